@@ -1,0 +1,45 @@
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tests/testutil.h"
+
+char *
+tu_tmpdir(char *buf, size_t len)
+{
+    const char *t = getenv("TMPDIR");
+
+    snprintf(buf, len, "%s/seen-test-XXXXXX", t ? t : "/tmp");
+    if (mkdtemp(buf) == NULL) {
+        perror("mkdtemp");
+        abort();
+    }
+    return buf;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int
+tu_rmrf(const char *path)
+{
+
+    return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *
+tu_shared(const char *rel, char *buf, size_t len)
+{
+    const char *s = getenv("SEEN_SHARED_DIR");
+
+    snprintf(buf, len, "%s/%s", s ? s : SEEN_SHARED_DIR, rel);
+    return buf;
+}

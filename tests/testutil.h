@@ -1,0 +1,28 @@
+/*
+ * testutil.h: helpers shared by the Check suites.
+ */
+#ifndef SEEN_TESTUTIL_H
+#define SEEN_TESTUTIL_H
+
+#include <stddef.h>
+
+/**
+ * tu_tmpdir(buf, len):
+ * Create a fresh private directory under $TMPDIR (or /tmp) and write its
+ * path to ${buf}.  Returns ${buf}; aborts the test on failure.
+ */
+char *tu_tmpdir(char *buf, size_t len);
+
+/**
+ * tu_rmrf(path):
+ * Remove ${path} and everything below it.  Returns 0 or -1.
+ */
+int tu_rmrf(const char *path);
+
+/**
+ * tu_shared(rel, buf, len):
+ * Write the path of ${rel} under the shared/ folder to ${buf}; return buf.
+ */
+char *tu_shared(const char *rel, char *buf, size_t len);
+
+#endif
