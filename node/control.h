@@ -1,0 +1,61 @@
+/*
+ * control.h: the local control socket between the `seen` CLI and its
+ * node's daemon.
+ *
+ * A ZeroMQ REQ (client) / ROUTER (daemon) pair over ipc://HOME/control.sock;
+ * HOME is mode 0700 and the socket 0600, so only the node's owner can
+ * connect.  A request is one JSON object frame ({"cmd": NAME, ...}),
+ * optionally followed by one binary frame (import lines).  A reply is one
+ * JSON object frame ({"ok": true, ...} or {"ok": false, "error": TEXT}),
+ * optionally followed by one binary frame (newline-delimited JSON rows).
+ * docs/protocol.md lists every command.
+ */
+#ifndef SEEN_CONTROL_H
+#define SEEN_CONTROL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "common/seen.h"
+
+#define SEEN_CTL_MAX_MSG (64u << 20) /* largest frame accepted */
+
+struct seen_ctl;
+
+/**
+ * seen_ctl_open(home, out):
+ * Connect to the daemon of node home ${home}.  Returns 0; SEEN_ENOTFOUND
+ * when no daemon runs there (not logged: callers say so in their own
+ * words); SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_ctl_open(const char *home, struct seen_ctl **out);
+
+/**
+ * seen_ctl_call(c, req, data, dlen, timeout_ms, resp, rdata, rdlen):
+ * Send ${req} (and ${dlen} bytes of ${data} as a second frame when
+ * ${data} is not NULL) and wait up to ${timeout_ms} for the reply.  On
+ * success *${resp} is the reply object (caller decrefs) and, when
+ * ${rdata} is not NULL, *${rdata} a malloc'd copy of the reply's binary
+ * frame (NUL-terminated; NULL if none) of *${rdlen} bytes.  Returns 0
+ * (whether or not the reply says "ok"); SEEN_ETIMEDOUT; SEEN_EINVAL for a
+ * reply that is not a JSON object; SEEN_ERR.  After a failure ${c} can
+ * only be closed.
+ */
+SEEN_MUST_CHECK int seen_ctl_call(struct seen_ctl *c, json_t *req,
+    const void *data, size_t dlen, int timeout_ms, json_t **resp,
+    char **rdata, size_t *rdlen);
+
+/**
+ * seen_ctl_close(c):
+ * Close the connection.  NULL is a no-op.
+ */
+void seen_ctl_close(struct seen_ctl *c);
+
+/**
+ * seen_ctl_endpoint(home, buf, len):
+ * Write the control endpoint of ${home} ("ipc://HOME/control.sock") to
+ * ${buf}.  Returns ${buf}, or NULL if it does not fit.
+ */
+char *seen_ctl_endpoint(const char *home, char *buf, size_t len);
+
+#endif /* !SEEN_CONTROL_H */

@@ -1,0 +1,81 @@
+/*
+ * home.h: a node's home directory and its configuration.
+ *
+ *   DIR/seen.conf      configuration (INI, see docs/operations.md)
+ *   DIR/keystore       node keys, sealed with the passphrase (0600)
+ *   DIR/store/         the LMDB environment
+ *   DIR/control.sock   the daemon's control socket (0600, DIR is 0700)
+ *   DIR/seen-node.pid  pid of the running daemon, locked while it runs
+ *   DIR/seen-node.log  the daemon's log when started in the background
+ */
+#ifndef SEEN_HOME_H
+#define SEEN_HOME_H
+
+#include <stddef.h>
+
+#include "common/seen.h"
+
+#define SEEN_NAME_LEN 128
+#define SEEN_PATH_LEN 4096
+
+struct seen_config {
+    char name[SEEN_NAME_LEN];            /* node name: [a-z0-9-]{1,63} */
+    char type[32];                       /* agency type (cli.md) */
+    char local_authority[SEEN_NAME_LEN];
+    char agency[256];
+    size_t map_size_mb;                  /* LMDB map size */
+    char listen[256];                    /* transport endpoint (federation) */
+    int log_level;                       /* enum seen_log_level */
+    int check_on_start;                  /* walk the store at start-up */
+};
+
+/**
+ * seen_home_path(home, name, buf, len):
+ * Write "${home}/${name}" to ${buf}.  Returns ${buf}, or NULL if it does
+ * not fit (logged).
+ */
+char *seen_home_path(const char *home, const char *name, char *buf,
+    size_t len);
+
+/**
+ * seen_config_defaults(c):
+ * Fill ${c} with defaults (map 4096 MiB, log level info).
+ */
+void seen_config_defaults(struct seen_config *c);
+
+/**
+ * seen_config_load(home, c):
+ * Read ${home}/seen.conf into ${c}.  Returns 0; SEEN_ENOTFOUND when the
+ * file is missing; SEEN_EINVAL for a malformed line, an unknown key or a
+ * bad value (logged as "seen.conf:LINE: ...").
+ */
+SEEN_MUST_CHECK int seen_config_load(const char *home, struct seen_config *c);
+
+/**
+ * seen_config_save(home, c):
+ * Write ${c} to ${home}/seen.conf atomically (mode 0600).  Returns 0 or
+ * SEEN_EIO.
+ */
+SEEN_MUST_CHECK int seen_config_save(const char *home,
+    const struct seen_config *c);
+
+/**
+ * seen_agency_type_valid(type):
+ * Return 1 when ${type} is one of cli.md's agency types, else 0.
+ */
+int seen_agency_type_valid(const char *type);
+
+/**
+ * seen_node_name_valid(name):
+ * Return 1 when ${name} is 1-63 of [a-z0-9-], not starting with '-'.
+ */
+int seen_node_name_valid(const char *name);
+
+/**
+ * seen_home_running(home, pid):
+ * Return 1 when a daemon holds the lock on ${home}'s pid file (writing
+ * its pid to *${pid} if not NULL), 0 when none does.
+ */
+int seen_home_running(const char *home, long *pid);
+
+#endif /* !SEEN_HOME_H */

@@ -1,0 +1,75 @@
+/*
+ * index.h: the live index entries every node holds, and the token index
+ * over them.
+ *
+ * An entry is named by its origin number and 16-byte handle (20 bytes,
+ * "entry id").  SEEN_DB_ENTRIES maps a live entry id to the position of
+ * its leaf in its origin's feed; SEEN_DB_INDEX maps each blocking token
+ * (rule byte + 16 bytes) to the entry ids that carry it.
+ */
+#ifndef SEEN_INDEX_H
+#define SEEN_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+#include "storage/store.h"
+
+#define SEEN_ENTRY_ID_BYTES 20
+#define SEEN_HANDLE_BYTES 16
+
+struct Seen__IndexEntry;
+struct Seen__FeedEntry;
+
+/**
+ * seen_index_add(txn, oidx, seq, e):
+ * Make entry ${e} of origin ${oidx}, whose leaf is at ${seq}, live:
+ * record it and index its blocking tokens.  An entry already live under
+ * that handle is removed first.  Returns 0, SEEN_EINVAL for an entry
+ * without a 16-byte handle or with a token list that is not whole
+ * items, SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_index_add(struct seen_txn *txn, uint32_t oidx,
+    uint64_t seq, const struct Seen__IndexEntry *e);
+
+/**
+ * seen_index_remove(txn, oidx, handle):
+ * Withdraw the live entry ${handle} of origin ${oidx} and its tokens.
+ * Returns 0, SEEN_ENOTFOUND when it is not live, SEEN_ECORRUPT, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_index_remove(struct seen_txn *txn, uint32_t oidx,
+    const uint8_t handle[static 16]);
+
+/**
+ * seen_index_seq(txn, oidx, handle, seq):
+ * Write the feed position of live entry ${handle} of origin ${oidx} to
+ * *${seq}.  Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_index_seq(struct seen_txn *txn, uint32_t oidx,
+    const uint8_t handle[static 16], uint64_t *seq);
+
+/**
+ * seen_index_entry(txn, oidx, seq, fe):
+ * Decode leaf ${seq} of origin ${oidx}, which must hold an IndexEntry,
+ * into *${fe}; the caller frees it with seen__feed_entry__free_unpacked.
+ * Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_index_entry(struct seen_txn *txn, uint32_t oidx,
+    uint64_t seq, struct Seen__FeedEntry **fe);
+
+/*
+ * seen_index_lookup's callback: ${id} is an entry id (origin(4) handle(16)),
+ * borrowed.  Return 0 to go on, 1 to stop, negative to fail.
+ */
+typedef int seen_index_fn(void *ctx, const uint8_t id[static 20]);
+
+/**
+ * seen_index_lookup(txn, token, fn, ctx):
+ * Call ${fn} for each live entry carrying ${token} (SEEN_TOKEN_ITEM
+ * bytes).  Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_index_lookup(struct seen_txn *txn,
+    const uint8_t token[static 17], seen_index_fn *fn, void *ctx);
+
+#endif /* !SEEN_INDEX_H */

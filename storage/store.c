@@ -1,0 +1,677 @@
+#include <errno.h>
+#include <lmdb.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "crypto/seal.h"
+#include "storage/store.h"
+
+struct seen_store {
+    MDB_env *env;
+    MDB_dbi dbi[SEEN_DB_COUNT];
+    char *dir;
+    uint8_t *keys; /* sodium_malloc: record key(32), id key(32) */
+};
+
+struct seen_txn {
+    struct seen_store *store;
+    MDB_txn *txn;
+};
+
+static const char *db_names[SEEN_DB_COUNT] = {
+    "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
+    "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
+    "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
+};
+
+#define CHECK_AD "seen-store-check"
+#define CHECK_PLAIN "seen store key check v1"
+
+/* Map an LMDB code to a SEEN code. */
+static int
+mdb_to_seen(int rc)
+{
+
+    switch (rc) {
+    case MDB_SUCCESS:
+        return SEEN_OK;
+    case MDB_NOTFOUND:
+        return SEEN_ENOTFOUND;
+    case MDB_MAP_FULL:
+    case MDB_TXN_FULL:
+        return SEEN_EFULL;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_BAD_TXN:
+        return SEEN_ECORRUPT;
+    case MDB_VERSION_MISMATCH:
+        return SEEN_EVERSION;
+    case ENOMEM:
+        return SEEN_ENOMEM;
+    default:
+        return SEEN_ERR;
+    }
+}
+
+static int
+store_fail(const struct seen_store *s, const char *what, int rc)
+{
+    int code = mdb_to_seen(rc);
+
+    if (code != SEEN_ENOTFOUND)
+        seen_warn("store '%s': %s: %s", s->dir, what, mdb_strerror(rc));
+    return code;
+}
+
+/* The file must hold every page that its meta page says is in use. */
+static int
+store_check_size(struct seen_store *s)
+{
+    char path[4096];
+    MDB_envinfo info;
+    MDB_stat st;
+    struct stat sb;
+
+    snprintf(path, sizeof path, "%s/data.mdb", s->dir);
+    if (stat(path, &sb) != 0) {
+        seen_warnp("store '%s'", path);
+        return SEEN_EIO;
+    }
+    if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &st))
+        return SEEN_ERR;
+    if ((uint64_t)sb.st_size <
+        ((uint64_t)info.me_last_pgno + 1) * st.ms_psize) {
+        seen_warn("store '%s' is truncated: %llu bytes, needs %llu; restore "
+                  "it from a backup",
+            path, (unsigned long long)sb.st_size,
+            ((unsigned long long)info.me_last_pgno + 1) * st.ms_psize);
+        return SEEN_ECORRUPT;
+    }
+    return SEEN_OK;
+}
+
+static int
+store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
+{
+    uint8_t sealed[sizeof CHECK_PLAIN + SEEN_SEAL_OVERHEAD];
+    uint8_t fmt[4];
+    MDB_val k, v;
+    int rc;
+
+    seen_be32(fmt, SEEN_STORE_FORMAT);
+    if (seen_seal(sealed, (const uint8_t *)CHECK_PLAIN, sizeof CHECK_PLAIN,
+            (const uint8_t *)CHECK_AD, strlen(CHECK_AD), s->keys) != 0)
+        return SEEN_ERR;
+    k = (MDB_val){6, (char *)"format"};
+    v = (MDB_val){4, fmt};
+    if ((rc = mdb_put(txn, s->dbi[SEEN_DB_META], &k, &v, 0)) != 0)
+        return store_fail(s, "init", rc);
+    k = (MDB_val){4, (char *)"node"};
+    v = (MDB_val){32, (void *)node_id};
+    if ((rc = mdb_put(txn, s->dbi[SEEN_DB_META], &k, &v, 0)) != 0)
+        return store_fail(s, "init", rc);
+    k = (MDB_val){5, (char *)"check"};
+    v = (MDB_val){sizeof sealed, sealed};
+    if ((rc = mdb_put(txn, s->dbi[SEEN_DB_META], &k, &v, 0)) != 0)
+        return store_fail(s, "init", rc);
+    return SEEN_OK;
+}
+
+static int
+store_check_meta(struct seen_store *s, MDB_txn *txn,
+    const uint8_t node_id[32])
+{
+    uint8_t plain[sizeof CHECK_PLAIN];
+    MDB_val k, v;
+    int rc;
+
+    k = (MDB_val){6, (char *)"format"};
+    if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0) {
+        seen_warn("store '%s' is empty or not initialised (its data file "
+                  "was truncated or replaced?); restore it from a backup",
+            s->dir);
+        return SEEN_ECORRUPT;
+    }
+    if (v.mv_size != 4 || seen_rd32(v.mv_data) != SEEN_STORE_FORMAT) {
+        seen_warn("store '%s' has format %u; this build reads format %d",
+            s->dir, v.mv_size == 4 ? seen_rd32(v.mv_data) : 0,
+            SEEN_STORE_FORMAT);
+        return SEEN_EVERSION;
+    }
+    k = (MDB_val){4, (char *)"node"};
+    if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0 ||
+        v.mv_size != 32) {
+        seen_warn("store '%s' has no node id", s->dir);
+        return SEEN_ECORRUPT;
+    }
+    if (sodium_memcmp(v.mv_data, node_id, 32) != 0) {
+        seen_warn("store '%s' belongs to another node", s->dir);
+        return SEEN_EWRONGNODE;
+    }
+    k = (MDB_val){5, (char *)"check"};
+    if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0 ||
+        v.mv_size != sizeof plain + SEEN_SEAL_OVERHEAD) {
+        seen_warn("store '%s' has no key check", s->dir);
+        return SEEN_ECORRUPT;
+    }
+    if (seen_unseal(plain, v.mv_data, v.mv_size, (const uint8_t *)CHECK_AD,
+            strlen(CHECK_AD), s->keys) != 0) {
+        seen_warn("store '%s' is not sealed under this node's data key",
+            s->dir);
+        return SEEN_EAUTH;
+    }
+    return SEEN_OK;
+}
+
+static int
+file_exists(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat sb;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &sb) == 0;
+}
+
+/**
+ * seen_store_open(dir, node_id, record_key, map_mb, create, out):
+ * Open the store in directory ${dir}, which belongs to the node whose
+ * Ed25519 public key is ${node_id}, with a map of ${map_mb} MiB.  With
+ * ${create} a new store is made (${dir} must hold none); without it the
+ * store must exist and be initialised, so that a data file truncated to
+ * nothing or replaced is reported rather than silently started afresh.
+ * ${record_key} must open the store's key check.
+ * Returns 0 and a new store in *${out}; SEEN_ENOTFOUND when there is no
+ * store and ${create} is 0; SEEN_EEXIST when ${create} and one exists;
+ * SEEN_ECORRUPT when the file is not an LMDB file, is truncated, damaged
+ * or empty; SEEN_EVERSION for another store format; SEEN_EWRONGNODE when
+ * the store belongs to another node; SEEN_EAUTH when ${record_key} does
+ * not open it; SEEN_EIO; SEEN_ENOMEM.  Each error is logged with the
+ * path.  ${record_key} is copied into locked memory and wiped on close.
+ */
+int
+seen_store_open(const char *dir, const uint8_t node_id[32],
+    const uint8_t record_key[32], size_t map_mb, int create,
+    struct seen_store **out)
+{
+    struct seen_store *s;
+    MDB_txn *txn;
+    unsigned int flags;
+    int rc, i, exists;
+
+    *out = NULL;
+    exists = file_exists(dir, "data.mdb");
+    if (!create && !exists) {
+        seen_warn("no store at '%s'", dir);
+        return SEEN_ENOTFOUND;
+    }
+    if (create && exists) {
+        seen_warn("a store already exists at '%s'", dir);
+        return SEEN_EEXIST;
+    }
+    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        seen_warnp("cannot create '%s'", dir);
+        return SEEN_EIO;
+    }
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return SEEN_ENOMEM;
+    if ((s->dir = strdup(dir)) == NULL ||
+        (s->keys = sodium_malloc(64)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto err1;
+    }
+    memcpy(s->keys, record_key, 32);
+    crypto_generichash(s->keys + 32, 32, (const uint8_t *)"seen-record-id",
+        14, record_key, 32);
+    if ((rc = mdb_env_create(&s->env)) != 0) {
+        rc = store_fail(s, "create", rc);
+        goto err1;
+    }
+    if ((rc = mdb_env_set_maxdbs(s->env, SEEN_DB_COUNT + 4)) != 0 ||
+        (rc = mdb_env_set_mapsize(s->env, map_mb << 20)) != 0 ||
+        (rc = mdb_env_set_maxreaders(s->env, 126)) != 0) {
+        rc = store_fail(s, "configure", rc);
+        goto err2;
+    }
+    /* NOTLS: readers belong to transactions, not to threads. */
+    if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0) {
+        if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+            seen_warn("store '%s' is not a Seen store or is damaged: %s",
+                dir, mdb_strerror(rc));
+        else
+            seen_warn("cannot open store '%s': %s", dir, mdb_strerror(rc));
+        rc = (rc == ENOENT || rc == EACCES) ? SEEN_EIO : mdb_to_seen(rc);
+        if (rc == SEEN_ERR)
+            rc = SEEN_EIO;
+        goto err2;
+    }
+    if (!create && (rc = store_check_size(s)) != 0)
+        goto err2;
+    if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
+        rc = store_fail(s, "begin", rc);
+        goto err2;
+    }
+    for (i = 0; i < SEEN_DB_COUNT; i++) {
+        flags = MDB_CREATE;
+        if (i == SEEN_DB_INDEX)
+            flags |= MDB_DUPSORT | MDB_DUPFIXED;
+        if ((rc = mdb_dbi_open(txn, db_names[i], flags, &s->dbi[i])) != 0) {
+            rc = store_fail(s, db_names[i], rc);
+            goto err3;
+        }
+    }
+    rc = create ? store_init_meta(s, txn, node_id)
+                : store_check_meta(s, txn, node_id);
+    if (rc != 0)
+        goto err3;
+    if ((rc = mdb_txn_commit(txn)) != 0) {
+        rc = store_fail(s, "commit", rc);
+        goto err2;
+    }
+    *out = s;
+    return SEEN_OK;
+
+err3:
+    mdb_txn_abort(txn);
+err2:
+    mdb_env_close(s->env);
+err1:
+    sodium_free(s->keys);
+    free(s->dir);
+    free(s);
+    return rc;
+}
+
+/**
+ * seen_store_close(store):
+ * Close ${store}; no transaction may be open.  NULL is a no-op.
+ */
+void
+seen_store_close(struct seen_store *store)
+{
+
+    if (store == NULL)
+        return;
+    mdb_env_close(store->env);
+    sodium_free(store->keys);
+    free(store->dir);
+    free(store);
+}
+
+/**
+ * seen_store_path(store):
+ * Return the store's directory (borrowed for the store's lifetime).
+ */
+const char *
+seen_store_path(const struct seen_store *store)
+{
+
+    return store->dir;
+}
+
+/**
+ * seen_store_begin(store, write, out):
+ * Begin a transaction (a write transaction when ${write}).  Only one write
+ * transaction may be open at a time.  Returns 0, SEEN_ECORRUPT, SEEN_ERR.
+ */
+int
+seen_store_begin(struct seen_store *store, int write, struct seen_txn **out)
+{
+    struct seen_txn *t;
+    int rc;
+
+    *out = NULL;
+    if ((t = malloc(sizeof *t)) == NULL)
+        return SEEN_ENOMEM;
+    t->store = store;
+    if ((rc = mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY,
+             &t->txn)) != 0) {
+        free(t);
+        return store_fail(store, "begin", rc);
+    }
+    *out = t;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_commit(txn):
+ * Commit and free ${txn}.  Returns 0; SEEN_EFULL when the map is full
+ * (nothing was written); SEEN_EIO.  ${txn} is freed in every case.
+ */
+int
+seen_store_commit(struct seen_txn *txn)
+{
+    int rc;
+
+    rc = mdb_txn_commit(txn->txn);
+    if (rc != 0)
+        rc = store_fail(txn->store, "commit", rc);
+    if (rc == SEEN_ERR)
+        rc = SEEN_EIO;
+    free(txn);
+    return rc;
+}
+
+/**
+ * seen_store_abort(txn):
+ * Abandon and free ${txn}.  NULL is a no-op.
+ */
+void
+seen_store_abort(struct seen_txn *txn)
+{
+
+    if (txn == NULL)
+        return;
+    mdb_txn_abort(txn->txn);
+    free(txn);
+}
+
+/**
+ * seen_store_put(txn, db, key, klen, val, vlen):
+ * Store ${val} under ${key} in ${db}, replacing (or, for SEEN_DB_INDEX,
+ * adding a duplicate).  Returns 0, SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc;
+
+    if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v, 0)) != 0 &&
+        rc != MDB_KEYEXIST)
+        return store_fail(txn->store, db_names[db], rc);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_get(txn, db, key, klen, val, vlen):
+ * Look up ${key}; on success *${val} is borrowed.  Returns 0,
+ * SEEN_ENOTFOUND, SEEN_ECORRUPT.
+ */
+int
+seen_store_get(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, const void **val, size_t *vlen)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int rc;
+
+    if ((rc = mdb_get(txn->txn, txn->store->dbi[db], &k, &v)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    *val = v.mv_data;
+    *vlen = v.mv_size;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_del(txn, db, key, klen, val, vlen):
+ * Delete ${key} (with ${val} == NULL: every value under it; otherwise the
+ * one duplicate).  Returns 0, SEEN_ENOTFOUND, SEEN_ERR.
+ */
+int
+seen_store_del(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc;
+
+    if ((rc = mdb_del(txn->txn, txn->store->dbi[db], &k,
+             val ? &v : NULL)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_iter(txn, db, prefix, plen, fn, ctx):
+ * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_ECORRUPT.
+ */
+int
+seen_store_iter(struct seen_txn *txn, enum seen_db db, const void *prefix,
+    size_t plen, seen_store_iter_fn *fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k = {plen, (void *)prefix}, v;
+    int rc, r;
+
+    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+    while (rc == 0) {
+        if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)))
+            break;
+        if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) != 0) {
+            mdb_cursor_close(c);
+            return r > 0 ? SEEN_OK : r;
+        }
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return store_fail(txn->store, db_names[db], rc);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_count(txn, db, out):
+ * Write the number of items in ${db} to *${out}.  Returns 0 or SEEN_ERR.
+ */
+int
+seen_store_count(struct seen_txn *txn, enum seen_db db, uint64_t *out)
+{
+    MDB_stat st;
+    int rc;
+
+    if ((rc = mdb_stat(txn->txn, txn->store->dbi[db], &st)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    *out = st.ms_entries;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_sealed_put(txn, db, key, klen, ad, adlen, val, vlen):
+ * As seen_store_put, sealing ${val} under the record key with ${ad} as
+ * associated data.  Returns 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ERR.
+ */
+int
+seen_store_sealed_put(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, const void *ad, size_t adlen, const void *val, size_t vlen)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen + SEEN_SEAL_OVERHEAD, NULL};
+    int rc;
+
+    /* Seal straight into the page LMDB reserves for the value. */
+    if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v,
+             MDB_RESERVE)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    if (seen_seal(v.mv_data, val, vlen, ad, adlen, txn->store->keys) != 0)
+        return SEEN_ERR;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_sealed_get(txn, db, key, klen, ad, adlen, val, vlen):
+ * Look up and open a value stored by seen_store_sealed_put.  On success
+ * *${val} is a malloc'd buffer the caller frees (one spare NUL byte
+ * follows the ${vlen} bytes).  Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT
+ * when the value does not open (tampered, or another key), SEEN_ENOMEM.
+ */
+int
+seen_store_sealed_get(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, const void *ad, size_t adlen, uint8_t **val, size_t *vlen)
+{
+    const void *sv;
+    size_t slen;
+    uint8_t *buf;
+    int rc;
+
+    *val = NULL;
+    if ((rc = seen_store_get(txn, db, key, klen, &sv, &slen)) != 0)
+        return rc;
+    if (slen < SEEN_SEAL_OVERHEAD) {
+        seen_warn("store '%s': %s: sealed value too short", txn->store->dir,
+            db_names[db]);
+        return SEEN_ECORRUPT;
+    }
+    if ((buf = malloc(slen - SEEN_SEAL_OVERHEAD + 1)) == NULL)
+        return SEEN_ENOMEM;
+    if (seen_unseal(buf, sv, slen, ad, adlen, txn->store->keys) != 0) {
+        seen_warn("store '%s': %s: a sealed value does not open "
+                  "(damaged or tampered with)",
+            txn->store->dir, db_names[db]);
+        free(buf);
+        return SEEN_ECORRUPT;
+    }
+    buf[slen - SEEN_SEAL_OVERHEAD] = '\0';
+    *val = buf;
+    *vlen = slen - SEEN_SEAL_OVERHEAD;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_id_key(store, id, len, out):
+ * Write the 16-byte keyed hash under which record ${id} is stored, so
+ * that no record id appears in the file.
+ */
+void
+seen_store_id_key(const struct seen_store *store, const char *id, size_t len,
+    uint8_t out[static 16])
+{
+
+    crypto_generichash(out, 16, (const uint8_t *)id, len, store->keys + 32,
+        32);
+}
+
+/**
+ * seen_store_origin(txn, pk, create, idx):
+ * Map the feed origin ${pk} to its small local number in *${idx},
+ * allocating the next one when ${create} (write transaction).  Returns 0,
+ * SEEN_ENOTFOUND (absent and not created), SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_store_origin(struct seen_txn *txn, const uint8_t pk[static 32],
+    int create, uint32_t *idx)
+{
+    const void *v;
+    size_t vlen;
+    uint8_t n[4];
+    uint64_t count;
+    int rc;
+
+    if ((rc = seen_store_get(txn, SEEN_DB_ORIGINS, pk, 32, &v, &vlen)) == 0) {
+        if (vlen != 4)
+            return SEEN_ECORRUPT;
+        *idx = seen_rd32(v);
+        return SEEN_OK;
+    }
+    if (rc != SEEN_ENOTFOUND || !create)
+        return rc;
+    /* Two keys per origin (pk -> idx, idx -> pk); numbers start at 1. */
+    if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
+        return rc;
+    *idx = (uint32_t)(count / 2) + 1;
+    seen_be32(n, *idx);
+    if ((rc = seen_store_put(txn, SEEN_DB_ORIGINS, pk, 32, n, 4)) != 0 ||
+        (rc = seen_store_put(txn, SEEN_DB_ORIGINS, n, 4, pk, 32)) != 0)
+        return rc;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_origin_pk(txn, idx, pk):
+ * Write the origin public key numbered ${idx} to ${pk}.  Returns 0 or
+ * SEEN_ENOTFOUND.
+ */
+int
+seen_store_origin_pk(struct seen_txn *txn, uint32_t idx,
+    uint8_t pk[static 32])
+{
+    const void *v;
+    size_t vlen;
+    uint8_t n[4];
+    int rc;
+
+    seen_be32(n, idx);
+    if ((rc = seen_store_get(txn, SEEN_DB_ORIGINS, n, 4, &v, &vlen)) != 0)
+        return rc;
+    if (vlen != 32)
+        return SEEN_ECORRUPT;
+    memcpy(pk, v, 32);
+    return SEEN_OK;
+}
+
+struct check_ctx {
+    struct seen_txn *txn;
+    enum seen_db db;
+    uint64_t n;
+    int bad;
+};
+
+static int
+check_one(void *vctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct check_ctx *c = vctx;
+    uint8_t *buf;
+
+    (void)key;
+    (void)klen;
+    c->n++;
+    /* Records are sealed with the id as associated data, which the
+     * key (a hash) cannot give back; check their length, and touch
+     * every byte so that a page past the end of the file is found. */
+    if (c->db == SEEN_DB_RECORDS || c->db == SEEN_DB_HANDLES) {
+        if (vlen < SEEN_SEAL_OVERHEAD) {
+            c->bad = 1;
+            return 1;
+        }
+        if ((buf = malloc(vlen)) == NULL)
+            return SEEN_ENOMEM;
+        memcpy(buf, val, vlen);
+        free(buf);
+    }
+    return 0;
+}
+
+/**
+ * seen_store_check(store):
+ * Walk every database and every page it reaches, and check that each
+ * sealed value opens.  Returns 0, or SEEN_ECORRUPT (logged with the
+ * database's name).  Reads the whole file: for start-up checks and
+ * `seen check`, not the hot path.
+ */
+int
+seen_store_check(struct seen_store *store)
+{
+    struct check_ctx c;
+    struct seen_txn *txn;
+    uint64_t count;
+    int rc, i;
+
+    if ((rc = store_check_size(store)) != 0)
+        return rc;
+    if ((rc = seen_store_begin(store, 0, &txn)) != 0)
+        return rc;
+    for (i = 0; i < SEEN_DB_COUNT; i++) {
+        c = (struct check_ctx){txn, i, 0, 0};
+        if ((rc = seen_store_iter(txn, i, NULL, 0, check_one, &c)) != 0 ||
+            (rc = seen_store_count(txn, i, &count)) != 0)
+            goto fail;
+        if (c.bad || c.n != count) {
+            seen_warn("store '%s': %s: %llu items found, %llu recorded",
+                store->dir, db_names[i], (unsigned long long)c.n,
+                (unsigned long long)count);
+            rc = SEEN_ECORRUPT;
+            goto fail;
+        }
+    }
+    seen_store_abort(txn);
+    return SEEN_OK;
+fail:
+    seen_store_abort(txn);
+    return rc == SEEN_ERR ? SEEN_ECORRUPT : rc;
+}

@@ -1,0 +1,229 @@
+/*
+ * store.h: the node's LMDB environment.
+ *
+ * One environment per node (DIR/store/data.mdb) with the named databases
+ * of DESIGN.md.  A seen_txn wraps one LMDB transaction; readers never
+ * block the writer.  Record bodies and local handle maps are sealed with
+ * XChaCha20-Poly1305 under the node's record key; keys that would
+ * otherwise name a record are keyed hashes.  Memory returned as
+ * "borrowed" points into the map and stays valid until the transaction
+ * ends (or, in a write transaction, until the next write).
+ */
+#ifndef SEEN_STORE_H
+#define SEEN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+
+/* On-disk format of the store; bumped on incompatible change. */
+#define SEEN_STORE_FORMAT 1
+
+/* The named databases. */
+enum seen_db {
+    SEEN_DB_META = 0,   /* format, node id, key check */
+    SEEN_DB_RECORDS,    /* H(record id) -> sealed record body */
+    SEEN_DB_RECMETA,    /* H(record id) -> RecordMeta */
+    SEEN_DB_HANDLES,    /* handle(16) -> sealed LocalHandle */
+    SEEN_DB_ORIGINS,    /* origin pk(32) -> idx(4); idx(4) -> origin pk */
+    SEEN_DB_FEEDS,      /* idx(4) seq(8) -> FeedEntry bytes (the leaf) */
+    SEEN_DB_FHASH,      /* idx(4) level(1) index(8) -> subtree hash(32) */
+    SEEN_DB_FEEDMETA,   /* idx(4) -> feed head (size, checkpoint) */
+    SEEN_DB_ENTRIES,    /* idx(4) handle(16) -> seq(8): live entries */
+    SEEN_DB_INDEX,      /* rule(1) token(16) -> idx(4) handle(16), dupfixed */
+    SEEN_DB_LINKS,      /* reserved for matching (issue 4) */
+    SEEN_DB_PERSONS,
+    SEEN_DB_XLOG,       /* reserved for the exchange log (issue 5) */
+    SEEN_DB_XHASH,
+    SEEN_DB_CHECKPOINTS,
+    SEEN_DB_PEERS,
+    SEEN_DB_CURSORS,
+    SEEN_DB_MEMBERSHIP,
+    SEEN_DB_OPERATORS,
+    SEEN_DB_ALERTS,
+    SEEN_DB_COUNT
+};
+
+struct seen_store;
+struct seen_txn;
+
+/**
+ * seen_store_open(dir, node_id, record_key, map_mb, create, out):
+ * Open the store in directory ${dir}, which belongs to the node whose
+ * Ed25519 public key is ${node_id}, with a map of ${map_mb} MiB.  With
+ * ${create} a new store is made (${dir} must hold none); without it the
+ * store must exist and be initialised, so that a data file truncated to
+ * nothing or replaced is reported rather than silently started afresh.
+ * ${record_key} must open the store's key check.
+ * Returns 0 and a new store in *${out}; SEEN_ENOTFOUND when there is no
+ * store and ${create} is 0; SEEN_EEXIST when ${create} and one exists;
+ * SEEN_ECORRUPT when the file is not an LMDB file, is truncated, damaged
+ * or empty; SEEN_EVERSION for another store format; SEEN_EWRONGNODE when
+ * the store belongs to another node; SEEN_EAUTH when ${record_key} does
+ * not open it; SEEN_EIO; SEEN_ENOMEM.  Each error is logged with the
+ * path.  ${record_key} is copied into locked memory and wiped on close.
+ */
+SEEN_MUST_CHECK int seen_store_open(const char *dir, const uint8_t node_id[32],
+    const uint8_t record_key[32], size_t map_mb, int create,
+    struct seen_store **out);
+
+/**
+ * seen_store_close(store):
+ * Close ${store}; no transaction may be open.  NULL is a no-op.
+ */
+void seen_store_close(struct seen_store *store);
+
+/**
+ * seen_store_check(store):
+ * Walk every database and every page it reaches, and check that each
+ * sealed value opens.  Returns 0, or SEEN_ECORRUPT (logged with the
+ * database's name).  Reads the whole file: for start-up checks and
+ * `seen check`, not the hot path.
+ */
+SEEN_MUST_CHECK int seen_store_check(struct seen_store *store);
+
+/**
+ * seen_store_begin(store, write, out):
+ * Begin a transaction (a write transaction when ${write}).  Only one write
+ * transaction may be open at a time.  Returns 0, SEEN_ECORRUPT, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_begin(struct seen_store *store, int write,
+    struct seen_txn **out);
+
+/**
+ * seen_store_commit(txn):
+ * Commit and free ${txn}.  Returns 0; SEEN_EFULL when the map is full
+ * (nothing was written); SEEN_EIO.  ${txn} is freed in every case.
+ */
+SEEN_MUST_CHECK int seen_store_commit(struct seen_txn *txn);
+
+/**
+ * seen_store_abort(txn):
+ * Abandon and free ${txn}.  NULL is a no-op.
+ */
+void seen_store_abort(struct seen_txn *txn);
+
+/**
+ * seen_store_put(txn, db, key, klen, val, vlen):
+ * Store ${val} under ${key} in ${db}, replacing (or, for SEEN_DB_INDEX,
+ * adding a duplicate).  Returns 0, SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_put(struct seen_txn *txn, enum seen_db db,
+    const void *key, size_t klen, const void *val, size_t vlen);
+
+/**
+ * seen_store_get(txn, db, key, klen, val, vlen):
+ * Look up ${key}; on success *${val} is borrowed.  Returns 0,
+ * SEEN_ENOTFOUND, SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_store_get(struct seen_txn *txn, enum seen_db db,
+    const void *key, size_t klen, const void **val, size_t *vlen);
+
+/**
+ * seen_store_del(txn, db, key, klen, val, vlen):
+ * Delete ${key} (with ${val} == NULL: every value under it; otherwise the
+ * one duplicate).  Returns 0, SEEN_ENOTFOUND, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_del(struct seen_txn *txn, enum seen_db db,
+    const void *key, size_t klen, const void *val, size_t vlen);
+
+/*
+ * Iteration: call ${fn} for each key/value (borrowed) whose key starts
+ * with ${prefix} (all keys when ${plen} is 0), in key order; for
+ * SEEN_DB_INDEX each duplicate is one call.  ${fn} returns 0 to go on,
+ * 1 to stop, negative to fail.
+ */
+typedef int seen_store_iter_fn(void *ctx, const void *key, size_t klen,
+    const void *val, size_t vlen);
+
+/**
+ * seen_store_iter(txn, db, prefix, plen, fn, ctx):
+ * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_store_iter(struct seen_txn *txn, enum seen_db db,
+    const void *prefix, size_t plen, seen_store_iter_fn *fn, void *ctx);
+
+/**
+ * seen_store_count(txn, db, out):
+ * Write the number of items in ${db} to *${out}.  Returns 0 or SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_count(struct seen_txn *txn, enum seen_db db,
+    uint64_t *out);
+
+/**
+ * seen_store_sealed_put(txn, db, key, klen, ad, adlen, val, vlen):
+ * As seen_store_put, sealing ${val} under the record key with ${ad} as
+ * associated data.  Returns 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_sealed_put(struct seen_txn *txn,
+    enum seen_db db, const void *key, size_t klen, const void *ad,
+    size_t adlen, const void *val, size_t vlen);
+
+/**
+ * seen_store_sealed_get(txn, db, key, klen, ad, adlen, val, vlen):
+ * Look up and open a value stored by seen_store_sealed_put.  On success
+ * *${val} is a malloc'd buffer the caller frees (one spare NUL byte
+ * follows the ${vlen} bytes).  Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT
+ * when the value does not open (tampered, or another key), SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_store_sealed_get(struct seen_txn *txn,
+    enum seen_db db, const void *key, size_t klen, const void *ad,
+    size_t adlen, uint8_t **val, size_t *vlen);
+
+/**
+ * seen_store_id_key(store, id, len, out):
+ * Write the 16-byte keyed hash under which record ${id} is stored, so
+ * that no record id appears in the file.
+ */
+void seen_store_id_key(const struct seen_store *store, const char *id,
+    size_t len, uint8_t out[static 16]);
+
+/**
+ * seen_store_origin(txn, pk, create, idx):
+ * Map the feed origin ${pk} to its small local number in *${idx},
+ * allocating the next one when ${create} (write transaction).  Returns 0,
+ * SEEN_ENOTFOUND (absent and not created), SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_origin(struct seen_txn *txn,
+    const uint8_t pk[static 32], int create, uint32_t *idx);
+
+/**
+ * seen_store_origin_pk(txn, idx, pk):
+ * Write the origin public key numbered ${idx} to ${pk}.  Returns 0 or
+ * SEEN_ENOTFOUND.
+ */
+SEEN_MUST_CHECK int seen_store_origin_pk(struct seen_txn *txn, uint32_t idx,
+    uint8_t pk[static 32]);
+
+/**
+ * seen_store_path(store):
+ * Return the store's directory (borrowed for the store's lifetime).
+ */
+const char *seen_store_path(const struct seen_store *store);
+
+/* Big-endian helpers for composite keys. */
+static inline void
+seen_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+static inline void
+seen_be64(uint8_t *p, uint64_t v)
+{
+    seen_be32(p, v >> 32);
+    seen_be32(p + 4, (uint32_t)v);
+}
+static inline uint32_t
+seen_rd32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+        ((uint32_t)p[2] << 8) | p[3];
+}
+static inline uint64_t
+seen_rd64(const uint8_t *p)
+{
+    return ((uint64_t)seen_rd32(p) << 32) | seen_rd32(p + 4);
+}
+
+#endif /* !SEEN_STORE_H */
