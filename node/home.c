@@ -96,8 +96,7 @@ copy_val(char *dst, size_t len, const char *v)
 }
 
 static int
-on_ini(void *vctx, const char *section, const char *key, const char *val,
-    int lineno)
+on_ini(void *vctx, const char *section, const char *key, const char *val)
 {
     struct load_ctx *l = vctx;
     struct seen_config *c = l->c;
@@ -146,8 +145,8 @@ on_ini(void *vctx, const char *section, const char *key, const char *val,
         }
     }
     if (!ok) {
-        seen_warn("seen.conf:%d: [%s] %s: unknown key or bad value", lineno,
-            section, key);
+        seen_warn("seen.conf: [%s] %s: unknown key or bad value: '%s'",
+            section, key, val);
         l->bad = 1;
     }
     return 1;
@@ -157,7 +156,8 @@ on_ini(void *vctx, const char *section, const char *key, const char *val,
  * seen_config_load(home, c):
  * Read ${home}/seen.conf into ${c}.  Returns 0; SEEN_ENOTFOUND when the
  * file is missing; SEEN_EINVAL for a malformed line, an unknown key or a
- * bad value (logged as "seen.conf:LINE: ...").
+ * bad value (logged as "seen.conf: [SECTION] KEY: ..." or, for a line
+ * that does not parse, "seen.conf:LINE: malformed line").
  */
 int
 seen_config_load(const char *home, struct seen_config *c)

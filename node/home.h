@@ -47,7 +47,8 @@ void seen_config_defaults(struct seen_config *c);
  * seen_config_load(home, c):
  * Read ${home}/seen.conf into ${c}.  Returns 0; SEEN_ENOTFOUND when the
  * file is missing; SEEN_EINVAL for a malformed line, an unknown key or a
- * bad value (logged as "seen.conf:LINE: ...").
+ * bad value (logged as "seen.conf: [SECTION] KEY: ..." or, for a line
+ * that does not parse, "seen.conf:LINE: malformed line").
  */
 SEEN_MUST_CHECK int seen_config_load(const char *home, struct seen_config *c);
 

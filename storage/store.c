@@ -26,6 +26,7 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
     "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
+    "expiry",
 };
 
 #define CHECK_AD "seen-store-check"
@@ -444,6 +445,39 @@ seen_store_iter(struct seen_txn *txn, enum seen_db db, const void *prefix,
     while (rc == 0) {
         if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)))
             break;
+        if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) != 0) {
+            mdb_cursor_close(c);
+            return r > 0 ? SEEN_OK : r;
+        }
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return store_fail(txn->store, db_names[db], rc);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_iter_after(txn, db, after, alen, fn, ctx):
+ * As seen_store_iter over the whole of ${db}, starting with the first key
+ * strictly greater than ${after} (from the start when ${alen} is 0): for
+ * paging through a database across transactions.
+ */
+int
+seen_store_iter_after(struct seen_txn *txn, enum seen_db db,
+    const void *after, size_t alen, seen_store_iter_fn *fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k = {alen, (void *)after}, v;
+    int rc, r;
+
+    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    rc = mdb_cursor_get(c, &k, &v, alen ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && alen && k.mv_size == alen &&
+        memcmp(k.mv_data, after, alen) == 0)
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    while (rc == 0) {
         if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) != 0) {
             mdb_cursor_close(c);
             return r > 0 ? SEEN_OK : r;

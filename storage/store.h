@@ -42,6 +42,7 @@ enum seen_db {
     SEEN_DB_MEMBERSHIP,
     SEEN_DB_OPERATORS,
     SEEN_DB_ALERTS,
+    SEEN_DB_EXPIRY,     /* day(4) H(record id)(16) -> "": retain_until */
     SEEN_DB_COUNT
 };
 
@@ -143,6 +144,16 @@ typedef int seen_store_iter_fn(void *ctx, const void *key, size_t klen,
  */
 SEEN_MUST_CHECK int seen_store_iter(struct seen_txn *txn, enum seen_db db,
     const void *prefix, size_t plen, seen_store_iter_fn *fn, void *ctx);
+
+/**
+ * seen_store_iter_after(txn, db, after, alen, fn, ctx):
+ * As seen_store_iter over the whole of ${db}, starting with the first key
+ * strictly greater than ${after} (from the start when ${alen} is 0): for
+ * paging through a database across transactions.
+ */
+SEEN_MUST_CHECK int seen_store_iter_after(struct seen_txn *txn,
+    enum seen_db db, const void *after, size_t alen, seen_store_iter_fn *fn,
+    void *ctx);
 
 /**
  * seen_store_count(txn, db, out):

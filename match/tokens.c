@@ -1,0 +1,353 @@
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/token.h"
+#include "match/dmetaphone.h"
+#include "match/nickname.h"
+#include "match/normalise.h"
+#include "match/tokens.h"
+
+#define NICK_MAX 6
+#define VARIANTS_MAX 8
+
+struct seen_tokenizer {
+    uint8_t sub[SEEN_RULE_MAX + 1][32];
+    uint8_t bloom[crypto_shorthash_KEYBYTES];
+    uint32_t epoch;
+};
+
+struct tbuf {
+    const struct seen_tokenizer *tk;
+    uint8_t *out;
+    size_t n, max;
+};
+
+/**
+ * seen_tokenizer_new(match_key, epoch):
+ * Derive the subkeys of every rule from ${match_key}.  Returns a new
+ * tokenizer in sodium_malloc memory, or NULL (logged).
+ */
+struct seen_tokenizer *
+seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
+{
+    struct seen_tokenizer *tk;
+    uint8_t b[32];
+    unsigned int r;
+
+    if ((tk = sodium_malloc(sizeof *tk)) == NULL) {
+        seen_warn("cannot allocate the tokenizer");
+        return NULL;
+    }
+    for (r = 0; r <= SEEN_RULE_MAX; r++) {
+        if (seen_subkey(tk->sub[r], match_key, r, "seentokn") != 0)
+            goto err;
+    }
+    if (seen_subkey(b, match_key, 1, "seenblom") != 0)
+        goto err;
+    memcpy(tk->bloom, b, sizeof tk->bloom);
+    sodium_memzero(b, sizeof b);
+    tk->epoch = epoch;
+    return tk;
+err:
+    sodium_memzero(b, sizeof b);
+    sodium_free(tk);
+    seen_warn("cannot derive token subkeys");
+    return NULL;
+}
+
+/**
+ * seen_tokenizer_free(tk):
+ * Wipe and free ${tk}.  NULL is a no-op.
+ */
+void
+seen_tokenizer_free(struct seen_tokenizer *tk)
+{
+
+    if (tk != NULL)
+        sodium_free(tk);
+}
+
+/**
+ * seen_tokenizer_epoch(tk):
+ * Return the match-key epoch ${tk} was made for.
+ */
+uint32_t
+seen_tokenizer_epoch(const struct seen_tokenizer *tk)
+{
+
+    return tk->epoch;
+}
+
+static void
+tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
+{
+    uint8_t *p;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (f[i] == NULL || f[i][0] == '\0')
+            return;
+    if (b->n >= b->max)
+        return;
+    p = b->out + b->n * SEEN_TOKEN_ITEM;
+    p[0] = (uint8_t)rule;
+    if (seen_token(p + 1, b->tk->sub[rule], f, n) != 0)
+        return;
+    b->n++;
+}
+
+#define TOK(b, rule, ...)                                                     \
+    do {                                                                      \
+        const char *f_[] = {__VA_ARGS__};                                     \
+        tok(b, rule, f_, sizeof f_ / sizeof f_[0]);                           \
+    } while (0)
+
+static int
+item_cmp(const void *a, const void *b)
+{
+
+    return memcmp(a, b, SEEN_TOKEN_ITEM);
+}
+
+/* First word of a normalised name. */
+static void
+first_word(const char *norm, char out[static SEEN_NAME_MAX])
+{
+    size_t i;
+
+    for (i = 0; norm[i] != '\0' && norm[i] != ' ' && i < SEEN_NAME_MAX - 1;
+         i++)
+        out[i] = norm[i];
+    out[i] = '\0';
+}
+
+static void
+phon(const char *s, char out[static SEEN_DMETAPHONE_MAX + 1])
+{
+    char alt[SEEN_DMETAPHONE_MAX + 1];
+
+    if (s[0] == '\0' || seen_dmetaphone(s, out, alt) != 0)
+        out[0] = '\0';
+}
+
+/**
+ * seen_tokens_make(tk, in, out, max):
+ * Write the tokens of ${in} to ${out} (${max} items of SEEN_TOKEN_ITEM
+ * bytes), sorted and without duplicates.  Returns the number written
+ * (0 when ${in} has nothing to match on); fields that do not normalise
+ * are left out.
+ */
+size_t
+seen_tokens_make(const struct seen_tokenizer *tk,
+    const struct seen_token_input *in, uint8_t *out, size_t max)
+{
+    struct tbuf b = {tk, out, 0, max};
+    char gnorm[SEEN_NAME_MAX], fnorm[SEEN_NAME_MAX], given[SEEN_NAME_MAX];
+    char var[VARIANTS_MAX][SEEN_NAME_MAX], onorm[SEEN_NAME_MAX];
+    char gph[SEEN_DMETAPHONE_MAX + 1], fph[SEEN_DMETAPHONE_MAX + 1];
+    char dob[11] = "", yob[5] = "", md[6] = "", bmonth[8] = "", due[11] = "";
+    char sex[2] = {0, 0};
+    const char *heads[NICK_MAX], *fam = "", *lo, *hi;
+    const char *addr = in->shielded ? "" : (in->district ? in->district : "");
+    const char *pc = in->shielded ? "" : (in->postcode ? in->postcode : "");
+    size_t nheads = 0, nvar = 0, nov, i, j, k;
+    int y, m, d;
+
+    given[0] = gph[0] = fph[0] = '\0';
+    if (in->given && seen_norm_name(in->given, gnorm) == 0) {
+        first_word(gnorm, given);
+        phon(given, gph);
+        nheads = seen_nickname_groups(given, heads, NICK_MAX);
+    }
+    if (in->family && seen_norm_name(in->family, fnorm) == 0) {
+        nvar = seen_name_variants(fnorm, var, VARIANTS_MAX);
+        if (nvar > 0) {
+            fam = var[0];
+            phon(fam, fph);
+        }
+    }
+    if (in->has_dob) {
+        seen_date_format(in->dob, dob);
+        seen_date_ymd(in->dob, &y, &m, &d);
+        snprintf(yob, sizeof yob, "%04d", y);
+        snprintf(md, sizeof md, "%02d-%02d", m < d ? m : d, m < d ? d : m);
+        snprintf(bmonth, sizeof bmonth, "%04d-%02d", y, m);
+    }
+    if (in->has_due) {
+        seen_date_format(in->due, due);
+        seen_date_ymd(in->due, &y, &m, &d);
+        snprintf(bmonth, sizeof bmonth, "%04d-%02d", y, m);
+    }
+    if (in->sex == 'F' || in->sex == 'M' || in->sex == 'X')
+        sex[0] = in->sex;
+
+    /* Blocking rules. */
+    TOK(&b, SEEN_RULE_NHS, in->nhs);
+    TOK(&b, SEEN_RULE_PNC, in->pnc);
+    TOK(&b, SEEN_RULE_UPN, in->upn);
+    TOK(&b, SEEN_RULE_NAME_DOB, fam, given, dob);
+    TOK(&b, SEEN_RULE_PHON_DOB, fph, dob);
+    TOK(&b, SEEN_RULE_NAME_YOB_DIST, given, fam, yob, addr);
+    for (i = 0; i < nheads; i++)
+        TOK(&b, SEEN_RULE_NICK_DOB, heads[i], fam, dob);
+    lo = strcmp(given, fam) < 0 ? given : fam;
+    hi = lo == given ? fam : given;
+    TOK(&b, SEEN_RULE_SWAP_DOB, lo, hi, dob);
+    TOK(&b, SEEN_RULE_DMSWAP, fam, given, yob, md);
+    TOK(&b, SEEN_RULE_FAMILY_MONTH, fph, bmonth);
+    TOK(&b, SEEN_RULE_PHON_NAMES, gph, fph);
+    for (i = 0; i < nvar; i++)
+        TOK(&b, SEEN_RULE_VARIANT_DOB, var[i], dob);
+    for (i = 0; i < in->n_other_names; i++) {
+        if (in->other_names[i] == NULL ||
+            seen_norm_name(in->other_names[i], onorm) != 0)
+            continue;
+        nov = seen_name_variants(onorm, var, VARIANTS_MAX);
+        for (j = 0; j < nov; j++)
+            TOK(&b, SEEN_RULE_VARIANT_DOB, var[j], dob);
+    }
+    TOK(&b, SEEN_RULE_GIVEN_DOB, gph, dob, addr);
+
+    /* Field rules. */
+    TOK(&b, SEEN_RULE_F_GIVEN, given);
+    TOK(&b, SEEN_RULE_F_FAMILY, fam);
+    TOK(&b, SEEN_RULE_F_DOB, dob);
+    TOK(&b, SEEN_RULE_F_YOB, yob);
+    TOK(&b, SEEN_RULE_F_POSTCODE, pc);
+    TOK(&b, SEEN_RULE_F_DISTRICT, addr);
+    TOK(&b, SEEN_RULE_F_SEX, sex);
+    TOK(&b, SEEN_RULE_F_GIVEN_PHON, gph);
+    TOK(&b, SEEN_RULE_F_FAMILY_PHON, fph);
+    for (i = 0; i < nheads; i++)
+        TOK(&b, SEEN_RULE_F_NICK, heads[i]);
+    TOK(&b, SEEN_RULE_F_DUE, due);
+    TOK(&b, SEEN_RULE_F_MONTHDAY, md);
+
+    /* Sort and drop duplicates. */
+    qsort(out, b.n, SEEN_TOKEN_ITEM, item_cmp);
+    for (i = 0, k = 0; i < b.n; i++) {
+        if (k > 0 && memcmp(out + (k - 1) * SEEN_TOKEN_ITEM,
+                         out + i * SEEN_TOKEN_ITEM, SEEN_TOKEN_ITEM) == 0)
+            continue;
+        if (k != i)
+            memmove(out + k * SEEN_TOKEN_ITEM, out + i * SEEN_TOKEN_ITEM,
+                SEEN_TOKEN_ITEM);
+        k++;
+    }
+    return k;
+}
+
+/**
+ * seen_bloom_make(tk, in, out):
+ * Write the hardened Bloom filter of ${in}'s given and family names to
+ * ${out}: the bigrams of " GIVEN FAMILY " each set SEEN_BLOOM_K bits
+ * chosen by SipHash-2-4 under the Bloom subkey.  All zero when there is
+ * no name.  Returns the number of bits set.
+ */
+unsigned int
+seen_bloom_make(const struct seen_tokenizer *tk,
+    const struct seen_token_input *in, uint8_t out[static SEEN_BLOOM_BYTES])
+{
+    char g[SEEN_NAME_MAX], f[SEEN_NAME_MAX], s[2 * SEEN_NAME_MAX + 4];
+    uint8_t h[crypto_shorthash_BYTES];
+    uint32_t h1, h2, pos;
+    unsigned int bits = 0;
+    size_t len, i, k;
+
+    memset(out, 0, SEEN_BLOOM_BYTES);
+    if (in->given == NULL || seen_norm_name(in->given, g) != 0)
+        g[0] = '\0';
+    if (in->family == NULL || seen_norm_name(in->family, f) != 0)
+        f[0] = '\0';
+    if (g[0] == '\0' && f[0] == '\0')
+        return 0;
+    len = (size_t)snprintf(s, sizeof s, " %s%s%s ", g,
+        (g[0] && f[0]) ? " " : "", f);
+    if (len >= sizeof s)
+        len = sizeof s - 1;
+    for (i = 0; i + 1 < len; i++) {
+        crypto_shorthash(h, (const uint8_t *)s + i, 2, tk->bloom);
+        h1 = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+            (uint32_t)h[3] << 24;
+        h2 = ((uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
+                 (uint32_t)h[7] << 24) |
+            1;
+        for (k = 0; k < SEEN_BLOOM_K; k++) {
+            pos = (h1 + (uint32_t)k * h2) % (SEEN_BLOOM_BYTES * 8);
+            out[pos >> 3] |= (uint8_t)(1u << (pos & 7));
+        }
+    }
+    for (i = 0; i < SEEN_BLOOM_BYTES; i++)
+        bits += (unsigned int)__builtin_popcount(out[i]);
+    return bits;
+}
+
+/**
+ * seen_bloom_dice(a, b):
+ * Return the Dice coefficient 2|a AND b| / (|a| + |b|) of two filters,
+ * 0 when both are empty.
+ */
+double
+seen_bloom_dice(const uint8_t a[static SEEN_BLOOM_BYTES],
+    const uint8_t b[static SEEN_BLOOM_BYTES])
+{
+    uint64_t x, y;
+    unsigned int both = 0, na = 0, nb = 0;
+    size_t i;
+
+    for (i = 0; i < SEEN_BLOOM_BYTES; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        both += (unsigned int)__builtin_popcountll(x & y);
+        na += (unsigned int)__builtin_popcountll(x);
+        nb += (unsigned int)__builtin_popcountll(y);
+    }
+    if (na + nb == 0)
+        return 0.0;
+    return 2.0 * both / (na + nb);
+}
+
+/**
+ * seen_rule_name(rule):
+ * Return a short static name for ${rule} ("nhs", "name_dob"...), or
+ * "unknown".
+ */
+const char *
+seen_rule_name(unsigned int rule)
+{
+    static const char *names[SEEN_RULE_MAX + 1] = {
+        [SEEN_RULE_NHS] = "nhs",
+        [SEEN_RULE_PNC] = "pnc",
+        [SEEN_RULE_UPN] = "upn",
+        [SEEN_RULE_NAME_DOB] = "name_dob",
+        [SEEN_RULE_PHON_DOB] = "phonetic_family_dob",
+        [SEEN_RULE_NAME_YOB_DIST] = "name_yob_district",
+        [SEEN_RULE_NICK_DOB] = "nickname_dob",
+        [SEEN_RULE_SWAP_DOB] = "swapped_names_dob",
+        [SEEN_RULE_DMSWAP] = "day_month_swap",
+        [SEEN_RULE_FAMILY_MONTH] = "family_birth_month",
+        [SEEN_RULE_PHON_NAMES] = "phonetic_names",
+        [SEEN_RULE_VARIANT_DOB] = "family_variant_dob",
+        [SEEN_RULE_GIVEN_DOB] = "phonetic_given_dob_district",
+        [SEEN_RULE_F_GIVEN] = "given",
+        [SEEN_RULE_F_FAMILY] = "family",
+        [SEEN_RULE_F_DOB] = "dob",
+        [SEEN_RULE_F_YOB] = "yob",
+        [SEEN_RULE_F_POSTCODE] = "postcode",
+        [SEEN_RULE_F_DISTRICT] = "district",
+        [SEEN_RULE_F_SEX] = "sex",
+        [SEEN_RULE_F_GIVEN_PHON] = "given_phonetic",
+        [SEEN_RULE_F_FAMILY_PHON] = "family_phonetic",
+        [SEEN_RULE_F_NICK] = "nickname",
+        [SEEN_RULE_F_DUE] = "due_date",
+        [SEEN_RULE_F_MONTHDAY] = "dob_month_day",
+    };
+
+    if (rule > SEEN_RULE_MAX || names[rule] == NULL)
+        return "unknown";
+    return names[rule];
+}

@@ -1,0 +1,147 @@
+/*
+ * tokens.h: the token rules that turn one person's normalised fields into
+ * keyed match tokens, and the hardened Bloom filter of their name.
+ *
+ * A token is 17 bytes: a rule number, then the 16-byte keyed BLAKE2b
+ * (crypto/token.h) of that rule's fields under the rule's own subkey,
+ * crypto_kdf_derive_from_key(match_key, rule, "seentokn").  Rules below
+ * SEEN_RULE_FIELD_BASE define blocks: they are indexed, and two entries
+ * that share one are compared.  Rules from SEEN_RULE_FIELD_BASE up carry
+ * one field each, so that the scorer can see agreement and disagreement
+ * field by field; they are published but not indexed.  docs/protocol.md
+ * lists the exact fields of every rule.
+ */
+#ifndef SEEN_TOKENS_H
+#define SEEN_TOKENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+#include "match/normalise.h"
+
+#define SEEN_TOKEN_ITEM 17          /* rule byte + 16-byte token */
+#define SEEN_TOKENS_MAX 48          /* per person */
+#define SEEN_BLOOM_BYTES 128        /* 1024-bit name filter */
+#define SEEN_BLOOM_K 15             /* positions per bigram */
+
+enum seen_rule {
+    /* Blocking rules (indexed). */
+    SEEN_RULE_NHS = 1,           /* NHS number */
+    SEEN_RULE_PNC = 2,           /* PNC id */
+    SEEN_RULE_UPN = 3,           /* unique pupil number */
+    SEEN_RULE_NAME_DOB = 4,      /* family, given, date of birth */
+    SEEN_RULE_PHON_DOB = 5,      /* Double Metaphone of family, dob */
+    SEEN_RULE_NAME_YOB_DIST = 6, /* given, family, year of birth, district */
+    SEEN_RULE_NICK_DOB = 7,      /* nickname group of given, family, dob */
+    SEEN_RULE_SWAP_DOB = 8,      /* the two names in sorted order, dob */
+    SEEN_RULE_DMSWAP = 9,        /* family, given, year, {day, month} */
+    SEEN_RULE_FAMILY_MONTH = 10, /* phonetic family, birth or due month */
+    SEEN_RULE_PHON_NAMES = 11,   /* phonetic given, phonetic family */
+    SEEN_RULE_VARIANT_DOB = 12,  /* a family-name variant or alias, dob */
+    SEEN_RULE_GIVEN_DOB = 13,    /* phonetic given, dob, district */
+    SEEN_RULE_FIELD_BASE = 32,
+    /* Field rules (published, not indexed). */
+    SEEN_RULE_F_GIVEN = 32,
+    SEEN_RULE_F_FAMILY = 33,
+    SEEN_RULE_F_DOB = 34,
+    SEEN_RULE_F_YOB = 35,
+    SEEN_RULE_F_POSTCODE = 36,
+    SEEN_RULE_F_DISTRICT = 37,
+    SEEN_RULE_F_SEX = 38,
+    SEEN_RULE_F_GIVEN_PHON = 39,
+    SEEN_RULE_F_FAMILY_PHON = 40,
+    SEEN_RULE_F_NICK = 41,
+    SEEN_RULE_F_DUE = 42,
+    SEEN_RULE_F_MONTHDAY = 43,   /* {day, month} of dob, swap-proof */
+    SEEN_RULE_MAX = 63
+};
+
+/* One person's fields, as the indexer or a query has them. */
+struct seen_token_input {
+    const char *given;        /* raw UTF-8 or NULL */
+    const char *family;
+    const char *const *other_names;
+    size_t n_other_names;
+    int has_dob;
+    int32_t dob;              /* days since 1970-01-01 */
+    int has_due;
+    int32_t due;
+    char sex;                 /* 'F' 'M' 'X' 'U' or 0 */
+    const char *nhs;          /* canonical, or NULL/"" */
+    const char *upn;
+    const char *pnc;
+    const char *postcode;     /* canonical, or NULL/"" */
+    const char *district;
+    int shielded;             /* no address-bearing token */
+};
+
+/* The rule subkeys, derived once from a match key. */
+struct seen_tokenizer;
+
+/**
+ * seen_tokenizer_new(match_key, epoch):
+ * Derive the subkeys of every rule from ${match_key}.  Returns a new
+ * tokenizer in sodium_malloc memory, or NULL (logged).
+ */
+struct seen_tokenizer *seen_tokenizer_new(const uint8_t match_key[static 32],
+    uint32_t epoch);
+
+/**
+ * seen_tokenizer_free(tk):
+ * Wipe and free ${tk}.  NULL is a no-op.
+ */
+void seen_tokenizer_free(struct seen_tokenizer *tk);
+
+/**
+ * seen_tokenizer_epoch(tk):
+ * Return the match-key epoch ${tk} was made for.
+ */
+uint32_t seen_tokenizer_epoch(const struct seen_tokenizer *tk);
+
+/**
+ * seen_tokens_make(tk, in, out, max):
+ * Write the tokens of ${in} to ${out} (${max} items of SEEN_TOKEN_ITEM
+ * bytes), sorted and without duplicates.  Returns the number written
+ * (0 when ${in} has nothing to match on); fields that do not normalise
+ * are left out.
+ */
+size_t seen_tokens_make(const struct seen_tokenizer *tk,
+    const struct seen_token_input *in, uint8_t *out, size_t max);
+
+/**
+ * seen_bloom_make(tk, in, out):
+ * Write the hardened Bloom filter of ${in}'s given and family names to
+ * ${out}: the bigrams of " GIVEN FAMILY " each set SEEN_BLOOM_K bits
+ * chosen by SipHash-2-4 under the Bloom subkey.  All zero when there is
+ * no name.  Returns the number of bits set.
+ */
+unsigned int seen_bloom_make(const struct seen_tokenizer *tk,
+    const struct seen_token_input *in, uint8_t out[static SEEN_BLOOM_BYTES]);
+
+/**
+ * seen_bloom_dice(a, b):
+ * Return the Dice coefficient 2|a AND b| / (|a| + |b|) of two filters,
+ * 0 when both are empty.
+ */
+double seen_bloom_dice(const uint8_t a[static SEEN_BLOOM_BYTES],
+    const uint8_t b[static SEEN_BLOOM_BYTES]);
+
+/**
+ * seen_rule_name(rule):
+ * Return a short static name for ${rule} ("nhs", "name_dob"...), or
+ * "unknown".
+ */
+const char *seen_rule_name(unsigned int rule);
+
+/**
+ * seen_rule_is_block(rule):
+ * Return 1 when ${rule} defines a block (is indexed), else 0.
+ */
+static inline int
+seen_rule_is_block(unsigned int rule)
+{
+    return rule > 0 && rule < SEEN_RULE_FIELD_BASE;
+}
+
+#endif /* !SEEN_TOKENS_H */

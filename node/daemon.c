@@ -1,0 +1,900 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/keystore.h"
+#include "match/ident.h"
+#include "match/normalise.h"
+#include "match/tokens.h"
+#include "node/control.h"
+#include "node/daemon.h"
+#include "node/home.h"
+#include "node/indexer.h"
+#include "node/query.h"
+#include "node/record.h"
+#include "node/version.h"
+#include "seen.pb-c.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+
+#define IMPORT_IDLE_SECS 300
+#define HANDLES_PAGE 10000
+
+struct import_session {
+    int open;
+    uint64_t id;
+    struct seen_txn *txn;
+    int skip_invalid;
+    uint64_t rejected, warnings, lines, not_found;
+    time_t last;
+    struct seen_index_stats st;
+};
+
+struct node {
+    const char *home;
+    struct seen_config cfg;
+    struct seen_keys *keys;
+    struct seen_store *store;
+    struct seen_tokenizer *tk;
+    struct seen_indexer ix;
+    void *zctx;
+    void *ctl;
+    int pidfd;
+    int stopping;
+    time_t started, last_expiry;
+    struct import_session imp;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+
+    got_signal = sig;
+}
+
+/* A damaged or truncated map can fault on read: say so, don't dump core. */
+static void
+on_fault(int sig)
+{
+    static const char msg[] =
+        "seen-node: the store could not be read (memory fault): its file is "
+        "damaged or truncated; stop the node and restore the store from a "
+        "backup\n";
+    ssize_t r;
+
+    r = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)r;
+    _exit(128 + sig);
+}
+
+static void
+hex(char *out, const uint8_t *in, size_t len)
+{
+
+    sodium_bin2hex(out, len * 2 + 1, in, len);
+}
+
+/* ---- replies ---- */
+
+static json_t *
+reply_error(const char *fmt, ...) SEEN_PRINTF(1, 2);
+
+static json_t *
+reply_error(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
+}
+
+static json_t *
+reply_ok(void)
+{
+
+    return json_pack("{s:b}", "ok", 1);
+}
+
+static const char *
+origin_name(struct node *n, struct seen_txn *txn, uint32_t oidx, char *buf,
+    size_t len)
+{
+    uint8_t pk[32];
+
+    if (oidx == n->ix.own)
+        return n->cfg.name;
+    if (seen_store_origin_pk(txn, oidx, pk) != 0)
+        return "unknown";
+    /* Membership names origins from the federation issue on. */
+    snprintf(buf, len, "node-");
+    hex(buf + 5, pk, len > 5 + 16 + 1 ? 8 : 0);
+    return buf;
+}
+
+/* ---- commands ---- */
+
+static json_t *
+cmd_ping(struct node *n, json_t *req)
+{
+
+    (void)req;
+    return json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "node", n->cfg.name,
+        "version", seen_version(), "pid", (json_int_t)getpid());
+}
+
+static json_t *
+cmd_status(struct node *n, json_t *req)
+{
+    struct seen_txn *txn;
+    uint64_t records = 0, entries = 0, size = 0;
+    json_t *r;
+
+    (void)req;
+    if (seen_store_begin(n->store, 0, &txn) != 0)
+        return reply_error("cannot read the store");
+    if (seen_store_count(txn, SEEN_DB_RECORDS, &records) != 0 ||
+        seen_store_count(txn, SEEN_DB_ENTRIES, &entries) != 0 ||
+        seen_feed_size(txn, n->ix.own, &size) != 0) {
+        seen_store_abort(txn);
+        return reply_error("cannot read the store");
+    }
+    seen_store_abort(txn);
+    r = json_pack("{s:b, s:s, s:s, s:s, s:s, s:[], s:{s:I}, s:I, s:I, s:I, "
+                  "s:b}",
+        "ok", 1, "node", n->cfg.name, "type", n->cfg.type, "local_authority",
+        n->cfg.local_authority, "version", seen_version(), "peers", "feeds",
+        n->cfg.name, (json_int_t)size, "records", (json_int_t)records,
+        "entries", (json_int_t)entries, "uptime",
+        (json_int_t)(time(NULL) - n->started), "import_in_progress",
+        n->imp.open);
+    return r;
+}
+
+static void
+import_close(struct node *n)
+{
+
+    seen_store_abort(n->imp.txn);
+    memset(&n->imp, 0, sizeof n->imp);
+}
+
+static json_t *
+cmd_import_begin(struct node *n, json_t *req)
+{
+    int rc;
+
+    if (n->imp.open) {
+        if (time(NULL) - n->imp.last < IMPORT_IDLE_SECS)
+            return reply_error("another import is in progress");
+        seen_notice("abandoning an idle import session");
+        import_close(n);
+    }
+    memset(&n->imp, 0, sizeof n->imp);
+    if ((rc = seen_store_begin(n->store, 1, &n->imp.txn)) != 0)
+        return reply_error("cannot write to the store: %s",
+            seen_strerror(rc));
+    n->imp.open = 1;
+    randombytes_buf(&n->imp.id, sizeof n->imp.id);
+    n->imp.id &= 0x1fffffffffffffULL; /* exact in JSON */
+    n->imp.skip_invalid = json_is_true(json_object_get(req, "skip_invalid"));
+    n->imp.last = time(NULL);
+    return json_pack("{s:b, s:I}", "ok", 1, "session", (json_int_t)n->imp.id);
+}
+
+struct diag_ctx {
+    json_t *diags;
+    uint64_t line;
+    int errors, warnings;
+};
+
+static void
+on_diag(void *vctx, const char *field, const char *reason, int warning)
+{
+    struct diag_ctx *d = vctx;
+
+    if (warning)
+        d->warnings++;
+    else
+        d->errors++;
+    if (json_array_size(d->diags) < 1000)
+        json_array_append_new(d->diags,
+            json_pack("{s:I, s:s, s:s, s:b}", "line", (json_int_t)d->line,
+                "field", field, "reason", reason, "warning", warning));
+}
+
+static int
+session_ok(struct node *n, json_t *req)
+{
+    json_t *s = json_object_get(req, "session");
+
+    return n->imp.open && json_is_integer(s) &&
+        (uint64_t)json_integer_value(s) == n->imp.id;
+}
+
+static json_t *
+cmd_import_lines(struct node *n, json_t *req, const char *data, size_t len)
+{
+    struct diag_ctx d;
+    struct seen_record *rec;
+    const char *p, *end, *nl;
+    uint64_t accepted = 0, now = (uint64_t)time(NULL);
+    json_t *first;
+    int rc;
+
+    if (!session_ok(n, req))
+        return reply_error("no such import session");
+    n->imp.last = time(NULL);
+    first = json_object_get(req, "first_line");
+    d.diags = json_array();
+    d.line = json_is_integer(first) ? (uint64_t)json_integer_value(first)
+                                    : 1;
+    for (p = data, end = data + len; p < end; p = nl + 1, d.line++) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            nl = end;
+        n->imp.lines++;
+        if (seen_record_line_blank(p, (size_t)(nl - p)))
+            continue;
+        d.errors = d.warnings = 0;
+        rc = seen_record_parse(p, (size_t)(nl - p), &rec, on_diag, &d);
+        n->imp.warnings += (uint64_t)d.warnings;
+        if (rc != 0) {
+            n->imp.rejected++;
+            continue;
+        }
+        /* With a rejected line and no --skip-invalid nothing is kept:
+         * go on checking, but store nothing more. */
+        if (n->imp.rejected == 0 || n->imp.skip_invalid) {
+            rc = seen_indexer_apply(&n->ix, n->imp.txn, rec, now, &n->imp.st);
+            if (rc == SEEN_ENOTFOUND) {
+                n->imp.not_found++;
+                on_diag(&d, "deleted", "no record with this id to delete",
+                    1);
+                n->imp.warnings++;
+            } else if (rc != 0) {
+                seen_record_free(rec);
+                json_decref(d.diags);
+                import_close(n);
+                return reply_error("import failed, nothing stored: %s",
+                    seen_strerror(rc));
+            }
+        }
+        accepted++;
+        seen_record_free(rec);
+    }
+    return json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "accepted",
+        (json_int_t)accepted, "rejected", (json_int_t)n->imp.rejected,
+        "diags", d.diags);
+}
+
+static json_t *
+cmd_import_commit(struct node *n, json_t *req)
+{
+    struct seen_index_stats st;
+    uint64_t rejected;
+    int rc;
+
+    if (!session_ok(n, req))
+        return reply_error("no such import session");
+    if (n->imp.rejected > 0 && !n->imp.skip_invalid) {
+        rejected = n->imp.rejected;
+        import_close(n);
+        return reply_error("nothing stored: %llu line%s rejected",
+            (unsigned long long)rejected, rejected == 1 ? "" : "s");
+    }
+    st = n->imp.st;
+    rejected = n->imp.rejected;
+    rc = seen_store_commit(n->imp.txn);
+    n->imp.txn = NULL;
+    memset(&n->imp, 0, sizeof n->imp);
+    if (rc != 0)
+        return reply_error("nothing stored: %s", seen_strerror(rc));
+    seen_info("imported %llu records (%llu replaced, %llu deleted), "
+              "%llu entries published, %llu retracted",
+        (unsigned long long)st.records, (unsigned long long)st.replaced,
+        (unsigned long long)st.deleted, (unsigned long long)st.entries,
+        (unsigned long long)st.retracted);
+    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
+        "records", (json_int_t)st.records, "replaced",
+        (json_int_t)st.replaced, "deleted", (json_int_t)st.deleted,
+        "entries", (json_int_t)st.entries, "retracted",
+        (json_int_t)st.retracted, "rejected", (json_int_t)rejected);
+}
+
+static json_t *
+cmd_import_abort(struct node *n, json_t *req)
+{
+
+    if (!session_ok(n, req))
+        return reply_error("no such import session");
+    import_close(n);
+    return reply_ok();
+}
+
+static const char *
+jstr(json_t *req, const char *key)
+{
+    const char *s = json_string_value(json_object_get(req, key));
+
+    return (s != NULL && s[0] != '\0') ? s : NULL;
+}
+
+/* The local details of one of our own entries, for the human picture. */
+static json_t *
+own_details(struct node *n, struct seen_txn *txn, const uint8_t handle[16])
+{
+    Seen__LocalHandle *lh;
+    uint8_t *buf, *body, idk[16];
+    size_t len, blen, i;
+    json_t *rec, *people, *p, *out = NULL;
+
+    if (seen_store_sealed_get(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
+            &buf, &len) != 0)
+        return NULL;
+    lh = seen__local_handle__unpack(NULL, len, buf);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (lh == NULL)
+        return NULL;
+    out = json_pack("{s:s, s:s}", "record", lh->record, "ref", lh->ref);
+    seen_store_id_key(n->store, lh->record, strlen(lh->record), idk);
+    if (seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, lh->record,
+            strlen(lh->record), &body, &blen) == 0) {
+        rec = json_loadb((const char *)body, blen, 0, NULL);
+        sodium_memzero(body, blen);
+        free(body);
+        people = json_object_get(rec, "people");
+        for (i = 0; i < json_array_size(people); i++) {
+            p = json_array_get(people, i);
+            if (json_equal(json_object_get(p, "ref"),
+                    json_string(lh->ref)) == 0)
+                continue;
+            json_object_set(out, "person", p);
+            break;
+        }
+        json_object_set(out, "record_summary", json_object_get(rec, "summary"));
+        json_decref(rec);
+    }
+    seen__local_handle__free_unpacked(lh, NULL);
+    return out;
+}
+
+/* The import-format name of an enum value ("domestic_abuse_incident"). */
+static const char *
+enum_name(const ProtobufCEnumDescriptor *d, int v, char buf[static 64])
+{
+    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
+    const char *s;
+    size_t i;
+
+    if (ev == NULL)
+        return "unknown";
+    s = ev->name;
+    if (strncmp(s, "KIND_", 5) == 0)
+        s += 5; /* KIND_OTHER */
+    for (i = 0; s[i] != '\0' && i < 63; i++)
+        buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    buf[i] = '\0';
+    return buf;
+}
+
+static json_t *
+cmd_query(struct node *n, json_t *req)
+{
+    struct seen_token_input q;
+    struct seen_query_result res;
+    struct seen_txn *txn;
+    char nhs[11], pc[9], dist[5], date[11], hh[33], on[64], p[24];
+    char eb[3][64];
+    const char *s;
+    json_t *members, *m, *why, *local;
+    int32_t dob;
+    size_t i, j;
+    int rc, t;
+
+    memset(&q, 0, sizeof q);
+    q.given = jstr(req, "given");
+    q.family = jstr(req, "family");
+    if ((s = jstr(req, "dob")) != NULL) {
+        if (seen_date_parse(s, &dob) != 0)
+            return reply_error("--dob: not a date (YYYY-MM-DD): '%s'", s);
+        q.has_dob = 1;
+        q.dob = dob;
+    }
+    if ((s = jstr(req, "nhs")) != NULL) {
+        if (seen_nhs_check(s, nhs, &t) != 0)
+            return reply_error("--nhs: not a valid NHS number");
+        q.nhs = nhs;
+    }
+    q.upn = jstr(req, "upn");
+    q.pnc = jstr(req, "pnc");
+    if ((s = jstr(req, "postcode")) != NULL) {
+        if (seen_postcode_norm(s, pc, dist) != 0)
+            return reply_error("--postcode: not a UK postcode: '%s'", s);
+        q.postcode = pc;
+        q.district = dist;
+    }
+    if ((rc = seen_store_begin(n->store, 0, &txn)) != 0)
+        return reply_error("cannot read the store: %s", seen_strerror(rc));
+    rc = seen_query_run(txn, n->tk, &q, &res);
+    if (rc == SEEN_EINVAL) {
+        seen_store_abort(txn);
+        return reply_error("too little to search on: give an identifier, "
+                           "or a family name with a date of birth, or a "
+                           "given and a family name");
+    }
+    if (rc != 0) {
+        seen_store_abort(txn);
+        return reply_error("query failed: %s", seen_strerror(rc));
+    }
+    members = json_array();
+    for (i = 0; i < res.n; i++) {
+        struct seen_query_hit *h = &res.hits[i];
+
+        hex(hh, h->handle, 16);
+        seen_date_format((int32_t)h->date, date);
+        why = json_array();
+        for (j = 0; j < h->score.nwhy; j++)
+            json_array_append_new(why, json_string(h->score.why[j]));
+        m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o}",
+            "node", origin_name(n, txn, h->oidx, on, sizeof on), "handle", hh,
+            "role", enum_name(&seen__role__descriptor, h->role, eb[0]),
+            "kind", enum_name(&seen__kind__descriptor, h->kind, eb[1]),
+            "date", date, "local_authority", h->local_authority, "risk",
+            h->risk ? enum_name(&seen__risk__descriptor, h->risk, eb[2]) : "",
+            "band", seen_band_name(h->score.band), "weight", h->score.weight,
+            "why", why);
+        if (h->risk == 0)
+            json_object_del(m, "risk");
+        if (h->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT)
+            json_object_set_new(m, "child_present", json_true());
+        if (h->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_VOICE)
+            json_object_set_new(m, "child_voice_recorded", json_true());
+        if (h->oidx == n->ix.own &&
+            (local = own_details(n, txn, h->handle)) != NULL)
+            json_object_set_new(m, "local", local);
+        json_array_append_new(members, m);
+    }
+    seen_store_abort(txn);
+    /* Until matching clusters persons, the picture is named after its
+     * strongest member. */
+    snprintf(p, sizeof p, "P");
+    if (res.n > 0)
+        hex(p + 1, res.hits[0].handle, 8);
+    m = json_pack("{s:b, s:s, s:o, s:I}", "ok", 1, "person", res.n ? p : "",
+        "members", members, "candidates", (json_int_t)res.candidates);
+    seen_query_release(&res);
+    return m;
+}
+
+struct handles_ctx {
+    struct node *n;
+    struct seen_txn *txn;
+    char *buf;
+    size_t len, cap;
+    size_t count;
+    uint8_t last[16];
+    int err;
+};
+
+static int
+handles_one(void *vctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct handles_ctx *c = vctx;
+    Seen__LocalHandle *lh;
+    uint8_t *buf;
+    size_t len;
+    char hh[33], eb[64], *line;
+    json_t *row;
+    void *p;
+    size_t l;
+
+    (void)val;
+    (void)vlen;
+    if (klen != 16)
+        return SEEN_ECORRUPT;
+    if (c->count >= HANDLES_PAGE)
+        return 1;
+    if ((c->err = seen_store_sealed_get(c->txn, SEEN_DB_HANDLES, key, 16,
+             key, 16, &buf, &len)) != 0)
+        return c->err;
+    lh = seen__local_handle__unpack(NULL, len, buf);
+    free(buf);
+    if (lh == NULL)
+        return c->err = SEEN_ECORRUPT;
+    hex(hh, key, 16);
+    row = json_pack("{s:s, s:s, s:s, s:s}", "handle", hh, "record",
+        lh->record, "ref", lh->ref, "role",
+        enum_name(&seen__role__descriptor, lh->role, eb));
+    seen__local_handle__free_unpacked(lh, NULL);
+    line = json_dumps(row, JSON_COMPACT);
+    json_decref(row);
+    if (line == NULL)
+        return c->err = SEEN_ENOMEM;
+    l = strlen(line);
+    if (c->len + l + 1 > c->cap) {
+        c->cap = (c->len + l + 1) * 2;
+        if ((p = realloc(c->buf, c->cap)) == NULL) {
+            free(line);
+            return c->err = SEEN_ENOMEM;
+        }
+        c->buf = p;
+    }
+    memcpy(c->buf + c->len, line, l);
+    c->buf[c->len + l] = '\n';
+    c->len += l + 1;
+    free(line);
+    memcpy(c->last, key, 16);
+    c->count++;
+    return 0;
+}
+
+/* Reply with a page of our handles; the binary frame holds the rows. */
+static json_t *
+cmd_handles(struct node *n, json_t *req, char **data, size_t *dlen)
+{
+    struct handles_ctx c;
+    uint8_t after[16];
+    const char *a = jstr(req, "after");
+    char lasthex[33];
+    json_t *r;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    if ((rc = seen_store_begin(n->store, 0, &c.txn)) != 0)
+        return reply_error("cannot read the store: %s", seen_strerror(rc));
+    if (a != NULL && sodium_hex2bin(after, 16, a, strlen(a), NULL, NULL,
+                         NULL) != 0) {
+        seen_store_abort(c.txn);
+        return reply_error("bad cursor");
+    }
+    rc = seen_store_iter_after(c.txn, SEEN_DB_HANDLES, after, a ? 16 : 0,
+        handles_one, &c);
+    seen_store_abort(c.txn);
+    if (rc != 0 || c.err != 0) {
+        free(c.buf);
+        return reply_error("cannot read handles: %s",
+            seen_strerror(rc ? rc : c.err));
+    }
+    hex(lasthex, c.last, 16);
+    r = json_pack("{s:b, s:I, s:s?}", "ok", 1, "count", (json_int_t)c.count,
+        "next", c.count >= HANDLES_PAGE ? lasthex : NULL);
+    *data = c.buf;
+    *dlen = c.len;
+    return r;
+}
+
+static json_t *
+cmd_stop(struct node *n, json_t *req)
+{
+
+    (void)req;
+    n->stopping = 1;
+    return reply_ok();
+}
+
+/* ---- the loop ---- */
+
+static void
+serve_one(struct node *n)
+{
+    zmq_msg_t id, m, d;
+    json_t *req = NULL, *rep = NULL;
+    const char *cmd;
+    char *text, *out = NULL;
+    size_t outlen = 0;
+    int has_data = 0;
+
+    zmq_msg_init(&id);
+    zmq_msg_init(&m);
+    zmq_msg_init(&d);
+    /* ROUTER: identity, empty delimiter (REQ), request, [data]. */
+    if (zmq_msg_recv(&id, n->ctl, ZMQ_DONTWAIT) < 0)
+        goto done;
+    if (!zmq_msg_more(&id) || zmq_msg_recv(&m, n->ctl, 0) < 0)
+        goto drain;
+    if (zmq_msg_size(&m) == 0 && zmq_msg_more(&m)) {
+        zmq_msg_close(&m);
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, n->ctl, 0) < 0)
+            goto drain;
+    }
+    if (zmq_msg_more(&m)) {
+        if (zmq_msg_recv(&d, n->ctl, 0) < 0)
+            goto drain;
+        has_data = 1;
+    }
+drain:
+    while (zmq_msg_more(&d) || (!has_data && zmq_msg_more(&m))) {
+        zmq_msg_t x;
+
+        zmq_msg_init(&x);
+        zmq_msg_recv(&x, n->ctl, 0);
+        if (!zmq_msg_more(&x)) {
+            zmq_msg_close(&x);
+            break;
+        }
+        zmq_msg_close(&x);
+    }
+    req = json_loadb(zmq_msg_data(&m), zmq_msg_size(&m), 0, NULL);
+    cmd = json_string_value(json_object_get(req, "cmd"));
+    if (!json_is_object(req) || cmd == NULL)
+        rep = reply_error("malformed request");
+    else if (strcmp(cmd, "ping") == 0)
+        rep = cmd_ping(n, req);
+    else if (strcmp(cmd, "status") == 0)
+        rep = cmd_status(n, req);
+    else if (strcmp(cmd, "import_begin") == 0)
+        rep = cmd_import_begin(n, req);
+    else if (strcmp(cmd, "import_lines") == 0)
+        rep = cmd_import_lines(n, req, has_data ? zmq_msg_data(&d) : "",
+            has_data ? zmq_msg_size(&d) : 0);
+    else if (strcmp(cmd, "import_commit") == 0)
+        rep = cmd_import_commit(n, req);
+    else if (strcmp(cmd, "import_abort") == 0)
+        rep = cmd_import_abort(n, req);
+    else if (strcmp(cmd, "query") == 0)
+        rep = cmd_query(n, req);
+    else if (strcmp(cmd, "handles") == 0)
+        rep = cmd_handles(n, req, &out, &outlen);
+    else if (strcmp(cmd, "stop") == 0)
+        rep = cmd_stop(n, req);
+    else
+        rep = reply_error("unknown command '%s'", cmd);
+    if (rep == NULL)
+        rep = reply_error("out of memory");
+    text = json_dumps(rep, JSON_COMPACT);
+    zmq_msg_send(&id, n->ctl, ZMQ_SNDMORE);
+    zmq_send(n->ctl, "", 0, ZMQ_SNDMORE);
+    if (text != NULL)
+        zmq_send(n->ctl, text, strlen(text), out ? ZMQ_SNDMORE : 0);
+    else
+        zmq_send(n->ctl, "{\"ok\":false}", 12, out ? ZMQ_SNDMORE : 0);
+    if (out != NULL)
+        zmq_send(n->ctl, out, outlen, 0);
+    free(text);
+    free(out);
+done:
+    json_decref(req);
+    json_decref(rep);
+    zmq_msg_close(&id);
+    zmq_msg_close(&m);
+    zmq_msg_close(&d);
+}
+
+static void
+housekeeping(struct node *n)
+{
+    struct seen_index_stats st;
+    struct seen_txn *txn;
+    time_t now = time(NULL);
+    int rc;
+
+    if (n->imp.open && now - n->imp.last > IMPORT_IDLE_SECS) {
+        seen_notice("import session idle for %d s: abandoned, nothing "
+                    "stored",
+            IMPORT_IDLE_SECS);
+        import_close(n);
+    }
+    if (n->imp.open || now - n->last_expiry < 3600)
+        return;
+    n->last_expiry = now;
+    memset(&st, 0, sizeof st);
+    if (seen_store_begin(n->store, 1, &txn) != 0)
+        return;
+    rc = seen_indexer_expire(&n->ix, txn, (int32_t)(now / 86400),
+        (uint64_t)now, &st);
+    if (rc != 0 || (rc = seen_store_commit(txn)) != 0) {
+        if (rc != 0)
+            seen_store_abort(txn);
+        seen_warn("expiry failed: %s", seen_strerror(rc));
+        return;
+    }
+    if (st.deleted)
+        seen_info("expired %llu records past their retain_until date",
+            (unsigned long long)st.deleted);
+}
+
+static int
+take_pidfile(struct node *n)
+{
+    char path[SEEN_PATH_LEN], buf[32];
+    long pid;
+    int len;
+
+    if (seen_home_path(n->home, "seen-node.pid", path, sizeof path) == NULL)
+        return SEEN_EINVAL;
+    if ((n->pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+        seen_warnp("cannot open '%s'", path);
+        return SEEN_EIO;
+    }
+    if (flock(n->pidfd, LOCK_EX | LOCK_NB) != 0) {
+        pid = 0;
+        len = (int)read(n->pidfd, buf, sizeof buf - 1);
+        buf[len > 0 ? len : 0] = '\0';
+        pid = strtol(buf, NULL, 10);
+        seen_warn("a node is already running on '%s' (pid %ld)", n->home,
+            pid);
+        close(n->pidfd);
+        n->pidfd = -1;
+        return SEEN_EEXIST;
+    }
+    len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(n->pidfd, 0) != 0 || write(n->pidfd, buf, (size_t)len) != len)
+        seen_warnp("cannot write '%s'", path);
+    return SEEN_OK;
+}
+
+static int
+bind_control(struct node *n)
+{
+    char ep[SEEN_PATH_LEN], path[SEEN_PATH_LEN];
+    int zero = 0, hwm = 1000;
+    int64_t maxmsg = SEEN_CTL_MAX_MSG;
+
+    if (seen_ctl_endpoint(n->home, ep, sizeof ep) == NULL ||
+        seen_home_path(n->home, "control.sock", path, sizeof path) == NULL)
+        return SEEN_EINVAL;
+    if ((n->ctl = zmq_socket(n->zctx, ZMQ_ROUTER)) == NULL)
+        return SEEN_ERR;
+    zmq_setsockopt(n->ctl, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(n->ctl, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    zmq_setsockopt(n->ctl, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    unlink(path); /* a stale socket left by a killed daemon */
+    if (zmq_bind(n->ctl, ep) != 0) {
+        seen_warn("cannot bind the control socket '%s': %s", path,
+            zmq_strerror(zmq_errno()));
+        return SEEN_EIO;
+    }
+    if (chmod(path, 0600) != 0) {
+        seen_warnp("cannot restrict '%s'", path);
+        return SEEN_EIO;
+    }
+    return SEEN_OK;
+}
+
+static int
+open_node(struct node *n, const char *pass, size_t passlen)
+{
+    char path[SEEN_PATH_LEN];
+    struct stat sb;
+    int rc;
+
+    if ((rc = seen_config_load(n->home, &n->cfg)) != 0)
+        return rc;
+    seen_log_init("seen-node", n->cfg.log_level);
+    if (stat(n->home, &sb) == 0 && (sb.st_mode & 077) != 0) {
+        seen_warn("'%s' is readable by other users: chmod 700 it", n->home);
+        return SEEN_EPERM;
+    }
+    if ((rc = take_pidfile(n)) != 0)
+        return rc;
+    if (seen_home_path(n->home, "keystore", path, sizeof path) == NULL)
+        return SEEN_EINVAL;
+    if ((rc = seen_keystore_read(path, pass, passlen, &n->keys)) != 0) {
+        if (rc == SEEN_EAUTH)
+            seen_warn("wrong passphrase for '%s'", path);
+        return rc;
+    }
+    if (seen_home_path(n->home, "store", path, sizeof path) == NULL)
+        return SEEN_EINVAL;
+    if ((rc = seen_store_open(path, n->keys->sign_pk, n->keys->record_key,
+             n->cfg.map_size_mb, 0, &n->store)) != 0)
+        return rc;
+    if (n->cfg.check_on_start && (rc = seen_store_check(n->store)) != 0)
+        return rc;
+    if ((n->tk = seen_tokenizer_new(n->keys->match_key,
+             n->keys->match_epoch)) == NULL)
+        return SEEN_ENOMEM;
+    if ((rc = seen_indexer_init(&n->ix, n->store, n->keys, n->tk)) != 0)
+        return rc;
+    if ((n->zctx = zmq_ctx_new()) == NULL)
+        return SEEN_ERR;
+    return bind_control(n);
+}
+
+static void
+close_node(struct node *n)
+{
+    char path[SEEN_PATH_LEN];
+
+    if (n->imp.open)
+        import_close(n);
+    if (n->ctl != NULL) {
+        zmq_close(n->ctl);
+        if (seen_home_path(n->home, "control.sock", path, sizeof path))
+            unlink(path);
+    }
+    if (n->zctx != NULL)
+        zmq_ctx_term(n->zctx);
+    seen_store_close(n->store);
+    seen_tokenizer_free(n->tk);
+    seen_keys_free(n->keys);
+    if (n->pidfd >= 0)
+        close(n->pidfd); /* releases the lock */
+}
+
+/**
+ * seen_daemon_run(home, pass, passlen):
+ * Run the node whose home is ${home} until SIGTERM, SIGINT or a "stop"
+ * command: unlock its keystore with ${pass}, open its store, bind its
+ * control socket, and serve.  ${pass} is not retained.  Returns 0 after a
+ * clean stop; SEEN_EAUTH for a wrong passphrase; SEEN_EEXIST when a
+ * daemon already runs on ${home}; another code when the node cannot
+ * start (each logged).
+ */
+int
+seen_daemon_run(const char *home, const char *pass, size_t passlen)
+{
+    struct sigaction sa;
+    struct node n;
+    zmq_pollitem_t pi;
+    int rc;
+
+    memset(&n, 0, sizeof n);
+    n.home = home;
+    n.pidfd = -1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_fault;
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if ((rc = open_node(&n, pass, passlen)) != 0) {
+        close_node(&n);
+        return rc;
+    }
+    n.started = n.last_expiry = time(NULL) - 3600;
+    n.started += 3600;
+    seen_info("node '%s' (%s, %s) running, pid %ld", n.cfg.name, n.cfg.type,
+        n.cfg.local_authority, (long)getpid());
+    while (!n.stopping && !got_signal) {
+        pi = (zmq_pollitem_t){n.ctl, 0, ZMQ_POLLIN, 0};
+        rc = zmq_poll(&pi, 1, 1000);
+        if (rc < 0 && zmq_errno() != EINTR) {
+            seen_warn("poll: %s", zmq_strerror(zmq_errno()));
+            break;
+        }
+        if (rc > 0 && (pi.revents & ZMQ_POLLIN)) {
+            /* Serve everything queued before housekeeping. */
+            int more;
+            size_t ml = sizeof more;
+
+            do {
+                serve_one(&n);
+                more = 0;
+                if (zmq_getsockopt(n.ctl, ZMQ_EVENTS, &more, &ml) != 0)
+                    break;
+            } while ((more & ZMQ_POLLIN) && !n.stopping);
+        }
+        housekeeping(&n);
+    }
+    seen_info("node '%s' stopping%s", n.cfg.name,
+        n.imp.open ? ": an unfinished import is abandoned, nothing of it "
+                     "stored"
+                   : "");
+    close_node(&n);
+    return SEEN_OK;
+}

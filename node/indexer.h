@@ -1,0 +1,74 @@
+/*
+ * indexer.h: turning imported records into sealed records and feed
+ * entries.
+ *
+ * For each person in a record the indexer publishes one IndexEntry in the
+ * node's own feed (a fresh random handle; the record's group id; tokens
+ * and Bloom filter of match/tokens.h), makes it live in the token index,
+ * and keeps a sealed map from the handle back to the record id and
+ * person ref.  A record imported again, or deleted, has its earlier
+ * entries retracted first.  Everything happens inside the caller's write
+ * transaction, so a batch is applied whole or not at all.
+ */
+#ifndef SEEN_INDEXER_H
+#define SEEN_INDEXER_H
+
+#include <stdint.h>
+
+#include "common/seen.h"
+
+struct seen_store;
+struct seen_txn;
+struct seen_keys;
+struct seen_tokenizer;
+struct seen_record;
+
+struct seen_indexer {
+    struct seen_store *store;           /* borrowed */
+    const struct seen_keys *keys;       /* borrowed */
+    const struct seen_tokenizer *tk;    /* borrowed */
+    uint32_t own;                       /* our origin number */
+};
+
+struct seen_index_stats {
+    uint64_t records;    /* records stored (new or replaced) */
+    uint64_t replaced;   /* of which replaced an earlier version */
+    uint64_t deleted;    /* records deleted */
+    uint64_t entries;    /* entries published */
+    uint64_t retracted;  /* entries retracted */
+};
+
+/**
+ * seen_indexer_init(ix, store, keys, tk):
+ * Set up ${ix} over ${store}, registering this node's own feed origin.
+ * Nothing is copied; all three must outlive ${ix}.  Returns 0, SEEN_EFULL,
+ * SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_indexer_init(struct seen_indexer *ix,
+    struct seen_store *store, const struct seen_keys *keys,
+    const struct seen_tokenizer *tk);
+
+/**
+ * seen_indexer_apply(ix, txn, rec, now, st):
+ * Store ${rec} (or delete it, for a deletion line) inside write
+ * transaction ${txn}, publishing and retracting entries, with ${now}
+ * (Unix seconds) as publication time; add to ${st}.  Returns 0;
+ * SEEN_ENOTFOUND for a deletion of a record never imported (nothing
+ * done); SEEN_EFULL; SEEN_ENOMEM; SEEN_ERR.  On error the transaction
+ * must be aborted.
+ */
+SEEN_MUST_CHECK int seen_indexer_apply(struct seen_indexer *ix,
+    struct seen_txn *txn, const struct seen_record *rec, uint64_t now,
+    struct seen_index_stats *st);
+
+/**
+ * seen_indexer_expire(ix, txn, today, now, st):
+ * Retract the entries of every record whose retain_until is before
+ * ${today} (days since 1970-01-01) and delete those records.  Returns 0
+ * or an error as seen_indexer_apply.
+ */
+SEEN_MUST_CHECK int seen_indexer_expire(struct seen_indexer *ix,
+    struct seen_txn *txn, int32_t today, uint64_t now,
+    struct seen_index_stats *st);
+
+#endif /* !SEEN_INDEXER_H */

@@ -1,0 +1,147 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "node/control.h"
+#include "tools/cli.h"
+
+/**
+ * cli_fail(cli, fmt, ...):
+ * Print "seen: CMD: MESSAGE" to standard error.  Returns 1.
+ */
+int
+cli_fail(const struct cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "seen: %s: ", cli->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/**
+ * cli_usage(cli, usage, reason):
+ * Print "seen: CMD: REASON" (when ${reason} is not NULL) and ${usage} to
+ * standard error.  Returns 2.
+ */
+int
+cli_usage(const struct cli *cli, const char *usage, const char *reason)
+{
+
+    if (reason != NULL)
+        fprintf(stderr, "seen: %s: %s\n", cli->cmd, reason);
+    fputs(usage, stderr);
+    return 2;
+}
+
+/**
+ * cli_need_home(cli):
+ * Returns 0 when a node home was given, else prints why and returns 2.
+ */
+int
+cli_need_home(const struct cli *cli)
+{
+
+    if (cli->home != NULL && cli->home[0] != '\0')
+        return 0;
+    fprintf(stderr, "seen: %s: no node home: give --home DIR or set "
+                    "SEEN_HOME\n",
+        cli->cmd);
+    return 2;
+}
+
+/**
+ * cli_connect(cli, out):
+ * Connect to the running node of ${cli}->home.  Returns 0, or prints why
+ * not ("no node is running on DIR") and returns 1.
+ */
+int
+cli_connect(const struct cli *cli, struct seen_ctl **out)
+{
+    int rc;
+
+    if ((rc = seen_ctl_open(cli->home, out)) == SEEN_ENOTFOUND)
+        return cli_fail(cli, "no node is running on '%s' (start it with "
+                             "'seen node start')",
+            cli->home);
+    if (rc != 0)
+        return cli_fail(cli, "cannot reach the node on '%s'", cli->home);
+    return 0;
+}
+
+/**
+ * cli_call(cli, ctl, req, data, dlen, timeout_ms, resp, rdata, rdlen):
+ * Send ${req} (stealing its reference) and wait for a reply that says
+ * "ok".  On success *${resp} is the reply (caller decrefs) and, when
+ * ${rdata} is not NULL, *${rdata} the reply's data frame (caller frees).
+ * Returns 0, or prints the node's error (or the failure to reach it) and
+ * returns 1.
+ */
+int
+cli_call(const struct cli *cli, struct seen_ctl *ctl, json_t *req,
+    const void *data, size_t dlen, int timeout_ms, json_t **resp,
+    char **rdata, size_t *rdlen)
+{
+    const char *err;
+    int rc;
+
+    if (req == NULL)
+        return cli_fail(cli, "out of memory");
+    if (cli->op != NULL)
+        json_object_set_new(req, "operator", json_string(cli->op));
+    rc = seen_ctl_call(ctl, req, data, dlen, timeout_ms, resp, rdata, rdlen);
+    json_decref(req);
+    if (rc == SEEN_ETIMEDOUT)
+        return cli_fail(cli, "the node on '%s' did not answer in %d s",
+            cli->home, timeout_ms / 1000);
+    if (rc != 0)
+        return cli_fail(cli, "the node on '%s' gave no valid answer",
+            cli->home);
+    if (!json_is_true(json_object_get(*resp, "ok"))) {
+        err = json_string_value(json_object_get(*resp, "error"));
+        cli_fail(cli, "%s", err ? err : "the node refused");
+        json_decref(*resp);
+        *resp = NULL;
+        if (rdata != NULL) {
+            free(*rdata);
+            *rdata = NULL;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/**
+ * cli_rpc(cli, req, timeout_ms, resp):
+ * Connect, call, and close: cli_call for a command with no data frames.
+ */
+int
+cli_rpc(const struct cli *cli, json_t *req, int timeout_ms, json_t **resp)
+{
+    struct seen_ctl *ctl;
+    int rc;
+
+    if (cli_connect(cli, &ctl) != 0) {
+        json_decref(req);
+        return 1;
+    }
+    rc = cli_call(cli, ctl, req, NULL, 0, timeout_ms, resp, NULL, NULL);
+    seen_ctl_close(ctl);
+    return rc;
+}
+
+/**
+ * cli_print_json(j):
+ * Print ${j} compactly on one line of standard output.
+ */
+void
+cli_print_json(json_t *j)
+{
+
+    json_dumpf(j, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+}

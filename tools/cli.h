@@ -1,0 +1,85 @@
+/*
+ * cli.h: what the `seen` subcommands share: the global options, errors in
+ * the form spec/cli.md fixes ("seen: <command>: <what failed>", exit 1;
+ * bad usage exit 2), and calls to the node's control socket.
+ */
+#ifndef SEEN_CLI_H
+#define SEEN_CLI_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "common/seen.h"
+
+struct seen_ctl;
+
+struct cli {
+    const char *home;      /* --home or $SEEN_HOME; NULL if neither */
+    const char *op;        /* --as or $SEEN_OPERATOR; NULL if neither */
+    const char *cmd;       /* the subcommand's name, for messages */
+    const char *self;      /* path of the running `seen` binary */
+};
+
+/* A subcommand: returns the process exit status. */
+typedef int cli_cmd_fn(struct cli *cli, int argc, char **argv);
+
+/**
+ * cli_fail(cli, fmt, ...):
+ * Print "seen: CMD: MESSAGE" to standard error.  Returns 1.
+ */
+int cli_fail(const struct cli *cli, const char *fmt, ...) SEEN_PRINTF(2, 3);
+
+/**
+ * cli_usage(cli, usage, reason):
+ * Print "seen: CMD: REASON" (when ${reason} is not NULL) and ${usage} to
+ * standard error.  Returns 2.
+ */
+int cli_usage(const struct cli *cli, const char *usage, const char *reason);
+
+/**
+ * cli_need_home(cli):
+ * Returns 0 when a node home was given, else prints why and returns 2.
+ */
+int cli_need_home(const struct cli *cli);
+
+/**
+ * cli_connect(cli, out):
+ * Connect to the running node of ${cli}->home.  Returns 0, or prints why
+ * not ("no node is running on DIR") and returns 1.
+ */
+int cli_connect(const struct cli *cli, struct seen_ctl **out);
+
+/**
+ * cli_call(cli, ctl, req, data, dlen, timeout_ms, resp, rdata, rdlen):
+ * Send ${req} (stealing its reference) and wait for a reply that says
+ * "ok".  On success *${resp} is the reply (caller decrefs) and, when
+ * ${rdata} is not NULL, *${rdata} the reply's data frame (caller frees).
+ * Returns 0, or prints the node's error (or the failure to reach it) and
+ * returns 1.
+ */
+int cli_call(const struct cli *cli, struct seen_ctl *ctl, json_t *req,
+    const void *data, size_t dlen, int timeout_ms, json_t **resp,
+    char **rdata, size_t *rdlen);
+
+/**
+ * cli_rpc(cli, req, timeout_ms, resp):
+ * Connect, call, and close: cli_call for a command with no data frames.
+ */
+int cli_rpc(const struct cli *cli, json_t *req, int timeout_ms,
+    json_t **resp);
+
+/**
+ * cli_print_json(j):
+ * Print ${j} compactly on one line of standard output.
+ */
+void cli_print_json(json_t *j);
+
+/* The subcommands (tools/cmd_<name>.c). */
+cli_cmd_fn cmd_init;
+cli_cmd_fn cmd_node;
+cli_cmd_fn cmd_import;
+cli_cmd_fn cmd_query;
+cli_cmd_fn cmd_handles;
+cli_cmd_fn cmd_status;
+
+#endif /* !SEEN_CLI_H */
