@@ -16,6 +16,10 @@
  *
  * All functions are pure computation: they allocate nothing and log
  * nothing.  Verification failures are reported only by return value.
+ *
+ * Proofs are arrays of 32-byte hashes, uint8_t [n][32].  Passing a
+ * non-const one where const uint8_t [][32] is expected is accepted by GCC
+ * and Clang; strict ISO C before C23 (-Wpedantic) wants a cast.
  */
 #ifndef SEEN_MERKLE_H
 #define SEEN_MERKLE_H
