@@ -59,8 +59,7 @@ trim(const char *s, size_t *len)
  * Returns 0; SEEN_EINVAL otherwise, with ${out} "".
  */
 int
-seen_nhs_check(const char *in, char out[static SEEN_NHS_BYTES],
-    int *test_range)
+seen_nhs_check(const char *in, char out[static SEEN_NHS_BYTES], int *test_range)
 {
     char d[10];
     const char *s;
@@ -121,8 +120,7 @@ bad:
  * Returns 0; SEEN_EINVAL otherwise, with ${out} "".
  */
 int
-seen_upn_check(const char *in, char out[static SEEN_UPN_BYTES],
-    int *temporary)
+seen_upn_check(const char *in, char out[static SEEN_UPN_BYTES], int *temporary)
 {
     char u[13];
     const char *s, *p;
@@ -145,7 +143,7 @@ seen_upn_check(const char *in, char out[static SEEN_UPN_BYTES],
     if (is_digit(u[12])) {
         v = u[12] - '0';
     } else if (u[12] >= 'A' && u[12] <= 'Z' &&
-        (p = strchr(upn_letters, u[12])) != NULL) {
+               (p = strchr(upn_letters, u[12])) != NULL) {
         v = (int)(p - upn_letters);
         temp = 1;
     } else {

@@ -14,9 +14,9 @@
 #include "common/seen.h"
 
 /* Bytes of the canonical forms, with the NUL. */
-#define SEEN_NHS_BYTES 11   /* "9434765919" */
-#define SEEN_UPN_BYTES 14   /* "B801200005001" */
-#define SEEN_PNC_BYTES 14   /* "2011/0234567F" */
+#define SEEN_NHS_BYTES 11 /* "9434765919" */
+#define SEEN_UPN_BYTES 14 /* "B801200005001" */
+#define SEEN_PNC_BYTES 14 /* "2011/0234567F" */
 
 /**
  * seen_nhs_check(in, out, test_range):
@@ -32,8 +32,8 @@
  * of synthetic test numbers, which is still valid), else 0.
  * Returns 0; SEEN_EINVAL otherwise, with ${out} "".
  */
-SEEN_MUST_CHECK int seen_nhs_check(const char *in,
-    char out[static SEEN_NHS_BYTES], int *test_range);
+SEEN_MUST_CHECK int seen_nhs_check(
+    const char *in, char out[static SEEN_NHS_BYTES], int *test_range);
 
 /**
  * seen_upn_check(in, out, temporary):
@@ -48,8 +48,8 @@ SEEN_MUST_CHECK int seen_nhs_check(const char *in,
  * 1 for a temporary UPN, else 0.
  * Returns 0; SEEN_EINVAL otherwise, with ${out} "".
  */
-SEEN_MUST_CHECK int seen_upn_check(const char *in,
-    char out[static SEEN_UPN_BYTES], int *temporary);
+SEEN_MUST_CHECK int seen_upn_check(
+    const char *in, char out[static SEEN_UPN_BYTES], int *temporary);
 
 /**
  * seen_pnc_check(in, out):
@@ -65,7 +65,7 @@ SEEN_MUST_CHECK int seen_upn_check(const char *in,
  * an upper-case check letter ("2011/0234567F"), to ${out}.
  * Returns 0; SEEN_EINVAL otherwise, with ${out} "".
  */
-SEEN_MUST_CHECK int seen_pnc_check(const char *in,
-    char out[static SEEN_PNC_BYTES]);
+SEEN_MUST_CHECK int seen_pnc_check(
+    const char *in, char out[static SEEN_PNC_BYTES]);
 
 #endif /* !SEEN_MATCH_IDENT_H */

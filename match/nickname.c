@@ -62,8 +62,7 @@ seen_nickname_groups(const char *norm_given, const char **heads, size_t max)
     const struct nick_name *e;
     size_t i;
 
-    if (norm_given == NULL || heads == NULL ||
-        (e = find(norm_given)) == NULL)
+    if (norm_given == NULL || heads == NULL || (e = find(norm_given)) == NULL)
         return (0);
     for (i = 0; i < e->count && i < max; i++)
         heads[i] = nick_head[nick_idx[e->first + i]];

@@ -27,8 +27,8 @@
  * The strings are static and live as long as the program.
  * Returns the number stored: 0 if the name is in no group.
  */
-size_t seen_nickname_groups(const char *norm_given, const char **heads,
-    size_t max);
+size_t seen_nickname_groups(
+    const char *norm_given, const char **heads, size_t max);
 
 /**
  * seen_nickname_related(a, b):

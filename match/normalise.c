@@ -18,50 +18,79 @@
 #define NAME_LEN (SEEN_NAME_MAX - 1)
 
 /* Decomposition options: NFKD, case folded, marks and ignorables gone. */
-#define DECOMP_OPTS                                                        \
-    ((utf8proc_option_t)(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |            \
-        UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE))
+#define DECOMP_OPTS                                                            \
+    ((utf8proc_option_t)(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |                \
+                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |              \
+                         UTF8PROC_IGNORE))
 
 /* Longest decomposition kept (U+FDFA, the longest, gives 18). */
 #define DECOMP_MAX 32
 
+/* A particle and its length. */
+struct particle {
+    const char *s;
+    size_t len;
+};
+
+/* clang-format off */
+#define P(s) { s, sizeof(s) - 1 }
+
 /* Particles fused to the word that follows (seen_norm_name). */
-static const char *const fuse_particles[] = {
-    "AL", "DA", "DAS", "DE", "DEL", "DELLA", "DEN", "DER", "DES", "DI",
-    "DOS", "DU", "EL", "LA", "LE", "MAC", "MC", "O", "SAINT", "ST", "TEN",
-    "TER", "VAN", "VON",
+static const struct particle fuse_particles[] = {
+    P("AL"), P("DA"), P("DAS"), P("DE"), P("DEL"), P("DELLA"), P("DEN"),
+    P("DER"), P("DES"), P("DI"), P("DOS"), P("DU"), P("EL"), P("LA"),
+    P("LE"), P("MAC"), P("MC"), P("O"), P("SAINT"), P("ST"), P("TEN"),
+    P("TER"), P("VAN"), P("VON"),
 };
 
 /* Particles removed from the front of a fused name (seen_name_variants). */
-static const char *const strip_particles[] = {
-    "AL", "DA", "DAS", "DE", "DEL", "DELA", "DELAS", "DELLA", "DELOS",
-    "DI", "DOS", "DU", "EL", "LA", "LE", "TEN", "TER", "VAN", "VANDE",
-    "VANDEN", "VANDER", "VON", "VONDER",
+static const struct particle strip_particles[] = {
+    P("AL"), P("DA"), P("DE"), P("DEL"), P("DELA"), P("DELAS"), P("DELLA"),
+    P("DELOS"), P("DI"), P("DOS"), P("DU"), P("EL"), P("LA"), P("LE"),
+    P("TEN"), P("TER"), P("VAN"), P("VANDE"), P("VANDEN"), P("VANDER"),
+    P("VON"), P("VONDER"),
 };
+#undef P
+/* clang-format on */
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Longest particle of either list. */
+#define PARTICLE_MAX 6
 
 /* Fewest letters left after removing a particle (seen_name_variants). */
 #define STRIP_MIN_REST 4
 
-/* The state of one seen_norm_name call. */
+/*
+ * The state of one seen_norm_name call: the words written so far (out,
+ * olen; done once a word did not fit, after which nothing more is
+ * written), the word being read (word, wlen; wlong if it is longer than
+ * NAME_LEN), and the particles waiting for the word they fuse to, space
+ * separated (pend, plen; plong if they did not all fit).
+ */
 struct nstate {
-    char out[SEEN_NAME_MAX];    /* words written so far */
+    char out[SEEN_NAME_MAX];
     size_t olen;
-    int done;                   /* a word did not fit: write no more */
-    char word[SEEN_NAME_MAX];   /* the word being read */
+    int done;
+    char word[SEEN_NAME_MAX];
     size_t wlen;
-    int wlong;                  /* ... is longer than NAME_LEN */
-    char pend[SEEN_NAME_MAX];   /* particles waiting for a word, spaced */
+    int wlong;
+    char pend[SEEN_NAME_MAX];
     size_t plen;
-    int plong;                  /* ... do not fit in pend */
+    int plong;
 };
 
+/* 1 if ${w} (${len} letters) is a particle that fuses to the next word. */
 static int
-is_particle(const char *w, size_t len, const char *const *list, size_t n)
+is_particle(const char *w, size_t len)
 {
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
+    if (len > PARTICLE_MAX)
+        return (0);
+    for (i = 0; i < NELEM(fuse_particles); i++) {
+        if (fuse_particles[i].len == len &&
+            memcmp(fuse_particles[i].s, w, len) == 0)
             return (1);
     }
     return (0);
@@ -100,8 +129,7 @@ word_end(struct nstate *st)
         return;
 
     /* A particle waits for the word after it. */
-    if (!st->wlong && is_particle(st->word, st->wlen, fuse_particles,
-            sizeof(fuse_particles) / sizeof(fuse_particles[0]))) {
+    if (!st->wlong && is_particle(st->word, st->wlen)) {
         if (st->plong || st->wlen + (st->plen > 0) > NAME_LEN - st->plen) {
             st->plong = 1;
         } else {
@@ -184,6 +212,7 @@ is_silent(int32_t c)
 }
 
 /* The spelling of a (case-folded) Latin letter that NFKD leaves alone. */
+/* clang-format off */
 static const char *
 latin_extra(int32_t c)
 {
@@ -247,6 +276,7 @@ latin_extra(int32_t c)
     default: return (NULL);
     }
 }
+/* clang-format on */
 
 /* One code point of the decomposed name. */
 static void
@@ -363,8 +393,7 @@ seen_norm_name(const char *utf8, char out[static SEEN_NAME_MAX])
             left--;
             continue;
         }
-        n = utf8proc_iterate(p, (utf8proc_ssize_t)(left < 4 ? left : 4),
-            &c);
+        n = utf8proc_iterate(p, (utf8proc_ssize_t)(left < 4 ? left : 4), &c);
         if (n < 1)
             goto bad;
         p += n;
@@ -373,7 +402,7 @@ seen_norm_name(const char *utf8, char out[static SEEN_NAME_MAX])
             continue;
         n = utf8proc_decompose_char(c, buf, DECOMP_MAX, DECOMP_OPTS, NULL);
         if (n < 0 || n > DECOMP_MAX)
-            continue;   /* no Latin letter decomposes so far */
+            continue; /* no Latin letter decomposes so far */
         for (i = 0; i < n; i++)
             put_cp(&st, buf[i]);
     }
@@ -404,15 +433,15 @@ bad:
 
 /* Add ${w} (${len} letters) to the ${n} keys in ${out} unless there. */
 static size_t
-add_key(char out[][SEEN_NAME_MAX], size_t n, size_t max, const char *w,
-    size_t len)
+add_key(
+    char out[][SEEN_NAME_MAX], size_t n, size_t max, const char *w, size_t len)
 {
     size_t i;
 
     if (n >= max || len == 0 || len > NAME_LEN)
         return (n);
     for (i = 0; i < n; i++) {
-        if (strlen(out[i]) == len && memcmp(out[i], w, len) == 0)
+        if (strncmp(out[i], w, len) == 0 && out[i][len] == '\0')
             return (n);
     }
     memcpy(out[n], w, len);
@@ -420,20 +449,22 @@ add_key(char out[][SEEN_NAME_MAX], size_t n, size_t max, const char *w,
     return (n + 1);
 }
 
-/* Letters of the longest strip particle that starts ${w}, else 0. */
+/*
+ * Letters of the longest strip particle that starts ${w} (${len} letters),
+ * or 0 if there is none or it leaves fewer than STRIP_MIN_REST letters.
+ */
 static size_t
 strip_len(const char *w, size_t len)
 {
     size_t i, pl, best = 0;
 
-    for (i = 0; i < sizeof(strip_particles) / sizeof(strip_particles[0]);
-        i++) {
-        pl = strlen(strip_particles[i]);
-        if (pl > best && len >= pl + STRIP_MIN_REST &&
-            memcmp(w, strip_particles[i], pl) == 0)
+    for (i = 0; i < NELEM(strip_particles); i++) {
+        pl = strip_particles[i].len;
+        if (pl > best && len > pl && w[0] == strip_particles[i].s[0] &&
+            memcmp(w, strip_particles[i].s, pl) == 0)
             best = pl;
     }
-    return (best);
+    return (len - best >= STRIP_MIN_REST ? best : 0);
 }
 
 /**
@@ -444,12 +475,13 @@ strip_len(const char *w, size_t len)
  *  1. the whole name with the spaces removed: SMITH JONES -> SMITHJONES;
  *  2. when there are several words, each word of two letters or more
  *     alone: SMITH, JONES (single letters are initials, not keys);
- *  3. each of those with a leading fused particle removed, where what
- *     remains has at least 4 letters: ALHASSAN -> HASSAN, VANDERBERG ->
- *     BERG, DASILVA -> SILVA, DOSSANTOS -> SANTOS, DELACRUZ -> CRUZ.
- *     The particles removed are AL, EL, DA, DAS, DOS, DE, DEL, DELA,
- *     DELLA, DELOS, DELAS, DI, DU, LA, LE, TER, TEN, VAN, VANDE, VANDEN,
- *     VANDER, VON, VONDER (the longest that fits).  MC, MAC, O and ST
+ *  3. each of those without the longest particle it starts with, if at
+ *     least 4 letters remain: ALHASSAN -> HASSAN, VANDERBERG -> BERG,
+ *     DASILVA -> SILVA, DOSSANTOS -> SANTOS, DELACRUZ -> CRUZ, but
+ *     DELRIO gives no such key (DEL leaves 3).  The particles removed are
+ *     AL, EL, DA, DOS, DE, DEL, DELA, DELLA, DELOS, DELAS, DI, DU, LA,
+ *     LE, TER, TEN, VAN, VANDE, VANDEN, VANDER, VON, VONDER (not DAS,
+ *     which would turn DASILVA into ILVA).  MC, MAC, O and ST
  *     are never removed: MCDONALD, OBRIEN, ONEIL and STJOHN are surnames
  *     in their own right, and removing O would also turn OLIVER into
  *     LIVER; so O'NEIL gives ONEIL, never NEIL.  The normalised form does
@@ -532,8 +564,7 @@ static int
 month_days(int64_t y, int m)
 {
     static const int mdays[12] = {
-        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-    };
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
     return (m == 2 && is_leap(y) ? 29 : mdays[m - 1]);
 }
@@ -575,8 +606,7 @@ int32_t
 seen_date_from_ymd(int y, int m, int d)
 {
 
-    if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-        d > month_days(y, m))
+    if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
         return (SEEN_DATE_NONE);
     return ((int32_t)days_from_civil(y, m, d));
 }
@@ -698,7 +728,7 @@ seen_postcode_norm(const char *in, char out[static SEEN_POSTCODE_BYTES],
         if (c == ' ' || (c >= '\t' && c <= '\r'))
             continue;
         if ((unsigned char)c == 0xC2 && (unsigned char)in[1] == 0xA0) {
-            in++;   /* U+00A0 no-break space */
+            in++; /* U+00A0 no-break space */
             continue;
         }
         if (c >= 'a' && c <= 'z')
@@ -715,27 +745,26 @@ seen_postcode_norm(const char *in, char out[static SEEN_POSTCODE_BYTES],
     /* Inward code: a digit and two letters, none of C I K M O V. */
     o = &pc[n - 3];
     if (!is_digit(o[0]) || !is_alpha(o[1]) || !is_alpha(o[2]) ||
-        memchr("CIKMOV", o[1], 6) != NULL ||
-        memchr("CIKMOV", o[2], 6) != NULL)
+        memchr("CIKMOV", o[1], 6) != NULL || memchr("CIKMOV", o[2], 6) != NULL)
         goto bad;
 
     /* Outward code. */
     olen = n - 3;
     o = pc;
     switch (olen) {
-    case 2:     /* A9 */
+    case 2: /* A9 */
         ok = is_alpha(o[0]) && is_digit(o[1]);
         break;
-    case 3:     /* A99, AA9, A9A, and GIR */
+    case 3: /* A99, AA9, A9A, and GIR */
         ok = is_alpha(o[0]) && ((is_digit(o[1]) && is_digit(o[2])) ||
-            (is_alpha(o[1]) && is_digit(o[2])) ||
-            (is_digit(o[1]) && is_alpha(o[2])));
+                                   (is_alpha(o[1]) && is_digit(o[2])) ||
+                                   (is_digit(o[1]) && is_alpha(o[2])));
         if (memcmp(o, "GIR", 3) == 0 && memcmp(pc + 3, "0AA", 3) == 0)
             ok = 1;
         break;
-    case 4:     /* AA99, AA9A */
+    case 4: /* AA99, AA9A */
         ok = is_alpha(o[0]) && is_alpha(o[1]) && is_digit(o[2]) &&
-            (is_digit(o[3]) || is_alpha(o[3]));
+             (is_digit(o[3]) || is_alpha(o[3]));
         break;
     default:
         ok = 0;

@@ -70,8 +70,8 @@
  * alone is longer than SEEN_NAME_MAX - 1 letters.  On error ${out} is "".
  * ${out} may be the same buffer as ${utf8}.
  */
-SEEN_MUST_CHECK int seen_norm_name(const char *utf8,
-    char out[static SEEN_NAME_MAX]);
+SEEN_MUST_CHECK int seen_norm_name(
+    const char *utf8, char out[static SEEN_NAME_MAX]);
 
 /**
  * seen_name_variants(norm, out, max):
@@ -81,12 +81,13 @@ SEEN_MUST_CHECK int seen_norm_name(const char *utf8,
  *  1. the whole name with the spaces removed: SMITH JONES -> SMITHJONES;
  *  2. when there are several words, each word of two letters or more
  *     alone: SMITH, JONES (single letters are initials, not keys);
- *  3. each of those with a leading fused particle removed, where what
- *     remains has at least 4 letters: ALHASSAN -> HASSAN, VANDERBERG ->
- *     BERG, DASILVA -> SILVA, DOSSANTOS -> SANTOS, DELACRUZ -> CRUZ.
- *     The particles removed are AL, EL, DA, DAS, DOS, DE, DEL, DELA,
- *     DELLA, DELOS, DELAS, DI, DU, LA, LE, TER, TEN, VAN, VANDE, VANDEN,
- *     VANDER, VON, VONDER (the longest that fits).  MC, MAC, O and ST
+ *  3. each of those without the longest particle it starts with, if at
+ *     least 4 letters remain: ALHASSAN -> HASSAN, VANDERBERG -> BERG,
+ *     DASILVA -> SILVA, DOSSANTOS -> SANTOS, DELACRUZ -> CRUZ, but
+ *     DELRIO gives no such key (DEL leaves 3).  The particles removed are
+ *     AL, EL, DA, DOS, DE, DEL, DELA, DELLA, DELOS, DELAS, DI, DU, LA,
+ *     LE, TER, TEN, VAN, VANDE, VANDEN, VANDER, VON, VONDER (not DAS,
+ *     which would turn DASILVA into ILVA).  MC, MAC, O and ST
  *     are never removed: MCDONALD, OBRIEN, ONEIL and STJOHN are surnames
  *     in their own right, and removing O would also turn OLIVER into
  *     LIVER; so O'NEIL gives ONEIL, never NEIL.  The normalised form does
@@ -96,8 +97,8 @@ SEEN_MUST_CHECK int seen_norm_name(const char *utf8,
  * Returns the number of keys written (0 if ${norm} is NULL, not a
  * normalised name, or ${max} is 0).
  */
-size_t seen_name_variants(const char *norm, char out[][SEEN_NAME_MAX],
-    size_t max);
+size_t seen_name_variants(
+    const char *norm, char out[][SEEN_NAME_MAX], size_t max);
 
 /**
  * seen_date_parse(s, days):
