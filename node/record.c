@@ -1,3 +1,8 @@
+/*
+ * record.c: the import-line parser and validator (see record.h and
+ * spec/import.md).  jansson parses the line; the json_t it returns owns
+ * every string the record points to, and is what seen_record_body dumps.
+ */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,8 +134,8 @@ report_suppressed(struct pctx *p)
 
     if (p->nsuppressed == 0 || p->diag == NULL)
         return;
-    snprintf(reason, sizeof(reason), "%zu more problems not reported",
-        p->nsuppressed);
+    snprintf(reason, sizeof(reason), "%zu more problem%s not reported",
+        p->nsuppressed, p->nsuppressed == 1 ? "" : "s");
     p->diag(p->ctx, "(line)", reason, p->nsuppressed_err == 0);
 }
 
@@ -609,7 +614,8 @@ seen_record_line_blank(const char *line, size_t len)
  * Returns 0 and sets ${out} to a new record, which may have had warnings;
  * SEEN_EINVAL if the line is rejected, after at least one error was
  * reported, with ${out} set to NULL; SEEN_ENOMEM, with ${out} set to NULL
- * (problems may have been reported).  Free the record with seen_record_free().
+ * (problems may have been reported; jansson reports some failed
+ * allocations as a syntax error, which then gives SEEN_EINVAL).  Free the record with seen_record_free().
  */
 int
 seen_record_parse(const char *line, size_t len, struct seen_record **out,
@@ -632,11 +638,19 @@ seen_record_parse(const char *line, size_t len, struct seen_record **out,
 
     /*
      * Exactly one JSON object: jansson checks that only whitespace follows
-     * it; no duplicate keys, no "\u0000".
+     * it; no duplicate keys, no "\u0000".  jansson leaves the error code
+     * unset when it sets no error, so clear it first.
      */
+    memset(&e, 0, sizeof(e));
     if ((root = json_loadb(line + off, len - off, JSON_REJECT_DUPLICATES,
              &e)) == NULL) {
-        if (json_error_code(&e) == json_error_out_of_memory)
+        /*
+         * jansson sets no text when an allocation fails while it builds a
+         * value; it reports a failed allocation in its lexer as a syntax
+         * error, which we cannot tell apart.
+         */
+        if (json_error_code(&e) == json_error_out_of_memory ||
+            e.text[0] == '\0')
             return SEEN_ENOMEM;
         report_json(&p, &e, off);
         return SEEN_EINVAL;

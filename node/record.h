@@ -123,7 +123,8 @@ int seen_record_line_blank(const char *line, size_t len);
  * Returns 0 and sets ${out} to a new record, which may have had warnings;
  * SEEN_EINVAL if the line is rejected, after at least one error was
  * reported, with ${out} set to NULL; SEEN_ENOMEM, with ${out} set to NULL
- * (problems may have been reported).  Free the record with seen_record_free().
+ * (problems may have been reported; jansson reports some failed
+ * allocations as a syntax error, which then gives SEEN_EINVAL).  Free the record with seen_record_free().
  */
 SEEN_MUST_CHECK int seen_record_parse(const char *line, size_t len,
     struct seen_record **out, seen_record_diag_fn *diag, void *ctx);

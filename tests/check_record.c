@@ -712,6 +712,26 @@ START_TEST(test_test_range_nhs_number_is_kept_and_marked)
 }
 END_TEST
 
+START_TEST(test_identifiers_are_stored_in_canonical_form)
+{
+    struct seen_record *r;
+    struct seen_person *p;
+
+    ck_assert_int_eq(run(WITH_PEOPLE("{\"ref\":\"a\",\"role\":\"child\","
+        "\"nhs_number\":\" 943-476-5919 \",\"upn\":\"u820200101001\","
+        "\"pnc_id\":\"11/234567f\",\"postcode\":\" rg15df \"}"), &r), 0);
+    ck_assert_uint_eq(D.n, 0);
+    p = &r->people[0];
+    ck_assert_str_eq(p->nhs, "9434765919");
+    ck_assert_str_eq(p->upn, "U820200101001");
+    ck_assert_int_eq(p->upn_temporary, 0);
+    ck_assert_str_eq(p->pnc, "2011/0234567F");
+    ck_assert_str_eq(p->postcode, "RG1 5DF");
+    ck_assert_str_eq(p->district, "RG1");
+    seen_record_free(r);
+}
+END_TEST
+
 START_TEST(test_unknown_fields_are_kept_in_the_body)
 {
     struct seen_record *r;
@@ -933,6 +953,14 @@ START_TEST(test_problems_reported_per_line_are_bounded)
         "43 more problems not reported");
     free(line);
 
+    /* One past the bound. */
+    line = n_people(SEEN_RECORD_DIAG_MAX + 2, 1);
+    ck_assert_int_eq(run(line, &r), SEEN_EINVAL);
+    ck_assert_uint_eq(D.n, SEEN_RECORD_DIAG_MAX + 1);
+    ck_assert_str_eq(D.d[SEEN_RECORD_DIAG_MAX].reason,
+        "1 more problem not reported");
+    free(line);
+
     /* Many bad other_names in one person. */
     ck_assert_ptr_nonnull(bad = malloc(100000));
     strcpy(bad, "{\"id\":\"R\",\"kind\":\"other\",\"date\":\"2025-01-01\","
@@ -1011,6 +1039,58 @@ START_TEST(test_parse_without_diag_callback_and_free_null)
 }
 END_TEST
 
+/* jansson's allocator, failing once ${alloc_left} allocations are used. */
+static size_t alloc_left;
+
+static void *
+failing_malloc(size_t n)
+{
+
+    if (alloc_left == 0)
+        return NULL;
+    alloc_left--;
+    return malloc(n);
+}
+
+START_TEST(test_out_of_memory_fails_the_line_without_leaks)
+{
+    struct seen_record *r;
+    size_t n, len;
+    char *body;
+    int rc;
+
+    json_set_alloc_funcs(failing_malloc, free);
+    for (n = 0; n < 100000; n++) {
+        alloc_left = n;
+        memset(&D, 0, sizeof(D));
+        rc = seen_record_parse(EXAMPLE, strlen(EXAMPLE), &r, collect, NULL);
+        if (rc == 0)
+            break;
+        ck_assert_ptr_null(r);
+        if (rc == SEEN_ENOMEM) {
+            ck_assert_uint_eq(D.n, 0);
+        } else {
+            /* jansson's lexer reports some failed allocations as syntax. */
+            ck_assert_int_eq(rc, SEEN_EINVAL);
+            ck_assert_uint_eq(D.n, 1);
+            ck_assert_str_eq(D.d[0].field, "(line)");
+        }
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_gt(n, 10);
+
+    /* The body may fail too, and the record is still whole. */
+    alloc_left = 0;
+    ck_assert_ptr_null(seen_record_body(r, &len));
+    alloc_left = 1000;
+    ck_assert_ptr_nonnull(body = seen_record_body(r, &len));
+    ck_assert_str_eq(body, EXAMPLE);
+    free(body);
+    seen_record_free(r);
+    json_set_alloc_funcs(malloc, free);
+}
+END_TEST
+
 /* Parse every file in ${dir}; return how many there were. */
 static size_t
 replay_dir(const char *dir, int must_parse)
@@ -1082,12 +1162,14 @@ record_suite(void)
     tcase_add_test(tc, test_leap_day_in_a_leap_year_is_a_date);
     tcase_add_test(tc, test_id_of_1_to_128_characters_is_accepted);
     tcase_add_test(tc, test_test_range_nhs_number_is_kept_and_marked);
+    tcase_add_test(tc, test_identifiers_are_stored_in_canonical_form);
     tcase_add_test(tc, test_unknown_fields_are_kept_in_the_body);
     tcase_add_test(tc, test_body_is_the_compact_record_and_parses_again);
     tcase_add_test(tc, test_deletion_line_needs_only_id);
     tcase_add_test(tc, test_blank_lines_are_recognised);
     tcase_add_test(tc, test_byte_order_mark_before_a_line_is_ignored);
     tcase_add_test(tc, test_parse_without_diag_callback_and_free_null);
+    tcase_add_test(tc, test_out_of_memory_fails_the_line_without_leaks);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("invalid");
