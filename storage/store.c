@@ -26,7 +26,7 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
     "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
-    "expiry",
+    "expiry", "replay",
 };
 
 #define CHECK_AD "seen-store-check"
@@ -246,7 +246,7 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
                 dir, mdb_strerror(rc));
         else
             seen_warn("cannot open store '%s': %s", dir, mdb_strerror(rc));
-        rc = (rc == ENOENT || rc == EACCES) ? SEEN_EIO : mdb_to_seen(rc);
+        rc = (rc == ENOENT || rc == EACCES) ? SEEN_EIO : rc == EINVAL ? SEEN_ECORRUPT : mdb_to_seen(rc);
         if (rc == SEEN_ERR)
             rc = SEEN_EIO;
         goto err2;
@@ -334,6 +334,32 @@ seen_store_begin(struct seen_store *store, int write, struct seen_txn **out)
              &t->txn)) != 0) {
         free(t);
         return store_fail(store, "begin", rc);
+    }
+    *out = t;
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_begin_nested(parent, out):
+ * Begin a transaction nested in write transaction ${parent}: its writes
+ * join the parent when it commits and vanish when it aborts, so that one
+ * message of a batch can fail without undoing the others.  The parent
+ * must not be used until the child ends.  Returns 0 or SEEN_ERR.
+ */
+int
+seen_store_begin_nested(struct seen_txn *parent, struct seen_txn **out)
+{
+    struct seen_txn *t;
+    int rc;
+
+    *out = NULL;
+    if ((t = malloc(sizeof *t)) == NULL)
+        return SEEN_ENOMEM;
+    t->store = parent->store;
+    if ((rc = mdb_txn_begin(parent->store->env, parent->txn, 0,
+             &t->txn)) != 0) {
+        free(t);
+        return store_fail(parent->store, "begin nested", rc);
     }
     *out = t;
     return SEEN_OK;

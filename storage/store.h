@@ -43,6 +43,7 @@ enum seen_db {
     SEEN_DB_OPERATORS,
     SEEN_DB_ALERTS,
     SEEN_DB_EXPIRY,     /* day(4) H(record id)(16) -> "": retain_until */
+    SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes */
     SEEN_DB_COUNT
 };
 
@@ -90,6 +91,16 @@ SEEN_MUST_CHECK int seen_store_check(struct seen_store *store);
  * transaction may be open at a time.  Returns 0, SEEN_ECORRUPT, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_store_begin(struct seen_store *store, int write,
+    struct seen_txn **out);
+
+/**
+ * seen_store_begin_nested(parent, out):
+ * Begin a transaction nested in write transaction ${parent}: its writes
+ * join the parent when it commits and vanish when it aborts, so that one
+ * message of a batch can fail without undoing the others.  The parent
+ * must not be used until the child ends.  Returns 0 or SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_begin_nested(struct seen_txn *parent,
     struct seen_txn **out);
 
 /**

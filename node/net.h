@@ -1,0 +1,121 @@
+/*
+ * net.h: the node's transport over ZeroMQ with CURVE.
+ *
+ * The node binds one ROUTER socket as a CURVE server, guarded by a ZAP
+ * handler (in this thread, on inproc://zeromq.zap.01) that admits only
+ * the CURVE keys the admit callback accepts; ZMQ_ZAP_ENFORCE_DOMAIN makes
+ * a missing handler fail closed.  It connects one DEALER, as a CURVE
+ * client, to each peer, and sends only through those: every message is
+ * one frame, a signed envelope, and a reply travels back over the
+ * replier's own DEALER.  Sends never block and never drop silently: a full
+ * queue (the high-water mark) is reported as SEEN_EAGAIN for the caller
+ * to retry.  ZeroMQ reconnects with backoff (100 ms doubling to 5 s) and
+ * heartbeats every second.
+ */
+#ifndef SEEN_NET_H
+#define SEEN_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "common/seen.h"
+
+#define SEEN_NET_MAX_MSG ((16u << 20) + 4096)
+#define SEEN_NET_HWM 64          /* messages queued per peer */
+
+struct seen_keys;
+struct seen_net;
+
+/*
+ * The admit callback: given a client's CURVE public key, return 1 and its
+ * Ed25519 key in ${sign_pk} when it belongs to an active member, else 0.
+ */
+typedef int seen_net_admit_fn(void *ctx, const uint8_t curve_pk[static 32],
+    uint8_t sign_pk[static 32]);
+
+/*
+ * The message callback: one envelope of ${len} bytes (borrowed) from the
+ * authenticated member ${sign_pk}.
+ */
+typedef void seen_net_recv_fn(void *ctx, const uint8_t sign_pk[static 32],
+    const uint8_t *buf, size_t len);
+
+/**
+ * seen_net_open(zctx, k, listen, admit, ctx, out):
+ * Start the ZAP handler and bind the ROUTER on ${listen} (tcp://HOST:PORT)
+ * with ${k}'s CURVE keys.  Returns 0 and a new transport in *${out};
+ * SEEN_EIO when the endpoint cannot be bound (logged); SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_net_open(void *zctx, const struct seen_keys *k,
+    const char *listen, seen_net_admit_fn *admit, void *ctx,
+    struct seen_net **out);
+
+/**
+ * seen_net_close(net):
+ * Close every socket.  NULL is a no-op.
+ */
+void seen_net_close(struct seen_net *net);
+
+/**
+ * seen_net_peer(net, sign_pk, curve_pk, endpoint, name):
+ * Connect (or keep) a DEALER to the peer ${sign_pk}; a peer whose key or
+ * endpoint changed is reconnected.  Returns 0, SEEN_EINVAL for a bad
+ * endpoint, SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_net_peer(struct seen_net *net,
+    const uint8_t sign_pk[static 32], const uint8_t curve_pk[static 32],
+    const char *endpoint, const char *name);
+
+/**
+ * seen_net_drop_peer(net, sign_pk):
+ * Disconnect and forget peer ${sign_pk} (revoked or gone).  Unknown peers
+ * are ignored.
+ */
+void seen_net_drop_peer(struct seen_net *net, const uint8_t sign_pk[static 32]);
+
+/**
+ * seen_net_send(net, sign_pk, buf, len):
+ * Queue ${len} bytes for peer ${sign_pk} without blocking.  Returns 0;
+ * SEEN_EAGAIN when its queue is full (nothing queued: retry later);
+ * SEEN_ENOTFOUND for a peer not connected by seen_net_peer; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_net_send(struct seen_net *net,
+    const uint8_t sign_pk[static 32], const void *buf, size_t len);
+
+/**
+ * seen_net_pollitems(net, items):
+ * Write the two poll items the daemon must watch (the ROUTER and the ZAP
+ * handler) to ${items}.  Returns 2.
+ */
+int seen_net_pollitems(struct seen_net *net, zmq_pollitem_t items[static 2]);
+
+/**
+ * seen_net_service(net, items, recv, ctx, max):
+ * Answer pending ZAP requests and deliver up to ${max} received messages
+ * to ${recv}, given the poll results in ${items}.  Returns the number of
+ * messages delivered.
+ */
+size_t seen_net_service(struct seen_net *net, zmq_pollitem_t items[static 2],
+    seen_net_recv_fn *recv, void *ctx, size_t max);
+
+/* Counters for status and tests. */
+struct seen_net_stats {
+    uint64_t zap_admitted, zap_refused;
+    uint64_t received, sent, send_blocked, oversize;
+};
+
+/**
+ * seen_net_stats(net, st):
+ * Copy the transport's counters to ${st}.
+ */
+void seen_net_stats(const struct seen_net *net, struct seen_net_stats *st);
+
+/**
+ * seen_net_endpoint(net):
+ * Return the endpoint actually bound (with the port chosen when the
+ * configuration asked for port 0).  Borrowed.
+ */
+const char *seen_net_endpoint(const struct seen_net *net);
+
+#endif /* !SEEN_NET_H */
