@@ -1,0 +1,986 @@
+/*
+ * emit.c: write one household group as the records each node would hold,
+ * with the data quality of its agency type, plus the ground truth and
+ * the scenarios.
+ *
+ * How an agency records a person is partly a property of that agency's
+ * case record (a profile per person and node, drawn from a generator
+ * seeded by both: an agency that misspelt a name misspells it every
+ * time) and partly of the one record (a per-record generator).  Rates are
+ * per mille and listed in docs/synth.md.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ids.h"
+#include "names.h"
+#include "rng.h"
+#include "synth.h"
+#include "text.h"
+
+/* A small JSON writer into a fixed buffer. */
+struct jb {
+    char buf[24576];
+    size_t len;
+    int overflow;
+    int depth;
+    int comma[8];
+};
+
+static void
+jb_reset(struct jb *j)
+{
+
+    j->len = 0;
+    j->overflow = 0;
+    j->depth = 0;
+    j->comma[0] = 0;
+}
+
+static void
+jb_raw(struct jb *j, const char *s, size_t n)
+{
+
+    if (j->len + n >= sizeof j->buf) {
+        j->overflow = 1;
+        return;
+    }
+    memcpy(j->buf + j->len, s, n);
+    j->len += n;
+}
+
+static void
+jb_puts(struct jb *j, const char *s)
+{
+
+    jb_raw(j, s, strlen(s));
+}
+
+static void
+jb_quoted(struct jb *j, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+    const char *run = s;
+
+    jb_raw(j, "\"", 1);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        jb_raw(j, run, (size_t)(s - run));
+        run = s + 1;
+        if (c == '"')
+            jb_raw(j, "\\\"", 2);
+        else if (c == '\\')
+            jb_raw(j, "\\\\", 2);
+        else {
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            jb_raw(j, esc, 6);
+        }
+    }
+    jb_raw(j, run, (size_t)(s - run));
+    jb_raw(j, "\"", 1);
+}
+
+/* A comma when needed, then "key": unless ${key} is NULL. */
+static void
+jb_key(struct jb *j, const char *key)
+{
+
+    if (j->comma[j->depth])
+        jb_raw(j, ",", 1);
+    j->comma[j->depth] = 1;
+    if (key != NULL) {
+        jb_quoted(j, key);
+        jb_raw(j, ":", 1);
+    }
+}
+
+static void
+jb_open(struct jb *j, const char *key, char bracket)
+{
+
+    if (j->depth > 0 || key != NULL)
+        jb_key(j, key);
+    jb_raw(j, &bracket, 1);
+    if (j->depth < 7)
+        j->depth++;
+    j->comma[j->depth] = 0;
+}
+
+static void
+jb_close(struct jb *j, char bracket)
+{
+
+    jb_raw(j, &bracket, 1);
+    if (j->depth > 0)
+        j->depth--;
+}
+
+static void
+jb_str(struct jb *j, const char *key, const char *val)
+{
+
+    jb_key(j, key);
+    jb_quoted(j, val);
+}
+
+static void
+jb_lit(struct jb *j, const char *key, const char *literal)
+{
+
+    jb_key(j, key);
+    jb_puts(j, literal);
+}
+
+static void
+jb_date(struct jb *j, const char *key, int32_t days)
+{
+    char d[11];
+
+    synth_date_format(days, d);
+    jb_str(j, key, d);
+}
+
+static void
+jb_pid(struct jb *j, const char *key, uint32_t pid)
+{
+    char p[16];
+
+    snprintf(p, sizeof p, "P%06u", (unsigned)pid);
+    jb_str(j, key, p);
+}
+
+static void
+jb_line(struct jb *j, FILE *f, struct synth_world *w)
+{
+
+    jb_raw(j, "\n", 1);
+    if (j->overflow) {
+        w->write_error = 1;
+        return;
+    }
+    if (fwrite(j->buf, 1, j->len, f) != j->len)
+        w->write_error = 1;
+}
+
+static const char *const role_names[] = {
+    "child", "unborn", "adult_victim", "perpetrator", "parent", "other",
+};
+static const char role_refs[] = "cuvpao";
+static const char *const risk_names[] = {
+    NULL, "standard", "medium", "high", "very_high",
+};
+
+/* Rates per agency type (social care, police, health, school, probation,
+ * youth justice, other). */
+static const uint32_t nhs_child[] = {900, 30, 1000, 750, 300, 700, 100};
+static const uint32_t nhs_adult[] = {700, 20, 1000, 100, 300, 200, 100};
+static const uint32_t upn_rate[] = {350, 0, 0, 1000, 0, 500, 0};
+static const uint32_t pnc_rate[] = {50, 900, 0, 0, 1000, 700, 0};
+static const uint32_t nodob_adult[] = {10, 40, 0, 20, 5, 5, 60};
+static const uint32_t nodob_child[] = {5, 15, 0, 5, 5, 5, 30};
+static const uint32_t addr_rate[] = {600, 500, 700, 400, 500, 500, 200};
+static const uint32_t pc_rate[] = {920, 900, 980, 950, 900, 920, 700};
+static const uint32_t summary_rate[] = {900, 950, 800, 900, 850, 850, 700};
+static const uint32_t retain_rate[] = {300, 300, 300, 300, 300, 300, 300};
+
+/* Per person-in-record noise. */
+#define RATE_USE_ALT 350        /* an agency records the nickname */
+#define RATE_PART_FIRST 170     /* double-barrelled: first part only */
+#define RATE_PART_SECOND 150    /* ... second part only */
+#define RATE_PREV_OTHER 450     /* former name in other_names */
+#define RATE_PREV_STALE 100     /* former name still the family name */
+#define RATE_ALIAS_REC 700      /* police/probation record the alias */
+#define RATE_DOB_SWAP 12        /* day and month swapped, at that agency */
+#define RATE_TYPO_KEPT 10       /* a misspelling in the agency's record */
+#define RATE_TYPO_REC 5         /* a one-off misspelling */
+#define RATE_SWAP 8             /* given and family name swapped */
+#define RATE_BAD_ID 5           /* an identifier mistyped (wrong check) */
+#define RATE_NHS_SPACED 350     /* "999 123 4567" */
+#define RATE_SEX 900            /* sex recorded */
+
+struct ctx {
+    struct synth_group *g;
+    struct synth_world *w;
+    const struct synth_event *e;
+    struct synth_node *node;
+    int ni;
+    char id[64];
+    struct jb rec, truth, scen;
+};
+
+static void
+scen_begin(struct ctx *c, struct jb *j, enum synth_scenario s)
+{
+
+    jb_reset(j);
+    jb_open(j, NULL, '{');
+    jb_str(j, "scenario", synth_scenario_names[s]);
+    c->w->scenario_counts[s]++;
+}
+
+/* A scenario line about one person in the current record. */
+static void
+scen_record(struct ctx *c, enum synth_scenario s, uint32_t pid,
+    const char *ref, const char *field)
+{
+    struct jb *j = &c->scen;
+
+    scen_begin(c, j, s);
+    jb_pid(j, "person", pid);
+    jb_str(j, "node", c->node->name);
+    jb_str(j, "record", c->id);
+    jb_str(j, "ref", ref);
+    if (field != NULL)
+        jb_str(j, "field", field);
+    jb_close(j, '}');
+    jb_line(j, c->w->scenarios, c->w);
+}
+
+static void
+make_id(struct ctx *c, struct synth_rng *r)
+{
+    const struct synth_event *e = c->e;
+    struct synth_node *n = c->node;
+    const char *crn = "X000000";
+    uint32_t k = n->counter++;
+    int y, m, d, i;
+
+    (void)r;
+    synth_civil(e->date, &y, &m, &d);
+    switch (e->kind) {
+    case SYNTH_K_DA:
+        snprintf(c->id, sizeof c->id, "%s-DA-%04d-%05u", n->prefix, y, k);
+        break;
+    case SYNTH_K_DVDS:
+        snprintf(c->id, sizeof c->id, "%s-DVDS-%04d-%04u", n->prefix, y, k);
+        break;
+    case SYNTH_K_MARAC:
+        snprintf(c->id, sizeof c->id, "%s-MARAC-%04d-%04u", n->prefix, y,
+            k);
+        break;
+    case SYNTH_K_CIN:
+        snprintf(c->id, sizeof c->id, "%s-CIN-%06u", n->prefix,
+            100000 + k);
+        break;
+    case SYNTH_K_STRATEGY:
+        snprintf(c->id, sizeof c->id, "%s-SM-%06u", n->prefix, 100000 + k);
+        break;
+    case SYNTH_K_CPP:
+        snprintf(c->id, sizeof c->id, "%s-CPP-%06u", n->prefix,
+            100000 + k);
+        break;
+    case SYNTH_K_SAFETY:
+        snprintf(c->id, sizeof c->id, "%s-SP-%06u", n->prefix, 100000 + k);
+        break;
+    case SYNTH_K_MAT:
+        snprintf(c->id, sizeof c->id, "%s-MAT-%05u", n->prefix, 10000 + k);
+        break;
+    case SYNTH_K_HV:
+        snprintf(c->id, sizeof c->id, "%s-HV-%06u", n->prefix, 100000 + k);
+        break;
+    case SYNTH_K_ED:
+        snprintf(c->id, sizeof c->id, "%s-ED-%02d-%06u", n->prefix, y % 100,
+            k);
+        break;
+    case SYNTH_K_SGC:
+        snprintf(c->id, sizeof c->id, "%s-SG-%05u", n->prefix, 10000 + k);
+        break;
+    case SYNTH_K_SCHOOL:
+        snprintf(c->id, sizeof c->id, "CPOMS-%06d-%05u", n->urn, k);
+        break;
+    case SYNTH_K_SUP:
+        for (i = 0; i < e->n; i++)
+            if (c->g->p[e->who[i]].kind == SYNTH_P_PERP)
+                crn = c->g->p[e->who[i]].crn;
+        snprintf(c->id, sizeof c->id, "%s-%s-%05u", n->prefix, crn, k);
+        break;
+    case SYNTH_K_YJ:
+        snprintf(c->id, sizeof c->id, "%s-YJ-%04d-%04u", n->prefix, y, k);
+        break;
+    default:
+        snprintf(c->id, sizeof c->id, "IDVA-%s-%05u", n->prefix, k);
+        break;
+    }
+}
+
+/* Split "Ward-Holt" and keep part ${which} (0 or 1). */
+static void
+name_part(const char *in, int which, char *out, size_t outlen)
+{
+    const char *dash = strchr(in, '-');
+
+    if (dash == NULL)
+        snprintf(out, outlen, "%s", in);
+    else if (which == 0)
+        snprintf(out, outlen, "%.*s", (int)(dash - in), in);
+    else
+        snprintf(out, outlen, "%s", dash + 1);
+}
+
+/* Write an identifier, mistyped now and then with a wrong check. */
+static int
+put_id(struct jb *j, const char *key, const char *id, struct synth_rng *rr,
+    int spaced)
+{
+    static const char upn_letters[] = "ABCDEFGHJKLMNPQRTUVWXYZ";
+    char buf[20];
+    size_t len = strlen(id);
+    const char *p;
+    int bad = 0;
+
+    synth_copy(buf, sizeof buf, id);
+    if (synth_rng_chance(rr, RATE_BAD_ID) && len > 0) {
+        bad = 1;
+        if (strcmp(key, "upn") == 0) {
+            p = strchr(upn_letters, buf[0]);
+            buf[0] = upn_letters[((p ? p - upn_letters : 0) + 1 +
+                synth_rng_below(rr, 22)) % 23];
+        } else if (strcmp(key, "pnc_id") == 0) {
+            p = strchr(upn_letters, buf[len - 1]);
+            buf[len - 1] = upn_letters[((p ? p - upn_letters : 0) + 1 +
+                synth_rng_below(rr, 22)) % 23];
+        } else {
+            buf[len - 1] = (char)('0' + (buf[len - 1] - '0' + 1 +
+                (int)synth_rng_below(rr, 9)) % 10);
+        }
+    }
+    if (spaced && len == 10) {
+        char sp[16];
+
+        snprintf(sp, sizeof sp, "%.3s %.3s %.4s", buf, buf + 3, buf + 6);
+        jb_str(j, key, sp);
+    } else {
+        jb_str(j, key, buf);
+    }
+    return bad;
+}
+
+static int
+has_role(const struct synth_event *e, enum synth_role role)
+{
+    int i;
+
+    for (i = 0; i < e->n; i++)
+        if (e->role[i] == role)
+            return 1;
+    return 0;
+}
+
+static int32_t
+retain(const struct ctx *c)
+{
+    const struct synth_event *e = c->e;
+    int32_t youngest = 0;
+    int i;
+
+    for (i = 0; i < e->n; i++)
+        if (e->role[i] == SYNTH_R_CHILD &&
+            c->g->p[e->who[i]].dob > youngest)
+            youngest = c->g->p[e->who[i]].dob;
+    switch (e->agency) {
+    case SYNTH_POLICE:
+        return synth_add_years(e->date, 10);
+    case SYNTH_PROBATION:
+        return synth_add_years(e->date, 7);
+    case SYNTH_OTHER:
+        return synth_add_years(e->date, 6);
+    default:
+        /* Children's records: to the youngest child's 25th birthday. */
+        if (youngest != 0)
+            return synth_add_years(youngest, 25);
+        return synth_add_years(e->date, 8);
+    }
+}
+
+/* Write person ${k} of the current record. */
+static void
+emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
+    int side, int *nref)
+{
+    const struct synth_event *e = c->e;
+    struct synth_group *g = c->g;
+    struct synth_person *p = &g->p[e->who[k]];
+    const struct synth_hh *h = &g->h[e->hh];
+    enum synth_role role = e->role[k];
+    enum synth_agency ag = e->agency;
+    struct synth_rng pr;
+    struct jb *j = &c->rec;
+    char ref[16], given[96], family[96], tmp[96], prevname[160], d[11];
+    const char *pc, *typo_field = NULL;
+    int unborn = p->kind == SYNTH_P_UNBORN, child = role == SYNTH_R_CHILD;
+    int use_alt, part, prevm, dob_swap, typo_f, typo_g, has_nhs, has_upn;
+    int has_pnc, spaced, has_sex, alias, y, m, dd, swapped = 0;
+    int nodob, bad;
+    int32_t dob;
+
+    /* How this agency holds this person. */
+    synth_rng_seed(&pr, synth_rng_mix(synth_rng_mix(g->seed,
+        UINT64_C(0x200000) + (uint64_t)e->who[k]), (uint64_t)c->ni));
+    use_alt = p->alt[0] != '\0' && synth_rng_chance(&pr, RATE_USE_ALT);
+    part = (int)synth_rng_below(&pr, 1000);
+    prevm = (int)synth_rng_below(&pr, 1000);
+    dob_swap = synth_rng_chance(&pr, RATE_DOB_SWAP);
+    typo_f = synth_rng_chance(&pr, RATE_TYPO_KEPT);
+    typo_g = synth_rng_chance(&pr, RATE_TYPO_KEPT);
+    has_nhs = synth_rng_chance(&pr, child || unborn ? nhs_child[ag] :
+        nhs_adult[ag]);
+    has_upn = synth_rng_chance(&pr, upn_rate[ag]);
+    has_pnc = synth_rng_chance(&pr, pnc_rate[ag]);
+    spaced = synth_rng_chance(&pr, RATE_NHS_SPACED);
+    has_sex = synth_rng_chance(&pr, RATE_SEX);
+    alias = p->alias[0] != '\0' && (ag == SYNTH_POLICE ||
+        ag == SYNTH_PROBATION) && synth_rng_chance(&pr, RATE_ALIAS_REC);
+
+    if (p->pid == 0)
+        p->pid = ++c->w->next_pid;
+    snprintf(ref, sizeof ref, "%c%u", role_refs[role],
+        (unsigned)++nref[role] % 100u);
+
+    /* Names. */
+    synth_copy(given, sizeof given, use_alt ? p->alt : p->given);
+    synth_copy(family, sizeof family, p->family);
+    if (p->hyphen && part < RATE_PART_FIRST + RATE_PART_SECOND) {
+        name_part(p->family, part >= RATE_PART_FIRST, family,
+            sizeof family);
+        p->seen |= SYNTH_SEEN_PART;
+    }
+    prevname[0] = '\0';
+    if (p->prev[0] != '\0' && prevm < RATE_PREV_OTHER) {
+        snprintf(prevname, sizeof prevname, "%s %s", p->given, p->prev);
+        p->seen |= SYNTH_SEEN_PREV;
+    } else if (p->prev[0] != '\0' &&
+        prevm < RATE_PREV_OTHER + RATE_PREV_STALE) {
+        synth_copy(family, sizeof family, p->prev);
+        p->seen |= SYNTH_SEEN_PREV;
+    }
+    if (use_alt)
+        p->seen |= SYNTH_SEEN_ALT;
+    if (c->node->ascii) {
+        synth_names_ascii(given, tmp, sizeof tmp);
+        synth_copy(given, sizeof given, tmp);
+        synth_names_ascii(family, tmp, sizeof tmp);
+        synth_copy(family, sizeof family, tmp);
+    }
+    if (!unborn && typo_f && synth_names_typo(&pr, family, tmp,
+        sizeof tmp) == 0) {
+        synth_copy(family, sizeof family, tmp);
+        typo_field = "family_name";
+    }
+    if (!unborn && typo_g && synth_names_typo(&pr, given, tmp,
+        sizeof tmp) == 0) {
+        synth_copy(given, sizeof given, tmp);
+        typo_field = "given_name";
+    }
+    if (!unborn && synth_rng_chance(rr, RATE_TYPO_REC)) {
+        if (synth_rng_chance(rr, 500)) {
+            if (synth_names_typo(rr, family, tmp, sizeof tmp) == 0) {
+                synth_copy(family, sizeof family, tmp);
+                typo_field = "family_name";
+            }
+        } else if (synth_names_typo(rr, given, tmp, sizeof tmp) == 0) {
+            synth_copy(given, sizeof given, tmp);
+            typo_field = "given_name";
+        }
+    }
+    if (c->node->upper) {
+        synth_names_upper(family, tmp, sizeof tmp);
+        synth_copy(family, sizeof family, tmp);
+    }
+    if (!unborn && synth_rng_chance(rr, RATE_SWAP)) {
+        synth_copy(tmp, sizeof tmp, given);
+        synth_copy(given, sizeof given, family);
+        synth_copy(family, sizeof family, tmp);
+        swapped = 1;
+    }
+
+    jb_open(j, NULL, '{');
+    jb_str(j, "ref", ref);
+    jb_str(j, "role", role_names[role]);
+    if (unborn)
+        jb_lit(j, "given_name", "null");
+    else
+        jb_str(j, "given_name", given);
+    jb_str(j, "family_name", family);
+    if (prevname[0] != '\0' || alias) {
+        jb_open(j, "other_names", '[');
+        if (prevname[0] != '\0') {
+            if (c->node->ascii) {
+                synth_names_ascii(prevname, tmp, sizeof tmp);
+                jb_str(j, NULL, tmp);
+            } else {
+                jb_str(j, NULL, prevname);
+            }
+        }
+        if (alias) {
+            jb_str(j, NULL, p->alias);
+            p->seen |= SYNTH_SEEN_ALIAS;
+        }
+        jb_close(j, ']');
+    }
+
+    /* Dates. */
+    nodob = 0;
+    if (unborn) {
+        jb_date(j, "expected_due_date", p->edd);
+    } else if (synth_rng_chance(rr, child ? nodob_child[ag] :
+        nodob_adult[ag])) {
+        nodob = 1;
+        if (synth_rng_chance(rr, 500))
+            jb_lit(j, "date_of_birth", "null");
+    } else {
+        dob = p->dob;
+        synth_civil(dob, &y, &m, &dd);
+        synth_date_format(dob, d);
+        /* Swapped only where the result is a date, and not a future
+         * one. */
+        if (dob_swap && dd <= 12 && dd != m &&
+            synth_days(y, dd, m) <= c->e->date) {
+            d[5] = (char)('0' + dd / 10);
+            d[6] = (char)('0' + dd % 10);
+            d[8] = (char)('0' + m / 10);
+            d[9] = (char)('0' + m % 10);
+        } else {
+            dob_swap = 0;
+        }
+        jb_str(j, "date_of_birth", d);
+    }
+    if (unborn) {
+        if (synth_rng_chance(rr, 300))
+            jb_str(j, "sex", "U");
+    } else if (has_sex) {
+        jb_str(j, "sex", p->sex == 'M' ? "M" : "F");
+    }
+
+    /* Identifiers. */
+    bad = 0;
+    /* NHS numbers are allocated when first written, so that the 999
+     * range lasts. */
+    if (has_nhs && !unborn && !p->nhs_done) {
+        (void)synth_ids_nhs(&c->w->ids, p->nhs);
+        p->nhs_done = 1;
+    }
+    if (has_nhs && p->nhs[0] != '\0' && put_id(j, "nhs_number", p->nhs, rr,
+        spaced))
+        bad |= 1;
+    if (has_upn && child && p->upn[0] != '\0' && put_id(j, "upn", p->upn,
+        rr, 0))
+        bad |= 2;
+    if (has_pnc && p->pnc[0] != '\0' && put_id(j, "pnc_id", p->pnc, rr, 0))
+        bad |= 4;
+
+    /* Where they live. */
+    if (refuge && p->kind != SYNTH_P_PERP)
+        pc = h->refuge_pc;
+    else if (p->apart)
+        pc = p->pc;
+    else
+        pc = h->pc[side];
+    if (pc[0] != '\0' && synth_rng_chance(rr, pc_rate[ag]))
+        jb_str(j, "postcode", pc);
+    if (!(refuge && p->kind != SYNTH_P_PERP) && !unborn &&
+        synth_rng_chance(rr, addr_rate[ag]))
+        jb_str(j, "address", p->apart ? p->addr : h->addr[side]);
+    jb_close(j, '}');
+
+    /* The truth, and what was done to this person here. */
+    jb_open(&c->truth, NULL, '{');
+    jb_str(&c->truth, "node", c->node->name);
+    jb_str(&c->truth, "record", c->id);
+    jb_str(&c->truth, "ref", ref);
+    jb_pid(&c->truth, "person", p->pid);
+    jb_str(&c->truth, "role", role_names[role]);
+    jb_close(&c->truth, '}');
+    jb_raw(&c->truth, "\n", 1);
+    c->truth.comma[0] = 0;
+
+    if (swapped)
+        scen_record(c, SYNTH_S_SWAPPED, p->pid, ref, NULL);
+    if (dob_swap && !nodob && !unborn)
+        scen_record(c, SYNTH_S_DOB_SWAP, p->pid, ref, NULL);
+    if (typo_field != NULL)
+        scen_record(c, SYNTH_S_TYPO, p->pid, ref, typo_field);
+    if (nodob)
+        scen_record(c, SYNTH_S_NO_DOB, p->pid, ref, NULL);
+    if (bad & 1)
+        scen_record(c, SYNTH_S_BAD_ID, p->pid, ref, "nhs_number");
+    if (bad & 2)
+        scen_record(c, SYNTH_S_BAD_ID, p->pid, ref, "upn");
+    if (bad & 4)
+        scen_record(c, SYNTH_S_BAD_ID, p->pid, ref, "pnc_id");
+}
+
+static void
+note_la(struct synth_person *p, int la)
+{
+    int i;
+
+    for (i = 0; i < p->nlas; i++)
+        if (p->las[i] == la)
+            return;
+    if (p->nlas < 4)
+        p->las[p->nlas++] = la;
+}
+
+static void
+emit_event(struct synth_group *g, struct synth_world *w,
+    const struct synth_event *e, struct ctx *c)
+{
+    struct synth_hh *h = &g->h[e->hh];
+    const struct synth_la *L;
+    struct synth_rng rr;
+    struct jb *j = &c->rec;
+    char text[512];
+    unsigned flags = 0;
+    uint64_t mask = 0;
+    int side, la, ni, k, refuge, nref[6] = {0}, age, oldest = -1, young;
+    struct synth_person *p;
+
+    side = h->move != 0 && e->date >= h->move;
+    la = h->la[side];
+    L = &w->las[la];
+    if (L->nnodes[e->agency] == 0)
+        return;
+    ni = L->nodes[e->agency][L->nnodes[e->agency] == 1 ? 0 :
+        synth_rng_mix(g->seed, (uint64_t)e->hh * 16 + e->agency) %
+        (uint64_t)L->nnodes[e->agency]];
+    c->e = e;
+    c->ni = ni;
+    c->node = &w->nodes[ni];
+    synth_rng_seed(&rr, synth_rng_mix(g->seed,
+        UINT64_C(0x100000) + (uint64_t)e->seq));
+    make_id(c, &rr);
+    refuge = h->refuge != 0 && e->date >= h->refuge &&
+        (e->agency == SYNTH_POLICE || e->agency == SYNTH_SOCIAL_CARE ||
+        e->agency == SYNTH_OTHER || e->agency == SYNTH_HEALTH);
+
+    for (k = 0; k < e->n; k++) {
+        if (e->role[k] != SYNTH_R_CHILD)
+            continue;
+        age = synth_age(g->p[e->who[k]].dob, e->date);
+        if (age > oldest)
+            oldest = age;
+    }
+    young = oldest < 4;
+
+    jb_reset(j);
+    jb_reset(&c->truth);
+    jb_open(j, NULL, '{');
+    jb_str(j, "id", c->id);
+    jb_str(j, "kind", synth_kind_names[e->kind]);
+    jb_date(j, "date", e->date);
+    jb_str(j, "local_authority", L->name);
+    if (e->risk > 0)
+        jb_str(j, "risk", risk_names[e->risk]);
+    if (e->child_present >= 0)
+        jb_lit(j, "child_present", e->child_present ? "true" : "false");
+    if (e->voice == 1 && oldest >= 4)
+        jb_str(j, "child_voice", synth_text_voice(&rr, oldest));
+    else if (e->voice == 2)
+        jb_str(j, "child_voice_not_captured",
+            synth_text_not_captured(&rr, young));
+    if (e->dvds)
+        jb_str(j, "dvds", e->dvds == 1 ? "right_to_ask" : "right_to_know");
+    if (refuge)
+        jb_lit(j, "shielded", "true");
+    if (synth_rng_chance(&rr, retain_rate[e->agency]))
+        jb_date(j, "retain_until", retain(c));
+    if (synth_rng_chance(&rr, summary_rate[e->agency])) {
+        if (oldest >= 0)
+            flags |= SYNTH_TEXT_CHILDREN;
+        if (h->sc)
+            flags |= SYNTH_TEXT_SC;
+        if (refuge)
+            flags |= SYNTH_TEXT_REFUGE;
+        if (has_role(e, SYNTH_R_UNBORN))
+            flags |= SYNTH_TEXT_UNBORN;
+        if (e->dvds == 1)
+            flags |= SYNTH_TEXT_ASK;
+        if (e->kind == SYNTH_K_ED && oldest >= 0)
+            flags |= SYNTH_TEXT_CHILD_ED;
+        if (e->encompass)
+            flags |= SYNTH_TEXT_ENCOMPASS;
+        synth_text_summary(&rr, e->kind, flags, text, sizeof text);
+        jb_str(j, "summary", text);
+    }
+    jb_open(j, "people", '[');
+    for (k = 0; k < e->n; k++)
+        emit_person(c, k, &rr, refuge, side, nref);
+    jb_close(j, ']');
+    jb_close(j, '}');
+    jb_line(j, c->node->f, w);
+    if (!c->truth.overflow &&
+        fwrite(c->truth.buf, 1, c->truth.len, w->truth) != c->truth.len)
+        w->write_error = 1;
+    if (c->truth.overflow)
+        w->write_error = 1;
+    c->node->records++;
+    w->records++;
+    if (h->move != 0) {
+        if (side)
+            h->after++;
+        else
+            h->before++;
+    }
+
+    /* What the group-level scenarios need to know. */
+    for (k = 0; k < e->n; k++)
+        mask |= UINT64_C(1) << e->who[k];
+    for (k = 0; k < e->n; k++) {
+        p = &g->p[e->who[k]];
+        p->cooc |= mask;
+        note_la(p, la);
+        if (e->agency == SYNTH_SOCIAL_CARE)
+            p->seen |= SYNTH_SEEN_SC;
+        if (e->agency == SYNTH_POLICE && e->risk >= 3 &&
+            e->role[k] == SYNTH_R_CHILD)
+            p->seen |= SYNTH_SEEN_HIGH;
+        if (e->kind == SYNTH_K_DVDS && e->role[k] == SYNTH_R_PERP)
+            p->seen |= SYNTH_SEEN_DVDS;
+    }
+    for (k = 0; k < e->n; k++) {
+        if (e->role[k] != SYNTH_R_PERP)
+            continue;
+        for (ni = 0; ni < e->n; ni++)
+            if (e->role[ni] == SYNTH_R_CHILD)
+                g->p[e->who[k]].perp_hh |=
+                    1u << g->p[e->who[ni]].hh;
+    }
+}
+
+/* Scenario helpers over the persons written. */
+
+static void
+pid_list(struct jb *j, const char *key, const struct synth_group *g,
+    const int *who, int n)
+{
+    int i;
+
+    jb_open(j, key, '[');
+    for (i = 0; i < n; i++)
+        if (g->p[who[i]].pid != 0)
+            jb_pid(j, NULL, g->p[who[i]].pid);
+    jb_close(j, ']');
+}
+
+static int
+written(const struct synth_group *g, const int *who, int n, int *out)
+{
+    int i, k = 0;
+
+    for (i = 0; i < n; i++)
+        if (who[i] >= 0 && g->p[who[i]].pid != 0)
+            out[k++] = who[i];
+    return k;
+}
+
+static void
+la_list(struct jb *j, const char *key, const struct synth_world *w,
+    const int *las, int n)
+{
+    int i;
+
+    jb_open(j, key, '[');
+    for (i = 0; i < n; i++)
+        jb_str(j, NULL, w->las[las[i]].name);
+    jb_close(j, ']');
+}
+
+static void
+scen_end(struct ctx *c, struct jb *j)
+{
+
+    jb_close(j, '}');
+    jb_line(j, c->w->scenarios, c->w);
+}
+
+static void
+group_scenarios(struct synth_group *g, struct synth_world *w, struct ctx *c)
+{
+    struct jb *j = &c->scen;
+    const struct synth_hh *h;
+    const struct synth_person *p;
+    int kids[SYNTH_MAX_PERSONS], nk, all[SYNTH_MAX_PERSONS], na, hi, i, k;
+    int las[2], pair[2];
+
+    for (hi = 0; hi < g->nh; hi++) {
+        h = &g->h[hi];
+        nk = written(g, h->child, h->nchild, kids);
+        if (nk >= 2) {
+            scen_begin(c, j, SYNTH_S_SIBLINGS);
+            pid_list(j, "persons", g, kids, nk);
+            scen_end(c, j);
+        }
+        for (i = 0; i < nk; i++)
+            for (k = i + 1; k < nk; k++)
+                if (g->p[kids[i]].dob == g->p[kids[k]].dob) {
+                    pair[0] = kids[i];
+                    pair[1] = kids[k];
+                    scen_begin(c, j, SYNTH_S_TWINS);
+                    pid_list(j, "persons", g, pair, 2);
+                    scen_end(c, j);
+                }
+        if (nk >= 1 && g->p[h->victim].pid != 0) {
+            scen_begin(c, j, SYNTH_S_MOTHER_CHILD);
+            jb_pid(j, "mother", g->p[h->victim].pid);
+            pid_list(j, "children", g, kids, nk);
+            scen_end(c, j);
+        }
+        for (i = 0, na = 0; i < nk; i++)
+            if (g->p[kids[i]].hyphen)
+                all[na++] = kids[i];
+        for (i = 0; i < na; i++)
+            if (g->p[all[i]].seen & SYNTH_SEEN_PART)
+                break;
+        if (na > 0 && i < na) {
+            scen_begin(c, j, SYNTH_S_HYPHEN);
+            pid_list(j, "persons", g, all, na);
+            scen_end(c, j);
+        }
+        if (h->unborn >= 0 && g->p[h->unborn].pid != 0) {
+            p = &g->p[h->unborn];
+            scen_begin(c, j, SYNTH_S_UNBORN);
+            jb_pid(j, "person", p->pid);
+            if (g->p[h->victim].pid != 0)
+                jb_pid(j, "mother", g->p[h->victim].pid);
+            if ((p->cooc >> h->perp) & 1)
+                jb_pid(j, "perpetrator", g->p[h->perp].pid);
+            jb_date(j, "expected_due_date", p->edd);
+            scen_end(c, j);
+        }
+        if (h->move != 0 && h->before > 0 && h->after > 0) {
+            na = 0;
+            all[na++] = h->victim;
+            all[na++] = h->perp;
+            for (i = 0; i < h->nchild; i++)
+                all[na++] = h->child[i];
+            all[na++] = h->unborn;
+            na = written(g, all, na, all);
+            scen_begin(c, j, SYNTH_S_MOVED);
+            pid_list(j, "persons", g, all, na);
+            la_list(j, "local_authorities", w, h->la, 2);
+            jb_date(j, "date", h->move);
+            scen_end(c, j);
+        }
+    }
+
+    /* The perpetrator with children in two households. */
+    if (g->two_hh_perp >= 0 && g->nh >= 2 &&
+        (g->p[g->two_hh_perp].perp_hh & 3) == 3) {
+        na = 0;
+        for (hi = 0; hi < 2; hi++)
+            for (i = 0; i < g->h[hi].nchild; i++)
+                if ((g->p[g->two_hh_perp].cooc >> g->h[hi].child[i]) & 1)
+                    all[na++] = g->h[hi].child[i];
+        las[0] = g->h[0].la[0];
+        las[1] = g->h[1].la[0];
+        if (las[0] != las[1]) {
+            scen_begin(c, j, SYNTH_S_PERP_TWO_LA);
+            jb_pid(j, "person", g->p[g->two_hh_perp].pid);
+            la_list(j, "local_authorities", w, las, 2);
+        } else {
+            scen_begin(c, j, SYNTH_S_PERP_TWO_HH);
+            jb_pid(j, "person", g->p[g->two_hh_perp].pid);
+            la_list(j, "local_authorities", w, las, 1);
+        }
+        pid_list(j, "children", g, all, na);
+        scen_end(c, j);
+    }
+    if (g->same_a >= 0 && g->p[g->same_a].pid != 0 &&
+        g->p[g->same_b].pid != 0) {
+        pair[0] = g->same_a;
+        pair[1] = g->same_b;
+        las[0] = g->p[g->same_a].las[0];
+        las[1] = g->p[g->same_b].las[0];
+        scen_begin(c, j, SYNTH_S_SAME_NAME);
+        pid_list(j, "persons", g, pair, 2);
+        la_list(j, "local_authorities", w, las, 2);
+        scen_end(c, j);
+    }
+    if (g->father >= 0 && g->p[g->father].pid != 0 &&
+        g->p[g->son].pid != 0) {
+        scen_begin(c, j, SYNTH_S_FATHER_SON);
+        jb_pid(j, "father", g->p[g->father].pid);
+        jb_pid(j, "son", g->p[g->son].pid);
+        scen_end(c, j);
+    }
+
+    for (i = 0; i < g->np; i++) {
+        p = &g->p[i];
+        if (p->pid == 0)
+            continue;
+        if (p->prev[0] != '\0' && (p->seen & SYNTH_SEEN_PREV)) {
+            scen_begin(c, j, SYNTH_S_CHANGED_NAME);
+            jb_pid(j, "person", p->pid);
+            scen_end(c, j);
+        }
+        if (p->seen & SYNTH_SEEN_ALT) {
+            scen_begin(c, j, SYNTH_S_NICKNAME);
+            jb_pid(j, "person", p->pid);
+            scen_end(c, j);
+        }
+        if (p->seen & SYNTH_SEEN_ALIAS) {
+            scen_begin(c, j, SYNTH_S_ALIAS);
+            jb_pid(j, "person", p->pid);
+            scen_end(c, j);
+        }
+        if (p->seen & SYNTH_SEEN_DVDS) {
+            for (k = 0, na = 0; k < g->np; k++)
+                if (g->p[k].kind == SYNTH_P_CHILD &&
+                    (g->p[k].seen & SYNTH_SEEN_SC) &&
+                    ((p->cooc >> k) & 1))
+                    all[na++] = k;
+            if (na > 0) {
+                scen_begin(c, j, SYNTH_S_DVDS_SC);
+                jb_pid(j, "person", p->pid);
+                pid_list(j, "children", g, all, na);
+                scen_end(c, j);
+            }
+        }
+        if (p->kind == SYNTH_P_CHILD && (p->seen & SYNTH_SEEN_HIGH) &&
+            !(p->seen & SYNTH_SEEN_SC)) {
+            scen_begin(c, j, SYNTH_S_HIGH_NO_SC);
+            jb_pid(j, "person", p->pid);
+            la_list(j, "local_authorities", w, p->las, p->nlas);
+            scen_end(c, j);
+        }
+    }
+}
+
+/**
+ * synth_group_emit(g, w):
+ * Write the records of ${g} that the nodes of ${w} hold, the truth lines
+ * and the scenario lines.  Sets ${w}->write_error on an output error.
+ */
+void
+synth_group_emit(struct synth_group *g, struct synth_world *w)
+{
+    static struct ctx c;
+    int order[SYNTH_MAX_EVENTS], i, k, t;
+
+    c.g = g;
+    c.w = w;
+    /* Events in date order, ties in creation order. */
+    for (i = 0; i < g->ne; i++)
+        order[i] = i;
+    for (i = 1; i < g->ne; i++)
+        for (k = i; k > 0; k--) {
+            const struct synth_event *a = &g->e[order[k - 1]];
+            const struct synth_event *b = &g->e[order[k]];
+
+            if (a->date < b->date ||
+                (a->date == b->date && a->seq < b->seq))
+                break;
+            t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    for (i = 0; i < g->ne; i++)
+        emit_event(g, w, &g->e[order[i]], &c);
+    group_scenarios(g, w, &c);
+}

@@ -1,0 +1,1019 @@
+/*
+ * household.c: the people and events of one household group.
+ *
+ * Every household is one where domestic abuse is known to at least one
+ * agency: a mother (the adult victim), 0-4 children, a perpetrator
+ * (partner or father), sometimes an unborn child, sometimes a maternal
+ * grandparent.  Its events follow how agencies in England respond: a
+ * police incident may lead to a MARAC referral, an Operation Encompass
+ * notification to the school, an IDVA referral and a referral to
+ * children's social care; a pregnancy to a midwifery booking; and so on.
+ * The rates are per mille and are listed in docs/synth.md.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ids.h"
+#include "names.h"
+#include "places.h"
+#include "rng.h"
+#include "synth.h"
+
+#define YEARS(n) ((int32_t)(n) * 365)
+
+/* Planted cases, per mille of household groups. */
+#define RATE_TWO_HH 50          /* perpetrator with a second household */
+#define RATE_TWO_HH_CROSS 650   /* ... of which in another LA */
+#define RATE_MOVED 60           /* family moves during the window */
+#define RATE_MOVED_CROSS 500    /* ... of which to another LA */
+#define RATE_SAME_NAME 15       /* same name and DOB, different person */
+#define RATE_SAME_CROSS 700     /* ... of which in another LA */
+#define RATE_REFUGE 40          /* victim goes into refuge */
+
+/* Household make-up, per mille. */
+#define RATE_UNBORN 120         /* a pregnancy at the end of the window */
+#define RATE_GRAND 80           /* a grandparent involved */
+#define RATE_TWINS 30           /* per birth */
+#define RATE_PERP_PNC 650       /* perpetrator known to police (PNC id) */
+#define RATE_MOTHER_PNC 30
+#define RATE_ALIAS 120          /* PNC perpetrator with an alias */
+#define RATE_APART 350          /* perpetrator lives elsewhere */
+#define RATE_VARIANT 300        /* goes by a nickname or variant */
+#define RATE_NAMESAKE 60        /* son named after his father */
+
+struct hh_opts {
+    int la;
+    int32_t t0, t1;
+    int perp;                   /* an existing perpetrator, or -1 */
+    int min_children;
+    int32_t mother_dob, perp_dob, child_dob;    /* 0: free */
+};
+
+static int32_t
+clamp32(int32_t x, int32_t lo, int32_t hi)
+{
+
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+static int
+new_person(struct synth_group *g, enum synth_pkind kind, char sex, int hh)
+{
+    struct synth_person *p;
+
+    if (g->np >= SYNTH_MAX_PERSONS)
+        return -1;
+    p = &g->p[g->np];
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->sex = sex;
+    p->hh = hh;
+    p->origin = 'e';
+    return g->np++;
+}
+
+static void
+set_given(struct synth_person *p, struct synth_rng *r, const char *given)
+{
+    const char *v;
+
+    synth_copy(p->given, sizeof p->given, given);
+    p->alt[0] = '\0';
+    if (synth_rng_chance(r, RATE_VARIANT) &&
+        (v = synth_names_variant(r, given)) != NULL)
+        synth_copy(p->alt, sizeof p->alt, v);
+}
+
+/* Names that can take part in a double-barrelled name. */
+static int
+simple_name(const char *s)
+{
+
+    return strpbrk(s, " -'") == NULL;
+}
+
+static int
+year_of(int32_t days)
+{
+    int y, m, d;
+
+    synth_civil(days, &y, &m, &d);
+    return y;
+}
+
+/* The day a child born on ${dob} starts Reception (the September after
+ * their fourth birthday). */
+static int32_t
+school_start(int32_t dob)
+{
+    int y, m, d;
+
+    synth_civil(dob, &y, &m, &d);
+    return synth_days(y + (m >= 9 ? 5 : 4), 9, 3);
+}
+
+static void
+make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
+    int pi, char origin, int32_t dob, const struct synth_place *pl)
+{
+    struct synth_person *p = &g->p[pi];
+    char o = origin, ao;
+    int y;
+
+    synth_copy(p->family, sizeof p->family, synth_names_for_sex(synth_names_family_like(r, &o), 0));
+    p->origin = o;
+    set_given(p, r, synth_names_pick(r, SYNTH_NAMES_MAN, o));
+    p->dob = dob;
+    if (synth_rng_chance(r, RATE_PERP_PNC)) {
+        y = year_of(dob) + (int)synth_rng_range(r, 15, 32);
+        if (y > year_of(w->end))
+            y = year_of(w->end);
+        synth_ids_pnc(&w->ids, p->pnc, y);
+        if (synth_rng_chance(r, RATE_ALIAS)) {
+            ao = o;
+            snprintf(p->alias, sizeof p->alias, "%s %s",
+                p->alt[0] ? p->alt : p->given,
+                synth_names_for_sex(synth_names_family_like(r, &ao), 0));
+        }
+    }
+    snprintf(p->crn, sizeof p->crn, "%c%06u",
+        (char)('A' + synth_rng_below(r, 26)),
+        (unsigned)synth_rng_below(r, 1000000));
+    if (synth_rng_chance(r, RATE_APART)) {
+        p->apart = 1;
+        synth_place_postcode(pl, r, p->pc);
+        synth_place_address(pl, r, p->addr);
+    }
+}
+
+/*
+ * Make one household in ${o}->la.  Returns its index, or -1 when the group
+ * is full.
+ */
+static int
+make_household(struct synth_group *g, struct synth_world *w,
+    struct synth_rng *r, const struct hh_opts *o)
+{
+    static const uint32_t nchild_w[] = {120, 300, 280, 180, 120};
+    const struct synth_place *pl = &w->las[o->la].place;
+    struct synth_hh *h;
+    struct synth_person *m, *c;
+    const char *mfam, *kfam, *pfam, *x;
+    char mo = 'e', ko, po, xo;
+    char kids[160];
+    int32_t mdob, eldest = 0, dob, lo, edd;
+    int hi_ix, nchild, i, j, mi, ci, kind, tries;
+
+    if (g->nh >= SYNTH_MAX_HH || g->np + 10 > SYNTH_MAX_PERSONS)
+        return -1;
+    hi_ix = g->nh++;
+    h = &g->h[hi_ix];
+    memset(h, 0, sizeof(*h));
+    h->la[0] = h->la[1] = o->la;
+    h->t0 = o->t0;
+    h->t1 = o->t1;
+    h->victim = h->perp = h->grand = h->unborn = -1;
+    synth_place_postcode(pl, r, h->pc[0]);
+    synth_place_address(pl, r, h->addr[0]);
+    memcpy(h->pc[1], h->pc[0], sizeof h->pc[0]);
+    memcpy(h->addr[1], h->addr[0], sizeof h->addr[0]);
+
+    /* Dates of birth: the mother's, and the eldest child's. */
+    nchild = (int)synth_rng_weighted(r, nchild_w, 5);
+    if (nchild < o->min_children)
+        nchild = o->min_children;
+    if (o->child_dob != 0) {
+        eldest = o->child_dob;
+        mdob = eldest - YEARS(synth_rng_range(r, 18, 34)) -
+            synth_rng_range(r, 0, 364);
+    } else {
+        if (o->mother_dob != 0)
+            mdob = o->mother_dob;
+        else if (o->perp >= 0 || o->perp_dob != 0)
+            mdob = (o->perp >= 0 ? g->p[o->perp].dob : o->perp_dob) +
+                synth_rng_range(r, -YEARS(2), YEARS(9));
+        else if (nchild > 0)
+            mdob = synth_rng_range(r, synth_add_years(w->end, -17),
+                o->t1 - 60) - YEARS(synth_rng_range(r, 17, 35)) -
+                synth_rng_range(r, 0, 364);
+        else
+            mdob = synth_rng_range(r, synth_days(1978, 1, 1),
+                synth_days(2004, 12, 31));
+        if (o->mother_dob == 0 && mdob > synth_add_years(o->t0, -17))
+            mdob = synth_add_years(o->t0, -17) - synth_rng_range(r, 0, 2000);
+        if (nchild > 0) {
+            eldest = mdob + YEARS(synth_rng_range(r, 17, 35)) +
+                synth_rng_range(r, 0, 364);
+            lo = synth_add_years(w->end, -17) + 1;
+            if (eldest < lo)
+                eldest = lo + synth_rng_range(r, 0, 700);
+            if (eldest > o->t1 - 60) {
+                if (o->min_children > 0 && o->t1 - 60 > lo)
+                    eldest = synth_rng_range(r, lo, o->t1 - 60);
+                else
+                    nchild = 0;
+            }
+            if (nchild > 0 && synth_age(mdob, eldest) > 44) {
+                if (o->mother_dob == 0 && o->perp < 0 && o->perp_dob == 0)
+                    mdob = eldest - YEARS(synth_rng_range(r, 22, 36));
+                else if (o->min_children == 0)
+                    nchild = 0;
+            }
+        }
+    }
+    if (nchild == 0 && o->min_children > 0)
+        nchild = o->min_children;
+
+    /* The mother, by her birth family name. */
+    if ((mi = new_person(g, SYNTH_P_MOTHER, 'F', hi_ix)) < 0)
+        return -1;
+    h->victim = mi;
+    m = &g->p[mi];
+    mfam = synth_names_family(r, &mo);
+    m->origin = mo;
+    m->dob = mdob;
+    set_given(m, r, synth_names_pick(r, SYNTH_NAMES_WOMAN, mo));
+    synth_copy(m->family, sizeof m->family, synth_names_for_sex(mfam, 1));
+
+    /* The perpetrator. */
+    if (o->perp >= 0) {
+        h->perp = o->perp;
+    } else {
+        if ((h->perp = new_person(g, SYNTH_P_PERP, 'M', hi_ix)) < 0)
+            return -1;
+        dob = o->perp_dob != 0 ? o->perp_dob :
+            mdob - synth_rng_range(r, -YEARS(3), YEARS(9));
+        if (dob > synth_add_years(o->t0, -18))
+            dob = synth_add_years(o->t0, -18) - synth_rng_range(r, 0, 1500);
+        dob = clamp32(dob, synth_days(1960, 1, 1), dob);
+        make_perp(g, w, r, h->perp, mo, dob, pl);
+    }
+    m = &g->p[mi];
+    pfam = g->p[h->perp].family;
+    po = g->p[h->perp].origin;
+
+    /* Marriage and the children's family name. */
+    kfam = m->family;
+    ko = mo;
+    kids[0] = '\0';
+    switch (synth_rng_below(r, 100) / 5) {
+    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+    case 8: case 9: case 10: case 11:
+        /* Not married: the children take either name, or both. */
+        j = (int)synth_rng_below(r, 100);
+        if (j >= 55 && j < 85) {
+            kfam = pfam;
+            ko = po;
+        } else if (j >= 85 && simple_name(m->family) &&
+            simple_name(pfam) && strcmp(m->family, pfam) != 0) {
+            if (synth_rng_chance(r, 600))
+                snprintf(kids, sizeof kids, "%s-%s", m->family, pfam);
+            else
+                snprintf(kids, sizeof kids, "%s-%s", pfam, m->family);
+        }
+        break;
+    case 12: case 13: case 14: case 15: case 16:
+        /* Married to the perpetrator: took his name. */
+        synth_copy(m->prev, sizeof m->prev, m->family);
+        synth_copy(m->family, sizeof m->family, synth_names_for_sex(pfam, 1));
+        if (synth_rng_chance(r, 150) && simple_name(m->prev) &&
+            simple_name(pfam) && strcmp(m->prev, pfam) != 0)
+            snprintf(kids, sizeof kids, "%s-%s", m->prev, pfam);
+        else {
+            kfam = pfam;
+            ko = po;
+        }
+        break;
+    default:
+        /* Remarried to the perpetrator; the children keep the name of
+         * her former husband, which she no longer uses. */
+        xo = mo;
+        x = synth_names_family_like(r, &xo);
+        synth_copy(m->prev, sizeof m->prev, x);
+        synth_copy(m->family, sizeof m->family, synth_names_for_sex(pfam, 1));
+        kfam = x;
+        ko = xo;
+        break;
+    }
+    if (strcmp(m->prev, m->family) == 0)
+        m->prev[0] = '\0';
+    if (kids[0] == '\0')
+        synth_copy(kids, sizeof kids, kfam);
+
+    /* Children: siblings share the family name and address. */
+    dob = eldest;
+    for (i = 0; i < nchild && i < SYNTH_MAX_CHILDREN - 1; i++) {
+        if (i > 0) {
+            if (synth_rng_chance(r, RATE_TWINS))
+                dob = g->p[h->child[i - 1]].dob;
+            else
+                dob += synth_rng_range(r, 330, 1900);
+            if (dob > o->t1 - 30)
+                break;
+        }
+        if ((ci = new_person(g, SYNTH_P_CHILD,
+            synth_rng_chance(r, 512) ? 'M' : 'F', hi_ix)) < 0)
+            break;
+        c = &g->p[ci];
+        h->child[h->nchild++] = ci;
+        c->dob = dob;
+        c->origin = ko;
+        synth_copy(c->family, sizeof c->family, kids);
+        c->hyphen = strchr(kids, '-') != NULL;
+        for (tries = 0; tries < 10; tries++) {
+            set_given(c, r, synth_names_pick(r, c->sex == 'M' ?
+                SYNTH_NAMES_BOY : SYNTH_NAMES_GIRL, ko));
+            for (j = 0; j < h->nchild - 1; j++)
+                if (strcmp(g->p[h->child[j]].given, c->given) == 0)
+                    break;
+            if (j == h->nchild - 1)
+                break;
+        }
+        /* A son named after his father, who shares his family name. */
+        if (c->sex == 'M' && g->father < 0 && strcmp(kids, pfam) == 0 &&
+            synth_rng_chance(r, RATE_NAMESAKE)) {
+            synth_copy(c->given, sizeof c->given, g->p[h->perp].given);
+            c->alt[0] = '\0';
+            g->father = h->perp;
+            g->son = ci;
+        }
+        if (school_start(dob) <= w->end)
+            synth_ids_upn(&w->ids, c->upn, pl->la_code,
+                year_of(school_start(dob)) % 100);
+    }
+
+    /* A pregnancy still running at the end of the window. */
+    m = &g->p[mi];
+    if (o->t1 == w->end && synth_age(mdob, w->end) <= 43 &&
+        synth_rng_chance(r, RATE_UNBORN)) {
+        edd = w->end + synth_rng_range(r, 20, 190);
+        for (i = 0, j = 1; i < h->nchild; i++)
+            if (g->p[h->child[i]].dob > edd - 280 - 90)
+                j = 0;
+        if (j && (ci = new_person(g, SYNTH_P_UNBORN, 'U', hi_ix)) >= 0) {
+            h->unborn = ci;
+            c = &g->p[ci];
+            c->edd = edd;
+            c->origin = mo;
+            synth_copy(c->family, sizeof c->family, g->p[mi].family);
+        }
+    }
+
+    /* A maternal grandparent, sometimes part of the safety plan. */
+    if (synth_rng_chance(r, RATE_GRAND) &&
+        (ci = new_person(g, SYNTH_P_GRAND,
+        synth_rng_chance(r, 700) ? 'F' : 'M', hi_ix)) >= 0) {
+        h->grand = ci;
+        c = &g->p[ci];
+        c->origin = mo;
+        kind = c->sex == 'F';
+        set_given(c, r, synth_names_pick(r, kind ?
+            SYNTH_NAMES_OLDER_WOMAN : SYNTH_NAMES_OLDER_MAN, mo));
+        synth_copy(c->family, sizeof c->family, synth_names_for_sex(mfam, kind));
+        c->dob = mdob - YEARS(synth_rng_range(r, 18, 32)) -
+            synth_rng_range(r, 0, 364);
+        c->apart = 1;
+        synth_place_postcode(pl, r, c->pc);
+        synth_place_address(pl, r, c->addr);
+    }
+
+    m = &g->p[mi];
+    if (synth_rng_chance(r, RATE_MOTHER_PNC))
+        synth_ids_pnc(&w->ids, m->pnc,
+            year_of(m->dob) + (int)synth_rng_range(r, 15, 25));
+    return hi_ix;
+}
+
+/* Events. */
+
+static struct synth_event *
+ev_new(struct synth_group *g, struct synth_world *w, enum synth_kind kind,
+    enum synth_agency agency, int hh, int32_t date)
+{
+    struct synth_event *e;
+
+    if (g->ne >= SYNTH_MAX_EVENTS || date > w->end || date < w->start)
+        return NULL;
+    e = &g->e[g->ne];
+    memset(e, 0, sizeof(*e));
+    e->kind = kind;
+    e->agency = agency;
+    e->hh = hh;
+    e->date = date;
+    e->child_present = -1;
+    e->seq = g->ne++;
+    return e;
+}
+
+static void
+ev_add(struct synth_event *e, int who, enum synth_role role)
+{
+    int i;
+
+    if (e == NULL || who < 0 || e->n >= SYNTH_MAX_PEOPLE)
+        return;
+    for (i = 0; i < e->n; i++)
+        if (e->who[i] == who)
+            return;
+    e->who[e->n] = who;
+    e->role[e->n] = role;
+    e->n++;
+}
+
+/* Add the household's children aged [lo, hi) on the event's date. */
+static int
+ev_add_children(struct synth_group *g, struct synth_event *e,
+    const struct synth_hh *h, int lo, int hi)
+{
+    int i, age, n = 0;
+
+    if (e == NULL)
+        return 0;
+    for (i = 0; i < h->nchild; i++) {
+        if (g->p[h->child[i]].dob > e->date)
+            continue;
+        age = synth_age(g->p[h->child[i]].dob, e->date);
+        if (age < lo || age >= hi)
+            continue;
+        ev_add(e, h->child[i], SYNTH_R_CHILD);
+        n++;
+    }
+    return n;
+}
+
+/* Whether the pregnancy is known (booked) on ${date}. */
+static int
+pregnant(const struct synth_group *g, const struct synth_hh *h, int32_t date)
+{
+
+    return h->unborn >= 0 && date >= g->p[h->unborn].edd - 280 + 70 &&
+        date < g->p[h->unborn].edd;
+}
+
+static int
+children_of_age(const struct synth_group *g, const struct synth_hh *h,
+    int32_t date, int lo, int hi)
+{
+    int i, age, n = 0;
+
+    for (i = 0; i < h->nchild; i++) {
+        if (g->p[h->child[i]].dob > date)
+            continue;
+        age = synth_age(g->p[h->child[i]].dob, date);
+        if (age >= lo && age < hi)
+            n++;
+    }
+    return n;
+}
+
+static void
+sort_dates(int32_t *d, int n)
+{
+    int i, j;
+    int32_t t;
+
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && d[j - 1] > d[j]; j--) {
+            t = d[j];
+            d[j] = d[j - 1];
+            d[j - 1] = t;
+        }
+}
+
+static void
+make_events(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
+    int hi, int second)
+{
+    static const uint32_t risk_w[] = {550, 300, 150};
+    static const uint32_t risk_after_high[] = {300, 300, 400};
+    static const uint32_t sup_risk_w[] = {50, 500, 400, 50};
+    struct synth_hh *h = &g->h[hi];
+    struct synth_event *e, *s;
+    int32_t inc[8], d, first_inc = 0, first_high = 0, booking = 0, lo;
+    int ninc = 0, i, k, n, kids, prev_high = 0, any_med = 0, any_high = 0;
+    int p, sc_p, youngest;
+
+    /* Police: domestic abuse incidents. */
+    if (synth_rng_chance(r, 850) || h->move != 0) {
+        ninc = 1;
+        while (ninc < 6 && synth_rng_chance(r, 450))
+            ninc++;
+        if (h->move != 0 && ninc < 2)
+            ninc = 2;
+        for (i = 0; i < ninc; i++)
+            inc[i] = synth_rng_range(r, h->t0, h->t1);
+        if (h->move != 0) {
+            /* At least one incident at each address. */
+            inc[0] = synth_rng_range(r, h->t0, h->move - 1);
+            inc[1] = synth_rng_range(r, h->move, h->t1);
+        }
+        sort_dates(inc, ninc);
+        first_inc = inc[0];
+    }
+    for (i = 0; i < ninc; i++) {
+        d = inc[i];
+        if ((e = ev_new(g, w, SYNTH_K_DA, SYNTH_POLICE, hi, d)) == NULL)
+            continue;
+        e->risk = 1 + (int)synth_rng_weighted(r,
+            prev_high ? risk_after_high : risk_w, 3);
+        prev_high = e->risk >= 3;
+        ev_add(e, h->victim, SYNTH_R_VICTIM);
+        ev_add(e, h->perp, SYNTH_R_PERP);
+        kids = ev_add_children(g, e, h, 0, 18);
+        if (pregnant(g, h, d) && synth_rng_chance(r, 300))
+            ev_add(e, h->unborn, SYNTH_R_UNBORN);
+        e->child_present = kids > 0 && synth_rng_chance(r, 600);
+        if (e->child_present) {
+            k = (int)synth_rng_below(r, 1000);
+            if (children_of_age(g, h, d, 4, 18) > 0)
+                e->voice = k < 250 ? 1 : (k < 650 ? 2 : 0);
+            else
+                e->voice = k < 550 ? 2 : 0;
+            if (e->risk >= 2)
+                any_med = 1;
+        }
+        if (e->risk >= 3 && kids > 0) {
+            any_high = 1;
+            if (first_high == 0)
+                first_high = d;
+        }
+        /* High risk: MARAC, and often an IDVA. */
+        if (e->risk >= 3 && synth_rng_chance(r, 850) &&
+            (s = ev_new(g, w, SYNTH_K_MARAC, SYNTH_POLICE, hi,
+            d + synth_rng_range(r, 3, 21))) != NULL) {
+            s->risk = synth_rng_chance(r, 150) ? 4 : 3;
+            ev_add(s, h->victim, SYNTH_R_VICTIM);
+            ev_add(s, h->perp, SYNTH_R_PERP);
+            (void)ev_add_children(g, s, h, 0, 18);
+        }
+        if (e->risk >= 3 && synth_rng_chance(r, 500) &&
+            (s = ev_new(g, w, SYNTH_K_OTHER, SYNTH_OTHER, hi,
+            d + synth_rng_range(r, 1, 10))) != NULL) {
+            ev_add(s, h->victim, SYNTH_R_VICTIM);
+            if (synth_rng_chance(r, 500))
+                (void)ev_add_children(g, s, h, 0, 18);
+            if (synth_rng_chance(r, 400))
+                ev_add(s, h->perp, SYNTH_R_PERP);
+        }
+        /* Operation Encompass: the school hears before the next day. */
+        if (e->child_present && children_of_age(g, h, d + 1, 4, 16) > 0 &&
+            synth_rng_chance(r, 750) &&
+            (s = ev_new(g, w, SYNTH_K_SCHOOL, SYNTH_SCHOOL, hi, d + 1)) !=
+            NULL) {
+            s->encompass = 1;
+            (void)ev_add_children(g, s, h, 4, 16);
+            if (synth_rng_chance(r, 500))
+                ev_add(s, h->victim, SYNTH_R_PARENT);
+        }
+    }
+
+    /* Clare's Law: more likely in a new relationship. */
+    if (synth_rng_chance(r, second ? 450 : 60)) {
+        lo = h->t0;
+        d = synth_rng_range(r, lo, first_inc ? first_inc : h->t1);
+        if ((e = ev_new(g, w, SYNTH_K_DVDS, SYNTH_POLICE, hi, d)) != NULL) {
+            e->dvds = synth_rng_chance(r, 600) ? 1 : 2;
+            ev_add(e, h->perp, SYNTH_R_PERP);
+            ev_add(e, h->victim, SYNTH_R_VICTIM);
+        }
+    }
+
+    /* Health: the pregnancy. */
+    if (h->unborn >= 0) {
+        booking = g->p[h->unborn].edd - 280 + synth_rng_range(r, 56, 90);
+        if ((e = ev_new(g, w, SYNTH_K_MAT, SYNTH_HEALTH, hi, booking)) !=
+            NULL) {
+            ev_add(e, h->victim, synth_rng_chance(r, 600) ?
+                SYNTH_R_VICTIM : SYNTH_R_PARENT);
+            ev_add(e, h->unborn, SYNTH_R_UNBORN);
+            if (synth_rng_chance(r, 550))
+                ev_add(e, h->perp, SYNTH_R_PERP);
+        }
+        if (synth_rng_chance(r, 400) &&
+            (e = ev_new(g, w, SYNTH_K_SGC, SYNTH_HEALTH, hi,
+            booking + synth_rng_range(r, 7, 40))) != NULL) {
+            ev_add(e, h->victim, SYNTH_R_VICTIM);
+            ev_add(e, h->unborn, SYNTH_R_UNBORN);
+            ev_add(e, h->perp, SYNTH_R_PERP);
+        }
+    }
+
+    /* Children's social care. */
+    if (h->nchild > 0 || h->unborn >= 0) {
+        sc_p = any_high ? 800 : (any_med ? 600 : 250);
+        if (h->unborn >= 0 && sc_p < 500)
+            sc_p = 500;
+        h->sc = synth_rng_chance(r, (uint32_t)sc_p);
+    }
+    if (h->sc) {
+        if (first_inc != 0)
+            d = first_inc + synth_rng_range(r, 7, 45);
+        else if (booking != 0)
+            d = booking + synth_rng_range(r, 14, 60);
+        else
+            d = synth_rng_range(r, h->t0, h->t1);
+        if ((e = ev_new(g, w, SYNTH_K_CIN, SYNTH_SOCIAL_CARE, hi, d)) !=
+            NULL) {
+            kids = ev_add_children(g, e, h, 0, 18);
+            if (pregnant(g, h, d))
+                ev_add(e, h->unborn, SYNTH_R_UNBORN);
+            ev_add(e, h->victim, SYNTH_R_PARENT);
+            if (synth_rng_chance(r, 700))
+                ev_add(e, h->perp, SYNTH_R_PERP);
+            if (e->n == 1 || (kids == 0 && !pregnant(g, h, d))) {
+                /* Nobody to assess yet: the child was not yet born. */
+                g->ne--;
+            } else if (synth_rng_chance(r, 300) &&
+                children_of_age(g, h, d, 4, 18) > 0) {
+                e->voice = 1;
+            }
+        }
+        if (first_high != 0 && synth_rng_chance(r, 650) &&
+            (s = ev_new(g, w, SYNTH_K_STRATEGY, SYNTH_SOCIAL_CARE, hi,
+            first_high + synth_rng_range(r, 1, 7))) != NULL) {
+            kids = ev_add_children(g, s, h, 0, 18);
+            if (pregnant(g, h, s->date))
+                ev_add(s, h->unborn, SYNTH_R_UNBORN);
+            ev_add(s, h->victim, SYNTH_R_VICTIM);
+            ev_add(s, h->perp, SYNTH_R_PERP);
+            if (synth_rng_chance(r, 300))
+                ev_add(s, h->grand, SYNTH_R_OTHER);
+            d = s->date;
+            if (synth_rng_chance(r, 450) &&
+                (e = ev_new(g, w, SYNTH_K_CPP, SYNTH_SOCIAL_CARE, hi,
+                d + synth_rng_range(r, 10, 21))) != NULL) {
+                (void)ev_add_children(g, e, h, 0, 18);
+                if (pregnant(g, h, e->date))
+                    ev_add(e, h->unborn, SYNTH_R_UNBORN);
+                ev_add(e, h->victim, SYNTH_R_PARENT);
+                if (synth_rng_chance(r, 700))
+                    ev_add(e, h->perp, SYNTH_R_PERP);
+                if (e->n < 2)
+                    g->ne--;
+            }
+        }
+        if (synth_rng_chance(r, 400) &&
+            (e = ev_new(g, w, SYNTH_K_SAFETY, SYNTH_SOCIAL_CARE, hi,
+            synth_rng_range(r, first_inc ? first_inc : h->t0, h->t1))) !=
+            NULL) {
+            ev_add(e, h->victim, SYNTH_R_VICTIM);
+            kids = ev_add_children(g, e, h, 0, 18);
+            if (synth_rng_chance(r, 500))
+                ev_add(e, h->perp, SYNTH_R_PERP);
+            if (synth_rng_chance(r, 400))
+                ev_add(e, h->grand, SYNTH_R_OTHER);
+            if (kids == 0 && !pregnant(g, h, e->date))
+                g->ne--;
+            else if (pregnant(g, h, e->date))
+                ev_add(e, h->unborn, SYNTH_R_UNBORN);
+        }
+    }
+
+    /* Health visiting for the under-fives. */
+    youngest = -1;
+    for (i = 0; i < h->nchild; i++)
+        if (youngest < 0 || g->p[h->child[i]].dob > g->p[youngest].dob)
+            youngest = h->child[i];
+    if (youngest >= 0 && synth_rng_chance(r, 700)) {
+        lo = g->p[youngest].dob > h->t0 ? g->p[youngest].dob : h->t0;
+        d = synth_add_years(g->p[youngest].dob, 5) - 1;
+        if (d > h->t1)
+            d = h->t1;
+        n = 1 + (int)synth_rng_below(r, 3);
+        for (k = 0; lo <= d && k < n; k++) {
+            if ((e = ev_new(g, w, SYNTH_K_HV, SYNTH_HEALTH, hi,
+                synth_rng_range(r, lo, d))) == NULL)
+                continue;
+            (void)ev_add_children(g, e, h, 0, 5);
+            ev_add(e, h->victim, SYNTH_R_PARENT);
+            if (synth_rng_chance(r, 250))
+                ev_add(e, h->perp, SYNTH_R_PERP);
+        }
+    }
+
+    /* Emergency department: the victim, sometimes a child. */
+    if (synth_rng_chance(r, 250)) {
+        n = 1 + synth_rng_chance(r, 300);
+        for (k = 0; k < n; k++) {
+            d = (ninc > 0 && synth_rng_chance(r, 500)) ?
+                inc[synth_rng_below(r, (uint32_t)ninc)] +
+                synth_rng_range(r, 0, 1) : synth_rng_range(r, h->t0, h->t1);
+            if ((e = ev_new(g, w, SYNTH_K_ED, SYNTH_HEALTH, hi, d)) != NULL)
+                ev_add(e, h->victim, SYNTH_R_VICTIM);
+        }
+    }
+    if (h->nchild > 0 && synth_rng_chance(r, 60)) {
+        p = h->child[synth_rng_below(r, (uint32_t)h->nchild)];
+        lo = g->p[p].dob > h->t0 ? g->p[p].dob : h->t0;
+        if (lo <= h->t1 && (e = ev_new(g, w, SYNTH_K_ED, SYNTH_HEALTH, hi,
+            synth_rng_range(r, lo, h->t1))) != NULL) {
+            ev_add(e, p, SYNTH_R_CHILD);
+            ev_add(e, h->victim, SYNTH_R_PARENT);
+        }
+    }
+    if (synth_rng_chance(r, 120) &&
+        (e = ev_new(g, w, SYNTH_K_SGC, SYNTH_HEALTH, hi,
+        synth_rng_range(r, h->t0, h->t1))) != NULL) {
+        (void)ev_add_children(g, e, h, 0, 18);
+        ev_add(e, h->victim, SYNTH_R_VICTIM);
+        if (synth_rng_chance(r, 500))
+            ev_add(e, h->perp, SYNTH_R_PERP);
+    }
+
+    /* School: a pupil's own disclosure. */
+    if (synth_rng_chance(r, 150)) {
+        n = 1 + synth_rng_chance(r, 300);
+        for (k = 0; k < n; k++) {
+            d = synth_rng_range(r, h->t0, h->t1);
+            if (children_of_age(g, h, d, 4, 16) == 0)
+                continue;
+            if ((e = ev_new(g, w, SYNTH_K_SCHOOL, SYNTH_SCHOOL, hi, d)) ==
+                NULL)
+                continue;
+            (void)ev_add_children(g, e, h, 4, 16);
+            if (synth_rng_chance(r, 500))
+                ev_add(e, h->victim, SYNTH_R_PARENT);
+            if (synth_rng_chance(r, 450))
+                e->voice = 1;
+        }
+    }
+
+    /* Probation: a perpetrator under supervision (with a PNC id). */
+    if (g->p[h->perp].pnc[0] != '\0' && !second &&
+        synth_rng_chance(r, 220)) {
+        n = 1 + (int)synth_rng_below(r, 3);
+        for (k = 0; k < n; k++) {
+            if ((e = ev_new(g, w, SYNTH_K_SUP, SYNTH_PROBATION, hi,
+                synth_rng_range(r, h->t0, h->t1))) == NULL)
+                continue;
+            e->risk = 1 + (int)synth_rng_weighted(r, sup_risk_w, 4);
+            ev_add(e, h->perp, SYNTH_R_PERP);
+            if (synth_rng_chance(r, 500))
+                ev_add(e, h->victim, SYNTH_R_VICTIM);
+            if (synth_rng_chance(r, 350))
+                (void)ev_add_children(g, e, h, 0, 18);
+        }
+    }
+
+    /* Youth justice: a teenager in the household. */
+    for (i = 0; i < h->nchild; i++) {
+        p = h->child[i];
+        /* Mostly 14 to 17; a few from 12. */
+        lo = synth_add_years(g->p[p].dob,
+            synth_rng_chance(r, 700) ? 14 : 12);
+        if (lo < h->t0)
+            lo = h->t0;
+        d = synth_add_years(g->p[p].dob, 18) - 1;
+        if (d > h->t1)
+            d = h->t1;
+        if (lo > d || !synth_rng_chance(r, 60))
+            continue;
+        n = 1 + synth_rng_chance(r, 350);
+        for (k = 0; k < n; k++) {
+            if ((e = ev_new(g, w, SYNTH_K_YJ, SYNTH_YOUTH_JUSTICE, hi,
+                synth_rng_range(r, lo, d))) == NULL)
+                continue;
+            ev_add(e, p, SYNTH_R_CHILD);
+            ev_add(e, h->victim, SYNTH_R_PARENT);
+            if (g->p[p].pnc[0] == '\0' && synth_rng_chance(r, 700))
+                synth_ids_pnc(&w->ids, g->p[p].pnc, year_of(e->date));
+        }
+        break;
+    }
+}
+
+/* Rename ${pi} to a common name of its kind. */
+static void
+common_name(struct synth_group *g, struct synth_rng *r, int pi)
+{
+    struct synth_person *p = &g->p[pi];
+    enum synth_name_list list;
+    char origin = 'e';
+    const char *fam;
+
+    fam = synth_names_pick_common(r, SYNTH_NAMES_COMMON_FAMILY, &origin);
+    if (p->kind == SYNTH_P_CHILD)
+        list = p->sex == 'M' ? SYNTH_NAMES_BOY : SYNTH_NAMES_GIRL;
+    else
+        list = p->sex == 'M' ? SYNTH_NAMES_MAN : SYNTH_NAMES_WOMAN;
+    synth_copy(p->given, sizeof p->given, synth_names_pick_common(r, list, &origin));
+    synth_copy(p->family, sizeof p->family, synth_names_for_sex(fam, p->sex == 'F'));
+    p->alt[0] = '\0';
+    p->origin = origin;
+    p->hyphen = 0;
+}
+
+/* Give every child of ${hh} the family name ${fam}. */
+static void
+rename_children(struct synth_group *g, int hh, const char *fam)
+{
+    struct synth_hh *h = &g->h[hh];
+    int i;
+
+    for (i = 0; i < h->nchild; i++) {
+        synth_copy(g->p[h->child[i]].family, sizeof g->p[0].family, fam);
+        g->p[h->child[i]].hyphen = 0;
+    }
+}
+
+/* Make sure no sibling of ${keep} in ${hh} shares its given name. */
+static void
+unique_given(struct synth_group *g, struct synth_rng *r, int hh, int keep)
+{
+    struct synth_hh *h = &g->h[hh];
+    struct synth_person *c;
+    int i;
+
+    for (i = 0; i < h->nchild; i++) {
+        c = &g->p[h->child[i]];
+        if (h->child[i] == keep)
+            continue;
+        while (strcmp(c->given, g->p[keep].given) == 0)
+            set_given(c, r, synth_names_pick(r, c->sex == 'M' ?
+                SYNTH_NAMES_BOY : SYNTH_NAMES_GIRL, c->origin));
+    }
+}
+
+/* Plant a different person with the same name and date of birth as one
+ * of household ${h0}'s, in another household of ${la}. */
+static void
+plant_same_name(struct synth_group *g, struct synth_world *w,
+    struct synth_rng *r, int h0, int la)
+{
+    struct synth_hh *h = &g->h[h0];
+    struct hh_opts o;
+    struct synth_person *a, *b;
+    char oldfam[64];
+    int which, target, hd, other = -1, i;
+
+    which = (int)synth_rng_below(r, 10);
+    if (which >= 7 && h->nchild > 0)
+        target = h->child[synth_rng_below(r, (uint32_t)h->nchild)];
+    else if (which >= 4)
+        target = h->perp;
+    else
+        target = h->victim;
+    a = &g->p[target];
+    synth_copy(oldfam, sizeof oldfam, a->family);
+    common_name(g, r, target);
+    if (a->kind == SYNTH_P_CHILD) {
+        rename_children(g, h0, a->family);
+        unique_given(g, r, h0, target);
+    }
+    if (a->kind == SYNTH_P_MOTHER && a->prev[0] != '\0' &&
+        strcmp(a->prev, a->family) == 0)
+        a->prev[0] = '\0';
+    if (a->kind == SYNTH_P_PERP) {
+        /* Children who carry his name carry the new one. */
+        for (i = 0; i < h->nchild; i++)
+            if (strcmp(g->p[h->child[i]].family, oldfam) == 0)
+                synth_copy(g->p[h->child[i]].family, sizeof a->family, a->family);
+        a->alias[0] = '\0';
+    }
+
+    memset(&o, 0, sizeof o);
+    o.la = la;
+    o.t0 = w->start;
+    o.t1 = w->end;
+    o.perp = -1;
+    if (a->kind == SYNTH_P_CHILD) {
+        o.child_dob = a->dob;
+        o.min_children = 1;
+    } else if (a->kind == SYNTH_P_PERP) {
+        o.perp_dob = a->dob;
+    } else {
+        o.mother_dob = a->dob;
+    }
+    if ((hd = make_household(g, w, r, &o)) < 0)
+        return;
+    h = &g->h[hd];
+    switch (a->kind) {
+    case SYNTH_P_CHILD:
+        if (h->nchild > 0)
+            other = h->child[0];
+        break;
+    case SYNTH_P_PERP:
+        other = h->perp;
+        break;
+    default:
+        other = h->victim;
+        break;
+    }
+    if (other < 0)
+        return;
+    a = &g->p[target];
+    b = &g->p[other];
+    b->sex = a->sex;
+    b->dob = a->dob;
+    synth_copy(b->given, sizeof b->given, a->given);
+    synth_copy(b->family, sizeof b->family, a->family);
+    b->alt[0] = '\0';
+    b->alias[0] = '\0';
+    b->hyphen = 0;
+    if (b->kind == SYNTH_P_CHILD) {
+        rename_children(g, hd, b->family);
+        unique_given(g, r, hd, other);
+    }
+    if (b->kind == SYNTH_P_MOTHER && strcmp(b->prev, b->family) == 0)
+        b->prev[0] = '\0';
+    if (b->kind == SYNTH_P_MOTHER && h->unborn >= 0)
+        synth_copy(g->p[h->unborn].family, sizeof b->family, b->family);
+    /* Different places: never the same postcode. */
+    while (strcmp(h->pc[0], g->h[h0].pc[0]) == 0)
+        synth_place_postcode(&w->las[la].place, r, h->pc[0]);
+    memcpy(h->pc[1], h->pc[0], sizeof h->pc[0]);
+    g->same_a = target;
+    g->same_b = other;
+    make_events(g, w, r, hd, 0);
+}
+
+/**
+ * synth_group_make(g, w, la, index):
+ * Build household group ${index} of local authority ${la} into ${g}:
+ * its people, households and events, with planted cases.  Identifiers
+ * are allocated from ${w}->ids.
+ */
+void
+synth_group_make(struct synth_group *g, struct synth_world *w, int la,
+    uint64_t index)
+{
+    struct synth_rng r;
+    struct hh_opts o;
+    struct synth_hh *h;
+    int32_t span = w->end - w->start, split;
+    int other = la, two, moved, same, refuge, h0, h1, i;
+
+    g->np = g->nh = g->ne = 0;
+    g->two_hh_perp = g->same_a = g->same_b = g->father = g->son = -1;
+    g->seed = synth_rng_mix(synth_rng_mix(w->seed,
+        synth_hash(w->las[la].name)), index);
+    synth_rng_seed(&r, g->seed);
+
+    if (w->nlas > 1) {
+        other = (int)synth_rng_below(&r, (uint32_t)w->nlas - 1);
+        if (other >= la)
+            other++;
+    }
+    two = synth_rng_chance(&r, RATE_TWO_HH);
+    moved = !two && synth_rng_chance(&r, RATE_MOVED);
+    same = synth_rng_chance(&r, RATE_SAME_NAME);
+    refuge = synth_rng_chance(&r, RATE_REFUGE);
+
+    memset(&o, 0, sizeof o);
+    o.la = la;
+    o.t0 = w->start;
+    o.t1 = w->end;
+    o.perp = -1;
+    if (two) {
+        split = w->start + (int32_t)((int64_t)span *
+            synth_rng_range(&r, 35, 65) / 100);
+        o.t1 = split + synth_rng_range(&r, 0, 60);
+        o.min_children = 1;
+        h0 = make_household(g, w, &r, &o);
+        o.la = (other != la && synth_rng_chance(&r, RATE_TWO_HH_CROSS)) ?
+            other : la;
+        o.t0 = split - synth_rng_range(&r, 0, 60);
+        o.t1 = w->end;
+        o.perp = g->h[h0].perp;
+        if ((h1 = make_household(g, w, &r, &o)) >= 0)
+            g->two_hh_perp = g->h[h0].perp;
+    } else {
+        h0 = make_household(g, w, &r, &o);
+        h1 = -1;
+    }
+    if (h0 < 0)
+        return;
+    w->households += (uint64_t)g->nh;
+
+    if (moved) {
+        h = &g->h[h0];
+        h->move = w->start + (int32_t)((int64_t)span *
+            synth_rng_range(&r, 30, 70) / 100);
+        h->la[1] = (other != la && synth_rng_chance(&r, RATE_MOVED_CROSS)) ?
+            other : la;
+        do {
+            synth_place_postcode(&w->las[h->la[1]].place, &r, h->pc[1]);
+        } while (strcmp(h->pc[1], h->pc[0]) == 0);
+        synth_place_address(&w->las[h->la[1]].place, &r, h->addr[1]);
+    }
+    if (refuge) {
+        h = &g->h[h0];
+        if (h->t1 - h->t0 > 90) {
+            h->refuge = synth_rng_range(&r, h->t0 + (h->t1 - h->t0) / 3,
+                h->t1 - 30);
+            synth_place_postcode(&w->las[h->la[h->move != 0 &&
+                h->refuge >= h->move]].place, &r, h->refuge_pc);
+        }
+    }
+    make_events(g, w, &r, h0, 0);
+    if (h1 >= 0)
+        make_events(g, w, &r, h1, 1);
+    if (same) {
+        i = g->nh;
+        plant_same_name(g, w, &r, h0,
+            (other != la && synth_rng_chance(&r, RATE_SAME_CROSS)) ?
+            other : la);
+        w->households += (uint64_t)(g->nh - i);
+    }
+}
