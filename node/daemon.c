@@ -20,6 +20,7 @@
 #include "match/tokens.h"
 #include "node/control.h"
 #include "node/daemon.h"
+#include "node/federation.h"
 #include "node/home.h"
 #include "node/indexer.h"
 #include "node/query.h"
@@ -50,6 +51,7 @@ struct node {
     struct seen_store *store;
     struct seen_tokenizer *tk;
     struct seen_indexer ix;
+    struct seen_fed *fed;
     void *zctx;
     void *ctl;
     int pidfd;
@@ -59,6 +61,15 @@ struct node {
 };
 
 static volatile sig_atomic_t got_signal;
+
+static double
+mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void
 on_signal(int sig)
@@ -156,15 +167,15 @@ cmd_status(struct node *n, json_t *req)
         seen_store_abort(txn);
         return reply_error("cannot read the store");
     }
-    seen_store_abort(txn);
-    r = json_pack("{s:b, s:s, s:s, s:s, s:s, s:[], s:{s:I}, s:I, s:I, s:I, "
-                  "s:b}",
+    r = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I}",
         "ok", 1, "node", n->cfg.name, "type", n->cfg.type, "local_authority",
-        n->cfg.local_authority, "version", seen_version(), "peers", "feeds",
-        n->cfg.name, (json_int_t)size, "records", (json_int_t)records,
-        "entries", (json_int_t)entries, "uptime",
+        n->cfg.local_authority, "version", seen_version(), "records",
+        (json_int_t)records, "entries", (json_int_t)entries, "uptime",
         (json_int_t)(time(NULL) - n->started), "import_in_progress",
-        n->imp.open);
+        n->imp.open, "epoch", (json_int_t)seen_tokenizer_epoch(n->tk));
+    seen_fed_status(n->fed, txn, r);
+    seen_store_abort(txn);
+    (void)size;
     return r;
 }
 
@@ -306,6 +317,9 @@ cmd_import_commit(struct node *n, json_t *req)
     memset(&n->imp, 0, sizeof n->imp);
     if (rc != 0)
         return reply_error("nothing stored: %s", seen_strerror(rc));
+    if ((rc = seen_fed_checkpoint_own(n->fed)) != 0)
+        seen_warn("cannot sign a checkpoint of the feed: %s",
+            seen_strerror(rc));
     seen_info("imported %llu records (%llu replaced, %llu deleted), "
               "%llu entries published, %llu retracted",
         (unsigned long long)st.records, (unsigned long long)st.replaced,
@@ -584,6 +598,33 @@ cmd_handles(struct node *n, json_t *req, char **data, size_t *dlen)
 }
 
 static json_t *
+cmd_membership(struct node *n, json_t *req, const char *data, size_t len)
+{
+    const char *a = jstr(req, "authority");
+    uint8_t auth[32];
+    int rc;
+
+    if (a != NULL && (strlen(a) != 64 ||
+                         sodium_hex2bin(auth, 32, a, 64, NULL, NULL, NULL) != 0))
+        return reply_error("--authority: not a 64-digit hex key");
+    if (data == NULL || len == 0)
+        return reply_error("no membership document");
+    rc = seen_fed_install(n->fed, (const uint8_t *)data, len,
+        a != NULL ? auth : NULL);
+    if (rc == SEEN_EEXIST)
+        return reply_error("this node already holds that version or a "
+                           "newer one");
+    if (rc == SEEN_EAUTH)
+        return reply_error("the document is not signed by the federation "
+                           "authority%s",
+            a == NULL ? " (give --authority on first install)" : "");
+    if (rc != 0)
+        return reply_error("membership document refused: %s",
+            seen_strerror(rc));
+    return reply_ok();
+}
+
+static json_t *
 cmd_stop(struct node *n, json_t *req)
 {
 
@@ -656,6 +697,9 @@ drain:
         rep = cmd_query(n, req);
     else if (strcmp(cmd, "handles") == 0)
         rep = cmd_handles(n, req, &out, &outlen);
+    else if (strcmp(cmd, "membership") == 0)
+        rep = cmd_membership(n, req, has_data ? zmq_msg_data(&d) : NULL,
+            has_data ? zmq_msg_size(&d) : 0);
     else if (strcmp(cmd, "stop") == 0)
         rep = cmd_stop(n, req);
     else
@@ -772,6 +816,29 @@ bind_control(struct node *n)
     return SEEN_OK;
 }
 
+/* A newer membership document grants a match key: tokens change epoch. */
+static void
+on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
+{
+    struct node *n = ctx;
+    struct seen_tokenizer *tk;
+
+    if (key == NULL) {
+        seen_notice("the membership document grants this node no match "
+                    "key: keeping epoch %u",
+            seen_tokenizer_epoch(n->tk));
+        return;
+    }
+    if (n->tk != NULL && seen_tokenizer_epoch(n->tk) == epoch)
+        return;
+    if ((tk = seen_tokenizer_new(key, epoch)) == NULL)
+        return;
+    seen_tokenizer_free(n->tk);
+    n->tk = tk;
+    n->ix.tk = tk;
+    seen_info("match key of epoch %u in use", epoch);
+}
+
 static int
 open_node(struct node *n, const char *pass, size_t passlen)
 {
@@ -809,6 +876,19 @@ open_node(struct node *n, const char *pass, size_t passlen)
         return rc;
     if ((n->zctx = zmq_ctx_new()) == NULL)
         return SEEN_ERR;
+    if ((rc = seen_fed_new(n->store, n->keys, n->zctx, n->cfg.listen,
+             n->cfg.peers, on_adopt, n, &n->fed)) != 0)
+        return rc;
+    {
+        uint8_t key[32];
+        uint32_t epoch;
+
+        if (seen_fed_match_key(n->fed, key, &epoch) == 0)
+            on_adopt(n, key, epoch);
+        sodium_memzero(key, sizeof key);
+    }
+    if ((rc = seen_fed_checkpoint_own(n->fed)) != 0)
+        return rc;
     return bind_control(n);
 }
 
@@ -824,6 +904,7 @@ close_node(struct node *n)
         if (seen_home_path(n->home, "control.sock", path, sizeof path))
             unlink(path);
     }
+    seen_fed_free(n->fed);
     if (n->zctx != NULL)
         zmq_ctx_term(n->zctx);
     seen_store_close(n->store);
@@ -847,7 +928,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
 {
     struct sigaction sa;
     struct node n;
-    zmq_pollitem_t pi;
+    double last_tick = 0;
     int rc;
 
     memset(&n, 0, sizeof n);
@@ -871,14 +952,18 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     seen_info("node '%s' (%s, %s) running, pid %ld", n.cfg.name, n.cfg.type,
         n.cfg.local_authority, (long)getpid());
     while (!n.stopping && !got_signal) {
-        pi = (zmq_pollitem_t){n.ctl, 0, ZMQ_POLLIN, 0};
-        rc = zmq_poll(&pi, 1, 1000);
+        zmq_pollitem_t pi[3];
+        double t;
+
+        pi[0] = (zmq_pollitem_t){n.ctl, 0, ZMQ_POLLIN, 0};
+        seen_fed_pollitems(n.fed, pi + 1);
+        rc = zmq_poll(pi, 3, 250);
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_warn("poll: %s", zmq_strerror(zmq_errno()));
             break;
         }
-        if (rc > 0 && (pi.revents & ZMQ_POLLIN)) {
-            /* Serve everything queued before housekeeping. */
+        if (rc > 0 && (pi[0].revents & ZMQ_POLLIN)) {
+            /* Serve everything queued before other work. */
             int more;
             size_t ml = sizeof more;
 
@@ -889,7 +974,13 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
                     break;
             } while ((more & ZMQ_POLLIN) && !n.stopping);
         }
-        housekeeping(&n);
+        seen_fed_service(n.fed, pi + 1);
+        t = mono();
+        if (t - last_tick >= 1.0) {
+            last_tick = t;
+            seen_fed_tick(n.fed);
+            housekeeping(&n);
+        }
     }
     seen_info("node '%s' stopping%s", n.cfg.name,
         n.imp.open ? ": an unfinished import is abandoned, nothing of it "

@@ -128,7 +128,10 @@ on_ini(void *vctx, const char *section, const char *key, const char *val)
         }
     } else if (strcmp(section, "network") == 0) {
         if (strcmp(key, "listen") == 0)
-            ok = copy_val(c->listen, sizeof c->listen, val);
+            ok = copy_val(c->listen, sizeof c->listen, val) &&
+                strncmp(val, "tcp://", 6) == 0;
+        else if (strcmp(key, "peers") == 0)
+            ok = copy_val(c->peers, sizeof c->peers, val);
     } else if (strcmp(section, "log") == 0) {
         if (strcmp(key, "level") == 0) {
             ok = 1;
@@ -224,10 +227,10 @@ seen_config_save(const char *home, const struct seen_config *c)
         "[node]\nname = %s\ntype = %s\nlocal_authority = %s\n"
         "agency = %s\n\n"
         "[store]\nmap_size_mb = %zu\ncheck_on_start = %s\n\n"
-        "[network]\nlisten = %s\n\n"
+        "[network]\nlisten = %s\npeers = %s\n\n"
         "[log]\nlevel = %s\n",
         c->name, c->type, c->local_authority, c->agency, c->map_size_mb,
-        c->check_on_start ? "yes" : "no", c->listen,
+        c->check_on_start ? "yes" : "no", c->listen, c->peers,
         levels[c->log_level < 0 || c->log_level > 3 ? 2 : c->log_level]);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
         seen_warnp("cannot write '%s'", tmp);

@@ -25,6 +25,7 @@ struct seen_config {
     char agency[256];
     size_t map_size_mb;                  /* LMDB map size */
     char listen[256];                    /* transport endpoint (federation) */
+    char peers[1024];                    /* connect only to these (names) */
     int log_level;                       /* enum seen_log_level */
     int check_on_start;                  /* walk the store at start-up */
 };

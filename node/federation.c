@@ -1,0 +1,1199 @@
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/merkle.h"
+#include "node/checkpoint.h"
+#include "node/envelope.h"
+#include "node/federation.h"
+#include "node/feedcheck.h"
+#include "node/membership.h"
+#include "node/net.h"
+#include "node/replay.h"
+#include "seen.pb-c.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+
+#define HEADS_EVERY 5.0   /* seconds between unprompted HEADS to a peer */
+#define WANT_TIMEOUT 10.0 /* seconds before a range request is retried */
+#define ROUND_MAX 64      /* messages applied in one transaction */
+#define CONNECTED_WITHIN 10
+
+struct peer {
+    uint8_t pk[32];
+    char name[64];
+    uint64_t last_rx;
+    double last_heads;
+    uint64_t gen_sent;
+    uint64_t refused;
+};
+
+struct want {
+    uint8_t origin[32];
+    uint8_t peer[32];
+    uint64_t to;
+    double at;
+};
+
+struct msg {
+    uint8_t sender[32];
+    uint8_t *buf;
+    size_t len;
+};
+
+struct seen_fed {
+    struct seen_store *store;
+    const struct seen_keys *keys;
+    struct seen_net *net;
+    uint8_t authority[32];
+    int pinned;
+    struct seen_membership *doc;
+    char filter[1024];
+    struct peer *peers;
+    size_t npeers;
+    struct want *wants;
+    size_t nwants;
+    struct seen_replay *replay;
+    uint64_t gen;
+    seen_fed_adopt_fn *adopt;
+    void *actx;
+    struct msg round[ROUND_MAX];
+    size_t nround;
+    struct {
+        uint64_t unknown, signature, replay, malformed, inconsistent,
+            mismatch, other;
+    } refused;
+    uint64_t applied;
+    double last_prune;
+};
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+wall(void)
+{
+
+    return (uint64_t)time(NULL);
+}
+
+static void
+short_hex(char *buf, size_t len, const uint8_t pk[32])
+{
+    char hex[17];
+
+    sodium_bin2hex(hex, sizeof hex, pk, 8);
+    snprintf(buf, len, "node-%s", hex);
+}
+
+/**
+ * seen_fed_origin_name(fed, pk, buf, len):
+ * Return the member name of origin ${pk}, or a short hex form of it
+ * written to ${buf}.
+ */
+const char *
+seen_fed_origin_name(struct seen_fed *fed, const uint8_t pk[static 32],
+    char *buf, size_t len)
+{
+    const Seen__Member *m;
+
+    if (fed->doc != NULL && (m = seen_membership_by_sign(fed->doc, pk)) != NULL)
+        return m->name;
+    short_hex(buf, len, pk);
+    return buf;
+}
+
+/* ---- membership ---- */
+
+static int
+admit(void *ctx, const uint8_t curve_pk[static 32], uint8_t sign_pk[static 32])
+{
+    struct seen_fed *fed = ctx;
+    const Seen__Member *m;
+
+    if (fed->doc == NULL ||
+        (m = seen_membership_by_curve(fed->doc, curve_pk)) == NULL ||
+        !seen_membership_active(m) || m->sign_pk.len != 32)
+        return 0;
+    memcpy(sign_pk, m->sign_pk.data, 32);
+    return 1;
+}
+
+static int
+sender_ok(void *ctx, const uint8_t pk[static 32])
+{
+    struct seen_fed *fed = ctx;
+    const Seen__Member *m;
+
+    return fed->doc != NULL &&
+        (m = seen_membership_by_sign(fed->doc, pk)) != NULL &&
+        seen_membership_active(m);
+}
+
+static int
+origin_active(struct seen_fed *fed, const uint8_t pk[32])
+{
+
+    return sender_ok(fed, pk);
+}
+
+static int
+in_filter(const char *filter, const char *name)
+{
+    const char *p = filter;
+    size_t n = strlen(name);
+
+    if (filter[0] == '\0')
+        return 1;
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == filter || p[-1] == ',' || p[-1] == ' ') &&
+            (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static struct peer *
+find_peer(struct seen_fed *fed, const uint8_t pk[32])
+{
+    size_t i;
+
+    for (i = 0; i < fed->npeers; i++)
+        if (memcmp(fed->peers[i].pk, pk, 32) == 0)
+            return &fed->peers[i];
+    return NULL;
+}
+
+/* Connect to the active members of the held document; drop the rest. */
+static void
+connect_peers(struct seen_fed *fed)
+{
+    struct peer *np, *old;
+    const Seen__Member *m;
+    size_t i, n = 0, count;
+
+    count = fed->doc ? seen_membership_count(fed->doc) : 0;
+    if ((np = calloc(count ? count : 1, sizeof *np)) == NULL)
+        return;
+    for (i = 0; i < count; i++) {
+        m = seen_membership_member(fed->doc, i);
+        if (memcmp(m->sign_pk.data, fed->keys->sign_pk, 32) == 0 ||
+            !seen_membership_active(m) || !in_filter(fed->filter, m->name))
+            continue;
+        if (seen_net_peer(fed->net, m->sign_pk.data, m->curve_pk.data,
+                m->endpoint, m->name) != 0)
+            continue;
+        memcpy(np[n].pk, m->sign_pk.data, 32);
+        snprintf(np[n].name, sizeof np[n].name, "%s", m->name);
+        if ((old = find_peer(fed, np[n].pk)) != NULL) {
+            np[n].last_rx = old->last_rx;
+            np[n].refused = old->refused;
+        }
+        n++;
+    }
+    /* Disconnect members no longer active. */
+    for (i = 0; i < fed->npeers; i++) {
+        size_t j;
+        int keep = 0;
+
+        for (j = 0; j < n; j++)
+            if (memcmp(np[j].pk, fed->peers[i].pk, 32) == 0)
+                keep = 1;
+        if (!keep)
+            seen_net_drop_peer(fed->net, fed->peers[i].pk);
+    }
+    free(fed->peers);
+    fed->peers = np;
+    fed->npeers = n;
+}
+
+static void
+adopted(struct seen_fed *fed)
+{
+    uint8_t key[32];
+    uint32_t epoch;
+
+    connect_peers(fed);
+    fed->gen++;
+    if (fed->adopt == NULL)
+        return;
+    if (seen_membership_match_key(fed->doc, fed->keys, key, &epoch) == 0)
+        fed->adopt(fed->actx, key, epoch);
+    else
+        fed->adopt(fed->actx, NULL, 0);
+    sodium_memzero(key, sizeof key);
+}
+
+/* Verify ${doc} and, when newer, make it the held one inside ${txn}. */
+static int
+install_txn(struct seen_fed *fed, struct seen_txn *txn, const uint8_t *doc,
+    size_t len, const uint8_t *authority)
+{
+    struct seen_membership *m;
+    const Seen__Member *me;
+    const uint8_t *auth = fed->pinned ? fed->authority : authority;
+    int rc;
+
+    if (auth == NULL) {
+        seen_warn("membership: no federation authority is pinned");
+        return SEEN_EAUTH;
+    }
+    if ((rc = seen_membership_open(doc, len, auth, &m)) != 0)
+        return rc;
+    if (fed->doc != NULL &&
+        seen_membership_version(m) <= seen_membership_version(fed->doc)) {
+        seen_membership_free(m);
+        return SEEN_EEXIST;
+    }
+    if ((me = seen_membership_by_sign(m, fed->keys->sign_pk)) == NULL ||
+        !seen_membership_active(me))
+        seen_notice("membership version %llu does not list this node as "
+                    "an active member",
+            (unsigned long long)seen_membership_version(m));
+    if ((rc = seen_store_put(txn, SEEN_DB_MEMBERSHIP, "current", 7, doc,
+             len)) != 0 ||
+        (!fed->pinned && (rc = seen_store_put(txn, SEEN_DB_MEMBERSHIP,
+                              "authority", 9, auth, 32)) != 0)) {
+        seen_membership_free(m);
+        return rc;
+    }
+    if (!fed->pinned) {
+        memcpy(fed->authority, auth, 32);
+        fed->pinned = 1;
+    }
+    seen_membership_free(fed->doc);
+    fed->doc = m;
+    seen_info("adopted membership version %llu of '%s' (%zu members, "
+              "epoch %u)",
+        (unsigned long long)seen_membership_version(m),
+        seen_membership_federation(m), seen_membership_count(m),
+        seen_membership_epoch(m));
+    return SEEN_OK;
+}
+
+/**
+ * seen_fed_install(fed, doc, len, authority):
+ * Adopt the membership document ${doc} when it is valid, signed by the
+ * pinned authority (or, when none is pinned yet, by ${authority}, which
+ * is then pinned) and newer than the one held.  Returns 0 (adopted);
+ * SEEN_EEXIST when it is not newer (nothing changed); SEEN_EAUTH for a
+ * document not signed by the pinned authority; SEEN_EPERM when this node
+ * is not an active member of it; SEEN_EINVAL when malformed.
+ */
+int
+seen_fed_install(struct seen_fed *fed, const uint8_t *doc, size_t len,
+    const uint8_t *authority)
+{
+    struct seen_txn *txn;
+    int rc;
+
+    if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = install_txn(fed, txn, doc, len, authority)) != 0) {
+        seen_store_abort(txn);
+        return rc;
+    }
+    if ((rc = seen_store_commit(txn)) != 0)
+        return rc;
+    adopted(fed);
+    return SEEN_OK;
+}
+
+/**
+ * seen_fed_match_key(fed, key, epoch):
+ * Write the match key the held document grants this node, and its epoch.
+ * Returns 0 or SEEN_ENOTFOUND (no document, or no grant).
+ */
+int
+seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
+    uint32_t *epoch)
+{
+
+    if (fed->doc == NULL)
+        return SEEN_ENOTFOUND;
+    return seen_membership_match_key(fed->doc, fed->keys, key, epoch) == 0
+        ? SEEN_OK
+        : SEEN_ENOTFOUND;
+}
+
+/* ---- sending ---- */
+
+static int
+send_body(struct seen_fed *fed, const uint8_t to[32], int type,
+    const ProtobufCMessage *body)
+{
+    uint8_t stackbuf[4096], *b = stackbuf, *env;
+    size_t blen, elen;
+    int rc;
+
+    blen = protobuf_c_message_get_packed_size(body);
+    if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
+        return SEEN_ENOMEM;
+    protobuf_c_message_pack(body, b);
+    rc = seen_envelope_seal(fed->keys, to, type, b, blen, NULL, wall(), &env,
+        &elen);
+    if (b != stackbuf)
+        free(b);
+    if (rc != 0)
+        return rc;
+    rc = seen_net_send(fed->net, to, env, elen);
+    free(env);
+    return rc;
+}
+
+static struct want *
+find_want(struct seen_fed *fed, const uint8_t origin[32])
+{
+    size_t i;
+
+    for (i = 0; i < fed->nwants; i++)
+        if (memcmp(fed->wants[i].origin, origin, 32) == 0)
+            return &fed->wants[i];
+    return NULL;
+}
+
+/* Ask ${peer} for leaves [from, to) of ${origin}, unless already asked. */
+static void
+request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
+    uint64_t from, uint64_t to, int force)
+{
+    Seen__GetRange g = SEEN__GET_RANGE__INIT;
+    struct want *w = find_want(fed, origin);
+    double t = now_s();
+    void *p;
+
+    if (w != NULL && !force && w->to > from && t - w->at < WANT_TIMEOUT)
+        return;
+    if (to > from + SEEN_FED_BATCH)
+        to = from + SEEN_FED_BATCH;
+    g.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
+    g.from = from;
+    g.to = to;
+    if (send_body(fed, peer, SEEN__MSG_TYPE__GET_RANGE,
+            (const ProtobufCMessage *)&g) != 0)
+        return; /* retried on a later HEADS */
+    if (w == NULL) {
+        if ((p = realloc(fed->wants, (fed->nwants + 1) * sizeof *w)) == NULL)
+            return;
+        fed->wants = p;
+        w = &fed->wants[fed->nwants++];
+        memcpy(w->origin, origin, 32);
+    }
+    memcpy(w->peer, peer, 32);
+    w->to = to;
+    w->at = t;
+}
+
+/* ---- heads ---- */
+
+struct heads {
+    Seen__Heads msg;
+    Seen__FeedHead *h;
+    Seen__FeedHead **hp;
+    Seen__Checkpoint **cps;
+    size_t n;
+};
+
+static void
+heads_free(struct heads *hd)
+{
+    size_t i;
+
+    for (i = 0; i < hd->n; i++)
+        seen_checkpoint_free(hd->cps[i]);
+    free(hd->h);
+    free(hd->hp);
+    free(hd->cps);
+    memset(hd, 0, sizeof *hd);
+}
+
+static int
+heads_build(struct seen_fed *fed, struct heads *hd)
+{
+    struct seen_txn *txn;
+    uint8_t pk[32];
+    const uint8_t *cp;
+    size_t cplen, cap = 0;
+    uint64_t size, count;
+    uint32_t i;
+    int rc;
+
+    memset(hd, 0, sizeof *hd);
+    seen__heads__init(&hd->msg);
+    if ((rc = seen_store_begin(fed->store, 0, &txn)) != 0)
+        return rc;
+    if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
+        goto done;
+    cap = (size_t)(count / 2) + 1;
+    hd->h = calloc(cap, sizeof *hd->h);
+    hd->hp = calloc(cap, sizeof *hd->hp);
+    hd->cps = calloc(cap, sizeof *hd->cps);
+    if (hd->h == NULL || hd->hp == NULL || hd->cps == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    for (i = 1; i <= count / 2 && hd->n < cap; i++) {
+        if (seen_store_origin_pk(txn, i, pk) != 0 ||
+            seen_feed_size(txn, i, &size) != 0 || size == 0 ||
+            seen_feed_checkpoint(txn, i, &cp, &cplen) != 0)
+            continue;
+        if (seen_checkpoint_decode(cp, cplen, &hd->cps[hd->n]) != 0)
+            continue;
+        seen__feed_head__init(&hd->h[hd->n]);
+        hd->h[hd->n].origin.data = hd->cps[hd->n]->origin.data;
+        hd->h[hd->n].origin.len = 32;
+        /* Serve only what a checkpoint covers. */
+        hd->h[hd->n].size = hd->cps[hd->n]->size;
+        hd->h[hd->n].checkpoint = hd->cps[hd->n];
+        hd->hp[hd->n] = &hd->h[hd->n];
+        hd->n++;
+    }
+    hd->msg.n_heads = hd->n;
+    hd->msg.heads = hd->hp;
+    rc = SEEN_OK;
+done:
+    seen_store_abort(txn);
+    if (rc != 0)
+        heads_free(hd);
+    return rc;
+}
+
+static void
+send_heads(struct seen_fed *fed, int all)
+{
+    Seen__Hello hello = SEEN__HELLO__INIT;
+    struct heads hd;
+    double t = now_s();
+    size_t i;
+    int built = 0;
+
+    for (i = 0; i < fed->npeers; i++) {
+        struct peer *p = &fed->peers[i];
+
+        if (!all && p->gen_sent == fed->gen && t - p->last_heads < HEADS_EVERY)
+            continue;
+        if (!built) {
+            if (heads_build(fed, &hd) != 0)
+                return;
+            built = 1;
+        }
+        hello.membership_version = seen_membership_version(fed->doc);
+        hello.node = (char *)p->name;
+        if (send_body(fed, p->pk, SEEN__MSG_TYPE__HELLO,
+                (const ProtobufCMessage *)&hello) != 0)
+            continue;
+        if (send_body(fed, p->pk, SEEN__MSG_TYPE__HEADS,
+                (const ProtobufCMessage *)&hd.msg) != 0)
+            continue;
+        p->last_heads = t;
+        p->gen_sent = fed->gen;
+    }
+    if (built)
+        heads_free(&hd);
+}
+
+/* Keep evidence of two checkpoints of one origin that cannot both be. */
+static void
+evidence(struct seen_fed *fed, struct seen_txn *txn, const uint8_t origin[32],
+    const Seen__Checkpoint *theirs, const uint8_t *ours, size_t ourlen)
+{
+    uint8_t key[4 + 32 + 8], *enc;
+    size_t elen;
+    char name[64];
+    int rc;
+
+    fed->refused.inconsistent++;
+    seen_warn("feed of '%s': a checkpoint of size %llu is inconsistent with "
+              "what this node holds; kept as evidence, refused",
+        seen_fed_origin_name(fed, origin, name, sizeof name),
+        (unsigned long long)theirs->size);
+    memcpy(key, "EQV:", 4);
+    memcpy(key + 4, origin, 32);
+    seen_be64(key + 36, theirs->size);
+    if (seen_checkpoint_encode(theirs, &enc, &elen) != 0)
+        return;
+    rc = seen_store_put(txn, SEEN_DB_ALERTS, key, sizeof key, enc, elen);
+    free(enc);
+    (void)ours;
+    (void)ourlen;
+    (void)rc;
+}
+
+/* Is ${cp} consistent with what we hold of its origin (oidx)? */
+static int
+consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
+    uint32_t oidx, const Seen__Checkpoint *cp)
+{
+    uint8_t root[32];
+    uint64_t size;
+    const uint8_t *held;
+    size_t hlen;
+    Seen__Checkpoint *h;
+    int rc, same = 1;
+
+    if (seen_feed_size(txn, oidx, &size) != 0)
+        return 0;
+    if (cp->size <= size) {
+        if (seen_feed_root(txn, oidx, cp->size, root) != 0)
+            return 0;
+        if (sodium_memcmp(root, cp->root.data, 32) != 0) {
+            rc = seen_feed_checkpoint(txn, oidx, &held, &hlen);
+            evidence(fed, txn, cp->origin.data, cp, rc == 0 ? held : NULL,
+                rc == 0 ? hlen : 0);
+            return 0;
+        }
+        return 1;
+    }
+    /* Bigger than what we hold: a stored checkpoint of the same size
+     * would have to agree (checked once its leaves arrive). */
+    if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
+        seen_checkpoint_decode(held, hlen, &h) == 0) {
+        if (h->size == cp->size &&
+            sodium_memcmp(h->root.data, cp->root.data, 32) != 0)
+            same = 0;
+        seen_checkpoint_free(h);
+        if (!same) {
+            evidence(fed, txn, cp->origin.data, cp, held, hlen);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+on_heads(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
+    const uint8_t *body, size_t blen)
+{
+    Seen__Heads *hs;
+    Seen__FeedHead *h;
+    uint32_t oidx;
+    uint64_t size;
+    size_t i;
+    int rc;
+
+    if ((hs = seen__heads__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    for (i = 0; i < hs->n_heads; i++) {
+        h = hs->heads[i];
+        if (h->origin.len != 32 || h->checkpoint == NULL ||
+            h->checkpoint->origin.len != 32 ||
+            memcmp(h->checkpoint->origin.data, h->origin.data, 32) != 0)
+            continue;
+        if (memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 ||
+            !origin_active(fed, h->origin.data))
+            continue;
+        if (seen_checkpoint_verify(h->checkpoint,
+                SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
+            fed->refused.signature++;
+            continue;
+        }
+        rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
+        if (rc != 0)
+            break;
+        if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
+            continue;
+        if (seen_feed_size(txn, oidx, &size) != 0)
+            continue;
+        if (h->checkpoint->size > size)
+            request(fed, from, h->origin.data, size, h->checkpoint->size, 0);
+    }
+    seen__heads__free_unpacked(hs, NULL);
+    return SEEN_OK;
+}
+
+static int
+on_get_range(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__GetRange *g;
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint *cp = NULL;
+    struct seen_feed_ref ref;
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
+    ProtobufCBinaryData *leaves = NULL, pr[SEEN_MERKLE_PROOF_MAX];
+    const uint8_t *cpb, *leaf;
+    size_t cplen, plen = 0, n, i, llen;
+    uint32_t oidx;
+    uint64_t to;
+    int rc = SEEN_OK;
+
+    if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    if (g->origin.len != 32 || g->to <= g->from)
+        goto done;
+    if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
+        seen_feed_checkpoint(txn, oidx, &cpb, &cplen) != 0 ||
+        seen_checkpoint_decode(cpb, cplen, &cp) != 0)
+        goto done; /* nothing to serve */
+    if (g->from >= cp->size)
+        goto done;
+    to = g->to < cp->size ? g->to : cp->size;
+    if (to - g->from > SEEN_FED_BATCH)
+        to = g->from + SEEN_FED_BATCH;
+    n = (size_t)(to - g->from);
+    if ((leaves = calloc(n, sizeof *leaves)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        if ((rc = seen_feed_leaf(txn, oidx, g->from + i, &leaf, &llen)) != 0)
+            goto done;
+        leaves[i] = (ProtobufCBinaryData){llen, (uint8_t *)leaf};
+    }
+    if (to < cp->size) {
+        ref = (struct seen_feed_ref){txn, oidx};
+        if ((rc = seen_merkle_consistency_proof(seen_feed_subtree, &ref, to,
+                 cp->size, proof, &plen)) != 0)
+            goto done;
+        for (i = 0; i < plen; i++)
+            pr[i] = (ProtobufCBinaryData){32, proof[i]};
+    }
+    e.origin = g->origin;
+    e.from = g->from;
+    e.n_leaves = n;
+    e.leaves = leaves;
+    e.checkpoint = cp;
+    e.n_consistency = plen;
+    e.consistency = pr;
+    send_body(fed, from, SEEN__MSG_TYPE__ENTRIES, (const ProtobufCMessage *)&e);
+done:
+    free(leaves);
+    seen_checkpoint_free(cp);
+    seen__get_range__free_unpacked(g, NULL);
+    return rc;
+}
+
+/* Apply one leaf of another origin's feed. */
+static int
+apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
+    uint64_t seq, const uint8_t *leaf, size_t len)
+{
+    Seen__FeedEntry *fe;
+    uint64_t got;
+    int rc;
+
+    if ((fe = seen__feed_entry__unpack(NULL, len, leaf)) == NULL)
+        return SEEN_EINVAL;
+    if (seen_feed_entry_check(fe) != 0 || fe->origin.len != 32 ||
+        memcmp(fe->origin.data, origin, 32) != 0 || fe->seq != seq) {
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    if ((rc = seen_feed_append(txn, oidx, leaf, len, &got)) != 0)
+        goto done;
+    if (got != seq) {
+        rc = SEEN_ECORRUPT;
+        goto done;
+    }
+    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
+        rc = seen_index_add(txn, oidx, seq, fe->entry);
+    else {
+        rc = seen_index_remove(txn, oidx, fe->retraction->handle.data);
+        if (rc == SEEN_ENOTFOUND)
+            rc = SEEN_OK;
+    }
+done:
+    seen__feed_entry__free_unpacked(fe, NULL);
+    return rc;
+}
+
+static int
+on_entries(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__Entries *e;
+    Seen__Checkpoint *cp;
+    struct want *w;
+    uint8_t root[32], proof[SEEN_MERKLE_PROOF_MAX][32], *enc;
+    const uint8_t *held;
+    size_t i, elen, hlen;
+    uint32_t oidx;
+    uint64_t size, t;
+    Seen__Checkpoint *h;
+    int rc, newer = 1;
+
+    if ((e = seen__entries__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    cp = e->checkpoint;
+    rc = SEEN_EINVAL;
+    if (e->origin.len != 32 || cp == NULL || cp->origin.len != 32 ||
+        memcmp(cp->origin.data, e->origin.data, 32) != 0 ||
+        e->n_leaves == 0 || e->n_consistency > SEEN_MERKLE_PROOF_MAX)
+        goto done;
+    if (memcmp(e->origin.data, fed->keys->sign_pk, 32) == 0 ||
+        !origin_active(fed, e->origin.data)) {
+        rc = SEEN_EPERM;
+        goto done;
+    }
+    if (seen_checkpoint_verify(cp, SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
+        rc = SEEN_EAUTH;
+        goto done;
+    }
+    if ((rc = seen_store_origin(txn, e->origin.data, 1, &oidx)) != 0 ||
+        (rc = seen_feed_size(txn, oidx, &size)) != 0)
+        goto done;
+    if (e->from != size) {
+        rc = SEEN_OK; /* a duplicate or stale batch: nothing to do */
+        goto done;
+    }
+    t = e->from + e->n_leaves;
+    if (t > cp->size) {
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    for (i = 0; i < e->n_leaves; i++) {
+        if ((rc = apply_leaf(txn, oidx, e->origin.data, e->from + i,
+                 e->leaves[i].data, e->leaves[i].len)) != 0)
+            goto done;
+    }
+    /* The leaves we now hold must be a prefix of the signed tree. */
+    if ((rc = seen_feed_root(txn, oidx, t, root)) != 0)
+        goto done;
+    for (i = 0; i < e->n_consistency; i++) {
+        if (e->consistency[i].len != 32) {
+            rc = SEEN_EINVAL;
+            goto done;
+        }
+        memcpy(proof[i], e->consistency[i].data, 32);
+    }
+    if (t == cp->size ? sodium_memcmp(root, cp->root.data, 32) != 0
+                      : seen_merkle_verify_consistency(t, cp->size, root,
+                            cp->root.data, (const uint8_t(*)[32])proof,
+                            e->n_consistency) != 0) {
+        evidence(fed, txn, e->origin.data, cp, NULL, 0);
+        rc = SEEN_EAUTH;
+        goto done;
+    }
+    if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
+        seen_checkpoint_decode(held, hlen, &h) == 0) {
+        newer = cp->size > h->size;
+        seen_checkpoint_free(h);
+    }
+    if (newer) {
+        if ((rc = seen_checkpoint_encode(cp, &enc, &elen)) != 0)
+            goto done;
+        rc = seen_feed_set_checkpoint(txn, oidx, enc, elen);
+        free(enc);
+        if (rc != 0)
+            goto done;
+    }
+    fed->applied += e->n_leaves;
+    fed->gen++;
+    if ((w = find_want(fed, e->origin.data)) != NULL)
+        w->at = 0; /* answered */
+    if (t < cp->size)
+        request(fed, from, e->origin.data, t, cp->size, 1);
+    rc = SEEN_OK;
+done:
+    seen__entries__free_unpacked(e, NULL);
+    return rc;
+}
+
+static int
+on_hello(struct seen_fed *fed, const uint8_t from[32], const uint8_t *body,
+    size_t blen)
+{
+    Seen__Hello *h;
+    Seen__Membership m = SEEN__MEMBERSHIP__INIT;
+    const void *doc;
+    size_t dlen;
+    struct seen_txn *txn;
+    Seen__Membership *dm;
+
+    if ((h = seen__hello__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    if (fed->doc != NULL &&
+        h->membership_version < seen_membership_version(fed->doc) &&
+        seen_store_begin(fed->store, 0, &txn) == 0) {
+        /* Pass our newer document on. */
+        if (seen_store_get(txn, SEEN_DB_MEMBERSHIP, "current", 7, &doc,
+                &dlen) == 0 &&
+            (dm = seen__membership__unpack(NULL, dlen, doc)) != NULL) {
+            m.body = dm->body;
+            m.signature = dm->signature;
+            send_body(fed, from, SEEN__MSG_TYPE__MEMBERSHIP,
+                (const ProtobufCMessage *)&m);
+            seen__membership__free_unpacked(dm, NULL);
+        }
+        seen_store_abort(txn);
+    }
+    seen__hello__free_unpacked(h, NULL);
+    return SEEN_OK;
+}
+
+/* Apply one received envelope inside ${txn}. */
+static int
+on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
+    int *adopt)
+{
+    struct seen_envelope_view v;
+    struct peer *p;
+    int rc;
+
+    rc = seen_envelope_open(m->buf, m->len, fed->keys->sign_pk, sender_ok,
+        fed, fed->replay, txn, wall(), &v);
+    if (rc != 0) {
+        if (rc == SEEN_EPERM)
+            fed->refused.unknown++;
+        else if (rc == SEEN_EAUTH)
+            fed->refused.signature++;
+        else if (rc == SEEN_EREPLAY)
+            fed->refused.replay++;
+        else
+            fed->refused.malformed++;
+        if ((p = find_peer(fed, m->sender)) != NULL)
+            p->refused++;
+        return rc;
+    }
+    /* The CURVE-authenticated peer must be the envelope's signer. */
+    if (memcmp(v.sender, m->sender, 32) != 0) {
+        fed->refused.mismatch++;
+        seen_envelope_release(&v);
+        return SEEN_EPERM;
+    }
+    if ((p = find_peer(fed, v.sender)) != NULL)
+        p->last_rx = wall();
+    switch (v.type) {
+    case SEEN__MSG_TYPE__HELLO:
+        rc = on_hello(fed, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__HEADS:
+        rc = on_heads(fed, txn, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__GET_RANGE:
+        rc = on_get_range(fed, txn, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__ENTRIES:
+        rc = on_entries(fed, txn, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__MEMBERSHIP:
+        rc = install_txn(fed, txn, v.body, v.blen, NULL);
+        if (rc == 0)
+            *adopt = 1;
+        else if (rc == SEEN_EEXIST)
+            rc = SEEN_OK;
+        break;
+    default:
+        rc = SEEN_EINVAL;
+    }
+    if (rc == SEEN_EAUTH)
+        fed->refused.inconsistent += 0; /* counted where found */
+    else if (rc == SEEN_EINVAL)
+        fed->refused.malformed++;
+    else if (rc != 0 && rc != SEEN_EPERM)
+        fed->refused.other++;
+    seen_envelope_release(&v);
+    return rc;
+}
+
+static void
+collect(void *ctx, const uint8_t sign_pk[static 32], const uint8_t *buf,
+    size_t len)
+{
+    struct seen_fed *fed = ctx;
+    struct msg *m;
+
+    if (fed->nround >= ROUND_MAX)
+        return;
+    m = &fed->round[fed->nround];
+    if ((m->buf = malloc(len ? len : 1)) == NULL)
+        return;
+    memcpy(m->buf, buf, len);
+    m->len = len;
+    memcpy(m->sender, sign_pk, 32);
+    fed->nround++;
+}
+
+/**
+ * seen_fed_service(fed, items):
+ * Receive and apply what the transport has, in one transaction per round
+ * (each message nested, so one bad message undoes only itself).
+ */
+void
+seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
+{
+    struct seen_txn *txn, *child;
+    size_t i;
+    int rc, adopt = 0;
+
+    fed->nround = 0;
+    seen_net_service(fed->net, items, collect, fed, ROUND_MAX);
+    if (fed->nround == 0)
+        return;
+    if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
+        seen_warn("replication: cannot write to the store: %s",
+            seen_strerror(rc));
+        goto done;
+    }
+    for (i = 0; i < fed->nround; i++) {
+        if (seen_store_begin_nested(txn, &child) != 0)
+            break;
+        if (on_message(fed, child, &fed->round[i], &adopt) != 0)
+            seen_store_abort(child);
+        else if (seen_store_commit(child) != 0)
+            break;
+    }
+    if ((rc = seen_store_commit(txn)) != 0) {
+        seen_warn("replication: commit failed: %s", seen_strerror(rc));
+        fed->gen++;
+    }
+    if (adopt)
+        adopted(fed);
+done:
+    for (i = 0; i < fed->nround; i++)
+        free(fed->round[i].buf);
+    fed->nround = 0;
+    send_heads(fed, 0);
+}
+
+/**
+ * seen_fed_tick(fed):
+ * Periodic work, at least once a second: announce heads, retry requests
+ * that timed out.
+ */
+void
+seen_fed_tick(struct seen_fed *fed)
+{
+    struct seen_txn *txn;
+    double t = now_s();
+    size_t i;
+
+    for (i = 0; i < fed->nwants;) {
+        if (t - fed->wants[i].at >= WANT_TIMEOUT)
+            fed->wants[i] = fed->wants[--fed->nwants];
+        else
+            i++;
+    }
+    send_heads(fed, 0);
+    if (t - fed->last_prune < 60 || seen_store_begin(fed->store, 1, &txn) != 0)
+        return;
+    fed->last_prune = t;
+    if (seen_replay_prune(fed->replay, txn, wall()) != 0)
+        seen_store_abort(txn);
+    else if (seen_store_commit(txn) != 0)
+        seen_warn("replication: cannot prune the replay cache");
+}
+
+/**
+ * seen_fed_checkpoint_own(fed):
+ * Sign and store a checkpoint of this node's own feed at its current size
+ * (after an import), and announce it to the peers.  Returns 0 or an
+ * error from the store.
+ */
+int
+seen_fed_checkpoint_own(struct seen_fed *fed)
+{
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *enc;
+    struct seen_txn *txn;
+    const uint8_t *held;
+    Seen__Checkpoint *h;
+    size_t hlen, elen;
+    uint64_t size;
+    uint32_t oidx;
+    int rc;
+
+    if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0 ||
+        (rc = seen_feed_size(txn, oidx, &size)) != 0)
+        goto fail;
+    if (size == 0) {
+        seen_store_abort(txn);
+        return SEEN_OK;
+    }
+    if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
+        seen_checkpoint_decode(held, hlen, &h) == 0) {
+        int same = h->size == size;
+
+        seen_checkpoint_free(h);
+        if (same) {
+            seen_store_abort(txn);
+            return SEEN_OK;
+        }
+    }
+    if ((rc = seen_feed_root(txn, oidx, size, root)) != 0 ||
+        (rc = seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+             fed->keys, size, root, wall())) != 0 ||
+        (rc = seen_checkpoint_encode(&cp, &enc, &elen)) != 0)
+        goto fail;
+    rc = seen_feed_set_checkpoint(txn, oidx, enc, elen);
+    free(enc);
+    if (rc != 0)
+        goto fail;
+    if ((rc = seen_store_commit(txn)) != 0)
+        return rc;
+    fed->gen++;
+    send_heads(fed, 0);
+    return SEEN_OK;
+fail:
+    seen_store_abort(txn);
+    return rc;
+}
+
+/**
+ * seen_fed_pollitems(fed, items):
+ * Write the poll items of the transport to ${items}.  Returns their
+ * number (2).
+ */
+int
+seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2])
+{
+
+    return seen_net_pollitems(fed->net, items);
+}
+
+/**
+ * seen_fed_new(store, keys, zctx, listen, peers, adopt, ctx, out):
+ * Load the membership document held in ${store} (if any), open the
+ * transport on ${listen}, and connect to the active members (only to
+ * those named in the comma-separated ${peers}, when not NULL or empty).
+ * Nothing is copied; all must outlive the result.  Returns 0; SEEN_EIO
+ * when ${listen} cannot be bound; SEEN_ECORRUPT for a damaged document in
+ * the store; SEEN_ERR.
+ */
+int
+seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
+    void *zctx, const char *listen, const char *peers,
+    seen_fed_adopt_fn *adopt, void *ctx, struct seen_fed **out)
+{
+    struct seen_fed *fed;
+    struct seen_txn *txn;
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    *out = NULL;
+    if ((fed = calloc(1, sizeof *fed)) == NULL)
+        return SEEN_ENOMEM;
+    fed->store = store;
+    fed->keys = keys;
+    fed->adopt = adopt;
+    fed->actx = ctx;
+    snprintf(fed->filter, sizeof fed->filter, "%s", peers ? peers : "");
+    if ((fed->replay = seen_replay_new(store, SEEN_ENVELOPE_SKEW)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto fail;
+    }
+    if ((rc = seen_store_begin(store, 0, &txn)) != 0)
+        goto fail;
+    if (seen_store_get(txn, SEEN_DB_MEMBERSHIP, "authority", 9, &v,
+            &vlen) == 0 &&
+        vlen == 32) {
+        memcpy(fed->authority, v, 32);
+        fed->pinned = 1;
+    }
+    if (fed->pinned &&
+        seen_store_get(txn, SEEN_DB_MEMBERSHIP, "current", 7, &v, &vlen) ==
+            0 &&
+        seen_membership_open(v, vlen, fed->authority, &fed->doc) != 0) {
+        seen_store_abort(txn);
+        seen_warn("the membership document in the store does not verify");
+        rc = SEEN_ECORRUPT;
+        goto fail;
+    }
+    seen_store_abort(txn);
+    if ((rc = seen_net_open(zctx, keys, listen, admit, fed, &fed->net)) != 0)
+        goto fail;
+    connect_peers(fed);
+    *out = fed;
+    return SEEN_OK;
+fail:
+    seen_fed_free(fed);
+    return rc;
+}
+
+/**
+ * seen_fed_free(fed):
+ * Close the transport and free ${fed}.  NULL is a no-op.
+ */
+void
+seen_fed_free(struct seen_fed *fed)
+{
+
+    if (fed == NULL)
+        return;
+    seen_net_close(fed->net);
+    seen_membership_free(fed->doc);
+    seen_replay_free(fed->replay);
+    free(fed->peers);
+    free(fed->wants);
+    free(fed);
+}
+
+/**
+ * seen_fed_status(fed, txn, out):
+ * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
+ * the JSON object ${out} (spec/cli.md's status contract), reading feed
+ * sizes through ${txn}.
+ */
+void
+seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
+{
+    json_t *peers = json_array(), *feeds = json_object(), *p;
+    struct seen_net_stats ns;
+    uint8_t pk[32];
+    uint64_t count, size, now = wall();
+    char name[64];
+    size_t i;
+    uint32_t o;
+
+    for (i = 0; i < fed->npeers; i++) {
+        struct peer *q = &fed->peers[i];
+
+        p = json_pack("{s:s, s:b, s:I}", "node", q->name, "connected",
+            q->last_rx != 0 && now - q->last_rx < CONNECTED_WITHIN,
+            "refused", (json_int_t)q->refused);
+        if (q->last_rx != 0)
+            json_object_set_new(p, "last_seen_s",
+                json_integer((json_int_t)(now - q->last_rx)));
+        json_array_append_new(peers, p);
+    }
+    if (seen_store_count(txn, SEEN_DB_ORIGINS, &count) == 0) {
+        for (o = 1; o <= count / 2; o++) {
+            if (seen_store_origin_pk(txn, o, pk) != 0 ||
+                seen_feed_size(txn, o, &size) != 0)
+                continue;
+            json_object_set_new(feeds,
+                seen_fed_origin_name(fed, pk, name, sizeof name),
+                json_integer((json_int_t)size));
+        }
+    }
+    json_object_set_new(out, "peers", peers);
+    json_object_set_new(out, "feeds", feeds);
+    json_object_set_new(out, "membership_version",
+        json_integer(fed->doc ? (json_int_t)seen_membership_version(fed->doc)
+                              : 0));
+    json_object_set_new(out, "federation",
+        json_string(fed->doc ? seen_membership_federation(fed->doc) : ""));
+    json_object_set_new(out, "entries_replicated",
+        json_integer((json_int_t)fed->applied));
+    seen_net_stats(fed->net, &ns);
+    json_object_set_new(out, "refused",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "unknown_sender",
+            (json_int_t)fed->refused.unknown, "bad_signature",
+            (json_int_t)fed->refused.signature, "replayed",
+            (json_int_t)fed->refused.replay, "malformed",
+            (json_int_t)fed->refused.malformed, "inconsistent",
+            (json_int_t)fed->refused.inconsistent, "sender_mismatch",
+            (json_int_t)fed->refused.mismatch, "zap_refused",
+            (json_int_t)ns.zap_refused));
+    json_object_set_new(out, "transport",
+        json_pack("{s:s, s:I, s:I, s:I}", "endpoint",
+            seen_net_endpoint(fed->net), "sent", (json_int_t)ns.sent,
+            "received", (json_int_t)ns.received, "send_blocked",
+            (json_int_t)ns.send_blocked));
+}

@@ -1,0 +1,127 @@
+/*
+ * federation.h: a node's place in the federation: the membership
+ * document it holds, its peers, and the replication of every member's
+ * feed (docs/protocol.md §5-§8).
+ *
+ * Replication is pull-based.  Every node tells each peer the heads of the
+ * feeds it holds (HEADS, with each origin's latest signed checkpoint); a
+ * node that holds less of a feed asks that peer for the missing range
+ * (GET_RANGE) and receives the leaves with a consistency proof from the
+ * size it will then hold to the checkpoint's (ENTRIES).  Any node serves
+ * any feed it holds, so feeds travel through relays; leaves are
+ * verifiable whoever relays them, because the receiver recomputes the root
+ * and checks it against the origin's signature.  The leaves of a batch,
+ * the index changes they make, the feed's new size (the durable cursor)
+ * and the envelope's replay record are written in one transaction.
+ */
+#ifndef SEEN_FEDERATION_H
+#define SEEN_FEDERATION_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "common/seen.h"
+
+struct seen_store;
+struct seen_txn;
+struct seen_keys;
+struct seen_fed;
+
+#define SEEN_FED_BATCH 2048 /* leaves per ENTRIES message */
+
+/*
+ * Called when a newer membership document has been adopted, with the
+ * match key and epoch it grants this node (key NULL when it grants none).
+ */
+typedef void seen_fed_adopt_fn(void *ctx, const uint8_t *match_key,
+    uint32_t epoch);
+
+/**
+ * seen_fed_new(store, keys, zctx, listen, peers, adopt, ctx, out):
+ * Load the membership document held in ${store} (if any), open the
+ * transport on ${listen}, and connect to the active members (only to
+ * those named in the comma-separated ${peers}, when not NULL or empty).
+ * Nothing is copied; all must outlive the result.  Returns 0; SEEN_EIO
+ * when ${listen} cannot be bound; SEEN_ECORRUPT for a damaged document in
+ * the store; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_fed_new(struct seen_store *store,
+    const struct seen_keys *keys, void *zctx, const char *listen,
+    const char *peers, seen_fed_adopt_fn *adopt, void *ctx,
+    struct seen_fed **out);
+
+/**
+ * seen_fed_free(fed):
+ * Close the transport and free ${fed}.  NULL is a no-op.
+ */
+void seen_fed_free(struct seen_fed *fed);
+
+/**
+ * seen_fed_install(fed, doc, len, authority):
+ * Adopt the membership document ${doc} when it is valid, signed by the
+ * pinned authority (or, when none is pinned yet, by ${authority}, which
+ * is then pinned) and newer than the one held.  Returns 0 (adopted);
+ * SEEN_EEXIST when it is not newer (nothing changed); SEEN_EAUTH for a
+ * document not signed by the pinned authority; SEEN_EPERM when this node
+ * is not an active member of it; SEEN_EINVAL when malformed.
+ */
+SEEN_MUST_CHECK int seen_fed_install(struct seen_fed *fed, const uint8_t *doc,
+    size_t len, const uint8_t *authority);
+
+/**
+ * seen_fed_match_key(fed, key, epoch):
+ * Write the match key the held document grants this node, and its epoch.
+ * Returns 0 or SEEN_ENOTFOUND (no document, or no grant).
+ */
+SEEN_MUST_CHECK int seen_fed_match_key(struct seen_fed *fed,
+    uint8_t key[static 32], uint32_t *epoch);
+
+/**
+ * seen_fed_checkpoint_own(fed):
+ * Sign and store a checkpoint of this node's own feed at its current size
+ * (after an import), and announce it to the peers.  Returns 0 or an
+ * error from the store.
+ */
+SEEN_MUST_CHECK int seen_fed_checkpoint_own(struct seen_fed *fed);
+
+/**
+ * seen_fed_pollitems(fed, items):
+ * Write the poll items of the transport to ${items}.  Returns their
+ * number (2).
+ */
+int seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
+
+/**
+ * seen_fed_service(fed, items):
+ * Receive and apply what the transport has, in one transaction per round
+ * (each message nested, so one bad message undoes only itself).
+ */
+void seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
+
+/**
+ * seen_fed_tick(fed):
+ * Periodic work, at least once a second: announce heads, retry requests
+ * that timed out.
+ */
+void seen_fed_tick(struct seen_fed *fed);
+
+/**
+ * seen_fed_origin_name(fed, pk, buf, len):
+ * Return the member name of origin ${pk}, or a short hex form of it
+ * written to ${buf}.
+ */
+const char *seen_fed_origin_name(struct seen_fed *fed,
+    const uint8_t pk[static 32], char *buf, size_t len);
+
+/**
+ * seen_fed_status(fed, txn, out):
+ * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
+ * the JSON object ${out} (spec/cli.md's status contract), reading feed
+ * sizes through ${txn}.
+ */
+void seen_fed_status(struct seen_fed *fed, struct seen_txn *txn,
+    json_t *out);
+
+#endif /* !SEEN_FEDERATION_H */
