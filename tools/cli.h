@@ -81,5 +81,7 @@ cli_cmd_fn cmd_import;
 cli_cmd_fn cmd_query;
 cli_cmd_fn cmd_handles;
 cli_cmd_fn cmd_status;
+cli_cmd_fn cmd_membership;
+cli_cmd_fn cmd_lab;
 
 #endif /* !SEEN_CLI_H */
