@@ -243,7 +243,7 @@ scen_record(struct ctx *c, enum synth_scenario s, uint32_t pid,
 }
 
 static void
-make_id(struct ctx *c, struct synth_rng *r)
+make_id(struct ctx *c)
 {
     const struct synth_event *e = c->e;
     struct synth_node *n = c->node;
@@ -251,7 +251,6 @@ make_id(struct ctx *c, struct synth_rng *r)
     uint32_t k = n->counter++;
     int y, m, d, i;
 
-    (void)r;
     synth_civil(e->date, &y, &m, &d);
     switch (e->kind) {
     case SYNTH_K_DA:
@@ -654,7 +653,7 @@ emit_event(struct synth_group *g, struct synth_world *w,
     c->node = &w->nodes[ni];
     synth_rng_seed(&rr, synth_rng_mix(g->seed,
         UINT64_C(0x100000) + (uint64_t)e->seq));
-    make_id(c, &rr);
+    make_id(c);
     refuge = h->refuge != 0 && e->date >= h->refuge &&
         (e->agency == SYNTH_POLICE || e->agency == SYNTH_SOCIAL_CARE ||
         e->agency == SYNTH_OTHER || e->agency == SYNTH_HEALTH);

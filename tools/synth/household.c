@@ -34,7 +34,7 @@
 /* Household make-up, per mille. */
 #define RATE_UNBORN 120         /* a pregnancy at the end of the window */
 #define RATE_GRAND 80           /* a grandparent involved */
-#define RATE_TWINS 30           /* per birth */
+#define RATE_TWINS 20           /* per birth */
 #define RATE_PERP_PNC 650       /* perpetrator known to police (PNC id) */
 #define RATE_MOTHER_PNC 30
 #define RATE_ALIAS 120          /* PNC perpetrator with an alias */
@@ -121,7 +121,8 @@ make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
     char o = origin, ao;
     int y;
 
-    synth_copy(p->family, sizeof p->family, synth_names_for_sex(synth_names_family_like(r, &o), 0));
+    synth_copy(p->family, sizeof p->family,
+        synth_names_for_sex(synth_names_family_like(r, &o), 0));
     p->origin = o;
     set_given(p, r, synth_names_pick(r, SYNTH_NAMES_MAN, o));
     p->dob = dob;
@@ -209,13 +210,19 @@ make_household(struct synth_group *g, struct synth_world *w,
             if (eldest < lo)
                 eldest = lo + synth_rng_range(r, 0, 700);
             if (eldest > o->t1 - 60) {
-                if (o->min_children > 0 && o->t1 - 60 > lo)
-                    eldest = synth_rng_range(r, lo, o->t1 - 60);
-                else
+                /* The mother is too young for children yet, unless the
+                 * household must have one: then a little older. */
+                if (o->min_children == 0 || o->t1 - 60 <= lo) {
                     nchild = 0;
+                } else {
+                    eldest = synth_rng_range(r, lo, o->t1 - 60);
+                    if (synth_age(mdob, eldest) < 17 && o->mother_dob == 0)
+                        mdob = eldest - YEARS(synth_rng_range(r, 18, 30)) -
+                            synth_rng_range(r, 0, 364);
+                }
             }
             if (nchild > 0 && synth_age(mdob, eldest) > 44) {
-                if (o->mother_dob == 0 && o->perp < 0 && o->perp_dob == 0)
+                if (o->mother_dob == 0)
                     mdob = eldest - YEARS(synth_rng_range(r, 22, 36));
                 else if (o->min_children == 0)
                     nchild = 0;
@@ -309,7 +316,7 @@ make_household(struct synth_group *g, struct synth_world *w,
                 dob = g->p[h->child[i - 1]].dob;
             else
                 dob += synth_rng_range(r, 330, 1900);
-            if (dob > o->t1 - 30)
+            if (dob > o->t1 - 30 || synth_age(mdob, dob) > 45)
                 break;
         }
         if ((ci = new_person(g, SYNTH_P_CHILD,
@@ -370,7 +377,8 @@ make_household(struct synth_group *g, struct synth_world *w,
         kind = c->sex == 'F';
         set_given(c, r, synth_names_pick(r, kind ?
             SYNTH_NAMES_OLDER_WOMAN : SYNTH_NAMES_OLDER_MAN, mo));
-        synth_copy(c->family, sizeof c->family, synth_names_for_sex(mfam, kind));
+        synth_copy(c->family, sizeof c->family,
+            synth_names_for_sex(mfam, kind));
         c->dob = mdob - YEARS(synth_rng_range(r, 18, 32)) -
             synth_rng_range(r, 0, 364);
         c->apart = 1;
@@ -542,7 +550,7 @@ make_events(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
         if (e->risk >= 3 && synth_rng_chance(r, 850) &&
             (s = ev_new(g, w, SYNTH_K_MARAC, SYNTH_POLICE, hi,
             d + synth_rng_range(r, 3, 21))) != NULL) {
-            s->risk = synth_rng_chance(r, 150) ? 4 : 3;
+            s->risk = 3;
             ev_add(s, h->victim, SYNTH_R_VICTIM);
             ev_add(s, h->perp, SYNTH_R_PERP);
             (void)ev_add_children(g, s, h, 0, 18);
@@ -797,8 +805,10 @@ common_name(struct synth_group *g, struct synth_rng *r, int pi)
         list = p->sex == 'M' ? SYNTH_NAMES_BOY : SYNTH_NAMES_GIRL;
     else
         list = p->sex == 'M' ? SYNTH_NAMES_MAN : SYNTH_NAMES_WOMAN;
-    synth_copy(p->given, sizeof p->given, synth_names_pick_common(r, list, &origin));
-    synth_copy(p->family, sizeof p->family, synth_names_for_sex(fam, p->sex == 'F'));
+    synth_copy(p->given, sizeof p->given,
+        synth_names_pick_common(r, list, &origin));
+    synth_copy(p->family, sizeof p->family,
+        synth_names_for_sex(fam, p->sex == 'F'));
     p->alt[0] = '\0';
     p->origin = origin;
     p->hyphen = 0;
@@ -868,7 +878,8 @@ plant_same_name(struct synth_group *g, struct synth_world *w,
         /* Children who carry his name carry the new one. */
         for (i = 0; i < h->nchild; i++)
             if (strcmp(g->p[h->child[i]].family, oldfam) == 0)
-                synth_copy(g->p[h->child[i]].family, sizeof a->family, a->family);
+                synth_copy(g->p[h->child[i]].family, sizeof a->family,
+                    a->family);
         a->alias[0] = '\0';
     }
 

@@ -275,7 +275,7 @@ build_world(struct synth_world *w, const struct config *cf)
 
         /* The node's system: record ids, accents, capitals. */
         h = synth_rng_mix(w->seed, synth_hash(n->name));
-        n->counter = 1 + (uint32_t)(h % 400);
+        n->counter = 1000 + (uint32_t)(h % 4000);
         n->urn = 100000 + (int)((h >> 20) % 50000);
         switch (n->type) {
         case SYNTH_POLICE:
