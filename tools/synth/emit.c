@@ -415,7 +415,7 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
     int unborn = p->kind == SYNTH_P_UNBORN, child = role == SYNTH_R_CHILD;
     int use_alt, part, prevm, dob_swap, typo_f, typo_g, has_nhs, has_upn;
     int has_pnc, spaced, has_sex, alias, y, m, dd, swapped = 0;
-    int nodob, bad;
+    int nodob, bad, in_refuge;
     int32_t dob;
 
     /* How this agency holds this person. */
@@ -574,7 +574,9 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
         bad |= 4;
 
     /* Where they live. */
-    if (refuge && p->kind != SYNTH_P_PERP)
+    in_refuge = refuge && (p->kind == SYNTH_P_MOTHER ||
+        p->kind == SYNTH_P_CHILD || p->kind == SYNTH_P_UNBORN);
+    if (in_refuge)
         pc = h->refuge_pc;
     else if (p->apart)
         pc = p->pc;
@@ -582,7 +584,7 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
         pc = h->pc[side];
     if (pc[0] != '\0' && synth_rng_chance(rr, pc_rate[ag]))
         jb_str(j, "postcode", pc);
-    if (!(refuge && p->kind != SYNTH_P_PERP) && !unborn &&
+    if (!in_refuge && !unborn &&
         synth_rng_chance(rr, addr_rate[ag]))
         jb_str(j, "address", p->apart ? p->addr : h->addr[side]);
     jb_close(j, '}');

@@ -231,6 +231,14 @@ make_household(struct synth_group *g, struct synth_world *w,
     }
     if (nchild == 0 && o->min_children > 0)
         nchild = o->min_children;
+    if (nchild > 0 && o->child_dob == 0) {
+        /* Born inside the household's time, to a mother of 17 or more. */
+        if (eldest == 0 || eldest > o->t1 - 60)
+            eldest = o->t1 - 60 - synth_rng_range(r, 0, 365);
+        if (o->mother_dob == 0 && synth_age(mdob, eldest) < 17)
+            mdob = eldest - YEARS(synth_rng_range(r, 18, 30)) -
+                synth_rng_range(r, 0, 364);
+    }
 
     /* The mother, by her birth family name. */
     if ((mi = new_person(g, SYNTH_P_MOTHER, 'F', hi_ix)) < 0)
@@ -576,8 +584,11 @@ make_events(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
         }
     }
 
-    /* Clare's Law: more likely in a new relationship. */
-    if (synth_rng_chance(r, second ? 450 : 60)) {
+    /* Clare's Law: more likely in a new relationship, and not asked
+     * about a man she has married. */
+    if (synth_rng_chance(r, second ? 450 : 60) &&
+        (g->p[h->victim].prev[0] == '\0' ||
+        strcmp(g->p[h->victim].family, g->p[h->perp].family) != 0)) {
         lo = h->t0;
         d = synth_rng_range(r, lo, first_inc ? first_inc : h->t1);
         if ((e = ev_new(g, w, SYNTH_K_DVDS, SYNTH_POLICE, hi, d)) != NULL) {
