@@ -411,11 +411,11 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
     struct synth_rng pr;
     struct jb *j = &c->rec;
     char ref[16], given[96], family[96], tmp[96], prevname[160], d[11];
-    const char *pc, *typo_field = NULL;
+    const char *pc;
     int unborn = p->kind == SYNTH_P_UNBORN, child = role == SYNTH_R_CHILD;
     int use_alt, part, prevm, dob_swap, typo_f, typo_g, has_nhs, has_upn;
     int has_pnc, spaced, has_sex, alias, y, m, dd, swapped = 0;
-    int nodob, bad, in_refuge;
+    int nodob, bad, in_refuge, typo = 0;
     int32_t dob;
 
     /* How this agency holds this person. */
@@ -469,22 +469,22 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
     if (!unborn && typo_f && synth_names_typo(&pr, family, tmp,
         sizeof tmp) == 0) {
         synth_copy(family, sizeof family, tmp);
-        typo_field = "family_name";
+        typo |= 1;
     }
     if (!unborn && typo_g && synth_names_typo(&pr, given, tmp,
         sizeof tmp) == 0) {
         synth_copy(given, sizeof given, tmp);
-        typo_field = "given_name";
+        typo |= 2;
     }
     if (!unborn && synth_rng_chance(rr, RATE_TYPO_REC)) {
         if (synth_rng_chance(rr, 500)) {
             if (synth_names_typo(rr, family, tmp, sizeof tmp) == 0) {
                 synth_copy(family, sizeof family, tmp);
-                typo_field = "family_name";
+                typo |= 1;
             }
         } else if (synth_names_typo(rr, given, tmp, sizeof tmp) == 0) {
             synth_copy(given, sizeof given, tmp);
-            typo_field = "given_name";
+            typo |= 2;
         }
     }
     if (c->node->upper) {
@@ -604,8 +604,10 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
         scen_record(c, SYNTH_S_SWAPPED, p->pid, ref, NULL);
     if (dob_swap && !nodob && !unborn)
         scen_record(c, SYNTH_S_DOB_SWAP, p->pid, ref, NULL);
-    if (typo_field != NULL)
-        scen_record(c, SYNTH_S_TYPO, p->pid, ref, typo_field);
+    if (typo & 1)
+        scen_record(c, SYNTH_S_TYPO, p->pid, ref, "family_name");
+    if (typo & 2)
+        scen_record(c, SYNTH_S_TYPO, p->pid, ref, "given_name");
     if (nodob)
         scen_record(c, SYNTH_S_NO_DOB, p->pid, ref, NULL);
     if (bad & 1)
