@@ -184,7 +184,11 @@ synth_ids_pnc(struct synth_ids *ids, char out[static SYNTH_PNC_LEN], int year)
 {
     uint32_t x;
 
-    x = permute(ids->key ^ UINT64_C(0x504e43), 10000000,
-        ids->pnc_next++ % 10000000);
+    /* Never 0234567, the serial of the example in import.md that the
+     * demo's hand-written records use. */
+    do {
+        x = permute(ids->key ^ UINT64_C(0x504e43), 10000000,
+            ids->pnc_next++ % 10000000);
+    } while (x == 234567);
     synth_pnc_format(out, year, x);
 }
