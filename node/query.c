@@ -98,7 +98,8 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
     }
     if (nblocks == 0)
         return SEEN_EINVAL;
-    qsort(c.ids, c.n, SEEN_ENTRY_ID_BYTES, id_cmp);
+    if (c.n > 1) /* c.ids is NULL when no block had a candidate */
+        qsort(c.ids, c.n, SEEN_ENTRY_ID_BYTES, id_cmp);
     if ((out->hits = calloc(c.n ? c.n : 1, sizeof *out->hits)) == NULL) {
         free(c.ids);
         return SEEN_ENOMEM;

@@ -246,7 +246,10 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
                 dir, mdb_strerror(rc));
         else
             seen_warn("cannot open store '%s': %s", dir, mdb_strerror(rc));
-        rc = (rc == ENOENT || rc == EACCES) ? SEEN_EIO : rc == EINVAL ? SEEN_ECORRUPT : mdb_to_seen(rc);
+        /* EINVAL: the meta pages hold a nonsensical page or map size. */
+        rc = (rc == ENOENT || rc == EACCES) ? SEEN_EIO
+             : rc == EINVAL                 ? SEEN_ECORRUPT
+                                            : mdb_to_seen(rc);
         if (rc == SEEN_ERR)
             rc = SEEN_EIO;
         goto err2;

@@ -1,0 +1,892 @@
+/*
+ * check_node_index.c: from import lines to a searchable index.  Records
+ * are parsed with seen_record_parse (node/record.h), applied by the
+ * indexer (node/indexer.h) into a real store with real keys, and found
+ * again with seen_query_run (node/query.h).
+ */
+#include <sys/stat.h>
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/seen.h"
+#include "crypto/keys.h"
+#include "match/normalise.h"
+#include "match/tokens.h"
+#include "node/indexer.h"
+#include "node/query.h"
+#include "node/record.h"
+#include "seen.pb-c.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+#include "tests/testutil.h"
+
+#define NOW 1750000000ULL /* 2025-06-15 */
+#define NHS_CHILD "9434765919"
+
+/* The example of spec/import.md, with a summary and an address. */
+#define REC1_ID "TVP-DA-2025-00412"
+#define REC1                                                                   \
+    "{\"id\":\"" REC1_ID "\",\"kind\":\"domestic_abuse_incident\","            \
+    "\"date\":\"2025-06-14\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"high\",\"child_present\":true,\"child_voice\":\"I hid under the "       \
+    "bed when they shouted\",\"summary\":\"Neighbour called police after "     \
+    "hearing screaming\",\"people\":[{\"ref\":\"v1\",\"role\":"                \
+    "\"adult_victim\",\"given_name\":\"Chantelle\",\"family_name\":"           \
+    "\"Ward\",\"date_of_birth\":\"1994-02-11\",\"postcode\":\"RG1 5DF\","      \
+    "\"address\":\"14 Abbotsbury Crescent\"},"                                 \
+    "{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":\"Mia\","               \
+    "\"family_name\":\"Ward\",\"date_of_birth\":\"2020-09-30\","               \
+    "\"nhs_number\":\"943 476 5919\"},{\"ref\":\"p1\",\"role\":"               \
+    "\"perpetrator\",\"given_name\":\"Dean\",\"family_name\":\"Holt\","        \
+    "\"date_of_birth\":\"1989-05-02\",\"pnc_id\":\"2011/0234567F\"}]}"
+
+/* The same record corrected: a new summary, the child's name spelt out. */
+#define REC1_V2                                                                \
+    "{\"id\":\"" REC1_ID "\",\"kind\":\"domestic_abuse_incident\","            \
+    "\"date\":\"2025-06-14\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"high\",\"summary\":\"Corrected after supervisor review\","              \
+    "\"people\":[{\"ref\":\"v1\",\"role\":\"adult_victim\",\"given_name\":"    \
+    "\"Chantelle\",\"family_name\":\"Ward\",\"date_of_birth\":"                \
+    "\"1994-02-11\"},{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":"       \
+    "\"Amelia\",\"family_name\":\"Ward\",\"date_of_birth\":\"2020-09-30\","    \
+    "\"nhs_number\":\"9434765919\"},{\"ref\":\"p1\",\"role\":"                 \
+    "\"perpetrator\",\"given_name\":\"Dean\",\"family_name\":\"Holt\","        \
+    "\"date_of_birth\":\"1989-05-02\"}]}"
+
+/* A second record: a school concern about another child. */
+#define REC2_ID "SCH-2025-0077"
+#define REC2                                                                   \
+    "{\"id\":\"" REC2_ID "\",\"kind\":\"safeguarding_concern\",\"date\":"      \
+    "\"2025-05-01\",\"local_authority\":\"Wokingham\",\"people\":["            \
+    "{\"ref\":\"c\",\"role\":\"child\",\"given_name\":\"Kayden\","             \
+    "\"family_name\":\"Price\",\"date_of_birth\":\"2012-03-04\","              \
+    "\"postcode\":\"RG40 1AA\"}]}"
+
+/* A refuge record: shielded, with an address-bearing postcode. */
+#define REC3_ID "REF-2025-0003"
+#define REC3                                                                   \
+    "{\"id\":\"" REC3_ID "\",\"kind\":\"safety_plan\",\"date\":"               \
+    "\"2025-04-01\",\"local_authority\":\"Slough\",\"shielded\":true,"         \
+    "\"people\":[{\"ref\":\"v\",\"role\":\"adult_victim\",\"given_name\":"     \
+    "\"Precious\",\"family_name\":\"Okafor\",\"date_of_birth\":"               \
+    "\"1991-08-19\",\"postcode\":\"SL1 2AB\"}]}"
+
+#define DELETE(id) "{\"id\":\"" id "\",\"deleted\":true}"
+
+/* ---- fixture: a node's store, keys, tokenizer and indexer ---- */
+
+static char base[1024], sdir[2048];
+static struct seen_keys *keys;
+static struct seen_tokenizer *tk;
+static struct seen_store *store;
+static struct seen_indexer ix;
+
+static void
+open_node(int create)
+{
+
+    ck_assert_int_eq(seen_store_open(sdir, keys->sign_pk, keys->record_key, 64,
+                         create, &store),
+        SEEN_OK);
+    ck_assert_int_eq(seen_indexer_init(&ix, store, keys, tk), SEEN_OK);
+}
+
+static void
+setup(void)
+{
+
+    tu_tmpdir(base, sizeof base);
+    snprintf(sdir, sizeof sdir, "%s/store", base);
+    ck_assert_ptr_nonnull(keys = seen_keys_generate());
+    ck_assert_ptr_nonnull(
+        tk = seen_tokenizer_new(keys->match_key, keys->match_epoch));
+    open_node(1);
+}
+
+static void
+teardown(void)
+{
+
+    seen_store_close(store);
+    store = NULL;
+    seen_tokenizer_free(tk);
+    seen_keys_free(keys);
+    tu_rmrf(base);
+}
+
+static struct seen_txn *
+begin(int write)
+{
+    struct seen_txn *t = NULL;
+
+    ck_assert_int_eq(seen_store_begin(store, write, &t), SEEN_OK);
+    return t;
+}
+
+/* Parse ${line} and apply it in ${t}; returns the indexer's code. */
+static int
+apply(struct seen_txn *t, const char *line, struct seen_index_stats *st)
+{
+    struct seen_record *r = NULL;
+    int rc;
+
+    ck_assert_msg(seen_record_parse(line, strlen(line), &r, NULL, NULL) == 0,
+        "import line rejected: %s", line);
+    rc = seen_indexer_apply(&ix, t, r, NOW, st);
+    seen_record_free(r);
+    return rc;
+}
+
+/* Import ${line} in a transaction of its own, committed. */
+static void
+import(const char *line)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = begin(1);
+
+    ck_assert_int_eq(apply(t, line, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+}
+
+static uint64_t
+feed_size(void)
+{
+    struct seen_txn *t = begin(0);
+    uint64_t n;
+
+    ck_assert_int_eq(seen_feed_size(t, ix.own, &n), SEEN_OK);
+    seen_store_abort(t);
+    return n;
+}
+
+static uint64_t
+count(enum seen_db db)
+{
+    struct seen_txn *t = begin(0);
+    uint64_t n;
+
+    ck_assert_int_eq(seen_store_count(t, db, &n), SEEN_OK);
+    seen_store_abort(t);
+    return n;
+}
+
+static int32_t
+day(const char *ymd)
+{
+    int32_t d;
+
+    ck_assert_int_eq(seen_date_parse(ymd, &d), 0);
+    return d;
+}
+
+/* Run ${q} in a read transaction; the hits go to *${r}. */
+static void
+query(const struct seen_token_input *q, struct seen_query_result *r)
+{
+    struct seen_txn *t = begin(0);
+
+    ck_assert_int_eq(seen_query_run(t, tk, q, r), SEEN_OK);
+    seen_store_abort(t);
+}
+
+static size_t
+hits_for_nhs(const char *nhs, uint8_t handle[16])
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    size_t n;
+
+    q.nhs = nhs;
+    query(&q, &r);
+    n = r.n;
+    if (n > 0 && handle != NULL)
+        memcpy(handle, r.hits[0].handle, 16);
+    seen_query_release(&r);
+    return n;
+}
+
+/* What our handle ${h} stands for: its record id and person ref. */
+static void
+who(const uint8_t h[16], char *record, size_t rlen, char *ref, size_t flen)
+{
+    struct seen_txn *t = begin(0);
+    Seen__LocalHandle *lh;
+    uint8_t *v = NULL;
+    size_t vlen;
+
+    ck_assert_int_eq(
+        seen_store_sealed_get(t, SEEN_DB_HANDLES, h, 16, h, 16, &v, &vlen),
+        SEEN_OK);
+    ck_assert_ptr_nonnull(lh = seen__local_handle__unpack(NULL, vlen, v));
+    snprintf(record, rlen, "%s", lh->record);
+    snprintf(ref, flen, "%s", lh->ref);
+    seen__local_handle__free_unpacked(lh, NULL);
+    free(v);
+    seen_store_abort(t);
+}
+
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+    struct stat sb;
+    uint8_t *buf;
+    FILE *f;
+
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_ptr_nonnull(buf = malloc((size_t)sb.st_size + 1));
+    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+    ck_assert_uint_eq(fread(buf, 1, (size_t)sb.st_size, f), (size_t)sb.st_size);
+    fclose(f);
+    *len = (size_t)sb.st_size;
+    return buf;
+}
+
+/* ---- publishing ---- */
+
+START_TEST(test_import_publishes_one_feed_entry_per_person)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = begin(1);
+    Seen__FeedEntry *fe[3];
+    static const int roles[3] = {
+        SEEN__ROLE__ADULT_VICTIM, SEEN__ROLE__CHILD, SEEN__ROLE__PERPETRATOR};
+    static const unsigned int bands[3] = {3, 2, 3};
+    uint64_t seq;
+    size_t i, k;
+
+    ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
+    ck_assert_uint_eq(st.records, 1);
+    ck_assert_uint_eq(st.entries, 3);
+    ck_assert_uint_eq(st.replaced, 0);
+    ck_assert_uint_eq(st.retracted, 0);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    ck_assert_uint_eq(feed_size(), 3);
+    ck_assert_uint_eq(count(SEEN_DB_ENTRIES), 3);
+    ck_assert_uint_eq(count(SEEN_DB_HANDLES), 3);
+    ck_assert_uint_eq(count(SEEN_DB_RECORDS), 1);
+    ck_assert_uint_eq(count(SEEN_DB_RECMETA), 1);
+
+    t = begin(0);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(seen_index_entry(t, ix.own, i, &fe[i]), SEEN_OK);
+        ck_assert_uint_eq(fe[i]->seq, i);
+        ck_assert_uint_eq(fe[i]->time, NOW);
+        ck_assert_uint_eq(fe[i]->origin.len, 32);
+        ck_assert_mem_eq(fe[i]->origin.data, keys->sign_pk, 32);
+        ck_assert_int_eq(fe[i]->entry->role, roles[i]);
+        ck_assert_int_eq(
+            fe[i]->entry->kind, SEEN__KIND__DOMESTIC_ABUSE_INCIDENT);
+        ck_assert_int_eq(fe[i]->entry->risk, SEEN__RISK__HIGH);
+        ck_assert_uint_eq(fe[i]->entry->date, day("2025-06-14"));
+        ck_assert_str_eq(fe[i]->entry->local_authority, "Reading");
+        ck_assert_uint_eq(fe[i]->entry->birth_band, bands[i]);
+        ck_assert_uint_eq(fe[i]->entry->epoch, keys->match_epoch);
+        ck_assert_uint_eq(fe[i]->entry->name_bloom.len, SEEN_BLOOM_BYTES);
+        ck_assert(fe[i]->entry->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT);
+        ck_assert(fe[i]->entry->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_VOICE);
+        ck_assert(!(fe[i]->entry->flags & SEEN__ENTRY_FLAG__FLAG_SHIELDED));
+        /* Tokens: whole sorted items, and the entry is live at i. */
+        ck_assert_uint_gt(fe[i]->entry->tokens.len, 0);
+        ck_assert_uint_eq(fe[i]->entry->tokens.len % SEEN_TOKEN_ITEM, 0);
+        for (k = SEEN_TOKEN_ITEM; k < fe[i]->entry->tokens.len;
+             k += SEEN_TOKEN_ITEM)
+            ck_assert_int_lt(
+                memcmp(fe[i]->entry->tokens.data + k - SEEN_TOKEN_ITEM,
+                    fe[i]->entry->tokens.data + k, SEEN_TOKEN_ITEM),
+                0);
+        ck_assert_uint_eq(fe[i]->entry->handle.len, 16);
+        ck_assert_int_eq(
+            seen_index_seq(t, ix.own, fe[i]->entry->handle.data, &seq),
+            SEEN_OK);
+        ck_assert_uint_eq(seq, i);
+    }
+    /* One record: one group, and three different handles. */
+    ck_assert_uint_eq(fe[0]->entry->group.len, 16);
+    ck_assert_mem_eq(fe[0]->entry->group.data, fe[1]->entry->group.data, 16);
+    ck_assert_mem_eq(fe[0]->entry->group.data, fe[2]->entry->group.data, 16);
+    ck_assert_mem_ne(fe[0]->entry->handle.data, fe[1]->entry->handle.data, 16);
+    ck_assert_mem_ne(fe[1]->entry->handle.data, fe[2]->entry->handle.data, 16);
+    /* The child's NHS number is the child's token alone. */
+    ck_assert_uint_eq(fe[1]->entry->tokens.data[0], SEEN_RULE_NHS);
+    ck_assert_uint_ne(fe[0]->entry->tokens.data[0], SEEN_RULE_NHS);
+    for (i = 0; i < 3; i++)
+        seen__feed_entry__free_unpacked(fe[i], NULL);
+    seen_store_abort(t);
+}
+END_TEST
+
+START_TEST(test_entries_of_two_records_have_different_groups)
+{
+    struct seen_txn *t;
+    Seen__FeedEntry *a, *b;
+
+    import(REC1);
+    import(REC2);
+    ck_assert_uint_eq(feed_size(), 4);
+    t = begin(0);
+    ck_assert_int_eq(seen_index_entry(t, ix.own, 0, &a), SEEN_OK);
+    ck_assert_int_eq(seen_index_entry(t, ix.own, 3, &b), SEEN_OK);
+    ck_assert_mem_ne(a->entry->group.data, b->entry->group.data, 16);
+    ck_assert_str_eq(b->entry->local_authority, "Wokingham");
+    ck_assert_int_eq(b->entry->kind, SEEN__KIND__SAFEGUARDING_CONCERN);
+    seen__feed_entry__free_unpacked(a, NULL);
+    seen__feed_entry__free_unpacked(b, NULL);
+    seen_store_abort(t);
+}
+END_TEST
+
+START_TEST(test_shielded_record_publishes_no_address_bearing_token)
+{
+    struct seen_txn *t;
+    Seen__FeedEntry *fe;
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    size_t k;
+
+    import(REC3);
+    t = begin(0);
+    ck_assert_int_eq(seen_index_entry(t, ix.own, 0, &fe), SEEN_OK);
+    ck_assert(fe->entry->flags & SEEN__ENTRY_FLAG__FLAG_SHIELDED);
+    ck_assert_uint_gt(fe->entry->tokens.len, 0);
+    for (k = 0; k < fe->entry->tokens.len; k += SEEN_TOKEN_ITEM) {
+        unsigned int rule = fe->entry->tokens.data[k];
+
+        ck_assert_msg(
+            rule != SEEN_RULE_NAME_YOB_DIST && rule != SEEN_RULE_GIVEN_DOB &&
+                rule != SEEN_RULE_F_POSTCODE && rule != SEEN_RULE_F_DISTRICT,
+            "shielded entry carries rule %u (%s)", rule, seen_rule_name(rule));
+    }
+    seen__feed_entry__free_unpacked(fe, NULL);
+    seen_store_abort(t);
+
+    /* She is still found by name and date of birth. */
+    q.given = "Precious";
+    q.family = "Okafor";
+    q.has_dob = 1;
+    q.dob = day("1991-08-19");
+    query(&q, &r);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert(r.hits[0].flags & SEEN__ENTRY_FLAG__FLAG_SHIELDED);
+    seen_query_release(&r);
+}
+END_TEST
+
+/* ---- querying ---- */
+
+START_TEST(test_query_by_nhs_number_finds_the_child)
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    char rec[160], ref[32];
+
+    import(REC1);
+    import(REC2);
+    q.nhs = NHS_CHILD;
+    query(&q, &r);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_int_eq(r.hits[0].score.band, SEEN_BAND_MATCH);
+    ck_assert_int_eq(r.hits[0].role, SEEN__ROLE__CHILD);
+    ck_assert_int_eq(r.hits[0].kind, SEEN__KIND__DOMESTIC_ABUSE_INCIDENT);
+    ck_assert_int_eq(r.hits[0].risk, SEEN__RISK__HIGH);
+    ck_assert_uint_eq(r.hits[0].oidx, ix.own);
+    ck_assert_uint_eq(r.hits[0].seq, 1);
+    ck_assert_uint_eq(r.hits[0].published, NOW);
+    ck_assert_str_eq(r.hits[0].local_authority, "Reading");
+    who(r.hits[0].handle, rec, sizeof rec, ref, sizeof ref);
+    ck_assert_str_eq(rec, REC1_ID);
+    ck_assert_str_eq(ref, "c1");
+    seen_query_release(&r);
+
+    /* Another valid NHS number finds nobody. */
+    ck_assert_uint_eq(hits_for_nhs("4010232137", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_query_by_misspelt_name_and_dob_finds_the_child)
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    char rec[160], ref[32];
+
+    import(REC1);
+    import(REC2);
+    q.given = "Mya";
+    q.family = "Ward";
+    q.has_dob = 1;
+    q.dob = day("2020-09-30");
+    query(&q, &r);
+    ck_assert_uint_ge(r.n, 1);
+    ck_assert_uint_ge(r.candidates, 1);
+    who(r.hits[0].handle, rec, sizeof rec, ref, sizeof ref);
+    ck_assert_str_eq(rec, REC1_ID);
+    ck_assert_str_eq(ref, "c1");
+    ck_assert_int_eq(r.hits[0].role, SEEN__ROLE__CHILD);
+    /* Her mother, same family name, other dob, is not a hit. */
+    ck_assert_uint_eq(r.n, 1);
+    seen_query_release(&r);
+
+    /* And the mother by a typo of hers. */
+    q.given = "Chantele";
+    q.dob = day("1994-02-11");
+    query(&q, &r);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_int_eq(r.hits[0].score.band, SEEN_BAND_MATCH);
+    who(r.hits[0].handle, rec, sizeof rec, ref, sizeof ref);
+    ck_assert_str_eq(ref, "v1");
+    seen_query_release(&r);
+}
+END_TEST
+
+START_TEST(test_query_with_no_blocking_token_is_einval)
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    struct seen_txn *t;
+
+    import(REC1);
+    q.given = "Mia";
+    q.sex = 'F';
+    t = begin(0);
+    ck_assert_int_eq(seen_query_run(t, tk, &q, &r), SEEN_EINVAL);
+    ck_assert_uint_eq(r.n, 0);
+    seen_store_abort(t);
+}
+END_TEST
+
+/* ---- replacing, deleting, aborting, expiring ---- */
+
+START_TEST(test_reimport_replaces_the_record_and_retracts_its_old_entries)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t;
+    Seen__FeedEntry *fe;
+    uint8_t old[3][16], now_child[16], idk[16], *body;
+    uint64_t seq;
+    size_t i, blen;
+    char rec[160], ref[32];
+
+    import(REC1);
+    t = begin(0);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(seen_index_entry(t, ix.own, i, &fe), SEEN_OK);
+        memcpy(old[i], fe->entry->handle.data, 16);
+        seen__feed_entry__free_unpacked(fe, NULL);
+    }
+    seen_store_abort(t);
+
+    t = begin(1);
+    ck_assert_int_eq(apply(t, REC1_V2, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.records, 1);
+    ck_assert_uint_eq(st.replaced, 1);
+    ck_assert_uint_eq(st.retracted, 3);
+    ck_assert_uint_eq(st.entries, 3);
+
+    /* 3 entries, 3 retractions of them, 3 new entries. */
+    ck_assert_uint_eq(feed_size(), 9);
+    t = begin(0);
+    for (i = 3; i < 6; i++) {
+        const uint8_t *leaf;
+        size_t len;
+
+        ck_assert_int_eq(seen_feed_leaf(t, ix.own, i, &leaf, &len), SEEN_OK);
+        ck_assert_ptr_nonnull(fe = seen__feed_entry__unpack(NULL, len, leaf));
+        ck_assert_int_eq(fe->body_case, SEEN__FEED_ENTRY__BODY_RETRACTION);
+        ck_assert_uint_eq(fe->seq, i);
+        ck_assert_uint_eq(fe->retraction->handle.len, 16);
+        ck_assert_mem_eq(fe->retraction->handle.data, old[i - 3], 16);
+        seen__feed_entry__free_unpacked(fe, NULL);
+        ck_assert_int_eq(
+            seen_index_seq(t, ix.own, old[i - 3], &seq), SEEN_ENOTFOUND);
+    }
+    /* The stored body is the new version. */
+    seen_store_id_key(store, REC1_ID, strlen(REC1_ID), idk);
+    ck_assert_int_eq(seen_store_sealed_get(t, SEEN_DB_RECORDS, idk, 16, REC1_ID,
+                         strlen(REC1_ID), &body, &blen),
+        SEEN_OK);
+    ck_assert_ptr_nonnull(strstr((char *)body, "supervisor review"));
+    ck_assert_ptr_null(strstr((char *)body, "screaming"));
+    free(body);
+    seen_store_abort(t);
+
+    /* Only the new child entry answers, once. */
+    ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, now_child), 1);
+    for (i = 0; i < 3; i++)
+        ck_assert_mem_ne(now_child, old[i], 16);
+    who(now_child, rec, sizeof rec, ref, sizeof ref);
+    ck_assert_str_eq(ref, "c1");
+    ck_assert_uint_eq(count(SEEN_DB_RECORDS), 1);
+    ck_assert_uint_eq(count(SEEN_DB_RECMETA), 1);
+    ck_assert_uint_eq(count(SEEN_DB_ENTRIES), 3);
+    ck_assert_uint_eq(count(SEEN_DB_HANDLES), 3);
+}
+END_TEST
+
+START_TEST(test_reimport_within_one_transaction_keeps_one_version)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = begin(1);
+
+    ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
+    ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
+    ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.records, 3);
+    ck_assert_uint_eq(st.replaced, 2);
+    ck_assert_uint_eq(st.retracted, 6);
+    ck_assert_uint_eq(feed_size(), 15);
+    ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, NULL), 1);
+    ck_assert_uint_eq(count(SEEN_DB_RECORDS), 1);
+    ck_assert_uint_eq(count(SEEN_DB_ENTRIES), 3);
+}
+END_TEST
+
+START_TEST(test_deletion_line_retracts_the_record)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t;
+
+    import(REC1);
+    import(REC2);
+    t = begin(1);
+    ck_assert_int_eq(apply(t, DELETE(REC1_ID), &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.deleted, 1);
+    ck_assert_uint_eq(st.retracted, 3);
+    ck_assert_uint_eq(st.records, 0);
+    ck_assert_uint_eq(st.entries, 0);
+
+    ck_assert_uint_eq(feed_size(), 4 + 3);
+    ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, NULL), 0);
+    ck_assert_uint_eq(count(SEEN_DB_RECORDS), 1);
+    ck_assert_uint_eq(count(SEEN_DB_RECMETA), 1);
+    ck_assert_uint_eq(count(SEEN_DB_ENTRIES), 1);
+    ck_assert_uint_eq(count(SEEN_DB_HANDLES), 1);
+}
+END_TEST
+
+START_TEST(test_deletion_of_an_unknown_record_is_enotfound_and_does_nothing)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t;
+
+    import(REC1);
+    t = begin(1);
+    ck_assert_int_eq(apply(t, DELETE("NEVER-IMPORTED"), &st), SEEN_ENOTFOUND);
+    ck_assert_uint_eq(st.deleted, 0);
+    ck_assert_uint_eq(st.retracted, 0);
+    seen_store_abort(t);
+    ck_assert_uint_eq(feed_size(), 3);
+
+    /* A record deleted once is unknown the second time. */
+    t = begin(1);
+    ck_assert_int_eq(apply(t, DELETE(REC1_ID), &st), SEEN_OK);
+    ck_assert_int_eq(apply(t, DELETE(REC1_ID), &st), SEEN_ENOTFOUND);
+    seen_store_abort(t);
+}
+END_TEST
+
+START_TEST(test_aborted_transaction_leaves_nothing)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = begin(1);
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    enum seen_db dbs[] = {SEEN_DB_RECORDS, SEEN_DB_RECMETA, SEEN_DB_HANDLES,
+        SEEN_DB_FEEDS, SEEN_DB_FHASH, SEEN_DB_ENTRIES, SEEN_DB_INDEX,
+        SEEN_DB_EXPIRY};
+    size_t i;
+
+    ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
+    ck_assert_int_eq(apply(t, REC2, &st), SEEN_OK);
+    ck_assert_uint_eq(st.entries, 4);
+    seen_store_abort(t);
+
+    ck_assert_uint_eq(feed_size(), 0);
+    ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, NULL), 0);
+    q.given = "Kayden";
+    q.family = "Price";
+    q.has_dob = 1;
+    q.dob = day("2012-03-04");
+    query(&q, &r);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.candidates, 0);
+    seen_query_release(&r);
+    for (i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
+        ck_assert_msg(count(dbs[i]) == 0, "db %d not empty", (int)dbs[i]);
+
+    /* The next import starts the feed at 0. */
+    import(REC2);
+    ck_assert_uint_eq(feed_size(), 1);
+}
+END_TEST
+
+#define RETAIN(id, until, given, family, dob)                                  \
+    "{\"id\":\"" id "\",\"kind\":\"other\",\"date\":\"2023-01-01\","           \
+    "\"local_authority\":\"Reading\",\"retain_until\":\"" until "\","          \
+    "\"people\":[{\"ref\":\"a\",\"role\":\"adult_victim\",\"given_name\":"     \
+    "\"" given "\",\"family_name\":\"" family "\",\"date_of_birth\":\"" dob    \
+    "\"},{\"ref\":\"b\",\"role\":\"other\",\"given_name\":\"Sam\","            \
+    "\"family_name\":\"" family "\",\"date_of_birth\":\"1960-01-01\"}]}"
+
+static size_t
+hits_for_name(const char *given, const char *family, const char *dob)
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    size_t n;
+
+    q.given = given;
+    q.family = family;
+    q.has_dob = 1;
+    q.dob = day(dob);
+    query(&q, &r);
+    n = r.n;
+    seen_query_release(&r);
+    return n;
+}
+
+START_TEST(test_expire_retracts_records_whose_retain_until_has_passed)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t;
+
+    import(RETAIN("OLD", "2024-01-31", "Aisha", "Begum", "1985-03-03"));
+    import(RETAIN("TODAY", "2025-06-14", "Grace", "Mensah", "1987-07-07"));
+    import(RETAIN("LATER", "2030-12-31", "Nadia", "Kowalski", "1990-10-10"));
+    import(REC2); /* no retain_until */
+    ck_assert_uint_eq(feed_size(), 7);
+    ck_assert_uint_eq(count(SEEN_DB_EXPIRY), 3);
+    ck_assert_uint_eq(hits_for_name("Aisha", "Begum", "1985-03-03"), 1);
+
+    t = begin(1);
+    ck_assert_int_eq(
+        seen_indexer_expire(&ix, t, day("2025-06-14"), NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.deleted, 1);
+    ck_assert_uint_eq(st.retracted, 2);
+    ck_assert_uint_eq(feed_size(), 9);
+    ck_assert_uint_eq(hits_for_name("Aisha", "Begum", "1985-03-03"), 0);
+    /* Retained until today: kept today. */
+    ck_assert_uint_eq(hits_for_name("Grace", "Mensah", "1987-07-07"), 1);
+    ck_assert_uint_eq(hits_for_name("Nadia", "Kowalski", "1990-10-10"), 1);
+    ck_assert_uint_eq(hits_for_name("Kayden", "Price", "2012-03-04"), 1);
+    ck_assert_uint_eq(count(SEEN_DB_RECORDS), 3);
+    ck_assert_uint_eq(count(SEEN_DB_EXPIRY), 2);
+
+    /* Expiring again the same day does nothing more. */
+    memset(&st, 0, sizeof st);
+    t = begin(1);
+    ck_assert_int_eq(
+        seen_indexer_expire(&ix, t, day("2025-06-14"), NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.deleted, 0);
+    ck_assert_uint_eq(feed_size(), 9);
+
+    /* The next day the second record goes too. */
+    t = begin(1);
+    ck_assert_int_eq(
+        seen_indexer_expire(&ix, t, day("2025-06-15"), NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.deleted, 1);
+    ck_assert_uint_eq(hits_for_name("Grace", "Mensah", "1987-07-07"), 0);
+    ck_assert_uint_eq(hits_for_name("Nadia", "Kowalski", "1990-10-10"), 1);
+    ck_assert_uint_eq(count(SEEN_DB_RECORDS), 2);
+}
+END_TEST
+
+START_TEST(test_retain_until_before_1970_expires_in_order)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t;
+
+    /* Days before 1970 are negative: they must sort before, not after. */
+    import(RETAIN("ANCIENT", "1969-12-31", "Aisha", "Begum", "1945-03-03"));
+    import(RETAIN("LATER", "2030-12-31", "Nadia", "Kowalski", "1990-10-10"));
+    t = begin(1);
+    ck_assert_int_eq(
+        seen_indexer_expire(&ix, t, day("2025-06-14"), NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.deleted, 1);
+    ck_assert_uint_eq(hits_for_name("Aisha", "Begum", "1945-03-03"), 0);
+    ck_assert_uint_eq(hits_for_name("Nadia", "Kowalski", "1990-10-10"), 1);
+}
+END_TEST
+
+/*
+ * RecordMeta.retain_until uses 0 for "none", but 0 is also the day
+ * 1970-01-01, which import.md accepts.  A record imported with that
+ * retain_until leaves its expiry key behind when it is replaced (the
+ * indexer reads 0 as "no key to delete"), so the next expiry run deletes
+ * the replacement, which has no retain_until at all.
+ */
+START_TEST(test_record_reimported_without_retain_until_is_not_expired_KNOWN_BUG)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t;
+
+    import(RETAIN("R", "1970-01-01", "Aisha", "Begum", "1985-03-03"));
+    import("{\"id\":\"R\",\"kind\":\"other\",\"date\":\"2023-01-01\","
+           "\"local_authority\":\"Reading\",\"people\":[{\"ref\":\"a\","
+           "\"role\":\"adult_victim\",\"given_name\":\"Aisha\","
+           "\"family_name\":\"Begum\",\"date_of_birth\":\"1985-03-03\"}]}");
+    t = begin(1);
+    ck_assert_int_eq(
+        seen_indexer_expire(&ix, t, day("2025-06-14"), NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_uint_eq(st.deleted, 0);
+    ck_assert_uint_eq(hits_for_name("Aisha", "Begum", "1985-03-03"), 1);
+}
+END_TEST
+
+/* ---- what reaches the disk ---- */
+
+START_TEST(test_no_name_nhs_number_record_id_or_note_reaches_the_store_file)
+{
+    static const char *secrets[] = {"Chantelle", "CHANTELLE", "Ward", "WARD",
+        "Dean", "DEAN", "Holt", "HOLT", "Mia\"", "Kayden", "KAYDEN", "Price",
+        "PRICE", "Precious", "PRECIOUS", "Okafor", "OKAFOR", NHS_CHILD,
+        "943 476 5919", "2011/0234567F", "0234567", REC1_ID, REC2_ID, REC3_ID,
+        "TVP-DA", "I hid under the bed", "hid under", "screaming",
+        "Neighbour called", "Abbotsbury", "1994-02-11", "2020-09-30",
+        "1989-05-02", "2012-03-04", "1991-08-19", "RG1 5DF", "RG15DF",
+        "SL1 2AB", "RG40 1AA", "v1\"", "c1\"", "p1\""};
+    char path[3072];
+    uint8_t *file;
+    size_t flen, i;
+
+    import(REC1);
+    import(REC2);
+    import(REC3);
+    import(REC1_V2);
+    seen_store_close(store);
+    store = NULL;
+
+    snprintf(path, sizeof path, "%s/data.mdb", sdir);
+    file = slurp(path, &flen);
+    for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        ck_assert_msg(
+            memmem(file, flen, secrets[i], strlen(secrets[i])) == NULL,
+            "'%s' is in the store file in clear", secrets[i]);
+    /* The local authority is published on purpose: the scan can see. */
+    ck_assert_ptr_nonnull(memmem(file, flen, "Wokingham", 9));
+    free(file);
+    open_node(0);
+}
+END_TEST
+
+START_TEST(test_entries_are_the_same_after_closing_and_reopening)
+{
+    uint64_t entries, index, handles, size;
+    uint8_t root1[32], root2[32], h1[16], h2[16];
+    struct seen_txn *t;
+    uint32_t own = ix.own;
+
+    import(REC1);
+    import(REC2);
+    import(REC1_V2);
+    entries = count(SEEN_DB_ENTRIES);
+    index = count(SEEN_DB_INDEX);
+    handles = count(SEEN_DB_HANDLES);
+    size = feed_size();
+    ck_assert_uint_eq(entries, 4);
+    ck_assert_uint_gt(index, entries);
+    t = begin(0);
+    ck_assert_int_eq(seen_feed_root(t, ix.own, size, root1), SEEN_OK);
+    seen_store_abort(t);
+    ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, h1), 1);
+
+    seen_store_close(store);
+    open_node(0);
+    ck_assert_uint_eq(ix.own, own);
+    ck_assert_uint_eq(count(SEEN_DB_ENTRIES), entries);
+    ck_assert_uint_eq(count(SEEN_DB_INDEX), index);
+    ck_assert_uint_eq(count(SEEN_DB_HANDLES), handles);
+    ck_assert_uint_eq(feed_size(), size);
+    t = begin(0);
+    ck_assert_int_eq(seen_feed_root(t, ix.own, size, root2), SEEN_OK);
+    seen_store_abort(t);
+    ck_assert_mem_eq(root1, root2, 32);
+    ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, h2), 1);
+    ck_assert_mem_eq(h1, h2, 16);
+    ck_assert_int_eq(seen_store_check(store), SEEN_OK);
+
+    /* And the reopened node goes on appending where it stopped. */
+    import(DELETE(REC2_ID));
+    ck_assert_uint_eq(feed_size(), size + 1);
+    ck_assert_uint_eq(count(SEEN_DB_ENTRIES), entries - 1);
+}
+END_TEST
+
+static Suite *
+node_index_suite(void)
+{
+    Suite *s = suite_create("node_index");
+    TCase *tc;
+
+    tc = tcase_create("publish");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
+    tcase_add_test(tc, test_import_publishes_one_feed_entry_per_person);
+    tcase_add_test(tc, test_entries_of_two_records_have_different_groups);
+    tcase_add_test(tc, test_shielded_record_publishes_no_address_bearing_token);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("query");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
+    tcase_add_test(tc, test_query_by_nhs_number_finds_the_child);
+    tcase_add_test(tc, test_query_by_misspelt_name_and_dob_finds_the_child);
+    tcase_add_test(tc, test_query_with_no_blocking_token_is_einval);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("lifecycle");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
+    tcase_add_test(
+        tc, test_reimport_replaces_the_record_and_retracts_its_old_entries);
+    tcase_add_test(tc, test_reimport_within_one_transaction_keeps_one_version);
+    tcase_add_test(tc, test_deletion_line_retracts_the_record);
+    tcase_add_test(
+        tc, test_deletion_of_an_unknown_record_is_enotfound_and_does_nothing);
+    tcase_add_test(tc, test_aborted_transaction_leaves_nothing);
+    tcase_add_test(
+        tc, test_expire_retracts_records_whose_retain_until_has_passed);
+    tcase_add_test(tc, test_retain_until_before_1970_expires_in_order);
+    tcase_add_test(tc,
+        test_record_reimported_without_retain_until_is_not_expired_KNOWN_BUG);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("disk");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
+    tcase_add_test(
+        tc, test_no_name_nhs_number_record_id_or_note_reaches_the_store_file);
+    tcase_add_test(tc, test_entries_are_the_same_after_closing_and_reopening);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr;
+    int nfailed;
+
+    if (sodium_init() < 0)
+        return EXIT_FAILURE;
+    sr = srunner_create(node_index_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    nfailed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
