@@ -1,0 +1,222 @@
+/*
+ * membership.h: the federation's membership document.
+ *
+ * The federation authority signs a Membership (proto/seen.proto): the
+ * exact bytes of an encoded MembershipBody and an Ed25519 signature over
+ *
+ *     "seen-membership-v1" || 0x00 || body
+ *
+ * (crypto/sign.h).  A node pins the authority's public key and accepts a
+ * document only when that signature verifies over the body bytes as
+ * received (never re-encoded), the body names the same authority, and
+ * every member and grant keeps the rules of docs/protocol.md
+ * ("Membership").  The body carries the current match-key epoch and, for
+ * each ACTIVE member, a grant: the epoch's 32-byte match key sealed with
+ * crypto_box_seal to the member's curve_pk.
+ *
+ * A struct seen_membership is a verified, decoded document.  It owns
+ * every buffer decoded from the input (the input itself is not retained),
+ * and every pointer it returns (strings, Seen__Member) stays valid until
+ * seen_membership_free().  It is read-only, so one may be shared between
+ * threads.  Needs sodium_init() to have been called.
+ */
+#ifndef SEEN_MEMBERSHIP_H
+#define SEEN_MEMBERSHIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+#include "crypto/keys.h"
+#include "seen.pb-c.h"
+
+/* The signature domain (crypto/sign.h) of a membership document. */
+#define SEEN_MEMBERSHIP_DOMAIN "seen-membership-v1"
+
+/* Sizes: a sealed match key (32 + crypto_box_SEALBYTES), a signature. */
+#define SEEN_MEMBERSHIP_GRANT_BYTES 80
+#define SEEN_MEMBERSHIP_SIG_BYTES 64
+
+/* Limits: a larger document, or one with more members, is malformed. */
+#define SEEN_MEMBERSHIP_MAX_BYTES (16u << 20)
+#define SEEN_MEMBERSHIP_MEMBERS_MAX 10000
+
+/* Limits on the text fields, in bytes (valid UTF-8, no control chars). */
+#define SEEN_MEMBERSHIP_FEDERATION_MAX 255
+#define SEEN_MEMBERSHIP_AGENCY_MAX 255
+#define SEEN_MEMBERSHIP_LA_MAX 127
+#define SEEN_MEMBERSHIP_ENDPOINT_MAX 255
+
+struct seen_membership;
+
+/**
+ * seen_membership_open(doc, len, authority_pk, out):
+ * Verify and decode the encoded Membership ${doc} (${len} bytes, not
+ * retained).  [in] ${authority_pk}: the pinned authority's Ed25519 public
+ * key, which must have signed the body (domain SEEN_MEMBERSHIP_DOMAIN,
+ * over the body bytes exactly as received) and must equal the body's
+ * authority_pk.  The body must then be well formed: version and epoch at
+ * least 1; a federation name; at most SEEN_MEMBERSHIP_MEMBERS_MAX members,
+ * each with a 32-byte sign_pk and curve_pk, a valid name
+ * (seen_node_name_valid), a known agency type, a local authority, a
+ * tcp:// endpoint with a port (seen_membership_endpoint_valid) and status
+ * ACTIVE or REVOKED, with no two members sharing a name, a sign_pk or a
+ * curve_pk; grants of the body's epoch, each SEEN_MEMBERSHIP_GRANT_BYTES,
+ * at most one per member and only for ACTIVE members.
+ * [out] ${out}: on success the document, owned by the caller, released
+ * with seen_membership_free(); NULL on error.
+ * Returns 0; SEEN_EAUTH for a signature that does not verify under
+ * ${authority_pk} or a body naming another authority; SEEN_EINVAL for a
+ * malformed document (logged, saying what); SEEN_ENOMEM.  Never crashes
+ * on bad bytes.
+ */
+SEEN_MUST_CHECK int seen_membership_open(const uint8_t *doc, size_t len,
+    const uint8_t authority_pk[static 32], struct seen_membership **out);
+
+/**
+ * seen_membership_free(m):
+ * Free the document ${m} and everything decoded from it.  Does nothing if
+ * ${m} is NULL.
+ */
+void seen_membership_free(struct seen_membership *m);
+
+/**
+ * seen_membership_version(m):
+ * Return the version of ${m} (at least 1; a node adopts only a higher one
+ * than it holds).
+ */
+uint64_t seen_membership_version(const struct seen_membership *m);
+
+/**
+ * seen_membership_issued(m):
+ * Return the time ${m} was issued, in Unix seconds.
+ */
+uint64_t seen_membership_issued(const struct seen_membership *m);
+
+/**
+ * seen_membership_federation(m):
+ * Return the federation's name (valid UTF-8, NUL-terminated), owned by
+ * ${m}.
+ */
+const char *seen_membership_federation(const struct seen_membership *m);
+
+/**
+ * seen_membership_epoch(m):
+ * Return the match-key epoch of ${m}'s grants (at least 1).
+ */
+uint32_t seen_membership_epoch(const struct seen_membership *m);
+
+/**
+ * seen_membership_count(m):
+ * Return the number of members (of any status) in ${m}.
+ */
+size_t seen_membership_count(const struct seen_membership *m);
+
+/**
+ * seen_membership_member(m, i):
+ * Return member ${i} of ${m}, in document order, or NULL if ${i} is not
+ * less than seen_membership_count(${m}).  Owned by ${m}.
+ */
+const Seen__Member *seen_membership_member(
+    const struct seen_membership *m, size_t i);
+
+/**
+ * seen_membership_by_sign(m, pk):
+ * Return the member of ${m}, of any status, whose Ed25519 key is ${pk};
+ * NULL if there is none.  Owned by ${m}.
+ */
+const Seen__Member *seen_membership_by_sign(
+    const struct seen_membership *m, const uint8_t pk[static 32]);
+
+/**
+ * seen_membership_by_curve(m, pk):
+ * Return the member of ${m}, of any status, whose Curve25519 key is ${pk}
+ * (as a CURVE client presents it); NULL if there is none.  Owned by ${m}.
+ */
+const Seen__Member *seen_membership_by_curve(
+    const struct seen_membership *m, const uint8_t pk[static 32]);
+
+/**
+ * seen_membership_by_name(m, name):
+ * Return the member of ${m}, of any status, named ${name}; NULL if there
+ * is none or ${name} is NULL.  Owned by ${m}.
+ */
+const Seen__Member *seen_membership_by_name(
+    const struct seen_membership *m, const char *name);
+
+/**
+ * seen_membership_active(mb):
+ * Return 1 if the member ${mb} is ACTIVE, else 0 (also for NULL).
+ */
+int seen_membership_active(const Seen__Member *mb);
+
+/**
+ * seen_membership_granted(m, pk):
+ * Return 1 if ${m} holds a match-key grant for the member whose Ed25519
+ * key is ${pk}, else 0.
+ */
+int seen_membership_granted(
+    const struct seen_membership *m, const uint8_t pk[static 32]);
+
+/**
+ * seen_membership_match_key(m, k, key, epoch):
+ * Unseal this node's match key for ${m}'s epoch: find the grant for
+ * ${k}->sign_pk and open it with crypto_box_seal_open under ${k}->curve_pk
+ * and ${k}->curve_sk.  [out] ${key}: the 32-byte key (the caller wipes
+ * it); [out] ${epoch}: its epoch, if ${epoch} is not NULL.  Both are left
+ * unchanged on error.
+ * Returns 0; SEEN_ENOTFOUND when ${m} holds no grant for ${k}->sign_pk
+ * (not a member, or revoked); SEEN_EAUTH when the grant does not open
+ * with ${k}'s Curve25519 keys.  Neither is logged: the caller decides.
+ */
+SEEN_MUST_CHECK int seen_membership_match_key(const struct seen_membership *m,
+    const struct seen_keys *k, uint8_t key[static 32], uint32_t *epoch);
+
+/**
+ * seen_membership_build(federation, version, issued, members, n, epoch,
+ *     match_key, authority, out, len):
+ * Build and sign a document: the NUL-terminated ${federation} name,
+ * ${version}, ${issued} (Unix seconds), the ${n} members ${members}
+ * copied as given (in that order), ${epoch}, and a grant of ${match_key}
+ * sealed with crypto_box_seal to each ACTIVE member's curve_pk; the body
+ * names ${authority}->sign_pk as the authority and is signed with
+ * ${authority}->sign_sk.  The document is checked against every rule of
+ * seen_membership_open() before it is signed, so a node never receives a
+ * document the authority could not open.
+ * [out] ${out}, ${len}: the encoded Membership, malloc'd, owned by the
+ * caller (free()); NULL and 0 on error.  Nothing is retained.
+ * Returns 0; SEEN_EINVAL when the document would break a rule (logged,
+ * saying which); SEEN_ENOMEM; SEEN_ERR if sealing or signing fails.
+ */
+SEEN_MUST_CHECK int seen_membership_build(const char *federation,
+    uint64_t version, uint64_t issued, const Seen__Member *const *members,
+    size_t n, uint32_t epoch, const uint8_t match_key[static 32],
+    const struct seen_keys *authority, uint8_t **out, size_t *len);
+
+/**
+ * seen_membership_endpoint_valid(ep):
+ * Return 1 if ${ep} is "tcp://HOST:PORT" with HOST a name of letters,
+ * digits, '-' and '.', or an IPv6 address in brackets, and PORT a decimal
+ * number from 1 to 65535; at most SEEN_MEMBERSHIP_ENDPOINT_MAX bytes.
+ * Else 0 (wildcards such as '*' and port 0 are not endpoints a peer can
+ * reach).
+ */
+int seen_membership_endpoint_valid(const char *ep);
+
+/**
+ * seen_membership_type_from_name(name):
+ * Return the AgencyType for one of spec/cli.md's agency type names
+ * ("social_care", "police", "health", "school", "probation",
+ * "youth_justice", "other"), or SEEN__AGENCY_TYPE__AGENCY_UNSPECIFIED (0)
+ * for any other string or NULL.
+ */
+Seen__AgencyType seen_membership_type_from_name(const char *name);
+
+/**
+ * seen_membership_type_name(type):
+ * Return spec/cli.md's name of the agency type ${type}, or NULL if it is
+ * not a known type.  The string is static.
+ */
+const char *seen_membership_type_name(Seen__AgencyType type);
+
+#endif /* !SEEN_MEMBERSHIP_H */
