@@ -81,6 +81,8 @@ cli_cmd_fn cmd_import;
 cli_cmd_fn cmd_query;
 cli_cmd_fn cmd_handles;
 cli_cmd_fn cmd_status;
+cli_cmd_fn cmd_identity;
+cli_cmd_fn cmd_federation;
 cli_cmd_fn cmd_membership;
 cli_cmd_fn cmd_lab;
 

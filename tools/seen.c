@@ -25,6 +25,8 @@ static const struct {
     {"query", cmd_query, "show what is known of one person"},
     {"handles", cmd_handles, "list this node's own index entries"},
     {"status", cmd_status, "show the node's state"},
+    {"identity", cmd_identity, "print this node's public identity"},
+    {"federation", cmd_federation, "the federation authority's tool"},
     {"membership", cmd_membership, "install a signed membership document"},
     {"lab", cmd_lab, "a whole federation on loopback: up, wait, down"},
 };

@@ -1,0 +1,1232 @@
+/*
+ * seen federation: the federation authority's tool.  It keeps an
+ * authority directory (mode 0700), separate from any node home:
+ *
+ *   AUTHDIR/authority.key        the authority's keys, a keystore
+ *                                (crypto/keystore.h) sealed with a
+ *                                passphrase: its Ed25519 pair signs
+ *                                documents; its match_key and match_epoch
+ *                                fields hold the current match key (never
+ *                                in clear); its other keys are unused
+ *   AUTHDIR/authority.pub        the public key in hex (0644), to pin
+ *   AUTHDIR/state.json           federation name, next version, current
+ *                                epoch and the members (public; 0600)
+ *   AUTHDIR/membership-N.pb      each signed document (0644)
+ *   AUTHDIR/membership.pb        the latest one
+ *   AUTHDIR/lock                 held while a command changes the above
+ *
+ * A rotation writes state.json (new epoch) before the keystore (new key),
+ * and `sign` refuses while the two epochs differ, so an interrupted
+ * rotation can never grant the old key under the new epoch: running
+ * `rotate` again completes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/keys.h"
+#include "crypto/keystore.h"
+#include "node/home.h"
+#include "node/membership.h"
+#include "node/passphrase.h"
+#include "tools/cli.h"
+
+#include "seen.pb-c.h"
+
+#define STATE_FORMAT 1
+#define IDENTITY_MAX (64 * 1024)
+#define STATE_MAX (64 * 1024 * 1024)
+
+static const char federation_usage[] =
+    "usage: seen federation init AUTHDIR --name NAME "
+    "[--kdf moderate|interactive]\n"
+    "       seen federation add AUTHDIR (--home NODEHOME | --identity FILE)\n"
+    "                                   [--endpoint tcp://HOST:PORT]\n"
+    "       seen federation revoke AUTHDIR NAME\n"
+    "       seen federation rotate AUTHDIR\n"
+    "       seen federation sign AUTHDIR [--out FILE]\n"
+    "       seen federation show FILE --authority HEX [--json]\n"
+    "\n"
+    "The federation authority's tool.  AUTHDIR (mode 0700, never a node\n"
+    "home) holds the authority key and the current match key, sealed in\n"
+    "AUTHDIR/authority.key under a passphrase ($SEEN_PASSPHRASE_FILE or the\n"
+    "terminal), and the member list in AUTHDIR/state.json.\n"
+    "\n"
+    "  init    create AUTHDIR: authority key, match key of epoch 1; prints\n"
+    "          the authority public key (hex), which every node pins\n"
+    "  add     enrol a node from NODEHOME/identity.json (made by 'seen\n"
+    "          --home NODEHOME identity') or FILE; the endpoint must be\n"
+    "          tcp://HOST:PORT with a fixed port\n"
+    "  revoke  mark member NAME revoked and rotate the match key, so that\n"
+    "          it gets no key for the new epoch\n"
+    "  rotate  new match key, new epoch\n"
+    "  sign    sign the next version: AUTHDIR/membership-VERSION.pb and\n"
+    "          AUTHDIR/membership.pb (and FILE with --out)\n"
+    "  show    verify a document against the authority key HEX and print\n"
+    "          it (--json: one line); never prints a match key\n"
+    "\n"
+    "Changes take effect for nodes only once signed.\n";
+
+/* One member of state.json, decoded for seen_membership_build(). */
+struct fed_member {
+    Seen__Member mb;
+    uint8_t sign_pk[32];
+    uint8_t curve_pk[32];
+};
+
+/* state.json, loaded. */
+struct fed_state {
+    json_t *root; /* owns every string below */
+    const char *federation;
+    uint8_t authority_pk[32];
+    uint64_t next_version;
+    uint32_t epoch;
+    json_t *members; /* borrowed from root */
+};
+
+/* Return 1 if ${s} has ${min} to ${max} bytes and no control character. */
+static int
+text_ok(const char *s, size_t min, size_t max)
+{
+    size_t i, n;
+
+    if (s == NULL || (n = strlen(s)) < min || n > max)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* Decode 64 hex digits of ${hex} into ${out}.  Returns 0 or -1. */
+static int
+hex32(uint8_t out[32], const char *hex)
+{
+    size_t n;
+
+    if (hex == NULL || strlen(hex) != 64 ||
+        sodium_hex2bin(out, 32, hex, 64, NULL, &n, NULL) != 0 || n != 32)
+        return -1;
+    return 0;
+}
+
+/* Read the file ${path} (at most ${max} bytes).  Returns 0 or -1 (errno). */
+static int
+read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+    struct stat sb;
+    uint8_t *b = NULL;
+    size_t got = 0;
+    ssize_t n;
+    int fd, saved;
+
+    *buf = NULL;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+        return -1;
+    if (fstat(fd, &sb) != 0)
+        goto fail;
+    if (!S_ISREG(sb.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    if ((uint64_t)sb.st_size > max) {
+        errno = EFBIG;
+        goto fail;
+    }
+    if ((b = malloc((size_t)sb.st_size + 1)) == NULL)
+        goto fail;
+    while (got < (size_t)sb.st_size) {
+        if ((n = read(fd, b + got, (size_t)sb.st_size - got)) < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    b[got] = '\0';
+    *buf = b;
+    *len = got;
+    return 0;
+fail:
+    saved = errno;
+    free(b);
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+/* fsync the directory holding ${path}.  Returns 0 or -1 (errno). */
+static int
+fsync_parent(const char *path)
+{
+    char dir[SEEN_PATH_LEN], *slash;
+    int fd, rc;
+
+    snprintf(dir, sizeof dir, "%s", path);
+    if ((slash = strrchr(dir, '/')) == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/*
+ * Write ${len} bytes of ${buf} to ${path} atomically with mode ${mode}:
+ * to "${path}.tmp", fsync, rename, fsync the directory.  Returns 0 or -1
+ * (errno).
+ */
+static int
+write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+    char tmp[SEEN_PATH_LEN];
+    const uint8_t *p = buf;
+    ssize_t n;
+    int fd, saved;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (unlink(tmp) != 0 && errno != ENOENT)
+        return -1;
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+             mode)) == -1)
+        return -1;
+    if (fchmod(fd, mode) != 0)
+        goto fail;
+    while (len > 0) {
+        if ((n = write(fd, p, len)) < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto fail;
+    return fsync_parent(path);
+fail:
+    saved = errno;
+    if (fd != -1)
+        close(fd);
+    unlink(tmp);
+    errno = saved;
+    return -1;
+}
+
+/* "${dir}/${name}" into ${buf}, or print why not and return NULL. */
+static char *
+dpath(const struct cli *cli, const char *dir, const char *name, char *buf,
+    size_t len)
+{
+
+    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) {
+        cli_fail(cli, "path too long: '%s/%s'", dir, name);
+        return NULL;
+    }
+    return buf;
+}
+
+/*
+ * Check that ${dir} is an authority directory no one else may enter, and
+ * take its lock.  Returns the lock's descriptor, or prints why not and
+ * returns -1.
+ */
+static int
+authdir_lock(const struct cli *cli, const char *dir)
+{
+    char path[SEEN_PATH_LEN];
+    struct stat sb;
+    int fd;
+
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        cli_fail(cli, "'%s' is not an authority directory", dir);
+        return -1;
+    }
+    if ((sb.st_mode & 077) != 0) {
+        cli_fail(cli, "'%s' is open to group or others (chmod 700 it)", dir);
+        return -1;
+    }
+    /* Never leave a lock file in a directory that is not ours. */
+    if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
+        return -1;
+    if (access(path, F_OK) != 0) {
+        cli_fail(
+            cli, "'%s' is not an authority directory (no state.json)", dir);
+        return -1;
+    }
+    if (dpath(cli, dir, "lock", path, sizeof path) == NULL)
+        return -1;
+    if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) ==
+        -1) {
+        cli_fail(cli, "cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        cli_fail(cli, "another 'seen federation' command is using '%s'", dir);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+authdir_unlock(int fd)
+{
+
+    if (fd != -1)
+        close(fd);
+}
+
+static void
+state_free(struct fed_state *st)
+{
+
+    json_decref(st->root);
+    memset(st, 0, sizeof *st);
+}
+
+/* Check the member ${j} (number ${i}) of state.json; decode into ${fm}. */
+static int
+member_from_json(json_t *j, struct fed_member *fm)
+{
+    const char *type, *status;
+
+    seen__member__init(&fm->mb);
+    if (!json_is_object(j))
+        return -1;
+    fm->mb.name =
+        (char *)(uintptr_t)json_string_value(json_object_get(j, "name"));
+    fm->mb.agency =
+        (char *)(uintptr_t)json_string_value(json_object_get(j, "agency"));
+    fm->mb.local_authority = (char *)(uintptr_t)json_string_value(
+        json_object_get(j, "local_authority"));
+    fm->mb.endpoint =
+        (char *)(uintptr_t)json_string_value(json_object_get(j, "endpoint"));
+    type = json_string_value(json_object_get(j, "type"));
+    status = json_string_value(json_object_get(j, "status"));
+    if (fm->mb.name == NULL || !seen_node_name_valid(fm->mb.name) ||
+        !text_ok(fm->mb.agency, 0, SEEN_MEMBERSHIP_AGENCY_MAX) ||
+        !text_ok(fm->mb.local_authority, 1, SEEN_MEMBERSHIP_LA_MAX) ||
+        !seen_membership_endpoint_valid(fm->mb.endpoint) ||
+        (fm->mb.type = seen_membership_type_from_name(type)) == 0 ||
+        hex32(fm->sign_pk, json_string_value(json_object_get(j, "sign_pk"))) !=
+            0 ||
+        hex32(fm->curve_pk,
+            json_string_value(json_object_get(j, "curve_pk"))) != 0 ||
+        status == NULL)
+        return -1;
+    if (strcmp(status, "active") == 0)
+        fm->mb.status = SEEN__MEMBER_STATUS__ACTIVE;
+    else if (strcmp(status, "revoked") == 0)
+        fm->mb.status = SEEN__MEMBER_STATUS__REVOKED;
+    else
+        return -1;
+    fm->mb.sign_pk.data = fm->sign_pk;
+    fm->mb.sign_pk.len = 32;
+    fm->mb.curve_pk.data = fm->curve_pk;
+    fm->mb.curve_pk.len = 32;
+    return 0;
+}
+
+/* Load AUTHDIR/state.json into ${st}.  Returns 0, or prints why not: 1. */
+static int
+state_load(const struct cli *cli, const char *dir, struct fed_state *st)
+{
+    char path[SEEN_PATH_LEN];
+    struct fed_member fm;
+    json_error_t jerr;
+    json_t *v;
+    uint8_t *buf;
+    size_t len, i;
+    json_int_t nv, ep;
+
+    memset(st, 0, sizeof *st);
+    if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
+        return 1;
+    if (read_all(path, STATE_MAX, &buf, &len) != 0) {
+        if (errno == ENOENT)
+            return cli_fail(cli,
+                "'%s' is not an authority directory (no "
+                "state.json)",
+                dir);
+        return cli_fail(cli, "cannot read '%s': %s", path, strerror(errno));
+    }
+    st->root =
+        json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(buf);
+    if (st->root == NULL)
+        return cli_fail(cli, "'%s':%d: %s", path, jerr.line, jerr.text);
+    v = json_object_get(st->root, "format");
+    if (!json_is_integer(v) || json_integer_value(v) != STATE_FORMAT)
+        goto bad;
+    st->federation = json_string_value(json_object_get(st->root, "federation"));
+    if (!text_ok(st->federation, 1, SEEN_MEMBERSHIP_FEDERATION_MAX))
+        goto bad;
+    if (hex32(st->authority_pk,
+            json_string_value(json_object_get(st->root, "authority_pk"))) != 0)
+        goto bad;
+    v = json_object_get(st->root, "next_version");
+    if (!json_is_integer(v) || (nv = json_integer_value(v)) < 1)
+        goto bad;
+    st->next_version = (uint64_t)nv;
+    v = json_object_get(st->root, "epoch");
+    if (!json_is_integer(v) || (ep = json_integer_value(v)) < 1 ||
+        ep >= (json_int_t)UINT32_MAX)
+        goto bad;
+    st->epoch = (uint32_t)ep;
+    st->members = json_object_get(st->root, "members");
+    if (!json_is_array(st->members))
+        goto bad;
+    for (i = 0; i < json_array_size(st->members); i++) {
+        if (member_from_json(json_array_get(st->members, i), &fm) != 0) {
+            cli_fail(cli, "'%s': member %zu is malformed", path, i);
+            state_free(st);
+            return 1;
+        }
+    }
+    return 0;
+bad:
+    cli_fail(cli, "'%s' is malformed", path);
+    state_free(st);
+    return 1;
+}
+
+/* ${root} as indented JSON text ending in a newline (malloc'd), or NULL. */
+static char *
+state_text(json_t *root)
+{
+    char *text, *t;
+    size_t n;
+
+    if ((text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL)
+        return NULL;
+    n = strlen(text);
+    if ((t = realloc(text, n + 2)) == NULL) {
+        free(text);
+        return NULL;
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    return t;
+}
+
+/* Write ${st} back to AUTHDIR/state.json.  Returns 0, or prints why: 1. */
+static int
+state_save(const struct cli *cli, const char *dir, struct fed_state *st)
+{
+    char path[SEEN_PATH_LEN], *text;
+    int rc = 0;
+
+    if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
+        return 1;
+    if (json_object_set_new(st->root, "next_version",
+            json_integer((json_int_t)st->next_version)) != 0 ||
+        json_object_set_new(
+            st->root, "epoch", json_integer((json_int_t)st->epoch)) != 0 ||
+        (text = state_text(st->root)) == NULL)
+        return cli_fail(cli, "cannot encode state.json");
+    if (write_atomic(path, text, strlen(text), 0600) != 0)
+        rc = cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+    free(text);
+    return rc;
+}
+
+/* The member of ${st} named ${name}, or NULL. */
+static json_t *
+state_member(const struct fed_state *st, const char *name)
+{
+    json_t *mj;
+    size_t i;
+
+    json_array_foreach(st->members, i, mj)
+    {
+        if (strcmp(json_string_value(json_object_get(mj, "name")), name) == 0)
+            return mj;
+    }
+    return NULL;
+}
+
+/* Ask for the passphrase and open AUTHDIR/authority.key.  Prints why not. */
+static int
+authority_keys(const struct cli *cli, const char *dir, char **pass,
+    size_t *passlen, struct seen_keys **keys)
+{
+    char path[SEEN_PATH_LEN];
+    int rc;
+
+    *keys = NULL;
+    *pass = NULL;
+    if (dpath(cli, dir, "authority.key", path, sizeof path) == NULL)
+        return 1;
+    if (seen_passphrase_get("Authority passphrase: ", 0, pass, passlen) != 0)
+        return cli_fail(cli, "no passphrase");
+    if ((rc = seen_keystore_read(path, *pass, *passlen, keys)) != 0) {
+        seen_passphrase_free(*pass);
+        *pass = NULL;
+        if (rc == SEEN_EAUTH)
+            return cli_fail(cli, "wrong passphrase for '%s'", path);
+        return cli_fail(cli, "cannot read the authority key '%s'", path);
+    }
+    return 0;
+}
+
+static const char init_usage[] =
+    "usage: seen federation init AUTHDIR --name NAME "
+    "[--kdf moderate|interactive]\n"
+    "\n"
+    "Create the authority directory AUTHDIR (which must not exist, or be\n"
+    "empty): a new authority key and the match key of epoch 1, sealed in\n"
+    "AUTHDIR/authority.key under a passphrase (asked twice, or read from\n"
+    "$SEEN_PASSPHRASE_FILE), and AUTHDIR/state.json for the federation\n"
+    "NAME with no members.  Prints the authority public key (hex), also\n"
+    "in AUTHDIR/authority.pub: every node pins it.  --kdf interactive\n"
+    "makes unlocking cheaper (for labs and tests only).\n";
+
+static int
+fed_init(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"name", required_argument, NULL, 'n'},
+        {"kdf", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    enum seen_pwstrength kdf = SEEN_PW_MODERATE;
+    struct seen_keys *keys = NULL;
+    const char *name = NULL, *dir;
+    char path[SEEN_PATH_LEN], *pass = NULL, *text = NULL, pkhex[65];
+    char publine[66];
+    json_t *st = NULL;
+    size_t passlen;
+    struct stat sb;
+    int c, ret = 1, made = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            name = optarg;
+            break;
+        case 'k':
+            if (strcmp(optarg, "moderate") == 0)
+                kdf = SEEN_PW_MODERATE;
+            else if (strcmp(optarg, "interactive") == 0)
+                kdf = SEEN_PW_INTERACTIVE;
+            else
+                return cli_usage(
+                    cli, init_usage, "--kdf: moderate or interactive");
+            break;
+        case 'h':
+            fputs(init_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, init_usage, NULL);
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage(cli, init_usage, "give one AUTHDIR");
+    dir = argv[optind];
+    if (name == NULL)
+        return cli_usage(cli, init_usage, "--name is required");
+    if (!text_ok(name, 1, SEEN_MEMBERSHIP_FEDERATION_MAX))
+        return cli_usage(
+            cli, init_usage, "--name: 1-255 bytes, no control characters");
+    if ((st = json_pack(
+             "{s:i, s:s}", "format", STATE_FORMAT, "federation", name)) == NULL)
+        return cli_usage(cli, init_usage, "--name: not UTF-8");
+
+    if (stat(dir, &sb) == 0 && !(S_ISDIR(sb.st_mode) && rmdir(dir) == 0)) {
+        json_decref(st);
+        return cli_fail(cli, "'%s' exists and is not empty", dir);
+    }
+    if (mkdir(dir, 0700) != 0) {
+        json_decref(st);
+        return cli_fail(cli, "cannot create '%s': %s", dir, strerror(errno));
+    }
+    made = 1;
+    if (seen_passphrase_get("New authority passphrase: ", 1, &pass, &passlen) !=
+        0) {
+        cli_fail(cli, "no passphrase");
+        goto done;
+    }
+    if ((keys = seen_keys_generate()) == NULL) {
+        cli_fail(cli, "cannot generate keys");
+        goto done;
+    }
+    /* seen_keys_generate made a random match key: it is epoch 1's. */
+    keys->match_epoch = 1;
+    if (dpath(cli, dir, "authority.key", path, sizeof path) == NULL)
+        goto done;
+    if (seen_keystore_write(path, keys, pass, passlen, kdf) != 0) {
+        cli_fail(cli, "cannot write the authority key");
+        goto done;
+    }
+    sodium_bin2hex(pkhex, sizeof pkhex, keys->sign_pk, 32);
+    if (json_object_set_new(st, "authority_pk", json_string(pkhex)) != 0 ||
+        json_object_set_new(st, "next_version", json_integer(1)) != 0 ||
+        json_object_set_new(st, "epoch", json_integer(1)) != 0 ||
+        json_object_set_new(st, "members", json_array()) != 0 ||
+        (text = state_text(st)) == NULL) {
+        cli_fail(cli, "cannot encode state.json");
+        goto done;
+    }
+    if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
+        goto done;
+    if (write_atomic(path, text, strlen(text), 0600) != 0) {
+        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    snprintf(publine, sizeof publine, "%s\n", pkhex);
+    if (dpath(cli, dir, "authority.pub", path, sizeof path) == NULL)
+        goto done;
+    if (write_atomic(path, publine, strlen(publine), 0644) != 0) {
+        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    printf("Initialised federation '%s' in %s (match-key epoch 1)\n"
+           "Authority public key: %s\n",
+        name, dir, pkhex);
+    ret = 0;
+done:
+    if (ret != 0 && made) {
+        /* Leave nothing half-made behind. */
+        static const char *files[] = {"authority.key", "authority.key.tmp",
+            "state.json", "state.json.tmp", "authority.pub",
+            "authority.pub.tmp"};
+        size_t i;
+
+        for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+            if (snprintf(path, sizeof path, "%s/%s", dir, files[i]) <
+                (int)sizeof path)
+                unlink(path);
+        }
+        rmdir(dir);
+    }
+    free(text);
+    json_decref(st);
+    seen_keys_free(keys);
+    seen_passphrase_free(pass);
+    return ret;
+}
+
+static const char add_usage[] =
+    "usage: seen federation add AUTHDIR (--home NODEHOME | --identity FILE)\n"
+    "                           [--endpoint tcp://HOST:PORT]\n"
+    "\n"
+    "Enrol a node as an active member: its public identity comes from\n"
+    "NODEHOME/identity.json (written by 'seen --home NODEHOME identity') or\n"
+    "from FILE in the same form.  The endpoint peers connect to is\n"
+    "--endpoint, else the identity's; it must be tcp://HOST:PORT with a\n"
+    "fixed port.  The name and both keys must be new to the federation\n"
+    "(a revoked member keeps its name).  Takes effect once signed.\n";
+
+static int
+fed_add(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"home", required_argument, NULL, 'H'},
+        {"identity", required_argument, NULL, 'i'},
+        {"endpoint", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *home = NULL, *idfile = NULL, *endpoint = NULL, *dir;
+    const char *ep;
+    char path[SEEN_PATH_LEN], apk[65];
+    struct fed_state st;
+    struct fed_member fm, other;
+    json_error_t jerr;
+    json_t *id = NULL, *mj, *m;
+    uint8_t *buf;
+    size_t len, i;
+    int c, lock = -1, ret = 1;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            home = optarg;
+            break;
+        case 'i':
+            idfile = optarg;
+            break;
+        case 'e':
+            if (!seen_membership_endpoint_valid(optarg))
+                return cli_usage(cli, add_usage,
+                    "--endpoint: tcp://HOST:PORT with a port from 1 to "
+                    "65535");
+            endpoint = optarg;
+            break;
+        case 'h':
+            fputs(add_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, add_usage, NULL);
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage(cli, add_usage, "give one AUTHDIR");
+    dir = argv[optind];
+    if ((home == NULL) == (idfile == NULL))
+        return cli_usage(
+            cli, add_usage, "give one of --home NODEHOME and --identity FILE");
+    if (home != NULL) {
+        if (snprintf(path, sizeof path, "%s/identity.json", home) >=
+            (int)sizeof path)
+            return cli_fail(cli, "path too long: '%s'", home);
+        idfile = path;
+    }
+
+    if ((lock = authdir_lock(cli, dir)) == -1)
+        return 1;
+    if (state_load(cli, dir, &st) != 0) {
+        authdir_unlock(lock);
+        return 1;
+    }
+    if (read_all(idfile, IDENTITY_MAX, &buf, &len) != 0) {
+        if (errno == ENOENT && home != NULL)
+            cli_fail(cli,
+                "no identity.json in '%s': run 'seen --home %s "
+                "identity' first",
+                home, home);
+        else
+            cli_fail(cli, "cannot read '%s': %s", idfile, strerror(errno));
+        goto done;
+    }
+    id = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(buf);
+    if (!json_is_object(id)) {
+        cli_fail(cli, "'%s' is not a JSON identity", idfile);
+        goto done;
+    }
+    ep = endpoint != NULL ? endpoint
+                          : json_string_value(json_object_get(id, "endpoint"));
+    if (ep == NULL || !seen_membership_endpoint_valid(ep)) {
+        cli_fail(cli,
+            "the identity's endpoint '%s' is not tcp://HOST:PORT "
+            "with a fixed port: give --endpoint",
+            ep != NULL ? ep : "");
+        goto done;
+    }
+    if (json_object_get(id, "agency") == NULL &&
+        json_object_set_new(id, "agency", json_string("")) != 0)
+        goto done;
+    m = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "name",
+        json_object_get(id, "name"), "agency", json_object_get(id, "agency"),
+        "type", json_object_get(id, "type"), "local_authority",
+        json_object_get(id, "local_authority"), "sign_pk",
+        json_object_get(id, "sign_pk"), "curve_pk",
+        json_object_get(id, "curve_pk"), "endpoint", ep, "status", "active");
+    if (m == NULL || member_from_json(m, &fm) != 0) {
+        json_decref(m);
+        cli_fail(cli,
+            "'%s' is not a valid identity (name, agency, type, "
+            "local_authority, sign_pk and curve_pk)",
+            idfile);
+        goto done;
+    }
+    if (sodium_memcmp(fm.sign_pk, st.authority_pk, 32) == 0) {
+        json_decref(m);
+        cli_fail(cli, "that is the authority's own key");
+        goto done;
+    }
+    json_array_foreach(st.members, i, mj)
+    {
+        if (member_from_json(mj, &other) != 0)
+            continue;
+        if (strcmp(other.mb.name, fm.mb.name) == 0 ||
+            memcmp(other.sign_pk, fm.sign_pk, 32) == 0 ||
+            memcmp(other.curve_pk, fm.curve_pk, 32) == 0) {
+            if (strcmp(other.mb.name, fm.mb.name) == 0)
+                cli_fail(cli, "'%s' is already a member%s", fm.mb.name,
+                    other.mb.status == SEEN__MEMBER_STATUS__REVOKED
+                        ? " (revoked)"
+                        : "");
+            else
+                cli_fail(cli, "'%s' has a key of member '%s'", fm.mb.name,
+                    other.mb.name);
+            json_decref(m);
+            goto done;
+        }
+    }
+    if (json_array_size(st.members) >= SEEN_MEMBERSHIP_MEMBERS_MAX) {
+        json_decref(m);
+        cli_fail(cli, "the federation is full (%d members)",
+            SEEN_MEMBERSHIP_MEMBERS_MAX);
+        goto done;
+    }
+    /* The strings of fm point into m, which the array now owns. */
+    if (json_array_append_new(st.members, m) != 0 ||
+        state_save(cli, dir, &st) != 0)
+        goto done;
+    sodium_bin2hex(apk, sizeof apk, fm.sign_pk, 32);
+    printf("Added '%s' (%s, %s) at %s\nNode id: %s\n"
+           "Publish with: seen federation sign %s\n",
+        fm.mb.name, seen_membership_type_name(fm.mb.type),
+        fm.mb.local_authority, fm.mb.endpoint, apk, dir);
+    ret = 0;
+done:
+    json_decref(id);
+    state_free(&st);
+    authdir_unlock(lock);
+    return ret;
+}
+
+/*
+ * Give AUTHDIR a new match key under a new epoch, after marking ${name}
+ * (if not NULL) revoked.  Returns the exit status.
+ */
+static int
+rotate(struct cli *cli, const char *dir, const char *name)
+{
+    struct fed_state st;
+    struct seen_keys *keys = NULL;
+    char path[SEEN_PATH_LEN], *pass = NULL;
+    uint8_t key[32];
+    size_t passlen;
+    json_t *mj = NULL;
+    uint32_t epoch;
+    int lock, ret = 1;
+
+    if ((lock = authdir_lock(cli, dir)) == -1)
+        return 1;
+    if (state_load(cli, dir, &st) != 0) {
+        authdir_unlock(lock);
+        return 1;
+    }
+    if (name != NULL) {
+        if ((mj = state_member(&st, name)) == NULL) {
+            cli_fail(cli, "no member is named '%s'", name);
+            goto done;
+        }
+        if (strcmp(json_string_value(json_object_get(mj, "status")),
+                "revoked") == 0) {
+            cli_fail(cli, "'%s' is already revoked", name);
+            goto done;
+        }
+    }
+    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0)
+        goto done;
+    epoch = st.epoch > keys->match_epoch ? st.epoch : keys->match_epoch;
+    if (epoch >= UINT32_MAX - 1) {
+        cli_fail(cli, "no epochs left");
+        goto done;
+    }
+    epoch++;
+
+    /* state.json first: sign refuses until the keystore has caught up. */
+    if (mj != NULL &&
+        json_object_set_new(mj, "status", json_string("revoked")) != 0)
+        goto done;
+    st.epoch = epoch;
+    if (state_save(cli, dir, &st) != 0)
+        goto done;
+    randombytes_buf(key, sizeof key);
+    if (dpath(cli, dir, "authority.key", path, sizeof path) == NULL)
+        goto done;
+    if (seen_keystore_set_match_key(path, pass, passlen, key, epoch) != 0) {
+        cli_fail(cli,
+            "cannot store the new match key (run 'seen "
+            "federation rotate %s' again)",
+            dir);
+        goto done;
+    }
+    if (name != NULL)
+        printf("Revoked '%s'; ", name);
+    printf("%s match key of epoch %u\nPublish with: seen federation sign "
+           "%s\n",
+        name != NULL ? "new" : "New", epoch, dir);
+    ret = 0;
+done:
+    sodium_memzero(key, sizeof key);
+    seen_keys_free(keys);
+    seen_passphrase_free(pass);
+    state_free(&st);
+    authdir_unlock(lock);
+    return ret;
+}
+
+static const char revoke_usage[] =
+    "usage: seen federation revoke AUTHDIR NAME\n"
+    "\n"
+    "Mark member NAME revoked and rotate the match key: the next signed\n"
+    "document lists NAME as revoked (peers refuse it) and grants the new\n"
+    "epoch's key only to active members.  Needs the authority passphrase.\n";
+
+static int
+fed_revoke(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(revoke_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, revoke_usage, NULL);
+        }
+    }
+    if (optind + 2 != argc)
+        return cli_usage(cli, revoke_usage, "give AUTHDIR and NAME");
+    if (!seen_node_name_valid(argv[optind + 1]))
+        return cli_usage(cli, revoke_usage, "NAME: 1-63 of a-z, 0-9 and '-'");
+    return rotate(cli, argv[optind], argv[optind + 1]);
+}
+
+static const char rotate_usage[] =
+    "usage: seen federation rotate AUTHDIR\n"
+    "\n"
+    "Make a new match key under a new epoch (and complete a rotation that\n"
+    "was interrupted).  Needs the authority passphrase; takes effect once\n"
+    "signed.\n";
+
+static int
+fed_rotate(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(rotate_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, rotate_usage, NULL);
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage(cli, rotate_usage, "give one AUTHDIR");
+    return rotate(cli, argv[optind], NULL);
+}
+
+static const char sign_usage[] =
+    "usage: seen federation sign AUTHDIR [--out FILE]\n"
+    "\n"
+    "Sign the next version of the membership document: every member with\n"
+    "its status, the current epoch, and the epoch's match key sealed to\n"
+    "each active member.  Writes AUTHDIR/membership-VERSION.pb and\n"
+    "AUTHDIR/membership.pb (and FILE with --out), and prints the version\n"
+    "and where.  Needs the authority passphrase.\n";
+
+static int
+fed_sign(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *dir;
+    struct fed_state st;
+    struct fed_member *fm = NULL;
+    const Seen__Member **mbs = NULL;
+    struct seen_membership *chk = NULL;
+    struct seen_keys *keys = NULL;
+    char path[SEEN_PATH_LEN], name[64], *pass = NULL;
+    uint8_t *doc = NULL;
+    size_t passlen, len, n, i, nactive = 0;
+    uint64_t version;
+    int c, lock, ret = 1;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            fputs(sign_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, sign_usage, NULL);
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage(cli, sign_usage, "give one AUTHDIR");
+    dir = argv[optind];
+    if ((lock = authdir_lock(cli, dir)) == -1)
+        return 1;
+    if (state_load(cli, dir, &st) != 0) {
+        authdir_unlock(lock);
+        return 1;
+    }
+    n = json_array_size(st.members);
+    fm = calloc(n ? n : 1, sizeof(*fm));
+    mbs = calloc(n ? n : 1, sizeof(*mbs));
+    if (fm == NULL || mbs == NULL) {
+        cli_fail(cli, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        /* Checked by state_load. */
+        (void)member_from_json(json_array_get(st.members, i), &fm[i]);
+        mbs[i] = &fm[i].mb;
+        nactive += fm[i].mb.status == SEEN__MEMBER_STATUS__ACTIVE;
+    }
+    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0)
+        goto done;
+    if (sodium_memcmp(keys->sign_pk, st.authority_pk, 32) != 0) {
+        cli_fail(cli,
+            "state.json and authority.key of '%s' belong to "
+            "different authorities",
+            dir);
+        goto done;
+    }
+    if (keys->match_epoch != st.epoch) {
+        cli_fail(cli,
+            "the match key is of epoch %u, not %u (an interrupted "
+            "rotation): run 'seen federation rotate %s'",
+            keys->match_epoch, st.epoch, dir);
+        goto done;
+    }
+    version = st.next_version;
+    if (seen_membership_build(st.federation, version, (uint64_t)time(NULL), mbs,
+            n, st.epoch, keys->match_key, keys, &doc, &len) != 0) {
+        cli_fail(cli, "cannot build the document");
+        goto done;
+    }
+    /* What every node will do with it. */
+    if (seen_membership_open(doc, len, keys->sign_pk, &chk) != 0) {
+        cli_fail(cli, "the signed document does not verify");
+        goto done;
+    }
+
+    /* Never reuse a version, even if what follows fails. */
+    st.next_version = version + 1;
+    if (state_save(cli, dir, &st) != 0)
+        goto done;
+    snprintf(
+        name, sizeof name, "membership-%llu.pb", (unsigned long long)version);
+    if (dpath(cli, dir, name, path, sizeof path) == NULL)
+        goto done;
+    if (write_atomic(path, doc, len, 0644) != 0) {
+        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    if (dpath(cli, dir, "membership.pb", path, sizeof path) == NULL)
+        goto done;
+    if (write_atomic(path, doc, len, 0644) != 0) {
+        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    if (out != NULL && write_atomic(out, doc, len, 0644) != 0) {
+        cli_fail(cli, "cannot write '%s': %s", out, strerror(errno));
+        goto done;
+    }
+    printf("Signed membership version %llu of '%s': %zu members (%zu "
+           "active), match-key epoch %u\nWritten to %s/%s and %s%s%s\n",
+        (unsigned long long)version, st.federation, n, nactive, st.epoch, dir,
+        name, path, out != NULL ? " and " : "", out != NULL ? out : "");
+    ret = 0;
+done:
+    seen_membership_free(chk);
+    free(doc);
+    seen_keys_free(keys);
+    seen_passphrase_free(pass);
+    free(mbs);
+    free(fm);
+    state_free(&st);
+    authdir_unlock(lock);
+    return ret;
+}
+
+static const char show_usage[] =
+    "usage: seen federation show FILE --authority HEX [--json]\n"
+    "\n"
+    "Verify the membership document FILE against the authority public key\n"
+    "HEX (64 hex digits, as 'seen federation init' printed) and print it:\n"
+    "federation, version, issue time, epoch, and each member with its\n"
+    "status and whether it holds a grant of the epoch's match key (never\n"
+    "the key).  --json prints one line: {\"federation\", \"version\",\n"
+    "\"issued\", \"epoch\", \"authority\", \"members\": [{\"name\", "
+    "\"agency\",\n"
+    "\"type\", \"local_authority\", \"sign_pk\", \"curve_pk\", \"endpoint\",\n"
+    "\"status\", \"granted\"}, ...]}.  Exit 1 if it does not verify.\n";
+
+static int
+fed_show(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"authority", required_argument, NULL, 'a'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *hex = NULL, *file;
+    struct seen_membership *m = NULL;
+    const Seen__Member *mb;
+    uint8_t apk[32], *buf = NULL;
+    char signhex[65], curvehex[65], when[32];
+    json_t *j = NULL, *arr;
+    size_t len, i, n, nactive = 0;
+    struct tm tm;
+    time_t t;
+    int c, rc, json = 0, ret = 1;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            hex = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            fputs(show_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, show_usage, NULL);
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage(cli, show_usage, "give one FILE");
+    file = argv[optind];
+    if (hex == NULL)
+        return cli_usage(cli, show_usage, "--authority is required");
+    if (hex32(apk, hex) != 0)
+        return cli_usage(cli, show_usage, "--authority: 64 hex digits");
+    if (read_all(file, SEEN_MEMBERSHIP_MAX_BYTES, &buf, &len) != 0)
+        return cli_fail(cli, "cannot read '%s': %s", file, strerror(errno));
+    rc = seen_membership_open(buf, len, apk, &m);
+    free(buf);
+    if (rc == SEEN_EAUTH)
+        return cli_fail(cli, "'%s' is not signed by authority %s", file, hex);
+    if (rc != 0)
+        return cli_fail(cli, "'%s' is not a valid membership document", file);
+    n = seen_membership_count(m);
+    for (i = 0; i < n; i++)
+        nactive += seen_membership_active(seen_membership_member(m, i));
+
+    if (json) {
+        if ((arr = json_array()) == NULL)
+            goto done;
+        j = json_pack("{s:s, s:I, s:I, s:I, s:s, s:o}", "federation",
+            seen_membership_federation(m), "version",
+            (json_int_t)seen_membership_version(m), "issued",
+            (json_int_t)seen_membership_issued(m), "epoch",
+            (json_int_t)seen_membership_epoch(m), "authority", hex, "members",
+            arr);
+        if (j == NULL)
+            goto done;
+        for (i = 0; i < n; i++) {
+            mb = seen_membership_member(m, i);
+            sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
+            sodium_bin2hex(curvehex, sizeof curvehex, mb->curve_pk.data, 32);
+            if (json_array_append_new(arr,
+                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+                        "name", mb->name, "agency", mb->agency, "type",
+                        seen_membership_type_name(mb->type), "local_authority",
+                        mb->local_authority, "sign_pk", signhex, "curve_pk",
+                        curvehex, "endpoint", mb->endpoint, "status",
+                        seen_membership_active(mb) ? "active" : "revoked",
+                        "granted",
+                        seen_membership_granted(m, mb->sign_pk.data))) != 0)
+                goto done;
+        }
+        cli_print_json(j);
+    } else {
+        t = (time_t)seen_membership_issued(m);
+        if (gmtime_r(&t, &tm) == NULL ||
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+            snprintf(when, sizeof when, "%llu",
+                (unsigned long long)seen_membership_issued(m));
+        printf("federation: %s\nversion: %llu\nissued: %s\nauthority: %s\n"
+               "match-key epoch: %u\nmembers: %zu (%zu active, %zu "
+               "revoked)\n",
+            seen_membership_federation(m),
+            (unsigned long long)seen_membership_version(m), when, hex,
+            seen_membership_epoch(m), n, nactive, n - nactive);
+        for (i = 0; i < n; i++) {
+            mb = seen_membership_member(m, i);
+            sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
+            printf("  %-24s %-8s %-13s %-20s %s%s\n      id %s\n", mb->name,
+                seen_membership_active(mb) ? "active" : "revoked",
+                seen_membership_type_name(mb->type), mb->local_authority,
+                mb->endpoint,
+                seen_membership_granted(m, mb->sign_pk.data) ? "" : " (no key)",
+                signhex);
+        }
+    }
+    ret = 0;
+done:
+    if (ret != 0)
+        cli_fail(cli, "cannot print the document");
+    json_decref(j);
+    seen_membership_free(m);
+    return ret;
+}
+
+static const struct {
+    const char *name;
+    const char *cmd;
+    cli_cmd_fn *fn;
+} subcommands[] = {
+    {"init", "federation init", fed_init},
+    {"add", "federation add", fed_add},
+    {"revoke", "federation revoke", fed_revoke},
+    {"rotate", "federation rotate", fed_rotate},
+    {"sign", "federation sign", fed_sign},
+    {"show", "federation show", fed_show},
+};
+
+int
+cmd_federation(struct cli *cli, int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2)
+        return cli_usage(cli, federation_usage, "no subcommand given");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(federation_usage, stdout);
+        return 0;
+    }
+    for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
+        if (strcmp(argv[1], subcommands[i].name) == 0) {
+            cli->cmd = subcommands[i].cmd;
+            return subcommands[i].fn(cli, argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "seen: federation: '%s' is not a subcommand\n", argv[1]);
+    fputs(federation_usage, stderr);
+    return 2;
+}
