@@ -138,7 +138,10 @@ seen_score_pair(const struct seen_score_side *a,
             w += 2;
             why(out, "given names sound alike");
         } else {
-            w -= 2;
+            /* Different given names are strong evidence of two people
+             * (twins and siblings share everything else). */
+            w -= 5;
+            why(out, "given names differ");
         }
     }
     f = agree(a, b, SEEN_RULE_F_FAMILY);

@@ -122,7 +122,7 @@ drop_record(struct seen_indexer *ix, struct seen_txn *txn,
         if ((rc = retract(ix, txn, rm->handles[i].data, now, st)) != 0)
             goto done;
     }
-    if (rm->retain_until != 0) {
+    if (rm->has_retain) {
         expiry_key(ek, rm->retain_until, idk);
         rc = seen_store_del(txn, SEEN_DB_EXPIRY, ek, 20, NULL, 0);
         if (rc != 0 && rc != SEEN_ENOTFOUND)
@@ -216,7 +216,10 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
     e.name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, bloom};
     e.epoch = seen_tokenizer_epoch(ix->tk);
-    e.expiry = r->has_retain ? (uint32_t)r->retain_until : 0;
+    /* Plus one, so that 0 can mean none; dates before 1970 are long past. */
+    e.expiry = r->has_retain && r->retain_until >= 0
+        ? (uint32_t)r->retain_until + 1
+        : (r->has_retain ? 1 : 0);
     e.flags = entry_flags(r, p);
     e.birth_band = (uint32_t)birth_band(p, r->date);
     fe.origin = (ProtobufCBinaryData){32, (uint8_t *)ix->keys->sign_pk};
@@ -294,6 +297,7 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     rm.version = version + 1;
     rm.imported = (uint32_t)(now / 86400);
     rm.retain_until = rec->has_retain ? rec->retain_until : 0;
+    rm.has_retain = rec->has_retain;
     seen__record_meta__pack(&rm, mbuf);
     if ((rc = seen_store_put(txn, SEEN_DB_RECMETA, idk, 16, mbuf,
              seen__record_meta__get_packed_size(&rm))) != 0)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "crypto/seal.h"
@@ -169,6 +171,64 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
     return SEEN_OK;
 }
 
+/*
+ * LMDB trusts its pages: a damaged branch page can make it read wild
+ * memory.  Before the store is used, a child process opens it and walks
+ * the first and last keys of every database (and, when ${deep}, every
+ * page); if the child dies of a signal, the file is damaged, which is
+ * reported instead of crashing the caller later.
+ */
+static int
+store_probe(const char *dir, size_t map_mb, int deep)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *c;
+    MDB_val k, v;
+    MDB_stat st;
+    pid_t pid;
+    int i, status, rc;
+
+    fflush(NULL);
+    if ((pid = fork()) < 0)
+        return SEEN_OK; /* cannot probe: go on without */
+    if (pid == 0) {
+        if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, SEEN_DB_COUNT + 4) ||
+            mdb_env_set_mapsize(env, map_mb << 20) ||
+            mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0600) ||
+            mdb_txn_begin(env, NULL, MDB_RDONLY, &txn))
+            _exit(0); /* the parent reports open errors itself */
+        for (i = 0; i < SEEN_DB_COUNT; i++) {
+            if (mdb_dbi_open(txn, db_names[i], 0, &dbi) != 0)
+                continue;
+            if (mdb_stat(txn, dbi, &st) != 0 ||
+                mdb_cursor_open(txn, dbi, &c) != 0)
+                _exit(3);
+            rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+            while (deep && rc == 0)
+                rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+            if (rc != 0 && rc != MDB_NOTFOUND)
+                _exit(3);
+            if (!deep && (rc = mdb_cursor_get(c, &k, &v, MDB_LAST)) != 0 &&
+                rc != MDB_NOTFOUND)
+                _exit(3);
+            mdb_cursor_close(c);
+        }
+        _exit(0);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return SEEN_OK;
+    if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status))) {
+        seen_warn("store '%s' is damaged: reading it %s; restore it from a "
+                  "backup",
+            dir, WIFSIGNALED(status) ? "crashes" : "fails");
+        return SEEN_ECORRUPT;
+    }
+    return SEEN_OK;
+}
+
 static int
 file_exists(const char *dir, const char *name)
 {
@@ -254,7 +314,8 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
             rc = SEEN_EIO;
         goto err2;
     }
-    if (!create && (rc = store_check_size(s)) != 0)
+    if (!create && ((rc = store_check_size(s)) != 0 ||
+                       (rc = store_probe(dir, map_mb, 0)) != 0))
         goto err2;
     if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
         rc = store_fail(s, "begin", rc);
@@ -681,23 +742,29 @@ check_one(void *vctx, const void *key, size_t klen, const void *val,
     struct check_ctx *c = vctx;
     uint8_t *buf;
 
-    (void)key;
-    (void)klen;
     c->n++;
-    /* Records are sealed with the id as associated data, which the
-     * key (a hash) cannot give back; check their length, and touch
-     * every byte so that a page past the end of the file is found. */
-    if (c->db == SEEN_DB_RECORDS || c->db == SEEN_DB_HANDLES) {
-        if (vlen < SEEN_SEAL_OVERHEAD) {
-            c->bad = 1;
-            return 1;
-        }
-        if ((buf = malloc(vlen)) == NULL)
-            return SEEN_ENOMEM;
-        memcpy(buf, val, vlen);
-        free(buf);
+    if (c->db != SEEN_DB_RECORDS && c->db != SEEN_DB_HANDLES)
+        return 0;
+    if (vlen < SEEN_SEAL_OVERHEAD) {
+        c->bad = 1;
+        return 1;
     }
-    return 0;
+    if ((buf = malloc(vlen)) == NULL)
+        return SEEN_ENOMEM;
+    if (c->db == SEEN_DB_HANDLES) {
+        /* A handle's map is sealed with the handle, its key, as AD. */
+        if (seen_unseal(buf, val, vlen, key, klen, c->txn->store->keys) != 0)
+            c->bad = 1;
+    } else {
+        /* A record is sealed with its id as AD, which its key (a hash)
+         * cannot give back: touch every byte, so that a page past the
+         * end of the file is found.  The records are opened through
+         * their handles when `seen check` walks them. */
+        memcpy(buf, val, vlen);
+    }
+    sodium_memzero(buf, vlen);
+    free(buf);
+    return c->bad ? 1 : 0;
 }
 
 /**
@@ -724,7 +791,14 @@ seen_store_check(struct seen_store *store)
         if ((rc = seen_store_iter(txn, i, NULL, 0, check_one, &c)) != 0 ||
             (rc = seen_store_count(txn, i, &count)) != 0)
             goto fail;
-        if (c.bad || c.n != count) {
+        if (c.bad) {
+            seen_warn("store '%s': %s: a sealed value does not open "
+                      "(damaged or tampered with)",
+                store->dir, db_names[i]);
+            rc = SEEN_ECORRUPT;
+            goto fail;
+        }
+        if (c.n != count) {
             seen_warn("store '%s': %s: %llu items found, %llu recorded",
                 store->dir, db_names[i], (unsigned long long)c.n,
                 (unsigned long long)count);

@@ -435,7 +435,7 @@ END_TEST
  * one.
  */
 START_TEST(
-    test_twins_with_same_family_dob_and_postcode_are_not_a_match_KNOWN_BUG)
+    test_twins_with_same_family_dob_and_postcode_are_not_a_match)
 {
     static const struct person a = {
         "Mia", "Ward", "2020-09-30", NULL, "RG1 5DF", "RG1", 'F', 2, 0};
@@ -696,7 +696,7 @@ tokens_suite(void)
     tcase_add_test(tc, test_typo_in_given_name_is_a_match);
     tcase_add_test(tc, test_two_valid_nhs_numbers_with_same_name_and_dob_is_no);
     tcase_add_test(tc,
-        test_twins_with_same_family_dob_and_postcode_are_not_a_match_KNOWN_BUG);
+        test_twins_with_same_family_dob_and_postcode_are_not_a_match);
     tcase_add_test(tc, test_twins_with_different_sex_are_not_a_match);
     tcase_add_test(
         tc, test_mother_and_child_with_same_family_and_postcode_are_no);

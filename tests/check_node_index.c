@@ -728,7 +728,7 @@ END_TEST
  * indexer reads 0 as "no key to delete"), so the next expiry run deletes
  * the replacement, which has no retain_until at all.
  */
-START_TEST(test_record_reimported_without_retain_until_is_not_expired_KNOWN_BUG)
+START_TEST(test_record_reimported_without_retain_until_is_not_expired)
 {
     struct seen_index_stats st = {0};
     struct seen_txn *t;
@@ -862,7 +862,7 @@ node_index_suite(void)
         tc, test_expire_retracts_records_whose_retain_until_has_passed);
     tcase_add_test(tc, test_retain_until_before_1970_expires_in_order);
     tcase_add_test(tc,
-        test_record_reimported_without_retain_until_is_not_expired_KNOWN_BUG);
+        test_record_reimported_without_retain_until_is_not_expired);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("disk");

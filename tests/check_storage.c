@@ -426,7 +426,7 @@ open_damaged_in_child(void)
     return WEXITSTATUS(status);
 }
 
-START_TEST(test_store_with_garbage_data_pages_is_ecorrupt_KNOWN_BUG)
+START_TEST(test_store_with_garbage_data_pages_is_ecorrupt)
 {
     uint8_t seed[randombytes_SEEDBYTES] = {0}, *junk;
     char why[256] = "";
@@ -645,7 +645,7 @@ END_TEST
  * with the handle (its key) as associated data, so a tampered handle could
  * be found, but is not.
  */
-START_TEST(test_check_finds_a_tampered_sealed_handle_KNOWN_BUG)
+START_TEST(test_check_finds_a_tampered_sealed_handle)
 {
     struct seen_store *s;
     int rc;
@@ -1442,7 +1442,7 @@ storage_suite(void)
     tcase_add_loop_test(
         tc, test_store_with_damaged_meta_pages_is_ecorrupt, 0, 16);
     tcase_add_test(
-        tc, test_store_with_garbage_data_pages_is_ecorrupt_KNOWN_BUG);
+        tc, test_store_with_garbage_data_pages_is_ecorrupt);
     tcase_add_test(
         tc, test_check_passes_on_a_good_store_and_fails_on_a_truncated_one);
     suite_add_tcase(s, tc);
@@ -1457,7 +1457,7 @@ storage_suite(void)
         tc, test_sealed_plaintext_and_record_id_never_reach_the_file);
     tcase_add_test(tc, test_id_key_is_deterministic_per_record_key_and_id);
     tcase_add_test(tc, test_sealed_value_tampered_in_the_file_does_not_open);
-    tcase_add_test(tc, test_check_finds_a_tampered_sealed_handle_KNOWN_BUG);
+    tcase_add_test(tc, test_check_finds_a_tampered_sealed_handle);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data");
