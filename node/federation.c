@@ -978,6 +978,7 @@ seen_fed_tick(struct seen_fed *fed)
             i++;
     }
     send_heads(fed, 0);
+    seen_net_maintain(fed->net);
     if (t - fed->last_prune < 60 || seen_store_begin(fed->store, 1, &txn) != 0)
         return;
     fed->last_prune = t;

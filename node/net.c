@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "common/log.h"
@@ -24,6 +25,8 @@ struct peer {
     char endpoint[256];
     char name[64];
     void *dealer;
+    double blocked_since; /* first refused send since the last success */
+    unsigned int resets;  /* socket renewals since the last success */
 };
 
 struct seen_net {
@@ -161,6 +164,73 @@ seen_net_drop_peer(struct seen_net *net, const uint8_t sign_pk[static 32])
     *p = net->peers[--net->npeers];
 }
 
+/* A DEALER connected to a peer as a CURVE client; NULL on error. */
+static void *
+dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
+    const char *endpoint, const char *name)
+{
+    int ivl = 100, ivlmax = 5000, one = 1;
+    void *d;
+
+    if ((d = zmq_socket(net->zctx, ZMQ_DEALER)) == NULL)
+        return NULL;
+    set_common(d);
+    zmq_setsockopt(d, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(d, ZMQ_RECONNECT_IVL_MAX, &ivlmax, sizeof ivlmax);
+    /* Queue only to peers that are connected: no backlog to the absent. */
+    zmq_setsockopt(d, ZMQ_IMMEDIATE, &one, sizeof one);
+    zmq_setsockopt(d, ZMQ_CURVE_SERVERKEY, curve_pk, 32);
+    zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, net->keys->curve_pk, 32);
+    zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, net->keys->curve_sk, 32);
+    if (zmq_connect(d, endpoint) != 0) {
+        seen_warn("peer '%s': cannot connect to '%s': %s", name, endpoint,
+            zmq_strerror(zmq_errno()));
+        zmq_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/**
+ * seen_net_maintain(net):
+ * Renew the socket of every peer to which nothing could be sent for a
+ * while (5 s, doubling to 80 s): a peer that refused our handshake, for
+ * instance before it knew we were a member, is tried afresh.
+ */
+void
+seen_net_maintain(struct seen_net *net)
+{
+    double t = now_s(), wait;
+    struct peer *p;
+    void *d;
+    size_t i;
+
+    for (i = 0; i < net->npeers; i++) {
+        p = &net->peers[i];
+        if (p->blocked_since == 0)
+            continue;
+        wait = 5.0 * (1u << (p->resets < 4 ? p->resets : 4));
+        if (t - p->blocked_since < wait)
+            continue;
+        if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name)) == NULL)
+            continue;
+        zmq_close(p->dealer);
+        p->dealer = d;
+        p->blocked_since = t;
+        p->resets++;
+        net->st.renewed++;
+    }
+}
+
 /**
  * seen_net_peer(net, sign_pk, curve_pk, endpoint, name):
  * Connect (or keep) a DEALER to the peer ${sign_pk}; a peer whose key or
@@ -173,7 +243,6 @@ seen_net_peer(struct seen_net *net, const uint8_t sign_pk[static 32],
     const char *name)
 {
     struct peer *p = find(net, sign_pk);
-    int ivl = 100, ivlmax = 5000, one = 1;
     void *d;
 
     if (p != NULL && memcmp(p->curve_pk, curve_pk, 32) == 0 &&
@@ -192,22 +261,8 @@ seen_net_peer(struct seen_net *net, const uint8_t sign_pk[static 32],
         net->peers = p;
         net->cap = cap;
     }
-    if ((d = zmq_socket(net->zctx, ZMQ_DEALER)) == NULL)
-        return SEEN_ERR;
-    set_common(d);
-    zmq_setsockopt(d, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
-    zmq_setsockopt(d, ZMQ_RECONNECT_IVL_MAX, &ivlmax, sizeof ivlmax);
-    /* Queue only to peers that are connected: no backlog to the absent. */
-    zmq_setsockopt(d, ZMQ_IMMEDIATE, &one, sizeof one);
-    zmq_setsockopt(d, ZMQ_CURVE_SERVERKEY, curve_pk, 32);
-    zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, net->keys->curve_pk, 32);
-    zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, net->keys->curve_sk, 32);
-    if (zmq_connect(d, endpoint) != 0) {
-        seen_warn("peer '%s': cannot connect to '%s': %s", name, endpoint,
-            zmq_strerror(zmq_errno()));
-        zmq_close(d);
+    if ((d = dealer_new(net, curve_pk, endpoint, name)) == NULL)
         return SEEN_EINVAL;
-    }
     p = &net->peers[net->npeers++];
     memset(p, 0, sizeof *p);
     memcpy(p->sign_pk, sign_pk, 32);
@@ -235,10 +290,14 @@ seen_net_send(struct seen_net *net, const uint8_t sign_pk[static 32],
     if (zmq_send(p->dealer, buf, len, ZMQ_DONTWAIT) < 0) {
         if (zmq_errno() == EAGAIN) {
             net->st.send_blocked++;
+            if (p->blocked_since == 0)
+                p->blocked_since = now_s();
             return SEEN_EAGAIN;
         }
         return SEEN_ERR;
     }
+    p->blocked_since = 0;
+    p->resets = 0;
     net->st.sent++;
     return SEEN_OK;
 }

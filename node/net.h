@@ -102,8 +102,16 @@ size_t seen_net_service(struct seen_net *net, zmq_pollitem_t items[static 2],
 /* Counters for status and tests. */
 struct seen_net_stats {
     uint64_t zap_admitted, zap_refused;
-    uint64_t received, sent, send_blocked, oversize;
+    uint64_t received, sent, send_blocked, oversize, renewed;
 };
+
+/**
+ * seen_net_maintain(net):
+ * Renew the socket of every peer to which nothing could be sent for a
+ * while (5 s, doubling to 80 s): a peer that refused our handshake, for
+ * instance before it knew we were a member, is tried afresh.
+ */
+void seen_net_maintain(struct seen_net *net);
 
 /**
  * seen_net_stats(net, st):

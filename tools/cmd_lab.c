@@ -51,6 +51,8 @@ sleep_ms(long ms)
  * to ${out} (${outlen} bytes, NUL-terminated) when not NULL, else to
  * /dev/null; its errors to ours.  Returns its exit status, or -1.
  */
+static int quiet_errors;
+
 static int
 run_self(const struct cli *cli, char *out, size_t outlen, char *const args[])
 {
@@ -68,8 +70,10 @@ run_self(const struct cli *cli, char *out, size_t outlen, char *const args[])
         close(p[0]);
         dup2(p[1], 1);
         close(p[1]);
-        if ((fd = open("/dev/null", O_RDONLY)) >= 0) {
+        if ((fd = open("/dev/null", O_RDWR)) >= 0) {
             dup2(fd, 0);
+            if (quiet_errors)
+                dup2(fd, 2);
             close(fd);
         }
         execv(cli->self, args);
@@ -206,10 +210,12 @@ start_all(const struct cli *cli, const char *dir, json_t *lab)
 
         snprintf(home, sizeof home, "%s/%s", dir, name);
         /* Already held after a restart: the node says so; not an error. */
+        quiet_errors = 1;
         run_self(cli, NULL, 0,
             (char *const[]){(char *)"seen", (char *)"--home", home,
                 (char *)"membership", (char *)"install", doc,
                 (char *)"--authority", (char *)auth, NULL});
+        quiet_errors = 0;
     }
     return 0;
 }
