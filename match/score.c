@@ -127,7 +127,14 @@ seen_score_pair(const struct seen_score_side *a,
     }
 
     g = agree(a, b, SEEN_RULE_F_GIVEN);
-    if (g == 1) {
+    f = agree(a, b, SEEN_RULE_F_FAMILY);
+    if (g == 0 && f == 0 && agree(a, b, SEEN_RULE_SWAP_DOB) == 1) {
+        /* Given and family names recorded the other way round. */
+        w += 8;
+        why(out, "given and family names swapped");
+        g = f = 1;
+    }
+    if (g == 1 && agree(a, b, SEEN_RULE_F_GIVEN) == 1) {
         w += 4;
         why(out, "given name agrees");
     } else if (g == 0) {
@@ -144,8 +151,7 @@ seen_score_pair(const struct seen_score_side *a,
             why(out, "given names differ");
         }
     }
-    f = agree(a, b, SEEN_RULE_F_FAMILY);
-    if (f == 1) {
+    if (f == 1 && agree(a, b, SEEN_RULE_F_FAMILY) == 1) {
         w += 4;
         why(out, "family name agrees");
     } else if (f == 0) {
@@ -155,9 +161,6 @@ seen_score_pair(const struct seen_score_side *a,
         } else if (agree(a, b, SEEN_RULE_VARIANT_DOB) == 1) {
             w += 2;
             why(out, "family name matches a former or part name");
-        } else if (agree(a, b, SEEN_RULE_SWAP_DOB) == 1) {
-            w += 6;
-            why(out, "given and family names swapped");
         } else {
             w -= 1;
         }

@@ -134,10 +134,7 @@ origin_name(struct node *n, struct seen_txn *txn, uint32_t oidx, char *buf,
         return n->cfg.name;
     if (seen_store_origin_pk(txn, oidx, pk) != 0)
         return "unknown";
-    /* Membership names origins from the federation issue on. */
-    snprintf(buf, len, "node-");
-    hex(buf + 5, pk, len > 5 + 16 + 1 ? 8 : 0);
-    return buf;
+    return seen_fed_origin_name(n->fed, pk, buf, len);
 }
 
 /* ---- commands ---- */
