@@ -1,50 +1,67 @@
 #!/usr/bin/env bash
-# demo.sh: set up (packages, build) and run Seen's demo: a Thames Valley
-# Police node in ./demo, loaded with generated records for thousands of
-# households, in which a child is found by NHS number and by a misspelt
-# name.  The node is left running for you to try more.
+# demo.sh: set up (packages, build) and run Seen's lab demo: a federation
+# on loopback of the six areas the joint inspections visited, each with
+# children's social care, police, health, schools and probation nodes (30
+# nodes), loaded with generated records, converged; then a guided tour of
+# one perpetrator seen across two local authorities.  The lab is left
+# running for you to explore.  SEEN_DEMO_HOUSEHOLDS sets its size.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 BIN=$PWD/build/bin
-DEMO=$PWD/demo
-H=$DEMO/thames-valley-police
-if [ -d "$H" ]; then
-  "$BIN/seen" --home "$H" node stop >/dev/null 2>&1 || true
+LAB=$PWD/demo/lab
+HOUSEHOLDS=${SEEN_DEMO_HOUSEHOLDS:-200}
+if [ -f "$LAB/lab.json" ]; then
+  "$BIN/seen" lab down "$LAB" >/dev/null 2>&1 || true
 fi
-rm -rf "$DEMO"
-mkdir -p "$DEMO"
-chmod 700 "$DEMO"
-# A demo keeps its passphrase in a file; never do this in production.
-head -c 24 /dev/urandom | base64 >"$DEMO/passphrase"
-chmod 600 "$DEMO/passphrase"
-export SEEN_PASSPHRASE_FILE=$DEMO/passphrase
+rm -rf "$PWD/demo"
+mkdir -p "$PWD/demo"
+chmod 700 "$PWD/demo"
 
-step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
 
-step "Create the node" "$BIN/seen" --home "$H" init --name thames-valley-police \
-  --type police --local-authority Reading --agency "Thames Valley Police" \
-  --kdf interactive
-step "Start it" "$BIN/seen" --home "$H" node start
-step "Generate a police extract for 20,000 households" "$BIN/seen-synth" \
-  --node thames-valley-police --type police --local-authority Reading \
-  --households 20000 --seed 2026 --out "$DEMO/extract"
-step "Import it" "$BIN/seen" --home "$H" import "$DEMO/extract/thames-valley-police.jsonl"
-step "Import three more incidents" "$BIN/seen" --home "$H" import scripts/demo-records.jsonl
-step "Find a child by NHS number" "$BIN/seen" --home "$H" query --nhs "943 476 5919"
-step "Find her by a misspelt name and date of birth" "$BIN/seen" --home "$H" \
-  query --given Maya --family Warde --dob 2020-09-30
-step "Find the perpetrator by a nickname, with day and month swapped" \
-  "$BIN/seen" --home "$H" query --given Dino --family Holt --dob 1989-02-05
-step "The node's state" "$BIN/seen" --home "$H" status
+say "Bring up the federation: an authority and 30 nodes on loopback"
+run "$BIN/seen" lab up "$LAB" scripts/lab-six-areas.json
+export SEEN_PASSPHRASE_FILE=$LAB/passphrase
+
+say "Generate each agency's records ($HOUSEHOLDS households per area)"
+run "$BIN/seen-synth" --manifest scripts/lab-six-areas.json \
+  --households "$HOUSEHOLDS" --seed 2026 --out "$PWD/demo/data"
+
+say "Each agency imports its own records into its own node"
+for f in "$PWD"/demo/data/*.jsonl; do
+  name=$(basename "$f" .jsonl)
+  [ -d "$LAB/$name" ] || continue
+  "$BIN/seen" --home "$LAB/$name" import --quiet "$f" 2>/dev/null
+done
+for f in scripts/demo-story/*.jsonl; do
+  name=$(basename "$f" .jsonl)
+  run "$BIN/seen" --home "$LAB/$name" import "$f"
+done
+
+say "Wait until every node holds every node's feed"
+start=$(date +%s)
+run "$BIN/seen" lab wait "$LAB" --timeout 600
+echo "(converged in $(( $(date +%s) - start )) s)"
+
+say "Reading children's social care asks: who else knows Mia Ward?"
+run "$BIN/seen" --home "$LAB/reading-social-care" query --nhs "999 001 0005"
+
+say "Hertfordshire children's social care looks up the man in Alfie Brennan's police record"
+run "$BIN/seen" --home "$LAB/hertfordshire-social-care" query \
+  --given Deano --family Holt --dob 1989-02-05
+
+say "One node's view of the federation"
+run "$BIN/seen" --home "$LAB/reading-social-care" status
 
 cat <<EOT
 
-The node is still running.  Try:
-  export SEEN_PASSPHRASE_FILE=$DEMO/passphrase
-  $BIN/seen --home $H query --given Alfie --family Brennan --dob 2019-04-03
-  $BIN/seen --home $H query --json --pnc 11/234567F
-  $BIN/seen --home $H handles --json | head
-  $BIN/seen --home $H node stop
+The lab is still running (30 daemons).  Try:
+  export SEEN_PASSPHRASE_FILE=$LAB/passphrase
+  $BIN/seen --home $LAB/thames-valley-police query --given Alfie --family Brennan --dob 2019-04-03
+  $BIN/seen --home $LAB/hertfordshire-health query --json --pnc 11/234567F
+  $BIN/seen --home $LAB/redcar-social-care status --json
+  $BIN/seen lab down $LAB          # stop it;  seen lab up $LAB x  restarts it
 EOT
