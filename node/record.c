@@ -144,7 +144,9 @@ static const char *
 path(char buf[static PATH_MAX_LEN], const char *prefix, const char *key)
 {
 
-    snprintf(buf, PATH_MAX_LEN, "%s%s", prefix, key);
+    /* A path cut short is still a useful report. */
+    if (snprintf(buf, PATH_MAX_LEN, "%s%s", prefix, key) >= PATH_MAX_LEN)
+        buf[PATH_MAX_LEN - 1] = '\0';
     return buf;
 }
 
@@ -325,7 +327,9 @@ get_other_names(struct pctx *p, json_t *pj, const char *prefix,
         return SEEN_ENOMEM;
     json_array_foreach(v, i, e) {
         if (!json_is_string(e)) {
-            snprintf(buf, sizeof(buf), "%sother_names[%zu]", prefix, i);
+            if (snprintf(buf, sizeof(buf), "%sother_names[%zu]", prefix,
+                    i) >= (int)sizeof(buf))
+                buf[sizeof(buf) - 1] = '\0';
             report(p, buf, 0, "expected a string");
             continue;
         }

@@ -680,10 +680,10 @@ int
 seen_store_origin(struct seen_txn *txn, const uint8_t pk[static 32],
     int create, uint32_t *idx)
 {
-    const void *v;
-    size_t vlen;
+    const void *v = NULL;
+    size_t vlen = 0;
     uint8_t n[4];
-    uint64_t count;
+    uint64_t count = 0;
     int rc;
 
     if ((rc = seen_store_get(txn, SEEN_DB_ORIGINS, pk, 32, &v, &vlen)) == 0) {
@@ -714,8 +714,8 @@ int
 seen_store_origin_pk(struct seen_txn *txn, uint32_t idx,
     uint8_t pk[static 32])
 {
-    const void *v;
-    size_t vlen;
+    const void *v = NULL;
+    size_t vlen = 0;
     uint8_t n[4];
     int rc;
 
@@ -779,7 +779,7 @@ seen_store_check(struct seen_store *store)
 {
     struct check_ctx c;
     struct seen_txn *txn;
-    uint64_t count;
+    uint64_t count = 0;
     int rc, i;
 
     if ((rc = store_check_size(store)) != 0)
