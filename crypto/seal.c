@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include "crypto/random.h"
 #include "crypto/seal.h"
 
 #define NPUB crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
@@ -57,7 +58,7 @@ seen_seal(uint8_t *out, const uint8_t *msg, size_t len, const uint8_t *ad,
         memmove(out + NPUB, msg, len);
         m = out + NPUB;
     }
-    randombytes_buf(out, NPUB);
+    seen_random_buf(out, NPUB);
     if (crypto_aead_xchacha20poly1305_ietf_encrypt(out + NPUB, NULL, m, len,
             ad, adlen, NULL, out, key) != 0)
         return SEEN_EINVAL;

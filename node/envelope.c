@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "crypto/keys.h"
+#include "crypto/random.h"
 #include "crypto/sign.h"
 #include "node/checkpoint.h"
 #include "node/envelope.h"
@@ -68,7 +69,7 @@ seen_envelope_seal(const struct seen_keys *k,
     }
 
     /* The signed part: header and body. */
-    randombytes_buf(id, sizeof id);
+    seen_random_buf(id, sizeof id);
     h.sender = (ProtobufCBinaryData){32, (uint8_t *)k->sign_pk};
     h.recipient = (ProtobufCBinaryData){32, (uint8_t *)recipient};
     h.type = (Seen__MsgType)type;

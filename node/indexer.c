@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "crypto/keys.h"
+#include "crypto/random.h"
 #include "match/tokens.h"
 #include "node/indexer.h"
 #include "node/record.h"
@@ -205,7 +206,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     ntok = seen_tokens_make(ix->tk, &in, tokens, SEEN_TOKENS_MAX);
     seen_bloom_make(ix->tk, &in, bloom);
 
-    randombytes_buf(handle, 16);
+    seen_random_buf(handle, 16);
     e.handle = (ProtobufCBinaryData){16, handle};
     e.group = (ProtobufCBinaryData){16, (uint8_t *)group};
     e.role = p->role;
@@ -228,7 +229,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     fe.entry = &e;
     if ((rc = publish(ix, txn, &fe, &seq)) != 0)
         return rc;
-    if ((rc = seen_index_add(txn, ix->own, seq, &e)) != 0)
+    if ((rc = seen_index_add_fresh(txn, ix->own, seq, &e)) != 0)
         return rc;
 
     lh.record = (char *)r->id;
@@ -284,7 +285,7 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     if (rc != 0)
         return rc;
 
-    randombytes_buf(group, sizeof group);
+    seen_random_buf(group, sizeof group);
     for (i = 0; i < rec->npeople && i < SEEN_RECORD_PEOPLE_MAX; i++) {
         if ((rc = publish_person(ix, txn, rec, &rec->people[i], group, now,
                  handles[i])) != 0)

@@ -116,6 +116,41 @@ seen_index_remove(struct seen_txn *txn, uint32_t oidx,
     return seen_store_del(txn, SEEN_DB_ENTRIES, id, 20, NULL, 0);
 }
 
+static int
+index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
+    const Seen__IndexEntry *e, int fresh)
+{
+    uint8_t id[20], v[8];
+    int rc;
+
+    if (e->handle.len != 16 || e->tokens.len % TOKEN_ITEM != 0)
+        return SEEN_EINVAL;
+    if (!fresh) {
+        rc = seen_index_remove(txn, oidx, e->handle.data);
+        if (rc != 0 && rc != SEEN_ENOTFOUND)
+            return rc;
+    }
+    entry_id(id, oidx, e->handle.data);
+    seen_be64(v, seq);
+    if ((rc = seen_store_put(txn, SEEN_DB_ENTRIES, id, 20, v, 8)) != 0)
+        return rc;
+    return put_tokens(txn, id, e->tokens.data, e->tokens.len, 1);
+}
+
+/**
+ * seen_index_add_fresh(txn, oidx, seq, e):
+ * As seen_index_add for an entry whose handle the caller has just drawn
+ * at random: nothing is read, so that the writes of a large import can be
+ * held back and applied sorted.
+ */
+int
+seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
+    const Seen__IndexEntry *e)
+{
+
+    return index_add(txn, oidx, seq, e, 1);
+}
+
 /**
  * seen_index_add(txn, oidx, seq, e):
  * Make entry ${e} of origin ${oidx}, whose leaf is at ${seq}, live:
@@ -128,19 +163,8 @@ int
 seen_index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     const Seen__IndexEntry *e)
 {
-    uint8_t id[20], v[8];
-    int rc;
 
-    if (e->handle.len != 16 || e->tokens.len % TOKEN_ITEM != 0)
-        return SEEN_EINVAL;
-    rc = seen_index_remove(txn, oidx, e->handle.data);
-    if (rc != 0 && rc != SEEN_ENOTFOUND)
-        return rc;
-    entry_id(id, oidx, e->handle.data);
-    seen_be64(v, seq);
-    if ((rc = seen_store_put(txn, SEEN_DB_ENTRIES, id, 20, v, 8)) != 0)
-        return rc;
-    return put_tokens(txn, id, e->tokens.data, e->tokens.len, 1);
+    return index_add(txn, oidx, seq, e, 0);
 }
 
 struct lookup_ctx {

@@ -34,6 +34,15 @@ SEEN_MUST_CHECK int seen_index_add(struct seen_txn *txn, uint32_t oidx,
     uint64_t seq, const struct Seen__IndexEntry *e);
 
 /**
+ * seen_index_add_fresh(txn, oidx, seq, e):
+ * As seen_index_add for an entry whose handle the caller has just drawn
+ * at random: nothing is read, so that the writes of a large import can be
+ * held back and applied sorted.
+ */
+SEEN_MUST_CHECK int seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx,
+    uint64_t seq, const struct Seen__IndexEntry *e);
+
+/**
  * seen_index_remove(txn, oidx, handle):
  * Withdraw the live entry ${handle} of origin ${oidx} and its tokens.
  * Returns 0, SEEN_ENOTFOUND when it is not live, SEEN_ECORRUPT, SEEN_ERR.

@@ -1,0 +1,23 @@
+/*
+ * random.h: fast unpredictable bytes for handles, group ids and nonces.
+ *
+ * libsodium's randombytes_buf asks the kernel on every call (a system
+ * call per handle and per nonce, a quarter of an import's time).  This
+ * module keys a ChaCha20 stream once from randombytes_buf and draws each
+ * request from a fresh nonce of it: as unpredictable as the key, and fast.
+ * The key is renewed after 2^32 requests and in a child after fork().
+ * Keys themselves (keystore, match keys) still come from randombytes_buf.
+ * Not thread-safe: Seen's daemon is single-threaded.
+ */
+#ifndef SEEN_RANDOM_H
+#define SEEN_RANDOM_H
+
+#include <stddef.h>
+
+/**
+ * seen_random_buf(buf, len):
+ * Fill ${buf} with ${len} unpredictable bytes.  Needs sodium_init().
+ */
+void seen_random_buf(void *buf, size_t len);
+
+#endif /* !SEEN_RANDOM_H */
