@@ -699,7 +699,7 @@ apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
         goto done;
     }
     if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
-        rc = seen_index_add(txn, oidx, seq, fe->entry);
+        rc = seen_index_add_fresh(txn, oidx, seq, fe->entry);
     else {
         rc = seen_index_remove(txn, oidx, fe->retraction->handle.data);
         if (rc == SEEN_ENOTFOUND)

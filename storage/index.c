@@ -139,9 +139,13 @@ index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
 
 /**
  * seen_index_add_fresh(txn, oidx, seq, e):
- * As seen_index_add for an entry whose handle the caller has just drawn
- * at random: nothing is read, so that the writes of a large import can be
- * held back and applied sorted.
+ * As seen_index_add for an entry whose handle has not been seen before (one
+ * just drawn at random, or the next leaf of a feed, whose origin must not
+ * reuse handles): nothing is read, so that the writes of a large batch can
+ * be held back and applied sorted.  Should an origin reuse a handle, the
+ * entry is replaced and the first entry's tokens stay in the index
+ * pointing at it, where a query scores them against the live entry's own
+ * tokens: a wasted comparison, never a wrong hit.
  */
 int
 seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx, uint64_t seq,

@@ -1,0 +1,293 @@
+/*
+ * bench_replicate: replication throughput between two nodes over
+ * loopback, against the raw ZeroMQ CURVE message rate and the raw LMDB
+ * batched-put rate measured in the same run.
+ *
+ *   bench_replicate [--households N] [--lab30 HOUSEHOLDS]
+ *
+ * Brings up a two-node lab with the real binaries (beside this one),
+ * stops the receiver, imports generated records into the sender, starts
+ * the receiver again and times until it holds the sender's whole feed.
+ * With --lab30 it also brings up the 30-node lab of the six areas,
+ * imports generated records everywhere and times convergence.  Prints
+ * figures; never passes or fails.
+ */
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+static char bin[2048], dir[256];
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+sh(const char *fmt, ...)
+{
+    char cmd[16384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    return system(cmd);
+}
+
+/* ---- raw ZeroMQ CURVE: PUSH -> PULL over tcp loopback ---- */
+
+#define RAW_MSGS 300000
+static char srv_pk[41], srv_sk[41], cli_pk[41], cli_sk[41];
+static int raw_port;
+
+static void *
+raw_sink(void *ctx)
+{
+    void *s = zmq_socket(ctx, ZMQ_PULL);
+    int one = 1, i, hwm = 100000;
+    char ep[64], buf[256];
+    size_t elen = sizeof ep;
+
+    zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, srv_sk, 40);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_bind(s, "tcp://127.0.0.1:*");
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &elen);
+    raw_port = atoi(strrchr(ep, ':') + 1);
+    for (i = 0; i < RAW_MSGS; i++)
+        zmq_recv(s, buf, sizeof buf, 0);
+    zmq_close(s);
+    return NULL;
+}
+
+static double
+raw_curve_rate(void)
+{
+    void *ctx = zmq_ctx_new(), *s;
+    char ep[64], msg[100];
+    pthread_t th;
+    double t0, t;
+    int i, hwm = 100000, zero = 0;
+
+    zmq_curve_keypair(srv_pk, srv_sk);
+    zmq_curve_keypair(cli_pk, cli_sk);
+    pthread_create(&th, NULL, raw_sink, ctx);
+    while (raw_port == 0)
+        usleep(1000);
+    s = zmq_socket(ctx, ZMQ_PUSH);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, srv_pk, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cli_pk, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, cli_sk, 40);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", raw_port);
+    zmq_connect(s, ep);
+    memset(msg, 'x', sizeof msg);
+    zmq_send(s, msg, sizeof msg, 0); /* the handshake */
+    t0 = now();
+    for (i = 1; i < RAW_MSGS; i++)
+        zmq_send(s, msg, sizeof msg, 0);
+    pthread_join(th, NULL);
+    t = now() - t0;
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return (RAW_MSGS - 1) / t;
+}
+
+/* ---- raw LMDB: sequential-key batched puts, as a replica appends ---- */
+
+static double
+raw_lmdb(const char *path, size_t n)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k, v;
+    uint8_t key[16], val[600];
+    double t0;
+    size_t i;
+
+    mkdir(path, 0700);
+    mdb_env_create(&env);
+    mdb_env_set_mapsize(env, (size_t)4 << 30);
+    if (mdb_env_open(env, path, 0, 0600) != 0)
+        return 0;
+    memset(val, 7, sizeof val);
+    t0 = now();
+    for (i = 0; i < n; i++) {
+        if (i % 10000 == 0) {
+            if (i)
+                mdb_txn_commit(txn);
+            mdb_txn_begin(env, NULL, 0, &txn);
+            mdb_dbi_open(txn, NULL, 0, &dbi);
+        }
+        randombytes_buf(key, sizeof key);
+        k = (MDB_val){16, key};
+        v = (MDB_val){sizeof val, val};
+        mdb_put(txn, dbi, &k, &v, 0);
+    }
+    mdb_txn_commit(txn);
+    t0 = now() - t0;
+    mdb_env_close(env);
+    return (double)n / t0;
+}
+
+/* The size of feed ${origin} held by node ${home}, from `seen status`. */
+static long
+feed_size(const char *home, const char *origin)
+{
+    char cmd[8192], buf[65536], key[256], *p;
+    size_t n;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "%s/seen --home %s status --json 2>/dev/null",
+        bin, home);
+    if ((f = popen(cmd, "r")) == NULL)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    pclose(f);
+    snprintf(key, sizeof key, "\"%s\":", origin);
+    if ((p = strstr(buf, "\"feeds\":")) == NULL || (p = strstr(p, key)) == NULL)
+        return 0;
+    return atol(p + strlen(key));
+}
+
+int
+main(int argc, char *argv[])
+{
+    long households = 60000, lab30 = 0, a, b, first;
+    double t0, t1, t, curve, lmdb, rate;
+    char self[4096], *p;
+    char home[512];
+    ssize_t sl;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--households") == 0 && i + 1 < argc)
+            households = atol(argv[++i]);
+        else if (strcmp(argv[i], "--lab30") == 0 && i + 1 < argc)
+            lab30 = atol(argv[++i]);
+        else {
+            fprintf(stderr, "usage: bench_replicate [--households N] "
+                            "[--lab30 HOUSEHOLDS]\n");
+            return 2;
+        }
+    }
+    if (sodium_init() < 0)
+        return 1;
+    sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+    if ((p = strrchr(self, '/')) != NULL)
+        *p = '\0';
+    snprintf(bin, sizeof bin, "%.2000s", self);
+    snprintf(dir, sizeof dir, "/tmp/seen-bench-repl-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    setenv("SEEN_PASSPHRASE_FILE", "/dev/null", 1); /* replaced below */
+
+    curve = raw_curve_rate();
+    {
+        char path[4200];
+
+        snprintf(path, sizeof path, "%s/raw", dir);
+        lmdb = raw_lmdb(path, 500000);
+    }
+
+    /* Two nodes; the receiver is down while the sender imports. */
+    sh("cat > %s/two.json <<'EOF'\n{\"federation\": \"bench\", \"nodes\": ["
+       "{\"name\": \"sender\", \"type\": \"police\", \"local_authority\": "
+       "\"Reading\"}, {\"name\": \"receiver\", \"type\": \"social_care\", "
+       "\"local_authority\": \"Reading\"}]}\nEOF",
+        dir);
+    if (sh("%s/seen lab up %s/lab %s/two.json >/dev/null", bin, dir, dir) != 0)
+        return 1;
+    snprintf(home, sizeof home, "%s/lab/passphrase", dir);
+    setenv("SEEN_PASSPHRASE_FILE", home, 1);
+    sh("%s/seen --home %s/lab/receiver node stop >/dev/null", bin, dir);
+    sh("%s/seen-synth --node sender --type police --local-authority Reading "
+       "--households %ld --seed 9 --out %s/data 2>/dev/null",
+        bin, households, dir);
+    t0 = now();
+    sh("%s/seen --home %s/lab/sender import --quiet %s/data/sender.jsonl "
+       "2>/dev/null",
+        bin, dir, dir);
+    t = now() - t0;
+    snprintf(home, sizeof home, "%s/lab/sender", dir);
+    a = feed_size(home, "sender");
+    printf("sender imported %ld entries in %.1f s\n", a, t);
+    sh("%s/seen --home %s/lab/receiver node start >/dev/null", bin, dir);
+    t0 = now();
+    snprintf(home, sizeof home, "%s/lab/receiver", dir);
+    /* Time from the first batch applied (connection set up, receiver's
+     * start-up and the reconnection backoff excluded) to the last. */
+    do {
+        usleep(50000);
+        first = feed_size(home, "sender");
+    } while (first <= 0 && now() - t0 < 600);
+    t1 = now();
+    do {
+        usleep(50000);
+        b = feed_size(home, "sender");
+    } while (b < a && now() - t0 < 3600);
+    t = now() - t1;
+    rate = (b - first) / t;
+    printf("replication benchmark: %ld entries from sender to receiver; "
+           "first batch after %.1f s, the rest (%ld) in %.1f s\n",
+        b, t1 - t0, b - first, t);
+    printf("  replication          %10.0f entries/s   target >= 100000\n",
+        rate);
+    printf("raw limits measured in this run:\n");
+    printf("  ZeroMQ CURVE         %10.0f messages/s (100 bytes, loopback)\n",
+        curve);
+    printf("  LMDB batched put     %10.0f puts/s (600-byte values)\n", lmdb);
+    printf("ratios:\n");
+    printf("  replication entries/s : CURVE messages/s = %.3f\n",
+        rate / curve);
+    printf("  replication entries/s : LMDB puts/s      = %.3f\n", rate / lmdb);
+    sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
+
+    if (lab30 > 0) {
+        char manifest[4200];
+
+        snprintf(manifest, sizeof manifest, "%s/../../scripts/lab-six-areas.json",
+            bin);
+        if (access(manifest, R_OK) != 0)
+            snprintf(manifest, sizeof manifest, "scripts/lab-six-areas.json");
+        if (sh("%s/seen lab up %s/lab30 %s >/dev/null", bin, dir, manifest) !=
+            0)
+            return 1;
+        snprintf(home, sizeof home, "%s/lab30/passphrase", dir);
+        setenv("SEEN_PASSPHRASE_FILE", home, 1);
+        sh("%s/seen-synth --manifest %s --households %ld --seed 5 --out "
+           "%s/data30 2>/dev/null",
+            bin, manifest, lab30, dir);
+        sh("for f in %s/data30/*.jsonl; do n=$(basename $f .jsonl); "
+           "[ -d %s/lab30/$n ] && %s/seen --home %s/lab30/$n import --quiet "
+           "$f 2>/dev/null; done; wc -l %s/data30/*.jsonl | tail -1",
+            dir, dir, bin, dir, dir);
+        t0 = now();
+        sh("%s/seen lab wait %s/lab30 --timeout 1800 >/dev/null", bin, dir);
+        printf("30-node lab: converged %.1f s after the imports ended\n",
+            now() - t0);
+        sh("%s/seen lab down %s/lab30 >/dev/null", bin, dir);
+    }
+    sh("rm -rf %s", dir);
+    return 0;
+}
