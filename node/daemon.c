@@ -606,6 +606,9 @@ cmd_membership(struct node *n, json_t *req, const char *data, size_t len)
         return reply_error("--authority: not a 64-digit hex key");
     if (data == NULL || len == 0)
         return reply_error("no membership document");
+    if (n->imp.open) /* it holds the write transaction */
+        return reply_error("an import is in progress: try again when it "
+                           "ends");
     rc = seen_fed_install(n->fed, (const uint8_t *)data, len,
         a != NULL ? auth : NULL);
     if (rc == SEEN_EEXIST)
@@ -954,7 +957,10 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
 
         pi[0] = (zmq_pollitem_t){n.ctl, 0, ZMQ_POLLIN, 0};
         seen_fed_pollitems(n.fed, pi + 1);
-        rc = zmq_poll(pi, 3, 250);
+        /* An open import session holds the store's one write transaction
+         * (per thread: LMDB would wait on itself), so replication waits
+         * for it to end; peers' messages stay queued meanwhile. */
+        rc = zmq_poll(pi, n.imp.open ? 1 : 3, 250);
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_warn("poll: %s", zmq_strerror(zmq_errno()));
             break;
@@ -971,11 +977,13 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
                     break;
             } while ((more & ZMQ_POLLIN) && !n.stopping);
         }
-        seen_fed_service(n.fed, pi + 1);
+        if (!n.imp.open)
+            seen_fed_service(n.fed, pi + 1);
         t = mono();
         if (t - last_tick >= 1.0) {
             last_tick = t;
-            seen_fed_tick(n.fed);
+            if (!n.imp.open)
+                seen_fed_tick(n.fed);
             housekeeping(&n);
         }
     }

@@ -792,10 +792,11 @@ on_entries(struct seen_fed *fed, struct seen_txn *txn,
     }
     fed->applied += e->n_leaves;
     fed->gen++;
-    if ((w = find_want(fed, e->origin.data)) != NULL)
-        w->at = 0; /* answered */
-    if (t < cp->size)
+    if (t < cp->size) {
         request(fed, from, e->origin.data, t, cp->size, 1);
+    } else if ((w = find_want(fed, e->origin.data)) != NULL) {
+        *w = fed->wants[--fed->nwants]; /* answered in full */
+    }
     rc = SEEN_OK;
 done:
     seen__entries__free_unpacked(e, NULL);
@@ -926,6 +927,7 @@ void
 seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
 {
     struct seen_txn *txn, *child;
+    uint64_t round_start;
     size_t i;
     int rc, adopt = 0;
 
@@ -938,6 +940,7 @@ seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
             seen_strerror(rc));
         goto done;
     }
+    round_start = fed->applied;
     for (i = 0; i < fed->nround; i++) {
         if (seen_store_begin_nested(txn, &child) != 0)
             break;
@@ -945,6 +948,19 @@ seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
             seen_store_abort(child);
         else if (seen_store_commit(child) != 0)
             break;
+        /* Keep transactions small: a big one holds its dirty pages in
+         * memory and frees nothing until it commits. */
+        if (fed->applied - round_start >= SEEN_FED_BATCH &&
+            i + 1 < fed->nround) {
+            if ((rc = seen_store_commit(txn)) != 0 ||
+                (rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
+                seen_warn("replication: commit failed: %s",
+                    seen_strerror(rc));
+                fed->gen++;
+                goto done;
+            }
+            round_start = fed->applied;
+        }
     }
     if ((rc = seen_store_commit(txn)) != 0) {
         seen_warn("replication: commit failed: %s", seen_strerror(rc));
