@@ -1,0 +1,242 @@
+/*
+ * operators.h: named operators, their roles, and what each role may do.
+ *
+ * Every command that reads or shares personal data runs as a named
+ * operator (spec/cli.md, "Operators, disclosure and audit").  An operator
+ * is a name of 1-64 characters of [a-z0-9._-] with exactly one role:
+ *
+ *   admin    runs the node (agency IT): imports, status, membership,
+ *            starting and stopping, and managing operators;
+ *   lead     a safeguarding lead: queries, requests and decides
+ *            disclosures, sees alerts and who looked up our records;
+ *   auditor  exports and verifies the exchange log; sees alerts and
+ *            lookups, which are facts the exchange log holds anyway.
+ *
+ * Roles do not combine: a person who is both a lead and an auditor has two
+ * operator names, so that every logged act says in which capacity it was
+ * done.  Operator names are for accountability and separation of duties,
+ * not authentication: only the node's Unix user can reach the control
+ * socket (spec/cli.md), and that user is trusted to say who is at the
+ * keyboard.
+ *
+ * The permission table (seen_operator_may):
+ *
+ *   action                     admin  lead  auditor
+ *   SEEN_ACT_QUERY               -     yes    -
+ *   SEEN_ACT_REQUEST             -     yes    -
+ *   SEEN_ACT_DECIDE              -     yes    -      (cli.md: leads decide)
+ *   SEEN_ACT_VIEW_DISCLOSURES    -     yes    -      (contents are personal
+ *                                                     data; auditors see what
+ *                                                     was shared through the
+ *                                                     audit export)
+ *   SEEN_ACT_VIEW_INBOX          -     yes    -
+ *   SEEN_ACT_AUDIT_EXPORT        -      -    yes     (a lead cannot export)
+ *   SEEN_ACT_MANAGE_OPERATORS   yes     -     -
+ *   SEEN_ACT_IMPORT             yes     -     -      (agency IT feeds the
+ *                                                     extract)
+ *   SEEN_ACT_NODE_ADMIN         yes     -     -
+ *   SEEN_ACT_VIEW_ALERTS         -     yes   yes     (alerts carry no names;
+ *                                                     whether they were raised
+ *                                                     and acted on is what an
+ *                                                     auditor checks)
+ *   SEEN_ACT_ACK_ALERT           -     yes    -      (acting on a case)
+ *   SEEN_ACT_VIEW_LOOKUPS        -     yes   yes     (the holder's lead sees
+ *                                                     who looked up its
+ *                                                     records; auditors verify
+ *                                                     what was looked up, by
+ *                                                     whom and why)
+ *
+ * `seen audit verify` needs no node and so no operator.
+ *
+ * Storage: SEEN_DB_OPERATORS maps the name's bytes (no NUL) to ten bytes:
+ * a format byte (1), the role, and the time it was added (Unix seconds,
+ * 8 bytes big-endian).  Operator names are staff user names, not personal
+ * data about the people in the records, and are stored in clear.
+ */
+#ifndef SEEN_OPERATORS_H
+#define SEEN_OPERATORS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+
+#define SEEN_OPERATOR_NAME_MAX 64  /* characters (bytes: all ASCII) */
+#define SEEN_PURPOSE_MIN 3         /* characters (code points) */
+#define SEEN_PURPOSE_MAX 500       /* characters (code points) */
+
+/* The operator that `seen init` and seen_operator_bootstrap() register. */
+#define SEEN_OPERATOR_FIRST "admin"
+
+enum seen_role_op {
+    SEEN_OP_ADMIN = 1,
+    SEEN_OP_LEAD = 2,
+    SEEN_OP_AUDITOR = 3,
+};
+
+enum seen_action {
+    SEEN_ACT_QUERY,             /* seen query */
+    SEEN_ACT_REQUEST,           /* seen request */
+    SEEN_ACT_DECIDE,            /* seen decide */
+    SEEN_ACT_VIEW_DISCLOSURES,  /* seen disclosures */
+    SEEN_ACT_VIEW_INBOX,        /* seen inbox */
+    SEEN_ACT_AUDIT_EXPORT,      /* seen audit export */
+    SEEN_ACT_MANAGE_OPERATORS,  /* seen operator add|list */
+    SEEN_ACT_IMPORT,            /* seen import */
+    SEEN_ACT_NODE_ADMIN,        /* status, membership, node stop, handles */
+    SEEN_ACT_VIEW_ALERTS,       /* seen alerts */
+    SEEN_ACT_ACK_ALERT,         /* acknowledging an alert */
+    SEEN_ACT_VIEW_LOOKUPS,      /* who looked up our records */
+};
+#define SEEN_ACT_COUNT (SEEN_ACT_VIEW_LOOKUPS + 1)
+
+struct seen_store;
+struct seen_txn;
+
+/**
+ * seen_operator_name_valid(name):
+ * Return 1 when ${name} is 1-64 characters of [a-z0-9._-], else 0 (also
+ * for NULL).
+ */
+int seen_operator_name_valid(const char *name);
+
+/**
+ * seen_role_op_name(r):
+ * Return "admin", "lead" or "auditor" (static), or NULL for a value that
+ * is not a role.
+ */
+const char *seen_role_op_name(enum seen_role_op r);
+
+/**
+ * seen_role_op_parse(s, r):
+ * Parse the role name ${s} ("admin", "lead", "auditor"; exact, lower
+ * case) into *${r}.  Returns 0, or SEEN_EINVAL (also for NULL; *${r}
+ * untouched).
+ */
+SEEN_MUST_CHECK int seen_role_op_parse(const char *s, enum seen_role_op *r);
+
+/**
+ * seen_action_name(act):
+ * Return a short lower-case description of ${act} for messages
+ * ("decide on disclosure requests"; static), or "do that" for a value
+ * that is not an action.
+ */
+const char *seen_action_name(enum seen_action act);
+
+/**
+ * seen_operator_may(role, act):
+ * Return 1 when an operator of ${role} may do ${act} (the table at the
+ * top of this file), else 0; 0 for any value that is not a role or an
+ * action.
+ */
+int seen_operator_may(enum seen_role_op role, enum seen_action act);
+
+/**
+ * seen_operator_add(txn, name, role, now):
+ * Register the operator ${name} with ${role}, added at ${now} (Unix
+ * seconds), inside the write transaction ${txn}.
+ * Returns 0; SEEN_EINVAL when ${name} is not valid or ${role} is not a
+ * role (nothing written; not logged); SEEN_EEXIST when ${name} is already
+ * registered, whatever its role (nothing written; not logged);
+ * SEEN_ECORRUPT, SEEN_EFULL, SEEN_ERR (from the store, logged there).
+ * After an error other than SEEN_EINVAL and SEEN_EEXIST the transaction
+ * must be aborted.
+ */
+SEEN_MUST_CHECK int seen_operator_add(struct seen_txn *txn, const char *name,
+    enum seen_role_op role, uint64_t now);
+
+/**
+ * seen_operator_get(txn, name, role):
+ * Look up the operator ${name}; when found and ${role} is not NULL, write
+ * its role to *${role}.
+ * Returns 0; SEEN_ENOTFOUND when no such operator is registered (also for
+ * a name that is not valid; not logged); SEEN_ECORRUPT when its stored
+ * value is damaged (logged).
+ */
+SEEN_MUST_CHECK int seen_operator_get(struct seen_txn *txn, const char *name,
+    enum seen_role_op *role);
+
+/*
+ * The callback of seen_operator_list: ${name} is NUL-terminated and valid
+ * only during the call.  Return 0 to go on, 1 to stop, or a negative code
+ * to fail.
+ */
+typedef int seen_operator_fn(void *ctx, const char *name,
+    enum seen_role_op role, uint64_t added);
+
+/**
+ * seen_operator_list(txn, fn, ctx):
+ * Call ${fn}(${ctx}, name, role, added) for every registered operator, in
+ * byte order of the names.
+ * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_ECORRUPT for
+ * a damaged entry (logged; ${fn} is not called for it).
+ */
+SEEN_MUST_CHECK int seen_operator_list(struct seen_txn *txn,
+    seen_operator_fn *fn, void *ctx);
+
+/**
+ * seen_operator_bootstrap(txn, now):
+ * When no operator is registered, register SEEN_OPERATOR_FIRST ("admin")
+ * as an admin inside the write transaction ${txn}, so that a new node,
+ * or one whose store predates operators, can be managed at all.  For
+ * `seen init` and for the daemon at start-up.
+ * Returns 1 when it registered the admin, 0 when operators existed;
+ * SEEN_EFULL, SEEN_ERR (from the store; the transaction must be aborted).
+ */
+SEEN_MUST_CHECK int seen_operator_bootstrap(struct seen_txn *txn,
+    uint64_t now);
+
+/**
+ * seen_operator_authorise(txn, name, act, role, why, whylen):
+ * Decide whether the operator ${name} (NULL when the request named none)
+ * may do ${act}: it must be registered, and its role allowed ${act} by
+ * seen_operator_may().  When ${role} is not NULL and the operator is
+ * registered, *${role} is its role.  On refusal a message fit for the
+ * user ("operator 'sam' is an auditor: only a lead may decide on
+ * disclosure requests") is written to ${why} (${whylen} bytes, may be 0).
+ * Returns 0 when allowed; SEEN_EINVAL when ${name} is NULL, empty or not a
+ * valid name; SEEN_ENOTFOUND when no such operator is registered;
+ * SEEN_EPERM when its role does not allow ${act}; SEEN_ECORRUPT (logged).
+ * Refusals are not logged: the caller records them where it records acts.
+ */
+SEEN_MUST_CHECK int seen_operator_authorise(struct seen_txn *txn,
+    const char *name, enum seen_action act, enum seen_role_op *role,
+    char *why, size_t whylen);
+
+/**
+ * seen_purpose_valid(purpose):
+ * Return 1 when ${purpose} is acceptable as the stated purpose of a query
+ * or request: valid UTF-8 (no overlong forms, surrogates or code points
+ * beyond U+10FFFF) of 3-500 characters, none of them a control, format
+ * (including bidirectional overrides and zero-width characters),
+ * private-use, unassigned, line- or paragraph-separator character (so
+ * no tab or newline either), and not only spaces.  Else 0 (also for NULL).
+ */
+int seen_purpose_valid(const char *purpose);
+
+/**
+ * seen_operators_control(store, cmd, req):
+ * Serve the control command ${cmd} with request ${req} (a JSON object,
+ * borrowed) over ${store}, for the daemon's control socket.  Commands:
+ *
+ *   "operator_add"  {"name": NAME, "role": "admin"|"lead"|"auditor",
+ *                    "operator": OP}
+ *       -> {"ok": true, "name": NAME, "role": ROLE, "added": UNIX_SECONDS}
+ *   "operator_list" {"operator": OP}
+ *       -> {"ok": true, "operators": [{"name": NAME, "role": ROLE,
+ *                                       "added": UNIX_SECONDS}, ...]}
+ *                                       (in byte order of the names)
+ *
+ * Both need OP to be a registered admin.  Any failure is
+ * {"ok": false, "error": TEXT}, TEXT fit for the user: no operator given,
+ * unknown operator, the operator's role does not allow it, a missing or
+ * malformed field, a name that is already registered, a store error, or a
+ * ${cmd} that is neither of these ("unknown command 'CMD'").
+ * Returns a new reference (the caller decrefs), or NULL when memory runs
+ * out.
+ */
+json_t *seen_operators_control(struct seen_store *store, const char *cmd,
+    json_t *req);
+
+#endif /* !SEEN_OPERATORS_H */
