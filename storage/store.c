@@ -46,7 +46,8 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
     "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
-    "expiry", "replay",
+    "expiry", "replay", "xstate",
+    "groups",
 };
 
 #define CHECK_AD "seen-store-check"
@@ -233,6 +234,10 @@ store_probe(const char *dir, size_t map_mb, int deep)
                 _exit(3);
             mdb_cursor_close(c);
         }
+        /* Release the reader slot: a slot left behind would pin this
+         * snapshot and stop the parent from ever reusing a freed page. */
+        mdb_txn_abort(txn);
+        mdb_env_close(env);
         _exit(0);
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -335,6 +340,9 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
     if (!create && ((rc = store_check_size(s)) != 0 ||
                        (rc = store_probe(dir, map_mb, 0)) != 0))
         goto err2;
+    /* Free the reader slots of processes that died holding one (a killed
+     * daemon or probe): a stale slot pins old pages for ever. */
+    mdb_reader_check(s->env, &i);
     if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
         rc = store_fail(s, "begin", rc);
         goto err2;

@@ -44,6 +44,9 @@ enum seen_db {
     SEEN_DB_ALERTS,
     SEEN_DB_EXPIRY,     /* day(4) H(record id)(16) -> "": retain_until */
     SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes */
+    SEEN_DB_XSTATE,     /* exchange log state, beside xlog and xhash:
+                           node/xlog.h */
+    SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record */
     SEEN_DB_COUNT
 };
 
