@@ -7,6 +7,12 @@
 #define MATCH_AT 10.0
 #define POSSIBLE_AT 5.0
 
+/* Names whose bigrams differ by at most this many (counting both sides)
+ * are one letter apart: a changed letter changes two bigrams on each side,
+ * four in all; an added or dropped one, three (MIA and AVA differ by six;
+ * names one letter apart, MIA and MYA, cannot be told from a typo). */
+#define NEAR_BIGRAMS 4.5
+
 /* Per-rule view of a sorted token list: [first, last) items of a rule. */
 struct span {
     const uint8_t *p;
@@ -51,6 +57,36 @@ agree(const struct seen_score_side *a, const struct seen_score_side *b,
     return 0;
 }
 
+/*
+ * Compare two name filters: write their Dice coefficient to ${dice} (0
+ * when both are empty) and to ${diff} an estimate of the number of bigrams
+ * in one name and not the other.  Each such bigram sets SEEN_BLOOM_K bits,
+ * of which about the fill ratio were set already, so the bits set in just
+ * one filter, divided by SEEN_BLOOM_K times the share of bits still clear,
+ * count them.  Only exact arithmetic on integers and one division, so
+ * every node gets the same figure.
+ */
+static void
+bloom_compare(const uint8_t *a, const uint8_t *b, double *dice, double *diff)
+{
+    uint64_t x, y;
+    unsigned int both = 0, na = 0, nb = 0, clear;
+    size_t i;
+
+    for (i = 0; i < SEEN_BLOOM_BYTES; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        both += (unsigned int)__builtin_popcountll(x & y);
+        na += (unsigned int)__builtin_popcountll(x);
+        nb += (unsigned int)__builtin_popcountll(y);
+    }
+    *dice = na + nb == 0 ? 0.0 : 2.0 * both / (na + nb);
+    clear = 2 * SEEN_BLOOM_BYTES * 8 - (na + nb);
+    *diff = clear == 0 ? 1e9
+                       : (double)(na + nb - 2 * both) * 2 * SEEN_BLOOM_BYTES *
+            8 / ((double)SEEN_BLOOM_K * clear);
+}
+
 static void
 why(struct seen_score *s, const char *text)
 {
@@ -68,8 +104,9 @@ seen_score_pair(const struct seen_score_side *a,
     const struct seen_score_side *b, struct seen_score *out)
 {
     char buf[SEEN_WHY_LEN];
-    double w = 0;
-    int g, f, d;
+    double w = 0, nw = 0, diff = 0;
+    int g, f, d, idagree = 0, have_bloom = 0, near_g = 0, near_f = 0;
+    int given_differ = 0;
 
     memset(out, 0, sizeof *out);
     out->dice = -1;
@@ -77,6 +114,7 @@ seen_score_pair(const struct seen_score_side *a,
     switch (agree(a, b, SEEN_RULE_NHS)) {
     case 1:
         w += 12;
+        idagree = 1;
         why(out, "NHS number agrees");
         break;
     case 0:
@@ -87,6 +125,7 @@ seen_score_pair(const struct seen_score_side *a,
     switch (agree(a, b, SEEN_RULE_PNC)) {
     case 1:
         w += 10;
+        idagree = 1;
         why(out, "PNC id agrees");
         break;
     case 0:
@@ -97,17 +136,20 @@ seen_score_pair(const struct seen_score_side *a,
     switch (agree(a, b, SEEN_RULE_UPN)) {
     case 1:
         w += 10;
+        idagree = 1;
         why(out, "UPN agrees");
         break;
     case 0:
-        w -= 6;
+        /* A pupil may be known by a temporary UPN at one school and a
+         * permanent one at the next: weaker than other identifiers. */
+        w -= 4;
         why(out, "UPNs differ");
         break;
     }
 
     d = agree(a, b, SEEN_RULE_F_DOB);
     if (d == 1) {
-        w += 6;
+        w += 7;
         why(out, "date of birth agrees");
     } else if (d == 0) {
         if (agree(a, b, SEEN_RULE_F_MONTHDAY) == 1 &&
@@ -126,59 +168,110 @@ seen_score_pair(const struct seen_score_side *a,
         why(out, "expected due date agrees");
     }
 
+    /* The name filters: Dice, and how many bigrams the two names differ
+     * by (estimated from the bits set in one filter and not the other). */
+    if (a->bloom != NULL && b->bloom != NULL) {
+        bloom_compare(a->bloom, b->bloom, &out->dice, &diff);
+        have_bloom = 1;
+    }
+
     g = agree(a, b, SEEN_RULE_F_GIVEN);
     f = agree(a, b, SEEN_RULE_F_FAMILY);
     if (g == 0 && f == 0 && agree(a, b, SEEN_RULE_SWAP_DOB) == 1) {
         /* Given and family names recorded the other way round. */
-        w += 8;
+        nw += 8;
         why(out, "given and family names swapped");
         g = f = 1;
+    } else if (g == 0 && f == 0 && have_bloom && diff <= NEAR_BIGRAMS) {
+        /* Both differ, yet the whole names have the same bigrams (the
+         * filters are equal: swapped, with no date of birth to show it)
+         * or nearly (swapped, and a letter misspelt). */
+        if (diff == 0) {
+            nw += 8;
+            why(out, "given and family names swapped");
+        } else {
+            nw += 6;
+            why(out, "given and family names swapped (misspelt)");
+        }
+        g = f = 1;
+    } else if (g == 0 && f == 0 && agree(a, b, SEEN_RULE_F_NAME) == 1) {
+        /* One's given name is the other's family name, and the other
+         * names differ: one name agrees, recorded in the other field. */
+        nw += 4;
+        why(out, "a name agrees, recorded in the other field");
+        g = -1;
     }
+    /* A name that differs by one letter: the filters tell how much of
+     * the whole name differs; when the other name agrees, all of it is in
+     * this one (when both differ, each may hold half). */
+    if (have_bloom && g == 0 && f == 1)
+        near_g = diff <= NEAR_BIGRAMS;
+    else if (have_bloom && g == 1 && f == 0)
+        near_f = diff <= NEAR_BIGRAMS;
+    else if (have_bloom && g == 0 && f == 0)
+        near_g = near_f = diff <= 2 * NEAR_BIGRAMS;
     if (g == 1 && agree(a, b, SEEN_RULE_F_GIVEN) == 1) {
-        w += 4;
+        nw += 4;
         why(out, "given name agrees");
     } else if (g == 0) {
         if (agree(a, b, SEEN_RULE_F_NICK) == 1) {
-            w += 2.5;
+            nw += 2.5;
             why(out, "given names are known variants");
         } else if (agree(a, b, SEEN_RULE_F_GIVEN_PHON) == 1) {
-            w += 2;
+            nw += 2;
             why(out, "given names sound alike");
+        } else if (near_g) {
+            nw += 2;
+            why(out, "given names differ by one letter");
         } else {
             /* Different given names are strong evidence of two people
              * (twins and siblings share everything else). */
-            w -= 5;
+            nw -= 5;
             why(out, "given names differ");
+            given_differ = 1;
         }
     }
     if (f == 1 && agree(a, b, SEEN_RULE_F_FAMILY) == 1) {
-        w += 4;
+        nw += 4;
         why(out, "family name agrees");
     } else if (f == 0) {
         if (agree(a, b, SEEN_RULE_F_FAMILY_PHON) == 1) {
-            w += 2;
+            nw += 2;
             why(out, "family names sound alike");
         } else if (agree(a, b, SEEN_RULE_VARIANT_DOB) == 1) {
-            w += 2;
+            nw += 2;
             why(out, "family name matches a former or part name");
+        } else if (near_f) {
+            nw += 2;
+            why(out, "family names differ by one letter");
         } else {
-            w -= 1;
+            nw -= 2;
         }
     }
-    if (a->bloom != NULL && b->bloom != NULL) {
-        out->dice = seen_bloom_dice(a->bloom, b->bloom);
-        if (out->dice > 0 && (g != 1 || f != 1)) {
-            snprintf(buf, sizeof buf, "name similar %.2f", out->dice);
-            if (out->dice >= 0.9)
-                w += 3;
-            else if (out->dice >= 0.75)
-                w += 1.5;
-            else if (out->dice < 0.5)
-                w -= 3;
-            if (out->dice >= 0.75)
-                why(out, buf);
-        }
+    if (have_bloom && g != -1 && f != -1 && (g != 1 || f != 1) &&
+        out->dice > 0) {
+        /* Only when both sides have both names (otherwise the filters
+         * hold different parts of a name), and no bonus once the given
+         * names are known to differ: then a high Dice only says that the
+         * shared family name is long (twins with a long family name). */
+        snprintf(buf, sizeof buf, "name similar %.2f", out->dice);
+        if (out->dice >= 0.9 && !given_differ)
+            nw += 3;
+        else if (out->dice >= 0.75 && !given_differ)
+            nw += 1.5;
+        else if (out->dice < 0.5)
+            nw -= 3;
+        if (out->dice >= 0.75 && !given_differ)
+            why(out, buf);
     }
+    if (nw < 0 && idagree && d == 1 && g == 0 && f == 0) {
+        /* An identifier with a check digit and the date of birth agree:
+         * a complete change of name (an alias, a new family) does not
+         * make two people. */
+        nw = 0;
+        why(out, "names differ entirely");
+    }
+    w += nw;
     if (agree(a, b, SEEN_RULE_F_POSTCODE) == 1) {
         w += 3;
         why(out, "postcode agrees");

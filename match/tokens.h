@@ -40,6 +40,8 @@ enum seen_rule {
     SEEN_RULE_PHON_NAMES = 11,   /* phonetic given, phonetic family */
     SEEN_RULE_VARIANT_DOB = 12,  /* a family-name variant or alias, dob */
     SEEN_RULE_GIVEN_DOB = 13,    /* phonetic given, dob, district */
+    SEEN_RULE_PHON_NAME_DOB = 14, /* phonetic given or family, dob (one
+                                   * subkey for both: swap-proof) */
     SEEN_RULE_FIELD_BASE = 32,
     /* Field rules (published, not indexed). */
     SEEN_RULE_F_GIVEN = 32,
@@ -54,6 +56,7 @@ enum seen_rule {
     SEEN_RULE_F_NICK = 41,
     SEEN_RULE_F_DUE = 42,
     SEEN_RULE_F_MONTHDAY = 43,   /* {day, month} of dob, swap-proof */
+    SEEN_RULE_F_NAME = 44,       /* given or family (one subkey for both) */
     SEEN_RULE_MAX = 63
 };
 
