@@ -23,6 +23,7 @@
 #include "node/federation.h"
 #include "node/home.h"
 #include "node/indexer.h"
+#include "node/matcher.h"
 #include "node/query.h"
 #include "node/record.h"
 #include "node/version.h"
@@ -52,6 +53,7 @@ struct node {
     struct seen_tokenizer *tk;
     struct seen_indexer ix;
     struct seen_fed *fed;
+    struct seen_matcher mt;
     void *zctx;
     void *ctl;
     int pidfd;
@@ -406,6 +408,70 @@ enum_name(const ProtobufCEnumDescriptor *d, int v, char buf[static 64])
     return buf;
 }
 
+/*
+ * The persons behind the hits of a query: those of the hits in the match
+ * band (or of the best hit, when none is), with every member, the people
+ * linked through shared records, and for our own records the local
+ * details; a member that was a hit carries its band and reasons.
+ */
+static json_t *
+picture(struct node *n, struct seen_txn *txn, struct seen_query_result *res,
+    json_t *hits)
+{
+    uint32_t *oidx;
+    uint8_t (*hs)[16], hb[16];
+    size_t i, j, k, nh = 0;
+    json_t *persons, *p, *mm, *hit, *local;
+    const char *hh;
+
+    if (res->n == 0)
+        return json_array();
+    oidx = calloc(res->n, sizeof *oidx);
+    hs = calloc(res->n, sizeof *hs);
+    if (oidx == NULL || hs == NULL) {
+        free(oidx);
+        free(hs);
+        return json_array();
+    }
+    for (i = 0; i < res->n; i++) {
+        if (res->hits[i].score.band != SEEN_BAND_MATCH && (i > 0 || nh > 0))
+            continue;
+        oidx[nh] = res->hits[i].oidx;
+        memcpy(hs[nh++], res->hits[i].handle, 16);
+    }
+    persons = seen_matcher_picture(&n->mt, txn, oidx, (const uint8_t(*)[16])hs,
+        nh);
+    free(oidx);
+    free(hs);
+    if (persons == NULL)
+        return json_array();
+    json_array_foreach(persons, i, p)
+    {
+        json_array_foreach(json_object_get(p, "members"), j, mm)
+        {
+            hh = json_string_value(json_object_get(mm, "handle"));
+            json_array_foreach(hits, k, hit)
+            {
+                if (hh == NULL ||
+                    !json_equal(json_object_get(hit, "handle"),
+                        json_object_get(mm, "handle")))
+                    continue;
+                json_object_set(mm, "band", json_object_get(hit, "band"));
+                json_object_set(mm, "weight", json_object_get(hit, "weight"));
+                json_object_set(mm, "why", json_object_get(hit, "why"));
+            }
+            if (hh != NULL &&
+                strcmp(json_string_value(json_object_get(mm, "node")),
+                    n->cfg.name) == 0 &&
+                sodium_hex2bin(hb, 16, hh, strlen(hh), NULL, NULL, NULL) ==
+                    0 &&
+                (local = own_details(n, txn, hb)) != NULL)
+                json_object_set_new(mm, "local", local);
+        }
+    }
+    return persons;
+}
+
 static json_t *
 cmd_query(struct node *n, json_t *req)
 {
@@ -414,6 +480,7 @@ cmd_query(struct node *n, json_t *req)
     struct seen_txn *txn;
     char nhs[11], pc[9], dist[5], date[11], hh[33], on[64], p[24];
     char eb[3][64];
+    json_t *persons;
     const char *s;
     json_t *members, *m, *why, *local;
     int32_t dob;
@@ -483,14 +550,17 @@ cmd_query(struct node *n, json_t *req)
             json_object_set_new(m, "local", local);
         json_array_append_new(members, m);
     }
+    persons = picture(n, txn, &res, members);
     seen_store_abort(txn);
-    /* Until matching clusters persons, the picture is named after its
-     * strongest member. */
-    snprintf(p, sizeof p, "P");
-    if (res.n > 0)
-        hex(p + 1, res.hits[0].handle, 8);
-    m = json_pack("{s:b, s:s, s:o, s:I}", "ok", 1, "person", res.n ? p : "",
-        "members", members, "candidates", (json_int_t)res.candidates);
+    snprintf(p, sizeof p, "%s",
+        json_string_value(json_object_get(json_array_get(persons, 0),
+            "person"))
+            ? json_string_value(
+                  json_object_get(json_array_get(persons, 0), "person"))
+            : "");
+    m = json_pack("{s:b, s:s, s:o, s:o, s:I}", "ok", 1, "person", p,
+        "members", members, "persons", persons, "candidates",
+        (json_int_t)res.candidates);
     seen_query_release(&res);
     return m;
 }
@@ -624,6 +694,51 @@ cmd_membership(struct node *n, json_t *req, const char *data, size_t len)
     return reply_ok();
 }
 
+/* persons, links, alerts: NDJSON rows in the data frame. */
+static json_t *
+cmd_rows(struct node *n, const char *cmd, char **data, size_t *dlen)
+{
+    struct seen_txn *txn;
+    int rc;
+
+    if ((rc = seen_store_begin(n->store, 0, &txn)) != 0)
+        return reply_error("cannot read the store: %s", seen_strerror(rc));
+    if (strcmp(cmd, "persons") == 0)
+        rc = seen_matcher_persons(&n->mt, txn, data, dlen);
+    else if (strcmp(cmd, "links") == 0)
+        rc = seen_matcher_links(&n->mt, txn, data, dlen);
+    else
+        rc = seen_matcher_alerts(&n->mt, txn, data, dlen);
+    seen_store_abort(txn);
+    if (rc != 0)
+        return reply_error("cannot list %s: %s", cmd, seen_strerror(rc));
+    if (*data == NULL) {
+        *data = strdup("");
+        *dlen = 0;
+    }
+    return reply_ok();
+}
+
+static json_t *
+cmd_alert_ack(struct node *n, json_t *req)
+{
+    const char *id = jstr(req, "alert");
+    int rc;
+
+    if (id == NULL)
+        return reply_error("which alert?");
+    if (n->imp.open)
+        return reply_error("an import is in progress: try again when it "
+                           "ends");
+    rc = seen_matcher_ack(&n->mt, id, jstr(req, "operator"),
+        (uint64_t)time(NULL));
+    if (rc == SEEN_ENOTFOUND)
+        return reply_error("no alert '%s'", id);
+    if (rc != 0)
+        return reply_error("cannot acknowledge: %s", seen_strerror(rc));
+    return reply_ok();
+}
+
 static json_t *
 cmd_stop(struct node *n, json_t *req)
 {
@@ -700,6 +815,11 @@ drain:
     else if (strcmp(cmd, "membership") == 0)
         rep = cmd_membership(n, req, has_data ? zmq_msg_data(&d) : NULL,
             has_data ? zmq_msg_size(&d) : 0);
+    else if (strcmp(cmd, "persons") == 0 || strcmp(cmd, "links") == 0 ||
+        strcmp(cmd, "alerts") == 0)
+        rep = cmd_rows(n, cmd, &out, &outlen);
+    else if (strcmp(cmd, "alert_ack") == 0)
+        rep = cmd_alert_ack(n, req);
     else if (strcmp(cmd, "stop") == 0)
         rep = cmd_stop(n, req);
     else
@@ -816,6 +936,26 @@ bind_control(struct node *n)
     return SEEN_OK;
 }
 
+static const char *
+mt_type(void *ctx, const uint8_t pk[static 32])
+{
+    struct node *n = ctx;
+
+    if (sodium_memcmp(pk, n->keys->sign_pk, 32) == 0)
+        return n->cfg.type;
+    return seen_fed_origin_type(n->fed, pk);
+}
+
+static const char *
+mt_name(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
+{
+    struct node *n = ctx;
+
+    if (sodium_memcmp(pk, n->keys->sign_pk, 32) == 0)
+        return n->cfg.name;
+    return seen_fed_origin_name(n->fed, pk, buf, len);
+}
+
 /* A newer membership document grants a match key: tokens change epoch. */
 static void
 on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
@@ -889,6 +1029,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
     }
     if ((rc = seen_fed_checkpoint_own(n->fed)) != 0)
         return rc;
+    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0};
     return bind_control(n);
 }
 
@@ -929,7 +1070,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     struct sigaction sa;
     struct node n;
     double last_tick = 0;
-    int rc;
+    int rc, busy = 0;
 
     memset(&n, 0, sizeof n);
     n.home = home;
@@ -960,7 +1101,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
         /* An open import session holds the store's one write transaction
          * (per thread: LMDB would wait on itself), so replication waits
          * for it to end; peers' messages stay queued meanwhile. */
-        rc = zmq_poll(pi, n.imp.open ? 1 : 3, 250);
+        rc = zmq_poll(pi, n.imp.open ? 1 : 3, busy ? 0 : 250);
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_warn("poll: %s", zmq_strerror(zmq_errno()));
             break;
@@ -977,8 +1118,11 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
                     break;
             } while ((more & ZMQ_POLLIN) && !n.stopping);
         }
-        if (!n.imp.open)
+        if (!n.imp.open) {
             seen_fed_service(n.fed, pi + 1);
+            /* Match what arrived, a bounded step at a time. */
+            busy = seen_matcher_step(&n.mt, 500) > 0;
+        }
         t = mono();
         if (t - last_tick >= 1.0) {
             last_tick = t;

@@ -115,6 +115,21 @@ seen_fed_origin_name(struct seen_fed *fed, const uint8_t pk[static 32],
     return buf;
 }
 
+/**
+ * seen_fed_origin_type(fed, pk):
+ * Return the agency type ("social_care", "police"...) of member ${pk}, or
+ * NULL when it is not in the document held.
+ */
+const char *
+seen_fed_origin_type(struct seen_fed *fed, const uint8_t pk[static 32])
+{
+    const Seen__Member *m;
+
+    if (fed->doc == NULL || (m = seen_membership_by_sign(fed->doc, pk)) == NULL)
+        return NULL;
+    return seen_membership_type_name(m->type);
+}
+
 /* ---- membership ---- */
 
 static int

@@ -116,6 +116,14 @@ const char *seen_fed_origin_name(struct seen_fed *fed,
     const uint8_t pk[static 32], char *buf, size_t len);
 
 /**
+ * seen_fed_origin_type(fed, pk):
+ * Return the agency type ("social_care", "police"...) of member ${pk}, or
+ * NULL when it is not in the document held.
+ */
+const char *seen_fed_origin_type(struct seen_fed *fed,
+    const uint8_t pk[static 32]);
+
+/**
  * seen_fed_status(fed, txn, out):
  * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
  * the JSON object ${out} (spec/cli.md's status contract), reading feed

@@ -135,6 +135,41 @@ cli_rpc(const struct cli *cli, json_t *req, int timeout_ms, json_t **resp)
 }
 
 /**
+ * cli_rows(cli, cmd, extra, rows):
+ * Ask the node for the NDJSON rows of control command ${cmd} (with the
+ * members of ${extra}, which is stolen, when not NULL).  On success
+ * *${rows} is the malloc'd text (caller frees).  Returns 0, or prints why
+ * not and returns 1.
+ */
+int
+cli_rows(const struct cli *cli, const char *cmd, json_t *extra, char **rows)
+{
+    struct seen_ctl *ctl;
+    json_t *req, *resp;
+    size_t len;
+    int rc;
+
+    *rows = NULL;
+    req = json_pack("{s:s}", "cmd", cmd);
+    if (extra != NULL) {
+        json_object_update(req, extra);
+        json_decref(extra);
+    }
+    if (cli_connect(cli, &ctl) != 0) {
+        json_decref(req);
+        return 1;
+    }
+    rc = cli_call(cli, ctl, req, NULL, 0, 300000, &resp, rows, &len);
+    seen_ctl_close(ctl);
+    if (rc != 0)
+        return 1;
+    json_decref(resp);
+    if (*rows == NULL && (*rows = calloc(1, 1)) == NULL)
+        return cli_fail(cli, "out of memory");
+    return 0;
+}
+
+/**
  * cli_print_json(j):
  * Print ${j} compactly on one line of standard output.
  */

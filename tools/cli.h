@@ -69,6 +69,16 @@ int cli_rpc(const struct cli *cli, json_t *req, int timeout_ms,
     json_t **resp);
 
 /**
+ * cli_rows(cli, cmd, extra, rows):
+ * Ask the node for the NDJSON rows of control command ${cmd} (with the
+ * members of ${extra}, which is stolen, when not NULL).  On success
+ * *${rows} is the malloc'd text (caller frees).  Returns 0, or prints why
+ * not and returns 1.
+ */
+int cli_rows(const struct cli *cli, const char *cmd, json_t *extra,
+    char **rows);
+
+/**
  * cli_print_json(j):
  * Print ${j} compactly on one line of standard output.
  */
@@ -85,5 +95,9 @@ cli_cmd_fn cmd_identity;
 cli_cmd_fn cmd_federation;
 cli_cmd_fn cmd_membership;
 cli_cmd_fn cmd_lab;
+cli_cmd_fn cmd_persons;
+cli_cmd_fn cmd_links;
+cli_cmd_fn cmd_alerts;
+cli_cmd_fn cmd_operator;
 
 #endif /* !SEEN_CLI_H */

@@ -45,50 +45,66 @@ print_person_line(json_t *person)
 }
 
 static void
+print_member(json_t *m)
+{
+    json_t *local, *why, *w;
+    size_t j;
+
+    printf("  %-8s %s  %s  %s  %s  %s%s%s%s\n",
+        js(m, "band")[0] ? js(m, "band") : "",
+        js(m, "node"), js(m, "role"), js(m, "kind"), js(m, "date"),
+        js(m, "local_authority"), js(m, "risk")[0] ? "  risk " : "",
+        js(m, "risk"),
+        json_is_true(json_object_get(m, "child_present")) ? "  child present"
+                                                          : "");
+    if ((local = json_object_get(m, "local")) != NULL) {
+        printf("           record %s, person %s\n", js(local, "record"),
+            js(local, "ref"));
+        if (json_object_get(local, "person"))
+            print_person_line(json_object_get(local, "person"));
+    }
+    why = json_object_get(m, "why");
+    if (json_array_size(why) > 0) {
+        printf("           why: ");
+        json_array_foreach(why, j, w)
+        {
+            printf("%s%s", j ? "; " : "", json_string_value(w));
+        }
+        printf("\n");
+    }
+}
+
+static void
 print_human(json_t *resp)
 {
-    json_t *members = json_object_get(resp, "members"), *m, *local, *why, *w;
-    size_t i, j, nmatch = 0;
+    json_t *persons = json_object_get(resp, "persons"), *p, *m, *a;
+    size_t i, j;
 
-    if (json_array_size(members) == 0) {
+    if (json_array_size(persons) == 0) {
         printf("No one found (%lld entries compared).\n",
             (long long)json_integer_value(
                 json_object_get(resp, "candidates")));
         return;
     }
-    json_array_foreach(members, i, m)
+    json_array_foreach(persons, i, p)
     {
-        if (strcmp(js(m, "band"), "match") == 0)
-            nmatch++;
-    }
-    printf("Person %s: %zu matching entr%s", js(resp, "person"), nmatch,
-        nmatch == 1 ? "y" : "ies");
-    if (json_array_size(members) > nmatch)
-        printf(", %zu possible", json_array_size(members) - nmatch);
-    printf("\n\n");
-    json_array_foreach(members, i, m)
-    {
-        printf("  %-8s %s  %s  %s  %s  %s%s%s%s\n", js(m, "band"),
-            js(m, "node"), js(m, "role"), js(m, "kind"), js(m, "date"),
-            js(m, "local_authority"), js(m, "risk")[0] ? "  risk " : "",
-            js(m, "risk"),
-            json_is_true(json_object_get(m, "child_present"))
-                ? "  child present"
-                : "");
-        if ((local = json_object_get(m, "local")) != NULL) {
-            printf("           record %s, person %s\n", js(local, "record"),
-                js(local, "ref"));
-            if (json_object_get(local, "person"))
-                print_person_line(json_object_get(local, "person"));
+        printf("%sPerson %s, known to %zu agenc%s:", i ? "\n" : "",
+            js(p, "person"), json_array_size(json_object_get(p, "known_to")),
+            json_array_size(json_object_get(p, "known_to")) == 1 ? "y" : "ies");
+        json_array_foreach(json_object_get(p, "known_to"), j, a)
+        {
+            printf("%s %s", j ? "," : "", json_string_value(a));
         }
-        why = json_object_get(m, "why");
-        if (json_array_size(why) > 0) {
-            printf("           why: ");
-            json_array_foreach(why, j, w)
+        printf("\n\n");
+        json_array_foreach(json_object_get(p, "members"), j, m)
+            print_member(m);
+        if (json_array_size(json_object_get(p, "linked")) > 0) {
+            printf("\n  linked through shared records:\n");
+            json_array_foreach(json_object_get(p, "linked"), j, m)
             {
-                printf("%s%s", j ? "; " : "", json_string_value(w));
+                printf("    %s  %s in a %s at %s\n", js(m, "person"),
+                    js(m, "role"), js(m, "in"), js(m, "node"));
             }
-            printf("\n");
         }
     }
 }
@@ -172,8 +188,11 @@ cmd_query(struct cli *cli, int argc, char **argv)
     if (cli_rpc(cli, req, 30000, &resp) != 0)
         return 1;
     if (json) {
-        /* The persons-line contract; local details stay out of it. */
-        members = json_object_get(resp, "members");
+        /* The persons-line contract, one line: the person of the best
+         * hit; local details (names) stay out of it. */
+        json_t *p = json_array_get(json_object_get(resp, "persons"), 0);
+
+        members = json_object_get(p, "members");
         json_array_foreach(members, i, m)
         {
             json_t *local = json_object_get(m, "local");
@@ -183,9 +202,8 @@ cmd_query(struct cli *cli, int argc, char **argv)
                 json_object_del(local, "record_summary");
             }
         }
-        if (json_array_size(members) > 0)
-            cli_print_json(json_pack("{s:O, s:O}", "person",
-                json_object_get(resp, "person"), "members", members));
+        if (p != NULL)
+            cli_print_json(p);
     } else {
         print_human(resp);
     }

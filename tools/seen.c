@@ -25,10 +25,14 @@ static const struct {
     {"query", cmd_query, "show what is known of one person"},
     {"handles", cmd_handles, "list this node's own index entries"},
     {"status", cmd_status, "show the node's state"},
+    {"persons", cmd_persons, "every person this node can see"},
+    {"links", cmd_links, "the scored links behind the persons"},
+    {"alerts", cmd_alerts, "alerts, and acknowledging them"},
     {"identity", cmd_identity, "print this node's public identity"},
     {"federation", cmd_federation, "the federation authority's tool"},
     {"membership", cmd_membership, "install a signed membership document"},
     {"lab", cmd_lab, "a whole federation on loopback: up, wait, down"},
+    {"operator", cmd_operator, "register and list named operators"},
 };
 
 static void

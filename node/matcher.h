@@ -1,0 +1,109 @@
+/*
+ * matcher.h: turning the index every node holds into persons, links and
+ * alerts (DESIGN.md "Matching").
+ *
+ * The matcher follows every feed behind a durable cursor: each new entry
+ * is compared with the entries that share a blocking token with it, the
+ * scored pairs in the match and possible bands are kept as links, and the
+ * connected component around it is clustered again (match/cluster.h), so
+ * persons change incrementally and never depend on the order in which
+ * entries arrived.  A retraction removes the entry's links and reclusters
+ * its neighbours.  After each change the alert rules run on the persons
+ * touched; an alert is kept, deduplicated by rule and person, until a lead
+ * acknowledges it.
+ *
+ * Storage: SEEN_DB_LINKS holds both directions of each link, key
+ * A(20) || B(20) (local entry ids: origin number and handle) -> weight
+ * (8 bytes, IEEE 754 big-endian); SEEN_DB_PERSONS holds "E" || entry ->
+ * label(20) || group(16), and "M" || label || entry -> "" (the members of
+ * each person, the label being the member with the smallest global id);
+ * SEEN_DB_GROUPS holds group(16) || entry -> ""; SEEN_DB_CURSORS holds
+ * "match" || origin(4) -> next leaf; SEEN_DB_ALERTS holds "A" || id(8) ->
+ * the alert as JSON text.
+ */
+#ifndef SEEN_MATCHER_H
+#define SEEN_MATCHER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+
+struct seen_store;
+struct seen_txn;
+
+/* The agency type ("social_care", "police"...) of an origin, or NULL. */
+typedef const char *seen_matcher_type_fn(void *ctx, const uint8_t pk[static 32]);
+/* The node name of an origin (for output); writes to buf if needed. */
+typedef const char *seen_matcher_name_fn(void *ctx, const uint8_t pk[static 32],
+    char *buf, size_t len);
+
+struct seen_matcher {
+    struct seen_store *store;
+    seen_matcher_type_fn *type_of;
+    seen_matcher_name_fn *name_of;
+    void *ctx;
+    uint64_t matched;   /* entries matched since start */
+    uint64_t alerts;    /* alerts raised since start */
+};
+
+/**
+ * seen_matcher_step(m, budget):
+ * Match up to ${budget} new leaves of the feeds held, in one transaction.
+ * Returns the number of leaves processed (0 when all is matched), or a
+ * negative error.
+ */
+int seen_matcher_step(struct seen_matcher *m, size_t budget);
+
+/**
+ * seen_matcher_person(m, txn, oidx, handle, out):
+ * Write the person id ("P" and 16 hex digits, the same on every node) of
+ * entry ${handle} of origin ${oidx} to ${out} (18 bytes).
+ */
+void seen_matcher_person(struct seen_matcher *m, struct seen_txn *txn,
+    uint32_t oidx, const uint8_t handle[static 16], char out[static 18]);
+
+/**
+ * seen_matcher_picture(m, txn, oidx, handles, n, out):
+ * Build the federated picture of the persons of the ${n} given entries of
+ * origins ${oidx}[i]: every member (node, handle, role, kind, date, local
+ * authority, risk) and the people linked to them through shared records
+ * (household, children, perpetrator).  Returns a new JSON array of
+ * person objects, or NULL.
+ */
+json_t *seen_matcher_picture(struct seen_matcher *m, struct seen_txn *txn,
+    const uint32_t *oidx, const uint8_t (*handles)[16], size_t n);
+
+/**
+ * seen_matcher_persons(m, txn, out):
+ * Write every person, one JSON line each (spec/cli.md's persons
+ * contract), to the malloc'd text *${out}.  Returns 0 or an error.
+ */
+SEEN_MUST_CHECK int seen_matcher_persons(struct seen_matcher *m,
+    struct seen_txn *txn, char **out, size_t *len);
+
+/**
+ * seen_matcher_links(m, txn, out, len):
+ * As seen_matcher_persons for the links contract.
+ */
+SEEN_MUST_CHECK int seen_matcher_links(struct seen_matcher *m,
+    struct seen_txn *txn, char **out, size_t *len);
+
+/**
+ * seen_matcher_alerts(m, txn, out, len):
+ * As seen_matcher_persons for the alerts contract (acknowledged ones
+ * included, with "acknowledged").
+ */
+SEEN_MUST_CHECK int seen_matcher_alerts(struct seen_matcher *m,
+    struct seen_txn *txn, char **out, size_t *len);
+
+/**
+ * seen_matcher_ack(m, id, operator, now):
+ * Acknowledge alert ${id} (16 hex digits) as ${operator}.  Returns 0,
+ * SEEN_ENOTFOUND, or an error.
+ */
+SEEN_MUST_CHECK int seen_matcher_ack(struct seen_matcher *m, const char *id,
+    const char *op, uint64_t now);
+
+#endif /* !SEEN_MATCHER_H */
