@@ -53,6 +53,9 @@ say "Hertfordshire children's social care looks up the man in Alfie Brennan's po
 run "$BIN/seen" --home "$LAB/hertfordshire-social-care" query \
   --given Deano --family Holt --dob 1989-02-05
 
+say "Every node raises the same alerts; here is Hertfordshire children's social care"
+run "$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts
+
 say "One node's view of the federation"
 run "$BIN/seen" --home "$LAB/reading-social-care" status
 
@@ -63,5 +66,7 @@ The lab is still running (30 daemons).  Try:
   $BIN/seen --home $LAB/thames-valley-police query --given Alfie --family Brennan --dob 2019-04-03
   $BIN/seen --home $LAB/hertfordshire-health query --json --pnc 11/234567F
   $BIN/seen --home $LAB/redcar-social-care status --json
+  $BIN/seen --home $LAB/reading-social-care alerts --json
+  $BIN/seen --home $LAB/norfolk-health persons --json | head
   $BIN/seen lab down $LAB          # stop it;  seen lab up $LAB x  restarts it
 EOT
