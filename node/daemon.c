@@ -24,6 +24,7 @@
 #include "node/home.h"
 #include "node/indexer.h"
 #include "node/matcher.h"
+#include "node/operators.h"
 #include "node/query.h"
 #include "node/record.h"
 #include "node/version.h"
@@ -820,6 +821,11 @@ drain:
         rep = cmd_rows(n, cmd, &out, &outlen);
     else if (strcmp(cmd, "alert_ack") == 0)
         rep = cmd_alert_ack(n, req);
+    else if (strcmp(cmd, "operator_add") == 0 ||
+        strcmp(cmd, "operator_list") == 0)
+        rep = n->imp.open ? reply_error("an import is in progress: try "
+                                        "again when it ends")
+                          : seen_operators_control(n->store, cmd, req);
     else if (strcmp(cmd, "stop") == 0)
         rep = cmd_stop(n, req);
     else

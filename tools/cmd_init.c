@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "node/home.h"
+#include "node/operators.h"
 #include "node/passphrase.h"
 #include "storage/store.h"
 #include "tools/cli.h"
@@ -142,6 +144,18 @@ cmd_init(struct cli *cli, int argc, char **argv)
             cfg.map_size_mb, 1, &store) != 0) {
         cli_fail(cli, "cannot create the store");
         goto fail;
+    }
+    {
+        struct seen_txn *txn;
+
+        /* The first operator, who can register the others. */
+        if (seen_store_begin(store, 1, &txn) != 0 ||
+            seen_operator_bootstrap(txn, (uint64_t)time(NULL)) < 0 ||
+            seen_store_commit(txn) != 0) {
+            seen_store_close(store);
+            cli_fail(cli, "cannot register the first operator");
+            goto fail;
+        }
     }
     seen_store_close(store);
     if (seen_config_save(cli->home, &cfg) != 0) {

@@ -348,7 +348,29 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
         cli_fail(cli, "cannot write '%s'", path);
         goto fail;
     }
-    if ((rc = start_all(cli, dir, lab)) == 0)
+    if ((rc = start_all(cli, dir, lab)) == 0) {
+        /* cli.md: a lab registers admin, lead and auditor everywhere. */
+        json_array_foreach(nodes, i, nd)
+        {
+            name = json_string_value(json_object_get(nd, "name"));
+            snprintf(home, sizeof home, "%s/%s", dir, name);
+            if (run_self(cli, NULL, 0,
+                    (char *const[]){(char *)"seen", (char *)"--home", home,
+                        (char *)"--as", (char *)"admin", (char *)"operator",
+                        (char *)"add", (char *)"lead", (char *)"--role",
+                        (char *)"lead", NULL}) != 0 ||
+                run_self(cli, NULL, 0,
+                    (char *const[]){(char *)"seen", (char *)"--home", home,
+                        (char *)"--as", (char *)"admin", (char *)"operator",
+                        (char *)"add", (char *)"auditor", (char *)"--role",
+                        (char *)"auditor", NULL}) != 0) {
+                rc = cli_fail(cli, "cannot register the operators of '%s'",
+                    name);
+                break;
+            }
+        }
+    }
+    if (rc == 0)
         printf("Lab '%s' up in %s: %zu nodes; authority %s\n", fed, dir,
             json_array_size(nodes), auth);
 fail:
