@@ -87,6 +87,14 @@ bloom_compare(const uint8_t *a, const uint8_t *b, double *dice, double *diff)
             8 / ((double)SEEN_BLOOM_K * clear);
 }
 
+/* 1 when ${s} carries a token of ${rule}. */
+static int
+has(const struct seen_score_side *s, unsigned int rule)
+{
+
+    return rule_span(s, rule).n > 0;
+}
+
 static void
 why(struct seen_score *s, const char *text)
 {
@@ -211,8 +219,19 @@ seen_score_pair(const struct seen_score_side *a,
     else if (have_bloom && g == 0 && f == 0)
         near_g = near_f = diff <= 2 * NEAR_BIGRAMS;
     if (g == 1 && agree(a, b, SEEN_RULE_F_GIVEN) == 1) {
-        nw += 4;
-        why(out, "given name agrees");
+        /* A common name agreeing says less (a higher u-probability). */
+        if (has(a, SEEN_RULE_F_GIVEN_VCOMMON) &&
+            has(b, SEEN_RULE_F_GIVEN_VCOMMON)) {
+            nw += 2;
+            why(out, "given name agrees (a very common one)");
+        } else if (has(a, SEEN_RULE_F_GIVEN_COMMON) &&
+            has(b, SEEN_RULE_F_GIVEN_COMMON)) {
+            nw += 3;
+            why(out, "given name agrees (a common one)");
+        } else {
+            nw += 4;
+            why(out, "given name agrees");
+        }
     } else if (g == 0) {
         if (agree(a, b, SEEN_RULE_F_NICK) == 1) {
             nw += 2.5;
@@ -232,8 +251,18 @@ seen_score_pair(const struct seen_score_side *a,
         }
     }
     if (f == 1 && agree(a, b, SEEN_RULE_F_FAMILY) == 1) {
-        nw += 4;
-        why(out, "family name agrees");
+        if (has(a, SEEN_RULE_F_FAMILY_VCOMMON) &&
+            has(b, SEEN_RULE_F_FAMILY_VCOMMON)) {
+            nw += 2;
+            why(out, "family name agrees (a very common one)");
+        } else if (has(a, SEEN_RULE_F_FAMILY_COMMON) &&
+            has(b, SEEN_RULE_F_FAMILY_COMMON)) {
+            nw += 3;
+            why(out, "family name agrees (a common one)");
+        } else {
+            nw += 4;
+            why(out, "family name agrees");
+        }
     } else if (f == 0) {
         if (agree(a, b, SEEN_RULE_F_FAMILY_PHON) == 1) {
             nw += 2;
@@ -278,6 +307,11 @@ seen_score_pair(const struct seen_score_side *a,
     } else if (agree(a, b, SEEN_RULE_F_DISTRICT) == 1) {
         w += 1;
         why(out, "postcode district agrees");
+    } else if (agree(a, b, SEEN_RULE_F_DISTRICT) == 0 && !idagree) {
+        /* Different places: people move, but with nothing else to go on
+         * two namesakes born the same day are not one person. */
+        w -= 2;
+        why(out, "postcodes in different districts");
     }
     if (agree(a, b, SEEN_RULE_F_SEX) == 0) {
         w -= 4;

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/token.h"
+#include "match/common.h"
 #include "match/dmetaphone.h"
 #include "match/nickname.h"
 #include "match/normalise.h"
@@ -230,6 +231,16 @@ seen_tokens_make(const struct seen_tokenizer *tk,
     TOK(&b, SEEN_RULE_F_MONTHDAY, md);
     TOK(&b, SEEN_RULE_F_NAME, given);
     TOK(&b, SEEN_RULE_F_NAME, fam);
+    /* How common the names are: a coarse class, the same for everyone
+     * with that name (match/common.h). */
+    if (seen_name_commonness(given) >= 1)
+        TOK(&b, SEEN_RULE_F_GIVEN_COMMON, "common");
+    if (seen_name_commonness(given) >= 2)
+        TOK(&b, SEEN_RULE_F_GIVEN_VCOMMON, "very common");
+    if (seen_name_commonness(fam) >= 1)
+        TOK(&b, SEEN_RULE_F_FAMILY_COMMON, "common");
+    if (seen_name_commonness(fam) >= 2)
+        TOK(&b, SEEN_RULE_F_FAMILY_VCOMMON, "very common");
 
     /* Sort and drop duplicates. */
     qsort(out, b.n, SEEN_TOKEN_ITEM, item_cmp);
@@ -401,6 +412,10 @@ seen_rule_name(unsigned int rule)
         [SEEN_RULE_F_DUE] = "due_date",
         [SEEN_RULE_F_MONTHDAY] = "dob_month_day",
         [SEEN_RULE_F_NAME] = "name",
+        [SEEN_RULE_F_GIVEN_COMMON] = "given_common",
+        [SEEN_RULE_F_GIVEN_VCOMMON] = "given_very_common",
+        [SEEN_RULE_F_FAMILY_COMMON] = "family_common",
+        [SEEN_RULE_F_FAMILY_VCOMMON] = "family_very_common",
     };
 
     if (rule > SEEN_RULE_MAX || names[rule] == NULL)

@@ -57,6 +57,10 @@ enum seen_rule {
     SEEN_RULE_F_DUE = 42,
     SEEN_RULE_F_MONTHDAY = 43,   /* {day, month} of dob, swap-proof */
     SEEN_RULE_F_NAME = 44,       /* given or family (one subkey for both) */
+    SEEN_RULE_F_GIVEN_COMMON = 45,  /* present when the given name is common */
+    SEEN_RULE_F_GIVEN_VCOMMON = 46, /* ... one of the most common */
+    SEEN_RULE_F_FAMILY_COMMON = 47, /* present when the family name is common */
+    SEEN_RULE_F_FAMILY_VCOMMON = 48,
     SEEN_RULE_MAX = 63
 };
 

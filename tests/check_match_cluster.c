@@ -263,11 +263,11 @@ static const struct ent household[] = {
     {"health-2", "amelia", "Amelia", "Richardson-Whitfield", "2016-04-03",
         NULL, "M1 1AE", "M1", 'F', 2, NULL, NULL},
     /* Father and son of one name at one address. */
-    {"police-3", "john-sr", "John", "SMITH", "1980-05-01", NULL, "LS1 4AP",
+    {"police-3", "john-sr", "Jago", "TRELAWNY", "1980-05-01", NULL, "LS1 4AP",
         "LS1", 'M', 3, NULL, NULL},
-    {"police-4", "john-jr", "John", "SMITH", "2010-03-02", NULL, "LS1 4AP",
+    {"police-4", "john-jr", "Jago", "TRELAWNY", "2010-03-02", NULL, "LS1 4AP",
         "LS1", 'M', 2, NULL, NULL},
-    {"health-3", "john-jr", "John", "Smith", "2010-03-02", NULL, "LS1 4AP",
+    {"health-3", "john-jr", "Jago", "Trelawny", "2010-03-02", NULL, "LS1 4AP",
         "LS1", 'M', 2, NULL, NULL},
 };
 #define NHOUSEHOLD (sizeof household / sizeof household[0])
@@ -275,7 +275,7 @@ static const struct ent household[] = {
 /* The same household, and "John Smith" with no date of birth, who could
  * be either. */
 static const struct ent middle = {
-    "probation-3", "john-?", "John", "Smith", NULL, NULL, "LS1 4AP", "LS1",
+    "probation-3", "john-?", "Jago", "Trelawny", NULL, NULL, "LS1 4AP", "LS1",
     'M', 0, NULL, NULL};
 
 static uint64_t

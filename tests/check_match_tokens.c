@@ -246,11 +246,17 @@ START_TEST(test_two_people_with_one_nhs_number_share_only_that_token)
     make(tk, &a, &ta);
     make(tk, &b, &tb);
     for (i = 0; i < ta.n; i++)
-        for (j = 0; j < tb.n; j++)
+        for (j = 0; j < tb.n; j++) {
+            /* The name-frequency classes (45-48) are shared by everyone
+             * with a common name, by design. */
+            if (ta.t[i * 17] >= SEEN_RULE_F_GIVEN_COMMON &&
+                ta.t[i * 17] <= SEEN_RULE_F_FAMILY_VCOMMON)
+                continue;
             if (memcmp(ta.t + i * 17, tb.t + j * 17, 17) == 0) {
                 shared++;
                 ck_assert_uint_eq(ta.t[i * 17], SEEN_RULE_NHS);
             }
+        }
     ck_assert_uint_eq(shared, 1);
 }
 END_TEST
