@@ -95,6 +95,7 @@ cli_cmd_fn cmd_identity;
 cli_cmd_fn cmd_federation;
 cli_cmd_fn cmd_membership;
 cli_cmd_fn cmd_lab;
+cli_cmd_fn cmd_audit;
 cli_cmd_fn cmd_persons;
 cli_cmd_fn cmd_links;
 cli_cmd_fn cmd_alerts;

@@ -32,6 +32,7 @@ static const struct {
     {"federation", cmd_federation, "the federation authority's tool"},
     {"membership", cmd_membership, "install a signed membership document"},
     {"lab", cmd_lab, "a whole federation on loopback: up, wait, down"},
+    {"audit", cmd_audit, "export or verify the exchange log for audit"},
     {"operator", cmd_operator, "register and list named operators"},
 };
 

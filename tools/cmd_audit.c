@@ -1,0 +1,258 @@
+/*
+ * seen audit export DIR: write this node's exchange log, checkpoints,
+ * cosignatures, peers' checkpoints, evidence and membership document to
+ * DIR (docs/audit-format.md).
+ * seen audit verify EXPORT...: check exports without a node.
+ */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keys.h"
+#include "crypto/keystore.h"
+#include "node/audit.h"
+#include "node/home.h"
+#include "node/passphrase.h"
+#include "storage/store.h"
+#include "tools/cli.h"
+
+static const char audit_usage[] =
+    "usage: seen --home DIR audit export OUTDIR\n"
+    "       seen audit verify [--json] [--authority HEX] [--owner HEX] "
+    "EXPORT...\n"
+    "\n"
+    "export writes the node's exchange log -- every envelope it sent or\n"
+    "accepted, every query and disclosure decision -- with the checkpoints\n"
+    "it signed, the cosignatures its peers returned, the checkpoints it\n"
+    "holds of its peers' logs, any evidence of equivocation, and the\n"
+    "membership document, to OUTDIR (docs/audit-format.md).  The node may\n"
+    "be running or stopped; the keystore passphrase is needed to open the\n"
+    "store (from $SEEN_PASSPHRASE_FILE or the terminal).  The export holds\n"
+    "no key and nothing in clear that the log does not.\n"
+    "\n"
+    "verify checks exports without a node: every leaf, the Merkle tree,\n"
+    "every signature against the membership document and every checkpoint\n"
+    "against the tree; given several exports (one per node), each is also\n"
+    "checked against the checkpoints of its log that the others hold.  It\n"
+    "prints the federation authority's key: compare it with the one you\n"
+    "trust, or require it with --authority.  --owner accepts the key of a\n"
+    "lone node's log that no membership document vouches for.  Exit 0 when\n"
+    "every check passes, 1 with what failed.  --json prints one object per\n"
+    "check: {\"export\", \"check\", \"ok\", \"finding\", \"detail\"}.\n";
+
+static int
+audit_export(struct cli *cli, int argc, char **argv)
+{
+    struct seen_audit_summary sum;
+    struct seen_config cfg;
+    struct seen_keys *keys = NULL;
+    struct seen_store *store = NULL;
+    struct seen_txn *txn = NULL;
+    char path[SEEN_PATH_LEN], *pass = NULL;
+    size_t passlen;
+    int rc, ret = 1;
+
+    if (argc != 2)
+        return cli_usage(cli, audit_usage,
+            argc < 2 ? "no folder to export to" : "unexpected argument");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    if ((rc = seen_config_load(cli->home, &cfg)) != 0) {
+        if (rc == SEEN_ENOTFOUND)
+            return cli_fail(
+                cli, "'%s' is not a node home (no seen.conf)", cli->home);
+        return cli_fail(cli, "cannot read '%s/seen.conf'", cli->home);
+    }
+    if (seen_passphrase_get("Keystore passphrase: ", 0, &pass, &passlen) != 0)
+        return cli_fail(cli, "no passphrase");
+    if (seen_home_path(cli->home, "keystore", path, sizeof path) == NULL)
+        goto done;
+    if ((rc = seen_keystore_read(path, pass, passlen, &keys)) != 0) {
+        if (rc == SEEN_EAUTH)
+            cli_fail(cli, "wrong passphrase for '%s'", path);
+        else
+            cli_fail(cli, "cannot read the keystore '%s'", path);
+        goto done;
+    }
+    if (seen_home_path(cli->home, "store", path, sizeof path) == NULL)
+        goto done;
+    if ((rc = seen_store_open(path, keys->sign_pk, keys->record_key,
+             cfg.map_size_mb, 0, &store)) != 0) {
+        cli_fail(
+            cli, "cannot open the store '%s': %s", path, seen_strerror(rc));
+        goto done;
+    }
+    /* One read transaction: a consistent view while the node goes on. */
+    if ((rc = seen_store_begin(store, 0, &txn)) != 0) {
+        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
+        goto done;
+    }
+    if ((rc = seen_audit_export(txn, argv[1], &sum)) != 0) {
+        cli_fail(cli, "cannot export to '%s': %s", argv[1], seen_strerror(rc));
+        goto done;
+    }
+    printf("Exported %llu leaves, %llu checkpoints (the largest of size %llu), "
+           "%llu cosignatures, %llu peers' checkpoints and %llu evidence "
+           "records to %s\n",
+        (unsigned long long)sum.leaves, (unsigned long long)sum.checkpoints,
+        (unsigned long long)sum.signed_size,
+        (unsigned long long)sum.cosignatures, (unsigned long long)sum.peers,
+        (unsigned long long)sum.evidence, argv[1]);
+    if (!sum.membership)
+        printf("(no membership document: a lone node's export)\n");
+    if (sum.signed_size < sum.leaves)
+        printf("(leaves %llu to %llu are not covered by a signed checkpoint "
+               "yet)\n",
+            (unsigned long long)sum.signed_size,
+            (unsigned long long)(sum.leaves - 1));
+    ret = 0;
+done:
+    seen_store_abort(txn);
+    seen_store_close(store);
+    seen_keys_free(keys);
+    seen_passphrase_free(pass);
+    return ret;
+}
+
+struct out {
+    int json;
+};
+
+static void
+print_check(void *ctx, const struct seen_audit_check *c)
+{
+    const struct out *o = ctx;
+    json_t *j;
+
+    if (o->json) {
+        j = json_pack("{s:s, s:s, s:b, s:b, s:s}", "export", c->export, "check",
+            c->check, "ok", c->ok, "finding", c->finding, "detail", c->detail);
+        if (j != NULL)
+            cli_print_json(j);
+        json_decref(j);
+        return;
+    }
+    printf("%-8s %-17s %s: %s\n",
+        !c->ok       ? "FAIL"
+        : c->finding ? "FINDING"
+                     : "ok",
+        c->check, c->export, c->detail);
+}
+
+/* Parse 64 hex digits into ${out}; 0 or -1. */
+static int
+parse_key(const char *s, uint8_t out[32])
+{
+    size_t n;
+
+    if (strlen(s) != 64 ||
+        sodium_hex2bin(out, 32, s, 64, NULL, &n, NULL) != 0 || n != 32)
+        return -1;
+    return 0;
+}
+
+static int
+audit_verify(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"authority", required_argument, NULL, 'a'},
+        {"owner", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct seen_audit_buf bufs[SEEN_AUDIT_NFILES];
+    struct seen_audit_opts ao = {NULL, NULL};
+    struct seen_audit **v = NULL;
+    struct out o = {0};
+    uint8_t auth[32], owner[32];
+    uint64_t failed = 0, found = 0;
+    int c, i, n, rc, ret = 1;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o.json = 1;
+            break;
+        case 'a':
+            if (parse_key(optarg, auth) != 0)
+                return cli_usage(
+                    cli, audit_usage, "--authority takes 64 hex digits");
+            ao.authority = auth;
+            break;
+        case 'o':
+            if (parse_key(optarg, owner) != 0)
+                return cli_usage(
+                    cli, audit_usage, "--owner takes 64 hex digits");
+            ao.owner = owner;
+            break;
+        case 'h':
+            fputs(audit_usage, stdout);
+            return 0;
+        default:
+            return cli_usage(cli, audit_usage, NULL);
+        }
+    }
+    if ((n = argc - optind) < 1)
+        return cli_usage(cli, audit_usage, "no export to verify");
+    if ((v = calloc((size_t)n, sizeof *v)) == NULL)
+        return cli_fail(cli, "out of memory");
+    for (i = 0; i < n; i++) {
+        if ((rc = seen_audit_load(argv[optind + i], bufs)) != 0) {
+            cli_fail(cli, "cannot read the export '%s'", argv[optind + i]);
+            goto done;
+        }
+        rc = seen_audit_open(
+            bufs, argv[optind + i], &ao, print_check, &o, &v[i]);
+        seen_audit_bufs_release(bufs);
+        if (rc != 0) {
+            cli_fail(cli, "'%s': %s", argv[optind + i], seen_strerror(rc));
+            goto done;
+        }
+    }
+    if (n > 1 && seen_audit_cross(v, (size_t)n, print_check, &o) != 0) {
+        cli_fail(cli, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        failed += seen_audit_failures(v[i]);
+        found += seen_audit_findings(v[i]);
+    }
+    if (!o.json) {
+        if (failed == 0)
+            printf("verified: every check passed");
+        else
+            printf(
+                "NOT verified: %llu checks failed", (unsigned long long)failed);
+        if (found > 0)
+            printf(" (%llu findings: read them)", (unsigned long long)found);
+        printf("\n");
+    }
+    ret = failed == 0 ? 0 : 1;
+done:
+    for (i = 0; v != NULL && i < n; i++)
+        seen_audit_free(v[i]);
+    free(v);
+    return ret;
+}
+
+int
+cmd_audit(struct cli *cli, int argc, char **argv)
+{
+
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(audit_usage, stdout);
+        return 0;
+    }
+    if (argc < 2)
+        return cli_usage(cli, audit_usage, "export or verify?");
+    if (strcmp(argv[1], "export") == 0)
+        return audit_export(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "verify") == 0)
+        return audit_verify(cli, argc - 1, argv + 1);
+    return cli_usage(cli, audit_usage, "export or verify?");
+}
