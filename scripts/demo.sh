@@ -53,8 +53,12 @@ say "Hertfordshire children's social care looks up the man in Alfie Brennan's po
 run "$BIN/seen" --home "$LAB/hertfordshire-social-care" query \
   --given Deano --family Holt --dob 1989-02-05
 
-say "Every node raises the same alerts; here is Hertfordshire children's social care"
-run "$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts
+say "Every node raises the same alerts: how many at Hertfordshire children's social care"
+"$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts | sed '/^$/q'
+P=$("$BIN/seen" --home "$LAB/hertfordshire-social-care" query --json \
+  --given Deano --family Holt --dob 1989-02-05 | sed 's/^{"person":"\(P[0-9a-f]*\)".*/\1/')
+say "...and the one about this man: children in two local authorities"
+run "$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts --person "$P"
 
 say "One node's view of the federation"
 run "$BIN/seen" --home "$LAB/reading-social-care" status

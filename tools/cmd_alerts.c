@@ -10,7 +10,7 @@
 #include "tools/cli.h"
 
 static const char alerts_usage[] =
-    "usage: seen --home DIR alerts [--json] [--all]\n"
+    "usage: seen --home DIR alerts [--json] [--all] [--rule RULE] [--person P]\n"
     "       seen --home DIR [--as LEAD] alerts ack ALERT\n"
     "\n"
     "List the alerts this node has raised: a perpetrator linked to children\n"
@@ -18,7 +18,9 @@ static const char alerts_usage[] =
     "linked to a child known to children's social care; a child in a\n"
     "high-risk incident unknown to children's social care; an unborn child\n"
     "linked to a perpetrator.  Acknowledged alerts are shown with --all\n"
-    "(always in --json, with \"acknowledged\").  --json prints {\"alert\",\n"
+    "(always in --json, with \"acknowledged\").  --rule and --person keep\n"
+    "only the alerts of one rule or one person; without --json a summary\n"
+    "of the alerts by rule comes first.  --json prints {\"alert\",\n"
     "\"rule\", \"raised\", \"person\", \"members\", \"summary\"} lines.\n";
 
 int
@@ -28,6 +30,8 @@ cmd_alerts(struct cli *cli, int argc, char **argv)
     char *rows, *p, *nl, when[32];
     time_t t;
     size_t i;
+    const char *rule = NULL, *person = NULL, *r;
+    json_t *counts = json_object(), *v;
     int json = 0, all = 0, rc, a, shown = 0;
 
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
@@ -52,21 +56,56 @@ cmd_alerts(struct cli *cli, int argc, char **argv)
             json = 1;
         else if (strcmp(argv[a], "--all") == 0)
             all = 1;
-        else
+        else if (strcmp(argv[a], "--rule") == 0 && a + 1 < argc)
+            rule = argv[++a];
+        else if (strcmp(argv[a], "--person") == 0 && a + 1 < argc)
+            person = argv[++a];
+        else {
+            json_decref(counts);
             return cli_usage(cli, alerts_usage, "unexpected argument");
+        }
     }
-    if (cli_rows(cli, "alerts", NULL, &rows) != 0)
+    if (cli_rows(cli, "alerts", NULL, &rows) != 0) {
+        json_decref(counts);
         return 1;
-    if (json) {
-        fputs(rows, stdout);
-        free(rows);
-        return 0;
+    }
+    if (!json && rule == NULL && person == NULL) {
+        /* A summary first: how many alerts of each rule wait. */
+        for (p = rows; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+            if ((row = json_loadb(p, (size_t)(nl - p), 0, NULL)) == NULL)
+                continue;
+            r = json_string_value(json_object_get(row, "rule"));
+            if (r != NULL &&
+                (all || json_object_get(row, "acknowledged") == NULL))
+                json_object_set_new(counts, r,
+                    json_integer(
+                        json_integer_value(json_object_get(counts, r)) + 1));
+            json_decref(row);
+        }
+        json_object_foreach(counts, r, v)
+        {
+            printf("%6lld  %s\n", (long long)json_integer_value(v), r);
+        }
+        if (json_object_size(counts) > 0)
+            printf("\n");
     }
     for (p = rows; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
         if ((row = json_loadb(p, (size_t)(nl - p), 0, NULL)) == NULL)
             continue;
-        if (json_object_get(row, "acknowledged") != NULL && !all) {
+        if ((json_object_get(row, "acknowledged") != NULL && !all && !json) ||
+            (rule != NULL &&
+                strcmp(json_string_value(json_object_get(row, "rule")),
+                    rule) != 0) ||
+            (person != NULL &&
+                strcmp(json_string_value(json_object_get(row, "person")),
+                    person) != 0)) {
             json_decref(row);
+            continue;
+        }
+        if (json) {
+            printf("%.*s\n", (int)(nl - p), p);
+            json_decref(row);
+            shown++;
             continue;
         }
         t = (time_t)json_integer_value(json_object_get(row, "raised"));
@@ -93,8 +132,10 @@ cmd_alerts(struct cli *cli, int argc, char **argv)
         shown++;
         json_decref(row);
     }
-    if (shown == 0)
-        printf("No alerts%s.\n", all ? "" : " waiting (--all shows acknowledged ones)");
+    if (shown == 0 && !json)
+        printf("No alerts%s.\n",
+            all ? "" : " waiting (--all shows acknowledged ones)");
+    json_decref(counts);
     free(rows);
     return 0;
 }
