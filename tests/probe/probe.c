@@ -1,0 +1,439 @@
+/*
+ * seen-probe: a hostile (or merely honest) peer for integration tests.
+ *
+ *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
+ *              [--keys-from NODEHOME2] [--from N] [--timeout MS] ACTION
+ *
+ * Connects one DEALER, as a CURVE client with the keys of the node at
+ * NODEHOME (its keystore opened with the passphrase of
+ * $SEEN_PASSPHRASE_FILE), to the node listening on ENDPOINT whose CURVE
+ * and Ed25519 public keys are the two HEX values, sends what ACTION says,
+ * waits half a second so that it is delivered, and exits.  Envelopes are
+ * signed with NODEHOME's Ed25519 key, or with NODEHOME2's when
+ * --keys-from is given (a valid CURVE peer signing as another member).
+ *
+ * ACTION is one of:
+ *   hello            a valid signed HELLO (accepted)
+ *   replay           one valid HELLO, its bytes sent twice (replayed)
+ *   forged           a valid HELLO with one signature byte flipped
+ *   tampered         a valid HELLO with one byte of its msg_id (inside the
+ *                    signed part) flipped (bad_signature)
+ *   stale            a HELLO timed one hour in the past (replayed)
+ *   wrong-recipient  a HELLO addressed to a random key (unknown_sender)
+ *   inconsistent     an ENTRIES of the signer's own feed: two well-formed
+ *                    leaves from seq N (--from, the size of that feed the
+ *                    target holds) and a checkpoint of size N+2 signed by
+ *                    the signer whose root is random (inconsistent)
+ *   garbage          a frame of random bytes (malformed)
+ *
+ * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
+ * CURVE handshake the target's ZAP handler refuses means nothing can be
+ * sent.  Exit status: 0 sent; 1 error (keystore, arguments that do not
+ * parse as keys); 2 bad usage; 3 could not deliver within --timeout
+ * milliseconds (default 3000): the connection never completed.  On
+ * success one JSON line on standard output: {"action", "sent", "sender"}.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/keystore.h"
+#include "node/checkpoint.h"
+#include "node/envelope.h"
+#include "node/home.h"
+#include "node/passphrase.h"
+#include "seen.pb-c.h"
+
+#define EXIT_UNDELIVERED 3
+#define LEAVES 2
+
+static const char usage[] =
+    "usage: seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX "
+    "--to-sign HEX\n"
+    "                  [--keys-from NODEHOME2] [--from N] [--timeout MS] "
+    "ACTION\n"
+    "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
+    "        inconsistent, garbage\n";
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static double
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static int
+hex32(uint8_t out[32], const char *hex)
+{
+    size_t n;
+
+    if (hex == NULL || strlen(hex) != 64 ||
+        sodium_hex2bin(out, 32, hex, 64, NULL, &n, NULL) != 0 || n != 32)
+        return -1;
+    return 0;
+}
+
+/* Open the keystore of the node home ${home}. */
+static struct seen_keys *
+load_keys(const char *home, const char *pass, size_t passlen)
+{
+    char path[SEEN_PATH_LEN];
+    struct seen_keys *k = NULL;
+    int rc;
+
+    if (seen_home_path(home, "keystore", path, sizeof path) == NULL)
+        return NULL;
+    if ((rc = seen_keystore_read(path, pass, passlen, &k)) != 0) {
+        fprintf(stderr, "seen-probe: cannot open '%s': %s\n", path,
+            seen_strerror(rc));
+        return NULL;
+    }
+    return k;
+}
+
+/* A sealed HELLO from ${k} to ${to}, timed ${t}. */
+static int
+seal_hello(const struct seen_keys *k, const uint8_t to[32], uint64_t t,
+    uint8_t **env, size_t *len)
+{
+    Seen__Hello h = SEEN__HELLO__INIT;
+    uint8_t body[256];
+    size_t blen;
+
+    h.membership_version = 1;
+    h.node = (char *)"seen-probe";
+    blen = seen__hello__get_packed_size(&h);
+    if (blen > sizeof body)
+        return SEEN_EINVAL;
+    seen__hello__pack(&h, body);
+    return seen_envelope_seal(k, to, SEEN__MSG_TYPE__HELLO, body, blen, NULL,
+        t, env, len);
+}
+
+/*
+ * A sealed ENTRIES from ${k} to ${to} of ${k}'s own feed: LEAVES
+ * well-formed leaves from seq ${from}, and a checkpoint of size
+ * ${from} + LEAVES, correctly signed by ${k}, over a random root.
+ */
+static int
+seal_inconsistent(const struct seen_keys *k, const uint8_t to[32],
+    uint64_t from, uint8_t **env, size_t *len)
+{
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry ie = SEEN__INDEX_ENTRY__INIT;
+    ProtobufCBinaryData leaves[LEAVES];
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], root[32], handle[16], group[16];
+    uint8_t bloom[128], *lbuf[LEAVES] = {NULL}, *body = NULL;
+    uint64_t t = (uint64_t)time(NULL);
+    size_t i, blen;
+    int rc;
+
+    memset(bloom, 0, sizeof bloom);
+    randombytes_buf(group, sizeof group);
+    for (i = 0; i < LEAVES; i++) {
+        randombytes_buf(handle, sizeof handle);
+        seen__index_entry__init(&ie);
+        ie.handle = (ProtobufCBinaryData){16, handle};
+        ie.group = (ProtobufCBinaryData){16, group};
+        ie.role = SEEN__ROLE__CHILD;
+        ie.kind = SEEN__KIND__DOMESTIC_ABUSE_INCIDENT;
+        ie.date = (uint32_t)(t / 86400);
+        ie.local_authority = (char *)"Reading";
+        ie.name_bloom = (ProtobufCBinaryData){sizeof bloom, bloom};
+        seen__feed_entry__init(&fe);
+        fe.origin = (ProtobufCBinaryData){32, (uint8_t *)k->sign_pk};
+        fe.seq = from + i;
+        fe.time = t;
+        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+        fe.entry = &ie;
+        leaves[i].len = seen__feed_entry__get_packed_size(&fe);
+        if ((lbuf[i] = malloc(leaves[i].len)) == NULL) {
+            rc = SEEN_ENOMEM;
+            goto done;
+        }
+        seen__feed_entry__pack(&fe, lbuf[i]);
+        leaves[i].data = lbuf[i];
+    }
+    /* Signed by the origin, but over a root no leaves give. */
+    randombytes_buf(root, sizeof root);
+    if ((rc = seen_checkpoint_sign(&cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT, k,
+             from + LEAVES, root, t)) != 0)
+        goto done;
+    e.origin = (ProtobufCBinaryData){32, (uint8_t *)k->sign_pk};
+    e.from = from;
+    e.n_leaves = LEAVES;
+    e.leaves = leaves;
+    e.checkpoint = &cp;
+    blen = seen__entries__get_packed_size(&e);
+    if ((body = malloc(blen)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    seen__entries__pack(&e, body);
+    rc = seen_envelope_seal(k, to, SEEN__MSG_TYPE__ENTRIES, body, blen, NULL,
+        t, env, len);
+done:
+    for (i = 0; i < LEAVES; i++)
+        free(lbuf[i]);
+    free(body);
+    return rc;
+}
+
+/* Flip one byte of ${env}'s msg_id, which lies inside the signed part. */
+static int
+tamper(uint8_t *env, size_t len)
+{
+    Seen__Envelope *e;
+    Seen__SignedPart *p = NULL;
+    uint8_t id[16];
+    size_t i;
+    int rc = -1;
+
+    if ((e = seen__envelope__unpack(NULL, len, env)) == NULL)
+        return -1;
+    if ((p = seen__signed_part__unpack(NULL, e->signed_.len,
+             e->signed_.data)) == NULL ||
+        p->header == NULL || p->header->msg_id.len != 16)
+        goto done;
+    memcpy(id, p->header->msg_id.data, 16);
+    for (i = 0; i + 16 <= len; i++) {
+        if (memcmp(env + i, id, 16) == 0) {
+            env[i + 7] ^= 0x01;
+            rc = 0;
+            break;
+        }
+    }
+done:
+    if (p != NULL)
+        seen__signed_part__free_unpacked(p, NULL);
+    seen__envelope__free_unpacked(e, NULL);
+    return rc;
+}
+
+/* Send one frame, waiting up to ${deadline} (ms, monotonic) for the
+ * connection to complete.  Returns 0, or -1 when it never did. */
+static int
+send_frame(void *s, const void *buf, size_t len, double deadline)
+{
+    for (;;) {
+        if (zmq_send(s, buf, len, ZMQ_DONTWAIT) >= 0)
+            return 0;
+        if (zmq_errno() != EAGAIN || now_ms() >= deadline)
+            return -1;
+        sleep_ms(20);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"home", required_argument, NULL, 'H'},
+        {"to", required_argument, NULL, 't'},
+        {"to-curve", required_argument, NULL, 'c'},
+        {"to-sign", required_argument, NULL, 's'},
+        {"keys-from", required_argument, NULL, 'k'},
+        {"from", required_argument, NULL, 'f'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *home = NULL, *to = NULL, *tocurve = NULL, *tosign = NULL;
+    const char *keysfrom = NULL, *action;
+    struct seen_keys *ck = NULL, *sk = NULL;
+    uint8_t server_curve[32], target[32], other[32], *env = NULL;
+    uint8_t garbage[200];
+    char *pass = NULL, *end, senderhex[65];
+    size_t passlen, elen = 0;
+    unsigned long long from = 0;
+    long timeout = 3000;
+    uint64_t now = (uint64_t)time(NULL);
+    void *zctx = NULL, *s = NULL;
+    int c, rc, ret = 1, sent = 0, zero = 0, one = 1, linger = 2000;
+    double deadline;
+    json_t *out;
+
+    seen_log_init("seen-probe", SEEN_LOG_WARN);
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            home = optarg;
+            break;
+        case 't':
+            to = optarg;
+            break;
+        case 'c':
+            tocurve = optarg;
+            break;
+        case 's':
+            tosign = optarg;
+            break;
+        case 'k':
+            keysfrom = optarg;
+            break;
+        case 'f':
+            errno = 0;
+            from = strtoull(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || optarg[0] == '-') {
+                fputs(usage, stderr);
+                return 2;
+            }
+            break;
+        case 'T':
+            timeout = strtol(optarg, &end, 10);
+            if (*end != '\0' || timeout <= 0) {
+                fputs(usage, stderr);
+                return 2;
+            }
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (home == NULL || to == NULL || tocurve == NULL || tosign == NULL ||
+        optind + 1 != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    action = argv[optind];
+    if (strcmp(action, "hello") != 0 && strcmp(action, "replay") != 0 &&
+        strcmp(action, "forged") != 0 && strcmp(action, "tampered") != 0 &&
+        strcmp(action, "stale") != 0 &&
+        strcmp(action, "wrong-recipient") != 0 &&
+        strcmp(action, "inconsistent") != 0 &&
+        strcmp(action, "garbage") != 0) {
+        fprintf(stderr, "seen-probe: unknown action '%s'\n", action);
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (hex32(server_curve, tocurve) != 0 || hex32(target, tosign) != 0) {
+        fprintf(stderr, "seen-probe: --to-curve and --to-sign take 64 hex "
+                        "digits\n");
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "seen-probe: libsodium does not initialise\n");
+        return 1;
+    }
+    if (seen_passphrase_get("Keystore passphrase: ", 0, &pass, &passlen) !=
+        0) {
+        fprintf(stderr, "seen-probe: no passphrase\n");
+        return 1;
+    }
+    if ((ck = load_keys(home, pass, passlen)) == NULL)
+        goto done;
+    if (keysfrom != NULL && (sk = load_keys(keysfrom, pass, passlen)) == NULL)
+        goto done;
+    if (sk == NULL)
+        sk = ck;
+    sodium_bin2hex(senderhex, sizeof senderhex, sk->sign_pk, 32);
+
+    /* Build what to send before connecting. */
+    if (strcmp(action, "garbage") == 0) {
+        randombytes_buf(garbage, sizeof garbage);
+        garbage[0] = 0x0f; /* field 1, wire type 7: never a protobuf */
+        rc = 0;
+    } else if (strcmp(action, "inconsistent") == 0) {
+        rc = seal_inconsistent(sk, target, from, &env, &elen);
+    } else if (strcmp(action, "stale") == 0) {
+        rc = seal_hello(sk, target, now - 3600, &env, &elen);
+    } else if (strcmp(action, "wrong-recipient") == 0) {
+        randombytes_buf(other, sizeof other);
+        rc = seal_hello(sk, other, now, &env, &elen);
+    } else {
+        rc = seal_hello(sk, target, now, &env, &elen);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "seen-probe: cannot seal the envelope: %s\n",
+            seen_strerror(rc));
+        goto done;
+    }
+    if (strcmp(action, "forged") == 0)
+        env[elen - 40] ^= 0x01; /* the signature is the last 64 bytes */
+    if (strcmp(action, "tampered") == 0 && tamper(env, elen) != 0) {
+        fprintf(stderr, "seen-probe: cannot find the msg_id to tamper\n");
+        goto done;
+    }
+
+    if ((zctx = zmq_ctx_new()) == NULL ||
+        (s = zmq_socket(zctx, ZMQ_DEALER)) == NULL) {
+        fprintf(stderr, "seen-probe: zmq: %s\n", zmq_strerror(zmq_errno()));
+        goto done;
+    }
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_IMMEDIATE, &one, sizeof one);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_curve, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, ck->curve_pk, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, ck->curve_sk, 32);
+    if (zmq_connect(s, to) != 0) {
+        fprintf(stderr, "seen-probe: cannot connect to '%s': %s\n", to,
+            zmq_strerror(zmq_errno()));
+        goto done;
+    }
+    deadline = now_ms() + (double)timeout;
+    if (strcmp(action, "garbage") == 0)
+        rc = send_frame(s, garbage, sizeof garbage, deadline);
+    else
+        rc = send_frame(s, env, elen, deadline);
+    if (rc == 0)
+        sent++;
+    if (rc == 0 && strcmp(action, "replay") == 0) {
+        /* Let the first be applied (and recorded) before the second. */
+        sleep_ms(300);
+        if ((rc = send_frame(s, env, elen, deadline + 1000)) == 0)
+            sent++;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "seen-probe: could not deliver to '%s' within %ld "
+                        "ms (connection refused or never completed)\n",
+            to, timeout);
+        ret = EXIT_UNDELIVERED;
+        goto done;
+    }
+    sleep_ms(500);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    out = json_pack("{s:s, s:i, s:s}", "action", action, "sent", sent,
+        "sender", senderhex);
+    if (out != NULL) {
+        json_dumpf(out, stdout, JSON_COMPACT);
+        fputc('\n', stdout);
+        json_decref(out);
+    }
+    ret = 0;
+done:
+    if (s != NULL)
+        zmq_close(s);
+    if (zctx != NULL)
+        zmq_ctx_term(zctx);
+    free(env);
+    if (sk != ck)
+        seen_keys_free(sk);
+    seen_keys_free(ck);
+    seen_passphrase_free(pass);
+    return ret;
+}
