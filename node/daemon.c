@@ -873,15 +873,20 @@ housekeeping(struct node *n)
         return;
     rc = seen_indexer_expire(&n->ix, txn, (int32_t)(now / 86400),
         (uint64_t)now, &st);
-    if (rc != 0 || (rc = seen_store_commit(txn)) != 0) {
-        if (rc != 0)
-            seen_store_abort(txn);
+    if (rc != 0)
+        seen_store_abort(txn);
+    else
+        rc = seen_store_commit(txn); /* frees txn either way */
+    if (rc != 0) {
         seen_warn("expiry failed: %s", seen_strerror(rc));
         return;
     }
-    if (st.deleted)
+    if (st.deleted) {
         seen_info("expired %llu records past their retain_until date",
             (unsigned long long)st.deleted);
+        if (seen_fed_checkpoint_own(n->fed) != 0)
+            seen_warn("cannot sign a checkpoint of the feed");
+    }
 }
 
 static int
@@ -983,6 +988,33 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
     n->tk = tk;
     n->ix.tk = tk;
     seen_info("match key of epoch %u in use", epoch);
+    /* Entries made under another epoch's key match nothing now: publish
+     * our records again under this one (once; a no-op when they are). */
+    if (n->ix.store != NULL && !n->imp.open) {
+        struct seen_index_stats st;
+        struct seen_txn *txn;
+        int rc;
+
+        memset(&st, 0, sizeof st);
+        if (seen_store_begin(n->store, 1, &txn) != 0)
+            return;
+        if ((rc = seen_indexer_retokenize(&n->ix, txn, (uint64_t)time(NULL),
+                 &st)) != 0)
+            seen_store_abort(txn);
+        else
+            rc = seen_store_commit(txn); /* frees txn either way */
+        if (rc != 0) {
+            seen_warn("cannot publish records under epoch %u: %s", epoch,
+                seen_strerror(rc));
+            return;
+        }
+        if (st.records > 0) {
+            seen_info("published %llu records again under epoch %u",
+                (unsigned long long)st.records, epoch);
+            if (n->fed != NULL && seen_fed_checkpoint_own(n->fed) != 0)
+                seen_warn("cannot sign a checkpoint of the feed");
+        }
+    }
 }
 
 static int

@@ -311,6 +311,14 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     st->records++;
     if (existed)
         st->replaced++;
+    {
+        uint8_t e[4];
+
+        /* The epoch our entries are made under (see _retokenize). */
+        seen_be32(e, seen_tokenizer_epoch(ix->tk));
+        if ((rc = seen_store_put(txn, SEEN_DB_META, "epoch", 5, e, 4)) != 0)
+            return rc;
+    }
     return SEEN_OK;
 }
 
@@ -372,5 +380,103 @@ seen_indexer_expire(struct seen_indexer *ix, struct seen_txn *txn,
     rc = SEEN_OK;
 done:
     free(c.keys);
+    return rc;
+}
+
+struct ids_ctx {
+    char **ids;
+    size_t n, cap;
+    struct seen_txn *txn;
+};
+
+static int
+collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct ids_ctx *c = vctx;
+    Seen__RecordMeta *rm;
+    Seen__LocalHandle *lh;
+    uint8_t *buf;
+    size_t len;
+    void *p;
+
+    (void)key;
+    (void)klen;
+    if ((rm = seen__record_meta__unpack(NULL, vlen, val)) == NULL)
+        return SEEN_ECORRUPT;
+    if (rm->n_handles == 0 || rm->handles[0].len != 16 ||
+        seen_store_sealed_get(c->txn, SEEN_DB_HANDLES, rm->handles[0].data,
+            16, rm->handles[0].data, 16, &buf, &len) != 0) {
+        seen__record_meta__free_unpacked(rm, NULL);
+        return 0;
+    }
+    seen__record_meta__free_unpacked(rm, NULL);
+    lh = seen__local_handle__unpack(NULL, len, buf);
+    free(buf);
+    if (lh == NULL)
+        return SEEN_ECORRUPT;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        if ((p = realloc(c->ids, c->cap * sizeof *c->ids)) == NULL) {
+            seen__local_handle__free_unpacked(lh, NULL);
+            return SEEN_ENOMEM;
+        }
+        c->ids = p;
+    }
+    c->ids[c->n] = strdup(lh->record);
+    seen__local_handle__free_unpacked(lh, NULL);
+    if (c->ids[c->n] == NULL)
+        return SEEN_ENOMEM;
+    c->n++;
+    return 0;
+}
+
+/**
+ * seen_indexer_retokenize(ix, txn, now, st):
+ * Publish every record of this node again under the tokenizer ${ix} now
+ * holds (a new match-key epoch), retracting the entries made under the
+ * old one, and record the epoch in the store.  Does nothing when the
+ * store's entries are already of that epoch.  Returns 0 or an error as
+ * seen_indexer_apply.
+ */
+int
+seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
+    uint64_t now, struct seen_index_stats *st)
+{
+    struct ids_ctx c = {NULL, 0, 0, txn};
+    struct seen_record *rec;
+    uint8_t idk[16], e[4], *body;
+    const void *v;
+    size_t vlen, blen, i;
+    uint32_t epoch = seen_tokenizer_epoch(ix->tk);
+    int rc;
+
+    if (seen_store_get(txn, SEEN_DB_META, "epoch", 5, &v, &vlen) == 0 &&
+        vlen == 4 && seen_rd32(v) == epoch)
+        return SEEN_OK;
+    if ((rc = seen_store_iter(txn, SEEN_DB_RECMETA, NULL, 0,
+             collect_record_id, &c)) != 0)
+        goto done;
+    for (i = 0; i < c.n; i++) {
+        seen_store_id_key(ix->store, c.ids[i], strlen(c.ids[i]), idk);
+        if ((rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16,
+                 c.ids[i], strlen(c.ids[i]), &body, &blen)) != 0)
+            goto done;
+        rc = seen_record_parse((const char *)body, blen, &rec, NULL, NULL);
+        sodium_memzero(body, blen);
+        free(body);
+        if (rc != 0)
+            continue; /* stored records parsed once: never here */
+        rc = seen_indexer_apply(ix, txn, rec, now, st);
+        seen_record_free(rec);
+        if (rc != 0)
+            goto done;
+    }
+    seen_be32(e, epoch);
+    rc = seen_store_put(txn, SEEN_DB_META, "epoch", 5, e, 4);
+done:
+    for (i = 0; i < c.n; i++)
+        free(c.ids[i]);
+    free(c.ids);
     return rc;
 }

@@ -71,4 +71,15 @@ SEEN_MUST_CHECK int seen_indexer_expire(struct seen_indexer *ix,
     struct seen_txn *txn, int32_t today, uint64_t now,
     struct seen_index_stats *st);
 
+/**
+ * seen_indexer_retokenize(ix, txn, now, st):
+ * Publish every record of this node again under the tokenizer ${ix} now
+ * holds (a new match-key epoch), retracting the entries made under the
+ * old one, and record the epoch in the store.  Does nothing when the
+ * store's entries are already of that epoch.  Returns 0 or an error as
+ * seen_indexer_apply.
+ */
+SEEN_MUST_CHECK int seen_indexer_retokenize(struct seen_indexer *ix,
+    struct seen_txn *txn, uint64_t now, struct seen_index_stats *st);
+
 #endif /* !SEEN_INDEXER_H */

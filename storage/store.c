@@ -243,7 +243,9 @@ store_probe(const char *dir, size_t map_mb, int deep)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return SEEN_OK;
-    if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status))) {
+    /* Only a crash or the probe's own verdict (3) count: a tool such as
+     * valgrind may make the child exit with a code of its own. */
+    if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 3)) {
         seen_warn("store '%s' is damaged: reading it %s; restore it from a "
                   "backup",
             dir, WIFSIGNALED(status) ? "crashes" : "fails");
