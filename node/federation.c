@@ -71,7 +71,31 @@ struct seen_fed {
     } refused;
     uint64_t applied;
     double last_prune;
+    struct {
+        uint8_t key[4 + 32 + 8];
+        uint8_t *cp;
+        size_t len;
+    } evidence[8];
+    size_t nevidence;
 };
+
+#define EVIDENCE_MAX 8
+
+/* Write the evidence found while handling a message into ${txn}. */
+static void
+evidence_flush(struct seen_fed *fed, struct seen_txn *txn)
+{
+    size_t i;
+
+    for (i = 0; i < fed->nevidence; i++) {
+        if (seen_store_put(txn, SEEN_DB_ALERTS, fed->evidence[i].key,
+                sizeof fed->evidence[i].key, fed->evidence[i].cp,
+                fed->evidence[i].len) != 0)
+            seen_warn("cannot keep evidence of an inconsistent checkpoint");
+        free(fed->evidence[i].cp);
+    }
+    fed->nevidence = 0;
+}
 
 static double
 now_s(void)
@@ -540,10 +564,20 @@ evidence(struct seen_fed *fed, struct seen_txn *txn, const uint8_t origin[32],
     seen_be64(key + 36, theirs->size);
     if (seen_checkpoint_encode(theirs, &enc, &elen) != 0)
         return;
-    rc = seen_store_put(txn, SEEN_DB_ALERTS, key, sizeof key, enc, elen);
-    free(enc);
     (void)ours;
     (void)ourlen;
+    (void)txn;
+    /* Kept after the message's own transaction ends, which is rolled
+     * back when the message is refused (seen_fed_service). */
+    if (fed->nevidence < EVIDENCE_MAX) {
+        memcpy(fed->evidence[fed->nevidence].key, key, sizeof key);
+        fed->evidence[fed->nevidence].cp = enc;
+        fed->evidence[fed->nevidence].len = elen;
+        fed->nevidence++;
+    } else {
+        free(enc);
+    }
+    rc = 0;
     (void)rc;
 }
 
@@ -963,6 +997,7 @@ seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
             seen_store_abort(child);
         else if (seen_store_commit(child) != 0)
             break;
+        evidence_flush(fed, txn);
         /* Keep transactions small: a big one holds its dirty pages in
          * memory and frees nothing until it commits. */
         if (fed->applied - round_start >= SEEN_FED_BATCH &&

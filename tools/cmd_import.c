@@ -162,6 +162,9 @@ print_node_diags(const char *file, json_t *diags)
 
     json_array_foreach(diags, i, d)
     {
+        /* Warnings were reported by our own check of the file. */
+        if (json_is_true(json_object_get(d, "warning")))
+            continue;
         fprintf(stderr, "%s:%lld: %s%s: %s\n", file,
             (long long)json_integer_value(json_object_get(d, "line")),
             json_is_true(json_object_get(d, "warning")) ? "warning: " : "",
