@@ -10,6 +10,7 @@
 struct seen_ctl {
     void *ctx;
     void *sock;
+    char home[SEEN_PATH_LEN];
 };
 
 /**
@@ -52,6 +53,7 @@ seen_ctl_open(const char *home, struct seen_ctl **out)
         return SEEN_ERR;
     if ((c = calloc(1, sizeof *c)) == NULL)
         return SEEN_ENOMEM;
+    snprintf(c->home, sizeof c->home, "%s", home);
     if ((c->ctx = zmq_ctx_new()) == NULL)
         goto err1;
     if ((c->sock = zmq_socket(c->ctx, ZMQ_REQ)) == NULL)
@@ -81,9 +83,9 @@ err1:
  * success *${resp} is the reply object (caller decrefs) and, when
  * ${rdata} is not NULL, *${rdata} a malloc'd copy of the reply's binary
  * frame (NUL-terminated; NULL if none) of *${rdlen} bytes.  Returns 0
- * (whether or not the reply says "ok"); SEEN_ETIMEDOUT; SEEN_EINVAL for a
- * reply that is not a JSON object; SEEN_ERR.  After a failure ${c} can
- * only be closed.
+ * (whether or not the reply says "ok"); SEEN_ETIMEDOUT; SEEN_EIO when the
+ * daemon stops meanwhile; SEEN_EINVAL for a reply that is not a JSON
+ * object; SEEN_ERR.  After a failure ${c} can only be closed.
  */
 int
 seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
@@ -93,7 +95,7 @@ seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
     zmq_msg_t m;
     json_error_t jerr;
     char *text;
-    int more, rc;
+    int more, rc, waited;
 
     *resp = NULL;
     if (rdata != NULL) {
@@ -108,12 +110,21 @@ seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
         seen_warn("control socket: %s", zmq_strerror(zmq_errno()));
         return SEEN_ERR;
     }
+    /* Wait in slices, so that a daemon that dies is noticed at once
+     * rather than at the end of a long timeout. */
     pi = (zmq_pollitem_t){c->sock, 0, ZMQ_POLLIN, 0};
-    do {
-        rc = zmq_poll(&pi, 1, timeout_ms);
-    } while (rc < 0 && zmq_errno() == EINTR);
-    if (rc == 0)
-        return SEEN_ETIMEDOUT;
+    for (waited = 0;; waited += 500) {
+        rc = zmq_poll(&pi, 1, timeout_ms - waited < 500 ? timeout_ms - waited
+                                                         : 500);
+        if (rc < 0 && zmq_errno() == EINTR)
+            continue;
+        if (rc != 0)
+            break;
+        if (waited + 500 >= timeout_ms)
+            return SEEN_ETIMEDOUT;
+        if (!seen_home_running(c->home, NULL))
+            return SEEN_EIO;
+    }
     if (rc < 0)
         return SEEN_ERR;
     zmq_msg_init(&m);

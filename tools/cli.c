@@ -98,6 +98,9 @@ cli_call(const struct cli *cli, struct seen_ctl *ctl, json_t *req,
     if (rc == SEEN_ETIMEDOUT)
         return cli_fail(cli, "the node on '%s' did not answer in %d s",
             cli->home, timeout_ms / 1000);
+    if (rc == SEEN_EIO)
+        return cli_fail(cli, "the node on '%s' stopped before answering",
+            cli->home);
     if (rc != 0)
         return cli_fail(cli, "the node on '%s' gave no valid answer",
             cli->home);
