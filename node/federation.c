@@ -15,6 +15,7 @@
 #include "node/membership.h"
 #include "node/net.h"
 #include "node/replay.h"
+#include "node/xlog.h"
 #include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
@@ -24,6 +25,7 @@
 #define WANT_TIMEOUT 10.0 /* seconds before a range request is retried */
 #define ROUND_MAX 64      /* messages applied in one transaction */
 #define CONNECTED_WITHIN 10
+#define OUTQ_MAX 4096    /* envelopes waiting for the next flush */
 
 struct peer {
     uint8_t pk[32];
@@ -45,6 +47,14 @@ struct msg {
     uint8_t sender[32];
     uint8_t *buf;
     size_t len;
+};
+
+/* A body waiting to be sealed, logged and sent (fed_flush). */
+struct outmsg {
+    uint8_t to[32];
+    int type;
+    uint8_t *body;
+    size_t blen;
 };
 
 struct seen_fed {
@@ -71,6 +81,12 @@ struct seen_fed {
     } refused;
     uint64_t applied;
     double last_prune;
+    struct outmsg *outq;
+    size_t nout, capout;
+    struct {
+        uint64_t sent, dropped, cosigned, cosignatures, pending;
+        int halted;
+    } xlog;
     struct {
         uint8_t key[4 + 32 + 8];
         uint8_t *cp;
@@ -370,27 +386,162 @@ seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
 
 /* ---- sending ---- */
 
+/*
+ * Every envelope carries this node's latest exchange-log checkpoint and is
+ * logged as sent before it leaves (DESIGN.md "Exchange log and audit").
+ * Signing a checkpoint and logging need the store's write transaction,
+ * which LMDB gives one per thread: send_body() may run inside a round's
+ * transaction or outside any, so it only queues the body, and
+ * fed_flush() seals, logs and sends the queue in a transaction of its
+ * own, after the round's has ended.
+ */
+
+/* Queue ${blen} bytes of ${body} (copied) as a message of ${type}. */
+static int
+queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
+    const uint8_t *body, size_t blen)
+{
+    struct outmsg *q;
+    void *p;
+
+    if (fed->nout >= OUTQ_MAX) {
+        fed->xlog.dropped++;
+        return SEEN_EAGAIN;
+    }
+    if (fed->nout == fed->capout) {
+        size_t cap = fed->capout ? 2 * fed->capout : 64;
+
+        if ((p = realloc(fed->outq, cap * sizeof *q)) == NULL)
+            return SEEN_ENOMEM;
+        fed->outq = p;
+        fed->capout = cap;
+    }
+    q = &fed->outq[fed->nout];
+    if ((q->body = malloc(blen ? blen : 1)) == NULL)
+        return SEEN_ENOMEM;
+    if (blen > 0)
+        memcpy(q->body, body, blen);
+    memcpy(q->to, to, 32);
+    q->type = type;
+    q->blen = blen;
+    fed->nout++;
+    return SEEN_OK;
+}
+
 static int
 send_body(struct seen_fed *fed, const uint8_t to[32], int type,
     const ProtobufCMessage *body)
 {
-    uint8_t stackbuf[4096], *b = stackbuf, *env;
-    size_t blen, elen;
+    uint8_t stackbuf[4096], *b = stackbuf;
+    size_t blen;
     int rc;
 
     blen = protobuf_c_message_get_packed_size(body);
     if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
         return SEEN_ENOMEM;
     protobuf_c_message_pack(body, b);
-    rc = seen_envelope_seal(fed->keys, to, type, b, blen, NULL, wall(), &env,
-        &elen);
+    rc = queue_raw(fed, to, type, b, blen);
     if (b != stackbuf)
         free(b);
-    if (rc != 0)
-        return rc;
-    rc = seen_net_send(fed->net, to, env, elen);
-    free(env);
     return rc;
+}
+
+static void
+outq_clear(struct seen_fed *fed)
+{
+    size_t i;
+
+    for (i = 0; i < fed->nout; i++)
+        free(fed->outq[i].body);
+    fed->nout = 0;
+}
+
+/*
+ * Seal every queued body with this node's latest exchange-log checkpoint
+ * (signed now if the log grew), log each envelope as sent, commit, and
+ * only then hand them to the transport: nothing leaves that is not
+ * logged.  Never call it inside a write transaction.
+ */
+static void
+fed_flush(struct seen_fed *fed)
+{
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    const Seen__Checkpoint *hc = &cp;
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], **env;
+    struct seen_txn *txn;
+    size_t *elen, i, n = fed->nout;
+    uint64_t now = wall();
+    int rc;
+
+    if (n == 0)
+        return;
+    env = calloc(n, sizeof *env);
+    elen = calloc(n, sizeof *elen);
+    if (env == NULL || elen == NULL) {
+        seen_warn("replication: out of memory: %zu messages not sent", n);
+        goto out;
+    }
+    if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
+        seen_warn("replication: cannot log messages to send: %s",
+            seen_strerror(rc));
+        goto out;
+    }
+    rc = seen_xlog_checkpoint(txn, fed->keys, now, &cp, cpbuf);
+    if (rc == SEEN_EPERM) {
+        /* The node holds evidence against its own log (xlog.h): it
+         * goes on exchanging, logged, but signs nothing. */
+        if (!fed->xlog.halted)
+            seen_warn("exchange log: this node refuses to sign checkpoints "
+                      "of its log; envelopes go without one until an "
+                      "operator resolves it");
+        fed->xlog.halted = 1;
+        hc = NULL;
+    } else if (rc != 0) {
+        seen_store_abort(txn);
+        seen_warn("exchange log: cannot sign a checkpoint: %s",
+            seen_strerror(rc));
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        struct outmsg *q = &fed->outq[i];
+
+        if ((rc = seen_envelope_seal(fed->keys, q->to, q->type, q->body,
+                 q->blen, hc, now, &env[i], &elen[i])) != 0) {
+            env[i] = NULL;
+            continue;
+        }
+        rc = seen_xlog_sent(txn, fed->keys, env[i], elen[i], now, NULL);
+        if (rc == SEEN_EINVAL) { /* nothing written: not sent either */
+            free(env[i]);
+            env[i] = NULL;
+            continue;
+        }
+        if (rc != 0) {
+            seen_store_abort(txn);
+            seen_warn("exchange log: cannot log messages to send: %s",
+                seen_strerror(rc));
+            goto out;
+        }
+    }
+    if ((rc = seen_store_commit(txn)) != 0) {
+        seen_warn("exchange log: commit failed, %zu messages not sent: %s", n,
+            seen_strerror(rc));
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (env[i] == NULL)
+            continue;
+        /* Non-blocking: a full queue drops the message (counted by the
+         * transport); replication asks again later. */
+        if (seen_net_send(fed->net, fed->outq[i].to, env[i], elen[i]) == 0)
+            fed->xlog.sent++;
+    }
+out:
+    for (i = 0; env != NULL && i < n; i++)
+        free(env[i]);
+    free(env);
+    free(elen);
+    outq_clear(fed);
 }
 
 static struct want *
@@ -884,6 +1035,102 @@ on_hello(struct seen_fed *fed, const uint8_t from[32], const uint8_t *body,
     return SEEN_OK;
 }
 
+/*
+ * Witness the exchange-log checkpoint the peer ${v} carried in its header
+ * and, when it is accepted, send the cosignature back (COSIGN).  A
+ * checkpoint inconsistent with the one held of that peer is evidence kept
+ * in ${txn} (which must commit: the message itself is still applied).
+ */
+static int
+witness(struct seen_fed *fed, struct seen_txn *txn,
+    const struct seen_envelope_view *v)
+{
+    const Seen__Checkpoint *cp = v->checkpoint;
+    Seen__Checkpoint *h;
+    const uint8_t *held;
+    uint8_t *cosig = NULL;
+    size_t hlen, clen = 0;
+    char name[64];
+    int rc, same;
+
+    /* Nothing new: the one held (the same size and root). */
+    if (seen_xlog_held(txn, v->sender, &held, &hlen) == 0 &&
+        seen_checkpoint_decode(held, hlen, &h) == 0) {
+        same = h->size == cp->size && h->root.len == 32 &&
+            cp->root.len == 32 && memcmp(h->root.data, cp->root.data, 32) == 0;
+        seen_checkpoint_free(h);
+        if (same)
+            return SEEN_OK;
+    }
+    rc = seen_xlog_witness(txn, fed->keys, cp, NULL, 0, wall(), &cosig, &clen);
+    switch (rc) {
+    case SEEN_OK:
+        if (cosig != NULL &&
+            queue_raw(fed, v->sender, SEEN__MSG_TYPE__COSIGN, cosig, clen) ==
+                0)
+            fed->xlog.cosigned++;
+        free(cosig);
+        return SEEN_OK;
+    case SEEN_EAGAIN:
+        /* Kept pending until a consistency proof (xlog.h). */
+        fed->xlog.pending++;
+        return SEEN_OK;
+    case SEEN_EAUTH:
+        fed->refused.inconsistent++;
+        seen_warn("ALERT: the exchange log of '%s' shows a checkpoint (size "
+                  "%llu) inconsistent with the one this node holds of it: "
+                  "kept as evidence for the auditors",
+            seen_fed_origin_name(fed, v->sender, name, sizeof name),
+            (unsigned long long)cp->size);
+        return SEEN_OK;
+    case SEEN_EINVAL:
+        seen_notice("exchange log of '%s': a checkpoint not witnessed",
+            seen_fed_origin_name(fed, v->sender, name, sizeof name));
+        return SEEN_OK;
+    default:
+        return rc;
+    }
+}
+
+/* A witness returned its cosignature of one of our checkpoints. */
+static int
+on_cosign(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
+    const uint8_t *body, size_t blen)
+{
+    Seen__Cosignature *cs;
+    Seen__Checkpoint *cp;
+    char name[64];
+    int rc, mine;
+
+    if ((rc = seen_xlog_cosignature_open(body, blen, &cs, &cp)) != 0) {
+        if (rc == SEEN_EAUTH)
+            fed->refused.signature++;
+        return rc == SEEN_EAUTH ? SEEN_EAUTH : SEEN_EINVAL;
+    }
+    /* The witness must be the member that sent it. */
+    mine = cs->witness.len == 32 && memcmp(cs->witness.data, from, 32) == 0;
+    seen__cosignature__free_unpacked(cs, NULL);
+    seen_checkpoint_free(cp);
+    if (!mine) {
+        fed->refused.mismatch++;
+        return SEEN_EPERM;
+    }
+    rc = seen_xlog_add_cosignature(txn, fed->keys, body, blen);
+    if (rc == SEEN_EAUTH) {
+        /* Evidence that our own log is not the history we signed: keep
+         * it (commit), and say so loudly. */
+        fed->refused.inconsistent++;
+        seen_warn("ALERT: '%s' returned a cosignature of a checkpoint of "
+                  "this node's exchange log that the log contradicts: kept "
+                  "as evidence; this node signs no more checkpoints",
+            seen_fed_origin_name(fed, from, name, sizeof name));
+        return SEEN_OK;
+    }
+    if (rc == 0)
+        fed->xlog.cosignatures++;
+    return rc;
+}
+
 /* Apply one received envelope inside ${txn}. */
 static int
 on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
@@ -914,6 +1161,20 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         seen_envelope_release(&v);
         return SEEN_EPERM;
     }
+    /* Logged with its effect: both commit, or neither. */
+    if ((rc = seen_xlog_received(txn, fed->keys, m->buf, m->len, wall(),
+             NULL)) != 0 ||
+        (v.checkpoint != NULL && (rc = witness(fed, txn, &v)) != 0)) {
+        if (rc == SEEN_EINVAL)
+            fed->refused.malformed++;
+        else {
+            fed->refused.other++;
+            seen_warn("exchange log: cannot log a received envelope: %s",
+                seen_strerror(rc));
+        }
+        seen_envelope_release(&v);
+        return rc;
+    }
     if ((p = find_peer(fed, v.sender)) != NULL)
         p->last_rx = wall();
     switch (v.type) {
@@ -928,6 +1189,9 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         break;
     case SEEN__MSG_TYPE__ENTRIES:
         rc = on_entries(fed, txn, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__COSIGN:
+        rc = on_cosign(fed, txn, v.sender, v.body, v.blen);
         break;
     case SEEN__MSG_TYPE__MEMBERSHIP:
         rc = install_txn(fed, txn, v.body, v.blen, NULL);
@@ -1023,6 +1287,7 @@ done:
         free(fed->round[i].buf);
     fed->nround = 0;
     send_heads(fed, 0);
+    fed_flush(fed);
 }
 
 /**
@@ -1044,6 +1309,7 @@ seen_fed_tick(struct seen_fed *fed)
             i++;
     }
     send_heads(fed, 0);
+    fed_flush(fed);
     seen_net_maintain(fed->net);
     if (t - fed->last_prune < 60 || seen_store_begin(fed->store, 1, &txn) != 0)
         return;
@@ -1105,6 +1371,7 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
         return rc;
     fed->gen++;
     send_heads(fed, 0);
+    fed_flush(fed);
     return SEEN_OK;
 fail:
     seen_store_abort(txn);
@@ -1198,6 +1465,8 @@ seen_fed_free(struct seen_fed *fed)
     seen_replay_free(fed->replay);
     free(fed->peers);
     free(fed->wants);
+    outq_clear(fed);
+    free(fed->outq);
     free(fed);
 }
 
@@ -1258,6 +1527,16 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             (json_int_t)fed->refused.inconsistent, "sender_mismatch",
             (json_int_t)fed->refused.mismatch, "zap_refused",
             (json_int_t)ns.zap_refused));
+    if (seen_xlog_size(txn, &size) != 0)
+        size = 0;
+    json_object_set_new(out, "exchange_log",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "leaves",
+            (json_int_t)size, "envelopes_sent", (json_int_t)fed->xlog.sent,
+            "cosignatures_sent", (json_int_t)fed->xlog.cosigned,
+            "cosignatures_received", (json_int_t)fed->xlog.cosignatures,
+            "checkpoints_pending", (json_int_t)fed->xlog.pending,
+            "send_queue_dropped", (json_int_t)fed->xlog.dropped, "halted",
+            fed->xlog.halted));
     json_object_set_new(out, "transport",
         json_pack("{s:s, s:I, s:I, s:I}", "endpoint",
             seen_net_endpoint(fed->net), "sent", (json_int_t)ns.sent,
