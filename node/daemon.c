@@ -28,6 +28,7 @@
 #include "node/query.h"
 #include "node/record.h"
 #include "node/version.h"
+#include "node/xlog.h"
 #include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
@@ -473,6 +474,109 @@ picture(struct node *n, struct seen_txn *txn, struct seen_query_result *res,
     return persons;
 }
 
+/*
+ * The criteria of a query for its log record: a keyed BLAKE2b-256 (a
+ * subkey of the node's data key) of the normalised criteria, in hex, so
+ * that an auditor holding the node can tell two queries apart or
+ * confirm a claimed one, while the log holds no name or identifier.
+ */
+static void
+criteria_digest(struct node *n, const struct seen_token_input *q,
+    char out[static 65])
+{
+    crypto_generichash_state st;
+    uint8_t key[32], h[32];
+    char dob[16];
+    const char *f[7];
+    size_t i;
+
+    crypto_kdf_derive_from_key(key, sizeof key, 1, "seenqry_",
+        n->keys->data_key);
+    snprintf(dob, sizeof dob, "%ld", q->has_dob ? (long)q->dob : -1L);
+    f[0] = q->given;
+    f[1] = q->family;
+    f[2] = dob;
+    f[3] = q->nhs;
+    f[4] = q->upn;
+    f[5] = q->pnc;
+    f[6] = q->postcode;
+    crypto_generichash_init(&st, key, sizeof key, sizeof h);
+    for (i = 0; i < 7; i++) {
+        const char *v = f[i] ? f[i] : "";
+
+        crypto_generichash_update(&st, (const uint8_t *)v, strlen(v) + 1);
+    }
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+    sodium_memzero(key, sizeof key);
+}
+
+/* Add the handle in hex ${hh} to ${hs} (*${nh} of ${cap}) unless there. */
+static void
+seen_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh,
+    size_t cap, const char *hh)
+{
+    uint8_t b[16];
+    size_t i;
+
+    if (hh == NULL || strlen(hh) != 32 ||
+        sodium_hex2bin(b, 16, hh, 32, NULL, NULL, NULL) != 0)
+        return;
+    for (i = 0; i < *nh; i++)
+        if (memcmp(buf[i], b, 16) == 0)
+            return;
+    if (*nh >= cap)
+        return;
+    memcpy(buf[*nh], b, 16);
+    hs[*nh] = (ProtobufCBinaryData){16, buf[*nh]};
+    (*nh)++;
+}
+
+/*
+ * Log the query of ${op} for ${purpose} that showed the handles in
+ * ${members} and ${persons} in the exchange log, inside ${txn}.
+ */
+static int
+log_query(struct node *n, struct seen_txn *txn, const char *op,
+    const char *purpose, const char *digest, json_t *members, json_t *persons)
+{
+    Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
+    ProtobufCBinaryData *hs;
+    uint8_t (*buf)[16];
+    size_t cap = json_array_size(members), i, j, nh = 0;
+    json_t *p, *mm;
+    int rc;
+
+    json_array_foreach(persons, i, p)
+        cap += json_array_size(json_object_get(p, "members"));
+    hs = calloc(cap ? cap : 1, sizeof *hs);
+    buf = calloc(cap ? cap : 1, sizeof *buf);
+    if (hs == NULL || buf == NULL) {
+        free(hs);
+        free(buf);
+        return SEEN_ENOMEM;
+    }
+    json_array_foreach(members, i, mm)
+        seen_handle(hs, buf, &nh, cap,
+            json_string_value(json_object_get(mm, "handle")));
+    json_array_foreach(persons, i, p)
+    {
+        json_array_foreach(json_object_get(p, "members"), j, mm)
+            seen_handle(hs, buf, &nh, cap,
+                json_string_value(json_object_get(mm, "handle")));
+    }
+    qr.operator_ = (char *)op;
+    qr.purpose = (char *)purpose;
+    qr.time = (uint64_t)time(NULL);
+    qr.n_handles_seen = nh;
+    qr.handles_seen = hs;
+    qr.criteria_digest = (char *)digest;
+    rc = seen_xlog_query(txn, n->keys, &qr, NULL);
+    free(hs);
+    free(buf);
+    return rc;
+}
+
 static json_t *
 cmd_query(struct node *n, json_t *req)
 {
@@ -484,6 +588,8 @@ cmd_query(struct node *n, json_t *req)
     json_t *persons;
     const char *s;
     json_t *members, *m, *why, *local;
+    const char *op = jstr(req, "operator"), *purpose = jstr(req, "purpose");
+    char whynot[256], digest[65];
     int32_t dob;
     size_t i, j;
     int rc, t;
@@ -510,8 +616,30 @@ cmd_query(struct node *n, json_t *req)
         q.postcode = pc;
         q.district = dist;
     }
-    if ((rc = seen_store_begin(n->store, 0, &txn)) != 0)
+    /* Every query is logged (the exchange log, written in the one write
+     * transaction an open import holds). */
+    if (n->imp.open)
+        return reply_error("an import is in progress: try again when it "
+                           "ends");
+    if ((rc = seen_store_begin(n->store, 1, &txn)) != 0)
         return reply_error("cannot read the store: %s", seen_strerror(rc));
+    /* cli.md: a query runs as a named operator whose role may query, and
+     * states its purpose, which is logged with it. */
+    if (seen_operator_authorise(txn, op, SEEN_ACT_QUERY, NULL, whynot,
+            sizeof whynot) != 0) {
+        seen_store_abort(txn);
+        return reply_error("%s", whynot);
+    }
+    if (purpose == NULL || purpose[0] == '\0') {
+        seen_store_abort(txn);
+        return reply_error("a query needs --purpose TEXT: why you search "
+                           "(it is logged for the auditors)");
+    }
+    if (!seen_purpose_valid(purpose)) {
+        seen_store_abort(txn);
+        return reply_error("--purpose: 3 to 500 characters of text on one "
+                           "line, not only spaces");
+    }
     rc = seen_query_run(txn, n->tk, &q, &res);
     if (rc == SEEN_EINVAL) {
         seen_store_abort(txn);
@@ -552,7 +680,22 @@ cmd_query(struct node *n, json_t *req)
         json_array_append_new(members, m);
     }
     persons = picture(n, txn, &res, members);
-    seen_store_abort(txn);
+    criteria_digest(n, &q, digest);
+    /* Nothing is shown that is not logged. */
+    if ((rc = log_query(n, txn, op, purpose, digest, members, persons)) !=
+        0)
+        seen_store_abort(txn);
+    else
+        rc = seen_store_commit(txn);
+    if (rc != 0) {
+        json_decref(members);
+        json_decref(persons);
+        seen_query_release(&res);
+        seen_warn("cannot log a query: %s", seen_strerror(rc));
+        return reply_error("the query could not be logged, so it is not "
+                           "shown: %s",
+            seen_strerror(rc));
+    }
     snprintf(p, sizeof p, "%s",
         json_string_value(json_object_get(json_array_get(persons, 0),
             "person"))

@@ -47,16 +47,17 @@ run "$BIN/seen" lab wait "$LAB" --timeout 600
 echo "(converged in $(( $(date +%s) - start )) s)"
 
 say "Reading children's social care asks: who else knows Mia Ward?"
-run "$BIN/seen" --home "$LAB/reading-social-care" query --nhs "999 001 0005"
+run "$BIN/seen" --home "$LAB/reading-social-care" --as lead query \
+  --purpose "referral about Mia Ward" --nhs "999 001 0005"
 
 say "Hertfordshire children's social care looks up the man in Alfie Brennan's police record"
-run "$BIN/seen" --home "$LAB/hertfordshire-social-care" query \
-  --given Deano --family Holt --dob 1989-02-05
+run "$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead query \
+  --purpose "strategy discussion: Alfie Brennan" --given Deano --family Holt --dob 1989-02-05
 
 say "Every node raises the same alerts: how many at Hertfordshire children's social care"
 "$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts | sed '/^$/q'
-P=$("$BIN/seen" --home "$LAB/hertfordshire-social-care" query --json \
-  --given Deano --family Holt --dob 1989-02-05 | sed 's/^{"person":"\(P[0-9a-f]*\)".*/\1/')
+P=$("$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead query --json \
+  --purpose "strategy discussion: Alfie Brennan" --given Deano --family Holt --dob 1989-02-05 | sed 's/^{"person":"\(P[0-9a-f]*\)".*/\1/')
 say "...and the one about this man: children in two local authorities"
 run "$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts --person "$P"
 
@@ -67,8 +68,8 @@ cat <<EOT
 
 The lab is still running (30 daemons).  Try:
   export SEEN_PASSPHRASE_FILE=$LAB/passphrase
-  $BIN/seen --home $LAB/thames-valley-police query --given Alfie --family Brennan --dob 2019-04-03
-  $BIN/seen --home $LAB/hertfordshire-health query --json --pnc 11/234567F
+  $BIN/seen --home $LAB/thames-valley-police --as lead query --purpose "demo" --given Alfie --family Brennan --dob 2019-04-03
+  $BIN/seen --home $LAB/hertfordshire-health --as lead query --purpose "demo" --json --pnc 11/234567F
   $BIN/seen --home $LAB/redcar-social-care status --json
   $BIN/seen --home $LAB/reading-social-care alerts --json
   $BIN/seen --home $LAB/norfolk-health persons --json | head

@@ -53,7 +53,7 @@ expect_status 0 "the two John Smiths stay two persons" "$SEEN" --home "$LAB/tham
 check "...no person has members at both Norfolk and Cleveland" \
   sh -c "! grep norfolk-constabulary '$T_DIR/out' | grep -q cleveland-police"
 expect_status 0 "query the perpetrator at Hertfordshire" \
-  "$SEEN" --home "$LAB/hertfordshire-constabulary" query --json --given Dean --family Holt --dob 1989-05-02
+  "$SEEN" --home "$LAB/hertfordshire-constabulary" --as lead query --purpose "strategy discussion: Dean Holt" --json --given Dean --family Holt --dob 1989-05-02
 grep_out '"node":"thames-valley-police"' "...the picture includes Thames Valley Police's records"
 grep_out '"node":"hertfordshire-constabulary"' "...and Hertfordshire's"
 expect_status 0 "a lead acknowledges the alert" "$SEEN" --home "$LAB/reading-social-care" --as lead alerts ack "$first"

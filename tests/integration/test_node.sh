@@ -24,6 +24,9 @@ expect_status 1 "a second start is refused" "$SEEN" --home "$H" node start
 grep_err "already running" "...because one is running"
 expect_status 0 "control socket is mode 0600" \
   test "$(stat -c %a "$H/control.sock")" = 600
+# A query runs as a lead and states its purpose (spec/cli.md).
+expect_status 0 "the admin registers a lead" "$SEEN" --home "$H" --as admin operator add lead --role lead
+P="integration test: section 47 enquiry"
 
 # Valid records.
 expect_status 0 "import a valid file" "$SEEN" --home "$H" import "$DATA/example.jsonl"
@@ -32,19 +35,25 @@ expect_status 0 "handles --json" "$SEEN" --home "$H" handles --json
 equal "$(wc -l <"$T_DIR/out")" 8 "one handle per person in each record"
 grep_out '"record":"TVP-DA-2025-00412","ref":"c1","role":"child"' "...naming record, ref and role"
 
-expect_status 0 "query by NHS number" "$SEEN" --home "$H" query --nhs "943 476 5919" --json
+expect_status 0 "query by NHS number" "$SEEN" --home "$H" --as lead query --purpose "$P" --nhs "943 476 5919" --json
 grep_out '"role":"child"' "...finds the child"
 grep_out '"record":"TVP-DA-2025-00412"' "...in the police record"
 expect_status 0 "query by a misspelt name and date of birth" \
-  "$SEEN" --home "$H" query --given Maya --family Warde --dob 2020-09-30
+  "$SEEN" --home "$H" --as lead query --purpose "$P" --given Maya --family Warde --dob 2020-09-30
 grep_out "TVP-DA-2025-00412, person c1" "...finds the child"
 expect_status 0 "query by a nickname and day/month-swapped dob" \
-  "$SEEN" --home "$H" query --given Dino --family Holt --dob 1989-02-05 --json
+  "$SEEN" --home "$H" --as lead query --purpose "$P" --given Dino --family Holt --dob 1989-02-05 --json
 n=$(grep -o '"role":"perpetrator"' "$T_DIR/out" | wc -l)
 equal "$n" 3 "...finds the perpetrator in all three records"
-expect_status 2 "query with nothing to search for is bad usage" "$SEEN" --home "$H" query
-expect_status 1 "query on a family name alone is refused" "$SEEN" --home "$H" query --family Ward
+expect_status 2 "query with nothing to search for is bad usage" "$SEEN" --home "$H" --as lead query --purpose "$P"
+expect_status 1 "query on a family name alone is refused" "$SEEN" --home "$H" --as lead query --purpose "$P" --family Ward
 grep_err "too little to search on" "...with a reason"
+expect_status 1 "a query without --purpose is refused" \
+  "$SEEN" --home "$H" --as lead query --nhs 9434765919
+grep_err "a query needs --purpose" "...saying a purpose is needed"
+expect_status 1 "the admin may not query" \
+  "$SEEN" --home "$H" --as admin query --purpose "$P" --nhs 9434765919
+grep_err "operator 'admin' is an admin" "...saying whose role does not allow it"
 
 # A broken file: every problem reported, nothing stored.
 expect_status 1 "import of a file with bad lines fails" "$SEEN" --home "$H" import "$DATA/broken.jsonl"
@@ -58,7 +67,7 @@ expect_status 0 "--skip-invalid stores the valid lines" \
   "$SEEN" --home "$H" import --skip-invalid "$DATA/broken.jsonl"
 grep_out "2 records imported" "...two records"
 expect_status 0 "query the child whose NHS number was dropped" \
-  "$SEEN" --home "$H" query --given Isla --family Begum --dob 2014-11-11 --json
+  "$SEEN" --home "$H" --as lead query --purpose "$P" --given Isla --family Begum --dob 2014-11-11 --json
 grep_out '"record":"RDG-CIN-3"' "...the person was kept"
 
 # Replacing and deleting.
@@ -80,7 +89,7 @@ expect_status 0 "node stop" "$SEEN" --home "$H" node stop
 expect_status 0 "node start again" "$SEEN" --home "$H" node start
 expect_status 0 "handles after restart" "$SEEN" --home "$H" handles --json
 equal "$(wc -l <"$T_DIR/out")" "$n_handles" "...the same entries"
-expect_status 0 "query after restart" "$SEEN" --home "$H" query --nhs 9434765919 --json
+expect_status 0 "query after restart" "$SEEN" --home "$H" --as lead query --purpose "$P" --nhs 9434765919 --json
 grep_out '"record":"TVP-DA-2025-00412"' "...finds the child again"
 
 # Nothing in clear in the store.
