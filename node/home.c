@@ -155,6 +155,24 @@ on_ini(void *vctx, const char *section, const char *key, const char *val)
     return 1;
 }
 
+static int
+config_finish(struct seen_config *c, const struct load_ctx *l, int rc)
+{
+
+    if (rc > 0) {
+        seen_warn("seen.conf:%d: malformed line", rc);
+        return SEEN_EINVAL;
+    }
+    if (rc < 0 || l->bad)
+        return SEEN_EINVAL;
+    if (c->name[0] == '\0' || c->type[0] == '\0' ||
+        c->local_authority[0] == '\0') {
+        seen_warn("seen.conf: [node] needs name, type and local_authority");
+        return SEEN_EINVAL;
+    }
+    return SEEN_OK;
+}
+
 /**
  * seen_config_load(home, c):
  * Read ${home}/seen.conf into ${c}.  Returns 0; SEEN_ENOTFOUND when the
@@ -184,18 +202,21 @@ seen_config_load(const char *home, struct seen_config *c)
     }
     rc = ini_parse_file(f, on_ini, &l);
     fclose(f);
-    if (rc > 0) {
-        seen_warn("seen.conf:%d: malformed line", rc);
-        return SEEN_EINVAL;
-    }
-    if (rc < 0 || l.bad)
-        return SEEN_EINVAL;
-    if (c->name[0] == '\0' || c->type[0] == '\0' ||
-        c->local_authority[0] == '\0') {
-        seen_warn("seen.conf: [node] needs name, type and local_authority");
-        return SEEN_EINVAL;
-    }
-    return SEEN_OK;
+    return config_finish(c, &l, rc);
+}
+
+/**
+ * seen_config_parse_string(text, c):
+ * Parse configuration ${text} (the contents of a seen.conf) into ${c}.
+ * Returns 0 or SEEN_EINVAL, as seen_config_load.
+ */
+int
+seen_config_parse_string(const char *text, struct seen_config *c)
+{
+    struct load_ctx l = {c, 0};
+
+    seen_config_defaults(c);
+    return config_finish(c, &l, ini_parse_string(text, on_ini, &l));
 }
 
 /**

@@ -54,6 +54,14 @@ void seen_config_defaults(struct seen_config *c);
 SEEN_MUST_CHECK int seen_config_load(const char *home, struct seen_config *c);
 
 /**
+ * seen_config_parse_string(text, c):
+ * Parse configuration ${text} (the contents of a seen.conf) into ${c}.
+ * Returns 0 or SEEN_EINVAL, as seen_config_load.
+ */
+SEEN_MUST_CHECK int seen_config_parse_string(const char *text,
+    struct seen_config *c);
+
+/**
  * seen_config_save(home, c):
  * Write ${c} to ${home}/seen.conf atomically (mode 0600).  Returns 0 or
  * SEEN_EIO.

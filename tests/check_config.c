@@ -1,0 +1,94 @@
+/*
+ * check_config: seen.conf, as agency IT edit it.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "node/home.h"
+#include "tests/testutil.h"
+
+static const char good[] = "[node]\nname = tvp\ntype = police\n"
+                           "local_authority = Reading\nagency = TVP\n"
+                           "[store]\nmap_size_mb = 2048\n"
+                           "[network]\nlisten = tcp://127.0.0.1:7400\n"
+                           "peers = a,b\n[log]\nlevel = debug\n";
+
+START_TEST(test_config_reads_every_key)
+{
+    struct seen_config c;
+
+    ck_assert_int_eq(seen_config_parse_string(good, &c), 0);
+    ck_assert_str_eq(c.name, "tvp");
+    ck_assert_str_eq(c.type, "police");
+    ck_assert_str_eq(c.local_authority, "Reading");
+    ck_assert_uint_eq(c.map_size_mb, 2048);
+    ck_assert_str_eq(c.listen, "tcp://127.0.0.1:7400");
+    ck_assert_str_eq(c.peers, "a,b");
+    ck_assert_int_eq(c.log_level, SEEN_LOG_DEBUG);
+}
+END_TEST
+
+START_TEST(test_config_refuses_bad_input)
+{
+    static const char *bad[] = {
+        "[node]\nname = tvp\ntype = police\nlocal_authority = R\ncolour = red\n",
+        "[node]\nname = TVP!\ntype = police\nlocal_authority = R\n",
+        "[node]\nname = tvp\ntype = wizard\nlocal_authority = R\n",
+        "[node]\nname = tvp\ntype = police\n",
+        "[node]\nname = tvp\ntype = police\nlocal_authority = R\n"
+        "[store]\nmap_size_mb = 1\n",
+        "[node]\nname = tvp\ntype = police\nlocal_authority = R\n"
+        "[store]\nmap_size_mb = 12x\n",
+        "[node]\nname = tvp\ntype = police\nlocal_authority = R\n"
+        "[network]\nlisten = udp://x:1\n",
+        "[node\nname = tvp\n",
+        "name without section\n",
+    };
+    struct seen_config c;
+    size_t i;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(seen_config_parse_string(bad[i], &c) == SEEN_EINVAL,
+            "accepted case %zu", i);
+}
+END_TEST
+
+START_TEST(test_config_save_then_load_round_trips)
+{
+    struct seen_config c, d;
+    char dir[256];
+
+    tu_tmpdir(dir, sizeof dir);
+    ck_assert_int_eq(seen_config_parse_string(good, &c), 0);
+    ck_assert_int_eq(seen_config_save(dir, &c), 0);
+    ck_assert_int_eq(seen_config_load(dir, &d), 0);
+    ck_assert_str_eq(d.name, c.name);
+    ck_assert_str_eq(d.listen, c.listen);
+    ck_assert_str_eq(d.peers, c.peers);
+    ck_assert_uint_eq(d.map_size_mb, c.map_size_mb);
+    tu_rmrf(dir);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("core");
+    SRunner *sr;
+    int failed;
+
+    seen_log_init("check_config", SEEN_LOG_ERROR);
+    tcase_add_test(tc, test_config_reads_every_key);
+    tcase_add_test(tc, test_config_refuses_bad_input);
+    tcase_add_test(tc, test_config_save_then_load_round_trips);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
