@@ -55,7 +55,8 @@ run "$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead query \
   --purpose "strategy discussion: Alfie Brennan" --given Deano --family Holt --dob 1989-02-05
 
 say "Every node raises the same alerts: how many at Hertfordshire children's social care"
-"$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts | sed '/^$/q'
+"$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts >"$PWD/demo/alerts.txt"
+sed '/^$/q' "$PWD/demo/alerts.txt"
 P=$("$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead query --json \
   --purpose "strategy discussion: Alfie Brennan" --given Deano --family Holt --dob 1989-02-05 | sed 's/^{"person":"\(P[0-9a-f]*\)".*/\1/')
 say "...and the one about this man: children in two local authorities"
