@@ -8,6 +8,8 @@
  *
  * --seed is seen-synth's and the draw of persons' (default 1; the keys are
  * random in every run); --keep leaves the temporary directory behind.
+ * The store (about 4.4 GiB at the default size) and seen-synth's files go
+ * in a new directory under $TMPDIR, or /tmp.
  *
  * 1. Runs seen-synth (beside this binary) for one police node in Reading
  *    with N households (default 160000: about 314k records holding about
@@ -481,8 +483,7 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-    char dir[] = "/tmp/seen-bench-XXXXXX", path[4096], cmd[8192], self[4096];
-    char synth[4096];
+    char dir[1024], path[4096], cmd[8192], self[2048], synth[4096];
     struct seen_index_stats st;
     struct seen_keys *keys;
     struct seen_tokenizer *tk;
@@ -531,8 +532,12 @@ main(int argc, char *argv[])
     resolve_lmdb();
     seen_log_init("bench_query", SEEN_LOG_ERROR); /* not each alert */
     rng_state = seed;
-    if (mkdtemp(dir) == NULL)
+    snprintf(dir, sizeof dir, "%s/seen-bench-query-XXXXXX",
+        getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "bench_query: cannot make %s\n", dir);
         return 1;
+    }
 
     /* 1. Records. */
     n = readlink("/proc/self/exe", self, sizeof self - 1);
