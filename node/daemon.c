@@ -27,6 +27,8 @@
 #include "node/operators.h"
 #include "node/query.h"
 #include "node/record.h"
+#include "node/disclosure.h"
+#include "node/policy.h"
 #include "node/version.h"
 #include "node/xlog.h"
 #include "seen.pb-c.h"
@@ -60,8 +62,10 @@ struct node {
     void *ctl;
     int pidfd;
     int stopping;
-    time_t started, last_expiry;
+    time_t started, last_expiry, last_disclosure;
     struct import_session imp;
+    struct seen_policy *policy;
+    struct seen_disclosure dis;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -964,6 +968,12 @@ drain:
         rep = cmd_rows(n, cmd, &out, &outlen);
     else if (strcmp(cmd, "alert_ack") == 0)
         rep = cmd_alert_ack(n, req);
+    else if (strcmp(cmd, "request") == 0 || strcmp(cmd, "decide") == 0 ||
+        strcmp(cmd, "inbox") == 0 || strcmp(cmd, "disclosures") == 0)
+        rep = n->imp.open ? reply_error("an import is in progress: try "
+                                        "again when it ends")
+                          : seen_disclosure_control(&n->dis, cmd, req, &out,
+                                &outlen);
     else if (strcmp(cmd, "operator_add") == 0 ||
         strcmp(cmd, "operator_list") == 0)
         rep = n->imp.open ? reply_error("an import is in progress: try "
@@ -1007,6 +1017,10 @@ housekeeping(struct node *n)
                     "stored",
             IMPORT_IDLE_SECS);
         import_close(n);
+    }
+    if (!n->imp.open && n->fed != NULL && now - n->last_disclosure >= 5) {
+        n->last_disclosure = now;
+        (void)seen_disclosure_tick(&n->dis, (uint64_t)now);
     }
     if (n->imp.open || now - n->last_expiry < 3600)
         return;
@@ -1210,6 +1224,25 @@ open_node(struct node *n, const char *pass, size_t passlen)
     }
     if ((rc = seen_fed_checkpoint_own(n->fed)) != 0)
         return rc;
+    /* The partnership agreement (docs/operations.md): none means every
+     * request is queued for the lead; a damaged one stops the node, so
+     * that nobody runs for weeks believing the agreement is applied. */
+    if (seen_home_path(n->home, "agreement.json", path, sizeof path) == NULL)
+        return SEEN_EINVAL;
+    rc = seen_policy_load(path, &n->policy);
+    if (rc == SEEN_ENOTFOUND)
+        seen_notice("no partnership agreement (%s): every disclosure "
+                    "request is queued for a lead", path);
+    else if (rc != 0)
+        return rc;
+    else
+        seen_info("partnership agreement '%s' version %llu: %zu rules",
+            seen_policy_agreement(n->policy),
+            (unsigned long long)seen_policy_version(n->policy),
+            seen_policy_rules(n->policy));
+    n->dis = (struct seen_disclosure){n->store, n->keys, n->fed, n->policy,
+        n->cfg.name, n->cfg.type};
+    seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
     n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0};
     return bind_control(n);
 }
@@ -1227,6 +1260,7 @@ close_node(struct node *n)
             unlink(path);
     }
     seen_fed_free(n->fed);
+    seen_policy_free(n->policy);
     if (n->zctx != NULL)
         zmq_ctx_term(n->zctx);
     seen_store_close(n->store);

@@ -93,6 +93,8 @@ struct seen_fed {
         size_t len;
     } evidence[8];
     size_t nevidence;
+    seen_fed_msg_fn *handler;
+    void *hctx;
 };
 
 #define EVIDENCE_MAX 8
@@ -1201,7 +1203,11 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
             rc = SEEN_OK;
         break;
     default:
-        rc = SEEN_EINVAL;
+        rc = fed->handler != NULL
+            ? fed->handler(fed->hctx, txn, v.sender, v.type, v.body, v.blen)
+            : SEEN_EINVAL;
+        if (rc == SEEN_EPERM)
+            fed->refused.other++;
     }
     if (rc == SEEN_EAUTH)
         fed->refused.inconsistent += 0; /* counted where found */
@@ -1288,6 +1294,43 @@ done:
     fed->nround = 0;
     send_heads(fed, 0);
     fed_flush(fed);
+}
+
+void
+seen_fed_set_handler(struct seen_fed *fed, seen_fed_msg_fn *fn, void *ctx)
+{
+
+    fed->handler = fn;
+    fed->hctx = ctx;
+}
+
+int
+seen_fed_send(struct seen_fed *fed, const uint8_t to[static 32], int type,
+    const uint8_t *body, size_t blen)
+{
+
+    return queue_raw(fed, to, type, body, blen);
+}
+
+void
+seen_fed_flush(struct seen_fed *fed)
+{
+
+    fed_flush(fed);
+}
+
+const Seen__Member *
+seen_fed_member(struct seen_fed *fed, const uint8_t pk[static 32])
+{
+
+    return fed->doc != NULL ? seen_membership_by_sign(fed->doc, pk) : NULL;
+}
+
+const Seen__Member *
+seen_fed_member_named(struct seen_fed *fed, const char *name)
+{
+
+    return fed->doc != NULL ? seen_membership_by_name(fed->doc, name) : NULL;
 }
 
 /**

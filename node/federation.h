@@ -132,4 +132,56 @@ const char *seen_fed_origin_type(struct seen_fed *fed,
 void seen_fed_status(struct seen_fed *fed, struct seen_txn *txn,
     json_t *out);
 
+/*
+ * A handler of the envelope types replication does not handle itself
+ * (DISCLOSURE_REQUEST, DISCLOSURE_RESPONSE): called inside the round's
+ * transaction for an envelope already accepted and logged, from the
+ * active member ${from}.  Returns 0, or a SEEN_E* code that undoes this
+ * message's effects (SEEN_EINVAL and SEEN_EPERM are counted as refused).
+ */
+typedef int seen_fed_msg_fn(void *ctx, struct seen_txn *txn,
+    const uint8_t from[static 32], int type, const uint8_t *body,
+    size_t blen);
+
+/**
+ * seen_fed_set_handler(fed, fn, ctx):
+ * Route the envelopes replication does not handle to ${fn}(${ctx}, ...).
+ */
+void seen_fed_set_handler(struct seen_fed *fed, seen_fed_msg_fn *fn,
+    void *ctx);
+
+/**
+ * seen_fed_send(fed, to, type, body, blen):
+ * Queue ${blen} bytes of ${body} (copied) as an envelope of MsgType
+ * ${type} to the member ${to}.  Queued envelopes are sealed, logged as
+ * sent and handed to the transport by seen_fed_flush(), after the
+ * transaction in which they were queued: call that outside any write
+ * transaction.  Returns 0; SEEN_EAGAIN when the queue is full (not
+ * queued); SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_fed_send(struct seen_fed *fed,
+    const uint8_t to[static 32], int type, const uint8_t *body, size_t blen);
+
+/**
+ * seen_fed_flush(fed):
+ * Seal, log and send what is queued (see seen_fed_send).  An envelope the
+ * transport cannot take now (no connection to that peer) is logged but
+ * dropped; callers that need delivery send again.  Never call it inside a
+ * write transaction.
+ */
+void seen_fed_flush(struct seen_fed *fed);
+
+/**
+ * seen_fed_member(fed, pk):
+ * seen_fed_member_named(fed, name):
+ * Return the member of the held membership document with Ed25519 key
+ * ${pk}, or named ${name} (borrowed until the next document is adopted:
+ * use it at once), or NULL when there is none.  Check its status with
+ * seen_membership_active().
+ */
+const struct Seen__Member *seen_fed_member(struct seen_fed *fed,
+    const uint8_t pk[static 32]);
+const struct Seen__Member *seen_fed_member_named(struct seen_fed *fed,
+    const char *name);
+
 #endif /* !SEEN_FEDERATION_H */

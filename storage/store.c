@@ -48,7 +48,7 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
     "expiry", "replay", "xstate",
-    "groups",
+    "groups", "disclosures",
 };
 
 #define CHECK_AD "seen-store-check"

@@ -47,6 +47,8 @@ enum seen_db {
     SEEN_DB_XSTATE,     /* exchange log state, beside xlog and xhash:
                            node/xlog.h */
     SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record */
+    SEEN_DB_DISCLOSURES, /* 'S'|'R' request id(16) -> sealed
+                            DisclosureState; node/disclosure.h */
     SEEN_DB_COUNT
 };
 

@@ -1589,7 +1589,7 @@ run(const char *cmd)
 
 START_TEST(test_cli_exports_a_lone_node_and_verifies)
 {
-    char cmd[8192], home[2048], out[2048], pf[2048], pk[65];
+    char cmd[16384], home[2048], out[2048], pf[2048], pk[65];
     struct seen_audit_buf ex[SEEN_AUDIT_NFILES];
     struct node a, b;
     FILE *f;
@@ -1608,9 +1608,27 @@ START_TEST(test_cli_exports_a_lone_node_and_verifies)
         "--map-size-mb 64 >/dev/null",
         pf, SEEN_BUILD_DIR, home);
     ck_assert_int_eq(run(cmd), 0);
+    /* Only an auditor exports: register one on the running node. */
+    snprintf(cmd, sizeof cmd,
+        "export SEEN_PASSPHRASE_FILE=%s; S=%s/bin/seen; "
+        "$S --home %s node start >/dev/null && "
+        "$S --home %s --as admin operator add auditor --role auditor "
+        ">/dev/null; r=$?; $S --home %s node stop >/dev/null; exit $r",
+        pf, SEEN_BUILD_DIR, home, home, home);
+    ck_assert_int_eq(run(cmd), 0);
     snprintf(cmd, sizeof cmd,
         "SEEN_PASSPHRASE_FILE=%s %s/bin/seen --home %s audit export %s "
-        ">/dev/null",
+        ">/dev/null 2>&1",
+        pf, SEEN_BUILD_DIR, home, out);
+    ck_assert_int_eq(run(cmd), 1); /* no operator named */
+    snprintf(cmd, sizeof cmd,
+        "SEEN_PASSPHRASE_FILE=%s %s/bin/seen --home %s --as admin audit "
+        "export %s >/dev/null 2>&1",
+        pf, SEEN_BUILD_DIR, home, out);
+    ck_assert_int_eq(run(cmd), 1); /* an admin does not export */
+    snprintf(cmd, sizeof cmd,
+        "SEEN_PASSPHRASE_FILE=%s %s/bin/seen --home %s --as auditor audit "
+        "export %s >/dev/null",
         pf, SEEN_BUILD_DIR, home, out);
     ck_assert_int_eq(run(cmd), 0);
     ck_assert_int_ne(run(cmd), 0); /* not over an export */

@@ -14,12 +14,13 @@
 #include "crypto/keystore.h"
 #include "node/audit.h"
 #include "node/home.h"
+#include "node/operators.h"
 #include "node/passphrase.h"
 #include "storage/store.h"
 #include "tools/cli.h"
 
 static const char audit_usage[] =
-    "usage: seen --home DIR audit export OUTDIR\n"
+    "usage: seen --home DIR --as AUDITOR audit export OUTDIR\n"
     "       seen audit verify [--json] [--authority HEX] [--owner HEX] "
     "EXPORT...\n"
     "\n"
@@ -50,7 +51,7 @@ audit_export(struct cli *cli, int argc, char **argv)
     struct seen_keys *keys = NULL;
     struct seen_store *store = NULL;
     struct seen_txn *txn = NULL;
-    char path[SEEN_PATH_LEN], *pass = NULL;
+    char path[SEEN_PATH_LEN], *pass = NULL, why[256];
     size_t passlen;
     int rc, ret = 1;
 
@@ -87,6 +88,13 @@ audit_export(struct cli *cli, int argc, char **argv)
     /* One read transaction: a consistent view while the node goes on. */
     if ((rc = seen_store_begin(store, 0, &txn)) != 0) {
         cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
+        goto done;
+    }
+    /* cli.md: auditors export; a lead, whose queries and decisions the
+     * log records, does not. */
+    if (seen_operator_authorise(txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
+            why, sizeof why) != 0) {
+        cli_fail(cli, "%s", why);
         goto done;
     }
     if ((rc = seen_audit_export(txn, argv[1], &sum)) != 0) {

@@ -23,6 +23,7 @@
 
 #include "node/control.h"
 #include "node/home.h"
+#include "node/policy.h"
 #include "tools/cli.h"
 
 static const char lab_usage[] =
@@ -220,6 +221,72 @@ start_all(const struct cli *cli, const char *dir, json_t *lab)
     return 0;
 }
 
+/*
+ * The manifest's optional "agreement": a partnership agreement file
+ * (node/policy.h), named relative to the manifest, checked here so that
+ * a mistake stops `lab up` rather than every node.
+ */
+static int
+read_agreement(const struct cli *cli, const char *manifest, const char *name,
+    char **buf, size_t *len)
+{
+    char path[SEEN_PATH_LEN], err[SEEN_POLICY_ERR_BYTES];
+    const char *slash = strrchr(manifest, '/');
+    struct seen_policy *p;
+    FILE *f;
+    long n;
+
+    if (name == NULL || name[0] == '\0')
+        return cli_fail(cli, "%s: \"agreement\" must name a file", manifest);
+    if (name[0] == '/' || slash == NULL)
+        snprintf(path, sizeof path, "%s", name);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - manifest),
+            manifest, name);
+    if ((f = fopen(path, "rb")) == NULL)
+        return cli_fail(cli, "cannot read the agreement '%s': %s", path,
+            strerror(errno));
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+        n > SEEN_POLICY_FILE_MAX || fseek(f, 0, SEEK_SET) != 0 ||
+        (*buf = malloc((size_t)n + 1)) == NULL ||
+        fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        return cli_fail(cli, "cannot read the agreement '%s'", path);
+    }
+    fclose(f);
+    *len = (size_t)n;
+    if (seen_policy_parse(*buf, *len, &p, err) != 0) {
+        free(*buf);
+        *buf = NULL;
+        return cli_fail(cli, "%s: %s", path, err);
+    }
+    seen_policy_free(p);
+    return 0;
+}
+
+/* Install the agreement as HOME/agreement.json (docs/operations.md). */
+static int
+write_agreement(const struct cli *cli, const char *home, const char *buf,
+    size_t len)
+{
+    char path[SEEN_PATH_LEN];
+    FILE *f;
+    int fd;
+
+    if (seen_home_path(home, "agreement.json", path, sizeof path) == NULL)
+        return cli_fail(cli, "'%s': path too long", home);
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
+            0 ||
+        (f = fdopen(fd, "wb")) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+    }
+    if (fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+        return cli_fail(cli, "cannot write '%s'", path);
+    return 0;
+}
+
 static int
 lab_up(const struct cli *cli, const char *dir, const char *manifest)
 {
@@ -230,7 +297,8 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
     json_t *m, *nodes, *nd, *lab, *labnodes;
     const char *fed, *name, *type, *la, *agency;
     struct stat sb;
-    size_t i;
+    char *agr = NULL;
+    size_t i, agrlen = 0;
     int port, rc = 1;
 
     snprintf(path, sizeof path, "%s/lab.json", dir);
@@ -268,8 +336,16 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
                 manifest, i);
         }
     }
+    if (json_object_get(m, "agreement") != NULL &&
+        read_agreement(cli, manifest,
+            json_string_value(json_object_get(m, "agreement")), &agr,
+            &agrlen) != 0) {
+        json_decref(m);
+        return 1;
+    }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         json_decref(m);
+        free(agr);
         return cli_fail(cli, "cannot create '%s': %s", dir, strerror(errno));
     }
     snprintf(path, sizeof path, "%s/passphrase", dir);
@@ -316,6 +392,8 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
             goto fail;
         }
         if (seen_config_load(home, &cfg) != 0)
+            goto fail;
+        if (agr != NULL && write_agreement(cli, home, agr, agrlen) != 0)
             goto fail;
         snprintf(cfg.listen, sizeof cfg.listen, "%s", ep);
         if (seen_config_save(home, &cfg) != 0)
@@ -377,6 +455,7 @@ fail:
     json_decref(lab);
 done:
     json_decref(m);
+    free(agr);
     return rc;
 }
 

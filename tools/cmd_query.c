@@ -57,7 +57,10 @@ print_member(json_t *m)
         js(m, "risk"),
         json_is_true(json_object_get(m, "child_present")) ? "  child present"
                                                           : "");
-    if ((local = json_object_get(m, "local")) != NULL) {
+    if ((local = json_object_get(m, "local")) == NULL && js(m, "handle")[0])
+        printf("           details: seen request --handle %s --node %s\n",
+            js(m, "handle"), js(m, "node"));
+    if (local != NULL) {
         printf("           record %s, person %s\n", js(local, "record"),
             js(local, "ref"));
         if (json_object_get(local, "person"))

@@ -34,6 +34,10 @@ static const struct {
     {"lab", cmd_lab, "a whole federation on loopback: up, wait, down"},
     {"audit", cmd_audit, "export or verify the exchange log for audit"},
     {"operator", cmd_operator, "register and list named operators"},
+    {"request", cmd_request, "ask another agency for a record's details"},
+    {"inbox", cmd_inbox, "disclosure requests waiting for a decision"},
+    {"decide", cmd_decide, "share or withhold what a request asks"},
+    {"disclosures", cmd_disclosures, "the requests we sent and answers"},
 };
 
 static void

@@ -77,14 +77,14 @@ done
 # Stopped, so that no node holds a checkpoint of another's log that the
 # other's export would not hold yet.  (An export of a running node works
 # too: it reads one consistent view of the store.)
-expect_status 0 "export at a running node" "$SEEN" --home "$LAB/$HEA" audit export "$T_DIR/x-hea-live"
+expect_status 0 "export at a running node" "$SEEN" --home "$LAB/$HEA" --as auditor audit export "$T_DIR/x-hea-live"
 grep_out "Exported [1-9][0-9]* leaves" "...writes its leaves"
 expect_status 0 "lab down" "$SEEN" lab down "$LAB"
-expect_status 0 "audit export at $SC" "$SEEN" --home "$LAB/$SC" audit export "$T_DIR/x-sc"
+expect_status 0 "audit export at $SC" "$SEEN" --home "$LAB/$SC" --as auditor audit export "$T_DIR/x-sc"
 grep_out "Exported [1-9][0-9]* leaves, [1-9][0-9]* checkpoints" "...leaves and checkpoints"
-expect_status 0 "audit export at $POL" "$SEEN" --home "$LAB/$POL" audit export "$T_DIR/x-pol"
+expect_status 0 "audit export at $POL" "$SEEN" --home "$LAB/$POL" --as auditor audit export "$T_DIR/x-pol"
 expect_status 1 "export to a folder that holds an export is refused" \
-  "$SEEN" --home "$LAB/$POL" audit export "$T_DIR/x-pol"
+  "$SEEN" --home "$LAB/$POL" --as auditor audit export "$T_DIR/x-pol"
 expect_status 0 "audit verify of both exports passes" \
   "$SEEN" audit verify "$T_DIR/x-sc" "$T_DIR/x-pol"
 grep_out "^verified: every check passed" "...every check passed"
