@@ -1153,7 +1153,10 @@ seen_disclosure_control(struct seen_disclosure *d, const char *cmd,
         act = SEEN_ACT_DECIDE;
         write = 1;
     } else if (strcmp(cmd, "inbox") == 0)
-        act = SEEN_ACT_VIEW_INBOX;
+        /* All requests received, decided too: who looked up our records. */
+        act = json_is_true(json_object_get(req, "all"))
+            ? SEEN_ACT_VIEW_LOOKUPS
+            : SEEN_ACT_VIEW_INBOX;
     else if (strcmp(cmd, "disclosures") == 0)
         act = SEEN_ACT_VIEW_DISCLOSURES;
     else

@@ -46,6 +46,7 @@ static const struct {
     [SEEN_ACT_ACK_ALERT] = {R_LEAD, "acknowledge alerts"},
     [SEEN_ACT_VIEW_LOOKUPS] = {R_LEAD | R_AUDITOR,
         "see who looked up this node's records"},
+    [SEEN_ACT_VIEW_PERSONS] = {R_LEAD | R_AUDITOR, "see persons and links"},
 };
 
 static int

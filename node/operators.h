@@ -45,6 +45,10 @@
  *                                                     records; auditors verify
  *                                                     what was looked up, by
  *                                                     whom and why)
+ *   SEEN_ACT_VIEW_PERSONS        -     yes   yes     (seen persons, links:
+ *                                                     pseudonymous handles,
+ *                                                     roles and kinds, no
+ *                                                     names)
  *
  * `seen audit verify` needs no node and so no operator.
  *
@@ -88,8 +92,9 @@ enum seen_action {
     SEEN_ACT_VIEW_ALERTS,       /* seen alerts */
     SEEN_ACT_ACK_ALERT,         /* acknowledging an alert */
     SEEN_ACT_VIEW_LOOKUPS,      /* who looked up our records */
+    SEEN_ACT_VIEW_PERSONS,      /* seen persons, seen links */
 };
-#define SEEN_ACT_COUNT (SEEN_ACT_VIEW_LOOKUPS + 1)
+#define SEEN_ACT_COUNT (SEEN_ACT_VIEW_PERSONS + 1)
 
 struct seen_store;
 struct seen_txn;

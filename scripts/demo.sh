@@ -55,12 +55,47 @@ run "$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead query \
   --purpose "strategy discussion: Alfie Brennan" --given Deano --family Holt --dob 1989-02-05
 
 say "Every node raises the same alerts: how many at Hertfordshire children's social care"
-"$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts >"$PWD/demo/alerts.txt"
+"$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead alerts >"$PWD/demo/alerts.txt"
 sed '/^$/q' "$PWD/demo/alerts.txt"
 P=$("$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead query --json \
   --purpose "strategy discussion: Alfie Brennan" --given Deano --family Holt --dob 1989-02-05 | sed 's/^{"person":"\(P[0-9a-f]*\)".*/\1/')
 say "...and the one about this man: children in two local authorities"
-run "$BIN/seen" --home "$LAB/hertfordshire-social-care" alerts --person "$P"
+run "$BIN/seen" --home "$LAB/hertfordshire-social-care" --as lead alerts --person "$P"
+
+say "Reading children's social care asks Thames Valley Police for the record behind the match"
+PURPOSE="section 47 enquiry: Mia Ward"
+H=$("$BIN/seen" --home "$LAB/reading-social-care" --as lead query --json \
+  --purpose "$PURPOSE" --nhs "999 001 0005" |
+  python3 -c 'import json,sys
+for m in json.loads(sys.stdin.readline())["members"]:
+    if m["node"] == "thames-valley-police" and m["kind"] == "domestic_abuse_incident":
+        print(m["handle"]); break')
+R=$(run "$BIN/seen" --home "$LAB/reading-social-care" --as lead request \
+  --handle "$H" --node thames-valley-police --purpose "$PURPOSE" \
+  --basis safeguarding_children | tail -1)
+echo "request $R"
+for _ in $(seq 1 120); do
+  "$BIN/seen" --home "$LAB/reading-social-care" --as lead disclosures --json |
+    grep "\"request\":\"$R\"" | grep -qv '"status":"pending"' && break
+  sleep 0.5
+done
+say "Thames Valley Police's partnership agreement shares it; the answer arrives sealed to Reading"
+run "$BIN/seen" --home "$LAB/reading-social-care" --as lead disclosures --request "$R"
+say "Thames Valley Police's lead sees who asked about its record, and why"
+run "$BIN/seen" --home "$LAB/thames-valley-police" --as lead inbox --all
+
+say "An auditor exports both nodes' exchange logs and verifies them together"
+# Both stopped for the export, so that neither holds a checkpoint of the
+# other's log newer than the other's export; started again afterwards.
+rm -rf "$PWD/demo/audit"
+mkdir -m 700 "$PWD/demo/audit"
+run "$BIN/seen" --home "$LAB/reading-social-care" node stop
+run "$BIN/seen" --home "$LAB/thames-valley-police" node stop
+run "$BIN/seen" --home "$LAB/reading-social-care" --as auditor audit export "$PWD/demo/audit/reading-social-care"
+run "$BIN/seen" --home "$LAB/thames-valley-police" --as auditor audit export "$PWD/demo/audit/thames-valley-police"
+run "$BIN/seen" audit verify "$PWD/demo/audit/reading-social-care" "$PWD/demo/audit/thames-valley-police"
+"$BIN/seen" --home "$LAB/reading-social-care" node start >/dev/null
+"$BIN/seen" --home "$LAB/thames-valley-police" node start >/dev/null
 
 say "One node's view of the federation"
 run "$BIN/seen" --home "$LAB/reading-social-care" status
@@ -72,7 +107,8 @@ The lab is still running (30 daemons).  Try:
   $BIN/seen --home $LAB/thames-valley-police --as lead query --purpose "demo" --given Alfie --family Brennan --dob 2019-04-03
   $BIN/seen --home $LAB/hertfordshire-health --as lead query --purpose "demo" --json --pnc 11/234567F
   $BIN/seen --home $LAB/redcar-social-care status --json
-  $BIN/seen --home $LAB/reading-social-care alerts --json
-  $BIN/seen --home $LAB/norfolk-health persons --json | head
+  $BIN/seen --home $LAB/reading-social-care --as lead alerts --json
+  $BIN/seen --home $LAB/norfolk-health --as lead persons --json | head
+  $BIN/seen --home $LAB/thames-valley-police --as lead inbox --all
   $BIN/seen lab down $LAB          # stop it;  seen lab up $LAB x  restarts it
 EOT

@@ -459,6 +459,7 @@ static const struct {
     {SEEN_ACT_VIEW_ALERTS, 0, 1, 1},
     {SEEN_ACT_ACK_ALERT, 0, 1, 0},
     {SEEN_ACT_VIEW_LOOKUPS, 0, 1, 1},
+    {SEEN_ACT_VIEW_PERSONS, 0, 1, 1},
 };
 
 START_TEST(test_permission_table_for_every_role_and_action)

@@ -20,20 +20,20 @@ VOICE="I hid under the bed when they shouted"
 PURPOSE="section 47 enquiry, case RDG-0042"
 trap '"$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
 
-# handle_of NODE ROLE QUERY...: the handle of POL's entry of ROLE for the
-# person found by the query at NODE.
+# handle_of NODE ROLE DATE QUERY...: the handle of POL's entry of ROLE in
+# its record of DATE for the person found by the query at NODE.
 handle_of() {
-  local node=$1 role=$2; shift 2
+  local node=$1 role=$2 date=$3; shift 3
   "$SEEN" --home "$LAB/$node" --as lead query --purpose "$PURPOSE" --json \
     "$@" | python3 -c '
 import json, sys
-role, node = sys.argv[1], sys.argv[2]
+role, date, node = sys.argv[1], sys.argv[2], sys.argv[3]
 for line in sys.stdin:
     p = json.loads(line)
     for m in p.get("members", []):
-        if m["node"] == node and m["role"] == role:
+        if m["node"] == node and m["role"] == role and m["date"] == date:
             print(m["handle"]); sys.exit(0)
-sys.exit(1)' "$role" "$POL"
+sys.exit(1)' "$role" "$date" "$POL"
 }
 
 # wait_status NODE REQUEST STATUS: poll `seen disclosures --json` at NODE.
@@ -69,9 +69,9 @@ expect_status 0 "the lab converges" "$SEEN" lab wait "$LAB" --timeout 120
 # The matcher runs in the daemon loop: wait until the query finds the police
 # entries of the child and of the perpetrator.
 for _ in $(seq 1 120); do
-  HC=$(handle_of $SC child --nhs "943 476 5919" 2>/dev/null) &&
-    HP=$(handle_of $SC perpetrator --pnc "2011/0234567F" 2>/dev/null) &&
-    HV=$(handle_of $SC adult_victim --given Chantelle --family Ward --dob 1994-02-11 2>/dev/null) &&
+  HC=$(handle_of $SC child 2025-06-14 --nhs "943 476 5919" 2>/dev/null) &&
+    HP=$(handle_of $SC perpetrator 2025-06-14 --pnc "2011/0234567F" 2>/dev/null) &&
+    HV=$(handle_of $SC adult_victim 2025-06-14 --given Chantelle --family Ward --dob 1994-02-11 2>/dev/null) &&
     break
   sleep 0.25
 done
@@ -209,6 +209,8 @@ expect_status 0 "audit export at $SC" "$SEEN" --home "$LAB/$SC" --as auditor aud
 expect_status 0 "audit export at $POL" "$SEEN" --home "$LAB/$POL" --as auditor audit export "$T_DIR/x-pol"
 expect_status 0 "audit verify passes on both exports" "$SEEN" audit verify "$T_DIR/x-sc" "$T_DIR/x-pol"
 grep_out "^verified: every check passed" "...every check passed"
+check "...each log covered to its last leaf by a checkpoint signed as its node stopped" \
+  sh -c "! grep -q 'not yet covered' '$T_DIR/out'"
 grep_out "x-pol: [0-9]+ leaves decode and keep the leaf rules \(.*decisions [3-9]" \
   "...$POL's log holds its decisions (the agreement's share, the withholding, the lead's share)"
 check "$POL's log holds the withholding's reason and review date" \

@@ -31,13 +31,13 @@ ids=""
 for n in $NODES; do
   got=""
   for _ in $(seq 1 120); do
-    got=$("$SEEN" --home "$LAB/$n" alerts --json 2>/dev/null |
+    got=$("$SEEN" --home "$LAB/$n" --as lead alerts --json 2>/dev/null |
       grep '"rule":"perpetrator_multiple_households"' | grep -c thames-valley-police)
     [ "$got" -ge 1 ] && break
     sleep 0.5
   done
   check "$n raises the alert for the perpetrator in two authorities" test "${got:-0}" -ge 1
-  "$SEEN" --home "$LAB/$n" alerts --json >"$T_DIR/alerts-$n.json"
+  "$SEEN" --home "$LAB/$n" --as lead alerts --json >"$T_DIR/alerts-$n.json"
   id=$(grep '"rule":"perpetrator_multiple_households"' "$T_DIR/alerts-$n.json" |
     grep thames-valley-police | sed 's/.*"alert":"\([0-9a-f]*\)".*/\1/' | head -1)
   ids="$ids $id"
@@ -49,7 +49,7 @@ done
 first=$(echo $ids | awk '{print $1}')
 check "every node names the alert the same (deterministic)" \
   sh -c "[ -n '$first' ] && [ \"\$(echo $ids | tr ' ' '\n' | sort -u | wc -l)\" -eq 1 ]"
-expect_status 0 "the two John Smiths stay two persons" "$SEEN" --home "$LAB/thames-valley-police" persons --json
+expect_status 0 "the two John Smiths stay two persons" "$SEEN" --home "$LAB/thames-valley-police" --as auditor persons --json
 check "...no person has members at both Norfolk and Cleveland" \
   sh -c "! grep norfolk-constabulary '$T_DIR/out' | grep -q cleveland-police"
 expect_status 0 "query the perpetrator at Hertfordshire" \
@@ -57,7 +57,7 @@ expect_status 0 "query the perpetrator at Hertfordshire" \
 grep_out '"node":"thames-valley-police"' "...the picture includes Thames Valley Police's records"
 grep_out '"node":"hertfordshire-constabulary"' "...and Hertfordshire's"
 expect_status 0 "a lead acknowledges the alert" "$SEEN" --home "$LAB/reading-social-care" --as lead alerts ack "$first"
-expect_status 0 "alerts after acknowledging" "$SEEN" --home "$LAB/reading-social-care" alerts
+expect_status 0 "alerts after acknowledging" "$SEEN" --home "$LAB/reading-social-care" --as lead alerts
 check "...it is no longer waiting there" sh -c "! grep -q '$first' '$T_DIR/out'"
 expect_status 0 "lab down" "$SEEN" lab down "$LAB"
 t_end
