@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "common/file.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
@@ -135,117 +136,22 @@ derive(uint8_t *key, const char *path, const char *pass, size_t passlen,
     return 0;
 }
 
-/* Write all ${len} bytes of ${buf} to ${fd}.  Returns 0 or -1 (errno). */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-    ssize_t n;
-
-    while (len > 0) {
-        if ((n = write(fd, buf, len)) < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* fsync the directory holding ${path}.  Returns 0 or -1 (errno). */
-static int
-fsync_dir(const char *path)
-{
-    char *dir;
-    char *slash;
-    int fd, rc = -1;
-
-    if ((dir = strdup(path)) == NULL)
-        return -1;
-    if ((slash = strrchr(dir, '/')) == NULL) {
-        strcpy(dir, ".");
-    } else if (slash == dir) {
-        slash[1] = '\0';
-    } else {
-        *slash = '\0';
-    }
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-        goto done;
-    if (fsync(fd) == 0)
-        rc = 0;
-    close(fd);
-done:
-    free(dir);
-    return rc;
-}
-
 /*
  * Write ${len} bytes of ${buf} to ${path} atomically, with mode 0600,
- * through "${path}.tmp".  Returns 0, SEEN_EEXIST, SEEN_ENOMEM or SEEN_EIO
- * (logged).
+ * through "${path}.tmp", which must not exist.  Returns 0, SEEN_EEXIST,
+ * SEEN_ENOMEM or SEEN_EIO (logged).
  */
 static int
 write_atomic(const char *path, const uint8_t *buf, size_t len)
 {
-    char *tmp;
-    size_t plen = strlen(path);
-    int fd;
-    int rc = SEEN_EIO;
+    int rc;
 
-    if ((tmp = malloc(plen + sizeof(".tmp"))) == NULL) {
+    rc = seen_file_write_atomic(path, buf, len, 0600, SEEN_FILE_EXCL);
+    if (rc == SEEN_EEXIST)
+        seen_warn("cannot write keystore: '%s.tmp' exists (another writer, "
+            "or left by a crash: remove it)", path);
+    else if (rc != 0)
         seen_warnp("cannot write keystore '%s'", path);
-        rc = SEEN_ENOMEM;
-        goto err0;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", sizeof(".tmp"));
-
-    /* O_EXCL: never write through a symlink or over another writer. */
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-            0600)) == -1) {
-        if (errno == EEXIST) {
-            seen_warn("cannot write keystore: '%s' exists (another writer, "
-                "or left by a crash: remove it)", tmp);
-            rc = SEEN_EEXIST;
-        } else {
-            seen_warnp("cannot create '%s'", tmp);
-        }
-        goto err1;
-    }
-    if (write_all(fd, buf, len) != 0) {
-        seen_warnp("cannot write '%s'", tmp);
-        goto err3;
-    }
-    if (fsync(fd) != 0) {
-        seen_warnp("cannot fsync '%s'", tmp);
-        goto err3;
-    }
-    if (close(fd) != 0) {
-        seen_warnp("cannot close '%s'", tmp);
-        goto err2;
-    }
-    if (rename(tmp, path) != 0) {
-        seen_warnp("cannot rename '%s' to '%s'", tmp, path);
-        goto err2;
-    }
-    if (fsync_dir(path) != 0) {
-        /* The new file is in place; only its durability is in doubt. */
-        seen_warnp("cannot fsync the directory of '%s'", path);
-        goto err1;
-    }
-    free(tmp);
-
-    /* Success! */
-    return 0;
-
-err3:
-    close(fd);
-err2:
-    unlink(tmp);
-err1:
-    free(tmp);
-err0:
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/log.h"
 #include "node/home.h"
 
@@ -228,22 +229,15 @@ int
 seen_config_save(const char *home, const struct seen_config *c)
 {
     static const char *levels[] = {"error", "warning", "info", "debug"};
-    char path[SEEN_PATH_LEN], tmp[SEEN_PATH_LEN];
-    FILE *f;
-    int fd;
+    char path[SEEN_PATH_LEN];
+    const char *level;
+    char *text;
+    int n, rc = SEEN_OK;
 
-    if (seen_home_path(home, "seen.conf", path, sizeof path) == NULL ||
-        seen_home_path(home, "seen.conf.tmp", tmp, sizeof tmp) == NULL)
+    if (seen_home_path(home, "seen.conf", path, sizeof path) == NULL)
         return SEEN_EIO;
-    unlink(tmp);
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0 ||
-        (f = fdopen(fd, "w")) == NULL) {
-        seen_warnp("cannot write '%s'", tmp);
-        if (fd >= 0)
-            close(fd);
-        return SEEN_EIO;
-    }
-    fprintf(f,
+    level = levels[c->log_level < 0 || c->log_level > 3 ? 2 : c->log_level];
+    n = asprintf(&text,
         "# Seen node configuration; see docs/operations.md.\n"
         "[node]\nname = %s\ntype = %s\nlocal_authority = %s\n"
         "agency = %s\n\n"
@@ -251,19 +245,17 @@ seen_config_save(const char *home, const struct seen_config *c)
         "[network]\nlisten = %s\npeers = %s\n\n"
         "[log]\nlevel = %s\n",
         c->name, c->type, c->local_authority, c->agency, c->map_size_mb,
-        c->check_on_start ? "yes" : "no", c->listen, c->peers,
-        levels[c->log_level < 0 || c->log_level > 3 ? 2 : c->log_level]);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        seen_warnp("cannot write '%s'", tmp);
-        fclose(f);
+        c->check_on_start ? "yes" : "no", c->listen, c->peers, level);
+    if (n < 0) {
+        seen_warnp("cannot write '%s'", path);
         return SEEN_EIO;
     }
-    fclose(f);
-    if (rename(tmp, path) != 0) {
-        seen_warnp("cannot rename '%s'", tmp);
-        return SEEN_EIO;
+    if (seen_file_write_atomic(path, text, (size_t)n, 0600, 0) != 0) {
+        seen_warnp("cannot write '%s'", path);
+        rc = SEEN_EIO;
     }
-    return SEEN_OK;
+    free(text);
+    return rc;
 }
 
 /**

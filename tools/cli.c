@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "node/control.h"
@@ -169,6 +170,48 @@ cli_rows(const struct cli *cli, const char *cmd, json_t *extra, char **rows)
     json_decref(resp);
     if (*rows == NULL && (*rows = calloc(1, 1)) == NULL)
         return cli_fail(cli, "out of memory");
+    return 0;
+}
+
+/**
+ * cli_list(cli, argc, argv, usage, cmd, print):
+ * Run a listing subcommand whose only options are --json and --help: ask
+ * the node for the NDJSON rows of control command ${cmd} and print them,
+ * with --json as they came, else by calling ${print} on each row that
+ * parses.  --help prints ${usage} to standard output.
+ * Returns the exit status: 0; 1 if the node could not be asked (said
+ * why); 2 on bad usage or no node home (said why).
+ */
+int
+cli_list(struct cli *cli, int argc, char **argv, const char *usage,
+    const char *cmd, cli_row_fn *print)
+{
+    json_t *row;
+    char *rows, *p, *nl;
+    int json = 0, rc;
+
+    if (argc == 2 && strcmp(argv[1], "--json") == 0)
+        json = 1;
+    else if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    } else if (argc != 1)
+        return cli_usage(cli, usage, "unexpected argument");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    if (cli_rows(cli, cmd, NULL, &rows) != 0)
+        return 1;
+    if (json) {
+        fputs(rows, stdout);
+    } else {
+        for (p = rows; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+            if ((row = json_loadb(p, (size_t)(nl - p), 0, NULL)) == NULL)
+                continue;
+            print(row);
+            json_decref(row);
+        }
+    }
+    free(rows);
     return 0;
 }
 

@@ -78,6 +78,21 @@ int cli_rpc(const struct cli *cli, json_t *req, int timeout_ms,
 int cli_rows(const struct cli *cli, const char *cmd, json_t *extra,
     char **rows);
 
+/* Prints one row of a listing (see cli_list); must not keep ${row}. */
+typedef void cli_row_fn(json_t *row);
+
+/**
+ * cli_list(cli, argc, argv, usage, cmd, print):
+ * Run a listing subcommand whose only options are --json and --help: ask
+ * the node for the NDJSON rows of control command ${cmd} and print them,
+ * with --json as they came, else by calling ${print} on each row that
+ * parses.  --help prints ${usage} to standard output.
+ * Returns the exit status: 0; 1 if the node could not be asked (said
+ * why); 2 on bad usage or no node home (said why).
+ */
+int cli_list(struct cli *cli, int argc, char **argv, const char *usage,
+    const char *cmd, cli_row_fn *print);
+
 /**
  * cli_print_json(j):
  * Print ${j} compactly on one line of standard output.

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "node/home.h"
@@ -117,127 +118,6 @@ hex32(uint8_t out[32], const char *hex)
         sodium_hex2bin(out, 32, hex, 64, NULL, &n, NULL) != 0 || n != 32)
         return -1;
     return 0;
-}
-
-/* Read the file ${path} (at most ${max} bytes).  Returns 0 or -1 (errno). */
-static int
-read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
-{
-    struct stat sb;
-    uint8_t *b = NULL;
-    size_t got = 0;
-    ssize_t n;
-    int fd, saved;
-
-    *buf = NULL;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-        return -1;
-    if (fstat(fd, &sb) != 0)
-        goto fail;
-    if (!S_ISREG(sb.st_mode)) {
-        errno = EINVAL;
-        goto fail;
-    }
-    if ((uint64_t)sb.st_size > max) {
-        errno = EFBIG;
-        goto fail;
-    }
-    if ((b = malloc((size_t)sb.st_size + 1)) == NULL)
-        goto fail;
-    while (got < (size_t)sb.st_size) {
-        if ((n = read(fd, b + got, (size_t)sb.st_size - got)) < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    b[got] = '\0';
-    *buf = b;
-    *len = got;
-    return 0;
-fail:
-    saved = errno;
-    free(b);
-    close(fd);
-    errno = saved;
-    return -1;
-}
-
-/* fsync the directory holding ${path}.  Returns 0 or -1 (errno). */
-static int
-fsync_parent(const char *path)
-{
-    char dir[SEEN_PATH_LEN], *slash;
-    int fd, rc;
-
-    snprintf(dir, sizeof dir, "%s", path);
-    if ((slash = strrchr(dir, '/')) == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/*
- * Write ${len} bytes of ${buf} to ${path} atomically with mode ${mode}:
- * to "${path}.tmp", fsync, rename, fsync the directory.  Returns 0 or -1
- * (errno).
- */
-static int
-write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
-{
-    char tmp[SEEN_PATH_LEN];
-    const uint8_t *p = buf;
-    ssize_t n;
-    int fd, saved;
-
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    if (unlink(tmp) != 0 && errno != ENOENT)
-        return -1;
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-             mode)) == -1)
-        return -1;
-    if (fchmod(fd, mode) != 0)
-        goto fail;
-    while (len > 0) {
-        if ((n = write(fd, p, len)) < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto fail;
-    return fsync_parent(path);
-fail:
-    saved = errno;
-    if (fd != -1)
-        close(fd);
-    unlink(tmp);
-    errno = saved;
-    return -1;
 }
 
 /* "${dir}/${name}" into ${buf}, or print why not and return NULL. */
@@ -370,7 +250,7 @@ state_load(const struct cli *cli, const char *dir, struct fed_state *st)
     memset(st, 0, sizeof *st);
     if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
         return 1;
-    if (read_all(path, STATE_MAX, &buf, &len) != 0) {
+    if (seen_file_read(path, STATE_MAX, &buf, &len) != 0) {
         if (errno == ENOENT)
             return cli_fail(cli,
                 "'%s' is not an authority directory (no "
@@ -452,7 +332,7 @@ state_save(const struct cli *cli, const char *dir, struct fed_state *st)
             st->root, "epoch", json_integer((json_int_t)st->epoch)) != 0 ||
         (text = state_text(st->root)) == NULL)
         return cli_fail(cli, "cannot encode state.json");
-    if (write_atomic(path, text, strlen(text), 0600) != 0)
+    if (seen_file_write_atomic(path, text, strlen(text), 0600, 0) != 0)
         rc = cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
     free(text);
     return rc;
@@ -599,14 +479,14 @@ fed_init(struct cli *cli, int argc, char **argv)
     }
     if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
         goto done;
-    if (write_atomic(path, text, strlen(text), 0600) != 0) {
+    if (seen_file_write_atomic(path, text, strlen(text), 0600, 0) != 0) {
         cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
     snprintf(publine, sizeof publine, "%s\n", pkhex);
     if (dpath(cli, dir, "authority.pub", path, sizeof path) == NULL)
         goto done;
-    if (write_atomic(path, publine, strlen(publine), 0644) != 0) {
+    if (seen_file_write_atomic(path, publine, strlen(publine), 0644, 0) != 0) {
         cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
@@ -710,7 +590,7 @@ fed_add(struct cli *cli, int argc, char **argv)
         authdir_unlock(lock);
         return 1;
     }
-    if (read_all(idfile, IDENTITY_MAX, &buf, &len) != 0) {
+    if (seen_file_read(idfile, IDENTITY_MAX, &buf, &len) != 0) {
         if (errno == ENOENT && home != NULL)
             cli_fail(cli,
                 "no identity.json in '%s': run 'seen --home %s "
@@ -1037,17 +917,17 @@ fed_sign(struct cli *cli, int argc, char **argv)
         name, sizeof name, "membership-%llu.pb", (unsigned long long)version);
     if (dpath(cli, dir, name, path, sizeof path) == NULL)
         goto done;
-    if (write_atomic(path, doc, len, 0644) != 0) {
+    if (seen_file_write_atomic(path, doc, len, 0644, 0) != 0) {
         cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
     if (dpath(cli, dir, "membership.pb", path, sizeof path) == NULL)
         goto done;
-    if (write_atomic(path, doc, len, 0644) != 0) {
+    if (seen_file_write_atomic(path, doc, len, 0644, 0) != 0) {
         cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
-    if (out != NULL && write_atomic(out, doc, len, 0644) != 0) {
+    if (out != NULL && seen_file_write_atomic(out, doc, len, 0644, 0) != 0) {
         cli_fail(cli, "cannot write '%s': %s", out, strerror(errno));
         goto done;
     }
@@ -1124,7 +1004,7 @@ fed_show(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, show_usage, "--authority is required");
     if (hex32(apk, hex) != 0)
         return cli_usage(cli, show_usage, "--authority: 64 hex digits");
-    if (read_all(file, SEEN_MEMBERSHIP_MAX_BYTES, &buf, &len) != 0)
+    if (seen_file_read(file, SEEN_MEMBERSHIP_MAX_BYTES, &buf, &len) != 0)
         return cli_fail(cli, "cannot read '%s': %s", file, strerror(errno));
     rc = seen_membership_open(buf, len, apk, &m);
     free(buf);

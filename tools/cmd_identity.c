@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "node/home.h"
@@ -32,54 +33,6 @@ static const char identity_usage[] =
     "stopped.  --json prints the same object on one line:\n"
     "{\"name\", \"agency\", \"type\", \"local_authority\", \"sign_pk\", "
     "\"curve_pk\", \"endpoint\"}.\n";
-
-/* Write ${len} bytes of ${buf} to ${path} through "${path}.tmp", mode 0644. */
-static int
-write_public(const char *path, const char *buf, size_t len)
-{
-    char tmp[SEEN_PATH_LEN];
-    ssize_t n;
-    int fd, saved;
-
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    if (unlink(tmp) != 0 && errno != ENOENT)
-        return -1;
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-             0644)) == -1)
-        return -1;
-    if (fchmod(fd, 0644) != 0)
-        goto fail;
-    while (len > 0) {
-        if ((n = write(fd, buf, len)) < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    return 0;
-fail:
-    saved = errno;
-    if (fd != -1)
-        close(fd);
-    unlink(tmp);
-    errno = saved;
-    return -1;
-}
 
 /* Return ${s} (malloc'd) with "\n" appended, freeing ${s}; NULL on error. */
 static char *
@@ -160,7 +113,7 @@ cmd_identity(struct cli *cli, int argc, char **argv)
         goto done;
     }
     if (seen_home_path(cli->home, "identity.json", path, sizeof path) == NULL ||
-        write_public(path, text, strlen(text)) != 0) {
+        seen_file_write_atomic(path, text, strlen(text), 0644, 0) != 0) {
         cli_fail(cli, "cannot write '%s/identity.json': %s", cli->home,
             strerror(errno));
         goto done;

@@ -2,10 +2,12 @@
  * seen membership install: hand a signed membership document to the node.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file.h"
 #include "node/control.h"
 #include "tools/cli.h"
 
@@ -19,27 +21,8 @@ static const char membership_usage[] =
     "--authority names the authority's public key, which the node then\n"
     "pins.\n";
 
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (16L << 20) &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
-        fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-        errno = errno ? errno : EINVAL;
-    }
-    fclose(f);
-    return buf;
-}
+/* The largest document read: larger files are refused before sending. */
+#define DOC_MAX ((16 << 20) - 1)
 
 int
 cmd_membership(struct cli *cli, int argc, char **argv)
@@ -47,7 +30,7 @@ cmd_membership(struct cli *cli, int argc, char **argv)
     struct seen_ctl *ctl;
     const char *file = NULL, *auth = NULL;
     json_t *req, *resp;
-    char *doc;
+    uint8_t *doc;
     size_t len;
     int i, rc;
 
@@ -70,8 +53,12 @@ cmd_membership(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, membership_usage, "no document given");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if ((doc = read_file(file, &len)) == NULL)
+    if (seen_file_read(file, DOC_MAX, &doc, &len) != 0)
         return cli_fail(cli, "cannot read '%s': %s", file, strerror(errno));
+    if (len == 0) {
+        free(doc);
+        return cli_fail(cli, "cannot read '%s': %s", file, strerror(EINVAL));
+    }
     if (cli_connect(cli, &ctl) != 0) {
         free(doc);
         return 1;
