@@ -382,8 +382,9 @@ own_details(struct node *n, struct seen_txn *txn, const uint8_t handle[16])
         people = json_object_get(rec, "people");
         for (i = 0; i < json_array_size(people); i++) {
             p = json_array_get(people, i);
-            if (json_equal(json_object_get(p, "ref"),
-                    json_string(lh->ref)) == 0)
+            if (!json_is_string(json_object_get(p, "ref")) ||
+                strcmp(json_string_value(json_object_get(p, "ref")),
+                    lh->ref) != 0)
                 continue;
             json_object_set(out, "person", p);
             break;

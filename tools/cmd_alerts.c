@@ -31,7 +31,7 @@ cmd_alerts(struct cli *cli, int argc, char **argv)
     time_t t;
     size_t i;
     const char *rule = NULL, *person = NULL, *r;
-    json_t *counts = json_object(), *v;
+    json_t *counts, *v;
     int json = 0, all = 0, rc, a, shown = 0;
 
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
@@ -51,6 +51,8 @@ cmd_alerts(struct cli *cli, int argc, char **argv)
         printf("Alert %s acknowledged\n", argv[2]);
         return 0;
     }
+    if ((counts = json_object()) == NULL)
+        return cli_fail(cli, "out of memory");
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--json") == 0)
             json = 1;
