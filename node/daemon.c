@@ -28,6 +28,7 @@
 #include "node/query.h"
 #include "node/record.h"
 #include "node/disclosure.h"
+#include "node/integrity.h"
 #include "node/policy.h"
 #include "node/version.h"
 #include "node/xlog.h"
@@ -843,6 +844,9 @@ cmd_membership(struct node *n, json_t *req, const char *data, size_t len)
     return reply_ok();
 }
 
+static const char *mt_name(void *ctx, const uint8_t pk[static 32], char *buf,
+    size_t len);
+
 /* persons, links, alerts: NDJSON rows in the data frame. */
 static json_t *
 cmd_rows(struct node *n, const char *cmd, json_t *req, char **data,
@@ -866,8 +870,8 @@ cmd_rows(struct node *n, const char *cmd, json_t *req, char **data,
         rc = seen_matcher_persons(&n->mt, txn, data, dlen);
     else if (strcmp(cmd, "links") == 0)
         rc = seen_matcher_links(&n->mt, txn, data, dlen);
-    else
-        rc = seen_matcher_alerts(&n->mt, txn, data, dlen);
+    else if ((rc = seen_matcher_alerts(&n->mt, txn, data, dlen)) == 0)
+        rc = seen_integrity_alerts(txn, mt_name, n, data, dlen);
     seen_store_abort(txn);
     if (rc != 0)
         return reply_error("cannot list %s: %s", cmd, seen_strerror(rc));

@@ -137,6 +137,9 @@ equal "$held" "$own" "target holds the police feed at its size before the bad EN
 hostile "ENTRIES whose signed checkpoint does not match the leaves" inconsistent \
   --home "$LAB/$POL" --from "$held" inconsistent
 equal "$(feed $TGT $POL)" "$held" "...the target's feed of that origin did not grow"
+expect_status 0 "the target lists its alerts" "$SEEN" --home "$LAB/$TGT" --as lead alerts --json
+grep_out "\"rule\":\"feed_equivocation\".*\"node\":\"$POL\"" \
+  "...an alert names $POL as the signer of two inconsistent feed checkpoints"
 
 # A node that was never enrolled: refused at the handshake.
 "$SEEN" --home "$T_DIR/outsider" init --name outsider --type other \
