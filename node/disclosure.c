@@ -748,9 +748,20 @@ send_request(struct seen_disclosure *d, const Seen__DisclosureState *st)
 
 /* ---- control commands ---- */
 
-static json_t *
-ctl_request(struct seen_disclosure *d, struct seen_txn *txn, json_t *req)
+/* Commit ${*txnp}, which is gone afterwards whatever happens. */
+static int
+commit(struct seen_txn **txnp)
 {
+    struct seen_txn *txn = *txnp;
+
+    *txnp = NULL;
+    return seen_store_commit(txn);
+}
+
+static json_t *
+ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
+{
+    struct seen_txn *txn = *txnp;
     Seen__DisclosureState st = SEEN__DISCLOSURE_STATE__INIT;
     const char *hh = jstr(req, "handle"), *node = jstr(req, "node");
     const char *purpose = jstr(req, "purpose"), *basis = jstr(req, "basis");
@@ -813,7 +824,7 @@ ctl_request(struct seen_disclosure *d, struct seen_txn *txn, json_t *req)
     sent_key(key, id, &klen);
     if ((rc = state_put(txn, key, klen, &st)) != 0)
         return fail("cannot store the request: %s", seen_strerror(rc));
-    if ((rc = seen_store_commit(txn)) != 0)
+    if ((rc = commit(txnp)) != 0)
         return fail("cannot store the request: %s", seen_strerror(rc));
     if ((rc = send_request(d, &st)) != 0)
         seen_warn("disclosures: request not queued now (%s); sent again "
@@ -1032,8 +1043,9 @@ find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
 }
 
 static json_t *
-ctl_decide(struct seen_disclosure *d, struct seen_txn *txn, json_t *req)
+ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
 {
+    struct seen_txn *txn = *txnp;
     const char *id = jstr(req, "request"), *reason = jstr(req, "reason");
     const char *review = jstr(req, "review"), *op = jstr(req, "operator");
     int share = json_is_true(json_object_get(req, "share"));
@@ -1110,7 +1122,7 @@ ctl_decide(struct seen_disclosure *d, struct seen_txn *txn, json_t *req)
     if ((rc = log_decision(d, txn, st)) != 0 ||
         (rc = state_put(txn, key, klen, st)) != 0)
         goto err;
-    if ((rc = seen_store_commit(txn)) != 0) {
+    if ((rc = commit(txnp)) != 0) {
         seen__disclosure_state__free_unpacked(st, NULL);
         return fail("the decision could not be recorded: %s",
             seen_strerror(rc));
@@ -1172,15 +1184,15 @@ seen_disclosure_control(struct seen_disclosure *d, const char *cmd,
         return fail("%s", why);
     }
     if (strcmp(cmd, "request") == 0)
-        rep = ctl_request(d, txn, req);
+        rep = ctl_request(d, &txn, req);
     else if (strcmp(cmd, "decide") == 0)
-        rep = ctl_decide(d, txn, req);
+        rep = ctl_decide(d, &txn, req);
     else
         rep = ctl_list(d, txn, strcmp(cmd, "inbox") == 0,
             json_is_true(json_object_get(req, "all")), data, dlen);
-    /* ctl_request and ctl_decide commit on success, which frees txn. */
-    if (!json_is_true(json_object_get(rep, "ok")) || !write)
-        seen_store_abort(txn);
+    /* ctl_request and ctl_decide commit (and clear txn) when they get
+     * that far; otherwise nothing is kept. */
+    seen_store_abort(txn);
     return rep;
 }
 
