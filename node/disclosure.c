@@ -212,6 +212,25 @@ set_str(char **f, const char *s)
     return SEEN_OK;
 }
 
+/* The member ${pk}, or NULL (also without a federation). */
+static const Seen__Member *
+member(struct seen_disclosure *d, const uint8_t *pk)
+{
+
+    return d->fed != NULL ? seen_fed_member(d->fed, pk) : NULL;
+}
+
+/* A name for the node ${pk}, for messages. */
+static const char *
+who(struct seen_disclosure *d, const uint8_t *pk, char *buf, size_t len)
+{
+
+    if (d->fed != NULL)
+        return who(d, pk, buf, len);
+    sodium_bin2hex(buf, len, pk, len / 2 > 32 ? 32 : (len - 1) / 2);
+    return buf;
+}
+
 /* ---- sealing ---- */
 
 int
@@ -368,7 +387,7 @@ static json_t *
 holder_json(struct seen_disclosure *d)
 {
     const Seen__Member *m =
-        d->fed ? seen_fed_member(d->fed, d->keys->sign_pk) : NULL;
+        member(d, d->keys->sign_pk);
 
     return json_pack("{s:s, s:s, s:s, s:s}", "node", d->node, "agency",
         m && m->agency ? m->agency : "", "type", d->type, "local_authority",
@@ -414,7 +433,7 @@ send_answer(struct seen_disclosure *d, const Seen__DisclosureState *st)
     int rc;
 
     if (d->fed == NULL ||
-        (m = seen_fed_member(d->fed, st->peer.data)) == NULL ||
+        (m = member(d, st->peer.data)) == NULL ||
         m->curve_pk.len != 32)
         return SEEN_ENOTFOUND;
     c.request_id = st->request_id;
@@ -472,7 +491,7 @@ static int
 decide_arrival(struct seen_disclosure *d, struct seen_txn *txn,
     Seen__DisclosureState *st, uint64_t now)
 {
-    const Seen__Member *m = seen_fed_member(d->fed, st->peer.data);
+    const Seen__Member *m = member(d, st->peer.data);
     Seen__LocalHandle *lh;
     json_t *rec = NULL, *p;
     char *body, reason[SEEN_POLICY_NAME_MAX + 64], bb[64];
@@ -610,7 +629,7 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
 
         tohex(idh, st->request_id.data, 16);
         seen_notice("disclosure request %s from %s: %s", idh,
-            seen_fed_origin_name(d->fed, from, fb, sizeof fb),
+            who(d, from, fb, sizeof fb),
             outcome_name(st->outcome));
         rc = send_answer(d, st);
         if (rc == SEEN_ENOTFOUND)
@@ -649,7 +668,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         if (rc == SEEN_ENOTFOUND) {
             seen_warn("disclosures: an answer to request %s, which this node "
                       "never sent, from %s: refused", idh,
-                seen_fed_origin_name(d->fed, from, fb, sizeof fb));
+                who(d, from, fb, sizeof fb));
             rc = SEEN_EPERM;
         }
         goto out;
@@ -657,7 +676,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
     if (st->peer.len != 32 || memcmp(st->peer.data, from, 32) != 0) {
         seen_warn("disclosures: an answer to request %s from %s, which was "
                   "not asked: refused", idh,
-            seen_fed_origin_name(d->fed, from, fb, sizeof fb));
+            who(d, from, fb, sizeof fb));
         rc = SEEN_EPERM;
         goto out;
     }
@@ -697,7 +716,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         goto out;
     seen_notice("disclosure request %s: %s by %s", idh,
         outcome_name(st->outcome),
-        seen_fed_origin_name(d->fed, from, fb, sizeof fb));
+        who(d, from, fb, sizeof fb));
 out:
     if (plain != NULL) {
         sodium_memzero(plain, plen);
@@ -842,7 +861,7 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
 {
     char idh[33], hh[33], date[SEEN_DATE_BYTES], bb[64], fb[16];
     const Seen__Member *m =
-        st->peer.len == 32 ? seen_fed_member(d->fed, st->peer.data) : NULL;
+        st->peer.len == 32 ? member(d, st->peer.data) : NULL;
     json_t *row, *det;
 
     tohex(idh, st->request_id.data, st->request_id.len == 16 ? 16 : 0);
@@ -850,7 +869,7 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
     row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "request", idh,
         received ? "from" : "node",
         m ? m->name
-          : seen_fed_origin_name(d->fed, st->peer.data, fb, sizeof fb),
+          : who(d, st->peer.data, fb, sizeof fb),
         "handle", hh, "operator", st->operator_, "purpose", st->purpose,
         "requested", (json_int_t)st->requested, "basis",
         basis_name(st->basis, bb));
@@ -1093,12 +1112,12 @@ ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
         seen__disclosure_state__free_unpacked(st, NULL);
         return e;
     }
-    m = seen_fed_member(d->fed, st->peer.data);
+    m = member(d, st->peer.data);
     if (share && (m == NULL || !seen_membership_active(m))) {
         seen__disclosure_state__free_unpacked(st, NULL);
         return fail("the requesting node %s is no longer an active member "
                     "of the federation: nothing can be shared with it",
-            seen_fed_origin_name(d->fed, key + 1, fb, sizeof fb));
+            who(d, key + 1, fb, sizeof fb));
     }
     st->outcome = share ? SEEN__OUTCOME__SHARED : SEEN__OUTCOME__WITHHELD;
     st->decided = (uint64_t)time(NULL);

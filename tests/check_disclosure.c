@@ -5,7 +5,8 @@
  * what is shared of a record is that record's own fields and that one
  * person's, never another person's details or fields the import format
  * does not define.  The request/decision/answer flow between real daemons
- * is tests/integration/test_disclosure_lab.sh.
+ * is tests/integration/test_disclosure_lab.sh.  Also replays the seeds of
+ * tests/fuzz/fuzz_disclosure.c through that harness.
  */
 #include <check.h>
 #include <jansson.h>
@@ -13,8 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <stdio.h>
+
 #include "common/seen.h"
 #include "node/disclosure.h"
+
+/* The harness, so that its seeds replay through it. */
+#include "tests/fuzz/fuzz_disclosure.c"
 
 /* The example of spec/import.md, with an unknown field at both levels. */
 static const char record[] =
@@ -190,6 +197,32 @@ START_TEST(test_details_of_what_is_not_there)
 }
 END_TEST
 
+START_TEST(test_fuzz_seeds_replay)
+{
+    const char *dirpath = SEEN_SOURCE_DIR "/tests/fuzz/corpus/disclosure";
+    char path[4096];
+    uint8_t buf[65536];
+    struct dirent *e;
+    size_t n, files = 0;
+    DIR *dp;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(dp = opendir(dirpath));
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dirpath, e->d_name);
+        ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+        n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        ck_assert_int_eq(LLVMFuzzerTestOneInput(buf, n), 0);
+        files++;
+    }
+    closedir(dp);
+    ck_assert_uint_ge(files, 5);
+}
+END_TEST
+
 static Suite *
 disclosure_suite(void)
 {
@@ -202,6 +235,9 @@ disclosure_suite(void)
     tc = tcase_create("details");
     tcase_add_test(tc, test_details_hold_the_record_and_that_person_only);
     tcase_add_test(tc, test_details_of_what_is_not_there);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fuzz");
+    tcase_add_test(tc, test_fuzz_seeds_replay);
     suite_add_tcase(s, tc);
     return s;
 }
