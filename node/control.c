@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,31 @@ seen_ctl_close(struct seen_ctl *c)
     zmq_close(c->sock);
     zmq_ctx_term(c->ctx);
     free(c);
+}
+
+json_t *
+seen_ctl_reply_error(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
+}
+
+json_t *
+seen_ctl_reply_ok(void)
+{
+
+    return json_pack("{s:b}", "ok", 1);
+}
+
+const char *
+seen_ctl_str(json_t *req, const char *key)
+{
+    const char *s = json_string_value(json_object_get(req, key));
+
+    return (s != NULL && s[0] != '\0') ? s : NULL;
 }

@@ -58,4 +58,31 @@ void seen_ctl_close(struct seen_ctl *c);
  */
 char *seen_ctl_endpoint(const char *home, char *buf, size_t len);
 
+/*
+ * The daemon's side: building replies and reading requests, for every
+ * module that serves control commands.
+ */
+
+/**
+ * seen_ctl_reply_error(fmt, ...):
+ * Return a new reply {"ok": false, "error": TEXT} (caller decrefs), TEXT
+ * formatted as printf() would, cut at 511 bytes; NULL when memory runs
+ * out.
+ */
+json_t *seen_ctl_reply_error(const char *fmt, ...) SEEN_PRINTF(1, 2);
+
+/**
+ * seen_ctl_reply_ok():
+ * Return a new reply {"ok": true} (caller decrefs); NULL when memory runs
+ * out.
+ */
+json_t *seen_ctl_reply_ok(void);
+
+/**
+ * seen_ctl_str(req, key):
+ * Return the string member ${key} of the request ${req} (borrowed), or
+ * NULL when it is absent, not a string, or empty.
+ */
+const char *seen_ctl_str(json_t *req, const char *key);
+
 #endif /* !SEEN_CONTROL_H */

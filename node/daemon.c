@@ -111,27 +111,8 @@ hex(char *out, const uint8_t *in, size_t len)
 
 /* ---- replies ---- */
 
-static json_t *
-reply_error(const char *fmt, ...) SEEN_PRINTF(1, 2);
-
-static json_t *
-reply_error(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
-}
-
-static json_t *
-reply_ok(void)
-{
-
-    return json_pack("{s:b}", "ok", 1);
-}
+#define reply_error seen_ctl_reply_error
+#define reply_ok seen_ctl_reply_ok
 
 static const char *
 origin_name(struct node *n, struct seen_txn *txn, uint32_t oidx, char *buf,
@@ -348,13 +329,7 @@ cmd_import_abort(struct node *n, json_t *req)
     return reply_ok();
 }
 
-static const char *
-jstr(json_t *req, const char *key)
-{
-    const char *s = json_string_value(json_object_get(req, key));
-
-    return (s != NULL && s[0] != '\0') ? s : NULL;
-}
+#define jstr seen_ctl_str
 
 /* The local details of one of our own entries, for the human picture. */
 static json_t *

@@ -1,6 +1,5 @@
 #include <ctype.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "crypto/keys.h"
 #include "crypto/random.h"
 #include "match/normalise.h"
+#include "node/control.h"
 #include "node/disclosure.h"
 #include "node/federation.h"
 #include "node/membership.h"
@@ -25,28 +25,8 @@
 
 /* ---- small helpers ---- */
 
-static json_t *
-fail(const char *fmt, ...) SEEN_PRINTF(1, 2);
-
-static json_t *
-fail(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
-}
-
-static const char *
-jstr(json_t *req, const char *key)
-{
-    const char *s = json_string_value(json_object_get(req, key));
-
-    return (s != NULL && s[0] != '\0') ? s : NULL;
-}
+#define fail seen_ctl_reply_error
+#define jstr seen_ctl_str
 
 static void
 tohex(char *out, const uint8_t *in, size_t len)

@@ -1,5 +1,4 @@
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -7,6 +6,7 @@
 #include <utf8proc.h>
 
 #include "common/log.h"
+#include "node/control.h"
 #include "node/operators.h"
 #include "storage/store.h"
 
@@ -441,20 +441,7 @@ seen_purpose_valid(const char *purpose)
 
 /* ---- the control commands ---- */
 
-static json_t *
-reply_error(const char *fmt, ...) SEEN_PRINTF(1, 2);
-
-static json_t *
-reply_error(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
-}
+#define reply_error seen_ctl_reply_error
 
 /* Refuse unless ${req}'s operator is an admin; NULL when allowed. */
 static json_t *
