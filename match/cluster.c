@@ -88,7 +88,7 @@ may_merge(const struct seen_cluster_item *items, struct uf *u, uint32_t p,
     uint32_t q)
 {
     struct seen_score_side sx, sy;
-    struct seen_score s;
+    enum seen_band band;
     uint32_t x, y;
 
     /* b. One NHS number per person. */
@@ -108,8 +108,8 @@ may_merge(const struct seen_cluster_item *items, struct uf *u, uint32_t p,
         sx = side_of(&items[x]);
         for (y = q; y != NONE; y = u->next[y]) {
             sy = side_of(&items[y]);
-            seen_score_pair(&sx, &sy, &s);
-            if (s.weight < SEEN_CLUSTER_CONTRADICTION)
+            if (seen_score_weight(&sx, &sy, &band) <
+                SEEN_CLUSTER_CONTRADICTION)
                 return 0;
         }
     }

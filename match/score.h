@@ -47,6 +47,15 @@ void seen_score_pair(const struct seen_score_side *a,
     const struct seen_score_side *b, struct seen_score *out);
 
 /**
+ * seen_score_weight(a, b, band):
+ * Return the weight seen_score_pair would give ${a} against ${b}, and
+ * write its band to *${band}; no reasons are made (for the matcher and the
+ * clusterer, which compare many pairs and keep only the weight).
+ */
+double seen_score_weight(const struct seen_score_side *a,
+    const struct seen_score_side *b, enum seen_band *band);
+
+/**
  * seen_band_name(band):
  * Return "match", "possible" or "no".
  */
