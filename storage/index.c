@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -59,6 +60,226 @@ seen_index_seq(struct seen_txn *txn, uint32_t oidx,
     return SEEN_OK;
 }
 
+/* ---- decoding leaves ---- */
+
+/*
+ * protobuf_c_message_unpack is general, and costs the matcher more than
+ * the lookups around it.  A leaf as seen__feed_entry__pack writes it (each
+ * field present at most once, in increasing number, no unknown field, no
+ * empty string or bytes) is decoded here directly, into the same structs,
+ * allocated as protobuf-c allocates them (so that free_unpacked frees
+ * them), with the same values; anything else (a retraction, a field this
+ * code does not know, a value it would have to truncate, a name that is
+ * not plain ASCII) is left to protobuf-c, so that every leaf decodes
+ * exactly as protobuf-c decodes it.
+ */
+
+struct wire {
+    const uint8_t *p, *end;
+    ProtobufCAllocator *a;
+};
+
+static void *
+wire_alloc(struct wire *w, size_t n)
+{
+
+    return w->a != NULL ? w->a->alloc(w->a->allocator_data, n) : malloc(n);
+}
+
+/* A varint of at most ${max} bytes to *${v}; 0, or -1. */
+static int
+wire_varint(struct wire *w, size_t max, uint64_t *v)
+{
+    size_t i;
+
+    *v = 0;
+    for (i = 0; i < max && w->p + i < w->end; i++) {
+        *v |= (uint64_t)(w->p[i] & 0x7f) << (7 * i);
+        if ((w->p[i] & 0x80) == 0) {
+            w->p += i + 1;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The next field's number and wire type; 0, or -1. */
+static int
+wire_key(struct wire *w, unsigned int *field, unsigned int *type)
+{
+    uint64_t k;
+
+    if (wire_varint(w, 2, &k) != 0)
+        return -1;
+    *field = (unsigned int)(k >> 3);
+    *type = (unsigned int)(k & 7);
+    return 0;
+}
+
+/* A length-delimited value of 1 or more bytes: its bytes; 0, or -1. */
+static int
+wire_len(struct wire *w, const uint8_t **p, size_t *n)
+{
+    uint64_t len;
+
+    if (wire_varint(w, 5, &len) != 0 || len == 0 ||
+        len > (uint64_t)(w->end - w->p))
+        return -1;
+    *p = w->p;
+    *n = (size_t)len;
+    w->p += len;
+    return 0;
+}
+
+/* A copy of ${n} (> 0) bytes at ${p} as a bytes field; 0, or -1. */
+static int
+wire_bytes(struct wire *w, const uint8_t *p, size_t n, ProtobufCBinaryData *b)
+{
+
+    if ((b->data = wire_alloc(w, n)) == NULL)
+        return -1;
+    memcpy(b->data, p, n);
+    b->len = n;
+    return 0;
+}
+
+/* IndexEntry fields 1..13; 0, or -1 for anything to leave to protobuf-c. */
+static int
+wire_index_entry(struct wire *w, Seen__IndexEntry *e)
+{
+    unsigned int field, type, last = 0;
+    const uint8_t *p;
+    uint64_t v;
+    size_t n, i;
+
+    while (w->p < w->end) {
+        if (wire_key(w, &field, &type) != 0 || field <= last)
+            return -1;
+        last = field;
+        if (field == 1 || field == 2 || field == 7 || field == 8 ||
+            field == 9) {
+            if (type != 2 || wire_len(w, &p, &n) != 0)
+                return -1;
+            switch (field) {
+            case 1:
+                if (wire_bytes(w, p, n, &e->handle) != 0)
+                    return -1;
+                break;
+            case 2:
+                if (wire_bytes(w, p, n, &e->group) != 0)
+                    return -1;
+                break;
+            case 7:
+                for (i = 0; i < n; i++)
+                    if (p[i] == 0 || p[i] >= 0x80)
+                        return -1;
+                if ((e->local_authority = wire_alloc(w, n + 1)) == NULL)
+                    return -1;
+                memcpy(e->local_authority, p, n);
+                e->local_authority[n] = '\0';
+                break;
+            case 8:
+                if (wire_bytes(w, p, n, &e->tokens) != 0)
+                    return -1;
+                break;
+            default:
+                if (wire_bytes(w, p, n, &e->name_bloom) != 0)
+                    return -1;
+                break;
+            }
+            continue;
+        }
+        if (field > 13 || type != 0 || wire_varint(w, 5, &v) != 0)
+            return -1;
+        /* Enums are int32: leave negative ones to protobuf-c. */
+        if (v > ((field == 3 || field == 4 || field == 6) ? INT32_MAX
+                                                           : UINT32_MAX))
+            return -1;
+        switch (field) {
+        case 3:
+            e->role = (Seen__Role)v;
+            break;
+        case 4:
+            e->kind = (Seen__Kind)v;
+            break;
+        case 5:
+            e->date = (uint32_t)v;
+            break;
+        case 6:
+            e->risk = (Seen__Risk)v;
+            break;
+        case 10:
+            e->epoch = (uint32_t)v;
+            break;
+        case 11:
+            e->expiry = (uint32_t)v;
+            break;
+        case 12:
+            e->flags = (uint32_t)v;
+            break;
+        default:
+            e->birth_band = (uint32_t)v;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Decode ${len} bytes at ${leaf} as above: the entry, or NULL. */
+static Seen__FeedEntry *
+wire_feed_entry(ProtobufCAllocator *a, const uint8_t *leaf, size_t len)
+{
+    struct wire w = {leaf, leaf + len, a}, sub;
+    unsigned int field, type, last = 0;
+    Seen__FeedEntry *fe;
+    const uint8_t *p;
+    uint64_t v;
+    size_t n;
+
+    if ((fe = wire_alloc(&w, sizeof *fe)) == NULL)
+        return NULL;
+    seen__feed_entry__init(fe);
+    while (w.p < w.end) {
+        if (wire_key(&w, &field, &type) != 0 || field <= last)
+            goto fail;
+        last = field;
+        switch (field) {
+        case 1:
+            if (type != 2 || wire_len(&w, &p, &n) != 0 ||
+                wire_bytes(&w, p, n, &fe->origin) != 0)
+                goto fail;
+            break;
+        case 2:
+        case 3:
+            if (type != 0 || wire_varint(&w, 9, &v) != 0)
+                goto fail;
+            if (field == 2)
+                fe->seq = v;
+            else
+                fe->time = v;
+            break;
+        case 4:
+            if (type != 2 || wire_len(&w, &p, &n) != 0 ||
+                (fe->entry = wire_alloc(&w, sizeof *fe->entry)) == NULL)
+                goto fail;
+            seen__index_entry__init(fe->entry);
+            fe->body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+            sub = (struct wire){p, p + n, a};
+            if (wire_index_entry(&sub, fe->entry) != 0)
+                goto fail;
+            break;
+        default:
+            goto fail;
+        }
+    }
+    if (fe->body_case != SEEN__FEED_ENTRY__BODY_ENTRY)
+        goto fail;
+    return fe;
+fail:
+    seen__feed_entry__free_unpacked(fe, a);
+    return NULL;
+}
+
 /**
  * seen_index_entry(txn, oidx, seq, fe):
  * Decode leaf ${seq} of origin ${oidx}, which must hold an IndexEntry,
@@ -69,6 +290,22 @@ int
 seen_index_entry(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     Seen__FeedEntry **fe)
 {
+
+    return seen_index_entry_alloc(txn, oidx, seq, NULL, fe);
+}
+
+/**
+ * seen_index_entry_alloc(txn, oidx, seq, allocator, fe):
+ * As seen_index_entry, decoding with ${allocator} (protobuf-c's default
+ * when NULL): the caller frees *${fe} with
+ * seen__feed_entry__free_unpacked(*${fe}, ${allocator}), or, with an
+ * allocator whose free does nothing (an arena), by releasing the arena.
+ * Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT.
+ */
+int
+seen_index_entry_alloc(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
+    ProtobufCAllocator *allocator, Seen__FeedEntry **fe)
+{
     const uint8_t *leaf;
     size_t len;
     int rc;
@@ -76,11 +313,13 @@ seen_index_entry(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     *fe = NULL;
     if ((rc = seen_feed_leaf(txn, oidx, seq, &leaf, &len)) != 0)
         return rc;
-    *fe = seen__feed_entry__unpack(NULL, len, leaf);
+    if ((*fe = wire_feed_entry(allocator, leaf, len)) != NULL)
+        return SEEN_OK;
+    *fe = seen__feed_entry__unpack(allocator, len, leaf);
     if (*fe == NULL || (*fe)->body_case != SEEN__FEED_ENTRY__BODY_ENTRY ||
         (*fe)->entry == NULL) {
         if (*fe != NULL)
-            seen__feed_entry__free_unpacked(*fe, NULL);
+            seen__feed_entry__free_unpacked(*fe, allocator);
         *fe = NULL;
         seen_warn("feed %u leaf %llu is not an index entry", oidx,
             (unsigned long long)seq);

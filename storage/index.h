@@ -21,6 +21,7 @@
 
 struct Seen__IndexEntry;
 struct Seen__FeedEntry;
+struct ProtobufCAllocator;
 
 /**
  * seen_index_add(txn, oidx, seq, e):
@@ -70,6 +71,18 @@ SEEN_MUST_CHECK int seen_index_seq(struct seen_txn *txn, uint32_t oidx,
  */
 SEEN_MUST_CHECK int seen_index_entry(struct seen_txn *txn, uint32_t oidx,
     uint64_t seq, struct Seen__FeedEntry **fe);
+
+/**
+ * seen_index_entry_alloc(txn, oidx, seq, allocator, fe):
+ * As seen_index_entry, decoding with ${allocator} (protobuf-c's default
+ * when NULL): the caller frees *${fe} with
+ * seen__feed_entry__free_unpacked(*${fe}, ${allocator}), or, with an
+ * allocator whose free does nothing (an arena), by releasing the arena.
+ * Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_index_entry_alloc(struct seen_txn *txn,
+    uint32_t oidx, uint64_t seq, struct ProtobufCAllocator *allocator,
+    struct Seen__FeedEntry **fe);
 
 /*
  * seen_index_lookup's callback: ${id} is an entry id (origin(4) handle(16)),

@@ -248,6 +248,262 @@ slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* ---- decoding leaves ---- */
+
+/* Leaf bytes built by hand, to feed seen_index_entry what a peer might. */
+struct wbuf {
+    uint8_t b[2048];
+    size_t n;
+};
+
+static void
+w_varint(struct wbuf *w, uint64_t v)
+{
+
+    do {
+        ck_assert_uint_lt(w->n, sizeof w->b);
+        w->b[w->n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v != 0);
+}
+
+static void
+w_key(struct wbuf *w, unsigned int field, unsigned int type)
+{
+
+    w_varint(w, (uint64_t)field << 3 | type);
+}
+
+static void
+w_bytes(struct wbuf *w, unsigned int field, const void *p, size_t n)
+{
+
+    w_key(w, field, 2);
+    w_varint(w, n);
+    ck_assert_uint_le(w->n + n, sizeof w->b);
+    memcpy(w->b + w->n, p, n);
+    w->n += n;
+}
+
+static void
+w_uint(struct wbuf *w, unsigned int field, uint64_t v)
+{
+
+    w_key(w, field, 0);
+    w_varint(w, v);
+}
+
+/* A FeedEntry around IndexEntry bytes ${e}. */
+static void
+w_leaf(struct wbuf *out, const struct wbuf *e)
+{
+    uint8_t origin[32];
+
+    memset(origin, 0xab, sizeof origin);
+    out->n = 0;
+    w_bytes(out, 1, origin, sizeof origin);
+    w_uint(out, 2, 7);
+    w_uint(out, 3, 1750000000);
+    w_bytes(out, 4, e->b, e->n);
+}
+
+/* A well-formed IndexEntry, every field set, in field order. */
+static void
+w_entry(struct wbuf *e, const char *la)
+{
+    uint8_t h[16], g[16], tok[3 * 17], bloom[SEEN_BLOOM_BYTES];
+
+    memset(h, 1, sizeof h);
+    memset(g, 2, sizeof g);
+    memset(tok, 3, sizeof tok);
+    memset(bloom, 4, sizeof bloom);
+    e->n = 0;
+    w_bytes(e, 1, h, sizeof h);
+    w_bytes(e, 2, g, sizeof g);
+    w_uint(e, 3, SEEN__ROLE__CHILD);
+    w_uint(e, 4, SEEN__KIND__DOMESTIC_ABUSE_INCIDENT);
+    w_uint(e, 5, 20000);
+    w_uint(e, 6, SEEN__RISK__HIGH);
+    w_bytes(e, 7, la, strlen(la));
+    w_bytes(e, 8, tok, sizeof tok);
+    w_bytes(e, 9, bloom, sizeof bloom);
+    w_uint(e, 10, 1);
+    w_uint(e, 11, 4000000000U);
+    w_uint(e, 12, 1);
+    w_uint(e, 13, 2);
+}
+
+static int
+bin_eq(ProtobufCBinaryData a, ProtobufCBinaryData b)
+{
+
+    return a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+}
+
+/* Allocations outstanding through counting_alloc. */
+static long outstanding;
+
+static void *
+counting_alloc(void *ctx, size_t n)
+{
+
+    (void)ctx;
+    outstanding++;
+    return malloc(n);
+}
+
+static void
+counting_free(void *ctx, void *p)
+{
+
+    (void)ctx;
+    outstanding--;
+    free(p);
+}
+
+/*
+ * Append ${leaf} to a feed of its own and check that seen_index_entry
+ * decodes it exactly as protobuf_c_message_unpack does, and that what it
+ * allocates free_unpacked frees.
+ */
+static void
+check_decodes_as_protobuf_c(const struct wbuf *leaf, const char *what)
+{
+    ProtobufCAllocator counting = {counting_alloc, counting_free, NULL};
+    uint8_t pk[32];
+    Seen__FeedEntry *a, *b = NULL;
+    Seen__IndexEntry *x, *y;
+    struct seen_txn *t = begin(1);
+    uint32_t oidx;
+    uint64_t seq;
+    int rc;
+
+    randombytes_buf(pk, sizeof pk);
+    ck_assert_int_eq(seen_store_origin(t, pk, 1, &oidx), SEEN_OK);
+    ck_assert_int_eq(seen_feed_append(t, oidx, leaf->b, leaf->n, &seq),
+        SEEN_OK);
+    a = seen__feed_entry__unpack(NULL, leaf->n, leaf->b);
+    outstanding = 0;
+    rc = seen_index_entry_alloc(t, oidx, seq, &counting, &b);
+    if (a == NULL || a->body_case != SEEN__FEED_ENTRY__BODY_ENTRY) {
+        ck_assert_msg(rc == SEEN_ECORRUPT, "%s: decoded, protobuf-c refuses",
+            what);
+        ck_assert_ptr_null(b);
+        ck_assert_int_eq(outstanding, 0);
+        goto done;
+    }
+    ck_assert_msg(rc == SEEN_OK, "%s: not decoded (%d)", what, rc);
+    x = a->entry;
+    y = b->entry;
+    ck_assert_msg(bin_eq(a->origin, b->origin) && a->seq == b->seq &&
+            a->time == b->time && bin_eq(x->handle, y->handle) &&
+            bin_eq(x->group, y->group) && x->role == y->role &&
+            x->kind == y->kind && x->date == y->date && x->risk == y->risk &&
+            strcmp(x->local_authority, y->local_authority) == 0 &&
+            bin_eq(x->tokens, y->tokens) &&
+            bin_eq(x->name_bloom, y->name_bloom) && x->epoch == y->epoch &&
+            x->expiry == y->expiry && x->flags == y->flags &&
+            x->birth_band == y->birth_band &&
+            x->base.n_unknown_fields == y->base.n_unknown_fields,
+        "%s: decoded differently", what);
+    seen__feed_entry__free_unpacked(b, &counting);
+    ck_assert_int_eq(outstanding, 0);
+done:
+    if (a != NULL)
+        seen__feed_entry__free_unpacked(a, NULL);
+    seen_store_abort(t);
+}
+
+START_TEST(test_leaves_decode_as_protobuf_c_decodes_them)
+{
+    struct wbuf e, leaf, tmp;
+    uint8_t zero[1] = {0};
+    size_t cut;
+
+    /* As the indexer writes them, and as feedcheck would refuse them. */
+    w_entry(&e, "Reading");
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "canonical");
+    {
+        Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+        Seen__IndexEntry ie = SEEN__INDEX_ENTRY__INIT;
+        uint8_t h[16] = {9};
+        char la[] = "Slough";
+
+        ie.handle = (ProtobufCBinaryData){16, h};
+        ie.local_authority = la;
+        ie.birth_band = 3;
+        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+        fe.entry = &ie;
+        leaf.n = seen__feed_entry__pack(&fe, leaf.b);
+        check_decodes_as_protobuf_c(&leaf, "packed by protobuf-c");
+    }
+    w_entry(&e, "Ynys M\xc3\xb4n");
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "a name not in ASCII");
+    /* What only protobuf-c decodes: a field twice, out of order, unknown,
+     * empty, a value wider than its field, a negative enum. */
+    w_entry(&e, "Reading");
+    w_uint(&e, 13, 3);
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "a field twice");
+    w_entry(&e, "Reading");
+    w_uint(&e, 5, 1);
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "fields out of order");
+    w_entry(&e, "Reading");
+    w_uint(&e, 99, 1);
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "an unknown field");
+    w_entry(&e, "Reading");
+    w_bytes(&e, 14, zero, 0);
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "an empty unknown field");
+    tmp.n = 0;
+    w_bytes(&tmp, 1, zero, 0);
+    w_uint(&tmp, 3, SEEN__ROLE__ADULT_VICTIM);
+    w_leaf(&leaf, &tmp);
+    check_decodes_as_protobuf_c(&leaf, "an empty handle");
+    tmp.n = 0;
+    w_uint(&tmp, 5, 0x1234567890ULL);
+    w_leaf(&leaf, &tmp);
+    check_decodes_as_protobuf_c(&leaf, "a date wider than 32 bits");
+    tmp.n = 0;
+    w_uint(&tmp, 3, (uint64_t)-1);
+    w_leaf(&leaf, &tmp);
+    check_decodes_as_protobuf_c(&leaf, "a negative role");
+    tmp.n = 0;
+    w_uint(&tmp, 3, 0x80000000ULL);
+    w_leaf(&leaf, &tmp);
+    check_decodes_as_protobuf_c(&leaf, "a role past INT32_MAX");
+    tmp.n = 0;
+    w_key(&tmp, 3, 2);
+    w_varint(&tmp, 1);
+    w_varint(&tmp, 1);
+    w_leaf(&leaf, &tmp);
+    check_decodes_as_protobuf_c(&leaf, "a role of the wrong wire type");
+    e.n = 0;
+    w_leaf(&leaf, &e);
+    check_decodes_as_protobuf_c(&leaf, "an empty entry");
+    w_entry(&e, "Reading");
+    w_leaf(&leaf, &e);
+    leaf.b[leaf.n++] = 0x10; /* seq again, after the entry */
+    leaf.b[leaf.n++] = 0x01;
+    check_decodes_as_protobuf_c(&leaf, "the seq after the entry");
+    leaf.n = 0;
+    w_bytes(&leaf, 5, zero, 1);
+    check_decodes_as_protobuf_c(&leaf, "a retraction");
+    /* Every truncation of a canonical leaf. */
+    w_entry(&e, "Reading");
+    w_leaf(&tmp, &e);
+    for (cut = 0; cut < tmp.n; cut++) {
+        leaf = tmp;
+        leaf.n = cut;
+        check_decodes_as_protobuf_c(&leaf, "truncated");
+    }
+}
+END_TEST
+
 /* ---- publishing ---- */
 
 START_TEST(test_import_publishes_one_feed_entry_per_person)
@@ -871,6 +1127,7 @@ node_index_suite(void)
     tcase_add_test(
         tc, test_no_name_nhs_number_record_id_or_note_reaches_the_store_file);
     tcase_add_test(tc, test_entries_are_the_same_after_closing_and_reopening);
+    tcase_add_test(tc, test_leaves_decode_as_protobuf_c_decodes_them);
     suite_add_tcase(s, tc);
 
     return s;
