@@ -52,7 +52,10 @@ struct seen_matcher {
  * seen_matcher_step(m, budget):
  * Match up to ${budget} new leaves of the feeds held, in one transaction.
  * Returns the number of leaves processed (0 when all is matched), or a
- * negative error.
+ * negative error.  A step decodes each entry it reads once and keeps it
+ * for the rest of the step (about 32 MiB at most, then it starts again);
+ * while there is a backlog, up to 32 MiB of that memory is kept for the
+ * next step, and none after a step that finds nothing to match or fails.
  */
 int seen_matcher_step(struct seen_matcher *m, size_t budget);
 
