@@ -769,33 +769,80 @@ done:
     return same;
 }
 
+/*
+ * The alert of ${rule} about the person labelled ${label}: its store key
+ * ('A' and 8 bytes of BLAKE2b over the rule and the label's origin key and
+ * handle, the same on every node), id (16 hex digits) and person id.
+ * Returns 0, or -1 when the label's origin is unknown.
+ */
+static int
+alert_key(struct step *s, const char *rule, const uint8_t label[20],
+    uint8_t k[static 9], char id[static 17], char pid[static 18])
+{
+    crypto_generichash_state st;
+    uint8_t gid[48];
+
+    if (step_origin_pk(s, seen_rd32(label), gid) != 0)
+        return -1;
+    memcpy(gid + 32, label + 4, 16);
+    person_id(gid, pid);
+    crypto_generichash_init(&st, NULL, 0, 8);
+    crypto_generichash_update(&st, (const uint8_t *)rule, strlen(rule));
+    crypto_generichash_update(&st, gid, 48);
+    k[0] = 'A';
+    crypto_generichash_final(&st, k + 1, 8);
+    sodium_bin2hex(id, 17, k + 1, 8);
+    return 0;
+}
+
+static const char *const alert_rules[] = {"perpetrator_multiple_households",
+    "dvds_subject_linked_to_child", "child_high_risk_unknown_to_social_care",
+    "unborn_linked_to_perpetrator"};
+
+/*
+ * The person labelled ${label} is no more (its entries joined other
+ * persons): its alerts that no lead has acknowledged are withdrawn, since
+ * the persons its entries joined are evaluated in the same step and raise
+ * their own (otherwise every relabelling would leave a duplicate behind).
+ * Acknowledged ones stay, as the record of what a lead acted on.
+ */
+static int
+retire_alerts(struct step *s, const uint8_t label[20])
+{
+    char id[17], pid[18];
+    uint8_t k[9];
+    const void *v;
+    size_t vlen, i;
+    int rc;
+
+    for (i = 0; i < sizeof alert_rules / sizeof alert_rules[0]; i++) {
+        if (alert_key(s, alert_rules[i], label, k, id, pid) != 0)
+            return 0;
+        if (seen_store_get(s->txn, SEEN_DB_ALERTS, k, 9, &v, &vlen) != 0 ||
+            memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
+            continue;
+        if ((rc = seen_store_del(s->txn, SEEN_DB_ALERTS, k, 9, NULL, 0)) !=
+            0)
+            return rc;
+        seen_info("alert %s withdrawn: person %s joined another", id, pid);
+    }
+    return 0;
+}
+
 static int
 store_alert(struct step *s, const char *rule, const uint8_t label[20],
     json_t *members, const char *summary)
 {
     struct seen_matcher *m = s->m;
-    uint8_t gid[48], h[8], k[9];
+    uint8_t k[9];
     char id[17], pid[18], *text;
     const void *v;
     size_t vlen;
     json_t *a = NULL, *old;
     int rc;
 
-    if (step_origin_pk(s, seen_rd32(label), gid) != 0)
+    if (alert_key(s, rule, label, k, id, pid) != 0)
         return 0;
-    memcpy(gid + 32, label + 4, 16);
-    person_id(gid, pid);
-    {
-        crypto_generichash_state st;
-
-        crypto_generichash_init(&st, NULL, 0, sizeof h);
-        crypto_generichash_update(&st, (const uint8_t *)rule, strlen(rule));
-        crypto_generichash_update(&st, gid, 48);
-        crypto_generichash_final(&st, h, sizeof h);
-    }
-    sodium_bin2hex(id, sizeof id, h, sizeof h);
-    k[0] = 'A';
-    memcpy(k + 1, h, 8);
     if (seen_store_get(s->txn, SEEN_DB_ALERTS, k, 9, &v, &vlen) == 0) {
         /* Raised again with nothing new (the common case): it stands. */
         if (alert_same(v, vlen, id, rule, pid, members, summary))
@@ -865,10 +912,18 @@ alerts_for(struct step *s, const uint8_t label[20])
     const struct ent *e, *g;
     json_t *amem = NULL, *kmem = NULL, *las = json_array();
     char summary[512];
+    uint8_t own[20];
     size_t i, j;
     int rc, perp = 0, dvds = 0, hirisk = 0, unborn_perp = 0;
     int kid_known = 0, is_child = 0, r_multi, r_dvds, r_child;
 
+    /* A label whose own entry now belongs to another person labels no
+     * one: members_of() would take it for a person of one entry. */
+    label_of(s->txn, label, own);
+    if (memcmp(own, label, 20) != 0) {
+        rc = retire_alerts(s, label);
+        goto done;
+    }
     if ((rc = members_of(s->txn, label, &mem)) != 0)
         goto done;
     for (i = 0; i < mem.n; i++) {
