@@ -442,6 +442,49 @@ seen_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 }
 
 /**
+ * seen_merkle_consistency_len(size1, size2):
+ * Return the number of hashes in the RFC 9162 consistency proof from the
+ * tree of ${size1} leaves to the tree of ${size2} leaves: the length that
+ * seen_merkle_consistency_proof() writes and the only one that
+ * seen_merkle_verify_consistency() can accept (0 when ${size1} ==
+ * ${size2}).  For a proof received from outside, a length that differs
+ * means the bytes are not a proof at all, before any hash is compared.
+ * Returns SIZE_MAX unless 0 < ${size1} <= ${size2}.
+ */
+size_t
+seen_merkle_consistency_len(uint64_t size1, uint64_t size2)
+{
+    uint64_t fn, sn;
+    size_t n;
+
+    if (size1 == 0 || size1 > size2)
+        return SIZE_MAX;
+    if (size1 == size2)
+        return 0;
+    /* The steps of seen_merkle_verify_consistency(), counting the hashes
+     * it consumes instead of hashing them. */
+    n = is_pow2(size1) ? 0 : 1;
+    fn = size1 - 1;
+    sn = size2 - 1;
+    while (fn & 1) {
+        fn >>= 1;
+        sn >>= 1;
+    }
+    while (sn != 0) {
+        n++;
+        if ((fn & 1) || fn == sn) {
+            while (!(fn & 1) && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+            }
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    return n;
+}
+
+/**
  * seen_merkle_subtree_from_leaves(ctx, start, size, out):
  * A seen_merkle_subtree_fn over the leaf hashes in memory described by the
  * struct seen_merkle_leaves ${ctx}: computes the root of the perfect

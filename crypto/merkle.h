@@ -176,6 +176,18 @@ SEEN_MUST_CHECK int seen_merkle_verify_consistency(uint64_t size1,
     uint64_t size2, const uint8_t root1[static 32],
     const uint8_t root2[static 32], const uint8_t proof[][32], size_t plen);
 
+/**
+ * seen_merkle_consistency_len(size1, size2):
+ * Return the number of hashes in the RFC 9162 consistency proof from the
+ * tree of ${size1} leaves to the tree of ${size2} leaves: the length that
+ * seen_merkle_consistency_proof() writes and the only one that
+ * seen_merkle_verify_consistency() can accept (0 when ${size1} ==
+ * ${size2}).  For a proof received from outside, a length that differs
+ * means the bytes are not a proof at all, before any hash is compared.
+ * Returns SIZE_MAX unless 0 < ${size1} <= ${size2}.
+ */
+size_t seen_merkle_consistency_len(uint64_t size1, uint64_t size2);
+
 /* The leaf hashes of a whole tree in memory, for the callback below. */
 struct seen_merkle_leaves {
     const uint8_t (*hash)[32]; /* hash[i]: leaf hash of leaf i */

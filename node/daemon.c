@@ -886,6 +886,48 @@ cmd_alert_ack(struct node *n, json_t *req)
     return reply_ok();
 }
 
+/*
+ * xlog_resolve: an admin clears the node's refusal to sign checkpoints of
+ * its exchange log (node/xlog.h, seen_xlog_resolve), saying why.
+ */
+static json_t *
+cmd_xlog_resolve(struct node *n, json_t *req)
+{
+    const char *op = jstr(req, "operator"), *reason = jstr(req, "reason");
+    struct seen_txn *txn;
+    uint64_t floor = 0, size = 0;
+    char why[256];
+    int rc;
+
+    if (reason == NULL || reason[0] == '\0')
+        return reply_error("a resolution needs a reason");
+    if (n->imp.open)
+        return reply_error("an import is in progress: try again when it "
+                           "ends");
+    if ((rc = seen_store_begin(n->store, 1, &txn)) != 0)
+        return reply_error("cannot write to the store: %s", seen_strerror(rc));
+    if (seen_operator_authorise(
+            txn, op, SEEN_ACT_NODE_ADMIN, NULL, why, sizeof why) != 0) {
+        seen_store_abort(txn);
+        return reply_error("%s", why);
+    }
+    rc = seen_xlog_resolve(
+        txn, n->keys, op, reason, (uint64_t)time(NULL), &floor);
+    if (rc == 0 && (rc = seen_xlog_size(txn, &size)) == 0)
+        rc = seen_store_commit(txn);
+    else
+        seen_store_abort(txn);
+    if (rc == SEEN_ENOTFOUND)
+        return reply_error("this node is not halted: nothing to resolve");
+    if (rc == SEEN_EINVAL)
+        return reply_error(
+            "a reason of at most %d bytes is needed", SEEN_XLOG_REASON_MAX);
+    if (rc != 0)
+        return reply_error("cannot resolve: %s", seen_strerror(rc));
+    return json_pack("{s:b, s:I, s:I}", "ok", 1, "signs_above",
+        (json_int_t)floor, "leaves", (json_int_t)size);
+}
+
 static json_t *
 cmd_stop(struct node *n, json_t *req)
 {
@@ -967,6 +1009,8 @@ drain:
         rep = cmd_rows(n, cmd, req, &out, &outlen);
     else if (strcmp(cmd, "alert_ack") == 0)
         rep = cmd_alert_ack(n, req);
+    else if (strcmp(cmd, "xlog_resolve") == 0)
+        rep = cmd_xlog_resolve(n, req);
     else if (strcmp(cmd, "request") == 0 || strcmp(cmd, "decide") == 0 ||
         strcmp(cmd, "inbox") == 0 || strcmp(cmd, "disclosures") == 0)
         rep = n->imp.open ? reply_error("an import is in progress: try "

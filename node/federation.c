@@ -26,6 +26,8 @@
 #define ROUND_MAX 64      /* messages applied in one transaction */
 #define CONNECTED_WITHIN 10
 #define OUTQ_MAX 4096    /* envelopes waiting for the next flush */
+#define XPROOF_EVERY 5.0 /* seconds between GET_XPROOFs to a peer */
+#define XPROOF_TIMEOUT 10.0 /* seconds before an unanswered one is retried */
 
 struct peer {
     uint8_t pk[32];
@@ -34,6 +36,14 @@ struct peer {
     double last_heads;
     uint64_t gen_sent;
     uint64_t refused;
+    /* Consistency proofs of its exchange log asked of it (GET_XPROOF):
+     * when last asked, whether that one is unanswered, and whether one
+     * it gave did not hold (then it is asked no more). */
+    double xp_at;
+    int xp_out;
+    int xp_bad;
+    uint64_t cosigs; /* its cosignatures of our checkpoints, kept */
+    uint64_t shown;  /* times it showed us its checkpoint of our log */
 };
 
 struct want {
@@ -84,7 +94,7 @@ struct seen_fed {
     struct outmsg *outq;
     size_t nout, capout;
     struct {
-        uint64_t sent, dropped, cosigned, cosignatures, pending;
+        uint64_t sent, dropped, cosigned, cosignatures, asked, served;
         int halted;
     } xlog;
     struct {
@@ -258,6 +268,11 @@ connect_peers(struct seen_fed *fed)
         if ((old = find_peer(fed, np[n].pk)) != NULL) {
             np[n].last_rx = old->last_rx;
             np[n].refused = old->refused;
+            np[n].xp_at = old->xp_at;
+            np[n].xp_out = old->xp_out;
+            np[n].xp_bad = old->xp_bad;
+            np[n].cosigs = old->cosigs;
+            np[n].shown = old->shown;
         }
         n++;
     }
@@ -459,6 +474,57 @@ outq_clear(struct seen_fed *fed)
 }
 
 /*
+ * The body of an XPROOF, written at the last moment: queued, it is the
+ * GetXProof it answers (on_get_xproof checked it), and it proves up to
+ * ${hc}, the checkpoint its envelope will carry (the newest this node
+ * has signed), so that the asker settles everything it waits for at once.
+ * Without ${hc} (the node does not sign), up to the size asked.  The
+ * caller frees *${out}.
+ */
+static int
+xproof_body(struct seen_txn *txn, const Seen__Checkpoint *hc,
+    const uint8_t *req, size_t rlen, uint8_t **out, size_t *olen)
+{
+    Seen__GetXProof *g;
+    Seen__XProof x = SEEN__XPROOF__INIT;
+    Seen__Checkpoint *c = NULL;
+    ProtobufCBinaryData pv[SEEN_MERKLE_PROOF_MAX];
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
+    const uint8_t *cp;
+    size_t cplen, plen, i;
+    int rc;
+
+    *out = NULL;
+    if ((g = seen__get_xproof__unpack(NULL, rlen, req)) == NULL)
+        return SEEN_EINVAL;
+    rc = SEEN_ENOTFOUND;
+    if (hc != NULL && hc->size > g->to)
+        rc = seen_xlog_prove(txn, g->from, hc->size, &cp, &cplen, proof, &plen);
+    if (rc == SEEN_ENOTFOUND)
+        rc = seen_xlog_prove(txn, g->from, g->to, &cp, &cplen, proof, &plen);
+    if (rc != 0 || (rc = seen_checkpoint_decode(cp, cplen, &c)) != 0)
+        goto done;
+    for (i = 0; i < plen; i++)
+        pv[i] = (ProtobufCBinaryData){32, proof[i]};
+    x.from = g->from;
+    x.to = c->size;
+    x.n_proof = plen;
+    x.proof = pv;
+    x.checkpoint = c;
+    *olen = seen__xproof__get_packed_size(&x);
+    if ((*out = malloc(*olen)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    seen__xproof__pack(&x, *out);
+    rc = SEEN_OK;
+done:
+    seen_checkpoint_free(c);
+    seen__get_xproof__free_unpacked(g, NULL);
+    return rc;
+}
+
+/*
  * Seal every queued body with this node's latest exchange-log checkpoint
  * (signed now if the log grew), log each envelope as sent, commit, and
  * only then hand them to the transport: nothing leaves that is not
@@ -490,12 +556,19 @@ fed_flush(struct seen_fed *fed)
     }
     rc = seen_xlog_checkpoint(txn, fed->keys, now, &cp, cpbuf);
     if (rc == SEEN_EPERM) {
-        /* The node holds evidence against its own log (xlog.h): it
-         * goes on exchanging, logged, but signs nothing. */
-        if (!fed->xlog.halted)
-            seen_warn("exchange log: this node refuses to sign checkpoints "
-                      "of its log; envelopes go without one until an "
-                      "operator resolves it");
+        /* The node holds evidence against its own log (xlog.h), or an
+         * operator resolved it and the log is not above the floor yet:
+         * it goes on exchanging, logged, but signs nothing. */
+        if (!fed->xlog.halted) {
+            if (seen_xlog_halted(txn) == 1)
+                seen_warn("exchange log: this node refuses to sign "
+                          "checkpoints of its log; envelopes go without one "
+                          "until an operator resolves it");
+            else
+                seen_notice("exchange log: this node does not sign "
+                            "checkpoints of its log until it is longer "
+                            "than any it has signed");
+        }
         fed->xlog.halted = 1;
         hc = NULL;
     } else if (rc != 0) {
@@ -503,12 +576,30 @@ fed_flush(struct seen_fed *fed)
         seen_warn("exchange log: cannot sign a checkpoint: %s",
             seen_strerror(rc));
         goto out;
+    } else {
+        if (fed->xlog.halted)
+            seen_notice("exchange log: this node signs checkpoints of its "
+                        "log again (size %llu)",
+                (unsigned long long)cp.size);
+        fed->xlog.halted = 0;
     }
     for (i = 0; i < n; i++) {
         struct outmsg *q = &fed->outq[i];
+        const uint8_t *body = q->body;
+        size_t blen = q->blen;
+        uint8_t *xb = NULL;
 
-        if ((rc = seen_envelope_seal(fed->keys, q->to, q->type, q->body,
-                 q->blen, hc, now, &env[i], &elen[i])) != 0) {
+        if (q->type == SEEN__MSG_TYPE__XPROOF) {
+            if (xproof_body(txn, hc, q->body, q->blen, &xb, &blen) != 0) {
+                env[i] = NULL;
+                continue;
+            }
+            body = xb;
+        }
+        rc = seen_envelope_seal(
+            fed->keys, q->to, q->type, body, blen, hc, now, &env[i], &elen[i]);
+        free(xb);
+        if (rc != 0) {
             env[i] = NULL;
             continue;
         }
@@ -535,8 +626,11 @@ fed_flush(struct seen_fed *fed)
             continue;
         /* Non-blocking: a full queue drops the message (counted by the
          * transport); replication asks again later. */
-        if (seen_net_send(fed->net, fed->outq[i].to, env[i], elen[i]) == 0)
+        if (seen_net_send(fed->net, fed->outq[i].to, env[i], elen[i]) == 0) {
             fed->xlog.sent++;
+            if (fed->outq[i].type == SEEN__MSG_TYPE__XPROOF)
+                fed->xlog.served++;
+        }
     }
 out:
     for (i = 0; env != NULL && i < n; i++)
@@ -1037,11 +1131,132 @@ on_hello(struct seen_fed *fed, const uint8_t from[32], const uint8_t *body,
     return SEEN_OK;
 }
 
+/* A seen_xlog_iter_fn that counts. */
+static int
+count_one(void *ctx, const uint8_t *val, size_t len)
+{
+    uint64_t *n = ctx;
+
+    (void)val;
+    (void)len;
+    (*n)++;
+    return 0;
+}
+
+/*
+ * Ask the peer ${p} (GET_XPROOF) for a consistency proof of its exchange
+ * log from the checkpoint held of it to the one pending (${smaller} 0),
+ * or, when it showed one of size ${smaller} below the one held, from that
+ * size to the one held: in either case the request shows it the
+ * checkpoint held, so that a peer restored from a backup learns at once
+ * of the history it lost (and stops signing) instead of signing those
+ * sizes again.  At the pace allowed: one request at a time, at most one
+ * every XPROOF_EVERY seconds (every envelope carries a newer checkpoint,
+ * so asking for each would never end), an unanswered one again after
+ * XPROOF_TIMEOUT, and never again of a peer whose proof did not hold.
+ */
+static void
+xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct peer *p,
+    uint64_t smaller)
+{
+    Seen__GetXProof g = SEEN__GET_XPROOF__INIT;
+    Seen__Checkpoint *held = NULL, *pend = NULL;
+    const uint8_t *b;
+    size_t l;
+    double t = now_s();
+
+    if (p->xp_bad || t - p->xp_at < (p->xp_out ? XPROOF_TIMEOUT : XPROOF_EVERY))
+        return;
+    if (seen_xlog_held(txn, p->pk, &b, &l) != 0 ||
+        seen_checkpoint_decode(b, l, &held) != 0)
+        return;
+    if (held->size == 0)
+        goto done;
+    if (smaller != 0) {
+        if (smaller >= held->size)
+            goto done;
+        g.from = smaller;
+        g.to = held->size;
+    } else {
+        if (seen_xlog_pending(txn, p->pk, &b, &l) != 0 ||
+            seen_checkpoint_decode(b, l, &pend) != 0 ||
+            pend->size <= held->size)
+            goto done;
+        g.from = held->size;
+        g.to = pend->size;
+    }
+    g.held = held;
+    if (send_body(fed, p->pk, SEEN__MSG_TYPE__GET_XPROOF,
+            (const ProtobufCMessage *)&g) == 0) {
+        p->xp_at = t;
+        p->xp_out = 1;
+        fed->xlog.asked++;
+    }
+done:
+    seen_checkpoint_free(held);
+    seen_checkpoint_free(pend);
+}
+
+/* The size of the checkpoint held of ${pk}'s exchange log (0: none). */
+static uint64_t
+held_size(struct seen_txn *txn, const uint8_t pk[32])
+{
+    Seen__Checkpoint *h;
+    const uint8_t *b;
+    size_t l;
+    uint64_t n;
+
+    if (seen_xlog_held(txn, pk, &b, &l) != 0 ||
+        seen_checkpoint_decode(b, l, &h) != 0)
+        return 0;
+    n = h->size;
+    seen_checkpoint_free(h);
+    return n;
+}
+
+/* Ask every peer that has a checkpoint pending and may be asked. */
+static void
+xproof_ask_all(struct seen_fed *fed)
+{
+    struct seen_txn *txn;
+    double t = now_s();
+    size_t i;
+    int any = 0;
+
+    for (i = 0; i < fed->npeers; i++) {
+        struct peer *p = &fed->peers[i];
+
+        if (!p->xp_bad &&
+            t - p->xp_at >= (p->xp_out ? XPROOF_TIMEOUT : XPROOF_EVERY))
+            any = 1;
+    }
+    if (!any || seen_store_begin(fed->store, 0, &txn) != 0)
+        return;
+    for (i = 0; i < fed->npeers; i++)
+        xproof_ask(fed, txn, &fed->peers[i], 0);
+    seen_store_abort(txn);
+}
+
+/* Say that a peer's exchange log is not consistent with what we hold. */
+static void
+xlog_alert(struct seen_fed *fed, const uint8_t pk[32], uint64_t size)
+{
+    char name[64];
+
+    fed->refused.inconsistent++;
+    seen_warn("ALERT: the exchange log of '%s' shows a checkpoint (size "
+              "%llu) inconsistent with the one this node holds of it: "
+              "kept as evidence for the auditors",
+        seen_fed_origin_name(fed, pk, name, sizeof name),
+        (unsigned long long)size);
+}
+
 /*
  * Witness the exchange-log checkpoint the peer ${v} carried in its header
- * and, when it is accepted, send the cosignature back (COSIGN).  A
- * checkpoint inconsistent with the one held of that peer is evidence kept
- * in ${txn} (which must commit: the message itself is still applied).
+ * and, when it is accepted, send the cosignature back (COSIGN); when it
+ * needs a consistency proof, ask the peer for one.  A checkpoint
+ * inconsistent with the one held of that peer is evidence kept in ${txn}
+ * (which must commit: the message itself is still applied).
  */
 static int
 witness(struct seen_fed *fed, struct seen_txn *txn,
@@ -1049,19 +1264,28 @@ witness(struct seen_fed *fed, struct seen_txn *txn,
 {
     const Seen__Checkpoint *cp = v->checkpoint;
     Seen__Checkpoint *h;
+    struct peer *p = find_peer(fed, v->sender);
     const uint8_t *held;
     uint8_t *cosig = NULL;
     size_t hlen, clen = 0;
     char name[64];
-    int rc, same;
+    int rc, skip;
 
-    /* Nothing new: the one held (the same size and root). */
     if (seen_xlog_held(txn, v->sender, &held, &hlen) == 0 &&
         seen_checkpoint_decode(held, hlen, &h) == 0) {
-        same = h->size == cp->size && h->root.len == 32 &&
-            cp->root.len == 32 && memcmp(h->root.data, cp->root.data, 32) == 0;
+        /* Nothing new: the one held (the same size and root).  Nor, within
+         * XPROOF_EVERY of the last GET_XPROOF to that peer, a larger one:
+         * every envelope carries a newer checkpoint, and each would need
+         * a proof of its own.  The next envelope after that brings a
+         * newer one still, and the envelope is logged with its header
+         * either way (auditors compare it with the peer's log). */
+        skip =
+            (h->size == cp->size && h->root.len == 32 && cp->root.len == 32 &&
+                memcmp(h->root.data, cp->root.data, 32) == 0) ||
+            (p != NULL && h->size != 0 && cp->size > h->size &&
+                now_s() - p->xp_at < XPROOF_EVERY);
         seen_checkpoint_free(h);
-        if (same)
+        if (skip)
             return SEEN_OK;
     }
     rc = seen_xlog_witness(txn, fed->keys, cp, NULL, 0, wall(), &cosig, &clen);
@@ -1074,16 +1298,15 @@ witness(struct seen_fed *fed, struct seen_txn *txn,
         free(cosig);
         return SEEN_OK;
     case SEEN_EAGAIN:
-        /* Kept pending until a consistency proof (xlog.h). */
-        fed->xlog.pending++;
+        /* Larger: kept pending until a consistency proof (xlog.h): ask
+         * for one.  Smaller: nothing to witness, but the peer is shown
+         * the one held (xproof_ask). */
+        if (p != NULL)
+            xproof_ask(fed, txn, p,
+                held_size(txn, v->sender) > cp->size ? cp->size : 0);
         return SEEN_OK;
     case SEEN_EAUTH:
-        fed->refused.inconsistent++;
-        seen_warn("ALERT: the exchange log of '%s' shows a checkpoint (size "
-                  "%llu) inconsistent with the one this node holds of it: "
-                  "kept as evidence for the auditors",
-            seen_fed_origin_name(fed, v->sender, name, sizeof name),
-            (unsigned long long)cp->size);
+        xlog_alert(fed, v->sender, cp->size);
         return SEEN_OK;
     case SEEN_EINVAL:
         seen_notice("exchange log of '%s': a checkpoint not witnessed",
@@ -1101,6 +1324,7 @@ on_cosign(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
 {
     Seen__Cosignature *cs;
     Seen__Checkpoint *cp;
+    struct peer *p;
     char name[64];
     int rc, mine;
 
@@ -1124,12 +1348,175 @@ on_cosign(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
         fed->refused.inconsistent++;
         seen_warn("ALERT: '%s' returned a cosignature of a checkpoint of "
                   "this node's exchange log that the log contradicts: kept "
-                  "as evidence; this node signs no more checkpoints",
-            seen_fed_origin_name(fed, from, name, sizeof name));
+                  "as evidence%s",
+            seen_fed_origin_name(fed, from, name, sizeof name),
+            seen_xlog_halted(txn) == 1
+                ? "; this node signs no more checkpoints"
+                : " (of the history an operator resolved)");
         return SEEN_OK;
     }
-    if (rc == 0)
+    if (rc == 0) {
         fed->xlog.cosignatures++;
+        if ((p = find_peer(fed, from)) != NULL)
+            p->cosigs++;
+    }
+    return rc;
+}
+
+/*
+ * A peer asks for a consistency proof of this node's exchange log
+ * (GET_XPROOF): between two sizes within the log, to one this node
+ * signed.  The checkpoint it holds, shown with the request, is noted as a
+ * cosignature's is: if this log contradicts it (restored from a backup),
+ * that is evidence, and a node it halts answers nothing.  The answer is
+ * queued, and written when it is sealed (xproof_body); a second request
+ * before then replaces the first.
+ */
+static int
+on_get_xproof(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__GetXProof *g;
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], *b;
+    const uint8_t *cp;
+    size_t cplen, plen, i, n;
+    struct peer *p;
+    uint64_t ev0 = 0, ev1 = 0;
+    char name[64];
+    int rc;
+
+    if ((g = seen__get_xproof__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    if (g->held != NULL) {
+        rc = SEEN_EINVAL;
+        if ((g->held->size != g->from && g->held->size != g->to) ||
+            (rc = seen_xlog_iter(txn, SEEN_XLOG_EVIDENCE, count_one, &ev0)) !=
+                0 ||
+            (rc = seen_xlog_note_own_checkpoint(txn, fed->keys, g->held)) ==
+                SEEN_EINVAL)
+            goto done; /* not a checkpoint of this log it signed */
+        if ((rc == 0 || rc == SEEN_EAUTH) && (p = find_peer(fed, from)) != NULL)
+            p->shown++;
+        if (rc == SEEN_EAUTH) {
+            /* Said when new: a halted node is shown it again and again. */
+            if (seen_xlog_iter(txn, SEEN_XLOG_EVIDENCE, count_one, &ev1) != 0 ||
+                ev1 > ev0) {
+                fed->refused.inconsistent++;
+                seen_warn("ALERT: '%s' holds a checkpoint of this node's "
+                          "exchange log that the log contradicts: kept as "
+                          "evidence%s",
+                    seen_fed_origin_name(fed, from, name, sizeof name),
+                    seen_xlog_halted(txn) == 1
+                        ? "; this node signs no more checkpoints"
+                        : " (of the history an operator resolved)");
+            }
+            if (seen_xlog_halted(txn) == 1) {
+                rc = SEEN_OK; /* commit the evidence; no answer */
+                goto done;
+            }
+        } else if (rc != 0) {
+            goto done;
+        }
+    }
+    rc = seen_xlog_prove(txn, g->from, g->to, &cp, &cplen, proof, &plen);
+    if (rc == SEEN_EINVAL || rc == SEEN_ENOTFOUND) {
+        /* Sizes this node never signed, or beyond its log. */
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    if (rc != 0)
+        goto done;
+    for (i = 0; i < fed->nout; i++) {
+        struct outmsg *q = &fed->outq[i];
+
+        if (q->type != SEEN__MSG_TYPE__XPROOF || memcmp(q->to, from, 32) != 0)
+            continue;
+        n = seen__get_xproof__get_packed_size(g);
+        if ((b = malloc(n ? n : 1)) == NULL) {
+            rc = SEEN_ENOMEM;
+            goto done;
+        }
+        seen__get_xproof__pack(g, b);
+        free(q->body);
+        q->body = b;
+        q->blen = n;
+        goto done;
+    }
+    rc = send_body(
+        fed, from, SEEN__MSG_TYPE__XPROOF, (const ProtobufCMessage *)g);
+done:
+    seen__get_xproof__free_unpacked(g, NULL);
+    return rc;
+}
+
+/*
+ * A peer's answer to GET_XPROOF: witness its checkpoint with the proof,
+ * from the one held of it, and countersign it as witness() does.  A
+ * proof that does not hold is evidence, kept in ${txn} (commit), and the
+ * peer is asked no more.  An answer from another size than the one held
+ * (a late one) is ignored.
+ */
+static int
+on_xproof(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
+    const uint8_t *body, size_t blen)
+{
+    Seen__XProof *x;
+    Seen__Checkpoint *cp, *held = NULL;
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], *cosig = NULL;
+    const uint8_t *hb;
+    struct peer *p;
+    size_t hlen, clen = 0, i;
+    int rc;
+
+    if ((x = seen__xproof__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    cp = x->checkpoint;
+    rc = SEEN_EINVAL;
+    if (cp == NULL || cp->origin.len != 32 ||
+        memcmp(cp->origin.data, from, 32) != 0 || x->from == 0 ||
+        x->from >= x->to || cp->size != x->to ||
+        x->n_proof != seen_merkle_consistency_len(x->from, x->to))
+        goto done;
+    for (i = 0; i < x->n_proof; i++) {
+        if (x->proof[i].len != 32)
+            goto done;
+        memcpy(proof[i], x->proof[i].data, 32);
+    }
+    if (seen_checkpoint_verify(cp, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0) {
+        fed->refused.signature++;
+        rc = SEEN_EAUTH;
+        goto done;
+    }
+    if ((p = find_peer(fed, from)) != NULL)
+        p->xp_out = 0;
+    rc = SEEN_OK;
+    if (seen_xlog_held(txn, from, &hb, &hlen) != 0 ||
+        seen_checkpoint_decode(hb, hlen, &held) != 0 || held->size != x->from)
+        goto done;
+    rc = seen_xlog_witness(txn, fed->keys, cp, (const uint8_t(*)[32])proof,
+        x->n_proof, wall(), &cosig, &clen);
+    switch (rc) {
+    case SEEN_OK:
+        if (cosig != NULL &&
+            queue_raw(fed, from, SEEN__MSG_TYPE__COSIGN, cosig, clen) == 0)
+            fed->xlog.cosigned++;
+        break;
+    case SEEN_EAUTH:
+        xlog_alert(fed, from, cp->size);
+        if (p != NULL)
+            p->xp_bad = 1;
+        rc = SEEN_OK;
+        break;
+    case SEEN_EAGAIN:
+        rc = SEEN_OK;
+        break;
+    default:
+        break;
+    }
+done:
+    free(cosig);
+    seen_checkpoint_free(held);
+    seen__xproof__free_unpacked(x, NULL);
     return rc;
 }
 
@@ -1177,8 +1564,14 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         seen_envelope_release(&v);
         return rc;
     }
-    if ((p = find_peer(fed, v.sender)) != NULL)
+    if ((p = find_peer(fed, v.sender)) != NULL) {
         p->last_rx = wall();
+        /* Signing nothing, it may have stopped on evidence against its
+         * own log: show it what we hold of it (xproof_ask), so that it
+         * knows every size it signed before an operator resolves it. */
+        if (v.checkpoint == NULL)
+            xproof_ask(fed, txn, p, 1);
+    }
     switch (v.type) {
     case SEEN__MSG_TYPE__HELLO:
         rc = on_hello(fed, v.sender, v.body, v.blen);
@@ -1194,6 +1587,12 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         break;
     case SEEN__MSG_TYPE__COSIGN:
         rc = on_cosign(fed, txn, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__GET_XPROOF:
+        rc = on_get_xproof(fed, txn, v.sender, v.body, v.blen);
+        break;
+    case SEEN__MSG_TYPE__XPROOF:
+        rc = on_xproof(fed, txn, v.sender, v.body, v.blen);
         break;
     case SEEN__MSG_TYPE__MEMBERSHIP:
         rc = install_txn(fed, txn, v.body, v.blen, NULL);
@@ -1351,6 +1750,7 @@ seen_fed_tick(struct seen_fed *fed)
         else
             i++;
     }
+    xproof_ask_all(fed);
     send_heads(fed, 0);
     fed_flush(fed);
     seen_net_maintain(fed->net);
@@ -1525,7 +1925,7 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
     json_t *peers = json_array(), *feeds = json_object(), *p;
     struct seen_net_stats ns;
     uint8_t pk[32];
-    uint64_t count, size, now = wall();
+    uint64_t count, size, pending = 0, floor, now = wall();
     char name[64];
     size_t i;
     uint32_t o;
@@ -1533,9 +1933,10 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
     for (i = 0; i < fed->npeers; i++) {
         struct peer *q = &fed->peers[i];
 
-        p = json_pack("{s:s, s:b, s:I}", "node", q->name, "connected",
-            q->last_rx != 0 && now - q->last_rx < CONNECTED_WITHIN,
-            "refused", (json_int_t)q->refused);
+        p = json_pack("{s:s, s:b, s:I, s:I, s:I}", "node", q->name, "connected",
+            q->last_rx != 0 && now - q->last_rx < CONNECTED_WITHIN, "refused",
+            (json_int_t)q->refused, "cosignatures", (json_int_t)q->cosigs,
+            "checkpoints_shown", (json_int_t)q->shown);
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
@@ -1572,14 +1973,20 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             (json_int_t)ns.zap_refused));
     if (seen_xlog_size(txn, &size) != 0)
         size = 0;
+    if (seen_xlog_iter(txn, SEEN_XLOG_PENDING, count_one, &pending) != 0)
+        pending = 0;
+    if (seen_xlog_floor(txn, &floor) != 0)
+        floor = 0;
     json_object_set_new(out, "exchange_log",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "leaves",
-            (json_int_t)size, "envelopes_sent", (json_int_t)fed->xlog.sent,
-            "cosignatures_sent", (json_int_t)fed->xlog.cosigned,
-            "cosignatures_received", (json_int_t)fed->xlog.cosignatures,
-            "checkpoints_pending", (json_int_t)fed->xlog.pending,
-            "send_queue_dropped", (json_int_t)fed->xlog.dropped, "halted",
-            fed->xlog.halted));
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I}",
+            "leaves", (json_int_t)size, "envelopes_sent",
+            (json_int_t)fed->xlog.sent, "cosignatures_sent",
+            (json_int_t)fed->xlog.cosigned, "cosignatures_received",
+            (json_int_t)fed->xlog.cosignatures, "checkpoints_pending",
+            (json_int_t)pending, "proofs_asked", (json_int_t)fed->xlog.asked,
+            "proofs_served", (json_int_t)fed->xlog.served, "send_queue_dropped",
+            (json_int_t)fed->xlog.dropped, "halted", fed->xlog.halted,
+            "signs_above", (json_int_t)floor));
     json_object_set_new(out, "transport",
         json_pack("{s:s, s:I, s:I, s:I}", "endpoint",
             seen_net_endpoint(fed->net), "sent", (json_int_t)ns.sent,

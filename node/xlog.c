@@ -16,11 +16,13 @@
 #define K_SIZE "size"
 #define K_SIGNED "signed"
 #define K_HALT "halt"
+#define K_FLOOR "floor"
 #define P_OWN 'C'
 #define P_COSIG 'W'
 #define P_HELD 'H'
 #define P_PENDING 'P'
 #define P_EVIDENCE 'E'
+#define P_RESOLVED 'R'
 
 /* The longest checkpoint a cosignature may carry (a well-formed one is
  * about 150 bytes; unknown fields may make it longer). */
@@ -150,6 +152,28 @@ signed_size(struct seen_txn *txn, uint64_t *size)
         return rc;
     *size = c->size;
     seen_checkpoint_free(c);
+    return SEEN_OK;
+}
+
+/* The size at or below which an operator's resolution forbids signing
+ * (0 for none: see seen_xlog_resolve()). */
+static int
+get_floor(struct seen_txn *txn, uint64_t *floor)
+{
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    *floor = 0;
+    rc = seen_store_get(
+        txn, SEEN_DB_XSTATE, K_FLOOR, strlen(K_FLOOR), &v, &vlen);
+    if (rc == SEEN_ENOTFOUND)
+        return SEEN_OK;
+    if (rc != 0)
+        return rc;
+    if (vlen != 8)
+        return SEEN_ECORRUPT;
+    *floor = seen_rd64(v);
     return SEEN_OK;
 }
 
@@ -755,13 +779,93 @@ seen_xlog_consistency(struct seen_txn *txn, uint64_t size1, uint64_t size2,
         seen_xlog_subtree, txn, size1, size2, proof, plen);
 }
 
+struct raw_ctx {
+    const uint8_t *val;
+    size_t len;
+};
+
+/* Keep the first value met (borrowed) and stop. */
+static int
+first_raw(
+    void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct raw_ctx *c = vctx;
+
+    (void)key;
+    (void)klen;
+    c->val = val;
+    c->len = vlen;
+    return 1;
+}
+
+/**
+ * seen_xlog_prove(txn, from, to, cp, cplen, proof, plen):
+ * Answer a peer that holds the checkpoint of size ${from} of this node's
+ * log and waits to witness one of size ${to}: look up a checkpoint of
+ * size ${to} that the node signed (or knows it signed) of its own log,
+ * and write the RFC 9162 consistency proof from ${from} leaves to ${to}.
+ * [out] ${cp}, ${cplen}: the encoded Checkpoint, borrowed until the end
+ * of ${txn} or its next write; ${proof}: *${plen} hashes.
+ * Returns 0; SEEN_EINVAL unless 0 < ${from} < ${to} <= the log's size;
+ * SEEN_ENOTFOUND when the node knows no checkpoint of its own of size
+ * ${to}; SEEN_ECORRUPT when the stored one is damaged or its root is not
+ * the log's at that size (logged: the node never proves a checkpoint its
+ * log contradicts).
+ */
+int
+seen_xlog_prove(struct seen_txn *txn, uint64_t from, uint64_t to,
+    const uint8_t **cp, size_t *cplen,
+    uint8_t proof[static SEEN_MERKLE_PROOF_MAX][32], size_t *plen)
+{
+    struct raw_ctx rc0 = {NULL, 0};
+    Seen__Checkpoint *c;
+    uint8_t pre[9], root[32];
+    uint64_t n;
+    int rc;
+
+    *cp = NULL;
+    *cplen = 0;
+    *plen = 0;
+    if ((rc = seen_xlog_size(txn, &n)) != 0)
+        return rc;
+    if (from == 0 || from >= to || to > n)
+        return SEEN_EINVAL;
+    pre[0] = P_OWN;
+    seen_be64(pre + 1, to);
+    if ((rc = seen_store_iter(
+             txn, SEEN_DB_XSTATE, pre, sizeof pre, first_raw, &rc0)) != 0)
+        return rc;
+    if (rc0.val == NULL)
+        return SEEN_ENOTFOUND;
+    if (seen_checkpoint_decode(rc0.val, rc0.len, &c) != 0) {
+        seen_warn("exchange log: a stored checkpoint is damaged");
+        return SEEN_ECORRUPT;
+    }
+    if ((rc = seen_xlog_root(txn, to, root)) == 0 &&
+        (c->size != to || memcmp(root, c->root.data, 32) != 0)) {
+        seen_warn("exchange log: the checkpoint of size %llu this node "
+                  "signed is not its log's",
+            (unsigned long long)to);
+        rc = SEEN_ECORRUPT;
+    }
+    seen_checkpoint_free(c);
+    if (rc != 0)
+        return rc;
+    if ((rc = seen_merkle_consistency_proof(
+             seen_xlog_subtree, txn, from, to, proof, plen)) != 0)
+        return rc;
+    *cp = rc0.val;
+    *cplen = rc0.len;
+    return SEEN_OK;
+}
+
 /**
  * seen_xlog_halted(txn):
  * Returns 1 when the node refuses to sign checkpoints because it holds
  * evidence that a checkpoint of its own contradicts its log, 0 when it
- * signs, or SEEN_ECORRUPT.  Only an operator can clear that state, by
- * hand, after finding out what happened: the node cannot tell which of
- * its histories its peers rely on.
+ * signs, or SEEN_ECORRUPT.  Only an operator can clear that state
+ * (seen_xlog_resolve()), after finding out what happened: the node cannot
+ * tell which of its histories its peers rely on.
  */
 int
 seen_xlog_halted(struct seen_txn *txn)
@@ -851,7 +955,9 @@ record_own(struct seen_txn *txn, const Seen__Checkpoint *c)
  * Returns 0; SEEN_EPERM when the node must not sign: it holds evidence
  * that a checkpoint of its own contradicts its log (see
  * seen_xlog_halted()), or it knows it signed a larger size, or another
- * root at this size (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ * root at this size (logged), or an operator's resolution forbids this
+ * size (the log is not above seen_xlog_floor() yet; not logged);
+ * SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
  */
 int
 seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
@@ -860,7 +966,7 @@ seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
 {
     Seen__Checkpoint *last = NULL;
     uint8_t root[32];
-    uint64_t n;
+    uint64_t n, floor;
     int rc;
 
     seen__checkpoint__init(out);
@@ -874,7 +980,14 @@ seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
         return rc;
     }
     if ((rc = seen_xlog_size(txn, &n)) != 0 ||
-        (rc = seen_xlog_root(txn, n, root)) != 0)
+        (rc = get_floor(txn, &floor)) != 0)
+        return rc;
+    /* Resolved by an operator: not again at or below any size of its own
+     * it has seen (seen_xlog_resolve()).  Not logged: the caller says,
+     * once, that the node does not sign yet. */
+    if (floor != 0 && n <= floor)
+        return SEEN_EPERM;
+    if ((rc = seen_xlog_root(txn, n, root)) != 0)
         return rc;
     rc = load_cp(txn, K_SIGNED, strlen(K_SIGNED), &last);
     if (rc != 0 && rc != SEEN_ENOTFOUND)
@@ -967,12 +1080,14 @@ first_cp(void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
  * has another root at its size, the node's log is not the history it
  * signed (restored from a backup, or rewritten): the checkpoint is kept
  * as evidence (with a checkpoint of the node's own at the same size, if
- * it holds one) and the node stops signing, durably.
+ * it holds one) and the node stops signing, durably -- unless an
+ * operator's resolution already covers its size (it is at most
+ * seen_xlog_floor()): then only the evidence is kept.
  * Returns 0 when ${cp} agrees with the log; SEEN_EAUTH when it does not:
- * the evidence and the refusal were written to ${txn}, which the caller
- * must commit (logged); SEEN_EINVAL when ${cp} is malformed, not of
- * ${k}'s log, or not validly signed (nothing written); SEEN_ECORRUPT;
- * SEEN_EFULL, SEEN_ERR.
+ * the evidence (and the refusal, if any: seen_xlog_halted() says) were
+ * written to ${txn}, which the caller must commit (logged); SEEN_EINVAL
+ * when ${cp} is malformed, not of ${k}'s log, or not validly signed
+ * (nothing written); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
  */
 int
 seen_xlog_note_own_checkpoint(
@@ -981,13 +1096,14 @@ seen_xlog_note_own_checkpoint(
     Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
     struct first_ctx fc = {NULL};
     uint8_t root[32], pre[9];
-    uint64_t n;
+    uint64_t n, floor;
     int rc;
 
     if (seen_checkpoint_verify(cp, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0 ||
         memcmp(cp->origin.data, k->sign_pk, 32) != 0)
         return SEEN_EINVAL;
-    if ((rc = seen_xlog_size(txn, &n)) != 0)
+    if ((rc = seen_xlog_size(txn, &n)) != 0 ||
+        (rc = get_floor(txn, &floor)) != 0)
         return rc;
     if (cp->size <= n) {
         if ((rc = seen_xlog_root(txn, cp->size, root)) != 0)
@@ -1004,16 +1120,145 @@ seen_xlog_note_own_checkpoint(
     ev.first = (Seen__Checkpoint *)(uintptr_t)cp;
     if (fc.cp != NULL && memcmp(fc.cp->root.data, cp->root.data, 32) != 0)
         ev.second = fc.cp;
-    rc = put_evidence(txn, k->sign_pk, &ev, 1);
+    /* At or below an operator's resolution, it is more of the history
+     * already resolved: kept, but the node signs on above the floor. */
+    rc = put_evidence(txn, k->sign_pk, &ev, cp->size > floor);
     seen_checkpoint_free(fc.cp);
     if (rc != 0)
         return rc;
-    seen_warn("exchange log: a peer holds a checkpoint of this node's log "
-              "(size %llu) that the log (size %llu) contradicts: restored from "
-              "a backup, or rewritten?  Kept as evidence; this node will sign "
-              "no further checkpoint",
-        (unsigned long long)cp->size, (unsigned long long)n);
+    if (cp->size > floor)
+        seen_warn("exchange log: a peer holds a checkpoint of this node's log "
+                  "(size %llu) that the log (size %llu) contradicts: restored "
+                  "from a backup, or rewritten?  Kept as evidence; this node "
+                  "will sign no further checkpoint",
+            (unsigned long long)cp->size, (unsigned long long)n);
+    else
+        seen_notice("exchange log: a peer holds a checkpoint of this node's "
+                    "log (size %llu) from the history an operator resolved "
+                    "(signing resumes above size %llu): kept as evidence",
+            (unsigned long long)cp->size, (unsigned long long)floor);
     return SEEN_EAUTH;
+}
+
+/* The largest checkpoint size found in evidence against the own log. */
+static int
+evidence_max(
+    void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    Seen__XLogEvidence *ev;
+    uint64_t *max = vctx;
+
+    (void)key;
+    (void)klen;
+    if ((ev = seen__xlog_evidence__unpack(NULL, vlen, val)) == NULL)
+        return SEEN_ECORRUPT;
+    if (ev->first != NULL && ev->first->size > *max)
+        *max = ev->first->size;
+    if (ev->second != NULL && ev->second->size > *max)
+        *max = ev->second->size;
+    seen__xlog_evidence__free_unpacked(ev, NULL);
+    return 0;
+}
+
+/**
+ * seen_xlog_resolve(txn, k, op, reason, now, floor):
+ * As the operator ${op}, who found out why, clear the refusal to sign of
+ * the halted node ${k} (seen_xlog_halted()) at time ${now}, inside the
+ * write transaction ${txn}.  The evidence is kept; the resolution (${op},
+ * ${reason}, ${now}, the floor and the evidence that halted the node) is
+ * recorded; and the node signs again only at sizes above the floor: the
+ * largest size of any checkpoint of its own log it has seen (signed, or
+ * shown it in evidence), or of an earlier resolution.  Why this and no
+ * more: "Resolving a halt" above.
+ * [out] ${floor}: when not NULL, that size.
+ * Whether ${op} may do this is the caller's to check (an admin).
+ * Returns 0; SEEN_ENOTFOUND when the node is not halted (nothing
+ * written); SEEN_EINVAL when ${op} or ${reason} is empty, or ${reason} is
+ * longer than SEEN_XLOG_REASON_MAX bytes; SEEN_ECORRUPT; SEEN_ENOMEM;
+ * SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
+    const char *op, const char *reason, uint64_t now, uint64_t *floor)
+{
+    Seen__XLogResolution r = SEEN__XLOG_RESOLUTION__INIT;
+    uint8_t pre[33], key[17], fb[8], *enc = NULL;
+    const void *halt;
+    uint64_t max, ss;
+    size_t hlen, n;
+    int rc;
+
+    if ((rc = seen_xlog_halted(txn)) != 1)
+        return rc == 0 ? SEEN_ENOTFOUND : rc;
+    if (op == NULL || op[0] == '\0' || reason == NULL || reason[0] == '\0' ||
+        strlen(reason) > SEEN_XLOG_REASON_MAX)
+        return SEEN_EINVAL;
+    if ((rc = seen_store_get(
+             txn, SEEN_DB_XSTATE, K_HALT, strlen(K_HALT), &halt, &hlen)) != 0)
+        return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+    /* The floor: every size of its own this node has seen. */
+    if ((rc = get_floor(txn, &max)) != 0 || (rc = signed_size(txn, &ss)) != 0)
+        return rc;
+    if (ss > max)
+        max = ss;
+    pre[0] = P_EVIDENCE;
+    memcpy(pre + 1, k->sign_pk, 32);
+    if ((rc = seen_store_iter(
+             txn, SEEN_DB_XSTATE, pre, sizeof pre, evidence_max, &max)) != 0)
+        return rc;
+    if ((rc = evidence_max(&max, NULL, 0, halt, hlen)) != 0)
+        return rc;
+
+    r.operator_ = (char *)(uintptr_t)op;
+    r.reason = (char *)(uintptr_t)reason;
+    r.time = now;
+    r.floor = max;
+    r.evidence.data = (uint8_t *)(uintptr_t)halt;
+    r.evidence.len = hlen;
+    n = seen__xlog_resolution__get_packed_size(&r);
+    if ((enc = malloc(n)) == NULL) {
+        seen_warnp("exchange log: cannot record a resolution");
+        return SEEN_ENOMEM;
+    }
+    if (seen__xlog_resolution__pack(&r, enc) != n) {
+        rc = SEEN_ERR;
+        goto done;
+    }
+    key[0] = P_RESOLVED;
+    seen_be64(key + 1, now);
+    seen_be64(key + 9, max);
+    seen_be64(fb, max);
+    /* enc does not point into the store: the writes below may move it. */
+    if ((rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, enc, n)) !=
+            0 ||
+        (rc = seen_store_put(txn, SEEN_DB_XSTATE, K_FLOOR, strlen(K_FLOOR), fb,
+             sizeof fb)) != 0 ||
+        (rc = seen_store_del(
+             txn, SEEN_DB_XSTATE, K_HALT, strlen(K_HALT), NULL, 0)) != 0)
+        goto done;
+    if (floor != NULL)
+        *floor = max;
+    seen_notice("exchange log: an operator resolved this node's refusal to "
+                "sign; the evidence is kept, and it signs again above size "
+                "%llu",
+        (unsigned long long)max);
+    rc = SEEN_OK;
+done:
+    free(enc);
+    return rc;
+}
+
+/**
+ * seen_xlog_floor(txn, floor):
+ * Write to *${floor} the size at or below which an operator's resolution
+ * (seen_xlog_resolve()) forbids the node to sign: 0 when none.
+ * Returns 0 or SEEN_ECORRUPT.
+ */
+int
+seen_xlog_floor(struct seen_txn *txn, uint64_t *floor)
+{
+
+    return get_floor(txn, floor);
 }
 
 /**
@@ -1207,19 +1452,28 @@ done:
  * be the RFC 9162 consistency proof from the smaller of the two sizes to
  * the larger.  With no proof (${plen} 0) for different sizes, nothing
  * is decided: a ${theirs} larger than the one held is kept as pending
- * (seen_xlog_pending()) until the caller has a proof.
- * Accepted, a larger checkpoint becomes the one held of that peer (and
- * replaces a pending one of its size and root), and the node countersigns
- * it.  The membership of the peer is the caller's to check first.
+ * (seen_xlog_pending(); it replaces an earlier pending one) until the
+ * caller has a proof.  A proof whose length is not that of an RFC 9162
+ * proof between the two sizes (seen_merkle_consistency_len()) is not a
+ * proof: refused, and no evidence of anything.
+ * Accepted, a larger checkpoint becomes the one held of that peer, and
+ * the node countersigns it.  A pending checkpoint no larger is then
+ * settled and dropped: of its size and root, it was this one; smaller,
+ * it adds nothing to what is held (as when it comes without a proof);
+ * of its size and another root, the peer signed two roots for one size:
+ * both are kept as evidence, not countersigned, and the call returns
+ * SEEN_EAUTH (the one accepted stays held).  The membership of the peer
+ * is the caller's to check first.
  * [out] ${cosig}, ${cosiglen}: on success the encoded Cosignature, to
  * send back to the peer (malloc'd; the caller frees it); NULL and 0
  * otherwise.
  * Returns 0; SEEN_EAGAIN when kept pending (no proof); SEEN_EAUTH when
- * ${theirs} is not consistent with the checkpoint held: both are kept as
- * evidence, with the proof, in ${txn}, which the caller must commit, and
- * then raise an alert (logged); SEEN_EINVAL when ${theirs} is malformed,
- * not validly signed, or of ${k}'s own log (nothing written); SEEN_ENOMEM;
- * SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ * ${theirs} is not consistent with the checkpoint held, or with the one
+ * pending of its size: both are kept as evidence, with the proof, in
+ * ${txn}, which the caller must commit, and then raise an alert
+ * (logged); SEEN_EINVAL when ${theirs} is malformed, not validly signed,
+ * or of ${k}'s own log, or the proof has the wrong length (nothing
+ * written); SEEN_ENOMEM; SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
  */
 int
 seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
@@ -1269,6 +1523,12 @@ seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
         }
         small = held->size < theirs->size ? held : theirs;
         large = held->size < theirs->size ? theirs : held;
+        /* Not the length of a proof between these sizes: not a proof at
+         * all, so no evidence of anything. */
+        if (plen != seen_merkle_consistency_len(small->size, large->size)) {
+            rc = SEEN_EINVAL;
+            goto done;
+        }
         if (seen_merkle_verify_consistency(small->size, large->size,
                 small->root.data, large->root.data, proof, plen) != 0)
             goto inconsistent;
@@ -1283,11 +1543,28 @@ seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
         rc = load_cp(txn, hk, sizeof hk, &pend);
         if (rc != 0 && rc != SEEN_ENOTFOUND)
             goto done;
-        if (pend != NULL && pend->size == theirs->size &&
-            memcmp(pend->root.data, theirs->root.data, 32) == 0 &&
-            (rc = seen_store_del(
-                 txn, SEEN_DB_XSTATE, hk, sizeof hk, NULL, 0)) != 0)
-            goto done;
+        /* A pending one no larger is settled: the same one, or an older
+         * one that adds nothing to what is held now (as when it comes
+         * without a proof); one of the same size with another root is
+         * the peer's second history. */
+        if (pend != NULL && pend->size <= theirs->size) {
+            if ((rc = seen_store_del(
+                     txn, SEEN_DB_XSTATE, hk, sizeof hk, NULL, 0)) != 0)
+                goto done;
+            if (pend->size == theirs->size &&
+                memcmp(pend->root.data, theirs->root.data, 32) != 0) {
+                ev.first = (Seen__Checkpoint *)(uintptr_t)theirs;
+                ev.second = pend;
+                if ((rc = put_evidence(txn, theirs->origin.data, &ev, 0)) != 0)
+                    goto done;
+                seen_warn("exchange log: a peer signed two roots for size "
+                          "%llu of its log: both kept as evidence of "
+                          "equivocation",
+                    (unsigned long long)theirs->size);
+                rc = SEEN_EAUTH;
+                goto done;
+            }
+        }
     }
     if ((rc = seen_checkpoint_encode(theirs, &enc, &elen)) != 0)
         goto done;
@@ -1360,6 +1637,9 @@ seen_xlog_iter(struct seen_txn *txn, enum seen_xlog_set set,
         break;
     case SEEN_XLOG_EVIDENCE:
         p = P_EVIDENCE;
+        break;
+    case SEEN_XLOG_RESOLUTIONS:
+        p = P_RESOLVED;
         break;
     default:
         return SEEN_EINVAL;

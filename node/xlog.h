@@ -33,6 +33,11 @@
  *           "halt"                       -> XLogEvidence: why the node
  *                                           refuses to sign (absent: it
  *                                           signs)
+ *           "floor"                      -> the size at or below which an
+ *                                           operator's resolution forbids
+ *                                           signing (8; absent: 0)
+ *           'R' time(8) floor(8)         -> XLogResolution: an operator
+ *                                           cleared "halt"
  *           'C' size(8) time(8)          -> Checkpoint: each checkpoint of
  *                                           this log known signed
  *           'W' size(8) time(8) pk(32)   -> Cosignature received by witness
@@ -53,6 +58,31 @@
  *     "seen-cosign-v1" || 0x00 || time(8, BE) || checkpoint bytes
  *
  * where the checkpoint bytes are exactly those in Cosignature.checkpoint.
+ *
+ * Resolving a halt (seen_xlog_resolve).  A halted node holds a checkpoint
+ * of its own, shown it by a peer, that its log contradicts: typically it
+ * was restored from a backup, so the leaves after the backup are lost
+ * and every checkpoint it signed of them is held by peers.  Nothing can
+ * make its log that history again, and nothing should hide that there
+ * were two: the evidence stays (it is exported), and peers that hold the
+ * old checkpoints will find the new ones inconsistent with them and keep
+ * evidence too, which is the truth an auditor must see.  What the node
+ * must never do is sign a second root for a size it signed before, or a
+ * size smaller than one it signed: two checkpoints of one size, both
+ * validly signed, are the equivocation a log exists to rule out, and
+ * would let either history be shown to whoever holds the other.  It
+ * cannot know every size it signed (a lost history is lost), only every
+ * one it has seen: the largest checkpoint of its own it knows it signed
+ * ("signed"), and every checkpoint of its own in evidence ('E' under its
+ * own key, and "halt").  So an operator, having found out what happened,
+ * records who, when and why ('R'), "halt" goes, and "floor" becomes the
+ * largest of those sizes: the node signs again only once its log is
+ * longer than that.  (Peers show a node that signs nothing the checkpoint
+ * they hold of its log, docs/protocol.md "Witnessing": an operator should
+ * resolve once every peer has.)  A checkpoint of the old history shown
+ * it later is kept as evidence as before; at or below the floor it is
+ * more of what was resolved and the node goes on signing, above it the
+ * node may have signed that size again unknowingly, so it halts again.
  *
  * Leaf rules (seen_xlog_leaf_parse; docs/audit-format.md states them for
  * auditors): the leaf, and a query or decision record in it, are in
@@ -97,6 +127,9 @@ struct seen_txn;
 
 /* The longest DecisionRecord.request_id, in bytes. */
 #define SEEN_XLOG_REQUEST_ID_MAX 64
+
+/* The longest reason an operator may give for a resolution, in bytes. */
+#define SEEN_XLOG_REASON_MAX 1024
 
 /**
  * seen_xlog_append(txn, k, kind, peer, data, len, time, index):
@@ -214,6 +247,24 @@ SEEN_MUST_CHECK int seen_xlog_consistency(struct seen_txn *txn, uint64_t size1,
     size_t *plen);
 
 /**
+ * seen_xlog_prove(txn, from, to, cp, cplen, proof, plen):
+ * Answer a peer that holds the checkpoint of size ${from} of this node's
+ * log and waits to witness one of size ${to}: look up a checkpoint of
+ * size ${to} that the node signed (or knows it signed) of its own log,
+ * and write the RFC 9162 consistency proof from ${from} leaves to ${to}.
+ * [out] ${cp}, ${cplen}: the encoded Checkpoint, borrowed until the end
+ * of ${txn} or its next write; ${proof}: *${plen} hashes.
+ * Returns 0; SEEN_EINVAL unless 0 < ${from} < ${to} <= the log's size;
+ * SEEN_ENOTFOUND when the node knows no checkpoint of its own of size
+ * ${to}; SEEN_ECORRUPT when the stored one is damaged or its root is not
+ * the log's at that size (logged: the node never proves a checkpoint its
+ * log contradicts).
+ */
+SEEN_MUST_CHECK int seen_xlog_prove(struct seen_txn *txn, uint64_t from,
+    uint64_t to, const uint8_t **cp, size_t *cplen,
+    uint8_t proof[static SEEN_MERKLE_PROOF_MAX][32], size_t *plen);
+
+/**
  * seen_xlog_checkpoint(txn, k, now, out, buf):
  * Sign, as the node ${k}, a checkpoint of the whole log at time ${now}
  * and record it, inside the write transaction ${txn}, as known signed.
@@ -226,7 +277,9 @@ SEEN_MUST_CHECK int seen_xlog_consistency(struct seen_txn *txn, uint64_t size1,
  * Returns 0; SEEN_EPERM when the node must not sign: it holds evidence
  * that a checkpoint of its own contradicts its log (see
  * seen_xlog_halted()), or it knows it signed a larger size, or another
- * root at this size (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ * root at this size (logged), or an operator's resolution forbids this
+ * size (the log is not above seen_xlog_floor() yet; not logged);
+ * SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_xlog_checkpoint(struct seen_txn *txn,
     const struct seen_keys *k, uint64_t now, Seen__Checkpoint *out,
@@ -247,11 +300,40 @@ SEEN_MUST_CHECK int seen_xlog_latest(
  * seen_xlog_halted(txn):
  * Returns 1 when the node refuses to sign checkpoints because it holds
  * evidence that a checkpoint of its own contradicts its log, 0 when it
- * signs, or SEEN_ECORRUPT.  Only an operator can clear that state, by
- * hand, after finding out what happened: the node cannot tell which of
- * its histories its peers rely on.
+ * signs, or SEEN_ECORRUPT.  Only an operator can clear that state
+ * (seen_xlog_resolve()), after finding out what happened: the node cannot
+ * tell which of its histories its peers rely on.
  */
 SEEN_MUST_CHECK int seen_xlog_halted(struct seen_txn *txn);
+
+/**
+ * seen_xlog_resolve(txn, k, op, reason, now, floor):
+ * As the operator ${op}, who found out why, clear the refusal to sign of
+ * the halted node ${k} (seen_xlog_halted()) at time ${now}, inside the
+ * write transaction ${txn}.  The evidence is kept; the resolution (${op},
+ * ${reason}, ${now}, the floor and the evidence that halted the node) is
+ * recorded; and the node signs again only at sizes above the floor: the
+ * largest size of any checkpoint of its own log it has seen (signed, or
+ * shown it in evidence), or of an earlier resolution.  Why this and no
+ * more: "Resolving a halt" above.
+ * [out] ${floor}: when not NULL, that size.
+ * Whether ${op} may do this is the caller's to check (an admin).
+ * Returns 0; SEEN_ENOTFOUND when the node is not halted (nothing
+ * written); SEEN_EINVAL when ${op} or ${reason} is empty, or ${reason} is
+ * longer than SEEN_XLOG_REASON_MAX bytes; SEEN_ECORRUPT; SEEN_ENOMEM;
+ * SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_xlog_resolve(struct seen_txn *txn,
+    const struct seen_keys *k, const char *op, const char *reason, uint64_t now,
+    uint64_t *floor);
+
+/**
+ * seen_xlog_floor(txn, floor):
+ * Write to *${floor} the size at or below which an operator's resolution
+ * (seen_xlog_resolve()) forbids the node to sign: 0 when none.
+ * Returns 0 or SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_xlog_floor(struct seen_txn *txn, uint64_t *floor);
 
 /**
  * seen_xlog_note_own_checkpoint(txn, k, cp):
@@ -262,12 +344,14 @@ SEEN_MUST_CHECK int seen_xlog_halted(struct seen_txn *txn);
  * has another root at its size, the node's log is not the history it
  * signed (restored from a backup, or rewritten): the checkpoint is kept
  * as evidence (with a checkpoint of the node's own at the same size, if
- * it holds one) and the node stops signing, durably.
+ * it holds one) and the node stops signing, durably -- unless an
+ * operator's resolution already covers its size (it is at most
+ * seen_xlog_floor()): then only the evidence is kept.
  * Returns 0 when ${cp} agrees with the log; SEEN_EAUTH when it does not:
- * the evidence and the refusal were written to ${txn}, which the caller
- * must commit (logged); SEEN_EINVAL when ${cp} is malformed, not of
- * ${k}'s log, or not validly signed (nothing written); SEEN_ECORRUPT;
- * SEEN_EFULL, SEEN_ERR.
+ * the evidence (and the refusal, if any: seen_xlog_halted() says) were
+ * written to ${txn}, which the caller must commit (logged); SEEN_EINVAL
+ * when ${cp} is malformed, not of ${k}'s log, or not validly signed
+ * (nothing written); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_xlog_note_own_checkpoint(struct seen_txn *txn,
     const struct seen_keys *k, const Seen__Checkpoint *cp);
@@ -282,19 +366,28 @@ SEEN_MUST_CHECK int seen_xlog_note_own_checkpoint(struct seen_txn *txn,
  * be the RFC 9162 consistency proof from the smaller of the two sizes to
  * the larger.  With no proof (${plen} 0) for different sizes, nothing
  * is decided: a ${theirs} larger than the one held is kept as pending
- * (seen_xlog_pending()) until the caller has a proof.
- * Accepted, a larger checkpoint becomes the one held of that peer (and
- * replaces a pending one of its size and root), and the node countersigns
- * it.  The membership of the peer is the caller's to check first.
+ * (seen_xlog_pending(); it replaces an earlier pending one) until the
+ * caller has a proof.  A proof whose length is not that of an RFC 9162
+ * proof between the two sizes (seen_merkle_consistency_len()) is not a
+ * proof: refused, and no evidence of anything.
+ * Accepted, a larger checkpoint becomes the one held of that peer, and
+ * the node countersigns it.  A pending checkpoint no larger is then
+ * settled and dropped: of its size and root, it was this one; smaller,
+ * it adds nothing to what is held (as when it comes without a proof);
+ * of its size and another root, the peer signed two roots for one size:
+ * both are kept as evidence, not countersigned, and the call returns
+ * SEEN_EAUTH (the one accepted stays held).  The membership of the peer
+ * is the caller's to check first.
  * [out] ${cosig}, ${cosiglen}: on success the encoded Cosignature, to
  * send back to the peer (malloc'd; the caller frees it); NULL and 0
  * otherwise.
  * Returns 0; SEEN_EAGAIN when kept pending (no proof); SEEN_EAUTH when
- * ${theirs} is not consistent with the checkpoint held: both are kept as
- * evidence, with the proof, in ${txn}, which the caller must commit, and
- * then raise an alert (logged); SEEN_EINVAL when ${theirs} is malformed,
- * not validly signed, or of ${k}'s own log (nothing written); SEEN_ENOMEM;
- * SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ * ${theirs} is not consistent with the checkpoint held, or with the one
+ * pending of its size: both are kept as evidence, with the proof, in
+ * ${txn}, which the caller must commit, and then raise an alert
+ * (logged); SEEN_EINVAL when ${theirs} is malformed, not validly signed,
+ * or of ${k}'s own log, or the proof has the wrong length (nothing
+ * written); SEEN_ENOMEM; SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_xlog_witness(struct seen_txn *txn,
     const struct seen_keys *k, const Seen__Checkpoint *theirs,
@@ -370,6 +463,7 @@ enum seen_xlog_set {
     SEEN_XLOG_HELD,            /* peers' held Checkpoints, by origin */
     SEEN_XLOG_PENDING,         /* peers' pending Checkpoints, by origin */
     SEEN_XLOG_EVIDENCE,        /* encoded XLogEvidence, by origin */
+    SEEN_XLOG_RESOLUTIONS,     /* encoded XLogResolution, by time */
 };
 
 /*

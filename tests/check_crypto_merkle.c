@@ -539,6 +539,7 @@ START_TEST(test_every_consistency_proof_verifies_and_tampering_fails)
                                  proof, &plen),
                 0);
             ck_assert_uint_le(plen, SEEN_MERKLE_PROOF_MAX);
+            ck_assert_uint_eq(plen, seen_merkle_consistency_len(m, n));
             if (m == n)
                 ck_assert_uint_eq(plen, 0);
             ck_assert_msg(seen_merkle_verify_consistency(m, n, roots[m],
@@ -590,6 +591,8 @@ START_TEST(test_every_consistency_proof_verifies_and_tampering_fails)
                              seen_merkle_subtree_from_leaves, &lv, 0, n,
                              proof, &plen),
             SEEN_EINVAL);
+        ck_assert_uint_eq(seen_merkle_consistency_len(0, n), SIZE_MAX);
+        ck_assert_uint_eq(seen_merkle_consistency_len(n + 1, n), SIZE_MAX);
         ck_assert_int_eq(seen_merkle_consistency_proof(
                              seen_merkle_subtree_from_leaves, &lv, n + 1, n,
                              proof, &plen),
@@ -646,6 +649,7 @@ START_TEST(test_proofs_work_up_to_2_pow_64_minus_1_leaves)
                          3, UINT64_MAX, proof, &plen),
         0);
     ck_assert_uint_eq(plen, SEEN_MERKLE_PROOF_MAX);
+    ck_assert_uint_eq(seen_merkle_consistency_len(3, UINT64_MAX), plen);
     ck_assert_int_eq(seen_merkle_root_of(uniform_subtree, &calls, 3, r1), 0);
     ck_assert_int_eq(seen_merkle_verify_consistency(3, UINT64_MAX, r1, r2,
                          cp, plen),
@@ -661,6 +665,8 @@ START_TEST(test_proofs_work_up_to_2_pow_64_minus_1_leaves)
         ck_assert_int_eq(seen_merkle_verify_consistency(sizes[i], UINT64_MAX,
                              r1, r2, cp, plen),
             0);
+        ck_assert_uint_eq(
+            seen_merkle_consistency_len(sizes[i], UINT64_MAX), plen);
         ck_assert_int_eq(seen_merkle_inclusion_proof(uniform_subtree, &calls,
                              sizes[i], UINT64_MAX, proof, &plen),
             0);

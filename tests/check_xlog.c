@@ -3,7 +3,10 @@
  * and checks (node/audit.[ch], `seen audit`): appends, roots and proofs
  * against crypto/merkle.h's in-memory functions; the refusal to sign
  * after a restore from backup; witnessing, cosignatures and evidence of
- * equivocation; exports that verify, and that fail to verify when any
+ * equivocation; consistency proofs served only for checkpoints the node
+ * signed, and pending checkpoints settled by them; resolving a halt, after
+ * which the node signs only above every size of its own it has seen;
+ * exports that verify, and that fail to verify when any
  * byte changes or when the log was rewritten; the worked example of
  * docs/audit-format.md; and a replay of the fuzzer's seeds.
  */
@@ -1138,6 +1141,415 @@ START_TEST(test_witness_keeps_both_checkpoints_of_an_equivocation)
 }
 END_TEST
 
+/* Decode ${b} and return it (the test frees it). */
+static Seen__Checkpoint *
+cp_of(const uint8_t *b, size_t l)
+{
+    Seen__Checkpoint *c;
+
+    ck_assert_int_eq(seen_checkpoint_decode(b, l, &c), 0);
+    return c;
+}
+
+/* The size of the checkpoint of A's log held, read in ${t} (0: none). */
+static uint64_t
+held_size_of(struct seen_txn *t)
+{
+    Seen__Checkpoint *c;
+    const uint8_t *hb;
+    size_t hl;
+    uint64_t n;
+
+    if (seen_xlog_held(t, A->sign_pk, &hb, &hl) != 0)
+        return 0;
+    c = cp_of(hb, hl);
+    n = c->size;
+    seen_checkpoint_free(c);
+    return n;
+}
+
+START_TEST(test_prove_answers_only_for_checkpoints_it_signed)
+{
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], bad[SEEN_MERKLE_PROOF_MAX][32];
+    uint8_t *e3, *e7, *cosig, r3[32], r7[32];
+    Seen__Checkpoint *c3, *c7, *got;
+    Seen__Cosignature *cs;
+    struct seen_txn *t;
+    struct node a, b;
+    const uint8_t *cb;
+    size_t l3, l7, cl, plen, clen, n = 0;
+    int i;
+
+    node_open(&a, "alpha", A, 1);
+    node_open(&b, "bravo", B, 1);
+    t = wtxn(&a);
+    for (i = 0; i < 3; i++)
+        add_query(t, A, i);
+    commit(t);
+    e3 = sign_now(&a, &l3);
+    t = wtxn(&a);
+    for (i = 3; i < 7; i++)
+        add_query(t, A, i);
+    commit(t);
+    e7 = sign_now(&a, &l7);
+    c3 = cp_of(e3, l3);
+    c7 = cp_of(e7, l7);
+    t = wtxn(&a);
+    add_query(t, A, 7); /* size 8, never signed */
+    commit(t);
+
+    t = rtxn(&a);
+    /* Sizes out of order, of the empty tree, or beyond the log. */
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 0, 7, &cb, &cl, proof, &plen), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 7, 7, &cb, &cl, proof, &plen), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 7, 3, &cb, &cl, proof, &plen), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 3, 9, &cb, &cl, proof, &plen), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 3, UINT64_MAX, &cb, &cl, proof, &plen), SEEN_EINVAL);
+    /* Within the log, but no checkpoint of that size was signed. */
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 3, 5, &cb, &cl, proof, &plen), SEEN_ENOTFOUND);
+    ck_assert_int_eq(
+        seen_xlog_prove(t, 3, 8, &cb, &cl, proof, &plen), SEEN_ENOTFOUND);
+    ck_assert_ptr_null(cb);
+    /* From any size to one it signed: that checkpoint and the proof. */
+    ck_assert_int_eq(seen_xlog_prove(t, 1, 7, &cb, &cl, proof, &plen), 0);
+    ck_assert_uint_eq(plen, seen_merkle_consistency_len(1, 7));
+    ck_assert_int_eq(seen_xlog_prove(t, 3, 7, &cb, &cl, proof, &plen), 0);
+    ck_assert_uint_eq(cl, l7);
+    ck_assert_mem_eq(cb, e7, l7);
+    ck_assert_uint_eq(plen, seen_merkle_consistency_len(3, 7));
+    ck_assert_int_eq(seen_xlog_root(t, 3, r3), 0);
+    ck_assert_int_eq(seen_xlog_root(t, 7, r7), 0);
+    ck_assert_int_eq(seen_merkle_verify_consistency(
+                         3, 7, r3, r7, (const uint8_t(*)[32])proof, plen),
+        0);
+    seen_store_abort(t);
+
+    /* B holds 3, and takes 7 with that proof; a wrong length is no proof
+     * (no evidence), a wrong hash is evidence. */
+    t = wtxn(&b);
+    ck_assert_int_eq(
+        seen_xlog_witness(t, B, c3, NULL, 0, NOW, &cosig, &clen), 0);
+    free(cosig);
+    ck_assert_int_eq(
+        seen_xlog_witness(t, B, c7, NULL, 0, NOW, &cosig, &clen), SEEN_EAGAIN);
+    ck_assert_int_eq(seen_xlog_witness(t, B, c7, (const uint8_t(*)[32])proof,
+                         plen - 1, NOW, &cosig, &clen),
+        SEEN_EINVAL);
+    memcpy(bad, proof, sizeof proof);
+    ck_assert_int_eq(seen_xlog_witness(t, B, c7, (const uint8_t(*)[32])bad,
+                         plen + 1, NOW, &cosig, &clen),
+        SEEN_EINVAL);
+    ck_assert_int_eq(seen_xlog_iter(t, SEEN_XLOG_EVIDENCE, count_fn, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    bad[plen - 1][5] ^= 0x20;
+    ck_assert_int_eq(seen_xlog_witness(t, B, c7, (const uint8_t(*)[32])bad,
+                         plen, NOW, &cosig, &clen),
+        SEEN_EAUTH);
+    ck_assert_ptr_null(cosig);
+    ck_assert_int_eq(seen_xlog_iter(t, SEEN_XLOG_EVIDENCE, count_fn, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(held_size_of(t), 3);
+    commit(t);
+    t = wtxn(&b);
+    ck_assert_int_eq(seen_xlog_witness(t, B, c7, (const uint8_t(*)[32])proof,
+                         plen, NOW, &cosig, &clen),
+        0);
+    ck_assert_int_eq(seen_xlog_cosignature_open(cosig, clen, &cs, &got), 0);
+    ck_assert_uint_eq(got->size, 7);
+    seen__cosignature__free_unpacked(cs, NULL);
+    seen_checkpoint_free(got);
+    ck_assert_uint_eq(held_size_of(t), 7);
+    ck_assert_int_eq(
+        seen_xlog_pending(t, A->sign_pk, &cb, &cl), SEEN_ENOTFOUND);
+    commit(t);
+    free(cosig);
+    seen_checkpoint_free(c3);
+    seen_checkpoint_free(c7);
+    free(e3);
+    free(e7);
+    node_close(&a);
+    node_close(&b);
+}
+END_TEST
+
+START_TEST(test_witness_settles_what_is_pending)
+{
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], *e[4], *cosig, *f7;
+    Seen__Checkpoint *c[4], *d7;
+    struct seen_txn *t;
+    struct node a, fork, b;
+    const uint8_t *cb;
+    size_t l[4], lf7, cl, plen, clen, n = 0;
+    int i, j;
+
+    node_open(&a, "alpha", A, 1);
+    node_open(&fork, "alpha-fork", A, 1);
+    node_open(&b, "bravo", B, 1);
+    /* A signs 2, 4, 6 and 7; the fork signs 7 over another history. */
+    for (i = 0; i < 4; i++) {
+        t = wtxn(&a);
+        for (j = 0; j < (i < 3 ? 2 : 1); j++)
+            add_query(t, A, 2 * i + j);
+        commit(t);
+        e[i] = sign_now(&a, &l[i]);
+        c[i] = cp_of(e[i], l[i]);
+    }
+    ck_assert_uint_eq(c[3]->size, 7);
+    t = wtxn(&fork);
+    for (i = 0; i < 7; i++)
+        add_query_p(t, A, i, i == 5 ? "changed" : "section 47 enquiry");
+    commit(t);
+    f7 = sign_now(&fork, &lf7);
+    d7 = cp_of(f7, lf7);
+
+    t = wtxn(&b);
+    ck_assert_int_eq(
+        seen_xlog_witness(t, B, c[0], NULL, 0, NOW, &cosig, &clen), 0);
+    free(cosig);
+    /* An older pending one is settled by a larger one proven. */
+    ck_assert_int_eq(seen_xlog_witness(t, B, c[1], NULL, 0, NOW, &cosig, &clen),
+        SEEN_EAGAIN);
+    ck_assert_int_eq(seen_xlog_pending(t, A->sign_pk, &cb, &cl), 0);
+    {
+        struct seen_txn *at = rtxn(&a);
+
+        ck_assert_int_eq(seen_xlog_prove(at, 2, 6, &cb, &cl, proof, &plen), 0);
+        seen_store_abort(at);
+    }
+    ck_assert_int_eq(seen_xlog_witness(t, B, c[2], (const uint8_t(*)[32])proof,
+                         plen, NOW, &cosig, &clen),
+        0);
+    free(cosig);
+    ck_assert_uint_eq(held_size_of(t), 6);
+    ck_assert_int_eq(
+        seen_xlog_pending(t, A->sign_pk, &cb, &cl), SEEN_ENOTFOUND);
+    /* The fork's 7 is pending; A's own 7 comes proven: the two roots of
+     * size 7 are kept as evidence, and not countersigned. */
+    ck_assert_int_eq(
+        seen_xlog_witness(t, B, d7, NULL, 0, NOW, &cosig, &clen), SEEN_EAGAIN);
+    {
+        struct seen_txn *at = rtxn(&a);
+
+        ck_assert_int_eq(seen_xlog_prove(at, 6, 7, &cb, &cl, proof, &plen), 0);
+        seen_store_abort(at);
+    }
+    ck_assert_int_eq(seen_xlog_witness(t, B, c[3], (const uint8_t(*)[32])proof,
+                         plen, NOW, &cosig, &clen),
+        SEEN_EAUTH);
+    ck_assert_ptr_null(cosig);
+    ck_assert_int_eq(
+        seen_xlog_pending(t, A->sign_pk, &cb, &cl), SEEN_ENOTFOUND);
+    ck_assert_int_eq(seen_xlog_iter(t, SEEN_XLOG_EVIDENCE, count_fn, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    commit(t);
+    for (i = 0; i < 4; i++) {
+        seen_checkpoint_free(c[i]);
+        free(e[i]);
+    }
+    seen_checkpoint_free(d7);
+    free(f7);
+    node_close(&a);
+    node_close(&fork);
+    node_close(&b);
+}
+END_TEST
+
+/* ---- resolving a halt ---- */
+
+static uint64_t
+log_size(struct node *n)
+{
+    struct seen_txn *t = rtxn(n);
+    uint64_t size;
+
+    ck_assert_int_eq(seen_xlog_size(t, &size), 0);
+    seen_store_abort(t);
+    return size;
+}
+
+static void
+grow_to(struct node *n, uint64_t size, const char *purpose)
+{
+    struct seen_txn *t = wtxn(n);
+    uint64_t s;
+
+    ck_assert_int_eq(seen_xlog_size(t, &s), 0);
+    for (; s < size; s++)
+        add_query_p(t, n->k, (int)s, purpose);
+    commit(t);
+}
+
+/* seen_xlog_checkpoint() inside a transaction of its own: its code. */
+static int
+try_sign(struct node *n, uint64_t *size)
+{
+    uint8_t buf[SEEN_CHECKPOINT_BUF];
+    Seen__Checkpoint cp;
+    struct seen_txn *t = wtxn(n);
+    int rc;
+
+    rc = seen_xlog_checkpoint(t, n->k, NOW, &cp, buf);
+    if (rc == 0) {
+        if (size != NULL)
+            *size = cp.size;
+        commit(t);
+    } else {
+        seen_store_abort(t);
+    }
+    return rc;
+}
+
+static int
+first_resolution(void *ctx, const uint8_t *val, size_t len)
+{
+    Seen__XLogResolution **r = ctx;
+
+    if (*r == NULL)
+        ck_assert_ptr_nonnull(*r = seen__xlog_resolution__unpack(
+                                  NULL, len, val));
+    return 0;
+}
+
+START_TEST(test_resolve_signs_again_only_above_the_evidence)
+{
+    char data[4096], aside[4096], longr[SEEN_XLOG_REASON_MAX + 2];
+    uint8_t *c10b, *c12b, *fresh;
+    Seen__Checkpoint *c10, *c12;
+    Seen__XLogResolution *r = NULL;
+    struct seen_audit_buf ex[SEEN_AUDIT_NFILES];
+    struct seen_txn *t;
+    struct tally ty;
+    struct node a;
+    size_t l10, l12, lf, n = 0;
+    uint64_t floor = 0, size = 0;
+
+    node_open(&a, "alpha", A, 1);
+    install_membership(&a);
+    /* Nothing to resolve on a node that signs. */
+    grow_to(&a, 5, "section 47 enquiry");
+    free(sign_now(&a, &lf));
+    t = wtxn(&a);
+    ck_assert_int_eq(
+        seen_xlog_resolve(t, A, "admin", "why", NOW, &floor), SEEN_ENOTFOUND);
+    seen_store_abort(t);
+    /* The backup at 5; the history goes on to 10 and 12, signed. */
+    node_close(&a);
+    snprintf(data, sizeof data, "%s/data.mdb", a.dir);
+    snprintf(aside, sizeof aside, "%s/backup.mdb", base);
+    copy_file(data, aside);
+    node_open(&a, "alpha", A, 0);
+    grow_to(&a, 10, "section 47 enquiry");
+    c10b = sign_now(&a, &l10);
+    grow_to(&a, 12, "section 47 enquiry");
+    c12b = sign_now(&a, &l12);
+    c10 = cp_of(c10b, l10);
+    c12 = cp_of(c12b, l12);
+    node_close(&a);
+    /* Restored; a new history from 5 to 8; a peer shows it 10. */
+    copy_file(aside, data);
+    node_open(&a, "alpha", A, 0);
+    grow_to(&a, 8, "a different history");
+    t = wtxn(&a);
+    ck_assert_int_eq(seen_xlog_note_own_checkpoint(t, A, c10), SEEN_EAUTH);
+    commit(t);
+    ck_assert_int_eq(try_sign(&a, NULL), SEEN_EPERM);
+
+    /* Refused without a reason or an operator, or with too long a one:
+     * nothing written. */
+    memset(longr, 'x', sizeof longr - 1);
+    longr[sizeof longr - 1] = '\0';
+    t = wtxn(&a);
+    ck_assert_int_eq(
+        seen_xlog_resolve(t, A, "admin", "", NOW, &floor), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_resolve(t, A, "admin", NULL, NOW, &floor), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_resolve(t, A, "", "restored", NOW, &floor), SEEN_EINVAL);
+    ck_assert_int_eq(
+        seen_xlog_resolve(t, A, "admin", longr, NOW, &floor), SEEN_EINVAL);
+    ck_assert_int_eq(seen_xlog_halted(t), 1);
+    /* Resolved: the evidence stays, the node signs above 10 only. */
+    ck_assert_int_eq(seen_xlog_resolve(t, A, "admin",
+                         "restored from the backup of Monday", NOW + 5, &floor),
+        0);
+    ck_assert_uint_eq(floor, 10);
+    ck_assert_int_eq(seen_xlog_halted(t), 0);
+    ck_assert_int_eq(seen_xlog_iter(t, SEEN_XLOG_EVIDENCE, count_fn, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(
+        seen_xlog_iter(t, SEEN_XLOG_RESOLUTIONS, first_resolution, &r), 0);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->operator_, "admin");
+    ck_assert_str_eq(r->reason, "restored from the backup of Monday");
+    ck_assert_uint_eq(r->time, NOW + 5);
+    ck_assert_uint_eq(r->floor, 10);
+    ck_assert_uint_gt(r->evidence.len, 0);
+    seen__xlog_resolution__free_unpacked(r, NULL);
+    r = NULL;
+    commit(t);
+    /* Not at 8, not at 10: the sizes it signed before. */
+    ck_assert_int_eq(try_sign(&a, NULL), SEEN_EPERM);
+    grow_to(&a, 10, "a different history");
+    ck_assert_int_eq(try_sign(&a, NULL), SEEN_EPERM);
+    /* Durably. */
+    node_close(&a);
+    node_open(&a, "alpha", A, 0);
+    t = rtxn(&a);
+    ck_assert_int_eq(seen_xlog_floor(t, &floor), 0);
+    ck_assert_uint_eq(floor, 10);
+    ck_assert_int_eq(seen_xlog_halted(t), 0);
+    seen_store_abort(t);
+    grow_to(&a, 11, "a different history");
+    ck_assert_int_eq(try_sign(&a, &size), 0);
+    ck_assert_uint_eq(size, 11);
+    /* Shown the old 10 again: evidence, but it is resolved: signs on. */
+    t = wtxn(&a);
+    ck_assert_int_eq(seen_xlog_note_own_checkpoint(t, A, c10), SEEN_EAUTH);
+    ck_assert_int_eq(seen_xlog_halted(t), 0);
+    commit(t);
+    grow_to(&a, 12, "a different history");
+    ck_assert_int_eq(try_sign(&a, &size), 0);
+    ck_assert_uint_eq(size, 12);
+    /* Shown 12 of the old history, above the floor: it signed 12 twice
+     * without knowing; it halts again, and a second resolution signs
+     * only above 12. */
+    t = wtxn(&a);
+    ck_assert_int_eq(seen_xlog_note_own_checkpoint(t, A, c12), SEEN_EAUTH);
+    ck_assert_int_eq(seen_xlog_halted(t), 1);
+    commit(t);
+    grow_to(&a, 13, "a different history");
+    ck_assert_int_eq(try_sign(&a, NULL), SEEN_EPERM);
+    t = wtxn(&a);
+    ck_assert_int_eq(
+        seen_xlog_resolve(t, A, "admin", "the same restore", NOW + 9, &floor),
+        0);
+    ck_assert_uint_eq(floor, 12);
+    commit(t);
+    ck_assert_uint_eq(log_size(&a), 13);
+    ck_assert_int_eq(try_sign(&a, &size), 0);
+    ck_assert_uint_eq(size, 13);
+    fresh = sign_now(&a, &lf);
+    free(fresh);
+    /* Nothing is hidden from an auditor: the export still fails on the
+     * evidence against the node's own log. */
+    export_mem(&a, ex);
+    ck_assert_uint_gt(verify(ex, "alpha", &ty, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(ty.checks, "evidence"));
+    seen_audit_bufs_release(ex);
+    seen_checkpoint_free(c10);
+    seen_checkpoint_free(c12);
+    free(c10b);
+    free(c12b);
+    node_close(&a);
+}
+END_TEST
+
 /* ---- export and verify ---- */
 
 START_TEST(test_export_verifies_alone_and_together)
@@ -2016,6 +2428,9 @@ xlog_suite(void)
         tc, test_note_own_checkpoint_rejects_forgeries_and_others_logs);
     tcase_add_test(tc, test_witness_checks_consistency_and_cosigns);
     tcase_add_test(tc, test_witness_keeps_both_checkpoints_of_an_equivocation);
+    tcase_add_test(tc, test_prove_answers_only_for_checkpoints_it_signed);
+    tcase_add_test(tc, test_witness_settles_what_is_pending);
+    tcase_add_test(tc, test_resolve_signs_again_only_above_the_evidence);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("audit");

@@ -1,5 +1,6 @@
 /*
- * seen node start|stop: run the node's daemon in the background.
+ * seen node start|stop: run the node's daemon in the background;
+ * seen node resolve: clear its refusal to sign exchange-log checkpoints.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +22,17 @@
 static const char node_usage[] =
     "usage: seen --home DIR node start [--timeout SECONDS]\n"
     "       seen --home DIR node stop [--timeout SECONDS]\n"
+    "       seen --home DIR --as ADMIN node resolve --reason TEXT\n"
     "\n"
     "start runs seen-node in the background (log: DIR/seen-node.log) and\n"
     "returns once it answers on its control socket; the passphrase is read\n"
     "from $SEEN_PASSPHRASE_FILE or the terminal and handed to the daemon\n"
-    "through a pipe.  stop asks the daemon to stop and waits until it has.\n";
+    "through a pipe.  stop asks the daemon to stop and waits until it has.\n"
+    "resolve, once you have found out why the running node stopped signing\n"
+    "checkpoints of its exchange log (status: \"halted\": true; a store\n"
+    "restored from a backup, say), records who resolved it, when and why,\n"
+    "and lets it sign again: the evidence is kept, and it signs only once\n"
+    "its log is longer than any checkpoint of its own it has seen.\n";
 
 static void
 sleep_ms(long ms)
@@ -209,9 +216,30 @@ node_stop(struct cli *cli, int timeout)
         cli->home, pid, timeout);
 }
 
+static int
+node_resolve(struct cli *cli, const char *reason)
+{
+    json_t *resp = NULL;
+    json_int_t floor, size;
+
+    if (cli_rpc(cli,
+            json_pack("{s:s, s:s}", "cmd", "xlog_resolve", "reason", reason),
+            10000, &resp) != 0)
+        return 1;
+    floor = json_integer_value(json_object_get(resp, "signs_above"));
+    size = json_integer_value(json_object_get(resp, "leaves"));
+    printf("Resolved: the evidence is kept; the node signs checkpoints of "
+           "its exchange log again once it holds more than %lld leaves "
+           "(now %lld)\n",
+        (long long)floor, (long long)size);
+    json_decref(resp);
+    return 0;
+}
+
 int
 cmd_node(struct cli *cli, int argc, char **argv)
 {
+    const char *reason = NULL;
     int timeout = 120, rc, i;
     char *end;
 
@@ -221,15 +249,23 @@ cmd_node(struct cli *cli, int argc, char **argv)
         return 0;
     }
     if (argc < 2)
-        return cli_usage(cli, node_usage, "start or stop?");
+        return cli_usage(cli, node_usage, "start, stop or resolve?");
     for (i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
             timeout = (int)strtol(argv[++i], &end, 10);
             if (*end != '\0' || timeout <= 0)
                 return cli_usage(cli, node_usage, "--timeout: seconds");
+        } else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+            reason = argv[++i];
         } else {
             return cli_usage(cli, node_usage, "unexpected argument");
         }
+    }
+    if (strcmp(argv[1], "resolve") == 0) {
+        if (reason == NULL || reason[0] == '\0')
+            return cli_usage(cli, node_usage, "resolve needs --reason TEXT");
+    } else if (reason != NULL) {
+        return cli_usage(cli, node_usage, "--reason is for resolve");
     }
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
@@ -237,5 +273,7 @@ cmd_node(struct cli *cli, int argc, char **argv)
         return node_start(cli, timeout);
     if (strcmp(argv[1], "stop") == 0)
         return node_stop(cli, timeout);
-    return cli_usage(cli, node_usage, "start or stop?");
+    if (strcmp(argv[1], "resolve") == 0)
+        return node_resolve(cli, reason);
+    return cli_usage(cli, node_usage, "start, stop or resolve?");
 }

@@ -20,7 +20,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"init", cmd_init, "create a node home: keystore, store, configuration"},
-    {"node", cmd_node, "start or stop the node's daemon"},
+    {"node", cmd_node, "start or stop the node's daemon; resolve a halt"},
     {"import", cmd_import, "import records (newline-delimited JSON)"},
     {"query", cmd_query, "show what is known of one person"},
     {"handles", cmd_handles, "list this node's own index entries"},

@@ -2,7 +2,9 @@
  * seen-probe: a hostile (or merely honest) peer for integration tests.
  *
  *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
- *              [--keys-from NODEHOME2] [--from N] [--timeout MS] ACTION
+ *              [--keys-from NODEHOME2] [--from N] [--timeout MS]
+ *              [--size N] [--size-above K] [--proof-len N] [--held FILE]
+ *              [--cp-from NODEHOME3] ACTION
  *
  * Connects one DEALER, as a CURVE client with the keys of the node at
  * NODEHOME (its keystore opened with the passphrase of
@@ -25,6 +27,19 @@
  *                    target holds) and a checkpoint of size N+2 signed by
  *                    the signer whose root is random (inconsistent)
  *   garbage          a frame of random bytes (malformed)
+ *   get-xproof       a GET_XPROOF from --from to --size (sizes of the
+ *                    target's exchange log)
+ *   xproof           an XPROOF of the signer's exchange log from --from
+ *                    to --size: a checkpoint of size --size, signed by
+ *                    the signer (or by NODEHOME3's key, --cp-from: a
+ *                    checkpoint of another log) over a random root, and
+ *                    --proof-len random hashes (default: the length of a
+ *                    proof between those sizes).  With --held FILE (a
+ *                    peer-checkpoints.bin of the target's audit export),
+ *                    --from is the size of the signer's checkpoint the
+ *                    target holds, and --size that plus --size-above
+ *                    (default 7): a proof that does not hold
+ *                    (inconsistent)
  *
  * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
  * CURVE handshake the target's ZAP handler refuses means nothing can be
@@ -46,6 +61,7 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
+#include "crypto/merkle.h"
 #include "node/checkpoint.h"
 #include "node/envelope.h"
 #include "node/home.h"
@@ -58,10 +74,12 @@
 static const char usage[] =
     "usage: seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX "
     "--to-sign HEX\n"
-    "                  [--keys-from NODEHOME2] [--from N] [--timeout MS] "
-    "ACTION\n"
+    "                  [--keys-from NODEHOME2] [--from N] [--timeout MS]\n"
+    "                  [--size N] [--size-above K] [--proof-len N] "
+    "[--held FILE]\n"
+    "                  [--cp-from NODEHOME3] ACTION\n"
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
-    "        inconsistent, garbage\n";
+    "        inconsistent, garbage, get-xproof, xproof\n";
 
 static void
 sleep_ms(long ms)
@@ -200,6 +218,106 @@ done:
     return rc;
 }
 
+/* A sealed GET_XPROOF from ${k} to ${to}, from ${from} to ${size}. */
+static int
+seal_get_xproof(const struct seen_keys *k, const uint8_t to[32], uint64_t from,
+    uint64_t size, uint8_t **env, size_t *len)
+{
+    Seen__GetXProof g = SEEN__GET_XPROOF__INIT;
+    uint8_t body[64];
+    size_t blen;
+
+    g.from = from;
+    g.to = size;
+    blen = seen__get_xproof__pack(&g, body);
+    return seen_envelope_seal(k, to, SEEN__MSG_TYPE__GET_XPROOF, body, blen,
+        NULL, (uint64_t)time(NULL), env, len);
+}
+
+/*
+ * The size of the checkpoint of ${origin}'s log in the peer-checkpoints.bin
+ * ${path} (4-byte big-endian length, encoded Checkpoint, ...): 0 and
+ * *${size} set, or -1.
+ */
+static int
+held_size(const char *path, const uint8_t origin[32], uint64_t *size)
+{
+    uint8_t hdr[4], buf[4096];
+    Seen__Checkpoint *c;
+    uint32_t n;
+    FILE *f;
+    int rc = -1;
+
+    if ((f = fopen(path, "rb")) == NULL) {
+        fprintf(stderr, "seen-probe: cannot open '%s': %s\n", path,
+            strerror(errno));
+        return -1;
+    }
+    while (rc != 0 && fread(hdr, 1, 4, f) == 4) {
+        n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+            (uint32_t)hdr[2] << 8 | hdr[3];
+        if (n > sizeof buf || fread(buf, 1, n, f) != n)
+            break;
+        if ((c = seen__checkpoint__unpack(NULL, n, buf)) == NULL)
+            continue;
+        if (c->origin.len == 32 && memcmp(c->origin.data, origin, 32) == 0) {
+            *size = c->size;
+            rc = 0;
+        }
+        seen__checkpoint__free_unpacked(c, NULL);
+    }
+    fclose(f);
+    if (rc != 0)
+        fprintf(stderr,
+            "seen-probe: '%s' holds no checkpoint of the "
+            "signer's log\n",
+            path);
+    return rc;
+}
+
+/*
+ * A sealed XPROOF from ${k} to ${to}: from ${from} to ${size}, a
+ * checkpoint of size ${size} signed by ${ck} over a random root, and
+ * ${plen} random hashes.
+ */
+static int
+seal_xproof(const struct seen_keys *k, const struct seen_keys *ck,
+    const uint8_t to[32], uint64_t from, uint64_t size, size_t plen,
+    uint8_t **env, size_t *len)
+{
+    Seen__XProof x = SEEN__XPROOF__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    ProtobufCBinaryData pv[SEEN_MERKLE_PROOF_MAX];
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], root[32];
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], *body;
+    uint64_t t = (uint64_t)time(NULL);
+    size_t i, blen;
+    int rc;
+
+    if (plen > SEEN_MERKLE_PROOF_MAX)
+        return SEEN_EINVAL;
+    randombytes_buf(root, sizeof root);
+    randombytes_buf(proof, sizeof proof);
+    if ((rc = seen_checkpoint_sign(
+             &cp, cpbuf, SEEN_DOMAIN_XLOG_CHECKPOINT, ck, size, root, t)) != 0)
+        return rc;
+    for (i = 0; i < plen; i++)
+        pv[i] = (ProtobufCBinaryData){32, proof[i]};
+    x.from = from;
+    x.to = size;
+    x.n_proof = plen;
+    x.proof = pv;
+    x.checkpoint = &cp;
+    blen = seen__xproof__get_packed_size(&x);
+    if ((body = malloc(blen)) == NULL)
+        return SEEN_ENOMEM;
+    seen__xproof__pack(&x, body);
+    rc = seen_envelope_seal(
+        k, to, SEEN__MSG_TYPE__XPROOF, body, blen, NULL, t, env, len);
+    free(body);
+    return rc;
+}
+
 /* Flip one byte of ${env}'s msg_id, which lies inside the signed part. */
 static int
 tamper(uint8_t *env, size_t len)
@@ -256,12 +374,19 @@ main(int argc, char **argv)
         {"keys-from", required_argument, NULL, 'k'},
         {"from", required_argument, NULL, 'f'},
         {"timeout", required_argument, NULL, 'T'},
+        {"size", required_argument, NULL, 'S'},
+        {"size-above", required_argument, NULL, 'A'},
+        {"proof-len", required_argument, NULL, 'P'},
+        {"held", required_argument, NULL, 'F'},
+        {"cp-from", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *home = NULL, *to = NULL, *tocurve = NULL, *tosign = NULL;
-    const char *keysfrom = NULL, *action;
-    struct seen_keys *ck = NULL, *sk = NULL;
+    const char *keysfrom = NULL, *action, *held = NULL, *cpfrom = NULL;
+    struct seen_keys *ck = NULL, *sk = NULL, *cpk = NULL;
+    unsigned long long size = 0, above = 7, plen = ~0ULL;
+    unsigned long long *num;
     uint8_t server_curve[32], target[32], other[32], *env = NULL;
     uint8_t garbage[200];
     char *pass = NULL, *end, senderhex[65];
@@ -307,6 +432,23 @@ main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'S':
+        case 'A':
+        case 'P':
+            num = c == 'S' ? &size : c == 'A' ? &above : &plen;
+            errno = 0;
+            *num = strtoull(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || optarg[0] == '-') {
+                fputs(usage, stderr);
+                return 2;
+            }
+            break;
+        case 'F':
+            held = optarg;
+            break;
+        case 'C':
+            cpfrom = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -325,8 +467,8 @@ main(int argc, char **argv)
         strcmp(action, "forged") != 0 && strcmp(action, "tampered") != 0 &&
         strcmp(action, "stale") != 0 &&
         strcmp(action, "wrong-recipient") != 0 &&
-        strcmp(action, "inconsistent") != 0 &&
-        strcmp(action, "garbage") != 0) {
+        strcmp(action, "inconsistent") != 0 && strcmp(action, "garbage") != 0 &&
+        strcmp(action, "get-xproof") != 0 && strcmp(action, "xproof") != 0) {
         fprintf(stderr, "seen-probe: unknown action '%s'\n", action);
         fputs(usage, stderr);
         return 2;
@@ -351,6 +493,8 @@ main(int argc, char **argv)
         goto done;
     if (sk == NULL)
         sk = ck;
+    if (cpfrom != NULL && (cpk = load_keys(cpfrom, pass, passlen)) == NULL)
+        goto done;
     sodium_bin2hex(senderhex, sizeof senderhex, sk->sign_pk, 32);
 
     /* Build what to send before connecting. */
@@ -360,6 +504,25 @@ main(int argc, char **argv)
         rc = 0;
     } else if (strcmp(action, "inconsistent") == 0) {
         rc = seal_inconsistent(sk, target, from, &env, &elen);
+    } else if (strcmp(action, "get-xproof") == 0) {
+        rc = seal_get_xproof(sk, target, from, size, &env, &elen);
+    } else if (strcmp(action, "xproof") == 0) {
+        if (held != NULL) {
+            uint64_t h;
+
+            if (held_size(held, sk->sign_pk, &h) != 0)
+                goto done;
+            from = h;
+            if (size == 0)
+                size = h + above;
+        }
+        if (plen == ~0ULL) {
+            plen = seen_merkle_consistency_len(from, size);
+            if (plen > SEEN_MERKLE_PROOF_MAX)
+                plen = 1;
+        }
+        rc = seal_xproof(sk, cpk != NULL ? cpk : sk, target, from, size,
+            (size_t)plen, &env, &elen);
     } else if (strcmp(action, "stale") == 0) {
         rc = seal_hello(sk, target, now - 3600, &env, &elen);
     } else if (strcmp(action, "wrong-recipient") == 0) {
@@ -431,6 +594,7 @@ done:
     if (zctx != NULL)
         zmq_ctx_term(zctx);
     free(env);
+    seen_keys_free(cpk);
     if (sk != ck)
         seen_keys_free(sk);
     seen_keys_free(ck);
