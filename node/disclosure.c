@@ -206,7 +206,7 @@ who(struct seen_disclosure *d, const uint8_t *pk, char *buf, size_t len)
 {
 
     if (d->fed != NULL)
-        return who(d, pk, buf, len);
+        return seen_fed_origin_name(d->fed, pk, buf, len);
     sodium_bin2hex(buf, len, pk, len / 2 > 32 ? 32 : (len - 1) / 2);
     return buf;
 }
