@@ -200,3 +200,30 @@ seen_ctl_str(json_t *req, const char *key)
 
     return (s != NULL && s[0] != '\0') ? s : NULL;
 }
+
+int
+seen_ctl_rows_add(struct seen_ctl_rows *r, json_t *row)
+{
+    char *t = row != NULL ? json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                          : NULL;
+    size_t n;
+    void *p;
+
+    if (t == NULL)
+        return SEEN_ENOMEM;
+    n = strlen(t);
+    if (r->len + n + 2 > r->cap) {
+        if ((p = realloc(r->p, (r->len + n + 2) * 2)) == NULL) {
+            free(t);
+            return SEEN_ENOMEM;
+        }
+        r->p = p;
+        r->cap = (r->len + n + 2) * 2;
+    }
+    memcpy(r->p + r->len, t, n);
+    r->p[r->len + n] = '\n';
+    r->len += n + 1;
+    r->p[r->len] = '\0';
+    free(t);
+    return SEEN_OK;
+}

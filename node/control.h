@@ -78,6 +78,20 @@ json_t *seen_ctl_reply_error(const char *fmt, ...) SEEN_PRINTF(1, 2);
  */
 json_t *seen_ctl_reply_ok(void);
 
+/* A reply's NDJSON rows (the binary frame), built one row at a time. */
+struct seen_ctl_rows {
+    char *p;          /* malloc'd, NUL-terminated; NULL while empty */
+    size_t len, cap;  /* bytes used (no NUL), bytes allocated */
+};
+
+/**
+ * seen_ctl_rows_add(r, row):
+ * Append ${row} (borrowed; NULL fails) to ${r} as one line of compact
+ * JSON, keys in their order.  Returns 0 or SEEN_ENOMEM (${r} unchanged).
+ * The caller frees r->p.
+ */
+SEEN_MUST_CHECK int seen_ctl_rows_add(struct seen_ctl_rows *r, json_t *row);
+
 /**
  * seen_ctl_str(req, key):
  * Return the string member ${key} of the request ${req} (borrowed), or

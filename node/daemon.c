@@ -336,22 +336,16 @@ static json_t *
 own_details(struct node *n, struct seen_txn *txn, const uint8_t handle[16])
 {
     Seen__LocalHandle *lh;
-    uint8_t *buf, *body, idk[16];
-    size_t len, blen, i;
+    char *body;
+    size_t blen, i;
     json_t *rec, *people, *p, *out = NULL;
 
-    if (seen_store_sealed_get(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
-            &buf, &len) != 0)
-        return NULL;
-    lh = seen__local_handle__unpack(NULL, len, buf);
-    sodium_memzero(buf, len);
-    free(buf);
-    if (lh == NULL)
+    /* A handle whose record is missing still says which record it was. */
+    if (seen_indexer_own(n->store, txn, handle, &lh, &body, &blen) != 0 &&
+        lh == NULL)
         return NULL;
     out = json_pack("{s:s, s:s}", "record", lh->record, "ref", lh->ref);
-    seen_store_id_key(n->store, lh->record, strlen(lh->record), idk);
-    if (seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, lh->record,
-            strlen(lh->record), &body, &blen) == 0) {
+    if (body != NULL) {
         rec = json_loadb((const char *)body, blen, 0, NULL);
         sodium_memzero(body, blen);
         free(body);
@@ -693,8 +687,7 @@ cmd_query(struct node *n, json_t *req)
 struct handles_ctx {
     struct node *n;
     struct seen_txn *txn;
-    char *buf;
-    size_t len, cap;
+    struct seen_ctl_rows rows;
     size_t count;
     uint8_t last[16];
     int err;
@@ -708,10 +701,8 @@ handles_one(void *vctx, const void *key, size_t klen, const void *val,
     Seen__LocalHandle *lh;
     uint8_t *buf;
     size_t len;
-    char hh[33], eb[64], *line;
+    char hh[33], eb[64];
     json_t *row;
-    void *p;
-    size_t l;
 
     (void)val;
     (void)vlen;
@@ -731,23 +722,10 @@ handles_one(void *vctx, const void *key, size_t klen, const void *val,
         lh->record, "ref", lh->ref, "role",
         enum_name(&seen__role__descriptor, lh->role, eb));
     seen__local_handle__free_unpacked(lh, NULL);
-    line = json_dumps(row, JSON_COMPACT);
+    c->err = seen_ctl_rows_add(&c->rows, row);
     json_decref(row);
-    if (line == NULL)
-        return c->err = SEEN_ENOMEM;
-    l = strlen(line);
-    if (c->len + l + 1 > c->cap) {
-        c->cap = (c->len + l + 1) * 2;
-        if ((p = realloc(c->buf, c->cap)) == NULL) {
-            free(line);
-            return c->err = SEEN_ENOMEM;
-        }
-        c->buf = p;
-    }
-    memcpy(c->buf + c->len, line, l);
-    c->buf[c->len + l] = '\n';
-    c->len += l + 1;
-    free(line);
+    if (c->err != 0)
+        return c->err;
     memcpy(c->last, key, 16);
     c->count++;
     return 0;
@@ -777,15 +755,15 @@ cmd_handles(struct node *n, json_t *req, char **data, size_t *dlen)
         handles_one, &c);
     seen_store_abort(c.txn);
     if (rc != 0 || c.err != 0) {
-        free(c.buf);
+        free(c.rows.p);
         return reply_error("cannot read handles: %s",
             seen_strerror(rc ? rc : c.err));
     }
     hex(lasthex, c.last, 16);
     r = json_pack("{s:b, s:I, s:s?}", "ok", 1, "count", (json_int_t)c.count,
         "next", c.count >= HANDLES_PAGE ? lasthex : NULL);
-    *data = c.buf;
-    *dlen = c.len;
+    *data = c.rows.p;
+    *dlen = c.rows.len;
     return r;
 }
 

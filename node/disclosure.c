@@ -12,6 +12,7 @@
 #include "node/control.h"
 #include "node/disclosure.h"
 #include "node/federation.h"
+#include "node/indexer.h"
 #include "node/membership.h"
 #include "node/operators.h"
 #include "node/policy.h"
@@ -330,39 +331,6 @@ out:
 
 /* ---- the holder ---- */
 
-/* The record body and person behind our own ${handle}, if we hold it. */
-static int
-own_entry(struct seen_disclosure *d, struct seen_txn *txn,
-    const uint8_t handle[16], Seen__LocalHandle **lh, char **body,
-    size_t *blen)
-{
-    uint8_t *buf, idk[16];
-    size_t len;
-    int rc;
-
-    *lh = NULL;
-    *body = NULL;
-    rc = seen_store_sealed_get(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
-        &buf, &len);
-    if (rc != 0)
-        return rc;
-    *lh = seen__local_handle__unpack(NULL, len, buf);
-    sodium_memzero(buf, len);
-    free(buf);
-    if (*lh == NULL)
-        return SEEN_ECORRUPT;
-    seen_store_id_key(d->store, (*lh)->record, strlen((*lh)->record), idk);
-    rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, (*lh)->record,
-        strlen((*lh)->record), &buf, blen);
-    if (rc != 0) {
-        seen__local_handle__free_unpacked(*lh, NULL);
-        *lh = NULL;
-        return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
-    }
-    *body = (char *)buf;
-    return SEEN_OK;
-}
-
 static json_t *
 holder_json(struct seen_disclosure *d)
 {
@@ -386,8 +354,12 @@ details_text(struct seen_disclosure *d, struct seen_txn *txn,
     int rc;
 
     *out = NULL;
-    if ((rc = own_entry(d, txn, handle, &lh, &body, &blen)) != 0)
+    if ((rc = seen_indexer_own(d->store, txn, handle, &lh, &body, &blen)) !=
+        0) {
+        if (lh != NULL)
+            seen__local_handle__free_unpacked(lh, NULL);
         return rc;
+    }
     holder = holder_json(d);
     rc = seen_disclosure_details(body, blen, lh->ref, holder, &j);
     json_decref(holder);
@@ -480,7 +452,11 @@ decide_arrival(struct seen_disclosure *d, struct seen_txn *txn,
     int32_t date;
     int rc, rule = -1;
 
-    rc = own_entry(d, txn, st->handle.data, &lh, &body, &blen);
+    rc = seen_indexer_own(d->store, txn, st->handle.data, &lh, &body, &blen);
+    if (rc != 0 && lh != NULL) {
+        seen__local_handle__free_unpacked(lh, NULL);
+        lh = NULL;
+    }
     if (rc == SEEN_ENOTFOUND) {
         st->outcome = SEEN__OUTCOME__REFUSED;
         st->decided = now;
@@ -886,42 +862,6 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
     return row;
 }
 
-struct rows {
-    char *buf;
-    size_t len, cap;
-};
-
-static int
-row_add(struct rows *r, json_t *row)
-{
-    char *s = json_dumps(row, JSON_COMPACT);
-    size_t n;
-    void *p;
-
-    json_decref(row);
-    if (s == NULL)
-        return SEEN_ENOMEM;
-    n = strlen(s);
-    if (r->len + n + 2 > r->cap) {
-        size_t cap = r->cap ? r->cap : 4096;
-
-        while (cap < r->len + n + 2)
-            cap *= 2;
-        if ((p = realloc(r->buf, cap)) == NULL) {
-            free(s);
-            return SEEN_ENOMEM;
-        }
-        r->buf = p;
-        r->cap = cap;
-    }
-    memcpy(r->buf + r->len, s, n);
-    r->len += n;
-    r->buf[r->len++] = '\n';
-    r->buf[r->len] = '\0';
-    free(s);
-    return SEEN_OK;
-}
-
 /* The keys of one kind of request, collected first and read afterwards,
  * since the states are sealed values read through the transaction. */
 struct keys {
@@ -978,9 +918,10 @@ static json_t *
 ctl_list(struct seen_disclosure *d, struct seen_txn *txn, int received,
     int all, char **data, size_t *dlen)
 {
-    struct rows r = {0};
+    struct seen_ctl_rows r = {0};
     struct keys ks;
     Seen__DisclosureState *st;
+    json_t *row;
     size_t i;
     int rc;
 
@@ -991,18 +932,20 @@ ctl_list(struct seen_disclosure *d, struct seen_txn *txn, int received,
     for (i = 0; i < ks.n; i++) {
         if ((rc = state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
             break;
-        if (!received || all || st->outcome == SEEN__OUTCOME__QUEUED)
-            rc = row_add(&r, state_row(d, st, received));
+        if (!received || all || st->outcome == SEEN__OUTCOME__QUEUED) {
+            rc = seen_ctl_rows_add(&r, row = state_row(d, st, received));
+            json_decref(row);
+        }
         seen__disclosure_state__free_unpacked(st, NULL);
         if (rc != 0)
             break;
     }
     keys_free(&ks);
     if (rc != 0) {
-        free(r.buf);
+        free(r.p);
         return fail("cannot list requests: %s", seen_strerror(rc));
     }
-    *data = r.buf != NULL ? r.buf : strdup("");
+    *data = r.p != NULL ? r.p : strdup("");
     *dlen = r.len;
     return json_pack("{s:b}", "ok", 1);
 }

@@ -480,3 +480,32 @@ done:
     free(c.ids);
     return rc;
 }
+
+int
+seen_indexer_own(struct seen_store *store, struct seen_txn *txn,
+    const uint8_t handle[16], Seen__LocalHandle **lh, char **body,
+    size_t *blen)
+{
+    uint8_t *buf, idk[16];
+    size_t len;
+    int rc;
+
+    *lh = NULL;
+    *body = NULL;
+    rc = seen_store_sealed_get(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
+        &buf, &len);
+    if (rc != 0)
+        return rc;
+    *lh = seen__local_handle__unpack(NULL, len, buf);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (*lh == NULL)
+        return SEEN_ECORRUPT;
+    seen_store_id_key(store, (*lh)->record, strlen((*lh)->record), idk);
+    rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, (*lh)->record,
+        strlen((*lh)->record), &buf, blen);
+    if (rc != 0)
+        return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+    *body = (char *)buf;
+    return SEEN_OK;
+}

@@ -13,6 +13,7 @@
 #ifndef SEEN_INDEXER_H
 #define SEEN_INDEXER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/seen.h"
@@ -22,6 +23,7 @@ struct seen_txn;
 struct seen_keys;
 struct seen_tokenizer;
 struct seen_record;
+struct Seen__LocalHandle;
 
 struct seen_indexer {
     struct seen_store *store;           /* borrowed */
@@ -81,5 +83,21 @@ SEEN_MUST_CHECK int seen_indexer_expire(struct seen_indexer *ix,
  */
 SEEN_MUST_CHECK int seen_indexer_retokenize(struct seen_indexer *ix,
     struct seen_txn *txn, uint64_t now, struct seen_index_stats *st);
+
+/**
+ * seen_indexer_own(store, txn, handle, lh, body, blen):
+ * Look up what this node's own entry ${handle} (16 bytes) stands for, in
+ * ${store} through ${txn}: *${lh} is its decoded LocalHandle (record id,
+ * person ref, role; free with seen__local_handle__free_unpacked) and
+ * *${body} the stored record body, the record as imported (malloc'd,
+ * *${blen} bytes and a NUL; the caller wipes and frees it).
+ * Returns 0; SEEN_ENOTFOUND when ${handle} is not one of ours (retracted,
+ * or never published), both NULL; SEEN_ECORRUPT when a value is damaged,
+ * or when the handle is known but its record is missing (then *${lh} is
+ * set and *${body} NULL); SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_indexer_own(struct seen_store *store,
+    struct seen_txn *txn, const uint8_t handle[16],
+    struct Seen__LocalHandle **lh, char **body, size_t *blen);
 
 #endif /* !SEEN_INDEXER_H */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/control.h"
 #include "node/integrity.h"
 #include "node/xlog.h"
 #include "seen.pb-c.h"
@@ -12,9 +13,7 @@
 struct acc {
     seen_integrity_name_fn *name;
     void *ctx;
-    char *buf;
-    size_t len;
-    int err;
+    struct seen_ctl_rows rows;
 };
 
 static int
@@ -22,11 +21,10 @@ add_row(struct acc *a, const char *rule, const uint8_t *val, size_t vlen,
     const uint8_t *origin, uint64_t raised, const char *summary)
 {
     uint8_t digest[crypto_hash_sha256_BYTES];
-    char id[17], nb[64], *line;
+    char id[17], nb[64];
     const char *who = "an unknown node";
     json_t *row;
-    size_t n;
-    void *p;
+    int rc;
 
     crypto_hash_sha256(digest, val, vlen);
     sodium_bin2hex(id, sizeof id, digest, 8);
@@ -35,23 +33,9 @@ add_row(struct acc *a, const char *rule, const uint8_t *val, size_t vlen,
     row = json_pack("{s:s, s:s, s:I, s:s, s:[], s:s, s:s+}", "alert", id,
         "rule", rule, "raised", (json_int_t)raised, "person", "", "members",
         "node", who, "summary", who, summary);
-    if (row == NULL || (line = json_dumps(row, JSON_COMPACT)) == NULL) {
-        json_decref(row);
-        return SEEN_ENOMEM;
-    }
+    rc = seen_ctl_rows_add(&a->rows, row);
     json_decref(row);
-    n = strlen(line);
-    if ((p = realloc(a->buf, a->len + n + 2)) == NULL) {
-        free(line);
-        return SEEN_ENOMEM;
-    }
-    a->buf = p;
-    memcpy(a->buf + a->len, line, n);
-    a->len += n;
-    a->buf[a->len++] = '\n';
-    a->buf[a->len] = '\0';
-    free(line);
-    return SEEN_OK;
+    return rc;
 }
 
 /* Feed evidence: key "EQV:" origin(32) size(8) -> the refused Checkpoint. */
@@ -112,20 +96,17 @@ int
 seen_integrity_alerts(struct seen_txn *txn, seen_integrity_name_fn *name,
     void *ctx, char **out, size_t *len)
 {
-    struct acc a = {name, ctx, *out, *len, 0};
+    struct acc a = {name, ctx, {*out, *out ? *len : 0, *out ? *len : 0}};
     int rc;
 
-    if (a.buf == NULL)
-        a.len = 0;
     rc = seen_store_iter(txn, SEEN_DB_ALERTS, "EQV:", 4, on_feed, &a);
     if (rc == 0)
         rc = seen_xlog_iter(txn, SEEN_XLOG_EVIDENCE, on_xlog, &a);
     if (rc != 0 && rc != SEEN_ECORRUPT) {
-        free(a.buf);
-        a.buf = NULL;
-        a.len = 0;
+        free(a.rows.p);
+        a.rows = (struct seen_ctl_rows){NULL, 0, 0};
     }
-    *out = a.buf;
-    *len = a.len;
+    *out = a.rows.p;
+    *len = a.rows.len;
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "match/normalise.h"
 #include "match/score.h"
 #include "match/tokens.h"
+#include "node/control.h"
 #include "node/matcher.h"
 #include "seen.pb-c.h"
 #include "storage/feed.h"
@@ -1540,37 +1541,6 @@ fail:
 
 /* ---- output ---- */
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static int
-buf_line(struct buf *b, json_t *j)
-{
-    char *t = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    size_t n;
-    void *p;
-
-    if (t == NULL)
-        return SEEN_ENOMEM;
-    n = strlen(t);
-    if (b->len + n + 2 > b->cap) {
-        b->cap = (b->len + n + 2) * 2;
-        if ((p = realloc(b->p, b->cap)) == NULL) {
-            free(t);
-            return SEEN_ENOMEM;
-        }
-        b->p = p;
-    }
-    memcpy(b->p + b->len, t, n);
-    b->p[b->len + n] = '\n';
-    b->len += n + 1;
-    b->p[b->len] = '\0';
-    free(t);
-    return 0;
-}
-
 struct pair {
     uint8_t label[20];
     uint8_t id[20];
@@ -1622,7 +1592,7 @@ seen_matcher_persons(struct seen_matcher *m, struct seen_txn *txn, char **out,
     size_t *len)
 {
     struct live_ctx c = {txn, NULL, 0, 0};
-    struct buf b = {NULL, 0, 0};
+    struct seen_ctl_rows b = {NULL, 0, 0};
     struct ent e = {0};
     json_t *members = NULL, *line;
     char pid[18];
@@ -1646,7 +1616,7 @@ seen_matcher_persons(struct seen_matcher *m, struct seen_txn *txn, char **out,
             seen_matcher_person(m, txn, seen_rd32(c.v[i].label),
                 c.v[i].label + 4, pid);
             line = json_pack("{s:s, s:o}", "person", pid, "members", members);
-            rc = buf_line(&b, line);
+            rc = seen_ctl_rows_add(&b, line);
             json_decref(line);
             if (rc != 0)
                 goto done;
@@ -1667,7 +1637,7 @@ done:
 struct links_ctx {
     struct seen_matcher *m;
     struct seen_txn *txn;
-    struct buf *b;
+    struct seen_ctl_rows *b;
 };
 
 static int
@@ -1706,7 +1676,7 @@ on_link(void *ctx, const void *key, size_t klen, const void *val,
         "b", "node", c->m->name_of(c->m->ctx, b.gid, nb, sizeof nb),
         "handle", hb, "weight", sc.weight, "band", seen_band_name(sc.band),
         "why", why);
-    rc = buf_line(c->b, line);
+    rc = seen_ctl_rows_add(c->b, line);
     json_decref(line);
 done:
     ent_free(&a);
@@ -1722,7 +1692,7 @@ int
 seen_matcher_links(struct seen_matcher *m, struct seen_txn *txn, char **out,
     size_t *len)
 {
-    struct buf b = {NULL, 0, 0};
+    struct seen_ctl_rows b = {NULL, 0, 0};
     struct links_ctx c = {m, txn, &b};
     int rc;
 
@@ -1740,7 +1710,7 @@ static int
 on_alert(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
-    struct buf *b = ctx;
+    struct seen_ctl_rows *b = ctx;
     json_t *j;
     int rc;
 
@@ -1748,7 +1718,7 @@ on_alert(void *ctx, const void *key, size_t klen, const void *val,
     (void)klen;
     if ((j = json_loadb(val, vlen, 0, NULL)) == NULL)
         return SEEN_ECORRUPT;
-    rc = buf_line(b, j);
+    rc = seen_ctl_rows_add(b, j);
     json_decref(j);
     return rc;
 }
@@ -1762,7 +1732,7 @@ int
 seen_matcher_alerts(struct seen_matcher *m, struct seen_txn *txn, char **out,
     size_t *len)
 {
-    struct buf b = {NULL, 0, 0};
+    struct seen_ctl_rows b = {NULL, 0, 0};
     int rc;
 
     (void)m;
