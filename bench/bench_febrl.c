@@ -6,7 +6,7 @@
  *   bench_febrl [-v] --synth DIR
  *
  * FEBRL 4 mode: the 5,000 originals of dataset4a.csv and their 5,000
- * corrupted duplicates in dataset4b.csv (default: SEEN_SHARED_DIR/data/
+ * corrupted duplicates in dataset4b.csv (default: bench/data/
  * febrl/).  Each record becomes the struct seen_token_input an index entry
  * would be made from, and nothing else:
  *   - given_name -> given, surname -> family (raw; the tokenizer
@@ -1173,8 +1173,8 @@ main(int argc, char *argv[])
         return synth(argv[i + 1]);
     }
     if (i == argc)
-        return febrl(SEEN_SHARED_DIR "/data/febrl/dataset4a.csv",
-            SEEN_SHARED_DIR "/data/febrl/dataset4b.csv");
+        return febrl(SEEN_SOURCE_DIR "/bench/data/febrl/dataset4a.csv",
+            SEEN_SOURCE_DIR "/bench/data/febrl/dataset4b.csv");
     if (i + 2 == argc)
         return febrl(argv[i], argv[i + 1]);
     usage();

@@ -1,6 +1,6 @@
 /*
  * check_crypto_merkle.c: RFC 9162 Merkle hashing, proofs and verification,
- * against the transparency-dev/merkle vectors in shared/testdata/merkle
+ * against the transparency-dev/merkle vectors in tests/data/merkle
  * and against the generators for every small tree.
  */
 #include <sys/stat.h>
@@ -21,7 +21,7 @@
 
 /*
  * Number of vector files counted with
- * find shared/testdata/merkle/{inclusion,consistency} -name '*.json'
+ * find tests/data/merkle/{inclusion,consistency} -name '*.json'
  * when this suite was written (98 of each).  Seeing fewer means the walk
  * is broken or vectors went missing.
  */
@@ -249,7 +249,7 @@ START_TEST(test_verify_inclusion_agrees_with_every_vector)
     char dir[4096];
 
     memset(&inc_stats, 0, sizeof inc_stats);
-    walk(tu_shared("testdata/merkle/inclusion", dir, sizeof dir),
+    walk(tu_data("merkle/inclusion", dir, sizeof dir),
         run_inclusion);
     printf("merkle inclusion vectors: %d files, %d to reject, "
            "%d with short placeholder roots, %d with integers beyond "
@@ -267,7 +267,7 @@ START_TEST(test_verify_consistency_agrees_with_every_vector)
     char dir[4096];
 
     memset(&con_stats, 0, sizeof con_stats);
-    walk(tu_shared("testdata/merkle/consistency", dir, sizeof dir),
+    walk(tu_data("merkle/consistency", dir, sizeof dir),
         run_consistency);
     printf("merkle consistency vectors: %d files, %d to reject, "
            "%d with short placeholder roots, %d with integers beyond "

@@ -1,6 +1,6 @@
 /*
  * check_match_dmetaphone.c: Double Metaphone against the reference vectors
- * (shared/testdata/dmetaphone/names.tsv, Apache commons-codec with a
+ * (tests/data/dmetaphone/names.tsv, Apache commons-codec with a
  * maximum code length of 6) and on hostile input.
  */
 #include <check.h>
@@ -12,7 +12,7 @@
 #include "match/dmetaphone.h"
 #include "tests/testutil.h"
 
-#define NAMES_TSV "testdata/dmetaphone/names.tsv"
+#define NAMES_TSV "dmetaphone/names.tsv"
 #define NAMES_ROWS 8876
 
 /* Encode ${name}, which must succeed, into ${p} and ${a}. */
@@ -54,7 +54,7 @@ START_TEST(test_dmetaphone_agrees_with_every_reference_row)
     FILE *f;
     int rows = 0, bad = 0, lineno = 0;
 
-    tu_shared(NAMES_TSV, path, sizeof path);
+    tu_data(NAMES_TSV, path, sizeof path);
     f = fopen(path, "r");
     ck_assert_msg(f != NULL, "cannot open %s", path);
     while (fgets(line, sizeof line, f) != NULL) {

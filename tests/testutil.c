@@ -36,10 +36,9 @@ tu_rmrf(const char *path)
 }
 
 char *
-tu_shared(const char *rel, char *buf, size_t len)
+tu_data(const char *rel, char *buf, size_t len)
 {
-    const char *s = getenv("SEEN_SHARED_DIR");
 
-    snprintf(buf, len, "%s/%s", s ? s : SEEN_SHARED_DIR, rel);
+    snprintf(buf, len, "%s/tests/data/%s", SEEN_SOURCE_DIR, rel);
     return buf;
 }

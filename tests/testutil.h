@@ -20,9 +20,10 @@ char *tu_tmpdir(char *buf, size_t len);
 int tu_rmrf(const char *path);
 
 /**
- * tu_shared(rel, buf, len):
- * Write the path of ${rel} under the shared/ folder to ${buf}; return buf.
+ * tu_data(rel, buf, len):
+ * Write the path of ${rel} under the repository's tests/data/ folder to
+ * ${buf} (${len} bytes); return ${buf}.
  */
-char *tu_shared(const char *rel, char *buf, size_t len);
+char *tu_data(const char *rel, char *buf, size_t len);
 
 #endif
