@@ -63,7 +63,7 @@
 #include "match/normalise.h"
 #include "match/score.h"
 #include "match/tokens.h"
-#include "node/record.h"
+#include "proto/record.h"
 #include "seen.pb-c.h"
 
 #define NFIELDS 11

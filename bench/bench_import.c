@@ -19,8 +19,8 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "match/tokens.h"
-#include "node/indexer.h"
-#include "node/record.h"
+#include "node/matching/indexer.h"
+#include "proto/record.h"
 #include "storage/store.h"
 
 static double

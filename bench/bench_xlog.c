@@ -55,8 +55,8 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
-#include "node/checkpoint.h"
-#include "node/xlog.h"
+#include "proto/checkpoint.h"
+#include "xlog/xlog.h"
 #include "seen.pb-c.h"
 #include "storage/store.h"
 

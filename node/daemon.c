@@ -18,20 +18,20 @@
 #include "match/ident.h"
 #include "match/normalise.h"
 #include "match/tokens.h"
-#include "node/control.h"
+#include "proto/control.h"
 #include "node/daemon.h"
-#include "node/federation.h"
-#include "node/home.h"
-#include "node/indexer.h"
-#include "node/matcher.h"
-#include "node/operators.h"
-#include "node/query.h"
-#include "node/record.h"
-#include "node/disclosure.h"
-#include "node/integrity.h"
-#include "node/policy.h"
-#include "node/version.h"
-#include "node/xlog.h"
+#include "node/replication/federation.h"
+#include "common/home.h"
+#include "node/matching/indexer.h"
+#include "node/matching/matcher.h"
+#include "storage/operators.h"
+#include "node/matching/query.h"
+#include "proto/record.h"
+#include "node/disclosure/disclosure.h"
+#include "xlog/integrity.h"
+#include "proto/policy.h"
+#include "common/version.h"
+#include "xlog/xlog.h"
 #include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
@@ -866,7 +866,7 @@ cmd_alert_ack(struct node *n, json_t *req)
 
 /*
  * xlog_resolve: an admin clears the node's refusal to sign checkpoints of
- * its exchange log (node/xlog.h, seen_xlog_resolve), saying why.
+ * its exchange log (xlog/xlog.h, seen_xlog_resolve), saying why.
  */
 static json_t *
 cmd_xlog_resolve(struct node *n, json_t *req)

@@ -10,8 +10,8 @@
 
 #include "common/log.h"
 #include "node/daemon.h"
-#include "node/passphrase.h"
-#include "node/version.h"
+#include "common/passphrase.h"
+#include "common/version.h"
 
 static void
 usage(FILE *f)

@@ -1,7 +1,10 @@
 #include <string.h>
 
+#include <sodium.h>
+
 #include "common/log.h"
 #include "crypto/merkle.h"
+#include "proto/checkpoint.h"
 #include "storage/feed.h"
 
 /* fhash key: origin(4) level(1) index(8). */
@@ -161,4 +164,68 @@ seen_feed_root(struct seen_txn *txn, uint32_t oidx, uint64_t size,
     if (size > n)
         return SEEN_EINVAL;
     return seen_merkle_root_of(seen_feed_subtree, &r, size, out);
+}
+
+/**
+ * seen_feed_set_checkpoint(txn, oidx, cp, len):
+ * Store the encoded checkpoint ${cp} (${len} bytes) as the latest held of
+ * origin ${oidx}'s feed, inside the write transaction ${txn}, replacing
+ * the one before.  The bytes must decode to a well-formed checkpoint
+ * whose origin is the public key numbered ${oidx}; whether it is signed,
+ * and consistent with the one it replaces, is the caller's to check
+ * first.  ${cp} is copied.
+ * Returns 0; SEEN_EINVAL for bytes that are not a well-formed checkpoint
+ * of that origin; SEEN_ENOTFOUND when no origin is numbered ${oidx};
+ * SEEN_EFULL; SEEN_ERR.
+ */
+int
+seen_feed_set_checkpoint(struct seen_txn *txn, uint32_t oidx,
+    const uint8_t *cp, size_t len)
+{
+    Seen__Checkpoint *c;
+    uint8_t pk[32], k[4];
+    int rc;
+
+    if ((rc = seen_checkpoint_decode(cp, len, &c)) != 0)
+        return rc;
+    if ((rc = seen_store_origin_pk(txn, oidx, pk)) != 0)
+        goto done;
+    if (sodium_memcmp(pk, c->origin.data, 32) != 0) {
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    seen_be32(k, oidx);
+    rc = seen_store_put(txn, SEEN_DB_CHECKPOINTS, k, sizeof k, cp, len);
+done:
+    seen_checkpoint_free(c);
+    return rc;
+}
+
+/**
+ * seen_feed_checkpoint(txn, oidx, cp, len):
+ * Look up the latest checkpoint held of origin ${oidx}'s feed: *${cp}
+ * (*${len} bytes, the encoded Checkpoint) is borrowed until the end of
+ * ${txn} or its next write.
+ * Returns 0; SEEN_ENOTFOUND when none is held; SEEN_ECORRUPT.
+ */
+int
+seen_feed_checkpoint(struct seen_txn *txn, uint32_t oidx, const uint8_t **cp,
+    size_t *len)
+{
+    const void *v;
+    size_t vlen;
+    uint8_t k[4];
+    int rc;
+
+    seen_be32(k, oidx);
+    rc = seen_store_get(txn, SEEN_DB_CHECKPOINTS, k, sizeof k, &v, &vlen);
+    if (rc != 0)
+        return rc;
+    if (vlen == 0) {
+        seen_warn("store: empty checkpoint of feed %u", (unsigned)oidx);
+        return SEEN_ECORRUPT;
+    }
+    *cp = v;
+    *len = vlen;
+    return 0;
 }

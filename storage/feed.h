@@ -61,4 +61,29 @@ struct seen_feed_ref {
 int seen_feed_subtree(void *ctx, uint64_t start, uint64_t size,
     uint8_t out[static 32]);
 
+/**
+ * seen_feed_set_checkpoint(txn, oidx, cp, len):
+ * Store the encoded checkpoint ${cp} (${len} bytes) as the latest held of
+ * origin ${oidx}'s feed, inside the write transaction ${txn}, replacing
+ * the one before.  The bytes must decode to a well-formed checkpoint
+ * whose origin is the public key numbered ${oidx}; whether it is signed,
+ * and consistent with the one it replaces, is the caller's to check
+ * first.  ${cp} is copied.
+ * Returns 0; SEEN_EINVAL for bytes that are not a well-formed checkpoint
+ * of that origin; SEEN_ENOTFOUND when no origin is numbered ${oidx};
+ * SEEN_EFULL; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_feed_set_checkpoint(struct seen_txn *txn,
+    uint32_t oidx, const uint8_t *cp, size_t len);
+
+/**
+ * seen_feed_checkpoint(txn, oidx, cp, len):
+ * Look up the latest checkpoint held of origin ${oidx}'s feed: *${cp}
+ * (*${len} bytes, the encoded Checkpoint) is borrowed until the end of
+ * ${txn} or its next write.
+ * Returns 0; SEEN_ENOTFOUND when none is held; SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_feed_checkpoint(struct seen_txn *txn, uint32_t oidx,
+    const uint8_t **cp, size_t *len);
+
 #endif /* !SEEN_FEED_H */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bytes.h"
 #include "common/seen.h"
 
 /* On-disk format of the store; bumped on incompatible change. */
@@ -45,10 +46,10 @@ enum seen_db {
     SEEN_DB_EXPIRY,     /* day(4) H(record id)(16) -> "": retain_until */
     SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes */
     SEEN_DB_XSTATE,     /* exchange log state, beside xlog and xhash:
-                           node/xlog.h */
+                           xlog/xlog.h */
     SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record */
     SEEN_DB_DISCLOSURES, /* 'S'|'R' request id(16) -> sealed
-                            DisclosureState; node/disclosure.h */
+                            DisclosureState; node/disclosure/disclosure.h */
     SEEN_DB_COUNT
 };
 
@@ -228,29 +229,5 @@ SEEN_MUST_CHECK int seen_store_origin_pk(struct seen_txn *txn, uint32_t idx,
  * Return the store's directory (borrowed for the store's lifetime).
  */
 const char *seen_store_path(const struct seen_store *store);
-
-/* Big-endian helpers for composite keys. */
-static inline void
-seen_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-static inline void
-seen_be64(uint8_t *p, uint64_t v)
-{
-    seen_be32(p, v >> 32);
-    seen_be32(p + 4, (uint32_t)v);
-}
-static inline uint32_t
-seen_rd32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-        ((uint32_t)p[2] << 8) | p[3];
-}
-static inline uint64_t
-seen_rd64(const uint8_t *p)
-{
-    return ((uint64_t)seen_rd32(p) << 32) | seen_rd32(p + 4);
-}
 
 #endif /* !SEEN_STORE_H */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "node/home.h"
+#include "common/home.h"
 #include "tests/testutil.h"
 
 static const char good[] = "[node]\nname = tvp\ntype = police\n"

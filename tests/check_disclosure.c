@@ -1,5 +1,5 @@
 /*
- * check_disclosure.c: the parts of node/disclosure.[ch] that stand alone:
+ * check_disclosure.c: the parts of node/disclosure/disclosure.[ch] that stand alone:
  * an answer sealed to the requesting node opens only with its key pair
  * (not a relay's, not the holder's, not after a byte is changed), and
  * what is shared of a record is that record's own fields and that one
@@ -18,7 +18,7 @@
 #include <stdio.h>
 
 #include "common/seen.h"
-#include "node/disclosure.h"
+#include "node/disclosure/disclosure.h"
 
 /* The harness, so that its seeds replay through it. */
 #include "tests/fuzz/fuzz_disclosure.c"

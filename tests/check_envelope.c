@@ -1,7 +1,7 @@
 /*
- * check_envelope.c: signed envelopes (node/envelope.[ch]), the durable
- * replay cache (node/replay.[ch]), checkpoints (node/checkpoint.[ch]) and
- * the receiver's checks of a feed leaf (node/feedcheck.[ch]); and a replay
+ * check_envelope.c: signed envelopes (proto/envelope.[ch]), the durable
+ * replay cache (storage/replay.[ch]), checkpoints (proto/checkpoint.[ch]) and
+ * the receiver's checks of a feed leaf (proto/feed_entry.[ch]); and a replay
  * of the fuzzers' seeds and of the inputs that once broke them.
  */
 #include <dirent.h>
@@ -17,11 +17,12 @@
 #include "crypto/keys.h"
 #include "crypto/sign.h"
 #include "match/tokens.h"
-#include "node/checkpoint.h"
-#include "node/envelope.h"
-#include "node/feedcheck.h"
-#include "node/replay.h"
+#include "proto/checkpoint.h"
+#include "proto/envelope.h"
+#include "proto/feed_entry.h"
+#include "storage/replay.h"
 #include "seen.pb-c.h"
+#include "storage/feed.h"
 #include "storage/store.h"
 #include "tests/testutil.h"
 
@@ -123,7 +124,7 @@ broken(void *ctx, const uint8_t pk[static 32])
 /*
  * Open ${buf} at B in a fresh write transaction with ${ok} as membership,
  * committing it when the envelope is accepted and ${commit}, aborting it
- * otherwise.  Returns seen_envelope_open's code.
+ * otherwise.  Returns seen_replay_open's code.
  */
 static int
 try_open_with(const uint8_t *buf, size_t len, uint64_t now,
@@ -134,8 +135,7 @@ try_open_with(const uint8_t *buf, size_t len, uint64_t now,
     int rc;
 
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    rc = seen_envelope_open(buf, len, B->sign_pk, ok, NULL, replay, txn, now,
-        &v);
+    rc = seen_replay_open(replay, txn, buf, len, B->sign_pk, ok, NULL, now, &v);
     if (rc != 0) {
         ck_assert_ptr_null(v.env);
         ck_assert_ptr_null(v.part);
@@ -230,8 +230,8 @@ START_TEST(test_sealed_envelope_opens_with_its_type_body_sender_and_time)
     buf = seal_ab("hello, node b", &len);
     ck_assert_uint_le(len, SEEN_ENVELOPE_MAX);
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW + 10, &v), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW + 10, &v), SEEN_OK);
     ck_assert_int_eq(v.type, SEEN__MSG_TYPE__HELLO);
     ck_assert_uint_eq(v.blen, strlen("hello, node b"));
     ck_assert_mem_eq(v.body, "hello, node b", v.blen);
@@ -259,10 +259,10 @@ START_TEST(test_two_seals_of_one_message_have_different_msg_ids)
     b1 = seal_ab("same", &l1);
     b2 = seal_ab("same", &l2);
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(b1, l1, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v1), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(b2, l2, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v2), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, b1, l1, B->sign_pk, only_a,
+        NULL, NOW, &v1), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, b2, l2, B->sign_pk, only_a,
+        NULL, NOW, &v2), SEEN_OK);
     ck_assert_mem_ne(v1.msg_id, v2.msg_id, 16);
     seen_envelope_release(&v1);
     seen_envelope_release(&v2);
@@ -282,8 +282,8 @@ START_TEST(test_empty_body_opens_with_no_body)
     ck_assert_int_eq(seen_envelope_seal(A, B->sign_pk, SEEN__MSG_TYPE__HEADS,
                          NULL, 0, NULL, NOW, &buf, &len), SEEN_OK);
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW, &v), SEEN_OK);
     ck_assert_int_eq(v.type, SEEN__MSG_TYPE__HEADS);
     ck_assert_uint_eq(v.blen, 0);
     ck_assert_ptr_null(v.body);
@@ -481,11 +481,11 @@ START_TEST(test_replay_within_one_transaction_is_refused)
 
     buf = seal_ab("twice in a batch", &len);
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW, &v), SEEN_OK);
     seen_envelope_release(&v);
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v), SEEN_EREPLAY);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW, &v), SEEN_EREPLAY);
     seen_store_abort(txn);
     free(buf);
 }
@@ -525,8 +525,8 @@ START_TEST(test_every_truncation_and_byte_flip_is_an_error)
     for (i = 0; i < len; i++) {
         /* A copy of exactly i bytes, so that reading past it is caught. */
         memcpy(cp, buf, i);
-        rc = seen_envelope_open(i ? cp : NULL, i, B->sign_pk, only_a, NULL,
-            replay, txn, NOW, &v);
+        rc = seen_replay_open(replay, txn, i ? cp : NULL, i, B->sign_pk,
+            only_a, NULL, NOW, &v);
         ck_assert_msg(rc < 0, "truncation to %zu bytes: %d", i, rc);
         ck_assert_ptr_null(v.env);
     }
@@ -534,15 +534,15 @@ START_TEST(test_every_truncation_and_byte_flip_is_an_error)
         for (m = 0; m < sizeof masks; m++) {
             memcpy(cp, buf, len);
             cp[i] ^= masks[m];
-            rc = seen_envelope_open(cp, len, B->sign_pk, only_a, NULL, replay,
-                txn, NOW, &v);
+            rc = seen_replay_open(replay, txn, cp, len, B->sign_pk, only_a,
+                NULL, NOW, &v);
             ck_assert_msg(rc < 0, "flip %02x at %zu: %d", masks[m], i, rc);
             ck_assert_ptr_null(v.env);
         }
     }
     /* Nothing above was recorded: the envelope itself is still new. */
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW, &v), SEEN_OK);
     seen_envelope_release(&v);
     seen_store_abort(txn);
     free(cp);
@@ -581,8 +581,8 @@ START_TEST(test_signed_bytes_are_verified_as_received_not_re_encoded)
     buf = wrap(A, sb, slen, &len);
 
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW, &v), SEEN_OK);
     ck_assert_uint_eq(v.blen, sizeof(body) - 1);
     ck_assert_mem_eq(v.body, body, v.blen);
     ck_assert_int_eq(v.type, SEEN__MSG_TYPE__HEADS);
@@ -671,8 +671,8 @@ START_TEST(test_envelope_carries_the_senders_xlog_checkpoint)
     ck_assert_int_eq(seen_envelope_seal(A, B->sign_pk, SEEN__MSG_TYPE__HEADS,
                          NULL, 0, &cp, NOW, &buf, &len), SEEN_OK);
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_envelope_open(buf, len, B->sign_pk, only_a, NULL,
-                         replay, txn, NOW, &v), SEEN_OK);
+    ck_assert_int_eq(seen_replay_open(replay, txn, buf, len, B->sign_pk,
+        only_a, NULL, NOW, &v), SEEN_OK);
     ck_assert_ptr_nonnull(v.checkpoint);
     ck_assert_uint_eq(v.checkpoint->size, 77);
     ck_assert_mem_eq(v.checkpoint->root.data, root, 32);
@@ -1117,7 +1117,7 @@ run_envelope(const uint8_t *buf, size_t len)
 
     memset(me, FUZZ_ME_BYTE, sizeof me);
     ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
-    rc = seen_envelope_open(buf, len, me, fuzz_me_ok, NULL, replay, txn,
+    rc = seen_replay_open(replay, txn, buf, len, me, fuzz_me_ok, NULL,
         FUZZ_NOW, &v);
     ck_assert_int_le(rc, 0);
     if (rc == 0) {

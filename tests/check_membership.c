@@ -1,5 +1,5 @@
 /*
- * check_membership.c: the membership document (node/membership.[ch]):
+ * check_membership.c: the membership document (proto/membership.[ch]):
  * building and signing, verifying and decoding, lookups, match-key
  * grants, and the rejection of every malformed, forged, truncated or
  * altered document.  Also replays the fuzz seeds and the inputs that once
@@ -21,7 +21,7 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "crypto/sign.h"
-#include "node/membership.h"
+#include "proto/membership.h"
 #include "tests/testutil.h"
 
 #include "seen.pb-c.h"

@@ -1,8 +1,8 @@
 /*
  * check_node_index.c: from import lines to a searchable index.  Records
- * are parsed with seen_record_parse (node/record.h), applied by the
- * indexer (node/indexer.h) into a real store with real keys, and found
- * again with seen_query_run (node/query.h).
+ * are parsed with seen_record_parse (proto/record.h), applied by the
+ * indexer (node/matching/indexer.h) into a real store with real keys, and found
+ * again with seen_query_run (node/matching/query.h).
  */
 #include <sys/stat.h>
 
@@ -18,9 +18,9 @@
 #include "crypto/keys.h"
 #include "match/normalise.h"
 #include "match/tokens.h"
-#include "node/indexer.h"
-#include "node/query.h"
-#include "node/record.h"
+#include "node/matching/indexer.h"
+#include "node/matching/query.h"
+#include "proto/record.h"
 #include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"

@@ -1,5 +1,5 @@
 /*
- * check_operators.c: named operators and roles (node/operators.[ch]),
+ * check_operators.c: named operators and roles (storage/operators.[ch]),
  * against a real store in a temporary directory: registering, looking up
  * and listing operators, names and roles that are refused, the permission
  * table of spec/cli.md for every role and action, the validation of a
@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "common/seen.h"
-#include "node/operators.h"
+#include "storage/operators.h"
 #include "storage/store.h"
 #include "tests/testutil.h"
 

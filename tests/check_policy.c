@@ -1,5 +1,5 @@
 /*
- * check_policy.c: the partnership agreement (node/policy.[ch]): the lab's
+ * check_policy.c: the partnership agreement (proto/policy.[ch]): the lab's
  * agreement in scripts/partnership-agreement.json loads and decides as
  * the partnership means it to; the first matching rule wins and no match
  * queues; every kind of malformed agreement is refused with a message
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "common/seen.h"
-#include "node/policy.h"
+#include "proto/policy.h"
 #include "tests/testutil.h"
 
 /* The harness, so that its seeds and regression inputs replay through it. */

@@ -1,5 +1,5 @@
 /*
- * check_record.c: the import-line parser and validator (node/record.[ch])
+ * check_record.c: the import-line parser and validator (proto/record.[ch])
  * against spec/import.md, and a replay of the inputs that the fuzzer (or
  * we) found nasty.
  */
@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "common/seen.h"
-#include "node/record.h"
+#include "proto/record.h"
 #include "seen.pb-c.h"
 #include "tests/testutil.h"
 

@@ -1,6 +1,6 @@
 /*
- * check_xlog.c: the exchange log (node/xlog.[ch]) and its audit export
- * and checks (node/audit.[ch], `seen audit`): appends, roots and proofs
+ * check_xlog.c: the exchange log (xlog/xlog.[ch]) and its audit export
+ * and checks (xlog/audit.[ch], `seen audit`): appends, roots and proofs
  * against crypto/merkle.h's in-memory functions; the refusal to sign
  * after a restore from backup; witnessing, cosignatures and evidence of
  * equivocation; consistency proofs served only for checkpoints the node
@@ -25,11 +25,11 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "crypto/sign.h"
-#include "node/audit.h"
-#include "node/checkpoint.h"
-#include "node/envelope.h"
-#include "node/membership.h"
-#include "node/xlog.h"
+#include "xlog/audit.h"
+#include "proto/checkpoint.h"
+#include "proto/envelope.h"
+#include "proto/membership.h"
+#include "xlog/xlog.h"
 #include "seen.pb-c.h"
 #include "storage/store.h"
 #include "tests/testutil.h"

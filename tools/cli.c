@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "node/control.h"
+#include "proto/control.h"
 #include "tools/cli.h"
 
 /**

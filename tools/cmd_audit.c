@@ -12,10 +12,10 @@
 
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
-#include "node/audit.h"
-#include "node/home.h"
-#include "node/operators.h"
-#include "node/passphrase.h"
+#include "xlog/audit.h"
+#include "common/home.h"
+#include "storage/operators.h"
+#include "common/passphrase.h"
 #include "storage/store.h"
 #include "tools/cli.h"
 

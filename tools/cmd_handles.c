@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/control.h"
+#include "proto/control.h"
 #include "tools/cli.h"
 
 static const char handles_usage[] =

@@ -15,9 +15,9 @@
 #include "common/file.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
-#include "node/home.h"
-#include "node/membership.h"
-#include "node/passphrase.h"
+#include "common/home.h"
+#include "proto/membership.h"
+#include "common/passphrase.h"
 #include "tools/cli.h"
 
 static const char identity_usage[] =

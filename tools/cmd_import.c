@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "node/control.h"
-#include "node/record.h"
+#include "proto/control.h"
+#include "proto/record.h"
 #include "tools/cli.h"
 
 #define CHUNK_BYTES (4u << 20)

@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "node/control.h"
-#include "node/home.h"
-#include "node/policy.h"
+#include "proto/control.h"
+#include "common/home.h"
+#include "proto/policy.h"
 #include "tools/cli.h"
 
 static const char lab_usage[] =
@@ -223,7 +223,7 @@ start_all(const struct cli *cli, const char *dir, json_t *lab)
 
 /*
  * The manifest's optional "agreement": a partnership agreement file
- * (node/policy.h), named relative to the manifest, checked here so that
+ * (proto/policy.h), named relative to the manifest, checked here so that
  * a mistake stops `lab up` rather than every node.
  */
 static int

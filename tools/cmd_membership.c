@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/file.h"
-#include "node/control.h"
+#include "proto/control.h"
 #include "tools/cli.h"
 
 static const char membership_usage[] =

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "node/control.h"
-#include "node/home.h"
-#include "node/passphrase.h"
+#include "proto/control.h"
+#include "common/home.h"
+#include "common/passphrase.h"
 #include "tools/cli.h"
 
 static const char node_usage[] =

@@ -3,7 +3,7 @@
  *
  * The node owns its store, so both subcommands go through the control
  * socket: "operator_add" and "operator_list", served by
- * seen_operators_control() (node/operators.h).  The acting operator is
+ * seen_operators_control() (storage/operators.h).  The acting operator is
  * the global --as (or $SEEN_OPERATOR), which cli_call() sends as
  * "operator".
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "node/operators.h"
+#include "storage/operators.h"
 #include "tools/cli.h"
 
 static const char operator_usage[] =

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "node/version.h"
+#include "common/version.h"
 #include "tools/cli.h"
 
 static const struct {

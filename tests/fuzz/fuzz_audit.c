@@ -1,6 +1,6 @@
 /*
  * fuzz_audit.c: libFuzzer harness for the audit export reader and
- * checker (node/audit.[ch], and through it node/xlog.c's leaf and
+ * checker (xlog/audit.[ch], and through it xlog/xlog.c's leaf and
  * cosignature parsers).
  *
  * An input is a sequence of parts, each one byte naming a file of the
@@ -29,7 +29,7 @@
 #include <sodium.h>
 
 #include "common/seen.h"
-#include "node/audit.h"
+#include "xlog/audit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

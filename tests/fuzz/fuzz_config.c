@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "node/home.h"
+#include "common/home.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

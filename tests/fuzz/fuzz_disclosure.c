@@ -1,6 +1,6 @@
 /*
  * fuzz_disclosure.c: libFuzzer harness for what a peer controls in
- * disclosure (node/disclosure.[ch]): the body of a DISCLOSURE_REQUEST, and
+ * disclosure (node/disclosure/disclosure.[ch]): the body of a DISCLOSURE_REQUEST, and
  * the sealed content of a DISCLOSURE_RESPONSE.
  *
  * The node holds, in a temporary store opened once: one record with a
@@ -31,7 +31,7 @@
 #include "common/log.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
-#include "node/disclosure.h"
+#include "node/disclosure/disclosure.h"
 #include "seen.pb-c.h"
 #include "storage/store.h"
 

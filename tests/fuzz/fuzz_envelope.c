@@ -1,6 +1,6 @@
 /*
  * fuzz_envelope.c: libFuzzer harness for seen_envelope_open
- * (node/envelope.[ch]) on arbitrary bytes.  The receiver is the fixed key
+ * (proto/envelope.[ch]) on arbitrary bytes.  The receiver is the fixed key
  * FUZZ_ME (32 bytes of 0x4d), its clock reads FUZZ_NOW, and every sender
  * counts as a member, so that a well-signed input reaches every check.
  * Each input is opened in its own write transaction of a temporary store
@@ -23,8 +23,8 @@
 #include <sodium.h>
 
 #include "common/seen.h"
-#include "node/envelope.h"
-#include "node/replay.h"
+#include "proto/envelope.h"
+#include "storage/replay.h"
 #include "storage/store.h"
 
 #define FUZZ_ME_BYTE 0x4d
@@ -100,8 +100,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(me, FUZZ_ME_BYTE, sizeof me);
     if (seen_store_begin(store, 1, &txn) != 0)
         abort();
-    rc = seen_envelope_open(data, size, me, anyone, NULL, replay, txn,
-        FUZZ_NOW, &v);
+    rc = seen_replay_open(replay, txn, data, size, me, anyone, NULL, FUZZ_NOW,
+        &v);
     switch (rc) {
     case 0:
         if (v.env == NULL || v.part == NULL || v.sender == NULL ||
@@ -117,8 +117,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {
             struct seen_envelope_view v2;
 
-            if (seen_envelope_open(data, size, me, anyone, NULL, replay,
-                    txn, FUZZ_NOW, &v2) != SEEN_EREPLAY || v2.env != NULL)
+            if (seen_replay_open(replay, txn, data, size, me, anyone, NULL,
+                FUZZ_NOW, &v2) != SEEN_EREPLAY || v2.env != NULL)
                 abort();
         }
         break;

@@ -1,7 +1,7 @@
 /*
  * fuzz_feed_entry.c: libFuzzer harness for a received feed leaf: the
  * protobuf decoder (seen__feed_entry__unpack) and the receiver's checks
- * (seen_feed_entry_check, node/feedcheck.[ch]).  Beyond "no crash, no
+ * (seen_feed_entry_check, proto/feed_entry.[ch]).  Beyond "no crash, no
  * leak, no undefined behaviour" it checks independently that an accepted
  * leaf has the sizes and token order that feedcheck.h promises, which is
  * what the indexer and matcher rely on when they read it.
@@ -16,7 +16,7 @@
 
 #include "common/seen.h"
 #include "match/tokens.h"
-#include "node/feedcheck.h"
+#include "proto/feed_entry.h"
 #include "seen.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

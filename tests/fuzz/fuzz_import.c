@@ -1,6 +1,6 @@
 /*
  * fuzz_import.c: libFuzzer harness for the import-line parser
- * (node/record.[ch]).  The whole input is one line.  Beyond "no crash, no
+ * (proto/record.[ch]).  The whole input is one line.  Beyond "no crash, no
  * leak, no undefined behaviour" it checks what callers rely on: the return
  * codes and *out agree, a rejected line reported at least one error, the
  * number of reports is bounded, an accepted record satisfies import.md's
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "common/seen.h"
-#include "node/record.h"
+#include "proto/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_membership.c: libFuzzer harness for membership documents
- * (node/membership.[ch]).
+ * (proto/membership.[ch]).
  *
  * The first byte of an input picks a mode:
  *   even: the rest is an encoded Membership, opened under a fixed
@@ -36,7 +36,7 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "crypto/sign.h"
-#include "node/membership.h"
+#include "proto/membership.h"
 
 #include "seen.pb-c.h"
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_policy.c: libFuzzer harness for the partnership agreement parser
- * (node/policy.[ch]).
+ * (proto/policy.[ch]).
  *
  * Beyond "no crash, no leak, no undefined behaviour" it checks what
  * callers rely on: a rejection returns SEEN_EINVAL or SEEN_ENOMEM, no
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "common/seen.h"
-#include "node/policy.h"
+#include "proto/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

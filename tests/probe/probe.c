@@ -62,10 +62,10 @@
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "crypto/merkle.h"
-#include "node/checkpoint.h"
-#include "node/envelope.h"
-#include "node/home.h"
-#include "node/passphrase.h"
+#include "proto/checkpoint.h"
+#include "proto/envelope.h"
+#include "common/home.h"
+#include "common/passphrase.h"
 #include "seen.pb-c.h"
 
 #define EXIT_UNDELIVERED 3

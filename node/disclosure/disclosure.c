@@ -1,0 +1,1187 @@
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/random.h"
+#include "match/normalise.h"
+#include "proto/control.h"
+#include "node/disclosure/disclosure.h"
+#include "node/replication/federation.h"
+#include "node/matching/indexer.h"
+#include "proto/membership.h"
+#include "storage/operators.h"
+#include "proto/policy.h"
+#include "xlog/xlog.h"
+#include "seen.pb-c.h"
+#include "storage/store.h"
+
+#define KEY_SENT 'S'
+#define KEY_RECV 'R'
+#define KEY_MAX (1 + 32 + 16)
+
+/* ---- small helpers ---- */
+
+#define fail seen_ctl_reply_error
+#define jstr seen_ctl_str
+
+static void
+tohex(char *out, const uint8_t *in, size_t len)
+{
+
+    sodium_bin2hex(out, len * 2 + 1, in, len);
+}
+
+/* Parse exactly ${len} bytes of lower- or upper-case hex.  0 or -1. */
+static int
+fromhex(uint8_t *out, size_t len, const char *s)
+{
+    size_t got;
+
+    if (s == NULL || strlen(s) != 2 * len ||
+        sodium_hex2bin(out, len, s, 2 * len, NULL, &got, NULL) != 0 ||
+        got != len)
+        return -1;
+    return 0;
+}
+
+/* "duty_to_share" for BASIS enum values and the like (lower case). */
+static const char *
+enum_lower(const ProtobufCEnumDescriptor *d, int v, char buf[static 64])
+{
+    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
+    size_t i;
+
+    if (ev == NULL || v == 0)
+        return NULL;
+    for (i = 0; ev->name[i] != '\0' && i < 63; i++)
+        buf[i] = (char)tolower((unsigned char)ev->name[i]);
+    buf[i] = '\0';
+    return buf;
+}
+
+static Seen__Basis
+basis_from_name(const char *s)
+{
+    char up[64];
+    const ProtobufCEnumValue *ev;
+    size_t i;
+
+    if (s == NULL || !seen_policy_basis_valid(s) || strlen(s) >= sizeof up)
+        return SEEN__BASIS__BASIS_UNSPECIFIED;
+    for (i = 0; s[i] != '\0'; i++)
+        up[i] = (char)toupper((unsigned char)s[i]);
+    up[i] = '\0';
+    ev = protobuf_c_enum_descriptor_get_value_by_name(
+        &seen__basis__descriptor, up);
+    return ev != NULL ? (Seen__Basis)ev->value
+                      : SEEN__BASIS__BASIS_UNSPECIFIED;
+}
+
+static const char *
+basis_name(Seen__Basis b, char buf[static 64])
+{
+    const char *s = enum_lower(&seen__basis__descriptor, (int)b, buf);
+
+    return s != NULL ? s : "unknown";
+}
+
+/* What `seen disclosures` and `seen inbox` call an outcome. */
+static const char *
+outcome_name(Seen__Outcome o)
+{
+
+    switch (o) {
+    case SEEN__OUTCOME__SHARED:
+        return "shared";
+    case SEEN__OUTCOME__WITHHELD:
+        return "withheld";
+    case SEEN__OUTCOME__QUEUED:
+        return "queued";
+    case SEEN__OUTCOME__REFUSED:
+        return "refused";
+    default:
+        return "pending";
+    }
+}
+
+static int
+final(Seen__Outcome o)
+{
+
+    return o == SEEN__OUTCOME__SHARED || o == SEEN__OUTCOME__WITHHELD ||
+        o == SEEN__OUTCOME__REFUSED;
+}
+
+static void
+sent_key(uint8_t key[static KEY_MAX], const uint8_t id[16], size_t *klen)
+{
+
+    key[0] = KEY_SENT;
+    memcpy(key + 1, id, 16);
+    *klen = 17;
+}
+
+static void
+recv_key(uint8_t key[static KEY_MAX], const uint8_t from[32],
+    const uint8_t id[16], size_t *klen)
+{
+
+    key[0] = KEY_RECV;
+    memcpy(key + 1, from, 32);
+    memcpy(key + 33, id, 16);
+    *klen = 49;
+}
+
+/* Read the state under ${key}: 0, SEEN_ENOTFOUND, SEEN_ECORRUPT. */
+static int
+state_get(struct seen_txn *txn, const uint8_t *key, size_t klen,
+    Seen__DisclosureState **out)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    *out = NULL;
+    rc = seen_store_sealed_get(txn, SEEN_DB_DISCLOSURES, key, klen, key,
+        klen, &buf, &len);
+    if (rc != 0)
+        return rc;
+    *out = seen__disclosure_state__unpack(NULL, len, buf);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (*out == NULL) {
+        seen_warn("disclosures: a stored request does not decode");
+        return SEEN_ECORRUPT;
+    }
+    return SEEN_OK;
+}
+
+static int
+state_put(struct seen_txn *txn, const uint8_t *key, size_t klen,
+    const Seen__DisclosureState *st)
+{
+    size_t len = seen__disclosure_state__get_packed_size(st);
+    uint8_t *buf;
+    int rc;
+
+    if ((buf = malloc(len ? len : 1)) == NULL)
+        return SEEN_ENOMEM;
+    seen__disclosure_state__pack(st, buf);
+    rc = seen_store_sealed_put(txn, SEEN_DB_DISCLOSURES, key, klen, key, klen,
+        buf, len);
+    sodium_memzero(buf, len);
+    free(buf);
+    return rc;
+}
+
+/* Replace the string field *${f} of a decoded state by a copy of ${s}. */
+static int
+set_str(char **f, const char *s)
+{
+    char *c;
+
+    if ((c = strdup(s != NULL ? s : "")) == NULL)
+        return SEEN_ENOMEM;
+    if (*f != NULL && *f != protobuf_c_empty_string)
+        free(*f);
+    *f = c;
+    return SEEN_OK;
+}
+
+/* The member ${pk}, or NULL (also without a federation). */
+static const Seen__Member *
+member(struct seen_disclosure *d, const uint8_t *pk)
+{
+
+    return d->fed != NULL ? seen_fed_member(d->fed, pk) : NULL;
+}
+
+/* A name for the node ${pk}, for messages. */
+static const char *
+who(struct seen_disclosure *d, const uint8_t *pk, char *buf, size_t len)
+{
+
+    if (d->fed != NULL)
+        return seen_fed_origin_name(d->fed, pk, buf, len);
+    sodium_bin2hex(buf, len, pk, len / 2 > 32 ? 32 : (len - 1) / 2);
+    return buf;
+}
+
+/* ---- sealing ---- */
+
+int
+seen_disclosure_seal(const uint8_t *content, size_t clen,
+    const uint8_t curve_pk[static 32], uint8_t **out, size_t *olen)
+{
+
+    *out = NULL;
+    *olen = 0;
+    if ((*out = malloc(clen + crypto_box_SEALBYTES)) == NULL)
+        return SEEN_ENOMEM;
+    if (crypto_box_seal(*out, content, clen, curve_pk) != 0) {
+        free(*out);
+        *out = NULL;
+        return SEEN_EINVAL; /* a key that is not a valid point */
+    }
+    *olen = clen + crypto_box_SEALBYTES;
+    return SEEN_OK;
+}
+
+int
+seen_disclosure_open(const uint8_t *sealed, size_t slen,
+    const uint8_t curve_pk[static 32], const uint8_t curve_sk[static 32],
+    uint8_t **out, size_t *olen)
+{
+
+    *out = NULL;
+    *olen = 0;
+    if (slen < crypto_box_SEALBYTES)
+        return SEEN_EAUTH;
+    if ((*out = malloc(slen - crypto_box_SEALBYTES + 1)) == NULL)
+        return SEEN_ENOMEM;
+    if (crypto_box_seal_open(*out, sealed, slen, curve_pk, curve_sk) != 0) {
+        free(*out);
+        *out = NULL;
+        return SEEN_EAUTH;
+    }
+    *olen = slen - crypto_box_SEALBYTES;
+    return SEEN_OK;
+}
+
+/* ---- what is shared ---- */
+
+/* Copy the members of ${from} named in ${keys} that are present. */
+static void
+copy_fields(json_t *to, json_t *from, const char *const *keys)
+{
+    json_t *v;
+    size_t i;
+
+    for (i = 0; keys[i] != NULL; i++)
+        if ((v = json_object_get(from, keys[i])) != NULL && !json_is_null(v))
+            json_object_set(to, keys[i], v);
+}
+
+int
+seen_disclosure_details(const char *record_json, size_t len, const char *ref,
+    json_t *holder, json_t **out)
+{
+    static const char *const rec_fields[] = {"kind", "date",
+        "local_authority", "risk", "child_present", "child_voice",
+        "child_voice_not_captured", "dvds", "summary", NULL};
+    static const char *const person_fields[] = {"role", "given_name",
+        "family_name", "other_names", "date_of_birth", "expected_due_date",
+        "sex", "nhs_number", "upn", "pnc_id", "postcode", "address", NULL};
+    json_t *rec, *people, *p, *r, *pe, *others, *found = NULL;
+    size_t i;
+    int rc = SEEN_ENOTFOUND;
+
+    *out = NULL;
+    rec = json_loadb(record_json, len, 0, NULL);
+    people = json_object_get(rec, "people");
+    if (!json_is_object(rec) || !json_is_array(people) ||
+        !json_is_string(json_object_get(rec, "id"))) {
+        json_decref(rec);
+        return SEEN_ECORRUPT;
+    }
+    r = json_object();
+    pe = json_object();
+    others = json_array();
+    *out = json_object();
+    if (r == NULL || pe == NULL || others == NULL || *out == NULL) {
+        rc = SEEN_ENOMEM;
+        goto out;
+    }
+    json_array_foreach(people, i, p)
+    {
+        const char *pr = json_string_value(json_object_get(p, "ref"));
+
+        if (found == NULL && pr != NULL && strcmp(pr, ref) == 0)
+            found = p;
+        else if (json_is_string(json_object_get(p, "role")))
+            json_array_append(others, json_object_get(p, "role"));
+    }
+    if (found == NULL)
+        goto out;
+    json_object_set(r, "reference", json_object_get(rec, "id"));
+    copy_fields(r, rec, rec_fields);
+    copy_fields(pe, found, person_fields);
+    if (holder != NULL)
+        json_object_set(*out, "holder", holder);
+    json_object_set(*out, "record", r);
+    json_object_set(*out, "person", pe);
+    json_object_set(*out, "others_in_record", others);
+    rc = SEEN_OK;
+out:
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    json_decref(r);
+    json_decref(pe);
+    json_decref(others);
+    json_decref(rec);
+    return rc;
+}
+
+/* ---- the holder ---- */
+
+static json_t *
+holder_json(struct seen_disclosure *d)
+{
+    const Seen__Member *m =
+        member(d, d->keys->sign_pk);
+
+    return json_pack("{s:s, s:s, s:s, s:s}", "node", d->node, "agency",
+        m && m->agency ? m->agency : "", "type", d->type, "local_authority",
+        m && m->local_authority ? m->local_authority : "");
+}
+
+/* The details of ${handle} to share, as JSON text in *${out} (malloc'd). */
+static int
+details_text(struct seen_disclosure *d, struct seen_txn *txn,
+    const uint8_t handle[16], char **out)
+{
+    Seen__LocalHandle *lh;
+    json_t *j, *holder;
+    char *body;
+    size_t blen;
+    int rc;
+
+    *out = NULL;
+    if ((rc = seen_indexer_own(d->store, txn, handle, &lh, &body, &blen)) !=
+        0) {
+        if (lh != NULL)
+            seen__local_handle__free_unpacked(lh, NULL);
+        return rc;
+    }
+    holder = holder_json(d);
+    rc = seen_disclosure_details(body, blen, lh->ref, holder, &j);
+    json_decref(holder);
+    sodium_memzero(body, blen);
+    free(body);
+    seen__local_handle__free_unpacked(lh, NULL);
+    if (rc != 0)
+        return rc;
+    *out = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return *out != NULL ? SEEN_OK : SEEN_ENOMEM;
+}
+
+/* Queue the answer that ${st} (a received request) holds. */
+static int
+send_answer(struct seen_disclosure *d, const Seen__DisclosureState *st)
+{
+    Seen__DisclosureContent c = SEEN__DISCLOSURE_CONTENT__INIT;
+    Seen__DisclosureResponse r = SEEN__DISCLOSURE_RESPONSE__INIT;
+    const Seen__Member *m;
+    uint8_t *plain, *sealed = NULL, *buf;
+    size_t plen, slen = 0, len;
+    int rc;
+
+    if (d->fed == NULL ||
+        (m = member(d, st->peer.data)) == NULL ||
+        m->curve_pk.len != 32)
+        return SEEN_ENOTFOUND;
+    c.request_id = st->request_id;
+    c.handle = st->handle;
+    c.decided_by = st->decided_by;
+    c.reason = st->reason;
+    c.review = st->review;
+    if (st->outcome == SEEN__OUTCOME__SHARED)
+        c.details = st->details;
+    plen = seen__disclosure_content__get_packed_size(&c);
+    if ((plain = malloc(plen ? plen : 1)) == NULL)
+        return SEEN_ENOMEM;
+    seen__disclosure_content__pack(&c, plain);
+    rc = seen_disclosure_seal(plain, plen, m->curve_pk.data, &sealed, &slen);
+    sodium_memzero(plain, plen);
+    free(plain);
+    if (rc != 0)
+        return rc;
+    r.request_id = st->request_id;
+    r.outcome = st->outcome;
+    r.decided = st->decided;
+    r.sealed.data = sealed;
+    r.sealed.len = slen;
+    len = seen__disclosure_response__get_packed_size(&r);
+    if ((buf = malloc(len)) == NULL) {
+        free(sealed);
+        return SEEN_ENOMEM;
+    }
+    seen__disclosure_response__pack(&r, buf);
+    rc = seen_fed_send(d->fed, st->peer.data,
+        SEEN__MSG_TYPE__DISCLOSURE_RESPONSE, buf, len);
+    free(buf);
+    free(sealed);
+    return rc;
+}
+
+/* Log the decision ${st} holds (a received request) as an XLOG_DECISION. */
+static int
+log_decision(struct seen_disclosure *d, struct seen_txn *txn,
+    const Seen__DisclosureState *st)
+{
+    Seen__DecisionRecord dr = SEEN__DECISION_RECORD__INIT;
+
+    dr.operator_ = st->decided_by;
+    dr.request_id = st->request_id;
+    dr.shared = st->outcome == SEEN__OUTCOME__SHARED;
+    dr.reason = st->reason;
+    dr.review = st->review;
+    dr.time = st->decided;
+    return seen_xlog_decision(txn, d->keys, &dr, st->peer.data, NULL);
+}
+
+/* Decide a new request ${st} (its request fields set) on its arrival. */
+static int
+decide_arrival(struct seen_disclosure *d, struct seen_txn *txn,
+    Seen__DisclosureState *st, uint64_t now)
+{
+    const Seen__Member *m = member(d, st->peer.data);
+    Seen__LocalHandle *lh;
+    json_t *rec = NULL, *p;
+    char *body, reason[SEEN_POLICY_NAME_MAX + 64], bb[64];
+    const char *kind = NULL, *role = NULL, *rtype;
+    size_t blen, i;
+    int32_t date;
+    int rc, rule = -1;
+
+    rc = seen_indexer_own(d->store, txn, st->handle.data, &lh, &body, &blen);
+    if (rc != 0 && lh != NULL) {
+        seen__local_handle__free_unpacked(lh, NULL);
+        lh = NULL;
+    }
+    if (rc == SEEN_ENOTFOUND) {
+        st->outcome = SEEN__OUTCOME__REFUSED;
+        st->decided = now;
+        if ((rc = set_str(&st->decided_by, "node")) != 0 ||
+            (rc = set_str(&st->reason,
+                 "no such entry here: it was retracted, or this node never "
+                 "published it")) != 0)
+            return rc;
+        return log_decision(d, txn, st);
+    }
+    if (rc != 0)
+        return rc;
+    rec = json_loadb(body, blen, 0, NULL);
+    sodium_memzero(body, blen);
+    free(body);
+    kind = json_string_value(json_object_get(rec, "kind"));
+    json_array_foreach(json_object_get(rec, "people"), i, p)
+    {
+        if (json_is_string(json_object_get(p, "ref")) &&
+            strcmp(json_string_value(json_object_get(p, "ref")), lh->ref) ==
+                0)
+            role = json_string_value(json_object_get(p, "role"));
+    }
+    if ((rc = set_str(&st->kind, kind)) != 0 ||
+        (rc = set_str(&st->role, role)) != 0)
+        goto out;
+    if (seen_date_parse(json_string_value(json_object_get(rec, "date")),
+            &date) == 0)
+        st->date = (uint32_t)date;
+    rtype = m != NULL ? seen_membership_type_name(m->type) : NULL;
+    if (seen_policy_decide(d->policy, d->type, rtype, kind, role,
+            basis_name(st->basis, bb), &rule) == SEEN_POLICY_SHARE) {
+        st->outcome = SEEN__OUTCOME__SHARED;
+        st->decided = now;
+        snprintf(reason, sizeof reason, "partnership agreement '%s' version "
+            "%llu, rule %d", seen_policy_agreement(d->policy),
+            (unsigned long long)seen_policy_version(d->policy), rule);
+        if ((rc = set_str(&st->decided_by, "policy")) != 0 ||
+            (rc = set_str(&st->reason, reason)) != 0)
+            goto out;
+        free(st->details != protobuf_c_empty_string ? st->details : NULL);
+        st->details = NULL;
+        if ((rc = details_text(d, txn, st->handle.data, &st->details)) != 0)
+            goto out;
+        rc = log_decision(d, txn, st);
+    } else {
+        st->outcome = SEEN__OUTCOME__QUEUED;
+        if ((rc = set_str(&st->reason,
+                 "waiting for the holding agency's safeguarding lead")) != 0)
+            goto out;
+    }
+    st->rule = rule;
+out:
+    json_decref(rec);
+    seen__local_handle__free_unpacked(lh, NULL);
+    return rc;
+}
+
+static int
+on_request(struct seen_disclosure *d, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__DisclosureRequest *rq;
+    Seen__DisclosureState *st = NULL;
+    Seen__DisclosureState fresh = SEEN__DISCLOSURE_STATE__INIT;
+    uint8_t key[KEY_MAX], peer[32];
+    size_t klen;
+    uint64_t now = (uint64_t)time(NULL);
+    int rc;
+
+    rq = seen__disclosure_request__unpack(NULL, blen, body);
+    if (rq == NULL || rq->request_id.len != 16 || rq->handle.len != 16 ||
+        rq->operator_ == NULL || rq->operator_[0] == '\0' ||
+        strlen(rq->operator_) > SEEN_OPERATOR_NAME_MAX ||
+        !seen_purpose_valid(rq->purpose) ||
+        rq->basis < SEEN__BASIS__DUTY_TO_SHARE ||
+        rq->basis > SEEN__BASIS__CONSENT) {
+        if (rq != NULL)
+            seen__disclosure_request__free_unpacked(rq, NULL);
+        return SEEN_EINVAL;
+    }
+    recv_key(key, from, rq->request_id.data, &klen);
+    rc = state_get(txn, key, klen, &st);
+    if (rc == 0) {
+        /* Asked again: the same answer again. */
+        rc = send_answer(d, st);
+        seen__disclosure_state__free_unpacked(st, NULL);
+        seen__disclosure_request__free_unpacked(rq, NULL);
+        return rc == SEEN_ENOTFOUND ? SEEN_EPERM : rc;
+    }
+    if (rc != SEEN_ENOTFOUND) {
+        seen__disclosure_request__free_unpacked(rq, NULL);
+        return rc;
+    }
+    memcpy(peer, from, 32);
+    fresh.request_id = rq->request_id;
+    fresh.peer.data = peer;
+    fresh.peer.len = 32;
+    fresh.handle = rq->handle;
+    fresh.requested = rq->time;
+    fresh.basis = rq->basis;
+    fresh.last_sent = now;
+    /* A decoded copy, so that set_str() may replace its strings. */
+    {
+        size_t len = seen__disclosure_state__get_packed_size(&fresh);
+        uint8_t *b = malloc(len ? len : 1);
+
+        if (b == NULL) {
+            seen__disclosure_request__free_unpacked(rq, NULL);
+            return SEEN_ENOMEM;
+        }
+        seen__disclosure_state__pack(&fresh, b);
+        st = seen__disclosure_state__unpack(NULL, len, b);
+        free(b);
+    }
+    if (st == NULL || set_str(&st->operator_, rq->operator_) != 0 ||
+        set_str(&st->purpose, rq->purpose) != 0) {
+        seen__disclosure_state__free_unpacked(st, NULL);
+        seen__disclosure_request__free_unpacked(rq, NULL);
+        return SEEN_ENOMEM;
+    }
+    seen__disclosure_request__free_unpacked(rq, NULL);
+    if ((rc = decide_arrival(d, txn, st, now)) == 0 &&
+        (rc = state_put(txn, key, klen, st)) == 0) {
+        char idh[33], fb[16];
+
+        tohex(idh, st->request_id.data, 16);
+        seen_notice("disclosure request %s from %s: %s", idh,
+            who(d, from, fb, sizeof fb),
+            outcome_name(st->outcome));
+        rc = send_answer(d, st);
+        if (rc == SEEN_ENOTFOUND)
+            rc = SEEN_EPERM;
+    }
+    seen__disclosure_state__free_unpacked(st, NULL);
+    return rc;
+}
+
+/* ---- the requester ---- */
+
+static int
+on_response(struct seen_disclosure *d, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__DisclosureResponse *r;
+    Seen__DisclosureContent *c = NULL;
+    Seen__DisclosureState *st = NULL;
+    uint8_t key[KEY_MAX], *plain = NULL;
+    size_t klen, plen = 0;
+    char idh[33], fb[16];
+    json_t *j;
+    int rc;
+
+    r = seen__disclosure_response__unpack(NULL, blen, body);
+    if (r == NULL || r->request_id.len != 16 ||
+        r->outcome < SEEN__OUTCOME__SHARED ||
+        r->outcome > SEEN__OUTCOME__REFUSED) {
+        if (r != NULL)
+            seen__disclosure_response__free_unpacked(r, NULL);
+        return SEEN_EINVAL;
+    }
+    tohex(idh, r->request_id.data, 16);
+    sent_key(key, r->request_id.data, &klen);
+    if ((rc = state_get(txn, key, klen, &st)) != 0) {
+        if (rc == SEEN_ENOTFOUND) {
+            seen_warn("disclosures: an answer to request %s, which this node "
+                      "never sent, from %s: refused", idh,
+                who(d, from, fb, sizeof fb));
+            rc = SEEN_EPERM;
+        }
+        goto out;
+    }
+    if (st->peer.len != 32 || memcmp(st->peer.data, from, 32) != 0) {
+        seen_warn("disclosures: an answer to request %s from %s, which was "
+                  "not asked: refused", idh,
+            who(d, from, fb, sizeof fb));
+        rc = SEEN_EPERM;
+        goto out;
+    }
+    if (final(st->outcome)) /* answered already: a repeat */
+        goto out;
+    if (seen_disclosure_open(r->sealed.data, r->sealed.len, d->keys->curve_pk,
+            d->keys->curve_sk, &plain, &plen) != 0 ||
+        (c = seen__disclosure_content__unpack(NULL, plen, plain)) == NULL ||
+        c->request_id.len != 16 ||
+        memcmp(c->request_id.data, r->request_id.data, 16) != 0 ||
+        c->handle.len != 16 || st->handle.len != 16 ||
+        memcmp(c->handle.data, st->handle.data, 16) != 0) {
+        seen_warn("disclosures: the sealed answer to request %s does not "
+                  "open for this node or is not its answer: refused", idh);
+        rc = SEEN_EPERM;
+        goto out;
+    }
+    if (r->outcome == SEEN__OUTCOME__SHARED) {
+        j = json_loads(c->details, 0, NULL);
+        if (!json_is_object(j)) {
+            json_decref(j);
+            rc = SEEN_EPERM;
+            seen_warn("disclosures: the details shared for request %s are "
+                      "not a JSON object: refused", idh);
+            goto out;
+        }
+        json_decref(j);
+    }
+    st->outcome = r->outcome;
+    st->decided = r->decided;
+    if ((rc = set_str(&st->decided_by, c->decided_by)) != 0 ||
+        (rc = set_str(&st->reason, c->reason)) != 0 ||
+        (rc = set_str(&st->review, c->review)) != 0 ||
+        (rc = set_str(&st->details,
+             r->outcome == SEEN__OUTCOME__SHARED ? c->details : "")) != 0 ||
+        (rc = state_put(txn, key, klen, st)) != 0)
+        goto out;
+    seen_notice("disclosure request %s: %s by %s", idh,
+        outcome_name(st->outcome),
+        who(d, from, fb, sizeof fb));
+out:
+    if (plain != NULL) {
+        sodium_memzero(plain, plen);
+        free(plain);
+    }
+    if (c != NULL)
+        seen__disclosure_content__free_unpacked(c, NULL);
+    if (st != NULL)
+        seen__disclosure_state__free_unpacked(st, NULL);
+    seen__disclosure_response__free_unpacked(r, NULL);
+    return rc;
+}
+
+int
+seen_disclosure_on_message(void *ctx, struct seen_txn *txn,
+    const uint8_t from[static 32], int type, const uint8_t *body,
+    size_t blen)
+{
+    struct seen_disclosure *d = ctx;
+
+    if (type == SEEN__MSG_TYPE__DISCLOSURE_REQUEST)
+        return on_request(d, txn, from, body, blen);
+    if (type == SEEN__MSG_TYPE__DISCLOSURE_RESPONSE)
+        return on_response(d, txn, from, body, blen);
+    return SEEN_EINVAL;
+}
+
+/* Queue the request ${st} (one this node sent) to its holder. */
+static int
+send_request(struct seen_disclosure *d, const Seen__DisclosureState *st)
+{
+    Seen__DisclosureRequest rq = SEEN__DISCLOSURE_REQUEST__INIT;
+    uint8_t buf[2048];
+    size_t len;
+
+    rq.request_id = st->request_id;
+    rq.handle = st->handle;
+    rq.operator_ = st->operator_;
+    rq.purpose = st->purpose;
+    rq.basis = st->basis;
+    rq.time = st->requested;
+    if ((len = seen__disclosure_request__get_packed_size(&rq)) > sizeof buf)
+        return SEEN_EINVAL;
+    seen__disclosure_request__pack(&rq, buf);
+    return seen_fed_send(d->fed, st->peer.data,
+        SEEN__MSG_TYPE__DISCLOSURE_REQUEST, buf, len);
+}
+
+/* ---- control commands ---- */
+
+/* Commit ${*txnp}, which is gone afterwards whatever happens. */
+static int
+commit(struct seen_txn **txnp)
+{
+    struct seen_txn *txn = *txnp;
+
+    *txnp = NULL;
+    return seen_store_commit(txn);
+}
+
+static json_t *
+ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
+{
+    struct seen_txn *txn = *txnp;
+    Seen__DisclosureState st = SEEN__DISCLOSURE_STATE__INIT;
+    const char *hh = jstr(req, "handle"), *node = jstr(req, "node");
+    const char *purpose = jstr(req, "purpose"), *basis = jstr(req, "basis");
+    const char *op = jstr(req, "operator");
+    const Seen__Member *m;
+    uint8_t handle[16], id[16], key[KEY_MAX], ek[20], peer[32];
+    const void *v;
+    size_t klen, vlen;
+    uint32_t idx;
+    char idh[33];
+    int rc;
+
+    if (fromhex(handle, 16, hh) != 0)
+        return fail("--handle: 32 hex digits, as `seen query` or "
+                    "`seen persons` show");
+    if (node == NULL)
+        return fail("--node: which node holds the entry?");
+    if (purpose == NULL)
+        return fail("a request needs --purpose TEXT: why you ask (it is "
+                    "logged by both nodes)");
+    if (!seen_purpose_valid(purpose))
+        return fail("--purpose: 3 to 500 characters of text on one line, "
+                    "not only spaces");
+    if (basis == NULL || basis_from_name(basis) == 0)
+        return fail("--basis: one of duty_to_share, public_task, "
+                    "safeguarding_children, legal_obligation, consent");
+    if (d->fed == NULL || (m = seen_fed_member_named(d->fed, node)) == NULL)
+        return fail("no member '%s' in the federation", node);
+    if (!seen_membership_active(m))
+        return fail("'%s' is not an active member of the federation", node);
+    if (m->sign_pk.len != 32 || memcmp(m->sign_pk.data, d->keys->sign_pk,
+                                    32) == 0)
+        return fail("'%s' is this node: see `seen handles` for its own "
+                    "records", node);
+    memcpy(peer, m->sign_pk.data, 32);
+    /* The entry must be one of that node's that we hold. */
+    rc = seen_store_origin(txn, peer, 0, &idx);
+    if (rc == 0) {
+        seen_be32(ek, idx);
+        memcpy(ek + 4, handle, 16);
+        rc = seen_store_get(txn, SEEN_DB_ENTRIES, ek, 20, &v, &vlen);
+    }
+    if (rc == SEEN_ENOTFOUND)
+        return fail("this node holds no entry %s from '%s' (retracted, or "
+                    "another node's: see `seen query`)", hh, node);
+    if (rc != 0)
+        return fail("cannot read the store: %s", seen_strerror(rc));
+    seen_random_buf(id, sizeof id);
+    st.request_id.data = id;
+    st.request_id.len = 16;
+    st.peer.data = peer;
+    st.peer.len = 32;
+    st.handle.data = handle;
+    st.handle.len = 16;
+    st.operator_ = (char *)op;
+    st.purpose = (char *)purpose;
+    st.basis = basis_from_name(basis);
+    st.requested = (uint64_t)time(NULL);
+    st.last_sent = st.requested;
+    sent_key(key, id, &klen);
+    if ((rc = state_put(txn, key, klen, &st)) != 0)
+        return fail("cannot store the request: %s", seen_strerror(rc));
+    if ((rc = commit(txnp)) != 0)
+        return fail("cannot store the request: %s", seen_strerror(rc));
+    if ((rc = send_request(d, &st)) != 0)
+        seen_warn("disclosures: request not queued now (%s); sent again "
+                  "later", seen_strerror(rc));
+    seen_fed_flush(d->fed);
+    tohex(idh, id, 16);
+    seen_notice("disclosure request %s to %s by %s", idh, node, op);
+    return json_pack("{s:b, s:s}", "ok", 1, "request", idh);
+}
+
+/* One state as a row of `seen inbox` (received) or `seen disclosures`. */
+static json_t *
+state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
+    int received)
+{
+    char idh[33], hh[33], date[SEEN_DATE_BYTES], bb[64], fb[16];
+    const Seen__Member *m =
+        st->peer.len == 32 ? member(d, st->peer.data) : NULL;
+    json_t *row, *det;
+
+    tohex(idh, st->request_id.data, st->request_id.len == 16 ? 16 : 0);
+    tohex(hh, st->handle.data, st->handle.len == 16 ? 16 : 0);
+    row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "request", idh,
+        received ? "from" : "node",
+        m ? m->name
+          : who(d, st->peer.data, fb, sizeof fb),
+        "handle", hh, "operator", st->operator_, "purpose", st->purpose,
+        "requested", (json_int_t)st->requested, "basis",
+        basis_name(st->basis, bb));
+    if (row == NULL)
+        return NULL;
+    json_object_set_new(row, "status", json_string(outcome_name(st->outcome)));
+    if (m != NULL) {
+        json_object_set_new(row, "agency", json_string(m->agency));
+        json_object_set_new(row, "type",
+            json_string(seen_membership_type_name(m->type)));
+    }
+    if (received) {
+        json_object_set_new(row, "kind", json_string(st->kind));
+        json_object_set_new(row, "role", json_string(st->role));
+        if (st->date != 0) {
+            seen_date_format((int32_t)st->date, date);
+            json_object_set_new(row, "date", json_string(date));
+        }
+        if (st->rule >= 0 && st->outcome == SEEN__OUTCOME__SHARED)
+            json_object_set_new(row, "rule", json_integer(st->rule));
+    }
+    if (final(st->outcome)) {
+        json_object_set_new(row, "decided", json_integer((json_int_t)
+                                                st->decided));
+        json_object_set_new(row, "decided_by", json_string(st->decided_by));
+    }
+    if (st->reason != NULL && st->reason[0] != '\0')
+        json_object_set_new(row, "reason", json_string(st->reason));
+    if (st->review != NULL && st->review[0] != '\0')
+        json_object_set_new(row, "review", json_string(st->review));
+    if (st->outcome == SEEN__OUTCOME__SHARED && st->details != NULL &&
+        (det = json_loads(st->details, 0, NULL)) != NULL)
+        json_object_set_new(row, "details", det);
+    return row;
+}
+
+/* The keys of one kind of request, collected first and read afterwards,
+ * since the states are sealed values read through the transaction. */
+struct keys {
+    uint8_t (*k)[KEY_MAX];
+    size_t *kl, n, cap;
+};
+
+static int
+collect_key(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct keys *ks = ctx;
+    void *p;
+
+    (void)val;
+    (void)vlen;
+    if (klen > KEY_MAX)
+        return 0;
+    if (ks->n == ks->cap) {
+        size_t cap = ks->cap ? 2 * ks->cap : 64;
+
+        if ((p = realloc(ks->k, cap * sizeof *ks->k)) == NULL)
+            return SEEN_ENOMEM;
+        ks->k = p;
+        if ((p = realloc(ks->kl, cap * sizeof *ks->kl)) == NULL)
+            return SEEN_ENOMEM;
+        ks->kl = p;
+        ks->cap = cap;
+    }
+    memcpy(ks->k[ks->n], key, klen);
+    ks->kl[ks->n] = klen;
+    ks->n++;
+    return 0;
+}
+
+static int
+keys_of(struct seen_txn *txn, char which, struct keys *ks)
+{
+
+    memset(ks, 0, sizeof *ks);
+    return seen_store_iter(txn, SEEN_DB_DISCLOSURES, &which, 1, collect_key,
+        ks);
+}
+
+static void
+keys_free(struct keys *ks)
+{
+
+    free(ks->k);
+    free(ks->kl);
+}
+
+static json_t *
+ctl_list(struct seen_disclosure *d, struct seen_txn *txn, int received,
+    int all, char **data, size_t *dlen)
+{
+    struct seen_ctl_rows r = {0};
+    struct keys ks;
+    Seen__DisclosureState *st;
+    json_t *row;
+    size_t i;
+    int rc;
+
+    if ((rc = keys_of(txn, received ? KEY_RECV : KEY_SENT, &ks)) != 0) {
+        keys_free(&ks);
+        return fail("cannot read the store: %s", seen_strerror(rc));
+    }
+    for (i = 0; i < ks.n; i++) {
+        if ((rc = state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
+            break;
+        if (!received || all || st->outcome == SEEN__OUTCOME__QUEUED) {
+            rc = seen_ctl_rows_add(&r, row = state_row(d, st, received));
+            json_decref(row);
+        }
+        seen__disclosure_state__free_unpacked(st, NULL);
+        if (rc != 0)
+            break;
+    }
+    keys_free(&ks);
+    if (rc != 0) {
+        free(r.p);
+        return fail("cannot list requests: %s", seen_strerror(rc));
+    }
+    *data = r.p != NULL ? r.p : strdup("");
+    *dlen = r.len;
+    return json_pack("{s:b}", "ok", 1);
+}
+
+/* Find the received request whose id is ${id} or starts with it. */
+static int
+find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
+    size_t *klen)
+{
+    struct keys ks;
+    char h[33];
+    size_t i, n = strlen(id), found = 0;
+    int rc;
+
+    if (n < 8 || n > 32)
+        return SEEN_EINVAL;
+    for (i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)id[i]))
+            return SEEN_EINVAL;
+    if ((rc = keys_of(txn, KEY_RECV, &ks)) != 0) {
+        keys_free(&ks);
+        return rc;
+    }
+    for (i = 0; i < ks.n; i++) {
+        if (ks.kl[i] != 49)
+            continue;
+        tohex(h, ks.k[i] + 33, 16);
+        if (strncasecmp(h, id, n) == 0) {
+            if (found++ == 0) {
+                memcpy(key, ks.k[i], 49);
+                *klen = 49;
+            }
+        }
+    }
+    keys_free(&ks);
+    return found == 1 ? SEEN_OK : found == 0 ? SEEN_ENOTFOUND : SEEN_EEXIST;
+}
+
+static json_t *
+ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
+{
+    struct seen_txn *txn = *txnp;
+    const char *id = jstr(req, "request"), *reason = jstr(req, "reason");
+    const char *review = jstr(req, "review"), *op = jstr(req, "operator");
+    int share = json_is_true(json_object_get(req, "share"));
+    Seen__DisclosureState *st;
+    const Seen__Member *m;
+    uint8_t key[KEY_MAX];
+    char idh[33], fb[16];
+    size_t klen;
+    int32_t rv;
+    int rc;
+
+    if (id == NULL)
+        return fail("which request? (its id, as `seen inbox` shows)");
+    if (!json_is_boolean(json_object_get(req, "share")))
+        return fail("--share or --withhold?");
+    if (!share && reason == NULL)
+        return fail("--withhold needs --reason TEXT: why sharing would do "
+                    "more harm than good (it is logged, and the requester "
+                    "is told)");
+    if (reason != NULL && !seen_purpose_valid(reason))
+        return fail("--reason: 3 to 500 characters of text on one line, not "
+                    "only spaces");
+    if (review != NULL) {
+        if (share)
+            return fail("--review is for a withholding");
+        if (seen_date_parse(review, &rv) != 0)
+            return fail("--review: not a date (YYYY-MM-DD): '%s'", review);
+        if ((int64_t)rv * 86400 < (int64_t)time(NULL) - 86400)
+            return fail("--review: %s is in the past", review);
+    }
+    rc = find_received(txn, id, key, &klen);
+    if (rc == SEEN_EINVAL)
+        return fail("'%s' is not a request id (8 to 32 hex digits)", id);
+    if (rc == SEEN_ENOTFOUND)
+        return fail("no request '%s' received (see `seen inbox`)", id);
+    if (rc == SEEN_EEXIST)
+        return fail("'%s' names more than one request: give more digits", id);
+    if (rc != 0 || (rc = state_get(txn, key, klen, &st)) != 0)
+        return fail("cannot read the store: %s", seen_strerror(rc));
+    tohex(idh, st->request_id.data, 16);
+    if (st->outcome != SEEN__OUTCOME__QUEUED) {
+        json_t *e = fail("request %s was decided already: %s by %s", idh,
+            outcome_name(st->outcome), st->decided_by);
+
+        seen__disclosure_state__free_unpacked(st, NULL);
+        return e;
+    }
+    m = member(d, st->peer.data);
+    if (share && (m == NULL || !seen_membership_active(m))) {
+        seen__disclosure_state__free_unpacked(st, NULL);
+        return fail("the requesting node %s is no longer an active member "
+                    "of the federation: nothing can be shared with it",
+            who(d, key + 1, fb, sizeof fb));
+    }
+    st->outcome = share ? SEEN__OUTCOME__SHARED : SEEN__OUTCOME__WITHHELD;
+    st->decided = (uint64_t)time(NULL);
+    if ((rc = set_str(&st->decided_by, op)) != 0 ||
+        (rc = set_str(&st->reason, reason)) != 0 ||
+        (rc = set_str(&st->review, review)) != 0)
+        goto err;
+    if (share) {
+        free(st->details != protobuf_c_empty_string ? st->details : NULL);
+        st->details = NULL;
+        rc = details_text(d, txn, st->handle.data, &st->details);
+        if (rc == SEEN_ENOTFOUND) {
+            seen__disclosure_state__free_unpacked(st, NULL);
+            return fail("the entry of request %s has been retracted since: "
+                        "there is nothing to share; withhold it with a "
+                        "reason", idh);
+        }
+        if (rc != 0)
+            goto err;
+    }
+    if ((rc = log_decision(d, txn, st)) != 0 ||
+        (rc = state_put(txn, key, klen, st)) != 0)
+        goto err;
+    if ((rc = commit(txnp)) != 0) {
+        seen__disclosure_state__free_unpacked(st, NULL);
+        return fail("the decision could not be recorded: %s",
+            seen_strerror(rc));
+    }
+    /* Committed: the requester is told now, or when it asks again. */
+    if (m != NULL && (rc = send_answer(d, st)) != 0)
+        seen_warn("disclosures: answer to %s not sent now (%s); sent when "
+                  "the requester asks again", idh, seen_strerror(rc));
+    seen_fed_flush(d->fed);
+    seen_notice("disclosure request %s %s by %s", idh,
+        outcome_name(st->outcome), op);
+    {
+        json_t *ok = json_pack("{s:b, s:s, s:s}", "ok", 1, "request", idh,
+            "outcome", outcome_name(st->outcome));
+
+        seen__disclosure_state__free_unpacked(st, NULL);
+        return ok;
+    }
+err:
+    seen__disclosure_state__free_unpacked(st, NULL);
+    return fail("the decision could not be recorded: %s", seen_strerror(rc));
+}
+
+json_t *
+seen_disclosure_control(struct seen_disclosure *d, const char *cmd,
+    json_t *req, char **data, size_t *dlen)
+{
+    enum seen_action act;
+    struct seen_txn *txn;
+    json_t *rep;
+    char why[256];
+    int rc, write = 0;
+
+    *data = NULL;
+    *dlen = 0;
+    if (strcmp(cmd, "request") == 0) {
+        act = SEEN_ACT_REQUEST;
+        write = 1;
+    } else if (strcmp(cmd, "decide") == 0) {
+        act = SEEN_ACT_DECIDE;
+        write = 1;
+    } else if (strcmp(cmd, "inbox") == 0)
+        /* All requests received, decided too: who looked up our records. */
+        act = json_is_true(json_object_get(req, "all"))
+            ? SEEN_ACT_VIEW_LOOKUPS
+            : SEEN_ACT_VIEW_INBOX;
+    else if (strcmp(cmd, "disclosures") == 0)
+        act = SEEN_ACT_VIEW_DISCLOSURES;
+    else
+        return fail("unknown command '%s'", cmd);
+    if (write && d->fed == NULL)
+        return fail("this node is not in a federation yet: install a "
+                    "membership document first");
+    if ((rc = seen_store_begin(d->store, write, &txn)) != 0)
+        return fail("cannot read the store: %s", seen_strerror(rc));
+    if (seen_operator_authorise(txn, jstr(req, "operator"), act, NULL, why,
+            sizeof why) != 0) {
+        seen_store_abort(txn);
+        return fail("%s", why);
+    }
+    if (strcmp(cmd, "request") == 0)
+        rep = ctl_request(d, &txn, req);
+    else if (strcmp(cmd, "decide") == 0)
+        rep = ctl_decide(d, &txn, req);
+    else
+        rep = ctl_list(d, txn, strcmp(cmd, "inbox") == 0,
+            json_is_true(json_object_get(req, "all")), data, dlen);
+    /* ctl_request and ctl_decide commit (and clear txn) when they get
+     * that far; otherwise nothing is kept. */
+    seen_store_abort(txn);
+    return rep;
+}
+
+int
+seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
+{
+    Seen__DisclosureState *st;
+    struct seen_txn *txn;
+    struct keys ks;
+    size_t i;
+    uint64_t wait;
+    int rc, n = 0;
+
+    if (d->fed == NULL)
+        return 0;
+    if ((rc = seen_store_begin(d->store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = keys_of(txn, KEY_SENT, &ks)) != 0)
+        goto out;
+    for (i = 0; i < ks.n; i++) {
+        if ((rc = state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
+            break;
+        wait = st->outcome == SEEN__OUTCOME__QUEUED
+            ? SEEN_DISCLOSURE_RETRY_QUEUED
+            : SEEN_DISCLOSURE_RETRY;
+        if (!final(st->outcome) && st->last_sent + wait <= now) {
+            st->last_sent = now;
+            if ((rc = state_put(txn, ks.k[i], ks.kl[i], st)) == 0 &&
+                send_request(d, st) == 0)
+                n++;
+        }
+        seen__disclosure_state__free_unpacked(st, NULL);
+        if (rc != 0)
+            break;
+    }
+out:
+    keys_free(&ks);
+    if (rc == 0)
+        rc = seen_store_commit(txn);
+    else
+        seen_store_abort(txn);
+    if (rc != 0) {
+        seen_warn("disclosures: cannot send requests again: %s",
+            seen_strerror(rc));
+        return rc;
+    }
+    if (n > 0)
+        seen_fed_flush(d->fed);
+    return n;
+}

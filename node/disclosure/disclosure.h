@@ -1,0 +1,151 @@
+/*
+ * disclosure.h: a lead's request for the details behind an index entry,
+ * the holding node's decision, and the sealed answer (DESIGN.md
+ * "Disclosure"; docs/protocol.md §10; spec/cli.md `seen request`,
+ * `seen inbox`, `seen decide`, `seen disclosures`).
+ *
+ * The requesting side stores the request, sends a DISCLOSURE_REQUEST to
+ * the node that published the entry, and sends it again, unchanged, until
+ * a final answer arrives (seen_disclosure_tick).  The holding side finds
+ * the record and person behind its own handle, asks the partnership
+ * agreement (proto/policy.h), and either shares at once or queues the
+ * request for its lead (`seen decide`).  Every decision, automatic or a
+ * lead's, is a DecisionRecord leaf of the holder's exchange log, in the
+ * transaction that records it; the request and every answer travel in
+ * envelopes, which both exchange logs hold.  A request id is answered
+ * once: a repeated request gets the same answer again.
+ *
+ * An answer (DisclosureResponse) carries its outcome in clear and
+ * everything else -- the details, the reason for withholding, who
+ * decided -- sealed with crypto_box_seal to the requesting member's
+ * Curve25519 key from the membership document, bound to the request id
+ * and handle.  Only the requesting node can open it: not a relay, not an
+ * exchange log, not an audit export.
+ *
+ * What is shared is one record's own fields (reference, kind, date, local
+ * authority, risk, whether a child was present, the child's voice or why
+ * it was not captured, the Clare's Law route, the summary) and that one
+ * person's fields as imported; of the record's other people only their
+ * roles.  Never another record.
+ *
+ * The store: SEEN_DB_DISCLOSURES, every value a DisclosureState sealed
+ * under the record key with its key as associated data:
+ *
+ *   'S' request_id(16)            a request this node sent
+ *   'R' requester(32) request_id(16)  a request this node received
+ *
+ * Nothing here is thread-safe; the daemon calls it from its one thread.
+ */
+#ifndef SEEN_DISCLOSURE_H
+#define SEEN_DISCLOSURE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/seen.h"
+
+struct seen_fed;
+struct seen_keys;
+struct seen_policy;
+struct seen_store;
+struct seen_txn;
+
+/* Seconds between sendings of a request that has no answer yet, and of
+ * one the holder has queued for its lead. */
+#define SEEN_DISCLOSURE_RETRY 20
+#define SEEN_DISCLOSURE_RETRY_QUEUED 120
+
+#define SEEN_DISCLOSURE_REASON_MAX 2000 /* characters of a reason */
+
+/* What the disclosure code needs of its node; all borrowed. */
+struct seen_disclosure {
+    struct seen_store *store;
+    const struct seen_keys *keys;
+    struct seen_fed *fed;             /* NULL: not in a federation */
+    const struct seen_policy *policy; /* NULL: every request is queued */
+    const char *node;                 /* this node's name */
+    const char *type;                 /* this node's agency type (cli.md) */
+};
+
+/**
+ * seen_disclosure_on_message(d, txn, from, type, body, blen):
+ * Apply a DISCLOSURE_REQUEST or DISCLOSURE_RESPONSE ${type} envelope body
+ * (${blen} bytes) from the active member ${from}, already accepted and
+ * logged, inside ${txn}.  A request is answered at once (queued, shared
+ * or refused) through seen_fed_send(); a response updates the request it
+ * answers.  Returns 0; SEEN_EINVAL for a malformed body; SEEN_EPERM for a
+ * response from a node that was not asked, or whose sealed part does not
+ * open for this node or does not belong to the request (logged, counted by
+ * the caller as refused); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
+ * (abort ${txn}).  A signature of seen_fed_msg_fn (node/replication/federation.h),
+ * with ${d} as its context.
+ */
+SEEN_MUST_CHECK int seen_disclosure_on_message(void *d, struct seen_txn *txn,
+    const uint8_t from[static 32], int type, const uint8_t *body,
+    size_t blen);
+
+/**
+ * seen_disclosure_control(d, cmd, req, data, dlen):
+ * Serve the control command ${cmd} with request ${req} (a JSON object,
+ * borrowed).  Every command needs "operator", a registered lead:
+ *
+ *   "request"     {"handle": HEX32, "node": NAME, "purpose": TEXT,
+ *                  "basis": BASIS}
+ *       -> {"ok": true, "request": HEX32}   (sent, or sent when reachable)
+ *   "inbox"       {"all": BOOL}
+ *       -> ok, NDJSON rows in *${data}: the requests received that wait
+ *          for a decision (all of them, decided too, with "all")
+ *   "decide"      {"request": HEX32 or a unique prefix of 8 or more,
+ *                  "share": BOOL, "reason": TEXT, "review": YYYY-MM-DD}
+ *       -> {"ok": true, "request": HEX32, "outcome": "shared"|"withheld"}
+ *   "disclosures" {}
+ *       -> ok, NDJSON rows in *${data}: the requests this node sent, with
+ *          their answers
+ *
+ * Rows are documented in docs/protocol.md §10.  Any failure is {"ok":
+ * false, "error": TEXT}, TEXT fit for the user.  On success *${data}, when
+ * set, is a malloc'd string of *${dlen} bytes the caller frees.  Returns a
+ * new reference, or NULL when memory runs out.  Sends go out before it
+ * returns (seen_fed_flush).  Never call it inside a write transaction.
+ */
+json_t *seen_disclosure_control(struct seen_disclosure *d, const char *cmd,
+    json_t *req, char **data, size_t *dlen);
+
+/**
+ * seen_disclosure_tick(d, now):
+ * Send again every request sent without a final answer whose last sending
+ * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)
+ * seconds before ${now}.  Never call it inside a write transaction.
+ * Returns the number sent again, or a negative SEEN_E* code (logged).
+ */
+int seen_disclosure_tick(struct seen_disclosure *d, uint64_t now);
+
+/**
+ * seen_disclosure_details(record_json, len, ref, holder, out):
+ * Build what is shared about person ${ref} of the stored record body
+ * ${record_json} (${len} bytes, the record as imported): a JSON object
+ * {"holder": ${holder} (borrowed object, may be NULL), "record": {...},
+ * "person": {...}, "others_in_record": [ROLE, ...]}.  For unit tests and
+ * the holder.  Returns 0 and a new reference in *${out}; SEEN_ENOTFOUND
+ * when the record has no person ${ref}; SEEN_ECORRUPT when the body is not
+ * a record; SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_disclosure_details(const char *record_json,
+    size_t len, const char *ref, json_t *holder, json_t **out);
+
+/**
+ * seen_disclosure_seal(content, clen, curve_pk, out, olen):
+ * seen_disclosure_open(sealed, slen, curve_pk, curve_sk, out, olen):
+ * crypto_box_seal of ${clen} bytes to ${curve_pk}, and its opening with
+ * the key pair.  *${out} is malloc'd (*${olen} bytes; the caller frees).
+ * Return 0; SEEN_EAUTH when the box does not open with that key pair
+ * (also when too short); SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_disclosure_seal(const uint8_t *content, size_t clen,
+    const uint8_t curve_pk[static 32], uint8_t **out, size_t *olen);
+SEEN_MUST_CHECK int seen_disclosure_open(const uint8_t *sealed, size_t slen,
+    const uint8_t curve_pk[static 32], const uint8_t curve_sk[static 32],
+    uint8_t **out, size_t *olen);
+
+#endif /* !SEEN_DISCLOSURE_H */

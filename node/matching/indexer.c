@@ -1,0 +1,511 @@
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/random.h"
+#include "match/tokens.h"
+#include "node/matching/indexer.h"
+#include "proto/record.h"
+#include "seen.pb-c.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+
+/**
+ * seen_indexer_init(ix, store, keys, tk):
+ * Set up ${ix} over ${store}, registering this node's own feed origin.
+ * Nothing is copied; all three must outlive ${ix}.  Returns 0, SEEN_EFULL,
+ * SEEN_ERR.
+ */
+int
+seen_indexer_init(struct seen_indexer *ix, struct seen_store *store,
+    const struct seen_keys *keys, const struct seen_tokenizer *tk)
+{
+    struct seen_txn *txn;
+    int rc;
+
+    ix->store = store;
+    ix->keys = keys;
+    ix->tk = tk;
+    if ((rc = seen_store_begin(store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = seen_store_origin(txn, keys->sign_pk, 1, &ix->own)) != 0) {
+        seen_store_abort(txn);
+        return rc;
+    }
+    return seen_store_commit(txn);
+}
+
+/* Append ${fe} to our feed; its seq is set here. */
+static int
+publish(struct seen_indexer *ix, struct seen_txn *txn, Seen__FeedEntry *fe,
+    uint64_t *seq)
+{
+    uint8_t stackbuf[1024], *buf = stackbuf;
+    size_t len;
+    int rc;
+
+    if ((rc = seen_feed_size(txn, ix->own, &fe->seq)) != 0)
+        return rc;
+    len = seen__feed_entry__get_packed_size(fe);
+    if (len > sizeof stackbuf && (buf = malloc(len)) == NULL)
+        return SEEN_ENOMEM;
+    seen__feed_entry__pack(fe, buf);
+    rc = seen_feed_append(txn, ix->own, buf, len, seq);
+    if (buf != stackbuf)
+        free(buf);
+    return rc;
+}
+
+/* Withdraw our entry ${handle}: index, handle map, and a retraction. */
+static int
+retract(struct seen_indexer *ix, struct seen_txn *txn,
+    const uint8_t handle[16], uint64_t now, struct seen_index_stats *st)
+{
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__Retraction r = SEEN__RETRACTION__INIT;
+    int rc;
+
+    rc = seen_index_remove(txn, ix->own, handle);
+    if (rc == SEEN_ENOTFOUND)
+        return SEEN_OK; /* already withdrawn */
+    if (rc != 0)
+        return rc;
+    rc = seen_store_del(txn, SEEN_DB_HANDLES, handle, 16, NULL, 0);
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        return rc;
+    fe.origin.data = (uint8_t *)ix->keys->sign_pk;
+    fe.origin.len = 32;
+    fe.time = now;
+    fe.body_case = SEEN__FEED_ENTRY__BODY_RETRACTION;
+    r.handle.data = (uint8_t *)handle;
+    r.handle.len = 16;
+    fe.retraction = &r;
+    if ((rc = publish(ix, txn, &fe, NULL)) != 0)
+        return rc;
+    st->retracted++;
+    return SEEN_OK;
+}
+
+static void
+expiry_key(uint8_t k[20], int32_t day, const uint8_t idk[16])
+{
+
+    seen_be32(k, (uint32_t)day ^ 0x80000000u);
+    memcpy(k + 4, idk, 16);
+}
+
+/* Retract everything record ${idk} published and forget it. */
+static int
+drop_record(struct seen_indexer *ix, struct seen_txn *txn,
+    const uint8_t idk[16], uint64_t now, struct seen_index_stats *st,
+    uint64_t *version)
+{
+    Seen__RecordMeta *rm;
+    uint8_t ek[20];
+    const void *v;
+    size_t vlen, i;
+    int rc;
+
+    *version = 0;
+    if ((rc = seen_store_get(txn, SEEN_DB_RECMETA, idk, 16, &v, &vlen)) != 0)
+        return rc;
+    if ((rm = seen__record_meta__unpack(NULL, vlen, v)) == NULL) {
+        seen_warn("store: damaged record metadata");
+        return SEEN_ECORRUPT;
+    }
+    *version = rm->version;
+    for (i = 0; i < rm->n_handles; i++) {
+        if (rm->handles[i].len != 16)
+            continue;
+        if ((rc = retract(ix, txn, rm->handles[i].data, now, st)) != 0)
+            goto done;
+    }
+    if (rm->has_retain) {
+        expiry_key(ek, rm->retain_until, idk);
+        rc = seen_store_del(txn, SEEN_DB_EXPIRY, ek, 20, NULL, 0);
+        if (rc != 0 && rc != SEEN_ENOTFOUND)
+            goto done;
+    }
+    if ((rc = seen_store_del(txn, SEEN_DB_RECMETA, idk, 16, NULL, 0)) != 0)
+        goto done;
+    rc = seen_store_del(txn, SEEN_DB_RECORDS, idk, 16, NULL, 0);
+    if (rc == SEEN_ENOTFOUND)
+        rc = SEEN_OK;
+done:
+    seen__record_meta__free_unpacked(rm, NULL);
+    return rc;
+}
+
+static int
+birth_band(const struct seen_person *p, int32_t on)
+{
+
+    if (p->role == SEEN__ROLE__UNBORN || (p->has_due && !p->has_dob))
+        return 1;
+    if (!p->has_dob)
+        return p->role == SEEN__ROLE__CHILD ? 2 : 0;
+    /* 18 years, near enough for a band: 6574 days. */
+    return (on - p->dob) < 6574 ? 2 : 3;
+}
+
+static uint32_t
+entry_flags(const struct seen_record *r, const struct seen_person *p)
+{
+    uint32_t f = 0;
+
+    if (r->child_present)
+        f |= SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT;
+    if (r->shielded)
+        f |= SEEN__ENTRY_FLAG__FLAG_SHIELDED;
+    if (r->dvds == 1)
+        f |= SEEN__ENTRY_FLAG__FLAG_DVDS_RIGHT_TO_ASK;
+    if (r->dvds == 2)
+        f |= SEEN__ENTRY_FLAG__FLAG_DVDS_RIGHT_TO_KNOW;
+    if (r->child_voice != NULL)
+        f |= SEEN__ENTRY_FLAG__FLAG_CHILD_VOICE;
+    if (p->nhs_test)
+        f |= SEEN__ENTRY_FLAG__FLAG_TEST_IDENTIFIER;
+    return f;
+}
+
+/* Publish the entry of person ${p}; its handle goes to ${handle}. */
+static int
+publish_person(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *r, const struct seen_person *p,
+    const uint8_t group[16], uint64_t now, uint8_t handle[16])
+{
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    Seen__LocalHandle lh = SEEN__LOCAL_HANDLE__INIT;
+    struct seen_token_input in;
+    uint8_t tokens[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
+    uint8_t bloom[SEEN_BLOOM_BYTES], lbuf[512];
+    uint64_t seq;
+    size_t ntok, llen;
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    in.given = p->given;
+    in.family = p->family;
+    in.other_names = p->other_names;
+    in.n_other_names = p->n_other_names;
+    in.has_dob = p->has_dob;
+    in.dob = p->dob;
+    in.has_due = p->has_due;
+    in.due = p->due;
+    in.sex = p->sex;
+    in.nhs = p->nhs;
+    in.upn = p->upn;
+    in.pnc = p->pnc;
+    in.postcode = p->postcode;
+    in.district = p->district;
+    in.shielded = r->shielded;
+    ntok = seen_tokens_make(ix->tk, &in, tokens, SEEN_TOKENS_MAX);
+    seen_bloom_make(ix->tk, &in, bloom);
+
+    seen_random_buf(handle, 16);
+    e.handle = (ProtobufCBinaryData){16, handle};
+    e.group = (ProtobufCBinaryData){16, (uint8_t *)group};
+    e.role = p->role;
+    e.kind = r->kind;
+    e.date = (uint32_t)r->date;
+    e.risk = r->risk;
+    e.local_authority = (char *)r->local_authority;
+    e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
+    e.name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, bloom};
+    e.epoch = seen_tokenizer_epoch(ix->tk);
+    /* Plus one, so that 0 can mean none; dates before 1970 are long past. */
+    e.expiry = r->has_retain && r->retain_until >= 0
+        ? (uint32_t)r->retain_until + 1
+        : (r->has_retain ? 1 : 0);
+    e.flags = entry_flags(r, p);
+    e.birth_band = (uint32_t)birth_band(p, r->date);
+    fe.origin = (ProtobufCBinaryData){32, (uint8_t *)ix->keys->sign_pk};
+    fe.time = now;
+    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+    fe.entry = &e;
+    if ((rc = publish(ix, txn, &fe, &seq)) != 0)
+        return rc;
+    if ((rc = seen_index_add_fresh(txn, ix->own, seq, &e)) != 0)
+        return rc;
+
+    lh.record = (char *)r->id;
+    lh.ref = (char *)p->ref;
+    lh.role = p->role;
+    lh.seq = seq;
+    if ((llen = seen__local_handle__get_packed_size(&lh)) > sizeof lbuf)
+        return SEEN_EINVAL;
+    seen__local_handle__pack(&lh, lbuf);
+    return seen_store_sealed_put(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
+        lbuf, llen);
+}
+
+/**
+ * seen_indexer_apply(ix, txn, rec, now, st):
+ * Store ${rec} (or delete it, for a deletion line) inside write
+ * transaction ${txn}, publishing and retracting entries, with ${now}
+ * (Unix seconds) as publication time; add to ${st}.  Returns 0;
+ * SEEN_ENOTFOUND for a deletion of a record never imported (nothing
+ * done); SEEN_EFULL; SEEN_ENOMEM; SEEN_ERR.  On error the transaction
+ * must be aborted.
+ */
+int
+seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *rec, uint64_t now, struct seen_index_stats *st)
+{
+    Seen__RecordMeta rm = SEEN__RECORD_META__INIT;
+    uint8_t idk[16], group[16], ek[20], mbuf[64 * 20 + 64];
+    uint8_t handles[SEEN_RECORD_PEOPLE_MAX][16];
+    ProtobufCBinaryData hv[SEEN_RECORD_PEOPLE_MAX];
+    uint64_t version;
+    char *body;
+    size_t blen, i;
+    int rc, existed;
+
+    seen_store_id_key(ix->store, rec->id, strlen(rec->id), idk);
+    rc = drop_record(ix, txn, idk, now, st, &version);
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        return rc;
+    existed = rc == 0;
+    if (rec->deleted) {
+        if (!existed)
+            return SEEN_ENOTFOUND;
+        st->deleted++;
+        return SEEN_OK;
+    }
+    if ((body = seen_record_body(rec, &blen)) == NULL)
+        return SEEN_ENOMEM;
+    rc = seen_store_sealed_put(txn, SEEN_DB_RECORDS, idk, 16, rec->id,
+        strlen(rec->id), body, blen);
+    sodium_memzero(body, blen);
+    free(body);
+    if (rc != 0)
+        return rc;
+
+    seen_random_buf(group, sizeof group);
+    for (i = 0; i < rec->npeople && i < SEEN_RECORD_PEOPLE_MAX; i++) {
+        if ((rc = publish_person(ix, txn, rec, &rec->people[i], group, now,
+                 handles[i])) != 0)
+            return rc;
+        hv[i] = (ProtobufCBinaryData){16, handles[i]};
+        st->entries++;
+    }
+    rm.n_handles = i;
+    rm.handles = hv;
+    rm.version = version + 1;
+    rm.imported = (uint32_t)(now / 86400);
+    rm.retain_until = rec->has_retain ? rec->retain_until : 0;
+    rm.has_retain = rec->has_retain;
+    seen__record_meta__pack(&rm, mbuf);
+    if ((rc = seen_store_put(txn, SEEN_DB_RECMETA, idk, 16, mbuf,
+             seen__record_meta__get_packed_size(&rm))) != 0)
+        return rc;
+    if (rec->has_retain) {
+        expiry_key(ek, rec->retain_until, idk);
+        if ((rc = seen_store_put(txn, SEEN_DB_EXPIRY, ek, 20, "", 0)) != 0)
+            return rc;
+    }
+    st->records++;
+    if (existed)
+        st->replaced++;
+    {
+        uint8_t e[4];
+
+        /* The epoch our entries are made under (see _retokenize). */
+        seen_be32(e, seen_tokenizer_epoch(ix->tk));
+        if ((rc = seen_store_put(txn, SEEN_DB_META, "epoch", 5, e, 4)) != 0)
+            return rc;
+    }
+    return SEEN_OK;
+}
+
+struct expire_ctx {
+    uint8_t (*keys)[16];
+    size_t n, cap;
+    uint32_t limit;
+};
+
+static int
+collect_expired(void *vctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct expire_ctx *c = vctx;
+    void *p;
+
+    (void)val;
+    (void)vlen;
+    if (klen != 20)
+        return SEEN_ECORRUPT;
+    if (seen_rd32(key) >= c->limit)
+        return 1;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        if ((p = realloc(c->keys, c->cap * 16)) == NULL)
+            return SEEN_ENOMEM;
+        c->keys = p;
+    }
+    memcpy(c->keys[c->n++], (const uint8_t *)key + 4, 16);
+    return 0;
+}
+
+/**
+ * seen_indexer_expire(ix, txn, today, now, st):
+ * Retract the entries of every record whose retain_until is before
+ * ${today} (days since 1970-01-01) and delete those records.  Returns 0
+ * or an error as seen_indexer_apply.
+ */
+int
+seen_indexer_expire(struct seen_indexer *ix, struct seen_txn *txn,
+    int32_t today, uint64_t now, struct seen_index_stats *st)
+{
+    struct expire_ctx c = {NULL, 0, 0, (uint32_t)today ^ 0x80000000u};
+    uint64_t version;
+    size_t i;
+    int rc;
+
+    if ((rc = seen_store_iter(txn, SEEN_DB_EXPIRY, NULL, 0, collect_expired,
+             &c)) != 0)
+        goto done;
+    for (i = 0; i < c.n; i++) {
+        rc = drop_record(ix, txn, c.keys[i], now, st, &version);
+        if (rc == SEEN_ENOTFOUND)
+            continue;
+        if (rc != 0)
+            goto done;
+        st->deleted++;
+    }
+    rc = SEEN_OK;
+done:
+    free(c.keys);
+    return rc;
+}
+
+struct ids_ctx {
+    char **ids;
+    size_t n, cap;
+    struct seen_txn *txn;
+};
+
+static int
+collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct ids_ctx *c = vctx;
+    Seen__RecordMeta *rm;
+    Seen__LocalHandle *lh;
+    uint8_t *buf;
+    size_t len;
+    void *p;
+
+    (void)key;
+    (void)klen;
+    if ((rm = seen__record_meta__unpack(NULL, vlen, val)) == NULL)
+        return SEEN_ECORRUPT;
+    if (rm->n_handles == 0 || rm->handles[0].len != 16 ||
+        seen_store_sealed_get(c->txn, SEEN_DB_HANDLES, rm->handles[0].data,
+            16, rm->handles[0].data, 16, &buf, &len) != 0) {
+        seen__record_meta__free_unpacked(rm, NULL);
+        return 0;
+    }
+    seen__record_meta__free_unpacked(rm, NULL);
+    lh = seen__local_handle__unpack(NULL, len, buf);
+    free(buf);
+    if (lh == NULL)
+        return SEEN_ECORRUPT;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        if ((p = realloc(c->ids, c->cap * sizeof *c->ids)) == NULL) {
+            seen__local_handle__free_unpacked(lh, NULL);
+            return SEEN_ENOMEM;
+        }
+        c->ids = p;
+    }
+    c->ids[c->n] = strdup(lh->record);
+    seen__local_handle__free_unpacked(lh, NULL);
+    if (c->ids[c->n] == NULL)
+        return SEEN_ENOMEM;
+    c->n++;
+    return 0;
+}
+
+/**
+ * seen_indexer_retokenize(ix, txn, now, st):
+ * Publish every record of this node again under the tokenizer ${ix} now
+ * holds (a new match-key epoch), retracting the entries made under the
+ * old one, and record the epoch in the store.  Does nothing when the
+ * store's entries are already of that epoch.  Returns 0 or an error as
+ * seen_indexer_apply.
+ */
+int
+seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
+    uint64_t now, struct seen_index_stats *st)
+{
+    struct ids_ctx c = {NULL, 0, 0, txn};
+    struct seen_record *rec;
+    uint8_t idk[16], e[4], *body;
+    const void *v;
+    size_t vlen, blen, i;
+    uint32_t epoch = seen_tokenizer_epoch(ix->tk);
+    int rc;
+
+    if (seen_store_get(txn, SEEN_DB_META, "epoch", 5, &v, &vlen) == 0 &&
+        vlen == 4 && seen_rd32(v) == epoch)
+        return SEEN_OK;
+    if ((rc = seen_store_iter(txn, SEEN_DB_RECMETA, NULL, 0,
+             collect_record_id, &c)) != 0)
+        goto done;
+    for (i = 0; i < c.n; i++) {
+        seen_store_id_key(ix->store, c.ids[i], strlen(c.ids[i]), idk);
+        if ((rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16,
+                 c.ids[i], strlen(c.ids[i]), &body, &blen)) != 0)
+            goto done;
+        rc = seen_record_parse((const char *)body, blen, &rec, NULL, NULL);
+        sodium_memzero(body, blen);
+        free(body);
+        if (rc != 0)
+            continue; /* stored records parsed once: never here */
+        rc = seen_indexer_apply(ix, txn, rec, now, st);
+        seen_record_free(rec);
+        if (rc != 0)
+            goto done;
+    }
+    seen_be32(e, epoch);
+    rc = seen_store_put(txn, SEEN_DB_META, "epoch", 5, e, 4);
+done:
+    for (i = 0; i < c.n; i++)
+        free(c.ids[i]);
+    free(c.ids);
+    return rc;
+}
+
+int
+seen_indexer_own(struct seen_store *store, struct seen_txn *txn,
+    const uint8_t handle[16], Seen__LocalHandle **lh, char **body,
+    size_t *blen)
+{
+    uint8_t *buf, idk[16];
+    size_t len;
+    int rc;
+
+    *lh = NULL;
+    *body = NULL;
+    rc = seen_store_sealed_get(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
+        &buf, &len);
+    if (rc != 0)
+        return rc;
+    *lh = seen__local_handle__unpack(NULL, len, buf);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (*lh == NULL)
+        return SEEN_ECORRUPT;
+    seen_store_id_key(store, (*lh)->record, strlen((*lh)->record), idk);
+    rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, (*lh)->record,
+        strlen((*lh)->record), &buf, blen);
+    if (rc != 0)
+        return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+    *body = (char *)buf;
+    return SEEN_OK;
+}

@@ -1,0 +1,856 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/log.h"
+#include "crypto/sign.h"
+#include "common/home.h"
+#include "proto/membership.h"
+
+#include "seen.pb-c.h"
+
+_Static_assert(SEEN_MEMBERSHIP_GRANT_BYTES == 32 + crypto_box_SEALBYTES,
+    "a grant is a sealed 32-byte key");
+_Static_assert(
+    SEEN_MEMBERSHIP_SIG_BYTES == SEEN_SIGN_BYTES, "an Ed25519 signature");
+
+struct seen_membership {
+    Seen__Membership *doc;        /* owns the body bytes as received */
+    Seen__MembershipBody *body;   /* decoded from doc->body */
+    Seen__Member **by_sign;       /* members sorted by sign_pk */
+    Seen__Member **by_curve;      /* members sorted by curve_pk */
+    Seen__Member **by_name;       /* members sorted by name */
+    Seen__MatchKeyGrant **grants; /* grants sorted by sign_pk */
+};
+
+static const struct {
+    const char *name;
+    Seen__AgencyType type;
+} agency_types[] = {
+    {"social_care", SEEN__AGENCY_TYPE__SOCIAL_CARE},
+    {"police", SEEN__AGENCY_TYPE__POLICE},
+    {"health", SEEN__AGENCY_TYPE__HEALTH},
+    {"school", SEEN__AGENCY_TYPE__SCHOOL},
+    {"probation", SEEN__AGENCY_TYPE__PROBATION},
+    {"youth_justice", SEEN__AGENCY_TYPE__YOUTH_JUSTICE_SERVICE},
+    {"other", SEEN__AGENCY_TYPE__AGENCY_OTHER},
+};
+
+/*
+ * Return 1 if ${s} is valid UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF) of ${min} to ${max} bytes without C0 controls or
+ * DEL, else 0.
+ */
+static int
+text_ok(const char *s, size_t min, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len, i, n, k;
+    uint32_t cp;
+
+    if (s == NULL)
+        return 0;
+    len = strlen(s);
+    if (len < min || len > max)
+        return 0;
+    for (i = 0; i < len; i += n) {
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            return 0;
+        if (p[i] < 0x80) {
+            n = 1;
+            continue;
+        }
+        if (p[i] >= 0xc2 && p[i] <= 0xdf) {
+            n = 2;
+            cp = p[i] & 0x1f;
+        } else if (p[i] >= 0xe0 && p[i] <= 0xef) {
+            n = 3;
+            cp = p[i] & 0x0f;
+        } else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
+            n = 4;
+            cp = p[i] & 0x07;
+        } else {
+            return 0;
+        }
+        if (len - i < n)
+            return 0;
+        for (k = 1; k < n; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+    }
+    return 1;
+}
+
+/**
+ * seen_membership_endpoint_valid(ep):
+ * Return 1 if ${ep} is "tcp://HOST:PORT" with HOST a name of letters,
+ * digits, '-' and '.', or an IPv6 address in brackets, and PORT a decimal
+ * number from 1 to 65535; at most SEEN_MEMBERSHIP_ENDPOINT_MAX bytes.
+ * Else 0 (wildcards such as '*' and port 0 are not endpoints a peer can
+ * reach).
+ */
+int
+seen_membership_endpoint_valid(const char *ep)
+{
+    const char *host, *colon, *p;
+    unsigned long port = 0;
+
+    if (ep == NULL || strlen(ep) > SEEN_MEMBERSHIP_ENDPOINT_MAX ||
+        strncmp(ep, "tcp://", 6) != 0)
+        return 0;
+    host = ep + 6;
+    if ((colon = strrchr(host, ':')) == NULL || colon == host)
+        return 0;
+    if (host[0] == '[') {
+        /* [IPv6]: hex digits, ':' and '.', closed just before the port. */
+        if (colon - host < 3 || colon[-1] != ']')
+            return 0;
+        for (p = host + 1; p < colon - 1; p++) {
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+                    (*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'))
+                return 0;
+        }
+    } else {
+        for (p = host; p < colon; p++) {
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '.'))
+                return 0;
+        }
+    }
+    p = colon + 1;
+    if (*p == '\0' || *p == '0' || strlen(p) > 5)
+        return 0;
+    for (; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        port = port * 10 + (unsigned long)(*p - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+/**
+ * seen_membership_type_from_name(name):
+ * Return the AgencyType for one of spec/cli.md's agency type names
+ * ("social_care", "police", "health", "school", "probation",
+ * "youth_justice", "other"), or SEEN__AGENCY_TYPE__AGENCY_UNSPECIFIED (0)
+ * for any other string or NULL.
+ */
+Seen__AgencyType
+seen_membership_type_from_name(const char *name)
+{
+    size_t i;
+
+    if (name == NULL)
+        return SEEN__AGENCY_TYPE__AGENCY_UNSPECIFIED;
+    for (i = 0; i < sizeof agency_types / sizeof agency_types[0]; i++) {
+        if (strcmp(name, agency_types[i].name) == 0)
+            return agency_types[i].type;
+    }
+    return SEEN__AGENCY_TYPE__AGENCY_UNSPECIFIED;
+}
+
+/**
+ * seen_membership_type_name(type):
+ * Return spec/cli.md's name of the agency type ${type}, or NULL if it is
+ * not a known type.  The string is static.
+ */
+const char *
+seen_membership_type_name(Seen__AgencyType type)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof agency_types / sizeof agency_types[0]; i++) {
+        if (agency_types[i].type == type)
+            return agency_types[i].name;
+    }
+    return NULL;
+}
+
+/* Orderings of the lookup arrays (keys are checked to be 32 bytes first). */
+static int
+cmp_sign(const void *a, const void *b)
+{
+    const Seen__Member *x = *(Seen__Member *const *)a;
+    const Seen__Member *y = *(Seen__Member *const *)b;
+
+    return memcmp(x->sign_pk.data, y->sign_pk.data, 32);
+}
+
+static int
+cmp_curve(const void *a, const void *b)
+{
+    const Seen__Member *x = *(Seen__Member *const *)a;
+    const Seen__Member *y = *(Seen__Member *const *)b;
+
+    return memcmp(x->curve_pk.data, y->curve_pk.data, 32);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+    const Seen__Member *x = *(Seen__Member *const *)a;
+    const Seen__Member *y = *(Seen__Member *const *)b;
+
+    return strcmp(x->name, y->name);
+}
+
+static int
+cmp_grant(const void *a, const void *b)
+{
+    const Seen__MatchKeyGrant *x = *(Seen__MatchKeyGrant *const *)a;
+    const Seen__MatchKeyGrant *y = *(Seen__MatchKeyGrant *const *)b;
+
+    return memcmp(x->sign_pk.data, y->sign_pk.data, 32);
+}
+
+/* Key-to-element comparisons for bsearch. */
+static int
+key_sign(const void *key, const void *elem)
+{
+    const Seen__Member *x = *(Seen__Member *const *)elem;
+
+    return memcmp(key, x->sign_pk.data, 32);
+}
+
+static int
+key_curve(const void *key, const void *elem)
+{
+    const Seen__Member *x = *(Seen__Member *const *)elem;
+
+    return memcmp(key, x->curve_pk.data, 32);
+}
+
+static int
+key_name(const void *key, const void *elem)
+{
+    const Seen__Member *x = *(Seen__Member *const *)elem;
+
+    return strcmp(key, x->name);
+}
+
+static int
+key_grant(const void *key, const void *elem)
+{
+    const Seen__MatchKeyGrant *x = *(Seen__MatchKeyGrant *const *)elem;
+
+    return memcmp(key, x->sign_pk.data, 32);
+}
+
+/* Free the lookup arrays of ${m}. */
+static void
+index_free(struct seen_membership *m)
+{
+
+    free(m->by_sign);
+    free(m->by_curve);
+    free(m->by_name);
+    free(m->grants);
+    m->by_sign = m->by_curve = m->by_name = NULL;
+    m->grants = NULL;
+}
+
+/* Check one member (number ${i}) of a body.  Returns 0 or SEEN_EINVAL. */
+static int
+check_member(const Seen__Member *mb, size_t i)
+{
+    const char *what;
+
+    if (mb->sign_pk.len != 32 || mb->sign_pk.data == NULL)
+        what = "sign_pk is not 32 bytes";
+    else if (mb->curve_pk.len != 32 || mb->curve_pk.data == NULL)
+        what = "curve_pk is not 32 bytes";
+    else if (mb->name == NULL || !seen_node_name_valid(mb->name))
+        what = "name is not 1-63 of a-z, 0-9 and '-'";
+    else if (seen_membership_type_name(mb->type) == NULL)
+        what = "unknown agency type";
+    else if (!text_ok(mb->agency, 0, SEEN_MEMBERSHIP_AGENCY_MAX))
+        what = "agency is not printable UTF-8 of at most 255 bytes";
+    else if (!text_ok(mb->local_authority, 1, SEEN_MEMBERSHIP_LA_MAX))
+        what = "local_authority is not printable UTF-8 of 1-127 bytes";
+    else if (!seen_membership_endpoint_valid(mb->endpoint))
+        what = "endpoint is not tcp://HOST:PORT";
+    else if (mb->status != SEEN__MEMBER_STATUS__ACTIVE &&
+             mb->status != SEEN__MEMBER_STATUS__REVOKED)
+        what = "status is neither ACTIVE nor REVOKED";
+    else
+        return 0;
+    seen_warn("membership: member %zu: %s", i, what);
+    return SEEN_EINVAL;
+}
+
+/*
+ * Check every rule of the body ${m}->body but its authority and signature,
+ * and build the lookup arrays of ${m}.  Returns 0, SEEN_EINVAL (logged)
+ * or SEEN_ENOMEM (logged); on error no array is left allocated.
+ */
+static int
+index_body(struct seen_membership *m)
+{
+    const Seen__MembershipBody *b = m->body;
+    const Seen__MatchKeyGrant *g;
+    Seen__Member **found;
+    size_t i, n = b->n_members;
+    int rc = SEEN_EINVAL;
+
+    if (b->version < 1) {
+        seen_warn("membership: version 0");
+        goto err0;
+    }
+    if (b->epoch < 1) {
+        seen_warn("membership: epoch 0");
+        goto err0;
+    }
+    if (!text_ok(b->federation, 1, SEEN_MEMBERSHIP_FEDERATION_MAX)) {
+        seen_warn("membership: federation name is not printable UTF-8 of "
+                  "1-255 bytes");
+        goto err0;
+    }
+    if (n > SEEN_MEMBERSHIP_MEMBERS_MAX) {
+        seen_warn("membership: %zu members, more than %d", n,
+            SEEN_MEMBERSHIP_MEMBERS_MAX);
+        goto err0;
+    }
+    if (b->n_grants > n) {
+        seen_warn(
+            "membership: more grants (%zu) than members (%zu)", b->n_grants, n);
+        goto err0;
+    }
+    for (i = 0; i < n; i++) {
+        if (b->members[i] == NULL || check_member(b->members[i], i) != 0)
+            goto err0;
+    }
+    for (i = 0; i < b->n_grants; i++) {
+        g = b->grants[i];
+        if (g == NULL || g->sign_pk.len != 32 || g->sign_pk.data == NULL ||
+            g->sealed_key.len != SEEN_MEMBERSHIP_GRANT_BYTES ||
+            g->sealed_key.data == NULL) {
+            seen_warn("membership: grant %zu: sign_pk is not 32 bytes or "
+                      "sealed_key not %d",
+                i, SEEN_MEMBERSHIP_GRANT_BYTES);
+            goto err0;
+        }
+        if (g->epoch != b->epoch) {
+            seen_warn("membership: grant %zu is for epoch %u, not the "
+                      "document's %u",
+                i, g->epoch, b->epoch);
+            goto err0;
+        }
+    }
+
+    /* Sorted copies of the member and grant arrays. */
+    m->by_sign = malloc((n ? n : 1) * sizeof(*m->by_sign));
+    m->by_curve = malloc((n ? n : 1) * sizeof(*m->by_curve));
+    m->by_name = malloc((n ? n : 1) * sizeof(*m->by_name));
+    m->grants = malloc((b->n_grants ? b->n_grants : 1) * sizeof(*m->grants));
+    if (m->by_sign == NULL || m->by_curve == NULL || m->by_name == NULL ||
+        m->grants == NULL) {
+        seen_warnp("membership: cannot index %zu members", n);
+        rc = SEEN_ENOMEM;
+        goto err1;
+    }
+    if (n > 0) {
+        memcpy(m->by_sign, b->members, n * sizeof(*b->members));
+        memcpy(m->by_curve, b->members, n * sizeof(*b->members));
+        memcpy(m->by_name, b->members, n * sizeof(*b->members));
+        qsort(m->by_sign, n, sizeof(*m->by_sign), cmp_sign);
+        qsort(m->by_curve, n, sizeof(*m->by_curve), cmp_curve);
+        qsort(m->by_name, n, sizeof(*m->by_name), cmp_name);
+    }
+    for (i = 1; i < n; i++) {
+        if (cmp_name(&m->by_name[i - 1], &m->by_name[i]) == 0) {
+            seen_warn(
+                "membership: two members are named '%s'", m->by_name[i]->name);
+            goto err1;
+        }
+        if (cmp_sign(&m->by_sign[i - 1], &m->by_sign[i]) == 0) {
+            seen_warn("membership: '%s' and '%s' share a sign_pk",
+                m->by_sign[i - 1]->name, m->by_sign[i]->name);
+            goto err1;
+        }
+        if (cmp_curve(&m->by_curve[i - 1], &m->by_curve[i]) == 0) {
+            seen_warn("membership: '%s' and '%s' share a curve_pk",
+                m->by_curve[i - 1]->name, m->by_curve[i]->name);
+            goto err1;
+        }
+    }
+    if (b->n_grants > 0) {
+        memcpy(m->grants, b->grants, b->n_grants * sizeof(*b->grants));
+        qsort(m->grants, b->n_grants, sizeof(*m->grants), cmp_grant);
+    }
+    for (i = 0; i < b->n_grants; i++) {
+        if (i > 0 && cmp_grant(&m->grants[i - 1], &m->grants[i]) == 0) {
+            seen_warn("membership: two grants for one member");
+            goto err1;
+        }
+        found = bsearch(m->grants[i]->sign_pk.data, m->by_sign, n,
+            sizeof(*m->by_sign), key_sign);
+        if (found == NULL) {
+            seen_warn("membership: a grant for a key that is not a member");
+            goto err1;
+        }
+        if ((*found)->status != SEEN__MEMBER_STATUS__ACTIVE) {
+            seen_warn("membership: a grant for '%s', which is not active",
+                (*found)->name);
+            goto err1;
+        }
+    }
+
+    /* Success! */
+    return 0;
+
+err1:
+    index_free(m);
+err0:
+    return rc;
+}
+
+/**
+ * seen_membership_open(doc, len, authority_pk, out):
+ * Verify and decode the encoded Membership ${doc} (${len} bytes, not
+ * retained).  [in] ${authority_pk}: the pinned authority's Ed25519 public
+ * key, which must have signed the body (domain SEEN_MEMBERSHIP_DOMAIN,
+ * over the body bytes exactly as received) and must equal the body's
+ * authority_pk.  The body must then be well formed: version and epoch at
+ * least 1; a federation name; at most SEEN_MEMBERSHIP_MEMBERS_MAX members,
+ * each with a 32-byte sign_pk and curve_pk, a valid name
+ * (seen_node_name_valid), a known agency type, a local authority, a
+ * tcp:// endpoint with a port (seen_membership_endpoint_valid) and status
+ * ACTIVE or REVOKED, with no two members sharing a name, a sign_pk or a
+ * curve_pk; grants of the body's epoch, each SEEN_MEMBERSHIP_GRANT_BYTES,
+ * at most one per member and only for ACTIVE members.
+ * [out] ${out}: on success the document, owned by the caller, released
+ * with seen_membership_free(); NULL on error.
+ * Returns 0; SEEN_EAUTH for a signature that does not verify under
+ * ${authority_pk} or a body naming another authority; SEEN_EINVAL for a
+ * malformed document (logged, saying what); SEEN_ENOMEM.  Never crashes
+ * on bad bytes.
+ */
+int
+seen_membership_open(const uint8_t *doc, size_t len,
+    const uint8_t authority_pk[static 32], struct seen_membership **out)
+{
+    struct seen_membership *m;
+    int rc;
+
+    *out = NULL;
+    if (doc == NULL || len == 0 || len > SEEN_MEMBERSHIP_MAX_BYTES) {
+        seen_warn("membership: document of %zu bytes (1 to %u allowed)", len,
+            SEEN_MEMBERSHIP_MAX_BYTES);
+        rc = SEEN_EINVAL;
+        goto err0;
+    }
+    if ((m = calloc(1, sizeof(*m))) == NULL) {
+        seen_warnp("membership: cannot allocate");
+        rc = SEEN_ENOMEM;
+        goto err0;
+    }
+
+    /* The envelope: body bytes and a signature. */
+    if ((m->doc = seen__membership__unpack(NULL, len, doc)) == NULL) {
+        seen_warn("membership: not an encoded Membership");
+        rc = SEEN_EINVAL;
+        goto err1;
+    }
+    if (m->doc->signature.len != SEEN_MEMBERSHIP_SIG_BYTES ||
+        m->doc->signature.data == NULL) {
+        seen_warn("membership: signature is %zu bytes, not %d",
+            m->doc->signature.len, SEEN_MEMBERSHIP_SIG_BYTES);
+        rc = SEEN_EINVAL;
+        goto err1;
+    }
+
+    /* Verify the bytes as received, before decoding any of them. */
+    if ((rc = seen_verify(m->doc->signature.data, SEEN_MEMBERSHIP_DOMAIN,
+             m->doc->body.data, m->doc->body.len, authority_pk)) != 0) {
+        if (rc == SEEN_EAUTH)
+            seen_warn("membership: not signed by the pinned authority");
+        goto err1;
+    }
+    if ((m->body = seen__membership_body__unpack(
+             NULL, m->doc->body.len, m->doc->body.data)) == NULL) {
+        seen_warn("membership: signed body is not an encoded "
+                  "MembershipBody");
+        rc = SEEN_EINVAL;
+        goto err1;
+    }
+    if (m->body->authority_pk.len != 32 || m->body->authority_pk.data == NULL ||
+        sodium_memcmp(m->body->authority_pk.data, authority_pk, 32) != 0) {
+        seen_warn("membership: body names another authority");
+        rc = SEEN_EAUTH;
+        goto err1;
+    }
+    if ((rc = index_body(m)) != 0)
+        goto err1;
+
+    /* Success! */
+    *out = m;
+    return 0;
+
+err1:
+    seen_membership_free(m);
+err0:
+    return rc;
+}
+
+/**
+ * seen_membership_free(m):
+ * Free the document ${m} and everything decoded from it.  Does nothing if
+ * ${m} is NULL.
+ */
+void
+seen_membership_free(struct seen_membership *m)
+{
+
+    if (m == NULL)
+        return;
+    index_free(m);
+    if (m->body != NULL)
+        seen__membership_body__free_unpacked(m->body, NULL);
+    if (m->doc != NULL)
+        seen__membership__free_unpacked(m->doc, NULL);
+    free(m);
+}
+
+/**
+ * seen_membership_version(m):
+ * Return the version of ${m} (at least 1; a node adopts only a higher one
+ * than it holds).
+ */
+uint64_t
+seen_membership_version(const struct seen_membership *m)
+{
+
+    return m->body->version;
+}
+
+/**
+ * seen_membership_issued(m):
+ * Return the time ${m} was issued, in Unix seconds.
+ */
+uint64_t
+seen_membership_issued(const struct seen_membership *m)
+{
+
+    return m->body->issued;
+}
+
+/**
+ * seen_membership_federation(m):
+ * Return the federation's name (valid UTF-8, NUL-terminated), owned by
+ * ${m}.
+ */
+const char *
+seen_membership_federation(const struct seen_membership *m)
+{
+
+    return m->body->federation;
+}
+
+/**
+ * seen_membership_epoch(m):
+ * Return the match-key epoch of ${m}'s grants (at least 1).
+ */
+uint32_t
+seen_membership_epoch(const struct seen_membership *m)
+{
+
+    return m->body->epoch;
+}
+
+/**
+ * seen_membership_count(m):
+ * Return the number of members (of any status) in ${m}.
+ */
+size_t
+seen_membership_count(const struct seen_membership *m)
+{
+
+    return m->body->n_members;
+}
+
+/**
+ * seen_membership_member(m, i):
+ * Return member ${i} of ${m}, in document order, or NULL if ${i} is not
+ * less than seen_membership_count(${m}).  Owned by ${m}.
+ */
+const Seen__Member *
+seen_membership_member(const struct seen_membership *m, size_t i)
+{
+
+    if (i >= m->body->n_members)
+        return NULL;
+    return m->body->members[i];
+}
+
+/**
+ * seen_membership_by_sign(m, pk):
+ * Return the member of ${m}, of any status, whose Ed25519 key is ${pk};
+ * NULL if there is none.  Owned by ${m}.
+ */
+const Seen__Member *
+seen_membership_by_sign(
+    const struct seen_membership *m, const uint8_t pk[static 32])
+{
+    Seen__Member **p;
+
+    p = bsearch(
+        pk, m->by_sign, m->body->n_members, sizeof(*m->by_sign), key_sign);
+    return p != NULL ? *p : NULL;
+}
+
+/**
+ * seen_membership_by_curve(m, pk):
+ * Return the member of ${m}, of any status, whose Curve25519 key is ${pk}
+ * (as a CURVE client presents it); NULL if there is none.  Owned by ${m}.
+ */
+const Seen__Member *
+seen_membership_by_curve(
+    const struct seen_membership *m, const uint8_t pk[static 32])
+{
+    Seen__Member **p;
+
+    p = bsearch(
+        pk, m->by_curve, m->body->n_members, sizeof(*m->by_curve), key_curve);
+    return p != NULL ? *p : NULL;
+}
+
+/**
+ * seen_membership_by_name(m, name):
+ * Return the member of ${m}, of any status, named ${name}; NULL if there
+ * is none or ${name} is NULL.  Owned by ${m}.
+ */
+const Seen__Member *
+seen_membership_by_name(const struct seen_membership *m, const char *name)
+{
+    Seen__Member **p;
+
+    if (name == NULL)
+        return NULL;
+    p = bsearch(
+        name, m->by_name, m->body->n_members, sizeof(*m->by_name), key_name);
+    return p != NULL ? *p : NULL;
+}
+
+/**
+ * seen_membership_active(mb):
+ * Return 1 if the member ${mb} is ACTIVE, else 0 (also for NULL).
+ */
+int
+seen_membership_active(const Seen__Member *mb)
+{
+
+    return mb != NULL && mb->status == SEEN__MEMBER_STATUS__ACTIVE;
+}
+
+/* The grant of ${m} for ${pk}, or NULL. */
+static const Seen__MatchKeyGrant *
+grant_for(const struct seen_membership *m, const uint8_t pk[static 32])
+{
+    Seen__MatchKeyGrant **p;
+
+    p = bsearch(
+        pk, m->grants, m->body->n_grants, sizeof(*m->grants), key_grant);
+    return p != NULL ? *p : NULL;
+}
+
+/**
+ * seen_membership_granted(m, pk):
+ * Return 1 if ${m} holds a match-key grant for the member whose Ed25519
+ * key is ${pk}, else 0.
+ */
+int
+seen_membership_granted(
+    const struct seen_membership *m, const uint8_t pk[static 32])
+{
+
+    return grant_for(m, pk) != NULL;
+}
+
+/**
+ * seen_membership_match_key(m, k, key, epoch):
+ * Unseal this node's match key for ${m}'s epoch: find the grant for
+ * ${k}->sign_pk and open it with crypto_box_seal_open under ${k}->curve_pk
+ * and ${k}->curve_sk.  [out] ${key}: the 32-byte key (the caller wipes
+ * it); [out] ${epoch}: its epoch, if ${epoch} is not NULL.  Both are left
+ * unchanged on error.
+ * Returns 0; SEEN_ENOTFOUND when ${m} holds no grant for ${k}->sign_pk
+ * (not a member, or revoked); SEEN_EAUTH when the grant does not open
+ * with ${k}'s Curve25519 keys.  Neither is logged: the caller decides.
+ */
+int
+seen_membership_match_key(const struct seen_membership *m,
+    const struct seen_keys *k, uint8_t key[static 32], uint32_t *epoch)
+{
+    const Seen__MatchKeyGrant *g;
+    uint8_t pt[32];
+    int rc = SEEN_EAUTH;
+
+    if ((g = grant_for(m, k->sign_pk)) == NULL)
+        return SEEN_ENOTFOUND;
+    if (crypto_box_seal_open(pt, g->sealed_key.data, g->sealed_key.len,
+            k->curve_pk, k->curve_sk) != 0)
+        goto done;
+    memcpy(key, pt, 32);
+    if (epoch != NULL)
+        *epoch = g->epoch;
+    rc = 0;
+done:
+    sodium_memzero(pt, sizeof pt);
+    return rc;
+}
+
+/**
+ * seen_membership_build(federation, version, issued, members, n, epoch,
+ *     match_key, authority, out, len):
+ * Build and sign a document: the NUL-terminated ${federation} name,
+ * ${version}, ${issued} (Unix seconds), the ${n} members ${members}
+ * copied as given (in that order), ${epoch}, and a grant of ${match_key}
+ * sealed with crypto_box_seal to each ACTIVE member's curve_pk; the body
+ * names ${authority}->sign_pk as the authority and is signed with
+ * ${authority}->sign_sk.  The document is checked against every rule of
+ * seen_membership_open() before it is signed, so a node never receives a
+ * document the authority could not open.
+ * [out] ${out}, ${len}: the encoded Membership, malloc'd, owned by the
+ * caller (free()); NULL and 0 on error.  Nothing is retained.
+ * Returns 0; SEEN_EINVAL when the document would break a rule (logged,
+ * saying which); SEEN_ENOMEM; SEEN_ERR if sealing or signing fails.
+ */
+int
+seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
+    const Seen__Member *const *members, size_t n, uint32_t epoch,
+    const uint8_t match_key[static 32], const struct seen_keys *authority,
+    uint8_t **out, size_t *len)
+{
+    Seen__MembershipBody body = SEEN__MEMBERSHIP_BODY__INIT;
+    Seen__Membership doc = SEEN__MEMBERSHIP__INIT;
+    struct seen_membership chk;
+    Seen__MatchKeyGrant *g = NULL, **gp = NULL;
+    uint8_t(*sealed)[SEEN_MEMBERSHIP_GRANT_BYTES] = NULL;
+    uint8_t *bbuf = NULL, *dbuf;
+    uint8_t sig[SEEN_MEMBERSHIP_SIG_BYTES];
+    size_t i, na, blen, dlen;
+    int rc = SEEN_EINVAL;
+
+    *out = NULL;
+    *len = 0;
+    if (federation == NULL || (members == NULL && n > 0)) {
+        seen_warn("membership: nothing to build");
+        goto err0;
+    }
+    if (n > SEEN_MEMBERSHIP_MEMBERS_MAX) {
+        seen_warn("membership: %zu members, more than %d", n,
+            SEEN_MEMBERSHIP_MEMBERS_MAX);
+        goto err0;
+    }
+    for (i = 0; i < n; i++) {
+        if (members[i] == NULL || check_member(members[i], i) != 0)
+            goto err0;
+    }
+
+    /* A grant for every ACTIVE member, sealed to its curve_pk. */
+    g = calloc(n ? n : 1, sizeof(*g));
+    gp = calloc(n ? n : 1, sizeof(*gp));
+    sealed = calloc(n ? n : 1, sizeof(*sealed));
+    if (g == NULL || gp == NULL || sealed == NULL) {
+        seen_warnp("membership: cannot allocate grants");
+        rc = SEEN_ENOMEM;
+        goto err1;
+    }
+    for (i = na = 0; i < n; i++) {
+        if (members[i]->status != SEEN__MEMBER_STATUS__ACTIVE)
+            continue;
+        seen__match_key_grant__init(&g[na]);
+        if (crypto_box_seal(
+                sealed[na], match_key, 32, members[i]->curve_pk.data) != 0) {
+            seen_warn("membership: cannot seal the match key to '%s'",
+                members[i]->name);
+            rc = SEEN_ERR;
+            goto err1;
+        }
+        g[na].sign_pk = members[i]->sign_pk;
+        g[na].epoch = epoch;
+        g[na].sealed_key.data = sealed[na];
+        g[na].sealed_key.len = SEEN_MEMBERSHIP_GRANT_BYTES;
+        gp[na] = &g[na];
+        na++;
+    }
+
+    /* The body; packing reads the members, never writes them. */
+    body.federation = (char *)(uintptr_t)federation;
+    body.version = version;
+    body.issued = issued;
+    body.authority_pk.data = (uint8_t *)(uintptr_t)authority->sign_pk;
+    body.authority_pk.len = 32;
+    body.n_members = n;
+    body.members = (Seen__Member **)(uintptr_t)members;
+    body.epoch = epoch;
+    body.n_grants = na;
+    body.grants = gp;
+
+    /* The rules seen_membership_open() will apply. */
+    memset(&chk, 0, sizeof chk);
+    chk.body = &body;
+    if ((rc = index_body(&chk)) != 0)
+        goto err1;
+    index_free(&chk);
+
+    blen = seen__membership_body__get_packed_size(&body);
+    if ((bbuf = malloc(blen ? blen : 1)) == NULL) {
+        seen_warnp("membership: cannot allocate the body");
+        rc = SEEN_ENOMEM;
+        goto err1;
+    }
+    if (seen__membership_body__pack(&body, bbuf) != blen) {
+        seen_warn("membership: cannot encode the body");
+        rc = SEEN_ERR;
+        goto err2;
+    }
+    if ((rc = seen_sign(sig, SEEN_MEMBERSHIP_DOMAIN, bbuf, blen,
+             authority->sign_sk)) != 0) {
+        seen_warn("membership: cannot sign");
+        goto err2;
+    }
+    doc.body.data = bbuf;
+    doc.body.len = blen;
+    doc.signature.data = sig;
+    doc.signature.len = sizeof sig;
+    dlen = seen__membership__get_packed_size(&doc);
+    if (dlen > SEEN_MEMBERSHIP_MAX_BYTES) {
+        seen_warn("membership: document of %zu bytes, more than %u", dlen,
+            SEEN_MEMBERSHIP_MAX_BYTES);
+        rc = SEEN_EINVAL;
+        goto err2;
+    }
+    if ((dbuf = malloc(dlen)) == NULL) {
+        seen_warnp("membership: cannot allocate the document");
+        rc = SEEN_ENOMEM;
+        goto err2;
+    }
+    if (seen__membership__pack(&doc, dbuf) != dlen) {
+        seen_warn("membership: cannot encode the document");
+        free(dbuf);
+        rc = SEEN_ERR;
+        goto err2;
+    }
+
+    /* Success!  The caller owns the document. */
+    *out = dbuf;
+    *len = dlen;
+    rc = 0;
+
+err2:
+    free(bbuf);
+err1:
+    free(sealed);
+    free(gp);
+    free(g);
+err0:
+    return rc;
+}

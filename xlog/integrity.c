@@ -1,0 +1,112 @@
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/control.h"
+#include "xlog/integrity.h"
+#include "xlog/xlog.h"
+#include "seen.pb-c.h"
+#include "storage/store.h"
+
+struct acc {
+    seen_integrity_name_fn *name;
+    void *ctx;
+    struct seen_ctl_rows rows;
+};
+
+static int
+add_row(struct acc *a, const char *rule, const uint8_t *val, size_t vlen,
+    const uint8_t *origin, uint64_t raised, const char *summary)
+{
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    char id[17], nb[64];
+    const char *who = "an unknown node";
+    json_t *row;
+    int rc;
+
+    crypto_hash_sha256(digest, val, vlen);
+    sodium_bin2hex(id, sizeof id, digest, 8);
+    if (origin != NULL && a->name != NULL)
+        who = a->name(a->ctx, origin, nb, sizeof nb);
+    row = json_pack("{s:s, s:s, s:I, s:s, s:[], s:s, s:s+}", "alert", id,
+        "rule", rule, "raised", (json_int_t)raised, "person", "", "members",
+        "node", who, "summary", who, summary);
+    rc = seen_ctl_rows_add(&a->rows, row);
+    json_decref(row);
+    return rc;
+}
+
+/* Feed evidence: key "EQV:" origin(32) size(8) -> the refused Checkpoint. */
+static int
+on_feed(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct acc *a = ctx;
+    Seen__Checkpoint *cp;
+    uint64_t t = 0;
+    int rc;
+
+    if (klen != 4 + 32 + 8)
+        return 0;
+    if ((cp = seen__checkpoint__unpack(NULL, vlen, val)) != NULL)
+        t = cp->time;
+    rc = add_row(a, "feed_equivocation", val, vlen, (const uint8_t *)key + 4,
+        t,
+        " signed a checkpoint of its feed that is inconsistent with one "
+        "this node holds: both are kept as evidence; entries beyond the "
+        "older one are refused (docs/operations.md, \"When something is "
+        "wrong\")");
+    if (cp != NULL)
+        seen__checkpoint__free_unpacked(cp, NULL);
+    return rc;
+}
+
+static int
+on_xlog(void *ctx, const uint8_t *val, size_t len)
+{
+    struct acc *a = ctx;
+    Seen__XLogEvidence *e = seen__xlog_evidence__unpack(NULL, len, val);
+    const uint8_t *origin = NULL;
+    uint64_t t = 0;
+    int rc;
+
+    if (e == NULL)
+        return SEEN_ECORRUPT;
+    if (e->first != NULL && e->first->origin.len == 32) {
+        origin = e->first->origin.data;
+        t = e->first->time;
+    }
+    if (e->second != NULL && e->second->time > t)
+        t = e->second->time;
+    rc = add_row(a, "exchange_log_equivocation", val, len, origin, t,
+        e->second != NULL
+            ? " signed two checkpoints of its exchange log that cannot both "
+              "be true: both are kept as evidence, exported for auditors by "
+              "`seen audit export`"
+            : " was shown a checkpoint of its own exchange log that its log "
+              "does not contain (restored from a backup, or rewritten): it "
+              "signs no further checkpoint until an admin resolves it");
+    seen__xlog_evidence__free_unpacked(e, NULL);
+    return rc;
+}
+
+int
+seen_integrity_alerts(struct seen_txn *txn, seen_integrity_name_fn *name,
+    void *ctx, char **out, size_t *len)
+{
+    struct acc a = {name, ctx, {*out, *out ? *len : 0, *out ? *len : 0}};
+    int rc;
+
+    rc = seen_store_iter(txn, SEEN_DB_ALERTS, "EQV:", 4, on_feed, &a);
+    if (rc == 0)
+        rc = seen_xlog_iter(txn, SEEN_XLOG_EVIDENCE, on_xlog, &a);
+    if (rc != 0 && rc != SEEN_ECORRUPT) {
+        free(a.rows.p);
+        a.rows = (struct seen_ctl_rows){NULL, 0, 0};
+    }
+    *out = a.rows.p;
+    *len = a.rows.len;
+    return rc;
+}
