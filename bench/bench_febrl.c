@@ -560,7 +560,7 @@ febrl(const char *path_a, const char *path_b)
     free(b);
     free(da);
     free(db);
-    seen_tokenizer_free(tk);
+    seen_tokenizer_destroy(&tk);
     return 0;
 }
 
@@ -900,7 +900,7 @@ synth(const char *dir)
                 ne++;
             }
             ttok += now() - t0;
-            seen_record_free(rec);
+            seen_record_destroy(&rec);
         }
         free(data);
     }
@@ -1141,7 +1141,7 @@ synth(const char *dir)
     free(e);
     smap_free(&truth);
     smap_free(&persons);
-    seen_tokenizer_free(tk);
+    seen_tokenizer_destroy(&tk);
     return 0;
 }
 

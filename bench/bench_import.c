@@ -217,12 +217,12 @@ main(int argc, char *argv[])
         (double)st.entries / (tparse + tapply + tcommit) / rawput);
 
     for (i = 0; i < nrec; i++)
-        seen_record_free(recs[i]);
+        seen_record_destroy(&recs[i]);
     free(recs);
     free(data);
-    seen_store_close(store);
-    seen_tokenizer_free(tk);
-    seen_keys_free(keys);
+    seen_store_destroy(&store);
+    seen_tokenizer_destroy(&tk);
+    seen_keys_destroy(&keys);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         return 1;

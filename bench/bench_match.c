@@ -276,7 +276,7 @@ main(void)
     printf("ratios:\n");
     printf("  seen_bloom_dice : inline popcount = %.3f\n", lib / raw);
 
-    seen_tokenizer_free(tk);
+    seen_tokenizer_destroy(&tk);
     free(f);
     return 0;
 }

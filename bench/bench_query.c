@@ -380,7 +380,7 @@ cand_fill(struct cand *c, struct seen_store *store, struct seen_txn *txn,
     c->dob = p->dob;
     memcpy(c->nhs, p->nhs, sizeof c->nhs);
 out:
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 
 /* ---- raw LMDB ---- */
@@ -600,7 +600,7 @@ main(int argc, char *argv[])
                                         : SEEN_RECORD_PEOPLE_MAX);
         npersons += npeople[nlines];
         nlines++;
-        seen_record_free(rec);
+        seen_record_destroy(&rec);
         if (++nbatch == batch) {
             if ((rc = seen_store_commit(txn)) != 0) {
                 fprintf(stderr, "bench_query: commit: %s\n",
@@ -639,7 +639,7 @@ main(int argc, char *argv[])
     /* The filling process keeps what LMDB cached of its write transactions'
      * dirty pages (until the environment closes) and what malloc keeps;
      * a node serving queries starts on the store afresh. */
-    seen_store_close(store);
+    seen_store_destroy(&store);
     malloc_trim(0);
     snprintf(path, sizeof path, "%s/store", dir);
     if (seen_store_open(path, keys->sign_pk, keys->record_key, MAP_MB, 0,
@@ -972,7 +972,7 @@ main(int argc, char *argv[])
                "aside (RssAnon)\n");
 
         /* 6. Raw limit. */
-        seen_store_close(store);
+        seen_store_destroy(&store);
         store = NULL;
         snprintf(path, sizeof path, "%s/store", dir);
         rawread = raw_lmdb_reads(path, RAW_READS, &nkeys);
@@ -994,8 +994,8 @@ main(int argc, char *argv[])
         free(qcand);
     }
 
-    seen_tokenizer_free(tk);
-    seen_keys_free(keys);
+    seen_tokenizer_destroy(&tk);
+    seen_keys_destroy(&keys);
     if (!keep) {
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0)

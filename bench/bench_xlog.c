@@ -672,7 +672,7 @@ main(int argc, char *argv[])
     n = r.next;
     if (reads(&r, n, root, rbest, rmed, plen) != 0)
         goto done;
-    seen_store_close(r.store);
+    seen_store_destroy(&r.store);
     r.store = NULL;
     snprintf(path, sizeof path, "%s/store/data.mdb", dir);
     if (stat(path, &sb) != 0)
@@ -762,8 +762,8 @@ main(int argc, char *argv[])
 done:
     if (rc != 0)
         fprintf(stderr, "bench_xlog: failed\n");
-    seen_store_close(r.store);
-    seen_keys_free(r.keys);
+    seen_store_destroy(&r.store);
+    seen_keys_destroy(&r.keys);
     free(tcp);
     free(tcm);
     if (keep) {

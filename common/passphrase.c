@@ -91,7 +91,7 @@ read_tty(int tty, const char *prompt, char **out, size_t *len)
  * Read a passphrase: from $SEEN_PASSPHRASE_FILE if set (its first line),
  * else from /dev/tty with echo off after printing ${prompt}, asking twice
  * when ${confirm}.  Returns 0 with *${out} in sodium_malloc memory (free
- * with seen_passphrase_free) and its length in *${len}; SEEN_EINVAL for
+ * with seen_passphrase_destroy) and its length in *${len}; SEEN_EINVAL for
  * an empty passphrase or a mismatch; SEEN_EIO when there is no file and
  * no terminal (logged).
  */
@@ -139,13 +139,17 @@ done:
 }
 
 /**
- * seen_passphrase_free(p):
- * Wipe and free a passphrase.  NULL is a no-op.
+ * seen_passphrase_destroy(&p):
+ * Wipe and free a passphrase.  Sets the caller's pointer to NULL; NULL or a
+ * pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_passphrase_free(char *p)
+seen_passphrase_destroy(char **pp)
 {
+    char *p;
 
-    if (p != NULL)
-        sodium_free(p);
+    if (pp == NULL || (p = *pp) == NULL)
+        return;
+    *pp = NULL;
+    sodium_free(p);
 }

@@ -18,7 +18,7 @@
  * Read a passphrase: from $SEEN_PASSPHRASE_FILE if set (its first line),
  * else from /dev/tty with echo off after printing ${prompt}, asking twice
  * when ${confirm}.  Returns 0 with *${out} in sodium_malloc memory (free
- * with seen_passphrase_free) and its length in *${len}; SEEN_EINVAL for
+ * with seen_passphrase_destroy) and its length in *${len}; SEEN_EINVAL for
  * an empty passphrase or a mismatch; SEEN_EIO when there is no file and
  * no terminal (logged).
  */
@@ -33,9 +33,10 @@ SEEN_MUST_CHECK int seen_passphrase_get(const char *prompt, int confirm,
 SEEN_MUST_CHECK int seen_passphrase_from_fd(int fd, char **out, size_t *len);
 
 /**
- * seen_passphrase_free(p):
- * Wipe and free a passphrase.  NULL is a no-op.
+ * seen_passphrase_destroy(&p):
+ * Wipe and free a passphrase.  Sets the caller's pointer to NULL; NULL or a
+ * pointer to NULL is a no-op, so it is safe twice.
  */
-void seen_passphrase_free(char *p);
+void seen_passphrase_destroy(char **pp);
 
 #endif /* !SEEN_PASSPHRASE_H */

@@ -16,7 +16,7 @@ _Static_assert(crypto_kdf_CONTEXTBYTES == 8, "kdf context size");
  * Return a fresh, random node identity in sodium_malloc memory: new
  * Ed25519 and Curve25519 key pairs, data, handle and match keys, the
  * derived record key, and match_epoch 0.  Returns NULL on error (logged).
- * The caller owns the result and releases it with seen_keys_free().
+ * The caller owns the result and releases it with seen_keys_destroy().
  */
 struct seen_keys *
 seen_keys_generate(void)
@@ -58,16 +58,20 @@ err0:
 }
 
 /**
- * seen_keys_free(k):
+ * seen_keys_destroy(&k):
  * Wipe and free ${k}, which came from seen_keys_generate() or
- * seen_keystore_read().  Does nothing if ${k} is NULL.
+ * seen_keystore_read().  Sets the caller's pointer to NULL; NULL or a
+ * pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_keys_free(struct seen_keys *k)
+seen_keys_destroy(struct seen_keys **pp)
 {
+    struct seen_keys *k;
 
-    /* sodium_free is NULL-safe and wipes before unmapping. */
-    sodium_free(k);
+    if (pp == NULL || (k = *pp) == NULL)
+        return;
+    *pp = NULL;
+    sodium_free(k); /* wipes before unmapping */
 }
 
 /**

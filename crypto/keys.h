@@ -3,7 +3,7 @@
  *
  * A struct seen_keys is always allocated with sodium_malloc (guard pages,
  * locked, wiped by sodium_free) by seen_keys_generate() or
- * seen_keystore_read(), and released with seen_keys_free().  Its fields
+ * seen_keystore_read(), and released with seen_keys_destroy().  Its fields
  * are public on purpose: the sealing, signing and token paths read them
  * on every record and must not pay for an accessor.  Never copy a field
  * into ordinary memory without wiping the copy, and never log one.
@@ -54,16 +54,17 @@ struct seen_keys {
  * Return a fresh, random node identity in sodium_malloc memory: new
  * Ed25519 and Curve25519 key pairs, data, handle and match keys, the
  * derived record key, and match_epoch 0.  Returns NULL on error (logged).
- * The caller owns the result and releases it with seen_keys_free().
+ * The caller owns the result and releases it with seen_keys_destroy().
  */
 struct seen_keys *seen_keys_generate(void);
 
 /**
- * seen_keys_free(k):
+ * seen_keys_destroy(&k):
  * Wipe and free ${k}, which came from seen_keys_generate() or
- * seen_keystore_read().  Does nothing if ${k} is NULL.
+ * seen_keystore_read().  Sets the caller's pointer to NULL; NULL or a
+ * pointer to NULL is a no-op, so it is safe twice.
  */
-void seen_keys_free(struct seen_keys *k);
+void seen_keys_destroy(struct seen_keys **pp);
 
 /**
  * seen_subkey(out, master, id, ctx):

@@ -497,7 +497,7 @@ seen_keystore_write(const char *path, const struct seen_keys *k,
  * Open the keystore ${path} with the passphrase ${pass} (${passlen}
  * bytes) and on success set ${*out} to the keys, in sodium_malloc memory
  * with record_key derived; the caller owns them and releases them with
- * seen_keys_free().  On error ${*out} is set to NULL.
+ * seen_keys_destroy().  On error ${*out} is set to NULL.
  * Returns 0; SEEN_ENOTFOUND if ${path} does not exist; SEEN_EPERM if group
  * or others have any permission on it; SEEN_ECORRUPT if it is not a
  * keystore, is truncated or too long, has bad lengths, absurd Argon2
@@ -541,6 +541,6 @@ seen_keystore_set_match_key(const char *path, const char *pass,
     memcpy(k->match_key, key, 32);
     k->match_epoch = epoch;
     rc = keystore_store(path, k, pass, passlen, ops, mem);
-    seen_keys_free(k);
+    seen_keys_destroy(&k);
     return rc;
 }

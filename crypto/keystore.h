@@ -83,7 +83,7 @@ SEEN_MUST_CHECK int seen_keystore_write(const char *path,
  * Open the keystore ${path} with the passphrase ${pass} (${passlen}
  * bytes) and on success set ${*out} to the keys, in sodium_malloc memory
  * with record_key derived; the caller owns them and releases them with
- * seen_keys_free().  On error ${*out} is set to NULL.
+ * seen_keys_destroy().  On error ${*out} is set to NULL.
  * Returns 0; SEEN_ENOTFOUND if ${path} does not exist; SEEN_EPERM if group
  * or others have any permission on it; SEEN_ECORRUPT if it is not a
  * keystore, is truncated or too long, has bad lengths, absurd Argon2

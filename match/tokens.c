@@ -61,12 +61,18 @@ err:
 }
 
 /**
- * seen_tokenizer_free(tk):
- * Wipe and free ${tk}.  NULL is a no-op.
+ * seen_tokenizer_destroy(&tk):
+ * Wipe and free ${tk}.  Sets the caller's pointer to NULL; NULL or a pointer
+ * to NULL is a no-op, so it is safe twice.
  */
 void
-seen_tokenizer_free(struct seen_tokenizer *tk)
+seen_tokenizer_destroy(struct seen_tokenizer **pp)
 {
+    struct seen_tokenizer *tk;
+
+    if (pp == NULL || (tk = *pp) == NULL)
+        return;
+    *pp = NULL;
 
     if (tk != NULL)
         sodium_free(tk);

@@ -95,10 +95,11 @@ struct seen_tokenizer *seen_tokenizer_new(const uint8_t match_key[static 32],
     uint32_t epoch);
 
 /**
- * seen_tokenizer_free(tk):
- * Wipe and free ${tk}.  NULL is a no-op.
+ * seen_tokenizer_destroy(&tk):
+ * Wipe and free ${tk}.  Sets the caller's pointer to NULL; NULL or a pointer
+ * to NULL is a no-op, so it is safe twice.
  */
-void seen_tokenizer_free(struct seen_tokenizer *tk);
+void seen_tokenizer_destroy(struct seen_tokenizer **pp);
 
 /**
  * seen_tokenizer_epoch(tk):

@@ -267,7 +267,7 @@ cmd_import_lines(struct node *n, json_t *req, const char *data, size_t len)
                     1);
                 n->imp.warnings++;
             } else if (rc != 0) {
-                seen_record_free(rec);
+                seen_record_destroy(&rec);
                 json_decref(d.diags);
                 import_close(n);
                 return reply_error("import failed, nothing stored: %s",
@@ -275,7 +275,7 @@ cmd_import_lines(struct node *n, json_t *req, const char *data, size_t len)
             }
         }
         accepted++;
-        seen_record_free(rec);
+        seen_record_destroy(&rec);
     }
     return json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "accepted",
         (json_int_t)accepted, "rejected", (json_int_t)n->imp.rejected,
@@ -1162,7 +1162,7 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
         return;
     if ((tk = seen_tokenizer_new(key, epoch)) == NULL)
         return;
-    seen_tokenizer_free(n->tk);
+    seen_tokenizer_destroy(&n->tk);
     n->tk = tk;
     n->ix.tk = tk;
     seen_info("match key of epoch %u in use", epoch);
@@ -1306,13 +1306,13 @@ close_node(struct node *n)
         if (seen_home_path(n->home, "control.sock", path, sizeof path))
             unlink(path);
     }
-    seen_fed_free(n->fed);
-    seen_policy_free(n->policy);
+    seen_fed_destroy(&n->fed);
+    seen_policy_destroy(&n->policy);
     if (n->zctx != NULL)
         zmq_ctx_term(n->zctx);
-    seen_store_close(n->store);
-    seen_tokenizer_free(n->tk);
-    seen_keys_free(n->keys);
+    seen_store_destroy(&n->store);
+    seen_tokenizer_destroy(&n->tk);
+    seen_keys_destroy(&n->keys);
     if (n->pidfd >= 0)
         close(n->pidfd); /* releases the lock */
 }

@@ -85,6 +85,6 @@ main(int argc, char *argv[])
     if (rc != 0)
         return 1;
     rc = seen_daemon_run(home, pass, passlen);
-    seen_passphrase_free(pass);
+    seen_passphrase_destroy(&pass);
     return rc == 0 ? 0 : 1;
 }

@@ -73,7 +73,7 @@ SEEN_MUST_CHECK int seen_checkpoint_encode(const Seen__Checkpoint *c,
 /**
  * seen_checkpoint_decode(buf, len, out):
  * Decode the ${len} bytes at ${buf} into a new checkpoint *${out}, which
- * the caller releases with seen_checkpoint_free().  The checkpoint is
+ * the caller releases with seen_checkpoint_destroy().  The checkpoint is
  * well formed (32-byte origin and root, 64-byte signature) but its
  * signature is not checked: see seen_checkpoint_verify().
  * Returns 0; SEEN_EINVAL for bytes that are not a well-formed checkpoint
@@ -83,9 +83,11 @@ SEEN_MUST_CHECK int seen_checkpoint_decode(const uint8_t *buf, size_t len,
     Seen__Checkpoint **out);
 
 /**
- * seen_checkpoint_free(c):
- * Free a checkpoint from seen_checkpoint_decode().  NULL is a no-op.
+ * seen_checkpoint_destroy(&c):
+ * Free a checkpoint from seen_checkpoint_decode().  Sets the caller's
+ * pointer to NULL; NULL or a pointer to NULL is a no-op, so it is safe
+ * twice.
  */
-void seen_checkpoint_free(Seen__Checkpoint *c);
+void seen_checkpoint_destroy(Seen__Checkpoint **pp);
 
 #endif /* !SEEN_CHECKPOINT_H */

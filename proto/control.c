@@ -160,15 +160,18 @@ seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
 }
 
 /**
- * seen_ctl_close(c):
- * Close the connection.  NULL is a no-op.
+ * seen_ctl_destroy(&c):
+ * Close the connection.  Sets the caller's pointer to NULL; NULL or a
+ * pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_ctl_close(struct seen_ctl *c)
+seen_ctl_destroy(struct seen_ctl **pp)
 {
+    struct seen_ctl *c;
 
-    if (c == NULL)
+    if (pp == NULL || (c = *pp) == NULL)
         return;
+    *pp = NULL;
     zmq_close(c->sock);
     zmq_ctx_term(c->ctx);
     free(c);

@@ -46,10 +46,11 @@ SEEN_MUST_CHECK int seen_ctl_call(struct seen_ctl *c, json_t *req,
     char **rdata, size_t *rdlen);
 
 /**
- * seen_ctl_close(c):
- * Close the connection.  NULL is a no-op.
+ * seen_ctl_destroy(&c):
+ * Close the connection.  Sets the caller's pointer to NULL; NULL or a
+ * pointer to NULL is a no-op, so it is safe twice.
  */
-void seen_ctl_close(struct seen_ctl *c);
+void seen_ctl_destroy(struct seen_ctl **pp);
 
 /**
  * seen_ctl_endpoint(home, buf, len):

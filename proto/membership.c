@@ -426,7 +426,7 @@ err0:
  * curve_pk; grants of the body's epoch, each SEEN_MEMBERSHIP_GRANT_BYTES,
  * at most one per member and only for ACTIVE members.
  * [out] ${out}: on success the document, owned by the caller, released
- * with seen_membership_free(); NULL on error.
+ * with seen_membership_destroy(); NULL on error.
  * Returns 0; SEEN_EAUTH for a signature that does not verify under
  * ${authority_pk} or a body naming another authority; SEEN_EINVAL for a
  * malformed document (logged, saying what); SEEN_ENOMEM.  Never crashes
@@ -494,22 +494,25 @@ seen_membership_open(const uint8_t *doc, size_t len,
     return 0;
 
 err1:
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
 err0:
     return rc;
 }
 
 /**
- * seen_membership_free(m):
- * Free the document ${m} and everything decoded from it.  Does nothing if
- * ${m} is NULL.
+ * seen_membership_destroy(&m):
+ * Free the document ${m} and everything decoded from it.  Sets the caller's
+ * pointer to NULL; NULL or a pointer to NULL is a no-op, so it is safe
+ * twice.
  */
 void
-seen_membership_free(struct seen_membership *m)
+seen_membership_destroy(struct seen_membership **pp)
 {
+    struct seen_membership *m;
 
-    if (m == NULL)
+    if (pp == NULL || (m = *pp) == NULL)
         return;
+    *pp = NULL;
     index_free(m);
     if (m->body != NULL)
         seen__membership_body__free_unpacked(m->body, NULL);

@@ -17,7 +17,7 @@
  * A struct seen_membership is a verified, decoded document.  It owns
  * every buffer decoded from the input (the input itself is not retained),
  * and every pointer it returns (strings, Seen__Member) stays valid until
- * seen_membership_free().  It is read-only, so one may be shared between
+ * seen_membership_destroy().  It is read-only, so one may be shared between
  * threads.  Needs sodium_init() to have been called.
  */
 #ifndef SEEN_MEMBERSHIP_H
@@ -64,7 +64,7 @@ struct seen_membership;
  * curve_pk; grants of the body's epoch, each SEEN_MEMBERSHIP_GRANT_BYTES,
  * at most one per member and only for ACTIVE members.
  * [out] ${out}: on success the document, owned by the caller, released
- * with seen_membership_free(); NULL on error.
+ * with seen_membership_destroy(); NULL on error.
  * Returns 0; SEEN_EAUTH for a signature that does not verify under
  * ${authority_pk} or a body naming another authority; SEEN_EINVAL for a
  * malformed document (logged, saying what); SEEN_ENOMEM.  Never crashes
@@ -74,11 +74,12 @@ SEEN_MUST_CHECK int seen_membership_open(const uint8_t *doc, size_t len,
     const uint8_t authority_pk[static 32], struct seen_membership **out);
 
 /**
- * seen_membership_free(m):
- * Free the document ${m} and everything decoded from it.  Does nothing if
- * ${m} is NULL.
+ * seen_membership_destroy(&m):
+ * Free the document ${m} and everything decoded from it.  Sets the caller's
+ * pointer to NULL; NULL or a pointer to NULL is a no-op, so it is safe
+ * twice.
  */
-void seen_membership_free(struct seen_membership *m);
+void seen_membership_destroy(struct seen_membership **pp);
 
 /**
  * seen_membership_version(m):

@@ -439,7 +439,7 @@ parse_top(json_t *root, struct seen_policy *p,
  * it is not a valid agreement, with the first problem written to ${err}
  * as a NUL-terminated message of printable ASCII (see above; not logged);
  * SEEN_ENOMEM (${err} says so).  On failure *${out} is NULL.  Release
- * with seen_policy_free().
+ * with seen_policy_destroy().
  */
 int
 seen_policy_parse(const void *buf, size_t len, struct seen_policy **out,
@@ -475,7 +475,7 @@ seen_policy_parse(const void *buf, size_t len, struct seen_policy **out,
     rc = parse_top(root, p, err);
     json_decref(root);
     if (rc != 0) {
-        seen_policy_free(p);
+        seen_policy_destroy(&p);
         return rc;
     }
     *out = p;
@@ -550,15 +550,18 @@ done:
 }
 
 /**
- * seen_policy_free(p):
- * Free ${p}.  NULL is a no-op.
+ * seen_policy_destroy(&p):
+ * Free ${p}.  Sets the caller's pointer to NULL; NULL or a pointer to NULL
+ * is a no-op, so it is safe twice.
  */
 void
-seen_policy_free(struct seen_policy *p)
+seen_policy_destroy(struct seen_policy **pp)
 {
+    struct seen_policy *p;
 
-    if (p == NULL)
+    if (pp == NULL || (p = *pp) == NULL)
         return;
+    *pp = NULL;
     free(p->agreement);
     free(p->rules);
     free(p);

@@ -76,7 +76,7 @@ struct seen_policy;
  * it is not a valid agreement, with the first problem written to ${err}
  * as a NUL-terminated message of printable ASCII (see above; not logged);
  * SEEN_ENOMEM (${err} says so).  On failure *${out} is NULL.  Release
- * with seen_policy_free().
+ * with seen_policy_destroy().
  */
 SEEN_MUST_CHECK int seen_policy_parse(const void *buf, size_t len,
     struct seen_policy **out, char err[static SEEN_POLICY_ERR_BYTES]);
@@ -95,10 +95,11 @@ SEEN_MUST_CHECK int seen_policy_load(const char *path,
     struct seen_policy **out);
 
 /**
- * seen_policy_free(p):
- * Free ${p}.  NULL is a no-op.
+ * seen_policy_destroy(&p):
+ * Free ${p}.  Sets the caller's pointer to NULL; NULL or a pointer to NULL
+ * is a no-op, so it is safe twice.
  */
-void seen_policy_free(struct seen_policy *p);
+void seen_policy_destroy(struct seen_policy **pp);
 
 /**
  * seen_policy_decide(p, holder, requester, kind, role, basis, rule):

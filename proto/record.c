@@ -619,7 +619,8 @@ seen_record_line_blank(const char *line, size_t len)
  * SEEN_EINVAL if the line is rejected, after at least one error was
  * reported, with ${out} set to NULL; SEEN_ENOMEM, with ${out} set to NULL
  * (problems may have been reported; jansson reports some failed
- * allocations as a syntax error, which then gives SEEN_EINVAL).  Free the record with seen_record_free().
+ * allocations as a syntax error, which then gives SEEN_EINVAL).  Free
+ * the record with seen_record_destroy().
  */
 int
 seen_record_parse(const char *line, size_t len, struct seen_record **out,
@@ -683,7 +684,7 @@ seen_record_parse(const char *line, size_t len, struct seen_record **out,
     return 0;
 
 err:
-    seen_record_free(r);
+    seen_record_destroy(&r);
     return rc;
 }
 
@@ -707,16 +708,19 @@ seen_record_body(const struct seen_record *r, size_t *len)
 }
 
 /**
- * seen_record_free(r):
- * Free the record ${r} and every string it holds.  NULL is a no-op.
+ * seen_record_destroy(&r):
+ * Free the record ${r} and every string it holds.  Sets the caller's pointer
+ * to NULL; NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_record_free(struct seen_record *r)
+seen_record_destroy(struct seen_record **pp)
 {
+    struct seen_record *r;
     size_t i;
 
-    if (r == NULL)
+    if (pp == NULL || (r = *pp) == NULL)
         return;
+    *pp = NULL;
     for (i = 0; i < r->npeople; i++)
         free(r->people[i].other_names);
     free(r->people);

@@ -124,7 +124,8 @@ int seen_record_line_blank(const char *line, size_t len);
  * SEEN_EINVAL if the line is rejected, after at least one error was
  * reported, with ${out} set to NULL; SEEN_ENOMEM, with ${out} set to NULL
  * (problems may have been reported; jansson reports some failed
- * allocations as a syntax error, which then gives SEEN_EINVAL).  Free the record with seen_record_free().
+ * allocations as a syntax error, which then gives SEEN_EINVAL).  Free
+ * the record with seen_record_destroy().
  */
 SEEN_MUST_CHECK int seen_record_parse(const char *line, size_t len,
     struct seen_record **out, seen_record_diag_fn *diag, void *ctx);
@@ -139,9 +140,10 @@ SEEN_MUST_CHECK int seen_record_parse(const char *line, size_t len,
 char *seen_record_body(const struct seen_record *r, size_t *len);
 
 /**
- * seen_record_free(r):
- * Free the record ${r} and every string it holds.  NULL is a no-op.
+ * seen_record_destroy(&r):
+ * Free the record ${r} and every string it holds.  Sets the caller's pointer
+ * to NULL; NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
-void seen_record_free(struct seen_record *r);
+void seen_record_destroy(struct seen_record **pp);
 
 #endif /* !SEEN_RECORD_H */

@@ -197,7 +197,7 @@ seen_feed_set_checkpoint(struct seen_txn *txn, uint32_t oidx,
     seen_be32(k, oidx);
     rc = seen_store_put(txn, SEEN_DB_CHECKPOINTS, k, sizeof k, cp, len);
 done:
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     return rc;
 }
 

@@ -31,7 +31,7 @@ struct prune {
  * clock.  ${window} must be no smaller than the clock skew the caller
  * accepts (SEEN_ENVELOPE_SKEW for envelopes), or a pruned record could be
  * replayed.  Returns NULL if ${window} is 0 or above 2^62 seconds, or
- * memory runs out (logged).  Release with seen_replay_free().
+ * memory runs out (logged).  Release with seen_replay_destroy().
  */
 struct seen_replay *
 seen_replay_new(struct seen_store *store, uint64_t window)
@@ -58,12 +58,18 @@ err0:
 }
 
 /**
- * seen_replay_free(rc):
- * Free ${rc}; the records stay in the store.  NULL is a no-op.
+ * seen_replay_destroy(&rc):
+ * Free ${rc}; the records stay in the store.  Sets the caller's pointer to
+ * NULL; NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_replay_free(struct seen_replay *rc)
+seen_replay_destroy(struct seen_replay **pp)
 {
+    struct seen_replay *rc;
+
+    if (pp == NULL || (rc = *pp) == NULL)
+        return;
+    *pp = NULL;
 
     free(rc);
 }

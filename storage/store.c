@@ -400,15 +400,18 @@ err1:
 }
 
 /**
- * seen_store_close(store):
- * Close ${store}; no transaction may be open.  NULL is a no-op.
+ * seen_store_destroy(&store):
+ * Close ${store}; no transaction may be open.  Sets the caller's pointer to
+ * NULL; NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_store_close(struct seen_store *store)
+seen_store_destroy(struct seen_store **pp)
 {
+    struct seen_store *store;
 
-    if (store == NULL)
+    if (pp == NULL || (store = *pp) == NULL)
         return;
+    *pp = NULL;
     mdb_env_close(store->env);
     sodium_free(store->keys);
     free(store->dir);

@@ -77,10 +77,11 @@ SEEN_MUST_CHECK int seen_store_open(const char *dir, const uint8_t node_id[32],
     struct seen_store **out);
 
 /**
- * seen_store_close(store):
- * Close ${store}; no transaction may be open.  NULL is a no-op.
+ * seen_store_destroy(&store):
+ * Close ${store}; no transaction may be open.  Sets the caller's pointer to
+ * NULL; NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
-void seen_store_close(struct seen_store *store);
+void seen_store_destroy(struct seen_store **pp);
 
 /**
  * seen_store_check(store):

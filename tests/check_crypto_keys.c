@@ -37,7 +37,7 @@ START_TEST(test_generate_makes_working_key_pairs_and_epoch_zero)
     ck_assert(!all_zero(k->data_key, 32));
     ck_assert(!all_zero(k->handle_key, 32));
     ck_assert(!all_zero(k->match_key, 32));
-    seen_keys_free(k);
+    seen_keys_destroy(&k);
 }
 END_TEST
 
@@ -57,8 +57,8 @@ START_TEST(test_generate_gives_different_keys_each_time)
     ck_assert_mem_ne(a->data_key, a->handle_key, 32);
     ck_assert_mem_ne(a->data_key, a->match_key, 32);
     ck_assert_mem_ne(a->data_key, a->record_key, 32);
-    seen_keys_free(a);
-    seen_keys_free(b);
+    seen_keys_destroy(&a);
+    seen_keys_destroy(&b);
 }
 END_TEST
 
@@ -71,14 +71,20 @@ START_TEST(test_record_key_is_kdf_id_1_seenrec_of_data_key)
     ck_assert_int_eq(crypto_kdf_derive_from_key(want, 32, 1, "seenrec_",
                          k->data_key), 0);
     ck_assert_mem_eq(k->record_key, want, 32);
-    seen_keys_free(k);
+    seen_keys_destroy(&k);
 }
 END_TEST
 
 START_TEST(test_free_accepts_null)
 {
 
-    seen_keys_free(NULL);
+    {
+        struct seen_keys *none = NULL;
+
+        seen_keys_destroy(NULL);
+        seen_keys_destroy(&none);
+        seen_keys_destroy(&none);
+    }
 }
 END_TEST
 

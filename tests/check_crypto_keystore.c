@@ -55,7 +55,7 @@ static void
 teardown(void)
 {
 
-    seen_keys_free(keys);
+    seen_keys_destroy(&keys);
     keys = NULL;
     tu_rmrf(dir);
 }
@@ -106,7 +106,7 @@ try_read(const char *pass, size_t passlen)
     rc = seen_keystore_read(path, pass, passlen, &k);
     if (rc == 0) {
         ck_assert_ptr_nonnull(k);
-        seen_keys_free(k);
+        seen_keys_destroy(&k);
     } else {
         ck_assert_ptr_null(k);
     }
@@ -158,7 +158,7 @@ START_TEST(test_write_then_read_gives_the_same_keys)
     assert_same_keys(keys, k);
     ck_assert_mem_eq(k->match_key, keys->match_key, 32);
     ck_assert_uint_eq(k->match_epoch, 42);
-    seen_keys_free(k);
+    seen_keys_destroy(&k);
 }
 END_TEST
 
@@ -192,8 +192,8 @@ START_TEST(test_write_replaces_an_existing_keystore)
         0);
     ck_assert_int_eq(seen_keystore_read(path, "new", 3, &k), 0);
     assert_same_keys(other, k);
-    seen_keys_free(k);
-    seen_keys_free(other);
+    seen_keys_destroy(&k);
+    seen_keys_destroy(&other);
 }
 END_TEST
 
@@ -548,7 +548,7 @@ START_TEST(test_set_match_key_replaces_key_and_epoch_only)
     assert_same_keys(keys, k);
     ck_assert_mem_eq(k->match_key, mk, 32);
     ck_assert_uint_eq(k->match_epoch, 9);
-    seen_keys_free(k);
+    seen_keys_destroy(&k);
 
     /* Same Argon2id parameters, fresh salt and nonce, still 0600. */
     slurp(path, after, sizeof after);

@@ -55,9 +55,9 @@ static void
 close_store(void)
 {
 
-    seen_replay_free(replay);
+    seen_replay_destroy(&replay);
     replay = NULL;
-    seen_store_close(store);
+    seen_store_destroy(&store);
     store = NULL;
 }
 
@@ -79,9 +79,9 @@ teardown(void)
 {
 
     close_store();
-    seen_keys_free(A);
-    seen_keys_free(B);
-    seen_keys_free(C);
+    seen_keys_destroy(&A);
+    seen_keys_destroy(&B);
+    seen_keys_destroy(&C);
     tu_rmrf(base);
 }
 
@@ -744,7 +744,13 @@ START_TEST(test_replay_cache_refuses_a_zero_window)
 
     ck_assert_ptr_null(seen_replay_new(store, 0));
     ck_assert_ptr_null(seen_replay_new(store, UINT64_MAX));
-    seen_replay_free(NULL);
+    {
+        struct seen_replay *none = NULL;
+
+        seen_replay_destroy(NULL);
+        seen_replay_destroy(&none);
+        seen_replay_destroy(&none);
+    }
 }
 END_TEST
 
@@ -832,8 +838,14 @@ START_TEST(test_checkpoint_signs_and_verifies)
     ck_assert_uint_eq(d->size, 1234);
     ck_assert_int_eq(seen_checkpoint_verify(d, SEEN_DOMAIN_FEED_CHECKPOINT),
         SEEN_OK);
-    seen_checkpoint_free(d);
-    seen_checkpoint_free(NULL);
+    seen_checkpoint_destroy(&d);
+    {
+        Seen__Checkpoint *none = NULL;
+
+        seen_checkpoint_destroy(NULL);
+        seen_checkpoint_destroy(&none);
+        seen_checkpoint_destroy(&none);
+    }
     free(enc);
 }
 END_TEST
@@ -922,7 +934,7 @@ START_TEST(test_checkpoint_decode_refuses_malformed_bytes)
     for (i = 0; i < len; i++)
         ck_assert_int_eq(seen_checkpoint_decode(enc, i, &d), SEEN_EINVAL);
     ck_assert_int_eq(seen_checkpoint_decode(enc, len, &d), SEEN_OK);
-    seen_checkpoint_free(d);
+    seen_checkpoint_destroy(&d);
     free(enc);
     c.origin.len = 0;
     ck_assert_int_eq(seen_checkpoint_encode(&c, &enc, &len), SEEN_EINVAL);
@@ -975,7 +987,7 @@ START_TEST(test_feed_checkpoint_is_kept_per_origin_in_the_store)
     ck_assert_uint_eq(d->size, 6);
     ck_assert_int_eq(seen_checkpoint_verify(d, SEEN_DOMAIN_FEED_CHECKPOINT),
         SEEN_OK);
-    seen_checkpoint_free(d);
+    seen_checkpoint_destroy(&d);
     ck_assert_int_eq(seen_store_commit(txn), SEEN_OK);
     free(enc);
     free(enc2);

@@ -41,7 +41,7 @@ static void
 teardown(void)
 {
 
-    seen_tokenizer_free(tk);
+    seen_tokenizer_destroy(&tk);
     tk = NULL;
 }
 

@@ -36,7 +36,7 @@ static void
 teardown(void)
 {
 
-    seen_tokenizer_free(tk);
+    seen_tokenizer_destroy(&tk);
     tk = NULL;
 }
 
@@ -145,8 +145,14 @@ START_TEST(test_tokens_are_deterministic_for_one_key_and_input)
     ck_assert_mem_eq(a.t, c.t, a.n * SEEN_TOKEN_ITEM);
     ck_assert_mem_eq(a.bloom, c.bloom, SEEN_BLOOM_BYTES);
     ck_assert_uint_eq(seen_tokenizer_epoch(again), 7);
-    seen_tokenizer_free(again);
-    seen_tokenizer_free(NULL);
+    seen_tokenizer_destroy(&again);
+    {
+        struct seen_tokenizer *none = NULL;
+
+        seen_tokenizer_destroy(NULL);
+        seen_tokenizer_destroy(&none);
+        seen_tokenizer_destroy(&none);
+    }
 }
 END_TEST
 
@@ -171,7 +177,7 @@ START_TEST(test_tokens_differ_under_another_match_key)
             ck_assert_mem_ne(a.t + i * SEEN_TOKEN_ITEM + 1,
                 b.t + j * SEEN_TOKEN_ITEM + 1, 16);
     ck_assert_mem_ne(a.bloom, b.bloom, SEEN_BLOOM_BYTES);
-    seen_tokenizer_free(other);
+    seen_tokenizer_destroy(&other);
 }
 END_TEST
 
@@ -662,7 +668,7 @@ START_TEST(test_bloom_filter_depends_on_the_match_key)
     seen_bloom_make(tk, &in, a);
     seen_bloom_make(other, &in, b);
     ck_assert_mem_ne(a, b, SEEN_BLOOM_BYTES);
-    seen_tokenizer_free(other);
+    seen_tokenizer_destroy(&other);
 }
 END_TEST
 

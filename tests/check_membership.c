@@ -94,9 +94,9 @@ teardown(void)
     size_t i;
 
     for (i = 0; i < NMEMBERS; i++)
-        seen_keys_free(tm[i].k);
-    seen_keys_free(auth);
-    seen_keys_free(other_auth);
+        seen_keys_destroy(&tm[i].k);
+    seen_keys_destroy(&auth);
+    seen_keys_destroy(&other_auth);
     sodium_memzero(match_key, sizeof match_key);
 }
 
@@ -225,7 +225,7 @@ START_TEST(test_built_document_opens_with_its_authority)
         ck_assert_int_eq(seen_membership_granted(m, tm[i].k->sign_pk), 1);
     }
     ck_assert_ptr_null(seen_membership_member(m, NMEMBERS));
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -257,7 +257,7 @@ START_TEST(test_members_are_found_by_sign_key_curve_key_and_name)
     ck_assert_ptr_null(seen_membership_by_name(m, ""));
     ck_assert_ptr_null(seen_membership_by_name(m, NULL));
     ck_assert_int_eq(seen_membership_active(NULL), 0);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -284,7 +284,7 @@ START_TEST(test_every_member_unseals_the_same_match_key)
     for (i = 0; i + 32 <= len; i++)
         ck_assert_int_ne(memcmp(doc + i, match_key, 32), 0);
     sodium_memzero(key, sizeof key);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -315,7 +315,7 @@ START_TEST(test_revoked_member_has_no_grant)
     ck_assert_int_eq(seen_membership_match_key(m, tm[0].k, key, &epoch), 0);
     ck_assert_int_eq(memcmp(key, match_key, 32), 0);
     sodium_memzero(key, sizeof key);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -337,9 +337,9 @@ START_TEST(test_non_member_has_no_grant_and_wrong_curve_key_fails)
     memcpy(wrong->sign_pk, tm[1].k->sign_pk, 32);
     ck_assert_int_eq(
         seen_membership_match_key(m, wrong, key, NULL), SEEN_EAUTH);
-    seen_keys_free(wrong);
-    seen_keys_free(stranger);
-    seen_membership_free(m);
+    seen_keys_destroy(&wrong);
+    seen_keys_destroy(&stranger);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -363,7 +363,7 @@ START_TEST(test_wrong_authority_key_is_refused)
     ck_assert_int_eq(open_doc(doc, len, auth->sign_pk, &m), SEEN_EAUTH);
     ck_assert_ptr_null(m);
     ck_assert_int_eq(open_doc(doc, len, other_auth->sign_pk, &m), 0);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -398,7 +398,7 @@ START_TEST(test_every_flipped_byte_is_an_error)
     loud();
     /* And the document itself is still good. */
     ck_assert_int_eq(open_doc(doc, len, auth->sign_pk, &m), 0);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     free(doc);
 }
 END_TEST
@@ -633,7 +633,7 @@ START_TEST(test_each_broken_rule_is_refused)
     switch (want) {
     case WANT_OK:
         ck_assert_msg(rc == 0, "case %d: %d", _i, rc);
-        seen_membership_free(m);
+        seen_membership_destroy(&m);
         break;
     case WANT_EINVAL:
         ck_assert_msg(rc == SEEN_EINVAL, "case %d: %d", _i, rc);
@@ -732,9 +732,9 @@ START_TEST(test_reencoded_body_verifies_only_against_its_own_bytes)
     ck_assert_int_eq(open_doc(doc1, len1, auth->sign_pk, &m), 0);
     ck_assert_uint_eq(seen_membership_version(m), VERSION);
     ck_assert_uint_eq(seen_membership_count(m), NMEMBERS);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     ck_assert_int_eq(open_doc(doc0, len0, auth->sign_pk, &m), 0);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
 
     /* Crossed: B1 with B0's signature, B0 with B1's. */
     d = wrap(b1bytes, blen, o0->signature.data, &dlen);
@@ -831,7 +831,13 @@ START_TEST(test_endpoints_and_agency_types)
             (int)i);
     ck_assert_ptr_null(seen_membership_type_name(0));
     ck_assert_ptr_null(seen_membership_type_name(8));
-    seen_membership_free(NULL);
+    {
+        struct seen_membership *none = NULL;
+
+        seen_membership_destroy(NULL);
+        seen_membership_destroy(&none);
+        seen_membership_destroy(&none);
+    }
 }
 END_TEST
 
@@ -944,7 +950,7 @@ replay_dir(const char *dir, int must_open)
             rc = seen_membership_open(doc ? doc : buf + 1, doc ? dlen : len - 1,
                 fuzz_authority.sign_pk, &m);
             ck_assert_msg(rc == 0, "%s does not open: %d", path, rc);
-            seen_membership_free(m);
+            seen_membership_destroy(&m);
             free(doc);
         }
         free(buf);

@@ -114,10 +114,10 @@ static void
 teardown(void)
 {
 
-    seen_store_close(store);
+    seen_store_destroy(&store);
     store = NULL;
-    seen_tokenizer_free(tk);
-    seen_keys_free(keys);
+    seen_tokenizer_destroy(&tk);
+    seen_keys_destroy(&keys);
     tu_rmrf(base);
 }
 
@@ -140,7 +140,7 @@ apply(struct seen_txn *t, const char *line, struct seen_index_stats *st)
     ck_assert_msg(seen_record_parse(line, strlen(line), &r, NULL, NULL) == 0,
         "import line rejected: %s", line);
     rc = seen_indexer_apply(&ix, t, r, NOW, st);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     return rc;
 }
 
@@ -1023,7 +1023,7 @@ START_TEST(test_no_name_nhs_number_record_id_or_note_reaches_the_store_file)
     import(REC2);
     import(REC3);
     import(REC1_V2);
-    seen_store_close(store);
+    seen_store_destroy(&store);
     store = NULL;
 
     snprintf(path, sizeof path, "%s/data.mdb", sdir);
@@ -1060,7 +1060,7 @@ START_TEST(test_entries_are_the_same_after_closing_and_reopening)
     seen_store_abort(t);
     ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, h1), 1);
 
-    seen_store_close(store);
+    seen_store_destroy(&store);
     open_node(0);
     ck_assert_uint_eq(ix.own, own);
     ck_assert_uint_eq(count(SEEN_DB_ENTRIES), entries);

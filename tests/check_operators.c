@@ -59,7 +59,7 @@ static void
 teardown(void)
 {
 
-    seen_store_close(store);
+    seen_store_destroy(&store);
     store = NULL;
     tu_rmrf(base);
 }
@@ -318,7 +318,7 @@ START_TEST(test_operators_survive_reopening_the_store)
     enum seen_role_op r = 0;
 
     add_committed("sam", SEEN_OP_LEAD, T0);
-    seen_store_close(store);
+    seen_store_destroy(&store);
     store = open_store(0);
     t = begin(0);
     ck_assert_int_eq(seen_operator_get(t, "sam", &r), SEEN_OK);

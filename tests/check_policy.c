@@ -85,6 +85,15 @@ parse_ok(const char *text)
     return p;
 }
 
+/* Assert ${text} parses, and free what it gave. */
+static void
+parses(const char *text)
+{
+    struct seen_policy *p = parse_ok(text);
+
+    seen_policy_destroy(&p);
+}
+
 /* Assert ${text} is refused with a message that contains ${want}. */
 static void
 refused(const char *text, size_t len, const char *want)
@@ -136,7 +145,7 @@ START_TEST(test_lab_agreement_loads)
     ck_assert_uint_eq(seen_policy_version(p), 1);
     ck_assert_uint_eq(seen_policy_rules(p), 13);
     ck_assert_ptr_nonnull(strstr(seen_policy_agreement(p), "Six areas"));
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
 }
 END_TEST
 
@@ -247,7 +256,7 @@ START_TEST(test_lab_agreement_decisions)
                          "domestic_abuse_incident", "child", "duty_to_share",
                          NULL),
         SEEN_POLICY_SHARE);
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
 }
 END_TEST
 
@@ -287,7 +296,7 @@ START_TEST(test_lab_agreement_never_shares_under_consent_or_to_unknowns)
                     }
                 }
     ck_assert_uint_gt(shared, 20);
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
 }
 END_TEST
 
@@ -322,7 +331,7 @@ START_TEST(test_brief_example_agreement_parses)
                          "child", "duty_to_share", &rule),
         SEEN_POLICY_QUEUE);
     ck_assert_int_eq(rule, -1);
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
 }
 END_TEST
 
@@ -364,7 +373,7 @@ START_TEST(test_first_matching_rule_wins)
                          "perpetrator", "public_task", &rule),
         SEEN_POLICY_QUEUE);
     ck_assert_int_eq(rule, -1);
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
 }
 END_TEST
 
@@ -405,8 +414,8 @@ START_TEST(test_no_matching_rule_queues)
                          &rule),
         SEEN_POLICY_QUEUE);
     ck_assert_int_eq(rule, -1);
-    seen_policy_free(p);
-    seen_policy_free(empty);
+    seen_policy_destroy(&p);
+    seen_policy_destroy(&empty);
 }
 END_TEST
 
@@ -427,7 +436,7 @@ START_TEST(test_roles_and_bases_default_to_any_in_queue_rules)
                          &rule),
         SEEN_POLICY_SHARE);
     ck_assert_int_eq(rule, 1);
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
 }
 END_TEST
 
@@ -487,7 +496,7 @@ START_TEST(test_malformed_top_level_is_refused_with_place_and_reason)
         name[200] = '\0';
         snprintf(doc, sizeof doc,
             "{\"agreement\": \"%s\", \"version\": 1, \"rules\": []}", name);
-        seen_policy_free(parse_ok(doc));
+        parses(doc);
     }
     REFUSED("{\"agreement\": \"T\", \"version\": 0, \"rules\": []}",
         "version: not a whole number of 1 or more");
@@ -682,7 +691,7 @@ START_TEST(test_limits_are_enforced)
 
         rc = seen_policy_parse(doc, n - 1, &pol, err);
         ck_assert_msg(rc == 0, "%s", err);
-        seen_policy_free(pol);
+        seen_policy_destroy(&pol);
     }
     free(doc);
 
@@ -693,7 +702,7 @@ START_TEST(test_limits_are_enforced)
                            "\"rules\": [], \"note\": \"");
     memset(p, 'n', SEEN_POLICY_NOTE_MAX);
     strcpy(p + SEEN_POLICY_NOTE_MAX, "\"}");
-    seen_policy_free(parse_ok(doc));
+    parses(doc);
     memset(p, 'n', SEEN_POLICY_NOTE_MAX + 1);
     strcpy(p + SEEN_POLICY_NOTE_MAX + 1, "\"}");
     REFUSED(doc, "note: longer than 2000 characters");
@@ -741,7 +750,7 @@ START_TEST(test_every_truncation_of_the_lab_agreement_is_refused)
         if (rc == 0) {
             /* Only a cut in trailing whitespace leaves a whole agreement. */
             ck_assert_msg(blank, "accepted at %zu of %zu bytes", cut, len);
-            seen_policy_free(p);
+            seen_policy_destroy(&p);
             continue;
         }
         ck_assert_int_eq(rc, SEEN_EINVAL);
@@ -768,7 +777,7 @@ START_TEST(test_altered_bytes_never_crash)
     size_t i, k, accepted = 0, refusals = 0;
     int rc;
 
-    seen_policy_free(parse_ok(doc));
+    parses(doc);
     for (i = 0; i < sizeof doc - 1; i++) {
         for (k = 0; k < sizeof with; k++) {
             memcpy(buf, doc, sizeof doc);
@@ -780,7 +789,7 @@ START_TEST(test_altered_bytes_never_crash)
             if (rc == 0) {
                 ck_assert_ptr_nonnull(p);
                 fuzz_check_policy(p);
-                seen_policy_free(p);
+                seen_policy_destroy(&p);
                 accepted++;
             } else {
                 ck_assert_int_eq(rc, SEEN_EINVAL);
@@ -890,7 +899,7 @@ replay_dir(const char *dir, int check)
                 ck_assert_msg(rc == 0, "%s: %s", path, err);
             else if (strncmp(de->d_name, "invalid-", 8) == 0)
                 ck_assert_msg(rc == SEEN_EINVAL, "%s accepted", path);
-            seen_policy_free(p);
+            seen_policy_destroy(&p);
         }
         free(buf);
         n++;

@@ -274,7 +274,7 @@ START_TEST(test_example_line_parses_with_every_field)
     ck_assert_int_eq(p->dob, D_1989_05_02);
     ck_assert_str_eq(p->pnc, "2011/0234567F");
     ck_assert_str_eq(p->nhs, "");
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -338,13 +338,13 @@ START_TEST(test_optional_fields_parse_to_their_values)
     ck_assert_str_eq(p->nhs, "");
     ck_assert_str_eq(p->postcode, "SW1A 1AA");
     ck_assert_str_eq(p->district, "SW1A");
-    seen_record_free(r);
+    seen_record_destroy(&r);
 
     /* "other" is a kind too. */
     ck_assert_int_eq(run(WITH_PEOPLE("{\"ref\":\"a\",\"role\":\"child\","
         "\"given_name\":\"A\",\"family_name\":\"B\"}"), &r), 0);
     ck_assert_int_eq(r->kind, SEEN__KIND__KIND_OTHER);
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -470,7 +470,7 @@ START_TEST(test_leap_day_in_a_leap_year_is_a_date)
 
     ck_assert_int_eq(run(line, &r), 0);
     ck_assert_int_eq(r->date, D_2024_02_29);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(line);
 }
 END_TEST
@@ -512,7 +512,7 @@ START_TEST(test_people_must_hold_1_to_64_people)
     ck_assert_int_eq(run(line, &r), 0);
     ck_assert_uint_eq(r->npeople, 64);
     ck_assert_str_eq(r->people[63].ref, "r63");
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(line);
 
     line = n_people(65, 0);
@@ -536,7 +536,7 @@ START_TEST(test_duplicate_refs_are_an_error)
     /* Refs are compared exactly. */
     line = edited(EXAMPLE, "people.2.ref", "\"V1\"");
     ck_assert_int_eq(run(line, &r), 0);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(line);
 }
 END_TEST
@@ -570,12 +570,12 @@ START_TEST(test_id_of_1_to_128_characters_is_accepted)
         line = with_id(units[i], 128);
         ck_assert_int_eq(run(line, &r), 0);
         ck_assert_uint_eq(strlen(r->id), 128 * strlen(units[i]));
-        seen_record_free(r);
+        seen_record_destroy(&r);
         free(line);
 
         line = with_id(units[i], 1);
         ck_assert_int_eq(run(line, &r), 0);
-        seen_record_free(r);
+        seen_record_destroy(&r);
         free(line);
     }
 }
@@ -611,7 +611,7 @@ START_TEST(test_invalid_nhs_number_is_a_warning_and_dropped)
     ck_assert_str_eq(r->people[1].ref, "c1");
     ck_assert_str_eq(r->people[1].nhs, "");
     ck_assert_str_eq(r->people[1].given, "Mia");
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(line);
 }
 END_TEST
@@ -634,7 +634,7 @@ START_TEST(test_invalid_upn_pnc_and_postcode_are_warnings_and_dropped)
     ck_assert_str_eq(r->people[0].pnc, "");
     ck_assert_str_eq(r->people[0].postcode, "");
     ck_assert_str_eq(r->people[0].district, "");
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -691,7 +691,7 @@ START_TEST(test_person_needs_an_identifier_or_enough_name)
             dump_diags();
         ck_assert_int_eq(rc, 0);
         ck_assert_uint_eq(D.n, 0);
-        seen_record_free(r);
+        seen_record_destroy(&r);
     } else {
         ck_assert_int_eq(rc, SEEN_EINVAL);
         ck_assert_uint_eq(D.n, 1);
@@ -708,7 +708,7 @@ START_TEST(test_test_range_nhs_number_is_kept_and_marked)
         "\"nhs_number\":\"999 000 0018\"}"), &r), 0);
     ck_assert_str_eq(r->people[0].nhs, "9990000018");
     ck_assert_int_eq(r->people[0].nhs_test, 1);
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -728,7 +728,7 @@ START_TEST(test_identifiers_are_stored_in_canonical_form)
     ck_assert_str_eq(p->pnc, "2011/0234567F");
     ck_assert_str_eq(p->postcode, "RG1 5DF");
     ck_assert_str_eq(p->district, "RG1");
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -749,7 +749,7 @@ START_TEST(test_unknown_fields_are_kept_in_the_body)
     ck_assert_str_eq(body, line);
     ck_assert_uint_eq(len, strlen(line));
     free(body);
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -764,7 +764,7 @@ START_TEST(test_body_is_the_compact_record_and_parses_again)
     ck_assert_ptr_nonnull(body = seen_record_body(r, &len));
     ck_assert_str_eq(body, EXAMPLE);
     free(body);
-    seen_record_free(r);
+    seen_record_destroy(&r);
 
     /* Whitespace around and inside the object is dropped. */
     ck_assert_ptr_nonnull(spaced = malloc(strlen(EXAMPLE) + 16));
@@ -775,9 +775,9 @@ START_TEST(test_body_is_the_compact_record_and_parses_again)
     ck_assert_str_eq(body, EXAMPLE);
     ck_assert_int_eq(run_len(body, len, &r2), 0);
     ck_assert_str_eq(r2->people[1].nhs, "9434765919");
-    seen_record_free(r2);
+    seen_record_destroy(&r2);
     free(body);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(spaced);
 }
 END_TEST
@@ -856,7 +856,7 @@ START_TEST(test_a_line_over_1_mib_is_rejected)
 
     /* Exactly 1 MiB is still a line. */
     ck_assert_int_eq(run_len(buf, SEEN_RECORD_LINE_MAX, &r), 0);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(buf);
 }
 END_TEST
@@ -874,7 +874,7 @@ START_TEST(test_deletion_line_needs_only_id)
     ck_assert_ptr_null(r->local_authority);
     ck_assert_uint_eq(r->npeople, 0);
     ck_assert_ptr_null(r->people);
-    seen_record_free(r);
+    seen_record_destroy(&r);
 
     /* A full record marked deleted is a deletion too. */
     {
@@ -883,7 +883,7 @@ START_TEST(test_deletion_line_needs_only_id)
         ck_assert_int_eq(run(line, &r), 0);
         ck_assert_int_eq(r->deleted, 1);
         ck_assert_uint_eq(r->npeople, 3);
-        seen_record_free(r);
+        seen_record_destroy(&r);
         free(line);
     }
 
@@ -994,7 +994,7 @@ START_TEST(test_problems_reported_per_line_are_bounded)
     ck_assert_str_eq(D.d[SEEN_RECORD_DIAG_MAX].reason,
         "10 more problems not reported");
     ck_assert_uint_eq(r->npeople, 30);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     free(line);
 }
 END_TEST
@@ -1021,7 +1021,7 @@ START_TEST(test_byte_order_mark_before_a_line_is_ignored)
     snprintf(line, sizeof(line), "\xEF\xBB\xBF%s", EXAMPLE);
     ck_assert_int_eq(run(line, &r), 0);
     ck_assert_str_eq(r->id, "TVP-DA-2025-00412");
-    seen_record_free(r);
+    seen_record_destroy(&r);
 }
 END_TEST
 
@@ -1034,8 +1034,14 @@ START_TEST(test_parse_without_diag_callback_and_free_null)
     ck_assert_ptr_null(r);
     ck_assert_int_eq(seen_record_parse(EXAMPLE, strlen(EXAMPLE), &r, NULL,
         NULL), 0);
-    seen_record_free(r);
-    seen_record_free(NULL);
+    seen_record_destroy(&r);
+    {
+        struct seen_record *none = NULL;
+
+        seen_record_destroy(NULL);
+        seen_record_destroy(&none);
+        seen_record_destroy(&none);
+    }
 }
 END_TEST
 
@@ -1086,7 +1092,7 @@ START_TEST(test_out_of_memory_fails_the_line_without_leaks)
     ck_assert_ptr_nonnull(body = seen_record_body(r, &len));
     ck_assert_str_eq(body, EXAMPLE);
     free(body);
-    seen_record_free(r);
+    seen_record_destroy(&r);
     json_set_alloc_funcs(malloc, free);
 }
 END_TEST
@@ -1117,11 +1123,11 @@ replay_dir(const char *dir, int must_parse)
         }
         if (rc == 0) {
             ck_assert_ptr_nonnull(body = seen_record_body(r, &blen));
-            seen_record_free(r);
+            seen_record_destroy(&r);
             if (blen <= SEEN_RECORD_LINE_MAX) {
                 ck_assert_msg(run_len(body, blen, &r) == 0,
                     "%s: body does not parse again", path);
-                seen_record_free(r);
+                seen_record_destroy(&r);
             }
             free(body);
         }

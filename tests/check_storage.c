@@ -103,7 +103,7 @@ make_populated_store(int n)
             SEEN_OK);
     }
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 
 /* The whole of file ${path}; *${len} its size. */
@@ -151,7 +151,7 @@ reopen_code(void)
 
     rc = seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s);
     if (rc == SEEN_OK)
-        seen_store_close(s);
+        seen_store_destroy(&s);
     else
         ck_assert_ptr_null(s);
     return rc;
@@ -169,7 +169,7 @@ START_TEST(test_store_created_then_reopened_finds_committed_data)
     put_str(t, SEEN_DB_PEERS, "peer-a", "endpoint tcp://10.0.0.1:7000");
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     ck_assert_str_eq(seen_store_path(s), sdir);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     s = open_store(0);
     t = begin(s, 0);
@@ -181,7 +181,7 @@ START_TEST(test_store_created_then_reopened_finds_committed_data)
         SEEN_ENOTFOUND);
     seen_store_abort(t);
     ck_assert_int_eq(seen_store_check(s), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -195,14 +195,20 @@ START_TEST(test_store_uncommitted_write_is_not_kept)
     put_str(t, SEEN_DB_PEERS, "peer-a", "x");
     seen_store_abort(t);
     seen_store_abort(NULL);
-    seen_store_close(s);
+    seen_store_destroy(&s);
     s = open_store(0);
     t = begin(s, 0);
     ck_assert_int_eq(seen_store_get(t, SEEN_DB_PEERS, "peer-a", 6, &v, &vlen),
         SEEN_ENOTFOUND);
     seen_store_abort(t);
-    seen_store_close(s);
-    seen_store_close(NULL);
+    seen_store_destroy(&s);
+    {
+        struct seen_store *none = NULL;
+
+        seen_store_destroy(NULL);
+        seen_store_destroy(&none);
+        seen_store_destroy(&none);
+    }
 }
 END_TEST
 
@@ -233,7 +239,7 @@ START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
 
     put_str(t, SEEN_DB_PEERS, "k", "kept");
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     randombytes_buf(other, sizeof other);
     ck_assert_int_eq(
@@ -245,7 +251,7 @@ START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
         seen_store_get(t, SEEN_DB_PEERS, "k", 1, &v, &vlen), SEEN_OK);
     ck_assert_mem_eq(v, "kept", 4);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -253,7 +259,7 @@ START_TEST(test_store_reopen_with_another_node_id_is_ewrongnode)
 {
     struct seen_store *s = open_store(1);
 
-    seen_store_close(s);
+    seen_store_destroy(&s);
     node_id[7] ^= 1;
     ck_assert_int_eq(reopen_code(), SEEN_EWRONGNODE);
     node_id[7] ^= 1;
@@ -265,7 +271,7 @@ START_TEST(test_store_reopen_with_another_record_key_is_eauth)
 {
     struct seen_store *s = open_store(1);
 
-    seen_store_close(s);
+    seen_store_destroy(&s);
     rkey[31] ^= 0x80;
     ck_assert_int_eq(reopen_code(), SEEN_EAUTH);
     rkey[31] ^= 0x80;
@@ -283,7 +289,7 @@ START_TEST(test_store_of_another_format_is_eversion)
     ck_assert_int_eq(
         seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4), SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
     ck_assert_int_eq(reopen_code(), SEEN_EVERSION);
 }
 END_TEST
@@ -417,7 +423,7 @@ open_damaged_in_child(void)
         if (rc != 0)
             _exit(3);
         rc = seen_store_check(s);
-        seen_store_close(s);
+        seen_store_destroy(&s);
         _exit(rc == SEEN_ECORRUPT ? 0 : 4);
     }
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -472,7 +478,7 @@ START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
                          5, SECRET, strlen(SECRET)),
         SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     s = open_store(0);
     t = begin(s, 0);
@@ -501,7 +507,7 @@ START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
                          t, SEEN_DB_RECORDS, k, 16, "REC-1", 5, &out, &olen),
         SEEN_ENOTFOUND);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -522,7 +528,7 @@ START_TEST(test_sealed_value_of_zero_bytes_round_trips)
     ck_assert_ptr_nonnull(out);
     free(out);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -550,7 +556,7 @@ START_TEST(test_sealed_plaintext_and_record_id_never_reach_the_file)
             SEEN_OK);
     }
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     file = slurp(dpath, &flen);
     ck_assert_ptr_null(memmem(file, flen, "Chantelle", 9));
@@ -573,7 +579,7 @@ START_TEST(test_id_key_is_deterministic_per_record_key_and_id)
     seen_store_id_key(s, "REC-2", 5, c);
     ck_assert_mem_eq(a, b, 16);
     ck_assert_mem_ne(a, c, 16);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     /* Another node (another record key) files the same id elsewhere. */
     tu_rmrf(sdir);
@@ -581,7 +587,7 @@ START_TEST(test_id_key_is_deterministic_per_record_key_and_id)
     s = open_store(1);
     seen_store_id_key(s, "REC-1", 5, d);
     ck_assert_mem_ne(a, d, 16);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -607,7 +613,7 @@ tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
     ck_assert_ptr_nonnull(sealed = malloc(vlen));
     memcpy(sealed, v, vlen);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     file = slurp(dpath, &flen);
     ck_assert_ptr_nonnull(at = memmem(file, flen, sealed, vlen));
@@ -635,7 +641,7 @@ START_TEST(test_sealed_value_tampered_in_the_file_does_not_open)
         SEEN_ECORRUPT);
     ck_assert_ptr_null(out);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -654,7 +660,7 @@ START_TEST(test_check_finds_a_tampered_sealed_handle)
         SEEN_DB_HANDLES, "0123456789abcdef", "0123456789abcdef");
     s = open_store(0);
     rc = seen_store_check(s);
-    seen_store_close(s);
+    seen_store_destroy(&s);
     ck_assert_int_eq(rc, SEEN_ECORRUPT);
 }
 END_TEST
@@ -686,7 +692,7 @@ START_TEST(test_check_passes_on_a_good_store_and_fails_on_a_truncated_one)
     /* The same open store, its file cut short underneath it. */
     ck_assert_int_eq(truncate(dpath, file_size(dpath) / 2), 0);
     ck_assert_int_eq(seen_store_check(s), SEEN_ECORRUPT);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -732,7 +738,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_CURSORS, &n), SEEN_OK);
     ck_assert_uint_eq(n, (uint64_t)committed * 10);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     /* And so does the store reopened. */
     ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 0, &s), SEEN_OK);
@@ -753,7 +759,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
         SEEN_ENOTFOUND);
     seen_store_abort(t);
     ck_assert_int_eq(seen_store_check(s), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -834,7 +840,7 @@ START_TEST(test_iter_with_prefix_visits_exactly_those_keys_in_order)
         seen_store_iter(t, SEEN_DB_ALERTS, "zz", 2, collect_fn, &c), SEEN_OK);
     ck_assert_int_eq(c.n, 0);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -862,7 +868,7 @@ START_TEST(test_iter_stops_when_asked_and_passes_back_a_failure)
         seen_store_iter_after(t, SEEN_DB_ALERTS, "a", 1, collect_fn, &c),
         SEEN_ENOMEM);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -908,7 +914,7 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
     ck_assert_int_eq(c.n, 4);
     ck_assert_str_eq(c.keys[0], "b/2");
     ck_assert_str_eq(c.keys[3], "c");
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -960,7 +966,7 @@ START_TEST(test_count_and_delete_track_items_including_duplicates)
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_PEERS, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -986,7 +992,7 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
     ck_assert_int_eq(seen_store_origin(t, b, 0, &i), SEEN_OK);
     ck_assert_uint_eq(i, 2);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     s = open_store(0);
     t = begin(s, 0);
@@ -1007,7 +1013,7 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
     ck_assert_int_eq(seen_store_origin(t, c, 1, &i), SEEN_OK);
     ck_assert_uint_eq(i, 3);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1064,7 +1070,7 @@ START_TEST(test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix)
         ck_assert_int_eq(seen_feed_leaf(t, 1, n, &lp, &llen), SEEN_ENOTFOUND);
         seen_store_abort(t);
     }
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     /* After a reopen the feed and its root are the same. */
     s = open_store(0);
@@ -1079,7 +1085,7 @@ START_TEST(test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix)
     ck_assert_int_eq(seen_feed_root(t, 1, FEED_MAX, got), SEEN_OK);
     ck_assert_mem_eq(got, want, 32);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1108,7 +1114,7 @@ START_TEST(test_feed_of_many_leaves_in_one_transaction_has_the_right_root)
         ck_assert_mem_eq(got, want, 32);
     }
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1144,7 +1150,7 @@ START_TEST(test_feeds_of_two_origins_are_independent)
     ck_assert_int_eq(seen_feed_root(t, 2, 1, got), SEEN_OK);
     ck_assert_mem_eq(got, h, 32);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1248,7 +1254,7 @@ START_TEST(test_index_finds_entries_by_blocking_tokens_only)
     ck_assert_uint_eq(
         add_entry(t, 1, h2, (const uint8_t *[]){tok_name, tok_other}, 2), 1);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 
     s = open_store(0);
     t = begin(s, 0);
@@ -1274,7 +1280,7 @@ START_TEST(test_index_finds_entries_by_blocking_tokens_only)
     /* The same handle under another origin is another entry. */
     ck_assert_int_eq(seen_index_seq(t, 2, h2, &seq), SEEN_ENOTFOUND);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1301,7 +1307,7 @@ START_TEST(test_index_entry_decodes_the_leaf_it_was_published_in)
     ck_assert_int_eq(seen_index_entry(t, 3, seq + 1, &fe), SEEN_ENOTFOUND);
     ck_assert_ptr_null(fe);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1343,7 +1349,7 @@ START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1382,7 +1388,7 @@ START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 
@@ -1406,7 +1412,7 @@ START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
     seen_store_abort(t);
-    seen_store_close(s);
+    seen_store_destroy(&s);
 }
 END_TEST
 

@@ -112,10 +112,10 @@ teardown(void)
 
     free(mdoc);
     mdoc = NULL;
-    seen_keys_free(A);
-    seen_keys_free(B);
-    seen_keys_free(W);
-    seen_keys_free(AUTH);
+    seen_keys_destroy(&A);
+    seen_keys_destroy(&B);
+    seen_keys_destroy(&W);
+    seen_keys_destroy(&AUTH);
     tu_rmrf(base);
 }
 
@@ -134,7 +134,7 @@ static void
 node_close(struct node *n)
 {
 
-    seen_store_close(n->s);
+    seen_store_destroy(&n->s);
     n->s = NULL;
 }
 
@@ -271,7 +271,7 @@ witness(struct node *to, struct seen_txn *t, struct node *from,
     ck_assert_int_eq(seen_checkpoint_decode(hb, hlen, &held), 0);
     lo = held->size < cp->size ? held->size : cp->size;
     hi = held->size < cp->size ? cp->size : held->size;
-    seen_checkpoint_free(held);
+    seen_checkpoint_destroy(&held);
     ft = rtxn(from);
     ck_assert_int_eq(seen_xlog_consistency(ft, lo, hi, proof, &plen), 0);
     seen_store_abort(ft);
@@ -403,7 +403,7 @@ verify(const struct seen_audit_buf b[SEEN_AUDIT_NFILES], const char *label,
     if (keep != NULL)
         *keep = a;
     else
-        seen_audit_free(a);
+        seen_audit_destroy(&a);
     return f;
 }
 
@@ -415,7 +415,7 @@ verify_quiet(const struct seen_audit_buf b[SEEN_AUDIT_NFILES])
 
     ck_assert_int_eq(seen_audit_open(b, "x", NULL, NULL, NULL, &a), 0);
     f = seen_audit_failures(a);
-    seen_audit_free(a);
+    seen_audit_destroy(&a);
     return f;
 }
 
@@ -873,8 +873,8 @@ START_TEST(test_restored_node_shown_its_later_checkpoint_refuses_to_sign)
     seen_store_abort(t);
     node_close(&a2);
     free(cosig);
-    seen_checkpoint_free(c5);
-    seen_checkpoint_free(c10);
+    seen_checkpoint_destroy(&c5);
+    seen_checkpoint_destroy(&c10);
     free(c5b);
     free(c10b);
 }
@@ -959,7 +959,7 @@ START_TEST(test_witness_checks_consistency_and_cosigns)
     ck_assert_mem_eq(cs->witness.data, B->sign_pk, 32);
     ck_assert_uint_eq(got->size, 3);
     seen__cosignature__free_unpacked(cs, NULL);
-    seen_checkpoint_free(got);
+    seen_checkpoint_destroy(&got);
     /* A countersignature is by B, over the time and the bytes. */
     x = cosig;
     x[clen - 1] ^= 1; /* the time's last varint byte */
@@ -975,7 +975,7 @@ START_TEST(test_witness_checks_consistency_and_cosigns)
     ck_assert_int_eq(seen_xlog_held(t, A->sign_pk, &hb, &hl), 0);
     ck_assert_int_eq(seen_checkpoint_decode(hb, hl, &held), 0);
     ck_assert_uint_eq(held->size, 3);
-    seen_checkpoint_free(held);
+    seen_checkpoint_destroy(&held);
     commit(t);
     /* With the proof from A: held, pending cleared, cosigned. */
     t = rtxn(&a);
@@ -990,7 +990,7 @@ START_TEST(test_witness_checks_consistency_and_cosigns)
     ck_assert_int_eq(seen_xlog_held(t, A->sign_pk, &hb, &hl), 0);
     ck_assert_int_eq(seen_checkpoint_decode(hb, hl, &held), 0);
     ck_assert_uint_eq(held->size, 7);
-    seen_checkpoint_free(held);
+    seen_checkpoint_destroy(&held);
     commit(t);
     /* A keeps the cosignature. */
     t = wtxn(&a);
@@ -1020,18 +1020,18 @@ START_TEST(test_witness_checks_consistency_and_cosigns)
     ck_assert_int_eq(seen_xlog_held(t, A->sign_pk, &hb, &hl), 0);
     ck_assert_int_eq(seen_checkpoint_decode(hb, hl, &held), 0);
     ck_assert_uint_eq(held->size, 7);
-    seen_checkpoint_free(held);
+    seen_checkpoint_destroy(&held);
     /* Its own checkpoint, or a forged one, is refused. */
     ck_assert_int_eq(seen_checkpoint_decode(enc[0], len[0], &got), 0);
     got->signature.data[0] ^= 1;
     ck_assert_int_eq(
         seen_xlog_witness(t, B, got, NULL, 0, NOW, &cosig, &clen), SEEN_EINVAL);
-    seen_checkpoint_free(got);
+    seen_checkpoint_destroy(&got);
     ck_assert_int_eq(seen_xlog_iter(t, SEEN_XLOG_EVIDENCE, count_fn, &n), 0);
     ck_assert_uint_eq(n, 0);
     commit(t);
     for (i = 0; i < 4; i++) {
-        seen_checkpoint_free(cp[i]);
+        seen_checkpoint_destroy(&cp[i]);
         free(enc[i]);
     }
     node_close(&a);
@@ -1129,9 +1129,9 @@ START_TEST(test_witness_keeps_both_checkpoints_of_an_equivocation)
         seen__xlog_evidence__free_unpacked(ev, NULL);
         seen_audit_bufs_release(ex);
     }
-    seen_checkpoint_free(c7);
-    seen_checkpoint_free(d7);
-    seen_checkpoint_free(d9);
+    seen_checkpoint_destroy(&c7);
+    seen_checkpoint_destroy(&d7);
+    seen_checkpoint_destroy(&d9);
     free(e7);
     free(f7);
     free(f9);
@@ -1164,7 +1164,7 @@ held_size_of(struct seen_txn *t)
         return 0;
     c = cp_of(hb, hl);
     n = c->size;
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     return n;
 }
 
@@ -1263,14 +1263,14 @@ START_TEST(test_prove_answers_only_for_checkpoints_it_signed)
     ck_assert_int_eq(seen_xlog_cosignature_open(cosig, clen, &cs, &got), 0);
     ck_assert_uint_eq(got->size, 7);
     seen__cosignature__free_unpacked(cs, NULL);
-    seen_checkpoint_free(got);
+    seen_checkpoint_destroy(&got);
     ck_assert_uint_eq(held_size_of(t), 7);
     ck_assert_int_eq(
         seen_xlog_pending(t, A->sign_pk, &cb, &cl), SEEN_ENOTFOUND);
     commit(t);
     free(cosig);
-    seen_checkpoint_free(c3);
-    seen_checkpoint_free(c7);
+    seen_checkpoint_destroy(&c3);
+    seen_checkpoint_destroy(&c7);
     free(e3);
     free(e7);
     node_close(&a);
@@ -1349,10 +1349,10 @@ START_TEST(test_witness_settles_what_is_pending)
     ck_assert_uint_eq(n, 1);
     commit(t);
     for (i = 0; i < 4; i++) {
-        seen_checkpoint_free(c[i]);
+        seen_checkpoint_destroy(&c[i]);
         free(e[i]);
     }
-    seen_checkpoint_free(d7);
+    seen_checkpoint_destroy(&d7);
     free(f7);
     node_close(&a);
     node_close(&fork);
@@ -1542,8 +1542,8 @@ START_TEST(test_resolve_signs_again_only_above_the_evidence)
     ck_assert_uint_gt(verify(ex, "alpha", &ty, NULL), 0);
     ck_assert_ptr_nonnull(strstr(ty.checks, "evidence"));
     seen_audit_bufs_release(ex);
-    seen_checkpoint_free(c10);
-    seen_checkpoint_free(c12);
+    seen_checkpoint_destroy(&c10);
+    seen_checkpoint_destroy(&c12);
     free(c10b);
     free(c12b);
     node_close(&a);
@@ -1580,17 +1580,17 @@ START_TEST(test_export_verifies_alone_and_together)
     ck_assert_int_eq(seen_audit_cross(v, 2, tally_fn, &ty), 0);
     ck_assert_uint_eq(ty.fails, 0);
     ck_assert_uint_eq(ty.oks, 2);
-    seen_audit_free(v[0]);
-    seen_audit_free(v[1]);
+    seen_audit_destroy(&v[0]);
+    seen_audit_destroy(&v[1]);
     /* The authority required is checked. */
     o.authority = AUTH->sign_pk;
     ck_assert_int_eq(seen_audit_open(ea, "a", &o, NULL, NULL, &x), 0);
     ck_assert_uint_eq(seen_audit_failures(x), 0);
-    seen_audit_free(x);
+    seen_audit_destroy(&x);
     o.authority = B->sign_pk;
     ck_assert_int_eq(seen_audit_open(ea, "a", &o, NULL, NULL, &x), 0);
     ck_assert_uint_gt(seen_audit_failures(x), 0);
-    seen_audit_free(x);
+    seen_audit_destroy(&x);
     /* To a folder and back: the same bytes. */
     snprintf(out, sizeof out, "%s/export-alpha", base);
     t = rtxn(&a);
@@ -1680,7 +1680,7 @@ START_TEST(test_every_flipped_byte_of_a_small_export_fails)
             0);
         ck_assert_int_eq(
             seen_xlog_witness(t, A, &c, NULL, 0, NOW, &cosig, &cl), SEEN_EAUTH);
-        seen_checkpoint_free(held);
+        seen_checkpoint_destroy(&held);
         commit(t);
     }
     export_mem(&a, ex);
@@ -1824,11 +1824,11 @@ rewrite_log(struct node *a, struct node *rw, uint64_t at)
         while (k < own.n) {
             ck_assert_int_eq(seen_checkpoint_decode(own.v[k], own.l[k], &c), 0);
             if (c->size != i) {
-                seen_checkpoint_free(c);
+                seen_checkpoint_destroy(&c);
                 break;
             }
             ck_assert_int_eq(seen_xlog_checkpoint(rt, A, c->time, &cp, buf), 0);
-            seen_checkpoint_free(c);
+            seen_checkpoint_destroy(&c);
             k++;
         }
         ck_assert_int_eq(seen_xlog_leaf(t, i, &leaf, &len), 0);
@@ -1921,8 +1921,8 @@ START_TEST(test_rewritten_log_is_caught_through_its_peers)
     ck_assert_uint_gt(ty.fails, 0);
     ck_assert_uint_gt(seen_audit_failures(v[0]), 0);
     ck_assert_uint_eq(seen_audit_failures(v[1]), 0);
-    seen_audit_free(v[0]);
-    seen_audit_free(v[1]);
+    seen_audit_destroy(&v[0]);
+    seen_audit_destroy(&v[1]);
     seen_audit_bufs_release(er);
     seen_audit_bufs_release(eb);
 
@@ -1944,7 +1944,7 @@ START_TEST(test_rewritten_log_is_caught_through_its_peers)
                              cos.v[i], cos.l[i]),
             0);
         seen__cosignature__free_unpacked(cs, NULL);
-        seen_checkpoint_free(c);
+        seen_checkpoint_destroy(&c);
     }
     commit(t);
     export_mem(&rw, er);
@@ -1972,13 +1972,13 @@ START_TEST(test_rewritten_log_is_caught_through_its_peers)
     t = wtxn(&rw);
     ck_assert_int_eq(seen_xlog_note_own_checkpoint(t, A, c), SEEN_EAUTH);
     commit(t);
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     export_mem(&rw, er);
     ck_assert_uint_gt(verify(er, "rewritten", &ty, NULL), 0);
     ck_assert_ptr_nonnull(strstr(ty.checks, "evidence"));
     seen_audit_bufs_release(er);
 
-    seen_checkpoint_free(lc);
+    seen_checkpoint_destroy(&lc);
     free(latest);
     collect_free(&cos);
     node_close(&a);
@@ -2183,7 +2183,7 @@ START_TEST(test_worked_example_of_the_format_document_verifies)
     ck_assert_int_eq(seen_audit_open(b, "example", &o, tally_fn, &ty, &a), 0);
     if (seen_audit_failures(a) != 0)
         ck_abort_msg("the document's example fails: %s", ty.first_fail);
-    seen_audit_free(a);
+    seen_audit_destroy(&a);
     /* Its bytes are covered like any export's. */
     b[SEEN_AUDIT_LEAVES].data[10] ^= 1;
     ck_assert_uint_gt(verify_quiet(b), 0);
@@ -2313,7 +2313,7 @@ START_TEST(test_write_seeds_when_asked)
             0);
         ck_assert_int_eq(
             seen_xlog_witness(t, B, &c, NULL, 0, NOW, &cosig, &cl), SEEN_EAUTH);
-        seen_checkpoint_free(held);
+        seen_checkpoint_destroy(&held);
         commit(t);
     }
     export_mem(&b, ex);
@@ -2354,7 +2354,7 @@ run_audit(const uint8_t *buf, size_t len)
     (void)fuzz_audit_split(buf, len, b);
     ck_assert_int_eq(seen_audit_open(b, "seed", &o, NULL, NULL, &a), 0);
     ok = seen_audit_failures(a) == 0;
-    seen_audit_free(a);
+    seen_audit_destroy(&a);
     return ok;
 }
 

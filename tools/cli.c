@@ -134,7 +134,7 @@ cli_rpc(const struct cli *cli, json_t *req, int timeout_ms, json_t **resp)
         return 1;
     }
     rc = cli_call(cli, ctl, req, NULL, 0, timeout_ms, resp, NULL, NULL);
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     return rc;
 }
 
@@ -164,7 +164,7 @@ cli_rows(const struct cli *cli, const char *cmd, json_t *extra, char **rows)
         return 1;
     }
     rc = cli_call(cli, ctl, req, NULL, 0, 300000, &resp, rows, &len);
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     if (rc != 0)
         return 1;
     json_decref(resp);

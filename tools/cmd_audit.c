@@ -118,9 +118,9 @@ audit_export(struct cli *cli, int argc, char **argv)
     ret = 0;
 done:
     seen_store_abort(txn);
-    seen_store_close(store);
-    seen_keys_free(keys);
-    seen_passphrase_free(pass);
+    seen_store_destroy(&store);
+    seen_keys_destroy(&keys);
+    seen_passphrase_destroy(&pass);
     return ret;
 }
 
@@ -242,7 +242,7 @@ audit_verify(struct cli *cli, int argc, char **argv)
     ret = failed == 0 ? 0 : 1;
 done:
     for (i = 0; v != NULL && i < n; i++)
-        seen_audit_free(v[i]);
+        seen_audit_destroy(&v[i]);
     free(v);
     return ret;
 }

@@ -368,7 +368,7 @@ authority_keys(const struct cli *cli, const char *dir, char **pass,
     if (seen_passphrase_get("Authority passphrase: ", 0, pass, passlen) != 0)
         return cli_fail(cli, "no passphrase");
     if ((rc = seen_keystore_read(path, *pass, *passlen, keys)) != 0) {
-        seen_passphrase_free(*pass);
+        seen_passphrase_destroy(pass);
         *pass = NULL;
         if (rc == SEEN_EAUTH)
             return cli_fail(cli, "wrong passphrase for '%s'", path);
@@ -511,8 +511,8 @@ done:
     }
     free(text);
     json_decref(st);
-    seen_keys_free(keys);
-    seen_passphrase_free(pass);
+    seen_keys_destroy(&keys);
+    seen_passphrase_destroy(&pass);
     return ret;
 }
 
@@ -746,8 +746,8 @@ rotate(struct cli *cli, const char *dir, const char *name)
     ret = 0;
 done:
     sodium_memzero(key, sizeof key);
-    seen_keys_free(keys);
-    seen_passphrase_free(pass);
+    seen_keys_destroy(&keys);
+    seen_passphrase_destroy(&pass);
     state_free(&st);
     authdir_unlock(lock);
     return ret;
@@ -937,10 +937,10 @@ fed_sign(struct cli *cli, int argc, char **argv)
         name, path, out != NULL ? " and " : "", out != NULL ? out : "");
     ret = 0;
 done:
-    seen_membership_free(chk);
+    seen_membership_destroy(&chk);
     free(doc);
-    seen_keys_free(keys);
-    seen_passphrase_free(pass);
+    seen_keys_destroy(&keys);
+    seen_passphrase_destroy(&pass);
     free(mbs);
     free(fm);
     state_free(&st);
@@ -1071,7 +1071,7 @@ done:
     if (ret != 0)
         cli_fail(cli, "cannot print the document");
     json_decref(j);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
     return ret;
 }
 

@@ -80,7 +80,7 @@ cmd_handles(struct cli *cli, int argc, char **argv)
             json_object_set_new(req, "after", json_string(next));
         if (cli_call(cli, ctl, req, NULL, 0, 60000, &resp, &rows, &rlen) !=
             0) {
-            seen_ctl_close(ctl);
+            seen_ctl_destroy(&ctl);
             return 1;
         }
         if (rows != NULL)
@@ -92,6 +92,6 @@ cmd_handles(struct cli *cli, int argc, char **argv)
                 : "");
         json_decref(resp);
     } while (next[0] != '\0');
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     return 0;
 }

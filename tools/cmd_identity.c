@@ -135,7 +135,7 @@ cmd_identity(struct cli *cli, int argc, char **argv)
 done:
     free(text);
     json_decref(id);
-    seen_keys_free(keys);
-    seen_passphrase_free(pass);
+    seen_keys_destroy(&keys);
+    seen_passphrase_destroy(&pass);
     return ret;
 }

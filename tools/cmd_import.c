@@ -138,7 +138,7 @@ check_file(const struct input *in, unsigned long *nlines,
         if (seen_record_line_blank(p, (size_t)(nl - p)))
             continue;
         if (seen_record_parse(p, (size_t)(nl - p), &rec, on_diag, &c) == 0)
-            seen_record_free(rec);
+            seen_record_destroy(&rec);
     }
     *nlines = c.line;
     *warnings = c.warnings;
@@ -285,7 +285,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
             cli_fail(cli, "%s: nothing stored", in.name);
             failed = 1;
             /* The session may be broken: reconnect for the next file. */
-            seen_ctl_close(ctl);
+            seen_ctl_destroy(&ctl);
             if (cli_connect(cli, &ctl) != 0) {
                 free_input(&in);
                 return 1;
@@ -293,6 +293,6 @@ cmd_import(struct cli *cli, int argc, char **argv)
         }
         free_input(&in);
     }
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     return failed ? 1 : 0;
 }

@@ -152,12 +152,12 @@ cmd_init(struct cli *cli, int argc, char **argv)
         if (seen_store_begin(store, 1, &txn) != 0 ||
             seen_operator_bootstrap(txn, (uint64_t)time(NULL)) < 0 ||
             seen_store_commit(txn) != 0) {
-            seen_store_close(store);
+            seen_store_destroy(&store);
             cli_fail(cli, "cannot register the first operator");
             goto fail;
         }
     }
-    seen_store_close(store);
+    seen_store_destroy(&store);
     if (seen_config_save(cli->home, &cfg) != 0) {
         cli_fail(cli, "cannot write seen.conf");
         goto fail;
@@ -181,7 +181,7 @@ fail:
         unlink(path);
     rmdir(cli->home);
 done:
-    seen_passphrase_free(pass);
-    seen_keys_free(keys);
+    seen_passphrase_destroy(&pass);
+    seen_keys_destroy(&keys);
     return ret;
 }

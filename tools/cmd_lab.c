@@ -260,7 +260,7 @@ read_agreement(const struct cli *cli, const char *manifest, const char *name,
         *buf = NULL;
         return cli_fail(cli, "%s: %s", path, err);
     }
-    seen_policy_free(p);
+    seen_policy_destroy(&p);
     return 0;
 }
 
@@ -475,7 +475,7 @@ node_status(const char *home)
         resp = NULL;
     }
     json_decref(req);
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     return resp;
 }
 

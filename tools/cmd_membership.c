@@ -68,7 +68,7 @@ cmd_membership(struct cli *cli, int argc, char **argv)
         json_object_set_new(req, "authority", json_string(auth));
     rc = cli_call(cli, ctl, req, doc, len, 30000, &resp, NULL, NULL);
     free(doc);
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     if (rc != 0)
         return 1;
     json_decref(resp);

@@ -103,7 +103,7 @@ ping(const struct cli *cli)
         json_is_true(json_object_get(resp, "ok"));
     json_decref(req);
     json_decref(resp);
-    seen_ctl_close(ctl);
+    seen_ctl_destroy(&ctl);
     return ok;
 }
 
@@ -128,12 +128,12 @@ node_start(struct cli *cli, int timeout)
     find_daemon(cli, daemon, sizeof daemon);
     if (seen_home_path(cli->home, "seen-node.log", logpath,
             sizeof logpath) == NULL || pipe(p) != 0) {
-        seen_passphrase_free(pass);
+        seen_passphrase_destroy(&pass);
         return cli_fail(cli, "cannot start: %s", strerror(errno));
     }
     fflush(NULL);
     if ((child = fork()) < 0) {
-        seen_passphrase_free(pass);
+        seen_passphrase_destroy(&pass);
         return cli_fail(cli, "cannot fork: %s", strerror(errno));
     }
     if (child == 0) {
@@ -164,7 +164,7 @@ node_start(struct cli *cli, int timeout)
         /* The daemon will report an empty or short passphrase. */
     }
     close(p[1]);
-    seen_passphrase_free(pass);
+    seen_passphrase_destroy(&pass);
 
     until = now_s() + timeout;
     while (now_s() < until) {

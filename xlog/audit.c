@@ -270,7 +270,7 @@ export_sinks(struct seen_txn *txn, struct sink s[SEEN_AUDIT_NFILES],
     if (seen_xlog_latest(txn, &cp, &cplen) == 0 &&
         seen_checkpoint_decode(cp, cplen, &last) == 0) {
         sum->signed_size = last->size;
-        seen_checkpoint_free(last);
+        seen_checkpoint_destroy(&last);
     }
     sum->leaves = n;
     sum->checkpoints = st[SEEN_AUDIT_CHECKPOINTS].count;
@@ -1090,7 +1090,7 @@ check_own_checkpoints(struct seen_audit *a, const struct seen_audit_buf *b)
                 (unsigned long long)k);
         else
             (void)add_claim(a, c, SRC_OWN, k);
-        seen_checkpoint_free(c);
+        seen_checkpoint_destroy(&c);
     }
 }
 
@@ -1131,7 +1131,7 @@ check_cosignatures(struct seen_audit *a, const struct seen_audit_buf *b)
                 (unsigned long long)k, name_of(a, cs->witness.data, nm));
         else
             (void)add_claim(a, c, SRC_COSIG, k);
-        seen_checkpoint_free(c);
+        seen_checkpoint_destroy(&c);
         seen__cosignature__free_unpacked(cs, NULL);
     }
 }
@@ -1178,7 +1178,7 @@ check_peer_checkpoints(struct seen_audit *a, const struct seen_audit_buf *b)
                 (unsigned long long)k, name_of(a, c->origin.data, nm));
         else if (add_claim(a, c, SRC_PEER, k) == 0)
             good++;
-        seen_checkpoint_free(c);
+        seen_checkpoint_destroy(&c);
     }
     if (a->fails[C_PEERS] == 0)
         report(a, C_PEERS, 1, 0,
@@ -1535,7 +1535,7 @@ check_manifest(struct seen_audit *a, const struct seen_audit_buf *in)
  * reporting every check to ${fn}(${ctx}, ...) under ${label}.  Never
  * crashes on any bytes.
  * [out] ${out}: the parsed export, for seen_audit_cross(), owned by the
- * caller (seen_audit_free()), also when checks failed.
+ * caller (seen_audit_destroy()), also when checks failed.
  * Returns 0 (see seen_audit_failures() for the verdict); SEEN_ENOMEM.
  */
 int
@@ -1581,7 +1581,7 @@ seen_audit_open(const struct seen_audit_buf in[static SEEN_AUDIT_NFILES],
         report_more(a, c);
 done:
     if (a->nomem) {
-        seen_audit_free(a);
+        seen_audit_destroy(&a);
         return SEEN_ENOMEM;
     }
     a->fn = NULL;
@@ -1694,16 +1694,19 @@ seen_audit_cross(
 }
 
 /**
- * seen_audit_free(a):
- * Free ${a}.  NULL is a no-op.
+ * seen_audit_destroy(&a):
+ * Free ${a}.  Sets the caller's pointer to NULL; NULL or a pointer to NULL
+ * is a no-op, so it is safe twice.
  */
 void
-seen_audit_free(struct seen_audit *a)
+seen_audit_destroy(struct seen_audit **pp)
 {
+    struct seen_audit *a;
 
-    if (a == NULL)
+    if (pp == NULL || (a = *pp) == NULL)
         return;
-    seen_membership_free(a->m);
+    *pp = NULL;
+    seen_membership_destroy(&a->m);
     free(a->lh);
     free(a->cl);
     free(a->oev);

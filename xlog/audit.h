@@ -141,7 +141,7 @@ struct seen_audit;
  * reporting every check to ${fn}(${ctx}, ...) under ${label}.  Never
  * crashes on any bytes.
  * [out] ${out}: the parsed export, for seen_audit_cross(), owned by the
- * caller (seen_audit_free()), also when checks failed.
+ * caller (seen_audit_destroy()), also when checks failed.
  * Returns 0 (see seen_audit_failures() for the verdict); SEEN_ENOMEM.
  */
 SEEN_MUST_CHECK int seen_audit_open(
@@ -175,9 +175,10 @@ SEEN_MUST_CHECK int seen_audit_cross(
     struct seen_audit *const *v, size_t n, seen_audit_report_fn *fn, void *ctx);
 
 /**
- * seen_audit_free(a):
- * Free ${a}.  NULL is a no-op.
+ * seen_audit_destroy(&a):
+ * Free ${a}.  Sets the caller's pointer to NULL; NULL or a pointer to NULL
+ * is a no-op, so it is safe twice.
  */
-void seen_audit_free(struct seen_audit *a);
+void seen_audit_destroy(struct seen_audit **pp);
 
 #endif /* !SEEN_AUDIT_H */

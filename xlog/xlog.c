@@ -151,7 +151,7 @@ signed_size(struct seen_txn *txn, uint64_t *size)
     if (rc != 0)
         return rc;
     *size = c->size;
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     return SEEN_OK;
 }
 
@@ -848,7 +848,7 @@ seen_xlog_prove(struct seen_txn *txn, uint64_t from, uint64_t to,
             (unsigned long long)to);
         rc = SEEN_ECORRUPT;
     }
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     if (rc != 0)
         return rc;
     if ((rc = seen_merkle_consistency_proof(
@@ -938,7 +938,7 @@ record_own(struct seen_txn *txn, const Seen__Checkpoint *c)
     rc = load_cp(txn, K_SIGNED, strlen(K_SIGNED), &last);
     if (rc == SEEN_ENOTFOUND || (rc == 0 && c->size > last->size))
         rc = put_cp(txn, K_SIGNED, strlen(K_SIGNED), c);
-    seen_checkpoint_free(last);
+    seen_checkpoint_destroy(&last);
     return rc;
 }
 
@@ -1018,7 +1018,7 @@ seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
     if ((rc = record_own(txn, out)) != 0)
         seen__checkpoint__init(out);
 done:
-    seen_checkpoint_free(last);
+    seen_checkpoint_destroy(&last);
     return rc;
 }
 
@@ -1123,7 +1123,7 @@ seen_xlog_note_own_checkpoint(
     /* At or below an operator's resolution, it is more of the history
      * already resolved: kept, but the node signs on above the floor. */
     rc = put_evidence(txn, k->sign_pk, &ev, cp->size > floor);
-    seen_checkpoint_free(fc.cp);
+    seen_checkpoint_destroy(&fc.cp);
     if (rc != 0)
         return rc;
     if (cp->size > floor)
@@ -1360,7 +1360,7 @@ seen_xlog_cosign(const struct seen_keys *k, const uint8_t *cp, size_t cplen,
  * under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the witness.
  * [out] ${cs}, ${cp}: the cosignature and its checkpoint, which the
  * caller releases with seen__cosignature__free_unpacked(*cs, NULL) and
- * seen_checkpoint_free(*cp); NULL on error.
+ * seen_checkpoint_destroy(cp); NULL on error.
  * Returns 0; SEEN_EINVAL when malformed; SEEN_EAUTH when a signature is
  * not valid.  Does not log.
  */
@@ -1399,7 +1399,7 @@ seen_xlog_cosignature_open(const uint8_t *buf, size_t len,
     *cp = c;
     return SEEN_OK;
 fail:
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     seen__cosignature__free_unpacked(s, NULL);
     return rc;
 }
@@ -1437,7 +1437,7 @@ seen_xlog_add_cosignature(struct seen_txn *txn, const struct seen_keys *k,
     own_key(key, P_COSIG, cp->size, cp->time, cs->witness.data);
     rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, cosig, len);
 done:
-    seen_checkpoint_free(cp);
+    seen_checkpoint_destroy(&cp);
     seen__cosignature__free_unpacked(cs, NULL);
     return rc;
 }
@@ -1589,8 +1589,8 @@ inconsistent:
     rc = SEEN_EAUTH;
 done:
     free(enc);
-    seen_checkpoint_free(pend);
-    seen_checkpoint_free(held);
+    seen_checkpoint_destroy(&pend);
+    seen_checkpoint_destroy(&held);
     return rc;
 }
 

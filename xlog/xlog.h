@@ -433,7 +433,7 @@ SEEN_MUST_CHECK int seen_xlog_cosign(const struct seen_keys *k,
  * under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the witness.
  * [out] ${cs}, ${cp}: the cosignature and its checkpoint, which the
  * caller releases with seen__cosignature__free_unpacked(*cs, NULL) and
- * seen_checkpoint_free(*cp); NULL on error.
+ * seen_checkpoint_destroy(cp); NULL on error.
  * Returns 0; SEEN_EINVAL when malformed; SEEN_EAUTH when a signature is
  * not valid.  Does not log.
  */

@@ -468,7 +468,7 @@ seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
         if (rc != 0)
             continue; /* stored records parsed once: never here */
         rc = seen_indexer_apply(ix, txn, rec, now, st);
-        seen_record_free(rec);
+        seen_record_destroy(&rec);
         if (rc != 0)
             goto done;
     }

@@ -327,7 +327,7 @@ install_txn(struct seen_fed *fed, struct seen_txn *txn, const uint8_t *doc,
         return rc;
     if (fed->doc != NULL &&
         seen_membership_version(m) <= seen_membership_version(fed->doc)) {
-        seen_membership_free(m);
+        seen_membership_destroy(&m);
         return SEEN_EEXIST;
     }
     if ((me = seen_membership_by_sign(m, fed->keys->sign_pk)) == NULL ||
@@ -339,14 +339,14 @@ install_txn(struct seen_fed *fed, struct seen_txn *txn, const uint8_t *doc,
              len)) != 0 ||
         (!fed->pinned && (rc = seen_store_put(txn, SEEN_DB_MEMBERSHIP,
                               "authority", 9, auth, 32)) != 0)) {
-        seen_membership_free(m);
+        seen_membership_destroy(&m);
         return rc;
     }
     if (!fed->pinned) {
         memcpy(fed->authority, auth, 32);
         fed->pinned = 1;
     }
-    seen_membership_free(fed->doc);
+    seen_membership_destroy(&fed->doc);
     fed->doc = m;
     seen_info("adopted membership version %llu of '%s' (%zu members, "
               "epoch %u)",
@@ -519,7 +519,7 @@ xproof_body(struct seen_txn *txn, const Seen__Checkpoint *hc,
     seen__xproof__pack(&x, *out);
     rc = SEEN_OK;
 done:
-    seen_checkpoint_free(c);
+    seen_checkpoint_destroy(&c);
     seen__get_xproof__free_unpacked(g, NULL);
     return rc;
 }
@@ -699,7 +699,7 @@ heads_free(struct heads *hd)
     size_t i;
 
     for (i = 0; i < hd->n; i++)
-        seen_checkpoint_free(hd->cps[i]);
+        seen_checkpoint_destroy(&hd->cps[i]);
     free(hd->h);
     free(hd->hp);
     free(hd->cps);
@@ -860,7 +860,7 @@ consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
         if (h->size == cp->size &&
             sodium_memcmp(h->root.data, cp->root.data, 32) != 0)
             same = 0;
-        seen_checkpoint_free(h);
+        seen_checkpoint_destroy(&h);
         if (!same) {
             evidence(fed, txn, cp->origin.data, cp, held, hlen);
             return 0;
@@ -967,7 +967,7 @@ on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     send_body(fed, from, SEEN__MSG_TYPE__ENTRIES, (const ProtobufCMessage *)&e);
 done:
     free(leaves);
-    seen_checkpoint_free(cp);
+    seen_checkpoint_destroy(&cp);
     seen__get_range__free_unpacked(g, NULL);
     return rc;
 }
@@ -1076,7 +1076,7 @@ on_entries(struct seen_fed *fed, struct seen_txn *txn,
     if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
         seen_checkpoint_decode(held, hlen, &h) == 0) {
         newer = cp->size > h->size;
-        seen_checkpoint_free(h);
+        seen_checkpoint_destroy(&h);
     }
     if (newer) {
         if ((rc = seen_checkpoint_encode(cp, &enc, &elen)) != 0)
@@ -1193,8 +1193,8 @@ xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct peer *p,
         fed->xlog.asked++;
     }
 done:
-    seen_checkpoint_free(held);
-    seen_checkpoint_free(pend);
+    seen_checkpoint_destroy(&held);
+    seen_checkpoint_destroy(&pend);
 }
 
 /* The size of the checkpoint held of ${pk}'s exchange log (0: none). */
@@ -1210,7 +1210,7 @@ held_size(struct seen_txn *txn, const uint8_t pk[32])
         seen_checkpoint_decode(b, l, &h) != 0)
         return 0;
     n = h->size;
-    seen_checkpoint_free(h);
+    seen_checkpoint_destroy(&h);
     return n;
 }
 
@@ -1284,7 +1284,7 @@ witness(struct seen_fed *fed, struct seen_txn *txn,
                 memcmp(h->root.data, cp->root.data, 32) == 0) ||
             (p != NULL && h->size != 0 && cp->size > h->size &&
                 now_s() - p->xp_at < XPROOF_EVERY);
-        seen_checkpoint_free(h);
+        seen_checkpoint_destroy(&h);
         if (skip)
             return SEEN_OK;
     }
@@ -1336,7 +1336,7 @@ on_cosign(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
     /* The witness must be the member that sent it. */
     mine = cs->witness.len == 32 && memcmp(cs->witness.data, from, 32) == 0;
     seen__cosignature__free_unpacked(cs, NULL);
-    seen_checkpoint_free(cp);
+    seen_checkpoint_destroy(&cp);
     if (!mine) {
         fed->refused.mismatch++;
         return SEEN_EPERM;
@@ -1515,7 +1515,7 @@ on_xproof(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
     }
 done:
     free(cosig);
-    seen_checkpoint_free(held);
+    seen_checkpoint_destroy(&held);
     seen__xproof__free_unpacked(x, NULL);
     return rc;
 }
@@ -1795,7 +1795,7 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
         seen_checkpoint_decode(held, hlen, &h) == 0) {
         int same = h->size == size;
 
-        seen_checkpoint_free(h);
+        seen_checkpoint_destroy(&h);
         if (same) {
             seen_store_abort(txn);
             return SEEN_OK;
@@ -1889,23 +1889,26 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
     *out = fed;
     return SEEN_OK;
 fail:
-    seen_fed_free(fed);
+    seen_fed_destroy(&fed);
     return rc;
 }
 
 /**
- * seen_fed_free(fed):
- * Close the transport and free ${fed}.  NULL is a no-op.
+ * seen_fed_destroy(&fed):
+ * Close the transport and free ${fed}.  Sets the caller's pointer to NULL;
+ * NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
 void
-seen_fed_free(struct seen_fed *fed)
+seen_fed_destroy(struct seen_fed **pp)
 {
+    struct seen_fed *fed;
 
-    if (fed == NULL)
+    if (pp == NULL || (fed = *pp) == NULL)
         return;
-    seen_net_close(fed->net);
-    seen_membership_free(fed->doc);
-    seen_replay_free(fed->replay);
+    *pp = NULL;
+    seen_net_destroy(&fed->net);
+    seen_membership_destroy(&fed->doc);
+    seen_replay_destroy(&fed->replay);
     free(fed->peers);
     free(fed->wants);
     outq_clear(fed);

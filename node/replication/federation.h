@@ -53,10 +53,11 @@ SEEN_MUST_CHECK int seen_fed_new(struct seen_store *store,
     struct seen_fed **out);
 
 /**
- * seen_fed_free(fed):
- * Close the transport and free ${fed}.  NULL is a no-op.
+ * seen_fed_destroy(&fed):
+ * Close the transport and free ${fed}.  Sets the caller's pointer to NULL;
+ * NULL or a pointer to NULL is a no-op, so it is safe twice.
  */
-void seen_fed_free(struct seen_fed *fed);
+void seen_fed_destroy(struct seen_fed **pp);
 
 /**
  * seen_fed_install(fed, doc, len, authority):

@@ -103,7 +103,7 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
     if (zmq_bind(n->router, listen) != 0) {
         seen_warn("cannot listen on '%s': %s", listen,
             zmq_strerror(zmq_errno()));
-        seen_net_close(n);
+        seen_net_destroy(&n);
         return SEEN_EIO;
     }
     elen = sizeof n->endpoint;
@@ -112,21 +112,24 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
     *out = n;
     return SEEN_OK;
 fail:
-    seen_net_close(n);
+    seen_net_destroy(&n);
     return SEEN_ERR;
 }
 
 /**
- * seen_net_close(net):
- * Close every socket.  NULL is a no-op.
+ * seen_net_destroy(&net):
+ * Close every socket.  Sets the caller's pointer to NULL; NULL or a pointer
+ * to NULL is a no-op, so it is safe twice.
  */
 void
-seen_net_close(struct seen_net *net)
+seen_net_destroy(struct seen_net **pp)
 {
+    struct seen_net *net;
     size_t i;
 
-    if (net == NULL)
+    if (pp == NULL || (net = *pp) == NULL)
         return;
+    *pp = NULL;
     for (i = 0; i < net->npeers; i++)
         zmq_close(net->peers[i].dealer);
     if (net->router != NULL)

@@ -52,10 +52,11 @@ SEEN_MUST_CHECK int seen_net_open(void *zctx, const struct seen_keys *k,
     struct seen_net **out);
 
 /**
- * seen_net_close(net):
- * Close every socket.  NULL is a no-op.
+ * seen_net_destroy(&net):
+ * Close every socket.  Sets the caller's pointer to NULL; NULL or a pointer
+ * to NULL is a no-op, so it is safe twice.
  */
-void seen_net_close(struct seen_net *net);
+void seen_net_destroy(struct seen_net **pp);
 
 /**
  * seen_net_peer(net, sign_pk, curve_pk, endpoint, name):

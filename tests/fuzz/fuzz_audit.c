@@ -132,6 +132,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     v[1] = a;
     if (seen_audit_cross(v, 2, fuzz_audit_report, &t) != 0)
         abort();
-    seen_audit_free(a);
+    seen_audit_destroy(&a);
     return 0;
 }

@@ -62,7 +62,7 @@ static void
 cleanup(void)
 {
 
-    seen_store_close(store);
+    seen_store_destroy(&store);
     nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 

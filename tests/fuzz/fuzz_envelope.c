@@ -50,8 +50,8 @@ static void
 cleanup(void)
 {
 
-    seen_replay_free(replay);
-    seen_store_close(store);
+    seen_replay_destroy(&replay);
+    seen_store_destroy(&store);
     nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 

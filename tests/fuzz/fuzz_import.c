@@ -128,10 +128,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             free(body2);
         }
-        seen_record_free(r2);
+        seen_record_destroy(&r2);
     }
     free(body);
 done:
-    seen_record_free(r);
+    seen_record_destroy(&r);
     return 0;
 }

@@ -180,7 +180,7 @@ fuzz_rebuild(const struct seen_membership *m)
                 seen_membership_active(seen_membership_member(m, i)))
             abort();
     }
-    seen_membership_free(m2);
+    seen_membership_destroy(&m2);
     free(doc);
 }
 
@@ -229,7 +229,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check_document(m);
     if (mode == FUZZ_MODE_BODY)
         fuzz_rebuild(m);
-    seen_membership_free(m);
+    seen_membership_destroy(&m);
 done:
     free(doc);
     return 0;

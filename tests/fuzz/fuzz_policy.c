@@ -132,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default:
         abort();
     }
-    seen_policy_free(p);
-    seen_policy_free(p2);
+    seen_policy_destroy(&p);
+    seen_policy_destroy(&p2);
     return 0;
 }

@@ -594,10 +594,10 @@ done:
     if (zctx != NULL)
         zmq_ctx_term(zctx);
     free(env);
-    seen_keys_free(cpk);
+    seen_keys_destroy(&cpk);
     if (sk != ck)
-        seen_keys_free(sk);
-    seen_keys_free(ck);
-    seen_passphrase_free(pass);
+        seen_keys_destroy(&sk);
+    seen_keys_destroy(&ck);
+    seen_passphrase_destroy(&pass);
     return ret;
 }
