@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 /* An unprivileged user, for the tests that need permissions to bite. */
@@ -319,7 +320,7 @@ START_TEST(test_read_returns_what_write_wrote)
 }
 END_TEST
 
-static Suite *
+Suite *
 file_suite(void)
 {
     Suite *s = suite_create("common_file");
@@ -344,17 +345,4 @@ file_suite(void)
     tcase_add_test(tc, test_read_returns_what_write_wrote);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    sr = srunner_create(file_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/home.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 static const char good[] = "[node]\nname = tvp\ntype = police\n"
@@ -73,22 +74,16 @@ START_TEST(test_config_save_then_load_round_trips)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+config_suite(void)
 {
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     seen_log_init("check_config", SEEN_LOG_ERROR);
     tcase_add_test(tc, test_config_reads_every_key);
     tcase_add_test(tc, test_config_refuses_bad_input);
     tcase_add_test(tc, test_config_save_then_load_round_trips);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }

@@ -9,6 +9,8 @@
 
 #include "crypto/keys.h"
 
+#include "tests/suites.h"
+
 static int
 all_zero(const uint8_t *p, size_t len)
 {
@@ -139,7 +141,7 @@ START_TEST(test_subkey_matches_a_known_answer)
 }
 END_TEST
 
-static Suite *
+Suite *
 keys_suite(void)
 {
     Suite *s = suite_create("crypto_keys");
@@ -154,19 +156,4 @@ keys_suite(void)
     tcase_add_test(tc, test_subkey_matches_a_known_answer);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    if (sodium_init() < 0)
-        return 1;
-    sr = srunner_create(keys_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

@@ -21,6 +21,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define PASS "correct horse battery staple"
@@ -580,14 +581,13 @@ START_TEST(test_set_match_key_with_wrong_passphrase_leaves_file_alone)
 }
 END_TEST
 
-static Suite *
+Suite *
 keystore_suite(void)
 {
     Suite *s = suite_create("crypto_keystore");
     TCase *tc = tcase_create("keystore");
 
     /* Argon2id under valgrind is slow. */
-    tcase_set_timeout(tc, 300);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_write_then_read_gives_the_same_keys);
     tcase_add_test(tc,
@@ -613,19 +613,4 @@ keystore_suite(void)
         test_set_match_key_with_wrong_passphrase_leaves_file_alone);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    if (sodium_init() < 0)
-        return 1;
-    sr = srunner_create(keystore_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

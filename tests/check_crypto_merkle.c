@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "crypto/merkle.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 /*
@@ -731,7 +732,7 @@ START_TEST(test_subtree_from_leaves_rejects_unaligned_or_out_of_range)
 }
 END_TEST
 
-static Suite *
+Suite *
 merkle_suite(void)
 {
     Suite *s = suite_create("crypto_merkle");
@@ -749,7 +750,6 @@ merkle_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("generators");
-    tcase_set_timeout(tc, 300);
     tcase_add_test(tc,
         test_root_of_and_frontier_agree_with_rfc_mth_for_sizes_1_to_70);
     tcase_add_test(tc, test_every_inclusion_proof_verifies_and_tampering_fails);
@@ -761,19 +761,4 @@ merkle_suite(void)
         test_subtree_from_leaves_rejects_unaligned_or_out_of_range);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    if (sodium_init() < 0)
-        return 1;
-    sr = srunner_create(merkle_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

@@ -10,6 +10,8 @@
 
 #include "crypto/seal.h"
 
+#include "tests/suites.h"
+
 static uint8_t key[32];
 static const uint8_t ad[] = "record-0001";
 static const uint8_t msg[] = "SMITH|JOHN|2011-03-04|note: seen at school";
@@ -199,7 +201,7 @@ START_TEST(test_sealed_value_opens_with_libsodium_directly)
 }
 END_TEST
 
-static Suite *
+Suite *
 seal_suite(void)
 {
     Suite *s = suite_create("crypto_seal");
@@ -218,19 +220,4 @@ seal_suite(void)
     tcase_add_test(tc, test_sealed_value_opens_with_libsodium_directly);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    if (sodium_init() < 0)
-        return 1;
-    sr = srunner_create(seal_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

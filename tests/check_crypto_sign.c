@@ -10,6 +10,8 @@
 
 #include "crypto/sign.h"
 
+#include "tests/suites.h"
+
 static uint8_t pk[32], sk[64];
 static const uint8_t msg[] = "origin seen-node-a\nsize 1024\nroot ...";
 #define MLEN (sizeof msg - 1)
@@ -186,7 +188,7 @@ START_TEST(test_empty_or_overlong_domain_is_refused)
 }
 END_TEST
 
-static Suite *
+Suite *
 sign_suite(void)
 {
     Suite *s = suite_create("crypto_sign");
@@ -206,19 +208,4 @@ sign_suite(void)
     tcase_add_test(tc, test_empty_or_overlong_domain_is_refused);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    if (sodium_init() < 0)
-        return 1;
-    sr = srunner_create(sign_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

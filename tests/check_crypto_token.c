@@ -10,6 +10,8 @@
 
 #include "crypto/token.h"
 
+#include "tests/suites.h"
+
 static uint8_t key[32];
 
 static void
@@ -158,7 +160,7 @@ START_TEST(test_null_field_is_refused)
 }
 END_TEST
 
-static Suite *
+Suite *
 token_suite(void)
 {
     Suite *s = suite_create("crypto_token");
@@ -175,19 +177,4 @@ token_suite(void)
     tcase_add_test(tc, test_null_field_is_refused);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    if (sodium_init() < 0)
-        return 1;
-    sr = srunner_create(token_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
 }

@@ -24,6 +24,7 @@
 #include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/store.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define MAP_MB 16
@@ -1219,14 +1220,13 @@ START_TEST(test_feed_entry_seeds_pass_and_regressions_do_not_crash)
 }
 END_TEST
 
-static Suite *
+Suite *
 envelope_suite(void)
 {
     Suite *s = suite_create("envelope");
     TCase *tc;
 
     tc = tcase_create("envelope");
-    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc,
         test_sealed_envelope_opens_with_its_type_body_sender_and_time);
@@ -1254,7 +1254,6 @@ envelope_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("replay");
-    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_replay_cache_refuses_a_second_check);
     tcase_add_test(tc, test_replay_cache_refuses_a_zero_window);
@@ -1278,7 +1277,6 @@ envelope_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regress");
-    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_envelope_seeds_open_and_regressions_do_not_crash);
     tcase_add_test(tc,
@@ -1286,21 +1284,4 @@ envelope_suite(void)
     suite_add_tcase(s, tc);
 
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int nfailed;
-
-    if (sodium_init() < 0) {
-        fprintf(stderr, "check_envelope: sodium_init failed\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(envelope_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -20,6 +20,8 @@
 #include "match/score.h"
 #include "match/tokens.h"
 
+#include "tests/suites.h"
+
 #define NHS_A "9434765919" /* valid mod-11 check digits */
 #define NHS_B "4010232137"
 #define NHS_C "9990001236"
@@ -548,7 +550,7 @@ START_TEST(test_persons_do_not_depend_on_the_order_of_entries_or_links)
 }
 END_TEST
 
-static Suite *
+Suite *
 cluster_suite(void)
 {
     Suite *s = suite_create("match_cluster");
@@ -556,7 +558,6 @@ cluster_suite(void)
 
     tc = tcase_create("cluster");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_household_gives_one_cluster_per_person);
     tcase_add_test(
         tc, test_mother_seen_in_five_records_with_variations_is_one_person);
@@ -570,19 +571,4 @@ cluster_suite(void)
         tc, test_persons_do_not_depend_on_the_order_of_entries_or_links);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int nfailed;
-
-    if (sodium_init() < 0)
-        return EXIT_FAILURE;
-    sr = srunner_create(cluster_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

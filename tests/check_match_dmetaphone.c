@@ -10,6 +10,7 @@
 
 #include "common/seen.h"
 #include "match/dmetaphone.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define NAMES_TSV "dmetaphone/names.tsv"
@@ -227,13 +228,12 @@ START_TEST(test_dmetaphone_survives_every_short_ascii_string)
 }
 END_TEST
 
-static Suite *
+Suite *
 dmetaphone_suite(void)
 {
     Suite *s = suite_create("match_dmetaphone");
     TCase *tc = tcase_create("core");
 
-    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_dmetaphone_agrees_with_every_reference_row);
     tcase_add_test(tc, test_dmetaphone_keeps_final_j_space_in_alternate);
     tcase_add_test(tc, test_dmetaphone_gives_empty_codes_for_empty_name);
@@ -244,16 +244,4 @@ dmetaphone_suite(void)
     tcase_add_test(tc, test_dmetaphone_survives_every_short_ascii_string);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(dmetaphone_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

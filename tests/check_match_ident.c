@@ -12,6 +12,8 @@
 #include "common/seen.h"
 #include "match/ident.h"
 
+#include "tests/suites.h"
+
 /* ---- NHS number ---- */
 
 static void
@@ -426,7 +428,7 @@ START_TEST(test_pnc_rejects_zero_serial_and_years_outside_window)
 }
 END_TEST
 
-static Suite *
+Suite *
 ident_suite(void)
 {
     Suite *s = suite_create("match_ident");
@@ -467,17 +469,4 @@ ident_suite(void)
     suite_add_tcase(s, tc);
 
     return (s);
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    sr = srunner_create(ident_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }

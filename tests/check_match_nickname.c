@@ -8,6 +8,8 @@
 
 #include "match/nickname.h"
 
+#include "tests/suites.h"
+
 #define MAXG 64
 
 /* 1 if ${head} is among the groups of ${name}. */
@@ -210,7 +212,7 @@ START_TEST(test_nickname_table_holds_every_line_of_both_files)
 }
 END_TEST
 
-static Suite *
+Suite *
 nickname_suite(void)
 {
     Suite *s = suite_create("match_nickname");
@@ -230,17 +232,4 @@ nickname_suite(void)
     tcase_add_test(tc, test_nickname_table_holds_every_line_of_both_files);
     suite_add_tcase(s, tc);
     return (s);
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    sr = srunner_create(nickname_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }

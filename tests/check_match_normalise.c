@@ -10,6 +10,8 @@
 #include "common/seen.h"
 #include "match/normalise.h"
 
+#include "tests/suites.h"
+
 /* ---- names ---- */
 
 static void
@@ -817,7 +819,7 @@ START_TEST(test_postcode_rejects_too_long)
 }
 END_TEST
 
-static Suite *
+Suite *
 normalise_suite(void)
 {
     Suite *s = suite_create("match_normalise");
@@ -844,7 +846,6 @@ normalise_suite(void)
     tcase_add_test(tc, test_norm_name_survives_10k_input);
     tcase_add_test(tc, test_norm_name_works_in_place);
     tcase_add_test(tc, test_norm_name_output_is_always_clean);
-    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("variants");
@@ -868,7 +869,6 @@ normalise_suite(void)
     tcase_add_test(tc, test_date_round_trips_every_day_in_range);
     tcase_add_test(tc, test_date_format_is_safe_at_extremes);
     tcase_add_test(tc, test_date_from_ymd_rejects_dates_that_do_not_exist);
-    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("postcode");
@@ -880,17 +880,4 @@ normalise_suite(void)
     suite_add_tcase(s, tc);
 
     return (s);
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    sr = srunner_create(normalise_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }

@@ -18,6 +18,8 @@
 #include "match/score.h"
 #include "match/tokens.h"
 
+#include "tests/suites.h"
+
 #define NHS_A "9434765919" /* valid mod-11 check digits */
 #define NHS_B "4010232137"
 
@@ -672,7 +674,7 @@ START_TEST(test_bloom_filter_depends_on_the_match_key)
 }
 END_TEST
 
-static Suite *
+Suite *
 tokens_suite(void)
 {
     Suite *s = suite_create("match_tokens");
@@ -680,7 +682,6 @@ tokens_suite(void)
 
     tc = tcase_create("tokens");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_tokens_are_deterministic_for_one_key_and_input);
     tcase_add_test(tc, test_tokens_differ_under_another_match_key);
     tcase_add_test(tc, test_tokens_are_sorted_and_without_duplicates);
@@ -696,7 +697,6 @@ tokens_suite(void)
 
     tc = tcase_create("hard_cases");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_same_details_on_both_sides_is_a_match);
     tcase_add_test(
         tc, test_nickname_bill_and_william_with_same_family_and_dob_is_a_match);
@@ -721,7 +721,6 @@ tokens_suite(void)
 
     tc = tcase_create("bloom");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_dice_of_identical_filters_is_one);
     tcase_add_test(tc, test_dice_of_names_sharing_no_bigram_is_low);
     tcase_add_test(tc, test_dice_orders_similar_names_above_different_ones);
@@ -731,19 +730,4 @@ tokens_suite(void)
     suite_add_tcase(s, tc);
 
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int nfailed;
-
-    if (sodium_init() < 0)
-        return EXIT_FAILURE;
-    sr = srunner_create(tokens_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

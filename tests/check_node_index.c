@@ -25,6 +25,7 @@
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define NOW 1750000000ULL /* 2025-06-15 */
@@ -1082,7 +1083,7 @@ START_TEST(test_entries_are_the_same_after_closing_and_reopening)
 }
 END_TEST
 
-static Suite *
+Suite *
 node_index_suite(void)
 {
     Suite *s = suite_create("node_index");
@@ -1090,7 +1091,6 @@ node_index_suite(void)
 
     tc = tcase_create("publish");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_import_publishes_one_feed_entry_per_person);
     tcase_add_test(tc, test_entries_of_two_records_have_different_groups);
     tcase_add_test(tc, test_shielded_record_publishes_no_address_bearing_token);
@@ -1098,7 +1098,6 @@ node_index_suite(void)
 
     tc = tcase_create("query");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_query_by_nhs_number_finds_the_child);
     tcase_add_test(tc, test_query_by_misspelt_name_and_dob_finds_the_child);
     tcase_add_test(tc, test_query_with_no_blocking_token_is_einval);
@@ -1106,7 +1105,6 @@ node_index_suite(void)
 
     tc = tcase_create("lifecycle");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(
         tc, test_reimport_replaces_the_record_and_retracts_its_old_entries);
     tcase_add_test(tc, test_reimport_within_one_transaction_keeps_one_version);
@@ -1123,7 +1121,6 @@ node_index_suite(void)
 
     tc = tcase_create("disk");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(
         tc, test_no_name_nhs_number_record_id_or_note_reaches_the_store_file);
     tcase_add_test(tc, test_entries_are_the_same_after_closing_and_reopening);
@@ -1131,19 +1128,4 @@ node_index_suite(void)
     suite_add_tcase(s, tc);
 
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int nfailed;
-
-    if (sodium_init() < 0)
-        return EXIT_FAILURE;
-    sr = srunner_create(node_index_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -20,6 +20,7 @@
 #include "common/seen.h"
 #include "storage/operators.h"
 #include "storage/store.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define MAP_MB 16
@@ -858,7 +859,7 @@ START_TEST(test_control_refuses_unknown_commands_and_malformed_requests)
 }
 END_TEST
 
-static Suite *
+Suite *
 operators_suite(void)
 {
     Suite *s = suite_create("operators");
@@ -907,19 +908,4 @@ operators_suite(void)
     suite_add_tcase(s, tc);
 
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int nfailed;
-
-    if (sodium_init() < 0)
-        return EXIT_FAILURE;
-    sr = srunner_create(operators_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

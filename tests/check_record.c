@@ -16,6 +16,7 @@
 #include "common/seen.h"
 #include "proto/record.h"
 #include "seen.pb-c.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define EXAMPLE                                                              \
@@ -1156,7 +1157,7 @@ END_TEST
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static Suite *
+Suite *
 record_suite(void)
 {
     Suite *s = suite_create("record");
@@ -1179,7 +1180,6 @@ record_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("invalid");
-    tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_missing_required_field_is_an_error_naming_it,
         0, NELEM(required));
     tcase_add_loop_test(tc, test_wrong_type_is_an_error_naming_the_field, 0,
@@ -1209,23 +1209,10 @@ record_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regress");
-    tcase_set_timeout(tc, 120);
     tcase_add_test(tc,
         test_fuzz_regressions_are_rejected_or_parsed_without_crashing);
     tcase_add_test(tc, test_fuzz_seed_corpus_lines_all_parse);
     suite_add_tcase(s, tc);
 
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr = srunner_create(record_suite());
-    int nfailed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -26,6 +26,7 @@
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
+#include "tests/suites.h"
 #include "tests/testutil.h"
 
 #define MAP_MB 16
@@ -1416,7 +1417,7 @@ START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
 }
 END_TEST
 
-static Suite *
+Suite *
 storage_suite(void)
 {
     Suite *s = suite_create("storage");
@@ -1424,7 +1425,6 @@ storage_suite(void)
 
     tc = tcase_create("open");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_store_created_then_reopened_finds_committed_data);
     tcase_add_test(tc, test_store_uncommitted_write_is_not_kept);
     tcase_add_test(
@@ -1438,7 +1438,6 @@ storage_suite(void)
 
     tc = tcase_create("damage");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_store_truncated_to_half_is_ecorrupt);
     tcase_add_test(tc, test_store_truncated_to_nothing_is_ecorrupt);
     tcase_add_test(tc, test_store_truncated_to_one_page_is_ecorrupt);
@@ -1455,7 +1454,6 @@ storage_suite(void)
 
     tc = tcase_create("sealed");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(
         tc, test_sealed_value_round_trips_and_needs_its_associated_data);
     tcase_add_test(tc, test_sealed_value_of_zero_bytes_round_trips);
@@ -1468,7 +1466,6 @@ storage_suite(void)
 
     tc = tcase_create("data");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_full_map_is_efull_and_keeps_what_was_committed);
     tcase_add_test(
         tc, test_iter_with_prefix_visits_exactly_those_keys_in_order);
@@ -1482,7 +1479,6 @@ storage_suite(void)
 
     tc = tcase_create("feed");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(
         tc, test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix);
     tcase_add_test(
@@ -1492,7 +1488,6 @@ storage_suite(void)
 
     tc = tcase_create("index");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300); /* a guard against hangs, not a target */
     tcase_add_test(tc, test_index_finds_entries_by_blocking_tokens_only);
     tcase_add_test(tc, test_index_entry_decodes_the_leaf_it_was_published_in);
     tcase_add_test(tc, test_index_remove_withdraws_the_entry_and_its_tokens);
@@ -1502,19 +1497,4 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     return s;
-}
-
-int
-main(void)
-{
-    SRunner *sr;
-    int nfailed;
-
-    if (sodium_init() < 0)
-        return EXIT_FAILURE;
-    sr = srunner_create(storage_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    nfailed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,0 +1,34 @@
+/*
+ * suites.h: every Check suite of the unit tests, one per tests/check_*.c.
+ * tests/check_main.c runs them by name; a new suite is one row there.
+ */
+#ifndef SEEN_TESTS_SUITES_H
+#define SEEN_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *file_suite(void);
+Suite *config_suite(void);
+Suite *keys_suite(void);
+Suite *keystore_suite(void);
+Suite *merkle_suite(void);
+Suite *seal_suite(void);
+Suite *sign_suite(void);
+Suite *token_suite(void);
+Suite *disclosure_suite(void);
+Suite *envelope_suite(void);
+Suite *cluster_suite(void);
+Suite *dmetaphone_suite(void);
+Suite *ident_suite(void);
+Suite *nickname_suite(void);
+Suite *normalise_suite(void);
+Suite *tokens_suite(void);
+Suite *membership_suite(void);
+Suite *node_index_suite(void);
+Suite *operators_suite(void);
+Suite *policy_suite(void);
+Suite *record_suite(void);
+Suite *storage_suite(void);
+Suite *xlog_suite(void);
+
+#endif /* !SEEN_TESTS_SUITES_H */
