@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/clock.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
@@ -24,6 +26,7 @@
 #include "common/home.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
+#include "proto/enums.h"
 #include "storage/operators.h"
 #include "node/matching/query.h"
 #include "proto/record.h"
@@ -71,15 +74,6 @@ struct node {
 
 static volatile sig_atomic_t got_signal;
 
-static double
-mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 on_signal(int sig)
 {
@@ -100,13 +94,6 @@ on_fault(int sig)
     r = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)r;
     _exit(128 + sig);
-}
-
-static void
-hex(char *out, const uint8_t *in, size_t len)
-{
-
-    sodium_bin2hex(out, len * 2 + 1, in, len);
 }
 
 /* ---- replies ---- */
@@ -366,25 +353,6 @@ own_details(struct node *n, struct seen_txn *txn, const uint8_t handle[16])
     return out;
 }
 
-/* The import-format name of an enum value ("domestic_abuse_incident"). */
-static const char *
-enum_name(const ProtobufCEnumDescriptor *d, int v, char buf[static 64])
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    const char *s;
-    size_t i;
-
-    if (ev == NULL)
-        return "unknown";
-    s = ev->name;
-    if (strncmp(s, "KIND_", 5) == 0)
-        s += 5; /* KIND_OTHER */
-    for (i = 0; s[i] != '\0' && i < 63; i++)
-        buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
-    buf[i] = '\0';
-    return buf;
-}
-
 /*
  * The persons behind the hits of a query: those of the hits in the match
  * band (or of the best hit, when none is), with every member, the people
@@ -482,7 +450,7 @@ criteria_digest(struct node *n, const struct seen_token_input *q,
         crypto_generichash_update(&st, (const uint8_t *)v, strlen(v) + 1);
     }
     crypto_generichash_final(&st, h, sizeof h);
-    sodium_bin2hex(out, 65, h, sizeof h);
+    seen_hex_encode(out, h, sizeof h);
     sodium_memzero(key, sizeof key);
 }
 
@@ -630,17 +598,17 @@ cmd_query(struct node *n, json_t *req)
     for (i = 0; i < res.n; i++) {
         struct seen_query_hit *h = &res.hits[i];
 
-        hex(hh, h->handle, 16);
+        seen_hex_encode(hh, h->handle, 16);
         seen_date_format((int32_t)h->date, date);
         why = json_array();
         for (j = 0; j < h->score.nwhy; j++)
             json_array_append_new(why, json_string(h->score.why[j]));
         m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o}",
             "node", origin_name(n, txn, h->oidx, on, sizeof on), "handle", hh,
-            "role", enum_name(&seen__role__descriptor, h->role, eb[0]),
-            "kind", enum_name(&seen__kind__descriptor, h->kind, eb[1]),
+            "role", seen_enum_name(&seen__role__descriptor, h->role, eb[0]),
+            "kind", seen_enum_name(&seen__kind__descriptor, h->kind, eb[1]),
             "date", date, "local_authority", h->local_authority, "risk",
-            h->risk ? enum_name(&seen__risk__descriptor, h->risk, eb[2]) : "",
+            h->risk ? seen_enum_name(&seen__risk__descriptor, h->risk, eb[2]) : "",
             "band", seen_band_name(h->score.band), "weight", h->score.weight,
             "why", why);
         if (h->risk == 0)
@@ -717,10 +685,10 @@ handles_one(void *vctx, const void *key, size_t klen, const void *val,
     free(buf);
     if (lh == NULL)
         return c->err = SEEN_ECORRUPT;
-    hex(hh, key, 16);
+    seen_hex_encode(hh, key, 16);
     row = json_pack("{s:s, s:s, s:s, s:s}", "handle", hh, "record",
         lh->record, "ref", lh->ref, "role",
-        enum_name(&seen__role__descriptor, lh->role, eb));
+        seen_enum_name(&seen__role__descriptor, lh->role, eb));
     seen__local_handle__free_unpacked(lh, NULL);
     c->err = seen_ctl_rows_add(&c->rows, row);
     json_decref(row);
@@ -759,7 +727,7 @@ cmd_handles(struct node *n, json_t *req, char **data, size_t *dlen)
         return reply_error("cannot read handles: %s",
             seen_strerror(rc ? rc : c.err));
     }
-    hex(lasthex, c.last, 16);
+    seen_hex_encode(lasthex, c.last, 16);
     r = json_pack("{s:b, s:I, s:s?}", "ok", 1, "count", (json_int_t)c.count,
         "next", c.count >= HANDLES_PAGE ? lasthex : NULL);
     *data = c.rows.p;
@@ -1385,7 +1353,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
             /* Match what arrived, a bounded step at a time. */
             busy = seen_matcher_step(&n.mt, 500) > 0;
         }
-        t = mono();
+        t = seen_clock_mono();
         if (t - last_tick >= 1.0) {
             last_tick = t;
             if (!n.imp.open)

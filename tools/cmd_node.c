@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "proto/control.h"
 #include "common/home.h"
 #include "common/passphrase.h"
@@ -41,15 +42,6 @@ sleep_ms(long ms)
 
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-}
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Print the last lines of the daemon's log, to say why it stopped. */
@@ -166,8 +158,8 @@ node_start(struct cli *cli, int timeout)
     close(p[1]);
     seen_passphrase_destroy(&pass);
 
-    until = now_s() + timeout;
-    while (now_s() < until) {
+    until = seen_clock_mono() + timeout;
+    while (seen_clock_mono() < until) {
         if (waitpid(child, &status, WNOHANG) == child) {
             cli_fail(cli, "the node on '%s' did not start (exit status %d)",
                 cli->home, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -204,8 +196,8 @@ node_stop(struct cli *cli, int timeout)
             return 1;
     }
     json_decref(resp);
-    until = now_s() + timeout;
-    while (now_s() < until) {
+    until = seen_clock_mono() + timeout;
+    while (seen_clock_mono() < until) {
         if (!seen_home_running(cli->home, NULL)) {
             printf("Node on %s stopped\n", cli->home);
             return 0;

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "crypto/merkle.h"
 #include "crypto/sign.h"
@@ -142,13 +143,6 @@ sink_stat(struct sink *s, struct fstat_line *st, int framed)
     st->count = framed ? s->count : (s->bytes > 0);
 }
 
-static void
-hex(char *out, const uint8_t *p, size_t n)
-{
-
-    sodium_bin2hex(out, 2 * n + 1, p, n);
-}
-
 /* The manifest's text (malloc'd, NUL-terminated) for these values. */
 static char *
 manifest_text(const uint8_t owner[32], uint64_t n, const uint8_t root[32],
@@ -160,12 +154,12 @@ manifest_text(const uint8_t owner[32], uint64_t n, const uint8_t root[32],
 
     if ((t = malloc(cap)) == NULL)
         return NULL;
-    hex(ho, owner, 32);
-    hex(hr, root, 32);
+    seen_hex_encode(ho, owner, 32);
+    seen_hex_encode(hr, root, 32);
     off = (size_t)snprintf(t, cap, "%s\nowner %s\nsize %llu\nroot %s\n",
         MANIFEST_MAGIC, ho, (unsigned long long)n, hr);
     for (f = SEEN_AUDIT_LEAVES; f < SEEN_AUDIT_NFILES; f++) {
-        hex(hs, st[f].sha, 32);
+        seen_hex_encode(hs, st[f].sha, 32);
         w = snprintf(t + off, cap - off, "file %s %llu %llu %s\n",
             file_names[f], (unsigned long long)st[f].count,
             (unsigned long long)st[f].bytes, hs);
@@ -672,7 +666,7 @@ name_of(const struct seen_audit *a, const uint8_t pk[32], char buf[80])
         snprintf(buf, 80, "'%s'", mb->name);
         return buf;
     }
-    hex(h, pk, 32);
+    seen_hex_encode(h, pk, 32);
     snprintf(buf, 80, "key %.16s...", h);
     return buf;
 }
@@ -847,13 +841,13 @@ check_authority(struct seen_audit *a, const struct seen_audit_buf *in,
         return;
     }
     if (o->authority != NULL) {
-        hex(w, o->authority, 32);
+        seen_hex_encode(w, o->authority, 32);
         if (!a->has_authority) {
             report(a, C_AUTHORITY, 0, 0,
                 "no authority key in the export; %s was required", w);
             return;
         }
-        hex(h, a->authority, 32);
+        seen_hex_encode(h, a->authority, 32);
         if (sodium_memcmp(a->authority, o->authority, 32) != 0) {
             report(a, C_AUTHORITY, 0, 0,
                 "the export's authority is %s, not %s as required", h, w);
@@ -863,7 +857,7 @@ check_authority(struct seen_audit *a, const struct seen_audit_buf *in,
         return;
     }
     if (a->has_authority) {
-        hex(h, a->authority, 32);
+        seen_hex_encode(h, a->authority, 32);
         report(a, C_AUTHORITY, 1, 0,
             "%s: compare it with the key you trust (or give --authority)", h);
     } else {
@@ -880,7 +874,7 @@ check_membership(struct seen_audit *a, const struct seen_audit_buf *in,
     char h[65];
     int rc;
 
-    hex(h, a->owner, 32);
+    seen_hex_encode(h, a->owner, 32);
     if (b->len == 0) {
         if (o->owner != NULL && sodium_memcmp(o->owner, a->owner, 32) == 0)
             report(a, C_MEMBERSHIP, 1, 0,
@@ -1523,7 +1517,7 @@ check_manifest(struct seen_audit *a, const struct seen_audit_buf *in)
     {
         char hr[65];
 
-        hex(hr, root, 32);
+        seen_hex_encode(hr, root, 32);
         report(a, C_TREE, 1, 0, "%llu leaves; RFC 9162 root %s",
             (unsigned long long)a->n, hr);
     }
@@ -1622,8 +1616,8 @@ cross_pair(struct seen_audit *a, const struct seen_audit *b)
 
     if (a->has_authority && b->has_authority &&
         memcmp(a->authority, b->authority, 32) != 0) {
-        hex(ha, a->authority, 32);
-        hex(hb, b->authority, 32);
+        seen_hex_encode(ha, a->authority, 32);
+        seen_hex_encode(hb, b->authority, 32);
         report(a, C_CROSS, 0, 0,
             "%s names another federation authority (%s, not %s)", b->label, hb,
             ha);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
@@ -13,6 +14,7 @@
 #include "node/disclosure/disclosure.h"
 #include "node/replication/federation.h"
 #include "node/matching/indexer.h"
+#include "proto/enums.h"
 #include "proto/membership.h"
 #include "storage/operators.h"
 #include "proto/policy.h"
@@ -28,41 +30,6 @@
 
 #define fail seen_ctl_reply_error
 #define jstr seen_ctl_str
-
-static void
-tohex(char *out, const uint8_t *in, size_t len)
-{
-
-    sodium_bin2hex(out, len * 2 + 1, in, len);
-}
-
-/* Parse exactly ${len} bytes of lower- or upper-case hex.  0 or -1. */
-static int
-fromhex(uint8_t *out, size_t len, const char *s)
-{
-    size_t got;
-
-    if (s == NULL || strlen(s) != 2 * len ||
-        sodium_hex2bin(out, len, s, 2 * len, NULL, &got, NULL) != 0 ||
-        got != len)
-        return -1;
-    return 0;
-}
-
-/* "duty_to_share" for BASIS enum values and the like (lower case). */
-static const char *
-enum_lower(const ProtobufCEnumDescriptor *d, int v, char buf[static 64])
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    size_t i;
-
-    if (ev == NULL || v == 0)
-        return NULL;
-    for (i = 0; ev->name[i] != '\0' && i < 63; i++)
-        buf[i] = (char)tolower((unsigned char)ev->name[i]);
-    buf[i] = '\0';
-    return buf;
-}
 
 static Seen__Basis
 basis_from_name(const char *s)
@@ -85,9 +52,10 @@ basis_from_name(const char *s)
 static const char *
 basis_name(Seen__Basis b, char buf[static 64])
 {
-    const char *s = enum_lower(&seen__basis__descriptor, (int)b, buf);
 
-    return s != NULL ? s : "unknown";
+    return b != SEEN__BASIS__BASIS_UNSPECIFIED
+        ? seen_enum_name(&seen__basis__descriptor, (int)b, buf)
+        : "unknown";
 }
 
 /* What `seen disclosures` and `seen inbox` call an outcome. */
@@ -583,7 +551,7 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
         (rc = state_put(txn, key, klen, st)) == 0) {
         char idh[33], fb[16];
 
-        tohex(idh, st->request_id.data, 16);
+        seen_hex_encode(idh, st->request_id.data, 16);
         seen_notice("disclosure request %s from %s: %s", idh,
             who(d, from, fb, sizeof fb),
             outcome_name(st->outcome));
@@ -618,7 +586,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
             seen__disclosure_response__free_unpacked(r, NULL);
         return SEEN_EINVAL;
     }
-    tohex(idh, r->request_id.data, 16);
+    seen_hex_encode(idh, r->request_id.data, 16);
     sent_key(key, r->request_id.data, &klen);
     if ((rc = state_get(txn, key, klen, &st)) != 0) {
         if (rc == SEEN_ENOTFOUND) {
@@ -749,7 +717,7 @@ ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
     char idh[33];
     int rc;
 
-    if (fromhex(handle, 16, hh) != 0)
+    if (seen_hex_decode(handle, 16, hh) != 0)
         return fail("--handle: 32 hex digits, as `seen query` or "
                     "`seen persons` show");
     if (node == NULL)
@@ -805,7 +773,7 @@ ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
         seen_warn("disclosures: request not queued now (%s); sent again "
                   "later", seen_strerror(rc));
     seen_fed_flush(d->fed);
-    tohex(idh, id, 16);
+    seen_hex_encode(idh, id, 16);
     seen_notice("disclosure request %s to %s by %s", idh, node, op);
     return json_pack("{s:b, s:s}", "ok", 1, "request", idh);
 }
@@ -820,8 +788,8 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
         st->peer.len == 32 ? member(d, st->peer.data) : NULL;
     json_t *row, *det;
 
-    tohex(idh, st->request_id.data, st->request_id.len == 16 ? 16 : 0);
-    tohex(hh, st->handle.data, st->handle.len == 16 ? 16 : 0);
+    seen_hex_encode(idh, st->request_id.data, st->request_id.len == 16 ? 16 : 0);
+    seen_hex_encode(hh, st->handle.data, st->handle.len == 16 ? 16 : 0);
     row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "request", idh,
         received ? "from" : "node",
         m ? m->name
@@ -972,7 +940,7 @@ find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
     for (i = 0; i < ks.n; i++) {
         if (ks.kl[i] != 49)
             continue;
-        tohex(h, ks.k[i] + 33, 16);
+        seen_hex_encode(h, ks.k[i] + 33, 16);
         if (strncasecmp(h, id, n) == 0) {
             if (found++ == 0) {
                 memcpy(key, ks.k[i], 49);
@@ -1027,7 +995,7 @@ ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
         return fail("'%s' names more than one request: give more digits", id);
     if (rc != 0 || (rc = state_get(txn, key, klen, &st)) != 0)
         return fail("cannot read the store: %s", seen_strerror(rc));
-    tohex(idh, st->request_id.data, 16);
+    seen_hex_encode(idh, st->request_id.data, 16);
     if (st->outcome != SEEN__OUTCOME__QUEUED) {
         json_t *e = fail("request %s was decided already: %s by %s", idh,
             outcome_name(st->outcome), st->decided_by);

@@ -14,6 +14,7 @@
 #include "proto/control.h"
 #include "node/matching/matcher.h"
 #include "seen.pb-c.h"
+#include "proto/enums.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
@@ -604,27 +605,13 @@ neighbours_w(struct seen_txn *txn, const uint8_t id[20], double min,
 
 /* ---- describing entries ---- */
 
-static const char *
-lower_enum(const ProtobufCEnumDescriptor *d, int v, char buf[static 40])
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    const char *s;
-    size_t i;
-
-    if (ev == NULL)
-        return "unknown";
-    s = strncmp(ev->name, "KIND_", 5) == 0 ? ev->name + 5 : ev->name;
-    for (i = 0; s[i] != '\0' && i < 39; i++)
-        buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
-    buf[i] = '\0';
-    return buf;
-}
-
 static json_t *
 member_json(struct seen_matcher *m, const struct ent *e)
 {
     const Seen__IndexEntry *x = e->fe->entry;
-    char hh[33], date[11], name[64], b1[40], b2[40], b3[40];
+    char hh[33], date[11], name[64], b1[SEEN_ENUM_NAME_MAX],
+        b2[SEEN_ENUM_NAME_MAX],
+        b3[SEEN_ENUM_NAME_MAX];
     json_t *j;
     int32_t days = (int32_t)x->date;
 
@@ -632,12 +619,12 @@ member_json(struct seen_matcher *m, const struct ent *e)
     seen_date_format(days, date);
     j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "node",
         m->name_of(m->ctx, e->gid, name, sizeof name), "handle", hh, "role",
-        lower_enum(&seen__role__descriptor, x->role, b1), "kind",
-        lower_enum(&seen__kind__descriptor, x->kind, b2), "date", date,
+        seen_enum_name(&seen__role__descriptor, x->role, b1), "kind",
+        seen_enum_name(&seen__kind__descriptor, x->kind, b2), "date", date,
         "local_authority", x->local_authority);
     if (j != NULL && x->risk != 0)
         json_object_set_new(j, "risk",
-            json_string(lower_enum(&seen__risk__descriptor, x->risk, b3)));
+            json_string(seen_enum_name(&seen__risk__descriptor, x->risk, b3)));
     if (j != NULL && (x->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT))
         json_object_set_new(j, "child_present", json_true());
     return j;
@@ -1809,7 +1796,8 @@ seen_matcher_picture(struct seen_matcher *m, struct seen_txn *txn,
     uint8_t id[20], lab[20];
     struct ent e = {0}, g = {0};
     json_t *out = json_array(), *p, *members, *linked, *agencies;
-    char pid[18], lid[18], b1[40], b2[40], nm[64];
+    char pid[18], lid[18], b1[SEEN_ENUM_NAME_MAX], b2[SEEN_ENUM_NAME_MAX],
+        nm[64];
     size_t i, j, k;
 
     for (i = 0; i < n; i++) {
@@ -1851,8 +1839,8 @@ seen_matcher_picture(struct seen_matcher *m, struct seen_txn *txn,
                 label_of(txn, grp.v[k], lab);
                 seen_matcher_person(m, txn, seen_rd32(lab), lab + 4, lid);
                 l = json_pack("{s:s, s:s, s:s, s:s}", "person", lid, "role",
-                    lower_enum(&seen__role__descriptor, g.fe->entry->role, b1),
-                    "in", lower_enum(&seen__kind__descriptor,
+                    seen_enum_name(&seen__role__descriptor, g.fe->entry->role, b1),
+                    "in", seen_enum_name(&seen__kind__descriptor,
                               g.fe->entry->kind, b2),
                     "node", m->name_of(m->ctx, g.gid, nm, sizeof nm));
                 json_array_append_new(linked, l);

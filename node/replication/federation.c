@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
@@ -123,22 +124,6 @@ evidence_flush(struct seen_fed *fed, struct seen_txn *txn)
         free(fed->evidence[i].cp);
     }
     fed->nevidence = 0;
-}
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t
-wall(void)
-{
-
-    return (uint64_t)time(NULL);
 }
 
 static void
@@ -538,7 +523,7 @@ fed_flush(struct seen_fed *fed)
     uint8_t cpbuf[SEEN_CHECKPOINT_BUF], **env;
     struct seen_txn *txn;
     size_t *elen, i, n = fed->nout;
-    uint64_t now = wall();
+    uint64_t now = seen_clock_wall();
     int rc;
 
     if (n == 0)
@@ -658,7 +643,7 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
 {
     Seen__GetRange g = SEEN__GET_RANGE__INIT;
     struct want *w = find_want(fed, origin);
-    double t = now_s();
+    double t = seen_clock_mono();
     void *p;
 
     if (w != NULL && !force && w->to > from && t - w->at < WANT_TIMEOUT)
@@ -762,7 +747,7 @@ send_heads(struct seen_fed *fed, int all)
 {
     Seen__Hello hello = SEEN__HELLO__INIT;
     struct heads hd;
-    double t = now_s();
+    double t = seen_clock_mono();
     size_t i;
     int built = 0;
 
@@ -1163,7 +1148,7 @@ xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct peer *p,
     Seen__Checkpoint *held = NULL, *pend = NULL;
     const uint8_t *b;
     size_t l;
-    double t = now_s();
+    double t = seen_clock_mono();
 
     if (p->xp_bad || t - p->xp_at < (p->xp_out ? XPROOF_TIMEOUT : XPROOF_EVERY))
         return;
@@ -1219,7 +1204,7 @@ static void
 xproof_ask_all(struct seen_fed *fed)
 {
     struct seen_txn *txn;
-    double t = now_s();
+    double t = seen_clock_mono();
     size_t i;
     int any = 0;
 
@@ -1283,12 +1268,12 @@ witness(struct seen_fed *fed, struct seen_txn *txn,
             (h->size == cp->size && h->root.len == 32 && cp->root.len == 32 &&
                 memcmp(h->root.data, cp->root.data, 32) == 0) ||
             (p != NULL && h->size != 0 && cp->size > h->size &&
-                now_s() - p->xp_at < XPROOF_EVERY);
+                seen_clock_mono() - p->xp_at < XPROOF_EVERY);
         seen_checkpoint_destroy(&h);
         if (skip)
             return SEEN_OK;
     }
-    rc = seen_xlog_witness(txn, fed->keys, cp, NULL, 0, wall(), &cosig, &clen);
+    rc = seen_xlog_witness(txn, fed->keys, cp, NULL, 0, seen_clock_wall(), &cosig, &clen);
     switch (rc) {
     case SEEN_OK:
         if (cosig != NULL &&
@@ -1494,7 +1479,7 @@ on_xproof(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
         seen_checkpoint_decode(hb, hlen, &held) != 0 || held->size != x->from)
         goto done;
     rc = seen_xlog_witness(txn, fed->keys, cp, (const uint8_t(*)[32])proof,
-        x->n_proof, wall(), &cosig, &clen);
+        x->n_proof, seen_clock_wall(), &cosig, &clen);
     switch (rc) {
     case SEEN_OK:
         if (cosig != NULL &&
@@ -1530,7 +1515,7 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
     int rc;
 
     rc = seen_replay_open(fed->replay, txn, m->buf, m->len,
-        fed->keys->sign_pk, sender_ok, fed, wall(), &v);
+        fed->keys->sign_pk, sender_ok, fed, seen_clock_wall(), &v);
     if (rc != 0) {
         if (rc == SEEN_EPERM)
             fed->refused.unknown++;
@@ -1551,7 +1536,7 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         return SEEN_EPERM;
     }
     /* Logged with its effect: both commit, or neither. */
-    if ((rc = seen_xlog_received(txn, fed->keys, m->buf, m->len, wall(),
+    if ((rc = seen_xlog_received(txn, fed->keys, m->buf, m->len, seen_clock_wall(),
              NULL)) != 0 ||
         (v.checkpoint != NULL && (rc = witness(fed, txn, &v)) != 0)) {
         if (rc == SEEN_EINVAL)
@@ -1565,7 +1550,7 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         return rc;
     }
     if ((p = find_peer(fed, v.sender)) != NULL) {
-        p->last_rx = wall();
+        p->last_rx = seen_clock_wall();
         /* Signing nothing, it may have stopped on evidence against its
          * own log: show it what we hold of it (xproof_ask), so that it
          * knows every size it signed before an operator resolves it. */
@@ -1741,7 +1726,7 @@ void
 seen_fed_tick(struct seen_fed *fed)
 {
     struct seen_txn *txn;
-    double t = now_s();
+    double t = seen_clock_mono();
     size_t i;
 
     for (i = 0; i < fed->nwants;) {
@@ -1757,7 +1742,7 @@ seen_fed_tick(struct seen_fed *fed)
     if (t - fed->last_prune < 60 || seen_store_begin(fed->store, 1, &txn) != 0)
         return;
     fed->last_prune = t;
-    if (seen_replay_prune(fed->replay, txn, wall()) != 0)
+    if (seen_replay_prune(fed->replay, txn, seen_clock_wall()) != 0)
         seen_store_abort(txn);
     else if (seen_store_commit(txn) != 0)
         seen_warn("replication: cannot prune the replay cache");
@@ -1803,7 +1788,7 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
     }
     if ((rc = seen_feed_root(txn, oidx, size, root)) != 0 ||
         (rc = seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
-             fed->keys, size, root, wall())) != 0 ||
+             fed->keys, size, root, seen_clock_wall())) != 0 ||
         (rc = seen_checkpoint_encode(&cp, &enc, &elen)) != 0)
         goto fail;
     rc = seen_feed_set_checkpoint(txn, oidx, enc, elen);
@@ -1928,7 +1913,7 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
     json_t *peers = json_array(), *feeds = json_object(), *p;
     struct seen_net_stats ns;
     uint8_t pk[32];
-    uint64_t count, size, pending = 0, floor, now = wall();
+    uint64_t count, size, pending = 0, floor, now = seen_clock_wall();
     char name[64];
     size_t i;
     uint32_t o;

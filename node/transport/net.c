@@ -5,6 +5,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "node/transport/net.h"
@@ -194,15 +195,6 @@ dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
     return d;
 }
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /**
  * seen_net_maintain(net):
  * Renew the socket of every peer to which nothing could be sent for a
@@ -212,7 +204,7 @@ now_s(void)
 void
 seen_net_maintain(struct seen_net *net)
 {
-    double t = now_s(), wait;
+    double t = seen_clock_mono(), wait;
     struct peer *p;
     void *d;
     size_t i;
@@ -294,7 +286,7 @@ seen_net_send(struct seen_net *net, const uint8_t sign_pk[static 32],
         if (zmq_errno() == EAGAIN) {
             net->st.send_blocked++;
             if (p->blocked_since == 0)
-                p->blocked_since = now_s();
+                p->blocked_since = seen_clock_mono();
             return SEEN_EAGAIN;
         }
         return SEEN_ERR;
