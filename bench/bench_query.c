@@ -85,8 +85,8 @@
 #include "node/matching/matcher.h"
 #include "node/matching/query.h"
 #include "proto/record.h"
-#include "seen.pb-c.h"
 #include "storage/store.h"
+#include "seen.pb-c.h"
 
 #define MATCH_BUDGET 500     /* leaves per seen_matcher_step, as daemon.c */
 #define MAP_MB 16384

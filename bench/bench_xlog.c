@@ -56,9 +56,9 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "proto/checkpoint.h"
+#include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
-#include "storage/store.h"
 
 #define MAP_MB 4096      /* the node's default map_size_mb */
 #define NHANDLES 4096    /* pool of random handles the leaves draw on */

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "common/file.h"
-#include "common/log.h"
 #include "common/home.h"
+#include "common/log.h"
 
 /**
  * seen_home_path(home, name, buf, len):

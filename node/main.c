@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "node/daemon.h"
 #include "common/passphrase.h"
 #include "common/version.h"
+#include "node/daemon.h"
 
 static void
 usage(FILE *f)

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "common/home.h"
 #include "common/log.h"
 #include "proto/control.h"
-#include "common/home.h"
 
 struct seen_ctl {
     void *ctx;

@@ -4,9 +4,9 @@
 
 #include <sodium.h>
 
+#include "common/home.h"
 #include "common/log.h"
 #include "crypto/sign.h"
-#include "common/home.h"
 #include "proto/membership.h"
 
 #include "seen.pb-c.h"

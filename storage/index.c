@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "seen.pb-c.h"
 
 #define TOKEN_ITEM 17
 #define FIELD_BASE 32 /* match/tokens.h: rules below this are indexed */

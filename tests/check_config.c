@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/log.h"
 #include "common/home.h"
+#include "common/log.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 

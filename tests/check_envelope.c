@@ -20,12 +20,12 @@
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/feed_entry.h"
-#include "storage/replay.h"
-#include "seen.pb-c.h"
 #include "storage/feed.h"
+#include "storage/replay.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "seen.pb-c.h"
 
 #define MAP_MB 16
 #define NOW 1750000000ull

@@ -21,12 +21,12 @@
 #include "node/matching/indexer.h"
 #include "node/matching/query.h"
 #include "proto/record.h"
-#include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "seen.pb-c.h"
 
 #define NOW 1750000000ULL /* 2025-06-15 */
 #define NHS_CHILD "9434765919"

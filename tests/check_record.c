@@ -15,9 +15,9 @@
 
 #include "common/seen.h"
 #include "proto/record.h"
-#include "seen.pb-c.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "seen.pb-c.h"
 
 #define EXAMPLE                                                              \
     "{\"id\":\"TVP-DA-2025-00412\",\"kind\":\"domestic_abuse_incident\","   \

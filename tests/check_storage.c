@@ -22,12 +22,12 @@
 
 #include "common/seen.h"
 #include "crypto/merkle.h"
-#include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "seen.pb-c.h"
 
 #define MAP_MB 16
 

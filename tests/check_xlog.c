@@ -25,15 +25,15 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "crypto/sign.h"
-#include "xlog/audit.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/membership.h"
-#include "xlog/xlog.h"
-#include "seen.pb-c.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "xlog/audit.h"
+#include "xlog/xlog.h"
+#include "seen.pb-c.h"
 
 /* The harness, so that its seeds and regressions replay through it. */
 /* The harness's entry point, renamed so that every suite links into one

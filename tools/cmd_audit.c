@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/home.h"
+#include "common/passphrase.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
-#include "xlog/audit.h"
-#include "common/home.h"
 #include "storage/operators.h"
-#include "common/passphrase.h"
 #include "storage/store.h"
 #include "tools/cli.h"
+#include "xlog/audit.h"
 
 static const char audit_usage[] =
     "usage: seen --home DIR --as AUDITOR audit export OUTDIR\n"

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/home.h"
+#include "common/passphrase.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
-#include "common/home.h"
 #include "proto/membership.h"
-#include "common/passphrase.h"
 #include "tools/cli.h"
 
 static const char identity_usage[] =

@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/home.h"
+#include "common/passphrase.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
-#include "common/home.h"
 #include "storage/operators.h"
-#include "common/passphrase.h"
 #include "storage/store.h"
 #include "tools/cli.h"
 

@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/control.h"
 #include "common/home.h"
+#include "proto/control.h"
 #include "proto/policy.h"
 #include "tools/cli.h"
 

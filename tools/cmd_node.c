@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "proto/control.h"
 #include "common/home.h"
 #include "common/passphrase.h"
+#include "proto/control.h"
 #include "tools/cli.h"
 
 static const char node_usage[] =

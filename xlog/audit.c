@@ -14,13 +14,14 @@
 #include "common/log.h"
 #include "crypto/merkle.h"
 #include "crypto/sign.h"
-#include "xlog/audit.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/membership.h"
+#include "storage/members.h"
+#include "storage/store.h"
+#include "xlog/audit.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
-#include "storage/store.h"
 
 static const char *const file_names[SEEN_AUDIT_NFILES] = {
     "manifest.txt",
@@ -213,10 +214,10 @@ export_sinks(struct seen_txn *txn, struct sink s[SEEN_AUDIT_NFILES],
     struct fstat_line st[SEEN_AUDIT_NFILES];
     struct leaves_ctx lc;
     Seen__Checkpoint *last;
-    uint8_t owner[32], root[32];
-    const uint8_t *cp;
+    uint8_t owner[32], root[32], auth[32];
+    const uint8_t *cp, *doc;
     const void *v;
-    size_t vlen, cplen;
+    size_t vlen, cplen, dlen;
     uint64_t n;
     int rc, f;
 
@@ -249,12 +250,12 @@ export_sinks(struct seen_txn *txn, struct sink s[SEEN_AUDIT_NFILES],
         (rc = seen_xlog_iter(
              txn, SEEN_XLOG_EVIDENCE, frame_out, &s[SEEN_AUDIT_EVIDENCE])) != 0)
         return rc;
-    if (seen_store_get(txn, SEEN_DB_MEMBERSHIP, "current", 7, &v, &vlen) == 0) {
-        sink_write(&s[SEEN_AUDIT_MEMBERSHIP], v, vlen);
+    if (seen_members_current(txn, &doc, &dlen) == 0) {
+        sink_write(&s[SEEN_AUDIT_MEMBERSHIP], doc, dlen);
         sum->membership = 1;
     }
-    if (seen_store_get(txn, SEEN_DB_MEMBERSHIP, "authority", 9, &v, &vlen) == 0)
-        sink_write(&s[SEEN_AUDIT_AUTHORITY], v, vlen);
+    if (seen_members_authority(txn, auth) == 0)
+        sink_write(&s[SEEN_AUDIT_AUTHORITY], auth, sizeof auth);
     for (f = SEEN_AUDIT_LEAVES; f < SEEN_AUDIT_NFILES; f++) {
         if (s[f].err != 0)
             return s[f].err;

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "proto/control.h"
+#include "storage/alerts.h"
+#include "storage/store.h"
 #include "xlog/integrity.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
-#include "storage/store.h"
 
 struct acc {
     seen_integrity_name_fn *name;
@@ -38,22 +39,20 @@ add_row(struct acc *a, const char *rule, const uint8_t *val, size_t vlen,
     return rc;
 }
 
-/* Feed evidence: key "EQV:" origin(32) size(8) -> the refused Checkpoint. */
+/* Feed evidence: the refused Checkpoint of ${origin}'s feed. */
 static int
-on_feed(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
+on_feed(void *ctx, const uint8_t origin[32], uint64_t size,
+    const uint8_t *val, size_t vlen)
 {
     struct acc *a = ctx;
     Seen__Checkpoint *cp;
     uint64_t t = 0;
     int rc;
 
-    if (klen != 4 + 32 + 8)
-        return 0;
+    (void)size;
     if ((cp = seen__checkpoint__unpack(NULL, vlen, val)) != NULL)
         t = cp->time;
-    rc = add_row(a, "feed_equivocation", val, vlen, (const uint8_t *)key + 4,
-        t,
+    rc = add_row(a, "feed_equivocation", val, vlen, origin, t,
         " signed a checkpoint of its feed that is inconsistent with one "
         "this node holds: both are kept as evidence; entries beyond the "
         "older one are refused (docs/operations.md, \"When something is "
@@ -99,7 +98,7 @@ seen_integrity_alerts(struct seen_txn *txn, seen_integrity_name_fn *name,
     struct acc a = {name, ctx, {*out, *out ? *len : 0, *out ? *len : 0}};
     int rc;
 
-    rc = seen_store_iter(txn, SEEN_DB_ALERTS, "EQV:", 4, on_feed, &a);
+    rc = seen_alerts_each_evidence(txn, on_feed, &a);
     if (rc == 0)
         rc = seen_xlog_iter(txn, SEEN_XLOG_EVIDENCE, on_xlog, &a);
     if (rc != 0 && rc != SEEN_ECORRUPT) {

@@ -9,8 +9,8 @@
 #include "crypto/merkle.h"
 #include "crypto/sign.h"
 #include "proto/checkpoint.h"
-#include "xlog/xlog.h"
 #include "storage/store.h"
+#include "xlog/xlog.h"
 
 /* xstate keys (see xlog.h). */
 #define K_SIZE "size"

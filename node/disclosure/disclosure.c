@@ -10,17 +10,17 @@
 #include "crypto/keys.h"
 #include "crypto/random.h"
 #include "match/normalise.h"
-#include "proto/control.h"
 #include "node/disclosure/disclosure.h"
-#include "node/replication/federation.h"
 #include "node/matching/indexer.h"
+#include "node/replication/federation.h"
+#include "proto/control.h"
 #include "proto/enums.h"
 #include "proto/membership.h"
-#include "storage/operators.h"
 #include "proto/policy.h"
+#include "storage/operators.h"
+#include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
-#include "storage/store.h"
 
 #define KEY_SENT 'S'
 #define KEY_RECV 'R'

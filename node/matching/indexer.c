@@ -8,10 +8,10 @@
 #include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "proto/record.h"
-#include "seen.pb-c.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
+#include "seen.pb-c.h"
 
 /**
  * seen_indexer_init(ix, store, keys, tk):

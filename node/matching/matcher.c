@@ -6,18 +6,20 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "match/cluster.h"
 #include "match/normalise.h"
 #include "match/score.h"
 #include "match/tokens.h"
-#include "proto/control.h"
 #include "node/matching/matcher.h"
-#include "seen.pb-c.h"
+#include "proto/control.h"
 #include "proto/enums.h"
+#include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
+#include "seen.pb-c.h"
 
 #define COMPONENT_MAX 512 /* entries reclustered around one change */
 #define BLOCK_MAX 2000    /* candidates read from one block */
@@ -765,7 +767,8 @@ done:
  */
 static int
 alert_key(struct step *s, const char *rule, const uint8_t label[20],
-    uint8_t k[static 9], char id[static 17], char pid[static 18])
+    uint8_t k[static SEEN_ALERT_ID_BYTES], char id[static 17],
+    char pid[static 18])
 {
     crypto_generichash_state st;
     uint8_t gid[48];
@@ -777,9 +780,8 @@ alert_key(struct step *s, const char *rule, const uint8_t label[20],
     crypto_generichash_init(&st, NULL, 0, 8);
     crypto_generichash_update(&st, (const uint8_t *)rule, strlen(rule));
     crypto_generichash_update(&st, gid, 48);
-    k[0] = 'A';
-    crypto_generichash_final(&st, k + 1, 8);
-    sodium_bin2hex(id, 17, k + 1, 8);
+    crypto_generichash_final(&st, k, SEEN_ALERT_ID_BYTES);
+    seen_hex_encode(id, k, SEEN_ALERT_ID_BYTES);
     return 0;
 }
 
@@ -798,7 +800,7 @@ static int
 retire_alerts(struct step *s, const uint8_t label[20])
 {
     char id[17], pid[18];
-    uint8_t k[9];
+    uint8_t k[SEEN_ALERT_ID_BYTES];
     const void *v;
     size_t vlen, i;
     int rc;
@@ -806,11 +808,10 @@ retire_alerts(struct step *s, const uint8_t label[20])
     for (i = 0; i < sizeof alert_rules / sizeof alert_rules[0]; i++) {
         if (alert_key(s, alert_rules[i], label, k, id, pid) != 0)
             return 0;
-        if (seen_store_get(s->txn, SEEN_DB_ALERTS, k, 9, &v, &vlen) != 0 ||
+        if (seen_alerts_get(s->txn, k, &v, &vlen) != 0 ||
             memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
             continue;
-        if ((rc = seen_store_del(s->txn, SEEN_DB_ALERTS, k, 9, NULL, 0)) !=
-            0)
+        if ((rc = seen_alerts_del(s->txn, k)) != 0)
             return rc;
         seen_info("alert %s withdrawn: person %s joined another", id, pid);
     }
@@ -822,7 +823,7 @@ store_alert(struct step *s, const char *rule, const uint8_t label[20],
     json_t *members, const char *summary)
 {
     struct seen_matcher *m = s->m;
-    uint8_t k[9];
+    uint8_t k[SEEN_ALERT_ID_BYTES];
     char id[17], pid[18], *text;
     const void *v;
     size_t vlen;
@@ -831,7 +832,7 @@ store_alert(struct step *s, const char *rule, const uint8_t label[20],
 
     if (alert_key(s, rule, label, k, id, pid) != 0)
         return 0;
-    if (seen_store_get(s->txn, SEEN_DB_ALERTS, k, 9, &v, &vlen) == 0) {
+    if (seen_alerts_get(s->txn, k, &v, &vlen) == 0) {
         /* Raised again with nothing new (the common case): it stands. */
         if (alert_same(v, vlen, id, rule, pid, members, summary))
             return 0;
@@ -853,7 +854,7 @@ store_alert(struct step *s, const char *rule, const uint8_t label[20],
         json_decref(a);
         return SEEN_ENOMEM;
     }
-    rc = seen_store_put(s->txn, SEEN_DB_ALERTS, k, 9, text, strlen(text));
+    rc = seen_alerts_put(s->txn, k, text, strlen(text));
     free(text);
     json_decref(a);
     return rc;
@@ -1694,15 +1695,12 @@ seen_matcher_links(struct seen_matcher *m, struct seen_txn *txn, char **out,
 }
 
 static int
-on_alert(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
+on_alert(void *ctx, const void *val, size_t vlen)
 {
     struct seen_ctl_rows *b = ctx;
     json_t *j;
     int rc;
 
-    (void)key;
-    (void)klen;
     if ((j = json_loadb(val, vlen, 0, NULL)) == NULL)
         return SEEN_ECORRUPT;
     rc = seen_ctl_rows_add(b, j);
@@ -1723,8 +1721,7 @@ seen_matcher_alerts(struct seen_matcher *m, struct seen_txn *txn, char **out,
     int rc;
 
     (void)m;
-    if ((rc = seen_store_iter(txn, SEEN_DB_ALERTS, "A", 1, on_alert, &b)) !=
-        0) {
+    if ((rc = seen_alerts_each(txn, on_alert, &b)) != 0) {
         free(b.p);
         return rc;
     }
@@ -1743,20 +1740,18 @@ seen_matcher_ack(struct seen_matcher *m, const char *id, const char *op,
     uint64_t now)
 {
     struct seen_txn *txn;
-    uint8_t k[9];
+    uint8_t k[SEEN_ALERT_ID_BYTES];
     const void *v;
     size_t vlen;
     json_t *a;
     char *text;
     int rc;
 
-    k[0] = 'A';
-    if (strlen(id) != 16 ||
-        sodium_hex2bin(k + 1, 8, id, 16, NULL, NULL, NULL) != 0)
+    if (seen_hex_decode(k, sizeof k, id) != 0)
         return SEEN_ENOTFOUND;
     if ((rc = seen_store_begin(m->store, 1, &txn)) != 0)
         return rc;
-    if ((rc = seen_store_get(txn, SEEN_DB_ALERTS, k, 9, &v, &vlen)) != 0)
+    if ((rc = seen_alerts_get(txn, k, &v, &vlen)) != 0)
         goto fail;
     if ((a = json_loadb(v, vlen, 0, NULL)) == NULL) {
         rc = SEEN_ECORRUPT;
@@ -1770,7 +1765,7 @@ seen_matcher_ack(struct seen_matcher *m, const char *id, const char *op,
         rc = SEEN_ENOMEM;
         goto fail;
     }
-    rc = seen_store_put(txn, SEEN_DB_ALERTS, k, 9, text, strlen(text));
+    rc = seen_alerts_put(txn, k, text, strlen(text));
     free(text);
     if (rc != 0)
         goto fail;

@@ -5,9 +5,9 @@
 #include "match/score.h"
 #include "match/tokens.h"
 #include "node/matching/query.h"
-#include "seen.pb-c.h"
 #include "storage/index.h"
 #include "storage/store.h"
+#include "seen.pb-c.h"
 
 struct cand {
     uint8_t (*ids)[SEEN_ENTRY_ID_BYTES];

@@ -9,18 +9,20 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
+#include "node/replication/federation.h"
+#include "node/transport/net.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
-#include "node/replication/federation.h"
 #include "proto/feed_entry.h"
 #include "proto/membership.h"
-#include "node/transport/net.h"
-#include "storage/replay.h"
-#include "xlog/xlog.h"
-#include "seen.pb-c.h"
+#include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/members.h"
+#include "storage/replay.h"
 #include "storage/store.h"
+#include "xlog/xlog.h"
+#include "seen.pb-c.h"
 
 #define HEADS_EVERY 5.0   /* seconds between unprompted HEADS to a peer */
 #define WANT_TIMEOUT 10.0 /* seconds before a range request is retried */
@@ -99,7 +101,8 @@ struct seen_fed {
         int halted;
     } xlog;
     struct {
-        uint8_t key[4 + 32 + 8];
+        uint8_t origin[32];
+        uint64_t size;
         uint8_t *cp;
         size_t len;
     } evidence[8];
@@ -117,8 +120,8 @@ evidence_flush(struct seen_fed *fed, struct seen_txn *txn)
     size_t i;
 
     for (i = 0; i < fed->nevidence; i++) {
-        if (seen_store_put(txn, SEEN_DB_ALERTS, fed->evidence[i].key,
-                sizeof fed->evidence[i].key, fed->evidence[i].cp,
+        if (seen_alerts_put_evidence(txn, fed->evidence[i].origin,
+                fed->evidence[i].size, fed->evidence[i].cp,
                 fed->evidence[i].len) != 0)
             seen_warn("cannot keep evidence of an inconsistent checkpoint");
         free(fed->evidence[i].cp);
@@ -320,10 +323,9 @@ install_txn(struct seen_fed *fed, struct seen_txn *txn, const uint8_t *doc,
         seen_notice("membership version %llu does not list this node as "
                     "an active member",
             (unsigned long long)seen_membership_version(m));
-    if ((rc = seen_store_put(txn, SEEN_DB_MEMBERSHIP, "current", 7, doc,
-             len)) != 0 ||
-        (!fed->pinned && (rc = seen_store_put(txn, SEEN_DB_MEMBERSHIP,
-                              "authority", 9, auth, 32)) != 0)) {
+    if ((rc = seen_members_set_current(txn, doc, len)) != 0 ||
+        (!fed->pinned &&
+            (rc = seen_members_pin_authority(txn, auth)) != 0)) {
         seen_membership_destroy(&m);
         return rc;
     }
@@ -781,7 +783,7 @@ static void
 evidence(struct seen_fed *fed, struct seen_txn *txn, const uint8_t origin[32],
     const Seen__Checkpoint *theirs, const uint8_t *ours, size_t ourlen)
 {
-    uint8_t key[4 + 32 + 8], *enc;
+    uint8_t *enc;
     size_t elen;
     char name[64];
     int rc;
@@ -791,9 +793,6 @@ evidence(struct seen_fed *fed, struct seen_txn *txn, const uint8_t origin[32],
               "what this node holds; kept as evidence, refused",
         seen_fed_origin_name(fed, origin, name, sizeof name),
         (unsigned long long)theirs->size);
-    memcpy(key, "EQV:", 4);
-    memcpy(key + 4, origin, 32);
-    seen_be64(key + 36, theirs->size);
     if (seen_checkpoint_encode(theirs, &enc, &elen) != 0)
         return;
     (void)ours;
@@ -802,7 +801,8 @@ evidence(struct seen_fed *fed, struct seen_txn *txn, const uint8_t origin[32],
     /* Kept after the message's own transaction ends, which is rolled
      * back when the message is refused (seen_fed_service). */
     if (fed->nevidence < EVIDENCE_MAX) {
-        memcpy(fed->evidence[fed->nevidence].key, key, sizeof key);
+        memcpy(fed->evidence[fed->nevidence].origin, origin, 32);
+        fed->evidence[fed->nevidence].size = theirs->size;
         fed->evidence[fed->nevidence].cp = enc;
         fed->evidence[fed->nevidence].len = elen;
         fed->nevidence++;
@@ -1090,7 +1090,7 @@ on_hello(struct seen_fed *fed, const uint8_t from[32], const uint8_t *body,
 {
     Seen__Hello *h;
     Seen__Membership m = SEEN__MEMBERSHIP__INIT;
-    const void *doc;
+    const uint8_t *doc;
     size_t dlen;
     struct seen_txn *txn;
     Seen__Membership *dm;
@@ -1101,8 +1101,7 @@ on_hello(struct seen_fed *fed, const uint8_t from[32], const uint8_t *body,
         h->membership_version < seen_membership_version(fed->doc) &&
         seen_store_begin(fed->store, 0, &txn) == 0) {
         /* Pass our newer document on. */
-        if (seen_store_get(txn, SEEN_DB_MEMBERSHIP, "current", 7, &doc,
-                &dlen) == 0 &&
+        if (seen_members_current(txn, &doc, &dlen) == 0 &&
             (dm = seen__membership__unpack(NULL, dlen, doc)) != NULL) {
             m.body = dm->body;
             m.signature = dm->signature;
@@ -1834,7 +1833,7 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
 {
     struct seen_fed *fed;
     struct seen_txn *txn;
-    const void *v;
+    const uint8_t *v;
     size_t vlen;
     int rc;
 
@@ -1852,15 +1851,9 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
     }
     if ((rc = seen_store_begin(store, 0, &txn)) != 0)
         goto fail;
-    if (seen_store_get(txn, SEEN_DB_MEMBERSHIP, "authority", 9, &v,
-            &vlen) == 0 &&
-        vlen == 32) {
-        memcpy(fed->authority, v, 32);
+    if (seen_members_authority(txn, fed->authority) == 0)
         fed->pinned = 1;
-    }
-    if (fed->pinned &&
-        seen_store_get(txn, SEEN_DB_MEMBERSHIP, "current", 7, &v, &vlen) ==
-            0 &&
+    if (fed->pinned && seen_members_current(txn, &v, &vlen) == 0 &&
         seen_membership_open(v, vlen, fed->authority, &fed->doc) != 0) {
         seen_store_abort(txn);
         seen_warn("the membership document in the store does not verify");

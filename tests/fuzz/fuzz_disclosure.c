@@ -32,8 +32,8 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "node/disclosure/disclosure.h"
-#include "seen.pb-c.h"
 #include "storage/store.h"
+#include "seen.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -58,14 +58,14 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "common/home.h"
 #include "common/log.h"
+#include "common/passphrase.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "crypto/merkle.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
-#include "common/home.h"
-#include "common/passphrase.h"
 #include "seen.pb-c.h"
 
 #define EXIT_UNDELIVERED 3

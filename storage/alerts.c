@@ -1,0 +1,143 @@
+#include <string.h>
+
+#include "common/bytes.h"
+#include "storage/alerts.h"
+#include "storage/store.h"
+
+#define ALERT_PREFIX "A"
+#define EVIDENCE_PREFIX "EQV:"
+#define EVIDENCE_KEY_BYTES (4 + 32 + 8)
+
+static void
+alert_key(uint8_t k[1 + SEEN_ALERT_ID_BYTES],
+    const uint8_t id[SEEN_ALERT_ID_BYTES])
+{
+
+    k[0] = ALERT_PREFIX[0];
+    memcpy(k + 1, id, SEEN_ALERT_ID_BYTES);
+}
+
+/**
+ * seen_alerts_get(txn, id, v, vlen):
+ * Look up alert ${id}: *${v} (*${vlen} bytes) is borrowed until the end
+ * of ${txn} or its next write.
+ * Returns 0; SEEN_ENOTFOUND; SEEN_ERR.
+ */
+int
+seen_alerts_get(struct seen_txn *txn,
+    const uint8_t id[static SEEN_ALERT_ID_BYTES], const void **v,
+    size_t *vlen)
+{
+    uint8_t k[1 + SEEN_ALERT_ID_BYTES];
+
+    alert_key(k, id);
+    return seen_store_get(txn, SEEN_DB_ALERTS, k, sizeof k, v, vlen);
+}
+
+/**
+ * seen_alerts_put(txn, id, v, vlen):
+ * Store alert ${id} as the ${vlen} bytes ${v} inside the write transaction
+ * ${txn}, replacing any before.  Returns 0; SEEN_EFULL; SEEN_ERR.
+ */
+int
+seen_alerts_put(struct seen_txn *txn,
+    const uint8_t id[static SEEN_ALERT_ID_BYTES], const void *v, size_t vlen)
+{
+    uint8_t k[1 + SEEN_ALERT_ID_BYTES];
+
+    alert_key(k, id);
+    return seen_store_put(txn, SEEN_DB_ALERTS, k, sizeof k, v, vlen);
+}
+
+/**
+ * seen_alerts_del(txn, id):
+ * Delete alert ${id} inside the write transaction ${txn}.
+ * Returns 0; SEEN_ENOTFOUND; SEEN_ERR.
+ */
+int
+seen_alerts_del(struct seen_txn *txn,
+    const uint8_t id[static SEEN_ALERT_ID_BYTES])
+{
+    uint8_t k[1 + SEEN_ALERT_ID_BYTES];
+
+    alert_key(k, id);
+    return seen_store_del(txn, SEEN_DB_ALERTS, k, sizeof k, NULL, 0);
+}
+
+struct each {
+    seen_alerts_fn *fn;
+    seen_alerts_evidence_fn *efn;
+    void *ctx;
+};
+
+static int
+on_alert(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct each *e = ctx;
+
+    (void)key;
+    (void)klen;
+    return e->fn(e->ctx, val, vlen);
+}
+
+/**
+ * seen_alerts_each(txn, fn, ctx):
+ * Call ${fn} for every alert, in the order of their ids.
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT; SEEN_ERR.
+ */
+int
+seen_alerts_each(struct seen_txn *txn, seen_alerts_fn *fn, void *ctx)
+{
+    struct each e = {fn, NULL, ctx};
+
+    return seen_store_iter(txn, SEEN_DB_ALERTS, ALERT_PREFIX, 1, on_alert, &e);
+}
+
+/**
+ * seen_alerts_put_evidence(txn, origin, size, cp, len):
+ * Keep the encoded checkpoint ${cp} (${len} bytes) of size ${size} of
+ * ${origin}'s feed as evidence of equivocation, inside the write
+ * transaction ${txn} (one per origin and size: a later one replaces it).
+ * Returns 0; SEEN_EFULL; SEEN_ERR.
+ */
+int
+seen_alerts_put_evidence(struct seen_txn *txn,
+    const uint8_t origin[static 32], uint64_t size, const uint8_t *cp,
+    size_t len)
+{
+    uint8_t k[EVIDENCE_KEY_BYTES];
+
+    memcpy(k, EVIDENCE_PREFIX, 4);
+    memcpy(k + 4, origin, 32);
+    seen_be64(k + 36, size);
+    return seen_store_put(txn, SEEN_DB_ALERTS, k, sizeof k, cp, len);
+}
+
+static int
+on_evidence(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct each *e = ctx;
+    const uint8_t *k = key;
+
+    if (klen != EVIDENCE_KEY_BYTES)
+        return 0;
+    return e->efn(e->ctx, k + 4, seen_rd64(k + 36), val, vlen);
+}
+
+/**
+ * seen_alerts_each_evidence(txn, fn, ctx):
+ * Call ${fn} for every piece of feed evidence, by origin and size; a key
+ * of another length is passed over.
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT; SEEN_ERR.
+ */
+int
+seen_alerts_each_evidence(struct seen_txn *txn, seen_alerts_evidence_fn *fn,
+    void *ctx)
+{
+    struct each e = {NULL, fn, ctx};
+
+    return seen_store_iter(txn, SEEN_DB_ALERTS, EVIDENCE_PREFIX, 4,
+        on_evidence, &e);
+}
