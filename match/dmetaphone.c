@@ -553,6 +553,67 @@ skip_double(const struct dm *d, ptrdiff_t i, char c)
     return at(d, i + 1) == c ? i + 2 : i + 1;
 }
 
+/*
+ * Letters coded the same whatever their neighbours, a doubled one being one
+ * sound: B -> P, F, K, N, Q -> K, V -> F.
+ */
+static const char *const plain[26] = {
+    ['B' - 'A'] = "P",
+    ['F' - 'A'] = "F",
+    ['K' - 'A'] = "K",
+    ['N' - 'A'] = "N",
+    ['Q' - 'A'] = "K",
+    ['V' - 'A'] = "F",
+};
+
+/* Letters with rules of their own (the reference's handleX). */
+static ptrdiff_t (*const rules[26])(struct dm *, ptrdiff_t) = {
+    ['C' - 'A'] = do_c,
+    ['D' - 'A'] = do_d,
+    ['G' - 'A'] = do_g,
+    ['H' - 'A'] = do_h,
+    ['J' - 'A'] = do_j,
+    ['L' - 'A'] = do_l,
+    ['P' - 'A'] = do_p,
+    ['R' - 'A'] = do_r,
+    ['S' - 'A'] = do_s,
+    ['T' - 'A'] = do_t,
+    ['W' - 'A'] = do_w,
+    ['X' - 'A'] = do_x,
+    ['Z' - 'A'] = do_z,
+};
+
+/* Code the letter at ${i}; return where the next one starts. */
+static ptrdiff_t
+step(struct dm *d, ptrdiff_t i)
+{
+    char c = at(d, i);
+
+    switch (c) {
+    case 'A':
+    case 'E':
+    case 'I':
+    case 'O':
+    case 'U':
+    case 'Y':
+        if (i == 0)
+            add(d, "A");
+        return i + 1;
+    case 'M':
+        add(d, "M");
+        return cond_m0(d, i) ? i + 2 : i + 1;
+    }
+    if (c < 'A' || c > 'Z')
+        return i + 1;
+    if (plain[c - 'A'] != NULL) {
+        add(d, plain[c - 'A']);
+        return skip_double(d, i, c);
+    }
+    if (rules[c - 'A'] != NULL)
+        return rules[c - 'A'](d, i);
+    return i + 1;
+}
+
 /**
  * seen_dmetaphone(name, primary, alternate):
  * Encode ${name} (ASCII letters, spaces, apostrophes, dots, hyphens; any case)
@@ -614,90 +675,8 @@ seen_dmetaphone(const char *name, char primary[static SEEN_DMETAPHONE_MAX + 1],
     /* Silent first letters: GN, KN, PN, WR, PS. */
     i = has(&d, 0, "GN|KN|PN|WR|PS") ? 1 : 0;
 
-    while (!complete(&d) && i < n) {
-        switch (at(&d, i)) {
-        case 'A':
-        case 'E':
-        case 'I':
-        case 'O':
-        case 'U':
-        case 'Y':
-            if (i == 0)
-                add(&d, "A");
-            i++;
-            break;
-        case 'B':
-            add(&d, "P");
-            i = skip_double(&d, i, 'B');
-            break;
-        case 'C':
-            i = do_c(&d, i);
-            break;
-        case 'D':
-            i = do_d(&d, i);
-            break;
-        case 'F':
-            add(&d, "F");
-            i = skip_double(&d, i, 'F');
-            break;
-        case 'G':
-            i = do_g(&d, i);
-            break;
-        case 'H':
-            i = do_h(&d, i);
-            break;
-        case 'J':
-            i = do_j(&d, i);
-            break;
-        case 'K':
-            add(&d, "K");
-            i = skip_double(&d, i, 'K');
-            break;
-        case 'L':
-            i = do_l(&d, i);
-            break;
-        case 'M':
-            add(&d, "M");
-            i = cond_m0(&d, i) ? i + 2 : i + 1;
-            break;
-        case 'N':
-            add(&d, "N");
-            i = skip_double(&d, i, 'N');
-            break;
-        case 'P':
-            i = do_p(&d, i);
-            break;
-        case 'Q':
-            add(&d, "K");
-            i = skip_double(&d, i, 'Q');
-            break;
-        case 'R':
-            i = do_r(&d, i);
-            break;
-        case 'S':
-            i = do_s(&d, i);
-            break;
-        case 'T':
-            i = do_t(&d, i);
-            break;
-        case 'V':
-            add(&d, "F");
-            i = skip_double(&d, i, 'V');
-            break;
-        case 'W':
-            i = do_w(&d, i);
-            break;
-        case 'X':
-            i = do_x(&d, i);
-            break;
-        case 'Z':
-            i = do_z(&d, i);
-            break;
-        default:
-            i++;
-            break;
-        }
-    }
+    while (!complete(&d) && i < n)
+        i = step(&d, i);
 
     primary[d.pl] = '\0';
     alternate[d.al] = '\0';
