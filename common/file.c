@@ -10,12 +10,40 @@
 
 #include "common/file.h"
 
+/* Cleanups that leave errno as the failure that led to them set it. */
+static void
+close_keep_errno(int fd)
+{
+    int saved = errno;
+
+    close(fd);
+    errno = saved;
+}
+
+static void
+unlink_keep_errno(const char *path)
+{
+    int saved = errno;
+
+    unlink(path);
+    errno = saved;
+}
+
+static void
+free_keep_errno(void *p)
+{
+    int saved = errno;
+
+    free(p);
+    errno = saved;
+}
+
 /* fsync the directory holding ${path}.  Returns 0 or -1 (errno). */
 static int
 fsync_dir(const char *path)
 {
     char *dir, *slash;
-    int fd, rc = -1, saved;
+    int fd, rc = -1;
 
     if ((dir = strdup(path)) == NULL)
         return -1;
@@ -29,13 +57,9 @@ fsync_dir(const char *path)
         goto done;
     if (fsync(fd) == 0)
         rc = 0;
-    saved = errno;
-    close(fd);
-    errno = saved;
+    close_keep_errno(fd);
 done:
-    saved = errno;
-    free(dir);
-    errno = saved;
+    free_keep_errno(dir);
     return rc;
 }
 
@@ -81,7 +105,7 @@ seen_file_write_atomic(
 {
     size_t plen = strlen(path);
     char *tmp;
-    int fd, rc = SEEN_EIO, saved;
+    int fd, rc = SEEN_EIO;
 
     if ((tmp = malloc(plen + sizeof(".tmp"))) == NULL) {
         rc = SEEN_ENOMEM;
@@ -115,17 +139,11 @@ seen_file_write_atomic(
     return 0;
 
 err3:
-    saved = errno;
-    close(fd);
-    errno = saved;
+    close_keep_errno(fd);
 err2:
-    saved = errno;
-    unlink(tmp);
-    errno = saved;
+    unlink_keep_errno(tmp);
 err1:
-    saved = errno;
-    free(tmp);
-    errno = saved;
+    free_keep_errno(tmp);
 err0:
     return rc;
 }
@@ -148,7 +166,7 @@ seen_file_read(const char *path, size_t max, uint8_t **buf, size_t *len)
     uint8_t *b;
     size_t size, got = 0;
     ssize_t n;
-    int fd, rc = SEEN_EIO, saved;
+    int fd, rc = SEEN_EIO;
 
     *buf = NULL;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -194,13 +212,9 @@ seen_file_read(const char *path, size_t max, uint8_t **buf, size_t *len)
     return 0;
 
 err2:
-    saved = errno;
-    free(b);
-    errno = saved;
+    free_keep_errno(b);
 err1:
-    saved = errno;
-    close(fd);
-    errno = saved;
+    close_keep_errno(fd);
 err0:
     return rc;
 }

@@ -308,6 +308,30 @@ seen_merkle_consistency_proof(seen_merkle_subtree_fn *f, void *ctx,
     return 0;
 }
 
+/* RFC 9162 2.1.3.2 and 2.1.4.2: "right-shift fn and sn equally until
+ * either LSB(fn) is set or fn is equal to 0" ... */
+static void
+shift_until_odd(uint64_t *fn, uint64_t *sn)
+{
+
+    while (!(*fn & 1) && *fn != 0) {
+        *fn >>= 1;
+        *sn >>= 1;
+    }
+}
+
+/* ... and (2.1.4.2 step 4) "right-shift fn and sn equally while LSB(fn)
+ * is set". */
+static void
+shift_while_odd(uint64_t *fn, uint64_t *sn)
+{
+
+    while (*fn & 1) {
+        *fn >>= 1;
+        *sn >>= 1;
+    }
+}
+
 /**
  * seen_merkle_verify_inclusion(leafhash, index, size, proof, plen, root):
  * Check, by the algorithm of RFC 9162 section 2.1.3.2, that the ${plen}
@@ -340,10 +364,7 @@ seen_merkle_verify_inclusion(const uint8_t leafhash[static 32],
         /* 4b. */
         if ((fn & 1) || fn == sn) {
             seen_merkle_node_hash(r, proof[i], r);
-            while (!(fn & 1) && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
+            shift_until_odd(&fn, &sn);
         } else {
             seen_merkle_node_hash(r, r, proof[i]);
         }
@@ -410,10 +431,7 @@ seen_merkle_verify_consistency(uint64_t size1, uint64_t size2,
     fn = size1 - 1;
     sn = size2 - 1;
     /* 4. */
-    while (fn & 1) {
-        fn >>= 1;
-        sn >>= 1;
-    }
+    shift_while_odd(&fn, &sn);
     /* 6. */
     for (; i < plen; i++) {
         /* 6a. */
@@ -423,10 +441,7 @@ seen_merkle_verify_consistency(uint64_t size1, uint64_t size2,
         if ((fn & 1) || fn == sn) {
             seen_merkle_node_hash(fr, proof[i], fr);
             seen_merkle_node_hash(sr, proof[i], sr);
-            while (!(fn & 1) && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
+            shift_until_odd(&fn, &sn);
         } else {
             seen_merkle_node_hash(sr, sr, proof[i]);
         }
@@ -466,17 +481,11 @@ seen_merkle_consistency_len(uint64_t size1, uint64_t size2)
     n = is_pow2(size1) ? 0 : 1;
     fn = size1 - 1;
     sn = size2 - 1;
-    while (fn & 1) {
-        fn >>= 1;
-        sn >>= 1;
-    }
+    shift_while_odd(&fn, &sn);
     while (sn != 0) {
         n++;
         if ((fn & 1) || fn == sn) {
-            while (!(fn & 1) && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
+            shift_until_odd(&fn, &sn);
         }
         fn >>= 1;
         sn >>= 1;
