@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,4 +218,33 @@ err1:
     close_keep_errno(fd);
 err0:
     return rc;
+}
+
+static int
+remove_one(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/**
+ * seen_file_remove_tree(path):
+ * Remove ${path} and, if it is a directory, everything below it, without
+ * following symbolic links (a link is removed, not what it names).
+ * Returns 0; SEEN_ENOTFOUND when ${path} does not exist; SEEN_EIO when
+ * something could not be removed (errno says why; what could be is gone).
+ */
+int
+seen_file_remove_tree(const char *path)
+{
+    struct stat sb;
+
+    if (lstat(path, &sb) != 0)
+        return errno == ENOENT ? SEEN_ENOTFOUND : SEEN_EIO;
+    return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0
+                                                               : SEEN_EIO;
 }

@@ -53,4 +53,13 @@ SEEN_MUST_CHECK int seen_file_write_atomic(
 SEEN_MUST_CHECK int seen_file_read(
     const char *path, size_t max, uint8_t **buf, size_t *len);
 
+/**
+ * seen_file_remove_tree(path):
+ * Remove ${path} and, if it is a directory, everything below it, without
+ * following symbolic links (a link is removed, not what it names).
+ * Returns 0; SEEN_ENOTFOUND when ${path} does not exist; SEEN_EIO when
+ * something could not be removed (errno says why; what could be is gone).
+ */
+SEEN_MUST_CHECK int seen_file_remove_tree(const char *path);
+
 #endif /* !SEEN_FILE_H */

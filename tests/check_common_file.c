@@ -320,6 +320,36 @@ START_TEST(test_read_returns_what_write_wrote)
 }
 END_TEST
 
+START_TEST(test_remove_tree_removes_everything_below_but_not_through_links)
+{
+    char top[512], outside[512], p[1024];
+    int fd;
+
+    tu_tmpdir(outside, sizeof outside);
+    snprintf(p, sizeof p, "%s/keep", outside);
+    ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT, 0600), 0);
+    close(fd);
+    tu_tmpdir(top, sizeof top);
+    snprintf(p, sizeof p, "%s/a", top);
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/a/b", top);
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/a/b/file", top);
+    ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT, 0600), 0);
+    close(fd);
+    snprintf(p, sizeof p, "%s/a/link", top);
+    ck_assert_int_eq(symlink(outside, path), 0);
+
+    ck_assert_int_eq(seen_file_remove_tree(top), 0);
+    ck_assert_int_eq(access(top, F_OK), -1);
+    /* What the link named is untouched. */
+    snprintf(p, sizeof p, "%s/keep", outside);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    ck_assert_int_eq(seen_file_remove_tree(top), SEEN_ENOTFOUND);
+    ck_assert_int_eq(seen_file_remove_tree(outside), 0);
+}
+END_TEST
+
 Suite *
 file_suite(void)
 {
@@ -343,6 +373,8 @@ file_suite(void)
     tcase_add_test(tc, test_read_missing_file_is_enotfound);
     tcase_add_test(tc, test_read_refuses_a_directory);
     tcase_add_test(tc, test_read_returns_what_write_wrote);
+    tcase_add_test(tc,
+        test_remove_tree_removes_everything_below_but_not_through_links);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,8 +1,8 @@
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "tests/testutil.h"
 
 char *
@@ -18,21 +18,11 @@ tu_tmpdir(char *buf, size_t len)
     return buf;
 }
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int
 tu_rmrf(const char *path)
 {
 
-    return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return seen_file_remove_tree(path) == 0 ? 0 : -1;
 }
 
 char *

@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ftw.h>
 #include <sodium.h>
 
+#include "common/file.h"
 #include "common/log.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
@@ -48,22 +48,13 @@ static struct seen_store *store;
 static struct seen_keys keys;
 static struct seen_disclosure dis;
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void
 cleanup(void)
 {
 
     seen_store_destroy(&store);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    if (seen_file_remove_tree(dir) != 0)
+        perror(dir);
 }
 
 static void

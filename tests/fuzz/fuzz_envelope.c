@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ftw.h>
 #include <sodium.h>
 
+#include "common/file.h"
 #include "common/seen.h"
 #include "proto/envelope.h"
 #include "storage/replay.h"
@@ -36,23 +36,14 @@ static char dir[256];
 static struct seen_store *store;
 static struct seen_replay *replay;
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void
 cleanup(void)
 {
 
     seen_replay_destroy(&replay);
     seen_store_destroy(&store);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    if (seen_file_remove_tree(dir) != 0)
+        perror(dir);
 }
 
 /* Open the temporary store once. */
