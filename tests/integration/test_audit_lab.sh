@@ -7,16 +7,8 @@
 # of an export is flipped.  A query without a purpose, or by an auditor,
 # is refused.
 . "$(dirname "$0")/lib.sh"
-DATA=$(dirname "$0")/data
-LAB=$T_DIR/lab
-SC=reading-social-care
-POL=thames-valley-police
-HEA=reading-health
+. "$(dirname "$0")/lab.sh"
 PURPOSE="section 47 enquiry about Mia Ward"
-trap '"$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
-
-st() { "$SEEN" --home "$LAB/$1" status --json 2>/dev/null; }
-xl() { st "$1" | grep -o '"exchange_log":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
 # flip FILE: invert the lowest bit of the byte in the middle of FILE.
 flip() {

@@ -11,14 +11,9 @@
 # export); a request from a revoked member never arrives, and nothing is
 # shared with it after its revocation.
 . "$(dirname "$0")/lib.sh"
-DATA=$(dirname "$0")/data
-LAB=$T_DIR/lab
-SC=reading-social-care
-POL=thames-valley-police
-HEA=reading-health
+. "$(dirname "$0")/lab.sh"
 VOICE="I hid under the bed when they shouted"
 PURPOSE="section 47 enquiry, case RDG-0042"
-trap '"$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
 
 # handle_of NODE ROLE DATE QUERY...: the handle of POL's entry of ROLE in
 # its record of DATE for the person found by the query at NODE.
@@ -183,14 +178,7 @@ expect_status 0 "a request from $HEA about the child (queued: no rule for a DA i
   "$SEEN" --home "$LAB/$HEA" --as lead request --handle "$HC" --node $POL --purpose "midwife booking concerns" --basis consent
 R4=$(cat "$T_DIR/out")
 check "...reaches $POL's inbox" sh -c "for i in \$(seq 1 120); do '$SEEN' --home '$LAB/$POL' --as lead inbox --json | grep -q '$R4' && exit 0; sleep 0.25; done; exit 1"
-expect_status 0 "federation revoke $HEA" "$SEEN" federation revoke "$LAB/authority" $HEA
-expect_status 0 "federation sign" "$SEEN" federation sign "$LAB/authority"
-for n in $SC $POL; do
-  "$SEEN" --home "$LAB/$n" membership install "$LAB/authority/membership.pb" \
-    >"$T_DIR/out" 2>"$T_DIR/err" && rc=0 || rc=$?
-  check "membership install at $n (installed, or already passed on)" \
-    sh -c "[ $rc -eq 0 ] || grep -q 'already holds' '$T_DIR/err'"
-done
+revoke_member $HEA $SC $POL
 expect_status 1 "nothing is shared with a revoked member" dec --as lead decide "$R4" --share
 grep_err "no longer an active member" "...saying so"
 n0=$("$SEEN" --home "$LAB/$POL" --as lead inbox --all --json | wc -l)

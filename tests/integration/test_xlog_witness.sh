@@ -12,20 +12,10 @@
 # restored from a backup stops signing once a peer shows it a checkpoint
 # of the history it lost, until an admin resolves it (seen node resolve).
 . "$(dirname "$0")/lib.sh"
-DATA=$(dirname "$0")/data
+. "$(dirname "$0")/lab.sh"
 PROBE=$SEEN_BIN/seen-probe
-LAB=$T_DIR/lab
-SC=reading-social-care
-POL=thames-valley-police
-HEA=reading-health
-NODES="$SC $POL $HEA"
-trap '"$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
 
 # --- helpers (JSON read with grep/sed: no python or jq) ---------------------
-st() { "$SEEN" --home "$LAB/$1" status --json 2>/dev/null; }
-alive() { "$SEEN" --home "$LAB/$1" status --json >/dev/null 2>&1; }
-xl() { st "$1" | grep -o '"exchange_log":{[^}]*}' | grep -o "\"$2\":[0-9a-z]*" | cut -d: -f2; }
-refused() { st "$1" | grep -o '"refused":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 # peer_cosigs NODE PEER: cosignatures NODE kept from PEER since it started.
 peer_cosigs() {
   st "$1" | grep -o "{\"node\":\"$2\"[^}]*}" | grep -o '"cosignatures":[0-9]*' | cut -d: -f2

@@ -1,0 +1,33 @@
+# lab.sh: the three-node lab that several integration tests share.  Source
+# it after lib.sh: it names the lab ($LAB) and its nodes, stops the lab on
+# exit, and reads `seen status --json` with grep and sed (no python or jq).
+LAB=$T_DIR/lab
+SC=reading-social-care
+POL=thames-valley-police
+HEA=reading-health
+NODES="$SC $POL $HEA"
+DATA=$(dirname "${BASH_SOURCE[0]}")/data
+trap '"$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
+
+# st NODE: the node's status as JSON; alive NODE: whether it answers.
+st() { "$SEEN" --home "$LAB/$1" status --json 2>/dev/null; }
+alive() { "$SEEN" --home "$LAB/$1" status --json >/dev/null 2>&1; }
+# xl NODE KEY: a value of the exchange_log object of NODE's status.
+xl() { st "$1" | grep -o '"exchange_log":{[^}]*}' | grep -o "\"$2\":[0-9a-z]*" | cut -d: -f2; }
+# refused NODE KEY: a count of the refused object of NODE's status.
+refused() { st "$1" | grep -o '"refused":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+
+# revoke_member NODE OTHERS...: the authority revokes NODE and signs, and
+# the new document is installed at each of OTHERS (the first passes it on
+# at once, so a later install may find it already held: both are success).
+revoke_member() {
+  local gone=$1 n rc; shift
+  expect_status 0 "federation revoke $gone" "$SEEN" federation revoke "$LAB/authority" "$gone"
+  expect_status 0 "federation sign" "$SEEN" federation sign "$LAB/authority"
+  for n in "$@"; do
+    "$SEEN" --home "$LAB/$n" membership install "$LAB/authority/membership.pb" \
+      >"$T_DIR/out" 2>"$T_DIR/err" && rc=0 || rc=$?
+    check "membership install at $n (installed, or already passed on)" \
+      sh -c "[ $rc -eq 0 ] || grep -q 'already holds' '$T_DIR/err'"
+  done
+}
