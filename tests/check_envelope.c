@@ -27,6 +27,12 @@
 #include "tests/testutil.h"
 #include "seen.pb-c.h"
 
+/* The checkpoint harness, under its own name so that every suite links
+ * into one runner; its seeds replay through it below. */
+#define LLVMFuzzerTestOneInput fuzz_checkpoint_one
+#include "tests/fuzz/fuzz_checkpoint.c"
+#undef LLVMFuzzerTestOneInput
+
 #define MAP_MB 16
 #define NOW 1750000000ull
 
@@ -1155,6 +1161,23 @@ run_feed_entry(const uint8_t *buf, size_t len)
     return rc == 0;
 }
 
+/* Counts of files replayed and accepted by one runner. */
+struct replay {
+    int (*run)(const uint8_t *, size_t);
+    size_t ok;
+};
+
+static void
+replay_one(void *ctx, const char *path, const char *name, const uint8_t *buf,
+    size_t len)
+{
+    struct replay *r = ctx;
+
+    (void)path;
+    (void)name;
+    r->ok += (size_t)r->run(len ? buf : NULL, len);
+}
+
 /*
  * Run every file of ${dir} (not dot files) through ${fn}; write the
  * number of files to *${n} and return the number accepted.
@@ -1162,36 +1185,10 @@ run_feed_entry(const uint8_t *buf, size_t len)
 static size_t
 replay_dir(const char *dir, int (*fn)(const uint8_t *, size_t), size_t *n)
 {
-    char path[4096];
-    struct dirent *de;
-    uint8_t *buf;
-    size_t len, ok = 0;
-    long sz;
-    FILE *f;
-    DIR *d;
+    struct replay r = {fn, 0};
 
-    *n = 0;
-    if ((d = opendir(dir)) == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-        ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-        ck_assert_int_ge(sz = ftell(f), 0);
-        rewind(f);
-        len = (size_t)sz;
-        /* Exactly len bytes, so that an over-read is caught. */
-        ck_assert_ptr_nonnull(buf = malloc(len ? len : 1));
-        ck_assert_uint_eq(fread(buf, 1, len, f), len);
-        fclose(f);
-        ok += (size_t)fn(len ? buf : NULL, len);
-        free(buf);
-        (*n)++;
-    }
-    closedir(d);
-    return ok;
+    *n = tu_each_file(dir, replay_one, &r);
+    return r.ok;
 }
 
 START_TEST(test_envelope_seeds_open_and_regressions_do_not_crash)
@@ -1217,6 +1214,38 @@ START_TEST(test_feed_entry_seeds_pass_and_regressions_do_not_crash)
     ck_assert_uint_ge(ok, 2);
     (void)replay_dir(SEEN_SOURCE_DIR "/tests/fuzz/regress/feed_entry",
         run_feed_entry, &n);
+}
+END_TEST
+
+/* Run one seed through the harness; 1 if it is a checkpoint that
+ * verifies under either domain. */
+static int
+run_checkpoint(const uint8_t *buf, size_t len)
+{
+    Seen__Checkpoint *c;
+    int ok;
+
+    ck_assert_int_eq(fuzz_checkpoint_one(buf, len), 0);
+    if (seen_checkpoint_decode(buf, len, &c) != 0)
+        return 0;
+    ok = seen_checkpoint_verify(c, SEEN_DOMAIN_FEED_CHECKPOINT) == 0 ||
+         seen_checkpoint_verify(c, SEEN_DOMAIN_XLOG_CHECKPOINT) == 0;
+    seen_checkpoint_destroy(&c);
+    return ok;
+}
+
+START_TEST(test_checkpoint_seeds_verify_only_when_signed)
+{
+    size_t n, ok;
+
+    /* Two signed seeds (one per domain) and one with a flipped signature
+     * byte: exactly two verify. */
+    ok = replay_dir(SEEN_SOURCE_DIR "/tests/fuzz/corpus/checkpoint",
+        run_checkpoint, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(ok, 2);
+    (void)replay_dir(SEEN_SOURCE_DIR "/tests/fuzz/regress/checkpoint",
+        run_checkpoint, &n);
 }
 END_TEST
 
@@ -1281,6 +1310,7 @@ envelope_suite(void)
     tcase_add_test(tc, test_envelope_seeds_open_and_regressions_do_not_crash);
     tcase_add_test(tc,
         test_feed_entry_seeds_pass_and_regressions_do_not_crash);
+    tcase_add_test(tc, test_checkpoint_seeds_verify_only_when_signed);
     suite_add_tcase(s, tc);
 
     return s;

@@ -845,22 +845,6 @@ START_TEST(test_endpoints_and_agency_types)
 }
 END_TEST
 
-/* Read ${path} whole. */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-    struct stat sb;
-    uint8_t *buf;
-    FILE *f;
-
-    ck_assert_msg((f = fopen(path, "rb")) != NULL, "%s", path);
-    ck_assert_int_eq(fstat(fileno(f), &sb), 0);
-    *len = (size_t)sb.st_size;
-    ck_assert_ptr_nonnull(buf = malloc(*len ? *len : 1));
-    ck_assert_uint_eq(fread(buf, 1, *len, f), *len);
-    fclose(f);
-    return buf;
-}
 
 static void
 spit(const char *dir, const char *name, uint8_t mode, const uint8_t *buf,
@@ -923,45 +907,41 @@ write_seeds(const char *dir)
     tm[1].mb.status = SEEN__MEMBER_STATUS__ACTIVE;
 }
 
-/* Run every file of ${dir} through the harness; return how many. */
+static void
+replay_one(void *ctx, const char *path, const char *name, const uint8_t *buf,
+    size_t len)
+{
+    struct seen_membership *m;
+    uint8_t *doc;
+    size_t dlen;
+    int rc;
+
+    (void)name;
+    quiet();
+    (void)LLVMFuzzerTestOneInput(buf, len);
+    loud();
+    if (*(const int *)ctx) {
+        ck_assert_msg(len > 0, "%s is empty", path);
+        if ((buf[0] & 1) == FUZZ_MODE_BODY)
+            doc = fuzz_sign_body(buf + 1, len - 1, &dlen);
+        else
+            doc = NULL;
+        rc = seen_membership_open(doc ? doc : buf + 1, doc ? dlen : len - 1,
+            fuzz_authority.sign_pk, &m);
+        ck_assert_msg(rc == 0, "%s does not open: %d", path, rc);
+        seen_membership_destroy(&m);
+        free(doc);
+    }
+}
+
+/* Replay every file of ${dir}; with ${must_open}, each must open.
+ * Returns the number of files. */
 static size_t
 replay_dir(const char *dir, int must_open)
 {
-    struct seen_membership *m;
-    struct dirent *de;
-    char path[4096];
-    uint8_t *buf, *doc;
-    size_t n = 0, len, dlen;
-    DIR *d;
-    int rc;
 
     fuzz_keys_init();
-    ck_assert_msg((d = opendir(dir)) != NULL, "cannot open %s", dir);
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        buf = slurp(path, &len);
-        quiet();
-        (void)LLVMFuzzerTestOneInput(buf, len);
-        loud();
-        if (must_open) {
-            ck_assert_msg(len > 0, "%s is empty", path);
-            if ((buf[0] & 1) == FUZZ_MODE_BODY)
-                doc = fuzz_sign_body(buf + 1, len - 1, &dlen);
-            else
-                doc = NULL;
-            rc = seen_membership_open(doc ? doc : buf + 1, doc ? dlen : len - 1,
-                fuzz_authority.sign_pk, &m);
-            ck_assert_msg(rc == 0, "%s does not open: %d", path, rc);
-            seen_membership_destroy(&m);
-            free(doc);
-        }
-        free(buf);
-        n++;
-    }
-    closedir(d);
-    return n;
+    return tu_each_file(dir, replay_one, &must_open);
 }
 
 START_TEST(test_fuzz_seed_corpus_documents_all_open)

@@ -32,21 +32,6 @@
 
 /* ---- helpers ---- */
 
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-    struct stat sb;
-    uint8_t *buf;
-    FILE *f;
-
-    ck_assert_msg((f = fopen(path, "rb")) != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fstat(fileno(f), &sb), 0);
-    *len = (size_t)sb.st_size;
-    ck_assert_ptr_nonnull(buf = malloc(*len ? *len : 1));
-    ck_assert_uint_eq(fread(buf, 1, *len, f), *len);
-    fclose(f);
-    return buf;
-}
 
 static int saved_stderr = -1;
 
@@ -742,7 +727,7 @@ START_TEST(test_every_truncation_of_the_lab_agreement_is_refused)
     size_t len, cut, j, refusals = 0;
     int rc, blank;
 
-    buf = slurp(LAB_AGREEMENT, &len);
+    buf = (uint8_t *)tu_slurp(LAB_AGREEMENT, &len);
     ck_assert_uint_gt(len, 1000);
     for (cut = 0; cut < len; cut++) {
         p = (struct seen_policy *)&p;
@@ -875,41 +860,32 @@ END_TEST
 
 /* ---- fuzz seeds and regressions ---- */
 
-/* Replay every file in ${dir} through the harness; with ${check}, files
- * named valid-* must parse and invalid-* must not.  Returns the count. */
+static void
+replay_one(void *ctx, const char *path, const char *name, const uint8_t *buf,
+    size_t len)
+{
+    char err[SEEN_POLICY_ERR_BYTES];
+    struct seen_policy *p = NULL;
+    int rc;
+
+    (void)LLVMFuzzerTestOneInput(buf, len);
+    if (*(const int *)ctx) {
+        rc = seen_policy_parse(buf, len, &p, err);
+        if (strncmp(name, "valid-", 6) == 0)
+            ck_assert_msg(rc == 0, "%s: %s", path, err);
+        else if (strncmp(name, "invalid-", 8) == 0)
+            ck_assert_msg(rc == SEEN_EINVAL, "%s accepted", path);
+        seen_policy_destroy(&p);
+    }
+}
+
+/* Replay every file of ${dir}; with ${check}, "valid-" files must parse
+ * and "invalid-" ones must not.  Returns the number of files. */
 static size_t
 replay_dir(const char *dir, int check)
 {
-    struct seen_policy *p;
-    struct dirent *de;
-    char path[4096], err[SEEN_POLICY_ERR_BYTES];
-    uint8_t *buf;
-    size_t n = 0, len;
-    DIR *d;
-    int rc;
 
-    if ((d = opendir(dir)) == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        buf = slurp(path, &len);
-        (void)LLVMFuzzerTestOneInput(buf, len);
-        if (check) {
-            p = NULL;
-            rc = seen_policy_parse(buf, len, &p, err);
-            if (strncmp(de->d_name, "valid-", 6) == 0)
-                ck_assert_msg(rc == 0, "%s: %s", path, err);
-            else if (strncmp(de->d_name, "invalid-", 8) == 0)
-                ck_assert_msg(rc == SEEN_EINVAL, "%s accepted", path);
-            seen_policy_destroy(&p);
-        }
-        free(buf);
-        n++;
-    }
-    closedir(d);
-    return n;
+    return tu_each_file(dir, replay_one, &check);
 }
 
 START_TEST(test_fuzz_seed_corpus_replays)

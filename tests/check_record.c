@@ -197,25 +197,6 @@ expect_one_error(const char *base, const char *path, const char *value,
     free(line);
 }
 
-/* Read a whole file; caller frees. */
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f;
-    char *buf;
-    long n;
-
-    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    ck_assert_int_ge(n = ftell(f), 0);
-    rewind(f);
-    ck_assert_ptr_nonnull(buf = malloc((size_t)n + 1));
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
 
 START_TEST(test_example_line_parses_with_every_field)
 {
@@ -1098,45 +1079,41 @@ START_TEST(test_out_of_memory_fails_the_line_without_leaks)
 }
 END_TEST
 
-/* Parse every file in ${dir}; return how many there were. */
+static void
+replay_one(void *ctx, const char *path, const char *name, const uint8_t *buf,
+    size_t len)
+{
+    struct seen_record *r;
+    size_t blen;
+    char *body;
+    int rc;
+
+    (void)name;
+    rc = run_len((const char *)buf, len, &r);
+    ck_assert_msg(rc == 0 || rc == SEEN_EINVAL, "%s: %d", path, rc);
+    if (*(const int *)ctx && rc != 0) {
+        dump_diags();
+        ck_abort_msg("%s does not parse", path);
+    }
+    if (rc == 0) {
+        ck_assert_ptr_nonnull(body = seen_record_body(r, &blen));
+        seen_record_destroy(&r);
+        if (blen <= SEEN_RECORD_LINE_MAX) {
+            ck_assert_msg(run_len(body, blen, &r) == 0,
+                "%s: body does not parse again", path);
+            seen_record_destroy(&r);
+        }
+        free(body);
+    }
+}
+
+/* Replay every file of ${dir}; with ${must_parse}, each must parse.
+ * Returns the number of files. */
 static size_t
 replay_dir(const char *dir, int must_parse)
 {
-    struct seen_record *r;
-    struct dirent *de;
-    char path[4096];
-    size_t n = 0, len, blen;
-    char *buf, *body;
-    DIR *d;
-    int rc;
 
-    ck_assert_msg((d = opendir(dir)) != NULL, "cannot open %s", dir);
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        buf = slurp(path, &len);
-        rc = run_len(buf, len, &r);
-        ck_assert_msg(rc == 0 || rc == SEEN_EINVAL, "%s: %d", path, rc);
-        if (must_parse && rc != 0) {
-            dump_diags();
-            ck_abort_msg("%s does not parse", path);
-        }
-        if (rc == 0) {
-            ck_assert_ptr_nonnull(body = seen_record_body(r, &blen));
-            seen_record_destroy(&r);
-            if (blen <= SEEN_RECORD_LINE_MAX) {
-                ck_assert_msg(run_len(body, blen, &r) == 0,
-                    "%s: body does not parse again", path);
-                seen_record_destroy(&r);
-            }
-            free(body);
-        }
-        free(buf);
-        n++;
-    }
-    closedir(d);
-    return n;
+    return tu_each_file(dir, replay_one, &must_parse);
 }
 
 START_TEST(test_fuzz_regressions_are_rejected_or_parsed_without_crashing)

@@ -1,6 +1,10 @@
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <check.h>
 
 #include "common/file.h"
 #include "tests/testutil.h"
@@ -31,4 +35,51 @@ tu_data(const char *rel, char *buf, size_t len)
 
     snprintf(buf, len, "%s/tests/data/%s", SEEN_SOURCE_DIR, rel);
     return buf;
+}
+
+char *
+tu_slurp(const char *path, size_t *len)
+{
+    FILE *f;
+    char *buf;
+    long n;
+
+    ck_assert_msg((f = fopen(path, "rb")) != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    ck_assert_int_ge(n = ftell(f), 0);
+    rewind(f);
+    ck_assert_ptr_nonnull(buf = malloc((size_t)n + 1));
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+size_t
+tu_each_file(const char *dir, tu_file_fn *fn, void *ctx)
+{
+    char path[4096], *text;
+    struct dirent *de;
+    uint8_t *buf;
+    size_t n = 0, len;
+    DIR *d;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        text = tu_slurp(path, &len);
+        /* Exactly len bytes, so that an over-read is caught. */
+        ck_assert_ptr_nonnull(buf = malloc(len ? len : 1));
+        memcpy(buf, text, len);
+        free(text);
+        fn(ctx, path, de->d_name, buf, len);
+        free(buf);
+        n++;
+    }
+    closedir(d);
+    return n;
 }

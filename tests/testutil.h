@@ -5,6 +5,7 @@
 #define SEEN_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /**
  * tu_tmpdir(buf, len):
@@ -25,5 +26,29 @@ int tu_rmrf(const char *path);
  * ${buf} (${len} bytes); return ${buf}.
  */
 char *tu_data(const char *rel, char *buf, size_t len);
+
+/**
+ * tu_slurp(path, len):
+ * Read the whole file ${path} (the test fails if it cannot): return it in
+ * a malloc'd buffer, which the caller frees, with its size in *${len} and
+ * a NUL after it (not counted).
+ */
+char *tu_slurp(const char *path, size_t *len);
+
+/*
+ * tu_file_fn(ctx, path, name, buf, len): one file of a directory: its
+ * path and name, and its ${len} bytes in ${buf}, a buffer of exactly that
+ * size (so that a read past the end is caught), freed after the call.
+ */
+typedef void tu_file_fn(void *ctx, const char *path, const char *name,
+    const uint8_t *buf, size_t len);
+
+/**
+ * tu_each_file(dir, fn, ctx):
+ * Call ${fn} for each file of ${dir} whose name does not start with a
+ * dot, as readdir() lists them (fuzz seeds and regression inputs).
+ * Returns the number of files; 0 when ${dir} does not exist.
+ */
+size_t tu_each_file(const char *dir, tu_file_fn *fn, void *ctx);
 
 #endif
