@@ -32,6 +32,7 @@ static const struct {
     {"check_crypto_keys", keys_suite},
     {"check_crypto_keystore", keystore_suite},
     {"check_crypto_merkle", merkle_suite},
+    {"check_crypto_note", note_suite},
     {"check_crypto_seal", seal_suite},
     {"check_crypto_sign", sign_suite},
     {"check_crypto_token", token_suite},

@@ -12,6 +12,7 @@ Suite *config_suite(void);
 Suite *keys_suite(void);
 Suite *keystore_suite(void);
 Suite *merkle_suite(void);
+Suite *note_suite(void);
 Suite *seal_suite(void);
 Suite *sign_suite(void);
 Suite *token_suite(void);
