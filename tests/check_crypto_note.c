@@ -156,7 +156,7 @@ START_TEST(test_cosignatures_carry_their_time_and_are_not_signatures)
     char l1[SEEN_NOTE_LINE_MAX], l2[SEEN_NOTE_LINE_MAX], l3[SEEN_NOTE_LINE_MAX];
     char note[4096];
     const char *lines[3] = {l1, l2, l3};
-    struct seen_note_key keys[3];
+    struct seen_note_key trusted[3];
     struct seen_note_found found[3];
     struct signer log, w1, w2;
     size_t n, tlen;
@@ -171,11 +171,11 @@ START_TEST(test_cosignatures_carry_their_time_and_are_not_signatures)
     ck_assert_int_eq(seen_note_sign((const uint8_t *)text, strlen(text),
                          &w2.cosig, w2.sk, 1765000123, l3), 0);
     n = note_of(note, sizeof note, text, lines, 3);
-    keys[0] = log.sig;
-    keys[1] = w1.cosig;
-    keys[2] = w2.cosig;
+    trusted[0] = log.sig;
+    trusted[1] = w1.cosig;
+    trusted[2] = w2.cosig;
     ck_assert_int_eq(
-        seen_note_open((uint8_t *)note, n, keys, 3, found, &tlen), 0);
+        seen_note_open((uint8_t *)note, n, trusted, 3, found, &tlen), 0);
     ck_assert_int_eq(found[0].verified, 1);
     ck_assert_uint_eq(found[0].time, 0);
     ck_assert_int_eq(found[1].verified, 1);
