@@ -22,6 +22,21 @@
 #include "storage/index.h"
 #include "storage/store.h"
 
+/* The checkpoint held of origin ${oidx}'s feed, decoded (the caller
+ * destroys it with seen_checkpoint_destroy), or NULL when none is. */
+static Seen__Checkpoint *
+feed_held(struct seen_txn *txn, uint32_t oidx)
+{
+    Seen__Checkpoint *h;
+    const uint8_t *b;
+    size_t l;
+
+    if (seen_feed_checkpoint(txn, oidx, &b, &l) != 0 ||
+        seen_checkpoint_decode(b, l, &h) != 0)
+        return NULL;
+    return h;
+}
+
 /* ---- requests ---- */
 
 /* The unanswered request for ${origin}'s feed, or NULL. */
@@ -121,8 +136,7 @@ heads_build(struct seen_fed *fed, struct heads *hd)
 {
     struct seen_txn *txn;
     uint8_t pk[32];
-    const uint8_t *cp;
-    size_t cplen, cap = 0;
+    size_t cap = 0;
     uint64_t size, count;
     uint32_t i;
     int rc;
@@ -144,9 +158,7 @@ heads_build(struct seen_fed *fed, struct heads *hd)
     for (i = 1; i <= count / 2 && hd->n < cap; i++) {
         if (seen_store_origin_pk(txn, i, pk) != 0 ||
             seen_feed_size(txn, i, &size) != 0 || size == 0 ||
-            seen_feed_checkpoint(txn, i, &cp, &cplen) != 0)
-            continue;
-        if (seen_checkpoint_decode(cp, cplen, &hd->cps[hd->n]) != 0)
+            (hd->cps[hd->n] = feed_held(txn, i)) == NULL)
             continue;
         seen__feed_head__init(&hd->h[hd->n]);
         hd->h[hd->n].origin.data = hd->cps[hd->n]->origin.data;
@@ -269,8 +281,6 @@ consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
 {
     uint8_t root[32];
     uint64_t size;
-    const uint8_t *held;
-    size_t hlen;
     Seen__Checkpoint *h;
     int same = 1;
 
@@ -287,8 +297,7 @@ consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
     }
     /* Bigger than what we hold: a stored checkpoint of the same size
      * would have to agree (checked once its leaves arrive). */
-    if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
-        seen_checkpoint_decode(held, hlen, &h) == 0) {
+    if ((h = feed_held(txn, oidx)) != NULL) {
         if (h->size == cp->size &&
             sodium_memcmp(h->root.data, cp->root.data, 32) != 0)
             same = 0;
@@ -364,8 +373,8 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     struct seen_feed_ref ref;
     uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
     ProtobufCBinaryData *leaves = NULL, pr[SEEN_MERKLE_PROOF_MAX];
-    const uint8_t *cpb, *leaf;
-    size_t cplen, plen = 0, n, i, llen;
+    const uint8_t *leaf;
+    size_t plen = 0, n, i, llen;
     uint32_t oidx;
     uint64_t to;
     int rc = SEEN_OK;
@@ -375,8 +384,7 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     if (g->origin.len != 32 || g->to <= g->from)
         goto done;
     if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
-        seen_feed_checkpoint(txn, oidx, &cpb, &cplen) != 0 ||
-        seen_checkpoint_decode(cpb, cplen, &cp) != 0)
+        (cp = feed_held(txn, oidx)) == NULL)
         goto done; /* nothing to serve */
     if (g->from >= cp->size)
         goto done;
@@ -507,14 +515,12 @@ entries_prefix_holds(struct seen_fed *fed, struct seen_txn *txn,
 static int
 keep_checkpoint(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
 {
-    const uint8_t *held;
     uint8_t *enc;
-    size_t hlen, elen;
+    size_t elen;
     Seen__Checkpoint *h;
     int rc, newer = 1;
 
-    if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
-        seen_checkpoint_decode(held, hlen, &h) == 0) {
+    if ((h = feed_held(txn, oidx)) != NULL) {
         newer = cp->size > h->size;
         seen_checkpoint_destroy(&h);
     }
@@ -596,9 +602,8 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
     Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
     uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *enc;
     struct seen_txn *txn;
-    const uint8_t *held;
     Seen__Checkpoint *h;
-    size_t hlen, elen;
+    size_t elen;
     uint64_t size;
     uint32_t oidx;
     int rc;
@@ -612,8 +617,7 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
         seen_store_abort(txn);
         return SEEN_OK;
     }
-    if (seen_feed_checkpoint(txn, oidx, &held, &hlen) == 0 &&
-        seen_checkpoint_decode(held, hlen, &h) == 0) {
+    if ((h = feed_held(txn, oidx)) != NULL) {
         int same = h->size == size;
 
         seen_checkpoint_destroy(&h);

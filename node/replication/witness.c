@@ -35,6 +35,21 @@ fed_count_one(void *ctx, const uint8_t *val, size_t len)
     return 0;
 }
 
+/* The checkpoint held of ${pk}'s exchange log, decoded (the caller
+ * destroys it with seen_checkpoint_destroy), or NULL when none is. */
+static Seen__Checkpoint *
+held_of(struct seen_txn *txn, const uint8_t pk[32])
+{
+    Seen__Checkpoint *h;
+    const uint8_t *b;
+    size_t l;
+
+    if (seen_xlog_held(txn, pk, &b, &l) != 0 ||
+        seen_checkpoint_decode(b, l, &h) != 0)
+        return NULL;
+    return h;
+}
+
 /* 1 when the peer ${p} may be asked for a proof now (FED_XPROOF_EVERY
  * since the last request, FED_XPROOF_TIMEOUT since an unanswered one, and
  * never after a proof that did not hold), else 0. */
@@ -65,15 +80,12 @@ fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct fed_peer *p,
     uint64_t smaller)
 {
     Seen__GetXProof g = SEEN__GET_XPROOF__INIT;
-    Seen__Checkpoint *held = NULL, *pend = NULL;
+    Seen__Checkpoint *held, *pend = NULL;
     const uint8_t *b;
     size_t l;
     double t = seen_clock_mono();
 
-    if (!may_ask(p, t))
-        return;
-    if (seen_xlog_held(txn, p->pk, &b, &l) != 0 ||
-        seen_checkpoint_decode(b, l, &held) != 0)
+    if (!may_ask(p, t) || (held = held_of(txn, p->pk)) == NULL)
         return;
     if (held->size == 0)
         goto done;
@@ -107,12 +119,9 @@ static uint64_t
 held_size(struct seen_txn *txn, const uint8_t pk[32])
 {
     Seen__Checkpoint *h;
-    const uint8_t *b;
-    size_t l;
     uint64_t n;
 
-    if (seen_xlog_held(txn, pk, &b, &l) != 0 ||
-        seen_checkpoint_decode(b, l, &h) != 0)
+    if ((h = held_of(txn, pk)) == NULL)
         return 0;
     n = h->size;
     seen_checkpoint_destroy(&h);
@@ -252,12 +261,9 @@ witness_skip(struct seen_txn *txn, const struct fed_peer *p,
     const uint8_t sender[32], const Seen__Checkpoint *cp)
 {
     Seen__Checkpoint *h;
-    const uint8_t *held;
-    size_t hlen;
     int skip;
 
-    if (seen_xlog_held(txn, sender, &held, &hlen) != 0 ||
-        seen_checkpoint_decode(held, hlen, &h) != 0)
+    if ((h = held_of(txn, sender)) == NULL)
         return 0;
     skip = (h->size == cp->size && h->root.len == 32 && cp->root.len == 32 &&
                memcmp(h->root.data, cp->root.data, 32) == 0) ||
@@ -480,9 +486,8 @@ fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,
     Seen__XProof *x;
     Seen__Checkpoint *cp, *held = NULL;
     uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], *cosig = NULL;
-    const uint8_t *hb;
     struct fed_peer *p;
-    size_t hlen, clen = 0;
+    size_t clen = 0;
     int rc;
 
     if ((x = seen__xproof__unpack(NULL, blen, body)) == NULL)
@@ -497,8 +502,7 @@ fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,
     }
     if ((p = fed_find_peer(fed, from)) != NULL)
         p->xp_out = 0;
-    if (seen_xlog_held(txn, from, &hb, &hlen) != 0 ||
-        seen_checkpoint_decode(hb, hlen, &held) != 0 || held->size != x->from)
+    if ((held = held_of(txn, from)) == NULL || held->size != x->from)
         goto done;
     rc = seen_xlog_witness(txn, fed->keys, cp, (const uint8_t(*)[32])proof,
         x->n_proof, seen_clock_wall(), &cosig, &clen);
