@@ -27,14 +27,15 @@ struct seen_membership;
 struct seen_net;
 struct seen_replay;
 
-#define FED_HEADS_EVERY 5.0   /* seconds between unprompted HEADS to a peer */
-#define FED_WANT_TIMEOUT 10.0 /* seconds before a range request is retried */
-#define FED_ROUND_MAX 64      /* messages applied in one transaction */
-#define FED_CONNECTED_WITHIN 10 /* seconds since a peer was last heard */
-#define FED_OUTQ_MAX 4096     /* envelopes waiting for the next flush */
-#define FED_XPROOF_EVERY 5.0  /* seconds between GET_XPROOFs to a peer */
-#define FED_XPROOF_TIMEOUT 10.0 /* seconds before an unanswered one is retried */
-#define FED_EVIDENCE_MAX 8    /* inconsistent checkpoints kept per message */
+/* Times in seconds. */
+#define FED_HEADS_EVERY 5.0     /* between unprompted HEADS to a peer */
+#define FED_WANT_TIMEOUT 10.0   /* before a range request is retried */
+#define FED_ROUND_MAX 64        /* messages applied in one transaction */
+#define FED_CONNECTED_WITHIN 10 /* since a peer was last heard: connected */
+#define FED_OUTQ_MAX 4096       /* envelopes waiting for the next flush */
+#define FED_XPROOF_EVERY 5.0    /* between GET_XPROOFs to a peer */
+#define FED_XPROOF_TIMEOUT 10.0 /* before an unanswered one is retried */
+#define FED_EVIDENCE_MAX 8      /* inconsistent checkpoints kept a message */
 
 /* A member this node replicates with. */
 struct fed_peer {
