@@ -49,6 +49,7 @@ static const struct {
     {"check_operators", operators_suite},
     {"check_policy", policy_suite},
     {"check_record", record_suite},
+    {"check_replication", replication_suite},
     {"check_storage", storage_suite},
     {"check_xlog", xlog_suite},
 };

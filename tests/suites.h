@@ -29,6 +29,7 @@ Suite *node_index_suite(void);
 Suite *operators_suite(void);
 Suite *policy_suite(void);
 Suite *record_suite(void);
+Suite *replication_suite(void);
 Suite *storage_suite(void);
 Suite *xlog_suite(void);
 

@@ -43,6 +43,8 @@ struct seen_net {
     struct seen_net_stats st;
 };
 
+/* Set the options every socket of the transport shares on ${s}: no
+ * linger, the message size limit, the high-water marks and heartbeats. */
 static void
 set_common(void *s)
 {
@@ -141,6 +143,7 @@ seen_net_destroy(struct seen_net **pp)
     free(net);
 }
 
+/* The peer with Ed25519 key ${sign_pk}, or NULL. */
 static struct peer *
 find(struct seen_net *net, const uint8_t sign_pk[32])
 {
@@ -311,6 +314,22 @@ seen_net_pollitems(struct seen_net *net, zmq_pollitem_t items[static 2])
     return 2;
 }
 
+/* Send a ZAP reply (RFC 27): the version, the request id ${id} (${idlen}
+ * bytes), status code ${status} and text ${text}, user id ${user}, and
+ * empty metadata. */
+static void
+zap_reply(struct seen_net *net, const void *id, size_t idlen,
+    const char *status, const char *text, const char *user)
+{
+
+    zmq_send(net->zap, "1.0", 3, ZMQ_SNDMORE);
+    zmq_send(net->zap, id, idlen, ZMQ_SNDMORE);
+    zmq_send(net->zap, status, strlen(status), ZMQ_SNDMORE);
+    zmq_send(net->zap, text, strlen(text), ZMQ_SNDMORE);
+    zmq_send(net->zap, user, strlen(user), ZMQ_SNDMORE);
+    zmq_send(net->zap, "", 0, 0);
+}
+
 /* Answer one ZAP request (RFC 27): admit only active members' keys. */
 static void
 zap_one(struct seen_net *net)
@@ -355,24 +374,13 @@ zap_one(struct seen_net *net)
         seen_notice("refused a connection from a key that is not an "
                     "active member");
     }
-    zmq_send(net->zap, "1.0", 3, ZMQ_SNDMORE);
-    zmq_send(net->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
-    zmq_send(net->zap, ok ? "200" : "400", 3, ZMQ_SNDMORE);
-    zmq_send(net->zap, ok ? "OK" : "not a member", ok ? 2 : 12, ZMQ_SNDMORE);
-    zmq_send(net->zap, user, strlen(user), ZMQ_SNDMORE);
-    zmq_send(net->zap, "", 0, 0);
+    zap_reply(net, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]),
+        ok ? "200" : "400", ok ? "OK" : "not a member", user);
 done:
     for (i = 0; i < n; i++)
         zmq_msg_close(&f[i]);
-    if (n > 0 && n < 6) {
-        /* REP must answer before it can read again. */
-        zmq_send(net->zap, "1.0", 3, ZMQ_SNDMORE);
-        zmq_send(net->zap, "", 0, ZMQ_SNDMORE);
-        zmq_send(net->zap, "500", 3, ZMQ_SNDMORE);
-        zmq_send(net->zap, "malformed", 9, ZMQ_SNDMORE);
-        zmq_send(net->zap, "", 0, ZMQ_SNDMORE);
-        zmq_send(net->zap, "", 0, 0);
-    }
+    if (n > 0 && n < 6) /* REP must answer before it can read again */
+        zap_reply(net, "", 0, "500", "malformed", "");
 }
 
 /* Receive one message from the ROUTER: [routing id][envelope]. */

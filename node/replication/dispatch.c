@@ -1,0 +1,160 @@
+/*
+ * dispatch.c: one received envelope, from bytes to effect.  It is opened
+ * (signature, recipient, freshness, replay: storage/replay.h), its signer
+ * checked against the CURVE-authenticated peer, logged as received with
+ * its checkpoint witnessed (witness.c), and handed to the handler of its
+ * MsgType: a row of handlers[] below, or the handler set by
+ * seen_fed_set_handler() for the types replication does not handle.
+ * Every refusal is counted once, by the reason for it.
+ */
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "node/replication/fed_impl.h"
+#include "proto/envelope.h"
+#include "storage/replay.h"
+#include "storage/store.h"
+#include "xlog/xlog.h"
+
+/* The MsgTypes replication handles itself, and their handlers. */
+static const struct {
+    int type;
+    fed_handler_fn *fn;
+} handlers[] = {
+    {SEEN__MSG_TYPE__HELLO, fed_on_hello},
+    {SEEN__MSG_TYPE__HEADS, fed_on_heads},
+    {SEEN__MSG_TYPE__GET_RANGE, fed_on_get_range},
+    {SEEN__MSG_TYPE__ENTRIES, fed_on_entries},
+    {SEEN__MSG_TYPE__COSIGN, fed_on_cosign},
+    {SEEN__MSG_TYPE__GET_XPROOF, fed_on_get_xproof},
+    {SEEN__MSG_TYPE__XPROOF, fed_on_xproof},
+    {SEEN__MSG_TYPE__MEMBERSHIP, fed_on_membership},
+};
+
+#define NHANDLERS (sizeof handlers / sizeof handlers[0])
+
+/* The handler of MsgType ${type}, or NULL for the outside handler's. */
+static fed_handler_fn *
+handler_of(int type)
+{
+    size_t i;
+
+    for (i = 0; i < NHANDLERS; i++)
+        if (handlers[i].type == type)
+            return handlers[i].fn;
+    return NULL;
+}
+
+/* Count an envelope that seen_replay_open() refused with ${rc}, against
+ * the peer ${sender} that delivered it. */
+static void
+count_unopened(struct seen_fed *fed, const uint8_t sender[32], int rc)
+{
+    struct fed_peer *p;
+
+    if (rc == SEEN_EPERM)
+        fed->refused.unknown++;
+    else if (rc == SEEN_EAUTH)
+        fed->refused.signature++;
+    else if (rc == SEEN_EREPLAY)
+        fed->refused.replay++;
+    else
+        fed->refused.malformed++;
+    if ((p = fed_find_peer(fed, sender)) != NULL)
+        p->refused++;
+}
+
+/* Log the envelope ${m} (opened as ${v}) as received, and witness the
+ * checkpoint it carries, in ${txn}.  Returns 0 or the error (counted). */
+static int
+log_received(struct seen_fed *fed, struct seen_txn *txn,
+    const struct fed_msg *m, const struct seen_envelope_view *v)
+{
+    int rc;
+
+    /* Logged with its effect: both commit, or neither. */
+    if ((rc = seen_xlog_received(txn, fed->keys, m->buf, m->len,
+             seen_clock_wall(), NULL)) != 0 ||
+        (v->checkpoint != NULL && (rc = fed_witness(fed, txn, v)) != 0)) {
+        if (rc == SEEN_EINVAL)
+            fed->refused.malformed++;
+        else {
+            fed->refused.other++;
+            seen_warn("exchange log: cannot log a received envelope: %s",
+                seen_strerror(rc));
+        }
+    }
+    return rc;
+}
+
+/* Apply the opened envelope ${v} inside ${txn} with the handler of its
+ * type.  Returns the handler's code, counted when it refuses. */
+static int
+apply(struct seen_fed *fed, struct seen_txn *txn,
+    const struct seen_envelope_view *v)
+{
+    fed_handler_fn *fn = handler_of(v->type);
+    int rc;
+
+    if (fn != NULL) {
+        rc = fn(fed, txn, v->sender, v->body, v->blen);
+    } else {
+        rc = fed->handler != NULL
+            ? fed->handler(fed->hctx, txn, v->sender, v->type, v->body,
+                  v->blen)
+            : SEEN_EINVAL;
+        if (rc == SEEN_EPERM)
+            fed->refused.other++;
+    }
+    /* SEEN_EAUTH and SEEN_EPERM were counted where found. */
+    if (rc == SEEN_EINVAL)
+        fed->refused.malformed++;
+    else if (rc != 0 && rc != SEEN_EPERM && rc != SEEN_EAUTH)
+        fed->refused.other++;
+    return rc;
+}
+
+/**
+ * fed_on_message(fed, txn, m):
+ * Open, check, log and apply the received envelope ${m} inside ${txn},
+ * counting it when refused.  Returns 0, or the SEEN_E* code for which it
+ * was refused (the caller aborts ${txn}).
+ */
+int
+fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
+    const struct fed_msg *m)
+{
+    struct seen_envelope_view v;
+    struct fed_peer *p;
+    int rc;
+
+    rc = seen_replay_open(fed->replay, txn, m->buf, m->len,
+        fed->keys->sign_pk, fed_member_active, fed, seen_clock_wall(), &v);
+    if (rc != 0) {
+        count_unopened(fed, m->sender, rc);
+        return rc;
+    }
+    /* The CURVE-authenticated peer must be the envelope's signer. */
+    if (memcmp(v.sender, m->sender, 32) != 0) {
+        fed->refused.mismatch++;
+        seen_envelope_release(&v);
+        return SEEN_EPERM;
+    }
+    if ((rc = log_received(fed, txn, m, &v)) != 0) {
+        seen_envelope_release(&v);
+        return rc;
+    }
+    if ((p = fed_find_peer(fed, v.sender)) != NULL) {
+        p->last_rx = seen_clock_wall();
+        /* Signing nothing, it may have stopped on evidence against its
+         * own log: show it what we hold of it (fed_xproof_ask), so that
+         * it knows every size it signed before an operator resolves it. */
+        if (v.checkpoint == NULL)
+            fed_xproof_ask(fed, txn, p, 1);
+    }
+    rc = apply(fed, txn, &v);
+    seen_envelope_release(&v);
+    return rc;
+}

@@ -1,0 +1,366 @@
+/*
+ * fed_impl.h: the inside of the replication room (federation.h), shared
+ * by its files and by no one else:
+ *
+ *   federation.c  seen_fed_new/destroy, the service round, tick, status
+ *   peers.c       the membership document, admission, peers, names
+ *   outbox.c      the queue of bodies to send, sealed and logged by flush
+ *   feeds.c       feed heads, ranges, entries, evidence of equivocation
+ *   witness.c     witnessing peers' exchange logs: cosign, xproofs
+ *   dispatch.c    one received envelope: checks, logging, handler table
+ *
+ * Every function here is prefixed fed_ (seen_fed_ is the public API).
+ * Handlers of received messages run inside the nested transaction of
+ * that message (seen_fed_service); a non-zero return undoes it.
+ */
+#ifndef SEEN_FED_IMPL_H
+#define SEEN_FED_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/replication/federation.h"
+#include "seen.pb-c.h"
+
+struct seen_envelope_view;
+struct seen_membership;
+struct seen_net;
+struct seen_replay;
+
+/* Times in seconds. */
+#define FED_HEADS_EVERY 5.0     /* between unprompted HEADS to a peer */
+#define FED_WANT_TIMEOUT 10.0   /* before a range request is retried */
+#define FED_ROUND_MAX 64        /* messages applied in one transaction */
+#define FED_CONNECTED_WITHIN 10 /* since a peer was last heard: connected */
+#define FED_OUTQ_MAX 4096       /* envelopes waiting for the next flush */
+#define FED_XPROOF_EVERY 5.0    /* between GET_XPROOFs to a peer */
+#define FED_XPROOF_TIMEOUT 10.0 /* before an unanswered one is retried */
+#define FED_EVIDENCE_MAX 8      /* inconsistent checkpoints kept a message */
+
+/* A member this node replicates with. */
+struct fed_peer {
+    uint8_t pk[32];
+    char name[64];
+    uint64_t last_rx;
+    double last_heads;
+    uint64_t gen_sent;
+    uint64_t refused;
+    /* Consistency proofs of its exchange log asked of it (GET_XPROOF):
+     * when last asked, whether that one is unanswered, and whether one
+     * it gave did not hold (then it is asked no more). */
+    double xp_at;
+    int xp_out;
+    int xp_bad;
+    uint64_t cosigs; /* its cosignatures of our checkpoints, kept */
+    uint64_t shown;  /* times it showed us its checkpoint of our log */
+};
+
+/* A range of an origin's feed asked of a peer (GET_RANGE), unanswered. */
+struct fed_want {
+    uint8_t origin[32];
+    uint8_t peer[32];
+    uint64_t to;
+    double at;
+};
+
+/* A received envelope waiting for the round's transaction. */
+struct fed_msg {
+    uint8_t sender[32];
+    uint8_t *buf;
+    size_t len;
+};
+
+/* A body waiting to be sealed, logged and sent (fed_flush). */
+struct fed_outmsg {
+    uint8_t to[32];
+    int type;
+    uint8_t *body;
+    size_t blen;
+};
+
+/* A checkpoint found inconsistent, kept after its message's transaction. */
+struct fed_evidence {
+    uint8_t origin[32];
+    uint64_t size;
+    uint8_t *cp;
+    size_t len;
+};
+
+struct seen_fed {
+    struct seen_store *store;
+    const struct seen_keys *keys;
+    struct seen_net *net;
+    uint8_t authority[32];
+    int pinned;
+    struct seen_membership *doc;
+    char filter[1024];
+    struct fed_peer *peers;
+    size_t npeers;
+    struct fed_want *wants;
+    size_t nwants;
+    struct seen_replay *replay;
+    uint64_t gen;
+    seen_fed_adopt_fn *adopt;
+    void *actx;
+    int adopt_pending; /* a document was installed in this round */
+    struct fed_msg round[FED_ROUND_MAX];
+    size_t nround;
+    struct {
+        uint64_t unknown, signature, replay, malformed, inconsistent,
+            mismatch, other;
+    } refused;
+    uint64_t applied;
+    double last_prune;
+    struct fed_outmsg *outq;
+    size_t nout, capout;
+    struct {
+        uint64_t sent, dropped, cosigned, cosignatures, asked, served;
+        int halted;
+    } xlog;
+    struct fed_evidence evidence[FED_EVIDENCE_MAX];
+    size_t nevidence;
+    seen_fed_msg_fn *handler;
+    void *hctx;
+};
+
+/*
+ * A handler of one MsgType (dispatch.c's table): apply the body ${body}
+ * (${blen} bytes) of an envelope from the active member ${from} inside
+ * ${txn}.  Returns 0, or a SEEN_E* code that undoes the message.
+ */
+typedef int fed_handler_fn(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/* ---- peers.c ---- */
+
+/**
+ * fed_admit(ctx, curve_pk, sign_pk):
+ * A seen_net_admit_fn over the held document (${ctx} is the seen_fed):
+ * return 1 and the Ed25519 key of the active member whose CURVE key is
+ * ${curve_pk} in ${sign_pk}, else 0.
+ */
+int fed_admit(void *ctx, const uint8_t curve_pk[static 32],
+    uint8_t sign_pk[static 32]);
+
+/**
+ * fed_member_active(ctx, pk):
+ * A seen_envelope_sender_fn (${ctx} is the seen_fed): return 1 when ${pk}
+ * is an active member of the held document, else 0.
+ */
+int fed_member_active(void *ctx, const uint8_t pk[static 32]);
+
+/**
+ * fed_find_peer(fed, pk):
+ * Return the peer with Ed25519 key ${pk} (borrowed until the peers are
+ * next connected), or NULL.
+ */
+struct fed_peer *fed_find_peer(struct seen_fed *fed, const uint8_t pk[32]);
+
+/**
+ * fed_connect_peers(fed):
+ * Connect to the active members of the held document that the filter
+ * names, keeping what is known of each; disconnect the rest.  On memory
+ * exhaustion nothing changes.
+ */
+void fed_connect_peers(struct seen_fed *fed);
+
+/**
+ * fed_adopted(fed):
+ * After a document was installed and committed: reconnect the peers,
+ * announce heads afresh, and tell the adopt callback the match key the
+ * document grants this node.
+ */
+void fed_adopted(struct seen_fed *fed);
+
+/**
+ * fed_install_txn(fed, txn, doc, len, authority):
+ * Verify the membership document ${doc} and, when newer, store it in
+ * ${txn} (pinning ${authority} when none is pinned) and make it the held
+ * one.  Returns as seen_fed_install; the caller calls fed_adopted() once
+ * ${txn} commits.
+ */
+int fed_install_txn(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t *doc, size_t len, const uint8_t *authority);
+
+/**
+ * fed_on_hello(fed, txn, from, body, blen):
+ * HELLO: send ${from} the held document when its version is newer than
+ * the one it says it holds.  Returns 0 or SEEN_EINVAL.
+ */
+int fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/**
+ * fed_on_membership(fed, txn, from, body, blen):
+ * MEMBERSHIP: install the document ${body} in ${txn}, and note that it is
+ * to be adopted when the round commits.  Returns 0 (adopted, or not
+ * newer), or an error of fed_install_txn.
+ */
+int fed_on_membership(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/* ---- outbox.c ---- */
+
+/* fed_queue_msg flags. */
+#define FED_Q_REPLACE 1 /* replace a body queued of that type to that peer */
+
+/**
+ * fed_queue_raw(fed, to, type, body, blen):
+ * Queue ${blen} bytes of ${body} (copied) as a message of MsgType ${type}
+ * to ${to}.  Returns 0; SEEN_EAGAIN when the queue is full (counted as
+ * dropped); SEEN_ENOMEM.
+ */
+int fed_queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
+    const uint8_t *body, size_t blen);
+
+/**
+ * fed_queue_msg(fed, to, type, msg, flags):
+ * Pack ${msg} and queue it as fed_queue_raw does; with FED_Q_REPLACE, a
+ * body already queued of ${type} to ${to} is replaced instead.  Returns
+ * as fed_queue_raw.
+ */
+int fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
+    const ProtobufCMessage *msg, int flags);
+
+/**
+ * fed_outq_clear(fed):
+ * Free every queued body and empty the queue (its array is kept).
+ */
+void fed_outq_clear(struct seen_fed *fed);
+
+/**
+ * fed_flush(fed):
+ * Seal every queued body with this node's latest exchange-log checkpoint
+ * (signed now if the log grew), log each envelope as sent, commit, and
+ * only then hand them to the transport: nothing leaves that is not
+ * logged.  Empties the queue.  Never call it inside a write transaction.
+ */
+void fed_flush(struct seen_fed *fed);
+
+/* ---- feeds.c ---- */
+
+/**
+ * fed_send_heads(fed, all):
+ * Queue HELLO and HEADS to every peer (with ${all} 0, only to those not
+ * told since the feeds last changed or for FED_HEADS_EVERY seconds).
+ */
+void fed_send_heads(struct seen_fed *fed, int all);
+
+/**
+ * fed_wants_expire(fed):
+ * Forget the range requests unanswered for FED_WANT_TIMEOUT seconds, so
+ * that the next HEADS asks again.
+ */
+void fed_wants_expire(struct seen_fed *fed);
+
+/**
+ * fed_evidence_flush(fed, txn):
+ * Write the evidence found while handling a message into ${txn} (the
+ * round's, which the message's own refusal does not undo), and forget it.
+ */
+void fed_evidence_flush(struct seen_fed *fed, struct seen_txn *txn);
+
+/**
+ * fed_on_heads(fed, txn, from, body, blen):
+ * HEADS: ask ${from} for what it holds of each active origin's feed
+ * beyond what this node holds.  Returns 0, SEEN_EINVAL.
+ */
+int fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/**
+ * fed_on_get_range(fed, txn, from, body, blen):
+ * GET_RANGE: queue ENTRIES of what this node holds of the range asked.
+ * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
+ */
+int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/**
+ * fed_on_entries(fed, txn, from, body, blen):
+ * ENTRIES: apply leaves that extend a feed to a prefix of the signed
+ * checkpoint carried.  Returns 0; SEEN_EINVAL; SEEN_EPERM for a feed of
+ * this node or of no active member; SEEN_EAUTH for a bad signature or a
+ * proof that does not hold (then kept as evidence); errors of the store.
+ */
+int fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/* ---- witness.c ---- */
+
+/**
+ * fed_count_one(ctx, val, len):
+ * A seen_xlog_iter_fn that counts in the uint64_t ${ctx}.  Returns 0.
+ */
+int fed_count_one(void *ctx, const uint8_t *val, size_t len);
+
+/**
+ * fed_xproof_ask(fed, txn, p, smaller):
+ * Ask the peer ${p} for a consistency proof of its exchange log, at the
+ * pace allowed (see witness.c).
+ */
+void fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn,
+    struct fed_peer *p, uint64_t smaller);
+
+/**
+ * fed_xproof_ask_all(fed):
+ * Ask every peer that has a checkpoint pending and may be asked.
+ */
+void fed_xproof_ask_all(struct seen_fed *fed);
+
+/**
+ * fed_xproof_body(txn, hc, req, rlen, out, olen):
+ * Write the XPROOF body answering the queued GetXProof ${req} (${rlen}
+ * bytes), up to the checkpoint ${hc} its envelope will carry (NULL: up to
+ * the size asked), to *${out} (malloc'd; the caller frees it) and its
+ * length to *${olen}.  Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error
+ * of the exchange log.
+ */
+int fed_xproof_body(struct seen_txn *txn, const Seen__Checkpoint *hc,
+    const uint8_t *req, size_t rlen, uint8_t **out, size_t *olen);
+
+/**
+ * fed_witness(fed, txn, v):
+ * Witness the exchange-log checkpoint that the envelope ${v} carries and
+ * countersign it, or ask its sender for a proof.  Returns 0 (evidence
+ * found is kept in ${txn}, which must commit), or an error of the store.
+ */
+int fed_witness(struct seen_fed *fed, struct seen_txn *txn,
+    const struct seen_envelope_view *v);
+
+/**
+ * fed_on_cosign(fed, txn, from, body, blen):
+ * COSIGN: keep a witness's cosignature of one of our checkpoints.
+ * Returns 0, SEEN_EINVAL, SEEN_EAUTH, SEEN_EPERM (not the sender's).
+ */
+int fed_on_cosign(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/**
+ * fed_on_get_xproof(fed, txn, from, body, blen):
+ * GET_XPROOF: queue the answer (written when sealed, fed_xproof_body).
+ * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the exchange log.
+ */
+int fed_on_get_xproof(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/**
+ * fed_on_xproof(fed, txn, from, body, blen):
+ * XPROOF: witness the peer's checkpoint with the proof it gave.
+ * Returns 0, SEEN_EINVAL, SEEN_EAUTH, or an error of the exchange log.
+ */
+int fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen);
+
+/* ---- dispatch.c ---- */
+
+/**
+ * fed_on_message(fed, txn, m):
+ * Open, check, log and apply the received envelope ${m} inside ${txn},
+ * counting it when refused.  Returns 0, or the SEEN_E* code for which it
+ * was refused (the caller aborts ${txn}).
+ */
+int fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
+    const struct fed_msg *m);
+
+#endif /* !SEEN_FED_IMPL_H */

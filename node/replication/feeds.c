@@ -1,0 +1,647 @@
+/*
+ * feeds.c: the replication of every member's feed (docs/protocol.md
+ * §5-§7): telling peers the heads this node holds (HEADS), asking for
+ * what it lacks (GET_RANGE), serving ranges and applying the leaves that
+ * come back (ENTRIES), checkpointing this node's own feed, and keeping as
+ * evidence any two checkpoints of one origin that cannot both be.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/merkle.h"
+#include "node/replication/fed_impl.h"
+#include "proto/checkpoint.h"
+#include "proto/feed_entry.h"
+#include "proto/membership.h"
+#include "storage/alerts.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+
+/* The checkpoint held of origin ${oidx}'s feed, decoded (the caller
+ * destroys it with seen_checkpoint_destroy), or NULL when none is. */
+static Seen__Checkpoint *
+feed_held(struct seen_txn *txn, uint32_t oidx)
+{
+    Seen__Checkpoint *h;
+    const uint8_t *b;
+    size_t l;
+
+    if (seen_feed_checkpoint(txn, oidx, &b, &l) != 0 ||
+        seen_checkpoint_decode(b, l, &h) != 0)
+        return NULL;
+    return h;
+}
+
+/* ---- requests ---- */
+
+/* The unanswered request for ${origin}'s feed, or NULL. */
+static struct fed_want *
+find_want(struct seen_fed *fed, const uint8_t origin[32])
+{
+    size_t i;
+
+    for (i = 0; i < fed->nwants; i++)
+        if (memcmp(fed->wants[i].origin, origin, 32) == 0)
+            return &fed->wants[i];
+    return NULL;
+}
+
+/* Ask ${peer} for leaves [from, to) of ${origin}, unless already asked
+ * (and not timed out) or ${force}. */
+static void
+request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
+    uint64_t from, uint64_t to, int force)
+{
+    Seen__GetRange g = SEEN__GET_RANGE__INIT;
+    struct fed_want *w = find_want(fed, origin);
+    double t = seen_clock_mono();
+    void *p;
+
+    if (w != NULL && !force && w->to > from && t - w->at < FED_WANT_TIMEOUT)
+        return;
+    if (to > from + SEEN_FED_BATCH)
+        to = from + SEEN_FED_BATCH;
+    g.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
+    g.from = from;
+    g.to = to;
+    if (fed_queue_msg(fed, peer, SEEN__MSG_TYPE__GET_RANGE,
+            (const ProtobufCMessage *)&g, 0) != 0)
+        return; /* retried on a later HEADS */
+    if (w == NULL) {
+        if ((p = realloc(fed->wants, (fed->nwants + 1) * sizeof *w)) == NULL)
+            return;
+        fed->wants = p;
+        w = &fed->wants[fed->nwants++];
+        memcpy(w->origin, origin, 32);
+    }
+    memcpy(w->peer, peer, 32);
+    w->to = to;
+    w->at = t;
+}
+
+/**
+ * fed_wants_expire(fed):
+ * Forget the range requests unanswered for FED_WANT_TIMEOUT seconds, so
+ * that the next HEADS asks again.
+ */
+void
+fed_wants_expire(struct seen_fed *fed)
+{
+    double t = seen_clock_mono();
+    size_t i;
+
+    for (i = 0; i < fed->nwants;) {
+        if (t - fed->wants[i].at >= FED_WANT_TIMEOUT)
+            fed->wants[i] = fed->wants[--fed->nwants];
+        else
+            i++;
+    }
+}
+
+/* ---- heads ---- */
+
+/* A HEADS message and the memory it points into. */
+struct heads {
+    Seen__Heads msg;
+    Seen__FeedHead *h;
+    Seen__FeedHead **hp;
+    Seen__Checkpoint **cps;
+    size_t n;
+};
+
+/* Free what ${hd} holds and empty it. */
+static void
+heads_free(struct heads *hd)
+{
+    size_t i;
+
+    for (i = 0; i < hd->n; i++)
+        seen_checkpoint_destroy(&hd->cps[i]);
+    free(hd->h);
+    free(hd->hp);
+    free(hd->cps);
+    memset(hd, 0, sizeof *hd);
+}
+
+/* Build in ${hd} the heads of every feed held with a checkpoint (the
+ * caller frees it with heads_free).  Returns 0, SEEN_ENOMEM, or an error
+ * of the store (then ${hd} is empty). */
+static int
+heads_build(struct seen_fed *fed, struct heads *hd)
+{
+    struct seen_txn *txn;
+    uint8_t pk[32];
+    size_t cap = 0;
+    uint64_t size, count;
+    uint32_t i;
+    int rc;
+
+    memset(hd, 0, sizeof *hd);
+    seen__heads__init(&hd->msg);
+    if ((rc = seen_store_begin(fed->store, 0, &txn)) != 0)
+        return rc;
+    if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
+        goto done;
+    cap = (size_t)(count / 2) + 1;
+    hd->h = calloc(cap, sizeof *hd->h);
+    hd->hp = calloc(cap, sizeof *hd->hp);
+    hd->cps = calloc(cap, sizeof *hd->cps);
+    if (hd->h == NULL || hd->hp == NULL || hd->cps == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    for (i = 1; i <= count / 2 && hd->n < cap; i++) {
+        if (seen_store_origin_pk(txn, i, pk) != 0 ||
+            seen_feed_size(txn, i, &size) != 0 || size == 0 ||
+            (hd->cps[hd->n] = feed_held(txn, i)) == NULL)
+            continue;
+        seen__feed_head__init(&hd->h[hd->n]);
+        hd->h[hd->n].origin.data = hd->cps[hd->n]->origin.data;
+        hd->h[hd->n].origin.len = 32;
+        /* Serve only what a checkpoint covers. */
+        hd->h[hd->n].size = hd->cps[hd->n]->size;
+        hd->h[hd->n].checkpoint = hd->cps[hd->n];
+        hd->hp[hd->n] = &hd->h[hd->n];
+        hd->n++;
+    }
+    hd->msg.n_heads = hd->n;
+    hd->msg.heads = hd->hp;
+    rc = SEEN_OK;
+done:
+    seen_store_abort(txn);
+    if (rc != 0)
+        heads_free(hd);
+    return rc;
+}
+
+/**
+ * fed_send_heads(fed, all):
+ * Queue HELLO and HEADS to every peer (with ${all} 0, only to those not
+ * told since the feeds last changed or for FED_HEADS_EVERY seconds).
+ */
+void
+fed_send_heads(struct seen_fed *fed, int all)
+{
+    Seen__Hello hello = SEEN__HELLO__INIT;
+    struct heads hd;
+    double t = seen_clock_mono();
+    size_t i;
+    int built = 0;
+
+    for (i = 0; i < fed->npeers; i++) {
+        struct fed_peer *p = &fed->peers[i];
+
+        if (!all && p->gen_sent == fed->gen &&
+            t - p->last_heads < FED_HEADS_EVERY)
+            continue;
+        if (!built) {
+            if (heads_build(fed, &hd) != 0)
+                return;
+            built = 1;
+        }
+        hello.membership_version = seen_membership_version(fed->doc);
+        hello.node = (char *)p->name;
+        if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HELLO,
+                (const ProtobufCMessage *)&hello, 0) != 0)
+            continue;
+        if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HEADS,
+                (const ProtobufCMessage *)&hd.msg, 0) != 0)
+            continue;
+        p->last_heads = t;
+        p->gen_sent = fed->gen;
+    }
+    if (built)
+        heads_free(&hd);
+}
+
+/* ---- evidence ---- */
+
+/* Keep evidence of a checkpoint ${theirs} of ${origin} that cannot be
+ * with what this node holds: counted and said now, written to the store
+ * by fed_evidence_flush() after the message's own transaction, which is
+ * rolled back when the message is refused (seen_fed_service). */
+static void
+evidence(struct seen_fed *fed, const uint8_t origin[32],
+    const Seen__Checkpoint *theirs)
+{
+    struct fed_evidence *ev;
+    uint8_t *enc;
+    size_t elen;
+    char name[64];
+
+    fed->refused.inconsistent++;
+    seen_warn("feed of '%s': a checkpoint of size %llu is inconsistent with "
+              "what this node holds; kept as evidence, refused",
+        seen_fed_origin_name(fed, origin, name, sizeof name),
+        (unsigned long long)theirs->size);
+    if (seen_checkpoint_encode(theirs, &enc, &elen) != 0)
+        return;
+    if (fed->nevidence >= FED_EVIDENCE_MAX) {
+        free(enc);
+        return;
+    }
+    /* fed->evidence now owns enc. */
+    ev = &fed->evidence[fed->nevidence++];
+    memcpy(ev->origin, origin, 32);
+    ev->size = theirs->size;
+    ev->cp = enc;
+    ev->len = elen;
+}
+
+/**
+ * fed_evidence_flush(fed, txn):
+ * Write the evidence found while handling a message into ${txn} (the
+ * round's, which the message's own refusal does not undo), and forget it.
+ */
+void
+fed_evidence_flush(struct seen_fed *fed, struct seen_txn *txn)
+{
+    size_t i;
+
+    for (i = 0; i < fed->nevidence; i++) {
+        if (seen_alerts_put_evidence(txn, fed->evidence[i].origin,
+                fed->evidence[i].size, fed->evidence[i].cp,
+                fed->evidence[i].len) != 0)
+            seen_warn("cannot keep evidence of an inconsistent checkpoint");
+        free(fed->evidence[i].cp);
+    }
+    fed->nevidence = 0;
+}
+
+/* Is ${cp} consistent with what we hold of its origin (oidx)?  When it is
+ * not, it is kept as evidence.  Returns 1 or 0. */
+static int
+consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
+    uint32_t oidx, const Seen__Checkpoint *cp)
+{
+    uint8_t root[32];
+    uint64_t size;
+    Seen__Checkpoint *h;
+    int same = 1;
+
+    if (seen_feed_size(txn, oidx, &size) != 0)
+        return 0;
+    if (cp->size <= size) {
+        if (seen_feed_root(txn, oidx, cp->size, root) != 0)
+            return 0;
+        if (sodium_memcmp(root, cp->root.data, 32) != 0) {
+            evidence(fed, cp->origin.data, cp);
+            return 0;
+        }
+        return 1;
+    }
+    /* Bigger than what we hold: a stored checkpoint of the same size
+     * would have to agree (checked once its leaves arrive). */
+    if ((h = feed_held(txn, oidx)) != NULL) {
+        if (h->size == cp->size &&
+            sodium_memcmp(h->root.data, cp->root.data, 32) != 0)
+            same = 0;
+        seen_checkpoint_destroy(&h);
+        if (!same) {
+            evidence(fed, cp->origin.data, cp);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- handlers ---- */
+
+/**
+ * fed_on_heads(fed, txn, from, body, blen):
+ * HEADS: ask ${from} for what it holds of each active origin's feed
+ * beyond what this node holds.  Returns 0, SEEN_EINVAL.
+ */
+int
+fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__Heads *hs;
+    Seen__FeedHead *h;
+    uint32_t oidx;
+    uint64_t size;
+    size_t i;
+    int rc;
+
+    if ((hs = seen__heads__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    for (i = 0; i < hs->n_heads; i++) {
+        h = hs->heads[i];
+        if (h->origin.len != 32 || h->checkpoint == NULL ||
+            h->checkpoint->origin.len != 32 ||
+            memcmp(h->checkpoint->origin.data, h->origin.data, 32) != 0)
+            continue;
+        if (memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 ||
+            !fed_member_active(fed, h->origin.data))
+            continue;
+        if (seen_checkpoint_verify(h->checkpoint,
+                SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
+            fed->refused.signature++;
+            continue;
+        }
+        rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
+        if (rc != 0)
+            break;
+        if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
+            continue;
+        if (seen_feed_size(txn, oidx, &size) != 0)
+            continue;
+        if (h->checkpoint->size > size)
+            request(fed, from, h->origin.data, size, h->checkpoint->size, 0);
+    }
+    seen__heads__free_unpacked(hs, NULL);
+    return SEEN_OK;
+}
+
+/**
+ * fed_on_get_range(fed, txn, from, body, blen):
+ * GET_RANGE: queue ENTRIES of what this node holds of the range asked.
+ * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
+ */
+int
+fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__GetRange *g;
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint *cp = NULL;
+    struct seen_feed_ref ref;
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
+    ProtobufCBinaryData *leaves = NULL, pr[SEEN_MERKLE_PROOF_MAX];
+    const uint8_t *leaf;
+    size_t plen = 0, n, i, llen;
+    uint32_t oidx;
+    uint64_t to;
+    int rc = SEEN_OK;
+
+    if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    if (g->origin.len != 32 || g->to <= g->from)
+        goto done;
+    if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
+        (cp = feed_held(txn, oidx)) == NULL)
+        goto done; /* nothing to serve */
+    if (g->from >= cp->size)
+        goto done;
+    to = g->to < cp->size ? g->to : cp->size;
+    if (to - g->from > SEEN_FED_BATCH)
+        to = g->from + SEEN_FED_BATCH;
+    n = (size_t)(to - g->from);
+    if ((leaves = calloc(n, sizeof *leaves)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        if ((rc = seen_feed_leaf(txn, oidx, g->from + i, &leaf, &llen)) != 0)
+            goto done;
+        leaves[i] = (ProtobufCBinaryData){llen, (uint8_t *)leaf};
+    }
+    if (to < cp->size) {
+        ref = (struct seen_feed_ref){txn, oidx};
+        if ((rc = seen_merkle_consistency_proof(seen_feed_subtree, &ref, to,
+                 cp->size, proof, &plen)) != 0)
+            goto done;
+        for (i = 0; i < plen; i++)
+            pr[i] = (ProtobufCBinaryData){32, proof[i]};
+    }
+    e.origin = g->origin;
+    e.from = g->from;
+    e.n_leaves = n;
+    e.leaves = leaves;
+    e.checkpoint = cp;
+    e.n_consistency = plen;
+    e.consistency = pr;
+    fed_queue_msg(fed, from, SEEN__MSG_TYPE__ENTRIES,
+        (const ProtobufCMessage *)&e, 0);
+done:
+    free(leaves);
+    seen_checkpoint_destroy(&cp);
+    seen__get_range__free_unpacked(g, NULL);
+    return rc;
+}
+
+/* Apply one leaf of another origin's feed.  Returns 0, SEEN_EINVAL for a
+ * leaf not of that origin or position, or an error of the store. */
+static int
+apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
+    uint64_t seq, const uint8_t *leaf, size_t len)
+{
+    Seen__FeedEntry *fe;
+    uint64_t got;
+    int rc;
+
+    if ((fe = seen__feed_entry__unpack(NULL, len, leaf)) == NULL)
+        return SEEN_EINVAL;
+    if (seen_feed_entry_check(fe) != 0 || fe->origin.len != 32 ||
+        memcmp(fe->origin.data, origin, 32) != 0 || fe->seq != seq) {
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    if ((rc = seen_feed_append(txn, oidx, leaf, len, &got)) != 0)
+        goto done;
+    if (got != seq) {
+        rc = SEEN_ECORRUPT;
+        goto done;
+    }
+    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
+        rc = seen_index_add_fresh(txn, oidx, seq, fe->entry);
+    else {
+        rc = seen_index_remove(txn, oidx, fe->retraction->handle.data);
+        if (rc == SEEN_ENOTFOUND)
+            rc = SEEN_OK;
+    }
+done:
+    seen__feed_entry__free_unpacked(fe, NULL);
+    return rc;
+}
+
+/* Check the form of ENTRIES ${e}, that it is of an active origin other
+ * than this node, and its checkpoint's signature.  Returns 0, SEEN_EINVAL,
+ * SEEN_EPERM, SEEN_EAUTH. */
+static int
+entries_check(struct seen_fed *fed, const Seen__Entries *e)
+{
+    const Seen__Checkpoint *cp = e->checkpoint;
+
+    if (e->origin.len != 32 || cp == NULL || cp->origin.len != 32 ||
+        memcmp(cp->origin.data, e->origin.data, 32) != 0 ||
+        e->n_leaves == 0 || e->n_consistency > SEEN_MERKLE_PROOF_MAX)
+        return SEEN_EINVAL;
+    if (memcmp(e->origin.data, fed->keys->sign_pk, 32) == 0 ||
+        !fed_member_active(fed, e->origin.data))
+        return SEEN_EPERM;
+    if (seen_checkpoint_verify(cp, SEEN_DOMAIN_FEED_CHECKPOINT) != 0)
+        return SEEN_EAUTH;
+    return SEEN_OK;
+}
+
+/* Check that the first ${t} leaves now held of origin ${oidx} are a prefix
+ * of the tree that ${e}'s checkpoint signs (with ${e}'s consistency proof
+ * when shorter).  Returns 0; SEEN_EINVAL; SEEN_EAUTH (kept as evidence);
+ * an error of the store. */
+static int
+entries_prefix_holds(struct seen_fed *fed, struct seen_txn *txn,
+    uint32_t oidx, const Seen__Entries *e, uint64_t t)
+{
+    const Seen__Checkpoint *cp = e->checkpoint;
+    uint8_t root[32], proof[SEEN_MERKLE_PROOF_MAX][32];
+    size_t i;
+    int rc;
+
+    if ((rc = seen_feed_root(txn, oidx, t, root)) != 0)
+        return rc;
+    for (i = 0; i < e->n_consistency; i++) {
+        if (e->consistency[i].len != 32)
+            return SEEN_EINVAL;
+        memcpy(proof[i], e->consistency[i].data, 32);
+    }
+    if (t == cp->size ? sodium_memcmp(root, cp->root.data, 32) != 0
+                      : seen_merkle_verify_consistency(t, cp->size, root,
+                            cp->root.data, (const uint8_t(*)[32])proof,
+                            e->n_consistency) != 0) {
+        evidence(fed, e->origin.data, cp);
+        return SEEN_EAUTH;
+    }
+    return SEEN_OK;
+}
+
+/* Store ${cp} as origin ${oidx}'s checkpoint unless the one held is as
+ * large.  Returns 0 or an error of the store. */
+static int
+keep_checkpoint(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
+{
+    uint8_t *enc;
+    size_t elen;
+    Seen__Checkpoint *h;
+    int rc, newer = 1;
+
+    if ((h = feed_held(txn, oidx)) != NULL) {
+        newer = cp->size > h->size;
+        seen_checkpoint_destroy(&h);
+    }
+    if (!newer)
+        return SEEN_OK;
+    if ((rc = seen_checkpoint_encode(cp, &enc, &elen)) != 0)
+        return rc;
+    rc = seen_feed_set_checkpoint(txn, oidx, enc, elen);
+    free(enc);
+    return rc;
+}
+
+/**
+ * fed_on_entries(fed, txn, from, body, blen):
+ * ENTRIES: apply leaves that extend a feed to a prefix of the signed
+ * checkpoint carried.  Returns 0; SEEN_EINVAL; SEEN_EPERM for a feed of
+ * this node or of no active member; SEEN_EAUTH for a bad signature or a
+ * proof that does not hold (then kept as evidence); errors of the store.
+ */
+int
+fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__Entries *e;
+    Seen__Checkpoint *cp;
+    struct fed_want *w;
+    size_t i;
+    uint32_t oidx;
+    uint64_t size, t;
+    int rc;
+
+    if ((e = seen__entries__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    cp = e->checkpoint;
+    if ((rc = entries_check(fed, e)) != 0)
+        goto done;
+    if ((rc = seen_store_origin(txn, e->origin.data, 1, &oidx)) != 0 ||
+        (rc = seen_feed_size(txn, oidx, &size)) != 0)
+        goto done;
+    if (e->from != size) {
+        rc = SEEN_OK; /* a duplicate or stale batch: nothing to do */
+        goto done;
+    }
+    t = e->from + e->n_leaves;
+    if (t > cp->size) {
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    for (i = 0; i < e->n_leaves; i++) {
+        if ((rc = apply_leaf(txn, oidx, e->origin.data, e->from + i,
+                 e->leaves[i].data, e->leaves[i].len)) != 0)
+            goto done;
+    }
+    /* The leaves we now hold must be a prefix of the signed tree. */
+    if ((rc = entries_prefix_holds(fed, txn, oidx, e, t)) != 0 ||
+        (rc = keep_checkpoint(txn, oidx, cp)) != 0)
+        goto done;
+    fed->applied += e->n_leaves;
+    fed->gen++;
+    if (t < cp->size) {
+        request(fed, from, e->origin.data, t, cp->size, 1);
+    } else if ((w = find_want(fed, e->origin.data)) != NULL) {
+        *w = fed->wants[--fed->nwants]; /* answered in full */
+    }
+done:
+    seen__entries__free_unpacked(e, NULL);
+    return rc;
+}
+
+/**
+ * seen_fed_checkpoint_own(fed):
+ * Sign and store a checkpoint of this node's own feed at its current size
+ * (after an import), and announce it to the peers.  Returns 0 or an
+ * error from the store.
+ */
+int
+seen_fed_checkpoint_own(struct seen_fed *fed)
+{
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *enc;
+    struct seen_txn *txn;
+    Seen__Checkpoint *h;
+    size_t elen;
+    uint64_t size;
+    uint32_t oidx;
+    int rc;
+
+    if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0 ||
+        (rc = seen_feed_size(txn, oidx, &size)) != 0)
+        goto fail;
+    if (size == 0) {
+        seen_store_abort(txn);
+        return SEEN_OK;
+    }
+    if ((h = feed_held(txn, oidx)) != NULL) {
+        int same = h->size == size;
+
+        seen_checkpoint_destroy(&h);
+        if (same) {
+            seen_store_abort(txn);
+            return SEEN_OK;
+        }
+    }
+    if ((rc = seen_feed_root(txn, oidx, size, root)) != 0 ||
+        (rc = seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+             fed->keys, size, root, seen_clock_wall())) != 0 ||
+        (rc = seen_checkpoint_encode(&cp, &enc, &elen)) != 0)
+        goto fail;
+    rc = seen_feed_set_checkpoint(txn, oidx, enc, elen);
+    free(enc);
+    if (rc != 0)
+        goto fail;
+    if ((rc = seen_store_commit(txn)) != 0)
+        return rc;
+    fed->gen++;
+    fed_send_heads(fed, 0);
+    fed_flush(fed);
+    return SEEN_OK;
+fail:
+    seen_store_abort(txn);
+    return rc;
+}

@@ -1,0 +1,394 @@
+/*
+ * peers.c: the membership document a node holds, and the peers it gives:
+ * installing and adopting a newer document (from the operator or from a
+ * peer), admitting connections and senders, connecting to the active
+ * members, and the names of origins.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "node/replication/fed_impl.h"
+#include "node/transport/net.h"
+#include "proto/membership.h"
+#include "storage/members.h"
+#include "storage/store.h"
+
+/* Write "node-" and the first 8 bytes of ${pk} in hex to ${buf}. */
+static void
+short_hex(char *buf, size_t len, const uint8_t pk[32])
+{
+    char hex[17];
+
+    sodium_bin2hex(hex, sizeof hex, pk, 8);
+    snprintf(buf, len, "node-%s", hex);
+}
+
+/**
+ * seen_fed_origin_name(fed, pk, buf, len):
+ * Return the member name of origin ${pk}, or a short hex form of it
+ * written to ${buf}.
+ */
+const char *
+seen_fed_origin_name(struct seen_fed *fed, const uint8_t pk[static 32],
+    char *buf, size_t len)
+{
+    const Seen__Member *m;
+
+    if (fed->doc != NULL && (m = seen_membership_by_sign(fed->doc, pk)) != NULL)
+        return m->name;
+    short_hex(buf, len, pk);
+    return buf;
+}
+
+/**
+ * seen_fed_origin_type(fed, pk):
+ * Return the agency type ("social_care", "police"...) of member ${pk}, or
+ * NULL when it is not in the document held.
+ */
+const char *
+seen_fed_origin_type(struct seen_fed *fed, const uint8_t pk[static 32])
+{
+    const Seen__Member *m;
+
+    if (fed->doc == NULL || (m = seen_membership_by_sign(fed->doc, pk)) == NULL)
+        return NULL;
+    return seen_membership_type_name(m->type);
+}
+
+/**
+ * seen_fed_member(fed, pk):
+ * seen_fed_member_named(fed, name):
+ * Return the member of the held membership document with Ed25519 key
+ * ${pk}, or named ${name} (borrowed until the next document is adopted:
+ * use it at once), or NULL when there is none.  Check its status with
+ * seen_membership_active().
+ */
+const Seen__Member *
+seen_fed_member(struct seen_fed *fed, const uint8_t pk[static 32])
+{
+
+    return fed->doc != NULL ? seen_membership_by_sign(fed->doc, pk) : NULL;
+}
+
+const Seen__Member *
+seen_fed_member_named(struct seen_fed *fed, const char *name)
+{
+
+    return fed->doc != NULL ? seen_membership_by_name(fed->doc, name) : NULL;
+}
+
+/**
+ * fed_admit(ctx, curve_pk, sign_pk):
+ * A seen_net_admit_fn over the held document (${ctx} is the seen_fed):
+ * return 1 and the Ed25519 key of the active member whose CURVE key is
+ * ${curve_pk} in ${sign_pk}, else 0.
+ */
+int
+fed_admit(void *ctx, const uint8_t curve_pk[static 32],
+    uint8_t sign_pk[static 32])
+{
+    struct seen_fed *fed = ctx;
+    const Seen__Member *m;
+
+    if (fed->doc == NULL ||
+        (m = seen_membership_by_curve(fed->doc, curve_pk)) == NULL ||
+        !seen_membership_active(m) || m->sign_pk.len != 32)
+        return 0;
+    memcpy(sign_pk, m->sign_pk.data, 32);
+    return 1;
+}
+
+/**
+ * fed_member_active(ctx, pk):
+ * A seen_envelope_sender_fn (${ctx} is the seen_fed): return 1 when ${pk}
+ * is an active member of the held document, else 0.
+ */
+int
+fed_member_active(void *ctx, const uint8_t pk[static 32])
+{
+    struct seen_fed *fed = ctx;
+    const Seen__Member *m;
+
+    return fed->doc != NULL &&
+        (m = seen_membership_by_sign(fed->doc, pk)) != NULL &&
+        seen_membership_active(m);
+}
+
+/* 1 when ${filter} (names separated by commas or spaces) is empty or
+ * names ${name}, else 0. */
+static int
+in_filter(const char *filter, const char *name)
+{
+    const char *p = filter;
+    size_t n = strlen(name);
+
+    if (filter[0] == '\0')
+        return 1;
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == filter || p[-1] == ',' || p[-1] == ' ') &&
+            (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/**
+ * fed_find_peer(fed, pk):
+ * Return the peer with Ed25519 key ${pk} (borrowed until the peers are
+ * next connected), or NULL.
+ */
+struct fed_peer *
+fed_find_peer(struct seen_fed *fed, const uint8_t pk[32])
+{
+    size_t i;
+
+    for (i = 0; i < fed->npeers; i++)
+        if (memcmp(fed->peers[i].pk, pk, 32) == 0)
+            return &fed->peers[i];
+    return NULL;
+}
+
+/* Disconnect the peers of ${fed} that are not among the ${n} of ${np}. */
+static void
+drop_others(struct seen_fed *fed, const struct fed_peer *np, size_t n)
+{
+    size_t i, j;
+    int keep;
+
+    for (i = 0; i < fed->npeers; i++) {
+        keep = 0;
+        for (j = 0; j < n; j++)
+            if (memcmp(np[j].pk, fed->peers[i].pk, 32) == 0)
+                keep = 1;
+        if (!keep)
+            seen_net_drop_peer(fed->net, fed->peers[i].pk);
+    }
+}
+
+/**
+ * fed_connect_peers(fed):
+ * Connect to the active members of the held document that the filter
+ * names, keeping what is known of each; disconnect the rest.  On memory
+ * exhaustion nothing changes.
+ */
+void
+fed_connect_peers(struct seen_fed *fed)
+{
+    struct fed_peer *np, *old;
+    const Seen__Member *m;
+    size_t i, n = 0, count;
+
+    count = fed->doc ? seen_membership_count(fed->doc) : 0;
+    if ((np = calloc(count ? count : 1, sizeof *np)) == NULL)
+        return;
+    for (i = 0; i < count; i++) {
+        m = seen_membership_member(fed->doc, i);
+        if (memcmp(m->sign_pk.data, fed->keys->sign_pk, 32) == 0 ||
+            !seen_membership_active(m) || !in_filter(fed->filter, m->name))
+            continue;
+        if (seen_net_peer(fed->net, m->sign_pk.data, m->curve_pk.data,
+                m->endpoint, m->name) != 0)
+            continue;
+        memcpy(np[n].pk, m->sign_pk.data, 32);
+        snprintf(np[n].name, sizeof np[n].name, "%s", m->name);
+        if ((old = fed_find_peer(fed, np[n].pk)) != NULL) {
+            np[n].last_rx = old->last_rx;
+            np[n].refused = old->refused;
+            np[n].xp_at = old->xp_at;
+            np[n].xp_out = old->xp_out;
+            np[n].xp_bad = old->xp_bad;
+            np[n].cosigs = old->cosigs;
+            np[n].shown = old->shown;
+        }
+        n++;
+    }
+    /* Disconnect members no longer active. */
+    drop_others(fed, np, n);
+    free(fed->peers);
+    fed->peers = np;
+    fed->npeers = n;
+}
+
+/**
+ * fed_adopted(fed):
+ * After a document was installed and committed: reconnect the peers,
+ * announce heads afresh, and tell the adopt callback the match key the
+ * document grants this node.
+ */
+void
+fed_adopted(struct seen_fed *fed)
+{
+    uint8_t key[32];
+    uint32_t epoch;
+
+    fed_connect_peers(fed);
+    fed->gen++;
+    if (fed->adopt == NULL)
+        return;
+    if (seen_membership_match_key(fed->doc, fed->keys, key, &epoch) == 0)
+        fed->adopt(fed->actx, key, epoch);
+    else
+        fed->adopt(fed->actx, NULL, 0);
+    sodium_memzero(key, sizeof key);
+}
+
+/**
+ * fed_install_txn(fed, txn, doc, len, authority):
+ * Verify the membership document ${doc} and, when newer, store it in
+ * ${txn} (pinning ${authority} when none is pinned) and make it the held
+ * one.  Returns as seen_fed_install; the caller calls fed_adopted() once
+ * ${txn} commits.
+ */
+int
+fed_install_txn(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t *doc, size_t len, const uint8_t *authority)
+{
+    struct seen_membership *m;
+    const Seen__Member *me;
+    const uint8_t *auth = fed->pinned ? fed->authority : authority;
+    int rc;
+
+    if (auth == NULL) {
+        seen_warn("membership: no federation authority is pinned");
+        return SEEN_EAUTH;
+    }
+    if ((rc = seen_membership_open(doc, len, auth, &m)) != 0)
+        return rc;
+    if (fed->doc != NULL &&
+        seen_membership_version(m) <= seen_membership_version(fed->doc)) {
+        seen_membership_destroy(&m);
+        return SEEN_EEXIST;
+    }
+    if ((me = seen_membership_by_sign(m, fed->keys->sign_pk)) == NULL ||
+        !seen_membership_active(me))
+        seen_notice("membership version %llu does not list this node as "
+                    "an active member",
+            (unsigned long long)seen_membership_version(m));
+    if ((rc = seen_members_set_current(txn, doc, len)) != 0 ||
+        (!fed->pinned &&
+            (rc = seen_members_pin_authority(txn, auth)) != 0)) {
+        seen_membership_destroy(&m);
+        return rc;
+    }
+    if (!fed->pinned) {
+        memcpy(fed->authority, auth, 32);
+        fed->pinned = 1;
+    }
+    /* The document is now held: fed->doc owns m. */
+    seen_membership_destroy(&fed->doc);
+    fed->doc = m;
+    seen_info("adopted membership version %llu of '%s' (%zu members, "
+              "epoch %u)",
+        (unsigned long long)seen_membership_version(m),
+        seen_membership_federation(m), seen_membership_count(m),
+        seen_membership_epoch(m));
+    return SEEN_OK;
+}
+
+/**
+ * seen_fed_install(fed, doc, len, authority):
+ * Adopt the membership document ${doc} when it is valid, signed by the
+ * pinned authority (or, when none is pinned yet, by ${authority}, which
+ * is then pinned) and newer than the one held.  Returns 0 (adopted);
+ * SEEN_EEXIST when it is not newer (nothing changed); SEEN_EAUTH for a
+ * document not signed by the pinned authority; SEEN_EPERM when this node
+ * is not an active member of it; SEEN_EINVAL when malformed.
+ */
+int
+seen_fed_install(struct seen_fed *fed, const uint8_t *doc, size_t len,
+    const uint8_t *authority)
+{
+    struct seen_txn *txn;
+    int rc;
+
+    if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = fed_install_txn(fed, txn, doc, len, authority)) != 0) {
+        seen_store_abort(txn);
+        return rc;
+    }
+    if ((rc = seen_store_commit(txn)) != 0)
+        return rc;
+    fed_adopted(fed);
+    return SEEN_OK;
+}
+
+/**
+ * seen_fed_match_key(fed, key, epoch):
+ * Write the match key the held document grants this node, and its epoch.
+ * Returns 0 or SEEN_ENOTFOUND (no document, or no grant).
+ */
+int
+seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
+    uint32_t *epoch)
+{
+
+    if (fed->doc == NULL)
+        return SEEN_ENOTFOUND;
+    return seen_membership_match_key(fed->doc, fed->keys, key, epoch) == 0
+        ? SEEN_OK
+        : SEEN_ENOTFOUND;
+}
+
+/**
+ * fed_on_hello(fed, txn, from, body, blen):
+ * HELLO: send ${from} the held document when its version is newer than
+ * the one it says it holds.  Returns 0 or SEEN_EINVAL.
+ */
+int
+fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    Seen__Hello *h;
+    Seen__Membership m = SEEN__MEMBERSHIP__INIT;
+    const uint8_t *doc;
+    size_t dlen;
+    struct seen_txn *rtxn;
+    Seen__Membership *dm;
+
+    (void)txn; /* the document is read as committed */
+    if ((h = seen__hello__unpack(NULL, blen, body)) == NULL)
+        return SEEN_EINVAL;
+    if (fed->doc != NULL &&
+        h->membership_version < seen_membership_version(fed->doc) &&
+        seen_store_begin(fed->store, 0, &rtxn) == 0) {
+        /* Pass our newer document on. */
+        if (seen_members_current(rtxn, &doc, &dlen) == 0 &&
+            (dm = seen__membership__unpack(NULL, dlen, doc)) != NULL) {
+            m.body = dm->body;
+            m.signature = dm->signature;
+            fed_queue_msg(fed, from, SEEN__MSG_TYPE__MEMBERSHIP,
+                (const ProtobufCMessage *)&m, 0);
+            seen__membership__free_unpacked(dm, NULL);
+        }
+        seen_store_abort(rtxn);
+    }
+    seen__hello__free_unpacked(h, NULL);
+    return SEEN_OK;
+}
+
+/**
+ * fed_on_membership(fed, txn, from, body, blen):
+ * MEMBERSHIP: install the document ${body} in ${txn}, and note that it is
+ * to be adopted when the round commits.  Returns 0 (adopted, or not
+ * newer), or an error of fed_install_txn.
+ */
+int
+fed_on_membership(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const uint8_t *body, size_t blen)
+{
+    int rc;
+
+    (void)from;
+    rc = fed_install_txn(fed, txn, body, blen, NULL);
+    if (rc == 0)
+        fed->adopt_pending = 1;
+    else if (rc == SEEN_EEXIST)
+        rc = SEEN_OK;
+    return rc;
+}
