@@ -498,14 +498,15 @@ crafted_free(struct crafted *c)
 
 enum { WANT_OK, WANT_EINVAL, WANT_EAUTH };
 
-/* Break one rule of ${c} (case ${i}); return what open must say. */
+/*
+ * Break a rule about the fields of one member of ${c} (case ${i}, 1 to
+ * 20); return what open must say.
+ */
 static int
-crafted_break(struct crafted *c, int i)
+crafted_break_member(struct crafted *c, int i)
 {
 
     switch (i) {
-    case 0: /* the control: unbroken */
-        return WANT_OK;
     case 1: /* two members with one name */
         c->mb[1].name = c->mb[0].name;
         return WANT_EINVAL;
@@ -571,6 +572,19 @@ crafted_break(struct crafted *c, int i)
     case 20:
         c->mb[0].local_authority = (char *)(uintptr_t) "over\xc0\xaflong";
         return WANT_EINVAL;
+    }
+    return -1;
+}
+
+/*
+ * Break a rule about the body of ${c} or its grants, or keep one that
+ * looks broken (case ${i}, 21 to 34); return what open must say.
+ */
+static int
+crafted_break_body(struct crafted *c, int i)
+{
+
+    switch (i) {
     case 21:
         c->body.federation = (char *)(uintptr_t) "";
         return WANT_EINVAL;
@@ -618,6 +632,16 @@ crafted_break(struct crafted *c, int i)
         return WANT_EINVAL;
     }
     return -1;
+}
+
+/* Break one rule of ${c} (case ${i}); return what open must say. */
+static int
+crafted_break(struct crafted *c, int i)
+{
+
+    if (i == 0) /* the control: unbroken */
+        return WANT_OK;
+    return i <= 20 ? crafted_break_member(c, i) : crafted_break_body(c, i);
 }
 
 #define NCRAFTED 35
