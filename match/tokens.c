@@ -146,16 +146,16 @@ phon(const char *s, char out[static SEEN_DMETAPHONE_MAX + 1])
  * string where there is nothing.
  */
 struct tfields {
-    char given[SEEN_NAME_MAX];  /* first word of the given name */
+    char given[SEEN_NAME_MAX]; /* first word of the given name */
     char gph[SEEN_DMETAPHONE_MAX + 1], fph[SEEN_DMETAPHONE_MAX + 1];
     const char *heads[NICK_MAX]; /* nickname groups of given (static) */
     size_t nheads;
     char var[VARIANTS_MAX][SEEN_NAME_MAX]; /* variants of a family name */
     size_t nvar;
-    const char *fam;            /* var[0], or "" */
+    const char *fam; /* var[0], or "" */
     char dob[11], yob[5], md[6], bmonth[8], due[11];
     char sex[2];
-    const char *addr, *pc;      /* district and postcode ("" if shielded) */
+    const char *addr, *pc; /* district and postcode ("" if shielded) */
 };
 
 /* Normalise the fields of ${in} the rules combine into ${f}. */
@@ -188,8 +188,8 @@ fields_fill(const struct seen_token_input *in, struct tfields *f)
         seen_date_format(in->dob, f->dob);
         seen_date_ymd(in->dob, &y, &m, &d);
         snprintf(f->yob, sizeof f->yob, "%04d", y);
-        snprintf(f->md, sizeof f->md, "%02d-%02d", m < d ? m : d,
-            m < d ? d : m);
+        snprintf(
+            f->md, sizeof f->md, "%02d-%02d", m < d ? m : d, m < d ? d : m);
         snprintf(f->bmonth, sizeof f->bmonth, "%04d-%02d", y, m);
     }
     if (in->has_due) {
@@ -211,8 +211,8 @@ fields_fill(const struct seen_token_input *in, struct tfields *f)
  * token format, which a refactoring must not.
  */
 static void
-blocking_tokens(struct tbuf *b, struct tfields *f,
-    const struct seen_token_input *in)
+blocking_tokens(
+    struct tbuf *b, struct tfields *f, const struct seen_token_input *in)
 {
     char onorm[SEEN_NAME_MAX];
     const char *lo, *hi;

@@ -789,8 +789,10 @@ done:
 struct grants {
     Seen__MatchKeyGrant *g;   /* the grants */
     Seen__MatchKeyGrant **gp; /* pointers to them, as the body holds them */
-    uint8_t (*sealed)[SEEN_MEMBERSHIP_GRANT_BYTES]; /* g[i]'s sealed key */
     size_t n;                 /* how many are filled in */
+
+    /* The sealed key of each grant g[i]. */
+    uint8_t (*sealed)[SEEN_MEMBERSHIP_GRANT_BYTES];
 };
 
 /* Free the arrays of ${gr} (not ${gr} itself). */

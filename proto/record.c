@@ -411,8 +411,7 @@ get_ident(struct pctx *p, json_t *pj, const char *prefix,
         return 0;
     if (f->norm(s, pp) == 0)
         return 1;
-    report(p, path(buf, prefix, f->key), 1, "not a valid %s; dropped",
-        f->what);
+    report(p, path(buf, prefix, f->key), 1, "not a valid %s; dropped", f->what);
     return 0;
 }
 

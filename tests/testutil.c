@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,31 @@ tu_each_file(const char *dir, tu_file_fn *fn, void *ctx)
     }
     closedir(d);
     return n;
+}
+
+/* Standard error while tu_quiet() has it elsewhere, or -1. */
+static int tu_saved_stderr = -1;
+
+void
+tu_quiet(const char *path)
+{
+    int fd;
+
+    fflush(stderr);
+    ck_assert_int_ge(tu_saved_stderr = dup(2), 0);
+    ck_assert_int_ge(fd = open(path ? path : "/dev/null",
+                         O_WRONLY | O_CREAT | O_TRUNC, 0600),
+        0);
+    ck_assert_int_eq(dup2(fd, 2), 2);
+    close(fd);
+}
+
+void
+tu_loud(void)
+{
+
+    fflush(stderr);
+    ck_assert_int_eq(dup2(tu_saved_stderr, 2), 2);
+    close(tu_saved_stderr);
+    tu_saved_stderr = -1;
 }

@@ -51,4 +51,18 @@ typedef void tu_file_fn(void *ctx, const char *path, const char *name,
  */
 size_t tu_each_file(const char *dir, tu_file_fn *fn, void *ctx);
 
+/**
+ * tu_quiet(path):
+ * Send standard error to the file ${path} (created or truncated), or to
+ * /dev/null if ${path} is NULL, until tu_loud(): for the library's log
+ * lines where a test expects them.  The test fails if it cannot.
+ */
+void tu_quiet(const char *path);
+
+/**
+ * tu_loud():
+ * Send standard error back where it went before tu_quiet().
+ */
+void tu_loud(void);
+
 #endif
