@@ -1,14 +1,11 @@
 /*
- * household.c: the people and events of one household group.
+ * household.c: the people of one household group, and the planted cases
+ * that tie households together; their events are events.c's.
  *
  * Every household is one where domestic abuse is known to at least one
  * agency: a mother (the adult victim), 0-4 children, a perpetrator
  * (partner or father), sometimes an unborn child, sometimes a maternal
- * grandparent.  Its events follow how agencies in England respond: a
- * police incident may lead to a MARAC referral, an Operation Encompass
- * notification to the school, an IDVA referral and a referral to
- * children's social care; a pregnancy to a midwifery booking; and so on.
- * The rates are per mille and are listed in docs/synth.md.
+ * grandparent.  The rates are per mille and are listed in docs/synth.md.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -93,15 +90,6 @@ simple_name(const char *s)
     return strpbrk(s, " -'") == NULL;
 }
 
-static int
-year_of(int32_t days)
-{
-    int y, m, d;
-
-    synth_civil(days, &y, &m, &d);
-    return y;
-}
-
 /* The day a child born on ${dob} starts Reception (the September after
  * their fourth birthday). */
 static int32_t
@@ -127,9 +115,9 @@ make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
     set_given(p, r, synth_names_pick(r, SYNTH_NAMES_MAN, o));
     p->dob = dob;
     if (synth_rng_chance(r, RATE_PERP_PNC)) {
-        y = year_of(dob) + (int)synth_rng_range(r, 15, 32);
-        if (y > year_of(w->end))
-            y = year_of(w->end);
+        y = synth_year(dob) + (int)synth_rng_range(r, 15, 32);
+        if (y > synth_year(w->end))
+            y = synth_year(w->end);
         synth_ids_pnc(&w->ids, p->pnc, y);
         if (synth_rng_chance(r, RATE_ALIAS)) {
             ao = o;
@@ -447,7 +435,7 @@ hh_children(struct hh_build *b)
         }
         if (school_start(dob) <= b->w->end)
             synth_ids_upn(&b->w->ids, c->upn, b->pl->la_code,
-                year_of(school_start(dob)) % 100);
+                synth_year(school_start(dob)) % 100);
     }
 }
 
@@ -529,409 +517,8 @@ make_household(struct synth_group *g, struct synth_world *w,
     m = &g->p[b.mi];
     if (synth_rng_chance(r, RATE_MOTHER_PNC))
         synth_ids_pnc(&w->ids, m->pnc,
-            year_of(m->dob) + (int)synth_rng_range(r, 15, 25));
+            synth_year(m->dob) + (int)synth_rng_range(r, 15, 25));
     return b.hi;
-}
-
-/* Events. */
-
-static struct synth_event *
-ev_new(struct synth_group *g, struct synth_world *w, enum synth_kind kind,
-    enum synth_agency agency, int hh, int32_t date)
-{
-    struct synth_event *e;
-
-    if (g->ne >= SYNTH_MAX_EVENTS || date > w->end || date < w->start)
-        return NULL;
-    e = &g->e[g->ne];
-    memset(e, 0, sizeof(*e));
-    e->kind = kind;
-    e->agency = agency;
-    e->hh = hh;
-    e->date = date;
-    e->child_present = -1;
-    e->seq = g->ne++;
-    return e;
-}
-
-static void
-ev_add(struct synth_event *e, int who, enum synth_role role)
-{
-    int i;
-
-    if (e == NULL || who < 0 || e->n >= SYNTH_MAX_PEOPLE)
-        return;
-    for (i = 0; i < e->n; i++)
-        if (e->who[i] == who)
-            return;
-    e->who[e->n] = who;
-    e->role[e->n] = role;
-    e->n++;
-}
-
-/* Add the household's children aged [lo, hi) on the event's date. */
-static int
-ev_add_children(struct synth_group *g, struct synth_event *e,
-    const struct synth_hh *h, int lo, int hi)
-{
-    int i, age, n = 0;
-
-    if (e == NULL)
-        return 0;
-    for (i = 0; i < h->nchild; i++) {
-        if (g->p[h->child[i]].dob > e->date)
-            continue;
-        age = synth_age(g->p[h->child[i]].dob, e->date);
-        if (age < lo || age >= hi)
-            continue;
-        ev_add(e, h->child[i], SYNTH_R_CHILD);
-        n++;
-    }
-    return n;
-}
-
-/* Whether the pregnancy is known (booked) on ${date}. */
-static int
-pregnant(const struct synth_group *g, const struct synth_hh *h, int32_t date)
-{
-
-    return h->unborn >= 0 && date >= g->p[h->unborn].edd - 280 + 70 &&
-        date < g->p[h->unborn].edd;
-}
-
-static int
-children_of_age(const struct synth_group *g, const struct synth_hh *h,
-    int32_t date, int lo, int hi)
-{
-    int i, age, n = 0;
-
-    for (i = 0; i < h->nchild; i++) {
-        if (g->p[h->child[i]].dob > date)
-            continue;
-        age = synth_age(g->p[h->child[i]].dob, date);
-        if (age >= lo && age < hi)
-            n++;
-    }
-    return n;
-}
-
-static void
-sort_dates(int32_t *d, int n)
-{
-    int i, j;
-    int32_t t;
-
-    for (i = 1; i < n; i++)
-        for (j = i; j > 0 && d[j - 1] > d[j]; j--) {
-            t = d[j];
-            d[j] = d[j - 1];
-            d[j - 1] = t;
-        }
-}
-
-static void
-make_events(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
-    int hi, int second)
-{
-    static const uint32_t risk_w[] = {550, 300, 150};
-    static const uint32_t risk_after_high[] = {300, 300, 400};
-    static const uint32_t sup_risk_w[] = {50, 500, 400, 50};
-    struct synth_hh *h = &g->h[hi];
-    struct synth_event *e, *s;
-    int32_t inc[8], d, first_inc = 0, first_high = 0, booking = 0, lo;
-    int ninc = 0, i, k, n, kids, prev_high = 0, any_med = 0, any_high = 0;
-    int p, sc_p, youngest;
-
-    /* Police: domestic abuse incidents. */
-    if (synth_rng_chance(r, 850) || h->move != 0) {
-        ninc = 1;
-        while (ninc < 6 && synth_rng_chance(r, 450))
-            ninc++;
-        if (h->move != 0 && ninc < 2)
-            ninc = 2;
-        for (i = 0; i < ninc; i++)
-            inc[i] = synth_rng_range(r, h->t0, h->t1);
-        if (h->move != 0) {
-            /* At least one incident at each address. */
-            inc[0] = synth_rng_range(r, h->t0, h->move - 1);
-            inc[1] = synth_rng_range(r, h->move, h->t1);
-        }
-        sort_dates(inc, ninc);
-        first_inc = inc[0];
-    }
-    for (i = 0; i < ninc; i++) {
-        d = inc[i];
-        if ((e = ev_new(g, w, SYNTH_K_DA, SYNTH_POLICE, hi, d)) == NULL)
-            continue;
-        e->risk = 1 + (int)synth_rng_weighted(r,
-            prev_high ? risk_after_high : risk_w, 3);
-        prev_high = e->risk >= 3;
-        ev_add(e, h->victim, SYNTH_R_VICTIM);
-        ev_add(e, h->perp, SYNTH_R_PERP);
-        kids = ev_add_children(g, e, h, 0, 18);
-        if (pregnant(g, h, d) && synth_rng_chance(r, 300))
-            ev_add(e, h->unborn, SYNTH_R_UNBORN);
-        e->child_present = kids > 0 && synth_rng_chance(r, 600);
-        if (e->child_present) {
-            k = (int)synth_rng_below(r, 1000);
-            if (children_of_age(g, h, d, 4, 18) > 0)
-                e->voice = k < 250 ? 1 : (k < 650 ? 2 : 0);
-            else
-                e->voice = k < 550 ? 2 : 0;
-            if (e->risk >= 2)
-                any_med = 1;
-        }
-        if (e->risk >= 3 && kids > 0) {
-            any_high = 1;
-            if (first_high == 0)
-                first_high = d;
-        }
-        /* High risk: MARAC, and often an IDVA. */
-        if (e->risk >= 3 && synth_rng_chance(r, 850) &&
-            (s = ev_new(g, w, SYNTH_K_MARAC, SYNTH_POLICE, hi,
-            d + synth_rng_range(r, 3, 21))) != NULL) {
-            s->risk = 3;
-            ev_add(s, h->victim, SYNTH_R_VICTIM);
-            ev_add(s, h->perp, SYNTH_R_PERP);
-            (void)ev_add_children(g, s, h, 0, 18);
-        }
-        if (e->risk >= 3 && synth_rng_chance(r, 500) &&
-            (s = ev_new(g, w, SYNTH_K_OTHER, SYNTH_OTHER, hi,
-            d + synth_rng_range(r, 1, 10))) != NULL) {
-            ev_add(s, h->victim, SYNTH_R_VICTIM);
-            if (synth_rng_chance(r, 500))
-                (void)ev_add_children(g, s, h, 0, 18);
-            if (synth_rng_chance(r, 400))
-                ev_add(s, h->perp, SYNTH_R_PERP);
-        }
-        /* Operation Encompass: the school hears before the next day. */
-        if (e->child_present && children_of_age(g, h, d + 1, 4, 16) > 0 &&
-            synth_rng_chance(r, 750) &&
-            (s = ev_new(g, w, SYNTH_K_SCHOOL, SYNTH_SCHOOL, hi, d + 1)) !=
-            NULL) {
-            s->encompass = 1;
-            (void)ev_add_children(g, s, h, 4, 16);
-            if (synth_rng_chance(r, 500))
-                ev_add(s, h->victim, SYNTH_R_PARENT);
-        }
-    }
-
-    /* Clare's Law: more likely in a new relationship, and not asked
-     * about a man she has married. */
-    if (synth_rng_chance(r, second ? 450 : 60) &&
-        (g->p[h->victim].prev[0] == '\0' ||
-        strcmp(g->p[h->victim].family, g->p[h->perp].family) != 0)) {
-        lo = h->t0;
-        d = synth_rng_range(r, lo, first_inc ? first_inc : h->t1);
-        if ((e = ev_new(g, w, SYNTH_K_DVDS, SYNTH_POLICE, hi, d)) != NULL) {
-            e->dvds = synth_rng_chance(r, 600) ? 1 : 2;
-            ev_add(e, h->perp, SYNTH_R_PERP);
-            ev_add(e, h->victim, SYNTH_R_VICTIM);
-        }
-    }
-
-    /* Health: the pregnancy. */
-    if (h->unborn >= 0) {
-        booking = g->p[h->unborn].edd - 280 + synth_rng_range(r, 56, 90);
-        if ((e = ev_new(g, w, SYNTH_K_MAT, SYNTH_HEALTH, hi, booking)) !=
-            NULL) {
-            ev_add(e, h->victim, synth_rng_chance(r, 600) ?
-                SYNTH_R_VICTIM : SYNTH_R_PARENT);
-            ev_add(e, h->unborn, SYNTH_R_UNBORN);
-            if (synth_rng_chance(r, 550))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-        }
-        if (synth_rng_chance(r, 400) &&
-            (e = ev_new(g, w, SYNTH_K_SGC, SYNTH_HEALTH, hi,
-            booking + synth_rng_range(r, 7, 40))) != NULL) {
-            ev_add(e, h->victim, SYNTH_R_VICTIM);
-            ev_add(e, h->unborn, SYNTH_R_UNBORN);
-            ev_add(e, h->perp, SYNTH_R_PERP);
-        }
-    }
-
-    /* Children's social care. */
-    if (h->nchild > 0 || h->unborn >= 0) {
-        sc_p = any_high ? 800 : (any_med ? 600 : 250);
-        if (h->unborn >= 0 && sc_p < 500)
-            sc_p = 500;
-        h->sc = synth_rng_chance(r, (uint32_t)sc_p);
-    }
-    if (h->sc) {
-        if (first_inc != 0)
-            d = first_inc + synth_rng_range(r, 7, 45);
-        else if (booking != 0)
-            d = booking + synth_rng_range(r, 14, 60);
-        else
-            d = synth_rng_range(r, h->t0, h->t1);
-        if ((e = ev_new(g, w, SYNTH_K_CIN, SYNTH_SOCIAL_CARE, hi, d)) !=
-            NULL) {
-            kids = ev_add_children(g, e, h, 0, 18);
-            if (pregnant(g, h, d))
-                ev_add(e, h->unborn, SYNTH_R_UNBORN);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (synth_rng_chance(r, 700))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-            if (e->n == 1 || (kids == 0 && !pregnant(g, h, d))) {
-                /* Nobody to assess yet: the child was not yet born. */
-                g->ne--;
-            } else if (synth_rng_chance(r, 300) &&
-                children_of_age(g, h, d, 4, 18) > 0) {
-                e->voice = 1;
-            }
-        }
-        if (first_high != 0 && synth_rng_chance(r, 650) &&
-            (s = ev_new(g, w, SYNTH_K_STRATEGY, SYNTH_SOCIAL_CARE, hi,
-            first_high + synth_rng_range(r, 1, 7))) != NULL) {
-            kids = ev_add_children(g, s, h, 0, 18);
-            if (pregnant(g, h, s->date))
-                ev_add(s, h->unborn, SYNTH_R_UNBORN);
-            ev_add(s, h->victim, SYNTH_R_VICTIM);
-            ev_add(s, h->perp, SYNTH_R_PERP);
-            if (synth_rng_chance(r, 300))
-                ev_add(s, h->grand, SYNTH_R_OTHER);
-            d = s->date;
-            if (synth_rng_chance(r, 450) &&
-                (e = ev_new(g, w, SYNTH_K_CPP, SYNTH_SOCIAL_CARE, hi,
-                d + synth_rng_range(r, 10, 21))) != NULL) {
-                (void)ev_add_children(g, e, h, 0, 18);
-                if (pregnant(g, h, e->date))
-                    ev_add(e, h->unborn, SYNTH_R_UNBORN);
-                ev_add(e, h->victim, SYNTH_R_PARENT);
-                if (synth_rng_chance(r, 700))
-                    ev_add(e, h->perp, SYNTH_R_PERP);
-                if (e->n < 2)
-                    g->ne--;
-            }
-        }
-        if (synth_rng_chance(r, 400) &&
-            (e = ev_new(g, w, SYNTH_K_SAFETY, SYNTH_SOCIAL_CARE, hi,
-            synth_rng_range(r, first_inc ? first_inc : h->t0, h->t1))) !=
-            NULL) {
-            ev_add(e, h->victim, SYNTH_R_VICTIM);
-            kids = ev_add_children(g, e, h, 0, 18);
-            if (synth_rng_chance(r, 500))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-            if (synth_rng_chance(r, 400))
-                ev_add(e, h->grand, SYNTH_R_OTHER);
-            if (kids == 0 && !pregnant(g, h, e->date))
-                g->ne--;
-            else if (pregnant(g, h, e->date))
-                ev_add(e, h->unborn, SYNTH_R_UNBORN);
-        }
-    }
-
-    /* Health visiting for the under-fives. */
-    youngest = -1;
-    for (i = 0; i < h->nchild; i++)
-        if (youngest < 0 || g->p[h->child[i]].dob > g->p[youngest].dob)
-            youngest = h->child[i];
-    if (youngest >= 0 && synth_rng_chance(r, 700)) {
-        lo = g->p[youngest].dob > h->t0 ? g->p[youngest].dob : h->t0;
-        d = synth_add_years(g->p[youngest].dob, 5) - 1;
-        if (d > h->t1)
-            d = h->t1;
-        n = 1 + (int)synth_rng_below(r, 3);
-        for (k = 0; lo <= d && k < n; k++) {
-            if ((e = ev_new(g, w, SYNTH_K_HV, SYNTH_HEALTH, hi,
-                synth_rng_range(r, lo, d))) == NULL)
-                continue;
-            (void)ev_add_children(g, e, h, 0, 5);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (synth_rng_chance(r, 250))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-        }
-    }
-
-    /* Emergency department: the victim, sometimes a child. */
-    if (synth_rng_chance(r, 250)) {
-        n = 1 + synth_rng_chance(r, 300);
-        for (k = 0; k < n; k++) {
-            d = (ninc > 0 && synth_rng_chance(r, 500)) ?
-                inc[synth_rng_below(r, (uint32_t)ninc)] +
-                synth_rng_range(r, 0, 1) : synth_rng_range(r, h->t0, h->t1);
-            if ((e = ev_new(g, w, SYNTH_K_ED, SYNTH_HEALTH, hi, d)) != NULL)
-                ev_add(e, h->victim, SYNTH_R_VICTIM);
-        }
-    }
-    if (h->nchild > 0 && synth_rng_chance(r, 60)) {
-        p = h->child[synth_rng_below(r, (uint32_t)h->nchild)];
-        lo = g->p[p].dob > h->t0 ? g->p[p].dob : h->t0;
-        if (lo <= h->t1 && (e = ev_new(g, w, SYNTH_K_ED, SYNTH_HEALTH, hi,
-            synth_rng_range(r, lo, h->t1))) != NULL) {
-            ev_add(e, p, SYNTH_R_CHILD);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-        }
-    }
-    if (synth_rng_chance(r, 120) &&
-        (e = ev_new(g, w, SYNTH_K_SGC, SYNTH_HEALTH, hi,
-        synth_rng_range(r, h->t0, h->t1))) != NULL) {
-        (void)ev_add_children(g, e, h, 0, 18);
-        ev_add(e, h->victim, SYNTH_R_VICTIM);
-        if (synth_rng_chance(r, 500))
-            ev_add(e, h->perp, SYNTH_R_PERP);
-    }
-
-    /* School: a pupil's own disclosure. */
-    if (synth_rng_chance(r, 150)) {
-        n = 1 + synth_rng_chance(r, 300);
-        for (k = 0; k < n; k++) {
-            d = synth_rng_range(r, h->t0, h->t1);
-            if (children_of_age(g, h, d, 4, 16) == 0)
-                continue;
-            if ((e = ev_new(g, w, SYNTH_K_SCHOOL, SYNTH_SCHOOL, hi, d)) ==
-                NULL)
-                continue;
-            (void)ev_add_children(g, e, h, 4, 16);
-            if (synth_rng_chance(r, 500))
-                ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (synth_rng_chance(r, 450))
-                e->voice = 1;
-        }
-    }
-
-    /* Probation: a perpetrator under supervision (with a PNC id). */
-    if (g->p[h->perp].pnc[0] != '\0' && !second &&
-        synth_rng_chance(r, 220)) {
-        n = 1 + (int)synth_rng_below(r, 3);
-        for (k = 0; k < n; k++) {
-            if ((e = ev_new(g, w, SYNTH_K_SUP, SYNTH_PROBATION, hi,
-                synth_rng_range(r, h->t0, h->t1))) == NULL)
-                continue;
-            e->risk = 1 + (int)synth_rng_weighted(r, sup_risk_w, 4);
-            ev_add(e, h->perp, SYNTH_R_PERP);
-            if (synth_rng_chance(r, 500))
-                ev_add(e, h->victim, SYNTH_R_VICTIM);
-            if (synth_rng_chance(r, 350))
-                (void)ev_add_children(g, e, h, 0, 18);
-        }
-    }
-
-    /* Youth justice: a teenager in the household. */
-    for (i = 0; i < h->nchild; i++) {
-        p = h->child[i];
-        /* Mostly 14 to 17; a few from 12. */
-        lo = synth_add_years(g->p[p].dob,
-            synth_rng_chance(r, 700) ? 14 : 12);
-        if (lo < h->t0)
-            lo = h->t0;
-        d = synth_add_years(g->p[p].dob, 18) - 1;
-        if (d > h->t1)
-            d = h->t1;
-        if (lo > d || !synth_rng_chance(r, 60))
-            continue;
-        n = 1 + synth_rng_chance(r, 350);
-        for (k = 0; k < n; k++) {
-            if ((e = ev_new(g, w, SYNTH_K_YJ, SYNTH_YOUTH_JUSTICE, hi,
-                synth_rng_range(r, lo, d))) == NULL)
-                continue;
-            ev_add(e, p, SYNTH_R_CHILD);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (g->p[p].pnc[0] == '\0' && synth_rng_chance(r, 700))
-                synth_ids_pnc(&w->ids, g->p[p].pnc, year_of(e->date));
-        }
-        break;
-    }
 }
 
 /* Rename ${pi} to a common name of its kind. */
@@ -1079,7 +666,7 @@ plant_same_name(struct synth_group *g, struct synth_world *w,
     memcpy(h->pc[1], h->pc[0], sizeof h->pc[0]);
     g->same_a = target;
     g->same_b = other;
-    make_events(g, w, r, hd, 0);
+    synth_events_make(g, w, r, hd, 0);
 }
 
 /**
@@ -1160,9 +747,9 @@ synth_group_make(struct synth_group *g, struct synth_world *w, int la,
                 h->refuge >= h->move]].place, &r, h->refuge_pc);
         }
     }
-    make_events(g, w, &r, h0, 0);
+    synth_events_make(g, w, &r, h0, 0);
     if (h1 >= 0)
-        make_events(g, w, &r, h1, 1);
+        synth_events_make(g, w, &r, h1, 1);
     if (same) {
         i = g->nh;
         plant_same_name(g, w, &r, h0,
