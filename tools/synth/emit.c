@@ -397,183 +397,248 @@ retain(const struct ctx *c)
     }
 }
 
-/* Write person ${k} of the current record. */
+/*
+ * How one agency holds one person, and what one record of theirs there
+ * writes and did to them.  The profile is drawn from a generator seeded
+ * by the person and the node, so an agency that misspelt a name
+ * misspells it every time; the rest from the record's generator.
+ */
+struct held {
+    /* The agency's profile of the person. */
+    int use_alt;                /* records the nickname or variant */
+    int part;                   /* which part of a double-barrelled name */
+    int prevm;                  /* what it does with a former name */
+    int dob_swap;               /* day and month swapped */
+    int typo_f, typo_g;         /* family or given name misspelt */
+    int has_nhs, has_upn, has_pnc, spaced, has_sex;
+    int alias;                  /* records the alias */
+
+    /* This record. */
+    char ref[16];
+    char given[96], family[96], prevname[160];
+    int typo;                   /* 1: family name misspelt; 2: given */
+    int swapped;                /* given and family names swapped */
+    int nodob;                  /* no date of birth */
+    int bad;                    /* 1, 2, 4: NHS number, UPN, PNC id */
+};
+
+/*
+ * Draw the profile of ${p}, person ${who} of the group, at the current
+ * node into ${hd}, from ${pr}, which is seeded here and left for the
+ * profile's later draws.  ${young}: a child or the unborn.
+ */
 static void
-emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
-    int side, int *nref)
+held_profile(struct ctx *c, int who, const struct synth_person *p,
+    int young, struct synth_rng *pr, struct held *hd)
 {
-    const struct synth_event *e = c->e;
-    struct synth_group *g = c->g;
-    struct synth_person *p = &g->p[e->who[k]];
-    const struct synth_hh *h = &g->h[e->hh];
-    enum synth_role role = e->role[k];
-    enum synth_agency ag = e->agency;
-    struct synth_rng pr;
-    struct jb *j = &c->rec;
-    char ref[16], given[96], family[96], tmp[96], prevname[160], d[11];
-    const char *pc;
-    int unborn = p->kind == SYNTH_P_UNBORN, child = role == SYNTH_R_CHILD;
-    int use_alt, part, prevm, dob_swap, typo_f, typo_g, has_nhs, has_upn;
-    int has_pnc, spaced, has_sex, alias, y, m, dd, swapped = 0;
-    int nodob, bad, in_refuge, typo = 0;
-    int32_t dob;
+    enum synth_agency ag = c->e->agency;
 
-    /* How this agency holds this person. */
-    synth_rng_seed(&pr, synth_rng_mix(synth_rng_mix(g->seed,
-        UINT64_C(0x200000) + (uint64_t)e->who[k]), (uint64_t)c->ni));
-    use_alt = p->alt[0] != '\0' && synth_rng_chance(&pr, RATE_USE_ALT);
-    part = (int)synth_rng_below(&pr, 1000);
-    prevm = (int)synth_rng_below(&pr, 1000);
-    dob_swap = synth_rng_chance(&pr, RATE_DOB_SWAP);
-    typo_f = synth_rng_chance(&pr, RATE_TYPO_KEPT);
-    typo_g = synth_rng_chance(&pr, RATE_TYPO_KEPT);
-    has_nhs = synth_rng_chance(&pr, child || unborn ? nhs_child[ag] :
+    synth_rng_seed(pr, synth_rng_mix(synth_rng_mix(c->g->seed,
+        UINT64_C(0x200000) + (uint64_t)who), (uint64_t)c->ni));
+    hd->use_alt = p->alt[0] != '\0' && synth_rng_chance(pr, RATE_USE_ALT);
+    hd->part = (int)synth_rng_below(pr, 1000);
+    hd->prevm = (int)synth_rng_below(pr, 1000);
+    hd->dob_swap = synth_rng_chance(pr, RATE_DOB_SWAP);
+    hd->typo_f = synth_rng_chance(pr, RATE_TYPO_KEPT);
+    hd->typo_g = synth_rng_chance(pr, RATE_TYPO_KEPT);
+    hd->has_nhs = synth_rng_chance(pr, young ? nhs_child[ag] :
         nhs_adult[ag]);
-    has_upn = synth_rng_chance(&pr, upn_rate[ag]);
-    has_pnc = synth_rng_chance(&pr, pnc_rate[ag]);
-    spaced = synth_rng_chance(&pr, RATE_NHS_SPACED);
-    has_sex = synth_rng_chance(&pr, RATE_SEX);
-    alias = p->alias[0] != '\0' && (ag == SYNTH_POLICE ||
-        ag == SYNTH_PROBATION) && synth_rng_chance(&pr, RATE_ALIAS_REC);
+    hd->has_upn = synth_rng_chance(pr, upn_rate[ag]);
+    hd->has_pnc = synth_rng_chance(pr, pnc_rate[ag]);
+    hd->spaced = synth_rng_chance(pr, RATE_NHS_SPACED);
+    hd->has_sex = synth_rng_chance(pr, RATE_SEX);
+    hd->alias = p->alias[0] != '\0' && (ag == SYNTH_POLICE ||
+        ag == SYNTH_PROBATION) && synth_rng_chance(pr, RATE_ALIAS_REC);
+}
 
-    if (p->pid == 0)
-        p->pid = ++c->w->next_pid;
-    snprintf(ref, sizeof ref, "%c%u", role_refs[role],
-        (unsigned)++nref[role] % 100u);
+/*
+ * The names of ${p} as this record has them, into ${hd}: the nickname,
+ * one part of a double-barrelled name, a former name, the node's accents
+ * and capitals, misspellings (the profile's from ${pr}, a one-off from
+ * ${rr}) and given and family names swapped.
+ */
+static void
+held_names(struct ctx *c, struct synth_person *p, struct synth_rng *pr,
+    struct synth_rng *rr, struct held *hd, int unborn)
+{
+    char tmp[96];
 
-    /* Names. */
-    synth_copy(given, sizeof given, use_alt ? p->alt : p->given);
-    synth_copy(family, sizeof family, p->family);
-    if (p->hyphen && part < RATE_PART_FIRST + RATE_PART_SECOND) {
-        name_part(p->family, part >= RATE_PART_FIRST, family,
-            sizeof family);
+    synth_copy(hd->given, sizeof hd->given, hd->use_alt ? p->alt : p->given);
+    synth_copy(hd->family, sizeof hd->family, p->family);
+    if (p->hyphen && hd->part < RATE_PART_FIRST + RATE_PART_SECOND) {
+        name_part(p->family, hd->part >= RATE_PART_FIRST, hd->family,
+            sizeof hd->family);
         p->seen |= SYNTH_SEEN_PART;
     }
-    prevname[0] = '\0';
-    if (p->prev[0] != '\0' && prevm < RATE_PREV_OTHER) {
-        snprintf(prevname, sizeof prevname, "%s %s", p->given, p->prev);
+    hd->prevname[0] = '\0';
+    if (p->prev[0] != '\0' && hd->prevm < RATE_PREV_OTHER) {
+        snprintf(hd->prevname, sizeof hd->prevname, "%s %s", p->given,
+            p->prev);
         p->seen |= SYNTH_SEEN_PREV;
     } else if (p->prev[0] != '\0' &&
-        prevm < RATE_PREV_OTHER + RATE_PREV_STALE) {
-        synth_copy(family, sizeof family, p->prev);
+        hd->prevm < RATE_PREV_OTHER + RATE_PREV_STALE) {
+        synth_copy(hd->family, sizeof hd->family, p->prev);
         p->seen |= SYNTH_SEEN_PREV;
     }
-    if (use_alt)
+    if (hd->use_alt)
         p->seen |= SYNTH_SEEN_ALT;
     if (c->node->ascii) {
-        synth_names_ascii(given, tmp, sizeof tmp);
-        synth_copy(given, sizeof given, tmp);
-        synth_names_ascii(family, tmp, sizeof tmp);
-        synth_copy(family, sizeof family, tmp);
+        synth_names_ascii(hd->given, tmp, sizeof tmp);
+        synth_copy(hd->given, sizeof hd->given, tmp);
+        synth_names_ascii(hd->family, tmp, sizeof tmp);
+        synth_copy(hd->family, sizeof hd->family, tmp);
     }
-    if (!unborn && typo_f && synth_names_typo(&pr, family, tmp,
+    if (!unborn && hd->typo_f && synth_names_typo(pr, hd->family, tmp,
         sizeof tmp) == 0) {
-        synth_copy(family, sizeof family, tmp);
-        typo |= 1;
+        synth_copy(hd->family, sizeof hd->family, tmp);
+        hd->typo |= 1;
     }
-    if (!unborn && typo_g && synth_names_typo(&pr, given, tmp,
+    if (!unborn && hd->typo_g && synth_names_typo(pr, hd->given, tmp,
         sizeof tmp) == 0) {
-        synth_copy(given, sizeof given, tmp);
-        typo |= 2;
+        synth_copy(hd->given, sizeof hd->given, tmp);
+        hd->typo |= 2;
     }
     if (!unborn && synth_rng_chance(rr, RATE_TYPO_REC)) {
         if (synth_rng_chance(rr, 500)) {
-            if (synth_names_typo(rr, family, tmp, sizeof tmp) == 0) {
-                synth_copy(family, sizeof family, tmp);
-                typo |= 1;
+            if (synth_names_typo(rr, hd->family, tmp, sizeof tmp) == 0) {
+                synth_copy(hd->family, sizeof hd->family, tmp);
+                hd->typo |= 1;
             }
-        } else if (synth_names_typo(rr, given, tmp, sizeof tmp) == 0) {
-            synth_copy(given, sizeof given, tmp);
-            typo |= 2;
+        } else if (synth_names_typo(rr, hd->given, tmp, sizeof tmp) == 0) {
+            synth_copy(hd->given, sizeof hd->given, tmp);
+            hd->typo |= 2;
         }
     }
     if (c->node->upper) {
-        synth_names_upper(family, tmp, sizeof tmp);
-        synth_copy(family, sizeof family, tmp);
+        synth_names_upper(hd->family, tmp, sizeof tmp);
+        synth_copy(hd->family, sizeof hd->family, tmp);
     }
     if (!unborn && synth_rng_chance(rr, RATE_SWAP)) {
-        synth_copy(tmp, sizeof tmp, given);
-        synth_copy(given, sizeof given, family);
-        synth_copy(family, sizeof family, tmp);
-        swapped = 1;
+        synth_copy(tmp, sizeof tmp, hd->given);
+        synth_copy(hd->given, sizeof hd->given, hd->family);
+        synth_copy(hd->family, sizeof hd->family, tmp);
+        hd->swapped = 1;
     }
+}
+
+/* Open the person's object in the record: ref, role and names. */
+static void
+put_names(struct ctx *c, struct synth_person *p, const struct held *hd,
+    enum synth_role role, int unborn)
+{
+    struct jb *j = &c->rec;
+    char tmp[96];
 
     jb_open(j, NULL, '{');
-    jb_str(j, "ref", ref);
+    jb_str(j, "ref", hd->ref);
     jb_str(j, "role", role_names[role]);
     if (unborn)
         jb_lit(j, "given_name", "null");
     else
-        jb_str(j, "given_name", given);
-    jb_str(j, "family_name", family);
-    if (prevname[0] != '\0' || alias) {
-        jb_open(j, "other_names", '[');
-        if (prevname[0] != '\0') {
-            if (c->node->ascii) {
-                synth_names_ascii(prevname, tmp, sizeof tmp);
-                jb_str(j, NULL, tmp);
-            } else {
-                jb_str(j, NULL, prevname);
-            }
+        jb_str(j, "given_name", hd->given);
+    jb_str(j, "family_name", hd->family);
+    if (hd->prevname[0] == '\0' && !hd->alias)
+        return;
+    jb_open(j, "other_names", '[');
+    if (hd->prevname[0] != '\0') {
+        if (c->node->ascii) {
+            synth_names_ascii(hd->prevname, tmp, sizeof tmp);
+            jb_str(j, NULL, tmp);
+        } else {
+            jb_str(j, NULL, hd->prevname);
         }
-        if (alias) {
-            jb_str(j, NULL, p->alias);
-            p->seen |= SYNTH_SEEN_ALIAS;
-        }
-        jb_close(j, ']');
     }
+    if (hd->alias) {
+        jb_str(j, NULL, p->alias);
+        p->seen |= SYNTH_SEEN_ALIAS;
+    }
+    jb_close(j, ']');
+}
 
-    /* Dates. */
-    nodob = 0;
+/*
+ * The person's dates (expected due date, or date of birth: left out, or
+ * day and month swapped where the profile says and the result is a date
+ * not in the future) and sex.
+ */
+static void
+put_dates(struct ctx *c, const struct synth_person *p, struct synth_rng *rr,
+    struct held *hd, int unborn, int child)
+{
+    enum synth_agency ag = c->e->agency;
+    struct jb *j = &c->rec;
+    char d[11];
+    int y, m, dd;
+
     if (unborn) {
         jb_date(j, "expected_due_date", p->edd);
     } else if (synth_rng_chance(rr, child ? nodob_child[ag] :
         nodob_adult[ag])) {
-        nodob = 1;
+        hd->nodob = 1;
         if (synth_rng_chance(rr, 500))
             jb_lit(j, "date_of_birth", "null");
     } else {
-        dob = p->dob;
-        synth_civil(dob, &y, &m, &dd);
-        synth_date_format(dob, d);
+        synth_civil(p->dob, &y, &m, &dd);
+        synth_date_format(p->dob, d);
         /* Swapped only where the result is a date, and not a future
          * one. */
-        if (dob_swap && dd <= 12 && dd != m &&
+        if (hd->dob_swap && dd <= 12 && dd != m &&
             synth_days(y, dd, m) <= c->e->date) {
             d[5] = (char)('0' + dd / 10);
             d[6] = (char)('0' + dd % 10);
             d[8] = (char)('0' + m / 10);
             d[9] = (char)('0' + m % 10);
         } else {
-            dob_swap = 0;
+            hd->dob_swap = 0;
         }
         jb_str(j, "date_of_birth", d);
     }
     if (unborn) {
         if (synth_rng_chance(rr, 300))
             jb_str(j, "sex", "U");
-    } else if (has_sex) {
+    } else if (hd->has_sex) {
         jb_str(j, "sex", p->sex == 'M' ? "M" : "F");
     }
+}
 
-    /* Identifiers. */
-    bad = 0;
+/* The person's identifiers the agency holds, each now and then mistyped. */
+static void
+put_ids(struct ctx *c, struct synth_person *p, struct synth_rng *rr,
+    struct held *hd, int unborn, int child)
+{
+    struct jb *j = &c->rec;
+
     /* NHS numbers are allocated when first written, so that the 999
      * range lasts. */
-    if (has_nhs && !unborn && !p->nhs_done) {
+    if (hd->has_nhs && !unborn && !p->nhs_done) {
         (void)synth_ids_nhs(&c->w->ids, p->nhs);
         p->nhs_done = 1;
     }
-    if (has_nhs && p->nhs[0] != '\0' && put_id(j, "nhs_number", p->nhs, rr,
-        spaced))
-        bad |= 1;
-    if (has_upn && child && p->upn[0] != '\0' && put_id(j, "upn", p->upn,
-        rr, 0))
-        bad |= 2;
-    if (has_pnc && p->pnc[0] != '\0' && put_id(j, "pnc_id", p->pnc, rr, 0))
-        bad |= 4;
+    if (hd->has_nhs && p->nhs[0] != '\0' && put_id(j, "nhs_number", p->nhs,
+        rr, hd->spaced))
+        hd->bad |= 1;
+    if (hd->has_upn && child && p->upn[0] != '\0' && put_id(j, "upn",
+        p->upn, rr, 0))
+        hd->bad |= 2;
+    if (hd->has_pnc && p->pnc[0] != '\0' && put_id(j, "pnc_id", p->pnc, rr,
+        0))
+        hd->bad |= 4;
+}
 
-    /* Where they live. */
+/*
+ * Where the person lives (a refuge's postcode only, while ${refuge}; their
+ * own address when apart; else the household's on its ${side} of a
+ * move), and close the person's object.
+ */
+static void
+put_home(struct ctx *c, const struct synth_person *p, struct synth_rng *rr,
+    int refuge, int side, int unborn)
+{
+    const struct synth_hh *h = &c->g->h[c->e->hh];
+    enum synth_agency ag = c->e->agency;
+    struct jb *j = &c->rec;
+    const char *pc;
+    int in_refuge;
+
     in_refuge = refuge && (p->kind == SYNTH_P_MOTHER ||
         p->kind == SYNTH_P_CHILD || p->kind == SYNTH_P_UNBORN);
     if (in_refuge)
@@ -588,34 +653,71 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
         synth_rng_chance(rr, addr_rate[ag]))
         jb_str(j, "address", p->apart ? p->addr : h->addr[side]);
     jb_close(j, '}');
+}
 
-    /* The truth, and what was done to this person here. */
+/* The truth line of the person in this record, and a scenario line for
+ * each thing done to them here. */
+static void
+person_truth(struct ctx *c, const struct synth_person *p,
+    const struct held *hd, enum synth_role role, int unborn)
+{
+
     jb_open(&c->truth, NULL, '{');
     jb_str(&c->truth, "node", c->node->name);
     jb_str(&c->truth, "record", c->id);
-    jb_str(&c->truth, "ref", ref);
+    jb_str(&c->truth, "ref", hd->ref);
     jb_pid(&c->truth, "person", p->pid);
     jb_str(&c->truth, "role", role_names[role]);
     jb_close(&c->truth, '}');
     jb_raw(&c->truth, "\n", 1);
     c->truth.comma[0] = 0;
 
-    if (swapped)
-        scen_record(c, SYNTH_S_SWAPPED, p->pid, ref, NULL);
-    if (dob_swap && !nodob && !unborn)
-        scen_record(c, SYNTH_S_DOB_SWAP, p->pid, ref, NULL);
-    if (typo & 1)
-        scen_record(c, SYNTH_S_TYPO, p->pid, ref, "family_name");
-    if (typo & 2)
-        scen_record(c, SYNTH_S_TYPO, p->pid, ref, "given_name");
-    if (nodob)
-        scen_record(c, SYNTH_S_NO_DOB, p->pid, ref, NULL);
-    if (bad & 1)
-        scen_record(c, SYNTH_S_BAD_ID, p->pid, ref, "nhs_number");
-    if (bad & 2)
-        scen_record(c, SYNTH_S_BAD_ID, p->pid, ref, "upn");
-    if (bad & 4)
-        scen_record(c, SYNTH_S_BAD_ID, p->pid, ref, "pnc_id");
+    if (hd->swapped)
+        scen_record(c, SYNTH_S_SWAPPED, p->pid, hd->ref, NULL);
+    if (hd->dob_swap && !hd->nodob && !unborn)
+        scen_record(c, SYNTH_S_DOB_SWAP, p->pid, hd->ref, NULL);
+    if (hd->typo & 1)
+        scen_record(c, SYNTH_S_TYPO, p->pid, hd->ref, "family_name");
+    if (hd->typo & 2)
+        scen_record(c, SYNTH_S_TYPO, p->pid, hd->ref, "given_name");
+    if (hd->nodob)
+        scen_record(c, SYNTH_S_NO_DOB, p->pid, hd->ref, NULL);
+    if (hd->bad & 1)
+        scen_record(c, SYNTH_S_BAD_ID, p->pid, hd->ref, "nhs_number");
+    if (hd->bad & 2)
+        scen_record(c, SYNTH_S_BAD_ID, p->pid, hd->ref, "upn");
+    if (hd->bad & 4)
+        scen_record(c, SYNTH_S_BAD_ID, p->pid, hd->ref, "pnc_id");
+}
+
+/*
+ * Write person ${k} of the current record, drawing what is particular to
+ * this record from ${rr}; ${refuge}: the record is shielded; ${side}: of
+ * the household's move; ${nref}: refs given so far, by role.
+ */
+static void
+emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
+    int side, int *nref)
+{
+    const struct synth_event *e = c->e;
+    struct synth_person *p = &c->g->p[e->who[k]];
+    enum synth_role role = e->role[k];
+    int unborn = p->kind == SYNTH_P_UNBORN, child = role == SYNTH_R_CHILD;
+    struct synth_rng pr;
+    struct held hd;
+
+    memset(&hd, 0, sizeof hd);
+    held_profile(c, e->who[k], p, child || unborn, &pr, &hd);
+    if (p->pid == 0)
+        p->pid = ++c->w->next_pid;
+    snprintf(hd.ref, sizeof hd.ref, "%c%u", role_refs[role],
+        (unsigned)++nref[role] % 100u);
+    held_names(c, p, &pr, rr, &hd, unborn);
+    put_names(c, p, &hd, role, unborn);
+    put_dates(c, p, rr, &hd, unborn, child);
+    put_ids(c, p, rr, &hd, unborn, child);
+    put_home(c, p, rr, refuge, side, unborn);
+    person_truth(c, p, &hd, role, unborn);
 }
 
 static void
