@@ -732,49 +732,70 @@ note_la(struct synth_person *p, int la)
         p->las[p->nlas++] = la;
 }
 
-static void
-emit_event(struct synth_group *g, struct synth_world *w,
-    const struct synth_event *e, struct ctx *c)
+/*
+ * The node of local authority ${la} of ${w} that holds ${e}: the one of
+ * its type, or one chosen for the household where two share the
+ * authority.  Returns its index, or -1 when no node of the type is there.
+ */
+static int
+event_node(const struct synth_group *g, const struct synth_world *w,
+    const struct synth_event *e, int la)
 {
-    struct synth_hh *h = &g->h[e->hh];
-    const struct synth_la *L;
-    struct synth_rng rr;
-    struct jb *j = &c->rec;
-    char text[512];
-    unsigned flags = 0;
-    uint64_t mask = 0;
-    int side, la, ni, k, refuge, nref[6] = {0}, age, oldest = -1, young;
-    struct synth_person *p;
+    const struct synth_la *L = &w->las[la];
 
-    side = h->move != 0 && e->date >= h->move;
-    la = h->la[side];
-    L = &w->las[la];
     if (L->nnodes[e->agency] == 0)
-        return;
-    ni = L->nodes[e->agency][L->nnodes[e->agency] == 1 ? 0 :
+        return -1;
+    return L->nodes[e->agency][L->nnodes[e->agency] == 1 ? 0 :
         synth_rng_mix(g->seed, (uint64_t)e->hh * 16 + e->agency) %
         (uint64_t)L->nnodes[e->agency]];
-    c->e = e;
-    c->ni = ni;
-    c->node = &w->nodes[ni];
-    synth_rng_seed(&rr, synth_rng_mix(g->seed,
-        UINT64_C(0x100000) + (uint64_t)e->seq));
-    make_id(c);
-    refuge = h->refuge != 0 && e->date >= h->refuge &&
-        (e->agency == SYNTH_POLICE || e->agency == SYNTH_SOCIAL_CARE ||
-        e->agency == SYNTH_OTHER || e->agency == SYNTH_HEALTH);
+}
+
+/* The summary's flags for the current record (text.h). */
+static unsigned
+summary_flags(const struct ctx *c, int refuge, int oldest)
+{
+    const struct synth_event *e = c->e;
+    unsigned flags = 0;
+
+    if (oldest >= 0)
+        flags |= SYNTH_TEXT_CHILDREN;
+    if (c->g->h[e->hh].sc)
+        flags |= SYNTH_TEXT_SC;
+    if (refuge)
+        flags |= SYNTH_TEXT_REFUGE;
+    if (has_role(e, SYNTH_R_UNBORN))
+        flags |= SYNTH_TEXT_UNBORN;
+    if (e->dvds == 1)
+        flags |= SYNTH_TEXT_ASK;
+    if (e->kind == SYNTH_K_ED && oldest >= 0)
+        flags |= SYNTH_TEXT_CHILD_ED;
+    if (e->encompass)
+        flags |= SYNTH_TEXT_ENCOMPASS;
+    return flags;
+}
+
+/*
+ * Open the current record in ${L} and write its fields before the
+ * people, drawing from ${rr}; ${refuge}: shielded.
+ */
+static void
+put_event_fields(struct ctx *c, const struct synth_la *L,
+    struct synth_rng *rr, int refuge)
+{
+    const struct synth_event *e = c->e;
+    struct jb *j = &c->rec;
+    char text[512];
+    int k, age, oldest = -1, young;
 
     for (k = 0; k < e->n; k++) {
         if (e->role[k] != SYNTH_R_CHILD)
             continue;
-        age = synth_age(g->p[e->who[k]].dob, e->date);
+        age = synth_age(c->g->p[e->who[k]].dob, e->date);
         if (age > oldest)
             oldest = age;
     }
     young = oldest < 4;
 
-    jb_reset(j);
-    jb_reset(&c->truth);
     jb_open(j, NULL, '{');
     jb_str(j, "id", c->id);
     jb_str(j, "kind", synth_kind_names[e->kind]);
@@ -785,40 +806,33 @@ emit_event(struct synth_group *g, struct synth_world *w,
     if (e->child_present >= 0)
         jb_lit(j, "child_present", e->child_present ? "true" : "false");
     if (e->voice == 1 && oldest >= 4)
-        jb_str(j, "child_voice", synth_text_voice(&rr, oldest));
+        jb_str(j, "child_voice", synth_text_voice(rr, oldest));
     else if (e->voice == 2)
         jb_str(j, "child_voice_not_captured",
-            synth_text_not_captured(&rr, young));
+            synth_text_not_captured(rr, young));
     if (e->dvds)
         jb_str(j, "dvds", e->dvds == 1 ? "right_to_ask" : "right_to_know");
     if (refuge)
         jb_lit(j, "shielded", "true");
-    if (synth_rng_chance(&rr, retain_rate[e->agency]))
+    if (synth_rng_chance(rr, retain_rate[e->agency]))
         jb_date(j, "retain_until", retain(c));
-    if (synth_rng_chance(&rr, summary_rate[e->agency])) {
-        if (oldest >= 0)
-            flags |= SYNTH_TEXT_CHILDREN;
-        if (h->sc)
-            flags |= SYNTH_TEXT_SC;
-        if (refuge)
-            flags |= SYNTH_TEXT_REFUGE;
-        if (has_role(e, SYNTH_R_UNBORN))
-            flags |= SYNTH_TEXT_UNBORN;
-        if (e->dvds == 1)
-            flags |= SYNTH_TEXT_ASK;
-        if (e->kind == SYNTH_K_ED && oldest >= 0)
-            flags |= SYNTH_TEXT_CHILD_ED;
-        if (e->encompass)
-            flags |= SYNTH_TEXT_ENCOMPASS;
-        synth_text_summary(&rr, e->kind, flags, text, sizeof text);
+    if (synth_rng_chance(rr, summary_rate[e->agency])) {
+        synth_text_summary(rr, e->kind, summary_flags(c, refuge, oldest),
+            text, sizeof text);
         jb_str(j, "summary", text);
     }
-    jb_open(j, "people", '[');
-    for (k = 0; k < e->n; k++)
-        emit_person(c, k, &rr, refuge, side, nref);
-    jb_close(j, ']');
-    jb_close(j, '}');
-    jb_line(j, c->node->f, w);
+}
+
+/*
+ * Write the current record and its truth lines, and count it (on ${h}'s
+ * ${side} of a move).
+ */
+static void
+event_write(struct ctx *c, struct synth_hh *h, int side)
+{
+    struct synth_world *w = c->w;
+
+    jb_line(&c->rec, c->node->f, w);
     if (!c->truth.overflow &&
         fwrite(c->truth.buf, 1, c->truth.len, w->truth) != c->truth.len)
         w->write_error = 1;
@@ -832,8 +846,19 @@ emit_event(struct synth_group *g, struct synth_world *w,
         else
             h->before++;
     }
+}
 
-    /* What the group-level scenarios need to know. */
+/*
+ * Note what the group-level scenarios need to know of the written ${e},
+ * in local authority ${la}: who was named with whom, where, and in what.
+ */
+static void
+event_note(struct synth_group *g, const struct synth_event *e, int la)
+{
+    struct synth_person *p;
+    uint64_t mask = 0;
+    int k, i;
+
     for (k = 0; k < e->n; k++)
         mask |= UINT64_C(1) << e->who[k];
     for (k = 0; k < e->n; k++) {
@@ -851,11 +876,47 @@ emit_event(struct synth_group *g, struct synth_world *w,
     for (k = 0; k < e->n; k++) {
         if (e->role[k] != SYNTH_R_PERP)
             continue;
-        for (ni = 0; ni < e->n; ni++)
-            if (e->role[ni] == SYNTH_R_CHILD)
+        for (i = 0; i < e->n; i++)
+            if (e->role[i] == SYNTH_R_CHILD)
                 g->p[e->who[k]].perp_hh |=
-                    1u << g->p[e->who[ni]].hh;
+                    1u << g->p[e->who[i]].hh;
     }
+}
+
+/* Write the record of ${e}, if a node of ${w} holds it, with ${c}. */
+static void
+emit_event(struct synth_group *g, struct synth_world *w,
+    const struct synth_event *e, struct ctx *c)
+{
+    struct synth_hh *h = &g->h[e->hh];
+    struct synth_rng rr;
+    struct jb *j = &c->rec;
+    int side, la, ni, k, refuge, nref[6] = {0};
+
+    side = h->move != 0 && e->date >= h->move;
+    la = h->la[side];
+    if ((ni = event_node(g, w, e, la)) < 0)
+        return;
+    c->e = e;
+    c->ni = ni;
+    c->node = &w->nodes[ni];
+    synth_rng_seed(&rr, synth_rng_mix(g->seed,
+        UINT64_C(0x100000) + (uint64_t)e->seq));
+    make_id(c);
+    refuge = h->refuge != 0 && e->date >= h->refuge &&
+        (e->agency == SYNTH_POLICE || e->agency == SYNTH_SOCIAL_CARE ||
+        e->agency == SYNTH_OTHER || e->agency == SYNTH_HEALTH);
+
+    jb_reset(j);
+    jb_reset(&c->truth);
+    put_event_fields(c, &w->las[la], &rr, refuge);
+    jb_open(j, "people", '[');
+    for (k = 0; k < e->n; k++)
+        emit_person(c, k, &rr, refuge, side, nref);
+    jb_close(j, ']');
+    jb_close(j, '}');
+    event_write(c, h, side);
+    event_note(g, e, la);
 }
 
 /* Scenario helpers over the persons written. */
