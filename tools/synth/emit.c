@@ -14,129 +14,14 @@
 #include <string.h>
 
 #include "ids.h"
+#include "jb.h"
 #include "names.h"
 #include "rng.h"
 #include "synth.h"
 #include "text.h"
 
-/* A small JSON writer into a fixed buffer. */
-struct jb {
-    char buf[24576];
-    size_t len;
-    int overflow;
-    int depth;
-    int comma[8];
-};
-
-static void
-jb_reset(struct jb *j)
-{
-
-    j->len = 0;
-    j->overflow = 0;
-    j->depth = 0;
-    j->comma[0] = 0;
-}
-
-static void
-jb_raw(struct jb *j, const char *s, size_t n)
-{
-
-    if (j->len + n >= sizeof j->buf) {
-        j->overflow = 1;
-        return;
-    }
-    memcpy(j->buf + j->len, s, n);
-    j->len += n;
-}
-
-static void
-jb_puts(struct jb *j, const char *s)
-{
-
-    jb_raw(j, s, strlen(s));
-}
-
-static void
-jb_quoted(struct jb *j, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    char esc[6] = {'\\', 'u', '0', '0', 0, 0};
-    const char *run = s;
-
-    jb_raw(j, "\"", 1);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c != '"' && c != '\\' && c >= 0x20)
-            continue;
-        jb_raw(j, run, (size_t)(s - run));
-        run = s + 1;
-        if (c == '"')
-            jb_raw(j, "\\\"", 2);
-        else if (c == '\\')
-            jb_raw(j, "\\\\", 2);
-        else {
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            jb_raw(j, esc, 6);
-        }
-    }
-    jb_raw(j, run, (size_t)(s - run));
-    jb_raw(j, "\"", 1);
-}
-
-/* A comma when needed, then "key": unless ${key} is NULL. */
-static void
-jb_key(struct jb *j, const char *key)
-{
-
-    if (j->comma[j->depth])
-        jb_raw(j, ",", 1);
-    j->comma[j->depth] = 1;
-    if (key != NULL) {
-        jb_quoted(j, key);
-        jb_raw(j, ":", 1);
-    }
-}
-
-static void
-jb_open(struct jb *j, const char *key, char bracket)
-{
-
-    if (j->depth > 0 || key != NULL)
-        jb_key(j, key);
-    jb_raw(j, &bracket, 1);
-    if (j->depth < 7)
-        j->depth++;
-    j->comma[j->depth] = 0;
-}
-
-static void
-jb_close(struct jb *j, char bracket)
-{
-
-    jb_raw(j, &bracket, 1);
-    if (j->depth > 0)
-        j->depth--;
-}
-
-static void
-jb_str(struct jb *j, const char *key, const char *val)
-{
-
-    jb_key(j, key);
-    jb_quoted(j, val);
-}
-
-static void
-jb_lit(struct jb *j, const char *key, const char *literal)
-{
-
-    jb_key(j, key);
-    jb_puts(j, literal);
-}
-
+/* Append the member ${key} (or, if NULL, an element) of the date ${days},
+ * "YYYY-MM-DD". */
 static void
 jb_date(struct jb *j, const char *key, int32_t days)
 {
@@ -146,6 +31,8 @@ jb_date(struct jb *j, const char *key, int32_t days)
     jb_str(j, key, d);
 }
 
+/* Append the member ${key} (or, if NULL, an element) of the person id
+ * ${pid}, "P000123". */
 static void
 jb_pid(struct jb *j, const char *key, uint32_t pid)
 {
@@ -153,19 +40,6 @@ jb_pid(struct jb *j, const char *key, uint32_t pid)
 
     snprintf(p, sizeof p, "P%06u", (unsigned)pid);
     jb_str(j, key, p);
-}
-
-static void
-jb_line(struct jb *j, FILE *f, struct synth_world *w)
-{
-
-    jb_raw(j, "\n", 1);
-    if (j->overflow) {
-        w->write_error = 1;
-        return;
-    }
-    if (fwrite(j->buf, 1, j->len, f) != j->len)
-        w->write_error = 1;
 }
 
 static const char *const role_names[] = {
@@ -239,7 +113,7 @@ scen_record(struct ctx *c, enum synth_scenario s, uint32_t pid,
     if (field != NULL)
         jb_str(j, "field", field);
     jb_close(j, '}');
-    jb_line(j, c->w->scenarios, c->w);
+    jb_line(j, c->w->scenarios, &c->w->write_error);
 }
 
 static void
@@ -832,7 +706,7 @@ event_write(struct ctx *c, struct synth_hh *h, int side)
 {
     struct synth_world *w = c->w;
 
-    jb_line(&c->rec, c->node->f, w);
+    jb_line(&c->rec, c->node->f, &w->write_error);
     if (!c->truth.overflow &&
         fwrite(c->truth.buf, 1, c->truth.len, w->truth) != c->truth.len)
         w->write_error = 1;
@@ -962,83 +836,109 @@ scen_end(struct ctx *c, struct jb *j)
 {
 
     jb_close(j, '}');
-    jb_line(j, c->w->scenarios, c->w);
+    jb_line(j, c->w->scenarios, &c->w->write_error);
 }
 
+/*
+ * The scenarios of the children of household ${h} written: siblings,
+ * twins, mother and child, a double-barrelled name recorded in part.
+ */
 static void
-group_scenarios(struct synth_group *g, struct synth_world *w, struct ctx *c)
+children_scenarios(struct ctx *c, const struct synth_group *g,
+    const struct synth_hh *h)
 {
     struct jb *j = &c->scen;
-    const struct synth_hh *h;
-    const struct synth_person *p;
-    int kids[SYNTH_MAX_PERSONS], nk, all[SYNTH_MAX_PERSONS], na, hi, i, k;
-    int las[2], pair[2];
+    int kids[SYNTH_MAX_PERSONS], nk, hyph[SYNTH_MAX_PERSONS], nh, i, k;
+    int pair[2];
 
-    for (hi = 0; hi < g->nh; hi++) {
-        h = &g->h[hi];
-        nk = written(g, h->child, h->nchild, kids);
-        if (nk >= 2) {
-            scen_begin(c, j, SYNTH_S_SIBLINGS);
-            pid_list(j, "persons", g, kids, nk);
-            scen_end(c, j);
-        }
-        for (i = 0; i < nk; i++)
-            for (k = i + 1; k < nk; k++)
-                if (g->p[kids[i]].dob == g->p[kids[k]].dob) {
-                    pair[0] = kids[i];
-                    pair[1] = kids[k];
-                    scen_begin(c, j, SYNTH_S_TWINS);
-                    pid_list(j, "persons", g, pair, 2);
-                    scen_end(c, j);
-                }
-        if (nk >= 1 && g->p[h->victim].pid != 0) {
-            scen_begin(c, j, SYNTH_S_MOTHER_CHILD);
-            jb_pid(j, "mother", g->p[h->victim].pid);
-            pid_list(j, "children", g, kids, nk);
-            scen_end(c, j);
-        }
-        for (i = 0, na = 0; i < nk; i++)
-            if (g->p[kids[i]].hyphen)
-                all[na++] = kids[i];
-        for (i = 0; i < na; i++)
-            if (g->p[all[i]].seen & SYNTH_SEEN_PART)
-                break;
-        if (na > 0 && i < na) {
-            scen_begin(c, j, SYNTH_S_HYPHEN);
-            pid_list(j, "persons", g, all, na);
-            scen_end(c, j);
-        }
-        if (h->unborn >= 0 && g->p[h->unborn].pid != 0) {
-            p = &g->p[h->unborn];
-            scen_begin(c, j, SYNTH_S_UNBORN);
-            jb_pid(j, "person", p->pid);
-            if (g->p[h->victim].pid != 0)
-                jb_pid(j, "mother", g->p[h->victim].pid);
-            if ((p->cooc >> h->perp) & 1)
-                jb_pid(j, "perpetrator", g->p[h->perp].pid);
-            jb_date(j, "expected_due_date", p->edd);
-            scen_end(c, j);
-        }
-        if (h->move != 0 && h->before > 0 && h->after > 0) {
-            na = 0;
-            all[na++] = h->victim;
-            all[na++] = h->perp;
-            for (i = 0; i < h->nchild; i++)
-                all[na++] = h->child[i];
-            all[na++] = h->unborn;
-            na = written(g, all, na, all);
-            scen_begin(c, j, SYNTH_S_MOVED);
-            pid_list(j, "persons", g, all, na);
-            la_list(j, "local_authorities", w, h->la, 2);
-            jb_date(j, "date", h->move);
-            scen_end(c, j);
-        }
+    nk = written(g, h->child, h->nchild, kids);
+    if (nk >= 2) {
+        scen_begin(c, j, SYNTH_S_SIBLINGS);
+        pid_list(j, "persons", g, kids, nk);
+        scen_end(c, j);
     }
+    for (i = 0; i < nk; i++)
+        for (k = i + 1; k < nk; k++)
+            if (g->p[kids[i]].dob == g->p[kids[k]].dob) {
+                pair[0] = kids[i];
+                pair[1] = kids[k];
+                scen_begin(c, j, SYNTH_S_TWINS);
+                pid_list(j, "persons", g, pair, 2);
+                scen_end(c, j);
+            }
+    if (nk >= 1 && g->p[h->victim].pid != 0) {
+        scen_begin(c, j, SYNTH_S_MOTHER_CHILD);
+        jb_pid(j, "mother", g->p[h->victim].pid);
+        pid_list(j, "children", g, kids, nk);
+        scen_end(c, j);
+    }
+    for (i = 0, nh = 0; i < nk; i++)
+        if (g->p[kids[i]].hyphen)
+            hyph[nh++] = kids[i];
+    for (i = 0; i < nh; i++)
+        if (g->p[hyph[i]].seen & SYNTH_SEEN_PART)
+            break;
+    if (nh > 0 && i < nh) {
+        scen_begin(c, j, SYNTH_S_HYPHEN);
+        pid_list(j, "persons", g, hyph, nh);
+        scen_end(c, j);
+    }
+}
 
-    /* The perpetrator with children in two households. */
+/*
+ * The scenarios of household ${h} of ${g}: its children's, an unborn
+ * child written, a move with records on both sides.
+ */
+static void
+household_scenarios(struct ctx *c, const struct synth_group *g,
+    const struct synth_world *w, const struct synth_hh *h)
+{
+    struct jb *j = &c->scen;
+    const struct synth_person *p;
+    int all[SYNTH_MAX_PERSONS], na, i;
+
+    children_scenarios(c, g, h);
+    if (h->unborn >= 0 && g->p[h->unborn].pid != 0) {
+        p = &g->p[h->unborn];
+        scen_begin(c, j, SYNTH_S_UNBORN);
+        jb_pid(j, "person", p->pid);
+        if (g->p[h->victim].pid != 0)
+            jb_pid(j, "mother", g->p[h->victim].pid);
+        if ((p->cooc >> h->perp) & 1)
+            jb_pid(j, "perpetrator", g->p[h->perp].pid);
+        jb_date(j, "expected_due_date", p->edd);
+        scen_end(c, j);
+    }
+    if (h->move != 0 && h->before > 0 && h->after > 0) {
+        na = 0;
+        all[na++] = h->victim;
+        all[na++] = h->perp;
+        for (i = 0; i < h->nchild; i++)
+            all[na++] = h->child[i];
+        all[na++] = h->unborn;
+        na = written(g, all, na, all);
+        scen_begin(c, j, SYNTH_S_MOVED);
+        pid_list(j, "persons", g, all, na);
+        la_list(j, "local_authorities", w, h->la, 2);
+        jb_date(j, "date", h->move);
+        scen_end(c, j);
+    }
+}
+
+/*
+ * The planted cases of ${g} that were written: the perpetrator with
+ * children in two households, the two people of one name and date of
+ * birth, the son named after his father.
+ */
+static void
+planted_scenarios(struct ctx *c, const struct synth_group *g,
+    const struct synth_world *w)
+{
+    struct jb *j = &c->scen;
+    int all[SYNTH_MAX_PERSONS], na = 0, hi, i, las[2], pair[2];
+
     if (g->two_hh_perp >= 0 && g->nh >= 2 &&
         (g->p[g->two_hh_perp].perp_hh & 3) == 3) {
-        na = 0;
         for (hi = 0; hi < 2; hi++)
             for (i = 0; i < g->h[hi].nchild; i++)
                 if ((g->p[g->two_hh_perp].cooc >> g->h[hi].child[i]) & 1)
@@ -1075,47 +975,76 @@ group_scenarios(struct synth_group *g, struct synth_world *w, struct ctx *c)
         jb_pid(j, "son", g->p[g->son].pid);
         scen_end(c, j);
     }
+}
 
-    for (i = 0; i < g->np; i++) {
-        p = &g->p[i];
-        if (p->pid == 0)
-            continue;
-        if (p->prev[0] != '\0' && (p->seen & SYNTH_SEEN_PREV)) {
-            scen_begin(c, j, SYNTH_S_CHANGED_NAME);
+/* A scenario line of ${s} naming only the person ${p}. */
+static void
+person_scenario(struct ctx *c, enum synth_scenario s,
+    const struct synth_person *p)
+{
+    struct jb *j = &c->scen;
+
+    scen_begin(c, j, s);
+    jb_pid(j, "person", p->pid);
+    scen_end(c, j);
+}
+
+/*
+ * The scenarios of person ${i} of ${g}, if written: a former name, a
+ * nickname or an alias recorded; the subject of a DVDS disclosure with
+ * children known to social care; a child at a high-risk incident whom
+ * social care never heard of.
+ */
+static void
+person_scenarios(struct ctx *c, const struct synth_group *g,
+    const struct synth_world *w, int i)
+{
+    const struct synth_person *p = &g->p[i];
+    struct jb *j = &c->scen;
+    int all[SYNTH_MAX_PERSONS], na, k;
+
+    if (p->pid == 0)
+        return;
+    if (p->prev[0] != '\0' && (p->seen & SYNTH_SEEN_PREV))
+        person_scenario(c, SYNTH_S_CHANGED_NAME, p);
+    if (p->seen & SYNTH_SEEN_ALT)
+        person_scenario(c, SYNTH_S_NICKNAME, p);
+    if (p->seen & SYNTH_SEEN_ALIAS)
+        person_scenario(c, SYNTH_S_ALIAS, p);
+    if (p->seen & SYNTH_SEEN_DVDS) {
+        for (k = 0, na = 0; k < g->np; k++)
+            if (g->p[k].kind == SYNTH_P_CHILD &&
+                (g->p[k].seen & SYNTH_SEEN_SC) &&
+                ((p->cooc >> k) & 1))
+                all[na++] = k;
+        if (na > 0) {
+            scen_begin(c, j, SYNTH_S_DVDS_SC);
             jb_pid(j, "person", p->pid);
-            scen_end(c, j);
-        }
-        if (p->seen & SYNTH_SEEN_ALT) {
-            scen_begin(c, j, SYNTH_S_NICKNAME);
-            jb_pid(j, "person", p->pid);
-            scen_end(c, j);
-        }
-        if (p->seen & SYNTH_SEEN_ALIAS) {
-            scen_begin(c, j, SYNTH_S_ALIAS);
-            jb_pid(j, "person", p->pid);
-            scen_end(c, j);
-        }
-        if (p->seen & SYNTH_SEEN_DVDS) {
-            for (k = 0, na = 0; k < g->np; k++)
-                if (g->p[k].kind == SYNTH_P_CHILD &&
-                    (g->p[k].seen & SYNTH_SEEN_SC) &&
-                    ((p->cooc >> k) & 1))
-                    all[na++] = k;
-            if (na > 0) {
-                scen_begin(c, j, SYNTH_S_DVDS_SC);
-                jb_pid(j, "person", p->pid);
-                pid_list(j, "children", g, all, na);
-                scen_end(c, j);
-            }
-        }
-        if (p->kind == SYNTH_P_CHILD && (p->seen & SYNTH_SEEN_HIGH) &&
-            !(p->seen & SYNTH_SEEN_SC)) {
-            scen_begin(c, j, SYNTH_S_HIGH_NO_SC);
-            jb_pid(j, "person", p->pid);
-            la_list(j, "local_authorities", w, p->las, p->nlas);
+            pid_list(j, "children", g, all, na);
             scen_end(c, j);
         }
     }
+    if (p->kind == SYNTH_P_CHILD && (p->seen & SYNTH_SEEN_HIGH) &&
+        !(p->seen & SYNTH_SEEN_SC)) {
+        scen_begin(c, j, SYNTH_S_HIGH_NO_SC);
+        jb_pid(j, "person", p->pid);
+        la_list(j, "local_authorities", w, p->las, p->nlas);
+        scen_end(c, j);
+    }
+}
+
+/* The scenario lines of the written group ${g}: households', planted
+ * cases', persons'. */
+static void
+group_scenarios(struct synth_group *g, struct synth_world *w, struct ctx *c)
+{
+    int i;
+
+    for (i = 0; i < g->nh; i++)
+        household_scenarios(c, g, w, &g->h[i]);
+    planted_scenarios(c, g, w);
+    for (i = 0; i < g->np; i++)
+        person_scenarios(c, g, w, i);
 }
 
 /**
