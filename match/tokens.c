@@ -89,6 +89,8 @@ seen_tokenizer_epoch(const struct seen_tokenizer *tk)
     return tk->epoch;
 }
 
+/* Add to ${b} the token of ${rule} over the ${n} fields ${f}, unless one
+ * is empty or ${b} is full. */
 static void
 tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
 {
@@ -113,6 +115,7 @@ tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
         tok(b, rule, f_, sizeof f_ / sizeof f_[0]);                           \
     } while (0)
 
+/* Order token items by their bytes (for qsort). */
 static int
 item_cmp(const void *a, const void *b)
 {
@@ -132,6 +135,7 @@ first_word(const char *norm, char out[static SEEN_NAME_MAX])
     out[i] = '\0';
 }
 
+/* The primary Double Metaphone code of ${s} into ${out}; "" if none. */
 static void
 phon(const char *s, char out[static SEEN_DMETAPHONE_MAX + 1])
 {

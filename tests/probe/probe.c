@@ -84,6 +84,7 @@ static const char usage[] =
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
     "        inconsistent, garbage, get-xproof, xproof\n";
 
+/* Sleep ${ms} milliseconds, through signals. */
 static void
 sleep_ms(long ms)
 {
@@ -93,6 +94,7 @@ sleep_ms(long ms)
         ;
 }
 
+/* The monotonic clock, in milliseconds. */
 static double
 now_ms(void)
 {
@@ -727,6 +729,7 @@ done:
     return ret;
 }
 
+/* seen-probe: see the comment at the top of this file. */
 int
 main(int argc, char **argv)
 {

@@ -88,6 +88,7 @@ struct ctx {
     struct jb rec, truth, scen;
 };
 
+/* Begin in ${j} a scenario line of ${s}, and count it. */
 static void
 scen_begin(struct ctx *c, struct jb *j, enum synth_scenario s)
 {
@@ -116,6 +117,8 @@ scen_record(struct ctx *c, enum synth_scenario s, uint32_t pid,
     jb_line(j, c->w->scenarios, &c->w->write_error);
 }
 
+/* The current record's id into c->id: the node's prefix and serial, in
+ * the form its agency type uses (docs/synth.md). */
 static void
 make_id(struct ctx *c)
 {
@@ -234,6 +237,7 @@ put_id(struct jb *j, const char *key, const char *id, struct synth_rng *rr,
     return bad;
 }
 
+/* 1 if someone in ${e} has ${role}, else 0. */
 static int
 has_role(const struct synth_event *e, enum synth_role role)
 {
@@ -245,6 +249,8 @@ has_role(const struct synth_event *e, enum synth_role role)
     return 0;
 }
 
+/* The day until which the current record is kept, by its agency's
+ * rule. */
 static int32_t
 retain(const struct ctx *c)
 {
@@ -594,6 +600,7 @@ emit_person(struct ctx *c, int k, struct synth_rng *rr, int refuge,
     person_truth(c, p, &hd, role, unborn);
 }
 
+/* Note that ${p} appears in local authority ${la} (the first four). */
 static void
 note_la(struct synth_person *p, int la)
 {
@@ -795,6 +802,8 @@ emit_event(struct synth_group *g, struct synth_world *w,
 
 /* Scenario helpers over the persons written. */
 
+/* Append the array ${key} of the person ids of the ${n} persons ${who}
+ * that were written. */
 static void
 pid_list(struct jb *j, const char *key, const struct synth_group *g,
     const int *who, int n)
@@ -808,6 +817,8 @@ pid_list(struct jb *j, const char *key, const struct synth_group *g,
     jb_close(j, ']');
 }
 
+/* Copy to ${out} those of the ${n} persons ${who} that were written (not
+ * -1, with a person id); return how many. */
 static int
 written(const struct synth_group *g, const int *who, int n, int *out)
 {
@@ -819,6 +830,8 @@ written(const struct synth_group *g, const int *who, int n, int *out)
     return k;
 }
 
+/* Append the array ${key} of the names of the ${n} local authorities
+ * ${las} of ${w}. */
 static void
 la_list(struct jb *j, const char *key, const struct synth_world *w,
     const int *las, int n)
@@ -831,6 +844,7 @@ la_list(struct jb *j, const char *key, const struct synth_world *w,
     jb_close(j, ']');
 }
 
+/* End the scenario line in ${j} and write it. */
 static void
 scen_end(struct ctx *c, struct jb *j)
 {

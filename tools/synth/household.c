@@ -47,6 +47,7 @@ struct hh_opts {
     int32_t mother_dob, perp_dob, child_dob;    /* 0: free */
 };
 
+/* ${x}, but at least ${lo} and at most ${hi}. */
 static int32_t
 clamp32(int32_t x, int32_t lo, int32_t hi)
 {
@@ -54,6 +55,8 @@ clamp32(int32_t x, int32_t lo, int32_t hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/* A new person of ${kind} and ${sex} in household ${hh} of ${g}, with
+ * nothing else known yet.  Returns its index, or -1 when ${g} is full. */
 static int
 new_person(struct synth_group *g, enum synth_pkind kind, char sex, int hh)
 {
@@ -70,6 +73,8 @@ new_person(struct synth_group *g, enum synth_pkind kind, char sex, int hh)
     return g->np++;
 }
 
+/* Give ${p} the given name ${given}, and now and then a nickname or
+ * variant of it. */
 static void
 set_given(struct synth_person *p, struct synth_rng *r, const char *given)
 {
@@ -101,6 +106,9 @@ school_start(int32_t dob)
     return synth_days(y + (m >= 9 ? 5 : 4), 9, 3);
 }
 
+/* Make person ${pi} a perpetrator of origin ${origin} born on ${dob}:
+ * names, often a PNC id (and then sometimes an alias), a probation case
+ * reference, and sometimes an address of his own in ${pl}. */
 static void
 make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
     int pi, char origin, int32_t dob, const struct synth_place *pl)

@@ -50,6 +50,8 @@ static const char usage_text[] =
     "TYPE is one of social_care, police, health, school, probation,\n"
     "youth_justice, other.  See docs/synth.md.\n";
 
+/* Say ${reason} (if not NULL) and how to use seen-synth on stderr;
+ * return the exit status of bad usage, 2. */
 static int
 usage(const char *reason)
 {
@@ -60,6 +62,7 @@ usage(const char *reason)
     return 2;
 }
 
+/* The synth_agency named ${s}, or -1. */
 static int
 agency_type(const char *s)
 {
@@ -87,6 +90,7 @@ good_name(const char *s)
     return strcmp(s, "truth") != 0 && strcmp(s, "scenarios") != 0;
 }
 
+/* Parse the decimal ${s}, at most ${max}, into ${out}.  Returns 0 or -1. */
 static int
 parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -114,6 +118,9 @@ struct config {
     json_t *manifest;
 };
 
+/* Add the node ${name} (of ${agency}, ${type}, in ${la}) to ${cf}, after
+ * checking it; ${where} says where it came from in a message.  Returns 0
+ * or -1 (said why). */
 static int
 add_spec(struct config *cf, const char *name, const char *agency,
     const char *type, const char *la, const char *where)
@@ -161,6 +168,9 @@ add_spec(struct config *cf, const char *name, const char *agency,
     return 0;
 }
 
+/* Add the nodes of the lab manifest ${path} to ${cf}, which keeps the
+ * parsed manifest (its strings are the specs').  Returns 0 or -1 (said
+ * why). */
 static int
 load_manifest(struct config *cf, const char *path)
 {
@@ -223,6 +233,8 @@ make_dir(const char *path)
     return 0;
 }
 
+/* Create ${dir}/${name}.jsonl for writing.  Returns it, or NULL (said
+ * why). */
 static FILE *
 open_out(const char *dir, const char *name)
 {
@@ -319,6 +331,8 @@ build_world(struct synth_world *w, const struct config *cf)
     return 0;
 }
 
+/* Close *${f} (if open), ${dir}/${name}.jsonl, and set it to NULL.
+ * Returns 0, or -1 if it was not all written (said). */
 static int
 close_out(FILE **f, const char *dir, const char *name)
 {
@@ -540,6 +554,7 @@ cleanup(struct synth_world *w, struct config *cf)
     json_decref(cf->manifest);
 }
 
+/* seen-synth: see usage_text and docs/synth.md. */
 int
 main(int argc, char *argv[])
 {
