@@ -26,6 +26,7 @@
 
 static char bin[2048], dir[256];
 
+/* The monotonic clock, in seconds. */
 static double
 now(void)
 {
@@ -35,6 +36,7 @@ now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Run the shell command made from ${fmt}; return system()'s status. */
 static int
 sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -56,6 +58,8 @@ sh(const char *fmt, ...)
 static char srv_pk[41], srv_sk[41], cli_pk[41], cli_sk[41];
 static int raw_port;
 
+/* The PULL end of the raw CURVE rate, a thread of context ${ctx}: bind,
+ * publish the port and receive RAW_MSGS messages. */
 static void *
 raw_sink(void *ctx)
 {
@@ -76,6 +80,7 @@ raw_sink(void *ctx)
     return NULL;
 }
 
+/* ZeroMQ CURVE messages per second, PUSH to PULL over loopback. */
 static double
 raw_curve_rate(void)
 {
@@ -112,6 +117,8 @@ raw_curve_rate(void)
 
 /* ---- raw LMDB: sequential-key batched puts, as a replica appends ---- */
 
+/* LMDB puts per second of ${n} random 16-byte keys with 600-byte values,
+ * 10,000 to a transaction, in a new environment at ${path}. */
 static double
 raw_lmdb(const char *path, size_t n)
 {
@@ -169,46 +176,18 @@ feed_size(const char *home, const char *origin)
     return atol(p + strlen(key));
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Time replication of ${households} households of generated police
+ * records between two nodes of a new lab, and print it with the ratios
+ * to the raw limits ${curve} (messages/s) and ${lmdb} (puts/s).  Returns
+ * 0, or -1 if the lab does not come up.
+ */
+static int
+bench_two(long households, double curve, double lmdb)
 {
-    long households = 60000, lab30 = 0, a, b, first;
-    double t0, t1, t, curve, lmdb, rate;
-    char self[4096], *p;
+    long a, b, first;
+    double t0, t1, t, rate;
     char home[512];
-    ssize_t sl;
-    int i;
-
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--households") == 0 && i + 1 < argc)
-            households = atol(argv[++i]);
-        else if (strcmp(argv[i], "--lab30") == 0 && i + 1 < argc)
-            lab30 = atol(argv[++i]);
-        else {
-            fprintf(stderr, "usage: bench_replicate [--households N] "
-                            "[--lab30 HOUSEHOLDS]\n");
-            return 2;
-        }
-    }
-    if (sodium_init() < 0)
-        return 1;
-    sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[sl > 0 ? sl : 0] = '\0';
-    if ((p = strrchr(self, '/')) != NULL)
-        *p = '\0';
-    snprintf(bin, sizeof bin, "%.2000s", self);
-    snprintf(dir, sizeof dir, "/tmp/seen-bench-repl-XXXXXX");
-    if (mkdtemp(dir) == NULL)
-        return 1;
-    setenv("SEEN_PASSPHRASE_FILE", "/dev/null", 1); /* replaced below */
-
-    curve = raw_curve_rate();
-    {
-        char path[4200];
-
-        snprintf(path, sizeof path, "%s/raw", dir);
-        lmdb = raw_lmdb(path, 500000);
-    }
 
     /* Two nodes; the receiver is down while the sender imports. */
     sh("cat > %s/two.json <<'EOF'\n{\"federation\": \"bench\", \"nodes\": ["
@@ -217,7 +196,7 @@ main(int argc, char *argv[])
        "\"local_authority\": \"Reading\"}]}\nEOF",
         dir);
     if (sh("%s/seen lab up %s/lab %s/two.json >/dev/null", bin, dir, dir) != 0)
-        return 1;
+        return -1;
     snprintf(home, sizeof home, "%s/lab/passphrase", dir);
     setenv("SEEN_PASSPHRASE_FILE", home, 1);
     sh("%s/seen --home %s/lab/receiver node stop >/dev/null", bin, dir);
@@ -262,32 +241,93 @@ main(int argc, char *argv[])
         rate / curve);
     printf("  replication entries/s : LMDB puts/s      = %.3f\n", rate / lmdb);
     sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
+    return 0;
+}
 
-    if (lab30 > 0) {
-        char manifest[4200];
+/*
+ * Bring up the 30-node lab of the six areas, import ${households}
+ * households of generated records at every node and print how long it
+ * takes to converge.  Returns 0, or -1 if the lab does not come up.
+ */
+static int
+bench_lab30(long households)
+{
+    char manifest[4200], pass[512];
+    double t0;
 
-        snprintf(manifest, sizeof manifest, "%s/../../scripts/lab-six-areas.json",
-            bin);
-        if (access(manifest, R_OK) != 0)
-            snprintf(manifest, sizeof manifest, "scripts/lab-six-areas.json");
-        if (sh("%s/seen lab up %s/lab30 %s >/dev/null", bin, dir, manifest) !=
-            0)
-            return 1;
-        snprintf(home, sizeof home, "%s/lab30/passphrase", dir);
-        setenv("SEEN_PASSPHRASE_FILE", home, 1);
-        sh("%s/seen-synth --manifest %s --households %ld --seed 5 --out "
-           "%s/data30 2>/dev/null",
-            bin, manifest, lab30, dir);
-        sh("for f in %s/data30/*.jsonl; do n=$(basename $f .jsonl); "
-           "[ -d %s/lab30/$n ] && %s/seen --home %s/lab30/$n import --quiet "
-           "$f 2>/dev/null; done; wc -l %s/data30/*.jsonl | tail -1",
-            dir, dir, bin, dir, dir);
-        t0 = now();
-        sh("%s/seen lab wait %s/lab30 --timeout 1800 >/dev/null", bin, dir);
-        printf("30-node lab: converged %.1f s after the imports ended\n",
-            now() - t0);
-        sh("%s/seen lab down %s/lab30 >/dev/null", bin, dir);
+    snprintf(
+        manifest, sizeof manifest, "%s/../../scripts/lab-six-areas.json", bin);
+    if (access(manifest, R_OK) != 0)
+        snprintf(manifest, sizeof manifest, "scripts/lab-six-areas.json");
+    if (sh("%s/seen lab up %s/lab30 %s >/dev/null", bin, dir, manifest) != 0)
+        return -1;
+    snprintf(pass, sizeof pass, "%s/lab30/passphrase", dir);
+    setenv("SEEN_PASSPHRASE_FILE", pass, 1);
+    sh("%s/seen-synth --manifest %s --households %ld --seed 5 --out "
+       "%s/data30 2>/dev/null",
+        bin, manifest, households, dir);
+    sh("for f in %s/data30/*.jsonl; do n=$(basename $f .jsonl); "
+       "[ -d %s/lab30/$n ] && %s/seen --home %s/lab30/$n import --quiet "
+       "$f 2>/dev/null; done; wc -l %s/data30/*.jsonl | tail -1",
+        dir, dir, bin, dir, dir);
+    t0 = now();
+    sh("%s/seen lab wait %s/lab30 --timeout 1800 >/dev/null", bin, dir);
+    printf(
+        "30-node lab: converged %.1f s after the imports ended\n", now() - t0);
+    sh("%s/seen lab down %s/lab30 >/dev/null", bin, dir);
+    return 0;
+}
+
+/*
+ * Set ${bin} to the folder of this program (where the real binaries are)
+ * and make ${dir}, a new temporary folder.  Returns 0 or -1.
+ */
+static int
+bench_dirs(void)
+{
+    char self[4096], *p;
+    ssize_t sl;
+
+    sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+    if ((p = strrchr(self, '/')) != NULL)
+        *p = '\0';
+    snprintf(bin, sizeof bin, "%.2000s", self);
+    snprintf(dir, sizeof dir, "/tmp/seen-bench-repl-XXXXXX");
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+/* bench_replicate: see the comment at the top of this file. */
+int
+main(int argc, char *argv[])
+{
+    long households = 60000, lab30 = 0;
+    double curve, lmdb;
+    char path[4200];
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--households") == 0 && i + 1 < argc)
+            households = atol(argv[++i]);
+        else if (strcmp(argv[i], "--lab30") == 0 && i + 1 < argc)
+            lab30 = atol(argv[++i]);
+        else {
+            fprintf(stderr, "usage: bench_replicate [--households N] "
+                            "[--lab30 HOUSEHOLDS]\n");
+            return 2;
+        }
     }
+    if (sodium_init() < 0 || bench_dirs() != 0)
+        return 1;
+    setenv("SEEN_PASSPHRASE_FILE", "/dev/null", 1); /* replaced below */
+
+    curve = raw_curve_rate();
+    snprintf(path, sizeof path, "%s/raw", dir);
+    lmdb = raw_lmdb(path, 500000);
+    if (bench_two(households, curve, lmdb) != 0)
+        return 1;
+    if (lab30 > 0 && bench_lab30(lab30) != 0)
+        return 1;
     sh("rm -rf %s", dir);
     return 0;
 }

@@ -89,6 +89,8 @@ seen_tokenizer_epoch(const struct seen_tokenizer *tk)
     return tk->epoch;
 }
 
+/* Add to ${b} the token of ${rule} over the ${n} fields ${f}, unless one
+ * is empty or ${b} is full. */
 static void
 tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
 {
@@ -113,6 +115,7 @@ tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
         tok(b, rule, f_, sizeof f_ / sizeof f_[0]);                           \
     } while (0)
 
+/* Order token items by their bytes (for qsort). */
 static int
 item_cmp(const void *a, const void *b)
 {
@@ -132,6 +135,7 @@ first_word(const char *norm, char out[static SEEN_NAME_MAX])
     out[i] = '\0';
 }
 
+/* The primary Double Metaphone code of ${s} into ${out}; "" if none. */
 static void
 phon(const char *s, char out[static SEEN_DMETAPHONE_MAX + 1])
 {
@@ -139,6 +143,164 @@ phon(const char *s, char out[static SEEN_DMETAPHONE_MAX + 1])
 
     if (s[0] == '\0' || seen_dmetaphone(s, out, alt) != 0)
         out[0] = '\0';
+}
+
+/*
+ * The fields of one person that the rules combine, normalised; an empty
+ * string where there is nothing.
+ */
+struct tfields {
+    char given[SEEN_NAME_MAX]; /* first word of the given name */
+    char gph[SEEN_DMETAPHONE_MAX + 1], fph[SEEN_DMETAPHONE_MAX + 1];
+    const char *heads[NICK_MAX]; /* nickname groups of given (static) */
+    size_t nheads;
+    char var[VARIANTS_MAX][SEEN_NAME_MAX]; /* variants of a family name */
+    size_t nvar;
+    const char *fam; /* var[0], or "" */
+    char dob[11], yob[5], md[6], bmonth[8], due[11];
+    char sex[2];
+    const char *addr, *pc; /* district and postcode ("" if shielded) */
+};
+
+/* Normalise the fields of ${in} the rules combine into ${f}. */
+static void
+fields_fill(const struct seen_token_input *in, struct tfields *f)
+{
+    char gnorm[SEEN_NAME_MAX], fnorm[SEEN_NAME_MAX];
+    int y, m, d;
+
+    f->given[0] = f->gph[0] = f->fph[0] = '\0';
+    f->nheads = f->nvar = 0;
+    f->fam = "";
+    f->dob[0] = f->yob[0] = f->md[0] = f->bmonth[0] = f->due[0] = '\0';
+    f->sex[0] = f->sex[1] = '\0';
+    f->addr = in->shielded ? "" : (in->district ? in->district : "");
+    f->pc = in->shielded ? "" : (in->postcode ? in->postcode : "");
+    if (in->given && seen_norm_name(in->given, gnorm) == 0) {
+        first_word(gnorm, f->given);
+        phon(f->given, f->gph);
+        f->nheads = seen_nickname_groups(f->given, f->heads, NICK_MAX);
+    }
+    if (in->family && seen_norm_name(in->family, fnorm) == 0) {
+        f->nvar = seen_name_variants(fnorm, f->var, VARIANTS_MAX);
+        if (f->nvar > 0) {
+            f->fam = f->var[0];
+            phon(f->fam, f->fph);
+        }
+    }
+    if (in->has_dob) {
+        seen_date_format(in->dob, f->dob);
+        seen_date_ymd(in->dob, &y, &m, &d);
+        snprintf(f->yob, sizeof f->yob, "%04d", y);
+        snprintf(
+            f->md, sizeof f->md, "%02d-%02d", m < d ? m : d, m < d ? d : m);
+        snprintf(f->bmonth, sizeof f->bmonth, "%04d-%02d", y, m);
+    }
+    if (in->has_due) {
+        seen_date_format(in->due, f->due);
+        seen_date_ymd(in->due, &y, &m, &d);
+        snprintf(f->bmonth, sizeof f->bmonth, "%04d-%02d", y, m);
+    }
+    if (in->sex == 'F' || in->sex == 'M' || in->sex == 'X')
+        f->sex[0] = in->sex;
+}
+
+/*
+ * Add the blocking tokens of ${in}, whose fields are ${f}, to ${b}.
+ * The variants of ${in}'s other names are made in f->var, over the family
+ * name's, so afterwards f->fam (f->var[0]) holds the last other name's
+ * first variant, and field_tokens() makes the family-name field tokens
+ * from that, not from the family name.  That looks unintended, but the
+ * tokens stored in every index depend on it: changing it changes the
+ * token format, which a refactoring must not.
+ */
+static void
+blocking_tokens(
+    struct tbuf *b, struct tfields *f, const struct seen_token_input *in)
+{
+    char onorm[SEEN_NAME_MAX];
+    const char *lo, *hi;
+    size_t i, j, nov;
+
+    TOK(b, SEEN_RULE_NHS, in->nhs);
+    TOK(b, SEEN_RULE_PNC, in->pnc);
+    TOK(b, SEEN_RULE_UPN, in->upn);
+    TOK(b, SEEN_RULE_NAME_DOB, f->fam, f->given, f->dob);
+    TOK(b, SEEN_RULE_PHON_DOB, f->fph, f->dob);
+    TOK(b, SEEN_RULE_NAME_YOB_DIST, f->given, f->fam, f->yob, f->addr);
+    for (i = 0; i < f->nheads; i++)
+        TOK(b, SEEN_RULE_NICK_DOB, f->heads[i], f->fam, f->dob);
+    lo = strcmp(f->given, f->fam) < 0 ? f->given : f->fam;
+    hi = lo == f->given ? f->fam : f->given;
+    TOK(b, SEEN_RULE_SWAP_DOB, lo, hi, f->dob);
+    TOK(b, SEEN_RULE_DMSWAP, f->fam, f->given, f->yob, f->md);
+    TOK(b, SEEN_RULE_FAMILY_MONTH, f->fph, f->bmonth);
+    TOK(b, SEEN_RULE_PHON_NAMES, f->gph, f->fph);
+    for (i = 0; i < f->nvar; i++)
+        TOK(b, SEEN_RULE_VARIANT_DOB, f->var[i], f->dob);
+    for (i = 0; i < in->n_other_names; i++) {
+        if (in->other_names[i] == NULL ||
+            seen_norm_name(in->other_names[i], onorm) != 0)
+            continue;
+        nov = seen_name_variants(onorm, f->var, VARIANTS_MAX);
+        for (j = 0; j < nov; j++)
+            TOK(b, SEEN_RULE_VARIANT_DOB, f->var[j], f->dob);
+    }
+    TOK(b, SEEN_RULE_GIVEN_DOB, f->gph, f->dob, f->addr);
+    TOK(b, SEEN_RULE_PHON_NAME_DOB, f->gph, f->dob);
+    TOK(b, SEEN_RULE_PHON_NAME_DOB, f->fph, f->dob);
+}
+
+/* Add the field tokens of the fields ${f} to ${b}. */
+static void
+field_tokens(struct tbuf *b, const struct tfields *f)
+{
+    size_t i;
+
+    TOK(b, SEEN_RULE_F_GIVEN, f->given);
+    TOK(b, SEEN_RULE_F_FAMILY, f->fam);
+    TOK(b, SEEN_RULE_F_DOB, f->dob);
+    TOK(b, SEEN_RULE_F_YOB, f->yob);
+    TOK(b, SEEN_RULE_F_POSTCODE, f->pc);
+    TOK(b, SEEN_RULE_F_DISTRICT, f->addr);
+    TOK(b, SEEN_RULE_F_SEX, f->sex);
+    TOK(b, SEEN_RULE_F_GIVEN_PHON, f->gph);
+    TOK(b, SEEN_RULE_F_FAMILY_PHON, f->fph);
+    for (i = 0; i < f->nheads; i++)
+        TOK(b, SEEN_RULE_F_NICK, f->heads[i]);
+    TOK(b, SEEN_RULE_F_DUE, f->due);
+    TOK(b, SEEN_RULE_F_MONTHDAY, f->md);
+    TOK(b, SEEN_RULE_F_NAME, f->given);
+    TOK(b, SEEN_RULE_F_NAME, f->fam);
+    /* How common the names are: a coarse class, the same for everyone
+     * with that name (match/common.h). */
+    if (seen_name_commonness(f->given) >= 1)
+        TOK(b, SEEN_RULE_F_GIVEN_COMMON, "common");
+    if (seen_name_commonness(f->given) >= 2)
+        TOK(b, SEEN_RULE_F_GIVEN_VCOMMON, "very common");
+    if (seen_name_commonness(f->fam) >= 1)
+        TOK(b, SEEN_RULE_F_FAMILY_COMMON, "common");
+    if (seen_name_commonness(f->fam) >= 2)
+        TOK(b, SEEN_RULE_F_FAMILY_VCOMMON, "very common");
+}
+
+/* Sort the ${n} items of ${out} and drop duplicates; return how many stay. */
+static size_t
+sort_unique(uint8_t *out, size_t n)
+{
+    size_t i, k;
+
+    qsort(out, n, SEEN_TOKEN_ITEM, item_cmp);
+    for (i = 0, k = 0; i < n; i++) {
+        if (k > 0 && memcmp(out + (k - 1) * SEEN_TOKEN_ITEM,
+                         out + i * SEEN_TOKEN_ITEM, SEEN_TOKEN_ITEM) == 0)
+            continue;
+        if (k != i)
+            memmove(out + k * SEEN_TOKEN_ITEM, out + i * SEEN_TOKEN_ITEM,
+                SEEN_TOKEN_ITEM);
+        k++;
+    }
+    return k;
 }
 
 /**
@@ -153,113 +315,12 @@ seen_tokens_make(const struct seen_tokenizer *tk,
     const struct seen_token_input *in, uint8_t *out, size_t max)
 {
     struct tbuf b = {tk, out, 0, max};
-    char gnorm[SEEN_NAME_MAX], fnorm[SEEN_NAME_MAX], given[SEEN_NAME_MAX];
-    char var[VARIANTS_MAX][SEEN_NAME_MAX], onorm[SEEN_NAME_MAX];
-    char gph[SEEN_DMETAPHONE_MAX + 1], fph[SEEN_DMETAPHONE_MAX + 1];
-    char dob[11] = "", yob[5] = "", md[6] = "", bmonth[8] = "", due[11] = "";
-    char sex[2] = {0, 0};
-    const char *heads[NICK_MAX], *fam = "", *lo, *hi;
-    const char *addr = in->shielded ? "" : (in->district ? in->district : "");
-    const char *pc = in->shielded ? "" : (in->postcode ? in->postcode : "");
-    size_t nheads = 0, nvar = 0, nov, i, j, k;
-    int y, m, d;
+    struct tfields f;
 
-    given[0] = gph[0] = fph[0] = '\0';
-    if (in->given && seen_norm_name(in->given, gnorm) == 0) {
-        first_word(gnorm, given);
-        phon(given, gph);
-        nheads = seen_nickname_groups(given, heads, NICK_MAX);
-    }
-    if (in->family && seen_norm_name(in->family, fnorm) == 0) {
-        nvar = seen_name_variants(fnorm, var, VARIANTS_MAX);
-        if (nvar > 0) {
-            fam = var[0];
-            phon(fam, fph);
-        }
-    }
-    if (in->has_dob) {
-        seen_date_format(in->dob, dob);
-        seen_date_ymd(in->dob, &y, &m, &d);
-        snprintf(yob, sizeof yob, "%04d", y);
-        snprintf(md, sizeof md, "%02d-%02d", m < d ? m : d, m < d ? d : m);
-        snprintf(bmonth, sizeof bmonth, "%04d-%02d", y, m);
-    }
-    if (in->has_due) {
-        seen_date_format(in->due, due);
-        seen_date_ymd(in->due, &y, &m, &d);
-        snprintf(bmonth, sizeof bmonth, "%04d-%02d", y, m);
-    }
-    if (in->sex == 'F' || in->sex == 'M' || in->sex == 'X')
-        sex[0] = in->sex;
-
-    /* Blocking rules. */
-    TOK(&b, SEEN_RULE_NHS, in->nhs);
-    TOK(&b, SEEN_RULE_PNC, in->pnc);
-    TOK(&b, SEEN_RULE_UPN, in->upn);
-    TOK(&b, SEEN_RULE_NAME_DOB, fam, given, dob);
-    TOK(&b, SEEN_RULE_PHON_DOB, fph, dob);
-    TOK(&b, SEEN_RULE_NAME_YOB_DIST, given, fam, yob, addr);
-    for (i = 0; i < nheads; i++)
-        TOK(&b, SEEN_RULE_NICK_DOB, heads[i], fam, dob);
-    lo = strcmp(given, fam) < 0 ? given : fam;
-    hi = lo == given ? fam : given;
-    TOK(&b, SEEN_RULE_SWAP_DOB, lo, hi, dob);
-    TOK(&b, SEEN_RULE_DMSWAP, fam, given, yob, md);
-    TOK(&b, SEEN_RULE_FAMILY_MONTH, fph, bmonth);
-    TOK(&b, SEEN_RULE_PHON_NAMES, gph, fph);
-    for (i = 0; i < nvar; i++)
-        TOK(&b, SEEN_RULE_VARIANT_DOB, var[i], dob);
-    for (i = 0; i < in->n_other_names; i++) {
-        if (in->other_names[i] == NULL ||
-            seen_norm_name(in->other_names[i], onorm) != 0)
-            continue;
-        nov = seen_name_variants(onorm, var, VARIANTS_MAX);
-        for (j = 0; j < nov; j++)
-            TOK(&b, SEEN_RULE_VARIANT_DOB, var[j], dob);
-    }
-    TOK(&b, SEEN_RULE_GIVEN_DOB, gph, dob, addr);
-    TOK(&b, SEEN_RULE_PHON_NAME_DOB, gph, dob);
-    TOK(&b, SEEN_RULE_PHON_NAME_DOB, fph, dob);
-
-    /* Field rules. */
-    TOK(&b, SEEN_RULE_F_GIVEN, given);
-    TOK(&b, SEEN_RULE_F_FAMILY, fam);
-    TOK(&b, SEEN_RULE_F_DOB, dob);
-    TOK(&b, SEEN_RULE_F_YOB, yob);
-    TOK(&b, SEEN_RULE_F_POSTCODE, pc);
-    TOK(&b, SEEN_RULE_F_DISTRICT, addr);
-    TOK(&b, SEEN_RULE_F_SEX, sex);
-    TOK(&b, SEEN_RULE_F_GIVEN_PHON, gph);
-    TOK(&b, SEEN_RULE_F_FAMILY_PHON, fph);
-    for (i = 0; i < nheads; i++)
-        TOK(&b, SEEN_RULE_F_NICK, heads[i]);
-    TOK(&b, SEEN_RULE_F_DUE, due);
-    TOK(&b, SEEN_RULE_F_MONTHDAY, md);
-    TOK(&b, SEEN_RULE_F_NAME, given);
-    TOK(&b, SEEN_RULE_F_NAME, fam);
-    /* How common the names are: a coarse class, the same for everyone
-     * with that name (match/common.h). */
-    if (seen_name_commonness(given) >= 1)
-        TOK(&b, SEEN_RULE_F_GIVEN_COMMON, "common");
-    if (seen_name_commonness(given) >= 2)
-        TOK(&b, SEEN_RULE_F_GIVEN_VCOMMON, "very common");
-    if (seen_name_commonness(fam) >= 1)
-        TOK(&b, SEEN_RULE_F_FAMILY_COMMON, "common");
-    if (seen_name_commonness(fam) >= 2)
-        TOK(&b, SEEN_RULE_F_FAMILY_VCOMMON, "very common");
-
-    /* Sort and drop duplicates. */
-    qsort(out, b.n, SEEN_TOKEN_ITEM, item_cmp);
-    for (i = 0, k = 0; i < b.n; i++) {
-        if (k > 0 && memcmp(out + (k - 1) * SEEN_TOKEN_ITEM,
-                         out + i * SEEN_TOKEN_ITEM, SEEN_TOKEN_ITEM) == 0)
-            continue;
-        if (k != i)
-            memmove(out + k * SEEN_TOKEN_ITEM, out + i * SEEN_TOKEN_ITEM,
-                SEEN_TOKEN_ITEM);
-        k++;
-    }
-    return k;
+    fields_fill(in, &f);
+    blocking_tokens(&b, &f, in);
+    field_tokens(&b, &f);
+    return sort_unique(out, b.n);
 }
 
 /**

@@ -286,65 +286,79 @@ check_member(const Seen__Member *mb, size_t i)
 }
 
 /*
- * Check every rule of the body ${m}->body but its authority and signature,
- * and build the lookup arrays of ${m}.  Returns 0, SEEN_EINVAL (logged)
- * or SEEN_ENOMEM (logged); on error no array is left allocated.
+ * Check the fields of the body ${b} that stand alone: version and epoch
+ * at least 1, the federation name, the number of members and grants.
+ * Returns 0 or SEEN_EINVAL (logged).
  */
 static int
-index_body(struct seen_membership *m)
+check_header(const Seen__MembershipBody *b)
 {
-    const Seen__MembershipBody *b = m->body;
-    const Seen__MatchKeyGrant *g;
-    Seen__Member **found;
-    size_t i, n = b->n_members;
-    int rc = SEEN_EINVAL;
 
     if (b->version < 1) {
         seen_warn("membership: version 0");
-        goto err0;
+        return SEEN_EINVAL;
     }
     if (b->epoch < 1) {
         seen_warn("membership: epoch 0");
-        goto err0;
+        return SEEN_EINVAL;
     }
     if (!text_ok(b->federation, 1, SEEN_MEMBERSHIP_FEDERATION_MAX)) {
         seen_warn("membership: federation name is not printable UTF-8 of "
                   "1-255 bytes");
-        goto err0;
+        return SEEN_EINVAL;
     }
-    if (n > SEEN_MEMBERSHIP_MEMBERS_MAX) {
-        seen_warn("membership: %zu members, more than %d", n,
+    if (b->n_members > SEEN_MEMBERSHIP_MEMBERS_MAX) {
+        seen_warn("membership: %zu members, more than %d", b->n_members,
             SEEN_MEMBERSHIP_MEMBERS_MAX);
-        goto err0;
+        return SEEN_EINVAL;
     }
-    if (b->n_grants > n) {
-        seen_warn(
-            "membership: more grants (%zu) than members (%zu)", b->n_grants, n);
-        goto err0;
+    if (b->n_grants > b->n_members) {
+        seen_warn("membership: more grants (%zu) than members (%zu)",
+            b->n_grants, b->n_members);
+        return SEEN_EINVAL;
     }
-    for (i = 0; i < n; i++) {
-        if (b->members[i] == NULL || check_member(b->members[i], i) != 0)
-            goto err0;
-    }
-    for (i = 0; i < b->n_grants; i++) {
-        g = b->grants[i];
-        if (g == NULL || g->sign_pk.len != 32 || g->sign_pk.data == NULL ||
-            g->sealed_key.len != SEEN_MEMBERSHIP_GRANT_BYTES ||
-            g->sealed_key.data == NULL) {
-            seen_warn("membership: grant %zu: sign_pk is not 32 bytes or "
-                      "sealed_key not %d",
-                i, SEEN_MEMBERSHIP_GRANT_BYTES);
-            goto err0;
-        }
-        if (g->epoch != b->epoch) {
-            seen_warn("membership: grant %zu is for epoch %u, not the "
-                      "document's %u",
-                i, g->epoch, b->epoch);
-            goto err0;
-        }
-    }
+    return 0;
+}
 
-    /* Sorted copies of the member and grant arrays. */
+/*
+ * Check grant number ${i} of the body ${b} alone: a 32-byte sign_pk, a
+ * sealed key of SEEN_MEMBERSHIP_GRANT_BYTES and the body's epoch.
+ * Returns 0 or SEEN_EINVAL (logged).
+ */
+static int
+check_grant(const Seen__MembershipBody *b, size_t i)
+{
+    const Seen__MatchKeyGrant *g = b->grants[i];
+
+    if (g == NULL || g->sign_pk.len != 32 || g->sign_pk.data == NULL ||
+        g->sealed_key.len != SEEN_MEMBERSHIP_GRANT_BYTES ||
+        g->sealed_key.data == NULL) {
+        seen_warn("membership: grant %zu: sign_pk is not 32 bytes or "
+                  "sealed_key not %d",
+            i, SEEN_MEMBERSHIP_GRANT_BYTES);
+        return SEEN_EINVAL;
+    }
+    if (g->epoch != b->epoch) {
+        seen_warn("membership: grant %zu is for epoch %u, not the "
+                  "document's %u",
+            i, g->epoch, b->epoch);
+        return SEEN_EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * Fill the lookup arrays of ${m} with sorted copies of its body's member
+ * and grant pointers (the pointers, not the members, are copied).
+ * Returns 0 or SEEN_ENOMEM (logged); on error the caller frees whatever
+ * was allocated with index_free().
+ */
+static int
+index_sort(struct seen_membership *m)
+{
+    const Seen__MembershipBody *b = m->body;
+    size_t n = b->n_members;
+
     m->by_sign = malloc((n ? n : 1) * sizeof(*m->by_sign));
     m->by_curve = malloc((n ? n : 1) * sizeof(*m->by_curve));
     m->by_name = malloc((n ? n : 1) * sizeof(*m->by_name));
@@ -352,8 +366,7 @@ index_body(struct seen_membership *m)
     if (m->by_sign == NULL || m->by_curve == NULL || m->by_name == NULL ||
         m->grants == NULL) {
         seen_warnp("membership: cannot index %zu members", n);
-        rc = SEEN_ENOMEM;
-        goto err1;
+        return SEEN_ENOMEM;
     }
     if (n > 0) {
         memcpy(m->by_sign, b->members, n * sizeof(*b->members));
@@ -363,44 +376,102 @@ index_body(struct seen_membership *m)
         qsort(m->by_curve, n, sizeof(*m->by_curve), cmp_curve);
         qsort(m->by_name, n, sizeof(*m->by_name), cmp_name);
     }
-    for (i = 1; i < n; i++) {
-        if (cmp_name(&m->by_name[i - 1], &m->by_name[i]) == 0) {
-            seen_warn(
-                "membership: two members are named '%s'", m->by_name[i]->name);
-            goto err1;
-        }
-        if (cmp_sign(&m->by_sign[i - 1], &m->by_sign[i]) == 0) {
-            seen_warn("membership: '%s' and '%s' share a sign_pk",
-                m->by_sign[i - 1]->name, m->by_sign[i]->name);
-            goto err1;
-        }
-        if (cmp_curve(&m->by_curve[i - 1], &m->by_curve[i]) == 0) {
-            seen_warn("membership: '%s' and '%s' share a curve_pk",
-                m->by_curve[i - 1]->name, m->by_curve[i]->name);
-            goto err1;
-        }
-    }
     if (b->n_grants > 0) {
         memcpy(m->grants, b->grants, b->n_grants * sizeof(*b->grants));
         qsort(m->grants, b->n_grants, sizeof(*m->grants), cmp_grant);
     }
-    for (i = 0; i < b->n_grants; i++) {
+    return 0;
+}
+
+/*
+ * Check, on the sorted arrays of ${m}, that no two members share a name,
+ * a sign_pk or a curve_pk.  Returns 0 or SEEN_EINVAL (logged).
+ */
+static int
+check_unique(const struct seen_membership *m)
+{
+    size_t i;
+
+    for (i = 1; i < m->body->n_members; i++) {
+        if (cmp_name(&m->by_name[i - 1], &m->by_name[i]) == 0) {
+            seen_warn(
+                "membership: two members are named '%s'", m->by_name[i]->name);
+            return SEEN_EINVAL;
+        }
+        if (cmp_sign(&m->by_sign[i - 1], &m->by_sign[i]) == 0) {
+            seen_warn("membership: '%s' and '%s' share a sign_pk",
+                m->by_sign[i - 1]->name, m->by_sign[i]->name);
+            return SEEN_EINVAL;
+        }
+        if (cmp_curve(&m->by_curve[i - 1], &m->by_curve[i]) == 0) {
+            seen_warn("membership: '%s' and '%s' share a curve_pk",
+                m->by_curve[i - 1]->name, m->by_curve[i]->name);
+            return SEEN_EINVAL;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Check, on the sorted arrays of ${m}, that every grant is for a member,
+ * an ACTIVE one, and that no member has two.  Returns 0 or SEEN_EINVAL
+ * (logged).
+ */
+static int
+check_grantees(const struct seen_membership *m)
+{
+    Seen__Member **found;
+    size_t i;
+
+    for (i = 0; i < m->body->n_grants; i++) {
         if (i > 0 && cmp_grant(&m->grants[i - 1], &m->grants[i]) == 0) {
             seen_warn("membership: two grants for one member");
-            goto err1;
+            return SEEN_EINVAL;
         }
-        found = bsearch(m->grants[i]->sign_pk.data, m->by_sign, n,
-            sizeof(*m->by_sign), key_sign);
+        found = bsearch(m->grants[i]->sign_pk.data, m->by_sign,
+            m->body->n_members, sizeof(*m->by_sign), key_sign);
         if (found == NULL) {
             seen_warn("membership: a grant for a key that is not a member");
-            goto err1;
+            return SEEN_EINVAL;
         }
         if ((*found)->status != SEEN__MEMBER_STATUS__ACTIVE) {
             seen_warn("membership: a grant for '%s', which is not active",
                 (*found)->name);
-            goto err1;
+            return SEEN_EINVAL;
         }
     }
+    return 0;
+}
+
+/*
+ * Check every rule of the body ${m}->body but its authority and signature,
+ * and build the lookup arrays of ${m}.  Returns 0, SEEN_EINVAL (logged)
+ * or SEEN_ENOMEM (logged); on error no array is left allocated.
+ */
+static int
+index_body(struct seen_membership *m)
+{
+    const Seen__MembershipBody *b = m->body;
+    size_t i;
+    int rc;
+
+    if ((rc = check_header(b)) != 0)
+        goto err0;
+    for (i = 0; i < b->n_members; i++) {
+        if (b->members[i] == NULL || check_member(b->members[i], i) != 0) {
+            rc = SEEN_EINVAL;
+            goto err0;
+        }
+    }
+    for (i = 0; i < b->n_grants; i++) {
+        if ((rc = check_grant(b, i)) != 0)
+            goto err0;
+    }
+
+    /* Sorted copies of the member and grant arrays, then the cross rules. */
+    if ((rc = index_sort(m)) != 0 || (rc = check_unique(m)) != 0 ||
+        (rc = check_grantees(m)) != 0)
+        goto err1;
 
     /* Success! */
     return 0;
@@ -592,6 +663,20 @@ seen_membership_member(const struct seen_membership *m, size_t i)
     return m->body->members[i];
 }
 
+/*
+ * The member of ${m} found by ${cmp} for ${key} in ${sorted}, one of its
+ * lookup arrays; NULL if there is none.  Owned by ${m}.
+ */
+static const Seen__Member *
+find_member(const struct seen_membership *m, Seen__Member **sorted,
+    const void *key, int (*cmp)(const void *, const void *))
+{
+    Seen__Member **p;
+
+    p = bsearch(key, sorted, m->body->n_members, sizeof(*sorted), cmp);
+    return p != NULL ? *p : NULL;
+}
+
 /**
  * seen_membership_by_sign(m, pk):
  * Return the member of ${m}, of any status, whose Ed25519 key is ${pk};
@@ -601,11 +686,8 @@ const Seen__Member *
 seen_membership_by_sign(
     const struct seen_membership *m, const uint8_t pk[static 32])
 {
-    Seen__Member **p;
 
-    p = bsearch(
-        pk, m->by_sign, m->body->n_members, sizeof(*m->by_sign), key_sign);
-    return p != NULL ? *p : NULL;
+    return find_member(m, m->by_sign, pk, key_sign);
 }
 
 /**
@@ -617,11 +699,8 @@ const Seen__Member *
 seen_membership_by_curve(
     const struct seen_membership *m, const uint8_t pk[static 32])
 {
-    Seen__Member **p;
 
-    p = bsearch(
-        pk, m->by_curve, m->body->n_members, sizeof(*m->by_curve), key_curve);
-    return p != NULL ? *p : NULL;
+    return find_member(m, m->by_curve, pk, key_curve);
 }
 
 /**
@@ -632,13 +711,10 @@ seen_membership_by_curve(
 const Seen__Member *
 seen_membership_by_name(const struct seen_membership *m, const char *name)
 {
-    Seen__Member **p;
 
     if (name == NULL)
         return NULL;
-    p = bsearch(
-        name, m->by_name, m->body->n_members, sizeof(*m->by_name), key_name);
-    return p != NULL ? *p : NULL;
+    return find_member(m, m->by_name, name, key_name);
 }
 
 /**
@@ -709,6 +785,138 @@ done:
     return rc;
 }
 
+/* The grants of a document being built, and the sealed keys they hold. */
+struct grants {
+    Seen__MatchKeyGrant *g;   /* the grants */
+    Seen__MatchKeyGrant **gp; /* pointers to them, as the body holds them */
+    size_t n;                 /* how many are filled in */
+
+    /* The sealed key of each grant g[i]. */
+    uint8_t (*sealed)[SEEN_MEMBERSHIP_GRANT_BYTES];
+};
+
+/* Free the arrays of ${gr} (not ${gr} itself). */
+static void
+grants_free(struct grants *gr)
+{
+
+    free(gr->sealed);
+    free(gr->gp);
+    free(gr->g);
+}
+
+/*
+ * Seal ${match_key} with crypto_box_seal to the curve_pk of each ACTIVE
+ * member among the ${n} ${members}, as grants of ${epoch} in ${gr} (in
+ * member order).  The grants borrow the members' sign_pk bytes.
+ * Returns 0, SEEN_ENOMEM or SEEN_ERR (logged); the caller releases ${gr}
+ * with grants_free() whatever is returned.
+ */
+static int
+grants_seal(struct grants *gr, const Seen__Member *const *members, size_t n,
+    uint32_t epoch, const uint8_t match_key[static 32])
+{
+    size_t i;
+
+    memset(gr, 0, sizeof(*gr));
+    gr->g = calloc(n ? n : 1, sizeof(*gr->g));
+    gr->gp = calloc(n ? n : 1, sizeof(*gr->gp));
+    gr->sealed = calloc(n ? n : 1, sizeof(*gr->sealed));
+    if (gr->g == NULL || gr->gp == NULL || gr->sealed == NULL) {
+        seen_warnp("membership: cannot allocate grants");
+        return SEEN_ENOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        if (members[i]->status != SEEN__MEMBER_STATUS__ACTIVE)
+            continue;
+        seen__match_key_grant__init(&gr->g[gr->n]);
+        if (crypto_box_seal(gr->sealed[gr->n], match_key, 32,
+                members[i]->curve_pk.data) != 0) {
+            seen_warn("membership: cannot seal the match key to '%s'",
+                members[i]->name);
+            return SEEN_ERR;
+        }
+        gr->g[gr->n].sign_pk = members[i]->sign_pk;
+        gr->g[gr->n].epoch = epoch;
+        gr->g[gr->n].sealed_key.data = gr->sealed[gr->n];
+        gr->g[gr->n].sealed_key.len = SEEN_MEMBERSHIP_GRANT_BYTES;
+        gr->gp[gr->n] = &gr->g[gr->n];
+        gr->n++;
+    }
+    return 0;
+}
+
+/*
+ * Encode ${body}, sign the encoding with ${authority}->sign_sk (domain
+ * SEEN_MEMBERSHIP_DOMAIN) and encode the signed Membership.
+ * [out] ${out}, ${len}: the document, malloc'd, owned by the caller;
+ * left unchanged on error.
+ * Returns 0; SEEN_EINVAL when the document would be over
+ * SEEN_MEMBERSHIP_MAX_BYTES; SEEN_ENOMEM; SEEN_ERR or seen_sign()'s code
+ * if encoding or signing fails (all logged).
+ */
+static int
+sign_body(const Seen__MembershipBody *body, const struct seen_keys *authority,
+    uint8_t **out, size_t *len)
+{
+    Seen__Membership doc = SEEN__MEMBERSHIP__INIT;
+    uint8_t sig[SEEN_MEMBERSHIP_SIG_BYTES];
+    uint8_t *bbuf, *dbuf;
+    size_t blen, dlen;
+    int rc;
+
+    blen = seen__membership_body__get_packed_size(body);
+    if ((bbuf = malloc(blen ? blen : 1)) == NULL) {
+        seen_warnp("membership: cannot allocate the body");
+        rc = SEEN_ENOMEM;
+        goto err0;
+    }
+    if (seen__membership_body__pack(body, bbuf) != blen) {
+        seen_warn("membership: cannot encode the body");
+        rc = SEEN_ERR;
+        goto err1;
+    }
+    if ((rc = seen_sign(sig, SEEN_MEMBERSHIP_DOMAIN, bbuf, blen,
+             authority->sign_sk)) != 0) {
+        seen_warn("membership: cannot sign");
+        goto err1;
+    }
+    doc.body.data = bbuf;
+    doc.body.len = blen;
+    doc.signature.data = sig;
+    doc.signature.len = sizeof sig;
+    dlen = seen__membership__get_packed_size(&doc);
+    if (dlen > SEEN_MEMBERSHIP_MAX_BYTES) {
+        seen_warn("membership: document of %zu bytes, more than %u", dlen,
+            SEEN_MEMBERSHIP_MAX_BYTES);
+        rc = SEEN_EINVAL;
+        goto err1;
+    }
+    if ((dbuf = malloc(dlen)) == NULL) {
+        seen_warnp("membership: cannot allocate the document");
+        rc = SEEN_ENOMEM;
+        goto err1;
+    }
+    if (seen__membership__pack(&doc, dbuf) != dlen) {
+        seen_warn("membership: cannot encode the document");
+        rc = SEEN_ERR;
+        goto err2;
+    }
+
+    /* Success!  The caller owns the document. */
+    free(bbuf);
+    *out = dbuf;
+    *len = dlen;
+    return 0;
+
+err2:
+    free(dbuf);
+err1:
+    free(bbuf);
+err0:
+    return rc;
+}
+
 /**
  * seen_membership_build(federation, version, issued, members, n, epoch,
  *     match_key, authority, out, len):
@@ -732,13 +940,9 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
     uint8_t **out, size_t *len)
 {
     Seen__MembershipBody body = SEEN__MEMBERSHIP_BODY__INIT;
-    Seen__Membership doc = SEEN__MEMBERSHIP__INIT;
     struct seen_membership chk;
-    Seen__MatchKeyGrant *g = NULL, **gp = NULL;
-    uint8_t(*sealed)[SEEN_MEMBERSHIP_GRANT_BYTES] = NULL;
-    uint8_t *bbuf = NULL, *dbuf;
-    uint8_t sig[SEEN_MEMBERSHIP_SIG_BYTES];
-    size_t i, na, blen, dlen;
+    struct grants gr;
+    size_t i;
     int rc = SEEN_EINVAL;
 
     *out = NULL;
@@ -758,32 +962,8 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
     }
 
     /* A grant for every ACTIVE member, sealed to its curve_pk. */
-    g = calloc(n ? n : 1, sizeof(*g));
-    gp = calloc(n ? n : 1, sizeof(*gp));
-    sealed = calloc(n ? n : 1, sizeof(*sealed));
-    if (g == NULL || gp == NULL || sealed == NULL) {
-        seen_warnp("membership: cannot allocate grants");
-        rc = SEEN_ENOMEM;
+    if ((rc = grants_seal(&gr, members, n, epoch, match_key)) != 0)
         goto err1;
-    }
-    for (i = na = 0; i < n; i++) {
-        if (members[i]->status != SEEN__MEMBER_STATUS__ACTIVE)
-            continue;
-        seen__match_key_grant__init(&g[na]);
-        if (crypto_box_seal(
-                sealed[na], match_key, 32, members[i]->curve_pk.data) != 0) {
-            seen_warn("membership: cannot seal the match key to '%s'",
-                members[i]->name);
-            rc = SEEN_ERR;
-            goto err1;
-        }
-        g[na].sign_pk = members[i]->sign_pk;
-        g[na].epoch = epoch;
-        g[na].sealed_key.data = sealed[na];
-        g[na].sealed_key.len = SEEN_MEMBERSHIP_GRANT_BYTES;
-        gp[na] = &g[na];
-        na++;
-    }
 
     /* The body; packing reads the members, never writes them. */
     body.federation = (char *)(uintptr_t)federation;
@@ -794,8 +974,8 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
     body.n_members = n;
     body.members = (Seen__Member **)(uintptr_t)members;
     body.epoch = epoch;
-    body.n_grants = na;
-    body.grants = gp;
+    body.n_grants = gr.n;
+    body.grants = gr.gp;
 
     /* The rules seen_membership_open() will apply. */
     memset(&chk, 0, sizeof chk);
@@ -804,56 +984,11 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
         goto err1;
     index_free(&chk);
 
-    blen = seen__membership_body__get_packed_size(&body);
-    if ((bbuf = malloc(blen ? blen : 1)) == NULL) {
-        seen_warnp("membership: cannot allocate the body");
-        rc = SEEN_ENOMEM;
-        goto err1;
-    }
-    if (seen__membership_body__pack(&body, bbuf) != blen) {
-        seen_warn("membership: cannot encode the body");
-        rc = SEEN_ERR;
-        goto err2;
-    }
-    if ((rc = seen_sign(sig, SEEN_MEMBERSHIP_DOMAIN, bbuf, blen,
-             authority->sign_sk)) != 0) {
-        seen_warn("membership: cannot sign");
-        goto err2;
-    }
-    doc.body.data = bbuf;
-    doc.body.len = blen;
-    doc.signature.data = sig;
-    doc.signature.len = sizeof sig;
-    dlen = seen__membership__get_packed_size(&doc);
-    if (dlen > SEEN_MEMBERSHIP_MAX_BYTES) {
-        seen_warn("membership: document of %zu bytes, more than %u", dlen,
-            SEEN_MEMBERSHIP_MAX_BYTES);
-        rc = SEEN_EINVAL;
-        goto err2;
-    }
-    if ((dbuf = malloc(dlen)) == NULL) {
-        seen_warnp("membership: cannot allocate the document");
-        rc = SEEN_ENOMEM;
-        goto err2;
-    }
-    if (seen__membership__pack(&doc, dbuf) != dlen) {
-        seen_warn("membership: cannot encode the document");
-        free(dbuf);
-        rc = SEEN_ERR;
-        goto err2;
-    }
+    /* Success, if it signs and encodes: the caller owns the document. */
+    rc = sign_body(&body, authority, out, len);
 
-    /* Success!  The caller owns the document. */
-    *out = dbuf;
-    *len = dlen;
-    rc = 0;
-
-err2:
-    free(bbuf);
 err1:
-    free(sealed);
-    free(gp);
-    free(g);
+    grants_free(&gr);
 err0:
     return rc;
 }

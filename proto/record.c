@@ -294,16 +294,6 @@ get_date(struct pctx *p, json_t *obj, const char *prefix, const char *key,
     return 0;
 }
 
-/* Report the identifier ${key} as invalid and dropped. */
-static void
-drop_ident(struct pctx *p, const char *prefix, const char *key,
-    const char *what)
-{
-    char buf[PATH_MAX_LEN];
-
-    report(p, path(buf, prefix, key), 1, "not a valid %s; dropped", what);
-}
-
 /* Read other_names of the person ${pj} into ${pp}. */
 static int
 get_other_names(struct pctx *p, json_t *pj, const char *prefix,
@@ -341,6 +331,122 @@ get_other_names(struct pctx *p, json_t *pj, const char *prefix,
 }
 
 /*
+ * Normalise the identifier ${s} into the buffers of ${pp} it belongs in.
+ * Returns 0, or -1 with those buffers cleared if ${s} is not a valid one.
+ */
+static int
+norm_nhs(const char *s, struct seen_person *pp)
+{
+
+    if (seen_nhs_check(s, pp->nhs, &pp->nhs_test) == 0)
+        return 0;
+    pp->nhs[0] = '\0';
+    pp->nhs_test = 0;
+    return -1;
+}
+
+static int
+norm_upn(const char *s, struct seen_person *pp)
+{
+
+    if (seen_upn_check(s, pp->upn, &pp->upn_temporary) == 0)
+        return 0;
+    pp->upn[0] = '\0';
+    pp->upn_temporary = 0;
+    return -1;
+}
+
+static int
+norm_pnc(const char *s, struct seen_person *pp)
+{
+
+    if (seen_pnc_check(s, pp->pnc) == 0)
+        return 0;
+    pp->pnc[0] = '\0';
+    return -1;
+}
+
+static int
+norm_postcode(const char *s, struct seen_person *pp)
+{
+
+    if (seen_postcode_norm(s, pp->postcode, pp->district) == 0)
+        return 0;
+    pp->postcode[0] = '\0';
+    pp->district[0] = '\0';
+    return -1;
+}
+
+/* A field of a person that is normalised, and dropped if invalid. */
+struct ident_field {
+    const char *key;  /* the field's name */
+    const char *what; /* what it should be, for the report */
+    int (*norm)(const char *, struct seen_person *);
+};
+
+/* The identifiers that satisfy the person rule, in the order read. */
+static const struct ident_field idents[] = {
+    {"nhs_number", "NHS number", norm_nhs},
+    {"upn", "UPN", norm_upn},
+    {"pnc_id", "PNC id (YYYY/NNNNNNNC)", norm_pnc},
+};
+
+/* The postcode, which does not. */
+static const struct ident_field postcode_field = {
+    "postcode", "UK postcode", norm_postcode};
+
+/*
+ * Read the field ${f} of the person ${pj} into ${pp}.  Returns 1 if it is
+ * present and valid; 0 if absent, not a string (reported as an error) or
+ * not valid (reported as a warning, and dropped).
+ */
+static int
+get_ident(struct pctx *p, json_t *pj, const char *prefix,
+    const struct ident_field *f, struct seen_person *pp)
+{
+    char buf[PATH_MAX_LEN];
+    const char *s;
+
+    if (get_string(p, pj, prefix, f->key, 0, 0, 1, &s) != 0 || s == NULL)
+        return 0;
+    if (f->norm(s, pp) == 0)
+        return 1;
+    report(p, path(buf, prefix, f->key), 1, "not a valid %s; dropped", f->what);
+    return 0;
+}
+
+/*
+ * Read the ref of person ${i} of record ${r}, held in ${pj}, into
+ * r->people[i].ref: required, non-empty (else left NULL) and unique
+ * within the record (problems reported through ${p}).
+ */
+static void
+get_ref(struct pctx *p, struct seen_record *r, size_t i, json_t *pj,
+    const char *prefix)
+{
+    struct seen_person *pp = &r->people[i];
+    char buf[PATH_MAX_LEN];
+    size_t j;
+
+    if (get_string(p, pj, prefix, "ref", 1, 0, 0, &pp->ref) == 0) {
+        if (pp->ref[0] == '\0') {
+            report(p, path(buf, prefix, "ref"), 0, "must not be empty");
+            pp->ref = NULL;
+        }
+    }
+    if (pp->ref == NULL)
+        return;
+    for (j = 0; j < i; j++) {
+        if (r->people[j].ref != NULL &&
+            strcmp(r->people[j].ref, pp->ref) == 0) {
+            report(p, path(buf, prefix, "ref"), 0,
+                "duplicate ref (also people[%zu])", j);
+            break;
+        }
+    }
+}
+
+/*
  * Validate person ${i} of record ${r}, held in ${pj}, into r->people[i].
  * Returns 0 (problems reported through ${p}) or SEEN_ENOMEM.
  */
@@ -349,11 +455,9 @@ parse_person(struct pctx *p, struct seen_record *r, size_t i, json_t *pj)
 {
     struct seen_person *pp = &r->people[i];
     char prefix[PATH_MAX_LEN];
-    char buf[PATH_MAX_LEN];
-    const char *s;
     int sex, has_ident = 0;
     size_t nerr_rule;
-    size_t j;
+    size_t k;
 
     snprintf(prefix, sizeof(prefix), "people[%zu]", i);
     if (!json_is_object(pj)) {
@@ -362,23 +466,7 @@ parse_person(struct pctx *p, struct seen_record *r, size_t i, json_t *pj)
     }
     snprintf(prefix, sizeof(prefix), "people[%zu].", i);
 
-    /* ref: required, non-empty, unique within the record. */
-    if (get_string(p, pj, prefix, "ref", 1, 0, 0, &pp->ref) == 0) {
-        if (pp->ref[0] == '\0') {
-            report(p, path(buf, prefix, "ref"), 0, "must not be empty");
-            pp->ref = NULL;
-        }
-    }
-    if (pp->ref != NULL) {
-        for (j = 0; j < i; j++) {
-            if (r->people[j].ref != NULL &&
-                strcmp(r->people[j].ref, pp->ref) == 0) {
-                report(p, path(buf, prefix, "ref"), 0,
-                    "duplicate ref (also people[%zu])", j);
-                break;
-            }
-        }
-    }
+    get_ref(p, r, i, pj, prefix);
     (void)get_enum(p, pj, prefix, "role", 1, roles,
         "not a known role (child, unborn, adult_victim, perpetrator, "
         "parent, other)", &pp->role);
@@ -391,46 +479,13 @@ parse_person(struct pctx *p, struct seen_record *r, size_t i, json_t *pj)
         &pp->dob);
     (void)get_date(p, pj, prefix, "expected_due_date", 0, 0, &pp->has_due,
         &pp->due);
-
-    if (get_string(p, pj, prefix, "nhs_number", 0, 0, 1, &s) ==
-        0 && s != NULL) {
-        if (seen_nhs_check(s, pp->nhs, &pp->nhs_test) == 0) {
+    for (k = 0; k < sizeof idents / sizeof idents[0]; k++) {
+        if (get_ident(p, pj, prefix, &idents[k], pp))
             has_ident = 1;
-        } else {
-            pp->nhs[0] = '\0';
-            pp->nhs_test = 0;
-            drop_ident(p, prefix, "nhs_number", "NHS number");
-        }
-    }
-    if (get_string(p, pj, prefix, "upn", 0, 0, 1, &s) == 0 &&
-        s != NULL) {
-        if (seen_upn_check(s, pp->upn, &pp->upn_temporary) == 0) {
-            has_ident = 1;
-        } else {
-            pp->upn[0] = '\0';
-            pp->upn_temporary = 0;
-            drop_ident(p, prefix, "upn", "UPN");
-        }
-    }
-    if (get_string(p, pj, prefix, "pnc_id", 0, 0, 1, &s) == 0 &&
-        s != NULL) {
-        if (seen_pnc_check(s, pp->pnc) == 0) {
-            has_ident = 1;
-        } else {
-            pp->pnc[0] = '\0';
-            drop_ident(p, prefix, "pnc_id", "PNC id (YYYY/NNNNNNNC)");
-        }
     }
     nerr_rule = p->nerr - nerr_rule;
 
-    if (get_string(p, pj, prefix, "postcode", 0, 0, 1, &s) == 0 &&
-        s != NULL) {
-        if (seen_postcode_norm(s, pp->postcode, pp->district) != 0) {
-            pp->postcode[0] = '\0';
-            pp->district[0] = '\0';
-            drop_ident(p, prefix, "postcode", "UK postcode");
-        }
-    }
+    (void)get_ident(p, pj, prefix, &postcode_field, pp);
     if (get_other_names(p, pj, prefix, pp) != 0)
         return SEEN_ENOMEM;
     if (get_enum(p, pj, prefix, "sex", 0, sexes, "not one of F, M, X, U",

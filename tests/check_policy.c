@@ -32,34 +32,6 @@
 
 /* ---- helpers ---- */
 
-
-static int saved_stderr = -1;
-
-/* Send standard error to ${path} (or /dev/null) until loud(). */
-static void
-quiet_to(const char *path)
-{
-    int fd;
-
-    fflush(stderr);
-    ck_assert_int_ge(saved_stderr = dup(2), 0);
-    ck_assert_int_ge(fd = open(path ? path : "/dev/null",
-                         O_WRONLY | O_CREAT | O_TRUNC, 0600),
-        0);
-    ck_assert_int_eq(dup2(fd, 2), 2);
-    close(fd);
-}
-
-static void
-loud(void)
-{
-
-    fflush(stderr);
-    ck_assert_int_eq(dup2(saved_stderr, 2), 2);
-    close(saved_stderr);
-    saved_stderr = -1;
-}
-
 static struct seen_policy *
 parse_ok(const char *text)
 {
@@ -138,19 +110,50 @@ START_TEST(test_lab_agreement_loads)
 }
 END_TEST
 
-START_TEST(test_lab_agreement_decisions)
+/* One request to the lab's agreement and what it must decide, by which
+ * rule (-1: by none). */
+struct lab_case {
+    const char *holder, *req, *kind, *role, *basis;
+    int decision, rule;
+};
+
+/* Assert that the lab's agreement decides each of the ${n} ${cases} as it
+ * says. */
+static void
+lab_decides(const struct lab_case *cases, size_t n)
 {
-    static const struct {
-        const char *holder, *req, *kind, *role, *basis;
-        int decision, rule;
-    } cases[] = {
+    struct seen_policy *p = NULL;
+    size_t i;
+    int rule, d;
+
+    ck_assert_int_eq(seen_policy_load(LAB_AGREEMENT, &p), SEEN_OK);
+    for (i = 0; i < n; i++) {
+        d = decide(p, cases[i].holder, cases[i].req, cases[i].kind,
+            cases[i].role, cases[i].basis, &rule);
+        ck_assert_msg(d == cases[i].decision && rule == cases[i].rule,
+            "case %zu: %s by rule %d, expected %s by rule %d", i,
+            seen_policy_decision_name(d), rule,
+            seen_policy_decision_name(cases[i].decision), cases[i].rule);
+    }
+    seen_policy_destroy(&p);
+}
+
+#define LAB_DECIDES(cases)                                                     \
+    lab_decides((cases), sizeof(cases) / sizeof((cases)[0]))
+
+/* Police records go to children's social care about children and victims,
+ * about perpetrators only to safeguard children, and never automatically
+ * on consent or for kinds the rule does not name. */
+START_TEST(test_lab_agreement_police_share_with_social_care_for_children)
+{
+    static const struct lab_case cases[] = {
         /* Police to children's social care: children and victims. */
         {"police", "social_care", "domestic_abuse_incident", "child",
             "duty_to_share", SEEN_POLICY_SHARE, 0},
         {"police", "social_care", "dvds_disclosure", "adult_victim",
             "safeguarding_children", SEEN_POLICY_SHARE, 0},
-        {"police", "social_care", "marac_referral", "unborn",
-            "duty_to_share", SEEN_POLICY_SHARE, 0},
+        {"police", "social_care", "marac_referral", "unborn", "duty_to_share",
+            SEEN_POLICY_SHARE, 0},
         {"police", "social_care", "safety_plan", "child",
             "safeguarding_children", SEEN_POLICY_SHARE, 0},
         /* ... perpetrators only to safeguard children ... */
@@ -159,24 +162,42 @@ START_TEST(test_lab_agreement_decisions)
         {"police", "social_care", "domestic_abuse_incident", "perpetrator",
             "duty_to_share", SEEN_POLICY_QUEUE, 12},
         /* ... and never automatically on consent. */
-        {"police", "social_care", "domestic_abuse_incident", "child",
-            "consent", SEEN_POLICY_QUEUE, 12},
+        {"police", "social_care", "domestic_abuse_incident", "child", "consent",
+            SEEN_POLICY_QUEUE, 12},
         {"police", "social_care", "ed_attendance", "child", "duty_to_share",
             SEEN_POLICY_QUEUE, 12},
-        /* Police to health for pregnancies and young children. */
+    };
+
+    LAB_DECIDES(cases);
+}
+END_TEST
+
+/* Police to health for pregnancies and young children. */
+START_TEST(test_lab_agreement_police_share_with_health_and_probation)
+{
+    static const struct lab_case cases[] = {
         {"police", "health", "domestic_abuse_incident", "unborn",
             "safeguarding_children", SEEN_POLICY_SHARE, 2},
-        {"police", "health", "dvds_disclosure", "adult_victim",
-            "duty_to_share", SEEN_POLICY_QUEUE, 12},
+        {"police", "health", "dvds_disclosure", "adult_victim", "duty_to_share",
+            SEEN_POLICY_QUEUE, 12},
         {"police", "probation", "domestic_abuse_incident", "perpetrator",
             "public_task", SEEN_POLICY_SHARE, 3},
-        /* Social care and health. */
-        {"social_care", "health", "strategy_meeting", "child",
-            "duty_to_share", SEEN_POLICY_SHARE, 4},
+    };
+
+    LAB_DECIDES(cases);
+}
+END_TEST
+
+/* Social care and health. */
+START_TEST(test_lab_agreement_social_care_and_health_share)
+{
+    static const struct lab_case cases[] = {
+        {"social_care", "health", "strategy_meeting", "child", "duty_to_share",
+            SEEN_POLICY_SHARE, 4},
         {"social_care", "health", "child_in_need_assessment", "unborn",
             "safeguarding_children", SEEN_POLICY_SHARE, 4},
-        {"social_care", "health", "strategy_meeting", "parent",
-            "duty_to_share", SEEN_POLICY_QUEUE, 12},
+        {"social_care", "health", "strategy_meeting", "parent", "duty_to_share",
+            SEEN_POLICY_QUEUE, 12},
         {"health", "social_care", "health_visitor_contact", "child",
             "duty_to_share", SEEN_POLICY_SHARE, 7},
         {"health", "social_care", "midwifery_booking", "unborn",
@@ -189,7 +210,16 @@ START_TEST(test_lab_agreement_decisions)
             SEEN_POLICY_SHARE, 8},
         {"health", "police", "ed_attendance", "adult_victim",
             "legal_obligation", SEEN_POLICY_QUEUE, 12},
-        /* Schools and social care. */
+    };
+
+    LAB_DECIDES(cases);
+}
+END_TEST
+
+/* Schools and social care. */
+START_TEST(test_lab_agreement_schools_and_social_care_share)
+{
+    static const struct lab_case cases[] = {
         {"school", "social_care", "safeguarding_concern", "child",
             "safeguarding_children", SEEN_POLICY_SHARE, 9},
         {"school", "police", "safeguarding_concern", "child",
@@ -198,7 +228,16 @@ START_TEST(test_lab_agreement_decisions)
             "duty_to_share", SEEN_POLICY_SHARE, 6},
         {"social_care", "school", "child_in_need_assessment", "child",
             "duty_to_share", SEEN_POLICY_QUEUE, 12},
-        /* Probation to police and social care, about perpetrators. */
+    };
+
+    LAB_DECIDES(cases);
+}
+END_TEST
+
+/* Probation to police and social care, about perpetrators. */
+START_TEST(test_lab_agreement_probation_shares_about_perpetrators)
+{
+    static const struct lab_case cases[] = {
         {"probation", "police", "supervision", "perpetrator", "public_task",
             SEEN_POLICY_SHARE, 10},
         {"probation", "social_care", "supervision", "perpetrator",
@@ -209,11 +248,19 @@ START_TEST(test_lab_agreement_decisions)
             SEEN_POLICY_QUEUE, 12},
         {"youth_justice", "social_care", "youth_justice", "child",
             "duty_to_share", SEEN_POLICY_SHARE, 11},
-        {"other", "other", "other", "other", "consent", SEEN_POLICY_QUEUE,
-            12},
-        /* Unknown names are queued, by no rule. */
-        {"police", "social_care", "domestic_abuse", "child",
-            "duty_to_share", SEEN_POLICY_QUEUE, -1},
+        {"other", "other", "other", "other", "consent", SEEN_POLICY_QUEUE, 12},
+    };
+
+    LAB_DECIDES(cases);
+}
+END_TEST
+
+/* Unknown names are queued, by no rule. */
+START_TEST(test_lab_agreement_queues_unknown_names_by_no_rule)
+{
+    static const struct lab_case cases[] = {
+        {"police", "social_care", "domestic_abuse", "child", "duty_to_share",
+            SEEN_POLICY_QUEUE, -1},
         {"police", "fire_service", "domestic_abuse_incident", "child",
             "duty_to_share", SEEN_POLICY_QUEUE, -1},
         {"police", "social_care", "domestic_abuse_incident", "victim",
@@ -227,20 +274,16 @@ START_TEST(test_lab_agreement_decisions)
         {"police", "social_care", "domestic_abuse_incident", NULL,
             "duty_to_share", SEEN_POLICY_QUEUE, -1},
     };
+
+    LAB_DECIDES(cases);
+}
+END_TEST
+
+START_TEST(test_lab_agreement_rule_index_is_optional)
+{
     struct seen_policy *p = NULL;
-    size_t i;
-    int rule, d;
 
     ck_assert_int_eq(seen_policy_load(LAB_AGREEMENT, &p), SEEN_OK);
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        d = decide(p, cases[i].holder, cases[i].req, cases[i].kind,
-            cases[i].role, cases[i].basis, &rule);
-        ck_assert_msg(d == cases[i].decision && rule == cases[i].rule,
-            "case %zu: %s by rule %d, expected %s by rule %d", i,
-            seen_policy_decision_name(d), rule,
-            seen_policy_decision_name(cases[i].decision), cases[i].rule);
-    }
-    /* The rule index is optional. */
     ck_assert_int_eq(seen_policy_decide(p, "police", "social_care",
                          "domestic_abuse_incident", "child", "duty_to_share",
                          NULL),
@@ -524,11 +567,32 @@ START_TEST(test_malformed_top_level_is_refused_with_place_and_reason)
 }
 END_TEST
 
-START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
+/* The inside of a rules array, and what refusing it must say. */
+struct rules_case {
+    const char *rules, *want;
+};
+
+/* Assert that an agreement with each of the ${n} ${cases} as its rules is
+ * refused with a message that says what it should. */
+static void
+rules_refused(const struct rules_case *cases, size_t n)
 {
-    static const struct {
-        const char *rules, *want;
-    } cases[] = {
+    char doc[2048];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        snprintf(doc, sizeof doc, WITH_RULES("%s"), cases[i].rules);
+        refused(doc, strlen(doc), cases[i].want);
+    }
+}
+
+#define RULES_REFUSED(cases)                                                   \
+    rules_refused((cases), sizeof(cases) / sizeof((cases)[0]))
+
+/* A rule that is not an object, or lacks a field it needs. */
+START_TEST(test_rules_that_are_not_whole_rules_are_refused)
+{
+    static const struct rules_case cases[] = {
         {"5", "rules[0]: not an object"},
         {"[]", "rules[0]: not an object"},
         {"{\"requester\": \"*\", \"kinds\": \"*\", \"decision\": \"queue\"}",
@@ -539,6 +603,16 @@ START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
             "rules[0]: no \"kinds\""},
         {"{\"holder\": \"*\", \"requester\": \"*\", \"kinds\": \"*\"}",
             "rules[0]: no \"decision\""},
+    };
+
+    RULES_REFUSED(cases);
+}
+END_TEST
+
+/* An agency type, kind, role or legal basis that does not exist. */
+START_TEST(test_rules_naming_unknown_things_are_refused)
+{
+    static const struct rules_case cases[] = {
         {"{\"holder\": \"fire_service\", \"requester\": \"*\", \"kinds\": "
          "\"*\", \"decision\": \"queue\"}",
             "rules[0].holder: unknown agency type 'fire_service'"},
@@ -561,6 +635,17 @@ START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kinds\": "
          "[\"Domestic_Abuse_Incident\"], \"decision\": \"queue\"}",
             "rules[0].kinds[0]: unknown kind 'Domestic_Abuse_Incident'"},
+    };
+
+    RULES_REFUSED(cases);
+}
+END_TEST
+
+/* A list that is empty, mixes '*' with names, repeats a name, or is not
+ * a list of names. */
+START_TEST(test_rules_with_malformed_lists_are_refused)
+{
+    static const struct rules_case cases[] = {
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kinds\": "
          "[], \"decision\": \"queue\"}",
             "rules[0].kinds: empty list (use \"*\" for any)"},
@@ -582,6 +667,17 @@ START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kinds\": "
          "[5], \"decision\": \"queue\"}",
             "rules[0].kinds[0]: not a string"},
+    };
+
+    RULES_REFUSED(cases);
+}
+END_TEST
+
+/* A decision that is not "share" or "queue", or a "share" that does not
+ * name its legal bases. */
+START_TEST(test_rules_with_a_bad_decision_are_refused)
+{
+    static const struct rules_case cases[] = {
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kinds\": "
          "\"*\", \"decision\": \"withhold\"}",
             "rules[0].decision: 'withhold' is never automatic"},
@@ -603,6 +699,17 @@ START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kinds\": "
          "\"*\", \"bases\": [\"*\"], \"decision\": \"share\"}",
             "rules[0].bases: a \"share\" rule must name its legal bases"},
+    };
+
+    RULES_REFUSED(cases);
+}
+END_TEST
+
+/* A field the format does not have (naming the one meant, where it can),
+ * a note that is not text, or a key given twice. */
+START_TEST(test_rules_with_unknown_or_repeated_fields_are_refused)
+{
+    static const struct rules_case cases[] = {
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kind\": "
          "\"*\", \"decision\": \"queue\"}",
             "rules[0]: unknown field 'kind' (did you mean 'kinds'?)"},
@@ -621,6 +728,15 @@ START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
         {"{\"holder\": \"police\", \"requester\": \"health\", \"kinds\": "
          "\"*\", \"decision\": \"queue\", \"decision\": \"share\"}",
             "duplicate object key"},
+    };
+
+    RULES_REFUSED(cases);
+}
+END_TEST
+
+START_TEST(test_rules_that_never_apply_are_refused)
+{
+    static const struct rules_case cases[] = {
         /* A rule after a catch-all never applies. */
         {"{\"holder\": \"*\", \"requester\": \"*\", \"kinds\": \"*\", "
          "\"decision\": \"queue\"}, " SHARE_RULE,
@@ -634,13 +750,8 @@ START_TEST(test_malformed_rules_are_refused_with_place_and_reason)
          "\"child\", \"bases\": \"consent\", \"decision\": \"share\"}",
             "rules[1]: never applies: rules[0]"},
     };
-    char doc[2048];
-    size_t i;
 
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(doc, sizeof doc, WITH_RULES("%s"), cases[i].rules);
-        refused(doc, strlen(doc), cases[i].want);
-    }
+    RULES_REFUSED(cases);
 }
 END_TEST
 
@@ -813,9 +924,9 @@ START_TEST(test_load_reports_file_and_place)
     fputs(bad, f);
     fclose(f);
 
-    quiet_to(logp);
+    tu_quiet(logp);
     ck_assert_int_eq(seen_policy_load(path, &p), SEEN_EINVAL);
-    loud();
+    tu_loud();
     ck_assert_ptr_null(p);
     ck_assert_int_ge(fd = open(logp, O_RDONLY), 0);
     n = read(fd, got, sizeof got - 1);
@@ -839,7 +950,7 @@ START_TEST(test_load_refuses_missing_directory_and_oversized_files)
 
     tu_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/none.json", dir);
-    quiet_to(NULL);
+    tu_quiet(NULL);
     ck_assert_int_eq(seen_policy_load(path, &p), SEEN_ENOTFOUND);
     ck_assert_ptr_null(p);
     ck_assert_int_eq(seen_policy_load(dir, &p), SEEN_EINVAL);
@@ -853,7 +964,7 @@ START_TEST(test_load_refuses_missing_directory_and_oversized_files)
     ck_assert_int_eq(truncate(path, 0), 0);
     ck_assert_int_eq(seen_policy_load(path, &p), SEEN_EINVAL);
     ck_assert_ptr_null(p);
-    loud();
+    tu_loud();
     tu_rmrf(dir);
 }
 END_TEST
@@ -912,7 +1023,15 @@ policy_suite(void)
 
     tc = tcase_create("lab");
     tcase_add_test(tc, test_lab_agreement_loads);
-    tcase_add_test(tc, test_lab_agreement_decisions);
+    tcase_add_test(
+        tc, test_lab_agreement_police_share_with_social_care_for_children);
+    tcase_add_test(
+        tc, test_lab_agreement_police_share_with_health_and_probation);
+    tcase_add_test(tc, test_lab_agreement_social_care_and_health_share);
+    tcase_add_test(tc, test_lab_agreement_schools_and_social_care_share);
+    tcase_add_test(tc, test_lab_agreement_probation_shares_about_perpetrators);
+    tcase_add_test(tc, test_lab_agreement_queues_unknown_names_by_no_rule);
+    tcase_add_test(tc, test_lab_agreement_rule_index_is_optional);
     tcase_add_test(tc,
         test_lab_agreement_never_shares_under_consent_or_to_unknowns);
     tcase_add_test(tc, test_brief_example_agreement_parses);
@@ -928,7 +1047,12 @@ policy_suite(void)
     tc = tcase_create("malformed");
     tcase_add_test(tc,
         test_malformed_top_level_is_refused_with_place_and_reason);
-    tcase_add_test(tc, test_malformed_rules_are_refused_with_place_and_reason);
+    tcase_add_test(tc, test_rules_that_are_not_whole_rules_are_refused);
+    tcase_add_test(tc, test_rules_naming_unknown_things_are_refused);
+    tcase_add_test(tc, test_rules_with_malformed_lists_are_refused);
+    tcase_add_test(tc, test_rules_with_a_bad_decision_are_refused);
+    tcase_add_test(tc, test_rules_with_unknown_or_repeated_fields_are_refused);
+    tcase_add_test(tc, test_rules_that_never_apply_are_refused);
     tcase_add_test(tc, test_limits_are_enforced);
     tcase_add_test(tc, test_deep_nesting_is_refused_not_crashed_on);
     tcase_add_test(tc, test_every_truncation_of_the_lab_agreement_is_refused);

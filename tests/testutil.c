@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,63 @@ tu_each_file(const char *dir, tu_file_fn *fn, void *ctx)
     }
     closedir(d);
     return n;
+}
+
+/* A runner and the number of files it accepted (tu_replay_fuzz). */
+struct tu_count {
+    tu_accept_fn *fn;
+    size_t ok;
+};
+
+static void
+tu_count_one(void *ctx, const char *path, const char *name,
+    const uint8_t *buf, size_t len)
+{
+    struct tu_count *c = ctx;
+
+    (void)path;
+    (void)name;
+    c->ok += (size_t)c->fn(len ? buf : NULL, len);
+}
+
+size_t
+tu_replay_fuzz(const char *name, tu_accept_fn *fn, size_t *n)
+{
+    struct tu_count seeds = {fn, 0}, regress = {fn, 0};
+    char dir[4096];
+
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/%s", SEEN_SOURCE_DIR,
+        name);
+    *n = tu_each_file(dir, tu_count_one, &seeds);
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/regress/%s", SEEN_SOURCE_DIR,
+        name);
+    (void)tu_each_file(dir, tu_count_one, &regress);
+    return seeds.ok;
+}
+
+/* Standard error while tu_quiet() has it elsewhere, or -1. */
+static int tu_saved_stderr = -1;
+
+void
+tu_quiet(const char *path)
+{
+    int fd;
+
+    fflush(stderr);
+    ck_assert_int_ge(tu_saved_stderr = dup(2), 0);
+    ck_assert_int_ge(fd = open(path ? path : "/dev/null",
+                         O_WRONLY | O_CREAT | O_TRUNC, 0600),
+        0);
+    ck_assert_int_eq(dup2(fd, 2), 2);
+    close(fd);
+}
+
+void
+tu_loud(void)
+{
+
+    fflush(stderr);
+    ck_assert_int_eq(dup2(tu_saved_stderr, 2), 2);
+    close(tu_saved_stderr);
+    tu_saved_stderr = -1;
 }

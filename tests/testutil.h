@@ -51,4 +51,35 @@ typedef void tu_file_fn(void *ctx, const char *path, const char *name,
  */
 size_t tu_each_file(const char *dir, tu_file_fn *fn, void *ctx);
 
+/*
+ * tu_accept_fn(buf, len): run one input of ${len} bytes (${buf} is NULL
+ * when ${len} is 0) through what a fuzzer runs; return 1 if it was
+ * accepted, else 0.
+ */
+typedef int tu_accept_fn(const uint8_t *buf, size_t len);
+
+/**
+ * tu_replay_fuzz(name, fn, n):
+ * Run the seeds of the fuzzer ${name} (every file of
+ * tests/fuzz/corpus/${name}, as tu_each_file() lists them) through ${fn},
+ * then the inputs that once broke it (tests/fuzz/regress/${name}, which
+ * may be empty or absent: they must only not crash).  Write the number of
+ * seeds to *${n} and return the number of them ${fn} accepted.
+ */
+size_t tu_replay_fuzz(const char *name, tu_accept_fn *fn, size_t *n);
+
+/**
+ * tu_quiet(path):
+ * Send standard error to the file ${path} (created or truncated), or to
+ * /dev/null if ${path} is NULL, until tu_loud(): for the library's log
+ * lines where a test expects them.  The test fails if it cannot.
+ */
+void tu_quiet(const char *path);
+
+/**
+ * tu_loud():
+ * Send standard error back where it went before tu_quiet().
+ */
+void tu_loud(void);
+
 #endif

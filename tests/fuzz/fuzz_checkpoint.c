@@ -9,7 +9,7 @@
  * decodes to the same fields (the signature covers those, not the bytes).
  *
  * Seeds: tests/fuzz/corpus/checkpoint (two signed checkpoints, one with a
- * broken signature).  Replayed by tests/check_envelope.c.
+ * broken signature).  Replayed by tests/check_checkpoint.c.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  *
  * Seeds: tests/fuzz/corpus/feed_entry (an entry with tokens, one without,
  * a retraction); inputs that once broke it: tests/fuzz/regress/feed_entry.
- * Both are replayed by tests/check_envelope.c.
+ * Both are replayed by tests/check_checkpoint.c.
  */
 #include <stdint.h>
 #include <stdlib.h>

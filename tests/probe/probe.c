@@ -58,6 +58,8 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "common/bytes.h"
+#include "common/hex.h"
 #include "common/home.h"
 #include "common/log.h"
 #include "common/passphrase.h"
@@ -69,6 +71,7 @@
 #include "seen.pb-c.h"
 
 #define EXIT_UNDELIVERED 3
+#define GARBAGE_BYTES 200
 #define LEAVES 2
 
 static const char usage[] =
@@ -81,6 +84,7 @@ static const char usage[] =
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
     "        inconsistent, garbage, get-xproof, xproof\n";
 
+/* Sleep ${ms} milliseconds, through signals. */
 static void
 sleep_ms(long ms)
 {
@@ -90,6 +94,7 @@ sleep_ms(long ms)
         ;
 }
 
+/* The monotonic clock, in milliseconds. */
 static double
 now_ms(void)
 {
@@ -97,17 +102,6 @@ now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-static int
-hex32(uint8_t out[32], const char *hex)
-{
-    size_t n;
-
-    if (hex == NULL || strlen(hex) != 64 ||
-        sodium_hex2bin(out, 32, hex, 64, NULL, &n, NULL) != 0 || n != 32)
-        return -1;
-    return 0;
 }
 
 /* Open the keystore of the node home ${home}. */
@@ -254,8 +248,7 @@ held_size(const char *path, const uint8_t origin[32], uint64_t *size)
         return -1;
     }
     while (rc != 0 && fread(hdr, 1, 4, f) == 4) {
-        n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
-            (uint32_t)hdr[2] << 8 | hdr[3];
+        n = seen_rd32(hdr);
         if (n > sizeof buf || fread(buf, 1, n, f) != n)
             break;
         if ((c = seen__checkpoint__unpack(NULL, n, buf)) == NULL)
@@ -363,8 +356,194 @@ send_frame(void *s, const void *buf, size_t len, double deadline)
     }
 }
 
-int
-main(int argc, char **argv)
+/*
+ * A probe's arguments, its keys and the time it seals with: what every
+ * action builds from.
+ */
+struct probe {
+    const char *home, *to, *keysfrom, *held, *cpfrom, *action;
+    uint8_t server_curve[32], target[32];
+    unsigned long long from, size, above, plen;
+    long timeout;
+    uint64_t now;
+
+    /* CURVE keys (--home); signing keys (--keys-from, else ck); the
+     * xproof checkpoint's signer (--cp-from, else NULL: sk). */
+    struct seen_keys *ck, *sk, *cpk;
+};
+
+/*
+ * ${rc}, the result of sealing an envelope, as 0 or -1, having said why
+ * the envelope could not be sealed.
+ */
+static int
+sealed(int rc)
+{
+
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "seen-probe: cannot seal the envelope: %s\n",
+        seen_strerror(rc));
+    return -1;
+}
+
+/*
+ * The actions: each builds the frame to send from ${p} into ${buf} and
+ * ${len} (malloc'd, the caller frees it).  Each returns 0, or -1 having
+ * said why not.
+ */
+static int
+build_hello(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    return sealed(seal_hello(p->sk, p->target, p->now, buf, len));
+}
+
+static int
+build_forged(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    if (build_hello(p, buf, len) != 0)
+        return -1;
+    (*buf)[*len - 40] ^= 0x01; /* the signature is the last 64 bytes */
+    return 0;
+}
+
+static int
+build_tampered(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    if (build_hello(p, buf, len) != 0)
+        return -1;
+    if (tamper(*buf, *len) != 0) {
+        fprintf(stderr, "seen-probe: cannot find the msg_id to tamper\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+build_stale(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    return sealed(seal_hello(p->sk, p->target, p->now - 3600, buf, len));
+}
+
+static int
+build_wrong_recipient(struct probe *p, uint8_t **buf, size_t *len)
+{
+    uint8_t other[32];
+
+    randombytes_buf(other, sizeof other);
+    return sealed(seal_hello(p->sk, other, p->now, buf, len));
+}
+
+static int
+build_inconsistent(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    return sealed(seal_inconsistent(p->sk, p->target, p->from, buf, len));
+}
+
+static int
+build_garbage(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    (void)p;
+    if ((*buf = malloc(GARBAGE_BYTES)) == NULL) {
+        fprintf(stderr, "seen-probe: out of memory\n");
+        return -1;
+    }
+    randombytes_buf(*buf, GARBAGE_BYTES);
+    (*buf)[0] = 0x0f; /* field 1, wire type 7: never a protobuf */
+    *len = GARBAGE_BYTES;
+    return 0;
+}
+
+static int
+build_get_xproof(struct probe *p, uint8_t **buf, size_t *len)
+{
+
+    return sealed(
+        seal_get_xproof(p->sk, p->target, p->from, p->size, buf, len));
+}
+
+static int
+build_xproof(struct probe *p, uint8_t **buf, size_t *len)
+{
+    uint64_t h;
+
+    if (p->held != NULL) {
+        if (held_size(p->held, p->sk->sign_pk, &h) != 0)
+            return -1;
+        p->from = h;
+        if (p->size == 0)
+            p->size = h + p->above;
+    }
+    if (p->plen == ~0ULL) {
+        p->plen = seen_merkle_consistency_len(p->from, p->size);
+        if (p->plen > SEEN_MERKLE_PROOF_MAX)
+            p->plen = 1;
+    }
+    return sealed(seal_xproof(p->sk, p->cpk != NULL ? p->cpk : p->sk, p->target,
+        p->from, p->size, (size_t)p->plen, buf, len));
+}
+
+/* Send the frame twice (the second after the first is applied). */
+#define ACTION_TWICE 1
+
+static const struct action {
+    const char *name;
+    int (*build)(struct probe *, uint8_t **, size_t *);
+    int flags;
+} actions[] = {
+    {"hello", build_hello, 0},
+    {"replay", build_hello, ACTION_TWICE},
+    {"forged", build_forged, 0},
+    {"tampered", build_tampered, 0},
+    {"stale", build_stale, 0},
+    {"wrong-recipient", build_wrong_recipient, 0},
+    {"inconsistent", build_inconsistent, 0},
+    {"garbage", build_garbage, 0},
+    {"get-xproof", build_get_xproof, 0},
+    {"xproof", build_xproof, 0},
+};
+
+/* The action named ${name}, or NULL. */
+static const struct action *
+action_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    }
+    return NULL;
+}
+
+/*
+ * Parse the unsigned decimal ${s} into ${out}.  Returns 0, or -1 if it is
+ * not one (a sign, anything after the digits, or out of range).
+ */
+static int
+parse_ull(const char *s, unsigned long long *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || s[0] == '-')
+        return -1;
+    return 0;
+}
+
+/*
+ * Parse the command line ${argc}, ${argv} into ${p}.  Returns -1 to go on,
+ * or the exit status: 0 after --help, 2 for bad usage (said on stderr).
+ */
+static int
+parse_args(int argc, char **argv, struct probe *p)
 {
     static const struct option opts[] = {
         {"home", required_argument, NULL, 'H'},
@@ -382,31 +561,17 @@ main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *home = NULL, *to = NULL, *tocurve = NULL, *tosign = NULL;
-    const char *keysfrom = NULL, *action, *held = NULL, *cpfrom = NULL;
-    struct seen_keys *ck = NULL, *sk = NULL, *cpk = NULL;
-    unsigned long long size = 0, above = 7, plen = ~0ULL;
-    unsigned long long *num;
-    uint8_t server_curve[32], target[32], other[32], *env = NULL;
-    uint8_t garbage[200];
-    char *pass = NULL, *end, senderhex[65];
-    size_t passlen, elen = 0;
-    unsigned long long from = 0;
-    long timeout = 3000;
-    uint64_t now = (uint64_t)time(NULL);
-    void *zctx = NULL, *s = NULL;
-    int c, rc, ret = 1, sent = 0, zero = 0, one = 1, linger = 2000;
-    double deadline;
-    json_t *out;
+    const char *tocurve = NULL, *tosign = NULL;
+    char *end;
+    int c;
 
-    seen_log_init("seen-probe", SEEN_LOG_WARN);
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'H':
-            home = optarg;
+            p->home = optarg;
             break;
         case 't':
-            to = optarg;
+            p->to = optarg;
             break;
         case 'c':
             tocurve = optarg;
@@ -415,134 +580,112 @@ main(int argc, char **argv)
             tosign = optarg;
             break;
         case 'k':
-            keysfrom = optarg;
+            p->keysfrom = optarg;
             break;
         case 'f':
-            errno = 0;
-            from = strtoull(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || optarg[0] == '-') {
-                fputs(usage, stderr);
-                return 2;
-            }
-            break;
-        case 'T':
-            timeout = strtol(optarg, &end, 10);
-            if (*end != '\0' || timeout <= 0) {
-                fputs(usage, stderr);
-                return 2;
-            }
+            if (parse_ull(optarg, &p->from) != 0)
+                goto usage;
             break;
         case 'S':
+            if (parse_ull(optarg, &p->size) != 0)
+                goto usage;
+            break;
         case 'A':
+            if (parse_ull(optarg, &p->above) != 0)
+                goto usage;
+            break;
         case 'P':
-            num = c == 'S' ? &size : c == 'A' ? &above : &plen;
-            errno = 0;
-            *num = strtoull(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || optarg[0] == '-') {
-                fputs(usage, stderr);
-                return 2;
-            }
+            if (parse_ull(optarg, &p->plen) != 0)
+                goto usage;
+            break;
+        case 'T':
+            p->timeout = strtol(optarg, &end, 10);
+            if (*end != '\0' || p->timeout <= 0)
+                goto usage;
             break;
         case 'F':
-            held = optarg;
+            p->held = optarg;
             break;
         case 'C':
-            cpfrom = optarg;
+            p->cpfrom = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
             return 0;
         default:
-            fputs(usage, stderr);
-            return 2;
+            goto usage;
         }
     }
-    if (home == NULL || to == NULL || tocurve == NULL || tosign == NULL ||
-        optind + 1 != argc) {
-        fputs(usage, stderr);
-        return 2;
+    if (p->home == NULL || p->to == NULL || tocurve == NULL || tosign == NULL ||
+        optind + 1 != argc)
+        goto usage;
+    p->action = argv[optind];
+    if (action_find(p->action) == NULL) {
+        fprintf(stderr, "seen-probe: unknown action '%s'\n", p->action);
+        goto usage;
     }
-    action = argv[optind];
-    if (strcmp(action, "hello") != 0 && strcmp(action, "replay") != 0 &&
-        strcmp(action, "forged") != 0 && strcmp(action, "tampered") != 0 &&
-        strcmp(action, "stale") != 0 &&
-        strcmp(action, "wrong-recipient") != 0 &&
-        strcmp(action, "inconsistent") != 0 && strcmp(action, "garbage") != 0 &&
-        strcmp(action, "get-xproof") != 0 && strcmp(action, "xproof") != 0) {
-        fprintf(stderr, "seen-probe: unknown action '%s'\n", action);
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (hex32(server_curve, tocurve) != 0 || hex32(target, tosign) != 0) {
+    if (seen_hex_decode(p->server_curve, 32, tocurve) != 0 ||
+        seen_hex_decode(p->target, 32, tosign) != 0) {
         fprintf(stderr, "seen-probe: --to-curve and --to-sign take 64 hex "
                         "digits\n");
         return 2;
     }
-    if (sodium_init() < 0) {
-        fprintf(stderr, "seen-probe: libsodium does not initialise\n");
-        return 1;
-    }
+    return -1;
+
+usage:
+    fputs(usage, stderr);
+    return 2;
+}
+
+/*
+ * Open the keystores ${p} names, with the passphrase of
+ * $SEEN_PASSPHRASE_FILE (wiped before returning), into p->ck, p->sk and
+ * p->cpk.  Returns 0, or -1 having said why not; the caller frees the
+ * keys loaded either way.
+ */
+static int
+probe_keys(struct probe *p)
+{
+    char *pass = NULL;
+    size_t passlen;
+    int rc = -1;
+
     if (seen_passphrase_get("Keystore passphrase: ", 0, &pass, &passlen) !=
         0) {
         fprintf(stderr, "seen-probe: no passphrase\n");
-        return 1;
+        return -1;
     }
-    if ((ck = load_keys(home, pass, passlen)) == NULL)
+    if ((p->ck = load_keys(p->home, pass, passlen)) == NULL)
         goto done;
-    if (keysfrom != NULL && (sk = load_keys(keysfrom, pass, passlen)) == NULL)
+    if (p->keysfrom != NULL &&
+        (p->sk = load_keys(p->keysfrom, pass, passlen)) == NULL)
         goto done;
-    if (sk == NULL)
-        sk = ck;
-    if (cpfrom != NULL && (cpk = load_keys(cpfrom, pass, passlen)) == NULL)
+    if (p->sk == NULL)
+        p->sk = p->ck;
+    if (p->cpfrom != NULL &&
+        (p->cpk = load_keys(p->cpfrom, pass, passlen)) == NULL)
         goto done;
-    sodium_bin2hex(senderhex, sizeof senderhex, sk->sign_pk, 32);
+    rc = 0;
+done:
+    seen_passphrase_destroy(&pass);
+    return rc;
+}
 
-    /* Build what to send before connecting. */
-    if (strcmp(action, "garbage") == 0) {
-        randombytes_buf(garbage, sizeof garbage);
-        garbage[0] = 0x0f; /* field 1, wire type 7: never a protobuf */
-        rc = 0;
-    } else if (strcmp(action, "inconsistent") == 0) {
-        rc = seal_inconsistent(sk, target, from, &env, &elen);
-    } else if (strcmp(action, "get-xproof") == 0) {
-        rc = seal_get_xproof(sk, target, from, size, &env, &elen);
-    } else if (strcmp(action, "xproof") == 0) {
-        if (held != NULL) {
-            uint64_t h;
+/*
+ * Connect to the target of ${p} as a CURVE client with p->ck and send
+ * ${buf} (${len} bytes), twice if ${twice}, then wait half a second so
+ * that it is delivered.  [out] ${sent}: how many were sent.  Returns 0,
+ * 1 on a ZeroMQ error or EXIT_UNDELIVERED, having said why.
+ */
+static int
+deliver(
+    const struct probe *p, const uint8_t *buf, size_t len, int twice, int *sent)
+{
+    void *zctx = NULL, *s = NULL;
+    int rc, ret = 1, zero = 0, one = 1, linger = 2000;
+    double deadline;
 
-            if (held_size(held, sk->sign_pk, &h) != 0)
-                goto done;
-            from = h;
-            if (size == 0)
-                size = h + above;
-        }
-        if (plen == ~0ULL) {
-            plen = seen_merkle_consistency_len(from, size);
-            if (plen > SEEN_MERKLE_PROOF_MAX)
-                plen = 1;
-        }
-        rc = seal_xproof(sk, cpk != NULL ? cpk : sk, target, from, size,
-            (size_t)plen, &env, &elen);
-    } else if (strcmp(action, "stale") == 0) {
-        rc = seal_hello(sk, target, now - 3600, &env, &elen);
-    } else if (strcmp(action, "wrong-recipient") == 0) {
-        randombytes_buf(other, sizeof other);
-        rc = seal_hello(sk, other, now, &env, &elen);
-    } else {
-        rc = seal_hello(sk, target, now, &env, &elen);
-    }
-    if (rc != 0) {
-        fprintf(stderr, "seen-probe: cannot seal the envelope: %s\n",
-            seen_strerror(rc));
-        goto done;
-    }
-    if (strcmp(action, "forged") == 0)
-        env[elen - 40] ^= 0x01; /* the signature is the last 64 bytes */
-    if (strcmp(action, "tampered") == 0 && tamper(env, elen) != 0) {
-        fprintf(stderr, "seen-probe: cannot find the msg_id to tamper\n");
-        goto done;
-    }
-
+    *sent = 0;
     if ((zctx = zmq_ctx_new()) == NULL ||
         (s = zmq_socket(zctx, ZMQ_DEALER)) == NULL) {
         fprintf(stderr, "seen-probe: zmq: %s\n", zmq_strerror(zmq_errno()));
@@ -550,54 +693,85 @@ main(int argc, char **argv)
     }
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(s, ZMQ_IMMEDIATE, &one, sizeof one);
-    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_curve, 32);
-    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, ck->curve_pk, 32);
-    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, ck->curve_sk, 32);
-    if (zmq_connect(s, to) != 0) {
-        fprintf(stderr, "seen-probe: cannot connect to '%s': %s\n", to,
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, p->server_curve, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, p->ck->curve_pk, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, p->ck->curve_sk, 32);
+    if (zmq_connect(s, p->to) != 0) {
+        fprintf(stderr, "seen-probe: cannot connect to '%s': %s\n", p->to,
             zmq_strerror(zmq_errno()));
         goto done;
     }
-    deadline = now_ms() + (double)timeout;
-    if (strcmp(action, "garbage") == 0)
-        rc = send_frame(s, garbage, sizeof garbage, deadline);
-    else
-        rc = send_frame(s, env, elen, deadline);
-    if (rc == 0)
-        sent++;
-    if (rc == 0 && strcmp(action, "replay") == 0) {
+    deadline = now_ms() + (double)p->timeout;
+    if ((rc = send_frame(s, buf, len, deadline)) == 0)
+        (*sent)++;
+    if (rc == 0 && twice) {
         /* Let the first be applied (and recorded) before the second. */
         sleep_ms(300);
-        if ((rc = send_frame(s, env, elen, deadline + 1000)) == 0)
-            sent++;
+        if ((rc = send_frame(s, buf, len, deadline + 1000)) == 0)
+            (*sent)++;
     }
     if (rc != 0) {
-        fprintf(stderr, "seen-probe: could not deliver to '%s' within %ld "
-                        "ms (connection refused or never completed)\n",
-            to, timeout);
+        fprintf(stderr,
+            "seen-probe: could not deliver to '%s' within %ld "
+            "ms (connection refused or never completed)\n",
+            p->to, p->timeout);
         ret = EXIT_UNDELIVERED;
         goto done;
     }
     sleep_ms(500);
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    out = json_pack("{s:s, s:i, s:s}", "action", action, "sent", sent,
-        "sender", senderhex);
-    if (out != NULL) {
-        json_dumpf(out, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(out);
-    }
     ret = 0;
 done:
     if (s != NULL)
         zmq_close(s);
     if (zctx != NULL)
         zmq_ctx_term(zctx);
-    free(env);
-    seen_keys_destroy(&cpk);
-    if (sk != ck)
-        seen_keys_destroy(&sk);
-    seen_keys_destroy(&ck);
-    seen_passphrase_destroy(&pass);
+    return ret;
+}
+
+/* seen-probe: see the comment at the top of this file. */
+int
+main(int argc, char **argv)
+{
+    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000};
+    const struct action *a;
+    uint8_t *buf = NULL;
+    char senderhex[65];
+    size_t len = 0;
+    int ret = 1, sent;
+    json_t *out;
+
+    p.now = (uint64_t)time(NULL);
+    seen_log_init("seen-probe", SEEN_LOG_WARN);
+    if ((ret = parse_args(argc, argv, &p)) != -1)
+        return ret;
+    ret = 1;
+    a = action_find(p.action);
+    if (sodium_init() < 0) {
+        fprintf(stderr, "seen-probe: libsodium does not initialise\n");
+        return 1;
+    }
+    if (probe_keys(&p) != 0)
+        goto done;
+    sodium_bin2hex(senderhex, sizeof senderhex, p.sk->sign_pk, 32);
+
+    /* Build what to send before connecting. */
+    if (a->build(&p, &buf, &len) != 0)
+        goto done;
+    if ((ret = deliver(&p, buf, len, a->flags & ACTION_TWICE, &sent)) != 0)
+        goto done;
+    out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
+        "sender", senderhex);
+    if (out != NULL) {
+        json_dumpf(out, stdout, JSON_COMPACT);
+        fputc('\n', stdout);
+        json_decref(out);
+    }
+done:
+    free(buf);
+    seen_keys_destroy(&p.cpk);
+    if (p.sk != p.ck)
+        seen_keys_destroy(&p.sk);
+    seen_keys_destroy(&p.ck);
     return ret;
 }

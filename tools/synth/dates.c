@@ -43,6 +43,19 @@ synth_civil(int32_t days, int *y, int *m, int *d)
 }
 
 /**
+ * synth_year(days):
+ * Return the year of day number ${days}.
+ */
+int
+synth_year(int32_t days)
+{
+    int y, m, d;
+
+    synth_civil(days, &y, &m, &d);
+    return y;
+}
+
+/**
  * synth_date_format(days, out):
  * Write "YYYY-MM-DD" for ${days} to ${out}.
  */

@@ -1,14 +1,11 @@
 /*
- * household.c: the people and events of one household group.
+ * household.c: the people of one household group, and the planted cases
+ * that tie households together; their events are events.c's.
  *
  * Every household is one where domestic abuse is known to at least one
  * agency: a mother (the adult victim), 0-4 children, a perpetrator
  * (partner or father), sometimes an unborn child, sometimes a maternal
- * grandparent.  Its events follow how agencies in England respond: a
- * police incident may lead to a MARAC referral, an Operation Encompass
- * notification to the school, an IDVA referral and a referral to
- * children's social care; a pregnancy to a midwifery booking; and so on.
- * The rates are per mille and are listed in docs/synth.md.
+ * grandparent.  The rates are per mille and are listed in docs/synth.md.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +47,7 @@ struct hh_opts {
     int32_t mother_dob, perp_dob, child_dob;    /* 0: free */
 };
 
+/* ${x}, but at least ${lo} and at most ${hi}. */
 static int32_t
 clamp32(int32_t x, int32_t lo, int32_t hi)
 {
@@ -57,6 +55,8 @@ clamp32(int32_t x, int32_t lo, int32_t hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/* A new person of ${kind} and ${sex} in household ${hh} of ${g}, with
+ * nothing else known yet.  Returns its index, or -1 when ${g} is full. */
 static int
 new_person(struct synth_group *g, enum synth_pkind kind, char sex, int hh)
 {
@@ -73,6 +73,8 @@ new_person(struct synth_group *g, enum synth_pkind kind, char sex, int hh)
     return g->np++;
 }
 
+/* Give ${p} the given name ${given}, and now and then a nickname or
+ * variant of it. */
 static void
 set_given(struct synth_person *p, struct synth_rng *r, const char *given)
 {
@@ -93,15 +95,6 @@ simple_name(const char *s)
     return strpbrk(s, " -'") == NULL;
 }
 
-static int
-year_of(int32_t days)
-{
-    int y, m, d;
-
-    synth_civil(days, &y, &m, &d);
-    return y;
-}
-
 /* The day a child born on ${dob} starts Reception (the September after
  * their fourth birthday). */
 static int32_t
@@ -113,6 +106,9 @@ school_start(int32_t dob)
     return synth_days(y + (m >= 9 ? 5 : 4), 9, 3);
 }
 
+/* Make person ${pi} a perpetrator of origin ${origin} born on ${dob}:
+ * names, often a PNC id (and then sometimes an alias), a probation case
+ * reference, and sometimes an address of his own in ${pl}. */
 static void
 make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
     int pi, char origin, int32_t dob, const struct synth_place *pl)
@@ -127,9 +123,9 @@ make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
     set_given(p, r, synth_names_pick(r, SYNTH_NAMES_MAN, o));
     p->dob = dob;
     if (synth_rng_chance(r, RATE_PERP_PNC)) {
-        y = year_of(dob) + (int)synth_rng_range(r, 15, 32);
-        if (y > year_of(w->end))
-            y = year_of(w->end);
+        y = synth_year(dob) + (int)synth_rng_range(r, 15, 32);
+        if (y > synth_year(w->end))
+            y = synth_year(w->end);
         synth_ids_pnc(&w->ids, p->pnc, y);
         if (synth_rng_chance(r, RATE_ALIAS)) {
             ao = o;
@@ -148,130 +144,211 @@ make_perp(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
     }
 }
 
+/* One household being made: what the steps of make_household() share. */
+struct hh_build {
+    struct synth_group *g;
+    struct synth_world *w;
+    struct synth_rng *r;
+    const struct hh_opts *o;
+    const struct synth_place *pl; /* its local authority's place */
+    struct synth_hh *h;
+    int hi;                       /* its index in g->h */
+    int nchild;                   /* how many children to make */
+    int32_t mdob, eldest;         /* the mother's and eldest's births */
+    int mi;                       /* the mother */
+    const char *mfam;             /* her birth family name (static) */
+    char mo;                      /* and its origin */
+    char kids[160];               /* the children's family name */
+    char ko;                      /* and its origin */
+};
+
 /*
- * Make one household in ${o}->la.  Returns its index, or -1 when the group
- * is full.
+ * Take the next household of ${b}->g for ${b}: its local authority, time
+ * and first address.  Returns 0, or -1 when the group is full.
  */
 static int
-make_household(struct synth_group *g, struct synth_world *w,
-    struct synth_rng *r, const struct hh_opts *o)
+hh_begin(struct hh_build *b)
 {
-    static const uint32_t nchild_w[] = {120, 300, 280, 180, 120};
-    const struct synth_place *pl = &w->las[o->la].place;
+    struct synth_group *g = b->g;
+    const struct hh_opts *o = b->o;
     struct synth_hh *h;
-    struct synth_person *m, *c;
-    const char *mfam, *kfam, *pfam, *x;
-    char mo = 'e', ko, po, xo;
-    char kids[160];
-    int32_t mdob, eldest = 0, dob, lo, edd;
-    int hi_ix, nchild, i, j, mi, ci, kind, tries;
 
     if (g->nh >= SYNTH_MAX_HH || g->np + 10 > SYNTH_MAX_PERSONS)
         return -1;
-    hi_ix = g->nh++;
-    h = &g->h[hi_ix];
+    b->hi = g->nh++;
+    b->h = h = &g->h[b->hi];
     memset(h, 0, sizeof(*h));
     h->la[0] = h->la[1] = o->la;
     h->t0 = o->t0;
     h->t1 = o->t1;
     h->victim = h->perp = h->grand = h->unborn = -1;
-    synth_place_postcode(pl, r, h->pc[0]);
-    synth_place_address(pl, r, h->addr[0]);
+    synth_place_postcode(b->pl, b->r, h->pc[0]);
+    synth_place_address(b->pl, b->r, h->addr[0]);
     memcpy(h->pc[1], h->pc[0], sizeof h->pc[0]);
     memcpy(h->addr[1], h->addr[0], sizeof h->addr[0]);
+    return 0;
+}
 
-    /* Dates of birth: the mother's, and the eldest child's. */
-    nchild = (int)synth_rng_weighted(r, nchild_w, 5);
-    if (nchild < o->min_children)
-        nchild = o->min_children;
-    if (o->child_dob != 0) {
-        eldest = o->child_dob;
-        mdob = eldest - YEARS(synth_rng_range(r, 18, 34)) -
+/*
+ * The mother's date of birth, when no child's is given, for ${b}->nchild
+ * children: from the options, the perpetrator's, or free, and at least
+ * 17 when the household's time begins.
+ */
+static int32_t
+hh_mother_dob(struct hh_build *b)
+{
+    const struct hh_opts *o = b->o;
+    struct synth_world *w = b->w;
+    struct synth_rng *r = b->r;
+    int32_t mdob;
+
+    if (o->mother_dob != 0)
+        mdob = o->mother_dob;
+    else if (o->perp >= 0 || o->perp_dob != 0)
+        mdob = (o->perp >= 0 ? b->g->p[o->perp].dob : o->perp_dob) +
+            synth_rng_range(r, -YEARS(2), YEARS(9));
+    else if (b->nchild > 0)
+        mdob = synth_rng_range(r, synth_add_years(w->end, -17),
+            o->t1 - 60) - YEARS(synth_rng_range(r, 17, 35)) -
             synth_rng_range(r, 0, 364);
-    } else {
-        if (o->mother_dob != 0)
-            mdob = o->mother_dob;
-        else if (o->perp >= 0 || o->perp_dob != 0)
-            mdob = (o->perp >= 0 ? g->p[o->perp].dob : o->perp_dob) +
-                synth_rng_range(r, -YEARS(2), YEARS(9));
-        else if (nchild > 0)
-            mdob = synth_rng_range(r, synth_add_years(w->end, -17),
-                o->t1 - 60) - YEARS(synth_rng_range(r, 17, 35)) -
-                synth_rng_range(r, 0, 364);
-        else
-            mdob = synth_rng_range(r, synth_days(1978, 1, 1),
-                synth_days(2004, 12, 31));
-        if (o->mother_dob == 0 && mdob > synth_add_years(o->t0, -17))
-            mdob = synth_add_years(o->t0, -17) - synth_rng_range(r, 0, 2000);
-        if (nchild > 0) {
-            eldest = mdob + YEARS(synth_rng_range(r, 17, 35)) +
-                synth_rng_range(r, 0, 364);
-            lo = synth_add_years(w->end, -17) + 1;
-            if (eldest < lo)
-                eldest = lo + synth_rng_range(r, 0, 700);
-            if (eldest > o->t1 - 60) {
-                /* The mother is too young for children yet, unless the
-                 * household must have one: then a little older. */
-                if (o->min_children == 0 || o->t1 - 60 <= lo) {
-                    nchild = 0;
-                } else {
-                    eldest = synth_rng_range(r, lo, o->t1 - 60);
-                    if (synth_age(mdob, eldest) < 17 && o->mother_dob == 0)
-                        mdob = eldest - YEARS(synth_rng_range(r, 18, 30)) -
-                            synth_rng_range(r, 0, 364);
-                }
-            }
-            if (nchild > 0 && synth_age(mdob, eldest) > 44) {
-                if (o->mother_dob == 0)
-                    mdob = eldest - YEARS(synth_rng_range(r, 22, 36));
-                else if (o->min_children == 0)
-                    nchild = 0;
-            }
+    else
+        mdob = synth_rng_range(r, synth_days(1978, 1, 1),
+            synth_days(2004, 12, 31));
+    if (o->mother_dob == 0 && mdob > synth_add_years(o->t0, -17))
+        mdob = synth_add_years(o->t0, -17) - synth_rng_range(r, 0, 2000);
+    return mdob;
+}
+
+/*
+ * The eldest child's date of birth for a mother born on ${b}->mdob, when
+ * no child's is given: a child of under 18 at the end, born to a mother
+ * of 17 to 44 before the household's time ends; or no children (or a
+ * little older a mother) when that cannot be.
+ */
+static void
+hh_eldest(struct hh_build *b)
+{
+    const struct hh_opts *o = b->o;
+    struct synth_rng *r = b->r;
+    int32_t lo;
+
+    b->eldest = b->mdob + YEARS(synth_rng_range(r, 17, 35)) +
+        synth_rng_range(r, 0, 364);
+    lo = synth_add_years(b->w->end, -17) + 1;
+    if (b->eldest < lo)
+        b->eldest = lo + synth_rng_range(r, 0, 700);
+    if (b->eldest > o->t1 - 60) {
+        /* The mother is too young for children yet, unless the
+         * household must have one: then a little older. */
+        if (o->min_children == 0 || o->t1 - 60 <= lo) {
+            b->nchild = 0;
+        } else {
+            b->eldest = synth_rng_range(r, lo, o->t1 - 60);
+            if (synth_age(b->mdob, b->eldest) < 17 && o->mother_dob == 0)
+                b->mdob = b->eldest - YEARS(synth_rng_range(r, 18, 30)) -
+                    synth_rng_range(r, 0, 364);
         }
     }
-    if (nchild == 0 && o->min_children > 0)
-        nchild = o->min_children;
-    if (nchild > 0 && o->child_dob == 0) {
+    if (b->nchild > 0 && synth_age(b->mdob, b->eldest) > 44) {
+        if (o->mother_dob == 0)
+            b->mdob = b->eldest - YEARS(synth_rng_range(r, 22, 36));
+        else if (o->min_children == 0)
+            b->nchild = 0;
+    }
+}
+
+/* The number of children, and the mother's and the eldest's births. */
+static void
+hh_dates(struct hh_build *b)
+{
+    static const uint32_t nchild_w[] = {120, 300, 280, 180, 120};
+    const struct hh_opts *o = b->o;
+    struct synth_rng *r = b->r;
+
+    b->eldest = 0;
+    b->nchild = (int)synth_rng_weighted(r, nchild_w, 5);
+    if (b->nchild < o->min_children)
+        b->nchild = o->min_children;
+    if (o->child_dob != 0) {
+        b->eldest = o->child_dob;
+        b->mdob = b->eldest - YEARS(synth_rng_range(r, 18, 34)) -
+            synth_rng_range(r, 0, 364);
+    } else {
+        b->mdob = hh_mother_dob(b);
+        if (b->nchild > 0)
+            hh_eldest(b);
+    }
+    if (b->nchild == 0 && o->min_children > 0)
+        b->nchild = o->min_children;
+    if (b->nchild > 0 && o->child_dob == 0) {
         /* Born inside the household's time, to a mother of 17 or more. */
-        if (eldest == 0 || eldest > o->t1 - 60)
-            eldest = o->t1 - 60 - synth_rng_range(r, 0, 365);
-        if (o->mother_dob == 0 && synth_age(mdob, eldest) < 17)
-            mdob = eldest - YEARS(synth_rng_range(r, 18, 30)) -
+        if (b->eldest == 0 || b->eldest > o->t1 - 60)
+            b->eldest = o->t1 - 60 - synth_rng_range(r, 0, 365);
+        if (o->mother_dob == 0 && synth_age(b->mdob, b->eldest) < 17)
+            b->mdob = b->eldest - YEARS(synth_rng_range(r, 18, 30)) -
                 synth_rng_range(r, 0, 364);
     }
+}
 
-    /* The mother, by her birth family name. */
-    if ((mi = new_person(g, SYNTH_P_MOTHER, 'F', hi_ix)) < 0)
+/*
+ * The mother, by her birth family name, and the perpetrator (given in the
+ * options, or new).  Returns 0, or -1 when the group is full.
+ */
+static int
+hh_parents(struct hh_build *b)
+{
+    struct synth_group *g = b->g;
+    const struct hh_opts *o = b->o;
+    struct synth_rng *r = b->r;
+    struct synth_hh *h = b->h;
+    struct synth_person *m;
+    int32_t dob;
+
+    b->mo = 'e';
+    if ((b->mi = new_person(g, SYNTH_P_MOTHER, 'F', b->hi)) < 0)
         return -1;
-    h->victim = mi;
-    m = &g->p[mi];
-    mfam = synth_names_family(r, &mo);
-    m->origin = mo;
-    m->dob = mdob;
-    set_given(m, r, synth_names_pick(r, SYNTH_NAMES_WOMAN, mo));
-    synth_copy(m->family, sizeof m->family, synth_names_for_sex(mfam, 1));
+    h->victim = b->mi;
+    m = &g->p[b->mi];
+    b->mfam = synth_names_family(r, &b->mo);
+    m->origin = b->mo;
+    m->dob = b->mdob;
+    set_given(m, r, synth_names_pick(r, SYNTH_NAMES_WOMAN, b->mo));
+    synth_copy(m->family, sizeof m->family, synth_names_for_sex(b->mfam, 1));
 
-    /* The perpetrator. */
     if (o->perp >= 0) {
         h->perp = o->perp;
-    } else {
-        if ((h->perp = new_person(g, SYNTH_P_PERP, 'M', hi_ix)) < 0)
-            return -1;
-        dob = o->perp_dob != 0 ? o->perp_dob :
-            mdob - synth_rng_range(r, -YEARS(3), YEARS(9));
-        if (dob > synth_add_years(o->t0, -18))
-            dob = synth_add_years(o->t0, -18) - synth_rng_range(r, 0, 1500);
-        dob = clamp32(dob, synth_days(1960, 1, 1), dob);
-        make_perp(g, w, r, h->perp, mo, dob, pl);
+        return 0;
     }
-    m = &g->p[mi];
-    pfam = g->p[h->perp].family;
-    po = g->p[h->perp].origin;
+    if ((h->perp = new_person(g, SYNTH_P_PERP, 'M', b->hi)) < 0)
+        return -1;
+    dob = o->perp_dob != 0 ? o->perp_dob :
+        b->mdob - synth_rng_range(r, -YEARS(3), YEARS(9));
+    if (dob > synth_add_years(o->t0, -18))
+        dob = synth_add_years(o->t0, -18) - synth_rng_range(r, 0, 1500);
+    dob = clamp32(dob, synth_days(1960, 1, 1), dob);
+    make_perp(g, b->w, r, h->perp, b->mo, dob, b->pl);
+    return 0;
+}
 
-    /* Marriage and the children's family name. */
+/*
+ * Marriage: the mother's family names (current and former) and the
+ * children's, ${b}->kids and ${b}->ko.
+ */
+static void
+hh_family_names(struct hh_build *b)
+{
+    struct synth_group *g = b->g;
+    struct synth_rng *r = b->r;
+    struct synth_person *m = &g->p[b->mi];
+    const char *kfam, *pfam, *x;
+    char po, xo;
+    int j;
+
+    pfam = g->p[b->h->perp].family;
+    po = g->p[b->h->perp].origin;
     kfam = m->family;
-    ko = mo;
-    kids[0] = '\0';
+    b->ko = b->mo;
+    b->kids[0] = '\0';
     switch (synth_rng_below(r, 100) / 5) {
     case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
     case 8: case 9: case 10: case 11:
@@ -279,13 +356,13 @@ make_household(struct synth_group *g, struct synth_world *w,
         j = (int)synth_rng_below(r, 100);
         if (j >= 55 && j < 85) {
             kfam = pfam;
-            ko = po;
+            b->ko = po;
         } else if (j >= 85 && simple_name(m->family) &&
             simple_name(pfam) && strcmp(m->family, pfam) != 0) {
             if (synth_rng_chance(r, 600))
-                snprintf(kids, sizeof kids, "%s-%s", m->family, pfam);
+                snprintf(b->kids, sizeof b->kids, "%s-%s", m->family, pfam);
             else
-                snprintf(kids, sizeof kids, "%s-%s", pfam, m->family);
+                snprintf(b->kids, sizeof b->kids, "%s-%s", pfam, m->family);
         }
         break;
     case 12: case 13: case 14: case 15: case 16:
@@ -294,51 +371,62 @@ make_household(struct synth_group *g, struct synth_world *w,
         synth_copy(m->family, sizeof m->family, synth_names_for_sex(pfam, 1));
         if (synth_rng_chance(r, 150) && simple_name(m->prev) &&
             simple_name(pfam) && strcmp(m->prev, pfam) != 0)
-            snprintf(kids, sizeof kids, "%s-%s", m->prev, pfam);
+            snprintf(b->kids, sizeof b->kids, "%s-%s", m->prev, pfam);
         else {
             kfam = pfam;
-            ko = po;
+            b->ko = po;
         }
         break;
     default:
         /* Remarried to the perpetrator; the children keep the name of
          * her former husband, which she no longer uses. */
-        xo = mo;
+        xo = b->mo;
         x = synth_names_family_like(r, &xo);
         synth_copy(m->prev, sizeof m->prev, x);
         synth_copy(m->family, sizeof m->family, synth_names_for_sex(pfam, 1));
         kfam = x;
-        ko = xo;
+        b->ko = xo;
         break;
     }
     if (strcmp(m->prev, m->family) == 0)
         m->prev[0] = '\0';
-    if (kids[0] == '\0')
-        synth_copy(kids, sizeof kids, kfam);
+    if (b->kids[0] == '\0')
+        synth_copy(b->kids, sizeof b->kids, kfam);
+}
 
-    /* Children: siblings share the family name and address. */
-    dob = eldest;
-    for (i = 0; i < nchild && i < SYNTH_MAX_CHILDREN - 1; i++) {
+/* Children: siblings share the family name and address. */
+static void
+hh_children(struct hh_build *b)
+{
+    struct synth_group *g = b->g;
+    struct synth_rng *r = b->r;
+    struct synth_hh *h = b->h;
+    const char *pfam = g->p[h->perp].family;
+    struct synth_person *c;
+    int32_t dob = b->eldest;
+    int i, j, ci, tries;
+
+    for (i = 0; i < b->nchild && i < SYNTH_MAX_CHILDREN - 1; i++) {
         if (i > 0) {
             if (synth_rng_chance(r, RATE_TWINS))
                 dob = g->p[h->child[i - 1]].dob;
             else
                 dob += synth_rng_range(r, 330, 1900);
-            if (dob > o->t1 - 30 || synth_age(mdob, dob) > 45)
+            if (dob > b->o->t1 - 30 || synth_age(b->mdob, dob) > 45)
                 break;
         }
         if ((ci = new_person(g, SYNTH_P_CHILD,
-            synth_rng_chance(r, 512) ? 'M' : 'F', hi_ix)) < 0)
+            synth_rng_chance(r, 512) ? 'M' : 'F', b->hi)) < 0)
             break;
         c = &g->p[ci];
         h->child[h->nchild++] = ci;
         c->dob = dob;
-        c->origin = ko;
-        synth_copy(c->family, sizeof c->family, kids);
-        c->hyphen = strchr(kids, '-') != NULL;
+        c->origin = b->ko;
+        synth_copy(c->family, sizeof c->family, b->kids);
+        c->hyphen = strchr(b->kids, '-') != NULL;
         for (tries = 0; tries < 10; tries++) {
             set_given(c, r, synth_names_pick(r, c->sex == 'M' ?
-                SYNTH_NAMES_BOY : SYNTH_NAMES_GIRL, ko));
+                SYNTH_NAMES_BOY : SYNTH_NAMES_GIRL, b->ko));
             for (j = 0; j < h->nchild - 1; j++)
                 if (strcmp(g->p[h->child[j]].given, c->given) == 0)
                     break;
@@ -346,460 +434,99 @@ make_household(struct synth_group *g, struct synth_world *w,
                 break;
         }
         /* A son named after his father, who shares his family name. */
-        if (c->sex == 'M' && g->father < 0 && strcmp(kids, pfam) == 0 &&
+        if (c->sex == 'M' && g->father < 0 && strcmp(b->kids, pfam) == 0 &&
             synth_rng_chance(r, RATE_NAMESAKE)) {
             synth_copy(c->given, sizeof c->given, g->p[h->perp].given);
             c->alt[0] = '\0';
             g->father = h->perp;
             g->son = ci;
         }
-        if (school_start(dob) <= w->end)
-            synth_ids_upn(&w->ids, c->upn, pl->la_code,
-                year_of(school_start(dob)) % 100);
+        if (school_start(dob) <= b->w->end)
+            synth_ids_upn(&b->w->ids, c->upn, b->pl->la_code,
+                synth_year(school_start(dob)) % 100);
     }
+}
 
-    /* A pregnancy still running at the end of the window. */
-    m = &g->p[mi];
-    if (o->t1 == w->end && synth_age(mdob, w->end) <= 43 &&
+/*
+ * A pregnancy still running at the end of the window, and a maternal
+ * grandparent, sometimes part of the safety plan.
+ */
+static void
+hh_unborn_and_grand(struct hh_build *b)
+{
+    struct synth_group *g = b->g;
+    struct synth_world *w = b->w;
+    struct synth_rng *r = b->r;
+    struct synth_hh *h = b->h;
+    struct synth_person *c;
+    int32_t edd;
+    int i, j, ci, kind;
+
+    if (b->o->t1 == w->end && synth_age(b->mdob, w->end) <= 43 &&
         synth_rng_chance(r, RATE_UNBORN)) {
         edd = w->end + synth_rng_range(r, 20, 190);
         for (i = 0, j = 1; i < h->nchild; i++)
             if (g->p[h->child[i]].dob > edd - 280 - 90)
                 j = 0;
-        if (j && (ci = new_person(g, SYNTH_P_UNBORN, 'U', hi_ix)) >= 0) {
+        if (j && (ci = new_person(g, SYNTH_P_UNBORN, 'U', b->hi)) >= 0) {
             h->unborn = ci;
             c = &g->p[ci];
             c->edd = edd;
-            c->origin = mo;
-            synth_copy(c->family, sizeof c->family, g->p[mi].family);
+            c->origin = b->mo;
+            synth_copy(c->family, sizeof c->family, g->p[b->mi].family);
         }
     }
 
-    /* A maternal grandparent, sometimes part of the safety plan. */
     if (synth_rng_chance(r, RATE_GRAND) &&
         (ci = new_person(g, SYNTH_P_GRAND,
-        synth_rng_chance(r, 700) ? 'F' : 'M', hi_ix)) >= 0) {
+        synth_rng_chance(r, 700) ? 'F' : 'M', b->hi)) >= 0) {
         h->grand = ci;
         c = &g->p[ci];
-        c->origin = mo;
+        c->origin = b->mo;
         kind = c->sex == 'F';
         set_given(c, r, synth_names_pick(r, kind ?
-            SYNTH_NAMES_OLDER_WOMAN : SYNTH_NAMES_OLDER_MAN, mo));
+            SYNTH_NAMES_OLDER_WOMAN : SYNTH_NAMES_OLDER_MAN, b->mo));
         synth_copy(c->family, sizeof c->family,
-            synth_names_for_sex(mfam, kind));
-        c->dob = mdob - YEARS(synth_rng_range(r, 18, 32)) -
+            synth_names_for_sex(b->mfam, kind));
+        c->dob = b->mdob - YEARS(synth_rng_range(r, 18, 32)) -
             synth_rng_range(r, 0, 364);
         c->apart = 1;
-        synth_place_postcode(pl, r, c->pc);
-        synth_place_address(pl, r, c->addr);
+        synth_place_postcode(b->pl, r, c->pc);
+        synth_place_address(b->pl, r, c->addr);
     }
+}
 
-    m = &g->p[mi];
+/*
+ * Make one household in ${o}->la.  Returns its index, or -1 when the group
+ * is full.
+ */
+static int
+make_household(struct synth_group *g, struct synth_world *w,
+    struct synth_rng *r, const struct hh_opts *o)
+{
+    struct hh_build b;
+    struct synth_person *m;
+
+    memset(&b, 0, sizeof b);
+    b.g = g;
+    b.w = w;
+    b.r = r;
+    b.o = o;
+    b.pl = &w->las[o->la].place;
+    if (hh_begin(&b) != 0)
+        return -1;
+    hh_dates(&b);
+    if (hh_parents(&b) != 0)
+        return -1;
+    hh_family_names(&b);
+    hh_children(&b);
+    hh_unborn_and_grand(&b);
+
+    m = &g->p[b.mi];
     if (synth_rng_chance(r, RATE_MOTHER_PNC))
         synth_ids_pnc(&w->ids, m->pnc,
-            year_of(m->dob) + (int)synth_rng_range(r, 15, 25));
-    return hi_ix;
-}
-
-/* Events. */
-
-static struct synth_event *
-ev_new(struct synth_group *g, struct synth_world *w, enum synth_kind kind,
-    enum synth_agency agency, int hh, int32_t date)
-{
-    struct synth_event *e;
-
-    if (g->ne >= SYNTH_MAX_EVENTS || date > w->end || date < w->start)
-        return NULL;
-    e = &g->e[g->ne];
-    memset(e, 0, sizeof(*e));
-    e->kind = kind;
-    e->agency = agency;
-    e->hh = hh;
-    e->date = date;
-    e->child_present = -1;
-    e->seq = g->ne++;
-    return e;
-}
-
-static void
-ev_add(struct synth_event *e, int who, enum synth_role role)
-{
-    int i;
-
-    if (e == NULL || who < 0 || e->n >= SYNTH_MAX_PEOPLE)
-        return;
-    for (i = 0; i < e->n; i++)
-        if (e->who[i] == who)
-            return;
-    e->who[e->n] = who;
-    e->role[e->n] = role;
-    e->n++;
-}
-
-/* Add the household's children aged [lo, hi) on the event's date. */
-static int
-ev_add_children(struct synth_group *g, struct synth_event *e,
-    const struct synth_hh *h, int lo, int hi)
-{
-    int i, age, n = 0;
-
-    if (e == NULL)
-        return 0;
-    for (i = 0; i < h->nchild; i++) {
-        if (g->p[h->child[i]].dob > e->date)
-            continue;
-        age = synth_age(g->p[h->child[i]].dob, e->date);
-        if (age < lo || age >= hi)
-            continue;
-        ev_add(e, h->child[i], SYNTH_R_CHILD);
-        n++;
-    }
-    return n;
-}
-
-/* Whether the pregnancy is known (booked) on ${date}. */
-static int
-pregnant(const struct synth_group *g, const struct synth_hh *h, int32_t date)
-{
-
-    return h->unborn >= 0 && date >= g->p[h->unborn].edd - 280 + 70 &&
-        date < g->p[h->unborn].edd;
-}
-
-static int
-children_of_age(const struct synth_group *g, const struct synth_hh *h,
-    int32_t date, int lo, int hi)
-{
-    int i, age, n = 0;
-
-    for (i = 0; i < h->nchild; i++) {
-        if (g->p[h->child[i]].dob > date)
-            continue;
-        age = synth_age(g->p[h->child[i]].dob, date);
-        if (age >= lo && age < hi)
-            n++;
-    }
-    return n;
-}
-
-static void
-sort_dates(int32_t *d, int n)
-{
-    int i, j;
-    int32_t t;
-
-    for (i = 1; i < n; i++)
-        for (j = i; j > 0 && d[j - 1] > d[j]; j--) {
-            t = d[j];
-            d[j] = d[j - 1];
-            d[j - 1] = t;
-        }
-}
-
-static void
-make_events(struct synth_group *g, struct synth_world *w, struct synth_rng *r,
-    int hi, int second)
-{
-    static const uint32_t risk_w[] = {550, 300, 150};
-    static const uint32_t risk_after_high[] = {300, 300, 400};
-    static const uint32_t sup_risk_w[] = {50, 500, 400, 50};
-    struct synth_hh *h = &g->h[hi];
-    struct synth_event *e, *s;
-    int32_t inc[8], d, first_inc = 0, first_high = 0, booking = 0, lo;
-    int ninc = 0, i, k, n, kids, prev_high = 0, any_med = 0, any_high = 0;
-    int p, sc_p, youngest;
-
-    /* Police: domestic abuse incidents. */
-    if (synth_rng_chance(r, 850) || h->move != 0) {
-        ninc = 1;
-        while (ninc < 6 && synth_rng_chance(r, 450))
-            ninc++;
-        if (h->move != 0 && ninc < 2)
-            ninc = 2;
-        for (i = 0; i < ninc; i++)
-            inc[i] = synth_rng_range(r, h->t0, h->t1);
-        if (h->move != 0) {
-            /* At least one incident at each address. */
-            inc[0] = synth_rng_range(r, h->t0, h->move - 1);
-            inc[1] = synth_rng_range(r, h->move, h->t1);
-        }
-        sort_dates(inc, ninc);
-        first_inc = inc[0];
-    }
-    for (i = 0; i < ninc; i++) {
-        d = inc[i];
-        if ((e = ev_new(g, w, SYNTH_K_DA, SYNTH_POLICE, hi, d)) == NULL)
-            continue;
-        e->risk = 1 + (int)synth_rng_weighted(r,
-            prev_high ? risk_after_high : risk_w, 3);
-        prev_high = e->risk >= 3;
-        ev_add(e, h->victim, SYNTH_R_VICTIM);
-        ev_add(e, h->perp, SYNTH_R_PERP);
-        kids = ev_add_children(g, e, h, 0, 18);
-        if (pregnant(g, h, d) && synth_rng_chance(r, 300))
-            ev_add(e, h->unborn, SYNTH_R_UNBORN);
-        e->child_present = kids > 0 && synth_rng_chance(r, 600);
-        if (e->child_present) {
-            k = (int)synth_rng_below(r, 1000);
-            if (children_of_age(g, h, d, 4, 18) > 0)
-                e->voice = k < 250 ? 1 : (k < 650 ? 2 : 0);
-            else
-                e->voice = k < 550 ? 2 : 0;
-            if (e->risk >= 2)
-                any_med = 1;
-        }
-        if (e->risk >= 3 && kids > 0) {
-            any_high = 1;
-            if (first_high == 0)
-                first_high = d;
-        }
-        /* High risk: MARAC, and often an IDVA. */
-        if (e->risk >= 3 && synth_rng_chance(r, 850) &&
-            (s = ev_new(g, w, SYNTH_K_MARAC, SYNTH_POLICE, hi,
-            d + synth_rng_range(r, 3, 21))) != NULL) {
-            s->risk = 3;
-            ev_add(s, h->victim, SYNTH_R_VICTIM);
-            ev_add(s, h->perp, SYNTH_R_PERP);
-            (void)ev_add_children(g, s, h, 0, 18);
-        }
-        if (e->risk >= 3 && synth_rng_chance(r, 500) &&
-            (s = ev_new(g, w, SYNTH_K_OTHER, SYNTH_OTHER, hi,
-            d + synth_rng_range(r, 1, 10))) != NULL) {
-            ev_add(s, h->victim, SYNTH_R_VICTIM);
-            if (synth_rng_chance(r, 500))
-                (void)ev_add_children(g, s, h, 0, 18);
-            if (synth_rng_chance(r, 400))
-                ev_add(s, h->perp, SYNTH_R_PERP);
-        }
-        /* Operation Encompass: the school hears before the next day. */
-        if (e->child_present && children_of_age(g, h, d + 1, 4, 16) > 0 &&
-            synth_rng_chance(r, 750) &&
-            (s = ev_new(g, w, SYNTH_K_SCHOOL, SYNTH_SCHOOL, hi, d + 1)) !=
-            NULL) {
-            s->encompass = 1;
-            (void)ev_add_children(g, s, h, 4, 16);
-            if (synth_rng_chance(r, 500))
-                ev_add(s, h->victim, SYNTH_R_PARENT);
-        }
-    }
-
-    /* Clare's Law: more likely in a new relationship, and not asked
-     * about a man she has married. */
-    if (synth_rng_chance(r, second ? 450 : 60) &&
-        (g->p[h->victim].prev[0] == '\0' ||
-        strcmp(g->p[h->victim].family, g->p[h->perp].family) != 0)) {
-        lo = h->t0;
-        d = synth_rng_range(r, lo, first_inc ? first_inc : h->t1);
-        if ((e = ev_new(g, w, SYNTH_K_DVDS, SYNTH_POLICE, hi, d)) != NULL) {
-            e->dvds = synth_rng_chance(r, 600) ? 1 : 2;
-            ev_add(e, h->perp, SYNTH_R_PERP);
-            ev_add(e, h->victim, SYNTH_R_VICTIM);
-        }
-    }
-
-    /* Health: the pregnancy. */
-    if (h->unborn >= 0) {
-        booking = g->p[h->unborn].edd - 280 + synth_rng_range(r, 56, 90);
-        if ((e = ev_new(g, w, SYNTH_K_MAT, SYNTH_HEALTH, hi, booking)) !=
-            NULL) {
-            ev_add(e, h->victim, synth_rng_chance(r, 600) ?
-                SYNTH_R_VICTIM : SYNTH_R_PARENT);
-            ev_add(e, h->unborn, SYNTH_R_UNBORN);
-            if (synth_rng_chance(r, 550))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-        }
-        if (synth_rng_chance(r, 400) &&
-            (e = ev_new(g, w, SYNTH_K_SGC, SYNTH_HEALTH, hi,
-            booking + synth_rng_range(r, 7, 40))) != NULL) {
-            ev_add(e, h->victim, SYNTH_R_VICTIM);
-            ev_add(e, h->unborn, SYNTH_R_UNBORN);
-            ev_add(e, h->perp, SYNTH_R_PERP);
-        }
-    }
-
-    /* Children's social care. */
-    if (h->nchild > 0 || h->unborn >= 0) {
-        sc_p = any_high ? 800 : (any_med ? 600 : 250);
-        if (h->unborn >= 0 && sc_p < 500)
-            sc_p = 500;
-        h->sc = synth_rng_chance(r, (uint32_t)sc_p);
-    }
-    if (h->sc) {
-        if (first_inc != 0)
-            d = first_inc + synth_rng_range(r, 7, 45);
-        else if (booking != 0)
-            d = booking + synth_rng_range(r, 14, 60);
-        else
-            d = synth_rng_range(r, h->t0, h->t1);
-        if ((e = ev_new(g, w, SYNTH_K_CIN, SYNTH_SOCIAL_CARE, hi, d)) !=
-            NULL) {
-            kids = ev_add_children(g, e, h, 0, 18);
-            if (pregnant(g, h, d))
-                ev_add(e, h->unborn, SYNTH_R_UNBORN);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (synth_rng_chance(r, 700))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-            if (e->n == 1 || (kids == 0 && !pregnant(g, h, d))) {
-                /* Nobody to assess yet: the child was not yet born. */
-                g->ne--;
-            } else if (synth_rng_chance(r, 300) &&
-                children_of_age(g, h, d, 4, 18) > 0) {
-                e->voice = 1;
-            }
-        }
-        if (first_high != 0 && synth_rng_chance(r, 650) &&
-            (s = ev_new(g, w, SYNTH_K_STRATEGY, SYNTH_SOCIAL_CARE, hi,
-            first_high + synth_rng_range(r, 1, 7))) != NULL) {
-            kids = ev_add_children(g, s, h, 0, 18);
-            if (pregnant(g, h, s->date))
-                ev_add(s, h->unborn, SYNTH_R_UNBORN);
-            ev_add(s, h->victim, SYNTH_R_VICTIM);
-            ev_add(s, h->perp, SYNTH_R_PERP);
-            if (synth_rng_chance(r, 300))
-                ev_add(s, h->grand, SYNTH_R_OTHER);
-            d = s->date;
-            if (synth_rng_chance(r, 450) &&
-                (e = ev_new(g, w, SYNTH_K_CPP, SYNTH_SOCIAL_CARE, hi,
-                d + synth_rng_range(r, 10, 21))) != NULL) {
-                (void)ev_add_children(g, e, h, 0, 18);
-                if (pregnant(g, h, e->date))
-                    ev_add(e, h->unborn, SYNTH_R_UNBORN);
-                ev_add(e, h->victim, SYNTH_R_PARENT);
-                if (synth_rng_chance(r, 700))
-                    ev_add(e, h->perp, SYNTH_R_PERP);
-                if (e->n < 2)
-                    g->ne--;
-            }
-        }
-        if (synth_rng_chance(r, 400) &&
-            (e = ev_new(g, w, SYNTH_K_SAFETY, SYNTH_SOCIAL_CARE, hi,
-            synth_rng_range(r, first_inc ? first_inc : h->t0, h->t1))) !=
-            NULL) {
-            ev_add(e, h->victim, SYNTH_R_VICTIM);
-            kids = ev_add_children(g, e, h, 0, 18);
-            if (synth_rng_chance(r, 500))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-            if (synth_rng_chance(r, 400))
-                ev_add(e, h->grand, SYNTH_R_OTHER);
-            if (kids == 0 && !pregnant(g, h, e->date))
-                g->ne--;
-            else if (pregnant(g, h, e->date))
-                ev_add(e, h->unborn, SYNTH_R_UNBORN);
-        }
-    }
-
-    /* Health visiting for the under-fives. */
-    youngest = -1;
-    for (i = 0; i < h->nchild; i++)
-        if (youngest < 0 || g->p[h->child[i]].dob > g->p[youngest].dob)
-            youngest = h->child[i];
-    if (youngest >= 0 && synth_rng_chance(r, 700)) {
-        lo = g->p[youngest].dob > h->t0 ? g->p[youngest].dob : h->t0;
-        d = synth_add_years(g->p[youngest].dob, 5) - 1;
-        if (d > h->t1)
-            d = h->t1;
-        n = 1 + (int)synth_rng_below(r, 3);
-        for (k = 0; lo <= d && k < n; k++) {
-            if ((e = ev_new(g, w, SYNTH_K_HV, SYNTH_HEALTH, hi,
-                synth_rng_range(r, lo, d))) == NULL)
-                continue;
-            (void)ev_add_children(g, e, h, 0, 5);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (synth_rng_chance(r, 250))
-                ev_add(e, h->perp, SYNTH_R_PERP);
-        }
-    }
-
-    /* Emergency department: the victim, sometimes a child. */
-    if (synth_rng_chance(r, 250)) {
-        n = 1 + synth_rng_chance(r, 300);
-        for (k = 0; k < n; k++) {
-            d = (ninc > 0 && synth_rng_chance(r, 500)) ?
-                inc[synth_rng_below(r, (uint32_t)ninc)] +
-                synth_rng_range(r, 0, 1) : synth_rng_range(r, h->t0, h->t1);
-            if ((e = ev_new(g, w, SYNTH_K_ED, SYNTH_HEALTH, hi, d)) != NULL)
-                ev_add(e, h->victim, SYNTH_R_VICTIM);
-        }
-    }
-    if (h->nchild > 0 && synth_rng_chance(r, 60)) {
-        p = h->child[synth_rng_below(r, (uint32_t)h->nchild)];
-        lo = g->p[p].dob > h->t0 ? g->p[p].dob : h->t0;
-        if (lo <= h->t1 && (e = ev_new(g, w, SYNTH_K_ED, SYNTH_HEALTH, hi,
-            synth_rng_range(r, lo, h->t1))) != NULL) {
-            ev_add(e, p, SYNTH_R_CHILD);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-        }
-    }
-    if (synth_rng_chance(r, 120) &&
-        (e = ev_new(g, w, SYNTH_K_SGC, SYNTH_HEALTH, hi,
-        synth_rng_range(r, h->t0, h->t1))) != NULL) {
-        (void)ev_add_children(g, e, h, 0, 18);
-        ev_add(e, h->victim, SYNTH_R_VICTIM);
-        if (synth_rng_chance(r, 500))
-            ev_add(e, h->perp, SYNTH_R_PERP);
-    }
-
-    /* School: a pupil's own disclosure. */
-    if (synth_rng_chance(r, 150)) {
-        n = 1 + synth_rng_chance(r, 300);
-        for (k = 0; k < n; k++) {
-            d = synth_rng_range(r, h->t0, h->t1);
-            if (children_of_age(g, h, d, 4, 16) == 0)
-                continue;
-            if ((e = ev_new(g, w, SYNTH_K_SCHOOL, SYNTH_SCHOOL, hi, d)) ==
-                NULL)
-                continue;
-            (void)ev_add_children(g, e, h, 4, 16);
-            if (synth_rng_chance(r, 500))
-                ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (synth_rng_chance(r, 450))
-                e->voice = 1;
-        }
-    }
-
-    /* Probation: a perpetrator under supervision (with a PNC id). */
-    if (g->p[h->perp].pnc[0] != '\0' && !second &&
-        synth_rng_chance(r, 220)) {
-        n = 1 + (int)synth_rng_below(r, 3);
-        for (k = 0; k < n; k++) {
-            if ((e = ev_new(g, w, SYNTH_K_SUP, SYNTH_PROBATION, hi,
-                synth_rng_range(r, h->t0, h->t1))) == NULL)
-                continue;
-            e->risk = 1 + (int)synth_rng_weighted(r, sup_risk_w, 4);
-            ev_add(e, h->perp, SYNTH_R_PERP);
-            if (synth_rng_chance(r, 500))
-                ev_add(e, h->victim, SYNTH_R_VICTIM);
-            if (synth_rng_chance(r, 350))
-                (void)ev_add_children(g, e, h, 0, 18);
-        }
-    }
-
-    /* Youth justice: a teenager in the household. */
-    for (i = 0; i < h->nchild; i++) {
-        p = h->child[i];
-        /* Mostly 14 to 17; a few from 12. */
-        lo = synth_add_years(g->p[p].dob,
-            synth_rng_chance(r, 700) ? 14 : 12);
-        if (lo < h->t0)
-            lo = h->t0;
-        d = synth_add_years(g->p[p].dob, 18) - 1;
-        if (d > h->t1)
-            d = h->t1;
-        if (lo > d || !synth_rng_chance(r, 60))
-            continue;
-        n = 1 + synth_rng_chance(r, 350);
-        for (k = 0; k < n; k++) {
-            if ((e = ev_new(g, w, SYNTH_K_YJ, SYNTH_YOUTH_JUSTICE, hi,
-                synth_rng_range(r, lo, d))) == NULL)
-                continue;
-            ev_add(e, p, SYNTH_R_CHILD);
-            ev_add(e, h->victim, SYNTH_R_PARENT);
-            if (g->p[p].pnc[0] == '\0' && synth_rng_chance(r, 700))
-                synth_ids_pnc(&w->ids, g->p[p].pnc, year_of(e->date));
-        }
-        break;
-    }
+            synth_year(m->dob) + (int)synth_rng_range(r, 15, 25));
+    return b.hi;
 }
 
 /* Rename ${pi} to a common name of its kind. */
@@ -947,7 +674,7 @@ plant_same_name(struct synth_group *g, struct synth_world *w,
     memcpy(h->pc[1], h->pc[0], sizeof h->pc[0]);
     g->same_a = target;
     g->same_b = other;
-    make_events(g, w, r, hd, 0);
+    synth_events_make(g, w, r, hd, 0);
 }
 
 /**
@@ -1028,9 +755,9 @@ synth_group_make(struct synth_group *g, struct synth_world *w, int la,
                 h->refuge >= h->move]].place, &r, h->refuge_pc);
         }
     }
-    make_events(g, w, &r, h0, 0);
+    synth_events_make(g, w, &r, h0, 0);
     if (h1 >= 0)
-        make_events(g, w, &r, h1, 1);
+        synth_events_make(g, w, &r, h1, 1);
     if (same) {
         i = g->nh;
         plant_same_name(g, w, &r, h0,

@@ -50,6 +50,8 @@ static const char usage_text[] =
     "TYPE is one of social_care, police, health, school, probation,\n"
     "youth_justice, other.  See docs/synth.md.\n";
 
+/* Say ${reason} (if not NULL) and how to use seen-synth on stderr;
+ * return the exit status of bad usage, 2. */
 static int
 usage(const char *reason)
 {
@@ -60,6 +62,7 @@ usage(const char *reason)
     return 2;
 }
 
+/* The synth_agency named ${s}, or -1. */
 static int
 agency_type(const char *s)
 {
@@ -87,6 +90,7 @@ good_name(const char *s)
     return strcmp(s, "truth") != 0 && strcmp(s, "scenarios") != 0;
 }
 
+/* Parse the decimal ${s}, at most ${max}, into ${out}.  Returns 0 or -1. */
 static int
 parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -114,6 +118,9 @@ struct config {
     json_t *manifest;
 };
 
+/* Add the node ${name} (of ${agency}, ${type}, in ${la}) to ${cf}, after
+ * checking it; ${where} says where it came from in a message.  Returns 0
+ * or -1 (said why). */
 static int
 add_spec(struct config *cf, const char *name, const char *agency,
     const char *type, const char *la, const char *where)
@@ -161,6 +168,9 @@ add_spec(struct config *cf, const char *name, const char *agency,
     return 0;
 }
 
+/* Add the nodes of the lab manifest ${path} to ${cf}, which keeps the
+ * parsed manifest (its strings are the specs').  Returns 0 or -1 (said
+ * why). */
 static int
 load_manifest(struct config *cf, const char *path)
 {
@@ -223,6 +233,8 @@ make_dir(const char *path)
     return 0;
 }
 
+/* Create ${dir}/${name}.jsonl for writing.  Returns it, or NULL (said
+ * why). */
 static FILE *
 open_out(const char *dir, const char *name)
 {
@@ -319,6 +331,8 @@ build_world(struct synth_world *w, const struct config *cf)
     return 0;
 }
 
+/* Close *${f} (if open), ${dir}/${name}.jsonl, and set it to NULL.
+ * Returns 0, or -1 if it was not all written (said). */
 static int
 close_out(FILE **f, const char *dir, const char *name)
 {
@@ -337,8 +351,19 @@ close_out(FILE **f, const char *dir, const char *name)
     return 0;
 }
 
-int
-main(int argc, char *argv[])
+/* The command line. */
+struct args {
+    const char *manifest, *out, *node, *type, *la, *agency;
+    uint64_t households, seed, years;
+    int32_t end;                /* --end, as a day number */
+};
+
+/*
+ * Parse the command line ${argc}, ${argv} into ${a}.  Returns -1 to go
+ * on, or the exit status: 0 after --help, 2 for bad usage (said why).
+ */
+static int
+parse_args(int argc, char *argv[], struct args *a)
 {
     static const struct option opts[] = {
         {"manifest", required_argument, NULL, 'm'},
@@ -354,54 +379,46 @@ main(int argc, char *argv[])
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct config cf = {NULL, 0, NULL};
-    struct synth_world w;
-    struct synth_group *g = NULL;
-    const char *manifest = NULL, *out = NULL, *node = NULL, *type = NULL;
-    const char *la = NULL, *agency = NULL, *end = DEFAULT_END;
-    uint64_t households = DEFAULT_HOUSEHOLDS, seed = 1, years = DEFAULT_YEARS;
-    uint64_t hh;
+    const char *end = DEFAULT_END;
     char msg[128];
-    int c, i, rc = 1;
+    int c;
 
-    seen_log_init("seen-synth", SEEN_LOG_WARN);
-    memset(&w, 0, sizeof w);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
-            manifest = optarg;
+            a->manifest = optarg;
             break;
         case 'o':
-            out = optarg;
+            a->out = optarg;
             break;
         case 'n':
-            if (parse_u64(optarg, MAX_HOUSEHOLDS, &households) != 0 ||
-                households == 0)
+            if (parse_u64(optarg, MAX_HOUSEHOLDS, &a->households) != 0 ||
+                a->households == 0)
                 return usage("--households: expected 1 to 100000000");
             break;
         case 's':
-            if (parse_u64(optarg, UINT64_MAX, &seed) != 0)
+            if (parse_u64(optarg, UINT64_MAX, &a->seed) != 0)
                 return usage("--seed: expected an unsigned integer");
             break;
         case 'e':
             end = optarg;
             break;
         case 'y':
-            if (parse_u64(optarg, 30, &years) != 0 || years == 0)
+            if (parse_u64(optarg, 30, &a->years) != 0 || a->years == 0)
                 return usage("--years: expected 1 to 30");
             break;
         case 'N':
-            node = optarg;
+            a->node = optarg;
             break;
         case 'T':
-            type = optarg;
+            a->type = optarg;
             break;
         case 'L':
-            la = optarg;
+            a->la = optarg;
             break;
         case 'A':
-            agency = optarg;
+            a->agency = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -418,27 +435,150 @@ main(int argc, char *argv[])
     }
     if (optind < argc)
         return usage("unexpected argument");
-    if (out == NULL)
+    if (a->out == NULL)
         return usage("--out is required");
-    if ((manifest != NULL) == (node != NULL))
+    if ((a->manifest != NULL) == (a->node != NULL))
         return usage("give either --manifest or --node");
-    if (node != NULL && (type == NULL || la == NULL))
+    if (a->node != NULL && (a->type == NULL || a->la == NULL))
         return usage("--node needs --type and --local-authority");
-    if (manifest != NULL && (type != NULL || la != NULL || agency != NULL))
+    if (a->manifest != NULL &&
+        (a->type != NULL || a->la != NULL || a->agency != NULL))
         return usage("--type, --local-authority and --agency go with "
             "--node");
-    if (synth_date_parse(end, &w.end) != 0)
+    if (synth_date_parse(end, &a->end) != 0)
         return usage("--end: expected a valid date YYYY-MM-DD");
-    if (node != NULL && agency_type(type) < 0)
+    if (a->node != NULL && agency_type(a->type) < 0)
         return usage("--type: expected social_care, police, health, "
             "school, probation, youth_justice or other");
-    w.start = synth_add_years(w.end, -(int)years) + 1;
-    w.seed = seed;
+    return -1;
+}
 
-    if (manifest != NULL) {
-        if (load_manifest(&cf, manifest) != 0)
+/*
+ * Make the folder ${dir} and open in it a file for every node of ${w},
+ * the truth and the scenarios.  Returns 0, or -1 having said why (the
+ * files opened are ${w}'s to close).
+ */
+static int
+open_outputs(struct synth_world *w, const char *dir)
+{
+    int i;
+
+    if (make_dir(dir) != 0) {
+        seen_warnp("cannot create '%s'", dir);
+        return -1;
+    }
+    for (i = 0; i < w->nnodes; i++)
+        if ((w->nodes[i].f = open_out(dir, w->nodes[i].name)) == NULL)
+            return -1;
+    if ((w->truth = open_out(dir, "truth")) == NULL ||
+        (w->scenarios = open_out(dir, "scenarios")) == NULL)
+        return -1;
+    return 0;
+}
+
+/*
+ * Close the files of ${w} in ${dir} and, if they were all written, say
+ * what was.  Returns the exit status: 0, or 1 after a write error.
+ */
+static int
+close_outputs(struct synth_world *w, const char *dir)
+{
+    int i, rc = w->write_error ? 1 : 0;
+
+    for (i = 0; i < w->nnodes; i++)
+        if (close_out(&w->nodes[i].f, dir, w->nodes[i].name) != 0)
+            rc = 1;
+    if (close_out(&w->truth, dir, "truth") != 0 ||
+        close_out(&w->scenarios, dir, "scenarios") != 0)
+        rc = 1;
+    if (rc != 0)
+        return rc;
+    fprintf(stderr, "seen-synth: %" PRIu64 " records, %u persons, %"
+        PRIu64 " households:", w->records, (unsigned)w->next_pid,
+        w->households);
+    for (i = 0; i < w->nnodes; i++)
+        fprintf(stderr, " %s %" PRIu64, w->nodes[i].name,
+            w->nodes[i].records);
+    fputc('\n', stderr);
+    return 0;
+}
+
+/*
+ * Write ${households} household groups of every local authority of ${w},
+ * one at a time in ${g}, until a write fails.
+ */
+static void
+generate(struct synth_world *w, struct synth_group *g, uint64_t households)
+{
+    uint64_t hh;
+    int i;
+
+    synth_names_init();
+    synth_ids_init(&w->ids, synth_rng_mix(w->seed, UINT64_C(0x1d5)));
+    for (i = 0; i < w->nlas && !w->write_error; i++)
+        for (hh = 0; hh < households && !w->write_error; hh++) {
+            synth_group_make(g, w, i, hh);
+            synth_group_emit(g, w);
+        }
+    if (w->write_error)
+        seen_warn("write error or oversized record");
+    if (w->ids.nhs_exhausted)
+        seen_notice("the 999 range of NHS numbers ran out: later people "
+            "have none");
+}
+
+/* Close what is still open of ${w} and free it, and ${cf}. */
+static void
+cleanup(struct synth_world *w, struct config *cf)
+{
+    int i, t;
+
+    for (i = 0; i < w->nnodes; i++)
+        if (w->nodes[i].f != NULL)
+            fclose(w->nodes[i].f);
+    if (w->truth != NULL)
+        fclose(w->truth);
+    if (w->scenarios != NULL)
+        fclose(w->scenarios);
+    for (i = 0; i < w->nlas; i++)
+        for (t = 0; t < SYNTH_NAGENCIES; t++)
+            free(w->las[i].nodes[t]);
+    free(w->las);
+    free(w->nodes);
+    for (i = 0; i < cf->nspecs; i++) {
+        free(cf->specs[i].name);
+        free(cf->specs[i].agency);
+        free(cf->specs[i].la);
+    }
+    free(cf->specs);
+    json_decref(cf->manifest);
+}
+
+/* seen-synth: see usage_text and docs/synth.md. */
+int
+main(int argc, char *argv[])
+{
+    struct args a = {.households = DEFAULT_HOUSEHOLDS, .seed = 1,
+        .years = DEFAULT_YEARS};
+    struct config cf = {NULL, 0, NULL};
+    struct synth_world w;
+    struct synth_group *g = NULL;
+    int rc = 1;
+
+    seen_log_init("seen-synth", SEEN_LOG_WARN);
+    memset(&w, 0, sizeof w);
+    if ((rc = parse_args(argc, argv, &a)) != -1)
+        return rc;
+    rc = 1;
+    w.end = a.end;
+    w.start = synth_add_years(w.end, -(int)a.years) + 1;
+    w.seed = a.seed;
+
+    if (a.manifest != NULL) {
+        if (load_manifest(&cf, a.manifest) != 0)
             goto done;
-    } else if (add_spec(&cf, node, agency, type, la, "--node") != 0) {
+    } else if (add_spec(&cf, a.node, a.agency, a.type, a.la, "--node") !=
+        0) {
         rc = 2;
         goto done;
     }
@@ -446,71 +586,17 @@ main(int argc, char *argv[])
         seen_warnp("out of memory");
         goto done;
     }
-    if (make_dir(out) != 0) {
-        seen_warnp("cannot create '%s'", out);
-        goto done;
-    }
-    for (i = 0; i < w.nnodes; i++)
-        if ((w.nodes[i].f = open_out(out, w.nodes[i].name)) == NULL)
-            goto done;
-    if ((w.truth = open_out(out, "truth")) == NULL ||
-        (w.scenarios = open_out(out, "scenarios")) == NULL)
+    if (open_outputs(&w, a.out) != 0)
         goto done;
     if ((g = malloc(sizeof(*g))) == NULL) {
         seen_warnp("out of memory");
         goto done;
     }
-
-    synth_names_init();
-    synth_ids_init(&w.ids, synth_rng_mix(seed, UINT64_C(0x1d5)));
-    for (i = 0; i < w.nlas && !w.write_error; i++)
-        for (hh = 0; hh < households && !w.write_error; hh++) {
-            synth_group_make(g, &w, i, hh);
-            synth_group_emit(g, &w);
-        }
-    if (w.write_error)
-        seen_warn("write error or oversized record");
-    if (w.ids.nhs_exhausted)
-        seen_notice("the 999 range of NHS numbers ran out: later people "
-            "have none");
-
-    rc = w.write_error ? 1 : 0;
-    for (i = 0; i < w.nnodes; i++)
-        if (close_out(&w.nodes[i].f, out, w.nodes[i].name) != 0)
-            rc = 1;
-    if (close_out(&w.truth, out, "truth") != 0 ||
-        close_out(&w.scenarios, out, "scenarios") != 0)
-        rc = 1;
-    if (rc == 0) {
-        fprintf(stderr, "seen-synth: %" PRIu64 " records, %u persons, %"
-            PRIu64 " households:", w.records, (unsigned)w.next_pid,
-            w.households);
-        for (i = 0; i < w.nnodes; i++)
-            fprintf(stderr, " %s %" PRIu64, w.nodes[i].name,
-                w.nodes[i].records);
-        fputc('\n', stderr);
-    }
+    generate(&w, g, a.households);
+    rc = close_outputs(&w, a.out);
 
 done:
-    for (i = 0; i < w.nnodes; i++)
-        if (w.nodes[i].f != NULL)
-            fclose(w.nodes[i].f);
-    if (w.truth != NULL)
-        fclose(w.truth);
-    if (w.scenarios != NULL)
-        fclose(w.scenarios);
-    for (i = 0; i < w.nlas; i++)
-        for (c = 0; c < SYNTH_NAGENCIES; c++)
-            free(w.las[i].nodes[c]);
-    free(w.las);
-    free(w.nodes);
-    for (i = 0; i < cf.nspecs; i++) {
-        free(cf.specs[i].name);
-        free(cf.specs[i].agency);
-        free(cf.specs[i].la);
-    }
-    free(cf.specs);
-    json_decref(cf.manifest);
+    cleanup(&w, &cf);
     free(g);
     return rc;
 }

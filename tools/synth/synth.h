@@ -257,6 +257,12 @@ int32_t synth_days(int y, int m, int d);
 void synth_civil(int32_t days, int *y, int *m, int *d);
 
 /**
+ * synth_year(days):
+ * Return the year of day number ${days}.
+ */
+int synth_year(int32_t days);
+
+/**
  * synth_date_format(days, out):
  * Write "YYYY-MM-DD" for ${days} to ${out}.
  */
@@ -289,6 +295,16 @@ int32_t synth_add_years(int32_t days, int n);
  */
 void synth_group_make(struct synth_group *g, struct synth_world *w, int la,
     uint64_t index);
+
+/**
+ * synth_events_make(g, w, r, hi, second):
+ * Make the events of household ${hi} of ${g}, in the order agencies
+ * would meet it, drawing from ${r}; ${second} when it is the
+ * perpetrator's second household.  Events outside ${w}'s window, or past
+ * SYNTH_MAX_EVENTS, are not made.
+ */
+void synth_events_make(struct synth_group *g, struct synth_world *w,
+    struct synth_rng *r, int hi, int second);
 
 /**
  * synth_group_emit(g, w):
