@@ -1535,7 +1535,7 @@ on_message(struct seen_fed *fed, struct seen_txn *txn, const struct msg *m,
         return SEEN_EPERM;
     }
     /* Logged with its effect: both commit, or neither. */
-    if ((rc = seen_xlog_received(txn, fed->keys, m->buf, m->len, seen_clock_wall(),
+    if ((rc = seen_xlog_received(txn, fed->keys, &v, seen_clock_wall(),
              NULL)) != 0 ||
         (v.checkpoint != NULL && (rc = witness(fed, txn, &v)) != 0)) {
         if (rc == SEEN_EINVAL)
