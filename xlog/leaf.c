@@ -162,11 +162,29 @@ check_envelope(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
     return seen_xlog_leaf_ends(l->kind, owner, l->peer.data, h);
 }
 
+/*
+ * Decode the record of the leaf ${l} as a message of ${d} into *${out}
+ * (NULL if it does not decode), and check that it is in canonical form.
+ * Returns NULL, ${undecodable}, ${noncanonical} or nomem.
+ */
+static const char *
+open_record(const Seen__XLogLeaf *l, const ProtobufCMessageDescriptor *d,
+    ProtobufCMessage **out, const char *undecodable, const char *noncanonical)
+{
+
+    *out = protobuf_c_message_unpack(d, NULL, l->record.len, l->record.data);
+    if (*out == NULL)
+        return undecodable;
+    return canonical_why(
+        canonical(*out, l->record.data, l->record.len), noncanonical);
+}
+
 /* Check the record of an XLOG_QUERY leaf ${l}. */
 static const char *
 check_query(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
 {
     const Seen__QueryRecord *q;
+    ProtobufCMessage *m;
     const char *bad;
     size_t i;
 
@@ -174,12 +192,10 @@ check_query(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
         return "a query leaf names a peer";
     if (l->envelope.len != 0)
         return "a query leaf holds an envelope";
-    if ((v->query = seen__query_record__unpack(
-             NULL, l->record.len, l->record.data)) == NULL)
-        return "query record does not decode";
-    if ((bad = canonical_why(
-             canonical(&v->query->base, l->record.data, l->record.len),
-             "query record is not in canonical form")) != NULL)
+    bad = open_record(l, &seen__query_record__descriptor, &m,
+        "query record does not decode",
+        "query record is not in canonical form");
+    if ((v->query = (Seen__QueryRecord *)m) == NULL || bad != NULL)
         return bad;
     q = v->query;
     if (q->operator_ == NULL || q->operator_[0] == '\0')
@@ -200,18 +216,17 @@ static const char *
 check_decision(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
 {
     const Seen__DecisionRecord *d;
+    ProtobufCMessage *m;
     const char *bad;
 
     if (l->peer.len != 0 && l->peer.len != 32)
         return "peer is not 32 bytes";
     if (l->envelope.len != 0)
         return "a decision leaf holds an envelope";
-    if ((v->decision = seen__decision_record__unpack(
-             NULL, l->record.len, l->record.data)) == NULL)
-        return "decision record does not decode";
-    if ((bad = canonical_why(
-             canonical(&v->decision->base, l->record.data, l->record.len),
-             "decision record is not in canonical form")) != NULL)
+    bad = open_record(l, &seen__decision_record__descriptor, &m,
+        "decision record does not decode",
+        "decision record is not in canonical form");
+    if ((v->decision = (Seen__DecisionRecord *)m) == NULL || bad != NULL)
         return bad;
     d = v->decision;
     if (d->operator_ == NULL || d->operator_[0] == '\0')

@@ -21,13 +21,12 @@
 int
 seen_xlog_floor(struct seen_txn *txn, uint64_t *floor)
 {
-    const void *v;
+    const uint8_t *v;
     size_t vlen;
     int rc;
 
     *floor = 0;
-    rc = seen_store_get(txn, SEEN_DB_XSTATE, SEEN_XSTATE_FLOOR,
-        strlen(SEEN_XSTATE_FLOOR), &v, &vlen);
+    rc = seen_xlog_state_get(txn, SEEN_XSTATE_FLOOR, &v, &vlen);
     if (rc == SEEN_ENOTFOUND)
         return SEEN_OK;
     if (rc != 0)
@@ -49,17 +48,14 @@ seen_xlog_floor(struct seen_txn *txn, uint64_t *floor)
 int
 seen_xlog_halted(struct seen_txn *txn)
 {
-    const void *v;
+    const uint8_t *v;
     size_t vlen;
     int rc;
 
-    rc = seen_store_get(txn, SEEN_DB_XSTATE, SEEN_XSTATE_HALT,
-        strlen(SEEN_XSTATE_HALT), &v, &vlen);
+    rc = seen_xlog_state_get(txn, SEEN_XSTATE_HALT, &v, &vlen);
     if (rc == SEEN_ENOTFOUND)
         return 0;
-    if (rc != 0)
-        return rc;
-    return 1;
+    return rc == 0 ? 1 : rc;
 }
 
 /**
@@ -73,14 +69,8 @@ seen_xlog_halted(struct seen_txn *txn)
 int
 seen_xlog_latest(struct seen_txn *txn, const uint8_t **cp, size_t *len)
 {
-    const void *v;
-    int rc;
 
-    if ((rc = seen_store_get(txn, SEEN_DB_XSTATE, SEEN_XSTATE_SIGNED,
-             strlen(SEEN_XSTATE_SIGNED), &v, len)) != 0)
-        return rc;
-    *cp = v;
-    return SEEN_OK;
+    return seen_xlog_state_get(txn, SEEN_XSTATE_SIGNED, cp, len);
 }
 
 /* Copy the checkpoint ${c} into ${out}, pointing into ${buf}. */
@@ -115,8 +105,7 @@ record_own(struct seen_txn *txn, const Seen__Checkpoint *c)
     seen_xlog_state_own_key(k, SEEN_XSTATE_OWN, c->size, c->time, NULL);
     if ((rc = seen_xlog_state_put_cp(txn, k, SEEN_XSTATE_OWN_KEY, c)) != 0)
         return rc;
-    rc = seen_xlog_state_load_cp(
-        txn, SEEN_XSTATE_SIGNED, strlen(SEEN_XSTATE_SIGNED), &last);
+    rc = seen_xlog_state_signed(txn, &last);
     if (rc == SEEN_ENOTFOUND || (rc == 0 && c->size > last->size))
         rc = seen_xlog_state_put_cp(
             txn, SEEN_XSTATE_SIGNED, strlen(SEEN_XSTATE_SIGNED), c);
@@ -171,8 +160,7 @@ seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
         return SEEN_EPERM;
     if ((rc = seen_xlog_root(txn, n, root)) != 0)
         return rc;
-    rc = seen_xlog_state_load_cp(
-        txn, SEEN_XSTATE_SIGNED, strlen(SEEN_XSTATE_SIGNED), &last);
+    rc = seen_xlog_state_signed(txn, &last);
     if (rc != 0 && rc != SEEN_ENOTFOUND)
         return rc;
     if (last != NULL) {
@@ -321,7 +309,7 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
 {
     Seen__XLogResolution r = SEEN__XLOG_RESOLUTION__INIT;
     uint8_t pre[33], key[17], fb[8], *enc = NULL;
-    const void *halt;
+    const uint8_t *halt;
     uint64_t max, ss;
     size_t hlen, n;
     int rc;
@@ -331,8 +319,7 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
     if (op == NULL || op[0] == '\0' || reason == NULL || reason[0] == '\0' ||
         strlen(reason) > SEEN_XLOG_REASON_MAX)
         return SEEN_EINVAL;
-    if ((rc = seen_store_get(txn, SEEN_DB_XSTATE, SEEN_XSTATE_HALT,
-             strlen(SEEN_XSTATE_HALT), &halt, &hlen)) != 0)
+    if ((rc = seen_xlog_state_get(txn, SEEN_XSTATE_HALT, &halt, &hlen)) != 0)
         return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
     /* The floor: every size of its own this node has seen. */
     if ((rc = seen_xlog_floor(txn, &max)) != 0 ||
@@ -370,10 +357,9 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
     /* enc does not point into the store: the writes below may move it. */
     if ((rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, enc, n)) !=
             0 ||
-        (rc = seen_store_put(txn, SEEN_DB_XSTATE, SEEN_XSTATE_FLOOR,
-             strlen(SEEN_XSTATE_FLOOR), fb, sizeof fb)) != 0 ||
-        (rc = seen_store_del(txn, SEEN_DB_XSTATE, SEEN_XSTATE_HALT,
-             strlen(SEEN_XSTATE_HALT), NULL, 0)) != 0)
+        (rc = seen_xlog_state_put(
+             txn, SEEN_XSTATE_FLOOR, fb, sizeof fb)) != 0 ||
+        (rc = seen_xlog_state_del(txn, SEEN_XSTATE_HALT)) != 0)
         goto done;
     if (floor != NULL)
         *floor = max;

@@ -45,6 +45,53 @@ seen_xlog_state_own_key(uint8_t k[static SEEN_XSTATE_COSIG_KEY], int prefix,
 }
 
 /**
+ * seen_xlog_state_get(txn, name, v, len):
+ * Look up the record named ${name} (SEEN_XSTATE_SIGNED, _HALT, _FLOOR):
+ * *${v} (*${len} bytes) is borrowed until the end of ${txn} or its next
+ * write.
+ * Returns 0; SEEN_ENOTFOUND when there is none; SEEN_ECORRUPT.
+ */
+int
+seen_xlog_state_get(
+    struct seen_txn *txn, const char *name, const uint8_t **v, size_t *len)
+{
+    const void *p;
+    int rc;
+
+    if ((rc = seen_store_get(
+             txn, SEEN_DB_XSTATE, name, strlen(name), &p, len)) != 0)
+        return rc;
+    *v = p;
+    return SEEN_OK;
+}
+
+/**
+ * seen_xlog_state_put(txn, name, v, len):
+ * Store ${v} (${len} bytes, copied) as the record named ${name}, inside
+ * the write transaction ${txn}.
+ * Returns 0; SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_xlog_state_put(
+    struct seen_txn *txn, const char *name, const void *v, size_t len)
+{
+
+    return seen_store_put(txn, SEEN_DB_XSTATE, name, strlen(name), v, len);
+}
+
+/**
+ * seen_xlog_state_del(txn, name):
+ * Delete the record named ${name}, inside the write transaction ${txn}.
+ * Returns 0; SEEN_ENOTFOUND when there is none; SEEN_ERR.
+ */
+int
+seen_xlog_state_del(struct seen_txn *txn, const char *name)
+{
+
+    return seen_store_del(txn, SEEN_DB_XSTATE, name, strlen(name), NULL, 0);
+}
+
+/**
  * seen_xlog_state_load_cp(txn, key, klen, out):
  * Decode the checkpoint stored under ${key} (${klen} bytes).
  * [out] ${out}: the checkpoint, released with seen_checkpoint_destroy();
@@ -111,6 +158,20 @@ first_raw(
 }
 
 /**
+ * seen_xlog_state_signed(txn, out):
+ * Decode the largest checkpoint of its own log the node knows it signed
+ * (SEEN_XSTATE_SIGNED), as seen_xlog_state_load_cp().
+ * Returns 0; SEEN_ENOTFOUND when none; SEEN_ECORRUPT (logged).
+ */
+int
+seen_xlog_state_signed(struct seen_txn *txn, Seen__Checkpoint **out)
+{
+
+    return seen_xlog_state_load_cp(
+        txn, SEEN_XSTATE_SIGNED, strlen(SEEN_XSTATE_SIGNED), out);
+}
+
+/**
  * seen_xlog_state_own_at(txn, size, cp, len):
  * Look up the first (earliest) checkpoint of size ${size} of the node's
  * own log that it knows it signed: *${cp} (*${len} bytes, encoded) is
@@ -150,8 +211,7 @@ seen_xlog_state_signed_size(struct seen_txn *txn, uint64_t *size)
     int rc;
 
     *size = 0;
-    rc = seen_xlog_state_load_cp(
-        txn, SEEN_XSTATE_SIGNED, strlen(SEEN_XSTATE_SIGNED), &c);
+    rc = seen_xlog_state_signed(txn, &c);
     if (rc == SEEN_ENOTFOUND)
         return SEEN_OK;
     if (rc != 0)
@@ -192,8 +252,7 @@ seen_xlog_state_put_evidence(struct seen_txn *txn,
     if ((rc = seen_store_put(txn, SEEN_DB_XSTATE, k, sizeof k, enc, n)) != 0)
         goto done;
     if (halt && (rc = seen_xlog_halted(txn)) == 0)
-        rc = seen_store_put(txn, SEEN_DB_XSTATE, SEEN_XSTATE_HALT,
-            strlen(SEEN_XSTATE_HALT), enc, n);
+        rc = seen_xlog_state_put(txn, SEEN_XSTATE_HALT, enc, n);
     else if (rc == 1)
         rc = SEEN_OK;
 done:

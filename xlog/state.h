@@ -54,6 +54,33 @@ void seen_xlog_state_own_key(uint8_t k[static SEEN_XSTATE_COSIG_KEY],
     int prefix, uint64_t size, uint64_t time, const uint8_t *pk);
 
 /**
+ * seen_xlog_state_get(txn, name, v, len):
+ * Look up the record named ${name} (SEEN_XSTATE_SIGNED, _HALT, _FLOOR):
+ * *${v} (*${len} bytes) is borrowed until the end of ${txn} or its next
+ * write.
+ * Returns 0; SEEN_ENOTFOUND when there is none; SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_xlog_state_get(struct seen_txn *txn,
+    const char *name, const uint8_t **v, size_t *len);
+
+/**
+ * seen_xlog_state_put(txn, name, v, len):
+ * Store ${v} (${len} bytes, copied) as the record named ${name}, inside
+ * the write transaction ${txn}.
+ * Returns 0; SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_xlog_state_put(struct seen_txn *txn,
+    const char *name, const void *v, size_t len);
+
+/**
+ * seen_xlog_state_del(txn, name):
+ * Delete the record named ${name}, inside the write transaction ${txn}.
+ * Returns 0; SEEN_ENOTFOUND when there is none; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_xlog_state_del(struct seen_txn *txn,
+    const char *name);
+
+/**
  * seen_xlog_state_load_cp(txn, key, klen, out):
  * Decode the checkpoint stored under ${key} (${klen} bytes).
  * [out] ${out}: the checkpoint, released with seen_checkpoint_destroy();
@@ -72,6 +99,15 @@ SEEN_MUST_CHECK int seen_xlog_state_load_cp(struct seen_txn *txn,
  */
 SEEN_MUST_CHECK int seen_xlog_state_put_cp(struct seen_txn *txn,
     const void *key, size_t klen, const Seen__Checkpoint *c);
+
+/**
+ * seen_xlog_state_signed(txn, out):
+ * Decode the largest checkpoint of its own log the node knows it signed
+ * (SEEN_XSTATE_SIGNED), as seen_xlog_state_load_cp().
+ * Returns 0; SEEN_ENOTFOUND when none; SEEN_ECORRUPT (logged).
+ */
+SEEN_MUST_CHECK int seen_xlog_state_signed(
+    struct seen_txn *txn, Seen__Checkpoint **out);
 
 /**
  * seen_xlog_state_own_at(txn, size, cp, len):
