@@ -14,8 +14,9 @@
  *    (default 1000) to a committed write transaction.  Each leaf is an
  *    XLOG_QUERY of a QueryRecord as the daemon logs one: an operator, a
  *    purpose, a time, 1 to 5 (on average 3) 16-byte handles and a
- *    64-hex-digit criteria_digest.  Every append encodes the record and the
- *    leaf, checks the leaf (seen_xlog_leaf_parse), stores it, its RFC 9162
+ *    64-hex-digit criteria_digest.  Every append encodes the record,
+ *    decodes it once to check it against the leaf rules
+ *    (seen_xlog_leaf_check), encodes the leaf, and stores it, its RFC 9162
  *    leaf hash and the subtrees it completes (on average one node hash and
  *    two hash puts a leaf) and the new size.  Wall-clock and CPU time.
  * 3. Group commit: S more leaves (default 5000) one a transaction (a

@@ -1,6 +1,7 @@
 /*
- * check_xlog.c: the exchange log (xlog/xlog.[ch]) and its audit export
- * and checks (xlog/audit.[ch], `seen audit`): appends, roots and proofs
+ * check_xlog.c: the exchange log (xlog/xlog.h, leaf.h, signing.h,
+ * witness.h, over storage/mlog.h) and its audit export and checks
+ * (xlog/audit.h, `seen audit`): appends, roots and proofs
  * against crypto/merkle.h's in-memory functions; the refusal to sign
  * after a restore from backup; witnessing, cosignatures and evidence of
  * equivocation; consistency proofs served only for checkpoints the node

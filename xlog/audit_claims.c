@@ -43,6 +43,7 @@ seen_audit_add_claim(
     return SEEN_OK;
 }
 
+/* qsort() order of uint64_t. */
 static int
 cmp_u64(const void *x, const void *y)
 {
@@ -116,6 +117,7 @@ claim_states(const struct seen_audit *a, struct claim *cl, size_t n)
     return SEEN_OK;
 }
 
+/* qsort() order of pointers to claims: by origin, then size. */
 static int
 cmp_claim_origin_size(const void *x, const void *y)
 {

@@ -28,6 +28,7 @@ struct sink {
     int err;
 };
 
+/* Start ${s}: into the FILE ${f}, or into memory when ${f} is NULL. */
 static void
 sink_init(struct sink *s, FILE *f)
 {
@@ -37,6 +38,8 @@ sink_init(struct sink *s, FILE *f)
     crypto_hash_sha256_init(&s->sha);
 }
 
+/* Write ${n} bytes at ${p} to ${s} and hash them; an error sticks in
+ * s->err (and later writes do nothing). */
 static void
 sink_write(struct sink *s, const void *p, size_t n)
 {
@@ -72,6 +75,8 @@ sink_write(struct sink *s, const void *p, size_t n)
     s->len += n;
 }
 
+/* Write ${p} (${n} bytes) to ${s} as one frame: its length (4 bytes,
+ * big-endian), then the bytes. */
 static void
 sink_frame(struct sink *s, const void *p, size_t n)
 {
@@ -87,6 +92,8 @@ sink_frame(struct sink *s, const void *p, size_t n)
     s->count++;
 }
 
+/* Finish ${s}: what the manifest says of it, to ${st} (frames counted
+ * when ${framed}). */
 static void
 sink_stat(struct sink *s, struct seen_audit_fstat *st, int framed)
 {
@@ -96,11 +103,14 @@ sink_stat(struct sink *s, struct seen_audit_fstat *st, int framed)
     st->count = framed ? s->count : (s->bytes > 0);
 }
 
+/* Where leaf_out() writes, and the index of the leaf it expects next. */
 struct leaves_ctx {
     struct sink *s;
     uint64_t next;
 };
 
+/* A seen_store_iter_fn over xlog: frame each leaf, in order, with none
+ * missing.  Returns 0, or SEEN_ECORRUPT (logged) or the sink's error. */
 static int
 leaf_out(void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -116,6 +126,7 @@ leaf_out(void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
     return c->s->err;
 }
 
+/* A seen_xlog_iter_fn: frame each value into the sink ${ctx}. */
 static int
 frame_out(void *ctx, const uint8_t *val, size_t len)
 {
@@ -270,6 +281,8 @@ finish_file(FILE *f)
     return rc;
 }
 
+/* Remove the files of an export in ${dir} that made[] says were
+ * created. */
 static void
 remove_files(const char *dir, const int made[SEEN_AUDIT_NFILES])
 {

@@ -35,6 +35,7 @@ static const char *const check_names[C_N] = {
     "cross",
 };
 
+/* Pass the result ${d} of ${check} of ${a} to its callback, if any. */
 static void
 emit(struct seen_audit *a, int check, int ok, int finding, const char *d)
 {

@@ -327,11 +327,13 @@ seen_xlog_consistency(struct seen_txn *txn, uint64_t size1, uint64_t size2,
     return seen_mlog_consistency(&l, size1, size2, proof, plen);
 }
 
+/* seen_xlog_iter()'s caller's function and context. */
 struct iter_ctx {
     seen_xlog_iter_fn *fn;
     void *ctx;
 };
 
+/* A seen_store_iter_fn: pass the value on, without its key. */
 static int
 iter_one(void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
 {

@@ -1,7 +1,8 @@
 /*
  * fuzz_audit.c: libFuzzer harness for the audit export reader and
- * checker (xlog/audit.[ch], and through it xlog/xlog.c's leaf and
- * cosignature parsers).
+ * checker (xlog/audit.h: audit.c, audit_verify.c, audit_claims.c, and
+ * through them xlog/leaf.c's leaf and xlog/witness.c's cosignature
+ * parsers).
  *
  * An input is a sequence of parts, each one byte naming a file of the
  * export (its low three bits: enum seen_audit_file), a 4-byte big-endian
