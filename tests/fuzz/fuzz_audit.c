@@ -18,10 +18,10 @@
  * SEEN_ENOMEM without one; a failed check is counted; and every
  * reported check names a known check with a detail.
  *
- * Seeds: tests/fuzz/corpus/audit (real exports; check_xlog.c rewrites
+ * Seeds: tests/fuzz/corpus/audit (real exports; check_audit.c rewrites
  * them when SEEN_AUDIT_WRITE_SEEDS names a folder, and checks that each
  * verifies); inputs that once broke it: tests/fuzz/regress/audit.  Both
- * folders are replayed by tests/check_xlog.c, which includes this file.
+ * folders are replayed by tests/check_audit.c, which includes this file.
  */
 #include <stdint.h>
 #include <stdlib.h>
