@@ -237,6 +237,32 @@ flip_all(struct seen_audit_buf ex[SEEN_AUDIT_NFILES], uint8_t mask)
     return n;
 }
 
+/*
+ * Show ${at}, in ${t}, a second root (every byte ${fill}) that ${k} signed
+ * for the size of the checkpoint of its log that ${at} holds: kept as
+ * evidence of equivocation.
+ */
+static void
+equivocate(struct seen_txn *t, const struct seen_keys *at,
+    const struct seen_keys *k, uint8_t fill)
+{
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *cosig;
+    Seen__Checkpoint c, *held;
+    const uint8_t *hb;
+    size_t hl, cl;
+
+    ck_assert_int_eq(seen_xlog_held(t, k->sign_pk, &hb, &hl), 0);
+    ck_assert_int_eq(seen_checkpoint_decode(hb, hl, &held), 0);
+    memset(root, fill, sizeof root);
+    ck_assert_int_eq(
+        seen_checkpoint_sign(
+            &c, buf, SEEN_DOMAIN_XLOG_CHECKPOINT, k, held->size, root, NOW),
+        0);
+    ck_assert_int_eq(
+        seen_xlog_witness(t, at, &c, NULL, 0, NOW, &cosig, &cl), SEEN_EAUTH);
+    seen_checkpoint_destroy(&held);
+}
+
 START_TEST(test_every_flipped_byte_of_a_small_export_fails)
 {
     struct seen_audit_buf ex[SEEN_AUDIT_NFILES];
@@ -251,21 +277,8 @@ START_TEST(test_every_flipped_byte_of_a_small_export_fails)
     /* And evidence, so that every file holds bytes. */
     {
         struct seen_txn *t = wtxn(&a);
-        uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *cosig;
-        Seen__Checkpoint c, *held;
-        const uint8_t *hb;
-        size_t hl, cl;
 
-        ck_assert_int_eq(seen_xlog_held(t, B->sign_pk, &hb, &hl), 0);
-        ck_assert_int_eq(seen_checkpoint_decode(hb, hl, &held), 0);
-        memset(root, 0x77, sizeof root);
-        ck_assert_int_eq(
-            seen_checkpoint_sign(
-                &c, buf, SEEN_DOMAIN_XLOG_CHECKPOINT, B, held->size, root, NOW),
-            0);
-        ck_assert_int_eq(
-            seen_xlog_witness(t, A, &c, NULL, 0, NOW, &cosig, &cl), SEEN_EAUTH);
-        seen_checkpoint_destroy(&held);
+        equivocate(t, A, B, 0x77);
         commit(t);
     }
     export_mem(&a, ex);
@@ -882,25 +895,9 @@ START_TEST(test_write_seeds_when_asked)
     write_seed(dir, "federation-alpha", ex);
     seen_audit_bufs_release(ex);
     /* bravo with evidence of an equivocation by alpha. */
-    {
-        uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *cosig;
-        Seen__Checkpoint c, *held;
-        const uint8_t *hb;
-        size_t hl, cl;
-
-        t = wtxn(&b);
-        ck_assert_int_eq(seen_xlog_held(t, A->sign_pk, &hb, &hl), 0);
-        ck_assert_int_eq(seen_checkpoint_decode(hb, hl, &held), 0);
-        memset(root, 0x66, sizeof root);
-        ck_assert_int_eq(
-            seen_checkpoint_sign(
-                &c, buf, SEEN_DOMAIN_XLOG_CHECKPOINT, A, held->size, root, NOW),
-            0);
-        ck_assert_int_eq(
-            seen_xlog_witness(t, B, &c, NULL, 0, NOW, &cosig, &cl), SEEN_EAUTH);
-        seen_checkpoint_destroy(&held);
-        commit(t);
-    }
+    t = wtxn(&b);
+    equivocate(t, B, A, 0x66);
+    commit(t);
     export_mem(&b, ex);
     write_seed(dir, "federation-bravo-evidence", ex);
     seen_audit_bufs_release(ex);
