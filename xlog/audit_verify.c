@@ -494,48 +494,71 @@ each_frame(struct seen_audit *a, const struct seen_audit_buf *in,
     }
 }
 
-/* Decode frame ${k} (${fr}, ${flen} bytes) of the file ${f} as a
- * checkpoint: NULL, a failure of ${check} reported, when it is not a
- * well-formed one. */
-static Seen__Checkpoint *
-frame_checkpoint(struct seen_audit *a, enum seen_audit_file f, int check,
-    uint64_t k, const uint8_t *fr, size_t flen)
-{
-    Seen__Checkpoint *c;
+/* How a file of checkpoints is checked (a checkpoint_frame() context). */
+struct cp_file {
+    enum seen_audit_file f;
+    int check;             /* enum check_id */
+    int src;               /* enum claim_src */
+    int owners;            /* 1: of the owner's log; 0: of a member's other */
+    const char *wrong_log; /* what a checkpoint of the wrong log is */
+    const char *bad_sig;   /* what one whose signature fails is */
+    uint64_t good;         /* frames that passed */
+};
 
-    if (seen_checkpoint_decode(fr, flen, &c) != 0) {
-        seen_audit_report(a, check, 0, 0,
-            "%s frame %llu: not a well-formed checkpoint",
-            seen_audit_file_name(f), (unsigned long long)k);
-        return NULL;
-    }
-    return c;
-}
+/* checkpoints.bin: the checkpoints the owner signed of its log. */
+static const struct cp_file own_checkpoints = {SEEN_AUDIT_CHECKPOINTS,
+    C_CHECKPOINTS, SRC_OWN, 1, "a checkpoint of another log",
+    "the signature does not verify under the owner's key", 0};
 
-/* A frame of checkpoints.bin: a checkpoint the owner signed of its log. */
+/* peer-checkpoints.bin: the latest checkpoint held of each member's. */
+static const struct cp_file peer_checkpoints = {SEEN_AUDIT_PEERS, C_PEERS,
+    SRC_PEER, 0, "a checkpoint of the owner's own log",
+    "the signature does not verify", 0};
+
+/* A frame of a file of checkpoints, as the struct cp_file ${ctx} says: a
+ * well-formed checkpoint of the right log, validly signed, by a member
+ * (for another log than the owner's). */
 static int
-own_checkpoint(struct seen_audit *a, uint64_t k, const uint8_t *fr,
+checkpoint_frame(struct seen_audit *a, uint64_t k, const uint8_t *fr,
     size_t flen, void *ctx)
 {
+    struct cp_file *cf = ctx;
+    const char *file = seen_audit_file_name(cf->f);
     Seen__Checkpoint *c;
+    char nm[80];
 
-    (void)ctx;
-    c = frame_checkpoint(a, SEEN_AUDIT_CHECKPOINTS, C_CHECKPOINTS, k, fr, flen);
-    if (c == NULL)
+    if (seen_checkpoint_decode(fr, flen, &c) != 0) {
+        seen_audit_report(a, cf->check, 0, 0,
+            "%s frame %llu: not a well-formed checkpoint", file,
+            (unsigned long long)k);
         return 0;
-    if (memcmp(c->origin.data, a->owner, 32) != 0)
-        seen_audit_report(a, C_CHECKPOINTS, 0, 0,
-            "checkpoints.bin frame %llu: a checkpoint of another log",
-            (unsigned long long)k);
+    }
+    if ((memcmp(c->origin.data, a->owner, 32) == 0) != cf->owners)
+        seen_audit_report(a, cf->check, 0, 0, "%s frame %llu: %s", file,
+            (unsigned long long)k, cf->wrong_log);
     else if (seen_checkpoint_verify(c, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0)
-        seen_audit_report(a, C_CHECKPOINTS, 0, 0,
-            "checkpoints.bin frame %llu: the signature does not verify "
-            "under the owner's key",
-            (unsigned long long)k);
-    else
-        (void)seen_audit_add_claim(a, c, SRC_OWN, k);
+        seen_audit_report(a, cf->check, 0, 0, "%s frame %llu: %s", file,
+            (unsigned long long)k, cf->bad_sig);
+    else if (!cf->owners && !is_member(a, c->origin.data))
+        seen_audit_report(a, cf->check, 0, 0,
+            "%s frame %llu: its origin %s is not a member", file,
+            (unsigned long long)k, seen_audit_name_of(a, c->origin.data, nm));
+    else if (seen_audit_add_claim(a, c, cf->src, k) == 0)
+        cf->good++;
     seen_checkpoint_destroy(&c);
     return 0;
+}
+
+/* Check the frames of the file of checkpoints ${cf} says; returns how
+ * many passed. */
+static uint64_t
+check_checkpoints(struct seen_audit *a, const struct seen_audit_buf *in,
+    const struct cp_file *cf)
+{
+    struct cp_file c = *cf;
+
+    each_frame(a, in, c.f, c.check, checkpoint_frame, &c);
+    return c.good;
 }
 
 /* A frame of cosignatures.bin: a member's cosignature of a checkpoint of
@@ -573,47 +596,13 @@ cosignature(struct seen_audit *a, uint64_t k, const uint8_t *fr, size_t flen,
     return 0;
 }
 
-/* A frame of peer-checkpoints.bin: the latest checkpoint held of a
- * member's log; *${ctx}, a uint64_t, counts the good ones. */
-static int
-peer_checkpoint(struct seen_audit *a, uint64_t k, const uint8_t *fr,
-    size_t flen, void *ctx)
-{
-    Seen__Checkpoint *c;
-    uint64_t *good = ctx;
-    char nm[80];
-
-    if ((c = frame_checkpoint(a, SEEN_AUDIT_PEERS, C_PEERS, k, fr, flen)) ==
-        NULL)
-        return 0;
-    if (memcmp(c->origin.data, a->owner, 32) == 0)
-        seen_audit_report(a, C_PEERS, 0, 0,
-            "peer-checkpoints.bin frame %llu: a checkpoint of the owner's "
-            "own log",
-            (unsigned long long)k);
-    else if (seen_checkpoint_verify(c, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0)
-        seen_audit_report(a, C_PEERS, 0, 0,
-            "peer-checkpoints.bin frame %llu: the signature does not "
-            "verify",
-            (unsigned long long)k);
-    else if (!is_member(a, c->origin.data))
-        seen_audit_report(a, C_PEERS, 0, 0,
-            "peer-checkpoints.bin frame %llu: its origin %s is not a "
-            "member",
-            (unsigned long long)k, seen_audit_name_of(a, c->origin.data, nm));
-    else if (seen_audit_add_claim(a, c, SRC_PEER, k) == 0)
-        (*good)++;
-    seen_checkpoint_destroy(&c);
-    return 0;
-}
-
 /* Check the frames of peer-checkpoints.bin, and say how many passed. */
 static void
 check_peer_checkpoints(struct seen_audit *a, const struct seen_audit_buf *in)
 {
-    uint64_t good = 0;
+    uint64_t good;
 
-    each_frame(a, in, SEEN_AUDIT_PEERS, C_PEERS, peer_checkpoint, &good);
+    good = check_checkpoints(a, in, &peer_checkpoints);
     if (a->fails[C_PEERS] == 0)
         seen_audit_report(a, C_PEERS, 1, 0,
             "%llu checkpoints of peers' logs, each signed by a member",
@@ -802,8 +791,7 @@ seen_audit_open(const struct seen_audit_buf in[static SEEN_AUDIT_NFILES],
     check_authority(a, in, opts);
     check_membership(a, in, opts);
     check_leaves(a, &in[SEEN_AUDIT_LEAVES]);
-    each_frame(a, in, SEEN_AUDIT_CHECKPOINTS, C_CHECKPOINTS, own_checkpoint,
-        NULL);
+    (void)check_checkpoints(a, in, &own_checkpoints);
     each_frame(
         a, in, SEEN_AUDIT_COSIGNATURES, C_COSIGNATURES, cosignature, NULL);
     check_peer_checkpoints(a, in);
