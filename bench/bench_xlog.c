@@ -14,8 +14,9 @@
  *    (default 1000) to a committed write transaction.  Each leaf is an
  *    XLOG_QUERY of a QueryRecord as the daemon logs one: an operator, a
  *    purpose, a time, 1 to 5 (on average 3) 16-byte handles and a
- *    64-hex-digit criteria_digest.  Every append encodes the record and the
- *    leaf, checks the leaf (seen_xlog_leaf_parse), stores it, its RFC 9162
+ *    64-hex-digit criteria_digest.  Every append encodes the record,
+ *    decodes it once to check it against the leaf rules
+ *    (seen_xlog_leaf_check), encodes the leaf, and stores it, its RFC 9162
  *    leaf hash and the subtrees it completes (on average one node hash and
  *    two hash puts a leaf) and the new size.  Wall-clock and CPU time.
  * 3. Group commit: S more leaves (default 5000) one a transaction (a
@@ -551,8 +552,35 @@ count_arg(const char *name, const char *s)
     return v;
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line asks for. */
+struct opts {
+    uint64_t nleaves; /* --leaves */
+    uint64_t batch;   /* --batch */
+    uint64_t single;  /* --single */
+    size_t ncp;       /* --checkpoints */
+    int keep;         /* --keep */
+};
+
+/* What a run measured. */
+struct figures {
+    double tfill, cfill, tcommit_fill, fill_rate; /* 1. N leaves */
+    double t1, one_rate, b_rate;                  /* group commit */
+    size_t avg;                                   /* bytes a leaf */
+    uint64_t n;                                   /* leaves at the end */
+    off_t file;                                   /* store file bytes */
+    double cp_best, cp_med, cm_best, cm_med;      /* checkpoints */
+    double rbest[NOPS], rmed[NOPS];               /* reads */
+    size_t plen[NOPS];
+    double sha_leaf, sha_node, ed, rawput;        /* raw limits */
+    size_t nraw;
+};
+
+/*
+ * Parse the command line into ${o}.  Returns -1 to go on, or the exit
+ * status: 0 after --help, 2 on misuse (said on stderr).
+ */
+static int
+parse_args(int argc, char *argv[], struct opts *o)
 {
     static const struct option longopts[] = {
         {"leaves", required_argument, NULL, 'n'},
@@ -561,36 +589,24 @@ main(int argc, char *argv[])
         {"checkpoints", required_argument, NULL, 'k'},
         {"keep", no_argument, NULL, 'K'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    static struct workload w;
-    char dir[1024], path[1100], label[64];
-    const char *tmp;
-    struct run r;
-    struct stat sb;
-    uint64_t nleaves = 1000000, batch = 1000, single = 5000, leafsum, n;
-    size_t ncp = 9, nraw, avg, plen[NOPS];
-    double t0, c0, tfill, cfill, tcommit_fill, t1, tb, *tcp = NULL, *tcm = NULL;
-    double cp_best, cp_med, cm_best, cm_med, rbest[NOPS], rmed[NOPS];
-    double sha_leaf, sha_node, ed, rawput, fill_rate, one_rate, b_rate;
-    double per_append_hash;
-    uint8_t root[32];
-    int c, keep = 0, rc = 1;
+    int c;
 
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
-            nleaves = count_arg("leaves", optarg);
+            o->nleaves = count_arg("leaves", optarg);
             break;
         case 'b':
-            batch = count_arg("batch", optarg);
+            o->batch = count_arg("batch", optarg);
             break;
         case 's':
-            single = count_arg("single", optarg);
+            o->single = count_arg("single", optarg);
             break;
         case 'k':
-            ncp = count_arg("checkpoints", optarg);
+            o->ncp = count_arg("checkpoints", optarg);
             break;
         case 'K':
-            keep = 1;
+            o->keep = 1;
             break;
         case 'h':
             usage(stdout);
@@ -605,6 +621,206 @@ main(int argc, char *argv[])
         usage(stderr);
         return 2;
     }
+    return -1;
+}
+
+/* 1. N leaves with group commit, then S more one a transaction and S
+ * more B a transaction, at the size reached; the average leaf. */
+static int
+measure_appends(struct run *r, const struct opts *o, struct figures *fg)
+{
+    uint64_t leafsum;
+    double t0, c0;
+
+    t0 = now();
+    c0 = cpu();
+    if (append_leaves(r, o->nleaves, o->batch, isatty(2)) != 0)
+        return -1;
+    fg->tfill = now() - t0;
+    fg->cfill = cpu() - c0;
+    fg->tcommit_fill = r->tcommit;
+    fg->fill_rate = (double)o->nleaves / fg->tfill;
+
+    /* Group commit at the size just reached: batch 1, then batch B. */
+    t0 = now();
+    if (append_leaves(r, o->single, 1, 0) != 0)
+        return -1;
+    fg->t1 = now() - t0;
+    t0 = now();
+    if (append_leaves(r, o->single, o->batch, 0) != 0)
+        return -1;
+    fg->one_rate = (double)o->single / fg->t1;
+    fg->b_rate = (double)o->single / (now() - t0);
+
+    if (leaf_bytes(r, r->next, &leafsum) != 0)
+        return -1;
+    fg->avg = (size_t)((leafsum + r->next / 2) / r->next);
+    return 0;
+}
+
+/*
+ * The store phases in ${dir}: appends (measure_appends), then
+ * checkpoints, root and proofs, then the store file's size once it is
+ * closed.
+ */
+static int
+measure_store(struct run *r, const struct opts *o, const char *dir,
+    struct figures *fg)
+{
+    char path[1100];
+    double *tcp = NULL, *tcm = NULL;
+    struct stat sb;
+    uint8_t root[32];
+    int rc = -1;
+
+    if ((tcp = calloc(o->ncp, sizeof *tcp)) == NULL ||
+        (tcm = calloc(o->ncp, sizeof *tcm)) == NULL)
+        goto done;
+    if ((r->keys = seen_keys_generate()) == NULL)
+        goto done;
+    snprintf(path, sizeof path, "%s/store", dir);
+    if (seen_store_open(path, r->keys->sign_pk, r->keys->record_key, MAP_MB,
+            1, &r->store) != 0)
+        goto done;
+    if (measure_appends(r, o, fg) != 0)
+        goto done;
+
+    /* 2. Checkpoints, root, proofs. */
+    if (checkpoints(r, o->ncp, tcp, tcm, root) != 0)
+        goto done;
+    best_median(tcp, o->ncp, &fg->cp_best, &fg->cp_med);
+    best_median(tcm, o->ncp, &fg->cm_best, &fg->cm_med);
+    fg->n = r->next;
+    if (reads(r, fg->n, root, fg->rbest, fg->rmed, fg->plen) != 0)
+        goto done;
+    seen_store_destroy(&r->store);
+    r->store = NULL;
+    snprintf(path, sizeof path, "%s/store/data.mdb", dir);
+    fg->file = stat(path, &sb) == 0 ? sb.st_size : 0;
+    rc = 0;
+done:
+    free(tcp);
+    free(tcm);
+    return rc;
+}
+
+/* 3. Raw limits, in ${dir}, for leaves of the average size. */
+static int
+measure_raw(const struct opts *o, const char *dir, struct figures *fg)
+{
+    char path[1100];
+
+    fg->sha_leaf = raw_sha256(1 + fg->avg, RAW_HASHES);
+    fg->sha_node = raw_sha256(1 + 32 + 32, RAW_HASHES);
+    fg->ed = raw_ed25519(RAW_SIGNS);
+    fg->nraw = o->nleaves < RAW_PUTS_MAX ? o->nleaves : RAW_PUTS_MAX;
+    snprintf(path, sizeof path, "%s/raw", dir);
+    if ((fg->rawput = raw_lmdb_puts(path, fg->nraw, fg->avg, o->batch)) == 0)
+        return -1;
+    return 0;
+}
+
+/* Print the appends and checkpoints that ${fg} measured. */
+static void
+print_writes(const struct opts *o, const struct figures *fg)
+{
+    char label[64];
+
+    printf("appends (seen_xlog_query; XLOG_QUERY leaves of %zu bytes on "
+           "average, 1-5 handles each):\n",
+        fg->avg);
+    snprintf(label, sizeof label, "%llu leaves, %llu a txn",
+        (unsigned long long)o->nleaves, (unsigned long long)o->batch);
+    printf("  %-40s %10.0f appends/s   target >= 50000\n", label,
+        fg->fill_rate);
+    printf("  %-40s %10.2f s wall, %.2f s CPU, %.2f s in commits\n", "  time",
+        fg->tfill, fg->cfill, fg->tcommit_fill);
+    printf("  %-40s %10.0f appends/s\n", "same, per CPU second",
+        (double)o->nleaves / fg->cfill);
+    snprintf(label, sizeof label, "at %llu: %llu leaves, 1 a txn",
+        (unsigned long long)o->nleaves, (unsigned long long)o->single);
+    printf("  %-40s %10.0f appends/s   (%.3f ms a commit)\n", label,
+        fg->one_rate, 1e3 * fg->t1 / (double)o->single);
+    snprintf(label, sizeof label, "at %llu: %llu leaves, %llu a txn",
+        (unsigned long long)(o->nleaves + o->single),
+        (unsigned long long)o->single, (unsigned long long)o->batch);
+    printf("  %-40s %10.0f appends/s\n", label, fg->b_rate);
+    printf("  %-40s %10.1f x\n", "group commit: batch B / batch 1",
+        fg->b_rate / fg->one_rate);
+    printf("  %-40s %10.1f MiB (%.0f bytes a leaf)\n", "store file",
+        (double)fg->file / 1048576.0, (double)fg->file / (double)fg->n);
+    printf("checkpoint of the whole log at %llu leaves (%zu calls, each "
+           "after one more leaf):\n",
+        (unsigned long long)fg->n, o->ncp);
+    printf("  %-40s best %9.3f ms   median %9.3f ms   target < 1000 ms\n",
+        "seen_xlog_checkpoint (root, sign, store)", 1e3 * fg->cp_best,
+        1e3 * fg->cp_med);
+    printf("  %-40s best %9.3f ms   median %9.3f ms\n", "its commit (fsync)",
+        1e3 * fg->cm_best, 1e3 * fg->cm_med);
+}
+
+/* Print the reads, the raw limits and the ratios that ${fg} measured. */
+static void
+print_reads_and_limits(const struct opts *o, const struct figures *fg)
+{
+    char label[64];
+    double per_append_hash;
+
+    printf("reads at %llu leaves (%d calls each; random leaf, random older "
+           "size):\n",
+        (unsigned long long)fg->n, PROOF_CALLS);
+    printf("  %-40s best %9.1f us   median %9.1f us\n", "seen_xlog_root",
+        1e6 * fg->rbest[OP_ROOT], 1e6 * fg->rmed[OP_ROOT]);
+    printf("  %-40s best %9.1f us   median %9.1f us   (%zu hashes, last "
+           "call)\n",
+        "seen_xlog_inclusion", 1e6 * fg->rbest[OP_INCLUSION],
+        1e6 * fg->rmed[OP_INCLUSION], fg->plen[OP_INCLUSION]);
+    printf("  %-40s best %9.1f us   median %9.1f us   (%zu hashes, last "
+           "call)\n",
+        "seen_xlog_consistency", 1e6 * fg->rbest[OP_CONSISTENCY],
+        1e6 * fg->rmed[OP_CONSISTENCY], fg->plen[OP_CONSISTENCY]);
+    printf("raw limits measured in this run:\n");
+    snprintf(label, sizeof label, "SHA-256, %zu-byte leaf input", 1 + fg->avg);
+    printf("  %-40s %10.0f hashes/s\n", label, fg->sha_leaf);
+    printf("  %-40s %10.0f hashes/s\n", "SHA-256, 65-byte node input",
+        fg->sha_node);
+    snprintf(label, sizeof label, "Ed25519 sign, %zu-byte message",
+        sizeof SEEN_DOMAIN_XLOG_CHECKPOINT + SEEN_CHECKPOINT_MSG_BYTES);
+    printf("  %-40s %10.0f signatures/s (%.1f us each)\n", label, fg->ed,
+        1e6 / fg->ed);
+    snprintf(label, sizeof label, "LMDB put, %zu-byte values, %llu a txn",
+        fg->avg, (unsigned long long)o->batch);
+    printf("  %-40s %10.0f puts/s (%zu puts, 8-byte sequential keys)\n", label,
+        fg->rawput, fg->nraw);
+    per_append_hash = 1.0 / (1.0 / fg->sha_leaf + 1.0 / fg->sha_node);
+    printf("ratios:\n");
+    printf("  %-40s %10.4f\n", "appends/s : SHA-256 leaf hashes/s",
+        fg->fill_rate / fg->sha_leaf);
+    printf("  %-40s %10.4f (ceiling %.0f/s: one leaf hash and, on average, "
+           "one node hash an append)\n",
+        "appends/s : hashing-only ceiling", fg->fill_rate / per_append_hash,
+        per_append_hash);
+    printf("  %-40s %10.4f (an append puts 4 values on average)\n",
+        "appends/s : raw LMDB puts/s", fg->fill_rate / fg->rawput);
+    printf("  %-40s %10.1f x\n", "checkpoint (median) : one Ed25519 sign",
+        fg->cp_med * fg->ed);
+    printf("targets (the issue): >= 50000 appends/s with group commit; "
+           "checkpoint at 1M entries < 1 s\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+    static struct workload w;
+    struct opts o = {1000000, 1000, 5000, 9, 0};
+    struct figures fg;
+    char dir[1024];
+    const char *tmp;
+    struct run r;
+    int rc;
+
+    if ((rc = parse_args(argc, argv, &o)) >= 0)
+        return rc;
     if (sodium_init() < 0)
         return 1;
     seen_log_init("bench_xlog", SEEN_LOG_WARN);
@@ -616,14 +832,13 @@ main(int argc, char *argv[])
         return 1;
     }
     memset(&r, 0, sizeof r);
+    memset(&fg, 0, sizeof fg);
     r.w = &w;
-    if ((tcp = calloc(ncp, sizeof *tcp)) == NULL ||
-        (tcm = calloc(ncp, sizeof *tcm)) == NULL)
-        goto done;
+    rc = 1;
 
     printf("exchange-log benchmark: %llu leaves, %llu a transaction; "
            "store in %s\n",
-        (unsigned long long)nleaves, (unsigned long long)batch, dir);
+        (unsigned long long)o.nleaves, (unsigned long long)o.batch, dir);
     print_machine("start");
     printf("note: wall-clock figures include whatever else this machine is "
            "running (builds, tests) and the disk's fsync time; CPU seconds "
@@ -631,131 +846,10 @@ main(int argc, char *argv[])
     fflush(stdout);
 
     workload_init(&w);
-    if ((r.keys = seen_keys_generate()) == NULL)
+    if (measure_store(&r, &o, dir, &fg) != 0 || measure_raw(&o, dir, &fg) != 0)
         goto done;
-    snprintf(path, sizeof path, "%s/store", dir);
-    if (seen_store_open(path, r.keys->sign_pk, r.keys->record_key, MAP_MB, 1,
-            &r.store) != 0)
-        goto done;
-
-    /* 1. N leaves, group commit. */
-    t0 = now();
-    c0 = cpu();
-    if (append_leaves(&r, nleaves, batch, isatty(2)) != 0)
-        goto done;
-    tfill = now() - t0;
-    cfill = cpu() - c0;
-    tcommit_fill = r.tcommit;
-    fill_rate = (double)nleaves / tfill;
-
-    /* Group commit at the size just reached: batch 1, then batch B. */
-    t0 = now();
-    if (append_leaves(&r, single, 1, 0) != 0)
-        goto done;
-    t1 = now() - t0;
-    t0 = now();
-    if (append_leaves(&r, single, batch, 0) != 0)
-        goto done;
-    tb = now() - t0;
-    one_rate = (double)single / t1;
-    b_rate = (double)single / tb;
-
-    if (leaf_bytes(&r, r.next, &leafsum) != 0)
-        goto done;
-    avg = (size_t)((leafsum + r.next / 2) / r.next);
-
-    /* 2. Checkpoints, root, proofs. */
-    if (checkpoints(&r, ncp, tcp, tcm, root) != 0)
-        goto done;
-    best_median(tcp, ncp, &cp_best, &cp_med);
-    best_median(tcm, ncp, &cm_best, &cm_med);
-    n = r.next;
-    if (reads(&r, n, root, rbest, rmed, plen) != 0)
-        goto done;
-    seen_store_destroy(&r.store);
-    r.store = NULL;
-    snprintf(path, sizeof path, "%s/store/data.mdb", dir);
-    if (stat(path, &sb) != 0)
-        sb.st_size = 0;
-
-    /* 3. Raw limits. */
-    sha_leaf = raw_sha256(1 + avg, RAW_HASHES);
-    sha_node = raw_sha256(1 + 32 + 32, RAW_HASHES);
-    ed = raw_ed25519(RAW_SIGNS);
-    nraw = nleaves < RAW_PUTS_MAX ? nleaves : RAW_PUTS_MAX;
-    snprintf(path, sizeof path, "%s/raw", dir);
-    if ((rawput = raw_lmdb_puts(path, nraw, avg, batch)) == 0)
-        goto done;
-
-    printf("appends (seen_xlog_query; XLOG_QUERY leaves of %zu bytes on "
-           "average, 1-5 handles each):\n",
-        avg);
-    snprintf(label, sizeof label, "%llu leaves, %llu a txn",
-        (unsigned long long)nleaves, (unsigned long long)batch);
-    printf("  %-40s %10.0f appends/s   target >= 50000\n", label, fill_rate);
-    printf("  %-40s %10.2f s wall, %.2f s CPU, %.2f s in commits\n", "  time",
-        tfill, cfill, tcommit_fill);
-    printf("  %-40s %10.0f appends/s\n", "same, per CPU second",
-        (double)nleaves / cfill);
-    snprintf(label, sizeof label, "at %llu: %llu leaves, 1 a txn",
-        (unsigned long long)nleaves, (unsigned long long)single);
-    printf("  %-40s %10.0f appends/s   (%.3f ms a commit)\n", label, one_rate,
-        1e3 * t1 / (double)single);
-    snprintf(label, sizeof label, "at %llu: %llu leaves, %llu a txn",
-        (unsigned long long)(nleaves + single), (unsigned long long)single,
-        (unsigned long long)batch);
-    printf("  %-40s %10.0f appends/s\n", label, b_rate);
-    printf("  %-40s %10.1f x\n", "group commit: batch B / batch 1",
-        b_rate / one_rate);
-    printf("  %-40s %10.1f MiB (%.0f bytes a leaf)\n", "store file",
-        (double)sb.st_size / 1048576.0, (double)sb.st_size / (double)n);
-    printf("checkpoint of the whole log at %llu leaves (%zu calls, each "
-           "after one more leaf):\n",
-        (unsigned long long)n, ncp);
-    printf("  %-40s best %9.3f ms   median %9.3f ms   target < 1000 ms\n",
-        "seen_xlog_checkpoint (root, sign, store)", 1e3 * cp_best,
-        1e3 * cp_med);
-    printf("  %-40s best %9.3f ms   median %9.3f ms\n", "its commit (fsync)",
-        1e3 * cm_best, 1e3 * cm_med);
-    printf("reads at %llu leaves (%d calls each; random leaf, random older "
-           "size):\n",
-        (unsigned long long)n, PROOF_CALLS);
-    printf("  %-40s best %9.1f us   median %9.1f us\n", "seen_xlog_root",
-        1e6 * rbest[OP_ROOT], 1e6 * rmed[OP_ROOT]);
-    printf("  %-40s best %9.1f us   median %9.1f us   (%zu hashes, last "
-           "call)\n",
-        "seen_xlog_inclusion", 1e6 * rbest[OP_INCLUSION],
-        1e6 * rmed[OP_INCLUSION], plen[OP_INCLUSION]);
-    printf("  %-40s best %9.1f us   median %9.1f us   (%zu hashes, last "
-           "call)\n",
-        "seen_xlog_consistency", 1e6 * rbest[OP_CONSISTENCY],
-        1e6 * rmed[OP_CONSISTENCY], plen[OP_CONSISTENCY]);
-    printf("raw limits measured in this run:\n");
-    snprintf(label, sizeof label, "SHA-256, %zu-byte leaf input", 1 + avg);
-    printf("  %-40s %10.0f hashes/s\n", label, sha_leaf);
-    printf(
-        "  %-40s %10.0f hashes/s\n", "SHA-256, 65-byte node input", sha_node);
-    snprintf(label, sizeof label, "Ed25519 sign, %zu-byte message",
-        sizeof SEEN_DOMAIN_XLOG_CHECKPOINT + SEEN_CHECKPOINT_MSG_BYTES);
-    printf("  %-40s %10.0f signatures/s (%.1f us each)\n", label, ed, 1e6 / ed);
-    snprintf(label, sizeof label, "LMDB put, %zu-byte values, %llu a txn", avg,
-        (unsigned long long)batch);
-    printf("  %-40s %10.0f puts/s (%zu puts, 8-byte sequential keys)\n", label,
-        rawput, nraw);
-    per_append_hash = 1.0 / (1.0 / sha_leaf + 1.0 / sha_node);
-    printf("ratios:\n");
-    printf("  %-40s %10.4f\n", "appends/s : SHA-256 leaf hashes/s",
-        fill_rate / sha_leaf);
-    printf("  %-40s %10.4f (ceiling %.0f/s: one leaf hash and, on average, "
-           "one node hash an append)\n",
-        "appends/s : hashing-only ceiling", fill_rate / per_append_hash,
-        per_append_hash);
-    printf("  %-40s %10.4f (an append puts 4 values on average)\n",
-        "appends/s : raw LMDB puts/s", fill_rate / rawput);
-    printf("  %-40s %10.1f x\n", "checkpoint (median) : one Ed25519 sign",
-        cp_med * ed);
-    printf("targets (the issue): >= 50000 appends/s with group commit; "
-           "checkpoint at 1M entries < 1 s\n");
+    print_writes(&o, &fg);
+    print_reads_and_limits(&o, &fg);
     print_machine("end");
     rc = 0;
 
@@ -764,9 +858,7 @@ done:
         fprintf(stderr, "bench_xlog: failed\n");
     seen_store_destroy(&r.store);
     seen_keys_destroy(&r.keys);
-    free(tcp);
-    free(tcm);
-    if (keep) {
+    if (o.keep) {
         printf("kept %s\n", dir);
     } else if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
         fprintf(stderr, "bench_xlog: cannot remove %s\n", dir);

@@ -3,36 +3,26 @@
 #include <sodium.h>
 
 #include "common/log.h"
-#include "crypto/merkle.h"
 #include "proto/checkpoint.h"
 #include "storage/feed.h"
+#include "storage/mlog.h"
 
-/* fhash key: origin(4) level(1) index(8). */
+/* Origin ${oidx}'s feed as a Merkle log: FEEDS, FHASH and FEEDMETA, every
+ * key prefixed by the origin's number (store.h). */
 static void
-hkey(uint8_t k[13], uint32_t oidx, unsigned int level, uint64_t index)
+feed_log(struct seen_mlog *l, struct seen_txn *txn, uint32_t oidx)
 {
 
-    seen_be32(k, oidx);
-    k[4] = (uint8_t)level;
-    seen_be64(k + 5, index);
-}
-
-static int
-get_hash(struct seen_txn *txn, uint32_t oidx, unsigned int level,
-    uint64_t index, uint8_t out[32])
-{
-    uint8_t k[13];
-    const void *v;
-    size_t vlen;
-    int rc;
-
-    hkey(k, oidx, level, index);
-    if ((rc = seen_store_get(txn, SEEN_DB_FHASH, k, sizeof k, &v, &vlen)) != 0)
-        return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
-    if (vlen != 32)
-        return SEEN_ECORRUPT;
-    memcpy(out, v, 32);
-    return SEEN_OK;
+    memset(l, 0, sizeof *l);
+    l->txn = txn;
+    l->leaves = SEEN_DB_FEEDS;
+    l->hashes = SEEN_DB_FHASH;
+    l->sizedb = SEEN_DB_FEEDMETA;
+    seen_be32(l->prefix, oidx);
+    l->plen = 4;
+    seen_be32(l->sizekey, oidx);
+    l->sizeklen = 4;
+    l->size_head = 1;
 }
 
 /**
@@ -43,23 +33,10 @@ get_hash(struct seen_txn *txn, uint32_t oidx, unsigned int level,
 int
 seen_feed_size(struct seen_txn *txn, uint32_t oidx, uint64_t *size)
 {
-    uint8_t k[4];
-    const void *v;
-    size_t vlen;
-    int rc;
+    struct seen_mlog l;
 
-    seen_be32(k, oidx);
-    rc = seen_store_get(txn, SEEN_DB_FEEDMETA, k, sizeof k, &v, &vlen);
-    if (rc == SEEN_ENOTFOUND) {
-        *size = 0;
-        return SEEN_OK;
-    }
-    if (rc != 0)
-        return rc;
-    if (vlen < 8)
-        return SEEN_ECORRUPT;
-    *size = seen_rd64(v);
-    return SEEN_OK;
+    feed_log(&l, txn, oidx);
+    return seen_mlog_size(&l, size);
 }
 
 /**
@@ -72,37 +49,10 @@ int
 seen_feed_append(struct seen_txn *txn, uint32_t oidx, const uint8_t *leaf,
     size_t len, uint64_t *seq)
 {
-    uint8_t k[13], h[32], left[32], meta[8];
-    uint64_t n, idx;
-    unsigned int level;
-    int rc;
+    struct seen_mlog l;
 
-    if ((rc = seen_feed_size(txn, oidx, &n)) != 0)
-        return rc;
-    seen_be32(k, oidx);
-    seen_be64(k + 4, n);
-    if ((rc = seen_store_put(txn, SEEN_DB_FEEDS, k, 12, leaf, len)) != 0)
-        return rc;
-    seen_merkle_leaf_hash(h, leaf, len);
-    hkey(k, oidx, 0, n);
-    if ((rc = seen_store_put(txn, SEEN_DB_FHASH, k, 13, h, 32)) != 0)
-        return rc;
-    /* Each completed pair of subtrees makes a parent one level up. */
-    for (level = 0, idx = n; idx & 1; level++, idx >>= 1) {
-        if ((rc = get_hash(txn, oidx, level, idx - 1, left)) != 0)
-            return rc;
-        seen_merkle_node_hash(h, left, h);
-        hkey(k, oidx, level + 1, idx >> 1);
-        if ((rc = seen_store_put(txn, SEEN_DB_FHASH, k, 13, h, 32)) != 0)
-            return rc;
-    }
-    seen_be64(meta, n + 1);
-    seen_be32(k, oidx);
-    if ((rc = seen_store_put(txn, SEEN_DB_FEEDMETA, k, 4, meta, 8)) != 0)
-        return rc;
-    if (seq != NULL)
-        *seq = n;
-    return SEEN_OK;
+    feed_log(&l, txn, oidx);
+    return seen_mlog_append(&l, leaf, len, seq);
 }
 
 /**
@@ -114,35 +64,27 @@ int
 seen_feed_leaf(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     const uint8_t **leaf, size_t *len)
 {
-    uint8_t k[12];
-    const void *v;
-    int rc;
+    struct seen_mlog l;
 
-    seen_be32(k, oidx);
-    seen_be64(k + 4, seq);
-    if ((rc = seen_store_get(txn, SEEN_DB_FEEDS, k, sizeof k, &v, len)) != 0)
-        return rc;
-    *leaf = v;
-    return SEEN_OK;
+    feed_log(&l, txn, oidx);
+    return seen_mlog_leaf(&l, seq, leaf, len);
 }
 
 /**
  * seen_feed_subtree(ctx, start, size, out):
  * A seen_merkle_subtree_fn over the store: ${ctx} is a struct
- * seen_feed_ref.  Returns 0 or SEEN_ECORRUPT.
+ * seen_feed_ref.  Returns 0; SEEN_EINVAL for a subtree that is not
+ * aligned; SEEN_ECORRUPT when it is not stored.
  */
 int
 seen_feed_subtree(void *ctx, uint64_t start, uint64_t size,
     uint8_t out[static 32])
 {
     struct seen_feed_ref *r = ctx;
-    unsigned int level = 0;
+    struct seen_mlog l;
 
-    if (size == 0 || (size & (size - 1)) != 0 || start % size != 0)
-        return SEEN_EINVAL;
-    while ((1ULL << level) < size)
-        level++;
-    return get_hash(r->txn, r->oidx, level, start >> level, out);
+    feed_log(&l, r->txn, r->oidx);
+    return seen_mlog_subtree(&l, start, size, out);
 }
 
 /**
@@ -155,15 +97,10 @@ int
 seen_feed_root(struct seen_txn *txn, uint32_t oidx, uint64_t size,
     uint8_t out[static 32])
 {
-    struct seen_feed_ref r = {txn, oidx};
-    uint64_t n;
-    int rc;
+    struct seen_mlog l;
 
-    if ((rc = seen_feed_size(txn, oidx, &n)) != 0)
-        return rc;
-    if (size > n)
-        return SEEN_EINVAL;
-    return seen_merkle_root_of(seen_feed_subtree, &r, size, out);
+    feed_log(&l, txn, oidx);
+    return seen_mlog_root(&l, size, out);
 }
 
 /**

@@ -1,10 +1,11 @@
 /*
  * feed.h: feeds as Merkle logs inside the store.
  *
- * A feed is the append-only list of FeedEntry leaves of one origin.  For
- * each leaf the store keeps its RFC 9162 leaf hash and, as leaves
- * complete them, the hashes of every aligned perfect subtree, so that
- * roots and proofs cost O(log n) reads.
+ * A feed is the append-only list of FeedEntry leaves of one origin, a
+ * Merkle log (storage/mlog.h) keyed by the origin's number: for each leaf
+ * the store keeps its RFC 9162 leaf hash and, as leaves complete them,
+ * the hashes of every aligned perfect subtree, so that roots and proofs
+ * cost O(log n) reads.
  */
 #ifndef SEEN_FEED_H
 #define SEEN_FEED_H
@@ -52,7 +53,8 @@ SEEN_MUST_CHECK int seen_feed_root(struct seen_txn *txn, uint32_t oidx,
 /**
  * seen_feed_subtree(ctx, start, size, out):
  * A seen_merkle_subtree_fn over the store: ${ctx} is a struct
- * seen_feed_ref.  Returns 0 or SEEN_ECORRUPT.
+ * seen_feed_ref.  Returns 0; SEEN_EINVAL for a subtree that is not
+ * aligned; SEEN_ECORRUPT when it is not stored.
  */
 struct seen_feed_ref {
     struct seen_txn *txn;

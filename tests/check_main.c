@@ -27,6 +27,7 @@ static const struct {
     const char *name;
     Suite *(*make)(void);
 } suites[] = {
+    {"check_audit", audit_suite},
     {"check_checkpoint", checkpoint_suite},
     {"check_common_file", file_suite},
     {"check_config", config_suite},

@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+Suite *audit_suite(void);
 Suite *checkpoint_suite(void);
 Suite *file_suite(void);
 Suite *config_suite(void);

@@ -11,12 +11,16 @@
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
 
+/* The rows made so far, and how to name members in them. */
 struct acc {
     seen_integrity_name_fn *name;
     void *ctx;
     struct seen_ctl_rows rows;
 };
 
+/* Add to ${a} the alert row of the evidence ${val} (${vlen} bytes) under
+ * ${rule}, about ${origin} (NULL: unknown), raised at ${raised}: the
+ * member's name then ${summary}.  Returns 0; SEEN_ENOMEM. */
 static int
 add_row(struct acc *a, const char *rule, const uint8_t *val, size_t vlen,
     const uint8_t *origin, uint64_t raised, const char *summary)
@@ -62,6 +66,7 @@ on_feed(void *ctx, const uint8_t origin[32], uint64_t size,
     return rc;
 }
 
+/* A seen_xlog_iter_fn: the row of one piece of exchange-log evidence. */
 static int
 on_xlog(void *ctx, const uint8_t *val, size_t len)
 {
@@ -91,6 +96,17 @@ on_xlog(void *ctx, const uint8_t *val, size_t len)
     return rc;
 }
 
+/**
+ * seen_integrity_alerts(txn, name, ctx, out, len):
+ * Append to the malloc'd NDJSON text *${out} (*${len} bytes, NUL
+ * terminated; *${out} may be NULL to start) one line per piece of
+ * equivocation evidence held, in the alerts contract of spec/cli.md:
+ * {"alert": 16 hex digits (of the evidence's SHA-256), "rule",
+ * "raised" (Unix seconds of the later checkpoint), "person": "",
+ * "members": [], "node": NAME, "summary"}.  ${name}(${ctx}, pk, ...)
+ * names members.  Returns 0; SEEN_ENOMEM (*${out} is then freed and
+ * NULL); SEEN_ECORRUPT.
+ */
 int
 seen_integrity_alerts(struct seen_txn *txn, seen_integrity_name_fn *name,
     void *ctx, char **out, size_t *len)

@@ -66,17 +66,17 @@ count_unopened(struct seen_fed *fed, const uint8_t sender[32], int rc)
         p->refused++;
 }
 
-/* Log the envelope ${m} (opened as ${v}) as received, and witness the
+/* Log the envelope opened as ${v} as received, and witness the
  * checkpoint it carries, in ${txn}.  Returns 0 or the error (counted). */
 static int
 log_received(struct seen_fed *fed, struct seen_txn *txn,
-    const struct fed_msg *m, const struct seen_envelope_view *v)
+    const struct seen_envelope_view *v)
 {
     int rc;
 
     /* Logged with its effect: both commit, or neither. */
-    if ((rc = seen_xlog_received(txn, fed->keys, m->buf, m->len,
-             seen_clock_wall(), NULL)) != 0 ||
+    if ((rc = seen_xlog_received(txn, fed->keys, v, seen_clock_wall(),
+             NULL)) != 0 ||
         (v->checkpoint != NULL && (rc = fed_witness(fed, txn, v)) != 0)) {
         if (rc == SEEN_EINVAL)
             fed->refused.malformed++;
@@ -142,7 +142,7 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
         seen_envelope_release(&v);
         return SEEN_EPERM;
     }
-    if ((rc = log_received(fed, txn, m, &v)) != 0) {
+    if ((rc = log_received(fed, txn, &v)) != 0) {
         seen_envelope_release(&v);
         return rc;
     }

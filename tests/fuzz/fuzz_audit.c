@@ -1,7 +1,8 @@
 /*
  * fuzz_audit.c: libFuzzer harness for the audit export reader and
- * checker (xlog/audit.[ch], and through it xlog/xlog.c's leaf and
- * cosignature parsers).
+ * checker (xlog/audit.h: audit.c, audit_verify.c, audit_claims.c, and
+ * through them xlog/leaf.c's leaf and xlog/witness.c's cosignature
+ * parsers).
  *
  * An input is a sequence of parts, each one byte naming a file of the
  * export (its low three bits: enum seen_audit_file), a 4-byte big-endian
@@ -17,10 +18,10 @@
  * SEEN_ENOMEM without one; a failed check is counted; and every
  * reported check names a known check with a detail.
  *
- * Seeds: tests/fuzz/corpus/audit (real exports; check_xlog.c rewrites
+ * Seeds: tests/fuzz/corpus/audit (real exports; check_audit.c rewrites
  * them when SEEN_AUDIT_WRITE_SEEDS names a folder, and checks that each
  * verifies); inputs that once broke it: tests/fuzz/regress/audit.  Both
- * folders are replayed by tests/check_xlog.c, which includes this file.
+ * folders are replayed by tests/check_audit.c, which includes this file.
  */
 #include <stdint.h>
 #include <stdlib.h>

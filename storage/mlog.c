@@ -1,0 +1,252 @@
+#include <stdint.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "crypto/merkle.h"
+#include "storage/mlog.h"
+#include "storage/store.h"
+
+/* A leaf or hash key: prefix, [level(1)], index(8). */
+#define KEY_MAX (SEEN_MLOG_PREFIX_MAX + 1 + 8)
+
+/* The key of leaf ${index}; returns its length. */
+static size_t
+leaf_key(const struct seen_mlog *l, uint8_t k[KEY_MAX], uint64_t index)
+{
+
+    memcpy(k, l->prefix, l->plen);
+    seen_be64(k + l->plen, index);
+    return l->plen + 8;
+}
+
+/* The key of the subtree hash at ${level}, ${index}; returns its length. */
+static size_t
+hash_key(const struct seen_mlog *l, uint8_t k[KEY_MAX], unsigned int level,
+    uint64_t index)
+{
+
+    memcpy(k, l->prefix, l->plen);
+    k[l->plen] = (uint8_t)level;
+    seen_be64(k + l->plen + 1, index);
+    return l->plen + 9;
+}
+
+/* Read the subtree hash at ${level}, ${index}: SEEN_ECORRUPT if none. */
+static int
+get_hash(const struct seen_mlog *l, unsigned int level, uint64_t index,
+    uint8_t out[32])
+{
+    uint8_t k[KEY_MAX];
+    const void *v;
+    size_t klen, vlen;
+    int rc;
+
+    klen = hash_key(l, k, level, index);
+    if ((rc = seen_store_get(l->txn, l->hashes, k, klen, &v, &vlen)) != 0)
+        return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+    if (vlen != 32)
+        return SEEN_ECORRUPT;
+    memcpy(out, v, 32);
+    return SEEN_OK;
+}
+
+/* Store the subtree hash ${h} at ${level}, ${index}. */
+static int
+put_hash(const struct seen_mlog *l, unsigned int level, uint64_t index,
+    const uint8_t h[32])
+{
+    uint8_t k[KEY_MAX];
+    size_t klen;
+
+    klen = hash_key(l, k, level, index);
+    return seen_store_put(l->txn, l->hashes, k, klen, h, 32);
+}
+
+/**
+ * seen_mlog_size(l, size):
+ * Write the number of leaves of the log ${l} to *${size} (0 for a log
+ * never written).
+ * Returns 0; SEEN_ECORRUPT when the stored size is damaged.
+ */
+int
+seen_mlog_size(const struct seen_mlog *l, uint64_t *size)
+{
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    rc = seen_store_get(l->txn, l->sizedb, l->sizekey, l->sizeklen, &v, &vlen);
+    if (rc == SEEN_ENOTFOUND) {
+        *size = 0;
+        return SEEN_OK;
+    }
+    if (rc != 0)
+        return rc;
+    if (l->size_head ? vlen < 8 : vlen != 8)
+        return SEEN_ECORRUPT;
+    *size = seen_rd64(v);
+    return SEEN_OK;
+}
+
+/**
+ * seen_mlog_append(l, leaf, len, index):
+ * Append ${leaf} (${len} bytes, stored exactly) to the log ${l} inside
+ * its write transaction: the leaf, its RFC 9162 hash, the hashes of the
+ * subtrees it completes, and the new size.
+ * [out] ${index}: when not NULL, the leaf's 0-based position.
+ * Returns 0; SEEN_ECORRUPT for a damaged log; SEEN_EFULL, SEEN_ERR from
+ * the store (abort the transaction).  ${leaf} is not retained.
+ */
+int
+seen_mlog_append(const struct seen_mlog *l, const uint8_t *leaf, size_t len,
+    uint64_t *index)
+{
+    uint8_t k[KEY_MAX], h[32], left[32], size[8];
+    uint64_t n, idx;
+    unsigned int level;
+    size_t klen;
+    int rc;
+
+    if ((rc = seen_mlog_size(l, &n)) != 0)
+        return rc;
+    klen = leaf_key(l, k, n);
+    if ((rc = seen_store_put(l->txn, l->leaves, k, klen, leaf, len)) != 0)
+        return rc;
+    seen_merkle_leaf_hash(h, leaf, len);
+    if ((rc = put_hash(l, 0, n, h)) != 0)
+        return rc;
+    /* Each completed pair of subtrees makes a parent one level up. */
+    for (level = 0, idx = n; idx & 1; level++, idx >>= 1) {
+        if ((rc = get_hash(l, level, idx - 1, left)) != 0)
+            return rc;
+        seen_merkle_node_hash(h, left, h);
+        if ((rc = put_hash(l, level + 1, idx >> 1, h)) != 0)
+            return rc;
+    }
+    seen_be64(size, n + 1);
+    if ((rc = seen_store_put(l->txn, l->sizedb, l->sizekey, l->sizeklen, size,
+             sizeof size)) != 0)
+        return rc;
+    if (index != NULL)
+        *index = n;
+    return SEEN_OK;
+}
+
+/**
+ * seen_mlog_leaf(l, i, leaf, len):
+ * Look up leaf ${i} of the log ${l}: *${leaf} (*${len} bytes) is borrowed
+ * until the end of the transaction or its next write.
+ * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT.
+ */
+int
+seen_mlog_leaf(const struct seen_mlog *l, uint64_t i, const uint8_t **leaf,
+    size_t *len)
+{
+    uint8_t k[KEY_MAX];
+    const void *v;
+    size_t klen;
+    int rc;
+
+    klen = leaf_key(l, k, i);
+    if ((rc = seen_store_get(l->txn, l->leaves, k, klen, &v, len)) != 0)
+        return rc;
+    *leaf = v;
+    return SEEN_OK;
+}
+
+/**
+ * seen_mlog_subtree(ctx, start, size, out):
+ * A seen_merkle_subtree_fn over a stored log: ${ctx} is a struct
+ * seen_mlog.  Writes the hash of the aligned perfect subtree of ${size}
+ * leaves from ${start} to ${out}.
+ * Returns 0; SEEN_EINVAL for a subtree that is not aligned;
+ * SEEN_ECORRUPT when it is not stored (beyond the log, or damaged).
+ */
+int
+seen_mlog_subtree(
+    void *ctx, uint64_t start, uint64_t size, uint8_t out[static 32])
+{
+    unsigned int level = 0;
+
+    if (size == 0 || (size & (size - 1)) != 0 || start % size != 0)
+        return SEEN_EINVAL;
+    while ((1ULL << level) < size)
+        level++;
+    return get_hash(ctx, level, start >> level, out);
+}
+
+/* The log ${l} as the context of seen_mlog_subtree (which only reads). */
+static void *
+subtree_ctx(const struct seen_mlog *l)
+{
+
+    return (void *)(uintptr_t)l;
+}
+
+/**
+ * seen_mlog_root(l, size, root):
+ * Write the RFC 9162 root of the first ${size} leaves of the log ${l} to
+ * ${root}, from at most 64 stored subtree hashes.
+ * Returns 0; SEEN_EINVAL when ${size} exceeds the log; SEEN_ECORRUPT when
+ * a stored hash is missing or damaged.
+ */
+int
+seen_mlog_root(
+    const struct seen_mlog *l, uint64_t size, uint8_t root[static 32])
+{
+    uint64_t n;
+    int rc;
+
+    if ((rc = seen_mlog_size(l, &n)) != 0)
+        return rc;
+    if (size > n)
+        return SEEN_EINVAL;
+    return seen_merkle_root_of(seen_mlog_subtree, subtree_ctx(l), size, root);
+}
+
+/**
+ * seen_mlog_inclusion(l, index, size, proof, plen):
+ * Write the RFC 9162 inclusion proof of leaf ${index} in the first
+ * ${size} leaves of the log ${l} to ${proof} (*${plen} hashes, lowest
+ * level first).
+ * Returns 0; SEEN_EINVAL unless ${index} < ${size} <= the log's size;
+ * SEEN_ECORRUPT.
+ */
+int
+seen_mlog_inclusion(const struct seen_mlog *l, uint64_t index, uint64_t size,
+    uint8_t proof[static SEEN_MERKLE_PROOF_MAX][32], size_t *plen)
+{
+    uint64_t n;
+    int rc;
+
+    if ((rc = seen_mlog_size(l, &n)) != 0)
+        return rc;
+    if (size > n || index >= size)
+        return SEEN_EINVAL;
+    return seen_merkle_inclusion_proof(
+        seen_mlog_subtree, subtree_ctx(l), index, size, proof, plen);
+}
+
+/**
+ * seen_mlog_consistency(l, size1, size2, proof, plen):
+ * Write the RFC 9162 consistency proof from the first ${size1} leaves of
+ * the log ${l} to the first ${size2} to ${proof} (*${plen} hashes; none
+ * when equal).
+ * Returns 0; SEEN_EINVAL unless 0 < ${size1} <= ${size2} <= the log's
+ * size; SEEN_ECORRUPT.
+ */
+int
+seen_mlog_consistency(const struct seen_mlog *l, uint64_t size1,
+    uint64_t size2, uint8_t proof[static SEEN_MERKLE_PROOF_MAX][32],
+    size_t *plen)
+{
+    uint64_t n;
+    int rc;
+
+    if ((rc = seen_mlog_size(l, &n)) != 0)
+        return rc;
+    if (size1 == 0 || size1 > size2 || size2 > n)
+        return SEEN_EINVAL;
+    return seen_merkle_consistency_proof(
+        seen_mlog_subtree, subtree_ctx(l), size1, size2, proof, plen);
+}

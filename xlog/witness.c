@@ -1,0 +1,412 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "crypto/merkle.h"
+#include "crypto/sign.h"
+#include "proto/checkpoint.h"
+#include "storage/store.h"
+#include "xlog/signing.h"
+#include "xlog/state.h"
+#include "xlog/witness.h"
+
+/* The longest checkpoint a cosignature may carry (a well-formed one is
+ * about 150 bytes; unknown fields may make it longer). */
+#define COSIGN_CP_MAX 1024
+
+/* What against_held() found: the two checkpoints contradict each other. */
+#define INCONSISTENT 1
+
+/* Look up the peer's checkpoint stored under ${prefix} origin (borrowed). */
+static int
+peer_cp(struct seen_txn *txn, int prefix, const uint8_t origin[32],
+    const uint8_t **cp, size_t *len)
+{
+    uint8_t k[SEEN_XSTATE_PEER_KEY];
+    const void *v;
+    int rc;
+
+    seen_xlog_state_peer_key(k, prefix, origin);
+    if ((rc = seen_store_get(txn, SEEN_DB_XSTATE, k, sizeof k, &v, len)) != 0)
+        return rc;
+    *cp = v;
+    return SEEN_OK;
+}
+
+/**
+ * seen_xlog_held(txn, origin, cp, len):
+ * Look up the latest checkpoint held of the log of ${origin}: *${cp}
+ * (*${len} bytes, encoded) is borrowed until the end of ${txn} or its next
+ * write.  The size to ask a consistency proof from.
+ * Returns 0; SEEN_ENOTFOUND when none; SEEN_ECORRUPT.
+ */
+int
+seen_xlog_held(struct seen_txn *txn, const uint8_t origin[static 32],
+    const uint8_t **cp, size_t *len)
+{
+
+    return peer_cp(txn, SEEN_XSTATE_HELD, origin, cp, len);
+}
+
+/**
+ * seen_xlog_pending(txn, origin, cp, len):
+ * Look up the checkpoint of ${origin} that seen_xlog_witness() kept
+ * waiting for a consistency proof, borrowed as in seen_xlog_held().
+ * Returns 0; SEEN_ENOTFOUND when none; SEEN_ECORRUPT.
+ */
+int
+seen_xlog_pending(struct seen_txn *txn, const uint8_t origin[static 32],
+    const uint8_t **cp, size_t *len)
+{
+
+    return peer_cp(txn, SEEN_XSTATE_PENDING, origin, cp, len);
+}
+
+/**
+ * seen_xlog_cosign(k, cp, cplen, time, out, len):
+ * Countersign, as the witness ${k} at ${time}, the encoded checkpoint
+ * ${cp} (${cplen} bytes, signed exactly as given).  Does not check ${cp}:
+ * see seen_xlog_witness().
+ * [out] ${out}, ${len}: the encoded Cosignature (malloc'd; the caller
+ * frees it).
+ * Returns 0; SEEN_EINVAL when ${cplen} is 0 or over 1 KiB; SEEN_ENOMEM.
+ */
+int
+seen_xlog_cosign(const struct seen_keys *k, const uint8_t *cp, size_t cplen,
+    uint64_t time, uint8_t **out, size_t *len)
+{
+    Seen__Cosignature cs = SEEN__COSIGNATURE__INIT;
+    uint8_t msg[8 + COSIGN_CP_MAX], sig[64], *buf;
+    size_t n;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if (cp == NULL || cplen == 0 || cplen > COSIGN_CP_MAX)
+        return SEEN_EINVAL;
+    seen_be64(msg, time);
+    memcpy(msg + 8, cp, cplen);
+    if ((rc = seen_sign(sig, SEEN_DOMAIN_COSIGN, msg, 8 + cplen, k->sign_sk)) !=
+        0)
+        return rc;
+    cs.checkpoint.data = (uint8_t *)(uintptr_t)cp;
+    cs.checkpoint.len = cplen;
+    cs.witness.data = (uint8_t *)(uintptr_t)k->sign_pk;
+    cs.witness.len = 32;
+    cs.signature.data = sig;
+    cs.signature.len = 64;
+    cs.time = time;
+    n = seen__cosignature__get_packed_size(&cs);
+    if ((buf = malloc(n)) == NULL) {
+        seen_warnp("exchange log: cannot encode a cosignature");
+        return SEEN_ENOMEM;
+    }
+    if (seen__cosignature__pack(&cs, buf) != n) {
+        free(buf);
+        return SEEN_ERR;
+    }
+    *out = buf;
+    *len = n;
+    return SEEN_OK;
+}
+
+/**
+ * seen_xlog_cosignature_open(buf, len, cs, cp):
+ * Decode the Cosignature ${buf} (${len} bytes) and check it: a 32-byte
+ * witness, a 64-byte signature valid under the witness over the message
+ * above, and a checkpoint that decodes well formed, signed by its origin
+ * under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the witness.
+ * [out] ${cs}, ${cp}: the cosignature and its checkpoint, which the
+ * caller releases with seen__cosignature__free_unpacked(*cs, NULL) and
+ * seen_checkpoint_destroy(cp); NULL on error.
+ * Returns 0; SEEN_EINVAL when malformed; SEEN_EAUTH when a signature is
+ * not valid.  Does not log.
+ */
+int
+seen_xlog_cosignature_open(const uint8_t *buf, size_t len,
+    Seen__Cosignature **cs, Seen__Checkpoint **cp)
+{
+    Seen__Cosignature *s;
+    Seen__Checkpoint *c = NULL;
+    uint8_t msg[8 + COSIGN_CP_MAX];
+    int rc;
+
+    *cs = NULL;
+    *cp = NULL;
+    if ((buf == NULL && len != 0) || len > 4096)
+        return SEEN_EINVAL;
+    if ((s = seen__cosignature__unpack(NULL, len, buf)) == NULL)
+        return SEEN_EINVAL;
+    rc = SEEN_EINVAL;
+    if (s->witness.len != 32 || s->signature.len != 64 ||
+        s->checkpoint.len == 0 || s->checkpoint.len > COSIGN_CP_MAX)
+        goto fail;
+    if (seen_checkpoint_decode(s->checkpoint.data, s->checkpoint.len, &c) != 0)
+        goto fail;
+    if (memcmp(c->origin.data, s->witness.data, 32) == 0)
+        goto fail;
+    rc = SEEN_EAUTH;
+    if (seen_checkpoint_verify(c, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0)
+        goto fail;
+    seen_be64(msg, s->time);
+    memcpy(msg + 8, s->checkpoint.data, s->checkpoint.len);
+    if (seen_verify(s->signature.data, SEEN_DOMAIN_COSIGN, msg,
+            8 + s->checkpoint.len, s->witness.data) != 0)
+        goto fail;
+    *cs = s;
+    *cp = c;
+    return SEEN_OK;
+fail:
+    seen_checkpoint_destroy(&c);
+    seen__cosignature__free_unpacked(s, NULL);
+    return rc;
+}
+
+/**
+ * seen_xlog_add_cosignature(txn, k, cosig, len):
+ * Keep the cosignature ${cosig} (${len} bytes) that a witness returned
+ * for a checkpoint of the log of the node ${k}, inside the write
+ * transaction ${txn}.  It must pass seen_xlog_cosignature_open() and be
+ * of ${k}'s log; its checkpoint is then noted as by
+ * seen_xlog_note_own_checkpoint(), and kept only if it agrees with the
+ * log.  Whether the witness is a member is the caller's to check.
+ * Returns 0; SEEN_EINVAL for a malformed or badly signed cosignature, or
+ * one of another log (nothing written); SEEN_EAUTH when its checkpoint
+ * contradicts the log (evidence and refusal written: commit ${txn});
+ * SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_xlog_add_cosignature(struct seen_txn *txn, const struct seen_keys *k,
+    const uint8_t *cosig, size_t len)
+{
+    Seen__Cosignature *cs;
+    Seen__Checkpoint *cp;
+    uint8_t key[SEEN_XSTATE_COSIG_KEY];
+    int rc;
+
+    if (seen_xlog_cosignature_open(cosig, len, &cs, &cp) != 0)
+        return SEEN_EINVAL;
+    if (memcmp(cp->origin.data, k->sign_pk, 32) != 0) {
+        rc = SEEN_EINVAL;
+        goto done;
+    }
+    if ((rc = seen_xlog_note_own_checkpoint(txn, k, cp)) != 0)
+        goto done;
+    seen_xlog_state_own_key(
+        key, SEEN_XSTATE_COSIG, cp->size, cp->time, cs->witness.data);
+    rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, cosig, len);
+done:
+    seen_checkpoint_destroy(&cp);
+    seen__cosignature__free_unpacked(cs, NULL);
+    return rc;
+}
+
+/*
+ * Keep the checkpoints ${held} and ${theirs} of a peer's log, which the
+ * consistency proof ${proof} (${plen} hashes) does not reconcile, as
+ * evidence of equivocation.  Returns SEEN_EAUTH, or the store's code.
+ */
+static int
+keep_inconsistent(struct seen_txn *txn, const Seen__Checkpoint *held,
+    const Seen__Checkpoint *theirs, const uint8_t proof[][32], size_t plen)
+{
+    Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
+    ProtobufCBinaryData pv[SEEN_MERKLE_PROOF_MAX];
+    size_t i;
+    int rc;
+
+    ev.first = (Seen__Checkpoint *)(uintptr_t)held;
+    ev.second = (Seen__Checkpoint *)(uintptr_t)theirs;
+    for (i = 0; i < plen; i++) {
+        pv[i].data = (uint8_t *)(uintptr_t)proof[i];
+        pv[i].len = 32;
+    }
+    ev.n_proof = plen;
+    ev.proof = plen ? pv : NULL;
+    if ((rc = seen_xlog_state_put_evidence(
+             txn, theirs->origin.data, &ev, 0)) != 0)
+        return rc;
+    seen_warn("exchange log: a checkpoint of a peer's log (size %llu) is not "
+              "consistent with the one held (size %llu): both kept as evidence "
+              "of equivocation",
+        (unsigned long long)theirs->size, (unsigned long long)held->size);
+    return SEEN_EAUTH;
+}
+
+/*
+ * Check the peer's checkpoint ${theirs} against ${held}, the one held of
+ * its log (NULL for none), with the consistency proof ${proof} (${plen}
+ * hashes) between their sizes, as seen_xlog_witness() says.
+ * [out] ${replace}: on 0, 1 when ${theirs} is to be held in its place.
+ * Returns 0 when consistent; INCONSISTENT; SEEN_EAGAIN when there is no
+ * proof yet (a larger ${theirs} is then kept pending); SEEN_EINVAL for a
+ * proof of the wrong length; SEEN_EFULL, SEEN_ERR.
+ */
+static int
+against_held(struct seen_txn *txn, const Seen__Checkpoint *held,
+    const Seen__Checkpoint *theirs, const uint8_t proof[][32], size_t plen,
+    int *replace)
+{
+    const Seen__Checkpoint *small, *large;
+    uint8_t k[SEEN_XSTATE_PEER_KEY];
+    int rc;
+
+    *replace = 0;
+    if (held == NULL || held->size == 0) {
+        *replace = 1;
+        return SEEN_OK;
+    }
+    if (held->size == theirs->size) {
+        if (memcmp(held->root.data, theirs->root.data, 32) != 0)
+            return INCONSISTENT;
+        *replace = theirs->time > held->time;
+        return SEEN_OK;
+    }
+    if (theirs->size == 0)
+        return SEEN_OK;
+    if (plen == 0) {
+        /* Keep a larger one until a proof comes; an older one adds
+         * nothing to what is held. */
+        if (theirs->size > held->size) {
+            seen_xlog_state_peer_key(
+                k, SEEN_XSTATE_PENDING, theirs->origin.data);
+            if ((rc = seen_xlog_state_put_cp(txn, k, sizeof k, theirs)) != 0)
+                return rc;
+        }
+        return SEEN_EAGAIN;
+    }
+    small = held->size < theirs->size ? held : theirs;
+    large = held->size < theirs->size ? theirs : held;
+    /* Not the length of a proof between these sizes: not a proof at all,
+     * so no evidence of anything. */
+    if (plen != seen_merkle_consistency_len(small->size, large->size))
+        return SEEN_EINVAL;
+    if (seen_merkle_verify_consistency(small->size, large->size,
+            small->root.data, large->root.data, proof, plen) != 0)
+        return INCONSISTENT;
+    *replace = theirs->size > held->size;
+    return SEEN_OK;
+}
+
+/*
+ * ${theirs} is now held of its peer: settle the checkpoint pending of
+ * that peer, if any.  One no larger is dropped: the same one, or an older
+ * one that adds nothing to what is held now (as when it comes without a
+ * proof); one of the same size with another root is the peer's second
+ * history, kept as evidence.
+ * Returns 0; SEEN_EAUTH for a second history (logged); SEEN_ECORRUPT;
+ * SEEN_ENOMEM; SEEN_EFULL, SEEN_ERR.
+ */
+static int
+settle_pending(struct seen_txn *txn, const Seen__Checkpoint *theirs)
+{
+    Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
+    Seen__Checkpoint *pend = NULL;
+    uint8_t k[SEEN_XSTATE_PEER_KEY];
+    int rc;
+
+    seen_xlog_state_peer_key(k, SEEN_XSTATE_PENDING, theirs->origin.data);
+    rc = seen_xlog_state_load_cp(txn, k, sizeof k, &pend);
+    if (rc == SEEN_ENOTFOUND)
+        return SEEN_OK;
+    if (rc != 0 || pend->size > theirs->size)
+        goto done;
+    if ((rc = seen_store_del(txn, SEEN_DB_XSTATE, k, sizeof k, NULL, 0)) != 0)
+        goto done;
+    if (pend->size == theirs->size &&
+        memcmp(pend->root.data, theirs->root.data, 32) != 0) {
+        ev.first = (Seen__Checkpoint *)(uintptr_t)theirs;
+        ev.second = pend;
+        if ((rc = seen_xlog_state_put_evidence(
+                 txn, theirs->origin.data, &ev, 0)) != 0)
+            goto done;
+        seen_warn("exchange log: a peer signed two roots for size %llu of its "
+                  "log: both kept as evidence of equivocation",
+            (unsigned long long)theirs->size);
+        rc = SEEN_EAUTH;
+    }
+done:
+    seen_checkpoint_destroy(&pend);
+    return rc;
+}
+
+/**
+ * seen_xlog_witness(txn, k, theirs, proof, plen, now, cosig, cosiglen):
+ * Witness the peer's exchange-log checkpoint ${theirs} as the node ${k}
+ * at time ${now}, inside the write transaction ${txn}.  It is checked
+ * against the latest checkpoint held of that peer: with none held, or
+ * one of size 0, it is accepted; at the same size the roots must be
+ * equal; otherwise ${proof} (${plen} hashes, NULL if ${plen} is 0) must
+ * be the RFC 9162 consistency proof from the smaller of the two sizes to
+ * the larger.  With no proof (${plen} 0) for different sizes, nothing
+ * is decided: a ${theirs} larger than the one held is kept as pending
+ * (seen_xlog_pending(); it replaces an earlier pending one) until the
+ * caller has a proof.  A proof whose length is not that of an RFC 9162
+ * proof between the two sizes (seen_merkle_consistency_len()) is not a
+ * proof: refused, and no evidence of anything.
+ * Accepted, a larger checkpoint becomes the one held of that peer, and
+ * the node countersigns it.  A pending checkpoint no larger is then
+ * settled and dropped: of its size and root, it was this one; smaller,
+ * it adds nothing to what is held (as when it comes without a proof);
+ * of its size and another root, the peer signed two roots for one size:
+ * both are kept as evidence, not countersigned, and the call returns
+ * SEEN_EAUTH (the one accepted stays held).  The membership of the peer
+ * is the caller's to check first.
+ * [out] ${cosig}, ${cosiglen}: on success the encoded Cosignature, to
+ * send back to the peer (malloc'd; the caller frees it); NULL and 0
+ * otherwise.
+ * Returns 0; SEEN_EAGAIN when kept pending (no proof); SEEN_EAUTH when
+ * ${theirs} is not consistent with the checkpoint held, or with the one
+ * pending of its size: both are kept as evidence, with the proof, in
+ * ${txn}, which the caller must commit, and then raise an alert
+ * (logged); SEEN_EINVAL when ${theirs} is malformed, not validly signed,
+ * or of ${k}'s own log, or the proof has the wrong length (nothing
+ * written); SEEN_ENOMEM; SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__Checkpoint *theirs, const uint8_t proof[][32], size_t plen,
+    uint64_t now, uint8_t **cosig, size_t *cosiglen)
+{
+    Seen__Checkpoint *held = NULL;
+    uint8_t hk[SEEN_XSTATE_PEER_KEY], empty[32], *enc = NULL;
+    size_t elen;
+    int rc, replace;
+
+    *cosig = NULL;
+    *cosiglen = 0;
+    if (seen_checkpoint_verify(theirs, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0 ||
+        memcmp(theirs->origin.data, k->sign_pk, 32) == 0 ||
+        plen > SEEN_MERKLE_PROOF_MAX || (proof == NULL && plen != 0))
+        return SEEN_EINVAL;
+    seen_merkle_empty_root(empty);
+    if (theirs->size == 0 && memcmp(theirs->root.data, empty, 32) != 0)
+        return SEEN_EINVAL;
+    seen_xlog_state_peer_key(hk, SEEN_XSTATE_HELD, theirs->origin.data);
+    rc = seen_xlog_state_load_cp(txn, hk, sizeof hk, &held);
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        return rc;
+    rc = against_held(txn, held, theirs, proof, plen, &replace);
+    if (rc == INCONSISTENT) {
+        rc = keep_inconsistent(txn, held, theirs, proof, plen);
+        goto done;
+    }
+    if (rc != 0)
+        goto done;
+
+    /* Consistent: hold it if it is newer, and countersign it. */
+    if (replace &&
+        ((rc = seen_xlog_state_put_cp(txn, hk, sizeof hk, theirs)) != 0 ||
+            (rc = settle_pending(txn, theirs)) != 0))
+        goto done;
+    if ((rc = seen_checkpoint_encode(theirs, &enc, &elen)) != 0)
+        goto done;
+    rc = seen_xlog_cosign(k, enc, elen, now, cosig, cosiglen);
+done:
+    free(enc);
+    seen_checkpoint_destroy(&held);
+    return rc;
+}
