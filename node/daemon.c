@@ -36,6 +36,7 @@
 #include "storage/index.h"
 #include "storage/operators.h"
 #include "storage/store.h"
+#include "storage/unlock.h"
 #include "xlog/integrity.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
@@ -1163,34 +1164,46 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
     }
 }
 
+/*
+ * Between reading the configuration and the keystore: log at the level
+ * it sets, refuse a home others can read, and take the pid file, so that
+ * a second daemon stops before it asks the keystore anything.
+ */
 static int
-open_node(struct node *n, const char *pass, size_t passlen)
+on_config(void *ctx, const struct seen_config *cfg)
 {
-    char path[SEEN_PATH_LEN];
+    struct node *n = ctx;
     struct stat sb;
-    int rc;
 
-    if ((rc = seen_config_load(n->home, &n->cfg)) != 0)
-        return rc;
-    seen_log_init("seen-node", n->cfg.log_level);
+    seen_log_init("seen-node", cfg->log_level);
     if (stat(n->home, &sb) == 0 && (sb.st_mode & 077) != 0) {
         seen_warn("'%s' is readable by other users: chmod 700 it", n->home);
         return SEEN_EPERM;
     }
-    if ((rc = take_pidfile(n)) != 0)
-        return rc;
-    if (seen_home_path(n->home, "keystore", path, sizeof path) == NULL)
-        return SEEN_EINVAL;
-    if ((rc = seen_keystore_read(path, pass, passlen, &n->keys)) != 0) {
+    return take_pidfile(n);
+}
+
+static int
+open_node(struct node *n, const char *pass, size_t passlen)
+{
+    const struct seen_unlock_opts uo = {pass, passlen, 1, on_config, n};
+    struct seen_unlock u;
+    char path[SEEN_PATH_LEN], why[SEEN_PATH_LEN + 64];
+    int rc;
+
+    /* The libraries log each failure where they find it; a wrong
+     * passphrase is said again in the words docs/operations.md lists. */
+    if ((rc = seen_unlock_home(n->home, &uo, &u, why, sizeof why)) != 0) {
         if (rc == SEEN_EAUTH)
-            seen_warn("wrong passphrase for '%s'", path);
+            seen_warn("%s", why);
         return rc;
     }
-    if (seen_home_path(n->home, "store", path, sizeof path) == NULL)
-        return SEEN_EINVAL;
-    if ((rc = seen_store_open(path, n->keys->sign_pk, n->keys->record_key,
-             n->cfg.map_size_mb, 0, &n->store)) != 0)
-        return rc;
+    /* The node owns the configuration, keys and store from here. */
+    n->cfg = u.cfg;
+    n->keys = u.keys;
+    n->store = u.store;
+    u.keys = NULL;
+    u.store = NULL;
     if (n->cfg.check_on_start && (rc = seen_store_check(n->store)) != 0)
         return rc;
     if ((n->tk = seen_tokenizer_new(n->keys->match_key,

@@ -11,11 +11,9 @@
 #include <string.h>
 
 #include "common/home.h"
-#include "common/passphrase.h"
-#include "crypto/keys.h"
-#include "crypto/keystore.h"
 #include "storage/operators.h"
 #include "storage/store.h"
+#include "storage/unlock.h"
 #include "tools/cli.h"
 #include "xlog/audit.h"
 
@@ -46,13 +44,11 @@ static const char audit_usage[] =
 static int
 audit_export(struct cli *cli, int argc, char **argv)
 {
+    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
     struct seen_audit_summary sum;
-    struct seen_config cfg;
-    struct seen_keys *keys = NULL;
-    struct seen_store *store = NULL;
+    struct seen_unlock u;
     struct seen_txn *txn = NULL;
-    char path[SEEN_PATH_LEN], *pass = NULL, why[256];
-    size_t passlen;
+    char why[SEEN_PATH_LEN + 64];
     int rc, ret = 1;
 
     if (argc != 2)
@@ -60,33 +56,10 @@ audit_export(struct cli *cli, int argc, char **argv)
             argc < 2 ? "no folder to export to" : "unexpected argument");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if ((rc = seen_config_load(cli->home, &cfg)) != 0) {
-        if (rc == SEEN_ENOTFOUND)
-            return cli_fail(
-                cli, "'%s' is not a node home (no seen.conf)", cli->home);
-        return cli_fail(cli, "cannot read '%s/seen.conf'", cli->home);
-    }
-    if (seen_passphrase_get("Keystore passphrase: ", 0, &pass, &passlen) != 0)
-        return cli_fail(cli, "no passphrase");
-    if (seen_home_path(cli->home, "keystore", path, sizeof path) == NULL)
-        goto done;
-    if ((rc = seen_keystore_read(path, pass, passlen, &keys)) != 0) {
-        if (rc == SEEN_EAUTH)
-            cli_fail(cli, "wrong passphrase for '%s'", path);
-        else
-            cli_fail(cli, "cannot read the keystore '%s'", path);
-        goto done;
-    }
-    if (seen_home_path(cli->home, "store", path, sizeof path) == NULL)
-        goto done;
-    if ((rc = seen_store_open(path, keys->sign_pk, keys->record_key,
-             cfg.map_size_mb, 0, &store)) != 0) {
-        cli_fail(
-            cli, "cannot open the store '%s': %s", path, seen_strerror(rc));
-        goto done;
-    }
+    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
+        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
     /* One read transaction: a consistent view while the node goes on. */
-    if ((rc = seen_store_begin(store, 0, &txn)) != 0) {
+    if ((rc = seen_store_begin(u.store, 0, &txn)) != 0) {
         cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
         goto done;
     }
@@ -118,9 +91,7 @@ audit_export(struct cli *cli, int argc, char **argv)
     ret = 0;
 done:
     seen_store_abort(txn);
-    seen_store_destroy(&store);
-    seen_keys_destroy(&keys);
-    seen_passphrase_destroy(&pass);
+    seen_unlock_release(&u);
     return ret;
 }
 
