@@ -2,10 +2,9 @@
  * seen operator: register and list named operators (admin only).
  *
  * The node owns its store, so both subcommands go through the control
- * socket: "operator_add" and "operator_list", served by
- * seen_operators_control() (storage/operators.h).  The acting operator is
- * the global --as (or $SEEN_OPERATOR), which cli_call() sends as
- * "operator".
+ * socket: "operator_add" and "operator_list", served by the daemon's
+ * node/control/ctl_operators.c.  The acting operator is the global --as
+ * (or $SEEN_OPERATOR), which cli_call() sends as "operator".
  */
 #include <getopt.h>
 #include <stdio.h>
