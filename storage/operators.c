@@ -1,6 +1,5 @@
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <utf8proc.h>
 
@@ -21,6 +20,20 @@ static const struct {
     {SEEN_OP_LEAD, "lead", "a"},
     {SEEN_OP_AUDITOR, "auditor", "an"},
 };
+
+#define NROLES (sizeof roles / sizeof roles[0])
+
+/* The row of ${r} in roles[], or NROLES for a value that is not a role. */
+static size_t
+role_index(enum seen_role_op r)
+{
+    size_t i;
+
+    for (i = 0; i < NROLES; i++)
+        if (roles[i].role == r)
+            break;
+    return i;
+}
 
 #define R_ADMIN (1u << SEEN_OP_ADMIN)
 #define R_LEAD (1u << SEEN_OP_LEAD)
@@ -86,12 +99,9 @@ seen_operator_name_valid(const char *name)
 const char *
 seen_role_op_name(enum seen_role_op r)
 {
-    size_t i;
+    size_t i = role_index(r);
 
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (roles[i].role == r)
-            return roles[i].name;
-    return NULL;
+    return i < NROLES ? roles[i].name : NULL;
 }
 
 /**
@@ -102,12 +112,9 @@ seen_role_op_name(enum seen_role_op r)
 const char *
 seen_role_op_article(enum seen_role_op r)
 {
-    size_t i;
+    size_t i = role_index(r);
 
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (roles[i].role == r)
-            return roles[i].article;
-    return "a";
+    return i < NROLES ? roles[i].article : "a";
 }
 
 /**

@@ -1,8 +1,10 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "proto/control.h"
@@ -299,6 +301,55 @@ cli_list(struct cli *cli, int argc, char **argv, const char *usage,
     }
     free(rows);
     return 0;
+}
+
+/**
+ * cli_str(o, key):
+ * Return the string member ${key} of ${o} (borrowed), or "" when it is
+ * absent or not a string.
+ */
+const char *
+cli_str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s ? s : "";
+}
+
+/**
+ * cli_json_text(j):
+ * Return ${j} as indented JSON text, keys in their order, ending in a
+ * newline (malloc'd; the caller frees), or NULL when memory runs out.
+ */
+char *
+cli_json_text(json_t *j)
+{
+    char *text, *t;
+    size_t n;
+
+    if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL)
+        return NULL;
+    n = strlen(text);
+    if ((t = realloc(text, n + 2)) == NULL) {
+        free(text);
+        return NULL;
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    return t;
+}
+
+/**
+ * cli_sleep_ms(ms):
+ * Sleep for ${ms} milliseconds, resuming after a signal.
+ */
+void
+cli_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 /**

@@ -141,6 +141,26 @@ int cli_list(struct cli *cli, int argc, char **argv, const char *usage,
     const char *cmd, cli_row_fn *print);
 
 /**
+ * cli_str(o, key):
+ * Return the string member ${key} of ${o} (borrowed), or "" when it is
+ * absent or not a string.
+ */
+const char *cli_str(json_t *o, const char *key);
+
+/**
+ * cli_json_text(j):
+ * Return ${j} as indented JSON text, keys in their order, ending in a
+ * newline (malloc'd; the caller frees), or NULL when memory runs out.
+ */
+char *cli_json_text(json_t *j);
+
+/**
+ * cli_sleep_ms(ms):
+ * Sleep for ${ms} milliseconds, resuming after a signal.
+ */
+void cli_sleep_ms(long ms);
+
+/**
  * cli_print_json(j):
  * Print ${j} compactly on one line of standard output.
  */

@@ -135,45 +135,33 @@ parse_key(const char *s, uint8_t out[32])
 static int
 audit_verify(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"authority", required_argument, NULL, 'a'},
-        {"owner", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct seen_audit_buf bufs[SEEN_AUDIT_NFILES];
     struct seen_audit_opts ao = {NULL, NULL};
     struct seen_audit **v = NULL;
     struct out o = {0};
+    const char *authhex = NULL, *ownerhex = NULL;
+    const struct cli_opt opts[] = {
+        {"json", NULL, &o.json},
+        {"authority", &authhex, NULL},
+        {"owner", &ownerhex, NULL},
+        {NULL, NULL, NULL},
+    };
     uint8_t auth[32], owner[32];
     uint64_t failed = 0, found = 0;
-    int c, i, n, rc, ret = 1;
+    int i, n, rc, ret = 1;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            o.json = 1;
-            break;
-        case 'a':
-            if (parse_key(optarg, auth) != 0)
-                return cli_usage(
-                    cli, audit_usage, "--authority takes 64 hex digits");
-            ao.authority = auth;
-            break;
-        case 'o':
-            if (parse_key(optarg, owner) != 0)
-                return cli_usage(
-                    cli, audit_usage, "--owner takes 64 hex digits");
-            ao.owner = owner;
-            break;
-        case 'h':
-            fputs(audit_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, audit_usage, NULL);
-        }
+    if ((rc = cli_getopt(cli, argc, argv, audit_usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (authhex != NULL) {
+        if (parse_key(authhex, auth) != 0)
+            return cli_usage(
+                cli, audit_usage, "--authority takes 64 hex digits");
+        ao.authority = auth;
+    }
+    if (ownerhex != NULL) {
+        if (parse_key(ownerhex, owner) != 0)
+            return cli_usage(cli, audit_usage, "--owner takes 64 hex digits");
+        ao.owner = owner;
     }
     if ((n = argc - optind) < 1)
         return cli_usage(cli, audit_usage, "no export to verify");

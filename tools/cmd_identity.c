@@ -33,22 +33,6 @@ static const char identity_usage[] =
     "{\"name\", \"agency\", \"type\", \"local_authority\", \"sign_pk\", "
     "\"curve_pk\", \"endpoint\"}.\n";
 
-/* Return ${s} (malloc'd) with "\n" appended, freeing ${s}; NULL on error. */
-static char *
-append_newline(char *s)
-{
-    size_t n = strlen(s);
-    char *t;
-
-    if ((t = realloc(s, n + 2)) == NULL) {
-        free(s);
-        return NULL;
-    }
-    t[n] = '\n';
-    t[n + 1] = '\0';
-    return t;
-}
-
 /* Print ${id}, written to ${path}, as --json asks or for people. */
 static void
 print_identity(json_t *id, const struct seen_config *cfg, int json,
@@ -92,9 +76,7 @@ cmd_identity(struct cli *cli, int argc, char **argv)
         "agency", u.cfg.agency, "type", u.cfg.type, "local_authority",
         u.cfg.local_authority, "sign_pk", signhex, "curve_pk", curvehex,
         "endpoint", u.cfg.listen);
-    if (id == NULL ||
-        (text = json_dumps(id, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL ||
-        (text = append_newline(text)) == NULL) {
+    if (id == NULL || (text = cli_json_text(id)) == NULL) {
         cli_fail(cli, "cannot encode the identity (is seen.conf UTF-8?)");
         goto done;
     }
