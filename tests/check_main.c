@@ -29,6 +29,7 @@ static const struct {
 } suites[] = {
     {"check_common_file", file_suite},
     {"check_config", config_suite},
+    {"check_control", control_suite},
     {"check_crypto_keys", keys_suite},
     {"check_crypto_keystore", keystore_suite},
     {"check_crypto_merkle", merkle_suite},

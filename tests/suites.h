@@ -9,6 +9,7 @@
 
 Suite *file_suite(void);
 Suite *config_suite(void);
+Suite *control_suite(void);
 Suite *keys_suite(void);
 Suite *keystore_suite(void);
 Suite *merkle_suite(void);
