@@ -186,6 +186,14 @@ who(struct seen_disclosure *d, const uint8_t *pk, char *buf, size_t len)
 
 /* ---- sealing ---- */
 
+/**
+ * seen_disclosure_seal(content, clen, curve_pk, out, olen):
+ * seen_disclosure_open(sealed, slen, curve_pk, curve_sk, out, olen):
+ * crypto_box_seal of ${clen} bytes to ${curve_pk}, and its opening with
+ * the key pair.  *${out} is malloc'd (*${olen} bytes; the caller frees).
+ * Return 0; SEEN_EAUTH when the box does not open with that key pair
+ * (also when too short); SEEN_ENOMEM.
+ */
 int
 seen_disclosure_seal(const uint8_t *content, size_t clen,
     const uint8_t curve_pk[static 32], uint8_t **out, size_t *olen)
@@ -204,6 +212,7 @@ seen_disclosure_seal(const uint8_t *content, size_t clen,
     return SEEN_OK;
 }
 
+/* seen_disclosure_open(): documented with seen_disclosure_seal() above. */
 int
 seen_disclosure_open(const uint8_t *sealed, size_t slen,
     const uint8_t curve_pk[static 32], const uint8_t curve_sk[static 32],
@@ -239,6 +248,16 @@ copy_fields(json_t *to, json_t *from, const char *const *keys)
             json_object_set(to, keys[i], v);
 }
 
+/**
+ * seen_disclosure_details(record_json, len, ref, holder, out):
+ * Build what is shared about person ${ref} of the stored record body
+ * ${record_json} (${len} bytes, the record as imported): a JSON object
+ * {"holder": ${holder} (borrowed object, may be NULL), "record": {...},
+ * "person": {...}, "others_in_record": [ROLE, ...]}.  For unit tests and
+ * the holder.  Returns 0 and a new reference in *${out}; SEEN_ENOTFOUND
+ * when the record has no person ${ref}; SEEN_ECORRUPT when the body is not
+ * a record; SEEN_ENOMEM.
+ */
 int
 seen_disclosure_details(const char *record_json, size_t len, const char *ref,
     json_t *holder, json_t **out)
@@ -658,6 +677,19 @@ out:
     return rc;
 }
 
+/**
+ * seen_disclosure_on_message(d, txn, from, type, body, blen):
+ * Apply a DISCLOSURE_REQUEST or DISCLOSURE_RESPONSE ${type} envelope body
+ * (${blen} bytes) from the active member ${from}, already accepted and
+ * logged, inside ${txn}.  A request is answered at once (queued, shared
+ * or refused) through seen_fed_send(); a response updates the request it
+ * answers.  Returns 0; SEEN_EINVAL for a malformed body; SEEN_EPERM for a
+ * response from a node that was not asked, or whose sealed part does not
+ * open for this node or does not belong to the request (logged, counted by
+ * the caller as refused); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
+ * (abort ${txn}).  A signature of seen_fed_msg_fn (node/replication/federation.h),
+ * with ${d} as its context.
+ */
 int
 seen_disclosure_on_message(void *ctx, struct seen_txn *txn,
     const uint8_t from[static 32], int type, const uint8_t *body,
@@ -1108,6 +1140,13 @@ err:
     return fail("the decision could not be recorded: %s", seen_strerror(rc));
 }
 
+/**
+ * seen_disclosure_tick(d, now):
+ * Send again every request sent without a final answer whose last sending
+ * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)
+ * seconds before ${now}.  Never call it inside a write transaction.
+ * Returns the number sent again, or a negative SEEN_E* code (logged).
+ */
 int
 seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
 {
