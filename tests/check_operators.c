@@ -724,17 +724,7 @@ control(const char *cmd, const char *op, json_t *req)
     return rep;
 }
 
-/* Assert ${rep} is a refusal whose error contains ${want}; decref it. */
-static void
-refused(json_t *rep, const char *want)
-{
-    const char *e = json_string_value(json_object_get(rep, "error"));
-
-    ck_assert(json_is_false(json_object_get(rep, "ok")));
-    ck_assert_ptr_nonnull(e);
-    ck_assert_msg(strstr(e, want) != NULL, "error '%s' lacks '%s'", e, want);
-    json_decref(rep);
-}
+#define refused tu_refused
 
 static uint64_t
 count_operators(void)

@@ -1,6 +1,8 @@
+#include <check.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tests/testutil.h"
@@ -41,4 +43,15 @@ tu_data(const char *rel, char *buf, size_t len)
 
     snprintf(buf, len, "%s/tests/data/%s", SEEN_SOURCE_DIR, rel);
     return buf;
+}
+
+void
+tu_refused(json_t *rep, const char *want)
+{
+    const char *e = json_string_value(json_object_get(rep, "error"));
+
+    ck_assert(json_is_false(json_object_get(rep, "ok")));
+    ck_assert_ptr_nonnull(e);
+    ck_assert_msg(strstr(e, want) != NULL, "error '%s' lacks '%s'", e, want);
+    json_decref(rep);
 }

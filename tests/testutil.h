@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 /**
  * tu_tmpdir(buf, len):
  * Create a fresh private directory under $TMPDIR (or /tmp) and write its
@@ -25,5 +27,12 @@ int tu_rmrf(const char *path);
  * ${buf} (${len} bytes); return ${buf}.
  */
 char *tu_data(const char *rel, char *buf, size_t len);
+
+/**
+ * tu_refused(rep, want):
+ * Assert that the control reply ${rep} is a refusal ({"ok": false,
+ * "error": TEXT}) whose TEXT contains ${want}; decref ${rep}.
+ */
+void tu_refused(json_t *rep, const char *want);
 
 #endif
