@@ -76,9 +76,9 @@ on_fault(int sig)
 
 /* A request read from the control socket. */
 struct request {
-    zmq_msg_t id;     /* the client's identity (ROUTER) */
-    zmq_msg_t m;      /* the request */
-    zmq_msg_t d;      /* its binary frame, when has_data */
+    zmq_msg_t id; /* the client's identity (ROUTER) */
+    zmq_msg_t m;  /* the request */
+    zmq_msg_t d;  /* its binary frame, when has_data */
     int has_data;
 };
 
@@ -128,8 +128,8 @@ drain:
 
 /* Send ${rep}, and ${outlen} bytes of ${out} when not NULL, to ${id}. */
 static void
-send_reply(void *sock, zmq_msg_t *id, json_t *rep, const char *out,
-    size_t outlen)
+send_reply(
+    void *sock, zmq_msg_t *id, json_t *rep, const char *out, size_t outlen)
 {
     char *text = json_dumps(rep, JSON_COMPACT);
 
@@ -556,8 +556,8 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     }
     seen_info("node '%s' stopping%s", n.cfg.name,
         importing(&n) ? ": an unfinished import is abandoned, nothing of it "
-                     "stored"
-                   : "");
+                        "stored"
+                      : "");
     close_node(&n);
     return SEEN_OK;
 }

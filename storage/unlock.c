@@ -21,8 +21,8 @@ unlock_keys(const char *home, const struct seen_unlock_opts *o,
     if (seen_home_path(home, "keystore", path, sizeof path) == NULL)
         return SEEN_EINVAL;
     if (pass == NULL) {
-        if ((rc = seen_passphrase_get("Keystore passphrase: ", 0, &asked,
-                 &passlen)) != 0) {
+        if ((rc = seen_passphrase_get(
+                 "Keystore passphrase: ", 0, &asked, &passlen)) != 0) {
             snprintf(why, whylen, "no passphrase");
             return rc;
         }
@@ -67,8 +67,8 @@ seen_unlock_home(const char *home, const struct seen_unlock_opts *o,
         why[0] = '\0';
     if ((rc = seen_config_load(home, &u->cfg)) != 0) {
         if (rc == SEEN_ENOTFOUND)
-            snprintf(why, whylen, "'%s' is not a node home (no seen.conf)",
-                home);
+            snprintf(
+                why, whylen, "'%s' is not a node home (no seen.conf)", home);
         else
             snprintf(why, whylen, "cannot read '%s/seen.conf'", home);
         return rc;

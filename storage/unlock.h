@@ -34,11 +34,11 @@ typedef int seen_unlock_hook(void *ctx, const struct seen_config *cfg);
 
 /* How to unlock. */
 struct seen_unlock_opts {
-    const char *pass;   /* the passphrase; NULL: ask (seen_passphrase_get) */
-    size_t passlen;     /* its length in bytes */
-    int store;          /* also open the store */
+    const char *pass; /* the passphrase; NULL: ask (seen_passphrase_get) */
+    size_t passlen;   /* its length in bytes */
+    int store;        /* also open the store */
     seen_unlock_hook *on_config; /* NULL: none */
-    void *ctx;          /* for ${on_config} */
+    void *ctx;                   /* for ${on_config} */
 };
 
 /**

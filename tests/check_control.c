@@ -122,8 +122,8 @@ make_home(void)
     ck_assert_int_eq(seen_config_save(home, &cfg), 0);
     ck_assert_ptr_nonnull(keys = seen_keys_generate());
     snprintf(path, sizeof path, "%s/keystore", home);
-    ck_assert_int_eq(seen_keystore_write(path, keys, PASS, strlen(PASS),
-                         SEEN_PW_INTERACTIVE),
+    ck_assert_int_eq(seen_keystore_write(
+                         path, keys, PASS, strlen(PASS), SEEN_PW_INTERACTIVE),
         0);
     snprintf(path, sizeof path, "%s/store", home);
     ck_assert_int_eq(seen_store_open(path, keys->sign_pk, keys->record_key,
@@ -161,8 +161,8 @@ call_data(json_t *req, const char *data, size_t dlen, char **rows)
     size_t rlen;
 
     ck_assert_ptr_nonnull(req);
-    ck_assert_int_eq(seen_ctl_call(ctl, req, data, dlen, CALL_MS, &rep,
-                         rows, rows != NULL ? &rlen : NULL),
+    ck_assert_int_eq(seen_ctl_call(ctl, req, data, dlen, CALL_MS, &rep, rows,
+                         rows != NULL ? &rlen : NULL),
         0);
     json_decref(req);
     ck_assert(json_is_boolean(json_object_get(rep, "ok")));
@@ -194,8 +194,7 @@ daemon_setup(void)
     int i;
 
     make_home();
-    ck_assert_int_eq(pthread_create(&daemon_thread, NULL, run_daemon, NULL),
-        0);
+    ck_assert_int_eq(pthread_create(&daemon_thread, NULL, run_daemon, NULL), 0);
     /* Its pid file is locked before it binds: a request sent early waits
      * for the socket.  Up once it answers. */
     for (i = 0; seen_ctl_open(home, &ctl) != 0; i++) {
@@ -243,8 +242,7 @@ START_TEST(test_status_answers_with_the_node_and_no_import)
     json_t *rep = ok(call(json_pack("{s:s}", "cmd", "status")));
 
     ck_assert_str_eq(json_string_value(json_object_get(rep, "node")), NODE);
-    ck_assert_str_eq(json_string_value(json_object_get(rep, "type")),
-        "police");
+    ck_assert_str_eq(json_string_value(json_object_get(rep, "type")), "police");
     ck_assert_int_eq(json_integer_value(json_object_get(rep, "records")), 0);
     ck_assert(json_is_false(json_object_get(rep, "import_in_progress")));
     json_decref(rep);
@@ -257,8 +255,7 @@ START_TEST(test_unknown_command_and_malformed_request_are_errors)
     refused(call(json_pack("{s:s}", "cmd", "frobnicate")),
         "unknown command 'frobnicate'");
     refused(call(json_pack("{s:i}", "cmd", 7)), "malformed request");
-    refused(call(json_pack("{s:s}", "command", "status")),
-        "malformed request");
+    refused(call(json_pack("{s:s}", "command", "status")), "malformed request");
     refused(call(json_pack("[s]", "status")), "malformed request");
     /* The node still answers. */
     json_decref(ok(call(json_pack("{s:s}", "cmd", "ping"))));
@@ -281,16 +278,15 @@ START_TEST(test_writing_commands_are_refused_while_an_import_is_open)
     json_decref(rep);
     /* Reading goes on. */
     json_decref(ok(call(json_pack("{s:s}", "cmd", "handles"))));
-    json_decref(ok(call(json_pack("{s:s, s:s}", "cmd", "persons",
-        "operator", "lead"))));
+    json_decref(ok(
+        call(json_pack("{s:s, s:s}", "cmd", "persons", "operator", "lead"))));
     refused(call(json_pack("{s:s}", "cmd", "import_begin")),
         "another import is in progress");
-    json_decref(ok(call(json_pack("{s:s, s:I}", "cmd", "import_abort",
-        "session", session))));
+    json_decref(ok(call(
+        json_pack("{s:s, s:I}", "cmd", "import_abort", "session", session))));
     /* Once it ends, they run. */
-    json_decref(ok(call(json_pack("{s:s, s:s, s:s, s:s}", "cmd",
-        "operator_add", "operator", "admin", "name", "sam", "role",
-        "lead"))));
+    json_decref(ok(call(json_pack("{s:s, s:s, s:s, s:s}", "cmd", "operator_add",
+        "operator", "admin", "name", "sam", "role", "lead"))));
 }
 END_TEST
 
@@ -300,9 +296,8 @@ START_TEST(test_query_without_a_purpose_is_refused)
     refused(call(json_pack("{s:s, s:s, s:s}", "cmd", "query", "operator",
                 "lead", "nhs", "943 476 5919")),
         "a query needs --purpose TEXT");
-    refused(call(json_pack("{s:s, s:s, s:s, s:s}", "cmd", "query",
-                "operator", "lead", "nhs", "943 476 5919", "purpose",
-                "   ")),
+    refused(call(json_pack("{s:s, s:s, s:s, s:s}", "cmd", "query", "operator",
+                "lead", "nhs", "943 476 5919", "purpose", "   ")),
         "--purpose: 3 to 500 characters");
 }
 END_TEST
@@ -314,8 +309,7 @@ START_TEST(test_query_by_no_or_an_unknown_operator_is_refused)
                 "section 47 enquiry", "nhs", "943 476 5919")),
         "no operator: give --as NAME");
     refused(call(request("query", "nobody")), "unknown operator 'nobody'");
-    refused(call(request("query", "Not A Name")),
-        "not a valid operator name");
+    refused(call(request("query", "Not A Name")), "not a valid operator name");
 }
 END_TEST
 
@@ -331,15 +325,14 @@ START_TEST(test_operator_without_the_role_is_refused)
     refused(call(json_pack("{s:s, s:s, s:s, s:s}", "cmd", "operator_add",
                 "operator", "lead", "name", "eve", "role", "admin")),
         "operator 'lead' is a lead: only an admin may manage operators");
-    refused(call(json_pack("{s:s, s:s, s:s}", "cmd", "xlog_resolve",
-                "operator", "auditor", "reason", "restored")),
+    refused(call(json_pack("{s:s, s:s, s:s}", "cmd", "xlog_resolve", "operator",
+                "auditor", "reason", "restored")),
         "only an admin may administer the node");
-    refused(call(json_pack("{s:s, s:s}", "cmd", "alerts", "operator",
-                "admin")),
+    refused(call(json_pack("{s:s, s:s}", "cmd", "alerts", "operator", "admin")),
         "only a lead or an auditor may see alerts");
     /* Nothing was added. */
-    rep = ok(call(json_pack("{s:s, s:s}", "cmd", "operator_list",
-        "operator", "admin")));
+    rep = ok(call(
+        json_pack("{s:s, s:s}", "cmd", "operator_list", "operator", "admin")));
     ck_assert_uint_eq(json_array_size(json_object_get(rep, "operators")), 3);
     json_decref(rep);
 }
@@ -356,8 +349,8 @@ START_TEST(test_imported_record_is_found_by_a_lead_with_a_purpose)
         record, strlen(record), NULL));
     ck_assert_int_eq(json_integer_value(json_object_get(rep, "accepted")), 1);
     json_decref(rep);
-    rep = ok(call(json_pack("{s:s, s:I}", "cmd", "import_commit", "session",
-        session)));
+    rep = ok(call(
+        json_pack("{s:s, s:I}", "cmd", "import_commit", "session", session)));
     ck_assert_int_eq(json_integer_value(json_object_get(rep, "records")), 1);
     json_decref(rep);
 
@@ -366,9 +359,8 @@ START_TEST(test_imported_record_is_found_by_a_lead_with_a_purpose)
     m = json_array_get(json_object_get(rep, "members"), 0);
     ck_assert_str_eq(json_string_value(json_object_get(m, "node")), NODE);
     ck_assert_str_eq(json_string_value(json_object_get(m, "role")), "child");
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(m,
-                                                           "local"),
-                         "record")),
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(m, "local"), "record")),
         "TVP-DA-2025-00412");
     json_decref(rep);
     /* Our own entries, one per person, in the rows of "handles". */
@@ -425,8 +417,8 @@ START_TEST(test_table_has_every_documented_command_and_no_other)
     size_t i;
 
     for (i = 0; i < NCOMMANDS; i++)
-        ck_assert_msg(seen_control_flags(commands[i]) >= 0, "no row for %s",
-            commands[i]);
+        ck_assert_msg(
+            seen_control_flags(commands[i]) >= 0, "no row for %s", commands[i]);
     ck_assert_int_eq(seen_control_flags("frobnicate"), -1);
     ck_assert_int_eq(seen_control_flags(""), -1);
     ck_assert_int_eq(seen_control_flags(NULL), -1);
@@ -439,8 +431,7 @@ START_TEST(test_every_command_that_writes_is_flagged_idle_store)
     int flags;
 
     for (i = 0; i < NWRITERS; i++)
-        ck_assert_msg(seen_control_flags(writers[i]) &
-                SEEN_CONTROL_IDLE_STORE,
+        ck_assert_msg(seen_control_flags(writers[i]) & SEEN_CONTROL_IDLE_STORE,
             "%s writes but runs during an import", writers[i]);
     /* A command in a write transaction could never run beside one. */
     for (i = 0; i < NCOMMANDS; i++) {
@@ -491,14 +482,14 @@ START_TEST(test_operator_is_authorised_before_the_request_is_read)
     add_operator(txn, "lead", SEEN_OP_LEAD);
     ck_assert_int_eq(seen_store_commit(txn), 0);
     /* Were the query or decision read, the missing node would crash. */
-    refused(dispatch(c, request("query", "auditor")),
-        "unknown operator 'auditor'");
+    refused(
+        dispatch(c, request("query", "auditor")), "unknown operator 'auditor'");
     refused(dispatch(c, request("decide", "admin")),
         "only a lead may decide on disclosure requests");
     refused(dispatch(c, json_pack("{s:s, s:b}", "cmd", "inbox", "all", 1)),
         "no operator");
-    refused(dispatch(c, json_pack("{s:s, s:i}", "cmd", "persons", "operator",
-                            1)),
+    refused(
+        dispatch(c, json_pack("{s:s, s:i}", "cmd", "persons", "operator", 1)),
         "operator: not a string");
     seen_control_destroy(&c);
 }
@@ -514,8 +505,8 @@ control_suite(void)
     tcase_add_checked_fixture(tc, daemon_setup, daemon_teardown);
     tcase_add_test(tc, test_status_answers_with_the_node_and_no_import);
     tcase_add_test(tc, test_unknown_command_and_malformed_request_are_errors);
-    tcase_add_test(tc,
-        test_writing_commands_are_refused_while_an_import_is_open);
+    tcase_add_test(
+        tc, test_writing_commands_are_refused_while_an_import_is_open);
     tcase_add_test(tc, test_query_without_a_purpose_is_refused);
     tcase_add_test(tc, test_query_by_no_or_an_unknown_operator_is_refused);
     tcase_add_test(tc, test_operator_without_the_role_is_refused);

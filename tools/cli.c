@@ -60,7 +60,7 @@ cli_getopt(const struct cli *cli, int argc, char **argv, const char *usage,
     size_t i, n;
     int c;
 
-    for (n = 0; opts[n].name != NULL && n < CLI_OPTS_MAX; n++)
+    for (n = 0; n < CLI_OPTS_MAX && opts[n].name != NULL; n++)
         lo[n] = (struct option){opts[n].name,
             opts[n].arg != NULL ? required_argument : no_argument, NULL,
             256 + (int)n};

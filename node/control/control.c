@@ -40,20 +40,17 @@ static const struct ctl_cmd {
     {"import_commit", ctl_import_commit, 0, 0},
     {"import_abort", ctl_import_abort, 0, 0},
     {"query", ctl_query, IDLE | WRITE | OPERATOR, SEEN_ACT_QUERY},
-    {"persons", ctl_matching_persons, READ | OPERATOR,
-        SEEN_ACT_VIEW_PERSONS},
+    {"persons", ctl_matching_persons, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"links", ctl_matching_links, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"alerts", ctl_matching_alerts, READ | OPERATOR, SEEN_ACT_VIEW_ALERTS},
-    {"alert_ack", ctl_matching_ack, IDLE | READ | OPERATOR,
-        SEEN_ACT_ACK_ALERT},
+    {"alert_ack", ctl_matching_ack, IDLE | READ | OPERATOR, SEEN_ACT_ACK_ALERT},
     {"operator_add", ctl_operators_add, IDLE | WRITE | OPERATOR,
         SEEN_ACT_MANAGE_OPERATORS},
     {"operator_list", ctl_operators_list, IDLE | READ | OPERATOR,
         SEEN_ACT_MANAGE_OPERATORS},
     {"request", ctl_disclosure_request, IDLE | WRITE | OPERATOR,
         SEEN_ACT_REQUEST},
-    {"decide", ctl_disclosure_decide, IDLE | WRITE | OPERATOR,
-        SEEN_ACT_DECIDE},
+    {"decide", ctl_disclosure_decide, IDLE | WRITE | OPERATOR, SEEN_ACT_DECIDE},
     {"inbox", ctl_disclosure_inbox, IDLE | READ | OPERATOR | ALL_LOOKUPS,
         SEEN_ACT_VIEW_INBOX},
     {"disclosures", ctl_disclosure_list, IDLE | READ | OPERATOR,
@@ -77,8 +74,8 @@ find(const char *name)
  * the request's operator in it.  Returns NULL to go on, or the refusal.
  */
 static json_t *
-prepare(struct seen_control *c, const struct ctl_cmd *cmd,
-    struct ctl_call *call)
+prepare(
+    struct seen_control *c, const struct ctl_cmd *cmd, struct ctl_call *call)
 {
     enum seen_action act = cmd->act;
     json_t *op = json_object_get(call->req, "operator");
@@ -96,8 +93,8 @@ prepare(struct seen_control *c, const struct ctl_cmd *cmd,
     if ((cmd->flags & ALL_LOOKUPS) &&
         json_is_true(json_object_get(call->req, "all")))
         act = SEEN_ACT_VIEW_LOOKUPS;
-    if (seen_operator_authorise(call->txn, json_string_value(op), act, NULL,
-            why, sizeof why) != 0)
+    if (seen_operator_authorise(
+            call->txn, json_string_value(op), act, NULL, why, sizeof why) != 0)
         return reply_error("%s", why);
     return NULL;
 }
@@ -133,7 +130,7 @@ seen_control_dispatch(struct seen_control *c, json_t *req, const char *data,
         rep = reply_error("an import is in progress: try again when it "
                           "ends");
     else if (!(cmd->flags & (READ | WRITE)) ||
-        (rep = prepare(c, cmd, &call)) == NULL)
+             (rep = prepare(c, cmd, &call)) == NULL)
         rep = cmd->fn(c, &call);
     seen_store_abort(call.txn);
     return rep != NULL ? rep : reply_error("out of memory");

@@ -55,14 +55,14 @@ struct seen_store;
  * use (the operator commands need only ${store}).
  */
 struct seen_control_node {
-    const struct seen_config *cfg;   /* name, type, local authority */
+    const struct seen_config *cfg; /* name, type, local authority */
     const struct seen_keys *keys;
     struct seen_store *store;
-    struct seen_indexer *ix;         /* ix->tk: the tokenizer in use */
+    struct seen_indexer *ix; /* ix->tk: the tokenizer in use */
     struct seen_fed *fed;
     struct seen_matcher *mt;
     struct seen_disclosure *dis;
-    time_t started;                  /* for "uptime" */
+    time_t started; /* for "uptime" */
 };
 
 struct seen_control;

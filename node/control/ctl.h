@@ -26,24 +26,24 @@
 /* The one import session (docs/protocol.md §4). */
 struct ctl_import {
     int open;
-    uint64_t id;              /* the session number the client echoes */
-    struct seen_txn *txn;     /* the store's write transaction, owned */
+    uint64_t id;          /* the session number the client echoes */
+    struct seen_txn *txn; /* the store's write transaction, owned */
     int skip_invalid;
     uint64_t rejected, warnings, lines, not_found;
-    time_t last;              /* when it was last used */
+    time_t last; /* when it was last used */
     struct seen_index_stats st;
 };
 
 struct seen_control {
     struct seen_control_node n;
-    int stopping;             /* a "stop" was served */
+    int stopping; /* a "stop" was served */
     struct ctl_import imp;
 };
 
 /* One request being served, as the dispatcher hands it to a handler. */
 struct ctl_call {
-    json_t *req;              /* the request object, borrowed */
-    const char *data;         /* its binary frame, or NULL */
+    json_t *req;      /* the request object, borrowed */
+    const char *data; /* its binary frame, or NULL */
     size_t dlen;
     /*
      * With SEEN_CONTROL_READ or _WRITE, the transaction the dispatcher
@@ -52,7 +52,7 @@ struct ctl_call {
      * aborts what is left.  NULL otherwise.
      */
     struct seen_txn *txn;
-    char **out;               /* the reply's binary frame: malloc'd */
+    char **out; /* the reply's binary frame: malloc'd */
     size_t *outlen;
 };
 
@@ -64,8 +64,7 @@ ctl_fn ctl_node_ping, ctl_node_status, ctl_node_stop, ctl_node_handles,
     ctl_node_membership, ctl_node_xlog_resolve;
 
 /* ctl_import.c */
-ctl_fn ctl_import_begin, ctl_import_lines, ctl_import_commit,
-    ctl_import_abort;
+ctl_fn ctl_import_begin, ctl_import_lines, ctl_import_commit, ctl_import_abort;
 
 /**
  * ctl_import_close(c):

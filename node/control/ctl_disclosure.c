@@ -38,6 +38,6 @@ json_t *
 ctl_disclosure_list(struct seen_control *c, struct ctl_call *call)
 {
 
-    return seen_disclosure_list(c->n.dis, call->txn, 0, 0, call->out,
-        call->outlen);
+    return seen_disclosure_list(
+        c->n.dis, call->txn, 0, 0, call->out, call->outlen);
 }

@@ -49,8 +49,7 @@ ctl_import_begin(struct seen_control *c, struct ctl_call *call)
     }
     memset(&c->imp, 0, sizeof c->imp);
     if ((rc = seen_store_begin(c->n.store, 1, &c->imp.txn)) != 0)
-        return reply_error("cannot write to the store: %s",
-            seen_strerror(rc));
+        return reply_error("cannot write to the store: %s", seen_strerror(rc));
     c->imp.open = 1;
     randombytes_buf(&c->imp.id, sizeof c->imp.id);
     c->imp.id &= 0x1fffffffffffffULL; /* exact in JSON */
@@ -89,7 +88,7 @@ session_ok(const struct seen_control *c, json_t *req)
     json_t *s = json_object_get(req, "session");
 
     return c->imp.open && json_is_integer(s) &&
-        (uint64_t)json_integer_value(s) == c->imp.id;
+           (uint64_t)json_integer_value(s) == c->imp.id;
 }
 
 /*
@@ -144,8 +143,7 @@ ctl_import_lines(struct seen_control *c, struct ctl_call *call)
     c->imp.last = time(NULL);
     first = json_object_get(call->req, "first_line");
     d.diags = json_array();
-    d.line = json_is_integer(first) ? (uint64_t)json_integer_value(first)
-                                    : 1;
+    d.line = json_is_integer(first) ? (uint64_t)json_integer_value(first) : 1;
     for (p = data, end = data + call->dlen; p < end; p = nl + 1, d.line++) {
         if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
             nl = end;
@@ -155,14 +153,14 @@ ctl_import_lines(struct seen_control *c, struct ctl_call *call)
         if ((rc = import_line(c, p, (size_t)(nl - p), &d, now)) < 0) {
             json_decref(d.diags);
             ctl_import_close(c);
-            return reply_error("import failed, nothing stored: %s",
-                seen_strerror(rc));
+            return reply_error(
+                "import failed, nothing stored: %s", seen_strerror(rc));
         }
         accepted += (uint64_t)rc;
     }
     return json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "accepted",
-        (json_int_t)accepted, "rejected", (json_int_t)c->imp.rejected,
-        "diags", d.diags);
+        (json_int_t)accepted, "rejected", (json_int_t)c->imp.rejected, "diags",
+        d.diags);
 }
 
 json_t *
@@ -186,17 +184,16 @@ ctl_import_commit(struct seen_control *c, struct ctl_call *call)
     if (rc != 0)
         return reply_error("nothing stored: %s", seen_strerror(rc));
     if ((rc = seen_fed_checkpoint_own(c->n.fed)) != 0)
-        seen_warn("cannot sign a checkpoint of the feed: %s",
-            seen_strerror(rc));
+        seen_warn(
+            "cannot sign a checkpoint of the feed: %s", seen_strerror(rc));
     seen_info("imported %llu records (%llu replaced, %llu deleted), "
               "%llu entries published, %llu retracted",
         (unsigned long long)st.records, (unsigned long long)st.replaced,
         (unsigned long long)st.deleted, (unsigned long long)st.entries,
         (unsigned long long)st.retracted);
-    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
-        "records", (json_int_t)st.records, "replaced",
-        (json_int_t)st.replaced, "deleted", (json_int_t)st.deleted,
-        "entries", (json_int_t)st.entries, "retracted",
+    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1, "records",
+        (json_int_t)st.records, "replaced", (json_int_t)st.replaced, "deleted",
+        (json_int_t)st.deleted, "entries", (json_int_t)st.entries, "retracted",
         (json_int_t)st.retracted, "rejected", (json_int_t)rejected);
 }
 

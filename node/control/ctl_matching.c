@@ -54,10 +54,10 @@ ctl_matching_alerts(struct seen_control *c, struct ctl_call *call)
 {
     int rc;
 
-    if ((rc = seen_matcher_alerts(c->n.mt, call->txn, call->out,
-             call->outlen)) == 0)
-        rc = seen_integrity_alerts(call->txn, c->n.mt->name_of, c->n.mt->ctx,
-            call->out, call->outlen);
+    if ((rc = seen_matcher_alerts(
+             c->n.mt, call->txn, call->out, call->outlen)) == 0)
+        rc = seen_integrity_alerts(
+            call->txn, c->n.mt->name_of, c->n.mt->ctx, call->out, call->outlen);
     return rows_reply(call, "alerts", rc);
 }
 
@@ -72,8 +72,8 @@ ctl_matching_ack(struct seen_control *c, struct ctl_call *call)
     /* Authorised: the matcher writes in a transaction of its own. */
     seen_store_abort(call->txn);
     call->txn = NULL;
-    rc = seen_matcher_ack(c->n.mt, id, jstr(call->req, "operator"),
-        (uint64_t)time(NULL));
+    rc = seen_matcher_ack(
+        c->n.mt, id, jstr(call->req, "operator"), (uint64_t)time(NULL));
     if (rc == SEEN_ENOTFOUND)
         return reply_error("no alert '%s'", id);
     if (rc != 0)

@@ -34,9 +34,8 @@ ctl_node_ping(struct seen_control *c, struct ctl_call *call)
 {
 
     (void)call;
-    return json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "node",
-        c->n.cfg->name, "version", seen_version(), "pid",
-        (json_int_t)getpid());
+    return json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "node", c->n.cfg->name,
+        "version", seen_version(), "pid", (json_int_t)getpid());
 }
 
 json_t *
@@ -55,8 +54,8 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
         seen_store_abort(txn);
         return reply_error("cannot read the store");
     }
-    r = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I}",
-        "ok", 1, "node", cfg->name, "type", cfg->type, "local_authority",
+    r = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I}", "ok", 1,
+        "node", cfg->name, "type", cfg->type, "local_authority",
         cfg->local_authority, "version", seen_version(), "records",
         (json_int_t)records, "entries", (json_int_t)entries, "uptime",
         (json_int_t)(time(NULL) - c->n.started), "import_in_progress",
@@ -84,8 +83,8 @@ struct handles_ctx {
 };
 
 static int
-handles_one(void *vctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
+handles_one(
+    void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
     struct handles_ctx *hc = vctx;
     Seen__LocalHandle *lh;
@@ -100,16 +99,16 @@ handles_one(void *vctx, const void *key, size_t klen, const void *val,
         return SEEN_ECORRUPT;
     if (hc->count >= HANDLES_PAGE)
         return 1;
-    if ((hc->err = seen_store_sealed_get(hc->txn, SEEN_DB_HANDLES, key, 16,
-             key, 16, &buf, &len)) != 0)
+    if ((hc->err = seen_store_sealed_get(
+             hc->txn, SEEN_DB_HANDLES, key, 16, key, 16, &buf, &len)) != 0)
         return hc->err;
     lh = seen__local_handle__unpack(NULL, len, buf);
     free(buf);
     if (lh == NULL)
         return hc->err = SEEN_ECORRUPT;
     seen_hex_encode(hh, key, 16);
-    row = json_pack("{s:s, s:s, s:s, s:s}", "handle", hh, "record",
-        lh->record, "ref", lh->ref, "role",
+    row = json_pack("{s:s, s:s, s:s, s:s}", "handle", hh, "record", lh->record,
+        "ref", lh->ref, "role",
         seen_enum_name(&seen__role__descriptor, lh->role, eb));
     seen__local_handle__free_unpacked(lh, NULL);
     hc->err = seen_ctl_rows_add(&hc->rows, row);
@@ -137,20 +136,19 @@ ctl_node_handles(struct seen_control *c, struct ctl_call *call)
     if (a != NULL &&
         sodium_hex2bin(after, 16, a, strlen(a), NULL, NULL, NULL) != 0)
         return reply_error("bad cursor");
-    rc = seen_store_iter_after(hc.txn, SEEN_DB_HANDLES, after, a ? 16 : 0,
-        handles_one, &hc);
+    rc = seen_store_iter_after(
+        hc.txn, SEEN_DB_HANDLES, after, a ? 16 : 0, handles_one, &hc);
     if (rc != 0 || hc.err != 0) {
         free(hc.rows.p);
-        return reply_error("cannot read handles: %s",
-            seen_strerror(rc ? rc : hc.err));
+        return reply_error(
+            "cannot read handles: %s", seen_strerror(rc ? rc : hc.err));
     }
     seen_hex_encode(lasthex, hc.last, 16);
     /* The caller owns the rows from here. */
     *call->out = hc.rows.p;
     *call->outlen = hc.rows.len;
-    return json_pack("{s:b, s:I, s:s?}", "ok", 1, "count",
-        (json_int_t)hc.count, "next",
-        hc.count >= HANDLES_PAGE ? lasthex : NULL);
+    return json_pack("{s:b, s:I, s:s?}", "ok", 1, "count", (json_int_t)hc.count,
+        "next", hc.count >= HANDLES_PAGE ? lasthex : NULL);
 }
 
 json_t *
@@ -160,9 +158,8 @@ ctl_node_membership(struct seen_control *c, struct ctl_call *call)
     uint8_t auth[32];
     int rc;
 
-    if (a != NULL &&
-        (strlen(a) != 64 ||
-            sodium_hex2bin(auth, 32, a, 64, NULL, NULL, NULL) != 0))
+    if (a != NULL && (strlen(a) != 64 || sodium_hex2bin(auth, 32, a, 64, NULL,
+                                             NULL, NULL) != 0))
         return reply_error("--authority: not a 64-digit hex key");
     if (call->data == NULL || call->dlen == 0)
         return reply_error("no membership document");
@@ -176,8 +173,8 @@ ctl_node_membership(struct seen_control *c, struct ctl_call *call)
                            "authority%s",
             a == NULL ? " (give --authority on first install)" : "");
     if (rc != 0)
-        return reply_error("membership document refused: %s",
-            seen_strerror(rc));
+        return reply_error(
+            "membership document refused: %s", seen_strerror(rc));
     return reply_ok();
 }
 
@@ -198,8 +195,8 @@ ctl_node_xlog_resolve(struct seen_control *c, struct ctl_call *call)
         return reply_error("a resolution needs a reason");
     /* The transaction ends here, whatever happens. */
     call->txn = NULL;
-    rc = seen_xlog_resolve(txn, c->n.keys, op, reason, (uint64_t)time(NULL),
-        &floor);
+    rc = seen_xlog_resolve(
+        txn, c->n.keys, op, reason, (uint64_t)time(NULL), &floor);
     if (rc == 0 && (rc = seen_xlog_size(txn, &size)) == 0)
         rc = seen_store_commit(txn);
     else
@@ -207,8 +204,8 @@ ctl_node_xlog_resolve(struct seen_control *c, struct ctl_call *call)
     if (rc == SEEN_ENOTFOUND)
         return reply_error("this node is not halted: nothing to resolve");
     if (rc == SEEN_EINVAL)
-        return reply_error("a reason of at most %d bytes is needed",
-            SEEN_XLOG_REASON_MAX);
+        return reply_error(
+            "a reason of at most %d bytes is needed", SEEN_XLOG_REASON_MAX);
     if (rc != 0)
         return reply_error("cannot resolve: %s", seen_strerror(rc));
     return json_pack("{s:b, s:I, s:I}", "ok", 1, "signs_above",

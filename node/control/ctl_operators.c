@@ -40,8 +40,8 @@ ctl_operators_add(struct seen_control *c, struct ctl_call *call)
     if (name == NULL)
         return reply_error("name: missing or not a string");
     if (!seen_operator_name_valid(name))
-        return reply_error("name: 1-%d of a-z, 0-9, '.', '_' and '-'",
-            SEEN_OPERATOR_NAME_MAX);
+        return reply_error(
+            "name: 1-%d of a-z, 0-9, '.', '_' and '-'", SEEN_OPERATOR_NAME_MAX);
     if (rname == NULL)
         return reply_error("role: missing or not a string");
     if (seen_role_op_parse(rname, &role) != 0)

@@ -55,8 +55,8 @@ origin_name(struct seen_control *c, struct seen_txn *txn, uint32_t oidx,
 
 /* The local details of one of our own entries, for the human picture. */
 static json_t *
-own_details(struct seen_control *c, struct seen_txn *txn,
-    const uint8_t handle[16])
+own_details(
+    struct seen_control *c, struct seen_txn *txn, const uint8_t handle[16])
 {
     Seen__LocalHandle *lh;
     char *body;
@@ -76,8 +76,8 @@ own_details(struct seen_control *c, struct seen_txn *txn,
         for (i = 0; i < json_array_size(people); i++) {
             p = json_array_get(people, i);
             if (!json_is_string(json_object_get(p, "ref")) ||
-                strcmp(json_string_value(json_object_get(p, "ref")),
-                    lh->ref) != 0)
+                strcmp(json_string_value(json_object_get(p, "ref")), lh->ref) !=
+                    0)
                 continue;
             json_object_set(out, "person", p);
             break;
@@ -95,8 +95,8 @@ own_details(struct seen_control *c, struct seen_txn *txn,
  * own entries, its local details.
  */
 static void
-picture_member(struct seen_control *c, struct seen_txn *txn, json_t *mm,
-    json_t *hits)
+picture_member(
+    struct seen_control *c, struct seen_txn *txn, json_t *mm, json_t *hits)
 {
     const char *hh = json_string_value(json_object_get(mm, "handle"));
     uint8_t hb[16];
@@ -107,8 +107,8 @@ picture_member(struct seen_control *c, struct seen_txn *txn, json_t *mm,
         return;
     json_array_foreach(hits, k, hit)
     {
-        if (!json_equal(json_object_get(hit, "handle"),
-                json_object_get(mm, "handle")))
+        if (!json_equal(
+                json_object_get(hit, "handle"), json_object_get(mm, "handle")))
             continue;
         json_object_set(mm, "band", json_object_get(hit, "band"));
         json_object_set(mm, "weight", json_object_get(hit, "weight"));
@@ -132,7 +132,7 @@ picture(struct seen_control *c, struct seen_txn *txn,
     struct seen_query_result *res, json_t *hits)
 {
     uint32_t *oidx;
-    uint8_t (*hs)[16];
+    uint8_t(*hs)[16];
     size_t i, j, nh = 0;
     json_t *persons, *p, *mm;
 
@@ -151,8 +151,8 @@ picture(struct seen_control *c, struct seen_txn *txn,
         oidx[nh] = res->hits[i].oidx;
         memcpy(hs[nh++], res->hits[i].handle, 16);
     }
-    persons = seen_matcher_picture(c->n.mt, txn, oidx,
-        (const uint8_t(*)[16])hs, nh);
+    persons =
+        seen_matcher_picture(c->n.mt, txn, oidx, (const uint8_t(*)[16])hs, nh);
     free(oidx);
     free(hs);
     if (persons == NULL)
@@ -181,8 +181,8 @@ criteria_digest(struct seen_control *c, const struct seen_token_input *q,
     const char *f[7];
     size_t i;
 
-    crypto_kdf_derive_from_key(key, sizeof key, 1, "seenqry_",
-        c->n.keys->data_key);
+    crypto_kdf_derive_from_key(
+        key, sizeof key, 1, "seenqry_", c->n.keys->data_key);
     snprintf(dob, sizeof dob, "%ld", q->has_dob ? (long)q->dob : -1L);
     f[0] = q->given;
     f[1] = q->family;
@@ -204,8 +204,8 @@ criteria_digest(struct seen_control *c, const struct seen_token_input *q,
 
 /* Add the handle in hex ${hh} to ${hs} (*${nh} of ${cap}) unless there. */
 static void
-add_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh,
-    size_t cap, const char *hh)
+add_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh, size_t cap,
+    const char *hh)
 {
     uint8_t b[16];
     size_t i;
@@ -233,13 +233,13 @@ log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
 {
     Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
     ProtobufCBinaryData *hs;
-    uint8_t (*buf)[16];
+    uint8_t(*buf)[16];
     size_t cap = json_array_size(members), i, j, nh = 0;
     json_t *p, *mm;
     int rc;
 
-    json_array_foreach(persons, i, p)
-        cap += json_array_size(json_object_get(p, "members"));
+    json_array_foreach(persons, i, p) cap +=
+        json_array_size(json_object_get(p, "members"));
     hs = calloc(cap ? cap : 1, sizeof *hs);
     buf = calloc(cap ? cap : 1, sizeof *buf);
     if (hs == NULL || buf == NULL) {
@@ -247,14 +247,12 @@ log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
         free(buf);
         return SEEN_ENOMEM;
     }
-    json_array_foreach(members, i, mm)
-        add_handle(hs, buf, &nh, cap,
-            json_string_value(json_object_get(mm, "handle")));
+    json_array_foreach(members, i, mm) add_handle(
+        hs, buf, &nh, cap, json_string_value(json_object_get(mm, "handle")));
     json_array_foreach(persons, i, p)
     {
-        json_array_foreach(json_object_get(p, "members"), j, mm)
-            add_handle(hs, buf, &nh, cap,
-                json_string_value(json_object_get(mm, "handle")));
+        json_array_foreach(json_object_get(p, "members"), j, mm) add_handle(hs,
+            buf, &nh, cap, json_string_value(json_object_get(mm, "handle")));
     }
     qr.operator_ = (char *)op;
     qr.purpose = (char *)purpose;
@@ -325,14 +323,14 @@ hit_member(struct seen_control *c, struct seen_txn *txn,
     why = json_array();
     for (j = 0; j < h->score.nwhy; j++)
         json_array_append_new(why, json_string(h->score.why[j]));
-    m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o}",
-        "node", origin_name(c, txn, h->oidx, on, sizeof on), "handle", hh,
-        "role", seen_enum_name(&seen__role__descriptor, h->role, eb[0]),
-        "kind", seen_enum_name(&seen__kind__descriptor, h->kind, eb[1]),
-        "date", date, "local_authority", h->local_authority, "risk",
+    m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o}", "node",
+        origin_name(c, txn, h->oidx, on, sizeof on), "handle", hh, "role",
+        seen_enum_name(&seen__role__descriptor, h->role, eb[0]), "kind",
+        seen_enum_name(&seen__kind__descriptor, h->kind, eb[1]), "date", date,
+        "local_authority", h->local_authority, "risk",
         h->risk ? seen_enum_name(&seen__risk__descriptor, h->risk, eb[2]) : "",
-        "band", seen_band_name(h->score.band), "weight", h->score.weight,
-        "why", why);
+        "band", seen_band_name(h->score.band), "weight", h->score.weight, "why",
+        why);
     if (h->risk == 0)
         json_object_del(m, "risk");
     if (h->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT)
@@ -392,8 +390,8 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     criteria_digest(c, &in.q, digest);
     /* Nothing is shown that is not logged.  The transaction ends here. */
     call->txn = NULL;
-    if ((rc = log_query(c, txn, op, jstr(call->req, "purpose"), digest,
-             members, persons)) != 0)
+    if ((rc = log_query(c, txn, op, jstr(call->req, "purpose"), digest, members,
+             persons)) != 0)
         seen_store_abort(txn);
     else
         rc = seen_store_commit(txn);
