@@ -787,6 +787,29 @@ fed_rotate(struct cli *cli, int argc, char **argv)
     return rotate(cli, argv[optind], NULL);
 }
 
+/*
+ * Check that the authority keys ${keys} of ${dir} are those of its state
+ * ${st}, with the match key of its epoch.  Returns 0, or prints why not
+ * and returns 1.
+ */
+static int
+keys_match_state(const struct cli *cli, const char *dir,
+    const struct seen_keys *keys, const struct fed_state *st)
+{
+
+    if (sodium_memcmp(keys->sign_pk, st->authority_pk, 32) != 0)
+        return cli_fail(cli,
+            "state.json and authority.key of '%s' belong to "
+            "different authorities",
+            dir);
+    if (keys->match_epoch != st->epoch)
+        return cli_fail(cli,
+            "the match key is of epoch %u, not %u (an interrupted "
+            "rotation): run 'seen federation rotate %s'",
+            keys->match_epoch, st->epoch, dir);
+    return 0;
+}
+
 static const char sign_usage[] =
     "usage: seen federation sign AUTHDIR [--out FILE]\n"
     "\n"
@@ -836,22 +859,9 @@ fed_sign(struct cli *cli, int argc, char **argv)
         mbs[i] = &fm[i].mb;
         nactive += fm[i].mb.status == SEEN__MEMBER_STATUS__ACTIVE;
     }
-    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0)
+    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0 ||
+        keys_match_state(cli, dir, keys, &st) != 0)
         goto done;
-    if (sodium_memcmp(keys->sign_pk, st.authority_pk, 32) != 0) {
-        cli_fail(cli,
-            "state.json and authority.key of '%s' belong to "
-            "different authorities",
-            dir);
-        goto done;
-    }
-    if (keys->match_epoch != st.epoch) {
-        cli_fail(cli,
-            "the match key is of epoch %u, not %u (an interrupted "
-            "rotation): run 'seen federation rotate %s'",
-            keys->match_epoch, st.epoch, dir);
-        goto done;
-    }
     version = st.next_version;
     if (seen_membership_build(st.federation, version, (uint64_t)time(NULL), mbs,
             n, st.epoch, keys->match_key, keys, &doc, &len) != 0) {
