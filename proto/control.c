@@ -177,6 +177,12 @@ seen_ctl_destroy(struct seen_ctl **pp)
     free(c);
 }
 
+/**
+ * seen_ctl_reply_error(fmt, ...):
+ * Return a new reply {"ok": false, "error": TEXT} (caller decrefs), TEXT
+ * formatted as printf() would, cut at 511 bytes; NULL when memory runs
+ * out.
+ */
 json_t *
 seen_ctl_reply_error(const char *fmt, ...)
 {
@@ -189,6 +195,11 @@ seen_ctl_reply_error(const char *fmt, ...)
     return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
 }
 
+/**
+ * seen_ctl_reply_ok():
+ * Return a new reply {"ok": true} (caller decrefs); NULL when memory runs
+ * out.
+ */
 json_t *
 seen_ctl_reply_ok(void)
 {
@@ -196,6 +207,11 @@ seen_ctl_reply_ok(void)
     return json_pack("{s:b}", "ok", 1);
 }
 
+/**
+ * seen_ctl_str(req, key):
+ * Return the string member ${key} of the request ${req} (borrowed), or
+ * NULL when it is absent, not a string, or empty.
+ */
 const char *
 seen_ctl_str(json_t *req, const char *key)
 {
@@ -204,6 +220,12 @@ seen_ctl_str(json_t *req, const char *key)
     return (s != NULL && s[0] != '\0') ? s : NULL;
 }
 
+/**
+ * seen_ctl_rows_add(r, row):
+ * Append ${row} (borrowed; NULL fails) to ${r} as one line of compact
+ * JSON, keys in their order.  Returns 0 or SEEN_ENOMEM (${r} unchanged).
+ * The caller frees r->p.
+ */
 int
 seen_ctl_rows_add(struct seen_ctl_rows *r, json_t *row)
 {

@@ -1,12 +1,9 @@
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <utf8proc.h>
 
 #include "common/log.h"
-#include "proto/control.h"
 #include "storage/operators.h"
 #include "storage/store.h"
 
@@ -23,6 +20,20 @@ static const struct {
     {SEEN_OP_LEAD, "lead", "a"},
     {SEEN_OP_AUDITOR, "auditor", "an"},
 };
+
+#define NROLES (sizeof roles / sizeof roles[0])
+
+/* The row of ${r} in roles[], or NROLES for a value that is not a role. */
+static size_t
+role_index(enum seen_role_op r)
+{
+    size_t i;
+
+    for (i = 0; i < NROLES; i++)
+        if (roles[i].role == r)
+            break;
+    return i;
+}
 
 #define R_ADMIN (1u << SEEN_OP_ADMIN)
 #define R_LEAD (1u << SEEN_OP_LEAD)
@@ -56,16 +67,6 @@ role_valid(enum seen_role_op r)
     return r == SEEN_OP_ADMIN || r == SEEN_OP_LEAD || r == SEEN_OP_AUDITOR;
 }
 
-static const char *
-role_article(enum seen_role_op r)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (roles[i].role == r)
-            return roles[i].article;
-    return "a";
-}
 
 /**
  * seen_operator_name_valid(name):
@@ -98,12 +99,22 @@ seen_operator_name_valid(const char *name)
 const char *
 seen_role_op_name(enum seen_role_op r)
 {
-    size_t i;
+    size_t i = role_index(r);
 
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (roles[i].role == r)
-            return roles[i].name;
-    return NULL;
+    return i < NROLES ? roles[i].name : NULL;
+}
+
+/**
+ * seen_role_op_article(r):
+ * Return the indefinite article of the role ${r}'s name ("an" for admin
+ * and auditor, "a" for lead; static), "a" for a value that is not a role.
+ */
+const char *
+seen_role_op_article(enum seen_role_op r)
+{
+    size_t i = role_index(r);
+
+    return i < NROLES ? roles[i].article : "a";
 }
 
 /**
@@ -379,7 +390,7 @@ seen_operator_authorise(struct seen_txn *txn, const char *name,
         else
             snprintf(allowed, sizeof allowed, "no one");
         snprintf(why, whylen, "operator '%s' is %s %s: only %s may %s", name,
-            role_article(r), seen_role_op_name(r), allowed,
+            seen_role_op_article(r), seen_role_op_name(r), allowed,
             seen_action_name(act));
     }
     return SEEN_EPERM;
@@ -437,147 +448,4 @@ seen_purpose_valid(const char *purpose)
         left -= (size_t)n;
     }
     return chars >= SEEN_PURPOSE_MIN && visible;
-}
-
-/* ---- the control commands ---- */
-
-#define reply_error seen_ctl_reply_error
-
-/* Refuse unless ${req}'s operator is an admin; NULL when allowed. */
-static json_t *
-need_admin(struct seen_txn *txn, json_t *req)
-{
-    char why[256];
-    json_t *op = json_object_get(req, "operator");
-
-    if (op != NULL && !json_is_string(op))
-        return reply_error("operator: not a string");
-    if (seen_operator_authorise(txn, json_string_value(op),
-            SEEN_ACT_MANAGE_OPERATORS, NULL, why, sizeof why) != 0)
-        return reply_error("%s", why);
-    return NULL;
-}
-
-static json_t *
-ctl_add(struct seen_store *store, json_t *req)
-{
-    struct seen_txn *txn;
-    enum seen_role_op role = SEEN_OP_LEAD;
-    const char *name, *rname, *by;
-    uint64_t now = (uint64_t)time(NULL);
-    json_t *r;
-    int rc;
-
-    if ((rc = seen_store_begin(store, 1, &txn)) != 0)
-        return reply_error("cannot write to the store: %s",
-            seen_strerror(rc));
-    /* Who asks comes first: a refused operator learns nothing more. */
-    if ((r = need_admin(txn, req)) != NULL)
-        goto refuse;
-    name = json_string_value(json_object_get(req, "name"));
-    rname = json_string_value(json_object_get(req, "role"));
-    if (name == NULL)
-        r = reply_error("name: missing or not a string");
-    else if (!seen_operator_name_valid(name))
-        r = reply_error("name: 1-%d of a-z, 0-9, '.', '_' and '-'",
-            SEEN_OPERATOR_NAME_MAX);
-    else if (rname == NULL)
-        r = reply_error("role: missing or not a string");
-    else if (seen_role_op_parse(rname, &role) != 0)
-        r = reply_error("role: one of lead, auditor, admin");
-    else
-        goto add;
-refuse:
-    seen_store_abort(txn);
-    return r;
-add:
-    if ((rc = seen_operator_add(txn, name, role, now)) != 0) {
-        seen_store_abort(txn);
-        if (rc == SEEN_EEXIST)
-            return reply_error("operator '%s' already exists", name);
-        return reply_error("cannot add the operator: %s", seen_strerror(rc));
-    }
-    if ((rc = seen_store_commit(txn)) != 0)
-        return reply_error("cannot add the operator: %s", seen_strerror(rc));
-    by = json_string_value(json_object_get(req, "operator"));
-    rname = seen_role_op_name(role);
-    if (rname == NULL)
-        rname = "?";
-    seen_info("operator '%s' added as %s %s by '%s'", name,
-        role_article(role), rname, by ? by : "?");
-    return json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "name", name, "role",
-        rname, "added", (json_int_t)now);
-}
-
-static int
-list_row(void *ctx, const char *name, enum seen_role_op role, uint64_t added)
-{
-    json_t *rows = ctx;
-
-    if (json_array_append_new(rows, json_pack("{s:s, s:s, s:I}", "name",
-                                         name, "role", seen_role_op_name(role),
-                                         "added", (json_int_t)added)) != 0)
-        return SEEN_ENOMEM;
-    return 0;
-}
-
-static json_t *
-ctl_list(struct seen_store *store, json_t *req)
-{
-    struct seen_txn *txn;
-    json_t *r, *rows;
-    int rc;
-
-    if ((rc = seen_store_begin(store, 0, &txn)) != 0)
-        return reply_error("cannot read the store: %s", seen_strerror(rc));
-    if ((r = need_admin(txn, req)) != NULL) {
-        seen_store_abort(txn);
-        return r;
-    }
-    if ((rows = json_array()) == NULL) {
-        seen_store_abort(txn);
-        return NULL;
-    }
-    rc = seen_operator_list(txn, list_row, rows);
-    seen_store_abort(txn);
-    if (rc != 0) {
-        json_decref(rows);
-        return reply_error("cannot list operators: %s", seen_strerror(rc));
-    }
-    return json_pack("{s:b, s:o}", "ok", 1, "operators", rows);
-}
-
-/**
- * seen_operators_control(store, cmd, req):
- * Serve the control command ${cmd} with request ${req} (a JSON object,
- * borrowed) over ${store}, for the daemon's control socket.  Commands:
- *
- *   "operator_add"  {"name": NAME, "role": "admin"|"lead"|"auditor",
- *                    "operator": OP}
- *       -> {"ok": true, "name": NAME, "role": ROLE, "added": UNIX_SECONDS}
- *   "operator_list" {"operator": OP}
- *       -> {"ok": true, "operators": [{"name": NAME, "role": ROLE,
- *                                       "added": UNIX_SECONDS}, ...]}
- *                                       (in byte order of the names)
- *
- * Both need OP to be a registered admin.  Any failure is
- * {"ok": false, "error": TEXT}, TEXT fit for the user: no operator given,
- * unknown operator, the operator's role does not allow it, a missing or
- * malformed field, a name that is already registered, a store error, or a
- * ${cmd} that is neither of these ("unknown command 'CMD'").
- * Returns a new reference (the caller decrefs), or NULL when memory runs
- * out.
- */
-json_t *
-seen_operators_control(struct seen_store *store, const char *cmd,
-    json_t *req)
-{
-
-    if (cmd == NULL || !json_is_object(req))
-        return reply_error("malformed request");
-    if (strcmp(cmd, "operator_add") == 0)
-        return ctl_add(store, req);
-    if (strcmp(cmd, "operator_list") == 0)
-        return ctl_list(store, req);
-    return reply_error("unknown command '%.64s'", cmd);
 }

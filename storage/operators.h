@@ -60,7 +60,6 @@
 #ifndef SEEN_OPERATORS_H
 #define SEEN_OPERATORS_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,6 +111,13 @@ int seen_operator_name_valid(const char *name);
  * is not a role.
  */
 const char *seen_role_op_name(enum seen_role_op r);
+
+/**
+ * seen_role_op_article(r):
+ * Return the indefinite article of the role ${r}'s name ("an" for admin
+ * and auditor, "a" for lead; static), "a" for a value that is not a role.
+ */
+const char *seen_role_op_article(enum seen_role_op r);
 
 /**
  * seen_role_op_parse(s, r):
@@ -219,29 +225,5 @@ SEEN_MUST_CHECK int seen_operator_authorise(struct seen_txn *txn,
  * no tab or newline either), and not only spaces.  Else 0 (also for NULL).
  */
 int seen_purpose_valid(const char *purpose);
-
-/**
- * seen_operators_control(store, cmd, req):
- * Serve the control command ${cmd} with request ${req} (a JSON object,
- * borrowed) over ${store}, for the daemon's control socket.  Commands:
- *
- *   "operator_add"  {"name": NAME, "role": "admin"|"lead"|"auditor",
- *                    "operator": OP}
- *       -> {"ok": true, "name": NAME, "role": ROLE, "added": UNIX_SECONDS}
- *   "operator_list" {"operator": OP}
- *       -> {"ok": true, "operators": [{"name": NAME, "role": ROLE,
- *                                       "added": UNIX_SECONDS}, ...]}
- *                                       (in byte order of the names)
- *
- * Both need OP to be a registered admin.  Any failure is
- * {"ok": false, "error": TEXT}, TEXT fit for the user: no operator given,
- * unknown operator, the operator's role does not allow it, a missing or
- * malformed field, a name that is already registered, a store error, or a
- * ${cmd} that is neither of these ("unknown command 'CMD'").
- * Returns a new reference (the caller decrefs), or NULL when memory runs
- * out.
- */
-json_t *seen_operators_control(struct seen_store *store, const char *cmd,
-    json_t *req);
 
 #endif /* !SEEN_OPERATORS_H */

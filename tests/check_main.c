@@ -31,6 +31,7 @@ static const struct {
     {"check_checkpoint", checkpoint_suite},
     {"check_common_file", file_suite},
     {"check_config", config_suite},
+    {"check_control", control_suite},
     {"check_crypto_keys", keys_suite},
     {"check_crypto_keystore", keystore_suite},
     {"check_crypto_merkle", merkle_suite},

@@ -11,6 +11,7 @@ Suite *audit_suite(void);
 Suite *checkpoint_suite(void);
 Suite *file_suite(void);
 Suite *config_suite(void);
+Suite *control_suite(void);
 Suite *keys_suite(void);
 Suite *keystore_suite(void);
 Suite *merkle_suite(void);

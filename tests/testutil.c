@@ -143,3 +143,14 @@ tu_loud(void)
     close(tu_saved_stderr);
     tu_saved_stderr = -1;
 }
+
+void
+tu_refused(json_t *rep, const char *want)
+{
+    const char *e = json_string_value(json_object_get(rep, "error"));
+
+    ck_assert(json_is_false(json_object_get(rep, "ok")));
+    ck_assert_ptr_nonnull(e);
+    ck_assert_msg(strstr(e, want) != NULL, "error '%s' lacks '%s'", e, want);
+    json_decref(rep);
+}

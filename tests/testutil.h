@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /**
  * tu_tmpdir(buf, len):
  * Create a fresh private directory under $TMPDIR (or /tmp) and write its
@@ -81,5 +83,12 @@ void tu_quiet(const char *path);
  * Send standard error back where it went before tu_quiet().
  */
 void tu_loud(void);
+
+/**
+ * tu_refused(rep, want):
+ * Assert that the control reply ${rep} is a refusal ({"ok": false,
+ * "error": TEXT}) whose TEXT contains ${want}; decref ${rep}.
+ */
+void tu_refused(json_t *rep, const char *want);
 
 #endif

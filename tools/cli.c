@@ -1,7 +1,10 @@
+#include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "proto/control.h"
@@ -37,6 +40,91 @@ cli_usage(const struct cli *cli, const char *usage, const char *reason)
         fprintf(stderr, "seen: %s: %s\n", cli->cmd, reason);
     fputs(usage, stderr);
     return 2;
+}
+
+/**
+ * cli_getopt(cli, argc, argv, usage, opts):
+ * Parse the options of a subcommand whose name is ${argv}[0] with
+ * getopt_long: ${opts} (at most CLI_OPTS_MAX, ended by a row whose name is
+ * NULL), and --help, which prints ${usage} to standard output.  A value
+ * given twice keeps the last.
+ * Returns CLI_CONTINUE when the subcommand goes on, its operands from
+ * ${argv}[optind]; 0 after --help; 2 on an unknown option or a missing
+ * value (getopt_long said which; ${usage} follows on standard error).
+ */
+int
+cli_getopt(const struct cli *cli, int argc, char **argv, const char *usage,
+    const struct cli_opt *opts)
+{
+    struct option lo[CLI_OPTS_MAX + 2];
+    size_t i, n;
+    int c;
+
+    for (n = 0; n < CLI_OPTS_MAX && opts[n].name != NULL; n++)
+        lo[n] = (struct option){opts[n].name,
+            opts[n].arg != NULL ? required_argument : no_argument, NULL,
+            256 + (int)n};
+    lo[n] = (struct option){"help", no_argument, NULL, 'h'};
+    lo[n + 1] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (c < 256 || (i = (size_t)(c - 256)) >= n)
+            return cli_usage(cli, usage, NULL);
+        if (opts[i].arg != NULL)
+            *opts[i].arg = optarg;
+        else
+            *opts[i].flag = 1;
+    }
+    return CLI_CONTINUE;
+}
+
+/**
+ * cli_json_only(cli, argc, argv, usage, json):
+ * For a subcommand whose only options are --json (setting *${json} to 1)
+ * and --help, that takes no operand and needs a node home.
+ * Returns CLI_CONTINUE when it goes on; 0 after --help; 2 on bad usage
+ * ("unexpected argument") or when no node home was given (said why).
+ */
+int
+cli_json_only(const struct cli *cli, int argc, char **argv,
+    const char *usage, int *json)
+{
+    const struct cli_opt opts[] = {{"json", NULL, json}, {NULL, NULL, NULL}};
+    int rc;
+
+    if ((rc = cli_getopt(cli, argc, argv, usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (optind != argc)
+        return cli_usage(cli, usage, "unexpected argument");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    return CLI_CONTINUE;
+}
+
+/**
+ * cli_kdf(cli, usage, s, kdf):
+ * Parse the value ${s} of --kdf ("moderate" or "interactive") into
+ * *${kdf}, which stays as it is when ${s} is NULL.  Returns 0, or prints
+ * "--kdf: moderate or interactive" and ${usage} and returns 2.
+ */
+int
+cli_kdf(const struct cli *cli, const char *usage, const char *s,
+    enum seen_pwstrength *kdf)
+{
+
+    if (s == NULL)
+        return 0;
+    if (strcmp(s, "moderate") == 0)
+        *kdf = SEEN_PW_MODERATE;
+    else if (strcmp(s, "interactive") == 0)
+        *kdf = SEEN_PW_INTERACTIVE;
+    else
+        return cli_usage(cli, usage, "--kdf: moderate or interactive");
+    return 0;
 }
 
 /**
@@ -213,6 +301,55 @@ cli_list(struct cli *cli, int argc, char **argv, const char *usage,
     }
     free(rows);
     return 0;
+}
+
+/**
+ * cli_str(o, key):
+ * Return the string member ${key} of ${o} (borrowed), or "" when it is
+ * absent or not a string.
+ */
+const char *
+cli_str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s ? s : "";
+}
+
+/**
+ * cli_json_text(j):
+ * Return ${j} as indented JSON text, keys in their order, ending in a
+ * newline (malloc'd; the caller frees), or NULL when memory runs out.
+ */
+char *
+cli_json_text(json_t *j)
+{
+    char *text, *t;
+    size_t n;
+
+    if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL)
+        return NULL;
+    n = strlen(text);
+    if ((t = realloc(text, n + 2)) == NULL) {
+        free(text);
+        return NULL;
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    return t;
+}
+
+/**
+ * cli_sleep_ms(ms):
+ * Sleep for ${ms} milliseconds, resuming after a signal.
+ */
+void
+cli_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "common/seen.h"
+#include "crypto/keystore.h"
 
 struct seen_ctl;
 
@@ -35,6 +36,52 @@ int cli_fail(const struct cli *cli, const char *fmt, ...) SEEN_PRINTF(2, 3);
  * standard error.  Returns 2.
  */
 int cli_usage(const struct cli *cli, const char *usage, const char *reason);
+
+/*
+ * One option of a subcommand, for cli_getopt(): --NAME VALUE stores VALUE
+ * (borrowed from argv) in *${arg}; with ${arg} NULL, --NAME takes no value
+ * and sets *${flag} to 1.
+ */
+struct cli_opt {
+    const char *name;
+    const char **arg;
+    int *flag;
+};
+
+#define CLI_OPTS_MAX 16    /* options of one subcommand, --help aside */
+#define CLI_CONTINUE (-1)  /* cli_getopt(): go on with the operands */
+
+/**
+ * cli_getopt(cli, argc, argv, usage, opts):
+ * Parse the options of a subcommand whose name is ${argv}[0] with
+ * getopt_long: ${opts} (at most CLI_OPTS_MAX, ended by a row whose name is
+ * NULL), and --help, which prints ${usage} to standard output.  A value
+ * given twice keeps the last.
+ * Returns CLI_CONTINUE when the subcommand goes on, its operands from
+ * ${argv}[optind]; 0 after --help; 2 on an unknown option or a missing
+ * value (getopt_long said which; ${usage} follows on standard error).
+ */
+int cli_getopt(const struct cli *cli, int argc, char **argv,
+    const char *usage, const struct cli_opt *opts);
+
+/**
+ * cli_json_only(cli, argc, argv, usage, json):
+ * For a subcommand whose only options are --json (setting *${json} to 1)
+ * and --help, that takes no operand and needs a node home.
+ * Returns CLI_CONTINUE when it goes on; 0 after --help; 2 on bad usage
+ * ("unexpected argument") or when no node home was given (said why).
+ */
+int cli_json_only(const struct cli *cli, int argc, char **argv,
+    const char *usage, int *json);
+
+/**
+ * cli_kdf(cli, usage, s, kdf):
+ * Parse the value ${s} of --kdf ("moderate" or "interactive") into
+ * *${kdf}, which stays as it is when ${s} is NULL.  Returns 0, or prints
+ * "--kdf: moderate or interactive" and ${usage} and returns 2.
+ */
+int cli_kdf(const struct cli *cli, const char *usage, const char *s,
+    enum seen_pwstrength *kdf);
 
 /**
  * cli_need_home(cli):
@@ -92,6 +139,26 @@ typedef void cli_row_fn(json_t *row);
  */
 int cli_list(struct cli *cli, int argc, char **argv, const char *usage,
     const char *cmd, cli_row_fn *print);
+
+/**
+ * cli_str(o, key):
+ * Return the string member ${key} of ${o} (borrowed), or "" when it is
+ * absent or not a string.
+ */
+const char *cli_str(json_t *o, const char *key);
+
+/**
+ * cli_json_text(j):
+ * Return ${j} as indented JSON text, keys in their order, ending in a
+ * newline (malloc'd; the caller frees), or NULL when memory runs out.
+ */
+char *cli_json_text(json_t *j);
+
+/**
+ * cli_sleep_ms(ms):
+ * Sleep for ${ms} milliseconds, resuming after a signal.
+ */
+void cli_sleep_ms(long ms);
 
 /**
  * cli_print_json(j):

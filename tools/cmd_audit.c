@@ -11,11 +11,9 @@
 #include <string.h>
 
 #include "common/home.h"
-#include "common/passphrase.h"
-#include "crypto/keys.h"
-#include "crypto/keystore.h"
 #include "storage/operators.h"
 #include "storage/store.h"
+#include "storage/unlock.h"
 #include "tools/cli.h"
 #include "xlog/audit.h"
 
@@ -46,13 +44,11 @@ static const char audit_usage[] =
 static int
 audit_export(struct cli *cli, int argc, char **argv)
 {
+    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
     struct seen_audit_summary sum;
-    struct seen_config cfg;
-    struct seen_keys *keys = NULL;
-    struct seen_store *store = NULL;
+    struct seen_unlock u;
     struct seen_txn *txn = NULL;
-    char path[SEEN_PATH_LEN], *pass = NULL, why[256];
-    size_t passlen;
+    char why[SEEN_PATH_LEN + 64];
     int rc, ret = 1;
 
     if (argc != 2)
@@ -60,33 +56,10 @@ audit_export(struct cli *cli, int argc, char **argv)
             argc < 2 ? "no folder to export to" : "unexpected argument");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if ((rc = seen_config_load(cli->home, &cfg)) != 0) {
-        if (rc == SEEN_ENOTFOUND)
-            return cli_fail(
-                cli, "'%s' is not a node home (no seen.conf)", cli->home);
-        return cli_fail(cli, "cannot read '%s/seen.conf'", cli->home);
-    }
-    if (seen_passphrase_get("Keystore passphrase: ", 0, &pass, &passlen) != 0)
-        return cli_fail(cli, "no passphrase");
-    if (seen_home_path(cli->home, "keystore", path, sizeof path) == NULL)
-        goto done;
-    if ((rc = seen_keystore_read(path, pass, passlen, &keys)) != 0) {
-        if (rc == SEEN_EAUTH)
-            cli_fail(cli, "wrong passphrase for '%s'", path);
-        else
-            cli_fail(cli, "cannot read the keystore '%s'", path);
-        goto done;
-    }
-    if (seen_home_path(cli->home, "store", path, sizeof path) == NULL)
-        goto done;
-    if ((rc = seen_store_open(path, keys->sign_pk, keys->record_key,
-             cfg.map_size_mb, 0, &store)) != 0) {
-        cli_fail(
-            cli, "cannot open the store '%s': %s", path, seen_strerror(rc));
-        goto done;
-    }
+    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
+        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
     /* One read transaction: a consistent view while the node goes on. */
-    if ((rc = seen_store_begin(store, 0, &txn)) != 0) {
+    if ((rc = seen_store_begin(u.store, 0, &txn)) != 0) {
         cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
         goto done;
     }
@@ -118,9 +91,7 @@ audit_export(struct cli *cli, int argc, char **argv)
     ret = 0;
 done:
     seen_store_abort(txn);
-    seen_store_destroy(&store);
-    seen_keys_destroy(&keys);
-    seen_passphrase_destroy(&pass);
+    seen_unlock_release(&u);
     return ret;
 }
 
@@ -164,45 +135,33 @@ parse_key(const char *s, uint8_t out[32])
 static int
 audit_verify(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"authority", required_argument, NULL, 'a'},
-        {"owner", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct seen_audit_buf bufs[SEEN_AUDIT_NFILES];
     struct seen_audit_opts ao = {NULL, NULL};
     struct seen_audit **v = NULL;
     struct out o = {0};
+    const char *authhex = NULL, *ownerhex = NULL;
+    const struct cli_opt opts[] = {
+        {"json", NULL, &o.json},
+        {"authority", &authhex, NULL},
+        {"owner", &ownerhex, NULL},
+        {NULL, NULL, NULL},
+    };
     uint8_t auth[32], owner[32];
     uint64_t failed = 0, found = 0;
-    int c, i, n, rc, ret = 1;
+    int i, n, rc, ret = 1;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            o.json = 1;
-            break;
-        case 'a':
-            if (parse_key(optarg, auth) != 0)
-                return cli_usage(
-                    cli, audit_usage, "--authority takes 64 hex digits");
-            ao.authority = auth;
-            break;
-        case 'o':
-            if (parse_key(optarg, owner) != 0)
-                return cli_usage(
-                    cli, audit_usage, "--owner takes 64 hex digits");
-            ao.owner = owner;
-            break;
-        case 'h':
-            fputs(audit_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, audit_usage, NULL);
-        }
+    if ((rc = cli_getopt(cli, argc, argv, audit_usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (authhex != NULL) {
+        if (parse_key(authhex, auth) != 0)
+            return cli_usage(
+                cli, audit_usage, "--authority takes 64 hex digits");
+        ao.authority = auth;
+    }
+    if (ownerhex != NULL) {
+        if (parse_key(ownerhex, owner) != 0)
+            return cli_usage(cli, audit_usage, "--owner takes 64 hex digits");
+        ao.owner = owner;
     }
     if ((n = argc - optind) < 1)
         return cli_usage(cli, audit_usage, "no export to verify");

@@ -50,13 +50,7 @@ static const char disclosures_usage[] =
     "details when shared, the reason and review date when withheld.\n"
     "--json prints one JSON object a line (docs/protocol.md §10).\n";
 
-static const char *
-js(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-
-    return s ? s : "";
-}
+#define js cli_str
 
 static const char *
 when(json_t *o, const char *k, char buf[static 32])

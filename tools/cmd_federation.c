@@ -134,6 +134,23 @@ dpath(const struct cli *cli, const char *dir, const char *name, char *buf,
 }
 
 /*
+ * Write ${len} bytes of ${buf} to "${dir}/${name}" atomically with ${mode}.
+ * Returns 0, or prints why not and returns 1.
+ */
+static int
+write_file(const struct cli *cli, const char *dir, const char *name,
+    const void *buf, size_t len, mode_t mode)
+{
+    char path[SEEN_PATH_LEN];
+
+    if (dpath(cli, dir, name, path, sizeof path) == NULL)
+        return 1;
+    if (seen_file_write_atomic(path, buf, len, mode, 0) != 0)
+        return cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
+    return 0;
+}
+
+/*
  * Check that ${dir} is an authority directory no one else may enter, and
  * take its lock.  Returns the lock's descriptor, or prints why not and
  * returns -1.
@@ -298,25 +315,6 @@ bad:
     return 1;
 }
 
-/* ${root} as indented JSON text ending in a newline (malloc'd), or NULL. */
-static char *
-state_text(json_t *root)
-{
-    char *text, *t;
-    size_t n;
-
-    if ((text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL)
-        return NULL;
-    n = strlen(text);
-    if ((t = realloc(text, n + 2)) == NULL) {
-        free(text);
-        return NULL;
-    }
-    t[n] = '\n';
-    t[n + 1] = '\0';
-    return t;
-}
-
 /* Write ${st} back to AUTHDIR/state.json.  Returns 0, or prints why: 1. */
 static int
 state_save(const struct cli *cli, const char *dir, struct fed_state *st)
@@ -330,7 +328,7 @@ state_save(const struct cli *cli, const char *dir, struct fed_state *st)
             json_integer((json_int_t)st->next_version)) != 0 ||
         json_object_set_new(
             st->root, "epoch", json_integer((json_int_t)st->epoch)) != 0 ||
-        (text = state_text(st->root)) == NULL)
+        (text = cli_json_text(st->root)) == NULL)
         return cli_fail(cli, "cannot encode state.json");
     if (seen_file_write_atomic(path, text, strlen(text), 0600, 0) != 0)
         rc = cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
@@ -389,68 +387,22 @@ static const char init_usage[] =
     "in AUTHDIR/authority.pub: every node pins it.  --kdf interactive\n"
     "makes unlocking cheaper (for labs and tests only).\n";
 
+/*
+ * Make the authority of a new federation in the empty directory ${dir}:
+ * its keys, sealed under a new passphrase, ${st} (state.json, to which
+ * the key is added) and authority.pub.  Returns 0, or prints why not and
+ * returns 1, leaving in ${dir} what it wrote.
+ */
 static int
-fed_init(struct cli *cli, int argc, char **argv)
+init_authority(struct cli *cli, const char *dir, json_t *st,
+    enum seen_pwstrength kdf)
 {
-    static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},
-        {"kdf", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    enum seen_pwstrength kdf = SEEN_PW_MODERATE;
     struct seen_keys *keys = NULL;
-    const char *name = NULL, *dir;
     char path[SEEN_PATH_LEN], *pass = NULL, *text = NULL, pkhex[65];
     char publine[66];
-    json_t *st = NULL;
     size_t passlen;
-    struct stat sb;
-    int c, ret = 1, made = 0;
+    int ret = 1;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            name = optarg;
-            break;
-        case 'k':
-            if (strcmp(optarg, "moderate") == 0)
-                kdf = SEEN_PW_MODERATE;
-            else if (strcmp(optarg, "interactive") == 0)
-                kdf = SEEN_PW_INTERACTIVE;
-            else
-                return cli_usage(
-                    cli, init_usage, "--kdf: moderate or interactive");
-            break;
-        case 'h':
-            fputs(init_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, init_usage, NULL);
-        }
-    }
-    if (optind + 1 != argc)
-        return cli_usage(cli, init_usage, "give one AUTHDIR");
-    dir = argv[optind];
-    if (name == NULL)
-        return cli_usage(cli, init_usage, "--name is required");
-    if (!text_ok(name, 1, SEEN_MEMBERSHIP_FEDERATION_MAX))
-        return cli_usage(
-            cli, init_usage, "--name: 1-255 bytes, no control characters");
-    if ((st = json_pack(
-             "{s:i, s:s}", "format", STATE_FORMAT, "federation", name)) == NULL)
-        return cli_usage(cli, init_usage, "--name: not UTF-8");
-
-    if (stat(dir, &sb) == 0 && !(S_ISDIR(sb.st_mode) && rmdir(dir) == 0)) {
-        json_decref(st);
-        return cli_fail(cli, "'%s' exists and is not empty", dir);
-    }
-    if (mkdir(dir, 0700) != 0) {
-        json_decref(st);
-        return cli_fail(cli, "cannot create '%s': %s", dir, strerror(errno));
-    }
-    made = 1;
     if (seen_passphrase_get("New authority passphrase: ", 1, &pass, &passlen) !=
         0) {
         cli_fail(cli, "no passphrase");
@@ -473,35 +425,70 @@ fed_init(struct cli *cli, int argc, char **argv)
         json_object_set_new(st, "next_version", json_integer(1)) != 0 ||
         json_object_set_new(st, "epoch", json_integer(1)) != 0 ||
         json_object_set_new(st, "members", json_array()) != 0 ||
-        (text = state_text(st)) == NULL) {
+        (text = cli_json_text(st)) == NULL) {
         cli_fail(cli, "cannot encode state.json");
         goto done;
     }
-    if (dpath(cli, dir, "state.json", path, sizeof path) == NULL)
-        goto done;
-    if (seen_file_write_atomic(path, text, strlen(text), 0600, 0) != 0) {
-        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
-        goto done;
-    }
     snprintf(publine, sizeof publine, "%s\n", pkhex);
-    if (dpath(cli, dir, "authority.pub", path, sizeof path) == NULL)
+    if (write_file(cli, dir, "state.json", text, strlen(text), 0600) != 0 ||
+        write_file(cli, dir, "authority.pub", publine, strlen(publine),
+            0644) != 0)
         goto done;
-    if (seen_file_write_atomic(path, publine, strlen(publine), 0644, 0) != 0) {
-        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
-        goto done;
-    }
     printf("Initialised federation '%s' in %s (match-key epoch 1)\n"
            "Authority public key: %s\n",
-        name, dir, pkhex);
+        json_string_value(json_object_get(st, "federation")), dir, pkhex);
     ret = 0;
 done:
-    if (ret != 0 && made) {
-        /* Leave nothing half-made behind. */
-        static const char *files[] = {"authority.key", "authority.key.tmp",
-            "state.json", "state.json.tmp", "authority.pub",
-            "authority.pub.tmp"};
-        size_t i;
+    free(text);
+    seen_keys_destroy(&keys);
+    seen_passphrase_destroy(&pass);
+    return ret;
+}
 
+static int
+fed_init(struct cli *cli, int argc, char **argv)
+{
+    static const char *files[] = {"authority.key", "authority.key.tmp",
+        "state.json", "state.json.tmp", "authority.pub",
+        "authority.pub.tmp"};
+    enum seen_pwstrength kdf = SEEN_PW_MODERATE;
+    const char *name = NULL, *kdfname = NULL, *dir;
+    const struct cli_opt opts[] = {
+        {"name", &name, NULL},
+        {"kdf", &kdfname, NULL},
+        {NULL, NULL, NULL},
+    };
+    char path[SEEN_PATH_LEN];
+    json_t *st;
+    struct stat sb;
+    size_t i;
+    int rc;
+
+    if ((rc = cli_getopt(cli, argc, argv, init_usage, opts)) != CLI_CONTINUE ||
+        (rc = cli_kdf(cli, init_usage, kdfname, &kdf)) != 0)
+        return rc;
+    if (optind + 1 != argc)
+        return cli_usage(cli, init_usage, "give one AUTHDIR");
+    dir = argv[optind];
+    if (name == NULL)
+        return cli_usage(cli, init_usage, "--name is required");
+    if (!text_ok(name, 1, SEEN_MEMBERSHIP_FEDERATION_MAX))
+        return cli_usage(
+            cli, init_usage, "--name: 1-255 bytes, no control characters");
+    if ((st = json_pack(
+             "{s:i, s:s}", "format", STATE_FORMAT, "federation", name)) == NULL)
+        return cli_usage(cli, init_usage, "--name: not UTF-8");
+
+    if (stat(dir, &sb) == 0 && !(S_ISDIR(sb.st_mode) && rmdir(dir) == 0)) {
+        json_decref(st);
+        return cli_fail(cli, "'%s' exists and is not empty", dir);
+    }
+    if (mkdir(dir, 0700) != 0) {
+        json_decref(st);
+        return cli_fail(cli, "cannot create '%s': %s", dir, strerror(errno));
+    }
+    if ((rc = init_authority(cli, dir, st, kdf)) != 0) {
+        /* Leave nothing half-made behind. */
         for (i = 0; i < sizeof files / sizeof files[0]; i++) {
             if (snprintf(path, sizeof path, "%s/%s", dir, files[i]) <
                 (int)sizeof path)
@@ -509,11 +496,8 @@ done:
         }
         rmdir(dir);
     }
-    free(text);
     json_decref(st);
-    seen_keys_destroy(&keys);
-    seen_passphrase_destroy(&pass);
-    return ret;
+    return rc;
 }
 
 static const char add_usage[] =
@@ -527,50 +511,117 @@ static const char add_usage[] =
     "fixed port.  The name and both keys must be new to the federation\n"
     "(a revoked member keeps its name).  Takes effect once signed.\n";
 
+/*
+ * Read the identity ${idfile} (NODEHOME/identity.json when ${home} is not
+ * NULL) into *${id}.  Returns 0, or prints why not and returns 1.
+ */
+static int
+read_identity(const struct cli *cli, const char *idfile, const char *home,
+    json_t **id)
+{
+    json_error_t jerr;
+    uint8_t *buf;
+    size_t len;
+
+    if (seen_file_read(idfile, IDENTITY_MAX, &buf, &len) != 0) {
+        if (errno == ENOENT && home != NULL)
+            return cli_fail(cli,
+                "no identity.json in '%s': run 'seen --home %s "
+                "identity' first",
+                home, home);
+        return cli_fail(cli, "cannot read '%s': %s", idfile,
+            strerror(errno));
+    }
+    *id = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(buf);
+    if (!json_is_object(*id))
+        return cli_fail(cli, "'%s' is not a JSON identity", idfile);
+    return 0;
+}
+
+/*
+ * The member of state.json for the identity ${id} (read from ${idfile})
+ * at endpoint ${ep}, decoded into ${fm}, whose strings point into it.
+ * Returns a new reference, or prints why it cannot join ${st} and
+ * returns NULL.
+ */
+static json_t *
+new_member(const struct cli *cli, const struct fed_state *st, json_t *id,
+    const char *idfile, const char *ep, struct fed_member *fm)
+{
+    struct fed_member other;
+    json_t *m, *mj;
+    size_t i;
+
+    if (json_object_get(id, "agency") == NULL &&
+        json_object_set_new(id, "agency", json_string("")) != 0)
+        return NULL;
+    m = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "name",
+        json_object_get(id, "name"), "agency", json_object_get(id, "agency"),
+        "type", json_object_get(id, "type"), "local_authority",
+        json_object_get(id, "local_authority"), "sign_pk",
+        json_object_get(id, "sign_pk"), "curve_pk",
+        json_object_get(id, "curve_pk"), "endpoint", ep, "status", "active");
+    if (m == NULL || member_from_json(m, fm) != 0) {
+        cli_fail(cli,
+            "'%s' is not a valid identity (name, agency, type, "
+            "local_authority, sign_pk and curve_pk)",
+            idfile);
+        goto refuse;
+    }
+    if (sodium_memcmp(fm->sign_pk, st->authority_pk, 32) == 0) {
+        cli_fail(cli, "that is the authority's own key");
+        goto refuse;
+    }
+    json_array_foreach(st->members, i, mj)
+    {
+        if (member_from_json(mj, &other) != 0)
+            continue;
+        if (strcmp(other.mb.name, fm->mb.name) == 0) {
+            cli_fail(cli, "'%s' is already a member%s", fm->mb.name,
+                other.mb.status == SEEN__MEMBER_STATUS__REVOKED ? " (revoked)"
+                                                                : "");
+            goto refuse;
+        }
+        if (memcmp(other.sign_pk, fm->sign_pk, 32) == 0 ||
+            memcmp(other.curve_pk, fm->curve_pk, 32) == 0) {
+            cli_fail(cli, "'%s' has a key of member '%s'", fm->mb.name,
+                other.mb.name);
+            goto refuse;
+        }
+    }
+    if (json_array_size(st->members) >= SEEN_MEMBERSHIP_MEMBERS_MAX) {
+        cli_fail(cli, "the federation is full (%d members)",
+            SEEN_MEMBERSHIP_MEMBERS_MAX);
+        goto refuse;
+    }
+    return m;
+refuse:
+    json_decref(m);
+    return NULL;
+}
+
 static int
 fed_add(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"home", required_argument, NULL, 'H'},
-        {"identity", required_argument, NULL, 'i'},
-        {"endpoint", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const char *home = NULL, *idfile = NULL, *endpoint = NULL, *dir, *ep;
+    const struct cli_opt opts[] = {
+        {"home", &home, NULL},
+        {"identity", &idfile, NULL},
+        {"endpoint", &endpoint, NULL},
+        {NULL, NULL, NULL},
     };
-    const char *home = NULL, *idfile = NULL, *endpoint = NULL, *dir;
-    const char *ep;
     char path[SEEN_PATH_LEN], apk[65];
     struct fed_state st;
-    struct fed_member fm, other;
-    json_error_t jerr;
-    json_t *id = NULL, *mj, *m;
-    uint8_t *buf;
-    size_t len, i;
-    int c, lock = -1, ret = 1;
+    struct fed_member fm;
+    json_t *id = NULL, *m;
+    int rc, lock = -1, ret = 1;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'H':
-            home = optarg;
-            break;
-        case 'i':
-            idfile = optarg;
-            break;
-        case 'e':
-            if (!seen_membership_endpoint_valid(optarg))
-                return cli_usage(cli, add_usage,
-                    "--endpoint: tcp://HOST:PORT with a port from 1 to "
-                    "65535");
-            endpoint = optarg;
-            break;
-        case 'h':
-            fputs(add_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, add_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, add_usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (endpoint != NULL && !seen_membership_endpoint_valid(endpoint))
+        return cli_usage(cli, add_usage,
+            "--endpoint: tcp://HOST:PORT with a port from 1 to 65535");
     if (optind + 1 != argc)
         return cli_usage(cli, add_usage, "give one AUTHDIR");
     dir = argv[optind];
@@ -590,22 +641,8 @@ fed_add(struct cli *cli, int argc, char **argv)
         authdir_unlock(lock);
         return 1;
     }
-    if (seen_file_read(idfile, IDENTITY_MAX, &buf, &len) != 0) {
-        if (errno == ENOENT && home != NULL)
-            cli_fail(cli,
-                "no identity.json in '%s': run 'seen --home %s "
-                "identity' first",
-                home, home);
-        else
-            cli_fail(cli, "cannot read '%s': %s", idfile, strerror(errno));
+    if (read_identity(cli, idfile, home, &id) != 0)
         goto done;
-    }
-    id = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(buf);
-    if (!json_is_object(id)) {
-        cli_fail(cli, "'%s' is not a JSON identity", idfile);
-        goto done;
-    }
     ep = endpoint != NULL ? endpoint
                           : json_string_value(json_object_get(id, "endpoint"));
     if (ep == NULL || !seen_membership_endpoint_valid(ep)) {
@@ -615,53 +652,8 @@ fed_add(struct cli *cli, int argc, char **argv)
             ep != NULL ? ep : "");
         goto done;
     }
-    if (json_object_get(id, "agency") == NULL &&
-        json_object_set_new(id, "agency", json_string("")) != 0)
+    if ((m = new_member(cli, &st, id, idfile, ep, &fm)) == NULL)
         goto done;
-    m = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "name",
-        json_object_get(id, "name"), "agency", json_object_get(id, "agency"),
-        "type", json_object_get(id, "type"), "local_authority",
-        json_object_get(id, "local_authority"), "sign_pk",
-        json_object_get(id, "sign_pk"), "curve_pk",
-        json_object_get(id, "curve_pk"), "endpoint", ep, "status", "active");
-    if (m == NULL || member_from_json(m, &fm) != 0) {
-        json_decref(m);
-        cli_fail(cli,
-            "'%s' is not a valid identity (name, agency, type, "
-            "local_authority, sign_pk and curve_pk)",
-            idfile);
-        goto done;
-    }
-    if (sodium_memcmp(fm.sign_pk, st.authority_pk, 32) == 0) {
-        json_decref(m);
-        cli_fail(cli, "that is the authority's own key");
-        goto done;
-    }
-    json_array_foreach(st.members, i, mj)
-    {
-        if (member_from_json(mj, &other) != 0)
-            continue;
-        if (strcmp(other.mb.name, fm.mb.name) == 0 ||
-            memcmp(other.sign_pk, fm.sign_pk, 32) == 0 ||
-            memcmp(other.curve_pk, fm.curve_pk, 32) == 0) {
-            if (strcmp(other.mb.name, fm.mb.name) == 0)
-                cli_fail(cli, "'%s' is already a member%s", fm.mb.name,
-                    other.mb.status == SEEN__MEMBER_STATUS__REVOKED
-                        ? " (revoked)"
-                        : "");
-            else
-                cli_fail(cli, "'%s' has a key of member '%s'", fm.mb.name,
-                    other.mb.name);
-            json_decref(m);
-            goto done;
-        }
-    }
-    if (json_array_size(st.members) >= SEEN_MEMBERSHIP_MEMBERS_MAX) {
-        json_decref(m);
-        cli_fail(cli, "the federation is full (%d members)",
-            SEEN_MEMBERSHIP_MEMBERS_MAX);
-        goto done;
-    }
     /* The strings of fm point into m, which the array now owns. */
     if (json_array_append_new(st.members, m) != 0 ||
         state_save(cli, dir, &st) != 0)
@@ -763,22 +755,11 @@ static const char revoke_usage[] =
 static int
 fed_revoke(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            fputs(revoke_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, revoke_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, revoke_usage, opts)) != CLI_CONTINUE)
+        return rc;
     if (optind + 2 != argc)
         return cli_usage(cli, revoke_usage, "give AUTHDIR and NAME");
     if (!seen_node_name_valid(argv[optind + 1]))
@@ -796,25 +777,37 @@ static const char rotate_usage[] =
 static int
 fed_rotate(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            fputs(rotate_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, rotate_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, rotate_usage, opts)) != CLI_CONTINUE)
+        return rc;
     if (optind + 1 != argc)
         return cli_usage(cli, rotate_usage, "give one AUTHDIR");
     return rotate(cli, argv[optind], NULL);
+}
+
+/*
+ * Check that the authority keys ${keys} of ${dir} are those of its state
+ * ${st}, with the match key of its epoch.  Returns 0, or prints why not
+ * and returns 1.
+ */
+static int
+keys_match_state(const struct cli *cli, const char *dir,
+    const struct seen_keys *keys, const struct fed_state *st)
+{
+
+    if (sodium_memcmp(keys->sign_pk, st->authority_pk, 32) != 0)
+        return cli_fail(cli,
+            "state.json and authority.key of '%s' belong to "
+            "different authorities",
+            dir);
+    if (keys->match_epoch != st->epoch)
+        return cli_fail(cli,
+            "the match key is of epoch %u, not %u (an interrupted "
+            "rotation): run 'seen federation rotate %s'",
+            keys->match_epoch, st->epoch, dir);
+    return 0;
 }
 
 static const char sign_usage[] =
@@ -829,12 +822,8 @@ static const char sign_usage[] =
 static int
 fed_sign(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *out = NULL, *dir;
+    const struct cli_opt opts[] = {{"out", &out, NULL}, {NULL, NULL, NULL}};
     struct fed_state st;
     struct fed_member *fm = NULL;
     const Seen__Member **mbs = NULL;
@@ -844,21 +833,10 @@ fed_sign(struct cli *cli, int argc, char **argv)
     uint8_t *doc = NULL;
     size_t passlen, len, n, i, nactive = 0;
     uint64_t version;
-    int c, lock, ret = 1;
+    int rc, lock, ret = 1;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            fputs(sign_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, sign_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, sign_usage, opts)) != CLI_CONTINUE)
+        return rc;
     if (optind + 1 != argc)
         return cli_usage(cli, sign_usage, "give one AUTHDIR");
     dir = argv[optind];
@@ -881,22 +859,9 @@ fed_sign(struct cli *cli, int argc, char **argv)
         mbs[i] = &fm[i].mb;
         nactive += fm[i].mb.status == SEEN__MEMBER_STATUS__ACTIVE;
     }
-    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0)
+    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0 ||
+        keys_match_state(cli, dir, keys, &st) != 0)
         goto done;
-    if (sodium_memcmp(keys->sign_pk, st.authority_pk, 32) != 0) {
-        cli_fail(cli,
-            "state.json and authority.key of '%s' belong to "
-            "different authorities",
-            dir);
-        goto done;
-    }
-    if (keys->match_epoch != st.epoch) {
-        cli_fail(cli,
-            "the match key is of epoch %u, not %u (an interrupted "
-            "rotation): run 'seen federation rotate %s'",
-            keys->match_epoch, st.epoch, dir);
-        goto done;
-    }
     version = st.next_version;
     if (seen_membership_build(st.federation, version, (uint64_t)time(NULL), mbs,
             n, st.epoch, keys->match_key, keys, &doc, &len) != 0) {
@@ -915,18 +880,10 @@ fed_sign(struct cli *cli, int argc, char **argv)
         goto done;
     snprintf(
         name, sizeof name, "membership-%llu.pb", (unsigned long long)version);
-    if (dpath(cli, dir, name, path, sizeof path) == NULL)
+    if (write_file(cli, dir, name, doc, len, 0644) != 0 ||
+        write_file(cli, dir, "membership.pb", doc, len, 0644) != 0 ||
+        dpath(cli, dir, "membership.pb", path, sizeof path) == NULL)
         goto done;
-    if (seen_file_write_atomic(path, doc, len, 0644, 0) != 0) {
-        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
-        goto done;
-    }
-    if (dpath(cli, dir, "membership.pb", path, sizeof path) == NULL)
-        goto done;
-    if (seen_file_write_atomic(path, doc, len, 0644, 0) != 0) {
-        cli_fail(cli, "cannot write '%s': %s", path, strerror(errno));
-        goto done;
-    }
     if (out != NULL && seen_file_write_atomic(out, doc, len, 0644, 0) != 0) {
         cli_fail(cli, "cannot write '%s': %s", out, strerror(errno));
         goto done;
@@ -961,42 +918,98 @@ static const char show_usage[] =
     "\"type\", \"local_authority\", \"sign_pk\", \"curve_pk\", \"endpoint\",\n"
     "\"status\", \"granted\"}, ...]}.  Exit 1 if it does not verify.\n";
 
+/* Print the verified document ${m} of authority ${hex} on one line. */
+static int
+show_json(const struct seen_membership *m, const char *hex)
+{
+    const Seen__Member *mb;
+    char signhex[65], curvehex[65];
+    json_t *j, *arr;
+    size_t i, n = seen_membership_count(m);
+    int rc = -1;
+
+    if ((arr = json_array()) == NULL)
+        return -1;
+    j = json_pack("{s:s, s:I, s:I, s:I, s:s, s:o}", "federation",
+        seen_membership_federation(m), "version",
+        (json_int_t)seen_membership_version(m), "issued",
+        (json_int_t)seen_membership_issued(m), "epoch",
+        (json_int_t)seen_membership_epoch(m), "authority", hex, "members",
+        arr);
+    if (j == NULL)
+        return -1;
+    for (i = 0; i < n; i++) {
+        mb = seen_membership_member(m, i);
+        sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
+        sodium_bin2hex(curvehex, sizeof curvehex, mb->curve_pk.data, 32);
+        if (json_array_append_new(arr,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+                    "name", mb->name, "agency", mb->agency, "type",
+                    seen_membership_type_name(mb->type), "local_authority",
+                    mb->local_authority, "sign_pk", signhex, "curve_pk",
+                    curvehex, "endpoint", mb->endpoint, "status",
+                    seen_membership_active(mb) ? "active" : "revoked",
+                    "granted",
+                    seen_membership_granted(m, mb->sign_pk.data))) != 0)
+            goto done;
+    }
+    cli_print_json(j);
+    rc = 0;
+done:
+    json_decref(j);
+    return rc;
+}
+
+/* Print the verified document ${m} of authority ${hex} for people. */
+static void
+show_text(const struct seen_membership *m, const char *hex)
+{
+    const Seen__Member *mb;
+    char signhex[65], when[32];
+    size_t i, n = seen_membership_count(m), nactive = 0;
+    struct tm tm;
+    time_t t = (time_t)seen_membership_issued(m);
+
+    for (i = 0; i < n; i++)
+        nactive += seen_membership_active(seen_membership_member(m, i));
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(when, sizeof when, "%llu",
+            (unsigned long long)seen_membership_issued(m));
+    printf("federation: %s\nversion: %llu\nissued: %s\nauthority: %s\n"
+           "match-key epoch: %u\nmembers: %zu (%zu active, %zu "
+           "revoked)\n",
+        seen_membership_federation(m),
+        (unsigned long long)seen_membership_version(m), when, hex,
+        seen_membership_epoch(m), n, nactive, n - nactive);
+    for (i = 0; i < n; i++) {
+        mb = seen_membership_member(m, i);
+        sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
+        printf("  %-24s %-8s %-13s %-20s %s%s\n      id %s\n", mb->name,
+            seen_membership_active(mb) ? "active" : "revoked",
+            seen_membership_type_name(mb->type), mb->local_authority,
+            mb->endpoint,
+            seen_membership_granted(m, mb->sign_pk.data) ? "" : " (no key)",
+            signhex);
+    }
+}
+
 static int
 fed_show(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"authority", required_argument, NULL, 'a'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *hex = NULL, *file;
+    int rc, json = 0, ret = 0;
+    const struct cli_opt opts[] = {
+        {"authority", &hex, NULL},
+        {"json", NULL, &json},
+        {NULL, NULL, NULL},
+    };
     struct seen_membership *m = NULL;
-    const Seen__Member *mb;
     uint8_t apk[32], *buf = NULL;
-    char signhex[65], curvehex[65], when[32];
-    json_t *j = NULL, *arr;
-    size_t len, i, n, nactive = 0;
-    struct tm tm;
-    time_t t;
-    int c, rc, json = 0, ret = 1;
+    size_t len;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            hex = optarg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            fputs(show_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, show_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, show_usage, opts)) != CLI_CONTINUE)
+        return rc;
     if (optind + 1 != argc)
         return cli_usage(cli, show_usage, "give one FILE");
     file = argv[optind];
@@ -1012,65 +1025,10 @@ fed_show(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, "'%s' is not signed by authority %s", file, hex);
     if (rc != 0)
         return cli_fail(cli, "'%s' is not a valid membership document", file);
-    n = seen_membership_count(m);
-    for (i = 0; i < n; i++)
-        nactive += seen_membership_active(seen_membership_member(m, i));
-
-    if (json) {
-        if ((arr = json_array()) == NULL)
-            goto done;
-        j = json_pack("{s:s, s:I, s:I, s:I, s:s, s:o}", "federation",
-            seen_membership_federation(m), "version",
-            (json_int_t)seen_membership_version(m), "issued",
-            (json_int_t)seen_membership_issued(m), "epoch",
-            (json_int_t)seen_membership_epoch(m), "authority", hex, "members",
-            arr);
-        if (j == NULL)
-            goto done;
-        for (i = 0; i < n; i++) {
-            mb = seen_membership_member(m, i);
-            sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
-            sodium_bin2hex(curvehex, sizeof curvehex, mb->curve_pk.data, 32);
-            if (json_array_append_new(arr,
-                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
-                        "name", mb->name, "agency", mb->agency, "type",
-                        seen_membership_type_name(mb->type), "local_authority",
-                        mb->local_authority, "sign_pk", signhex, "curve_pk",
-                        curvehex, "endpoint", mb->endpoint, "status",
-                        seen_membership_active(mb) ? "active" : "revoked",
-                        "granted",
-                        seen_membership_granted(m, mb->sign_pk.data))) != 0)
-                goto done;
-        }
-        cli_print_json(j);
-    } else {
-        t = (time_t)seen_membership_issued(m);
-        if (gmtime_r(&t, &tm) == NULL ||
-            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-            snprintf(when, sizeof when, "%llu",
-                (unsigned long long)seen_membership_issued(m));
-        printf("federation: %s\nversion: %llu\nissued: %s\nauthority: %s\n"
-               "match-key epoch: %u\nmembers: %zu (%zu active, %zu "
-               "revoked)\n",
-            seen_membership_federation(m),
-            (unsigned long long)seen_membership_version(m), when, hex,
-            seen_membership_epoch(m), n, nactive, n - nactive);
-        for (i = 0; i < n; i++) {
-            mb = seen_membership_member(m, i);
-            sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
-            printf("  %-24s %-8s %-13s %-20s %s%s\n      id %s\n", mb->name,
-                seen_membership_active(mb) ? "active" : "revoked",
-                seen_membership_type_name(mb->type), mb->local_authority,
-                mb->endpoint,
-                seen_membership_granted(m, mb->sign_pk.data) ? "" : " (no key)",
-                signhex);
-        }
-    }
-    ret = 0;
-done:
-    if (ret != 0)
-        cli_fail(cli, "cannot print the document");
-    json_decref(j);
+    if (json && show_json(m, hex) != 0)
+        ret = cli_fail(cli, "cannot print the document");
+    else if (!json)
+        show_text(m, hex);
     seen_membership_destroy(&m);
     return ret;
 }

@@ -1,7 +1,6 @@
 /*
  * seen handles: this node's own index entries.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,33 +43,14 @@ print_rows(const char *rows, int json)
 int
 cmd_handles(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct seen_ctl *ctl;
     json_t *req, *resp;
     char *rows, next[64] = "";
     size_t rlen;
-    int c, rc, json = 0;
+    int rc, json = 0;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            fputs(handles_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, handles_usage, NULL);
-        }
-    }
-    if (optind != argc)
-        return cli_usage(cli, handles_usage, "unexpected argument");
-    if ((rc = cli_need_home(cli)) != 0)
+    if ((rc = cli_json_only(cli, argc, argv, handles_usage, &json)) !=
+        CLI_CONTINUE)
         return rc;
     if (cli_connect(cli, &ctl) != 0)
         return 1;

@@ -80,12 +80,16 @@ read_input(const struct cli *cli, const char *name, struct input *in)
         while ((n = read(0, in->data + in->len, cap - in->len)) != 0) {
             if (n < 0 && errno == EINTR)
                 continue;
-            if (n < 0)
-                return cli_fail(cli, "standard input: %s", strerror(errno));
+            if (n < 0) {
+                cli_fail(cli, "standard input: %s", strerror(errno));
+                goto err;
+            }
             in->len += (size_t)n;
             if (in->len == cap) {
-                if ((p = realloc(in->data, cap * 2)) == NULL)
-                    return cli_fail(cli, "out of memory");
+                if ((p = realloc(in->data, cap * 2)) == NULL) {
+                    cli_fail(cli, "out of memory");
+                    goto err;
+                }
                 in->data = p;
                 cap *= 2;
             }
@@ -110,6 +114,11 @@ read_input(const struct cli *cli, const char *name, struct input *in)
     }
     close(fd);
     return 0;
+
+err:
+    free(in->data);
+    memset(in, 0, sizeof in[0]);
+    return 1;
 }
 
 static void
@@ -165,9 +174,8 @@ print_node_diags(const char *file, json_t *diags)
         /* Warnings were reported by our own check of the file. */
         if (json_is_true(json_object_get(d, "warning")))
             continue;
-        fprintf(stderr, "%s:%lld: %s%s: %s\n", file,
+        fprintf(stderr, "%s:%lld: %s: %s\n", file,
             (long long)json_integer_value(json_object_get(d, "line")),
-            json_is_true(json_object_get(d, "warning")) ? "warning: " : "",
             json_string_value(json_object_get(d, "field")),
             json_string_value(json_object_get(d, "reason")));
     }
@@ -236,34 +244,20 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
 int
 cmd_import(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"skip-invalid", no_argument, NULL, 's'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct seen_ctl *ctl;
     struct input in;
     unsigned long nlines, problems, warnings;
-    int c, i, rc, skip = 0, quiet = 0, failed = 0;
+    int i, rc, skip = 0, quiet = 0, failed = 0;
     int tty = isatty(STDERR_FILENO);
+    const struct cli_opt opts[] = {
+        {"skip-invalid", NULL, &skip},
+        {"quiet", NULL, &quiet},
+        {NULL, NULL, NULL},
+    };
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            skip = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            fputs(import_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, import_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, import_usage, opts)) !=
+        CLI_CONTINUE)
+        return rc;
     if (optind >= argc)
         return cli_usage(cli, import_usage, "no file given");
     if ((rc = cli_need_home(cli)) != 0)

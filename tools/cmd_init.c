@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,77 +41,141 @@ dir_empty_or_absent(const char *dir)
     return S_ISDIR(sb.st_mode) && rmdir(dir) == 0;
 }
 
+/*
+ * Check the options of `seen init` into ${cfg} and *${kdf}.  Returns 0, or
+ * prints what is wrong and returns 2.
+ */
+static int
+init_options(const struct cli *cli, const char *const v[6],
+    struct seen_config *cfg, enum seen_pwstrength *kdf)
+{
+    const char *name = v[0], *type = v[1], *la = v[2], *agency = v[3];
+    long mb;
+    int rc;
+
+    if (name != NULL && !seen_node_name_valid(name))
+        return cli_usage(cli, init_usage, "--name: 1-63 of a-z, 0-9 and '-'");
+    if (type != NULL && !seen_agency_type_valid(type))
+        return cli_usage(cli, init_usage, "--type: unknown type");
+    if (la != NULL && (la[0] == '\0' ||
+                          strlen(la) >= sizeof cfg->local_authority ||
+                          strchr(la, '\n')))
+        return cli_usage(cli, init_usage, "--local-authority: bad");
+    if (agency != NULL &&
+        (strlen(agency) >= sizeof cfg->agency || strchr(agency, '\n')))
+        return cli_usage(cli, init_usage, "--agency: too long");
+    if ((rc = cli_kdf(cli, init_usage, v[4], kdf)) != 0)
+        return rc;
+    if (v[5] != NULL) {
+        mb = strtol(v[5], NULL, 10);
+        if (mb < 16 || mb > (1L << 24))
+            return cli_usage(cli, init_usage, "--map-size-mb: 16 or more");
+        cfg->map_size_mb = (size_t)mb;
+    }
+    snprintf(cfg->name, sizeof cfg->name, "%s", name ? name : "");
+    snprintf(cfg->type, sizeof cfg->type, "%s", type ? type : "");
+    snprintf(cfg->local_authority, sizeof cfg->local_authority, "%s",
+        la ? la : "");
+    snprintf(cfg->agency, sizeof cfg->agency, "%s", agency ? agency : "");
+    return 0;
+}
+
+/* Register the first operator, who can register the others: 0 or -1. */
+static int
+first_operator(struct seen_store *store)
+{
+    struct seen_txn *txn;
+
+    if (seen_store_begin(store, 1, &txn) != 0)
+        return -1;
+    if (seen_operator_bootstrap(txn, (uint64_t)time(NULL)) < 0) {
+        seen_store_abort(txn);
+        return -1;
+    }
+    return seen_store_commit(txn) != 0 ? -1 : 0;
+}
+
+/*
+ * Fill the new home ${cli}->home: keys sealed under a new passphrase, a
+ * store with its first operator, and ${cfg} as seen.conf.  Returns 0, or
+ * prints why not and returns 1, leaving in the home what it wrote.
+ */
+static int
+make_home(const struct cli *cli, const struct seen_config *cfg,
+    enum seen_pwstrength kdf)
+{
+    struct seen_keys *keys = NULL;
+    struct seen_store *store = NULL;
+    char path[SEEN_PATH_LEN], *pass = NULL, pkhex[65];
+    size_t passlen;
+    int ret = 1;
+
+    if (seen_passphrase_get("New keystore passphrase: ", 1, &pass,
+            &passlen) != 0) {
+        cli_fail(cli, "no passphrase");
+        goto done;
+    }
+    if ((keys = seen_keys_generate()) == NULL) {
+        cli_fail(cli, "cannot generate keys");
+        goto done;
+    }
+    if (seen_home_path(cli->home, "keystore", path, sizeof path) == NULL ||
+        seen_keystore_write(path, keys, pass, passlen, kdf) != 0) {
+        cli_fail(cli, "cannot write the keystore");
+        goto done;
+    }
+    if (seen_home_path(cli->home, "store", path, sizeof path) == NULL ||
+        seen_store_open(path, keys->sign_pk, keys->record_key,
+            cfg->map_size_mb, 1, &store) != 0) {
+        cli_fail(cli, "cannot create the store");
+        goto done;
+    }
+    if (first_operator(store) != 0) {
+        cli_fail(cli, "cannot register the first operator");
+        goto done;
+    }
+    seen_store_destroy(&store);
+    if (seen_config_save(cli->home, cfg) != 0) {
+        cli_fail(cli, "cannot write seen.conf");
+        goto done;
+    }
+    sodium_bin2hex(pkhex, sizeof pkhex, keys->sign_pk, 32);
+    printf("Initialised node '%s' (%s, %s) in %s\nNode id: %s\n"
+           "Start it with: seen --home %s node start\n",
+        cfg->name, cfg->type, cfg->local_authority, cli->home, pkhex,
+        cli->home);
+    ret = 0;
+done:
+    seen_store_destroy(&store);
+    seen_passphrase_destroy(&pass);
+    seen_keys_destroy(&keys);
+    return ret;
+}
+
 int
 cmd_init(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},
-        {"type", required_argument, NULL, 't'},
-        {"local-authority", required_argument, NULL, 'l'},
-        {"agency", required_argument, NULL, 'a'},
-        {"kdf", required_argument, NULL, 'k'},
-        {"map-size-mb", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    static const char *made[] = {"store/data.mdb", "store/lock.mdb"};
+    const char *v[6] = {NULL};
+    const struct cli_opt opts[] = {
+        {"name", &v[0], NULL},
+        {"type", &v[1], NULL},
+        {"local-authority", &v[2], NULL},
+        {"agency", &v[3], NULL},
+        {"kdf", &v[4], NULL},
+        {"map-size-mb", &v[5], NULL},
+        {NULL, NULL, NULL},
     };
     struct seen_config cfg;
-    struct seen_keys *keys = NULL;
-    struct seen_store *store = NULL;
     enum seen_pwstrength kdf = SEEN_PW_MODERATE;
-    char path[SEEN_PATH_LEN], *pass = NULL, pkhex[65];
-    size_t passlen;
-    long mb;
-    int c, rc, ret = 1;
+    char path[SEEN_PATH_LEN];
+    size_t i;
+    int rc;
 
     seen_config_defaults(&cfg);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!seen_node_name_valid(optarg))
-                return cli_usage(cli, init_usage,
-                    "--name: 1-63 of a-z, 0-9 and '-'");
-            snprintf(cfg.name, sizeof cfg.name, "%s", optarg);
-            break;
-        case 't':
-            if (!seen_agency_type_valid(optarg))
-                return cli_usage(cli, init_usage, "--type: unknown type");
-            snprintf(cfg.type, sizeof cfg.type, "%s", optarg);
-            break;
-        case 'l':
-            if (optarg[0] == '\0' || strlen(optarg) >= sizeof cfg.local_authority ||
-                strchr(optarg, '\n'))
-                return cli_usage(cli, init_usage, "--local-authority: bad");
-            snprintf(cfg.local_authority, sizeof cfg.local_authority, "%s",
-                optarg);
-            break;
-        case 'a':
-            if (strlen(optarg) >= sizeof cfg.agency || strchr(optarg, '\n'))
-                return cli_usage(cli, init_usage, "--agency: too long");
-            snprintf(cfg.agency, sizeof cfg.agency, "%s", optarg);
-            break;
-        case 'k':
-            if (strcmp(optarg, "moderate") == 0)
-                kdf = SEEN_PW_MODERATE;
-            else if (strcmp(optarg, "interactive") == 0)
-                kdf = SEEN_PW_INTERACTIVE;
-            else
-                return cli_usage(cli, init_usage, "--kdf: moderate or "
-                                                  "interactive");
-            break;
-        case 'm':
-            mb = strtol(optarg, NULL, 10);
-            if (mb < 16 || mb > (1L << 24))
-                return cli_usage(cli, init_usage, "--map-size-mb: 16 or more");
-            cfg.map_size_mb = (size_t)mb;
-            break;
-        case 'h':
-            fputs(init_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, init_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, init_usage, opts)) != CLI_CONTINUE ||
+        (rc = init_options(cli, v, &cfg, &kdf)) != 0)
+        return rc;
     if (optind != argc)
         return cli_usage(cli, init_usage, "unexpected argument");
     if ((rc = cli_need_home(cli)) != 0)
@@ -124,64 +189,16 @@ cmd_init(struct cli *cli, int argc, char **argv)
     if (mkdir(cli->home, 0700) != 0)
         return cli_fail(cli, "cannot create '%s': %s", cli->home,
             strerror(errno));
-
-    if (seen_passphrase_get("New keystore passphrase: ", 1, &pass,
-            &passlen) != 0) {
-        cli_fail(cli, "no passphrase");
-        goto fail;
-    }
-    if ((keys = seen_keys_generate()) == NULL) {
-        cli_fail(cli, "cannot generate keys");
-        goto fail;
-    }
-    if (seen_home_path(cli->home, "keystore", path, sizeof path) == NULL ||
-        seen_keystore_write(path, keys, pass, passlen, kdf) != 0) {
-        cli_fail(cli, "cannot write the keystore");
-        goto fail;
-    }
-    if (seen_home_path(cli->home, "store", path, sizeof path) == NULL ||
-        seen_store_open(path, keys->sign_pk, keys->record_key,
-            cfg.map_size_mb, 1, &store) != 0) {
-        cli_fail(cli, "cannot create the store");
-        goto fail;
-    }
-    {
-        struct seen_txn *txn;
-
-        /* The first operator, who can register the others. */
-        if (seen_store_begin(store, 1, &txn) != 0 ||
-            seen_operator_bootstrap(txn, (uint64_t)time(NULL)) < 0 ||
-            seen_store_commit(txn) != 0) {
-            seen_store_destroy(&store);
-            cli_fail(cli, "cannot register the first operator");
-            goto fail;
-        }
-    }
-    seen_store_destroy(&store);
-    if (seen_config_save(cli->home, &cfg) != 0) {
-        cli_fail(cli, "cannot write seen.conf");
-        goto fail;
-    }
-    sodium_bin2hex(pkhex, sizeof pkhex, keys->sign_pk, 32);
-    printf("Initialised node '%s' (%s, %s) in %s\nNode id: %s\n"
-           "Start it with: seen --home %s node start\n",
-        cfg.name, cfg.type, cfg.local_authority, cli->home, pkhex,
-        cli->home);
-    ret = 0;
-    goto done;
-fail:
+    if ((rc = make_home(cli, &cfg, kdf)) == 0)
+        return 0;
     /* Leave nothing half-made behind. */
-    if (seen_home_path(cli->home, "store/data.mdb", path, sizeof path))
-        unlink(path);
-    if (seen_home_path(cli->home, "store/lock.mdb", path, sizeof path))
-        unlink(path);
+    for (i = 0; i < sizeof made / sizeof made[0]; i++)
+        if (seen_home_path(cli->home, made[i], path, sizeof path))
+            unlink(path);
     if (seen_home_path(cli->home, "store", path, sizeof path))
         rmdir(path);
     if (seen_home_path(cli->home, "keystore", path, sizeof path))
         unlink(path);
     rmdir(cli->home);
-done:
-    seen_passphrase_destroy(&pass);
-    seen_keys_destroy(&keys);
-    return ret;
+    return rc;
 }

@@ -38,15 +38,6 @@ static const char lab_usage[] =
     "wait returns 0 once every node holds every node's feed at its latest\n"
     "size, 1 on timeout.  down stops the lab's daemons.\n";
 
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /*
  * Run this binary with ${args} (NULL-terminated); its standard output goes
  * to ${out} (${outlen} bytes, NUL-terminated) when not NULL, else to
@@ -251,6 +242,8 @@ read_agreement(const struct cli *cli, const char *manifest, const char *name,
         (*buf = malloc((size_t)n + 1)) == NULL ||
         fread(*buf, 1, (size_t)n, f) != (size_t)n) {
         fclose(f);
+        free(*buf);
+        *buf = NULL;
         return cli_fail(cli, "cannot read the agreement '%s'", path);
     }
     fclose(f);
@@ -287,19 +280,186 @@ write_agreement(const struct cli *cli, const char *home, const char *buf,
     return 0;
 }
 
+/*
+ * Load the manifest ${manifest} into *${m}: a "federation" name and
+ * "nodes", each with a valid name, type and local_authority.  Returns 0,
+ * or prints why not and returns 1.
+ */
+static int
+load_manifest(const struct cli *cli, const char *manifest, json_t **m)
+{
+    json_error_t jerr;
+    json_t *nodes, *nd;
+    const char *name, *type, *la;
+    size_t i;
+
+    if ((*m = json_load_file(manifest, 0, &jerr)) == NULL)
+        return cli_fail(cli, "%s:%d: %s", manifest, jerr.line, jerr.text);
+    nodes = json_object_get(*m, "nodes");
+    if (json_string_value(json_object_get(*m, "federation")) == NULL ||
+        !json_is_array(nodes) || json_array_size(nodes) == 0) {
+        json_decref(*m);
+        return cli_fail(cli, "%s: needs \"federation\" and \"nodes\"",
+            manifest);
+    }
+    json_array_foreach(nodes, i, nd)
+    {
+        name = json_string_value(json_object_get(nd, "name"));
+        type = json_string_value(json_object_get(nd, "type"));
+        la = json_string_value(json_object_get(nd, "local_authority"));
+        if (name == NULL || !seen_node_name_valid(name) || type == NULL ||
+            !seen_agency_type_valid(type) || la == NULL || la[0] == '\0') {
+            json_decref(*m);
+            return cli_fail(cli, "%s: node %zu needs a valid name, type and "
+                                 "local_authority",
+                manifest, i);
+        }
+    }
+    return 0;
+}
+
+/*
+ * Make the node ${nd} of the manifest in DIR/NAME, listening on a free
+ * port, with the agreement ${agr} (${agrlen} bytes) when not NULL, and
+ * enrol it with the authority in ${authdir}; add it to ${labnodes}.
+ * Returns 0, or prints why not and returns 1.
+ */
+static int
+make_node(const struct cli *cli, const char *dir, const char *authdir,
+    json_t *nd, const char *agr, size_t agrlen, json_t *labnodes)
+{
+    const char *name = json_string_value(json_object_get(nd, "name"));
+    const char *type = json_string_value(json_object_get(nd, "type"));
+    const char *la = json_string_value(json_object_get(nd, "local_authority"));
+    const char *agency = json_string_value(json_object_get(nd, "agency"));
+    char home[SEEN_PATH_LEN], ep[64];
+    struct seen_config cfg;
+    int port;
+
+    snprintf(home, sizeof home, "%s/%s", dir, name);
+    if ((port = free_port()) < 0)
+        return cli_fail(cli, "no free port on 127.0.0.1");
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    if (run_self(cli, NULL, 0,
+            (char *const[]){(char *)"seen", (char *)"--home", home,
+                (char *)"init", (char *)"--name", (char *)name,
+                (char *)"--type", (char *)type, (char *)"--local-authority",
+                (char *)la, (char *)"--agency",
+                (char *)(agency ? agency : name), (char *)"--kdf",
+                (char *)"interactive", (char *)"--map-size-mb",
+                (char *)"1024", NULL}) != 0)
+        return cli_fail(cli, "cannot create node '%s'", name);
+    if (seen_config_load(home, &cfg) != 0)
+        return 1;
+    if (agr != NULL && write_agreement(cli, home, agr, agrlen) != 0)
+        return 1;
+    snprintf(cfg.listen, sizeof cfg.listen, "%s", ep);
+    if (seen_config_save(home, &cfg) != 0)
+        return 1;
+    if (run_self(cli, NULL, 0,
+            (char *const[]){(char *)"seen", (char *)"--home", home,
+                (char *)"identity", NULL}) != 0 ||
+        run_self(cli, NULL, 0,
+            (char *const[]){(char *)"seen", (char *)"federation",
+                (char *)"add", (char *)authdir, (char *)"--home", home,
+                (char *)"--endpoint", ep, NULL}) != 0)
+        return cli_fail(cli, "cannot enrol node '%s'", name);
+    json_array_append_new(labnodes,
+        json_pack("{s:s, s:s, s:s, s:s}", "name", name, "type", type,
+            "local_authority", la, "endpoint", ep));
+    return 0;
+}
+
+/* cli.md: a lab registers admin, lead and auditor everywhere. */
+static int
+add_operators(const struct cli *cli, const char *dir, json_t *nodes)
+{
+    static const char *ops[] = {"lead", "auditor"};
+    char home[SEEN_PATH_LEN];
+    const char *name;
+    json_t *nd;
+    size_t i, k;
+
+    json_array_foreach(nodes, i, nd)
+    {
+        name = json_string_value(json_object_get(nd, "name"));
+        snprintf(home, sizeof home, "%s/%s", dir, name);
+        for (k = 0; k < sizeof ops / sizeof ops[0]; k++)
+            if (run_self(cli, NULL, 0,
+                    (char *const[]){(char *)"seen", (char *)"--home", home,
+                        (char *)"--as", (char *)"admin", (char *)"operator",
+                        (char *)"add", (char *)ops[k], (char *)"--role",
+                        (char *)ops[k], NULL}) != 0)
+                return cli_fail(cli, "cannot register the operators of "
+                                     "'%s'",
+                    name);
+    }
+    return 0;
+}
+
+/*
+ * Make the lab of the manifest ${m} in ${dir}, whose agreement is ${agr}
+ * (${agrlen} bytes; NULL: none): its authority, its nodes and the signed
+ * membership document; then start it.  Returns the exit status.
+ */
+static int
+make_lab(const struct cli *cli, const char *dir, json_t *m, const char *agr,
+    size_t agrlen)
+{
+    const char *fed = json_string_value(json_object_get(m, "federation"));
+    json_t *nodes = json_object_get(m, "nodes"), *nd, *lab;
+    char path[SEEN_PATH_LEN], authdir[SEEN_PATH_LEN], out[8192], auth[65];
+    size_t i;
+    int rc = 1;
+
+    snprintf(authdir, sizeof authdir, "%s/authority", dir);
+    if (run_self(cli, out, sizeof out,
+            (char *const[]){(char *)"seen", (char *)"federation",
+                (char *)"init", authdir, (char *)"--name", (char *)fed,
+                (char *)"--kdf", (char *)"interactive", NULL}) != 0 ||
+        find_hex64(out, auth) != 0)
+        return cli_fail(cli, "cannot create the federation authority");
+    lab = json_pack("{s:s, s:s, s:[]}", "federation", fed, "authority",
+        auth, "nodes");
+    json_array_foreach(nodes, i, nd)
+    {
+        if (make_node(cli, dir, authdir, nd, agr, agrlen,
+                json_object_get(lab, "nodes")) != 0)
+            goto done;
+        fprintf(stderr, "\rlab: created %zu/%zu nodes", i + 1,
+            json_array_size(nodes));
+    }
+    fprintf(stderr, "\n");
+    if (run_self(cli, NULL, 0,
+            (char *const[]){(char *)"seen", (char *)"federation",
+                (char *)"sign", authdir, NULL}) != 0) {
+        cli_fail(cli, "cannot sign the membership document");
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/lab.json", dir);
+    if (json_dump_file(lab, path, JSON_INDENT(2)) != 0) {
+        cli_fail(cli, "cannot write '%s'", path);
+        goto done;
+    }
+    if ((rc = start_all(cli, dir, lab)) == 0)
+        rc = add_operators(cli, dir, nodes);
+    if (rc == 0)
+        printf("Lab '%s' up in %s: %zu nodes; authority %s\n", fed, dir,
+            json_array_size(nodes), auth);
+done:
+    json_decref(lab);
+    return rc;
+}
+
 static int
 lab_up(const struct cli *cli, const char *dir, const char *manifest)
 {
-    char path[SEEN_PATH_LEN], home[SEEN_PATH_LEN], out[8192], auth[65];
-    char ep[64], authdir[SEEN_PATH_LEN];
-    struct seen_config cfg;
-    json_error_t jerr;
-    json_t *m, *nodes, *nd, *lab, *labnodes;
-    const char *fed, *name, *type, *la, *agency;
+    char path[SEEN_PATH_LEN];
+    json_t *m, *lab;
     struct stat sb;
     char *agr = NULL;
-    size_t i, agrlen = 0;
-    int port, rc = 1;
+    size_t agrlen = 0;
+    int rc = 1;
 
     snprintf(path, sizeof path, "%s/lab.json", dir);
     if (stat(path, &sb) == 0) {
@@ -314,145 +474,24 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
         json_decref(lab);
         return rc;
     }
-    if ((m = json_load_file(manifest, 0, &jerr)) == NULL)
-        return cli_fail(cli, "%s:%d: %s", manifest, jerr.line, jerr.text);
-    fed = json_string_value(json_object_get(m, "federation"));
-    nodes = json_object_get(m, "nodes");
-    if (fed == NULL || !json_is_array(nodes) || json_array_size(nodes) == 0) {
-        json_decref(m);
-        return cli_fail(cli, "%s: needs \"federation\" and \"nodes\"",
-            manifest);
-    }
-    json_array_foreach(nodes, i, nd)
-    {
-        name = json_string_value(json_object_get(nd, "name"));
-        type = json_string_value(json_object_get(nd, "type"));
-        la = json_string_value(json_object_get(nd, "local_authority"));
-        if (name == NULL || !seen_node_name_valid(name) || type == NULL ||
-            !seen_agency_type_valid(type) || la == NULL || la[0] == '\0') {
-            json_decref(m);
-            return cli_fail(cli, "%s: node %zu needs a valid name, type and "
-                                 "local_authority",
-                manifest, i);
-        }
-    }
+    if (load_manifest(cli, manifest, &m) != 0)
+        return 1;
     if (json_object_get(m, "agreement") != NULL &&
         read_agreement(cli, manifest,
             json_string_value(json_object_get(m, "agreement")), &agr,
-            &agrlen) != 0) {
-        json_decref(m);
-        return 1;
-    }
+            &agrlen) != 0)
+        goto done;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        json_decref(m);
-        free(agr);
-        return cli_fail(cli, "cannot create '%s': %s", dir, strerror(errno));
+        cli_fail(cli, "cannot create '%s': %s", dir, strerror(errno));
+        goto done;
     }
     snprintf(path, sizeof path, "%s/passphrase", dir);
     if (write_passphrase(path) != 0) {
-        json_decref(m);
-        return cli_fail(cli, "cannot write '%s' (a lab there already?)",
-            path);
-    }
-    use_lab_passphrase(dir);
-
-    snprintf(authdir, sizeof authdir, "%s/authority", dir);
-    if (run_self(cli, out, sizeof out,
-            (char *const[]){(char *)"seen", (char *)"federation",
-                (char *)"init", authdir, (char *)"--name", (char *)fed,
-                (char *)"--kdf", (char *)"interactive", NULL}) != 0 ||
-        find_hex64(out, auth) != 0) {
-        cli_fail(cli, "cannot create the federation authority");
+        cli_fail(cli, "cannot write '%s' (a lab there already?)", path);
         goto done;
     }
-    lab = json_pack("{s:s, s:s, s:[]}", "federation", fed, "authority",
-        auth, "nodes");
-    labnodes = json_object_get(lab, "nodes");
-    json_array_foreach(nodes, i, nd)
-    {
-        name = json_string_value(json_object_get(nd, "name"));
-        type = json_string_value(json_object_get(nd, "type"));
-        la = json_string_value(json_object_get(nd, "local_authority"));
-        agency = json_string_value(json_object_get(nd, "agency"));
-        snprintf(home, sizeof home, "%s/%s", dir, name);
-        if ((port = free_port()) < 0) {
-            cli_fail(cli, "no free port on 127.0.0.1");
-            goto fail;
-        }
-        snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
-        if (run_self(cli, NULL, 0,
-                (char *const[]){(char *)"seen", (char *)"--home", home,
-                    (char *)"init", (char *)"--name", (char *)name,
-                    (char *)"--type", (char *)type,
-                    (char *)"--local-authority", (char *)la,
-                    (char *)"--agency", (char *)(agency ? agency : name),
-                    (char *)"--kdf", (char *)"interactive",
-                    (char *)"--map-size-mb", (char *)"1024", NULL}) != 0) {
-            cli_fail(cli, "cannot create node '%s'", name);
-            goto fail;
-        }
-        if (seen_config_load(home, &cfg) != 0)
-            goto fail;
-        if (agr != NULL && write_agreement(cli, home, agr, agrlen) != 0)
-            goto fail;
-        snprintf(cfg.listen, sizeof cfg.listen, "%s", ep);
-        if (seen_config_save(home, &cfg) != 0)
-            goto fail;
-        if (run_self(cli, NULL, 0,
-                (char *const[]){(char *)"seen", (char *)"--home", home,
-                    (char *)"identity", NULL}) != 0 ||
-            run_self(cli, NULL, 0,
-                (char *const[]){(char *)"seen", (char *)"federation",
-                    (char *)"add", authdir, (char *)"--home", home,
-                    (char *)"--endpoint", ep, NULL}) != 0) {
-            cli_fail(cli, "cannot enrol node '%s'", name);
-            goto fail;
-        }
-        json_array_append_new(labnodes,
-            json_pack("{s:s, s:s, s:s, s:s}", "name", name, "type", type,
-                "local_authority", la, "endpoint", ep));
-        fprintf(stderr, "\rlab: created %zu/%zu nodes", i + 1,
-            json_array_size(nodes));
-    }
-    fprintf(stderr, "\n");
-    if (run_self(cli, NULL, 0,
-            (char *const[]){(char *)"seen", (char *)"federation",
-                (char *)"sign", authdir, NULL}) != 0) {
-        cli_fail(cli, "cannot sign the membership document");
-        goto fail;
-    }
-    snprintf(path, sizeof path, "%s/lab.json", dir);
-    if (json_dump_file(lab, path, JSON_INDENT(2)) != 0) {
-        cli_fail(cli, "cannot write '%s'", path);
-        goto fail;
-    }
-    if ((rc = start_all(cli, dir, lab)) == 0) {
-        /* cli.md: a lab registers admin, lead and auditor everywhere. */
-        json_array_foreach(nodes, i, nd)
-        {
-            name = json_string_value(json_object_get(nd, "name"));
-            snprintf(home, sizeof home, "%s/%s", dir, name);
-            if (run_self(cli, NULL, 0,
-                    (char *const[]){(char *)"seen", (char *)"--home", home,
-                        (char *)"--as", (char *)"admin", (char *)"operator",
-                        (char *)"add", (char *)"lead", (char *)"--role",
-                        (char *)"lead", NULL}) != 0 ||
-                run_self(cli, NULL, 0,
-                    (char *const[]){(char *)"seen", (char *)"--home", home,
-                        (char *)"--as", (char *)"admin", (char *)"operator",
-                        (char *)"add", (char *)"auditor", (char *)"--role",
-                        (char *)"auditor", NULL}) != 0) {
-                rc = cli_fail(cli, "cannot register the operators of '%s'",
-                    name);
-                break;
-            }
-        }
-    }
-    if (rc == 0)
-        printf("Lab '%s' up in %s: %zu nodes; authority %s\n", fed, dir,
-            json_array_size(nodes), auth);
-fail:
-    json_decref(lab);
+    use_lab_passphrase(dir);
+    rc = make_lab(cli, dir, m, agr, agrlen);
 done:
     json_decref(m);
     free(agr);
@@ -538,7 +577,7 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
                                  "behind)",
                 timeout, behind);
         }
-        sleep_ms(500);
+        cli_sleep_ms(500);
     }
     if (tty)
         fputc('\n', stderr);

@@ -35,15 +35,6 @@ static const char node_usage[] =
     "and lets it sign again: the evidence is kept, and it signs only once\n"
     "its log is longer than any checkpoint of its own it has seen.\n";
 
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Print the last lines of the daemon's log, to say why it stopped. */
 static void
 show_log_tail(const char *home)
@@ -171,7 +162,7 @@ node_start(struct cli *cli, int timeout)
                 (long)child, logpath);
             return 0;
         }
-        sleep_ms(100);
+        cli_sleep_ms(100);
     }
     cli_fail(cli, "the node on '%s' did not answer within %d s", cli->home,
         timeout);
@@ -202,7 +193,7 @@ node_stop(struct cli *cli, int timeout)
             printf("Node on %s stopped\n", cli->home);
             return 0;
         }
-        sleep_ms(50);
+        cli_sleep_ms(50);
     }
     return cli_fail(cli, "the node on '%s' (pid %ld) did not stop within %d s",
         cli->home, pid, timeout);

@@ -2,10 +2,9 @@
  * seen operator: register and list named operators (admin only).
  *
  * The node owns its store, so both subcommands go through the control
- * socket: "operator_add" and "operator_list", served by
- * seen_operators_control() (storage/operators.h).  The acting operator is
- * the global --as (or $SEEN_OPERATOR), which cli_call() sends as
- * "operator".
+ * socket: "operator_add" and "operator_list", served by the daemon's
+ * node/control/ctl_operators.c.  The acting operator is the global --as
+ * (or $SEEN_OPERATOR), which cli_call() sends as "operator".
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -57,30 +56,16 @@ need_operator(const struct cli *cli)
 static int
 op_add(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"role", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     enum seen_role_op role;
     const char *rname = NULL, *name;
+    const struct cli_opt opts[] = {{"role", &rname, NULL}, {NULL, NULL, NULL}};
     char when[32];
     json_t *resp;
-    int c, rc;
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            rname = optarg;
-            break;
-        case 'h':
-            fputs(operator_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, operator_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, operator_usage, opts)) !=
+        CLI_CONTINUE)
+        return rc;
     if (optind == argc)
         return cli_usage(cli, operator_usage, "add: no NAME given");
     if (optind + 1 != argc)
@@ -109,30 +94,16 @@ op_add(struct cli *cli, int argc, char **argv)
 static int
 op_list(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     json_t *resp, *rows, *row, *out;
     const char *name, *role;
     char when[32];
     size_t i;
-    int c, rc, json = 0;
+    int rc, json = 0;
+    const struct cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            fputs(operator_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, operator_usage, NULL);
-        }
-    }
+    if ((rc = cli_getopt(cli, argc, argv, operator_usage, opts)) !=
+        CLI_CONTINUE)
+        return rc;
     if (optind != argc)
         return cli_usage(cli, operator_usage, "list: unexpected argument");
     if ((rc = cli_need_home(cli)) != 0 || (rc = need_operator(cli)) != 0)

@@ -17,13 +17,7 @@ static const char query_usage[] =
     "Names may be misspelt; nicknames, swapped names and day/month swaps\n"
     "are found.  --json prints one line: {\"person\": P, \"members\": [...]}.\n";
 
-static const char *
-js(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-
-    return s ? s : "";
-}
+#define js cli_str
 
 static void
 print_person_line(json_t *person)
@@ -112,104 +106,67 @@ print_human(json_t *resp)
     }
 }
 
+/* Print the persons line of the best hit, without local details. */
+static void
+print_json(json_t *resp)
+{
+    /* The persons-line contract, one line: the person of the best hit;
+     * local details (names) stay out of it. */
+    json_t *p = json_array_get(json_object_get(resp, "persons"), 0);
+    json_t *m, *local;
+    size_t i;
+
+    json_array_foreach(json_object_get(p, "members"), i, m)
+    {
+        if ((local = json_object_get(m, "local")) != NULL) {
+            json_object_del(local, "person");
+            json_object_del(local, "record_summary");
+        }
+    }
+    if (p != NULL)
+        cli_print_json(p);
+}
+
+/* The search fields of a query: option and request key alike. */
+static const char *const fields[] = {"nhs", "upn", "pnc", "given", "family",
+    "dob", "postcode"};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
 int
 cmd_query(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"purpose", required_argument, NULL, 'p'},
-        {"nhs", required_argument, NULL, 'n'},
-        {"upn", required_argument, NULL, 'u'},
-        {"pnc", required_argument, NULL, 'c'},
-        {"given", required_argument, NULL, 'g'},
-        {"family", required_argument, NULL, 'f'},
-        {"dob", required_argument, NULL, 'd'},
-        {"postcode", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    json_t *req, *resp, *members, *m;
-    size_t i;
-    int c, rc, json = 0, fields = 0;
+    const char *purpose = NULL, *val[NFIELDS] = {NULL};
+    struct cli_opt opts[NFIELDS + 3];
+    json_t *req, *resp;
+    size_t i, n = 0;
+    int rc, json = 0;
 
-    req = json_pack("{s:s}", "cmd", "query");
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        const char *key = NULL;
-
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'p':
-            key = "purpose";
-            break;
-        case 'n':
-            key = "nhs";
-            break;
-        case 'u':
-            key = "upn";
-            break;
-        case 'c':
-            key = "pnc";
-            break;
-        case 'g':
-            key = "given";
-            break;
-        case 'f':
-            key = "family";
-            break;
-        case 'd':
-            key = "dob";
-            break;
-        case 'o':
-            key = "postcode";
-            break;
-        case 'h':
-            json_decref(req);
-            fputs(query_usage, stdout);
-            return 0;
-        default:
-            json_decref(req);
-            return cli_usage(cli, query_usage, NULL);
-        }
-        if (key != NULL) {
-            json_object_set_new(req, key, json_string(optarg));
-            if (c != 'p')
-                fields++;
-        }
-    }
-    if (optind != argc || fields == 0) {
-        json_decref(req);
-        return cli_usage(cli, query_usage,
-            fields ? "unexpected argument" : "nothing to search for");
-    }
-    if ((rc = cli_need_home(cli)) != 0) {
-        json_decref(req);
+    opts[0] = (struct cli_opt){"json", NULL, &json};
+    opts[1] = (struct cli_opt){"purpose", &purpose, NULL};
+    for (i = 0; i < NFIELDS; i++)
+        opts[i + 2] = (struct cli_opt){fields[i], &val[i], NULL};
+    opts[NFIELDS + 2] = (struct cli_opt){NULL, NULL, NULL};
+    if ((rc = cli_getopt(cli, argc, argv, query_usage, opts)) != CLI_CONTINUE)
         return rc;
-    }
+    for (i = 0; i < NFIELDS; i++)
+        n += val[i] != NULL;
+    if (optind != argc || n == 0)
+        return cli_usage(cli, query_usage,
+            n ? "unexpected argument" : "nothing to search for");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    req = json_pack("{s:s}", "cmd", "query");
+    if (req != NULL && purpose != NULL)
+        json_object_set_new(req, "purpose", json_string(purpose));
+    for (i = 0; req != NULL && i < NFIELDS; i++)
+        if (val[i] != NULL)
+            json_object_set_new(req, fields[i], json_string(val[i]));
     if (cli_rpc(cli, req, 30000, &resp) != 0)
         return 1;
-    if (json) {
-        /* The persons-line contract, one line: the person of the best
-         * hit; local details (names) stay out of it. */
-        json_t *p = json_array_get(json_object_get(resp, "persons"), 0);
-
-        members = json_object_get(p, "members");
-        json_array_foreach(members, i, m)
-        {
-            json_t *local = json_object_get(m, "local");
-
-            if (local != NULL) {
-                json_object_del(local, "person");
-                json_object_del(local, "record_summary");
-            }
-        }
-        if (p != NULL)
-            cli_print_json(p);
-    } else {
+    if (json)
+        print_json(resp);
+    else
         print_human(resp);
-    }
     json_decref(resp);
     return 0;
 }

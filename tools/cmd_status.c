@@ -1,7 +1,6 @@
 /*
  * seen status: the node's state.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,31 +15,12 @@ static const char status_usage[] =
 int
 cmd_status(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     json_t *resp, *v;
     const char *k;
-    int c, rc, json = 0;
+    int rc, json = 0;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            fputs(status_usage, stdout);
-            return 0;
-        default:
-            return cli_usage(cli, status_usage, NULL);
-        }
-    }
-    if (optind != argc)
-        return cli_usage(cli, status_usage, "unexpected argument");
-    if ((rc = cli_need_home(cli)) != 0)
+    if ((rc = cli_json_only(cli, argc, argv, status_usage, &json)) !=
+        CLI_CONTINUE)
         return rc;
     if (cli_rpc(cli, json_pack("{s:s}", "cmd", "status"), 10000, &resp) != 0)
         return 1;

@@ -31,6 +31,10 @@
 #define fail seen_ctl_reply_error
 #define jstr seen_ctl_str
 
+#define NOT_FEDERATED                                                        \
+    "this node is not in a federation yet: install a membership document "  \
+    "first"
+
 static Seen__Basis
 basis_from_name(const char *s)
 {
@@ -182,6 +186,14 @@ who(struct seen_disclosure *d, const uint8_t *pk, char *buf, size_t len)
 
 /* ---- sealing ---- */
 
+/**
+ * seen_disclosure_seal(content, clen, curve_pk, out, olen):
+ * seen_disclosure_open(sealed, slen, curve_pk, curve_sk, out, olen):
+ * crypto_box_seal of ${clen} bytes to ${curve_pk}, and its opening with
+ * the key pair.  *${out} is malloc'd (*${olen} bytes; the caller frees).
+ * Return 0; SEEN_EAUTH when the box does not open with that key pair
+ * (also when too short); SEEN_ENOMEM.
+ */
 int
 seen_disclosure_seal(const uint8_t *content, size_t clen,
     const uint8_t curve_pk[static 32], uint8_t **out, size_t *olen)
@@ -200,6 +212,7 @@ seen_disclosure_seal(const uint8_t *content, size_t clen,
     return SEEN_OK;
 }
 
+/* seen_disclosure_open(): documented with seen_disclosure_seal() above. */
 int
 seen_disclosure_open(const uint8_t *sealed, size_t slen,
     const uint8_t curve_pk[static 32], const uint8_t curve_sk[static 32],
@@ -235,6 +248,16 @@ copy_fields(json_t *to, json_t *from, const char *const *keys)
             json_object_set(to, keys[i], v);
 }
 
+/**
+ * seen_disclosure_details(record_json, len, ref, holder, out):
+ * Build what is shared about person ${ref} of the stored record body
+ * ${record_json} (${len} bytes, the record as imported): a JSON object
+ * {"holder": ${holder} (borrowed object, may be NULL), "record": {...},
+ * "person": {...}, "others_in_record": [ROLE, ...]}.  For unit tests and
+ * the holder.  Returns 0 and a new reference in *${out}; SEEN_ENOTFOUND
+ * when the record has no person ${ref}; SEEN_ECORRUPT when the body is not
+ * a record; SEEN_ENOMEM.
+ */
 int
 seen_disclosure_details(const char *record_json, size_t len, const char *ref,
     json_t *holder, json_t **out)
@@ -654,6 +677,19 @@ out:
     return rc;
 }
 
+/**
+ * seen_disclosure_on_message(d, txn, from, type, body, blen):
+ * Apply a DISCLOSURE_REQUEST or DISCLOSURE_RESPONSE ${type} envelope body
+ * (${blen} bytes) from the active member ${from}, already accepted and
+ * logged, inside ${txn}.  A request is answered at once (queued, shared
+ * or refused) through seen_fed_send(); a response updates the request it
+ * answers.  Returns 0; SEEN_EINVAL for a malformed body; SEEN_EPERM for a
+ * response from a node that was not asked, or whose sealed part does not
+ * open for this node or does not belong to the request (logged, counted by
+ * the caller as refused); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
+ * (abort ${txn}).  A signature of seen_fed_msg_fn (node/replication/federation.h),
+ * with ${d} as its context.
+ */
 int
 seen_disclosure_on_message(void *ctx, struct seen_txn *txn,
     const uint8_t from[static 32], int type, const uint8_t *body,
@@ -701,8 +737,19 @@ commit(struct seen_txn **txnp)
     return seen_store_commit(txn);
 }
 
-static json_t *
-ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
+/**
+ * seen_disclosure_request(d, txnp, req):
+ * The "request" control command: store a request for the details behind
+ * entry "handle" of node "node", asked by "operator" (already authorised
+ * in the write transaction *${txnp}) for "purpose" under "basis", and
+ * send it.  Returns {"ok": true, "request": HEX32} or {"ok": false,
+ * "error": TEXT} (a new reference; NULL when memory runs out).  Commits
+ * *${txnp} and sets it to NULL once the request is stored; otherwise the
+ * caller aborts it.  Sends go out before it returns (seen_fed_flush).
+ */
+json_t *
+seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
+    json_t *req)
 {
     struct seen_txn *txn = *txnp;
     Seen__DisclosureState st = SEEN__DISCLOSURE_STATE__INIT;
@@ -717,6 +764,8 @@ ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
     char idh[33];
     int rc;
 
+    if (d->fed == NULL)
+        return fail(NOT_FEDERATED);
     if (seen_hex_decode(handle, 16, hh) != 0)
         return fail("--handle: 32 hex digits, as `seen query` or "
                     "`seen persons` show");
@@ -731,7 +780,7 @@ ctl_request(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
     if (basis == NULL || basis_from_name(basis) == 0)
         return fail("--basis: one of duty_to_share, public_task, "
                     "safeguarding_children, legal_obligation, consent");
-    if (d->fed == NULL || (m = seen_fed_member_named(d->fed, node)) == NULL)
+    if ((m = seen_fed_member_named(d->fed, node)) == NULL)
         return fail("no member '%s' in the federation", node);
     if (!seen_membership_active(m))
         return fail("'%s' is not an active member of the federation", node);
@@ -882,9 +931,19 @@ keys_free(struct keys *ks)
     free(ks->kl);
 }
 
-static json_t *
-ctl_list(struct seen_disclosure *d, struct seen_txn *txn, int received,
-    int all, char **data, size_t *dlen)
+/**
+ * seen_disclosure_list(d, txn, received, all, data, dlen):
+ * The "inbox" (${received}: the requests received, those waiting for a
+ * decision or, with ${all}, every one) and "disclosures" (the requests
+ * sent, with their answers) control commands, read through ${txn}: on
+ * success *${data} is the NDJSON rows of docs/protocol.md §10 (malloc'd,
+ * *${dlen} bytes; the caller frees) and the reply {"ok": true}; else
+ * {"ok": false, "error": TEXT}.  Returns a new reference, or NULL when
+ * memory runs out.
+ */
+json_t *
+seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
+    int received, int all, char **data, size_t *dlen)
 {
     struct seen_ctl_rows r = {0};
     struct keys ks;
@@ -952,20 +1011,14 @@ find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
     return found == 1 ? SEEN_OK : found == 0 ? SEEN_ENOTFOUND : SEEN_EEXIST;
 }
 
+/* Check the fields of a "decide" request: NULL, or the refusal. */
 static json_t *
-ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
+decide_args(json_t *req)
 {
-    struct seen_txn *txn = *txnp;
     const char *id = jstr(req, "request"), *reason = jstr(req, "reason");
-    const char *review = jstr(req, "review"), *op = jstr(req, "operator");
+    const char *review = jstr(req, "review");
     int share = json_is_true(json_object_get(req, "share"));
-    Seen__DisclosureState *st;
-    const Seen__Member *m;
-    uint8_t key[KEY_MAX];
-    char idh[33], fb[16];
-    size_t klen;
     int32_t rv;
-    int rc;
 
     if (id == NULL)
         return fail("which request? (its id, as `seen inbox` shows)");
@@ -986,6 +1039,41 @@ ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
         if ((int64_t)rv * 86400 < (int64_t)time(NULL) - 86400)
             return fail("--review: %s is in the past", review);
     }
+    return NULL;
+}
+
+/**
+ * seen_disclosure_decide(d, txnp, req):
+ * The "decide" control command: record the decision of "operator"
+ * (already authorised in the write transaction *${txnp}) on the received
+ * request "request" (its id, or a unique prefix of 8 or more hex digits):
+ * "share" true, or false with a "reason" and maybe a "review" date; log
+ * it and tell the requester.  Returns {"ok": true, "request": HEX32,
+ * "outcome": "shared"|"withheld"} or {"ok": false, "error": TEXT} (a new
+ * reference; NULL when memory runs out).  Commits *${txnp} and sets it
+ * to NULL once the decision is stored; otherwise the caller aborts it.
+ * Sends go out before it returns (seen_fed_flush).
+ */
+json_t *
+seen_disclosure_decide(struct seen_disclosure *d, struct seen_txn **txnp,
+    json_t *req)
+{
+    struct seen_txn *txn = *txnp;
+    const char *id = jstr(req, "request"), *reason = jstr(req, "reason");
+    const char *review = jstr(req, "review"), *op = jstr(req, "operator");
+    int share = json_is_true(json_object_get(req, "share"));
+    Seen__DisclosureState *st;
+    const Seen__Member *m;
+    uint8_t key[KEY_MAX];
+    char idh[33], fb[16];
+    json_t *e;
+    size_t klen;
+    int rc;
+
+    if (d->fed == NULL)
+        return fail(NOT_FEDERATED);
+    if ((e = decide_args(req)) != NULL)
+        return e;
     rc = find_received(txn, id, key, &klen);
     if (rc == SEEN_EINVAL)
         return fail("'%s' is not a request id (8 to 32 hex digits)", id);
@@ -997,9 +1085,8 @@ ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
         return fail("cannot read the store: %s", seen_strerror(rc));
     seen_hex_encode(idh, st->request_id.data, 16);
     if (st->outcome != SEEN__OUTCOME__QUEUED) {
-        json_t *e = fail("request %s was decided already: %s by %s", idh,
+        e = fail("request %s was decided already: %s by %s", idh,
             outcome_name(st->outcome), st->decided_by);
-
         seen__disclosure_state__free_unpacked(st, NULL);
         return e;
     }
@@ -1044,68 +1131,22 @@ ctl_decide(struct seen_disclosure *d, struct seen_txn **txnp, json_t *req)
     seen_fed_flush(d->fed);
     seen_notice("disclosure request %s %s by %s", idh,
         outcome_name(st->outcome), op);
-    {
-        json_t *ok = json_pack("{s:b, s:s, s:s}", "ok", 1, "request", idh,
-            "outcome", outcome_name(st->outcome));
-
-        seen__disclosure_state__free_unpacked(st, NULL);
-        return ok;
-    }
+    e = json_pack("{s:b, s:s, s:s}", "ok", 1, "request", idh, "outcome",
+        outcome_name(st->outcome));
+    seen__disclosure_state__free_unpacked(st, NULL);
+    return e;
 err:
     seen__disclosure_state__free_unpacked(st, NULL);
     return fail("the decision could not be recorded: %s", seen_strerror(rc));
 }
 
-json_t *
-seen_disclosure_control(struct seen_disclosure *d, const char *cmd,
-    json_t *req, char **data, size_t *dlen)
-{
-    enum seen_action act;
-    struct seen_txn *txn;
-    json_t *rep;
-    char why[256];
-    int rc, write = 0;
-
-    *data = NULL;
-    *dlen = 0;
-    if (strcmp(cmd, "request") == 0) {
-        act = SEEN_ACT_REQUEST;
-        write = 1;
-    } else if (strcmp(cmd, "decide") == 0) {
-        act = SEEN_ACT_DECIDE;
-        write = 1;
-    } else if (strcmp(cmd, "inbox") == 0)
-        /* All requests received, decided too: who looked up our records. */
-        act = json_is_true(json_object_get(req, "all"))
-            ? SEEN_ACT_VIEW_LOOKUPS
-            : SEEN_ACT_VIEW_INBOX;
-    else if (strcmp(cmd, "disclosures") == 0)
-        act = SEEN_ACT_VIEW_DISCLOSURES;
-    else
-        return fail("unknown command '%s'", cmd);
-    if (write && d->fed == NULL)
-        return fail("this node is not in a federation yet: install a "
-                    "membership document first");
-    if ((rc = seen_store_begin(d->store, write, &txn)) != 0)
-        return fail("cannot read the store: %s", seen_strerror(rc));
-    if (seen_operator_authorise(txn, jstr(req, "operator"), act, NULL, why,
-            sizeof why) != 0) {
-        seen_store_abort(txn);
-        return fail("%s", why);
-    }
-    if (strcmp(cmd, "request") == 0)
-        rep = ctl_request(d, &txn, req);
-    else if (strcmp(cmd, "decide") == 0)
-        rep = ctl_decide(d, &txn, req);
-    else
-        rep = ctl_list(d, txn, strcmp(cmd, "inbox") == 0,
-            json_is_true(json_object_get(req, "all")), data, dlen);
-    /* ctl_request and ctl_decide commit (and clear txn) when they get
-     * that far; otherwise nothing is kept. */
-    seen_store_abort(txn);
-    return rep;
-}
-
+/**
+ * seen_disclosure_tick(d, now):
+ * Send again every request sent without a final answer whose last sending
+ * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)
+ * seconds before ${now}.  Never call it inside a write transaction.
+ * Returns the number sent again, or a negative SEEN_E* code (logged).
+ */
 int
 seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
 {

@@ -85,32 +85,54 @@ SEEN_MUST_CHECK int seen_disclosure_on_message(void *d, struct seen_txn *txn,
     const uint8_t from[static 32], int type, const uint8_t *body,
     size_t blen);
 
-/**
- * seen_disclosure_control(d, cmd, req, data, dlen):
- * Serve the control command ${cmd} with request ${req} (a JSON object,
- * borrowed).  Every command needs "operator", a registered lead:
- *
- *   "request"     {"handle": HEX32, "node": NAME, "purpose": TEXT,
- *                  "basis": BASIS}
- *       -> {"ok": true, "request": HEX32}   (sent, or sent when reachable)
- *   "inbox"       {"all": BOOL}
- *       -> ok, NDJSON rows in *${data}: the requests received that wait
- *          for a decision (all of them, decided too, with "all")
- *   "decide"      {"request": HEX32 or a unique prefix of 8 or more,
- *                  "share": BOOL, "reason": TEXT, "review": YYYY-MM-DD}
- *       -> {"ok": true, "request": HEX32, "outcome": "shared"|"withheld"}
- *   "disclosures" {}
- *       -> ok, NDJSON rows in *${data}: the requests this node sent, with
- *          their answers
- *
- * Rows are documented in docs/protocol.md §10.  Any failure is {"ok":
- * false, "error": TEXT}, TEXT fit for the user.  On success *${data}, when
- * set, is a malloc'd string of *${dlen} bytes the caller frees.  Returns a
- * new reference, or NULL when memory runs out.  Sends go out before it
- * returns (seen_fed_flush).  Never call it inside a write transaction.
+/*
+ * The control commands (node/control/ serves them): each needs
+ * "operator", a registered operator whose role allows it, authorised by
+ * the caller in the transaction it passes.  Rows and fields are
+ * documented in docs/protocol.md §10.  Any failure is {"ok": false,
+ * "error": TEXT}, TEXT fit for the user.
  */
-json_t *seen_disclosure_control(struct seen_disclosure *d, const char *cmd,
-    json_t *req, char **data, size_t *dlen);
+
+/**
+ * seen_disclosure_request(d, txnp, req):
+ * The "request" control command: store a request for the details behind
+ * entry "handle" of node "node", asked by "operator" (already authorised
+ * in the write transaction *${txnp}) for "purpose" under "basis", and
+ * send it.  Returns {"ok": true, "request": HEX32} or {"ok": false,
+ * "error": TEXT} (a new reference; NULL when memory runs out).  Commits
+ * *${txnp} and sets it to NULL once the request is stored; otherwise the
+ * caller aborts it.  Sends go out before it returns (seen_fed_flush).
+ */
+json_t *seen_disclosure_request(struct seen_disclosure *d,
+    struct seen_txn **txnp, json_t *req);
+
+/**
+ * seen_disclosure_decide(d, txnp, req):
+ * The "decide" control command: record the decision of "operator"
+ * (already authorised in the write transaction *${txnp}) on the received
+ * request "request" (its id, or a unique prefix of 8 or more hex digits):
+ * "share" true, or false with a "reason" and maybe a "review" date; log
+ * it and tell the requester.  Returns {"ok": true, "request": HEX32,
+ * "outcome": "shared"|"withheld"} or {"ok": false, "error": TEXT} (a new
+ * reference; NULL when memory runs out).  Commits *${txnp} and sets it
+ * to NULL once the decision is stored; otherwise the caller aborts it.
+ * Sends go out before it returns (seen_fed_flush).
+ */
+json_t *seen_disclosure_decide(struct seen_disclosure *d,
+    struct seen_txn **txnp, json_t *req);
+
+/**
+ * seen_disclosure_list(d, txn, received, all, data, dlen):
+ * The "inbox" (${received}: the requests received, those waiting for a
+ * decision or, with ${all}, every one) and "disclosures" (the requests
+ * sent, with their answers) control commands, read through ${txn}: on
+ * success *${data} is the NDJSON rows of docs/protocol.md §10 (malloc'd,
+ * *${dlen} bytes; the caller frees) and the reply {"ok": true}; else
+ * {"ok": false, "error": TEXT}.  Returns a new reference, or NULL when
+ * memory runs out.
+ */
+json_t *seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
+    int received, int all, char **data, size_t *dlen);
 
 /**
  * seen_disclosure_tick(d, now):

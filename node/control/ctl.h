@@ -1,0 +1,90 @@
+/*
+ * ctl.h: inside the control room (node/control/): the state behind a
+ * struct seen_control and the handlers of its table, one file per area:
+ *
+ *   ctl_node.c        ping, status, stop, handles, membership, xlog_resolve
+ *   ctl_import.c      import_begin, import_lines, import_commit, import_abort
+ *   ctl_query.c       query
+ *   ctl_matching.c    persons, links, alerts, alert_ack
+ *   ctl_operators.c   operator_add, operator_list
+ *   ctl_disclosure.c  request, decide, inbox, disclosures
+ *
+ * Nothing outside node/control/ includes this file.
+ */
+#ifndef SEEN_NODE_CONTROL_CTL_H
+#define SEEN_NODE_CONTROL_CTL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "node/control/control.h"
+#include "node/matching/indexer.h"
+#include "proto/control.h"
+
+/* The one import session (docs/protocol.md §4). */
+struct ctl_import {
+    int open;
+    uint64_t id;          /* the session number the client echoes */
+    struct seen_txn *txn; /* the store's write transaction, owned */
+    int skip_invalid;
+    uint64_t rejected, warnings, lines, not_found;
+    time_t last; /* when it was last used */
+    struct seen_index_stats st;
+};
+
+struct seen_control {
+    struct seen_control_node n;
+    int stopping; /* a "stop" was served */
+    struct ctl_import imp;
+};
+
+/* One request being served, as the dispatcher hands it to a handler. */
+struct ctl_call {
+    json_t *req;      /* the request object, borrowed */
+    const char *data; /* its binary frame, or NULL */
+    size_t dlen;
+    /*
+     * With SEEN_CONTROL_READ or _WRITE, the transaction the dispatcher
+     * opened (and authorised in, with SEEN_CONTROL_OPERATOR); a handler
+     * that commits or aborts it sets this to NULL, and the dispatcher
+     * aborts what is left.  NULL otherwise.
+     */
+    struct seen_txn *txn;
+    char **out; /* the reply's binary frame: malloc'd */
+    size_t *outlen;
+};
+
+/* A command: returns a new reply, or NULL when memory runs out. */
+typedef json_t *ctl_fn(struct seen_control *c, struct ctl_call *call);
+
+/* ctl_node.c */
+ctl_fn ctl_node_ping, ctl_node_status, ctl_node_stop, ctl_node_handles,
+    ctl_node_membership, ctl_node_xlog_resolve;
+
+/* ctl_import.c */
+ctl_fn ctl_import_begin, ctl_import_lines, ctl_import_commit, ctl_import_abort;
+
+/**
+ * ctl_import_close(c):
+ * Abandon ${c}'s import session, if open: abort its transaction, nothing
+ * of it stored.
+ */
+void ctl_import_close(struct seen_control *c);
+
+/* ctl_query.c */
+ctl_fn ctl_query;
+
+/* ctl_matching.c */
+ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,
+    ctl_matching_ack;
+
+/* ctl_operators.c */
+ctl_fn ctl_operators_add, ctl_operators_list;
+
+/* ctl_disclosure.c */
+ctl_fn ctl_disclosure_request, ctl_disclosure_decide, ctl_disclosure_inbox,
+    ctl_disclosure_list;
+
+#endif /* !SEEN_NODE_CONTROL_CTL_H */

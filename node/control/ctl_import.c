@@ -1,0 +1,208 @@
+/*
+ * ctl_import.c: the import session (docs/protocol.md §4): import_begin
+ * opens the store's write transaction, import_lines applies lines in it,
+ * import_commit stores them all or nothing, import_abort drops them.  One
+ * session at a time; while it is open the daemon replicates nothing and
+ * the dispatcher refuses the commands flagged SEEN_CONTROL_IDLE_STORE.
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "node/control/ctl.h"
+#include "node/matching/indexer.h"
+#include "node/replication/federation.h"
+#include "proto/control.h"
+#include "proto/record.h"
+#include "storage/store.h"
+
+#define reply_error seen_ctl_reply_error
+#define reply_ok seen_ctl_reply_ok
+
+#define DIAGS_MAX 1000 /* diagnostics in one reply */
+
+/**
+ * ctl_import_close(c):
+ * Abandon ${c}'s import session, if open: abort its transaction, nothing
+ * of it stored.
+ */
+void
+ctl_import_close(struct seen_control *c)
+{
+
+    seen_store_abort(c->imp.txn);
+    memset(&c->imp, 0, sizeof c->imp);
+}
+
+json_t *
+ctl_import_begin(struct seen_control *c, struct ctl_call *call)
+{
+    int rc;
+
+    if (c->imp.open) {
+        if (time(NULL) - c->imp.last < SEEN_CONTROL_IMPORT_IDLE)
+            return reply_error("another import is in progress");
+        seen_notice("abandoning an idle import session");
+        ctl_import_close(c);
+    }
+    memset(&c->imp, 0, sizeof c->imp);
+    if ((rc = seen_store_begin(c->n.store, 1, &c->imp.txn)) != 0)
+        return reply_error("cannot write to the store: %s", seen_strerror(rc));
+    c->imp.open = 1;
+    randombytes_buf(&c->imp.id, sizeof c->imp.id);
+    c->imp.id &= 0x1fffffffffffffULL; /* exact in JSON */
+    c->imp.skip_invalid =
+        json_is_true(json_object_get(call->req, "skip_invalid"));
+    c->imp.last = time(NULL);
+    return json_pack("{s:b, s:I}", "ok", 1, "session", (json_int_t)c->imp.id);
+}
+
+/* The diagnostics of one import_lines, for its reply. */
+struct diag_ctx {
+    json_t *diags;
+    uint64_t line;
+    int errors, warnings;
+};
+
+static void
+on_diag(void *vctx, const char *field, const char *reason, int warning)
+{
+    struct diag_ctx *d = vctx;
+
+    if (warning)
+        d->warnings++;
+    else
+        d->errors++;
+    if (json_array_size(d->diags) < DIAGS_MAX)
+        json_array_append_new(d->diags,
+            json_pack("{s:I, s:s, s:s, s:b}", "line", (json_int_t)d->line,
+                "field", field, "reason", reason, "warning", warning));
+}
+
+/* Is ${req} about the open session? */
+static int
+session_ok(const struct seen_control *c, json_t *req)
+{
+    json_t *s = json_object_get(req, "session");
+
+    return c->imp.open && json_is_integer(s) &&
+           (uint64_t)json_integer_value(s) == c->imp.id;
+}
+
+/*
+ * Check the line ${p} (${len} bytes, line d->line) and apply it to the
+ * session unless a line was rejected without skip_invalid.  Returns 1
+ * when it is accepted, 0 when rejected, or an error from the store (the
+ * session must be closed).
+ */
+static int
+import_line(struct seen_control *c, const char *p, size_t len,
+    struct diag_ctx *d, uint64_t now)
+{
+    struct seen_record *rec;
+    int rc;
+
+    d->errors = d->warnings = 0;
+    rc = seen_record_parse(p, len, &rec, on_diag, d);
+    c->imp.warnings += (uint64_t)d->warnings;
+    if (rc != 0) {
+        c->imp.rejected++;
+        return 0;
+    }
+    /* With a rejected line and no --skip-invalid nothing is kept: go on
+     * checking, but store nothing more. */
+    if (c->imp.rejected == 0 || c->imp.skip_invalid) {
+        rc = seen_indexer_apply(c->n.ix, c->imp.txn, rec, now, &c->imp.st);
+        if (rc == SEEN_ENOTFOUND) {
+            c->imp.not_found++;
+            on_diag(d, "deleted", "no record with this id to delete", 1);
+            c->imp.warnings++;
+        } else if (rc != 0) {
+            seen_record_destroy(&rec);
+            return rc;
+        }
+    }
+    seen_record_destroy(&rec);
+    return 1;
+}
+
+json_t *
+ctl_import_lines(struct seen_control *c, struct ctl_call *call)
+{
+    struct diag_ctx d;
+    const char *p, *end, *nl;
+    const char *data = call->data != NULL ? call->data : "";
+    uint64_t accepted = 0, now = (uint64_t)time(NULL);
+    json_t *first;
+    int rc;
+
+    if (!session_ok(c, call->req))
+        return reply_error("no such import session");
+    c->imp.last = time(NULL);
+    first = json_object_get(call->req, "first_line");
+    d.diags = json_array();
+    d.line = json_is_integer(first) ? (uint64_t)json_integer_value(first) : 1;
+    for (p = data, end = data + call->dlen; p < end; p = nl + 1, d.line++) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            nl = end;
+        c->imp.lines++;
+        if (seen_record_line_blank(p, (size_t)(nl - p)))
+            continue;
+        if ((rc = import_line(c, p, (size_t)(nl - p), &d, now)) < 0) {
+            json_decref(d.diags);
+            ctl_import_close(c);
+            return reply_error(
+                "import failed, nothing stored: %s", seen_strerror(rc));
+        }
+        accepted += (uint64_t)rc;
+    }
+    return json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "accepted",
+        (json_int_t)accepted, "rejected", (json_int_t)c->imp.rejected, "diags",
+        d.diags);
+}
+
+json_t *
+ctl_import_commit(struct seen_control *c, struct ctl_call *call)
+{
+    struct seen_index_stats st;
+    uint64_t rejected;
+    int rc;
+
+    if (!session_ok(c, call->req))
+        return reply_error("no such import session");
+    rejected = c->imp.rejected;
+    if (rejected > 0 && !c->imp.skip_invalid) {
+        ctl_import_close(c);
+        return reply_error("nothing stored: %llu line%s rejected",
+            (unsigned long long)rejected, rejected == 1 ? "" : "s");
+    }
+    st = c->imp.st;
+    rc = seen_store_commit(c->imp.txn); /* frees it either way */
+    memset(&c->imp, 0, sizeof c->imp);
+    if (rc != 0)
+        return reply_error("nothing stored: %s", seen_strerror(rc));
+    if ((rc = seen_fed_checkpoint_own(c->n.fed)) != 0)
+        seen_warn(
+            "cannot sign a checkpoint of the feed: %s", seen_strerror(rc));
+    seen_info("imported %llu records (%llu replaced, %llu deleted), "
+              "%llu entries published, %llu retracted",
+        (unsigned long long)st.records, (unsigned long long)st.replaced,
+        (unsigned long long)st.deleted, (unsigned long long)st.entries,
+        (unsigned long long)st.retracted);
+    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1, "records",
+        (json_int_t)st.records, "replaced", (json_int_t)st.replaced, "deleted",
+        (json_int_t)st.deleted, "entries", (json_int_t)st.entries, "retracted",
+        (json_int_t)st.retracted, "rejected", (json_int_t)rejected);
+}
+
+json_t *
+ctl_import_abort(struct seen_control *c, struct ctl_call *call)
+{
+
+    if (!session_ok(c, call->req))
+        return reply_error("no such import session");
+    ctl_import_close(c);
+    return reply_ok();
+}

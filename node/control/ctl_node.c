@@ -1,0 +1,213 @@
+/*
+ * ctl_node.c: the commands about the node itself: ping, status, stop,
+ * handles (its own index entries), membership (install a document) and
+ * xlog_resolve (clear its refusal to sign exchange-log checkpoints).
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/hex.h"
+#include "common/home.h"
+#include "common/version.h"
+#include "crypto/keys.h"
+#include "match/tokens.h"
+#include "node/control/ctl.h"
+#include "node/replication/federation.h"
+#include "proto/control.h"
+#include "proto/enums.h"
+#include "storage/store.h"
+#include "xlog/xlog.h"
+#include "seen.pb-c.h"
+
+#define HANDLES_PAGE 10000
+
+#define reply_error seen_ctl_reply_error
+#define reply_ok seen_ctl_reply_ok
+#define jstr seen_ctl_str
+
+json_t *
+ctl_node_ping(struct seen_control *c, struct ctl_call *call)
+{
+
+    (void)call;
+    return json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "node", c->n.cfg->name,
+        "version", seen_version(), "pid", (json_int_t)getpid());
+}
+
+json_t *
+ctl_node_status(struct seen_control *c, struct ctl_call *call)
+{
+    const struct seen_config *cfg = c->n.cfg;
+    struct seen_txn *txn;
+    uint64_t records = 0, entries = 0;
+    json_t *r;
+
+    (void)call;
+    if (seen_store_begin(c->n.store, 0, &txn) != 0)
+        return reply_error("cannot read the store");
+    if (seen_store_count(txn, SEEN_DB_RECORDS, &records) != 0 ||
+        seen_store_count(txn, SEEN_DB_ENTRIES, &entries) != 0) {
+        seen_store_abort(txn);
+        return reply_error("cannot read the store");
+    }
+    r = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I}", "ok", 1,
+        "node", cfg->name, "type", cfg->type, "local_authority",
+        cfg->local_authority, "version", seen_version(), "records",
+        (json_int_t)records, "entries", (json_int_t)entries, "uptime",
+        (json_int_t)(time(NULL) - c->n.started), "import_in_progress",
+        c->imp.open, "epoch", (json_int_t)seen_tokenizer_epoch(c->n.ix->tk));
+    seen_fed_status(c->n.fed, txn, r);
+    seen_store_abort(txn);
+    return r;
+}
+
+json_t *
+ctl_node_stop(struct seen_control *c, struct ctl_call *call)
+{
+
+    (void)call;
+    c->stopping = 1;
+    return reply_ok();
+}
+
+struct handles_ctx {
+    struct seen_txn *txn;
+    struct seen_ctl_rows rows;
+    size_t count;
+    uint8_t last[16];
+    int err;
+};
+
+static int
+handles_one(
+    void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct handles_ctx *hc = vctx;
+    Seen__LocalHandle *lh;
+    uint8_t *buf;
+    size_t len;
+    char hh[33], eb[64];
+    json_t *row;
+
+    (void)val;
+    (void)vlen;
+    if (klen != 16)
+        return SEEN_ECORRUPT;
+    if (hc->count >= HANDLES_PAGE)
+        return 1;
+    if ((hc->err = seen_store_sealed_get(
+             hc->txn, SEEN_DB_HANDLES, key, 16, key, 16, &buf, &len)) != 0)
+        return hc->err;
+    lh = seen__local_handle__unpack(NULL, len, buf);
+    free(buf);
+    if (lh == NULL)
+        return hc->err = SEEN_ECORRUPT;
+    seen_hex_encode(hh, key, 16);
+    row = json_pack("{s:s, s:s, s:s, s:s}", "handle", hh, "record", lh->record,
+        "ref", lh->ref, "role",
+        seen_enum_name(&seen__role__descriptor, lh->role, eb));
+    seen__local_handle__free_unpacked(lh, NULL);
+    hc->err = seen_ctl_rows_add(&hc->rows, row);
+    json_decref(row);
+    if (hc->err != 0)
+        return hc->err;
+    memcpy(hc->last, key, 16);
+    hc->count++;
+    return 0;
+}
+
+/* Reply with a page of our handles; the binary frame holds the rows. */
+json_t *
+ctl_node_handles(struct seen_control *c, struct ctl_call *call)
+{
+    struct handles_ctx hc;
+    uint8_t after[16];
+    const char *a = jstr(call->req, "after");
+    char lasthex[33];
+    int rc;
+
+    (void)c;
+    memset(&hc, 0, sizeof hc);
+    hc.txn = call->txn;
+    if (a != NULL &&
+        sodium_hex2bin(after, 16, a, strlen(a), NULL, NULL, NULL) != 0)
+        return reply_error("bad cursor");
+    rc = seen_store_iter_after(
+        hc.txn, SEEN_DB_HANDLES, after, a ? 16 : 0, handles_one, &hc);
+    if (rc != 0 || hc.err != 0) {
+        free(hc.rows.p);
+        return reply_error(
+            "cannot read handles: %s", seen_strerror(rc ? rc : hc.err));
+    }
+    seen_hex_encode(lasthex, hc.last, 16);
+    /* The caller owns the rows from here. */
+    *call->out = hc.rows.p;
+    *call->outlen = hc.rows.len;
+    return json_pack("{s:b, s:I, s:s?}", "ok", 1, "count", (json_int_t)hc.count,
+        "next", hc.count >= HANDLES_PAGE ? lasthex : NULL);
+}
+
+json_t *
+ctl_node_membership(struct seen_control *c, struct ctl_call *call)
+{
+    const char *a = jstr(call->req, "authority");
+    uint8_t auth[32];
+    int rc;
+
+    if (a != NULL && (strlen(a) != 64 || sodium_hex2bin(auth, 32, a, 64, NULL,
+                                             NULL, NULL) != 0))
+        return reply_error("--authority: not a 64-digit hex key");
+    if (call->data == NULL || call->dlen == 0)
+        return reply_error("no membership document");
+    rc = seen_fed_install(c->n.fed, (const uint8_t *)call->data, call->dlen,
+        a != NULL ? auth : NULL);
+    if (rc == SEEN_EEXIST)
+        return reply_error("this node already holds that version or a "
+                           "newer one");
+    if (rc == SEEN_EAUTH)
+        return reply_error("the document is not signed by the federation "
+                           "authority%s",
+            a == NULL ? " (give --authority on first install)" : "");
+    if (rc != 0)
+        return reply_error(
+            "membership document refused: %s", seen_strerror(rc));
+    return reply_ok();
+}
+
+/*
+ * xlog_resolve: an admin clears the node's refusal to sign checkpoints of
+ * its exchange log (xlog/xlog.h, seen_xlog_resolve), saying why.
+ */
+json_t *
+ctl_node_xlog_resolve(struct seen_control *c, struct ctl_call *call)
+{
+    const char *op = jstr(call->req, "operator");
+    const char *reason = jstr(call->req, "reason");
+    struct seen_txn *txn = call->txn;
+    uint64_t floor = 0, size = 0;
+    int rc;
+
+    if (reason == NULL)
+        return reply_error("a resolution needs a reason");
+    /* The transaction ends here, whatever happens. */
+    call->txn = NULL;
+    rc = seen_xlog_resolve(
+        txn, c->n.keys, op, reason, (uint64_t)time(NULL), &floor);
+    if (rc == 0 && (rc = seen_xlog_size(txn, &size)) == 0)
+        rc = seen_store_commit(txn);
+    else
+        seen_store_abort(txn);
+    if (rc == SEEN_ENOTFOUND)
+        return reply_error("this node is not halted: nothing to resolve");
+    if (rc == SEEN_EINVAL)
+        return reply_error(
+            "a reason of at most %d bytes is needed", SEEN_XLOG_REASON_MAX);
+    if (rc != 0)
+        return reply_error("cannot resolve: %s", seen_strerror(rc));
+    return json_pack("{s:b, s:I, s:I}", "ok", 1, "signs_above",
+        (json_int_t)floor, "leaves", (json_int_t)size);
+}

@@ -1,0 +1,410 @@
+/*
+ * ctl_query.c: the query command: the entries that match a person, the
+ * persons they belong to (the picture), our own records' local details,
+ * and the QUERY record of the exchange log that every query leaves, in
+ * the same transaction: nothing is shown that is not logged.
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/hex.h"
+#include "common/home.h"
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "match/ident.h"
+#include "match/normalise.h"
+#include "match/tokens.h"
+#include "node/control/ctl.h"
+#include "node/matching/indexer.h"
+#include "node/matching/matcher.h"
+#include "node/matching/query.h"
+#include "node/replication/federation.h"
+#include "proto/control.h"
+#include "proto/enums.h"
+#include "storage/operators.h"
+#include "storage/store.h"
+#include "xlog/xlog.h"
+#include "seen.pb-c.h"
+
+#define reply_error seen_ctl_reply_error
+#define jstr seen_ctl_str
+
+/* The normalised fields of a query, and the buffers they point into. */
+struct query_in {
+    struct seen_token_input q;
+    char nhs[11], pc[9], dist[5];
+};
+
+/* The node name of origin ${oidx}, for a member of the reply. */
+static const char *
+origin_name(struct seen_control *c, struct seen_txn *txn, uint32_t oidx,
+    char *buf, size_t len)
+{
+    uint8_t pk[32];
+
+    if (oidx == c->n.ix->own)
+        return c->n.cfg->name;
+    if (seen_store_origin_pk(txn, oidx, pk) != 0)
+        return "unknown";
+    return seen_fed_origin_name(c->n.fed, pk, buf, len);
+}
+
+/* The local details of one of our own entries, for the human picture. */
+static json_t *
+own_details(
+    struct seen_control *c, struct seen_txn *txn, const uint8_t handle[16])
+{
+    Seen__LocalHandle *lh;
+    char *body;
+    size_t blen, i;
+    json_t *rec, *people, *p, *out = NULL;
+
+    /* A handle whose record is missing still says which record it was. */
+    if (seen_indexer_own(c->n.store, txn, handle, &lh, &body, &blen) != 0 &&
+        lh == NULL)
+        return NULL;
+    out = json_pack("{s:s, s:s}", "record", lh->record, "ref", lh->ref);
+    if (body != NULL) {
+        rec = json_loadb((const char *)body, blen, 0, NULL);
+        sodium_memzero(body, blen);
+        free(body);
+        people = json_object_get(rec, "people");
+        for (i = 0; i < json_array_size(people); i++) {
+            p = json_array_get(people, i);
+            if (!json_is_string(json_object_get(p, "ref")) ||
+                strcmp(json_string_value(json_object_get(p, "ref")), lh->ref) !=
+                    0)
+                continue;
+            json_object_set(out, "person", p);
+            break;
+        }
+        json_object_set(out, "record_summary", json_object_get(rec, "summary"));
+        json_decref(rec);
+    }
+    seen__local_handle__free_unpacked(lh, NULL);
+    return out;
+}
+
+/*
+ * Give the member ${mm} of a person in the picture the band, weight and
+ * reasons of the hit in ${hits} that it is, and, when it is one of our
+ * own entries, its local details.
+ */
+static void
+picture_member(
+    struct seen_control *c, struct seen_txn *txn, json_t *mm, json_t *hits)
+{
+    const char *hh = json_string_value(json_object_get(mm, "handle"));
+    uint8_t hb[16];
+    json_t *hit, *local;
+    size_t k;
+
+    if (hh == NULL)
+        return;
+    json_array_foreach(hits, k, hit)
+    {
+        if (!json_equal(
+                json_object_get(hit, "handle"), json_object_get(mm, "handle")))
+            continue;
+        json_object_set(mm, "band", json_object_get(hit, "band"));
+        json_object_set(mm, "weight", json_object_get(hit, "weight"));
+        json_object_set(mm, "why", json_object_get(hit, "why"));
+    }
+    if (strcmp(json_string_value(json_object_get(mm, "node")),
+            c->n.cfg->name) == 0 &&
+        sodium_hex2bin(hb, 16, hh, strlen(hh), NULL, NULL, NULL) == 0 &&
+        (local = own_details(c, txn, hb)) != NULL)
+        json_object_set_new(mm, "local", local);
+}
+
+/*
+ * The persons behind the hits of a query: those of the hits in the match
+ * band (or of the best hit, when none is), with every member, the people
+ * linked through shared records, and for our own records the local
+ * details; a member that was a hit carries its band and reasons.
+ */
+static json_t *
+picture(struct seen_control *c, struct seen_txn *txn,
+    struct seen_query_result *res, json_t *hits)
+{
+    uint32_t *oidx;
+    uint8_t(*hs)[16];
+    size_t i, j, nh = 0;
+    json_t *persons, *p, *mm;
+
+    if (res->n == 0)
+        return json_array();
+    oidx = calloc(res->n, sizeof *oidx);
+    hs = calloc(res->n, sizeof *hs);
+    if (oidx == NULL || hs == NULL) {
+        free(oidx);
+        free(hs);
+        return json_array();
+    }
+    for (i = 0; i < res->n; i++) {
+        if (res->hits[i].score.band != SEEN_BAND_MATCH && (i > 0 || nh > 0))
+            continue;
+        oidx[nh] = res->hits[i].oidx;
+        memcpy(hs[nh++], res->hits[i].handle, 16);
+    }
+    persons =
+        seen_matcher_picture(c->n.mt, txn, oidx, (const uint8_t(*)[16])hs, nh);
+    free(oidx);
+    free(hs);
+    if (persons == NULL)
+        return json_array();
+    json_array_foreach(persons, i, p)
+    {
+        json_array_foreach(json_object_get(p, "members"), j, mm)
+            picture_member(c, txn, mm, hits);
+    }
+    return persons;
+}
+
+/*
+ * The criteria of a query for its log record: a keyed BLAKE2b-256 (a
+ * subkey of the node's data key) of the normalised criteria, in hex, so
+ * that an auditor holding the node can tell two queries apart or
+ * confirm a claimed one, while the log holds no name or identifier.
+ */
+static void
+criteria_digest(struct seen_control *c, const struct seen_token_input *q,
+    char out[static 65])
+{
+    crypto_generichash_state st;
+    uint8_t key[32], h[32];
+    char dob[16];
+    const char *f[7];
+    size_t i;
+
+    crypto_kdf_derive_from_key(
+        key, sizeof key, 1, "seenqry_", c->n.keys->data_key);
+    snprintf(dob, sizeof dob, "%ld", q->has_dob ? (long)q->dob : -1L);
+    f[0] = q->given;
+    f[1] = q->family;
+    f[2] = dob;
+    f[3] = q->nhs;
+    f[4] = q->upn;
+    f[5] = q->pnc;
+    f[6] = q->postcode;
+    crypto_generichash_init(&st, key, sizeof key, sizeof h);
+    for (i = 0; i < 7; i++) {
+        const char *v = f[i] ? f[i] : "";
+
+        crypto_generichash_update(&st, (const uint8_t *)v, strlen(v) + 1);
+    }
+    crypto_generichash_final(&st, h, sizeof h);
+    seen_hex_encode(out, h, sizeof h);
+    sodium_memzero(key, sizeof key);
+}
+
+/* Add the handle in hex ${hh} to ${hs} (*${nh} of ${cap}) unless there. */
+static void
+add_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh, size_t cap,
+    const char *hh)
+{
+    uint8_t b[16];
+    size_t i;
+
+    if (hh == NULL || strlen(hh) != 32 ||
+        sodium_hex2bin(b, 16, hh, 32, NULL, NULL, NULL) != 0)
+        return;
+    for (i = 0; i < *nh; i++)
+        if (memcmp(buf[i], b, 16) == 0)
+            return;
+    if (*nh >= cap)
+        return;
+    memcpy(buf[*nh], b, 16);
+    hs[*nh] = (ProtobufCBinaryData){16, buf[*nh]};
+    (*nh)++;
+}
+
+/*
+ * Log the query of ${op} for ${purpose} that showed the handles in
+ * ${members} and ${persons} in the exchange log, inside ${txn}.
+ */
+static int
+log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
+    const char *purpose, const char *digest, json_t *members, json_t *persons)
+{
+    Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
+    ProtobufCBinaryData *hs;
+    uint8_t(*buf)[16];
+    size_t cap = json_array_size(members), i, j, nh = 0;
+    json_t *p, *mm;
+    int rc;
+
+    json_array_foreach(persons, i, p) cap +=
+        json_array_size(json_object_get(p, "members"));
+    hs = calloc(cap ? cap : 1, sizeof *hs);
+    buf = calloc(cap ? cap : 1, sizeof *buf);
+    if (hs == NULL || buf == NULL) {
+        free(hs);
+        free(buf);
+        return SEEN_ENOMEM;
+    }
+    json_array_foreach(members, i, mm) add_handle(
+        hs, buf, &nh, cap, json_string_value(json_object_get(mm, "handle")));
+    json_array_foreach(persons, i, p)
+    {
+        json_array_foreach(json_object_get(p, "members"), j, mm) add_handle(hs,
+            buf, &nh, cap, json_string_value(json_object_get(mm, "handle")));
+    }
+    qr.operator_ = (char *)op;
+    qr.purpose = (char *)purpose;
+    qr.time = (uint64_t)time(NULL);
+    qr.n_handles_seen = nh;
+    qr.handles_seen = hs;
+    qr.criteria_digest = (char *)digest;
+    rc = seen_xlog_query(txn, c->n.keys, &qr, NULL);
+    free(hs);
+    free(buf);
+    return rc;
+}
+
+/*
+ * Read the criteria and the purpose of the query ${req} into ${in}.
+ * Returns NULL, or the refusal.
+ */
+static json_t *
+query_input(json_t *req, struct query_in *in)
+{
+    const char *s, *purpose = jstr(req, "purpose");
+    int32_t dob;
+    int t;
+
+    memset(&in->q, 0, sizeof in->q);
+    in->q.given = jstr(req, "given");
+    in->q.family = jstr(req, "family");
+    if ((s = jstr(req, "dob")) != NULL) {
+        if (seen_date_parse(s, &dob) != 0)
+            return reply_error("--dob: not a date (YYYY-MM-DD): '%s'", s);
+        in->q.has_dob = 1;
+        in->q.dob = dob;
+    }
+    if ((s = jstr(req, "nhs")) != NULL) {
+        if (seen_nhs_check(s, in->nhs, &t) != 0)
+            return reply_error("--nhs: not a valid NHS number");
+        in->q.nhs = in->nhs;
+    }
+    in->q.upn = jstr(req, "upn");
+    in->q.pnc = jstr(req, "pnc");
+    if ((s = jstr(req, "postcode")) != NULL) {
+        if (seen_postcode_norm(s, in->pc, in->dist) != 0)
+            return reply_error("--postcode: not a UK postcode: '%s'", s);
+        in->q.postcode = in->pc;
+        in->q.district = in->dist;
+    }
+    /* cli.md: a query states its purpose, which is logged with it. */
+    if (purpose == NULL)
+        return reply_error("a query needs --purpose TEXT: why you search "
+                           "(it is logged for the auditors)");
+    if (!seen_purpose_valid(purpose))
+        return reply_error("--purpose: 3 to 500 characters of text on one "
+                           "line, not only spaces");
+    return NULL;
+}
+
+/* One hit of a query as a member of the reply. */
+static json_t *
+hit_member(struct seen_control *c, struct seen_txn *txn,
+    const struct seen_query_hit *h)
+{
+    char date[11], hh[33], on[64], eb[3][64];
+    json_t *m, *why, *local;
+    size_t j;
+
+    seen_hex_encode(hh, h->handle, 16);
+    seen_date_format((int32_t)h->date, date);
+    why = json_array();
+    for (j = 0; j < h->score.nwhy; j++)
+        json_array_append_new(why, json_string(h->score.why[j]));
+    m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o}", "node",
+        origin_name(c, txn, h->oidx, on, sizeof on), "handle", hh, "role",
+        seen_enum_name(&seen__role__descriptor, h->role, eb[0]), "kind",
+        seen_enum_name(&seen__kind__descriptor, h->kind, eb[1]), "date", date,
+        "local_authority", h->local_authority, "risk",
+        h->risk ? seen_enum_name(&seen__risk__descriptor, h->risk, eb[2]) : "",
+        "band", seen_band_name(h->score.band), "weight", h->score.weight, "why",
+        why);
+    if (h->risk == 0)
+        json_object_del(m, "risk");
+    if (h->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT)
+        json_object_set_new(m, "child_present", json_true());
+    if (h->flags & SEEN__ENTRY_FLAG__FLAG_CHILD_VOICE)
+        json_object_set_new(m, "child_voice_recorded", json_true());
+    if (h->oidx == c->n.ix->own &&
+        (local = own_details(c, txn, h->handle)) != NULL)
+        json_object_set_new(m, "local", local);
+    return m;
+}
+
+/* The reply to a query whose members and persons were logged. */
+static json_t *
+query_reply(json_t *members, json_t *persons, size_t candidates)
+{
+    const char *s = json_string_value(
+        json_object_get(json_array_get(persons, 0), "person"));
+    char p[24];
+
+    snprintf(p, sizeof p, "%s", s != NULL ? s : "");
+    return json_pack("{s:b, s:s, s:o, s:o, s:I}", "ok", 1, "person", p,
+        "members", members, "persons", persons, "candidates",
+        (json_int_t)candidates);
+}
+
+/*
+ * query: the dispatcher has opened the write transaction (every query is
+ * logged; an open import holds the one there is) and authorised the
+ * operator to query.
+ */
+json_t *
+ctl_query(struct seen_control *c, struct ctl_call *call)
+{
+    struct query_in in;
+    struct seen_query_result res;
+    struct seen_txn *txn = call->txn;
+    const char *op = jstr(call->req, "operator");
+    char digest[65];
+    json_t *members, *persons, *r;
+    size_t i;
+    int rc;
+
+    if ((r = query_input(call->req, &in)) != NULL)
+        return r;
+    rc = seen_query_run(txn, c->n.ix->tk, &in.q, &res);
+    if (rc == SEEN_EINVAL)
+        return reply_error("too little to search on: give an identifier, "
+                           "or a family name with a date of birth, or a "
+                           "given and a family name");
+    if (rc != 0)
+        return reply_error("query failed: %s", seen_strerror(rc));
+    members = json_array();
+    for (i = 0; i < res.n; i++)
+        json_array_append_new(members, hit_member(c, txn, &res.hits[i]));
+    persons = picture(c, txn, &res, members);
+    criteria_digest(c, &in.q, digest);
+    /* Nothing is shown that is not logged.  The transaction ends here. */
+    call->txn = NULL;
+    if ((rc = log_query(c, txn, op, jstr(call->req, "purpose"), digest, members,
+             persons)) != 0)
+        seen_store_abort(txn);
+    else
+        rc = seen_store_commit(txn);
+    if (rc != 0) {
+        json_decref(members);
+        json_decref(persons);
+        seen_query_release(&res);
+        seen_warn("cannot log a query: %s", seen_strerror(rc));
+        return reply_error("the query could not be logged, so it is not "
+                           "shown: %s",
+            seen_strerror(rc));
+    }
+    r = query_reply(members, persons, res.candidates);
+    seen_query_release(&res);
+    return r;
+}
