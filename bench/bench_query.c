@@ -49,8 +49,8 @@
  *    a query scored; and the hit rate: the share of queries whose hits
  *    (match or possible band) include the entry made from the queried
  *    person itself (found through its record's RecordMeta, untimed).
- *    LMDB calls are counted by wrapping mdb_get and mdb_cursor_get (the
- *    store library calls the wrappers; they add one increment each).
+ *    LMDB calls are counted by the store (seen_store_reads: the lookups,
+ *    cursor seeks and cursor steps of the query's transaction).
  * 5. Memory: VmRSS, VmHWM, RssAnon and RssFile of /proc/self/status after
  *    the fill, after reopening, after matching and after the queries.
  *    LMDB's mapped pages count in VmRSS (as RssFile); RssAnon leaves the
@@ -63,7 +63,6 @@
  *
  * Prints figures and ratios; never passes or fails.
  */
-#include <dlfcn.h>
 #include <jansson.h>
 #include <lmdb.h>
 #include <malloc.h>
@@ -98,51 +97,6 @@ enum { BY_NHS, BY_NAME_DOB, BY_TYPO, BY_NAMES, NKINDS };
 static const char *const kind_names[NKINDS] = {
     "NHS number", "given+family+dob", "misspelt given+family+dob",
     "given+family"};
-
-/* ---- counting LMDB reads ---- */
-
-typedef int mdb_get_fn(MDB_txn *, MDB_dbi, MDB_val *, MDB_val *);
-typedef int mdb_cursor_get_fn(MDB_cursor *, MDB_val *, MDB_val *,
-    MDB_cursor_op);
-
-static mdb_get_fn *real_get;
-static mdb_cursor_get_fn *real_cursor_get;
-static uint64_t n_get, n_seek, n_step;
-
-static void
-resolve_lmdb(void)
-{
-    if (real_get == NULL)
-        *(void **)&real_get = dlsym(RTLD_NEXT, "mdb_get");
-    if (real_cursor_get == NULL)
-        *(void **)&real_cursor_get = dlsym(RTLD_NEXT, "mdb_cursor_get");
-    if (real_get == NULL || real_cursor_get == NULL) {
-        fprintf(stderr, "bench_query: cannot find LMDB's functions\n");
-        exit(1);
-    }
-}
-
-/* The store library's calls land here (the executable's definition wins
- * over liblmdb.so's); count and pass on. */
-int
-mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
-{
-    n_get++;
-    return real_get(txn, dbi, key, data);
-}
-
-int
-mdb_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *data, MDB_cursor_op op)
-{
-    if (op == MDB_NEXT || op == MDB_NEXT_DUP || op == MDB_NEXT_NODUP ||
-        op == MDB_NEXT_MULTIPLE || op == MDB_GET_MULTIPLE ||
-        op == MDB_GET_CURRENT || op == MDB_PREV || op == MDB_PREV_DUP ||
-        op == MDB_PREV_NODUP)
-        n_step++;
-    else
-        n_seek++;
-    return real_cursor_get(c, key, data, op);
-}
 
 /* ---- helpers ---- */
 
@@ -412,8 +366,8 @@ raw_lmdb_reads(const char *dir, size_t n, size_t *nkeys)
     if (mdb_dbi_open(txn, "entries", 0, &dbi) != 0 ||
         mdb_cursor_open(txn, dbi, &cur) != 0)
         goto fail;
-    for (int rc = real_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = real_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size != 20)
             continue;
         if (nk == cap) {
@@ -431,7 +385,7 @@ raw_lmdb_reads(const char *dir, size_t n, size_t *nkeys)
     t0 = now();
     for (i = 0; i < n; i++) {
         k = (MDB_val){20, keys[rng() % nk]};
-        if (real_get(txn, dbi, &k, &v) == 0)
+        if (mdb_get(txn, dbi, &k, &v) == 0)
             sum += ((const uint8_t *)v.mv_data)[0];
     }
     t = now() - t0;
@@ -531,7 +485,6 @@ main(int argc, char *argv[])
         return usage();
     if (sodium_init() < 0)
         return 1;
-    resolve_lmdb();
     seen_log_init("bench_query", SEEN_LOG_ERROR); /* not each alert */
     rng_state = seed;
     snprintf(dir, sizeof dir, "%s/seen-bench-query-XXXXXX",
@@ -800,7 +753,8 @@ main(int argc, char *argv[])
         size_t nk[NKINDS] = {0}, hitk[NKINDS] = {0}, matchk[NKINDS] = {0};
         size_t hits = 0, mhits = 0, einval = 0, fails = 0;
         uint64_t cands_sum = 0, hits_sum = 0, pers_sum = 0;
-        uint64_t g0, s0, t0s, gets = 0, seeks = 0, steps = 0;
+        uint64_t gets = 0, seeks = 0, steps = 0;
+        struct seen_store_reads rd;
         uint32_t *oidx = NULL;
         uint8_t (*hs)[16] = NULL;
         size_t hcap = 0, nh;
@@ -830,9 +784,6 @@ main(int argc, char *argv[])
                 q.dob = qs[i].dob;
                 break;
             }
-            g0 = n_get;
-            s0 = n_seek;
-            t0s = n_step;
             pic = NULL;
             ca = cpu();
             a = now();
@@ -861,6 +812,7 @@ main(int argc, char *argv[])
                 pic = seen_matcher_picture(&mt, txn, oidx,
                     (const uint8_t(*)[16])hs, nh);
             }
+            seen_store_reads(txn, &rd);
             seen_store_abort(txn);
             txn = NULL;
             if (pic != NULL) {
@@ -875,9 +827,9 @@ main(int argc, char *argv[])
             plat[i] = (b - aq) * 1e3;
             qcand[i] = rc == 0 ? (double)res.candidates : 0;
             tsum += b - a;
-            gets += n_get - g0;
-            seeks += n_seek - s0;
-            steps += n_step - t0s;
+            gets += rd.gets;
+            seeks += rd.seeks;
+            steps += rd.steps;
             nk[qs[i].kind]++;
             if (rc == SEEN_EINVAL) {
                 einval++;
