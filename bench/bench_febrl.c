@@ -63,6 +63,7 @@
 #include "match/normalise.h"
 #include "match/score.h"
 #include "match/tokens.h"
+#include "node/matching/indexer.h"
 #include "proto/record.h"
 #include "seen.pb-c.h"
 
@@ -683,18 +684,6 @@ str_cmp(const void *va, const void *vb)
     return strcmp(*(char *const *)va, *(char *const *)vb);
 }
 
-/* As the indexer: 0 unknown, 1 unborn, 2 under 18 on ${on}, 3 adult. */
-static unsigned int
-birth_band(const struct seen_person *p, int32_t on)
-{
-
-    if (p->role == SEEN__ROLE__UNBORN || (p->has_due && !p->has_dob))
-        return 1;
-    if (!p->has_dob)
-        return p->role == SEEN__ROLE__CHILD ? 2 : 0;
-    return (on - p->dob) < 6574 ? 2 : 3;
-}
-
 static double
 choose2(size_t n)
 {
@@ -871,7 +860,7 @@ synth(const char *dir)
                 se->it.ntokens = seen_tokens_make(tk, &in, se->tok,
                     SEEN_TOKENS_MAX);
                 seen_bloom_make(tk, &in, se->bloom);
-                se->it.birth_band = birth_band(pp, rec->date);
+                se->it.birth_band = seen_indexer_birth_band(pp, rec->date);
                 memcpy(se->it.id, origin, 32);
                 snprintf(key, sizeof key, "%s\t%s", rec->id, pp->ref);
                 crypto_generichash(se->it.id + 32, 16, (const uint8_t *)key,

@@ -139,8 +139,15 @@ done:
     return rc;
 }
 
-static int
-birth_band(const struct seen_person *p, int32_t on)
+/**
+ * seen_indexer_birth_band(p, on):
+ * Return the birth band (IndexEntry.birth_band) of person ${p} of a record
+ * dated ${on} (days since 1970-01-01): 1 unborn (or a due date and no
+ * date of birth), 2 under 18 on ${on} (or a child with no date of birth),
+ * 3 an adult, 0 unknown.
+ */
+unsigned int
+seen_indexer_birth_band(const struct seen_person *p, int32_t on)
 {
 
     if (p->role == SEEN__ROLE__UNBORN || (p->has_due && !p->has_dob))
@@ -222,7 +229,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
         ? (uint32_t)r->retain_until + 1
         : (r->has_retain ? 1 : 0);
     e.flags = entry_flags(r, p);
-    e.birth_band = (uint32_t)birth_band(p, r->date);
+    e.birth_band = seen_indexer_birth_band(p, r->date);
     fe.origin = (ProtobufCBinaryData){32, (uint8_t *)ix->keys->sign_pk};
     fe.time = now;
     fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
@@ -481,6 +488,18 @@ done:
     return rc;
 }
 
+/**
+ * seen_indexer_own(store, txn, handle, lh, body, blen):
+ * Look up what this node's own entry ${handle} (16 bytes) stands for, in
+ * ${store} through ${txn}: *${lh} is its decoded LocalHandle (record id,
+ * person ref, role; free with seen__local_handle__free_unpacked) and
+ * *${body} the stored record body, the record as imported (malloc'd,
+ * *${blen} bytes and a NUL; the caller wipes and frees it).
+ * Returns 0; SEEN_ENOTFOUND when ${handle} is not one of ours (retracted,
+ * or never published), both NULL; SEEN_ECORRUPT when a value is damaged,
+ * or when the handle is known but its record is missing (then *${lh} is
+ * set and *${body} NULL); SEEN_ENOMEM.
+ */
 int
 seen_indexer_own(struct seen_store *store, struct seen_txn *txn,
     const uint8_t handle[16], Seen__LocalHandle **lh, char **body,
