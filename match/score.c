@@ -249,85 +249,73 @@ names_swapped(struct cmp *c, double *nw)
     }
 }
 
-/* The rules of one name field that agrees, and their reasons. */
+/* The rules of one name field, their weights and reasons. */
 static const struct name_rules {
     unsigned int rule, vcommon, common;
     const char *why_vcommon, *why_common, *why_other;
+    unsigned int alike[2];      /* rules that find two names alike */
+    double alike_w[2];
+    const char *why_alike[2];
+    const char *why_near;       /* they differ by one letter */
+    double differs;
+    const char *why_differs;    /* or NULL */
 } given_rules = {SEEN_RULE_F_GIVEN, SEEN_RULE_F_GIVEN_VCOMMON,
     SEEN_RULE_F_GIVEN_COMMON, "given name agrees (a very common one)",
-    "given name agrees (a common one)", "given name agrees"},
+    "given name agrees (a common one)", "given name agrees",
+    {SEEN_RULE_F_NICK, SEEN_RULE_F_GIVEN_PHON}, {2.5, 2},
+    {"given names are known variants", "given names sound alike"},
+    "given names differ by one letter",
+    /* Different given names are strong evidence of two people (twins
+     * and siblings share everything else). */
+    -5, "given names differ"},
   family_rules = {SEEN_RULE_F_FAMILY, SEEN_RULE_F_FAMILY_VCOMMON,
     SEEN_RULE_F_FAMILY_COMMON, "family name agrees (a very common one)",
-    "family name agrees (a common one)", "family name agrees"};
+    "family name agrees (a common one)", "family name agrees",
+    {SEEN_RULE_F_FAMILY_PHON, SEEN_RULE_VARIANT_DOB}, {2, 2},
+    {"family names sound alike",
+        "family name matches a former or part name"},
+    "family names differ by one letter", -2, NULL};
 
-/* The weight of a name field that agrees: a common name agreeing says
- * less (a higher u-probability). */
+/*
+ * The weight of one name field, ${state} being agree()'s for it as the
+ * name swaps leave it and ${near} 1 when the names differ by one letter.
+ * A common name agreeing says less (a higher u-probability).  *${differ}
+ * (unless NULL) is set to 1 when the names are found to differ.
+ */
 static double
-name_agrees(const struct cmp *c, const struct name_rules *r)
+name_weight(const struct cmp *c, const struct name_rules *r, int state,
+    int near, int *differ)
 {
+    size_t i;
 
-    if (cmp_both(c, r->vcommon)) {
-        why(c->ex, r->why_vcommon);
-        return 2;
+    if (state == 1 && cmp_agree(c, r->rule) == 1) {
+        if (cmp_both(c, r->vcommon)) {
+            why(c->ex, r->why_vcommon);
+            return 2;
+        }
+        if (cmp_both(c, r->common)) {
+            why(c->ex, r->why_common);
+            return 3;
+        }
+        why(c->ex, r->why_other);
+        return 4;
     }
-    if (cmp_both(c, r->common)) {
-        why(c->ex, r->why_common);
-        return 3;
-    }
-    why(c->ex, r->why_other);
-    return 4;
-}
-
-/* The weight of the given names; ${near}: they differ by one letter. */
-static double
-given_weight(struct cmp *c, int near)
-{
-
-    if (c->g == 1 && cmp_agree(c, SEEN_RULE_F_GIVEN) == 1)
-        return name_agrees(c, &given_rules);
-    if (c->g != 0)
+    if (state != 0)
         return 0;
-    if (cmp_agree(c, SEEN_RULE_F_NICK) == 1) {
-        why(c->ex, "given names are known variants");
-        return 2.5;
-    }
-    if (cmp_agree(c, SEEN_RULE_F_GIVEN_PHON) == 1) {
-        why(c->ex, "given names sound alike");
-        return 2;
-    }
+    for (i = 0; i < 2; i++)
+        if (cmp_agree(c, r->alike[i]) == 1) {
+            why(c->ex, r->why_alike[i]);
+            return r->alike_w[i];
+        }
     if (near) {
-        why(c->ex, "given names differ by one letter");
+        why(c->ex, r->why_near);
         return 2;
     }
-    /* Different given names are strong evidence of two people (twins and
-     * siblings share everything else). */
-    why(c->ex, "given names differ");
-    c->given_differ = 1;
-    return -5;
-}
-
-/* The weight of the family names; ${near}: they differ by one letter. */
-static double
-family_weight(struct cmp *c, int near)
-{
-
-    if (c->f == 1 && cmp_agree(c, SEEN_RULE_F_FAMILY) == 1)
-        return name_agrees(c, &family_rules);
-    if (c->f != 0)
-        return 0;
-    if (cmp_agree(c, SEEN_RULE_F_FAMILY_PHON) == 1) {
-        why(c->ex, "family names sound alike");
-        return 2;
-    }
-    if (cmp_agree(c, SEEN_RULE_VARIANT_DOB) == 1) {
-        why(c->ex, "family name matches a former or part name");
-        return 2;
-    }
-    if (near) {
-        why(c->ex, "family names differ by one letter");
-        return 2;
-    }
-    return -2;
+    if (r->why_differs != NULL)
+        why(c->ex, r->why_differs);
+    if (differ != NULL)
+        *differ = 1;
+    return r->differs;
 }
 
 /*
@@ -384,8 +372,8 @@ names_weight(struct cmp *c, double *w)
         near_f = c->diff <= NEAR_BIGRAMS;
     else if (c->have_bloom && c->g == 0 && c->f == 0)
         near_g = near_f = c->diff <= 2 * NEAR_BIGRAMS;
-    nw += given_weight(c, near_g);
-    nw += family_weight(c, near_f);
+    nw += name_weight(c, &given_rules, c->g, near_g, &c->given_differ);
+    nw += name_weight(c, &family_rules, c->f, near_f, NULL);
     nw += dice_weight(c);
     if (nw < 0 && c->idagree && c->d == 1 && c->g == 0 && c->f == 0) {
         /* An identifier with a check digit and the date of birth agree:
