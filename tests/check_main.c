@@ -43,6 +43,7 @@ static const struct {
     {"check_match_nickname", nickname_suite},
     {"check_match_normalise", normalise_suite},
     {"check_match_tokens", tokens_suite},
+    {"check_matcher", matcher_suite},
     {"check_membership", membership_suite},
     {"check_node_index", node_index_suite},
     {"check_operators", operators_suite},

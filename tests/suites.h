@@ -23,6 +23,7 @@ Suite *ident_suite(void);
 Suite *nickname_suite(void);
 Suite *normalise_suite(void);
 Suite *tokens_suite(void);
+Suite *matcher_suite(void);
 Suite *membership_suite(void);
 Suite *node_index_suite(void);
 Suite *operators_suite(void);
