@@ -574,19 +574,29 @@ START_TEST(test_perpetrator_with_children_in_two_authorities_raises_alert)
 }
 END_TEST
 
+/* Import the man's records in two authorities at ${l} and match them:
+ * his person to ${pid}, its multiple-households alert's id to ${id}. */
+static void
+raise_multi(struct lab *l, char pid[18], char id[17])
+{
+    json_t *a, *x;
+
+    import_at(l, O_TVP, TVP1);
+    import_at(l, O_HERTS, HERTS1);
+    match_all(l);
+    pid_of(l, O_TVP, TVP1_ID, 2, pid);
+    a = alerts(l);
+    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, pid));
+    snprintf(id, 17, "%s", json_string_value(json_object_get(x, "alert")));
+    json_decref(a);
+}
+
 START_TEST(test_alert_is_withdrawn_when_its_person_joins_another)
 {
     char before[18], after[18], id[17];
     json_t *a, *x;
 
-    import_at(&lab1, O_TVP, TVP1);
-    import_at(&lab1, O_HERTS, HERTS1);
-    match_all(&lab1);
-    pid_of(&lab1, O_TVP, TVP1_ID, 2, before);
-    a = alerts(&lab1);
-    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, before));
-    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(x, "alert")));
-    json_decref(a);
+    raise_multi(&lab1, before, id);
 
     /* His entry at O_LOW has the smallest global id: it labels him now. */
     import_at(&lab1, O_LOW, LOW1);
@@ -607,14 +617,7 @@ START_TEST(test_acknowledged_alert_stays_when_its_person_joins_another)
     char before[18], id[17];
     json_t *a, *x;
 
-    import_at(&lab1, O_TVP, TVP1);
-    import_at(&lab1, O_HERTS, HERTS1);
-    match_all(&lab1);
-    pid_of(&lab1, O_TVP, TVP1_ID, 2, before);
-    a = alerts(&lab1);
-    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, before));
-    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(x, "alert")));
-    json_decref(a);
+    raise_multi(&lab1, before, id);
     ck_assert_int_eq(seen_matcher_ack(&lab1.m, id, "lead", NOW), SEEN_OK);
     ck_assert_int_eq(seen_matcher_ack(&lab1.m, "00000000000000ff", "lead",
                          NOW),

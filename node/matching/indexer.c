@@ -178,6 +178,34 @@ entry_flags(const struct seen_record *r, const struct seen_person *p)
     return f;
 }
 
+/**
+ * seen_indexer_token_input(r, p, in):
+ * Write to ${in} what the tokens and name filter of person ${p} of record
+ * ${r} are made from (borrowed from ${p}).
+ */
+void
+seen_indexer_token_input(const struct seen_record *r,
+    const struct seen_person *p, struct seen_token_input *in)
+{
+
+    memset(in, 0, sizeof *in);
+    in->given = p->given;
+    in->family = p->family;
+    in->other_names = p->other_names;
+    in->n_other_names = p->n_other_names;
+    in->has_dob = p->has_dob;
+    in->dob = p->dob;
+    in->has_due = p->has_due;
+    in->due = p->due;
+    in->sex = p->sex;
+    in->nhs = p->nhs;
+    in->upn = p->upn;
+    in->pnc = p->pnc;
+    in->postcode = p->postcode;
+    in->district = p->district;
+    in->shielded = r->shielded;
+}
+
 /* Publish the entry of person ${p}; its handle goes to ${handle}. */
 static int
 publish_person(struct seen_indexer *ix, struct seen_txn *txn,
@@ -194,22 +222,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     size_t ntok, llen;
     int rc;
 
-    memset(&in, 0, sizeof in);
-    in.given = p->given;
-    in.family = p->family;
-    in.other_names = p->other_names;
-    in.n_other_names = p->n_other_names;
-    in.has_dob = p->has_dob;
-    in.dob = p->dob;
-    in.has_due = p->has_due;
-    in.due = p->due;
-    in.sex = p->sex;
-    in.nhs = p->nhs;
-    in.upn = p->upn;
-    in.pnc = p->pnc;
-    in.postcode = p->postcode;
-    in.district = p->district;
-    in.shielded = r->shielded;
+    seen_indexer_token_input(r, p, &in);
     ntok = seen_tokens_make(ix->tk, &in, tokens, SEEN_TOKENS_MAX);
     seen_bloom_make(ix->tk, &in, bloom);
 

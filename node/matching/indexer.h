@@ -22,6 +22,7 @@ struct seen_store;
 struct seen_txn;
 struct seen_keys;
 struct seen_tokenizer;
+struct seen_token_input;
 struct seen_record;
 struct seen_person;
 struct Seen__LocalHandle;
@@ -93,6 +94,14 @@ SEEN_MUST_CHECK int seen_indexer_retokenize(struct seen_indexer *ix,
  * 3 an adult, 0 unknown.
  */
 unsigned int seen_indexer_birth_band(const struct seen_person *p, int32_t on);
+
+/**
+ * seen_indexer_token_input(r, p, in):
+ * Write to ${in} what the tokens and name filter of person ${p} of record
+ * ${r} are made from (borrowed from ${p}).
+ */
+void seen_indexer_token_input(const struct seen_record *r,
+    const struct seen_person *p, struct seen_token_input *in);
 
 /**
  * seen_indexer_own(store, txn, handle, lh, body, blen):
