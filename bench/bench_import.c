@@ -7,12 +7,10 @@
  * Without FILE it runs seen-synth (beside this binary) for about 100k
  * records.  Prints figures and ratios; never passes or fails.
  */
-#include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bench/benchutil.h"
 #include "common/clock.h"
@@ -22,43 +20,6 @@
 #include "node/matching/indexer.h"
 #include "proto/record.h"
 #include "storage/store.h"
-
-/* Raw LMDB: random 16-byte keys, 120-byte values, 10k puts a txn. */
-static double
-raw_lmdb_puts(const char *dir, size_t n)
-{
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    MDB_val k, v;
-    uint8_t key[16], val[120];
-    double t0, t;
-    size_t i;
-
-    mkdir(dir, 0700);
-    mdb_env_create(&env);
-    mdb_env_set_mapsize(env, (size_t)4 << 30);
-    if (mdb_env_open(env, dir, 0, 0600) != 0)
-        return 0;
-    memset(val, 7, sizeof val);
-    t0 = seen_clock_mono();
-    for (i = 0; i < n; i++) {
-        if (i % 10000 == 0) {
-            if (i)
-                mdb_txn_commit(txn);
-            mdb_txn_begin(env, NULL, 0, &txn);
-            mdb_dbi_open(txn, NULL, 0, &dbi);
-        }
-        randombytes_buf(key, sizeof key);
-        k = (MDB_val){16, key};
-        v = (MDB_val){sizeof val, val};
-        mdb_put(txn, dbi, &k, &v, 0);
-    }
-    mdb_txn_commit(txn);
-    t = seen_clock_mono() - t0;
-    mdb_env_close(env);
-    return (double)n / t;
-}
 
 static double
 raw_blake2b(size_t n)
@@ -201,7 +162,7 @@ main(int argc, char *argv[])
         return 1;
 
     snprintf(path, sizeof path, "%s/raw", dir);
-    rawput = raw_lmdb_puts(path, 1000000);
+    rawput = bench_raw_lmdb_puts(path, 1000000, 120);
     rawhash = raw_blake2b(2000000);
     rate = (double)nrec / (tparse + tapply + tcommit);
 

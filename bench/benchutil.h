@@ -30,6 +30,15 @@ char *bench_slurp(const char *path, size_t *len);
  */
 int bench_synth(const char *args, const char *dir);
 
+/**
+ * bench_raw_lmdb_puts(dir, n, vlen):
+ * Put ${n} random 16-byte keys with ${vlen}-byte values (at most 4096),
+ * 10,000 a transaction, into a new LMDB environment in ${dir}, with plain
+ * LMDB: the raw limit a store's writes are measured against.  Returns
+ * puts a second, or 0 when the environment cannot be made.
+ */
+double bench_raw_lmdb_puts(const char *dir, size_t n, size_t vlen);
+
 /* A multimap from token (SEEN_TOKEN_ITEM bytes) to entry numbers: a list
  * of postings under each token, the newest first. */
 struct bench_tmap {

@@ -275,15 +275,10 @@ static void
 import_at(struct lab *l, int o, const char *line)
 {
     struct seen_index_stats st = {0};
-    struct seen_record *r = NULL;
-    struct seen_txn *t = NULL;
+    struct seen_txn *t = tu_begin(l->store, 1);
 
-    ck_assert_msg(seen_record_parse(line, strlen(line), &r, NULL, NULL) == 0,
-        "import line rejected: %s", line);
-    ck_assert_int_eq(seen_store_begin(l->store, 1, &t), SEEN_OK);
-    ck_assert_int_eq(seen_indexer_apply(&l->ix[o], t, r, NOW, &st), SEEN_OK);
+    ck_assert_int_eq(tu_apply(&l->ix[o], t, line, NOW, &st), SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_record_destroy(&r);
 }
 
 /* Step ${l}'s matcher, a few leaves at a time, until it is caught up. */
@@ -303,12 +298,12 @@ static void
 handle_of(struct lab *l, const char *id, size_t i, uint8_t handle[16])
 {
     Seen__RecordMeta *rm;
-    struct seen_txn *t = NULL;
+    struct seen_txn *t;
     uint8_t idk[16];
     const void *v;
     size_t vlen;
 
-    ck_assert_int_eq(seen_store_begin(l->store, 0, &t), SEEN_OK);
+    t = tu_begin(l->store, 0);
     seen_store_id_key(l->store, id, strlen(id), idk);
     ck_assert_int_eq(
         seen_store_get(t, SEEN_DB_RECMETA, idk, 16, &v, &vlen), SEEN_OK);
@@ -324,9 +319,9 @@ handle_of(struct lab *l, const char *id, size_t i, uint8_t handle[16])
 static void
 pid_at(struct lab *at, int o, const uint8_t handle[16], char pid[18])
 {
-    struct seen_txn *t = NULL;
+    struct seen_txn *t;
 
-    ck_assert_int_eq(seen_store_begin(at->store, 0, &t), SEEN_OK);
+    t = tu_begin(at->store, 0);
     seen_matcher_person(&at->m, t, at->ix[o].own, handle, pid);
     seen_store_abort(t);
 }
@@ -346,12 +341,12 @@ pid_of(struct lab *l, int o, const char *id, size_t i, char pid[18])
 static json_t *
 alerts(struct lab *l)
 {
-    struct seen_txn *t = NULL;
+    struct seen_txn *t;
     json_t *a = json_array(), *j;
     char *text, *line, *save = NULL;
     size_t len;
 
-    ck_assert_int_eq(seen_store_begin(l->store, 0, &t), SEEN_OK);
+    t = tu_begin(l->store, 0);
     ck_assert_int_eq(seen_matcher_alerts(&l->m, t, &text, &len), SEEN_OK);
     seen_store_abort(t);
     for (line = text ? strtok_r(text, "\n", &save) : NULL; line != NULL;
@@ -402,7 +397,7 @@ alerts_of_rule(json_t *a, const char *rule)
 static int
 replicate_one(struct lab *from, struct lab *to, int o)
 {
-    struct seen_txn *rt = NULL, *wt = NULL;
+    struct seen_txn *rt, *wt;
     uint32_t src = from->ix[o].own, dst = to->ix[o].own;
     uint64_t have, total, seq;
     Seen__FeedEntry *fe;
@@ -410,8 +405,8 @@ replicate_one(struct lab *from, struct lab *to, int o)
     size_t len;
     int rc;
 
-    ck_assert_int_eq(seen_store_begin(from->store, 0, &rt), SEEN_OK);
-    ck_assert_int_eq(seen_store_begin(to->store, 1, &wt), SEEN_OK);
+    rt = tu_begin(from->store, 0);
+    wt = tu_begin(to->store, 1);
     ck_assert_int_eq(seen_feed_size(rt, src, &total), SEEN_OK);
     ck_assert_int_eq(seen_feed_size(wt, dst, &have), SEEN_OK);
     if (have == total) {
@@ -474,29 +469,16 @@ START_TEST(test_twins_of_one_mother_born_the_same_day_stay_two_persons)
 }
 END_TEST
 
-/* The number of items in table ${db} of ${l}. */
-static uint64_t
-count(struct lab *l, enum seen_db db)
-{
-    struct seen_txn *t = NULL;
-    uint64_t n;
-
-    ck_assert_int_eq(seen_store_begin(l->store, 0, &t), SEEN_OK);
-    ck_assert_int_eq(seen_store_count(t, db, &n), SEEN_OK);
-    seen_store_abort(t);
-    return n;
-}
-
 /* The number of members of person ${pid} in ${l}'s persons (0: none). */
 static size_t
 person_size(struct lab *l, const char *pid)
 {
-    struct seen_txn *t = NULL;
+    struct seen_txn *t;
     char *text, *line, *save = NULL;
     size_t len, n = 0;
     json_t *j;
 
-    ck_assert_int_eq(seen_store_begin(l->store, 0, &t), SEEN_OK);
+    t = tu_begin(l->store, 0);
     ck_assert_int_eq(seen_matcher_persons(&l->m, t, &text, &len), SEEN_OK);
     seen_store_abort(t);
     for (line = text ? strtok_r(text, "\n", &save) : NULL; line != NULL;
@@ -537,9 +519,9 @@ START_TEST(test_retracted_record_leaves_its_person)
     /* Nothing of the retracted entries is left: no link (the three people
      * of the police record are not one another), and of each live entry
      * one group record and two person records ("E" and "M"). */
-    ck_assert_uint_eq(count(&lab1, SEEN_DB_LINKS), 0);
-    ck_assert_uint_eq(count(&lab1, SEEN_DB_GROUPS), 3);
-    ck_assert_uint_eq(count(&lab1, SEEN_DB_PERSONS), 6);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_LINKS), 0);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_GROUPS), 3);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_PERSONS), 6);
 
     /* Imported again (new entries), the record joins her once more. */
     import_at(&lab1, O_LOW, SC1);
@@ -676,11 +658,11 @@ shown(struct lab *l)
     int (*views[])(struct seen_matcher *, struct seen_txn *, char **,
         size_t *) = {seen_matcher_persons, seen_matcher_links,
         seen_matcher_alerts};
-    struct seen_txn *t = NULL;
+    struct seen_txn *t;
     char *out = NULL, *text, *p, *q;
     size_t i, n = 0, len;
 
-    ck_assert_int_eq(seen_store_begin(l->store, 0, &t), SEEN_OK);
+    t = tu_begin(l->store, 0);
     for (i = 0; i < sizeof views / sizeof views[0]; i++) {
         text = NULL;
         len = 0;

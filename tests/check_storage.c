@@ -68,16 +68,6 @@ open_store(int create)
     return s;
 }
 
-static struct seen_txn *
-begin(struct seen_store *s, int write)
-{
-    struct seen_txn *t = NULL;
-
-    ck_assert_int_eq(seen_store_begin(s, write, &t), SEEN_OK);
-    ck_assert_ptr_nonnull(t);
-    return t;
-}
-
 static void
 put_str(struct seen_txn *t, enum seen_db db, const char *k, const char *v)
 {
@@ -91,7 +81,7 @@ static void
 make_populated_store(int n)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t val[1000];
     char key[32];
     int i;
@@ -105,23 +95,6 @@ make_populated_store(int n)
     }
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     seen_store_destroy(&s);
-}
-
-/* The whole of file ${path}; *${len} its size. */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-    struct stat sb;
-    uint8_t *buf;
-    FILE *f;
-
-    ck_assert_msg(stat(path, &sb) == 0, "stat %s: %s", path, strerror(errno));
-    ck_assert_ptr_nonnull(buf = malloc((size_t)sb.st_size + 1));
-    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-    ck_assert_uint_eq(fread(buf, 1, (size_t)sb.st_size, f), (size_t)sb.st_size);
-    fclose(f);
-    *len = (size_t)sb.st_size;
-    return buf;
 }
 
 static void
@@ -163,7 +136,7 @@ reopen_code(void)
 START_TEST(test_store_created_then_reopened_finds_committed_data)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const void *v;
     size_t vlen;
 
@@ -173,7 +146,7 @@ START_TEST(test_store_created_then_reopened_finds_committed_data)
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_get(t, SEEN_DB_PEERS, "peer-a", 6, &v, &vlen), SEEN_OK);
     ck_assert_uint_eq(vlen, strlen("endpoint tcp://10.0.0.1:7000"));
@@ -189,7 +162,7 @@ END_TEST
 START_TEST(test_store_uncommitted_write_is_not_kept)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const void *v;
     size_t vlen;
 
@@ -198,7 +171,7 @@ START_TEST(test_store_uncommitted_write_is_not_kept)
     seen_store_abort(NULL);
     seen_store_destroy(&s);
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_get(t, SEEN_DB_PEERS, "peer-a", 6, &v, &vlen),
         SEEN_ENOTFOUND);
     seen_store_abort(t);
@@ -233,7 +206,7 @@ END_TEST
 START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t other[32];
     const void *v;
     size_t vlen;
@@ -247,7 +220,7 @@ START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
         seen_store_open(sdir, other, other, MAP_MB, 1, &s), SEEN_EEXIST);
     ck_assert_ptr_null(s);
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_get(t, SEEN_DB_PEERS, "k", 1, &v, &vlen), SEEN_OK);
     ck_assert_mem_eq(v, "kept", 4);
@@ -283,7 +256,7 @@ END_TEST
 START_TEST(test_store_of_another_format_is_eversion)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t fmt[4];
 
     seen_be32(fmt, SEEN_STORE_FORMAT + 1);
@@ -470,7 +443,7 @@ END_TEST
 START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t k[16], *out = NULL;
     size_t olen = 0;
 
@@ -482,7 +455,7 @@ START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_sealed_get(
                          t, SEEN_DB_RECORDS, k, 16, "REC-1", 5, &out, &olen),
         SEEN_OK);
@@ -515,7 +488,7 @@ END_TEST
 START_TEST(test_sealed_value_of_zero_bytes_round_trips)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t *out = NULL;
     size_t olen = 99;
 
@@ -537,7 +510,7 @@ START_TEST(test_sealed_plaintext_and_record_id_never_reach_the_file)
 {
     static const char id[] = "TVP-DA-2025-00412";
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t k[16], *file;
     size_t flen;
     int i;
@@ -559,7 +532,7 @@ START_TEST(test_sealed_plaintext_and_record_id_never_reach_the_file)
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     seen_store_destroy(&s);
 
-    file = slurp(dpath, &flen);
+    file = tu_slurp(dpath, &flen);
     ck_assert_ptr_null(memmem(file, flen, "Chantelle", 9));
     ck_assert_ptr_null(memmem(file, flen, "1994-02-11", 10));
     ck_assert_ptr_null(memmem(file, flen, "hid under the bed", 17));
@@ -598,7 +571,7 @@ static void
 tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t *sealed, *file, *at, b;
     const void *v;
     size_t vlen, flen;
@@ -607,7 +580,7 @@ tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
                          strlen(ad), SECRET, strlen(SECRET)),
         SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_get(t, db, key, strlen(key), &v, &vlen), SEEN_OK);
     ck_assert_uint_eq(vlen, strlen(SECRET) + 40);
@@ -616,7 +589,7 @@ tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
     seen_store_abort(t);
     seen_store_destroy(&s);
 
-    file = slurp(dpath, &flen);
+    file = tu_slurp(dpath, &flen);
     ck_assert_ptr_nonnull(at = memmem(file, flen, sealed, vlen));
     /* Exactly one copy of the value is in the file. */
     ck_assert_ptr_null(
@@ -636,7 +609,7 @@ START_TEST(test_sealed_value_tampered_in_the_file_does_not_open)
 
     tamper_with_sealed_value(SEEN_DB_RECORDS, "victim", "victim-ad");
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_sealed_get(t, SEEN_DB_RECORDS, "victim", 6,
                          "victim-ad", 9, &out, &olen),
         SEEN_ECORRUPT);
@@ -676,7 +649,7 @@ START_TEST(test_check_passes_on_a_good_store_and_fails_on_a_truncated_one)
 
     make_populated_store(100);
     s = open_store(0);
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     for (i = 0; i < 40; i++) {
         snprintf(id, sizeof id, "R-%d", i);
         seen_store_id_key(s, id, strlen(id), k);
@@ -712,7 +685,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
 
     ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 1, &s), SEEN_OK);
     for (batch = 0; batch < 1000 && !full; batch++) {
-        t = begin(s, 1);
+        t = tu_begin(s, 1);
         for (i = 0; i < 10; i++) {
             snprintf(key, sizeof key, "k%06d", batch * 10 + i);
             memset(val, batch & 0xff, sizeof val);
@@ -735,7 +708,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
     ck_assert_int_gt(committed, 0);
 
     /* The open store still reads what it committed. */
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_CURSORS, &n), SEEN_OK);
     ck_assert_uint_eq(n, (uint64_t)committed * 10);
     seen_store_abort(t);
@@ -743,7 +716,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
 
     /* And so does the store reopened. */
     ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 0, &s), SEEN_OK);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_CURSORS, &n), SEEN_OK);
     ck_assert_uint_eq(n, (uint64_t)committed * 10);
     for (i = 0; i < committed * 10; i++) {
@@ -796,7 +769,7 @@ put_keys(struct seen_store *s)
 {
     static const char *keys[] = {
         "b/3", "a/1", "b/1", "c", "ab", "b/2", "a", "b", "b/10", "bb/1"};
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     size_t i;
 
     for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -811,7 +784,7 @@ START_TEST(test_iter_with_prefix_visits_exactly_those_keys_in_order)
     struct seen_txn *t;
 
     put_keys(s);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_ALERTS, "b/", 2, collect_fn, &c), SEEN_OK);
     ck_assert_int_eq(c.n, 4);
@@ -852,7 +825,7 @@ START_TEST(test_iter_stops_when_asked_and_passes_back_a_failure)
     struct seen_txn *t;
 
     put_keys(s);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     c.stop_after = 2;
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_ALERTS, "b", 1, collect_fn, &c), SEEN_OK);
@@ -885,7 +858,7 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
     for (;;) {
         memset(&c, 0, sizeof c);
         c.stop_after = 3;
-        t = begin(s, 0);
+        t = tu_begin(s, 0);
         ck_assert_int_eq(seen_store_iter_after(t, SEEN_DB_ALERTS, after,
                              strlen(after), collect_fn, &c),
             SEEN_OK);
@@ -907,7 +880,7 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
 
     /* Starting after a key that is not there: the next one up. */
     memset(&c, 0, sizeof c);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_iter_after(t, SEEN_DB_ALERTS, "b/11", 4, collect_fn, &c),
         SEEN_OK);
@@ -919,10 +892,132 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
 }
 END_TEST
 
+START_TEST(test_reads_are_counted_per_transaction)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_store_reads r;
+    struct seen_txn *t, *child;
+    struct collect c = {0};
+    const void *v;
+    size_t vlen;
+
+    put_keys(s);
+    t = tu_begin(s, 0);
+    seen_store_reads(t, &r);
+    ck_assert_uint_eq(r.gets + r.seeks + r.steps, 0);
+    /* A lookup counts, found or not. */
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ALERTS, "a", 1, &v, &vlen),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ALERTS, "zz", 2, &v, &vlen),
+        SEEN_ENOTFOUND);
+    /* A walk is one seek and a step past each key it visits: b/1, b/10,
+     * b/2, b/3; then, after b/3, bb/1 and c (the step past b/3 too). */
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_ALERTS, "b/", 2, collect_fn, &c), SEEN_OK);
+    ck_assert_int_eq(seen_store_iter_after(t, SEEN_DB_ALERTS, "b/3", 3,
+                         collect_fn, &c),
+        SEEN_OK);
+    ck_assert_int_eq(c.n, 6);
+    seen_store_reads(t, &r);
+    ck_assert_uint_eq(r.gets, 2);
+    ck_assert_uint_eq(r.seeks, 2);
+    ck_assert_uint_eq(r.steps, 7);
+    seen_store_abort(t);
+
+    /* Each transaction counts its own, a nested one too; writes do not
+     * count. */
+    t = tu_begin(s, 1);
+    put_str(t, SEEN_DB_ALERTS, "d", "v");
+    ck_assert_int_eq(seen_store_begin_nested(t, &child), SEEN_OK);
+    ck_assert_int_eq(seen_store_get(child, SEEN_DB_ALERTS, "d", 1, &v, &vlen),
+        SEEN_OK);
+    seen_store_reads(child, &r);
+    ck_assert_uint_eq(r.gets, 1);
+    seen_store_abort(child);
+    seen_store_reads(t, &r);
+    ck_assert_uint_eq(r.gets + r.seeks + r.steps, 0);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+/* Count the values seen and check they come in ascending order. */
+struct ordered {
+    uint8_t last[20];
+    int n;
+    int sorted;
+};
+
+static int
+ordered_fn(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct ordered *o = ctx;
+
+    (void)key;
+    (void)klen;
+    ck_assert_uint_eq(vlen, 20);
+    if (o->n > 0 && memcmp(o->last, val, 20) >= 0)
+        o->sorted = 0;
+    memcpy(o->last, val, 20);
+    o->n++;
+    return 0;
+}
+
+START_TEST(test_writes_held_back_are_seen_by_their_transaction)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    struct ordered o = {{0}, 0, 1};
+    uint8_t tok[17], id[20], seq[8], ids[500][20];
+    const void *v;
+    size_t vlen;
+    uint64_t n;
+    int i;
+
+    /* The live entries and the token index hold their writes back and
+     * apply them sorted; the transaction reads them all the same. */
+    memset(tok, 'T', sizeof tok);
+    for (i = 0; i < 500; i++) {
+        randombytes_buf(ids[i], 20);
+        seen_be64(seq, (uint64_t)i);
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_ENTRIES, ids[i], 20, seq, 8), SEEN_OK);
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_INDEX, tok, 17, ids[i], 20), SEEN_OK);
+    }
+    for (i = 0; i < 500; i += 7) {
+        ck_assert_int_eq(
+            seen_store_get(t, SEEN_DB_ENTRIES, ids[i], 20, &v, &vlen),
+            SEEN_OK);
+        ck_assert_uint_eq(vlen, 8);
+        ck_assert_uint_eq(seen_rd64(v), (uint64_t)i);
+    }
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_INDEX, tok, 17, ordered_fn, &o), SEEN_OK);
+    ck_assert_int_eq(o.n, 500);
+    ck_assert(o.sorted);
+    /* A write of another size goes in at once, after those held back. */
+    memset(id, 'x', sizeof id);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_ENTRIES, id, 20, "short", 5),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 501);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ENTRIES, id, 20, &v, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(vlen, 5);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_count_and_delete_track_items_including_duplicates)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const char *tok = "TTTTTTTTTTTTTTTTT";
     uint64_t n;
     const void *v;
@@ -976,7 +1071,7 @@ END_TEST
 START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t a[32], b[32], c[32], pk[32];
     uint32_t ia = 0, ib = 0, i;
 
@@ -996,7 +1091,7 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_origin(t, a, 0, &i), SEEN_OK);
     ck_assert_uint_eq(i, 1);
     ck_assert_int_eq(seen_store_origin(t, b, 0, &i), SEEN_OK);
@@ -1010,7 +1105,7 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
     seen_store_abort(t);
 
     /* The next origin after a reopen is 3. */
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     ck_assert_int_eq(seen_store_origin(t, c, 1, &i), SEEN_OK);
     ck_assert_uint_eq(i, 3);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
@@ -1043,14 +1138,14 @@ START_TEST(test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix)
 
     for (n = 1; n <= FEED_MAX; n++) {
         /* Each leaf in its own transaction, committed. */
-        t = begin(s, 1);
+        t = tu_begin(s, 1);
         len = make_leaf(leaf, 1, n - 1);
         ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
         ck_assert_uint_eq(seq, n - 1);
         ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
         seen_merkle_leaf_hash(hashes[n - 1], leaf, len);
 
-        t = begin(s, 0);
+        t = tu_begin(s, 0);
         ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
         ck_assert_uint_eq(size, n);
         for (m = 0; m <= n; m++) {
@@ -1075,7 +1170,7 @@ START_TEST(test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix)
 
     /* After a reopen the feed and its root are the same. */
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
     ck_assert_uint_eq(size, FEED_MAX);
     ml.hash = (const uint8_t(*)[32])hashes;
@@ -1093,7 +1188,7 @@ END_TEST
 START_TEST(test_feed_of_many_leaves_in_one_transaction_has_the_right_root)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     static uint8_t hashes[FEED_MAX][32];
     struct seen_merkle_leaves ml;
     uint8_t leaf[64], got[32], want[32];
@@ -1122,7 +1217,7 @@ END_TEST
 START_TEST(test_feeds_of_two_origins_are_independent)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t leaf[64], h[32], got[32], empty[32];
     uint64_t seq, size;
     size_t len;
@@ -1241,7 +1336,7 @@ assert_hit(const struct hits *h, int i, uint32_t oidx, const uint8_t handle[16])
 START_TEST(test_index_finds_entries_by_blocking_tokens_only)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const uint8_t *toks[] = {
         tok_nhs, tok_name, tok_given, tok_fgiven, tok_fpost};
     uint8_t h1[16], h2[16];
@@ -1258,7 +1353,7 @@ START_TEST(test_index_finds_entries_by_blocking_tokens_only)
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     h = lookup(t, tok_nhs);
     ck_assert_int_eq(h.n, 1);
     assert_hit(&h, 0, 1, h1);
@@ -1288,7 +1383,7 @@ END_TEST
 START_TEST(test_index_entry_decodes_the_leaf_it_was_published_in)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const uint8_t *toks[] = {tok_nhs, tok_fgiven};
     Seen__FeedEntry *fe = NULL;
     uint8_t h1[16];
@@ -1315,7 +1410,7 @@ END_TEST
 START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const uint8_t *toks[] = {tok_nhs, tok_name, tok_fgiven};
     uint8_t h1[16], h2[16];
     struct hits h;
@@ -1327,11 +1422,11 @@ START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
     add_entry(t, 1, h2, (const uint8_t *[]){tok_name}, 1);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
 
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
 
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
     h = lookup(t, tok_name);
     ck_assert_int_eq(h.n, 1);
@@ -1357,7 +1452,7 @@ END_TEST
 START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t h1[16];
     struct hits h;
     uint64_t seq, n;
@@ -1374,11 +1469,11 @@ START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
 
     /* And with other tokens: the old ones no longer find it. */
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     ck_assert_uint_eq(
         add_entry(t, 1, h1, (const uint8_t *[]){tok_name, tok_given}, 2), 2);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
     ck_assert_int_eq(lookup(t, tok_name).n, 1);
     ck_assert_int_eq(lookup(t, tok_given).n, 1);
@@ -1396,7 +1491,7 @@ END_TEST
 START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
     uint8_t handle[16] = {0}, tokens[18] = {1};
     uint64_t n;
@@ -1472,6 +1567,8 @@ storage_suite(void)
     tcase_add_test(tc, test_iter_stops_when_asked_and_passes_back_a_failure);
     tcase_add_test(
         tc, test_iter_after_pages_through_every_key_once_across_transactions);
+    tcase_add_test(tc, test_reads_are_counted_per_transaction);
+    tcase_add_test(tc, test_writes_held_back_are_seen_by_their_transaction);
     tcase_add_test(tc, test_count_and_delete_track_items_including_duplicates);
     tcase_add_test(
         tc, test_origins_are_numbered_from_1_and_stable_after_reopen);

@@ -1,8 +1,15 @@
+#include <sys/stat.h>
+
+#include <check.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "node/matching/indexer.h"
+#include "proto/record.h"
 #include "tests/testutil.h"
 
 char *
@@ -33,6 +40,57 @@ tu_rmrf(const char *path)
 {
 
     return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+uint8_t *
+tu_slurp(const char *path, size_t *len)
+{
+    struct stat sb;
+    uint8_t *buf;
+    FILE *f;
+
+    ck_assert_msg(stat(path, &sb) == 0, "stat %s: %s", path, strerror(errno));
+    ck_assert_ptr_nonnull(buf = malloc((size_t)sb.st_size + 1));
+    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+    ck_assert_uint_eq(fread(buf, 1, (size_t)sb.st_size, f), (size_t)sb.st_size);
+    fclose(f);
+    *len = (size_t)sb.st_size;
+    return buf;
+}
+
+struct seen_txn *
+tu_begin(struct seen_store *store, int write)
+{
+    struct seen_txn *t = NULL;
+
+    ck_assert_int_eq(seen_store_begin(store, write, &t), SEEN_OK);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+uint64_t
+tu_count(struct seen_store *store, enum seen_db db)
+{
+    struct seen_txn *t = tu_begin(store, 0);
+    uint64_t n;
+
+    ck_assert_int_eq(seen_store_count(t, db, &n), SEEN_OK);
+    seen_store_abort(t);
+    return n;
+}
+
+int
+tu_apply(struct seen_indexer *ix, struct seen_txn *txn, const char *line,
+    uint64_t now, struct seen_index_stats *st)
+{
+    struct seen_record *r = NULL;
+    int rc;
+
+    ck_assert_msg(seen_record_parse(line, strlen(line), &r, NULL, NULL) == 0,
+        "import line rejected: %s", line);
+    rc = seen_indexer_apply(ix, txn, r, now, st);
+    seen_record_destroy(&r);
+    return rc;
 }
 
 char *

@@ -5,6 +5,12 @@
 #define SEEN_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "storage/store.h"
+
+struct seen_indexer;
+struct seen_index_stats;
 
 /**
  * tu_tmpdir(buf, len):
@@ -18,6 +24,36 @@ char *tu_tmpdir(char *buf, size_t len);
  * Remove ${path} and everything below it.  Returns 0 or -1.
  */
 int tu_rmrf(const char *path);
+
+/**
+ * tu_slurp(path, len):
+ * Return the whole of file ${path} (malloc'd, with room for a NUL after
+ * it) and its size in *${len}; fails the test when it cannot be read.
+ */
+uint8_t *tu_slurp(const char *path, size_t *len);
+
+/**
+ * tu_begin(store, write):
+ * Begin a transaction of ${store} (a write transaction when ${write});
+ * fails the test when it cannot.
+ */
+struct seen_txn *tu_begin(struct seen_store *store, int write);
+
+/**
+ * tu_count(store, db):
+ * Return the number of items in table ${db} of ${store}, read in a
+ * transaction of its own.
+ */
+uint64_t tu_count(struct seen_store *store, enum seen_db db);
+
+/**
+ * tu_apply(ix, txn, line, now, st):
+ * Parse the import line ${line} (which must parse) and apply it with
+ * ${ix} in ${txn} at time ${now}, adding to ${st}; return the indexer's
+ * code.
+ */
+int tu_apply(struct seen_indexer *ix, struct seen_txn *txn, const char *line,
+    uint64_t now, struct seen_index_stats *st);
 
 /**
  * tu_data(rel, buf, len):
