@@ -134,6 +134,7 @@ bench_raw_lmdb_puts(const char *dir, size_t n, size_t vlen)
 
 /* ---- a multimap from token to entries ---- */
 
+/* Where token ${t} goes in a table. */
 static uint64_t
 thash(const uint8_t *t)
 {
@@ -235,6 +236,7 @@ bench_tmap_first(const struct bench_tmap *m, const uint8_t *t)
 
 /* ---- a map from string to number ---- */
 
+/* Where string ${s} goes in a table (FNV-1a). */
 static uint64_t
 shash(const char *s)
 {

@@ -30,6 +30,7 @@ struct spans {
     struct span r[SEEN_RULE_MAX + 1];
 };
 
+/* Find every rule's span of side ${s} to ${sp}. */
 static void
 spans_of(const struct seen_score_side *s, struct spans *sp)
 {
@@ -441,6 +442,7 @@ score(const struct seen_score_side *a, const struct seen_score_side *b,
     return w;
 }
 
+/* The band of weight ${w}. */
 static enum seen_band
 band_of(double w)
 {

@@ -6,6 +6,7 @@
 #include "storage/index.h"
 #include "seen.pb-c.h"
 
+/* The entry id of ${handle} of origin ${oidx}: origin(4) handle(16). */
 static void
 entry_id(uint8_t id[20], uint32_t oidx, const uint8_t handle[16])
 {
@@ -14,6 +15,8 @@ entry_id(uint8_t id[20], uint32_t oidx, const uint8_t handle[16])
     memcpy(id + 4, handle, 16);
 }
 
+/* Add (${add}) or remove entry ${id} under each blocking token of the
+ * ${len} bytes ${tok}. */
 static int
 put_tokens(struct seen_txn *txn, const uint8_t id[20], const uint8_t *tok,
     size_t len, int add)
@@ -77,6 +80,7 @@ struct wire {
     ProtobufCAllocator *a;
 };
 
+/* ${n} bytes from the decoder's allocator (malloc's when none). */
 static void *
 wire_alloc(struct wire *w, size_t n)
 {
@@ -353,6 +357,7 @@ seen_index_remove(struct seen_txn *txn, uint32_t oidx,
     return seen_store_del(txn, SEEN_DB_ENTRIES, id, sizeof id, NULL, 0);
 }
 
+/* As seen_index_add; ${fresh}: as seen_index_add_fresh. */
 static int
 index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     const Seen__IndexEntry *e, int fresh)
@@ -415,6 +420,8 @@ struct lookup_ctx {
     void *ctx;
 };
 
+/* Pass one entry of a token's list to the caller (a
+ * seen_store_iter_fn). */
 static int
 lookup_one(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)

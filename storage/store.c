@@ -40,6 +40,7 @@ index_item_cmp(const void *a, const void *b)
     return memcmp(a, b, SEEN_INDEX_KEY_BYTES + SEEN_ENTRY_ID_BYTES);
 }
 
+/* As index_item_cmp, for SEEN_DB_ENTRIES. */
 static int
 entry_item_cmp(const void *a, const void *b)
 {
@@ -113,6 +114,8 @@ mdb_to_seen(int rc)
     }
 }
 
+/* Log LMDB's ${rc} for ${what} (unless it is "not found") and return
+ * it as a SEEN code. */
 static int
 store_fail(const struct seen_store *s, const char *what, int rc)
 {
@@ -150,6 +153,7 @@ store_check_size(struct seen_store *s)
     return SEEN_OK;
 }
 
+/* Write a new store's format, node id and key check in ${txn}. */
 static int
 store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
 {
@@ -177,6 +181,8 @@ store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
     return SEEN_OK;
 }
 
+/* Check the store's format, node id and key check: 0, or the code
+ * seen_store_open returns for each (logged). */
 static int
 store_check_meta(struct seen_store *s, MDB_txn *txn,
     const uint8_t node_id[32])
@@ -238,6 +244,8 @@ probe_fault(int sig)
     _exit(3);
 }
 
+/* The probe above: 0, or SEEN_ECORRUPT (logged) when reading ${dir}
+ * crashes or fails. */
 static int
 store_probe(const char *dir, size_t map_mb, int deep)
 {
@@ -305,6 +313,7 @@ store_probe(const char *dir, size_t map_mb, int deep)
     return SEEN_OK;
 }
 
+/* 1 when ${dir}/${name} exists. */
 static int
 file_exists(const char *dir, const char *name)
 {
@@ -461,6 +470,7 @@ seen_store_path(const struct seen_store *store)
     return store->dir;
 }
 
+/* Start ${t} with no writes held back. */
 static void
 defer_init(struct seen_txn *t)
 {
@@ -471,6 +481,7 @@ defer_init(struct seen_txn *t)
         t->defer[i].t = &defer_tables[i];
 }
 
+/* Free the writes ${t} holds back (applied or not). */
 static void
 defer_free(struct seen_txn *t)
 {
@@ -961,6 +972,8 @@ struct check_ctx {
     int bad;
 };
 
+/* Count one item and, in a sealed database, check that it opens (a
+ * seen_store_iter_fn for seen_store_check). */
 static int
 check_one(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)

@@ -177,6 +177,7 @@ struct lab {
 
 static struct lab lab1, lab2;
 
+/* Keys by signing key, ascending (for qsort). */
 static int
 pk_cmp(const void *a, const void *b)
 {
@@ -186,6 +187,7 @@ pk_cmp(const void *a, const void *b)
     return memcmp(x->sign_pk, y->sign_pk, sizeof x->sign_pk);
 }
 
+/* The origin whose key is ${pk}, or -1. */
 static int
 origin_of(const uint8_t pk[static 32])
 {
@@ -197,6 +199,7 @@ origin_of(const uint8_t pk[static 32])
     return -1;
 }
 
+/* The matcher's type_of: O_SC is children's social care. */
 static const char *
 type_of(void *ctx, const uint8_t pk[static 32])
 {
@@ -205,6 +208,7 @@ type_of(void *ctx, const uint8_t pk[static 32])
     return origin_of(pk) == O_SC ? "social_care" : "police";
 }
 
+/* The matcher's name_of: the origin's name. */
 static const char *
 name_of(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
 {
@@ -216,6 +220,8 @@ name_of(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
     return o < 0 ? "unknown" : origin_names[o];
 }
 
+/* Make ${l}: a new store with an indexer for every origin, and a
+ * matcher. */
 static void
 lab_open(struct lab *l)
 {
@@ -236,6 +242,7 @@ lab_open(struct lab *l)
     l->m.name_of = name_of;
 }
 
+/* Close ${l} and remove its files. */
 static void
 lab_close(struct lab *l)
 {
@@ -244,6 +251,7 @@ lab_close(struct lab *l)
     tu_rmrf(l->base);
 }
 
+/* The origins' keys, sorted, one match key, and two labs. */
 static void
 setup(void)
 {

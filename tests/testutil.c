@@ -12,6 +12,11 @@
 #include "proto/record.h"
 #include "tests/testutil.h"
 
+/**
+ * tu_tmpdir(buf, len):
+ * Create a fresh private directory under $TMPDIR (or /tmp) and write its
+ * path to ${buf}.  Returns ${buf}; aborts the test on failure.
+ */
 char *
 tu_tmpdir(char *buf, size_t len)
 {
@@ -35,6 +40,10 @@ rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
     return remove(path);
 }
 
+/**
+ * tu_rmrf(path):
+ * Remove ${path} and everything below it.  Returns 0 or -1.
+ */
 int
 tu_rmrf(const char *path)
 {
@@ -42,6 +51,11 @@ tu_rmrf(const char *path)
     return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/**
+ * tu_slurp(path, len):
+ * Return the whole of file ${path} (malloc'd, with room for a NUL after
+ * it) and its size in *${len}; fails the test when it cannot be read.
+ */
 uint8_t *
 tu_slurp(const char *path, size_t *len)
 {
@@ -58,6 +72,11 @@ tu_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/**
+ * tu_begin(store, write):
+ * Begin a transaction of ${store} (a write transaction when ${write});
+ * fails the test when it cannot.
+ */
 struct seen_txn *
 tu_begin(struct seen_store *store, int write)
 {
@@ -68,6 +87,11 @@ tu_begin(struct seen_store *store, int write)
     return t;
 }
 
+/**
+ * tu_count(store, db):
+ * Return the number of items in table ${db} of ${store}, read in a
+ * transaction of its own.
+ */
 uint64_t
 tu_count(struct seen_store *store, enum seen_db db)
 {
@@ -79,6 +103,12 @@ tu_count(struct seen_store *store, enum seen_db db)
     return n;
 }
 
+/**
+ * tu_apply(ix, txn, line, now, st):
+ * Parse the import line ${line} (which must parse) and apply it with
+ * ${ix} in ${txn} at time ${now}, adding to ${st}; return the indexer's
+ * code.
+ */
 int
 tu_apply(struct seen_indexer *ix, struct seen_txn *txn, const char *line,
     uint64_t now, struct seen_index_stats *st)
@@ -93,6 +123,11 @@ tu_apply(struct seen_indexer *ix, struct seen_txn *txn, const char *line,
     return rc;
 }
 
+/**
+ * tu_data(rel, buf, len):
+ * Write the path of ${rel} under the repository's tests/data/ folder to
+ * ${buf} (${len} bytes); return ${buf}.
+ */
 char *
 tu_data(const char *rel, char *buf, size_t len)
 {

@@ -240,6 +240,7 @@ members_json(struct step *s, const struct idset *ids)
     return a;
 }
 
+/* Free what ${f} holds. */
 static void
 facts_release(struct facts *f)
 {
@@ -506,6 +507,7 @@ done:
     return rc;
 }
 
+/* Add the stored alert ${val} (${vlen} bytes) to the rows ${ctx}. */
 static int
 on_alert(void *ctx, const void *val, size_t vlen)
 {

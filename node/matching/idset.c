@@ -26,6 +26,7 @@ idset_add(struct idset *s, const uint8_t id[20])
     return 0;
 }
 
+/* Entry ids in byte order (for qsort). */
 static int
 idcmp(const void *a, const void *b)
 {

@@ -89,6 +89,8 @@ retract(struct seen_indexer *ix, struct seen_txn *txn,
     return SEEN_OK;
 }
 
+/* The SEEN_DB_EXPIRY key of record ${idk} kept until ${day}: the day
+ * (sign bit flipped, so that keys sort by day) and the record. */
 static void
 expiry_key(uint8_t k[20], int32_t day, const uint8_t idk[16])
 {
@@ -158,6 +160,7 @@ seen_indexer_birth_band(const struct seen_person *p, int32_t on)
     return (on - p->dob) < 6574 ? 2 : 3;
 }
 
+/* The IndexEntry flags of person ${p} of record ${r}. */
 static uint32_t
 entry_flags(const struct seen_record *r, const struct seen_person *p)
 {
@@ -348,6 +351,8 @@ struct expire_ctx {
     uint32_t limit;
 };
 
+/* Collect the records of an expiry key before the limit (a
+ * seen_store_iter_fn); stops at the first not before it. */
 static int
 collect_expired(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)
@@ -409,6 +414,8 @@ struct ids_ctx {
     struct seen_txn *txn;
 };
 
+/* Collect the id of a stored record from its first handle's map (a
+ * seen_store_iter_fn over SEEN_DB_RECMETA). */
 static int
 collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)

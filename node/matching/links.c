@@ -10,6 +10,7 @@
 #include "node/matching/matcher_internal.h"
 #include "storage/store.h"
 
+/* Write ${d} as 8 bytes, IEEE 754 big-endian. */
 static void
 be_double(uint8_t out[8], double d)
 {
@@ -19,6 +20,7 @@ be_double(uint8_t out[8], double d)
     seen_be64(out, u);
 }
 
+/* Read 8 bytes, IEEE 754 big-endian. */
 static double
 rd_double(const uint8_t in[8])
 {
@@ -72,6 +74,8 @@ struct nb_ctx {
     double min;
 };
 
+/* Add the other end of a link at least c->min to the set or list of
+ * ${ctx} (a seen_store_iter_fn). */
 static int
 on_neighbour(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)

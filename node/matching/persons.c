@@ -91,6 +91,7 @@ struct tail_ctx {
     size_t klen;
 };
 
+/* Add the entry at the end of the key (a seen_store_iter_fn). */
 static int
 on_tail(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
@@ -263,6 +264,7 @@ idx_find(const struct idx_set *h, const struct idset *ids,
     return SIZE_MAX;
 }
 
+/* Put ${id}, at index ${i} of its idset, in ${h} (not there yet). */
 static void
 idx_put(struct idx_set *h, const uint8_t id[20], size_t i)
 {
@@ -297,6 +299,7 @@ struct comp {
                                    labels its person */
 };
 
+/* Free what ${c} holds. */
 static void
 comp_release(struct comp *c)
 {

@@ -40,6 +40,7 @@ struct pair {
     uint8_t id[20];
 };
 
+/* Pairs by label, then by entry (for qsort). */
 static int
 paircmp(const void *a, const void *b)
 {
@@ -53,6 +54,8 @@ struct live_ctx {
     size_t n, cap;
 };
 
+/* Add a live entry and its label to the pairs of ${ctx} (a
+ * seen_store_iter_fn over SEEN_DB_ENTRIES). */
 static int
 on_live(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
@@ -147,6 +150,8 @@ link_end(struct seen_matcher *m, const struct ent *e)
         m->name_of(m->ctx, e->gid, name, sizeof name), "handle", hh);
 }
 
+/* Describe one link, once for its two keys, as a row of the links
+ * contract (a seen_store_iter_fn over SEEN_DB_LINKS). */
 static int
 on_link(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
