@@ -133,11 +133,11 @@ static const char *const origin_names[NORIGINS] = {
 #define DVDS1_ID "TVP-DVDS-2025-0042"
 #define DVDS1                                                                  \
     "{\"id\":\"" DVDS1_ID "\",\"kind\":\"dvds_disclosure\",\"date\":"          \
-    "\"2025-02-01\",\"local_authority\":\"Reading\",\"risk\":\"medium\","       \
+    "\"2025-02-01\",\"local_authority\":\"Reading\",\"risk\":\"medium\","      \
     "\"people\":[{\"ref\":\"p1\",\"role\":\"perpetrator\",\"given_name\":"     \
-    "\"Lee\",\"family_name\":\"Carter\",\"date_of_birth\":\"1985-11-23\","      \
-    "\"sex\":\"M\"},{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":"       \
-    "\"Ruby\",\"family_name\":\"Carter\",\"date_of_birth\":\"2018-08-08\","     \
+    "\"Lee\",\"family_name\":\"Carter\",\"date_of_birth\":\"1985-11-23\","     \
+    "\"sex\":\"M\"},{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":"        \
+    "\"Ruby\",\"family_name\":\"Carter\",\"date_of_birth\":\"2018-08-08\","    \
     "\"sex\":\"F\",\"postcode\":\"RG4 8XY\"}]}"
 
 /* Social care, Reading: the same child, later. */

@@ -1,7 +1,8 @@
 /*
- * check_storage.c: the node's LMDB store (storage/store.[ch]), feeds as
- * Merkle logs (storage/feed.[ch]) and the token index (storage/index.[ch]),
- * against real LMDB files in temporary directories and real libsodium.
+ * check_storage.c: the node's LMDB store (storage/store.[ch]), against
+ * real LMDB files in temporary directories and real libsodium.  Feeds in
+ * the store are check_storage_feed.c's, the token index
+ * check_storage_index.c's.
  *
  * Damaged files (truncated, overwritten, tampered with) are opened in the
  * test process itself: the store must report them, never crash.
@@ -21,51 +22,39 @@
 #include <sodium.h>
 
 #include "common/seen.h"
-#include "crypto/merkle.h"
-#include "storage/feed.h"
-#include "storage/index.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
-#include "seen.pb-c.h"
 
 #define MAP_MB 16
 
 /* ---- fixture: one store in a fresh temporary directory ---- */
 
-static char base[1024];  /* the temporary directory */
-static char sdir[2048];  /* the store directory inside it */
-static char dpath[3072]; /* sdir/data.mdb */
-static uint8_t node_id[32];
-static uint8_t rkey[32];
+static char dpath[3072]; /* tu_fixture.dir/data.mdb */
 
 static void
 setup(void)
 {
 
-    tu_tmpdir(base, sizeof base);
-    snprintf(sdir, sizeof sdir, "%s/store", base);
-    snprintf(dpath, sizeof dpath, "%s/data.mdb", sdir);
-    randombytes_buf(node_id, sizeof node_id);
-    randombytes_buf(rkey, sizeof rkey);
+    tu_fixture_setup();
+    snprintf(dpath, sizeof dpath, "%s/data.mdb", tu_fixture.dir);
 }
 
-static void
-teardown(void)
+/* seen_store_open of the fixture's store: its code; the store to *${s}. */
+static int
+store_open(size_t map_mb, int create, struct seen_store **s)
 {
 
-    tu_rmrf(base);
+    return seen_store_open(tu_fixture.dir, tu_fixture.node_id,
+        tu_fixture.record_key, map_mb, create, s);
 }
 
+/* The fixture's store, made or opened again. */
 static struct seen_store *
 open_store(int create)
 {
-    struct seen_store *s = NULL;
 
-    ck_assert_int_eq(
-        seen_store_open(sdir, node_id, rkey, MAP_MB, create, &s), SEEN_OK);
-    ck_assert_ptr_nonnull(s);
-    return s;
+    return tu_store_open(&tu_fixture, MAP_MB, create);
 }
 
 static void
@@ -116,14 +105,15 @@ file_size(const char *path)
     return sb.st_size;
 }
 
-/* Open ${sdir} without create and return the code; no store is leaked. */
+/* Open the fixture's store without create and return the code; no store
+ * is leaked. */
 static int
 reopen_code(void)
 {
     struct seen_store *s = NULL;
     int rc;
 
-    rc = seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s);
+    rc = store_open(MAP_MB, 0, &s);
     if (rc == SEEN_OK)
         seen_store_destroy(&s);
     else
@@ -142,7 +132,7 @@ START_TEST(test_store_created_then_reopened_finds_committed_data)
 
     put_str(t, SEEN_DB_PEERS, "peer-a", "endpoint tcp://10.0.0.1:7000");
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    ck_assert_str_eq(seen_store_path(s), sdir);
+    ck_assert_str_eq(seen_store_path(s), tu_fixture.dir);
     seen_store_destroy(&s);
 
     s = open_store(0);
@@ -192,12 +182,12 @@ START_TEST(test_store_open_without_create_where_none_exists_is_enotfound)
 
     /* The directory does not exist... */
     ck_assert_int_eq(
-        seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s), SEEN_ENOTFOUND);
+        store_open(MAP_MB, 0, &s), SEEN_ENOTFOUND);
     ck_assert_ptr_null(s);
     /* ...or exists and is empty; neither is created. */
-    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    ck_assert_int_eq(mkdir(tu_fixture.dir, 0700), 0);
     ck_assert_int_eq(
-        seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s), SEEN_ENOTFOUND);
+        store_open(MAP_MB, 0, &s), SEEN_ENOTFOUND);
     ck_assert_ptr_null(s);
     ck_assert_int_ne(access(dpath, F_OK), 0);
 }
@@ -217,7 +207,8 @@ START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
 
     randombytes_buf(other, sizeof other);
     ck_assert_int_eq(
-        seen_store_open(sdir, other, other, MAP_MB, 1, &s), SEEN_EEXIST);
+        seen_store_open(tu_fixture.dir, other, other, MAP_MB, 1, &s),
+        SEEN_EEXIST);
     ck_assert_ptr_null(s);
     s = open_store(0);
     t = tu_begin(s, 0);
@@ -234,9 +225,9 @@ START_TEST(test_store_reopen_with_another_node_id_is_ewrongnode)
     struct seen_store *s = open_store(1);
 
     seen_store_destroy(&s);
-    node_id[7] ^= 1;
+    tu_fixture.node_id[7] ^= 1;
     ck_assert_int_eq(reopen_code(), SEEN_EWRONGNODE);
-    node_id[7] ^= 1;
+    tu_fixture.node_id[7] ^= 1;
     ck_assert_int_eq(reopen_code(), SEEN_OK);
 }
 END_TEST
@@ -246,9 +237,9 @@ START_TEST(test_store_reopen_with_another_record_key_is_eauth)
     struct seen_store *s = open_store(1);
 
     seen_store_destroy(&s);
-    rkey[31] ^= 0x80;
+    tu_fixture.record_key[31] ^= 0x80;
     ck_assert_int_eq(reopen_code(), SEEN_EAUTH);
-    rkey[31] ^= 0x80;
+    tu_fixture.record_key[31] ^= 0x80;
     ck_assert_int_eq(reopen_code(), SEEN_OK);
 }
 END_TEST
@@ -391,7 +382,7 @@ open_damaged_in_child(void)
     if (pid == 0) {
         if ((fd = open("/dev/null", O_WRONLY)) >= 0)
             dup2(fd, 2);
-        rc = seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s);
+        rc = store_open(MAP_MB, 0, &s);
         if (rc == SEEN_ECORRUPT)
             _exit(0);
         if (rc != 0)
@@ -414,7 +405,7 @@ START_TEST(test_store_with_garbage_data_pages_is_ecorrupt)
     int i, r, bad = 0;
 
     for (i = 0; i < GARBAGE_SEEDS; i++) {
-        tu_rmrf(sdir);
+        tu_rmrf(tu_fixture.dir);
         make_populated_store(300);
         len = (size_t)file_size(dpath) - 8192;
         ck_assert_ptr_nonnull(junk = malloc(len));
@@ -556,8 +547,8 @@ START_TEST(test_id_key_is_deterministic_per_record_key_and_id)
     seen_store_destroy(&s);
 
     /* Another node (another record key) files the same id elsewhere. */
-    tu_rmrf(sdir);
-    randombytes_buf(rkey, sizeof rkey);
+    tu_rmrf(tu_fixture.dir);
+    randombytes_buf(tu_fixture.record_key, sizeof tu_fixture.record_key);
     s = open_store(1);
     seen_store_id_key(s, "REC-1", 5, d);
     ck_assert_mem_ne(a, d, 16);
@@ -683,7 +674,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
     char key[32];
     int batch, i, rc = 0, committed = 0, full = 0;
 
-    ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 1, &s), SEEN_OK);
+    ck_assert_int_eq(store_open(1, 1, &s), SEEN_OK);
     for (batch = 0; batch < 1000 && !full; batch++) {
         t = tu_begin(s, 1);
         for (i = 0; i < 10; i++) {
@@ -715,7 +706,7 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
     seen_store_destroy(&s);
 
     /* And so does the store reopened. */
-    ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 0, &s), SEEN_OK);
+    ck_assert_int_eq(store_open(1, 0, &s), SEEN_OK);
     t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_CURSORS, &n), SEEN_OK);
     ck_assert_uint_eq(n, (uint64_t)committed * 10);
@@ -1113,405 +1104,6 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
 }
 END_TEST
 
-/* ---- feeds ---- */
-
-#define FEED_MAX 70
-
-static size_t
-make_leaf(uint8_t *buf, uint32_t origin, uint64_t i)
-{
-
-    return (size_t)snprintf((char *)buf, 64, "leaf %u/%llu of a feed", origin,
-        (unsigned long long)i);
-}
-
-START_TEST(test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t;
-    static uint8_t hashes[FEED_MAX][32];
-    struct seen_merkle_leaves ml;
-    uint8_t leaf[64], got[32], want[32];
-    const uint8_t *lp;
-    uint64_t seq, size, n, m;
-    size_t len, llen;
-
-    for (n = 1; n <= FEED_MAX; n++) {
-        /* Each leaf in its own transaction, committed. */
-        t = tu_begin(s, 1);
-        len = make_leaf(leaf, 1, n - 1);
-        ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
-        ck_assert_uint_eq(seq, n - 1);
-        ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-        seen_merkle_leaf_hash(hashes[n - 1], leaf, len);
-
-        t = tu_begin(s, 0);
-        ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
-        ck_assert_uint_eq(size, n);
-        for (m = 0; m <= n; m++) {
-            ml.hash = (const uint8_t(*)[32])hashes;
-            ml.n = m;
-            ck_assert_int_eq(seen_merkle_root_of(
-                                 seen_merkle_subtree_from_leaves, &ml, m, want),
-                SEEN_OK);
-            ck_assert_int_eq(seen_feed_root(t, 1, m, got), SEEN_OK);
-            ck_assert_msg(memcmp(got, want, 32) == 0,
-                "root of %llu of %llu leaves differs", (unsigned long long)m,
-                (unsigned long long)n);
-        }
-        ck_assert_int_eq(seen_feed_root(t, 1, n + 1, got), SEEN_EINVAL);
-        ck_assert_int_eq(seen_feed_leaf(t, 1, n - 1, &lp, &llen), SEEN_OK);
-        ck_assert_uint_eq(llen, len);
-        ck_assert_mem_eq(lp, leaf, len);
-        ck_assert_int_eq(seen_feed_leaf(t, 1, n, &lp, &llen), SEEN_ENOTFOUND);
-        seen_store_abort(t);
-    }
-    seen_store_destroy(&s);
-
-    /* After a reopen the feed and its root are the same. */
-    s = open_store(0);
-    t = tu_begin(s, 0);
-    ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
-    ck_assert_uint_eq(size, FEED_MAX);
-    ml.hash = (const uint8_t(*)[32])hashes;
-    ml.n = FEED_MAX;
-    ck_assert_int_eq(seen_merkle_root_of(
-                         seen_merkle_subtree_from_leaves, &ml, FEED_MAX, want),
-        SEEN_OK);
-    ck_assert_int_eq(seen_feed_root(t, 1, FEED_MAX, got), SEEN_OK);
-    ck_assert_mem_eq(got, want, 32);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_feed_of_many_leaves_in_one_transaction_has_the_right_root)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    static uint8_t hashes[FEED_MAX][32];
-    struct seen_merkle_leaves ml;
-    uint8_t leaf[64], got[32], want[32];
-    uint64_t i;
-    size_t len;
-
-    for (i = 0; i < FEED_MAX; i++) {
-        len = make_leaf(leaf, 2, i);
-        ck_assert_int_eq(seen_feed_append(t, 2, leaf, len, NULL), SEEN_OK);
-        seen_merkle_leaf_hash(hashes[i], leaf, len);
-    }
-    ml.hash = (const uint8_t(*)[32])hashes;
-    for (i = 0; i <= FEED_MAX; i++) {
-        ml.n = i;
-        ck_assert_int_eq(
-            seen_merkle_root_of(seen_merkle_subtree_from_leaves, &ml, i, want),
-            SEEN_OK);
-        ck_assert_int_eq(seen_feed_root(t, 2, i, got), SEEN_OK);
-        ck_assert_mem_eq(got, want, 32);
-    }
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_feeds_of_two_origins_are_independent)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    uint8_t leaf[64], h[32], got[32], empty[32];
-    uint64_t seq, size;
-    size_t len;
-
-    /* A feed never seen has size 0 and the empty root. */
-    ck_assert_int_eq(seen_feed_size(t, 7, &size), SEEN_OK);
-    ck_assert_uint_eq(size, 0);
-    seen_merkle_empty_root(empty);
-    ck_assert_int_eq(seen_feed_root(t, 7, 0, got), SEEN_OK);
-    ck_assert_mem_eq(got, empty, 32);
-    ck_assert_int_eq(seen_feed_root(t, 7, 1, got), SEEN_EINVAL);
-
-    len = make_leaf(leaf, 1, 0);
-    ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
-    ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 1);
-    len = make_leaf(leaf, 2, 0);
-    ck_assert_int_eq(seen_feed_append(t, 2, leaf, len, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 0);
-    ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
-    ck_assert_uint_eq(size, 2);
-    ck_assert_int_eq(seen_feed_size(t, 2, &size), SEEN_OK);
-    ck_assert_uint_eq(size, 1);
-    /* The root of a one-leaf feed is that leaf's hash. */
-    seen_merkle_leaf_hash(h, leaf, len);
-    ck_assert_int_eq(seen_feed_root(t, 2, 1, got), SEEN_OK);
-    ck_assert_mem_eq(got, h, 32);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-/* ---- the token index ---- */
-
-#define TOK(rule, fill)                                                        \
-    {                                                                          \
-        (rule), fill, fill, fill, fill, fill, fill, fill, fill, fill, fill,    \
-            fill, fill, fill, fill, fill, fill                                 \
-    }
-
-/* Three blocking tokens (rules 1, 4, 13) and two field tokens (32, 36). */
-static const uint8_t tok_nhs[17] = TOK(1, 0xa1);
-static const uint8_t tok_name[17] = TOK(4, 0xa4);
-static const uint8_t tok_given[17] = TOK(13, 0xad);
-static const uint8_t tok_fgiven[17] = TOK(32, 0xb0);
-static const uint8_t tok_fpost[17] = TOK(36, 0xb4);
-static const uint8_t tok_other[17] = TOK(5, 0xc5);
-
-/* Publish an IndexEntry with ${handle} and the ${n} tokens in our feed,
- * and make it live; returns its seq. */
-static uint64_t
-add_entry(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
-    const uint8_t *const *toks, size_t n)
-{
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    uint8_t tokens[8 * 17], buf[512], origin[32];
-    uint64_t seq;
-    size_t i, len;
-
-    ck_assert_uint_le(n, 8);
-    for (i = 0; i < n; i++)
-        memcpy(tokens + 17 * i, toks[i], 17);
-    memset(origin, 0x55, sizeof origin);
-    e.handle = (ProtobufCBinaryData){16, (uint8_t *)handle};
-    e.group = (ProtobufCBinaryData){16, (uint8_t *)handle};
-    e.role = SEEN__ROLE__CHILD;
-    e.local_authority = (char *)"Reading";
-    e.tokens = (ProtobufCBinaryData){17 * n, tokens};
-    fe.origin = (ProtobufCBinaryData){32, origin};
-    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-    fe.entry = &e;
-    ck_assert_int_eq(seen_feed_size(t, oidx, &fe.seq), SEEN_OK);
-    len = seen__feed_entry__get_packed_size(&fe);
-    ck_assert_uint_le(len, sizeof buf);
-    seen__feed_entry__pack(&fe, buf);
-    ck_assert_int_eq(seen_feed_append(t, oidx, buf, len, &seq), SEEN_OK);
-    ck_assert_int_eq(seen_index_add(t, oidx, seq, &e), SEEN_OK);
-    return seq;
-}
-
-struct hits {
-    uint8_t ids[16][20];
-    int n;
-};
-
-static int
-hit_fn(void *ctx, const uint8_t id[static 20])
-{
-    struct hits *h = ctx;
-
-    ck_assert_int_lt(h->n, 16);
-    memcpy(h->ids[h->n++], id, 20);
-    return 0;
-}
-
-static struct hits
-lookup(struct seen_txn *t, const uint8_t tok[17])
-{
-    struct hits h;
-
-    memset(&h, 0, sizeof h);
-    ck_assert_int_eq(seen_index_lookup(t, tok, hit_fn, &h), SEEN_OK);
-    return h;
-}
-
-static void
-assert_hit(const struct hits *h, int i, uint32_t oidx, const uint8_t handle[16])
-{
-
-    ck_assert_int_lt(i, h->n);
-    ck_assert_uint_eq(seen_rd32(h->ids[i]), oidx);
-    ck_assert_mem_eq(h->ids[i] + 4, handle, 16);
-}
-
-START_TEST(test_index_finds_entries_by_blocking_tokens_only)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    const uint8_t *toks[] = {
-        tok_nhs, tok_name, tok_given, tok_fgiven, tok_fpost};
-    uint8_t h1[16], h2[16];
-    struct hits h;
-    uint64_t seq, n;
-
-    memset(h1, 0x11, 16);
-    memset(h2, 0x22, 16);
-    ck_assert_uint_eq(add_entry(t, 1, h1, toks, 5), 0);
-    /* A second entry sharing only the name token. */
-    ck_assert_uint_eq(
-        add_entry(t, 1, h2, (const uint8_t *[]){tok_name, tok_other}, 2), 1);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-
-    s = open_store(0);
-    t = tu_begin(s, 0);
-    h = lookup(t, tok_nhs);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h1);
-    h = lookup(t, tok_given);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h1);
-    h = lookup(t, tok_name);
-    ck_assert_int_eq(h.n, 2);
-    assert_hit(&h, 0, 1, h1);
-    assert_hit(&h, 1, 1, h2);
-    /* Field tokens are published but never indexed. */
-    ck_assert_int_eq(lookup(t, tok_fgiven).n, 0);
-    ck_assert_int_eq(lookup(t, tok_fpost).n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 5); /* nhs, name x2, given, other */
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(seen_index_seq(t, 1, h2, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 1);
-    /* The same handle under another origin is another entry. */
-    ck_assert_int_eq(seen_index_seq(t, 2, h2, &seq), SEEN_ENOTFOUND);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_entry_decodes_the_leaf_it_was_published_in)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    const uint8_t *toks[] = {tok_nhs, tok_fgiven};
-    Seen__FeedEntry *fe = NULL;
-    uint8_t h1[16];
-    uint64_t seq;
-
-    memset(h1, 0x11, 16);
-    seq = add_entry(t, 3, h1, toks, 2);
-    ck_assert_int_eq(seen_index_entry(t, 3, seq, &fe), SEEN_OK);
-    ck_assert_ptr_nonnull(fe);
-    ck_assert_int_eq(fe->body_case, SEEN__FEED_ENTRY__BODY_ENTRY);
-    ck_assert_uint_eq(fe->entry->handle.len, 16);
-    ck_assert_mem_eq(fe->entry->handle.data, h1, 16);
-    ck_assert_uint_eq(fe->entry->tokens.len, 34);
-    ck_assert_mem_eq(fe->entry->tokens.data, tok_nhs, 17);
-    ck_assert_str_eq(fe->entry->local_authority, "Reading");
-    seen__feed_entry__free_unpacked(fe, NULL);
-    ck_assert_int_eq(seen_index_entry(t, 3, seq + 1, &fe), SEEN_ENOTFOUND);
-    ck_assert_ptr_null(fe);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    const uint8_t *toks[] = {tok_nhs, tok_name, tok_fgiven};
-    uint8_t h1[16], h2[16];
-    struct hits h;
-    uint64_t seq, n;
-
-    memset(h1, 0x11, 16);
-    memset(h2, 0x22, 16);
-    add_entry(t, 1, h1, toks, 3);
-    add_entry(t, 1, h2, (const uint8_t *[]){tok_name}, 1);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    t = tu_begin(s, 1);
-    ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_OK);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    t = tu_begin(s, 1);
-    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
-    h = lookup(t, tok_name);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h2);
-    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_ENOTFOUND);
-    ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_ENOTFOUND);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 1);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 1);
-    /* The leaf stays in the feed: feeds are append-only. */
-    ck_assert_int_eq(seen_feed_size(t, 1, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(seen_index_remove(t, 1, h2), SEEN_OK);
-    ck_assert_int_eq(lookup(t, tok_name).n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    uint8_t h1[16];
-    struct hits h;
-    uint64_t seq, n;
-
-    memset(h1, 0x11, 16);
-    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2);
-    /* The same handle again, with the same tokens: one hit, not two. */
-    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2);
-    h = lookup(t, tok_nhs);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h1);
-    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 1);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    /* And with other tokens: the old ones no longer find it. */
-    t = tu_begin(s, 1);
-    ck_assert_uint_eq(
-        add_entry(t, 1, h1, (const uint8_t *[]){tok_name, tok_given}, 2), 2);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    t = tu_begin(s, 0);
-    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
-    ck_assert_int_eq(lookup(t, tok_name).n, 1);
-    ck_assert_int_eq(lookup(t, tok_given).n, 1);
-    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 2);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 1);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    uint8_t handle[16] = {0}, tokens[18] = {1};
-    uint64_t n;
-
-    e.handle = (ProtobufCBinaryData){15, handle};
-    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
-    e.handle = (ProtobufCBinaryData){0, NULL};
-    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
-    e.handle = (ProtobufCBinaryData){16, handle};
-    e.tokens = (ProtobufCBinaryData){18, tokens};
-    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 0);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
 Suite *
 storage_suite(void)
 {
@@ -1519,7 +1111,7 @@ storage_suite(void)
     TCase *tc;
 
     tc = tcase_create("open");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(tc, test_store_created_then_reopened_finds_committed_data);
     tcase_add_test(tc, test_store_uncommitted_write_is_not_kept);
     tcase_add_test(
@@ -1532,7 +1124,7 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("damage");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(tc, test_store_truncated_to_half_is_ecorrupt);
     tcase_add_test(tc, test_store_truncated_to_nothing_is_ecorrupt);
     tcase_add_test(tc, test_store_truncated_to_one_page_is_ecorrupt);
@@ -1548,7 +1140,7 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sealed");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(
         tc, test_sealed_value_round_trips_and_needs_its_associated_data);
     tcase_add_test(tc, test_sealed_value_of_zero_bytes_round_trips);
@@ -1560,7 +1152,7 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(tc, test_full_map_is_efull_and_keeps_what_was_committed);
     tcase_add_test(
         tc, test_iter_with_prefix_visits_exactly_those_keys_in_order);
@@ -1572,25 +1164,6 @@ storage_suite(void)
     tcase_add_test(tc, test_count_and_delete_track_items_including_duplicates);
     tcase_add_test(
         tc, test_origins_are_numbered_from_1_and_stable_after_reopen);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("feed");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(
-        tc, test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix);
-    tcase_add_test(
-        tc, test_feed_of_many_leaves_in_one_transaction_has_the_right_root);
-    tcase_add_test(tc, test_feeds_of_two_origins_are_independent);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("index");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_index_finds_entries_by_blocking_tokens_only);
-    tcase_add_test(tc, test_index_entry_decodes_the_leaf_it_was_published_in);
-    tcase_add_test(tc, test_index_remove_withdraws_the_entry_and_its_tokens);
-    tcase_add_test(
-        tc, test_index_readding_a_handle_replaces_without_duplicate_hits);
-    tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
     suite_add_tcase(s, tc);
 
     return s;

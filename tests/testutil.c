@@ -2,6 +2,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <sodium.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,69 @@ tu_rmrf(const char *path)
 {
 
     return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/**
+ * tu_store_setup(ts):
+ * Make the temporary directory of ${ts} and draw its keys; no store is
+ * made yet.  Aborts the test on failure.
+ */
+void
+tu_store_setup(struct tu_store *ts)
+{
+
+    tu_tmpdir(ts->base, sizeof ts->base);
+    snprintf(ts->dir, sizeof ts->dir, "%s/store", ts->base);
+    randombytes_buf(ts->node_id, sizeof ts->node_id);
+    randombytes_buf(ts->record_key, sizeof ts->record_key);
+}
+
+/**
+ * tu_store_open(ts, map_mb, create):
+ * Open (with ${create}: make) the store of ${ts} with a map of ${map_mb}
+ * MiB; fails the test when it cannot.  The caller destroys it.
+ */
+struct seen_store *
+tu_store_open(const struct tu_store *ts, size_t map_mb, int create)
+{
+    struct seen_store *s = NULL;
+
+    ck_assert_int_eq(seen_store_open(ts->dir, ts->node_id, ts->record_key,
+                         map_mb, create, &s),
+        SEEN_OK);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/**
+ * tu_store_teardown(ts):
+ * Remove the temporary directory of ${ts} and all in it.
+ */
+void
+tu_store_teardown(struct tu_store *ts)
+{
+
+    tu_rmrf(ts->base);
+}
+
+struct tu_store tu_fixture;
+
+/**
+ * tu_fixture_setup(), tu_fixture_teardown():
+ * A Check fixture: tu_store_setup and tu_store_teardown of tu_fixture.
+ */
+void
+tu_fixture_setup(void)
+{
+
+    tu_store_setup(&tu_fixture);
+}
+
+void
+tu_fixture_teardown(void)
+{
+
+    tu_store_teardown(&tu_fixture);
 }
 
 /**

@@ -25,6 +25,46 @@ char *tu_tmpdir(char *buf, size_t len);
  */
 int tu_rmrf(const char *path);
 
+/* A store's place in a new temporary directory, and random keys for it:
+ * a suite's fixture. */
+struct tu_store {
+    char base[1024];            /* the temporary directory */
+    char dir[2048];             /* the store's directory in it */
+    uint8_t node_id[32];
+    uint8_t record_key[32];
+};
+
+/**
+ * tu_store_setup(ts):
+ * Make the temporary directory of ${ts} and draw its keys; no store is
+ * made yet.  Aborts the test on failure.
+ */
+void tu_store_setup(struct tu_store *ts);
+
+/**
+ * tu_store_open(ts, map_mb, create):
+ * Open (with ${create}: make) the store of ${ts} with a map of ${map_mb}
+ * MiB; fails the test when it cannot.  The caller destroys it.
+ */
+struct seen_store *tu_store_open(const struct tu_store *ts, size_t map_mb,
+    int create);
+
+/**
+ * tu_store_teardown(ts):
+ * Remove the temporary directory of ${ts} and all in it.
+ */
+void tu_store_teardown(struct tu_store *ts);
+
+/* The store place of the fixture below (one test runs at a time). */
+extern struct tu_store tu_fixture;
+
+/**
+ * tu_fixture_setup(), tu_fixture_teardown():
+ * A Check fixture: tu_store_setup and tu_store_teardown of tu_fixture.
+ */
+void tu_fixture_setup(void);
+void tu_fixture_teardown(void);
+
 /**
  * tu_slurp(path, len):
  * Return the whole of file ${path} (malloc'd, with room for a NUL after
