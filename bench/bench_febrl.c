@@ -56,13 +56,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/benchutil.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "match/cluster.h"
 #include "match/normalise.h"
 #include "match/score.h"
 #include "match/tokens.h"
+#include "node/matching/indexer.h"
 #include "proto/record.h"
 #include "seen.pb-c.h"
 
@@ -71,128 +73,6 @@
 #define POSSIBLE_AT 5.0 /* the possible band of seen_score_pair */
 
 static int verbose;
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return NULL;
-    }
-    if ((buf = malloc((size_t)n + 1)) == NULL ||
-        fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len != NULL)
-        *len = (size_t)n;
-    return buf;
-}
-
-/* ---- an in-memory multimap from blocking token to entries ---- */
-
-struct tmap {
-    const uint8_t **key; /* token (17 bytes) of each slot, or NULL */
-    uint32_t *head;      /* first posting of each slot */
-    uint32_t *next;      /* next posting */
-    uint32_t *item;      /* entry of each posting */
-    size_t mask, npost, cappost;
-};
-
-static uint64_t
-thash(const uint8_t *t)
-{
-    uint64_t h;
-
-    /* Tokens are keyed hashes: their bytes are already uniform. */
-    memcpy(&h, t + 1, 8);
-    return h ^ (uint64_t)t[0] * 0x9e3779b97f4a7c15ull;
-}
-
-static int
-tmap_init(struct tmap *m, size_t expect)
-{
-    size_t n = 16;
-
-    while (n < expect * 2)
-        n <<= 1;
-    m->mask = n - 1;
-    m->npost = 0;
-    m->cappost = expect + 1;
-    m->key = calloc(n, sizeof *m->key);
-    m->head = malloc(n * sizeof *m->head);
-    m->next = malloc(m->cappost * sizeof *m->next);
-    m->item = malloc(m->cappost * sizeof *m->item);
-    return (m->key && m->head && m->next && m->item) ? 0 : -1;
-}
-
-static void
-tmap_free(struct tmap *m)
-{
-
-    free(m->key);
-    free(m->head);
-    free(m->next);
-    free(m->item);
-}
-
-/* Slot of token ${t}: its own, or the empty one where it would go. */
-static size_t
-tmap_slot(const struct tmap *m, const uint8_t *t)
-{
-    size_t s = (size_t)thash(t) & m->mask;
-
-    while (m->key[s] != NULL && memcmp(m->key[s], t, SEEN_TOKEN_ITEM) != 0)
-        s = (s + 1) & m->mask;
-    return s;
-}
-
-/* Add entry ${item} under token ${t} (t must stay valid). */
-static int
-tmap_add(struct tmap *m, const uint8_t *t, uint32_t item)
-{
-    size_t s = tmap_slot(m, t);
-
-    if (m->npost == m->cappost)
-        return -1;
-    m->item[m->npost] = item;
-    if (m->key[s] == NULL) {
-        m->key[s] = t;
-        m->next[m->npost] = UINT32_MAX;
-    } else {
-        m->next[m->npost] = m->head[s];
-    }
-    m->head[s] = (uint32_t)m->npost++;
-    return 0;
-}
-
-/* First posting under ${t}, or UINT32_MAX. */
-static uint32_t
-tmap_first(const struct tmap *m, const uint8_t *t)
-{
-    size_t s = tmap_slot(m, t);
-
-    return m->key[s] == NULL ? UINT32_MAX : m->head[s];
-}
 
 /* ---- FEBRL 4 ---- */
 
@@ -346,201 +226,257 @@ print_prf(const char *label, struct prf o, size_t truepairs)
         label, pr, rc, f1, o.links, o.correct);
 }
 
+/* Tokens and name filters of the ${n} records ${r}, as the index would
+ * hold them; the blocking tokens to *${nblock} unless it is NULL. */
+static void
+febrl_tokens(const struct seen_tokenizer *tk, struct frec *r, size_t n,
+    size_t *nblock)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        febrl_input(&r[i]);
+        r[i].ntok = seen_tokens_make(tk, &r[i].in, r[i].tok, SEEN_TOKENS_MAX);
+        seen_bloom_make(tk, &r[i].in, r[i].bloom);
+        for (j = 0; nblock != NULL && j < r[i].ntok; j++)
+            *nblock += seen_rule_is_block(r[i].tok[j * SEEN_TOKEN_ITEM]);
+    }
+}
+
+/* One FEBRL 4 linkage: both files, the index of 4a, the scored pairs. */
+struct febrl {
+    struct frec *a, *b;
+    size_t na, nb;
+    struct bench_tmap map;
+    struct fpair *pairs;
+    size_t np, ncand;
+    uint8_t *useda, *usedb;
+    long *truth_in_a;       /* by N: 1 + the index in a of rec-N-org */
+    size_t truepairs, blockhit;
+};
+
+/* Add the pairs of 4b record ${i} and the 4a records it shares a block
+ * with, each once (${stamp}), scored in the match or possible band. */
+static int
+febrl_score_one(struct febrl *f, size_t i, uint32_t *stamp, size_t *capp)
+{
+    const struct frec *rb = &f->b[i];
+    struct seen_score_side sa, sb;
+    struct seen_score s;
+    uint32_t post, ia;
+    size_t j;
+
+    sb = (struct seen_score_side){rb->tok, rb->ntok, rb->bloom, 0};
+    for (j = 0; j < rb->ntok; j++) {
+        if (!seen_rule_is_block(rb->tok[j * SEEN_TOKEN_ITEM]))
+            continue;
+        for (post = bench_tmap_first(&f->map, rb->tok + j * SEEN_TOKEN_ITEM);
+             post != UINT32_MAX; post = f->map.next[post]) {
+            ia = f->map.item[post];
+            if (stamp[ia] == i + 1)
+                continue;
+            stamp[ia] = (uint32_t)i + 1;
+            f->ncand++;
+            sa = (struct seen_score_side){
+                f->a[ia].tok, f->a[ia].ntok, f->a[ia].bloom, 0};
+            seen_score_pair(&sa, &sb, &s);
+            if (s.weight < 0)
+                continue;
+            if (f->np == *capp &&
+                (f->pairs = realloc(f->pairs,
+                     (*capp *= 2) * sizeof *f->pairs)) == NULL)
+                return -1;
+            f->pairs[f->np++] = (struct fpair){s.weight, ia, (uint32_t)i};
+        }
+    }
+    return 0;
+}
+
+/* Index 4a's ${nposts} blocking tokens, score every 4b record against the
+ * 4a records it shares a block with, and sort the pairs. */
+static int
+febrl_link(struct febrl *f, size_t nposts)
+{
+    uint32_t *stamp;
+    size_t i, j, capp = 1 << 16;
+
+    if (bench_tmap_init(&f->map, nposts) != 0)
+        return -1;
+    for (i = 0; i < f->na; i++)
+        for (j = 0; j < f->a[i].ntok; j++)
+            if (seen_rule_is_block(f->a[i].tok[j * SEEN_TOKEN_ITEM]) &&
+                bench_tmap_add(&f->map, f->a[i].tok + j * SEEN_TOKEN_ITEM,
+                    (uint32_t)i) != 0)
+                return -1;
+    if ((stamp = calloc(f->na, sizeof *stamp)) == NULL ||
+        (f->pairs = malloc(capp * sizeof *f->pairs)) == NULL)
+        return -1;
+    for (i = 0; i < f->nb; i++)
+        if (febrl_score_one(f, i, stamp, &capp) != 0)
+            return -1;
+    free(stamp);
+    fsort_a = f->a;
+    fsort_b = f->b;
+    qsort(f->pairs, f->np, sizeof *f->pairs, fpair_cmp);
+    if ((f->useda = malloc(f->na)) == NULL ||
+        (f->usedb = malloc(f->nb)) == NULL)
+        return -1;
+    return 0;
+}
+
+/* The pairs of ${f} at or above ${at}, assigned one to one. */
+static struct prf
+febrl_assign(struct febrl *f, double at)
+{
+
+    return assign(f->pairs, f->np, at, f->a, f->na, f->b, f->nb, f->useda,
+        f->usedb);
+}
+
+/* 1 when records ${x} and ${y} share a blocking token. */
+static int
+share_block(const struct frec *x, const struct frec *y)
+{
+    size_t i, j;
+
+    for (i = 0; i < x->ntok; i++) {
+        if (!seen_rule_is_block(x->tok[i * SEEN_TOKEN_ITEM]))
+            continue;
+        for (j = 0; j < y->ntok; j++)
+            if (memcmp(x->tok + i * SEEN_TOKEN_ITEM,
+                    y->tok + j * SEEN_TOKEN_ITEM, SEEN_TOKEN_ITEM) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* The ground truth: every 4b record has its original in 4a.  Counts the
+ * true pairs, and those that share a blocking token (blocking recall). */
+static int
+febrl_truth(struct febrl *f)
+{
+    long maxn = 0;
+    size_t i;
+
+    for (i = 0; i < f->na; i++)
+        maxn = f->a[i].truth > maxn ? f->a[i].truth : maxn;
+    if ((f->truth_in_a = calloc((size_t)maxn + 1, sizeof *f->truth_in_a)) ==
+        NULL)
+        return -1;
+    for (i = 0; i < f->na; i++)
+        if (f->a[i].truth >= 0)
+            f->truth_in_a[f->a[i].truth] = (long)i + 1;
+    for (i = 0; i < f->nb; i++) {
+        if (f->b[i].truth < 0 || f->b[i].truth > maxn ||
+            !f->truth_in_a[f->b[i].truth])
+            continue;
+        f->truepairs++;
+        f->blockhit += share_block(&f->b[i],
+            &f->a[f->truth_in_a[f->b[i].truth] - 1]);
+    }
+    return 0;
+}
+
+/* -v: figures at other thresholds, the true pairs missed (with their
+ * score), the links made that the truth says are wrong. */
+static void
+febrl_verbose(struct febrl *f)
+{
+    static const double at[] = {0, 2.5, 7.5, 8, 9, 11, 12, 14};
+    const struct frec *ra, *rb;
+    struct seen_score_side sa, sb;
+    struct seen_score s;
+    char label[64];
+    size_t i, j;
+
+    for (i = 0; i < sizeof at / sizeof at[0]; i++) {
+        snprintf(label, sizeof label, "weight >= %.1f, 1:1", at[i]);
+        print_prf(label, febrl_assign(f, at[i]), f->truepairs);
+    }
+    (void)febrl_assign(f, SEEN_CLUSTER_MERGE_AT);
+    for (i = 0; i < f->nb; i++) {
+        rb = &f->b[i];
+        if (f->usedb[i] || rb->truth < 0 || !f->truth_in_a[rb->truth])
+            continue;
+        ra = &f->a[f->truth_in_a[rb->truth] - 1];
+        sa = (struct seen_score_side){ra->tok, ra->ntok, ra->bloom, 0};
+        sb = (struct seen_score_side){rb->tok, rb->ntok, rb->bloom, 0};
+        seen_score_pair(&sa, &sb, &s);
+        printf("  missed %-14s %6.2f |%s|%s|%s|%s|%s| vs "
+               "|%s|%s|%s|%s|%s|",
+            rb->f[0], s.weight, ra->f[1], ra->f[2], ra->f[9], ra->f[7],
+            ra->f[10], rb->f[1], rb->f[2], rb->f[9], rb->f[7], rb->f[10]);
+        for (j = 0; j < s.nwhy; j++)
+            printf("%s %s", j ? ";" : "", s.why[j]);
+        printf("\n");
+    }
+    for (i = 0; i < f->np && f->pairs[i].w >= SEEN_CLUSTER_MERGE_AT; i++) {
+        ra = &f->a[f->pairs[i].a];
+        rb = &f->b[f->pairs[i].b];
+        if (ra->truth == rb->truth)
+            continue;
+        printf("  wrong? %-14s %-14s %6.2f |%s|%s|%s|%s|%s| vs "
+               "|%s|%s|%s|%s|%s|\n",
+            ra->f[0], rb->f[0], f->pairs[i].w, ra->f[1], ra->f[2], ra->f[9],
+            ra->f[7], ra->f[10], rb->f[1], rb->f[2], rb->f[9], rb->f[7],
+            rb->f[10]);
+    }
+}
+
 static int
 febrl(const char *path_a, const char *path_b)
 {
     struct seen_tokenizer *tk;
-    struct tmap map;
-    struct frec *a, *b;
-    struct fpair *pairs = NULL;
-    struct seen_score_side sa, sb;
-    struct seen_score s;
+    struct febrl f;
     struct prf o, o5;
-    uint8_t key[32], *useda, *usedb;
-    uint32_t *stamp, post;
+    uint8_t key[32];
     char *da, *db;
-    size_t na, nb, i, j, np = 0, capp = 1 << 16, ncand = 0, blockhit = 0;
-    size_t truepairs = 0, nposts = 0;
+    size_t nposts = 0;
     double t0, tall, ttok, tscore;
-    long *truth_in_a;
 
-    if ((da = slurp(path_a, NULL)) == NULL ||
-        (db = slurp(path_b, NULL)) == NULL) {
+    memset(&f, 0, sizeof f);
+    if ((da = bench_slurp(path_a, NULL)) == NULL ||
+        (db = bench_slurp(path_b, NULL)) == NULL) {
         fprintf(stderr, "bench_febrl: cannot read %s or %s\n", path_a,
             path_b);
         return 1;
     }
     randombytes_buf(key, sizeof key);
 
-    t0 = now();
+    t0 = seen_clock_mono();
     if ((tk = seen_tokenizer_new(key, 0)) == NULL)
         return 1;
     sodium_memzero(key, sizeof key);
-    if ((a = febrl_parse(da, &na)) == NULL ||
-        (b = febrl_parse(db, &nb)) == NULL)
+    if ((f.a = febrl_parse(da, &f.na)) == NULL ||
+        (f.b = febrl_parse(db, &f.nb)) == NULL)
         return 1;
-    for (i = 0; i < na; i++) {
-        febrl_input(&a[i]);
-        a[i].ntok = seen_tokens_make(tk, &a[i].in, a[i].tok, SEEN_TOKENS_MAX);
-        seen_bloom_make(tk, &a[i].in, a[i].bloom);
-        for (j = 0; j < a[i].ntok; j++)
-            nposts += seen_rule_is_block(a[i].tok[j * SEEN_TOKEN_ITEM]);
-    }
-    for (i = 0; i < nb; i++) {
-        febrl_input(&b[i]);
-        b[i].ntok = seen_tokens_make(tk, &b[i].in, b[i].tok, SEEN_TOKENS_MAX);
-        seen_bloom_make(tk, &b[i].in, b[i].bloom);
-    }
-    ttok = now() - t0;
-
-    /* Index 4a's blocking tokens. */
-    if (tmap_init(&map, nposts) != 0)
+    febrl_tokens(tk, f.a, f.na, &nposts);
+    febrl_tokens(tk, f.b, f.nb, NULL);
+    ttok = seen_clock_mono() - t0;
+    if (febrl_link(&f, nposts) != 0)
         return 1;
-    for (i = 0; i < na; i++)
-        for (j = 0; j < a[i].ntok; j++)
-            if (seen_rule_is_block(a[i].tok[j * SEEN_TOKEN_ITEM]) &&
-                tmap_add(&map, a[i].tok + j * SEEN_TOKEN_ITEM,
-                    (uint32_t)i) != 0)
-                return 1;
-
-    /* Score every 4b record against the 4a records it shares a block
-     * with. */
-    if ((stamp = calloc(na, sizeof *stamp)) == NULL ||
-        (pairs = malloc(capp * sizeof *pairs)) == NULL)
-        return 1;
-    for (i = 0; i < nb; i++) {
-        sb = (struct seen_score_side){b[i].tok, b[i].ntok, b[i].bloom, 0};
-        for (j = 0; j < b[i].ntok; j++) {
-            if (!seen_rule_is_block(b[i].tok[j * SEEN_TOKEN_ITEM]))
-                continue;
-            for (post = tmap_first(&map, b[i].tok + j * SEEN_TOKEN_ITEM);
-                 post != UINT32_MAX; post = map.next[post]) {
-                uint32_t ia = map.item[post];
-
-                if (stamp[ia] == i + 1)
-                    continue;
-                stamp[ia] = (uint32_t)i + 1;
-                ncand++;
-                sa = (struct seen_score_side){
-                    a[ia].tok, a[ia].ntok, a[ia].bloom, 0};
-                seen_score_pair(&sa, &sb, &s);
-                if (s.weight < 0)
-                    continue;
-                if (np == capp &&
-                    (pairs = realloc(pairs, (capp *= 2) * sizeof *pairs)) ==
-                        NULL)
-                    return 1;
-                pairs[np++] = (struct fpair){s.weight, ia, (uint32_t)i};
-            }
-        }
-    }
-    fsort_a = a;
-    fsort_b = b;
-    qsort(pairs, np, sizeof *pairs, fpair_cmp);
-    if ((useda = malloc(na)) == NULL || (usedb = malloc(nb)) == NULL)
-        return 1;
-    o = assign(pairs, np, SEEN_CLUSTER_MERGE_AT, a, na, b, nb, useda, usedb);
-    tall = now() - t0;
-    o5 = assign(pairs, np, POSSIBLE_AT, a, na, b, nb, useda, usedb);
+    o = febrl_assign(&f, SEEN_CLUSTER_MERGE_AT);
+    tall = seen_clock_mono() - t0;
+    o5 = febrl_assign(&f, POSSIBLE_AT);
     tscore = tall - ttok;
-
-    /* Ground truth: every 4b record has its original in 4a. */
-    {
-        long maxn = 0;
-
-        for (i = 0; i < na; i++)
-            maxn = a[i].truth > maxn ? a[i].truth : maxn;
-        if ((truth_in_a = calloc((size_t)maxn + 1, sizeof *truth_in_a)) ==
-            NULL)
-            return 1;
-        for (i = 0; i < na; i++)
-            if (a[i].truth >= 0)
-                truth_in_a[a[i].truth] = (long)i + 1;
-        for (i = 0; i < nb; i++)
-            if (b[i].truth >= 0 && b[i].truth <= maxn &&
-                truth_in_a[b[i].truth])
-                truepairs++;
-        /* Blocking recall: the true pair shares a blocking token. */
-        for (i = 0; i < nb; i++) {
-            size_t x, y;
-            const struct frec *ra;
-
-            if (b[i].truth < 0 || b[i].truth > maxn ||
-                !truth_in_a[b[i].truth])
-                continue;
-            ra = &a[truth_in_a[b[i].truth] - 1];
-            for (x = 0; x < b[i].ntok; x++) {
-                if (!seen_rule_is_block(b[i].tok[x * SEEN_TOKEN_ITEM]))
-                    continue;
-                for (y = 0; y < ra->ntok; y++)
-                    if (memcmp(b[i].tok + x * SEEN_TOKEN_ITEM,
-                            ra->tok + y * SEEN_TOKEN_ITEM,
-                            SEEN_TOKEN_ITEM) == 0)
-                        break;
-                if (y < ra->ntok)
-                    break;
-            }
-            blockhit += x < b[i].ntok;
-        }
-    }
+    if (febrl_truth(&f) != 0)
+        return 1;
 
     printf("FEBRL 4 linkage (%zu x %zu records, only indexed fields; "
            "soc_sec_id in the UPN slot)\n",
-        na, nb);
+        f.na, f.nb);
     printf("  %s\n  %s\n", path_a, path_b);
-    print_prf("match band (>= 10), 1:1", o, truepairs);
-    print_prf("possible band up (>= 5), 1:1", o5, truepairs);
+    print_prf("match band (>= 10), 1:1", o, f.truepairs);
+    print_prf("possible band up (>= 5), 1:1", o5, f.truepairs);
     printf("  time %.3f s (tokens and filters %.3f s, index+score+assign "
            "%.3f s)   target < 1 s\n",
         tall, ttok, tscore);
     printf("  candidate pairs %zu; true pairs sharing a blocking token "
            "%.4f\n",
-        ncand, truepairs ? (double)blockhit / truepairs : 0);
+        f.ncand, f.truepairs ? (double)f.blockhit / f.truepairs : 0);
     printf("  targets: recall >= 0.98 at precision >= 0.99\n");
-    if (verbose) {
-        static const double at[] = {0, 2.5, 7.5, 8, 9, 11, 12, 14};
-
-        for (i = 0; i < sizeof at / sizeof at[0]; i++) {
-            char label[64];
-
-            snprintf(label, sizeof label, "weight >= %.1f, 1:1", at[i]);
-            print_prf(label,
-                assign(pairs, np, at[i], a, na, b, nb, useda, usedb),
-                truepairs);
-        }
-        /* The true pairs that were missed, with their best score. */
-        o = assign(pairs, np, SEEN_CLUSTER_MERGE_AT, a, na, b, nb, useda,
-            usedb);
-        for (i = 0; i < nb; i++) {
-            const struct frec *ra;
-
-            if (usedb[i] || b[i].truth < 0 || !truth_in_a[b[i].truth])
-                continue;
-            ra = &a[truth_in_a[b[i].truth] - 1];
-            sa = (struct seen_score_side){ra->tok, ra->ntok, ra->bloom, 0};
-            sb = (struct seen_score_side){b[i].tok, b[i].ntok, b[i].bloom, 0};
-            seen_score_pair(&sa, &sb, &s);
-            printf("  missed %-14s %6.2f |%s|%s|%s|%s|%s| vs "
-                   "|%s|%s|%s|%s|%s|",
-                b[i].f[0], s.weight, ra->f[1], ra->f[2], ra->f[9], ra->f[7],
-                ra->f[10], b[i].f[1], b[i].f[2], b[i].f[9], b[i].f[7],
-                b[i].f[10]);
-            for (j = 0; j < s.nwhy; j++)
-                printf("%s %s", j ? ";" : "", s.why[j]);
-            printf("\n");
-        }
-        for (i = 0; i < np && pairs[i].w >= SEEN_CLUSTER_MERGE_AT; i++) {
-            const struct frec *ra = &a[pairs[i].a], *rb = &b[pairs[i].b];
-
-            if (ra->truth == rb->truth)
-                continue;
-            printf("  wrong? %-14s %-14s %6.2f |%s|%s|%s|%s|%s| vs "
-                   "|%s|%s|%s|%s|%s|\n",
-                ra->f[0], rb->f[0], pairs[i].w, ra->f[1], ra->f[2],
-                ra->f[9], ra->f[7], ra->f[10], rb->f[1], rb->f[2], rb->f[9],
-                rb->f[7], rb->f[10]);
-        }
-    }
+    if (verbose)
+        febrl_verbose(&f);
     printf("reference figures (README, a plain prototype on these files):\n"
            "  exact keyed tokens on name + date of birth     recall ~0.43\n"
            "  five exact token rules                         recall ~0.85 at "
@@ -550,14 +486,13 @@ febrl(const char *path_a, const char *path_b)
            "  keyed blocking tokens + 1:1 Dice >= 0.75       recall ~0.97 at "
            "precision 1.00\n");
 
-    free(truth_in_a);
-    free(useda);
-    free(usedb);
-    free(stamp);
-    free(pairs);
-    tmap_free(&map);
-    free(a);
-    free(b);
+    free(f.truth_in_a);
+    free(f.useda);
+    free(f.usedb);
+    free(f.pairs);
+    bench_tmap_free(&f.map);
+    free(f.a);
+    free(f.b);
     free(da);
     free(db);
     seen_tokenizer_destroy(&tk);
@@ -565,80 +500,6 @@ febrl(const char *path_a, const char *path_b)
 }
 
 /* ---- seen-synth output, clustered ---- */
-
-/* A string -> integer map (truth lines, person ids). */
-struct smap {
-    char **key;
-    long *val;
-    size_t mask, n;
-};
-
-static uint64_t
-shash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    while (*s)
-        h = (h ^ (uint8_t)*s++) * 1099511628211ull;
-    return h;
-}
-
-static int
-smap_init(struct smap *m, size_t expect)
-{
-    size_t n = 16;
-
-    while (n < expect * 2)
-        n <<= 1;
-    m->mask = n - 1;
-    m->n = 0;
-    m->key = calloc(n, sizeof *m->key);
-    m->val = calloc(n, sizeof *m->val);
-    return m->key && m->val ? 0 : -1;
-}
-
-static void
-smap_free(struct smap *m)
-{
-    size_t i;
-
-    for (i = 0; m->key && i <= m->mask; i++)
-        free(m->key[i]);
-    free(m->key);
-    free(m->val);
-}
-
-/* The value of ${k}, or -1. */
-static long
-smap_get(const struct smap *m, const char *k)
-{
-    size_t s = (size_t)shash(k) & m->mask;
-
-    while (m->key[s] != NULL) {
-        if (strcmp(m->key[s], k) == 0)
-            return m->val[s];
-        s = (s + 1) & m->mask;
-    }
-    return -1;
-}
-
-/* Set ${k} to ${v} unless present; return the value held. */
-static long
-smap_put(struct smap *m, const char *k, long v)
-{
-    size_t s = (size_t)shash(k) & m->mask;
-
-    while (m->key[s] != NULL) {
-        if (strcmp(m->key[s], k) == 0)
-            return m->val[s];
-        s = (s + 1) & m->mask;
-    }
-    if (m->n * 2 > m->mask || (m->key[s] = strdup(k)) == NULL)
-        return -2;
-    m->val[s] = v;
-    m->n++;
-    return v;
-}
 
 struct sentry {
     struct seen_cluster_item it;
@@ -681,18 +542,6 @@ str_cmp(const void *va, const void *vb)
 {
 
     return strcmp(*(char *const *)va, *(char *const *)vb);
-}
-
-/* As the indexer: 0 unknown, 1 unborn, 2 under 18 on ${on}, 3 adult. */
-static unsigned int
-birth_band(const struct seen_person *p, int32_t on)
-{
-
-    if (p->role == SEEN__ROLE__UNBORN || (p->has_due && !p->has_dob))
-        return 1;
-    if (!p->has_dob)
-        return p->role == SEEN__ROLE__CHILD ? 2 : 0;
-    return (on - p->dob) < 6574 ? 2 : 3;
 }
 
 static double
@@ -742,49 +591,53 @@ share_label(const struct lp *pl, size_t n, const size_t *first, long p,
     return 0;
 }
 
-static int
-synth(const char *dir)
-{
-    static const char *apart[] = {"siblings", "twins", "mother_and_child",
-        "father_and_son_same_name", "same_name_same_dob_different_people"};
-    size_t apart_pairs[5] = {0}, apart_merged[5] = {0};
+/* The scenarios whose persons must never be merged. */
+static const char *const apart[] = {"siblings", "twins", "mother_and_child",
+    "father_and_son_same_name", "same_name_same_dob_different_people"};
+
+#define NAPART (sizeof apart / sizeof apart[0])
+
+/* One --synth run: the truth, the entries, the clustering and what is
+ * measured of it. */
+struct synth {
+    const char *dir;
+    struct bench_smap truth;      /* node, record, ref -> person number */
+    struct bench_smap persons;    /* person id -> person number */
+    long nperson;
     struct seen_tokenizer *tk;
-    struct smap truth, persons;
-    struct sentry *e = NULL;
+    struct sentry *e;
+    size_t ne, cape, unknown;
     struct seen_cluster_item *items;
     struct seen_cluster_link *links;
-    struct bpost *bp;
-    struct upair *up;
-    struct lp *lp, *pl;
-    struct seen_record *rec;
-    struct seen_score s;
-    struct seen_score_side sa, sb;
-    json_t *j;
-    DIR *d;
-    struct dirent *de;
-    char path[4096], key[1024], **files = NULL;
-    const char *p, *end, *nl, *node, *sc;
-    char *data;
-    uint8_t mkey[32], origin[32];
-    uint32_t *label;
-    size_t nfiles = 0, ne = 0, cape = 1 << 14, nbp = 0, nup = 0, capup;
-    size_t i, k, x, y, len, *first, nperp = 0, perp_one = 0, unknown = 0;
     size_t nlinks;
-    double t0, ttok, tlink, tclus, tp = 0, predp = 0, truep = 0;
-    double pr, rc, f1;
-    long nperson = 0, pid;
-    int r;
+    uint32_t *label;
+    struct lp *lp, *pl;     /* by label, by person */
+    size_t *first;          /* by person: its first row in pl */
+    double ttok, tlink, tclus, pr, rc, f1;
+    size_t nperp, perp_one, apart_pairs[NAPART], apart_merged[NAPART];
+};
 
-    /* The truth: node, record, ref -> person. */
-    snprintf(path, sizeof path, "%s/truth.jsonl", dir);
-    if ((data = slurp(path, &len)) == NULL) {
+/* Read DIR/truth.jsonl: node, record, ref -> person. */
+static int
+synth_truth(struct synth *sy)
+{
+    char path[4096], key[1024];
+    const char *p, *end, *nl;
+    char *data;
+    size_t len, i, k;
+    json_t *j;
+    long pid;
+
+    snprintf(path, sizeof path, "%s/truth.jsonl", sy->dir);
+    if ((data = bench_slurp(path, &len)) == NULL) {
         fprintf(stderr, "bench_febrl: cannot read %s\n", path);
-        return 1;
+        return -1;
     }
     for (i = 0, k = 0; i < len; i++)
         k += data[i] == '\n';
-    if (smap_init(&truth, k + 1) != 0 || smap_init(&persons, k + 1) != 0)
-        return 1;
+    if (bench_smap_init(&sy->truth, k + 1) != 0 ||
+        bench_smap_init(&sy->persons, k + 1) != 0)
+        return -1;
     for (p = data, end = data + len; p < end; p = nl + 1) {
         if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
             nl = end;
@@ -794,20 +647,31 @@ synth(const char *dir)
             json_string_value(json_object_get(j, "node")),
             json_string_value(json_object_get(j, "record")),
             json_string_value(json_object_get(j, "ref")));
-        pid = smap_put(&persons,
-            json_string_value(json_object_get(j, "person")), nperson);
-        if (pid == nperson)
-            nperson++;
-        if (pid < 0 || smap_put(&truth, key, pid) < 0)
-            return 1;
+        pid = bench_smap_put(&sy->persons,
+            json_string_value(json_object_get(j, "person")), sy->nperson);
+        if (pid == sy->nperson)
+            sy->nperson++;
+        if (pid < 0 || bench_smap_put(&sy->truth, key, pid) < 0)
+            return -1;
         json_decref(j);
     }
     free(data);
+    return 0;
+}
 
-    /* The records, file by file in name order. */
+/* The record files of DIR (every .jsonl but the truth and scenarios), in
+ * name order, to *${files}; their number, or -1. */
+static long
+synth_files(const char *dir, char ***files)
+{
+    DIR *d;
+    struct dirent *de;
+    size_t len, n = 0;
+
+    *files = NULL;
     if ((d = opendir(dir)) == NULL) {
         fprintf(stderr, "bench_febrl: cannot open %s\n", dir);
-        return 1;
+        return -1;
     }
     while ((de = readdir(d)) != NULL) {
         len = strlen(de->d_name);
@@ -815,124 +679,119 @@ synth(const char *dir)
             strcmp(de->d_name, "truth.jsonl") == 0 ||
             strcmp(de->d_name, "scenarios.jsonl") == 0)
             continue;
-        if ((files = realloc(files, (nfiles + 1) * sizeof *files)) == NULL ||
-            (files[nfiles++] = strdup(de->d_name)) == NULL)
-            return 1;
+        if ((*files = realloc(*files, (n + 1) * sizeof **files)) == NULL ||
+            ((*files)[n++] = strdup(de->d_name)) == NULL)
+            return -1;
     }
     closedir(d);
-    qsort(files, nfiles, sizeof *files, str_cmp);
+    qsort(*files, n, sizeof **files, str_cmp);
+    return (long)n;
+}
 
-    randombytes_buf(mkey, sizeof mkey);
-    if ((tk = seen_tokenizer_new(mkey, 0)) == NULL)
-        return 1;
-    if ((e = malloc(cape * sizeof *e)) == NULL)
-        return 1;
-    ttok = 0;
-    for (k = 0; k < nfiles; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
-        if ((data = slurp(path, &len)) == NULL)
-            return 1;
-        files[k][strlen(files[k]) - 6] = '\0';
-        node = files[k];
-        crypto_generichash(origin, sizeof origin, (const uint8_t *)node,
-            strlen(node), NULL, 0);
-        for (p = data, end = data + len; p < end; p = nl + 1) {
-            if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-                nl = end;
-            if (seen_record_line_blank(p, (size_t)(nl - p)) ||
-                seen_record_parse(p, (size_t)(nl - p), &rec, NULL, NULL) != 0)
-                continue;
-            t0 = now();
-            for (i = 0; i < rec->npeople; i++) {
-                const struct seen_person *pp = &rec->people[i];
-                struct seen_token_input in;
-                struct sentry *se;
+/* Make the entry of person ${pp} of record ${rec} of ${node} (origin key
+ * ${origin}) as the indexer makes it; kept if the truth knows it. */
+static int
+synth_entry(struct synth *sy, const char *node, const uint8_t origin[32],
+    const struct seen_record *rec, const struct seen_person *pp)
+{
+    struct seen_token_input in;
+    struct sentry *se;
+    char key[1024], dd[SEEN_DATE_BYTES] = "";
 
-                if (ne == cape &&
-                    (e = realloc(e, (cape *= 2) * sizeof *e)) == NULL)
-                    return 1;
-                se = &e[ne];
-                memset(&in, 0, sizeof in);
-                in.given = pp->given;
-                in.family = pp->family;
-                in.other_names = pp->other_names;
-                in.n_other_names = pp->n_other_names;
-                in.has_dob = pp->has_dob;
-                in.dob = pp->dob;
-                in.has_due = pp->has_due;
-                in.due = pp->due;
-                in.sex = pp->sex;
-                in.nhs = pp->nhs;
-                in.upn = pp->upn;
-                in.pnc = pp->pnc;
-                in.postcode = pp->postcode;
-                in.district = pp->district;
-                in.shielded = rec->shielded;
-                se->it.ntokens = seen_tokens_make(tk, &in, se->tok,
-                    SEEN_TOKENS_MAX);
-                seen_bloom_make(tk, &in, se->bloom);
-                se->it.birth_band = birth_band(pp, rec->date);
-                memcpy(se->it.id, origin, 32);
-                snprintf(key, sizeof key, "%s\t%s", rec->id, pp->ref);
-                crypto_generichash(se->it.id + 32, 16, (const uint8_t *)key,
-                    strlen(key), origin, sizeof origin);
-                crypto_generichash(se->it.group, 16,
-                    (const uint8_t *)rec->id, strlen(rec->id), origin,
-                    sizeof origin);
-                snprintf(key, sizeof key, "%s\t%s\t%s", node, rec->id,
-                    pp->ref);
-                se->person = smap_get(&truth, key);
-                if (verbose) {
-                    char dd[SEEN_DATE_BYTES] = "";
-
-                    if (pp->has_dob)
-                        seen_date_format(pp->dob, dd);
-                    snprintf(se->desc, sizeof se->desc,
-                        "%s|%s|%s|%c|%s|%s|%s|%s|b%u %s %s", pp->given ? pp->given : "",
-                        pp->family ? pp->family : "", dd, pp->sex ? pp->sex : '-',
-                        pp->nhs, pp->upn, pp->pnc, pp->postcode,
-                        se->it.birth_band, node, rec->id);
-                }
-                if (se->person < 0) {
-                    unknown++;
-                    continue;
-                }
-                ne++;
-            }
-            ttok += now() - t0;
-            seen_record_destroy(&rec);
-        }
-        free(data);
+    if (sy->ne == sy->cape &&
+        (sy->e = realloc(sy->e, (sy->cape *= 2) * sizeof *sy->e)) == NULL)
+        return -1;
+    se = &sy->e[sy->ne];
+    seen_indexer_token_input(rec, pp, &in);
+    se->it.ntokens = seen_tokens_make(sy->tk, &in, se->tok, SEEN_TOKENS_MAX);
+    seen_bloom_make(sy->tk, &in, se->bloom);
+    se->it.birth_band = seen_indexer_birth_band(pp, rec->date);
+    memcpy(se->it.id, origin, 32);
+    snprintf(key, sizeof key, "%s\t%s", rec->id, pp->ref);
+    crypto_generichash(se->it.id + 32, 16, (const uint8_t *)key, strlen(key),
+        origin, 32);
+    crypto_generichash(se->it.group, 16, (const uint8_t *)rec->id,
+        strlen(rec->id), origin, 32);
+    snprintf(key, sizeof key, "%s\t%s\t%s", node, rec->id, pp->ref);
+    se->person = bench_smap_get(&sy->truth, key);
+    if (verbose) {
+        if (pp->has_dob)
+            seen_date_format(pp->dob, dd);
+        snprintf(se->desc, sizeof se->desc, "%s|%s|%s|%c|%s|%s|%s|%s|b%u %s %s",
+            pp->given ? pp->given : "", pp->family ? pp->family : "", dd,
+            pp->sex ? pp->sex : '-', pp->nhs, pp->upn, pp->pnc, pp->postcode,
+            se->it.birth_band, node, rec->id);
     }
-    if ((items = malloc((ne + 1) * sizeof *items)) == NULL ||
-        (label = malloc((ne + 1) * sizeof *label)) == NULL)
-        return 1;
-
-    /* Blocks: entries that share a blocking token; every pair in one
-     * (blocks larger than MAX_BLOCK aside) is a candidate. */
-    t0 = now();
-    for (i = 0; i < ne; i++) {
-        e[i].it.tokens = e[i].tok;
-        e[i].it.bloom = e[i].bloom;
-        items[i] = e[i].it;
-        for (k = 0; k < e[i].it.ntokens; k++)
-            nbp += seen_rule_is_block(e[i].tok[k * SEEN_TOKEN_ITEM]);
+    if (se->person < 0) {
+        sy->unknown++;
+        return 0;
     }
+    sy->ne++;
+    return 0;
+}
+
+/* Make the entries of every person of every record of file ${name}.jsonl
+ * (${name} is the node). */
+static int
+synth_file(struct synth *sy, const char *name)
+{
+    struct seen_record *rec;
+    char path[4096], node[1024];
+    const char *p, *end, *nl;
+    uint8_t origin[32];
+    char *data;
+    size_t len, i;
+    double t0;
+
+    snprintf(path, sizeof path, "%s/%s", sy->dir, name);
+    if ((data = bench_slurp(path, &len)) == NULL)
+        return -1;
+    snprintf(node, sizeof node, "%.*s", (int)(strlen(name) - 6), name);
+    crypto_generichash(origin, sizeof origin, (const uint8_t *)node,
+        strlen(node), NULL, 0);
+    for (p = data, end = data + len; p < end; p = nl + 1) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            nl = end;
+        if (seen_record_line_blank(p, (size_t)(nl - p)) ||
+            seen_record_parse(p, (size_t)(nl - p), &rec, NULL, NULL) != 0)
+            continue;
+        t0 = seen_clock_mono();
+        for (i = 0; i < rec->npeople; i++)
+            if (synth_entry(sy, node, origin, rec, &rec->people[i]) != 0)
+                return -1;
+        sy->ttok += seen_clock_mono() - t0;
+        seen_record_destroy(&rec);
+    }
+    free(data);
+    return 0;
+}
+
+/* The candidate pairs: entries that share a blocking token, every pair of
+ * a block (blocks larger than MAX_BLOCK aside), sorted, to *${out}. */
+static long
+synth_pairs(struct synth *sy, struct upair **out)
+{
+    struct bpost *bp;
+    struct upair *up;
+    size_t i, k, x, y, nbp = 0, nup = 0, capup;
+
+    for (i = 0; i < sy->ne; i++)
+        for (k = 0; k < sy->e[i].it.ntokens; k++)
+            nbp += seen_rule_is_block(sy->e[i].tok[k * SEEN_TOKEN_ITEM]);
     if ((bp = malloc((nbp + 1) * sizeof *bp)) == NULL)
-        return 1;
-    for (i = 0, nbp = 0; i < ne; i++)
-        for (k = 0; k < e[i].it.ntokens; k++)
-            if (seen_rule_is_block(e[i].tok[k * SEEN_TOKEN_ITEM]))
+        return -1;
+    for (i = 0, nbp = 0; i < sy->ne; i++)
+        for (k = 0; k < sy->e[i].it.ntokens; k++)
+            if (seen_rule_is_block(sy->e[i].tok[k * SEEN_TOKEN_ITEM]))
                 bp[nbp++] = (struct bpost){
-                    e[i].tok + k * SEEN_TOKEN_ITEM, (uint32_t)i};
+                    sy->e[i].tok + k * SEEN_TOKEN_ITEM, (uint32_t)i};
     qsort(bp, nbp, sizeof *bp, bpost_cmp);
     capup = nbp * 4 + 16;
     if ((up = malloc(capup * sizeof *up)) == NULL)
-        return 1;
+        return -1;
     for (i = 0; i < nbp; i = k) {
-        for (k = i + 1; k < nbp &&
-             memcmp(bp[k].t, bp[i].t, SEEN_TOKEN_ITEM) == 0;
-             k++)
+        for (k = i + 1;
+             k < nbp && memcmp(bp[k].t, bp[i].t, SEEN_TOKEN_ITEM) == 0; k++)
             ;
         if (k - i > MAX_BLOCK)
             continue;
@@ -940,41 +799,67 @@ synth(const char *dir)
             for (y = x + 1; y < k; y++) {
                 if (nup == capup &&
                     (up = realloc(up, (capup *= 2) * sizeof *up)) == NULL)
-                    return 1;
+                    return -1;
                 up[nup++] = (struct upair){bp[x].e, bp[y].e};
             }
     }
+    free(bp);
     qsort(up, nup, sizeof *up, upair_cmp);
-    if ((links = malloc((nup + 1) * sizeof *links)) == NULL)
-        return 1;
-    for (i = 0, k = 0; i < nup; i++) {
+    *out = up;
+    return (long)nup;
+}
+
+/* Score each candidate pair once, as the links to cluster. */
+static int
+synth_link(struct synth *sy)
+{
+    const struct seen_cluster_item *x, *y;
+    struct seen_score_side sa, sb;
+    struct seen_score s;
+    struct upair *up;
+    long nup;
+    size_t i;
+
+    for (i = 0; i < sy->ne; i++) {
+        sy->e[i].it.tokens = sy->e[i].tok;
+        sy->e[i].it.bloom = sy->e[i].bloom;
+        sy->items[i] = sy->e[i].it;
+    }
+    if ((nup = synth_pairs(sy, &up)) < 0 ||
+        (sy->links = malloc(((size_t)nup + 1) * sizeof *sy->links)) == NULL)
+        return -1;
+    for (i = 0; i < (size_t)nup; i++) {
         if (i > 0 && up[i].a == up[i - 1].a && up[i].b == up[i - 1].b)
             continue;
-        sa = (struct seen_score_side){items[up[i].a].tokens,
-            items[up[i].a].ntokens, items[up[i].a].bloom,
-            items[up[i].a].birth_band};
-        sb = (struct seen_score_side){items[up[i].b].tokens,
-            items[up[i].b].ntokens, items[up[i].b].bloom,
-            items[up[i].b].birth_band};
+        x = &sy->items[up[i].a];
+        y = &sy->items[up[i].b];
+        sa = (struct seen_score_side){
+            x->tokens, x->ntokens, x->bloom, x->birth_band};
+        sb = (struct seen_score_side){
+            y->tokens, y->ntokens, y->bloom, y->birth_band};
         seen_score_pair(&sa, &sb, &s);
-        links[k++] = (struct seen_cluster_link){up[i].a, up[i].b, s.weight};
+        sy->links[sy->nlinks++] =
+            (struct seen_cluster_link){up[i].a, up[i].b, s.weight};
     }
-    nlinks = k;
-    tlink = now() - t0;
-    t0 = now();
-    if ((r = seen_cluster_run(items, ne, links, nlinks, label)) != 0) {
-        fprintf(stderr, "bench_febrl: cluster: %s\n", seen_strerror(r));
-        return 1;
-    }
-    tclus = now() - t0;
+    free(up);
+    return 0;
+}
 
-    /* Pairwise precision and recall over persons. */
-    if ((lp = malloc((ne + 1) * sizeof *lp)) == NULL ||
-        (pl = malloc((ne + 1) * sizeof *pl)) == NULL ||
-        (first = malloc(((size_t)nperson + 1) * sizeof *first)) == NULL)
-        return 1;
+/* Pairwise precision and recall over persons. */
+static int
+synth_pairwise(struct synth *sy)
+{
+    double tp = 0, predp = 0, truep = 0;
+    size_t i, k, x, y, ne = sy->ne;
+    struct lp *lp, *pl;
+
+    if ((lp = sy->lp = malloc((ne + 1) * sizeof *lp)) == NULL ||
+        (pl = sy->pl = malloc((ne + 1) * sizeof *pl)) == NULL ||
+        (sy->first = malloc(((size_t)sy->nperson + 1) * sizeof *sy->first)) ==
+            NULL)
+        return -1;
     for (i = 0; i < ne; i++)
-        lp[i] = pl[i] = (struct lp){label[i], e[i].person};
+        lp[i] = pl[i] = (struct lp){sy->label[i], sy->e[i].person};
     qsort(lp, ne, sizeof *lp, lp_cmp);
     qsort(pl, ne, sizeof *pl, pl_cmp);
     for (i = 0; i < ne; i = x) {
@@ -987,161 +872,257 @@ synth(const char *dir)
             tp += choose2(k - y);
         }
     }
-    for (i = 0; i < (size_t)nperson; i++)
-        first[i] = ne;
+    for (i = 0; i < (size_t)sy->nperson; i++)
+        sy->first[i] = ne;
     for (i = 0; i < ne; i = x) {
         for (x = i; x < ne && pl[x].person == pl[i].person; x++)
             ;
         truep += choose2(x - i);
-        first[pl[i].person] = i;
+        sy->first[pl[i].person] = i;
     }
-    pr = predp > 0 ? tp / predp : 0;
-    rc = truep > 0 ? tp / truep : 0;
-    f1 = pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+    sy->pr = predp > 0 ? tp / predp : 0;
+    sy->rc = truep > 0 ? tp / truep : 0;
+    sy->f1 = sy->pr + sy->rc > 0 ? 2 * sy->pr * sy->rc / (sy->pr + sy->rc)
+                                 : 0;
+    return 0;
+}
 
-    /* Scenarios. */
-    snprintf(path, sizeof path, "%s/scenarios.jsonl", dir);
-    if ((data = slurp(path, &len)) != NULL) {
-        for (p = data, end = data + len; p < end; p = nl + 1) {
-            json_t *arr;
-            long q[64];
-            size_t nq = 0;
+/* A perpetrator_two_authorities scenario about person ${pid}: found as
+ * one person? */
+static void
+synth_perpetrator(struct synth *sy, long pid)
+{
+    const struct lp *pl = sy->pl;
+    size_t x, y, ne = sy->ne;
 
-            if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-                nl = end;
-            if ((j = json_loadb(p, (size_t)(nl - p), 0, NULL)) == NULL)
+    if (pid < 0 || sy->first[pid] >= ne)
+        return;
+    sy->nperp++;
+    for (x = sy->first[pid]; x < ne && pl[x].person == pid &&
+         pl[x].label == pl[sy->first[pid]].label;
+         x++)
+        ;
+    sy->perp_one += x == ne || pl[x].person != pid;
+    if (verbose && x < ne && pl[x].person == pid) {
+        printf("  perpetrator %ld split:\n", pid);
+        for (y = 0; y < ne; y++)
+            if (sy->e[y].person == pid)
+                printf("    %6u %s\n", sy->label[y], sy->e[y].desc);
+    }
+}
+
+/* A scenario of apart[${k}] (JSON ${j}): which of its pairs of persons
+ * were merged. */
+static void
+synth_apart(struct synth *sy, size_t k, json_t *j)
+{
+    json_t *arr;
+    long q[64];
+    size_t nq = 0, i, x, y, ne = sy->ne;
+
+    if (k == 2) { /* mother_and_child: mother, children */
+        q[nq++] = bench_smap_get(&sy->persons,
+            json_string_value(json_object_get(j, "mother")));
+        arr = json_object_get(j, "children");
+    } else if (k == 3) {
+        q[nq++] = bench_smap_get(&sy->persons,
+            json_string_value(json_object_get(j, "father")));
+        q[nq++] = bench_smap_get(&sy->persons,
+            json_string_value(json_object_get(j, "son")));
+        arr = NULL;
+    } else {
+        arr = json_object_get(j, "persons");
+    }
+    for (i = 0; arr != NULL && i < json_array_size(arr) && nq < 64; i++)
+        q[nq++] = bench_smap_get(&sy->persons,
+            json_string_value(json_array_get(arr, i)));
+    for (x = 0; x < nq; x++)
+        for (y = x + 1; y < nq; y++) {
+            if (q[x] < 0 || q[y] < 0 || sy->first[q[x]] == ne ||
+                sy->first[q[y]] == ne)
                 continue;
-            sc = json_string_value(json_object_get(j, "scenario"));
-            if (sc != NULL && strcmp(sc, "perpetrator_two_authorities") == 0) {
-                pid = smap_get(&persons,
-                    json_string_value(json_object_get(j, "person")));
-                if (pid >= 0 && first[pid] < ne) {
-                    nperp++;
-                    for (x = first[pid];
-                         x < ne && pl[x].person == pid &&
-                         pl[x].label == pl[first[pid]].label;
-                         x++)
-                        ;
-                    perp_one += x == ne || pl[x].person != pid;
-                    if (verbose && x < ne && pl[x].person == pid) {
-                        printf("  perpetrator %ld split:\n", pid);
-                        for (y = 0; y < ne; y++)
-                            if (e[y].person == pid)
-                                printf("    %6u %s\n", label[y], e[y].desc);
-                    }
-                }
-            }
-            for (k = 0; sc != NULL && k < 5; k++) {
-                if (strcmp(sc, apart[k]) != 0)
-                    continue;
-                if (k == 2) { /* mother_and_child: mother, children */
-                    q[nq++] = smap_get(&persons, json_string_value(
-                        json_object_get(j, "mother")));
-                    arr = json_object_get(j, "children");
-                } else if (k == 3) {
-                    q[nq++] = smap_get(&persons, json_string_value(
-                        json_object_get(j, "father")));
-                    q[nq++] = smap_get(&persons, json_string_value(
-                        json_object_get(j, "son")));
-                    arr = NULL;
-                } else {
-                    arr = json_object_get(j, "persons");
-                }
-                for (i = 0; arr != NULL && i < json_array_size(arr) &&
-                     nq < 64;
-                     i++)
-                    q[nq++] = smap_get(&persons,
-                        json_string_value(json_array_get(arr, i)));
-                for (x = 0; x < nq; x++)
-                    for (y = x + 1; y < nq; y++) {
-                        if (q[x] < 0 || q[y] < 0 || first[q[x]] == ne ||
-                            first[q[y]] == ne)
-                            continue;
-                        apart_pairs[k]++;
-                        apart_merged[k] +=
-                            share_label(pl, ne, first, q[x], q[y]);
-                    }
-            }
-            json_decref(j);
+            sy->apart_pairs[k]++;
+            sy->apart_merged[k] +=
+                share_label(sy->pl, ne, sy->first, q[x], q[y]);
         }
-        free(data);
+}
+
+/* Read DIR/scenarios.jsonl and measure each scenario that says something
+ * of the clustering. */
+static void
+synth_scenarios(struct synth *sy)
+{
+    char path[4096], *data;
+    const char *p, *end, *nl, *sc;
+    size_t len, k;
+    json_t *j;
+
+    snprintf(path, sizeof path, "%s/scenarios.jsonl", sy->dir);
+    if ((data = bench_slurp(path, &len)) == NULL)
+        return;
+    for (p = data, end = data + len; p < end; p = nl + 1) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            nl = end;
+        if ((j = json_loadb(p, (size_t)(nl - p), 0, NULL)) == NULL)
+            continue;
+        sc = json_string_value(json_object_get(j, "scenario"));
+        if (sc != NULL && strcmp(sc, "perpetrator_two_authorities") == 0)
+            synth_perpetrator(sy, bench_smap_get(&sy->persons,
+                json_string_value(json_object_get(j, "person"))));
+        for (k = 0; sc != NULL && k < NAPART; k++)
+            if (strcmp(sc, apart[k]) == 0)
+                synth_apart(sy, k, j);
+        json_decref(j);
     }
+    free(data);
+}
+
+/* A row of struct lp: its label or its person. */
+static long
+lp_field(const struct lp *r, int label)
+{
+
+    return label ? (long)r->label : r->person;
+}
+
+/*
+ * -v: the first 40 false merges (${v} sorted by label: a label holding
+ * two persons) or splits (by person: a person under two labels), each
+ * with its entries.
+ */
+static void
+synth_show(const struct synth *sy, const struct lp *v, int by_label)
+{
+    size_t i, x, y, ne = sy->ne, shown = 0;
+    long key;
+
+    for (i = 0; i < ne && shown < 40; i = x) {
+        key = lp_field(&v[i], by_label);
+        for (x = i; x < ne && lp_field(&v[x], by_label) == key; x++)
+            ;
+        if (lp_field(&v[i], !by_label) == lp_field(&v[x - 1], !by_label))
+            continue;
+        printf(by_label ? "  false merge: label %ld holds persons"
+                        : "  split: person %ld in labels",
+            key);
+        for (y = i; y < x; y++)
+            if (y == i || lp_field(&v[y], !by_label) !=
+                              lp_field(&v[y - 1], !by_label))
+                printf(" %ld", lp_field(&v[y], !by_label));
+        printf("\n");
+        for (y = 0; y < ne; y++)
+            if ((by_label ? (long)sy->label[y] : sy->e[y].person) == key)
+                printf("    %6ld %s\n",
+                    by_label ? sy->e[y].person : (long)sy->label[y],
+                    sy->e[y].desc);
+        shown++;
+    }
+}
+
+/* -v: the most tokens an entry has, and the worst false merges and
+ * splits, by person. */
+static void
+synth_verbose(const struct synth *sy)
+{
+    size_t i, full = 0, most = 0;
+
+    for (i = 0; i < sy->ne; i++) {
+        full += sy->e[i].it.ntokens == SEEN_TOKENS_MAX;
+        most = sy->e[i].it.ntokens > most ? sy->e[i].it.ntokens : most;
+    }
+    printf("  tokens: at most %zu per entry; %zu entries at the limit "
+           "of %d\n",
+        most, full, SEEN_TOKENS_MAX);
+    synth_show(sy, sy->lp, 1);
+    synth_show(sy, sy->pl, 0);
+}
+
+static void
+synth_print(const struct synth *sy)
+{
+    size_t k;
 
     printf("seen-synth clustering (%s): %zu entries, %ld persons, %zu "
            "candidate pairs\n",
-        dir, ne, nperson, nlinks);
-    if (unknown)
-        printf("  (%zu entries not in truth.jsonl left out)\n", unknown);
+        sy->dir, sy->ne, sy->nperson, sy->nlinks);
+    if (sy->unknown)
+        printf("  (%zu entries not in truth.jsonl left out)\n", sy->unknown);
     printf("  pairwise precision %.4f  recall %.4f  F1 %.4f   target F1 "
            ">= 0.98\n",
-        pr, rc, f1);
+        sy->pr, sy->rc, sy->f1);
     printf("  perpetrator_two_authorities found as one person: %zu of %zu "
            "(%.4f)\n",
-        perp_one, nperp, nperp ? (double)perp_one / nperp : 0);
-    for (k = 0; k < 5; k++)
+        sy->perp_one, sy->nperp,
+        sy->nperp ? (double)sy->perp_one / sy->nperp : 0);
+    for (k = 0; k < NAPART; k++)
         printf("  never merge, %-36s %zu of %zu pairs merged\n", apart[k],
-            apart_merged[k], apart_pairs[k]);
+            sy->apart_merged[k], sy->apart_pairs[k]);
     printf("  time: tokens %.3f s, blocks+scores %.3f s, clustering %.3f s\n",
-        ttok, tlink, tclus);
-    if (verbose) {
-        /* The worst false merges and splits, by person. */
-        size_t shown = 0, full = 0, most = 0;
+        sy->ttok, sy->tlink, sy->tclus);
+    if (verbose)
+        synth_verbose(sy);
+}
 
-        for (i = 0; i < ne; i++) {
-            full += e[i].it.ntokens == SEEN_TOKENS_MAX;
-            most = e[i].it.ntokens > most ? e[i].it.ntokens : most;
-        }
-        printf("  tokens: at most %zu per entry; %zu entries at the limit "
-               "of %d\n",
-            most, full, SEEN_TOKENS_MAX);
+static void
+synth_release(struct synth *sy)
+{
 
-        for (i = 0; i < ne && shown < 40; i = x) {
-            for (x = i; x < ne && lp[x].label == lp[i].label; x++)
-                ;
-            if (lp[i].person != lp[x - 1].person) {
-                printf("  false merge: label %u holds persons", lp[i].label);
-                for (y = i; y < x; y++)
-                    if (y == i || lp[y].person != lp[y - 1].person)
-                        printf(" %ld", lp[y].person);
-                printf("\n");
-                for (y = 0; y < ne; y++)
-                    if (label[y] == lp[i].label)
-                        printf("    %6ld %s\n", e[y].person, e[y].desc);
-                shown++;
-            }
-        }
-        for (i = 0, shown = 0; i < ne && shown < 40; i = x) {
-            for (x = i; x < ne && pl[x].person == pl[i].person; x++)
-                ;
-            if (pl[i].label != pl[x - 1].label) {
-                printf("  split: person %ld in labels", pl[i].person);
-                for (y = i; y < x; y++)
-                    if (y == i || pl[y].label != pl[y - 1].label)
-                        printf(" %u", pl[y].label);
-                printf("\n");
-                for (y = 0; y < ne; y++)
-                    if (e[y].person == pl[i].person)
-                        printf("    %6u %s\n", label[y], e[y].desc);
-                shown++;
-            }
-        }
+    free(sy->first);
+    free(sy->lp);
+    free(sy->pl);
+    free(sy->links);
+    free(sy->items);
+    free(sy->label);
+    free(sy->e);
+    bench_smap_free(&sy->truth);
+    bench_smap_free(&sy->persons);
+    seen_tokenizer_destroy(&sy->tk);
+}
+
+static int
+synth(const char *dir)
+{
+    struct synth sy;
+    char **files;
+    uint8_t mkey[32];
+    long nfiles, k;
+    double t0;
+    int r;
+
+    memset(&sy, 0, sizeof sy);
+    sy.dir = dir;
+    if (synth_truth(&sy) != 0 || (nfiles = synth_files(dir, &files)) < 0)
+        return 1;
+    randombytes_buf(mkey, sizeof mkey);
+    sy.cape = 1 << 14;
+    if ((sy.tk = seen_tokenizer_new(mkey, 0)) == NULL ||
+        (sy.e = malloc(sy.cape * sizeof *sy.e)) == NULL)
+        return 1;
+    for (k = 0; k < nfiles; k++)
+        if (synth_file(&sy, files[k]) != 0)
+            return 1;
+    if ((sy.items = malloc((sy.ne + 1) * sizeof *sy.items)) == NULL ||
+        (sy.label = malloc((sy.ne + 1) * sizeof *sy.label)) == NULL)
+        return 1;
+    t0 = seen_clock_mono();
+    if (synth_link(&sy) != 0)
+        return 1;
+    sy.tlink = seen_clock_mono() - t0;
+    t0 = seen_clock_mono();
+    if ((r = seen_cluster_run(sy.items, sy.ne, sy.links, sy.nlinks,
+             sy.label)) != 0) {
+        fprintf(stderr, "bench_febrl: cluster: %s\n", seen_strerror(r));
+        return 1;
     }
-
+    sy.tclus = seen_clock_mono() - t0;
+    if (synth_pairwise(&sy) != 0)
+        return 1;
+    synth_scenarios(&sy);
+    synth_print(&sy);
     for (k = 0; k < nfiles; k++)
         free(files[k]);
     free(files);
-    free(first);
-    free(lp);
-    free(pl);
-    free(links);
-    free(up);
-    free(bp);
-    free(items);
-    free(label);
-    free(e);
-    smap_free(&truth);
-    smap_free(&persons);
-    seen_tokenizer_destroy(&tk);
+    synth_release(&sy);
     return 0;
 }
 

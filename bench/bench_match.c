@@ -21,8 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "match/dmetaphone.h"
 #include "match/normalise.h"
@@ -31,15 +31,6 @@
 #define NFILTERS 65536 /* 8 MiB of filters */
 #define PASSES 8
 #define ROUNDS 5      /* best of */
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Keep ${x} from being optimised away. */
 static volatile double sink;
@@ -50,7 +41,7 @@ dice_lib(const uint8_t *f, size_t n, size_t passes, double *sum)
     double t0, s = 0;
     size_t p, i;
 
-    t0 = now();
+    t0 = seen_clock_mono();
     for (p = 0; p < passes; p++) {
         const uint8_t *q = f + (p * 7919 % n) * SEEN_BLOOM_BYTES;
 
@@ -58,7 +49,7 @@ dice_lib(const uint8_t *f, size_t n, size_t passes, double *sum)
             s += seen_bloom_dice(q, f + i * SEEN_BLOOM_BYTES);
     }
     *sum = s;
-    return (double)(n * passes) / (now() - t0);
+    return (double)(n * passes) / (seen_clock_mono() - t0);
 }
 
 /*
@@ -73,7 +64,7 @@ dice_lib(const uint8_t *f, size_t n, size_t passes, double *sum)
     double t0, s = 0;                                                         \
     size_t p, i, k;                                                           \
                                                                               \
-    t0 = now();                                                               \
+    t0 = seen_clock_mono();                                                   \
     for (p = 0; p < passes; p++) {                                            \
         const uint64_t *q = w + (p * 7919 % n) * (SEEN_BLOOM_BYTES / 8);      \
                                                                               \
@@ -89,7 +80,7 @@ dice_lib(const uint8_t *f, size_t n, size_t passes, double *sum)
         }                                                                     \
     }                                                                         \
     *sum = s;                                                                 \
-    return (double)(n * passes) / (now() - t0)
+    return (double)(n * passes) / (seen_clock_mono() - t0)
 
 static double
 raw_plain(const uint8_t *f, size_t n, size_t passes, double *sum)
@@ -148,13 +139,13 @@ rate_norm(size_t n)
     double t0;
     size_t i, ok = 0;
 
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++)
         ok += seen_norm_name(
                   i & 1 ? family[i / 2 % NNAMES] : given[i / 2 % NNAMES],
                   out) == 0;
     sink = (double)ok;
-    return (double)n / (now() - t0);
+    return (double)n / (seen_clock_mono() - t0);
 }
 
 static double
@@ -171,11 +162,11 @@ rate_dmetaphone(size_t n)
             seen_norm_name(family[i], norm[2 * i + 1]) != 0)
             return 0;
     }
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++)
         ok += seen_dmetaphone(norm[i % (2 * NNAMES)], p, a) == 0;
     sink = (double)ok;
-    return (double)n / (now() - t0);
+    return (double)n / (seen_clock_mono() - t0);
 }
 
 static double
@@ -189,7 +180,7 @@ rate_tokens(const struct seen_tokenizer *tk, size_t n)
     memset(&in, 0, sizeof in);
     in.has_dob = 1;
     in.sex = 'F';
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++) {
         in.given = given[i % NNAMES];
         in.family = family[(i / NNAMES) % NNAMES];
@@ -200,7 +191,7 @@ rate_tokens(const struct seen_tokenizer *tk, size_t n)
         total += seen_tokens_make(tk, &in, out, SEEN_TOKENS_MAX);
     }
     sink = (double)total;
-    return (double)n / (now() - t0);
+    return (double)n / (seen_clock_mono() - t0);
 }
 
 int

@@ -49,8 +49,8 @@
  *    a query scored; and the hit rate: the share of queries whose hits
  *    (match or possible band) include the entry made from the queried
  *    person itself (found through its record's RecordMeta, untimed).
- *    LMDB calls are counted by wrapping mdb_get and mdb_cursor_get (the
- *    store library calls the wrappers; they add one increment each).
+ *    LMDB calls are counted by the store (seen_store_reads: the lookups,
+ *    cursor seeks and cursor steps of the query's transaction).
  * 5. Memory: VmRSS, VmHWM, RssAnon and RssFile of /proc/self/status after
  *    the fill, after reopening, after matching and after the queries.
  *    LMDB's mapped pages count in VmRSS (as RssFile); RssAnon leaves the
@@ -63,7 +63,6 @@
  *
  * Prints figures and ratios; never passes or fails.
  */
-#include <dlfcn.h>
 #include <jansson.h>
 #include <lmdb.h>
 #include <malloc.h>
@@ -74,9 +73,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench/benchutil.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "match/score.h"
@@ -99,71 +99,7 @@ static const char *const kind_names[NKINDS] = {
     "NHS number", "given+family+dob", "misspelt given+family+dob",
     "given+family"};
 
-/* ---- counting LMDB reads ---- */
-
-typedef int mdb_get_fn(MDB_txn *, MDB_dbi, MDB_val *, MDB_val *);
-typedef int mdb_cursor_get_fn(MDB_cursor *, MDB_val *, MDB_val *,
-    MDB_cursor_op);
-
-static mdb_get_fn *real_get;
-static mdb_cursor_get_fn *real_cursor_get;
-static uint64_t n_get, n_seek, n_step;
-
-static void
-resolve_lmdb(void)
-{
-    if (real_get == NULL)
-        *(void **)&real_get = dlsym(RTLD_NEXT, "mdb_get");
-    if (real_cursor_get == NULL)
-        *(void **)&real_cursor_get = dlsym(RTLD_NEXT, "mdb_cursor_get");
-    if (real_get == NULL || real_cursor_get == NULL) {
-        fprintf(stderr, "bench_query: cannot find LMDB's functions\n");
-        exit(1);
-    }
-}
-
-/* The store library's calls land here (the executable's definition wins
- * over liblmdb.so's); count and pass on. */
-int
-mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
-{
-    n_get++;
-    return real_get(txn, dbi, key, data);
-}
-
-int
-mdb_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *data, MDB_cursor_op op)
-{
-    if (op == MDB_NEXT || op == MDB_NEXT_DUP || op == MDB_NEXT_NODUP ||
-        op == MDB_NEXT_MULTIPLE || op == MDB_GET_MULTIPLE ||
-        op == MDB_GET_CURRENT || op == MDB_PREV || op == MDB_PREV_DUP ||
-        op == MDB_PREV_NODUP)
-        n_step++;
-    else
-        n_seek++;
-    return real_cursor_get(c, key, data, op);
-}
-
 /* ---- helpers ---- */
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process (the machine may be shared). */
-static double
-cpu(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng_state;
 
@@ -412,8 +348,8 @@ raw_lmdb_reads(const char *dir, size_t n, size_t *nkeys)
     if (mdb_dbi_open(txn, "entries", 0, &dbi) != 0 ||
         mdb_cursor_open(txn, dbi, &cur) != 0)
         goto fail;
-    for (int rc = real_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = real_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size != 20)
             continue;
         if (nk == cap) {
@@ -428,13 +364,13 @@ raw_lmdb_reads(const char *dir, size_t n, size_t *nkeys)
     mdb_cursor_close(cur);
     if (nk == 0)
         goto fail;
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++) {
         k = (MDB_val){20, keys[rng() % nk]};
-        if (real_get(txn, dbi, &k, &v) == 0)
+        if (mdb_get(txn, dbi, &k, &v) == 0)
             sum += ((const uint8_t *)v.mv_data)[0];
     }
-    t = now() - t0;
+    t = seen_clock_mono() - t0;
     (void)sum;
     mdb_txn_abort(txn);
     mdb_env_close(env);
@@ -482,526 +418,714 @@ usage(void)
     return 2;
 }
 
-int
-main(int argc, char *argv[])
+/* The options. */
+struct opts {
+    uint64_t households, seed;
+    unsigned long nqueries;
+    size_t batch;
+    int do_match, keep;
+};
+
+/* Read the options into ${o}: 0, or 2 after the usage. */
+static int
+parse_opts(struct opts *o, int argc, char *argv[])
 {
-    char dir[1024], path[4096], cmd[8192], self[2048], synth[4096];
-    struct seen_index_stats st;
+    int i;
+
+    *o = (struct opts){160000, 1, 2000, 20000, 1, 0};
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--households") == 0 && i + 1 < argc)
+            o->households = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--queries") == 0 && i + 1 < argc)
+            o->nqueries = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
+            o->batch = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+            o->seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--no-match") == 0)
+            o->do_match = 0;
+        else if (strcmp(argv[i], "--keep") == 0)
+            o->keep = 1;
+        else
+            return usage();
+    }
+    if (o->households == 0 || o->nqueries == 0 || o->batch == 0)
+        return usage();
+    return 0;
+}
+
+/* The node under test, and what the fill leaves for drawing persons. */
+struct bench {
+    struct opts o;
+    char dir[1024];
     struct seen_keys *keys;
     struct seen_tokenizer *tk;
     struct seen_store *store;
     struct seen_indexer ix;
     struct seen_matcher mt;
-    struct seen_txn *txn = NULL;
-    struct seen_record *rec;
-    struct cand *cands;
-    struct query *qs;
+    FILE *f;                /* the records, read again to draw persons */
+    uint8_t *npeople;       /* by line of the file: its persons */
+    size_t nlines;
+    uint64_t npersons;
+    int hwm_reset;          /* VmHWM could be reset */
+};
+
+/* Open the store of ${b} (a new one when ${create}) and its indexer. */
+static int
+bench_open(struct bench *b, int create)
+{
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s/store", b->dir);
+    if (seen_store_open(path, b->keys->sign_pk, b->keys->record_key, MAP_MB,
+            create, &b->store) != 0 ||
+        seen_indexer_init(&b->ix, b->store, b->keys, b->tk) != 0)
+        return -1;
+    return 0;
+}
+
+/* The size of the store's data file in MiB. */
+static double
+store_mib(const struct bench *b)
+{
+    char path[4096];
     struct stat sb;
-    FILE *f;
-    char *line = NULL;
-    size_t lcap = 0, nlines = 0, cap = 1 << 16, nbatch = 0, i, j;
-    size_t ncand, nq, bad = 0, nkeys = 0;
-    uint8_t *npeople;
-    uint64_t households = 160000, seed = 1, npersons = 0, g, matched = 0;
-    uint64_t persons = 0;
-    unsigned long nqueries = 2000;
-    size_t batch = 20000;
-    int do_match = 1, keep = 0, rc, hwm_reset;
-    ssize_t n;
-    double t0, c0, tsynth, tfill, cfill, tmatch = 0, cmatch = 0, rawread;
-    const char *p;
 
-    for (i = 1; i < (size_t)argc; i++) {
-        if (strcmp(argv[i], "--households") == 0 && i + 1 < (size_t)argc)
-            households = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--queries") == 0 && i + 1 < (size_t)argc)
-            nqueries = strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < (size_t)argc)
-            batch = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < (size_t)argc)
-            seed = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--no-match") == 0)
-            do_match = 0;
-        else if (strcmp(argv[i], "--keep") == 0)
-            keep = 1;
-        else
-            return usage();
-    }
-    if (households == 0 || nqueries == 0 || batch == 0)
-        return usage();
-    if (sodium_init() < 0)
-        return 1;
-    resolve_lmdb();
-    seen_log_init("bench_query", SEEN_LOG_ERROR); /* not each alert */
-    rng_state = seed;
-    snprintf(dir, sizeof dir, "%s/seen-bench-query-XXXXXX",
-        getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        fprintf(stderr, "bench_query: cannot make %s\n", dir);
-        return 1;
-    }
-
-    /* 1. Records. */
-    n = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[n > 0 ? n : 0] = '\0';
-    if ((p = strrchr(self, '/')) != NULL)
-        self[p - self] = '\0';
-    snprintf(cmd, sizeof cmd,
-        "%s/seen-synth --node bench --type police --local-authority "
-        "Reading --households %llu --seed %llu --out %s/synth 2>/dev/null",
-        self, (unsigned long long)households, (unsigned long long)seed, dir);
-    t0 = now();
-    if (system(cmd) != 0) {
-        fprintf(stderr, "bench_query: cannot run seen-synth\n");
-        return 1;
-    }
-    tsynth = now() - t0;
-    snprintf(synth, sizeof synth, "%s/synth/bench.jsonl", dir);
-
-    /* 2. The store, as the node makes it, filled. */
-    keys = seen_keys_generate();
-    tk = keys ? seen_tokenizer_new(keys->match_key, 1) : NULL;
-    snprintf(path, sizeof path, "%s/store", dir);
-    if (tk == NULL ||
-        seen_store_open(path, keys->sign_pk, keys->record_key, MAP_MB, 1,
-            &store) != 0 ||
-        seen_indexer_init(&ix, store, keys, tk) != 0) {
-        fprintf(stderr, "bench_query: cannot make the store\n");
-        return 1;
-    }
-    if ((f = fopen(synth, "r")) == NULL ||
-        (npeople = malloc(cap)) == NULL) {
-        fprintf(stderr, "bench_query: cannot read %s\n", synth);
-        return 1;
-    }
-    memset(&st, 0, sizeof st);
-    t0 = now();
-    c0 = cpu();
-    while ((n = getline(&line, &lcap, f)) > 0) {
-        if (seen_record_line_blank(line, (size_t)n))
-            continue;
-        if (nlines == cap && (npeople = realloc(npeople, cap *= 2)) == NULL)
-            return 1;
-        npeople[nlines] = 0;
-        if (seen_record_parse(line, (size_t)n - (line[n - 1] == '\n'), &rec,
-                NULL, NULL) != 0) {
-            bad++;
-            nlines++;
-            continue;
-        }
-        if (txn == NULL && seen_store_begin(store, 1, &txn) != 0)
-            return 1;
-        if ((rc = seen_indexer_apply(&ix, txn, rec, 1700000000, &st)) != 0) {
-            fprintf(stderr, "bench_query: apply: %s\n", seen_strerror(rc));
-            return 1;
-        }
-        npeople[nlines] = (uint8_t)(rec->npeople < SEEN_RECORD_PEOPLE_MAX
-                                        ? rec->npeople
-                                        : SEEN_RECORD_PEOPLE_MAX);
-        npersons += npeople[nlines];
-        nlines++;
-        seen_record_destroy(&rec);
-        if (++nbatch == batch) {
-            if ((rc = seen_store_commit(txn)) != 0) {
-                fprintf(stderr, "bench_query: commit: %s\n",
-                    seen_strerror(rc));
-                return 1;
-            }
-            txn = NULL;
-            nbatch = 0;
-        }
-    }
-    if (txn != NULL && (rc = seen_store_commit(txn)) != 0) {
-        fprintf(stderr, "bench_query: commit: %s\n", seen_strerror(rc));
-        return 1;
-    }
-    txn = NULL;
-    tfill = now() - t0;
-    cfill = cpu() - c0;
-    snprintf(path, sizeof path, "%s/store/data.mdb", dir);
+    snprintf(path, sizeof path, "%s/store/data.mdb", b->dir);
     if (stat(path, &sb) != 0)
         sb.st_size = 0;
+    return (double)sb.st_size / (1 << 20);
+}
+
+/* Apply the record on ${line} (${n} bytes) in the transaction *${txn}
+ * (begun when NULL, committed after --batch records). */
+static int
+fill_line(struct bench *b, struct seen_txn **txn, const char *line,
+    size_t n, size_t *nbatch, struct seen_index_stats *st, size_t *bad)
+{
+    struct seen_record *rec;
+    int rc;
+
+    b->npeople[b->nlines] = 0;
+    if (seen_record_parse(line, n - (line[n - 1] == '\n'), &rec, NULL,
+            NULL) != 0) {
+        (*bad)++;
+        b->nlines++;
+        return 0;
+    }
+    if (*txn == NULL && seen_store_begin(b->store, 1, txn) != 0)
+        return -1;
+    if ((rc = seen_indexer_apply(&b->ix, *txn, rec, 1700000000, st)) != 0) {
+        fprintf(stderr, "bench_query: apply: %s\n", seen_strerror(rc));
+        return -1;
+    }
+    b->npeople[b->nlines] = (uint8_t)(rec->npeople < SEEN_RECORD_PEOPLE_MAX
+                                          ? rec->npeople
+                                          : SEEN_RECORD_PEOPLE_MAX);
+    b->npersons += b->npeople[b->nlines];
+    b->nlines++;
+    seen_record_destroy(&rec);
+    if (++*nbatch == b->o.batch) {
+        if ((rc = seen_store_commit(*txn)) != 0) {
+            fprintf(stderr, "bench_query: commit: %s\n", seen_strerror(rc));
+            return -1;
+        }
+        *txn = NULL;
+        *nbatch = 0;
+    }
+    return 0;
+}
+
+/*
+ * 2. The store, as the node makes it, filled from the records of
+ * ${synth} (seen-synth took ${tsynth} s), then closed and opened again.
+ */
+static int
+fill(struct bench *b, const char *synth, double tsynth)
+{
+    struct seen_index_stats st;
+    struct seen_txn *txn = NULL;
+    char *line = NULL;
+    size_t lcap = 0, cap = 1 << 16, nbatch = 0, bad = 0;
+    ssize_t n;
+    double t0, c0, tfill, cfill;
+    int rc;
+
+    b->keys = seen_keys_generate();
+    b->tk = b->keys ? seen_tokenizer_new(b->keys->match_key, 1) : NULL;
+    if (b->tk == NULL || bench_open(b, 1) != 0) {
+        fprintf(stderr, "bench_query: cannot make the store\n");
+        return -1;
+    }
+    if ((b->f = fopen(synth, "r")) == NULL ||
+        (b->npeople = malloc(cap)) == NULL) {
+        fprintf(stderr, "bench_query: cannot read %s\n", synth);
+        return -1;
+    }
+    memset(&st, 0, sizeof st);
+    t0 = seen_clock_mono();
+    c0 = bench_cpu();
+    while ((n = getline(&line, &lcap, b->f)) > 0) {
+        if (seen_record_line_blank(line, (size_t)n))
+            continue;
+        if (b->nlines == cap &&
+            (b->npeople = realloc(b->npeople, cap *= 2)) == NULL)
+            return -1;
+        if (fill_line(b, &txn, line, (size_t)n, &nbatch, &st, &bad) != 0)
+            return -1;
+    }
+    free(line);
+    if (txn != NULL && (rc = seen_store_commit(txn)) != 0) {
+        fprintf(stderr, "bench_query: commit: %s\n", seen_strerror(rc));
+        return -1;
+    }
+    tfill = seen_clock_mono() - t0;
+    cfill = bench_cpu() - c0;
 
     printf("query benchmark: %llu households -> %llu records, %llu index "
            "entries (seen-synth %.1f s)\n",
-        (unsigned long long)households, (unsigned long long)st.records,
+        (unsigned long long)b->o.households, (unsigned long long)st.records,
         (unsigned long long)st.entries, tsynth);
     if (bad)
         printf("  %zu lines rejected by seen_record_parse\n", bad);
-    printf("fill (parse + apply, %zu records a transaction):\n", batch);
+    printf("fill (parse + apply, %zu records a transaction):\n", b->o.batch);
     printf("  time                %10.1f s   (%.0f records/s, %.0f "
            "entries/s; %.1f s of CPU)\n",
         tfill, st.records / tfill, st.entries / tfill, cfill);
-    printf("  data.mdb            %10.1f MiB\n",
-        (double)sb.st_size / (1 << 20));
+    printf("  data.mdb            %10.1f MiB\n", store_mib(b));
     printf("memory:\n");
     mem_print("after fill");
     /* The filling process keeps what LMDB cached of its write transactions'
      * dirty pages (until the environment closes) and what malloc keeps;
      * a node serving queries starts on the store afresh. */
-    seen_store_destroy(&store);
+    seen_store_destroy(&b->store);
     malloc_trim(0);
-    snprintf(path, sizeof path, "%s/store", dir);
-    if (seen_store_open(path, keys->sign_pk, keys->record_key, MAP_MB, 0,
-            &store) != 0 ||
-        seen_indexer_init(&ix, store, keys, tk) != 0) {
+    if (bench_open(b, 0) != 0) {
         fprintf(stderr, "bench_query: cannot reopen the store\n");
-        return 1;
+        return -1;
     }
     mem_print("store closed, reopened");
-    hwm_reset = reset_hwm();
+    b->hwm_reset = reset_hwm();
     fflush(stdout);
+    return 0;
+}
 
-    /* 3. Matching. */
-    memset(&mt, 0, sizeof mt);
-    mt.store = store;
-    mt.type_of = type_of;
-    mt.name_of = name_of;
-    if (do_match) {
-        struct labels lc = {{0}, 0, 0};
+/* 3. Matching: every entry, as the daemon does, unless --no-match. */
+static int
+match(struct bench *b)
+{
+    struct labels lc = {{0}, 0, 0};
+    struct seen_txn *txn;
+    uint64_t matched = 0;
+    double t0, c0, tmatch, cmatch;
+    int rc;
 
-        t0 = now();
-        c0 = cpu();
-        while ((rc = seen_matcher_step(&mt, MATCH_BUDGET)) > 0) {
-            if ((matched + (uint64_t)rc) / 100000 != matched / 100000)
-                fprintf(stderr, "bench_query: matched %llu entries, %.0f s\n",
-                    (unsigned long long)(matched + (uint64_t)rc),
-                    now() - t0);
-            matched += (uint64_t)rc;
-        }
-        tmatch = now() - t0;
-        cmatch = cpu() - c0;
-        if (rc < 0) {
-            fprintf(stderr, "bench_query: matcher: %s\n", seen_strerror(rc));
-            return 1;
-        }
-        if (seen_store_begin(store, 0, &txn) != 0 ||
-            seen_store_iter(txn, SEEN_DB_PERSONS, "M", 1, count_labels,
-                &lc) != 0)
-            return 1;
-        seen_store_abort(txn);
-        txn = NULL;
-        persons = lc.n;
-        snprintf(path, sizeof path, "%s/store/data.mdb", dir);
-        if (stat(path, &sb) != 0)
-            sb.st_size = 0;
-        printf("matching (seen_matcher_step, %d leaves a transaction; "
-               "--no-match skips it):\n",
-            MATCH_BUDGET);
-        printf("  time                %10.1f s   (%.0f entries/s; %.1f s of "
-               "CPU)\n",
-            tmatch, matched / tmatch, cmatch);
-        printf("  persons             %10llu   (of %llu entries)\n",
-            (unsigned long long)persons, (unsigned long long)matched);
-        printf("  data.mdb            %10.1f MiB\n",
-            (double)sb.st_size / (1 << 20));
-        mem_print("after matching");
-    } else {
+    memset(&b->mt, 0, sizeof b->mt);
+    b->mt.store = b->store;
+    b->mt.type_of = type_of;
+    b->mt.name_of = name_of;
+    if (!b->o.do_match) {
         printf("matching: skipped (--no-match): no persons, so each picture "
                "gathers only the hit entries themselves and a query does "
                "less than on a matched node\n");
+        fflush(stdout);
+        return 0;
     }
+    t0 = seen_clock_mono();
+    c0 = bench_cpu();
+    while ((rc = seen_matcher_step(&b->mt, MATCH_BUDGET)) > 0) {
+        if ((matched + (uint64_t)rc) / 100000 != matched / 100000)
+            fprintf(stderr, "bench_query: matched %llu entries, %.0f s\n",
+                (unsigned long long)(matched + (uint64_t)rc),
+                seen_clock_mono() - t0);
+        matched += (uint64_t)rc;
+    }
+    tmatch = seen_clock_mono() - t0;
+    cmatch = bench_cpu() - c0;
+    if (rc < 0) {
+        fprintf(stderr, "bench_query: matcher: %s\n", seen_strerror(rc));
+        return -1;
+    }
+    if (seen_store_begin(b->store, 0, &txn) != 0 ||
+        seen_store_iter(txn, SEEN_DB_PERSONS, "M", 1, count_labels, &lc) != 0)
+        return -1;
+    seen_store_abort(txn);
+    printf("matching (seen_matcher_step, %d leaves a transaction; "
+           "--no-match skips it):\n",
+        MATCH_BUDGET);
+    printf("  time                %10.1f s   (%.0f entries/s; %.1f s of "
+           "CPU)\n",
+        tmatch, matched / tmatch, cmatch);
+    printf("  persons             %10llu   (of %llu entries)\n",
+        (unsigned long long)lc.n, (unsigned long long)matched);
+    printf("  data.mdb            %10.1f MiB\n", store_mib(b));
+    mem_print("after matching");
     fflush(stdout);
+    return 0;
+}
 
-    /* 4a. Draw persons; read them from the file again. */
-    ncand = (size_t)nqueries * DRAW_PER_QUERY;
-    if (ncand > npersons)
-        ncand = (size_t)npersons;
-    /* Mapped, not malloc'd, so that none of it stays in RssAnon. */
+/* 4a. Draw ${ncand} persons at random and read them from the file again,
+ * in draw order.  The persons are mapped, not malloc'd, so that none of
+ * them stays in RssAnon: free them with munmap. */
+static struct cand *
+draw(struct bench *b, size_t ncand)
+{
+    struct seen_txn *txn;
+    struct cand *cands;
+    char *line = NULL;
+    size_t lcap = 0, i, j;
+    uint64_t g;
+    ssize_t n;
+
     if (ncand == 0 ||
         (cands = mmap(NULL, ncand * sizeof *cands, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
-        return 1;
+        return NULL;
     for (i = 0; i < ncand; i++) {
-        cands[i].gidx = rng() % npersons;
+        cands[i].gidx = rng() % b->npersons;
         cands[i].order = (uint32_t)i;
     }
     qsort(cands, ncand, sizeof *cands, cand_by_gidx);
-    rewind(f);
-    if (seen_store_begin(store, 0, &txn) != 0)
-        return 1;
+    rewind(b->f);
+    if (seen_store_begin(b->store, 0, &txn) != 0)
+        return NULL;
     g = 0; /* persons before line i */
-    for (i = 0, j = 0; j < ncand && (n = getline(&line, &lcap, f)) > 0;) {
+    for (i = 0, j = 0; j < ncand && (n = getline(&line, &lcap, b->f)) > 0;) {
         if (seen_record_line_blank(line, (size_t)n))
             continue;
-        while (j < ncand && cands[j].gidx < g + npeople[i]) {
+        while (j < ncand && cands[j].gidx < g + b->npeople[i]) {
             if (j > 0 && cands[j].gidx == cands[j - 1].gidx)
                 cands[j].used = 1; /* drawn twice: keep the first */
             else
-                cand_fill(&cands[j], store, txn, line,
+                cand_fill(&cands[j], b->store, txn, line,
                     (size_t)n - (line[n - 1] == '\n'),
                     (size_t)(cands[j].gidx - g));
             j++;
         }
-        g += npeople[i++];
+        g += b->npeople[i++];
     }
     seen_store_abort(txn);
-    txn = NULL;
-    fclose(f);
     free(line);
-    free(npeople);
     qsort(cands, ncand, sizeof *cands, cand_by_order);
+    return cands;
+}
 
-    /* 4b. The queries: kinds in turn, each from the next person (in draw
-     * order) that has what the kind needs. */
-    if ((qs = calloc(nqueries, sizeof *qs)) == NULL)
-        return 1;
-    {
-        size_t next[NKINDS] = {0}, have_nhs = 0, okc = 0;
-        int k;
+/* The next of the ${ncand} persons ${cands} (from *${next}) that has
+ * what a query of kind ${k} needs, or NULL. */
+static struct cand *
+next_eligible(struct cand *cands, size_t ncand, size_t *next, int k)
+{
 
-        for (i = 0; i < ncand; i++) {
-            okc += cands[i].ok && !cands[i].used;
-            have_nhs += cands[i].ok && !cands[i].used && cands[i].nhs[0];
-        }
-        for (nq = 0; nq < nqueries; nq++) {
-            k = (int)(nq % NKINDS);
-            while (next[k] < ncand && !eligible(&cands[next[k]], k))
-                next[k]++;
-            if (next[k] == ncand && k == BY_NHS) {
-                /* Too few NHS numbers among those drawn: name + dob. */
-                k = BY_NAME_DOB;
-                while (next[k] < ncand && !eligible(&cands[next[k]], k))
-                    next[k]++;
-            }
-            if (next[k] == ncand)
-                break;
-            cands[next[k]].used = 1;
-            qs[nq].kind = k;
-            memcpy(qs[nq].handle, cands[next[k]].handle, 16);
-            strcpy(qs[nq].given, cands[next[k]].given);
-            strcpy(qs[nq].family, cands[next[k]].family);
-            qs[nq].has_dob = cands[next[k]].has_dob;
-            qs[nq].dob = cands[next[k]].dob;
-            memcpy(qs[nq].nhs, cands[next[k]].nhs, sizeof qs[nq].nhs);
-            if (k == BY_TYPO)
-                misspell(qs[nq].given);
-        }
-        printf("queries: %zu persons drawn at random (seed %llu), %zu "
-               "distinct; %.1f%% of them have an NHS number\n",
-            ncand, (unsigned long long)seed, okc,
-            okc ? 100.0 * have_nhs / okc : 0.0);
+    while (*next < ncand && !eligible(&cands[*next], k))
+        (*next)++;
+    return *next < ncand ? &cands[*next] : NULL;
+}
+
+/* 4b. The queries: kinds in turn, each from the next person (in draw
+ * order) that has what the kind needs.  Returns how many were made. */
+static size_t
+make_queries(struct bench *b, struct cand *cands, size_t ncand,
+    struct query *qs)
+{
+    size_t next[NKINDS] = {0}, have_nhs = 0, okc = 0, i, nq;
+    struct cand *c;
+    int k;
+
+    for (i = 0; i < ncand; i++) {
+        okc += cands[i].ok && !cands[i].used;
+        have_nhs += cands[i].ok && !cands[i].used && cands[i].nhs[0];
     }
+    for (nq = 0; nq < b->o.nqueries; nq++) {
+        k = (int)(nq % NKINDS);
+        c = next_eligible(cands, ncand, &next[k], k);
+        if (c == NULL && k == BY_NHS) {
+            /* Too few NHS numbers among those drawn: name + dob. */
+            k = BY_NAME_DOB;
+            c = next_eligible(cands, ncand, &next[k], k);
+        }
+        if (c == NULL)
+            break;
+        c->used = 1;
+        qs[nq].kind = k;
+        memcpy(qs[nq].handle, c->handle, 16);
+        strcpy(qs[nq].given, c->given);
+        strcpy(qs[nq].family, c->family);
+        qs[nq].has_dob = c->has_dob;
+        qs[nq].dob = c->dob;
+        memcpy(qs[nq].nhs, c->nhs, sizeof qs[nq].nhs);
+        if (k == BY_TYPO)
+            misspell(qs[nq].given);
+    }
+    printf("queries: %zu persons drawn at random (seed %llu), %zu "
+           "distinct; %.1f%% of them have an NHS number\n",
+        ncand, (unsigned long long)b->o.seed, okc,
+        okc ? 100.0 * have_nhs / okc : 0.0);
+    return nq;
+}
+
+/* What the queries measured. */
+struct results {
+    double *lat, *clat, *qlat, *plat, *qcand; /* by query */
+    double tsum, csum;
+    size_t nk[NKINDS], hitk[NKINDS], matchk[NKINDS];
+    size_t hits, mhits, einval, fails;
+    uint64_t cands_sum, hits_sum, pers_sum, gets, seeks, steps;
+    uint32_t *oidx;         /* scratch: the hits pictured */
+    uint8_t (*hs)[16];
+    size_t hcap;
+};
+
+/* The search input of query ${q}. */
+static void
+query_input(const struct query *q, struct seen_token_input *in)
+{
+
+    memset(in, 0, sizeof *in);
+    switch (q->kind) {
+    case BY_NHS:
+        in->nhs = q->nhs;
+        break;
+    case BY_NAMES:
+        in->given = q->given;
+        in->family = q->family;
+        break;
+    default:
+        in->given = q->given;
+        in->family = q->family;
+        in->has_dob = q->has_dob;
+        in->dob = q->dob;
+        break;
+    }
+}
+
+/* Room for ${n} hits in ${r}'s scratch: 0, or -1. */
+static int
+hits_room(struct results *r, size_t n)
+{
+
+    if (n <= r->hcap)
+        return 0;
+    r->hcap = n * 2;
+    free(r->oidx);
+    free(r->hs);
+    r->oidx = malloc(r->hcap * sizeof *r->oidx);
+    r->hs = malloc(r->hcap * sizeof *r->hs);
+    return r->oidx == NULL || r->hs == NULL ? -1 : 0;
+}
+
+/* The picture of the hits of ${res} (room made for them), as daemon.c's
+ * picture() picks them: the match band, or the best hit. */
+static json_t *
+picture(struct bench *b, struct results *r, struct seen_txn *txn,
+    const struct seen_query_result *res)
+{
+    size_t j, nh;
+
+    for (j = 0, nh = 0; j < res->n; j++) {
+        if (res->hits[j].score.band != SEEN_BAND_MATCH && (j > 0 || nh > 0))
+            continue;
+        r->oidx[nh] = res->hits[j].oidx;
+        memcpy(r->hs[nh++], res->hits[j].handle, 16);
+    }
+    return seen_matcher_picture(&b->mt, txn, r->oidx,
+        (const uint8_t(*)[16])r->hs, nh);
+}
+
+/* Count query ${q}'s hits (${rc} its code): did they include the entry
+ * made from the person queried, in the match band? */
+static void
+query_hits(struct bench *b, struct results *r, const struct query *q,
+    int rc, struct seen_query_result *res)
+{
+    size_t j;
+    int own = 0, ownm = 0;
+
+    r->nk[q->kind]++;
+    if (rc == SEEN_EINVAL) {
+        r->einval++;
+        return;
+    }
+    if (rc != 0) {
+        r->fails++;
+        return;
+    }
+    r->cands_sum += res->candidates;
+    r->hits_sum += res->n;
+    for (j = 0; j < res->n; j++) {
+        if (res->hits[j].oidx != b->ix.own ||
+            memcmp(res->hits[j].handle, q->handle, 16) != 0)
+            continue;
+        own = 1;
+        ownm = res->hits[j].score.band == SEEN_BAND_MATCH;
+    }
+    r->hits += own;
+    r->mhits += ownm;
+    r->hitk[q->kind] += own;
+    r->matchk[q->kind] += ownm;
+    seen_query_release(res);
+}
+
+/*
+ * Run query ${i}, ${q}, as the daemon's cmd_query does with the store: a
+ * read transaction, seen_query_run, then seen_matcher_picture; timed from
+ * seen_store_begin to seen_store_abort and the freeing of the picture.
+ */
+static int
+query_one(struct bench *b, struct results *r, const struct query *q,
+    size_t i)
+{
+    struct seen_token_input in;
+    struct seen_query_result res;
+    struct seen_store_reads rd;
+    struct seen_txn *txn;
+    json_t *pic = NULL;
+    double a, aq, bt, ca;
+    int rc;
+
+    query_input(q, &in);
+    ca = bench_cpu();
+    a = seen_clock_mono();
+    if (seen_store_begin(b->store, 0, &txn) != 0)
+        return -1;
+    rc = seen_query_run(txn, b->tk, &in, &res);
+    aq = seen_clock_mono();
+    if (rc == 0 && res.n > 0) {
+        if (hits_room(r, res.n) != 0)
+            return -1;
+        pic = picture(b, r, txn, &res);
+    }
+    seen_store_reads(txn, &rd);
+    seen_store_abort(txn);
+    if (pic != NULL) {
+        r->pers_sum += json_array_size(pic);
+        json_decref(pic);
+    }
+    bt = seen_clock_mono();
+    r->clat[i] = (bench_cpu() - ca) * 1e3;
+    r->csum += r->clat[i] / 1e3;
+    r->lat[i] = (bt - a) * 1e3;
+    r->qlat[i] = (aq - a) * 1e3;
+    r->plat[i] = (bt - aq) * 1e3;
+    r->qcand[i] = rc == 0 ? (double)res.candidates : 0;
+    r->tsum += bt - a;
+    r->gets += rd.gets;
+    r->seeks += rd.seeks;
+    r->steps += rd.steps;
+    query_hits(b, r, q, rc, &res);
+    return 0;
+}
+
+/* Print the latency of each kind of query, then sort the figures. */
+static void
+print_kinds(const struct results *r, const struct query *qs, size_t nq,
+    double *tmp)
+{
+    size_t i, j, m;
+
+    for (i = 0; i < NKINDS; i++) {
+        if (r->nk[i] == 0)
+            continue;
+        for (j = 0, m = 0; j < nq; j++)
+            if (qs[j].kind == (int)i)
+                tmp[m++] = r->lat[j];
+        qsort(tmp, m, sizeof *tmp, dbl_cmp);
+        printf("    %-26s %5zu  own entry hit %5.1f%% (match band "
+               "%5.1f%%)  p50 %.3f  p99 %.3f ms\n",
+            kind_names[i], r->nk[i], 100.0 * r->hitk[i] / r->nk[i],
+            100.0 * r->matchk[i] / r->nk[i], pct(tmp, m, 0.50),
+            pct(tmp, m, 0.99));
+    }
+}
+
+/* Print what the ${nq} queries measured. */
+static void
+print_results(struct results *r, const struct query *qs, size_t nq,
+    double *tmp)
+{
+    printf("  %zu queries (read txn, seen_query_run, "
+           "seen_matcher_picture):\n", nq);
+    print_kinds(r, qs, nq, tmp);
+    qsort(r->lat, nq, sizeof *r->lat, dbl_cmp);
+    qsort(r->clat, nq, sizeof *r->clat, dbl_cmp);
+    if (r->einval || r->fails)
+        printf("    too little to search on: %zu; failed: %zu\n", r->einval,
+            r->fails);
+    printf("  latency ms          p50 %.3f  p90 %.3f  p99 %.3f  max %.3f"
+           "  mean %.3f\n",
+        pct(r->lat, nq, 0.50), pct(r->lat, nq, 0.90), pct(r->lat, nq, 0.99),
+        r->lat[nq - 1], r->tsum * 1e3 / nq);
+    printf("  CPU ms (process)    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f"
+           "  (less sensitive to other load on the machine)\n",
+        pct(r->clat, nq, 0.50), pct(r->clat, nq, 0.90),
+        pct(r->clat, nq, 0.99), r->clat[nq - 1]);
+    qsort(r->qlat, nq, sizeof *r->qlat, dbl_cmp);
+    qsort(r->plat, nq, sizeof *r->plat, dbl_cmp);
+    qsort(r->qcand, nq, sizeof *r->qcand, dbl_cmp);
+    printf("  of which, apart:    seen_query_run p50 %.3f  p99 %.3f ms;"
+           " the picture and the rest p50 %.3f  p99 %.3f ms\n",
+        pct(r->qlat, nq, 0.50), pct(r->qlat, nq, 0.99),
+        pct(r->plat, nq, 0.50), pct(r->plat, nq, 0.99));
+    printf("  candidates scored   p50 %.0f  p90 %.0f  p99 %.0f  max %.0f"
+           "\n",
+        pct(r->qcand, nq, 0.50), pct(r->qcand, nq, 0.90),
+        pct(r->qcand, nq, 0.99), r->qcand[nq - 1]);
+    printf("  p99                 %10.3f ms   target < 5 ms\n",
+        pct(r->lat, nq, 0.99));
+    printf("  hit rate            %10.1f%%   (own entry among the hits; "
+           "%.1f%% in the match band)\n",
+        100.0 * r->hits / nq, 100.0 * r->mhits / nq);
+    printf("  per query           %.0f candidates scored, %.1f hits, "
+           "%.1f persons pictured\n",
+        (double)r->cands_sum / nq, (double)r->hits_sum / nq,
+        (double)r->pers_sum / nq);
+    printf("  LMDB calls/query    %.1f (mdb_get %.1f, cursor seeks %.1f,"
+           " cursor steps %.1f)\n",
+        (double)(r->gets + r->seeks + r->steps) / nq, (double)r->gets / nq,
+        (double)r->seeks / nq, (double)r->steps / nq);
+    printf("  queries/s           %10.0f   (one thread, back to back; "
+           "%.3f ms of CPU a query)\n",
+        nq / r->tsum, r->csum * 1e3 / nq);
+}
+
+static void
+results_release(struct results *r)
+{
+
+    free(r->lat);
+    free(r->clat);
+    free(r->qlat);
+    free(r->plat);
+    free(r->qcand);
+    free(r->oidx);
+    free(r->hs);
+}
+
+/* 6. The raw limit, the store closed: print it and the ratios. */
+static void
+raw_limit(struct bench *b, const struct results *r, size_t nq)
+{
+    char path[4096];
+    size_t nkeys = 0;
+    double rawread;
+
+    seen_store_destroy(&b->store);
+    snprintf(path, sizeof path, "%s/store", b->dir);
+    rawread = raw_lmdb_reads(path, RAW_READS, &nkeys);
+    printf("raw limit measured in this run:\n");
+    printf("  LMDB random mdb_get %10.0f reads/s (%d random keys of the "
+           "%zu in \"entries\", one read txn)\n",
+        rawread, RAW_READS, nkeys);
+    printf("ratios:\n");
+    printf("  queries/s : raw LMDB reads/s = %.5f (a query costs as much "
+           "as %.0f random reads; it makes %.1f LMDB calls)\n",
+        rawread ? nq / r->tsum / rawread : 0.0,
+        rawread ? rawread / (nq / r->tsum) : 0.0,
+        (double)(r->gets + r->seeks + r->steps) / nq);
+}
+
+/* 4c and 5. Run the ${nq} queries ${qs} and print what they measured. */
+static int
+run_queries(struct bench *b, const struct query *qs, size_t nq)
+{
+    struct results r;
+    double *tmp;
+    size_t i;
+
+    memset(&r, 0, sizeof r);
+    if ((r.lat = malloc(nq * sizeof *r.lat)) == NULL ||
+        (r.clat = malloc(nq * sizeof *r.clat)) == NULL ||
+        (tmp = malloc(nq * sizeof *tmp)) == NULL ||
+        (r.qlat = malloc(nq * sizeof *r.qlat)) == NULL ||
+        (r.plat = malloc(nq * sizeof *r.plat)) == NULL ||
+        (r.qcand = malloc(nq * sizeof *r.qcand)) == NULL)
+        return -1;
+    for (i = 0; i < nq; i++)
+        if (query_one(b, &r, &qs[i], i) != 0)
+            return -1;
+    print_results(&r, qs, nq, tmp);
+    mem_print("after queries");
+    printf("  (VmHWM %s after reopening and before the queries; LMDB's "
+           "map pages are in VmRSS as RssFile, RssAnon leaves the map "
+           "out)\n",
+        b->hwm_reset ? "was reset" : "could not be reset");
+    printf("  target: resident under 64 MiB with 1M entries, the map "
+           "aside (RssAnon)\n");
+    raw_limit(b, &r, nq);
+    free(tmp);
+    results_release(&r);
+    return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+    char synth[4096], cmd[8192], args[256];
+    struct bench b;
+    struct cand *cands;
+    struct query *qs;
+    size_t ncand, nq;
+    double t0, tsynth;
+    int rc;
+
+    memset(&b, 0, sizeof b);
+    if ((rc = parse_opts(&b.o, argc, argv)) != 0)
+        return rc;
+    if (sodium_init() < 0)
+        return 1;
+    seen_log_init("bench_query", SEEN_LOG_ERROR); /* not each alert */
+    rng_state = b.o.seed;
+    snprintf(b.dir, sizeof b.dir, "%s/seen-bench-query-XXXXXX",
+        getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (mkdtemp(b.dir) == NULL) {
+        fprintf(stderr, "bench_query: cannot make %s\n", b.dir);
+        return 1;
+    }
+
+    /* 1. Records. */
+    snprintf(args, sizeof args,
+        "--node bench --type police --local-authority Reading "
+        "--households %llu --seed %llu",
+        (unsigned long long)b.o.households, (unsigned long long)b.o.seed);
+    snprintf(synth, sizeof synth, "%s/synth", b.dir);
+    t0 = seen_clock_mono();
+    if (bench_synth(args, synth) != 0)
+        return 1;
+    tsynth = seen_clock_mono() - t0;
+    snprintf(synth, sizeof synth, "%s/synth/bench.jsonl", b.dir);
+
+    /* 2. The store; 3. matching. */
+    if (fill(&b, synth, tsynth) != 0 || match(&b) != 0)
+        return 1;
+
+    /* 4. Persons drawn, the queries made of them, run. */
+    ncand = (size_t)b.o.nqueries * DRAW_PER_QUERY;
+    if (ncand > b.npersons)
+        ncand = (size_t)b.npersons;
+    if ((cands = draw(&b, ncand)) == NULL)
+        return 1;
+    fclose(b.f);
+    free(b.npeople);
+    if ((qs = calloc(b.o.nqueries, sizeof *qs)) == NULL)
+        return 1;
+    nq = make_queries(&b, cands, ncand, qs);
     munmap(cands, ncand * sizeof *cands);
     if (nq == 0) {
         fprintf(stderr, "bench_query: no person to query\n");
         return 1;
     }
-    hwm_reset = hwm_reset && reset_hwm(); /* the peak of the queries alone */
+    b.hwm_reset = b.hwm_reset && reset_hwm(); /* the queries' peak alone */
+    if (run_queries(&b, qs, nq) != 0)
+        return 1;
+    free(qs);
 
-    /* 4c. Run them. */
-    {
-        double *lat = malloc(nq * sizeof *lat), tsum = 0, csum = 0, ca;
-        double *clat = malloc(nq * sizeof *clat);
-        double *tmp = malloc(nq * sizeof *tmp);
-        double *qlat = malloc(nq * sizeof *qlat);
-        double *plat = malloc(nq * sizeof *plat);
-        double *qcand = malloc(nq * sizeof *qcand);
-        size_t nk[NKINDS] = {0}, hitk[NKINDS] = {0}, matchk[NKINDS] = {0};
-        size_t hits = 0, mhits = 0, einval = 0, fails = 0;
-        uint64_t cands_sum = 0, hits_sum = 0, pers_sum = 0;
-        uint64_t g0, s0, t0s, gets = 0, seeks = 0, steps = 0;
-        uint32_t *oidx = NULL;
-        uint8_t (*hs)[16] = NULL;
-        size_t hcap = 0, nh;
-        struct seen_token_input q;
-        struct seen_query_result res;
-        json_t *pic;
-        double a, b, aq;
-        int own, ownm;
-
-        if (lat == NULL || clat == NULL || tmp == NULL || qlat == NULL ||
-            plat == NULL || qcand == NULL)
-            return 1;
-        for (i = 0; i < nq; i++) {
-            memset(&q, 0, sizeof q);
-            switch (qs[i].kind) {
-            case BY_NHS:
-                q.nhs = qs[i].nhs;
-                break;
-            case BY_NAMES:
-                q.given = qs[i].given;
-                q.family = qs[i].family;
-                break;
-            default:
-                q.given = qs[i].given;
-                q.family = qs[i].family;
-                q.has_dob = qs[i].has_dob;
-                q.dob = qs[i].dob;
-                break;
-            }
-            g0 = n_get;
-            s0 = n_seek;
-            t0s = n_step;
-            pic = NULL;
-            ca = cpu();
-            a = now();
-            if (seen_store_begin(store, 0, &txn) != 0)
-                return 1;
-            rc = seen_query_run(txn, tk, &q, &res);
-            aq = now();
-            if (rc == 0 && res.n > 0) {
-                if (res.n > hcap) {
-                    hcap = res.n * 2;
-                    free(oidx);
-                    free(hs);
-                    oidx = malloc(hcap * sizeof *oidx);
-                    hs = malloc(hcap * sizeof *hs);
-                    if (oidx == NULL || hs == NULL)
-                        return 1;
-                }
-                /* As daemon.c's picture(): the match band, or the best. */
-                for (j = 0, nh = 0; j < res.n; j++) {
-                    if (res.hits[j].score.band != SEEN_BAND_MATCH &&
-                        (j > 0 || nh > 0))
-                        continue;
-                    oidx[nh] = res.hits[j].oidx;
-                    memcpy(hs[nh++], res.hits[j].handle, 16);
-                }
-                pic = seen_matcher_picture(&mt, txn, oidx,
-                    (const uint8_t(*)[16])hs, nh);
-            }
-            seen_store_abort(txn);
-            txn = NULL;
-            if (pic != NULL) {
-                pers_sum += json_array_size(pic);
-                json_decref(pic);
-            }
-            b = now();
-            clat[i] = (cpu() - ca) * 1e3;
-            csum += clat[i] / 1e3;
-            lat[i] = (b - a) * 1e3;
-            qlat[i] = (aq - a) * 1e3;
-            plat[i] = (b - aq) * 1e3;
-            qcand[i] = rc == 0 ? (double)res.candidates : 0;
-            tsum += b - a;
-            gets += n_get - g0;
-            seeks += n_seek - s0;
-            steps += n_step - t0s;
-            nk[qs[i].kind]++;
-            if (rc == SEEN_EINVAL) {
-                einval++;
-                continue;
-            }
-            if (rc != 0) {
-                fails++;
-                continue;
-            }
-            cands_sum += res.candidates;
-            hits_sum += res.n;
-            own = ownm = 0;
-            for (j = 0; j < res.n; j++) {
-                if (res.hits[j].oidx != ix.own ||
-                    memcmp(res.hits[j].handle, qs[i].handle, 16) != 0)
-                    continue;
-                own = 1;
-                ownm = res.hits[j].score.band == SEEN_BAND_MATCH;
-            }
-            hits += own;
-            mhits += ownm;
-            hitk[qs[i].kind] += own;
-            matchk[qs[i].kind] += ownm;
-            seen_query_release(&res);
-        }
-        free(oidx);
-        free(hs);
-        printf("  %zu queries (read txn, seen_query_run, "
-               "seen_matcher_picture):\n", nq);
-        for (i = 0; i < NKINDS; i++) {
-            size_t m = 0;
-
-            if (nk[i] == 0)
-                continue;
-            for (j = 0; j < nq; j++)
-                if (qs[j].kind == (int)i)
-                    tmp[m++] = lat[j];
-            qsort(tmp, m, sizeof *tmp, dbl_cmp);
-            printf("    %-26s %5zu  own entry hit %5.1f%% (match band "
-                   "%5.1f%%)  p50 %.3f  p99 %.3f ms\n",
-                kind_names[i], nk[i], 100.0 * hitk[i] / nk[i],
-                100.0 * matchk[i] / nk[i], pct(tmp, m, 0.50),
-                pct(tmp, m, 0.99));
-        }
-        free(qs);
-        qsort(lat, nq, sizeof *lat, dbl_cmp);
-        qsort(clat, nq, sizeof *clat, dbl_cmp);
-        if (einval || fails)
-            printf("    too little to search on: %zu; failed: %zu\n", einval,
-                fails);
-        printf("  latency ms          p50 %.3f  p90 %.3f  p99 %.3f  max %.3f"
-               "  mean %.3f\n",
-            pct(lat, nq, 0.50), pct(lat, nq, 0.90), pct(lat, nq, 0.99),
-            lat[nq - 1], tsum * 1e3 / nq);
-        printf("  CPU ms (process)    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f"
-               "  (less sensitive to other load on the machine)\n",
-            pct(clat, nq, 0.50), pct(clat, nq, 0.90), pct(clat, nq, 0.99),
-            clat[nq - 1]);
-        qsort(qlat, nq, sizeof *qlat, dbl_cmp);
-        qsort(plat, nq, sizeof *plat, dbl_cmp);
-        qsort(qcand, nq, sizeof *qcand, dbl_cmp);
-        printf("  of which, apart:    seen_query_run p50 %.3f  p99 %.3f ms;"
-               " the picture and the rest p50 %.3f  p99 %.3f ms\n",
-            pct(qlat, nq, 0.50), pct(qlat, nq, 0.99), pct(plat, nq, 0.50),
-            pct(plat, nq, 0.99));
-        printf("  candidates scored   p50 %.0f  p90 %.0f  p99 %.0f  max %.0f"
-               "\n",
-            pct(qcand, nq, 0.50), pct(qcand, nq, 0.90),
-            pct(qcand, nq, 0.99), qcand[nq - 1]);
-        printf("  p99                 %10.3f ms   target < 5 ms\n",
-            pct(lat, nq, 0.99));
-        printf("  hit rate            %10.1f%%   (own entry among the hits; "
-               "%.1f%% in the match band)\n",
-            100.0 * hits / nq, 100.0 * mhits / nq);
-        printf("  per query           %.0f candidates scored, %.1f hits, "
-               "%.1f persons pictured\n",
-            (double)cands_sum / nq, (double)hits_sum / nq,
-            (double)pers_sum / nq);
-        printf("  LMDB calls/query    %.1f (mdb_get %.1f, cursor seeks %.1f,"
-               " cursor steps %.1f)\n",
-            (double)(gets + seeks + steps) / nq, (double)gets / nq,
-            (double)seeks / nq, (double)steps / nq);
-        printf("  queries/s           %10.0f   (one thread, back to back; "
-               "%.3f ms of CPU a query)\n",
-            nq / tsum, csum * 1e3 / nq);
-        mem_print("after queries");
-        printf("  (VmHWM %s after reopening and before the queries; LMDB's "
-               "map pages are in VmRSS as RssFile, RssAnon leaves the map "
-               "out)\n",
-            hwm_reset ? "was reset" : "could not be reset");
-        printf("  target: resident under 64 MiB with 1M entries, the map "
-               "aside (RssAnon)\n");
-
-        /* 6. Raw limit. */
-        seen_store_destroy(&store);
-        store = NULL;
-        snprintf(path, sizeof path, "%s/store", dir);
-        rawread = raw_lmdb_reads(path, RAW_READS, &nkeys);
-        printf("raw limit measured in this run:\n");
-        printf("  LMDB random mdb_get %10.0f reads/s (%d random keys of the "
-               "%zu in \"entries\", one read txn)\n",
-            rawread, RAW_READS, nkeys);
-        printf("ratios:\n");
-        printf("  queries/s : raw LMDB reads/s = %.5f (a query costs as much "
-               "as %.0f random reads; it makes %.1f LMDB calls)\n",
-            rawread ? nq / tsum / rawread : 0.0,
-            rawread ? rawread / (nq / tsum) : 0.0,
-            (double)(gets + seeks + steps) / nq);
-        free(lat);
-        free(clat);
-        free(tmp);
-        free(qlat);
-        free(plat);
-        free(qcand);
-    }
-
-    seen_tokenizer_destroy(&tk);
-    seen_keys_destroy(&keys);
-    if (!keep) {
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    seen_tokenizer_destroy(&b.tk);
+    seen_keys_destroy(&b.keys);
+    if (!b.o.keep) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s", b.dir);
         if (system(cmd) != 0)
             return 1;
     } else {
-        printf("kept %s\n", dir);
+        printf("kept %s\n", b.dir);
     }
     return 0;
 }

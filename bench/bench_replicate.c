@@ -12,17 +12,17 @@
  * imports generated records everywhere and times convergence.  Prints
  * figures; never passes or fails.
  */
-#include <lmdb.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
+
+#include "bench/benchutil.h"
 
 static char bin[2048], dir[256];
 
@@ -116,44 +116,6 @@ raw_curve_rate(void)
 }
 
 /* ---- raw LMDB: sequential-key batched puts, as a replica appends ---- */
-
-/* LMDB puts per second of ${n} random 16-byte keys with 600-byte values,
- * 10,000 to a transaction, in a new environment at ${path}. */
-static double
-raw_lmdb(const char *path, size_t n)
-{
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    MDB_val k, v;
-    uint8_t key[16], val[600];
-    double t0;
-    size_t i;
-
-    mkdir(path, 0700);
-    mdb_env_create(&env);
-    mdb_env_set_mapsize(env, (size_t)4 << 30);
-    if (mdb_env_open(env, path, 0, 0600) != 0)
-        return 0;
-    memset(val, 7, sizeof val);
-    t0 = now();
-    for (i = 0; i < n; i++) {
-        if (i % 10000 == 0) {
-            if (i)
-                mdb_txn_commit(txn);
-            mdb_txn_begin(env, NULL, 0, &txn);
-            mdb_dbi_open(txn, NULL, 0, &dbi);
-        }
-        randombytes_buf(key, sizeof key);
-        k = (MDB_val){16, key};
-        v = (MDB_val){sizeof val, val};
-        mdb_put(txn, dbi, &k, &v, 0);
-    }
-    mdb_txn_commit(txn);
-    t0 = now() - t0;
-    mdb_env_close(env);
-    return (double)n / t0;
-}
 
 /* The size of feed ${origin} held by node ${home}, from `seen status`. */
 static long
@@ -323,7 +285,7 @@ main(int argc, char *argv[])
 
     curve = raw_curve_rate();
     snprintf(path, sizeof path, "%s/raw", dir);
-    lmdb = raw_lmdb(path, 500000);
+    lmdb = bench_raw_lmdb_puts(path, 500000, 600);
     if (bench_two(households, curve, lmdb) != 0)
         return 1;
     if (lab30 > 0 && bench_lab30(lab30) != 0)

@@ -30,6 +30,7 @@ struct spans {
     struct span r[SEEN_RULE_MAX + 1];
 };
 
+/* Find every rule's span of side ${s} to ${sp}. */
 static void
 spans_of(const struct seen_score_side *s, struct spans *sp)
 {
@@ -115,229 +116,333 @@ why(struct seen_score *s, const char *text)
 }
 
 /*
+ * One comparison, as the steps of score() see it: both sides and their
+ * spans, where the reasons go, and what the earlier steps found.
+ */
+struct cmp {
+    const struct seen_score_side *a, *b;
+    struct spans sa, sb;
+    struct seen_score *ex;  /* the reasons, or NULL */
+    double *dice;           /* the Dice coefficient of the name filters */
+    double diff;            /* bigrams the names differ by (estimated) */
+    int have_bloom;         /* both sides have a name filter */
+    int idagree;            /* an identifier agrees */
+    int d;                  /* agree() of the dates of birth */
+    int g, f;               /* of the given and family names, as the
+                               name swaps leave them (g -1: one name
+                               agrees, recorded in the other field) */
+    int given_differ;       /* the given names are known to differ */
+};
+
+/* agree() of ${rule} on the two sides of ${c}. */
+static int
+cmp_agree(const struct cmp *c, unsigned int rule)
+{
+
+    return agree(&c->sa, &c->sb, rule);
+}
+
+/* 1 when both sides of ${c} carry a token of ${rule}. */
+static int
+cmp_both(const struct cmp *c, unsigned int rule)
+{
+
+    return has(&c->sa, rule) && has(&c->sb, rule);
+}
+
+/* The identifiers: strong when they agree, a contradiction when not. */
+static const struct id_rule {
+    unsigned int rule;
+    double agrees, differs;
+    const char *why_agrees, *why_differs;
+} id_rules[] = {
+    {SEEN_RULE_NHS, 12, -30, "NHS number agrees", "NHS numbers differ"},
+    {SEEN_RULE_PNC, 10, -8, "PNC id agrees", "PNC ids differ"},
+    /* A pupil may be known by a temporary UPN at one school and a
+     * permanent one at the next: weaker than other identifiers. */
+    {SEEN_RULE_UPN, 10, -4, "UPN agrees", "UPNs differ"},
+};
+
+/* Add the weight of the identifiers to *${w}; note whether one agrees. */
+static void
+ids_weight(struct cmp *c, double *w)
+{
+    const struct id_rule *r;
+    size_t i;
+
+    for (i = 0; i < sizeof id_rules / sizeof id_rules[0]; i++) {
+        r = &id_rules[i];
+        switch (cmp_agree(c, r->rule)) {
+        case 1:
+            *w += r->agrees;
+            c->idagree = 1;
+            why(c->ex, r->why_agrees);
+            break;
+        case 0:
+            *w += r->differs;
+            why(c->ex, r->why_differs);
+            break;
+        }
+    }
+}
+
+/* Add the weight of the dates of birth (or the due dates) to *${w}. */
+static void
+dob_weight(struct cmp *c, double *w)
+{
+
+    c->d = cmp_agree(c, SEEN_RULE_F_DOB);
+    if (c->d == 1) {
+        *w += 7;
+        why(c->ex, "date of birth agrees");
+    } else if (c->d == 0) {
+        if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
+            cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
+            *w += 3;
+            why(c->ex, "date of birth agrees with day and month swapped");
+        } else if (cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
+            *w -= 2;
+            why(c->ex, "date of birth differs in the same year");
+        } else {
+            *w -= 6;
+            why(c->ex, "dates of birth differ");
+        }
+    } else if (cmp_agree(c, SEEN_RULE_F_DUE) == 1) {
+        *w += 5;
+        why(c->ex, "expected due date agrees");
+    }
+}
+
+/*
+ * Given and family names recorded the other way round, or one of them in
+ * the other field: add to the name weight *${nw} and set c->g and c->f to
+ * what the names then count as.
+ */
+static void
+names_swapped(struct cmp *c, double *nw)
+{
+
+    if (c->g != 0 || c->f != 0)
+        return;
+    if (cmp_agree(c, SEEN_RULE_SWAP_DOB) == 1) {
+        /* Given and family names recorded the other way round. */
+        *nw += 8;
+        why(c->ex, "given and family names swapped");
+        c->g = c->f = 1;
+    } else if (c->have_bloom && c->diff <= NEAR_BIGRAMS) {
+        /* Both differ, yet the whole names have the same bigrams (the
+         * filters are equal: swapped, with no date of birth to show it)
+         * or nearly (swapped, and a letter misspelt). */
+        if (c->diff == 0) {
+            *nw += 8;
+            why(c->ex, "given and family names swapped");
+        } else {
+            *nw += 6;
+            why(c->ex, "given and family names swapped (misspelt)");
+        }
+        c->g = c->f = 1;
+    } else if (cmp_agree(c, SEEN_RULE_F_NAME) == 1) {
+        /* One's given name is the other's family name, and the other
+         * names differ: one name agrees, recorded in the other field. */
+        *nw += 4;
+        why(c->ex, "a name agrees, recorded in the other field");
+        c->g = -1;
+    }
+}
+
+/* The rules of one name field, their weights and reasons. */
+static const struct name_rules {
+    unsigned int rule, vcommon, common;
+    const char *why_vcommon, *why_common, *why_other;
+    unsigned int alike[2];      /* rules that find two names alike */
+    double alike_w[2];
+    const char *why_alike[2];
+    const char *why_near;       /* they differ by one letter */
+    double differs;
+    const char *why_differs;    /* or NULL */
+} given_rules = {SEEN_RULE_F_GIVEN, SEEN_RULE_F_GIVEN_VCOMMON,
+    SEEN_RULE_F_GIVEN_COMMON, "given name agrees (a very common one)",
+    "given name agrees (a common one)", "given name agrees",
+    {SEEN_RULE_F_NICK, SEEN_RULE_F_GIVEN_PHON}, {2.5, 2},
+    {"given names are known variants", "given names sound alike"},
+    "given names differ by one letter",
+    /* Different given names are strong evidence of two people (twins
+     * and siblings share everything else). */
+    -5, "given names differ"},
+  family_rules = {SEEN_RULE_F_FAMILY, SEEN_RULE_F_FAMILY_VCOMMON,
+    SEEN_RULE_F_FAMILY_COMMON, "family name agrees (a very common one)",
+    "family name agrees (a common one)", "family name agrees",
+    {SEEN_RULE_F_FAMILY_PHON, SEEN_RULE_VARIANT_DOB}, {2, 2},
+    {"family names sound alike",
+        "family name matches a former or part name"},
+    "family names differ by one letter", -2, NULL};
+
+/*
+ * The weight of one name field, ${state} being agree()'s for it as the
+ * name swaps leave it and ${near} 1 when the names differ by one letter.
+ * A common name agreeing says less (a higher u-probability).  *${differ}
+ * (unless NULL) is set to 1 when the names are found to differ.
+ */
+static double
+name_weight(const struct cmp *c, const struct name_rules *r, int state,
+    int near, int *differ)
+{
+    size_t i;
+
+    if (state == 1 && cmp_agree(c, r->rule) == 1) {
+        if (cmp_both(c, r->vcommon)) {
+            why(c->ex, r->why_vcommon);
+            return 2;
+        }
+        if (cmp_both(c, r->common)) {
+            why(c->ex, r->why_common);
+            return 3;
+        }
+        why(c->ex, r->why_other);
+        return 4;
+    }
+    if (state != 0)
+        return 0;
+    for (i = 0; i < 2; i++)
+        if (cmp_agree(c, r->alike[i]) == 1) {
+            why(c->ex, r->why_alike[i]);
+            return r->alike_w[i];
+        }
+    if (near) {
+        why(c->ex, r->why_near);
+        return 2;
+    }
+    if (r->why_differs != NULL)
+        why(c->ex, r->why_differs);
+    if (differ != NULL)
+        *differ = 1;
+    return r->differs;
+}
+
+/*
+ * The weight of the whole names' similarity (the Dice coefficient of the
+ * filters): only when both sides have both names (otherwise the filters
+ * hold different parts of a name), and no bonus once the given names are
+ * known to differ: then a high Dice only says that the shared family name
+ * is long (twins with a long family name).
+ */
+static double
+dice_weight(const struct cmp *c)
+{
+    char buf[SEEN_WHY_LEN];
+    double dice = *c->dice, nw = 0;
+
+    if (!c->have_bloom || c->g == -1 || c->f == -1 ||
+        (c->g == 1 && c->f == 1) || !(dice > 0))
+        return 0;
+    if (c->ex != NULL)
+        snprintf(buf, sizeof buf, "name similar %.2f", dice);
+    if (dice >= 0.9 && !c->given_differ)
+        nw += 3;
+    else if (dice >= 0.75 && !c->given_differ)
+        nw += 1.5;
+    else if (dice < 0.5)
+        nw -= 3;
+    if (dice >= 0.75 && !c->given_differ)
+        why(c->ex, buf);
+    return nw;
+}
+
+/* Add the weight of the names to *${w}. */
+static void
+names_weight(struct cmp *c, double *w)
+{
+    double nw = 0;
+    int near_g = 0, near_f = 0;
+
+    /* The name filters: Dice, and how many bigrams the two names differ
+     * by (estimated from the bits set in one filter and not the other). */
+    if (c->a->bloom != NULL && c->b->bloom != NULL) {
+        bloom_compare(c->a->bloom, c->b->bloom, c->dice, &c->diff);
+        c->have_bloom = 1;
+    }
+    c->g = cmp_agree(c, SEEN_RULE_F_GIVEN);
+    c->f = cmp_agree(c, SEEN_RULE_F_FAMILY);
+    names_swapped(c, &nw);
+    /* A name that differs by one letter: the filters tell how much of
+     * the whole name differs; when the other name agrees, all of it is in
+     * this one (when both differ, each may hold half). */
+    if (c->have_bloom && c->g == 0 && c->f == 1)
+        near_g = c->diff <= NEAR_BIGRAMS;
+    else if (c->have_bloom && c->g == 1 && c->f == 0)
+        near_f = c->diff <= NEAR_BIGRAMS;
+    else if (c->have_bloom && c->g == 0 && c->f == 0)
+        near_g = near_f = c->diff <= 2 * NEAR_BIGRAMS;
+    nw += name_weight(c, &given_rules, c->g, near_g, &c->given_differ);
+    nw += name_weight(c, &family_rules, c->f, near_f, NULL);
+    nw += dice_weight(c);
+    if (nw < 0 && c->idagree && c->d == 1 && c->g == 0 && c->f == 0) {
+        /* An identifier with a check digit and the date of birth agree:
+         * a complete change of name (an alias, a new family) does not
+         * make two people. */
+        nw = 0;
+        why(c->ex, "names differ entirely");
+    }
+    *w += nw;
+}
+
+/* Add the weight of the places, of sex and of the birth bands to *${w}. */
+static void
+rest_weight(struct cmp *c, double *w)
+{
+
+    if (cmp_agree(c, SEEN_RULE_F_POSTCODE) == 1) {
+        *w += 3;
+        why(c->ex, "postcode agrees");
+    } else if (cmp_agree(c, SEEN_RULE_F_DISTRICT) == 1) {
+        *w += 1;
+        why(c->ex, "postcode district agrees");
+    } else if (cmp_agree(c, SEEN_RULE_F_DISTRICT) == 0 && !c->idagree) {
+        /* Different places: people move, but with nothing else to go on
+         * two namesakes born the same day are not one person. */
+        *w -= 2;
+        why(c->ex, "postcodes in different districts");
+    }
+    if (cmp_agree(c, SEEN_RULE_F_SEX) == 0) {
+        *w -= 4;
+        why(c->ex, "sex differs");
+    }
+    if (c->a->birth_band >= 2 && c->b->birth_band >= 2 &&
+        c->a->birth_band != c->b->birth_band && c->d != 1) {
+        *w -= 20;
+        why(c->ex, "a child and an adult");
+    }
+}
+
+/*
  * The weight of ${a} against ${b}; the Dice coefficient of their name
  * filters to *${dice} (untouched when either has none); the reasons to
  * ${ex} unless it is NULL.  The one scorer behind seen_score_pair and
- * seen_score_weight, so that both give the same weight.
+ * seen_score_weight, so that both give the same weight: the
+ * identifiers, the dates of birth, the names, then the rest.
  */
 static double
 score(const struct seen_score_side *a, const struct seen_score_side *b,
     double *dice, struct seen_score *ex)
 {
-    struct spans sa, sb;
-    char buf[SEEN_WHY_LEN];
-    double w = 0, nw = 0, diff = 0;
-    int g, f, d, idagree = 0, have_bloom = 0, near_g = 0, near_f = 0;
-    int given_differ = 0;
+    struct cmp c;
+    double w = 0;
 
-    spans_of(a, &sa);
-    spans_of(b, &sb);
-    switch (agree(&sa, &sb, SEEN_RULE_NHS)) {
-    case 1:
-        w += 12;
-        idagree = 1;
-        why(ex, "NHS number agrees");
-        break;
-    case 0:
-        w -= 30;
-        why(ex, "NHS numbers differ");
-        break;
-    }
-    switch (agree(&sa, &sb, SEEN_RULE_PNC)) {
-    case 1:
-        w += 10;
-        idagree = 1;
-        why(ex, "PNC id agrees");
-        break;
-    case 0:
-        w -= 8;
-        why(ex, "PNC ids differ");
-        break;
-    }
-    switch (agree(&sa, &sb, SEEN_RULE_UPN)) {
-    case 1:
-        w += 10;
-        idagree = 1;
-        why(ex, "UPN agrees");
-        break;
-    case 0:
-        /* A pupil may be known by a temporary UPN at one school and a
-         * permanent one at the next: weaker than other identifiers. */
-        w -= 4;
-        why(ex, "UPNs differ");
-        break;
-    }
-
-    d = agree(&sa, &sb, SEEN_RULE_F_DOB);
-    if (d == 1) {
-        w += 7;
-        why(ex, "date of birth agrees");
-    } else if (d == 0) {
-        if (agree(&sa, &sb, SEEN_RULE_F_MONTHDAY) == 1 &&
-            agree(&sa, &sb, SEEN_RULE_F_YOB) == 1) {
-            w += 3;
-            why(ex, "date of birth agrees with day and month swapped");
-        } else if (agree(&sa, &sb, SEEN_RULE_F_YOB) == 1) {
-            w -= 2;
-            why(ex, "date of birth differs in the same year");
-        } else {
-            w -= 6;
-            why(ex, "dates of birth differ");
-        }
-    } else if (agree(&sa, &sb, SEEN_RULE_F_DUE) == 1) {
-        w += 5;
-        why(ex, "expected due date agrees");
-    }
-
-    /* The name filters: Dice, and how many bigrams the two names differ
-     * by (estimated from the bits set in one filter and not the other). */
-    if (a->bloom != NULL && b->bloom != NULL) {
-        bloom_compare(a->bloom, b->bloom, dice, &diff);
-        have_bloom = 1;
-    }
-
-    g = agree(&sa, &sb, SEEN_RULE_F_GIVEN);
-    f = agree(&sa, &sb, SEEN_RULE_F_FAMILY);
-    if (g == 0 && f == 0 && agree(&sa, &sb, SEEN_RULE_SWAP_DOB) == 1) {
-        /* Given and family names recorded the other way round. */
-        nw += 8;
-        why(ex, "given and family names swapped");
-        g = f = 1;
-    } else if (g == 0 && f == 0 && have_bloom && diff <= NEAR_BIGRAMS) {
-        /* Both differ, yet the whole names have the same bigrams (the
-         * filters are equal: swapped, with no date of birth to show it)
-         * or nearly (swapped, and a letter misspelt). */
-        if (diff == 0) {
-            nw += 8;
-            why(ex, "given and family names swapped");
-        } else {
-            nw += 6;
-            why(ex, "given and family names swapped (misspelt)");
-        }
-        g = f = 1;
-    } else if (g == 0 && f == 0 && agree(&sa, &sb, SEEN_RULE_F_NAME) == 1) {
-        /* One's given name is the other's family name, and the other
-         * names differ: one name agrees, recorded in the other field. */
-        nw += 4;
-        why(ex, "a name agrees, recorded in the other field");
-        g = -1;
-    }
-    /* A name that differs by one letter: the filters tell how much of
-     * the whole name differs; when the other name agrees, all of it is in
-     * this one (when both differ, each may hold half). */
-    if (have_bloom && g == 0 && f == 1)
-        near_g = diff <= NEAR_BIGRAMS;
-    else if (have_bloom && g == 1 && f == 0)
-        near_f = diff <= NEAR_BIGRAMS;
-    else if (have_bloom && g == 0 && f == 0)
-        near_g = near_f = diff <= 2 * NEAR_BIGRAMS;
-    if (g == 1 && agree(&sa, &sb, SEEN_RULE_F_GIVEN) == 1) {
-        /* A common name agreeing says less (a higher u-probability). */
-        if (has(&sa, SEEN_RULE_F_GIVEN_VCOMMON) &&
-            has(&sb, SEEN_RULE_F_GIVEN_VCOMMON)) {
-            nw += 2;
-            why(ex, "given name agrees (a very common one)");
-        } else if (has(&sa, SEEN_RULE_F_GIVEN_COMMON) &&
-            has(&sb, SEEN_RULE_F_GIVEN_COMMON)) {
-            nw += 3;
-            why(ex, "given name agrees (a common one)");
-        } else {
-            nw += 4;
-            why(ex, "given name agrees");
-        }
-    } else if (g == 0) {
-        if (agree(&sa, &sb, SEEN_RULE_F_NICK) == 1) {
-            nw += 2.5;
-            why(ex, "given names are known variants");
-        } else if (agree(&sa, &sb, SEEN_RULE_F_GIVEN_PHON) == 1) {
-            nw += 2;
-            why(ex, "given names sound alike");
-        } else if (near_g) {
-            nw += 2;
-            why(ex, "given names differ by one letter");
-        } else {
-            /* Different given names are strong evidence of two people
-             * (twins and siblings share everything else). */
-            nw -= 5;
-            why(ex, "given names differ");
-            given_differ = 1;
-        }
-    }
-    if (f == 1 && agree(&sa, &sb, SEEN_RULE_F_FAMILY) == 1) {
-        if (has(&sa, SEEN_RULE_F_FAMILY_VCOMMON) &&
-            has(&sb, SEEN_RULE_F_FAMILY_VCOMMON)) {
-            nw += 2;
-            why(ex, "family name agrees (a very common one)");
-        } else if (has(&sa, SEEN_RULE_F_FAMILY_COMMON) &&
-            has(&sb, SEEN_RULE_F_FAMILY_COMMON)) {
-            nw += 3;
-            why(ex, "family name agrees (a common one)");
-        } else {
-            nw += 4;
-            why(ex, "family name agrees");
-        }
-    } else if (f == 0) {
-        if (agree(&sa, &sb, SEEN_RULE_F_FAMILY_PHON) == 1) {
-            nw += 2;
-            why(ex, "family names sound alike");
-        } else if (agree(&sa, &sb, SEEN_RULE_VARIANT_DOB) == 1) {
-            nw += 2;
-            why(ex, "family name matches a former or part name");
-        } else if (near_f) {
-            nw += 2;
-            why(ex, "family names differ by one letter");
-        } else {
-            nw -= 2;
-        }
-    }
-    if (have_bloom && g != -1 && f != -1 && (g != 1 || f != 1) && *dice > 0) {
-        /* Only when both sides have both names (otherwise the filters
-         * hold different parts of a name), and no bonus once the given
-         * names are known to differ: then a high Dice only says that the
-         * shared family name is long (twins with a long family name). */
-        if (ex != NULL)
-            snprintf(buf, sizeof buf, "name similar %.2f", *dice);
-        if (*dice >= 0.9 && !given_differ)
-            nw += 3;
-        else if (*dice >= 0.75 && !given_differ)
-            nw += 1.5;
-        else if (*dice < 0.5)
-            nw -= 3;
-        if (*dice >= 0.75 && !given_differ)
-            why(ex, buf);
-    }
-    if (nw < 0 && idagree && d == 1 && g == 0 && f == 0) {
-        /* An identifier with a check digit and the date of birth agree:
-         * a complete change of name (an alias, a new family) does not
-         * make two people. */
-        nw = 0;
-        why(ex, "names differ entirely");
-    }
-    w += nw;
-    if (agree(&sa, &sb, SEEN_RULE_F_POSTCODE) == 1) {
-        w += 3;
-        why(ex, "postcode agrees");
-    } else if (agree(&sa, &sb, SEEN_RULE_F_DISTRICT) == 1) {
-        w += 1;
-        why(ex, "postcode district agrees");
-    } else if (agree(&sa, &sb, SEEN_RULE_F_DISTRICT) == 0 && !idagree) {
-        /* Different places: people move, but with nothing else to go on
-         * two namesakes born the same day are not one person. */
-        w -= 2;
-        why(ex, "postcodes in different districts");
-    }
-    if (agree(&sa, &sb, SEEN_RULE_F_SEX) == 0) {
-        w -= 4;
-        why(ex, "sex differs");
-    }
-    if (a->birth_band >= 2 && b->birth_band >= 2 &&
-        a->birth_band != b->birth_band && d != 1) {
-        w -= 20;
-        why(ex, "a child and an adult");
-    }
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.b = b;
+    c.ex = ex;
+    c.dice = dice;
+    spans_of(a, &c.sa);
+    spans_of(b, &c.sb);
+    ids_weight(&c, &w);
+    dob_weight(&c, &w);
+    names_weight(&c, &w);
+    rest_weight(&c, &w);
     return w;
 }
 
+/* The band of weight ${w}. */
 static enum seen_band
 band_of(double w)
 {

@@ -6,9 +6,7 @@
 #include "storage/index.h"
 #include "seen.pb-c.h"
 
-#define TOKEN_ITEM 17
-#define FIELD_BASE 32 /* match/tokens.h: rules below this are indexed */
-
+/* The entry id of ${handle} of origin ${oidx}: origin(4) handle(16). */
 static void
 entry_id(uint8_t id[20], uint32_t oidx, const uint8_t handle[16])
 {
@@ -17,6 +15,8 @@ entry_id(uint8_t id[20], uint32_t oidx, const uint8_t handle[16])
     memcpy(id + 4, handle, 16);
 }
 
+/* Add (${add}) or remove entry ${id} under each blocking token of the
+ * ${len} bytes ${tok}. */
 static int
 put_tokens(struct seen_txn *txn, const uint8_t id[20], const uint8_t *tok,
     size_t len, int add)
@@ -24,13 +24,13 @@ put_tokens(struct seen_txn *txn, const uint8_t id[20], const uint8_t *tok,
     size_t i;
     int rc;
 
-    for (i = 0; i + TOKEN_ITEM <= len; i += TOKEN_ITEM) {
-        if (tok[i] == 0 || tok[i] >= FIELD_BASE)
+    for (i = 0; i + SEEN_INDEX_KEY_BYTES <= len; i += SEEN_INDEX_KEY_BYTES) {
+        if (!seen_rule_is_block(tok[i]))
             continue;
-        rc = add ? seen_store_put(txn, SEEN_DB_INDEX, tok + i, TOKEN_ITEM,
-                       id, 20)
-                 : seen_store_del(txn, SEEN_DB_INDEX, tok + i, TOKEN_ITEM,
-                       id, 20);
+        rc = add ? seen_store_put(txn, SEEN_DB_INDEX, tok + i,
+                       SEEN_INDEX_KEY_BYTES, id, SEEN_ENTRY_ID_BYTES)
+                 : seen_store_del(txn, SEEN_DB_INDEX, tok + i,
+                       SEEN_INDEX_KEY_BYTES, id, SEEN_ENTRY_ID_BYTES);
         if (rc != 0 && !(rc == SEEN_ENOTFOUND && !add))
             return rc;
     }
@@ -52,9 +52,10 @@ seen_index_seq(struct seen_txn *txn, uint32_t oidx,
     int rc;
 
     entry_id(id, oidx, handle);
-    if ((rc = seen_store_get(txn, SEEN_DB_ENTRIES, id, 20, &v, &vlen)) != 0)
+    if ((rc = seen_store_get(txn, SEEN_DB_ENTRIES, id, SEEN_ENTRY_ID_BYTES,
+             &v, &vlen)) != 0)
         return rc;
-    if (vlen != 8)
+    if (vlen != SEEN_ENTRY_SEQ_BYTES)
         return SEEN_ECORRUPT;
     *seq = seen_rd64(v);
     return SEEN_OK;
@@ -79,6 +80,7 @@ struct wire {
     ProtobufCAllocator *a;
 };
 
+/* ${n} bytes from the decoder's allocator (malloc's when none). */
 static void *
 wire_alloc(struct wire *w, size_t n)
 {
@@ -352,17 +354,19 @@ seen_index_remove(struct seen_txn *txn, uint32_t oidx,
     seen__feed_entry__free_unpacked(fe, NULL);
     if (rc != 0)
         return rc;
-    return seen_store_del(txn, SEEN_DB_ENTRIES, id, 20, NULL, 0);
+    return seen_store_del(txn, SEEN_DB_ENTRIES, id, sizeof id, NULL, 0);
 }
 
+/* As seen_index_add; ${fresh}: as seen_index_add_fresh. */
 static int
 index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     const Seen__IndexEntry *e, int fresh)
 {
-    uint8_t id[20], v[8];
+    uint8_t id[SEEN_ENTRY_ID_BYTES], v[SEEN_ENTRY_SEQ_BYTES];
     int rc;
 
-    if (e->handle.len != 16 || e->tokens.len % TOKEN_ITEM != 0)
+    if (e->handle.len != SEEN_HANDLE_BYTES ||
+        e->tokens.len % SEEN_INDEX_KEY_BYTES != 0)
         return SEEN_EINVAL;
     if (!fresh) {
         rc = seen_index_remove(txn, oidx, e->handle.data);
@@ -371,7 +375,8 @@ index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     }
     entry_id(id, oidx, e->handle.data);
     seen_be64(v, seq);
-    if ((rc = seen_store_put(txn, SEEN_DB_ENTRIES, id, 20, v, 8)) != 0)
+    if ((rc = seen_store_put(txn, SEEN_DB_ENTRIES, id, sizeof id, v,
+             sizeof v)) != 0)
         return rc;
     return put_tokens(txn, id, e->tokens.data, e->tokens.len, 1);
 }
@@ -415,6 +420,8 @@ struct lookup_ctx {
     void *ctx;
 };
 
+/* Pass one entry of a token's list to the caller (a
+ * seen_store_iter_fn). */
 static int
 lookup_one(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)
@@ -423,7 +430,7 @@ lookup_one(void *vctx, const void *key, size_t klen, const void *val,
 
     (void)key;
     (void)klen;
-    if (vlen != 20)
+    if (vlen != SEEN_ENTRY_ID_BYTES)
         return SEEN_ECORRUPT;
     return l->fn(l->ctx, val);
 }
@@ -439,6 +446,6 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
 {
     struct lookup_ctx l = {fn, ctx};
 
-    return seen_store_iter(txn, SEEN_DB_INDEX, token, TOKEN_ITEM, lookup_one,
-        &l);
+    return seen_store_iter(txn, SEEN_DB_INDEX, token, SEEN_INDEX_KEY_BYTES,
+        lookup_one, &l);
 }

@@ -14,10 +14,13 @@
 #include <stdint.h>
 
 #include "common/seen.h"
+#include "match/tokens.h"
 #include "storage/store.h"
 
-#define SEEN_ENTRY_ID_BYTES 20
+#define SEEN_ENTRY_ID_BYTES 20  /* SEEN_DB_ENTRIES key, SEEN_DB_INDEX value */
 #define SEEN_HANDLE_BYTES 16
+#define SEEN_ENTRY_SEQ_BYTES 8  /* SEEN_DB_ENTRIES value: the leaf's seq */
+#define SEEN_INDEX_KEY_BYTES SEEN_TOKEN_ITEM /* SEEN_DB_INDEX key: a token */
 
 struct Seen__IndexEntry;
 struct Seen__FeedEntry;

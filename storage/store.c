@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "crypto/seal.h"
+#include "storage/index.h"
 #include "storage/store.h"
 
 struct seen_store {
@@ -30,9 +31,40 @@ struct seen_store {
  */
 #define DEFER_MAX (1u << 20) /* items held before they are applied */
 
-struct defer {
+/* An item held back is sorted by its key and value together, so that the
+ * duplicates of SEEN_DB_INDEX go in in their order too. */
+static int
+index_item_cmp(const void *a, const void *b)
+{
+
+    return memcmp(a, b, SEEN_INDEX_KEY_BYTES + SEEN_ENTRY_ID_BYTES);
+}
+
+/* As index_item_cmp, for SEEN_DB_ENTRIES. */
+static int
+entry_item_cmp(const void *a, const void *b)
+{
+
+    return memcmp(a, b, SEEN_ENTRY_ID_BYTES + SEEN_ENTRY_SEQ_BYTES);
+}
+
+/* The databases whose writes are held back, with the fixed sizes of their
+ * keys and values (storage/index.h); other sizes are written at once. */
+static const struct defer_table {
     enum seen_db db;
     size_t klen, vlen;
+    int (*cmp)(const void *, const void *);
+} defer_tables[] = {
+    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_ENTRY_ID_BYTES, index_item_cmp},
+    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES,
+        entry_item_cmp},
+};
+
+#define DEFER_TABLES (sizeof defer_tables / sizeof defer_tables[0])
+
+/* The writes held back for one database of defer_tables. */
+struct defer {
+    const struct defer_table *t;
     uint8_t *buf;
     size_t n, cap;
 };
@@ -40,7 +72,8 @@ struct defer {
 struct seen_txn {
     struct seen_store *store;
     MDB_txn *txn;
-    struct defer defer[2];
+    struct defer defer[DEFER_TABLES];
+    struct seen_store_reads reads;
 };
 
 static const char *db_names[SEEN_DB_COUNT] = {
@@ -81,6 +114,8 @@ mdb_to_seen(int rc)
     }
 }
 
+/* Log LMDB's ${rc} for ${what} (unless it is "not found") and return
+ * it as a SEEN code. */
 static int
 store_fail(const struct seen_store *s, const char *what, int rc)
 {
@@ -118,6 +153,7 @@ store_check_size(struct seen_store *s)
     return SEEN_OK;
 }
 
+/* Write a new store's format, node id and key check in ${txn}. */
 static int
 store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
 {
@@ -145,6 +181,8 @@ store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
     return SEEN_OK;
 }
 
+/* Check the store's format, node id and key check: 0, or the code
+ * seen_store_open returns for each (logged). */
 static int
 store_check_meta(struct seen_store *s, MDB_txn *txn,
     const uint8_t node_id[32])
@@ -206,6 +244,8 @@ probe_fault(int sig)
     _exit(3);
 }
 
+/* The probe above: 0, or SEEN_ECORRUPT (logged) when reading ${dir}
+ * crashes or fails. */
 static int
 store_probe(const char *dir, size_t map_mb, int deep)
 {
@@ -273,6 +313,7 @@ store_probe(const char *dir, size_t map_mb, int deep)
     return SEEN_OK;
 }
 
+/* 1 when ${dir}/${name} exists. */
 static int
 file_exists(const char *dir, const char *name)
 {
@@ -429,50 +470,45 @@ seen_store_path(const struct seen_store *store)
     return store->dir;
 }
 
+/* Start ${t} with no writes held back. */
 static void
 defer_init(struct seen_txn *t)
 {
+    size_t i;
 
     memset(t->defer, 0, sizeof t->defer);
-    t->defer[0] = (struct defer){SEEN_DB_INDEX, 17, 20, NULL, 0, 0};
-    t->defer[1] = (struct defer){SEEN_DB_ENTRIES, 20, 8, NULL, 0, 0};
+    for (i = 0; i < DEFER_TABLES; i++)
+        t->defer[i].t = &defer_tables[i];
 }
 
+/* Free the writes ${t} holds back (applied or not). */
 static void
 defer_free(struct seen_txn *t)
 {
+    size_t i;
 
-    free(t->defer[0].buf);
-    free(t->defer[1].buf);
-}
-
-static size_t defer_cmp_len;
-
-static int
-defer_cmp(const void *a, const void *b)
-{
-
-    return memcmp(a, b, defer_cmp_len);
+    for (i = 0; i < DEFER_TABLES; i++)
+        free(t->defer[i].buf);
 }
 
 /* Apply the held writes of one database, in key order. */
 static int
 defer_flush(struct seen_txn *t, struct defer *d)
 {
+    const struct defer_table *dt = d->t;
     MDB_cursor *c;
     MDB_val k, v;
-    size_t i, item = d->klen + d->vlen;
+    size_t i, item = dt->klen + dt->vlen;
     int rc = 0;
 
     if (d->n == 0)
         return SEEN_OK;
-    defer_cmp_len = item;
-    qsort(d->buf, d->n, item, defer_cmp);
-    if ((rc = mdb_cursor_open(t->txn, t->store->dbi[d->db], &c)) != 0)
-        return store_fail(t->store, db_names[d->db], rc);
+    qsort(d->buf, d->n, item, dt->cmp);
+    if ((rc = mdb_cursor_open(t->txn, t->store->dbi[dt->db], &c)) != 0)
+        return store_fail(t->store, db_names[dt->db], rc);
     for (i = 0; i < d->n; i++) {
-        k = (MDB_val){d->klen, d->buf + i * item};
-        v = (MDB_val){d->vlen, d->buf + i * item + d->klen};
+        k = (MDB_val){dt->klen, d->buf + i * item};
+        v = (MDB_val){dt->vlen, d->buf + i * item + dt->klen};
         if ((rc = mdb_cursor_put(c, &k, &v, 0)) != 0 && rc != MDB_KEYEXIST)
             break;
         rc = 0;
@@ -480,18 +516,19 @@ defer_flush(struct seen_txn *t, struct defer *d)
     mdb_cursor_close(c);
     d->n = 0;
     if (rc != 0)
-        return store_fail(t->store, db_names[d->db], rc);
+        return store_fail(t->store, db_names[dt->db], rc);
     return SEEN_OK;
 }
 
+/* The writes held back for ${db}, or NULL when it holds none back. */
 static struct defer *
 defer_of(struct seen_txn *t, enum seen_db db)
 {
+    size_t i;
 
-    if (db == SEEN_DB_INDEX)
-        return &t->defer[0];
-    if (db == SEEN_DB_ENTRIES)
-        return &t->defer[1];
+    for (i = 0; i < DEFER_TABLES; i++)
+        if (defer_tables[i].db == db)
+            return &t->defer[i];
     return NULL;
 }
 
@@ -499,16 +536,34 @@ defer_of(struct seen_txn *t, enum seen_db db)
 static int
 defer_sync(struct seen_txn *t, enum seen_db db)
 {
+    struct defer *d;
+    size_t i;
     int rc;
 
     if (db == SEEN_DB_COUNT) {
-        if ((rc = defer_flush(t, &t->defer[0])) != 0)
-            return rc;
-        return defer_flush(t, &t->defer[1]);
-    }
-    if (defer_of(t, db) == NULL)
+        for (i = 0; i < DEFER_TABLES; i++)
+            if ((rc = defer_flush(t, &t->defer[i])) != 0)
+                return rc;
         return SEEN_OK;
-    return defer_flush(t, defer_of(t, db));
+    }
+    if ((d = defer_of(t, db)) == NULL)
+        return SEEN_OK;
+    return defer_flush(t, d);
+}
+
+/* A new transaction of ${store} (no LMDB transaction yet), or NULL. */
+static struct seen_txn *
+txn_new(struct seen_store *store)
+{
+    struct seen_txn *t;
+
+    if ((t = malloc(sizeof *t)) == NULL)
+        return NULL;
+    t->store = store;
+    t->txn = NULL;
+    defer_init(t);
+    memset(&t->reads, 0, sizeof t->reads);
+    return t;
 }
 
 /**
@@ -523,10 +578,8 @@ seen_store_begin(struct seen_store *store, int write, struct seen_txn **out)
     int rc;
 
     *out = NULL;
-    if ((t = malloc(sizeof *t)) == NULL)
+    if ((t = txn_new(store)) == NULL)
         return SEEN_ENOMEM;
-    t->store = store;
-    defer_init(t);
     if ((rc = mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY,
              &t->txn)) != 0) {
         free(t);
@@ -552,10 +605,8 @@ seen_store_begin_nested(struct seen_txn *parent, struct seen_txn **out)
     *out = NULL;
     if ((rc = defer_sync(parent, SEEN_DB_COUNT)) != 0)
         return rc;
-    if ((t = malloc(sizeof *t)) == NULL)
+    if ((t = txn_new(parent->store)) == NULL)
         return SEEN_ENOMEM;
-    t->store = parent->store;
-    defer_init(t);
     if ((rc = mdb_txn_begin(parent->store->env, parent->txn, 0,
              &t->txn)) != 0) {
         free(t);
@@ -576,9 +627,7 @@ seen_store_commit(struct seen_txn *txn)
     int rc;
 
     if ((rc = defer_sync(txn, SEEN_DB_COUNT)) != 0) {
-        mdb_txn_abort(txn->txn);
-        defer_free(txn);
-        free(txn);
+        seen_store_abort(txn);
         return rc;
     }
     rc = mdb_txn_commit(txn->txn);
@@ -621,7 +670,7 @@ seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
     size_t cap;
     int rc;
 
-    if (d != NULL && klen == d->klen && vlen == d->vlen) {
+    if (d != NULL && klen == d->t->klen && vlen == d->t->vlen) {
         if (d->n == DEFER_MAX && (rc = defer_flush(txn, d)) != 0)
             return rc;
         if (d->n == d->cap) {
@@ -658,6 +707,7 @@ seen_store_get(struct seen_txn *txn, enum seen_db db, const void *key,
 
     if ((rc = defer_sync(txn, db)) != 0)
         return rc;
+    txn->reads.gets++;
     if ((rc = mdb_get(txn->txn, txn->store->dbi[db], &k, &v)) != 0)
         return store_fail(txn->store, db_names[db], rc);
     *val = v.mv_data;
@@ -685,6 +735,47 @@ seen_store_del(struct seen_txn *txn, enum seen_db db, const void *key,
     return SEEN_OK;
 }
 
+/*
+ * Call ${fn} as seen_store_iter does for the keys of ${db} from the first
+ * at or after the ${flen} bytes ${from} (from the start when ${flen} is
+ * 0), passing over a key equal to ${from} when ${after}, while keys start
+ * with the first ${plen} bytes of ${from}.
+ */
+static int
+store_walk(struct seen_txn *txn, enum seen_db db, const void *from,
+    size_t flen, int after, size_t plen, seen_store_iter_fn *fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k = {flen, (void *)from}, v;
+    int rc, r;
+
+    if ((rc = defer_sync(txn, db)) != 0)
+        return rc;
+    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    txn->reads.seeks++;
+    rc = mdb_cursor_get(c, &k, &v, flen ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && after && flen && k.mv_size == flen &&
+        memcmp(k.mv_data, from, flen) == 0) {
+        txn->reads.steps++;
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    while (rc == 0) {
+        if (plen && (k.mv_size < plen || memcmp(k.mv_data, from, plen)))
+            break;
+        if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) != 0) {
+            mdb_cursor_close(c);
+            return r > 0 ? SEEN_OK : r;
+        }
+        txn->reads.steps++;
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return store_fail(txn->store, db_names[db], rc);
+    return SEEN_OK;
+}
+
 /**
  * seen_store_iter(txn, db, prefix, plen, fn, ctx):
  * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_ECORRUPT.
@@ -693,28 +784,8 @@ int
 seen_store_iter(struct seen_txn *txn, enum seen_db db, const void *prefix,
     size_t plen, seen_store_iter_fn *fn, void *ctx)
 {
-    MDB_cursor *c;
-    MDB_val k = {plen, (void *)prefix}, v;
-    int rc, r;
 
-    if ((rc = defer_sync(txn, db)) != 0)
-        return rc;
-    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
-        return store_fail(txn->store, db_names[db], rc);
-    rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
-    while (rc == 0) {
-        if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)))
-            break;
-        if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) != 0) {
-            mdb_cursor_close(c);
-            return r > 0 ? SEEN_OK : r;
-        }
-        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(c);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return store_fail(txn->store, db_names[db], rc);
-    return SEEN_OK;
+    return store_walk(txn, db, prefix, plen, 0, plen, fn, ctx);
 }
 
 /**
@@ -727,29 +798,8 @@ int
 seen_store_iter_after(struct seen_txn *txn, enum seen_db db,
     const void *after, size_t alen, seen_store_iter_fn *fn, void *ctx)
 {
-    MDB_cursor *c;
-    MDB_val k = {alen, (void *)after}, v;
-    int rc, r;
 
-    if ((rc = defer_sync(txn, db)) != 0)
-        return rc;
-    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
-        return store_fail(txn->store, db_names[db], rc);
-    rc = mdb_cursor_get(c, &k, &v, alen ? MDB_SET_RANGE : MDB_FIRST);
-    if (rc == 0 && alen && k.mv_size == alen &&
-        memcmp(k.mv_data, after, alen) == 0)
-        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    while (rc == 0) {
-        if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) != 0) {
-            mdb_cursor_close(c);
-            return r > 0 ? SEEN_OK : r;
-        }
-        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(c);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return store_fail(txn->store, db_names[db], rc);
-    return SEEN_OK;
+    return store_walk(txn, db, after, alen, 1, 0, fn, ctx);
 }
 
 /**
@@ -768,6 +818,19 @@ seen_store_count(struct seen_txn *txn, enum seen_db db, uint64_t *out)
         return store_fail(txn->store, db_names[db], rc);
     *out = st.ms_entries;
     return SEEN_OK;
+}
+
+/**
+ * seen_store_reads(txn, out):
+ * Write to *${out} the LMDB reads ${txn} has made so far through this
+ * file's functions: lookups, cursor seeks and cursor steps (a nested
+ * transaction counts its own).  Counting costs one increment a read.
+ */
+void
+seen_store_reads(const struct seen_txn *txn, struct seen_store_reads *out)
+{
+
+    *out = txn->reads;
 }
 
 /**
@@ -909,6 +972,8 @@ struct check_ctx {
     int bad;
 };
 
+/* Count one item and, in a sealed database, check that it opens (a
+ * seen_store_iter_fn for seen_store_check). */
 static int
 check_one(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)

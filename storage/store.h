@@ -21,33 +21,56 @@
 /* On-disk format of the store; bumped on incompatible change. */
 #define SEEN_STORE_FORMAT 1
 
-/* The named databases. */
+/*
+ * The named databases: key -> value of each, integers big-endian.  A
+ * table whose layout one module owns names that module; "entry" is an
+ * entry id, origin number(4) || handle(16) (storage/index.h).
+ */
 enum seen_db {
-    SEEN_DB_META = 0,   /* format, node id, key check */
-    SEEN_DB_RECORDS,    /* H(record id) -> sealed record body */
-    SEEN_DB_RECMETA,    /* H(record id) -> RecordMeta */
+    SEEN_DB_META = 0,   /* "format" -> SEEN_STORE_FORMAT(4); "node" ->
+                           node id(32); "check" -> the sealed key check;
+                           "epoch" -> match-key epoch of our entries(4)
+                           (node/matching/indexer.h) */
+    SEEN_DB_RECORDS,    /* H(record id)(16) -> sealed record body */
+    SEEN_DB_RECMETA,    /* H(record id)(16) -> RecordMeta */
     SEEN_DB_HANDLES,    /* handle(16) -> sealed LocalHandle */
     SEEN_DB_ORIGINS,    /* origin pk(32) -> idx(4); idx(4) -> origin pk */
     SEEN_DB_FEEDS,      /* idx(4) seq(8) -> FeedEntry bytes (the leaf) */
     SEEN_DB_FHASH,      /* idx(4) level(1) index(8) -> subtree hash(32) */
-    SEEN_DB_FEEDMETA,   /* idx(4) -> feed head (size, checkpoint) */
-    SEEN_DB_ENTRIES,    /* idx(4) handle(16) -> seq(8): live entries */
-    SEEN_DB_INDEX,      /* rule(1) token(16) -> idx(4) handle(16), dupfixed */
-    SEEN_DB_LINKS,      /* reserved for matching (issue 4) */
-    SEEN_DB_PERSONS,
-    SEEN_DB_XLOG,       /* reserved for the exchange log (issue 5) */
-    SEEN_DB_XHASH,
-    SEEN_DB_CHECKPOINTS,
-    SEEN_DB_PEERS,
-    SEEN_DB_CURSORS,
-    SEEN_DB_MEMBERSHIP,
-    SEEN_DB_OPERATORS,
-    SEEN_DB_ALERTS,
-    SEEN_DB_EXPIRY,     /* day(4) H(record id)(16) -> "": retain_until */
-    SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes */
+    SEEN_DB_FEEDMETA,   /* idx(4) -> leaves in the feed(8) (storage/feed.h) */
+    SEEN_DB_ENTRIES,    /* entry(20) -> seq(8): live entries
+                           (storage/index.h) */
+    SEEN_DB_INDEX,      /* rule(1) token(16) -> entry(20), dupfixed: the
+                           token index (storage/index.h) */
+    SEEN_DB_LINKS,      /* entry(20) entry(20) -> weight(8): scored pairs,
+                           both ways (node/matching/matcher.h) */
+    SEEN_DB_PERSONS,    /* 'E' entry(20) -> label(20) group(16); 'M'
+                           label(20) entry(20) -> "": who is one person
+                           (node/matching/matcher.h) */
+    SEEN_DB_XLOG,       /* index(8) -> leaf of the exchange log
+                           (xlog/xlog.h) */
+    SEEN_DB_XHASH,      /* level(1) index(8) -> subtree root of the
+                           exchange log (xlog/xlog.h) */
+    SEEN_DB_CHECKPOINTS, /* idx(4) -> the latest Checkpoint held of the
+                            feed (storage/feed.h) */
+    SEEN_DB_PEERS,      /* not used by any module: every store made so far
+                           has it, and the tests write to it freely */
+    SEEN_DB_CURSORS,    /* "match" idx(4) -> next leaf of the feed to match
+                           (node/matching/matcher.h) */
+    SEEN_DB_MEMBERSHIP, /* "current", "authority": storage/members.h */
+    SEEN_DB_OPERATORS,  /* name -> format(1) role(1) added(8):
+                           storage/operators.h */
+    SEEN_DB_ALERTS,     /* 'A' id(8) -> alert; "EQV:" ... -> evidence:
+                           storage/alerts.h */
+    SEEN_DB_EXPIRY,     /* day(4, sign bit flipped) H(record id)(16) -> "":
+                           records by retain_until
+                           (node/matching/indexer.h) */
+    SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes
+                           (storage/replay.h) */
     SEEN_DB_XSTATE,     /* exchange log state, beside xlog and xhash:
                            xlog/xlog.h */
-    SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record */
+    SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record
+                           (node/matching/matcher.h) */
     SEEN_DB_DISCLOSURES, /* 'S'|'R' request id(16) -> sealed
                             DisclosureState; node/disclosure/disclosure.h */
     SEEN_DB_COUNT
@@ -179,6 +202,22 @@ SEEN_MUST_CHECK int seen_store_iter_after(struct seen_txn *txn,
  */
 SEEN_MUST_CHECK int seen_store_count(struct seen_txn *txn, enum seen_db db,
     uint64_t *out);
+
+/* The LMDB reads of one transaction (seen_store_reads). */
+struct seen_store_reads {
+    uint64_t gets;      /* lookups of one key (mdb_get) */
+    uint64_t seeks;     /* cursors placed at a key or at the start */
+    uint64_t steps;     /* cursor moves to the next item */
+};
+
+/**
+ * seen_store_reads(txn, out):
+ * Write to *${out} the LMDB reads ${txn} has made so far through this
+ * file's functions: lookups, cursor seeks and cursor steps (a nested
+ * transaction counts its own).  Counting costs one increment a read.
+ */
+void seen_store_reads(const struct seen_txn *txn,
+    struct seen_store_reads *out);
 
 /**
  * seen_store_sealed_put(txn, db, key, klen, ad, adlen, val, vlen):

@@ -47,6 +47,7 @@ static const struct {
     {"check_match_nickname", nickname_suite},
     {"check_match_normalise", normalise_suite},
     {"check_match_tokens", tokens_suite},
+    {"check_matcher", matcher_suite},
     {"check_membership", membership_suite},
     {"check_node_index", node_index_suite},
     {"check_operators", operators_suite},
@@ -54,6 +55,8 @@ static const struct {
     {"check_record", record_suite},
     {"check_replication", replication_suite},
     {"check_storage", storage_suite},
+    {"check_storage_feed", storage_feed_suite},
+    {"check_storage_index", storage_index_suite},
     {"check_xlog", xlog_suite},
 };
 

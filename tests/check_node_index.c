@@ -125,24 +125,16 @@ teardown(void)
 static struct seen_txn *
 begin(int write)
 {
-    struct seen_txn *t = NULL;
 
-    ck_assert_int_eq(seen_store_begin(store, write, &t), SEEN_OK);
-    return t;
+    return tu_begin(store, write);
 }
 
 /* Parse ${line} and apply it in ${t}; returns the indexer's code. */
 static int
 apply(struct seen_txn *t, const char *line, struct seen_index_stats *st)
 {
-    struct seen_record *r = NULL;
-    int rc;
 
-    ck_assert_msg(seen_record_parse(line, strlen(line), &r, NULL, NULL) == 0,
-        "import line rejected: %s", line);
-    rc = seen_indexer_apply(&ix, t, r, NOW, st);
-    seen_record_destroy(&r);
-    return rc;
+    return tu_apply(&ix, t, line, NOW, st);
 }
 
 /* Import ${line} in a transaction of its own, committed. */
@@ -170,12 +162,8 @@ feed_size(void)
 static uint64_t
 count(enum seen_db db)
 {
-    struct seen_txn *t = begin(0);
-    uint64_t n;
 
-    ck_assert_int_eq(seen_store_count(t, db, &n), SEEN_OK);
-    seen_store_abort(t);
-    return n;
+    return tu_count(store, db);
 }
 
 static int32_t
@@ -231,22 +219,6 @@ who(const uint8_t h[16], char *record, size_t rlen, char *ref, size_t flen)
     seen__local_handle__free_unpacked(lh, NULL);
     free(v);
     seen_store_abort(t);
-}
-
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-    struct stat sb;
-    uint8_t *buf;
-    FILE *f;
-
-    ck_assert_int_eq(stat(path, &sb), 0);
-    ck_assert_ptr_nonnull(buf = malloc((size_t)sb.st_size + 1));
-    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-    ck_assert_uint_eq(fread(buf, 1, (size_t)sb.st_size, f), (size_t)sb.st_size);
-    fclose(f);
-    *len = (size_t)sb.st_size;
-    return buf;
 }
 
 /* ---- decoding leaves ---- */
@@ -1028,7 +1000,7 @@ START_TEST(test_no_name_nhs_number_record_id_or_note_reaches_the_store_file)
     store = NULL;
 
     snprintf(path, sizeof path, "%s/data.mdb", sdir);
-    file = slurp(path, &flen);
+    file = (uint8_t *)tu_slurp(path, &flen);
     for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
         ck_assert_msg(
             memmem(file, flen, secrets[i], strlen(secrets[i])) == NULL,

@@ -1,7 +1,8 @@
 /*
- * check_storage.c: the node's LMDB store (storage/store.[ch]), feeds as
- * Merkle logs (storage/feed.[ch]) and the token index (storage/index.[ch]),
- * against real LMDB files in temporary directories and real libsodium.
+ * check_storage.c: the node's LMDB store (storage/store.[ch]), against
+ * real LMDB files in temporary directories and real libsodium.  Feeds in
+ * the store are check_storage_feed.c's, the token index
+ * check_storage_index.c's.
  *
  * Damaged files (truncated, overwritten, tampered with) are opened in the
  * test process itself: the store must report them, never crash.
@@ -21,61 +22,39 @@
 #include <sodium.h>
 
 #include "common/seen.h"
-#include "crypto/merkle.h"
-#include "storage/feed.h"
-#include "storage/index.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
-#include "seen.pb-c.h"
 
 #define MAP_MB 16
 
 /* ---- fixture: one store in a fresh temporary directory ---- */
 
-static char base[1024];  /* the temporary directory */
-static char sdir[2048];  /* the store directory inside it */
-static char dpath[3072]; /* sdir/data.mdb */
-static uint8_t node_id[32];
-static uint8_t rkey[32];
+static char dpath[3072]; /* tu_fixture.dir/data.mdb */
 
 static void
 setup(void)
 {
 
-    tu_tmpdir(base, sizeof base);
-    snprintf(sdir, sizeof sdir, "%s/store", base);
-    snprintf(dpath, sizeof dpath, "%s/data.mdb", sdir);
-    randombytes_buf(node_id, sizeof node_id);
-    randombytes_buf(rkey, sizeof rkey);
+    tu_fixture_setup();
+    snprintf(dpath, sizeof dpath, "%s/data.mdb", tu_fixture.dir);
 }
 
-static void
-teardown(void)
+/* seen_store_open of the fixture's store: its code; the store to *${s}. */
+static int
+store_open(size_t map_mb, int create, struct seen_store **s)
 {
 
-    tu_rmrf(base);
+    return seen_store_open(tu_fixture.dir, tu_fixture.node_id,
+        tu_fixture.record_key, map_mb, create, s);
 }
 
+/* The fixture's store, made or opened again. */
 static struct seen_store *
 open_store(int create)
 {
-    struct seen_store *s = NULL;
 
-    ck_assert_int_eq(
-        seen_store_open(sdir, node_id, rkey, MAP_MB, create, &s), SEEN_OK);
-    ck_assert_ptr_nonnull(s);
-    return s;
-}
-
-static struct seen_txn *
-begin(struct seen_store *s, int write)
-{
-    struct seen_txn *t = NULL;
-
-    ck_assert_int_eq(seen_store_begin(s, write, &t), SEEN_OK);
-    ck_assert_ptr_nonnull(t);
-    return t;
+    return tu_store_open(&tu_fixture, MAP_MB, create);
 }
 
 static void
@@ -91,7 +70,7 @@ static void
 make_populated_store(int n)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t val[1000];
     char key[32];
     int i;
@@ -105,23 +84,6 @@ make_populated_store(int n)
     }
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     seen_store_destroy(&s);
-}
-
-/* The whole of file ${path}; *${len} its size. */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-    struct stat sb;
-    uint8_t *buf;
-    FILE *f;
-
-    ck_assert_msg(stat(path, &sb) == 0, "stat %s: %s", path, strerror(errno));
-    ck_assert_ptr_nonnull(buf = malloc((size_t)sb.st_size + 1));
-    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-    ck_assert_uint_eq(fread(buf, 1, (size_t)sb.st_size, f), (size_t)sb.st_size);
-    fclose(f);
-    *len = (size_t)sb.st_size;
-    return buf;
 }
 
 static void
@@ -143,14 +105,15 @@ file_size(const char *path)
     return sb.st_size;
 }
 
-/* Open ${sdir} without create and return the code; no store is leaked. */
+/* Open the fixture's store without create and return the code; no store
+ * is leaked. */
 static int
 reopen_code(void)
 {
     struct seen_store *s = NULL;
     int rc;
 
-    rc = seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s);
+    rc = store_open(MAP_MB, 0, &s);
     if (rc == SEEN_OK)
         seen_store_destroy(&s);
     else
@@ -163,17 +126,17 @@ reopen_code(void)
 START_TEST(test_store_created_then_reopened_finds_committed_data)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const void *v;
     size_t vlen;
 
     put_str(t, SEEN_DB_PEERS, "peer-a", "endpoint tcp://10.0.0.1:7000");
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    ck_assert_str_eq(seen_store_path(s), sdir);
+    ck_assert_str_eq(seen_store_path(s), tu_fixture.dir);
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_get(t, SEEN_DB_PEERS, "peer-a", 6, &v, &vlen), SEEN_OK);
     ck_assert_uint_eq(vlen, strlen("endpoint tcp://10.0.0.1:7000"));
@@ -189,7 +152,7 @@ END_TEST
 START_TEST(test_store_uncommitted_write_is_not_kept)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const void *v;
     size_t vlen;
 
@@ -198,7 +161,7 @@ START_TEST(test_store_uncommitted_write_is_not_kept)
     seen_store_abort(NULL);
     seen_store_destroy(&s);
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_get(t, SEEN_DB_PEERS, "peer-a", 6, &v, &vlen),
         SEEN_ENOTFOUND);
     seen_store_abort(t);
@@ -219,12 +182,12 @@ START_TEST(test_store_open_without_create_where_none_exists_is_enotfound)
 
     /* The directory does not exist... */
     ck_assert_int_eq(
-        seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s), SEEN_ENOTFOUND);
+        store_open(MAP_MB, 0, &s), SEEN_ENOTFOUND);
     ck_assert_ptr_null(s);
     /* ...or exists and is empty; neither is created. */
-    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    ck_assert_int_eq(mkdir(tu_fixture.dir, 0700), 0);
     ck_assert_int_eq(
-        seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s), SEEN_ENOTFOUND);
+        store_open(MAP_MB, 0, &s), SEEN_ENOTFOUND);
     ck_assert_ptr_null(s);
     ck_assert_int_ne(access(dpath, F_OK), 0);
 }
@@ -233,7 +196,7 @@ END_TEST
 START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t other[32];
     const void *v;
     size_t vlen;
@@ -244,10 +207,11 @@ START_TEST(test_store_create_over_existing_store_is_eexist_and_keeps_it)
 
     randombytes_buf(other, sizeof other);
     ck_assert_int_eq(
-        seen_store_open(sdir, other, other, MAP_MB, 1, &s), SEEN_EEXIST);
+        seen_store_open(tu_fixture.dir, other, other, MAP_MB, 1, &s),
+        SEEN_EEXIST);
     ck_assert_ptr_null(s);
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_get(t, SEEN_DB_PEERS, "k", 1, &v, &vlen), SEEN_OK);
     ck_assert_mem_eq(v, "kept", 4);
@@ -261,9 +225,9 @@ START_TEST(test_store_reopen_with_another_node_id_is_ewrongnode)
     struct seen_store *s = open_store(1);
 
     seen_store_destroy(&s);
-    node_id[7] ^= 1;
+    tu_fixture.node_id[7] ^= 1;
     ck_assert_int_eq(reopen_code(), SEEN_EWRONGNODE);
-    node_id[7] ^= 1;
+    tu_fixture.node_id[7] ^= 1;
     ck_assert_int_eq(reopen_code(), SEEN_OK);
 }
 END_TEST
@@ -273,9 +237,9 @@ START_TEST(test_store_reopen_with_another_record_key_is_eauth)
     struct seen_store *s = open_store(1);
 
     seen_store_destroy(&s);
-    rkey[31] ^= 0x80;
+    tu_fixture.record_key[31] ^= 0x80;
     ck_assert_int_eq(reopen_code(), SEEN_EAUTH);
-    rkey[31] ^= 0x80;
+    tu_fixture.record_key[31] ^= 0x80;
     ck_assert_int_eq(reopen_code(), SEEN_OK);
 }
 END_TEST
@@ -283,7 +247,7 @@ END_TEST
 START_TEST(test_store_of_another_format_is_eversion)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t fmt[4];
 
     seen_be32(fmt, SEEN_STORE_FORMAT + 1);
@@ -418,7 +382,7 @@ open_damaged_in_child(void)
     if (pid == 0) {
         if ((fd = open("/dev/null", O_WRONLY)) >= 0)
             dup2(fd, 2);
-        rc = seen_store_open(sdir, node_id, rkey, MAP_MB, 0, &s);
+        rc = store_open(MAP_MB, 0, &s);
         if (rc == SEEN_ECORRUPT)
             _exit(0);
         if (rc != 0)
@@ -441,7 +405,7 @@ START_TEST(test_store_with_garbage_data_pages_is_ecorrupt)
     int i, r, bad = 0;
 
     for (i = 0; i < GARBAGE_SEEDS; i++) {
-        tu_rmrf(sdir);
+        tu_rmrf(tu_fixture.dir);
         make_populated_store(300);
         len = (size_t)file_size(dpath) - 8192;
         ck_assert_ptr_nonnull(junk = malloc(len));
@@ -470,7 +434,7 @@ END_TEST
 START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t k[16], *out = NULL;
     size_t olen = 0;
 
@@ -482,7 +446,7 @@ START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_sealed_get(
                          t, SEEN_DB_RECORDS, k, 16, "REC-1", 5, &out, &olen),
         SEEN_OK);
@@ -515,7 +479,7 @@ END_TEST
 START_TEST(test_sealed_value_of_zero_bytes_round_trips)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t *out = NULL;
     size_t olen = 99;
 
@@ -537,7 +501,7 @@ START_TEST(test_sealed_plaintext_and_record_id_never_reach_the_file)
 {
     static const char id[] = "TVP-DA-2025-00412";
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t k[16], *file;
     size_t flen;
     int i;
@@ -559,7 +523,7 @@ START_TEST(test_sealed_plaintext_and_record_id_never_reach_the_file)
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     seen_store_destroy(&s);
 
-    file = slurp(dpath, &flen);
+    file = (uint8_t *)tu_slurp(dpath, &flen);
     ck_assert_ptr_null(memmem(file, flen, "Chantelle", 9));
     ck_assert_ptr_null(memmem(file, flen, "1994-02-11", 10));
     ck_assert_ptr_null(memmem(file, flen, "hid under the bed", 17));
@@ -583,8 +547,8 @@ START_TEST(test_id_key_is_deterministic_per_record_key_and_id)
     seen_store_destroy(&s);
 
     /* Another node (another record key) files the same id elsewhere. */
-    tu_rmrf(sdir);
-    randombytes_buf(rkey, sizeof rkey);
+    tu_rmrf(tu_fixture.dir);
+    randombytes_buf(tu_fixture.record_key, sizeof tu_fixture.record_key);
     s = open_store(1);
     seen_store_id_key(s, "REC-1", 5, d);
     ck_assert_mem_ne(a, d, 16);
@@ -598,7 +562,7 @@ static void
 tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t *sealed, *file, *at, b;
     const void *v;
     size_t vlen, flen;
@@ -607,7 +571,7 @@ tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
                          strlen(ad), SECRET, strlen(SECRET)),
         SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_get(t, db, key, strlen(key), &v, &vlen), SEEN_OK);
     ck_assert_uint_eq(vlen, strlen(SECRET) + 40);
@@ -616,7 +580,7 @@ tamper_with_sealed_value(enum seen_db db, const char *key, const char *ad)
     seen_store_abort(t);
     seen_store_destroy(&s);
 
-    file = slurp(dpath, &flen);
+    file = (uint8_t *)tu_slurp(dpath, &flen);
     ck_assert_ptr_nonnull(at = memmem(file, flen, sealed, vlen));
     /* Exactly one copy of the value is in the file. */
     ck_assert_ptr_null(
@@ -636,7 +600,7 @@ START_TEST(test_sealed_value_tampered_in_the_file_does_not_open)
 
     tamper_with_sealed_value(SEEN_DB_RECORDS, "victim", "victim-ad");
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_sealed_get(t, SEEN_DB_RECORDS, "victim", 6,
                          "victim-ad", 9, &out, &olen),
         SEEN_ECORRUPT);
@@ -676,7 +640,7 @@ START_TEST(test_check_passes_on_a_good_store_and_fails_on_a_truncated_one)
 
     make_populated_store(100);
     s = open_store(0);
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     for (i = 0; i < 40; i++) {
         snprintf(id, sizeof id, "R-%d", i);
         seen_store_id_key(s, id, strlen(id), k);
@@ -710,9 +674,9 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
     char key[32];
     int batch, i, rc = 0, committed = 0, full = 0;
 
-    ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 1, &s), SEEN_OK);
+    ck_assert_int_eq(store_open(1, 1, &s), SEEN_OK);
     for (batch = 0; batch < 1000 && !full; batch++) {
-        t = begin(s, 1);
+        t = tu_begin(s, 1);
         for (i = 0; i < 10; i++) {
             snprintf(key, sizeof key, "k%06d", batch * 10 + i);
             memset(val, batch & 0xff, sizeof val);
@@ -735,15 +699,15 @@ START_TEST(test_full_map_is_efull_and_keeps_what_was_committed)
     ck_assert_int_gt(committed, 0);
 
     /* The open store still reads what it committed. */
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_CURSORS, &n), SEEN_OK);
     ck_assert_uint_eq(n, (uint64_t)committed * 10);
     seen_store_abort(t);
     seen_store_destroy(&s);
 
     /* And so does the store reopened. */
-    ck_assert_int_eq(seen_store_open(sdir, node_id, rkey, 1, 0, &s), SEEN_OK);
-    t = begin(s, 0);
+    ck_assert_int_eq(store_open(1, 0, &s), SEEN_OK);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_CURSORS, &n), SEEN_OK);
     ck_assert_uint_eq(n, (uint64_t)committed * 10);
     for (i = 0; i < committed * 10; i++) {
@@ -796,7 +760,7 @@ put_keys(struct seen_store *s)
 {
     static const char *keys[] = {
         "b/3", "a/1", "b/1", "c", "ab", "b/2", "a", "b", "b/10", "bb/1"};
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     size_t i;
 
     for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -811,7 +775,7 @@ START_TEST(test_iter_with_prefix_visits_exactly_those_keys_in_order)
     struct seen_txn *t;
 
     put_keys(s);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_ALERTS, "b/", 2, collect_fn, &c), SEEN_OK);
     ck_assert_int_eq(c.n, 4);
@@ -852,7 +816,7 @@ START_TEST(test_iter_stops_when_asked_and_passes_back_a_failure)
     struct seen_txn *t;
 
     put_keys(s);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     c.stop_after = 2;
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_ALERTS, "b", 1, collect_fn, &c), SEEN_OK);
@@ -885,7 +849,7 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
     for (;;) {
         memset(&c, 0, sizeof c);
         c.stop_after = 3;
-        t = begin(s, 0);
+        t = tu_begin(s, 0);
         ck_assert_int_eq(seen_store_iter_after(t, SEEN_DB_ALERTS, after,
                              strlen(after), collect_fn, &c),
             SEEN_OK);
@@ -907,7 +871,7 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
 
     /* Starting after a key that is not there: the next one up. */
     memset(&c, 0, sizeof c);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(
         seen_store_iter_after(t, SEEN_DB_ALERTS, "b/11", 4, collect_fn, &c),
         SEEN_OK);
@@ -919,10 +883,132 @@ START_TEST(test_iter_after_pages_through_every_key_once_across_transactions)
 }
 END_TEST
 
+START_TEST(test_reads_are_counted_per_transaction)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_store_reads r;
+    struct seen_txn *t, *child;
+    struct collect c = {0};
+    const void *v;
+    size_t vlen;
+
+    put_keys(s);
+    t = tu_begin(s, 0);
+    seen_store_reads(t, &r);
+    ck_assert_uint_eq(r.gets + r.seeks + r.steps, 0);
+    /* A lookup counts, found or not. */
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ALERTS, "a", 1, &v, &vlen),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ALERTS, "zz", 2, &v, &vlen),
+        SEEN_ENOTFOUND);
+    /* A walk is one seek and a step past each key it visits: b/1, b/10,
+     * b/2, b/3; then, after b/3, bb/1 and c (the step past b/3 too). */
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_ALERTS, "b/", 2, collect_fn, &c), SEEN_OK);
+    ck_assert_int_eq(seen_store_iter_after(t, SEEN_DB_ALERTS, "b/3", 3,
+                         collect_fn, &c),
+        SEEN_OK);
+    ck_assert_int_eq(c.n, 6);
+    seen_store_reads(t, &r);
+    ck_assert_uint_eq(r.gets, 2);
+    ck_assert_uint_eq(r.seeks, 2);
+    ck_assert_uint_eq(r.steps, 7);
+    seen_store_abort(t);
+
+    /* Each transaction counts its own, a nested one too; writes do not
+     * count. */
+    t = tu_begin(s, 1);
+    put_str(t, SEEN_DB_ALERTS, "d", "v");
+    ck_assert_int_eq(seen_store_begin_nested(t, &child), SEEN_OK);
+    ck_assert_int_eq(seen_store_get(child, SEEN_DB_ALERTS, "d", 1, &v, &vlen),
+        SEEN_OK);
+    seen_store_reads(child, &r);
+    ck_assert_uint_eq(r.gets, 1);
+    seen_store_abort(child);
+    seen_store_reads(t, &r);
+    ck_assert_uint_eq(r.gets + r.seeks + r.steps, 0);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+/* Count the values seen and check they come in ascending order. */
+struct ordered {
+    uint8_t last[20];
+    int n;
+    int sorted;
+};
+
+static int
+ordered_fn(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct ordered *o = ctx;
+
+    (void)key;
+    (void)klen;
+    ck_assert_uint_eq(vlen, 20);
+    if (o->n > 0 && memcmp(o->last, val, 20) >= 0)
+        o->sorted = 0;
+    memcpy(o->last, val, 20);
+    o->n++;
+    return 0;
+}
+
+START_TEST(test_writes_held_back_are_seen_by_their_transaction)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    struct ordered o = {{0}, 0, 1};
+    uint8_t tok[17], id[20], seq[8], ids[500][20];
+    const void *v;
+    size_t vlen;
+    uint64_t n;
+    int i;
+
+    /* The live entries and the token index hold their writes back and
+     * apply them sorted; the transaction reads them all the same. */
+    memset(tok, 'T', sizeof tok);
+    for (i = 0; i < 500; i++) {
+        randombytes_buf(ids[i], 20);
+        seen_be64(seq, (uint64_t)i);
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_ENTRIES, ids[i], 20, seq, 8), SEEN_OK);
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_INDEX, tok, 17, ids[i], 20), SEEN_OK);
+    }
+    for (i = 0; i < 500; i += 7) {
+        ck_assert_int_eq(
+            seen_store_get(t, SEEN_DB_ENTRIES, ids[i], 20, &v, &vlen),
+            SEEN_OK);
+        ck_assert_uint_eq(vlen, 8);
+        ck_assert_uint_eq(seen_rd64(v), (uint64_t)i);
+    }
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_INDEX, tok, 17, ordered_fn, &o), SEEN_OK);
+    ck_assert_int_eq(o.n, 500);
+    ck_assert(o.sorted);
+    /* A write of another size goes in at once, after those held back. */
+    memset(id, 'x', sizeof id);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_ENTRIES, id, 20, "short", 5),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 501);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ENTRIES, id, 20, &v, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(vlen, 5);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_count_and_delete_track_items_including_duplicates)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     const char *tok = "TTTTTTTTTTTTTTTTT";
     uint64_t n;
     const void *v;
@@ -976,7 +1062,7 @@ END_TEST
 START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
 {
     struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
+    struct seen_txn *t = tu_begin(s, 1);
     uint8_t a[32], b[32], c[32], pk[32];
     uint32_t ia = 0, ib = 0, i;
 
@@ -996,7 +1082,7 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
     seen_store_destroy(&s);
 
     s = open_store(0);
-    t = begin(s, 0);
+    t = tu_begin(s, 0);
     ck_assert_int_eq(seen_store_origin(t, a, 0, &i), SEEN_OK);
     ck_assert_uint_eq(i, 1);
     ck_assert_int_eq(seen_store_origin(t, b, 0, &i), SEEN_OK);
@@ -1010,409 +1096,10 @@ START_TEST(test_origins_are_numbered_from_1_and_stable_after_reopen)
     seen_store_abort(t);
 
     /* The next origin after a reopen is 3. */
-    t = begin(s, 1);
+    t = tu_begin(s, 1);
     ck_assert_int_eq(seen_store_origin(t, c, 1, &i), SEEN_OK);
     ck_assert_uint_eq(i, 3);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-/* ---- feeds ---- */
-
-#define FEED_MAX 70
-
-static size_t
-make_leaf(uint8_t *buf, uint32_t origin, uint64_t i)
-{
-
-    return (size_t)snprintf((char *)buf, 64, "leaf %u/%llu of a feed", origin,
-        (unsigned long long)i);
-}
-
-START_TEST(test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t;
-    static uint8_t hashes[FEED_MAX][32];
-    struct seen_merkle_leaves ml;
-    uint8_t leaf[64], got[32], want[32];
-    const uint8_t *lp;
-    uint64_t seq, size, n, m;
-    size_t len, llen;
-
-    for (n = 1; n <= FEED_MAX; n++) {
-        /* Each leaf in its own transaction, committed. */
-        t = begin(s, 1);
-        len = make_leaf(leaf, 1, n - 1);
-        ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
-        ck_assert_uint_eq(seq, n - 1);
-        ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-        seen_merkle_leaf_hash(hashes[n - 1], leaf, len);
-
-        t = begin(s, 0);
-        ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
-        ck_assert_uint_eq(size, n);
-        for (m = 0; m <= n; m++) {
-            ml.hash = (const uint8_t(*)[32])hashes;
-            ml.n = m;
-            ck_assert_int_eq(seen_merkle_root_of(
-                                 seen_merkle_subtree_from_leaves, &ml, m, want),
-                SEEN_OK);
-            ck_assert_int_eq(seen_feed_root(t, 1, m, got), SEEN_OK);
-            ck_assert_msg(memcmp(got, want, 32) == 0,
-                "root of %llu of %llu leaves differs", (unsigned long long)m,
-                (unsigned long long)n);
-        }
-        ck_assert_int_eq(seen_feed_root(t, 1, n + 1, got), SEEN_EINVAL);
-        ck_assert_int_eq(seen_feed_leaf(t, 1, n - 1, &lp, &llen), SEEN_OK);
-        ck_assert_uint_eq(llen, len);
-        ck_assert_mem_eq(lp, leaf, len);
-        ck_assert_int_eq(seen_feed_leaf(t, 1, n, &lp, &llen), SEEN_ENOTFOUND);
-        seen_store_abort(t);
-    }
-    seen_store_destroy(&s);
-
-    /* After a reopen the feed and its root are the same. */
-    s = open_store(0);
-    t = begin(s, 0);
-    ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
-    ck_assert_uint_eq(size, FEED_MAX);
-    ml.hash = (const uint8_t(*)[32])hashes;
-    ml.n = FEED_MAX;
-    ck_assert_int_eq(seen_merkle_root_of(
-                         seen_merkle_subtree_from_leaves, &ml, FEED_MAX, want),
-        SEEN_OK);
-    ck_assert_int_eq(seen_feed_root(t, 1, FEED_MAX, got), SEEN_OK);
-    ck_assert_mem_eq(got, want, 32);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_feed_of_many_leaves_in_one_transaction_has_the_right_root)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    static uint8_t hashes[FEED_MAX][32];
-    struct seen_merkle_leaves ml;
-    uint8_t leaf[64], got[32], want[32];
-    uint64_t i;
-    size_t len;
-
-    for (i = 0; i < FEED_MAX; i++) {
-        len = make_leaf(leaf, 2, i);
-        ck_assert_int_eq(seen_feed_append(t, 2, leaf, len, NULL), SEEN_OK);
-        seen_merkle_leaf_hash(hashes[i], leaf, len);
-    }
-    ml.hash = (const uint8_t(*)[32])hashes;
-    for (i = 0; i <= FEED_MAX; i++) {
-        ml.n = i;
-        ck_assert_int_eq(
-            seen_merkle_root_of(seen_merkle_subtree_from_leaves, &ml, i, want),
-            SEEN_OK);
-        ck_assert_int_eq(seen_feed_root(t, 2, i, got), SEEN_OK);
-        ck_assert_mem_eq(got, want, 32);
-    }
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_feeds_of_two_origins_are_independent)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    uint8_t leaf[64], h[32], got[32], empty[32];
-    uint64_t seq, size;
-    size_t len;
-
-    /* A feed never seen has size 0 and the empty root. */
-    ck_assert_int_eq(seen_feed_size(t, 7, &size), SEEN_OK);
-    ck_assert_uint_eq(size, 0);
-    seen_merkle_empty_root(empty);
-    ck_assert_int_eq(seen_feed_root(t, 7, 0, got), SEEN_OK);
-    ck_assert_mem_eq(got, empty, 32);
-    ck_assert_int_eq(seen_feed_root(t, 7, 1, got), SEEN_EINVAL);
-
-    len = make_leaf(leaf, 1, 0);
-    ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
-    ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 1);
-    len = make_leaf(leaf, 2, 0);
-    ck_assert_int_eq(seen_feed_append(t, 2, leaf, len, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 0);
-    ck_assert_int_eq(seen_feed_size(t, 1, &size), SEEN_OK);
-    ck_assert_uint_eq(size, 2);
-    ck_assert_int_eq(seen_feed_size(t, 2, &size), SEEN_OK);
-    ck_assert_uint_eq(size, 1);
-    /* The root of a one-leaf feed is that leaf's hash. */
-    seen_merkle_leaf_hash(h, leaf, len);
-    ck_assert_int_eq(seen_feed_root(t, 2, 1, got), SEEN_OK);
-    ck_assert_mem_eq(got, h, 32);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-/* ---- the token index ---- */
-
-#define TOK(rule, fill)                                                        \
-    {                                                                          \
-        (rule), fill, fill, fill, fill, fill, fill, fill, fill, fill, fill,    \
-            fill, fill, fill, fill, fill, fill                                 \
-    }
-
-/* Three blocking tokens (rules 1, 4, 13) and two field tokens (32, 36). */
-static const uint8_t tok_nhs[17] = TOK(1, 0xa1);
-static const uint8_t tok_name[17] = TOK(4, 0xa4);
-static const uint8_t tok_given[17] = TOK(13, 0xad);
-static const uint8_t tok_fgiven[17] = TOK(32, 0xb0);
-static const uint8_t tok_fpost[17] = TOK(36, 0xb4);
-static const uint8_t tok_other[17] = TOK(5, 0xc5);
-
-/* Publish an IndexEntry with ${handle} and the ${n} tokens in our feed,
- * and make it live; returns its seq. */
-static uint64_t
-add_entry(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
-    const uint8_t *const *toks, size_t n)
-{
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    uint8_t tokens[8 * 17], buf[512], origin[32];
-    uint64_t seq;
-    size_t i, len;
-
-    ck_assert_uint_le(n, 8);
-    for (i = 0; i < n; i++)
-        memcpy(tokens + 17 * i, toks[i], 17);
-    memset(origin, 0x55, sizeof origin);
-    e.handle = (ProtobufCBinaryData){16, (uint8_t *)handle};
-    e.group = (ProtobufCBinaryData){16, (uint8_t *)handle};
-    e.role = SEEN__ROLE__CHILD;
-    e.local_authority = (char *)"Reading";
-    e.tokens = (ProtobufCBinaryData){17 * n, tokens};
-    fe.origin = (ProtobufCBinaryData){32, origin};
-    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-    fe.entry = &e;
-    ck_assert_int_eq(seen_feed_size(t, oidx, &fe.seq), SEEN_OK);
-    len = seen__feed_entry__get_packed_size(&fe);
-    ck_assert_uint_le(len, sizeof buf);
-    seen__feed_entry__pack(&fe, buf);
-    ck_assert_int_eq(seen_feed_append(t, oidx, buf, len, &seq), SEEN_OK);
-    ck_assert_int_eq(seen_index_add(t, oidx, seq, &e), SEEN_OK);
-    return seq;
-}
-
-struct hits {
-    uint8_t ids[16][20];
-    int n;
-};
-
-static int
-hit_fn(void *ctx, const uint8_t id[static 20])
-{
-    struct hits *h = ctx;
-
-    ck_assert_int_lt(h->n, 16);
-    memcpy(h->ids[h->n++], id, 20);
-    return 0;
-}
-
-static struct hits
-lookup(struct seen_txn *t, const uint8_t tok[17])
-{
-    struct hits h;
-
-    memset(&h, 0, sizeof h);
-    ck_assert_int_eq(seen_index_lookup(t, tok, hit_fn, &h), SEEN_OK);
-    return h;
-}
-
-static void
-assert_hit(const struct hits *h, int i, uint32_t oidx, const uint8_t handle[16])
-{
-
-    ck_assert_int_lt(i, h->n);
-    ck_assert_uint_eq(seen_rd32(h->ids[i]), oidx);
-    ck_assert_mem_eq(h->ids[i] + 4, handle, 16);
-}
-
-START_TEST(test_index_finds_entries_by_blocking_tokens_only)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    const uint8_t *toks[] = {
-        tok_nhs, tok_name, tok_given, tok_fgiven, tok_fpost};
-    uint8_t h1[16], h2[16];
-    struct hits h;
-    uint64_t seq, n;
-
-    memset(h1, 0x11, 16);
-    memset(h2, 0x22, 16);
-    ck_assert_uint_eq(add_entry(t, 1, h1, toks, 5), 0);
-    /* A second entry sharing only the name token. */
-    ck_assert_uint_eq(
-        add_entry(t, 1, h2, (const uint8_t *[]){tok_name, tok_other}, 2), 1);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-
-    s = open_store(0);
-    t = begin(s, 0);
-    h = lookup(t, tok_nhs);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h1);
-    h = lookup(t, tok_given);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h1);
-    h = lookup(t, tok_name);
-    ck_assert_int_eq(h.n, 2);
-    assert_hit(&h, 0, 1, h1);
-    assert_hit(&h, 1, 1, h2);
-    /* Field tokens are published but never indexed. */
-    ck_assert_int_eq(lookup(t, tok_fgiven).n, 0);
-    ck_assert_int_eq(lookup(t, tok_fpost).n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 5); /* nhs, name x2, given, other */
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(seen_index_seq(t, 1, h2, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 1);
-    /* The same handle under another origin is another entry. */
-    ck_assert_int_eq(seen_index_seq(t, 2, h2, &seq), SEEN_ENOTFOUND);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_entry_decodes_the_leaf_it_was_published_in)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    const uint8_t *toks[] = {tok_nhs, tok_fgiven};
-    Seen__FeedEntry *fe = NULL;
-    uint8_t h1[16];
-    uint64_t seq;
-
-    memset(h1, 0x11, 16);
-    seq = add_entry(t, 3, h1, toks, 2);
-    ck_assert_int_eq(seen_index_entry(t, 3, seq, &fe), SEEN_OK);
-    ck_assert_ptr_nonnull(fe);
-    ck_assert_int_eq(fe->body_case, SEEN__FEED_ENTRY__BODY_ENTRY);
-    ck_assert_uint_eq(fe->entry->handle.len, 16);
-    ck_assert_mem_eq(fe->entry->handle.data, h1, 16);
-    ck_assert_uint_eq(fe->entry->tokens.len, 34);
-    ck_assert_mem_eq(fe->entry->tokens.data, tok_nhs, 17);
-    ck_assert_str_eq(fe->entry->local_authority, "Reading");
-    seen__feed_entry__free_unpacked(fe, NULL);
-    ck_assert_int_eq(seen_index_entry(t, 3, seq + 1, &fe), SEEN_ENOTFOUND);
-    ck_assert_ptr_null(fe);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    const uint8_t *toks[] = {tok_nhs, tok_name, tok_fgiven};
-    uint8_t h1[16], h2[16];
-    struct hits h;
-    uint64_t seq, n;
-
-    memset(h1, 0x11, 16);
-    memset(h2, 0x22, 16);
-    add_entry(t, 1, h1, toks, 3);
-    add_entry(t, 1, h2, (const uint8_t *[]){tok_name}, 1);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    t = begin(s, 1);
-    ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_OK);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    t = begin(s, 1);
-    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
-    h = lookup(t, tok_name);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h2);
-    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_ENOTFOUND);
-    ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_ENOTFOUND);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 1);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 1);
-    /* The leaf stays in the feed: feeds are append-only. */
-    ck_assert_int_eq(seen_feed_size(t, 1, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(seen_index_remove(t, 1, h2), SEEN_OK);
-    ck_assert_int_eq(lookup(t, tok_name).n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    uint8_t h1[16];
-    struct hits h;
-    uint64_t seq, n;
-
-    memset(h1, 0x11, 16);
-    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2);
-    /* The same handle again, with the same tokens: one hit, not two. */
-    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2);
-    h = lookup(t, tok_nhs);
-    ck_assert_int_eq(h.n, 1);
-    assert_hit(&h, 0, 1, h1);
-    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 1);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    /* And with other tokens: the old ones no longer find it. */
-    t = begin(s, 1);
-    ck_assert_uint_eq(
-        add_entry(t, 1, h1, (const uint8_t *[]){tok_name, tok_given}, 2), 2);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    t = begin(s, 0);
-    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
-    ck_assert_int_eq(lookup(t, tok_name).n, 1);
-    ck_assert_int_eq(lookup(t, tok_given).n, 1);
-    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
-    ck_assert_uint_eq(seq, 2);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 1);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
-START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = begin(s, 1);
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    uint8_t handle[16] = {0}, tokens[18] = {1};
-    uint64_t n;
-
-    e.handle = (ProtobufCBinaryData){15, handle};
-    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
-    e.handle = (ProtobufCBinaryData){0, NULL};
-    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
-    e.handle = (ProtobufCBinaryData){16, handle};
-    e.tokens = (ProtobufCBinaryData){18, tokens};
-    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 0);
-    seen_store_abort(t);
     seen_store_destroy(&s);
 }
 END_TEST
@@ -1424,7 +1111,7 @@ storage_suite(void)
     TCase *tc;
 
     tc = tcase_create("open");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(tc, test_store_created_then_reopened_finds_committed_data);
     tcase_add_test(tc, test_store_uncommitted_write_is_not_kept);
     tcase_add_test(
@@ -1437,7 +1124,7 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("damage");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(tc, test_store_truncated_to_half_is_ecorrupt);
     tcase_add_test(tc, test_store_truncated_to_nothing_is_ecorrupt);
     tcase_add_test(tc, test_store_truncated_to_one_page_is_ecorrupt);
@@ -1453,7 +1140,7 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sealed");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(
         tc, test_sealed_value_round_trips_and_needs_its_associated_data);
     tcase_add_test(tc, test_sealed_value_of_zero_bytes_round_trips);
@@ -1465,35 +1152,18 @@ storage_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(tc, test_full_map_is_efull_and_keeps_what_was_committed);
     tcase_add_test(
         tc, test_iter_with_prefix_visits_exactly_those_keys_in_order);
     tcase_add_test(tc, test_iter_stops_when_asked_and_passes_back_a_failure);
     tcase_add_test(
         tc, test_iter_after_pages_through_every_key_once_across_transactions);
+    tcase_add_test(tc, test_reads_are_counted_per_transaction);
+    tcase_add_test(tc, test_writes_held_back_are_seen_by_their_transaction);
     tcase_add_test(tc, test_count_and_delete_track_items_including_duplicates);
     tcase_add_test(
         tc, test_origins_are_numbered_from_1_and_stable_after_reopen);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("feed");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(
-        tc, test_feed_root_equals_merkle_root_of_its_leaves_for_every_prefix);
-    tcase_add_test(
-        tc, test_feed_of_many_leaves_in_one_transaction_has_the_right_root);
-    tcase_add_test(tc, test_feeds_of_two_origins_are_independent);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("index");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_index_finds_entries_by_blocking_tokens_only);
-    tcase_add_test(tc, test_index_entry_decodes_the_leaf_it_was_published_in);
-    tcase_add_test(tc, test_index_remove_withdraws_the_entry_and_its_tokens);
-    tcase_add_test(
-        tc, test_index_readding_a_handle_replaces_without_duplicate_hits);
-    tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
     suite_add_tcase(s, tc);
 
     return s;

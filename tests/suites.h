@@ -27,6 +27,7 @@ Suite *ident_suite(void);
 Suite *nickname_suite(void);
 Suite *normalise_suite(void);
 Suite *tokens_suite(void);
+Suite *matcher_suite(void);
 Suite *membership_suite(void);
 Suite *node_index_suite(void);
 Suite *operators_suite(void);
@@ -34,6 +35,8 @@ Suite *policy_suite(void);
 Suite *record_suite(void);
 Suite *replication_suite(void);
 Suite *storage_suite(void);
+Suite *storage_feed_suite(void);
+Suite *storage_index_suite(void);
 Suite *xlog_suite(void);
 
 #endif /* !SEEN_TESTS_SUITES_H */

@@ -89,6 +89,8 @@ retract(struct seen_indexer *ix, struct seen_txn *txn,
     return SEEN_OK;
 }
 
+/* The SEEN_DB_EXPIRY key of record ${idk} kept until ${day}: the day
+ * (sign bit flipped, so that keys sort by day) and the record. */
 static void
 expiry_key(uint8_t k[20], int32_t day, const uint8_t idk[16])
 {
@@ -139,8 +141,15 @@ done:
     return rc;
 }
 
-static int
-birth_band(const struct seen_person *p, int32_t on)
+/**
+ * seen_indexer_birth_band(p, on):
+ * Return the birth band (IndexEntry.birth_band) of person ${p} of a record
+ * dated ${on} (days since 1970-01-01): 1 unborn (or a due date and no
+ * date of birth), 2 under 18 on ${on} (or a child with no date of birth),
+ * 3 an adult, 0 unknown.
+ */
+unsigned int
+seen_indexer_birth_band(const struct seen_person *p, int32_t on)
 {
 
     if (p->role == SEEN__ROLE__UNBORN || (p->has_due && !p->has_dob))
@@ -151,6 +160,7 @@ birth_band(const struct seen_person *p, int32_t on)
     return (on - p->dob) < 6574 ? 2 : 3;
 }
 
+/* The IndexEntry flags of person ${p} of record ${r}. */
 static uint32_t
 entry_flags(const struct seen_record *r, const struct seen_person *p)
 {
@@ -171,6 +181,34 @@ entry_flags(const struct seen_record *r, const struct seen_person *p)
     return f;
 }
 
+/**
+ * seen_indexer_token_input(r, p, in):
+ * Write to ${in} what the tokens and name filter of person ${p} of record
+ * ${r} are made from (borrowed from ${p}).
+ */
+void
+seen_indexer_token_input(const struct seen_record *r,
+    const struct seen_person *p, struct seen_token_input *in)
+{
+
+    memset(in, 0, sizeof *in);
+    in->given = p->given;
+    in->family = p->family;
+    in->other_names = p->other_names;
+    in->n_other_names = p->n_other_names;
+    in->has_dob = p->has_dob;
+    in->dob = p->dob;
+    in->has_due = p->has_due;
+    in->due = p->due;
+    in->sex = p->sex;
+    in->nhs = p->nhs;
+    in->upn = p->upn;
+    in->pnc = p->pnc;
+    in->postcode = p->postcode;
+    in->district = p->district;
+    in->shielded = r->shielded;
+}
+
 /* Publish the entry of person ${p}; its handle goes to ${handle}. */
 static int
 publish_person(struct seen_indexer *ix, struct seen_txn *txn,
@@ -187,22 +225,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     size_t ntok, llen;
     int rc;
 
-    memset(&in, 0, sizeof in);
-    in.given = p->given;
-    in.family = p->family;
-    in.other_names = p->other_names;
-    in.n_other_names = p->n_other_names;
-    in.has_dob = p->has_dob;
-    in.dob = p->dob;
-    in.has_due = p->has_due;
-    in.due = p->due;
-    in.sex = p->sex;
-    in.nhs = p->nhs;
-    in.upn = p->upn;
-    in.pnc = p->pnc;
-    in.postcode = p->postcode;
-    in.district = p->district;
-    in.shielded = r->shielded;
+    seen_indexer_token_input(r, p, &in);
     ntok = seen_tokens_make(ix->tk, &in, tokens, SEEN_TOKENS_MAX);
     seen_bloom_make(ix->tk, &in, bloom);
 
@@ -222,7 +245,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
         ? (uint32_t)r->retain_until + 1
         : (r->has_retain ? 1 : 0);
     e.flags = entry_flags(r, p);
-    e.birth_band = (uint32_t)birth_band(p, r->date);
+    e.birth_band = seen_indexer_birth_band(p, r->date);
     fe.origin = (ProtobufCBinaryData){32, (uint8_t *)ix->keys->sign_pk};
     fe.time = now;
     fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
@@ -328,6 +351,8 @@ struct expire_ctx {
     uint32_t limit;
 };
 
+/* Collect the records of an expiry key before the limit (a
+ * seen_store_iter_fn); stops at the first not before it. */
 static int
 collect_expired(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)
@@ -389,6 +414,8 @@ struct ids_ctx {
     struct seen_txn *txn;
 };
 
+/* Collect the id of a stored record from its first handle's map (a
+ * seen_store_iter_fn over SEEN_DB_RECMETA). */
 static int
 collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)
@@ -481,6 +508,18 @@ done:
     return rc;
 }
 
+/**
+ * seen_indexer_own(store, txn, handle, lh, body, blen):
+ * Look up what this node's own entry ${handle} (16 bytes) stands for, in
+ * ${store} through ${txn}: *${lh} is its decoded LocalHandle (record id,
+ * person ref, role; free with seen__local_handle__free_unpacked) and
+ * *${body} the stored record body, the record as imported (malloc'd,
+ * *${blen} bytes and a NUL; the caller wipes and frees it).
+ * Returns 0; SEEN_ENOTFOUND when ${handle} is not one of ours (retracted,
+ * or never published), both NULL; SEEN_ECORRUPT when a value is damaged,
+ * or when the handle is known but its record is missing (then *${lh} is
+ * set and *${body} NULL); SEEN_ENOMEM.
+ */
 int
 seen_indexer_own(struct seen_store *store, struct seen_txn *txn,
     const uint8_t handle[16], Seen__LocalHandle **lh, char **body,

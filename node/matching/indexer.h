@@ -22,7 +22,9 @@ struct seen_store;
 struct seen_txn;
 struct seen_keys;
 struct seen_tokenizer;
+struct seen_token_input;
 struct seen_record;
+struct seen_person;
 struct Seen__LocalHandle;
 
 struct seen_indexer {
@@ -83,6 +85,23 @@ SEEN_MUST_CHECK int seen_indexer_expire(struct seen_indexer *ix,
  */
 SEEN_MUST_CHECK int seen_indexer_retokenize(struct seen_indexer *ix,
     struct seen_txn *txn, uint64_t now, struct seen_index_stats *st);
+
+/**
+ * seen_indexer_birth_band(p, on):
+ * Return the birth band (IndexEntry.birth_band) of person ${p} of a record
+ * dated ${on} (days since 1970-01-01): 1 unborn (or a due date and no
+ * date of birth), 2 under 18 on ${on} (or a child with no date of birth),
+ * 3 an adult, 0 unknown.
+ */
+unsigned int seen_indexer_birth_band(const struct seen_person *p, int32_t on);
+
+/**
+ * seen_indexer_token_input(r, p, in):
+ * Write to ${in} what the tokens and name filter of person ${p} of record
+ * ${r} are made from (borrowed from ${p}).
+ */
+void seen_indexer_token_input(const struct seen_record *r,
+    const struct seen_person *p, struct seen_token_input *in);
 
 /**
  * seen_indexer_own(store, txn, handle, lh, body, blen):

@@ -19,7 +19,8 @@
  * each person, the label being the member with the smallest global id);
  * SEEN_DB_GROUPS holds group(16) || entry -> ""; SEEN_DB_CURSORS holds
  * "match" || origin(4) -> next leaf; SEEN_DB_ALERTS holds "A" || id(8) ->
- * the alert as JSON text.
+ * the alert as JSON text.  matcher_internal.h lists the files of the
+ * matcher and what each holds.
  */
 #ifndef SEEN_MATCHER_H
 #define SEEN_MATCHER_H
@@ -34,7 +35,8 @@ struct seen_store;
 struct seen_txn;
 
 /* The agency type ("social_care", "police"...) of an origin, or NULL. */
-typedef const char *seen_matcher_type_fn(void *ctx, const uint8_t pk[static 32]);
+typedef const char *seen_matcher_type_fn(void *ctx,
+    const uint8_t pk[static 32]);
 /* The node name of an origin (for output); writes to buf if needed. */
 typedef const char *seen_matcher_name_fn(void *ctx, const uint8_t pk[static 32],
     char *buf, size_t len);

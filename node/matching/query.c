@@ -15,6 +15,8 @@ struct cand {
     int err;
 };
 
+/* Add a candidate of the current block, up to SEEN_QUERY_BLOCK_MAX of
+ * them (a seen_index_fn). */
 static int
 add_cand(void *vctx, const uint8_t id[static 20])
 {
@@ -35,6 +37,7 @@ add_cand(void *vctx, const uint8_t id[static 20])
     return 0;
 }
 
+/* Entry ids in byte order (for qsort). */
 static int
 id_cmp(const void *a, const void *b)
 {
@@ -42,6 +45,7 @@ id_cmp(const void *a, const void *b)
     return memcmp(a, b, SEEN_ENTRY_ID_BYTES);
 }
 
+/* Hits by weight, highest first, then by origin and handle. */
 static int
 hit_cmp(const void *a, const void *b)
 {

@@ -1,0 +1,109 @@
+/*
+ * benchutil.h: what the benchmarks share: the CPU clock (the monotonic one
+ * is common/clock.h's), reading a file, running seen-synth for their
+ * records, and two small hash maps.
+ */
+#ifndef SEEN_BENCHUTIL_H
+#define SEEN_BENCHUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * bench_cpu():
+ * Return the CPU seconds this process has used (the machine may be
+ * shared).
+ */
+double bench_cpu(void);
+
+/**
+ * bench_slurp(path, len):
+ * Return the whole of file ${path} (malloc'd, NUL-terminated; its size to
+ * *${len} unless ${len} is NULL), or NULL.
+ */
+char *bench_slurp(const char *path, size_t *len);
+
+/**
+ * bench_synth(args, dir):
+ * Run the seen-synth beside this binary with ${args} and --out ${dir},
+ * its summary not shown.  Returns 0, or -1 (said on stderr).
+ */
+int bench_synth(const char *args, const char *dir);
+
+/**
+ * bench_raw_lmdb_puts(dir, n, vlen):
+ * Put ${n} random 16-byte keys with ${vlen}-byte values (at most 4096),
+ * 10,000 a transaction, into a new LMDB environment in ${dir}, with plain
+ * LMDB: the raw limit a store's writes are measured against.  Returns
+ * puts a second, or 0 when the environment cannot be made.
+ */
+double bench_raw_lmdb_puts(const char *dir, size_t n, size_t vlen);
+
+/* A multimap from token (SEEN_TOKEN_ITEM bytes) to entry numbers: a list
+ * of postings under each token, the newest first. */
+struct bench_tmap {
+    const uint8_t **key; /* token of each slot, or NULL */
+    uint32_t *head;      /* first posting of each slot */
+    uint32_t *next;      /* next posting, or UINT32_MAX */
+    uint32_t *item;      /* entry of each posting */
+    size_t mask, npost, cappost;
+};
+
+/**
+ * bench_tmap_init(m, expect):
+ * Make ${m} empty, with room for ${expect} postings.  Returns 0 or -1.
+ */
+int bench_tmap_init(struct bench_tmap *m, size_t expect);
+
+/**
+ * bench_tmap_free(m):
+ * Free what ${m} holds.
+ */
+void bench_tmap_free(struct bench_tmap *m);
+
+/**
+ * bench_tmap_add(m, t, item):
+ * Add entry ${item} under token ${t}, which must stay valid as long as
+ * ${m}.  Returns 0, or -1 when the postings are full.
+ */
+int bench_tmap_add(struct bench_tmap *m, const uint8_t *t, uint32_t item);
+
+/**
+ * bench_tmap_first(m, t):
+ * Return the first posting under ${t} (then m->next[p]), or UINT32_MAX.
+ */
+uint32_t bench_tmap_first(const struct bench_tmap *m, const uint8_t *t);
+
+/* A map from string to number. */
+struct bench_smap {
+    char **key;
+    long *val;
+    size_t mask, n;
+};
+
+/**
+ * bench_smap_init(m, expect):
+ * Make ${m} empty, with room for ${expect} keys.  Returns 0 or -1.
+ */
+int bench_smap_init(struct bench_smap *m, size_t expect);
+
+/**
+ * bench_smap_free(m):
+ * Free what ${m} holds.
+ */
+void bench_smap_free(struct bench_smap *m);
+
+/**
+ * bench_smap_get(m, k):
+ * Return the value of ${k}, or -1.
+ */
+long bench_smap_get(const struct bench_smap *m, const char *k);
+
+/**
+ * bench_smap_put(m, k, v):
+ * Set ${k} (copied) to ${v} unless it is there; return the value held,
+ * or -2 when ${m} is full or out of memory.
+ */
+long bench_smap_put(struct bench_smap *m, const char *k, long v);
+
+#endif /* !SEEN_BENCHUTIL_H */

@@ -1,0 +1,299 @@
+/*
+ * matcher_internal.h: what the files of the matcher (matcher.h) share.
+ * Nothing outside node/matching/ includes it.
+ *
+ *   matcher.c   the step: a cursor over each feed; a new entry is linked
+ *               to its candidates, a retracted one unlinked
+ *   step.c      a step's working set: each entry it reads decoded once,
+ *               into an arena, and kept in a table by id
+ *   entry.c     one loaded entry: loading it, what scoring needs of it,
+ *               its description in JSON
+ *   idset.c     growable sets of entry ids
+ *   links.c     SEEN_DB_LINKS: the scored pairs, both ways
+ *   persons.c   SEEN_DB_PERSONS and SEEN_DB_GROUPS: who is one person,
+ *               who shares a record; clustering a component again
+ *   alerts.c    the alert rules, run on the persons a change touched, and
+ *               the alerts they keep (storage/alerts.h)
+ *   views.c     the JSON of `seen persons` and `seen links`, and the
+ *               picture a query returns
+ *
+ * An entry id is origin number(4) || handle(16) (storage/index.h); a
+ * person is named by its label, the id of one of its entries.
+ */
+#ifndef SEEN_MATCHER_INTERNAL_H
+#define SEEN_MATCHER_INTERNAL_H
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/score.h"
+#include "node/matching/matcher.h"
+#include "seen.pb-c.h"
+
+struct seen_txn;
+
+/* ---- entry.c ---- */
+
+/* A loaded entry: its local and global ids and what scoring needs. */
+struct ent {
+    uint8_t id[20];     /* origin number (4) || handle (16) */
+    uint8_t gid[48];    /* origin key (32) || handle (16) */
+    Seen__FeedEntry *fe;
+};
+
+struct step;
+
+/**
+ * entry_read(txn, s, id, e):
+ * Load live entry ${id} into ${e} through ${txn}: with a step ${s}, the
+ * origin's key from the step's table and the entry decoded into its arena
+ * (nothing to free); with ${s} NULL, decoded with malloc (free it with
+ * entry_free).  Returns 0; SEEN_ENOTFOUND when the entry is not live;
+ * SEEN_ECORRUPT; SEEN_ENOMEM.
+ */
+int entry_read(struct seen_txn *txn, struct step *s, const uint8_t id[20],
+    struct ent *e);
+
+/**
+ * entry_load(txn, id, e):
+ * As entry_read without a step.
+ */
+int entry_load(struct seen_txn *txn, const uint8_t id[20], struct ent *e);
+
+/**
+ * entry_free(e):
+ * Free what entry_load decoded into ${e}; safe twice.
+ */
+void entry_free(struct ent *e);
+
+/**
+ * entry_side(e, s):
+ * Point ${s} at what the scorer needs of ${e} (borrowed from ${e}).
+ */
+void entry_side(const struct ent *e, struct seen_score_side *s);
+
+/**
+ * entry_json(m, e):
+ * Describe ${e} as a member of a person: node, handle, role, kind, date,
+ * local authority, and risk and child_present when set.  Returns a new
+ * JSON object, or NULL.
+ */
+json_t *entry_json(struct seen_matcher *m, const struct ent *e);
+
+/* ---- step.c ---- */
+
+struct chunk;
+
+/* An arena: blocks freed all at once (step.c). */
+struct arena {
+    struct chunk *head;
+};
+
+/* A cached entry: entry_read's code for its id, and the entry when 0. */
+struct cent;
+
+/* An origin's public key, looked up once a step. */
+struct opk;
+
+struct step {
+    struct seen_matcher *m;
+    struct seen_txn *txn;
+    struct arena arena;
+    ProtobufCAllocator pa;  /* decodes into the arena */
+    struct cent **slot;     /* open addressing by id; NULL when empty */
+    size_t nslot, nused;
+    struct opk *opk;        /* by origin number */
+    size_t nopk;
+    uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
+};
+
+/**
+ * step_init(s, m, txn):
+ * Start the working set ${s} of a step of ${m} inside ${txn}.
+ */
+void step_init(struct step *s, struct seen_matcher *m, struct seen_txn *txn);
+
+/**
+ * step_trim(s):
+ * Forget every cached entry once the step holds more than it keeps (no
+ * pointer to one may be held): between leaves.
+ */
+void step_trim(struct step *s);
+
+/**
+ * step_release(s):
+ * Forget everything ${s} holds; its arena's blocks go to the pool.
+ */
+void step_release(struct step *s);
+
+/**
+ * step_pool_empty():
+ * Unmap every block kept between steps (the matcher is idle, or failed).
+ */
+void step_pool_empty(void);
+
+/**
+ * step_origin_pk(s, idx, pk):
+ * Write origin ${idx}'s public key to ${pk}: as seen_store_origin_pk,
+ * looked up once a step.
+ */
+int step_origin_pk(struct step *s, uint32_t idx, uint8_t pk[static 32]);
+
+/**
+ * step_entry(s, id, rcp):
+ * Entry ${id} as entry_read would load it: NULL with entry_read's code in
+ * *${rcp} when it would fail.  The entry is borrowed until step_trim or
+ * step_release forgets it.
+ */
+const struct ent *step_entry(struct step *s, const uint8_t id[20], int *rcp);
+
+/**
+ * step_id_hash(s, id):
+ * Where ${id} goes in a table of the step: keyed, since a peer chooses
+ * its handles.
+ */
+size_t step_id_hash(const struct step *s, const uint8_t id[20]);
+
+/* ---- idset.c ---- */
+
+/* A growable set of entry ids; {0} is empty; free v when done. */
+struct idset {
+    uint8_t (*v)[20];
+    size_t n, cap;
+    size_t in_block;    /* candidates read from the current block */
+};
+
+/**
+ * idset_add(s, id):
+ * Append ${id} to ${s}.  Returns 0 or SEEN_ENOMEM.
+ */
+int idset_add(struct idset *s, const uint8_t id[20]);
+
+/**
+ * idset_sort(s):
+ * Sort ${s} and drop repeated ids.
+ */
+void idset_sort(struct idset *s);
+
+/* ---- links.c ---- */
+
+/* A link of one entry: the other end and the weight. */
+struct nbr {
+    uint8_t id[20];
+    double w;
+};
+
+struct nbrs {
+    struct nbr *v;
+    size_t n, cap;
+};
+
+/**
+ * links_put(txn, a, b, w):
+ * Link ${a} and ${b} with weight ${w}, both ways; nothing is written when
+ * the link is there already.  Returns 0 or an error of the store.
+ */
+int links_put(struct seen_txn *txn, const uint8_t a[20], const uint8_t b[20],
+    double w);
+
+/**
+ * links_of(txn, id, min, out):
+ * Add the entries linked to ${id} with weight at least ${min} to ${out}.
+ * Returns 0, SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+int links_of(struct seen_txn *txn, const uint8_t id[20], double min,
+    struct idset *out);
+
+/**
+ * links_weighted(txn, id, min, out):
+ * As links_of, appending the links with their weights to ${out}.
+ */
+int links_weighted(struct seen_txn *txn, const uint8_t id[20], double min,
+    struct nbrs *out);
+
+/**
+ * links_drop(txn, id, others):
+ * Delete the links between ${id} and each entry of ${others}, both ways.
+ * Returns 0 or an error of the store.
+ */
+int links_drop(struct seen_txn *txn, const uint8_t id[20],
+    const struct idset *others);
+
+/* ---- persons.c ---- */
+
+/**
+ * persons_id(gid, out):
+ * Write the person id ("P" and 16 hex digits) of the person labelled by
+ * the entry of global id ${gid} to ${out}.
+ */
+void persons_id(const uint8_t gid[48], char out[static 18]);
+
+/**
+ * persons_label_of(txn, id, label):
+ * Write the label of ${id}'s person to ${label}: ${id} itself when it is
+ * unmatched.
+ */
+void persons_label_of(struct seen_txn *txn, const uint8_t id[20],
+    uint8_t label[20]);
+
+/**
+ * persons_members(txn, label, out):
+ * Add the members of person ${label} to ${out}: at least the label
+ * itself.  Returns 0, SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+int persons_members(struct seen_txn *txn, const uint8_t label[20],
+    struct idset *out);
+
+/**
+ * persons_group(txn, group, out):
+ * Add the entries of the record of group ${group} to ${out}.  Returns 0,
+ * SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+int persons_group(struct seen_txn *txn, const uint8_t group[16],
+    struct idset *out);
+
+/**
+ * persons_join_group(txn, group, id):
+ * Record that entry ${id} is in the record of group ${group}.  Returns 0
+ * or an error of the store.
+ */
+int persons_join_group(struct seen_txn *txn, const uint8_t group[16],
+    const uint8_t id[20]);
+
+/**
+ * persons_drop(txn, id):
+ * Forget the person and group of the retracted entry ${id}.  Returns 0
+ * (also when it had none), or the store's code for its person record.
+ */
+int persons_drop(struct seen_txn *txn, const uint8_t id[20]);
+
+/**
+ * persons_recluster(s, seeds):
+ * Cluster again the component of match links around ${seeds}, write the
+ * labels that change, and run the alert rules on the persons touched.
+ * Returns 0; SEEN_ENOTFOUND when no entry of the component is live; an
+ * error.
+ */
+int persons_recluster(struct step *s, const struct idset *seeds);
+
+/* ---- alerts.c ---- */
+
+/**
+ * alerts_raise(s, labels):
+ * Run the alert rules for each person of ${labels} (sorted) and for the
+ * persons sharing a record with them.  Returns 0 or an error.
+ */
+int alerts_raise(struct step *s, const struct idset *labels);
+
+/* ---- views.c ---- */
+
+/**
+ * views_add_unique(a, text):
+ * Append the string ${text} to the JSON array of strings ${a} unless it
+ * holds it already.
+ */
+void views_add_unique(json_t *a, const char *text);
+
+#endif /* !SEEN_MATCHER_INTERNAL_H */

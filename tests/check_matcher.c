@@ -1,0 +1,755 @@
+/*
+ * check_matcher.c: the matcher (node/matching/matcher.h) over a real
+ * store.  Records are imported at several origins of one store, each with
+ * its own keys and one match key, as replication would leave them; the
+ * matcher is stepped until it has nothing left, and what it says of
+ * persons and alerts is read through seen_matcher_person and
+ * seen_matcher_alerts.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/seen.h"
+#include "crypto/keys.h"
+#include "match/tokens.h"
+#include "node/matching/indexer.h"
+#include "node/matching/matcher.h"
+#include "proto/record.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+#include "seen.pb-c.h"
+
+#define NOW 1750000000ULL /* 2025-06-15 */
+#define RULE_MULTI "perpetrator_multiple_households"
+#define RULE_DVDS "dvds_subject_linked_to_child"
+
+/*
+ * The origins, by their keys in ascending order: O_LOW's entries have the
+ * smallest global ids, so that an entry of O_LOW joining a person becomes
+ * its label.  O_SC is children's social care; the others are police.
+ */
+enum { O_LOW, O_TVP, O_SC, O_HERTS, NORIGINS };
+
+static const char *const origin_names[NORIGINS] = {
+    "low-police", "thames-valley-police", "reading-social-care",
+    "hertfordshire-constabulary"};
+
+/* ---- records ---- */
+
+/* Police, Reading: a mother, her child, and the man who hurt her. */
+#define TVP1_ID "TVP-DA-2025-00412"
+#define TVP1                                                                   \
+    "{\"id\":\"" TVP1_ID "\",\"kind\":\"domestic_abuse_incident\","            \
+    "\"date\":\"2025-06-14\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"v1\",\"role\":\"adult_victim\","        \
+    "\"given_name\":\"Chantelle\",\"family_name\":\"Ward\","                   \
+    "\"date_of_birth\":\"1994-02-11\",\"postcode\":\"RG1 5DF\"},"              \
+    "{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":\"Mia\","               \
+    "\"family_name\":\"Ward\",\"date_of_birth\":\"2020-09-30\","               \
+    "\"nhs_number\":\"9434765919\",\"postcode\":\"RG1 5DF\"},"                 \
+    "{\"ref\":\"p1\",\"role\":\"perpetrator\",\"given_name\":\"Dean\","        \
+    "\"family_name\":\"Holt\",\"date_of_birth\":\"1989-05-02\","               \
+    "\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
+
+/* Social care, Reading: the same child and mother, the name misspelt. */
+#define SC1_ID "RDG-CIN-204117"
+#define SC1                                                                    \
+    "{\"id\":\"" SC1_ID "\",\"kind\":\"child_in_need_assessment\","            \
+    "\"date\":\"2025-07-01\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"c1\",\"role\":\"child\","               \
+    "\"given_name\":\"Miah\",\"family_name\":\"Ward\",\"date_of_birth\":"      \
+    "\"2020-09-30\",\"nhs_number\":\"943 476 5919\",\"postcode\":"             \
+    "\"RG1 5DF\"},{\"ref\":\"m1\",\"role\":\"parent\",\"given_name\":"         \
+    "\"Chantelle\",\"family_name\":\"Ward\",\"date_of_birth\":"                \
+    "\"1994-02-11\",\"postcode\":\"RG1 5DF\"}]}"
+
+/* Police, Hertfordshire: the same man, another household. */
+#define HERTS1_ID "HC-DA-2025-03311"
+#define HERTS1                                                                 \
+    "{\"id\":\"" HERTS1_ID "\",\"kind\":\"domestic_abuse_incident\","          \
+    "\"date\":\"2025-05-20\",\"local_authority\":\"Hertfordshire\","           \
+    "\"risk\":\"medium\",\"people\":[{\"ref\":\"v1\",\"role\":"                \
+    "\"adult_victim\",\"given_name\":\"Kelly\",\"family_name\":\"Price\","     \
+    "\"date_of_birth\":\"1992-07-19\",\"postcode\":\"SG1 1AA\"},"              \
+    "{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":\"Kayden\","            \
+    "\"family_name\":\"Price\",\"date_of_birth\":\"2016-03-04\","              \
+    "\"postcode\":\"SG1 1AA\"},{\"ref\":\"p1\",\"role\":\"perpetrator\","      \
+    "\"given_name\":\"Dean\",\"family_name\":\"Holt\",\"date_of_birth\":"      \
+    "\"1989-05-02\",\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
+
+/* Police, elsewhere: the same man once more, alone in the record. */
+#define LOW1_ID "LP-DA-2025-00007"
+#define LOW1                                                                   \
+    "{\"id\":\"" LOW1_ID "\",\"kind\":\"domestic_abuse_incident\","            \
+    "\"date\":\"2025-04-02\",\"local_authority\":\"Slough\",\"risk\":"         \
+    "\"medium\",\"people\":[{\"ref\":\"p1\",\"role\":\"perpetrator\","         \
+    "\"given_name\":\"Dean\",\"family_name\":\"Holt\",\"date_of_birth\":"      \
+    "\"1989-05-02\",\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
+
+/*
+ * Twins, born the same day to one mother, each recorded with her in a
+ * record of his own (so that no record holds both, and only what the
+ * scorer makes of their names keeps them apart), and one of them again,
+ * alone.
+ */
+#define TVP2_ID "TVP-DA-2025-00530"
+#define TVP2                                                                   \
+    "{\"id\":\"" TVP2_ID "\",\"kind\":\"domestic_abuse_incident\","            \
+    "\"date\":\"2025-03-03\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"m1\",\"role\":\"adult_victim\","        \
+    "\"given_name\":\"Jade\",\"family_name\":\"Brown\",\"date_of_birth\":"     \
+    "\"1990-01-01\",\"postcode\":\"RG2 7AB\"},{\"ref\":\"c1\",\"role\":"       \
+    "\"child\",\"given_name\":\"Oliver\",\"family_name\":\"Brown\","           \
+    "\"date_of_birth\":\"2019-06-15\",\"sex\":\"M\",\"postcode\":"             \
+    "\"RG2 7AB\"}]}"
+#define SC2_ID "RDG-CIN-204200"
+#define SC2                                                                    \
+    "{\"id\":\"" SC2_ID "\",\"kind\":\"child_in_need_assessment\","            \
+    "\"date\":\"2025-04-10\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"m1\",\"role\":\"parent\","              \
+    "\"given_name\":\"Jade\",\"family_name\":\"Brown\",\"date_of_birth\":"     \
+    "\"1990-01-01\",\"postcode\":\"RG2 7AB\"},{\"ref\":\"c2\",\"role\":"       \
+    "\"child\",\"given_name\":\"Harry\",\"family_name\":\"Brown\","            \
+    "\"date_of_birth\":\"2019-06-15\",\"sex\":\"M\",\"postcode\":"             \
+    "\"RG2 7AB\"}]}"
+#define SC3_ID "RDG-CIN-204201"
+#define SC3                                                                    \
+    "{\"id\":\"" SC3_ID "\",\"kind\":\"child_in_need_assessment\","            \
+    "\"date\":\"2025-04-12\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"c1\",\"role\":\"child\","               \
+    "\"given_name\":\"Oliver\",\"family_name\":\"Brown\",\"date_of_birth\":"   \
+    "\"2019-06-15\",\"sex\":\"M\",\"postcode\":\"RG2 7AB\"}]}"
+
+/* Police, Reading: a Clare's Law disclosure about a man with a child. */
+#define DVDS1_ID "TVP-DVDS-2025-0042"
+#define DVDS1                                                                  \
+    "{\"id\":\"" DVDS1_ID "\",\"kind\":\"dvds_disclosure\",\"date\":"          \
+    "\"2025-02-01\",\"local_authority\":\"Reading\",\"risk\":\"medium\","      \
+    "\"people\":[{\"ref\":\"p1\",\"role\":\"perpetrator\",\"given_name\":"     \
+    "\"Lee\",\"family_name\":\"Carter\",\"date_of_birth\":\"1985-11-23\","     \
+    "\"sex\":\"M\"},{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":"        \
+    "\"Ruby\",\"family_name\":\"Carter\",\"date_of_birth\":\"2018-08-08\","    \
+    "\"sex\":\"F\",\"postcode\":\"RG4 8XY\"}]}"
+
+/* Social care, Reading: the same child, later. */
+#define SC4_ID "RDG-CIN-204377"
+#define SC4                                                                    \
+    "{\"id\":\"" SC4_ID "\",\"kind\":\"child_in_need_assessment\","            \
+    "\"date\":\"2025-08-01\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"c1\",\"role\":\"child\","               \
+    "\"given_name\":\"Ruby\",\"family_name\":\"Carter\",\"date_of_birth\":"    \
+    "\"2018-08-08\",\"sex\":\"F\",\"postcode\":\"RG4 8XY\"}]}"
+
+#define DELETE(id) "{\"id\":\"" id "\",\"deleted\":true}"
+
+/* Every record above, at its origin. */
+static const struct {
+    int origin;
+    const char *line;
+} all_records[] = {
+    {O_TVP, TVP1}, {O_SC, SC1}, {O_HERTS, HERTS1}, {O_LOW, LOW1},
+    {O_TVP, TVP2}, {O_SC, SC2}, {O_SC, SC3}, {O_TVP, DVDS1}, {O_SC, SC4},
+};
+
+#define NRECORDS (sizeof all_records / sizeof all_records[0])
+
+/* ---- fixture: one store holding the feeds of every origin ---- */
+
+static struct seen_keys *keys[NORIGINS];
+static struct seen_tokenizer *tk;
+
+/* A node's store, the origins' indexers on it, and its matcher. */
+struct lab {
+    char base[1024];
+    struct seen_store *store;
+    struct seen_indexer ix[NORIGINS];
+    struct seen_matcher m;
+};
+
+static struct lab lab1, lab2;
+
+/* Keys by signing key, ascending (for qsort). */
+static int
+pk_cmp(const void *a, const void *b)
+{
+    const struct seen_keys *x = *(struct seen_keys *const *)a,
+                           *y = *(struct seen_keys *const *)b;
+
+    return memcmp(x->sign_pk, y->sign_pk, sizeof x->sign_pk);
+}
+
+/* The origin whose key is ${pk}, or -1. */
+static int
+origin_of(const uint8_t pk[static 32])
+{
+    int i;
+
+    for (i = 0; i < NORIGINS; i++)
+        if (memcmp(pk, keys[i]->sign_pk, 32) == 0)
+            return i;
+    return -1;
+}
+
+/* The matcher's type_of: O_SC is children's social care. */
+static const char *
+type_of(void *ctx, const uint8_t pk[static 32])
+{
+
+    (void)ctx;
+    return origin_of(pk) == O_SC ? "social_care" : "police";
+}
+
+/* The matcher's name_of: the origin's name. */
+static const char *
+name_of(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
+{
+    int o = origin_of(pk);
+
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return o < 0 ? "unknown" : origin_names[o];
+}
+
+/* Make ${l}: a new store with an indexer for every origin, and a
+ * matcher. */
+static void
+lab_open(struct lab *l)
+{
+    char sdir[2048];
+    int i;
+
+    tu_tmpdir(l->base, sizeof l->base);
+    snprintf(sdir, sizeof sdir, "%s/store", l->base);
+    ck_assert_int_eq(seen_store_open(sdir, keys[O_TVP]->sign_pk,
+                         keys[O_TVP]->record_key, 64, 1, &l->store),
+        SEEN_OK);
+    for (i = 0; i < NORIGINS; i++)
+        ck_assert_int_eq(seen_indexer_init(&l->ix[i], l->store, keys[i], tk),
+            SEEN_OK);
+    memset(&l->m, 0, sizeof l->m);
+    l->m.store = l->store;
+    l->m.type_of = type_of;
+    l->m.name_of = name_of;
+}
+
+/* Close ${l} and remove its files. */
+static void
+lab_close(struct lab *l)
+{
+
+    seen_store_destroy(&l->store);
+    tu_rmrf(l->base);
+}
+
+/* The origins' keys, sorted, one match key, and two labs. */
+static void
+setup(void)
+{
+    int i;
+
+    for (i = 0; i < NORIGINS; i++)
+        ck_assert_ptr_nonnull(keys[i] = seen_keys_generate());
+    qsort(keys, NORIGINS, sizeof keys[0], pk_cmp);
+    ck_assert_ptr_nonnull(
+        tk = seen_tokenizer_new(keys[O_TVP]->match_key, 1));
+    lab_open(&lab1);
+    lab_open(&lab2);
+}
+
+static void
+teardown(void)
+{
+    int i;
+
+    lab_close(&lab1);
+    lab_close(&lab2);
+    seen_tokenizer_destroy(&tk);
+    for (i = 0; i < NORIGINS; i++)
+        seen_keys_destroy(&keys[i]);
+}
+
+/* Import ${line} at origin ${o} of ${l}, in a transaction of its own. */
+static void
+import_at(struct lab *l, int o, const char *line)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = tu_begin(l->store, 1);
+
+    ck_assert_int_eq(tu_apply(&l->ix[o], t, line, NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+}
+
+/* Step ${l}'s matcher, a few leaves at a time, until it is caught up. */
+static void
+match_all(struct lab *l)
+{
+    int n, steps = 0;
+
+    while ((n = seen_matcher_step(&l->m, 3)) > 0)
+        ck_assert_int_lt(++steps, 10000);
+    ck_assert_int_eq(n, 0);
+}
+
+/* The handle of person ${i} (in import order) of record ${id}, imported
+ * at ${l}. */
+static void
+handle_of(struct lab *l, const char *id, size_t i, uint8_t handle[16])
+{
+    Seen__RecordMeta *rm;
+    struct seen_txn *t;
+    uint8_t idk[16];
+    const void *v;
+    size_t vlen;
+
+    t = tu_begin(l->store, 0);
+    seen_store_id_key(l->store, id, strlen(id), idk);
+    ck_assert_int_eq(
+        seen_store_get(t, SEEN_DB_RECMETA, idk, 16, &v, &vlen), SEEN_OK);
+    ck_assert_ptr_nonnull(rm = seen__record_meta__unpack(NULL, vlen, v));
+    ck_assert_uint_gt(rm->n_handles, i);
+    ck_assert_uint_eq(rm->handles[i].len, 16);
+    memcpy(handle, rm->handles[i].data, 16);
+    seen__record_meta__free_unpacked(rm, NULL);
+    seen_store_abort(t);
+}
+
+/* The person id, at ${at}, of the entry ${handle} of origin ${o}. */
+static void
+pid_at(struct lab *at, int o, const uint8_t handle[16], char pid[18])
+{
+    struct seen_txn *t;
+
+    t = tu_begin(at->store, 0);
+    seen_matcher_person(&at->m, t, at->ix[o].own, handle, pid);
+    seen_store_abort(t);
+}
+
+/* The person id of person ${i} of record ${id}, imported at origin ${o}
+ * of ${l}. */
+static void
+pid_of(struct lab *l, int o, const char *id, size_t i, char pid[18])
+{
+    uint8_t handle[16];
+
+    handle_of(l, id, i, handle);
+    pid_at(l, o, handle, pid);
+}
+
+/* Every alert of ${l}, as a JSON array. */
+static json_t *
+alerts(struct lab *l)
+{
+    struct seen_txn *t;
+    json_t *a = json_array(), *j;
+    char *text, *line, *save = NULL;
+    size_t len;
+
+    t = tu_begin(l->store, 0);
+    ck_assert_int_eq(seen_matcher_alerts(&l->m, t, &text, &len), SEEN_OK);
+    seen_store_abort(t);
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        ck_assert_ptr_nonnull(j = json_loads(line, 0, NULL));
+        json_array_append_new(a, j);
+    }
+    free(text);
+    return a;
+}
+
+/* The alert of ${rule} about person ${pid} in ${a}, or NULL. */
+static json_t *
+alert_for(json_t *a, const char *rule, const char *pid)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(a, i, x)
+    {
+        if (strcmp(json_string_value(json_object_get(x, "rule")), rule) == 0 &&
+            strcmp(json_string_value(json_object_get(x, "person")), pid) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+/* The number of alerts of ${rule} in ${a}. */
+static size_t
+alerts_of_rule(json_t *a, const char *rule)
+{
+    json_t *x;
+    size_t i, n = 0;
+
+    json_array_foreach(a, i, x)
+    {
+        if (strcmp(json_string_value(json_object_get(x, "rule")), rule) == 0)
+            n++;
+    }
+    return n;
+}
+
+/*
+ * Copy the next leaf of origin ${o}'s feed from ${from} to ${to}, as
+ * replication does (the same bytes, made live or retracted).  Returns 1,
+ * or 0 when ${to} has the whole feed already.
+ */
+static int
+replicate_one(struct lab *from, struct lab *to, int o)
+{
+    struct seen_txn *rt, *wt;
+    uint32_t src = from->ix[o].own, dst = to->ix[o].own;
+    uint64_t have, total, seq;
+    Seen__FeedEntry *fe;
+    const uint8_t *leaf;
+    size_t len;
+    int rc;
+
+    rt = tu_begin(from->store, 0);
+    wt = tu_begin(to->store, 1);
+    ck_assert_int_eq(seen_feed_size(rt, src, &total), SEEN_OK);
+    ck_assert_int_eq(seen_feed_size(wt, dst, &have), SEEN_OK);
+    if (have == total) {
+        seen_store_abort(wt);
+        seen_store_abort(rt);
+        return 0;
+    }
+    ck_assert_int_eq(seen_feed_leaf(rt, src, have, &leaf, &len), SEEN_OK);
+    ck_assert_int_eq(seen_feed_append(wt, dst, leaf, len, &seq), SEEN_OK);
+    ck_assert_ptr_nonnull(fe = seen__feed_entry__unpack(NULL, len, leaf));
+    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
+        rc = seen_index_add_fresh(wt, dst, seq, fe->entry);
+    else if ((rc = seen_index_remove(wt, dst, fe->retraction->handle.data)) ==
+        SEEN_ENOTFOUND)
+        rc = SEEN_OK;
+    ck_assert_int_eq(rc, SEEN_OK);
+    seen__feed_entry__free_unpacked(fe, NULL);
+    ck_assert_int_eq(seen_store_commit(wt), SEEN_OK);
+    seen_store_abort(rt);
+    return 1;
+}
+
+/* ---- persons ---- */
+
+START_TEST(test_one_child_recorded_at_two_origins_is_one_person)
+{
+    char a[18], b[18], mother_a[18], mother_b[18];
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_SC, SC1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 1, a);
+    pid_of(&lab1, O_SC, SC1_ID, 0, b);
+    ck_assert_str_eq(a, b);
+    /* The mother too, though one record calls her victim, one parent. */
+    pid_of(&lab1, O_TVP, TVP1_ID, 0, mother_a);
+    pid_of(&lab1, O_SC, SC1_ID, 1, mother_b);
+    ck_assert_str_eq(mother_a, mother_b);
+    ck_assert_str_ne(a, mother_a);
+}
+END_TEST
+
+START_TEST(test_twins_of_one_mother_born_the_same_day_stay_two_persons)
+{
+    char oliver[18], harry[18], oliver_again[18], mother_a[18], mother_b[18];
+
+    import_at(&lab1, O_TVP, TVP2);
+    import_at(&lab1, O_SC, SC2);
+    import_at(&lab1, O_SC, SC3);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP2_ID, 1, oliver);
+    pid_of(&lab1, O_SC, SC2_ID, 1, harry);
+    pid_of(&lab1, O_SC, SC3_ID, 0, oliver_again);
+    ck_assert_str_ne(oliver, harry);
+    /* The same boy is found again, and their mother is one person. */
+    ck_assert_str_eq(oliver, oliver_again);
+    pid_of(&lab1, O_TVP, TVP2_ID, 0, mother_a);
+    pid_of(&lab1, O_SC, SC2_ID, 0, mother_b);
+    ck_assert_str_eq(mother_a, mother_b);
+}
+END_TEST
+
+/* The number of members of person ${pid} in ${l}'s persons (0: none). */
+static size_t
+person_size(struct lab *l, const char *pid)
+{
+    struct seen_txn *t;
+    char *text, *line, *save = NULL;
+    size_t len, n = 0;
+    json_t *j;
+
+    t = tu_begin(l->store, 0);
+    ck_assert_int_eq(seen_matcher_persons(&l->m, t, &text, &len), SEEN_OK);
+    seen_store_abort(t);
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        ck_assert_ptr_nonnull(j = json_loads(line, 0, NULL));
+        if (strcmp(json_string_value(json_object_get(j, "person")), pid) == 0)
+            n = json_array_size(json_object_get(j, "members"));
+        json_decref(j);
+    }
+    free(text);
+    return n;
+}
+
+START_TEST(test_retracted_record_leaves_its_person)
+{
+    char mia[18], alone[18];
+    uint8_t handle[16];
+
+    /* The social care record arrives from O_LOW, so that its entries
+     * have the smallest global ids and label the persons they join. */
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_LOW, SC1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 1, mia);
+    ck_assert_uint_eq(person_size(&lab1, mia), 2);
+
+    import_at(&lab1, O_LOW, DELETE(SC1_ID));
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 1, mia);
+    ck_assert_uint_eq(person_size(&lab1, mia), 1);
+    /* She is the person she is on a node that never saw the record. */
+    while (replicate_one(&lab1, &lab2, O_TVP))
+        ;
+    match_all(&lab2);
+    handle_of(&lab1, TVP1_ID, 1, handle);
+    pid_at(&lab2, O_TVP, handle, alone);
+    ck_assert_str_eq(mia, alone);
+    /* Nothing of the retracted entries is left: no link (the three people
+     * of the police record are not one another), and of each live entry
+     * one group record and two person records ("E" and "M"). */
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_LINKS), 0);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_GROUPS), 3);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_PERSONS), 6);
+
+    /* Imported again (new entries), the record joins her once more. */
+    import_at(&lab1, O_LOW, SC1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 1, mia);
+    ck_assert_uint_eq(person_size(&lab1, mia), 2);
+}
+END_TEST
+
+/* ---- alerts ---- */
+
+START_TEST(test_perpetrator_with_children_in_two_authorities_raises_alert)
+{
+    char p[18], q[18];
+    json_t *a;
+
+    import_at(&lab1, O_TVP, TVP1);
+    match_all(&lab1);
+    a = alerts(&lab1);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 0);
+    json_decref(a);
+
+    import_at(&lab1, O_HERTS, HERTS1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 2, p);
+    pid_of(&lab1, O_HERTS, HERTS1_ID, 2, q);
+    ck_assert_str_eq(p, q);
+    a = alerts(&lab1);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 1);
+    ck_assert_ptr_nonnull(alert_for(a, RULE_MULTI, p));
+    json_decref(a);
+}
+END_TEST
+
+/* Import the man's records in two authorities at ${l} and match them:
+ * his person to ${pid}, its multiple-households alert's id to ${id}. */
+static void
+raise_multi(struct lab *l, char pid[18], char id[17])
+{
+    json_t *a, *x;
+
+    import_at(l, O_TVP, TVP1);
+    import_at(l, O_HERTS, HERTS1);
+    match_all(l);
+    pid_of(l, O_TVP, TVP1_ID, 2, pid);
+    a = alerts(l);
+    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, pid));
+    snprintf(id, 17, "%s", json_string_value(json_object_get(x, "alert")));
+    json_decref(a);
+}
+
+START_TEST(test_alert_is_withdrawn_when_its_person_joins_another)
+{
+    char before[18], after[18], id[17];
+    json_t *a, *x;
+
+    raise_multi(&lab1, before, id);
+
+    /* His entry at O_LOW has the smallest global id: it labels him now. */
+    import_at(&lab1, O_LOW, LOW1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 2, after);
+    ck_assert_str_ne(before, after);
+    a = alerts(&lab1);
+    ck_assert_ptr_null(alert_for(a, RULE_MULTI, before));
+    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, after));
+    ck_assert_str_ne(json_string_value(json_object_get(x, "alert")), id);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 1);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(test_acknowledged_alert_stays_when_its_person_joins_another)
+{
+    char before[18], id[17];
+    json_t *a, *x;
+
+    raise_multi(&lab1, before, id);
+    ck_assert_int_eq(seen_matcher_ack(&lab1.m, id, "lead", NOW), SEEN_OK);
+    ck_assert_int_eq(seen_matcher_ack(&lab1.m, "00000000000000ff", "lead",
+                         NOW),
+        SEEN_ENOTFOUND);
+
+    import_at(&lab1, O_LOW, LOW1);
+    match_all(&lab1);
+    a = alerts(&lab1);
+    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, before));
+    ck_assert_ptr_nonnull(json_object_get(x, "acknowledged"));
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 2);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(test_dvds_subject_alert_waits_until_the_child_is_known)
+{
+    char lee[18];
+    json_t *a;
+
+    import_at(&lab1, O_TVP, DVDS1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, DVDS1_ID, 0, lee);
+    a = alerts(&lab1);
+    ck_assert_ptr_null(alert_for(a, RULE_DVDS, lee));
+    json_decref(a);
+    /* Only the child's person changes; the rule runs for his as well. */
+    import_at(&lab1, O_SC, SC4);
+    match_all(&lab1);
+    a = alerts(&lab1);
+    ck_assert_ptr_nonnull(alert_for(a, RULE_DVDS, lee));
+    json_decref(a);
+}
+END_TEST
+
+/* ---- order ---- */
+
+/* Append ${len} bytes of ${p} to the text *${t} (*${n} bytes so far). */
+static void
+append(char **t, size_t *n, const char *p, size_t len)
+{
+
+    ck_assert_ptr_nonnull(*t = realloc(*t, *n + len + 1));
+    memcpy(*t + *n, p, len);
+    *n += len;
+    (*t)[*n] = '\0';
+}
+
+/*
+ * What ${l} shows: `seen persons`, `seen links` and `seen alerts`, one
+ * after the other, with the time each alert was raised left out.
+ */
+static char *
+shown(struct lab *l)
+{
+    int (*views[])(struct seen_matcher *, struct seen_txn *, char **,
+        size_t *) = {seen_matcher_persons, seen_matcher_links,
+        seen_matcher_alerts};
+    struct seen_txn *t;
+    char *out = NULL, *text, *p, *q;
+    size_t i, n = 0, len;
+
+    t = tu_begin(l->store, 0);
+    for (i = 0; i < sizeof views / sizeof views[0]; i++) {
+        text = NULL;
+        len = 0;
+        ck_assert_int_eq(views[i](&l->m, t, &text, &len), SEEN_OK);
+        for (p = text; p != NULL && p < text + len; p = q) {
+            if ((q = strstr(p, "\"raised\":")) == NULL)
+                q = text + len;
+            else
+                q += strlen("\"raised\":");
+            append(&out, &n, p, (size_t)(q - p));
+            while (q < text + len && *q >= '0' && *q <= '9')
+                q++;
+        }
+        append(&out, &n, "--\n", 3);
+        free(text);
+    }
+    seen_store_abort(t);
+    return out;
+}
+
+START_TEST(test_persons_and_alerts_do_not_depend_on_arrival_order)
+{
+    char *one, *two;
+    size_t i;
+    int o, copied;
+
+    /* One node gets every record, some retracted and published again,
+     * then matches. */
+    for (i = 0; i < NRECORDS; i++)
+        import_at(&lab1, all_records[i].origin, all_records[i].line);
+    import_at(&lab1, O_SC, DELETE(SC1_ID));
+    import_at(&lab1, O_HERTS, HERTS1);
+    import_at(&lab1, O_SC, SC1);
+    match_all(&lab1);
+    /* Another gets the same feeds a leaf at a time, the origins taken in
+     * turn from the last, matching as they come. */
+    do {
+        for (o = NORIGINS, copied = 0; o-- > 0;)
+            copied += replicate_one(&lab1, &lab2, o);
+        match_all(&lab2);
+    } while (copied > 0);
+    one = shown(&lab1);
+    two = shown(&lab2);
+    ck_assert_str_eq(one, two);
+    /* And it is not an empty outcome: the perpetrator's alert is there. */
+    ck_assert_ptr_nonnull(strstr(one, RULE_MULTI));
+    free(one);
+    free(two);
+}
+END_TEST
+
+Suite *
+matcher_suite(void)
+{
+    Suite *s = suite_create("matcher");
+    TCase *tc;
+
+    tc = tcase_create("persons");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_one_child_recorded_at_two_origins_is_one_person);
+    tcase_add_test(
+        tc, test_twins_of_one_mother_born_the_same_day_stay_two_persons);
+    tcase_add_test(tc, test_retracted_record_leaves_its_person);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("alerts");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(
+        tc, test_perpetrator_with_children_in_two_authorities_raises_alert);
+    tcase_add_test(tc, test_alert_is_withdrawn_when_its_person_joins_another);
+    tcase_add_test(
+        tc, test_acknowledged_alert_stays_when_its_person_joins_another);
+    tcase_add_test(tc, test_dvds_subject_alert_waits_until_the_child_is_known);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("order");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_persons_and_alerts_do_not_depend_on_arrival_order);
+    suite_add_tcase(s, tc);
+
+    return s;
+}

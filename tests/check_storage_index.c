@@ -1,0 +1,308 @@
+/*
+ * check_storage_index.c: the live index entries and the token index over
+ * them (storage/index.[ch]), in a real store in a temporary directory.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/seen.h"
+#include "storage/feed.h"
+#include "storage/index.h"
+#include "storage/store.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+#include "seen.pb-c.h"
+
+#define MAP_MB 16
+
+/* The fixture's store (tu_fixture), made or opened again. */
+static struct seen_store *
+open_store(int create)
+{
+
+    return tu_store_open(&tu_fixture, MAP_MB, create);
+}
+
+/* ---- the token index ---- */
+
+#define TOK(rule, fill)                                                        \
+    {                                                                          \
+        (rule), fill, fill, fill, fill, fill, fill, fill, fill, fill, fill,    \
+            fill, fill, fill, fill, fill, fill                                 \
+    }
+
+/* Three blocking tokens (rules 1, 4, 13) and two field tokens (32, 36). */
+static const uint8_t tok_nhs[17] = TOK(1, 0xa1);
+static const uint8_t tok_name[17] = TOK(4, 0xa4);
+static const uint8_t tok_given[17] = TOK(13, 0xad);
+static const uint8_t tok_fgiven[17] = TOK(32, 0xb0);
+static const uint8_t tok_fpost[17] = TOK(36, 0xb4);
+static const uint8_t tok_other[17] = TOK(5, 0xc5);
+
+/* Publish an IndexEntry with ${handle} and the ${n} tokens in our feed,
+ * and make it live; returns its seq. */
+static uint64_t
+add_entry(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
+    const uint8_t *const *toks, size_t n)
+{
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    uint8_t tokens[8 * 17], buf[512], origin[32];
+    uint64_t seq;
+    size_t i, len;
+
+    ck_assert_uint_le(n, 8);
+    for (i = 0; i < n; i++)
+        memcpy(tokens + 17 * i, toks[i], 17);
+    memset(origin, 0x55, sizeof origin);
+    e.handle = (ProtobufCBinaryData){16, (uint8_t *)handle};
+    e.group = (ProtobufCBinaryData){16, (uint8_t *)handle};
+    e.role = SEEN__ROLE__CHILD;
+    e.local_authority = (char *)"Reading";
+    e.tokens = (ProtobufCBinaryData){17 * n, tokens};
+    fe.origin = (ProtobufCBinaryData){32, origin};
+    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+    fe.entry = &e;
+    ck_assert_int_eq(seen_feed_size(t, oidx, &fe.seq), SEEN_OK);
+    len = seen__feed_entry__get_packed_size(&fe);
+    ck_assert_uint_le(len, sizeof buf);
+    seen__feed_entry__pack(&fe, buf);
+    ck_assert_int_eq(seen_feed_append(t, oidx, buf, len, &seq), SEEN_OK);
+    ck_assert_int_eq(seen_index_add(t, oidx, seq, &e), SEEN_OK);
+    return seq;
+}
+
+struct hits {
+    uint8_t ids[16][20];
+    int n;
+};
+
+static int
+hit_fn(void *ctx, const uint8_t id[static 20])
+{
+    struct hits *h = ctx;
+
+    ck_assert_int_lt(h->n, 16);
+    memcpy(h->ids[h->n++], id, 20);
+    return 0;
+}
+
+static struct hits
+lookup(struct seen_txn *t, const uint8_t tok[17])
+{
+    struct hits h;
+
+    memset(&h, 0, sizeof h);
+    ck_assert_int_eq(seen_index_lookup(t, tok, hit_fn, &h), SEEN_OK);
+    return h;
+}
+
+static void
+assert_hit(const struct hits *h, int i, uint32_t oidx, const uint8_t handle[16])
+{
+
+    ck_assert_int_lt(i, h->n);
+    ck_assert_uint_eq(seen_rd32(h->ids[i]), oidx);
+    ck_assert_mem_eq(h->ids[i] + 4, handle, 16);
+}
+
+START_TEST(test_index_finds_entries_by_blocking_tokens_only)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    const uint8_t *toks[] = {
+        tok_nhs, tok_name, tok_given, tok_fgiven, tok_fpost};
+    uint8_t h1[16], h2[16];
+    struct hits h;
+    uint64_t seq, n;
+
+    memset(h1, 0x11, 16);
+    memset(h2, 0x22, 16);
+    ck_assert_uint_eq(add_entry(t, 1, h1, toks, 5), 0);
+    /* A second entry sharing only the name token. */
+    ck_assert_uint_eq(
+        add_entry(t, 1, h2, (const uint8_t *[]){tok_name, tok_other}, 2), 1);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+
+    s = open_store(0);
+    t = tu_begin(s, 0);
+    h = lookup(t, tok_nhs);
+    ck_assert_int_eq(h.n, 1);
+    assert_hit(&h, 0, 1, h1);
+    h = lookup(t, tok_given);
+    ck_assert_int_eq(h.n, 1);
+    assert_hit(&h, 0, 1, h1);
+    h = lookup(t, tok_name);
+    ck_assert_int_eq(h.n, 2);
+    assert_hit(&h, 0, 1, h1);
+    assert_hit(&h, 1, 1, h2);
+    /* Field tokens are published but never indexed. */
+    ck_assert_int_eq(lookup(t, tok_fgiven).n, 0);
+    ck_assert_int_eq(lookup(t, tok_fpost).n, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 5); /* nhs, name x2, given, other */
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(seen_index_seq(t, 1, h2, &seq), SEEN_OK);
+    ck_assert_uint_eq(seq, 1);
+    /* The same handle under another origin is another entry. */
+    ck_assert_int_eq(seen_index_seq(t, 2, h2, &seq), SEEN_ENOTFOUND);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+START_TEST(test_index_entry_decodes_the_leaf_it_was_published_in)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    const uint8_t *toks[] = {tok_nhs, tok_fgiven};
+    Seen__FeedEntry *fe = NULL;
+    uint8_t h1[16];
+    uint64_t seq;
+
+    memset(h1, 0x11, 16);
+    seq = add_entry(t, 3, h1, toks, 2);
+    ck_assert_int_eq(seen_index_entry(t, 3, seq, &fe), SEEN_OK);
+    ck_assert_ptr_nonnull(fe);
+    ck_assert_int_eq(fe->body_case, SEEN__FEED_ENTRY__BODY_ENTRY);
+    ck_assert_uint_eq(fe->entry->handle.len, 16);
+    ck_assert_mem_eq(fe->entry->handle.data, h1, 16);
+    ck_assert_uint_eq(fe->entry->tokens.len, 34);
+    ck_assert_mem_eq(fe->entry->tokens.data, tok_nhs, 17);
+    ck_assert_str_eq(fe->entry->local_authority, "Reading");
+    seen__feed_entry__free_unpacked(fe, NULL);
+    ck_assert_int_eq(seen_index_entry(t, 3, seq + 1, &fe), SEEN_ENOTFOUND);
+    ck_assert_ptr_null(fe);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    const uint8_t *toks[] = {tok_nhs, tok_name, tok_fgiven};
+    uint8_t h1[16], h2[16];
+    struct hits h;
+    uint64_t seq, n;
+
+    memset(h1, 0x11, 16);
+    memset(h2, 0x22, 16);
+    add_entry(t, 1, h1, toks, 3);
+    add_entry(t, 1, h2, (const uint8_t *[]){tok_name}, 1);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    t = tu_begin(s, 1);
+    ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    t = tu_begin(s, 1);
+    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
+    h = lookup(t, tok_name);
+    ck_assert_int_eq(h.n, 1);
+    assert_hit(&h, 0, 1, h2);
+    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_ENOTFOUND);
+    ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_ENOTFOUND);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 1);
+    /* The leaf stays in the feed: feeds are append-only. */
+    ck_assert_int_eq(seen_feed_size(t, 1, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(seen_index_remove(t, 1, h2), SEEN_OK);
+    ck_assert_int_eq(lookup(t, tok_name).n, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    uint8_t h1[16];
+    struct hits h;
+    uint64_t seq, n;
+
+    memset(h1, 0x11, 16);
+    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2);
+    /* The same handle again, with the same tokens: one hit, not two. */
+    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2);
+    h = lookup(t, tok_nhs);
+    ck_assert_int_eq(h.n, 1);
+    assert_hit(&h, 0, 1, h1);
+    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
+    ck_assert_uint_eq(seq, 1);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    /* And with other tokens: the old ones no longer find it. */
+    t = tu_begin(s, 1);
+    ck_assert_uint_eq(
+        add_entry(t, 1, h1, (const uint8_t *[]){tok_name, tok_given}, 2), 2);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
+    ck_assert_int_eq(lookup(t, tok_name).n, 1);
+    ck_assert_int_eq(lookup(t, tok_given).n, 1);
+    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
+    ck_assert_uint_eq(seq, 2);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 1);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    uint8_t handle[16] = {0}, tokens[18] = {1};
+    uint64_t n;
+
+    e.handle = (ProtobufCBinaryData){15, handle};
+    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
+    e.handle = (ProtobufCBinaryData){0, NULL};
+    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
+    e.handle = (ProtobufCBinaryData){16, handle};
+    e.tokens = (ProtobufCBinaryData){18, tokens};
+    ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 0);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+Suite *
+storage_index_suite(void)
+{
+    Suite *s = suite_create("storage_index");
+    TCase *tc;
+
+    tc = tcase_create("index");
+    tcase_add_checked_fixture(tc, tu_fixture_setup, tu_fixture_teardown);
+    tcase_add_test(tc, test_index_finds_entries_by_blocking_tokens_only);
+    tcase_add_test(tc, test_index_entry_decodes_the_leaf_it_was_published_in);
+    tcase_add_test(tc, test_index_remove_withdraws_the_entry_and_its_tokens);
+    tcase_add_test(
+        tc, test_index_readding_a_handle_replaces_without_duplicate_hits);
+    tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
