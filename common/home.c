@@ -23,7 +23,7 @@ seen_home_path(const char *home, const char *name, char *buf, size_t len)
 
     n = snprintf(buf, len, "%s/%s", home, name);
     if (n < 0 || (size_t)n >= len) {
-        seen_warn("path too long: '%s/%s'", home, name);
+        seen_error("path too long: '%s/%s'", home, name);
         return NULL;
     }
     return buf;
@@ -149,7 +149,7 @@ on_ini(void *vctx, const char *section, const char *key, const char *val)
         }
     }
     if (!ok) {
-        seen_warn("seen.conf: [%s] %s: unknown key or bad value: '%s'",
+        seen_error("seen.conf: [%s] %s: unknown key or bad value: '%s'",
             section, key, val);
         l->bad = 1;
     }
@@ -161,14 +161,14 @@ config_finish(struct seen_config *c, const struct load_ctx *l, int rc)
 {
 
     if (rc > 0) {
-        seen_warn("seen.conf:%d: malformed line", rc);
+        seen_error("seen.conf:%d: malformed line", rc);
         return SEEN_EINVAL;
     }
     if (rc < 0 || l->bad)
         return SEEN_EINVAL;
     if (c->name[0] == '\0' || c->type[0] == '\0' ||
         c->local_authority[0] == '\0') {
-        seen_warn("seen.conf: [node] needs name, type and local_authority");
+        seen_error("seen.conf: [node] needs name, type and local_authority");
         return SEEN_EINVAL;
     }
     return SEEN_OK;
@@ -194,11 +194,11 @@ seen_config_load(const char *home, struct seen_config *c)
         return SEEN_EINVAL;
     if ((f = fopen(path, "r")) == NULL) {
         if (errno == ENOENT) {
-            seen_warn("no node at '%s' (no seen.conf): run 'seen init'",
+            seen_error("no node at '%s' (no seen.conf): run 'seen init'",
                 home);
             return SEEN_ENOTFOUND;
         }
-        seen_warnp("cannot read '%s'", path);
+        seen_errorp("cannot read '%s'", path);
         return SEEN_EIO;
     }
     rc = ini_parse_file(f, on_ini, &l);
@@ -247,11 +247,11 @@ seen_config_save(const char *home, const struct seen_config *c)
         c->name, c->type, c->local_authority, c->agency, c->map_size_mb,
         c->check_on_start ? "yes" : "no", c->listen, c->peers, level);
     if (n < 0) {
-        seen_warnp("cannot write '%s'", path);
+        seen_errorp("cannot write '%s'", path);
         return SEEN_EIO;
     }
     if (seen_file_write_atomic(path, text, (size_t)n, 0600, 0) != 0) {
-        seen_warnp("cannot write '%s'", path);
+        seen_errorp("cannot write '%s'", path);
         rc = SEEN_EIO;
     }
     free(text);

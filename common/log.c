@@ -83,11 +83,11 @@ seen_log(enum seen_log_level level, const char *fmt, ...)
 }
 
 /**
- * seen_warnp(fmt, ...):
- * As seen_warn, followed by ": " and strerror(errno).
+ * seen_errorp(fmt, ...):
+ * As seen_error, followed by ": " and strerror(errno).
  */
 void
-seen_warnp(const char *fmt, ...)
+seen_errorp(const char *fmt, ...)
 {
     va_list ap;
     int saved = errno;

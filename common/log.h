@@ -38,15 +38,16 @@ enum seen_log_level seen_log_level(void);
 void seen_log(enum seen_log_level level, const char *fmt, ...)
     SEEN_PRINTF(2, 3);
 
-#define seen_warn(...) seen_log(SEEN_LOG_ERROR, __VA_ARGS__)
-#define seen_notice(...) seen_log(SEEN_LOG_WARN, __VA_ARGS__)
+/* One macro per level, named as it logs. */
+#define seen_error(...) seen_log(SEEN_LOG_ERROR, __VA_ARGS__)
+#define seen_warn(...) seen_log(SEEN_LOG_WARN, __VA_ARGS__)
 #define seen_info(...) seen_log(SEEN_LOG_INFO, __VA_ARGS__)
 #define seen_debug(...) seen_log(SEEN_LOG_DEBUG, __VA_ARGS__)
 
 /**
- * seen_warnp(fmt, ...):
- * As seen_warn, followed by ": " and strerror(errno).
+ * seen_errorp(fmt, ...):
+ * As seen_error, followed by ": " and strerror(errno).
  */
-void seen_warnp(const char *fmt, ...) SEEN_PRINTF(1, 2);
+void seen_errorp(const char *fmt, ...) SEEN_PRINTF(1, 2);
 
 #endif /* !SEEN_LOG_H */

@@ -28,7 +28,7 @@ read_line_fd(int fd, char **out, size_t *len)
         if (r <= 0 || c == '\n')
             break;
         if (n >= SEEN_PASSPHRASE_MAX) {
-            seen_warn("passphrase longer than %d bytes", SEEN_PASSPHRASE_MAX);
+            seen_error("passphrase longer than %d bytes", SEEN_PASSPHRASE_MAX);
             sodium_free(p);
             return SEEN_EINVAL;
         }
@@ -38,7 +38,7 @@ read_line_fd(int fd, char **out, size_t *len)
         n--;
     p[n] = '\0';
     if (n == 0) {
-        seen_warn("empty passphrase");
+        seen_error("empty passphrase");
         sodium_free(p);
         return SEEN_EINVAL;
     }
@@ -106,13 +106,13 @@ seen_passphrase_get(const char *prompt, int confirm, char **out, size_t *len)
     *out = NULL;
     if (file != NULL && file[0] != '\0') {
         if ((fd = open(file, O_RDONLY)) < 0) {
-            seen_warnp("cannot read SEEN_PASSPHRASE_FILE '%s'", file);
+            seen_errorp("cannot read SEEN_PASSPHRASE_FILE '%s'", file);
             return SEEN_EIO;
         }
         return seen_passphrase_from_fd(fd, out, len);
     }
     if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY)) < 0) {
-        seen_warn("no passphrase: set SEEN_PASSPHRASE_FILE or run on a "
+        seen_error("no passphrase: set SEEN_PASSPHRASE_FILE or run on a "
                   "terminal");
         return SEEN_EIO;
     }
@@ -122,7 +122,7 @@ seen_passphrase_get(const char *prompt, int confirm, char **out, size_t *len)
         if ((rc = read_tty(fd, "Repeat passphrase: ", &again, &alen)) != 0)
             goto fail;
         if (alen != *len || sodium_memcmp(again, *out, alen) != 0) {
-            seen_warn("passphrases do not match");
+            seen_error("passphrases do not match");
             sodium_free(again);
             rc = SEEN_EINVAL;
             goto fail;

@@ -24,18 +24,18 @@ seen_keys_generate(void)
     struct seen_keys *k;
 
     if (sodium_init() < 0) {
-        seen_warn("cannot initialise libsodium");
+        seen_error("cannot initialise libsodium");
         goto err0;
     }
     if ((k = sodium_malloc(sizeof(*k))) == NULL) {
-        seen_warnp("cannot allocate secure memory for keys");
+        seen_errorp("cannot allocate secure memory for keys");
         goto err0;
     }
     sodium_memzero(k, sizeof(*k));
 
     if (crypto_sign_keypair(k->sign_pk, k->sign_sk) != 0 ||
         crypto_box_keypair(k->curve_pk, k->curve_sk) != 0) {
-        seen_warn("cannot generate key pairs");
+        seen_error("cannot generate key pairs");
         goto err1;
     }
     randombytes_buf(k->data_key, sizeof k->data_key);
@@ -44,7 +44,7 @@ seen_keys_generate(void)
     k->match_epoch = 0;
     if (seen_subkey(k->record_key, k->data_key, SEEN_KDF_RECORD_ID,
             SEEN_KDF_RECORD_CTX) != 0) {
-        seen_warn("cannot derive record key");
+        seen_error("cannot derive record key");
         goto err1;
     }
 

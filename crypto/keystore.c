@@ -129,7 +129,7 @@ derive(uint8_t *key, const char *path, const char *pass, size_t passlen,
 
     if (crypto_pwhash(key, 32, pass, passlen, salt, ops, (size_t)mem,
             crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        seen_warn("cannot derive the key of keystore '%s' "
+        seen_error("cannot derive the key of keystore '%s' "
             "(out of memory for Argon2id?)", path);
         return SEEN_ENOMEM;
     }
@@ -148,10 +148,10 @@ write_atomic(const char *path, const uint8_t *buf, size_t len)
 
     rc = seen_file_write_atomic(path, buf, len, 0600, SEEN_FILE_EXCL);
     if (rc == SEEN_EEXIST)
-        seen_warn("cannot write keystore: '%s.tmp' exists (another writer, "
+        seen_error("cannot write keystore: '%s.tmp' exists (another writer, "
             "or left by a crash: remove it)", path);
     else if (rc != 0)
-        seen_warnp("cannot write keystore '%s'", path);
+        seen_errorp("cannot write keystore '%s'", path);
     return rc;
 }
 
@@ -185,16 +185,16 @@ parse(struct seen_keys *k, const uint8_t *pt, size_t ptlen, const char *path)
     int rc = SEEN_ECORRUPT;
 
     if (ptlen < 8) {
-        seen_warn("keystore '%s' is corrupt: no key material", path);
+        seen_error("keystore '%s' is corrupt: no key material", path);
         return SEEN_ECORRUPT;
     }
     if (get32(pt + P_LAYOUT) != LAYOUT_VERSION) {
-        seen_warn("keystore '%s' has key layout %" PRIu32 ", which this "
+        seen_error("keystore '%s' has key layout %" PRIu32 ", which this "
             "version of seen cannot read", path, get32(pt + P_LAYOUT));
         return SEEN_EVERSION;
     }
     if (get32(pt + P_LEN) != PT_FIELDS_BYTES || ptlen != PT_BYTES) {
-        seen_warn("keystore '%s' is corrupt: bad key material length",
+        seen_error("keystore '%s' is corrupt: bad key material length",
             path);
         return SEEN_ECORRUPT;
     }
@@ -209,24 +209,24 @@ parse(struct seen_keys *k, const uint8_t *pt, size_t ptlen, const char *path)
 
     /* The key pairs must be pairs: a mismatch would fail much later. */
     if ((sk = sodium_malloc(64)) == NULL) {
-        seen_warnp("cannot read keystore '%s'", path);
+        seen_errorp("cannot read keystore '%s'", path);
         return SEEN_ENOMEM;
     }
     if (crypto_sign_seed_keypair(pk, sk, k->sign_sk) != 0 ||
         sodium_memcmp(pk, k->sign_pk, 32) != 0 ||
         sodium_memcmp(sk, k->sign_sk, 64) != 0) {
-        seen_warn("keystore '%s' is corrupt: signing keys do not match",
+        seen_error("keystore '%s' is corrupt: signing keys do not match",
             path);
         goto done;
     }
     if (crypto_scalarmult_base(pk, k->curve_sk) != 0 ||
         sodium_memcmp(pk, k->curve_pk, 32) != 0) {
-        seen_warn("keystore '%s' is corrupt: CURVE keys do not match", path);
+        seen_error("keystore '%s' is corrupt: CURVE keys do not match", path);
         goto done;
     }
     if (seen_subkey(k->record_key, k->data_key, SEEN_KDF_RECORD_ID,
             SEEN_KDF_RECORD_CTX) != 0) {
-        seen_warn("cannot derive the record key of keystore '%s'", path);
+        seen_error("cannot derive the record key of keystore '%s'", path);
         goto done;
     }
     rc = 0;
@@ -252,23 +252,23 @@ read_file(const char *path, uint8_t *buf, size_t *len)
 
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
         if (errno == ENOENT) {
-            seen_warn("keystore '%s' not found", path);
+            seen_error("keystore '%s' not found", path);
             return SEEN_ENOTFOUND;
         }
-        seen_warnp("cannot open keystore '%s'", path);
+        seen_errorp("cannot open keystore '%s'", path);
         return SEEN_EIO;
     }
     if (fstat(fd, &sb) != 0) {
-        seen_warnp("cannot stat keystore '%s'", path);
+        seen_errorp("cannot stat keystore '%s'", path);
         goto done;
     }
     if (!S_ISREG(sb.st_mode)) {
-        seen_warn("keystore '%s' is not a regular file", path);
+        seen_error("keystore '%s' is not a regular file", path);
         rc = SEEN_EINVAL;
         goto done;
     }
     if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        seen_warn("keystore '%s' is accessible by group or others "
+        seen_error("keystore '%s' is accessible by group or others "
             "(mode %04o): refusing to use it; run chmod 600 on it",
             path, (unsigned int)(sb.st_mode & 07777));
         rc = SEEN_EPERM;
@@ -281,7 +281,7 @@ read_file(const char *path, uint8_t *buf, size_t *len)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            seen_warnp("cannot read keystore '%s'", path);
+            seen_errorp("cannot read keystore '%s'", path);
             goto done;
         }
         if (n == 0)
@@ -289,7 +289,7 @@ read_file(const char *path, uint8_t *buf, size_t *len)
         got += (size_t)n;
     }
     if (got > FILE_MAX) {
-        seen_warn("keystore '%s' is corrupt: too long", path);
+        seen_error("keystore '%s' is corrupt: too long", path);
         rc = SEEN_ECORRUPT;
         goto done;
     }
@@ -312,32 +312,32 @@ check_header(const uint8_t *file, size_t len, const char *path)
     uint32_t ctlen;
 
     if (len < 8 || memcmp(file + H_MAGIC, SEEN_KEYSTORE_MAGIC, 8) != 0) {
-        seen_warn("'%s' is not a seen keystore", path);
+        seen_error("'%s' is not a seen keystore", path);
         return SEEN_ECORRUPT;
     }
     if (len < H_VERSION + 4) {
-        seen_warn("keystore '%s' is truncated", path);
+        seen_error("keystore '%s' is truncated", path);
         return SEEN_ECORRUPT;
     }
     if (get32(file + H_VERSION) != SEEN_KEYSTORE_VERSION) {
-        seen_warn("keystore '%s' has format version %" PRIu32 ", which "
+        seen_error("keystore '%s' has format version %" PRIu32 ", which "
             "this version of seen cannot read", path,
             get32(file + H_VERSION));
         return SEEN_EVERSION;
     }
     if (len < HEADER_BYTES) {
-        seen_warn("keystore '%s' is truncated", path);
+        seen_error("keystore '%s' is truncated", path);
         return SEEN_ECORRUPT;
     }
     if (get32(file + H_ALG) != crypto_pwhash_ALG_ARGON2ID13) {
-        seen_warn("keystore '%s' is corrupt: unknown password hash %" PRIu32,
+        seen_error("keystore '%s' is corrupt: unknown password hash %" PRIu32,
             path, get32(file + H_ALG));
         return SEEN_ECORRUPT;
     }
     ops = get64(file + H_OPSLIMIT);
     mem = get64(file + H_MEMLIMIT);
     if (!params_ok(ops, mem)) {
-        seen_warn("keystore '%s' is corrupt: Argon2id parameters out of "
+        seen_error("keystore '%s' is corrupt: Argon2id parameters out of "
             "bounds (opslimit %" PRIu64 ", memlimit %" PRIu64 ")", path,
             ops, mem);
         return SEEN_ECORRUPT;
@@ -345,7 +345,7 @@ check_header(const uint8_t *file, size_t len, const char *path)
     ctlen = get32(file + H_CTLEN);
     if (ctlen < TAG_BYTES + 8 || ctlen > PT_MAX + TAG_BYTES ||
         len != HEADER_BYTES + (size_t)ctlen) {
-        seen_warn("keystore '%s' is corrupt: truncated or bad length", path);
+        seen_error("keystore '%s' is corrupt: truncated or bad length", path);
         return SEEN_ECORRUPT;
     }
     return 0;
@@ -367,7 +367,7 @@ keystore_load(const char *path, const char *pass, size_t passlen,
 
     *out = NULL;
     if (sodium_init() < 0) {
-        seen_warn("cannot initialise libsodium");
+        seen_error("cannot initialise libsodium");
         return SEEN_ERR;
     }
     if ((rc = read_file(path, file, &len)) != 0)
@@ -383,7 +383,7 @@ keystore_load(const char *path, const char *pass, size_t passlen,
     if ((key = sodium_malloc(32)) == NULL ||
         (pt = sodium_malloc(ptlen)) == NULL ||
         (k = sodium_malloc(sizeof(*k))) == NULL) {
-        seen_warnp("cannot read keystore '%s'", path);
+        seen_errorp("cannot read keystore '%s'", path);
         goto done;
     }
     sodium_memzero(k, sizeof(*k));
@@ -393,7 +393,7 @@ keystore_load(const char *path, const char *pass, size_t passlen,
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL,
             file + HEADER_BYTES, ctlen, file, HEADER_BYTES, file + H_NONCE,
             key) != 0) {
-        seen_warn("cannot open keystore '%s': wrong passphrase "
+        seen_error("cannot open keystore '%s': wrong passphrase "
             "(or the file was altered)", path);
         rc = SEEN_EAUTH;
         goto done;
@@ -426,13 +426,13 @@ keystore_store(const char *path, const struct seen_keys *k, const char *pass,
     int rc;
 
     if (sodium_init() < 0) {
-        seen_warn("cannot initialise libsodium");
+        seen_error("cannot initialise libsodium");
         return SEEN_ERR;
     }
     rc = SEEN_ENOMEM;
     if ((key = sodium_malloc(32)) == NULL ||
         (pt = sodium_malloc(PT_BYTES)) == NULL) {
-        seen_warnp("cannot write keystore '%s'", path);
+        seen_errorp("cannot write keystore '%s'", path);
         goto done;
     }
     serialise(pt, k);
@@ -452,7 +452,7 @@ keystore_store(const char *path, const struct seen_keys *k, const char *pass,
     if (crypto_aead_xchacha20poly1305_ietf_encrypt(file + HEADER_BYTES, NULL,
             pt, PT_BYTES, file, HEADER_BYTES, NULL, file + H_NONCE,
             key) != 0) {
-        seen_warn("cannot seal keystore '%s'", path);
+        seen_error("cannot seal keystore '%s'", path);
         rc = SEEN_ERR;
         goto done;
     }
@@ -485,7 +485,7 @@ seen_keystore_write(const char *path, const struct seen_keys *k,
     uint64_t ops, mem;
 
     if (strength_params(s, &ops, &mem) != 0) {
-        seen_warn("cannot write keystore '%s': unknown strength %d", path,
+        seen_error("cannot write keystore '%s': unknown strength %d", path,
             (int)s);
         return SEEN_EINVAL;
     }

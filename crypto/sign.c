@@ -47,7 +47,7 @@ assemble(struct signed_msg *sm, uint8_t *stack, const char *domain,
         sm->heap = 0;
     } else {
         if ((sm->buf = malloc(sm->len)) == NULL) {
-            seen_warnp("cannot allocate %zu bytes for a signed message",
+            seen_errorp("cannot allocate %zu bytes for a signed message",
                 sm->len);
             return SEEN_ENOMEM;
         }

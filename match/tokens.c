@@ -40,7 +40,7 @@ seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
     unsigned int r;
 
     if ((tk = sodium_malloc(sizeof *tk)) == NULL) {
-        seen_warn("cannot allocate the tokenizer");
+        seen_error("cannot allocate the tokenizer");
         return NULL;
     }
     for (r = 0; r <= SEEN_RULE_MAX; r++) {
@@ -56,7 +56,7 @@ seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
 err:
     sodium_memzero(b, sizeof b);
     sodium_free(tk);
-    seen_warn("cannot derive token subkeys");
+    seen_error("cannot derive token subkeys");
     return NULL;
 }
 

@@ -202,14 +202,14 @@ housekeeping(struct node *n)
     else
         rc = seen_store_commit(txn); /* frees txn either way */
     if (rc != 0) {
-        seen_warn("expiry failed: %s", seen_strerror(rc));
+        seen_error("expiry failed: %s", seen_strerror(rc));
         return;
     }
     if (st.deleted) {
         seen_info("expired %llu records past their retain_until date",
             (unsigned long long)st.deleted);
         if (seen_fed_checkpoint_own(n->fed) != 0)
-            seen_warn("cannot sign a checkpoint of the feed");
+            seen_error("cannot sign a checkpoint of the feed");
     }
 }
 
@@ -223,7 +223,7 @@ take_pidfile(struct node *n)
     if (seen_home_path(n->home, "seen-node.pid", path, sizeof path) == NULL)
         return SEEN_EINVAL;
     if ((n->pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-        seen_warnp("cannot open '%s'", path);
+        seen_errorp("cannot open '%s'", path);
         return SEEN_EIO;
     }
     if (flock(n->pidfd, LOCK_EX | LOCK_NB) != 0) {
@@ -231,7 +231,7 @@ take_pidfile(struct node *n)
         len = (int)read(n->pidfd, buf, sizeof buf - 1);
         buf[len > 0 ? len : 0] = '\0';
         pid = strtol(buf, NULL, 10);
-        seen_warn("a node is already running on '%s' (pid %ld)", n->home,
+        seen_error("a node is already running on '%s' (pid %ld)", n->home,
             pid);
         close(n->pidfd);
         n->pidfd = -1;
@@ -239,7 +239,7 @@ take_pidfile(struct node *n)
     }
     len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
     if (ftruncate(n->pidfd, 0) != 0 || write(n->pidfd, buf, (size_t)len) != len)
-        seen_warnp("cannot write '%s'", path);
+        seen_errorp("cannot write '%s'", path);
     return SEEN_OK;
 }
 
@@ -260,12 +260,12 @@ bind_control(struct node *n)
     zmq_setsockopt(n->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     unlink(path); /* a stale socket left by a killed daemon */
     if (zmq_bind(n->sock, ep) != 0) {
-        seen_warn("cannot bind the control socket '%s': %s", path,
+        seen_error("cannot bind the control socket '%s': %s", path,
             zmq_strerror(zmq_errno()));
         return SEEN_EIO;
     }
     if (chmod(path, 0600) != 0) {
-        seen_warnp("cannot restrict '%s'", path);
+        seen_errorp("cannot restrict '%s'", path);
         return SEEN_EIO;
     }
     return SEEN_OK;
@@ -299,7 +299,7 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
     struct seen_tokenizer *tk;
 
     if (key == NULL) {
-        seen_notice("the membership document grants this node no match "
+        seen_warn("the membership document grants this node no match "
                     "key: keeping epoch %u",
             seen_tokenizer_epoch(n->tk));
         return;
@@ -328,7 +328,7 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
         else
             rc = seen_store_commit(txn); /* frees txn either way */
         if (rc != 0) {
-            seen_warn("cannot publish records under epoch %u: %s", epoch,
+            seen_error("cannot publish records under epoch %u: %s", epoch,
                 seen_strerror(rc));
             return;
         }
@@ -336,7 +336,7 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
             seen_info("published %llu records again under epoch %u",
                 (unsigned long long)st.records, epoch);
             if (n->fed != NULL && seen_fed_checkpoint_own(n->fed) != 0)
-                seen_warn("cannot sign a checkpoint of the feed");
+                seen_error("cannot sign a checkpoint of the feed");
         }
     }
 }
@@ -354,7 +354,7 @@ on_config(void *ctx, const struct seen_config *cfg)
 
     seen_log_init("seen-node", cfg->log_level);
     if (stat(n->home, &sb) == 0 && (sb.st_mode & 077) != 0) {
-        seen_warn("'%s' is readable by other users: chmod 700 it", n->home);
+        seen_error("'%s' is readable by other users: chmod 700 it", n->home);
         return SEEN_EPERM;
     }
     return take_pidfile(n);
@@ -372,7 +372,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
      * passphrase is said again in the words docs/operations.md lists. */
     if ((rc = seen_unlock_home(n->home, &uo, &u, why, sizeof why)) != 0) {
         if (rc == SEEN_EAUTH)
-            seen_warn("%s", why);
+            seen_error("%s", why);
         return rc;
     }
     /* The node owns the configuration, keys and store from here. */
@@ -410,7 +410,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
         return SEEN_EINVAL;
     rc = seen_policy_load(path, &n->policy);
     if (rc == SEEN_ENOTFOUND)
-        seen_notice("no partnership agreement (%s): every disclosure "
+        seen_warn("no partnership agreement (%s): every disclosure "
                     "request is queued for a lead", path);
     else if (rc != 0)
         return rc;
@@ -451,7 +451,7 @@ checkpoint_on_exit(struct node *n)
     if (rc != 0)
         seen_store_abort(txn);
     else if ((rc = seen_store_commit(txn)) != 0)
-        seen_warn("exchange log: cannot store the last checkpoint: %s",
+        seen_error("exchange log: cannot store the last checkpoint: %s",
             seen_strerror(rc));
 }
 
@@ -526,7 +526,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
          * for it to end; peers' messages stay queued meanwhile. */
         rc = zmq_poll(pi, importing(&n) ? 1 : 3, busy ? 0 : 250);
         if (rc < 0 && zmq_errno() != EINTR) {
-            seen_warn("poll: %s", zmq_strerror(zmq_errno()));
+            seen_error("poll: %s", zmq_strerror(zmq_errno()));
             break;
         }
         if (rc > 0 && (pi[0].revents & ZMQ_POLLIN)) {

@@ -109,7 +109,7 @@ seen_checkpoint_encode(const Seen__Checkpoint *c, uint8_t **out, size_t *len)
         return SEEN_EINVAL;
     n = seen__checkpoint__get_packed_size(c);
     if ((buf = malloc(n)) == NULL) {
-        seen_warnp("cannot encode a checkpoint");
+        seen_errorp("cannot encode a checkpoint");
         return SEEN_ENOMEM;
     }
     if (seen__checkpoint__pack(c, buf) != n) {

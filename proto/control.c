@@ -26,7 +26,7 @@ seen_ctl_endpoint(const char *home, char *buf, size_t len)
 
     n = snprintf(buf, len, "ipc://%s/control.sock", home);
     if (n < 0 || (size_t)n >= len || n - 6 >= 107) {
-        seen_warn("node home path too long for a control socket: '%s'",
+        seen_error("node home path too long for a control socket: '%s'",
             home);
         return NULL;
     }
@@ -71,7 +71,7 @@ err3:
 err2:
     zmq_ctx_term(c->ctx);
 err1:
-    seen_warn("cannot connect to the node's control socket: %s",
+    seen_error("cannot connect to the node's control socket: %s",
         zmq_strerror(zmq_errno()));
     free(c);
     return SEEN_ERR;
@@ -108,7 +108,7 @@ seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
     rc = zmq_send(c->sock, text, strlen(text), data ? ZMQ_SNDMORE : 0);
     free(text);
     if (rc < 0 || (data && zmq_send(c->sock, data, dlen, 0) < 0)) {
-        seen_warn("control socket: %s", zmq_strerror(zmq_errno()));
+        seen_error("control socket: %s", zmq_strerror(zmq_errno()));
         return SEEN_ERR;
     }
     /* Wait in slices, so that a daemon that dies is noticed at once

@@ -83,7 +83,7 @@ seen_envelope_seal(const struct seen_keys *k,
         goto err0;
     }
     if ((spbuf = malloc(splen)) == NULL) {
-        seen_warnp("cannot allocate an envelope of %zu bytes", splen);
+        seen_errorp("cannot allocate an envelope of %zu bytes", splen);
         rc = SEEN_ENOMEM;
         goto err0;
     }
@@ -104,7 +104,7 @@ seen_envelope_seal(const struct seen_keys *k,
         goto err1;
     }
     if ((buf = malloc(n)) == NULL) {
-        seen_warnp("cannot allocate an envelope of %zu bytes", n);
+        seen_errorp("cannot allocate an envelope of %zu bytes", n);
         rc = SEEN_ENOMEM;
         goto err1;
     }

@@ -281,7 +281,7 @@ check_member(const Seen__Member *mb, size_t i)
         what = "status is neither ACTIVE nor REVOKED";
     else
         return 0;
-    seen_warn("membership: member %zu: %s", i, what);
+    seen_error("membership: member %zu: %s", i, what);
     return SEEN_EINVAL;
 }
 
@@ -295,25 +295,25 @@ check_header(const Seen__MembershipBody *b)
 {
 
     if (b->version < 1) {
-        seen_warn("membership: version 0");
+        seen_error("membership: version 0");
         return SEEN_EINVAL;
     }
     if (b->epoch < 1) {
-        seen_warn("membership: epoch 0");
+        seen_error("membership: epoch 0");
         return SEEN_EINVAL;
     }
     if (!text_ok(b->federation, 1, SEEN_MEMBERSHIP_FEDERATION_MAX)) {
-        seen_warn("membership: federation name is not printable UTF-8 of "
+        seen_error("membership: federation name is not printable UTF-8 of "
                   "1-255 bytes");
         return SEEN_EINVAL;
     }
     if (b->n_members > SEEN_MEMBERSHIP_MEMBERS_MAX) {
-        seen_warn("membership: %zu members, more than %d", b->n_members,
+        seen_error("membership: %zu members, more than %d", b->n_members,
             SEEN_MEMBERSHIP_MEMBERS_MAX);
         return SEEN_EINVAL;
     }
     if (b->n_grants > b->n_members) {
-        seen_warn("membership: more grants (%zu) than members (%zu)",
+        seen_error("membership: more grants (%zu) than members (%zu)",
             b->n_grants, b->n_members);
         return SEEN_EINVAL;
     }
@@ -333,13 +333,13 @@ check_grant(const Seen__MembershipBody *b, size_t i)
     if (g == NULL || g->sign_pk.len != 32 || g->sign_pk.data == NULL ||
         g->sealed_key.len != SEEN_MEMBERSHIP_GRANT_BYTES ||
         g->sealed_key.data == NULL) {
-        seen_warn("membership: grant %zu: sign_pk is not 32 bytes or "
+        seen_error("membership: grant %zu: sign_pk is not 32 bytes or "
                   "sealed_key not %d",
             i, SEEN_MEMBERSHIP_GRANT_BYTES);
         return SEEN_EINVAL;
     }
     if (g->epoch != b->epoch) {
-        seen_warn("membership: grant %zu is for epoch %u, not the "
+        seen_error("membership: grant %zu is for epoch %u, not the "
                   "document's %u",
             i, g->epoch, b->epoch);
         return SEEN_EINVAL;
@@ -365,7 +365,7 @@ index_sort(struct seen_membership *m)
     m->grants = malloc((b->n_grants ? b->n_grants : 1) * sizeof(*m->grants));
     if (m->by_sign == NULL || m->by_curve == NULL || m->by_name == NULL ||
         m->grants == NULL) {
-        seen_warnp("membership: cannot index %zu members", n);
+        seen_errorp("membership: cannot index %zu members", n);
         return SEEN_ENOMEM;
     }
     if (n > 0) {
@@ -394,17 +394,17 @@ check_unique(const struct seen_membership *m)
 
     for (i = 1; i < m->body->n_members; i++) {
         if (cmp_name(&m->by_name[i - 1], &m->by_name[i]) == 0) {
-            seen_warn(
+            seen_error(
                 "membership: two members are named '%s'", m->by_name[i]->name);
             return SEEN_EINVAL;
         }
         if (cmp_sign(&m->by_sign[i - 1], &m->by_sign[i]) == 0) {
-            seen_warn("membership: '%s' and '%s' share a sign_pk",
+            seen_error("membership: '%s' and '%s' share a sign_pk",
                 m->by_sign[i - 1]->name, m->by_sign[i]->name);
             return SEEN_EINVAL;
         }
         if (cmp_curve(&m->by_curve[i - 1], &m->by_curve[i]) == 0) {
-            seen_warn("membership: '%s' and '%s' share a curve_pk",
+            seen_error("membership: '%s' and '%s' share a curve_pk",
                 m->by_curve[i - 1]->name, m->by_curve[i]->name);
             return SEEN_EINVAL;
         }
@@ -425,17 +425,17 @@ check_grantees(const struct seen_membership *m)
 
     for (i = 0; i < m->body->n_grants; i++) {
         if (i > 0 && cmp_grant(&m->grants[i - 1], &m->grants[i]) == 0) {
-            seen_warn("membership: two grants for one member");
+            seen_error("membership: two grants for one member");
             return SEEN_EINVAL;
         }
         found = bsearch(m->grants[i]->sign_pk.data, m->by_sign,
             m->body->n_members, sizeof(*m->by_sign), key_sign);
         if (found == NULL) {
-            seen_warn("membership: a grant for a key that is not a member");
+            seen_error("membership: a grant for a key that is not a member");
             return SEEN_EINVAL;
         }
         if ((*found)->status != SEEN__MEMBER_STATUS__ACTIVE) {
-            seen_warn("membership: a grant for '%s', which is not active",
+            seen_error("membership: a grant for '%s', which is not active",
                 (*found)->name);
             return SEEN_EINVAL;
         }
@@ -512,26 +512,26 @@ seen_membership_open(const uint8_t *doc, size_t len,
 
     *out = NULL;
     if (doc == NULL || len == 0 || len > SEEN_MEMBERSHIP_MAX_BYTES) {
-        seen_warn("membership: document of %zu bytes (1 to %u allowed)", len,
+        seen_error("membership: document of %zu bytes (1 to %u allowed)", len,
             SEEN_MEMBERSHIP_MAX_BYTES);
         rc = SEEN_EINVAL;
         goto err0;
     }
     if ((m = calloc(1, sizeof(*m))) == NULL) {
-        seen_warnp("membership: cannot allocate");
+        seen_errorp("membership: cannot allocate");
         rc = SEEN_ENOMEM;
         goto err0;
     }
 
     /* The envelope: body bytes and a signature. */
     if ((m->doc = seen__membership__unpack(NULL, len, doc)) == NULL) {
-        seen_warn("membership: not an encoded Membership");
+        seen_error("membership: not an encoded Membership");
         rc = SEEN_EINVAL;
         goto err1;
     }
     if (m->doc->signature.len != SEEN_MEMBERSHIP_SIG_BYTES ||
         m->doc->signature.data == NULL) {
-        seen_warn("membership: signature is %zu bytes, not %d",
+        seen_error("membership: signature is %zu bytes, not %d",
             m->doc->signature.len, SEEN_MEMBERSHIP_SIG_BYTES);
         rc = SEEN_EINVAL;
         goto err1;
@@ -541,19 +541,19 @@ seen_membership_open(const uint8_t *doc, size_t len,
     if ((rc = seen_verify(m->doc->signature.data, SEEN_MEMBERSHIP_DOMAIN,
              m->doc->body.data, m->doc->body.len, authority_pk)) != 0) {
         if (rc == SEEN_EAUTH)
-            seen_warn("membership: not signed by the pinned authority");
+            seen_error("membership: not signed by the pinned authority");
         goto err1;
     }
     if ((m->body = seen__membership_body__unpack(
              NULL, m->doc->body.len, m->doc->body.data)) == NULL) {
-        seen_warn("membership: signed body is not an encoded "
+        seen_error("membership: signed body is not an encoded "
                   "MembershipBody");
         rc = SEEN_EINVAL;
         goto err1;
     }
     if (m->body->authority_pk.len != 32 || m->body->authority_pk.data == NULL ||
         sodium_memcmp(m->body->authority_pk.data, authority_pk, 32) != 0) {
-        seen_warn("membership: body names another authority");
+        seen_error("membership: body names another authority");
         rc = SEEN_EAUTH;
         goto err1;
     }
@@ -823,7 +823,7 @@ grants_seal(struct grants *gr, const Seen__Member *const *members, size_t n,
     gr->gp = calloc(n ? n : 1, sizeof(*gr->gp));
     gr->sealed = calloc(n ? n : 1, sizeof(*gr->sealed));
     if (gr->g == NULL || gr->gp == NULL || gr->sealed == NULL) {
-        seen_warnp("membership: cannot allocate grants");
+        seen_errorp("membership: cannot allocate grants");
         return SEEN_ENOMEM;
     }
     for (i = 0; i < n; i++) {
@@ -832,7 +832,7 @@ grants_seal(struct grants *gr, const Seen__Member *const *members, size_t n,
         seen__match_key_grant__init(&gr->g[gr->n]);
         if (crypto_box_seal(gr->sealed[gr->n], match_key, 32,
                 members[i]->curve_pk.data) != 0) {
-            seen_warn("membership: cannot seal the match key to '%s'",
+            seen_error("membership: cannot seal the match key to '%s'",
                 members[i]->name);
             return SEEN_ERR;
         }
@@ -867,18 +867,18 @@ sign_body(const Seen__MembershipBody *body, const struct seen_keys *authority,
 
     blen = seen__membership_body__get_packed_size(body);
     if ((bbuf = malloc(blen ? blen : 1)) == NULL) {
-        seen_warnp("membership: cannot allocate the body");
+        seen_errorp("membership: cannot allocate the body");
         rc = SEEN_ENOMEM;
         goto err0;
     }
     if (seen__membership_body__pack(body, bbuf) != blen) {
-        seen_warn("membership: cannot encode the body");
+        seen_error("membership: cannot encode the body");
         rc = SEEN_ERR;
         goto err1;
     }
     if ((rc = seen_sign(sig, SEEN_MEMBERSHIP_DOMAIN, bbuf, blen,
              authority->sign_sk)) != 0) {
-        seen_warn("membership: cannot sign");
+        seen_error("membership: cannot sign");
         goto err1;
     }
     doc.body.data = bbuf;
@@ -887,18 +887,18 @@ sign_body(const Seen__MembershipBody *body, const struct seen_keys *authority,
     doc.signature.len = sizeof sig;
     dlen = seen__membership__get_packed_size(&doc);
     if (dlen > SEEN_MEMBERSHIP_MAX_BYTES) {
-        seen_warn("membership: document of %zu bytes, more than %u", dlen,
+        seen_error("membership: document of %zu bytes, more than %u", dlen,
             SEEN_MEMBERSHIP_MAX_BYTES);
         rc = SEEN_EINVAL;
         goto err1;
     }
     if ((dbuf = malloc(dlen)) == NULL) {
-        seen_warnp("membership: cannot allocate the document");
+        seen_errorp("membership: cannot allocate the document");
         rc = SEEN_ENOMEM;
         goto err1;
     }
     if (seen__membership__pack(&doc, dbuf) != dlen) {
-        seen_warn("membership: cannot encode the document");
+        seen_error("membership: cannot encode the document");
         rc = SEEN_ERR;
         goto err2;
     }
@@ -948,11 +948,11 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
     *out = NULL;
     *len = 0;
     if (federation == NULL || (members == NULL && n > 0)) {
-        seen_warn("membership: nothing to build");
+        seen_error("membership: nothing to build");
         goto err0;
     }
     if (n > SEEN_MEMBERSHIP_MEMBERS_MAX) {
-        seen_warn("membership: %zu members, more than %d", n,
+        seen_error("membership: %zu members, more than %d", n,
             SEEN_MEMBERSHIP_MEMBERS_MAX);
         goto err0;
     }

@@ -504,27 +504,27 @@ seen_policy_load(const char *path, struct seen_policy **out)
     *out = NULL;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         rc = errno == ENOENT ? SEEN_ENOTFOUND : SEEN_EIO;
-        seen_warnp("%s", path);
+        seen_errorp("%s", path);
         return rc;
     }
     if (fstat(fd, &sb) != 0) {
-        seen_warnp("%s", path);
+        seen_errorp("%s", path);
         rc = SEEN_EIO;
         goto done;
     }
     if (!S_ISREG(sb.st_mode)) {
-        seen_warn("%s: not a regular file", path);
+        seen_error("%s: not a regular file", path);
         rc = SEEN_EINVAL;
         goto done;
     }
     if (sb.st_size > SEEN_POLICY_FILE_MAX) {
-        seen_warn("%s: larger than %d bytes", path, SEEN_POLICY_FILE_MAX);
+        seen_error("%s: larger than %d bytes", path, SEEN_POLICY_FILE_MAX);
         rc = SEEN_EINVAL;
         goto done;
     }
     /* One byte more than allowed, to see a file that grew meanwhile. */
     if ((buf = malloc(SEEN_POLICY_FILE_MAX + 1)) == NULL) {
-        seen_warn("%s: out of memory", path);
+        seen_error("%s: out of memory", path);
         rc = SEEN_ENOMEM;
         goto done;
     }
@@ -533,7 +533,7 @@ seen_policy_load(const char *path, struct seen_policy **out)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            seen_warnp("%s", path);
+            seen_errorp("%s", path);
             rc = SEEN_EIO;
             goto done;
         }
@@ -542,7 +542,7 @@ seen_policy_load(const char *path, struct seen_policy **out)
         len += (size_t)n;
     }
     if ((rc = seen_policy_parse(buf, len, out, err)) != 0)
-        seen_warn("%s: %s", path, err);
+        seen_error("%s: %s", path, err);
 done:
     free(buf);
     close(fd);

@@ -159,7 +159,7 @@ seen_feed_checkpoint(struct seen_txn *txn, uint32_t oidx, const uint8_t **cp,
     if (rc != 0)
         return rc;
     if (vlen == 0) {
-        seen_warn("store: empty checkpoint of feed %u", (unsigned)oidx);
+        seen_error("store: empty checkpoint of feed %u", (unsigned)oidx);
         return SEEN_ECORRUPT;
     }
     *cp = v;

@@ -323,7 +323,7 @@ seen_index_entry_alloc(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
         if (*fe != NULL)
             seen__feed_entry__free_unpacked(*fe, allocator);
         *fe = NULL;
-        seen_warn("feed %u leaf %llu is not an index entry", oidx,
+        seen_error("feed %u leaf %llu is not an index entry", oidx,
             (unsigned long long)seq);
         return SEEN_ECORRUPT;
     }

@@ -58,7 +58,7 @@ seen_members_authority(struct seen_txn *txn, uint8_t pk[static 32])
              strlen(K_AUTHORITY), &v, &vlen)) != 0)
         return rc;
     if (vlen != 32) {
-        seen_warn("store: the pinned federation authority is %zu bytes, "
+        seen_error("store: the pinned federation authority is %zu bytes, "
                   "not 32",
             vlen);
         return SEEN_ECORRUPT;

@@ -179,7 +179,7 @@ decode(const void *key, size_t klen, const void *val, size_t vlen,
     if (vlen != OP_VALUE_BYTES || v[0] != OP_VALUE_FORMAT ||
         !role_valid((enum seen_role_op)v[1]) || klen == 0 ||
         klen > SEEN_OPERATOR_NAME_MAX) {
-        seen_warn("operators: a damaged entry (%zu-byte name, %zu-byte "
+        seen_error("operators: a damaged entry (%zu-byte name, %zu-byte "
                   "value)",
             klen, vlen);
         return SEEN_ECORRUPT;
@@ -271,7 +271,7 @@ list_one(void *vctx, const void *key, size_t klen, const void *val,
     memcpy(name, key, klen);
     name[klen] = '\0';
     if (!seen_operator_name_valid(name)) {
-        seen_warn("operators: a damaged entry (a name that is not valid)");
+        seen_error("operators: a damaged entry (a name that is not valid)");
         return SEEN_ECORRUPT;
     }
     return c->fn(c->ctx, name, role, added);

@@ -39,12 +39,12 @@ seen_replay_new(struct seen_store *store, uint64_t window)
     struct seen_replay *rc;
 
     if (store == NULL || window == 0 || window > ((uint64_t)1 << 62)) {
-        seen_warn("replay cache: bad window of %llu seconds",
+        seen_error("replay cache: bad window of %llu seconds",
             (unsigned long long)window);
         goto err0;
     }
     if ((rc = calloc(1, sizeof(*rc))) == NULL) {
-        seen_warnp("replay cache");
+        seen_errorp("replay cache");
         goto err0;
     }
     rc->store = store;
@@ -115,7 +115,7 @@ prune_visit(void *ctx, const void *key, size_t klen, const void *val,
     struct prune *p = ctx;
 
     if (klen != SEEN_REPLAY_KEY_BYTES || vlen != 8) {
-        seen_warn("replay cache: damaged record (%zu-byte key, "
+        seen_error("replay cache: damaged record (%zu-byte key, "
             "%zu-byte value)", klen, vlen);
         return SEEN_ECORRUPT;
     }
@@ -181,7 +181,7 @@ seen_replay_prune(struct seen_replay *rc, struct seen_txn *txn, uint64_t now)
     memset(&p, 0, sizeof p);
     p.cutoff = now - 2 * rc->window;
     if ((p.keys = malloc(PRUNE_BATCH * sizeof(*p.keys))) == NULL) {
-        seen_warnp("replay cache: prune");
+        seen_errorp("replay cache: prune");
         return SEEN_ENOMEM;
     }
 

@@ -122,7 +122,7 @@ store_fail(const struct seen_store *s, const char *what, int rc)
     int code = mdb_to_seen(rc);
 
     if (code != SEEN_ENOTFOUND)
-        seen_warn("store '%s': %s: %s", s->dir, what, mdb_strerror(rc));
+        seen_error("store '%s': %s: %s", s->dir, what, mdb_strerror(rc));
     return code;
 }
 
@@ -137,14 +137,14 @@ store_check_size(struct seen_store *s)
 
     snprintf(path, sizeof path, "%s/data.mdb", s->dir);
     if (stat(path, &sb) != 0) {
-        seen_warnp("store '%s'", path);
+        seen_errorp("store '%s'", path);
         return SEEN_EIO;
     }
     if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &st))
         return SEEN_ERR;
     if ((uint64_t)sb.st_size <
         ((uint64_t)info.me_last_pgno + 1) * st.ms_psize) {
-        seen_warn("store '%s' is truncated: %llu bytes, needs %llu; restore "
+        seen_error("store '%s' is truncated: %llu bytes, needs %llu; restore "
                   "it from a backup",
             path, (unsigned long long)sb.st_size,
             ((unsigned long long)info.me_last_pgno + 1) * st.ms_psize);
@@ -193,13 +193,13 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
 
     k = (MDB_val){6, (char *)"format"};
     if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0) {
-        seen_warn("store '%s' is empty or not initialised (its data file "
+        seen_error("store '%s' is empty or not initialised (its data file "
                   "was truncated or replaced?); restore it from a backup",
             s->dir);
         return SEEN_ECORRUPT;
     }
     if (v.mv_size != 4 || seen_rd32(v.mv_data) != SEEN_STORE_FORMAT) {
-        seen_warn("store '%s' has format %u; this build reads format %d",
+        seen_error("store '%s' has format %u; this build reads format %d",
             s->dir, v.mv_size == 4 ? seen_rd32(v.mv_data) : 0,
             SEEN_STORE_FORMAT);
         return SEEN_EVERSION;
@@ -207,22 +207,22 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
     k = (MDB_val){4, (char *)"node"};
     if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0 ||
         v.mv_size != 32) {
-        seen_warn("store '%s' has no node id", s->dir);
+        seen_error("store '%s' has no node id", s->dir);
         return SEEN_ECORRUPT;
     }
     if (sodium_memcmp(v.mv_data, node_id, 32) != 0) {
-        seen_warn("store '%s' belongs to another node", s->dir);
+        seen_error("store '%s' belongs to another node", s->dir);
         return SEEN_EWRONGNODE;
     }
     k = (MDB_val){5, (char *)"check"};
     if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0 ||
         v.mv_size != sizeof plain + SEEN_SEAL_OVERHEAD) {
-        seen_warn("store '%s' has no key check", s->dir);
+        seen_error("store '%s' has no key check", s->dir);
         return SEEN_ECORRUPT;
     }
     if (seen_unseal(plain, v.mv_data, v.mv_size, (const uint8_t *)CHECK_AD,
             strlen(CHECK_AD), s->keys) != 0) {
-        seen_warn("store '%s' is not sealed under this node's data key",
+        seen_error("store '%s' is not sealed under this node's data key",
             s->dir);
         return SEEN_EAUTH;
     }
@@ -305,7 +305,7 @@ store_probe(const char *dir, size_t map_mb, int deep)
     /* Only a crash or the probe's own verdict (3) count: a tool such as
      * valgrind may make the child exit with a code of its own. */
     if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 3)) {
-        seen_warn("store '%s' is damaged: reading it %s; restore it from a "
+        seen_error("store '%s' is damaged: reading it %s; restore it from a "
                   "backup",
             dir, WIFSIGNALED(status) ? "crashes" : "fails");
         return SEEN_ECORRUPT;
@@ -353,15 +353,15 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
     *out = NULL;
     exists = file_exists(dir, "data.mdb");
     if (!create && !exists) {
-        seen_warn("no store at '%s'", dir);
+        seen_error("no store at '%s'", dir);
         return SEEN_ENOTFOUND;
     }
     if (create && exists) {
-        seen_warn("a store already exists at '%s'", dir);
+        seen_error("a store already exists at '%s'", dir);
         return SEEN_EEXIST;
     }
     if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        seen_warnp("cannot create '%s'", dir);
+        seen_errorp("cannot create '%s'", dir);
         return SEEN_EIO;
     }
     if ((s = calloc(1, sizeof *s)) == NULL)
@@ -387,10 +387,10 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
     /* NOTLS: readers belong to transactions, not to threads. */
     if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0) {
         if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
-            seen_warn("store '%s' is not a Seen store or is damaged: %s",
+            seen_error("store '%s' is not a Seen store or is damaged: %s",
                 dir, mdb_strerror(rc));
         else
-            seen_warn("cannot open store '%s': %s", dir, mdb_strerror(rc));
+            seen_error("cannot open store '%s': %s", dir, mdb_strerror(rc));
         /* EINVAL: the meta pages hold a nonsensical page or map size. */
         rc = (rc == ENOENT || rc == EACCES) ? SEEN_EIO
              : rc == EINVAL                 ? SEEN_ECORRUPT
@@ -874,14 +874,14 @@ seen_store_sealed_get(struct seen_txn *txn, enum seen_db db, const void *key,
     if ((rc = seen_store_get(txn, db, key, klen, &sv, &slen)) != 0)
         return rc;
     if (slen < SEEN_SEAL_OVERHEAD) {
-        seen_warn("store '%s': %s: sealed value too short", txn->store->dir,
+        seen_error("store '%s': %s: sealed value too short", txn->store->dir,
             db_names[db]);
         return SEEN_ECORRUPT;
     }
     if ((buf = malloc(slen - SEEN_SEAL_OVERHEAD + 1)) == NULL)
         return SEEN_ENOMEM;
     if (seen_unseal(buf, sv, slen, ad, adlen, txn->store->keys) != 0) {
-        seen_warn("store '%s': %s: a sealed value does not open "
+        seen_error("store '%s': %s: a sealed value does not open "
                   "(damaged or tampered with)",
             txn->store->dir, db_names[db]);
         free(buf);
@@ -1031,14 +1031,14 @@ seen_store_check(struct seen_store *store)
             (rc = seen_store_count(txn, i, &count)) != 0)
             goto fail;
         if (c.bad) {
-            seen_warn("store '%s': %s: a sealed value does not open "
+            seen_error("store '%s': %s: a sealed value does not open "
                       "(damaged or tampered with)",
                 store->dir, db_names[i]);
             rc = SEEN_ECORRUPT;
             goto fail;
         }
         if (c.n != count) {
-            seen_warn("store '%s': %s: %llu items found, %llu recorded",
+            seen_error("store '%s': %s: %llu items found, %llu recorded",
                 store->dir, db_names[i], (unsigned long long)c.n,
                 (unsigned long long)count);
             rc = SEEN_ECORRUPT;

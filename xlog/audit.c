@@ -124,7 +124,7 @@ seen_audit_load(
 
     memset(out, 0, SEEN_AUDIT_NFILES * sizeof *out);
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        seen_warn("'%s' is not a folder", dir);
+        seen_error("'%s' is not a folder", dir);
         return SEEN_ENOTFOUND;
     }
     for (f = 0; f < SEEN_AUDIT_NFILES; f++) {
@@ -156,7 +156,7 @@ seen_audit_load(
     }
     return SEEN_OK;
 fail:
-    seen_warnp("cannot read '%s'", path);
+    seen_errorp("cannot read '%s'", path);
     seen_audit_bufs_release(out);
     return SEEN_EIO;
 }

@@ -117,7 +117,7 @@ leaf_out(void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
     struct leaves_ctx *c = vctx;
 
     if (klen != 8 || seen_rd64(key) != c->next) {
-        seen_warn("exchange log: leaf %llu is missing from the store",
+        seen_error("exchange log: leaf %llu is missing from the store",
             (unsigned long long)c->next);
         return SEEN_ECORRUPT;
     }
@@ -158,7 +158,7 @@ export_sinks(struct seen_txn *txn, struct sink s[SEEN_AUDIT_NFILES],
     memset(st, 0, sizeof st);
     if ((rc = seen_store_get(txn, SEEN_DB_META, "node", 4, &v, &vlen)) != 0 ||
         vlen != 32) {
-        seen_warn("exchange log: the store names no node");
+        seen_error("exchange log: the store names no node");
         return SEEN_ECORRUPT;
     }
     memcpy(owner, v, 32);
@@ -170,7 +170,7 @@ export_sinks(struct seen_txn *txn, struct sink s[SEEN_AUDIT_NFILES],
     if ((rc = seen_store_iter(txn, SEEN_DB_XLOG, NULL, 0, leaf_out, &lc)) != 0)
         return rc;
     if (lc.next != n) {
-        seen_warn("exchange log: %llu leaves stored, %llu recorded",
+        seen_error("exchange log: %llu leaves stored, %llu recorded",
             (unsigned long long)lc.next, (unsigned long long)n);
         return SEEN_ECORRUPT;
     }
@@ -321,18 +321,18 @@ seen_audit_export(
     memset(fp, 0, sizeof fp);
     memset(made, 0, sizeof made);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        seen_warnp("cannot create '%s'", dir);
+        seen_errorp("cannot create '%s'", dir);
         return SEEN_EIO;
     }
     for (f = 0; f < SEEN_AUDIT_NFILES; f++) {
         fp[f] = create_file(dir, seen_audit_file_name(f), &exists);
         if (fp[f] == NULL) {
             if (exists) {
-                seen_warn("'%s/%s' exists: export into an empty folder", dir,
+                seen_error("'%s/%s' exists: export into an empty folder", dir,
                     seen_audit_file_name(f));
                 rc = SEEN_EEXIST;
             } else {
-                seen_warnp(
+                seen_errorp(
                     "cannot create '%s/%s'", dir, seen_audit_file_name(f));
                 rc = SEEN_EIO;
             }
@@ -352,7 +352,7 @@ seen_audit_export(
         rc = finish_file(fp[f]);
         fp[f] = NULL;
         if (rc != 0) {
-            seen_warnp("cannot write '%s/%s'", dir, seen_audit_file_name(f));
+            seen_errorp("cannot write '%s/%s'", dir, seen_audit_file_name(f));
             rc = SEEN_EIO;
             goto fail;
         }
@@ -362,7 +362,7 @@ seen_audit_export(
 
 fail:
     if (rc == SEEN_EIO && errno != 0)
-        seen_warnp("cannot write the export in '%s'", dir);
+        seen_errorp("cannot write the export in '%s'", dir);
     for (f = 0; f < SEEN_AUDIT_NFILES; f++)
         if (fp[f] != NULL)
             fclose(fp[f]);

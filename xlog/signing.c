@@ -143,7 +143,7 @@ seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
     seen__checkpoint__init(out);
     if ((rc = seen_xlog_halted(txn)) != 0) {
         if (rc == 1) {
-            seen_warn("exchange log: refusing to sign a checkpoint: a "
+            seen_error("exchange log: refusing to sign a checkpoint: a "
                       "checkpoint of this node's own contradicts its log "
                       "(restored from a backup?); see the evidence");
             return SEEN_EPERM;
@@ -165,13 +165,14 @@ seen_xlog_checkpoint(struct seen_txn *txn, const struct seen_keys *k,
         return rc;
     if (last != NULL) {
         if (memcmp(last->origin.data, k->sign_pk, 32) != 0) {
-            seen_warn("exchange log: the latest checkpoint is of another node");
+            seen_error(
+                "exchange log: the latest checkpoint is of another node");
             rc = SEEN_ECORRUPT;
             goto done;
         }
         if (n < last->size ||
             (n == last->size && memcmp(root, last->root.data, 32) != 0)) {
-            seen_warn("exchange log: refusing to sign size %llu: this node "
+            seen_error("exchange log: refusing to sign size %llu: this node "
                       "signed size %llu with another history",
                 (unsigned long long)n, (unsigned long long)last->size);
             rc = SEEN_EPERM;
@@ -253,13 +254,13 @@ seen_xlog_note_own_checkpoint(
     if (rc != 0)
         return rc;
     if (cp->size > floor)
-        seen_warn("exchange log: a peer holds a checkpoint of this node's log "
+        seen_error("exchange log: a peer holds a checkpoint of this node's log "
                   "(size %llu) that the log (size %llu) contradicts: restored "
                   "from a backup, or rewritten?  Kept as evidence; this node "
                   "will sign no further checkpoint",
             (unsigned long long)cp->size, (unsigned long long)n);
     else
-        seen_notice("exchange log: a peer holds a checkpoint of this node's "
+        seen_warn("exchange log: a peer holds a checkpoint of this node's "
                     "log (size %llu) from the history an operator resolved "
                     "(signing resumes above size %llu): kept as evidence",
             (unsigned long long)cp->size, (unsigned long long)floor);
@@ -343,7 +344,7 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
     r.evidence.len = hlen;
     n = seen__xlog_resolution__get_packed_size(&r);
     if ((enc = malloc(n)) == NULL) {
-        seen_warnp("exchange log: cannot record a resolution");
+        seen_errorp("exchange log: cannot record a resolution");
         return SEEN_ENOMEM;
     }
     if (seen__xlog_resolution__pack(&r, enc) != n) {
@@ -363,7 +364,7 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
         goto done;
     if (floor != NULL)
         *floor = max;
-    seen_notice("exchange log: an operator resolved this node's refusal to "
+    seen_warn("exchange log: an operator resolved this node's refusal to "
                 "sign; the evidence is kept, and it signs again above size "
                 "%llu",
         (unsigned long long)max);
@@ -409,12 +410,12 @@ seen_xlog_prove(struct seen_txn *txn, uint64_t from, uint64_t to,
     if ((rc = seen_xlog_state_own_at(txn, to, &enc, &elen)) != 0)
         return rc;
     if (seen_checkpoint_decode(enc, elen, &c) != 0) {
-        seen_warn("exchange log: a stored checkpoint is damaged");
+        seen_error("exchange log: a stored checkpoint is damaged");
         return SEEN_ECORRUPT;
     }
     if ((rc = seen_xlog_root(txn, to, root)) == 0 &&
         (c->size != to || memcmp(root, c->root.data, 32) != 0)) {
-        seen_warn("exchange log: the checkpoint of size %llu this node "
+        seen_error("exchange log: the checkpoint of size %llu this node "
                   "signed is not its log's",
             (unsigned long long)to);
         rc = SEEN_ECORRUPT;

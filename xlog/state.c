@@ -111,7 +111,7 @@ seen_xlog_state_load_cp(
     if ((rc = seen_store_get(txn, SEEN_DB_XSTATE, key, klen, &v, &vlen)) != 0)
         return rc;
     if (seen_checkpoint_decode(v, vlen, out) != 0) {
-        seen_warn("exchange log: a stored checkpoint is damaged");
+        seen_error("exchange log: a stored checkpoint is damaged");
         return SEEN_ECORRUPT;
     }
     return SEEN_OK;
@@ -239,7 +239,7 @@ seen_xlog_state_put_evidence(struct seen_txn *txn,
 
     n = seen__xlog_evidence__get_packed_size(ev);
     if ((enc = malloc(n ? n : 1)) == NULL) {
-        seen_warnp("exchange log: cannot encode evidence");
+        seen_errorp("exchange log: cannot encode evidence");
         return SEEN_ENOMEM;
     }
     if (seen__xlog_evidence__pack(ev, enc) != n) {

@@ -101,7 +101,7 @@ seen_xlog_cosign(const struct seen_keys *k, const uint8_t *cp, size_t cplen,
     cs.time = time;
     n = seen__cosignature__get_packed_size(&cs);
     if ((buf = malloc(n)) == NULL) {
-        seen_warnp("exchange log: cannot encode a cosignature");
+        seen_errorp("exchange log: cannot encode a cosignature");
         return SEEN_ENOMEM;
     }
     if (seen__cosignature__pack(&cs, buf) != n) {
@@ -229,7 +229,7 @@ keep_inconsistent(struct seen_txn *txn, const Seen__Checkpoint *held,
     if ((rc = seen_xlog_state_put_evidence(
              txn, theirs->origin.data, &ev, 0)) != 0)
         return rc;
-    seen_warn("exchange log: a checkpoint of a peer's log (size %llu) is not "
+    seen_error("exchange log: a checkpoint of a peer's log (size %llu) is not "
               "consistent with the one held (size %llu): both kept as evidence "
               "of equivocation",
         (unsigned long long)theirs->size, (unsigned long long)held->size);
@@ -323,7 +323,7 @@ settle_pending(struct seen_txn *txn, const Seen__Checkpoint *theirs)
         if ((rc = seen_xlog_state_put_evidence(
                  txn, theirs->origin.data, &ev, 0)) != 0)
             goto done;
-        seen_warn("exchange log: a peer signed two roots for size %llu of its "
+        seen_error("exchange log: a peer signed two roots for size %llu of its "
                   "log: both kept as evidence of equivocation",
             (unsigned long long)theirs->size);
         rc = SEEN_EAUTH;

@@ -35,7 +35,7 @@ refuse(struct seen_txn *txn, const char *why)
 
     if (seen_xlog_size(txn, &n) != 0)
         n = 0;
-    seen_warn("exchange log: refusing leaf %llu: %s", (unsigned long long)n,
+    seen_error("exchange log: refusing leaf %llu: %s", (unsigned long long)n,
         why);
     return SEEN_EINVAL;
 }
@@ -65,7 +65,7 @@ append_leaf(struct seen_txn *txn, Seen__XLogLeaf *l, uint64_t *index)
     if ((blen = seen__xlog_leaf__get_packed_size(l)) > SEEN_XLOG_LEAF_MAX)
         return refuse(txn, "too large");
     if ((buf = malloc(blen)) == NULL) {
-        seen_warnp("exchange log: cannot encode a leaf");
+        seen_errorp("exchange log: cannot encode a leaf");
         return SEEN_ENOMEM;
     }
     if (seen__xlog_leaf__pack(l, buf) != blen)
@@ -190,7 +190,7 @@ append_record(struct seen_txn *txn, const struct seen_keys *k,
     if (n > SEEN_XLOG_LEAF_MAX)
         return SEEN_EINVAL;
     if ((buf = malloc(n ? n : 1)) == NULL) {
-        seen_warnp("exchange log: cannot encode a record");
+        seen_errorp("exchange log: cannot encode a record");
         return SEEN_ENOMEM;
     }
     if (protobuf_c_message_pack(m, buf) != n)

@@ -160,7 +160,7 @@ seen_control_new(const struct seen_control_node *node)
     struct seen_control *c;
 
     if ((c = calloc(1, sizeof *c)) == NULL) {
-        seen_warnp("control commands");
+        seen_errorp("control commands");
         return NULL;
     }
     c->n = *node;
@@ -208,7 +208,7 @@ seen_control_import_idle(struct seen_control *c, time_t now)
 
     if (!c->imp.open || now - c->imp.last <= SEEN_CONTROL_IMPORT_IDLE)
         return;
-    seen_notice("import session idle for %d s: abandoned, nothing stored",
+    seen_warn("import session idle for %d s: abandoned, nothing stored",
         SEEN_CONTROL_IMPORT_IDLE);
     ctl_import_close(c);
 }

@@ -44,7 +44,7 @@ ctl_import_begin(struct seen_control *c, struct ctl_call *call)
     if (c->imp.open) {
         if (time(NULL) - c->imp.last < SEEN_CONTROL_IMPORT_IDLE)
             return reply_error("another import is in progress");
-        seen_notice("abandoning an idle import session");
+        seen_warn("abandoning an idle import session");
         ctl_import_close(c);
     }
     memset(&c->imp, 0, sizeof c->imp);
@@ -184,7 +184,7 @@ ctl_import_commit(struct seen_control *c, struct ctl_call *call)
     if (rc != 0)
         return reply_error("nothing stored: %s", seen_strerror(rc));
     if ((rc = seen_fed_checkpoint_own(c->n.fed)) != 0)
-        seen_warn(
+        seen_error(
             "cannot sign a checkpoint of the feed: %s", seen_strerror(rc));
     seen_info("imported %llu records (%llu replaced, %llu deleted), "
               "%llu entries published, %llu retracted",

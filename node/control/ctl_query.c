@@ -399,7 +399,7 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
         json_decref(members);
         json_decref(persons);
         seen_query_release(&res);
-        seen_warn("cannot log a query: %s", seen_strerror(rc));
+        seen_error("cannot log a query: %s", seen_strerror(rc));
         return reply_error("the query could not be logged, so it is not "
                            "shown: %s",
             seen_strerror(rc));

@@ -127,7 +127,7 @@ state_get(struct seen_txn *txn, const uint8_t *key, size_t klen,
     sodium_memzero(buf, len);
     free(buf);
     if (*out == NULL) {
-        seen_warn("disclosures: a stored request does not decode");
+        seen_error("disclosures: a stored request does not decode");
         return SEEN_ECORRUPT;
     }
     return SEEN_OK;
@@ -575,7 +575,7 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
         char idh[33], fb[16];
 
         seen_hex_encode(idh, st->request_id.data, 16);
-        seen_notice("disclosure request %s from %s: %s", idh,
+        seen_warn("disclosure request %s from %s: %s", idh,
             who(d, from, fb, sizeof fb),
             outcome_name(st->outcome));
         rc = send_answer(d, st);
@@ -613,7 +613,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
     sent_key(key, r->request_id.data, &klen);
     if ((rc = state_get(txn, key, klen, &st)) != 0) {
         if (rc == SEEN_ENOTFOUND) {
-            seen_warn("disclosures: an answer to request %s, which this node "
+            seen_error("disclosures: an answer to request %s, which this node "
                       "never sent, from %s: refused", idh,
                 who(d, from, fb, sizeof fb));
             rc = SEEN_EPERM;
@@ -621,7 +621,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         goto out;
     }
     if (st->peer.len != 32 || memcmp(st->peer.data, from, 32) != 0) {
-        seen_warn("disclosures: an answer to request %s from %s, which was "
+        seen_error("disclosures: an answer to request %s from %s, which was "
                   "not asked: refused", idh,
             who(d, from, fb, sizeof fb));
         rc = SEEN_EPERM;
@@ -636,7 +636,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         memcmp(c->request_id.data, r->request_id.data, 16) != 0 ||
         c->handle.len != 16 || st->handle.len != 16 ||
         memcmp(c->handle.data, st->handle.data, 16) != 0) {
-        seen_warn("disclosures: the sealed answer to request %s does not "
+        seen_error("disclosures: the sealed answer to request %s does not "
                   "open for this node or is not its answer: refused", idh);
         rc = SEEN_EPERM;
         goto out;
@@ -646,7 +646,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         if (!json_is_object(j)) {
             json_decref(j);
             rc = SEEN_EPERM;
-            seen_warn("disclosures: the details shared for request %s are "
+            seen_error("disclosures: the details shared for request %s are "
                       "not a JSON object: refused", idh);
             goto out;
         }
@@ -661,7 +661,7 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
              r->outcome == SEEN__OUTCOME__SHARED ? c->details : "")) != 0 ||
         (rc = state_put(txn, key, klen, st)) != 0)
         goto out;
-    seen_notice("disclosure request %s: %s by %s", idh,
+    seen_warn("disclosure request %s: %s by %s", idh,
         outcome_name(st->outcome),
         who(d, from, fb, sizeof fb));
 out:
@@ -819,11 +819,11 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     if ((rc = commit(txnp)) != 0)
         return fail("cannot store the request: %s", seen_strerror(rc));
     if ((rc = send_request(d, &st)) != 0)
-        seen_warn("disclosures: request not queued now (%s); sent again "
+        seen_error("disclosures: request not queued now (%s); sent again "
                   "later", seen_strerror(rc));
     seen_fed_flush(d->fed);
     seen_hex_encode(idh, id, 16);
-    seen_notice("disclosure request %s to %s by %s", idh, node, op);
+    seen_warn("disclosure request %s to %s by %s", idh, node, op);
     return json_pack("{s:b, s:s}", "ok", 1, "request", idh);
 }
 
@@ -1126,10 +1126,10 @@ seen_disclosure_decide(struct seen_disclosure *d, struct seen_txn **txnp,
     }
     /* Committed: the requester is told now, or when it asks again. */
     if (m != NULL && (rc = send_answer(d, st)) != 0)
-        seen_warn("disclosures: answer to %s not sent now (%s); sent when "
+        seen_error("disclosures: answer to %s not sent now (%s); sent when "
                   "the requester asks again", idh, seen_strerror(rc));
     seen_fed_flush(d->fed);
-    seen_notice("disclosure request %s %s by %s", idh,
+    seen_warn("disclosure request %s %s by %s", idh,
         outcome_name(st->outcome), op);
     e = json_pack("{s:b, s:s, s:s}", "ok", 1, "request", idh, "outcome",
         outcome_name(st->outcome));
@@ -1186,7 +1186,7 @@ out:
     else
         seen_store_abort(txn);
     if (rc != 0) {
-        seen_warn("disclosures: cannot send requests again: %s",
+        seen_error("disclosures: cannot send requests again: %s",
             seen_strerror(rc));
         return rc;
     }

@@ -210,7 +210,7 @@ store_alert(struct step *s, const char *rule, const uint8_t label[20],
         a = json_pack("{s:s, s:s, s:I}", "alert", id, "rule", rule, "raised",
             (json_int_t)time(NULL));
         m->alerts++;
-        seen_notice("alert %s raised: %s", id, rule);
+        seen_warn("alert %s raised: %s", id, rule);
     }
     json_object_set_new(a, "person", json_string(pid));
     json_object_set(a, "members", members);

@@ -115,7 +115,7 @@ drop_record(struct seen_indexer *ix, struct seen_txn *txn,
     if ((rc = seen_store_get(txn, SEEN_DB_RECMETA, idk, 16, &v, &vlen)) != 0)
         return rc;
     if ((rm = seen__record_meta__unpack(NULL, vlen, v)) == NULL) {
-        seen_warn("store: damaged record metadata");
+        seen_error("store: damaged record metadata");
         return SEEN_ECORRUPT;
     }
     *version = rm->version;

@@ -209,6 +209,6 @@ fail:
     step_release(&s);
     step_pool_empty();
     seen_store_abort(txn);
-    seen_warn("matching failed: %s", seen_strerror(rc));
+    seen_error("matching failed: %s", seen_strerror(rc));
     return rc;
 }

@@ -82,7 +82,7 @@ log_received(struct seen_fed *fed, struct seen_txn *txn,
             fed->refused.malformed++;
         else {
             fed->refused.other++;
-            seen_warn("exchange log: cannot log a received envelope: %s",
+            seen_error("exchange log: cannot log a received envelope: %s",
                 seen_strerror(rc));
         }
     }

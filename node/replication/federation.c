@@ -60,7 +60,7 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
     if (fed->pinned && seen_members_current(txn, &v, &vlen) == 0 &&
         seen_membership_open(v, vlen, fed->authority, &fed->doc) != 0) {
         seen_store_abort(txn);
-        seen_warn("the membership document in the store does not verify");
+        seen_error("the membership document in the store does not verify");
         rc = SEEN_ECORRUPT;
         goto fail;
     }
@@ -170,7 +170,7 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
             i + 1 < fed->nround) {
             if ((rc = seen_store_commit(*txnp)) != 0 ||
                 (rc = seen_store_begin(fed->store, 1, txnp)) != 0) {
-                seen_warn("replication: commit failed: %s",
+                seen_error("replication: commit failed: %s",
                     seen_strerror(rc));
                 return rc;
             }
@@ -198,7 +198,7 @@ seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
     if (fed->nround == 0)
         return;
     if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
-        seen_warn("replication: cannot write to the store: %s",
+        seen_error("replication: cannot write to the store: %s",
             seen_strerror(rc));
         goto done;
     }
@@ -207,7 +207,7 @@ seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
         goto done;
     }
     if ((rc = seen_store_commit(txn)) != 0) {
-        seen_warn("replication: commit failed: %s", seen_strerror(rc));
+        seen_error("replication: commit failed: %s", seen_strerror(rc));
         fed->gen++;
     }
     if (fed->adopt_pending)
@@ -243,7 +243,7 @@ seen_fed_tick(struct seen_fed *fed)
     if (seen_replay_prune(fed->replay, txn, seen_clock_wall()) != 0)
         seen_store_abort(txn);
     else if (seen_store_commit(txn) != 0)
-        seen_warn("replication: cannot prune the replay cache");
+        seen_error("replication: cannot prune the replay cache");
 }
 
 /* The status of each peer, as a JSON array. */

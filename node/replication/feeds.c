@@ -235,7 +235,7 @@ evidence(struct seen_fed *fed, const uint8_t origin[32],
     char name[64];
 
     fed->refused.inconsistent++;
-    seen_warn("feed of '%s': a checkpoint of size %llu is inconsistent with "
+    seen_error("feed of '%s': a checkpoint of size %llu is inconsistent with "
               "what this node holds; kept as evidence, refused",
         seen_fed_origin_name(fed, origin, name, sizeof name),
         (unsigned long long)theirs->size);
@@ -267,7 +267,7 @@ fed_evidence_flush(struct seen_fed *fed, struct seen_txn *txn)
         if (seen_alerts_put_evidence(txn, fed->evidence[i].origin,
                 fed->evidence[i].size, fed->evidence[i].cp,
                 fed->evidence[i].len) != 0)
-            seen_warn("cannot keep evidence of an inconsistent checkpoint");
+            seen_error("cannot keep evidence of an inconsistent checkpoint");
         free(fed->evidence[i].cp);
     }
     fed->nevidence = 0;

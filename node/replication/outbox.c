@@ -151,11 +151,11 @@ flush_checkpoint(struct seen_fed *fed, struct seen_txn *txn, uint64_t now,
          * it goes on exchanging, logged, but signs nothing. */
         if (!fed->xlog.halted) {
             if (seen_xlog_halted(txn) == 1)
-                seen_warn("exchange log: this node refuses to sign "
+                seen_error("exchange log: this node refuses to sign "
                           "checkpoints of its log; envelopes go without one "
                           "until an operator resolves it");
             else
-                seen_notice("exchange log: this node does not sign "
+                seen_warn("exchange log: this node does not sign "
                             "checkpoints of its log until it is longer "
                             "than any it has signed");
         }
@@ -164,12 +164,12 @@ flush_checkpoint(struct seen_fed *fed, struct seen_txn *txn, uint64_t now,
         return SEEN_OK;
     }
     if (rc != 0) {
-        seen_warn("exchange log: cannot sign a checkpoint: %s",
+        seen_error("exchange log: cannot sign a checkpoint: %s",
             seen_strerror(rc));
         return rc;
     }
     if (fed->xlog.halted)
-        seen_notice("exchange log: this node signs checkpoints of its "
+        seen_warn("exchange log: this node signs checkpoints of its "
                     "log again (size %llu)",
             (unsigned long long)cp->size);
     fed->xlog.halted = 0;
@@ -215,7 +215,7 @@ flush_seal(struct seen_fed *fed, struct seen_txn *txn,
             continue;
         }
         if (rc != 0) {
-            seen_warn("exchange log: cannot log messages to send: %s",
+            seen_error("exchange log: cannot log messages to send: %s",
                 seen_strerror(rc));
             return rc;
         }
@@ -267,11 +267,11 @@ fed_flush(struct seen_fed *fed)
     env = calloc(n, sizeof *env);
     elen = calloc(n, sizeof *elen);
     if (env == NULL || elen == NULL) {
-        seen_warn("replication: out of memory: %zu messages not sent", n);
+        seen_error("replication: out of memory: %zu messages not sent", n);
         goto out;
     }
     if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
-        seen_warn("replication: cannot log messages to send: %s",
+        seen_error("replication: cannot log messages to send: %s",
             seen_strerror(rc));
         goto out;
     }
@@ -281,7 +281,7 @@ fed_flush(struct seen_fed *fed)
         goto out;
     }
     if ((rc = seen_store_commit(txn)) != 0) {
-        seen_warn("exchange log: commit failed, %zu messages not sent: %s", n,
+        seen_error("exchange log: commit failed, %zu messages not sent: %s", n,
             seen_strerror(rc));
         goto out;
     }

@@ -254,7 +254,7 @@ fed_install_txn(struct seen_fed *fed, struct seen_txn *txn,
     int rc;
 
     if (auth == NULL) {
-        seen_warn("membership: no federation authority is pinned");
+        seen_error("membership: no federation authority is pinned");
         return SEEN_EAUTH;
     }
     if ((rc = seen_membership_open(doc, len, auth, &m)) != 0)
@@ -266,7 +266,7 @@ fed_install_txn(struct seen_fed *fed, struct seen_txn *txn,
     }
     if ((me = seen_membership_by_sign(m, fed->keys->sign_pk)) == NULL ||
         !seen_membership_active(me))
-        seen_notice("membership version %llu does not list this node as "
+        seen_warn("membership version %llu does not list this node as "
                     "an active member",
             (unsigned long long)seen_membership_version(m));
     if ((rc = seen_members_set_current(txn, doc, len)) != 0 ||

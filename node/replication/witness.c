@@ -211,7 +211,7 @@ xlog_alert(struct seen_fed *fed, const uint8_t pk[32], uint64_t size)
     char name[64];
 
     fed->refused.inconsistent++;
-    seen_warn("ALERT: the exchange log of '%s' shows a checkpoint (size "
+    seen_error("ALERT: the exchange log of '%s' shows a checkpoint (size "
               "%llu) inconsistent with the one this node holds of it: "
               "kept as evidence for the auditors",
         seen_fed_origin_name(fed, pk, name, sizeof name),
@@ -227,7 +227,7 @@ own_log_alert(struct seen_fed *fed, struct seen_txn *txn,
     char name[64];
 
     fed->refused.inconsistent++;
-    seen_warn("ALERT: '%s' %s of this node's exchange log that the log "
+    seen_error("ALERT: '%s' %s of this node's exchange log that the log "
               "contradicts: kept as evidence%s",
         seen_fed_origin_name(fed, from, name, sizeof name), what,
         seen_xlog_halted(txn) == 1
@@ -314,7 +314,7 @@ fed_witness(struct seen_fed *fed, struct seen_txn *txn,
         xlog_alert(fed, v->sender, cp->size);
         return SEEN_OK;
     case SEEN_EINVAL:
-        seen_notice("exchange log of '%s': a checkpoint not witnessed",
+        seen_warn("exchange log of '%s': a checkpoint not witnessed",
             seen_fed_origin_name(fed, v->sender, name, sizeof name));
         return SEEN_OK;
     default:

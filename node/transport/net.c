@@ -84,7 +84,7 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
     /* The ZAP handler first: CURVE handshakes need it. */
     if ((n->zap = zmq_socket(zctx, ZMQ_REP)) == NULL ||
         zmq_bind(n->zap, ZAP_ENDPOINT) != 0) {
-        seen_warn("cannot start the ZAP handler: %s",
+        seen_error("cannot start the ZAP handler: %s",
             zmq_strerror(zmq_errno()));
         goto fail;
     }
@@ -100,11 +100,11 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
         strlen(ZAP_DOMAIN));
     if (zmq_setsockopt(n->router, ZMQ_ZAP_ENFORCE_DOMAIN, &one,
             sizeof one) != 0) {
-        seen_warn("this libzmq cannot enforce ZAP: refusing to listen");
+        seen_error("this libzmq cannot enforce ZAP: refusing to listen");
         goto fail;
     }
     if (zmq_bind(n->router, listen) != 0) {
-        seen_warn("cannot listen on '%s': %s", listen,
+        seen_error("cannot listen on '%s': %s", listen,
             zmq_strerror(zmq_errno()));
         seen_net_destroy(&n);
         return SEEN_EIO;
@@ -190,7 +190,7 @@ dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
     zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, net->keys->curve_pk, 32);
     zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, net->keys->curve_sk, 32);
     if (zmq_connect(d, endpoint) != 0) {
-        seen_warn("peer '%s': cannot connect to '%s': %s", name, endpoint,
+        seen_error("peer '%s': cannot connect to '%s': %s", name, endpoint,
             zmq_strerror(zmq_errno()));
         zmq_close(d);
         return NULL;
@@ -371,7 +371,7 @@ zap_one(struct seen_net *net)
     } else {
         net->st.zap_refused++;
         user[0] = '\0';
-        seen_notice("refused a connection from a key that is not an "
+        seen_warn("refused a connection from a key that is not an "
                     "active member");
     }
     zap_reply(net, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]),

@@ -57,7 +57,7 @@ usage(const char *reason)
 {
 
     if (reason != NULL)
-        seen_warn("%s", reason);
+        seen_error("%s", reason);
     fputs(usage_text, stderr);
     return 2;
 }
@@ -129,26 +129,26 @@ add_spec(struct config *cf, const char *name, const char *agency,
     int t, i;
 
     if (!good_name(name)) {
-        seen_warn("%s: bad node name '%s' (letters, digits, '-', '_', "
+        seen_error("%s: bad node name '%s' (letters, digits, '-', '_', "
             "'.')", where, name);
         return -1;
     }
     if ((t = agency_type(type)) < 0) {
-        seen_warn("%s: node '%s': unknown type '%s'", where, name, type);
+        seen_error("%s: node '%s': unknown type '%s'", where, name, type);
         return -1;
     }
     if (la[0] == '\0') {
-        seen_warn("%s: node '%s': empty local_authority", where, name);
+        seen_error("%s: node '%s': empty local_authority", where, name);
         return -1;
     }
     for (i = 0; i < cf->nspecs; i++)
         if (strcmp(cf->specs[i].name, name) == 0) {
-            seen_warn("%s: node '%s' named twice", where, name);
+            seen_error("%s: node '%s' named twice", where, name);
             return -1;
         }
     if ((s = realloc(cf->specs, sizeof(*s) * (size_t)(cf->nspecs + 1))) ==
         NULL) {
-        seen_warnp("out of memory");
+        seen_errorp("out of memory");
         return -1;
     }
     cf->specs = s;
@@ -161,7 +161,7 @@ add_spec(struct config *cf, const char *name, const char *agency,
         free(s->name);
         free(s->agency);
         free(s->la);
-        seen_warnp("out of memory");
+        seen_errorp("out of memory");
         return -1;
     }
     cf->nspecs++;
@@ -183,26 +183,26 @@ load_manifest(struct config *cf, const char *path)
     int k;
 
     if ((root = json_load_file(path, 0, &err)) == NULL) {
-        seen_warn("manifest '%s': line %d: %s", path, err.line, err.text);
+        seen_error("manifest '%s': line %d: %s", path, err.line, err.text);
         return -1;
     }
     cf->manifest = root;
     nodes = json_object_get(root, "nodes");
     if (!json_is_array(nodes) || json_array_size(nodes) == 0) {
-        seen_warn("manifest '%s': nodes: expected a non-empty array", path);
+        seen_error("manifest '%s': nodes: expected a non-empty array", path);
         return -1;
     }
     json_array_foreach(nodes, i, n) {
         snprintf(where, sizeof where, "manifest: nodes[%zu]", i);
         if (!json_is_object(n)) {
-            seen_warn("%s: expected an object", where);
+            seen_error("%s: expected an object", where);
             return -1;
         }
         for (k = 0; k < 4; k++) {
             v = json_object_get(n, keys[k]);
             f[k] = json_is_string(v) ? json_string_value(v) : NULL;
             if (f[k] == NULL && k != 1) {
-                seen_warn("%s: %s: expected a string", where, keys[k]);
+                seen_error("%s: %s: expected a string", where, keys[k]);
                 return -1;
             }
         }
@@ -243,11 +243,11 @@ open_out(const char *dir, const char *name)
 
     if ((size_t)snprintf(path, sizeof path, "%s/%s.jsonl", dir, name) >=
         sizeof path) {
-        seen_warn("output path too long");
+        seen_error("output path too long");
         return NULL;
     }
     if ((f = fopen(path, "w")) == NULL) {
-        seen_warnp("cannot create '%s'", path);
+        seen_errorp("cannot create '%s'", path);
         return NULL;
     }
     setvbuf(f, NULL, _IOFBF, 1 << 16);
@@ -345,7 +345,7 @@ close_out(FILE **f, const char *dir, const char *name)
         bad = 1;
     *f = NULL;
     if (bad) {
-        seen_warnp("cannot write '%s/%s.jsonl'", dir, name);
+        seen_errorp("cannot write '%s/%s.jsonl'", dir, name);
         return -1;
     }
     return 0;
@@ -464,7 +464,7 @@ open_outputs(struct synth_world *w, const char *dir)
     int i;
 
     if (make_dir(dir) != 0) {
-        seen_warnp("cannot create '%s'", dir);
+        seen_errorp("cannot create '%s'", dir);
         return -1;
     }
     for (i = 0; i < w->nnodes; i++)
@@ -521,9 +521,9 @@ generate(struct synth_world *w, struct synth_group *g, uint64_t households)
             synth_group_emit(g, w);
         }
     if (w->write_error)
-        seen_warn("write error or oversized record");
+        seen_error("write error or oversized record");
     if (w->ids.nhs_exhausted)
-        seen_notice("the 999 range of NHS numbers ran out: later people "
+        seen_warn("the 999 range of NHS numbers ran out: later people "
             "have none");
 }
 
@@ -583,13 +583,13 @@ main(int argc, char *argv[])
         goto done;
     }
     if (build_world(&w, &cf) != 0) {
-        seen_warnp("out of memory");
+        seen_errorp("out of memory");
         goto done;
     }
     if (open_outputs(&w, a.out) != 0)
         goto done;
     if ((g = malloc(sizeof(*g))) == NULL) {
-        seen_warnp("out of memory");
+        seen_errorp("out of memory");
         goto done;
     }
     generate(&w, g, a.households);
