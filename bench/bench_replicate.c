@@ -23,18 +23,9 @@
 #include <zmq.h>
 
 #include "bench/benchutil.h"
+#include "common/clock.h"
 
 static char bin[2048], dir[256];
-
-/* The monotonic clock, in seconds. */
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Run the shell command made from ${fmt}; return system()'s status. */
 static int
@@ -105,11 +96,11 @@ raw_curve_rate(void)
     zmq_connect(s, ep);
     memset(msg, 'x', sizeof msg);
     zmq_send(s, msg, sizeof msg, 0); /* the handshake */
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 1; i < RAW_MSGS; i++)
         zmq_send(s, msg, sizeof msg, 0);
     pthread_join(th, NULL);
-    t = now() - t0;
+    t = seen_clock_mono() - t0;
     zmq_close(s);
     zmq_ctx_term(ctx);
     return (RAW_MSGS - 1) / t;
@@ -165,29 +156,29 @@ bench_two(long households, double curve, double lmdb)
     sh("%s/seen-synth --node sender --type police --local-authority Reading "
        "--households %ld --seed 9 --out %s/data 2>/dev/null",
         bin, households, dir);
-    t0 = now();
+    t0 = seen_clock_mono();
     sh("%s/seen --home %s/lab/sender import --quiet %s/data/sender.jsonl "
        "2>/dev/null",
         bin, dir, dir);
-    t = now() - t0;
+    t = seen_clock_mono() - t0;
     snprintf(home, sizeof home, "%s/lab/sender", dir);
     a = feed_size(home, "sender");
     printf("sender imported %ld entries in %.1f s\n", a, t);
     sh("%s/seen --home %s/lab/receiver node start >/dev/null", bin, dir);
-    t0 = now();
+    t0 = seen_clock_mono();
     snprintf(home, sizeof home, "%s/lab/receiver", dir);
     /* Time from the first batch applied (connection set up, receiver's
      * start-up and the reconnection backoff excluded) to the last. */
     do {
         usleep(50000);
         first = feed_size(home, "sender");
-    } while (first <= 0 && now() - t0 < 600);
-    t1 = now();
+    } while (first <= 0 && seen_clock_mono() - t0 < 600);
+    t1 = seen_clock_mono();
     do {
         usleep(50000);
         b = feed_size(home, "sender");
-    } while (b < a && now() - t0 < 3600);
-    t = now() - t1;
+    } while (b < a && seen_clock_mono() - t0 < 3600);
+    t = seen_clock_mono() - t1;
     rate = (b - first) / t;
     printf("replication benchmark: %ld entries from sender to receiver; "
            "first batch after %.1f s, the rest (%ld) in %.1f s\n",
@@ -232,10 +223,10 @@ bench_lab30(long households)
        "[ -d %s/lab30/$n ] && %s/seen --home %s/lab30/$n import --quiet "
        "$f 2>/dev/null; done; wc -l %s/data30/*.jsonl | tail -1",
         dir, dir, bin, dir, dir);
-    t0 = now();
+    t0 = seen_clock_mono();
     sh("%s/seen lab wait %s/lab30 --timeout 1800 >/dev/null", bin, dir);
     printf(
-        "30-node lab: converged %.1f s after the imports ended\n", now() - t0);
+        "30-node lab: converged %.1f s after the imports ended\n", seen_clock_mono() - t0);
     sh("%s/seen lab down %s/lab30 >/dev/null", bin, dir);
     return 0;
 }

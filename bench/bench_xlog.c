@@ -41,7 +41,6 @@
  * never passes or fails on speed.  Exits 1 when a store or exchange-log
  * call fails, 2 on misuse.
  */
-#include <ftw.h>
 #include <getopt.h>
 #include <lmdb.h>
 #include <sodium.h>
@@ -53,6 +52,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/benchutil.h"
+#include "common/clock.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
@@ -90,25 +92,6 @@ struct run {
     uint64_t next;  /* leaves appended so far */
     double tcommit; /* seconds in seen_store_commit, all phases */
 };
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process (the machine may be shared). */
-static double
-cpu(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng_state = 1;
 
@@ -191,12 +174,12 @@ append_one(struct run *r, struct seen_txn *txn, uint64_t i)
 static int
 commit(struct run *r, struct seen_txn *txn)
 {
-    double t0 = now();
+    double t0 = seen_clock_mono();
     int rc;
 
     if ((rc = seen_store_commit(txn)) != 0)
         fprintf(stderr, "bench_xlog: commit: %s\n", seen_strerror(rc));
-    r->tcommit += now() - t0;
+    r->tcommit += seen_clock_mono() - t0;
     return rc;
 }
 
@@ -285,9 +268,9 @@ checkpoints(
             return rc;
         }
         r->next++;
-        t0 = now();
+        t0 = seen_clock_mono();
         rc = seen_xlog_checkpoint(txn, r->keys, TIME0 + r->next, &cp, buf);
-        tcp[i] = now() - t0;
+        tcp[i] = seen_clock_mono() - t0;
         if (rc != 0) {
             fprintf(stderr, "bench_xlog: seen_xlog_checkpoint: %s\n",
                 seen_strerror(rc));
@@ -301,9 +284,9 @@ checkpoints(
             return SEEN_ERR;
         }
         memcpy(root, cp.root.data, 32);
-        t0 = now();
+        t0 = seen_clock_mono();
         rc = seen_store_commit(txn);
-        tcm[i] = now() - t0;
+        tcm[i] = seen_clock_mono() - t0;
         if (rc != 0) {
             fprintf(stderr, "bench_xlog: commit: %s\n", seen_strerror(rc));
             return rc;
@@ -343,7 +326,7 @@ reads(struct run *r, uint64_t n, const uint8_t want[static 32],
         plen[op] = 0;
         for (i = 0; i < PROOF_CALLS; i++) {
             a = rng() % n; /* a leaf, or a size - 1 */
-            t0 = now();
+            t0 = seen_clock_mono();
             switch (op) {
             case OP_ROOT:
                 rc = seen_xlog_root(txn, n, root);
@@ -355,7 +338,7 @@ reads(struct run *r, uint64_t n, const uint8_t want[static 32],
                 rc = seen_xlog_consistency(txn, a + 1, n, proof, &plen[op]);
                 break;
             }
-            t[i] = now() - t0;
+            t[i] = seen_clock_mono() - t0;
             if (rc != 0) {
                 fprintf(stderr, "bench_xlog: %s: %s\n", op_names[op],
                     seen_strerror(rc));
@@ -389,13 +372,13 @@ raw_sha256(size_t len, size_t n)
         return 0;
     randombytes_buf(in, len);
     in[0] = 0x00;
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++) {
         in[len - 1] = (uint8_t)i;
         crypto_hash_sha256(out, in, len);
         in[1] ^= out[0]; /* keep the compiler from hoisting the call */
     }
-    t = now() - t0;
+    t = seen_clock_mono() - t0;
     free(in);
     return (double)n / t;
 }
@@ -414,12 +397,12 @@ raw_ed25519(size_t n)
     randombytes_buf(msg, sizeof msg);
     memcpy(
         msg, SEEN_DOMAIN_XLOG_CHECKPOINT, sizeof SEEN_DOMAIN_XLOG_CHECKPOINT);
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++) {
         msg[sizeof msg - 1] = (uint8_t)i;
         crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
     }
-    t = now() - t0;
+    t = seen_clock_mono() - t0;
     sodium_memzero(sk, sizeof sk);
     return (double)n / t;
 }
@@ -452,7 +435,7 @@ raw_lmdb_puts(const char *dir, size_t n, size_t vlen, size_t batch)
     if ((rc = mdb_env_set_mapsize(env, (size_t)MAP_MB << 20)) != 0 ||
         (rc = mdb_env_open(env, dir, MDB_NOTLS, 0600)) != 0)
         goto err;
-    t0 = now();
+    t0 = seen_clock_mono();
     for (i = 0; i < n; i++) {
         if (i % batch == 0) {
             if (txn != NULL && (rc = mdb_txn_commit(txn)) != 0) {
@@ -473,7 +456,7 @@ raw_lmdb_puts(const char *dir, size_t n, size_t vlen, size_t batch)
     txn = NULL;
     if (rc != 0)
         goto err;
-    t = now() - t0;
+    t = seen_clock_mono() - t0;
     mdb_env_close(env);
     free(val);
     return (double)n / t;
@@ -515,16 +498,6 @@ print_machine(const char *when)
     }
     line[strcspn(line, "\n")] = '\0';
     printf("load average at %s: %s\n", when, line);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static void
@@ -632,25 +605,25 @@ measure_appends(struct run *r, const struct opts *o, struct figures *fg)
     uint64_t leafsum;
     double t0, c0;
 
-    t0 = now();
-    c0 = cpu();
+    t0 = seen_clock_mono();
+    c0 = bench_cpu();
     if (append_leaves(r, o->nleaves, o->batch, isatty(2)) != 0)
         return -1;
-    fg->tfill = now() - t0;
-    fg->cfill = cpu() - c0;
+    fg->tfill = seen_clock_mono() - t0;
+    fg->cfill = bench_cpu() - c0;
     fg->tcommit_fill = r->tcommit;
     fg->fill_rate = (double)o->nleaves / fg->tfill;
 
     /* Group commit at the size just reached: batch 1, then batch B. */
-    t0 = now();
+    t0 = seen_clock_mono();
     if (append_leaves(r, o->single, 1, 0) != 0)
         return -1;
-    fg->t1 = now() - t0;
-    t0 = now();
+    fg->t1 = seen_clock_mono() - t0;
+    t0 = seen_clock_mono();
     if (append_leaves(r, o->single, o->batch, 0) != 0)
         return -1;
     fg->one_rate = (double)o->single / fg->t1;
-    fg->b_rate = (double)o->single / (now() - t0);
+    fg->b_rate = (double)o->single / (seen_clock_mono() - t0);
 
     if (leaf_bytes(r, r->next, &leafsum) != 0)
         return -1;
@@ -860,7 +833,7 @@ done:
     seen_keys_destroy(&r.keys);
     if (o.keep) {
         printf("kept %s\n", dir);
-    } else if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+    } else if (seen_file_remove_tree(dir) != 0) {
         fprintf(stderr, "bench_xlog: cannot remove %s\n", dir);
         rc = 1;
     }

@@ -30,9 +30,8 @@
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
 
-/* The harness, so that its seeds and regressions replay through it. */
-/* The harness's entry point, renamed so that every suite links into one
- * runner. */
+/* The harness, under its own name so that every suite links into one
+ * runner; its seeds and regressions replay through it. */
 #define LLVMFuzzerTestOneInput fuzz_audit_one
 #include "tests/fuzz/fuzz_audit.c"
 
@@ -940,48 +939,13 @@ run_audit(const uint8_t *buf, size_t len)
     return ok;
 }
 
-static size_t
-replay_dir(const char *dir, size_t *n)
-{
-    char path[4096];
-    struct dirent *de;
-    uint8_t *buf;
-    size_t len, ok = 0;
-    long sz;
-    FILE *f;
-    DIR *d;
-
-    *n = 0;
-    if ((d = opendir(dir)) == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-        ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-        ck_assert_int_ge(sz = ftell(f), 0);
-        rewind(f);
-        len = (size_t)sz;
-        ck_assert_ptr_nonnull(buf = malloc(len ? len : 1));
-        ck_assert_uint_eq(fread(buf, 1, len, f), len);
-        fclose(f);
-        ok += (size_t)run_audit(len ? buf : NULL, len);
-        free(buf);
-        (*n)++;
-    }
-    closedir(d);
-    return ok;
-}
-
 START_TEST(test_fuzz_seeds_verify_and_regressions_do_not_crash)
 {
     size_t n, ok;
 
-    ok = replay_dir(SEEN_SOURCE_DIR "/tests/fuzz/corpus/audit", &n);
+    ok = tu_replay_fuzz("audit", run_audit, &n);
     ck_assert_uint_ge(n, 4);
     ck_assert_uint_ge(ok, 3); /* all but the halted node's */
-    (void)replay_dir(SEEN_SOURCE_DIR "/tests/fuzz/regress/audit", &n);
     ck_assert_int_eq(LLVMFuzzerTestOneInput(NULL, 0), 0);
 }
 END_TEST

@@ -20,9 +20,8 @@
 #include "common/seen.h"
 #include "node/disclosure/disclosure.h"
 
-/* The harness, so that its seeds replay through it. */
-/* The harness's entry point, renamed so that every suite links into one
- * runner. */
+/* The harness, under its own name so that every suite links into one
+ * runner; its seeds replay through it. */
 #define LLVMFuzzerTestOneInput fuzz_disclosure_one
 #include "tests/fuzz/fuzz_disclosure.c"
 

@@ -26,9 +26,8 @@
 
 #include "seen.pb-c.h"
 
-/* The harness, so that its regression inputs replay through it. */
-/* The harness's entry point, renamed so that every suite links into one
- * runner. */
+/* The harness, under its own name so that every suite links into one
+ * runner; its regression inputs replay through it. */
 #define LLVMFuzzerTestOneInput fuzz_membership_one
 #include "tests/fuzz/fuzz_membership.c"
 

@@ -86,31 +86,6 @@ add_committed(const char *name, enum seen_role_op role, uint64_t now)
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
 }
 
-/* Silence the library's log lines where a test expects them. */
-static int saved_stderr = -1;
-
-static void
-quiet(void)
-{
-    int fd;
-
-    fflush(stderr);
-    ck_assert_int_ge(saved_stderr = dup(2), 0);
-    ck_assert_int_ge(fd = open("/dev/null", O_WRONLY), 0);
-    ck_assert_int_eq(dup2(fd, 2), 2);
-    close(fd);
-}
-
-static void
-loud(void)
-{
-
-    fflush(stderr);
-    ck_assert_int_eq(dup2(saved_stderr, 2), 2);
-    close(saved_stderr);
-    saved_stderr = -1;
-}
-
 /* ---- add, get, list ---- */
 
 START_TEST(test_added_operator_is_found_with_its_role)
@@ -362,7 +337,7 @@ START_TEST(test_damaged_entry_is_reported_not_trusted)
     ck_assert_int_eq(seen_store_put(t, SEEN_DB_OPERATORS, "Bad Name", 8,
                          bad_format, sizeof bad_format),
         SEEN_OK);
-    quiet();
+    tu_quiet(NULL);
     ck_assert_int_eq(seen_operator_get(t, "a", &r), SEEN_ECORRUPT);
     ck_assert_int_eq(seen_operator_get(t, "b", &r), SEEN_ECORRUPT);
     ck_assert_int_eq(seen_operator_get(t, "c", &r), SEEN_ECORRUPT);
@@ -377,7 +352,7 @@ START_TEST(test_damaged_entry_is_reported_not_trusted)
     /* Nor can it be overwritten by an add. */
     ck_assert_int_eq(seen_operator_add(t, "a", SEEN_OP_ADMIN, T0),
         SEEN_EEXIST);
-    loud();
+    tu_loud();
     seen_store_abort(t);
 }
 END_TEST

@@ -22,9 +22,8 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-/* The harness, so that its seeds and regression inputs replay through it. */
-/* The harness's entry point, renamed so that every suite links into one
- * runner. */
+/* The harness, under its own name so that every suite links into one
+ * runner; its seeds and regression inputs replay through it. */
 #define LLVMFuzzerTestOneInput fuzz_policy_one
 #include "tests/fuzz/fuzz_policy.c"
 

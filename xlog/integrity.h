@@ -2,7 +2,7 @@
  * integrity.h: alerts about the federation's own integrity, beside the
  * safeguarding alerts of the matcher: a member that signed two
  * checkpoints of one log that cannot both be true (equivocation), of its
- * feed or of its exchange log, kept as evidence (node/replication/federation.c,
+ * feed or of its exchange log, kept as evidence (node/replication/feeds.c,
  * xlog/xlog.h).  They are listed by `seen alerts` with the rules
  * "feed_equivocation" and "exchange_log_equivocation" and stay listed
  * while the evidence is kept (they cannot be acknowledged away: the

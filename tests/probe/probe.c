@@ -58,6 +58,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "common/home.h"
@@ -92,16 +93,6 @@ sleep_ms(long ms)
 
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-}
-
-/* The monotonic clock, in milliseconds. */
-static double
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 /* Open the keystore of the node home ${home}. */
@@ -350,7 +341,7 @@ send_frame(void *s, const void *buf, size_t len, double deadline)
     for (;;) {
         if (zmq_send(s, buf, len, ZMQ_DONTWAIT) >= 0)
             return 0;
-        if (zmq_errno() != EAGAIN || now_ms() >= deadline)
+        if (zmq_errno() != EAGAIN || seen_clock_mono() * 1000.0 >= deadline)
             return -1;
         sleep_ms(20);
     }
@@ -701,7 +692,7 @@ deliver(
             zmq_strerror(zmq_errno()));
         goto done;
     }
-    deadline = now_ms() + (double)p->timeout;
+    deadline = seen_clock_mono() * 1000.0 + (double)p->timeout;
     if ((rc = send_frame(s, buf, len, deadline)) == 0)
         (*sent)++;
     if (rc == 0 && twice) {
