@@ -61,6 +61,35 @@ seen_index_seq(struct seen_txn *txn, uint32_t oidx,
     return SEEN_OK;
 }
 
+struct live {
+    seen_index_live_fn *fn;
+    void *ctx;
+};
+
+static int
+on_live(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct live *l = ctx;
+
+    if (klen != SEEN_ENTRY_ID_BYTES || vlen != SEEN_ENTRY_SEQ_BYTES)
+        return SEEN_ECORRUPT;
+    return l->fn(l->ctx, key, seen_rd64(val));
+}
+
+/**
+ * seen_index_each_live(txn, fn, ctx):
+ * Call ${fn} for every live entry, in the order of their local ids.
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a damaged record.
+ */
+int
+seen_index_each_live(struct seen_txn *txn, seen_index_live_fn *fn, void *ctx)
+{
+    struct live l = {fn, ctx};
+
+    return seen_store_iter(txn, SEEN_DB_ENTRIES, NULL, 0, on_live, &l);
+}
+
 /* ---- decoding leaves ---- */
 
 /*

@@ -66,6 +66,23 @@ SEEN_MUST_CHECK int seen_index_remove(struct seen_txn *txn, uint32_t oidx,
 SEEN_MUST_CHECK int seen_index_seq(struct seen_txn *txn, uint32_t oidx,
     const uint8_t handle[static 16], uint64_t *seq);
 
+/*
+ * seen_index_live_fn(ctx, id, seq): one live entry: its local id (origin
+ * number, 4 bytes big-endian, then handle: SEEN_ENTRY_ID_BYTES) and its
+ * feed position.  Return 0 to go on, 1 to stop, or a negative SEEN_E*
+ * code to stop with it.
+ */
+typedef int seen_index_live_fn(void *ctx,
+    const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq);
+
+/**
+ * seen_index_each_live(txn, fn, ctx):
+ * Call ${fn} for every live entry, in the order of their local ids.
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a damaged record.
+ */
+SEEN_MUST_CHECK int seen_index_each_live(struct seen_txn *txn,
+    seen_index_live_fn *fn, void *ctx);
+
 /**
  * seen_index_entry(txn, oidx, seq, fe):
  * Decode leaf ${seq} of origin ${oidx}, which must hold an IndexEntry,

@@ -14,6 +14,12 @@
 #include "storage/index.h"
 #include "storage/store.h"
 
+/* The keys of SEEN_DB_META (this file alone knows them). */
+#define META_FORMAT "format" /* SEEN_STORE_FORMAT, 4 bytes */
+#define META_NODE "node"     /* the node's Ed25519 key, 32 bytes */
+#define META_CHECK "check"   /* a sealed known value: the record key opens it */
+#define META_EPOCH "epoch"   /* the own entries' match-key epoch, 4 bytes */
+
 struct seen_store {
     MDB_env *env;
     MDB_dbi dbi[SEEN_DB_COUNT];
@@ -166,15 +172,15 @@ store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
     if (seen_seal(sealed, (const uint8_t *)CHECK_PLAIN, sizeof CHECK_PLAIN,
             (const uint8_t *)CHECK_AD, strlen(CHECK_AD), s->keys) != 0)
         return SEEN_ERR;
-    k = (MDB_val){6, (char *)"format"};
+    k = (MDB_val){strlen(META_FORMAT), (char *)META_FORMAT};
     v = (MDB_val){4, fmt};
     if ((rc = mdb_put(txn, s->dbi[SEEN_DB_META], &k, &v, 0)) != 0)
         return store_fail(s, "init", rc);
-    k = (MDB_val){4, (char *)"node"};
+    k = (MDB_val){strlen(META_NODE), (char *)META_NODE};
     v = (MDB_val){32, (void *)node_id};
     if ((rc = mdb_put(txn, s->dbi[SEEN_DB_META], &k, &v, 0)) != 0)
         return store_fail(s, "init", rc);
-    k = (MDB_val){5, (char *)"check"};
+    k = (MDB_val){strlen(META_CHECK), (char *)META_CHECK};
     v = (MDB_val){sizeof sealed, sealed};
     if ((rc = mdb_put(txn, s->dbi[SEEN_DB_META], &k, &v, 0)) != 0)
         return store_fail(s, "init", rc);
@@ -191,7 +197,7 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
     MDB_val k, v;
     int rc;
 
-    k = (MDB_val){6, (char *)"format"};
+    k = (MDB_val){strlen(META_FORMAT), (char *)META_FORMAT};
     if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0) {
         seen_error("store '%s' is empty or not initialised (its data file "
                   "was truncated or replaced?); restore it from a backup",
@@ -204,7 +210,7 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
             SEEN_STORE_FORMAT);
         return SEEN_EVERSION;
     }
-    k = (MDB_val){4, (char *)"node"};
+    k = (MDB_val){strlen(META_NODE), (char *)META_NODE};
     if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0 ||
         v.mv_size != 32) {
         seen_error("store '%s' has no node id", s->dir);
@@ -214,7 +220,7 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
         seen_error("store '%s' belongs to another node", s->dir);
         return SEEN_EWRONGNODE;
     }
-    k = (MDB_val){5, (char *)"check"};
+    k = (MDB_val){strlen(META_CHECK), (char *)META_CHECK};
     if ((rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v)) != 0 ||
         v.mv_size != sizeof plain + SEEN_SEAL_OVERHEAD) {
         seen_error("store '%s' has no key check", s->dir);
@@ -457,6 +463,67 @@ seen_store_destroy(struct seen_store **pp)
     sodium_free(store->keys);
     free(store->dir);
     free(store);
+}
+
+/**
+ * seen_store_node_id(txn, pk):
+ * Write the Ed25519 key of the node the store belongs to (as made by
+ * seen_store_open with create) to ${pk}.
+ * Returns 0; SEEN_ECORRUPT when the store names none; SEEN_ERR.
+ */
+int
+seen_store_node_id(struct seen_txn *txn, uint8_t pk[static 32])
+{
+    const void *v = NULL;
+    size_t vlen = 0;
+    int rc;
+
+    rc = seen_store_get(txn, SEEN_DB_META, META_NODE, strlen(META_NODE), &v,
+        &vlen);
+    if (rc == SEEN_ENOTFOUND || (rc == 0 && vlen != 32))
+        return SEEN_ECORRUPT;
+    if (rc != 0)
+        return rc;
+    memcpy(pk, v, 32);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_epoch(txn, epoch):
+ * Write the match-key epoch the node's own entries were last made under
+ * (see seen_store_set_epoch) to *${epoch}.
+ * Returns 0; SEEN_ENOTFOUND when none was recorded; SEEN_ECORRUPT.
+ */
+int
+seen_store_epoch(struct seen_txn *txn, uint32_t *epoch)
+{
+    const void *v = NULL;
+    size_t vlen = 0;
+    int rc;
+
+    if ((rc = seen_store_get(txn, SEEN_DB_META, META_EPOCH,
+             strlen(META_EPOCH), &v, &vlen)) != 0)
+        return rc;
+    if (vlen != 4)
+        return SEEN_ECORRUPT;
+    *epoch = seen_rd32(v);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_set_epoch(txn, epoch):
+ * Record, inside the write transaction ${txn}, that the node's own entries
+ * are made under the match-key epoch ${epoch}.
+ * Returns 0; SEEN_EFULL; SEEN_ERR.
+ */
+int
+seen_store_set_epoch(struct seen_txn *txn, uint32_t epoch)
+{
+    uint8_t e[4];
+
+    seen_be32(e, epoch);
+    return seen_store_put(txn, SEEN_DB_META, META_EPOCH, strlen(META_EPOCH),
+        e, sizeof e);
 }
 
 /**

@@ -265,6 +265,32 @@ SEEN_MUST_CHECK int seen_store_origin_pk(struct seen_txn *txn, uint32_t idx,
     uint8_t pk[static 32]);
 
 /**
+ * seen_store_node_id(txn, pk):
+ * Write the Ed25519 key of the node the store belongs to (as made by
+ * seen_store_open with create) to ${pk}.
+ * Returns 0; SEEN_ECORRUPT when the store names none; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_node_id(struct seen_txn *txn,
+    uint8_t pk[static 32]);
+
+/**
+ * seen_store_epoch(txn, epoch):
+ * Write the match-key epoch the node's own entries were last made under
+ * (see seen_store_set_epoch) to *${epoch}.
+ * Returns 0; SEEN_ENOTFOUND when none was recorded; SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_store_epoch(struct seen_txn *txn, uint32_t *epoch);
+
+/**
+ * seen_store_set_epoch(txn, epoch):
+ * Record, inside the write transaction ${txn}, that the node's own entries
+ * are made under the match-key epoch ${epoch}.
+ * Returns 0; SEEN_EFULL; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_set_epoch(struct seen_txn *txn,
+    uint32_t epoch);
+
+/**
  * seen_store_path(store):
  * Return the store's directory (borrowed for the store's lifetime).
  */

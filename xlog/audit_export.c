@@ -109,14 +109,14 @@ struct leaves_ctx {
     uint64_t next;
 };
 
-/* A seen_store_iter_fn over xlog: frame each leaf, in order, with none
- * missing.  Returns 0, or SEEN_ECORRUPT (logged) or the sink's error. */
+/* A seen_xlog_leaf_fn: frame each leaf, in order, with none missing.
+ * Returns 0, or SEEN_ECORRUPT (logged) or the sink's error. */
 static int
-leaf_out(void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
+leaf_out(void *vctx, uint64_t index, const uint8_t *val, size_t vlen)
 {
     struct leaves_ctx *c = vctx;
 
-    if (klen != 8 || seen_rd64(key) != c->next) {
+    if (index != c->next) {
         seen_error("exchange log: leaf %llu is missing from the store",
             (unsigned long long)c->next);
         return SEEN_ECORRUPT;
@@ -149,26 +149,27 @@ export_sinks(struct seen_txn *txn, struct sink s[SEEN_AUDIT_NFILES],
     Seen__Checkpoint *last;
     uint8_t owner[32], root[32], auth[32];
     const uint8_t *cp, *doc;
-    const void *v;
-    size_t vlen, cplen, dlen;
+    size_t cplen, dlen;
     uint64_t n;
     int rc, f;
 
     memset(sum, 0, sizeof *sum);
     memset(st, 0, sizeof st);
-    if ((rc = seen_store_get(txn, SEEN_DB_META, "node", 4, &v, &vlen)) != 0 ||
-        vlen != 32) {
+    if ((rc = seen_store_node_id(txn, owner)) != 0) {
         seen_error("exchange log: the store names no node");
         return SEEN_ECORRUPT;
     }
-    memcpy(owner, v, 32);
     if ((rc = seen_xlog_size(txn, &n)) != 0 ||
         (rc = seen_xlog_root(txn, n, root)) != 0)
         return rc;
     lc.s = &s[SEEN_AUDIT_LEAVES];
     lc.next = 0;
-    if ((rc = seen_store_iter(txn, SEEN_DB_XLOG, NULL, 0, leaf_out, &lc)) != 0)
+    if ((rc = seen_xlog_each_leaf(txn, leaf_out, &lc)) != 0) {
+        if (rc == SEEN_ECORRUPT && lc.next < n)
+            seen_error("exchange log: leaf %llu is missing from the store",
+                (unsigned long long)lc.next);
         return rc;
+    }
     if (lc.next != n) {
         seen_error("exchange log: %llu leaves stored, %llu recorded",
             (unsigned long long)lc.next, (unsigned long long)n);

@@ -328,10 +328,9 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
         return rc;
     if (ss > max)
         max = ss;
-    pre[0] = SEEN_XSTATE_EVIDENCE;
-    memcpy(pre + 1, k->sign_pk, 32);
-    if ((rc = seen_store_iter(
-             txn, SEEN_DB_XSTATE, pre, sizeof pre, evidence_max, &max)) != 0)
+    seen_xlog_state_peer_key(pre, SEEN_XSTATE_EVIDENCE, k->sign_pk);
+    if ((rc = seen_xlog_state_each(txn, pre, sizeof pre, evidence_max,
+             &max)) != 0)
         return rc;
     if ((rc = evidence_max(&max, NULL, 0, halt, hlen)) != 0)
         return rc;
@@ -351,13 +350,10 @@ seen_xlog_resolve(struct seen_txn *txn, const struct seen_keys *k,
         rc = SEEN_ERR;
         goto done;
     }
-    key[0] = SEEN_XSTATE_RESOLVED;
-    seen_be64(key + 1, now);
-    seen_be64(key + 9, max);
+    seen_xlog_state_resolved_key(key, now, max);
     seen_be64(fb, max);
     /* enc does not point into the store: the writes below may move it. */
-    if ((rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, enc, n)) !=
-            0 ||
+    if ((rc = seen_xlog_state_kput(txn, key, sizeof key, enc, n)) != 0 ||
         (rc = seen_xlog_state_put(
              txn, SEEN_XSTATE_FLOOR, fb, sizeof fb)) != 0 ||
         (rc = seen_xlog_state_del(txn, SEEN_XSTATE_HALT)) != 0)

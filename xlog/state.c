@@ -45,6 +45,69 @@ seen_xlog_state_own_key(uint8_t k[static SEEN_XSTATE_COSIG_KEY], int prefix,
 }
 
 /**
+ * seen_xlog_state_resolved_key(k, time, floor):
+ * Write the key of a resolution, SEEN_XSTATE_RESOLVED time(8) floor(8)
+ * (SEEN_XSTATE_OWN_KEY bytes), to ${k}.
+ */
+void
+seen_xlog_state_resolved_key(uint8_t k[static SEEN_XSTATE_OWN_KEY],
+    uint64_t time, uint64_t floor)
+{
+
+    k[0] = SEEN_XSTATE_RESOLVED;
+    seen_be64(k + 1, time);
+    seen_be64(k + 9, floor);
+}
+
+/**
+ * seen_xlog_state_kget(txn, key, klen, v, len), seen_xlog_state_kput(txn,
+ *     key, klen, v, len), seen_xlog_state_kdel(txn, key, klen):
+ * As seen_xlog_state_get, _put and _del for a record under the ${klen}
+ * bytes ${key} (one of the keys made above).
+ */
+int
+seen_xlog_state_kget(struct seen_txn *txn, const void *key, size_t klen,
+    const uint8_t **v, size_t *len)
+{
+    const void *p;
+    int rc;
+
+    if ((rc = seen_store_get(txn, SEEN_DB_XSTATE, key, klen, &p, len)) != 0)
+        return rc;
+    *v = p;
+    return SEEN_OK;
+}
+
+int
+seen_xlog_state_kput(struct seen_txn *txn, const void *key, size_t klen,
+    const void *v, size_t len)
+{
+
+    return seen_store_put(txn, SEEN_DB_XSTATE, key, klen, v, len);
+}
+
+int
+seen_xlog_state_kdel(struct seen_txn *txn, const void *key, size_t klen)
+{
+
+    return seen_store_del(txn, SEEN_DB_XSTATE, key, klen, NULL, 0);
+}
+
+/**
+ * seen_xlog_state_each(txn, prefix, plen, fn, ctx):
+ * Call ${fn} for every record whose key starts with the ${plen} bytes
+ * ${prefix}, in key order.  Returns 0; ${fn}'s negative code;
+ * SEEN_ECORRUPT.
+ */
+int
+seen_xlog_state_each(struct seen_txn *txn, const void *prefix, size_t plen,
+    seen_xlog_state_fn *fn, void *ctx)
+{
+
+    return seen_store_iter(txn, SEEN_DB_XSTATE, prefix, plen, fn, ctx);
+}
+
+/**
  * seen_xlog_state_get(txn, name, v, len):
  * Look up the record named ${name} (SEEN_XSTATE_SIGNED, _HALT, _FLOOR):
  * *${v} (*${len} bytes) is borrowed until the end of ${txn} or its next

@@ -54,6 +54,43 @@ void seen_xlog_state_own_key(uint8_t k[static SEEN_XSTATE_COSIG_KEY],
     int prefix, uint64_t size, uint64_t time, const uint8_t *pk);
 
 /**
+ * seen_xlog_state_resolved_key(k, time, floor):
+ * Write the key of a resolution, SEEN_XSTATE_RESOLVED time(8) floor(8)
+ * (SEEN_XSTATE_OWN_KEY bytes), to ${k}.
+ */
+void seen_xlog_state_resolved_key(uint8_t k[static SEEN_XSTATE_OWN_KEY],
+    uint64_t time, uint64_t floor);
+
+/**
+ * seen_xlog_state_kget(txn, key, klen, v, len), seen_xlog_state_kput(txn,
+ *     key, klen, v, len), seen_xlog_state_kdel(txn, key, klen):
+ * As seen_xlog_state_get, _put and _del for a record under the ${klen}
+ * bytes ${key} (one of the keys made above).
+ */
+SEEN_MUST_CHECK int seen_xlog_state_kget(struct seen_txn *txn,
+    const void *key, size_t klen, const uint8_t **v, size_t *len);
+SEEN_MUST_CHECK int seen_xlog_state_kput(struct seen_txn *txn,
+    const void *key, size_t klen, const void *v, size_t len);
+SEEN_MUST_CHECK int seen_xlog_state_kdel(struct seen_txn *txn,
+    const void *key, size_t klen);
+
+/*
+ * seen_xlog_state_fn(ctx, key, klen, v, len): one record; return 0 to go
+ * on, 1 to stop, a negative code to fail.
+ */
+typedef int seen_xlog_state_fn(void *ctx, const void *key, size_t klen,
+    const void *v, size_t len);
+
+/**
+ * seen_xlog_state_each(txn, prefix, plen, fn, ctx):
+ * Call ${fn} for every record whose key starts with the ${plen} bytes
+ * ${prefix}, in key order.  Returns 0; ${fn}'s negative code;
+ * SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_xlog_state_each(struct seen_txn *txn,
+    const void *prefix, size_t plen, seen_xlog_state_fn *fn, void *ctx);
+
+/**
  * seen_xlog_state_get(txn, name, v, len):
  * Look up the record named ${name} (SEEN_XSTATE_SIGNED, _HALT, _FLOOR):
  * *${v} (*${len} bytes) is borrowed until the end of ${txn} or its next

@@ -26,14 +26,9 @@ peer_cp(struct seen_txn *txn, int prefix, const uint8_t origin[32],
     const uint8_t **cp, size_t *len)
 {
     uint8_t k[SEEN_XSTATE_PEER_KEY];
-    const void *v;
-    int rc;
 
     seen_xlog_state_peer_key(k, prefix, origin);
-    if ((rc = seen_store_get(txn, SEEN_DB_XSTATE, k, sizeof k, &v, len)) != 0)
-        return rc;
-    *cp = v;
-    return SEEN_OK;
+    return seen_xlog_state_kget(txn, k, sizeof k, cp, len);
 }
 
 /**
@@ -197,7 +192,7 @@ seen_xlog_add_cosignature(struct seen_txn *txn, const struct seen_keys *k,
         goto done;
     seen_xlog_state_own_key(
         key, SEEN_XSTATE_COSIG, cp->size, cp->time, cs->witness.data);
-    rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, cosig, len);
+    rc = seen_xlog_state_kput(txn, key, sizeof key, cosig, len);
 done:
     seen_checkpoint_destroy(&cp);
     seen__cosignature__free_unpacked(cs, NULL);
@@ -314,7 +309,7 @@ settle_pending(struct seen_txn *txn, const Seen__Checkpoint *theirs)
         return SEEN_OK;
     if (rc != 0 || pend->size > theirs->size)
         goto done;
-    if ((rc = seen_store_del(txn, SEEN_DB_XSTATE, k, sizeof k, NULL, 0)) != 0)
+    if ((rc = seen_xlog_state_kdel(txn, k, sizeof k)) != 0)
         goto done;
     if (pend->size == theirs->size &&
         memcmp(pend->root.data, theirs->root.data, 32) != 0) {

@@ -261,6 +261,36 @@ seen_xlog_leaf(
     return seen_mlog_leaf(&l, i, leaf, len);
 }
 
+struct each_leaf {
+    seen_xlog_leaf_fn *fn;
+    void *ctx;
+};
+
+static int
+on_leaf(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct each_leaf *c = ctx;
+
+    if (klen != 8)
+        return SEEN_ECORRUPT;
+    return c->fn(c->ctx, seen_rd64(key), val, vlen);
+}
+
+/**
+ * seen_xlog_each_leaf(txn, fn, ctx):
+ * Call ${fn} for every stored leaf in the order of their indexes (which
+ * the caller may check for gaps).
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a damaged key.
+ */
+int
+seen_xlog_each_leaf(struct seen_txn *txn, seen_xlog_leaf_fn *fn, void *ctx)
+{
+    struct each_leaf c = {fn, ctx};
+
+    return seen_store_iter(txn, SEEN_DB_XLOG, NULL, 0, on_leaf, &c);
+}
+
 /**
  * seen_xlog_subtree(ctx, start, size, out):
  * A seen_merkle_subtree_fn over the stored log; ${ctx} is the struct
@@ -379,5 +409,5 @@ seen_xlog_iter(struct seen_txn *txn, enum seen_xlog_set set,
     default:
         return SEEN_EINVAL;
     }
-    return seen_store_iter(txn, SEEN_DB_XSTATE, &p, 1, iter_one, &c);
+    return seen_xlog_state_each(txn, &p, 1, iter_one, &c);
 }

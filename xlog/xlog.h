@@ -148,6 +148,22 @@ SEEN_MUST_CHECK int seen_xlog_size(struct seen_txn *txn, uint64_t *size);
 SEEN_MUST_CHECK int seen_xlog_leaf(
     struct seen_txn *txn, uint64_t i, const uint8_t **leaf, size_t *len);
 
+/*
+ * seen_xlog_leaf_fn(ctx, index, leaf, len): one stored leaf (borrowed for
+ * the call).  Return 0 to go on, 1 to stop, a negative code to fail.
+ */
+typedef int seen_xlog_leaf_fn(void *ctx, uint64_t index, const uint8_t *leaf,
+    size_t len);
+
+/**
+ * seen_xlog_each_leaf(txn, fn, ctx):
+ * Call ${fn} for every stored leaf in the order of their indexes (which
+ * the caller may check for gaps).
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a damaged key.
+ */
+SEEN_MUST_CHECK int seen_xlog_each_leaf(struct seen_txn *txn,
+    seen_xlog_leaf_fn *fn, void *ctx);
+
 /**
  * seen_xlog_root(txn, size, root):
  * Write the RFC 9162 root of the first ${size} leaves to ${root}, from

@@ -75,46 +75,31 @@ ctl_node_stop(struct seen_control *c, struct ctl_call *call)
 }
 
 struct handles_ctx {
-    struct seen_txn *txn;
     struct seen_ctl_rows rows;
     size_t count;
     uint8_t last[16];
-    int err;
 };
 
+/* Add one handle to the page (a seen_indexer_handle_fn). */
 static int
-handles_one(
-    void *vctx, const void *key, size_t klen, const void *val, size_t vlen)
+handles_one(void *vctx, const uint8_t key[16],
+    const Seen__LocalHandle *lh)
 {
     struct handles_ctx *hc = vctx;
-    Seen__LocalHandle *lh;
-    uint8_t *buf;
-    size_t len;
     char hh[33], eb[64];
     json_t *row;
+    int rc;
 
-    (void)val;
-    (void)vlen;
-    if (klen != 16)
-        return SEEN_ECORRUPT;
     if (hc->count >= HANDLES_PAGE)
         return 1;
-    if ((hc->err = seen_store_sealed_get(
-             hc->txn, SEEN_DB_HANDLES, key, 16, key, 16, &buf, &len)) != 0)
-        return hc->err;
-    lh = seen__local_handle__unpack(NULL, len, buf);
-    free(buf);
-    if (lh == NULL)
-        return hc->err = SEEN_ECORRUPT;
     seen_hex_encode(hh, key, 16);
     row = json_pack("{s:s, s:s, s:s, s:s}", "handle", hh, "record", lh->record,
         "ref", lh->ref, "role",
         seen_enum_name(&seen__role__descriptor, lh->role, eb));
-    seen__local_handle__free_unpacked(lh, NULL);
-    hc->err = seen_ctl_rows_add(&hc->rows, row);
+    rc = seen_ctl_rows_add(&hc->rows, row);
     json_decref(row);
-    if (hc->err != 0)
-        return hc->err;
+    if (rc != 0)
+        return rc;
     memcpy(hc->last, key, 16);
     hc->count++;
     return 0;
@@ -132,16 +117,14 @@ ctl_node_handles(struct seen_control *c, struct ctl_call *call)
 
     (void)c;
     memset(&hc, 0, sizeof hc);
-    hc.txn = call->txn;
     if (a != NULL &&
         sodium_hex2bin(after, 16, a, strlen(a), NULL, NULL, NULL) != 0)
         return reply_error("bad cursor");
-    rc = seen_store_iter_after(
-        hc.txn, SEEN_DB_HANDLES, after, a ? 16 : 0, handles_one, &hc);
-    if (rc != 0 || hc.err != 0) {
+    rc = seen_indexer_each_handle(call->txn, a != NULL ? after : NULL,
+        handles_one, &hc);
+    if (rc != 0) {
         free(hc.rows.p);
-        return reply_error(
-            "cannot read handles: %s", seen_strerror(rc ? rc : hc.err));
+        return reply_error("cannot read handles: %s", seen_strerror(rc));
     }
     seen_hex_encode(lasthex, hc.last, 16);
     /* The caller owns the rows from here. */

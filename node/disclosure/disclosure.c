@@ -18,6 +18,7 @@
 #include "proto/membership.h"
 #include "proto/policy.h"
 #include "storage/operators.h"
+#include "storage/index.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
@@ -757,9 +758,9 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     const char *purpose = jstr(req, "purpose"), *basis = jstr(req, "basis");
     const char *op = jstr(req, "operator");
     const Seen__Member *m;
-    uint8_t handle[16], id[16], key[KEY_MAX], ek[20], peer[32];
-    const void *v;
-    size_t klen, vlen;
+    uint8_t handle[16], id[16], key[KEY_MAX], peer[32];
+    size_t klen;
+    uint64_t seq;
     uint32_t idx;
     char idh[33];
     int rc;
@@ -791,11 +792,8 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     memcpy(peer, m->sign_pk.data, 32);
     /* The entry must be one of that node's that we hold. */
     rc = seen_store_origin(txn, peer, 0, &idx);
-    if (rc == 0) {
-        seen_be32(ek, idx);
-        memcpy(ek + 4, handle, 16);
-        rc = seen_store_get(txn, SEEN_DB_ENTRIES, ek, 20, &v, &vlen);
-    }
+    if (rc == 0)
+        rc = seen_index_seq(txn, idx, handle, &seq);
     if (rc == SEEN_ENOTFOUND)
         return fail("this node holds no entry %s from '%s' (retracted, or "
                     "another node's: see `seen query`)", hh, node);

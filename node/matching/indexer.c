@@ -334,15 +334,8 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     st->records++;
     if (existed)
         st->replaced++;
-    {
-        uint8_t e[4];
-
-        /* The epoch our entries are made under (see _retokenize). */
-        seen_be32(e, seen_tokenizer_epoch(ix->tk));
-        if ((rc = seen_store_put(txn, SEEN_DB_META, "epoch", 5, e, 4)) != 0)
-            return rc;
-    }
-    return SEEN_OK;
+    /* The epoch our entries are made under (see _retokenize). */
+    return seen_store_set_epoch(txn, seen_tokenizer_epoch(ix->tk));
 }
 
 struct expire_ctx {
@@ -472,14 +465,12 @@ seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
 {
     struct ids_ctx c = {NULL, 0, 0, txn};
     struct seen_record *rec;
-    uint8_t idk[16], e[4], *body;
-    const void *v;
-    size_t vlen, blen, i;
-    uint32_t epoch = seen_tokenizer_epoch(ix->tk);
+    uint8_t idk[16], *body;
+    size_t blen, i;
+    uint32_t epoch = seen_tokenizer_epoch(ix->tk), held;
     int rc;
 
-    if (seen_store_get(txn, SEEN_DB_META, "epoch", 5, &v, &vlen) == 0 &&
-        vlen == 4 && seen_rd32(v) == epoch)
+    if (seen_store_epoch(txn, &held) == 0 && held == epoch)
         return SEEN_OK;
     if ((rc = seen_store_iter(txn, SEEN_DB_RECMETA, NULL, 0,
              collect_record_id, &c)) != 0)
@@ -499,8 +490,7 @@ seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
         if (rc != 0)
             goto done;
     }
-    seen_be32(e, epoch);
-    rc = seen_store_put(txn, SEEN_DB_META, "epoch", 5, e, 4);
+    rc = seen_store_set_epoch(txn, epoch);
 done:
     for (i = 0; i < c.n; i++)
         free(c.ids[i]);
@@ -547,4 +537,55 @@ seen_indexer_own(struct seen_store *store, struct seen_txn *txn,
         return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
     *body = (char *)buf;
     return SEEN_OK;
+}
+
+struct each_handle {
+    struct seen_txn *txn;
+    seen_indexer_handle_fn *fn;
+    void *ctx;
+};
+
+static int
+on_handle(void *vctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct each_handle *c = vctx;
+    Seen__LocalHandle *lh;
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    (void)val;
+    (void)vlen;
+    if (klen != 16)
+        return SEEN_ECORRUPT;
+    if ((rc = seen_store_sealed_get(c->txn, SEEN_DB_HANDLES, key, 16, key,
+             16, &buf, &len)) != 0)
+        return rc;
+    lh = seen__local_handle__unpack(NULL, len, buf);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (lh == NULL)
+        return SEEN_ECORRUPT;
+    rc = c->fn(c->ctx, key, lh);
+    seen__local_handle__free_unpacked(lh, NULL);
+    return rc;
+}
+
+/**
+ * seen_indexer_each_handle(txn, after, fn, ctx):
+ * Call ${fn} for each of this node's handles, in handle order, starting
+ * after ${after} (16 bytes; NULL: from the first), for paging across
+ * transactions.
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a damaged record;
+ * SEEN_EAUTH when one does not open; SEEN_ENOMEM.
+ */
+int
+seen_indexer_each_handle(struct seen_txn *txn, const uint8_t *after,
+    seen_indexer_handle_fn *fn, void *ctx)
+{
+    struct each_handle c = {txn, fn, ctx};
+
+    return seen_store_iter_after(txn, SEEN_DB_HANDLES, after,
+        after != NULL ? 16 : 0, on_handle, &c);
 }

@@ -119,4 +119,24 @@ SEEN_MUST_CHECK int seen_indexer_own(struct seen_store *store,
     struct seen_txn *txn, const uint8_t handle[16],
     struct Seen__LocalHandle **lh, char **body, size_t *blen);
 
+/*
+ * seen_indexer_handle_fn(ctx, handle, lh): one of this node's live
+ * handles (16 bytes) and what it stands for (borrowed for the call).
+ * Return 0 to go on, 1 to stop, or a negative SEEN_E* code to stop with
+ * it.
+ */
+typedef int seen_indexer_handle_fn(void *ctx, const uint8_t handle[16],
+    const struct Seen__LocalHandle *lh);
+
+/**
+ * seen_indexer_each_handle(txn, after, fn, ctx):
+ * Call ${fn} for each of this node's handles, in handle order, starting
+ * after ${after} (16 bytes; NULL: from the first), for paging across
+ * transactions.
+ * Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a damaged record;
+ * SEEN_EAUTH when one does not open; SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_indexer_each_handle(struct seen_txn *txn,
+    const uint8_t *after, seen_indexer_handle_fn *fn, void *ctx);
+
 #endif /* !SEEN_INDEXER_H */

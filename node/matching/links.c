@@ -156,3 +156,32 @@ links_drop(struct seen_txn *txn, const uint8_t id[20],
     }
     return 0;
 }
+
+struct each_ctx {
+    links_fn *fn;
+    void *ctx;
+};
+
+static int
+on_each(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct each_ctx *c = ctx;
+
+    if (klen != 40 || vlen != 8)
+        return SEEN_ECORRUPT;
+    return c->fn(c->ctx, key, (const uint8_t *)key + 20, rd_double(val));
+}
+
+/**
+ * links_each(txn, fn, ctx):
+ * Call ${fn} for every link, once in each direction, in key order.
+ * Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
+ */
+int
+links_each(struct seen_txn *txn, links_fn *fn, void *ctx)
+{
+    struct each_ctx c = {fn, ctx};
+
+    return seen_store_iter(txn, SEEN_DB_LINKS, NULL, 0, on_each, &c);
+}

@@ -221,6 +221,20 @@ int links_weighted(struct seen_txn *txn, const uint8_t id[20], double min,
 int links_drop(struct seen_txn *txn, const uint8_t id[20],
     const struct idset *others);
 
+/*
+ * links_fn(ctx, a, b, w): one stored direction of a link, from ${a} to
+ * ${b}, of weight ${w}; return as a seen_store_iter_fn does.
+ */
+typedef int links_fn(void *ctx, const uint8_t a[20], const uint8_t b[20],
+    double w);
+
+/**
+ * links_each(txn, fn, ctx):
+ * Call ${fn} for every link, once in each direction, in key order.
+ * Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
+ */
+int links_each(struct seen_txn *txn, links_fn *fn, void *ctx);
+
 /* ---- persons.c ---- */
 
 /**

@@ -11,6 +11,7 @@
 #include "node/matching/matcher_internal.h"
 #include "proto/control.h"
 #include "proto/enums.h"
+#include "storage/index.h"
 #include "storage/store.h"
 
 /**
@@ -55,18 +56,15 @@ struct live_ctx {
 };
 
 /* Add a live entry and its label to the pairs of ${ctx} (a
- * seen_store_iter_fn over SEEN_DB_ENTRIES). */
+ * seen_index_live_fn). */
 static int
-on_live(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
+on_live(void *ctx, const uint8_t key[static SEEN_ENTRY_ID_BYTES],
+    uint64_t seq)
 {
     struct live_ctx *c = ctx;
     void *p;
 
-    (void)val;
-    (void)vlen;
-    if (klen != 20)
-        return SEEN_ECORRUPT;
+    (void)seq;
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 1024;
         if ((p = realloc(c->v, c->cap * sizeof *c->v)) == NULL)
@@ -98,8 +96,7 @@ seen_matcher_persons(struct seen_matcher *m, struct seen_txn *txn, char **out,
 
     *out = NULL;
     *len = 0;
-    if ((rc = seen_store_iter(txn, SEEN_DB_ENTRIES, NULL, 0, on_live, &c)) !=
-        0)
+    if ((rc = seen_index_each_live(txn, on_live, &c)) != 0)
         goto done;
     if (c.n > 1)
         qsort(c.v, c.n, sizeof *c.v, paircmp);
@@ -150,11 +147,10 @@ link_end(struct seen_matcher *m, const struct ent *e)
         m->name_of(m->ctx, e->gid, name, sizeof name), "handle", hh);
 }
 
-/* Describe one link, once for its two keys, as a row of the links
- * contract (a seen_store_iter_fn over SEEN_DB_LINKS). */
+/* Describe one link, once for its two directions, as a row of the links
+ * contract (a links_fn). */
 static int
-on_link(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
+on_link(void *ctx, const uint8_t ka[20], const uint8_t kb[20], double w)
 {
     struct links_ctx *c = ctx;
     struct ent a = {0}, b = {0};
@@ -164,12 +160,8 @@ on_link(void *ctx, const void *key, size_t klen, const void *val,
     size_t i;
     int rc = 0;
 
-    (void)vlen;
-    (void)val;
-    if (klen != 40)
-        return SEEN_ECORRUPT;
-    if (entry_load(c->txn, key, &a) != 0 ||
-        entry_load(c->txn, (const uint8_t *)key + 20, &b) != 0)
+    (void)w;
+    if (entry_load(c->txn, ka, &a) != 0 || entry_load(c->txn, kb, &b) != 0)
         goto done;
     /* Each link is stored both ways: print it once, smaller id first. */
     if (memcmp(a.gid, b.gid, 48) > 0)
@@ -203,8 +195,7 @@ seen_matcher_links(struct seen_matcher *m, struct seen_txn *txn, char **out,
     struct links_ctx c = {m, txn, &b};
     int rc;
 
-    if ((rc = seen_store_iter(txn, SEEN_DB_LINKS, NULL, 0, on_link, &c)) !=
-        0) {
+    if ((rc = links_each(txn, on_link, &c)) != 0) {
         free(b.p);
         return rc;
     }
