@@ -103,15 +103,6 @@ static const char *const kind_names[NKINDS] = {
 
 static uint64_t rng_state;
 
-static uint64_t
-rng(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 struct mem {
     double rss, hwm, anon, file;   /* MiB */
@@ -267,9 +258,10 @@ misspell(char *s)
             pos[n++] = i;
     if (n == 0)
         return;
-    p = s + pos[rng() % n];
+    p = s + pos[bench_rng(&rng_state) % n];
     base = (*p >= 'a' && *p <= 'z') ? 'a' : 'A';
-    *p = (char)(base + (*p - base + 1 + (int)(rng() % 25)) % 26);
+    *p = (char)(base +
+        (*p - base + 1 + (int)(bench_rng(&rng_state) % 25)) % 26);
 }
 
 struct query {
@@ -366,7 +358,7 @@ raw_lmdb_reads(const char *dir, size_t n, size_t *nkeys)
         goto fail;
     t0 = seen_clock_mono();
     for (i = 0; i < n; i++) {
-        k = (MDB_val){20, keys[rng() % nk]};
+        k = (MDB_val){20, keys[bench_rng(&rng_state) % nk]};
         if (mdb_get(txn, dbi, &k, &v) == 0)
             sum += ((const uint8_t *)v.mv_data)[0];
     }
@@ -682,7 +674,7 @@ draw(struct bench *b, size_t ncand)
              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
         return NULL;
     for (i = 0; i < ncand; i++) {
-        cands[i].gidx = rng() % b->npersons;
+        cands[i].gidx = bench_rng(&rng_state) % b->npersons;
         cands[i].order = (uint32_t)i;
     }
     qsort(cands, ncand, sizeof *cands, cand_by_gidx);

@@ -95,15 +95,6 @@ struct run {
 
 static uint64_t rng_state = 1;
 
-static uint64_t
-rng(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 static int
 cmp_double(const void *a, const void *b)
@@ -325,7 +316,7 @@ reads(struct run *r, uint64_t n, const uint8_t want[static 32],
     for (op = 0; op < NOPS; op++) {
         plen[op] = 0;
         for (i = 0; i < PROOF_CALLS; i++) {
-            a = rng() % n; /* a leaf, or a size - 1 */
+            a = bench_rng(&rng_state) % n; /* a leaf, or a size - 1 */
             t0 = seen_clock_mono();
             switch (op) {
             case OP_ROOT:

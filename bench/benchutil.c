@@ -35,6 +35,22 @@ bench_cpu(void)
  * Return the whole of file ${path} (malloc'd, NUL-terminated; its size to
  * *${len} unless ${len} is NULL), or NULL.
  */
+/**
+ * bench_rng(state):
+ * Return the next number of the splitmix64 sequence in *${state}: cheap,
+ * seedable pseudo-random numbers for a benchmark's choices (never for
+ * keys).
+ */
+uint64_t
+bench_rng(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 char *
 bench_slurp(const char *path, size_t *len)
 {

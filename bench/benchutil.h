@@ -17,6 +17,14 @@
 double bench_cpu(void);
 
 /**
+ * bench_rng(state):
+ * Return the next number of the splitmix64 sequence in *${state}: cheap,
+ * seedable pseudo-random numbers for a benchmark's choices (never for
+ * keys).
+ */
+uint64_t bench_rng(uint64_t *state);
+
+/**
  * bench_slurp(path, len):
  * Return the whole of file ${path} (malloc'd, NUL-terminated; its size to
  * *${len} unless ${len} is NULL), or NULL.

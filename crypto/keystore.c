@@ -16,16 +16,16 @@
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 
-/* Header fields. */
-#define H_MAGIC 0
-#define H_VERSION 8
-#define H_ALG 12
-#define H_OPSLIMIT 16
-#define H_MEMLIMIT 24
-#define H_SALT 32
-#define H_NONCE 48
-#define H_CTLEN 72
-#define HEADER_BYTES 76
+/* Header fields (keystore.h). */
+#define H_MAGIC SEEN_KEYSTORE_H_MAGIC
+#define H_VERSION SEEN_KEYSTORE_H_VERSION
+#define H_ALG SEEN_KEYSTORE_H_ALG
+#define H_OPSLIMIT SEEN_KEYSTORE_H_OPSLIMIT
+#define H_MEMLIMIT SEEN_KEYSTORE_H_MEMLIMIT
+#define H_SALT SEEN_KEYSTORE_H_SALT
+#define H_NONCE SEEN_KEYSTORE_H_NONCE
+#define H_CTLEN SEEN_KEYSTORE_H_CTLEN
+#define HEADER_BYTES SEEN_KEYSTORE_HEADER_BYTES
 
 /* Key material (plaintext), layout 1. */
 #define LAYOUT_VERSION 1
@@ -47,7 +47,6 @@
 #define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define FILE_MAX (HEADER_BYTES + PT_MAX + TAG_BYTES)
 
-_Static_assert(HEADER_BYTES == SEEN_KEYSTORE_HEADER_BYTES, "header size");
 _Static_assert(sizeof(SEEN_KEYSTORE_MAGIC) - 1 == 8, "magic size");
 _Static_assert(crypto_pwhash_SALTBYTES == H_NONCE - H_SALT, "salt size");
 _Static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ==

@@ -46,6 +46,16 @@
 #define SEEN_KEYSTORE_VERSION 1
 #define SEEN_KEYSTORE_HEADER_BYTES 76
 
+/* Where each header field starts (the layout above). */
+#define SEEN_KEYSTORE_H_MAGIC 0
+#define SEEN_KEYSTORE_H_VERSION 8
+#define SEEN_KEYSTORE_H_ALG 12
+#define SEEN_KEYSTORE_H_OPSLIMIT 16
+#define SEEN_KEYSTORE_H_MEMLIMIT 24
+#define SEEN_KEYSTORE_H_SALT 32
+#define SEEN_KEYSTORE_H_NONCE 48
+#define SEEN_KEYSTORE_H_CTLEN 72
+
 /*
  * Bounds on the Argon2id parameters a keystore may ask for.  Anything
  * outside is treated as a corrupt (or hostile) file, before any memory is

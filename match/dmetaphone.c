@@ -589,17 +589,12 @@ step(struct dm *d, ptrdiff_t i)
 {
     char c = at(d, i);
 
-    switch (c) {
-    case 'A':
-    case 'E':
-    case 'I':
-    case 'O':
-    case 'U':
-    case 'Y':
+    if (isvowel(c)) {
         if (i == 0)
             add(d, "A");
         return i + 1;
-    case 'M':
+    }
+    if (c == 'M') {
         add(d, "M");
         return cond_m0(d, i) ? i + 2 : i + 1;
     }

@@ -27,7 +27,8 @@
 #define PASS "correct horse battery staple"
 #define PASSLEN (sizeof PASS - 1)
 
-/* Offsets documented in keystore.h. */
+/* The layout of keystore.h, spelt out so that the test also checks it:
+ * a change to the file format must change this test too. */
 #define H_VERSION 8
 #define H_ALG 12
 #define H_OPSLIMIT 16
@@ -36,6 +37,12 @@
 #define H_NONCE 48
 #define H_CTLEN 72
 #define HDR 76
+_Static_assert(H_VERSION == SEEN_KEYSTORE_H_VERSION &&
+        H_ALG == SEEN_KEYSTORE_H_ALG && H_OPSLIMIT == SEEN_KEYSTORE_H_OPSLIMIT &&
+        H_MEMLIMIT == SEEN_KEYSTORE_H_MEMLIMIT &&
+        H_SALT == SEEN_KEYSTORE_H_SALT && H_NONCE == SEEN_KEYSTORE_H_NONCE &&
+        H_CTLEN == SEEN_KEYSTORE_H_CTLEN && HDR == SEEN_KEYSTORE_HEADER_BYTES,
+    "the keystore's header layout changed: it is a file format");
 #define PT_BYTES 268
 #define FILE_BYTES (HDR + PT_BYTES + 16)
 
