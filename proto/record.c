@@ -332,49 +332,35 @@ get_other_names(struct pctx *p, json_t *pj, const char *prefix,
 
 /*
  * Normalise the identifier ${s} into the buffers of ${pp} it belongs in.
- * Returns 0, or -1 with those buffers cleared if ${s} is not a valid one.
+ * Returns 0, or non-zero if ${s} is not a valid one (what the buffers
+ * then hold does not matter: get_ident puts them back).
  */
 static int
 norm_nhs(const char *s, struct seen_person *pp)
 {
 
-    if (seen_nhs_check(s, pp->nhs, &pp->nhs_test) == 0)
-        return 0;
-    pp->nhs[0] = '\0';
-    pp->nhs_test = 0;
-    return -1;
+    return seen_nhs_check(s, pp->nhs, &pp->nhs_test);
 }
 
 static int
 norm_upn(const char *s, struct seen_person *pp)
 {
 
-    if (seen_upn_check(s, pp->upn, &pp->upn_temporary) == 0)
-        return 0;
-    pp->upn[0] = '\0';
-    pp->upn_temporary = 0;
-    return -1;
+    return seen_upn_check(s, pp->upn, &pp->upn_temporary);
 }
 
 static int
 norm_pnc(const char *s, struct seen_person *pp)
 {
 
-    if (seen_pnc_check(s, pp->pnc) == 0)
-        return 0;
-    pp->pnc[0] = '\0';
-    return -1;
+    return seen_pnc_check(s, pp->pnc);
 }
 
 static int
 norm_postcode(const char *s, struct seen_person *pp)
 {
 
-    if (seen_postcode_norm(s, pp->postcode, pp->district) == 0)
-        return 0;
-    pp->postcode[0] = '\0';
-    pp->district[0] = '\0';
-    return -1;
+    return seen_postcode_norm(s, pp->postcode, pp->district);
 }
 
 /* A field of a person that is normalised, and dropped if invalid. */
@@ -404,6 +390,7 @@ static int
 get_ident(struct pctx *p, json_t *pj, const char *prefix,
     const struct ident_field *f, struct seen_person *pp)
 {
+    struct seen_person before = *pp;
     char buf[PATH_MAX_LEN];
     const char *s;
 
@@ -411,6 +398,7 @@ get_ident(struct pctx *p, json_t *pj, const char *prefix,
         return 0;
     if (f->norm(s, pp) == 0)
         return 1;
+    *pp = before; /* dropped: nothing of it kept */
     report(p, path(buf, prefix, f->key), 1, "not a valid %s; dropped", f->what);
     return 0;
 }
