@@ -332,6 +332,34 @@ shift_while_odd(uint64_t *fn, uint64_t *sn)
     }
 }
 
+/*
+ * One hash ${p} of a proof: RFC 9162 2.1.3.2 step 4 (${fr} NULL, ${sr}
+ * the running r) and 2.1.4.2 step 6 (fr and sr), each of its a., b. and
+ * c.  Returns 0, or SEEN_EAUTH when sn is already 0 (a proof too long).
+ */
+static int
+proof_step(uint64_t *fn, uint64_t *sn, const uint8_t p[32], uint8_t *fr,
+    uint8_t sr[32])
+{
+
+    /* a. */
+    if (*sn == 0)
+        return SEEN_EAUTH;
+    /* b. */
+    if ((*fn & 1) || *fn == *sn) {
+        if (fr != NULL)
+            seen_merkle_node_hash(fr, p, fr);
+        seen_merkle_node_hash(sr, p, sr);
+        shift_until_odd(fn, sn);
+    } else {
+        seen_merkle_node_hash(sr, sr, p);
+    }
+    /* c. */
+    *fn >>= 1;
+    *sn >>= 1;
+    return 0;
+}
+
 /**
  * seen_merkle_verify_inclusion(leafhash, index, size, proof, plen, root):
  * Check, by the algorithm of RFC 9162 section 2.1.3.2, that the ${plen}
@@ -357,21 +385,9 @@ seen_merkle_verify_inclusion(const uint8_t leafhash[static 32],
     sn = size - 1;
     memcpy(r, leafhash, 32);
     /* 4. */
-    for (i = 0; i < plen; i++) {
-        /* 4a. */
-        if (sn == 0)
+    for (i = 0; i < plen; i++)
+        if (proof_step(&fn, &sn, proof[i], NULL, r) != 0)
             return SEEN_EAUTH;
-        /* 4b. */
-        if ((fn & 1) || fn == sn) {
-            seen_merkle_node_hash(r, proof[i], r);
-            shift_until_odd(&fn, &sn);
-        } else {
-            seen_merkle_node_hash(r, r, proof[i]);
-        }
-        /* 4c. */
-        fn >>= 1;
-        sn >>= 1;
-    }
     /* 5. */
     if (sn != 0 || sodium_memcmp(r, root, 32) != 0)
         return SEEN_EAUTH;
@@ -433,22 +449,9 @@ seen_merkle_verify_consistency(uint64_t size1, uint64_t size2,
     /* 4. */
     shift_while_odd(&fn, &sn);
     /* 6. */
-    for (; i < plen; i++) {
-        /* 6a. */
-        if (sn == 0)
+    for (; i < plen; i++)
+        if (proof_step(&fn, &sn, proof[i], fr, sr) != 0)
             return SEEN_EAUTH;
-        /* 6b. */
-        if ((fn & 1) || fn == sn) {
-            seen_merkle_node_hash(fr, proof[i], fr);
-            seen_merkle_node_hash(sr, proof[i], sr);
-            shift_until_odd(&fn, &sn);
-        } else {
-            seen_merkle_node_hash(sr, sr, proof[i]);
-        }
-        /* 6c. */
-        fn >>= 1;
-        sn >>= 1;
-    }
     /* 7. */
     if (sn != 0 || sodium_memcmp(fr, root1, 32) != 0 ||
         sodium_memcmp(sr, root2, 32) != 0)
