@@ -249,7 +249,8 @@ seen_xlog_note_own_checkpoint(
         ev.second = mine;
     /* At or below an operator's resolution, it is more of the history
      * already resolved: kept, but the node signs on above the floor. */
-    rc = seen_xlog_state_put_evidence(txn, k->sign_pk, &ev, cp->size > floor);
+    rc = seen_xlog_state_put_evidence(
+        txn, k, k->sign_pk, &ev, cp->size > floor);
     seen_checkpoint_destroy(&mine);
     if (rc != 0)
         return rc;

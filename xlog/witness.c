@@ -202,11 +202,12 @@ done:
 /*
  * Keep the checkpoints ${held} and ${theirs} of a peer's log, which the
  * consistency proof ${proof} (${plen} hashes) does not reconcile, as
- * evidence of equivocation.  Returns SEEN_EAUTH, or the store's code.
+ * evidence of equivocation, in the store and the log of the node ${k}.  Returns SEEN_EAUTH, or the store's code.
  */
 static int
-keep_inconsistent(struct seen_txn *txn, const Seen__Checkpoint *held,
-    const Seen__Checkpoint *theirs, const uint8_t proof[][32], size_t plen)
+keep_inconsistent(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__Checkpoint *held, const Seen__Checkpoint *theirs,
+    const uint8_t proof[][32], size_t plen)
 {
     Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
     ProtobufCBinaryData pv[SEEN_MERKLE_PROOF_MAX];
@@ -222,7 +223,7 @@ keep_inconsistent(struct seen_txn *txn, const Seen__Checkpoint *held,
     ev.n_proof = plen;
     ev.proof = plen ? pv : NULL;
     if ((rc = seen_xlog_state_put_evidence(
-             txn, theirs->origin.data, &ev, 0)) != 0)
+             txn, k, theirs->origin.data, &ev, 0)) != 0)
         return rc;
     seen_error("exchange log: a checkpoint of a peer's log (size %llu) is not "
               "consistent with the one held (size %llu): both kept as evidence "
@@ -291,32 +292,33 @@ against_held(struct seen_txn *txn, const Seen__Checkpoint *held,
  * that peer, if any.  One no larger is dropped: the same one, or an older
  * one that adds nothing to what is held now (as when it comes without a
  * proof); one of the same size with another root is the peer's second
- * history, kept as evidence.
+ * history, kept as evidence (in the store and the log of the node ${k}).
  * Returns 0; SEEN_EAUTH for a second history (logged); SEEN_ECORRUPT;
  * SEEN_ENOMEM; SEEN_EFULL, SEEN_ERR.
  */
 static int
-settle_pending(struct seen_txn *txn, const Seen__Checkpoint *theirs)
+settle_pending(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__Checkpoint *theirs)
 {
     Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
     Seen__Checkpoint *pend = NULL;
-    uint8_t k[SEEN_XSTATE_PEER_KEY];
+    uint8_t pk[SEEN_XSTATE_PEER_KEY];
     int rc;
 
-    seen_xlog_state_peer_key(k, SEEN_XSTATE_PENDING, theirs->origin.data);
-    rc = seen_xlog_state_load_cp(txn, k, sizeof k, &pend);
+    seen_xlog_state_peer_key(pk, SEEN_XSTATE_PENDING, theirs->origin.data);
+    rc = seen_xlog_state_load_cp(txn, pk, sizeof pk, &pend);
     if (rc == SEEN_ENOTFOUND)
         return SEEN_OK;
     if (rc != 0 || pend->size > theirs->size)
         goto done;
-    if ((rc = seen_xlog_state_kdel(txn, k, sizeof k)) != 0)
+    if ((rc = seen_xlog_state_kdel(txn, pk, sizeof pk)) != 0)
         goto done;
     if (pend->size == theirs->size &&
         memcmp(pend->root.data, theirs->root.data, 32) != 0) {
         ev.first = (Seen__Checkpoint *)(uintptr_t)theirs;
         ev.second = pend;
         if ((rc = seen_xlog_state_put_evidence(
-                 txn, theirs->origin.data, &ev, 0)) != 0)
+                 txn, k, theirs->origin.data, &ev, 0)) != 0)
             goto done;
         seen_error("exchange log: a peer signed two roots for size %llu of its "
                   "log: both kept as evidence of equivocation",
@@ -386,7 +388,7 @@ seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
         return rc;
     rc = against_held(txn, held, theirs, proof, plen, &replace);
     if (rc == INCONSISTENT) {
-        rc = keep_inconsistent(txn, held, theirs, proof, plen);
+        rc = keep_inconsistent(txn, k, held, theirs, proof, plen);
         goto done;
     }
     if (rc != 0)
@@ -395,7 +397,7 @@ seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
     /* Consistent: hold it if it is newer, and countersign it. */
     if (replace &&
         ((rc = seen_xlog_state_put_cp(txn, hk, sizeof hk, theirs)) != 0 ||
-            (rc = settle_pending(txn, theirs)) != 0))
+            (rc = settle_pending(txn, k, theirs)) != 0))
         goto done;
     if ((rc = seen_checkpoint_encode(theirs, &enc, &elen)) != 0)
         goto done;
