@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "crypto/merkle.h"
+#include "proto/checkpoint.h"
 #include "xlog/leaf.h"
 #include "seen.pb-c.h"
 
@@ -103,7 +104,7 @@ open_envelope(struct seen_xlog_leafview *v, const ProtobufCBinaryData *e)
     if ((int)h->type <= 0)
         return "envelope type is not positive";
     if ((c = h->checkpoint) != NULL &&
-        (c->origin.len != 32 || c->root.len != 32 || c->signature.len != 64 ||
+        (!seen_checkpoint_well_formed(c) ||
             memcmp(c->origin.data, h->sender.data, 32) != 0))
         return "envelope header checkpoint is malformed or not the sender's";
     return NULL;
