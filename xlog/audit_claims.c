@@ -398,6 +398,10 @@ cross_pair(struct seen_audit *a, const struct seen_audit *b)
     if (bad == 0 && n == 0)
         seen_audit_report(
             a, C_CROSS, 1, 0, "%s holds no checkpoint of this log", b->label);
+    else if (bad == 0 && newer == 0)
+        seen_audit_report(a, C_CROSS, 1, 0,
+            "%s holds %zu checkpoints of this log; all agree with it",
+            b->label, n);
     else if (bad == 0)
         seen_audit_report(a, C_CROSS, 1, 0,
             "%s holds %zu checkpoints of this log; %zu agree with it, none "
