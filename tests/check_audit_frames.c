@@ -19,6 +19,7 @@
 #include "tests/suites.h"
 #include "xlog/audit.h"
 #include "xlog/xlog.h"
+#include "seen.pb-c.h"
 
 #include "tests/audit_fixture.c"
 
@@ -115,6 +116,64 @@ busy_export(struct node *a, struct node *b, struct node *w,
     export_mem(a, ex);
     ck_assert_uint_eq(verify_quiet(ex), 0);
 }
+
+/* Count the XLOG_EVIDENCE leaves of ${n}'s log. */
+static uint64_t
+evidence_leaves(struct node *n)
+{
+    struct seen_txn *t = rtxn(n);
+    const uint8_t *leaf;
+    Seen__XLogLeaf *l;
+    uint64_t size, i, count = 0;
+    size_t len;
+
+    ck_assert_int_eq(seen_xlog_size(t, &size), 0);
+    for (i = 0; i < size; i++) {
+        ck_assert_int_eq(seen_xlog_leaf(t, i, &leaf, &len), 0);
+        ck_assert_ptr_nonnull(l = seen__xlog_leaf__unpack(NULL, len, leaf));
+        count += l->kind == SEEN__XLOG_KIND__XLOG_EVIDENCE;
+        seen__xlog_leaf__free_unpacked(l, NULL);
+    }
+    seen_store_abort(t);
+    return count;
+}
+
+/*
+ * Section 10: evidence is recorded in the log once, when first kept: the
+ * same equivocation shown again adds no leaf, another one does.
+ */
+START_TEST(test_evidence_is_recorded_in_the_log_once)
+{
+    struct seen_audit_buf ex[SEEN_AUDIT_NFILES];
+    struct seen_txn *t;
+    struct node a, b, w;
+
+    node_open(&a, "alpha", A, 1);
+    node_open(&b, "bravo", B, 1);
+    node_open(&w, "witness", W, 1);
+    small_history(&a, &b, &w);
+    ck_assert_uint_eq(evidence_leaves(&a), 0);
+    t = wtxn(&a);
+    equivocate(t, A, B, 0x77);
+    commit(t);
+    ck_assert_uint_eq(evidence_leaves(&a), 1);
+    t = wtxn(&a);
+    equivocate(t, A, B, 0x77); /* the same pair again */
+    commit(t);
+    ck_assert_uint_eq(evidence_leaves(&a), 1);
+    t = wtxn(&a);
+    equivocate(t, A, B, 0x79); /* another root */
+    commit(t);
+    ck_assert_uint_eq(evidence_leaves(&a), 2);
+    export_mem(&a, ex);
+    ck_assert_uint_eq(nframes(ex, SEEN_AUDIT_EVIDENCE), 2);
+    ck_assert_uint_eq(verify_quiet(ex), 0);
+    seen_audit_bufs_release(ex);
+    node_close(&a);
+    node_close(&b);
+    node_close(&w);
+}
+END_TEST
 
 /*
  * docs/audit-format.md, sections 2 and 4: the framed files are in a
@@ -308,6 +367,7 @@ audit_frames_suite(void)
     tc = tcase_create("frames");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_moved_repeated_or_dropped_frames);
+    tcase_add_test(tc, test_evidence_is_recorded_in_the_log_once);
     tcase_add_test(tc, test_uncovered_tail_is_bound_only_by_the_manifest);
     tcase_add_test(tc, test_cross_check_tells_newer_from_contradicting);
     suite_add_tcase(s, tc);
