@@ -804,10 +804,11 @@ check_evidence_leaves(struct seen_audit *a)
 {
     size_t i;
 
-    qsort(a->evf, a->nevf, sizeof *a->evf, cmp_sha);
+    if (a->nevf > 0)
+        qsort(a->evf, a->nevf, sizeof *a->evf, cmp_sha);
     for (i = 0; i < a->nevl; i++)
-        if (bsearch(a->evl[i].sha, a->evf, a->nevf, sizeof *a->evf,
-                cmp_sha) == NULL)
+        if (a->nevf == 0 || bsearch(a->evl[i].sha, a->evf, a->nevf,
+                                sizeof *a->evf, cmp_sha) == NULL)
             seen_audit_report(a, C_EVIDENCE, 0, 0,
                 "leaf %llu records evidence that is not in evidence.bin (a "
                 "frame was left out or changed)",
