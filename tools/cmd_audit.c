@@ -58,14 +58,48 @@ static const char audit_usage[] =
     "every check passes, 1 with what failed.  --json prints one object per\n"
     "check: {\"export\", \"check\", \"ok\", \"finding\", \"detail\"}.\n";
 
+/*
+ * Open the store of the node home ${cli}->home (cli_need_home() was
+ * called) for the operator ${cli}->op, who must
+ * be allowed to export (an auditor, cli.md: a lead, whose queries and
+ * decisions the log records, is not): unlock it into ${u} (passphrase
+ * from $SEEN_PASSPHRASE_FILE or the terminal; the node may be running)
+ * and begin one read transaction *${txn}, a consistent view while the
+ * node goes on.  Returns 0; -1 when nothing was opened (said why); 1
+ * when ${u}, and *${txn} if not NULL, must still be released (said
+ * why).
+ */
+static int
+auditor_view(struct cli *cli, struct seen_unlock *u, struct seen_txn **txn)
+{
+    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
+    char why[SEEN_PATH_LEN + 64];
+    int rc;
+
+    *txn = NULL;
+    if (seen_unlock_home(cli->home, &uo, u, why, sizeof why) != 0) {
+        if (why[0] != '\0')
+            cli_fail(cli, "%s", why);
+        return -1;
+    }
+    if ((rc = seen_store_begin(u->store, 0, txn)) != 0) {
+        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
+        return 1;
+    }
+    if (seen_operator_authorise(*txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
+            why, sizeof why) != 0) {
+        cli_fail(cli, "%s", why);
+        return 1;
+    }
+    return 0;
+}
+
 static int
 audit_export(struct cli *cli, int argc, char **argv)
 {
-    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
     struct seen_audit_summary sum;
     struct seen_unlock u;
     struct seen_txn *txn = NULL;
-    char why[SEEN_PATH_LEN + 64];
     int rc, ret = 1;
 
     if (argc != 2)
@@ -73,18 +107,9 @@ audit_export(struct cli *cli, int argc, char **argv)
             argc < 2 ? "no folder to export to" : "unexpected argument");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
-        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
-    /* One read transaction: a consistent view while the node goes on. */
-    if ((rc = seen_store_begin(u.store, 0, &txn)) != 0) {
-        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
-        goto done;
-    }
-    /* cli.md: auditors export; a lead, whose queries and decisions the
-     * log records, does not. */
-    if (seen_operator_authorise(txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
-            why, sizeof why) != 0) {
-        cli_fail(cli, "%s", why);
+    if ((rc = auditor_view(cli, &u, &txn)) != 0) {
+        if (rc < 0)
+            return 1;
         goto done;
     }
     if ((rc = seen_audit_export(txn, argv[1], &sum)) != 0) {
@@ -198,7 +223,6 @@ print_proof(json_t *j)
 static int
 audit_proof(struct cli *cli, int argc, char **argv)
 {
-    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
     int json = 0;
     const struct cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
     struct seen_unlock u;
@@ -219,15 +243,9 @@ audit_proof(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, audit_usage, "INDEX is a number");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
-        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
-    if ((rc = seen_store_begin(u.store, 0, &txn)) != 0) {
-        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
-        goto done;
-    }
-    if (seen_operator_authorise(txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
-            why, sizeof why) != 0) {
-        cli_fail(cli, "%s", why);
+    if ((rc = auditor_view(cli, &u, &txn)) != 0) {
+        if (rc < 0)
+            return 1;
         goto done;
     }
     if ((j = proof_json(txn, index, why, sizeof why)) == NULL) {
