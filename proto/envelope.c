@@ -26,8 +26,7 @@ static int
 checkpoint_of(const Seen__Checkpoint *c, const uint8_t origin[32])
 {
 
-    return sized(&c->origin, 32) && sized(&c->root, 32) &&
-        sized(&c->signature, SEEN_SIGN_BYTES) &&
+    return seen_checkpoint_well_formed(c) &&
         sodium_memcmp(c->origin.data, origin, 32) == 0;
 }
 

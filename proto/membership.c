@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +42,8 @@ static const struct {
 
 /*
  * Return 1 if ${s} is valid UTF-8 (no overlong forms, surrogates or code
- * points above U+10FFFF) of ${min} to ${max} bytes without C0 controls or
- * DEL, else 0.
+ * points above U+10FFFF) of ${min} to ${max} bytes without a control
+ * character (Unicode's Cc: U+0000-U+001F and U+007F-U+009F), else 0.
  */
 static int
 text_ok(const char *s, size_t min, size_t max)
@@ -81,20 +83,63 @@ text_ok(const char *s, size_t min, size_t max)
                 return 0;
             cp = (cp << 6) | (p[i + k] & 0x3f);
         }
-        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        if ((n == 2 && cp <= 0x9f) || (n == 3 && cp < 0x800) ||
+            (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
             return 0;
     }
     return 1;
+}
+
+/* 1 if the IPv6 address ${a} (text, ${n} bytes) is one a peer can
+ * reach: not the unspecified address (::), nor 0.0.0.0 mapped. */
+static int
+ipv6_ok(const char *a, size_t n)
+{
+    static const uint8_t mapped_any[16] = {[10] = 0xff, [11] = 0xff};
+    struct in6_addr in;
+    char buf[64];
+
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, a, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET6, buf, &in) != 1)
+        return 0;
+    return !IN6_IS_ADDR_UNSPECIFIED(&in) &&
+           memcmp(in.s6_addr, mapped_any, 16) != 0;
+}
+
+/* 1 if the host name ${h} (${n} bytes of letters, digits, '-' and '.') is
+ * not a wildcard: a dotted quad other than 0.0.0.0, or a name that is no
+ * IPv4 address in any form inet_aton() reads ("0", "0x0", "127.1"). */
+static int
+ipv4_ok(const char *h, size_t n)
+{
+    struct in_addr in4;
+    char buf[SEEN_MEMBERSHIP_ENDPOINT_MAX + 1], back[INET_ADDRSTRLEN];
+
+    memcpy(buf, h, n);
+    buf[n] = '\0';
+    if (inet_aton(buf, &in4) == 0)
+        return 1;
+    /* A number: only as the dotted quad it prints as, and not the
+     * wildcard. */
+    return in4.s_addr != htonl(INADDR_ANY) &&
+           inet_ntop(AF_INET, &in4, back, sizeof back) != NULL &&
+           strcmp(back, buf) == 0;
 }
 
 /**
  * seen_membership_endpoint_valid(ep):
  * Return 1 if ${ep} is "tcp://HOST:PORT" with HOST a name of letters,
  * digits, '-' and '.', or an IPv6 address in brackets, and PORT a decimal
- * number from 1 to 65535; at most SEEN_MEMBERSHIP_ENDPOINT_MAX bytes.
- * Else 0 (wildcards such as '*' and port 0 are not endpoints a peer can
- * reach).
+ * number from 1 to 65535 without leading zeros; at most
+ * SEEN_MEMBERSHIP_ENDPOINT_MAX bytes.  Else 0: wildcards are not
+ * endpoints a peer can reach, so a HOST that reads as an IPv4 address
+ * must be a dotted quad other than 0.0.0.0 (no "0", "0x0" or "127.1"),
+ * and one in brackets an IPv6 address other than :: and ::ffff:0.0.0.0;
+ * '*' and port 0 are refused too.
  */
 int
 seen_membership_endpoint_valid(const char *ep)
@@ -109,20 +154,18 @@ seen_membership_endpoint_valid(const char *ep)
     if ((colon = strrchr(host, ':')) == NULL || colon == host)
         return 0;
     if (host[0] == '[') {
-        /* [IPv6]: hex digits, ':' and '.', closed just before the port. */
-        if (colon - host < 3 || colon[-1] != ']')
+        /* [IPv6], closed just before the port. */
+        if (colon - host < 3 || colon[-1] != ']' ||
+            !ipv6_ok(host + 1, (size_t)(colon - host - 2)))
             return 0;
-        for (p = host + 1; p < colon - 1; p++) {
-            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
-                    (*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'))
-                return 0;
-        }
     } else {
         for (p = host; p < colon; p++) {
             if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
                     (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '.'))
                 return 0;
         }
+        if (!ipv4_ok(host, (size_t)(colon - host)))
+            return 0;
     }
     p = colon + 1;
     if (*p == '\0' || *p == '0' || strlen(p) > 5)
@@ -254,6 +297,157 @@ index_free(struct seen_membership *m)
     free(m->grants);
     m->by_sign = m->by_curve = m->by_name = NULL;
     m->grants = NULL;
+}
+
+/*
+ * Read a varint of at most ${max} bytes at *${off} of the ${len} bytes
+ * ${b}, as protobuf-c reads keys (5 bytes), lengths (5) and values (10),
+ * and move *${off} past it.  Returns 0, or -1 when it is cut short or
+ * longer.
+ */
+static int
+rd_varint(const uint8_t *b, size_t len, size_t *off, size_t max, uint64_t *v)
+{
+    size_t i;
+
+    *v = 0;
+    for (i = 0; i < max && *off + i < len; i++) {
+        if (7 * i < 64)
+            *v |= (uint64_t)(b[*off + i] & 0x7f) << (7 * i);
+        if ((b[*off + i] & 0x80) == 0) {
+            *off += i + 1;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Called with each length-delimited field of a message: its number, its
+ * bytes.  Returns 0, or -1 to stop with an error. */
+typedef int wire_fn(void *ctx, uint64_t field, const uint8_t *p, size_t n);
+
+/* Call ${fn} on each length-delimited field of the message ${b} (${len}
+ * bytes), skipping the others.  Returns 0, or -1 for bytes that do not
+ * decode or ${fn}'s -1. */
+static int
+each_wire_field(const uint8_t *b, size_t len, wire_fn *fn, void *ctx)
+{
+    size_t off = 0;
+    uint64_t key, n;
+
+    while (off < len) {
+        if (rd_varint(b, len, &off, 5, &key) != 0)
+            return -1;
+        switch (key & 7) {
+        case 0:
+            if (rd_varint(b, len, &off, 10, &n) != 0)
+                return -1;
+            break;
+        case 1:
+        case 5:
+            n = (key & 7) == 1 ? 8 : 4;
+            if (len - off < n)
+                return -1;
+            off += (size_t)n;
+            break;
+        case 2:
+            if (rd_varint(b, len, &off, 5, &n) != 0 || n > len - off ||
+                fn(ctx, key >> 3, b + off, (size_t)n) != 0)
+                return -1;
+            off += (size_t)n;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The byte length of the last occurrence of each string field of a
+ * message, by field number (SIZE_MAX: none), as each_wire_field() finds
+ * them. */
+struct wire_lens {
+    size_t len[8];
+};
+
+/* A field of a Member or of a MembershipBody: note its length. */
+static int
+note_len(void *ctx, uint64_t field, const uint8_t *p, size_t n)
+{
+    struct wire_lens *w = ctx;
+
+    (void)p;
+    if (field < 8)
+        w->len[field] = n;
+    return 0;
+}
+
+/* 1 if the decoded string ${s} has the ${n} bytes its last occurrence
+ * had on the wire (or the field was absent, ${n} SIZE_MAX, and ${s} is
+ * empty): protobuf-c ends a C string at a NUL byte, so "witness\0X"
+ * decodes as "witness". */
+static int
+whole(const char *s, size_t n)
+{
+
+    return n == SIZE_MAX ? s == NULL || s[0] == '\0'
+                         : s != NULL && strlen(s) == n;
+}
+
+/* The members of a body, met one by one on the wire. */
+struct wire_members {
+    const Seen__MembershipBody *b;
+    size_t next;
+};
+
+/* A field of a MembershipBody: a member, whose strings (name, agency,
+ * local_authority, endpoint) must have been decoded whole. */
+static int
+member_whole(void *ctx, uint64_t field, const uint8_t *p, size_t n)
+{
+    struct wire_members *wm = ctx;
+    const Seen__Member *mb;
+    struct wire_lens w;
+
+    if (field != 5)
+        return 0;
+    if (wm->next >= wm->b->n_members)
+        return -1;
+    mb = wm->b->members[wm->next++];
+    memset(&w, 0xff, sizeof w);
+    if (each_wire_field(p, n, note_len, &w) != 0)
+        return -1;
+    return whole(mb->name, w.len[1]) && whole(mb->agency, w.len[2]) &&
+                   whole(mb->local_authority, w.len[4]) &&
+                   whole(mb->endpoint, w.len[7])
+               ? 0
+               : -1;
+}
+
+/*
+ * Check that every string of the body ${b}, decoded from the ${len} bytes
+ * ${raw}, was decoded whole (whole()): none holds a NUL byte.  Returns 0
+ * or SEEN_EINVAL (logged).
+ */
+static int
+strings_whole(const Seen__MembershipBody *b, const uint8_t *raw, size_t len)
+{
+    struct wire_members wm = {b, 0};
+    struct wire_lens w;
+
+    memset(&w, 0xff, sizeof w);
+    if (each_wire_field(raw, len, note_len, &w) != 0 ||
+        !whole(b->federation, w.len[1])) {
+        seen_error("membership: the federation's name holds a NUL byte");
+        return SEEN_EINVAL;
+    }
+    if (each_wire_field(raw, len, member_whole, &wm) != 0) {
+        seen_error("membership: member %zu: its name, agency, local "
+                   "authority or endpoint holds a NUL byte",
+            wm.next > 0 ? wm.next - 1 : 0);
+        return SEEN_EINVAL;
+    }
+    return 0;
 }
 
 /* Check one member (number ${i}) of a body.  Returns 0 or SEEN_EINVAL. */
@@ -557,7 +751,11 @@ seen_membership_open(const uint8_t *doc, size_t len,
         rc = SEEN_EAUTH;
         goto err1;
     }
-    if ((rc = index_body(m)) != 0)
+    /* Its strings as decoded are the strings on the wire (a built body
+     * is made of C strings, so only an opened one is checked). */
+    if ((rc = strings_whole(m->body, m->doc->body.data, m->doc->body.len)) !=
+            0 ||
+        (rc = index_body(m)) != 0)
         goto err1;
 
     /* Success! */

@@ -11,6 +11,7 @@ SEEN_PACKAGES=(
   libprotobuf-c-dev protobuf-c-compiler
   libutf8proc-dev libjansson-dev libinih-dev
   check libsubunit-dev
+  golang-go golang-golang-x-mod-dev
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include "common/bytes.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
+#include "crypto/note.h"
 #include "crypto/sign.h"
 #include "match/tokens.h"
 #include "proto/checkpoint.h"
@@ -24,6 +25,7 @@
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "xlog/witness.h"
 #include "seen.pb-c.h"
 
 /* The checkpoint harness, under its own name so that every suite links
@@ -72,12 +74,56 @@ store_at(const char *dir, const uint8_t node[32], const uint8_t rkey[32],
 
 /* ---- checkpoints ---- */
 
+/*
+ * Make ${c} a checkpoint of the earlier form (no note: a signature over
+ * the documented message), as the previous version signed them, of the
+ * log of ${k} under ${domain}; its bytes point into ${buf} (128 bytes).
+ */
+static void
+legacy_sign(Seen__Checkpoint *c, uint8_t buf[128], const char *domain,
+    const struct seen_keys *k, uint64_t size, const uint8_t root[32],
+    uint64_t time)
+{
+    uint8_t m[SEEN_CHECKPOINT_MSG_BYTES];
+
+    seen__checkpoint__init(c);
+    memcpy(buf, k->sign_pk, 32);
+    memcpy(buf + 32, root, 32);
+    memcpy(m, k->sign_pk, 32);
+    seen_be64(m + 32, size);
+    memcpy(m + 40, root, 32);
+    seen_be64(m + 72, time);
+    ck_assert_int_eq(seen_sign(buf + 64, domain, m, sizeof m, k->sign_sk), 0);
+    c->origin = (ProtobufCBinaryData){32, buf};
+    c->root = (ProtobufCBinaryData){32, buf + 32};
+    c->signature = (ProtobufCBinaryData){64, buf + 64};
+    c->size = size;
+    c->time = time;
+}
+
+/* The text a checkpoint of the log of ${k} of ${size} leaves and root
+ * ${root} must have: "seen/feed/HEX\nSIZE\nBASE64\n". */
+static void
+want_text(char *t, size_t cap, const char *kind, const struct seen_keys *k,
+    uint64_t size, const uint8_t root[32])
+{
+    char hex[65], b64[64];
+
+    sodium_bin2hex(hex, sizeof hex, k->sign_pk, 32);
+    sodium_bin2base64(b64, sizeof b64, root, 32,
+        sodium_base64_VARIANT_ORIGINAL);
+    snprintf(t, cap, "seen/%s/%s\n%llu\n%s\n", kind, hex,
+        (unsigned long long)size, b64);
+}
+
 START_TEST(test_checkpoint_signs_and_verifies)
 {
     Seen__Checkpoint c, *d;
-    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], m[SEEN_CHECKPOINT_MSG_BYTES];
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32];
+    char text[256], vkey[SEEN_NOTE_VKEY_MAX];
+    struct seen_note_key key;
     uint8_t *enc;
-    size_t len;
+    size_t len, tlen;
 
     randombytes_buf(root, sizeof root);
     ck_assert_int_eq(seen_checkpoint_sign(&c, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
@@ -85,18 +131,24 @@ START_TEST(test_checkpoint_signs_and_verifies)
     ck_assert_mem_eq(c.origin.data, A->sign_pk, 32);
     ck_assert_mem_eq(c.root.data, root, 32);
     ck_assert_uint_eq(c.size, 1234);
-    ck_assert_uint_eq(c.time, NOW);
+    ck_assert_uint_eq(c.time, 0);         /* a note carries no time */
+    ck_assert_uint_eq(c.signature.len, 0); /* the note is the signature */
     ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
         SEEN_OK);
 
-    /* The signed message is exactly the documented one. */
-    memcpy(m, A->sign_pk, 32);
-    seen_be64(m + 32, 1234);
-    memcpy(m + 40, root, 32);
-    seen_be64(m + 72, NOW);
-    ck_assert_int_eq(seen_verify(c.signature.data,
-                         "seen-feed-checkpoint-v1", m, sizeof m, A->sign_pk),
-        0);
+    /* The note: the documented text, a blank line, one signature line by
+     * the key named after the origin, which crypto/note.h opens. */
+    want_text(text, sizeof text, "feed", A, 1234, root);
+    ck_assert_int_eq(seen_checkpoint_note_text(&c, &tlen), 0);
+    ck_assert_uint_eq(tlen, strlen(text));
+    ck_assert_mem_eq(c.note.data, text, tlen);
+    ck_assert_int_eq(c.note.data[tlen], '\n');
+    ck_assert_int_eq(seen_checkpoint_vkey(
+                         vkey, SEEN_DOMAIN_FEED_CHECKPOINT, A->sign_pk), 0);
+    ck_assert_int_eq(seen_note_vkey_parse(vkey, &key), 0);
+    ck_assert_int_eq(
+        seen_note_open(c.note.data, c.note.len, &key, 1, NULL, &len), 0);
+    ck_assert_uint_eq(len, tlen);
 
     /* Encoded and decoded, it still verifies. */
     ck_assert_int_eq(seen_checkpoint_encode(&c, &enc, &len), SEEN_OK);
@@ -116,7 +168,9 @@ START_TEST(test_checkpoint_signs_and_verifies)
 }
 END_TEST
 
-/* The vector of docs/protocol.md, checked there with another library. */
+/* The vectors of docs/protocol.md ("Checkpoints"): the note of a feed's
+ * checkpoint, byte for byte, and a checkpoint of the earlier form, which
+ * still verifies. */
 START_TEST(test_checkpoint_signature_matches_the_documented_vector)
 {
     static const char want[] =
@@ -124,9 +178,23 @@ START_TEST(test_checkpoint_signature_matches_the_documented_vector)
         "fbe96926ecfa7d3c2d0b5b06fda65f73a9b1306de67da8bfad641eb7afcc570b";
     static const char want_pk[] =
         "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
+    static const char want_note[] =
+        "seen/feed/"
+        "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8\n"
+        "5\n"
+        "ERERERERERERERERERERERERERERERERERERERERERE=\n"
+        "\n"
+        "\xe2\x80\x94 seen/feed/"
+        "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8 "
+        "EV8sdix50WwWVz5OOTu7Z1DUc6+Dil8u8iVuEWNKBO+qhkoGVAtIgOm+yJyscN6D7IYi"
+        "rB9wiONACJ53fkxv/VJjBgc=\n";
+    static const char want_vkey[] =
+        "seen/feed/"
+        "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+        "+115f2c76+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4";
     Seen__Checkpoint c;
     uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], seed[32];
-    char hex[129];
+    char hex[129], vkey[SEEN_NOTE_VKEY_MAX];
     int i;
 
     for (i = 0; i < 32; i++)
@@ -138,19 +206,90 @@ START_TEST(test_checkpoint_signature_matches_the_documented_vector)
                          A, 5, root, 1750000000), SEEN_OK);
     sodium_bin2hex(hex, sizeof hex, c.origin.data, 32);
     ck_assert_str_eq(hex, want_pk);
+    ck_assert_uint_eq(c.note.len, strlen(want_note));
+    ck_assert_mem_eq(c.note.data, want_note, c.note.len);
+    ck_assert_int_eq(seen_checkpoint_vkey(
+                         vkey, SEEN_DOMAIN_FEED_CHECKPOINT, A->sign_pk), 0);
+    ck_assert_str_eq(vkey, want_vkey);
+    /* The earlier form: the documented signature, still verified. */
+    legacy_sign(&c, buf, SEEN_DOMAIN_FEED_CHECKPOINT, A, 5, root, 1750000000);
     sodium_bin2hex(hex, sizeof hex, c.signature.data, 64);
     ck_assert_str_eq(hex, want);
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_OK);
 }
 END_TEST
 
+/* Each change to a note checkpoint, or to its fields, fails; the domain
+ * (the origin name) is part of what is signed. */
+START_TEST(test_note_checkpoint_under_wrong_domain_or_altered_fails)
+{
+    Seen__Checkpoint c, x;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], more[SEEN_CHECKPOINT_BUF];
+    size_t n;
+
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&c, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         A, 9, root, NOW), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_XLOG_CHECKPOINT),
+        SEEN_EAUTH);
+    ck_assert_int_eq(seen_checkpoint_verify(&c, ""), SEEN_EAUTH);
+    /* The fields must say what the note says. */
+    x = c;
+    x.size = 10;
+    ck_assert_int_eq(seen_checkpoint_verify(&x, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EINVAL);
+    buf[32] ^= 0x01; /* the root field */
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EINVAL);
+    buf[32] ^= 0x01;
+    memcpy(buf, C->sign_pk, 32); /* claims another origin */
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EAUTH);
+    memcpy(buf, A->sign_pk, 32);
+    /* Unsigned fields of the earlier form must be empty. */
+    x = c;
+    x.time = NOW;
+    ck_assert_int_eq(seen_checkpoint_verify(&x, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EINVAL);
+    x = c;
+    x.signature = (ProtobufCBinaryData){64, buf};
+    ck_assert_int_eq(seen_checkpoint_verify(&x, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EINVAL);
+    /* Every byte of the note counts. */
+    for (n = 0; n < c.note.len; n++) {
+        c.note.data[n] ^= 0x01;
+        ck_assert_int_ne(
+            seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT), 0);
+        c.note.data[n] ^= 0x01;
+    }
+    /* A second signature line (any key's) is not allowed. */
+    x = c;
+    memcpy(more, c.note.data, c.note.len);
+    n = c.note.len;
+    memcpy(more + n, c.note.data + n - 60, 60);
+    x.note = (ProtobufCBinaryData){n + 60, more};
+    ck_assert_int_eq(seen_checkpoint_verify(&x, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EINVAL);
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_OK);
+    c.note.len = SEEN_CHECKPOINT_NOTE_MAX + 1;
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_EINVAL);
+}
+END_TEST
+
+/* The earlier form (no note), as the previous version signed it: still
+ * verified, and every change fails. */
 START_TEST(test_checkpoint_under_wrong_domain_or_altered_fails)
 {
     Seen__Checkpoint c;
     uint8_t buf[SEEN_CHECKPOINT_BUF], root[32];
 
     randombytes_buf(root, sizeof root);
-    ck_assert_int_eq(seen_checkpoint_sign(&c, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
-                         A, 9, root, NOW), SEEN_OK);
+    legacy_sign(&c, buf, SEEN_DOMAIN_FEED_CHECKPOINT, A, 9, root, NOW);
+    ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_FEED_CHECKPOINT),
+        SEEN_OK);
     ck_assert_int_eq(seen_checkpoint_verify(&c, SEEN_DOMAIN_XLOG_CHECKPOINT),
         SEEN_EAUTH);
     ck_assert_int_eq(seen_checkpoint_verify(&c, ""), SEEN_EAUTH);
@@ -196,7 +335,7 @@ START_TEST(test_checkpoint_decode_refuses_malformed_bytes)
     ck_assert_int_eq(seen_checkpoint_sign(&c, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
                          A, 1, root, NOW), SEEN_OK);
     ck_assert_int_eq(seen_checkpoint_encode(&c, &enc, &len), SEEN_OK);
-    /* The signature is the last field: no prefix is well formed. */
+    /* The note is the last field: no prefix is well formed. */
     for (i = 0; i < len; i++)
         ck_assert_int_eq(seen_checkpoint_decode(enc, i, &d), SEEN_EINVAL);
     ck_assert_int_eq(seen_checkpoint_decode(enc, len, &d), SEEN_OK);
@@ -204,6 +343,101 @@ START_TEST(test_checkpoint_decode_refuses_malformed_bytes)
     free(enc);
     c.origin.len = 0;
     ck_assert_int_eq(seen_checkpoint_encode(&c, &enc, &len), SEEN_EINVAL);
+}
+END_TEST
+
+/* Encode the Cosignature ${cs} into a malloc'd buffer (*${len} bytes). */
+static uint8_t *
+cosig_pack(const Seen__Cosignature *cs, size_t *len)
+{
+    uint8_t *b;
+
+    *len = seen__cosignature__get_packed_size(cs);
+    ck_assert_ptr_nonnull(b = malloc(*len));
+    ck_assert_uint_eq(seen__cosignature__pack(cs, b), *len);
+    return b;
+}
+
+/*
+ * A witness's cosignature of a note checkpoint is a C2SP tlog-cosignature
+ * line (xlog/witness.h) that crypto/note.h opens under the witness's
+ * cosignature key, at the cosignature's time; one of an earlier-form
+ * checkpoint keeps the earlier signature; the two forms never mix, and
+ * the time is signed.
+ */
+START_TEST(test_cosignature_is_a_tlog_cosignature_line)
+{
+    Seen__Checkpoint c, *got, *got2;
+    Seen__Cosignature *cs, *o, *cs2;
+    ProtobufCBinaryData keep_sig, keep_line;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *enc, *cosig, *bad, sig[64];
+    uint8_t note[1024];
+    char vkey[SEEN_NOTE_VKEY_MAX];
+    struct seen_note_key key;
+    struct seen_note_found found;
+    size_t len, clen, blen, tlen, got_len;
+    int form;
+
+    randombytes_buf(root, sizeof root);
+    for (form = 0; form < 2; form++) {
+        if (form == 0)
+            ck_assert_int_eq(seen_checkpoint_sign(&c, buf,
+                                 SEEN_DOMAIN_XLOG_CHECKPOINT, A, 7, root, NOW),
+                0);
+        else
+            legacy_sign(&c, buf, SEEN_DOMAIN_XLOG_CHECKPOINT, A, 7, root, NOW);
+        ck_assert_int_eq(seen_checkpoint_encode(&c, &enc, &len), 0);
+        ck_assert_int_eq(seen_xlog_cosign(C, enc, len, NOW + 3, &cosig, &clen),
+            0);
+        ck_assert_int_eq(seen_xlog_cosignature_open(cosig, clen, &cs, &got), 0);
+        ck_assert_uint_eq(cs->time, NOW + 3);
+        ck_assert_uint_eq(cs->line.len != 0, form == 0);
+        ck_assert_uint_eq(cs->signature.len, form == 0 ? 0 : 64);
+        if (form == 0) {
+            /* The note's text, a blank line and the line: a cosigned note
+             * for any C2SP verifier with the witness's vkey. */
+            ck_assert_int_eq(seen_checkpoint_note_text(got, &tlen), 0);
+            memcpy(note, got->note.data, tlen);
+            note[tlen] = '\n';
+            memcpy(note + tlen + 1, cs->line.data, cs->line.len);
+            seen_xlog_witness_key(&key, C->sign_pk);
+            seen_note_vkey(&key, vkey);
+            ck_assert_ptr_nonnull(strstr(vkey, "seen/witness/"));
+            ck_assert_int_eq(seen_note_vkey_parse(vkey, &key), 0);
+            ck_assert_uint_eq(key.type, SEEN_NOTE_COSIGNATURE);
+            ck_assert_int_eq(seen_note_open(note, tlen + 1 + cs->line.len, &key,
+                                 1, &found, &got_len),
+                0);
+            ck_assert_uint_eq(found.time, NOW + 3);
+        }
+        /* The time is signed. */
+        o = cs;
+        o->time++;
+        bad = cosig_pack(o, &blen);
+        ck_assert_int_eq(
+            seen_xlog_cosignature_open(bad, blen, &cs2, &got2), SEEN_EAUTH);
+        free(bad);
+        o->time--;
+        /* The other form's field beside this form's: malformed. */
+        keep_sig = o->signature;
+        keep_line = o->line;
+        if (form == 0) {
+            memset(sig, 0x5a, sizeof sig);
+            o->signature = (ProtobufCBinaryData){64, sig};
+        } else {
+            o->line = (ProtobufCBinaryData){3, (uint8_t *)"x y"};
+        }
+        bad = cosig_pack(o, &blen);
+        ck_assert_int_eq(
+            seen_xlog_cosignature_open(bad, blen, &cs2, &got2), SEEN_EINVAL);
+        free(bad);
+        o->signature = keep_sig;
+        o->line = keep_line;
+        seen__cosignature__free_unpacked(o, NULL);
+        seen_checkpoint_destroy(&got);
+        free(cosig);
+        free(enc);
+    }
 }
 END_TEST
 
@@ -451,7 +685,10 @@ checkpoint_suite(void)
     tcase_add_test(tc,
         test_checkpoint_signature_matches_the_documented_vector);
     tcase_add_test(tc, test_checkpoint_under_wrong_domain_or_altered_fails);
+    tcase_add_test(
+        tc, test_note_checkpoint_under_wrong_domain_or_altered_fails);
     tcase_add_test(tc, test_checkpoint_decode_refuses_malformed_bytes);
+    tcase_add_test(tc, test_cosignature_is_a_tlog_cosignature_line);
     tcase_add_test(tc, test_feed_checkpoint_is_kept_per_origin_in_the_store);
     suite_add_tcase(s, tc);
 

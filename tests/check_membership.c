@@ -545,6 +545,24 @@ crafted_break_member(struct crafted *c, int i)
     case 20:
         c->mb[0].local_authority = (char *)(uintptr_t) "over\xc0\xaflong";
         return WANT_EINVAL;
+    case 35: /* a C1 control character, U+0085 */
+        c->mb[0].agency = (char *)(uintptr_t) "next\xc2\x85line";
+        return WANT_EINVAL;
+    case 36: /* U+00A0, the first code point after the C1 controls */
+        c->mb[0].agency = (char *)(uintptr_t) "no\xc2\xa0" "break";
+        return WANT_OK;
+    case 37: /* DEL */
+        c->body.federation = (char *)(uintptr_t) "del\x7f";
+        return WANT_EINVAL;
+    case 38:
+        c->mb[1].endpoint = (char *)(uintptr_t) "tcp://0.0.0.0:7402";
+        return WANT_EINVAL;
+    case 39:
+        c->mb[1].endpoint = (char *)(uintptr_t) "tcp://[::]:7402";
+        return WANT_EINVAL;
+    case 40:
+        c->mb[1].endpoint = (char *)(uintptr_t) "tcp://[:::::]:7402";
+        return WANT_EINVAL;
     }
     return -1;
 }
@@ -614,10 +632,11 @@ crafted_break(struct crafted *c, int i)
 
     if (i == 0) /* the control: unbroken */
         return WANT_OK;
-    return i <= 20 ? crafted_break_member(c, i) : crafted_break_body(c, i);
+    return i <= 20 || i >= 35 ? crafted_break_member(c, i)
+                              : crafted_break_body(c, i);
 }
 
-#define NCRAFTED 35
+#define NCRAFTED 41
 
 START_TEST(test_each_broken_rule_is_refused)
 {
@@ -647,6 +666,73 @@ START_TEST(test_each_broken_rule_is_refused)
     }
     free(doc);
     crafted_free(&c);
+}
+END_TEST
+
+/*
+ * A NUL byte inside a string: protobuf-c ends the C string there, so
+ * "witness\0X" would read as "witness" and pass the name rule.  Each
+ * case packs a body with a marker byte '~' in one string, turns the
+ * marker into NUL in the packed bytes (same length), signs and opens it:
+ * refused; with the marker turned into another allowed character
+ * instead, it opens (the control).
+ */
+START_TEST(test_nul_byte_in_any_string_is_refused)
+{
+    static const struct {
+        const char *value; /* with one '~' */
+        char ok;           /* what '~' becomes for the control */
+    } cases[] = {
+        {"witness~x", 'x'},             /* a member's name */
+        {"tcp://127.0.0.1:7403~zz", 0}, /* an endpoint ending ":7403\0zz" */
+        {"Agency~X", 'X'},              /* an agency */
+        {"Read~ing", 'i'},              /* a local authority */
+        {"Fed~eration", 'e'},           /* the federation's name */
+    };
+    struct crafted c;
+    struct seen_membership *m;
+    uint8_t *bb, *doc, *at;
+    size_t blen, len, k;
+    int pass;
+
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (pass = 0; pass < 2; pass++) {
+            if (pass == 1 && cases[k].ok == 0)
+                continue;
+            crafted_init(&c);
+            if (k == 0)
+                c.mb[2].name = (char *)(uintptr_t)cases[k].value;
+            else if (k == 1)
+                c.mb[2].endpoint = (char *)(uintptr_t)cases[k].value;
+            else if (k == 2)
+                c.mb[1].agency = (char *)(uintptr_t)cases[k].value;
+            else if (k == 3)
+                c.mb[0].local_authority = (char *)(uintptr_t)cases[k].value;
+            else
+                c.body.federation = (char *)(uintptr_t)cases[k].value;
+            blen = seen__membership_body__get_packed_size(&c.body);
+            ck_assert_ptr_nonnull(bb = malloc(blen));
+            ck_assert_uint_eq(seen__membership_body__pack(&c.body, bb), blen);
+            /* The marker inside the string (a key may hold a '~'). */
+            at = memmem(bb, blen, cases[k].value, strlen(cases[k].value));
+            ck_assert_ptr_nonnull(at);
+            at += strchr(cases[k].value, '~') - cases[k].value;
+            *at = pass == 0 ? '\0' : (uint8_t)cases[k].ok;
+            doc = sign_bytes(bb, blen, auth, &len);
+            m = NULL;
+            if (pass == 0)
+                ck_assert_msg(open_doc(doc, len, auth->sign_pk, &m) ==
+                                  SEEN_EINVAL,
+                    "case %zu: a NUL byte went unnoticed", k);
+            else
+                ck_assert_msg(open_doc(doc, len, auth->sign_pk, &m) == 0,
+                    "case %zu: the control does not open", k);
+            seen_membership_destroy(&m);
+            free(doc);
+            free(bb);
+            crafted_free(&c);
+        }
+    }
 }
 END_TEST
 
@@ -806,12 +892,21 @@ START_TEST(test_endpoints_and_agency_types)
 {
     static const char *good[] = {"tcp://127.0.0.1:7401", "tcp://node.example:1",
         "tcp://a:65535", "tcp://[::1]:7401", "tcp://[fe80::1]:80",
-        "tcp://seen-node-3.nhs.uk:443"};
+        "tcp://seen-node-3.nhs.uk:443", "tcp://10.0.0.1:7401",
+        "tcp://[::ffff:127.0.0.1]:7401", "tcp://0a.example:1"};
     static const char *bad[] = {"", "tcp://", "tcp://host",
         "tcp://host:", "tcp://host:0", "tcp://host:65536", "tcp://host:07401",
         "tcp://:7401", "tcp://*:7401", "ipc:///tmp/x", "udp://h:1",
         "tcp://h:12a", "tcp://h o:1", "tcp://[::1:7401", "tcp://[]:1",
-        "tcp://h:999999", "TCP://h:1", "tcp://[::1]x:1"};
+        "tcp://h:999999", "TCP://h:1", "tcp://[::1]x:1",
+        /* wildcards, in every form a resolver reads as one */
+        "tcp://0.0.0.0:7401", "tcp://[::]:7401", "tcp://[:::::]:7401",
+        "tcp://[0:0:0:0:0:0:0:0]:7401", "tcp://[::ffff:0.0.0.0]:7401",
+        "tcp://0:7401", "tcp://0x0:7401", "tcp://0.0:7401",
+        /* IPv4 in the short forms inet_aton() reads: not a dotted quad */
+        "tcp://127.1:7401", "tcp://0x7f000001:7401", "tcp://2130706433:1",
+        "tcp://127.000.000.001:7401", "tcp://[1.2.3.4]:1",
+        "tcp://[::1::2]:1"};
     size_t i;
 
     for (i = 0; i < sizeof good / sizeof good[0]; i++)
@@ -983,6 +1078,7 @@ membership_suite(void)
     tcase_add_test(tc, test_every_truncation_is_an_error);
     tcase_add_test(tc, test_oversized_document_is_refused_unread);
     tcase_add_loop_test(tc, test_each_broken_rule_is_refused, 0, NCRAFTED);
+    tcase_add_test(tc, test_nul_byte_in_any_string_is_refused);
     tcase_add_test(tc, test_build_refuses_duplicates_and_bad_members);
     tcase_add_test(tc, test_reencoded_body_verifies_only_against_its_own_bytes);
     suite_add_tcase(s, tc);

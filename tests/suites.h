@@ -8,6 +8,7 @@
 #include <check.h>
 
 Suite *audit_suite(void);
+Suite *audit_frames_suite(void);
 Suite *checkpoint_suite(void);
 Suite *file_suite(void);
 Suite *config_suite(void);

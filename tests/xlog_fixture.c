@@ -67,13 +67,13 @@ det_keys(uint8_t b)
 
 static void
 member(Seen__Member *m, const char *name, const char *agency,
-    struct seen_keys *k, const char *ep)
+    Seen__AgencyType type, struct seen_keys *k, const char *ep)
 {
 
     seen__member__init(m);
     m->name = (char *)name;
     m->agency = (char *)agency;
-    m->type = SEEN__AGENCY_TYPE__POLICE;
+    m->type = type;
     m->local_authority = (char *)"Reading";
     m->sign_pk = (ProtobufCBinaryData){32, k->sign_pk};
     m->curve_pk = (ProtobufCBinaryData){32, k->curve_pk};
@@ -93,9 +93,12 @@ setup(void)
     B = det_keys(0x0b);
     W = det_keys(0x0c);
     AUTH = det_keys(0xa0);
-    member(&m[0], "alpha", "Alpha Police", A, "tcp://127.0.0.1:7401");
-    member(&m[1], "bravo", "Bravo Social Care", B, "tcp://127.0.0.1:7402");
-    member(&m[2], "witness", "Witness Health", W, "tcp://127.0.0.1:7403");
+    member(&m[0], "alpha", "Alpha Police", SEEN__AGENCY_TYPE__POLICE, A,
+        "tcp://127.0.0.1:7401");
+    member(&m[1], "bravo", "Bravo Social Care", SEEN__AGENCY_TYPE__SOCIAL_CARE,
+        B, "tcp://127.0.0.1:7402");
+    member(&m[2], "witness", "Witness Health", SEEN__AGENCY_TYPE__HEALTH, W,
+        "tcp://127.0.0.1:7403");
     memset(mk, 0x4b, sizeof mk);
     ck_assert_int_eq(seen_membership_build("Test federation", 1, NOW, mp, 3, 1,
                          mk, AUTH, &mdoc, &mdoclen),

@@ -2,8 +2,12 @@
  * seen audit export DIR: write this node's exchange log, checkpoints,
  * cosignatures, peers' checkpoints, evidence and membership document to
  * DIR (docs/audit-format.md).
+ * seen audit proof INDEX: this node's latest exchange-log checkpoint, a
+ * C2SP signed note, with leaf INDEX and its inclusion proof, for any
+ * C2SP-aware tool (tests/interop/verify.go).
  * seen audit verify EXPORT...: check exports without a node.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,14 +15,19 @@
 #include <string.h>
 
 #include "common/home.h"
+#include "crypto/merkle.h"
+#include "crypto/note.h"
+#include "proto/checkpoint.h"
 #include "storage/operators.h"
 #include "storage/store.h"
 #include "storage/unlock.h"
 #include "tools/cli.h"
 #include "xlog/audit.h"
+#include "xlog/xlog.h"
 
 static const char audit_usage[] =
     "usage: seen --home DIR --as AUDITOR audit export OUTDIR\n"
+    "       seen --home DIR --as AUDITOR audit proof [--json] INDEX\n"
     "       seen audit verify [--json] [--authority HEX] [--owner HEX] "
     "EXPORT...\n"
     "\n"
@@ -31,6 +40,14 @@ static const char audit_usage[] =
     "store (from $SEEN_PASSPHRASE_FILE or the terminal).  The export holds\n"
     "no key and nothing in clear that the log does not.\n"
     "\n"
+    "proof prints the node's latest exchange-log checkpoint, a C2SP\n"
+    "tlog-checkpoint signed note, with the note verifier key it is signed\n"
+    "under, leaf INDEX of the log (base64) and its RFC 9162 inclusion\n"
+    "proof in that checkpoint (base64 hashes, lowest first): what any\n"
+    "C2SP-aware tool needs to check that the node signed the leaf into its\n"
+    "log.  --json prints {\"vkey\", \"checkpoint\", \"size\", \"index\",\n"
+    "\"leaf\", \"proof\"}.  Opened like export.\n"
+    "\n"
     "verify checks exports without a node: every leaf, the Merkle tree,\n"
     "every signature against the membership document and every checkpoint\n"
     "against the tree; given several exports (one per node), each is also\n"
@@ -41,14 +58,48 @@ static const char audit_usage[] =
     "every check passes, 1 with what failed.  --json prints one object per\n"
     "check: {\"export\", \"check\", \"ok\", \"finding\", \"detail\"}.\n";
 
+/*
+ * Open the store of the node home ${cli}->home (cli_need_home() was
+ * called) for the operator ${cli}->op, who must
+ * be allowed to export (an auditor, cli.md: a lead, whose queries and
+ * decisions the log records, is not): unlock it into ${u} (passphrase
+ * from $SEEN_PASSPHRASE_FILE or the terminal; the node may be running)
+ * and begin one read transaction *${txn}, a consistent view while the
+ * node goes on.  Returns 0; -1 when nothing was opened (said why); 1
+ * when ${u}, and *${txn} if not NULL, must still be released (said
+ * why).
+ */
+static int
+auditor_view(struct cli *cli, struct seen_unlock *u, struct seen_txn **txn)
+{
+    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
+    char why[SEEN_PATH_LEN + 64];
+    int rc;
+
+    *txn = NULL;
+    if (seen_unlock_home(cli->home, &uo, u, why, sizeof why) != 0) {
+        if (why[0] != '\0')
+            cli_fail(cli, "%s", why);
+        return -1;
+    }
+    if ((rc = seen_store_begin(u->store, 0, txn)) != 0) {
+        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
+        return 1;
+    }
+    if (seen_operator_authorise(*txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
+            why, sizeof why) != 0) {
+        cli_fail(cli, "%s", why);
+        return 1;
+    }
+    return 0;
+}
+
 static int
 audit_export(struct cli *cli, int argc, char **argv)
 {
-    const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
     struct seen_audit_summary sum;
     struct seen_unlock u;
     struct seen_txn *txn = NULL;
-    char why[SEEN_PATH_LEN + 64];
     int rc, ret = 1;
 
     if (argc != 2)
@@ -56,18 +107,9 @@ audit_export(struct cli *cli, int argc, char **argv)
             argc < 2 ? "no folder to export to" : "unexpected argument");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
-        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
-    /* One read transaction: a consistent view while the node goes on. */
-    if ((rc = seen_store_begin(u.store, 0, &txn)) != 0) {
-        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
-        goto done;
-    }
-    /* cli.md: auditors export; a lead, whose queries and decisions the
-     * log records, does not. */
-    if (seen_operator_authorise(txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
-            why, sizeof why) != 0) {
-        cli_fail(cli, "%s", why);
+    if ((rc = auditor_view(cli, &u, &txn)) != 0) {
+        if (rc < 0)
+            return 1;
         goto done;
     }
     if ((rc = seen_audit_export(txn, argv[1], &sum)) != 0) {
@@ -90,6 +132,133 @@ audit_export(struct cli *cli, int argc, char **argv)
             (unsigned long long)(sum.leaves - 1));
     ret = 0;
 done:
+    seen_store_abort(txn);
+    seen_unlock_release(&u);
+    return ret;
+}
+
+/* Base64 (standard, padded) of ${n} bytes at ${p}, as a JSON string;
+ * NULL out of memory. */
+static json_t *
+json_b64(const uint8_t *p, size_t n)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    json_t *j;
+    char *b;
+
+    if ((b = malloc(cap)) == NULL)
+        return NULL;
+    sodium_bin2base64(b, cap, p, n, sodium_base64_VARIANT_ORIGINAL);
+    j = json_string(b);
+    free(b);
+    return j;
+}
+
+/*
+ * The proof of leaf ${index} in the store's latest checkpoint of its own
+ * exchange log, as `seen audit proof --json` prints it; NULL with the
+ * reason in ${why} (${whylen} bytes).
+ */
+static json_t *
+proof_json(struct seen_txn *txn, uint64_t index, char *why, size_t whylen)
+{
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
+    char vkey[SEEN_NOTE_VKEY_MAX];
+    Seen__Checkpoint *c = NULL;
+    const uint8_t *cp, *leaf;
+    size_t cplen, llen, plen, i;
+    json_t *j = NULL, *pr;
+
+    if (seen_xlog_latest(txn, &cp, &cplen) != 0 ||
+        seen_checkpoint_decode(cp, cplen, &c) != 0) {
+        snprintf(why, whylen, "the node has signed no checkpoint of its "
+                              "exchange log yet");
+        return NULL;
+    }
+    if (c->note.len == 0)
+        snprintf(why, whylen, "the latest checkpoint is of the earlier form "
+                              "(no signed note): a new one is signed when "
+                              "the log grows");
+    else if (index >= c->size)
+        snprintf(why, whylen,
+            "leaf %llu is not in the latest checkpoint (size %llu)",
+            (unsigned long long)index, (unsigned long long)c->size);
+    else if (seen_xlog_leaf(txn, index, &leaf, &llen) != 0 ||
+             seen_xlog_inclusion(txn, index, c->size, proof, &plen) != 0 ||
+             seen_checkpoint_vkey(
+                 vkey, SEEN_DOMAIN_XLOG_CHECKPOINT, c->origin.data) != 0)
+        snprintf(why, whylen, "cannot read leaf %llu or its proof",
+            (unsigned long long)index);
+    else if ((pr = json_array()) != NULL &&
+             (j = json_pack("{s:s, s:s%, s:I, s:I, s:o, s:o}", "vkey", vkey,
+                  "checkpoint", (const char *)c->note.data, c->note.len,
+                  "size", (json_int_t)c->size, "index", (json_int_t)index,
+                  "leaf", json_b64(leaf, llen), "proof", pr)) != NULL) {
+        for (i = 0; i < plen; i++)
+            json_array_append_new(pr, json_b64(proof[i], 32));
+    } else
+        snprintf(why, whylen, "out of memory");
+    seen_checkpoint_destroy(&c);
+    return j;
+}
+
+/* Print the proof ${j} (proof_json()) for people. */
+static void
+print_proof(json_t *j)
+{
+    size_t i;
+
+    printf("checkpoint (C2SP signed note, verifier key %s):\n%s\n",
+        cli_str(j, "vkey"), cli_str(j, "checkpoint"));
+    printf("leaf %lld of %lld (base64): %s\n",
+        (long long)json_integer_value(json_object_get(j, "index")),
+        (long long)json_integer_value(json_object_get(j, "size")),
+        cli_str(j, "leaf"));
+    printf("inclusion proof (RFC 9162, lowest level first):\n");
+    for (i = 0; i < json_array_size(json_object_get(j, "proof")); i++)
+        printf("  %s\n", json_string_value(json_array_get(
+                              json_object_get(j, "proof"), i)));
+}
+
+static int
+audit_proof(struct cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const struct cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
+    struct seen_unlock u;
+    struct seen_txn *txn = NULL;
+    char why[SEEN_PATH_LEN + 64], *end;
+    unsigned long long index;
+    json_t *j = NULL;
+    int rc, ret = 1;
+
+    if ((rc = cli_getopt(cli, argc, argv, audit_usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (argc - optind != 1)
+        return cli_usage(cli, audit_usage, "proof takes one leaf index");
+    errno = 0;
+    index = strtoull(argv[optind], &end, 10);
+    if (errno != 0 || *end != '\0' || argv[optind][0] < '0' ||
+        argv[optind][0] > '9')
+        return cli_usage(cli, audit_usage, "INDEX is a number");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    if ((rc = auditor_view(cli, &u, &txn)) != 0) {
+        if (rc < 0)
+            return 1;
+        goto done;
+    }
+    if ((j = proof_json(txn, index, why, sizeof why)) == NULL) {
+        cli_fail(cli, "%s", why);
+        goto done;
+    }
+    if (json)
+        cli_print_json(j);
+    else
+        print_proof(j);
+    ret = 0;
+done:
+    json_decref(j);
     seen_store_abort(txn);
     seen_unlock_release(&u);
     return ret;
@@ -216,10 +385,12 @@ cmd_audit(struct cli *cli, int argc, char **argv)
         return 0;
     }
     if (argc < 2)
-        return cli_usage(cli, audit_usage, "export or verify?");
+        return cli_usage(cli, audit_usage, "export, proof or verify?");
     if (strcmp(argv[1], "export") == 0)
         return audit_export(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "verify") == 0)
         return audit_verify(cli, argc - 1, argv + 1);
-    return cli_usage(cli, audit_usage, "export or verify?");
+    if (strcmp(argv[1], "proof") == 0)
+        return audit_proof(cli, argc - 1, argv + 1);
+    return cli_usage(cli, audit_usage, "export, proof or verify?");
 }

@@ -15,9 +15,12 @@
 #include "common/file.h"
 #include "common/home.h"
 #include "crypto/keys.h"
+#include "crypto/note.h"
+#include "proto/checkpoint.h"
 #include "proto/membership.h"
 #include "storage/unlock.h"
 #include "tools/cli.h"
+#include "xlog/witness.h"
 
 static const char identity_usage[] =
     "usage: seen --home DIR identity [--json]\n"
@@ -29,9 +32,14 @@ static const char identity_usage[] =
     "authority reads with 'seen federation add AUTHDIR --home DIR'.  The\n"
     "keys are read from the keystore, so its passphrase is needed (from\n"
     "$SEEN_PASSPHRASE_FILE or the terminal); the node may be running or\n"
-    "stopped.  --json prints the same object on one line:\n"
+    "stopped.  It also prints the node's C2SP note verifier keys, which an\n"
+    "auditor hands to any C2SP-aware tool (Go's sumdb/note): xlog_vkey\n"
+    "signs its exchange-log checkpoints, feed_vkey its feed's, witness_vkey\n"
+    "its cosignatures of its peers' (docs/protocol.md, \"Checkpoints\").\n"
+    "--json prints the same object on one line:\n"
     "{\"name\", \"agency\", \"type\", \"local_authority\", \"sign_pk\", "
-    "\"curve_pk\", \"endpoint\"}.\n";
+    "\"curve_pk\", \"endpoint\", \"xlog_vkey\", \"feed_vkey\", "
+    "\"witness_vkey\"}.\n";
 
 /* Print ${id}, written to ${path}, as --json asks or for people. */
 static void
@@ -44,10 +52,16 @@ print_identity(json_t *id, const struct seen_config *cfg, int json,
         return;
     }
     printf("name: %s\nagency: %s\ntype: %s\nlocal authority: %s\n"
-           "sign_pk: %s\ncurve_pk: %s\nendpoint: %s\n",
+           "sign_pk: %s\ncurve_pk: %s\nendpoint: %s\n"
+           "note verifier keys (C2SP signed notes):\n"
+           "  exchange-log checkpoints: %s\n  feed checkpoints: %s\n"
+           "  cosignatures: %s\n",
         cfg->name, cfg->agency, cfg->type, cfg->local_authority,
         json_string_value(json_object_get(id, "sign_pk")),
-        json_string_value(json_object_get(id, "curve_pk")), cfg->listen);
+        json_string_value(json_object_get(id, "curve_pk")), cfg->listen,
+        json_string_value(json_object_get(id, "xlog_vkey")),
+        json_string_value(json_object_get(id, "feed_vkey")),
+        json_string_value(json_object_get(id, "witness_vkey")));
     if (!seen_membership_endpoint_valid(cfg->listen))
         printf("(the endpoint has no fixed port: set [network] listen, "
                "or give 'seen federation add --endpoint "
@@ -61,7 +75,9 @@ cmd_identity(struct cli *cli, int argc, char **argv)
     const struct seen_unlock_opts uo = {NULL, 0, 0, NULL, NULL};
     struct seen_unlock u;
     char path[SEEN_PATH_LEN], why[SEEN_PATH_LEN + 64], *text = NULL;
-    char signhex[65], curvehex[65];
+    char signhex[65], curvehex[65], xvk[SEEN_NOTE_VKEY_MAX];
+    char fvk[SEEN_NOTE_VKEY_MAX], wvk[SEEN_NOTE_VKEY_MAX];
+    struct seen_note_key wkey;
     json_t *id = NULL;
     int rc, json = 0, ret = 1;
 
@@ -72,10 +88,20 @@ cmd_identity(struct cli *cli, int argc, char **argv)
         return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
     sodium_bin2hex(signhex, sizeof signhex, u.keys->sign_pk, 32);
     sodium_bin2hex(curvehex, sizeof curvehex, u.keys->curve_pk, 32);
-    id = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", u.cfg.name,
-        "agency", u.cfg.agency, "type", u.cfg.type, "local_authority",
-        u.cfg.local_authority, "sign_pk", signhex, "curve_pk", curvehex,
-        "endpoint", u.cfg.listen);
+    seen_xlog_witness_key(&wkey, u.keys->sign_pk);
+    seen_note_vkey(&wkey, wvk);
+    if (seen_checkpoint_vkey(
+            xvk, SEEN_DOMAIN_XLOG_CHECKPOINT, u.keys->sign_pk) != 0 ||
+        seen_checkpoint_vkey(
+            fvk, SEEN_DOMAIN_FEED_CHECKPOINT, u.keys->sign_pk) != 0) {
+        cli_fail(cli, "cannot name the note verifier keys");
+        goto done;
+    }
+    id = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+        "name", u.cfg.name, "agency", u.cfg.agency, "type", u.cfg.type,
+        "local_authority", u.cfg.local_authority, "sign_pk", signhex,
+        "curve_pk", curvehex, "endpoint", u.cfg.listen, "xlog_vkey", xvk,
+        "feed_vkey", fvk, "witness_vkey", wvk);
     if (id == NULL || (text = cli_json_text(id)) == NULL) {
         cli_fail(cli, "cannot encode the identity (is seen.conf UTF-8?)");
         goto done;

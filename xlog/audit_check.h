@@ -64,6 +64,12 @@ struct own_ev {
     size_t first, second; /* claim indices; second SIZE_MAX for none */
 };
 
+/* An XLOG_EVIDENCE leaf: the SHA-256 of its record, and its index. */
+struct ev_leaf {
+    uint8_t sha[32];
+    uint64_t at;
+};
+
 /* An export being checked: what seen_audit_open() returns. */
 struct seen_audit {
     char *label;
@@ -83,6 +89,10 @@ struct seen_audit {
     size_t noev, capoev;
     uint64_t *ss; /* pairs: signed_size, first leaf with it */
     size_t nss, capss;
+    struct ev_leaf *evl; /* the evidence leaves, in order */
+    size_t nevl, capevl;
+    uint8_t (*evf)[32]; /* SHA-256 of each frame of evidence.bin */
+    size_t nevf, capevf;
     uint64_t failures, findings;
     uint64_t fails[C_N];
     int nomem;

@@ -220,10 +220,14 @@ tree_claims(struct seen_audit *a, struct tree_tally *t)
 }
 
 /* Every signed_size a leaf of ${a} records is the size of a checkpoint
- * in checkpoints.bin (t->own, sorted here). */
+ * in checkpoints.bin (t->own, sorted here), and so is every checkpoint of
+ * the owner's log in a sent envelope or a cosignature that agrees with
+ * the log: checkpoints.bin holds every checkpoint the node knew it
+ * signed, so none of these can be left out of it. */
 static void
 tree_signed_sizes(struct seen_audit *a, struct tree_tally *t)
 {
+    const struct claim *c;
     size_t i;
 
     qsort(t->own, t->nown, sizeof *t->own, cmp_u64);
@@ -235,6 +239,19 @@ tree_signed_sizes(struct seen_audit *a, struct tree_tally *t)
                 "in checkpoints.bin",
                 (unsigned long long)a->ss[2 * i + 1],
                 (unsigned long long)a->ss[2 * i]);
+    for (i = 0; i < a->ncl; i++) {
+        c = &a->cl[i];
+        if ((c->src != SRC_SENT && c->src != SRC_COSIG) ||
+            c->state != ST_AGREES ||
+            bsearch(&c->size, t->own, t->nown, sizeof *t->own, cmp_u64) !=
+                NULL)
+            continue;
+        seen_audit_report(a, C_CHECKPOINTS, 0, 0,
+            "the checkpoint of size %llu in %s %llu is not in checkpoints.bin "
+            "(a frame was left out)",
+            (unsigned long long)c->size, src_names[c->src],
+            (unsigned long long)c->at);
+    }
 }
 
 /* The evidence of ${a} about its owner's own log, against the log: it
@@ -331,13 +348,18 @@ static int
 cross_pair(struct seen_audit *a, const struct seen_audit *b)
 {
     struct claim *cl;
-    size_t i, n = 0, bad = 0;
+    size_t i, n = 0, bad = 0, newer = 0;
     char ha[65], hb[65];
 
-    if (a->has_authority && b->has_authority &&
-        memcmp(a->authority, b->authority, 32) != 0) {
-        seen_hex_encode(ha, a->authority, 32);
-        seen_hex_encode(hb, b->authority, 32);
+    if (a->has_authority != b->has_authority ||
+        (a->has_authority &&
+            memcmp(a->authority, b->authority, 32) != 0)) {
+        strcpy(ha, "none");
+        strcpy(hb, "none");
+        if (a->has_authority)
+            seen_hex_encode(ha, a->authority, 32);
+        if (b->has_authority)
+            seen_hex_encode(hb, b->authority, 32);
         seen_audit_report(a, C_CROSS, 0, 0,
             "%s names another federation authority (%s, not %s)", b->label, hb,
             ha);
@@ -355,22 +377,36 @@ cross_pair(struct seen_audit *a, const struct seen_audit *b)
     for (i = 0; i < n; i++) {
         if (cl[i].state == ST_AGREES)
             continue;
+        if (cl[i].state == ST_BEYOND) {
+            newer++;
+            continue;
+        }
         bad++;
         seen_audit_report(a, C_CROSS, 0, 0,
             "%s holds a checkpoint of this log of size %llu (in %s %llu) that "
-            "%s: this log is not the history its owner signed",
+            "has another root than the log: this log is not the history its "
+            "owner signed",
             b->label, (unsigned long long)cl[i].size, src_names[cl[i].src],
-            (unsigned long long)cl[i].at,
-            cl[i].state == ST_BEYOND ? "is beyond the log's leaves"
-                                     : "has another root than the log");
+            (unsigned long long)cl[i].at);
     }
+    if (newer > 0)
+        seen_audit_report(a, C_CROSS, 1, 0,
+            "%s holds %zu checkpoints of this log larger than its %llu leaves: "
+            "newer than this export (take this node's export after %s's to "
+            "check them)",
+            b->label, newer, (unsigned long long)a->n, b->label);
     if (bad == 0 && n == 0)
         seen_audit_report(
             a, C_CROSS, 1, 0, "%s holds no checkpoint of this log", b->label);
+    else if (bad == 0 && newer == 0)
+        seen_audit_report(a, C_CROSS, 1, 0,
+            "%s holds %zu checkpoints of this log; all agree with it",
+            b->label, n);
     else if (bad == 0)
         seen_audit_report(a, C_CROSS, 1, 0,
-            "%s holds %zu checkpoints of this log; all agree with it", b->label,
-            n);
+            "%s holds %zu checkpoints of this log; %zu agree with it, none "
+            "contradicts it",
+            b->label, n, n - newer);
     free(cl);
     return SEEN_OK;
 }

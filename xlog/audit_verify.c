@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "common/bytes.h"
 #include "common/hex.h"
 #include "crypto/merkle.h"
 #include "crypto/sign.h"
@@ -352,6 +353,23 @@ hash_leaves(struct seen_audit *a, const struct seen_audit_buf *b)
     }
 }
 
+/* Remember that leaf ${i} is an XLOG_EVIDENCE leaf with the record
+ * ${rec}, to be found in evidence.bin (check_evidence_leaves()). */
+static void
+note_evidence_leaf(
+    struct seen_audit *a, uint64_t i, const ProtobufCBinaryData *rec)
+{
+    struct ev_leaf *p;
+
+    if ((p = seen_audit_grow(a, a->evl, &a->capevl, a->nevl, sizeof *p, 8)) ==
+        NULL)
+        return;
+    a->evl = p;
+    crypto_hash_sha256(a->evl[a->nevl].sha,
+        rec->data ? rec->data : (const uint8_t *)"", rec->len);
+    a->evl[a->nevl++].at = i;
+}
+
 /* Check the a->n leaves framed by hash_leaves(). */
 static void
 check_leaves(struct seen_audit *a, const struct seen_audit_buf *b)
@@ -359,7 +377,7 @@ check_leaves(struct seen_audit *a, const struct seen_audit_buf *b)
     struct seen_xlog_leafview v;
     const uint8_t *fr;
     const char *why;
-    uint64_t kinds[5] = {0}, prev = 0, i;
+    uint64_t kinds[6] = {0}, prev = 0, i;
     size_t off = 0, flen;
     int r;
 
@@ -384,15 +402,18 @@ check_leaves(struct seen_audit *a, const struct seen_audit_buf *b)
         kinds[v.leaf->kind]++;
         if (v.env != NULL)
             check_leaf_envelope(a, i, &v);
+        if (v.evidence != NULL)
+            note_evidence_leaf(a, i, &v.leaf->record);
         seen_xlog_leaf_release(&v);
     }
     if (a->fails[C_LEAVES] == 0)
         seen_audit_report(a, C_LEAVES, 1, 0,
             "%llu leaves decode and keep the leaf rules (sent %llu, received "
-            "%llu, queries %llu, decisions %llu); signed_size never decreases",
+            "%llu, queries %llu, decisions %llu, evidence %llu); signed_size "
+            "never decreases",
             (unsigned long long)a->n, (unsigned long long)kinds[1],
             (unsigned long long)kinds[2], (unsigned long long)kinds[3],
-            (unsigned long long)kinds[4]);
+            (unsigned long long)kinds[4], (unsigned long long)kinds[5]);
 }
 
 /*
@@ -494,6 +515,38 @@ each_frame(struct seen_audit *a, const struct seen_audit_buf *in,
     }
 }
 
+/* The longest sort key of a frame: an origin and a SHA-256 digest. */
+#define ORDER_KEY_MAX (32 + 32)
+
+/* The order of the frames of a file (docs/audit-format.md, section 2):
+ * each frame's sort key must be above the last one's. */
+struct order {
+    enum seen_audit_file f;
+    int check;      /* enum check_id */
+    const char *by; /* what the key is, for messages */
+    uint8_t last[ORDER_KEY_MAX];
+    uint64_t at;    /* the frame of last */
+    int any;        /* 0: no key yet */
+};
+
+/* Check that the sort key ${key} (${n} bytes, the same for every frame
+ * of the file) of frame ${k} comes after the last one ${o} saw. */
+static void
+in_order(struct seen_audit *a, struct order *o, uint64_t k,
+    const uint8_t *key, size_t n)
+{
+
+    if (o->any && memcmp(key, o->last, n) <= 0)
+        seen_audit_report(a, o->check, 0, 0,
+            "%s frame %llu does not come after frame %llu in the file's order "
+            "(%s, strictly increasing): frames were moved or repeated",
+            seen_audit_file_name(o->f), (unsigned long long)k,
+            (unsigned long long)o->at, o->by);
+    memcpy(o->last, key, n);
+    o->at = k;
+    o->any = 1;
+}
+
 /* How a file of checkpoints is checked (a checkpoint_frame() context). */
 struct cp_file {
     enum seen_audit_file f;
@@ -502,28 +555,54 @@ struct cp_file {
     int owners;            /* 1: of the owner's log; 0: of a member's other */
     const char *wrong_log; /* what a checkpoint of the wrong log is */
     const char *bad_sig;   /* what one whose signature fails is */
+    const char *by;        /* the order of the file */
     uint64_t good;         /* frames that passed */
 };
 
 /* checkpoints.bin: the checkpoints the owner signed of its log. */
 static const struct cp_file own_checkpoints = {SEEN_AUDIT_CHECKPOINTS,
     C_CHECKPOINTS, SRC_OWN, 1, "a checkpoint of another log",
-    "the signature does not verify under the owner's key", 0};
+    "the signature does not verify under the owner's key", "size, then time",
+    0};
 
 /* peer-checkpoints.bin: the latest checkpoint held of each member's. */
 static const struct cp_file peer_checkpoints = {SEEN_AUDIT_PEERS, C_PEERS,
     SRC_PEER, 0, "a checkpoint of the owner's own log",
-    "the signature does not verify", 0};
+    "the signature does not verify", "origin", 0};
 
-/* A frame of a file of checkpoints, as the struct cp_file ${ctx} says: a
+/* Write the sort key of a checkpoint ${c} of a file that ${cf} says to
+ * ${key}; returns its length. */
+static size_t
+cp_order_key(const struct cp_file *cf, const Seen__Checkpoint *c,
+    uint8_t key[ORDER_KEY_MAX])
+{
+
+    if (!cf->owners) {
+        memcpy(key, c->origin.data, 32);
+        return 32;
+    }
+    seen_be64(key, c->size);
+    seen_be64(key + 8, c->time);
+    return 16;
+}
+
+/* A file of checkpoints being checked. */
+struct cp_ctx {
+    struct cp_file cf;
+    struct order ord;
+};
+
+/* A frame of a file of checkpoints, as the struct cp_ctx ${ctx} says: a
  * well-formed checkpoint of the right log, validly signed, by a member
  * (for another log than the owner's). */
 static int
 checkpoint_frame(struct seen_audit *a, uint64_t k, const uint8_t *fr,
     size_t flen, void *ctx)
 {
-    struct cp_file *cf = ctx;
+    struct cp_ctx *cx = ctx;
+    struct cp_file *cf = &cx->cf;
     const char *file = seen_audit_file_name(cf->f);
+    uint8_t key[ORDER_KEY_MAX];
     Seen__Checkpoint *c;
     char nm[80];
 
@@ -533,6 +612,7 @@ checkpoint_frame(struct seen_audit *a, uint64_t k, const uint8_t *fr,
             (unsigned long long)k);
         return 0;
     }
+    in_order(a, &cx->ord, k, key, cp_order_key(cf, c, key));
     if ((memcmp(c->origin.data, a->owner, 32) == 0) != cf->owners)
         seen_audit_report(a, cf->check, 0, 0, "%s frame %llu: %s", file,
             (unsigned long long)k, cf->wrong_log);
@@ -555,10 +635,15 @@ static uint64_t
 check_checkpoints(struct seen_audit *a, const struct seen_audit_buf *in,
     const struct cp_file *cf)
 {
-    struct cp_file c = *cf;
+    struct cp_ctx c;
 
-    each_frame(a, in, c.f, c.check, checkpoint_frame, &c);
-    return c.good;
+    memset(&c, 0, sizeof c);
+    c.cf = *cf;
+    c.ord.f = cf->f;
+    c.ord.check = cf->check;
+    c.ord.by = cf->by;
+    each_frame(a, in, c.cf.f, c.cf.check, checkpoint_frame, &c);
+    return c.cf.good;
 }
 
 /* A frame of cosignatures.bin: a member's cosignature of a checkpoint of
@@ -567,12 +652,12 @@ static int
 cosignature(struct seen_audit *a, uint64_t k, const uint8_t *fr, size_t flen,
     void *ctx)
 {
+    uint8_t key[ORDER_KEY_MAX];
     Seen__Cosignature *cs;
     Seen__Checkpoint *c;
     char nm[80];
     int r;
 
-    (void)ctx;
     if ((r = seen_xlog_cosignature_open(fr, flen, &cs, &c)) != 0) {
         seen_audit_report(a, C_COSIGNATURES, 0, 0,
             "cosignatures.bin frame %llu: %s", (unsigned long long)k,
@@ -580,6 +665,10 @@ cosignature(struct seen_audit *a, uint64_t k, const uint8_t *fr, size_t flen,
                             : "not a well-formed cosignature");
         return 0;
     }
+    seen_be64(key, c->size);
+    seen_be64(key + 8, c->time);
+    memcpy(key + 16, cs->witness.data, 32);
+    in_order(a, ctx, k, key, sizeof key);
     if (memcmp(c->origin.data, a->owner, 32) != 0)
         seen_audit_report(a, C_COSIGNATURES, 0, 0,
             "cosignatures.bin frame %llu: countersigns a checkpoint of "
@@ -660,14 +749,24 @@ static int
 evidence(struct seen_audit *a, uint64_t k, const uint8_t *fr, size_t flen,
     void *ctx)
 {
+    uint8_t key[ORDER_KEY_MAX], (*h)[32];
     Seen__XLogEvidence *ev;
     int stop = 0;
 
-    (void)ctx;
+    if ((h = seen_audit_grow(a, a->evf, &a->capevf, a->nevf, sizeof *h,
+             8)) == NULL)
+        return 1;
+    a->evf = h;
+    crypto_hash_sha256(a->evf[a->nevf++], fr ? fr : (const uint8_t *)"", flen);
     if ((ev = seen__xlog_evidence__unpack(NULL, flen, fr)) == NULL) {
         seen_audit_report(a, C_EVIDENCE, 0, 0,
             "evidence.bin frame %llu: does not decode", (unsigned long long)k);
         return 0;
+    }
+    if (ev->first != NULL && ev->first->origin.len == 32) {
+        memcpy(key, ev->first->origin.data, 32);
+        memcpy(key + 32, a->evf[a->nevf - 1], 32);
+        in_order(a, ctx, k, key, sizeof key);
     }
     if (bad_evidence(ev)) {
         seen_audit_report(a, C_EVIDENCE, 0, 0,
@@ -688,6 +787,32 @@ evidence(struct seen_audit *a, uint64_t k, const uint8_t *fr, size_t flen,
     }
     seen__xlog_evidence__free_unpacked(ev, NULL);
     return stop;
+}
+
+/* qsort() and bsearch() order of SHA-256 digests. */
+static int
+cmp_sha(const void *x, const void *y)
+{
+
+    return memcmp(x, y, 32);
+}
+
+/* Every XLOG_EVIDENCE leaf's record is a frame of evidence.bin, so that
+ * evidence the log commits to cannot be left out of the file. */
+static void
+check_evidence_leaves(struct seen_audit *a)
+{
+    size_t i;
+
+    if (a->nevf > 0)
+        qsort(a->evf, a->nevf, sizeof *a->evf, cmp_sha);
+    for (i = 0; i < a->nevl; i++)
+        if (a->nevf == 0 || bsearch(a->evl[i].sha, a->evf, a->nevf,
+                                sizeof *a->evf, cmp_sha) == NULL)
+            seen_audit_report(a, C_EVIDENCE, 0, 0,
+                "leaf %llu records evidence that is not in evidence.bin (a "
+                "frame was left out or changed)",
+                (unsigned long long)a->evl[i].at);
 }
 
 /* Check manifest.txt against the files, and report the tree's root. */
@@ -766,6 +891,7 @@ seen_audit_open(const struct seen_audit_buf in[static SEEN_AUDIT_NFILES],
     seen_audit_report_fn *fn, void *ctx, struct seen_audit **out)
 {
     static const struct seen_audit_opts none = {NULL, NULL};
+    struct order ord;
     struct seen_audit *a;
     const char *why;
     int c;
@@ -781,6 +907,7 @@ seen_audit_open(const struct seen_audit_buf in[static SEEN_AUDIT_NFILES],
     }
     a->fn = fn;
     a->ctx = ctx;
+    memset(&ord, 0, sizeof ord);
     if ((why = manifest_owner(&in[SEEN_AUDIT_MANIFEST], a->owner)) != NULL) {
         a->broken = 1;
         seen_audit_report(a, C_MANIFEST, 0, 0, "%s", why);
@@ -792,10 +919,18 @@ seen_audit_open(const struct seen_audit_buf in[static SEEN_AUDIT_NFILES],
     check_membership(a, in, opts);
     check_leaves(a, &in[SEEN_AUDIT_LEAVES]);
     (void)check_checkpoints(a, in, &own_checkpoints);
+    ord.f = SEEN_AUDIT_COSIGNATURES;
+    ord.check = C_COSIGNATURES;
+    ord.by = "the checkpoint's size and time, then the witness";
     each_frame(
-        a, in, SEEN_AUDIT_COSIGNATURES, C_COSIGNATURES, cosignature, NULL);
+        a, in, SEEN_AUDIT_COSIGNATURES, C_COSIGNATURES, cosignature, &ord);
     check_peer_checkpoints(a, in);
-    each_frame(a, in, SEEN_AUDIT_EVIDENCE, C_EVIDENCE, evidence, NULL);
+    memset(&ord, 0, sizeof ord);
+    ord.f = SEEN_AUDIT_EVIDENCE;
+    ord.check = C_EVIDENCE;
+    ord.by = "the first checkpoint's origin, then the frame's SHA-256";
+    each_frame(a, in, SEEN_AUDIT_EVIDENCE, C_EVIDENCE, evidence, &ord);
+    check_evidence_leaves(a);
     seen_audit_check_forks(a);
     seen_audit_check_tree(a);
     if (a->fails[C_EVIDENCE] == 0 && a->findings == 0)
@@ -854,6 +989,8 @@ seen_audit_destroy(struct seen_audit **pp)
     free(a->cl);
     free(a->oev);
     free(a->ss);
+    free(a->evl);
+    free(a->evf);
     free(a->label);
     free(a);
 }

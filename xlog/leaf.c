@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/merkle.h"
+#include "proto/checkpoint.h"
 #include "xlog/leaf.h"
 #include "seen.pb-c.h"
 
@@ -102,7 +104,7 @@ open_envelope(struct seen_xlog_leafview *v, const ProtobufCBinaryData *e)
     if ((int)h->type <= 0)
         return "envelope type is not positive";
     if ((c = h->checkpoint) != NULL &&
-        (c->origin.len != 32 || c->root.len != 32 || c->signature.len != 64 ||
+        (!seen_checkpoint_well_formed(c) ||
             memcmp(c->origin.data, h->sender.data, 32) != 0))
         return "envelope header checkpoint is malformed or not the sender's";
     return NULL;
@@ -240,6 +242,41 @@ check_decision(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
     return NULL;
 }
 
+/* 1 if ${c} is present with the 32-byte origin ${origin}. */
+static int
+of_origin(const Seen__Checkpoint *c, const uint8_t *origin)
+{
+
+    return c != NULL && c->origin.len == 32 &&
+           memcmp(c->origin.data, origin, 32) == 0;
+}
+
+/* Check the record of an XLOG_EVIDENCE leaf ${l}. */
+static const char *
+check_evidence(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
+{
+    const Seen__XLogEvidence *e;
+    size_t i;
+
+    if (l->peer.len != 32)
+        return "peer is not 32 bytes";
+    if (l->envelope.len != 0)
+        return "an evidence leaf holds an envelope";
+    v->evidence =
+        seen__xlog_evidence__unpack(NULL, l->record.len, l->record.data);
+    if ((e = v->evidence) == NULL)
+        return "evidence record does not decode";
+    if (!of_origin(e->first, l->peer.data) ||
+        (e->second != NULL && !of_origin(e->second, l->peer.data)))
+        return "evidence is not about the log of the leaf's peer";
+    if (e->n_proof > SEEN_MERKLE_PROOF_MAX)
+        return "evidence proof is too long";
+    for (i = 0; i < e->n_proof; i++)
+        if (e->proof[i].len != 32)
+            return "evidence proof hash is not 32 bytes";
+    return NULL;
+}
+
 /* Check the kind, peer and body of the leaf ${l}, decoding into ${v}. */
 static const char *
 check_body(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
@@ -254,6 +291,8 @@ check_body(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
         return check_query(v, l);
     case SEEN__XLOG_KIND__XLOG_DECISION:
         return check_decision(v, l);
+    case SEEN__XLOG_KIND__XLOG_EVIDENCE:
+        return check_evidence(v, l);
     default:
         return "leaf kind is unknown";
     }
@@ -343,6 +382,8 @@ void
 seen_xlog_leaf_release(struct seen_xlog_leafview *v)
 {
 
+    if (v->evidence != NULL)
+        seen__xlog_evidence__free_unpacked(v->evidence, NULL);
     if (v->decision != NULL)
         seen__decision_record__free_unpacked(v->decision, NULL);
     if (v->query != NULL)

@@ -7,7 +7,7 @@
  * rules: the leaf, and a query or decision record in it, are in
  * canonical form (as protobuf-c writes them: fields in order, each once,
  * defaults left out, shortest varints, no unknown field), so that they
- * mean the same to every decoder; kind 1-4; seq the leaf's index;
+ * mean the same to every decoder; kind 1-5; seq the leaf's index;
  * signed_size at most seq;
  * XLOG_SENT and XLOG_RECEIVED hold a 32-byte peer, an envelope and no
  * record: the envelope decodes as an Envelope whose signed part decodes
@@ -23,7 +23,12 @@
  * envelope, no peer.  XLOG_DECISION holds a DecisionRecord (operator and
  * request_id not empty, request_id at most 64 bytes, a reason when not
  * shared, review empty or YYYY-MM-DD), no envelope, and a 32-byte peer
- * or none.
+ * or none.  XLOG_EVIDENCE holds an XLogEvidence as its record (decoded as
+ * protobuf-c decodes, not necessarily in canonical form: it is kept
+ * exactly as stored), no envelope, and a 32-byte peer, the origin of the
+ * log it is about: its first checkpoint is present, and that checkpoint
+ * and the second, if any, have that 32-byte origin; at most
+ * SEEN_MERKLE_PROOF_MAX proof hashes of 32 bytes.
  */
 #ifndef SEEN_XLOG_LEAF_H
 #define SEEN_XLOG_LEAF_H
@@ -47,6 +52,7 @@ struct seen_xlog_leafview {
     Seen__SignedPart *part;         /* decoded from env->signed_ */
     Seen__QueryRecord *query;       /* XLOG_QUERY */
     Seen__DecisionRecord *decision; /* XLOG_DECISION */
+    Seen__XLogEvidence *evidence;   /* XLOG_EVIDENCE */
 };
 
 /**

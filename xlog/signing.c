@@ -73,7 +73,8 @@ seen_xlog_latest(struct seen_txn *txn, const uint8_t **cp, size_t *len)
     return seen_xlog_state_get(txn, SEEN_XSTATE_SIGNED, cp, len);
 }
 
-/* Copy the checkpoint ${c} into ${out}, pointing into ${buf}. */
+/* Copy the well-formed checkpoint ${c} (either form) into ${out},
+ * pointing into ${buf} as seen_checkpoint_sign() does. */
 static void
 copy_cp(Seen__Checkpoint *out, uint8_t buf[SEEN_CHECKPOINT_BUF],
     const Seen__Checkpoint *c)
@@ -82,15 +83,22 @@ copy_cp(Seen__Checkpoint *out, uint8_t buf[SEEN_CHECKPOINT_BUF],
     seen__checkpoint__init(out);
     memcpy(buf, c->origin.data, 32);
     memcpy(buf + 32, c->root.data, 32);
-    memcpy(buf + 64, c->signature.data, 64);
     out->origin.data = buf;
     out->origin.len = 32;
     out->size = c->size;
     out->root.data = buf + 32;
     out->root.len = 32;
     out->time = c->time;
-    out->signature.data = buf + 64;
-    out->signature.len = 64;
+    if (c->signature.len == 64) {
+        memcpy(buf + 64, c->signature.data, 64);
+        out->signature.data = buf + 64;
+        out->signature.len = 64;
+    }
+    if (c->note.len > 0 && c->note.len <= SEEN_CHECKPOINT_NOTE_MAX) {
+        memcpy(buf + 128, c->note.data, c->note.len);
+        out->note.data = buf + 128;
+        out->note.len = c->note.len;
+    }
 }
 
 /* Record the own checkpoint ${c} as known signed ('C', and "signed" when
@@ -249,7 +257,8 @@ seen_xlog_note_own_checkpoint(
         ev.second = mine;
     /* At or below an operator's resolution, it is more of the history
      * already resolved: kept, but the node signs on above the floor. */
-    rc = seen_xlog_state_put_evidence(txn, k->sign_pk, &ev, cp->size > floor);
+    rc = seen_xlog_state_put_evidence(
+        txn, k, k->sign_pk, &ev, cp->size > floor);
     seen_checkpoint_destroy(&mine);
     if (rc != 0)
         return rc;

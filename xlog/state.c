@@ -5,11 +5,13 @@
 #include <sodium.h>
 
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "proto/checkpoint.h"
 #include "storage/store.h"
 #include "xlog/signing.h"
 #include "xlog/state.h"
+#include "xlog/xlog.h"
 
 /**
  * seen_xlog_state_peer_key(k, prefix, origin):
@@ -285,19 +287,24 @@ seen_xlog_state_signed_size(struct seen_txn *txn, uint64_t *size)
 }
 
 /**
- * seen_xlog_state_put_evidence(txn, origin, ev, halt):
+ * seen_xlog_state_put_evidence(txn, k, origin, ev, halt):
  * Store ${ev} as evidence against the log of ${origin}, under
- * SEEN_XSTATE_EVIDENCE origin(32) SHA-256(value); with ${halt}, also as
- * the reason the node refuses to sign, unless it refuses already.
- * Returns 0; SEEN_ENOMEM (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
- * ${ev} is not retained.
+ * SEEN_XSTATE_EVIDENCE origin(32) SHA-256(value), and, the first time it
+ * is stored, append it to the exchange log of the node ${k} as an
+ * XLOG_EVIDENCE leaf (the value, exactly), so that the node's next
+ * checkpoint commits to it; with ${halt}, also keep it as the reason the
+ * node refuses to sign, unless it refuses already.
+ * Returns 0; SEEN_ENOMEM (logged); SEEN_EINVAL when the leaf breaks a
+ * rule (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.  ${ev} is not
+ * retained.
  */
 int
-seen_xlog_state_put_evidence(struct seen_txn *txn,
+seen_xlog_state_put_evidence(struct seen_txn *txn, const struct seen_keys *k,
     const uint8_t origin[static 32], const Seen__XLogEvidence *ev, int halt)
 {
-    uint8_t k[65], *enc;
-    size_t n;
+    uint8_t key[65], *enc;
+    const uint8_t *old;
+    size_t n, olen;
     int rc;
 
     n = seen__xlog_evidence__get_packed_size(ev);
@@ -309,10 +316,17 @@ seen_xlog_state_put_evidence(struct seen_txn *txn,
         rc = SEEN_ERR;
         goto done;
     }
-    k[0] = SEEN_XSTATE_EVIDENCE;
-    memcpy(k + 1, origin, 32);
-    crypto_hash_sha256(k + 33, enc, n);
-    if ((rc = seen_store_put(txn, SEEN_DB_XSTATE, k, sizeof k, enc, n)) != 0)
+    key[0] = SEEN_XSTATE_EVIDENCE;
+    memcpy(key + 1, origin, 32);
+    crypto_hash_sha256(key + 33, enc, n);
+    rc = seen_xlog_state_kget(txn, key, sizeof key, &old, &olen);
+    if (rc == SEEN_ENOTFOUND &&
+        ((rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, enc,
+              n)) != 0 ||
+            (rc = seen_xlog_append(txn, k, SEEN__XLOG_KIND__XLOG_EVIDENCE,
+                 origin, enc, n, seen_clock_wall(), NULL)) != 0))
+        goto done;
+    if (rc != 0)
         goto done;
     if (halt && (rc = seen_xlog_halted(txn)) == 0)
         rc = seen_xlog_state_put(txn, SEEN_XSTATE_HALT, enc, n);

@@ -14,6 +14,7 @@
 #include "common/seen.h"
 #include "seen.pb-c.h"
 
+struct seen_keys;
 struct seen_txn;
 
 /* Keys of single records (xlog.h). */
@@ -166,14 +167,19 @@ SEEN_MUST_CHECK int seen_xlog_state_signed_size(
     struct seen_txn *txn, uint64_t *size);
 
 /**
- * seen_xlog_state_put_evidence(txn, origin, ev, halt):
+ * seen_xlog_state_put_evidence(txn, k, origin, ev, halt):
  * Store ${ev} as evidence against the log of ${origin}, under
- * SEEN_XSTATE_EVIDENCE origin(32) SHA-256(value); with ${halt}, also as
- * the reason the node refuses to sign, unless it refuses already.
- * Returns 0; SEEN_ENOMEM (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
- * ${ev} is not retained.
+ * SEEN_XSTATE_EVIDENCE origin(32) SHA-256(value), and, the first time it
+ * is stored, append it to the exchange log of the node ${k} as an
+ * XLOG_EVIDENCE leaf (the value, exactly), so that the node's next
+ * checkpoint commits to it; with ${halt}, also keep it as the reason the
+ * node refuses to sign, unless it refuses already.
+ * Returns 0; SEEN_ENOMEM (logged); SEEN_EINVAL when the leaf breaks a
+ * rule (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.  ${ev} is not
+ * retained.
  */
 SEEN_MUST_CHECK int seen_xlog_state_put_evidence(struct seen_txn *txn,
-    const uint8_t origin[static 32], const Seen__XLogEvidence *ev, int halt);
+    const struct seen_keys *k, const uint8_t origin[static 32],
+    const Seen__XLogEvidence *ev, int halt);
 
 #endif /* !SEEN_XLOG_STATE_H */

@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
+#include "crypto/note.h"
 #include "crypto/sign.h"
 #include "proto/checkpoint.h"
 #include "storage/store.h"
@@ -61,59 +63,172 @@ seen_xlog_pending(struct seen_txn *txn, const uint8_t origin[static 32],
 }
 
 /**
+ * seen_xlog_witness_key(key, pk):
+ * Fill ${key} with the C2SP cosignature key (type SEEN_NOTE_COSIGNATURE)
+ * of the witness whose Ed25519 key is ${pk}, named "seen/witness/" and
+ * ${pk} in lower-case hex.
+ */
+void
+seen_xlog_witness_key(struct seen_note_key *key, const uint8_t pk[static 32])
+{
+    char name[SEEN_XLOG_WITNESS_NAME_MAX];
+
+    memcpy(name, "seen/witness/", 13);
+    seen_hex_encode(name + 13, pk, 32);
+    /* A valid name and type: it cannot fail. */
+    if (seen_note_key_init(key, name, SEEN_NOTE_COSIGNATURE, pk) != 0)
+        memset(key, 0, sizeof *key);
+}
+
+/* The message of a cosignature of the earlier form: time || checkpoint
+ * bytes, into ${msg} (8 + COSIGN_CP_MAX bytes); returns its length. */
+static size_t
+legacy_msg(uint8_t *msg, uint64_t time, const uint8_t *cp, size_t cplen)
+{
+
+    seen_be64(msg, time);
+    memcpy(msg + 8, cp, cplen);
+    return 8 + cplen;
+}
+
+/* Sign, as the witness ${k} at ${time}, the checkpoint ${c} decoded from
+ * ${cp} (${cplen} bytes), into ${cs}: a tlog-cosignature line over its
+ * note's text (${line}, SEEN_NOTE_LINE_MAX bytes of caller storage), or,
+ * for a checkpoint of the earlier form, the earlier signature (${sig},
+ * 64 bytes).  Returns 0 or an error code. */
+static int
+cosign_cp(const struct seen_keys *k, const Seen__Checkpoint *c,
+    const uint8_t *cp, size_t cplen, uint64_t time, Seen__Cosignature *cs,
+    char *line, uint8_t sig[64])
+{
+    uint8_t msg[8 + COSIGN_CP_MAX];
+    struct seen_note_key key;
+    size_t tlen;
+    int rc;
+
+    if (c->note.len == 0) {
+        if ((rc = seen_sign(sig, SEEN_DOMAIN_COSIGN, msg,
+                 legacy_msg(msg, time, cp, cplen), k->sign_sk)) != 0)
+            return rc;
+        cs->signature.data = sig;
+        cs->signature.len = 64;
+        return 0;
+    }
+    seen_xlog_witness_key(&key, k->sign_pk);
+    if ((rc = seen_checkpoint_note_text(c, &tlen)) != 0 ||
+        (rc = seen_note_sign(c->note.data, tlen, &key, k->sign_sk, time,
+             line)) != 0)
+        return rc;
+    cs->line.data = (uint8_t *)line;
+    cs->line.len = strlen(line);
+    return 0;
+}
+
+/**
  * seen_xlog_cosign(k, cp, cplen, time, out, len):
  * Countersign, as the witness ${k} at ${time}, the encoded checkpoint
- * ${cp} (${cplen} bytes, signed exactly as given).  Does not check ${cp}:
- * see seen_xlog_witness().
+ * ${cp} (${cplen} bytes, kept exactly as given): a checkpoint with a
+ * note with a C2SP tlog-cosignature line over the note's text, one of
+ * the earlier form with the earlier signature.  Does not check ${cp}
+ * beyond decoding it: see seen_xlog_witness().
  * [out] ${out}, ${len}: the encoded Cosignature (malloc'd; the caller
  * frees it).
- * Returns 0; SEEN_EINVAL when ${cplen} is 0 or over 1 KiB; SEEN_ENOMEM.
+ * Returns 0; SEEN_EINVAL when ${cplen} is 0 or over 1 KiB, or ${cp} is
+ * not a well-formed checkpoint; SEEN_ENOMEM.
  */
 int
 seen_xlog_cosign(const struct seen_keys *k, const uint8_t *cp, size_t cplen,
     uint64_t time, uint8_t **out, size_t *len)
 {
     Seen__Cosignature cs = SEEN__COSIGNATURE__INIT;
-    uint8_t msg[8 + COSIGN_CP_MAX], sig[64], *buf;
+    Seen__Checkpoint *c = NULL;
+    char line[SEEN_NOTE_LINE_MAX];
+    uint8_t sig[64], *buf = NULL;
     size_t n;
     int rc;
 
     *out = NULL;
     *len = 0;
-    if (cp == NULL || cplen == 0 || cplen > COSIGN_CP_MAX)
+    if (cp == NULL || cplen == 0 || cplen > COSIGN_CP_MAX ||
+        seen_checkpoint_decode(cp, cplen, &c) != 0)
         return SEEN_EINVAL;
-    seen_be64(msg, time);
-    memcpy(msg + 8, cp, cplen);
-    if ((rc = seen_sign(sig, SEEN_DOMAIN_COSIGN, msg, 8 + cplen, k->sign_sk)) !=
-        0)
-        return rc;
+    if ((rc = cosign_cp(k, c, cp, cplen, time, &cs, line, sig)) != 0)
+        goto done;
     cs.checkpoint.data = (uint8_t *)(uintptr_t)cp;
     cs.checkpoint.len = cplen;
     cs.witness.data = (uint8_t *)(uintptr_t)k->sign_pk;
     cs.witness.len = 32;
-    cs.signature.data = sig;
-    cs.signature.len = 64;
     cs.time = time;
     n = seen__cosignature__get_packed_size(&cs);
     if ((buf = malloc(n)) == NULL) {
         seen_errorp("exchange log: cannot encode a cosignature");
-        return SEEN_ENOMEM;
+        rc = SEEN_ENOMEM;
+        goto done;
     }
     if (seen__cosignature__pack(&cs, buf) != n) {
         free(buf);
-        return SEEN_ERR;
+        rc = SEEN_ERR;
+        goto done;
     }
     *out = buf;
     *len = n;
-    return SEEN_OK;
+done:
+    seen_checkpoint_destroy(&c);
+    return rc;
+}
+
+/* Check the signature of the cosignature ${s} of the checkpoint ${c}
+ * (decoded from s->checkpoint): its line, one line over the note's text
+ * at s->time by the witness's cosignature key, or the earlier form's.
+ * Returns 0, SEEN_EINVAL (malformed, or the two forms mixed) or
+ * SEEN_EAUTH. */
+static int
+cosig_valid(const Seen__Cosignature *s, const Seen__Checkpoint *c)
+{
+    uint8_t msg[8 + COSIGN_CP_MAX], note[SEEN_CHECKPOINT_NOTE_MAX + 1 +
+                                          SEEN_NOTE_LINE_MAX];
+    struct seen_note_found found;
+    struct seen_note_key key;
+    size_t tlen, got;
+
+    if (s->line.len == 0) {
+        if (c->note.len != 0 || s->signature.len != 64)
+            return SEEN_EINVAL;
+        return seen_verify(s->signature.data, SEEN_DOMAIN_COSIGN, msg,
+                   legacy_msg(msg, s->time, s->checkpoint.data,
+                       s->checkpoint.len),
+                   s->witness.data) == 0
+                   ? 0
+                   : SEEN_EAUTH;
+    }
+    /* A line: one, ending in its only newline, after the note's text. */
+    if (c->note.len == 0 || s->signature.len != 0 ||
+        s->line.len >= SEEN_NOTE_LINE_MAX ||
+        memchr(s->line.data, '\n', s->line.len) !=
+            s->line.data + s->line.len - 1 ||
+        seen_checkpoint_note_text(c, &tlen) != 0)
+        return SEEN_EINVAL;
+    memcpy(note, c->note.data, tlen);
+    note[tlen] = '\n';
+    memcpy(note + tlen + 1, s->line.data, s->line.len);
+    seen_xlog_witness_key(&key, s->witness.data);
+    if (seen_note_open(note, tlen + 1 + s->line.len, &key, 1, &found, &got) !=
+            0 ||
+        got != tlen || !found.verified || found.time != s->time)
+        return SEEN_EAUTH;
+    return 0;
 }
 
 /**
  * seen_xlog_cosignature_open(buf, len, cs, cp):
  * Decode the Cosignature ${buf} (${len} bytes) and check it: a 32-byte
- * witness, a 64-byte signature valid under the witness over the message
- * above, and a checkpoint that decodes well formed, signed by its origin
- * under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the witness.
+ * witness and a checkpoint that decodes well formed, signed by its
+ * origin under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the
+ * witness; for a checkpoint with a note, a cosignature line (and no
+ * signature) that verifies under the witness's cosignature key
+ * (seen_xlog_witness_key()) over the note's text at the cosignature's
+ * time; for one of the earlier form, a 64-byte signature (and no line)
+ * valid under the witness over the message above.
  * [out] ${cs}, ${cp}: the cosignature and its checkpoint, which the
  * caller releases with seen__cosignature__free_unpacked(*cs, NULL) and
  * seen_checkpoint_destroy(cp); NULL on error.
@@ -126,7 +241,6 @@ seen_xlog_cosignature_open(const uint8_t *buf, size_t len,
 {
     Seen__Cosignature *s;
     Seen__Checkpoint *c = NULL;
-    uint8_t msg[8 + COSIGN_CP_MAX];
     int rc;
 
     *cs = NULL;
@@ -136,20 +250,15 @@ seen_xlog_cosignature_open(const uint8_t *buf, size_t len,
     if ((s = seen__cosignature__unpack(NULL, len, buf)) == NULL)
         return SEEN_EINVAL;
     rc = SEEN_EINVAL;
-    if (s->witness.len != 32 || s->signature.len != 64 ||
-        s->checkpoint.len == 0 || s->checkpoint.len > COSIGN_CP_MAX)
+    if (s->witness.len != 32 || s->checkpoint.len == 0 ||
+        s->checkpoint.len > COSIGN_CP_MAX)
         goto fail;
     if (seen_checkpoint_decode(s->checkpoint.data, s->checkpoint.len, &c) != 0)
         goto fail;
     if (memcmp(c->origin.data, s->witness.data, 32) == 0)
         goto fail;
-    rc = SEEN_EAUTH;
-    if (seen_checkpoint_verify(c, SEEN_DOMAIN_XLOG_CHECKPOINT) != 0)
-        goto fail;
-    seen_be64(msg, s->time);
-    memcpy(msg + 8, s->checkpoint.data, s->checkpoint.len);
-    if (seen_verify(s->signature.data, SEEN_DOMAIN_COSIGN, msg,
-            8 + s->checkpoint.len, s->witness.data) != 0)
+    if ((rc = seen_checkpoint_verify(c, SEEN_DOMAIN_XLOG_CHECKPOINT)) != 0 ||
+        (rc = cosig_valid(s, c)) != 0)
         goto fail;
     *cs = s;
     *cp = c;
@@ -202,11 +311,12 @@ done:
 /*
  * Keep the checkpoints ${held} and ${theirs} of a peer's log, which the
  * consistency proof ${proof} (${plen} hashes) does not reconcile, as
- * evidence of equivocation.  Returns SEEN_EAUTH, or the store's code.
+ * evidence of equivocation, in the store and the log of the node ${k}.  Returns SEEN_EAUTH, or the store's code.
  */
 static int
-keep_inconsistent(struct seen_txn *txn, const Seen__Checkpoint *held,
-    const Seen__Checkpoint *theirs, const uint8_t proof[][32], size_t plen)
+keep_inconsistent(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__Checkpoint *held, const Seen__Checkpoint *theirs,
+    const uint8_t proof[][32], size_t plen)
 {
     Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
     ProtobufCBinaryData pv[SEEN_MERKLE_PROOF_MAX];
@@ -222,7 +332,7 @@ keep_inconsistent(struct seen_txn *txn, const Seen__Checkpoint *held,
     ev.n_proof = plen;
     ev.proof = plen ? pv : NULL;
     if ((rc = seen_xlog_state_put_evidence(
-             txn, theirs->origin.data, &ev, 0)) != 0)
+             txn, k, theirs->origin.data, &ev, 0)) != 0)
         return rc;
     seen_error("exchange log: a checkpoint of a peer's log (size %llu) is not "
               "consistent with the one held (size %llu): both kept as evidence "
@@ -291,32 +401,33 @@ against_held(struct seen_txn *txn, const Seen__Checkpoint *held,
  * that peer, if any.  One no larger is dropped: the same one, or an older
  * one that adds nothing to what is held now (as when it comes without a
  * proof); one of the same size with another root is the peer's second
- * history, kept as evidence.
+ * history, kept as evidence (in the store and the log of the node ${k}).
  * Returns 0; SEEN_EAUTH for a second history (logged); SEEN_ECORRUPT;
  * SEEN_ENOMEM; SEEN_EFULL, SEEN_ERR.
  */
 static int
-settle_pending(struct seen_txn *txn, const Seen__Checkpoint *theirs)
+settle_pending(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__Checkpoint *theirs)
 {
     Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
     Seen__Checkpoint *pend = NULL;
-    uint8_t k[SEEN_XSTATE_PEER_KEY];
+    uint8_t pk[SEEN_XSTATE_PEER_KEY];
     int rc;
 
-    seen_xlog_state_peer_key(k, SEEN_XSTATE_PENDING, theirs->origin.data);
-    rc = seen_xlog_state_load_cp(txn, k, sizeof k, &pend);
+    seen_xlog_state_peer_key(pk, SEEN_XSTATE_PENDING, theirs->origin.data);
+    rc = seen_xlog_state_load_cp(txn, pk, sizeof pk, &pend);
     if (rc == SEEN_ENOTFOUND)
         return SEEN_OK;
     if (rc != 0 || pend->size > theirs->size)
         goto done;
-    if ((rc = seen_xlog_state_kdel(txn, k, sizeof k)) != 0)
+    if ((rc = seen_xlog_state_kdel(txn, pk, sizeof pk)) != 0)
         goto done;
     if (pend->size == theirs->size &&
         memcmp(pend->root.data, theirs->root.data, 32) != 0) {
         ev.first = (Seen__Checkpoint *)(uintptr_t)theirs;
         ev.second = pend;
         if ((rc = seen_xlog_state_put_evidence(
-                 txn, theirs->origin.data, &ev, 0)) != 0)
+                 txn, k, theirs->origin.data, &ev, 0)) != 0)
             goto done;
         seen_error("exchange log: a peer signed two roots for size %llu of its "
                   "log: both kept as evidence of equivocation",
@@ -386,7 +497,7 @@ seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
         return rc;
     rc = against_held(txn, held, theirs, proof, plen, &replace);
     if (rc == INCONSISTENT) {
-        rc = keep_inconsistent(txn, held, theirs, proof, plen);
+        rc = keep_inconsistent(txn, k, held, theirs, proof, plen);
         goto done;
     }
     if (rc != 0)
@@ -395,7 +506,7 @@ seen_xlog_witness(struct seen_txn *txn, const struct seen_keys *k,
     /* Consistent: hold it if it is newer, and countersign it. */
     if (replace &&
         ((rc = seen_xlog_state_put_cp(txn, hk, sizeof hk, theirs)) != 0 ||
-            (rc = settle_pending(txn, theirs)) != 0))
+            (rc = settle_pending(txn, k, theirs)) != 0))
         goto done;
     if ((rc = seen_checkpoint_encode(theirs, &enc, &elen)) != 0)
         goto done;

@@ -11,7 +11,16 @@
  * (seen_xlog_add_cosignature), noting the checkpoint in each as one of
  * its own that a peer showed it (xlog/signing.h).
  *
- * A cosignature is Ed25519 by the witness over
+ * A cosignature of a checkpoint with a note (proto/checkpoint.h) is a
+ * C2SP tlog-cosignature line (c2sp.org/tlog-cosignature, crypto/note.h):
+ * the witness's Ed25519 signature, with key type 0x04 and the key named
+ * "seen/witness/" and its key in hex (seen_xlog_witness_key()), over
+ *
+ *     "cosignature/v1\ntime " T "\n" || the note's text
+ *
+ * carried in Cosignature.line with T in Cosignature.time.  One of a
+ * checkpoint of the earlier form (still read) is Ed25519 by the witness
+ * over
  *
  *     "seen-cosign-v1" || 0x00 || time(8, BE) || checkpoint bytes
  *
@@ -29,8 +38,15 @@
 struct seen_keys;
 struct seen_txn;
 
-/* The signature domain of a cosignature (crypto/sign.h). */
+/* The signature domain of a cosignature of the earlier form
+ * (crypto/sign.h). */
 #define SEEN_DOMAIN_COSIGN "seen-cosign-v1"
+
+/* Bytes of a witness's key name with its NUL: "seen/witness/" and 64
+ * hex digits. */
+#define SEEN_XLOG_WITNESS_NAME_MAX (13 + 64 + 1)
+
+struct seen_note_key;
 
 /**
  * seen_xlog_witness(txn, k, theirs, proof, plen, now, cosig, cosiglen):
@@ -90,13 +106,25 @@ SEEN_MUST_CHECK int seen_xlog_pending(struct seen_txn *txn,
     const uint8_t origin[static 32], const uint8_t **cp, size_t *len);
 
 /**
+ * seen_xlog_witness_key(key, pk):
+ * Fill ${key} with the C2SP cosignature key (type SEEN_NOTE_COSIGNATURE)
+ * of the witness whose Ed25519 key is ${pk}, named "seen/witness/" and
+ * ${pk} in lower-case hex.
+ */
+void seen_xlog_witness_key(struct seen_note_key *key,
+    const uint8_t pk[static 32]);
+
+/**
  * seen_xlog_cosign(k, cp, cplen, time, out, len):
  * Countersign, as the witness ${k} at ${time}, the encoded checkpoint
- * ${cp} (${cplen} bytes, signed exactly as given).  Does not check ${cp}:
- * see seen_xlog_witness().
+ * ${cp} (${cplen} bytes, kept exactly as given): a checkpoint with a
+ * note with a C2SP tlog-cosignature line over the note's text, one of
+ * the earlier form with the earlier signature.  Does not check ${cp}
+ * beyond decoding it: see seen_xlog_witness().
  * [out] ${out}, ${len}: the encoded Cosignature (malloc'd; the caller
  * frees it).
- * Returns 0; SEEN_EINVAL when ${cplen} is 0 or over 1 KiB; SEEN_ENOMEM.
+ * Returns 0; SEEN_EINVAL when ${cplen} is 0 or over 1 KiB, or ${cp} is
+ * not a well-formed checkpoint; SEEN_ENOMEM.
  */
 SEEN_MUST_CHECK int seen_xlog_cosign(const struct seen_keys *k,
     const uint8_t *cp, size_t cplen, uint64_t time, uint8_t **out, size_t *len);
@@ -104,9 +132,13 @@ SEEN_MUST_CHECK int seen_xlog_cosign(const struct seen_keys *k,
 /**
  * seen_xlog_cosignature_open(buf, len, cs, cp):
  * Decode the Cosignature ${buf} (${len} bytes) and check it: a 32-byte
- * witness, a 64-byte signature valid under the witness over the message
- * above, and a checkpoint that decodes well formed, signed by its origin
- * under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the witness.
+ * witness and a checkpoint that decodes well formed, signed by its
+ * origin under SEEN_DOMAIN_XLOG_CHECKPOINT, whose origin is not the
+ * witness; for a checkpoint with a note, a cosignature line (and no
+ * signature) that verifies under the witness's cosignature key
+ * (seen_xlog_witness_key()) over the note's text at the cosignature's
+ * time; for one of the earlier form, a 64-byte signature (and no line)
+ * valid under the witness over the message above.
  * [out] ${cs}, ${cp}: the cosignature and its checkpoint, which the
  * caller releases with seen__cosignature__free_unpacked(*cs, NULL) and
  * seen_checkpoint_destroy(cp); NULL on error.
