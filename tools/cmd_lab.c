@@ -104,14 +104,14 @@ run_self(const struct cli *cli, char *out, size_t outlen, char *const args[])
  * two labs made at once seldom try the same one, checks that each is
  * free, and never tries a port twice.
  */
-#define LAB_PORTS_LO 10000  /* below: where most services are configured */
+#define LAB_PORTS_LO 10000 /* below: where most services are configured */
 #define LAB_PORTS_HI 65535
-#define LAB_PORT_TRIES 20   /* ports one node may try before giving up */
+#define LAB_PORT_TRIES 20 /* ports one node may try before giving up */
 
 struct lab_ports {
-    int lo, hi;                    /* the range the lab may use */
-    int eph_lo, eph_hi;            /* the kernel's ephemeral range */
-    uint8_t skip[65536 / 8];       /* reserved, or tried already */
+    int lo, hi;              /* the range the lab may use */
+    int eph_lo, eph_hi;      /* the kernel's ephemeral range */
+    uint8_t skip[65536 / 8]; /* reserved, or tried already */
 };
 
 static int
@@ -130,8 +130,8 @@ port_skip(struct lab_ports *lp, int p)
 static int
 port_usable(const struct lab_ports *lp, int p)
 {
-    return p >= lp->lo && p <= lp->hi &&
-        (p < lp->eph_lo || p > lp->eph_hi) && !port_skipped(lp, p);
+    return p >= lp->lo && p <= lp->hi && (p < lp->eph_lo || p > lp->eph_hi) &&
+           !port_skipped(lp, p);
 }
 
 /*
@@ -190,8 +190,8 @@ ports_init(const struct cli *cli, struct lab_ports *lp, const char *spec)
         if (end == spec || *end != '-' ||
             (lp->hi = (int)strtol(end + 1, &end, 10), *end != '\0') ||
             lp->lo < 1024 || lp->hi > 65535 || lp->lo > lp->hi)
-            return cli_fail(cli,
-                "--ports: LO-HI, from 1024 to 65535, LO at most HI");
+            return cli_fail(
+                cli, "--ports: LO-HI, from 1024 to 65535, LO at most HI");
     }
     /* Linux's default, when the file cannot be read. */
     lp->eph_lo = 32768;
@@ -232,7 +232,7 @@ port_free(int port)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons((uint16_t)port);
     ok = setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-        bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
+         bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
     close(s);
     return ok;
 }
@@ -427,8 +427,8 @@ restart_all(const struct cli *cli, const char *dir, json_t *lab)
         if (seen_home_running(home, NULL) || start_node(cli, home) == 0)
             continue;
         bad = 1;
-        port = endpoint_port(
-            json_string_value(json_object_get(nd, "endpoint")));
+        port =
+            endpoint_port(json_string_value(json_object_get(nd, "endpoint")));
         /* The port is signed in the document: it cannot move now. */
         if (port > 0 && port_clashed(home, port))
             cli_fail(cli,
@@ -579,8 +579,8 @@ load_manifest(const struct cli *cli, const char *manifest, json_t **m)
  * ${labnodes}.  Returns 0, or prints why not and returns 1.
  */
 static int
-make_node(const struct cli *cli, const char *dir, json_t *nd,
-    const char *agr, size_t agrlen, json_t *labnodes)
+make_node(const struct cli *cli, const char *dir, json_t *nd, const char *agr,
+    size_t agrlen, json_t *labnodes)
 {
     const char *name = json_string_value(json_object_get(nd, "name"));
     const char *type = json_string_value(json_object_get(nd, "type"));
@@ -600,9 +600,8 @@ make_node(const struct cli *cli, const char *dir, json_t *nd,
         return cli_fail(cli, "cannot create node '%s'", name);
     if (agr != NULL && write_agreement(cli, home, agr, agrlen) != 0)
         return 1;
-    json_array_append_new(labnodes,
-        json_pack("{s:s, s:s, s:s}", "name", name, "type", type,
-            "local_authority", la));
+    json_array_append_new(labnodes, json_pack("{s:s, s:s, s:s}", "name", name,
+                                        "type", type, "local_authority", la));
     return 0;
 }
 
@@ -614,8 +613,8 @@ make_node(const struct cli *cli, const char *dir, json_t *nd,
  * prints why not and returns 1.
  */
 static int
-start_new_node(const struct cli *cli, const char *dir, json_t *nd,
-    struct lab_ports *lp)
+start_new_node(
+    const struct cli *cli, const char *dir, json_t *nd, struct lab_ports *lp)
 {
     const char *name = json_string_value(json_object_get(nd, "name"));
     char home[SEEN_PATH_LEN], ep[64];
@@ -639,12 +638,13 @@ start_new_node(const struct cli *cli, const char *dir, json_t *nd,
         }
         if (!port_clashed(home, port))
             return cli_fail(cli, "node '%s' did not start", name);
-        fprintf(stderr, "%slab: port %d was taken before '%s' could listen "
-                        "on it: trying another\n",
+        fprintf(stderr,
+            "%slab: port %d was taken before '%s' could listen "
+            "on it: trying another\n",
             isatty(STDERR_FILENO) ? "\n" : "", port, name);
     }
-    return cli_fail(cli, "node '%s' found no free port in %d tries", name,
-        LAB_PORT_TRIES);
+    return cli_fail(
+        cli, "node '%s' found no free port in %d tries", name, LAB_PORT_TRIES);
 }
 
 /*
@@ -652,8 +652,8 @@ start_new_node(const struct cli *cli, const char *dir, json_t *nd,
  * ${authdir}.  Returns 0, or prints why not and returns 1.
  */
 static int
-enrol_node(const struct cli *cli, const char *dir, const char *authdir,
-    json_t *nd)
+enrol_node(
+    const struct cli *cli, const char *dir, const char *authdir, json_t *nd)
 {
     const char *name = json_string_value(json_object_get(nd, "name"));
     const char *ep = json_string_value(json_object_get(nd, "endpoint"));
@@ -665,9 +665,9 @@ enrol_node(const struct cli *cli, const char *dir, const char *authdir,
             (char *const[]){(char *)"seen", (char *)"--home", home,
                 (char *)"identity", NULL}) != 0 ||
         run_self(cli, NULL, 0,
-            (char *const[]){(char *)"seen", (char *)"federation",
-                (char *)"add", (char *)authdir, (char *)"--home", home,
-                (char *)"--endpoint", (char *)ep, NULL}) != 0)
+            (char *const[]){(char *)"seen", (char *)"federation", (char *)"add",
+                (char *)authdir, (char *)"--home", home, (char *)"--endpoint",
+                (char *)ep, NULL}) != 0)
         return cli_fail(cli, "cannot enrol node '%s'", name);
     return 0;
 }
@@ -772,8 +772,8 @@ make_lab(const struct cli *cli, const char *dir, json_t *m, const char *agr,
         auth, "nodes");
     json_array_foreach(nodes, i, nd)
     {
-        if (make_node(cli, dir, nd, agr, agrlen,
-                json_object_get(lab, "nodes")) != 0)
+        if (make_node(
+                cli, dir, nd, agr, agrlen, json_object_get(lab, "nodes")) != 0)
             goto done;
         progress("created", i + 1, json_array_size(nodes));
     }
