@@ -100,9 +100,9 @@ run_self(const struct cli *cli, char *out, size_t outlen, char *const args[])
  * an outgoing connection (its ephemeral range) can be taken by any
  * process between the moment it is chosen and the moment the node binds
  * it; so can one that the administrator reserved for a service.  The lab
- * chooses among the others, in ${lo}..${hi}, from a random place so that
- * two labs made at once seldom try the same one, checks that each is
- * free, and never tries a port twice.
+ * chooses among the others, in ${lo}..${hi}, at random so that two labs
+ * made at once seldom try the same one, checks that each is free, and
+ * never tries a port twice.
  */
 #define LAB_PORTS_LO 10000 /* below: where most services are configured */
 #define LAB_PORTS_HI 65535
@@ -266,17 +266,29 @@ port_choose(struct lab_ports *lp)
     return -1;
 }
 
+/* The size of node ${home}'s log, or 0. */
+static off_t
+log_size(const char *home)
+{
+    char path[SEEN_PATH_LEN];
+    struct stat sb;
+
+    if (seen_home_path(home, "seen-node.log", path, sizeof path) == NULL ||
+        stat(path, &sb) != 0)
+        return 0;
+    return sb.st_size;
+}
+
 /*
  * Whether node ${home}, which did not start, failed because ${port} was
- * taken: it is taken now, or the node's log says it could not listen
- * there.
+ * taken: it is taken now, or what the node logged from offset ${from} on
+ * says that it could not listen there.
  */
 static int
-port_clashed(const char *home, int port)
+port_clashed(const char *home, int port, off_t from)
 {
     char path[SEEN_PATH_LEN], buf[4096], what[64];
     ssize_t n;
-    off_t end;
     int fd;
 
     if (!port_free(port))
@@ -285,9 +297,7 @@ port_clashed(const char *home, int port)
     if (seen_home_path(home, "seen-node.log", path, sizeof path) == NULL ||
         (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return 0;
-    end = lseek(fd, 0, SEEK_END);
-    n = pread(fd, buf, sizeof buf - 1,
-        end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0);
+    n = pread(fd, buf, sizeof buf - 1, from);
     close(fd);
     buf[n > 0 ? n : 0] = '\0';
     return strstr(buf, what) != NULL;
@@ -419,18 +429,20 @@ restart_all(const struct cli *cli, const char *dir, json_t *lab)
     const char *name;
     size_t i;
     int bad = 0, port;
+    off_t from;
 
     json_array_foreach(json_object_get(lab, "nodes"), i, nd)
     {
         name = json_string_value(json_object_get(nd, "name"));
         snprintf(home, sizeof home, "%s/%s", dir, name);
+        from = log_size(home);
         if (seen_home_running(home, NULL) || start_node(cli, home) == 0)
             continue;
         bad = 1;
         port =
             endpoint_port(json_string_value(json_object_get(nd, "endpoint")));
         /* The port is signed in the document: it cannot move now. */
-        if (port > 0 && port_clashed(home, port))
+        if (port > 0 && port_clashed(home, port, from))
             cli_fail(cli,
                 "another process holds port %d, where node '%s' listens: "
                 "free it and run 'seen lab up %s' again",
@@ -620,6 +632,7 @@ start_new_node(
     char home[SEEN_PATH_LEN], ep[64];
     struct seen_config cfg;
     int port, tries;
+    off_t from;
 
     snprintf(home, sizeof home, "%s/%s", dir, name);
     for (tries = 0; tries < LAB_PORT_TRIES; tries++) {
@@ -632,11 +645,12 @@ start_new_node(
         snprintf(cfg.listen, sizeof cfg.listen, "%s", ep);
         if (seen_config_save(home, &cfg) != 0)
             return 1;
+        from = log_size(home);
         if (start_node(cli, home) == 0) {
             json_object_set_new(nd, "endpoint", json_string(ep));
             return 0;
         }
-        if (!port_clashed(home, port))
+        if (!port_clashed(home, port, from))
             return cli_fail(cli, "node '%s' did not start", name);
         fprintf(stderr,
             "%slab: port %d was taken before '%s' could listen "
