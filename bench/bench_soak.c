@@ -12,11 +12,12 @@
  * sent (`seen status --json`: transport.sent, exchange_log.envelopes_sent),
  * exchange-log leaves, its store (the size of data.mdb; LMDB's pages in
  * use and those less the free list, as `mdb_stat -ef` counts them), CPU
- * (utime + stime in /proc/PID/stat) and resident memory (VmRSS).  Beside
- * them, measured in the same run and the same way, the floor a node at
- * rest can come down to: a process holding as many bare ZeroMQ CURVE
- * links as a node has peers, with the transport's heartbeats, and a
- * process holding an idle LMDB environment.
+ * (utime + stime in /proc/PID/stat) and resident memory (VmRSS, and of
+ * it RssAnon: what is not the LMDB map).  Beside them, measured in the
+ * same run and the same way, the floor a node at rest can come down to: a
+ * process holding as many bare ZeroMQ CURVE links as a node has peers,
+ * with the transport's heartbeats, and a process holding an idle LMDB
+ * environment.
  *
  * N: 3 (tests/integration/data/lab-three.json) to 30 (the six areas,
  * scripts/lab-six-areas.json; between the two, its first N nodes);
@@ -68,6 +69,7 @@ struct sample {
     long long live;   /* those less the free list, bytes */
     double cpu;       /* utime + stime, seconds */
     long rss;         /* VmRSS, kB */
+    long anon;        /* RssAnon, kB: VmRSS less mapped files (LMDB) */
 };
 
 /* A process measured: a node of the lab, or a raw floor. */
@@ -107,22 +109,25 @@ proc_cpu(long pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* VmRSS of process ${pid} in kB, or -1. */
-static long
-proc_rss(long pid)
+/*
+ * VmRSS of process ${pid} into *${rss} and its RssAnon (what is not a
+ * mapped file: for a node, what is not its LMDB map) into *${anon}, in
+ * kB; -1 where not read.
+ */
+static void
+proc_rss(long pid, long *rss, long *anon)
 {
     char path[64], line[256];
-    long kb = -1;
     FILE *f;
 
+    *rss = *anon = -1;
     snprintf(path, sizeof path, "/proc/%ld/status", pid);
     if ((f = fopen(path, "r")) == NULL)
-        return -1;
+        return;
     while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-            break;
+        if (sscanf(line, "VmRSS: %ld kB", rss) != 1)
+            sscanf(line, "RssAnon: %ld kB", anon);
     fclose(f);
-    return kb;
 }
 
 /*
@@ -217,7 +222,7 @@ measure(struct subject *x, int i)
     }
     s->t = seen_clock_mono();
     s->cpu = proc_cpu(x->pid);
-    s->rss = proc_rss(x->pid);
+    proc_rss(x->pid, &s->rss, &s->anon);
     if (x->store[0] != '\0' && store_sizes(x->store, s) != 0)
         s->file = s->used = s->live = -1; /* a half-read store: none */
     s->ok = s->cpu >= 0 && s->rss >= 0;
@@ -689,15 +694,16 @@ print_tables(const struct subject *x, int nx, int links)
             num(f.leaves_h, 0), num(f.file_day, 1), num(f.live_day, 1),
             num(f.cpu, 2));
     }
-    printf("\n%-28s %15s %17s %15s %13s %13s\n", "at the start > the end",
-        "envelopes sent", "leaves", "data.mdb MB", "live MB", "RSS MB");
+    printf("\n%-28s %15s %17s %15s %15s %15s %13s\n", "at the start > the end",
+        "envelopes sent", "leaves", "data.mdb MB", "live MB", "RSS MB",
+        "of it anon");
     for (i = 0; i < nx; i++) {
         a = &x[i].s[0];
         b = &x[i].s[1];
-        printf("%-28.28s %15s %17s %15s %13s %13s\n", x[i].name,
+        printf("%-28.28s %15s %17s %15s %15s %15s %13s\n", x[i].name,
             span(a->sent, b->sent, 1, 0), span(a->leaves, b->leaves, 1, 0),
             span(a->file, b->file, MB, 1), span(a->live, b->live, MB, 1),
-            span(a->rss, b->rss, 1024, 1));
+            span(a->rss, b->rss, 1024, 1), span(a->anon, b->anon, 1024, 1));
     }
 }
 
