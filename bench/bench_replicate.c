@@ -13,7 +13,6 @@
  * figures; never passes or fails.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,22 +25,6 @@
 #include "common/clock.h"
 
 static char bin[2048], dir[256];
-
-/* Run the shell command made from ${fmt}; return system()'s status. */
-static int
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-sh(const char *fmt, ...)
-{
-    char cmd[16384];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
 
 /* ---- raw ZeroMQ CURVE: PUSH -> PULL over tcp loopback ---- */
 
@@ -143,28 +126,31 @@ bench_two(long households, double curve, double lmdb)
     char home[512];
 
     /* Two nodes; the receiver is down while the sender imports. */
-    sh("cat > %s/two.json <<'EOF'\n{\"federation\": \"bench\", \"nodes\": ["
-       "{\"name\": \"sender\", \"type\": \"police\", \"local_authority\": "
-       "\"Reading\"}, {\"name\": \"receiver\", \"type\": \"social_care\", "
-       "\"local_authority\": \"Reading\"}]}\nEOF",
+    bench_sh(
+        "cat > %s/two.json <<'EOF'\n{\"federation\": \"bench\", \"nodes\": ["
+        "{\"name\": \"sender\", \"type\": \"police\", \"local_authority\": "
+        "\"Reading\"}, {\"name\": \"receiver\", \"type\": \"social_care\", "
+        "\"local_authority\": \"Reading\"}]}\nEOF",
         dir);
-    if (sh("%s/seen lab up %s/lab %s/two.json >/dev/null", bin, dir, dir) != 0)
+    if (bench_sh(
+            "%s/seen lab up %s/lab %s/two.json >/dev/null", bin, dir, dir) != 0)
         return -1;
     snprintf(home, sizeof home, "%s/lab/passphrase", dir);
     setenv("SEEN_PASSPHRASE_FILE", home, 1);
-    sh("%s/seen --home %s/lab/receiver node stop >/dev/null", bin, dir);
-    sh("%s/seen-synth --node sender --type police --local-authority Reading "
-       "--households %ld --seed 9 --out %s/data 2>/dev/null",
+    bench_sh("%s/seen --home %s/lab/receiver node stop >/dev/null", bin, dir);
+    bench_sh(
+        "%s/seen-synth --node sender --type police --local-authority Reading "
+        "--households %ld --seed 9 --out %s/data 2>/dev/null",
         bin, households, dir);
     t0 = seen_clock_mono();
-    sh("%s/seen --home %s/lab/sender import --quiet %s/data/sender.jsonl "
-       "2>/dev/null",
+    bench_sh("%s/seen --home %s/lab/sender import --quiet %s/data/sender.jsonl "
+             "2>/dev/null",
         bin, dir, dir);
     t = seen_clock_mono() - t0;
     snprintf(home, sizeof home, "%s/lab/sender", dir);
     a = feed_size(home, "sender");
     printf("sender imported %ld entries in %.1f s\n", a, t);
-    sh("%s/seen --home %s/lab/receiver node start >/dev/null", bin, dir);
+    bench_sh("%s/seen --home %s/lab/receiver node start >/dev/null", bin, dir);
     t0 = seen_clock_mono();
     snprintf(home, sizeof home, "%s/lab/receiver", dir);
     /* Time from the first batch applied (connection set up, receiver's
@@ -183,17 +169,16 @@ bench_two(long households, double curve, double lmdb)
     printf("replication benchmark: %ld entries from sender to receiver; "
            "first batch after %.1f s, the rest (%ld) in %.1f s\n",
         b, t1 - t0, b - first, t);
-    printf("  replication          %10.0f entries/s   target >= 100000\n",
-        rate);
+    printf(
+        "  replication          %10.0f entries/s   target >= 100000\n", rate);
     printf("raw limits measured in this run:\n");
     printf("  ZeroMQ CURVE         %10.0f messages/s (100 bytes, loopback)\n",
         curve);
     printf("  LMDB batched put     %10.0f puts/s (600-byte values)\n", lmdb);
     printf("ratios:\n");
-    printf("  replication entries/s : CURVE messages/s = %.3f\n",
-        rate / curve);
+    printf("  replication entries/s : CURVE messages/s = %.3f\n", rate / curve);
     printf("  replication entries/s : LMDB puts/s      = %.3f\n", rate / lmdb);
-    sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
+    bench_sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
     return 0;
 }
 
@@ -212,22 +197,23 @@ bench_lab30(long households)
         manifest, sizeof manifest, "%s/../../scripts/lab-six-areas.json", bin);
     if (access(manifest, R_OK) != 0)
         snprintf(manifest, sizeof manifest, "scripts/lab-six-areas.json");
-    if (sh("%s/seen lab up %s/lab30 %s >/dev/null", bin, dir, manifest) != 0)
+    if (bench_sh("%s/seen lab up %s/lab30 %s >/dev/null", bin, dir, manifest) !=
+        0)
         return -1;
     snprintf(pass, sizeof pass, "%s/lab30/passphrase", dir);
     setenv("SEEN_PASSPHRASE_FILE", pass, 1);
-    sh("%s/seen-synth --manifest %s --households %ld --seed 5 --out "
-       "%s/data30 2>/dev/null",
+    bench_sh("%s/seen-synth --manifest %s --households %ld --seed 5 --out "
+             "%s/data30 2>/dev/null",
         bin, manifest, households, dir);
-    sh("for f in %s/data30/*.jsonl; do n=$(basename $f .jsonl); "
-       "[ -d %s/lab30/$n ] && %s/seen --home %s/lab30/$n import --quiet "
-       "$f 2>/dev/null; done; wc -l %s/data30/*.jsonl | tail -1",
+    bench_sh("for f in %s/data30/*.jsonl; do n=$(basename $f .jsonl); "
+             "[ -d %s/lab30/$n ] && %s/seen --home %s/lab30/$n import --quiet "
+             "$f 2>/dev/null; done; wc -l %s/data30/*.jsonl | tail -1",
         dir, dir, bin, dir, dir);
     t0 = seen_clock_mono();
-    sh("%s/seen lab wait %s/lab30 --timeout 1800 >/dev/null", bin, dir);
-    printf(
-        "30-node lab: converged %.1f s after the imports ended\n", seen_clock_mono() - t0);
-    sh("%s/seen lab down %s/lab30 >/dev/null", bin, dir);
+    bench_sh("%s/seen lab wait %s/lab30 --timeout 1800 >/dev/null", bin, dir);
+    printf("30-node lab: converged %.1f s after the imports ended\n",
+        seen_clock_mono() - t0);
+    bench_sh("%s/seen lab down %s/lab30 >/dev/null", bin, dir);
     return 0;
 }
 
@@ -281,6 +267,6 @@ main(int argc, char *argv[])
         return 1;
     if (lab30 > 0 && bench_lab30(lab30) != 0)
         return 1;
-    sh("rm -rf %s", dir);
+    bench_sh("rm -rf %s", dir);
     return 0;
 }

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <lmdb.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,6 +80,41 @@ bench_slurp(const char *path, size_t *len)
 }
 
 /**
+ * bench_sh(fmt, ...):
+ * Run the shell command made from ${fmt} and what follows; return
+ * system()'s status.
+ */
+int
+bench_sh(const char *fmt, ...)
+{
+    char cmd[16384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    return system(cmd);
+}
+
+/**
+ * bench_bindir(out, len):
+ * Write the folder of this program, where the real binaries are, to
+ * ${out} (${len} bytes).
+ */
+void
+bench_bindir(char *out, size_t len)
+{
+    char self[4096], *p;
+    ssize_t n;
+
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    if ((p = strrchr(self, '/')) != NULL)
+        *p = '\0';
+    snprintf(out, len, "%s", self);
+}
+
+/**
  * bench_synth(args, dir):
  * Run the seen-synth beside this binary with ${args} and --out ${dir},
  * its summary not shown.  Returns 0, or -1 (said on stderr).
@@ -86,13 +122,9 @@ bench_slurp(const char *path, size_t *len)
 int
 bench_synth(const char *args, const char *dir)
 {
-    char self[2048], cmd[8192], *p;
-    ssize_t n;
+    char self[2048], cmd[8192];
 
-    n = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[n > 0 ? n : 0] = '\0';
-    if ((p = strrchr(self, '/')) != NULL)
-        *p = '\0';
+    bench_bindir(self, sizeof self);
     snprintf(cmd, sizeof cmd, "%s/seen-synth %s --out %s 2>/dev/null", self,
         args, dir);
     if (system(cmd) != 0) {

@@ -32,6 +32,20 @@ uint64_t bench_rng(uint64_t *state);
 char *bench_slurp(const char *path, size_t *len);
 
 /**
+ * bench_sh(fmt, ...):
+ * Run the shell command made from ${fmt} and what follows; return
+ * system()'s status.
+ */
+int bench_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * bench_bindir(out, len):
+ * Write the folder of this program, where the real binaries are, to
+ * ${out} (${len} bytes).
+ */
+void bench_bindir(char *out, size_t len);
+
+/**
  * bench_synth(args, dir):
  * Run the seen-synth beside this binary with ${args} and --out ${dir},
  * its summary not shown.  Returns 0, or -1 (said on stderr).

@@ -6,7 +6,9 @@
 # (optimisation once hid an endless recursion there that a Debug daemon
 # crashed on).
 # SEEN_TEST_SANITIZE=0 skips the sanitizer pass; SEEN_SOAK=1 adds the
-# long soak and fuzz runs.
+# long soak (bench/bench_soak: the 30-node lab at rest, then three nodes
+# under a steady import stream, each for SEEN_SOAK_MINUTES, default 60;
+# figures, never pass or fail, but a lab that does not come up fails).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -23,5 +25,13 @@ if [ "${SEEN_TEST_SANITIZE:-1}" != 0 ]; then
   echo "test: lab tests with sanitized daemons" >&2
   ctest --test-dir build-asan --output-on-failure \
     -R '^test_(matching|disclosure|audit)_lab$' || status=1
+fi
+if [ "${SEEN_SOAK:-0}" = 1 ]; then
+  minutes=${SEEN_SOAK_MINUTES:-60}
+  echo "test: the long soak: 30 nodes at rest for $minutes minutes" >&2
+  build/bin/bench_soak --nodes 30 --minutes "$minutes" || status=1
+  echo "test: the long soak: 3 nodes, one import every 30 s, $minutes minutes" >&2
+  build/bin/bench_soak --nodes 3 --minutes "$minutes" --import-every 30 ||
+    status=1
 fi
 exit $status

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +29,19 @@
 #include "tools/cli.h"
 
 static const char lab_usage[] =
-    "usage: seen lab up DIR MANIFEST.json\n"
+    "usage: seen lab up DIR MANIFEST.json [--ports LO-HI]\n"
     "       seen lab wait DIR [--timeout SECONDS]\n"
     "       seen lab down DIR\n"
     "\n"
     "up creates a federation on loopback from MANIFEST (spec/cli.md): an\n"
     "authority in DIR/authority, a node home per entry in DIR/NAME, a\n"
     "signed membership document naming them all; then starts every node.\n"
-    "Run again on an existing DIR, it restarts the lab on the same data.\n"
+    "Each node listens on 127.0.0.1 at a free port of LO-HI (default\n"
+    "10000-65535) outside the kernel's ephemeral range and its reserved\n"
+    "ports, so that no outgoing connection can take it; a port taken\n"
+    "before the node binds it is replaced by another before the document\n"
+    "is signed.  Run again on an existing DIR, it restarts the lab on the\n"
+    "same data and ports (--ports is then ignored).\n"
     "wait returns 0 once every node holds every node's feed at its latest\n"
     "size, 1 on timeout.  down stops the lab's daemons.\n";
 
@@ -88,24 +95,221 @@ run_self(const struct cli *cli, char *out, size_t outlen, char *const args[])
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* A free TCP port on 127.0.0.1, as the kernel chooses it. */
+/*
+ * The ports a lab's nodes listen on.  A port that the kernel may hand to
+ * an outgoing connection (its ephemeral range) can be taken by any
+ * process between the moment it is chosen and the moment the node binds
+ * it; so can one that the administrator reserved for a service.  The lab
+ * chooses among the others, in ${lo}..${hi}, at random so that two labs
+ * made at once seldom try the same one, checks that each is free, and
+ * never tries a port twice.
+ */
+#define LAB_PORTS_LO 10000 /* below: where most services are configured */
+#define LAB_PORTS_HI 65535
+#define LAB_PORT_TRIES 20 /* ports one node may try before giving up */
+
+struct lab_ports {
+    int lo, hi;              /* the range the lab may use */
+    int eph_lo, eph_hi;      /* the kernel's ephemeral range */
+    uint8_t skip[65536 / 8]; /* reserved, or tried already */
+};
+
 static int
-free_port(void)
+port_skipped(const struct lab_ports *lp, int p)
+{
+    return (lp->skip[p / 8] >> (p % 8)) & 1;
+}
+
+static void
+port_skip(struct lab_ports *lp, int p)
+{
+    lp->skip[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+/* Whether ${p} is a port lab ${lp} may choose, free or not. */
+static int
+port_usable(const struct lab_ports *lp, int p)
+{
+    return p >= lp->lo && p <= lp->hi && (p < lp->eph_lo || p > lp->eph_hi) &&
+           !port_skipped(lp, p);
+}
+
+/*
+ * Mark the ports of ${list}, the kernel's ip_local_reserved_ports ("8080,
+ * 9000-9100" or empty), as not to be chosen.
+ */
+static void
+ports_reserve(struct lab_ports *lp, const char *list)
+{
+    const char *s = list;
+    char *end;
+    long a, b, p;
+
+    while (*s != '\0') {
+        a = strtol(s, &end, 10);
+        b = a;
+        if (end == s)
+            break;
+        if (*end == '-')
+            b = strtol(end + 1, &end, 10);
+        for (p = a < 0 ? 0 : a; p <= b && p <= 65535; p++)
+            port_skip(lp, (int)p);
+        s = end + strspn(end, ", \n");
+    }
+}
+
+/* The first line of ${path} into ${buf} (${len} bytes), or "". */
+static void
+read_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+
+    buf[0] = '\0';
+    if (f != NULL && fgets(buf, (int)len, f) == NULL)
+        buf[0] = '\0';
+    if (f != NULL)
+        fclose(f);
+}
+
+/*
+ * Set up ${lp} for the range ${spec} ("LO-HI", or NULL for the default)
+ * and this machine's ephemeral and reserved ports.  Returns 0, or prints
+ * why no port can be chosen and returns 1.
+ */
+static int
+ports_init(const struct cli *cli, struct lab_ports *lp, const char *spec)
+{
+    char buf[4096], *end;
+    int p, n = 0;
+
+    memset(lp, 0, sizeof *lp);
+    lp->lo = LAB_PORTS_LO;
+    lp->hi = LAB_PORTS_HI;
+    if (spec != NULL) {
+        lp->lo = (int)strtol(spec, &end, 10);
+        if (end == spec || *end != '-' ||
+            (lp->hi = (int)strtol(end + 1, &end, 10), *end != '\0') ||
+            lp->lo < 1024 || lp->hi > 65535 || lp->lo > lp->hi)
+            return cli_fail(
+                cli, "--ports: LO-HI, from 1024 to 65535, LO at most HI");
+    }
+    /* Linux's default, when the file cannot be read. */
+    lp->eph_lo = 32768;
+    lp->eph_hi = 60999;
+    read_line("/proc/sys/net/ipv4/ip_local_port_range", buf, sizeof buf);
+    if (sscanf(buf, "%d %d", &lp->eph_lo, &lp->eph_hi) != 2) {
+        lp->eph_lo = 32768;
+        lp->eph_hi = 60999;
+    }
+    read_line("/proc/sys/net/ipv4/ip_local_reserved_ports", buf, sizeof buf);
+    ports_reserve(lp, buf);
+    for (p = lp->lo; p <= lp->hi; p++)
+        n += port_usable(lp, p);
+    if (n == 0)
+        return cli_fail(cli,
+            "no port of %d-%d is outside the kernel's ephemeral range "
+            "(%d-%d, net.ipv4.ip_local_port_range) and its reserved ports: "
+            "give --ports",
+            lp->lo, lp->hi, lp->eph_lo, lp->eph_hi);
+    return 0;
+}
+
+/*
+ * Whether nothing holds TCP port ${port} on 127.0.0.1: it can be bound
+ * and listened on, with SO_REUSEADDR as ZeroMQ binds (so a connection
+ * left in TIME_WAIT does not count).
+ */
+static int
+port_free(int port)
 {
     struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int s, port = -1;
+    int s, one = 1, ok;
 
-    if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-        return -1;
+    if ((s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        return 0;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(s, (struct sockaddr *)&a, &alen) == 0)
-        port = ntohs(a.sin_port);
+    a.sin_port = htons((uint16_t)port);
+    ok = setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+         bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
     close(s);
-    return port;
+    return ok;
+}
+
+/*
+ * A free port of ${lp} that has not been tried, now marked as tried; or
+ * -1 when there is none.
+ */
+static int
+port_choose(struct lab_ports *lp)
+{
+    uint32_t usable = 0, k;
+    int p, i;
+
+    for (p = lp->lo; p <= lp->hi; p++)
+        usable += (uint32_t)port_usable(lp, p);
+    if (usable == 0)
+        return -1;
+    /* Uniform among the usable ports, the ephemeral range left out. */
+    k = randombytes_uniform(usable);
+    for (p = lp->lo; k > 0 || !port_usable(lp, p); p++)
+        k -= (uint32_t)port_usable(lp, p);
+    for (i = 0; i <= lp->hi - lp->lo; i++) {
+        if (port_usable(lp, p)) {
+            port_skip(lp, p);
+            if (port_free(p))
+                return p;
+        }
+        p = p == lp->hi ? lp->lo : p + 1;
+    }
+    return -1;
+}
+
+/* The size of node ${home}'s log, or 0. */
+static off_t
+log_size(const char *home)
+{
+    char path[SEEN_PATH_LEN];
+    struct stat sb;
+
+    if (seen_home_path(home, "seen-node.log", path, sizeof path) == NULL ||
+        stat(path, &sb) != 0)
+        return 0;
+    return sb.st_size;
+}
+
+/*
+ * Whether node ${home}, which did not start, failed because ${port} was
+ * taken: it is taken now, or what the node logged from offset ${from} on
+ * says that it could not listen there.
+ */
+static int
+port_clashed(const char *home, int port, off_t from)
+{
+    char path[SEEN_PATH_LEN], buf[4096], what[64];
+    ssize_t n;
+    int fd;
+
+    if (!port_free(port))
+        return 1;
+    snprintf(what, sizeof what, "cannot listen on 'tcp://127.0.0.1:%d'", port);
+    if (seen_home_path(home, "seen-node.log", path, sizeof path) == NULL ||
+        (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = pread(fd, buf, sizeof buf - 1, from);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return strstr(buf, what) != NULL;
+}
+
+/* "lab: ${what} ${i}/${n} nodes" on a terminal, the line ended at ${n}. */
+static void
+progress(const char *what, size_t i, size_t n)
+{
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\rlab: %s %zu/%zu nodes%s", what, i, n,
+            i == n ? "\n" : "");
 }
 
 /* The first run of 64 hex digits in ${s}, copied to ${hex}. */
@@ -170,37 +374,38 @@ use_lab_passphrase(const char *dir)
     setenv("SEEN_PASSPHRASE_FILE", path, 1);
 }
 
+/* Start the daemon of node home ${home}.  Returns 0 once it answers. */
 static int
-start_all(const struct cli *cli, const char *dir, json_t *lab)
+start_node(const struct cli *cli, const char *home)
 {
-    json_t *nodes = json_object_get(lab, "nodes"), *nd;
+    return run_self(cli, NULL, 0,
+        (char *const[]){(char *)"seen", (char *)"--home", (char *)home,
+            (char *)"node", (char *)"start", NULL});
+}
+
+/* The port of the endpoint "tcp://HOST:PORT" ${ep}, or 0. */
+static int
+endpoint_port(const char *ep)
+{
+    const char *colon = ep != NULL ? strrchr(ep, ':') : NULL;
+
+    return colon != NULL ? atoi(colon + 1) : 0;
+}
+
+/* Hand every node of ${lab} the lab's membership document. */
+static void
+install_all(const struct cli *cli, const char *dir, json_t *lab)
+{
+    json_t *nd;
     char home[SEEN_PATH_LEN], doc[SEEN_PATH_LEN];
     const char *auth = json_string_value(json_object_get(lab, "authority"));
     size_t i;
-    int bad = 0;
 
     snprintf(doc, sizeof doc, "%s/authority/membership.pb", dir);
-    json_array_foreach(nodes, i, nd)
+    json_array_foreach(json_object_get(lab, "nodes"), i, nd)
     {
-        const char *name = json_string_value(json_object_get(nd, "name"));
-
-        snprintf(home, sizeof home, "%s/%s", dir, name);
-        if (seen_home_running(home, NULL))
-            continue;
-        if (run_self(cli, NULL, 0,
-                (char *const[]){(char *)"seen", (char *)"--home", home,
-                    (char *)"node", (char *)"start", NULL}) != 0) {
-            cli_fail(cli, "node '%s' did not start", name);
-            bad = 1;
-        }
-    }
-    if (bad)
-        return 1;
-    json_array_foreach(nodes, i, nd)
-    {
-        const char *name = json_string_value(json_object_get(nd, "name"));
-
-        snprintf(home, sizeof home, "%s/%s", dir, name);
+        snprintf(home, sizeof home, "%s/%s", dir,
+            json_string_value(json_object_get(nd, "name")));
         /* Already held after a restart: the node says so; not an error. */
         quiet_errors = 1;
         run_self(cli, NULL, 0,
@@ -209,7 +414,69 @@ start_all(const struct cli *cli, const char *dir, json_t *lab)
                 (char *)"--authority", (char *)auth, NULL});
         quiet_errors = 0;
     }
+}
+
+/*
+ * Start every node of the existing lab ${lab} in ${dir} that is not
+ * running, on the port the membership document gives it, and hand each
+ * the document.  Returns the exit status.
+ */
+static int
+restart_all(const struct cli *cli, const char *dir, json_t *lab)
+{
+    json_t *nd;
+    char home[SEEN_PATH_LEN];
+    const char *name;
+    size_t i;
+    int bad = 0, port;
+    off_t from;
+
+    json_array_foreach(json_object_get(lab, "nodes"), i, nd)
+    {
+        name = json_string_value(json_object_get(nd, "name"));
+        snprintf(home, sizeof home, "%s/%s", dir, name);
+        from = log_size(home);
+        if (seen_home_running(home, NULL) || start_node(cli, home) == 0)
+            continue;
+        bad = 1;
+        port =
+            endpoint_port(json_string_value(json_object_get(nd, "endpoint")));
+        /* The port is signed in the document: it cannot move now. */
+        if (port > 0 && port_clashed(home, port, from))
+            cli_fail(cli,
+                "another process holds port %d, where node '%s' listens: "
+                "free it and run 'seen lab up %s' again",
+                port, name, dir);
+        else
+            cli_fail(cli, "node '%s' did not start", name);
+    }
+    if (bad)
+        return 1;
+    install_all(cli, dir, lab);
     return 0;
+}
+
+/* Stop every running node of ${lab} in ${dir}.  Returns 0, or 1 when one
+ * would not stop. */
+static int
+stop_all(const struct cli *cli, const char *dir, json_t *lab)
+{
+    json_t *nd;
+    char home[SEEN_PATH_LEN];
+    size_t i;
+    int bad = 0;
+
+    json_array_foreach(json_object_get(lab, "nodes"), i, nd)
+    {
+        snprintf(home, sizeof home, "%s/%s", dir,
+            json_string_value(json_object_get(nd, "name")));
+        if (seen_home_running(home, NULL) &&
+            run_self(cli, NULL, 0,
+                (char *const[]){(char *)"seen", (char *)"--home", home,
+                    (char *)"node", (char *)"stop", NULL}) != 0)
+            bad = 1;
+    }
+    return bad;
 }
 
 /*
@@ -319,27 +586,21 @@ load_manifest(const struct cli *cli, const char *manifest, json_t **m)
 }
 
 /*
- * Make the node ${nd} of the manifest in DIR/NAME, listening on a free
- * port, with the agreement ${agr} (${agrlen} bytes) when not NULL, and
- * enrol it with the authority in ${authdir}; add it to ${labnodes}.
- * Returns 0, or prints why not and returns 1.
+ * Make the home of node ${nd} of the manifest in DIR/NAME, with the
+ * agreement ${agr} (${agrlen} bytes) when not NULL, and add the node to
+ * ${labnodes}.  Returns 0, or prints why not and returns 1.
  */
 static int
-make_node(const struct cli *cli, const char *dir, const char *authdir,
-    json_t *nd, const char *agr, size_t agrlen, json_t *labnodes)
+make_node(const struct cli *cli, const char *dir, json_t *nd, const char *agr,
+    size_t agrlen, json_t *labnodes)
 {
     const char *name = json_string_value(json_object_get(nd, "name"));
     const char *type = json_string_value(json_object_get(nd, "type"));
     const char *la = json_string_value(json_object_get(nd, "local_authority"));
     const char *agency = json_string_value(json_object_get(nd, "agency"));
-    char home[SEEN_PATH_LEN], ep[64];
-    struct seen_config cfg;
-    int port;
+    char home[SEEN_PATH_LEN];
 
     snprintf(home, sizeof home, "%s/%s", dir, name);
-    if ((port = free_port()) < 0)
-        return cli_fail(cli, "no free port on 127.0.0.1");
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     if (run_self(cli, NULL, 0,
             (char *const[]){(char *)"seen", (char *)"--home", home,
                 (char *)"init", (char *)"--name", (char *)name,
@@ -349,24 +610,79 @@ make_node(const struct cli *cli, const char *dir, const char *authdir,
                 (char *)"interactive", (char *)"--map-size-mb",
                 (char *)"1024", NULL}) != 0)
         return cli_fail(cli, "cannot create node '%s'", name);
-    if (seen_config_load(home, &cfg) != 0)
-        return 1;
     if (agr != NULL && write_agreement(cli, home, agr, agrlen) != 0)
         return 1;
-    snprintf(cfg.listen, sizeof cfg.listen, "%s", ep);
-    if (seen_config_save(home, &cfg) != 0)
-        return 1;
-    if (run_self(cli, NULL, 0,
+    json_array_append_new(labnodes, json_pack("{s:s, s:s, s:s}", "name", name,
+                                        "type", type, "local_authority", la));
+    return 0;
+}
+
+/*
+ * Start node ${nd} of the lab in ${dir}, not yet enrolled, listening on a
+ * port chosen from ${lp}; when another process takes the port before the
+ * node binds it, choose another (the endpoint is signed only once every
+ * node holds its port).  Sets the node's "endpoint".  Returns 0, or
+ * prints why not and returns 1.
+ */
+static int
+start_new_node(
+    const struct cli *cli, const char *dir, json_t *nd, struct lab_ports *lp)
+{
+    const char *name = json_string_value(json_object_get(nd, "name"));
+    char home[SEEN_PATH_LEN], ep[64];
+    struct seen_config cfg;
+    int port, tries;
+    off_t from;
+
+    snprintf(home, sizeof home, "%s/%s", dir, name);
+    for (tries = 0; tries < LAB_PORT_TRIES; tries++) {
+        if ((port = port_choose(lp)) < 0)
+            return cli_fail(cli, "no free port left in %d-%d for node '%s'",
+                lp->lo, lp->hi, name);
+        snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+        if (seen_config_load(home, &cfg) != 0)
+            return 1;
+        snprintf(cfg.listen, sizeof cfg.listen, "%s", ep);
+        if (seen_config_save(home, &cfg) != 0)
+            return 1;
+        from = log_size(home);
+        if (start_node(cli, home) == 0) {
+            json_object_set_new(nd, "endpoint", json_string(ep));
+            return 0;
+        }
+        if (!port_clashed(home, port, from))
+            return cli_fail(cli, "node '%s' did not start", name);
+        fprintf(stderr,
+            "%slab: port %d was taken before '%s' could listen "
+            "on it: trying another\n",
+            isatty(STDERR_FILENO) ? "\n" : "", port, name);
+    }
+    return cli_fail(
+        cli, "node '%s' found no free port in %d tries", name, LAB_PORT_TRIES);
+}
+
+/*
+ * Enrol node ${nd}, running at its "endpoint", with the authority in
+ * ${authdir}.  Returns 0, or prints why not and returns 1.
+ */
+static int
+enrol_node(
+    const struct cli *cli, const char *dir, const char *authdir, json_t *nd)
+{
+    const char *name = json_string_value(json_object_get(nd, "name"));
+    const char *ep = json_string_value(json_object_get(nd, "endpoint"));
+    char home[SEEN_PATH_LEN];
+
+    snprintf(home, sizeof home, "%s/%s", dir, name);
+    if (ep == NULL ||
+        run_self(cli, NULL, 0,
             (char *const[]){(char *)"seen", (char *)"--home", home,
                 (char *)"identity", NULL}) != 0 ||
         run_self(cli, NULL, 0,
-            (char *const[]){(char *)"seen", (char *)"federation",
-                (char *)"add", (char *)authdir, (char *)"--home", home,
-                (char *)"--endpoint", ep, NULL}) != 0)
+            (char *const[]){(char *)"seen", (char *)"federation", (char *)"add",
+                (char *)authdir, (char *)"--home", home, (char *)"--endpoint",
+                (char *)ep, NULL}) != 0)
         return cli_fail(cli, "cannot enrol node '%s'", name);
-    json_array_append_new(labnodes,
-        json_pack("{s:s, s:s, s:s, s:s}", "name", name, "type", type,
-            "local_authority", la, "endpoint", ep));
     return 0;
 }
 
@@ -397,18 +713,65 @@ add_operators(const struct cli *cli, const char *dir, json_t *nodes)
     return 0;
 }
 
+/* Write ${lab} to DIR/lab.json.  Returns 0, or prints why not and 1. */
+static int
+save_lab(const struct cli *cli, const char *dir, json_t *lab)
+{
+    char path[SEEN_PATH_LEN];
+
+    snprintf(path, sizeof path, "%s/lab.json", dir);
+    if (json_dump_file(lab, path, JSON_INDENT(2)) != 0)
+        return cli_fail(cli, "cannot write '%s'", path);
+    return 0;
+}
+
+/*
+ * Start every node of the new lab ${lab} in ${dir} on a port of ${lp},
+ * enrol each at the port it holds with the authority in ${authdir} and
+ * sign the membership document.  Returns 0, or prints why not and
+ * returns 1.
+ */
+static int
+start_and_sign(const struct cli *cli, const char *dir, const char *authdir,
+    json_t *lab, struct lab_ports *lp)
+{
+    json_t *nodes = json_object_get(lab, "nodes"), *nd;
+    size_t i;
+
+    /* Every node binds its port before any endpoint is signed: a port
+     * taken meanwhile is replaced while nothing names it yet. */
+    json_array_foreach(nodes, i, nd)
+    {
+        if (start_new_node(cli, dir, nd, lp) != 0)
+            return 1;
+        progress("started", i + 1, json_array_size(nodes));
+    }
+    json_array_foreach(nodes, i, nd)
+    {
+        if (enrol_node(cli, dir, authdir, nd) != 0)
+            return 1;
+    }
+    if (run_self(cli, NULL, 0,
+            (char *const[]){(char *)"seen", (char *)"federation",
+                (char *)"sign", (char *)authdir, NULL}) != 0)
+        return cli_fail(cli, "cannot sign the membership document");
+    return 0;
+}
+
 /*
  * Make the lab of the manifest ${m} in ${dir}, whose agreement is ${agr}
- * (${agrlen} bytes; NULL: none): its authority, its nodes and the signed
- * membership document; then start it.  Returns the exit status.
+ * (${agrlen} bytes; NULL: none), on ports of ${lp}: its authority, its
+ * nodes, started, and the signed membership document, which every node
+ * is then given.  Returns the exit status; a lab that fails half-way is
+ * stopped.
  */
 static int
 make_lab(const struct cli *cli, const char *dir, json_t *m, const char *agr,
-    size_t agrlen)
+    size_t agrlen, struct lab_ports *lp)
 {
     const char *fed = json_string_value(json_object_get(m, "federation"));
     json_t *nodes = json_object_get(m, "nodes"), *nd, *lab;
-    char path[SEEN_PATH_LEN], authdir[SEEN_PATH_LEN], out[8192], auth[65];
+    char authdir[SEEN_PATH_LEN], out[8192], auth[65];
     size_t i;
     int rc = 1;
 
@@ -423,27 +786,21 @@ make_lab(const struct cli *cli, const char *dir, json_t *m, const char *agr,
         auth, "nodes");
     json_array_foreach(nodes, i, nd)
     {
-        if (make_node(cli, dir, authdir, nd, agr, agrlen,
-                json_object_get(lab, "nodes")) != 0)
+        if (make_node(
+                cli, dir, nd, agr, agrlen, json_object_get(lab, "nodes")) != 0)
             goto done;
-        fprintf(stderr, "\rlab: created %zu/%zu nodes", i + 1,
-            json_array_size(nodes));
+        progress("created", i + 1, json_array_size(nodes));
     }
-    fprintf(stderr, "\n");
-    if (run_self(cli, NULL, 0,
-            (char *const[]){(char *)"seen", (char *)"federation",
-                (char *)"sign", authdir, NULL}) != 0) {
-        cli_fail(cli, "cannot sign the membership document");
+    /* Written before any node starts, so that `lab down` finds them. */
+    if (save_lab(cli, dir, lab) != 0)
+        goto done;
+    if (start_and_sign(cli, dir, authdir, lab, lp) != 0 ||
+        save_lab(cli, dir, lab) != 0) {
+        stop_all(cli, dir, lab);
         goto done;
     }
-    snprintf(path, sizeof path, "%s/lab.json", dir);
-    if (json_dump_file(lab, path, JSON_INDENT(2)) != 0) {
-        cli_fail(cli, "cannot write '%s'", path);
-        goto done;
-    }
-    if ((rc = start_all(cli, dir, lab)) == 0)
-        rc = add_operators(cli, dir, nodes);
-    if (rc == 0)
+    install_all(cli, dir, lab);
+    if ((rc = add_operators(cli, dir, nodes)) == 0)
         printf("Lab '%s' up in %s: %zu nodes; authority %s\n", fed, dir,
             json_array_size(nodes), auth);
 done:
@@ -451,10 +808,16 @@ done:
     return rc;
 }
 
+/*
+ * seen lab up DIR MANIFEST [--ports ${ports}]: a new lab, or the lab in
+ * DIR restarted.  Returns the exit status.
+ */
 static int
-lab_up(const struct cli *cli, const char *dir, const char *manifest)
+lab_up(const struct cli *cli, const char *dir, const char *manifest,
+    const char *ports)
 {
     char path[SEEN_PATH_LEN];
+    struct lab_ports lp;
     json_t *m, *lab;
     struct stat sb;
     char *agr = NULL;
@@ -467,14 +830,15 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
         use_lab_passphrase(dir);
         if ((lab = load_lab(cli, dir)) == NULL)
             return 1;
-        rc = start_all(cli, dir, lab);
+        rc = restart_all(cli, dir, lab);
         if (rc == 0)
             printf("Lab in %s restarted (%zu nodes)\n", dir,
                 json_array_size(json_object_get(lab, "nodes")));
         json_decref(lab);
         return rc;
     }
-    if (load_manifest(cli, manifest, &m) != 0)
+    if (ports_init(cli, &lp, ports) != 0 ||
+        load_manifest(cli, manifest, &m) != 0)
         return 1;
     if (json_object_get(m, "agreement") != NULL &&
         read_agreement(cli, manifest,
@@ -491,7 +855,7 @@ lab_up(const struct cli *cli, const char *dir, const char *manifest)
         goto done;
     }
     use_lab_passphrase(dir);
-    rc = make_lab(cli, dir, m, agr, agrlen);
+    rc = make_lab(cli, dir, m, agr, agrlen, &lp);
 done:
     json_decref(m);
     free(agr);
@@ -592,23 +956,12 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
 static int
 lab_down(const struct cli *cli, const char *dir)
 {
-    json_t *lab, *nd;
-    char home[SEEN_PATH_LEN];
-    size_t i;
-    int bad = 0;
+    json_t *lab;
+    int bad;
 
     if ((lab = load_lab(cli, dir)) == NULL)
         return 1;
-    json_array_foreach(json_object_get(lab, "nodes"), i, nd)
-    {
-        snprintf(home, sizeof home, "%s/%s", dir,
-            json_string_value(json_object_get(nd, "name")));
-        if (seen_home_running(home, NULL) &&
-            run_self(cli, NULL, 0,
-                (char *const[]){(char *)"seen", (char *)"--home", home,
-                    (char *)"node", (char *)"stop", NULL}) != 0)
-            bad = 1;
-    }
+    bad = stop_all(cli, dir, lab);
     json_decref(lab);
     if (!bad)
         printf("Lab in %s stopped\n", dir);
@@ -628,8 +981,11 @@ cmd_lab(struct cli *cli, int argc, char **argv)
     }
     if (cli->self == NULL)
         return cli_fail(cli, "cannot find the seen binary");
-    if (argc == 4 && strcmp(argv[1], "up") == 0)
-        return lab_up(cli, argv[2], argv[3]);
+    if ((argc == 4 || argc == 6) && strcmp(argv[1], "up") == 0) {
+        if (argc == 6 && strcmp(argv[4], "--ports") != 0)
+            return cli_usage(cli, lab_usage, "unexpected argument");
+        return lab_up(cli, argv[2], argv[3], argc == 6 ? argv[5] : NULL);
+    }
     if ((argc == 3 || argc == 5) && strcmp(argv[1], "wait") == 0) {
         if (argc == 5) {
             if (strcmp(argv[3], "--timeout") != 0)
