@@ -54,6 +54,7 @@ static const struct {
     {"check_policy", policy_suite},
     {"check_record", record_suite},
     {"check_replication", replication_suite},
+    {"check_space", space_suite},
     {"check_storage", storage_suite},
     {"check_storage_feed", storage_feed_suite},
     {"check_storage_index", storage_index_suite},

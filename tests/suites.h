@@ -18,6 +18,7 @@ Suite *merkle_suite(void);
 Suite *note_suite(void);
 Suite *seal_suite(void);
 Suite *sign_suite(void);
+Suite *space_suite(void);
 Suite *token_suite(void);
 Suite *disclosure_suite(void);
 Suite *envelope_suite(void);
