@@ -21,6 +21,11 @@
 /* Nearly full is said again only after it fell below this, in percent. */
 #define LOW_CLEAR_PERCENT 85
 
+/* A write that finds the map full at the limit less the reserve fills
+ * the content when less than this share of that is left (1/32); with
+ * more left, it was one transaction too large for what is left. */
+#define FULL_LEFT_DIV 32
+
 /*
  * The content tables (store.h's [content]): what grows with the records
  * imported and the entries replicated.  Beyond the limit less the reserve
@@ -208,20 +213,11 @@ store_space_fail(struct seen_store *s, int rc)
 
     if (rc == MDB_MAP_FULL) {
         sp->refused++;
-        if (sp->map < cap_of(sp)) {
-            sp->grow = 1; /* as the last transaction ends */
-        } else if (!sp->content_full && sp->reserve > 0) {
-            sp->content_full = 1;
-            sp->grow = 1; /* into the reserve */
-            if (!(sp->said & SAID_FULL))
-                seen_warn("store '%s' is full: its content reached its "
-                          "limit of %zu MiB less %zu MiB kept for the "
-                          "exchange log; imports and replication are "
-                          "refused until map_limit_mb is raised in "
-                          "seen.conf and the node restarted",
-                    s->dir, sp->limit >> 20, sp->reserve >> 20);
-            sp->said |= SAID_FULL;
-        } else {
+        if (sp->map < cap_of(sp))
+            sp->grow = 1;   /* as the last transaction ends */
+        else if (!sp->content_full && sp->reserve > 0)
+            sp->at_cap = 1; /* is the content full?  Then, too */
+        else {
             if (!(sp->said & SAID_LIMIT))
                 seen_error("store '%s' is full at its limit of %zu MiB: "
                            "writes are refused, queries too (they cannot "
@@ -365,7 +361,7 @@ after_write(struct seen_store *s)
     struct seen_space now;
     uint64_t high, below, disk;
     MDB_txn *txn = NULL;
-    char why[256];
+    char why[512];
 
     if (sp->disk_full) {
         sp->disk_full = 0;
@@ -393,7 +389,7 @@ after_write(struct seen_store *s)
     if (now.state != SEEN_SPACE_OK && !(sp->said & SAID_LOW)) {
         sp->said |= SAID_LOW;
         if (now.state == SEEN_SPACE_LOW)
-            seen_warn("store '%s': %s", s->dir,
+            seen_warn("store '%s' is nearly full: %s", s->dir,
                 seen_space_describe(&now, why, sizeof why));
     } else if (now.state == SEEN_SPACE_OK && (sp->said & SAID_LOW) &&
                now.used * 100 < (now.used + now.left) * LOW_CLEAR_PERCENT) {
@@ -404,12 +400,46 @@ after_write(struct seen_store *s)
     }
 }
 
+static int measure(struct seen_store *s, MDB_txn *txn,
+    struct seen_space *out);
+
+/* A write found the map full at the limit less the reserve, and none is
+ * open: when little is left the content is full, and the map grows into
+ * the reserve, for the exchange log. */
+static void
+content_full_or_not(struct seen_store *s)
+{
+    struct store_space *sp = &s->sp;
+    struct seen_space now;
+    MDB_txn *txn;
+    int rc;
+
+    if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
+        return;
+    rc = measure(s, txn, &now);
+    mdb_txn_abort(txn);
+    if (rc != 0 ||
+        now.left >= (sp->limit - sp->reserve) / FULL_LEFT_DIV)
+        return;
+    sp->content_full = 1;
+    grow(s);
+    if (!(sp->said & SAID_FULL))
+        seen_warn("store '%s' is full: its content reached its limit of %zu "
+                  "MiB less %zu MiB kept for the exchange log; imports and "
+                  "replication are refused until map_limit_mb is raised in "
+                  "seen.conf and the node restarted",
+            s->dir, sp->limit >> 20, sp->reserve >> 20);
+    sp->said |= SAID_FULL;
+}
+
 /**
  * store_space_end(s, committed):
  * After a top-level transaction of ${s} ended (${committed}: a write
- * transaction that committed): when it was the last open, grow the map
- * if a write found it full, and say once when the store becomes nearly
- * full or full, or has room again.
+ * transaction that committed; one that wrote nothing is not looked at
+ * further): when it was the last open, grow the map
+ * if a write found it full, decide whether a write that found it full at
+ * the limit less the reserve means the content is full, and say once
+ * when the store becomes nearly full or full, or has room again.
  */
 void
 store_space_end(struct seen_store *s, int committed)
@@ -422,8 +452,13 @@ store_space_end(struct seen_store *s, int committed)
         grow(s);
         sp->grow = 0;
     }
-    if (committed)
+    if (sp->at_cap) {
+        content_full_or_not(s);
+        sp->at_cap = 0;
+    }
+    if (committed && sp->wrote)
         after_write(s);
+    sp->wrote = 0;
 }
 
 /**
@@ -467,23 +502,31 @@ size_str(char *buf, size_t len, uint64_t n)
  * seen_space_describe(sp, buf, len):
  * Write to ${buf} (${len} bytes) one sentence for an operator saying how
  * the store ${sp} stands and, when it is full or nearly, what to do: for
- * example "its content reached 60.0 GiB of its limit of 64.0 GiB less
- * 1.0 GiB kept for the exchange log: raise map_limit_mb in seen.conf and
- * restart the node".  Returns ${buf}.
+ * example "its content reached its limit of 64.0 GiB less 1.0 GiB kept
+ * for the exchange log: imports and replication are refused, queries and
+ * feeds are served; raise map_limit_mb in seen.conf and restart the
+ * node".  Returns ${buf}.
  */
 char *
 seen_space_describe(const struct seen_space *sp, char *buf, size_t len)
 {
-    char u[32], l[32], r[32], d[32], m[32];
+    char u[32], l[32], r[32], d[32], m[32], x[32];
+    uint64_t cap = sp->limit - sp->reserve;
+    int disk_bound;
 
     size_str(u, sizeof u, sp->used);
     size_str(l, sizeof l, sp->limit);
     size_str(r, sizeof r, sp->reserve);
     size_str(m, sizeof m, sp->map);
+    size_str(x, sizeof x, sp->left);
     if (sp->disk_free == UINT64_MAX)
         snprintf(d, sizeof d, "unknown");
     else
         size_str(d, sizeof d, sp->disk_free);
+    /* Is the disk, not the limit, what will stop it? */
+    disk_bound = sp->disk_full ||
+                 (sp->disk_free != UINT64_MAX &&
+                     sp->disk_free < (cap > sp->file ? cap - sp->file : 0));
     if (sp->content_full)
         snprintf(buf, len,
             "its content reached its limit of %s less %s kept for the "
@@ -497,10 +540,14 @@ seen_space_describe(const struct seen_space *sp, char *buf, size_t len)
             "nothing committed is lost; free space on it",
             d);
     else
-        snprintf(buf, len, "%s%s used, %s left for records and feeds "
-                           "(limit %s, map %s, disk %s free)",
-            sp->state == SEEN_SPACE_LOW ? "nearly full: " : "", u,
-            size_str(r, sizeof r, sp->left), l, m, d);
+        snprintf(buf, len,
+            "%s used, %s left for records and feeds (limit %s, map %s, "
+            "disk %s free)%s",
+            u, x, l, m, d,
+            sp->state != SEEN_SPACE_LOW ? ""
+            : disk_bound ? "; free space on its disk before it is full"
+                         : "; raise map_limit_mb in seen.conf and restart "
+                           "the node before it is full");
     return buf;
 }
 

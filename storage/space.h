@@ -13,8 +13,11 @@
  *
  * The last sixteenth of the limit (at most 1 GiB) is the reserve.  The
  * content of the store (records, feeds and the index: the tables
- * store.h marks [content]) may fill the limit less the reserve; beyond
- * it, writes to those tables are refused with SEEN_EFULL (imports,
+ * store.h marks [content]) may fill the limit less the reserve.  A write
+ * that finds the map full there fills the content when less than 1/32 of
+ * that is left (with more left, it was one transaction too large for
+ * what is left, such as a large import, and only it fails); from then
+ * on, writes to those tables are refused with SEEN_EFULL (imports,
  * entries replicated from peers), while the exchange log, matching,
  * disclosures and the operators' actions may use the reserve: the node
  * goes on answering queries, which are logged, and serving its feeds,
@@ -109,9 +112,10 @@ SEEN_MUST_CHECK int seen_space_get(struct seen_txn *txn,
  * seen_space_describe(sp, buf, len):
  * Write to ${buf} (${len} bytes) one sentence for an operator saying how
  * the store ${sp} stands and, when it is full or nearly, what to do: for
- * example "its content reached 60.0 GiB of its limit of 64.0 GiB less
- * 1.0 GiB kept for the exchange log: raise map_limit_mb in seen.conf and
- * restart the node".  Returns ${buf}.
+ * example "its content reached its limit of 64.0 GiB less 1.0 GiB kept
+ * for the exchange log: imports and replication are refused, queries and
+ * feeds are served; raise map_limit_mb in seen.conf and restart the
+ * node".  Returns ${buf}.
  */
 char *seen_space_describe(const struct seen_space *sp, char *buf,
     size_t len);

@@ -743,6 +743,7 @@ seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
+    txn->store->sp.wrote = 1;
     if (d != NULL && klen == d->t->klen && vlen == d->t->vlen) {
         if (d->n == DEFER_MAX && (rc = defer_flush(txn, d)) != 0)
             return rc;
@@ -802,6 +803,7 @@ seen_store_del(struct seen_txn *txn, enum seen_db db, const void *key,
 
     if ((rc = defer_sync(txn, db)) != 0)
         return rc;
+    txn->store->sp.wrote = 1;
     if ((rc = mdb_del(txn->txn, txn->store->dbi[db], &k,
              val ? &v : NULL)) != 0)
         return store_fail(txn->store, db_names[db], rc);
@@ -920,6 +922,7 @@ seen_store_sealed_put(struct seen_txn *txn, enum seen_db db, const void *key,
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
+    txn->store->sp.wrote = 1;
     /* Seal straight into the page LMDB reserves for the value. */
     if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v,
              MDB_RESERVE)) != 0)

@@ -22,7 +22,9 @@ struct store_space {
     size_t reserve;   /* the last bytes of the limit: the log's alone */
     size_t map;       /* the map now */
     int txns;         /* top-level transactions open */
+    int wrote;        /* the open write transaction put or deleted */
     int grow;         /* a write found the map full: grow when none is */
+    int at_cap;       /* a write found it full at limit - reserve */
     int content_full; /* the content reached limit - reserve */
     int disk_full;    /* the last write failed for want of disk */
     int said;         /* the conditions logged already (space.c SAID_*) */
@@ -105,9 +107,11 @@ int store_space_adopt(struct seen_store *s);
 /**
  * store_space_end(s, committed):
  * After a top-level transaction of ${s} ended (${committed}: a write
- * transaction that committed): when it was the last open, grow the map
- * if a write found it full, and say once when the store becomes nearly
- * full or full, or has room again.
+ * transaction that committed; one that wrote nothing is not looked at
+ * further): when it was the last open, grow the map
+ * if a write found it full, decide whether a write that found it full at
+ * the limit less the reserve means the content is full, and say once
+ * when the store becomes nearly full or full, or has room again.
  */
 void store_space_end(struct seen_store *s, int committed);
 

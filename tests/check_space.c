@@ -245,6 +245,42 @@ START_TEST(test_a_write_that_finds_the_map_full_fits_once_it_grew)
 }
 END_TEST
 
+/* At the limit less the reserve, one transaction too large for what is
+ * left fails alone: the content is not full, smaller writes go on. */
+START_TEST(test_one_write_too_large_for_what_is_left_fails_alone)
+{
+    struct seen_store *s = open_store(1, 8, 1);
+    uint8_t v[VAL_BYTES];
+    struct seen_space sp;
+    struct seen_txn *t;
+    char key[32];
+    int next = 0, attempt, i, rc = 0;
+
+    memset(v, 0x5a, sizeof v);
+    while (next < 1000) /* 2 MB of 7.5 MiB */
+        ck_assert_int_eq(write_batch(s, SEEN_DB_FEEDS, &next), SEEN_OK);
+    for (attempt = 0; attempt < 8; attempt++) {
+        t = tu_begin(s, 1);
+        for (i = 0, rc = 0; i < 3000 && rc == 0; i++) { /* 6 MB in one */
+            snprintf(key, sizeof key, "big%08d", i);
+            rc = seen_store_put(t, SEEN_DB_FEEDS, key, strlen(key), v,
+                sizeof v);
+        }
+        ck_assert_int_eq(rc, SEEN_EFULL);
+        seen_store_abort(t);
+        if (space_of(s).map == (15u << 19))
+            break;
+    }
+    sp = space_of(s);
+    ck_assert_uint_eq(sp.map, 15u << 19); /* at the limit less 1/16 */
+    ck_assert_int_eq(sp.content_full, 0);
+    ck_assert_int_ne(sp.state, SEEN_SPACE_FULL);
+    ck_assert_int_eq(write_batch(s, SEEN_DB_FEEDS, &next), SEEN_OK);
+    check_values(s, SEEN_DB_FEEDS, next);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 /* The reserve is the log's until the limit itself: then every write is
  * refused, reads go on. */
 START_TEST(test_at_the_limit_itself_every_write_is_refused)
@@ -514,6 +550,7 @@ space_suite(void)
     tcase_add_test(tc, test_map_grows_to_its_limit_then_refuses_content_only);
     tcase_add_test(tc, test_map_grows_before_small_writes_fill_it);
     tcase_add_test(tc, test_a_write_that_finds_the_map_full_fits_once_it_grew);
+    tcase_add_test(tc, test_one_write_too_large_for_what_is_left_fails_alone);
     tcase_add_test(tc, test_at_the_limit_itself_every_write_is_refused);
     tcase_add_test(tc, test_space_counts_freed_pages_as_room);
     tcase_add_test(tc, test_nearly_full_comes_before_full);
