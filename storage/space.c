@@ -2,6 +2,7 @@
 #include <lmdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
@@ -79,6 +80,36 @@ disk_free(const struct seen_store *s)
     if (statvfs(s->dir, &v) != 0)
         return UINT64_MAX;
     return (uint64_t)v.f_bavail * v.f_frsize;
+}
+
+/* Bytes of ${s}'s data file (its high-water mark ${high} if the system
+ * cannot say): more than the pages used when a write that failed for want
+ * of disk extended it, room that the next write takes without the disk. */
+static uint64_t
+file_size(const struct seen_store *s, uint64_t high)
+{
+    char path[4096];
+    struct stat sb;
+
+    snprintf(path, sizeof path, "%s/data.mdb", s->dir);
+    if (stat(path, &sb) != 0 || (uint64_t)sb.st_size < high)
+        return high;
+    return (uint64_t)sb.st_size;
+}
+
+/* With ${freeb} bytes free on its disk, forget that a write of ${s}
+ * failed for want of disk once there is room again, and say so. */
+static void
+disk_recheck(struct seen_store *s, uint64_t freeb)
+{
+
+    if (!s->sp.disk_full || freeb < DISK_FULL_BYTES)
+        return;
+    s->sp.disk_full = 0;
+    s->sp.said &= ~SAID_DISK;
+    seen_info("store '%s': the disk holding it has room again (%llu KiB "
+              "free)",
+        s->dir, (unsigned long long)(freeb >> 10));
 }
 
 /* Bytes of the pages on LMDB's free list as ${txn} (read-only) sees it:
@@ -306,7 +337,7 @@ static int
 measure(struct seen_store *s, MDB_txn *txn, struct seen_space *out)
 {
     const struct store_space *sp = &s->sp;
-    uint64_t freeb = 0, below, high, cap;
+    uint64_t freeb = 0, below, high, cap, disk;
     size_t psize = 4096;
     int rc;
 
@@ -316,20 +347,21 @@ measure(struct seen_store *s, MDB_txn *txn, struct seen_space *out)
         return rc;
     if (freeb > high)
         freeb = high;
-    out->file = high;
+    out->file = file_size(s, high);
     out->used = high - freeb;
     out->map = sp->map;
     out->limit = sp->limit;
     out->reserve = sp->reserve;
     out->disk_free = disk_free(s);
+    disk_recheck(s, out->disk_free);
+    /* New pages take the file's slack first, then the disk. */
+    disk = out->disk_free == UINT64_MAX ? UINT64_MAX
+                                        : out->disk_free + (out->file - high);
     cap = sp->limit - sp->reserve;
     below = cap > high ? cap - high : 0;
-    out->left = sp->content_full ? 0
-                                 : freeb + (below < out->disk_free
-                                                   ? below
-                                                   : out->disk_free);
+    out->left = sp->content_full ? 0 : freeb + (below < disk ? below : disk);
     below = sp->limit > high ? sp->limit - high : 0;
-    out->log_left = freeb + (below < out->disk_free ? below : out->disk_free);
+    out->log_left = freeb + (below < disk ? below : disk);
     out->content_full = sp->content_full;
     out->disk_full = sp->disk_full;
     if (sp->content_full || sp->disk_full || out->left == 0)
@@ -363,20 +395,17 @@ after_write(struct seen_store *s)
     MDB_txn *txn = NULL;
     char why[512];
 
-    if (sp->disk_full) {
-        sp->disk_full = 0;
-        sp->said &= ~SAID_DISK;
-        seen_info("store '%s': written again, the disk has room", s->dir);
-    }
     /* Cheap first: with room beyond the pages used of at least a ninth of
      * them, less than 90% is used whatever the free list holds. */
     high = high_of(s, NULL);
     disk = disk_free(s);
+    disk_recheck(s, disk);
     below = sp->limit - sp->reserve > high ? sp->limit - sp->reserve - high
                                            : 0;
     if (disk < below)
         below = disk;
-    if (!sp->content_full && below >= high / 9 && !(sp->said & SAID_LOW))
+    if (!sp->content_full && !sp->disk_full && below >= high / 9 &&
+        !(sp->said & SAID_LOW))
         return;
     if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
         return;

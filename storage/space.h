@@ -70,7 +70,7 @@ enum seen_space_drop {
 /* The room of a store (seen_space_get).  Sizes in bytes. */
 struct seen_space {
     uint64_t used;      /* pages in use: the file's pages less free ones */
-    uint64_t file;      /* the data file's pages: LMDB's high-water mark */
+    uint64_t file;      /* the data file's size */
     uint64_t map;       /* the map now */
     uint64_t limit;     /* the most the map may grow to */
     uint64_t reserve;   /* the limit's last part, kept for the log */
@@ -79,7 +79,8 @@ struct seen_space {
     uint64_t log_left;  /* what the exchange log may still take */
     enum seen_space_state state;
     int content_full;   /* content reached the limit less the reserve */
-    int disk_full;      /* the last write failed for want of disk */
+    int disk_full;      /* a write failed for want of disk, and there is
+                           still less than 1 MiB free */
     uint64_t grown;     /* times the map grew, since the store opened */
     uint64_t refused;   /* writes refused as full, since then */
     uint64_t dropped[SEEN_SPACE_DROPS]; /* by enum seen_space_drop */

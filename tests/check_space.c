@@ -405,7 +405,7 @@ START_TEST(test_without_a_limit_the_map_stays)
 }
 END_TEST
 
-/* ---- a full disk: a 2 MiB tmpfs mounted in a namespace of our own ---- */
+/* ---- a full disk: a 4 MiB tmpfs mounted in a namespace of our own ---- */
 
 #define DISK_SKIP 77
 
@@ -445,10 +445,10 @@ enter_namespace(void)
 }
 
 /*
- * In a child: mount a 2 MiB tmpfs over a fresh directory (in a user and
+ * In a child: mount a 4 MiB tmpfs over a fresh directory (in a user and
  * mount namespace of its own, so no privilege is needed where user
- * namespaces are allowed), with 256 KiB of ballast, and fill a store with
- * a map of 64 MiB there.  Exits 0 when every check held, DISK_SKIP when
+ * namespaces are allowed), with 1.5 MiB of ballast, and fill a store with
+ * a limit of 64 MiB there; then remove the ballast.  Exits 0 when every check held, DISK_SKIP when
  * no tmpfs can be mounted, 1 otherwise (said on stderr).
  */
 static void
@@ -471,13 +471,13 @@ disk_child(const char *dir)
     if (enter_namespace() != 0)
         _exit(DISK_SKIP);
     if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", dir, "tmpfs", 0, "size=2m") != 0)
+        mount("tmpfs", dir, "tmpfs", 0, "size=4m") != 0)
         _exit(DISK_SKIP);
     snprintf(ballast, sizeof ballast, "%s/ballast", dir);
     snprintf(sdir, sizeof sdir, "%s/store", dir);
     NEED((fd = open(ballast, O_WRONLY | O_CREAT, 0600)) >= 0);
     {
-        static char zero[256 << 10];
+        static char zero[1536 << 10];
 
         NEED(write(fd, zero, sizeof zero) == (ssize_t)sizeof zero);
         close(fd);
@@ -494,7 +494,7 @@ disk_child(const char *dir)
     NEED(seen_space_get(t, &sp) == 0);
     seen_store_abort(t);
     NEED(sp.disk_full && sp.state == SEEN_SPACE_FULL && !sp.content_full);
-    NEED(sp.map > (2u << 20)); /* the map was not what stopped it */
+    NEED(sp.map >= (4u << 20)); /* the map was not what stopped it */
     check_values(s, SEEN_DB_FEEDS, next);
     /* Room on the disk again: writes go on without a restart. */
     NEED(unlink(ballast) == 0);
