@@ -895,6 +895,46 @@ seen_store_count(struct seen_txn *txn, enum seen_db db, uint64_t *out)
     return SEEN_OK;
 }
 
+/* The count of seen_store_count_prefix, and its bound. */
+struct upto {
+    uint64_t n, max;
+};
+
+/* Count one key, up to the bound (a seen_store_iter_fn). */
+static int
+count_upto(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct upto *u = ctx;
+
+    (void)key;
+    (void)klen;
+    (void)val;
+    (void)vlen;
+    return ++u->n >= u->max ? 1 : 0;
+}
+
+/**
+ * seen_store_count_prefix(txn, db, prefix, plen, max, out):
+ * Write to *${out} the number of keys of ${db} that start with the
+ * ${plen} bytes ${prefix}, counting no further than ${max}.  Returns 0;
+ * SEEN_ECORRUPT; SEEN_ERR.
+ */
+int
+seen_store_count_prefix(struct seen_txn *txn, enum seen_db db,
+    const void *prefix, size_t plen, uint64_t max, uint64_t *out)
+{
+    struct upto u = {0, max};
+    int rc;
+
+    *out = 0;
+    if (max > 0 &&
+        (rc = seen_store_iter(txn, db, prefix, plen, count_upto, &u)) != 0)
+        return rc;
+    *out = u.n;
+    return SEEN_OK;
+}
+
 /**
  * seen_store_reads(txn, out):
  * Write to *${out} the LMDB reads ${txn} has made so far through this

@@ -216,6 +216,16 @@ SEEN_MUST_CHECK int seen_store_iter_after(struct seen_txn *txn,
 SEEN_MUST_CHECK int seen_store_count(struct seen_txn *txn, enum seen_db db,
     uint64_t *out);
 
+/**
+ * seen_store_count_prefix(txn, db, prefix, plen, max, out):
+ * Write to *${out} the number of keys of ${db} that start with the
+ * ${plen} bytes ${prefix}, counting no further than ${max}.  Returns 0;
+ * SEEN_ECORRUPT; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_count_prefix(struct seen_txn *txn,
+    enum seen_db db, const void *prefix, size_t plen, uint64_t max,
+    uint64_t *out);
+
 /* The LMDB reads of one transaction (seen_store_reads). */
 struct seen_store_reads {
     uint64_t gets;      /* lookups of one key (mdb_get) */

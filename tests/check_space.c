@@ -2,7 +2,9 @@
  * check_space.c: the store's room (storage/space.[ch]): a map that grows
  * by itself up to its limit, the reserve kept for the exchange log, what
  * a full map or a full disk refuses and what it keeps, against real LMDB
- * files.  The maps are tiny (1 MiB growing to 8) so that they fill on
+ * files; and the bounds on the evidence a member can make a node keep
+ * (storage/alerts.h, xlog/state.h).  The replay cache's bound is
+ * check_envelope.c's.  The maps are tiny (1 MiB growing to 8) so that they fill on
  * purpose in a fraction of a second.
  */
 #include <sys/mount.h>
@@ -21,10 +23,14 @@
 
 #include "common/log.h"
 #include "common/seen.h"
+#include "storage/alerts.h"
 #include "storage/space.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "xlog/signing.h"
+#include "xlog/state.h"
+#include "seen.pb-c.h"
 
 #define VAL_BYTES 2000 /* one value written */
 #define BATCH 10       /* values a transaction */
@@ -405,6 +411,83 @@ START_TEST(test_without_a_limit_the_map_stays)
 }
 END_TEST
 
+/* ---- what a member can make grow: evidence against it, bounded ---- */
+
+/* Count the feed evidence of origin 0x11.. (a seen_alerts_evidence_fn). */
+static int
+count_feed_evidence(void *ctx, const uint8_t origin[32], uint64_t size,
+    const uint8_t *cp, size_t len)
+{
+    (void)size;
+    (void)cp;
+    (void)len;
+    if (origin[0] == 0x11)
+        ++*(int *)ctx;
+    return 0;
+}
+
+/* Count one record (a seen_xlog_state_fn). */
+static int
+count_record(void *ctx, const void *key, size_t klen, const void *v,
+    size_t len)
+{
+    (void)key;
+    (void)klen;
+    (void)v;
+    (void)len;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* One member's inconsistent checkpoints are kept up to a bound, the rest
+ * counted and dropped; another member's still kept; a size held already
+ * may be replaced; evidence that halts the node is always kept. */
+START_TEST(test_evidence_is_bounded_per_member_and_counted)
+{
+    struct seen_store *s = open_store(16, 0, 1);
+    Seen__XLogEvidence ev = SEEN__XLOG_EVIDENCE__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t x[32], y[32], pre[SEEN_XSTATE_PEER_KEY], blob[64];
+    struct seen_space sp;
+    struct seen_txn *t;
+    int i, n = 0;
+
+    memset(x, 0x11, sizeof x);
+    memset(y, 0x22, sizeof y);
+    memset(blob, 0xab, sizeof blob);
+    t = tu_begin(s, 1);
+    for (i = 1; i <= SEEN_ALERTS_EVIDENCE_MAX + 4; i++)
+        ck_assert_int_eq(seen_alerts_put_evidence(t, x, (uint64_t)i, blob,
+                             sizeof blob), SEEN_OK);
+    ck_assert_int_eq(seen_alerts_put_evidence(t, x, 3, blob, 10), SEEN_OK);
+    ck_assert_int_eq(seen_alerts_put_evidence(t, y, 1, blob, 10), SEEN_OK);
+    ck_assert_int_eq(seen_alerts_each_evidence(t, count_feed_evidence, &n),
+        SEEN_OK);
+    ck_assert_int_eq(n, SEEN_ALERTS_EVIDENCE_MAX);
+
+    ev.first = &cp;
+    cp.origin = (ProtobufCBinaryData){32, x};
+    for (i = 1; i <= SEEN_XSTATE_EVIDENCE_MAX + 3; i++) {
+        cp.size = (uint64_t)i;
+        ck_assert_int_eq(seen_xlog_state_put_evidence(t, x, &ev, 0), SEEN_OK);
+    }
+    cp.size = 1; /* held already: kept (the same key) */
+    ck_assert_int_eq(seen_xlog_state_put_evidence(t, x, &ev, 0), SEEN_OK);
+    cp.size = 1000; /* halting: kept whatever the bound */
+    ck_assert_int_eq(seen_xlog_state_put_evidence(t, x, &ev, 1), SEEN_OK);
+    seen_xlog_state_peer_key(pre, SEEN_XSTATE_EVIDENCE, x);
+    n = 0;
+    ck_assert_int_eq(seen_xlog_state_each(t, pre, sizeof pre, count_record,
+                         &n), SEEN_OK);
+    ck_assert_int_eq(n, SEEN_XSTATE_EVIDENCE_MAX + 1);
+    ck_assert_int_eq(seen_xlog_halted(t), 1);
+    ck_assert_int_eq(seen_space_get(t, &sp), SEEN_OK);
+    ck_assert_uint_eq(sp.dropped[SEEN_SPACE_DROP_EVIDENCE], 4 + 3);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 /* ---- a full disk: a 4 MiB tmpfs mounted in a namespace of our own ---- */
 
 #define DISK_SKIP 77
@@ -556,6 +639,7 @@ space_suite(void)
     tcase_add_test(tc, test_nearly_full_comes_before_full);
     tcase_add_test(tc, test_limit_below_the_store_is_refused);
     tcase_add_test(tc, test_without_a_limit_the_map_stays);
+    tcase_add_test(tc, test_evidence_is_bounded_per_member_and_counted);
     tcase_add_test(tc, test_a_full_disk_refuses_writes_and_loses_nothing);
     suite_add_tcase(s, tc);
     return s;

@@ -32,6 +32,7 @@ Suite *matcher_suite(void);
 Suite *membership_suite(void);
 Suite *node_index_suite(void);
 Suite *operators_suite(void);
+Suite *outbox_suite(void);
 Suite *policy_suite(void);
 Suite *record_suite(void);
 Suite *replication_suite(void);

@@ -165,13 +165,22 @@ SEEN_MUST_CHECK int seen_xlog_state_own_at(struct seen_txn *txn,
 SEEN_MUST_CHECK int seen_xlog_state_signed_size(
     struct seen_txn *txn, uint64_t *size);
 
+/* Pieces of evidence kept per origin (seen_xlog_state_put_evidence). */
+#define SEEN_XSTATE_EVIDENCE_MAX 16
+
 /**
  * seen_xlog_state_put_evidence(txn, origin, ev, halt):
  * Store ${ev} as evidence against the log of ${origin}, under
  * SEEN_XSTATE_EVIDENCE origin(32) SHA-256(value); with ${halt}, also as
  * the reason the node refuses to sign, unless it refuses already.
- * Returns 0; SEEN_ENOMEM (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
- * ${ev} is not retained.
+ * Without ${halt}, at most SEEN_XSTATE_EVIDENCE_MAX pieces are kept per
+ * origin: only that origin's signatures make them, and more prove
+ * nothing the first did not, so beyond the bound a new one is dropped
+ * and counted (seen_space_drop).  Evidence that halts the node (against
+ * its own log, which only its own key signs) is always kept: its sizes
+ * make the floor of a resolution (seen_xlog_resolve).
+ * Returns 0 (kept, or dropped); SEEN_ENOMEM (logged); SEEN_ECORRUPT;
+ * SEEN_EFULL, SEEN_ERR.  ${ev} is not retained.
  */
 SEEN_MUST_CHECK int seen_xlog_state_put_evidence(struct seen_txn *txn,
     const uint8_t origin[static 32], const Seen__XLogEvidence *ev, int halt);
