@@ -125,7 +125,7 @@ fill_content(struct seen_store *s, int *next)
     struct seen_space sp;
     int tries, rc;
 
-    for (tries = 0; tries < 100000; tries++) {
+    for (tries = 0; tries < 5000; tries++) {
         if ((rc = write_batch(s, SEEN_DB_FEEDS, next)) == 0)
             continue;
         ck_assert_int_eq(rc, SEEN_EFULL);
@@ -296,7 +296,7 @@ START_TEST(test_at_the_limit_itself_every_write_is_refused)
     int next = 0, logged = 0, rc, tries;
 
     fill_content(s, &next);
-    for (tries = 0; tries < 100000; tries++)
+    for (tries = 0; tries < 5000; tries++)
         if ((rc = write_batch(s, SEEN_DB_XLOG, &logged)) != 0)
             break;
     ck_assert_int_eq(rc, SEEN_EFULL);
@@ -352,9 +352,9 @@ START_TEST(test_nearly_full_comes_before_full)
 {
     struct seen_store *s = open_store(1, 8, 1);
     struct seen_space sp;
-    int next = 0, low = 0, rc;
+    int next = 0, low = 0, rc, tries;
 
-    for (;;) {
+    for (tries = 0; tries < 5000; tries++) {
         rc = write_batch(s, SEEN_DB_FEEDS, &next);
         sp = space_of(s);
         if (sp.state == SEEN_SPACE_LOW) {
@@ -366,6 +366,7 @@ START_TEST(test_nearly_full_comes_before_full)
             break;
         ck_assert(rc == SEEN_OK || rc == SEEN_EFULL);
     }
+    ck_assert_int_eq(sp.state, SEEN_SPACE_FULL);
     ck_assert_msg(low, "never nearly full before full");
     seen_store_destroy(&s);
 }
