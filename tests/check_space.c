@@ -554,7 +554,7 @@ disk_child(const char *dir)
 
     if (enter_namespace() != 0)
         _exit(DISK_SKIP);
-    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
         mount("tmpfs", dir, "tmpfs", 0, "size=4m") != 0)
         _exit(DISK_SKIP);
     snprintf(ballast, sizeof ballast, "%s/ballast", dir);
