@@ -366,9 +366,10 @@ measure(struct seen_store *s, MDB_txn *txn, struct seen_space *out)
     out->disk_full = sp->disk_full;
     if (sp->content_full || sp->disk_full || out->left == 0)
         out->state = SEEN_SPACE_FULL;
-    else if (out->used * 100 >=
-             (out->used + out->left) * SEEN_SPACE_LOW_PERCENT)
+    else if (sp->tight || out->used * 100 >= (out->used + out->left) *
+                                                 SEEN_SPACE_LOW_PERCENT)
         out->state = SEEN_SPACE_LOW;
+    out->tight = sp->tight;
     out->grown = sp->grown;
     out->refused = sp->refused;
     memcpy(out->dropped, sp->dropped, sizeof out->dropped);
@@ -429,9 +430,6 @@ after_write(struct seen_store *s)
     }
 }
 
-static int measure(struct seen_store *s, MDB_txn *txn,
-    struct seen_space *out);
-
 /* A write found the map full at the limit less the reserve, and none is
  * open: when little is left the content is full, and the map grows into
  * the reserve, for the exchange log. */
@@ -447,9 +445,21 @@ content_full_or_not(struct seen_store *s)
         return;
     rc = measure(s, txn, &now);
     mdb_txn_abort(txn);
-    if (rc != 0 ||
-        now.left >= (sp->limit - sp->reserve) / FULL_LEFT_DIV)
+    if (rc != 0)
         return;
+    if (now.left >= (sp->limit - sp->reserve) / FULL_LEFT_DIV) {
+        /* One write too large for what is left: nearly full, at least. */
+        if (!sp->tight && !(sp->said & SAID_LOW))
+            seen_warn("store '%s' is nearly full: a write needed more than "
+                      "the %llu MiB left for records and feeds; raise "
+                      "map_limit_mb in seen.conf and restart the node",
+                s->dir, (unsigned long long)(now.left >> 20));
+        sp->tight = 1;
+        sp->said |= SAID_LOW;
+        if (sp->low_since == 0)
+            sp->low_since = time(NULL);
+        return;
+    }
     sp->content_full = 1;
     grow(s);
     if (!(sp->said & SAID_FULL))
@@ -465,10 +475,10 @@ content_full_or_not(struct seen_store *s)
  * store_space_end(s, committed):
  * After a top-level transaction of ${s} ended (${committed}: a write
  * transaction that committed; one that wrote nothing is not looked at
- * further): when it was the last open, grow the map
- * if a write found it full, decide whether a write that found it full at
- * the limit less the reserve means the content is full, and say once
- * when the store becomes nearly full or full, or has room again.
+ * further): when it was the last open, grow the map if a write found it
+ * full, decide whether a write that found it full at the limit less the
+ * reserve means the content is full, and say once when the store becomes
+ * nearly full or full, or has room again.
  */
 void
 store_space_end(struct seen_store *s, int committed)
@@ -571,8 +581,9 @@ seen_space_describe(const struct seen_space *sp, char *buf, size_t len)
     else
         snprintf(buf, len,
             "%s used, %s left for records and feeds (limit %s, map %s, "
-            "disk %s free)%s",
+            "disk %s free)%s%s",
             u, x, l, m, d,
+            sp->tight ? "; a write needed more than is left" : "",
             sp->state != SEEN_SPACE_LOW ? ""
             : disk_bound ? "; free space on its disk before it is full"
                          : "; raise map_limit_mb in seen.conf and restart "

@@ -53,7 +53,8 @@ struct seen_txn;
 /* How the store stands. */
 enum seen_space_state {
     SEEN_SPACE_OK = 0,   /* room */
-    SEEN_SPACE_LOW = 1,  /* SEEN_SPACE_LOW_PERCENT of the room is used */
+    SEEN_SPACE_LOW = 1,  /* SEEN_SPACE_LOW_PERCENT of the room is used, or
+                            a write found too little left for it */
     SEEN_SPACE_FULL = 2, /* content is refused: it reached the limit less
                             the reserve, or the disk is full */
 };
@@ -79,6 +80,8 @@ struct seen_space {
     uint64_t log_left;  /* what the exchange log may still take */
     enum seen_space_state state;
     int content_full;   /* content reached the limit less the reserve */
+    int tight;          /* a write found too little left there for it (the
+                           store is then nearly full at least) */
     int disk_full;      /* a write failed for want of disk, and there is
                            still less than 1 MiB free */
     uint64_t grown;     /* times the map grew, since the store opened */

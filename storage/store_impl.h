@@ -26,6 +26,7 @@ struct store_space {
     int grow;         /* a write found the map full: grow when none is */
     int at_cap;       /* a write found it full at limit - reserve */
     int content_full; /* the content reached limit - reserve */
+    int tight;        /* a write too large for what is left there */
     int disk_full;    /* a write failed for want of disk, none is free */
     int said;         /* the conditions logged already (space.c SAID_*) */
     uint64_t grown;   /* times the map grew */
