@@ -117,33 +117,50 @@ store_txns(struct seen_store *s, size_t n, int put, uint64_t base)
     return (double)n / t;
 }
 
+/* Put values ${from} .. ${to}-1 into ${s} (or, with ${del}, delete the
+ * even ones) in one transaction, again while it finds the map full (it
+ * grows as the transaction ends).  Returns 0 or -1. */
+static int
+batch(struct seen_store *s, size_t from, size_t to, int del)
+{
+    uint8_t val[VAL_BYTES], k[8];
+    struct seen_txn *txn;
+    int tries, rc = 0;
+    size_t i;
+
+    memset(val, 0x33, sizeof val);
+    for (tries = 0; tries < 16; tries++) {
+        if (seen_store_begin(s, 1, &txn) != 0)
+            return -1;
+        for (i = from, rc = 0; i < to && rc == 0; i++) {
+            seen_be64(k, ((uint64_t)1 << 40) + i);
+            if (!del)
+                rc = seen_store_put(txn, SEEN_DB_PEERS, k, 8, val, sizeof val);
+            else if (i % 2 == 0)
+                rc = seen_store_del(txn, SEEN_DB_PEERS, k, 8, NULL, 0);
+        }
+        if (rc != 0)
+            seen_store_abort(txn);
+        else
+            rc = seen_store_commit(txn);
+        if (rc != SEEN_EFULL)
+            return rc == 0 ? 0 : -1;
+    }
+    return -1;
+}
+
 /* Put ${n} values into ${s}, 10,000 a transaction, then delete every
  * other one.  Returns 0 or -1. */
 static int
 fill_and_thin(struct seen_store *s, size_t n)
 {
-    uint8_t val[VAL_BYTES], k[8];
-    struct seen_txn *txn = NULL;
     size_t i;
     int del;
 
-    memset(val, 0x33, sizeof val);
-    for (del = 0; del < 2; del++) {
-        for (i = 0; i < n; i++) {
-            if (i % 10000 == 0 && (txn == NULL || seen_store_commit(txn) ||
-                                      seen_store_begin(s, 1, &txn)))
+    for (del = 0; del < 2; del++)
+        for (i = 0; i < n; i += 10000)
+            if (batch(s, i, i + 10000 < n ? i + 10000 : n, del) != 0)
                 return -1;
-            seen_be64(k, ((uint64_t)1 << 40) + i);
-            if ((!del && seen_store_put(txn, SEEN_DB_PEERS, k, 8, val,
-                              sizeof val)) ||
-                (del && i % 2 == 0 &&
-                    seen_store_del(txn, SEEN_DB_PEERS, k, 8, NULL, 0)))
-                return -1;
-        }
-        if (seen_store_commit(txn) != 0)
-            return -1;
-        txn = NULL;
-    }
     return 0;
 }
 
