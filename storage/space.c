@@ -523,6 +523,22 @@ seen_space_get(struct seen_txn *txn, struct seen_space *out)
     return SEEN_OK;
 }
 
+/**
+ * seen_space_full(store):
+ * Return 1 when ${store} refuses content now (its content reached the
+ * limit less the reserve, or a write found its disk full and it still
+ * is: then the disk is asked again), else 0: cheap, no transaction, for
+ * a caller that would ask peers for entries it cannot keep.
+ */
+int
+seen_space_full(struct seen_store *store)
+{
+
+    if (store->sp.disk_full)
+        disk_recheck(store, disk_free(store));
+    return store->sp.content_full || store->sp.disk_full;
+}
+
 /* Write ${n} bytes to ${buf} as a person would say it. */
 static const char *
 size_str(char *buf, size_t len, uint64_t n)

@@ -113,6 +113,15 @@ SEEN_MUST_CHECK int seen_space_get(struct seen_txn *txn,
     struct seen_space *out);
 
 /**
+ * seen_space_full(store):
+ * Return 1 when ${store} refuses content now (its content reached the
+ * limit less the reserve, or a write found its disk full and it still
+ * is: then the disk is asked again), else 0: cheap, no transaction, for
+ * a caller that would ask peers for entries it cannot keep.
+ */
+int seen_space_full(struct seen_store *store);
+
+/**
  * seen_space_describe(sp, buf, len):
  * Write to ${buf} (${len} bytes) one sentence for an operator saying how
  * the store ${sp} stands and, when it is full or nearly, what to do: for

@@ -153,8 +153,10 @@ START_TEST(test_map_grows_to_its_limit_then_refuses_content_only)
     ck_assert_uint_eq(sp.limit, 8u << 20);
     ck_assert_uint_eq(sp.reserve, 512u << 10);
     ck_assert_int_eq(sp.state, SEEN_SPACE_OK);
+    ck_assert_int_eq(seen_space_full(s), 0);
 
     fill_content(s, &next);
+    ck_assert_int_eq(seen_space_full(s), 1);
     sp = space_of(s);
     /* 1 -> 2 -> 4 -> 7.5 MiB for content, then the reserve: 8 MiB. */
     ck_assert_uint_ge(sp.grown, 3);
@@ -579,6 +581,7 @@ disk_child(const char *dir)
     NEED(seen_space_get(t, &sp) == 0);
     seen_store_abort(t);
     NEED(sp.disk_full && sp.state == SEEN_SPACE_FULL && !sp.content_full);
+    NEED(seen_space_full(s));
     NEED(sp.map >= (4u << 20)); /* the map was not what stopped it */
     check_values(s, SEEN_DB_FEEDS, next);
     /* Room on the disk again: writes go on without a restart. */
