@@ -586,6 +586,7 @@ disk_child(const char *dir)
     check_values(s, SEEN_DB_FEEDS, next);
     /* Room on the disk again: writes go on without a restart. */
     NEED(unlink(ballast) == 0);
+    NEED(!seen_space_full(s)); /* seen without a write */
     NEED(write_batch(s, SEEN_DB_FEEDS, &next) == SEEN_OK);
     NEED(seen_store_begin(s, 0, &t) == 0);
     NEED(seen_space_get(t, &sp) == 0);
