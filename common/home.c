@@ -31,7 +31,8 @@ seen_home_path(const char *home, const char *name, char *buf, size_t len)
 
 /**
  * seen_config_defaults(c):
- * Fill ${c} with defaults (map 4096 MiB, log level info).
+ * Fill ${c} with defaults (map 4096 MiB growing up to SEEN_MAP_LIMIT_MB,
+ * log level info).
  */
 void
 seen_config_defaults(struct seen_config *c)
@@ -39,6 +40,7 @@ seen_config_defaults(struct seen_config *c)
 
     memset(c, 0, sizeof *c);
     c->map_size_mb = 4096;
+    c->map_limit_mb = SEEN_MAP_LIMIT_MB;
     c->log_level = SEEN_LOG_INFO;
     snprintf(c->listen, sizeof c->listen, "tcp://127.0.0.1:0");
 }
@@ -83,6 +85,7 @@ seen_node_name_valid(const char *name)
 
 struct load_ctx {
     struct seen_config *c;
+    size_t limit_mb; /* map_limit_mb as given (0: not given) */
     int bad;
 };
 
@@ -117,12 +120,15 @@ on_ini(void *vctx, const char *section, const char *key, const char *val)
         else if (strcmp(key, "agency") == 0)
             ok = copy_val(c->agency, sizeof c->agency, val);
     } else if (strcmp(section, "store") == 0) {
-        if (strcmp(key, "map_size_mb") == 0) {
+        if (strcmp(key, "map_size_mb") == 0 ||
+            strcmp(key, "map_limit_mb") == 0) {
             errno = 0;
             n = strtol(val, &end, 10);
             ok = errno == 0 && *end == '\0' && n >= 16 && n <= (1L << 24);
-            if (ok)
+            if (ok && strcmp(key, "map_size_mb") == 0)
                 c->map_size_mb = (size_t)n;
+            else if (ok)
+                l->limit_mb = (size_t)n;
         } else if (strcmp(key, "check_on_start") == 0) {
             ok = strcmp(val, "yes") == 0 || strcmp(val, "no") == 0;
             c->check_on_start = strcmp(val, "yes") == 0;
@@ -171,21 +177,34 @@ config_finish(struct seen_config *c, const struct load_ctx *l, int rc)
         seen_error("seen.conf: [node] needs name, type and local_authority");
         return SEEN_EINVAL;
     }
+    if (l->limit_mb != 0 && l->limit_mb < c->map_size_mb) {
+        seen_error("seen.conf: [store] map_limit_mb: %zu is below "
+                   "map_size_mb (%zu)",
+            l->limit_mb, c->map_size_mb);
+        return SEEN_EINVAL;
+    }
+    if (l->limit_mb != 0)
+        c->map_limit_mb = l->limit_mb;
+    else if (c->map_limit_mb < c->map_size_mb)
+        c->map_limit_mb = c->map_size_mb;
     return SEEN_OK;
 }
 
 /**
  * seen_config_load(home, c):
- * Read ${home}/seen.conf into ${c}.  Returns 0; SEEN_ENOTFOUND when the
- * file is missing; SEEN_EINVAL for a malformed line, an unknown key or a
- * bad value (logged as "seen.conf: [SECTION] KEY: ..." or, for a line
- * that does not parse, "seen.conf:LINE: malformed line").
+ * Read ${home}/seen.conf into ${c}.  Without map_limit_mb the limit is
+ * the larger of SEEN_MAP_LIMIT_MB and map_size_mb (a seen.conf written
+ * before the key existed still loads); with it, it must be no smaller
+ * than map_size_mb.  Returns 0; SEEN_ENOTFOUND when the file is missing;
+ * SEEN_EINVAL for a malformed line, an unknown key or a bad value (logged
+ * as "seen.conf: [SECTION] KEY: ..." or, for a line that does not parse,
+ * "seen.conf:LINE: malformed line").
  */
 int
 seen_config_load(const char *home, struct seen_config *c)
 {
     char path[SEEN_PATH_LEN];
-    struct load_ctx l = {c, 0};
+    struct load_ctx l = {c, 0, 0};
     FILE *f;
     int rc;
 
@@ -214,7 +233,7 @@ seen_config_load(const char *home, struct seen_config *c)
 int
 seen_config_parse_string(const char *text, struct seen_config *c)
 {
-    struct load_ctx l = {c, 0};
+    struct load_ctx l = {c, 0, 0};
 
     seen_config_defaults(c);
     return config_finish(c, &l, ini_parse_string(text, on_ini, &l));
@@ -241,11 +260,12 @@ seen_config_save(const char *home, const struct seen_config *c)
         "# Seen node configuration; see docs/operations.md.\n"
         "[node]\nname = %s\ntype = %s\nlocal_authority = %s\n"
         "agency = %s\n\n"
-        "[store]\nmap_size_mb = %zu\ncheck_on_start = %s\n\n"
+        "[store]\nmap_size_mb = %zu\nmap_limit_mb = %zu\n"
+        "check_on_start = %s\n\n"
         "[network]\nlisten = %s\npeers = %s\n\n"
         "[log]\nlevel = %s\n",
         c->name, c->type, c->local_authority, c->agency, c->map_size_mb,
-        c->check_on_start ? "yes" : "no", c->listen, c->peers, level);
+        c->map_limit_mb, c->check_on_start ? "yes" : "no", c->listen, c->peers, level);
     if (n < 0) {
         seen_errorp("cannot write '%s'", path);
         return SEEN_EIO;

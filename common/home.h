@@ -23,7 +23,8 @@ struct seen_config {
     char type[32];                       /* agency type (cli.md) */
     char local_authority[SEEN_NAME_LEN];
     char agency[256];
-    size_t map_size_mb;                  /* LMDB map size */
+    size_t map_size_mb;                  /* LMDB map size to start with */
+    size_t map_limit_mb;                 /* the most it may grow to */
     char listen[256];                    /* transport endpoint (federation) */
     char peers[1024];                    /* connect only to these (names) */
     int log_level;                       /* enum seen_log_level */
@@ -38,18 +39,25 @@ struct seen_config {
 char *seen_home_path(const char *home, const char *name, char *buf,
     size_t len);
 
+/* The default map limit: 64 GiB, or the start size when that is more. */
+#define SEEN_MAP_LIMIT_MB 65536
+
 /**
  * seen_config_defaults(c):
- * Fill ${c} with defaults (map 4096 MiB, log level info).
+ * Fill ${c} with defaults (map 4096 MiB growing up to SEEN_MAP_LIMIT_MB,
+ * log level info).
  */
 void seen_config_defaults(struct seen_config *c);
 
 /**
  * seen_config_load(home, c):
- * Read ${home}/seen.conf into ${c}.  Returns 0; SEEN_ENOTFOUND when the
- * file is missing; SEEN_EINVAL for a malformed line, an unknown key or a
- * bad value (logged as "seen.conf: [SECTION] KEY: ..." or, for a line
- * that does not parse, "seen.conf:LINE: malformed line").
+ * Read ${home}/seen.conf into ${c}.  Without map_limit_mb the limit is
+ * the larger of SEEN_MAP_LIMIT_MB and map_size_mb (a seen.conf written
+ * before the key existed still loads); with it, it must be no smaller
+ * than map_size_mb.  Returns 0; SEEN_ENOTFOUND when the file is missing;
+ * SEEN_EINVAL for a malformed line, an unknown key or a bad value (logged
+ * as "seen.conf: [SECTION] KEY: ..." or, for a line that does not parse,
+ * "seen.conf:LINE: malformed line").
  */
 SEEN_MUST_CHECK int seen_config_load(const char *home, struct seen_config *c);
 

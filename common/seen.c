@@ -18,7 +18,7 @@ seen_strerror(int code)
     case SEEN_ENOTFOUND:
         return "not found";
     case SEEN_EFULL:
-        return "store is full (raise map_size_mb in seen.conf)";
+        return "the store is full (see seen status)";
     case SEEN_ECORRUPT:
         return "file is corrupt or truncated";
     case SEEN_EAUTH:

@@ -16,7 +16,7 @@ enum seen_err {
     SEEN_ENOMEM = -2,     /* out of memory */
     SEEN_EINVAL = -3,     /* bad argument or malformed input */
     SEEN_ENOTFOUND = -4,  /* no such key, record, file */
-    SEEN_EFULL = -5,      /* LMDB map full */
+    SEEN_EFULL = -5,      /* the store is full (its map limit, the disk) */
     SEEN_ECORRUPT = -6,   /* a stored file is corrupt or truncated */
     SEEN_EAUTH = -7,      /* wrong passphrase, bad signature, bad MAC */
     SEEN_EIO = -8,        /* an operating-system I/O call failed */

@@ -2,6 +2,7 @@
 
 #include "common/bytes.h"
 #include "storage/alerts.h"
+#include "storage/space.h"
 #include "storage/store.h"
 
 #define ALERT_PREFIX "A"
@@ -99,7 +100,11 @@ seen_alerts_each(struct seen_txn *txn, seen_alerts_fn *fn, void *ctx)
  * Keep the encoded checkpoint ${cp} (${len} bytes) of size ${size} of
  * ${origin}'s feed as evidence of equivocation, inside the write
  * transaction ${txn} (one per origin and size: a later one replaces it).
- * Returns 0; SEEN_EFULL; SEEN_ERR.
+ * At most SEEN_ALERTS_EVIDENCE_MAX sizes are kept per origin: more
+ * pieces from one member prove nothing the first did not, and only that
+ * member's signatures make them, so beyond the bound a new one is
+ * dropped and counted (seen_space_drop).
+ * Returns 0 (kept, or dropped); SEEN_EFULL; SEEN_ERR.
  */
 int
 seen_alerts_put_evidence(struct seen_txn *txn,
@@ -107,10 +112,26 @@ seen_alerts_put_evidence(struct seen_txn *txn,
     size_t len)
 {
     uint8_t k[EVIDENCE_KEY_BYTES];
+    const void *v;
+    size_t vlen;
+    uint64_t n = 0;
+    int rc;
 
     memcpy(k, EVIDENCE_PREFIX, 4);
     memcpy(k + 4, origin, 32);
     seen_be64(k + 36, size);
+    rc = seen_store_get(txn, SEEN_DB_ALERTS, k, sizeof k, &v, &vlen);
+    if (rc == SEEN_ENOTFOUND) {
+        /* A new size: within the bound for its origin? */
+        if ((rc = seen_store_count_prefix(txn, SEEN_DB_ALERTS, k, 36,
+                 SEEN_ALERTS_EVIDENCE_MAX, &n)) != 0)
+            return rc;
+        if (n >= SEEN_ALERTS_EVIDENCE_MAX) {
+            seen_space_drop(txn, SEEN_SPACE_DROP_EVIDENCE);
+            return SEEN_OK;
+        }
+    } else if (rc != 0)
+        return rc;
     return seen_store_put(txn, SEEN_DB_ALERTS, k, sizeof k, cp, len);
 }
 

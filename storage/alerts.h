@@ -62,12 +62,19 @@ typedef int seen_alerts_fn(void *ctx, const void *v, size_t vlen);
 SEEN_MUST_CHECK int seen_alerts_each(struct seen_txn *txn, seen_alerts_fn *fn,
     void *ctx);
 
+/* Pieces of feed evidence kept per origin (seen_alerts_put_evidence). */
+#define SEEN_ALERTS_EVIDENCE_MAX 16
+
 /**
  * seen_alerts_put_evidence(txn, origin, size, cp, len):
  * Keep the encoded checkpoint ${cp} (${len} bytes) of size ${size} of
  * ${origin}'s feed as evidence of equivocation, inside the write
  * transaction ${txn} (one per origin and size: a later one replaces it).
- * Returns 0; SEEN_EFULL; SEEN_ERR.
+ * At most SEEN_ALERTS_EVIDENCE_MAX sizes are kept per origin: more
+ * pieces from one member prove nothing the first did not, and only that
+ * member's signatures make them, so beyond the bound a new one is
+ * dropped and counted (seen_space_drop).
+ * Returns 0 (kept, or dropped); SEEN_EFULL; SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_alerts_put_evidence(struct seen_txn *txn,
     const uint8_t origin[static 32], uint64_t size, const uint8_t *cp,

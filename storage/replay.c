@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "storage/replay.h"
+#include "storage/space.h"
 #include "storage/store.h"
 
 /* Records deleted per pass of seen_replay_prune. */
@@ -12,6 +13,7 @@
 struct seen_replay {
     struct seen_store *store;   /* borrowed */
     uint64_t window;
+    uint64_t max;               /* records held at most */
 };
 
 /* What one pass of the pruning scan collects. */
@@ -30,15 +32,16 @@ struct prune {
  * cache) for messages accepted within ${window} seconds of the receiver's
  * clock.  ${window} must be no smaller than the clock skew the caller
  * accepts (SEEN_ENVELOPE_SKEW for envelopes), or a pruned record could be
- * replayed.  Returns NULL if ${window} is 0 or above 2^62 seconds, or
- * memory runs out (logged).  Release with seen_replay_destroy().
+ * replayed.  Returns NULL if ${window} is 0 or above
+ * SEEN_REPLAY_WINDOW_MAX seconds, or memory runs out (logged).  Release
+ * with seen_replay_destroy().
  */
 struct seen_replay *
 seen_replay_new(struct seen_store *store, uint64_t window)
 {
     struct seen_replay *rc;
 
-    if (store == NULL || window == 0 || window > ((uint64_t)1 << 62)) {
+    if (store == NULL || window == 0 || window > SEEN_REPLAY_WINDOW_MAX) {
         seen_error("replay cache: bad window of %llu seconds",
             (unsigned long long)window);
         goto err0;
@@ -49,12 +52,24 @@ seen_replay_new(struct seen_store *store, uint64_t window)
     }
     rc->store = store;
     rc->window = window;
+    rc->max = SEEN_REPLAY_MAX;
 
     /* Success! */
     return rc;
 
 err0:
     return NULL;
+}
+
+/**
+ * seen_replay_bound(rc, max):
+ * Hold at most ${max} records (at least 1) instead of SEEN_REPLAY_MAX.
+ */
+void
+seen_replay_bound(struct seen_replay *rc, uint64_t max)
+{
+
+    rc->max = max > 0 ? max : 1;
 }
 
 /**
@@ -81,9 +96,12 @@ seen_replay_destroy(struct seen_replay **pp)
  * seconds).  The record becomes durable when ${txn} commits and is
  * forgotten if it aborts.
  * Returns 0 if the message is new (and now recorded); SEEN_EREPLAY if it
- * was recorded before (nothing written; not logged); SEEN_EFULL; SEEN_ERR
- * (logged by the store).  After an error other than SEEN_EREPLAY the
- * transaction must be aborted.
+ * was recorded before (nothing written; not logged); SEEN_EAGAIN if it is
+ * new but the cache holds its bound (SEEN_REPLAY_MAX unless
+ * seen_replay_bound said otherwise) of records (nothing written;
+ * counted, not logged); SEEN_EFULL; SEEN_ERR (logged by the store).
+ * After an error other than SEEN_EREPLAY and SEEN_EAGAIN the transaction
+ * must be aborted.
  */
 int
 seen_replay_check(struct seen_replay *rc, struct seen_txn *txn,
@@ -93,9 +111,9 @@ seen_replay_check(struct seen_replay *rc, struct seen_txn *txn,
     uint8_t k[SEEN_REPLAY_KEY_BYTES], v[8];
     const void *old;
     size_t olen;
+    uint64_t n;
     int r;
 
-    (void)rc;
     memcpy(k, sender, 32);
     memcpy(k + 32, id, 16);
     r = seen_store_get(txn, SEEN_DB_REPLAY, k, sizeof k, &old, &olen);
@@ -103,6 +121,12 @@ seen_replay_check(struct seen_replay *rc, struct seen_txn *txn,
         return SEEN_EREPLAY;
     if (r != SEEN_ENOTFOUND)
         return r;
+    if ((r = seen_store_count(txn, SEEN_DB_REPLAY, &n)) != 0)
+        return r;
+    if (n >= rc->max) {
+        seen_space_drop(txn, SEEN_SPACE_DROP_REPLAY);
+        return SEEN_EAGAIN;
+    }
     seen_be64(v, time);
     return seen_store_put(txn, SEEN_DB_REPLAY, k, sizeof k, v, sizeof v);
 }
@@ -141,8 +165,9 @@ prune_visit(void *ctx, const void *key, size_t klen, const void *val,
  * Returns 0 and fills *${view} as seen_envelope_open() does (release it
  * with seen_envelope_release()); on error *${view} is empty and nothing
  * was written to ${txn}.  Codes: those of seen_envelope_open();
- * SEEN_EREPLAY; SEEN_EFULL or SEEN_ERR from the store (after which ${txn}
- * must be aborted).
+ * SEEN_EREPLAY; SEEN_EAGAIN when the cache is full (seen_replay_check);
+ * SEEN_EFULL or SEEN_ERR from the store (after which ${txn} must be
+ * aborted).
  */
 int
 seen_replay_open(struct seen_replay *rc, struct seen_txn *txn,

@@ -12,20 +12,15 @@
 #include "common/log.h"
 #include "crypto/seal.h"
 #include "storage/index.h"
+#include "storage/space.h"
 #include "storage/store.h"
+#include "storage/store_impl.h"
 
 /* The keys of SEEN_DB_META (this file alone knows them). */
 #define META_FORMAT "format" /* SEEN_STORE_FORMAT, 4 bytes */
 #define META_NODE "node"     /* the node's Ed25519 key, 32 bytes */
 #define META_CHECK "check"   /* a sealed known value: the record key opens it */
 #define META_EPOCH "epoch"   /* the own entries' match-key epoch, 4 bytes */
-
-struct seen_store {
-    MDB_env *env;
-    MDB_dbi dbi[SEEN_DB_COUNT];
-    char *dir;
-    uint8_t *keys; /* sodium_malloc: record key(32), id key(32) */
-};
 
 /*
  * Writes to the two databases with random fixed-size keys (the token
@@ -67,20 +62,7 @@ static const struct defer_table {
 };
 
 #define DEFER_TABLES (sizeof defer_tables / sizeof defer_tables[0])
-
-/* The writes held back for one database of defer_tables. */
-struct defer {
-    const struct defer_table *t;
-    uint8_t *buf;
-    size_t n, cap;
-};
-
-struct seen_txn {
-    struct seen_store *store;
-    MDB_txn *txn;
-    struct defer defer[DEFER_TABLES];
-    struct seen_store_reads reads;
-};
+_Static_assert(DEFER_TABLES == STORE_DEFER_TABLES, "store_impl.h's count");
 
 static const char *db_names[SEEN_DB_COUNT] = {
     "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
@@ -120,14 +102,16 @@ mdb_to_seen(int rc)
     }
 }
 
-/* Log LMDB's ${rc} for ${what} (unless it is "not found") and return
- * it as a SEEN code. */
+/* Log LMDB's ${rc} for ${what} (unless it is "not found", or a full map
+ * or disk, which space.c says once) and return it as a SEEN code. */
 static int
-store_fail(const struct seen_store *s, const char *what, int rc)
+store_fail(struct seen_store *s, const char *what, int rc)
 {
-    int code = mdb_to_seen(rc);
+    int code;
 
-    if (code != SEEN_ENOTFOUND)
+    if ((code = store_space_fail(s, rc)) != 0)
+        return code;
+    if ((code = mdb_to_seen(rc)) != SEEN_ENOTFOUND)
         seen_error("store '%s': %s: %s", s->dir, what, mdb_strerror(rc));
     return code;
 }
@@ -432,6 +416,7 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
         rc = store_fail(s, "commit", rc);
         goto err2;
     }
+    store_space_init(s);
     *out = s;
     return SEEN_OK;
 
@@ -628,6 +613,7 @@ txn_new(struct seen_store *store)
         return NULL;
     t->store = store;
     t->txn = NULL;
+    t->top = t->write = 0;
     defer_init(t);
     memset(&t->reads, 0, sizeof t->reads);
     return t;
@@ -647,11 +633,18 @@ seen_store_begin(struct seen_store *store, int write, struct seen_txn **out)
     *out = NULL;
     if ((t = txn_new(store)) == NULL)
         return SEEN_ENOMEM;
-    if ((rc = mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY,
-             &t->txn)) != 0) {
+    /* The map grows here when it may, with no transaction open. */
+    store_space_begin(store);
+    rc = mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc == MDB_MAP_RESIZED && store_space_adopt(store) == 0)
+        rc = mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc != 0) {
         free(t);
+        store_space_end(store, 0);
         return store_fail(store, "begin", rc);
     }
+    t->top = 1;
+    t->write = write != 0;
     *out = t;
     return SEEN_OK;
 }
@@ -679,6 +672,7 @@ seen_store_begin_nested(struct seen_txn *parent, struct seen_txn **out)
         free(t);
         return store_fail(parent->store, "begin nested", rc);
     }
+    t->write = 1;
     *out = t;
     return SEEN_OK;
 }
@@ -691,7 +685,8 @@ seen_store_begin_nested(struct seen_txn *parent, struct seen_txn **out)
 int
 seen_store_commit(struct seen_txn *txn)
 {
-    int rc;
+    struct seen_store *store = txn->store;
+    int rc, top = txn->top, write = txn->write;
 
     if ((rc = defer_sync(txn, SEEN_DB_COUNT)) != 0) {
         seen_store_abort(txn);
@@ -699,11 +694,13 @@ seen_store_commit(struct seen_txn *txn)
     }
     rc = mdb_txn_commit(txn->txn);
     if (rc != 0)
-        rc = store_fail(txn->store, "commit", rc);
+        rc = store_fail(store, "commit", rc);
     if (rc == SEEN_ERR)
         rc = SEEN_EIO;
     defer_free(txn);
     free(txn);
+    if (top)
+        store_space_end(store, write && rc == 0);
     return rc;
 }
 
@@ -715,11 +712,18 @@ void
 seen_store_abort(struct seen_txn *txn)
 {
 
+    struct seen_store *store;
+    int top;
+
     if (txn == NULL)
         return;
+    store = txn->store;
+    top = txn->top;
     mdb_txn_abort(txn->txn);
     defer_free(txn);
     free(txn);
+    if (top)
+        store_space_end(store, 0);
 }
 
 /**
@@ -737,6 +741,9 @@ seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
     size_t cap;
     int rc;
 
+    if ((rc = store_space_refuse(txn, db)) != 0)
+        return rc;
+    txn->store->sp.wrote = 1;
     if (d != NULL && klen == d->t->klen && vlen == d->t->vlen) {
         if (d->n == DEFER_MAX && (rc = defer_flush(txn, d)) != 0)
             return rc;
@@ -796,6 +803,7 @@ seen_store_del(struct seen_txn *txn, enum seen_db db, const void *key,
 
     if ((rc = defer_sync(txn, db)) != 0)
         return rc;
+    txn->store->sp.wrote = 1;
     if ((rc = mdb_del(txn->txn, txn->store->dbi[db], &k,
              val ? &v : NULL)) != 0)
         return store_fail(txn->store, db_names[db], rc);
@@ -887,6 +895,46 @@ seen_store_count(struct seen_txn *txn, enum seen_db db, uint64_t *out)
     return SEEN_OK;
 }
 
+/* The count of seen_store_count_prefix, and its bound. */
+struct upto {
+    uint64_t n, max;
+};
+
+/* Count one key, up to the bound (a seen_store_iter_fn). */
+static int
+count_upto(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct upto *u = ctx;
+
+    (void)key;
+    (void)klen;
+    (void)val;
+    (void)vlen;
+    return ++u->n >= u->max ? 1 : 0;
+}
+
+/**
+ * seen_store_count_prefix(txn, db, prefix, plen, max, out):
+ * Write to *${out} the number of keys of ${db} that start with the
+ * ${plen} bytes ${prefix}, counting no further than ${max}.  Returns 0;
+ * SEEN_ECORRUPT; SEEN_ERR.
+ */
+int
+seen_store_count_prefix(struct seen_txn *txn, enum seen_db db,
+    const void *prefix, size_t plen, uint64_t max, uint64_t *out)
+{
+    struct upto u = {0, max};
+    int rc;
+
+    *out = 0;
+    if (max > 0 &&
+        (rc = seen_store_iter(txn, db, prefix, plen, count_upto, &u)) != 0)
+        return rc;
+    *out = u.n;
+    return SEEN_OK;
+}
+
 /**
  * seen_store_reads(txn, out):
  * Write to *${out} the LMDB reads ${txn} has made so far through this
@@ -912,6 +960,9 @@ seen_store_sealed_put(struct seen_txn *txn, enum seen_db db, const void *key,
     MDB_val k = {klen, (void *)key}, v = {vlen + SEEN_SEAL_OVERHEAD, NULL};
     int rc;
 
+    if ((rc = store_space_refuse(txn, db)) != 0)
+        return rc;
+    txn->store->sp.wrote = 1;
     /* Seal straight into the page LMDB reserves for the value. */
     if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v,
              MDB_RESERVE)) != 0)

@@ -24,24 +24,31 @@
 /*
  * The named databases: key -> value of each, integers big-endian.  A
  * table whose layout one module owns names that module; "entry" is an
- * entry id, origin number(4) || handle(16) (storage/index.h).
+ * entry id, origin number(4) || handle(16) (storage/index.h).  The
+ * tables marked [content] hold what grows with the records imported and
+ * the entries replicated: once the store is full, writes to them are
+ * refused while the others may use the reserve (storage/space.h).
  */
 enum seen_db {
     SEEN_DB_META = 0,   /* "format" -> SEEN_STORE_FORMAT(4); "node" ->
                            node id(32); "check" -> the sealed key check;
                            "epoch" -> match-key epoch of our entries(4)
                            (node/matching/indexer.h) */
-    SEEN_DB_RECORDS,    /* H(record id)(16) -> sealed record body */
-    SEEN_DB_RECMETA,    /* H(record id)(16) -> RecordMeta */
-    SEEN_DB_HANDLES,    /* handle(16) -> sealed LocalHandle */
+    SEEN_DB_RECORDS,    /* [content] H(record id)(16) -> sealed record
+                           body */
+    SEEN_DB_RECMETA,    /* [content] H(record id)(16) -> RecordMeta */
+    SEEN_DB_HANDLES,    /* [content] handle(16) -> sealed LocalHandle */
     SEEN_DB_ORIGINS,    /* origin pk(32) -> idx(4); idx(4) -> origin pk */
-    SEEN_DB_FEEDS,      /* idx(4) seq(8) -> FeedEntry bytes (the leaf) */
-    SEEN_DB_FHASH,      /* idx(4) level(1) index(8) -> subtree hash(32) */
-    SEEN_DB_FEEDMETA,   /* idx(4) -> leaves in the feed(8) (storage/feed.h) */
-    SEEN_DB_ENTRIES,    /* entry(20) -> seq(8): live entries
+    SEEN_DB_FEEDS,      /* [content] idx(4) seq(8) -> FeedEntry bytes
+                           (the leaf) */
+    SEEN_DB_FHASH,      /* [content] idx(4) level(1) index(8) -> subtree
+                           hash(32) */
+    SEEN_DB_FEEDMETA,   /* [content] idx(4) -> leaves in the feed(8)
+                           (storage/feed.h) */
+    SEEN_DB_ENTRIES,    /* [content] entry(20) -> seq(8): live entries
                            (storage/index.h) */
-    SEEN_DB_INDEX,      /* rule(1) token(16) -> entry(20), dupfixed: the
-                           token index (storage/index.h) */
+    SEEN_DB_INDEX,      /* [content] rule(1) token(16) -> entry(20),
+                           dupfixed: the token index (storage/index.h) */
     SEEN_DB_LINKS,      /* entry(20) entry(20) -> weight(8): scored pairs,
                            both ways (node/matching/matcher.h) */
     SEEN_DB_PERSONS,    /* 'E' entry(20) -> label(20) group(16); 'M'
@@ -62,7 +69,8 @@ enum seen_db {
                            storage/operators.h */
     SEEN_DB_ALERTS,     /* 'A' id(8) -> alert; "EQV:" ... -> evidence:
                            storage/alerts.h */
-    SEEN_DB_EXPIRY,     /* day(4, sign bit flipped) H(record id)(16) -> "":
+    SEEN_DB_EXPIRY,     /* [content] day(4, sign bit flipped) H(record
+                           id)(16) -> "":
                            records by retain_until
                            (node/matching/indexer.h) */
     SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes
@@ -118,7 +126,9 @@ SEEN_MUST_CHECK int seen_store_check(struct seen_store *store);
 /**
  * seen_store_begin(store, write, out):
  * Begin a transaction (a write transaction when ${write}).  Only one write
- * transaction may be open at a time.  Returns 0, SEEN_ECORRUPT, SEEN_ERR.
+ * transaction may be open at a time.  When no other transaction is open,
+ * the map may grow first (storage/space.h).  Returns 0, SEEN_ECORRUPT,
+ * SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_store_begin(struct seen_store *store, int write,
     struct seen_txn **out);
@@ -135,8 +145,9 @@ SEEN_MUST_CHECK int seen_store_begin_nested(struct seen_txn *parent,
 
 /**
  * seen_store_commit(txn):
- * Commit and free ${txn}.  Returns 0; SEEN_EFULL when the map is full
- * (nothing was written); SEEN_EIO.  ${txn} is freed in every case.
+ * Commit and free ${txn}.  Returns 0; SEEN_EFULL when the map or the disk
+ * is full (nothing was written; storage/space.h); SEEN_EIO.  ${txn} is
+ * freed in every case.
  */
 SEEN_MUST_CHECK int seen_store_commit(struct seen_txn *txn);
 
@@ -149,7 +160,9 @@ void seen_store_abort(struct seen_txn *txn);
 /**
  * seen_store_put(txn, db, key, klen, val, vlen):
  * Store ${val} under ${key} in ${db}, replacing (or, for SEEN_DB_INDEX,
- * adding a duplicate).  Returns 0, SEEN_EFULL, SEEN_ERR.
+ * adding a duplicate).  Returns 0; SEEN_EFULL when the map or the disk is
+ * full, or ${db} is a [content] table and the store is full
+ * (storage/space.h: the caller aborts ${txn}); SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_store_put(struct seen_txn *txn, enum seen_db db,
     const void *key, size_t klen, const void *val, size_t vlen);
@@ -201,6 +214,16 @@ SEEN_MUST_CHECK int seen_store_iter_after(struct seen_txn *txn,
  * Write the number of items in ${db} to *${out}.  Returns 0 or SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_store_count(struct seen_txn *txn, enum seen_db db,
+    uint64_t *out);
+
+/**
+ * seen_store_count_prefix(txn, db, prefix, plen, max, out):
+ * Write to *${out} the number of keys of ${db} that start with the
+ * ${plen} bytes ${prefix}, counting no further than ${max}.  Returns 0;
+ * SEEN_ECORRUPT; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_count_prefix(struct seen_txn *txn,
+    enum seen_db db, const void *prefix, size_t plen, uint64_t max,
     uint64_t *out);
 
 /* The LMDB reads of one transaction (seen_store_reads). */

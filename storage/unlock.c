@@ -5,6 +5,7 @@
 #include "common/passphrase.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "storage/unlock.h"
 
@@ -47,8 +48,8 @@ unlock_keys(const char *home, const struct seen_unlock_opts *o,
  * retained.
  * Returns 0; SEEN_ENOTFOUND when ${home} has no seen.conf; the code of
  * seen_config_load(), of the hook, of seen_passphrase_get(), of
- * seen_keystore_read() (SEEN_EAUTH: a wrong passphrase) or of
- * seen_store_open().  On failure *${u} holds nothing and ${why} (${whylen}
+ * seen_keystore_read() (SEEN_EAUTH: a wrong passphrase), of
+ * seen_store_open() or of seen_space_limit() (seen.conf's map_limit_mb).  On failure *${u} holds nothing and ${why} (${whylen}
  * bytes) says what failed, fit for the user: "'DIR' is not a node home
  * (no seen.conf)", "cannot read 'DIR/seen.conf'", "no passphrase",
  * "wrong passphrase for 'DIR/keystore'", "cannot read the keystore
@@ -84,9 +85,11 @@ seen_unlock_home(const char *home, const struct seen_unlock_opts *o,
         goto err;
     }
     if ((rc = seen_store_open(path, u->keys->sign_pk, u->keys->record_key,
-             u->cfg.map_size_mb, 0, &u->store)) != 0) {
+             u->cfg.map_size_mb, 0, &u->store)) != 0 ||
+        (rc = seen_space_limit(u->store, u->cfg.map_limit_mb)) != 0) {
         snprintf(why, whylen, "cannot open the store '%s': %s", path,
             seen_strerror(rc));
+        seen_store_destroy(&u->store);
         goto err;
     }
     return SEEN_OK;

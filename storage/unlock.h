@@ -50,8 +50,8 @@ struct seen_unlock_opts {
  * retained.
  * Returns 0; SEEN_ENOTFOUND when ${home} has no seen.conf; the code of
  * seen_config_load(), of the hook, of seen_passphrase_get(), of
- * seen_keystore_read() (SEEN_EAUTH: a wrong passphrase) or of
- * seen_store_open().  On failure *${u} holds nothing and ${why} (${whylen}
+ * seen_keystore_read() (SEEN_EAUTH: a wrong passphrase), of
+ * seen_store_open() or of seen_space_limit() (seen.conf's map_limit_mb).  On failure *${u} holds nothing and ${why} (${whylen}
  * bytes) says what failed, fit for the user: "'DIR' is not a node home
  * (no seen.conf)", "cannot read 'DIR/seen.conf'", "no passphrase",
  * "wrong passphrase for 'DIR/keystore'", "cannot read the keystore

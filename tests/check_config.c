@@ -26,9 +26,39 @@ START_TEST(test_config_reads_every_key)
     ck_assert_str_eq(c.type, "police");
     ck_assert_str_eq(c.local_authority, "Reading");
     ck_assert_uint_eq(c.map_size_mb, 2048);
+    ck_assert_uint_eq(c.map_limit_mb, 65536); /* not given: the default */
     ck_assert_str_eq(c.listen, "tcp://127.0.0.1:7400");
     ck_assert_str_eq(c.peers, "a,b");
     ck_assert_int_eq(c.log_level, SEEN_LOG_DEBUG);
+}
+END_TEST
+
+/* map_limit_mb: given, or 64 GiB, or the start size when that is more;
+ * never below the start size. */
+START_TEST(test_config_map_limit_defaults_and_bounds)
+{
+    static const char head[] = "[node]\nname = tvp\ntype = police\n"
+                               "local_authority = R\n[store]\n";
+    struct seen_config c;
+    char text[512];
+
+    snprintf(text, sizeof text, "%smap_limit_mb = 32\nmap_size_mb = 16\n",
+        head);
+    ck_assert_int_eq(seen_config_parse_string(text, &c), 0);
+    ck_assert_uint_eq(c.map_size_mb, 16);
+    ck_assert_uint_eq(c.map_limit_mb, 32);
+    /* A seen.conf from before the key: a start size above 64 GiB is kept
+     * as the limit, so that such a store still opens. */
+    snprintf(text, sizeof text, "%smap_size_mb = 100000\n", head);
+    ck_assert_int_eq(seen_config_parse_string(text, &c), 0);
+    ck_assert_uint_eq(c.map_limit_mb, 100000);
+    snprintf(text, sizeof text, "%smap_size_mb = 64\nmap_limit_mb = 32\n",
+        head);
+    ck_assert_int_eq(seen_config_parse_string(text, &c), SEEN_EINVAL);
+    snprintf(text, sizeof text, "%smap_limit_mb = 8\n", head);
+    ck_assert_int_eq(seen_config_parse_string(text, &c), SEEN_EINVAL);
+    snprintf(text, sizeof text, "%smap_limit_mb = lots\n", head);
+    ck_assert_int_eq(seen_config_parse_string(text, &c), SEEN_EINVAL);
 }
 END_TEST
 
@@ -70,6 +100,10 @@ START_TEST(test_config_save_then_load_round_trips)
     ck_assert_str_eq(d.listen, c.listen);
     ck_assert_str_eq(d.peers, c.peers);
     ck_assert_uint_eq(d.map_size_mb, c.map_size_mb);
+    c.map_limit_mb = 12345;
+    ck_assert_int_eq(seen_config_save(dir, &c), 0);
+    ck_assert_int_eq(seen_config_load(dir, &d), 0);
+    ck_assert_uint_eq(d.map_limit_mb, 12345);
     tu_rmrf(dir);
 }
 END_TEST
@@ -82,6 +116,7 @@ config_suite(void)
 
     seen_log_init("check_config", SEEN_LOG_ERROR);
     tcase_add_test(tc, test_config_reads_every_key);
+    tcase_add_test(tc, test_config_map_limit_defaults_and_bounds);
     tcase_add_test(tc, test_config_refuses_bad_input);
     tcase_add_test(tc, test_config_save_then_load_round_trips);
     suite_add_tcase(s, tc);

@@ -245,12 +245,23 @@ request(const char *cmd, const char *op)
 
 START_TEST(test_status_answers_with_the_node_and_no_import)
 {
-    json_t *rep = ok(call(json_pack("{s:s}", "cmd", "status")));
+    json_t *rep = ok(call(json_pack("{s:s}", "cmd", "status"))), *st;
 
     ck_assert_str_eq(json_string_value(json_object_get(rep, "node")), NODE);
     ck_assert_str_eq(json_string_value(json_object_get(rep, "type")), "police");
     ck_assert_int_eq(json_integer_value(json_object_get(rep, "records")), 0);
     ck_assert(json_is_false(json_object_get(rep, "import_in_progress")));
+    /* How much room the store has (storage/space.h). */
+    st = json_object_get(rep, "store");
+    ck_assert_str_eq(json_string_value(json_object_get(st, "state")), "ok");
+    ck_assert_int_gt(json_integer_value(json_object_get(st, "used_bytes")), 0);
+    ck_assert_int_gt(json_integer_value(json_object_get(st, "left_bytes")), 0);
+    ck_assert_int_ge(json_integer_value(json_object_get(st, "limit_bytes")),
+        json_integer_value(json_object_get(st, "map_bytes")));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(st, "summary")), " left "));
+    ck_assert_int_eq(json_integer_value(json_object_get(st, "writes_refused")),
+        0);
     json_decref(rep);
 }
 END_TEST

@@ -19,6 +19,7 @@
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "storage/replay.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -739,9 +740,14 @@ END_TEST
 
 START_TEST(test_replay_cache_refuses_a_zero_window)
 {
+    struct seen_replay *day;
 
     ck_assert_ptr_null(seen_replay_new(store, 0));
     ck_assert_ptr_null(seen_replay_new(store, UINT64_MAX));
+    /* The window is bounded: a day at most. */
+    ck_assert_ptr_null(seen_replay_new(store, SEEN_REPLAY_WINDOW_MAX + 1));
+    ck_assert_ptr_nonnull(day = seen_replay_new(store, SEEN_REPLAY_WINDOW_MAX));
+    seen_replay_destroy(&day);
     {
         struct seen_replay *none = NULL;
 
@@ -786,6 +792,41 @@ START_TEST(test_prune_drops_only_records_older_than_two_windows)
     ck_assert_int_eq(seen_replay_check(replay, txn, A->sign_pk, id, now),
         SEEN_EREPLAY);
     seen_store_abort(txn);
+}
+END_TEST
+
+/* A full cache refuses new messages (counted) rather than forget one that
+ * could then be replayed; a replay is still a replay; pruning makes room. */
+START_TEST(test_full_replay_cache_refuses_new_messages_until_pruned)
+{
+    struct seen_space sp;
+    struct seen_txn *txn;
+    uint64_t now = NOW, w = SEEN_ENVELOPE_SKEW;
+    uint8_t id[16];
+    uint32_t i;
+
+    seen_replay_bound(replay, 100);
+    memset(id, 0, sizeof id);
+    ck_assert_int_eq(seen_store_begin(store, 1, &txn), SEEN_OK);
+    for (i = 0; i < 100; i++) {
+        seen_be32(id, i);
+        ck_assert_int_eq(seen_replay_check(replay, txn, A->sign_pk, id,
+                             now - 2 * w - 1), 0);
+    }
+    seen_be32(id, 100);
+    ck_assert_int_eq(seen_replay_check(replay, txn, A->sign_pk, id, now),
+        SEEN_EAGAIN);
+    ck_assert_int_eq(seen_replay_check(replay, txn, C->sign_pk, id, now),
+        SEEN_EAGAIN);
+    seen_be32(id, 7);
+    ck_assert_int_eq(seen_replay_check(replay, txn, A->sign_pk, id, now),
+        SEEN_EREPLAY);
+    ck_assert_int_eq(seen_space_get(txn, &sp), SEEN_OK);
+    ck_assert_uint_eq(sp.dropped[SEEN_SPACE_DROP_REPLAY], 2);
+    ck_assert_int_eq(seen_replay_prune(replay, txn, now), SEEN_OK);
+    seen_be32(id, 100);
+    ck_assert_int_eq(seen_replay_check(replay, txn, A->sign_pk, id, now), 0);
+    ck_assert_int_eq(seen_store_commit(txn), SEEN_OK);
 }
 END_TEST
 
@@ -876,6 +917,7 @@ envelope_suite(void)
     tcase_add_test(tc, test_replay_cache_refuses_a_second_check);
     tcase_add_test(tc, test_replay_cache_refuses_a_zero_window);
     tcase_add_test(tc, test_prune_drops_only_records_older_than_two_windows);
+    tcase_add_test(tc, test_full_replay_cache_refuses_new_messages_until_pruned);
     tcase_add_test(tc, test_prune_reports_a_damaged_record);
     suite_add_tcase(s, tc);
 

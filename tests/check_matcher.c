@@ -6,12 +6,16 @@
  * persons and alerts is read through seen_matcher_person and
  * seen_matcher_alerts.
  */
+#include <sys/wait.h>
+
 #include <check.h>
 #include <jansson.h>
+#include <lmdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -437,6 +441,61 @@ replicate_one(struct lab *from, struct lab *to, int o)
     return 1;
 }
 
+/* The id of the last transaction committed to ${l}'s store, read by a
+ * child process with plain LMDB (one process may not open it twice). */
+static uint64_t
+last_txnid(const struct lab *l)
+{
+    char sdir[2048];
+    uint64_t id = 0;
+    MDB_envinfo info;
+    MDB_env *env;
+    int fds[2], status;
+    pid_t pid;
+
+    snprintf(sdir, sizeof sdir, "%s/store", l->base);
+    ck_assert_int_eq(pipe(fds), 0);
+    fflush(NULL);
+    ck_assert_int_ge(pid = fork(), 0);
+    if (pid == 0) {
+        if (mdb_env_create(&env) != 0 ||
+            mdb_env_set_maxdbs(env, SEEN_DB_COUNT + 4) != 0 ||
+            mdb_env_open(env, sdir, MDB_RDONLY | MDB_NOTLS, 0600) != 0 ||
+            mdb_env_info(env, &info) != 0)
+            _exit(1);
+        id = info.me_last_txnid;
+        _exit(write(fds[1], &id, sizeof id) == (ssize_t)sizeof id ? 0 : 1);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &id, sizeof id), (ssize_t)sizeof id);
+    close(fds[0]);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return id;
+}
+
+/* ---- at rest ---- */
+
+/* A matcher with nothing new to match writes nothing: at rest a node
+ * commits no transaction (and so no fsync) however often it steps. */
+START_TEST(test_a_step_with_nothing_new_writes_nothing)
+{
+    uint64_t before;
+    int i;
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_SC, SC1);
+    match_all(&lab1);
+    before = last_txnid(&lab1);
+    for (i = 0; i < 10; i++)
+        ck_assert_int_eq(seen_matcher_step(&lab1.m, 500), 0);
+    ck_assert_uint_eq(last_txnid(&lab1), before);
+    /* Something new is matched, and only then written. */
+    import_at(&lab1, O_TVP, TVP2);
+    ck_assert_int_gt(seen_matcher_step(&lab1.m, 500), 0);
+    ck_assert_uint_eq(last_txnid(&lab1), before + 2);
+}
+END_TEST
+
 /* ---- persons ---- */
 
 START_TEST(test_one_child_recorded_at_two_origins_is_one_person)
@@ -730,6 +789,7 @@ matcher_suite(void)
 
     tc = tcase_create("persons");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_a_step_with_nothing_new_writes_nothing);
     tcase_add_test(tc, test_one_child_recorded_at_two_origins_is_one_person);
     tcase_add_test(
         tc, test_twins_of_one_mother_born_the_same_day_stay_two_persons);

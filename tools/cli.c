@@ -168,7 +168,8 @@ cli_connect(const struct cli *cli, struct seen_ctl **out)
  * "ok".  On success *${resp} is the reply (caller decrefs) and, when
  * ${rdata} is not NULL, *${rdata} the reply's data frame (caller frees).
  * Returns 0, or prints the node's error (or the failure to reach it) and
- * returns 1.
+ * returns 1, or 2 when the node's error says the request may be sent
+ * again ("retry": true, docs/protocol.md §4).
  */
 int
 cli_call(const struct cli *cli, struct seen_ctl *ctl, json_t *req,
@@ -196,13 +197,14 @@ cli_call(const struct cli *cli, struct seen_ctl *ctl, json_t *req,
     if (!json_is_true(json_object_get(*resp, "ok"))) {
         err = json_string_value(json_object_get(*resp, "error"));
         cli_fail(cli, "%s", err ? err : "the node refused");
+        rc = json_is_true(json_object_get(*resp, "retry")) ? 2 : 1;
         json_decref(*resp);
         *resp = NULL;
         if (rdata != NULL) {
             free(*rdata);
             *rdata = NULL;
         }
-        return 1;
+        return rc;
     }
     return 0;
 }

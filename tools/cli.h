@@ -102,7 +102,8 @@ int cli_connect(const struct cli *cli, struct seen_ctl **out);
  * "ok".  On success *${resp} is the reply (caller decrefs) and, when
  * ${rdata} is not NULL, *${rdata} the reply's data frame (caller frees).
  * Returns 0, or prints the node's error (or the failure to reach it) and
- * returns 1.
+ * returns 1, or 2 when the node's error says the request may be sent
+ * again ("retry": true, docs/protocol.md §4).
  */
 int cli_call(const struct cli *cli, struct seen_ctl *ctl, json_t *req,
     const void *data, size_t dlen, int timeout_ms, json_t **resp,

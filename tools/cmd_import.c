@@ -23,6 +23,9 @@
 #define CHUNK_BYTES (4u << 20)
 #define CHUNK_LINES 20000
 #define COMMIT_TIMEOUT_MS 600000
+/* Times a file is sent again when the node's store grew while importing
+ * it (each time the map at least doubled: a bound, never reached). */
+#define IMPORT_RETRIES 16
 
 static const char import_usage[] =
     "usage: seen --home DIR import [--skip-invalid] [--quiet] FILE...\n"
@@ -181,7 +184,8 @@ print_node_diags(const char *file, json_t *diags)
     }
 }
 
-/* Pass 2: stream to the node in one session. */
+/* Pass 2: stream to the node in one session.  Returns 0; 1 (said why);
+ * 2 when the node asks for the file again (its store grew). */
 static int
 send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     int skip_invalid, unsigned long nlines, int tty, int quiet)
@@ -214,7 +218,7 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
         rc = cli_call(cli, ctl, req, chunk, (size_t)(p - chunk), 300000,
             &resp, NULL, NULL);
         if (rc != 0)
-            return 1;
+            return rc;
         print_node_diags(in->name, json_object_get(resp, "diags"));
         json_decref(resp);
         progress(tty && !quiet, in->name, line - 1, nlines);
@@ -222,9 +226,9 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     if (tty && !quiet)
         fputc('\n', stderr);
     req = json_pack("{s:s, s:I}", "cmd", "import_commit", "session", session);
-    if (cli_call(cli, ctl, req, NULL, 0, COMMIT_TIMEOUT_MS, &resp, NULL,
-            NULL) != 0)
-        return 1;
+    if ((rc = cli_call(cli, ctl, req, NULL, 0, COMMIT_TIMEOUT_MS, &resp, NULL,
+             NULL)) != 0)
+        return rc;
     if (!quiet)
         printf("%s: %lld records imported (%lld replaced, %lld deleted), "
                "%lld entries published, %lld retracted%s\n",
@@ -247,7 +251,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
     struct seen_ctl *ctl;
     struct input in;
     unsigned long nlines, problems, warnings;
-    int i, rc, skip = 0, quiet = 0, failed = 0;
+    int i, rc, skip = 0, quiet = 0, failed = 0, tries;
     int tty = isatty(STDERR_FILENO);
     const struct cli_opt opts[] = {
         {"skip-invalid", NULL, &skip},
@@ -275,7 +279,15 @@ cmd_import(struct cli *cli, int argc, char **argv)
                           "or use --skip-invalid to store the valid lines)",
                 in.name, problems, problems == 1 ? "" : "s");
             failed = 1;
-        } else if (send_file(cli, ctl, &in, skip, nlines, tty, quiet) != 0) {
+            free_input(&in);
+            continue;
+        }
+        rc = send_file(cli, ctl, &in, skip, nlines, tty, quiet);
+        for (tries = 0; rc == 2 && tries < IMPORT_RETRIES; tries++) {
+            fprintf(stderr, "%s: sending it again\n", in.name);
+            rc = send_file(cli, ctl, &in, skip, nlines, tty, quiet);
+        }
+        if (rc != 0) {
             cli_fail(cli, "%s: nothing stored", in.name);
             failed = 1;
             /* The session may be broken: reconnect for the next file. */

@@ -71,6 +71,9 @@ init_options(const struct cli *cli, const char *const v[6],
         if (mb < 16 || mb > (1L << 24))
             return cli_usage(cli, init_usage, "--map-size-mb: 16 or more");
         cfg->map_size_mb = (size_t)mb;
+        /* A start above the default limit is the limit too. */
+        if (cfg->map_limit_mb < cfg->map_size_mb)
+            cfg->map_limit_mb = cfg->map_size_mb;
     }
     snprintf(cfg->name, sizeof cfg->name, "%s", name ? name : "");
     snprintf(cfg->type, sizeof cfg->type, "%s", type ? type : "");

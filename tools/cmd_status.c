@@ -9,8 +9,25 @@
 static const char status_usage[] =
     "usage: seen --home DIR status [--json]\n"
     "\n"
-    "Show the running node's name, peers, feeds and store counts.  --json\n"
-    "prints one line: {\"node\": NAME, \"peers\": [...], \"feeds\": {...}, ...}.\n";
+    "Show the running node's name, peers, feeds, store counts and how much\n"
+    "room its store has left.  --json prints one line: {\"node\": NAME,\n"
+    "\"peers\": [...], \"feeds\": {...}, \"store\": {...}, ...}.\n";
+
+/* The store's room (docs/protocol.md §4, "store"), in a line or two. */
+static void
+print_store(json_t *st)
+{
+    const char *state = json_string_value(json_object_get(st, "state"));
+    const char *summary = json_string_value(json_object_get(st, "summary"));
+
+    if (state == NULL || summary == NULL)
+        return;
+    if (strcmp(state, "ok") == 0)
+        printf("Store: %s\n", summary);
+    else
+        printf("Store %s: %s\n",
+            strcmp(state, "full") == 0 ? "FULL" : "NEARLY FULL", summary);
+}
 
 int
 cmd_status(struct cli *cli, int argc, char **argv)
@@ -42,6 +59,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
             printf("  %-32s %lld entries\n", k,
                 (long long)json_integer_value(v));
         }
+        print_store(json_object_get(resp, "store"));
     }
     json_decref(resp);
     return 0;

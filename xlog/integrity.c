@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "proto/control.h"
 #include "storage/alerts.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "xlog/integrity.h"
 #include "xlog/xlog.h"
@@ -96,6 +98,36 @@ on_xlog(void *ctx, const uint8_t *val, size_t len)
     return rc;
 }
 
+/* The row of the node's own store when it is nearly full or full
+ * (storage/space.h): its id hashes the rule, the limit and when it was
+ * first seen, so that it stays one alert while it lasts. */
+static int
+store_row(struct acc *a, struct seen_txn *txn)
+{
+    struct seen_space sp;
+    uint8_t pk[32], seed[32];
+    char why[512], summary[600];
+    const char *rule;
+    int rc;
+
+    if ((rc = seen_space_get(txn, &sp)) != 0)
+        return rc;
+    if (sp.state == SEEN_SPACE_OK)
+        return SEEN_OK;
+    if ((rc = seen_store_node_id(txn, pk)) != 0)
+        return rc;
+    rule = sp.state == SEEN_SPACE_FULL ? "store_full" : "store_nearly_full";
+    snprintf(summary, sizeof summary, "'s store is %s: %s",
+        sp.state == SEEN_SPACE_FULL ? "full" : "nearly full",
+        seen_space_describe(&sp, why, sizeof why));
+    memset(seed, 0, sizeof seed);
+    memcpy(seed, rule, strlen(rule) < 16 ? strlen(rule) : 16);
+    seen_be64(seed + 16, sp.limit);
+    seen_be64(seed + 24, (uint64_t)sp.low_since);
+    return add_row(a, rule, seed, sizeof seed, pk, (uint64_t)sp.low_since,
+        summary);
+}
+
 /**
  * seen_integrity_alerts(txn, name, ctx, out, len):
  * Append to the malloc'd NDJSON text *${out} (*${len} bytes, NUL
@@ -103,9 +135,11 @@ on_xlog(void *ctx, const uint8_t *val, size_t len)
  * equivocation evidence held, in the alerts contract of spec/cli.md:
  * {"alert": 16 hex digits (of the evidence's SHA-256), "rule",
  * "raised" (Unix seconds of the later checkpoint), "person": "",
- * "members": [], "node": NAME, "summary"}.  ${name}(${ctx}, pk, ...)
- * names members.  Returns 0; SEEN_ENOMEM (*${out} is then freed and
- * NULL); SEEN_ECORRUPT.
+ * "members": [], "node": NAME, "summary"}; then, when this node's store
+ * is nearly full or full (storage/space.h), one line with the rule
+ * "store_nearly_full" or "store_full", raised when the node first found
+ * it so.  ${name}(${ctx}, pk, ...) names members.  Returns 0;
+ * SEEN_ENOMEM (*${out} is then freed and NULL); SEEN_ECORRUPT.
  */
 int
 seen_integrity_alerts(struct seen_txn *txn, seen_integrity_name_fn *name,
@@ -117,6 +151,8 @@ seen_integrity_alerts(struct seen_txn *txn, seen_integrity_name_fn *name,
     rc = seen_alerts_each_evidence(txn, on_feed, &a);
     if (rc == 0)
         rc = seen_xlog_iter(txn, SEEN_XLOG_EVIDENCE, on_xlog, &a);
+    if (rc == 0)
+        rc = store_row(&a, txn);
     if (rc != 0 && rc != SEEN_ECORRUPT) {
         free(a.rows.p);
         a.rows = (struct seen_ctl_rows){NULL, 0, 0};

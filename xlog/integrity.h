@@ -7,7 +7,10 @@
  * "feed_equivocation" and "exchange_log_equivocation" and stay listed
  * while the evidence is kept (they cannot be acknowledged away: the
  * evidence is what an auditor must see; docs/operations.md says what to
- * do).
+ * do).  So is this node's own store when it is nearly full or full
+ * ("store_nearly_full", "store_full"), while it is: a node that cannot
+ * keep what it is sent is the federation's concern too.  Nothing here is
+ * stored: each listing reads the store's state afresh.
  */
 #ifndef SEEN_INTEGRITY_H
 #define SEEN_INTEGRITY_H
@@ -30,9 +33,11 @@ typedef const char *seen_integrity_name_fn(void *ctx, const uint8_t pk[32],
  * equivocation evidence held, in the alerts contract of spec/cli.md:
  * {"alert": 16 hex digits (of the evidence's SHA-256), "rule",
  * "raised" (Unix seconds of the later checkpoint), "person": "",
- * "members": [], "node": NAME, "summary"}.  ${name}(${ctx}, pk, ...)
- * names members.  Returns 0; SEEN_ENOMEM (*${out} is then freed and
- * NULL); SEEN_ECORRUPT.
+ * "members": [], "node": NAME, "summary"}; then, when this node's store
+ * is nearly full or full (storage/space.h), one line with the rule
+ * "store_nearly_full" or "store_full", raised when the node first found
+ * it so.  ${name}(${ctx}, pk, ...) names members.  Returns 0;
+ * SEEN_ENOMEM (*${out} is then freed and NULL); SEEN_ECORRUPT.
  */
 SEEN_MUST_CHECK int seen_integrity_alerts(struct seen_txn *txn,
     seen_integrity_name_fn *name, void *ctx, char **out, size_t *len);

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "proto/checkpoint.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "xlog/signing.h"
 #include "xlog/state.h"
@@ -286,6 +287,26 @@ seen_xlog_state_signed_size(struct seen_txn *txn, uint64_t *size)
     return SEEN_OK;
 }
 
+/* Is there room for the evidence under key ${k} (kind, origin, hash):
+ * 1 when it is held already or its origin has fewer than the bound, 0
+ * when not, or an error of the store. */
+static int
+evidence_room(struct seen_txn *txn, const uint8_t k[static 65])
+{
+    const void *v;
+    size_t vlen;
+    uint64_t n = 0;
+    int rc;
+
+    rc = seen_store_get(txn, SEEN_DB_XSTATE, k, 65, &v, &vlen);
+    if (rc != SEEN_ENOTFOUND)
+        return rc == 0 ? 1 : rc;
+    if ((rc = seen_store_count_prefix(txn, SEEN_DB_XSTATE, k, 33,
+             SEEN_XSTATE_EVIDENCE_MAX, &n)) != 0)
+        return rc;
+    return n < SEEN_XSTATE_EVIDENCE_MAX;
+}
+
 /**
  * seen_xlog_state_put_evidence(txn, k, origin, ev, halt):
  * Store ${ev} as evidence against the log of ${origin}, under
@@ -294,9 +315,16 @@ seen_xlog_state_signed_size(struct seen_txn *txn, uint64_t *size)
  * XLOG_EVIDENCE leaf (the value, exactly), so that the node's next
  * checkpoint commits to it; with ${halt}, also keep it as the reason the
  * node refuses to sign, unless it refuses already.
- * Returns 0; SEEN_ENOMEM (logged); SEEN_EINVAL when the leaf breaks a
- * rule (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.  ${ev} is not
- * retained.
+ * Without ${halt}, at most SEEN_XSTATE_EVIDENCE_MAX pieces are kept per
+ * origin: only that origin's signatures make them, and more prove
+ * nothing the first did not, so beyond the bound a new one is dropped
+ * (neither kept nor logged) and counted (seen_space_drop).  Evidence that
+ * halts the node (against its own log, which only its own key signs) is
+ * always kept: its sizes make the floor of a resolution
+ * (seen_xlog_resolve).
+ * Returns 0 (kept, or dropped); SEEN_ENOMEM (logged); SEEN_EINVAL when
+ * the leaf breaks a rule (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ * ${ev} is not retained.
  */
 int
 seen_xlog_state_put_evidence(struct seen_txn *txn, const struct seen_keys *k,
@@ -319,6 +347,11 @@ seen_xlog_state_put_evidence(struct seen_txn *txn, const struct seen_keys *k,
     key[0] = SEEN_XSTATE_EVIDENCE;
     memcpy(key + 1, origin, 32);
     crypto_hash_sha256(key + 33, enc, n);
+    if (!halt && (rc = evidence_room(txn, key)) != 1) {
+        if (rc == 0)
+            seen_space_drop(txn, SEEN_SPACE_DROP_EVIDENCE);
+        goto done;
+    }
     rc = seen_xlog_state_kget(txn, key, sizeof key, &old, &olen);
     if (rc == SEEN_ENOTFOUND &&
         ((rc = seen_store_put(txn, SEEN_DB_XSTATE, key, sizeof key, enc,

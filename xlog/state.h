@@ -166,6 +166,9 @@ SEEN_MUST_CHECK int seen_xlog_state_own_at(struct seen_txn *txn,
 SEEN_MUST_CHECK int seen_xlog_state_signed_size(
     struct seen_txn *txn, uint64_t *size);
 
+/* Pieces of evidence kept per origin (seen_xlog_state_put_evidence). */
+#define SEEN_XSTATE_EVIDENCE_MAX 16
+
 /**
  * seen_xlog_state_put_evidence(txn, k, origin, ev, halt):
  * Store ${ev} as evidence against the log of ${origin}, under
@@ -174,9 +177,16 @@ SEEN_MUST_CHECK int seen_xlog_state_signed_size(
  * XLOG_EVIDENCE leaf (the value, exactly), so that the node's next
  * checkpoint commits to it; with ${halt}, also keep it as the reason the
  * node refuses to sign, unless it refuses already.
- * Returns 0; SEEN_ENOMEM (logged); SEEN_EINVAL when the leaf breaks a
- * rule (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.  ${ev} is not
- * retained.
+ * Without ${halt}, at most SEEN_XSTATE_EVIDENCE_MAX pieces are kept per
+ * origin: only that origin's signatures make them, and more prove
+ * nothing the first did not, so beyond the bound a new one is dropped
+ * (neither kept nor logged) and counted (seen_space_drop).  Evidence that
+ * halts the node (against its own log, which only its own key signs) is
+ * always kept: its sizes make the floor of a resolution
+ * (seen_xlog_resolve).
+ * Returns 0 (kept, or dropped); SEEN_ENOMEM (logged); SEEN_EINVAL when
+ * the leaf breaks a rule (logged); SEEN_ECORRUPT; SEEN_EFULL, SEEN_ERR.
+ * ${ev} is not retained.
  */
 SEEN_MUST_CHECK int seen_xlog_state_put_evidence(struct seen_txn *txn,
     const struct seen_keys *k, const uint8_t origin[static 32],

@@ -32,6 +32,7 @@ struct ctl_import {
     uint64_t rejected, warnings, lines, not_found;
     time_t last; /* when it was last used */
     struct seen_index_stats st;
+    uint64_t grown; /* times the store's map had grown when it began */
 };
 
 struct seen_control {

@@ -16,6 +16,7 @@
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/record.h"
+#include "storage/space.h"
 #include "storage/store.h"
 
 #define reply_error seen_ctl_reply_error
@@ -36,9 +37,64 @@ ctl_import_close(struct seen_control *c)
     memset(&c->imp, 0, sizeof c->imp);
 }
 
+/* How many times the store's map has grown (storage/space.h). */
+static uint64_t
+map_grown(struct seen_store *store)
+{
+    struct seen_space sp;
+    struct seen_txn *txn;
+    int rc;
+
+    if (seen_store_begin(store, 0, &txn) != 0)
+        return 0;
+    rc = seen_space_get(txn, &sp);
+    seen_store_abort(txn);
+    return rc == 0 ? sp.grown : 0;
+}
+
+/*
+ * The reply to an import that failed with ${rc}, its session closed.  A
+ * full store says so and why; one whose map grew as the failed
+ * transaction ended (storage/space.h) asks for the file again, with
+ * "retry": true (docs/protocol.md §4).
+ */
+static json_t *
+import_failed(struct seen_control *c, uint64_t grown, int rc)
+{
+    struct seen_space sp;
+    struct seen_txn *txn;
+    char why[512];
+    json_t *r;
+
+    if (rc != SEEN_EFULL || seen_store_begin(c->n.store, 0, &txn) != 0)
+        return reply_error(
+            "import failed, nothing stored: %s", seen_strerror(rc));
+    rc = seen_space_get(txn, &sp);
+    seen_store_abort(txn);
+    if (rc != 0)
+        return reply_error("the store is full: nothing stored");
+    if (sp.grown > grown && sp.state != SEEN_SPACE_FULL) {
+        r = reply_error("the store's map grew to %llu MiB while importing; "
+                        "nothing stored yet: import the file again",
+            (unsigned long long)(sp.map >> 20));
+        json_object_set_new(r, "retry", json_true());
+        return r;
+    }
+    if (sp.state == SEEN_SPACE_FULL)
+        return reply_error("the store is full: nothing stored; %s",
+            seen_space_describe(&sp, why, sizeof why));
+    return reply_error("the store is full for this file (an import is one "
+                       "transaction, which may need several times the "
+                       "file's size): nothing stored; %s; import it in "
+                       "smaller files, or raise map_limit_mb in seen.conf "
+                       "and restart the node",
+        seen_space_describe(&sp, why, sizeof why));
+}
+
 json_t *
 ctl_import_begin(struct seen_control *c, struct ctl_call *call)
 {
+    uint64_t grown;
     int rc;
 
     if (c->imp.open) {
@@ -48,9 +104,11 @@ ctl_import_begin(struct seen_control *c, struct ctl_call *call)
         ctl_import_close(c);
     }
     memset(&c->imp, 0, sizeof c->imp);
+    grown = map_grown(c->n.store);
     if ((rc = seen_store_begin(c->n.store, 1, &c->imp.txn)) != 0)
         return reply_error("cannot write to the store: %s", seen_strerror(rc));
     c->imp.open = 1;
+    c->imp.grown = grown;
     randombytes_buf(&c->imp.id, sizeof c->imp.id);
     c->imp.id &= 0x1fffffffffffffULL; /* exact in JSON */
     c->imp.skip_invalid =
@@ -151,10 +209,11 @@ ctl_import_lines(struct seen_control *c, struct ctl_call *call)
         if (seen_record_line_blank(p, (size_t)(nl - p)))
             continue;
         if ((rc = import_line(c, p, (size_t)(nl - p), &d, now)) < 0) {
+            uint64_t grown = c->imp.grown;
+
             json_decref(d.diags);
             ctl_import_close(c);
-            return reply_error(
-                "import failed, nothing stored: %s", seen_strerror(rc));
+            return import_failed(c, grown, rc);
         }
         accepted += (uint64_t)rc;
     }
@@ -167,7 +226,7 @@ json_t *
 ctl_import_commit(struct seen_control *c, struct ctl_call *call)
 {
     struct seen_index_stats st;
-    uint64_t rejected;
+    uint64_t rejected, grown;
     int rc;
 
     if (!session_ok(c, call->req))
@@ -179,8 +238,11 @@ ctl_import_commit(struct seen_control *c, struct ctl_call *call)
             (unsigned long long)rejected, rejected == 1 ? "" : "s");
     }
     st = c->imp.st;
+    grown = c->imp.grown;
     rc = seen_store_commit(c->imp.txn); /* frees it either way */
     memset(&c->imp, 0, sizeof c->imp);
+    if (rc == SEEN_EFULL)
+        return import_failed(c, grown, rc);
     if (rc != 0)
         return reply_error("nothing stored: %s", seen_strerror(rc));
     if ((rc = seen_fed_checkpoint_own(c->n.fed)) != 0)

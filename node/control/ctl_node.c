@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/enums.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
@@ -36,6 +38,48 @@ ctl_node_ping(struct seen_control *c, struct ctl_call *call)
     (void)call;
     return json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "node", c->n.cfg->name,
         "version", seen_version(), "pid", (json_int_t)getpid());
+}
+
+/* A size for JSON: -1 when unknown (UINT64_MAX). */
+static json_int_t
+jsize(uint64_t n)
+{
+
+    return n > (uint64_t)INT64_MAX ? -1 : (json_int_t)n;
+}
+
+/*
+ * The room of the store (storage/space.h), for "store" in the status:
+ * bytes used, of the file, of the map, the limit and its reserve, free on
+ * the disk, left for content and for the exchange log; the state with a
+ * summary for people; and what was refused or dropped since the node
+ * started.  NULL when it cannot be read.
+ */
+static json_t *
+status_store(struct seen_txn *txn)
+{
+    static const char *states[] = {"ok", "nearly_full", "full"};
+    struct seen_space sp;
+    char why[512];
+    json_t *r;
+
+    if (seen_space_get(txn, &sp) != 0)
+        return NULL;
+    r = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I,"
+                  " s:I, s:{s:I, s:I}}",
+        "used_bytes", jsize(sp.used), "file_bytes", jsize(sp.file),
+        "map_bytes", jsize(sp.map), "limit_bytes", jsize(sp.limit),
+        "reserve_bytes", jsize(sp.reserve), "disk_free_bytes",
+        jsize(sp.disk_free), "left_bytes", jsize(sp.left), "log_left_bytes",
+        jsize(sp.log_left), "state", states[sp.state], "summary",
+        seen_space_describe(&sp, why, sizeof why), "map_grown",
+        (json_int_t)sp.grown, "writes_refused", (json_int_t)sp.refused,
+        "dropped", "replay", (json_int_t)sp.dropped[SEEN_SPACE_DROP_REPLAY],
+        "evidence", (json_int_t)sp.dropped[SEEN_SPACE_DROP_EVIDENCE]);
+    if (r != NULL && sp.low_since != 0)
+        json_object_set_new(
+            r, "nearly_full_since", json_integer((json_int_t)sp.low_since));
+    return r;
 }
 
 json_t *
@@ -61,6 +105,7 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
         (json_int_t)(time(NULL) - c->n.started), "import_in_progress",
         c->imp.open, "epoch", (json_int_t)seen_tokenizer_epoch(c->n.ix->tk));
     seen_fed_status(c->n.fed, txn, r);
+    json_object_set_new(r, "store", status_store(txn));
     seen_store_abort(txn);
     return r;
 }

@@ -162,6 +162,10 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
         next = seen_rd64(v);
     if ((rc = seen_feed_size(txn, o, &size)) != 0)
         return rc;
+    /* Nothing new: nothing written, so that a node at rest is quiet (an
+     * absent cursor is 0). */
+    if (next >= size)
+        return 0;
     for (; next < size && *done < budget; next++, (*done)++) {
         step_trim(s);
         if ((rc = seen_feed_leaf(txn, o, next, &leaf, &len)) != 0 ||

@@ -33,6 +33,8 @@ struct seen_replay;
 #define FED_ROUND_MAX 64        /* messages applied in one transaction */
 #define FED_CONNECTED_WITHIN 10 /* since a peer was last heard: connected */
 #define FED_OUTQ_MAX 4096       /* envelopes waiting for the next flush */
+#define FED_OUTQ_BYTES (64u << 20) /* and their bodies' bytes: beyond either
+                                      a body is dropped, counted */
 #define FED_XPROOF_EVERY 5.0    /* between GET_XPROOFs to a peer */
 #define FED_XPROOF_TIMEOUT 10.0 /* before an unanswered one is retried */
 #define FED_EVIDENCE_MAX 8      /* inconsistent checkpoints kept a message */
@@ -113,6 +115,7 @@ struct seen_fed {
     double last_prune;
     struct fed_outmsg *outq;
     size_t nout, capout;
+    size_t outbytes; /* of the bodies queued */
     struct {
         uint64_t sent, dropped, cosigned, cosignatures, asked, served;
         int halted;
@@ -207,8 +210,8 @@ int fed_on_membership(struct seen_fed *fed, struct seen_txn *txn,
 /**
  * fed_queue_raw(fed, to, type, body, blen):
  * Queue ${blen} bytes of ${body} (copied) as a message of MsgType ${type}
- * to ${to}.  Returns 0; SEEN_EAGAIN when the queue is full (counted as
- * dropped); SEEN_ENOMEM.
+ * to ${to}.  Returns 0; SEEN_EAGAIN when the queue is full (FED_OUTQ_MAX
+ * bodies, or FED_OUTQ_BYTES bytes; counted as dropped); SEEN_ENOMEM.
  */
 int fed_queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
     const uint8_t *body, size_t blen);

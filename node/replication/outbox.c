@@ -42,8 +42,8 @@ outmsg_set_body(struct fed_outmsg *q, const uint8_t *body, size_t blen)
 /**
  * fed_queue_raw(fed, to, type, body, blen):
  * Queue ${blen} bytes of ${body} (copied) as a message of MsgType ${type}
- * to ${to}.  Returns 0; SEEN_EAGAIN when the queue is full (counted as
- * dropped); SEEN_ENOMEM.
+ * to ${to}.  Returns 0; SEEN_EAGAIN when the queue is full (FED_OUTQ_MAX
+ * bodies, or FED_OUTQ_BYTES bytes; counted as dropped); SEEN_ENOMEM.
  */
 int
 fed_queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
@@ -52,7 +52,9 @@ fed_queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
     struct fed_outmsg *q;
     void *p;
 
-    if (fed->nout >= FED_OUTQ_MAX) {
+    /* Bounded in bodies and bytes: what peers ask of this node waits
+     * here until the round's transaction ends (FED_OUTQ_*). */
+    if (fed->nout >= FED_OUTQ_MAX || blen > FED_OUTQ_BYTES - fed->outbytes) {
         fed->xlog.dropped++;
         return SEEN_EAGAIN;
     }
@@ -71,6 +73,7 @@ fed_queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
     memcpy(q->to, to, 32);
     q->type = type;
     fed->nout++;
+    fed->outbytes += blen;
     return SEEN_OK;
 }
 
@@ -107,9 +110,16 @@ fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
     if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
         return SEEN_ENOMEM;
     protobuf_c_message_pack(msg, b);
-    if (q != NULL)
-        rc = outmsg_set_body(q, b, blen);
-    else
+    if (q != NULL && blen > q->blen &&
+        blen - q->blen > FED_OUTQ_BYTES - fed->outbytes) {
+        fed->xlog.dropped++;
+        rc = SEEN_EAGAIN;
+    } else if (q != NULL) {
+        size_t old = q->blen;
+
+        if ((rc = outmsg_set_body(q, b, blen)) == 0)
+            fed->outbytes = fed->outbytes - old + blen;
+    } else
         rc = fed_queue_raw(fed, to, type, b, blen);
     if (b != stackbuf)
         free(b);
@@ -128,6 +138,7 @@ fed_outq_clear(struct seen_fed *fed)
     for (i = 0; i < fed->nout; i++)
         free(fed->outq[i].body);
     fed->nout = 0;
+    fed->outbytes = 0;
 }
 
 /*

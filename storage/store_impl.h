@@ -1,0 +1,119 @@
+/*
+ * store_impl.h: the inside of the store (store.h), shared by store.c (the
+ * environment, transactions and tables) and space.c (the map's growth,
+ * its limit and reserve, the disk, and what the store's bounds refused),
+ * and by no one else.  Functions here are prefixed store_ (seen_store_
+ * and seen_space_ are the public API).
+ */
+#ifndef SEEN_STORE_IMPL_H
+#define SEEN_STORE_IMPL_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "storage/space.h"
+#include "storage/store.h"
+
+/* The map and what the store refused or dropped (space.c). */
+struct store_space {
+    size_t limit;     /* bytes the map may grow to */
+    size_t reserve;   /* the last bytes of the limit: the log's alone */
+    size_t map;       /* the map now */
+    int txns;         /* top-level transactions open */
+    int wrote;        /* the open write transaction put or deleted */
+    int grow;         /* a write found the map full: grow when none is */
+    int at_cap;       /* a write found it full at limit - reserve */
+    int content_full; /* the content reached limit - reserve */
+    int tight;        /* a write too large for what is left there */
+    int disk_full;    /* a write failed for want of disk, none is free */
+    int said;         /* the conditions logged already (space.c SAID_*) */
+    uint64_t grown;   /* times the map grew */
+    uint64_t refused; /* writes refused as full */
+    uint64_t dropped[SEEN_SPACE_DROPS];
+    time_t low_since; /* when the store was first found nearly full */
+};
+
+struct seen_store {
+    MDB_env *env;
+    MDB_dbi dbi[SEEN_DB_COUNT];
+    char *dir;
+    uint8_t *keys; /* sodium_malloc: record key(32), id key(32) */
+    struct store_space sp;
+};
+
+/* The writes held back for one database of store.c's defer_tables. */
+struct defer {
+    const struct defer_table *t;
+    uint8_t *buf;
+    size_t n, cap;
+};
+
+/* How many databases hold writes back (store.c). */
+#define STORE_DEFER_TABLES 2
+
+struct seen_txn {
+    struct seen_store *store;
+    MDB_txn *txn;
+    int top;   /* not nested */
+    int write; /* a write transaction */
+    struct defer defer[STORE_DEFER_TABLES];
+    struct seen_store_reads reads;
+};
+
+/* ---- space.c ---- */
+
+/**
+ * store_space_init(s):
+ * Start the map bookkeeping of the just opened ${s}: its limit is its map
+ * (no growth, no reserve) until seen_space_limit() sets one.
+ */
+void store_space_init(struct seen_store *s);
+
+/**
+ * store_space_fail(s, rc):
+ * Account for LMDB's ${rc}, an error of a write: a full map (growth is
+ * asked for when the limit allows), a full disk (ENOSPC, or EIO with the
+ * disk found full), each logged once until it clears and counted.
+ * Returns SEEN_EFULL for those, or 0 when ${rc} is none of them (the
+ * caller reports it).
+ */
+int store_space_fail(struct seen_store *s, int rc);
+
+/**
+ * store_space_refuse(t, db):
+ * Return SEEN_EFULL (counted) when a write to ${db} in ${t} must be
+ * refused because the content reached the limit less the reserve (the
+ * content tables of store.h), else 0.
+ */
+int store_space_refuse(struct seen_txn *t, enum seen_db db);
+
+/**
+ * store_space_begin(s):
+ * Before a top-level transaction begins: when none is open, grow the map
+ * when asked to or when less than a quarter of it is left, and adopt a
+ * map grown by another process.  Counts the transaction.
+ */
+void store_space_begin(struct seen_store *s);
+
+/**
+ * store_space_adopt(s):
+ * When the only transaction being begun found the map grown by another
+ * process (MDB_MAP_RESIZED), adopt its size.  Returns 0 to try again, or
+ * -1.
+ */
+int store_space_adopt(struct seen_store *s);
+
+/**
+ * store_space_end(s, committed):
+ * After a top-level transaction of ${s} ended (${committed}: a write
+ * transaction that committed; one that wrote nothing is not looked at
+ * further): when it was the last open, grow the map
+ * if a write found it full, decide whether a write that found it full at
+ * the limit less the reserve means the content is full, and say once
+ * when the store becomes nearly full or full, or has room again.
+ */
+void store_space_end(struct seen_store *s, int committed);
+
+#endif /* !SEEN_STORE_IMPL_H */
