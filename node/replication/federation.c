@@ -14,6 +14,7 @@
 #include "node/replication/fed_impl.h"
 #include "node/replication/ring.h"
 #include "node/transport/net.h"
+#include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/enums.h"
 #include "proto/membership.h"
@@ -330,24 +331,44 @@ seen_fed_next(struct seen_fed *fed)
     return earlier(next, seen_net_next(fed->net, t + FED_IDLE_MAX));
 }
 
-/* The status of each peer, as a JSON array.  Connected: heard from
- * within a liveness period and FED_CONNECTED_WITHIN seconds. */
+/* The size of the checkpoint ${cp} (${len} bytes) read by ${rc}: 0 when
+ * there is none, or it does not decode. */
+static uint64_t
+cp_size(int rc, const uint8_t *cp, size_t len)
+{
+    Seen__Checkpoint *c;
+    uint64_t n;
+
+    if (rc != 0 || seen_checkpoint_decode(cp, len, &c) != 0)
+        return 0;
+    n = c->size;
+    seen_checkpoint_destroy(&c);
+    return n;
+}
+
+/* The status of each peer, as a JSON array, reading through ${txn}.
+ * Connected: heard from within a liveness period and
+ * FED_CONNECTED_WITHIN seconds. */
 static json_t *
-status_peers(struct seen_fed *fed, uint64_t now)
+status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
 {
     json_t *peers = json_array(), *p;
     uint64_t within = (uint64_t)fed->opts.heads_every + FED_CONNECTED_WITHIN;
-    size_t i;
+    const uint8_t *cp;
+    size_t i, len;
+    int rc;
 
     for (i = 0; i < fed->npeers; i++) {
         struct fed_peer *q = &fed->peers[i];
 
-        p = json_pack("{s:s, s:b, s:I, s:b, s:b, s:I, s:I, s:I}", "node",
+        rc = seen_xlog_held(txn, q->pk, &cp, &len);
+        p = json_pack("{s:s, s:b, s:I, s:b, s:b, s:I, s:I, s:I, s:I}", "node",
             q->name, "connected", q->last_rx != 0 && now - q->last_rx < within,
             "refused", (json_int_t)q->refused, "witness", q->witness,
-            "witnessed", q->witnessed, "cosignatures", (json_int_t)q->cosigs,
-            "checkpoints_shown", (json_int_t)q->shown, "proofs_asked",
-            (json_int_t)q->asked);
+            "witnessed", q->witnessed, "checkpoint_held",
+            (json_int_t)cp_size(rc, cp, len), "cosignatures",
+            (json_int_t)q->cosigs, "checkpoints_shown", (json_int_t)q->shown,
+            "proofs_asked", (json_int_t)q->asked);
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
@@ -400,7 +421,10 @@ status_feeds(struct seen_fed *fed, struct seen_txn *txn)
 static json_t *
 status_xlog(struct seen_fed *fed, struct seen_txn *txn)
 {
-    uint64_t size, pending = 0, floor;
+    uint64_t size, pending = 0, floor, signed_size;
+    const uint8_t *cp;
+    size_t len;
+    int rc;
 
     if (seen_xlog_size(txn, &size) != 0)
         size = 0;
@@ -408,9 +432,12 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         pending = 0;
     if (seen_xlog_floor(txn, &floor) != 0)
         floor = 0;
+    rc = seen_xlog_latest(txn, &cp, &len);
+    signed_size = cp_size(rc, cp, len);
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-                     "s:I, s:b, s:I}",
-        "leaves", (json_int_t)size, "envelopes_sent",
+                     "s:I, s:I, s:b, s:I}",
+        "leaves", (json_int_t)size, "checkpoint", (json_int_t)signed_size,
+        "envelopes_sent",
         (json_int_t)fed->xlog.sent, "envelopes_logged_sent",
         (json_int_t)fed->xlog.logged_sent, "envelopes_logged_received",
         (json_int_t)fed->xlog.logged_received, "checkpoints_signed",
@@ -434,7 +461,8 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
 {
     struct seen_net_stats ns;
 
-    json_object_set_new(out, "peers", status_peers(fed, seen_clock_wall()));
+    json_object_set_new(
+        out, "peers", status_peers(fed, txn, seen_clock_wall()));
     json_object_set_new(out, "feeds", status_feeds(fed, txn));
     json_object_set_new(out, "membership_version",
         json_integer(fed->doc ? (json_int_t)seen_membership_version(fed->doc)
