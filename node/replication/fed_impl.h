@@ -442,7 +442,8 @@ int fed_on_get_xproof(struct seen_fed *fed, struct seen_txn *txn,
 
 /**
  * fed_on_xproof(fed, txn, from, body, blen):
- * XPROOF: witness the peer's checkpoint with the proof it gave.
+ * XPROOF: witness the peer's checkpoint with the proof it gave (only of a
+ * log this node witnesses).
  * Returns 0, SEEN_EINVAL, SEEN_EAUTH, or an error of the exchange log.
  */
 int fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,

@@ -516,7 +516,8 @@ xproof_check(const Seen__XProof *x, const uint8_t from[32],
  * proof, from the one held of it, and countersign it as fed_witness()
  * does.  A proof that does not hold is evidence, kept in ${txn} (commit),
  * and the peer is asked no more.  An answer from another size than the
- * one held (a late one) is ignored.  Returns 0, SEEN_EINVAL, SEEN_EAUTH
+ * one held (a late one), or of a log this node does not witness, is
+ * ignored.  Returns 0, SEEN_EINVAL, SEEN_EAUTH
  * (a bad signature), or an error of the exchange log.
  */
 int
@@ -540,6 +541,8 @@ fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,
         rc = SEEN_EAUTH;
         goto done;
     }
+    if (!fed_witnesses_of(fed, from))
+        goto done; /* not asked: this node does not witness that log */
     if ((p = fed_find_peer(fed, from)) != NULL) {
         p->xp_out = 0;
         p->xp_tries = 0;
