@@ -25,8 +25,8 @@
  * shared, review empty or YYYY-MM-DD), no envelope, and a 32-byte peer
  * or none.
  *
- * What the log holds (seen_xlog_is_content(); docs/audit-format.md, "What
- * the exchange log proves"): every envelope that carries content --
+ * What the log holds (seen_xlog_is_content(); docs/audit-format.md
+ * section 1.1): every envelope that carries content --
  * ENTRIES, MEMBERSHIP, DISCLOSURE_REQUEST and DISCLOSURE_RESPONSE, and
  * any type this version does not know -- sent or accepted; every query
  * and every disclosure decision.  Protocol chatter -- HELLO, HEADS,

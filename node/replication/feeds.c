@@ -419,6 +419,25 @@ consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
 
 /* ---- handlers ---- */
 
+/* 1 when ${cp} is the checkpoint held of origin ${oidx}'s feed (the same
+ * size, root and signature), else 0. */
+static int
+held_same(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
+{
+    Seen__Checkpoint *h;
+    int same;
+
+    if ((h = feed_held(txn, oidx)) == NULL)
+        return 0;
+    same = h->size == cp->size && h->time == cp->time &&
+        h->root.len == 32 && cp->root.len == 32 &&
+        h->signature.len == 64 && cp->signature.len == 64 &&
+        memcmp(h->root.data, cp->root.data, 32) == 0 &&
+        memcmp(h->signature.data, cp->signature.data, 64) == 0;
+    seen_checkpoint_destroy(&h);
+    return same;
+}
+
 /* qsort and bsearch order of FeedHead pointers: by origin. */
 static int
 head_cmp(const void *a, const void *b)
@@ -522,16 +541,21 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
         if (memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 ||
             !fed_member_active(fed, h->origin.data))
             continue;
-        if (seen_checkpoint_verify(h->checkpoint,
-                SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
-            fed->refused.signature++;
-            continue;
+        /* The checkpoint held, verified when it was kept: nothing to
+         * check again (the common case: a liveness HEADS at rest). */
+        if (seen_store_origin(txn, h->origin.data, 0, &oidx) != 0 ||
+            !held_same(txn, oidx, h->checkpoint)) {
+            if (seen_checkpoint_verify(h->checkpoint,
+                    SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
+                fed->refused.signature++;
+                continue;
+            }
+            rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
+            if (rc != 0)
+                break;
+            if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
+                continue;
         }
-        rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
-        if (rc != 0)
-            break;
-        if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
-            continue;
         if (seen_feed_size(txn, oidx, &size) != 0)
             continue;
         if (h->checkpoint->size > size)
