@@ -197,23 +197,6 @@ node_start(struct tnode *n)
     json_decref(st);
 }
 
-/* Fill ${m} as the active member ${name} with keys ${k} at ${ep}. */
-static void
-member_of(Seen__Member *m, const char *name, const struct seen_keys *k,
-    const char *ep)
-{
-
-    seen__member__init(m);
-    m->name = (char *)(uintptr_t)name;
-    m->agency = (char *)(uintptr_t) "Test agency";
-    m->type = SEEN__AGENCY_TYPE__SOCIAL_CARE;
-    m->local_authority = (char *)(uintptr_t) "Reading";
-    m->sign_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->sign_pk};
-    m->curve_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->curve_pk};
-    m->endpoint = (char *)(uintptr_t)ep;
-    m->status = SEEN__MEMBER_STATUS__ACTIVE;
-}
-
 /*
  * Start the first ${n} nodes, and install in each a document signed by
  * the authority that lists all three nodes (at the endpoints they bound;
@@ -230,11 +213,11 @@ federate(size_t n)
     for (i = 0; i < n; i++)
         node_start(&nodes[i]);
     for (i = 0; i < NNODES; i++) {
-        member_of(&m[i], nodes[i].name, nodes[i].k,
+        tu_member(&m[i], nodes[i].name, nodes[i].k,
             i < n ? nodes[i].listen : PROBE_ENDPOINT);
         mp[i] = &m[i];
     }
-    member_of(&m[NNODES], "probe", probe, PROBE_ENDPOINT);
+    tu_member(&m[NNODES], "probe", probe, PROBE_ENDPOINT);
     mp[NNODES] = &m[NNODES];
     randombytes_buf(mk, sizeof mk);
     ck_assert_int_eq(
@@ -1042,18 +1025,6 @@ installed_ring(void)
     return r;
 }
 
-/* Whether ${pk} is among the ${n} keys of ${set}. */
-static int
-among(const uint8_t pk[32], uint8_t (*set)[32], size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (memcmp(set[i], pk, 32) == 0)
-            return 1;
-    return 0;
-}
-
 START_TEST(test_witnesses_are_the_ring_s_and_no_one_else_asks_for_proofs)
 {
     static const size_t more[NNODES] = {2, 1, 3};
@@ -1075,7 +1046,7 @@ START_TEST(test_witnesses_are_the_ring_s_and_no_one_else_asks_for_proofs)
         ck_assert_uint_eq(nw, 1);
         st = status_of(&nodes[i]);
         for (j = 0; j < NNODES; j++) {
-            int chosen = among(nodes[j].k->sign_pk, w, nw);
+            int chosen = memcmp(w[0], nodes[j].k->sign_pk, 32) == 0;
 
             if (j == i)
                 continue;

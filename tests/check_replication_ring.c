@@ -20,27 +20,12 @@
 #include "node/replication/ring.h"
 #include "proto/membership.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 #include "seen.pb-c.h"
 
 #define ENDPOINT "tcp://127.0.0.1:9"
 
 static struct seen_keys *auth; /* the federation authority */
-
-/* Fill ${m} as the active member ${name} with keys ${k}. */
-static void
-member_of(Seen__Member *m, const char *name, const struct seen_keys *k)
-{
-
-    seen__member__init(m);
-    m->name = (char *)(uintptr_t)name;
-    m->agency = (char *)(uintptr_t) "Test agency";
-    m->type = SEEN__AGENCY_TYPE__SOCIAL_CARE;
-    m->local_authority = (char *)(uintptr_t) "Reading";
-    m->sign_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->sign_pk};
-    m->curve_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->curve_pk};
-    m->endpoint = (char *)(uintptr_t)ENDPOINT;
-    m->status = SEEN__MEMBER_STATUS__ACTIVE;
-}
 
 /* Whether ${pk} is among the ${n} keys of ${set}. */
 static int
@@ -74,7 +59,7 @@ ring_doc(struct seen_keys **k, size_t n, const int *revoked, int reverse,
         size_t at = reverse ? n - 1 - i : i;
 
         snprintf(names[at], sizeof names[at], "m%zu", at);
-        member_of(&m[i], names[at], k[at]);
+        tu_member(&m[i], names[at], k[at], ENDPOINT);
         if (revoked[at])
             m[i].status = SEEN__MEMBER_STATUS__REVOKED;
         mp[i] = &m[i];
