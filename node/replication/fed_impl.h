@@ -3,6 +3,8 @@
  * by its files and by no one else:
  *
  *   federation.c  seen_fed_new/destroy, the service round, tick, status
+ *   ring.c        the witness ring of a membership document (ring.h,
+ *                 public: it is a function of the document alone)
  *   peers.c       the membership document, admission, peers, names,
  *                 the witness ring (ring.h) as it applies to this node
  *   outbox.c      the queue of bodies to send, sealed and logged by flush
