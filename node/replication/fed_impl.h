@@ -64,7 +64,6 @@ struct fed_peer {
      * answer to the same heads twice. */
     uint8_t replied[16];
     uint64_t replied_gen;
-    uint64_t hello_asked; /* the newer document version it was asked for */
     uint64_t refused;
     /* Witnessing (ring.h): it witnesses this node's log; this node
      * witnesses its log. */
@@ -79,6 +78,9 @@ struct fed_peer {
     unsigned int xp_tries;
     double xp_due;
     int xp_bad;
+    uint8_t *cosig;  /* our cosignature of its log, not delivered: sent
+                      * again at retry_at (owned; NULL: none) */
+    size_t cosig_len;
     uint64_t cosigs; /* its cosignatures of our checkpoints, kept */
     uint64_t shown;  /* times it showed us its checkpoint of our log */
     uint64_t asked;  /* GET_XPROOFs it sent us */
@@ -323,7 +325,8 @@ void fed_send_heads(struct seen_fed *fed, int all);
 /**
  * fed_heads_undelivered(fed, to, type):
  * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
- * it again after a backoff (FED_RETRY_MIN doubling to heads_every).
+ * it again after a backoff (FED_RETRY_MIN doubling to heads_every); of
+ * another type, only start the backoff.
  */
 void fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32],
     int type);
@@ -425,6 +428,22 @@ int fed_xproof_body(struct seen_txn *txn, const Seen__Checkpoint *hc,
  */
 int fed_witness(struct seen_fed *fed, struct seen_txn *txn,
     const struct seen_envelope_view *v);
+
+/**
+ * fed_cosign_undelivered(fed, to, body, blen):
+ * The transport did not take a COSIGN (its ${blen} bytes of ${body}) for
+ * ${to}: keep a copy, in place of any kept before, to send again when a
+ * HEADS to it would be (fed_heads_undelivered).
+ */
+void fed_cosign_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen);
+
+/**
+ * fed_cosign_resend(fed):
+ * Queue again the cosignatures kept by fed_cosign_undelivered() whose
+ * time has come.
+ */
+void fed_cosign_resend(struct seen_fed *fed);
 
 /**
  * fed_on_cosign(fed, txn, from, body, blen):

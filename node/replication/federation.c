@@ -93,6 +93,7 @@ void
 seen_fed_destroy(struct seen_fed **pp)
 {
     struct seen_fed *fed;
+    size_t i;
 
     if (pp == NULL || (fed = *pp) == NULL)
         return;
@@ -101,6 +102,8 @@ seen_fed_destroy(struct seen_fed **pp)
     seen_membership_destroy(&fed->doc);
     seen_ring_destroy(&fed->ring);
     seen_replay_destroy(&fed->replay);
+    for (i = 0; i < fed->npeers; i++)
+        free(fed->peers[i].cosig);
     free(fed->peers);
     free(fed->wants);
     fed_outq_clear(fed);
@@ -246,6 +249,7 @@ done:
     fed->adopt_pending = 0;
     fed_xproof_ask_all(fed);
     fed_send_heads(fed, 0);
+    fed_cosign_resend(fed);
     fed_flush(fed);
     return n;
 }
@@ -291,6 +295,7 @@ seen_fed_tick(struct seen_fed *fed)
     fed_wants_expire(fed);
     fed_xproof_ask_all(fed);
     fed_send_heads(fed, 0);
+    fed_cosign_resend(fed);
     fed_flush(fed);
     fed_checkpoint_due(fed);
     seen_net_maintain(fed->net);
@@ -320,7 +325,7 @@ seen_fed_next(struct seen_fed *fed)
         const struct fed_peer *p = &fed->peers[i];
 
         next = earlier(next, p->last_heads + fed->opts.heads_every);
-        if (p->gen_sent != fed->gen || p->hello_due)
+        if (p->gen_sent != fed->gen || p->hello_due || p->cosig != NULL)
             next = earlier(next, p->retry_at);
         if (p->xp_due != 0)
             next = earlier(next, p->xp_due);

@@ -289,7 +289,8 @@ fed_send_heads(struct seen_fed *fed, int all)
 /**
  * fed_heads_undelivered(fed, to, type):
  * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
- * it again after a backoff (FED_RETRY_MIN doubling to heads_every).
+ * it again after a backoff (FED_RETRY_MIN doubling to heads_every); of
+ * another type, only start the backoff.
  */
 void
 fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32], int type)
@@ -301,7 +302,7 @@ fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32], int type)
         return;
     if (type == SEEN__MSG_TYPE__HELLO)
         p->hello_due = 1;
-    else
+    else if (type == SEEN__MSG_TYPE__HEADS)
         p->gen_sent = FED_GEN_NONE;
     if (p->retry_at <= t) { /* once for the HELLO and HEADS of one flush */
         p->retry_at = t + p->backoff;

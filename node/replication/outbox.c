@@ -308,8 +308,9 @@ fed_count(struct seen_fed *fed, int type, int sent)
 /*
  * Hand the sealed envelopes ${env}/${elen} to the transport, without
  * blocking: a full queue, or no connection, drops the message (counted by
- * the transport); replication asks again later, and sends a HEADS or
- * HELLO again after a backoff.
+ * the transport); replication asks again later, and sends a HEADS, HELLO
+ * or COSIGN again after a backoff (a MEMBERSHIP: a HELLO, to which the
+ * peer answers by asking for it again).
  */
 static void
 flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
@@ -325,6 +326,11 @@ flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
             if (q->type == SEEN__MSG_TYPE__HEADS ||
                 q->type == SEEN__MSG_TYPE__HELLO)
                 fed_heads_undelivered(fed, q->to, q->type);
+            else if (q->type == SEEN__MSG_TYPE__MEMBERSHIP)
+                /* our HELLO again: it asks again */
+                fed_heads_undelivered(fed, q->to, SEEN__MSG_TYPE__HELLO);
+            else if (q->type == SEEN__MSG_TYPE__COSIGN)
+                fed_cosign_undelivered(fed, q->to, q->body, q->blen);
             continue;
         }
         fed->xlog.sent++;

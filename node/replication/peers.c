@@ -156,7 +156,8 @@ fed_find_peer(struct seen_fed *fed, const uint8_t pk[32])
     return NULL;
 }
 
-/* Disconnect the peers of ${fed} that are not among the ${n} of ${np}. */
+/* Disconnect the peers of ${fed} that are not among the ${n} of ${np},
+ * and free what is kept for them. */
 static void
 drop_others(struct seen_fed *fed, const struct fed_peer *np, size_t n)
 {
@@ -168,8 +169,10 @@ drop_others(struct seen_fed *fed, const struct fed_peer *np, size_t n)
         for (j = 0; j < n; j++)
             if (memcmp(np[j].pk, fed->peers[i].pk, 32) == 0)
                 keep = 1;
-        if (!keep)
+        if (!keep) {
             seen_net_drop_peer(fed->net, fed->peers[i].pk);
+            free(fed->peers[i].cosig);
+        }
     }
 }
 
@@ -406,7 +409,7 @@ seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
  * fed_on_hello(fed, txn, from, body, blen):
  * HELLO: send ${from} the held document when its version is newer than
  * the one it says it holds; when it holds a newer one, tell it (HELLO)
- * the version held here, once per version, so that it sends it.
+ * the version held here, so that it sends it.
  * Returns 0 or SEEN_EINVAL.
  */
 int
@@ -425,10 +428,8 @@ fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
     if ((h = seen__hello__unpack(NULL, blen, body)) == NULL)
         return SEEN_EINVAL;
     if ((p = fed_find_peer(fed, from)) != NULL && fed->doc != NULL &&
-        h->membership_version > seen_membership_version(fed->doc) &&
-        h->membership_version != p->hello_asked) {
-        p->hello_asked = h->membership_version;
-        p->hello_due = 1;
+        h->membership_version > seen_membership_version(fed->doc)) {
+        p->hello_due = 1; /* it sends its document when it hears ours */
         p->retry_at = 0;
     }
     if (fed->doc != NULL &&

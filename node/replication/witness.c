@@ -360,6 +360,52 @@ fed_witness(struct seen_fed *fed, struct seen_txn *txn,
 }
 
 /**
+ * fed_cosign_undelivered(fed, to, body, blen):
+ * The transport did not take a COSIGN (its ${blen} bytes of ${body}) for
+ * ${to}: keep a copy, in place of any kept before, to send again when a
+ * HEADS to it would be (fed_heads_undelivered).
+ */
+void
+fed_cosign_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen)
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+    uint8_t *b;
+
+    if (p == NULL || (b = malloc(blen ? blen : 1)) == NULL)
+        return;
+    memcpy(b, body, blen);
+    free(p->cosig);
+    p->cosig = b; /* p owns b */
+    p->cosig_len = blen;
+    fed_heads_undelivered(fed, to, SEEN__MSG_TYPE__COSIGN);
+}
+
+/**
+ * fed_cosign_resend(fed):
+ * Queue again the cosignatures kept by fed_cosign_undelivered() whose
+ * time has come.
+ */
+void
+fed_cosign_resend(struct seen_fed *fed)
+{
+    double t = seen_clock_mono();
+    size_t i;
+
+    for (i = 0; i < fed->npeers; i++) {
+        struct fed_peer *p = &fed->peers[i];
+
+        if (p->cosig == NULL || t < p->retry_at)
+            continue;
+        if (fed_queue_raw(fed, p->pk, SEEN__MSG_TYPE__COSIGN, p->cosig,
+                p->cosig_len) != 0)
+            continue;
+        free(p->cosig);
+        p->cosig = NULL;
+    }
+}
+
+/**
  * fed_on_cosign(fed, txn, from, body, blen):
  * COSIGN: a witness returned its cosignature of one of our checkpoints:
  * keep it.  One that this node's log contradicts is evidence, kept.
