@@ -1006,7 +1006,8 @@ START_TEST(test_append_is_announced_at_once_and_reaches_the_others)
      * as ENTRIES, logged at both ends. */
     ck_assert_int_gt(messages(&nodes[ALPHA], "heads", "sent"), heads0);
     ck_assert_int_gt(counter(&nodes[ALPHA], "exchange_log", "leaves"), leaves0);
-    ck_assert_int_gt(counter(&nodes[BRAVO], "exchange_log", "leaves"), bleaves0);
+    ck_assert_int_gt(
+        counter(&nodes[BRAVO], "exchange_log", "leaves"), bleaves0);
 }
 END_TEST
 

@@ -451,7 +451,8 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         (json_int_t)fed->xlog.cosignatures, "checkpoints_pending",
         (json_int_t)pending, "proofs_asked", (json_int_t)fed->xlog.asked,
         "proofs_served", (json_int_t)fed->xlog.served, "send_queue_dropped",
-        (json_int_t)fed->xlog.dropped, "halted", fed->xlog.halted,
+        (json_int_t)fed->xlog.dropped, "halted",
+        fed->xlog.halted || seen_xlog_halted(txn) == 1,
         "signs_above", (json_int_t)floor);
 }
 
