@@ -152,6 +152,7 @@ handle(struct seen_fed *fed, struct seen_txn *txn,
         return rc;
     if ((p = fed_find_peer(fed, v->sender)) != NULL) {
         p->last_rx = seen_clock_wall();
+        p->retry_at = 0; /* connected: what it is owed goes now */
         /* Signing nothing, it may have stopped on evidence against its
          * own log: a witness shows it what it holds of it
          * (fed_xproof_ask), so that it knows every size it signed before

@@ -33,6 +33,7 @@ struct seen_ring;
 
 /* Times in seconds. */
 #define FED_RETRY_MIN 1.0       /* first wait after a HEADS not delivered */
+#define FED_RETRY_MAX 30.0      /* ...doubling up to this (or heads_every) */
 #define FED_WANT_TIMEOUT 10.0   /* before a range request is asked again */
 #define FED_WANT_TRIES 3        /* times asked before waiting for HEADS */
 #define FED_ROUND_MAX 64        /* messages applied in one transaction */
@@ -325,8 +326,9 @@ void fed_send_heads(struct seen_fed *fed, int all);
 /**
  * fed_heads_undelivered(fed, to, type):
  * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
- * it again after a backoff (FED_RETRY_MIN doubling to heads_every); of
- * another type, only start the backoff.
+ * it again after a backoff (FED_RETRY_MIN doubling to FED_RETRY_MAX, or
+ * heads_every when smaller), or as soon as it is heard from; of another
+ * type, only start the backoff.
  */
 void fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32],
     int type);

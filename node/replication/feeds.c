@@ -289,8 +289,9 @@ fed_send_heads(struct seen_fed *fed, int all)
 /**
  * fed_heads_undelivered(fed, to, type):
  * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
- * it again after a backoff (FED_RETRY_MIN doubling to heads_every); of
- * another type, only start the backoff.
+ * it again after a backoff (FED_RETRY_MIN doubling to FED_RETRY_MAX, or
+ * heads_every when smaller), or as soon as it is heard from; of another
+ * type, only start the backoff.
  */
 void
 fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32], int type)
@@ -307,6 +308,8 @@ fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32], int type)
     if (p->retry_at <= t) { /* once for the HELLO and HEADS of one flush */
         p->retry_at = t + p->backoff;
         p->backoff *= 2;
+        if (p->backoff > FED_RETRY_MAX)
+            p->backoff = FED_RETRY_MAX;
         if (p->backoff > fed->opts.heads_every)
             p->backoff = fed->opts.heads_every;
         if (p->backoff < FED_RETRY_MIN)

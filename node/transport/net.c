@@ -394,8 +394,12 @@ zap_one(struct seen_net *net)
     } else {
         net->st.zap_refused++;
         user[0] = '\0';
-        seen_warn("refused a connection from a key that is not an "
-                    "active member");
+        /* Said the 1st, 2nd, 4th, 8th... time: a revoked node still
+         * running knocks every few seconds (zap_refused counts all). */
+        if ((net->st.zap_refused & (net->st.zap_refused - 1)) == 0)
+            seen_warn("refused a connection from a key that is not an "
+                      "active member (%llu so far)",
+                (unsigned long long)net->st.zap_refused);
     }
     zap_reply(net, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]),
         ok ? "200" : "400", ok ? "OK" : "not a member", user);
