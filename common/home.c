@@ -32,7 +32,7 @@ seen_home_path(const char *home, const char *name, char *buf, size_t len)
 /**
  * seen_config_defaults(c):
  * Fill ${c} with defaults (map 4096 MiB growing up to SEEN_MAP_LIMIT_MB,
- * log level info).
+ * log level info, the [federation] cadences above).
  */
 void
 seen_config_defaults(struct seen_config *c)
@@ -43,6 +43,9 @@ seen_config_defaults(struct seen_config *c)
     c->map_limit_mb = SEEN_MAP_LIMIT_MB;
     c->log_level = SEEN_LOG_INFO;
     snprintf(c->listen, sizeof c->listen, "tcp://127.0.0.1:0");
+    c->heads_every = SEEN_CONFIG_HEADS_EVERY;
+    c->checkpoint_every = SEEN_CONFIG_CHECKPOINT_EVERY;
+    c->witnesses = SEEN_CONFIG_WITNESSES;
 }
 
 /**
@@ -99,6 +102,37 @@ copy_val(char *dst, size_t len, const char *v)
     return 1;
 }
 
+/* Parse ${v} as a decimal number from ${min} to ${max} into *${out}.
+ * Returns 1, or 0 (and *${out} unchanged) when it is not one. */
+static int
+parse_uint(const char *v, long min, long max, unsigned int *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+        return 0;
+    *out = (unsigned int)n;
+    return 1;
+}
+
+/* One key of [federation]: 1 when it is known and its value good. */
+static int
+on_federation(struct seen_config *c, const char *key, const char *val)
+{
+
+    if (strcmp(key, "heads_every") == 0)
+        return parse_uint(val, 10, SEEN_CONFIG_EVERY_MAX, &c->heads_every);
+    if (strcmp(key, "checkpoint_every") == 0)
+        return parse_uint(val, 1, SEEN_CONFIG_EVERY_MAX,
+            &c->checkpoint_every);
+    if (strcmp(key, "witnesses") == 0)
+        return parse_uint(val, 1, SEEN_CONFIG_WITNESSES_MAX, &c->witnesses);
+    return 0;
+}
+
 static int
 on_ini(void *vctx, const char *section, const char *key, const char *val)
 {
@@ -139,6 +173,8 @@ on_ini(void *vctx, const char *section, const char *key, const char *val)
                 strncmp(val, "tcp://", 6) == 0;
         else if (strcmp(key, "peers") == 0)
             ok = copy_val(c->peers, sizeof c->peers, val);
+    } else if (strcmp(section, "federation") == 0) {
+        ok = on_federation(c, key, val);
     } else if (strcmp(section, "log") == 0) {
         if (strcmp(key, "level") == 0) {
             ok = 1;
@@ -263,9 +299,12 @@ seen_config_save(const char *home, const struct seen_config *c)
         "[store]\nmap_size_mb = %zu\nmap_limit_mb = %zu\n"
         "check_on_start = %s\n\n"
         "[network]\nlisten = %s\npeers = %s\n\n"
+        "[federation]\nheads_every = %u\ncheckpoint_every = %u\n"
+        "witnesses = %u\n\n"
         "[log]\nlevel = %s\n",
         c->name, c->type, c->local_authority, c->agency, c->map_size_mb,
-        c->map_limit_mb, c->check_on_start ? "yes" : "no", c->listen, c->peers, level);
+        c->map_limit_mb, c->check_on_start ? "yes" : "no", c->listen,
+        c->peers, c->heads_every, c->checkpoint_every, c->witnesses, level);
     if (n < 0) {
         seen_errorp("cannot write '%s'", path);
         return SEEN_EIO;

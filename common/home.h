@@ -29,7 +29,18 @@ struct seen_config {
     char peers[1024];                    /* connect only to these (names) */
     int log_level;                       /* enum seen_log_level */
     int check_on_start;                  /* walk the store at start-up */
+    /* [federation]: the cadences of a node at rest (docs/operations.md) */
+    unsigned int heads_every;      /* s between liveness HEADS to a peer */
+    unsigned int checkpoint_every; /* s between checkpoints of the log */
+    unsigned int witnesses;        /* witnesses of each exchange log */
 };
+
+/* The defaults and bounds of the [federation] keys. */
+#define SEEN_CONFIG_HEADS_EVERY 300
+#define SEEN_CONFIG_CHECKPOINT_EVERY 60
+#define SEEN_CONFIG_WITNESSES 3
+#define SEEN_CONFIG_EVERY_MAX 86400 /* either cadence, at most a day */
+#define SEEN_CONFIG_WITNESSES_MAX 16
 
 /**
  * seen_home_path(home, name, buf, len):
@@ -45,7 +56,7 @@ char *seen_home_path(const char *home, const char *name, char *buf,
 /**
  * seen_config_defaults(c):
  * Fill ${c} with defaults (map 4096 MiB growing up to SEEN_MAP_LIMIT_MB,
- * log level info).
+ * log level info, the [federation] cadences above).
  */
 void seen_config_defaults(struct seen_config *c);
 

@@ -42,7 +42,7 @@ struct node {
     void *zctx;
     void *sock;                   /* the control socket (ROUTER) */
     int pidfd;
-    time_t started, last_expiry, last_disclosure;
+    time_t started, last_expiry;
     struct seen_policy *policy;
     struct seen_disclosure dis;
     struct seen_control *control; /* the control commands */
@@ -176,7 +176,19 @@ importing(const struct node *n)
     return n->control != NULL && seen_control_importing(n->control);
 }
 
-static void
+/* Seconds between expiry passes, and the longest the event loop sleeps
+ * while an import session is open (its idle limit is checked then). */
+#define EXPIRY_EVERY 3600
+#define IMPORT_LOOK_EVERY 5
+
+/*
+ * The work of the node's own that falls due with time: abandon an import
+ * session left idle, send disclosure requests again when due, and expire
+ * records past their retain_until date every EXPIRY_EVERY seconds.
+ * Returns 1 when records were expired (the matcher has work), else 0.
+ * Writes nothing when nothing is due.
+ */
+static int
 housekeeping(struct node *n)
 {
     struct seen_index_stats st;
@@ -185,16 +197,14 @@ housekeeping(struct node *n)
     int rc;
 
     seen_control_import_idle(n->control, now);
-    if (!importing(n) && n->fed != NULL && now - n->last_disclosure >= 5) {
-        n->last_disclosure = now;
+    if (!importing(n) && n->fed != NULL && (uint64_t)now >= n->dis.next_due)
         (void)seen_disclosure_tick(&n->dis, (uint64_t)now);
-    }
-    if (importing(n) || now - n->last_expiry < 3600)
-        return;
+    if (importing(n) || now - n->last_expiry < EXPIRY_EVERY)
+        return 0;
     n->last_expiry = now;
     memset(&st, 0, sizeof st);
     if (seen_store_begin(n->store, 1, &txn) != 0)
-        return;
+        return 0;
     rc = seen_indexer_expire(&n->ix, txn, (int32_t)(now / 86400),
         (uint64_t)now, &st);
     if (rc != 0)
@@ -203,7 +213,7 @@ housekeeping(struct node *n)
         rc = seen_store_commit(txn); /* frees txn either way */
     if (rc != 0) {
         seen_error("expiry failed: %s", seen_strerror(rc));
-        return;
+        return 0;
     }
     if (st.deleted) {
         seen_info("expired %llu records past their retain_until date",
@@ -211,6 +221,32 @@ housekeeping(struct node *n)
         if (seen_fed_checkpoint_own(n->fed) != 0)
             seen_error("cannot sign a checkpoint of the feed");
     }
+    return st.deleted != 0;
+}
+
+/*
+ * How long the event loop may sleep, in ms: until the next deadline of
+ * replication (seen_fed_next), of a disclosure request to send again, of
+ * expiry, or of an open import session's idle limit; never for nothing,
+ * at most a minute.
+ */
+static long
+sleep_ms(struct node *n)
+{
+    double now = seen_clock_mono(), wait = 60.0, d;
+    time_t wall = time(NULL);
+
+    if (importing(n))
+        return IMPORT_LOOK_EVERY * 1000L;
+    if ((d = seen_fed_next(n->fed) - now) < wait)
+        wait = d;
+    if (n->dis.next_due != UINT64_MAX &&
+        (d = (double)n->dis.next_due - (double)wall) < wait)
+        wait = d;
+    if ((d = (double)(n->last_expiry + EXPIRY_EVERY - wall)) < wait)
+        wait = d;
+    /* Round up: woken a little early, the loop would spin until due. */
+    return wait <= 0 ? 0 : (long)(wait * 1000.0) + 1;
 }
 
 static int
@@ -393,6 +429,9 @@ open_node(struct node *n, const char *pass, size_t passlen)
     if ((rc = seen_fed_new(n->store, n->keys, n->zctx, n->cfg.listen,
              n->cfg.peers, on_adopt, n, &n->fed)) != 0)
         return rc;
+    seen_fed_set_opts(n->fed,
+        &(struct seen_fed_opts){n->cfg.heads_every, n->cfg.checkpoint_every,
+            n->cfg.witnesses});
     {
         uint8_t key[32];
         uint32_t epoch;
@@ -420,7 +459,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
             (unsigned long long)seen_policy_version(n->policy),
             seen_policy_rules(n->policy));
     n->dis = (struct seen_disclosure){n->store, n->keys, n->fed, n->policy,
-        n->cfg.name, n->cfg.type};
+        n->cfg.name, n->cfg.type, 0};
     seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
     n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0};
     n->started = time(NULL);
@@ -493,8 +532,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
 {
     struct sigaction sa;
     struct node n;
-    double last_tick = 0;
-    int rc, busy = 0;
+    int rc, busy = 1; /* one step at start: catch up with what is held */
 
     memset(&n, 0, sizeof n);
     n.home = home;
@@ -512,19 +550,20 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
         close_node(&n);
         return rc;
     }
-    n.last_expiry = time(NULL) - 3600; /* expire soon after starting */
+    n.last_expiry = time(NULL) - EXPIRY_EVERY; /* expire soon after start */
     seen_info("node '%s' (%s, %s) running, pid %ld", n.cfg.name, n.cfg.type,
         n.cfg.local_authority, (long)getpid());
     while (!seen_control_stopping(n.control) && !got_signal) {
         zmq_pollitem_t pi[3];
-        double t;
+        size_t got = 0;
 
         pi[0] = (zmq_pollitem_t){n.sock, 0, ZMQ_POLLIN, 0};
         seen_fed_pollitems(n.fed, pi + 1);
         /* An open import session holds the store's one write transaction
          * (per thread: LMDB would wait on itself), so replication waits
-         * for it to end; peers' messages stay queued meanwhile. */
-        rc = zmq_poll(pi, importing(&n) ? 1 : 3, busy ? 0 : 250);
+         * for it to end; peers' messages stay queued meanwhile.  At rest
+         * the loop sleeps until the next thing falls due. */
+        rc = zmq_poll(pi, importing(&n) ? 1 : 3, busy ? 0 : sleep_ms(&n));
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_error("poll: %s", zmq_strerror(zmq_errno()));
             break;
@@ -542,17 +581,16 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
             } while ((more & ZMQ_POLLIN) && !seen_control_stopping(n.control));
         }
         if (!importing(&n)) {
-            seen_fed_service(n.fed, pi + 1);
-            /* Match what arrived, a bounded step at a time. */
-            busy = seen_matcher_step(&n.mt, 500) > 0;
-        }
-        t = seen_clock_mono();
-        if (t - last_tick >= 1.0) {
-            last_tick = t;
-            if (!importing(&n))
+            got = seen_fed_service(n.fed, pi + 1);
+            if (seen_clock_mono() >= seen_fed_next(n.fed))
                 seen_fed_tick(n.fed);
-            housekeeping(&n);
         }
+        if (housekeeping(&n))
+            got = 1;
+        /* Match what arrived or was imported, a bounded step at a time:
+         * only when something came in, or the last step left work. */
+        if (!importing(&n) && (busy || got > 0 || rc > 0))
+            busy = seen_matcher_step(&n.mt, 500) > 0;
     }
     seen_info("node '%s' stopping%s", n.cfg.name,
         importing(&n) ? ": an unfinished import is abandoned, nothing of it "

@@ -49,6 +49,43 @@ seen_checkpoint_well_formed(const Seen__Checkpoint *c)
 }
 
 /**
+ * seen_checkpoint_signed(c):
+ * Return 1 if ${c} carries a signature, in either form (a note, or the
+ * earlier form's 64 bytes), else 0.  Nothing is verified.
+ */
+int
+seen_checkpoint_signed(const Seen__Checkpoint *c)
+{
+
+    return c->note.len != 0 || c->signature.len != 0;
+}
+
+/* 1 when ${a} and ${b} hold the same bytes. */
+static int
+same_bytes(const ProtobufCBinaryData *a, const ProtobufCBinaryData *b)
+{
+
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/**
+ * seen_checkpoint_same(a, b):
+ * Return 1 if ${a} and ${b} are the same signed checkpoint: the same
+ * origin, size, root and time, and the same note or signature, byte for
+ * byte; else 0.  Nothing is verified.
+ */
+int
+seen_checkpoint_same(const Seen__Checkpoint *a, const Seen__Checkpoint *b)
+{
+
+    return a->size == b->size && a->time == b->time &&
+           same_bytes(&a->origin, &b->origin) &&
+           same_bytes(&a->root, &b->root) &&
+           same_bytes(&a->signature, &b->signature) &&
+           same_bytes(&a->note, &b->note) && seen_checkpoint_signed(a);
+}
+
+/**
  * seen_checkpoint_origin(out, domain, pk):
  * Write the origin name of the log of the Ed25519 key ${pk} that
  * checkpoints under ${domain} are of: "seen/feed/" (feeds) or

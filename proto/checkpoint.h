@@ -112,6 +112,22 @@ SEEN_MUST_CHECK int seen_checkpoint_sign(Seen__Checkpoint *c,
 int seen_checkpoint_well_formed(const Seen__Checkpoint *c);
 
 /**
+ * seen_checkpoint_signed(c):
+ * Return 1 if ${c} carries a signature, in either form (a note, or the
+ * earlier form's 64 bytes), else 0 (as seen_xlog_checkpoint() leaves a
+ * checkpoint when the node signs nothing).  Nothing is verified.
+ */
+int seen_checkpoint_signed(const Seen__Checkpoint *c);
+
+/**
+ * seen_checkpoint_same(a, b):
+ * Return 1 if ${a} and ${b} are the same signed checkpoint: the same
+ * origin, size, root and time, and the same note or signature, byte for
+ * byte; else 0.  Nothing is verified.
+ */
+int seen_checkpoint_same(const Seen__Checkpoint *a, const Seen__Checkpoint *b);
+
+/**
  * seen_checkpoint_note_text(c, len):
  * Write to *${len} the length of the text of the note of ${c} (up to and
  * including its last "\n" before the blank line): the bytes a witness

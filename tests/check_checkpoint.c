@@ -279,6 +279,47 @@ START_TEST(test_note_checkpoint_under_wrong_domain_or_altered_fails)
 }
 END_TEST
 
+/* A checkpoint signed as a note counts as signed, and is the same as its
+ * own decoded copy and no other: the test a node makes before it sends or
+ * stores a checkpoint again (a note has no 64-byte signature to look at). */
+START_TEST(test_note_checkpoint_is_signed_and_same_only_as_itself)
+{
+    Seen__Checkpoint c, o, none = SEEN__CHECKPOINT__INIT, *d;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], obuf[SEEN_CHECKPOINT_BUF], root[32];
+    uint8_t *enc;
+    size_t len;
+
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&c, buf, SEEN_DOMAIN_XLOG_CHECKPOINT,
+                         A, 7, root, NOW), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_signed(&c), 1);
+    ck_assert_int_eq(seen_checkpoint_signed(&none), 0);
+    ck_assert_int_eq(seen_checkpoint_same(&c, &none), 0);
+    ck_assert_int_eq(seen_checkpoint_same(&none, &none), 0);
+    ck_assert_int_eq(seen_checkpoint_encode(&c, &enc, &len), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_decode(enc, len, &d), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_same(&c, d), 1);
+    ck_assert_int_eq(seen_checkpoint_same(d, &c), 1);
+    /* Another size, another root, another signer: not the same. */
+    ck_assert_int_eq(seen_checkpoint_sign(&o, obuf,
+                         SEEN_DOMAIN_XLOG_CHECKPOINT, A, 8, root, NOW), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_same(&c, &o), 0);
+    root[0] ^= 1;
+    ck_assert_int_eq(seen_checkpoint_sign(&o, obuf,
+                         SEEN_DOMAIN_XLOG_CHECKPOINT, A, 7, root, NOW), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_same(&c, &o), 0);
+    root[0] ^= 1;
+    ck_assert_int_eq(seen_checkpoint_sign(&o, obuf,
+                         SEEN_DOMAIN_XLOG_CHECKPOINT, C, 7, root, NOW), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_same(&c, &o), 0);
+    /* One byte of the note changed: not the same. */
+    d->note.data[d->note.len - 2] ^= 0x01;
+    ck_assert_int_eq(seen_checkpoint_same(&c, d), 0);
+    seen_checkpoint_destroy(&d);
+    free(enc);
+}
+END_TEST
+
 /* The earlier form (no note), as the previous version signed it: still
  * verified, and every change fails. */
 START_TEST(test_checkpoint_under_wrong_domain_or_altered_fails)
@@ -688,6 +729,7 @@ checkpoint_suite(void)
     tcase_add_test(
         tc, test_note_checkpoint_under_wrong_domain_or_altered_fails);
     tcase_add_test(tc, test_checkpoint_decode_refuses_malformed_bytes);
+    tcase_add_test(tc, test_note_checkpoint_is_signed_and_same_only_as_itself);
     tcase_add_test(tc, test_cosignature_is_a_tlog_cosignature_line);
     tcase_add_test(tc, test_feed_checkpoint_is_kept_per_origin_in_the_store);
     suite_add_tcase(s, tc);

@@ -108,6 +108,40 @@ START_TEST(test_config_save_then_load_round_trips)
 }
 END_TEST
 
+START_TEST(test_config_federation_cadences_default_read_and_bounds)
+{
+    static const char *bad[] = {"heads_every = 9", "heads_every = 86401",
+        "checkpoint_every = 0", "checkpoint_every = 1m", "witnesses = 0",
+        "witnesses = 17", "gossip = yes"};
+    char text[512], dir[256];
+    struct seen_config c, d;
+    size_t i;
+
+    ck_assert_int_eq(seen_config_parse_string(good, &c), 0);
+    ck_assert_uint_eq(c.heads_every, 300);
+    ck_assert_uint_eq(c.checkpoint_every, 60);
+    ck_assert_uint_eq(c.witnesses, 3);
+    snprintf(text, sizeof text, "%s[federation]\nheads_every = 600\n"
+        "checkpoint_every = 5\nwitnesses = 2\n", good);
+    ck_assert_int_eq(seen_config_parse_string(text, &c), 0);
+    ck_assert_uint_eq(c.heads_every, 600);
+    ck_assert_uint_eq(c.checkpoint_every, 5);
+    ck_assert_uint_eq(c.witnesses, 2);
+    tu_tmpdir(dir, sizeof dir);
+    ck_assert_int_eq(seen_config_save(dir, &c), 0);
+    ck_assert_int_eq(seen_config_load(dir, &d), 0);
+    ck_assert_uint_eq(d.heads_every, 600);
+    ck_assert_uint_eq(d.checkpoint_every, 5);
+    ck_assert_uint_eq(d.witnesses, 2);
+    tu_rmrf(dir);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text, "%s[federation]\n%s\n", good, bad[i]);
+        ck_assert_msg(seen_config_parse_string(text, &c) == SEEN_EINVAL,
+            "accepted '%s'", bad[i]);
+    }
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -119,6 +153,7 @@ config_suite(void)
     tcase_add_test(tc, test_config_map_limit_defaults_and_bounds);
     tcase_add_test(tc, test_config_refuses_bad_input);
     tcase_add_test(tc, test_config_save_then_load_round_trips);
+    tcase_add_test(tc, test_config_federation_cadences_default_read_and_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

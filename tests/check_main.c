@@ -56,10 +56,12 @@ static const struct {
     {"check_policy", policy_suite},
     {"check_record", record_suite},
     {"check_replication", replication_suite},
+    {"check_replication_ring", replication_ring_suite},
     {"check_space", space_suite},
     {"check_storage", storage_suite},
     {"check_storage_feed", storage_feed_suite},
     {"check_storage_index", storage_index_suite},
+    {"check_transport", transport_suite},
     {"check_xlog", xlog_suite},
 };
 

@@ -1,16 +1,20 @@
 /*
- * check_replication.c: the replication room (node/replication/) and the
- * transport under it (node/transport/net.[ch]), with real LMDB stores in
- * temporary directories and real seen_fed objects talking ZeroMQ CURVE
- * over 127.0.0.1 on ports the kernel chooses.
+ * check_replication.c: the replication room (node/replication/), with
+ * real LMDB stores in temporary directories and real seen_fed objects
+ * talking ZeroMQ CURVE over 127.0.0.1 on ports the kernel chooses.
  *
  * Members converge on each other's feeds after appends; a feed travels
  * through a relay between members that do not talk; a member restarted
  * over its store catches up from where it stopped; an envelope from a
  * non-member, one signed by another member than the connection's, a
  * replayed one (also after a restart) and a feed that contradicts its own
- * checkpoint are refused and counted.  The transport refuses a CURVE key
- * its admit callback does not know.
+ * checkpoint are refused and counted.  (The transport alone:
+ * check_transport.c; the witness ring alone: check_replication_ring.c.)
+ *
+ * At rest a federation is quiet: once it has converged and witnessed,
+ * servicing it for many rounds sends no envelope and logs no leaf; an
+ * append is announced at once, without waiting for a timer.  Each log is
+ * witnessed by the members the witness ring chooses, and by no one else.
  *
  * No test measures time: each services every node until what it waits
  * for holds, for at most PUMP_ROUNDS rounds (a bound against a hang,
@@ -31,6 +35,7 @@
 #include "crypto/keys.h"
 #include "match/tokens.h"
 #include "node/replication/federation.h"
+#include "node/replication/ring.h"
 #include "node/transport/net.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
@@ -50,6 +55,7 @@
 #define DOC_VERSION 1
 #define MAX_LEAVES 16
 #define PROBE_ENDPOINT "tcp://127.0.0.1:9" /* nobody listens there */
+#define QUIET_ROUNDS 1000 /* rounds an idle federation is watched */
 
 /* ---- fixture: members alpha, bravo, charlie, and a raw "probe" ---- */
 
@@ -75,6 +81,8 @@ static struct tnode nodes[NNODES];
  * and a key pair that belongs to no member. */
 static struct seen_keys *probe, *stranger;
 static void *rawctx; /* the context of the hand-made sockets */
+static uint8_t *doc; /* the membership document federate() installed */
+static size_t doclen;
 
 /* Keys for the three nodes, the probe, a stranger and the authority;
  * nothing started yet. */
@@ -123,6 +131,8 @@ teardown(void)
         seen_keys_destroy(&nodes[i].k);
     }
     zmq_ctx_term(rawctx);
+    free(doc);
+    doc = NULL;
     seen_keys_destroy(&auth);
     seen_keys_destroy(&probe);
     seen_keys_destroy(&stranger);
@@ -187,23 +197,6 @@ node_start(struct tnode *n)
     json_decref(st);
 }
 
-/* Fill ${m} as the active member ${name} with keys ${k} at ${ep}. */
-static void
-member_of(Seen__Member *m, const char *name, const struct seen_keys *k,
-    const char *ep)
-{
-
-    seen__member__init(m);
-    m->name = (char *)(uintptr_t)name;
-    m->agency = (char *)(uintptr_t) "Test agency";
-    m->type = SEEN__AGENCY_TYPE__SOCIAL_CARE;
-    m->local_authority = (char *)(uintptr_t) "Reading";
-    m->sign_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->sign_pk};
-    m->curve_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->curve_pk};
-    m->endpoint = (char *)(uintptr_t)ep;
-    m->status = SEEN__MEMBER_STATUS__ACTIVE;
-}
-
 /*
  * Start the first ${n} nodes, and install in each a document signed by
  * the authority that lists all three nodes (at the endpoints they bound;
@@ -214,27 +207,27 @@ federate(size_t n)
 {
     Seen__Member m[NNODES + 1];
     const Seen__Member *mp[NNODES + 1];
-    uint8_t mk[32], *doc;
-    size_t i, len;
+    uint8_t mk[32];
+    size_t i;
 
     for (i = 0; i < n; i++)
         node_start(&nodes[i]);
     for (i = 0; i < NNODES; i++) {
-        member_of(&m[i], nodes[i].name, nodes[i].k,
+        tu_member(&m[i], nodes[i].name, nodes[i].k,
             i < n ? nodes[i].listen : PROBE_ENDPOINT);
         mp[i] = &m[i];
     }
-    member_of(&m[NNODES], "probe", probe, PROBE_ENDPOINT);
+    tu_member(&m[NNODES], "probe", probe, PROBE_ENDPOINT);
     mp[NNODES] = &m[NNODES];
     randombytes_buf(mk, sizeof mk);
     ck_assert_int_eq(
         seen_membership_build("Replication test", DOC_VERSION,
-            seen_clock_wall(), mp, NNODES + 1, 1, mk, auth, &doc, &len),
+            seen_clock_wall(), mp, NNODES + 1, 1, mk, auth, &doc, &doclen),
         SEEN_OK);
     for (i = 0; i < n; i++)
         ck_assert_int_eq(
-            seen_fed_install(nodes[i].fed, doc, len, auth->sign_pk), SEEN_OK);
-    free(doc);
+            seen_fed_install(nodes[i].fed, doc, doclen, auth->sign_pk),
+            SEEN_OK);
 }
 
 /* ---- servicing ---- */
@@ -273,19 +266,28 @@ settle(void)
         pump_once(0);
 }
 
-/* Service every running node until ${cond}(${ctx}) holds, for at most
- * PUMP_ROUNDS rounds.  Returns 1 when it holds, else 0. */
+/* Service every running node (with ${tick}, their periodic work too)
+ * until ${cond}(${ctx}) holds, for at most PUMP_ROUNDS rounds.  Returns 1
+ * when it holds, else 0. */
 static int
-pump_until(int (*cond)(void *), void *ctx)
+pump_until_ticking(int (*cond)(void *), void *ctx, int tick)
 {
     int i;
 
     for (i = 0; i < PUMP_ROUNDS; i++) {
         if (cond(ctx))
             return 1;
-        pump_once(1);
+        pump_once(tick);
     }
     return cond(ctx);
+}
+
+/* pump_until_ticking() with the periodic work. */
+static int
+pump_until(int (*cond)(void *), void *ctx)
+{
+
+    return pump_until_ticking(cond, ctx, 1);
 }
 
 /* ---- feeds ---- */
@@ -805,109 +807,282 @@ START_TEST(test_feed_contradicting_its_checkpoint_is_kept_as_evidence)
 }
 END_TEST
 
-/* ---- the transport alone ---- */
+/* ---- at rest ---- */
 
-/* What the transport test's callbacks see. */
-struct seen_by_net {
-    const struct seen_keys *member; /* the one key admitted */
-    size_t n;                       /* messages delivered */
-    uint8_t from[32];
-    char text[16];
-};
-
-/* A seen_net_admit_fn that admits only ${ctx}'s member. */
-static int
-admit_member(
-    void *ctx, const uint8_t curve_pk[static 32], uint8_t sign_pk[static 32])
-{
-    struct seen_by_net *s = ctx;
-
-    if (memcmp(curve_pk, s->member->curve_pk, 32) != 0)
-        return 0;
-    memcpy(sign_pk, s->member->sign_pk, 32);
-    return 1;
-}
-
-/* A seen_net_recv_fn that keeps the last message. */
+/* Witness at once: a checkpoint as soon as a log grew (looked at once a
+ * second) and proofs asked as soon as needed, ${k} witnesses per log;
+ * liveness HEADS at the default cadence, far beyond any test. */
 static void
-delivered(
-    void *ctx, const uint8_t sign_pk[static 32], const uint8_t *buf, size_t len)
+witness_fast(size_t n, unsigned int k)
 {
-    struct seen_by_net *s = ctx;
+    const struct seen_fed_opts o = {SEEN_FED_HEADS_EVERY, 0, k};
+    size_t i;
 
-    s->n++;
-    memcpy(s->from, sign_pk, 32);
-    snprintf(s->text, sizeof s->text, "%.*s", (int)len, (const char *)buf);
+    for (i = 0; i < n; i++)
+        seen_fed_set_opts(nodes[i].fed, &o);
 }
 
-START_TEST(test_transport_refuses_unknown_curve_key_and_admits_a_member)
+/* The integer ${key} of the object ${o}; the test fails without one. */
+static json_int_t
+jint(json_t *o, const char *key)
 {
-    struct seen_by_net s = {probe, 0, {0}, ""};
-    struct seen_net_stats st;
-    struct seen_net *net;
-    struct tnode to = {0};
-    zmq_pollitem_t items[2];
-    void *zctx, *bad, *good;
+    json_t *v = json_object_get(o, key);
+
+    ck_assert_msg(json_is_integer(v), "no integer '%s'", key);
+    return json_integer_value(v);
+}
+
+/* How many envelopes of ${type} ("heads") ${n} ${dir} ("sent",
+ * "received") since it started. */
+static json_int_t
+messages(struct tnode *n, const char *type, const char *dir)
+{
+    json_t *st = status_of(n);
+    json_int_t x;
+
+    x = jint(json_object_get(json_object_get(st, "messages"), type), dir);
+    json_decref(st);
+    return x;
+}
+
+/* The status of ${name} among the peers in the status ${st}, borrowed;
+ * the test fails when there is none. */
+static json_t *
+peer_in(json_t *st, const char *name)
+{
+    json_t *peers = json_object_get(st, "peers"), *p;
+    size_t i;
+
+    for (i = 0; i < json_array_size(peers); i++) {
+        p = json_array_get(peers, i);
+        if (strcmp(json_string_value(json_object_get(p, "node")), name) == 0)
+            return p;
+    }
+    ck_abort_msg("no peer %s", name);
+    return NULL;
+}
+
+/*
+ * Whether witnessing has settled among the running nodes: each one's log
+ * is covered by the latest checkpoint it signed, none waits for a proof,
+ * and each holds the latest checkpoint of every running node whose log it
+ * witnesses.
+ */
+static int
+witnessed_all(void *ctx)
+{
+    json_t *st[NNODES] = {NULL}, *x;
+    size_t i, j;
+    int ok = 1;
+
+    (void)ctx;
+    for (i = 0; i < NNODES; i++)
+        if (nodes[i].fed != NULL)
+            st[i] = status_of(&nodes[i]);
+    for (i = 0; i < NNODES && ok; i++) {
+        if (st[i] == NULL)
+            continue;
+        x = json_object_get(st[i], "exchange_log");
+        if (jint(x, "leaves") != jint(x, "checkpoint") ||
+            jint(x, "checkpoints_pending") != 0)
+            ok = 0;
+        for (j = 0; j < NNODES && ok; j++) {
+            json_t *p;
+
+            if (j == i || st[j] == NULL)
+                continue;
+            p = peer_in(st[i], nodes[j].name);
+            if (json_is_true(json_object_get(p, "witnessed")) &&
+                jint(p, "checkpoint_held") !=
+                    jint(json_object_get(st[j], "exchange_log"), "checkpoint"))
+                ok = 0;
+        }
+    }
+    for (i = 0; i < NNODES; i++)
+        json_decref(st[i]);
+    return ok;
+}
+
+/* The envelopes the running nodes handed to the transport, and the
+ * leaves of their exchange logs, in all. */
+static void
+totals(json_int_t *sent, json_int_t *leaves)
+{
+    size_t i;
+
+    *sent = *leaves = 0;
+    for (i = 0; i < NNODES; i++) {
+        if (nodes[i].fed == NULL)
+            continue;
+        *sent += counter(&nodes[i], "transport", "sent");
+        *leaves += counter(&nodes[i], "exchange_log", "leaves");
+    }
+}
+
+/* Publish ${count}[i] entries at each running node i, and service them
+ * until every one holds every one's feed whole and witnessing settled. */
+static void
+publish_and_settle(const size_t count[NNODES])
+{
+    struct expect want[NNODES * NNODES + 1];
+    size_t i, j, n = 0;
+
+    for (i = 0; i < NNODES; i++)
+        publish(&nodes[i], count[i], NULL);
+    for (i = 0; i < NNODES; i++)
+        for (j = 0; j < NNODES; j++)
+            if (i != j)
+                want[n++] = (struct expect){&nodes[i], nodes[j].k,
+                    feed_size(&nodes[j], nodes[j].k)};
+    want[n] = (struct expect){NULL, NULL, 0};
+    ck_assert_msg(pump_until(all_held, want), "the feeds did not converge");
+    if (!pump_until(witnessed_all, NULL)) {
+        for (i = 0; i < NNODES; i++) {
+            json_t *st;
+            char *js;
+
+            if (nodes[i].fed == NULL)
+                continue;
+            st = status_of(&nodes[i]);
+            js = json_dumps(st, JSON_COMPACT);
+            fprintf(stderr, "%s: %s\n", nodes[i].name, js);
+            free(js);
+            json_decref(st);
+        }
+        ck_abort_msg("witnessing never settled");
+    }
+}
+
+/* Start the three nodes with ${k} witnesses per log, publish at each,
+ * and service them until they have converged and witnessed. */
+static void
+federate_and_settle(unsigned int k)
+{
+    static const size_t count[NNODES] = {3, 2, 4};
+
+    federate(NNODES);
+    witness_fast(NNODES, k);
+    settle();
+    publish_and_settle(count);
+}
+
+START_TEST(test_idle_federation_sends_nothing_and_logs_nothing)
+{
+    json_int_t sent0, leaves0, sent1, leaves1;
     int i;
 
-    ck_assert_ptr_nonnull(zctx = zmq_ctx_new());
-    ck_assert_int_eq(seen_net_open(zctx, nodes[ALPHA].k, "tcp://127.0.0.1:0",
-                         admit_member, &s, &net),
-        SEEN_OK);
-    to.k = nodes[ALPHA].k;
-    snprintf(to.listen, sizeof to.listen, "%s", seen_net_endpoint(net));
-    bad = raw_dealer(stranger, &to);
-    raw_send(bad, "stranger", 8);
-    good = raw_dealer(probe, &to);
-    raw_send(good, "member", 6);
-    seen_net_stats(net, &st);
-    for (i = 0; i < PUMP_ROUNDS && (s.n < 1 || st.zap_refused < 1); i++) {
-        seen_net_pollitems(net, items);
-        ck_assert_int_ge(zmq_poll(items, 2, POLL_MS), 0);
-        seen_net_service(net, items, delivered, &s, 8);
-        seen_net_stats(net, &st);
+    federate_and_settle(3);
+    totals(&sent0, &leaves0);
+    for (i = 0; i < QUIET_ROUNDS; i++)
+        pump_once(1);
+    totals(&sent1, &leaves1);
+    /* The probe is a member nobody reaches: tried with a backoff, never
+     * sent to; and nothing else is due for minutes. */
+    ck_assert_int_eq(sent1, sent0);
+    ck_assert_int_eq(leaves1, leaves0);
+    ck_assert_int_gt(leaves0, 0); /* the ENTRIES that converged are there */
+    for (i = 0; i < NNODES; i++) {
+        ck_assert_int_eq(counter(&nodes[i], "refused", "inconsistent"), 0);
+        ck_assert_int_eq(counter(&nodes[i], "refused", "malformed"), 0);
     }
-    /* The member's message, from its Ed25519 key; the stranger's never. */
-    ck_assert_uint_eq(s.n, 1);
-    ck_assert_str_eq(s.text, "member");
-    ck_assert_mem_eq(s.from, probe->sign_pk, 32);
-    ck_assert_uint_ge(st.zap_refused, 1);
-    ck_assert_uint_eq(st.zap_admitted, 1);
-    ck_assert_uint_eq(st.received, 1);
-    zmq_close(bad);
-    zmq_close(good);
-    seen_net_destroy(&net);
-    seen_net_destroy(&net); /* safe twice */
-    ck_assert_ptr_null(net);
-    zmq_ctx_term(zctx);
 }
 END_TEST
 
-START_TEST(test_transport_sends_only_to_connected_peers)
+/* Whether bravo and charlie hold alpha's feed at the size ${ctx} says. */
+static int
+both_hold_alpha(void *ctx)
 {
-    struct seen_by_net s = {probe, 0, {0}, ""};
-    struct seen_net *net;
-    void *zctx;
+    const uint64_t *size = ctx;
 
-    ck_assert_ptr_nonnull(zctx = zmq_ctx_new());
-    ck_assert_int_eq(seen_net_open(zctx, nodes[ALPHA].k, "tcp://127.0.0.1:0",
-                         admit_member, &s, &net),
-        SEEN_OK);
+    return feed_size(&nodes[BRAVO], nodes[ALPHA].k) >= *size &&
+        feed_size(&nodes[CHARLIE], nodes[ALPHA].k) >= *size;
+}
+
+START_TEST(test_append_is_announced_at_once_and_reaches_the_others)
+{
+    uint64_t size;
+    json_int_t heads0, leaves0, bleaves0;
+    uint8_t handles[2][16];
+
+    federate_and_settle(3);
+    heads0 = messages(&nodes[ALPHA], "heads", "sent");
+    leaves0 = counter(&nodes[ALPHA], "exchange_log", "leaves");
+    bleaves0 = counter(&nodes[BRAVO], "exchange_log", "leaves");
+    size = feed_size(&nodes[ALPHA], nodes[ALPHA].k) + 2;
+    publish(&nodes[ALPHA], 2, handles);
+    /* No periodic work at all: the announcement is the append's. */
+    ck_assert_msg(pump_until_ticking(both_hold_alpha, &size, 0),
+        "the append was not announced");
+    ck_assert(holds_entry(&nodes[BRAVO], nodes[ALPHA].k, handles[1], size - 1));
+    ck_assert(
+        holds_entry(&nodes[CHARLIE], nodes[ALPHA].k, handles[1], size - 1));
+    /* Announced by HEADS (chatter: counted, not logged); the entries went
+     * as ENTRIES, logged at both ends. */
+    ck_assert_int_gt(messages(&nodes[ALPHA], "heads", "sent"), heads0);
+    ck_assert_int_gt(counter(&nodes[ALPHA], "exchange_log", "leaves"), leaves0);
+    ck_assert_int_gt(
+        counter(&nodes[BRAVO], "exchange_log", "leaves"), bleaves0);
+}
+END_TEST
+
+/* The witness ring of the document federate() installed (the caller
+ * destroys it). */
+static struct seen_ring *
+installed_ring(void)
+{
+    struct seen_membership *m;
+    struct seen_ring *r;
+
     ck_assert_int_eq(
-        seen_net_send(net, probe->sign_pk, "x", 1), SEEN_ENOTFOUND);
-    ck_assert_int_eq(seen_net_peer(net, probe->sign_pk, probe->curve_pk,
-                         "ipc:///tmp/not-tcp", "probe"),
-        SEEN_EINVAL);
-    ck_assert_int_eq(seen_net_peer(net, probe->sign_pk, probe->curve_pk,
-                         PROBE_ENDPOINT, "probe"),
-        SEEN_OK);
-    /* Nobody listens: nothing is queued to an absent peer. */
-    ck_assert_int_eq(seen_net_send(net, probe->sign_pk, "x", 1), SEEN_EAGAIN);
-    seen_net_drop_peer(net, probe->sign_pk);
-    ck_assert_int_eq(
-        seen_net_send(net, probe->sign_pk, "x", 1), SEEN_ENOTFOUND);
-    seen_net_destroy(&net);
-    zmq_ctx_term(zctx);
+        seen_membership_open(doc, doclen, auth->sign_pk, &m), SEEN_OK);
+    ck_assert_int_eq(seen_ring_new(m, &r), SEEN_OK);
+    seen_membership_destroy(&m);
+    return r;
+}
+
+START_TEST(test_witnesses_are_the_ring_s_and_no_one_else_asks_for_proofs)
+{
+    static const size_t more[NNODES] = {2, 1, 3};
+    uint8_t w[SEEN_RING_MAX][32];
+    struct seen_ring *r;
+    json_t *st, *p;
+    size_t i, j, nw, witnessed = 0;
+
+    /* One witness per log: four members on the ring (the probe too). */
+    federate_and_settle(1);
+    /* Logs grow again: the witnesses, holding a checkpoint, now need a
+     * consistency proof (GET_XPROOF) of the next. */
+    publish_and_settle(more);
+
+    r = installed_ring();
+    ck_assert_uint_eq(seen_ring_size(r), NNODES + 1);
+    for (i = 0; i < NNODES; i++) {
+        nw = seen_ring_witnesses(r, nodes[i].k->sign_pk, 1, w);
+        ck_assert_uint_eq(nw, 1);
+        st = status_of(&nodes[i]);
+        for (j = 0; j < NNODES; j++) {
+            int chosen = memcmp(w[0], nodes[j].k->sign_pk, 32) == 0;
+
+            if (j == i)
+                continue;
+            p = peer_in(st, nodes[j].name);
+            ck_assert_int_eq(json_is_true(json_object_get(p, "witness")),
+                chosen);
+            if (!chosen) {
+                /* Nobody else asks for proofs or cosigns. */
+                ck_assert_int_eq(jint(p, "proofs_asked"), 0);
+                ck_assert_int_eq(jint(p, "cosignatures"), 0);
+                continue;
+            }
+            ck_assert_int_ge(jint(p, "proofs_asked"), 1);
+            ck_assert_int_ge(jint(p, "cosignatures"), 1);
+            witnessed++;
+        }
+        json_decref(st);
+    }
+    /* Of the four on the ring, one node's witness is the probe. */
+    ck_assert_uint_eq(witnessed, NNODES - 1);
+    seen_ring_destroy(&r);
 }
 END_TEST
 
@@ -916,7 +1091,6 @@ replication_suite(void)
 {
     Suite *s = suite_create("replication");
     TCase *tc = tcase_create("replication");
-    TCase *tn = tcase_create("transport");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_members_converge_on_each_others_feeds);
@@ -927,11 +1101,11 @@ replication_suite(void)
     tcase_add_test(tc, test_replayed_envelope_is_refused_also_after_a_restart);
     tcase_add_test(
         tc, test_feed_contradicting_its_checkpoint_is_kept_as_evidence);
-    suite_add_tcase(s, tc);
-    tcase_add_checked_fixture(tn, setup, teardown);
+    tcase_add_test(tc, test_idle_federation_sends_nothing_and_logs_nothing);
     tcase_add_test(
-        tn, test_transport_refuses_unknown_curve_key_and_admits_a_member);
-    tcase_add_test(tn, test_transport_sends_only_to_connected_peers);
-    suite_add_tcase(s, tn);
+        tc, test_append_is_announced_at_once_and_reaches_the_others);
+    tcase_add_test(
+        tc, test_witnesses_are_the_ring_s_and_no_one_else_asks_for_proofs);
+    suite_add_tcase(s, tc);
     return s;
 }

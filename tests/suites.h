@@ -37,9 +37,11 @@ Suite *outbox_suite(void);
 Suite *policy_suite(void);
 Suite *record_suite(void);
 Suite *replication_suite(void);
+Suite *replication_ring_suite(void);
 Suite *storage_suite(void);
 Suite *storage_feed_suite(void);
 Suite *storage_index_suite(void);
+Suite *transport_suite(void);
 Suite *xlog_suite(void);
 
 #endif /* !SEEN_TESTS_SUITES_H */

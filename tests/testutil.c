@@ -12,9 +12,11 @@
 #include <sodium.h>
 
 #include "common/file.h"
+#include "crypto/keys.h"
 #include "node/matching/indexer.h"
 #include "proto/record.h"
 #include "tests/testutil.h"
+#include "seen.pb-c.h"
 
 /**
  * tu_tmpdir(buf, len):
@@ -287,4 +289,26 @@ tu_refused(json_t *rep, const char *want)
     ck_assert_ptr_nonnull(e);
     ck_assert_msg(strstr(e, want) != NULL, "error '%s' lacks '%s'", e, want);
     json_decref(rep);
+}
+
+/**
+ * tu_member(m, name, k, ep):
+ * Fill the membership document entry ${m} as an ACTIVE social care member
+ * named ${name} in Reading with the keys of ${k} at endpoint ${ep}.
+ * ${m} points into ${name}, ${k} and ${ep}, which must outlive it.
+ */
+void
+tu_member(struct Seen__Member *m, const char *name, const struct seen_keys *k,
+    const char *ep)
+{
+
+    seen__member__init(m);
+    m->name = (char *)(uintptr_t)name;
+    m->agency = (char *)(uintptr_t) "Test agency";
+    m->type = SEEN__AGENCY_TYPE__SOCIAL_CARE;
+    m->local_authority = (char *)(uintptr_t) "Reading";
+    m->sign_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->sign_pk};
+    m->curve_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->curve_pk};
+    m->endpoint = (char *)(uintptr_t)ep;
+    m->status = SEEN__MEMBER_STATUS__ACTIVE;
 }

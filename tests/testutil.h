@@ -13,6 +13,8 @@
 
 struct seen_indexer;
 struct seen_index_stats;
+struct seen_keys;
+struct Seen__Member;
 
 /**
  * tu_tmpdir(buf, len):
@@ -158,5 +160,14 @@ void tu_loud(void);
  * "error": TEXT}) whose TEXT contains ${want}; decref ${rep}.
  */
 void tu_refused(json_t *rep, const char *want);
+
+/**
+ * tu_member(m, name, k, ep):
+ * Fill the membership document entry ${m} as an ACTIVE social care member
+ * named ${name} in Reading with the keys of ${k} at endpoint ${ep}.
+ * ${m} points into ${name}, ${k} and ${ep}, which must outlive it.
+ */
+void tu_member(struct Seen__Member *m, const char *name,
+    const struct seen_keys *k, const char *ep);
 
 #endif

@@ -374,6 +374,29 @@ seen_xlog_leaf_check(Seen__XLogLeaf *l, const uint8_t owner[static 32],
 }
 
 /**
+ * seen_xlog_is_content(type):
+ * Return 1 when an envelope of MsgType ${type} carries content, and so is
+ * a leaf of the exchange log whenever it is sent or accepted; 0 when it
+ * is protocol chatter (see "What the log holds" in leaf.h).
+ */
+int
+seen_xlog_is_content(int type)
+{
+
+    switch (type) {
+    case SEEN__MSG_TYPE__HELLO:
+    case SEEN__MSG_TYPE__HEADS:
+    case SEEN__MSG_TYPE__GET_RANGE:
+    case SEEN__MSG_TYPE__COSIGN:
+    case SEEN__MSG_TYPE__GET_XPROOF:
+    case SEEN__MSG_TYPE__XPROOF:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/**
  * seen_xlog_leaf_release(v):
  * Free what seen_xlog_leaf_parse() or seen_xlog_leaf_check() decoded
  * into ${v} and empty it.  Safe on an empty view and twice.

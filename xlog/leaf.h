@@ -29,6 +29,17 @@
  * log it is about: its first checkpoint is present, and that checkpoint
  * and the second, if any, have that 32-byte origin; at most
  * SEEN_MERKLE_PROOF_MAX proof hashes of 32 bytes.
+ *
+ * What the log holds (seen_xlog_is_content(); docs/audit-format.md
+ * section 1.1): every envelope that carries content --
+ * ENTRIES, MEMBERSHIP, DISCLOSURE_REQUEST and DISCLOSURE_RESPONSE, and
+ * any type this version does not know -- sent or accepted; every query
+ * and every disclosure decision; every piece of evidence, when first
+ * kept (XLOG_EVIDENCE).  Protocol chatter -- HELLO, HEADS, GET_RANGE,
+ * COSIGN, GET_XPROOF, XPROOF -- is counted, not logged, unless handling
+ * it found evidence of equivocation: then the envelope that carried the
+ * evidence is logged as received.  Logs written before this rule hold
+ * chatter leaves too: they keep every rule above.
  */
 #ifndef SEEN_XLOG_LEAF_H
 #define SEEN_XLOG_LEAF_H
@@ -103,6 +114,14 @@ SEEN_MUST_CHECK int seen_xlog_leaf_check(Seen__XLogLeaf *l,
 const char *seen_xlog_leaf_ends(Seen__XLogKind kind,
     const uint8_t owner[static 32], const uint8_t peer[static 32],
     const Seen__Header *h);
+
+/**
+ * seen_xlog_is_content(type):
+ * Return 1 when an envelope of MsgType ${type} carries content, and so is
+ * a leaf of the exchange log whenever it is sent or accepted; 0 when it
+ * is protocol chatter (see "What the log holds" above).
+ */
+int seen_xlog_is_content(int type);
 
 /**
  * seen_xlog_leaf_release(v):

@@ -1,7 +1,8 @@
 /*
- * xlog.h: the exchange log, a node's Merkle log of every envelope it sent
- * or accepted and every query and disclosure decision it recorded
- * (DESIGN.md "Exchange log and audit"; docs/audit-format.md).
+ * xlog.h: the exchange log, a node's Merkle log of every envelope that
+ * carries content it sent or accepted (xlog/leaf.h, "What the log
+ * holds") and every query and disclosure decision it recorded (DESIGN.md
+ * "Exchange log and audit"; docs/audit-format.md).
  *
  * A leaf is the exact encoding of one XLogLeaf (proto/seen.proto), hashed
  * as RFC 9162 (crypto/merkle.h), that keeps the leaf rules of

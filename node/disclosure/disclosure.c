@@ -819,6 +819,7 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     if ((rc = send_request(d, &st)) != 0)
         seen_error("disclosures: request not queued now (%s); sent again "
                   "later", seen_strerror(rc));
+    d->next_due = 0; /* seen_disclosure_tick() works out when */
     seen_fed_flush(d->fed);
     seen_hex_encode(idh, id, 16);
     seen_warn("disclosure request %s to %s by %s", idh, node, op);
@@ -1142,7 +1143,7 @@ err:
  * seen_disclosure_tick(d, now):
  * Send again every request sent without a final answer whose last sending
  * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)
- * seconds before ${now}.  Never call it inside a write transaction.
+ * seconds before ${now}; set d->next_due.  Never call it in a write txn.
  * Returns the number sent again, or a negative SEEN_E* code (logged).
  */
 int
@@ -1152,9 +1153,10 @@ seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
     struct seen_txn *txn;
     struct keys ks;
     size_t i;
-    uint64_t wait;
+    uint64_t wait, next = UINT64_MAX;
     int rc, n = 0;
 
+    d->next_due = now + SEEN_DISCLOSURE_RETRY; /* after an error */
     if (d->fed == NULL)
         return 0;
     if ((rc = seen_store_begin(d->store, 1, &txn)) != 0)
@@ -1173,6 +1175,8 @@ seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
                 send_request(d, st) == 0)
                 n++;
         }
+        if (!final(st->outcome) && st->last_sent + wait < next)
+            next = st->last_sent + wait;
         seen__disclosure_state__free_unpacked(st, NULL);
         if (rc != 0)
             break;
@@ -1188,6 +1192,7 @@ out:
             seen_strerror(rc));
         return rc;
     }
+    d->next_due = next;
     if (n > 0)
         seen_fed_flush(d->fed);
     return n;

@@ -66,6 +66,10 @@ struct seen_disclosure {
     const struct seen_policy *policy; /* NULL: every request is queued */
     const char *node;                 /* this node's name */
     const char *type;                 /* this node's agency type (cli.md) */
+    /* Unix seconds when seen_disclosure_tick() next has a request to send
+     * again (0: look at once; UINT64_MAX: none waits), which it and
+     * seen_disclosure_request() keep. */
+    uint64_t next_due;
 };
 
 /**
@@ -138,7 +142,7 @@ json_t *seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
  * seen_disclosure_tick(d, now):
  * Send again every request sent without a final answer whose last sending
  * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)
- * seconds before ${now}.  Never call it inside a write transaction.
+ * seconds before ${now}; set d->next_due.  Never call it in a write txn.
  * Returns the number sent again, or a negative SEEN_E* code (logged).
  */
 int seen_disclosure_tick(struct seen_disclosure *d, uint64_t now);

@@ -1,11 +1,13 @@
 /*
  * dispatch.c: one received envelope, from bytes to effect.  It is opened
  * (signature, recipient, freshness, replay: storage/replay.h), its signer
- * checked against the CURVE-authenticated peer, logged as received with
- * its checkpoint witnessed (witness.c), and handed to the handler of its
- * MsgType: a row of handlers[] below, or the handler set by
- * seen_fed_set_handler() for the types replication does not handle.
- * Every refusal is counted once, by the reason for it.
+ * checked against the CURVE-authenticated peer, counted by type, logged
+ * as received when it carries content (xlog/leaf.h), its checkpoint
+ * witnessed (witness.c), and handed to the handler of its MsgType: a row
+ * of handlers[] below, or the handler set by seen_fed_set_handler() for
+ * the types replication does not handle.  Protocol chatter is logged only
+ * when handling it found evidence of equivocation.  Every refusal is
+ * counted once, by the reason for it.
  */
 #include <string.h>
 
@@ -66,8 +68,8 @@ count_unopened(struct seen_fed *fed, const uint8_t sender[32], int rc)
         p->refused++;
 }
 
-/* Log the envelope opened as ${v} as received, and witness the
- * checkpoint it carries, in ${txn}.  Returns 0 or the error (counted). */
+/* Log the envelope opened as ${v} as received, in ${txn}.  Returns 0 or
+ * the error (counted). */
 static int
 log_received(struct seen_fed *fed, struct seen_txn *txn,
     const struct seen_envelope_view *v)
@@ -75,17 +77,33 @@ log_received(struct seen_fed *fed, struct seen_txn *txn,
     int rc;
 
     /* Logged with its effect: both commit, or neither. */
-    if ((rc = seen_xlog_received(txn, fed->keys, v, seen_clock_wall(),
-             NULL)) != 0 ||
-        (v->checkpoint != NULL && (rc = fed_witness(fed, txn, v)) != 0)) {
-        if (rc == SEEN_EINVAL)
-            fed->refused.malformed++;
-        else {
-            fed->refused.other++;
-            seen_error("exchange log: cannot log a received envelope: %s",
-                seen_strerror(rc));
-        }
+    rc = seen_xlog_received(txn, fed->keys, v, seen_clock_wall(), NULL);
+    if (rc == 0) {
+        fed->xlog.logged_received++;
+    } else if (rc == SEEN_EINVAL) {
+        fed->refused.malformed++;
+    } else {
+        fed->refused.other++;
+        seen_error("exchange log: cannot log a received envelope: %s",
+            seen_strerror(rc));
     }
+    return rc;
+}
+
+/* Witness the checkpoint the envelope ${v} carries, in ${txn}.  Returns 0
+ * or the error (counted). */
+static int
+witness(struct seen_fed *fed, struct seen_txn *txn,
+    const struct seen_envelope_view *v)
+{
+    int rc;
+
+    if (v->checkpoint == NULL || (rc = fed_witness(fed, txn, v)) == 0)
+        return SEEN_OK;
+    if (rc == SEEN_EINVAL)
+        fed->refused.malformed++;
+    else
+        fed->refused.other++;
     return rc;
 }
 
@@ -116,6 +134,39 @@ apply(struct seen_fed *fed, struct seen_txn *txn,
     return rc;
 }
 
+/* Handle the envelope ${v}, opened and from the peer that delivered it,
+ * in ${txn}: log it first when it carries content (so that a decision it
+ * leads to follows it in the log), witness its checkpoint, apply it, and
+ * log chatter that turned out to carry evidence.  Returns 0 or the code
+ * for which it was refused. */
+static int
+handle(struct seen_fed *fed, struct seen_txn *txn,
+    const struct seen_envelope_view *v)
+{
+    struct fed_peer *p;
+    uint64_t inconsistent = fed->refused.inconsistent;
+    int content = seen_xlog_is_content(v->type), rc;
+
+    if ((content && (rc = log_received(fed, txn, v)) != 0) ||
+        (rc = witness(fed, txn, v)) != 0)
+        return rc;
+    if ((p = fed_find_peer(fed, v->sender)) != NULL) {
+        p->last_rx = seen_clock_wall();
+        p->retry_at = 0; /* connected: what it is owed goes now */
+        /* Signing nothing, it may have stopped on evidence against its
+         * own log: a witness shows it what it holds of it
+         * (fed_xproof_ask), so that it knows every size it signed before
+         * an operator resolves it. */
+        if (v->checkpoint == NULL)
+            fed_xproof_ask(fed, txn, p, 1);
+    }
+    if ((rc = apply(fed, txn, v)) != 0)
+        return rc;
+    if (!content && fed->refused.inconsistent > inconsistent)
+        return log_received(fed, txn, v);
+    return SEEN_OK;
+}
+
 /**
  * fed_on_message(fed, txn, m):
  * Open, check, log and apply the received envelope ${m} inside ${txn},
@@ -127,7 +178,6 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
     const struct fed_msg *m)
 {
     struct seen_envelope_view v;
-    struct fed_peer *p;
     int rc;
 
     rc = seen_replay_open(fed->replay, txn, m->buf, m->len,
@@ -142,19 +192,9 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
         seen_envelope_release(&v);
         return SEEN_EPERM;
     }
-    if ((rc = log_received(fed, txn, &v)) != 0) {
-        seen_envelope_release(&v);
-        return rc;
-    }
-    if ((p = fed_find_peer(fed, v.sender)) != NULL) {
-        p->last_rx = seen_clock_wall();
-        /* Signing nothing, it may have stopped on evidence against its
-         * own log: show it what we hold of it (fed_xproof_ask), so that
-         * it knows every size it signed before an operator resolves it. */
-        if (v.checkpoint == NULL)
-            fed_xproof_ask(fed, txn, p, 1);
-    }
-    rc = apply(fed, txn, &v);
+    fed->replay_dirty = 1;
+    fed_count(fed, v.type, 0);
+    rc = handle(fed, txn, &v);
     seen_envelope_release(&v);
     return rc;
 }

@@ -3,7 +3,10 @@
  * by its files and by no one else:
  *
  *   federation.c  seen_fed_new/destroy, the service round, tick, status
- *   peers.c       the membership document, admission, peers, names
+ *   ring.c        the witness ring of a membership document (ring.h,
+ *                 public: it is a function of the document alone)
+ *   peers.c       the membership document, admission, peers, names,
+ *                 the witness ring (ring.h) as it applies to this node
  *   outbox.c      the queue of bodies to send, sealed and logged by flush
  *   feeds.c       feed heads, ranges, entries, evidence of equivocation
  *   witness.c     witnessing peers' exchange logs: cosign, xproofs
@@ -26,35 +29,64 @@ struct seen_envelope_view;
 struct seen_membership;
 struct seen_net;
 struct seen_replay;
+struct seen_ring;
 
 /* Times in seconds. */
-#define FED_HEADS_EVERY 5.0     /* between unprompted HEADS to a peer */
-#define FED_WANT_TIMEOUT 10.0   /* before a range request is retried */
+#define FED_RETRY_MIN 1.0       /* first wait after a HEADS not delivered */
+#define FED_RETRY_MAX 30.0      /* ...doubling up to this (or heads_every) */
+#define FED_WANT_TIMEOUT 10.0   /* before a range request is asked again */
+#define FED_WANT_TRIES 3        /* times asked before waiting for HEADS */
 #define FED_ROUND_MAX 64        /* messages applied in one transaction */
-#define FED_CONNECTED_WITHIN 10 /* since a peer was last heard: connected */
+#define FED_CONNECTED_WITHIN 10 /* beyond heads_every, since last heard */
 #define FED_OUTQ_MAX 4096       /* envelopes waiting for the next flush */
 #define FED_OUTQ_BYTES (64u << 20) /* and their bodies' bytes: beyond either
                                       a body is dropped, counted */
-#define FED_XPROOF_EVERY 5.0    /* between GET_XPROOFs to a peer */
 #define FED_XPROOF_TIMEOUT 10.0 /* before an unanswered one is retried */
+#define FED_XPROOF_TRIES 5      /* ...the wait doubling up to 2^5 times */
 #define FED_EVIDENCE_MAX 8      /* inconsistent checkpoints kept a message */
+#define FED_PRUNE_EVERY 300.0   /* between prunes of a replay cache in use */
+#define FED_IDLE_MAX 3600.0     /* the longest seen_fed_next() looks ahead */
+#define FED_GEN_NONE UINT64_MAX /* gen_sent: the peer is to be told */
+#define FED_MSG_TYPES 11        /* counters by MsgType: 1-10, 0 any other */
 
 /* A member this node replicates with. */
 struct fed_peer {
     uint8_t pk[32];
     char name[64];
-    uint64_t last_rx;
-    double last_heads;
+    uint64_t last_rx; /* wall clock: when last accepted from it */
+    /* What it was told (HEADS, HELLO): what this node held when it last
+     * told it (fed->gen; FED_GEN_NONE: to be told), when (monotonic), a
+     * HELLO owed, and after a failed send, not before retry_at. */
     uint64_t gen_sent;
+    double last_heads;
+    int hello_due;
+    double retry_at;
+    double backoff;
+    /* The HEADS it sent that this node last answered with its own (a
+     * digest of the body) and what this node held then: never the same
+     * answer to the same heads twice. */
+    uint8_t replied[16];
+    uint64_t replied_gen;
     uint64_t refused;
+    /* Witnessing (ring.h): it witnesses this node's log; this node
+     * witnesses its log. */
+    int witness;
+    int witnessed;
     /* Consistency proofs of its exchange log asked of it (GET_XPROOF):
-     * when last asked, whether that one is unanswered, and whether one
-     * it gave did not hold (then it is asked no more). */
+     * when last asked, whether that one is unanswered and how many times
+     * it was asked again, when to look again (0: nothing to ask), and
+     * whether one it gave did not hold (then it is asked no more). */
     double xp_at;
     int xp_out;
+    unsigned int xp_tries;
+    double xp_due;
     int xp_bad;
+    uint8_t *cosig;  /* our cosignature of its log, not delivered: sent
+                      * again at retry_at (owned; NULL: none) */
+    size_t cosig_len;
     uint64_t cosigs; /* its cosignatures of our checkpoints, kept */
     uint64_t shown;  /* times it showed us its checkpoint of our log */
+    uint64_t asked;  /* GET_XPROOFs it sent us */
 };
 
 /* A range of an origin's feed asked of a peer (GET_RANGE), unanswered. */
@@ -63,6 +95,7 @@ struct fed_want {
     uint8_t peer[32];
     uint64_t to;
     double at;
+    unsigned int tries; /* asked again after no answer */
 };
 
 /* A received envelope waiting for the round's transaction. */
@@ -92,6 +125,8 @@ struct seen_fed {
     struct seen_store *store;
     const struct seen_keys *keys;
     struct seen_net *net;
+    struct seen_fed_opts opts;
+    struct seen_ring *ring; /* of the held document */
     uint8_t authority[32];
     int pinned;
     struct seen_membership *doc;
@@ -112,14 +147,20 @@ struct seen_fed {
             mismatch, other;
     } refused;
     uint64_t applied;
-    double last_prune;
+    double prune_at;  /* monotonic: the next prune of the replay cache */
+    int replay_dirty; /* the replay cache may hold records to prune */
+    double check_at;  /* monotonic: the next look at the own log's size */
     struct fed_outmsg *outq;
     size_t nout, capout;
     size_t outbytes; /* of the bodies queued */
     struct {
         uint64_t sent, dropped, cosigned, cosignatures, asked, served;
+        uint64_t logged_sent, logged_received, signed_;
         int halted;
     } xlog;
+    struct {
+        uint64_t sent, received;
+    } msgs[FED_MSG_TYPES];
     struct fed_evidence evidence[FED_EVIDENCE_MAX];
     size_t nevidence;
     seen_fed_msg_fn *handler;
@@ -151,6 +192,22 @@ int fed_admit(void *ctx, const uint8_t curve_pk[static 32],
  * is an active member of the held document, else 0.
  */
 int fed_member_active(void *ctx, const uint8_t pk[static 32]);
+
+/**
+ * fed_witnesses_of(fed, pk):
+ * Return 1 when this node witnesses the exchange log of ${pk} under the
+ * held document (ring.h), else 0.
+ */
+int fed_witnesses_of(struct seen_fed *fed, const uint8_t pk[32]);
+
+/**
+ * fed_ring_update(fed):
+ * Build the witness ring of the held document and mark each peer as a
+ * witness of this node's log or a log this node witnesses, with
+ * fed->opts.witnesses witnesses per log.  On memory exhaustion the ring
+ * held before stays.
+ */
+void fed_ring_update(struct seen_fed *fed);
 
 /**
  * fed_find_peer(fed, pk):
@@ -233,28 +290,72 @@ void fed_outq_clear(struct seen_fed *fed);
 
 /**
  * fed_flush(fed):
- * Seal every queued body with this node's latest exchange-log checkpoint
- * (signed now if the log grew), log each envelope as sent, commit, and
- * only then hand them to the transport: nothing leaves that is not
- * logged.  Empties the queue.  Never call it inside a write transaction.
+ * Seal every queued body with the latest checkpoint this node signed of
+ * its exchange log (the first is signed now), log each envelope that
+ * carries content as sent (xlog/leaf.h seen_xlog_is_content), commit,
+ * and only then hand them to the transport: no content leaves that is not
+ * logged.  A HEADS or HELLO the transport does not take is sent again
+ * later.  Empties the queue.  Never call it inside a write transaction.
  */
 void fed_flush(struct seen_fed *fed);
+
+/**
+ * fed_checkpoint_due(fed):
+ * When fed->opts.checkpoint_every has passed since it last looked, and
+ * the exchange log has grown since the latest checkpoint this node
+ * signed, sign one and show it to this node's witnesses (a HELLO to each,
+ * carrying it): never when nothing is new.  Never call it inside a write
+ * transaction.
+ */
+void fed_checkpoint_due(struct seen_fed *fed);
+
+/**
+ * fed_count(fed, type, sent):
+ * Count an envelope of MsgType ${type} sent (${sent} 1) or accepted (0).
+ */
+void fed_count(struct seen_fed *fed, int type, int sent);
 
 /* ---- feeds.c ---- */
 
 /**
  * fed_send_heads(fed, all):
- * Queue HELLO and HEADS to every peer (with ${all} 0, only to those not
- * told since the feeds last changed or for FED_HEADS_EVERY seconds).
+ * Queue HEADS (and a HELLO when one is owed) to every peer (with ${all}
+ * 0, only to those not told since the feeds last changed, those owed an
+ * answer, and those told nothing for fed->opts.heads_every seconds; a
+ * peer to which the last could not be sent waits its backoff).
  */
 void fed_send_heads(struct seen_fed *fed, int all);
 
 /**
+ * fed_heads_undelivered(fed, to, type):
+ * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
+ * it again after a backoff (FED_RETRY_MIN doubling to FED_RETRY_MAX, or
+ * heads_every when smaller), or as soon as it is heard from; of another
+ * type, only start the backoff.
+ */
+void fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    int type);
+
+/**
+ * fed_heads_delivered(fed, to):
+ * The transport took a HEADS for ${to}: the next failure waits the least.
+ */
+void fed_heads_delivered(struct seen_fed *fed, const uint8_t to[32]);
+
+/**
  * fed_wants_expire(fed):
- * Forget the range requests unanswered for FED_WANT_TIMEOUT seconds, so
- * that the next HEADS asks again.
+ * Ask again, of the same peer, the range requests unanswered for
+ * FED_WANT_TIMEOUT seconds (doubling each time), and after FED_WANT_TRIES
+ * forget them: the next HEADS asks afresh.
  */
 void fed_wants_expire(struct seen_fed *fed);
+
+/**
+ * fed_wants_next(fed):
+ * Return the monotonic time at which fed_wants_expire() has work, or
+ * ${now} + FED_IDLE_MAX when it has none.
+ */
+double fed_wants_next(const struct seen_fed *fed, double now);
 
 /**
  * fed_evidence_flush(fed, txn):
@@ -299,15 +400,17 @@ int fed_count_one(void *ctx, const uint8_t *val, size_t len);
 
 /**
  * fed_xproof_ask(fed, txn, p, smaller):
- * Ask the peer ${p} for a consistency proof of its exchange log, at the
- * pace allowed (see witness.c).
+ * Ask the peer ${p}, whose log this node witnesses, for a consistency
+ * proof of its exchange log, at the pace allowed (see witness.c); when
+ * not allowed yet, note when to try (p->xp_due).
  */
 void fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn,
     struct fed_peer *p, uint64_t smaller);
 
 /**
  * fed_xproof_ask_all(fed):
- * Ask every peer that has a checkpoint pending and may be asked.
+ * Ask every peer whose time to look (p->xp_due) has come, if it has a
+ * checkpoint pending.
  */
 void fed_xproof_ask_all(struct seen_fed *fed);
 
@@ -332,6 +435,22 @@ int fed_witness(struct seen_fed *fed, struct seen_txn *txn,
     const struct seen_envelope_view *v);
 
 /**
+ * fed_cosign_undelivered(fed, to, body, blen):
+ * The transport did not take a COSIGN (its ${blen} bytes of ${body}) for
+ * ${to}: keep a copy, in place of any kept before, to send again when a
+ * HEADS to it would be (fed_heads_undelivered).
+ */
+void fed_cosign_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen);
+
+/**
+ * fed_cosign_resend(fed):
+ * Queue again the cosignatures kept by fed_cosign_undelivered() whose
+ * time has come.
+ */
+void fed_cosign_resend(struct seen_fed *fed);
+
+/**
  * fed_on_cosign(fed, txn, from, body, blen):
  * COSIGN: keep a witness's cosignature of one of our checkpoints.
  * Returns 0, SEEN_EINVAL, SEEN_EAUTH, SEEN_EPERM (not the sender's).
@@ -349,7 +468,8 @@ int fed_on_get_xproof(struct seen_fed *fed, struct seen_txn *txn,
 
 /**
  * fed_on_xproof(fed, txn, from, body, blen):
- * XPROOF: witness the peer's checkpoint with the proof it gave.
+ * XPROOF: witness the peer's checkpoint with the proof it gave (only of a
+ * log this node witnesses).
  * Returns 0, SEEN_EINVAL, SEEN_EAUTH, or an error of the exchange log.
  */
 int fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,

@@ -12,8 +12,11 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "node/replication/fed_impl.h"
+#include "node/replication/ring.h"
 #include "node/transport/net.h"
+#include "proto/checkpoint.h"
 #include "proto/envelope.h"
+#include "proto/enums.h"
 #include "proto/membership.h"
 #include "storage/feed.h"
 #include "storage/members.h"
@@ -48,6 +51,11 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
     fed->keys = keys;
     fed->adopt = adopt;
     fed->actx = ctx;
+    fed->opts = (struct seen_fed_opts){SEEN_FED_HEADS_EVERY,
+        SEEN_FED_CHECKPOINT_EVERY, SEEN_FED_WITNESSES};
+    fed->gen = 1;
+    fed->replay_dirty = 1; /* records of an earlier run may wait */
+    fed->check_at = seen_clock_mono() + SEEN_FED_CHECKPOINT_EVERY;
     snprintf(fed->filter, sizeof fed->filter, "%s", peers ? peers : "");
     if ((fed->replay = seen_replay_new(store, SEEN_ENVELOPE_SKEW)) == NULL) {
         rc = SEEN_ENOMEM;
@@ -85,18 +93,39 @@ void
 seen_fed_destroy(struct seen_fed **pp)
 {
     struct seen_fed *fed;
+    size_t i;
 
     if (pp == NULL || (fed = *pp) == NULL)
         return;
     *pp = NULL;
     seen_net_destroy(&fed->net);
     seen_membership_destroy(&fed->doc);
+    seen_ring_destroy(&fed->ring);
     seen_replay_destroy(&fed->replay);
+    for (i = 0; i < fed->npeers; i++)
+        free(fed->peers[i].cosig);
     free(fed->peers);
     free(fed->wants);
     fed_outq_clear(fed);
     free(fed->outq);
     free(fed);
+}
+
+/**
+ * seen_fed_set_opts(fed, opts):
+ * Use the cadences ${opts} (copied) from now on, in place of the
+ * defaults (300 s, 60 s, 3 witnesses): the witness ring is worked out
+ * again for the number of witnesses.
+ */
+void
+seen_fed_set_opts(struct seen_fed *fed, const struct seen_fed_opts *opts)
+{
+
+    fed->opts = *opts;
+    if (fed->opts.witnesses > SEEN_RING_MAX)
+        fed->opts.witnesses = SEEN_RING_MAX;
+    fed->check_at = seen_clock_mono() + opts->checkpoint_every;
+    fed_ring_update(fed);
 }
 
 /**
@@ -183,20 +212,21 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
 /**
  * seen_fed_service(fed, items):
  * Receive and apply what the transport has, in one transaction per round
- * (each message nested, so one bad message undoes only itself).
+ * (each message nested, so one bad message undoes only itself), and send
+ * what that calls for.  Returns the number of envelopes received.
  */
-void
+size_t
 seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
 {
     struct seen_txn *txn;
-    size_t i;
+    size_t i, n;
     int rc;
 
     fed->nround = 0;
     fed->adopt_pending = 0;
     seen_net_service(fed->net, items, collect, fed, FED_ROUND_MAX);
-    if (fed->nround == 0)
-        return;
+    if ((n = fed->nround) == 0)
+        return 0;
     if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
         seen_error("replication: cannot write to the store: %s",
             seen_strerror(rc));
@@ -217,55 +247,156 @@ done:
         free(fed->round[i].buf);
     fed->nround = 0;
     fed->adopt_pending = 0;
+    fed_xproof_ask_all(fed);
     fed_send_heads(fed, 0);
+    fed_cosign_resend(fed);
     fed_flush(fed);
+    return n;
+}
+
+/* Prune the replay cache when it may hold records to prune, at most every
+ * FED_PRUNE_EVERY seconds; once it is found empty, not again until an
+ * envelope is accepted. */
+static void
+prune_due(struct seen_fed *fed, double t)
+{
+    struct seen_txn *txn;
+    uint64_t left = 1;
+    int rc;
+
+    if (!fed->replay_dirty || t < fed->prune_at)
+        return;
+    fed->prune_at = t + FED_PRUNE_EVERY;
+    if (seen_store_begin(fed->store, 1, &txn) != 0)
+        return;
+    if ((rc = seen_replay_prune(fed->replay, txn, seen_clock_wall())) != 0 ||
+        (rc = seen_store_count(txn, SEEN_DB_REPLAY, &left)) != 0) {
+        seen_store_abort(txn);
+        return;
+    }
+    if (seen_store_commit(txn) != 0)
+        seen_error("replication: cannot prune the replay cache");
+    else if (left == 0)
+        fed->replay_dirty = 0;
 }
 
 /**
  * seen_fed_tick(fed):
- * Periodic work, at least once a second: announce heads, retry requests
- * that timed out.
+ * The work that falls due with time (seen_fed_next()): heads owed or at
+ * the slow cadence, requests unanswered, a checkpoint of the own log when
+ * it grew, the replay cache's prune.  Does nothing, and sends, logs and
+ * writes nothing, when nothing is due.
  */
 void
 seen_fed_tick(struct seen_fed *fed)
 {
-    struct seen_txn *txn;
     double t = seen_clock_mono();
 
     fed_wants_expire(fed);
     fed_xproof_ask_all(fed);
     fed_send_heads(fed, 0);
+    fed_cosign_resend(fed);
     fed_flush(fed);
+    fed_checkpoint_due(fed);
     seen_net_maintain(fed->net);
-    if (t - fed->last_prune < 60 || seen_store_begin(fed->store, 1, &txn) != 0)
-        return;
-    fed->last_prune = t;
-    if (seen_replay_prune(fed->replay, txn, seen_clock_wall()) != 0)
-        seen_store_abort(txn);
-    else if (seen_store_commit(txn) != 0)
-        seen_error("replication: cannot prune the replay cache");
+    prune_due(fed, t);
 }
 
-/* The status of each peer, as a JSON array. */
+/* The earlier of ${a} and ${b}. */
+static double
+earlier(double a, double b)
+{
+
+    return a < b ? a : b;
+}
+
+/**
+ * seen_fed_next(fed):
+ * Return the monotonic time (common/clock.h seen_clock_mono()) at which
+ * seen_fed_tick() next has something to do: at most an hour ahead.
+ */
+double
+seen_fed_next(struct seen_fed *fed)
+{
+    double t = seen_clock_mono(), next = fed_wants_next(fed, t);
+    size_t i;
+
+    for (i = 0; i < fed->npeers; i++) {
+        const struct fed_peer *p = &fed->peers[i];
+
+        next = earlier(next, p->last_heads + fed->opts.heads_every);
+        if (p->gen_sent != fed->gen || p->hello_due || p->cosig != NULL)
+            next = earlier(next, p->retry_at);
+        if (p->xp_due != 0)
+            next = earlier(next, p->xp_due);
+    }
+    next = earlier(next, fed->check_at);
+    if (fed->replay_dirty)
+        next = earlier(next, fed->prune_at);
+    return earlier(next, seen_net_next(fed->net, t + FED_IDLE_MAX));
+}
+
+/* The size of the checkpoint ${cp} (${len} bytes) read by ${rc}: 0 when
+ * there is none, or it does not decode. */
+static uint64_t
+cp_size(int rc, const uint8_t *cp, size_t len)
+{
+    Seen__Checkpoint *c;
+    uint64_t n;
+
+    if (rc != 0 || seen_checkpoint_decode(cp, len, &c) != 0)
+        return 0;
+    n = c->size;
+    seen_checkpoint_destroy(&c);
+    return n;
+}
+
+/* The status of each peer, as a JSON array, reading through ${txn}.
+ * Connected: heard from within a liveness period and
+ * FED_CONNECTED_WITHIN seconds. */
 static json_t *
-status_peers(struct seen_fed *fed, uint64_t now)
+status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
 {
     json_t *peers = json_array(), *p;
-    size_t i;
+    uint64_t within = (uint64_t)fed->opts.heads_every + FED_CONNECTED_WITHIN;
+    const uint8_t *cp;
+    size_t i, len;
+    int rc;
 
     for (i = 0; i < fed->npeers; i++) {
         struct fed_peer *q = &fed->peers[i];
 
-        p = json_pack("{s:s, s:b, s:I, s:I, s:I}", "node", q->name, "connected",
-            q->last_rx != 0 && now - q->last_rx < FED_CONNECTED_WITHIN,
-            "refused", (json_int_t)q->refused, "cosignatures",
-            (json_int_t)q->cosigs, "checkpoints_shown", (json_int_t)q->shown);
+        rc = seen_xlog_held(txn, q->pk, &cp, &len);
+        p = json_pack("{s:s, s:b, s:I, s:b, s:b, s:I, s:I, s:I, s:I}", "node",
+            q->name, "connected", q->last_rx != 0 && now - q->last_rx < within,
+            "refused", (json_int_t)q->refused, "witness", q->witness,
+            "witnessed", q->witnessed, "checkpoint_held",
+            (json_int_t)cp_size(rc, cp, len), "cosignatures",
+            (json_int_t)q->cosigs, "checkpoints_shown", (json_int_t)q->shown,
+            "proofs_asked", (json_int_t)q->asked);
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
         json_array_append_new(peers, p);
     }
     return peers;
+}
+
+/* The envelopes sent and accepted since the start, by MsgType name. */
+static json_t *
+status_messages(struct seen_fed *fed)
+{
+    json_t *m = json_object();
+    char buf[SEEN_ENUM_NAME_MAX];
+    int t;
+
+    for (t = 0; t < FED_MSG_TYPES; t++)
+        json_object_set_new(m,
+            t == 0 ? "other"
+                   : seen_enum_name(&seen__msg_type__descriptor, t, buf),
+            json_pack("{s:I, s:I}", "sent", (json_int_t)fed->msgs[t].sent,
+                "received", (json_int_t)fed->msgs[t].received));
+    return m;
 }
 
 /* The size of every feed held, by origin name, as a JSON object. */
@@ -295,7 +426,10 @@ status_feeds(struct seen_fed *fed, struct seen_txn *txn)
 static json_t *
 status_xlog(struct seen_fed *fed, struct seen_txn *txn)
 {
-    uint64_t size, pending = 0, floor;
+    uint64_t size, pending = 0, floor, signed_size;
+    const uint8_t *cp;
+    size_t len;
+    int rc;
 
     if (seen_xlog_size(txn, &size) != 0)
         size = 0;
@@ -303,14 +437,22 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         pending = 0;
     if (seen_xlog_floor(txn, &floor) != 0)
         floor = 0;
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I}",
-        "leaves", (json_int_t)size, "envelopes_sent",
-        (json_int_t)fed->xlog.sent, "cosignatures_sent",
+    rc = seen_xlog_latest(txn, &cp, &len);
+    signed_size = cp_size(rc, cp, len);
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                     "s:I, s:I, s:b, s:I}",
+        "leaves", (json_int_t)size, "checkpoint", (json_int_t)signed_size,
+        "envelopes_sent",
+        (json_int_t)fed->xlog.sent, "envelopes_logged_sent",
+        (json_int_t)fed->xlog.logged_sent, "envelopes_logged_received",
+        (json_int_t)fed->xlog.logged_received, "checkpoints_signed",
+        (json_int_t)fed->xlog.signed_, "cosignatures_sent",
         (json_int_t)fed->xlog.cosigned, "cosignatures_received",
         (json_int_t)fed->xlog.cosignatures, "checkpoints_pending",
         (json_int_t)pending, "proofs_asked", (json_int_t)fed->xlog.asked,
         "proofs_served", (json_int_t)fed->xlog.served, "send_queue_dropped",
-        (json_int_t)fed->xlog.dropped, "halted", fed->xlog.halted,
+        (json_int_t)fed->xlog.dropped, "halted",
+        fed->xlog.halted || seen_xlog_halted(txn) == 1,
         "signs_above", (json_int_t)floor);
 }
 
@@ -325,7 +467,8 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
 {
     struct seen_net_stats ns;
 
-    json_object_set_new(out, "peers", status_peers(fed, seen_clock_wall()));
+    json_object_set_new(
+        out, "peers", status_peers(fed, txn, seen_clock_wall()));
     json_object_set_new(out, "feeds", status_feeds(fed, txn));
     json_object_set_new(out, "membership_version",
         json_integer(fed->doc ? (json_int_t)seen_membership_version(fed->doc)
@@ -345,6 +488,7 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             (json_int_t)fed->refused.mismatch, "zap_refused",
             (json_int_t)ns.zap_refused));
     json_object_set_new(out, "exchange_log", status_xlog(fed, txn));
+    json_object_set_new(out, "messages", status_messages(fed));
     json_object_set_new(out, "transport",
         json_pack("{s:s, s:I, s:I, s:I}", "endpoint",
             seen_net_endpoint(fed->net), "sent", (json_int_t)ns.sent,

@@ -3,11 +3,14 @@
  * document it holds, its peers, and the replication of every member's
  * feed (docs/protocol.md §5-§8).
  *
- * Replication is pull-based.  Every node tells each peer the heads of the
- * feeds it holds (HEADS, with each origin's latest signed checkpoint); a
- * node that holds less of a feed asks that peer for the missing range
- * (GET_RANGE) and receives the leaves with a consistency proof from the
- * size it will then hold to the checkpoint's (ENTRIES).  Any node serves
+ * Replication is pull-based, and quiet at rest.  A node tells each peer
+ * the heads of the feeds it holds (HEADS, with each origin's latest
+ * signed checkpoint) when they change, when the peer shows it holds less
+ * (an answer to its HEADS), and otherwise once every heads_every seconds
+ * as a signed liveness head; a node that holds less of a feed asks that
+ * peer for the missing range (GET_RANGE) and receives the leaves with a
+ * consistency proof from the size it will then hold to the checkpoint's
+ * (ENTRIES).  Any node serves
  * any feed it holds, so feeds travel through relays; leaves are
  * verifiable whoever relays them, because the receiver recomputes the root
  * and checks it against the origin's signature.  The leaves of a batch,
@@ -31,6 +34,17 @@ struct seen_fed;
 
 #define SEEN_FED_BATCH 2048 /* leaves per ENTRIES message */
 
+/* The cadences of a node at rest (seen.conf [federation]), and their
+ * defaults. */
+#define SEEN_FED_HEADS_EVERY 300.0
+#define SEEN_FED_CHECKPOINT_EVERY 60.0
+#define SEEN_FED_WITNESSES 3
+struct seen_fed_opts {
+    double heads_every;      /* s between liveness HEADS to a peer */
+    double checkpoint_every; /* s between checkpoints of the own log */
+    unsigned int witnesses;  /* witnesses of each exchange log (ring.h) */
+};
+
 /*
  * Called when a newer membership document has been adopted, with the
  * match key and epoch it grants this node (key NULL when it grants none).
@@ -51,6 +65,14 @@ SEEN_MUST_CHECK int seen_fed_new(struct seen_store *store,
     const struct seen_keys *keys, void *zctx, const char *listen,
     const char *peers, seen_fed_adopt_fn *adopt, void *ctx,
     struct seen_fed **out);
+
+/**
+ * seen_fed_set_opts(fed, opts):
+ * Use the cadences ${opts} (copied) from now on, in place of the
+ * defaults (300 s, 60 s, 3 witnesses): the witness ring is worked out
+ * again for the number of witnesses.
+ */
+void seen_fed_set_opts(struct seen_fed *fed, const struct seen_fed_opts *opts);
 
 /**
  * seen_fed_destroy(&fed):
@@ -97,16 +119,26 @@ int seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
 /**
  * seen_fed_service(fed, items):
  * Receive and apply what the transport has, in one transaction per round
- * (each message nested, so one bad message undoes only itself).
+ * (each message nested, so one bad message undoes only itself), and send
+ * what that calls for.  Returns the number of envelopes received.
  */
-void seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
+size_t seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
 
 /**
  * seen_fed_tick(fed):
- * Periodic work, at least once a second: announce heads, retry requests
- * that timed out.
+ * The work that falls due with time (seen_fed_next()): heads owed or at
+ * the slow cadence, requests unanswered, a checkpoint of the own log when
+ * it grew, the replay cache's prune.  Does nothing, and sends, logs and
+ * writes nothing, when nothing is due.
  */
 void seen_fed_tick(struct seen_fed *fed);
+
+/**
+ * seen_fed_next(fed):
+ * Return the monotonic time (common/clock.h seen_clock_mono()) at which
+ * seen_fed_tick() next has something to do: at most an hour ahead.
+ */
+double seen_fed_next(struct seen_fed *fed);
 
 /**
  * seen_fed_origin_name(fed, pk, buf, len):

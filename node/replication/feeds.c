@@ -20,6 +20,7 @@
 #include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/space.h"
 #include "storage/store.h"
 
 /* The checkpoint held of origin ${oidx}'s feed, decoded (the caller
@@ -64,6 +65,8 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
 
     if (w != NULL && !force && w->to > from && t - w->at < FED_WANT_TIMEOUT)
         return;
+    if (seen_space_full(fed->store))
+        return; /* entries it could not keep: asked again when there is room */
     if (to > from + SEEN_FED_BATCH)
         to = from + SEEN_FED_BATCH;
     g.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
@@ -78,29 +81,74 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
         fed->wants = p;
         w = &fed->wants[fed->nwants++];
         memcpy(w->origin, origin, 32);
+        w->tries = 0;
     }
     memcpy(w->peer, peer, 32);
     w->to = to;
     w->at = t;
 }
 
+/* When the request ${w} is to be asked again. */
+static double
+want_due(const struct fed_want *w)
+{
+
+    return w->at + FED_WANT_TIMEOUT * (double)(1u << w->tries);
+}
+
+/**
+ * fed_wants_next(fed, now):
+ * Return the monotonic time at which fed_wants_expire() has work, or
+ * ${now} + FED_IDLE_MAX when it has none.
+ */
+double
+fed_wants_next(const struct seen_fed *fed, double now)
+{
+    double next = now + FED_IDLE_MAX;
+    size_t i;
+
+    for (i = 0; i < fed->nwants; i++)
+        if (want_due(&fed->wants[i]) < next)
+            next = want_due(&fed->wants[i]);
+    return next;
+}
+
 /**
  * fed_wants_expire(fed):
- * Forget the range requests unanswered for FED_WANT_TIMEOUT seconds, so
- * that the next HEADS asks again.
+ * Ask again, of the same peer, the range requests unanswered for
+ * FED_WANT_TIMEOUT seconds (doubling each time), and after FED_WANT_TRIES
+ * forget them: the next HEADS asks afresh.
  */
 void
 fed_wants_expire(struct seen_fed *fed)
 {
+    struct seen_txn *txn = NULL;
+    struct fed_want *w;
     double t = seen_clock_mono();
+    uint64_t size;
+    uint32_t oidx;
     size_t i;
 
     for (i = 0; i < fed->nwants;) {
-        if (t - fed->wants[i].at >= FED_WANT_TIMEOUT)
-            fed->wants[i] = fed->wants[--fed->nwants];
-        else
+        w = &fed->wants[i];
+        if (t < want_due(w)) {
             i++;
+            continue;
+        }
+        if (txn == NULL && seen_store_begin(fed->store, 0, &txn) != 0)
+            return;
+        if (w->tries + 1 < FED_WANT_TRIES &&
+            seen_store_origin(txn, w->origin, 0, &oidx) == 0 &&
+            seen_feed_size(txn, oidx, &size) == 0 && size < w->to) {
+            w->tries++;
+            w->at = t;
+            request(fed, w->peer, w->origin, size, w->to, 1);
+            i++;
+        } else {
+            fed->wants[i] = fed->wants[--fed->nwants];
+        }
     }
+    seen_store_abort(txn);
 }
 
 /* ---- heads ---- */
@@ -179,10 +227,30 @@ done:
     return rc;
 }
 
+/* 1 when the peer ${p} is owed HEADS at ${t} (see fed_send_heads). */
+static int
+heads_due(const struct seen_fed *fed, const struct fed_peer *p, double t)
+{
+
+    if (p->gen_sent != fed->gen && t >= p->retry_at)
+        return 1;
+    return t - p->last_heads >= fed->opts.heads_every;
+}
+
+/* 1 when the peer ${p} is owed a HELLO at ${t}. */
+static int
+hello_due(const struct fed_peer *p, double t)
+{
+
+    return p->hello_due && t >= p->retry_at;
+}
+
 /**
  * fed_send_heads(fed, all):
- * Queue HELLO and HEADS to every peer (with ${all} 0, only to those not
- * told since the feeds last changed or for FED_HEADS_EVERY seconds).
+ * Queue HEADS (and a HELLO when one is owed) to every peer (with ${all}
+ * 0, only to those not told since the feeds last changed, those owed an
+ * answer, and those told nothing for fed->opts.heads_every seconds; a
+ * peer to which the last could not be sent waits its backoff).
  */
 void
 fed_send_heads(struct seen_fed *fed, int all)
@@ -191,24 +259,26 @@ fed_send_heads(struct seen_fed *fed, int all)
     struct heads hd;
     double t = seen_clock_mono();
     size_t i;
-    int built = 0;
+    int built = 0, heads;
 
     for (i = 0; i < fed->npeers; i++) {
         struct fed_peer *p = &fed->peers[i];
 
-        if (!all && p->gen_sent == fed->gen &&
-            t - p->last_heads < FED_HEADS_EVERY)
+        heads = all || heads_due(fed, p, t);
+        if ((all || hello_due(p, t)) && fed->doc != NULL) {
+            hello.membership_version = seen_membership_version(fed->doc);
+            hello.node = (char *)p->name;
+            if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HELLO,
+                    (const ProtobufCMessage *)&hello, 0) == 0)
+                p->hello_due = 0;
+        }
+        if (!heads)
             continue;
         if (!built) {
             if (heads_build(fed, &hd) != 0)
                 return;
             built = 1;
         }
-        hello.membership_version = seen_membership_version(fed->doc);
-        hello.node = (char *)p->name;
-        if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HELLO,
-                (const ProtobufCMessage *)&hello, 0) != 0)
-            continue;
         if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HEADS,
                 (const ProtobufCMessage *)&hd.msg, 0) != 0)
             continue;
@@ -217,6 +287,50 @@ fed_send_heads(struct seen_fed *fed, int all)
     }
     if (built)
         heads_free(&hd);
+}
+
+/**
+ * fed_heads_undelivered(fed, to, type):
+ * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
+ * it again after a backoff (FED_RETRY_MIN doubling to FED_RETRY_MAX, or
+ * heads_every when smaller), or as soon as it is heard from; of another
+ * type, only start the backoff.
+ */
+void
+fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32], int type)
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+    double t = seen_clock_mono();
+
+    if (p == NULL)
+        return;
+    if (type == SEEN__MSG_TYPE__HELLO)
+        p->hello_due = 1;
+    else if (type == SEEN__MSG_TYPE__HEADS)
+        p->gen_sent = FED_GEN_NONE;
+    if (p->retry_at <= t) { /* once for the HELLO and HEADS of one flush */
+        p->retry_at = t + p->backoff;
+        p->backoff *= 2;
+        if (p->backoff > FED_RETRY_MAX)
+            p->backoff = FED_RETRY_MAX;
+        if (p->backoff > fed->opts.heads_every)
+            p->backoff = fed->opts.heads_every;
+        if (p->backoff < FED_RETRY_MIN)
+            p->backoff = FED_RETRY_MIN;
+    }
+}
+
+/**
+ * fed_heads_delivered(fed, to):
+ * The transport took a HEADS for ${to}: the next failure waits the least.
+ */
+void
+fed_heads_delivered(struct seen_fed *fed, const uint8_t to[32])
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+
+    if (p != NULL)
+        p->backoff = FED_RETRY_MIN;
 }
 
 /* ---- evidence ---- */
@@ -312,10 +426,101 @@ consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
 
 /* ---- handlers ---- */
 
+/* 1 when ${cp} is the checkpoint held of origin ${oidx}'s feed (the same
+ * signed checkpoint: seen_checkpoint_same()), else 0. */
+static int
+held_same(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
+{
+    Seen__Checkpoint *h;
+    int same;
+
+    if ((h = feed_held(txn, oidx)) == NULL)
+        return 0;
+    same = seen_checkpoint_same(h, cp);
+    seen_checkpoint_destroy(&h);
+    return same;
+}
+
+/* qsort and bsearch order of FeedHead pointers: by origin. */
+static int
+head_cmp(const void *a, const void *b)
+{
+    const Seen__FeedHead *x = *(Seen__FeedHead *const *)a;
+    const Seen__FeedHead *y = *(Seen__FeedHead *const *)b;
+
+    return memcmp(x->origin.data, y->origin.data, 32);
+}
+
+/*
+ * 1 when this node can serve ${from} more of an active member's feed
+ * than the heads ${hs} it sent say it holds (${from}'s own feed aside),
+ * else 0 (also on memory exhaustion).
+ */
+static int
+peer_behind(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const Seen__Heads *hs)
+{
+    Seen__FeedHead **v, key, *kp = &key, **found;
+    Seen__Checkpoint *h;
+    uint8_t pk[32];
+    uint64_t count, size, ours;
+    size_t i, n = 0;
+    uint32_t o;
+    int behind = 0;
+
+    if (seen_store_count(txn, SEEN_DB_ORIGINS, &count) != 0 ||
+        (v = calloc(hs->n_heads + 1, sizeof *v)) == NULL)
+        return 0;
+    for (i = 0; i < hs->n_heads; i++)
+        if (hs->heads[i]->origin.len == 32)
+            v[n++] = hs->heads[i];
+    qsort(v, n, sizeof *v, head_cmp);
+    seen__feed_head__init(&key);
+    key.origin.len = 32;
+    for (o = 1; o <= count / 2 && !behind; o++) {
+        if (seen_store_origin_pk(txn, o, pk) != 0 ||
+            memcmp(pk, from, 32) == 0 || !fed_member_active(fed, pk) ||
+            seen_feed_size(txn, o, &size) != 0 || size == 0 ||
+            (h = feed_held(txn, o)) == NULL)
+            continue;
+        ours = size < h->size ? size : h->size;
+        seen_checkpoint_destroy(&h);
+        key.origin.data = pk;
+        found = bsearch(&kp, v, n, sizeof *v, head_cmp);
+        behind = ours > (found != NULL ? (*found)->size : 0);
+    }
+    free(v);
+    return behind;
+}
+
+/* Owe ${from} this node's HEADS when it holds less than this node can
+ * serve, unless its heads (the HEADS ${body}, ${blen} bytes) and what this
+ * node holds are those it last answered: an answer the peer cannot use
+ * (it refuses that feed) is not sent again and again. */
+static void
+answer_heads(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
+    const Seen__Heads *hs, const uint8_t *body, size_t blen)
+{
+    struct fed_peer *p;
+    uint8_t d[16];
+
+    if ((p = fed_find_peer(fed, from)) == NULL ||
+        !peer_behind(fed, txn, from, hs))
+        return;
+    crypto_generichash(d, sizeof d, body, blen, NULL, 0);
+    if (memcmp(d, p->replied, sizeof d) == 0 && p->replied_gen == fed->gen)
+        return;
+    memcpy(p->replied, d, sizeof d);
+    p->replied_gen = fed->gen;
+    p->gen_sent = FED_GEN_NONE;
+    p->retry_at = 0;
+}
+
 /**
  * fed_on_heads(fed, txn, from, body, blen):
  * HEADS: ask ${from} for what it holds of each active origin's feed
- * beyond what this node holds.  Returns 0, SEEN_EINVAL.
+ * beyond what this node holds, and answer with this node's HEADS when it
+ * holds less than this node can serve.  Returns 0, SEEN_EINVAL.
  */
 int
 fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
@@ -339,21 +544,27 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
         if (memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 ||
             !fed_member_active(fed, h->origin.data))
             continue;
-        if (seen_checkpoint_verify(h->checkpoint,
-                SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
-            fed->refused.signature++;
-            continue;
+        /* The checkpoint held, verified when it was kept: nothing to
+         * check again (the common case: a liveness HEADS at rest). */
+        if (seen_store_origin(txn, h->origin.data, 0, &oidx) != 0 ||
+            !held_same(txn, oidx, h->checkpoint)) {
+            if (seen_checkpoint_verify(h->checkpoint,
+                    SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
+                fed->refused.signature++;
+                continue;
+            }
+            rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
+            if (rc != 0)
+                break;
+            if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
+                continue;
         }
-        rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
-        if (rc != 0)
-            break;
-        if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
-            continue;
         if (seen_feed_size(txn, oidx, &size) != 0)
             continue;
         if (h->checkpoint->size > size)
             request(fed, from, h->origin.data, size, h->checkpoint->size, 0);
     }
+    answer_heads(fed, txn, from, hs, body, blen);
     seen__heads__free_unpacked(hs, NULL);
     return SEEN_OK;
 }

@@ -1,14 +1,17 @@
 /*
- * outbox.c: the bodies waiting to leave, and the flush that seals, logs
- * and sends them.
+ * outbox.c: the bodies waiting to leave, the flush that seals, logs and
+ * sends them, and the checkpoints of this node's own exchange log.
  *
- * Every envelope carries this node's latest exchange-log checkpoint and is
- * logged as sent before it leaves (DESIGN.md "Exchange log and audit").
- * Signing a checkpoint and logging need the store's write transaction,
- * which LMDB gives one per thread: the handlers may run inside a round's
- * transaction or outside any, so they only queue the body, and
- * fed_flush() seals, logs and sends the queue in a transaction of its
- * own, after the round's has ended.
+ * Every envelope carries the latest checkpoint this node signed of its
+ * exchange log, and one that carries content is logged as sent before it
+ * leaves (DESIGN.md "Exchange log and audit"; xlog/leaf.h "What the log
+ * holds").  Logging needs the store's write transaction, which LMDB gives
+ * one per thread: the handlers may run inside a round's transaction or
+ * outside any, so they only queue the body, and fed_flush() seals, logs
+ * and sends the queue in a transaction of its own, after the round's has
+ * ended.  A checkpoint is signed when the log has grown, at most once
+ * every checkpoint_every seconds (fed_checkpoint_due), and shown to this
+ * node's witnesses (ring.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #include "node/transport/net.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
+#include "proto/membership.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 
@@ -142,36 +146,51 @@ fed_outq_clear(struct seen_fed *fed)
 }
 
 /*
- * Sign this node's exchange-log checkpoint at ${now} into ${cp} (its
- * buffers in ${cpbuf}) inside ${txn}, and point *${hc} at it; a node that
- * signs nothing (xlog.h) sets *${hc} to NULL and says so once.  Returns 0,
- * or an error of the exchange log (logged; the caller aborts ${txn}).
+ * Note whether this node signs checkpoints of its log (${halted} 0) or
+ * not (1: it holds evidence against its own log; 2: an operator resolved
+ * that, and its log is not above the floor yet), saying so when that
+ * changes.
+ */
+static void
+set_halted(struct seen_fed *fed, int halted)
+{
+
+    if (halted && !fed->xlog.halted) {
+        if (halted == 1)
+            seen_error("exchange log: this node refuses to sign "
+                      "checkpoints of its log; envelopes go without one "
+                      "until an operator resolves it");
+        else
+            seen_warn("exchange log: this node does not sign checkpoints "
+                      "of its log until it is longer than any it has "
+                      "signed");
+    } else if (!halted && fed->xlog.halted) {
+        seen_warn("exchange log: this node signs checkpoints of its log "
+                  "again");
+    }
+    fed->xlog.halted = halted != 0;
+}
+
+/*
+ * Sign a checkpoint of this node's whole exchange log at ${now} into ${cp}
+ * (its buffers in ${cpbuf}) inside ${txn}, or find the latest one when the
+ * log has not grown since; ${cp} is left empty when the node signs
+ * nothing (xlog/signing.h).  Returns 0, or an error of the exchange log
+ * (logged; the caller aborts ${txn}).
  */
 static int
-flush_checkpoint(struct seen_fed *fed, struct seen_txn *txn, uint64_t now,
-    Seen__Checkpoint *cp, uint8_t cpbuf[static SEEN_CHECKPOINT_BUF],
-    const Seen__Checkpoint **hc)
+sign_own(struct seen_fed *fed, struct seen_txn *txn, uint64_t now,
+    Seen__Checkpoint *cp, uint8_t cpbuf[static SEEN_CHECKPOINT_BUF])
 {
     int rc;
 
-    *hc = cp;
     rc = seen_xlog_checkpoint(txn, fed->keys, now, cp, cpbuf);
     if (rc == SEEN_EPERM) {
         /* The node holds evidence against its own log (xlog.h), or an
          * operator resolved it and the log is not above the floor yet:
          * it goes on exchanging, logged, but signs nothing. */
-        if (!fed->xlog.halted) {
-            if (seen_xlog_halted(txn) == 1)
-                seen_error("exchange log: this node refuses to sign "
-                          "checkpoints of its log; envelopes go without one "
-                          "until an operator resolves it");
-            else
-                seen_warn("exchange log: this node does not sign "
-                            "checkpoints of its log until it is longer "
-                            "than any it has signed");
-        }
-        fed->xlog.halted = 1;
-        *hc = NULL;
+        set_halted(fed, seen_xlog_halted(txn) == 1 ? 1 : 2);
+        seen__checkpoint__init(cp);
         return SEEN_OK;
     }
     if (rc != 0) {
@@ -179,19 +198,64 @@ flush_checkpoint(struct seen_fed *fed, struct seen_txn *txn, uint64_t now,
             seen_strerror(rc));
         return rc;
     }
-    if (fed->xlog.halted)
-        seen_warn("exchange log: this node signs checkpoints of its "
-                    "log again (size %llu)",
-            (unsigned long long)cp->size);
-    fed->xlog.halted = 0;
+    set_halted(fed, 0);
     return SEEN_OK;
 }
 
 /*
- * Seal every queued body with ${hc} into ${env}/${elen} and log each as
- * sent inside ${txn}; a body that cannot be sealed, or that the log
- * refuses as malformed, is left NULL (not sent).  Returns 0, or an error
- * of the exchange log (logged; the caller aborts ${txn}).
+ * Point *${hc} at the checkpoint the envelopes of this flush carry, inside
+ * ${txn}: the latest this node signed of its log (decoded into *${dec},
+ * which the caller destroys), or, when it has signed none, one signed now
+ * into ${cp}; NULL when the node signs nothing: it holds evidence against
+ * its own log, or its latest is not above an operator's floor.  Returns 0,
+ * or an error of the exchange log (logged; the caller aborts ${txn}).
+ */
+static int
+header_checkpoint(struct seen_fed *fed, struct seen_txn *txn, uint64_t now,
+    Seen__Checkpoint *cp, uint8_t cpbuf[static SEEN_CHECKPOINT_BUF],
+    Seen__Checkpoint **dec, const Seen__Checkpoint **hc)
+{
+    const uint8_t *b;
+    uint64_t floor;
+    size_t l;
+    int rc;
+
+    *hc = NULL;
+    if ((rc = seen_xlog_halted(txn)) != 0) {
+        if (rc != 1)
+            return rc;
+        set_halted(fed, 1);
+        return SEEN_OK;
+    }
+    rc = seen_xlog_latest(txn, &b, &l);
+    if (rc == SEEN_ENOTFOUND) {
+        if ((rc = sign_own(fed, txn, now, cp, cpbuf)) == 0 &&
+            seen_checkpoint_signed(cp)) {
+            fed->xlog.signed_++;
+            *hc = cp;
+        }
+        return rc;
+    }
+    if (rc != 0 || (rc = seen_xlog_floor(txn, &floor)) != 0)
+        return rc;
+    if ((rc = seen_checkpoint_decode(b, l, dec)) != 0) {
+        seen_error("exchange log: the latest checkpoint is damaged");
+        return SEEN_ECORRUPT;
+    }
+    if (floor != 0 && (*dec)->size <= floor) {
+        set_halted(fed, 2);
+        return SEEN_OK;
+    }
+    set_halted(fed, 0);
+    *hc = *dec;
+    return SEEN_OK;
+}
+
+/*
+ * Seal every queued body with ${hc} into ${env}/${elen} and log each that
+ * carries content as sent inside ${txn}; a body that cannot be sealed, or
+ * that the log refuses as malformed, is left NULL (not sent).  Returns 0,
+ * or an error of the exchange log (logged; the caller aborts ${txn}).
  */
 static int
 flush_seal(struct seen_fed *fed, struct seen_txn *txn,
@@ -219,6 +283,8 @@ flush_seal(struct seen_fed *fed, struct seen_txn *txn,
             env[i] = NULL;
             continue;
         }
+        if (!seen_xlog_is_content(q->type))
+            continue; /* chatter: counted when sent, not logged */
         rc = seen_xlog_sent(txn, fed->keys, env[i], elen[i], now, NULL);
         if (rc == SEEN_EINVAL) { /* nothing written: not sent either */
             free(env[i]);
@@ -230,42 +296,76 @@ flush_seal(struct seen_fed *fed, struct seen_txn *txn,
                 seen_strerror(rc));
             return rc;
         }
+        fed->xlog.logged_sent++;
     }
     return SEEN_OK;
 }
 
+/**
+ * fed_count(fed, type, sent):
+ * Count an envelope of MsgType ${type} sent (${sent} 1) or accepted (0).
+ */
+void
+fed_count(struct seen_fed *fed, int type, int sent)
+{
+    int t = type > 0 && type < FED_MSG_TYPES ? type : 0;
+
+    if (sent)
+        fed->msgs[t].sent++;
+    else
+        fed->msgs[t].received++;
+}
+
 /*
  * Hand the sealed envelopes ${env}/${elen} to the transport, without
- * blocking: a full queue drops the message (counted by the transport);
- * replication asks again later.
+ * blocking: a full queue, or no connection, drops the message (counted by
+ * the transport); replication asks again later, and sends a HEADS, HELLO
+ * or COSIGN again after a backoff (a MEMBERSHIP: a HELLO, to which the
+ * peer answers by asking for it again).
  */
 static void
 flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
 {
+    const struct fed_outmsg *q;
     size_t i;
 
     for (i = 0; i < fed->nout; i++) {
+        q = &fed->outq[i];
         if (env[i] == NULL)
             continue;
-        if (seen_net_send(fed->net, fed->outq[i].to, env[i], elen[i]) == 0) {
-            fed->xlog.sent++;
-            if (fed->outq[i].type == SEEN__MSG_TYPE__XPROOF)
-                fed->xlog.served++;
+        if (seen_net_send(fed->net, q->to, env[i], elen[i]) != 0) {
+            if (q->type == SEEN__MSG_TYPE__HEADS ||
+                q->type == SEEN__MSG_TYPE__HELLO)
+                fed_heads_undelivered(fed, q->to, q->type);
+            else if (q->type == SEEN__MSG_TYPE__MEMBERSHIP)
+                /* our HELLO again: it asks again */
+                fed_heads_undelivered(fed, q->to, SEEN__MSG_TYPE__HELLO);
+            else if (q->type == SEEN__MSG_TYPE__COSIGN)
+                fed_cosign_undelivered(fed, q->to, q->body, q->blen);
+            continue;
         }
+        fed->xlog.sent++;
+        fed_count(fed, q->type, 1);
+        if (q->type == SEEN__MSG_TYPE__XPROOF)
+            fed->xlog.served++;
+        if (q->type == SEEN__MSG_TYPE__HEADS)
+            fed_heads_delivered(fed, q->to);
     }
 }
 
 /**
  * fed_flush(fed):
- * Seal every queued body with this node's latest exchange-log checkpoint
- * (signed now if the log grew), log each envelope as sent, commit, and
- * only then hand them to the transport: nothing leaves that is not
- * logged.  Empties the queue.  Never call it inside a write transaction.
+ * Seal every queued body with the latest checkpoint this node signed of
+ * its exchange log (the first is signed now), log each envelope that
+ * carries content as sent (xlog/leaf.h seen_xlog_is_content), commit,
+ * and only then hand them to the transport: no content leaves that is not
+ * logged.  A HEADS or HELLO the transport does not take is sent again
+ * later.  Empties the queue.  Never call it inside a write transaction.
  */
 void
 fed_flush(struct seen_fed *fed)
 {
-    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT, *dec = NULL;
     const Seen__Checkpoint *hc;
     uint8_t cpbuf[SEEN_CHECKPOINT_BUF], **env;
     struct seen_txn *txn;
@@ -286,7 +386,7 @@ fed_flush(struct seen_fed *fed)
             seen_strerror(rc));
         goto out;
     }
-    if (flush_checkpoint(fed, txn, now, &cp, cpbuf, &hc) != 0 ||
+    if (header_checkpoint(fed, txn, now, &cp, cpbuf, &dec, &hc) != 0 ||
         flush_seal(fed, txn, hc, now, env, elen) != 0) {
         seen_store_abort(txn);
         goto out;
@@ -302,7 +402,123 @@ out:
         free(env[i]);
     free(env);
     free(elen);
+    seen_checkpoint_destroy(&dec);
     fed_outq_clear(fed);
+}
+
+/* Show this node's witnesses (those it talks to) the checkpoint it has
+ * just signed: a HELLO to each carries it. */
+static void
+tell_witnesses(struct seen_fed *fed)
+{
+    Seen__Hello hello = SEEN__HELLO__INIT;
+    size_t i;
+
+    if (fed->doc == NULL)
+        return;
+    hello.membership_version = seen_membership_version(fed->doc);
+    for (i = 0; i < fed->npeers; i++) {
+        if (!fed->peers[i].witness)
+            continue;
+        hello.node = fed->peers[i].name;
+        fed_queue_msg(fed, fed->peers[i].pk, SEEN__MSG_TYPE__HELLO,
+            (const ProtobufCMessage *)&hello, 0);
+    }
+    fed_flush(fed);
+}
+
+/* The size of the latest checkpoint this node signed of its log, in
+ * ${txn}: 0 and *${none} 1 when it signed none.  Returns 0 or an error of
+ * the exchange log. */
+static int
+latest_size(struct seen_txn *txn, uint64_t *size, int *none)
+{
+    Seen__Checkpoint *c;
+    const uint8_t *b;
+    size_t l;
+    int rc;
+
+    *size = 0;
+    *none = 0;
+    rc = seen_xlog_latest(txn, &b, &l);
+    if (rc == SEEN_ENOTFOUND) {
+        *none = 1;
+        return SEEN_OK;
+    }
+    if (rc != 0)
+        return rc;
+    if (seen_checkpoint_decode(b, l, &c) != 0)
+        return SEEN_ECORRUPT;
+    *size = c->size;
+    seen_checkpoint_destroy(&c);
+    return SEEN_OK;
+}
+
+/*
+ * 1 when this node is to sign a checkpoint of its log now: it has grown
+ * beyond the latest it signed, and it may sign (not halted, above any
+ * operator's floor; said once, as the flush says it); else 0.  Reads.
+ */
+static int
+log_grew(struct seen_fed *fed)
+{
+    struct seen_txn *txn;
+    uint64_t n, last, floor;
+    int none, grew = 0, h;
+
+    if (seen_store_begin(fed->store, 0, &txn) != 0)
+        return 0;
+    if ((h = seen_xlog_halted(txn)) == 1)
+        set_halted(fed, 1);
+    else if (h == 0 && seen_xlog_size(txn, &n) == 0 &&
+        seen_xlog_floor(txn, &floor) == 0 &&
+        latest_size(txn, &last, &none) == 0) {
+        if (floor != 0 && n <= floor)
+            set_halted(fed, 2);
+        else
+            grew = none || n > last;
+    }
+    seen_store_abort(txn);
+    return grew;
+}
+
+/**
+ * fed_checkpoint_due(fed):
+ * When fed->opts.checkpoint_every has passed since it last looked, and
+ * the exchange log has grown since the latest checkpoint this node
+ * signed, sign one and show it to this node's witnesses (a HELLO to each,
+ * carrying it): never when nothing is new.  Never call it inside a write
+ * transaction.
+ */
+void
+fed_checkpoint_due(struct seen_fed *fed)
+{
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF];
+    struct seen_txn *txn;
+    double t = seen_clock_mono();
+    int rc;
+
+    if (t < fed->check_at)
+        return;
+    fed->check_at = t + (fed->opts.checkpoint_every < 1.0
+                                ? 1.0
+                                : fed->opts.checkpoint_every);
+    if (!log_grew(fed) || seen_store_begin(fed->store, 1, &txn) != 0)
+        return;
+    if (sign_own(fed, txn, seen_clock_wall(), &cp, cpbuf) != 0) {
+        seen_store_abort(txn);
+        return;
+    }
+    if ((rc = seen_store_commit(txn)) != 0) {
+        seen_error("exchange log: cannot store a checkpoint: %s",
+            seen_strerror(rc));
+        return;
+    }
+    if (!seen_checkpoint_signed(&cp))
+        return; /* signs nothing */
+    fed->xlog.signed_++;
+    tell_witnesses(fed);
 }
 
 /**

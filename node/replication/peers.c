@@ -2,16 +2,19 @@
  * peers.c: the membership document a node holds, and the peers it gives:
  * installing and adopting a newer document (from the operator or from a
  * peer), admitting connections and senders, connecting to the active
- * members, and the names of origins.
+ * members, who witnesses whom among them (ring.h), and the names of
+ * origins.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "node/replication/fed_impl.h"
+#include "node/replication/ring.h"
 #include "node/transport/net.h"
 #include "proto/membership.h"
 #include "storage/members.h"
@@ -153,7 +156,8 @@ fed_find_peer(struct seen_fed *fed, const uint8_t pk[32])
     return NULL;
 }
 
-/* Disconnect the peers of ${fed} that are not among the ${n} of ${np}. */
+/* Disconnect the peers of ${fed} that are not among the ${n} of ${np},
+ * and free what is kept for them. */
 static void
 drop_others(struct seen_fed *fed, const struct fed_peer *np, size_t n)
 {
@@ -165,9 +169,25 @@ drop_others(struct seen_fed *fed, const struct fed_peer *np, size_t n)
         for (j = 0; j < n; j++)
             if (memcmp(np[j].pk, fed->peers[i].pk, 32) == 0)
                 keep = 1;
-        if (!keep)
+        if (!keep) {
             seen_net_drop_peer(fed->net, fed->peers[i].pk);
+            free(fed->peers[i].cosig);
+        }
     }
+}
+
+/* Make ${p} a peer ${pk} named ${name} that nothing was told yet. */
+static void
+peer_init(struct fed_peer *p, const uint8_t pk[32], const char *name)
+{
+
+    memset(p, 0, sizeof *p);
+    memcpy(p->pk, pk, 32);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->gen_sent = FED_GEN_NONE;
+    p->hello_due = 1;
+    p->backoff = FED_RETRY_MIN;
+    p->xp_due = seen_clock_mono(); /* a proof may be pending in the store */
 }
 
 /**
@@ -194,17 +214,11 @@ fed_connect_peers(struct seen_fed *fed)
         if (seen_net_peer(fed->net, m->sign_pk.data, m->curve_pk.data,
                 m->endpoint, m->name) != 0)
             continue;
-        memcpy(np[n].pk, m->sign_pk.data, 32);
+        if ((old = fed_find_peer(fed, m->sign_pk.data)) != NULL)
+            np[n] = *old; /* what is known of it, and what it was told */
+        else
+            peer_init(&np[n], m->sign_pk.data, m->name);
         snprintf(np[n].name, sizeof np[n].name, "%s", m->name);
-        if ((old = fed_find_peer(fed, np[n].pk)) != NULL) {
-            np[n].last_rx = old->last_rx;
-            np[n].refused = old->refused;
-            np[n].xp_at = old->xp_at;
-            np[n].xp_out = old->xp_out;
-            np[n].xp_bad = old->xp_bad;
-            np[n].cosigs = old->cosigs;
-            np[n].shown = old->shown;
-        }
         n++;
     }
     /* Disconnect members no longer active. */
@@ -212,22 +226,78 @@ fed_connect_peers(struct seen_fed *fed)
     free(fed->peers);
     fed->peers = np;
     fed->npeers = n;
+    fed_ring_update(fed);
+}
+
+/**
+ * fed_witnesses_of(fed, pk):
+ * Return 1 when this node witnesses the exchange log of ${pk} under the
+ * held document (ring.h), else 0.
+ */
+int
+fed_witnesses_of(struct seen_fed *fed, const uint8_t pk[32])
+{
+    uint8_t w[SEEN_RING_MAX][32];
+    size_t i, n;
+
+    if (fed->ring == NULL)
+        return 0;
+    n = seen_ring_witnesses(fed->ring, pk, fed->opts.witnesses, w);
+    for (i = 0; i < n; i++)
+        if (memcmp(w[i], fed->keys->sign_pk, 32) == 0)
+            return 1;
+    return 0;
+}
+
+/**
+ * fed_ring_update(fed):
+ * Build the witness ring of the held document and mark each peer as a
+ * witness of this node's log or a log this node witnesses, with
+ * fed->opts.witnesses witnesses per log.  On memory exhaustion the ring
+ * held before stays.
+ */
+void
+fed_ring_update(struct seen_fed *fed)
+{
+    uint8_t w[SEEN_RING_MAX][32];
+    struct seen_ring *r;
+    size_t i, j, n;
+
+    if (seen_ring_new(fed->doc, &r) != 0)
+        return;
+    seen_ring_destroy(&fed->ring);
+    fed->ring = r; /* fed->ring owns r */
+    n = seen_ring_witnesses(r, fed->keys->sign_pk, fed->opts.witnesses, w);
+    for (i = 0; i < fed->npeers; i++) {
+        struct fed_peer *p = &fed->peers[i];
+
+        p->witness = 0;
+        for (j = 0; j < n; j++)
+            if (memcmp(w[j], p->pk, 32) == 0)
+                p->witness = 1;
+        p->witnessed = fed_witnesses_of(fed, p->pk);
+    }
 }
 
 /**
  * fed_adopted(fed):
  * After a document was installed and committed: reconnect the peers,
- * announce heads afresh, and tell the adopt callback the match key the
- * document grants this node.
+ * tell every one afresh (HELLO and HEADS), and tell the adopt callback
+ * the match key the document grants this node.
  */
 void
 fed_adopted(struct seen_fed *fed)
 {
     uint8_t key[32];
     uint32_t epoch;
+    size_t i;
 
     fed_connect_peers(fed);
     fed->gen++;
+    for (i = 0; i < fed->npeers; i++) {
+        fed->peers[i].hello_due = 1;
+        fed->peers[i].retry_at = 0;
+    }
     if (fed->adopt == NULL)
         return;
     if (seen_membership_match_key(fed->doc, fed->keys, key, &epoch) == 0)
@@ -338,7 +408,9 @@ seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
 /**
  * fed_on_hello(fed, txn, from, body, blen):
  * HELLO: send ${from} the held document when its version is newer than
- * the one it says it holds.  Returns 0 or SEEN_EINVAL.
+ * the one it says it holds; when it holds a newer one, tell it (HELLO)
+ * the version held here, so that it sends it.
+ * Returns 0 or SEEN_EINVAL.
  */
 int
 fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
@@ -346,6 +418,7 @@ fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
 {
     Seen__Hello *h;
     Seen__Membership m = SEEN__MEMBERSHIP__INIT;
+    struct fed_peer *p;
     const uint8_t *doc;
     size_t dlen;
     struct seen_txn *rtxn;
@@ -354,6 +427,11 @@ fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
     (void)txn; /* the document is read as committed */
     if ((h = seen__hello__unpack(NULL, blen, body)) == NULL)
         return SEEN_EINVAL;
+    if ((p = fed_find_peer(fed, from)) != NULL && fed->doc != NULL &&
+        h->membership_version > seen_membership_version(fed->doc)) {
+        p->hello_due = 1; /* it sends its document when it hears ours */
+        p->retry_at = 0;
+    }
     if (fed->doc != NULL &&
         h->membership_version < seen_membership_version(fed->doc) &&
         seen_store_begin(fed->store, 0, &rtxn) == 0) {

@@ -1,12 +1,14 @@
 /*
  * witness.c: witnessing the peers' exchange logs (DESIGN.md "Exchange log
  * and audit").  Every envelope carries its sender's latest exchange-log
- * checkpoint; this node countersigns (COSIGN) each one consistent with
- * the one it holds of that peer, asks for a consistency proof
- * (GET_XPROOF) of a larger one, and keeps as evidence one that the proof
- * (XPROOF) or the log contradicts.  It answers the same requests about
- * its own log, and notes the cosignatures and checkpoints of it that
- * peers return or show.
+ * checkpoint.  Of the logs it witnesses (ring.h: a bounded few), this
+ * node countersigns (COSIGN) each checkpoint consistent with the one it
+ * holds, asks for a consistency proof (GET_XPROOF) of a larger one, at
+ * most once every checkpoint_every seconds, and keeps as evidence one
+ * that the proof (XPROOF) or the log contradicts.  Of any other log it
+ * only compares a checkpoint with the one it holds at the same size.  It
+ * answers the same requests about its own log, and notes the
+ * cosignatures and checkpoints of it that peers return or show.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,30 +52,34 @@ held_of(struct seen_txn *txn, const uint8_t pk[32])
     return h;
 }
 
-/* 1 when the peer ${p} may be asked for a proof now (FED_XPROOF_EVERY
- * since the last request, FED_XPROOF_TIMEOUT since an unanswered one, and
- * never after a proof that did not hold), else 0. */
-static int
-may_ask(const struct fed_peer *p, double t)
+/* When the peer ${p} may next be asked for a proof: checkpoint_every after
+ * the last request, or FED_XPROOF_TIMEOUT (doubling with each try) after
+ * an unanswered one. */
+static double
+next_ask(const struct seen_fed *fed, const struct fed_peer *p)
 {
+    unsigned int tries = p->xp_tries < FED_XPROOF_TRIES ? p->xp_tries
+                                                        : FED_XPROOF_TRIES;
 
-    return !p->xp_bad &&
-        t - p->xp_at >= (p->xp_out ? FED_XPROOF_TIMEOUT : FED_XPROOF_EVERY);
+    if (p->xp_out)
+        return p->xp_at + FED_XPROOF_TIMEOUT * (double)(1u << tries);
+    return p->xp_at + fed->opts.checkpoint_every;
 }
 
 /**
  * fed_xproof_ask(fed, txn, p, smaller):
- * Ask the peer ${p} (GET_XPROOF) for a consistency proof of its exchange
- * log from the checkpoint held of it to the one pending (${smaller} 0),
- * or, when it showed one of size ${smaller} below the one held, from that
- * size to the one held: in either case the request shows it the
- * checkpoint held, so that a peer restored from a backup learns at once
- * of the history it lost (and stops signing) instead of signing those
- * sizes again.  At the pace allowed: one request at a time, at most one
- * every FED_XPROOF_EVERY seconds (every envelope carries a newer
- * checkpoint, so asking for each would never end), an unanswered one
- * again after FED_XPROOF_TIMEOUT, and never again of a peer whose proof
- * did not hold.
+ * Ask the peer ${p} (GET_XPROOF), whose log this node witnesses, for a
+ * consistency proof of its exchange log from the checkpoint held of it to
+ * the one pending (${smaller} 0), or, when it showed one of size
+ * ${smaller} below the one held, from that size to the one held: in
+ * either case the request shows it the checkpoint held, so that a peer
+ * restored from a backup learns at once of the history it lost (and
+ * stops signing) instead of signing those sizes again.  At the pace
+ * allowed: one request at a time, at most one every checkpoint_every
+ * seconds (its origin signs no more often), an unanswered one again
+ * after FED_XPROOF_TIMEOUT (doubling), and never again of a peer whose
+ * proof did not hold.  Not allowed yet, p->xp_due says when to look
+ * again.
  */
 void
 fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct fed_peer *p,
@@ -85,7 +91,13 @@ fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct fed_peer *p,
     size_t l;
     double t = seen_clock_mono();
 
-    if (!may_ask(p, t) || (held = held_of(txn, p->pk)) == NULL)
+    if (!p->witnessed || p->xp_bad)
+        return;
+    if (t < next_ask(fed, p)) {
+        p->xp_due = next_ask(fed, p);
+        return;
+    }
+    if ((held = held_of(txn, p->pk)) == NULL)
         return;
     if (held->size == 0)
         goto done;
@@ -105,8 +117,10 @@ fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct fed_peer *p,
     g.held = held;
     if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__GET_XPROOF,
             (const ProtobufCMessage *)&g, 0) == 0) {
+        p->xp_tries = p->xp_out ? p->xp_tries + 1 : 0;
         p->xp_at = t;
         p->xp_out = 1;
+        p->xp_due = next_ask(fed, p);
         fed->xlog.asked++;
     }
 done:
@@ -130,23 +144,26 @@ held_size(struct seen_txn *txn, const uint8_t pk[32])
 
 /**
  * fed_xproof_ask_all(fed):
- * Ask every peer that has a checkpoint pending and may be asked.
+ * Ask every peer whose time to look (p->xp_due) has come, if it has a
+ * checkpoint pending.
  */
 void
 fed_xproof_ask_all(struct seen_fed *fed)
 {
-    struct seen_txn *txn;
+    struct seen_txn *txn = NULL;
     double t = seen_clock_mono();
     size_t i;
-    int any = 0;
 
-    for (i = 0; i < fed->npeers; i++)
-        if (may_ask(&fed->peers[i], t))
-            any = 1;
-    if (!any || seen_store_begin(fed->store, 0, &txn) != 0)
-        return;
-    for (i = 0; i < fed->npeers; i++)
-        fed_xproof_ask(fed, txn, &fed->peers[i], 0);
+    for (i = 0; i < fed->npeers; i++) {
+        struct fed_peer *p = &fed->peers[i];
+
+        if (p->xp_due == 0 || t < p->xp_due)
+            continue;
+        if (txn == NULL && seen_store_begin(fed->store, 0, &txn) != 0)
+            return;
+        p->xp_due = 0; /* nothing pending: nothing more to look at */
+        fed_xproof_ask(fed, txn, p, 0);
+    }
     seen_store_abort(txn);
 }
 
@@ -247,30 +264,47 @@ cosign_back(struct seen_fed *fed, const uint8_t to[32], const uint8_t *cosig,
         fed->xlog.cosigned++;
 }
 
-/*
- * 1 when the checkpoint ${cp} of peer ${p} (${sender}) needs no witnessing
- * now, else 0.  Nothing new: the one held (the same size and root).  Nor,
- * within FED_XPROOF_EVERY of the last GET_XPROOF to that peer, a larger
- * one: every envelope carries a newer checkpoint, and each would need a
- * proof of its own.  The next envelope after that brings a newer one
- * still, and the envelope is logged with its header either way (auditors
- * compare it with the peer's log).
- */
+/* 1 when the checkpoint ${cp} of ${sender} is the one held of it (the
+ * same size and root): nothing new to witness; else 0. */
 static int
-witness_skip(struct seen_txn *txn, const struct fed_peer *p,
-    const uint8_t sender[32], const Seen__Checkpoint *cp)
+witness_skip(struct seen_txn *txn, const uint8_t sender[32],
+    const Seen__Checkpoint *cp)
 {
     Seen__Checkpoint *h;
     int skip;
 
     if ((h = held_of(txn, sender)) == NULL)
         return 0;
-    skip = (h->size == cp->size && h->root.len == 32 && cp->root.len == 32 &&
-               memcmp(h->root.data, cp->root.data, 32) == 0) ||
-        (p != NULL && h->size != 0 && cp->size > h->size &&
-            seen_clock_mono() - p->xp_at < FED_XPROOF_EVERY);
+    skip = h->size == cp->size && h->root.len == 32 && cp->root.len == 32 &&
+        memcmp(h->root.data, cp->root.data, 32) == 0;
     seen_checkpoint_destroy(&h);
     return skip;
+}
+
+/*
+ * The checkpoint ${cp} of ${sender}, whose log this node does not witness:
+ * only when it holds one of that log at the same size (it witnessed it
+ * under an earlier document), compare them: two roots are evidence.
+ * Returns 0 or an error of the store.
+ */
+static int
+compare_only(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t sender[32], const Seen__Checkpoint *cp)
+{
+    uint8_t *cosig = NULL;
+    size_t clen = 0;
+    int rc;
+
+    if (held_size(txn, sender) != cp->size || cp->size == 0)
+        return SEEN_OK;
+    rc = seen_xlog_witness(
+        txn, fed->keys, cp, NULL, 0, seen_clock_wall(), &cosig, &clen);
+    free(cosig); /* the same checkpoint: skipped before; never sent */
+    if (rc == SEEN_EAUTH) {
+        xlog_alert(fed, sender, cp->size);
+        return SEEN_OK;
+    }
+    return rc == SEEN_EINVAL || rc == SEEN_EAGAIN ? SEEN_OK : rc;
 }
 
 /**
@@ -279,8 +313,9 @@ witness_skip(struct seen_txn *txn, const struct fed_peer *p,
  * and, when it is accepted, send the cosignature back (COSIGN); when it
  * needs a consistency proof, ask the peer for one.  A checkpoint
  * inconsistent with the one held of that peer is evidence kept in ${txn}
- * (which must commit: the message itself is still applied).  Returns 0 or
- * an error of the store.
+ * (which must commit: the message itself is still applied).  Of a log
+ * this node does not witness, only compare_only().  Returns 0 or an
+ * error of the store.
  */
 int
 fed_witness(struct seen_fed *fed, struct seen_txn *txn,
@@ -293,8 +328,10 @@ fed_witness(struct seen_fed *fed, struct seen_txn *txn,
     char name[64];
     int rc;
 
-    if (witness_skip(txn, p, v->sender, cp))
+    if (witness_skip(txn, v->sender, cp))
         return SEEN_OK;
+    if (!fed_witnesses_of(fed, v->sender))
+        return compare_only(fed, txn, v->sender, cp);
     rc = seen_xlog_witness(
         txn, fed->keys, cp, NULL, 0, seen_clock_wall(), &cosig, &clen);
     switch (rc) {
@@ -319,6 +356,52 @@ fed_witness(struct seen_fed *fed, struct seen_txn *txn,
         return SEEN_OK;
     default:
         return rc;
+    }
+}
+
+/**
+ * fed_cosign_undelivered(fed, to, body, blen):
+ * The transport did not take a COSIGN (its ${blen} bytes of ${body}) for
+ * ${to}: keep a copy, in place of any kept before, to send again when a
+ * HEADS to it would be (fed_heads_undelivered).
+ */
+void
+fed_cosign_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen)
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+    uint8_t *b;
+
+    if (p == NULL || (b = malloc(blen ? blen : 1)) == NULL)
+        return;
+    memcpy(b, body, blen);
+    free(p->cosig);
+    p->cosig = b; /* p owns b */
+    p->cosig_len = blen;
+    fed_heads_undelivered(fed, to, SEEN__MSG_TYPE__COSIGN);
+}
+
+/**
+ * fed_cosign_resend(fed):
+ * Queue again the cosignatures kept by fed_cosign_undelivered() whose
+ * time has come.
+ */
+void
+fed_cosign_resend(struct seen_fed *fed)
+{
+    double t = seen_clock_mono();
+    size_t i;
+
+    for (i = 0; i < fed->npeers; i++) {
+        struct fed_peer *p = &fed->peers[i];
+
+        if (p->cosig == NULL || t < p->retry_at)
+            continue;
+        if (fed_queue_raw(fed, p->pk, SEEN__MSG_TYPE__COSIGN, p->cosig,
+                p->cosig_len) != 0)
+            continue;
+        free(p->cosig);
+        p->cosig = NULL;
     }
 }
 
@@ -425,11 +508,14 @@ fed_on_get_xproof(struct seen_fed *fed, struct seen_txn *txn,
     Seen__GetXProof *g;
     uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
     const uint8_t *cp;
+    struct fed_peer *p;
     size_t cplen, plen;
     int rc, answer;
 
     if ((g = seen__get_xproof__unpack(NULL, blen, body)) == NULL)
         return SEEN_EINVAL;
+    if ((p = fed_find_peer(fed, from)) != NULL)
+        p->asked++;
     if (g->held != NULL &&
         ((rc = note_shown(fed, txn, from, g, &answer)) != 0 || !answer))
         goto done;
@@ -476,7 +562,8 @@ xproof_check(const Seen__XProof *x, const uint8_t from[32],
  * proof, from the one held of it, and countersign it as fed_witness()
  * does.  A proof that does not hold is evidence, kept in ${txn} (commit),
  * and the peer is asked no more.  An answer from another size than the
- * one held (a late one) is ignored.  Returns 0, SEEN_EINVAL, SEEN_EAUTH
+ * one held (a late one), or of a log this node does not witness, is
+ * ignored.  Returns 0, SEEN_EINVAL, SEEN_EAUTH
  * (a bad signature), or an error of the exchange log.
  */
 int
@@ -500,8 +587,13 @@ fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,
         rc = SEEN_EAUTH;
         goto done;
     }
-    if ((p = fed_find_peer(fed, from)) != NULL)
+    if (!fed_witnesses_of(fed, from))
+        goto done; /* not asked: this node does not witness that log */
+    if ((p = fed_find_peer(fed, from)) != NULL) {
         p->xp_out = 0;
+        p->xp_tries = 0;
+        p->xp_due = next_ask(fed, p); /* a larger one may still wait */
+    }
     if ((held = held_of(txn, from)) == NULL || held->size != x->from)
         goto done;
     rc = seen_xlog_witness(txn, fed->keys, cp, (const uint8_t(*)[32])proof,

@@ -48,7 +48,8 @@ struct seen_net {
 static void
 set_common(void *s)
 {
-    int zero = 0, ivl = 1000, ttl = 10000, tmo = 5000, hwm = SEEN_NET_HWM;
+    int zero = 0, ivl = SEEN_NET_HEARTBEAT_IVL, ttl = SEEN_NET_HEARTBEAT_TTL,
+        tmo = SEEN_NET_HEARTBEAT_TIMEOUT, hwm = SEEN_NET_HWM;
     int64_t maxmsg = SEEN_NET_MAX_MSG;
 
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
@@ -198,6 +199,31 @@ dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
     return d;
 }
 
+/* When the socket of ${p}, blocked, is to be renewed. */
+static double
+renew_at(const struct peer *p)
+{
+
+    return p->blocked_since + 5.0 * (1u << (p->resets < 4 ? p->resets : 4));
+}
+
+/**
+ * seen_net_next(net, later):
+ * Return the monotonic time at which seen_net_maintain() next has a
+ * socket to renew, or ${later} when none waits.
+ */
+double
+seen_net_next(const struct seen_net *net, double later)
+{
+    size_t i;
+
+    for (i = 0; i < net->npeers; i++)
+        if (net->peers[i].blocked_since != 0 &&
+            renew_at(&net->peers[i]) < later)
+            later = renew_at(&net->peers[i]);
+    return later;
+}
+
 /**
  * seen_net_maintain(net):
  * Renew the socket of every peer to which nothing could be sent for a
@@ -207,17 +233,14 @@ dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
 void
 seen_net_maintain(struct seen_net *net)
 {
-    double t = seen_clock_mono(), wait;
+    double t = seen_clock_mono();
     struct peer *p;
     void *d;
     size_t i;
 
     for (i = 0; i < net->npeers; i++) {
         p = &net->peers[i];
-        if (p->blocked_since == 0)
-            continue;
-        wait = 5.0 * (1u << (p->resets < 4 ? p->resets : 4));
-        if (t - p->blocked_since < wait)
+        if (p->blocked_since == 0 || t < renew_at(p))
             continue;
         if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name)) == NULL)
             continue;
@@ -371,8 +394,12 @@ zap_one(struct seen_net *net)
     } else {
         net->st.zap_refused++;
         user[0] = '\0';
-        seen_warn("refused a connection from a key that is not an "
-                    "active member");
+        /* Said the 1st, 2nd, 4th, 8th... time: a revoked node still
+         * running knocks every few seconds (zap_refused counts all). */
+        if ((net->st.zap_refused & (net->st.zap_refused - 1)) == 0)
+            seen_warn("refused a connection from a key that is not an "
+                      "active member (%llu so far)",
+                (unsigned long long)net->st.zap_refused);
     }
     zap_reply(net, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]),
         ok ? "200" : "400", ok ? "OK" : "not a member", user);

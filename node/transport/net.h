@@ -10,7 +10,10 @@
  * replier's own DEALER.  Sends never block and never drop silently: a full
  * queue (the high-water mark) is reported as SEEN_EAGAIN for the caller
  * to retry.  ZeroMQ reconnects with backoff (100 ms doubling to 5 s) and
- * heartbeats every second.
+ * sends ZMTP heartbeats (a PING every SEEN_NET_HEARTBEAT_IVL ms on each
+ * connection, which is dropped when nothing comes back for
+ * SEEN_NET_HEARTBEAT_TIMEOUT ms): all that crosses an idle link besides
+ * what replication sends at its slow cadence.
  */
 #ifndef SEEN_NET_H
 #define SEEN_NET_H
@@ -23,6 +26,9 @@
 
 #define SEEN_NET_MAX_MSG ((16u << 20) + 4096)
 #define SEEN_NET_HWM 64          /* messages queued per peer */
+#define SEEN_NET_HEARTBEAT_IVL 10000     /* ms between ZMTP PINGs */
+#define SEEN_NET_HEARTBEAT_TIMEOUT 30000 /* ms without traffic: dropped */
+#define SEEN_NET_HEARTBEAT_TTL 60000     /* ms the other end waits */
 
 struct seen_keys;
 struct seen_net;
@@ -113,6 +119,13 @@ struct seen_net_stats {
  * instance before it knew we were a member, is tried afresh.
  */
 void seen_net_maintain(struct seen_net *net);
+
+/**
+ * seen_net_next(net, later):
+ * Return the monotonic time at which seen_net_maintain() next has a
+ * socket to renew, or ${later} when none waits.
+ */
+double seen_net_next(const struct seen_net *net, double later);
 
 /**
  * seen_net_stats(net, st):

@@ -118,7 +118,7 @@ init(void)
     if (seen_store_commit(txn) != 0)
         abort();
     dis = (struct seen_disclosure){store, &keys, NULL, NULL, "fuzz-node",
-        "police"};
+        "police", 0};
     atexit(cleanup);
 }
 

@@ -39,7 +39,7 @@ expect_status 1 "add before 'seen identity' says what to run" \
 grep_err "run 'seen --home .* identity' first" "...naming the command"
 expect_status 2 "identity without a home is bad usage" "$SEEN" identity
 expect_status 0 "identity --json" "$SEEN" --home "$N1" identity --json
-grep_out '^\{"name":"reading-social-care","agency":"","type":"social_care","local_authority":"Reading","sign_pk":"[0-9a-f]{64}","curve_pk":"[0-9a-f]{64}","endpoint":"tcp://127.0.0.1:0"\}$' \
+grep_out '^\{"name":"reading-social-care","agency":"","type":"social_care","local_authority":"Reading","sign_pk":"[0-9a-f]{64}","curve_pk":"[0-9a-f]{64}","endpoint":"tcp://127.0.0.1:0","xlog_vkey":"seen/xlog/[0-9a-f]{64}\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+","feed_vkey":"seen/feed/[0-9a-f]{64}\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+","witness_vkey":"seen/witness/[0-9a-f]{64}\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+"\}$' \
   "...prints the public identity on one line"
 S1=$(grep -oE '"sign_pk":"[0-9a-f]{64}"' "$T_DIR/out" | grep -oE '[0-9a-f]{64}')
 equal "$(stat -c %a "$N1/identity.json")" 644 "identity.json is public (0644)"
