@@ -40,6 +40,19 @@ name_of(struct seen_disclosure *d, const uint8_t pk[32], char *buf,
     return buf;
 }
 
+/* Count a refusal of ${what} from ${from} in *${n}, and say it the 1st,
+ * 2nd, 4th... time. */
+static void
+say(struct seen_disclosure *d, uint64_t *n, const uint8_t from[32],
+    const char *what)
+{
+    char fb[64];
+
+    if (dis_guard_said(++*n))
+        seen_warn("disclosures: %s from %s (%llu so far)", what,
+            name_of(d, from, fb, sizeof fb), (unsigned long long)*n);
+}
+
 /* The hour of ${from} at ${now}: its slot, started again when its hour is
  * over; a new requester takes a free slot or the one idle longest. */
 static struct seen_disclosure_rate *
@@ -76,16 +89,10 @@ int
 dis_guard_rate(struct seen_disclosure *d, const uint8_t from[32],
     uint64_t now)
 {
-    struct seen_disclosure_rate *r = rate_of(d, from, now);
-    char fb[64];
-
-    if (r->taken < SEEN_DISCLOSURE_PER_HOUR)
+    if (rate_of(d, from, now)->taken < SEEN_DISCLOSURE_PER_HOUR)
         return SEEN_OK;
-    if (dis_guard_said(++d->counts.rate_limited))
-        seen_warn("disclosures: %s asked more than %d times in an hour: "
-                  "refused without an answer (%llu so far)",
-            name_of(d, from, fb, sizeof fb), SEEN_DISCLOSURE_PER_HOUR,
-            (unsigned long long)d->counts.rate_limited);
+    say(d, &d->counts.rate_limited, from, "a request over the limit of "
+        "new requests an hour, refused without an answer");
     return SEEN_EAGAIN;
 }
 
@@ -107,16 +114,10 @@ int
 dis_guard_automatic(struct seen_disclosure *d, const uint8_t from[32],
     uint64_t now)
 {
-    struct seen_disclosure_rate *r = rate_of(d, from, now);
-    char fb[64];
-
-    if (r->automatic < SEEN_DISCLOSURE_AUTO_PER_HOUR)
+    if (rate_of(d, from, now)->automatic < SEEN_DISCLOSURE_AUTO_PER_HOUR)
         return 1;
-    if (dis_guard_said(++d->counts.automatic_held))
-        seen_warn("disclosures: the agreement shared %d requests of %s "
-                  "within the hour: more wait for the lead (%llu so far)",
-            SEEN_DISCLOSURE_AUTO_PER_HOUR, name_of(d, from, fb, sizeof fb),
-            (unsigned long long)d->counts.automatic_held);
+    say(d, &d->counts.automatic_held, from, "a request over the limit of "
+        "automatic shares an hour, left for the lead");
     return 0;
 }
 
@@ -151,7 +152,6 @@ dis_guard_queue(struct seen_disclosure *d, struct seen_txn *txn,
 {
     uint8_t prefix[33];
     size_t mine, all;
-    char fb[64];
     int rc;
 
     prefix[0] = KEY_RECV;
@@ -164,26 +164,11 @@ dis_guard_queue(struct seen_disclosure *d, struct seen_txn *txn,
         if (all < SEEN_DISCLOSURE_INBOX_MAX)
             return SEEN_OK;
     }
-    if (dis_guard_said(++d->counts.queue_full))
-        seen_warn("disclosures: %s for the lead (%zu from %s): a new "
-                  "request is refused without an answer (%llu so far)",
-            mine < SEEN_DISCLOSURE_QUEUED_MAX ? "the inbox is full"
-                                              : "too many requests wait",
-            mine, name_of(d, from, fb, sizeof fb),
-            (unsigned long long)d->counts.queue_full);
+    say(d, &d->counts.queue_full, from, mine < SEEN_DISCLOSURE_QUEUED_MAX
+        ? "a request for a full inbox, refused without an answer"
+        : "a request over the limit of requests waiting for the lead, "
+          "refused without an answer");
     return SEEN_EAGAIN;
-}
-
-/* Count a refusal of ${what} in *${n} and log it per burst. */
-static void
-refused(struct seen_disclosure *d, uint64_t *n, const uint8_t from[32],
-    const char *what)
-{
-    char fb[64];
-
-    if (dis_guard_said(++*n))
-        seen_warn("disclosures: a request from %s %s: refused (%llu so far)",
-            name_of(d, from, fb, sizeof fb), what, (unsigned long long)*n);
 }
 
 #define WHY_NO_REASON                                                       \
@@ -206,7 +191,8 @@ dis_guard_check(struct seen_disclosure *d, struct seen_txn *txn,
     st->matched = 0;
     *why = NULL;
     if (st->match.len != 16 && !query) {
-        refused(d, &d->counts.no_reason, from, "names no reason on record");
+        say(d, &d->counts.no_reason, from, "a request with no reason on record, "
+            "refused");
         *why = WHY_NO_REASON;
         return SEEN_EPERM;
     }
@@ -223,15 +209,15 @@ dis_guard_check(struct seen_disclosure *d, struct seen_txn *txn,
             return SEEN_OK;
         }
         if (rc == SEEN_EAGAIN) {
-            refused(d, &d->counts.not_matched_yet, from,
-                "names an entry this node has not matched yet");
+            say(d, &d->counts.not_matched_yet, from, "a request naming an "
+                "entry not matched here yet, not taken now");
             return SEEN_EAGAIN;
         }
         if (rc != SEEN_ENOTFOUND)
             return rc;
         if (!query) {
-            refused(d, &d->counts.unmatched, from,
-                "names an entry that does not match");
+            say(d, &d->counts.unmatched, from, "a request naming an entry "
+                "that does not match, refused");
             *why = WHY_UNMATCHED;
             return SEEN_EPERM;
         }
