@@ -127,6 +127,8 @@ check "...its log holds a few lines per burst, not one per message ($((L1 - L0))
   test $((L1 - L0)) -le 150
 check "...a rate-limited burst is said in at most $((8 + N)) lines" \
   test "$(grep -c 'over the limit of new requests an hour' "$LAB/$POL/seen-node.log")" -le $((8 + N))
+check "...and no sanitizer report (an ASan build's)" \
+  sh -c "! grep -q -e 'runtime error' -e AddressSanitizer '$LAB/$POL/seen-node.log'"
 U1=$(used $POL)
 check "...its store grew by less than 8 MiB ($((U1 - U0)) bytes)" test $((U1 - U0)) -lt 8388608
 expect_status 0 "$POL raised no alert" "$SEEN" --home "$LAB/$POL" --as lead alerts --json
