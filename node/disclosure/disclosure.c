@@ -1095,6 +1095,7 @@ seen_disclosure_decide(struct seen_disclosure *d, struct seen_txn **txnp,
         return fail("the decision could not be recorded: %s",
             seen_strerror(rc));
     }
+    dis_guard_room(d);
     /* Committed: the requester is told now, or when it asks again. */
     if (m != NULL && (rc = send_answer(d, st)) != 0)
         seen_error("disclosures: answer to %s not sent now (%s); sent when "

@@ -84,6 +84,8 @@ struct seen_disclosure_rate {
     uint64_t since;      /* Unix seconds; 0: a free slot */
     uint32_t taken;      /* new requests taken */
     uint32_t automatic;  /* shared by the agreement */
+    int full;            /* its queue was found full since the last
+                          * decision: refused without counting again */
 };
 
 /* What the disclosure code refused or held back since the node started

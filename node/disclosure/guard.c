@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/hex.h"
 #include "common/log.h"
@@ -78,6 +79,7 @@ rate_of(struct seen_disclosure *d, const uint8_t from[32], uint64_t now)
         r->since = now;
         r->taken = 0;
         r->automatic = 0;
+        r->full = 0;
     }
     if (r->since == 0) /* a clock at 0: keep the slot in use */
         r->since = 1;
@@ -150,10 +152,13 @@ int
 dis_guard_queue(struct seen_disclosure *d, struct seen_txn *txn,
     const uint8_t from[32])
 {
+    struct seen_disclosure_rate *r = rate_of(d, from, (uint64_t)time(NULL));
     uint8_t prefix[33];
-    size_t mine, all;
+    size_t mine = SEEN_DISCLOSURE_QUEUED_MAX, all;
     int rc;
 
+    if (r->full)
+        goto full;
     prefix[0] = KEY_RECV;
     memcpy(prefix + 1, from, 32);
     if ((rc = count_queued(txn, prefix, 33, &mine)) != 0)
@@ -164,11 +169,23 @@ dis_guard_queue(struct seen_disclosure *d, struct seen_txn *txn,
         if (all < SEEN_DISCLOSURE_INBOX_MAX)
             return SEEN_OK;
     }
+    r->full = 1;
+full:
     say(d, &d->counts.queue_full, from, mine < SEEN_DISCLOSURE_QUEUED_MAX
         ? "a request for a full inbox, refused without an answer"
         : "a request over the limit of requests waiting for the lead, "
           "refused without an answer");
     return SEEN_EAGAIN;
+}
+
+/* dis_guard_room(): documented in guard.h. */
+void
+dis_guard_room(struct seen_disclosure *d)
+{
+    size_t i;
+
+    for (i = 0; i < SEEN_DISCLOSURE_RATES; i++)
+        d->rate[i].full = 0;
 }
 
 #define WHY_NO_REASON                                                       \

@@ -59,9 +59,17 @@ int dis_guard_automatic(struct seen_disclosure *d, const uint8_t from[32],
  * SEEN_DISCLOSURE_QUEUED_MAX of its requests, and fewer than
  * SEEN_DISCLOSURE_INBOX_MAX in all, wait.  Returns 0; SEEN_EAGAIN when
  * not (counted in queue_full, logged per burst); an error of the store.
+ * Once full for ${from}, it says so without reading the store again until
+ * a lead decides (dis_guard_room) or the requester's hour ends.
  */
 int dis_guard_queue(struct seen_disclosure *d, struct seen_txn *txn,
     const uint8_t from[32]);
+
+/**
+ * dis_guard_room(d):
+ * A lead decided a request: the queues that were full may have room.
+ */
+void dis_guard_room(struct seen_disclosure *d);
 
 /**
  * dis_guard_check(d, txn, st, from):
