@@ -85,7 +85,7 @@ struct seen_disclosure_rate {
     uint32_t taken;      /* new requests taken */
     uint32_t automatic;  /* shared by the agreement */
     int full;            /* its queue was found full since the last
-                          * decision: refused without counting again */
+                          * decision: refused without reading it again */
 };
 
 /* What the disclosure code refused or held back since the node started
@@ -127,8 +127,11 @@ struct seen_disclosure {
  * or refused) through seen_fed_send(); a response updates the request it
  * answers.  Returns 0; SEEN_EINVAL for a malformed body; SEEN_EPERM for a
  * response from a node that was not asked, or whose sealed part does not
- * open for this node or does not belong to the request (logged, counted by
- * the caller as refused); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
+ * open for this node or does not belong to the request, and for a new
+ * request not taken now (over the requester's limits, its queue full, or
+ * naming an entry this node has not matched yet: protocol.md §10), each
+ * counted in d->counts, said per burst, and counted by the caller as
+ * refused (the caller undoes the message: nothing is stored); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
  * (abort ${txn}).  A signature of seen_fed_msg_fn (node/replication/federation.h),
  * with ${d} as its context.
  */

@@ -208,8 +208,8 @@ dis_guard_check(struct seen_disclosure *d, struct seen_txn *txn,
     st->matched = 0;
     *why = NULL;
     if (st->match.len != 16 && !query) {
-        say(d, &d->counts.no_reason, from, "a request with no reason on record, "
-            "refused");
+        say(d, &d->counts.no_reason, from,
+            "a request with no reason on record, refused");
         *why = WHY_NO_REASON;
         return SEEN_EPERM;
     }
