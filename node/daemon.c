@@ -458,8 +458,9 @@ open_node(struct node *n, const char *pass, size_t passlen)
             seen_policy_agreement(n->policy),
             (unsigned long long)seen_policy_version(n->policy),
             seen_policy_rules(n->policy));
-    n->dis = (struct seen_disclosure){n->store, n->keys, n->fed, n->policy,
-        n->cfg.name, n->cfg.type, 0};
+    n->dis = (struct seen_disclosure){.store = n->store, .keys = n->keys,
+        .fed = n->fed, .policy = n->policy, .node = n->cfg.name,
+        .type = n->cfg.type};
     seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
     n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0};
     n->started = time(NULL);

@@ -473,6 +473,44 @@ last_txnid(const struct lab *l)
     return id;
 }
 
+/* ---- links asked for by disclosure ---- */
+
+/* seen_matcher_linked: what a holder checks of a disclosure request.
+ * Not linked before the matcher reaches the entries (SEEN_EAGAIN), then
+ * linked, one way found from the other; no link between two persons. */
+START_TEST(test_linked_says_what_this_node_matched)
+{
+    uint8_t tc[16], sc[16], sm[16], found[16], none[16];
+    uint32_t tvp = lab1.ix[O_TVP].own, soc = lab1.ix[O_SC].own;
+    struct seen_txn *t;
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_SC, SC1);
+    handle_of(&lab1, TVP1_ID, 1, tc);
+    handle_of(&lab1, SC1_ID, 0, sc);
+    handle_of(&lab1, SC1_ID, 1, sm);
+    memset(none, 0x5a, sizeof none);
+    t = tu_begin(lab1.store, 0);
+    ck_assert_int_eq(seen_matcher_linked(t, tvp, tc, soc, sc, 0),
+        SEEN_EAGAIN);
+    seen_store_abort(t);
+    match_all(&lab1);
+    t = tu_begin(lab1.store, 0);
+    ck_assert_int_eq(seen_matcher_linked(t, tvp, tc, soc, sc, 0), SEEN_OK);
+    ck_assert_int_eq(seen_matcher_linked(t, soc, sc, tvp, tc, 0), SEEN_OK);
+    ck_assert_int_eq(seen_matcher_linked(t, tvp, tc, soc, found, 1),
+        SEEN_OK);
+    ck_assert_mem_eq(found, sc, 16);
+    ck_assert_int_eq(seen_matcher_linked(t, tvp, tc, soc, sm, 0),
+        SEEN_ENOTFOUND);
+    ck_assert_int_eq(seen_matcher_linked(t, tvp, tc, soc, none, 0),
+        SEEN_ENOTFOUND);
+    ck_assert_int_eq(seen_matcher_linked(t, tvp, none, soc, sc, 0),
+        SEEN_ENOTFOUND);
+    seen_store_abort(t);
+}
+END_TEST
+
 /* ---- at rest ---- */
 
 /* A matcher with nothing new to match writes nothing: at rest a node
@@ -794,6 +832,7 @@ matcher_suite(void)
     tcase_add_test(
         tc, test_twins_of_one_mother_born_the_same_day_stay_two_persons);
     tcase_add_test(tc, test_retracted_record_leaves_its_person);
+    tcase_add_test(tc, test_linked_says_what_this_node_matched);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("alerts");

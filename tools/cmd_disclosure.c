@@ -20,7 +20,10 @@ static const char request_usage[] =
     "BASIS is the legal basis: duty_to_share, public_task,\n"
     "safeguarding_children, legal_obligation or consent.  Prints the\n"
     "request id; `seen disclosures` shows the answer when it comes.  The\n"
-    "request, with your name, purpose and basis, is logged by both nodes.\n";
+    "request, with your name, purpose and basis, is logged by both nodes.\n"
+    "It names its reason on record: this node's entry that matched H, or\n"
+    "your query that showed H (`seen query` first); with neither it is\n"
+    "refused.\n";
 
 static const char inbox_usage[] =
     "usage: seen --home DIR --as LEAD inbox [--all] [--json]\n"
@@ -115,6 +118,23 @@ cmd_request(struct cli *cli, int argc, char **argv)
     return 0;
 }
 
+/* The reason on record of the row ${r}: the match, the query. */
+static void
+print_reason(json_t *r)
+{
+
+    if (js(r, "match")[0])
+        printf("  match     their entry %s%s\n", js(r, "match"),
+            json_object_get(r, "matched") == NULL ? ""
+            : json_is_true(json_object_get(r, "matched"))
+            ? ", linked by our matcher"
+            : ", NOT linked by our matcher");
+    if (js(r, "query_leaf")[0])
+        printf("  query     leaf %lld of their exchange log (%.16s...)\n",
+            (long long)json_integer_value(json_object_get(r, "query_seq")),
+            js(r, "query_leaf"));
+}
+
 static void
 print_inbox_row(json_t *r)
 {
@@ -128,6 +148,7 @@ print_inbox_row(json_t *r)
     printf("  purpose   %s\n", js(r, "purpose"));
     printf("  about     our %s record of %s, the %s (handle %s)\n",
         js(r, "kind"), js(r, "date"), js(r, "role"), js(r, "handle"));
+    print_reason(r);
     if (json_object_get(r, "decided") != NULL)
         printf("  decided   %s by %s%s%s\n", when(r, "decided", t),
             js(r, "decided_by"), js(r, "reason")[0] ? ": " : "",

@@ -17,6 +17,7 @@
 #include "crypto/keys.h"
 #include "match/tokens.h"
 #include "node/control/ctl.h"
+#include "node/disclosure/disclosure.h"
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/enums.h"
@@ -105,6 +106,8 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
         (json_int_t)(time(NULL) - c->n.started), "import_in_progress",
         c->imp.open, "epoch", (json_int_t)seen_tokenizer_epoch(c->n.ix->tk));
     seen_fed_status(c->n.fed, txn, r);
+    if (c->n.dis != NULL)
+        seen_disclosure_status(c->n.dis, r);
     json_object_set_new(r, "store", status_store(txn));
     seen_store_abort(txn);
     return r;

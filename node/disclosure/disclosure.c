@@ -11,6 +11,8 @@
 #include "crypto/random.h"
 #include "match/normalise.h"
 #include "node/disclosure/disclosure.h"
+#include "node/disclosure/guard.h"
+#include "node/disclosure/state.h"
 #include "node/matching/indexer.h"
 #include "node/replication/federation.h"
 #include "proto/control.h"
@@ -23,9 +25,6 @@
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
 
-#define KEY_SENT 'S'
-#define KEY_RECV 'R'
-#define KEY_MAX (1 + 32 + 16)
 
 /* ---- small helpers ---- */
 
@@ -88,82 +87,6 @@ final(Seen__Outcome o)
 
     return o == SEEN__OUTCOME__SHARED || o == SEEN__OUTCOME__WITHHELD ||
         o == SEEN__OUTCOME__REFUSED;
-}
-
-static void
-sent_key(uint8_t key[static KEY_MAX], const uint8_t id[16], size_t *klen)
-{
-
-    key[0] = KEY_SENT;
-    memcpy(key + 1, id, 16);
-    *klen = 17;
-}
-
-static void
-recv_key(uint8_t key[static KEY_MAX], const uint8_t from[32],
-    const uint8_t id[16], size_t *klen)
-{
-
-    key[0] = KEY_RECV;
-    memcpy(key + 1, from, 32);
-    memcpy(key + 33, id, 16);
-    *klen = 49;
-}
-
-/* Read the state under ${key}: 0, SEEN_ENOTFOUND, SEEN_ECORRUPT. */
-static int
-state_get(struct seen_txn *txn, const uint8_t *key, size_t klen,
-    Seen__DisclosureState **out)
-{
-    uint8_t *buf;
-    size_t len;
-    int rc;
-
-    *out = NULL;
-    rc = seen_store_sealed_get(txn, SEEN_DB_DISCLOSURES, key, klen, key,
-        klen, &buf, &len);
-    if (rc != 0)
-        return rc;
-    *out = seen__disclosure_state__unpack(NULL, len, buf);
-    sodium_memzero(buf, len);
-    free(buf);
-    if (*out == NULL) {
-        seen_error("disclosures: a stored request does not decode");
-        return SEEN_ECORRUPT;
-    }
-    return SEEN_OK;
-}
-
-static int
-state_put(struct seen_txn *txn, const uint8_t *key, size_t klen,
-    const Seen__DisclosureState *st)
-{
-    size_t len = seen__disclosure_state__get_packed_size(st);
-    uint8_t *buf;
-    int rc;
-
-    if ((buf = malloc(len ? len : 1)) == NULL)
-        return SEEN_ENOMEM;
-    seen__disclosure_state__pack(st, buf);
-    rc = seen_store_sealed_put(txn, SEEN_DB_DISCLOSURES, key, klen, key, klen,
-        buf, len);
-    sodium_memzero(buf, len);
-    free(buf);
-    return rc;
-}
-
-/* Replace the string field *${f} of a decoded state by a copy of ${s}. */
-static int
-set_str(char **f, const char *s)
-{
-    char *c;
-
-    if ((c = strdup(s != NULL ? s : "")) == NULL)
-        return SEEN_ENOMEM;
-    if (*f != NULL && *f != protobuf_c_empty_string)
-        free(*f);
-    *f = c;
-    return SEEN_OK;
 }
 
 /* The member ${pk}, or NULL (also without a federation). */
@@ -430,7 +353,80 @@ log_decision(struct seen_disclosure *d, struct seen_txn *txn,
     return seen_xlog_decision(txn, d->keys, &dr, st->peer.data, NULL);
 }
 
-/* Decide a new request ${st} (its request fields set) on its arrival. */
+/* Refuse the new request ${st} at ${now} for the reason ${why}, logged. */
+static int
+refuse(struct seen_disclosure *d, struct seen_txn *txn,
+    Seen__DisclosureState *st, uint64_t now, const char *why)
+{
+    int rc;
+
+    st->outcome = SEEN__OUTCOME__REFUSED;
+    st->decided = now;
+    if ((rc = dis_set_str(&st->decided_by, "node")) != 0 ||
+        (rc = dis_set_str(&st->reason, why)) != 0)
+        return rc;
+    return log_decision(d, txn, st);
+}
+
+/* Queue the new request ${st} for the lead, saying why (${share}: the
+ * agreement would have shared it but for the hourly limit).  Returns 0,
+ * SEEN_EAGAIN when the lead's queue is full, or an error. */
+static int
+queue(struct seen_disclosure *d, struct seen_txn *txn,
+    Seen__DisclosureState *st, int share)
+{
+    char why[256];
+    int rc;
+
+    if ((rc = dis_guard_queue(d, txn, st->peer.data)) != 0)
+        return rc;
+    if (!st->matched)
+        snprintf(why, sizeof why, "found by a query of the requesting node "
+            "(leaf %llu of its exchange log), not by a match this node "
+            "can check: waiting for the holding agency's safeguarding lead",
+            (unsigned long long)st->query_seq);
+    else if (share)
+        snprintf(why, sizeof why, "the agreement shares at most %d "
+            "requests of one node an hour: waiting for the holding "
+            "agency's safeguarding lead", SEEN_DISCLOSURE_AUTO_PER_HOUR);
+    else
+        snprintf(why, sizeof why,
+            "waiting for the holding agency's safeguarding lead");
+    st->outcome = SEEN__OUTCOME__QUEUED;
+    return dis_set_str(&st->reason, why);
+}
+
+/* Share the new request ${st} at ${now} by rule ${rule}, logged. */
+static int
+share_now(struct seen_disclosure *d, struct seen_txn *txn,
+    Seen__DisclosureState *st, uint64_t now, int rule)
+{
+    char reason[SEEN_POLICY_NAME_MAX + 64];
+    int rc;
+
+    st->outcome = SEEN__OUTCOME__SHARED;
+    st->decided = now;
+    snprintf(reason, sizeof reason, "partnership agreement '%s' version "
+        "%llu, rule %d", seen_policy_agreement(d->policy),
+        (unsigned long long)seen_policy_version(d->policy), rule);
+    if ((rc = dis_set_str(&st->decided_by, "policy")) != 0 ||
+        (rc = dis_set_str(&st->reason, reason)) != 0)
+        return rc;
+    free(st->details != protobuf_c_empty_string ? st->details : NULL);
+    st->details = NULL;
+    if ((rc = details_text(d, txn, st->handle.data, &st->details)) != 0)
+        return rc;
+    return log_decision(d, txn, st);
+}
+
+/*
+ * Decide a new request ${st} (its request fields set) on its arrival:
+ * refused without a reason on record or for no entry here; shared at once
+ * only when this node's matcher links it to the requester's entry, the
+ * agreement says so and the requester has not had its automatic shares
+ * of the hour; otherwise queued for the lead.  Returns 0; SEEN_EAGAIN
+ * when it is not to be taken now (nothing stored or answered); an error.
+ */
 static int
 decide_arrival(struct seen_disclosure *d, struct seen_txn *txn,
     Seen__DisclosureState *st, uint64_t now)
@@ -438,27 +434,22 @@ decide_arrival(struct seen_disclosure *d, struct seen_txn *txn,
     const Seen__Member *m = member(d, st->peer.data);
     Seen__LocalHandle *lh;
     json_t *rec = NULL, *p;
-    char *body, reason[SEEN_POLICY_NAME_MAX + 64], bb[64];
-    const char *kind = NULL, *role = NULL, *rtype;
+    char *body, bb[64];
+    const char *kind = NULL, *role = NULL, *rtype, *why;
     size_t blen, i;
     int32_t date;
-    int rc, rule = -1;
+    int rc, rule = -1, share;
 
+    if ((rc = dis_guard_check(d, txn, st, st->peer.data, &why)) != 0)
+        return rc == SEEN_EPERM ? refuse(d, txn, st, now, why) : rc;
     rc = seen_indexer_own(d->store, txn, st->handle.data, &lh, &body, &blen);
     if (rc != 0 && lh != NULL) {
         seen__local_handle__free_unpacked(lh, NULL);
         lh = NULL;
     }
-    if (rc == SEEN_ENOTFOUND) {
-        st->outcome = SEEN__OUTCOME__REFUSED;
-        st->decided = now;
-        if ((rc = set_str(&st->decided_by, "node")) != 0 ||
-            (rc = set_str(&st->reason,
-                 "no such entry here: it was retracted, or this node never "
-                 "published it")) != 0)
-            return rc;
-        return log_decision(d, txn, st);
-    }
+    if (rc == SEEN_ENOTFOUND)
+        return refuse(d, txn, st, now, "no such entry here: it was "
+                      "retracted, or this node never published it");
     if (rc != 0)
         return rc;
     rec = json_loadb(body, blen, 0, NULL);
@@ -472,34 +463,20 @@ decide_arrival(struct seen_disclosure *d, struct seen_txn *txn,
                 0)
             role = json_string_value(json_object_get(p, "role"));
     }
-    if ((rc = set_str(&st->kind, kind)) != 0 ||
-        (rc = set_str(&st->role, role)) != 0)
+    if ((rc = dis_set_str(&st->kind, kind)) != 0 ||
+        (rc = dis_set_str(&st->role, role)) != 0)
         goto out;
     if (seen_date_parse(json_string_value(json_object_get(rec, "date")),
             &date) == 0)
         st->date = (uint32_t)date;
     rtype = m != NULL ? seen_membership_type_name(m->type) : NULL;
-    if (seen_policy_decide(d->policy, d->type, rtype, kind, role,
-            basis_name(st->basis, bb), &rule) == SEEN_POLICY_SHARE) {
-        st->outcome = SEEN__OUTCOME__SHARED;
-        st->decided = now;
-        snprintf(reason, sizeof reason, "partnership agreement '%s' version "
-            "%llu, rule %d", seen_policy_agreement(d->policy),
-            (unsigned long long)seen_policy_version(d->policy), rule);
-        if ((rc = set_str(&st->decided_by, "policy")) != 0 ||
-            (rc = set_str(&st->reason, reason)) != 0)
-            goto out;
-        free(st->details != protobuf_c_empty_string ? st->details : NULL);
-        st->details = NULL;
-        if ((rc = details_text(d, txn, st->handle.data, &st->details)) != 0)
-            goto out;
-        rc = log_decision(d, txn, st);
-    } else {
-        st->outcome = SEEN__OUTCOME__QUEUED;
-        if ((rc = set_str(&st->reason,
-                 "waiting for the holding agency's safeguarding lead")) != 0)
-            goto out;
-    }
+    share = seen_policy_decide(d->policy, d->type, rtype, kind, role,
+                basis_name(st->basis, bb), &rule) == SEEN_POLICY_SHARE;
+    /* A burst is never answered by the agreement alone. */
+    if (share && st->matched && dis_guard_automatic(d, st->peer.data, now))
+        rc = share_now(d, txn, st, now, rule);
+    else
+        rc = queue(d, txn, st, share);
     st->rule = rule;
 out:
     json_decref(rec);
@@ -525,13 +502,15 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
         strlen(rq->operator_) > SEEN_OPERATOR_NAME_MAX ||
         !seen_purpose_valid(rq->purpose) ||
         rq->basis < SEEN__BASIS__DUTY_TO_SHARE ||
-        rq->basis > SEEN__BASIS__CONSENT) {
+        rq->basis > SEEN__BASIS__CONSENT ||
+        (rq->match.len != 0 && rq->match.len != 16) ||
+        (rq->query_leaf.len != 0 && rq->query_leaf.len != 32)) {
         if (rq != NULL)
             seen__disclosure_request__free_unpacked(rq, NULL);
         return SEEN_EINVAL;
     }
-    recv_key(key, from, rq->request_id.data, &klen);
-    rc = state_get(txn, key, klen, &st);
+    dis_recv_key(key, from, rq->request_id.data, &klen);
+    rc = dis_state_get(txn, key, klen, &st);
     if (rc == 0) {
         /* Asked again: the same answer again. */
         rc = send_answer(d, st);
@@ -539,6 +518,10 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
         seen__disclosure_request__free_unpacked(rq, NULL);
         return rc == SEEN_ENOTFOUND ? SEEN_EPERM : rc;
     }
+    /* A new request: over the requester's hourly limit, it is refused
+     * without an answer (the requester sends it again later). */
+    if (rc == SEEN_ENOTFOUND && dis_guard_rate(d, from, now) != 0)
+        rc = SEEN_EPERM;
     if (rc != SEEN_ENOTFOUND) {
         seen__disclosure_request__free_unpacked(rq, NULL);
         return rc;
@@ -551,7 +534,10 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
     fresh.requested = rq->time;
     fresh.basis = rq->basis;
     fresh.last_sent = now;
-    /* A decoded copy, so that set_str() may replace its strings. */
+    fresh.match = rq->match;
+    fresh.query_leaf = rq->query_leaf;
+    fresh.query_seq = rq->query_seq;
+    /* A decoded copy, so that dis_set_str() may replace its strings. */
     {
         size_t len = seen__disclosure_state__get_packed_size(&fresh);
         uint8_t *b = malloc(len ? len : 1);
@@ -564,16 +550,18 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
         st = seen__disclosure_state__unpack(NULL, len, b);
         free(b);
     }
-    if (st == NULL || set_str(&st->operator_, rq->operator_) != 0 ||
-        set_str(&st->purpose, rq->purpose) != 0) {
+    if (st == NULL || dis_set_str(&st->operator_, rq->operator_) != 0 ||
+        dis_set_str(&st->purpose, rq->purpose) != 0) {
         seen__disclosure_state__free_unpacked(st, NULL);
         seen__disclosure_request__free_unpacked(rq, NULL);
         return SEEN_ENOMEM;
     }
     seen__disclosure_request__free_unpacked(rq, NULL);
     if ((rc = decide_arrival(d, txn, st, now)) == 0 &&
-        (rc = state_put(txn, key, klen, st)) == 0) {
+        (rc = dis_state_put(txn, key, klen, st)) == 0) {
         char idh[33], fb[16];
+
+        dis_guard_take(d, from, now, st->outcome == SEEN__OUTCOME__SHARED);
 
         seen_hex_encode(idh, st->request_id.data, 16);
         seen_warn("disclosure request %s from %s: %s", idh,
@@ -583,6 +571,8 @@ on_request(struct seen_disclosure *d, struct seen_txn *txn,
         if (rc == SEEN_ENOTFOUND)
             rc = SEEN_EPERM;
     }
+    if (rc == SEEN_EAGAIN) /* not taken now: counted where found */
+        rc = SEEN_EPERM;
     seen__disclosure_state__free_unpacked(st, NULL);
     return rc;
 }
@@ -611,20 +601,16 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         return SEEN_EINVAL;
     }
     seen_hex_encode(idh, r->request_id.data, 16);
-    sent_key(key, r->request_id.data, &klen);
-    if ((rc = state_get(txn, key, klen, &st)) != 0) {
+    dis_sent_key(key, r->request_id.data, &klen);
+    if ((rc = dis_state_get(txn, key, klen, &st)) != 0) {
         if (rc == SEEN_ENOTFOUND) {
-            seen_error("disclosures: an answer to request %s, which this node "
-                      "never sent, from %s: refused", idh,
-                who(d, from, fb, sizeof fb));
+            dis_guard_unsolicited(d, idh, who(d, from, fb, sizeof fb));
             rc = SEEN_EPERM;
         }
         goto out;
     }
     if (st->peer.len != 32 || memcmp(st->peer.data, from, 32) != 0) {
-        seen_error("disclosures: an answer to request %s from %s, which was "
-                  "not asked: refused", idh,
-            who(d, from, fb, sizeof fb));
+        dis_guard_unsolicited(d, idh, who(d, from, fb, sizeof fb));
         rc = SEEN_EPERM;
         goto out;
     }
@@ -637,8 +623,11 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         memcmp(c->request_id.data, r->request_id.data, 16) != 0 ||
         c->handle.len != 16 || st->handle.len != 16 ||
         memcmp(c->handle.data, st->handle.data, 16) != 0) {
-        seen_error("disclosures: the sealed answer to request %s does not "
-                  "open for this node or is not its answer: refused", idh);
+        if (dis_guard_said(++d->counts.bad_answers))
+            seen_error("disclosures: the sealed answer to request %s does "
+                      "not open for this node or is not its answer: "
+                      "refused (%llu so far)", idh,
+                (unsigned long long)d->counts.bad_answers);
         rc = SEEN_EPERM;
         goto out;
     }
@@ -647,20 +636,22 @@ on_response(struct seen_disclosure *d, struct seen_txn *txn,
         if (!json_is_object(j)) {
             json_decref(j);
             rc = SEEN_EPERM;
-            seen_error("disclosures: the details shared for request %s are "
-                      "not a JSON object: refused", idh);
+            if (dis_guard_said(++d->counts.bad_answers))
+                seen_error("disclosures: the details shared for request %s "
+                          "are not a JSON object: refused (%llu so far)",
+                    idh, (unsigned long long)d->counts.bad_answers);
             goto out;
         }
         json_decref(j);
     }
     st->outcome = r->outcome;
     st->decided = r->decided;
-    if ((rc = set_str(&st->decided_by, c->decided_by)) != 0 ||
-        (rc = set_str(&st->reason, c->reason)) != 0 ||
-        (rc = set_str(&st->review, c->review)) != 0 ||
-        (rc = set_str(&st->details,
+    if ((rc = dis_set_str(&st->decided_by, c->decided_by)) != 0 ||
+        (rc = dis_set_str(&st->reason, c->reason)) != 0 ||
+        (rc = dis_set_str(&st->review, c->review)) != 0 ||
+        (rc = dis_set_str(&st->details,
              r->outcome == SEEN__OUTCOME__SHARED ? c->details : "")) != 0 ||
-        (rc = state_put(txn, key, klen, st)) != 0)
+        (rc = dis_state_put(txn, key, klen, st)) != 0)
         goto out;
     seen_warn("disclosure request %s: %s by %s", idh,
         outcome_name(st->outcome),
@@ -686,8 +677,11 @@ out:
  * or refused) through seen_fed_send(); a response updates the request it
  * answers.  Returns 0; SEEN_EINVAL for a malformed body; SEEN_EPERM for a
  * response from a node that was not asked, or whose sealed part does not
- * open for this node or does not belong to the request (logged, counted by
- * the caller as refused); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
+ * open for this node or does not belong to the request, and for a new
+ * request not taken now (over the requester's limits, its queue full, or
+ * naming an entry this node has not matched yet: protocol.md §10), each
+ * counted in d->counts, said per burst, and counted by the caller as
+ * refused (the caller undoes the message: nothing is stored); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
  * (abort ${txn}).  A signature of seen_fed_msg_fn (node/replication/federation.h),
  * with ${d} as its context.
  */
@@ -719,6 +713,9 @@ send_request(struct seen_disclosure *d, const Seen__DisclosureState *st)
     rq.purpose = st->purpose;
     rq.basis = st->basis;
     rq.time = st->requested;
+    rq.match = st->match;
+    rq.query_leaf = st->query_leaf;
+    rq.query_seq = st->query_seq;
     if ((len = seen__disclosure_request__get_packed_size(&rq)) > sizeof buf)
         return SEEN_EINVAL;
     seen__disclosure_request__pack(&rq, buf);
@@ -758,7 +755,7 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     const char *purpose = jstr(req, "purpose"), *basis = jstr(req, "basis");
     const char *op = jstr(req, "operator");
     const Seen__Member *m;
-    uint8_t handle[16], id[16], key[KEY_MAX], peer[32];
+    uint8_t handle[16], id[16], key[KEY_MAX], peer[32], rbuf[48];
     size_t klen;
     uint64_t seq;
     uint32_t idx;
@@ -797,6 +794,12 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     if (rc == SEEN_ENOTFOUND)
         return fail("this node holds no entry %s from '%s' (retracted, or "
                     "another node's: see `seen query`)", hh, node);
+    if (rc == 0)
+        rc = dis_guard_reason(d, txn, peer, handle, &st, rbuf);
+    if (rc == SEEN_ENOTFOUND)
+        return fail("no reason on record for entry %s: no entry of this "
+                    "node is linked to it and no query here showed it "
+                    "(`seen query --purpose TEXT` for the person first)", hh);
     if (rc != 0)
         return fail("cannot read the store: %s", seen_strerror(rc));
     seen_random_buf(id, sizeof id);
@@ -811,8 +814,8 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     st.basis = basis_from_name(basis);
     st.requested = (uint64_t)time(NULL);
     st.last_sent = st.requested;
-    sent_key(key, id, &klen);
-    if ((rc = state_put(txn, key, klen, &st)) != 0)
+    dis_sent_key(key, id, &klen);
+    if ((rc = dis_state_put(txn, key, klen, &st)) != 0)
         return fail("cannot store the request: %s", seen_strerror(rc));
     if ((rc = commit(txnp)) != 0)
         return fail("cannot store the request: %s", seen_strerror(rc));
@@ -824,6 +827,29 @@ seen_disclosure_request(struct seen_disclosure *d, struct seen_txn **txnp,
     seen_hex_encode(idh, id, 16);
     seen_warn("disclosure request %s to %s by %s", idh, node, op);
     return json_pack("{s:b, s:s}", "ok", 1, "request", idh);
+}
+
+/* Add the reason on record of ${st} to its ${row}: the requester's entry
+ * that matched ("match", and whether this node, holding it, found the
+ * link: "matched") and the query that showed the entry ("query_seq",
+ * "query_leaf"). */
+static void
+reason_fields(json_t *row, const Seen__DisclosureState *st, int received)
+{
+    char h[65];
+
+    if (st->match.len == 16) {
+        seen_hex_encode(h, st->match.data, 16);
+        json_object_set_new(row, "match", json_string(h));
+    }
+    if (received)
+        json_object_set_new(row, "matched", json_boolean(st->matched));
+    if (st->query_leaf.len == 32) {
+        seen_hex_encode(h, st->query_leaf.data, 32);
+        json_object_set_new(row, "query_seq",
+            json_integer((json_int_t)st->query_seq));
+        json_object_set_new(row, "query_leaf", json_string(h));
+    }
 }
 
 /* One state as a row of `seen inbox` (received) or `seen disclosures`. */
@@ -863,6 +889,7 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
         if (st->rule >= 0 && st->outcome == SEEN__OUTCOME__SHARED)
             json_object_set_new(row, "rule", json_integer(st->rule));
     }
+    reason_fields(row, st, received);
     if (final(st->outcome)) {
         json_object_set_new(row, "decided", json_integer((json_int_t)
                                                 st->decided));
@@ -876,58 +903,6 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
         (det = json_loads(st->details, 0, NULL)) != NULL)
         json_object_set_new(row, "details", det);
     return row;
-}
-
-/* The keys of one kind of request, collected first and read afterwards,
- * since the states are sealed values read through the transaction. */
-struct keys {
-    uint8_t (*k)[KEY_MAX];
-    size_t *kl, n, cap;
-};
-
-static int
-collect_key(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
-{
-    struct keys *ks = ctx;
-    void *p;
-
-    (void)val;
-    (void)vlen;
-    if (klen > KEY_MAX)
-        return 0;
-    if (ks->n == ks->cap) {
-        size_t cap = ks->cap ? 2 * ks->cap : 64;
-
-        if ((p = realloc(ks->k, cap * sizeof *ks->k)) == NULL)
-            return SEEN_ENOMEM;
-        ks->k = p;
-        if ((p = realloc(ks->kl, cap * sizeof *ks->kl)) == NULL)
-            return SEEN_ENOMEM;
-        ks->kl = p;
-        ks->cap = cap;
-    }
-    memcpy(ks->k[ks->n], key, klen);
-    ks->kl[ks->n] = klen;
-    ks->n++;
-    return 0;
-}
-
-static int
-keys_of(struct seen_txn *txn, char which, struct keys *ks)
-{
-
-    memset(ks, 0, sizeof *ks);
-    return seen_store_iter(txn, SEEN_DB_DISCLOSURES, &which, 1, collect_key,
-        ks);
-}
-
-static void
-keys_free(struct keys *ks)
-{
-
-    free(ks->k);
-    free(ks->kl);
 }
 
 /**
@@ -945,18 +920,18 @@ seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
     int received, int all, char **data, size_t *dlen)
 {
     struct seen_ctl_rows r = {0};
-    struct keys ks;
+    struct dis_keys ks;
     Seen__DisclosureState *st;
     json_t *row;
     size_t i;
     int rc;
 
-    if ((rc = keys_of(txn, received ? KEY_RECV : KEY_SENT, &ks)) != 0) {
-        keys_free(&ks);
+    if ((rc = dis_keys_of(txn, received ? KEY_RECV : KEY_SENT, &ks)) != 0) {
+        dis_keys_free(&ks);
         return fail("cannot read the store: %s", seen_strerror(rc));
     }
     for (i = 0; i < ks.n; i++) {
-        if ((rc = state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
+        if ((rc = dis_state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
             break;
         if (!received || all || st->outcome == SEEN__OUTCOME__QUEUED) {
             rc = seen_ctl_rows_add(&r, row = state_row(d, st, received));
@@ -966,7 +941,7 @@ seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
         if (rc != 0)
             break;
     }
-    keys_free(&ks);
+    dis_keys_free(&ks);
     if (rc != 0) {
         free(r.p);
         return fail("cannot list requests: %s", seen_strerror(rc));
@@ -981,7 +956,7 @@ static int
 find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
     size_t *klen)
 {
-    struct keys ks;
+    struct dis_keys ks;
     char h[33];
     size_t i, n = strlen(id), found = 0;
     int rc;
@@ -991,8 +966,8 @@ find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
     for (i = 0; i < n; i++)
         if (!isxdigit((unsigned char)id[i]))
             return SEEN_EINVAL;
-    if ((rc = keys_of(txn, KEY_RECV, &ks)) != 0) {
-        keys_free(&ks);
+    if ((rc = dis_keys_of(txn, KEY_RECV, &ks)) != 0) {
+        dis_keys_free(&ks);
         return rc;
     }
     for (i = 0; i < ks.n; i++) {
@@ -1006,7 +981,7 @@ find_received(struct seen_txn *txn, const char *id, uint8_t key[KEY_MAX],
             }
         }
     }
-    keys_free(&ks);
+    dis_keys_free(&ks);
     return found == 1 ? SEEN_OK : found == 0 ? SEEN_ENOTFOUND : SEEN_EEXIST;
 }
 
@@ -1080,7 +1055,7 @@ seen_disclosure_decide(struct seen_disclosure *d, struct seen_txn **txnp,
         return fail("no request '%s' received (see `seen inbox`)", id);
     if (rc == SEEN_EEXIST)
         return fail("'%s' names more than one request: give more digits", id);
-    if (rc != 0 || (rc = state_get(txn, key, klen, &st)) != 0)
+    if (rc != 0 || (rc = dis_state_get(txn, key, klen, &st)) != 0)
         return fail("cannot read the store: %s", seen_strerror(rc));
     seen_hex_encode(idh, st->request_id.data, 16);
     if (st->outcome != SEEN__OUTCOME__QUEUED) {
@@ -1098,9 +1073,9 @@ seen_disclosure_decide(struct seen_disclosure *d, struct seen_txn **txnp,
     }
     st->outcome = share ? SEEN__OUTCOME__SHARED : SEEN__OUTCOME__WITHHELD;
     st->decided = (uint64_t)time(NULL);
-    if ((rc = set_str(&st->decided_by, op)) != 0 ||
-        (rc = set_str(&st->reason, reason)) != 0 ||
-        (rc = set_str(&st->review, review)) != 0)
+    if ((rc = dis_set_str(&st->decided_by, op)) != 0 ||
+        (rc = dis_set_str(&st->reason, reason)) != 0 ||
+        (rc = dis_set_str(&st->review, review)) != 0)
         goto err;
     if (share) {
         free(st->details != protobuf_c_empty_string ? st->details : NULL);
@@ -1116,13 +1091,14 @@ seen_disclosure_decide(struct seen_disclosure *d, struct seen_txn **txnp,
             goto err;
     }
     if ((rc = log_decision(d, txn, st)) != 0 ||
-        (rc = state_put(txn, key, klen, st)) != 0)
+        (rc = dis_state_put(txn, key, klen, st)) != 0)
         goto err;
     if ((rc = commit(txnp)) != 0) {
         seen__disclosure_state__free_unpacked(st, NULL);
         return fail("the decision could not be recorded: %s",
             seen_strerror(rc));
     }
+    dis_guard_room(d);
     /* Committed: the requester is told now, or when it asks again. */
     if (m != NULL && (rc = send_answer(d, st)) != 0)
         seen_error("disclosures: answer to %s not sent now (%s); sent when "
@@ -1151,7 +1127,7 @@ seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
 {
     Seen__DisclosureState *st;
     struct seen_txn *txn;
-    struct keys ks;
+    struct dis_keys ks;
     size_t i;
     uint64_t wait, next = UINT64_MAX;
     int rc, n = 0;
@@ -1161,17 +1137,17 @@ seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
         return 0;
     if ((rc = seen_store_begin(d->store, 1, &txn)) != 0)
         return rc;
-    if ((rc = keys_of(txn, KEY_SENT, &ks)) != 0)
+    if ((rc = dis_keys_of(txn, KEY_SENT, &ks)) != 0)
         goto out;
     for (i = 0; i < ks.n; i++) {
-        if ((rc = state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
+        if ((rc = dis_state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
             break;
         wait = st->outcome == SEEN__OUTCOME__QUEUED
             ? SEEN_DISCLOSURE_RETRY_QUEUED
             : SEEN_DISCLOSURE_RETRY;
         if (!final(st->outcome) && st->last_sent + wait <= now) {
             st->last_sent = now;
-            if ((rc = state_put(txn, ks.k[i], ks.kl[i], st)) == 0 &&
+            if ((rc = dis_state_put(txn, ks.k[i], ks.kl[i], st)) == 0 &&
                 send_request(d, st) == 0)
                 n++;
         }
@@ -1182,7 +1158,7 @@ seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
             break;
     }
 out:
-    keys_free(&ks);
+    dis_keys_free(&ks);
     if (rc == 0)
         rc = seen_store_commit(txn);
     else

@@ -28,11 +28,13 @@
  * person's fields as imported; of the record's other people only their
  * roles.  Never another record.
  *
- * The store: SEEN_DB_DISCLOSURES, every value a DisclosureState sealed
- * under the record key with its key as associated data:
+ * A request carries its reason on record: the requester's own entry
+ * that its matcher links to the one asked for, and/or the exchange-log
+ * leaf of the query that showed it.  The holder checks the link with its
+ * own matcher; only a checked link lets the agreement share at once, and
+ * then at most SEEN_DISCLOSURE_AUTO_PER_HOUR times an hour per requester.
  *
- *   'S' request_id(16)            a request this node sent
- *   'R' requester(32) request_id(16)  a request this node received
+ * The store: SEEN_DB_DISCLOSURES (node/disclosure/state.h).
  *
  * Nothing here is thread-safe; the daemon calls it from its one thread.
  */
@@ -58,6 +60,48 @@ struct seen_txn;
 
 #define SEEN_DISCLOSURE_REASON_MAX 2000 /* characters of a reason */
 
+/*
+ * The holder's limits on what one requesting node may ask (docs/
+ * protocol.md §10, "Limits"): new requests taken per hour, automatic
+ * shares per hour (beyond: the request waits for the lead), requests
+ * waiting for the lead from one requester and from all.  A request over
+ * a limit is refused without an answer: nothing is stored or logged, and
+ * the requester sends it again SEEN_DISCLOSURE_RETRY seconds later.
+ */
+#define SEEN_DISCLOSURE_PER_HOUR 60
+#define SEEN_DISCLOSURE_AUTO_PER_HOUR 10
+#define SEEN_DISCLOSURE_QUEUED_MAX 20
+#define SEEN_DISCLOSURE_INBOX_MAX 200
+#define SEEN_DISCLOSURE_RATES 256    /* requesters whose hour is kept */
+
+/* The leaves of its own exchange log, from the newest, in which the
+ * requesting node looks for the query that showed an entry. */
+#define SEEN_DISCLOSURE_QUERY_SCAN 65536
+
+/* One requester's hour: since when, and what it was given in it. */
+struct seen_disclosure_rate {
+    uint8_t pk[32];
+    uint64_t since;      /* Unix seconds; 0: a free slot */
+    uint32_t taken;      /* new requests taken */
+    uint32_t automatic;  /* shared by the agreement */
+    int full;            /* its queue was found full since the last
+                          * decision: refused without reading it again */
+};
+
+/* What the disclosure code refused or held back since the node started
+ * (`seen status --json`, "disclosure"). */
+struct seen_disclosure_counts {
+    uint64_t taken;           /* new requests stored and answered */
+    uint64_t no_reason;       /* REFUSED: no match and no query named */
+    uint64_t unmatched;       /* REFUSED: the match named is no link here */
+    uint64_t not_matched_yet; /* dropped: this node has not matched yet */
+    uint64_t rate_limited;    /* dropped: over SEEN_DISCLOSURE_PER_HOUR */
+    uint64_t queue_full;      /* dropped: the lead's queue is full */
+    uint64_t automatic_held;  /* queued: over SEEN_DISCLOSURE_AUTO_PER_HOUR */
+    uint64_t unsolicited;     /* answers to no request sent to that node */
+    uint64_t bad_answers;     /* answers that do not open or decode */
+};
+
 /* What the disclosure code needs of its node; all borrowed. */
 struct seen_disclosure {
     struct seen_store *store;
@@ -70,6 +114,9 @@ struct seen_disclosure {
      * again (0: look at once; UINT64_MAX: none waits), which it and
      * seen_disclosure_request() keep. */
     uint64_t next_due;
+    /* The holder's limits and counters: zero at start. */
+    struct seen_disclosure_rate rate[SEEN_DISCLOSURE_RATES];
+    struct seen_disclosure_counts counts;
 };
 
 /**
@@ -80,8 +127,11 @@ struct seen_disclosure {
  * or refused) through seen_fed_send(); a response updates the request it
  * answers.  Returns 0; SEEN_EINVAL for a malformed body; SEEN_EPERM for a
  * response from a node that was not asked, or whose sealed part does not
- * open for this node or does not belong to the request (logged, counted by
- * the caller as refused); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
+ * open for this node or does not belong to the request, and for a new
+ * request not taken now (over the requester's limits, its queue full, or
+ * naming an entry this node has not matched yet: protocol.md §10), each
+ * counted in d->counts, said per burst, and counted by the caller as
+ * refused (the caller undoes the message: nothing is stored); SEEN_EFULL, SEEN_ERR, SEEN_ENOMEM, SEEN_ECORRUPT
  * (abort ${txn}).  A signature of seen_fed_msg_fn (node/replication/federation.h),
  * with ${d} as its context.
  */
@@ -146,6 +196,13 @@ json_t *seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
  * Returns the number sent again, or a negative SEEN_E* code (logged).
  */
 int seen_disclosure_tick(struct seen_disclosure *d, uint64_t now);
+
+/**
+ * seen_disclosure_status(d, out):
+ * Add "disclosure" to the status object ${out}: what was taken, refused
+ * and held back since the node started, and the limits (spec/cli.md).
+ */
+void seen_disclosure_status(const struct seen_disclosure *d, json_t *out);
 
 /**
  * seen_disclosure_details(record_json, len, ref, holder, out):

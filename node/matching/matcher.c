@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/log.h"
 #include "match/score.h"
 #include "match/tokens.h"
@@ -214,5 +215,68 @@ fail:
     step_pool_empty();
     seen_store_abort(txn);
     seen_error("matching failed: %s", seen_strerror(rc));
+    return rc;
+}
+
+/* 0 when the matcher has followed origin ${o}'s feed past ${seq};
+ * SEEN_EAGAIN when not yet. */
+static int
+matched_past(struct seen_txn *txn, uint32_t o, uint64_t seq)
+{
+    const void *v;
+    uint8_t ck[9];
+    size_t len;
+
+    memcpy(ck, "match", 5);
+    seen_be32(ck + 5, o);
+    if (seen_store_get(txn, SEEN_DB_CURSORS, ck, 9, &v, &len) == 0 &&
+        len == 8 && seen_rd64(v) > seq)
+        return SEEN_OK;
+    return SEEN_EAGAIN;
+}
+
+/**
+ * seen_matcher_linked(txn, a, ha, b, hb, find):
+ * Whether this node's matcher links entry ${ha} of origin ${a} to entry
+ * ${hb} of origin ${b} (either band, match or possible), reading through
+ * ${txn}.  With ${find} set, *${hb} is an output instead: the first live
+ * entry of origin ${b} linked to ${ha}.  Returns 0 when linked (both
+ * entries live); SEEN_ENOTFOUND when an entry is not live or they are
+ * not linked; SEEN_EAGAIN when both are live but the matcher has not yet
+ * reached one of them (not linked yet: ask again after a step);
+ * SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+int
+seen_matcher_linked(struct seen_txn *txn, uint32_t a,
+    const uint8_t ha[static 16], uint32_t b, uint8_t hb[static 16], int find)
+{
+    struct nbrs ns = {0};
+    uint8_t id[20];
+    uint64_t sa, sb;
+    size_t i;
+    int rc;
+
+    if ((rc = seen_index_seq(txn, a, ha, &sa)) != 0)
+        return rc;
+    seen_be32(id, a);
+    memcpy(id + 4, ha, 16);
+    if ((rc = links_weighted(txn, id, 0.0, &ns)) != 0)
+        goto out;
+    rc = SEEN_ENOTFOUND;
+    for (i = 0; i < ns.n && rc == SEEN_ENOTFOUND; i++) {
+        if (seen_rd32(ns.v[i].id) != b ||
+            (!find && memcmp(ns.v[i].id + 4, hb, 16) != 0) ||
+            seen_index_seq(txn, b, ns.v[i].id + 4, &sb) != 0)
+            continue;
+        memcpy(hb, ns.v[i].id + 4, 16);
+        rc = SEEN_OK;
+    }
+    /* Not linked: perhaps not matched yet. */
+    if (rc == SEEN_ENOTFOUND && !find &&
+        seen_index_seq(txn, b, hb, &sb) == 0 &&
+        (matched_past(txn, a, sa) != 0 || matched_past(txn, b, sb) != 0))
+        rc = SEEN_EAGAIN;
+out:
+    free(ns.v);
     return rc;
 }

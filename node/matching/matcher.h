@@ -111,4 +111,18 @@ SEEN_MUST_CHECK int seen_matcher_alerts(struct seen_matcher *m,
 SEEN_MUST_CHECK int seen_matcher_ack(struct seen_matcher *m, const char *id,
     const char *op, uint64_t now);
 
+/**
+ * seen_matcher_linked(txn, a, ha, b, hb, find):
+ * Whether this node's matcher links entry ${ha} of origin ${a} to entry
+ * ${hb} of origin ${b} (either band, match or possible), reading through
+ * ${txn}.  With ${find} set, *${hb} is an output instead: the first live
+ * entry of origin ${b} linked to ${ha}.  Returns 0 when linked (both
+ * entries live); SEEN_ENOTFOUND when an entry is not live or they are
+ * not linked; SEEN_EAGAIN when both are live but the matcher has not yet
+ * reached one of them (not linked yet: ask again after a step);
+ * SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_matcher_linked(struct seen_txn *txn, uint32_t a,
+    const uint8_t ha[static 16], uint32_t b, uint8_t hb[static 16], int find);
+
 #endif /* !SEEN_MATCHER_H */

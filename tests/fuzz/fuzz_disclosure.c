@@ -117,8 +117,8 @@ init(void)
     put_sealed(txn, SEEN_DB_DISCLOSURES, key, 17, key, 17, buf, len);
     if (seen_store_commit(txn) != 0)
         abort();
-    dis = (struct seen_disclosure){store, &keys, NULL, NULL, "fuzz-node",
-        "police", 0};
+    dis = (struct seen_disclosure){.store = store, .keys = &keys,
+        .node = "fuzz-node", .type = "police"};
     atexit(cleanup);
 }
 

@@ -125,6 +125,8 @@ expect_status 1 "an auditor cannot read disclosures" "$SEEN" --home "$LAB/$SC" -
 expect_status 0 "$POL's inbox (all) shows who asked about its record" \
   "$SEEN" --home "$LAB/$POL" --as lead inbox --all --json
 grep_out "\"request\":\"$R1\".*\"from\":\"$SC\"" "...the request from $SC"
+grep_out "\"request\":\"$R1\".*\"match\":\"[0-9a-f]{32}\",\"matched\":true" \
+  "...naming $SC's own entry that matched, a link $POL's matcher holds too"
 grep_out "\"operator\":\"lead\",\"purpose\":\"$PURPOSE\"" "...with the operator and purpose"
 grep_out "\"status\":\"shared\"" "...and that it was shared"
 expect_status 0 "nothing waits in $POL's inbox" "$SEEN" --home "$LAB/$POL" --as lead inbox
@@ -174,6 +176,13 @@ equal "$(echo "$r" | field 'd["details"]["person"]["given_name"] + " " + d["deta
   "Chantelle 14 Oxford Road" "...the mother's details, address included"
 
 # --- a revoked member ------------------------------------------------------------------
+# A request names its reason on record (docs/protocol.md §10): $HEA holds no
+# entry of the child, so its lead finds the police entry by a query first.
+expect_status 1 "a request without a match or a query behind it is refused at $HEA" \
+  "$SEEN" --home "$LAB/$HEA" --as lead request --handle "$HC" --node $POL --purpose "midwife booking concerns" --basis consent
+grep_err "no reason on record" "...saying a query or a match is needed"
+expect_status 0 "the lead at $HEA queries for the child" \
+  "$SEEN" --home "$LAB/$HEA" --as lead query --purpose "midwife booking concerns" --nhs "943 476 5919"
 expect_status 0 "a request from $HEA about the child (queued: no rule for a DA incident's child under consent)" \
   "$SEEN" --home "$LAB/$HEA" --as lead request --handle "$HC" --node $POL --purpose "midwife booking concerns" --basis consent
 R4=$(cat "$T_DIR/out")

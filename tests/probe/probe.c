@@ -40,6 +40,15 @@
  *                    target holds, and --size that plus --size-above
  *                    (default 7): a proof that does not hold
  *                    (inconsistent)
+ *   disclosure-bare, disclosure-unmatched, disclosure-query,
+ *   disclosure-matched, disclosure-answer
+ *                    disclosure requests for the entries of --handles
+ *                    FILE (with no reason on record, naming a random
+ *                    entry, a made-up query, or --match HEX), and an
+ *                    answer to a request never sent (probe_disclosure.h)
+ *
+ * With --count N, N frames of the action are sent (each built anew: a new
+ * message id) over the one connection, as fast as it will take them.
  *
  * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
  * CURVE handshake the target's ZAP handler refuses means nothing can be
@@ -69,6 +78,7 @@
 #include "crypto/merkle.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
+#include "tests/probe/probe_disclosure.h"
 #include "seen.pb-c.h"
 
 #define EXIT_UNDELIVERED 3
@@ -81,9 +91,12 @@ static const char usage[] =
     "                  [--keys-from NODEHOME2] [--from N] [--timeout MS]\n"
     "                  [--size N] [--size-above K] [--proof-len N] "
     "[--held FILE]\n"
-    "                  [--cp-from NODEHOME3] ACTION\n"
+    "                  [--cp-from NODEHOME3] [--count N] [--handles FILE]\n"
+    "                  [--match HEX] ACTION\n"
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
-    "        inconsistent, garbage, get-xproof, xproof\n";
+    "        inconsistent, garbage, get-xproof, xproof, disclosure-bare,\n"
+    "        disclosure-unmatched, disclosure-query, disclosure-matched,\n"
+    "        disclosure-answer\n";
 
 /* Sleep ${ms} milliseconds, through signals. */
 static void
@@ -353,8 +366,10 @@ send_frame(void *s, const void *buf, size_t len, double deadline)
  */
 struct probe {
     const char *home, *to, *keysfrom, *held, *cpfrom, *action;
+    const char *handles, *match;  /* disclosure actions */
     uint8_t server_curve[32], target[32];
     unsigned long long from, size, above, plen;
+    unsigned long long count, i;  /* --count; the frame being built */
     long timeout;
     uint64_t now;
 
@@ -480,6 +495,15 @@ build_xproof(struct probe *p, uint8_t **buf, size_t *len)
         p->from, p->size, (size_t)p->plen, buf, len));
 }
 
+static int
+build_disclosure(struct probe *p, uint8_t **buf, size_t *len)
+{
+    struct probe_disclosure pd = {p->sk, p->target, p->now, p->handles,
+        p->match, p->i};
+
+    return probe_disclosure_build(p->action, &pd, buf, len);
+}
+
 /* Send the frame twice (the second after the first is applied). */
 #define ACTION_TWICE 1
 
@@ -498,6 +522,11 @@ static const struct action {
     {"garbage", build_garbage, 0},
     {"get-xproof", build_get_xproof, 0},
     {"xproof", build_xproof, 0},
+    {"disclosure-bare", build_disclosure, 0},
+    {"disclosure-unmatched", build_disclosure, 0},
+    {"disclosure-query", build_disclosure, 0},
+    {"disclosure-matched", build_disclosure, 0},
+    {"disclosure-answer", build_disclosure, 0},
 };
 
 /* The action named ${name}, or NULL. */
@@ -532,6 +561,7 @@ parse_ull(const char *s, unsigned long long *out)
 /*
  * Parse the command line ${argc}, ${argv} into ${p}.  Returns -1 to go on,
  * or the exit status: 0 after --help, 2 for bad usage (said on stderr).
+ * Long: one case per option, each a few lines.
  */
 static int
 parse_args(int argc, char **argv, struct probe *p)
@@ -549,6 +579,9 @@ parse_args(int argc, char **argv, struct probe *p)
         {"proof-len", required_argument, NULL, 'P'},
         {"held", required_argument, NULL, 'F'},
         {"cp-from", required_argument, NULL, 'C'},
+        {"count", required_argument, NULL, 'N'},
+        {"handles", required_argument, NULL, 'L'},
+        {"match", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -599,6 +632,16 @@ parse_args(int argc, char **argv, struct probe *p)
             break;
         case 'C':
             p->cpfrom = optarg;
+            break;
+        case 'N':
+            if (parse_ull(optarg, &p->count) != 0 || p->count == 0)
+                goto usage;
+            break;
+        case 'L':
+            p->handles = optarg;
+            break;
+        case 'M':
+            p->match = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -669,9 +712,11 @@ done:
  * 1 on a ZeroMQ error or EXIT_UNDELIVERED, having said why.
  */
 static int
-deliver(
-    const struct probe *p, const uint8_t *buf, size_t len, int twice, int *sent)
+deliver(struct probe *p, const struct action *a, const uint8_t *buf,
+    size_t len, int twice, int *sent)
 {
+    uint8_t *more;
+    size_t mlen;
     void *zctx = NULL, *s = NULL;
     int rc, ret = 1, zero = 0, one = 1, linger = 2000;
     double deadline;
@@ -695,6 +740,14 @@ deliver(
     deadline = seen_clock_mono() * 1000.0 + (double)p->timeout;
     if ((rc = send_frame(s, buf, len, deadline)) == 0)
         (*sent)++;
+    /* --count: the other frames, each built anew, as fast as they go. */
+    for (p->i = 1; rc == 0 && p->i < p->count; p->i++) {
+        if (a->build(p, &more, &mlen) != 0)
+            goto done;
+        if ((rc = send_frame(s, more, mlen, deadline + 60000.0)) == 0)
+            (*sent)++;
+        free(more);
+    }
     if (rc == 0 && twice) {
         /* Let the first be applied (and recorded) before the second. */
         sleep_ms(300);
@@ -724,7 +777,8 @@ done:
 int
 main(int argc, char **argv)
 {
-    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000};
+    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000,
+        .count = 1};
     const struct action *a;
     uint8_t *buf = NULL;
     char senderhex[65];
@@ -749,7 +803,8 @@ main(int argc, char **argv)
     /* Build what to send before connecting. */
     if (a->build(&p, &buf, &len) != 0)
         goto done;
-    if ((ret = deliver(&p, buf, len, a->flags & ACTION_TWICE, &sent)) != 0)
+    if ((ret = deliver(&p, a, buf, len, a->flags & ACTION_TWICE, &sent)) !=
+        0)
         goto done;
     out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
         "sender", senderhex);
