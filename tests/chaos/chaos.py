@@ -20,7 +20,8 @@ retried, `seen lab wait` waits for convergence, and the checks run:
   twice     no (record, person) appears twice in an origin's handles;
             entries at every node equal what was imported
   honest    no node raised a feed_equivocation alert or counted an
-            inconsistent peer, and every daemon is still running
+            inconsistent peer, and every daemon is still running; at
+            the end, every node's audit export verifies, together
 
 A check that fails is a divergence: printed, counted, and the run exits
 1.  Figures at the end: cycles run, faults injected by kind, divergences.
@@ -421,6 +422,9 @@ class Chaos:
             there = sum(1 for p in imp.pairs if p in have)
             if there == len(imp.pairs):
                 imp.outcome = "found"
+                log("  import at %s: the CLI said it failed, yet its %d "
+                    "entries are stored (committed before the kill)" % (
+                        imp.node, there))
                 continue
             if there != 0:
                 self.diverge("%s: a failed import is partly stored (%d of "
@@ -499,6 +503,33 @@ class Chaos:
                 self.diverge("%s's persons differ from %s's" % (
                     nm, lab.names[0]))
 
+    def audit(self):
+        """At the end: every node's audit export, verified together
+        (docs/audit-format.md): each exchange log whole and consistent
+        with the checkpoints the others hold of it, despite the kills."""
+        lab, dirs = self.lab, []
+        for nm in lab.names:
+            d = os.path.join(self.work, "audit", nm)
+            os.makedirs(os.path.dirname(d), exist_ok=True)
+            r = lab.run("audit", "export", d, home=nm, op="auditor",
+                        check=False)
+            if r.returncode != 0:
+                self.diverge("%s: audit export failed: %s" % (
+                    nm, r.stderr.strip()))
+                return
+            dirs.append(d)
+        r = lab.run("audit", "verify", "--json", "--authority", lab.authority,
+                    *dirs, check=False)
+        bad = [c for c in (json.loads(x) for x in r.stdout.splitlines()
+                           if x.strip()) if not c["ok"] or c["finding"]]
+        for c in bad:
+            self.diverge("audit verify: %s: %s: %s" % (
+                os.path.basename(c["export"]), c["check"], c["detail"]))
+        if r.returncode != 0 and not bad:
+            self.diverge("audit verify failed: " + r.stderr.strip())
+        log("audit: %d exports verified together%s" % (
+            len(dirs), "" if r.returncode == 0 else ": FAILED"))
+
     def sabotage(self, kind):
         """Break what the checks guard, behind their back, to show that
         they fail: "twice" imports a committed file again (its entries
@@ -554,6 +585,7 @@ def inside(args):
             if c == args.cycles and args.sabotage:
                 chaos.sabotage(args.sabotage)
             chaos.check()
+        chaos.audit()
         rc = 0 if not chaos.divergences else 1
     except Exception as e:  # noqa: BLE001 -- reported, then the lab stops
         chaos.diverge("the harness failed: %r" % e)
