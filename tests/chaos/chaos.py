@@ -23,6 +23,11 @@ retried, `seen lab wait` waits for convergence, and the checks run:
             inconsistent peer, and every daemon is still running; at
             the end, every node's audit export verifies, together
 
+With --reference, a lab that never faulted imports the same files at
+the end, and the persons of both (as sets of origin, record and person
+ref: handles differ between labs) are compared: a figure, not a check
+(see Chaos.reference).
+
 A check that fails is a divergence: printed, counted, and the run exits
 1.  Figures at the end: cycles run, faults injected by kind, divergences.
 Standard library only (docs/operations.md, "Chaos").
@@ -50,6 +55,7 @@ import proxy  # noqa: E402
 TYPES = ["social_care", "police", "health", "school", "probation"]
 DISK_MB = 192          # the tmpfs of the node whose disk fills
 REAL_BASE, PROXY_BASE = 20000, 21000
+HANG_S = 180           # an import not done by then hangs (they take < 1 s)
 
 
 def log(msg):
@@ -69,18 +75,20 @@ class Lab:
     """A lab of ${n} nodes in ${root}, built as `seen lab up` builds one
     but with each membership endpoint at a proxy port."""
 
-    def __init__(self, seen_bin, root, n, heads_every):
+    def __init__(self, seen_bin, root, n, heads_every, base=0, disk=True):
         self.bin, self.root, self.n = seen_bin, root, n
         self.seen = os.path.join(seen_bin, "seen")
         self.names = ["chaos-%s-%d" % (TYPES[i % len(TYPES)].replace(
             "_", "-"), i) for i in range(n)]
         self.types = {nm: TYPES[i % len(TYPES)]
                       for i, nm in enumerate(self.names)}
-        self.disk_node = self.names[-1]
+        self.disk_node = self.names[-1] if disk else None
         self.disk = os.path.join(root, "disk")
         self.heads_every = heads_every
         self.links = proxy.Links(self.pids)
-        os.environ["SEEN_PASSPHRASE_FILE"] = os.path.join(root, "passphrase")
+        self.base = base
+        self.env = dict(os.environ,
+                        SEEN_PASSPHRASE_FILE=os.path.join(root, "passphrase"))
 
     def home(self, name):
         return os.path.join(self.root, name)
@@ -93,7 +101,7 @@ class Lab:
         if op is not None:
             cmd += ["--as", op]
         r = subprocess.run(cmd + list(args), capture_output=True, text=True,
-                           timeout=timeout)
+                           timeout=timeout, env=self.env)
         if check and r.returncode != 0:
             raise RuntimeError("seen %s: exit %d: %s" % (
                 " ".join(args), r.returncode, r.stderr.strip()))
@@ -121,16 +129,17 @@ class Lab:
 
     def build(self):
         """Authority, homes, proxies, daemons, the signed document."""
-        with open(os.environ["SEEN_PASSPHRASE_FILE"], "w") as f:
+        with open(self.env["SEEN_PASSPHRASE_FILE"], "w") as f:
             f.write("chaos lab passphrase\n")
-        os.chmod(os.environ["SEEN_PASSPHRASE_FILE"], 0o600)
+        os.chmod(self.env["SEEN_PASSPHRASE_FILE"], 0o600)
         auth = os.path.join(self.root, "authority")
         out = self.run("federation", "init", auth, "--name", "Chaos lab",
                        "--kdf", "interactive").stdout
         self.authority = re.search(r"[0-9a-f]{64}", out).group(0)
-        os.makedirs(self.disk)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm" % DISK_MB,
-                        "tmpfs", self.disk], check=True)
+        if self.disk_node is not None:
+            os.makedirs(self.disk)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm" % DISK_MB,
+                            "tmpfs", self.disk], check=True)
         nodes = []
         for i, nm in enumerate(self.names):
             h = self.home(nm)
@@ -140,11 +149,12 @@ class Lab:
                      "interactive")
             if at != h:
                 os.symlink(os.path.join("disk", nm), h)
-            self.configure(nm, REAL_BASE + i)
-            self.links.listen(nm, PROXY_BASE + i, REAL_BASE + i)
+            real = REAL_BASE + self.base + i
+            self.configure(nm, real)
+            self.links.listen(nm, PROXY_BASE + self.base + i, real)
             self.run("node", "start", home=nm)
             self.run("identity", home=nm)
-            ep = "tcp://127.0.0.1:%d" % (PROXY_BASE + i)
+            ep = "tcp://127.0.0.1:%d" % (PROXY_BASE + self.base + i)
             self.run("federation", "add", auth, "--home", h, "--endpoint", ep)
             nodes.append({"name": nm, "type": self.types[nm],
                           "local_authority": "Reading", "endpoint": ep})
@@ -208,6 +218,20 @@ class Lab:
         r = self.run(*args, home=home, op=op, timeout=300)
         return [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
 
+    def person_sets(self):
+        """The persons of the first node, each as the set of (origin,
+        record, ref) of its members: comparable between two labs, whose
+        handles differ."""
+        who = {}
+        for nm in self.names:
+            for h in self.jsonl("handles", "--json", home=nm):
+                who[(nm, h["handle"])] = (nm, h["record"], h["ref"])
+        return {frozenset(who.get((m["node"], m["handle"]),
+                                  ("?", m["node"], m["handle"]))
+                          for m in p["members"])
+                for p in self.jsonl("persons", "--json", home=self.names[0],
+                                    op="lead")}
+
     def fill_disk(self):
         """Fill the disk node's tmpfs, all but 64 KiB."""
         st = os.statvfs(self.disk)
@@ -267,6 +291,7 @@ class Chaos:
         self.imports = []
         self.cycles = 0
         self.per_entry = 0.001   # s an import takes an entry, measured
+        self.faulty = True       # False: a control run, no faults at all
 
     def diverge(self, what):
         self.divergences.append("cycle %d: %s" % (self.cycles, what))
@@ -301,10 +326,11 @@ class Chaos:
         cmd = [self.lab.seen, "--home", self.lab.home(imp.node), "import",
                "--quiet", imp.path]
         imp.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
+                                    stderr=subprocess.PIPE, text=True,
+                                    env=self.lab.env)
         imp.t0, imp.t1 = time.monotonic(), None
 
-    def finish_import(self, imp, timeout=300):
+    def finish_import(self, imp, timeout=HANG_S):
         try:
             _, err = imp.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -366,7 +392,10 @@ class Chaos:
                 return
             kind = "kill_during_import" if importing else \
                 "kill_during_replication"
-            dead[arg] = time.monotonic() + self.rnd.uniform(0.3, 2.0)
+            # Restarted at once, or after a while: a CLI waiting on the
+            # daemon killed must notice either way.
+            dead[arg] = time.monotonic() + self.rnd.choice(
+                [0.0, self.rnd.uniform(0.3, 2.0)])
         self.faults[kind] += 1
         log("  fault: %s %s" % (kind, arg if arg is not None else ""))
 
@@ -376,7 +405,7 @@ class Chaos:
         importers = r.sample(lab.names, r.randint(1, len(lab.names)))
         imps = [Import(nm, files[nm], c) for nm in importers]
         self.imports += imps
-        events = self.plan(importers, imps)
+        events = self.plan(importers, imps) if self.faulty else []
         log("cycle %d: imports at %s" % (c, " ".join(importers)))
         dead = {}
         while events and events[0][0] <= 0:
@@ -397,7 +426,7 @@ class Chaos:
                     del dead[nm]
                     if not lab.start(nm):
                         log("  %s did not restart yet (disk full?)" % nm)
-            if now > 600:
+            if now > HANG_S:
                 break
             time.sleep(0.005)
         for imp in imps:
@@ -503,6 +532,46 @@ class Chaos:
                 self.diverge("%s's persons differ from %s's" % (
                     nm, lab.names[0]))
 
+    def reference(self):
+        """At the end: a lab that never faulted imports the same files,
+        each cycle's at once as here; compare its persons with these.  A
+        figure, not a check: the matcher's persons depend on how imports
+        at several nodes interleave (the same files imported one after
+        another and all at once give persons that differ, with no fault
+        at all), so a difference here is not a divergence."""
+        lab = self.lab
+        os.makedirs(os.path.join(self.work, "reference"))
+        ref = Lab(lab.bin, os.path.join(self.work, "reference"), lab.n,
+                  lab.heads_every, base=100, disk=False)
+        try:
+            ref.build()
+            for c in range(1, self.cycles + 1):
+                procs = [subprocess.Popen(
+                    [ref.seen, "--home", ref.home(i.node), "import",
+                     "--quiet", i.path], env=ref.env,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    for i in self.imports
+                    if i.cycle == c and i.outcome != "failed"]
+                if any(p.wait() != 0 for p in procs):
+                    log("reference: an import failed")
+                    return
+            r = ref.run("lab", "wait", ref.root, "--timeout", "240",
+                        check=False, timeout=300)
+            if r.returncode != 0:
+                log("reference: the lab that never faulted did not converge")
+                return
+            mine, theirs = lab.person_sets(), ref.person_sets()
+            log("reference: persons here %d, in a lab that never faulted "
+                "%d, the same %d (not a check: see chaos.py reference)" % (
+                    len(mine), len(theirs), len(mine & theirs)))
+            for where, ps in (("here", mine - theirs),
+                              ("there", theirs - mine)):
+                for p in sorted(ps, key=sorted)[:4]:
+                    log("  only %s: %s" % (where, " + ".join(
+                        "/".join(m) for m in sorted(p))))
+        finally:
+            ref.down()
+
     def audit(self):
         """At the end: every node's audit export, verified together
         (docs/audit-format.md): each exchange log whole and consistent
@@ -539,7 +608,7 @@ class Chaos:
         lab = self.lab
         log("  sabotage: " + kind)
         if kind == "twice":
-            imp = next(i for i in self.imports if i.outcome == "committed")
+            imp = next(i for i in self.imports if i.outcome != "failed")
             lab.run("import", "--quiet", imp.path, home=imp.node)
         elif kind == "lost":
             path = os.path.join(self.work, "phantom.jsonl")
@@ -574,6 +643,7 @@ def inside(args):
     os.makedirs(root)
     lab = Lab(args.seen_bin, root, args.nodes, args.heads_every)
     chaos = Chaos(lab, rnd, args.households, work)
+    chaos.faulty = not args.no_faults
     log("seed %d, %d nodes, %d cycles, in %s" % (args.seed, args.nodes,
                                                  args.cycles, work))
     rc = 1
@@ -586,6 +656,8 @@ def inside(args):
                 chaos.sabotage(args.sabotage)
             chaos.check()
         chaos.audit()
+        if args.reference:
+            chaos.reference()
         rc = 0 if not chaos.divergences else 1
     except Exception as e:  # noqa: BLE001 -- reported, then the lab stops
         chaos.diverge("the harness failed: %r" % e)
@@ -617,6 +689,11 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--dir", default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--no-faults", action="store_true",
+                    help="a control run: the same imports, no fault")
+    ap.add_argument("--reference", action="store_true",
+                    help="at the end, compare the persons with those of a "
+                    "lab that never faulted (a figure, not a check)")
     ap.add_argument("--sabotage", choices=["twice", "lost", "down"],
                     help="break the lab on purpose after the last cycle: "
                     "the run must then find a divergence")
