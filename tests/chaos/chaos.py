@@ -345,8 +345,9 @@ class Chaos:
         log("  import at %s (%d entries): %s after %.1f s%s" % (
             imp.node, len(imp.pairs), imp.outcome,
             took,
-            (": " + imp.err.splitlines()[-1]) if imp.outcome == "failed"
-            and imp.err else ""))
+            (": " + " / ".join(x for x in imp.err.splitlines()
+                               if "warning:" not in x))
+            if imp.outcome == "failed" and imp.err else ""))
 
     def plan(self, importers, imps):
         """The faults of one cycle, as (seconds from its start, kind, arg)."""
