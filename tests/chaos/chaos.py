@@ -621,6 +621,24 @@ class Chaos:
         elif kind == "down":
             lab.run("node", "stop", home=lab.names[0])
 
+    def scan_logs(self):
+        """A daemon that asserted, raised an ALERT or met a sanitizer error
+        (a run with build-asan/bin) is a divergence.  Returns how many
+        lines said so."""
+        pat = re.compile(r"Assertion|ALERT|AddressSanitizer|LeakSanitizer|"
+                         r"UndefinedBehaviorSanitizer|runtime error:")
+        n = 0
+        for nm in self.lab.names:
+            path = os.path.join(self.lab.home(nm), "seen-node.log")
+            if not os.path.exists(path):
+                continue
+            with open(path, errors="replace") as f:
+                bad = [x.rstrip() for x in f if pat.search(x)]
+            for x in bad[:3]:
+                self.diverge("%s's log: %s" % (nm, x))
+            n += len(bad)
+        return n
+
     def report(self):
         outcomes = collections.Counter(i.outcome for i in self.imports)
         log("cycles run: %d" % self.cycles)
@@ -664,14 +682,9 @@ def inside(args):
         chaos.diverge("the harness failed: %r" % e)
     finally:
         lab.down()
+        if chaos.scan_logs():
+            rc = 1
         chaos.report()
-        for nm in lab.names:
-            path = os.path.join(lab.home(nm), "seen-node.log")
-            if os.path.exists(path):
-                with open(path, errors="replace") as f:
-                    bad = [x for x in f if "Assertion" in x or "ALERT" in x]
-                for x in bad[:5]:
-                    log("  %s log: %s" % (nm, x.rstrip()))
         if rc == 0 and not args.keep:
             subprocess.run(["umount", lab.disk], check=False)
             shutil.rmtree(work, ignore_errors=True)
