@@ -12,6 +12,7 @@ struct seen_ctl {
     void *ctx;
     void *sock;
     char home[SEEN_PATH_LEN];
+    long pid; /* the daemon's when opened: another is not the same one */
 };
 
 /**
@@ -46,15 +47,17 @@ seen_ctl_open(const char *home, struct seen_ctl **out)
     char ep[SEEN_PATH_LEN];
     int zero = 0;
     int64_t maxmsg = SEEN_CTL_MAX_MSG;
+    long pid;
 
     *out = NULL;
-    if (!seen_home_running(home, NULL))
+    if (!seen_home_running(home, &pid))
         return SEEN_ENOTFOUND;
     if (seen_ctl_endpoint(home, ep, sizeof ep) == NULL)
         return SEEN_ERR;
     if ((c = calloc(1, sizeof *c)) == NULL)
         return SEEN_ENOMEM;
     snprintf(c->home, sizeof c->home, "%s", home);
+    c->pid = pid;
     if ((c->ctx = zmq_ctx_new()) == NULL)
         goto err1;
     if ((c->sock = zmq_socket(c->ctx, ZMQ_REQ)) == NULL)
@@ -85,8 +88,10 @@ err1:
  * ${rdata} is not NULL, *${rdata} a malloc'd copy of the reply's binary
  * frame (NUL-terminated; NULL if none) of *${rdlen} bytes.  Returns 0
  * (whether or not the reply says "ok"); SEEN_ETIMEDOUT; SEEN_EIO when the
- * daemon stops meanwhile; SEEN_EINVAL for a reply that is not a JSON
- * object; SEEN_ERR.  After a failure ${c} can only be closed.
+ * daemon stops meanwhile, or another takes its place (one killed and
+ * restarted never received the request); SEEN_EINVAL for a reply that
+ * is not a JSON object; SEEN_ERR.  After a failure ${c} can only be
+ * closed.
  */
 int
 seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
@@ -97,6 +102,7 @@ seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
     json_error_t jerr;
     char *text;
     int more, rc, waited;
+    long pid;
 
     *resp = NULL;
     if (rdata != NULL) {
@@ -123,8 +129,14 @@ seen_ctl_call(struct seen_ctl *c, json_t *req, const void *data, size_t dlen,
             break;
         if (waited + 500 >= timeout_ms)
             return SEEN_ETIMEDOUT;
-        if (!seen_home_running(c->home, NULL))
+        /* A daemon killed and restarted meanwhile is running, but the
+         * new one never received the request: waiting would hang.  (A
+         * daemon that had not yet written its pid when opened: 0.) */
+        if (!seen_home_running(c->home, &pid) ||
+            (c->pid > 0 && pid != c->pid))
             return SEEN_EIO;
+        if (c->pid <= 0)
+            c->pid = pid;
     }
     if (rc < 0)
         return SEEN_ERR;

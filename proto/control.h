@@ -38,8 +38,10 @@ SEEN_MUST_CHECK int seen_ctl_open(const char *home, struct seen_ctl **out);
  * ${rdata} is not NULL, *${rdata} a malloc'd copy of the reply's binary
  * frame (NUL-terminated; NULL if none) of *${rdlen} bytes.  Returns 0
  * (whether or not the reply says "ok"); SEEN_ETIMEDOUT; SEEN_EIO when the
- * daemon stops meanwhile; SEEN_EINVAL for a reply that is not a JSON
- * object; SEEN_ERR.  After a failure ${c} can only be closed.
+ * daemon stops meanwhile, or another takes its place (one killed and
+ * restarted never received the request); SEEN_EINVAL for a reply that
+ * is not a JSON object; SEEN_ERR.  After a failure ${c} can only be
+ * closed.
  */
 SEEN_MUST_CHECK int seen_ctl_call(struct seen_ctl *c, json_t *req,
     const void *data, size_t dlen, int timeout_ms, json_t **resp,

@@ -12,6 +12,7 @@ SEEN_PACKAGES=(
   libutf8proc-dev libjansson-dev libinih-dev
   check libsubunit-dev
   golang-go golang-golang-x-mod-dev
+  python3 util-linux
 )
 
 missing=()

@@ -9,6 +9,9 @@
 # long soak (bench/bench_soak: the 30-node lab at rest, then three nodes
 # under a steady import stream, each for SEEN_SOAK_MINUTES, default 60;
 # figures, never pass or fail, but a lab that does not come up fails).
+# SEEN_CHAOS=1 adds a long chaos run (tests/integration/test_chaos.sh:
+# SEEN_CHAOS_CYCLES cycles, default 30, on SEEN_CHAOS_NODES nodes,
+# default 5; the default suite runs 3 cycles on 3).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -33,5 +36,12 @@ if [ "${SEEN_SOAK:-0}" = 1 ]; then
   echo "test: the long soak: 3 nodes, one import every 30 s, $minutes minutes" >&2
   build/bin/bench_soak --nodes 3 --minutes "$minutes" --import-every 30 ||
     status=1
+fi
+if [ "${SEEN_CHAOS:-0}" = 1 ]; then
+  echo "test: a long chaos run: ${SEEN_CHAOS_CYCLES:-30} cycles on ${SEEN_CHAOS_NODES:-5} nodes" >&2
+  SEEN_BIN=$PWD/build/bin SEEN_SOURCE_DIR=$PWD \
+    SEEN_CHAOS_CYCLES=${SEEN_CHAOS_CYCLES:-30} \
+    SEEN_CHAOS_NODES=${SEEN_CHAOS_NODES:-5} \
+    bash tests/integration/test_chaos.sh || status=1
 fi
 exit $status

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/home.h"
 #include "proto/control.h"
 #include "proto/record.h"
 #include "tools/cli.h"
@@ -185,7 +186,9 @@ print_node_diags(const char *file, json_t *diags)
 }
 
 /* Pass 2: stream to the node in one session.  Returns 0; 1 (said why);
- * 2 when the node asks for the file again (its store grew). */
+ * 2 when the node asks for the file again (its store grew); 3 when the
+ * node stopped (or was replaced) during the commit, which it may or may
+ * not have made. */
 static int
 send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     int skip_invalid, unsigned long nlines, int tty, int quiet)
@@ -194,6 +197,7 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     json_int_t session;
     const char *p, *end, *chunk, *nl;
     unsigned long line = 1, first, n;
+    long pid, now;
     int rc;
 
     req = json_pack("{s:s, s:b, s:s}", "cmd", "import_begin", "skip_invalid",
@@ -226,9 +230,13 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     if (tty && !quiet)
         fputc('\n', stderr);
     req = json_pack("{s:s, s:I}", "cmd", "import_commit", "session", session);
+    if (!seen_home_running(cli->home, &pid))
+        pid = -1;
     if ((rc = cli_call(cli, ctl, req, NULL, 0, COMMIT_TIMEOUT_MS, &resp, NULL,
              NULL)) != 0)
-        return rc;
+        return rc == 1 && (!seen_home_running(cli->home, &now) || now != pid)
+                   ? 3
+                   : rc;
     if (!quiet)
         printf("%s: %lld records imported (%lld replaced, %lld deleted), "
                "%lld entries published, %lld retracted%s\n",
@@ -287,8 +295,14 @@ cmd_import(struct cli *cli, int argc, char **argv)
             fprintf(stderr, "%s: sending it again\n", in.name);
             rc = send_file(cli, ctl, &in, skip, nlines, tty, quiet);
         }
-        if (rc != 0) {
+        if (rc == 3)
+            cli_fail(cli, "%s: the node stopped while committing it: it is "
+                          "stored in full or not at all ('seen handles' "
+                          "shows which)",
+                in.name);
+        else if (rc != 0)
             cli_fail(cli, "%s: nothing stored", in.name);
+        if (rc != 0) {
             failed = 1;
             /* The session may be broken: reconnect for the next file. */
             seen_ctl_destroy(&ctl);
