@@ -48,6 +48,16 @@ struct seen_ring;
 #define FED_IDLE_MAX 3600.0     /* the longest seen_fed_next() looks ahead */
 #define FED_GEN_NONE UINT64_MAX /* gen_sent: the peer is to be told */
 #define FED_MSG_TYPES 11        /* counters by MsgType: 1-10, 0 any other */
+/* Replies a peer may be owed (fed_reply): a bucket of bytes that fills at
+ * FED_REPLY_RATE a second up to FED_REPLY_BURST; each reply takes its
+ * body's bytes and FED_REPLY_COST more (so that also their count is
+ * bounded: FED_REPLY_RATE / FED_REPLY_COST a second).  Beyond it the
+ * request is dropped, counted (refused.over_budget). */
+#define FED_REPLY_RATE (256.0 * 1024)
+#define FED_REPLY_BURST (8.0 * 1024 * 1024)
+#define FED_REPLY_COST 1024
+#define FED_ENTRIES_BYTES (256u << 10) /* leaf bytes in one ENTRIES, at most
+                                          (one leaf is always sent) */
 
 /* A member this node replicates with. */
 struct fed_peer {
@@ -68,6 +78,12 @@ struct fed_peer {
     uint8_t replied[16];
     uint64_t replied_gen;
     uint64_t refused;
+    /* Replies it may still be owed (FED_REPLY_*): bytes left, as of when
+     * (monotonic; 0: never asked, a full bucket). */
+    double budget;
+    double budget_at;
+    uint64_t over_budget; /* its requests dropped beyond the budget */
+    uint64_t bad_leaves;  /* its ENTRIES of leaves the origin did not sign */
     /* Witnessing (ring.h): it witnesses this node's log; this node
      * witnesses its log. */
     int witness;
@@ -145,6 +161,17 @@ struct seen_fed {
     struct {
         uint64_t unknown, signature, replay, malformed, inconsistent,
             mismatch, other;
+        uint64_t wrong_recipient; /* addressed to another node */
+        uint64_t bad_leaves;      /* leaves no checkpoint of theirs signs */
+        uint64_t wrong_origin;    /* a checkpoint of another origin */
+        uint64_t bad_membership;  /* a membership document not installed */
+        uint64_t store_full;      /* refused: the store is full */
+        uint64_t replay_full;     /* refused: the replay cache is full */
+        uint64_t bad_heads;       /* HEADS refused whole (too many heads,
+                                     one origin twice) */
+        uint64_t over_budget;     /* requests beyond the peer's budget */
+        uint64_t repeated;        /* requests whose reply was owed still */
+        uint64_t not_served;      /* requests not served: store nearly full */
     } refused;
     uint64_t applied;
     double prune_at;  /* monotonic: the next prune of the replay cache */
@@ -281,6 +308,42 @@ int fed_queue_raw(struct seen_fed *fed, const uint8_t to[32], int type,
  */
 int fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
     const ProtobufCMessage *msg, int flags);
+
+/**
+ * fed_reply(fed, to, type, msg):
+ * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
+ * fed_queue_msg does, within what ${to} may be owed: not when this
+ * node's store is nearly full (counted not_served), nor when the same
+ * body is queued to ${to} already (answered once: counted repeated), nor
+ * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
+ * burst).  Returns 0 (queued, or answered already); SEEN_EAGAIN when
+ * dropped; SEEN_ENOMEM.
+ */
+int fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
+    const ProtobufCMessage *msg);
+
+/**
+ * fed_reply_ok(fed, to, bytes):
+ * Take ${bytes} (and FED_REPLY_COST) from the budget of replies owed to
+ * ${to}, as fed_reply does, for a reply queued otherwise.  Returns 1 when
+ * it may be queued, else 0 (counted).
+ */
+int fed_reply_ok(struct seen_fed *fed, const uint8_t to[32], size_t bytes);
+
+/**
+ * fed_reply_room(fed, to):
+ * Return 1 when a reply to ${to} may be queued now (its budget holds at
+ * least FED_REPLY_COST), else 0 (counted as fed_reply_ok does): a look,
+ * before the work of building one.
+ */
+int fed_reply_room(struct seen_fed *fed, const uint8_t to[32]);
+
+/**
+ * fed_burst(n):
+ * Return 1 when the ${n}th event of a burst is to be said (the 1st, 2nd,
+ * 4th, 8th...), else 0.
+ */
+int fed_burst(uint64_t n);
 
 /**
  * fed_outq_clear(fed):

@@ -374,6 +374,10 @@ status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
             (json_int_t)cp_size(rc, cp, len), "cosignatures",
             (json_int_t)q->cosigs, "checkpoints_shown", (json_int_t)q->shown,
             "proofs_asked", (json_int_t)q->asked);
+        json_object_set_new(
+            p, "bad_leaves", json_integer((json_int_t)q->bad_leaves));
+        json_object_set_new(
+            p, "over_budget", json_integer((json_int_t)q->over_budget));
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
@@ -456,6 +460,32 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         "signs_above", (json_int_t)floor);
 }
 
+/* Add to the "refused" object ${r} the refusals of replication beyond
+ * the envelope checks (docs/spec/cli.md). */
+static void
+status_refused(struct seen_fed *fed, json_t *r)
+{
+    const struct {
+        const char *name;
+        uint64_t n;
+    } c[] = {
+        {"wrong_recipient", fed->refused.wrong_recipient},
+        {"bad_leaves", fed->refused.bad_leaves},
+        {"wrong_origin", fed->refused.wrong_origin},
+        {"bad_membership", fed->refused.bad_membership},
+        {"bad_heads", fed->refused.bad_heads},
+        {"over_budget", fed->refused.over_budget},
+        {"repeated_request", fed->refused.repeated},
+        {"not_served_store_low", fed->refused.not_served},
+        {"store_full", fed->refused.store_full},
+        {"replay_cache_full", fed->refused.replay_full},
+    };
+    size_t i;
+
+    for (i = 0; r != NULL && i < sizeof c / sizeof c[0]; i++)
+        json_object_set_new(r, c[i].name, json_integer((json_int_t)c[i].n));
+}
+
 /**
  * seen_fed_status(fed, txn, out):
  * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
@@ -487,6 +517,7 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             (json_int_t)fed->refused.inconsistent, "sender_mismatch",
             (json_int_t)fed->refused.mismatch, "zap_refused",
             (json_int_t)ns.zap_refused));
+    status_refused(fed, json_object_get(out, "refused"));
     json_object_set_new(out, "exchange_log", status_xlog(fed, txn));
     json_object_set_new(out, "messages", status_messages(fed));
     json_object_set_new(out, "transport",

@@ -23,6 +23,7 @@
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/membership.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 
@@ -123,6 +124,148 @@ fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
 
         if ((rc = outmsg_set_body(q, b, blen)) == 0)
             fed->outbytes = fed->outbytes - old + blen;
+    } else
+        rc = fed_queue_raw(fed, to, type, b, blen);
+    if (b != stackbuf)
+        free(b);
+    return rc;
+}
+
+/**
+ * fed_burst(n):
+ * Return 1 when the ${n}th event of a burst is to be said (the 1st, 2nd,
+ * 4th, 8th...), else 0.
+ */
+int
+fed_burst(uint64_t n)
+{
+
+    return n != 0 && (n & (n - 1)) == 0;
+}
+
+/* 1 when this node serves peers now: not when its store is nearly full
+ * (storage/space.h), so that what is left is kept for its own
+ * replication and its exchange log; counted, said once a burst. */
+static int
+serving(struct seen_fed *fed)
+{
+
+    if (!seen_space_low(fed->store))
+        return 1;
+    if (fed_burst(++fed->refused.not_served))
+        seen_warn("store nearly full: requests of peers are not served "
+                  "(%llu so far), to keep room for this node's own "
+                  "replication",
+            (unsigned long long)fed->refused.not_served);
+    return 0;
+}
+
+/* Take ${cost} bytes from the budget of replies owed to ${to} (with
+ * ${take} 0, only look that it holds them), as fed_reply_ok says.
+ * Returns 1 or 0 (counted). */
+static int
+budget_take(struct seen_fed *fed, const uint8_t to[32], double cost, int take)
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+    double t = seen_clock_mono();
+    char name[64];
+
+    if (!serving(fed))
+        return 0;
+    if (p == NULL)
+        return 1; /* a member not connected: nothing is sent to it */
+    if (p->budget_at == 0)
+        p->budget = FED_REPLY_BURST;
+    else
+        p->budget += (t - p->budget_at) * FED_REPLY_RATE;
+    if (p->budget > FED_REPLY_BURST)
+        p->budget = FED_REPLY_BURST;
+    p->budget_at = t;
+    if (p->budget >= cost) {
+        if (take)
+            p->budget -= cost;
+        return 1;
+    }
+    p->over_budget++;
+    p->refused++;
+    if (fed_burst(++fed->refused.over_budget))
+        seen_warn("'%s' asks more than it may be answered: requests "
+                  "dropped (%llu from it, %llu in all)",
+            seen_fed_origin_name(fed, to, name, sizeof name),
+            (unsigned long long)p->over_budget,
+            (unsigned long long)fed->refused.over_budget);
+    return 0;
+}
+
+/**
+ * fed_reply_ok(fed, to, bytes):
+ * Take ${bytes} (and FED_REPLY_COST) from the budget of replies owed to
+ * ${to}, as fed_reply does, for a reply queued otherwise.  Returns 1 when
+ * it may be queued, else 0 (counted).
+ */
+int
+fed_reply_ok(struct seen_fed *fed, const uint8_t to[32], size_t bytes)
+{
+
+    return budget_take(fed, to, (double)bytes + FED_REPLY_COST, 1);
+}
+
+/**
+ * fed_reply_room(fed, to):
+ * Return 1 when a reply to ${to} may be queued now (its budget holds at
+ * least FED_REPLY_COST), else 0 (counted as fed_reply_ok does): a look,
+ * before the work of building one.
+ */
+int
+fed_reply_room(struct seen_fed *fed, const uint8_t to[32])
+{
+
+    return budget_take(fed, to, FED_REPLY_COST, 0);
+}
+
+/* 1 when a body equal to ${body} (${blen} bytes) of MsgType ${type} is
+ * queued to ${to}, else 0. */
+static int
+queued_same(struct seen_fed *fed, const uint8_t to[32], int type,
+    const uint8_t *body, size_t blen)
+{
+    size_t i;
+
+    for (i = 0; i < fed->nout; i++)
+        if (fed->outq[i].type == type && fed->outq[i].blen == blen &&
+            memcmp(fed->outq[i].to, to, 32) == 0 &&
+            memcmp(fed->outq[i].body, body, blen) == 0)
+            return 1;
+    return 0;
+}
+
+/**
+ * fed_reply(fed, to, type, msg):
+ * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
+ * fed_queue_msg does, within what ${to} may be owed: not when this
+ * node's store is nearly full (counted not_served), nor when the same
+ * body is queued to ${to} already (answered once: counted repeated), nor
+ * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
+ * burst).  Returns 0 (queued, or answered already); SEEN_EAGAIN when
+ * dropped; SEEN_ENOMEM.
+ */
+int
+fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
+    const ProtobufCMessage *msg)
+{
+    uint8_t stackbuf[4096], *b = stackbuf;
+    size_t blen;
+    int rc;
+
+    blen = protobuf_c_message_get_packed_size(msg);
+    if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
+        return SEEN_ENOMEM;
+    protobuf_c_message_pack(msg, b);
+    if (queued_same(fed, to, type, b, blen)) {
+        fed->refused.repeated++;
+        rc = SEEN_OK;
+    } else if (!fed_reply_ok(fed, to, blen)) {
+        rc = SEEN_EAGAIN;
     } else
         rc = fed_queue_raw(fed, to, type, b, blen);
     if (b != stackbuf)
