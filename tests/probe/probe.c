@@ -4,7 +4,7 @@
  *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
  *              [--keys-from NODEHOME2] [--from N] [--timeout MS]
  *              [--size N] [--size-above K] [--proof-len N] [--held FILE]
- *              [--cp-from NODEHOME3] ACTION
+ *              [--cp-from NODEHOME3] [--count N] ACTION
  *
  * Connects one DEALER, as a CURVE client with the keys of the node at
  * NODEHOME (its keystore opened with the passphrase of
@@ -40,6 +40,9 @@
  *                    target holds, and --size that plus --size-above
  *                    (default 7): a proof that does not hold
  *                    (inconsistent)
+ *   frame, range-flood, big-heads, hello-flood
+ *                    against replication: see probe_repl.h (a flood
+ *                    sends --count frames, default 1)
  *
  * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
  * CURVE handshake the target's ZAP handler refuses means nothing can be
@@ -70,6 +73,8 @@
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "seen.pb-c.h"
+#include "tests/probe/probe.h"
+#include "tests/probe/probe_repl.h"
 
 #define EXIT_UNDELIVERED 3
 #define GARBAGE_BYTES 200
@@ -81,9 +86,10 @@ static const char usage[] =
     "                  [--keys-from NODEHOME2] [--from N] [--timeout MS]\n"
     "                  [--size N] [--size-above K] [--proof-len N] "
     "[--held FILE]\n"
-    "                  [--cp-from NODEHOME3] ACTION\n"
+    "                  [--cp-from NODEHOME3] [--count N] ACTION\n"
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
-    "        inconsistent, garbage, get-xproof, xproof\n";
+    "        inconsistent, garbage, get-xproof, xproof, frame, range-flood,\n"
+    "        big-heads, hello-flood\n";
 
 /* Sleep ${ms} milliseconds, through signals. */
 static void
@@ -347,21 +353,6 @@ send_frame(void *s, const void *buf, size_t len, double deadline)
     }
 }
 
-/*
- * A probe's arguments, its keys and the time it seals with: what every
- * action builds from.
- */
-struct probe {
-    const char *home, *to, *keysfrom, *held, *cpfrom, *action;
-    uint8_t server_curve[32], target[32];
-    unsigned long long from, size, above, plen;
-    long timeout;
-    uint64_t now;
-
-    /* CURVE keys (--home); signing keys (--keys-from, else ck); the
-     * xproof checkpoint's signer (--cp-from, else NULL: sk). */
-    struct seen_keys *ck, *sk, *cpk;
-};
 
 /*
  * ${rc}, the result of sealing an envelope, as 0 or -1, having said why
@@ -482,6 +473,9 @@ build_xproof(struct probe *p, uint8_t **buf, size_t *len)
 
 /* Send the frame twice (the second after the first is applied). */
 #define ACTION_TWICE 1
+/* Send --count frames, each built afresh (p->seq 0, 1, ...), as fast as
+ * the connection takes them. */
+#define ACTION_FLOOD 2
 
 static const struct action {
     const char *name;
@@ -498,6 +492,10 @@ static const struct action {
     {"garbage", build_garbage, 0},
     {"get-xproof", build_get_xproof, 0},
     {"xproof", build_xproof, 0},
+    {"frame", probe_build_frame, 0},
+    {"range-flood", probe_build_range, ACTION_FLOOD},
+    {"big-heads", probe_build_big_heads, 0},
+    {"hello-flood", probe_build_old_hello, ACTION_FLOOD},
 };
 
 /* The action named ${name}, or NULL. */
@@ -549,6 +547,7 @@ parse_args(int argc, char **argv, struct probe *p)
         {"proof-len", required_argument, NULL, 'P'},
         {"held", required_argument, NULL, 'F'},
         {"cp-from", required_argument, NULL, 'C'},
+        {"count", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -599,6 +598,10 @@ parse_args(int argc, char **argv, struct probe *p)
             break;
         case 'C':
             p->cpfrom = optarg;
+            break;
+        case 'N':
+            if (parse_ull(optarg, &p->count) != 0 || p->count == 0)
+                goto usage;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -664,13 +667,15 @@ done:
 
 /*
  * Connect to the target of ${p} as a CURVE client with p->ck and send
- * ${buf} (${len} bytes), twice if ${twice}, then wait half a second so
- * that it is delivered.  [out] ${sent}: how many were sent.  Returns 0,
- * 1 on a ZeroMQ error or EXIT_UNDELIVERED, having said why.
+ * ${buf} (${len} bytes; freed here), twice for an ACTION_TWICE action
+ * ${a}, or with ACTION_FLOOD p->count frames (${buf} the first, each
+ * next built by ${a}), then wait half a second so that it is delivered.
+ * [out] ${sent}: how many were sent.  Returns 0, 1 on a ZeroMQ error or
+ * EXIT_UNDELIVERED, having said why.
  */
 static int
-deliver(
-    const struct probe *p, const uint8_t *buf, size_t len, int twice, int *sent)
+deliver(struct probe *p, const struct action *a, uint8_t *buf, size_t len,
+    int *sent)
 {
     void *zctx = NULL, *s = NULL;
     int rc, ret = 1, zero = 0, one = 1, linger = 2000;
@@ -695,7 +700,18 @@ deliver(
     deadline = seen_clock_mono() * 1000.0 + (double)p->timeout;
     if ((rc = send_frame(s, buf, len, deadline)) == 0)
         (*sent)++;
-    if (rc == 0 && twice) {
+    for (p->seq = 1; rc == 0 && (a->flags & ACTION_FLOOD) &&
+         p->seq < p->count; p->seq++) {
+        free(buf);
+        if (a->build(p, &buf, &len) != 0) {
+            buf = NULL;
+            goto done;
+        }
+        deadline = seen_clock_mono() * 1000.0 + (double)p->timeout;
+        if ((rc = send_frame(s, buf, len, deadline)) == 0)
+            (*sent)++;
+    }
+    if (rc == 0 && (a->flags & ACTION_TWICE)) {
         /* Let the first be applied (and recorded) before the second. */
         sleep_ms(300);
         if ((rc = send_frame(s, buf, len, deadline + 1000)) == 0)
@@ -713,6 +729,7 @@ deliver(
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     ret = 0;
 done:
+    free(buf);
     if (s != NULL)
         zmq_close(s);
     if (zctx != NULL)
@@ -724,7 +741,7 @@ done:
 int
 main(int argc, char **argv)
 {
-    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000};
+    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000, .count = 1};
     const struct action *a;
     uint8_t *buf = NULL;
     char senderhex[65];
@@ -749,7 +766,9 @@ main(int argc, char **argv)
     /* Build what to send before connecting. */
     if (a->build(&p, &buf, &len) != 0)
         goto done;
-    if ((ret = deliver(&p, buf, len, a->flags & ACTION_TWICE, &sent)) != 0)
+    ret = deliver(&p, a, buf, len, &sent);
+    buf = NULL; /* deliver() freed it */
+    if (ret != 0)
         goto done;
     out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
         "sender", senderhex);
