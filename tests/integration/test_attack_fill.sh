@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Issue 11, case 4: a member tries to fill a node's store through what it
+# asks of it.  A flood of GET_RANGE (each answer an ENTRIES, content the
+# exchange log keeps), one HEADS of thousands of bad heads, and a flood of
+# HELLOs naming an old membership version (each would draw the document):
+# the target answers within the member's budget of replies and counts the
+# rest (over_budget, repeated_request, bad_heads), its store grows by a
+# bounded amount, it raises no alert, and it still replicates with its
+# honest peers meanwhile.  SEEN_ATTACK_LONG=1 floods ten times longer.
+# Figures (peak memory, store growth, honest replication during the flood)
+# are printed as "# figure" lines, not asserted.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
+PROBE=$SEEN_BIN/seen-probe
+N=3000
+[ "${SEEN_ATTACK_LONG:-0}" = 1 ] && N=30000
+# The most the store may grow through one flood: the burst of replies a
+# peer may be owed (8 MiB), what its budget refills meanwhile, and LMDB's
+# pages around them; far below what the flood asks for (N answers).
+BOUND=$((24 << 20))
+
+feed() { st "$1" | grep -o '"feeds":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+used() { st "$1" | grep -o '"used_bytes":[0-9]*' | head -1 | cut -d: -f2; }
+peer_count() { st "$1" | grep -o "{\"node\":\"$2\"[^}]*}" | grep -o "\"$3\":[0-9]*" | cut -d: -f2; }
+prefixed() { sed "s/^{\"id\":\"/{\"id\":\"$1-/" "$2" >"$3"; }
+lab_endpoint() {
+  awk -F'"' -v n="$1" '/\{/ { name = ""; ep = "" }
+    $2 == "name" { name = $4 } $2 == "endpoint" { ep = $4 }
+    /\}/ { if (name == n && ep != "") print ep }' "$LAB/lab.json"
+}
+id_key() { "$SEEN" --home "$1" identity --json | sed -n "s/.*\"$2\":\"\([0-9a-f]\{64\}\)\".*/\1/p"; }
+hwm() { grep VmHWM "/proc/$(cat "$LAB/$1/seen-node.pid")/status" | awk '{print $2 " kB"}'; }
+no_alert() {
+  "$SEEN" --home "$LAB/$1" --as lead alerts --json >"$T_DIR/alerts" 2>&1 &&
+    ! grep -q '"rule":"\(feed_equivocation\|xlog_[a-z_]*\)"' "$T_DIR/alerts"
+}
+# settled NODE: wait until the node's store stops growing (its queued
+# requests served), 30 s at most.
+settled() {
+  local i a b
+  a=$(used "$1")
+  for i in $(seq 1 30); do
+    sleep 1
+    b=$(used "$1")
+    [ "$a" = "$b" ] && return 0
+    a=$b
+  done
+}
+
+check "seen-probe is built" test -x "$PROBE"
+expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
+for n in $NODES; do T_HOMES+=("$LAB/$n"); done
+export SEEN_PASSPHRASE_FILE=$LAB/passphrase
+expect_status 0 "seen-synth" "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" \
+  --out "$T_DIR/synth" --households 300 --seed 5
+for n in $NODES; do
+  expect_status 0 "import at $n" "$SEEN" --home "$LAB/$n" import --quiet "$T_DIR/synth/$n.jsonl"
+done
+expect_status 0 "lab wait: converged" "$SEEN" lab wait "$LAB" --timeout 120
+expect_status 0 "seen-synth: records to import during the floods" "$SEEN_BIN/seen-synth" \
+  --manifest "$DATA/lab-three.json" --out "$T_DIR/more" --households 60 --seed 23
+
+TGT=$SC
+TEP=$(lab_endpoint $TGT)
+TCURVE=$(id_key "$LAB/$TGT" curve_pk)
+TSIGN=$(id_key "$LAB/$TGT" sign_pk)
+probe() { "$PROBE" --to "$TEP" --to-curve "$TCURVE" --to-sign "$TSIGN" --home "$LAB/$POL" --timeout 20000 "$@"; }
+
+# flood NAME ACTION COUNTER...: the probe floods as ACTION while the health
+# node imports; the target's store stays within BOUND, each COUNTER rises,
+# and the health node's new entries reach the target.
+round=0
+flood() {
+  local name=$1 action=$2 u0 u1 t0 t1 c before; shift 2
+  round=$((round + 1))
+  declare -A b
+  for c in "$@"; do b[$c]=$(refused $TGT "$c"); done
+  u0=$(used $TGT)
+  prefixed "R$round" "$T_DIR/more/$HEA.jsonl" "$T_DIR/more-$round.jsonl"
+  probe --count "$N" "$action" >"$T_DIR/probe.out" 2>"$T_DIR/probe.err" &
+  local pp=$!
+  t0=$(date +%s.%N)
+  expect_status 0 "$name: import at $HEA during the flood" \
+    "$SEEN" --home "$LAB/$HEA" import --quiet "$T_DIR/more-$round.jsonl"
+  check "...$TGT receives it meanwhile" \
+    "$SEEN" lab wait "$LAB" --timeout 120
+  t1=$(date +%s.%N)
+  wait $pp
+  check "$name: the probe sent its $N frames" grep -q "\"sent\":$N" "$T_DIR/probe.out"
+  settled $TGT
+  u1=$(used $TGT)
+  echo "# figure $name: store used $u0 -> $u1 bytes (+$(( (u1 - u0) >> 10 )) KiB), peak RSS $(hwm $TGT), import at $HEA reached $TGT in $(echo "$t1 - $t0" | bc) s"
+  check "...the target's store grew by less than $((BOUND >> 20)) MiB ($(( (u1 - u0) >> 10 )) KiB)" \
+    test $((u1 - u0)) -lt "$BOUND"
+  for c in "$@"; do
+    check "...counted as $c (${b[$c]:-0} -> $(refused $TGT "$c"))" \
+      test "$(refused $TGT "$c")" -gt "${b[$c]:-0}"
+  done
+  check "...the target still answers" alive $TGT
+  check "...and raised no alert" no_alert $TGT
+}
+
+flood "range flood" range-flood over_budget
+check "...against the sender" test "$(peer_count $TGT $POL over_budget)" -gt 0
+flood "hello flood" hello-flood repeated_request
+
+# One HEADS of 5000 bad heads: refused whole.
+b0=$(refused $TGT bad_heads)
+expect_status 0 "big HEADS: the probe sends 5000 heads" probe big-heads
+for i in $(seq 1 40); do [ "$(refused $TGT bad_heads)" -gt "$b0" ] && break; sleep 0.25; done
+check "...counted as bad_heads" test "$(refused $TGT bad_heads)" -gt "$b0"
+check "...the target still answers" alive $TGT
+prefixed HEADS "$T_DIR/more/$POL.jsonl" "$T_DIR/more-heads.jsonl"
+expect_status 0 "import at $POL" "$SEEN" --home "$LAB/$POL" import --quiet "$T_DIR/more-heads.jsonl"
+expect_status 0 "lab wait: still replicating" "$SEEN" lab wait "$LAB" --timeout 120
+
+expect_status 0 "lab down" "$SEEN" lab down "$LAB"
+t_end
