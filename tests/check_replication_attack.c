@@ -11,7 +11,7 @@
  * and that cannot both hold are evidence.  HEADS of more heads than
  * members, or an origin twice, are refused whole; a flood of GET_RANGE is
  * answered only within the requester's budget of replies, each bounded
- * in bytes.
+ * in bytes; and what one peer adds to the replay cache is bounded.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +37,8 @@
 #define FLOOD_LEAVES 2000 /* about 440 KB of alpha's feed */
 #define FLOOD_REQUESTS 300
 #define ENTRIES_MAX_BYTES (256u << 10) /* fed_impl.h FED_ENTRIES_BYTES */
+#define REPLAY_PEER_MAX 16384 /* fed_impl.h FED_REPLAY_PEER_MAX */
+#define HELLO_BATCH 500       /* sent before alpha is serviced */
 
 /* Append ${count} leaves to ${n}'s own feed and store a checkpoint of it
  * signed with ${n}'s key, behind its seen_fed's back (nothing announced):
@@ -284,6 +286,30 @@ START_TEST(test_range_flood_is_answered_within_the_reply_budget)
 }
 END_TEST
 
+START_TEST(test_a_peer_adds_a_bounded_share_to_the_replay_cache)
+{
+    uint8_t *env;
+    size_t len, i, n = REPLAY_PEER_MAX + 20;
+    void *d;
+
+    alpha_with_probe();
+    d = raw_dealer(probe, &nodes[ALPHA]);
+    for (i = 0; i < n; i++) {
+        seal_hello(probe, &nodes[ALPHA], &env, &len);
+        raw_send(d, env, len);
+        free(env);
+        if ((i + 1) % HELLO_BATCH == 0 || i + 1 == n)
+            pump_received(&nodes[ALPHA], (json_int_t)(i + 1));
+    }
+    zmq_close(d);
+    /* The share taken, the rest refused and counted against the probe. */
+    ck_assert_int_eq(
+        counter(&nodes[ALPHA], "refused", "replay_cache_full"), 20);
+    ck_assert_int_eq(peer_refused(&nodes[ALPHA], "probe"), 20);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "replayed"), 0);
+}
+END_TEST
+
 Suite *
 replication_attack_suite(void)
 {
@@ -297,6 +323,7 @@ replication_attack_suite(void)
     tcase_add_test(
         tc, test_heads_beyond_the_members_or_an_origin_twice_are_refused);
     tcase_add_test(tc, test_range_flood_is_answered_within_the_reply_budget);
+    tcase_add_test(tc, test_a_peer_adds_a_bounded_share_to_the_replay_cache);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -213,8 +213,20 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
     const struct fed_msg *m)
 {
     struct seen_envelope_view v;
+    struct fed_peer *p = fed_find_peer(fed, m->sender);
+    char name[64];
     int rc;
 
+    /* What one peer may add to the replay cache is bounded. */
+    if (p != NULL && p->replay_n >= FED_REPLAY_PEER_MAX) {
+        p->refused++;
+        if (fed_burst(++fed->refused.replay_full))
+            seen_warn("'%s' sends faster than the replay cache keeps for "
+                      "one peer: refused until the next prune (%llu so far)",
+                seen_fed_origin_name(fed, m->sender, name, sizeof name),
+                (unsigned long long)fed->refused.replay_full);
+        return SEEN_EAGAIN;
+    }
     rc = seen_replay_open(fed->replay, txn, m->buf, m->len,
         fed->keys->sign_pk, fed_member_active, fed, seen_clock_wall(), &v);
     if (rc != 0) {
@@ -228,6 +240,8 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
         return SEEN_EPERM;
     }
     fed->replay_dirty = 1;
+    if (p != NULL)
+        p->replay_n++;
     fed_count(fed, v.type, 0);
     rc = handle(fed, txn, &v);
     seen_envelope_release(&v);

@@ -45,6 +45,13 @@ struct seen_ring;
 #define FED_XPROOF_TRIES 5      /* ...the wait doubling up to 2^5 times */
 #define FED_EVIDENCE_MAX 8      /* inconsistent checkpoints kept a message */
 #define FED_PRUNE_EVERY 300.0   /* between prunes of a replay cache in use */
+#define FED_REPLAY_PEER_MAX 16384 /* envelopes a peer may add to the replay
+                                     cache between two prunes: beyond, its
+                                     envelopes are refused (replay_cache_full)
+                                     until the next; a record lives at most
+                                     2 * SEEN_ENVELOPE_SKEW + FED_PRUNE_EVERY,
+                                     so a peer holds at most about three
+                                     times this many */
 #define FED_IDLE_MAX 3600.0     /* the longest seen_fed_next() looks ahead */
 #define FED_GEN_NONE UINT64_MAX /* gen_sent: the peer is to be told */
 #define FED_MSG_TYPES 11        /* counters by MsgType: 1-10, 0 any other */
@@ -84,6 +91,7 @@ struct fed_peer {
     double budget_at;
     uint64_t over_budget; /* its requests dropped beyond the budget */
     uint64_t bad_leaves;  /* its ENTRIES of leaves the origin did not sign */
+    uint64_t replay_n;    /* its envelopes recorded since the last prune */
     /* Witnessing (ring.h): it witnesses this node's log; this node
      * witnesses its log. */
     int witness;

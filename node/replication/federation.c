@@ -262,6 +262,7 @@ prune_due(struct seen_fed *fed, double t)
 {
     struct seen_txn *txn;
     uint64_t left = 1;
+    size_t i;
     int rc;
 
     if (!fed->replay_dirty || t < fed->prune_at)
@@ -274,10 +275,14 @@ prune_due(struct seen_fed *fed, double t)
         seen_store_abort(txn);
         return;
     }
-    if (seen_store_commit(txn) != 0)
+    if (seen_store_commit(txn) != 0) {
         seen_error("replication: cannot prune the replay cache");
-    else if (left == 0)
+        return;
+    }
+    if (left == 0)
         fed->replay_dirty = 0;
+    for (i = 0; i < fed->npeers; i++)
+        fed->peers[i].replay_n = 0; /* each may add its share again */
 }
 
 /**
