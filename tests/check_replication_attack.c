@@ -47,22 +47,17 @@ static void
 append_signed(struct tnode *n, size_t count)
 {
     Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
-    uint8_t leaf[512], handle[16], root[32], buf[SEEN_CHECKPOINT_BUF], *enc;
+    uint8_t root[32], buf[SEEN_CHECKPOINT_BUF], *enc;
     struct seen_txn *txn;
     uint32_t oidx;
     uint64_t size;
-    size_t i, len, elen;
+    size_t elen;
 
     ck_assert_int_eq(seen_store_begin(n->store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_store_origin(txn, n->k->sign_pk, 1, &oidx), SEEN_OK);
-    ck_assert_int_eq(seen_feed_size(txn, oidx, &size), SEEN_OK);
-    for (i = 0; i < count; i++) {
-        len = leaf_encode(n->k, size + i, handle, leaf, sizeof leaf);
-        ck_assert_int_eq(seen_feed_append(txn, oidx, leaf, len, NULL), SEEN_OK);
-    }
-    ck_assert_int_eq(seen_feed_root(txn, oidx, size + count, root), SEEN_OK);
+    size = append_leaves(txn, n, count, NULL, &oidx);
+    ck_assert_int_eq(seen_feed_root(txn, oidx, size, root), SEEN_OK);
     ck_assert_int_eq(seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
-                         n->k, size + count, root, seen_clock_wall()),
+                         n->k, size, root, seen_clock_wall()),
         SEEN_OK);
     ck_assert_int_eq(seen_checkpoint_encode(&cp, &enc, &elen), SEEN_OK);
     ck_assert_int_eq(seen_feed_set_checkpoint(txn, oidx, enc, elen), SEEN_OK);

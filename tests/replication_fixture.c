@@ -309,6 +309,31 @@ leaf_encode(const struct seen_keys *origin, uint64_t seq, uint8_t handle[16],
 }
 
 /*
+ * Append ${count} index entries to ${n}'s own feed inside the write
+ * transaction ${txn} (their handles to ${handles}, when not NULL); its
+ * origin number to *${oidx}.  Returns the feed's new size.
+ */
+uint64_t
+append_leaves(struct seen_txn *txn, struct tnode *n, size_t count,
+    uint8_t (*handles)[16], uint32_t *oidx)
+{
+    uint8_t leaf[512], handle[16];
+    uint64_t size;
+    size_t i, len;
+
+    ck_assert_int_eq(seen_store_origin(txn, n->k->sign_pk, 1, oidx), SEEN_OK);
+    ck_assert_int_eq(seen_feed_size(txn, *oidx, &size), SEEN_OK);
+    for (i = 0; i < count; i++) {
+        len = leaf_encode(n->k, size + i, handle, leaf, sizeof leaf);
+        ck_assert_int_eq(
+            seen_feed_append(txn, *oidx, leaf, len, NULL), SEEN_OK);
+        if (handles != NULL)
+            memcpy(handles[i], handle, 16);
+    }
+    return size + count;
+}
+
+/*
  * Append ${count} index entries to ${n}'s own feed (their handles to
  * ${handles}, when not NULL) and checkpoint it, as an import does.
  */
@@ -316,24 +341,13 @@ void
 publish(struct tnode *n, size_t count, uint8_t (*handles)[16])
 {
     struct seen_txn *txn;
-    uint8_t leaf[512], handle[16];
     uint32_t oidx;
-    uint64_t size;
-    size_t i, len;
 
     ck_assert_int_eq(seen_store_begin(n->store, 1, &txn), SEEN_OK);
-    ck_assert_int_eq(seen_store_origin(txn, n->k->sign_pk, 1, &oidx), SEEN_OK);
-    ck_assert_int_eq(seen_feed_size(txn, oidx, &size), SEEN_OK);
-    for (i = 0; i < count; i++) {
-        len = leaf_encode(n->k, size + i, handle, leaf, sizeof leaf);
-        ck_assert_int_eq(seen_feed_append(txn, oidx, leaf, len, NULL), SEEN_OK);
-        if (handles != NULL)
-            memcpy(handles[i], handle, 16);
-    }
+    (void)append_leaves(txn, n, count, handles, &oidx);
     ck_assert_int_eq(seen_store_commit(txn), SEEN_OK);
     ck_assert_int_eq(seen_fed_checkpoint_own(n->fed), SEEN_OK);
 }
-
 
 /* The expectations to wait for: a NULL-terminated list (.at == NULL). */
 int

@@ -16,6 +16,8 @@
 #include "crypto/keys.h"
 #include "seen.pb-c.h"
 
+struct seen_txn;
+
 /* Each function is documented at its definition, replication_fixture.c. */
 
 #define MAP_MB 64
@@ -91,6 +93,9 @@ int holds_entry(struct tnode *at, const struct seen_keys *origin,
 
 size_t leaf_encode(const struct seen_keys *origin, uint64_t seq, uint8_t handle[16],
     uint8_t *buf, size_t cap);
+
+uint64_t append_leaves(struct seen_txn *txn, struct tnode *n, size_t count,
+    uint8_t (*handles)[16], uint32_t *oidx);
 
 void publish(struct tnode *n, size_t count, uint8_t (*handles)[16]);
 

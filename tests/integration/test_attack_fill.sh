@@ -19,16 +19,7 @@ N=3000
 # pages around them; far below what the flood asks for (N answers).
 BOUND=$((24 << 20))
 
-feed() { st "$1" | grep -o '"feeds":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 used() { st "$1" | grep -o '"used_bytes":[0-9]*' | head -1 | cut -d: -f2; }
-peer_count() { st "$1" | grep -o "{\"node\":\"$2\"[^}]*}" | grep -o "\"$3\":[0-9]*" | cut -d: -f2; }
-prefixed() { sed "s/^{\"id\":\"/{\"id\":\"$1-/" "$2" >"$3"; }
-lab_endpoint() {
-  awk -F'"' -v n="$1" '/\{/ { name = ""; ep = "" }
-    $2 == "name" { name = $4 } $2 == "endpoint" { ep = $4 }
-    /\}/ { if (name == n && ep != "") print ep }' "$LAB/lab.json"
-}
-id_key() { "$SEEN" --home "$1" identity --json | sed -n "s/.*\"$2\":\"\([0-9a-f]\{64\}\)\".*/\1/p"; }
 hwm() { grep VmHWM "/proc/$(cat "$LAB/$1/seen-node.pid")/status" | awk '{print $2 " kB"}'; }
 no_alert() {
   "$SEEN" --home "$LAB/$1" --as lead alerts --json >"$T_DIR/alerts" 2>&1 &&

@@ -11,15 +11,6 @@
 . "$(dirname "$0")/lab.sh"
 PROBE=$SEEN_BIN/seen-probe
 
-feed() { st "$1" | grep -o '"feeds":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
-peer_count() { st "$1" | grep -o "{\"node\":\"$2\"[^}]*}" | grep -o "\"$3\":[0-9]*" | cut -d: -f2; }
-prefixed() { sed "s/^{\"id\":\"/{\"id\":\"$1-/" "$2" >"$3"; }
-lab_endpoint() {
-  awk -F'"' -v n="$1" '/\{/ { name = ""; ep = "" }
-    $2 == "name" { name = $4 } $2 == "endpoint" { ep = $4 }
-    /\}/ { if (name == n && ep != "") print ep }' "$LAB/lab.json"
-}
-id_key() { "$SEEN" --home "$1" identity --json | sed -n "s/.*\"$2\":\"\([0-9a-f]\{64\}\)\".*/\1/p"; }
 # wait_rise NODE COUNTER BEFORE: true once the counter exceeds BEFORE (10 s).
 wait_rise() {
   local i v
