@@ -27,15 +27,7 @@ no_equivocation_alert() {
 }
 
 check "seen-probe is built" test -x "$PROBE"
-expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
-for n in $NODES; do T_HOMES+=("$LAB/$n"); done
-export SEEN_PASSPHRASE_FILE=$LAB/passphrase
-expect_status 0 "seen-synth" "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" \
-  --out "$T_DIR/synth" --households 40 --seed 5
-for n in $NODES; do
-  expect_status 0 "import at $n" "$SEEN" --home "$LAB/$n" import --quiet "$T_DIR/synth/$n.jsonl"
-done
-expect_status 0 "lab wait: converged" "$SEEN" lab wait "$LAB" --timeout 120
+lab_converged 40
 held=$(feed $SC $HEA)
 check "social care holds the health feed ($held)" test -n "$held" -a "${held:-0}" -gt 0
 
