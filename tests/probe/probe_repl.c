@@ -197,7 +197,11 @@ probe_build_big_heads(struct probe *p, uint8_t **buf, size_t *len)
         fprintf(stderr, "seen-probe: out of memory\n");
         goto done;
     }
+    /* Every head of the signer's own feed (an active member: each one
+     * costs a signature check unless refused whole), but the first. */
     randombytes_buf(origins, n * sizeof *origins);
+    for (i = 1; i < n; i++)
+        memcpy(origins[i], p->sk->sign_pk, 32);
     randombytes_buf(roots, n * sizeof *roots);
     randombytes_buf(sig, sizeof sig);
     for (i = 0; i < n; i++) {

@@ -11,7 +11,8 @@
  *                (stopped): the member framing an innocent origin
  *   range-flood  GET_RANGE of the target's own feed from --from (plus the
  *                frame's number) to --size (default: 2048 further)
- *   big-heads    HEADS of --size heads (default 5000) of random origins
+ *   big-heads    HEADS of --size heads (default 5000), all but one of the
+ *                signer's own feed, with checkpoints of bad signatures
  *   hello-flood  HELLO naming membership version 0: each asks for the
  *                document
  */
