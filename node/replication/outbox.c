@@ -173,7 +173,8 @@ budget_take(struct seen_fed *fed, const uint8_t to[32], double cost, int take)
     if (!serving(fed))
         return 0;
     if (p == NULL)
-        return 1; /* a member not connected: nothing is sent to it */
+        return 0; /* not a peer: no connection to answer on, and an
+                   * answer would be logged as sent */
     if (p->budget_at == 0)
         p->budget = FED_REPLY_BURST;
     else
@@ -242,7 +243,8 @@ queued_same(struct seen_fed *fed, const uint8_t to[32], int type,
 /**
  * fed_reply(fed, to, type, msg):
  * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
- * fed_queue_msg does, within what ${to} may be owed: not when this
+ * fed_queue_msg does, within what ${to} may be owed: not to a member
+ * that is not a peer (no connection to answer on), not when this
  * node's store is nearly full (counted not_served), nor when the same
  * body is queued to ${to} already (answered once: counted repeated), nor
  * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
