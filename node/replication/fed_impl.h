@@ -65,6 +65,10 @@ struct seen_ring;
 #define FED_REPLY_COST 1024
 #define FED_ENTRIES_BYTES (256u << 10) /* leaf bytes in one ENTRIES, at most
                                           (one leaf is always sent) */
+#define FED_SERVED_MAX 64 /* feeds whose leaves served to a peer are noted:
+                             leaves it had not been sent before cost
+                             nothing of its budget (a catch-up asks for
+                             each once); the rest do */
 
 /* A member this node replicates with. */
 struct fed_peer {
@@ -92,6 +96,11 @@ struct fed_peer {
     uint64_t over_budget; /* its requests dropped beyond the budget */
     uint64_t bad_leaves;  /* its ENTRIES of leaves the origin did not sign */
     uint64_t replay_n;    /* its envelopes recorded since the last prune */
+    struct {
+        uint8_t origin[8]; /* the first bytes of the origin's key */
+        uint64_t to;       /* leaves below it were sent to this peer */
+        uint64_t used;     /* when last (fed->served_clock) */
+    } served[FED_SERVED_MAX];
     /* Witnessing (ring.h): it witnesses this node's log; this node
      * witnesses its log. */
     int witness;
@@ -198,6 +207,7 @@ struct seen_fed {
     } msgs[FED_MSG_TYPES];
     struct fed_evidence evidence[FED_EVIDENCE_MAX];
     size_t nevidence;
+    uint64_t served_clock; /* orders fed_peer.served, least recent first */
     seen_fed_msg_fn *handler;
     void *hctx;
 };
@@ -318,18 +328,29 @@ int fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
     const ProtobufCMessage *msg, int flags);
 
 /**
- * fed_reply(fed, to, type, msg):
+ * fed_reply(fed, to, type, msg, free_bytes):
  * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
  * fed_queue_msg does, within what ${to} may be owed: not to a member
  * that is not a peer (no connection to answer on), not when this
  * node's store is nearly full (counted not_served), nor when the same
  * body is queued to ${to} already (answered once: counted repeated), nor
  * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
- * burst).  Returns 0 (queued, or answered already); SEEN_EAGAIN when
- * dropped; SEEN_ENOMEM.
+ * burst).  The reply takes its packed size less ${free_bytes} (at most
+ * that size) from the budget.  Returns 0 (queued, or answered already);
+ * SEEN_EAGAIN when dropped; SEEN_ENOMEM.
  */
 int fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
-    const ProtobufCMessage *msg);
+    const ProtobufCMessage *msg, size_t free_bytes);
+
+/**
+ * fed_served(fed, p, origin, to):
+ * Return where the leaves of ${origin}'s feed not yet sent to the peer
+ * ${p} begin (0: none were; UINT64_MAX: not known, its note made room
+ * for others), and with ${to} non-zero note that those below ${to} were
+ * (the least recently used note makes room).
+ */
+uint64_t fed_served(struct seen_fed *fed, struct fed_peer *p,
+    const uint8_t origin[32], uint64_t to);
 
 /**
  * fed_reply_ok(fed, to, bytes):

@@ -639,9 +639,10 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
     ProtobufCBinaryData *leaves = NULL, pr[SEEN_MERKLE_PROOF_MAX];
     const uint8_t *leaf;
-    size_t plen = 0, n, i, llen, bytes;
+    size_t plen = 0, n, i, llen, bytes, unsent;
+    struct fed_peer *p;
     uint32_t oidx;
-    uint64_t to;
+    uint64_t to, fresh;
     int rc = SEEN_OK;
 
     if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
@@ -664,13 +665,18 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
         goto done;
     }
     /* Bounded in bytes too: the first leaf always, then up to
-     * FED_ENTRIES_BYTES; the peer asks for the rest. */
-    for (i = 0, bytes = 0; i < n; i++) {
+     * FED_ENTRIES_BYTES; the peer asks for the rest.  Leaves not sent
+     * to it before are free of its budget: a catch-up asks each once. */
+    p = fed_find_peer(fed, from);
+    fresh = p != NULL ? fed_served(fed, p, g->origin.data, 0) : UINT64_MAX;
+    for (i = 0, bytes = 0, unsent = 0; i < n; i++) {
         if ((rc = seen_feed_leaf(txn, oidx, g->from + i, &leaf, &llen)) != 0)
             goto done;
         if (i > 0 && llen > FED_ENTRIES_BYTES - bytes)
             break;
         bytes += llen;
+        if (g->from + i >= fresh)
+            unsent += llen;
         leaves[i] = (ProtobufCBinaryData){llen, (uint8_t *)leaf};
     }
     n = i;
@@ -690,7 +696,10 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     e.checkpoint = cp;
     e.n_consistency = plen;
     e.consistency = pr;
-    fed_reply(fed, from, SEEN__MSG_TYPE__ENTRIES, (const ProtobufCMessage *)&e);
+    if (fed_reply(fed, from, SEEN__MSG_TYPE__ENTRIES,
+            (const ProtobufCMessage *)&e, unsent) == 0 &&
+        p != NULL)
+        (void)fed_served(fed, p, g->origin.data, to);
 done:
     free(leaves);
     seen_checkpoint_destroy(&cp);

@@ -241,19 +241,20 @@ queued_same(struct seen_fed *fed, const uint8_t to[32], int type,
 }
 
 /**
- * fed_reply(fed, to, type, msg):
+ * fed_reply(fed, to, type, msg, free_bytes):
  * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
  * fed_queue_msg does, within what ${to} may be owed: not to a member
  * that is not a peer (no connection to answer on), not when this
  * node's store is nearly full (counted not_served), nor when the same
  * body is queued to ${to} already (answered once: counted repeated), nor
  * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
- * burst).  Returns 0 (queued, or answered already); SEEN_EAGAIN when
- * dropped; SEEN_ENOMEM.
+ * burst).  The reply takes its packed size less ${free_bytes} (at most
+ * that size) from the budget.  Returns 0 (queued, or answered already);
+ * SEEN_EAGAIN when dropped; SEEN_ENOMEM.
  */
 int
 fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
-    const ProtobufCMessage *msg)
+    const ProtobufCMessage *msg, size_t free_bytes)
 {
     uint8_t stackbuf[4096], *b = stackbuf;
     size_t blen;
@@ -266,13 +267,53 @@ fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
     if (queued_same(fed, to, type, b, blen)) {
         fed->refused.repeated++;
         rc = SEEN_OK;
-    } else if (!fed_reply_ok(fed, to, blen)) {
+    } else if (!fed_reply_ok(
+                   fed, to, blen > free_bytes ? blen - free_bytes : 0)) {
         rc = SEEN_EAGAIN;
     } else
         rc = fed_queue_raw(fed, to, type, b, blen);
     if (b != stackbuf)
         free(b);
     return rc;
+}
+
+/**
+ * fed_served(fed, p, origin, to):
+ * Return where the leaves of ${origin}'s feed not yet sent to the peer
+ * ${p} begin (0: none were; UINT64_MAX: not known, its note made room
+ * for others), and with ${to} non-zero note that those below ${to} were
+ * (the least recently used note makes room).
+ */
+uint64_t
+fed_served(struct seen_fed *fed, struct fed_peer *p, const uint8_t origin[32],
+    uint64_t to)
+{
+    size_t i, slot = 0;
+    uint64_t was;
+
+    for (i = 0; i < FED_SERVED_MAX; i++) {
+        if (memcmp(p->served[i].origin, origin, 8) == 0 &&
+            p->served[i].used != 0)
+            break;
+        if (p->served[i].used < p->served[slot].used)
+            slot = i;
+    }
+    if (i == FED_SERVED_MAX) {
+        /* Never sent, while there was room to note it; or forgotten
+         * (then none is free: forgetting must not make leaves free). */
+        was = p->served[slot].used == 0 ? 0 : UINT64_MAX;
+        if (to == 0)
+            return was;
+        i = slot;
+        memcpy(p->served[i].origin, origin, 8);
+        p->served[i].to = 0;
+    }
+    was = p->served[i].to;
+    if (to > was)
+        p->served[i].to = to;
+    if (to != 0)
+        p->served[i].used = ++fed->served_clock;
+    return was;
 }
 
 /**

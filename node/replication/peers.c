@@ -442,7 +442,7 @@ fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
             m.signature = dm->signature;
             /* A reply: once while owed, within the peer's budget. */
             fed_reply(fed, from, SEEN__MSG_TYPE__MEMBERSHIP,
-                (const ProtobufCMessage *)&m);
+                (const ProtobufCMessage *)&m, 0);
             seen__membership__free_unpacked(dm, NULL);
         }
         seen_store_abort(rtxn);
