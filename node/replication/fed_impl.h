@@ -460,15 +460,20 @@ void fed_evidence_flush(struct seen_fed *fed, struct seen_txn *txn);
 /**
  * fed_on_heads(fed, txn, from, body, blen):
  * HEADS: ask ${from} for what it holds of each active origin's feed
- * beyond what this node holds.  Returns 0, SEEN_EINVAL.
+ * beyond what this node holds, and answer with this node's HEADS when it
+ * holds less than this node can serve.  Returns 0, SEEN_EINVAL,
+ * SEEN_EPERM (more heads than active members, or an origin twice:
+ * refused whole, counted bad_heads), SEEN_ENOMEM.
  */
 int fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);
 
 /**
  * fed_on_get_range(fed, txn, from, body, blen):
- * GET_RANGE: queue ENTRIES of what this node holds of the range asked.
- * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
+ * GET_RANGE: queue ENTRIES of what this node holds of the range asked (at
+ * most SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them), as a reply
+ * within ${from}'s budget (fed_reply).  Returns 0, SEEN_EINVAL,
+ * SEEN_ENOMEM, or an error of the store.
  */
 int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);
@@ -476,9 +481,13 @@ int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
 /**
  * fed_on_entries(fed, txn, from, body, blen):
  * ENTRIES: apply leaves that extend a feed to a prefix of the signed
- * checkpoint carried.  Returns 0; SEEN_EINVAL; SEEN_EPERM for a feed of
- * this node or of no active member; SEEN_EAUTH for a bad signature or a
- * proof that does not hold (then kept as evidence); errors of the store.
+ * checkpoint carried.  Evidence against the origin comes only from two
+ * checkpoints it signed that cannot both hold; leaves that are not a
+ * prefix of the checkpoint carried are the sender's fault (bad_leaves),
+ * and the range is asked of another peer.  Returns 0; SEEN_EINVAL;
+ * SEEN_EPERM for a feed of this node or of no active member, or a
+ * checkpoint of another origin; SEEN_EAUTH for a bad signature, leaves
+ * not the origin's, or evidence (kept); errors of the store.
  */
 int fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);

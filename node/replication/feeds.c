@@ -567,7 +567,9 @@ heads_bounded(struct seen_fed *fed, const uint8_t from[32],
  * fed_on_heads(fed, txn, from, body, blen):
  * HEADS: ask ${from} for what it holds of each active origin's feed
  * beyond what this node holds, and answer with this node's HEADS when it
- * holds less than this node can serve.  Returns 0, SEEN_EINVAL.
+ * holds less than this node can serve.  Returns 0, SEEN_EINVAL,
+ * SEEN_EPERM (more heads than active members, or an origin twice:
+ * refused whole, counted bad_heads), SEEN_ENOMEM.
  */
 int
 fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
@@ -625,8 +627,10 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
 
 /**
  * fed_on_get_range(fed, txn, from, body, blen):
- * GET_RANGE: queue ENTRIES of what this node holds of the range asked.
- * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
+ * GET_RANGE: queue ENTRIES of what this node holds of the range asked (at
+ * most SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them), as a reply
+ * within ${from}'s budget (fed_reply).  Returns 0, SEEN_EINVAL,
+ * SEEN_ENOMEM, or an error of the store.
  */
 int
 fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
