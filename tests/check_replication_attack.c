@@ -11,7 +11,9 @@
  * and that cannot both hold are evidence.  HEADS of more heads than
  * members, or an origin twice, are refused whole; a flood of GET_RANGE is
  * answered only within the requester's budget of replies, each bounded
- * in bytes; and what one peer adds to the replay cache is bounded.
+ * in bytes; and what one peer adds to the replay cache is bounded.  An
+ * ENTRIES whose checkpoint is of another origin, and a forged membership
+ * document, are counted under their own names.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,11 +28,13 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "proto/checkpoint.h"
+#include "proto/membership.h"
 #include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/store.h"
 #include "tests/replication_fixture.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 #include "seen.pb-c.h"
 
 #define FRAME_LEAVES 4
@@ -281,6 +285,63 @@ START_TEST(test_range_flood_is_answered_within_the_reply_budget)
 }
 END_TEST
 
+START_TEST(test_entries_with_a_checkpoint_of_another_origin_are_counted)
+{
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    ProtobufCBinaryData lv[1];
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], leaf[512], handle[16];
+
+    alpha_bravo_probe();
+    /* A leaf of bravo's feed, with a checkpoint the probe signed of its
+     * own feed. */
+    lv[0] = (ProtobufCBinaryData){
+        leaf_encode(nodes[BRAVO].k, 0, handle, leaf, sizeof leaf), leaf};
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         probe, 1, root, seen_clock_wall()),
+        SEEN_OK);
+    e.origin = (ProtobufCBinaryData){32, nodes[BRAVO].k->sign_pk};
+    e.n_leaves = 1;
+    e.leaves = lv;
+    e.checkpoint = &cp;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, (const ProtobufCMessage *)&e,
+        counter(&nodes[ALPHA], "transport", "received") + 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "wrong_origin"), 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 0);
+    ck_assert_uint_eq(feed_size(&nodes[ALPHA], nodes[BRAVO].k), 0);
+}
+END_TEST
+
+START_TEST(test_a_forged_membership_document_is_counted)
+{
+    Seen__Member m[2];
+    const Seen__Member *mp[2] = {&m[0], &m[1]};
+    Seen__Membership *dm;
+    uint8_t mk[32], *forged;
+    size_t flen;
+
+    alpha_with_probe();
+    /* A newer document naming the probe alone, signed by a stranger
+     * instead of the authority. */
+    tu_member(&m[0], "probe", probe, PROBE_ENDPOINT);
+    tu_member(&m[1], "alpha", nodes[ALPHA].k, nodes[ALPHA].listen);
+    randombytes_buf(mk, sizeof mk);
+    ck_assert_int_eq(seen_membership_build("Replication test", DOC_VERSION + 1,
+                         seen_clock_wall(), mp, 2, 1, mk, stranger, &forged,
+                         &flen),
+        SEEN_OK);
+    ck_assert_ptr_nonnull(dm = seen__membership__unpack(NULL, flen, forged));
+    probe_sends(SEEN__MSG_TYPE__MEMBERSHIP, (const ProtobufCMessage *)dm, 1);
+    seen__membership__free_unpacked(dm, NULL);
+    free(forged);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_membership"), 1);
+    ck_assert_int_eq(
+        counter(&nodes[ALPHA], "membership_version", NULL), DOC_VERSION);
+}
+END_TEST
+
 START_TEST(test_a_peer_adds_a_bounded_share_to_the_replay_cache)
 {
     uint8_t *env;
@@ -321,6 +382,9 @@ replication_attack_suite(void)
     tcase_add_test(
         tc, test_heads_beyond_the_members_or_an_origin_twice_are_refused);
     tcase_add_test(tc, test_range_flood_is_answered_within_the_reply_budget);
+    tcase_add_test(
+        tc, test_entries_with_a_checkpoint_of_another_origin_are_counted);
+    tcase_add_test(tc, test_a_forged_membership_document_is_counted);
     tcase_add_test(tc, test_a_peer_adds_a_bounded_share_to_the_replay_cache);
     suite_add_tcase(s, tc);
     return s;
