@@ -539,6 +539,21 @@ seen_space_full(struct seen_store *store)
     return store->sp.content_full || store->sp.disk_full;
 }
 
+/**
+ * seen_space_low(store):
+ * Return 1 when ${store} is nearly full or full (SEEN_SPACE_LOW or
+ * SEEN_SPACE_FULL as it was last found: after a write committed, or a
+ * write found too little room), else 0: cheap, no transaction, for a
+ * node that stops serving peers before it stops replicating itself.
+ */
+int
+seen_space_low(struct seen_store *store)
+{
+
+    return seen_space_full(store) || store->sp.tight ||
+        (store->sp.said & SAID_LOW) != 0;
+}
+
 /* Write ${n} bytes to ${buf} as a person would say it. */
 static const char *
 size_str(char *buf, size_t len, uint64_t n)

@@ -122,6 +122,15 @@ SEEN_MUST_CHECK int seen_space_get(struct seen_txn *txn,
 int seen_space_full(struct seen_store *store);
 
 /**
+ * seen_space_low(store):
+ * Return 1 when ${store} is nearly full or full (SEEN_SPACE_LOW or
+ * SEEN_SPACE_FULL as it was last found: after a write committed, or a
+ * write found too little room), else 0: cheap, no transaction, for a
+ * node that stops serving peers before it stops replicating itself.
+ */
+int seen_space_low(struct seen_store *store);
+
+/**
  * seen_space_describe(sp, buf, len):
  * Write to ${buf} (${len} bytes) one sentence for an operator saying how
  * the store ${sp} stands and, when it is full or nearly, what to do: for

@@ -364,8 +364,12 @@ START_TEST(test_nearly_full_comes_before_full)
         if (sp.state == SEEN_SPACE_LOW) {
             ck_assert_uint_ge(sp.used * 100, (sp.used + sp.left) * 90);
             ck_assert_int_gt(sp.low_since, 0);
+            /* A node serves peers no more, but still replicates. */
+            ck_assert_int_eq(seen_space_low(s), 1);
+            ck_assert_int_eq(seen_space_full(s), 0);
             low = 1;
-        }
+        } else if (sp.state == SEEN_SPACE_OK)
+            ck_assert_int_eq(seen_space_low(s), 0);
         if (sp.state == SEEN_SPACE_FULL)
             break;
         ck_assert(rc == SEEN_OK || rc == SEEN_EFULL);

@@ -49,22 +49,51 @@ handler_of(int type)
     return NULL;
 }
 
-/* Count an envelope that seen_replay_open() refused with ${rc}, against
- * the peer ${sender} that delivered it. */
+/* 1 when the envelope ${buf} (${len} bytes), which seen_envelope_open()
+ * refused as not allowed, names a recipient other than ${me}, else 0 (its
+ * sender is no active member). */
+static int
+other_recipient(const uint8_t *buf, size_t len, const uint8_t me[32])
+{
+    Seen__Envelope *env;
+    Seen__SignedPart *part = NULL;
+    int other = 0;
+
+    if ((env = seen__envelope__unpack(NULL, len, buf)) == NULL)
+        return 0;
+    if ((part = seen__signed_part__unpack(NULL, env->signed_.len,
+             env->signed_.data)) != NULL &&
+        part->header != NULL && part->header->recipient.len == 32)
+        other = memcmp(part->header->recipient.data, me, 32) != 0;
+    if (part != NULL)
+        seen__signed_part__free_unpacked(part, NULL);
+    seen__envelope__free_unpacked(env, NULL);
+    return other;
+}
+
+/* Count the envelope ${m} that seen_replay_open() refused with ${rc},
+ * against the peer that delivered it. */
 static void
-count_unopened(struct seen_fed *fed, const uint8_t sender[32], int rc)
+count_unopened(struct seen_fed *fed, const struct fed_msg *m, int rc)
 {
     struct fed_peer *p;
 
-    if (rc == SEEN_EPERM)
+    if (rc == SEEN_EPERM &&
+        other_recipient(m->buf, m->len, fed->keys->sign_pk))
+        fed->refused.wrong_recipient++;
+    else if (rc == SEEN_EPERM)
         fed->refused.unknown++;
+    else if (rc == SEEN_EAGAIN)
+        fed->refused.replay_full++;
+    else if (rc == SEEN_EFULL)
+        fed->refused.store_full++;
     else if (rc == SEEN_EAUTH)
         fed->refused.signature++;
     else if (rc == SEEN_EREPLAY)
         fed->refused.replay++;
     else
         fed->refused.malformed++;
-    if ((p = fed_find_peer(fed, sender)) != NULL)
+    if ((p = fed_find_peer(fed, m->sender)) != NULL)
         p->refused++;
 }
 
@@ -82,6 +111,8 @@ log_received(struct seen_fed *fed, struct seen_txn *txn,
         fed->xlog.logged_received++;
     } else if (rc == SEEN_EINVAL) {
         fed->refused.malformed++;
+    } else if (rc == SEEN_EFULL) {
+        fed->refused.store_full++; /* the store said so, once */
     } else {
         fed->refused.other++;
         seen_error("exchange log: cannot log a received envelope: %s",
@@ -127,7 +158,11 @@ apply(struct seen_fed *fed, struct seen_txn *txn,
             fed->refused.other++;
     }
     /* SEEN_EAUTH and SEEN_EPERM were counted where found. */
-    if (rc == SEEN_EINVAL)
+    if (rc != 0 && v->type == SEEN__MSG_TYPE__MEMBERSHIP && rc != SEEN_EFULL)
+        fed->refused.bad_membership++;
+    else if (rc == SEEN_EFULL)
+        fed->refused.store_full++;
+    else if (rc == SEEN_EINVAL)
         fed->refused.malformed++;
     else if (rc != 0 && rc != SEEN_EPERM && rc != SEEN_EAUTH)
         fed->refused.other++;
@@ -178,12 +213,24 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
     const struct fed_msg *m)
 {
     struct seen_envelope_view v;
+    struct fed_peer *p = fed_find_peer(fed, m->sender);
+    char name[64];
     int rc;
 
+    /* What one peer may add to the replay cache is bounded. */
+    if (p != NULL && p->replay_n >= FED_REPLAY_PEER_MAX) {
+        p->refused++;
+        if (fed_burst(++fed->refused.replay_full))
+            seen_warn("'%s' sends faster than the replay cache keeps for "
+                      "one peer: refused until the next prune (%llu so far)",
+                seen_fed_origin_name(fed, m->sender, name, sizeof name),
+                (unsigned long long)fed->refused.replay_full);
+        return SEEN_EAGAIN;
+    }
     rc = seen_replay_open(fed->replay, txn, m->buf, m->len,
         fed->keys->sign_pk, fed_member_active, fed, seen_clock_wall(), &v);
     if (rc != 0) {
-        count_unopened(fed, m->sender, rc);
+        count_unopened(fed, m, rc);
         return rc;
     }
     /* The CURVE-authenticated peer must be the envelope's signer. */
@@ -193,6 +240,8 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
         return SEEN_EPERM;
     }
     fed->replay_dirty = 1;
+    if (p != NULL)
+        p->replay_n++;
     fed_count(fed, v.type, 0);
     rc = handle(fed, txn, &v);
     seen_envelope_release(&v);

@@ -45,9 +45,30 @@ struct seen_ring;
 #define FED_XPROOF_TRIES 5      /* ...the wait doubling up to 2^5 times */
 #define FED_EVIDENCE_MAX 8      /* inconsistent checkpoints kept a message */
 #define FED_PRUNE_EVERY 300.0   /* between prunes of a replay cache in use */
+#define FED_REPLAY_PEER_MAX 16384 /* envelopes a peer may add to the replay
+                                     cache between two prunes: beyond, its
+                                     envelopes are refused (replay_cache_full)
+                                     until the next; a record lives at most
+                                     2 * SEEN_ENVELOPE_SKEW + FED_PRUNE_EVERY,
+                                     so a peer holds at most about three
+                                     times this many */
 #define FED_IDLE_MAX 3600.0     /* the longest seen_fed_next() looks ahead */
 #define FED_GEN_NONE UINT64_MAX /* gen_sent: the peer is to be told */
 #define FED_MSG_TYPES 11        /* counters by MsgType: 1-10, 0 any other */
+/* Replies a peer may be owed (fed_reply): a bucket of bytes that fills at
+ * FED_REPLY_RATE a second up to FED_REPLY_BURST; each reply takes its
+ * body's bytes and FED_REPLY_COST more (so that also their count is
+ * bounded: FED_REPLY_RATE / FED_REPLY_COST a second).  Beyond it the
+ * request is dropped, counted (refused.over_budget). */
+#define FED_REPLY_RATE (256.0 * 1024)
+#define FED_REPLY_BURST (8.0 * 1024 * 1024)
+#define FED_REPLY_COST 1024
+#define FED_ENTRIES_BYTES (256u << 10) /* leaf bytes in one ENTRIES, at most
+                                          (one leaf is always sent) */
+#define FED_SERVED_MAX 64 /* feeds whose leaves served to a peer are noted:
+                             leaves it had not been sent before cost
+                             nothing of its budget (a catch-up asks for
+                             each once); the rest do */
 
 /* A member this node replicates with. */
 struct fed_peer {
@@ -68,6 +89,18 @@ struct fed_peer {
     uint8_t replied[16];
     uint64_t replied_gen;
     uint64_t refused;
+    /* Replies it may still be owed (FED_REPLY_*): bytes left, as of when
+     * (monotonic; 0: never asked, a full bucket). */
+    double budget;
+    double budget_at;
+    uint64_t over_budget; /* its requests dropped beyond the budget */
+    uint64_t bad_leaves;  /* its ENTRIES of leaves the origin did not sign */
+    uint64_t replay_n;    /* its envelopes recorded since the last prune */
+    struct {
+        uint8_t origin[8]; /* the first bytes of the origin's key */
+        uint64_t to;       /* leaves below it were sent to this peer */
+        uint64_t used;     /* when last (fed->served_clock) */
+    } served[FED_SERVED_MAX];
     /* Witnessing (ring.h): it witnesses this node's log; this node
      * witnesses its log. */
     int witness;
@@ -145,6 +178,17 @@ struct seen_fed {
     struct {
         uint64_t unknown, signature, replay, malformed, inconsistent,
             mismatch, other;
+        uint64_t wrong_recipient; /* addressed to another node */
+        uint64_t bad_leaves;      /* leaves no checkpoint of theirs signs */
+        uint64_t wrong_origin;    /* a checkpoint of another origin */
+        uint64_t bad_membership;  /* a membership document not installed */
+        uint64_t store_full;      /* refused: the store is full */
+        uint64_t replay_full;     /* refused: the replay cache is full */
+        uint64_t bad_heads;       /* HEADS refused whole (too many heads,
+                                     one origin twice) */
+        uint64_t over_budget;     /* requests beyond the peer's budget */
+        uint64_t repeated;        /* requests whose reply was owed still */
+        uint64_t not_served;      /* requests not served: store nearly full */
     } refused;
     uint64_t applied;
     double prune_at;  /* monotonic: the next prune of the replay cache */
@@ -163,6 +207,7 @@ struct seen_fed {
     } msgs[FED_MSG_TYPES];
     struct fed_evidence evidence[FED_EVIDENCE_MAX];
     size_t nevidence;
+    uint64_t served_clock; /* orders fed_peer.served, least recent first */
     seen_fed_msg_fn *handler;
     void *hctx;
 };
@@ -283,6 +328,54 @@ int fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
     const ProtobufCMessage *msg, int flags);
 
 /**
+ * fed_reply(fed, to, type, msg, free_bytes):
+ * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
+ * fed_queue_msg does, within what ${to} may be owed: not to a member
+ * that is not a peer (no connection to answer on), not when this
+ * node's store is nearly full (counted not_served), nor when the same
+ * body is queued to ${to} already (answered once: counted repeated), nor
+ * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
+ * burst).  The reply takes its packed size less ${free_bytes} (at most
+ * that size) from the budget.  Returns 0 (queued, or answered already);
+ * SEEN_EAGAIN when dropped; SEEN_ENOMEM.
+ */
+int fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
+    const ProtobufCMessage *msg, size_t free_bytes);
+
+/**
+ * fed_served(fed, p, origin, to):
+ * Return where the leaves of ${origin}'s feed not yet sent to the peer
+ * ${p} begin (0: none were; UINT64_MAX: not known, its note made room
+ * for others), and with ${to} non-zero note that those below ${to} were
+ * (the least recently used note makes room).
+ */
+uint64_t fed_served(struct seen_fed *fed, struct fed_peer *p,
+    const uint8_t origin[32], uint64_t to);
+
+/**
+ * fed_reply_ok(fed, to, bytes):
+ * Take ${bytes} (and FED_REPLY_COST) from the budget of replies owed to
+ * ${to}, as fed_reply does, for a reply queued otherwise.  Returns 1 when
+ * it may be queued, else 0 (counted).
+ */
+int fed_reply_ok(struct seen_fed *fed, const uint8_t to[32], size_t bytes);
+
+/**
+ * fed_reply_room(fed, to):
+ * Return 1 when a reply to ${to} may be queued now (its budget holds at
+ * least FED_REPLY_COST), else 0 (counted as fed_reply_ok does): a look,
+ * before the work of building one.
+ */
+int fed_reply_room(struct seen_fed *fed, const uint8_t to[32]);
+
+/**
+ * fed_burst(n):
+ * Return 1 when the ${n}th event of a burst is to be said (the 1st, 2nd,
+ * 4th, 8th...), else 0.
+ */
+int fed_burst(uint64_t n);
+
+/**
  * fed_outq_clear(fed):
  * Free every queued body and empty the queue (its array is kept).
  */
@@ -367,15 +460,20 @@ void fed_evidence_flush(struct seen_fed *fed, struct seen_txn *txn);
 /**
  * fed_on_heads(fed, txn, from, body, blen):
  * HEADS: ask ${from} for what it holds of each active origin's feed
- * beyond what this node holds.  Returns 0, SEEN_EINVAL.
+ * beyond what this node holds, and answer with this node's HEADS when it
+ * holds less than this node can serve.  Returns 0, SEEN_EINVAL,
+ * SEEN_EPERM (more heads than active members, or an origin twice:
+ * refused whole, counted bad_heads), SEEN_ENOMEM.
  */
 int fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);
 
 /**
  * fed_on_get_range(fed, txn, from, body, blen):
- * GET_RANGE: queue ENTRIES of what this node holds of the range asked.
- * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
+ * GET_RANGE: queue ENTRIES of what this node holds of the range asked (at
+ * most SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them), as a reply
+ * within ${from}'s budget (fed_reply).  Returns 0, SEEN_EINVAL,
+ * SEEN_ENOMEM, or an error of the store.
  */
 int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);
@@ -383,9 +481,13 @@ int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
 /**
  * fed_on_entries(fed, txn, from, body, blen):
  * ENTRIES: apply leaves that extend a feed to a prefix of the signed
- * checkpoint carried.  Returns 0; SEEN_EINVAL; SEEN_EPERM for a feed of
- * this node or of no active member; SEEN_EAUTH for a bad signature or a
- * proof that does not hold (then kept as evidence); errors of the store.
+ * checkpoint carried.  Evidence against the origin comes only from two
+ * checkpoints it signed that cannot both hold; leaves that are not a
+ * prefix of the checkpoint carried are the sender's fault (bad_leaves),
+ * and the range is asked of another peer.  Returns 0; SEEN_EINVAL;
+ * SEEN_EPERM for a feed of this node or of no active member, or a
+ * checkpoint of another origin; SEEN_EAUTH for a bad signature, leaves
+ * not the origin's, or evidence (kept); errors of the store.
  */
 int fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);

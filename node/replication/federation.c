@@ -262,6 +262,7 @@ prune_due(struct seen_fed *fed, double t)
 {
     struct seen_txn *txn;
     uint64_t left = 1;
+    size_t i;
     int rc;
 
     if (!fed->replay_dirty || t < fed->prune_at)
@@ -274,10 +275,14 @@ prune_due(struct seen_fed *fed, double t)
         seen_store_abort(txn);
         return;
     }
-    if (seen_store_commit(txn) != 0)
+    if (seen_store_commit(txn) != 0) {
         seen_error("replication: cannot prune the replay cache");
-    else if (left == 0)
+        return;
+    }
+    if (left == 0)
         fed->replay_dirty = 0;
+    for (i = 0; i < fed->npeers; i++)
+        fed->peers[i].replay_n = 0; /* each may add its share again */
 }
 
 /**
@@ -374,6 +379,10 @@ status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
             (json_int_t)cp_size(rc, cp, len), "cosignatures",
             (json_int_t)q->cosigs, "checkpoints_shown", (json_int_t)q->shown,
             "proofs_asked", (json_int_t)q->asked);
+        json_object_set_new(
+            p, "bad_leaves", json_integer((json_int_t)q->bad_leaves));
+        json_object_set_new(
+            p, "over_budget", json_integer((json_int_t)q->over_budget));
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
@@ -456,6 +465,32 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         "signs_above", (json_int_t)floor);
 }
 
+/* Add to the "refused" object ${r} the refusals of replication beyond
+ * the envelope checks (docs/spec/cli.md). */
+static void
+status_refused(struct seen_fed *fed, json_t *r)
+{
+    const struct {
+        const char *name;
+        uint64_t n;
+    } c[] = {
+        {"wrong_recipient", fed->refused.wrong_recipient},
+        {"bad_leaves", fed->refused.bad_leaves},
+        {"wrong_origin", fed->refused.wrong_origin},
+        {"bad_membership", fed->refused.bad_membership},
+        {"bad_heads", fed->refused.bad_heads},
+        {"over_budget", fed->refused.over_budget},
+        {"repeated_request", fed->refused.repeated},
+        {"not_served_store_low", fed->refused.not_served},
+        {"store_full", fed->refused.store_full},
+        {"replay_cache_full", fed->refused.replay_full},
+    };
+    size_t i;
+
+    for (i = 0; r != NULL && i < sizeof c / sizeof c[0]; i++)
+        json_object_set_new(r, c[i].name, json_integer((json_int_t)c[i].n));
+}
+
 /**
  * seen_fed_status(fed, txn, out):
  * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
@@ -487,6 +522,7 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             (json_int_t)fed->refused.inconsistent, "sender_mismatch",
             (json_int_t)fed->refused.mismatch, "zap_refused",
             (json_int_t)ns.zap_refused));
+    status_refused(fed, json_object_get(out, "refused"));
     json_object_set_new(out, "exchange_log", status_xlog(fed, txn));
     json_object_set_new(out, "messages", status_messages(fed));
     json_object_set_new(out, "transport",

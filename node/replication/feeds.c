@@ -204,7 +204,10 @@ heads_build(struct seen_fed *fed, struct heads *hd)
         goto done;
     }
     for (i = 1; i <= count / 2 && hd->n < cap; i++) {
+        /* Only active members' feeds: a peer takes no other (and
+         * refuses HEADS of more heads than active members). */
         if (seen_store_origin_pk(txn, i, pk) != 0 ||
+            !fed_member_active(fed, pk) ||
             seen_feed_size(txn, i, &size) != 0 || size == 0 ||
             (hd->cps[hd->n] = feed_held(txn, i)) == NULL)
             continue;
@@ -516,11 +519,57 @@ answer_heads(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
     p->retry_at = 0;
 }
 
+/*
+ * Check that the HEADS ${hs} of ${from} is bounded: one head per origin,
+ * each 32 bytes, and no more than the held document has active members.
+ * Returns 0, or SEEN_EPERM (refused whole: counted bad_heads, said once a
+ * burst), so that handling one costs at most a signature check per
+ * member.
+ */
+static int
+heads_bounded(struct seen_fed *fed, const uint8_t from[32],
+    const Seen__Heads *hs)
+{
+    Seen__FeedHead **v;
+    struct fed_peer *p;
+    size_t i, active = 0;
+    int ok = 1;
+    char name[64];
+
+    for (i = 0; fed->doc != NULL && i < seen_membership_count(fed->doc); i++)
+        active += seen_membership_active(seen_membership_member(fed->doc, i));
+    for (i = 0; i < hs->n_heads && ok; i++)
+        ok = hs->heads[i]->origin.len == 32;
+    if (ok && hs->n_heads > active)
+        ok = 0;
+    if (ok && hs->n_heads > 1) {
+        if ((v = malloc(hs->n_heads * sizeof *v)) == NULL)
+            return SEEN_ENOMEM;
+        memcpy(v, hs->heads, hs->n_heads * sizeof *v);
+        qsort(v, hs->n_heads, sizeof *v, head_cmp);
+        for (i = 1; i < hs->n_heads && ok; i++)
+            ok = head_cmp(&v[i - 1], &v[i]) != 0;
+        free(v);
+    }
+    if (ok)
+        return SEEN_OK;
+    if ((p = fed_find_peer(fed, from)) != NULL)
+        p->refused++;
+    if (fed_burst(++fed->refused.bad_heads))
+        seen_warn("'%s' sent HEADS of %zu heads, more than the %zu members, "
+                  "or an origin twice: refused (%llu so far)",
+            seen_fed_origin_name(fed, from, name, sizeof name), hs->n_heads,
+            active, (unsigned long long)fed->refused.bad_heads);
+    return SEEN_EPERM;
+}
+
 /**
  * fed_on_heads(fed, txn, from, body, blen):
  * HEADS: ask ${from} for what it holds of each active origin's feed
  * beyond what this node holds, and answer with this node's HEADS when it
- * holds less than this node can serve.  Returns 0, SEEN_EINVAL.
+ * holds less than this node can serve.  Returns 0, SEEN_EINVAL,
+ * SEEN_EPERM (more heads than active members, or an origin twice:
+ * refused whole, counted bad_heads), SEEN_ENOMEM.
  */
 int
 fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
@@ -535,12 +584,19 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
 
     if ((hs = seen__heads__unpack(NULL, blen, body)) == NULL)
         return SEEN_EINVAL;
+    if ((rc = heads_bounded(fed, from, hs)) != 0) {
+        seen__heads__free_unpacked(hs, NULL);
+        return rc;
+    }
     for (i = 0; i < hs->n_heads; i++) {
         h = hs->heads[i];
-        if (h->origin.len != 32 || h->checkpoint == NULL ||
-            h->checkpoint->origin.len != 32 ||
-            memcmp(h->checkpoint->origin.data, h->origin.data, 32) != 0)
+        if (h->checkpoint == NULL)
             continue;
+        if (h->checkpoint->origin.len != 32 ||
+            memcmp(h->checkpoint->origin.data, h->origin.data, 32) != 0) {
+            fed->refused.wrong_origin++;
+            continue;
+        }
         if (memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 ||
             !fed_member_active(fed, h->origin.data))
             continue;
@@ -571,8 +627,10 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
 
 /**
  * fed_on_get_range(fed, txn, from, body, blen):
- * GET_RANGE: queue ENTRIES of what this node holds of the range asked.
- * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
+ * GET_RANGE: queue ENTRIES of what this node holds of the range asked (at
+ * most SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them), as a reply
+ * within ${from}'s budget (fed_reply).  Returns 0, SEEN_EINVAL,
+ * SEEN_ENOMEM, or an error of the store.
  */
 int
 fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
@@ -585,15 +643,18 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
     ProtobufCBinaryData *leaves = NULL, pr[SEEN_MERKLE_PROOF_MAX];
     const uint8_t *leaf;
-    size_t plen = 0, n, i, llen;
+    size_t plen = 0, n, i, llen, bytes, unsent;
+    struct fed_peer *p;
     uint32_t oidx;
-    uint64_t to;
+    uint64_t to, fresh;
     int rc = SEEN_OK;
 
     if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
         return SEEN_EINVAL;
     if (g->origin.len != 32 || g->to <= g->from)
         goto done;
+    if (!fed_reply_room(fed, from))
+        goto done; /* counted */
     if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
         (cp = feed_held(txn, oidx)) == NULL)
         goto done; /* nothing to serve */
@@ -607,11 +668,23 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
         rc = SEEN_ENOMEM;
         goto done;
     }
-    for (i = 0; i < n; i++) {
+    /* Bounded in bytes too: the first leaf always, then up to
+     * FED_ENTRIES_BYTES; the peer asks for the rest.  Leaves not sent
+     * to it before are free of its budget: a catch-up asks each once. */
+    p = fed_find_peer(fed, from);
+    fresh = p != NULL ? fed_served(fed, p, g->origin.data, 0) : UINT64_MAX;
+    for (i = 0, bytes = 0, unsent = 0; i < n; i++) {
         if ((rc = seen_feed_leaf(txn, oidx, g->from + i, &leaf, &llen)) != 0)
             goto done;
+        if (i > 0 && llen > FED_ENTRIES_BYTES - bytes)
+            break;
+        bytes += llen;
+        if (g->from + i >= fresh)
+            unsent += llen;
         leaves[i] = (ProtobufCBinaryData){llen, (uint8_t *)leaf};
     }
+    n = i;
+    to = g->from + n;
     if (to < cp->size) {
         ref = (struct seen_feed_ref){txn, oidx};
         if ((rc = seen_merkle_consistency_proof(seen_feed_subtree, &ref, to,
@@ -627,8 +700,10 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     e.checkpoint = cp;
     e.n_consistency = plen;
     e.consistency = pr;
-    fed_queue_msg(fed, from, SEEN__MSG_TYPE__ENTRIES,
-        (const ProtobufCMessage *)&e, 0);
+    if (fed_reply(fed, from, SEEN__MSG_TYPE__ENTRIES,
+            (const ProtobufCMessage *)&e, unsent) == 0 &&
+        p != NULL)
+        (void)fed_served(fed, p, g->origin.data, to);
 done:
     free(leaves);
     seen_checkpoint_destroy(&cp);
@@ -673,31 +748,38 @@ done:
 
 /* Check the form of ENTRIES ${e}, that it is of an active origin other
  * than this node, and its checkpoint's signature.  Returns 0, SEEN_EINVAL,
- * SEEN_EPERM, SEEN_EAUTH. */
+ * SEEN_EPERM (a checkpoint of another origin: counted wrong_origin),
+ * SEEN_EAUTH (counted bad_signature). */
 static int
 entries_check(struct seen_fed *fed, const Seen__Entries *e)
 {
     const Seen__Checkpoint *cp = e->checkpoint;
 
     if (e->origin.len != 32 || cp == NULL || cp->origin.len != 32 ||
-        memcmp(cp->origin.data, e->origin.data, 32) != 0 ||
         e->n_leaves == 0 || e->n_consistency > SEEN_MERKLE_PROOF_MAX)
         return SEEN_EINVAL;
+    if (memcmp(cp->origin.data, e->origin.data, 32) != 0) {
+        fed->refused.wrong_origin++;
+        return SEEN_EPERM;
+    }
     if (memcmp(e->origin.data, fed->keys->sign_pk, 32) == 0 ||
         !fed_member_active(fed, e->origin.data))
         return SEEN_EPERM;
-    if (seen_checkpoint_verify(cp, SEEN_DOMAIN_FEED_CHECKPOINT) != 0)
+    if (seen_checkpoint_verify(cp, SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
+        fed->refused.signature++;
         return SEEN_EAUTH;
+    }
     return SEEN_OK;
 }
 
 /* Check that the first ${t} leaves now held of origin ${oidx} are a prefix
  * of the tree that ${e}'s checkpoint signs (with ${e}'s consistency proof
- * when shorter).  Returns 0; SEEN_EINVAL; SEEN_EAUTH (kept as evidence);
- * an error of the store. */
+ * when shorter).  Returns 0; SEEN_EINVAL; SEEN_EAUTH when they are not
+ * (the leaves the sender added are not the origin's: nothing against the
+ * origin); an error of the store. */
 static int
-entries_prefix_holds(struct seen_fed *fed, struct seen_txn *txn,
-    uint32_t oidx, const Seen__Entries *e, uint64_t t)
+entries_prefix_holds(struct seen_txn *txn, uint32_t oidx,
+    const Seen__Entries *e, uint64_t t)
 {
     const Seen__Checkpoint *cp = e->checkpoint;
     uint8_t root[32], proof[SEEN_MERKLE_PROOF_MAX][32];
@@ -714,11 +796,121 @@ entries_prefix_holds(struct seen_fed *fed, struct seen_txn *txn,
     if (t == cp->size ? sodium_memcmp(root, cp->root.data, 32) != 0
                       : seen_merkle_verify_consistency(t, cp->size, root,
                             cp->root.data, (const uint8_t(*)[32])proof,
-                            e->n_consistency) != 0) {
-        evidence(fed, e->origin.data, cp);
+                            e->n_consistency) != 0)
+        return SEEN_EAUTH;
+    return SEEN_OK;
+}
+
+/*
+ * The first ${t} leaves held of origin ${oidx}, from ${size} on those of
+ * ENTRIES ${e}, are a prefix of the tree its checkpoint signs: a
+ * checkpoint held of that origin of a size from ${size} to ${t} (kept
+ * with an earlier batch) must have their root there.  When it has not,
+ * the origin signed two checkpoints that cannot both hold: evidence.
+ * Returns 0, SEEN_EAUTH (evidence kept), or an error of the store.
+ */
+static int
+entries_held_agrees(struct seen_fed *fed, struct seen_txn *txn, uint32_t oidx,
+    const Seen__Entries *e, uint64_t size, uint64_t t)
+{
+    Seen__Checkpoint *h;
+    uint8_t root[32];
+    int rc = SEEN_OK;
+
+    if ((h = feed_held(txn, oidx)) == NULL)
+        return SEEN_OK;
+    if (h->size > size && h->size <= t &&
+        (rc = seen_feed_root(txn, oidx, h->size, root)) == 0 &&
+        sodium_memcmp(root, h->root.data, 32) != 0) {
+        evidence(fed, e->origin.data, e->checkpoint);
+        rc = SEEN_EAUTH;
+    }
+    seen_checkpoint_destroy(&h);
+    return rc;
+}
+
+/* The peer, other than ${from}, to ask for ${origin}'s feed: the origin
+ * itself when it is a peer, else the one heard from last; NULL: none. */
+static const struct fed_peer *
+other_source(struct seen_fed *fed, const uint8_t from[32],
+    const uint8_t origin[32])
+{
+    const struct fed_peer *p, *best = NULL;
+    size_t i;
+
+    for (i = 0; i < fed->npeers; i++) {
+        p = &fed->peers[i];
+        if (memcmp(p->pk, from, 32) == 0)
+            continue;
+        if (memcmp(p->pk, origin, 32) == 0)
+            return p;
+        if (p->last_rx != 0 && (best == NULL || p->last_rx > best->last_rx))
+            best = p;
+    }
+    return best;
+}
+
+/*
+ * ENTRIES ${e} from ${from} held leaves that are not the origin's (they
+ * do not hash to the checkpoint the origin signed, or do not parse as its
+ * leaves): the sender's fault, not the origin's.  Counted against the
+ * sender (bad_leaves, said once a burst), and the range asked of another
+ * peer when it was asked of the sender.
+ */
+static void
+bad_leaves(struct seen_fed *fed, const uint8_t from[32],
+    const Seen__Entries *e, uint64_t size)
+{
+    struct fed_peer *p = fed_find_peer(fed, from);
+    const struct fed_peer *o;
+    struct fed_want *w = find_want(fed, e->origin.data);
+    char name[64], oname[64];
+
+    if (p != NULL) {
+        p->bad_leaves++;
+        p->refused++;
+    }
+    if (fed_burst(++fed->refused.bad_leaves))
+        seen_warn("'%s' sent leaves of the feed of '%s' that its signed "
+                  "checkpoint does not hold: refused, counted against the "
+                  "sender (%llu so far)",
+            seen_fed_origin_name(fed, from, name, sizeof name),
+            seen_fed_origin_name(fed, e->origin.data, oname, sizeof oname),
+            (unsigned long long)fed->refused.bad_leaves);
+    if (w != NULL && memcmp(w->peer, from, 32) != 0)
+        return; /* asked of an honest peer: its answer comes */
+    if ((o = other_source(fed, from, e->origin.data)) != NULL)
+        request(fed, o->pk, e->origin.data, size, e->checkpoint->size, 1);
+    else if (w != NULL)
+        *w = fed->wants[--fed->nwants]; /* the next HEADS asks afresh */
+}
+
+/* Append the leaves of ${e} (from the feed's size, ${size}) to origin
+ * ${oidx}'s feed and check them (prefix of the signed tree, agreeing with
+ * the checkpoint held).  Returns 0; SEEN_EAUTH for leaves that are not
+ * the origin's (bad_leaves) or evidence; SEEN_EINVAL; store errors. */
+static int
+entries_apply(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], uint32_t oidx, const Seen__Entries *e,
+    uint64_t size)
+{
+    uint64_t t = e->from + e->n_leaves;
+    size_t i;
+    int rc = SEEN_OK;
+
+    for (i = 0; i < e->n_leaves && rc == 0; i++)
+        rc = apply_leaf(txn, oidx, e->origin.data, e->from + i,
+            e->leaves[i].data, e->leaves[i].len);
+    /* The leaves we now hold must be a prefix of the signed tree. */
+    if (rc == 0)
+        rc = entries_prefix_holds(txn, oidx, e, t);
+    if (rc == SEEN_EINVAL || rc == SEEN_EAUTH) {
+        bad_leaves(fed, from, e, size);
         return SEEN_EAUTH;
     }
-    return SEEN_OK;
+    if (rc != 0)
+        return rc;
+    return entries_held_agrees(fed, txn, oidx, e, size, t);
 }
 
 /* Store ${cp} as origin ${oidx}'s checkpoint unless the one held is as
@@ -747,9 +939,15 @@ keep_checkpoint(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
 /**
  * fed_on_entries(fed, txn, from, body, blen):
  * ENTRIES: apply leaves that extend a feed to a prefix of the signed
- * checkpoint carried.  Returns 0; SEEN_EINVAL; SEEN_EPERM for a feed of
- * this node or of no active member; SEEN_EAUTH for a bad signature or a
- * proof that does not hold (then kept as evidence); errors of the store.
+ * checkpoint carried.  Evidence against the origin comes only from two
+ * checkpoints it signed that cannot both hold (the one carried and what
+ * this node holds, itself proven by a checkpoint the origin signed);
+ * leaves that are not a prefix of the checkpoint carried are the
+ * sender's fault (bad_leaves), and the range is asked of another peer.
+ * Returns 0; SEEN_EINVAL; SEEN_EPERM for a feed of this node or of no
+ * active member, or a checkpoint of another origin; SEEN_EAUTH for a bad
+ * signature, leaves not the origin's, or evidence (kept); errors of the
+ * store.
  */
 int
 fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
@@ -758,7 +956,6 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
     Seen__Entries *e;
     Seen__Checkpoint *cp;
     struct fed_want *w;
-    size_t i;
     uint32_t oidx;
     uint64_t size, t;
     int rc;
@@ -771,6 +968,12 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
     if ((rc = seen_store_origin(txn, e->origin.data, 1, &oidx)) != 0 ||
         (rc = seen_feed_size(txn, oidx, &size)) != 0)
         goto done;
+    /* Two checkpoints the origin signed: the one carried, and what this
+     * node holds (leaves a signed checkpoint proved, or one kept). */
+    if (!consistent_with_held(fed, txn, oidx, cp)) {
+        rc = SEEN_EAUTH;
+        goto done;
+    }
     if (e->from != size) {
         rc = SEEN_OK; /* a duplicate or stale batch: nothing to do */
         goto done;
@@ -780,13 +983,7 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
         rc = SEEN_EINVAL;
         goto done;
     }
-    for (i = 0; i < e->n_leaves; i++) {
-        if ((rc = apply_leaf(txn, oidx, e->origin.data, e->from + i,
-                 e->leaves[i].data, e->leaves[i].len)) != 0)
-            goto done;
-    }
-    /* The leaves we now hold must be a prefix of the signed tree. */
-    if ((rc = entries_prefix_holds(fed, txn, oidx, e, t)) != 0 ||
+    if ((rc = entries_apply(fed, txn, from, oidx, e, size)) != 0 ||
         (rc = keep_checkpoint(txn, oidx, cp)) != 0)
         goto done;
     fed->applied += e->n_leaves;

@@ -23,6 +23,7 @@
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/membership.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 
@@ -128,6 +129,191 @@ fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
     if (b != stackbuf)
         free(b);
     return rc;
+}
+
+/**
+ * fed_burst(n):
+ * Return 1 when the ${n}th event of a burst is to be said (the 1st, 2nd,
+ * 4th, 8th...), else 0.
+ */
+int
+fed_burst(uint64_t n)
+{
+
+    return n != 0 && (n & (n - 1)) == 0;
+}
+
+/* 1 when this node serves peers now: not when its store is nearly full
+ * (storage/space.h), so that what is left is kept for its own
+ * replication and its exchange log; counted, said once a burst. */
+static int
+serving(struct seen_fed *fed)
+{
+
+    if (!seen_space_low(fed->store))
+        return 1;
+    if (fed_burst(++fed->refused.not_served))
+        seen_warn("store nearly full: requests of peers are not served "
+                  "(%llu so far), to keep room for this node's own "
+                  "replication",
+            (unsigned long long)fed->refused.not_served);
+    return 0;
+}
+
+/* Take ${cost} bytes from the budget of replies owed to ${to} (with
+ * ${take} 0, only look that it holds them), as fed_reply_ok says.
+ * Returns 1 or 0 (counted). */
+static int
+budget_take(struct seen_fed *fed, const uint8_t to[32], double cost, int take)
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+    double t = seen_clock_mono();
+    char name[64];
+
+    if (!serving(fed))
+        return 0;
+    if (p == NULL)
+        return 0; /* not a peer: no connection to answer on, and an
+                   * answer would be logged as sent */
+    if (p->budget_at == 0)
+        p->budget = FED_REPLY_BURST;
+    else
+        p->budget += (t - p->budget_at) * FED_REPLY_RATE;
+    if (p->budget > FED_REPLY_BURST)
+        p->budget = FED_REPLY_BURST;
+    p->budget_at = t;
+    if (p->budget >= cost) {
+        if (take)
+            p->budget -= cost;
+        return 1;
+    }
+    p->over_budget++;
+    p->refused++;
+    if (fed_burst(++fed->refused.over_budget))
+        seen_warn("'%s' asks more than it may be answered: requests "
+                  "dropped (%llu from it, %llu in all)",
+            seen_fed_origin_name(fed, to, name, sizeof name),
+            (unsigned long long)p->over_budget,
+            (unsigned long long)fed->refused.over_budget);
+    return 0;
+}
+
+/**
+ * fed_reply_ok(fed, to, bytes):
+ * Take ${bytes} (and FED_REPLY_COST) from the budget of replies owed to
+ * ${to}, as fed_reply does, for a reply queued otherwise.  Returns 1 when
+ * it may be queued, else 0 (counted).
+ */
+int
+fed_reply_ok(struct seen_fed *fed, const uint8_t to[32], size_t bytes)
+{
+
+    return budget_take(fed, to, (double)bytes + FED_REPLY_COST, 1);
+}
+
+/**
+ * fed_reply_room(fed, to):
+ * Return 1 when a reply to ${to} may be queued now (its budget holds at
+ * least FED_REPLY_COST), else 0 (counted as fed_reply_ok does): a look,
+ * before the work of building one.
+ */
+int
+fed_reply_room(struct seen_fed *fed, const uint8_t to[32])
+{
+
+    return budget_take(fed, to, FED_REPLY_COST, 0);
+}
+
+/* 1 when a body equal to ${body} (${blen} bytes) of MsgType ${type} is
+ * queued to ${to}, else 0. */
+static int
+queued_same(struct seen_fed *fed, const uint8_t to[32], int type,
+    const uint8_t *body, size_t blen)
+{
+    size_t i;
+
+    for (i = 0; i < fed->nout; i++)
+        if (fed->outq[i].type == type && fed->outq[i].blen == blen &&
+            memcmp(fed->outq[i].to, to, 32) == 0 &&
+            memcmp(fed->outq[i].body, body, blen) == 0)
+            return 1;
+    return 0;
+}
+
+/**
+ * fed_reply(fed, to, type, msg, free_bytes):
+ * Queue ${msg} as a reply of MsgType ${type} to a request of ${to}, as
+ * fed_queue_msg does, within what ${to} may be owed: not to a member
+ * that is not a peer (no connection to answer on), not when this
+ * node's store is nearly full (counted not_served), nor when the same
+ * body is queued to ${to} already (answered once: counted repeated), nor
+ * beyond ${to}'s budget (FED_REPLY_*: counted over_budget, said once a
+ * burst).  The reply takes its packed size less ${free_bytes} (at most
+ * that size) from the budget.  Returns 0 (queued, or answered already);
+ * SEEN_EAGAIN when dropped; SEEN_ENOMEM.
+ */
+int
+fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
+    const ProtobufCMessage *msg, size_t free_bytes)
+{
+    uint8_t stackbuf[4096], *b = stackbuf;
+    size_t blen;
+    int rc;
+
+    blen = protobuf_c_message_get_packed_size(msg);
+    if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
+        return SEEN_ENOMEM;
+    protobuf_c_message_pack(msg, b);
+    if (queued_same(fed, to, type, b, blen)) {
+        fed->refused.repeated++;
+        rc = SEEN_OK;
+    } else if (!fed_reply_ok(
+                   fed, to, blen > free_bytes ? blen - free_bytes : 0)) {
+        rc = SEEN_EAGAIN;
+    } else
+        rc = fed_queue_raw(fed, to, type, b, blen);
+    if (b != stackbuf)
+        free(b);
+    return rc;
+}
+
+/**
+ * fed_served(fed, p, origin, to):
+ * Return where the leaves of ${origin}'s feed not yet sent to the peer
+ * ${p} begin (0: none were; UINT64_MAX: not known, its note made room
+ * for others), and with ${to} non-zero note that those below ${to} were
+ * (the least recently used note makes room).
+ */
+uint64_t
+fed_served(struct seen_fed *fed, struct fed_peer *p, const uint8_t origin[32],
+    uint64_t to)
+{
+    size_t i, slot = 0;
+    uint64_t was;
+
+    for (i = 0; i < FED_SERVED_MAX; i++) {
+        if (memcmp(p->served[i].origin, origin, 8) == 0 &&
+            p->served[i].used != 0)
+            break;
+        if (p->served[i].used < p->served[slot].used)
+            slot = i;
+    }
+    if (i == FED_SERVED_MAX) {
+        /* Never sent, while there was room to note it; or forgotten
+         * (then none is free: forgetting must not make leaves free). */
+        was = p->served[slot].used == 0 ? 0 : UINT64_MAX;
+        if (to == 0)
+            return was;
+        i = slot;
+        memcpy(p->served[i].origin, origin, 8);
+        p->served[i].to = 0;
+    }
+    was = p->served[i].to;
+    if (to > was)
+        p->served[i].to = to;
+    if (to != 0)
+        p->served[i].used = ++fed->served_clock;
+    return was;
 }
 
 /**

@@ -440,7 +440,8 @@ fed_on_hello(struct seen_fed *fed, struct seen_txn *txn,
             (dm = seen__membership__unpack(NULL, dlen, doc)) != NULL) {
             m.body = dm->body;
             m.signature = dm->signature;
-            fed_queue_msg(fed, from, SEEN__MSG_TYPE__MEMBERSHIP,
+            /* A reply: once while owed, within the peer's budget. */
+            fed_reply(fed, from, SEEN__MSG_TYPE__MEMBERSHIP,
                 (const ProtobufCMessage *)&m, 0);
             seen__membership__free_unpacked(dm, NULL);
         }

@@ -527,6 +527,8 @@ fed_on_get_xproof(struct seen_fed *fed, struct seen_txn *txn,
     }
     if (rc != 0)
         goto done;
+    if (!fed_reply_ok(fed, from, cplen + 32 * plen))
+        goto done; /* beyond what it may be owed: counted */
     rc = fed_queue_msg(fed, from, SEEN__MSG_TYPE__XPROOF,
         (const ProtobufCMessage *)g, FED_Q_REPLACE);
 done:

@@ -17,6 +17,38 @@ xl() { st "$1" | grep -o '"exchange_log":{[^}]*}' | grep -o "\"$2\":[0-9a-z]*" |
 # refused NODE KEY: a count of the refused object of NODE's status.
 refused() { st "$1" | grep -o '"refused":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
+# feed NODE ORIGIN: the size of ORIGIN's feed that NODE holds.
+feed() { st "$1" | grep -o '"feeds":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+# peer_count NODE PEER KEY: a count of NODE's status of its peer PEER.
+peer_count() { st "$1" | grep -o "{\"node\":\"$2\"[^}]*}" | grep -o "\"$3\":[0-9]*" | cut -d: -f2; }
+# prefixed PREFIX IN OUT: records with their ids prefixed, so that a second
+# data set never replaces the records of the first.
+prefixed() { sed "s/^{\"id\":\"/{\"id\":\"$1-/" "$2" >"$3"; }
+# lab_endpoint NAME: the node's endpoint from lab.json.
+lab_endpoint() {
+  awk -F'"' -v n="$1" '/\{/ { name = ""; ep = "" }
+    $2 == "name" { name = $4 } $2 == "endpoint" { ep = $4 }
+    /\}/ { if (name == n && ep != "") print ep }' "$LAB/lab.json"
+}
+# id_key HOME KEY: a key (curve_pk, sign_pk) of `seen identity` of HOME.
+id_key() { "$SEEN" --home "$1" identity --json | sed -n "s/.*\"$2\":\"\([0-9a-f]\{64\}\)\".*/\1/p"; }
+
+# lab_converged HOUSEHOLDS: the lab up, each node importing its records
+# of a data set of HOUSEHOLDS households (seen-synth, seed 5, in
+# $T_DIR/synth), and converged.
+lab_converged() {
+  local n
+  expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
+  for n in $NODES; do T_HOMES+=("$LAB/$n"); done
+  export SEEN_PASSPHRASE_FILE=$LAB/passphrase
+  expect_status 0 "seen-synth" "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" \
+    --out "$T_DIR/synth" --households "$1" --seed 5
+  for n in $NODES; do
+    expect_status 0 "import at $n" "$SEEN" --home "$LAB/$n" import --quiet "$T_DIR/synth/$n.jsonl"
+  done
+  expect_status 0 "lab wait: converged" "$SEEN" lab wait "$LAB" --timeout 120
+}
+
 # revoke_member NODE OTHERS...: the authority revokes NODE and signs, and
 # the new document is installed at each of OTHERS (the first passes it on
 # at once, so a later install may find it already held: both are success).

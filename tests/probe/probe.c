@@ -4,7 +4,7 @@
  *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
  *              [--keys-from NODEHOME2] [--from N] [--timeout MS]
  *              [--size N] [--size-above K] [--proof-len N] [--held FILE]
- *              [--cp-from NODEHOME3] ACTION
+ *              [--cp-from NODEHOME3] [--count N] ACTION
  *
  * Connects one DEALER, as a CURVE client with the keys of the node at
  * NODEHOME (its keystore opened with the passphrase of
@@ -46,9 +46,12 @@
  *                    FILE (with no reason on record, naming a random
  *                    entry, a made-up query, or --match HEX), and an
  *                    answer to a request never sent (probe_disclosure.h)
+ *   frame, range-flood, big-heads, hello-flood
+ *                    against replication: see probe_repl.h
  *
- * With --count N, N frames of the action are sent (each built anew: a new
- * message id) over the one connection, as fast as it will take them.
+ * With --count N, a flood action (the disclosure ones, range-flood and
+ * hello-flood) sends N frames, each built anew (a new message id), over
+ * the one connection, as fast as it will take them.
  *
  * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
  * CURVE handshake the target's ZAP handler refuses means nothing can be
@@ -80,6 +83,8 @@
 #include "proto/envelope.h"
 #include "tests/probe/probe_disclosure.h"
 #include "seen.pb-c.h"
+#include "tests/probe/probe.h"
+#include "tests/probe/probe_repl.h"
 
 #define EXIT_UNDELIVERED 3
 #define GARBAGE_BYTES 200
@@ -96,7 +101,7 @@ static const char usage[] =
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
     "        inconsistent, garbage, get-xproof, xproof, disclosure-bare,\n"
     "        disclosure-unmatched, disclosure-query, disclosure-matched,\n"
-    "        disclosure-answer\n";
+    "        disclosure-answer, frame, range-flood, big-heads, hello-flood\n";
 
 /* Sleep ${ms} milliseconds, through signals. */
 static void
@@ -360,23 +365,6 @@ send_frame(void *s, const void *buf, size_t len, double deadline)
     }
 }
 
-/*
- * A probe's arguments, its keys and the time it seals with: what every
- * action builds from.
- */
-struct probe {
-    const char *home, *to, *keysfrom, *held, *cpfrom, *action;
-    const char *handles, *match;  /* disclosure actions */
-    uint8_t server_curve[32], target[32];
-    unsigned long long from, size, above, plen;
-    unsigned long long count, i;  /* --count; the frame being built */
-    long timeout;
-    uint64_t now;
-
-    /* CURVE keys (--home); signing keys (--keys-from, else ck); the
-     * xproof checkpoint's signer (--cp-from, else NULL: sk). */
-    struct seen_keys *ck, *sk, *cpk;
-};
 
 /*
  * ${rc}, the result of sealing an envelope, as 0 or -1, having said why
@@ -499,13 +487,16 @@ static int
 build_disclosure(struct probe *p, uint8_t **buf, size_t *len)
 {
     struct probe_disclosure pd = {p->sk, p->target, p->now, p->handles,
-        p->match, p->i};
+        p->match, p->seq};
 
     return probe_disclosure_build(p->action, &pd, buf, len);
 }
 
 /* Send the frame twice (the second after the first is applied). */
 #define ACTION_TWICE 1
+/* Send --count frames, each built afresh (p->seq 0, 1, ...), as fast as
+ * the connection takes them. */
+#define ACTION_FLOOD 2
 
 static const struct action {
     const char *name;
@@ -522,11 +513,15 @@ static const struct action {
     {"garbage", build_garbage, 0},
     {"get-xproof", build_get_xproof, 0},
     {"xproof", build_xproof, 0},
-    {"disclosure-bare", build_disclosure, 0},
-    {"disclosure-unmatched", build_disclosure, 0},
-    {"disclosure-query", build_disclosure, 0},
-    {"disclosure-matched", build_disclosure, 0},
-    {"disclosure-answer", build_disclosure, 0},
+    {"disclosure-bare", build_disclosure, ACTION_FLOOD},
+    {"disclosure-unmatched", build_disclosure, ACTION_FLOOD},
+    {"disclosure-query", build_disclosure, ACTION_FLOOD},
+    {"disclosure-matched", build_disclosure, ACTION_FLOOD},
+    {"disclosure-answer", build_disclosure, ACTION_FLOOD},
+    {"frame", probe_build_frame, 0},
+    {"range-flood", probe_build_range, ACTION_FLOOD},
+    {"big-heads", probe_build_big_heads, 0},
+    {"hello-flood", probe_build_old_hello, ACTION_FLOOD},
 };
 
 /* The action named ${name}, or NULL. */
@@ -707,16 +702,16 @@ done:
 
 /*
  * Connect to the target of ${p} as a CURVE client with p->ck and send
- * ${buf} (${len} bytes), twice if ${twice}, then wait half a second so
- * that it is delivered.  [out] ${sent}: how many were sent.  Returns 0,
- * 1 on a ZeroMQ error or EXIT_UNDELIVERED, having said why.
+ * ${buf} (${len} bytes; freed here), twice for an ACTION_TWICE action
+ * ${a}, or with ACTION_FLOOD p->count frames (${buf} the first, each
+ * next built by ${a}), then wait half a second so that it is delivered.
+ * [out] ${sent}: how many were sent.  Returns 0, 1 on a ZeroMQ error or
+ * EXIT_UNDELIVERED, having said why.
  */
 static int
-deliver(struct probe *p, const struct action *a, const uint8_t *buf,
-    size_t len, int twice, int *sent)
+deliver(struct probe *p, const struct action *a, uint8_t *buf, size_t len,
+    int *sent)
 {
-    uint8_t *more;
-    size_t mlen;
     void *zctx = NULL, *s = NULL;
     int rc, ret = 1, zero = 0, one = 1, linger = 2000;
     double deadline;
@@ -740,15 +735,18 @@ deliver(struct probe *p, const struct action *a, const uint8_t *buf,
     deadline = seen_clock_mono() * 1000.0 + (double)p->timeout;
     if ((rc = send_frame(s, buf, len, deadline)) == 0)
         (*sent)++;
-    /* --count: the other frames, each built anew, as fast as they go. */
-    for (p->i = 1; rc == 0 && p->i < p->count; p->i++) {
-        if (a->build(p, &more, &mlen) != 0)
+    for (p->seq = 1; rc == 0 && (a->flags & ACTION_FLOOD) &&
+         p->seq < p->count; p->seq++) {
+        free(buf);
+        if (a->build(p, &buf, &len) != 0) {
+            buf = NULL;
             goto done;
-        if ((rc = send_frame(s, more, mlen, deadline + 60000.0)) == 0)
+        }
+        deadline = seen_clock_mono() * 1000.0 + (double)p->timeout;
+        if ((rc = send_frame(s, buf, len, deadline)) == 0)
             (*sent)++;
-        free(more);
     }
-    if (rc == 0 && twice) {
+    if (rc == 0 && (a->flags & ACTION_TWICE)) {
         /* Let the first be applied (and recorded) before the second. */
         sleep_ms(300);
         if ((rc = send_frame(s, buf, len, deadline + 1000)) == 0)
@@ -766,6 +764,7 @@ deliver(struct probe *p, const struct action *a, const uint8_t *buf,
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     ret = 0;
 done:
+    free(buf);
     if (s != NULL)
         zmq_close(s);
     if (zctx != NULL)
@@ -777,8 +776,7 @@ done:
 int
 main(int argc, char **argv)
 {
-    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000,
-        .count = 1};
+    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000, .count = 1};
     const struct action *a;
     uint8_t *buf = NULL;
     char senderhex[65];
@@ -803,8 +801,9 @@ main(int argc, char **argv)
     /* Build what to send before connecting. */
     if (a->build(&p, &buf, &len) != 0)
         goto done;
-    if ((ret = deliver(&p, a, buf, len, a->flags & ACTION_TWICE, &sent)) !=
-        0)
+    ret = deliver(&p, a, buf, len, &sent);
+    buf = NULL; /* deliver() freed it */
+    if (ret != 0)
         goto done;
     out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
         "sender", senderhex);

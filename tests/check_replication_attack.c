@@ -1,0 +1,391 @@
+/*
+ * check_replication_attack.c: replication against a hostile member (issue
+ * 11, cases 3 and 4), with the fixture of check_replication.c
+ * (replication_fixture.h): real seen_fed objects over real LMDB stores and
+ * ZeroMQ CURVE on loopback, the probe writing its envelopes by hand.
+ *
+ * Leaves that do not hash to a checkpoint their origin signed are the
+ * sender's fault: a member that sends forged leaves with an innocent
+ * origin's genuine checkpoint makes no alert, is counted, and the origin's
+ * real entries arrive from it.  Two checkpoints that the origin signed
+ * and that cannot both hold are evidence.  HEADS of more heads than
+ * members, or an origin twice, are refused whole; a flood of GET_RANGE is
+ * answered only within the requester's budget of replies, each bounded
+ * in bytes; and what one peer adds to the replay cache is bounded.  An
+ * ENTRIES whose checkpoint is of another origin, and a forged membership
+ * document, are counted under their own names.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <zmq.h>
+
+#include "common/clock.h"
+#include "common/seen.h"
+#include "crypto/keys.h"
+#include "proto/checkpoint.h"
+#include "proto/membership.h"
+#include "storage/alerts.h"
+#include "storage/feed.h"
+#include "storage/store.h"
+#include "tests/replication_fixture.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+#include "seen.pb-c.h"
+
+#define FRAME_LEAVES 4
+#define FLOOD_LEAVES 2000 /* about 440 KB of alpha's feed */
+#define FLOOD_REQUESTS 300
+#define ENTRIES_MAX_BYTES (256u << 10) /* fed_impl.h FED_ENTRIES_BYTES */
+#define REPLAY_PEER_MAX 16384 /* fed_impl.h FED_REPLAY_PEER_MAX */
+#define HELLO_BATCH 500       /* sent before alpha is serviced */
+
+/* Append ${count} leaves to ${n}'s own feed and store a checkpoint of it
+ * signed with ${n}'s key, behind its seen_fed's back (nothing announced):
+ * the genuine checkpoint a member could capture from its HEADS. */
+static void
+append_signed(struct tnode *n, size_t count)
+{
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t root[32], buf[SEEN_CHECKPOINT_BUF], *enc;
+    struct seen_txn *txn;
+    uint32_t oidx;
+    uint64_t size;
+    size_t elen;
+
+    ck_assert_int_eq(seen_store_begin(n->store, 1, &txn), SEEN_OK);
+    size = append_leaves(txn, n, count, NULL, &oidx);
+    ck_assert_int_eq(seen_feed_root(txn, oidx, size, root), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         n->k, size, root, seen_clock_wall()),
+        SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_encode(&cp, &enc, &elen), SEEN_OK);
+    ck_assert_int_eq(seen_feed_set_checkpoint(txn, oidx, enc, elen), SEEN_OK);
+    free(enc);
+    ck_assert_int_eq(seen_store_commit(txn), SEEN_OK);
+}
+
+/* The checkpoint ${n} holds of ${origin}'s feed (the caller destroys it). */
+static Seen__Checkpoint *
+held_checkpoint(struct tnode *n, const struct seen_keys *origin)
+{
+    Seen__Checkpoint *cp;
+    struct seen_txn *txn;
+    const uint8_t *b;
+    uint32_t oidx;
+    size_t l;
+
+    ck_assert_int_eq(seen_store_begin(n->store, 0, &txn), SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_origin(txn, origin->sign_pk, 0, &oidx), SEEN_OK);
+    ck_assert_int_eq(seen_feed_checkpoint(txn, oidx, &b, &l), SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_decode(b, l, &cp), SEEN_OK);
+    seen_store_abort(txn);
+    return cp;
+}
+
+/* Send alpha, as the probe, the message ${msg} of ${type}, and service
+ * it until it has received ${total} messages in all. */
+static void
+probe_sends(int type, const ProtobufCMessage *msg, json_int_t total)
+{
+    uint8_t *env;
+    size_t len;
+    void *d;
+
+    seal(probe, &nodes[ALPHA], type, msg, &env, &len);
+    d = raw_dealer(probe, &nodes[ALPHA]);
+    raw_send(d, env, len);
+    free(env);
+    pump_received(&nodes[ALPHA], total);
+    zmq_close(d);
+}
+
+/* A seen_alerts_evidence_fn that counts in the int ${ctx} the evidence
+ * against bravo. */
+static int
+bravo_evidence(void *ctx, const uint8_t origin[32], uint64_t size,
+    const uint8_t *cp, size_t len)
+{
+    int *found = ctx;
+
+    (void)size;
+    (void)cp;
+    (void)len;
+    if (memcmp(origin, nodes[BRAVO].k->sign_pk, 32) == 0)
+        (*found)++;
+    return 0;
+}
+
+/* How many pieces of evidence against bravo ${n} keeps. */
+static int
+evidence_against_bravo(struct tnode *n)
+{
+    struct seen_txn *txn;
+    int found = 0;
+
+    ck_assert_int_eq(seen_store_begin(n->store, 0, &txn), SEEN_OK);
+    ck_assert_int_eq(
+        seen_alerts_each_evidence(txn, bravo_evidence, &found), SEEN_OK);
+    seen_store_abort(txn);
+    return found;
+}
+
+/* Alpha (talking to bravo and the probe) and bravo, started and settled. */
+static void
+alpha_bravo_probe(void)
+{
+
+    talks_to(&nodes[ALPHA], "bravo,probe");
+    talks_to(&nodes[BRAVO], "alpha");
+    federate(2);
+    settle();
+}
+
+START_TEST(test_forged_leaves_under_an_innocent_origin_s_checkpoint)
+{
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint *cp;
+    ProtobufCBinaryData lv[FRAME_LEAVES];
+    uint8_t leaf[FRAME_LEAVES][512], handle[16];
+    json_t *p;
+    size_t i;
+
+    alpha_bravo_probe();
+    /* Bravo's genuine new checkpoint, before bravo announces it. */
+    append_signed(&nodes[BRAVO], FRAME_LEAVES);
+    cp = held_checkpoint(&nodes[BRAVO], nodes[BRAVO].k);
+    /* Leaves of bravo's feed that bravo never signed, with it. */
+    for (i = 0; i < FRAME_LEAVES; i++)
+        lv[i] = (ProtobufCBinaryData){
+            leaf_encode(nodes[BRAVO].k, i, handle, leaf[i], sizeof leaf[i]),
+            leaf[i]};
+    e.origin = (ProtobufCBinaryData){32, nodes[BRAVO].k->sign_pk};
+    e.from = 0;
+    e.n_leaves = FRAME_LEAVES;
+    e.leaves = lv;
+    e.checkpoint = cp;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, (const ProtobufCMessage *)&e,
+        counter(&nodes[ALPHA], "transport", "received") + 1);
+    seen_checkpoint_destroy(&cp);
+
+    /* Refused and counted against the probe: nothing against bravo. */
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_leaves"), 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 0);
+    ck_assert_int_eq(evidence_against_bravo(&nodes[ALPHA]), 0);
+    p = peer_status(&nodes[ALPHA], "probe");
+    ck_assert_int_eq(json_integer_value(json_object_get(p, "bad_leaves")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(p, "refused")), 1);
+    json_decref(p);
+    /* ...and bravo's real entries arrive from bravo, asked at once. */
+    wait_held(&nodes[ALPHA], nodes[BRAVO].k, FRAME_LEAVES);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_leaves"), 1);
+    ck_assert_int_eq(evidence_against_bravo(&nodes[ALPHA]), 0);
+}
+END_TEST
+
+START_TEST(test_two_checkpoints_the_origin_signed_that_disagree_are_evidence)
+{
+    Seen__Heads hs = SEEN__HEADS__INIT;
+    Seen__FeedHead h = SEEN__FEED_HEAD__INIT, *hp = &h;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32];
+
+    alpha_bravo_probe();
+    publish(&nodes[BRAVO], FRAME_LEAVES, NULL);
+    wait_held(&nodes[ALPHA], nodes[BRAVO].k, FRAME_LEAVES);
+    /* Bravo signed a second checkpoint of the size alpha holds, over
+     * another root: whoever shows it, bravo signed both. */
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         nodes[BRAVO].k, FRAME_LEAVES, root, seen_clock_wall()),
+        SEEN_OK);
+    h.origin = (ProtobufCBinaryData){32, nodes[BRAVO].k->sign_pk};
+    h.size = FRAME_LEAVES;
+    h.checkpoint = &cp;
+    hs.n_heads = 1;
+    hs.heads = &hp;
+    probe_sends(SEEN__MSG_TYPE__HEADS, (const ProtobufCMessage *)&hs,
+        counter(&nodes[ALPHA], "transport", "received") + 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 1);
+    ck_assert_int_eq(evidence_against_bravo(&nodes[ALPHA]), 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_leaves"), 0);
+}
+END_TEST
+
+START_TEST(test_heads_beyond_the_members_or_an_origin_twice_are_refused)
+{
+    Seen__Heads hs = SEEN__HEADS__INIT;
+    Seen__FeedHead h[NNODES + 3], *hp[NNODES + 3];
+    uint8_t origins[NNODES + 3][32];
+    size_t i;
+
+    talks_to(&nodes[ALPHA], "probe");
+    federate(1);
+    /* Four members (three nodes and the probe): five heads. */
+    for (i = 0; i < NNODES + 2; i++) {
+        seen__feed_head__init(&h[i]);
+        randombytes_buf(origins[i], 32);
+        h[i].origin = (ProtobufCBinaryData){32, origins[i]};
+        h[i].size = 1;
+        hp[i] = &h[i];
+    }
+    hs.n_heads = NNODES + 2;
+    hs.heads = hp;
+    probe_sends(SEEN__MSG_TYPE__HEADS, (const ProtobufCMessage *)&hs, 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_heads"), 1);
+    /* Two heads, of one origin. */
+    hs.n_heads = 2;
+    h[1].origin = h[0].origin;
+    probe_sends(SEEN__MSG_TYPE__HEADS, (const ProtobufCMessage *)&hs, 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_heads"), 2);
+    ck_assert_int_eq(peer_refused(&nodes[ALPHA], "probe"), 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
+}
+END_TEST
+
+START_TEST(test_range_flood_is_answered_within_the_reply_budget)
+{
+    Seen__GetRange g = SEEN__GET_RANGE__INIT;
+    uint8_t *env;
+    size_t len, i;
+    json_t *p;
+    void *d;
+
+    talks_to(&nodes[ALPHA], "probe");
+    federate(1);
+    publish(&nodes[ALPHA], FLOOD_LEAVES, NULL);
+    /* Each asks for every leaf from a point: ENTRIES of at most
+     * ENTRIES_MAX_BYTES each, far more than a peer may be owed. */
+    d = raw_dealer(probe, &nodes[ALPHA]);
+    g.origin = (ProtobufCBinaryData){32, nodes[ALPHA].k->sign_pk};
+    g.to = FLOOD_LEAVES;
+    for (i = 0; i < FLOOD_REQUESTS; i++) {
+        g.from = i;
+        seal(probe, &nodes[ALPHA], SEEN__MSG_TYPE__GET_RANGE,
+            (const ProtobufCMessage *)&g, &env, &len);
+        raw_send(d, env, len);
+        free(env);
+    }
+    pump_received(&nodes[ALPHA], FLOOD_REQUESTS);
+    zmq_close(d);
+    /* Dropped beyond the budget, counted, against the probe. */
+    ck_assert_int_gt(counter(&nodes[ALPHA], "refused", "over_budget"), 0);
+    p = peer_status(&nodes[ALPHA], "probe");
+    ck_assert_int_gt(json_integer_value(json_object_get(p, "over_budget")), 0);
+    json_decref(p);
+    /* Every ENTRIES served was logged as sent: far fewer than asked. */
+    ck_assert_int_lt(
+        counter(&nodes[ALPHA], "exchange_log", "envelopes_logged_sent"),
+        FLOOD_REQUESTS / 2);
+}
+END_TEST
+
+START_TEST(test_entries_with_a_checkpoint_of_another_origin_are_counted)
+{
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    ProtobufCBinaryData lv[1];
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], leaf[512], handle[16];
+
+    alpha_bravo_probe();
+    /* A leaf of bravo's feed, with a checkpoint the probe signed of its
+     * own feed. */
+    lv[0] = (ProtobufCBinaryData){
+        leaf_encode(nodes[BRAVO].k, 0, handle, leaf, sizeof leaf), leaf};
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         probe, 1, root, seen_clock_wall()),
+        SEEN_OK);
+    e.origin = (ProtobufCBinaryData){32, nodes[BRAVO].k->sign_pk};
+    e.n_leaves = 1;
+    e.leaves = lv;
+    e.checkpoint = &cp;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, (const ProtobufCMessage *)&e,
+        counter(&nodes[ALPHA], "transport", "received") + 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "wrong_origin"), 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 0);
+    ck_assert_uint_eq(feed_size(&nodes[ALPHA], nodes[BRAVO].k), 0);
+}
+END_TEST
+
+START_TEST(test_a_forged_membership_document_is_counted)
+{
+    Seen__Member m[2];
+    const Seen__Member *mp[2] = {&m[0], &m[1]};
+    Seen__Membership *dm;
+    uint8_t mk[32], *forged;
+    size_t flen;
+
+    alpha_with_probe();
+    /* A newer document naming the probe alone, signed by a stranger
+     * instead of the authority. */
+    tu_member(&m[0], "probe", probe, PROBE_ENDPOINT);
+    tu_member(&m[1], "alpha", nodes[ALPHA].k, nodes[ALPHA].listen);
+    randombytes_buf(mk, sizeof mk);
+    ck_assert_int_eq(seen_membership_build("Replication test", DOC_VERSION + 1,
+                         seen_clock_wall(), mp, 2, 1, mk, stranger, &forged,
+                         &flen),
+        SEEN_OK);
+    ck_assert_ptr_nonnull(dm = seen__membership__unpack(NULL, flen, forged));
+    probe_sends(SEEN__MSG_TYPE__MEMBERSHIP, (const ProtobufCMessage *)dm, 1);
+    seen__membership__free_unpacked(dm, NULL);
+    free(forged);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_membership"), 1);
+    ck_assert_int_eq(
+        counter(&nodes[ALPHA], "membership_version", NULL), DOC_VERSION);
+}
+END_TEST
+
+START_TEST(test_a_peer_adds_a_bounded_share_to_the_replay_cache)
+{
+    uint8_t *env;
+    size_t len, i, n = REPLAY_PEER_MAX + 20;
+    void *d;
+
+    alpha_with_probe();
+    d = raw_dealer(probe, &nodes[ALPHA]);
+    /* The first prune, due at start, done: the share counts from there,
+     * for FED_PRUNE_EVERY (far beyond this test). */
+    pump_once(1);
+    for (i = 0; i < n; i++) {
+        seal_hello(probe, &nodes[ALPHA], &env, &len);
+        raw_send(d, env, len);
+        free(env);
+        if ((i + 1) % HELLO_BATCH == 0 || i + 1 == n)
+            pump_received(&nodes[ALPHA], (json_int_t)(i + 1));
+    }
+    zmq_close(d);
+    /* The share taken, the rest refused and counted against the probe. */
+    ck_assert_int_eq(
+        counter(&nodes[ALPHA], "refused", "replay_cache_full"), 20);
+    ck_assert_int_eq(peer_refused(&nodes[ALPHA], "probe"), 20);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "replayed"), 0);
+}
+END_TEST
+
+Suite *
+replication_attack_suite(void)
+{
+    Suite *s = suite_create("replication_attack");
+    TCase *tc = tcase_create("replication_attack");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_forged_leaves_under_an_innocent_origin_s_checkpoint);
+    tcase_add_test(
+        tc, test_two_checkpoints_the_origin_signed_that_disagree_are_evidence);
+    tcase_add_test(
+        tc, test_heads_beyond_the_members_or_an_origin_twice_are_refused);
+    tcase_add_test(tc, test_range_flood_is_answered_within_the_reply_budget);
+    tcase_add_test(
+        tc, test_entries_with_a_checkpoint_of_another_origin_are_counted);
+    tcase_add_test(tc, test_a_forged_membership_document_is_counted);
+    tcase_add_test(tc, test_a_peer_adds_a_bounded_share_to_the_replay_cache);
+    suite_add_tcase(s, tc);
+    return s;
+}
