@@ -113,7 +113,7 @@ START_TEST(test_transport_refuses_unknown_curve_key_and_admits_a_member)
     struct seen_by_net s = {probe, 0, {0}, ""};
     struct seen_net_stats st;
     struct seen_net *net;
-    zmq_pollitem_t items[2];
+    zmq_pollitem_t items[SEEN_NET_POLLITEMS];
     void *zctx, *bad, *good;
     int i;
 
@@ -128,7 +128,7 @@ START_TEST(test_transport_refuses_unknown_curve_key_and_admits_a_member)
     seen_net_stats(net, &st);
     for (i = 0; i < PUMP_ROUNDS && (s.n < 1 || st.zap_refused < 1); i++) {
         seen_net_pollitems(net, items);
-        ck_assert_int_ge(zmq_poll(items, 2, POLL_MS), 0);
+        ck_assert_int_ge(zmq_poll(items, SEEN_NET_POLLITEMS, POLL_MS), 0);
         seen_net_service(net, items, delivered, &s, 8);
         seen_net_stats(net, &st);
     }

@@ -24,6 +24,9 @@
 #include "storage/store.h"
 #include "xlog/xlog.h"
 
+_Static_assert(SEEN_FED_POLLITEMS == SEEN_NET_POLLITEMS,
+    "the daemon polls the transport's items");
+
 /**
  * seen_fed_new(store, keys, zctx, listen, peers, adopt, ctx, out):
  * Load the membership document held in ${store} (if any), open the
@@ -143,13 +146,27 @@ seen_fed_set_handler(struct seen_fed *fed, seen_fed_msg_fn *fn, void *ctx)
 /**
  * seen_fed_pollitems(fed, items):
  * Write the poll items of the transport to ${items}.  Returns their
- * number (2).
+ * number (SEEN_FED_POLLITEMS).
  */
 int
-seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2])
+seen_fed_pollitems(
+    struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS])
 {
 
     return seen_net_pollitems(fed->net, items);
+}
+
+/**
+ * seen_fed_watch(fed):
+ * Count the transport's connection events only (its first poll item),
+ * while the rest waits (an import holds the store): descriptors stay in
+ * reserve all the same.
+ */
+void
+seen_fed_watch(struct seen_fed *fed)
+{
+
+    seen_net_watch(fed->net);
 }
 
 /* A seen_net_recv_fn: keep a copy of the envelope for the round. */
@@ -185,10 +202,18 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
     size_t i;
     int rc;
 
+    double t0;
+    int bad;
+
     for (i = 0; i < fed->nround; i++) {
         if (seen_store_begin_nested(*txnp, &child) != 0)
             break;
-        if (fed_on_message(fed, child, &fed->round[i]) != 0)
+        /* What a message costs counts against its sender's share. */
+        t0 = seen_clock_mono();
+        bad = fed_on_message(fed, child, &fed->round[i]) != 0;
+        seen_net_charge(
+            fed->net, fed->round[i].sender, seen_clock_mono() - t0);
+        if (bad)
             seen_store_abort(child);
         else if (seen_store_commit(child) != 0)
             break;
@@ -216,7 +241,8 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
  * what that calls for.  Returns the number of envelopes received.
  */
 size_t
-seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
+seen_fed_service(
+    struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS])
 {
     struct seen_txn *txn;
     size_t i, n;
@@ -374,6 +400,8 @@ status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
             (json_int_t)cp_size(rc, cp, len), "cosignatures",
             (json_int_t)q->cosigs, "checkpoints_shown", (json_int_t)q->shown,
             "proofs_asked", (json_int_t)q->asked);
+        json_object_set_new(p, "dropped",
+            json_integer((json_int_t)seen_net_dropped(fed->net, q->pk)));
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
@@ -456,6 +484,26 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         "signs_above", (json_int_t)floor);
 }
 
+/* The transport's counters (net.h), as JSON: spec/cli.md's "transport". */
+static json_t *
+fed_status_transport(struct seen_fed *fed, const struct seen_net_stats *ns)
+{
+
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                     "s:I, s:I, s:I, s:I}",
+        "endpoint", seen_net_endpoint(fed->net), "sent", (json_int_t)ns->sent,
+        "received", (json_int_t)ns->received, "send_blocked",
+        (json_int_t)ns->send_blocked, "dropped", (json_int_t)ns->dropped,
+        "multi_frame", (json_int_t)ns->multi_frame, "oversized",
+        (json_int_t)ns->oversized, "accepted", (json_int_t)ns->accepted,
+        "connections", (json_int_t)ns->connections, "accept_failed",
+        (json_int_t)ns->accept_failed, "handshakes_failed",
+        (json_int_t)ns->handshakes_failed, "listener_paused",
+        (json_int_t)ns->listener_paused, "connections_shed",
+        (json_int_t)ns->connections_shed, "zap_admitted",
+        (json_int_t)ns->zap_admitted);
+}
+
 /**
  * seen_fed_status(fed, txn, out):
  * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
@@ -489,9 +537,5 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             (json_int_t)ns.zap_refused));
     json_object_set_new(out, "exchange_log", status_xlog(fed, txn));
     json_object_set_new(out, "messages", status_messages(fed));
-    json_object_set_new(out, "transport",
-        json_pack("{s:s, s:I, s:I, s:I}", "endpoint",
-            seen_net_endpoint(fed->net), "sent", (json_int_t)ns.sent,
-            "received", (json_int_t)ns.received, "send_blocked",
-            (json_int_t)ns.send_blocked));
+    json_object_set_new(out, "transport", fed_status_transport(fed, &ns));
 }

@@ -4,7 +4,7 @@
  *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
  *              [--keys-from NODEHOME2] [--from N] [--timeout MS]
  *              [--size N] [--size-above K] [--proof-len N] [--held FILE]
- *              [--cp-from NODEHOME3] ACTION
+ *              [--cp-from NODEHOME3] [--count N] ACTION
  *
  * Connects one DEALER, as a CURVE client with the keys of the node at
  * NODEHOME (its keystore opened with the passphrase of
@@ -40,6 +40,9 @@
  *                    target holds, and --size that plus --size-above
  *                    (default 7): a proof that does not hold
  *                    (inconsistent)
+ *   connect-flood, flood-forged, multi-frame, oversized
+ *                    the transport's attacks: tests/probe/probe_transport.h
+ *                    (--count N, default 1000)
  *
  * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
  * CURVE handshake the target's ZAP handler refuses means nothing can be
@@ -70,6 +73,7 @@
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "seen.pb-c.h"
+#include "tests/probe/probe_transport.h"
 
 #define EXIT_UNDELIVERED 3
 #define GARBAGE_BYTES 200
@@ -81,9 +85,10 @@ static const char usage[] =
     "                  [--keys-from NODEHOME2] [--from N] [--timeout MS]\n"
     "                  [--size N] [--size-above K] [--proof-len N] "
     "[--held FILE]\n"
-    "                  [--cp-from NODEHOME3] ACTION\n"
+    "                  [--cp-from NODEHOME3] [--count N] ACTION\n"
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
-    "        inconsistent, garbage, get-xproof, xproof\n";
+    "        inconsistent, garbage, get-xproof, xproof, connect-flood,\n"
+    "        flood-forged, multi-frame, oversized\n";
 
 /* Sleep ${ms} milliseconds, through signals. */
 static void
@@ -354,7 +359,7 @@ send_frame(void *s, const void *buf, size_t len, double deadline)
 struct probe {
     const char *home, *to, *keysfrom, *held, *cpfrom, *action;
     uint8_t server_curve[32], target[32];
-    unsigned long long from, size, above, plen;
+    unsigned long long from, size, above, plen, count, sent;
     long timeout;
     uint64_t now;
 
@@ -480,8 +485,23 @@ build_xproof(struct probe *p, uint8_t **buf, size_t *len)
         p->from, p->size, (size_t)p->plen, buf, len));
 }
 
+/* The attacks of probe_transport.c: carried out here, nothing to send
+ * after (ACTION_DONE). */
+static int
+build_transport(struct probe *p, uint8_t **buf, size_t *len)
+{
+    const struct probe_target t = {p->to, p->server_curve, p->target, p->ck,
+        p->sk, p->timeout, p->count};
+
+    *buf = NULL;
+    *len = 0;
+    return probe_transport_run(p->action, &t, &p->sent);
+}
+
 /* Send the frame twice (the second after the first is applied). */
 #define ACTION_TWICE 1
+/* The action sent what it sends itself (p->sent): deliver nothing. */
+#define ACTION_DONE 2
 
 static const struct action {
     const char *name;
@@ -498,6 +518,10 @@ static const struct action {
     {"garbage", build_garbage, 0},
     {"get-xproof", build_get_xproof, 0},
     {"xproof", build_xproof, 0},
+    {"connect-flood", build_transport, ACTION_DONE},
+    {"flood-forged", build_transport, ACTION_DONE},
+    {"multi-frame", build_transport, ACTION_DONE},
+    {"oversized", build_transport, ACTION_DONE},
 };
 
 /* The action named ${name}, or NULL. */
@@ -549,6 +573,7 @@ parse_args(int argc, char **argv, struct probe *p)
         {"proof-len", required_argument, NULL, 'P'},
         {"held", required_argument, NULL, 'F'},
         {"cp-from", required_argument, NULL, 'C'},
+        {"count", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -596,6 +621,10 @@ parse_args(int argc, char **argv, struct probe *p)
             break;
         case 'F':
             p->held = optarg;
+            break;
+        case 'N':
+            if (parse_ull(optarg, &p->count) != 0)
+                goto usage;
             break;
         case 'C':
             p->cpfrom = optarg;
@@ -724,7 +753,8 @@ done:
 int
 main(int argc, char **argv)
 {
-    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000};
+    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000,
+        .count = 1000};
     const struct action *a;
     uint8_t *buf = NULL;
     char senderhex[65];
@@ -747,9 +777,14 @@ main(int argc, char **argv)
     sodium_bin2hex(senderhex, sizeof senderhex, p.sk->sign_pk, 32);
 
     /* Build what to send before connecting. */
-    if (a->build(&p, &buf, &len) != 0)
+    if (a->flags & ACTION_DONE) {
+        if ((ret = a->build(&p, &buf, &len)) != 0)
+            goto done;
+        sent = (int)p.sent;
+    } else if (a->build(&p, &buf, &len) != 0)
         goto done;
-    if ((ret = deliver(&p, buf, len, a->flags & ACTION_TWICE, &sent)) != 0)
+    else if ((ret = deliver(&p, buf, len, a->flags & ACTION_TWICE, &sent)) !=
+        0)
         goto done;
     out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
         "sender", senderhex);
