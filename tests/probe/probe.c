@@ -4,7 +4,7 @@
  *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
  *              [--keys-from NODEHOME2] [--from N] [--timeout MS]
  *              [--size N] [--size-above K] [--proof-len N] [--held FILE]
- *              [--cp-from NODEHOME3] [--count N] ACTION
+ *              [--cp-from NODEHOME3] [--count N] [--reset S] ACTION
  *
  * Connects one DEALER, as a CURVE client with the keys of the node at
  * NODEHOME (its keystore opened with the passphrase of
@@ -85,7 +85,8 @@ static const char usage[] =
     "                  [--keys-from NODEHOME2] [--from N] [--timeout MS]\n"
     "                  [--size N] [--size-above K] [--proof-len N] "
     "[--held FILE]\n"
-    "                  [--cp-from NODEHOME3] [--count N] ACTION\n"
+    "                  [--cp-from NODEHOME3] [--count N] [--reset S] "
+    "ACTION\n"
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
     "        inconsistent, garbage, get-xproof, xproof, connect-flood,\n"
     "        flood-forged, multi-frame, oversized\n";
@@ -360,6 +361,7 @@ struct probe {
     const char *home, *to, *keysfrom, *held, *cpfrom, *action;
     uint8_t server_curve[32], target[32];
     unsigned long long from, size, above, plen, count, sent;
+    long reset; /* --reset S (flood-forged) */
     long timeout;
     uint64_t now;
 
@@ -491,7 +493,7 @@ static int
 build_transport(struct probe *p, uint8_t **buf, size_t *len)
 {
     const struct probe_target t = {p->to, p->server_curve, p->target, p->ck,
-        p->sk, p->timeout, p->count};
+        p->sk, p->timeout, p->count, p->reset};
 
     *buf = NULL;
     *len = 0;
@@ -574,6 +576,7 @@ parse_args(int argc, char **argv, struct probe *p)
         {"held", required_argument, NULL, 'F'},
         {"cp-from", required_argument, NULL, 'C'},
         {"count", required_argument, NULL, 'N'},
+        {"reset", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -624,6 +627,11 @@ parse_args(int argc, char **argv, struct probe *p)
             break;
         case 'N':
             if (parse_ull(optarg, &p->count) != 0)
+                goto usage;
+            break;
+        case 'R':
+            p->reset = strtol(optarg, &end, 10);
+            if (*end != '\0' || p->reset <= 0)
                 goto usage;
             break;
         case 'C':

@@ -196,6 +196,41 @@ first_send(void *s, const struct probe_target *t, const void *buf, size_t len,
     }
 }
 
+/*
+ * End the process with every TCP connection to ${t} reset, not closed: a
+ * peer that vanishes mid-flood (SO_LINGER 0: the kernel sends RST, and the
+ * target's poller reports an error at once, even on a connection whose
+ * input it stopped because its queue was full).  Does not return.
+ */
+static void
+reset_and_exit(const struct probe_target *t, unsigned long long sent)
+{
+    struct sockaddr_storage sa;
+    struct linger lg = {1, 0};
+    socklen_t salen;
+    char host[256], port[16], serv[16];
+    int fd, type;
+
+    if (split_endpoint(t->to, host, port) == 0)
+        for (fd = 3; fd < 4096; fd++) {
+            salen = sizeof type;
+            if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &salen) != 0 ||
+                type != SOCK_STREAM)
+                continue;
+            salen = sizeof sa;
+            if (getpeername(fd, (struct sockaddr *)&sa, &salen) != 0 ||
+                getnameinfo((struct sockaddr *)&sa, salen, NULL, 0, serv,
+                    sizeof serv, NI_NUMERICSERV) != 0 ||
+                strcmp(serv, port) != 0)
+                continue;
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        }
+    printf("{\"action\":\"flood-forged\",\"sent\":%llu,\"reset\":true}\n",
+        sent);
+    fflush(stdout);
+    _exit(0);
+}
+
 /* Close ${s} once what it queued has gone (at most 60 s), then ${zctx}. */
 static void
 flush_close(void *zctx, void *s)
@@ -248,6 +283,13 @@ send_member(const struct probe_target *t, const char *action,
             if (zmq_send(s, env, len, 0) < 0)
                 break;
         *sent = i;
+        if (t->reset) {
+            /* Let the target's queue of us fill, then vanish. */
+            struct timespec ts = {t->reset, 0};
+
+            nanosleep(&ts, NULL);
+            reset_and_exit(t, i);
+        }
     }
     flush_close(zctx, s);
     zctx = s = NULL;

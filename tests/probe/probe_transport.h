@@ -8,7 +8,10 @@
  *                  one JSON line once they are first open
  *   flood-forged   --count N HELLOs, each with one signature byte flipped,
  *                  sent as fast as the connection takes them as a member
- *                  (valid CURVE), then the connection closed
+ *                  (valid CURVE), then the connection closed; with
+ *                  --reset S, reset (TCP RST) S seconds after the last is
+ *                  queued, wherever the sending stands: a peer that
+ *                  vanishes while the target's queue of it is full
  *   multi-frame    a valid HELLO followed by a second frame in the same
  *                  message
  *   oversized      one frame of SEEN_NET_MAX_ENVELOPE + 1 random bytes
@@ -29,6 +32,7 @@ struct probe_target {
     const struct seen_keys *sk;  /* the envelopes' signer */
     long timeout;                /* ms to wait for the connection */
     unsigned long long count;    /* --count */
+    long reset; /* flood-forged: s after sending to reset, not close (0) */
 };
 
 /**
