@@ -558,6 +558,7 @@ parse_ull(const char *s, unsigned long long *out)
 /*
  * Parse the command line ${argc}, ${argv} into ${p}.  Returns -1 to go on,
  * or the exit status: 0 after --help, 2 for bad usage (said on stderr).
+ * Long: one case per option, each three lines.
  */
 static int
 parse_args(int argc, char **argv, struct probe *p)
