@@ -435,6 +435,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
     seen_fed_set_opts(n->fed,
         &(struct seen_fed_opts){n->cfg.heads_every, n->cfg.checkpoint_every,
             n->cfg.witnesses});
+    seen_fed_set_share(n->fed, n->cfg.share_messages);
     {
         uint8_t key[32];
         uint32_t epoch;

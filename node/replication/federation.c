@@ -14,6 +14,7 @@
 #include "node/replication/fed_impl.h"
 #include "node/replication/ring.h"
 #include "node/transport/net.h"
+#include "node/transport/share.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/enums.h"
@@ -154,6 +155,19 @@ seen_fed_pollitems(
 {
 
     return seen_net_pollitems(fed->net, items);
+}
+
+/**
+ * seen_fed_set_share(fed, msgs):
+ * Let each member have ${msgs} envelopes handled a second (its fair share
+ * of messages; bytes and time keep their defaults, node/transport/share.h).
+ */
+void
+seen_fed_set_share(struct seen_fed *fed, unsigned int msgs)
+{
+
+    seen_net_set_share(fed->net, msgs, SEEN_SHARE_BYTES, SEEN_SHARE_CPU,
+        SEEN_SHARE_WINDOW);
 }
 
 /**

@@ -120,6 +120,13 @@ int seen_fed_pollitems(
     struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS]);
 
 /**
+ * seen_fed_set_share(fed, msgs):
+ * Let each member have ${msgs} envelopes handled a second (its fair share
+ * of messages; bytes and time keep their defaults, node/transport/share.h).
+ */
+void seen_fed_set_share(struct seen_fed *fed, unsigned int msgs);
+
+/**
  * seen_fed_watch(fed):
  * Count the transport's connection events only (its first poll item),
  * while the rest waits (an import holds the store): descriptors stay in
