@@ -12,7 +12,8 @@
 # envelope (refused as a bad signature, or dropped over the share), keeps
 # its store bounded, raises no false alert and says so once a burst.
 # Multi-frame and oversized frames are refused under their own names.
-# SEEN_ATTACK_LONG=1: 100,000 envelopes, the connection reset mid-flood.
+# SEEN_ATTACK_LONG=1: 100,000 envelopes, the connection reset mid-flood;
+# then 3,000,000 reset while an import holds the target (the abort).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/transport.sh"
@@ -91,4 +92,26 @@ used1=$(used $TGT)
 check "the store grew by what was imported only (${used0:-?} -> ${used1:-?} bytes, < 64 MiB)" \
   test -n "$used1" -a "$((${used1:-0} - ${used0:-0}))" -lt $((64 << 20))
 check "no libzmq assertion in the target's log" sh -c "! grep -q 'Assertion failed' '$LAB/$TGT/seen-node.log'"
+
+# --- long: the abort itself (SEEN_ATTACK_LONG=1) ----------------------------------
+# An import holds the target's main loop, so nothing reads the flooder's
+# queue: it fills and ZeroMQ stops reading that connection.  The flooder
+# then resets it (TCP RST).  libzmq 4.3.4 with ROUTER heartbeats aborted
+# here within the next heartbeat interval (10 s); nothing may abort now.
+if [ "${SEEN_ATTACK_LONG:-0}" = 1 ]; then
+  expect_status 0 "seen-synth: a large extract for the target" \
+    "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" --out "$T_DIR/big" \
+    --households 100000 --seed 4
+  probe --home "$LAB/$POL" --count 3000000 --reset 5 flood-forged >"$T_DIR/flood2" 2>&1 &
+  FLOOD=$!
+  sleep 0.5
+  expect_status 0 "a large import at the target during the flood" \
+    "$SEEN" --home "$LAB/$TGT" import --quiet "$T_DIR/big/$TGT.jsonl"
+  wait "$FLOOD"
+  sleep 12 # past the heartbeat interval the abort came within
+  check "the target is still running after its full queue was reset" kill -0 "$PID"
+  expect_status 0 "seen status answers" "$SEEN" --home "$LAB/$TGT" status --json
+  check "no libzmq assertion in the target's log" \
+    sh -c "! grep -q 'Assertion failed' '$LAB/$TGT/seen-node.log'"
+fi
 t_end
