@@ -37,6 +37,7 @@ expect_status 0 "prlimit: the target's open files at 1024:1024" \
   prlimit --pid "$PID" --nofile=1024:1024
 probe_at $TGT --home "$LAB/$POL" --count "$COUNT" connect-flood >"$T_DIR/flood" 2>"$T_DIR/flood.err" &
 FLOOD=$!
+trap 'stop_probe $FLOOD; "$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
 wait_for "the probe opened its connections" grep -qs '"sent"' "$T_DIR/flood"
 sed 's/^/    /' "$T_DIR/flood"
 check "the target is still running during the flood" kill -0 "$PID"
@@ -56,7 +57,7 @@ expect_status 0 "import at $POL during the flood" \
 expect_status 0 "lab wait: the target still replicates (converged)" \
   "$SEEN" lab wait "$LAB" --timeout 60
 check "...the target holds the police feed ($(feed $TGT $POL))" test "$(feed $TGT $POL)" = "$(feed $POL $POL)"
-kill "$FLOOD" 2>/dev/null; wait "$FLOOD" 2>/dev/null
+stop_probe "$FLOOD"
 
 # --- after --------------------------------------------------------------------
 check "the target is still running after the flood" kill -0 "$PID"

@@ -19,6 +19,9 @@ probe_at() {
   "$PROBE" --to "$(lab_endpoint "$n")" --to-curve "$(id_key "$LAB/$n" curve_pk)" \
     --to-sign "$(id_key "$LAB/$n" sign_pk)" "$@"
 }
+# stop_probe PID: stop a probe started in the background as `probe_at ... &`
+# (PID is the subshell's: the probe is its child).
+stop_probe() { pkill -P "$1" 2>/dev/null; kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 # wait_for DESC CMD...: passes once CMD succeeds (at most 60 s: a bound).
 wait_for() {
   local d=$1 i; shift
