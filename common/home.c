@@ -46,6 +46,7 @@ seen_config_defaults(struct seen_config *c)
     c->heads_every = SEEN_CONFIG_HEADS_EVERY;
     c->checkpoint_every = SEEN_CONFIG_CHECKPOINT_EVERY;
     c->witnesses = SEEN_CONFIG_WITNESSES;
+    c->share_messages = SEEN_CONFIG_SHARE_MESSAGES;
 }
 
 /**
@@ -130,6 +131,8 @@ on_federation(struct seen_config *c, const char *key, const char *val)
             &c->checkpoint_every);
     if (strcmp(key, "witnesses") == 0)
         return parse_uint(val, 1, SEEN_CONFIG_WITNESSES_MAX, &c->witnesses);
+    if (strcmp(key, "share_messages") == 0)
+        return parse_uint(val, 1, SEEN_CONFIG_SHARE_MAX, &c->share_messages);
     return 0;
 }
 

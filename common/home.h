@@ -33,6 +33,8 @@ struct seen_config {
     unsigned int heads_every;      /* s between liveness HEADS to a peer */
     unsigned int checkpoint_every; /* s between checkpoints of the log */
     unsigned int witnesses;        /* witnesses of each exchange log */
+    unsigned int share_messages;   /* envelopes a member may have handled
+                                    * a second (its fair share) */
 };
 
 /* The defaults and bounds of the [federation] keys. */
@@ -41,6 +43,8 @@ struct seen_config {
 #define SEEN_CONFIG_WITNESSES 3
 #define SEEN_CONFIG_EVERY_MAX 86400 /* either cadence, at most a day */
 #define SEEN_CONFIG_WITNESSES_MAX 16
+#define SEEN_CONFIG_SHARE_MESSAGES 2000 /* node/transport/share.h's */
+#define SEEN_CONFIG_SHARE_MAX 1000000
 
 /**
  * seen_home_path(home, name, buf, len):

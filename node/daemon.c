@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,8 @@ struct node {
     struct seen_disclosure dis;
     struct seen_control *control; /* the control commands */
 };
+
+#define NOFILE_WANT 65536 /* open files asked for when unlimited */
 
 static volatile sig_atomic_t got_signal;
 
@@ -432,6 +435,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
     seen_fed_set_opts(n->fed,
         &(struct seen_fed_opts){n->cfg.heads_every, n->cfg.checkpoint_every,
             n->cfg.witnesses});
+    seen_fed_set_share(n->fed, n->cfg.share_messages);
     {
         uint8_t key[32];
         uint32_t epoch;
@@ -519,6 +523,40 @@ close_node(struct node *n)
         close(n->pidfd); /* releases the lock */
 }
 
+/*
+ * Raise the soft limit on open files to the hard one (at most
+ * NOFILE_WANT when the hard limit is unlimited), and say what the node
+ * got: each peer, connection and stranger's handshake holds a descriptor
+ * (the transport keeps a reserve of them free; docs/operations.md sets
+ * LimitNOFILE= in the unit).
+ */
+static void
+raise_nofile(void)
+{
+    struct rlimit rl;
+    rlim_t was;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        seen_warn("cannot read the open-file limit: %s", strerror(errno));
+        return;
+    }
+    was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? NOFILE_WANT : rl.rlim_max;
+    if (rl.rlim_cur > was && setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        seen_warn("cannot raise the open-file limit from %llu to %llu: %s",
+            (unsigned long long)was, (unsigned long long)rl.rlim_cur,
+            strerror(errno));
+        rl.rlim_cur = was;
+    }
+    if (rl.rlim_cur < was)
+        rl.rlim_cur = was;
+    seen_info("open files: limit %llu (was %llu; hard limit %s%llu)",
+        (unsigned long long)rl.rlim_cur, (unsigned long long)was,
+        rl.rlim_max == RLIM_INFINITY ? "unlimited, " : "",
+        (unsigned long long)(rl.rlim_max == RLIM_INFINITY ? NOFILE_WANT
+                                                         : rl.rlim_max));
+}
+
 /**
  * seen_daemon_run(home, pass, passlen):
  * Run the node whose home is ${home} until SIGTERM, SIGINT or a "stop"
@@ -547,6 +585,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     sigaction(SIGSEGV, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    raise_nofile();
     if ((rc = open_node(&n, pass, passlen)) != 0) {
         close_node(&n);
         return rc;
@@ -555,16 +594,18 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     seen_info("node '%s' (%s, %s) running, pid %ld", n.cfg.name, n.cfg.type,
         n.cfg.local_authority, (long)getpid());
     while (!seen_control_stopping(n.control) && !got_signal) {
-        zmq_pollitem_t pi[3];
+        zmq_pollitem_t pi[1 + SEEN_FED_POLLITEMS];
         size_t got = 0;
 
         pi[0] = (zmq_pollitem_t){n.sock, 0, ZMQ_POLLIN, 0};
         seen_fed_pollitems(n.fed, pi + 1);
         /* An open import session holds the store's one write transaction
          * (per thread: LMDB would wait on itself), so replication waits
-         * for it to end; peers' messages stay queued meanwhile.  At rest
+         * for it to end; peers' messages stay queued meanwhile (only the
+         * transport's connection events, its first item, are read).  At rest
          * the loop sleeps until the next thing falls due. */
-        rc = zmq_poll(pi, importing(&n) ? 1 : 3, busy ? 0 : sleep_ms(&n));
+        rc = zmq_poll(pi, importing(&n) ? 2 : 1 + SEEN_FED_POLLITEMS,
+            busy ? 0 : sleep_ms(&n));
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_error("poll: %s", zmq_strerror(zmq_errno()));
             break;
@@ -581,7 +622,9 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
                     break;
             } while ((more & ZMQ_POLLIN) && !seen_control_stopping(n.control));
         }
-        if (!importing(&n)) {
+        if (importing(&n)) /* the connections' events still count */
+            seen_fed_watch(n.fed);
+        else {
             got = seen_fed_service(n.fed, pi + 1);
             if (seen_clock_mono() >= seen_fed_next(n.fed))
                 seen_fed_tick(n.fed);

@@ -2,8 +2,10 @@
  * check_transport.c: the transport (node/transport/net.[ch]) alone, over
  * real ZeroMQ CURVE on 127.0.0.1 at a port the kernel chooses: it refuses
  * a CURVE key its admit callback does not know, delivers a member's
- * messages with the member's Ed25519 key, and sends only to peers it is
- * connected to.  The federation above it: check_replication.c.
+ * messages with the member's Ed25519 key, sends only to peers it is
+ * connected to, drops what a member sends beyond its share (share.c, also
+ * alone) and refuses multi-frame and oversized frames, each counted.  The
+ * federation above it: check_replication.c.
  *
  * No test measures time: a wait services the transport until what it
  * waits for holds, for at most PUMP_ROUNDS rounds (a bound, not a
@@ -20,6 +22,7 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "node/transport/net.h"
+#include "node/transport/share.h"
 #include "tests/suites.h"
 
 #define POLL_MS 10        /* the longest one round waits for input */
@@ -113,7 +116,7 @@ START_TEST(test_transport_refuses_unknown_curve_key_and_admits_a_member)
     struct seen_by_net s = {probe, 0, {0}, ""};
     struct seen_net_stats st;
     struct seen_net *net;
-    zmq_pollitem_t items[2];
+    zmq_pollitem_t items[SEEN_NET_POLLITEMS];
     void *zctx, *bad, *good;
     int i;
 
@@ -128,7 +131,7 @@ START_TEST(test_transport_refuses_unknown_curve_key_and_admits_a_member)
     seen_net_stats(net, &st);
     for (i = 0; i < PUMP_ROUNDS && (s.n < 1 || st.zap_refused < 1); i++) {
         seen_net_pollitems(net, items);
-        ck_assert_int_ge(zmq_poll(items, 2, POLL_MS), 0);
+        ck_assert_int_ge(zmq_poll(items, SEEN_NET_POLLITEMS, POLL_MS), 0);
         seen_net_service(net, items, delivered, &s, 8);
         seen_net_stats(net, &st);
     }
@@ -176,6 +179,119 @@ START_TEST(test_transport_sends_only_to_connected_peers)
 }
 END_TEST
 
+/* Service ${net} until ${st} (refreshed) shows ${n} messages received,
+ * dropped, multi-frame or oversized together: at most PUMP_ROUNDS. */
+static void
+pump_until(struct seen_net *net, struct seen_by_net *s,
+    struct seen_net_stats *st, uint64_t n)
+{
+    zmq_pollitem_t items[SEEN_NET_POLLITEMS];
+    int i;
+
+    seen_net_stats(net, st);
+    for (i = 0; i < PUMP_ROUNDS &&
+         st->received + st->dropped + st->multi_frame + st->oversized < n;
+         i++) {
+        seen_net_pollitems(net, items);
+        ck_assert_int_ge(zmq_poll(items, SEEN_NET_POLLITEMS, POLL_MS), 0);
+        seen_net_service(net, items, delivered, s, 8);
+        seen_net_stats(net, st);
+    }
+}
+
+START_TEST(test_transport_drops_what_a_member_sends_beyond_its_share)
+{
+    struct seen_by_net s = {probe, 0, {0}, ""};
+    struct seen_net_stats st;
+    struct seen_net *net;
+    void *zctx, *good;
+    int i;
+
+    ck_assert_ptr_nonnull(zctx = zmq_ctx_new());
+    ck_assert_int_eq(seen_net_open(zctx, node, "tcp://127.0.0.1:0",
+                         admit_member, &s, &net),
+        SEEN_OK);
+    /* Five messages an hour: the window cannot end during the test. */
+    seen_net_set_share(net, 5, 1u << 20, 3600.0, 3600.0);
+    good = raw_dealer(probe, node, seen_net_endpoint(net));
+    for (i = 0; i < 20; i++)
+        raw_send(good, "flood", 5);
+    pump_until(net, &s, &st, 20);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_uint_eq(st.received, 5);
+    ck_assert_uint_eq(st.dropped, 15);
+    ck_assert_uint_eq(seen_net_dropped(net, probe->sign_pk), 15);
+    ck_assert_uint_eq(seen_net_dropped(net, stranger->sign_pk), 0);
+    zmq_close(good);
+    seen_net_destroy(&net);
+    zmq_ctx_term(zctx);
+}
+END_TEST
+
+START_TEST(test_transport_refuses_multi_frame_and_oversized_frames)
+{
+    struct seen_by_net s = {probe, 0, {0}, ""};
+    struct seen_net_stats st;
+    struct seen_net *net;
+    uint8_t *big;
+    void *zctx, *good;
+
+    ck_assert_ptr_nonnull(zctx = zmq_ctx_new());
+    ck_assert_int_eq(seen_net_open(zctx, node, "tcp://127.0.0.1:0",
+                         admit_member, &s, &net),
+        SEEN_OK);
+    good = raw_dealer(probe, node, seen_net_endpoint(net));
+    ck_assert_int_eq(zmq_send(good, "two", 3, ZMQ_SNDMORE), 3);
+    raw_send(good, "frames", 6);
+    ck_assert_ptr_nonnull(big = calloc(1, SEEN_NET_MAX_ENVELOPE + 1));
+    raw_send(good, big, SEEN_NET_MAX_ENVELOPE + 1);
+    free(big);
+    raw_send(good, "after", 5);
+    pump_until(net, &s, &st, 3);
+    ck_assert_uint_eq(st.multi_frame, 1);
+    ck_assert_uint_eq(st.oversized, 1);
+    /* Neither delivered; the connection still carries what follows. */
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_str_eq(s.text, "after");
+    zmq_close(good);
+    seen_net_destroy(&net);
+    zmq_ctx_term(zctx);
+}
+END_TEST
+
+static const uint8_t pk_a[32] = {1}, pk_b[32] = {2};
+
+START_TEST(test_share_counts_messages_bytes_and_time_per_peer_a_window)
+{
+    struct seen_share *sh;
+
+    ck_assert_ptr_nonnull(
+        sh = seen_share_new(&(struct seen_share_budget){3, 100, 0.5, 1.0}));
+    /* Messages: three a window; the fourth dropped, counted against a. */
+    ck_assert_int_eq(seen_share_admit(sh, pk_a, 10, 0.0), 1);
+    ck_assert_int_eq(seen_share_admit(sh, pk_a, 10, 0.1), 1);
+    ck_assert_int_eq(seen_share_admit(sh, pk_a, 10, 0.2), 1);
+    ck_assert_int_eq(seen_share_admit(sh, pk_a, 10, 0.3), 0);
+    /* Another peer has its own share. */
+    ck_assert_int_eq(seen_share_admit(sh, pk_b, 10, 0.3), 1);
+    ck_assert_uint_eq(seen_share_dropped(sh, pk_a), 1);
+    ck_assert_uint_eq(seen_share_dropped(sh, pk_b), 0);
+    /* A new window: a fresh share.  Bytes: the first message always
+     * passes, however large; then no more than 100 bytes. */
+    ck_assert_int_eq(seen_share_admit(sh, pk_a, 1000, 1.0), 1);
+    ck_assert_int_eq(seen_share_admit(sh, pk_a, 1, 1.1), 0);
+    /* Time: a message that cost the budget stops the rest. */
+    ck_assert_int_eq(seen_share_admit(sh, pk_b, 1, 2.0), 1);
+    seen_share_charge(sh, pk_b, 0.6);
+    ck_assert_int_eq(seen_share_admit(sh, pk_b, 1, 2.1), 0);
+    ck_assert_int_eq(seen_share_admit(sh, pk_b, 1, 3.1), 1);
+    ck_assert_uint_eq(seen_share_total(sh), 3);
+    seen_share_destroy(&sh);
+    seen_share_destroy(&sh); /* safe twice */
+    ck_assert_ptr_null(sh);
+}
+END_TEST
+
 Suite *
 transport_suite(void)
 {
@@ -186,6 +302,12 @@ transport_suite(void)
     tcase_add_test(
         tc, test_transport_refuses_unknown_curve_key_and_admits_a_member);
     tcase_add_test(tc, test_transport_sends_only_to_connected_peers);
+    tcase_add_test(
+        tc, test_transport_drops_what_a_member_sends_beyond_its_share);
+    tcase_add_test(
+        tc, test_transport_refuses_multi_frame_and_oversized_frames);
+    tcase_add_test(
+        tc, test_share_counts_messages_bytes_and_time_per_peer_a_window);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -194,7 +194,7 @@ federate(size_t n)
 void
 pump_once(int tick)
 {
-    zmq_pollitem_t items[2 * NNODES];
+    zmq_pollitem_t items[SEEN_FED_POLLITEMS * NNODES];
     size_t i, n = 0;
 
     for (i = 0; i < NNODES; i++)
@@ -207,7 +207,7 @@ pump_once(int tick)
         seen_fed_service(nodes[i].fed, items + n);
         if (tick)
             seen_fed_tick(nodes[i].fed);
-        n += 2;
+        n += SEEN_FED_POLLITEMS;
     }
 }
 

@@ -14,6 +14,7 @@
 #include "node/replication/fed_impl.h"
 #include "node/replication/ring.h"
 #include "node/transport/net.h"
+#include "node/transport/share.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "proto/enums.h"
@@ -23,6 +24,9 @@
 #include "storage/replay.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
+
+_Static_assert(SEEN_FED_POLLITEMS == SEEN_NET_POLLITEMS,
+    "the daemon polls the transport's items");
 
 /**
  * seen_fed_new(store, keys, zctx, listen, peers, adopt, ctx, out):
@@ -143,13 +147,52 @@ seen_fed_set_handler(struct seen_fed *fed, seen_fed_msg_fn *fn, void *ctx)
 /**
  * seen_fed_pollitems(fed, items):
  * Write the poll items of the transport to ${items}.  Returns their
- * number (2).
+ * number (SEEN_FED_POLLITEMS).
  */
 int
-seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2])
+seen_fed_pollitems(
+    struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS])
 {
 
     return seen_net_pollitems(fed->net, items);
+}
+
+/**
+ * seen_fed_set_share(fed, msgs):
+ * Let each member have ${msgs} envelopes handled a second (its fair share
+ * of messages; bytes and time keep their defaults, node/transport/share.h).
+ */
+void
+seen_fed_set_share(struct seen_fed *fed, unsigned int msgs)
+{
+
+    seen_fed_set_share_time(fed, msgs, SEEN_SHARE_CPU);
+}
+
+/**
+ * seen_fed_set_share_time(fed, msgs, cpu):
+ * As seen_fed_set_share(), and let each member cost the node up to ${cpu}
+ * seconds of handling a second.
+ */
+void
+seen_fed_set_share_time(struct seen_fed *fed, unsigned int msgs, double cpu)
+{
+
+    seen_net_set_share(
+        fed->net, msgs, SEEN_SHARE_BYTES, cpu, SEEN_SHARE_WINDOW);
+}
+
+/**
+ * seen_fed_watch(fed):
+ * Count the transport's connection events only (its first poll item),
+ * while the rest waits (an import holds the store): descriptors stay in
+ * reserve all the same.
+ */
+void
+seen_fed_watch(struct seen_fed *fed)
+{
+
+    seen_net_watch(fed->net);
 }
 
 /* A seen_net_recv_fn: keep a copy of the envelope for the round. */
@@ -185,10 +228,18 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
     size_t i;
     int rc;
 
+    double t0;
+    int bad;
+
     for (i = 0; i < fed->nround; i++) {
         if (seen_store_begin_nested(*txnp, &child) != 0)
             break;
-        if (fed_on_message(fed, child, &fed->round[i]) != 0)
+        /* What a message costs counts against its sender's share. */
+        t0 = seen_clock_mono();
+        bad = fed_on_message(fed, child, &fed->round[i]) != 0;
+        seen_net_charge(
+            fed->net, fed->round[i].sender, seen_clock_mono() - t0);
+        if (bad)
             seen_store_abort(child);
         else if (seen_store_commit(child) != 0)
             break;
@@ -216,7 +267,8 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
  * what that calls for.  Returns the number of envelopes received.
  */
 size_t
-seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2])
+seen_fed_service(
+    struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS])
 {
     struct seen_txn *txn;
     size_t i, n;
@@ -383,6 +435,8 @@ status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
             p, "bad_leaves", json_integer((json_int_t)q->bad_leaves));
         json_object_set_new(
             p, "over_budget", json_integer((json_int_t)q->over_budget));
+        json_object_set_new(p, "dropped",
+            json_integer((json_int_t)seen_net_dropped(fed->net, q->pk)));
         if (q->last_rx != 0)
             json_object_set_new(p, "last_seen_s",
                 json_integer((json_int_t)(now - q->last_rx)));
@@ -491,6 +545,26 @@ status_refused(struct seen_fed *fed, json_t *r)
         json_object_set_new(r, c[i].name, json_integer((json_int_t)c[i].n));
 }
 
+/* The transport's counters (net.h), as JSON: spec/cli.md's "transport". */
+static json_t *
+fed_status_transport(struct seen_fed *fed, const struct seen_net_stats *ns)
+{
+
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                     "s:I, s:I, s:I, s:I}",
+        "endpoint", seen_net_endpoint(fed->net), "sent", (json_int_t)ns->sent,
+        "received", (json_int_t)ns->received, "send_blocked",
+        (json_int_t)ns->send_blocked, "dropped", (json_int_t)ns->dropped,
+        "multi_frame", (json_int_t)ns->multi_frame, "oversized",
+        (json_int_t)ns->oversized, "accepted", (json_int_t)ns->accepted,
+        "connections", (json_int_t)ns->connections, "accept_failed",
+        (json_int_t)ns->accept_failed, "handshakes_failed",
+        (json_int_t)ns->handshakes_failed, "listener_paused",
+        (json_int_t)ns->listener_paused, "connections_shed",
+        (json_int_t)ns->connections_shed, "zap_admitted",
+        (json_int_t)ns->zap_admitted);
+}
+
 /**
  * seen_fed_status(fed, txn, out):
  * Add "peers", "feeds", "membership_version", "epoch" and "refused" to
@@ -525,9 +599,5 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
     status_refused(fed, json_object_get(out, "refused"));
     json_object_set_new(out, "exchange_log", status_xlog(fed, txn));
     json_object_set_new(out, "messages", status_messages(fed));
-    json_object_set_new(out, "transport",
-        json_pack("{s:s, s:I, s:I, s:I}", "endpoint",
-            seen_net_endpoint(fed->net), "sent", (json_int_t)ns.sent,
-            "received", (json_int_t)ns.received, "send_blocked",
-            (json_int_t)ns.send_blocked));
+    json_object_set_new(out, "transport", fed_status_transport(fed, &ns));
 }

@@ -109,12 +109,38 @@ SEEN_MUST_CHECK int seen_fed_match_key(struct seen_fed *fed,
  */
 SEEN_MUST_CHECK int seen_fed_checkpoint_own(struct seen_fed *fed);
 
+#define SEEN_FED_POLLITEMS 3 /* the transport's (SEEN_NET_POLLITEMS) */
+
 /**
  * seen_fed_pollitems(fed, items):
  * Write the poll items of the transport to ${items}.  Returns their
- * number (2).
+ * number (SEEN_FED_POLLITEMS).
  */
-int seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
+int seen_fed_pollitems(
+    struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS]);
+
+/**
+ * seen_fed_set_share(fed, msgs):
+ * Let each member have ${msgs} envelopes handled a second (its fair share
+ * of messages; bytes and time keep their defaults, node/transport/share.h).
+ */
+void seen_fed_set_share(struct seen_fed *fed, unsigned int msgs);
+
+/**
+ * seen_fed_set_share_time(fed, msgs, cpu):
+ * As seen_fed_set_share(), and let each member cost the node up to ${cpu}
+ * seconds of handling a second.
+ */
+void seen_fed_set_share_time(
+    struct seen_fed *fed, unsigned int msgs, double cpu);
+
+/**
+ * seen_fed_watch(fed):
+ * Count the transport's connection events only (its first poll item),
+ * while the rest waits (an import holds the store): descriptors stay in
+ * reserve all the same.
+ */
+void seen_fed_watch(struct seen_fed *fed);
 
 /**
  * seen_fed_service(fed, items):
@@ -122,7 +148,8 @@ int seen_fed_pollitems(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
  * (each message nested, so one bad message undoes only itself), and send
  * what that calls for.  Returns the number of envelopes received.
  */
-size_t seen_fed_service(struct seen_fed *fed, zmq_pollitem_t items[static 2]);
+size_t seen_fed_service(
+    struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS]);
 
 /**
  * seen_fed_tick(fed):

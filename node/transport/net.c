@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -9,6 +11,7 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "node/transport/net.h"
+#include "node/transport/share.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
@@ -41,7 +44,25 @@ struct seen_net {
     size_t npeers, cap;
     char endpoint[256];
     struct seen_net_stats st;
+    void *mon;           /* PAIR: the ROUTER's connection events */
+    char monep[64];      /* where the ROUTER publishes them */
+    struct seen_share *share; /* each member's share of what is received */
+    double paused_until; /* the listener is closed until then; 0: open */
 };
+
+/* The events of the ROUTER's monitor the transport counts. */
+#define MONITOR_EVENTS                                                      \
+    (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED | ZMQ_EVENT_DISCONNECTED | \
+        ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |                              \
+        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+
+/* Whether ${n} is 1, 2, 4, 8...: when a burst's count is said. */
+static int
+said(uint64_t n)
+{
+
+    return n != 0 && (n & (n - 1)) == 0;
+}
 
 /* Set the options every socket of the transport shares on ${s}: no
  * linger, the message size limit, the high-water marks and heartbeats. */
@@ -61,6 +82,52 @@ set_common(void *s)
     zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo);
 }
 
+/*
+ * Set what bounds a connection to the ROUTER on ${s}: a stranger has
+ * SEEN_NET_HANDSHAKE_IVL ms to complete its handshake, each peer's queue
+ * holds SEEN_NET_RCVHWM messages (beyond, ZeroMQ stops reading that
+ * connection: TCP slows the sender), and TCP keepalives find dead peers.
+ * The ROUTER itself sends no ZMTP heartbeats: in libzmq 4.3.4 a PING timer
+ * that fires on a connection whose input was stopped by a full queue and
+ * then closed by the peer fails `!_io_error` (stream_engine_base.cpp:331,
+ * zeromq/libzmq#4364) and aborts the process.  Our DEALERs still send
+ * PINGs with a TTL, so a peer's dead link is still dropped by this end.
+ */
+static void
+router_guard(void *s)
+{
+    int zero = 0, one = 1, hwm = SEEN_NET_RCVHWM,
+        hs = SEEN_NET_HANDSHAKE_IVL, idle = 60, intvl = 10, cnt = 6;
+
+    zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_HANDSHAKE_IVL, &hs, sizeof hs);
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE, &one, sizeof one);
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_IDLE, &idle, sizeof idle);
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_INTVL, &intvl, sizeof intvl);
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_CNT, &cnt, sizeof cnt);
+}
+
+/* Start the ROUTER's monitor and connect n->mon to it.  Returns 0, or -1
+ * (logged). */
+static int
+monitor_open(struct seen_net *n)
+{
+    int zero = 0;
+
+    snprintf(n->monep, sizeof n->monep, "inproc://seen-net-monitor-%p",
+        (void *)n);
+    if (zmq_socket_monitor(n->router, n->monep, MONITOR_EVENTS) != 0 ||
+        (n->mon = zmq_socket(n->zctx, ZMQ_PAIR)) == NULL ||
+        zmq_connect(n->mon, n->monep) != 0) {
+        seen_error("cannot watch the federation port's connections: %s",
+            zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    zmq_setsockopt(n->mon, ZMQ_LINGER, &zero, sizeof zero);
+    return 0;
+}
+
 /**
  * seen_net_open(zctx, k, listen, admit, ctx, out):
  * Start the ZAP handler and bind the ROUTER on ${listen} (tcp://HOST:PORT)
@@ -73,7 +140,7 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
 {
     struct seen_net *n;
     size_t elen;
-    int one = 1, hwm = 1000 * SEEN_NET_HWM;
+    int one = 1;
 
     *out = NULL;
     if ((n = calloc(1, sizeof *n)) == NULL)
@@ -89,11 +156,13 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
             zmq_strerror(zmq_errno()));
         goto fail;
     }
-    if ((n->router = zmq_socket(zctx, ZMQ_ROUTER)) == NULL)
+    if ((n->share = seen_share_new(&(struct seen_share_budget){
+             SEEN_SHARE_MSGS, SEEN_SHARE_BYTES, SEEN_SHARE_CPU,
+             SEEN_SHARE_WINDOW})) == NULL ||
+        (n->router = zmq_socket(zctx, ZMQ_ROUTER)) == NULL)
         goto fail;
     set_common(n->router);
-    /* Many peers share the ROUTER's receive queue. */
-    zmq_setsockopt(n->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    router_guard(n->router);
     zmq_setsockopt(n->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(n->router, ZMQ_CURVE_SERVER, &one, sizeof one);
     zmq_setsockopt(n->router, ZMQ_CURVE_SECRETKEY, k->curve_sk, 32);
@@ -104,6 +173,8 @@ seen_net_open(void *zctx, const struct seen_keys *k, const char *listen,
         seen_error("this libzmq cannot enforce ZAP: refusing to listen");
         goto fail;
     }
+    if (monitor_open(n) != 0)
+        goto fail;
     if (zmq_bind(n->router, listen) != 0) {
         seen_error("cannot listen on '%s': %s", listen,
             zmq_strerror(zmq_errno()));
@@ -136,8 +207,13 @@ seen_net_destroy(struct seen_net **pp)
     *pp = NULL;
     for (i = 0; i < net->npeers; i++)
         zmq_close(net->peers[i].dealer);
+    if (net->router != NULL && net->mon != NULL)
+        zmq_socket_monitor(net->router, NULL, 0);
+    if (net->mon != NULL)
+        zmq_close(net->mon);
     if (net->router != NULL)
         zmq_close(net->router);
+    seen_share_destroy(&net->share);
     if (net->zap != NULL)
         zmq_close(net->zap);
     free(net->peers);
@@ -221,6 +297,8 @@ seen_net_next(const struct seen_net *net, double later)
         if (net->peers[i].blocked_since != 0 &&
             renew_at(&net->peers[i]) < later)
             later = renew_at(&net->peers[i]);
+    if (net->paused_until != 0 && net->paused_until < later)
+        later = net->paused_until;
     return later;
 }
 
@@ -238,6 +316,15 @@ seen_net_maintain(struct seen_net *net)
     void *d;
     size_t i;
 
+    if (net->paused_until != 0 && t >= net->paused_until) {
+        if (zmq_bind(net->router, net->endpoint) == 0) {
+            net->paused_until = 0;
+            if (said(net->st.listener_paused))
+                seen_info("the federation port '%s' is open again",
+                    net->endpoint);
+        } else /* tried again later: said when it closed */
+            net->paused_until = t + SEEN_NET_PAUSE;
+    }
     for (i = 0; i < net->npeers; i++) {
         p = &net->peers[i];
         if (p->blocked_since == 0 || t < renew_at(p))
@@ -325,16 +412,19 @@ seen_net_send(struct seen_net *net, const uint8_t sign_pk[static 32],
 
 /**
  * seen_net_pollitems(net, items):
- * Write the two poll items the daemon must watch (the ROUTER and the ZAP
- * handler) to ${items}.  Returns 2.
+ * Write the SEEN_NET_POLLITEMS poll items the daemon must watch (the
+ * ROUTER's monitor first, then the ROUTER and the ZAP handler) to
+ * ${items}.  Returns SEEN_NET_POLLITEMS.
  */
 int
-seen_net_pollitems(struct seen_net *net, zmq_pollitem_t items[static 2])
+seen_net_pollitems(
+    struct seen_net *net, zmq_pollitem_t items[static SEEN_NET_POLLITEMS])
 {
 
-    items[0] = (zmq_pollitem_t){net->router, 0, ZMQ_POLLIN, 0};
-    items[1] = (zmq_pollitem_t){net->zap, 0, ZMQ_POLLIN, 0};
-    return 2;
+    items[0] = (zmq_pollitem_t){net->mon, 0, ZMQ_POLLIN, 0};
+    items[1] = (zmq_pollitem_t){net->router, 0, ZMQ_POLLIN, 0};
+    items[2] = (zmq_pollitem_t){net->zap, 0, ZMQ_POLLIN, 0};
+    return SEEN_NET_POLLITEMS;
 }
 
 /* Send a ZAP reply (RFC 27): the version, the request id ${id} (${idlen}
@@ -410,83 +500,306 @@ done:
         zap_reply(net, "", 0, "500", "malformed", "");
 }
 
-/* Receive one message from the ROUTER: [routing id][envelope]. */
+/* The descriptors kept free of the federation port's connections, for
+ * the control socket, the store, the log and our own peers, out of
+ * ${limit}: an eighth, at least 64 and at most 1,024. */
+static rlim_t
+fd_reserve(rlim_t limit)
+{
+    rlim_t r = limit / 8;
+
+    return r < 64 ? 64 : r > 1024 ? 1024 : r;
+}
+
+/*
+ * Close the listener for SEEN_NET_PAUSE seconds: descriptors run short
+ * (${fd} was just given to a connection, or accept failed with ${err}).
+ * Closing it drops every connection it accepted, strangers' first; members
+ * reconnect, and nothing else can take the descriptors the node needs to
+ * answer its control socket or open its files.
+ */
+static void
+pause_listener(struct seen_net *net, long fd, int err)
+{
+    struct rlimit rl;
+
+    if (net->paused_until != 0)
+        return;
+    if (zmq_unbind(net->router, net->endpoint) != 0) {
+        seen_error("cannot close the federation port '%s': %s",
+            net->endpoint, zmq_strerror(zmq_errno()));
+        return;
+    }
+    net->paused_until = seen_clock_mono() + SEEN_NET_PAUSE;
+    net->st.listener_paused++;
+    net->st.connections_shed += net->st.connections;
+    net->st.connections = 0;
+    if (!said(net->st.listener_paused))
+        return;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        rl.rlim_cur = 0;
+    seen_warn("open files running short (%s, descriptor %ld of %llu): "
+              "the federation port closed for %d s, its connections "
+              "dropped (%llu times so far)",
+        err ? strerror(err) : "accepted", fd,
+        (unsigned long long)rl.rlim_cur, (int)SEEN_NET_PAUSE,
+        (unsigned long long)net->st.listener_paused);
+}
+
+/* Count one event of the ROUTER's monitor ${ev} with value ${val}. */
+static void
+monitor_event(struct seen_net *net, uint16_t ev, uint32_t val)
+{
+    struct rlimit rl;
+
+    switch (ev) {
+    case ZMQ_EVENT_ACCEPTED:
+        net->st.accepted++;
+        net->st.connections++;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+            rl.rlim_cur != RLIM_INFINITY &&
+            (rlim_t)val + fd_reserve(rl.rlim_cur) >= rl.rlim_cur)
+            pause_listener(net, (long)val, 0);
+        break;
+    case ZMQ_EVENT_ACCEPT_FAILED:
+        if (said(++net->st.accept_failed))
+            seen_warn("cannot accept a connection on the federation port: "
+                      "%s (%llu so far)",
+                strerror((int)val), (unsigned long long)net->st.accept_failed);
+        if (val == EMFILE || val == ENFILE)
+            pause_listener(net, -1, (int)val);
+        break;
+    case ZMQ_EVENT_DISCONNECTED:
+        if (net->st.connections > 0)
+            net->st.connections--;
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        /* Timed out (SEEN_NET_HANDSHAKE_IVL), closed or garbled before the
+         * handshake completed: plain TCP, a scan, a flood. */
+        if (said(++net->st.handshakes_failed))
+            seen_warn("connections closed before completing a handshake "
+                      "(timed out, closed or not ZMTP): %llu so far",
+                (unsigned long long)net->st.handshakes_failed);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Read and count the events the ROUTER's monitor has queued. */
+static void
+monitor_drain(struct seen_net *net)
+{
+    zmq_msg_t a, b;
+    uint16_t ev;
+    uint32_t val;
+    int n;
+
+    for (n = 0; n < SEEN_NET_DRAIN; n++) {
+        zmq_msg_init(&a);
+        zmq_msg_init(&b);
+        if (zmq_msg_recv(&a, net->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&a);
+            zmq_msg_close(&b);
+            break;
+        }
+        if (zmq_msg_more(&a))
+            (void)zmq_msg_recv(&b, net->mon, 0); /* the endpoint */
+        if (zmq_msg_size(&a) == 6) {
+            memcpy(&ev, zmq_msg_data(&a), 2);
+            memcpy(&val, (uint8_t *)zmq_msg_data(&a) + 2, 4);
+            monitor_event(net, ev, val);
+        }
+        zmq_msg_close(&a);
+        zmq_msg_close(&b);
+    }
+}
+
+/* The name of the peer ${pk} for a log line, in ${buf} (${len} bytes). */
+static const char *
+peer_name(struct seen_net *net, const uint8_t pk[32], char *buf, size_t len)
+{
+    struct peer *p = find(net, pk);
+    char hex[65];
+
+    if (p != NULL)
+        snprintf(buf, len, "%s", p->name);
+    else {
+        sodium_bin2hex(hex, sizeof hex, pk, 32);
+        snprintf(buf, len, "%.16s", hex);
+    }
+    return buf;
+}
+
+/* Drop the rest of a multi-frame message on the ROUTER. */
+static void
+drain_frames(struct seen_net *net)
+{
+    zmq_msg_t x;
+    int more = 1;
+
+    while (more) {
+        zmq_msg_init(&x);
+        if (zmq_msg_recv(&x, net->router, 0) < 0)
+            more = 0;
+        else
+            more = zmq_msg_more(&x);
+        zmq_msg_close(&x);
+    }
+}
+
+/* What router_one did with a message. */
+enum { RX_NONE, RX_DELIVERED, RX_REFUSED };
+
+/* Receive one message from the ROUTER: [routing id][envelope], and deliver
+ * it unless it is refused (multi-frame, oversized) or its sender is over
+ * its share.  Returns RX_NONE when nothing was read. */
 static int
 router_one(struct seen_net *net, seen_net_recv_fn *recv, void *ctx)
 {
     zmq_msg_t id, m;
     uint8_t sign_pk[32];
     const char *user;
-    int delivered = 0;
+    char name[64];
+    uint64_t d;
+    int ret = RX_NONE;
 
     zmq_msg_init(&id);
     zmq_msg_init(&m);
     if (zmq_msg_recv(&id, net->router, ZMQ_DONTWAIT) < 0)
         goto done;
+    ret = RX_REFUSED;
     if (!zmq_msg_more(&id) || zmq_msg_recv(&m, net->router, 0) < 0)
         goto done;
     if (zmq_msg_more(&m)) { /* one frame per message: drop extras */
-        zmq_msg_t x;
-        int more = 1;
-
-        while (more) {
-            zmq_msg_init(&x);
-            if (zmq_msg_recv(&x, net->router, 0) < 0)
-                more = 0;
-            else
-                more = zmq_msg_more(&x);
-            zmq_msg_close(&x);
-        }
-        net->st.oversize++;
+        drain_frames(net);
+        if (said(++net->st.multi_frame))
+            seen_warn("refused a message of several frames (%llu so far)",
+                (unsigned long long)net->st.multi_frame);
         goto done;
     }
-    net->st.received++;
-    delivered = 1;
+    if (zmq_msg_size(&m) > SEEN_NET_MAX_ENVELOPE) {
+        if (said(++net->st.oversized))
+            seen_warn("refused a frame over %u bytes (%llu so far)",
+                SEEN_NET_MAX_ENVELOPE, (unsigned long long)net->st.oversized);
+        goto done;
+    }
     user = zmq_msg_gets(&m, "User-Id");
     if (user == NULL || strlen(user) != 64 ||
         sodium_hex2bin(sign_pk, 32, user, 64, NULL, NULL, NULL) != 0)
         goto done;
+    if (!seen_share_admit(net->share, sign_pk, zmq_msg_size(&m),
+            seen_clock_mono())) {
+        net->st.dropped++;
+        if (said(d = seen_share_dropped(net->share, sign_pk)))
+            seen_warn("peer '%s' is over its share of what this node "
+                      "receives: %llu messages dropped so far",
+                peer_name(net, sign_pk, name, sizeof name),
+                (unsigned long long)d);
+        goto done;
+    }
+    net->st.received++;
+    ret = RX_DELIVERED;
     recv(ctx, sign_pk, zmq_msg_data(&m), zmq_msg_size(&m));
 done:
     zmq_msg_close(&id);
     zmq_msg_close(&m);
-    return delivered;
+    return ret;
+}
+
+/* Whether ${s} has a message to read. */
+static int
+readable(void *s)
+{
+    int ev = 0;
+    size_t evlen = sizeof ev;
+
+    return zmq_getsockopt(s, ZMQ_EVENTS, &ev, &evlen) == 0 &&
+        (ev & ZMQ_POLLIN);
 }
 
 /**
  * seen_net_service(net, items, recv, ctx, max):
- * Answer pending ZAP requests and deliver up to ${max} received messages
- * to ${recv}, given the poll results in ${items}.  Returns the number of
- * messages delivered.
+ * Count the connections' events, answer pending ZAP requests, and deliver
+ * up to ${max} received messages to ${recv}, given the poll results in
+ * ${items}.  Messages refused or over their sender's share are read and
+ * dropped, up to SEEN_NET_DRAIN of them a call: a flooded queue is drained
+ * at a bounded cost.  Returns the number of messages delivered.
  */
 size_t
-seen_net_service(struct seen_net *net, zmq_pollitem_t items[static 2],
-    seen_net_recv_fn *recv, void *ctx, size_t max)
+seen_net_service(struct seen_net *net,
+    zmq_pollitem_t items[static SEEN_NET_POLLITEMS], seen_net_recv_fn *recv,
+    void *ctx, size_t max)
 {
-    size_t n = 0;
-    int ev;
-    size_t evlen;
+    size_t n = 0, refused = 0;
+    int rc;
 
-    for (;;) {
-        ev = 0;
-        evlen = sizeof ev;
-        if (zmq_getsockopt(net->zap, ZMQ_EVENTS, &ev, &evlen) != 0 ||
-            !(ev & ZMQ_POLLIN))
-            break;
-        zap_one(net);
-    }
     (void)items;
-    while (n < max) {
-        ev = 0;
-        evlen = sizeof ev;
-        if (zmq_getsockopt(net->router, ZMQ_EVENTS, &ev, &evlen) != 0 ||
-            !(ev & ZMQ_POLLIN))
+    monitor_drain(net);
+    while (readable(net->zap))
+        zap_one(net);
+    while (n < max && refused < SEEN_NET_DRAIN && readable(net->router)) {
+        if ((rc = router_one(net, recv, ctx)) == RX_NONE)
             break;
-        if (!router_one(net, recv, ctx))
-            break;
-        n++;
+        if (rc == RX_DELIVERED)
+            n++;
+        else
+            refused++;
     }
     return n;
+}
+
+/**
+ * seen_net_watch(net):
+ * Count the connections' events only (the first poll item): what keeps
+ * descriptors in reserve while the daemon cannot service the rest.
+ */
+void
+seen_net_watch(struct seen_net *net)
+{
+
+    monitor_drain(net);
+}
+
+/**
+ * seen_net_charge(net, sign_pk, seconds):
+ * Count ${seconds} spent handling a message of peer ${sign_pk} against
+ * its share.
+ */
+void
+seen_net_charge(
+    struct seen_net *net, const uint8_t sign_pk[static 32], double seconds)
+{
+
+    seen_share_charge(net->share, sign_pk, seconds);
+}
+
+/**
+ * seen_net_dropped(net, sign_pk):
+ * Return the number of messages of peer ${sign_pk} dropped because it
+ * was over its share.
+ */
+uint64_t
+seen_net_dropped(const struct seen_net *net, const uint8_t sign_pk[static 32])
+{
+
+    return seen_share_dropped(net->share, sign_pk);
+}
+
+/**
+ * seen_net_set_share(net, msgs, bytes, cpu, window):
+ * Give each peer a share of ${msgs} messages, ${bytes} bytes and ${cpu}
+ * seconds of handling every ${window} seconds, in place of the defaults
+ * (SEEN_SHARE_*).
+ */
+void
+seen_net_set_share(struct seen_net *net, uint32_t msgs, uint64_t bytes,
+    double cpu, double window)
+{
+
+    seen_share_set(
+        net->share, &(struct seen_share_budget){msgs, bytes, cpu, window});
 }
 
 /**

@@ -14,6 +14,18 @@
  * connection, which is dropped when nothing comes back for
  * SEEN_NET_HEARTBEAT_TIMEOUT ms): all that crosses an idle link besides
  * what replication sends at its slow cadence.
+ *
+ * What a connection may cost is bounded.  Before authentication: a
+ * handshake not completed within SEEN_NET_HANDSHAKE_IVL ms is closed, and
+ * when the descriptors given to connections come within a reserve of the
+ * open-file limit the listener closes for SEEN_NET_PAUSE s (dropping the
+ * connections it accepted) so that the control socket and the store
+ * always have descriptors; each is counted and said once a burst.  After
+ * it: one frame a message, at most SEEN_NET_MAX_ENVELOPE bytes (larger
+ * ones refused and counted; beyond SEEN_NET_MAX_MSG ZeroMQ closes the
+ * connection), at most SEEN_NET_RCVHWM messages queued per peer, and each
+ * member a fair share a second (share.h): beyond it its messages are read
+ * and dropped unverified, and counted against it.
  */
 #ifndef SEEN_NET_H
 #define SEEN_NET_H
@@ -24,8 +36,14 @@
 
 #include "common/seen.h"
 
-#define SEEN_NET_MAX_MSG ((16u << 20) + 4096)
+#define SEEN_NET_MAX_ENVELOPE (16u << 20) /* larger frames are refused */
+#define SEEN_NET_MAX_MSG (SEEN_NET_MAX_ENVELOPE + 4096) /* larger: closed */
 #define SEEN_NET_HWM 64          /* messages queued per peer */
+#define SEEN_NET_RCVHWM 1024     /* messages received queued per peer */
+#define SEEN_NET_HANDSHAKE_IVL 5000 /* ms a connection has to authenticate */
+#define SEEN_NET_DRAIN 4096      /* messages read and dropped per service */
+#define SEEN_NET_PAUSE 1.0       /* s the port stays closed when fds run low */
+#define SEEN_NET_POLLITEMS 3     /* items of seen_net_pollitems() */
 #define SEEN_NET_HEARTBEAT_IVL 10000     /* ms between ZMTP PINGs */
 #define SEEN_NET_HEARTBEAT_TIMEOUT 30000 /* ms without traffic: dropped */
 #define SEEN_NET_HEARTBEAT_TTL 60000     /* ms the other end waits */
@@ -92,24 +110,69 @@ SEEN_MUST_CHECK int seen_net_send(struct seen_net *net,
 
 /**
  * seen_net_pollitems(net, items):
- * Write the two poll items the daemon must watch (the ROUTER and the ZAP
- * handler) to ${items}.  Returns 2.
+ * Write the SEEN_NET_POLLITEMS poll items the daemon must watch (the
+ * ROUTER's monitor first, then the ROUTER and the ZAP handler) to
+ * ${items}.  Returns SEEN_NET_POLLITEMS.
  */
-int seen_net_pollitems(struct seen_net *net, zmq_pollitem_t items[static 2]);
+int seen_net_pollitems(
+    struct seen_net *net, zmq_pollitem_t items[static SEEN_NET_POLLITEMS]);
 
 /**
  * seen_net_service(net, items, recv, ctx, max):
- * Answer pending ZAP requests and deliver up to ${max} received messages
- * to ${recv}, given the poll results in ${items}.  Returns the number of
- * messages delivered.
+ * Count the connections' events, answer pending ZAP requests, and deliver
+ * up to ${max} received messages to ${recv}, given the poll results in
+ * ${items}.  Messages refused or over their sender's share are read and
+ * dropped, up to SEEN_NET_DRAIN of them a call: a flooded queue is drained
+ * at a bounded cost.  Returns the number of messages delivered.
  */
-size_t seen_net_service(struct seen_net *net, zmq_pollitem_t items[static 2],
-    seen_net_recv_fn *recv, void *ctx, size_t max);
+size_t seen_net_service(struct seen_net *net,
+    zmq_pollitem_t items[static SEEN_NET_POLLITEMS], seen_net_recv_fn *recv,
+    void *ctx, size_t max);
+
+/**
+ * seen_net_watch(net):
+ * Count the connections' events only (the first poll item): what keeps
+ * descriptors in reserve while the daemon cannot service the rest.
+ */
+void seen_net_watch(struct seen_net *net);
+
+/**
+ * seen_net_charge(net, sign_pk, seconds):
+ * Count ${seconds} spent handling a message of peer ${sign_pk} against
+ * its share.
+ */
+void seen_net_charge(
+    struct seen_net *net, const uint8_t sign_pk[static 32], double seconds);
+
+/**
+ * seen_net_dropped(net, sign_pk):
+ * Return the number of messages of peer ${sign_pk} dropped because it
+ * was over its share.
+ */
+uint64_t seen_net_dropped(
+    const struct seen_net *net, const uint8_t sign_pk[static 32]);
+
+/**
+ * seen_net_set_share(net, msgs, bytes, cpu, window):
+ * Give each peer a share of ${msgs} messages, ${bytes} bytes and ${cpu}
+ * seconds of handling every ${window} seconds, in place of the defaults
+ * (SEEN_SHARE_*).
+ */
+void seen_net_set_share(struct seen_net *net, uint32_t msgs, uint64_t bytes,
+    double cpu, double window);
 
 /* Counters for status and tests. */
 struct seen_net_stats {
     uint64_t zap_admitted, zap_refused;
-    uint64_t received, sent, send_blocked, oversize, renewed;
+    uint64_t received, sent, send_blocked, renewed;
+    /* Refused after the handshake, each under its own name: several
+     * frames, a frame over SEEN_NET_MAX_ENVELOPE, over the sender's share. */
+    uint64_t multi_frame, oversized, dropped;
+    /* Connections: accepted, open now, accept failed (e.g. EMFILE),
+     * closed before the handshake completed, times the listener closed
+     * for want of descriptors and the connections that dropped. */
+    uint64_t accepted, connections, accept_failed, handshakes_failed;
+    uint64_t listener_paused, connections_shed;
 };
 
 /**

@@ -4,7 +4,7 @@
  *   seen-probe --home NODEHOME --to ENDPOINT --to-curve HEX --to-sign HEX
  *              [--keys-from NODEHOME2] [--from N] [--timeout MS]
  *              [--size N] [--size-above K] [--proof-len N] [--held FILE]
- *              [--cp-from NODEHOME3] [--count N] ACTION
+ *              [--cp-from NODEHOME3] [--count N] [--reset S] ACTION
  *
  * Connects one DEALER, as a CURVE client with the keys of the node at
  * NODEHOME (its keystore opened with the passphrase of
@@ -49,9 +49,13 @@
  *   frame, range-flood, big-heads, hello-flood
  *                    against replication: see probe_repl.h
  *
+ *   connect-flood, flood-forged, multi-frame, oversized
+ *                    the transport's attacks: tests/probe/probe_transport.h
+ *                    (--count N, default 1000)
+ *
  * With --count N, a flood action (the disclosure ones, range-flood and
- * hello-flood) sends N frames, each built anew (a new message id), over
- * the one connection, as fast as it will take them.
+ * hello-flood) sends N frames (default 1), each built anew (a new message
+ * id), over the one connection, as fast as it will take them.
  *
  * The socket queues only to a completed connection (ZMQ_IMMEDIATE), so a
  * CURVE handshake the target's ZAP handler refuses means nothing can be
@@ -85,6 +89,7 @@
 #include "seen.pb-c.h"
 #include "tests/probe/probe.h"
 #include "tests/probe/probe_repl.h"
+#include "tests/probe/probe_transport.h"
 
 #define EXIT_UNDELIVERED 3
 #define GARBAGE_BYTES 200
@@ -96,12 +101,13 @@ static const char usage[] =
     "                  [--keys-from NODEHOME2] [--from N] [--timeout MS]\n"
     "                  [--size N] [--size-above K] [--proof-len N] "
     "[--held FILE]\n"
-    "                  [--cp-from NODEHOME3] [--count N] [--handles FILE]\n"
-    "                  [--match HEX] ACTION\n"
+    "                  [--cp-from NODEHOME3] [--count N] [--reset S]\n"
+    "                  [--handles FILE] [--match HEX] ACTION\n"
     "ACTION: hello, replay, forged, tampered, stale, wrong-recipient,\n"
     "        inconsistent, garbage, get-xproof, xproof, disclosure-bare,\n"
     "        disclosure-unmatched, disclosure-query, disclosure-matched,\n"
-    "        disclosure-answer, frame, range-flood, big-heads, hello-flood\n";
+    "        disclosure-answer, frame, range-flood, big-heads, hello-flood,\n"
+    "        connect-flood, flood-forged, multi-frame, oversized\n";
 
 /* Sleep ${ms} milliseconds, through signals. */
 static void
@@ -492,11 +498,26 @@ build_disclosure(struct probe *p, uint8_t **buf, size_t *len)
     return probe_disclosure_build(p->action, &pd, buf, len);
 }
 
+/* The attacks of probe_transport.c: carried out here, nothing to send
+ * after (ACTION_DONE). */
+static int
+build_transport(struct probe *p, uint8_t **buf, size_t *len)
+{
+    const struct probe_target t = {p->to, p->server_curve, p->target, p->ck,
+        p->sk, p->timeout, p->count != 0 ? p->count : 1000, p->reset};
+
+    *buf = NULL;
+    *len = 0;
+    return probe_transport_run(p->action, &t, &p->sent);
+}
+
 /* Send the frame twice (the second after the first is applied). */
 #define ACTION_TWICE 1
 /* Send --count frames, each built afresh (p->seq 0, 1, ...), as fast as
  * the connection takes them. */
 #define ACTION_FLOOD 2
+/* The action sent what it sends itself (p->sent): deliver nothing. */
+#define ACTION_DONE 4
 
 static const struct action {
     const char *name;
@@ -522,6 +543,10 @@ static const struct action {
     {"range-flood", probe_build_range, ACTION_FLOOD},
     {"big-heads", probe_build_big_heads, 0},
     {"hello-flood", probe_build_old_hello, ACTION_FLOOD},
+    {"connect-flood", build_transport, ACTION_DONE},
+    {"flood-forged", build_transport, ACTION_DONE},
+    {"multi-frame", build_transport, ACTION_DONE},
+    {"oversized", build_transport, ACTION_DONE},
 };
 
 /* The action named ${name}, or NULL. */
@@ -577,6 +602,7 @@ parse_args(int argc, char **argv, struct probe *p)
         {"count", required_argument, NULL, 'N'},
         {"handles", required_argument, NULL, 'L'},
         {"match", required_argument, NULL, 'M'},
+        {"reset", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -624,6 +650,11 @@ parse_args(int argc, char **argv, struct probe *p)
             break;
         case 'F':
             p->held = optarg;
+            break;
+        case 'R':
+            p->reset = strtol(optarg, &end, 10);
+            if (*end != '\0' || p->reset <= 0)
+                goto usage;
             break;
         case 'C':
             p->cpfrom = optarg;
@@ -776,7 +807,7 @@ done:
 int
 main(int argc, char **argv)
 {
-    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000, .count = 1};
+    struct probe p = {.above = 7, .plen = ~0ULL, .timeout = 3000};
     const struct action *a;
     uint8_t *buf = NULL;
     char senderhex[65];
@@ -799,11 +830,18 @@ main(int argc, char **argv)
     sodium_bin2hex(senderhex, sizeof senderhex, p.sk->sign_pk, 32);
 
     /* Build what to send before connecting. */
-    if (a->build(&p, &buf, &len) != 0)
+    if (a->flags & ACTION_DONE) {
+        if ((ret = a->build(&p, &buf, &len)) != 0)
+            goto done;
+        sent = (int)p.sent;
+    } else if (a->build(&p, &buf, &len) != 0)
         goto done;
-    ret = deliver(&p, a, buf, len, &sent);
-    buf = NULL; /* deliver() freed it */
-    if (ret != 0)
+    else {
+        ret = deliver(&p, a, buf, len, &sent);
+        buf = NULL; /* deliver() freed it */
+        if (ret != 0)
+            goto done;
+    }
         goto done;
     out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
         "sender", senderhex);

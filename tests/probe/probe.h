@@ -19,7 +19,9 @@ struct probe {
     const char *handles, *match; /* disclosure actions */
     uint8_t server_curve[32], target[32];
     unsigned long long from, size, above, plen;
-    unsigned long long count; /* frames a flood sends (--count, 1) */
+    unsigned long long count; /* --count (0: not given: the action's own) */
+    unsigned long long sent;  /* what an ACTION_DONE action sent itself */
+    long reset;               /* --reset S (flood-forged) */
     unsigned long long seq;   /* which of them is being built, from 0 */
     long timeout;
     uint64_t now;
