@@ -842,7 +842,6 @@ main(int argc, char **argv)
         if (ret != 0)
             goto done;
     }
-        goto done;
     out = json_pack("{s:s, s:i, s:s}", "action", p.action, "sent", sent,
         "sender", senderhex);
     if (out != NULL) {
