@@ -7,6 +7,10 @@ POL=thames-valley-police
 HEA=reading-health
 NODES="$SC $POL $HEA"
 DATA=$(dirname "${BASH_SOURCE[0]}")/data
+# The lab's manifest: these three nodes, or (SEEN_LAB_MANIFEST, e.g.
+# scripts/lab-six-areas.json, the README's 30-node lab) any that names
+# them too; the tests import at these three only.
+MANIFEST=${SEEN_LAB_MANIFEST:-$DATA/lab-three.json}
 trap '"$SEEN" lab down "$LAB" >/dev/null 2>&1; t_cleanup' EXIT
 
 # st NODE: the node's status as JSON; alive NODE: whether it answers.
@@ -38,10 +42,10 @@ id_key() { "$SEEN" --home "$1" identity --json | sed -n "s/.*\"$2\":\"\([0-9a-f]
 # $T_DIR/synth), and converged.
 lab_converged() {
   local n
-  expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
+  expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$MANIFEST"
   for n in $NODES; do T_HOMES+=("$LAB/$n"); done
   export SEEN_PASSPHRASE_FILE=$LAB/passphrase
-  expect_status 0 "seen-synth" "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" \
+  expect_status 0 "seen-synth" "$SEEN_BIN/seen-synth" --manifest "$MANIFEST" \
     --out "$T_DIR/synth" --households "$1" --seed 5
   for n in $NODES; do
     expect_status 0 "import at $n" "$SEEN" --home "$LAB/$n" import --quiet "$T_DIR/synth/$n.jsonl"

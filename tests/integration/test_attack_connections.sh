@@ -19,11 +19,11 @@ command -v prlimit >/dev/null || { echo "skipped: no prlimit"; exit 0; }
 
 at_least() { local v; v=$(transport "$1" "$2"); [ -n "$v" ] && [ "$v" -ge "$3" ]; }
 
-expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
+expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$MANIFEST"
 for n in $NODES; do T_HOMES+=("$LAB/$n"); done
 export SEEN_PASSPHRASE_FILE=$LAB/passphrase
 expect_status 0 "seen-synth for the manifest" \
-  "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" --out "$T_DIR/synth" \
+  "$SEEN_BIN/seen-synth" --manifest "$MANIFEST" --out "$T_DIR/synth" \
   --households 40 --seed 11
 TGT=$SC
 PID=$(cat "$LAB/$TGT/seen-node.pid")

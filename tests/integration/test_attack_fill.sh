@@ -41,7 +41,7 @@ settled() {
 check "seen-probe is built" test -x "$PROBE"
 lab_converged 300
 expect_status 0 "seen-synth: records to import during the floods" "$SEEN_BIN/seen-synth" \
-  --manifest "$DATA/lab-three.json" --out "$T_DIR/more" --households 60 --seed 23
+  --manifest "$MANIFEST" --out "$T_DIR/more" --households 60 --seed 23
 
 TGT=$SC
 TEP=$(lab_endpoint $TGT)

@@ -28,11 +28,11 @@ settled() {
   b=$(refused "$1" bad_signature); d=$(transport "$1" dropped)
   [ -n "$b" ] && [ -n "$d" ] && [ $((b + d)) -ge "$2" ]
 }
-expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
+expect_status 0 "lab up" "$SEEN" lab up "$LAB" "$MANIFEST"
 for n in $NODES; do T_HOMES+=("$LAB/$n"); done
 export SEEN_PASSPHRASE_FILE=$LAB/passphrase
 expect_status 0 "seen-synth for the manifest" \
-  "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" --out "$T_DIR/synth" \
+  "$SEEN_BIN/seen-synth" --manifest "$MANIFEST" --out "$T_DIR/synth" \
   --households 40 --seed 12
 TGT=$SC
 # A share of 200 envelopes a second: the flood outruns it however fast
@@ -40,7 +40,7 @@ TGT=$SC
 expect_status 0 "lab down" "$SEEN" lab down "$LAB"
 sed -i '/^\[federation\]/a share_messages = 200' "$LAB/$TGT/seen.conf"
 expect_status 0 "lab up again, the target with share_messages = 200" \
-  "$SEEN" lab up "$LAB" "$DATA/lab-three.json"
+  "$SEEN" lab up "$LAB" "$MANIFEST"
 PID=$(cat "$LAB/$TGT/seen-node.pid")
 probe() { probe_at $TGT "$@"; }
 used0=$(used $TGT)
@@ -100,7 +100,7 @@ check "no libzmq assertion in the target's log" sh -c "! grep -q 'Assertion fail
 # here within the next heartbeat interval (10 s); nothing may abort now.
 if [ "${SEEN_ATTACK_LONG:-0}" = 1 ]; then
   expect_status 0 "seen-synth: a large extract for the target" \
-    "$SEEN_BIN/seen-synth" --manifest "$DATA/lab-three.json" --out "$T_DIR/big" \
+    "$SEEN_BIN/seen-synth" --manifest "$MANIFEST" --out "$T_DIR/big" \
     --households 100000 --seed 4
   probe --home "$LAB/$POL" --count 3000000 --reset 5 flood-forged >"$T_DIR/flood2" 2>&1 &
   FLOOD=$!

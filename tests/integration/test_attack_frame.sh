@@ -34,7 +34,7 @@ check "social care holds the health feed ($held)" test -n "$held" -a "${held:-0}
 # The health node signs a new checkpoint while social care is away.
 expect_status 0 "stop $SC (the victim)" "$SEEN" --home "$LAB/$SC" node stop
 expect_status 0 "seen-synth: more records" "$SEEN_BIN/seen-synth" \
-  --manifest "$DATA/lab-three.json" --out "$T_DIR/more" --households 20 --seed 23
+  --manifest "$MANIFEST" --out "$T_DIR/more" --households 20 --seed 23
 prefixed MORE "$T_DIR/more/$HEA.jsonl" "$T_DIR/more-hea.jsonl"
 expect_status 0 "import more at $HEA" "$SEEN" --home "$LAB/$HEA" import --quiet "$T_DIR/more-hea.jsonl"
 new=$(feed $HEA $HEA)
