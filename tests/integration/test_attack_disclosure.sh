@@ -62,7 +62,7 @@ sys.exit(1)' "$role" "$POL"
 
 check "seen-probe is built" test -x "$PROBE"
 expect_status 0 "lab up (three nodes, with the partnership agreement)" \
-  "$SEEN" lab up "$LAB" "$DATA/lab-three-agreement.json"
+  "$SEEN" lab up "$LAB" "${SEEN_LAB_MANIFEST:-$DATA/lab-three-agreement.json}"
 export SEEN_PASSPHRASE_FILE=$LAB/passphrase
 MIA='"people":[{"ref":"c1","role":"child","given_name":"Mia","family_name":"Ward","date_of_birth":"2020-09-30","nhs_number":"943 476 5919","postcode":"RG1 5DF"}]'
 echo "{\"id\":\"RDG-CIN-2026-0042\",\"kind\":\"child_in_need_assessment\",\"date\":\"2026-01-15\",\"local_authority\":\"Reading\",$MIA}" >"$T_DIR/sc.jsonl"
