@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
+#include "crypto/merkle.h"
 #include "node/replication/federation.h"
 #include "proto/checkpoint.h"
 #include "proto/membership.h"
@@ -142,6 +143,17 @@ probe_sends(int type, const char *name, const ProtobufCMessage *msg)
     zmq_close(d);
 }
 
+/* Service alpha until its counter ${group}.${key} reaches ${min} (the
+ * probe's message may come after the other nodes' of its type). */
+static void
+alpha_counts(const char *group, const char *key, json_int_t min)
+{
+    struct at_least c = {&nodes[ALPHA], group, key, min};
+
+    ck_assert_msg(pump_until(counted, &c), "alpha never counted %s.%s %lld",
+        group, key, (long long)min);
+}
+
 /* A seen_alerts_evidence_fn that counts in the int ${ctx} the evidence
  * against bravo. */
 static int
@@ -225,6 +237,18 @@ START_TEST(test_forged_leaves_under_an_innocent_origin_s_checkpoint)
 }
 END_TEST
 
+/* Whether alpha holds bravo's checkpoint of FRAME_LEAVES leaves. */
+static int
+alpha_holds_bravo_cp(void *ctx)
+{
+    Seen__Checkpoint *cp = held_checkpoint(&nodes[ALPHA], nodes[BRAVO].k);
+    int ok = cp->size == FRAME_LEAVES;
+
+    (void)ctx;
+    seen_checkpoint_destroy(&cp);
+    return ok;
+}
+
 START_TEST(test_two_checkpoints_the_origin_signed_that_disagree_are_evidence)
 {
     Seen__Heads hs = SEEN__HEADS__INIT;
@@ -235,6 +259,10 @@ START_TEST(test_two_checkpoints_the_origin_signed_that_disagree_are_evidence)
     alpha_bravo_probe();
     publish(&nodes[BRAVO], FRAME_LEAVES, NULL);
     wait_held(&nodes[ALPHA], nodes[BRAVO].k, FRAME_LEAVES);
+    /* Evidence needs two checkpoints of one size (protocol.md): the one
+     * alpha keeps may come after the leaves. */
+    ck_assert_msg(pump_until(alpha_holds_bravo_cp, NULL),
+        "alpha never held bravo's checkpoint of its leaves");
     /* Bravo signed a second checkpoint of the size alpha holds, over
      * another root: whoever shows it, bravo signed both. */
     randombytes_buf(root, sizeof root);
@@ -248,6 +276,7 @@ START_TEST(test_two_checkpoints_the_origin_signed_that_disagree_are_evidence)
     hs.heads = &hp;
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
+    alpha_counts("refused", "inconsistent", 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 1);
     ck_assert_int_eq(evidence_against_bravo(&nodes[ALPHA]), 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_leaves"), 0);
@@ -275,12 +304,14 @@ START_TEST(test_heads_beyond_the_members_or_an_origin_twice_are_refused)
     hs.heads = hp;
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
+    alpha_counts("refused", "bad_heads", 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_heads"), 1);
     /* Two heads, of one origin. */
     hs.n_heads = 2;
     h[1].origin = h[0].origin;
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
+    alpha_counts("refused", "bad_heads", 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_heads"), 2);
     ck_assert_int_eq(peer_refused(&nodes[ALPHA], "probe"), 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
@@ -352,6 +383,73 @@ START_TEST(test_entries_with_a_checkpoint_of_another_origin_are_counted)
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 0);
     ck_assert_uint_eq(feed_size(&nodes[ALPHA], nodes[BRAVO].k), 0);
+}
+END_TEST
+
+/* Fill ${st} (its limit: the map it opened with) with filler records,
+ * large then small, until even a small write is refused as SEEN_EFULL. */
+static void
+fill_store(struct seen_store *st)
+{
+    static const size_t sizes[] = {4000, 400, 40};
+    uint8_t v[4000];
+    struct seen_txn *t;
+    char key[32];
+    int next = 0, rc, tries;
+    size_t k;
+
+    memset(v, 0x5a, sizeof v);
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (tries = 0, rc = 0; tries < 100000 && rc == 0; tries++) {
+            t = tu_begin(st, 1);
+            snprintf(key, sizeof key, "filler%08d", next++);
+            rc = seen_store_put(
+                t, SEEN_DB_RECORDS, key, strlen(key), v, sizes[k]);
+            if (rc != 0)
+                seen_store_abort(t); /* the put refused */
+            else
+                rc = seen_store_commit(t); /* ends t either way */
+        }
+        ck_assert_int_eq(rc, SEEN_EFULL);
+    }
+}
+
+/* A store full of content refuses what a peer sends that it would have
+ * to keep -- here a member's own new feed entry, with its checkpoint --
+ * and counts it as store_full: nothing malformed, no evidence. */
+START_TEST(test_a_full_store_counts_what_it_cannot_keep)
+{
+    struct at_least c = {&nodes[ALPHA], "refused", "store_full", 1};
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    ProtobufCBinaryData lv[1];
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], leaf[512], handle[16];
+    uint8_t *env;
+    size_t len;
+    void *d;
+
+    alpha_with_probe();
+    fill_store(nodes[ALPHA].store);
+    lv[0] = (ProtobufCBinaryData){
+        leaf_encode(probe, 0, handle, leaf, sizeof leaf), leaf};
+    seen_merkle_leaf_hash(root, lv[0].data, lv[0].len);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         probe, 1, root, seen_clock_wall()),
+        SEEN_OK);
+    e.origin = (ProtobufCBinaryData){32, probe->sign_pk};
+    e.n_leaves = 1;
+    e.leaves = lv;
+    e.checkpoint = &cp;
+    seal(probe, &nodes[ALPHA], SEEN__MSG_TYPE__ENTRIES,
+        (const ProtobufCMessage *)&e, &env, &len);
+    d = raw_dealer(probe, &nodes[ALPHA]);
+    raw_send(d, env, len);
+    free(env);
+    ck_assert_msg(pump_until(counted, &c), "a full store counted nothing");
+    zmq_close(d);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 0);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_leaves"), 0);
 }
 END_TEST
 
@@ -431,6 +529,7 @@ replication_attack_suite(void)
         tc, test_entries_with_a_checkpoint_of_another_origin_are_counted);
     tcase_add_test(tc, test_a_forged_membership_document_is_counted);
     tcase_add_test(tc, test_a_peer_adds_a_bounded_share_to_the_replay_cache);
+    tcase_add_test(tc, test_a_full_store_counts_what_it_cannot_keep);
     suite_add_tcase(s, tc);
     return s;
 }
