@@ -83,6 +83,7 @@
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "crypto/merkle.h"
+#include "match/tokens.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "tests/probe/probe_disclosure.h"
@@ -156,6 +157,37 @@ seal_hello(const struct seen_keys *k, const uint8_t to[32], uint64_t t,
         t, env, len);
 }
 
+/* probe_leaf: see probe.h. */
+size_t
+probe_leaf(const uint8_t origin[32], uint64_t seq, uint64_t t, uint8_t *buf,
+    size_t cap)
+{
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry ie = SEEN__INDEX_ENTRY__INIT;
+    uint8_t handle[16], group[16], bloom[SEEN_BLOOM_BYTES];
+    size_t n;
+
+    randombytes_buf(handle, sizeof handle);
+    randombytes_buf(group, sizeof group);
+    randombytes_buf(bloom, sizeof bloom);
+    ie.handle = (ProtobufCBinaryData){16, handle};
+    ie.group = (ProtobufCBinaryData){16, group};
+    ie.role = SEEN__ROLE__CHILD;
+    ie.kind = SEEN__KIND__DOMESTIC_ABUSE_INCIDENT;
+    ie.date = (uint32_t)(t / 86400);
+    ie.local_authority = (char *)"Reading";
+    ie.name_bloom = (ProtobufCBinaryData){sizeof bloom, bloom};
+    fe.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
+    fe.seq = seq;
+    fe.time = t;
+    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+    fe.entry = &ie;
+    if ((n = seen__feed_entry__get_packed_size(&fe)) > cap)
+        return 0;
+    seen__feed_entry__pack(&fe, buf);
+    return n;
+}
+
 /*
  * A sealed ENTRIES from ${k} to ${to} of ${k}'s own feed: LEAVES
  * well-formed leaves from seq ${from}, and a checkpoint of size
@@ -167,41 +199,17 @@ seal_inconsistent(const struct seen_keys *k, const uint8_t to[32],
 {
     Seen__Entries e = SEEN__ENTRIES__INIT;
     Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry ie = SEEN__INDEX_ENTRY__INIT;
     ProtobufCBinaryData leaves[LEAVES];
-    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], root[32], handle[16], group[16];
-    uint8_t bloom[128], *lbuf[LEAVES] = {NULL}, *body = NULL;
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], root[32], lbuf[LEAVES][512];
+    uint8_t *body = NULL;
     uint64_t t = (uint64_t)time(NULL);
     size_t i, blen;
     int rc;
 
-    memset(bloom, 0, sizeof bloom);
-    randombytes_buf(group, sizeof group);
-    for (i = 0; i < LEAVES; i++) {
-        randombytes_buf(handle, sizeof handle);
-        seen__index_entry__init(&ie);
-        ie.handle = (ProtobufCBinaryData){16, handle};
-        ie.group = (ProtobufCBinaryData){16, group};
-        ie.role = SEEN__ROLE__CHILD;
-        ie.kind = SEEN__KIND__DOMESTIC_ABUSE_INCIDENT;
-        ie.date = (uint32_t)(t / 86400);
-        ie.local_authority = (char *)"Reading";
-        ie.name_bloom = (ProtobufCBinaryData){sizeof bloom, bloom};
-        seen__feed_entry__init(&fe);
-        fe.origin = (ProtobufCBinaryData){32, (uint8_t *)k->sign_pk};
-        fe.seq = from + i;
-        fe.time = t;
-        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-        fe.entry = &ie;
-        leaves[i].len = seen__feed_entry__get_packed_size(&fe);
-        if ((lbuf[i] = malloc(leaves[i].len)) == NULL) {
-            rc = SEEN_ENOMEM;
-            goto done;
-        }
-        seen__feed_entry__pack(&fe, lbuf[i]);
-        leaves[i].data = lbuf[i];
-    }
+    for (i = 0; i < LEAVES; i++)
+        leaves[i] = (ProtobufCBinaryData){
+            probe_leaf(k->sign_pk, from + i, t, lbuf[i], sizeof lbuf[i]),
+            lbuf[i]};
     /* Signed by the origin, but over a root no leaves give. */
     randombytes_buf(root, sizeof root);
     if ((rc = seen_checkpoint_sign(&cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT, k,
@@ -221,8 +229,6 @@ seal_inconsistent(const struct seen_keys *k, const uint8_t to[32],
     rc = seen_envelope_seal(k, to, SEEN__MSG_TYPE__ENTRIES, body, blen, NULL,
         t, env, len);
 done:
-    for (i = 0; i < LEAVES; i++)
-        free(lbuf[i]);
     free(body);
     return rc;
 }

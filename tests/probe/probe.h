@@ -31,4 +31,14 @@ struct probe {
     struct seen_keys *ck, *sk, *cpk;
 };
 
+/**
+ * probe_leaf(origin, seq, t, buf, cap):
+ * Write to ${buf} (${cap} bytes) a well-formed leaf of ${origin}'s feed
+ * at ${seq}, published at ${t}, that its origin never signed (a random
+ * handle, group and filter).  Returns its length, or 0 when ${cap} is too
+ * small.
+ */
+size_t probe_leaf(const uint8_t origin[32], uint64_t seq, uint64_t t,
+    uint8_t *buf, size_t cap);
+
 #endif /* !SEEN_TESTS_PROBE_H */

@@ -11,7 +11,6 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
-#include "match/tokens.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
 #include "storage/feed.h"
@@ -80,38 +79,6 @@ own_checkpoint(const char *home)
     return cp;
 }
 
-/* Write to ${buf} (${cap} bytes) a well-formed leaf of ${origin}'s feed at
- * ${seq} that its origin never signed; return its length, or 0. */
-static size_t
-forged_leaf(const uint8_t origin[32], uint64_t seq, uint64_t t, uint8_t *buf,
-    size_t cap)
-{
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry ie = SEEN__INDEX_ENTRY__INIT;
-    uint8_t handle[16], group[16], bloom[SEEN_BLOOM_BYTES];
-    size_t n;
-
-    randombytes_buf(handle, sizeof handle);
-    randombytes_buf(group, sizeof group);
-    randombytes_buf(bloom, sizeof bloom);
-    ie.handle = (ProtobufCBinaryData){16, handle};
-    ie.group = (ProtobufCBinaryData){16, group};
-    ie.role = SEEN__ROLE__CHILD;
-    ie.kind = SEEN__KIND__DOMESTIC_ABUSE_INCIDENT;
-    ie.date = (uint32_t)(t / 86400);
-    ie.local_authority = (char *)"Reading";
-    ie.name_bloom = (ProtobufCBinaryData){sizeof bloom, bloom};
-    fe.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
-    fe.seq = seq;
-    fe.time = t;
-    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-    fe.entry = &ie;
-    if ((n = seen__feed_entry__get_packed_size(&fe)) > cap)
-        return 0;
-    seen__feed_entry__pack(&fe, buf);
-    return n;
-}
-
 /* frame: see probe_repl.h. */
 int
 probe_build_frame(struct probe *p, uint8_t **buf, size_t *len)
@@ -138,7 +105,7 @@ probe_build_frame(struct probe *p, uint8_t **buf, size_t *len)
                                               : FRAME_LEAVES_MAX;
     for (i = 0; i < n; i++) {
         lv[i].data = leaf[i];
-        if ((lv[i].len = forged_leaf(cp->origin.data, p->from + i, p->now,
+        if ((lv[i].len = probe_leaf(cp->origin.data, p->from + i, p->now,
                  leaf[i], sizeof leaf[i])) == 0)
             goto done;
     }
