@@ -321,19 +321,6 @@ jint(json_t *o, const char *key)
     return json_integer_value(v);
 }
 
-/* How many envelopes of ${type} ("heads") ${n} ${dir} ("sent",
- * "received") since it started. */
-static json_int_t
-messages(struct tnode *n, const char *type, const char *dir)
-{
-    json_t *st = status_of(n);
-    json_int_t x;
-
-    x = jint(json_object_get(json_object_get(st, "messages"), type), dir);
-    json_decref(st);
-    return x;
-}
-
 /* The status of ${name} among the peers in the status ${st}, borrowed;
  * the test fails when there is none. */
 static json_t *

@@ -90,28 +90,13 @@ held_checkpoint(struct tnode *n, const struct seen_keys *origin)
     return cp;
 }
 
-/* What received_of() waits for: ${n} has received ${min} envelopes of
- * the type named ${type} in the status's "messages". */
+/* What received_enough() waits for: ${n} has received ${min} envelopes
+ * of the type named ${type} in the status's "messages". */
 struct received_of {
     struct tnode *n;
     const char *type;
     json_int_t min;
 };
-
-/* The envelopes of the type ${type} ("entries") ${n} has received. */
-static json_int_t
-received(struct tnode *n, const char *type)
-{
-    json_t *st = status_of(n), *v;
-    json_int_t x;
-
-    v = json_object_get(json_object_get(json_object_get(st, "messages"),
-                            type), "received");
-    ck_assert_msg(json_is_integer(v), "no messages.%s.received", type);
-    x = json_integer_value(v);
-    json_decref(st);
-    return x;
-}
 
 /* Whether the struct received_of ${ctx} holds. */
 static int
@@ -119,7 +104,7 @@ received_enough(void *ctx)
 {
     const struct received_of *r = ctx;
 
-    return received(r->n, r->type) >= r->min;
+    return messages(r->n, r->type, "received") >= r->min;
 }
 
 /* Send alpha, as the probe, the message ${msg} of ${type} (named ${name}
@@ -133,7 +118,7 @@ probe_sends(int type, const char *name, const ProtobufCMessage *msg)
     size_t len;
     void *d;
 
-    r.min = received(&nodes[ALPHA], name) + 1;
+    r.min = messages(&nodes[ALPHA], name, "received") + 1;
     seal(probe, &nodes[ALPHA], type, msg, &env, &len);
     d = raw_dealer(probe, &nodes[ALPHA]);
     raw_send(d, env, len);
@@ -141,17 +126,6 @@ probe_sends(int type, const char *name, const ProtobufCMessage *msg)
     ck_assert_msg(pump_until(received_enough, &r), "alpha never received "
                                                    "the probe's %s", name);
     zmq_close(d);
-}
-
-/* Service alpha until its counter ${group}.${key} reaches ${min} (the
- * probe's message may come after the other nodes' of its type). */
-static void
-alpha_counts(const char *group, const char *key, json_int_t min)
-{
-    struct at_least c = {&nodes[ALPHA], group, key, min};
-
-    ck_assert_msg(pump_until(counted, &c), "alpha never counted %s.%s %lld",
-        group, key, (long long)min);
 }
 
 /* A seen_alerts_evidence_fn that counts in the int ${ctx} the evidence
@@ -276,7 +250,7 @@ START_TEST(test_two_checkpoints_the_origin_signed_that_disagree_are_evidence)
     hs.heads = &hp;
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
-    alpha_counts("refused", "inconsistent", 1);
+    pump_counted(&nodes[ALPHA], "refused", "inconsistent", 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 1);
     ck_assert_int_eq(evidence_against_bravo(&nodes[ALPHA]), 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_leaves"), 0);
@@ -304,14 +278,14 @@ START_TEST(test_heads_beyond_the_members_or_an_origin_twice_are_refused)
     hs.heads = hp;
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
-    alpha_counts("refused", "bad_heads", 1);
+    pump_counted(&nodes[ALPHA], "refused", "bad_heads", 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_heads"), 1);
     /* Two heads, of one origin. */
     hs.n_heads = 2;
     h[1].origin = h[0].origin;
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
-    alpha_counts("refused", "bad_heads", 2);
+    pump_counted(&nodes[ALPHA], "refused", "bad_heads", 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "bad_heads"), 2);
     ck_assert_int_eq(peer_refused(&nodes[ALPHA], "probe"), 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
@@ -419,7 +393,6 @@ fill_store(struct seen_store *st)
  * and counts it as store_full: nothing malformed, no evidence. */
 START_TEST(test_a_full_store_counts_what_it_cannot_keep)
 {
-    struct at_least c = {&nodes[ALPHA], "refused", "store_full", 1};
     Seen__Entries e = SEEN__ENTRIES__INIT;
     Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
     ProtobufCBinaryData lv[1];
@@ -445,7 +418,7 @@ START_TEST(test_a_full_store_counts_what_it_cannot_keep)
     d = raw_dealer(probe, &nodes[ALPHA]);
     raw_send(d, env, len);
     free(env);
-    ck_assert_msg(pump_until(counted, &c), "a full store counted nothing");
+    pump_counted(&nodes[ALPHA], "refused", "store_full", 1);
     zmq_close(d);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "malformed"), 0);
     ck_assert_int_eq(counter(&nodes[ALPHA], "refused", "inconsistent"), 0);

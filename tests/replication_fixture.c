@@ -447,14 +447,39 @@ counted(void *ctx)
     return counter(c->n, c->group, c->key) >= c->min;
 }
 
+/* Service until ${n}'s status counter ${group}.${key} reaches ${min}. */
+void
+pump_counted(struct tnode *n, const char *group, const char *key,
+    json_int_t min)
+{
+    struct at_least c = {n, group, key, min};
+
+    ck_assert_msg(pump_until(counted, &c), "%s never counted %s.%s %lld",
+        n->name, group, key, (long long)min);
+}
+
 /* Service until ${n} has received ${min} messages in all. */
 void
 pump_received(struct tnode *n, json_int_t min)
 {
-    struct at_least c = {n, "transport", "received", min};
 
-    ck_assert_msg(pump_until(counted, &c), "%s received fewer than %lld",
-        n->name, (long long)min);
+    pump_counted(n, "transport", "received", min);
+}
+
+/* How many envelopes of ${type} ("heads") ${n} ${dir} ("sent",
+ * "received") since it started. */
+json_int_t
+messages(struct tnode *n, const char *type, const char *dir)
+{
+    json_t *st = status_of(n), *v;
+    json_int_t x;
+
+    v = json_object_get(json_object_get(json_object_get(st, "messages"),
+                            type), dir);
+    ck_assert_msg(json_is_integer(v), "no messages.%s.%s", type, dir);
+    x = json_integer_value(v);
+    json_decref(st);
+    return x;
 }
 
 /* ${n}'s status of its peer ${name} (the caller decrefs it); the test

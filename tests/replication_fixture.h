@@ -117,7 +117,12 @@ void seal_hello(const struct seen_keys *from, const struct tnode *to, uint8_t **
 
 int counted(void *ctx);
 
+void pump_counted(struct tnode *n, const char *group, const char *key,
+    json_int_t min);
+
 void pump_received(struct tnode *n, json_int_t min);
+
+json_int_t messages(struct tnode *n, const char *type, const char *dir);
 
 json_t *peer_status(struct tnode *n, const char *name);
 
