@@ -50,6 +50,8 @@ struct node {
 };
 
 #define NOFILE_WANT 65536 /* open files asked for when unlimited */
+#define MATCH_STEP 500           /* leaves matched a step, at most */
+#define MATCH_STEP_SECONDS 0.05  /* ...and the time a step may take */
 
 static volatile sig_atomic_t got_signal;
 
@@ -631,10 +633,12 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
         }
         if (housekeeping(&n))
             got = 1;
-        /* Match what arrived or was imported, a bounded step at a time:
-         * only when something came in, or the last step left work. */
+        /* Match what arrived or was imported, a bounded step at a time
+         * (MATCH_STEP leaves, MATCH_STEP_SECONDS: peers' requests wait for
+         * it): only when something came in, or the last step left work. */
         if (!importing(&n) && (busy || got > 0 || rc > 0))
-            busy = seen_matcher_step(&n.mt, 500) > 0;
+            busy = seen_matcher_step_until(&n.mt, MATCH_STEP,
+                       seen_clock_mono() + MATCH_STEP_SECONDS) > 0;
     }
     seen_info("node '%s' stopping%s", n.cfg.name,
         importing(&n) ? ": an unfinished import is abandoned, nothing of it "

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "match/tokens.h"
@@ -534,6 +535,37 @@ START_TEST(test_a_step_with_nothing_new_writes_nothing)
 }
 END_TEST
 
+/* A step stops early once its time is up (so that a daemon matching a
+ * large backlog still answers its peers), after one leaf at least; the
+ * next step goes on from there. */
+START_TEST(test_a_step_stops_when_its_time_is_up_and_the_next_goes_on)
+{
+    int first, rest;
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_SC, SC1);
+    import_at(&lab1, O_TVP, TVP2);
+    import_at(&lab1, O_SC, SC2);
+    import_at(&lab1, O_SC, SC3);
+    import_at(&lab1, O_TVP, DVDS1);
+    import_at(&lab1, O_SC, SC4);
+    first = seen_matcher_step_until(&lab1.m, 500, seen_clock_mono() - 1);
+    ck_assert_int_eq(first, 1);
+    rest = seen_matcher_step(&lab1.m, 500);
+    ck_assert_int_gt(rest, 0);
+    ck_assert_int_eq(seen_matcher_step(&lab1.m, 500), 0);
+    /* What was matched is what a step without a limit matches. */
+    import_at(&lab2, O_TVP, TVP1);
+    import_at(&lab2, O_SC, SC1);
+    import_at(&lab2, O_TVP, TVP2);
+    import_at(&lab2, O_SC, SC2);
+    import_at(&lab2, O_SC, SC3);
+    import_at(&lab2, O_TVP, DVDS1);
+    import_at(&lab2, O_SC, SC4);
+    ck_assert_int_eq(seen_matcher_step(&lab2.m, 500), first + rest);
+}
+END_TEST
+
 /* ---- persons ---- */
 
 START_TEST(test_one_child_recorded_at_two_origins_is_one_person)
@@ -828,6 +860,8 @@ matcher_suite(void)
     tc = tcase_create("persons");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_a_step_with_nothing_new_writes_nothing);
+    tcase_add_test(
+        tc, test_a_step_stops_when_its_time_is_up_and_the_next_goes_on);
     tcase_add_test(tc, test_one_child_recorded_at_two_origins_is_one_person);
     tcase_add_test(
         tc, test_twins_of_one_mother_born_the_same_day_stay_two_persons);

@@ -36,6 +36,7 @@
 #include "match/tokens.h"
 #include "node/replication/federation.h"
 #include "node/replication/ring.h"
+#include "node/transport/share.h"
 #include "node/transport/net.h"
 #include "proto/checkpoint.h"
 #include "proto/envelope.h"
@@ -168,6 +169,49 @@ START_TEST(test_restarted_member_catches_up_from_its_store)
 }
 END_TEST
 
+
+/* What bravo counts of its peer alpha under ${key}. */
+static json_int_t
+of_alpha(const char *key)
+{
+    json_t *p = peer_status(&nodes[BRAVO], "alpha");
+    json_int_t x = json_integer_value(json_object_get(p, key));
+
+    json_decref(p);
+    return x;
+}
+
+/* A catch-up larger than one ENTRIES: each GET_RANGE is answered by
+ * several, in order, and the next range is asked before the last one
+ * ends.  The leaves that extend a feed are the work replication is for:
+ * they cost nothing of the sender's share of the node's time, so a share
+ * far smaller than the time they take does not cut the catch-up short. */
+#define CATCH_UP_LEAVES 6000
+START_TEST(test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share)
+{
+    json_int_t asked, got;
+
+    talks_to(&nodes[ALPHA], "bravo");
+    talks_to(&nodes[BRAVO], "alpha");
+    federate(2);
+    settle();
+    node_stop(&nodes[BRAVO]);
+    publish(&nodes[ALPHA], CATCH_UP_LEAVES, NULL);
+    node_start(&nodes[BRAVO]);
+    seen_fed_set_share_time(nodes[BRAVO].fed, SEEN_SHARE_MSGS, 0.005);
+    settle();
+    wait_held(&nodes[BRAVO], nodes[ALPHA].k, CATCH_UP_LEAVES);
+    asked = messages(&nodes[BRAVO], "get_range", "sent");
+    got = messages(&nodes[BRAVO], "entries", "received");
+    /* At most 512 bytes a leaf: more than 256 KiB, so several ENTRIES;
+     * all of them asked for in one range. */
+    ck_assert_int_ge(got, 2);
+    ck_assert_int_le(asked, 1);
+    ck_assert_int_eq(of_alpha("dropped"), 0);
+    ck_assert_int_eq(
+        counter(&nodes[BRAVO], "entries_replicated", NULL), CATCH_UP_LEAVES);
+}
+END_TEST
 
 START_TEST(test_envelope_from_non_member_is_refused_and_counted)
 {
@@ -573,6 +617,8 @@ replication_suite(void)
     tcase_add_test(
         tc, test_relay_carries_a_feed_between_members_that_do_not_talk);
     tcase_add_test(tc, test_restarted_member_catches_up_from_its_store);
+    tcase_add_test(
+        tc, test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share);
     tcase_add_test(tc, test_envelope_from_non_member_is_refused_and_counted);
     tcase_add_test(tc, test_replayed_envelope_is_refused_also_after_a_restart);
     tcase_add_test(

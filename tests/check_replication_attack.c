@@ -223,6 +223,130 @@ alpha_holds_bravo_cp(void *ctx)
     return ok;
 }
 
+/* A batch out of order, from the peer a range was asked of, means one
+ * before it was lost (not sent beyond the peer's budget, or dropped
+ * beyond its share): the range from what is held is asked again at once,
+ * not after a timeout, and once for that gap. */
+START_TEST(test_a_batch_out_of_order_has_the_range_asked_again_at_once)
+{
+    Seen__Heads hs = SEEN__HEADS__INIT;
+    Seen__FeedHead h = SEEN__FEED_HEAD__INIT, *hp = &h;
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    ProtobufCBinaryData lv;
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], root[32], leaf[512], handle[16];
+    json_int_t asked;
+
+    /* The probe shows alpha a checkpoint of its feed: alpha asks the
+     * probe for the range (no one else holds it). */
+    alpha_with_probe();
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         probe, FRAME_LEAVES, root, seen_clock_wall()),
+        SEEN_OK);
+    h.origin = (ProtobufCBinaryData){32, probe->sign_pk};
+    h.size = FRAME_LEAVES;
+    h.checkpoint = &cp;
+    hs.n_heads = 1;
+    hs.heads = &hp;
+    asked = counter(&nodes[ALPHA], "ranges", "asked");
+    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
+        (const ProtobufCMessage *)&hs);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 1);
+    /* The second batch, without the first. */
+    lv = (ProtobufCBinaryData){
+        leaf_encode(probe, 1, handle, leaf, sizeof leaf), leaf};
+    e.origin = h.origin;
+    e.from = 1;
+    e.n_leaves = 1;
+    e.leaves = &lv;
+    e.checkpoint = &cp;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
+        (const ProtobufCMessage *)&e);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 1);
+    /* Another batch beyond the same gap asks nothing more. */
+    e.from = 2;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
+        (const ProtobufCMessage *)&e);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "timed_out"), 0);
+    ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), 0);
+}
+END_TEST
+
+/* An older node answers a range with one ENTRIES, without `more`: the
+ * rest is asked for at once, not after a timeout; a batch that ends the
+ * range asks nothing more. */
+START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
+{
+    Seen__Heads hs = SEEN__HEADS__INIT;
+    Seen__FeedHead h = SEEN__FEED_HEAD__INIT, *hp = &h;
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    ProtobufCBinaryData lv[FRAME_LEAVES], pr[SEEN_MERKLE_PROOF_MAX];
+    uint8_t cpbuf[SEEN_CHECKPOINT_BUF], root[32], leaf[FRAME_LEAVES][512];
+    uint8_t handle[16], hash[FRAME_LEAVES][32];
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
+    struct seen_merkle_leaves ml = {(const uint8_t(*)[32])hash, FRAME_LEAVES};
+    json_int_t asked;
+    size_t i, plen;
+
+    /* The probe's feed of FRAME_LEAVES leaves, and its checkpoint. */
+    alpha_with_probe();
+    for (i = 0; i < FRAME_LEAVES; i++) {
+        lv[i] = (ProtobufCBinaryData){
+            leaf_encode(probe, i, handle, leaf[i], sizeof leaf[i]), leaf[i]};
+        seen_merkle_leaf_hash(hash[i], lv[i].data, lv[i].len);
+    }
+    ck_assert_int_eq(seen_merkle_root_of(seen_merkle_subtree_from_leaves, &ml,
+                         FRAME_LEAVES, root),
+        SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         probe, FRAME_LEAVES, root, seen_clock_wall()),
+        SEEN_OK);
+    h.origin = (ProtobufCBinaryData){32, probe->sign_pk};
+    h.size = FRAME_LEAVES;
+    h.checkpoint = &cp;
+    hs.n_heads = 1;
+    hs.heads = &hp;
+    asked = counter(&nodes[ALPHA], "ranges", "asked");
+    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
+        (const ProtobufCMessage *)&hs);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 1);
+    /* One leaf, with the proof from 1 to the checkpoint, and no more. */
+    ck_assert_int_eq(seen_merkle_consistency_proof(
+                         seen_merkle_subtree_from_leaves, &ml, 1, FRAME_LEAVES,
+                         proof, &plen),
+        SEEN_OK);
+    for (i = 0; i < plen; i++)
+        pr[i] = (ProtobufCBinaryData){32, proof[i]};
+    e.origin = h.origin;
+    e.from = 0;
+    e.n_leaves = 1;
+    e.leaves = lv;
+    e.checkpoint = &cp;
+    e.n_consistency = plen;
+    e.consistency = pr;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
+        (const ProtobufCMessage *)&e);
+    ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), 1);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    /* The rest ends the feed: nothing more to ask. */
+    e.from = 1;
+    e.n_leaves = FRAME_LEAVES - 1;
+    e.leaves = lv + 1;
+    e.n_consistency = 0;
+    probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
+        (const ProtobufCMessage *)&e);
+    ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), FRAME_LEAVES);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 0);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "timed_out"), 0);
+}
+END_TEST
+
 START_TEST(test_two_checkpoints_the_origin_signed_that_disagree_are_evidence)
 {
     Seen__Heads hs = SEEN__HEADS__INIT;
@@ -493,6 +617,10 @@ replication_attack_suite(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_forged_leaves_under_an_innocent_origin_s_checkpoint);
+    tcase_add_test(
+        tc, test_a_batch_out_of_order_has_the_range_asked_again_at_once);
+    tcase_add_test(
+        tc, test_an_answer_that_ends_before_the_range_is_asked_on_at_once);
     tcase_add_test(
         tc, test_two_checkpoints_the_origin_signed_that_disagree_are_evidence);
     tcase_add_test(

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "match/score.h"
 #include "match/tokens.h"
@@ -168,6 +169,10 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
     if (next >= size)
         return 0;
     for (; next < size && *done < budget; next++, (*done)++) {
+        if (s->until > 0 && *done > 0 && seen_clock_mono() >= s->until) {
+            s->until = -1; /* time is up: the step ends here */
+            break;
+        }
         step_trim(s);
         if ((rc = seen_feed_leaf(txn, o, next, &leaf, &len)) != 0 ||
             (rc = match_leaf(s, o, leaf, len)) != 0)
@@ -189,6 +194,18 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
 int
 seen_matcher_step(struct seen_matcher *m, size_t budget)
 {
+
+    return seen_matcher_step_until(m, budget, 0);
+}
+
+/**
+ * seen_matcher_step_until(m, budget, until):
+ * As seen_matcher_step(), and stop early, after at least one leaf, once
+ * the monotonic clock passes ${until} (0: no limit).
+ */
+int
+seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
+{
     struct seen_txn *txn;
     struct step s;
     uint64_t count;
@@ -199,9 +216,10 @@ seen_matcher_step(struct seen_matcher *m, size_t budget)
     if ((rc = seen_store_begin(m->store, 1, &txn)) != 0)
         return rc;
     step_init(&s, m, txn);
+    s.until = until;
     if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
         goto fail;
-    for (o = 1; o <= count / 2 && done < budget; o++)
+    for (o = 1; o <= count / 2 && done < budget && s.until >= 0; o++)
         if ((rc = follow_feed(&s, o, budget, &done)) != 0)
             goto fail;
     step_release(&s);

@@ -62,6 +62,15 @@ struct seen_matcher {
 int seen_matcher_step(struct seen_matcher *m, size_t budget);
 
 /**
+ * seen_matcher_step_until(m, budget, until):
+ * As seen_matcher_step(), and stop early, after at least one leaf, once
+ * the monotonic clock (common/clock.h) passes ${until} (0: no limit): what
+ * keeps a daemon's loop answering while it matches a large backlog.
+ */
+int seen_matcher_step_until(
+    struct seen_matcher *m, size_t budget, double until);
+
+/**
  * seen_matcher_person(m, txn, oidx, handle, out):
  * Write the person id ("P" and 16 hex digits, the same on every node) of
  * entry ${handle} of origin ${oidx} to ${out} (18 bytes).

@@ -107,6 +107,7 @@ struct step {
     struct opk *opk;        /* by origin number */
     size_t nopk;
     uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
+    double until; /* monotonic time to stop at (0: none; -1: passed) */
 };
 
 /**

@@ -126,7 +126,11 @@ struct fed_peer {
 struct fed_want {
     uint8_t origin[32];
     uint8_t peer[32];
-    uint64_t to;
+    uint64_t to;        /* the end of what was asked (ranges in flight) */
+    uint64_t first;     /* the end of the first range in flight (of two
+                           at most) */
+    uint64_t gap;       /* where it was asked again after a batch came
+                           out of order (UINT64_MAX: not) */
     double at;
     unsigned int tries; /* asked again after no answer */
 };
@@ -191,6 +195,11 @@ struct seen_fed {
         uint64_t not_served;      /* requests not served: store nearly full */
     } refused;
     uint64_t applied;
+    /* Ranges asked (GET_RANGE queued, delivered or not), asked again after
+     * a batch came out of order (a gap), and after no answer. */
+    struct {
+        uint64_t asked, gaps, timed_out;
+    } ranges;
     double prune_at;  /* monotonic: the next prune of the replay cache */
     int replay_dirty; /* the replay cache may hold records to prune */
     double check_at;  /* monotonic: the next look at the own log's size */
@@ -470,10 +479,11 @@ int fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
 
 /**
  * fed_on_get_range(fed, txn, from, body, blen):
- * GET_RANGE: queue ENTRIES of what this node holds of the range asked (at
- * most SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them), as a reply
- * within ${from}'s budget (fed_reply).  Returns 0, SEEN_EINVAL,
- * SEEN_ENOMEM, or an error of the store.
+ * GET_RANGE: queue what this node holds of the range asked (at most
+ * SEEN_FED_RANGE leaves) as ENTRIES in order, each of at most
+ * SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them, as replies within
+ * ${from}'s budget (fed_reply): the first one beyond it ends the answer.
+ * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
  */
 int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen);

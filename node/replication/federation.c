@@ -224,21 +224,24 @@ static int
 apply_round(struct seen_fed *fed, struct seen_txn **txnp)
 {
     struct seen_txn *child;
-    uint64_t round_start = fed->applied;
-    size_t i;
-    int rc;
-
+    uint64_t round_start = fed->applied, before;
     double t0;
-    int bad;
+    size_t i;
+    int rc, bad;
 
     for (i = 0; i < fed->nround; i++) {
         if (seen_store_begin_nested(*txnp, &child) != 0)
             break;
-        /* What a message costs counts against its sender's share. */
+        /* What a message costs counts against its sender's share, unless
+         * it extended a feed: that is the work replication is for, and a
+         * catch-up from one peer must not be cut to a share of the
+         * node's time (its messages dropped, the ranges asked again). */
         t0 = seen_clock_mono();
+        before = fed->applied;
         bad = fed_on_message(fed, child, &fed->round[i]) != 0;
-        seen_net_charge(
-            fed->net, fed->round[i].sender, seen_clock_mono() - t0);
+        if (bad || fed->applied == before)
+            seen_net_charge(
+                fed->net, fed->round[i].sender, seen_clock_mono() - t0);
         if (bad)
             seen_store_abort(child);
         else if (seen_store_commit(child) != 0)
@@ -586,6 +589,10 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
         json_string(fed->doc ? seen_membership_federation(fed->doc) : ""));
     json_object_set_new(out, "entries_replicated",
         json_integer((json_int_t)fed->applied));
+    json_object_set_new(out, "ranges",
+        json_pack("{s:I, s:I, s:I}", "asked", (json_int_t)fed->ranges.asked,
+            "gaps", (json_int_t)fed->ranges.gaps, "timed_out",
+            (json_int_t)fed->ranges.timed_out));
     seen_net_stats(fed->net, &ns);
     json_object_set_new(out, "refused",
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "unknown_sender",

@@ -33,6 +33,8 @@ struct seen_keys;
 struct seen_fed;
 
 #define SEEN_FED_BATCH 2048 /* leaves per ENTRIES message */
+#define SEEN_FED_RANGE 8192 /* leaves one GET_RANGE asks for: answered by as
+                               many ENTRIES as it takes */
 
 /* The cadences of a node at rest (seen.conf [federation]), and their
  * defaults. */

@@ -67,14 +67,15 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
         return;
     if (seen_space_full(fed->store))
         return; /* entries it could not keep: asked again when there is room */
-    if (to > from + SEEN_FED_BATCH)
-        to = from + SEEN_FED_BATCH;
+    if (to > from + SEEN_FED_RANGE)
+        to = from + SEEN_FED_RANGE;
     g.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
     g.from = from;
     g.to = to;
     if (fed_queue_msg(fed, peer, SEEN__MSG_TYPE__GET_RANGE,
             (const ProtobufCMessage *)&g, 0) != 0)
         return; /* retried on a later HEADS */
+    fed->ranges.asked++;
     if (w == NULL) {
         if ((p = realloc(fed->wants, (fed->nwants + 1) * sizeof *w)) == NULL)
             return;
@@ -82,7 +83,12 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
         w = &fed->wants[fed->nwants++];
         memcpy(w->origin, origin, 32);
         w->tries = 0;
+        w->gap = UINT64_MAX;
+        w->to = UINT64_MAX;
     }
+    /* The range after the one in flight, or a range on its own. */
+    if (from != w->to || memcmp(w->peer, peer, 32) != 0)
+        w->first = to;
     memcpy(w->peer, peer, 32);
     w->to = to;
     w->at = t;
@@ -142,6 +148,7 @@ fed_wants_expire(struct seen_fed *fed)
             seen_feed_size(txn, oidx, &size) == 0 && size < w->to) {
             w->tries++;
             w->at = t;
+            fed->ranges.timed_out++;
             request(fed, w->peer, w->origin, size, w->to, 1);
             i++;
         } else {
@@ -625,28 +632,85 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
     return SEEN_OK;
 }
 
+/*
+ * Queue one ENTRIES to ${to} of ${oidx}'s leaves from ${from} (of the
+ * checkpoint ${cp} it holds), up to ${last} and at most SEEN_FED_BATCH of
+ * them and FED_ENTRIES_BYTES of their bytes (always one), with the
+ * consistency proof from their end to ${cp}, and `more` set unless they
+ * reach ${last}; leaves at or beyond ${fresh} were not sent to ${to}
+ * before and are free of its budget.  Sets *${end} to where the leaves
+ * sent end.
+ * Returns 0; SEEN_EAGAIN when beyond ${to}'s budget (nothing queued);
+ * SEEN_ENOMEM; an error of the store.
+ */
+static int
+entries_chunk(struct seen_fed *fed, struct seen_txn *txn, const uint8_t to[32],
+    const ProtobufCBinaryData *origin, uint32_t oidx, Seen__Checkpoint *cp,
+    uint64_t from, uint64_t last, uint64_t fresh, uint64_t *end)
+{
+    Seen__Entries e = SEEN__ENTRIES__INIT;
+    struct seen_feed_ref ref;
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
+    ProtobufCBinaryData *leaves, pr[SEEN_MERKLE_PROOF_MAX];
+    const uint8_t *leaf;
+    size_t plen = 0, i, llen, bytes, unsent;
+    size_t n = (size_t)(last - from < SEEN_FED_BATCH ? last - from
+                                                     : SEEN_FED_BATCH);
+    int rc = SEEN_OK;
+
+    if ((leaves = calloc(n, sizeof *leaves)) == NULL)
+        return SEEN_ENOMEM;
+    for (i = 0, bytes = 0, unsent = 0; i < n; i++) {
+        if ((rc = seen_feed_leaf(txn, oidx, from + i, &leaf, &llen)) != 0)
+            goto done;
+        if (i > 0 && llen > FED_ENTRIES_BYTES - bytes)
+            break;
+        bytes += llen;
+        if (from + i >= fresh)
+            unsent += llen;
+        leaves[i] = (ProtobufCBinaryData){llen, (uint8_t *)leaf};
+    }
+    *end = from + i;
+    if (*end < cp->size) {
+        ref = (struct seen_feed_ref){txn, oidx};
+        if ((rc = seen_merkle_consistency_proof(seen_feed_subtree, &ref, *end,
+                 cp->size, proof, &plen)) != 0)
+            goto done;
+        for (n = 0; n < plen; n++)
+            pr[n] = (ProtobufCBinaryData){32, proof[n]};
+    }
+    e.origin = *origin;
+    e.from = from;
+    e.n_leaves = i;
+    e.leaves = leaves;
+    e.checkpoint = cp;
+    e.n_consistency = plen;
+    e.consistency = pr;
+    e.more = *end < last;
+    rc = fed_reply(fed, to, SEEN__MSG_TYPE__ENTRIES,
+        (const ProtobufCMessage *)&e, unsent);
+done:
+    free(leaves);
+    return rc;
+}
+
 /**
  * fed_on_get_range(fed, txn, from, body, blen):
- * GET_RANGE: queue ENTRIES of what this node holds of the range asked (at
- * most SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them), as a reply
- * within ${from}'s budget (fed_reply).  Returns 0, SEEN_EINVAL,
- * SEEN_ENOMEM, or an error of the store.
+ * GET_RANGE: queue what this node holds of the range asked (at most
+ * SEEN_FED_RANGE leaves) as ENTRIES in order, each of at most
+ * SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them, as replies within
+ * ${from}'s budget (fed_reply): the first one beyond it ends the answer.
+ * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
  */
 int
 fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     const uint8_t from[32], const uint8_t *body, size_t blen)
 {
     Seen__GetRange *g;
-    Seen__Entries e = SEEN__ENTRIES__INIT;
     Seen__Checkpoint *cp = NULL;
-    struct seen_feed_ref ref;
-    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
-    ProtobufCBinaryData *leaves = NULL, pr[SEEN_MERKLE_PROOF_MAX];
-    const uint8_t *leaf;
-    size_t plen = 0, n, i, llen, bytes, unsent;
     struct fed_peer *p;
     uint32_t oidx;
-    uint64_t to, fresh;
+    uint64_t at, to, end, fresh;
     int rc = SEEN_OK;
 
     if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
@@ -661,51 +725,22 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     if (g->from >= cp->size)
         goto done;
     to = g->to < cp->size ? g->to : cp->size;
-    if (to - g->from > SEEN_FED_BATCH)
-        to = g->from + SEEN_FED_BATCH;
-    n = (size_t)(to - g->from);
-    if ((leaves = calloc(n, sizeof *leaves)) == NULL) {
-        rc = SEEN_ENOMEM;
-        goto done;
-    }
-    /* Bounded in bytes too: the first leaf always, then up to
-     * FED_ENTRIES_BYTES; the peer asks for the rest.  Leaves not sent
-     * to it before are free of its budget: a catch-up asks each once. */
+    if (to - g->from > SEEN_FED_RANGE)
+        to = g->from + SEEN_FED_RANGE;
+    /* Leaves not sent to it before are free of its budget: a catch-up
+     * asks each once. */
     p = fed_find_peer(fed, from);
     fresh = p != NULL ? fed_served(fed, p, g->origin.data, 0) : UINT64_MAX;
-    for (i = 0, bytes = 0, unsent = 0; i < n; i++) {
-        if ((rc = seen_feed_leaf(txn, oidx, g->from + i, &leaf, &llen)) != 0)
-            goto done;
-        if (i > 0 && llen > FED_ENTRIES_BYTES - bytes)
+    for (at = g->from; at < to; at = end) {
+        if ((rc = entries_chunk(fed, txn, from, &g->origin, oidx, cp, at, to,
+                 fresh, &end)) != 0)
             break;
-        bytes += llen;
-        if (g->from + i >= fresh)
-            unsent += llen;
-        leaves[i] = (ProtobufCBinaryData){llen, (uint8_t *)leaf};
+        if (p != NULL)
+            (void)fed_served(fed, p, g->origin.data, end);
     }
-    n = i;
-    to = g->from + n;
-    if (to < cp->size) {
-        ref = (struct seen_feed_ref){txn, oidx};
-        if ((rc = seen_merkle_consistency_proof(seen_feed_subtree, &ref, to,
-                 cp->size, proof, &plen)) != 0)
-            goto done;
-        for (i = 0; i < plen; i++)
-            pr[i] = (ProtobufCBinaryData){32, proof[i]};
-    }
-    e.origin = g->origin;
-    e.from = g->from;
-    e.n_leaves = n;
-    e.leaves = leaves;
-    e.checkpoint = cp;
-    e.n_consistency = plen;
-    e.consistency = pr;
-    if (fed_reply(fed, from, SEEN__MSG_TYPE__ENTRIES,
-            (const ProtobufCMessage *)&e, unsent) == 0 &&
-        p != NULL)
-        (void)fed_served(fed, p, g->origin.data, to);
+    if (rc == SEEN_EAGAIN)
+        rc = SEEN_OK; /* beyond the budget: counted; the peer asks again */
 done:
-    free(leaves);
     seen_checkpoint_destroy(&cp);
     seen__get_range__free_unpacked(g, NULL);
     return rc;
@@ -975,7 +1010,18 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
         goto done;
     }
     if (e->from != size) {
-        rc = SEEN_OK; /* a duplicate or stale batch: nothing to do */
+        /* A duplicate or stale batch: nothing to do.  One beyond what is
+         * held, from the peer asked, means a batch before it was not
+         * sent (its budget) or not received (its share): asked again,
+         * once for that gap. */
+        w = find_want(fed, e->origin.data);
+        if (e->from > size && w != NULL && memcmp(w->peer, from, 32) == 0 &&
+            w->gap != size) {
+            w->gap = size;
+            fed->ranges.gaps++;
+            request(fed, from, e->origin.data, size, cp->size, 1);
+        }
+        rc = SEEN_OK;
         goto done;
     }
     t = e->from + e->n_leaves;
@@ -988,10 +1034,27 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
         goto done;
     fed->applied += e->n_leaves;
     fed->gen++;
-    if (t < cp->size) {
+    if ((w = find_want(fed, e->origin.data)) != NULL) {
+        w->at = seen_clock_mono(); /* answered: waited for afresh */
+        w->tries = 0;
+    }
+    if (t >= cp->size) {
+        if (w != NULL)
+            *w = fed->wants[--fed->nwants]; /* answered in full */
+    } else if (w == NULL || w->to <= t) {
         request(fed, from, e->origin.data, t, cp->size, 1);
-    } else if ((w = find_want(fed, e->origin.data)) != NULL) {
-        *w = fed->wants[--fed->nwants]; /* answered in full */
+    } else if (!e->more && t != w->first) {
+        /* The answer ended before the range asked (an older node's
+         * answer of one ENTRIES, or the sender's budget): ask on. */
+        request(fed, from, e->origin.data, t, cp->size, 1);
+    } else {
+        if (!e->more)
+            w->first = w->to; /* the first range is in */
+        /* Half of what is in flight has come: ask for the next range
+         * now, so that the peer's answer follows without a round trip
+         * (its answers come in order). */
+        if (w->to < cp->size && w->to - t <= SEEN_FED_RANGE / 2)
+            request(fed, from, e->origin.data, w->to, cp->size, 1);
     }
 done:
     seen__entries__free_unpacked(e, NULL);
