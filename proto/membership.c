@@ -1,5 +1,7 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
+/*
+ * membership.c: the signed membership document (membership.h): open and
+ * check it, look members up, build and sign it.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,93 +91,6 @@ text_ok(const char *s, size_t min, size_t max)
             return 0;
     }
     return 1;
-}
-
-/* 1 if the IPv6 address ${a} (text, ${n} bytes) is one a peer can
- * reach: not the unspecified address (::), nor 0.0.0.0 mapped. */
-static int
-ipv6_ok(const char *a, size_t n)
-{
-    static const uint8_t mapped_any[16] = {[10] = 0xff, [11] = 0xff};
-    struct in6_addr in;
-    char buf[64];
-
-    if (n == 0 || n >= sizeof buf)
-        return 0;
-    memcpy(buf, a, n);
-    buf[n] = '\0';
-    if (inet_pton(AF_INET6, buf, &in) != 1)
-        return 0;
-    return !IN6_IS_ADDR_UNSPECIFIED(&in) &&
-           memcmp(in.s6_addr, mapped_any, 16) != 0;
-}
-
-/* 1 if the host name ${h} (${n} bytes of letters, digits, '-' and '.') is
- * not a wildcard: a dotted quad other than 0.0.0.0, or a name that is no
- * IPv4 address in any form inet_aton() reads ("0", "0x0", "127.1"). */
-static int
-ipv4_ok(const char *h, size_t n)
-{
-    struct in_addr in4;
-    char buf[SEEN_MEMBERSHIP_ENDPOINT_MAX + 1], back[INET_ADDRSTRLEN];
-
-    memcpy(buf, h, n);
-    buf[n] = '\0';
-    if (inet_aton(buf, &in4) == 0)
-        return 1;
-    /* A number: only as the dotted quad it prints as, and not the
-     * wildcard. */
-    return in4.s_addr != htonl(INADDR_ANY) &&
-           inet_ntop(AF_INET, &in4, back, sizeof back) != NULL &&
-           strcmp(back, buf) == 0;
-}
-
-/**
- * seen_membership_endpoint_valid(ep):
- * Return 1 if ${ep} is "tcp://HOST:PORT" with HOST a name of letters,
- * digits, '-' and '.', or an IPv6 address in brackets, and PORT a decimal
- * number from 1 to 65535 without leading zeros; at most
- * SEEN_MEMBERSHIP_ENDPOINT_MAX bytes.  Else 0: wildcards are not
- * endpoints a peer can reach, so a HOST that reads as an IPv4 address
- * must be a dotted quad other than 0.0.0.0 (no "0", "0x0" or "127.1"),
- * and one in brackets an IPv6 address other than :: and ::ffff:0.0.0.0;
- * '*' and port 0 are refused too.
- */
-int
-seen_membership_endpoint_valid(const char *ep)
-{
-    const char *host, *colon, *p;
-    unsigned long port = 0;
-
-    if (ep == NULL || strlen(ep) > SEEN_MEMBERSHIP_ENDPOINT_MAX ||
-        strncmp(ep, "tcp://", 6) != 0)
-        return 0;
-    host = ep + 6;
-    if ((colon = strrchr(host, ':')) == NULL || colon == host)
-        return 0;
-    if (host[0] == '[') {
-        /* [IPv6], closed just before the port. */
-        if (colon - host < 3 || colon[-1] != ']' ||
-            !ipv6_ok(host + 1, (size_t)(colon - host - 2)))
-            return 0;
-    } else {
-        for (p = host; p < colon; p++) {
-            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-                    (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '.'))
-                return 0;
-        }
-        if (!ipv4_ok(host, (size_t)(colon - host)))
-            return 0;
-    }
-    p = colon + 1;
-    if (*p == '\0' || *p == '0' || strlen(p) > 5)
-        return 0;
-    for (; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return 0;
-        port = port * 10 + (unsigned long)(*p - '0');
-    }
-    return port >= 1 && port <= 65535;
 }
 
 /**
@@ -494,6 +409,11 @@ check_header(const Seen__MembershipBody *b)
     }
     if (b->epoch < 1) {
         seen_error("membership: epoch 0");
+        return SEEN_EINVAL;
+    }
+    if (b->links > SEEN_MEMBERSHIP_LINKS_MAX) {
+        seen_error("membership: %u long-range links, more than %d",
+            (unsigned)b->links, SEEN_MEMBERSHIP_LINKS_MAX);
         return SEEN_EINVAL;
     }
     if (!text_ok(b->federation, 1, SEEN_MEMBERSHIP_FEDERATION_MAX)) {
@@ -837,6 +757,18 @@ seen_membership_epoch(const struct seen_membership *m)
 }
 
 /**
+ * seen_membership_links(m):
+ * Return the long-range links each way of every member of ${m}: 0 when
+ * every member links to every other.
+ */
+uint32_t
+seen_membership_links(const struct seen_membership *m)
+{
+
+    return m->body->links;
+}
+
+/**
  * seen_membership_count(m):
  * Return the number of members (of any status) in ${m}.
  */
@@ -1137,6 +1069,24 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
     const uint8_t match_key[static 32], const struct seen_keys *authority,
     uint8_t **out, size_t *len)
 {
+
+    return seen_membership_build_links(federation, version, issued, members,
+        n, epoch, 0, match_key, authority, out, len);
+}
+
+/**
+ * seen_membership_build_links(federation, version, issued, members, n,
+ *     epoch, links, match_key, authority, out, len):
+ * As seen_membership_build(), with ${links} long-range links each way of
+ * every member (0: every member links to every other; at most
+ * SEEN_MEMBERSHIP_LINKS_MAX).
+ */
+int
+seen_membership_build_links(const char *federation, uint64_t version,
+    uint64_t issued, const Seen__Member *const *members, size_t n,
+    uint32_t epoch, uint32_t links, const uint8_t match_key[static 32],
+    const struct seen_keys *authority, uint8_t **out, size_t *len)
+{
     Seen__MembershipBody body = SEEN__MEMBERSHIP_BODY__INIT;
     struct seen_membership chk;
     struct grants gr;
@@ -1172,6 +1122,7 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
     body.n_members = n;
     body.members = (Seen__Member **)(uintptr_t)members;
     body.epoch = epoch;
+    body.links = links;
     body.n_grants = gr.n;
     body.grants = gr.gp;
 

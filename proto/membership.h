@@ -40,6 +40,7 @@
 /* Limits: a larger document, or one with more members, is malformed. */
 #define SEEN_MEMBERSHIP_MAX_BYTES (16u << 20)
 #define SEEN_MEMBERSHIP_MEMBERS_MAX 10000
+#define SEEN_MEMBERSHIP_LINKS_MAX 32 /* long-range links each way */
 
 /* Limits on the text fields, in bytes (valid UTF-8, no control chars). */
 #define SEEN_MEMBERSHIP_FEDERATION_MAX 255
@@ -106,6 +107,13 @@ const char *seen_membership_federation(const struct seen_membership *m);
  * Return the match-key epoch of ${m}'s grants (at least 1).
  */
 uint32_t seen_membership_epoch(const struct seen_membership *m);
+
+/**
+ * seen_membership_links(m):
+ * Return the long-range links each way of every member of ${m}
+ * (docs/protocol.md, "Links"): 0 when every member links to every other.
+ */
+uint32_t seen_membership_links(const struct seen_membership *m);
 
 /**
  * seen_membership_count(m):
@@ -193,6 +201,20 @@ SEEN_MUST_CHECK int seen_membership_build(const char *federation,
     uint64_t version, uint64_t issued, const Seen__Member *const *members,
     size_t n, uint32_t epoch, const uint8_t match_key[static 32],
     const struct seen_keys *authority, uint8_t **out, size_t *len);
+
+/**
+ * seen_membership_build_links(federation, version, issued, members, n,
+ *     epoch, links, match_key, authority, out, len):
+ * As seen_membership_build(), with ${links} long-range links each way of
+ * every member (0: every member links to every other; at most
+ * SEEN_MEMBERSHIP_LINKS_MAX).  A node older than the field reads the
+ * document as linking everyone.
+ */
+SEEN_MUST_CHECK int seen_membership_build_links(const char *federation,
+    uint64_t version, uint64_t issued, const Seen__Member *const *members,
+    size_t n, uint32_t epoch, uint32_t links,
+    const uint8_t match_key[static 32], const struct seen_keys *authority,
+    uint8_t **out, size_t *len);
 
 /**
  * seen_membership_endpoint_valid(ep):

@@ -213,6 +213,37 @@ START_TEST(test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share)
 }
 END_TEST
 
+/* Once a peer has been told every feed, it is told only what changed:
+ * an append at alpha is announced in HEADS that list alpha's feed alone,
+ * whatever the number of feeds held. */
+START_TEST(test_a_peer_told_every_feed_is_then_told_only_what_changed)
+{
+    json_int_t whole, partial, listed;
+
+    federate(NNODES);
+    settle();
+    publish(&nodes[BRAVO], 2, NULL);
+    publish(&nodes[CHARLIE], 2, NULL);
+    wait_held(&nodes[ALPHA], nodes[BRAVO].k, 2);
+    wait_held(&nodes[ALPHA], nodes[CHARLIE].k, 2);
+    wait_held(&nodes[BRAVO], nodes[CHARLIE].k, 2);
+    wait_held(&nodes[CHARLIE], nodes[BRAVO].k, 2);
+    whole = counter(&nodes[ALPHA], "heads", "whole");
+    partial = counter(&nodes[ALPHA], "heads", "partial");
+    listed = counter(&nodes[ALPHA], "heads", "listed");
+    ck_assert_int_gt(whole, 0);
+    publish(&nodes[ALPHA], 1, NULL);
+    wait_held(&nodes[BRAVO], nodes[ALPHA].k, 1);
+    wait_held(&nodes[CHARLIE], nodes[ALPHA].k, 1);
+    /* To each of its two peers: one partial HEADS naming one feed (of
+     * the three alpha holds). */
+    ck_assert_int_eq(counter(&nodes[ALPHA], "heads", "whole"), whole);
+    ck_assert_int_ge(counter(&nodes[ALPHA], "heads", "partial"), partial + 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "heads", "listed") - listed,
+        counter(&nodes[ALPHA], "heads", "partial") - partial);
+}
+END_TEST
+
 START_TEST(test_envelope_from_non_member_is_refused_and_counted)
 {
     struct at_least zap = {&nodes[ALPHA], "refused", "zap_refused", 1};
@@ -619,6 +650,8 @@ replication_suite(void)
     tcase_add_test(tc, test_restarted_member_catches_up_from_its_store);
     tcase_add_test(
         tc, test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share);
+    tcase_add_test(
+        tc, test_a_peer_told_every_feed_is_then_told_only_what_changed);
     tcase_add_test(tc, test_envelope_from_non_member_is_refused_and_counted);
     tcase_add_test(tc, test_replayed_envelope_is_refused_also_after_a_restart);
     tcase_add_test(

@@ -177,6 +177,92 @@ START_TEST(test_witness_ring_covers_every_member_and_bounds_the_load)
 }
 END_TEST
 
+/* The index among ${k} (${n} keys) of ${pk}. */
+static size_t
+index_of(struct seen_keys **k, size_t n, const uint8_t pk[32])
+{
+    size_t j;
+
+    for (j = 0; j < n && memcmp(k[j]->sign_pk, pk, 32) != 0; j++)
+        ;
+    ck_assert_uint_lt(j, n);
+    return j;
+}
+
+/* Sparse links: each member links to at most 2 (near + far) others,
+ * never itself, each once; to its witnesses and those it witnesses; the
+ * relation is symmetric, and every member reaches every other through
+ * links.  With as many members as links, everyone links to everyone. */
+START_TEST(test_links_are_bounded_symmetric_and_connect_everyone)
+{
+    static const size_t sizes[] = {4, 17, 40};
+    static const size_t nears[] = {1, 3}, fars[] = {0, 1, 2, 4};
+    struct seen_keys *k[40] = {NULL};
+    uint8_t l[40][40][32], w[SEEN_RING_MAX][32];
+    size_t nl[40], i, j, a, b, c, n, nw, seen_n, queue[40], qh, qt;
+    int revoked[40] = {0}, reached[40];
+    struct seen_membership *m;
+    struct seen_ring *r;
+
+    ck_assert_ptr_nonnull(auth = seen_keys_generate());
+    for (i = 0; i < 40; i++)
+        ck_assert_ptr_nonnull(k[i] = seen_keys_generate());
+    for (a = 0; a < sizeof sizes / sizeof sizes[0]; a++) {
+        n = sizes[a];
+        m = ring_doc(k, n, revoked, 0, 1);
+        ck_assert_int_eq(seen_ring_new(m, &r), SEEN_OK);
+        for (b = 0; b < 2; b++)
+            for (c = 0; c < 4; c++) {
+                for (i = 0; i < n; i++) {
+                    nl[i] = seen_ring_links(
+                        r, k[i]->sign_pk, nears[b], fars[c], l[i], 40);
+                    ck_assert_uint_le(nl[i], 2 * (nears[b] + fars[c]));
+                    ck_assert_uint_ge(nl[i], 1);
+                    if (n <= 1 + 2 * nears[b])
+                        ck_assert_uint_eq(nl[i], n - 1);
+                    for (j = 0; j < nl[i]; j++) {
+                        ck_assert(!among(k[i]->sign_pk, &l[i][j], 1));
+                        ck_assert(!among(l[i][j], l[i], j));
+                    }
+                    nw = seen_ring_witnesses(r, k[i]->sign_pk, nears[b], w);
+                    for (j = 0; j < nw; j++)
+                        ck_assert(among(w[j], l[i], nl[i]));
+                    nw = seen_ring_witnessed(r, k[i]->sign_pk, nears[b], w);
+                    for (j = 0; j < nw; j++)
+                        ck_assert(among(w[j], l[i], nl[i]));
+                }
+                for (i = 0; i < n; i++)
+                    for (j = 0; j < nl[i]; j++)
+                        ck_assert(among(k[i]->sign_pk,
+                            l[index_of(k, n, l[i][j])],
+                            nl[index_of(k, n, l[i][j])]));
+                /* Connected: a walk from member 0 reaches all. */
+                memset(reached, 0, sizeof reached);
+                reached[0] = 1;
+                queue[0] = 0;
+                for (qh = 0, qt = 1, seen_n = 1; qh < qt; qh++)
+                    for (j = 0; j < nl[queue[qh]]; j++) {
+                        i = index_of(k, n, l[queue[qh]][j]);
+                        if (!reached[i]) {
+                            reached[i] = 1;
+                            queue[qt++] = i;
+                            seen_n++;
+                        }
+                    }
+                ck_assert_uint_eq(seen_n, n);
+            }
+        /* Not on the ring: no links. */
+        ck_assert_uint_eq(
+            seen_ring_links(r, auth->sign_pk, 3, 2, l[0], 40), 0);
+        seen_ring_destroy(&r);
+        seen_membership_destroy(&m);
+    }
+    for (i = 0; i < 40; i++)
+        seen_keys_destroy(&k[i]);
+    seen_keys_destroy(&auth);
+}
+END_TEST
+
 START_TEST(test_witness_ring_of_no_document_is_empty)
 {
     uint8_t pk[32] = {1}, w[SEEN_RING_MAX][32];
@@ -201,6 +287,7 @@ replication_ring_suite(void)
     tcase_add_test(
         tc, test_witness_ring_covers_every_member_and_bounds_the_load);
     tcase_add_test(tc, test_witness_ring_of_no_document_is_empty);
+    tcase_add_test(tc, test_links_are_bounded_symmetric_and_connect_everyone);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -53,6 +53,7 @@ static const char federation_usage[] =
     "                                   [--endpoint tcp://HOST:PORT]\n"
     "       seen federation revoke AUTHDIR NAME\n"
     "       seen federation rotate AUTHDIR\n"
+    "       seen federation links AUTHDIR N\n"
     "       seen federation sign AUTHDIR [--out FILE]\n"
     "       seen federation show FILE --authority HEX [--json]\n"
     "\n"
@@ -69,6 +70,9 @@ static const char federation_usage[] =
     "  revoke  mark member NAME revoked and rotate the match key, so that\n"
     "          it gets no key for the new epoch\n"
     "  rotate  new match key, new epoch\n"
+    "  links   each member links to N long-range peers each way besides\n"
+    "          its ring neighbours (0, the default: every member links to\n"
+    "          every other; docs/protocol.md, \"Links\")\n"
     "  sign    sign the next version: AUTHDIR/membership-VERSION.pb and\n"
     "          AUTHDIR/membership.pb (and FILE with --out)\n"
     "  show    verify a document against the authority key HEX and print\n"
@@ -90,6 +94,7 @@ struct fed_state {
     uint8_t authority_pk[32];
     uint64_t next_version;
     uint32_t epoch;
+    uint32_t links; /* long-range links each way; 0: everyone */
     json_t *members; /* borrowed from root */
 };
 
@@ -298,6 +303,11 @@ state_load(const struct cli *cli, const char *dir, struct fed_state *st)
         ep >= (json_int_t)UINT32_MAX)
         goto bad;
     st->epoch = (uint32_t)ep;
+    v = json_object_get(st->root, "links"); /* absent before it existed */
+    if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                         json_integer_value(v) > SEEN_MEMBERSHIP_LINKS_MAX))
+        goto bad;
+    st->links = v != NULL ? (uint32_t)json_integer_value(v) : 0;
     st->members = json_object_get(st->root, "members");
     if (!json_is_array(st->members))
         goto bad;
@@ -328,6 +338,8 @@ state_save(const struct cli *cli, const char *dir, struct fed_state *st)
             json_integer((json_int_t)st->next_version)) != 0 ||
         json_object_set_new(
             st->root, "epoch", json_integer((json_int_t)st->epoch)) != 0 ||
+        json_object_set_new(
+            st->root, "links", json_integer((json_int_t)st->links)) != 0 ||
         (text = cli_json_text(st->root)) == NULL)
         return cli_fail(cli, "cannot encode state.json");
     if (seen_file_write_atomic(path, text, strlen(text), 0600, 0) != 0)
@@ -787,6 +799,39 @@ fed_rotate(struct cli *cli, int argc, char **argv)
     return rotate(cli, argv[optind], NULL);
 }
 
+static const char links_usage[] =
+    "usage: seen federation links AUTHDIR N\n"
+    "\n"
+    "Set the long-range links each way of every member to N (0 to 32; 0:\n"
+    "every member links to every other), from the next signed version.\n";
+
+static int
+fed_links(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    struct fed_state st;
+    char *end;
+    long n;
+    int rc;
+
+    if ((rc = cli_getopt(cli, argc, argv, links_usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (optind + 2 != argc)
+        return cli_usage(cli, links_usage, "give AUTHDIR and N");
+    n = strtol(argv[optind + 1], &end, 10);
+    if (*end != '\0' || n < 0 || n > SEEN_MEMBERSHIP_LINKS_MAX)
+        return cli_fail(cli, "links must be a number from 0 to %d",
+            SEEN_MEMBERSHIP_LINKS_MAX);
+    if (state_load(cli, argv[optind], &st) != 0)
+        return 1;
+    st.links = (uint32_t)n;
+    rc = state_save(cli, argv[optind], &st);
+    state_free(&st);
+    if (rc == 0)
+        printf("links %ld: signed into the next version\n", n);
+    return rc;
+}
+
 /*
  * Check that the authority keys ${keys} of ${dir} are those of its state
  * ${st}, with the match key of its epoch.  Returns 0, or prints why not
@@ -863,8 +908,9 @@ fed_sign(struct cli *cli, int argc, char **argv)
         keys_match_state(cli, dir, keys, &st) != 0)
         goto done;
     version = st.next_version;
-    if (seen_membership_build(st.federation, version, (uint64_t)time(NULL), mbs,
-            n, st.epoch, keys->match_key, keys, &doc, &len) != 0) {
+    if (seen_membership_build_links(st.federation, version,
+            (uint64_t)time(NULL), mbs, n, st.epoch, st.links, keys->match_key,
+            keys, &doc, &len) != 0) {
         cli_fail(cli, "cannot build the document");
         goto done;
     }
@@ -913,7 +959,7 @@ static const char show_usage[] =
     "federation, version, issue time, epoch, and each member with its\n"
     "status and whether it holds a grant of the epoch's match key (never\n"
     "the key).  --json prints one line: {\"federation\", \"version\",\n"
-    "\"issued\", \"epoch\", \"authority\", \"members\": [{\"name\", "
+    "\"issued\", \"epoch\", \"links\", \"authority\", \"members\": [{\"name\", "
     "\"agency\",\n"
     "\"type\", \"local_authority\", \"sign_pk\", \"curve_pk\", \"endpoint\",\n"
     "\"status\", \"granted\"}, ...]}.  Exit 1 if it does not verify.\n";
@@ -930,11 +976,12 @@ show_json(const struct seen_membership *m, const char *hex)
 
     if ((arr = json_array()) == NULL)
         return -1;
-    j = json_pack("{s:s, s:I, s:I, s:I, s:s, s:o}", "federation",
+    j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:o}", "federation",
         seen_membership_federation(m), "version",
         (json_int_t)seen_membership_version(m), "issued",
         (json_int_t)seen_membership_issued(m), "epoch",
-        (json_int_t)seen_membership_epoch(m), "authority", hex, "members",
+        (json_int_t)seen_membership_epoch(m), "links",
+        (json_int_t)seen_membership_links(m), "authority", hex, "members",
         arr);
     if (j == NULL)
         return -1;
@@ -1042,6 +1089,7 @@ static const struct {
     {"add", "federation add", fed_add},
     {"revoke", "federation revoke", fed_revoke},
     {"rotate", "federation rotate", fed_rotate},
+    {"links", "federation links", fed_links},
     {"sign", "federation sign", fed_sign},
     {"show", "federation show", fed_show},
 };

@@ -782,6 +782,15 @@ make_lab(const struct cli *cli, const char *dir, json_t *m, const char *agr,
                 (char *)"--kdf", (char *)"interactive", NULL}) != 0 ||
         find_hex64(out, auth) != 0)
         return cli_fail(cli, "cannot create the federation authority");
+    /* "links": N in the manifest: sparse links (docs/protocol.md). */
+    if (json_is_integer(json_object_get(m, "links"))) {
+        snprintf(out, sizeof out, "%lld",
+            (long long)json_integer_value(json_object_get(m, "links")));
+        if (run_self(cli, NULL, 0,
+                (char *const[]){(char *)"seen", (char *)"federation",
+                    (char *)"links", authdir, out, NULL}) != 0)
+            return cli_fail(cli, "cannot set the links of the federation");
+    }
     lab = json_pack("{s:s, s:s, s:[]}", "federation", fed, "authority",
         auth, "nodes");
     json_array_foreach(nodes, i, nd)

@@ -54,6 +54,9 @@ struct seen_ring;
                                      times this many */
 #define FED_IDLE_MAX 3600.0     /* the longest seen_fed_next() looks ahead */
 #define FED_GEN_NONE UINT64_MAX /* gen_sent: the peer is to be told */
+#define FED_FULL_HEADS_EVERY 3600.0 /* a peer told only what changed is
+                                       told every feed this often, with
+                                       a HEADS it is owed anyway */
 #define FED_MSG_TYPES 11        /* counters by MsgType: 1-10, 0 any other */
 /* Replies a peer may be owed (fed_reply): a bucket of bytes that fills at
  * FED_REPLY_RATE a second up to FED_REPLY_BURST; each reply takes its
@@ -79,6 +82,10 @@ struct fed_peer {
      * told it (fed->gen; FED_GEN_NONE: to be told), when (monotonic), a
      * HELLO owed, and after a failed send, not before retry_at. */
     uint64_t gen_sent;
+    uint64_t hsent;     /* fed->hgen of the last HEADS it was sent (0: none,
+                           so the next is whole) */
+    int heads_owed;     /* feeds it lacks are to be told it now */
+    double last_full;   /* monotonic: when it was last sent whole HEADS */
     double last_heads;
     int hello_due;
     double retry_at;
@@ -200,6 +207,17 @@ struct seen_fed {
     struct {
         uint64_t asked, gaps, timed_out;
     } ranges;
+    /* What HEADS last found of each origin (by its number): the size of
+     * the checkpoint held and the hgen at which it changed; hgen counts
+     * the HEADS built (feeds.c heads_build). */
+    struct fed_hseen {
+        uint64_t size, changed;
+    } *hseen;
+    size_t nhseen;
+    uint64_t hgen;
+    struct {
+        uint64_t whole, partial, listed; /* HEADS queued, heads in them */
+    } heads;
     double prune_at;  /* monotonic: the next prune of the replay cache */
     int replay_dirty; /* the replay cache may hold records to prune */
     double check_at;  /* monotonic: the next look at the own log's size */
@@ -246,6 +264,15 @@ int fed_admit(void *ctx, const uint8_t curve_pk[static 32],
  * is an active member of the held document, else 0.
  */
 int fed_member_active(void *ctx, const uint8_t pk[static 32]);
+
+/**
+ * fed_direct(fed, pk):
+ * Open a direct link (transport/net.h seen_net_direct) to ${pk}, an
+ * active member of the held document that is not a peer.  Returns 0;
+ * SEEN_ENOTFOUND for no such member (or a peer: its link is there);
+ * SEEN_EINVAL; SEEN_ENOMEM.
+ */
+int fed_direct(struct seen_fed *fed, const uint8_t pk[32]);
 
 /**
  * fed_witnesses_of(fed, pk):
@@ -465,6 +492,30 @@ double fed_wants_next(const struct seen_fed *fed, double now);
  * round's, which the message's own refusal does not undo), and forget it.
  */
 void fed_evidence_flush(struct seen_fed *fed, struct seen_txn *txn);
+
+/**
+ * fed_feed_held(txn, oidx):
+ * The checkpoint held of origin ${oidx}'s feed, decoded (the caller
+ * destroys it with seen_checkpoint_destroy), or NULL when none is.
+ */
+Seen__Checkpoint *fed_feed_held(struct seen_txn *txn, uint32_t oidx);
+
+/**
+ * fed_head_cmp(a, b):
+ * The qsort and bsearch order of FeedHead pointers: by origin.
+ */
+int fed_head_cmp(const void *a, const void *b);
+
+/**
+ * fed_answer_heads(fed, txn, from, hs, body, blen):
+ * Owe ${from} the heads of the feeds it holds less of than this node can
+ * serve (of the feeds its HEADS ${hs} names when partial, of every feed
+ * held when whole), unless its heads (the HEADS ${body}, ${blen} bytes)
+ * and what this node holds are those it last answered.
+ */
+void fed_answer_heads(struct seen_fed *fed, struct seen_txn *txn,
+    const uint8_t from[32], const Seen__Heads *hs, const uint8_t *body,
+    size_t blen);
 
 /**
  * fed_on_heads(fed, txn, from, body, blen):

@@ -110,6 +110,7 @@ seen_fed_destroy(struct seen_fed **pp)
         free(fed->peers[i].cosig);
     free(fed->peers);
     free(fed->wants);
+    free(fed->hseen);
     fed_outq_clear(fed);
     free(fed->outq);
     free(fed);
@@ -385,7 +386,8 @@ seen_fed_next(struct seen_fed *fed)
         const struct fed_peer *p = &fed->peers[i];
 
         next = earlier(next, p->last_heads + fed->opts.heads_every);
-        if (p->gen_sent != fed->gen || p->hello_due || p->cosig != NULL)
+        if (p->gen_sent != fed->gen || p->heads_owed || p->hello_due ||
+            p->cosig != NULL)
             next = earlier(next, p->retry_at);
         if (p->xp_due != 0)
             next = earlier(next, p->xp_due);
@@ -589,6 +591,10 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
         json_string(fed->doc ? seen_membership_federation(fed->doc) : ""));
     json_object_set_new(out, "entries_replicated",
         json_integer((json_int_t)fed->applied));
+    json_object_set_new(out, "heads",
+        json_pack("{s:I, s:I, s:I}", "whole", (json_int_t)fed->heads.whole,
+            "partial", (json_int_t)fed->heads.partial, "listed",
+            (json_int_t)fed->heads.listed));
     json_object_set_new(out, "ranges",
         json_pack("{s:I, s:I, s:I}", "asked", (json_int_t)fed->ranges.asked,
             "gaps", (json_int_t)fed->ranges.gaps, "timed_out",

@@ -1,9 +1,10 @@
 /*
  * feeds.c: the replication of every member's feed (docs/protocol.md
- * §5-§7): telling peers the heads this node holds (HEADS), asking for
- * what it lacks (GET_RANGE), serving ranges and applying the leaves that
- * come back (ENTRIES), checkpointing this node's own feed, and keeping as
- * evidence any two checkpoints of one origin that cannot both be.
+ * §5-§7): taking peers' HEADS, asking for what this node lacks
+ * (GET_RANGE), serving ranges and applying the leaves that come back
+ * (ENTRIES), checkpointing this node's own feed, and keeping as evidence
+ * any two checkpoints of one origin that cannot both be.  Telling peers
+ * the heads held: heads.c.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -23,10 +24,13 @@
 #include "storage/space.h"
 #include "storage/store.h"
 
-/* The checkpoint held of origin ${oidx}'s feed, decoded (the caller
- * destroys it with seen_checkpoint_destroy), or NULL when none is. */
-static Seen__Checkpoint *
-feed_held(struct seen_txn *txn, uint32_t oidx)
+/**
+ * fed_feed_held(txn, oidx):
+ * The checkpoint held of origin ${oidx}'s feed, decoded (the caller
+ * destroys it with seen_checkpoint_destroy), or NULL when none is.
+ */
+Seen__Checkpoint *
+fed_feed_held(struct seen_txn *txn, uint32_t oidx)
 {
     Seen__Checkpoint *h;
     const uint8_t *b;
@@ -158,191 +162,6 @@ fed_wants_expire(struct seen_fed *fed)
     seen_store_abort(txn);
 }
 
-/* ---- heads ---- */
-
-/* A HEADS message and the memory it points into. */
-struct heads {
-    Seen__Heads msg;
-    Seen__FeedHead *h;
-    Seen__FeedHead **hp;
-    Seen__Checkpoint **cps;
-    size_t n;
-};
-
-/* Free what ${hd} holds and empty it. */
-static void
-heads_free(struct heads *hd)
-{
-    size_t i;
-
-    for (i = 0; i < hd->n; i++)
-        seen_checkpoint_destroy(&hd->cps[i]);
-    free(hd->h);
-    free(hd->hp);
-    free(hd->cps);
-    memset(hd, 0, sizeof *hd);
-}
-
-/* Build in ${hd} the heads of every feed held with a checkpoint (the
- * caller frees it with heads_free).  Returns 0, SEEN_ENOMEM, or an error
- * of the store (then ${hd} is empty). */
-static int
-heads_build(struct seen_fed *fed, struct heads *hd)
-{
-    struct seen_txn *txn;
-    uint8_t pk[32];
-    size_t cap = 0;
-    uint64_t size, count;
-    uint32_t i;
-    int rc;
-
-    memset(hd, 0, sizeof *hd);
-    seen__heads__init(&hd->msg);
-    if ((rc = seen_store_begin(fed->store, 0, &txn)) != 0)
-        return rc;
-    if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
-        goto done;
-    cap = (size_t)(count / 2) + 1;
-    hd->h = calloc(cap, sizeof *hd->h);
-    hd->hp = calloc(cap, sizeof *hd->hp);
-    hd->cps = calloc(cap, sizeof *hd->cps);
-    if (hd->h == NULL || hd->hp == NULL || hd->cps == NULL) {
-        rc = SEEN_ENOMEM;
-        goto done;
-    }
-    for (i = 1; i <= count / 2 && hd->n < cap; i++) {
-        /* Only active members' feeds: a peer takes no other (and
-         * refuses HEADS of more heads than active members). */
-        if (seen_store_origin_pk(txn, i, pk) != 0 ||
-            !fed_member_active(fed, pk) ||
-            seen_feed_size(txn, i, &size) != 0 || size == 0 ||
-            (hd->cps[hd->n] = feed_held(txn, i)) == NULL)
-            continue;
-        seen__feed_head__init(&hd->h[hd->n]);
-        hd->h[hd->n].origin.data = hd->cps[hd->n]->origin.data;
-        hd->h[hd->n].origin.len = 32;
-        /* Serve only what a checkpoint covers. */
-        hd->h[hd->n].size = hd->cps[hd->n]->size;
-        hd->h[hd->n].checkpoint = hd->cps[hd->n];
-        hd->hp[hd->n] = &hd->h[hd->n];
-        hd->n++;
-    }
-    hd->msg.n_heads = hd->n;
-    hd->msg.heads = hd->hp;
-    rc = SEEN_OK;
-done:
-    seen_store_abort(txn);
-    if (rc != 0)
-        heads_free(hd);
-    return rc;
-}
-
-/* 1 when the peer ${p} is owed HEADS at ${t} (see fed_send_heads). */
-static int
-heads_due(const struct seen_fed *fed, const struct fed_peer *p, double t)
-{
-
-    if (p->gen_sent != fed->gen && t >= p->retry_at)
-        return 1;
-    return t - p->last_heads >= fed->opts.heads_every;
-}
-
-/* 1 when the peer ${p} is owed a HELLO at ${t}. */
-static int
-hello_due(const struct fed_peer *p, double t)
-{
-
-    return p->hello_due && t >= p->retry_at;
-}
-
-/**
- * fed_send_heads(fed, all):
- * Queue HEADS (and a HELLO when one is owed) to every peer (with ${all}
- * 0, only to those not told since the feeds last changed, those owed an
- * answer, and those told nothing for fed->opts.heads_every seconds; a
- * peer to which the last could not be sent waits its backoff).
- */
-void
-fed_send_heads(struct seen_fed *fed, int all)
-{
-    Seen__Hello hello = SEEN__HELLO__INIT;
-    struct heads hd;
-    double t = seen_clock_mono();
-    size_t i;
-    int built = 0, heads;
-
-    for (i = 0; i < fed->npeers; i++) {
-        struct fed_peer *p = &fed->peers[i];
-
-        heads = all || heads_due(fed, p, t);
-        if ((all || hello_due(p, t)) && fed->doc != NULL) {
-            hello.membership_version = seen_membership_version(fed->doc);
-            hello.node = (char *)p->name;
-            if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HELLO,
-                    (const ProtobufCMessage *)&hello, 0) == 0)
-                p->hello_due = 0;
-        }
-        if (!heads)
-            continue;
-        if (!built) {
-            if (heads_build(fed, &hd) != 0)
-                return;
-            built = 1;
-        }
-        if (fed_queue_msg(fed, p->pk, SEEN__MSG_TYPE__HEADS,
-                (const ProtobufCMessage *)&hd.msg, 0) != 0)
-            continue;
-        p->last_heads = t;
-        p->gen_sent = fed->gen;
-    }
-    if (built)
-        heads_free(&hd);
-}
-
-/**
- * fed_heads_undelivered(fed, to, type):
- * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
- * it again after a backoff (FED_RETRY_MIN doubling to FED_RETRY_MAX, or
- * heads_every when smaller), or as soon as it is heard from; of another
- * type, only start the backoff.
- */
-void
-fed_heads_undelivered(struct seen_fed *fed, const uint8_t to[32], int type)
-{
-    struct fed_peer *p = fed_find_peer(fed, to);
-    double t = seen_clock_mono();
-
-    if (p == NULL)
-        return;
-    if (type == SEEN__MSG_TYPE__HELLO)
-        p->hello_due = 1;
-    else if (type == SEEN__MSG_TYPE__HEADS)
-        p->gen_sent = FED_GEN_NONE;
-    if (p->retry_at <= t) { /* once for the HELLO and HEADS of one flush */
-        p->retry_at = t + p->backoff;
-        p->backoff *= 2;
-        if (p->backoff > FED_RETRY_MAX)
-            p->backoff = FED_RETRY_MAX;
-        if (p->backoff > fed->opts.heads_every)
-            p->backoff = fed->opts.heads_every;
-        if (p->backoff < FED_RETRY_MIN)
-            p->backoff = FED_RETRY_MIN;
-    }
-}
-
-/**
- * fed_heads_delivered(fed, to):
- * The transport took a HEADS for ${to}: the next failure waits the least.
- */
-void
-fed_heads_delivered(struct seen_fed *fed, const uint8_t to[32])
-{
-    struct fed_peer *p = fed_find_peer(fed, to);
-
-    if (p != NULL)
-        p->backoff = FED_RETRY_MIN;
-}
-
 /* ---- evidence ---- */
 
 /* Keep evidence of a checkpoint ${theirs} of ${origin} that cannot be
@@ -421,7 +240,7 @@ consistent_with_held(struct seen_fed *fed, struct seen_txn *txn,
     }
     /* Bigger than what we hold: a stored checkpoint of the same size
      * would have to agree (checked once its leaves arrive). */
-    if ((h = feed_held(txn, oidx)) != NULL) {
+    if ((h = fed_feed_held(txn, oidx)) != NULL) {
         if (h->size == cp->size &&
             sodium_memcmp(h->root.data, cp->root.data, 32) != 0)
             same = 0;
@@ -444,86 +263,24 @@ held_same(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
     Seen__Checkpoint *h;
     int same;
 
-    if ((h = feed_held(txn, oidx)) == NULL)
+    if ((h = fed_feed_held(txn, oidx)) == NULL)
         return 0;
     same = seen_checkpoint_same(h, cp);
     seen_checkpoint_destroy(&h);
     return same;
 }
 
-/* qsort and bsearch order of FeedHead pointers: by origin. */
-static int
-head_cmp(const void *a, const void *b)
+/**
+ * fed_head_cmp(a, b):
+ * The qsort and bsearch order of FeedHead pointers: by origin.
+ */
+int
+fed_head_cmp(const void *a, const void *b)
 {
     const Seen__FeedHead *x = *(Seen__FeedHead *const *)a;
     const Seen__FeedHead *y = *(Seen__FeedHead *const *)b;
 
     return memcmp(x->origin.data, y->origin.data, 32);
-}
-
-/*
- * 1 when this node can serve ${from} more of an active member's feed
- * than the heads ${hs} it sent say it holds (${from}'s own feed aside),
- * else 0 (also on memory exhaustion).
- */
-static int
-peer_behind(struct seen_fed *fed, struct seen_txn *txn,
-    const uint8_t from[32], const Seen__Heads *hs)
-{
-    Seen__FeedHead **v, key, *kp = &key, **found;
-    Seen__Checkpoint *h;
-    uint8_t pk[32];
-    uint64_t count, size, ours;
-    size_t i, n = 0;
-    uint32_t o;
-    int behind = 0;
-
-    if (seen_store_count(txn, SEEN_DB_ORIGINS, &count) != 0 ||
-        (v = calloc(hs->n_heads + 1, sizeof *v)) == NULL)
-        return 0;
-    for (i = 0; i < hs->n_heads; i++)
-        if (hs->heads[i]->origin.len == 32)
-            v[n++] = hs->heads[i];
-    qsort(v, n, sizeof *v, head_cmp);
-    seen__feed_head__init(&key);
-    key.origin.len = 32;
-    for (o = 1; o <= count / 2 && !behind; o++) {
-        if (seen_store_origin_pk(txn, o, pk) != 0 ||
-            memcmp(pk, from, 32) == 0 || !fed_member_active(fed, pk) ||
-            seen_feed_size(txn, o, &size) != 0 || size == 0 ||
-            (h = feed_held(txn, o)) == NULL)
-            continue;
-        ours = size < h->size ? size : h->size;
-        seen_checkpoint_destroy(&h);
-        key.origin.data = pk;
-        found = bsearch(&kp, v, n, sizeof *v, head_cmp);
-        behind = ours > (found != NULL ? (*found)->size : 0);
-    }
-    free(v);
-    return behind;
-}
-
-/* Owe ${from} this node's HEADS when it holds less than this node can
- * serve, unless its heads (the HEADS ${body}, ${blen} bytes) and what this
- * node holds are those it last answered: an answer the peer cannot use
- * (it refuses that feed) is not sent again and again. */
-static void
-answer_heads(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[32],
-    const Seen__Heads *hs, const uint8_t *body, size_t blen)
-{
-    struct fed_peer *p;
-    uint8_t d[16];
-
-    if ((p = fed_find_peer(fed, from)) == NULL ||
-        !peer_behind(fed, txn, from, hs))
-        return;
-    crypto_generichash(d, sizeof d, body, blen, NULL, 0);
-    if (memcmp(d, p->replied, sizeof d) == 0 && p->replied_gen == fed->gen)
-        return;
-    memcpy(p->replied, d, sizeof d);
-    p->replied_gen = fed->gen;
-    p->gen_sent = FED_GEN_NONE;
-    p->retry_at = 0;
 }
 
 /*
@@ -553,9 +310,9 @@ heads_bounded(struct seen_fed *fed, const uint8_t from[32],
         if ((v = malloc(hs->n_heads * sizeof *v)) == NULL)
             return SEEN_ENOMEM;
         memcpy(v, hs->heads, hs->n_heads * sizeof *v);
-        qsort(v, hs->n_heads, sizeof *v, head_cmp);
+        qsort(v, hs->n_heads, sizeof *v, fed_head_cmp);
         for (i = 1; i < hs->n_heads && ok; i++)
-            ok = head_cmp(&v[i - 1], &v[i]) != 0;
+            ok = fed_head_cmp(&v[i - 1], &v[i]) != 0;
         free(v);
     }
     if (ok)
@@ -627,7 +384,7 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
         if (h->checkpoint->size > size)
             request(fed, from, h->origin.data, size, h->checkpoint->size, 0);
     }
-    answer_heads(fed, txn, from, hs, body, blen);
+    fed_answer_heads(fed, txn, from, hs, body, blen);
     seen__heads__free_unpacked(hs, NULL);
     return SEEN_OK;
 }
@@ -720,7 +477,7 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     if (!fed_reply_room(fed, from))
         goto done; /* counted */
     if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
-        (cp = feed_held(txn, oidx)) == NULL)
+        (cp = fed_feed_held(txn, oidx)) == NULL)
         goto done; /* nothing to serve */
     if (g->from >= cp->size)
         goto done;
@@ -852,7 +609,7 @@ entries_held_agrees(struct seen_fed *fed, struct seen_txn *txn, uint32_t oidx,
     uint8_t root[32];
     int rc = SEEN_OK;
 
-    if ((h = feed_held(txn, oidx)) == NULL)
+    if ((h = fed_feed_held(txn, oidx)) == NULL)
         return SEEN_OK;
     if (h->size > size && h->size <= t &&
         (rc = seen_feed_root(txn, oidx, h->size, root)) == 0 &&
@@ -958,7 +715,7 @@ keep_checkpoint(struct seen_txn *txn, uint32_t oidx, const Seen__Checkpoint *cp)
     Seen__Checkpoint *h;
     int rc, newer = 1;
 
-    if ((h = feed_held(txn, oidx)) != NULL) {
+    if ((h = fed_feed_held(txn, oidx)) != NULL) {
         newer = cp->size > h->size;
         seen_checkpoint_destroy(&h);
     }
@@ -1088,7 +845,7 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
         seen_store_abort(txn);
         return SEEN_OK;
     }
-    if ((h = feed_held(txn, oidx)) != NULL) {
+    if ((h = fed_feed_held(txn, oidx)) != NULL) {
         int same = h->size == size;
 
         seen_checkpoint_destroy(&h);

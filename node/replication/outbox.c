@@ -514,12 +514,18 @@ flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
 {
     const struct fed_outmsg *q;
     size_t i;
+    int rc;
 
     for (i = 0; i < fed->nout; i++) {
         q = &fed->outq[i];
         if (env[i] == NULL)
             continue;
-        if (seen_net_send(fed->net, q->to, env[i], elen[i]) != 0) {
+        rc = seen_net_send(fed->net, q->to, env[i], elen[i]);
+        /* To a member this node does not link to (sparse links): a
+         * direct link, made now, takes it once connected. */
+        if (rc == SEEN_ENOTFOUND && fed_direct(fed, q->to) == 0)
+            rc = seen_net_send(fed->net, q->to, env[i], elen[i]);
+        if (rc != 0) {
             if (q->type == SEEN__MSG_TYPE__HEADS ||
                 q->type == SEEN__MSG_TYPE__HELLO)
                 fed_heads_undelivered(fed, q->to, q->type);

@@ -190,10 +190,24 @@ peer_init(struct fed_peer *p, const uint8_t pk[32], const char *name)
     p->xp_due = seen_clock_mono(); /* a proof may be pending in the store */
 }
 
+/* 1 when ${pk} is one of the ${n} keys ${links}, else 0. */
+static int
+in_links(const uint8_t (*links)[32], size_t n, const uint8_t pk[32])
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (memcmp(links[i], pk, 32) == 0)
+            return 1;
+    return 0;
+}
+
 /**
  * fed_connect_peers(fed):
  * Connect to the active members of the held document that the filter
- * names, keeping what is known of each; disconnect the rest.  On memory
+ * names and, when the document sets long-range links, that this node
+ * links to (ring.h seen_ring_links, with this node's witnesses as the
+ * near distances), keeping what is known of each; disconnect the rest.  On memory
  * exhaustion nothing changes.
  */
 void
@@ -201,15 +215,30 @@ fed_connect_peers(struct seen_fed *fed)
 {
     struct fed_peer *np, *old;
     const Seen__Member *m;
-    size_t i, n = 0, count;
+    uint8_t(*links)[32] = NULL;
+    size_t i, n = 0, count, nlinks = 0, near = fed->opts.witnesses;
+    uint32_t far = fed->doc ? seen_membership_links(fed->doc) : 0;
 
     count = fed->doc ? seen_membership_count(fed->doc) : 0;
     if ((np = calloc(count ? count : 1, sizeof *np)) == NULL)
         return;
+    /* Sparse links: the members at the document's ring distances. */
+    if (far > 0) {
+        fed_ring_update(fed);
+        if ((links = calloc(2 * (near + far), 32)) == NULL) {
+            free(np);
+            return;
+        }
+        nlinks = seen_ring_links(fed->ring, fed->keys->sign_pk, near, far,
+            links, 2 * (near + far));
+    }
     for (i = 0; i < count; i++) {
         m = seen_membership_member(fed->doc, i);
+        if (!seen_membership_active(m))
+            seen_net_drop_peer(fed->net, m->sign_pk.data); /* direct too */
         if (memcmp(m->sign_pk.data, fed->keys->sign_pk, 32) == 0 ||
-            !seen_membership_active(m) || !in_filter(fed->filter, m->name))
+            !seen_membership_active(m) || !in_filter(fed->filter, m->name) ||
+            (far > 0 && !in_links(links, nlinks, m->sign_pk.data)))
             continue;
         if (seen_net_peer(fed->net, m->sign_pk.data, m->curve_pk.data,
                 m->endpoint, m->name) != 0)
@@ -221,7 +250,8 @@ fed_connect_peers(struct seen_fed *fed)
         snprintf(np[n].name, sizeof np[n].name, "%s", m->name);
         n++;
     }
-    /* Disconnect members no longer active. */
+    free(links);
+    /* Disconnect members no longer active, or no longer linked. */
     drop_others(fed, np, n);
     free(fed->peers);
     fed->peers = np;
@@ -470,4 +500,25 @@ fed_on_membership(struct seen_fed *fed, struct seen_txn *txn,
     else if (rc == SEEN_EEXIST)
         rc = SEEN_OK;
     return rc;
+}
+
+/**
+ * fed_direct(fed, pk):
+ * Open a direct link (transport/net.h seen_net_direct) to ${pk}, an
+ * active member of the held document that is not a peer.  Returns 0;
+ * SEEN_ENOTFOUND for no such member (or a peer: its link is there);
+ * SEEN_EINVAL; SEEN_ENOMEM.
+ */
+int
+fed_direct(struct seen_fed *fed, const uint8_t pk[32])
+{
+    const Seen__Member *m;
+
+    if (fed->doc == NULL || fed_find_peer(fed, pk) != NULL ||
+        (m = seen_membership_by_sign(fed->doc, pk)) == NULL ||
+        !seen_membership_active(m) || m->curve_pk.len != 32 ||
+        memcmp(pk, fed->keys->sign_pk, 32) == 0)
+        return SEEN_ENOTFOUND;
+    return seen_net_direct(
+        fed->net, pk, m->curve_pk.data, m->endpoint, m->name);
 }

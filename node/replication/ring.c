@@ -1,6 +1,7 @@
 /*
  * ring.c: the witness ring of a membership document (ring.h).
  */
+#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,4 +161,52 @@ seen_ring_witnessed(const struct seen_ring *r, const uint8_t pk[static 32],
 {
 
     return neighbours(r, pk, k, -1, out);
+}
+
+/* Add the member at position ${pos} of ${r} to ${out} (holding *${n} of
+ * room ${max}) unless it is there already or is at ${self}. */
+static void
+link_add(const struct seen_ring *r, size_t pos, size_t self,
+    uint8_t out[][32], size_t *n, size_t max)
+{
+    size_t i;
+
+    if (pos == self || *n >= max)
+        return;
+    for (i = 0; i < *n; i++)
+        if (memcmp(out[i], r->s[pos].pk, 32) == 0)
+            return;
+    memcpy(out[(*n)++], r->s[pos].pk, 32);
+}
+
+/**
+ * seen_ring_links(r, pk, near, far, out, max):
+ * Write to ${out} (room for ${max}) the Ed25519 keys of the members ${pk}
+ * links to: those at ring distance 1 ... ${near} and at the ${far}
+ * long-range distances floor(n ^ (j / (${far} + 1))), j = 1 ... ${far},
+ * both ways, each once and never ${pk}.  Returns their number: 0 when
+ * ${pk} is not on the ring.
+ */
+size_t
+seen_ring_links(const struct seen_ring *r, const uint8_t pk[static 32],
+    size_t near, size_t far, uint8_t out[][32], size_t max)
+{
+    size_t i, at = r->n, n = 0, d;
+
+    for (i = 0; i < r->n; i++)
+        if (memcmp(r->s[i].pk, pk, 32) == 0)
+            at = i;
+    if (at == r->n)
+        return 0;
+    for (i = 1; i <= near + far; i++) {
+        d = i <= near ? i
+                      : (size_t)floor(pow((double)r->n,
+                            (double)(i - near) / (double)(far + 1)));
+        if (d == 0)
+            continue;
+        d %= r->n;
+        link_add(r, (at + d) % r->n, at, out, &n, max);
+        link_add(r, (at + r->n - d) % r->n, at, out, &n, max);
+    }
+    return n;
 }

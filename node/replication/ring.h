@@ -72,4 +72,17 @@ size_t seen_ring_witnesses(const struct seen_ring *r,
 size_t seen_ring_witnessed(const struct seen_ring *r,
     const uint8_t pk[static 32], size_t k, uint8_t out[][32]);
 
+/**
+ * seen_ring_links(r, pk, near, far, out, max):
+ * Write to ${out} (room for ${max}) the Ed25519 keys of the members ${pk}
+ * links to when each member links to those at ring distance 1 ... ${near}
+ * and at the ${far} long-range distances floor(n ^ (j / (${far} + 1))),
+ * j = 1 ... ${far}, both ways (docs/protocol.md, "Links"), each once and
+ * never ${pk}.  The relation is symmetric: A links to B exactly when B
+ * links to A.  Returns their number (at most ${max}; at most
+ * 2 (${near} + ${far})): 0 when ${pk} is not on the ring.
+ */
+size_t seen_ring_links(const struct seen_ring *r, const uint8_t pk[static 32],
+    size_t near, size_t far, uint8_t out[][32], size_t max);
+
 #endif /* !SEEN_RING_H */

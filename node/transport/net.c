@@ -31,6 +31,8 @@ struct peer {
     void *dealer;
     double blocked_since; /* first refused send since the last success */
     unsigned int resets;  /* socket renewals since the last success */
+    int direct;           /* a direct link (seen_net_direct), not a peer */
+    double used;          /* a direct link: when last sent on (monotonic) */
 };
 
 struct seen_net {
@@ -248,12 +250,14 @@ seen_net_drop_peer(struct seen_net *net, const uint8_t sign_pk[static 32])
     *p = net->peers[--net->npeers];
 }
 
-/* A DEALER connected to a peer as a CURVE client; NULL on error. */
+/* A DEALER connected to a peer as a CURVE client; NULL on error.  A
+ * ${direct} link queues what is sent while it connects (up to the
+ * high-water mark); a peer's queues only once connected. */
 static void *
 dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
-    const char *endpoint, const char *name)
+    const char *endpoint, const char *name, int direct)
 {
-    int ivl = 100, ivlmax = 5000, one = 1;
+    int ivl = 100, ivlmax = 5000, immediate = !direct;
     void *d;
 
     if ((d = zmq_socket(net->zctx, ZMQ_DEALER)) == NULL)
@@ -262,7 +266,7 @@ dealer_new(struct seen_net *net, const uint8_t curve_pk[32],
     zmq_setsockopt(d, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(d, ZMQ_RECONNECT_IVL_MAX, &ivlmax, sizeof ivlmax);
     /* Queue only to peers that are connected: no backlog to the absent. */
-    zmq_setsockopt(d, ZMQ_IMMEDIATE, &one, sizeof one);
+    zmq_setsockopt(d, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
     zmq_setsockopt(d, ZMQ_CURVE_SERVERKEY, curve_pk, 32);
     zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, net->keys->curve_pk, 32);
     zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, net->keys->curve_sk, 32);
@@ -329,7 +333,8 @@ seen_net_maintain(struct seen_net *net)
         p = &net->peers[i];
         if (p->blocked_since == 0 || t < renew_at(p))
             continue;
-        if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name)) == NULL)
+        if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name,
+                 p->direct)) == NULL)
             continue;
         zmq_close(p->dealer);
         p->dealer = d;
@@ -339,22 +344,20 @@ seen_net_maintain(struct seen_net *net)
     }
 }
 
-/**
- * seen_net_peer(net, sign_pk, curve_pk, endpoint, name):
- * Connect (or keep) a DEALER to the peer ${sign_pk}; a peer whose key or
- * endpoint changed is reconnected.  Returns 0, SEEN_EINVAL for a bad
- * endpoint, SEEN_ENOMEM.
- */
-int
-seen_net_peer(struct seen_net *net, const uint8_t sign_pk[static 32],
-    const uint8_t curve_pk[static 32], const char *endpoint,
-    const char *name)
+/* Connect a DEALER to ${sign_pk} as seen_net_peer (${direct} 0) or
+ * seen_net_direct (1) do; an existing link of the other kind, or to
+ * another key or endpoint, is replaced.  Returns 0, SEEN_EINVAL,
+ * SEEN_ENOMEM. */
+static int
+link_add(struct seen_net *net, const uint8_t sign_pk[32],
+    const uint8_t curve_pk[32], const char *endpoint, const char *name,
+    int direct)
 {
     struct peer *p = find(net, sign_pk);
     void *d;
 
     if (p != NULL && memcmp(p->curve_pk, curve_pk, 32) == 0 &&
-        strcmp(p->endpoint, endpoint) == 0)
+        strcmp(p->endpoint, endpoint) == 0 && p->direct == direct)
         return SEEN_OK;
     if (p != NULL)
         seen_net_drop_peer(net, sign_pk);
@@ -369,7 +372,7 @@ seen_net_peer(struct seen_net *net, const uint8_t sign_pk[static 32],
         net->peers = p;
         net->cap = cap;
     }
-    if ((d = dealer_new(net, curve_pk, endpoint, name)) == NULL)
+    if ((d = dealer_new(net, curve_pk, endpoint, name, direct)) == NULL)
         return SEEN_EINVAL;
     p = &net->peers[net->npeers++];
     memset(p, 0, sizeof *p);
@@ -378,7 +381,55 @@ seen_net_peer(struct seen_net *net, const uint8_t sign_pk[static 32],
     snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
     snprintf(p->name, sizeof p->name, "%s", name);
     p->dealer = d;
+    p->direct = direct;
+    p->used = seen_clock_mono();
     return SEEN_OK;
+}
+
+/**
+ * seen_net_peer(net, sign_pk, curve_pk, endpoint, name):
+ * Connect (or keep) a DEALER to the peer ${sign_pk}; a peer whose key or
+ * endpoint changed, or a direct link to it, is reconnected.  Returns 0,
+ * SEEN_EINVAL for a bad endpoint, SEEN_ENOMEM.
+ */
+int
+seen_net_peer(struct seen_net *net, const uint8_t sign_pk[static 32],
+    const uint8_t curve_pk[static 32], const char *endpoint,
+    const char *name)
+{
+
+    return link_add(net, sign_pk, curve_pk, endpoint, name, 0);
+}
+
+/**
+ * seen_net_direct(net, sign_pk, curve_pk, endpoint, name):
+ * Connect a direct link to the member ${sign_pk} that is not a peer, for
+ * what is sent to it alone (a disclosure, a cosignature): what is sent
+ * on it waits while it connects.  A peer's link is kept as it is.  At
+ * most SEEN_NET_DIRECT_MAX direct links are kept: the least recently
+ * used makes room.  Returns 0, SEEN_EINVAL for a bad endpoint,
+ * SEEN_ENOMEM.
+ */
+int
+seen_net_direct(struct seen_net *net, const uint8_t sign_pk[static 32],
+    const uint8_t curve_pk[static 32], const char *endpoint,
+    const char *name)
+{
+    struct peer *p = find(net, sign_pk), *lru = NULL;
+    size_t i, n = 0;
+
+    if (p != NULL && !p->direct)
+        return SEEN_OK;
+    for (i = 0; i < net->npeers; i++) {
+        if (!net->peers[i].direct)
+            continue;
+        n++;
+        if (lru == NULL || net->peers[i].used < lru->used)
+            lru = &net->peers[i];
+    }
+    if (p == NULL && n >= SEEN_NET_DIRECT_MAX && lru != NULL)
+        seen_net_drop_peer(net, lru->sign_pk);
+    return link_add(net, sign_pk, curve_pk, endpoint, name, 1);
 }
 
 /**
@@ -406,6 +457,7 @@ seen_net_send(struct seen_net *net, const uint8_t sign_pk[static 32],
     }
     p->blocked_since = 0;
     p->resets = 0;
+    p->used = seen_clock_mono();
     net->st.sent++;
     return SEEN_OK;
 }

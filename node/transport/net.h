@@ -39,6 +39,7 @@
 #define SEEN_NET_MAX_ENVELOPE (16u << 20) /* larger frames are refused */
 #define SEEN_NET_MAX_MSG (SEEN_NET_MAX_ENVELOPE + 4096) /* larger: closed */
 #define SEEN_NET_HWM 64          /* messages queued per peer */
+#define SEEN_NET_DIRECT_MAX 64   /* direct links to members not peers */
 #define SEEN_NET_RCVHWM 1024     /* messages received queued per peer */
 #define SEEN_NET_HANDSHAKE_IVL 5000 /* ms a connection has to authenticate */
 #define SEEN_NET_DRAIN 4096      /* messages read and dropped per service */
@@ -85,10 +86,23 @@ void seen_net_destroy(struct seen_net **pp);
 /**
  * seen_net_peer(net, sign_pk, curve_pk, endpoint, name):
  * Connect (or keep) a DEALER to the peer ${sign_pk}; a peer whose key or
- * endpoint changed is reconnected.  Returns 0, SEEN_EINVAL for a bad
- * endpoint, SEEN_ENOMEM.
+ * endpoint changed, or a direct link to it, is reconnected.  Returns 0,
+ * SEEN_EINVAL for a bad endpoint, SEEN_ENOMEM.
  */
 SEEN_MUST_CHECK int seen_net_peer(struct seen_net *net,
+    const uint8_t sign_pk[static 32], const uint8_t curve_pk[static 32],
+    const char *endpoint, const char *name);
+
+/**
+ * seen_net_direct(net, sign_pk, curve_pk, endpoint, name):
+ * Connect a direct link to the member ${sign_pk} that is not a peer, for
+ * what is sent to it alone (a disclosure, a cosignature): what is sent
+ * on it waits while it connects.  A peer's link is kept as it is.  At
+ * most SEEN_NET_DIRECT_MAX direct links are kept: the least recently
+ * used makes room.  Returns 0, SEEN_EINVAL for a bad endpoint,
+ * SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_net_direct(struct seen_net *net,
     const uint8_t sign_pk[static 32], const uint8_t curve_pk[static 32],
     const char *endpoint, const char *name);
 
