@@ -556,9 +556,11 @@ fed_status_transport(struct seen_fed *fed, const struct seen_net_stats *ns)
 {
 
     return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-                     "s:I, s:I, s:I, s:I}",
+                     "s:I, s:I, s:I, s:I, s:I, s:I}",
         "endpoint", seen_net_endpoint(fed->net), "sent", (json_int_t)ns->sent,
-        "received", (json_int_t)ns->received, "send_blocked",
+        "received", (json_int_t)ns->received, "sent_bytes",
+        (json_int_t)ns->sent_bytes, "received_bytes",
+        (json_int_t)ns->received_bytes, "send_blocked",
         (json_int_t)ns->send_blocked, "dropped", (json_int_t)ns->dropped,
         "multi_frame", (json_int_t)ns->multi_frame, "oversized",
         (json_int_t)ns->oversized, "accepted", (json_int_t)ns->accepted,

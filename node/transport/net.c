@@ -459,6 +459,7 @@ seen_net_send(struct seen_net *net, const uint8_t sign_pk[static 32],
     p->resets = 0;
     p->used = seen_clock_mono();
     net->st.sent++;
+    net->st.sent_bytes += len;
     return SEEN_OK;
 }
 
@@ -752,6 +753,7 @@ router_one(struct seen_net *net, seen_net_recv_fn *recv, void *ctx)
         goto done;
     }
     net->st.received++;
+    net->st.received_bytes += zmq_msg_size(&m);
     ret = RX_DELIVERED;
     recv(ctx, sign_pk, zmq_msg_data(&m), zmq_msg_size(&m));
 done:

@@ -179,6 +179,7 @@ void seen_net_set_share(struct seen_net *net, uint32_t msgs, uint64_t bytes,
 struct seen_net_stats {
     uint64_t zap_admitted, zap_refused;
     uint64_t received, sent, send_blocked, renewed;
+    uint64_t received_bytes, sent_bytes; /* of the envelopes counted */
     /* Refused after the handshake, each under its own name: several
      * frames, a frame over SEEN_NET_MAX_ENVELOPE, over the sender's share. */
     uint64_t multi_frame, oversized, dropped;
