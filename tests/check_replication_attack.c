@@ -223,6 +223,16 @@ alpha_holds_bravo_cp(void *ctx)
     return ok;
 }
 
+/* The ranges alpha asked, less those asked again because the transport
+ * did not take them (the probe's endpoint listens nowhere: each is). */
+static json_int_t
+asked_first(void)
+{
+
+    return counter(&nodes[ALPHA], "ranges", "asked") -
+        counter(&nodes[ALPHA], "ranges", "resent");
+}
+
 /* A batch out of order, from the peer a range was asked of, means one
  * before it was lost (not sent beyond the peer's budget, or dropped
  * beyond its share): the range from what is held is asked again at once,
@@ -249,10 +259,10 @@ START_TEST(test_a_batch_out_of_order_has_the_range_asked_again_at_once)
     h.checkpoint = &cp;
     hs.n_heads = 1;
     hs.heads = &hp;
-    asked = counter(&nodes[ALPHA], "ranges", "asked");
+    asked = asked_first();
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
-    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 1);
+    ck_assert_int_eq(asked_first(), asked + 1);
     /* The second batch, without the first. */
     lv = (ProtobufCBinaryData){
         leaf_encode(probe, 1, handle, leaf, sizeof leaf), leaf};
@@ -263,13 +273,13 @@ START_TEST(test_a_batch_out_of_order_has_the_range_asked_again_at_once)
     e.checkpoint = &cp;
     probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
         (const ProtobufCMessage *)&e);
-    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(asked_first(), asked + 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 1);
     /* Another batch beyond the same gap asks nothing more. */
     e.from = 2;
     probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
         (const ProtobufCMessage *)&e);
-    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(asked_first(), asked + 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "timed_out"), 0);
     ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), 0);
@@ -311,10 +321,10 @@ START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
     h.checkpoint = &cp;
     hs.n_heads = 1;
     hs.heads = &hp;
-    asked = counter(&nodes[ALPHA], "ranges", "asked");
+    asked = asked_first();
     probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
         (const ProtobufCMessage *)&hs);
-    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 1);
+    ck_assert_int_eq(asked_first(), asked + 1);
     /* One leaf, with the proof from 1 to the checkpoint, and no more. */
     ck_assert_int_eq(seen_merkle_consistency_proof(
                          seen_merkle_subtree_from_leaves, &ml, 1, FRAME_LEAVES,
@@ -332,7 +342,7 @@ START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
     probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
         (const ProtobufCMessage *)&e);
     ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), 1);
-    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(asked_first(), asked + 2);
     /* The rest ends the feed: nothing more to ask. */
     e.from = 1;
     e.n_leaves = FRAME_LEAVES - 1;
@@ -341,7 +351,7 @@ START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
     probe_sends(SEEN__MSG_TYPE__ENTRIES, "entries",
         (const ProtobufCMessage *)&e);
     ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), FRAME_LEAVES);
-    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "asked"), asked + 2);
+    ck_assert_int_eq(asked_first(), asked + 2);
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 0);
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "timed_out"), 0);
 }

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "node/replication/fed_impl.h"
+#include "node/transport/net.h"
 #include "proto/envelope.h"
 #include "storage/replay.h"
 #include "storage/store.h"
@@ -187,7 +188,11 @@ handle(struct seen_fed *fed, struct seen_txn *txn,
         return rc;
     if ((p = fed_find_peer(fed, v->sender)) != NULL) {
         p->last_rx = seen_clock_wall();
-        p->retry_at = 0; /* connected: what it is owed goes now */
+        /* Connected: what it is owed goes now, and if that fails, again
+         * a second later (its socket renewed, not left in backoff). */
+        p->retry_at = 0;
+        p->backoff = FED_RETRY_MIN;
+        seen_net_heard(fed->net, p->pk);
         /* Signing nothing, it may have stopped on evidence against its
          * own log: a witness shows it what it holds of it
          * (fed_xproof_ask), so that it knows every size it signed before

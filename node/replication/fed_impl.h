@@ -139,6 +139,8 @@ struct fed_want {
     uint64_t gap;       /* where it was asked again after a batch came
                            out of order (UINT64_MAX: not) */
     double at;
+    double resend_at;   /* not delivered: asked again then (0: not) */
+    unsigned int undelivered; /* times not delivered since an answer */
     unsigned int tries; /* asked again after no answer */
 };
 
@@ -203,9 +205,10 @@ struct seen_fed {
     } refused;
     uint64_t applied;
     /* Ranges asked (GET_RANGE queued, delivered or not), asked again after
-     * a batch came out of order (a gap), and after no answer. */
+     * a batch came out of order (a gap), after no answer, and after the
+     * transport did not take one (of those asked). */
     struct {
-        uint64_t asked, gaps, timed_out;
+        uint64_t asked, gaps, timed_out, resent;
     } ranges;
     /* What HEADS last found of each origin (by its number): the size of
      * the checkpoint held and the hgen at which it changed; hgen counts
@@ -454,6 +457,16 @@ void fed_count(struct seen_fed *fed, int type, int sent);
  * peer to which the last could not be sent waits its backoff).
  */
 void fed_send_heads(struct seen_fed *fed, int all);
+
+/**
+ * fed_want_undelivered(fed, to, body, blen):
+ * The transport did not take the GET_RANGE ${body} (${blen} bytes) for
+ * ${to} (not connected yet): it is asked again FED_RETRY_MIN later (the
+ * wait doubling, four times at most), not after a timeout, and that is
+ * not counted as a try.
+ */
+void fed_want_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen);
 
 /**
  * fed_heads_undelivered(fed, to, type):

@@ -598,9 +598,10 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
             "partial", (json_int_t)fed->heads.partial, "listed",
             (json_int_t)fed->heads.listed));
     json_object_set_new(out, "ranges",
-        json_pack("{s:I, s:I, s:I}", "asked", (json_int_t)fed->ranges.asked,
-            "gaps", (json_int_t)fed->ranges.gaps, "timed_out",
-            (json_int_t)fed->ranges.timed_out));
+        json_pack("{s:I, s:I, s:I, s:I}", "asked",
+            (json_int_t)fed->ranges.asked, "gaps", (json_int_t)fed->ranges.gaps,
+            "timed_out", (json_int_t)fed->ranges.timed_out, "resent",
+            (json_int_t)fed->ranges.resent));
     seen_net_stats(fed->net, &ns);
     json_object_set_new(out, "refused",
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "unknown_sender",

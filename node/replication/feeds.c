@@ -87,6 +87,7 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
         w = &fed->wants[fed->nwants++];
         memcpy(w->origin, origin, 32);
         w->tries = 0;
+        w->undelivered = 0;
         w->gap = UINT64_MAX;
         w->to = UINT64_MAX;
     }
@@ -96,6 +97,7 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
     memcpy(w->peer, peer, 32);
     w->to = to;
     w->at = t;
+    w->resend_at = 0;
 }
 
 /* When the request ${w} is to be asked again. */
@@ -103,7 +105,35 @@ static double
 want_due(const struct fed_want *w)
 {
 
+    if (w->resend_at != 0)
+        return w->resend_at;
     return w->at + FED_WANT_TIMEOUT * (double)(1u << w->tries);
+}
+
+/**
+ * fed_want_undelivered(fed, to, body, blen):
+ * The transport did not take the GET_RANGE ${body} (${blen} bytes) for
+ * ${to} (not connected yet): it is asked again FED_RETRY_MIN later (the
+ * wait doubling, four times at most: then its timeouts take over), not
+ * after a timeout, and that is not counted as a try.
+ */
+void
+fed_want_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen)
+{
+    Seen__GetRange *g;
+    struct fed_want *w;
+
+    if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
+        return;
+    if (g->origin.len == 32 && (w = find_want(fed, g->origin.data)) != NULL &&
+        memcmp(w->peer, to, 32) == 0 && w->undelivered < 4) {
+        /* 1 s, doubling: then the timeouts take over. */
+        w->resend_at = seen_clock_mono() +
+            FED_RETRY_MIN * (double)(1u << w->undelivered);
+        w->undelivered++;
+    }
+    seen__get_range__free_unpacked(g, NULL);
 }
 
 /**
@@ -147,12 +177,15 @@ fed_wants_expire(struct seen_fed *fed)
         }
         if (txn == NULL && seen_store_begin(fed->store, 0, &txn) != 0)
             return;
-        if (w->tries + 1 < FED_WANT_TRIES &&
+        if ((w->resend_at != 0 || w->tries + 1 < FED_WANT_TRIES) &&
             seen_store_origin(txn, w->origin, 0, &oidx) == 0 &&
             seen_feed_size(txn, oidx, &size) == 0 && size < w->to) {
-            w->tries++;
+            if (w->resend_at == 0) { /* unanswered, not undelivered */
+                w->tries++;
+                fed->ranges.timed_out++;
+            } else
+                fed->ranges.resent++;
             w->at = t;
-            fed->ranges.timed_out++;
             request(fed, w->peer, w->origin, size, w->to, 1);
             i++;
         } else {
@@ -467,7 +500,7 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     Seen__Checkpoint *cp = NULL;
     struct fed_peer *p;
     uint32_t oidx;
-    uint64_t at, to, end, fresh;
+    uint64_t at, to, end, fresh, held;
     int rc = SEEN_OK;
 
     if ((g = seen__get_range__unpack(NULL, blen, body)) == NULL)
@@ -479,9 +512,15 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
         (cp = fed_feed_held(txn, oidx)) == NULL)
         goto done; /* nothing to serve */
-    if (g->from >= cp->size)
+    /* What it holds of what the checkpoint covers: a checkpoint is kept
+     * with the first batch of a catch-up, before its last leaves. */
+    if (seen_feed_size(txn, oidx, &held) != 0)
         goto done;
-    to = g->to < cp->size ? g->to : cp->size;
+    if (held > cp->size)
+        held = cp->size;
+    if (g->from >= held)
+        goto done;
+    to = g->to < held ? g->to : held;
     if (to - g->from > SEEN_FED_RANGE)
         to = g->from + SEEN_FED_RANGE;
     /* Leaves not sent to it before are free of its budget: a catch-up
@@ -794,6 +833,7 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
     if ((w = find_want(fed, e->origin.data)) != NULL) {
         w->at = seen_clock_mono(); /* answered: waited for afresh */
         w->tries = 0;
+        w->undelivered = 0;
     }
     if (t >= cp->size) {
         if (w != NULL)

@@ -127,7 +127,11 @@ heads_build(struct seen_fed *fed, struct heads *hd)
         hd->h[hd->n].size = hd->cps[hd->n]->size;
         hd->h[hd->n].checkpoint = hd->cps[hd->n];
         hd->hp[hd->n] = &hd->h[hd->n];
-        hd->changed[hd->n] = hseen_note(fed, i, hd->cps[hd->n]->size);
+        /* Changed when what it can serve changed: the checkpoint, or
+         * the leaves held below it (a catch-up keeps the checkpoint with
+         * its first batch). */
+        hd->changed[hd->n] = hseen_note(
+            fed, i, size < hd->cps[hd->n]->size ? size : hd->cps[hd->n]->size);
         hd->n++;
     }
     rc = SEEN_OK;

@@ -534,6 +534,8 @@ flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
                 fed_heads_undelivered(fed, q->to, SEEN__MSG_TYPE__HELLO);
             else if (q->type == SEEN__MSG_TYPE__COSIGN)
                 fed_cosign_undelivered(fed, q->to, q->body, q->blen);
+            else if (q->type == SEEN__MSG_TYPE__GET_RANGE)
+                fed_want_undelivered(fed, q->to, q->body, q->blen);
             continue;
         }
         fed->xlog.sent++;

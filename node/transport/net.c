@@ -33,6 +33,7 @@ struct peer {
     unsigned int resets;  /* socket renewals since the last success */
     int direct;           /* a direct link (seen_net_direct), not a peer */
     double used;          /* a direct link: when last sent on (monotonic) */
+    double kicked;        /* when seen_net_heard last renewed it */
 };
 
 struct seen_net {
@@ -384,6 +385,32 @@ link_add(struct seen_net *net, const uint8_t sign_pk[32],
     p->direct = direct;
     p->used = seen_clock_mono();
     return SEEN_OK;
+}
+
+/**
+ * seen_net_heard(net, sign_pk):
+ * Peer ${sign_pk} was just heard from (a message of its arrived on the
+ * ROUTER): it is up.  When sending to it has failed since the last
+ * success, its DEALER may be waiting out ZeroMQ's reconnection backoff
+ * (up to 5 s): it is renewed now, at most once a second, so that what is
+ * owed to it goes as soon as it connects.
+ */
+void
+seen_net_heard(struct seen_net *net, const uint8_t sign_pk[static 32])
+{
+    struct peer *p = find(net, sign_pk);
+    double t = seen_clock_mono();
+    void *d;
+
+    if (p == NULL || p->blocked_since == 0 || t - p->kicked < 1.0)
+        return;
+    if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name, p->direct)) ==
+        NULL)
+        return;
+    zmq_close(p->dealer);
+    p->dealer = d;
+    p->kicked = t;
+    net->st.renewed++;
 }
 
 /**

@@ -107,6 +107,14 @@ SEEN_MUST_CHECK int seen_net_direct(struct seen_net *net,
     const char *endpoint, const char *name);
 
 /**
+ * seen_net_heard(net, sign_pk):
+ * Peer ${sign_pk} was just heard from: when sending to it has failed
+ * since the last success, renew its DEALER now (at most once a second)
+ * rather than after ZeroMQ's reconnection backoff.
+ */
+void seen_net_heard(struct seen_net *net, const uint8_t sign_pk[static 32]);
+
+/**
  * seen_net_drop_peer(net, sign_pk):
  * Disconnect and forget peer ${sign_pk} (revoked or gone).  Unknown peers
  * are ignored.
