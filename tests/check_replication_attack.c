@@ -283,6 +283,11 @@ START_TEST(test_a_batch_out_of_order_has_the_range_asked_again_at_once)
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "gaps"), 1);
     ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "timed_out"), 0);
     ck_assert_uint_eq(feed_size(&nodes[ALPHA], probe), 0);
+    /* The probe listens nowhere: no request to it was delivered, and each
+     * is asked again a second later (the wait doubling), before any
+     * timeout; not counted as a try. */
+    pump_counted(&nodes[ALPHA], "ranges", "resent", 2);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "ranges", "timed_out"), 0);
 }
 END_TEST
 
