@@ -60,6 +60,8 @@
  * 6. Raw limit: once the store is closed, the same data.mdb is opened
  *    with plain LMDB and mdb_get reads 1M random existing keys of the
  *    "entries" database in one read transaction.
+ * 7. Store bytes per entry beside "target <= 1024" and the raw limit of
+ *    the leaves alone in a plain LMDB database (bench/storesize.h).
  *
  * Prints figures and ratios; never passes or fails.
  */
@@ -76,6 +78,7 @@
 #include <unistd.h>
 
 #include "bench/benchutil.h"
+#include "bench/storesize.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "crypto/keys.h"
@@ -1013,6 +1016,7 @@ raw_limit(struct bench *b, const struct results *r, size_t nq)
         rawread ? nq / r->tsum / rawread : 0.0,
         rawread ? rawread / (nq / r->tsum) : 0.0,
         (double)(r->gets + r->seeks + r->steps) / nq);
+    bench_store_size(path);
 }
 
 /* 4c and 5. Run the ${nq} queries ${qs} and print what they measured. */

@@ -2,10 +2,10 @@
  * feed.h: feeds as Merkle logs inside the store.
  *
  * A feed is the append-only list of FeedEntry leaves of one origin, a
- * Merkle log (storage/mlog.h) keyed by the origin's number: for each leaf
- * the store keeps its RFC 9162 leaf hash and, as leaves complete them,
- * the hashes of every aligned perfect subtree, so that roots and proofs
- * cost O(log n) reads.
+ * Merkle log (storage/mlog.h) keyed by the origin's number: beside the
+ * leaves the store keeps, as leaves complete them, the hashes of every
+ * aligned perfect subtree of two leaves or more (by tile), so that roots
+ * and proofs cost O(log n) reads.
  */
 #ifndef SEEN_FEED_H
 #define SEEN_FEED_H

@@ -1,13 +1,20 @@
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/log.h"
 #include "crypto/merkle.h"
 #include "storage/mlog.h"
 #include "storage/store.h"
 
-/* A leaf or hash key: prefix, [level(1)], index(8). */
+/* A leaf or tile key: prefix, [tag(1)], index(8). */
 #define KEY_MAX (SEEN_MLOG_PREFIX_MAX + 1 + 8)
+
+/* A tile's hashes, and the tag of a tile key of ${level} (>= 1): the high
+ * bit tells a tile from a hash stored one per key by format 1. */
+#define TILE_W SEEN_MLOG_TILE_WIDTH
+#define TILE_TAG(level) (0x80u | (level))
 
 /* The key of leaf ${index}; returns its length. */
 static size_t
@@ -19,47 +26,69 @@ leaf_key(const struct seen_mlog *l, uint8_t k[KEY_MAX], uint64_t index)
     return l->plen + 8;
 }
 
-/* The key of the subtree hash at ${level}, ${index}; returns its length. */
+/* The key of the tile holding the hash at ${level} (>= 1), ${index};
+ * returns its length. */
 static size_t
-hash_key(const struct seen_mlog *l, uint8_t k[KEY_MAX], unsigned int level,
+tile_key(const struct seen_mlog *l, uint8_t k[KEY_MAX], unsigned int level,
     uint64_t index)
 {
 
     memcpy(k, l->prefix, l->plen);
-    k[l->plen] = (uint8_t)level;
-    seen_be64(k + l->plen + 1, index);
+    k[l->plen] = (uint8_t)TILE_TAG(level);
+    seen_be64(k + l->plen + 1, index / TILE_W);
     return l->plen + 9;
 }
 
-/* Read the subtree hash at ${level}, ${index}: SEEN_ECORRUPT if none. */
+/* Read the subtree hash at ${level}, ${index}: a leaf's hash is made from
+ * the leaf, any other is read from its tile.  SEEN_ECORRUPT if none. */
 static int
 get_hash(const struct seen_mlog *l, unsigned int level, uint64_t index,
     uint8_t out[32])
 {
     uint8_t k[KEY_MAX];
+    const uint8_t *leaf;
     const void *v;
     size_t klen, vlen;
     int rc;
 
-    klen = hash_key(l, k, level, index);
+    if (level == 0) {
+        if ((rc = seen_mlog_leaf(l, index, &leaf, &vlen)) != 0)
+            return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+        seen_merkle_leaf_hash(out, leaf, vlen);
+        return SEEN_OK;
+    }
+    klen = tile_key(l, k, level, index);
     if ((rc = seen_store_get(l->txn, l->hashes, k, klen, &v, &vlen)) != 0)
         return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
-    if (vlen != 32)
+    if (vlen % 32 != 0 || vlen > TILE_W * 32 ||
+        vlen < (index % TILE_W + 1) * 32)
         return SEEN_ECORRUPT;
-    memcpy(out, v, 32);
+    memcpy(out, (const uint8_t *)v + (index % TILE_W) * 32, 32);
     return SEEN_OK;
 }
 
-/* Store the subtree hash ${h} at ${level}, ${index}. */
+/* Store the subtree hash ${h} at ${level} (>= 1), ${index}, the next of
+ * its level: the first of a new tile, or the right edge's tile
+ * rewritten one hash longer. */
 static int
 put_hash(const struct seen_mlog *l, unsigned int level, uint64_t index,
     const uint8_t h[32])
 {
-    uint8_t k[KEY_MAX];
-    size_t klen;
+    uint8_t k[KEY_MAX], tile[TILE_W * 32];
+    size_t klen, vlen, n = index % TILE_W;
+    const void *v;
+    int rc;
 
-    klen = hash_key(l, k, level, index);
-    return seen_store_put(l->txn, l->hashes, k, klen, h, 32);
+    klen = tile_key(l, k, level, index);
+    if (n > 0) {
+        if ((rc = seen_store_get(l->txn, l->hashes, k, klen, &v, &vlen)) != 0)
+            return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+        if (vlen != n * 32)
+            return SEEN_ECORRUPT;
+        memcpy(tile, v, vlen);
+    }
+    memcpy(tile + n * 32, h, 32);
+    return seen_store_put(l->txn, l->hashes, k, klen, tile, (n + 1) * 32);
 }
 
 /**
@@ -113,8 +142,6 @@ seen_mlog_append(const struct seen_mlog *l, const uint8_t *leaf, size_t len,
     if ((rc = seen_store_put(l->txn, l->leaves, k, klen, leaf, len)) != 0)
         return rc;
     seen_merkle_leaf_hash(h, leaf, len);
-    if ((rc = put_hash(l, 0, n, h)) != 0)
-        return rc;
     /* Each completed pair of subtrees makes a parent one level up. */
     for (level = 0, idx = n; idx & 1; level++, idx >>= 1) {
         if ((rc = get_hash(l, level, idx - 1, left)) != 0)
@@ -249,4 +276,100 @@ seen_mlog_consistency(const struct seen_mlog *l, uint64_t size1,
         return SEEN_EINVAL;
     return seen_merkle_consistency_proof(
         seen_mlog_subtree, subtree_ctx(l), size1, size2, proof, plen);
+}
+
+/* Hashes of format 1 gathered for seen_mlog_migrate, a batch at a time. */
+#define MIGRATE_BATCH 1024
+
+struct migrate {
+    size_t n;
+    uint8_t key[MIGRATE_BATCH][KEY_MAX];
+    size_t klen[MIGRATE_BATCH];
+    uint8_t hash[MIGRATE_BATCH][32];
+};
+
+/* Gather one hash stored by format 1 (a seen_store_iter_fn): prefix
+ * level(1) index(8) -> hash(32), with level < 0x80. */
+static int
+migrate_gather(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct migrate *m = ctx;
+    const uint8_t *k = key;
+
+    if (klen < 9 || klen > KEY_MAX || (!(k[klen - 9] & 0x80) && vlen != 32)) {
+        seen_error("a Merkle hash of format 1 has a key of %zu bytes and a "
+                   "value of %zu (32 expected), level %u",
+            klen, vlen, klen >= 9 ? k[klen - 9] : 0);
+        return SEEN_ECORRUPT;
+    }
+    if (k[klen - 9] & 0x80) /* a tile already */
+        return 0;
+    memcpy(m->key[m->n], key, klen);
+    m->klen[m->n] = klen;
+    memcpy(m->hash[m->n], val, 32);
+    return ++m->n == MIGRATE_BATCH ? 1 : 0;
+}
+
+/* Move the gathered hash ${i} of ${m} into its tile of ${db}, or drop it
+ * (a leaf's hash), and delete its format-1 key. */
+static int
+migrate_one(struct seen_txn *txn, enum seen_db db, const struct migrate *m,
+    size_t i)
+{
+    struct seen_mlog l;
+    const uint8_t *k = m->key[i];
+    size_t plen = m->klen[i] - 9;
+    int rc;
+
+    memset(&l, 0, sizeof l);
+    l.txn = txn;
+    l.hashes = db;
+    memcpy(l.prefix, k, plen);
+    l.plen = plen;
+    if (k[plen] != 0 &&
+        (rc = put_hash(&l, k[plen], seen_rd64(k + plen + 1), m->hash[i])) != 0)
+        return rc;
+    return seen_store_del(txn, db, k, m->klen[i], NULL, 0);
+}
+
+/**
+ * seen_mlog_migrate(txn, db, moved):
+ * Rewrite the Merkle hashes in ${db} (SEEN_DB_FHASH or SEEN_DB_XHASH)
+ * stored by store format 1, one key per hash, as tiles, inside the write
+ * transaction ${txn}: each hash of level >= 1 goes into its tile, each
+ * leaf hash is dropped (it is made from the leaf), and the old keys are
+ * deleted.  Hashes already in tiles are left as they are, so that a
+ * migration cut short is finished by the next.
+ * [out] ${moved}: the number of format-1 keys rewritten.
+ * Returns 0; SEEN_ECORRUPT for a key or hash of neither layout, or a
+ * level whose hashes do not follow each other; SEEN_EFULL, SEEN_ENOMEM,
+ * SEEN_ERR from the store (abort the transaction).
+ */
+int
+seen_mlog_migrate(struct seen_txn *txn, enum seen_db db, uint64_t *moved)
+{
+    uint8_t after[KEY_MAX];
+    struct migrate *m;
+    size_t alen = 0, i;
+    int rc;
+
+    *moved = 0;
+    if ((m = malloc(sizeof *m)) == NULL)
+        return SEEN_ENOMEM;
+    do {
+        m->n = 0;
+        if ((rc = seen_store_iter_after(txn, db, after, alen, migrate_gather,
+                 m)) != 0)
+            break;
+        for (i = 0; i < m->n && rc == 0; i++)
+            rc = migrate_one(txn, db, m, i);
+        if (m->n > 0) {
+            alen = m->klen[m->n - 1];
+            memcpy(after, m->key[m->n - 1], alen);
+        }
+        *moved += m->n;
+    } while (rc == 0 && m->n == MIGRATE_BATCH);
+    free(m);
+    return rc;
 }

@@ -171,11 +171,11 @@ store_init_meta(struct seen_store *s, MDB_txn *txn, const uint8_t node_id[32])
     return SEEN_OK;
 }
 
-/* Check the store's format, node id and key check: 0, or the code
- * seen_store_open returns for each (logged). */
+/* Check the store's format (writing it to *${format}), node id and key
+ * check: 0, or the code seen_store_open returns for each (logged). */
 static int
 store_check_meta(struct seen_store *s, MDB_txn *txn,
-    const uint8_t node_id[32])
+    const uint8_t node_id[32], uint32_t *format)
 {
     uint8_t plain[sizeof CHECK_PLAIN];
     MDB_val k, v;
@@ -188,10 +188,11 @@ store_check_meta(struct seen_store *s, MDB_txn *txn,
             s->dir);
         return SEEN_ECORRUPT;
     }
-    if (v.mv_size != 4 || seen_rd32(v.mv_data) != SEEN_STORE_FORMAT) {
-        seen_error("store '%s' has format %u; this build reads format %d",
-            s->dir, v.mv_size == 4 ? seen_rd32(v.mv_data) : 0,
-            SEEN_STORE_FORMAT);
+    *format = v.mv_size == 4 ? seen_rd32(v.mv_data) : 0;
+    if (*format < SEEN_STORE_FORMAT_OLDEST || *format > SEEN_STORE_FORMAT) {
+        seen_error("store '%s' has format %u; this build reads formats %d "
+                   "to %d",
+            s->dir, *format, SEEN_STORE_FORMAT_OLDEST, SEEN_STORE_FORMAT);
         return SEEN_EVERSION;
     }
     k = (MDB_val){strlen(META_NODE), (char *)META_NODE};
@@ -315,6 +316,21 @@ file_exists(const char *dir, const char *name)
 }
 
 /**
+ * store_put_format(t):
+ * Write SEEN_STORE_FORMAT to META in the write transaction ${t}.
+ * Returns 0, SEEN_EFULL, SEEN_ERR.
+ */
+int
+store_put_format(struct seen_txn *t)
+{
+    uint8_t fmt[4];
+
+    seen_be32(fmt, SEEN_STORE_FORMAT);
+    return seen_store_put(t, SEEN_DB_META, META_FORMAT, strlen(META_FORMAT),
+        fmt, sizeof fmt);
+}
+
+/**
  * seen_store_open(dir, node_id, record_key, map_mb, create, out):
  * Open the store in directory ${dir}, which belongs to the node whose
  * Ed25519 public key is ${node_id}, with a map of ${map_mb} MiB.  With
@@ -338,6 +354,7 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
     struct seen_store *s;
     MDB_txn *txn;
     unsigned int flags;
+    uint32_t format;
     int rc, i, exists;
 
     *out = NULL;
@@ -408,8 +425,9 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
             goto err3;
         }
     }
+    format = SEEN_STORE_FORMAT;
     rc = create ? store_init_meta(s, txn, node_id)
-                : store_check_meta(s, txn, node_id);
+                : store_check_meta(s, txn, node_id, &format);
     if (rc != 0)
         goto err3;
     if ((rc = mdb_txn_commit(txn)) != 0) {
@@ -417,6 +435,8 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
         goto err2;
     }
     store_space_init(s);
+    if (format < SEEN_STORE_FORMAT && (rc = store_migrate(s, format)) != 0)
+        goto err2;
     *out = s;
     return SEEN_OK;
 

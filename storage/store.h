@@ -18,8 +18,12 @@
 #include "common/bytes.h"
 #include "common/seen.h"
 
-/* On-disk format of the store; bumped on incompatible change. */
-#define SEEN_STORE_FORMAT 1
+/* On-disk format of the store; bumped on incompatible change.  A store of
+ * an older format this build still reads (SEEN_STORE_FORMAT_OLDEST on) is
+ * migrated when opened: format 1 kept one key per Merkle hash, format 2
+ * keeps them by tile (storage/mlog.h). */
+#define SEEN_STORE_FORMAT 2
+#define SEEN_STORE_FORMAT_OLDEST 1
 
 /*
  * The named databases: key -> value of each, integers big-endian.  A
@@ -41,8 +45,10 @@ enum seen_db {
     SEEN_DB_ORIGINS,    /* origin pk(32) -> idx(4); idx(4) -> origin pk */
     SEEN_DB_FEEDS,      /* [content] idx(4) seq(8) -> FeedEntry bytes
                            (the leaf) */
-    SEEN_DB_FHASH,      /* [content] idx(4) level(1) index(8) -> subtree
-                           hash(32) */
+    SEEN_DB_FHASH,      /* [content] idx(4) 0x80|level(1) tile(8) -> up
+                           to 16 subtree hashes(32) of that level, the
+                           first number tile * 16; level >= 1, a leaf's
+                           hash is made from the leaf (storage/mlog.h) */
     SEEN_DB_FEEDMETA,   /* [content] idx(4) -> leaves in the feed(8)
                            (storage/feed.h) */
     SEEN_DB_ENTRIES,    /* [content] entry(20) -> seq(8): live entries
@@ -56,8 +62,9 @@ enum seen_db {
                            (node/matching/matcher.h) */
     SEEN_DB_XLOG,       /* index(8) -> leaf of the exchange log
                            (xlog/xlog.h) */
-    SEEN_DB_XHASH,      /* level(1) index(8) -> subtree root of the
-                           exchange log (xlog/xlog.h) */
+    SEEN_DB_XHASH,      /* 0x80|level(1) tile(8) -> subtree roots of
+                           the exchange log, as FHASH (storage/mlog.h,
+                           xlog/xlog.h) */
     SEEN_DB_CHECKPOINTS, /* idx(4) -> the latest Checkpoint held of the
                             feed (storage/feed.h) */
     SEEN_DB_PEERS,      /* not used by any module: every store made so far

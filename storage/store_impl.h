@@ -1,8 +1,9 @@
 /*
  * store_impl.h: the inside of the store (store.h), shared by store.c (the
- * environment, transactions and tables) and space.c (the map's growth,
- * its limit and reserve, the disk, and what the store's bounds refused),
- * and by no one else.  Functions here are prefixed store_ (seen_store_
+ * environment, transactions and tables), space.c (the map's growth, its
+ * limit and reserve, the disk, and what the store's bounds refused) and
+ * migrate.c (older store formats brought up to date on opening), and by
+ * no one else.  Functions here are prefixed store_ (seen_store_
  * and seen_space_ are the public API).
  */
 #ifndef SEEN_STORE_IMPL_H
@@ -61,6 +62,22 @@ struct seen_txn {
     struct defer defer[STORE_DEFER_TABLES];
     struct seen_store_reads reads;
 };
+
+/* ---- store.c, migrate.c ---- */
+
+/**
+ * store_put_format(t):
+ * Write SEEN_STORE_FORMAT to META in the write transaction ${t}.
+ * Returns 0, SEEN_EFULL, SEEN_ERR.
+ */
+int store_put_format(struct seen_txn *t);
+
+/**
+ * store_migrate(s, from):
+ * Bring the store ${s}, just opened, of format ${from} up to
+ * SEEN_STORE_FORMAT (migrate.c).  Returns 0 or the store's code (logged).
+ */
+int store_migrate(struct seen_store *s, uint32_t from);
 
 /* ---- space.c ---- */
 

@@ -62,6 +62,7 @@ static const struct {
     {"check_storage", storage_suite},
     {"check_storage_feed", storage_feed_suite},
     {"check_storage_index", storage_index_suite},
+    {"check_storage_migrate", storage_migrate_suite},
     {"check_transport", transport_suite},
     {"check_xlog", xlog_suite},
 };

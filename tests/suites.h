@@ -42,6 +42,7 @@ Suite *replication_ring_suite(void);
 Suite *storage_suite(void);
 Suite *storage_feed_suite(void);
 Suite *storage_index_suite(void);
+Suite *storage_migrate_suite(void);
 Suite *transport_suite(void);
 Suite *xlog_suite(void);
 

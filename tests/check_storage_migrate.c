@@ -1,0 +1,357 @@
+/*
+ * check_storage_migrate.c: a store written by format 1 (one key per Merkle
+ * hash, leaf hashes included: the layout of commit 6ef38d5) is migrated
+ * when opened (storage/migrate.c, seen_mlog_migrate in storage/mlog.c)
+ * and every leaf, root and proof of its feeds and exchange log is found
+ * as before, in a real store in a temporary directory.
+ */
+#include <check.h>
+#include <lmdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/seen.h"
+#include "crypto/merkle.h"
+#include "storage/feed.h"
+#include "storage/mlog.h"
+#include "storage/store.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+#include "xlog/state.h"
+#include "xlog/xlog.h"
+
+#define MAP_MB 16
+#define LEAVES_MAX 300
+
+/* The logs written, of these sizes: the exchange log (0 here) and two
+ * feeds (origin numbers 1 and 2). */
+static const uint64_t log_size[3] = {77, 200, 33};
+
+/* Leaf ${i} of log ${which}, into ${buf}; returns its length. */
+static size_t
+make_leaf(uint8_t *buf, int which, uint64_t i)
+{
+
+    return (size_t)snprintf((char *)buf, 64, "leaf %llu of log %d",
+        (unsigned long long)i, which);
+}
+
+/* The key prefix of log ${which} (a feed's origin number; none for the
+ * exchange log); returns its length. */
+static size_t
+log_prefix(uint8_t p[4], int which)
+{
+
+    if (which == 0)
+        return 0;
+    seen_be32(p, (uint32_t)which);
+    return 4;
+}
+
+/*
+ * Write log ${which} of ${n} leaves as format 1 did: each leaf, every
+ * subtree hash under prefix level(1) index(8) (leaf hashes at level 0),
+ * and the size.  Its leaf hashes go to ${leafhash}.
+ */
+static void
+write_format1_log(struct seen_txn *t, int which, uint64_t n,
+    uint8_t leafhash[][32])
+{
+    static uint8_t level[LEAVES_MAX][32];
+    enum seen_db leaves = which ? SEEN_DB_FEEDS : SEEN_DB_XLOG;
+    enum seen_db hashes = which ? SEEN_DB_FHASH : SEEN_DB_XHASH;
+    uint8_t k[16], leaf[64], size[8];
+    uint64_t i, m;
+    unsigned int lv;
+    size_t plen, len;
+
+    plen = log_prefix(k, which);
+    for (i = 0; i < n; i++) {
+        len = make_leaf(leaf, which, i);
+        seen_be64(k + plen, i);
+        ck_assert_int_eq(
+            seen_store_put(t, leaves, k, plen + 8, leaf, len), SEEN_OK);
+        seen_merkle_leaf_hash(leafhash[i], leaf, len);
+        memcpy(level[i], leafhash[i], 32);
+    }
+    for (lv = 0, m = n; m > 0; lv++, m >>= 1) {
+        if (lv > 0)
+            for (i = 0; i < m; i++)
+                seen_merkle_node_hash(level[i], level[2 * i],
+                    level[2 * i + 1]);
+        for (i = 0; i < m; i++) {
+            k[plen] = (uint8_t)lv;
+            seen_be64(k + plen + 1, i);
+            ck_assert_int_eq(
+                seen_store_put(t, hashes, k, plen + 9, level[i], 32), SEEN_OK);
+        }
+    }
+    seen_be64(size, n);
+    if (which)
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_FEEDMETA, k, 4, size, 8), SEEN_OK);
+    else
+        ck_assert_int_eq(seen_store_put(t, SEEN_DB_XSTATE, SEEN_XSTATE_SIZE,
+                             strlen(SEEN_XSTATE_SIZE), size, 8),
+            SEEN_OK);
+}
+
+/* How make_format1_store leaves the store. */
+enum format1 {
+    FORMAT1_WHOLE,      /* as format 1 wrote it */
+    FORMAT1_FHASH_DONE, /* the feeds' hashes migrated already, as by an
+                           open cut short after its first step */
+    FORMAT1_DAMAGED     /* one of the exchange log's hashes 31 bytes */
+};
+
+/* Make the fixture's store and write it as format 1 (${how}); the leaf
+ * hashes of the logs go to ${lh}. */
+static void
+make_format1_store(uint8_t lh[3][LEAVES_MAX][32], enum format1 how)
+{
+    uint8_t k[9] = {2, 0, 0, 0, 0, 0, 0, 0, 3}, h[31] = {0};
+    struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
+    struct seen_txn *t = tu_begin(s, 1);
+    uint8_t fmt[4];
+    uint64_t moved;
+    int which;
+
+    seen_be32(fmt, 1);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
+        SEEN_OK);
+    for (which = 0; which < 3; which++)
+        write_format1_log(t, which, log_size[which], lh[which]);
+    if (how == FORMAT1_DAMAGED)
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_XHASH, k, sizeof k, h, sizeof h),
+            SEEN_OK);
+    if (how == FORMAT1_FHASH_DONE) {
+        ck_assert_int_eq(
+            seen_mlog_migrate(t, SEEN_DB_FHASH, &moved), SEEN_OK);
+        ck_assert_uint_gt(moved, 0);
+    }
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+}
+
+/* A seen_store_iter_fn failing the test on a key of format 1. */
+static int
+no_format1_key(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    const uint8_t *k = key;
+    uint64_t *n = ctx;
+
+    ck_assert_uint_ge(klen, 9);
+    ck_assert_msg(k[klen - 9] & 0x80, "a hash of format 1 is left");
+    ck_assert_uint_eq(vlen % 32, 0);
+    ck_assert_uint_le(vlen, SEEN_MLOG_TILE_WIDTH * 32);
+    (void)val;
+    (*n)++;
+    return 0;
+}
+
+/* The root of log ${which}'s first ${size} leaves, from the store. */
+static void
+log_root(struct seen_txn *t, int which, uint64_t size, uint8_t root[32])
+{
+
+    if (which)
+        ck_assert_int_eq(
+            seen_feed_root(t, (uint32_t)which, size, root), SEEN_OK);
+    else
+        ck_assert_int_eq(seen_xlog_root(t, size, root), SEEN_OK);
+}
+
+/* The inclusion proof of leaf ${i} of log ${which} in its first ${n}. */
+static void
+log_inclusion(struct seen_txn *t, int which, uint64_t i, uint64_t n,
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], size_t *plen)
+{
+    struct seen_feed_ref ref = {t, (uint32_t)which};
+
+    if (which)
+        ck_assert_int_eq(seen_merkle_inclusion_proof(seen_feed_subtree, &ref,
+                             i, n, proof, plen),
+            SEEN_OK);
+    else
+        ck_assert_int_eq(seen_xlog_inclusion(t, i, n, proof, plen), SEEN_OK);
+}
+
+/* The consistency proof of log ${which} from ${m} leaves to ${n}. */
+static void
+log_consistency(struct seen_txn *t, int which, uint64_t m, uint64_t n,
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], size_t *plen)
+{
+    struct seen_feed_ref ref = {t, (uint32_t)which};
+
+    if (which)
+        ck_assert_int_eq(seen_merkle_consistency_proof(seen_feed_subtree,
+                             &ref, m, n, proof, plen),
+            SEEN_OK);
+    else
+        ck_assert_int_eq(
+            seen_xlog_consistency(t, m, n, proof, plen), SEEN_OK);
+}
+
+/* Check every root, leaf and proof of log ${which} of ${n} leaves, whose
+ * leaf hashes are ${lh}, against the hashes alone. */
+static void
+check_log(struct seen_txn *t, int which, uint64_t n, uint8_t lh[][32])
+{
+    uint8_t proof[SEEN_MERKLE_PROOF_MAX][32], want[32], got[32], full[32];
+    uint8_t leaf[64], h[32];
+    struct seen_merkle_leaves ml = {(const uint8_t(*)[32])lh, 0};
+    const uint8_t *lp;
+    uint64_t m, i;
+    size_t plen, llen;
+
+    log_root(t, which, n, full);
+    for (m = 1; m <= n; m++) {
+        ml.n = m;
+        ck_assert_int_eq(seen_merkle_root_of(seen_merkle_subtree_from_leaves,
+                             &ml, m, want),
+            SEEN_OK);
+        log_root(t, which, m, got);
+        ck_assert_msg(memcmp(got, want, 32) == 0, "log %d: root of %llu",
+            which, (unsigned long long)m);
+        log_consistency(t, which, m, n, proof, &plen);
+        ck_assert_int_eq(
+            seen_merkle_verify_consistency(m, n, got, full, proof, plen),
+            SEEN_OK);
+    }
+    for (i = 0; i < n; i++) {
+        log_inclusion(t, which, i, n, proof, &plen);
+        ck_assert_int_eq(
+            seen_merkle_verify_inclusion(lh[i], i, n, proof, plen, full),
+            SEEN_OK);
+        ck_assert_int_eq(which ? seen_feed_leaf(t, (uint32_t)which, i, &lp,
+                                     &llen)
+                               : seen_xlog_leaf(t, i, &lp, &llen),
+            SEEN_OK);
+        ck_assert_uint_eq(llen, make_leaf(leaf, which, i));
+        ck_assert_mem_eq(lp, leaf, llen);
+        seen_merkle_leaf_hash(h, lp, llen);
+        ck_assert_mem_eq(h, lh[i], 32);
+    }
+}
+
+START_TEST(test_store_of_format_1_is_migrated_and_keeps_every_root_and_proof)
+{
+    static uint8_t lh[3][LEAVES_MAX][32];
+    struct seen_store *s;
+    struct seen_txn *t;
+    const void *v;
+    uint8_t leaf[64];
+    uint64_t tiles = 0, n, seq;
+    size_t vlen, len;
+    int which;
+
+    make_format1_store(lh, _i ? FORMAT1_FHASH_DONE : FORMAT1_WHOLE);
+    s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &v, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(vlen, 4);
+    ck_assert_uint_eq(seen_rd32(v), SEEN_STORE_FORMAT);
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_FHASH, NULL, 0, no_format1_key, &tiles),
+        SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_XHASH, NULL, 0, no_format1_key, &tiles),
+        SEEN_OK);
+    /* 77 leaves: levels 1-6 hold 38, 19, 9, 4, 2, 1 hashes: 3+2+1+1+1+1
+     * tiles; 200: 100, 50, 25, 12, 6, 3, 1: 7+4+2+1+1+1+1; 33: 16, 8, 4,
+     * 2, 1: 1+1+1+1+1. */
+    ck_assert_uint_eq(tiles, 9 + 17 + 5);
+    for (which = 0; which < 3; which++)
+        check_log(t, which, log_size[which], lh[which]);
+    seen_store_abort(t);
+
+    /* The logs go on growing in the new layout, from where they were. */
+    t = tu_begin(s, 1);
+    for (n = log_size[1]; n < LEAVES_MAX; n++) {
+        len = make_leaf(leaf, 1, n);
+        ck_assert_int_eq(seen_feed_append(t, 1, leaf, len, &seq), SEEN_OK);
+        ck_assert_uint_eq(seq, n);
+        seen_merkle_leaf_hash(lh[1][n], leaf, len);
+    }
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+
+    /* Opened again, nothing is left to migrate and all is still there. */
+    s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    t = tu_begin(s, 0);
+    check_log(t, 1, LEAVES_MAX, lh[1]);
+    check_log(t, 0, log_size[0], lh[0]);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+/* The number of keys of database ${name} of the store at ${dir}, and its
+ * format, read with LMDB alone (the store would migrate it). */
+static uint64_t
+raw_count(const char *dir, const char *name, uint32_t *format)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi, meta;
+    MDB_stat st;
+    MDB_val k = {6, (void *)(uintptr_t) "format"}, v;
+
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 64), 0);
+    ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)MAP_MB << 20), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, name, 0, &dbi), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    ck_assert_int_eq(mdb_stat(txn, dbi, &st), 0);
+    ck_assert_int_eq(mdb_get(txn, meta, &k, &v), 0);
+    ck_assert_uint_eq(v.mv_size, 4);
+    *format = seen_rd32(v.mv_data);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return st.ms_entries;
+}
+
+START_TEST(test_store_of_format_1_with_a_damaged_hash_is_refused_whole)
+{
+    static uint8_t lh[3][LEAVES_MAX][32];
+    struct seen_store *s = NULL;
+    uint32_t format;
+    int i;
+
+    make_format1_store(lh, FORMAT1_DAMAGED);
+    /* Refused each time, and the exchange log's 77 + 38 + 19 + 9 + 4 + 2
+     * + 1 hashes are left as they were, in format 1. */
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(seen_store_open(tu_fixture.dir, tu_fixture.node_id,
+                             tu_fixture.record_key, MAP_MB, 0, &s),
+            SEEN_ECORRUPT);
+        ck_assert_ptr_null(s);
+        ck_assert_uint_eq(raw_count(tu_fixture.dir, "xhash", &format), 150);
+        ck_assert_uint_eq(format, 1);
+    }
+}
+END_TEST
+
+Suite *
+storage_migrate_suite(void)
+{
+    Suite *su = suite_create("storage_migrate");
+    TCase *tc = tcase_create("migrate");
+
+    tcase_add_checked_fixture(tc, tu_fixture_setup, tu_fixture_teardown);
+    tcase_add_loop_test(tc,
+        test_store_of_format_1_is_migrated_and_keeps_every_root_and_proof, 0,
+        2);
+    tcase_add_test(
+        tc, test_store_of_format_1_with_a_damaged_hash_is_refused_whole);
+    suite_add_tcase(su, tc);
+    return su;
+}
