@@ -233,14 +233,36 @@ asked_first(void)
         counter(&nodes[ALPHA], "ranges", "resent");
 }
 
+/* The probe signs ${cp} (in ${cpbuf}), a checkpoint of FRAME_LEAVES
+ * leaves of its feed over ${root}, and shows it to alpha in a HEADS:
+ * alpha asks the probe for the range (no one else holds it). */
+static void
+probe_shows_its_feed(Seen__Checkpoint *cp,
+    uint8_t cpbuf[static SEEN_CHECKPOINT_BUF], const uint8_t root[32])
+{
+    Seen__Heads hs = SEEN__HEADS__INIT;
+    Seen__FeedHead h = SEEN__FEED_HEAD__INIT, *hp = &h;
+    json_int_t asked = asked_first();
+
+    ck_assert_int_eq(seen_checkpoint_sign(cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT,
+                         probe, FRAME_LEAVES, root, seen_clock_wall()),
+        SEEN_OK);
+    h.origin = (ProtobufCBinaryData){32, probe->sign_pk};
+    h.size = FRAME_LEAVES;
+    h.checkpoint = cp;
+    hs.n_heads = 1;
+    hs.heads = &hp;
+    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
+        (const ProtobufCMessage *)&hs);
+    ck_assert_int_eq(asked_first(), asked + 1);
+}
+
 /* A batch out of order, from the peer a range was asked of, means one
  * before it was lost (not sent beyond the peer's budget, or dropped
  * beyond its share): the range from what is held is asked again at once,
  * not after a timeout, and once for that gap. */
 START_TEST(test_a_batch_out_of_order_has_the_range_asked_again_at_once)
 {
-    Seen__Heads hs = SEEN__HEADS__INIT;
-    Seen__FeedHead h = SEEN__FEED_HEAD__INIT, *hp = &h;
     Seen__Entries e = SEEN__ENTRIES__INIT;
     Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
     ProtobufCBinaryData lv;
@@ -251,22 +273,12 @@ START_TEST(test_a_batch_out_of_order_has_the_range_asked_again_at_once)
      * probe for the range (no one else holds it). */
     alpha_with_probe();
     randombytes_buf(root, sizeof root);
-    ck_assert_int_eq(seen_checkpoint_sign(&cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT,
-                         probe, FRAME_LEAVES, root, seen_clock_wall()),
-        SEEN_OK);
-    h.origin = (ProtobufCBinaryData){32, probe->sign_pk};
-    h.size = FRAME_LEAVES;
-    h.checkpoint = &cp;
-    hs.n_heads = 1;
-    hs.heads = &hp;
-    asked = asked_first();
-    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
-        (const ProtobufCMessage *)&hs);
-    ck_assert_int_eq(asked_first(), asked + 1);
+    probe_shows_its_feed(&cp, cpbuf, root);
+    asked = asked_first() - 1;
     /* The second batch, without the first. */
     lv = (ProtobufCBinaryData){
         leaf_encode(probe, 1, handle, leaf, sizeof leaf), leaf};
-    e.origin = h.origin;
+    e.origin = (ProtobufCBinaryData){32, probe->sign_pk};
     e.from = 1;
     e.n_leaves = 1;
     e.leaves = &lv;
@@ -296,8 +308,6 @@ END_TEST
  * range asks nothing more. */
 START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
 {
-    Seen__Heads hs = SEEN__HEADS__INIT;
-    Seen__FeedHead h = SEEN__FEED_HEAD__INIT, *hp = &h;
     Seen__Entries e = SEEN__ENTRIES__INIT;
     Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
     ProtobufCBinaryData lv[FRAME_LEAVES], pr[SEEN_MERKLE_PROOF_MAX];
@@ -318,18 +328,8 @@ START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
     ck_assert_int_eq(seen_merkle_root_of(seen_merkle_subtree_from_leaves, &ml,
                          FRAME_LEAVES, root),
         SEEN_OK);
-    ck_assert_int_eq(seen_checkpoint_sign(&cp, cpbuf, SEEN_DOMAIN_FEED_CHECKPOINT,
-                         probe, FRAME_LEAVES, root, seen_clock_wall()),
-        SEEN_OK);
-    h.origin = (ProtobufCBinaryData){32, probe->sign_pk};
-    h.size = FRAME_LEAVES;
-    h.checkpoint = &cp;
-    hs.n_heads = 1;
-    hs.heads = &hp;
-    asked = asked_first();
-    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
-        (const ProtobufCMessage *)&hs);
-    ck_assert_int_eq(asked_first(), asked + 1);
+    probe_shows_its_feed(&cp, cpbuf, root);
+    asked = asked_first() - 1;
     /* One leaf, with the proof from 1 to the checkpoint, and no more. */
     ck_assert_int_eq(seen_merkle_consistency_proof(
                          seen_merkle_subtree_from_leaves, &ml, 1, FRAME_LEAVES,
@@ -337,7 +337,7 @@ START_TEST(test_an_answer_that_ends_before_the_range_is_asked_on_at_once)
         SEEN_OK);
     for (i = 0; i < plen; i++)
         pr[i] = (ProtobufCBinaryData){32, proof[i]};
-    e.origin = h.origin;
+    e.origin = (ProtobufCBinaryData){32, probe->sign_pk};
     e.from = 0;
     e.n_leaves = 1;
     e.leaves = lv;
