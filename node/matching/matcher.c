@@ -55,11 +55,26 @@ candidates(struct step *s, const Seen__IndexEntry *x, struct idset *cand)
     return 0;
 }
 
-/* Link new entry ${id} to its candidates and recluster around it. */
+/* Cluster again around the new entries linked since the last time
+ * (persons_recluster_each), and forget them. */
+static int
+flush_pending(struct step *s)
+{
+    int rc;
+
+    if (s->pend->n == 0)
+        return 0;
+    rc = persons_recluster_each(s, s->pend);
+    s->pend->n = 0;
+    return rc;
+}
+
+/* Link new entry ${id} to its candidates; it is clustered with the others
+ * of the step once they are all linked (flush_pending). */
 static int
 match_new(struct step *s, const uint8_t id[20])
 {
-    struct idset cand = {0}, seeds = {0};
+    struct idset cand = {0};
     const struct ent *me, *other;
     struct seen_score_side sa, sb;
     enum seen_band band;
@@ -92,13 +107,11 @@ match_new(struct step *s, const uint8_t id[20])
         if ((rc = links_put(s->txn, id, cand.v[i], w)) != 0)
             goto done;
     }
-    if ((rc = idset_add(&seeds, id)) != 0)
+    if ((rc = idset_add(s->pend, id)) != 0)
         goto done;
-    rc = persons_recluster(s, &seeds);
     s->m->matched++;
 done:
     free(cand.v);
-    free(seeds.v);
     return rc;
 }
 
@@ -109,6 +122,9 @@ unmatch(struct step *s, const uint8_t id[20])
     struct idset nb = {0};
     int rc;
 
+    /* The entries linked before it are clustered as they were linked. */
+    if ((rc = flush_pending(s)) != 0)
+        return rc;
     if ((rc = links_of(s->txn, id, -1e9, &nb)) != 0 ||
         (rc = links_drop(s->txn, id, &nb)) != 0 ||
         (rc = persons_drop(s->txn, id)) != 0)
@@ -206,6 +222,7 @@ seen_matcher_step(struct seen_matcher *m, size_t budget)
 int
 seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
 {
+    struct idset pend = {0};
     struct seen_txn *txn;
     struct step s;
     uint64_t count;
@@ -217,11 +234,15 @@ seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
         return rc;
     step_init(&s, m, txn);
     s.until = until;
+    s.pend = &pend;
     if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
         goto fail;
     for (o = 1; o <= count / 2 && done < budget && s.until >= 0; o++)
         if ((rc = follow_feed(&s, o, budget, &done)) != 0)
             goto fail;
+    if ((rc = flush_pending(&s)) != 0)
+        goto fail;
+    free(pend.v);
     step_release(&s);
     if (done == 0)
         step_pool_empty(); /* caught up */
@@ -229,6 +250,7 @@ seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
         return rc;
     return (int)done;
 fail:
+    free(pend.v);
     step_release(&s);
     step_pool_empty();
     seen_store_abort(txn);
