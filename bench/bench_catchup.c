@@ -289,8 +289,8 @@ catchup(const char *dir, const char *out)
     struct seen_matcher m;
     uint8_t kb[64];
     char path[4096];
-    double t0, c0, t, c, walk = 0, reads = 0, rate;
-    uint64_t done = 0;
+    double t0, c0, t, c, walk = 0, reads = 0, rate, ts, tmax = 0;
+    uint64_t done = 0, nsteps = 0, nover = 0;
     size_t np = 0;
     FILE *f;
     int rc;
@@ -315,9 +315,17 @@ catchup(const char *dir, const char *out)
     m.name_of = name_of;
     t0 = seen_clock_mono();
     c0 = bench_cpu();
-    while ((rc = seen_matcher_step_until(&m, BUDGET,
-                seen_clock_mono() + STEP_SECONDS)) > 0)
+    for (;;) {
+        ts = seen_clock_mono();
+        if ((rc = seen_matcher_step_until(&m, BUDGET, ts + STEP_SECONDS)) <=
+            0)
+            break;
+        ts = seen_clock_mono() - ts;
+        tmax = ts > tmax ? ts : tmax;
+        nover += ts > STEP_SECONDS;
+        nsteps++;
         done += (uint64_t)rc;
+    }
     t = seen_clock_mono() - t0;
     c = bench_cpu() - c0;
     if (rc < 0) {
@@ -335,6 +343,10 @@ catchup(const char *dir, const char *out)
            "step):\n", BUDGET, STEP_SECONDS * 1000);
     printf("  matched     %10llu entries in %.1f s (%.1f s of CPU)\n",
         (unsigned long long)done, t, c);
+    printf("  steps       %10llu (%.0f entries a step; the longest %.1f ms, "
+           "%llu over %.0f ms, commit included)\n",
+        (unsigned long long)nsteps, nsteps ? (double)done / nsteps : 0.0,
+        tmax * 1000, (unsigned long long)nover, STEP_SECONDS * 1000);
     printf("  rate        %10.0f entries/s   target >= %.0f   ratio %.3f\n",
         rate, TARGET, rate / TARGET);
     printf("raw limit measured in this run, on the same store:\n");

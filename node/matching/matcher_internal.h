@@ -109,6 +109,7 @@ struct step {
     uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
     double until; /* monotonic time to stop at (0: none; -1: passed) */
     struct idset *pend; /* new entries linked, not yet clustered */
+    double cluster_s;   /* seconds kept for clustering each of them */
 };
 
 /**
