@@ -1,7 +1,8 @@
 /*
  * bench_catchup: the matcher catching up on a large store.
  *
- *   bench_catchup [--households N] [--seed S] [--dir DIR] [--dump FILE]
+ *   bench_catchup [--households N] [--seed S] [--dir DIR] [--step-ms MS]
+ *                 [--dump FILE]
  *
  * 1. Unless DIR/base holds a filled store already, makes one: seen-synth
  *    records of N households (default 40,000, about 258k index entries)
@@ -12,9 +13,10 @@
  *    temporary directory, removed at the end.
  * 2. Copies DIR/base/data.mdb to DIR/run and runs the matcher over every
  *    entry there, as the daemon does (seen_matcher_step_until, 500 leaves
- *    and 50 ms a step), and prints its rate in entries a second beside the
- *    target (50,000) and beside the raw limit of LMDB measured on the same
- *    store in the same run: a cursor walk of every posting of
+ *    and 50 ms a step; --step-ms sets the time, 0 for none, which makes
+ *    the work the same from run to run), and prints its rate in entries a
+ *    second beside the target (50,000) and beside the raw limit of LMDB
+ *    measured on the same store in the same run: a cursor walk of every posting of
  *    SEEN_DB_INDEX, and random mdb_get over SEEN_DB_ENTRIES.
  * 3. With --dump FILE, writes what the matcher made (SEEN_DB_LINKS,
  *    SEEN_DB_PERSONS, SEEN_DB_GROUPS, and each alert with its "raised"
@@ -50,6 +52,7 @@
 #define FILL_BATCH 20000
 
 static uint64_t rng_state = 1;
+static double step_seconds = STEP_SECONDS;
 
 static const char *
 type_of(void *ctx, const uint8_t pk[static 32])
@@ -317,8 +320,8 @@ catchup(const char *dir, const char *out)
     c0 = bench_cpu();
     for (;;) {
         ts = seen_clock_mono();
-        if ((rc = seen_matcher_step_until(&m, BUDGET, ts + STEP_SECONDS)) <=
-            0)
+        if ((rc = seen_matcher_step_until(&m, BUDGET,
+                 step_seconds > 0 ? ts + step_seconds : 0)) <= 0)
             break;
         ts = seen_clock_mono() - ts;
         tmax = ts > tmax ? ts : tmax;
@@ -340,7 +343,7 @@ catchup(const char *dir, const char *out)
         fprintf(stderr, "bench_catchup: no raw limit measured\n");
     rate = done / t;
     printf("catch-up (seen_matcher_step_until, %d leaves and %.0f ms a "
-           "step):\n", BUDGET, STEP_SECONDS * 1000);
+           "step; 0: no time limit):\n", BUDGET, step_seconds * 1000);
     printf("  matched     %10llu entries in %.1f s (%.1f s of CPU)\n",
         (unsigned long long)done, t, c);
     printf("  steps       %10llu (%.0f entries a step; the longest %.1f ms, "
@@ -375,11 +378,13 @@ main(int argc, char *argv[])
             seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
             snprintf(dir, sizeof dir, "%s", argv[++i]);
+        else if (strcmp(argv[i], "--step-ms") == 0 && i + 1 < argc)
+            step_seconds = strtod(argv[++i], NULL) / 1000;
         else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
             out = argv[++i];
         else {
             fprintf(stderr, "usage: bench_catchup [--households N] "
-                            "[--seed S] [--dir DIR] [--dump FILE]\n");
+                            "[--seed S] [--dir DIR] [--step-ms MS] [--dump FILE]\n");
             return 2;
         }
     }
