@@ -851,6 +851,47 @@ START_TEST(test_persons_and_alerts_do_not_depend_on_arrival_order)
 }
 END_TEST
 
+/* Step ${l}'s matcher ${budget} leaves at a time until it is caught up. */
+static void
+match_by(struct lab *l, size_t budget)
+{
+    int n, steps = 0;
+
+    while ((n = seen_matcher_step(&l->m, budget)) > 0)
+        ck_assert_int_lt(++steps, 100000);
+    ck_assert_int_eq(n, 0);
+}
+
+START_TEST(test_one_step_of_every_leaf_ends_as_a_step_for_each)
+{
+    char *one, *two;
+    size_t i;
+    int o, copied;
+
+    /* The same feeds, some records retracted and published again, at
+     * two nodes, before either matches. */
+    for (i = 0; i < NRECORDS; i++)
+        import_at(&lab1, all_records[i].origin, all_records[i].line);
+    import_at(&lab1, O_SC, DELETE(SC1_ID));
+    import_at(&lab1, O_HERTS, HERTS1);
+    import_at(&lab1, O_SC, SC1);
+    do {
+        for (o = 0, copied = 0; o < NORIGINS; o++)
+            copied += replicate_one(&lab1, &lab2, o);
+    } while (copied > 0);
+    /* One clusters after each leaf; the other links every leaf of a feed
+     * first and clusters once. */
+    match_by(&lab1, 1);
+    match_by(&lab2, 100000);
+    one = shown(&lab1);
+    two = shown(&lab2);
+    ck_assert_str_eq(one, two);
+    ck_assert_ptr_nonnull(strstr(one, RULE_MULTI));
+    free(one);
+    free(two);
+}
+END_TEST
+
 Suite *
 matcher_suite(void)
 {
@@ -882,6 +923,7 @@ matcher_suite(void)
     tc = tcase_create("order");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_persons_and_alerts_do_not_depend_on_arrival_order);
+    tcase_add_test(tc, test_one_step_of_every_leaf_ends_as_a_step_for_each);
     suite_add_tcase(s, tc);
 
     return s;
