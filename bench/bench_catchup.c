@@ -54,24 +54,6 @@
 static uint64_t rng_state = 1;
 static double step_seconds = STEP_SECONDS;
 
-static const char *
-type_of(void *ctx, const uint8_t pk[static 32])
-{
-    (void)ctx;
-    (void)pk;
-    return "police";
-}
-
-static const char *
-name_of(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
-{
-    (void)ctx;
-    (void)pk;
-    (void)buf;
-    (void)len;
-    return "bench";
-}
-
 /* Fill a new store at ${dir}/base from the records of seen-synth, and keep
  * its keys in ${dir}/keys.  Returns 0 or -1. */
 static int
@@ -153,18 +135,17 @@ done:
 }
 
 /* The raw limits of LMDB on the store at ${path}: postings a second of a
- * cursor walk of "index" to *${walk}, random mdb_get a second over the
- * keys of "entries" to *${reads}.  Returns 0 or -1. */
+ * cursor walk of "index" to *${walk} (*${npost} of them), random mdb_get
+ * a second over the keys of "entries" to *${reads}.  Returns 0 or -1. */
 static int
 raw_limits(const char *path, double *walk, double *reads, size_t *npost)
 {
     MDB_env *env;
     MDB_txn *txn = NULL;
-    MDB_dbi di, de;
+    MDB_dbi di;
     MDB_cursor *cur;
     MDB_val k, v;
-    uint8_t (*keys)[20] = NULL;
-    size_t cap = 0, nk = 0, i, np = 0;
+    size_t np = 0, nk = 0;
     uint64_t sum = 0;
     double t0;
     int rc;
@@ -176,52 +157,24 @@ raw_limits(const char *path, double *walk, double *reads, size_t *npost)
     if (mdb_env_open(env, path, MDB_RDONLY | MDB_NOTLS, 0600) != 0 ||
         mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0 ||
         mdb_dbi_open(txn, "index", 0, &di) != 0 ||
-        mdb_dbi_open(txn, "entries", 0, &de) != 0 ||
-        mdb_cursor_open(txn, di, &cur) != 0)
-        goto fail;
+        mdb_cursor_open(txn, di, &cur) != 0) {
+        if (txn != NULL)
+            mdb_txn_abort(txn);
+        mdb_env_close(env);
+        return -1;
+    }
     t0 = seen_clock_mono();
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), np++)
         sum += ((const uint8_t *)v.mv_data)[0];
     *walk = np / (seen_clock_mono() - t0);
     *npost = np;
-    mdb_cursor_close(cur);
-    if (mdb_cursor_open(txn, de, &cur) != 0)
-        goto fail;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 20)
-            continue;
-        if (nk == cap) {
-            void *p = realloc(keys, (cap = cap ? 2 * cap : 65536) * 20);
-
-            if (p == NULL)
-                goto fail;
-            keys = p;
-        }
-        memcpy(keys[nk++], k.mv_data, 20);
-    }
-    mdb_cursor_close(cur);
-    if (nk == 0)
-        goto fail;
-    t0 = seen_clock_mono();
-    for (i = 0; i < RAW_READS; i++) {
-        k = (MDB_val){20, keys[bench_rng(&rng_state) % nk]};
-        if (mdb_get(txn, de, &k, &v) == 0)
-            sum += ((const uint8_t *)v.mv_data)[0];
-    }
-    *reads = RAW_READS / (seen_clock_mono() - t0);
     (void)sum;
+    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     mdb_env_close(env);
-    free(keys);
-    return 0;
-fail:
-    if (txn != NULL)
-        mdb_txn_abort(txn);
-    mdb_env_close(env);
-    free(keys);
-    return -1;
+    *reads = bench_raw_lmdb_reads(path, MAP_MB, RAW_READS, &rng_state, &nk);
+    return nk > 0 ? 0 : -1;
 }
 
 /* One item of a table, as a line of hex (a seen_store_iter_fn). */
@@ -314,8 +267,8 @@ catchup(const char *dir, const char *out)
     }
     memset(&m, 0, sizeof m);
     m.store = store;
-    m.type_of = type_of;
-    m.name_of = name_of;
+    m.type_of = bench_type_police;
+    m.name_of = bench_name_bench;
     t0 = seen_clock_mono();
     c0 = bench_cpu();
     for (;;) {
