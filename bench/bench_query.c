@@ -158,24 +158,6 @@ reset_hwm(void)
     return fclose(f) == 0 && ok;
 }
 
-static const char *
-type_of(void *ctx, const uint8_t pk[static 32])
-{
-    (void)ctx;
-    (void)pk;
-    return "police";
-}
-
-static const char *
-name_of(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
-{
-    (void)ctx;
-    (void)pk;
-    (void)buf;
-    (void)len;
-    return "bench";
-}
-
 static int
 dbl_cmp(const void *a, const void *b)
 {
@@ -315,69 +297,6 @@ out:
 }
 
 /* ---- raw LMDB ---- */
-
-/* Random mdb_get of existing keys of "entries" in the store at ${dir}. */
-static double
-raw_lmdb_reads(const char *dir, size_t n, size_t *nkeys)
-{
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    MDB_cursor *cur;
-    MDB_val k, v;
-    uint8_t (*keys)[20] = NULL;
-    size_t cap = 0, nk = 0, i;
-    double t0, t;
-    uint64_t sum = 0;
-
-    *nkeys = 0;
-    if (mdb_env_create(&env) != 0)
-        return 0;
-    mdb_env_set_maxdbs(env, SEEN_DB_COUNT + 4);
-    mdb_env_set_mapsize(env, (size_t)MAP_MB << 20);
-    if (mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600) != 0 ||
-        mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0) {
-        mdb_env_close(env);
-        return 0;
-    }
-    if (mdb_dbi_open(txn, "entries", 0, &dbi) != 0 ||
-        mdb_cursor_open(txn, dbi, &cur) != 0)
-        goto fail;
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 20)
-            continue;
-        if (nk == cap) {
-            void *p = realloc(keys, (cap = cap ? 2 * cap : 65536) * 20);
-
-            if (p == NULL)
-                goto fail;
-            keys = p;
-        }
-        memcpy(keys[nk++], k.mv_data, 20);
-    }
-    mdb_cursor_close(cur);
-    if (nk == 0)
-        goto fail;
-    t0 = seen_clock_mono();
-    for (i = 0; i < n; i++) {
-        k = (MDB_val){20, keys[bench_rng(&rng_state) % nk]};
-        if (mdb_get(txn, dbi, &k, &v) == 0)
-            sum += ((const uint8_t *)v.mv_data)[0];
-    }
-    t = seen_clock_mono() - t0;
-    (void)sum;
-    mdb_txn_abort(txn);
-    mdb_env_close(env);
-    free(keys);
-    *nkeys = nk;
-    return (double)n / t;
-fail:
-    mdb_txn_abort(txn);
-    mdb_env_close(env);
-    free(keys);
-    return 0;
-}
 
 struct labels {
     uint8_t last[20];
@@ -617,8 +536,8 @@ match(struct bench *b)
 
     memset(&b->mt, 0, sizeof b->mt);
     b->mt.store = b->store;
-    b->mt.type_of = type_of;
-    b->mt.name_of = name_of;
+    b->mt.type_of = bench_type_police;
+    b->mt.name_of = bench_name_bench;
     if (!b->o.do_match) {
         printf("matching: skipped (--no-match): no persons, so each picture "
                "gathers only the hit entries themselves and a query does "
@@ -1005,7 +924,8 @@ raw_limit(struct bench *b, const struct results *r, size_t nq)
 
     seen_store_destroy(&b->store);
     snprintf(path, sizeof path, "%s/store", b->dir);
-    rawread = raw_lmdb_reads(path, RAW_READS, &nkeys);
+    rawread = bench_raw_lmdb_reads(path, MAP_MB, RAW_READS, &rng_state,
+        &nkeys);
     printf("raw limit measured in this run:\n");
     printf("  LMDB random mdb_get %10.0f reads/s (%d random keys of the "
            "%zu in \"entries\", one read txn)\n",

@@ -16,6 +16,7 @@
 #include "bench/benchutil.h"
 #include "common/clock.h"
 #include "match/tokens.h"
+#include "storage/store.h"
 
 /**
  * bench_cpu():
@@ -365,4 +366,104 @@ bench_smap_put(struct bench_smap *m, const char *k, long v)
     m->val[s] = v;
     m->n++;
     return v;
+}
+
+/**
+ * bench_type_police(ctx, pk):
+ * A matcher's type_of (node/matching/matcher.h) for a bench's one node:
+ * "police" for every origin.
+ */
+const char *
+bench_type_police(void *ctx, const uint8_t pk[static 32])
+{
+
+    (void)ctx;
+    (void)pk;
+    return "police";
+}
+
+/**
+ * bench_name_bench(ctx, pk, buf, len):
+ * A matcher's name_of for a bench's one node: "bench" for every origin.
+ */
+const char *
+bench_name_bench(void *ctx, const uint8_t pk[static 32], char *buf,
+    size_t len)
+{
+
+    (void)ctx;
+    (void)pk;
+    (void)buf;
+    (void)len;
+    return "bench";
+}
+
+/**
+ * bench_raw_lmdb_reads(dir, map_mb, n, rng, nkeys):
+ * Random mdb_get of existing keys of "entries" in the store at ${dir}
+ * (opened read-only with a map of ${map_mb} MiB), ${n} of them drawn with
+ * ${rng}: reads a second, and the keys there are to *${nkeys}; 0 when the
+ * store cannot be read.
+ */
+double
+bench_raw_lmdb_reads(const char *dir, size_t map_mb, size_t n, uint64_t *rng,
+    size_t *nkeys)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    uint8_t (*keys)[20] = NULL;
+    size_t cap = 0, nk = 0, i;
+    double t0, t;
+    uint64_t sum = 0;
+
+    *nkeys = 0;
+    if (mdb_env_create(&env) != 0)
+        return 0;
+    mdb_env_set_maxdbs(env, SEEN_DB_COUNT + 4);
+    mdb_env_set_mapsize(env, map_mb << 20);
+    if (mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600) != 0 ||
+        mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0) {
+        mdb_env_close(env);
+        return 0;
+    }
+    if (mdb_dbi_open(txn, "entries", 0, &dbi) != 0 ||
+        mdb_cursor_open(txn, dbi, &cur) != 0)
+        goto fail;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 20)
+            continue;
+        if (nk == cap) {
+            void *p = realloc(keys, (cap = cap ? 2 * cap : 65536) * 20);
+
+            if (p == NULL)
+                goto fail;
+            keys = p;
+        }
+        memcpy(keys[nk++], k.mv_data, 20);
+    }
+    mdb_cursor_close(cur);
+    if (nk == 0)
+        goto fail;
+    t0 = seen_clock_mono();
+    for (i = 0; i < n; i++) {
+        k = (MDB_val){20, keys[bench_rng(rng) % nk]};
+        if (mdb_get(txn, dbi, &k, &v) == 0)
+            sum += ((const uint8_t *)v.mv_data)[0];
+    }
+    t = seen_clock_mono() - t0;
+    (void)sum;
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    free(keys);
+    *nkeys = nk;
+    return (double)n / t;
+fail:
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    free(keys);
+    return 0;
 }

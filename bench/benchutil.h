@@ -128,4 +128,28 @@ long bench_smap_get(const struct bench_smap *m, const char *k);
  */
 long bench_smap_put(struct bench_smap *m, const char *k, long v);
 
+/**
+ * bench_type_police(ctx, pk):
+ * A matcher's type_of (node/matching/matcher.h) for a bench's one node:
+ * "police" for every origin.
+ */
+const char *bench_type_police(void *ctx, const uint8_t pk[static 32]);
+
+/**
+ * bench_name_bench(ctx, pk, buf, len):
+ * A matcher's name_of for a bench's one node: "bench" for every origin.
+ */
+const char *bench_name_bench(void *ctx, const uint8_t pk[static 32],
+    char *buf, size_t len);
+
+/**
+ * bench_raw_lmdb_reads(dir, map_mb, n, rng, nkeys):
+ * Random mdb_get of existing keys of "entries" in the store at ${dir}
+ * (opened read-only with a map of ${map_mb} MiB), ${n} of them drawn with
+ * ${rng}: reads a second, and the keys there are to *${nkeys}; 0 when the
+ * store cannot be read.
+ */
+double bench_raw_lmdb_reads(const char *dir, size_t map_mb, size_t n,
+    uint64_t *rng, size_t *nkeys);
+
 #endif /* !SEEN_BENCHUTIL_H */

@@ -820,19 +820,40 @@ shown(struct lab *l)
     return out;
 }
 
+/* Import every record at ${l}, then retract one and publish it again
+ * after another. */
+static void
+import_every_record(struct lab *l)
+{
+    size_t i;
+
+    for (i = 0; i < NRECORDS; i++)
+        import_at(l, all_records[i].origin, all_records[i].line);
+    import_at(l, O_SC, DELETE(SC1_ID));
+    import_at(l, O_HERTS, HERTS1);
+    import_at(l, O_SC, SC1);
+}
+
+/* Both labs show the same persons, links and alerts, and not an empty
+ * outcome: the perpetrator's alert is there. */
+static void
+labs_show_the_same(void)
+{
+    char *one = shown(&lab1), *two = shown(&lab2);
+
+    ck_assert_str_eq(one, two);
+    ck_assert_ptr_nonnull(strstr(one, RULE_MULTI));
+    free(one);
+    free(two);
+}
+
 START_TEST(test_persons_and_alerts_do_not_depend_on_arrival_order)
 {
-    char *one, *two;
-    size_t i;
     int o, copied;
 
     /* One node gets every record, some retracted and published again,
      * then matches. */
-    for (i = 0; i < NRECORDS; i++)
-        import_at(&lab1, all_records[i].origin, all_records[i].line);
-    import_at(&lab1, O_SC, DELETE(SC1_ID));
-    import_at(&lab1, O_HERTS, HERTS1);
-    import_at(&lab1, O_SC, SC1);
+    import_every_record(&lab1);
     match_all(&lab1);
     /* Another gets the same feeds a leaf at a time, the origins taken in
      * turn from the last, matching as they come. */
@@ -841,13 +862,37 @@ START_TEST(test_persons_and_alerts_do_not_depend_on_arrival_order)
             copied += replicate_one(&lab1, &lab2, o);
         match_all(&lab2);
     } while (copied > 0);
-    one = shown(&lab1);
-    two = shown(&lab2);
-    ck_assert_str_eq(one, two);
-    /* And it is not an empty outcome: the perpetrator's alert is there. */
-    ck_assert_ptr_nonnull(strstr(one, RULE_MULTI));
-    free(one);
-    free(two);
+    labs_show_the_same();
+}
+END_TEST
+
+/* Step ${l}'s matcher ${budget} leaves at a time until it is caught up. */
+static void
+match_by(struct lab *l, size_t budget)
+{
+    int n, steps = 0;
+
+    while ((n = seen_matcher_step(&l->m, budget)) > 0)
+        ck_assert_int_lt(++steps, 100000);
+    ck_assert_int_eq(n, 0);
+}
+
+START_TEST(test_one_step_of_every_leaf_ends_as_a_step_for_each)
+{
+    int o, copied;
+
+    /* The same feeds, some records retracted and published again, at
+     * two nodes, before either matches. */
+    import_every_record(&lab1);
+    do {
+        for (o = 0, copied = 0; o < NORIGINS; o++)
+            copied += replicate_one(&lab1, &lab2, o);
+    } while (copied > 0);
+    /* One clusters after each leaf; the other links every leaf of a feed
+     * first and clusters once. */
+    match_by(&lab1, 1);
+    match_by(&lab2, 100000);
+    labs_show_the_same();
 }
 END_TEST
 
@@ -882,6 +927,7 @@ matcher_suite(void)
     tc = tcase_create("order");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_persons_and_alerts_do_not_depend_on_arrival_order);
+    tcase_add_test(tc, test_one_step_of_every_leaf_ends_as_a_step_for_each);
     suite_add_tcase(s, tc);
 
     return s;

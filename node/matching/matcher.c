@@ -8,6 +8,7 @@
  * (persons.c); either way the component around it is clustered again.
  * matcher_internal.h lists the other files.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,11 +56,50 @@ candidates(struct step *s, const Seen__IndexEntry *x, struct idset *cand)
     return 0;
 }
 
-/* Link new entry ${id} to its candidates and recluster around it. */
+/* The seconds the clustering of one new entry took in the last step that
+ * clustered any, the process's (a node runs one matcher; the lock is for
+ * any other caller): what a step with a time limit keeps for it. */
+static struct {
+    pthread_mutex_t lock;
+    double s;
+} cluster_cost = {PTHREAD_MUTEX_INITIALIZER, 0};
+
+/* Read (${set} 0) or write the seconds kept for clustering an entry. */
+static double
+cluster_seconds(int set, double v)
+{
+
+    pthread_mutex_lock(&cluster_cost.lock);
+    if (set)
+        cluster_cost.s = v;
+    v = cluster_cost.s;
+    pthread_mutex_unlock(&cluster_cost.lock);
+    return v;
+}
+
+/* Cluster again around the new entries linked since the last time
+ * (persons_recluster_each), and forget them. */
+static int
+flush_pending(struct step *s)
+{
+    double t0;
+    int rc;
+
+    if (s->pend->n == 0)
+        return 0;
+    t0 = seen_clock_mono();
+    rc = persons_recluster_each(s, s->pend);
+    (void)cluster_seconds(1, (seen_clock_mono() - t0) / (double)s->pend->n);
+    s->pend->n = 0;
+    return rc;
+}
+
+/* Link new entry ${id} to its candidates; it is clustered with the others
+ * of the step once they are all linked (flush_pending). */
 static int
 match_new(struct step *s, const uint8_t id[20])
 {
-    struct idset cand = {0}, seeds = {0};
+    struct idset cand = {0};
     const struct ent *me, *other;
     struct seen_score_side sa, sb;
     enum seen_band band;
@@ -92,13 +132,11 @@ match_new(struct step *s, const uint8_t id[20])
         if ((rc = links_put(s->txn, id, cand.v[i], w)) != 0)
             goto done;
     }
-    if ((rc = idset_add(&seeds, id)) != 0)
+    if ((rc = idset_add(s->pend, id)) != 0)
         goto done;
-    rc = persons_recluster(s, &seeds);
     s->m->matched++;
 done:
     free(cand.v);
-    free(seeds.v);
     return rc;
 }
 
@@ -109,6 +147,9 @@ unmatch(struct step *s, const uint8_t id[20])
     struct idset nb = {0};
     int rc;
 
+    /* The entries linked before it are clustered as they were linked. */
+    if ((rc = flush_pending(s)) != 0)
+        return rc;
     if ((rc = links_of(s->txn, id, -1e9, &nb)) != 0 ||
         (rc = links_drop(s->txn, id, &nb)) != 0 ||
         (rc = persons_drop(s->txn, id)) != 0)
@@ -169,7 +210,11 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
     if (next >= size)
         return 0;
     for (; next < size && *done < budget; next++, (*done)++) {
-        if (s->until > 0 && *done > 0 && seen_clock_mono() >= s->until) {
+        /* The new entries linked are clustered after the last: that
+         * time is kept for (as the last step took it). */
+        if (s->until > 0 && *done > 0 &&
+            seen_clock_mono() + (double)s->pend->n * s->cluster_s >=
+                s->until) {
             s->until = -1; /* time is up: the step ends here */
             break;
         }
@@ -201,11 +246,16 @@ seen_matcher_step(struct seen_matcher *m, size_t budget)
 /**
  * seen_matcher_step_until(m, budget, until):
  * As seen_matcher_step(), and stop early, after at least one leaf, once
- * the monotonic clock passes ${until} (0: no limit).
+ * the monotonic clock (common/clock.h) passes ${until} (0: no limit): what
+ * keeps a daemon's loop answering while it matches a large backlog.  A
+ * step links its new entries first and clusters them after the last, so
+ * the linking stops early enough to leave them the time their clustering
+ * took in the last step.
  */
 int
 seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
 {
+    struct idset pend = {0};
     struct seen_txn *txn;
     struct step s;
     uint64_t count;
@@ -217,11 +267,16 @@ seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
         return rc;
     step_init(&s, m, txn);
     s.until = until;
+    s.pend = &pend;
+    s.cluster_s = until > 0 ? cluster_seconds(0, 0) : 0;
     if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
         goto fail;
     for (o = 1; o <= count / 2 && done < budget && s.until >= 0; o++)
         if ((rc = follow_feed(&s, o, budget, &done)) != 0)
             goto fail;
+    if ((rc = flush_pending(&s)) != 0)
+        goto fail;
+    free(pend.v);
     step_release(&s);
     if (done == 0)
         step_pool_empty(); /* caught up */
@@ -229,6 +284,7 @@ seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
         return rc;
     return (int)done;
 fail:
+    free(pend.v);
     step_release(&s);
     step_pool_empty();
     seen_store_abort(txn);

@@ -65,7 +65,10 @@ int seen_matcher_step(struct seen_matcher *m, size_t budget);
  * seen_matcher_step_until(m, budget, until):
  * As seen_matcher_step(), and stop early, after at least one leaf, once
  * the monotonic clock (common/clock.h) passes ${until} (0: no limit): what
- * keeps a daemon's loop answering while it matches a large backlog.
+ * keeps a daemon's loop answering while it matches a large backlog.  A
+ * step links its new entries first and clusters them after the last, so
+ * the linking stops early enough to leave them the time their clustering
+ * took in the last step.
  */
 int seen_matcher_step_until(
     struct seen_matcher *m, size_t budget, double until);

@@ -108,6 +108,8 @@ struct step {
     size_t nopk;
     uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
     double until; /* monotonic time to stop at (0: none; -1: passed) */
+    struct idset *pend; /* new entries linked, not yet clustered */
+    double cluster_s;   /* seconds kept for clustering each of them */
 };
 
 /**
@@ -292,6 +294,17 @@ int persons_drop(struct seen_txn *txn, const uint8_t id[20]);
  * error.
  */
 int persons_recluster(struct step *s, const struct idset *seeds);
+
+/**
+ * persons_recluster_each(s, seeds):
+ * What persons_recluster on each of ${seeds} in turn would leave, with
+ * less work: the components are clustered again from the last seed to
+ * the first, a seed that a later one's component reached is passed over
+ * (the links do not change meanwhile, so its component is the same), and
+ * the alert rules run once, on every person touched.  Returns 0 (also
+ * when a seed is not live) or an error.
+ */
+int persons_recluster_each(struct step *s, const struct idset *seeds);
 
 /* ---- alerts.c ---- */
 

@@ -485,6 +485,62 @@ comp_relabel(struct comp *c, struct idset *labels)
     return 0;
 }
 
+/* Add the entries of ${c} to the set ${done} (its ids, ${h} where each
+ * is), growing ${h} as needed. */
+static int
+done_add(struct idset *done, struct idx_set *h, const struct comp *c)
+{
+    uint32_t *slot;
+    size_t i, n;
+    int rc;
+
+    for (i = 0; i < c->ids.n; i++) {
+        if (h->slot != NULL && idx_find(h, done, c->ids.v[i]) != SIZE_MAX)
+            continue;
+        if ((rc = idset_add(done, c->ids.v[i])) != 0)
+            return rc;
+        if (h->slot == NULL || done->n * 2 > h->mask) {
+            for (n = 1024; n < done->n * 4; n *= 2)
+                ;
+            if ((slot = calloc(n, sizeof *slot)) == NULL)
+                return SEEN_ENOMEM;
+            free(h->slot);
+            h->slot = slot;
+            h->mask = n - 1;
+            for (n = 0; n < done->n; n++)
+                idx_put(h, done->v[n], n);
+        } else
+            idx_put(h, c->ids.v[i], done->n - 1);
+    }
+    return 0;
+}
+
+/* Cluster again the component around ${seeds}, write the labels that
+ * change, and add the persons touched to ${labels}; with ${done} set, add
+ * the component's entries to it (${h} where each is). */
+static int
+recluster(struct step *s, const struct idset *seeds, struct idset *labels,
+    struct idset *done, struct idx_set *h)
+{
+    struct comp c;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.in.s = s;
+    if ((rc = comp_reach(&c, seeds)) != 0 || (rc = comp_load(&c)) != 0 ||
+        (rc = comp_links(&c)) != 0 ||
+        (rc = seen_cluster_run(c.items, c.nlive, c.links, c.nlinks,
+             c.label)) != 0 ||
+        (rc = comp_relabel(&c, labels)) != 0)
+        goto done;
+    if (done != NULL)
+        rc = done_add(done, h, &c);
+done:
+    comp_release(&c);
+    return rc;
+}
+
 /**
  * persons_recluster(s, seeds):
  * Cluster again the component of match links around ${seeds}, write the
@@ -495,23 +551,49 @@ comp_relabel(struct comp *c, struct idset *labels)
 int
 persons_recluster(struct step *s, const struct idset *seeds)
 {
-    struct comp c;
     struct idset labels = {0};
     int rc;
 
-    memset(&c, 0, sizeof c);
-    c.s = s;
-    c.in.s = s;
-    if ((rc = comp_reach(&c, seeds)) != 0 || (rc = comp_load(&c)) != 0 ||
-        (rc = comp_links(&c)) != 0 ||
-        (rc = seen_cluster_run(c.items, c.nlive, c.links, c.nlinks,
-             c.label)) != 0 ||
-        (rc = comp_relabel(&c, &labels)) != 0)
-        goto done;
-    idset_sort(&labels);
-    rc = alerts_raise(s, &labels);
-done:
-    comp_release(&c);
+    if ((rc = recluster(s, seeds, &labels, NULL, NULL)) == 0) {
+        idset_sort(&labels);
+        rc = alerts_raise(s, &labels);
+    }
+    free(labels.v);
+    return rc;
+}
+
+/**
+ * persons_recluster_each(s, seeds):
+ * What persons_recluster on each of ${seeds} in turn would leave, with
+ * less work: the components are clustered again from the last seed to
+ * the first, a seed that a later one's component reached is passed over
+ * (the links do not change meanwhile, so its component is the same), and
+ * the alert rules run once, on every person touched.  Returns 0 (also
+ * when a seed is not live) or an error.
+ */
+int
+persons_recluster_each(struct step *s, const struct idset *seeds)
+{
+    struct idset labels = {0}, done = {0}, one = {0};
+    struct idx_set h = {s, NULL, 0};
+    size_t i;
+    int rc = 0;
+
+    for (i = seeds->n; i-- > 0 && (rc == 0 || rc == SEEN_ENOTFOUND);) {
+        rc = 0;
+        if (h.slot != NULL && idx_find(&h, &done, seeds->v[i]) != SIZE_MAX)
+            continue;
+        one.n = 0;
+        if ((rc = idset_add(&one, seeds->v[i])) == 0)
+            rc = recluster(s, &one, &labels, &done, &h);
+    }
+    if (rc == 0 || rc == SEEN_ENOTFOUND) {
+        idset_sort(&labels);
+        rc = alerts_raise(s, &labels);
+    }
+    free(h.slot);
+    free(done.v);
+    free(one.v);
     free(labels.v);
     return rc;
 }
