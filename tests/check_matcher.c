@@ -535,6 +535,21 @@ START_TEST(test_a_step_with_nothing_new_writes_nothing)
 }
 END_TEST
 
+/* Import seven records (of both origins, a DVDS disclosure among them)
+ * at ${l}, without matching. */
+static void
+import_seven(struct lab *l)
+{
+
+    import_at(l, O_TVP, TVP1);
+    import_at(l, O_SC, SC1);
+    import_at(l, O_TVP, TVP2);
+    import_at(l, O_SC, SC2);
+    import_at(l, O_SC, SC3);
+    import_at(l, O_TVP, DVDS1);
+    import_at(l, O_SC, SC4);
+}
+
 /* A step stops early once its time is up (so that a daemon matching a
  * large backlog still answers its peers), after one leaf at least; the
  * next step goes on from there. */
@@ -542,26 +557,14 @@ START_TEST(test_a_step_stops_when_its_time_is_up_and_the_next_goes_on)
 {
     int first, rest;
 
-    import_at(&lab1, O_TVP, TVP1);
-    import_at(&lab1, O_SC, SC1);
-    import_at(&lab1, O_TVP, TVP2);
-    import_at(&lab1, O_SC, SC2);
-    import_at(&lab1, O_SC, SC3);
-    import_at(&lab1, O_TVP, DVDS1);
-    import_at(&lab1, O_SC, SC4);
+    import_seven(&lab1);
     first = seen_matcher_step_until(&lab1.m, 500, seen_clock_mono() - 1);
     ck_assert_int_eq(first, 1);
     rest = seen_matcher_step(&lab1.m, 500);
     ck_assert_int_gt(rest, 0);
     ck_assert_int_eq(seen_matcher_step(&lab1.m, 500), 0);
     /* What was matched is what a step without a limit matches. */
-    import_at(&lab2, O_TVP, TVP1);
-    import_at(&lab2, O_SC, SC1);
-    import_at(&lab2, O_TVP, TVP2);
-    import_at(&lab2, O_SC, SC2);
-    import_at(&lab2, O_SC, SC3);
-    import_at(&lab2, O_TVP, DVDS1);
-    import_at(&lab2, O_SC, SC4);
+    import_seven(&lab2);
     ck_assert_int_eq(seen_matcher_step(&lab2.m, 500), first + rest);
 }
 END_TEST
