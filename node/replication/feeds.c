@@ -443,7 +443,7 @@ entries_chunk(struct seen_fed *fed, struct seen_txn *txn, const uint8_t to[32],
     uint8_t proof[SEEN_MERKLE_PROOF_MAX][32];
     ProtobufCBinaryData *leaves, pr[SEEN_MERKLE_PROOF_MAX];
     const uint8_t *leaf;
-    size_t plen = 0, i, llen, bytes, unsent;
+    size_t plen = 0, i, k, llen, bytes, unsent;
     size_t n = (size_t)(last - from < SEEN_FED_BATCH ? last - from
                                                      : SEEN_FED_BATCH);
     int rc = SEEN_OK;
@@ -466,8 +466,8 @@ entries_chunk(struct seen_fed *fed, struct seen_txn *txn, const uint8_t to[32],
         if ((rc = seen_merkle_consistency_proof(seen_feed_subtree, &ref, *end,
                  cp->size, proof, &plen)) != 0)
             goto done;
-        for (n = 0; n < plen; n++)
-            pr[n] = (ProtobufCBinaryData){32, proof[n]};
+        for (k = 0; k < plen; k++)
+            pr[k] = (ProtobufCBinaryData){32, proof[k]};
     }
     e.origin = *origin;
     e.from = from;

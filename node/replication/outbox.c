@@ -94,6 +94,23 @@ find_queued(struct seen_fed *fed, const uint8_t to[32], int type)
     return NULL;
 }
 
+/* Pack ${msg} into ${stackbuf} (${cap} bytes) when it fits, else into a
+ * buffer malloc'd here (the caller frees it when it is not ${stackbuf}),
+ * its size in *${blen}.  Returns the buffer, or NULL when out of
+ * memory. */
+static uint8_t *
+pack_msg(const ProtobufCMessage *msg, uint8_t *stackbuf, size_t cap,
+    size_t *blen)
+{
+    uint8_t *b = stackbuf;
+
+    *blen = protobuf_c_message_get_packed_size(msg);
+    if (*blen > cap && (b = malloc(*blen)) == NULL)
+        return NULL;
+    protobuf_c_message_pack(msg, b);
+    return b;
+}
+
 /**
  * fed_queue_msg(fed, to, type, msg, flags):
  * Pack ${msg} and queue it as fed_queue_raw does; with FED_Q_REPLACE, a
@@ -104,17 +121,15 @@ int
 fed_queue_msg(struct seen_fed *fed, const uint8_t to[32], int type,
     const ProtobufCMessage *msg, int flags)
 {
-    uint8_t stackbuf[4096], *b = stackbuf;
+    uint8_t stackbuf[4096], *b;
     struct fed_outmsg *q = NULL;
     size_t blen;
     int rc;
 
     if (flags & FED_Q_REPLACE)
         q = find_queued(fed, to, type);
-    blen = protobuf_c_message_get_packed_size(msg);
-    if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
+    if ((b = pack_msg(msg, stackbuf, sizeof stackbuf, &blen)) == NULL)
         return SEEN_ENOMEM;
-    protobuf_c_message_pack(msg, b);
     if (q != NULL && blen > q->blen &&
         blen - q->blen > FED_OUTQ_BYTES - fed->outbytes) {
         fed->xlog.dropped++;
@@ -256,14 +271,12 @@ int
 fed_reply(struct seen_fed *fed, const uint8_t to[32], int type,
     const ProtobufCMessage *msg, size_t free_bytes)
 {
-    uint8_t stackbuf[4096], *b = stackbuf;
+    uint8_t stackbuf[4096], *b;
     size_t blen;
     int rc;
 
-    blen = protobuf_c_message_get_packed_size(msg);
-    if (blen > sizeof stackbuf && (b = malloc(blen)) == NULL)
+    if ((b = pack_msg(msg, stackbuf, sizeof stackbuf, &blen)) == NULL)
         return SEEN_ENOMEM;
-    protobuf_c_message_pack(msg, b);
     if (queued_same(fed, to, type, b, blen)) {
         fed->refused.repeated++;
         rc = SEEN_OK;

@@ -190,6 +190,8 @@ peer_init(struct fed_peer *p, const uint8_t pk[32], const char *name)
     p->xp_due = seen_clock_mono(); /* a proof may be pending in the store */
 }
 
+static void ring_mark(struct seen_fed *fed);
+
 /* 1 when ${pk} is one of the ${n} keys ${links}, else 0. */
 static int
 in_links(const uint8_t (*links)[32], size_t n, const uint8_t pk[32])
@@ -207,8 +209,9 @@ in_links(const uint8_t (*links)[32], size_t n, const uint8_t pk[32])
  * Connect to the active members of the held document that the filter
  * names and, when the document sets long-range links, that this node
  * links to (ring.h seen_ring_links, with this node's witnesses as the
- * near distances), keeping what is known of each; disconnect the rest.  On memory
- * exhaustion nothing changes.
+ * near distances), keeping what is known of each; disconnect the rest.
+ * The witness ring is built once, here, and each peer marked on it.  On
+ * memory exhaustion nothing changes.
  */
 void
 fed_connect_peers(struct seen_fed *fed)
@@ -222,10 +225,12 @@ fed_connect_peers(struct seen_fed *fed)
     count = fed->doc ? seen_membership_count(fed->doc) : 0;
     if ((np = calloc(count ? count : 1, sizeof *np)) == NULL)
         return;
-    /* Sparse links: the members at the document's ring distances. */
+    /* The ring of this document; with sparse links, the members at its
+     * distances are the peers. */
+    fed_ring_update(fed);
     if (far > 0) {
-        fed_ring_update(fed);
-        if ((links = calloc(2 * (near + far), 32)) == NULL) {
+        if (fed->ring == NULL ||
+            (links = calloc(2 * (near + far), 32)) == NULL) {
             free(np);
             return;
         }
@@ -256,7 +261,7 @@ fed_connect_peers(struct seen_fed *fed)
     free(fed->peers);
     fed->peers = np;
     fed->npeers = n;
-    fed_ring_update(fed);
+    ring_mark(fed);
 }
 
 /**
@@ -289,15 +294,27 @@ fed_witnesses_of(struct seen_fed *fed, const uint8_t pk[32])
 void
 fed_ring_update(struct seen_fed *fed)
 {
-    uint8_t w[SEEN_RING_MAX][32];
     struct seen_ring *r;
-    size_t i, j, n;
 
     if (seen_ring_new(fed->doc, &r) != 0)
         return;
     seen_ring_destroy(&fed->ring);
     fed->ring = r; /* fed->ring owns r */
-    n = seen_ring_witnesses(r, fed->keys->sign_pk, fed->opts.witnesses, w);
+    ring_mark(fed);
+}
+
+/* Mark each peer as a witness of this node's log, or one whose log this
+ * node witnesses, on the ring held. */
+static void
+ring_mark(struct seen_fed *fed)
+{
+    uint8_t w[SEEN_RING_MAX][32];
+    size_t i, j, n;
+
+    if (fed->ring == NULL)
+        return; /* none could be built: the marks stay */
+    n = seen_ring_witnesses(
+        fed->ring, fed->keys->sign_pk, fed->opts.witnesses, w);
     for (i = 0; i < fed->npeers; i++) {
         struct fed_peer *p = &fed->peers[i];
 

@@ -288,6 +288,23 @@ renew_at(const struct peer *p)
     return p->blocked_since + 5.0 * (1u << (p->resets < 4 ? p->resets : 4));
 }
 
+/* Replace the DEALER of ${p} by a new one, connecting afresh now rather
+ * than after ZeroMQ's reconnection backoff (counted renewed).  Returns 0,
+ * or -1 when no socket could be made (the old one is kept). */
+static int
+renew(struct seen_net *net, struct peer *p)
+{
+    void *d;
+
+    if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name, p->direct)) ==
+        NULL)
+        return -1;
+    zmq_close(p->dealer);
+    p->dealer = d;
+    net->st.renewed++;
+    return 0;
+}
+
 /**
  * seen_net_next(net, later):
  * Return the monotonic time at which seen_net_maintain() next has a
@@ -318,7 +335,6 @@ seen_net_maintain(struct seen_net *net)
 {
     double t = seen_clock_mono();
     struct peer *p;
-    void *d;
     size_t i;
 
     if (net->paused_until != 0 && t >= net->paused_until) {
@@ -332,16 +348,10 @@ seen_net_maintain(struct seen_net *net)
     }
     for (i = 0; i < net->npeers; i++) {
         p = &net->peers[i];
-        if (p->blocked_since == 0 || t < renew_at(p))
+        if (p->blocked_since == 0 || t < renew_at(p) || renew(net, p) != 0)
             continue;
-        if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name,
-                 p->direct)) == NULL)
-            continue;
-        zmq_close(p->dealer);
-        p->dealer = d;
         p->blocked_since = t;
         p->resets++;
-        net->st.renewed++;
     }
 }
 
@@ -400,17 +410,11 @@ seen_net_heard(struct seen_net *net, const uint8_t sign_pk[static 32])
 {
     struct peer *p = find(net, sign_pk);
     double t = seen_clock_mono();
-    void *d;
 
-    if (p == NULL || p->blocked_since == 0 || t - p->kicked < 1.0)
+    if (p == NULL || p->blocked_since == 0 || t - p->kicked < 1.0 ||
+        renew(net, p) != 0)
         return;
-    if ((d = dealer_new(net, p->curve_pk, p->endpoint, p->name, p->direct)) ==
-        NULL)
-        return;
-    zmq_close(p->dealer);
-    p->dealer = d;
     p->kicked = t;
-    net->st.renewed++;
 }
 
 /**
