@@ -740,6 +740,7 @@ START_TEST(test_build_refuses_duplicates_and_bad_members)
 {
     const Seen__Member *dup[4] = {mbs[0], mbs[1], mbs[2], mbs[0]};
     const Seen__Member **many;
+    struct seen_membership *links;
     Seen__Member twin;
     uint8_t *doc = (uint8_t *)1;
     size_t len = 1, i;
@@ -773,6 +774,22 @@ START_TEST(test_build_refuses_duplicates_and_bad_members)
     ck_assert_int_eq(seen_membership_build(
                          "", 1, ISSUED, mbs, 3, 1, match_key, auth, &doc, &len),
         SEEN_EINVAL);
+    /* More long-range links than a document may set (and the most it
+     * may, read back as signed). */
+    ck_assert_int_eq(seen_membership_build_links(FEDERATION, 1, ISSUED, mbs, 3,
+                         1, SEEN_MEMBERSHIP_LINKS_MAX + 1, match_key, auth,
+                         &doc, &len),
+        SEEN_EINVAL);
+    ck_assert_ptr_null(doc);
+    ck_assert_int_eq(seen_membership_build_links(FEDERATION, 1, ISSUED, mbs, 3,
+                         1, SEEN_MEMBERSHIP_LINKS_MAX, match_key, auth, &doc,
+                         &len),
+        SEEN_OK);
+    ck_assert_int_eq(seen_membership_open(doc, len, auth->sign_pk, &links), 0);
+    ck_assert_uint_eq(seen_membership_links(links), SEEN_MEMBERSHIP_LINKS_MAX);
+    seen_membership_destroy(&links);
+    free(doc);
+    doc = (uint8_t *)1;
     /* Too many members. */
     ck_assert_ptr_nonnull(
         many = calloc(SEEN_MEMBERSHIP_MEMBERS_MAX + 1, sizeof(*many)));

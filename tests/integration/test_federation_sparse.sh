@@ -34,6 +34,11 @@ for n in $NODES; do T_HOMES+=("$LAB/$n"); done
 export SEEN_PASSPHRASE_FILE=$LAB/passphrase
 echo "# (informative) lab up took $(($(date +%s) - t0)) s"
 
+# The authority's command refuses what a document may not say.
+expect_status 1 "federation links 33 is refused" "$SEEN" federation links "$LAB/authority" 33
+grep_err "from 0 to 32" "...saying what it takes"
+expect_status 1 "federation links abc is refused" "$SEEN" federation links "$LAB/authority" abc
+
 # Bounded and symmetric.
 bounded=0 sym=0 total=0
 for n in $NODES; do
