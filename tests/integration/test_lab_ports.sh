@@ -13,16 +13,37 @@ LABS=()
 trap 'for l in "${LABS[@]}"; do "$SEEN" lab down "$l" >/dev/null 2>&1; done; t_cleanup' EXIT
 
 read -r EPH_LO EPH_HI </proc/sys/net/ipv4/ip_local_port_range
+# in_use PORT: whether any TCP socket of this machine has PORT as its local
+# port (listening, connected or closing), from /proc/net/tcp{,6}.
+in_use() {
+  awk -v p="$(printf '%04X' "$1")" 'FNR > 1 { split($2, a, ":"); if (a[2] == p) f = 1 }
+    END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 # A narrow range of N ports outside the ephemeral range, at a random place
-# (other labs may run on this machine).
+# (other labs may run on this machine, tests beside this one among them),
+# none of whose ports any socket uses when it is chosen.
 narrow() {
-  local n=$1 base
-  if [ "$EPH_LO" -gt 12000 ]; then
-    base=$((10000 + RANDOM % (EPH_LO - 10000 - n)))
-  else
-    base=$((EPH_HI + 1 + RANDOM % (65535 - EPH_HI - n)))
-  fi
+  local n=$1 base p try
+  for try in $(seq 50); do
+    if [ "$EPH_LO" -gt 12000 ]; then
+      base=$((10000 + RANDOM % (EPH_LO - 10000 - n)))
+    else
+      base=$((EPH_HI + 1 + RANDOM % (65535 - EPH_HI - n)))
+    fi
+    for p in $(seq "$base" $((base + n - 1))); do in_use "$p" && continue 2; done
+    break
+  done
   echo "$base-$((base + n - 1))"
+}
+# holders LO-HI: the sockets using a port of LO-HI, for a failure's report.
+holders() {
+  local p
+  for p in $(seq "${1%-*}" "${1#*-}"); do
+    in_use "$p" && echo "#   port $p is in use:" &&
+      awk -v p="$(printf '%04X' "$p")" 'FNR > 1 { split($2, a, ":"); if (a[2] == p) print "#     " $0 }' \
+        /proc/net/tcp /proc/net/tcp6
+  done
+  return 0
 }
 # ports LAB: the ports of lab.json, one a line.
 ports() { sed -n 's/.*"endpoint": "tcp:\/\/127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$1/lab.json"; }
@@ -115,6 +136,7 @@ E=$T_DIR/e
 lab_up "$E" --ports "$R"
 want=$(for p in $(seq "$lo" $((lo + 3))); do [ "$p" = "$taken" ] || echo "$p"; done | tr '\n' ' ')
 equal "$(sorted ports "$E")" "$want" "lab e uses the three other ports of $R"
+[ "$(sorted ports "$E")" = "$want" ] || holders "$R"
 equal "$(sorted listening "$E")" "$want" "...and listens on them"
 equal "$(sorted signed "$E")" "$want" "...as its signed document says"
 check "...the holder still answers" sh -c "'$SEEN' --home '$T_DIR/holder' status >/dev/null"
