@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/store_impl.h"
 #include "seen.pb-c.h"
 
 /* The entry id of ${handle} of origin ${oidx}: origin(4) handle(16). */
@@ -15,26 +16,75 @@ entry_id(uint8_t id[20], uint32_t oidx, const uint8_t handle[16])
     memcpy(id + 4, handle, 16);
 }
 
-/* Add (${add}) or remove entry ${id} under each blocking token of the
- * ${len} bytes ${tok}. */
-static int
-put_tokens(struct seen_txn *txn, const uint8_t id[20], const uint8_t *tok,
-    size_t len, int add)
+/* The posting of leaf ${seq} of origin ${oidx} (both in range). */
+static void
+posting(uint8_t p[SEEN_POSTING_BYTES], uint32_t oidx, uint64_t seq)
 {
+
+    p[0] = (uint8_t)(oidx >> 16);
+    p[1] = (uint8_t)(oidx >> 8);
+    p[2] = (uint8_t)oidx;
+    p[3] = (uint8_t)(seq >> 32);
+    seen_be32(p + 4, (uint32_t)seq);
+}
+
+/* Add (${add}) or remove the posting of leaf ${seq} of origin ${oidx}
+ * under each blocking token of the ${len} bytes ${tok}. */
+static int
+put_tokens(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
+    const uint8_t *tok, size_t len, int add)
+{
+    uint8_t p[SEEN_POSTING_BYTES];
     size_t i;
     int rc;
 
-    for (i = 0; i + SEEN_INDEX_KEY_BYTES <= len; i += SEEN_INDEX_KEY_BYTES) {
+    posting(p, oidx, seq);
+    for (i = 0; i + SEEN_TOKEN_ITEM <= len; i += SEEN_TOKEN_ITEM) {
         if (!seen_rule_is_block(tok[i]))
             continue;
         rc = add ? seen_store_put(txn, SEEN_DB_INDEX, tok + i,
-                       SEEN_INDEX_KEY_BYTES, id, SEEN_ENTRY_ID_BYTES)
+                       SEEN_INDEX_KEY_BYTES, p, sizeof p)
                  : seen_store_del(txn, SEEN_DB_INDEX, tok + i,
-                       SEEN_INDEX_KEY_BYTES, id, SEEN_ENTRY_ID_BYTES);
+                       SEEN_INDEX_KEY_BYTES, p, sizeof p);
         if (rc != 0 && !(rc == SEEN_ENOTFOUND && !add))
             return rc;
     }
     return SEEN_OK;
+}
+
+/* Remove the postings of leaf ${seq} of origin ${oidx}, which must hold
+ * an index entry. */
+static int
+drop_postings(struct seen_txn *txn, uint32_t oidx, uint64_t seq)
+{
+    Seen__FeedEntry *fe;
+    int rc;
+
+    if ((rc = seen_index_entry(txn, oidx, seq, &fe)) != 0)
+        return rc;
+    rc = put_tokens(txn, oidx, seq, fe->entry->tokens.data,
+        fe->entry->tokens.len, 0);
+    seen__feed_entry__free_unpacked(fe, NULL);
+    return rc;
+}
+
+/**
+ * store_entries_replaced(t, id, old):
+ * The held-back write of live entry ${id} (SEEN_ENTRY_ID_BYTES) found it
+ * live already, at position ${old} (SEEN_ENTRY_SEQ_BYTES): an origin
+ * reused a handle, which seen_index_add_fresh did not look for.  Drop the
+ * postings of the leaf it replaces (store_impl.h: called by the store as
+ * it applies the writes, and touching neither SEEN_DB_ENTRIES nor
+ * anything held back for it).  Returns 0 or the store's code.
+ */
+int
+store_entries_replaced(struct seen_txn *t, const uint8_t *id,
+    const uint8_t *old)
+{
+    int rc;
+
+    rc = drop_postings(t, seen_rd32(id), seen_rd64(old));
+    return rc == SEEN_ENOTFOUND ? SEEN_OK : rc;
 }
 
 /**
@@ -368,21 +418,15 @@ int
 seen_index_remove(struct seen_txn *txn, uint32_t oidx,
     const uint8_t handle[static 16])
 {
-    Seen__FeedEntry *fe;
     uint8_t id[20];
     uint64_t seq;
     int rc;
 
     if ((rc = seen_index_seq(txn, oidx, handle, &seq)) != 0)
         return rc;
-    if ((rc = seen_index_entry(txn, oidx, seq, &fe)) != 0)
+    if ((rc = drop_postings(txn, oidx, seq)) != 0)
         return rc;
     entry_id(id, oidx, handle);
-    rc = put_tokens(txn, id, fe->entry->tokens.data, fe->entry->tokens.len,
-        0);
-    seen__feed_entry__free_unpacked(fe, NULL);
-    if (rc != 0)
-        return rc;
     return seen_store_del(txn, SEEN_DB_ENTRIES, id, sizeof id, NULL, 0);
 }
 
@@ -395,7 +439,8 @@ index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     int rc;
 
     if (e->handle.len != SEEN_HANDLE_BYTES ||
-        e->tokens.len % SEEN_INDEX_KEY_BYTES != 0)
+        e->tokens.len % SEEN_TOKEN_ITEM != 0 ||
+        oidx > SEEN_POSTING_OIDX_MAX || seq > SEEN_POSTING_SEQ_MAX)
         return SEEN_EINVAL;
     if (!fresh) {
         rc = seen_index_remove(txn, oidx, e->handle.data);
@@ -407,7 +452,7 @@ index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     if ((rc = seen_store_put(txn, SEEN_DB_ENTRIES, id, sizeof id, v,
              sizeof v)) != 0)
         return rc;
-    return put_tokens(txn, id, e->tokens.data, e->tokens.len, 1);
+    return put_tokens(txn, oidx, seq, e->tokens.data, e->tokens.len, 1);
 }
 
 /**
@@ -416,9 +461,8 @@ index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
  * just drawn at random, or the next leaf of a feed, whose origin must not
  * reuse handles): nothing is read, so that the writes of a large batch can
  * be held back and applied sorted.  Should an origin reuse a handle, the
- * entry is replaced and the first entry's tokens stay in the index
- * pointing at it, where a query scores them against the live entry's own
- * tokens: a wasted comparison, never a wrong hit.
+ * first entry is replaced as by seen_index_add when the writes are
+ * applied: its postings go (store_entries_replaced).
  */
 int
 seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
@@ -434,7 +478,8 @@ seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
  * record it and index its blocking tokens.  An entry already live under
  * that handle is removed first.  Returns 0, SEEN_EINVAL for an entry
  * without a 16-byte handle or with a token list that is not whole
- * items, SEEN_EFULL, SEEN_ERR.
+ * items, or an origin number or position too large for a posting
+ * (SEEN_POSTING_OIDX_MAX, SEEN_POSTING_SEQ_MAX), SEEN_EFULL, SEEN_ERR.
  */
 int
 seen_index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
@@ -449,25 +494,29 @@ struct lookup_ctx {
     void *ctx;
 };
 
-/* Pass one entry of a token's list to the caller (a
- * seen_store_iter_fn). */
+/* Pass one posting of a token to the caller (a seen_store_iter_fn). */
 static int
 lookup_one(void *vctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
     struct lookup_ctx *l = vctx;
+    const uint8_t *p = val;
 
     (void)key;
     (void)klen;
-    if (vlen != SEEN_ENTRY_ID_BYTES)
+    if (vlen != SEEN_POSTING_BYTES)
         return SEEN_ECORRUPT;
-    return l->fn(l->ctx, val);
+    return l->fn(l->ctx, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2],
+        (uint64_t)p[3] << 32 | seen_rd32(p + 4));
 }
 
 /**
  * seen_index_lookup(txn, token, fn, ctx):
- * Call ${fn} for each live entry carrying ${token} (SEEN_TOKEN_ITEM
- * bytes).  Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
+ * Call ${fn} for each live entry carrying a token whose rule and first 8
+ * bytes are those of ${token} (SEEN_TOKEN_ITEM bytes; a token that agrees
+ * in them may still be another: score candidates on their tokens), in
+ * the order of origin number and position.  Returns 0, ${fn}'s negative
+ * code, SEEN_ECORRUPT.
  */
 int
 seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
@@ -477,4 +526,59 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
 
     return seen_store_iter(txn, SEEN_DB_INDEX, token, SEEN_INDEX_KEY_BYTES,
         lookup_one, &l);
+}
+
+struct reindex {
+    struct seen_txn *txn;
+    uint64_t *n;
+};
+
+/* Index live entry ${id} at ${seq} again (a seen_index_live_fn over a
+ * struct reindex, which counts the postings).  A leaf that does not
+ * decode is passed over, and said: the store opens without it. */
+static int
+reindex_one(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES],
+    uint64_t seq)
+{
+    struct reindex *r = ctx;
+    Seen__FeedEntry *fe;
+    const Seen__IndexEntry *e;
+    size_t i;
+    int rc;
+
+    if ((rc = seen_index_entry(r->txn, seen_rd32(id), seq, &fe)) != 0) {
+        seen_warn("store: live entry at feed %u leaf %llu cannot be "
+                  "indexed again: %s",
+            seen_rd32(id), (unsigned long long)seq, seen_strerror(rc));
+        return rc == SEEN_ECORRUPT || rc == SEEN_ENOTFOUND ? 0 : rc;
+    }
+    e = fe->entry;
+    rc = seen_rd32(id) > SEEN_POSTING_OIDX_MAX ||
+                 seq > SEEN_POSTING_SEQ_MAX ||
+                 e->tokens.len % SEEN_TOKEN_ITEM != 0
+             ? SEEN_ECORRUPT
+             : put_tokens(r->txn, seen_rd32(id), seq, e->tokens.data,
+                   e->tokens.len, 1);
+    for (i = 0; rc == 0 && i < e->tokens.len; i += SEEN_TOKEN_ITEM)
+        *r->n += seen_rule_is_block(e->tokens.data[i]);
+    seen__feed_entry__free_unpacked(fe, NULL);
+    return rc;
+}
+
+/**
+ * seen_index_rebuild(txn, postings):
+ * Empty SEEN_DB_INDEX and index again every live entry of SEEN_DB_ENTRIES
+ * from its leaf (a store of an older format, storage/migrate.c); the
+ * postings written are added to *${postings}.  Returns 0, SEEN_ECORRUPT,
+ * SEEN_EFULL, SEEN_ERR.
+ */
+int
+seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
+{
+    struct reindex r = {txn, postings};
+    int rc;
+
+    if ((rc = seen_store_clear(txn, SEEN_DB_INDEX)) != 0)
+        return rc;
+    return seen_index_each_live(txn, reindex_one, &r);
 }

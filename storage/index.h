@@ -4,8 +4,18 @@
  *
  * An entry is named by its origin number and 16-byte handle (20 bytes,
  * "entry id").  SEEN_DB_ENTRIES maps a live entry id to the position of
- * its leaf in its origin's feed; SEEN_DB_INDEX maps each blocking token
- * (rule byte + 16 bytes) to the entry ids that carry it.
+ * its leaf in its origin's feed; SEEN_DB_INDEX maps each blocking token,
+ * cut to its rule byte and first 8 bytes, to the postings of the live
+ * entries that carry it: each the origin number (3 bytes) and the leaf's
+ * position (5 bytes), big-endian, so that a candidate's leaf is read
+ * without going through SEEN_DB_ENTRIES (store format 3; formats 1 and 2
+ * kept the whole 17-byte token and the 20-byte entry id).
+ *
+ * The postings are exactly those of the live entries: an entry replaced,
+ * retracted, or superseded by a leaf reusing its handle loses its
+ * postings in the same transaction.  Two tokens that agree in their first
+ * 8 bytes share a key; a candidate found so is scored on its whole tokens,
+ * so the cut costs at most a comparison, never a wrong hit.
  */
 #ifndef SEEN_INDEX_H
 #define SEEN_INDEX_H
@@ -17,10 +27,13 @@
 #include "match/tokens.h"
 #include "storage/store.h"
 
-#define SEEN_ENTRY_ID_BYTES 20  /* SEEN_DB_ENTRIES key, SEEN_DB_INDEX value */
+#define SEEN_ENTRY_ID_BYTES 20  /* SEEN_DB_ENTRIES key */
 #define SEEN_HANDLE_BYTES 16
 #define SEEN_ENTRY_SEQ_BYTES 8  /* SEEN_DB_ENTRIES value: the leaf's seq */
-#define SEEN_INDEX_KEY_BYTES SEEN_TOKEN_ITEM /* SEEN_DB_INDEX key: a token */
+#define SEEN_INDEX_KEY_BYTES 9  /* SEEN_DB_INDEX key: rule(1) token(8) */
+#define SEEN_POSTING_BYTES 8    /* SEEN_DB_INDEX value: oidx(3) seq(5) */
+#define SEEN_POSTING_OIDX_MAX 0xffffffu      /* the largest in a posting */
+#define SEEN_POSTING_SEQ_MAX 0xffffffffffull
 
 struct Seen__IndexEntry;
 struct Seen__FeedEntry;
@@ -32,7 +45,8 @@ struct ProtobufCAllocator;
  * record it and index its blocking tokens.  An entry already live under
  * that handle is removed first.  Returns 0, SEEN_EINVAL for an entry
  * without a 16-byte handle or with a token list that is not whole
- * items, SEEN_EFULL, SEEN_ERR.
+ * items, or an origin number or position too large for a posting
+ * (SEEN_POSTING_OIDX_MAX, SEEN_POSTING_SEQ_MAX), SEEN_EFULL, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_index_add(struct seen_txn *txn, uint32_t oidx,
     uint64_t seq, const struct Seen__IndexEntry *e);
@@ -43,9 +57,8 @@ SEEN_MUST_CHECK int seen_index_add(struct seen_txn *txn, uint32_t oidx,
  * just drawn at random, or the next leaf of a feed, whose origin must not
  * reuse handles): nothing is read, so that the writes of a large batch can
  * be held back and applied sorted.  Should an origin reuse a handle, the
- * entry is replaced and the first entry's tokens stay in the index
- * pointing at it, where a query scores them against the live entry's own
- * tokens: a wasted comparison, never a wrong hit.
+ * first entry is replaced as by seen_index_add when the writes are
+ * applied: its postings go (store_entries_replaced).
  */
 SEEN_MUST_CHECK int seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx,
     uint64_t seq, const struct Seen__IndexEntry *e);
@@ -105,17 +118,31 @@ SEEN_MUST_CHECK int seen_index_entry_alloc(struct seen_txn *txn,
     struct Seen__FeedEntry **fe);
 
 /*
- * seen_index_lookup's callback: ${id} is an entry id (origin(4) handle(16)),
- * borrowed.  Return 0 to go on, 1 to stop, negative to fail.
+ * seen_index_lookup's callback: a live entry, as its origin's number and
+ * the position of its leaf in that origin's feed (seen_index_entry reads
+ * it).  Return 0 to go on, 1 to stop, negative to fail.
  */
-typedef int seen_index_fn(void *ctx, const uint8_t id[static 20]);
+typedef int seen_index_fn(void *ctx, uint32_t oidx, uint64_t seq);
 
 /**
  * seen_index_lookup(txn, token, fn, ctx):
- * Call ${fn} for each live entry carrying ${token} (SEEN_TOKEN_ITEM
- * bytes).  Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
+ * Call ${fn} for each live entry carrying a token whose rule and first 8
+ * bytes are those of ${token} (SEEN_TOKEN_ITEM bytes; a token that agrees
+ * in them may still be another: score candidates on their tokens), in
+ * the order of origin number and position.  Returns 0, ${fn}'s negative
+ * code, SEEN_ECORRUPT.
  */
 SEEN_MUST_CHECK int seen_index_lookup(struct seen_txn *txn,
     const uint8_t token[static 17], seen_index_fn *fn, void *ctx);
+
+/**
+ * seen_index_rebuild(txn, postings):
+ * Empty SEEN_DB_INDEX and index again every live entry of SEEN_DB_ENTRIES
+ * from its leaf (a store of an older format, storage/migrate.c); the
+ * postings written are added to *${postings}.  Returns 0, SEEN_ECORRUPT,
+ * SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_index_rebuild(struct seen_txn *txn,
+    uint64_t *postings);
 
 #endif /* !SEEN_INDEX_H */

@@ -5,16 +5,16 @@
 #include <stdint.h>
 
 #include "common/log.h"
+#include "storage/index.h"
 #include "storage/mlog.h"
 #include "storage/store.h"
 #include "storage/store_impl.h"
 
 /* Rewrite the hashes of ${db}, named ${name}, as tiles (storage/mlog.h) in
- * one write transaction, writing SEEN_STORE_FORMAT to META in it when
- * ${last}. */
+ * one write transaction. */
 static int
 migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
-    int last, uint32_t from)
+    uint32_t from)
 {
     struct seen_txn *t;
     uint64_t moved;
@@ -22,8 +22,7 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
 
     if ((rc = seen_store_begin(s, 1, &t)) != 0)
         return rc;
-    if ((rc = seen_mlog_migrate(t, db, &moved)) != 0 ||
-        (last && (rc = store_put_format(t)) != 0)) {
+    if ((rc = seen_mlog_migrate(t, db, &moved)) != 0) {
         seen_store_abort(t);
         seen_error("store '%s': cannot migrate %s from format %u: %s",
             seen_store_path(s), name, from, seen_strerror(rc));
@@ -31,10 +30,36 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     }
     if ((rc = seen_store_commit(t)) != 0)
         return rc;
-    seen_info("store '%s': %s migrated from format %u to %d (%llu hashes "
+    seen_info("store '%s': %s migrated from format %u to 2 (%llu hashes "
               "rewritten as tiles)",
-        seen_store_path(s), name, from, SEEN_STORE_FORMAT,
-        (unsigned long long)moved);
+        seen_store_path(s), name, from, (unsigned long long)moved);
+    return SEEN_OK;
+}
+
+/* Index every live entry again, in the layout of format 3 (storage/
+ * index.h), in one write transaction that writes SEEN_STORE_FORMAT. */
+static int
+migrate_index(struct seen_store *s, uint32_t from)
+{
+    struct seen_txn *t;
+    uint64_t postings = 0;
+    int rc;
+
+    if ((rc = seen_store_begin(s, 1, &t)) != 0)
+        return rc;
+    if ((rc = seen_index_rebuild(t, &postings)) != 0 ||
+        (rc = store_put_format(t)) != 0) {
+        seen_store_abort(t);
+        seen_error("store '%s': cannot migrate index from format %u: %s",
+            seen_store_path(s), from, seen_strerror(rc));
+        return rc;
+    }
+    if ((rc = seen_store_commit(t)) != 0)
+        return rc;
+    seen_info("store '%s': index migrated from format %u to %d (%llu "
+              "postings written)",
+        seen_store_path(s), from, SEEN_STORE_FORMAT,
+        (unsigned long long)postings);
     return SEEN_OK;
 }
 
@@ -45,15 +70,20 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
  *
  * One write transaction per table, the format written with the last:
  * format 2 keeps the Merkle hashes of the feeds and of the exchange log
- * by tile (storage/mlog.h).  A migration cut short is done again on the
- * next open, each step leaving alone what is done.
+ * by tile (storage/mlog.h); format 3 keys the token index by the token's
+ * first 8 bytes and points it at leaves (storage/index.h), and is made
+ * by indexing every live entry again.  A migration cut short is done
+ * again on the next open, each step leaving alone what is done (the
+ * index is emptied before it is made again).
  */
 int
 store_migrate(struct seen_store *s, uint32_t from)
 {
     int rc;
 
-    if ((rc = migrate_hashes(s, SEEN_DB_FHASH, "fhash", 0, from)) != 0)
+    if (from < 2 &&
+        ((rc = migrate_hashes(s, SEEN_DB_FHASH, "fhash", from)) != 0 ||
+            (rc = migrate_hashes(s, SEEN_DB_XHASH, "xhash", from)) != 0))
         return rc;
-    return migrate_hashes(s, SEEN_DB_XHASH, "xhash", 1, from);
+    return migrate_index(s, from);
 }

@@ -22,48 +22,6 @@
 #define META_CHECK "check"   /* a sealed known value: the record key opens it */
 #define META_EPOCH "epoch"   /* the own entries' match-key epoch, 4 bytes */
 
-/*
- * Writes to the two databases with random fixed-size keys (the token
- * index and the live entries) are held back and applied sorted: B-tree
- * inserts in key order touch each page once, which makes a large import
- * several times faster.  Any read, delete or walk of such a database, a
- * nested transaction and the commit apply them first, so the transaction
- * sees its own writes as before.
- */
-#define DEFER_MAX (1u << 20) /* items held before they are applied */
-
-/* An item held back is sorted by its key and value together, so that the
- * duplicates of SEEN_DB_INDEX go in in their order too. */
-static int
-index_item_cmp(const void *a, const void *b)
-{
-
-    return memcmp(a, b, SEEN_INDEX_KEY_BYTES + SEEN_ENTRY_ID_BYTES);
-}
-
-/* As index_item_cmp, for SEEN_DB_ENTRIES. */
-static int
-entry_item_cmp(const void *a, const void *b)
-{
-
-    return memcmp(a, b, SEEN_ENTRY_ID_BYTES + SEEN_ENTRY_SEQ_BYTES);
-}
-
-/* The databases whose writes are held back, with the fixed sizes of their
- * keys and values (storage/index.h); other sizes are written at once. */
-static const struct defer_table {
-    enum seen_db db;
-    size_t klen, vlen;
-    int (*cmp)(const void *, const void *);
-} defer_tables[] = {
-    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_ENTRY_ID_BYTES, index_item_cmp},
-    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES,
-        entry_item_cmp},
-};
-
-#define DEFER_TABLES (sizeof defer_tables / sizeof defer_tables[0])
-_Static_assert(DEFER_TABLES == STORE_DEFER_TABLES, "store_impl.h's count");
-
 static const char *db_names[SEEN_DB_COUNT] = {
     "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
     "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
@@ -71,6 +29,17 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "expiry", "replay", "xstate",
     "groups", "disclosures",
 };
+
+/**
+ * store_db_name(db):
+ * The name of database ${db} in the LMDB file (static).
+ */
+const char *
+store_db_name(enum seen_db db)
+{
+
+    return db_names[db];
+}
 
 #define CHECK_AD "seen-store-check"
 #define CHECK_PLAIN "seen store key check v1"
@@ -102,9 +71,12 @@ mdb_to_seen(int rc)
     }
 }
 
-/* Log LMDB's ${rc} for ${what} (unless it is "not found", or a full map
- * or disk, which space.c says once) and return it as a SEEN code. */
-static int
+/**
+ * store_fail(s, what, rc):
+ * Log LMDB's ${rc} for ${what} (unless it is "not found", or a full map
+ * or disk, which space.c says once) and return it as a SEEN code.
+ */
+int
 store_fail(struct seen_store *s, const char *what, int rc)
 {
     int code;
@@ -542,87 +514,6 @@ seen_store_path(const struct seen_store *store)
     return store->dir;
 }
 
-/* Start ${t} with no writes held back. */
-static void
-defer_init(struct seen_txn *t)
-{
-    size_t i;
-
-    memset(t->defer, 0, sizeof t->defer);
-    for (i = 0; i < DEFER_TABLES; i++)
-        t->defer[i].t = &defer_tables[i];
-}
-
-/* Free the writes ${t} holds back (applied or not). */
-static void
-defer_free(struct seen_txn *t)
-{
-    size_t i;
-
-    for (i = 0; i < DEFER_TABLES; i++)
-        free(t->defer[i].buf);
-}
-
-/* Apply the held writes of one database, in key order. */
-static int
-defer_flush(struct seen_txn *t, struct defer *d)
-{
-    const struct defer_table *dt = d->t;
-    MDB_cursor *c;
-    MDB_val k, v;
-    size_t i, item = dt->klen + dt->vlen;
-    int rc = 0;
-
-    if (d->n == 0)
-        return SEEN_OK;
-    qsort(d->buf, d->n, item, dt->cmp);
-    if ((rc = mdb_cursor_open(t->txn, t->store->dbi[dt->db], &c)) != 0)
-        return store_fail(t->store, db_names[dt->db], rc);
-    for (i = 0; i < d->n; i++) {
-        k = (MDB_val){dt->klen, d->buf + i * item};
-        v = (MDB_val){dt->vlen, d->buf + i * item + dt->klen};
-        if ((rc = mdb_cursor_put(c, &k, &v, 0)) != 0 && rc != MDB_KEYEXIST)
-            break;
-        rc = 0;
-    }
-    mdb_cursor_close(c);
-    d->n = 0;
-    if (rc != 0)
-        return store_fail(t->store, db_names[dt->db], rc);
-    return SEEN_OK;
-}
-
-/* The writes held back for ${db}, or NULL when it holds none back. */
-static struct defer *
-defer_of(struct seen_txn *t, enum seen_db db)
-{
-    size_t i;
-
-    for (i = 0; i < DEFER_TABLES; i++)
-        if (defer_tables[i].db == db)
-            return &t->defer[i];
-    return NULL;
-}
-
-/* Before reading ${db} (or everything, for SEEN_DB_COUNT). */
-static int
-defer_sync(struct seen_txn *t, enum seen_db db)
-{
-    struct defer *d;
-    size_t i;
-    int rc;
-
-    if (db == SEEN_DB_COUNT) {
-        for (i = 0; i < DEFER_TABLES; i++)
-            if ((rc = defer_flush(t, &t->defer[i])) != 0)
-                return rc;
-        return SEEN_OK;
-    }
-    if ((d = defer_of(t, db)) == NULL)
-        return SEEN_OK;
-    return defer_flush(t, d);
-}
-
 /* A new transaction of ${store} (no LMDB transaction yet), or NULL. */
 static struct seen_txn *
 txn_new(struct seen_store *store)
@@ -634,7 +525,7 @@ txn_new(struct seen_store *store)
     t->store = store;
     t->txn = NULL;
     t->top = t->write = 0;
-    defer_init(t);
+    store_defer_init(t);
     memset(&t->reads, 0, sizeof t->reads);
     return t;
 }
@@ -683,7 +574,7 @@ seen_store_begin_nested(struct seen_txn *parent, struct seen_txn **out)
     int rc;
 
     *out = NULL;
-    if ((rc = defer_sync(parent, SEEN_DB_COUNT)) != 0)
+    if ((rc = store_defer_sync(parent, SEEN_DB_COUNT)) != 0)
         return rc;
     if ((t = txn_new(parent->store)) == NULL)
         return SEEN_ENOMEM;
@@ -708,7 +599,7 @@ seen_store_commit(struct seen_txn *txn)
     struct seen_store *store = txn->store;
     int rc, top = txn->top, write = txn->write;
 
-    if ((rc = defer_sync(txn, SEEN_DB_COUNT)) != 0) {
+    if ((rc = store_defer_sync(txn, SEEN_DB_COUNT)) != 0) {
         seen_store_abort(txn);
         return rc;
     }
@@ -717,7 +608,7 @@ seen_store_commit(struct seen_txn *txn)
         rc = store_fail(store, "commit", rc);
     if (rc == SEEN_ERR)
         rc = SEEN_EIO;
-    defer_free(txn);
+    store_defer_free(txn);
     free(txn);
     if (top)
         store_space_end(store, write && rc == 0);
@@ -740,7 +631,7 @@ seen_store_abort(struct seen_txn *txn)
     store = txn->store;
     top = txn->top;
     mdb_txn_abort(txn->txn);
-    defer_free(txn);
+    store_defer_free(txn);
     free(txn);
     if (top)
         store_space_end(store, 0);
@@ -756,30 +647,16 @@ seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    struct defer *d = defer_of(txn, db);
-    uint8_t *p;
-    size_t cap;
+    struct defer *d = store_defer_of(txn, db);
     int rc;
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
     txn->store->sp.wrote = 1;
-    if (d != NULL && klen == d->t->klen && vlen == d->t->vlen) {
-        if (d->n == DEFER_MAX && (rc = defer_flush(txn, d)) != 0)
-            return rc;
-        if (d->n == d->cap) {
-            cap = d->cap ? d->cap * 2 : 4096;
-            if ((p = realloc(d->buf, cap * (klen + vlen))) == NULL)
-                return SEEN_ENOMEM;
-            d->buf = p;
-            d->cap = cap;
-        }
-        memcpy(d->buf + d->n * (klen + vlen), key, klen);
-        memcpy(d->buf + d->n * (klen + vlen) + klen, val, vlen);
-        d->n++;
-        return SEEN_OK;
-    }
-    if (d != NULL && (rc = defer_flush(txn, d)) != 0)
+    if (d != NULL && klen == store_defer_klen(d) &&
+        vlen == store_defer_vlen(d))
+        return store_defer_hold(txn, d, key, val);
+    if (d != NULL && (rc = store_defer_flush(txn, d)) != 0)
         return rc;
     if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v, 0)) != 0 &&
         rc != MDB_KEYEXIST)
@@ -799,7 +676,7 @@ seen_store_get(struct seen_txn *txn, enum seen_db db, const void *key,
     MDB_val k = {klen, (void *)key}, v;
     int rc;
 
-    if ((rc = defer_sync(txn, db)) != 0)
+    if ((rc = store_defer_sync(txn, db)) != 0)
         return rc;
     txn->reads.gets++;
     if ((rc = mdb_get(txn->txn, txn->store->dbi[db], &k, &v)) != 0)
@@ -821,11 +698,31 @@ seen_store_del(struct seen_txn *txn, enum seen_db db, const void *key,
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     int rc;
 
-    if ((rc = defer_sync(txn, db)) != 0)
+    if ((rc = store_defer_sync(txn, db)) != 0)
         return rc;
     txn->store->sp.wrote = 1;
     if ((rc = mdb_del(txn->txn, txn->store->dbi[db], &k,
              val ? &v : NULL)) != 0)
+        return store_fail(txn->store, db_names[db], rc);
+    return SEEN_OK;
+}
+
+/**
+ * seen_store_clear(txn, db):
+ * Delete every key of ${db} (a store of an older format rebuilds a table:
+ * storage/migrate.c), with what was held back for it.  Returns 0,
+ * SEEN_ERR.
+ */
+int
+seen_store_clear(struct seen_txn *txn, enum seen_db db)
+{
+    struct defer *d = store_defer_of(txn, db);
+    int rc;
+
+    if (d != NULL)
+        d->n = 0;
+    txn->store->sp.wrote = 1;
+    if ((rc = mdb_drop(txn->txn, txn->store->dbi[db], 0)) != 0)
         return store_fail(txn->store, db_names[db], rc);
     return SEEN_OK;
 }
@@ -844,7 +741,7 @@ store_walk(struct seen_txn *txn, enum seen_db db, const void *from,
     MDB_val k = {flen, (void *)from}, v;
     int rc, r;
 
-    if ((rc = defer_sync(txn, db)) != 0)
+    if ((rc = store_defer_sync(txn, db)) != 0)
         return rc;
     if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
         return store_fail(txn->store, db_names[db], rc);
@@ -907,7 +804,7 @@ seen_store_count(struct seen_txn *txn, enum seen_db db, uint64_t *out)
     MDB_stat st;
     int rc;
 
-    if ((rc = defer_sync(txn, db)) != 0)
+    if ((rc = store_defer_sync(txn, db)) != 0)
         return rc;
     if ((rc = mdb_stat(txn->txn, txn->store->dbi[db], &st)) != 0)
         return store_fail(txn->store, db_names[db], rc);

@@ -21,8 +21,10 @@
 /* On-disk format of the store; bumped on incompatible change.  A store of
  * an older format this build still reads (SEEN_STORE_FORMAT_OLDEST on) is
  * migrated when opened: format 1 kept one key per Merkle hash, format 2
- * keeps them by tile (storage/mlog.h). */
-#define SEEN_STORE_FORMAT 2
+ * keeps them by tile (storage/mlog.h); format 3 keys the token index by
+ * the token's first 8 bytes and points it at leaves (storage/index.h),
+ * where formats 1 and 2 kept the whole token and the entry id. */
+#define SEEN_STORE_FORMAT 3
 #define SEEN_STORE_FORMAT_OLDEST 1
 
 /*
@@ -53,8 +55,10 @@ enum seen_db {
                            (storage/feed.h) */
     SEEN_DB_ENTRIES,    /* [content] entry(20) -> seq(8): live entries
                            (storage/index.h) */
-    SEEN_DB_INDEX,      /* [content] rule(1) token(16) -> entry(20),
-                           dupfixed: the token index (storage/index.h) */
+    SEEN_DB_INDEX,      /* [content] rule(1) token's first 8 bytes ->
+                           origin number(3) seq(5), dupfixed: the token
+                           index, whose postings are exactly those of
+                           the live entries (storage/index.h) */
     SEEN_DB_LINKS,      /* entry(20) entry(20) -> weight(8): scored pairs,
                            both ways (node/matching/matcher.h) */
     SEEN_DB_PERSONS,    /* 'E' entry(20) -> label(20) group(16); 'M'
@@ -181,6 +185,14 @@ SEEN_MUST_CHECK int seen_store_put(struct seen_txn *txn, enum seen_db db,
  */
 SEEN_MUST_CHECK int seen_store_get(struct seen_txn *txn, enum seen_db db,
     const void *key, size_t klen, const void **val, size_t *vlen);
+
+/**
+ * seen_store_clear(txn, db):
+ * Delete every key of ${db} (a store of an older format rebuilds a table:
+ * storage/migrate.c), with what was held back for it.  Returns 0,
+ * SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_clear(struct seen_txn *txn, enum seen_db db);
 
 /**
  * seen_store_del(txn, db, key, klen, val, vlen):

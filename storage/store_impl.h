@@ -44,14 +44,15 @@ struct seen_store {
     struct store_space sp;
 };
 
-/* The writes held back for one database of store.c's defer_tables. */
+/* The writes held back for one database of defer.c's tables. */
+struct defer_table;
 struct defer {
     const struct defer_table *t;
     uint8_t *buf;
     size_t n, cap;
 };
 
-/* How many databases hold writes back (store.c). */
+/* How many databases hold writes back (defer.c). */
 #define STORE_DEFER_TABLES 2
 
 struct seen_txn {
@@ -78,6 +79,84 @@ int store_put_format(struct seen_txn *t);
  * SEEN_STORE_FORMAT (migrate.c).  Returns 0 or the store's code (logged).
  */
 int store_migrate(struct seen_store *s, uint32_t from);
+
+/**
+ * store_fail(s, what, rc):
+ * Log LMDB's ${rc} for ${what} (unless it is "not found", or a full map
+ * or disk, which space.c says once) and return it as a SEEN code.
+ */
+int store_fail(struct seen_store *s, const char *what, int rc);
+
+/**
+ * store_db_name(db):
+ * The name of database ${db} in the LMDB file (static).
+ */
+const char *store_db_name(enum seen_db db);
+
+/* ---- defer.c ---- */
+
+/**
+ * store_defer_init(t):
+ * Start ${t} with no writes held back.
+ */
+void store_defer_init(struct seen_txn *t);
+
+/**
+ * store_defer_free(t):
+ * Free the writes ${t} holds back (applied or not).
+ */
+void store_defer_free(struct seen_txn *t);
+
+/**
+ * store_defer_of(t, db):
+ * The writes held back for ${db}, or NULL when it holds none back.
+ */
+struct defer *store_defer_of(struct seen_txn *t, enum seen_db db);
+
+/**
+ * store_defer_klen(d), store_defer_vlen(d):
+ * The sizes of the keys and values ${d} holds back (others are written at
+ * once).
+ */
+size_t store_defer_klen(const struct defer *d);
+size_t store_defer_vlen(const struct defer *d);
+
+/**
+ * store_defer_hold(t, d, key, val):
+ * Hold back the write of ${key} -> ${val} (of the sizes of ${d}'s table),
+ * applying what ${d} holds first when it is full.  Returns 0,
+ * SEEN_ENOMEM, or the store's code.
+ */
+int store_defer_hold(struct seen_txn *t, struct defer *d, const void *key,
+    const void *val);
+
+/**
+ * store_defer_flush(t, d):
+ * Apply the writes ${d} holds back, in key order.  Returns 0 or the
+ * store's code.
+ */
+int store_defer_flush(struct seen_txn *t, struct defer *d);
+
+/**
+ * store_defer_sync(t, db):
+ * Apply what is held back for ${db} (for every database: SEEN_DB_COUNT)
+ * before reading it.  Returns 0 or the store's code.
+ */
+int store_defer_sync(struct seen_txn *t, enum seen_db db);
+
+/* ---- index.c ---- */
+
+/**
+ * store_entries_replaced(t, id, old):
+ * The held-back write of live entry ${id} (SEEN_ENTRY_ID_BYTES) found it
+ * live already, at position ${old} (SEEN_ENTRY_SEQ_BYTES): an origin
+ * reused a handle, which seen_index_add_fresh did not look for.  Drop the
+ * postings of the leaf it replaces (store_impl.h: called by the store as
+ * it applies the writes, and touching neither SEEN_DB_ENTRIES nor
+ * anything held back for it).  Returns 0 or the store's code.
+ */
+int store_entries_replaced(struct seen_txn *t, const uint8_t *id,
+    const uint8_t *old);
 
 /* ---- space.c ---- */
 

@@ -43,10 +43,11 @@ static const uint8_t tok_fpost[17] = TOK(36, 0xb4);
 static const uint8_t tok_other[17] = TOK(5, 0xc5);
 
 /* Publish an IndexEntry with ${handle} and the ${n} tokens in our feed,
- * and make it live; returns its seq. */
+ * and make it live, with seen_index_add_fresh when ${fresh}; returns its
+ * seq. */
 static uint64_t
-add_entry(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
-    const uint8_t *const *toks, size_t n)
+publish(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
+    const uint8_t *const *toks, size_t n, int fresh)
 {
     Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
     Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
@@ -71,22 +72,45 @@ add_entry(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
     ck_assert_uint_le(len, sizeof buf);
     seen__feed_entry__pack(&fe, buf);
     ck_assert_int_eq(seen_feed_append(t, oidx, buf, len, &seq), SEEN_OK);
-    ck_assert_int_eq(seen_index_add(t, oidx, seq, &e), SEEN_OK);
+    ck_assert_int_eq(fresh ? seen_index_add_fresh(t, oidx, seq, &e)
+                           : seen_index_add(t, oidx, seq, &e),
+        SEEN_OK);
     return seq;
 }
 
+/* As publish, with seen_index_add. */
+static uint64_t
+add_entry(struct seen_txn *t, uint32_t oidx, const uint8_t handle[16],
+    const uint8_t *const *toks, size_t n)
+{
+
+    return publish(t, oidx, handle, toks, n, 0);
+}
+
 struct hits {
+    struct seen_txn *t;
     uint8_t ids[16][20];
     int n;
 };
 
+/* A posting's entry, as its id, read from the leaf it names (which must
+ * be the live entry of that handle). */
 static int
-hit_fn(void *ctx, const uint8_t id[static 20])
+hit_fn(void *ctx, uint32_t oidx, uint64_t seq)
 {
     struct hits *h = ctx;
+    Seen__FeedEntry *fe;
+    uint64_t live;
 
     ck_assert_int_lt(h->n, 16);
-    memcpy(h->ids[h->n++], id, 20);
+    ck_assert_int_eq(seen_index_entry(h->t, oidx, seq, &fe), SEEN_OK);
+    ck_assert_uint_eq(fe->entry->handle.len, 16);
+    ck_assert_int_eq(
+        seen_index_seq(h->t, oidx, fe->entry->handle.data, &live), SEEN_OK);
+    ck_assert_uint_eq(live, seq);
+    seen_be32(h->ids[h->n], oidx);
+    memcpy(h->ids[h->n++] + 4, fe->entry->handle.data, 16);
+    seen__feed_entry__free_unpacked(fe, NULL);
     return 0;
 }
 
@@ -96,6 +120,7 @@ lookup(struct seen_txn *t, const uint8_t tok[17])
     struct hits h;
 
     memset(&h, 0, sizeof h);
+    h.t = t;
     ck_assert_int_eq(seen_index_lookup(t, tok, hit_fn, &h), SEEN_OK);
     return h;
 }
@@ -264,6 +289,76 @@ START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
 }
 END_TEST
 
+/* An origin that reuses a handle in leaves added without a read (the
+ * replication path) leaves no posting of the leaf it replaced, whether the
+ * two are in one transaction or two: every posting names a live entry. */
+START_TEST(test_index_fresh_handle_reused_drops_the_old_postings)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    uint8_t h1[16], h2[16];
+    struct hits h;
+    uint64_t seq, n;
+
+    memset(h1, 0x11, 16);
+    memset(h2, 0x22, 16);
+    publish(t, 1, h1, (const uint8_t *[]){tok_nhs, tok_name}, 2, 1);
+    publish(t, 1, h2, (const uint8_t *[]){tok_name}, 1, 1);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(s, 1);
+    ck_assert_uint_eq(
+        publish(t, 1, h1, (const uint8_t *[]){tok_name, tok_given}, 2, 1), 2);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(s, 1);
+    ck_assert_int_eq(lookup(t, tok_nhs).n, 0);
+    ck_assert_int_eq(lookup(t, tok_name).n, 2); /* h1 at 2, h2; hit_fn
+                                                   checks each is live */
+    h = lookup(t, tok_given);
+    ck_assert_int_eq(h.n, 1);
+    assert_hit(&h, 0, 1, h1);
+    /* Twice more in one transaction, the last one wins. */
+    publish(t, 1, h1, (const uint8_t *[]){tok_other}, 1, 1);
+    ck_assert_uint_eq(
+        publish(t, 1, h1, (const uint8_t *[]){tok_nhs}, 1, 1), 4);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(lookup(t, tok_other).n, 0);
+    ck_assert_int_eq(lookup(t, tok_given).n, 0);
+    ck_assert_int_eq(lookup(t, tok_nhs).n, 1);
+    ck_assert_int_eq(lookup(t, tok_name).n, 1);
+    ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
+    ck_assert_uint_eq(seq, 4);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+/* The index keys a token by its rule and first 8 bytes: a token that
+ * differs only after them finds the same postings (a candidate to score,
+ * storage/index.h), one of another rule does not. */
+START_TEST(test_index_keys_by_rule_and_eight_bytes)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    uint8_t h1[16], near[17], rule[17];
+
+    memset(h1, 0x11, 16);
+    add_entry(t, 1, h1, (const uint8_t *[]){tok_nhs}, 1);
+    memcpy(near, tok_nhs, 17);
+    near[9] ^= 0xff;
+    memcpy(rule, tok_nhs, 17);
+    rule[0] = 4;
+    ck_assert_int_eq(lookup(t, near).n, 1);
+    ck_assert_int_eq(lookup(t, rule).n, 0);
+    near[8] ^= 0xff;
+    ck_assert_int_eq(lookup(t, near).n, 0);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
 {
     struct seen_store *s = open_store(1);
@@ -279,6 +374,12 @@ START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
     e.handle = (ProtobufCBinaryData){16, handle};
     e.tokens = (ProtobufCBinaryData){18, tokens};
     ck_assert_int_eq(seen_index_add(t, 1, 0, &e), SEEN_EINVAL);
+    /* An origin number or a position a posting cannot hold. */
+    e.tokens = (ProtobufCBinaryData){17, tokens};
+    ck_assert_int_eq(seen_index_add(t, SEEN_POSTING_OIDX_MAX + 1, 0, &e),
+        SEEN_EINVAL);
+    ck_assert_int_eq(seen_index_add_fresh(t, 1, SEEN_POSTING_SEQ_MAX + 1, &e),
+        SEEN_EINVAL);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
@@ -301,6 +402,8 @@ storage_index_suite(void)
     tcase_add_test(tc, test_index_remove_withdraws_the_entry_and_its_tokens);
     tcase_add_test(
         tc, test_index_readding_a_handle_replaces_without_duplicate_hits);
+    tcase_add_test(tc, test_index_fresh_handle_reused_drops_the_old_postings);
+    tcase_add_test(tc, test_index_keys_by_rule_and_eight_bytes);
     tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
     suite_add_tcase(s, tc);
 

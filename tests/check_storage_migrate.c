@@ -3,7 +3,10 @@
  * hash, leaf hashes included: the layout of commit 6ef38d5) is migrated
  * when opened (storage/migrate.c, seen_mlog_migrate in storage/mlog.c)
  * and every leaf, root and proof of its feeds and exchange log is found
- * as before, in a real store in a temporary directory.
+ * as before; a store written by format 2 (the token index keyed by whole
+ * tokens, pointing at entry ids: the layout of commit 82a7f36) has its
+ * index made again, each entry found by the same tokens.  In a real
+ * store in a temporary directory.
  */
 #include <check.h>
 #include <lmdb.h>
@@ -16,12 +19,14 @@
 #include "common/seen.h"
 #include "crypto/merkle.h"
 #include "storage/feed.h"
+#include "storage/index.h"
 #include "storage/mlog.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 #include "xlog/state.h"
 #include "xlog/xlog.h"
+#include "seen.pb-c.h"
 
 #define MAP_MB 16
 #define LEAVES_MAX 300
@@ -340,6 +345,133 @@ START_TEST(test_store_of_format_1_with_a_damaged_hash_is_refused_whole)
 }
 END_TEST
 
+/* ---- format 2: the token index ---- */
+
+#define ENTRIES_N 40
+
+/* Blocking token ${k} (rule 1 or 4) of entry ${i}: entries 2j and 2j+1
+ * share their rule-4 token. */
+static void
+entry_token(uint8_t tok[17], int i, int k)
+{
+
+    memset(tok, 0, 17);
+    tok[0] = k == 0 ? 1 : 4;
+    tok[1] = (uint8_t)(k == 0 ? i : i / 2);
+    tok[16] = (uint8_t)k;
+}
+
+/* Make the fixture's store as format 2 wrote it: ENTRIES_N entries of
+ * origin 1, each with two blocking tokens, indexed under the whole token
+ * with the entry id; the last entry's leaf does not decode. */
+static void
+make_format2_store(void)
+{
+    struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
+    struct seen_txn *t = tu_begin(s, 1);
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    uint8_t tokens[34], buf[256], origin[32], handle[16], id[20], v[8];
+    uint8_t fmt[4];
+    uint64_t seq;
+    size_t len;
+    int i, k;
+
+    memset(origin, 0x55, sizeof origin);
+    for (i = 0; i < ENTRIES_N; i++) {
+        memset(handle, i + 1, 16);
+        for (k = 0; k < 2; k++)
+            entry_token(tokens + 17 * k, i, k);
+        e.handle = (ProtobufCBinaryData){16, handle};
+        e.local_authority = (char *)"Reading";
+        e.tokens = (ProtobufCBinaryData){34, tokens};
+        fe.origin = (ProtobufCBinaryData){32, origin};
+        fe.seq = (uint64_t)i;
+        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+        fe.entry = &e;
+        len = seen__feed_entry__pack(&fe, buf);
+        if (i == ENTRIES_N - 1)
+            len = 3; /* cut short */
+        ck_assert_int_eq(seen_feed_append(t, 1, buf, len, &seq), SEEN_OK);
+        seen_be32(id, 1);
+        memcpy(id + 4, handle, 16);
+        seen_be64(v, seq);
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_ENTRIES, id, 20, v, 8), SEEN_OK);
+        for (k = 0; k < 2; k++)
+            ck_assert_int_eq(seen_store_put(t, SEEN_DB_INDEX,
+                                 tokens + 17 * k, 17, id, 20),
+                SEEN_OK);
+    }
+    seen_be32(fmt, 2);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+}
+
+/* Postings found, as positions (a seen_index_fn). */
+static int
+found(void *ctx, uint32_t oidx, uint64_t seq)
+{
+    uint64_t *seen = ctx;
+
+    ck_assert_uint_eq(oidx, 1);
+    ck_assert_uint_lt(seq, 64);
+    *seen |= 1ull << seq;
+    return 0;
+}
+
+/* A seen_store_iter_fn failing the test on a posting of format 2. */
+static int
+no_format2_posting(void *ctx, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+
+    (void)key;
+    (void)val;
+    ck_assert_uint_eq(klen, SEEN_INDEX_KEY_BYTES);
+    ck_assert_uint_eq(vlen, SEEN_POSTING_BYTES);
+    ++*(uint64_t *)ctx;
+    return 0;
+}
+
+START_TEST(test_store_of_format_2_has_its_index_made_again)
+{
+    struct seen_store *s;
+    struct seen_txn *t;
+    const void *v;
+    uint8_t tok[17];
+    uint64_t seen, n = 0;
+    size_t vlen;
+    int i;
+
+    make_format2_store();
+    s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &v, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(seen_rd32(v), SEEN_STORE_FORMAT);
+    ck_assert_int_eq(
+        seen_store_iter(t, SEEN_DB_INDEX, NULL, 0, no_format2_posting, &n),
+        SEEN_OK);
+    /* Two postings an entry, but none for the leaf that does not decode. */
+    ck_assert_uint_eq(n, 2 * (ENTRIES_N - 1));
+    for (i = 0; i < ENTRIES_N - 1; i++) {
+        seen = 0;
+        entry_token(tok, i, 0);
+        ck_assert_int_eq(seen_index_lookup(t, tok, found, &seen), SEEN_OK);
+        ck_assert_uint_eq(seen, 1ull << i);
+        seen = 0;
+        entry_token(tok, i, 1);
+        ck_assert_int_eq(seen_index_lookup(t, tok, found, &seen), SEEN_OK);
+        ck_assert_uint_eq(seen, (3ull << (i & ~1)) & ((1ull << 39) - 1));
+    }
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 Suite *
 storage_migrate_suite(void)
 {
@@ -352,6 +484,7 @@ storage_migrate_suite(void)
         2);
     tcase_add_test(
         tc, test_store_of_format_1_with_a_damaged_hash_is_refused_whole);
+    tcase_add_test(tc, test_store_of_format_2_has_its_index_made_again);
     suite_add_tcase(su, tc);
     return su;
 }

@@ -24,21 +24,53 @@ int
 entry_read(struct seen_txn *txn, struct step *s, const uint8_t id[20],
     struct ent *e)
 {
-    uint32_t oidx = seen_rd32(id);
     uint64_t seq;
     int rc;
 
     memset(e, 0, sizeof *e);
-    memcpy(e->id, id, 20);
-    if ((rc = seen_index_seq(txn, oidx, id + 4, &seq)) != 0)
-        return rc;
+    if ((rc = seen_index_seq(txn, seen_rd32(id), id + 4, &seq)) == 0 &&
+        (rc = entry_read_at(txn, s, seen_rd32(id), seq, e)) == 0 &&
+        memcmp(e->id, id, 20) != 0) {
+        rc = SEEN_ECORRUPT; /* the leaf has another handle */
+        if (s == NULL)
+            entry_free(e);
+        e->fe = NULL;
+    }
+    memcpy(e->id, id, 20); /* what the step's table keys it by */
+    return rc;
+}
+
+/**
+ * entry_read_at(txn, s, oidx, seq, e):
+ * As entry_read for the entry of leaf ${seq} of origin ${oidx}, which a
+ * posting names (so live: storage/index.h).  Returns 0; SEEN_ENOTFOUND;
+ * SEEN_ECORRUPT, also for a leaf without a 16-byte handle; SEEN_ENOMEM.
+ */
+int
+entry_read_at(struct seen_txn *txn, struct step *s, uint32_t oidx,
+    uint64_t seq, struct ent *e)
+{
+    int rc;
+
+    memset(e, 0, sizeof *e);
     rc = s != NULL ? step_origin_pk(s, oidx, e->gid)
                    : seen_store_origin_pk(txn, oidx, e->gid);
     if (rc != 0)
         return rc;
-    memcpy(e->gid + 32, id + 4, 16);
-    return seen_index_entry_alloc(txn, oidx, seq, s != NULL ? &s->pa : NULL,
-        &e->fe);
+    if ((rc = seen_index_entry_alloc(txn, oidx, seq,
+             s != NULL ? &s->pa : NULL, &e->fe)) != 0)
+        return rc;
+    if (e->fe->entry->handle.len != SEEN_HANDLE_BYTES) {
+        if (s == NULL)
+            entry_free(e);
+        e->fe = NULL;
+        return SEEN_ECORRUPT;
+    }
+    seen_be32(e->id, oidx);
+    memcpy(e->id + 4, e->fe->entry->handle.data, 16);
+    memcpy(e->gid + 32, e->id + 4, 16);
+    e->seq = seq;
+    return 0;
 }
 
 /**

@@ -25,23 +25,49 @@
 
 #define BLOCK_MAX 2000    /* candidates read from one block */
 
-/* Add a candidate of the current block, up to BLOCK_MAX of them. */
+/* The leaves that share a blocking token with an entry, as origin
+ * number << 40 | position. */
+struct refset {
+    uint64_t *v;
+    size_t n, cap;
+    size_t in_block;    /* candidates read from the current block */
+};
+
+/* Add a candidate of the current block, up to BLOCK_MAX of them (a
+ * seen_index_fn). */
 static int
-on_cand(void *ctx, const uint8_t id[static 20])
+on_cand(void *ctx, uint32_t oidx, uint64_t seq)
 {
-    struct idset *s = ctx;
+    struct refset *s = ctx;
+    uint64_t *p;
 
     if (++s->in_block > BLOCK_MAX)
         return 1;
-    return idset_add(s, id);
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        if ((p = realloc(s->v, s->cap * sizeof *p)) == NULL)
+            return SEEN_ENOMEM;
+        s->v = p;
+    }
+    s->v[s->n++] = (uint64_t)oidx << 40 | seq;
+    return 0;
+}
+
+/* Candidates in order (for qsort). */
+static int
+ref_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 /* The entries that share a blocking token with ${x} (sorted, once each,
  * perhaps with ${x} itself) to ${cand}. */
 static int
-candidates(struct step *s, const Seen__IndexEntry *x, struct idset *cand)
+candidates(struct step *s, const Seen__IndexEntry *x, struct refset *cand)
 {
-    size_t i;
+    size_t i, j;
     int rc;
 
     for (i = 0; i + SEEN_TOKEN_ITEM <= x->tokens.len; i += SEEN_TOKEN_ITEM) {
@@ -52,7 +78,12 @@ candidates(struct step *s, const Seen__IndexEntry *x, struct idset *cand)
                  cand)) != 0)
             return rc;
     }
-    idset_sort(cand);
+    if (cand->n > 1)
+        qsort(cand->v, cand->n, sizeof *cand->v, ref_cmp);
+    for (i = j = 0; i < cand->n; i++)
+        if (j == 0 || cand->v[j - 1] != cand->v[i])
+            cand->v[j++] = cand->v[i];
+    cand->n = j;
     return 0;
 }
 
@@ -99,7 +130,7 @@ flush_pending(struct step *s)
 static int
 match_new(struct step *s, const uint8_t id[20])
 {
-    struct idset cand = {0};
+    struct refset cand = {0};
     const struct ent *me, *other;
     struct seen_score_side sa, sb;
     enum seen_band band;
@@ -118,18 +149,20 @@ match_new(struct step *s, const uint8_t id[20])
         goto done;
     entry_side(me, &sa);
     for (i = 0; i < cand.n; i++) {
-        if (memcmp(cand.v[i], id, 20) == 0)
-            continue;
-        if ((other = step_entry(s, cand.v[i], &rc)) == NULL) {
+        other = step_entry_at(s, (uint32_t)(cand.v[i] >> 40),
+            cand.v[i] & SEEN_POSTING_SEQ_MAX, &rc);
+        if (other == NULL) {
             if (rc == SEEN_ENOMEM)
                 goto done;
             continue;
         }
+        if (memcmp(other->id, id, 20) == 0)
+            continue;
         entry_side(other, &sb);
         w = seen_score_weight(&sa, &sb, &band);
         if (band == SEEN_BAND_NO)
             continue;
-        if ((rc = links_put(s->txn, id, cand.v[i], w)) != 0)
+        if ((rc = links_put(s->txn, id, other->id, w)) != 0)
             goto done;
     }
     if ((rc = idset_add(s->pend, id)) != 0)

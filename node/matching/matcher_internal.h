@@ -40,6 +40,7 @@ struct seen_txn;
 struct ent {
     uint8_t id[20];     /* origin number (4) || handle (16) */
     uint8_t gid[48];    /* origin key (32) || handle (16) */
+    uint64_t seq;       /* its leaf in the origin's feed */
     Seen__FeedEntry *fe;
 };
 
@@ -55,6 +56,15 @@ struct step;
  */
 int entry_read(struct seen_txn *txn, struct step *s, const uint8_t id[20],
     struct ent *e);
+
+/**
+ * entry_read_at(txn, s, oidx, seq, e):
+ * As entry_read for the entry of leaf ${seq} of origin ${oidx}, which a
+ * posting names (so live: storage/index.h).  Returns 0; SEEN_ENOTFOUND;
+ * SEEN_ECORRUPT, also for a leaf without a 16-byte handle; SEEN_ENOMEM.
+ */
+int entry_read_at(struct seen_txn *txn, struct step *s, uint32_t oidx,
+    uint64_t seq, struct ent *e);
 
 /**
  * entry_load(txn, id, e):
@@ -104,6 +114,8 @@ struct step {
     ProtobufCAllocator pa;  /* decodes into the arena */
     struct cent **slot;     /* open addressing by id; NULL when empty */
     size_t nslot, nused;
+    struct cent **rslot;    /* the same entries by leaf (step_entry_at) */
+    size_t nrslot, nrused;
     struct opk *opk;        /* by origin number */
     size_t nopk;
     uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
@@ -151,6 +163,14 @@ int step_origin_pk(struct step *s, uint32_t idx, uint8_t pk[static 32]);
  * step_release forgets it.
  */
 const struct ent *step_entry(struct step *s, const uint8_t id[20], int *rcp);
+
+/**
+ * step_entry_at(s, oidx, seq, rcp):
+ * As step_entry for the entry of leaf ${seq} of origin ${oidx}, which a
+ * posting names (entry_read_at); cached both by that leaf and by id.
+ */
+const struct ent *step_entry_at(struct step *s, uint32_t oidx, uint64_t seq,
+    int *rcp);
 
 /**
  * step_id_hash(s, id):

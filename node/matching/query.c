@@ -9,8 +9,9 @@
 #include "storage/store.h"
 #include "seen.pb-c.h"
 
+/* A candidate: a leaf, as origin number << 40 | position. */
 struct cand {
-    uint8_t (*ids)[SEEN_ENTRY_ID_BYTES];
+    uint64_t *refs;
     size_t n, cap, in_block;
     int err;
 };
@@ -18,7 +19,7 @@ struct cand {
 /* Add a candidate of the current block, up to SEEN_QUERY_BLOCK_MAX of
  * them (a seen_index_fn). */
 static int
-add_cand(void *vctx, const uint8_t id[static 20])
+add_cand(void *vctx, uint32_t oidx, uint64_t seq)
 {
     struct cand *c = vctx;
     void *p;
@@ -27,22 +28,23 @@ add_cand(void *vctx, const uint8_t id[static 20])
         return 1;
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 64;
-        if ((p = realloc(c->ids, c->cap * SEEN_ENTRY_ID_BYTES)) == NULL) {
+        if ((p = realloc(c->refs, c->cap * sizeof *c->refs)) == NULL) {
             c->err = SEEN_ENOMEM;
             return SEEN_ENOMEM;
         }
-        c->ids = p;
+        c->refs = p;
     }
-    memcpy(c->ids[c->n++], id, SEEN_ENTRY_ID_BYTES);
+    c->refs[c->n++] = (uint64_t)oidx << 40 | seq;
     return 0;
 }
 
-/* Entry ids in byte order (for qsort). */
+/* Candidates in order (for qsort). */
 static int
-id_cmp(const void *a, const void *b)
+ref_cmp(const void *a, const void *b)
 {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-    return memcmp(a, b, SEEN_ENTRY_ID_BYTES);
+    return x < y ? -1 : x > y;
 }
 
 /* Hits by weight, highest first, then by origin and handle. */
@@ -96,28 +98,31 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
         rc = seen_index_lookup(txn, tokens + i * SEEN_TOKEN_ITEM, add_cand,
             &c);
         if (rc != 0) {
-            free(c.ids);
+            free(c.refs);
             return rc;
         }
     }
     if (nblocks == 0)
         return SEEN_EINVAL;
-    if (c.n > 1) /* c.ids is NULL when no block had a candidate */
-        qsort(c.ids, c.n, SEEN_ENTRY_ID_BYTES, id_cmp);
+    if (c.n > 1) /* c.refs is NULL when no block had a candidate */
+        qsort(c.refs, c.n, sizeof *c.refs, ref_cmp);
     if ((out->hits = calloc(c.n ? c.n : 1, sizeof *out->hits)) == NULL) {
-        free(c.ids);
+        free(c.refs);
         return SEEN_ENOMEM;
     }
     for (i = 0; i < c.n; i++) {
-        if (i > 0 && id_cmp(c.ids[i - 1], c.ids[i]) == 0)
+        if (i > 0 && c.refs[i - 1] == c.refs[i])
             continue;
         out->candidates++;
-        oidx = seen_rd32(c.ids[i]);
-        if ((rc = seen_index_seq(txn, oidx, c.ids[i] + 4, &seq)) != 0)
-            continue; /* retracted meanwhile */
+        oidx = (uint32_t)(c.refs[i] >> 40);
+        seq = c.refs[i] & SEEN_POSTING_SEQ_MAX;
         if ((rc = seen_index_entry(txn, oidx, seq, &fe)) != 0)
             goto fail;
         e = fe->entry;
+        if (e->handle.len != SEEN_HANDLE_BYTES) {
+            seen__feed_entry__free_unpacked(fe, NULL);
+            continue; /* never indexed so (seen_index_add) */
+        }
         es.tokens = e->tokens.data;
         es.ntokens = e->tokens.len / SEEN_TOKEN_ITEM;
         es.bloom = e->name_bloom.len == SEEN_BLOOM_BYTES ? e->name_bloom.data
@@ -127,7 +132,7 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
         seen_score_pair(&qs, &es, &h->score);
         if (h->score.band != SEEN_BAND_NO) {
             h->oidx = oidx;
-            memcpy(h->handle, c.ids[i] + 4, 16);
+            memcpy(h->handle, e->handle.data, 16);
             h->seq = seq;
             h->published = fe->time;
             h->role = e->role;
@@ -146,11 +151,11 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
         }
         seen__feed_entry__free_unpacked(fe, NULL);
     }
-    free(c.ids);
+    free(c.refs);
     qsort(out->hits, out->n, sizeof *out->hits, hit_cmp);
     return SEEN_OK;
 fail:
-    free(c.ids);
+    free(c.refs);
     seen_query_release(out);
     return rc;
 }

@@ -186,6 +186,9 @@ step_forget(struct step *s)
     free(s->slot);
     s->slot = NULL;
     s->nslot = s->nused = 0;
+    free(s->rslot);
+    s->rslot = NULL;
+    s->nrslot = s->nrused = 0;
     arena_release(&s->arena);
 }
 
@@ -286,6 +289,71 @@ step_grow(struct step *s)
     return 0;
 }
 
+/* Where leaf ${seq} of origin ${oidx} goes in the step's table by leaf
+ * (positions are not chosen by a peer: a plain mix will do). */
+static size_t
+ref_hash(uint32_t oidx, uint64_t seq)
+{
+    uint64_t x = (uint64_t)oidx << 40 ^ seq;
+
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return (size_t)(x ^ x >> 31);
+}
+
+/* The slot of ${c}'s leaf in the table by leaf, of ${n} slots ${tab}. */
+static size_t
+ref_slot(struct cent **tab, size_t n, const struct cent *c)
+{
+    size_t j;
+
+    for (j = ref_hash(seen_rd32(c->e.id), c->e.seq) & (n - 1);
+         tab[j] != NULL && tab[j] != c; j = (j + 1) & (n - 1))
+        ;
+    return j;
+}
+
+/* Enter live ${c} in the table by leaf (once).  0, or SEEN_ENOMEM. */
+static int
+ref_add(struct step *s, struct cent *c)
+{
+    struct cent **nw;
+    size_t n, i;
+
+    if (s->nrused * 2 >= s->nrslot) {
+        n = s->nrslot ? s->nrslot * 2 : CACHE_SLOTS0;
+        if ((nw = calloc(n, sizeof *nw)) == NULL)
+            return SEEN_ENOMEM;
+        for (i = 0; i < s->nrslot; i++)
+            if (s->rslot[i] != NULL)
+                nw[ref_slot(nw, n, s->rslot[i])] = s->rslot[i];
+        free(s->rslot);
+        s->rslot = nw;
+        s->nrslot = n;
+    }
+    i = ref_slot(s->rslot, s->nrslot, c);
+    if (s->rslot[i] == NULL) {
+        s->rslot[i] = c;
+        s->nrused++;
+    }
+    return 0;
+}
+
+/* The slot of ${id} in the table by id: where it is, or where it goes. */
+static size_t
+id_slot(const struct step *s, const uint8_t id[20])
+{
+    size_t j;
+
+    for (j = step_id_hash(s, id) & (s->nslot - 1); s->slot[j] != NULL &&
+         memcmp(s->slot[j]->e.id, id, 20) != 0;
+         j = (j + 1) & (s->nslot - 1))
+        ;
+    return j;
+}
+
 /**
  * step_entry(s, id, rcp):
  * Entry ${id} as entry_read would load it: NULL with entry_read's code in
@@ -303,16 +371,16 @@ step_entry(struct step *s, const uint8_t id[20], int *rcp)
         *rcp = rc;
         return NULL;
     }
-    for (j = step_id_hash(s, id) & (s->nslot - 1); (c = s->slot[j]) != NULL;
-         j = (j + 1) & (s->nslot - 1))
-        if (memcmp(c->e.id, id, 20) == 0)
-            goto found;
+    j = id_slot(s, id);
+    if ((c = s->slot[j]) != NULL)
+        goto found;
     if ((c = arena_alloc(&s->arena, sizeof *c)) == NULL) {
         *rcp = SEEN_ENOMEM;
         return NULL;
     }
     c->rc = entry_read(s->txn, s, id, &c->e);
-    if (c->rc == SEEN_ENOMEM) {
+    if (c->rc == SEEN_ENOMEM ||
+        (c->rc == 0 && (c->rc = ref_add(s, c)) != 0)) {
         /* Not a fact about the entry: do not keep it. */
         *rcp = c->rc;
         return NULL;
@@ -322,4 +390,46 @@ step_entry(struct step *s, const uint8_t id[20], int *rcp)
 found:
     *rcp = c->rc;
     return c->rc == 0 ? &c->e : NULL;
+}
+
+/**
+ * step_entry_at(s, oidx, seq, rcp):
+ * As step_entry for the entry of leaf ${seq} of origin ${oidx}, which a
+ * posting names (entry_read_at); cached both by that leaf and by id.
+ */
+const struct ent *
+step_entry_at(struct step *s, uint32_t oidx, uint64_t seq, int *rcp)
+{
+    struct cent *c;
+    size_t j;
+    int rc;
+
+    for (j = s->nrslot ? ref_hash(oidx, seq) & (s->nrslot - 1) : 0;
+         s->nrslot && (c = s->rslot[j]) != NULL;
+         j = (j + 1) & (s->nrslot - 1))
+        if (c->e.seq == seq && seen_rd32(c->e.id) == oidx) {
+            *rcp = 0;
+            return &c->e;
+        }
+    if (s->nused * 2 >= s->nslot && (rc = step_grow(s)) != 0) {
+        *rcp = rc;
+        return NULL;
+    }
+    if ((c = arena_alloc(&s->arena, sizeof *c)) == NULL) {
+        *rcp = SEEN_ENOMEM;
+        return NULL;
+    }
+    if ((*rcp = c->rc = entry_read_at(s->txn, s, oidx, seq, &c->e)) != 0)
+        return NULL; /* not kept: a posting names a live entry */
+    j = id_slot(s, c->e.id);
+    if (s->slot[j] != NULL && s->slot[j]->rc == 0 &&
+        s->slot[j]->e.seq == seq)
+        c = s->slot[j]; /* loaded by id before: the same entry */
+    else if (s->slot[j] == NULL) {
+        s->slot[j] = c;
+        s->nused++;
+    }
+    if ((*rcp = ref_add(s, c)) != 0)
+        return NULL;
+    return &c->e;
 }

@@ -1,0 +1,218 @@
+/*
+ * defer.c: the store's write-behind buffer (store_impl.h).
+ *
+ * Writes to the two databases with random fixed-size keys (the token
+ * index and the live entries) are held back and applied sorted: B-tree
+ * inserts in key order touch each page once, which makes a large import
+ * several times faster.  Any read, delete or walk of such a database, a
+ * nested transaction and the commit apply them first, so the transaction
+ * sees its own writes as before.
+ */
+
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/index.h"
+#include "storage/store.h"
+#include "storage/store_impl.h"
+
+#define DEFER_MAX (1u << 20) /* items held before they are applied */
+
+/* An item held back is sorted by its key and value together, so that the
+ * duplicates of SEEN_DB_INDEX go in in their order too. */
+static int
+index_item_cmp(const void *a, const void *b)
+{
+
+    return memcmp(a, b, SEEN_INDEX_KEY_BYTES + SEEN_POSTING_BYTES);
+}
+
+/* As index_item_cmp, for SEEN_DB_ENTRIES. */
+static int
+entry_item_cmp(const void *a, const void *b)
+{
+
+    return memcmp(a, b, SEEN_ENTRY_ID_BYTES + SEEN_ENTRY_SEQ_BYTES);
+}
+
+/* The databases whose writes are held back, with the fixed sizes of their
+ * keys and values (storage/index.h); other sizes are written at once. */
+struct defer_table {
+    enum seen_db db;
+    size_t klen, vlen;
+    int (*cmp)(const void *, const void *);
+};
+
+static const struct defer_table defer_tables[] = {
+    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, index_item_cmp},
+    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES,
+        entry_item_cmp},
+};
+
+#define DEFER_TABLES (sizeof defer_tables / sizeof defer_tables[0])
+_Static_assert(DEFER_TABLES == STORE_DEFER_TABLES, "store_impl.h's count");
+
+
+/* Start ${t} with no writes held back. */
+void
+store_defer_init(struct seen_txn *t)
+{
+    size_t i;
+
+    memset(t->defer, 0, sizeof t->defer);
+    for (i = 0; i < DEFER_TABLES; i++)
+        t->defer[i].t = &defer_tables[i];
+}
+
+/* Free the writes ${t} holds back (applied or not). */
+void
+store_defer_free(struct seen_txn *t)
+{
+    size_t i;
+
+    for (i = 0; i < DEFER_TABLES; i++)
+        free(t->defer[i].buf);
+}
+
+/*
+ * Put live entry ${k} -> ${v} through ${c}, a cursor on SEEN_DB_ENTRIES;
+ * when the entry is live already at another leaf (an origin reused a
+ * handle), let the index drop that leaf's postings first
+ * (store_entries_replaced).  Returns 0 or a SEEN_E* code (logged).
+ */
+static int
+entries_put(struct seen_txn *t, MDB_cursor *c, MDB_val *k, MDB_val *v)
+{
+    uint8_t old[SEEN_ENTRY_SEQ_BYTES];
+    MDB_val cur = *v;
+    int rc;
+
+    rc = mdb_cursor_put(c, k, &cur, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST && cur.mv_size == sizeof old &&
+        memcmp(cur.mv_data, v->mv_data, sizeof old) != 0) {
+        memcpy(old, cur.mv_data, sizeof old);
+        if ((rc = store_entries_replaced(t, k->mv_data, old)) != 0)
+            return rc;
+        rc = MDB_KEYEXIST;
+    }
+    if (rc == MDB_KEYEXIST)
+        rc = mdb_cursor_put(c, k, v, 0);
+    return rc != 0 ? store_fail(t->store, store_db_name(SEEN_DB_ENTRIES), rc)
+                   : SEEN_OK;
+}
+
+/* Apply the held writes of one database, in key order. */
+int
+store_defer_flush(struct seen_txn *t, struct defer *d)
+{
+    const struct defer_table *dt = d->t;
+    MDB_cursor *c;
+    MDB_val k, v;
+    size_t i, item = dt->klen + dt->vlen;
+    int rc = 0, code = 0;
+
+    if (d->n == 0)
+        return SEEN_OK;
+    qsort(d->buf, d->n, item, dt->cmp);
+    if ((rc = mdb_cursor_open(t->txn, t->store->dbi[dt->db], &c)) != 0)
+        return store_fail(t->store, store_db_name(dt->db), rc);
+    for (i = 0; i < d->n; i++) {
+        k = (MDB_val){dt->klen, d->buf + i * item};
+        v = (MDB_val){dt->vlen, d->buf + i * item + dt->klen};
+        if (dt->db == SEEN_DB_ENTRIES) {
+            if ((code = entries_put(t, c, &k, &v)) != 0)
+                break;
+            continue;
+        }
+        if ((rc = mdb_cursor_put(c, &k, &v, 0)) != 0 && rc != MDB_KEYEXIST)
+            break;
+        rc = 0;
+    }
+    mdb_cursor_close(c);
+    d->n = 0;
+    if (code != 0)
+        return code;
+    if (rc != 0)
+        return store_fail(t->store, store_db_name(dt->db), rc);
+    return SEEN_OK;
+}
+
+/* The writes held back for ${db}, or NULL when it holds none back. */
+struct defer *
+store_defer_of(struct seen_txn *t, enum seen_db db)
+{
+    size_t i;
+
+    for (i = 0; i < DEFER_TABLES; i++)
+        if (defer_tables[i].db == db)
+            return &t->defer[i];
+    return NULL;
+}
+
+/* Before reading ${db} (or everything, for SEEN_DB_COUNT). */
+int
+store_defer_sync(struct seen_txn *t, enum seen_db db)
+{
+    struct defer *d;
+    size_t i;
+    int rc;
+
+    if (db == SEEN_DB_COUNT) {
+        for (i = 0; i < DEFER_TABLES; i++)
+            if ((rc = store_defer_flush(t, &t->defer[i])) != 0)
+                return rc;
+        return SEEN_OK;
+    }
+    if ((d = store_defer_of(t, db)) == NULL)
+        return SEEN_OK;
+    return store_defer_flush(t, d);
+}
+
+/**
+ * store_defer_hold(t, d, key, val):
+ * Hold back the write of ${key} -> ${val} (of the sizes of ${d}'s table),
+ * applying what ${d} holds first when it is full.  Returns 0,
+ * SEEN_ENOMEM, or the store's code.
+ */
+int
+store_defer_hold(struct seen_txn *t, struct defer *d, const void *key,
+    const void *val)
+{
+    size_t klen = d->t->klen, vlen = d->t->vlen, cap;
+    uint8_t *p;
+    int rc;
+
+    if (d->n == DEFER_MAX && (rc = store_defer_flush(t, d)) != 0)
+        return rc;
+    if (d->n == d->cap) {
+        cap = d->cap ? d->cap * 2 : 4096;
+        if ((p = realloc(d->buf, cap * (klen + vlen))) == NULL)
+            return SEEN_ENOMEM;
+        d->buf = p;
+        d->cap = cap;
+    }
+    memcpy(d->buf + d->n * (klen + vlen), key, klen);
+    memcpy(d->buf + d->n * (klen + vlen) + klen, val, vlen);
+    d->n++;
+    return SEEN_OK;
+}
+
+/**
+ * store_defer_klen(d), store_defer_vlen(d):
+ * The sizes of the keys and values ${d} holds back (others are written at
+ * once).
+ */
+size_t
+store_defer_klen(const struct defer *d)
+{
+
+    return d->t->klen;
+}
+
+size_t
+store_defer_vlen(const struct defer *d)
+{
+
+    return d->t->vlen;
+}
