@@ -91,6 +91,7 @@ fill(const char *dir, uint64_t households, uint64_t seed)
             &store) != 0 ||
         seen_indexer_init(&ix, store, keys, tk) != 0)
         goto done;
+    ix.short_tokens = 1; /* a new federation's (docs/protocol.md) */
     snprintf(path, sizeof path, "%s/synth/bench.jsonl", dir);
     if ((f = fopen(path, "r")) == NULL)
         goto done;

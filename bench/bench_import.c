@@ -98,6 +98,7 @@ import_all(struct node *nd, const char *path, struct seen_record **recs,
             1, &nd->store) != 0 ||
         seen_indexer_init(&nd->ix, nd->store, nd->keys, nd->tk) != 0)
         return -1;
+    nd->ix.short_tokens = 1; /* a new federation's (docs/protocol.md) */
     memset(st, 0, sizeof *st);
     t0 = seen_clock_mono();
     if (seen_store_begin(nd->store, 1, &txn) != 0)

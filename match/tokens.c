@@ -106,6 +106,8 @@ tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
     p[0] = (uint8_t)rule;
     if (seen_token(p + 1, b->tk->sub[rule], f, n) != 0)
         return;
+    /* Only the first SEEN_TOKEN_MATCH bytes count (match/tokens.h). */
+    sodium_memzero(p + 1 + SEEN_TOKEN_MATCH, 16 - SEEN_TOKEN_MATCH);
     b->n++;
 }
 

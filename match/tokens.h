@@ -21,6 +21,16 @@
 #include "match/normalise.h"
 
 #define SEEN_TOKEN_ITEM 17          /* rule byte + 16-byte token */
+/*
+ * Of a token's 16 bytes (a keyed BLAKE2b of 16 bytes), only the first
+ * SEEN_TOKEN_MATCH count: seen_tokens_make zeroes the rest, a leaf
+ * carries either whole tokens (IndexEntry.tokens, whose last 8 bytes a
+ * reader zeroes: seen_index_entry_normalise) or these alone
+ * (IndexEntry.short_tokens, SEEN_SHORT_ITEM bytes an item), and both
+ * compare equal (docs/protocol.md, "Short tokens").
+ */
+#define SEEN_TOKEN_MATCH 8
+#define SEEN_SHORT_ITEM (1 + SEEN_TOKEN_MATCH) /* rule byte + 8 bytes */
 #define SEEN_TOKENS_MAX 48          /* per person */
 #define SEEN_BLOOM_BYTES 128        /* 1024-bit name filter */
 #define SEEN_BLOOM_K 15             /* positions per bigram */

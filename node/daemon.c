@@ -339,6 +339,13 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
     struct node *n = ctx;
     struct seen_tokenizer *tk;
 
+    /* The document also says how long the tokens we publish are. */
+    if (n->fed != NULL &&
+        n->ix.short_tokens != (seen_fed_token_bytes(n->fed) == 8)) {
+        n->ix.short_tokens = seen_fed_token_bytes(n->fed) == 8;
+        seen_info("publishing tokens of %u bytes",
+            n->ix.short_tokens ? 8u : 16u);
+    }
     if (key == NULL) {
         seen_warn("the membership document grants this node no match "
                     "key: keeping epoch %u",

@@ -411,6 +411,11 @@ check_header(const Seen__MembershipBody *b)
         seen_error("membership: epoch 0");
         return SEEN_EINVAL;
     }
+    if (b->token_bytes != 0 && b->token_bytes != 8 && b->token_bytes != 16) {
+        seen_error("membership: token_bytes %u (0, 8 or 16)",
+            (unsigned)b->token_bytes);
+        return SEEN_EINVAL;
+    }
     if (b->links > SEEN_MEMBERSHIP_LINKS_MAX) {
         seen_error("membership: %u long-range links, more than %d",
             (unsigned)b->links, SEEN_MEMBERSHIP_LINKS_MAX);
@@ -757,6 +762,19 @@ seen_membership_epoch(const struct seen_membership *m)
 }
 
 /**
+ * seen_membership_token_bytes(m):
+ * Return the bytes of each token in the entries members of ${m} publish
+ * (docs/protocol.md, "Short tokens"): 8 for short tokens, 16 for whole
+ * ones (also when the document does not say).
+ */
+uint32_t
+seen_membership_token_bytes(const struct seen_membership *m)
+{
+
+    return m->body->token_bytes == 8 ? 8 : 16;
+}
+
+/**
  * seen_membership_links(m):
  * Return the long-range links each way of every member of ${m}: 0 when
  * every member links to every other.
@@ -1071,20 +1089,22 @@ seen_membership_build(const char *federation, uint64_t version, uint64_t issued,
 {
 
     return seen_membership_build_links(federation, version, issued, members,
-        n, epoch, 0, match_key, authority, out, len);
+        n, epoch, 0, 0, match_key, authority, out, len);
 }
 
 /**
  * seen_membership_build_links(federation, version, issued, members, n,
- *     epoch, links, match_key, authority, out, len):
+ *     epoch, links, token_bytes, match_key, authority, out, len):
  * As seen_membership_build(), with ${links} long-range links each way of
  * every member (0: every member links to every other; at most
- * SEEN_MEMBERSHIP_LINKS_MAX).
+ * SEEN_MEMBERSHIP_LINKS_MAX) and ${token_bytes} bytes of each token in
+ * the entries members publish (8: short tokens; 0 or 16: whole ones).
  */
 int
 seen_membership_build_links(const char *federation, uint64_t version,
     uint64_t issued, const Seen__Member *const *members, size_t n,
-    uint32_t epoch, uint32_t links, const uint8_t match_key[static 32],
+    uint32_t epoch, uint32_t links, uint32_t token_bytes,
+    const uint8_t match_key[static 32],
     const struct seen_keys *authority, uint8_t **out, size_t *len)
 {
     Seen__MembershipBody body = SEEN__MEMBERSHIP_BODY__INIT;
@@ -1123,6 +1143,7 @@ seen_membership_build_links(const char *federation, uint64_t version,
     body.members = (Seen__Member **)(uintptr_t)members;
     body.epoch = epoch;
     body.links = links;
+    body.token_bytes = token_bytes;
     body.n_grants = gr.n;
     body.grants = gr.gp;
 

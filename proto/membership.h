@@ -109,6 +109,14 @@ const char *seen_membership_federation(const struct seen_membership *m);
 uint32_t seen_membership_epoch(const struct seen_membership *m);
 
 /**
+ * seen_membership_token_bytes(m):
+ * Return the bytes of each token in the entries members of ${m} publish
+ * (docs/protocol.md, "Short tokens"): 8 for short tokens, 16 for whole
+ * ones (also when the document does not say).
+ */
+uint32_t seen_membership_token_bytes(const struct seen_membership *m);
+
+/**
  * seen_membership_links(m):
  * Return the long-range links each way of every member of ${m}
  * (docs/protocol.md, "Links"): 0 when every member links to every other.
@@ -204,15 +212,17 @@ SEEN_MUST_CHECK int seen_membership_build(const char *federation,
 
 /**
  * seen_membership_build_links(federation, version, issued, members, n,
- *     epoch, links, match_key, authority, out, len):
+ *     epoch, links, token_bytes, match_key, authority, out, len):
  * As seen_membership_build(), with ${links} long-range links each way of
  * every member (0: every member links to every other; at most
- * SEEN_MEMBERSHIP_LINKS_MAX).  A node older than the field reads the
- * document as linking everyone.
+ * SEEN_MEMBERSHIP_LINKS_MAX) and ${token_bytes} bytes of each token in
+ * the entries members publish (8: short tokens; 0 or 16: whole ones).  A
+ * node older than the fields reads the document as linking everyone, and
+ * publishes whole tokens.
  */
 SEEN_MUST_CHECK int seen_membership_build_links(const char *federation,
     uint64_t version, uint64_t issued, const Seen__Member *const *members,
-    size_t n, uint32_t epoch, uint32_t links,
+    size_t n, uint32_t epoch, uint32_t links, uint32_t token_bytes,
     const uint8_t match_key[static 32], const struct seen_keys *authority,
     uint8_t **out, size_t *len);
 

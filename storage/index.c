@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "proto/feed_entry.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store_impl.h"
@@ -224,7 +225,7 @@ wire_bytes(struct wire *w, const uint8_t *p, size_t n, ProtobufCBinaryData *b)
     return 0;
 }
 
-/* IndexEntry fields 1..13; 0, or -1 for anything to leave to protobuf-c. */
+/* IndexEntry fields 1..14; 0, or -1 for anything to leave to protobuf-c. */
 static int
 wire_index_entry(struct wire *w, Seen__IndexEntry *e)
 {
@@ -238,7 +239,7 @@ wire_index_entry(struct wire *w, Seen__IndexEntry *e)
             return -1;
         last = field;
         if (field == 1 || field == 2 || field == 7 || field == 8 ||
-            field == 9) {
+            field == 9 || field == 14) {
             if (type != 2 || wire_len(w, &p, &n) != 0)
                 return -1;
             switch (field) {
@@ -261,6 +262,10 @@ wire_index_entry(struct wire *w, Seen__IndexEntry *e)
                 break;
             case 8:
                 if (wire_bytes(w, p, n, &e->tokens) != 0)
+                    return -1;
+                break;
+            case 14:
+                if (wire_bytes(w, p, n, &e->short_tokens) != 0)
                     return -1;
                 break;
             default:
@@ -394,11 +399,11 @@ seen_index_entry_alloc(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     *fe = NULL;
     if ((rc = seen_feed_leaf(txn, oidx, seq, &leaf, &len)) != 0)
         return rc;
-    if ((*fe = wire_feed_entry(allocator, leaf, len)) != NULL)
-        return SEEN_OK;
-    *fe = seen__feed_entry__unpack(allocator, len, leaf);
+    if ((*fe = wire_feed_entry(allocator, leaf, len)) == NULL)
+        *fe = seen__feed_entry__unpack(allocator, len, leaf);
     if (*fe == NULL || (*fe)->body_case != SEEN__FEED_ENTRY__BODY_ENTRY ||
-        (*fe)->entry == NULL) {
+        (*fe)->entry == NULL ||
+        seen_index_entry_normalise((*fe)->entry, allocator) != 0) {
         if (*fe != NULL)
             seen__feed_entry__free_unpacked(*fe, allocator);
         *fe = NULL;

@@ -576,6 +576,19 @@ leaf_entry(Seen__FeedEntry *fe, Seen__IndexEntry *e, size_t n)
     e->name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, fe_bloom};
 }
 
+/* Fill fe_tokens with ${n} short token items, sorted. */
+static void
+short_items(size_t n)
+{
+    size_t i;
+
+    memset(fe_tokens, 0, n * SEEN_SHORT_ITEM);
+    for (i = 0; i < n; i++) {
+        fe_tokens[i * SEEN_SHORT_ITEM] = (uint8_t)(1 + i / 8);
+        fe_tokens[i * SEEN_SHORT_ITEM + 1] = (uint8_t)(i % 8);
+    }
+}
+
 START_TEST(test_feed_entry_check_accepts_well_formed_leaves)
 {
     Seen__FeedEntry fe;
@@ -591,6 +604,12 @@ START_TEST(test_feed_entry_check_accepts_well_formed_leaves)
     ck_assert_int_eq(seen_feed_entry_check(&fe), 0);
     leaf_entry(&fe, &e, SEEN_TOKENS_MAX);
     ck_assert_int_eq(seen_feed_entry_check(&fe), 0);
+    /* Short tokens instead (9-byte items, sorted). */
+    leaf_entry(&fe, &e, 0);
+    short_items(3);
+    e.short_tokens = (ProtobufCBinaryData){3 * SEEN_SHORT_ITEM, fe_tokens};
+    ck_assert_int_eq(seen_feed_entry_check(&fe), 0);
+    leaf_entry(&fe, &e, SEEN_TOKENS_MAX);
 
     /* ...also as a receiver has it, decoded from the wire. */
     len = seen__feed_entry__get_packed_size(&fe);
@@ -646,6 +665,25 @@ START_TEST(test_feed_entry_check_refuses_wrong_sizes_and_orders)
     ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
     leaf_entry(&fe, &e, 3);
     fe.entry = NULL;
+    ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
+    /* Short tokens: not whole 9-byte items, out of order, beside whole
+     * tokens, or too many. */
+    leaf_entry(&fe, &e, 0);
+    short_items(SEEN_TOKENS_MAX + 1);
+    e.short_tokens = (ProtobufCBinaryData){2 * SEEN_SHORT_ITEM, fe_tokens};
+    ck_assert_int_eq(seen_feed_entry_check(&fe), 0); /* as it should be */
+    e.short_tokens.len -= 1;
+    ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
+    e.short_tokens.len += 1;
+    fe_tokens[0] = 9;
+    ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
+    fe_tokens[0] = 1;
+    e.tokens = (ProtobufCBinaryData){SEEN_TOKEN_ITEM, fe_tokens + 64};
+    ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
+    e.tokens.len = 0;
+    e.short_tokens.len = SEEN_TOKENS_MAX * SEEN_SHORT_ITEM;
+    ck_assert_int_eq(seen_feed_entry_check(&fe), 0);
+    e.short_tokens.len += SEEN_SHORT_ITEM;
     ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
 
     leaf_entry(&fe, &e, 3);

@@ -777,16 +777,22 @@ START_TEST(test_build_refuses_duplicates_and_bad_members)
     /* More long-range links than a document may set (and the most it
      * may, read back as signed). */
     ck_assert_int_eq(seen_membership_build_links(FEDERATION, 1, ISSUED, mbs, 3,
-                         1, SEEN_MEMBERSHIP_LINKS_MAX + 1, match_key, auth,
+                         1, SEEN_MEMBERSHIP_LINKS_MAX + 1, 0, match_key, auth,
                          &doc, &len),
         SEEN_EINVAL);
     ck_assert_ptr_null(doc);
+    /* Tokens of 8 or 16 bytes, nothing else. */
     ck_assert_int_eq(seen_membership_build_links(FEDERATION, 1, ISSUED, mbs, 3,
-                         1, SEEN_MEMBERSHIP_LINKS_MAX, match_key, auth, &doc,
-                         &len),
+                         1, 0, 12, match_key, auth, &doc, &len),
+        SEEN_EINVAL);
+    ck_assert_ptr_null(doc);
+    ck_assert_int_eq(seen_membership_build_links(FEDERATION, 1, ISSUED, mbs, 3,
+                         1, SEEN_MEMBERSHIP_LINKS_MAX, 8, match_key, auth,
+                         &doc, &len),
         SEEN_OK);
     ck_assert_int_eq(seen_membership_open(doc, len, auth->sign_pk, &links), 0);
     ck_assert_uint_eq(seen_membership_links(links), SEEN_MEMBERSHIP_LINKS_MAX);
+    ck_assert_uint_eq(seen_membership_token_bytes(links), 8);
     seen_membership_destroy(&links);
     free(doc);
     doc = (uint8_t *)1;

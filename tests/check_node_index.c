@@ -21,6 +21,7 @@
 #include "node/matching/indexer.h"
 #include "node/matching/query.h"
 #include "proto/record.h"
+#include "proto/feed_entry.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store.h"
@@ -306,6 +307,27 @@ w_entry(struct wbuf *e, const char *la)
     w_uint(e, 13, 2);
 }
 
+/* An IndexEntry with two short tokens (field 14) and no whole ones. */
+static void
+w_entry_short(struct wbuf *e)
+{
+    uint8_t h[16], g[16], tok[2 * SEEN_SHORT_ITEM], bloom[SEEN_BLOOM_BYTES];
+
+    memset(h, 1, sizeof h);
+    memset(g, 2, sizeof g);
+    memset(tok, 3, SEEN_SHORT_ITEM);
+    memset(tok + SEEN_SHORT_ITEM, 5, SEEN_SHORT_ITEM);
+    memset(bloom, 4, sizeof bloom);
+    e->n = 0;
+    w_bytes(e, 1, h, sizeof h);
+    w_bytes(e, 2, g, sizeof g);
+    w_uint(e, 3, SEEN__ROLE__CHILD);
+    w_bytes(e, 7, (const uint8_t *)"Reading", 7);
+    w_bytes(e, 9, bloom, sizeof bloom);
+    w_uint(e, 10, 1);
+    w_bytes(e, 14, tok, sizeof tok);
+}
+
 static int
 bin_eq(ProtobufCBinaryData a, ProtobufCBinaryData b)
 {
@@ -336,11 +358,12 @@ counting_free(void *ctx, void *p)
 
 /*
  * Append ${leaf} to a feed of its own and check that seen_index_entry
- * decodes it exactly as protobuf_c_message_unpack does, and that what it
- * allocates free_unpacked frees.
+ * decodes it exactly as protobuf_c_message_unpack does (or, when
+ * ${refused}, refuses it as corrupt although protobuf-c decodes it), and
+ * that what it allocates free_unpacked frees.
  */
 static void
-check_decodes_as_protobuf_c(const struct wbuf *leaf, const char *what)
+check_decoding(const struct wbuf *leaf, const char *what, int refused)
 {
     ProtobufCAllocator counting = {counting_alloc, counting_free, NULL};
     uint8_t pk[32];
@@ -358,7 +381,7 @@ check_decodes_as_protobuf_c(const struct wbuf *leaf, const char *what)
     a = seen__feed_entry__unpack(NULL, leaf->n, leaf->b);
     outstanding = 0;
     rc = seen_index_entry_alloc(t, oidx, seq, &counting, &b);
-    if (a == NULL || a->body_case != SEEN__FEED_ENTRY__BODY_ENTRY) {
+    if (refused || a == NULL || a->body_case != SEEN__FEED_ENTRY__BODY_ENTRY) {
         ck_assert_msg(rc == SEEN_ECORRUPT, "%s: decoded, protobuf-c refuses",
             what);
         ck_assert_ptr_null(b);
@@ -368,12 +391,15 @@ check_decodes_as_protobuf_c(const struct wbuf *leaf, const char *what)
     ck_assert_msg(rc == SEEN_OK, "%s: not decoded (%d)", what, rc);
     x = a->entry;
     y = b->entry;
+    /* seen_index_entry gives the tokens as matching compares them. */
+    ck_assert_int_eq(seen_index_entry_normalise(x, NULL), 0);
     ck_assert_msg(bin_eq(a->origin, b->origin) && a->seq == b->seq &&
             a->time == b->time && bin_eq(x->handle, y->handle) &&
             bin_eq(x->group, y->group) && x->role == y->role &&
             x->kind == y->kind && x->date == y->date && x->risk == y->risk &&
             strcmp(x->local_authority, y->local_authority) == 0 &&
             bin_eq(x->tokens, y->tokens) &&
+            bin_eq(x->short_tokens, y->short_tokens) &&
             bin_eq(x->name_bloom, y->name_bloom) && x->epoch == y->epoch &&
             x->expiry == y->expiry && x->flags == y->flags &&
             x->birth_band == y->birth_band &&
@@ -396,7 +422,7 @@ START_TEST(test_leaves_decode_as_protobuf_c_decodes_them)
     /* As the indexer writes them, and as feedcheck would refuse them. */
     w_entry(&e, "Reading");
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "canonical");
+    check_decoding(&leaf, "canonical", 0);
     {
         Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
         Seen__IndexEntry ie = SEEN__INDEX_ENTRY__INIT;
@@ -409,70 +435,79 @@ START_TEST(test_leaves_decode_as_protobuf_c_decodes_them)
         fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
         fe.entry = &ie;
         leaf.n = seen__feed_entry__pack(&fe, leaf.b);
-        check_decodes_as_protobuf_c(&leaf, "packed by protobuf-c");
+        check_decoding(&leaf, "packed by protobuf-c", 0);
     }
     w_entry(&e, "Ynys M\xc3\xb4n");
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "a name not in ASCII");
+    check_decoding(&leaf, "a name not in ASCII", 0);
     /* What only protobuf-c decodes: a field twice, out of order, unknown,
      * empty, a value wider than its field, a negative enum. */
     w_entry(&e, "Reading");
     w_uint(&e, 13, 3);
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "a field twice");
+    check_decoding(&leaf, "a field twice", 0);
     w_entry(&e, "Reading");
     w_uint(&e, 5, 1);
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "fields out of order");
+    check_decoding(&leaf, "fields out of order", 0);
     w_entry(&e, "Reading");
     w_uint(&e, 99, 1);
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "an unknown field");
+    check_decoding(&leaf, "an unknown field", 0);
     w_entry(&e, "Reading");
-    w_bytes(&e, 14, zero, 0);
+    w_bytes(&e, 99, zero, 0);
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "an empty unknown field");
+    check_decoding(&leaf, "an empty unknown field", 0);
+    /* Short tokens instead of whole ones; and both, which a receiver
+     * refuses (feedcheck) but the decoders must agree on. */
+    w_entry_short(&e);
+    w_leaf(&leaf, &e);
+    check_decoding(&leaf, "short tokens", 0);
+    w_entry(&e, "Reading");
+    w_bytes(&e, 14, (const uint8_t *)"012345678", 9);
+    w_leaf(&leaf, &e);
+    check_decoding(&leaf, "both kinds of token", 1);
     tmp.n = 0;
     w_bytes(&tmp, 1, zero, 0);
     w_uint(&tmp, 3, SEEN__ROLE__ADULT_VICTIM);
     w_leaf(&leaf, &tmp);
-    check_decodes_as_protobuf_c(&leaf, "an empty handle");
+    check_decoding(&leaf, "an empty handle", 0);
     tmp.n = 0;
     w_uint(&tmp, 5, 0x1234567890ULL);
     w_leaf(&leaf, &tmp);
-    check_decodes_as_protobuf_c(&leaf, "a date wider than 32 bits");
+    check_decoding(&leaf, "a date wider than 32 bits", 0);
     tmp.n = 0;
     w_uint(&tmp, 3, (uint64_t)-1);
     w_leaf(&leaf, &tmp);
-    check_decodes_as_protobuf_c(&leaf, "a negative role");
+    check_decoding(&leaf, "a negative role", 0);
     tmp.n = 0;
     w_uint(&tmp, 3, 0x80000000ULL);
     w_leaf(&leaf, &tmp);
-    check_decodes_as_protobuf_c(&leaf, "a role past INT32_MAX");
+    check_decoding(&leaf, "a role past INT32_MAX", 0);
     tmp.n = 0;
     w_key(&tmp, 3, 2);
     w_varint(&tmp, 1);
     w_varint(&tmp, 1);
     w_leaf(&leaf, &tmp);
-    check_decodes_as_protobuf_c(&leaf, "a role of the wrong wire type");
+    check_decoding(&leaf, "a role of the wrong wire type", 0);
     e.n = 0;
     w_leaf(&leaf, &e);
-    check_decodes_as_protobuf_c(&leaf, "an empty entry");
+    check_decoding(&leaf, "an empty entry", 0);
     w_entry(&e, "Reading");
     w_leaf(&leaf, &e);
     leaf.b[leaf.n++] = 0x10; /* seq again, after the entry */
     leaf.b[leaf.n++] = 0x01;
-    check_decodes_as_protobuf_c(&leaf, "the seq after the entry");
+    check_decoding(&leaf, "the seq after the entry", 0);
     leaf.n = 0;
     w_bytes(&leaf, 5, zero, 1);
-    check_decodes_as_protobuf_c(&leaf, "a retraction");
+    check_decoding(&leaf, "a retraction", 0);
     /* Every truncation of a canonical leaf. */
     w_entry(&e, "Reading");
     w_leaf(&tmp, &e);
     for (cut = 0; cut < tmp.n; cut++) {
         leaf = tmp;
         leaf.n = cut;
-        check_decodes_as_protobuf_c(&leaf, "truncated");
+        check_decoding(&leaf, "truncated", 0);
     }
 }
 END_TEST
@@ -636,6 +671,61 @@ START_TEST(test_query_by_nhs_number_finds_the_child)
 
     /* Another valid NHS number finds nobody. */
     ck_assert_uint_eq(hits_for_nhs("4010232137", NULL), 0);
+}
+END_TEST
+
+/* The decoded leaf ${seq} of our feed (protobuf-c's, as a peer reads it). */
+static Seen__FeedEntry *
+own_leaf(uint64_t seq)
+{
+    struct seen_txn *t = begin(0);
+    Seen__FeedEntry *fe;
+    const uint8_t *leaf;
+    size_t len;
+
+    ck_assert_int_eq(seen_feed_leaf(t, ix.own, seq, &leaf, &len), SEEN_OK);
+    fe = seen__feed_entry__unpack(NULL, len, leaf);
+    seen_store_abort(t);
+    ck_assert_ptr_nonnull(fe);
+    ck_assert_int_eq(seen_feed_entry_check(fe), 0);
+    return fe;
+}
+
+/* An entry published with short tokens (the membership document's
+ * token_bytes 8) carries them alone, and matches the same child published
+ * earlier with whole tokens exactly as well (docs/protocol.md, "Short
+ * tokens"). */
+START_TEST(test_short_tokens_match_whole_ones)
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    Seen__FeedEntry *a, *b;
+    const char *at;
+    char line[4096];
+
+    import(REC1);
+    ix.short_tokens = 1;
+    at = strstr(REC1, REC1_ID);
+    snprintf(line, sizeof line, "%.*sTVP-DA-2025-00999%s", (int)(at - REC1),
+        REC1, at + strlen(REC1_ID));
+    import(line);
+    a = own_leaf(1);
+    b = own_leaf(1 + feed_size() / 2); /* the same child, second record */
+    ck_assert_uint_gt(a->entry->tokens.len, 0);
+    ck_assert_uint_eq(a->entry->short_tokens.len, 0);
+    ck_assert_uint_eq(b->entry->tokens.len, 0);
+    ck_assert_uint_eq(b->entry->short_tokens.len,
+        a->entry->tokens.len / SEEN_TOKEN_ITEM * SEEN_SHORT_ITEM);
+    seen__feed_entry__free_unpacked(a, NULL);
+    seen__feed_entry__free_unpacked(b, NULL);
+    q.nhs = NHS_CHILD;
+    q.given = "Mia";
+    query(&q, &r);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_int_eq(r.hits[0].score.band, SEEN_BAND_MATCH);
+    ck_assert_int_eq(r.hits[1].score.band, SEEN_BAND_MATCH);
+    ck_assert(r.hits[0].score.weight == r.hits[1].score.weight);
+    seen_query_release(&r);
 }
 END_TEST
 
@@ -841,7 +931,7 @@ START_TEST(test_aborted_transaction_leaves_nothing)
 
     ck_assert_uint_eq(feed_size(), 0);
     ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, NULL), 0);
-    q.given = "Kayden";
+    q.given = "Mia";
     q.family = "Price";
     q.has_dob = 1;
     q.dob = day("2012-03-04");
@@ -1097,6 +1187,7 @@ node_index_suite(void)
         tc, test_no_name_nhs_number_record_id_or_note_reaches_the_store_file);
     tcase_add_test(tc, test_entries_are_the_same_after_closing_and_reopening);
     tcase_add_test(tc, test_leaves_decode_as_protobuf_c_decodes_them);
+    tcase_add_test(tc, test_short_tokens_match_whole_ones);
     suite_add_tcase(s, tc);
 
     return s;

@@ -54,6 +54,7 @@ static const char federation_usage[] =
     "       seen federation revoke AUTHDIR NAME\n"
     "       seen federation rotate AUTHDIR\n"
     "       seen federation links AUTHDIR N\n"
+    "       seen federation tokens AUTHDIR 8|16\n"
     "       seen federation sign AUTHDIR [--out FILE]\n"
     "       seen federation show FILE --authority HEX [--json]\n"
     "\n"
@@ -73,6 +74,9 @@ static const char federation_usage[] =
     "  links   each member links to N long-range peers each way besides\n"
     "          its ring neighbours (0, the default: every member links to\n"
     "          every other; docs/protocol.md, \"Links\")\n"
+    "  tokens  members publish tokens of 8 bytes (a new federation's\n"
+    "          default) or 16 (what nodes older than short tokens read;\n"
+    "          docs/protocol.md, \"Short tokens\")\n"
     "  sign    sign the next version: AUTHDIR/membership-VERSION.pb and\n"
     "          AUTHDIR/membership.pb (and FILE with --out)\n"
     "  show    verify a document against the authority key HEX and print\n"
@@ -95,6 +99,7 @@ struct fed_state {
     uint64_t next_version;
     uint32_t epoch;
     uint32_t links; /* long-range links each way; 0: everyone */
+    uint32_t token_bytes; /* of the entries members publish: 8 or 16 */
     json_t *members; /* borrowed from root */
 };
 
@@ -308,6 +313,11 @@ state_load(const struct cli *cli, const char *dir, struct fed_state *st)
                          json_integer_value(v) > SEEN_MEMBERSHIP_LINKS_MAX))
         goto bad;
     st->links = v != NULL ? (uint32_t)json_integer_value(v) : 0;
+    v = json_object_get(st->root, "token_bytes"); /* absent: whole, 16 */
+    if (v != NULL && (!json_is_integer(v) || (json_integer_value(v) != 8 &&
+                                                 json_integer_value(v) != 16)))
+        goto bad;
+    st->token_bytes = v != NULL ? (uint32_t)json_integer_value(v) : 16;
     st->members = json_object_get(st->root, "members");
     if (!json_is_array(st->members))
         goto bad;
@@ -340,6 +350,8 @@ state_save(const struct cli *cli, const char *dir, struct fed_state *st)
             st->root, "epoch", json_integer((json_int_t)st->epoch)) != 0 ||
         json_object_set_new(
             st->root, "links", json_integer((json_int_t)st->links)) != 0 ||
+        json_object_set_new(st->root, "token_bytes",
+            json_integer((json_int_t)st->token_bytes)) != 0 ||
         (text = cli_json_text(st->root)) == NULL)
         return cli_fail(cli, "cannot encode state.json");
     if (seen_file_write_atomic(path, text, strlen(text), 0600, 0) != 0)
@@ -436,6 +448,8 @@ init_authority(struct cli *cli, const char *dir, json_t *st,
     if (json_object_set_new(st, "authority_pk", json_string(pkhex)) != 0 ||
         json_object_set_new(st, "next_version", json_integer(1)) != 0 ||
         json_object_set_new(st, "epoch", json_integer(1)) != 0 ||
+        /* A new federation's members all read short tokens. */
+        json_object_set_new(st, "token_bytes", json_integer(8)) != 0 ||
         json_object_set_new(st, "members", json_array()) != 0 ||
         (text = cli_json_text(st)) == NULL) {
         cli_fail(cli, "cannot encode state.json");
@@ -832,6 +846,38 @@ fed_links(struct cli *cli, int argc, char **argv)
     return rc;
 }
 
+static const char tokens_usage[] =
+    "usage: seen federation tokens AUTHDIR 8|16\n"
+    "\n"
+    "Members publish tokens of 8 bytes (short: every member must run a\n"
+    "version that reads them) or 16, from the next signed version.\n";
+
+static int
+fed_tokens(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    struct fed_state st;
+    int rc, n;
+
+    if ((rc = cli_getopt(cli, argc, argv, tokens_usage, opts)) !=
+        CLI_CONTINUE)
+        return rc;
+    if (optind + 2 != argc)
+        return cli_usage(cli, tokens_usage, "give AUTHDIR and 8 or 16");
+    if (strcmp(argv[optind + 1], "8") != 0 &&
+        strcmp(argv[optind + 1], "16") != 0)
+        return cli_fail(cli, "tokens must be 8 or 16 bytes");
+    n = atoi(argv[optind + 1]);
+    if (state_load(cli, argv[optind], &st) != 0)
+        return 1;
+    st.token_bytes = (uint32_t)n;
+    rc = state_save(cli, argv[optind], &st);
+    state_free(&st);
+    if (rc == 0)
+        printf("tokens of %d bytes: signed into the next version\n", n);
+    return rc;
+}
+
 /*
  * Check that the authority keys ${keys} of ${dir} are those of its state
  * ${st}, with the match key of its epoch.  Returns 0, or prints why not
@@ -909,7 +955,8 @@ fed_sign(struct cli *cli, int argc, char **argv)
         goto done;
     version = st.next_version;
     if (seen_membership_build_links(st.federation, version,
-            (uint64_t)time(NULL), mbs, n, st.epoch, st.links, keys->match_key,
+            (uint64_t)time(NULL), mbs, n, st.epoch, st.links, st.token_bytes,
+            keys->match_key,
             keys, &doc, &len) != 0) {
         cli_fail(cli, "cannot build the document");
         goto done;
@@ -959,7 +1006,8 @@ static const char show_usage[] =
     "federation, version, issue time, epoch, and each member with its\n"
     "status and whether it holds a grant of the epoch's match key (never\n"
     "the key).  --json prints one line: {\"federation\", \"version\",\n"
-    "\"issued\", \"epoch\", \"links\", \"authority\", \"members\": [{\"name\", "
+    "\"issued\", \"epoch\", \"links\", \"token_bytes\", \"authority\",\n"
+    "\"members\": [{\"name\", "
     "\"agency\",\n"
     "\"type\", \"local_authority\", \"sign_pk\", \"curve_pk\", \"endpoint\",\n"
     "\"status\", \"granted\"}, ...]}.  Exit 1 if it does not verify.\n";
@@ -976,12 +1024,14 @@ show_json(const struct seen_membership *m, const char *hex)
 
     if ((arr = json_array()) == NULL)
         return -1;
-    j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:o}", "federation",
+    j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o}", "federation",
         seen_membership_federation(m), "version",
         (json_int_t)seen_membership_version(m), "issued",
         (json_int_t)seen_membership_issued(m), "epoch",
         (json_int_t)seen_membership_epoch(m), "links",
-        (json_int_t)seen_membership_links(m), "authority", hex, "members",
+        (json_int_t)seen_membership_links(m), "token_bytes",
+        (json_int_t)seen_membership_token_bytes(m), "authority", hex,
+        "members",
         arr);
     if (j == NULL)
         return -1;
@@ -1090,6 +1140,7 @@ static const struct {
     {"revoke", "federation revoke", fed_revoke},
     {"rotate", "federation rotate", fed_rotate},
     {"links", "federation links", fed_links},
+    {"tokens", "federation tokens", fed_tokens},
     {"sign", "federation sign", fed_sign},
     {"show", "federation show", fed_show},
 };

@@ -6,6 +6,7 @@
 #include "crypto/keys.h"
 #include "crypto/random.h"
 #include "match/tokens.h"
+#include "proto/feed_entry.h"
 #include "node/matching/indexer.h"
 #include "proto/record.h"
 #include "storage/feed.h"
@@ -29,6 +30,7 @@ seen_indexer_init(struct seen_indexer *ix, struct seen_store *store,
     ix->store = store;
     ix->keys = keys;
     ix->tk = tk;
+    ix->short_tokens = 0;
     if ((rc = seen_store_begin(store, 1, &txn)) != 0)
         return rc;
     if ((rc = seen_store_origin(txn, keys->sign_pk, 1, &ix->own)) != 0) {
@@ -220,6 +222,7 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     Seen__LocalHandle lh = SEEN__LOCAL_HANDLE__INIT;
     struct seen_token_input in;
     uint8_t tokens[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
+    uint8_t stokens[SEEN_TOKENS_MAX * SEEN_SHORT_ITEM];
     uint8_t bloom[SEEN_BLOOM_BYTES], lbuf[512];
     uint64_t seq;
     size_t ntok, llen;
@@ -237,7 +240,11 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     e.date = (uint32_t)r->date;
     e.risk = r->risk;
     e.local_authority = (char *)r->local_authority;
-    e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
+    if (ix->short_tokens)
+        e.short_tokens = (ProtobufCBinaryData){
+            seen_short_tokens(tokens, ntok, stokens), stokens};
+    else
+        e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
     e.name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, bloom};
     e.epoch = seen_tokenizer_epoch(ix->tk);
     /* Plus one, so that 0 can mean none; dates before 1970 are long past. */
@@ -252,6 +259,9 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     fe.entry = &e;
     if ((rc = publish(ix, txn, &fe, &seq)) != 0)
         return rc;
+    /* Indexed by the whole items, as a reader expands short ones. */
+    e.short_tokens = (ProtobufCBinaryData){0, NULL};
+    e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
     if ((rc = seen_index_add_fresh(txn, ix->own, seq, &e)) != 0)
         return rc;
 

@@ -32,6 +32,8 @@ struct seen_indexer {
     const struct seen_keys *keys;       /* borrowed */
     const struct seen_tokenizer *tk;    /* borrowed */
     uint32_t own;                       /* our origin number */
+    int short_tokens;   /* publish IndexEntry.short_tokens (the membership
+                           document's token_bytes is 8) */
 };
 
 struct seen_index_stats {

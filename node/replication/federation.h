@@ -96,6 +96,13 @@ SEEN_MUST_CHECK int seen_fed_install(struct seen_fed *fed, const uint8_t *doc,
     size_t len, const uint8_t *authority);
 
 /**
+ * seen_fed_token_bytes(fed):
+ * The bytes of each token in the entries members publish, as the held
+ * document says (seen_membership_token_bytes): 16 with no document.
+ */
+uint32_t seen_fed_token_bytes(const struct seen_fed *fed);
+
+/**
  * seen_fed_match_key(fed, key, epoch):
  * Write the match key the held document grants this node, and its epoch.
  * Returns 0 or SEEN_ENOTFOUND (no document, or no grant).

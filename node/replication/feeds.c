@@ -566,7 +566,9 @@ apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
         goto done;
     }
     if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
-        rc = seen_index_add_fresh(txn, oidx, seq, fe->entry);
+        rc = (rc = seen_index_entry_normalise(fe->entry, NULL)) != 0
+                 ? rc
+                 : seen_index_add_fresh(txn, oidx, seq, fe->entry);
     else {
         rc = seen_index_remove(txn, oidx, fe->retraction->handle.data);
         if (rc == SEEN_ENOTFOUND)

@@ -453,6 +453,18 @@ seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
 }
 
 /**
+ * seen_fed_token_bytes(fed):
+ * The bytes of each token in the entries members publish, as the held
+ * document says (seen_membership_token_bytes): 16 with no document.
+ */
+uint32_t
+seen_fed_token_bytes(const struct seen_fed *fed)
+{
+
+    return fed->doc != NULL ? seen_membership_token_bytes(fed->doc) : 16;
+}
+
+/**
  * fed_on_hello(fed, txn, from, body, blen):
  * HELLO: send ${from} the held document when its version is newer than
  * the one it says it holds; when it holds a newer one, tell it (HELLO)

@@ -99,6 +99,7 @@ expect_status 0 "show --json" "$SEEN" federation show "$A/membership.pb" --autho
 equal "$(wc -l <"$T_DIR/out")" 1 "...one line"
 grep_out '"federation":"Thames Valley pilot","version":1,' "...names federation and version"
 grep_out '"epoch":1,' "...epoch 1"
+grep_out '"token_bytes":8,' "...short tokens, a new federation's default"
 grep_out "\"name\":\"reading-social-care\",[^}]*\"sign_pk\":\"$S1\"[^}]*\"endpoint\":\"tcp://127.0.0.1:17401\",\"status\":\"active\",\"granted\":true" \
   "...the first node, active, with a grant"
 grep_out '"name":"thames-valley-police",[^}]*"status":"active","granted":true' \
@@ -107,6 +108,14 @@ expect_status 1 "show prints no match key" grep -qi match "$T_DIR/out"
 expect_status 0 "show (human)" "$SEEN" federation show "$A/membership.pb" --authority "$AK"
 grep_out "^version: 1$" "...version"
 grep_out "^  thames-valley-police +active +police" "...members with status"
+
+# Token length: 8 or 16, signed into the next version.
+expect_status 1 "federation tokens 12 is refused" "$SEEN" federation tokens "$A" 12
+grep_err "8 or 16" "...saying what it takes"
+expect_status 0 "federation tokens 16" "$SEEN" federation tokens "$A" 16
+check "...kept for the next version" grep -q '"token_bytes": 16' "$A/state.json"
+expect_status 0 "federation tokens 8" "$SEEN" federation tokens "$A" 8
+check "...and back" grep -q '"token_bytes": 8' "$A/state.json"
 
 expect_status 1 "show with another authority key fails" \
   "$SEEN" federation show "$A/membership.pb" --authority "$(printf '%064d' 7)"

@@ -25,6 +25,13 @@ EOT
 expect_status 0 "import the Norfolk namesake" "$SEEN" --home "$LAB/norfolk-constabulary" import "$T_DIR/norfolk.jsonl"
 expect_status 0 "import the Redcar namesake" "$SEEN" --home "$LAB/cleveland-police" import "$T_DIR/cleveland.jsonl"
 expect_status 0 "the lab converges" "$SEEN" lab wait "$LAB" --timeout 180
+# A new federation publishes short tokens (docs/protocol.md, "Short
+# tokens"): what follows matches on them across nodes.
+auth=$(sed -n 's/.*"authority": "\([0-9a-f]*\)".*/\1/p' "$LAB/lab.json")
+check "the lab's document says tokens of 8 bytes" sh -c \
+  "'$SEEN' federation show '$LAB/authority/membership.pb' --authority $auth --json | grep -q '\"token_bytes\":8,'"
+check "...and the nodes publish them" \
+  grep -q "publishing tokens of 8 bytes" "$LAB/thames-valley-police/seen-node.log"
 
 # Matching runs behind replication: wait until every node has the alert.
 ids=""
