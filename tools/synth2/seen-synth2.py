@@ -574,6 +574,8 @@ def write_person(rng, w, node, t, p, role, d, ref):
                  expected_due_date=p.due.isoformat())
         if chance(rng, 300):
             o["sex"] = "U"
+        if p.postcode and chance(rng, R["postcode"]):
+            o["postcode"] = p.postcode
         noise.append("unborn")
         return o, noise
     given = p.given
