@@ -2,8 +2,13 @@
  * bench_febrl: match quality of Seen's tokens, scorer and clusterer, using
  * only what goes into the index.
  *
- *   bench_febrl [-v] [DATASET4A.csv DATASET4B.csv]
+ *   bench_febrl [-v] [--all] [--manifest LAB] [--households N] [--seed S]
+ *   bench_febrl [-v] DATASET4A.csv DATASET4B.csv
  *   bench_febrl [-v] --synth DIR
+ *
+ * A bare run (--all): FEBRL 4, then seen-synth and seen-synth2 on the
+ * six-area lab (150 households per authority, seed 1), each with its
+ * table by kind of difference (synthkinds.c), and a summary.
  *
  * FEBRL 4 mode: the 5,000 originals of dataset4a.csv and their 5,000
  * corrupted duplicates in dataset4b.csv (default: bench/data/
@@ -43,8 +48,9 @@
  * blocking token are scored, and seen_cluster_run makes persons.  Prints
  * pairwise precision, recall and F1 over persons, the share of the
  * perpetrators of scenario perpetrator_two_authorities found as one
- * person, and the persons that must never merge (siblings, twins, ...)
- * that did.
+ * person, the persons that must never merge (siblings, twins, ...) that
+ * did, and, when the truth names kinds of difference ("noise"), precision
+ * and recall by kind.
  *
  * -v prints more: blocking recall and figures at other thresholds.
  * Prints figures; never passes or fails on them.
