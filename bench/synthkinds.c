@@ -15,6 +15,7 @@
 #include "bench/synthkinds.h"
 
 /* Bit k: kind_names[k]; the last is any name not listed. */
+#define NHS_MISSING (1u << 10)
 static const char *const kind_names[BENCH_NKINDS] = {"date_slip",
     "date_transposed", "date_swap", "date_year", "date_missing", "typo",
     "nickname", "hyphen", "former_name", "swapped", "nhs_missing",
@@ -67,12 +68,15 @@ by_label(const void *va, const void *vb)
     return (a > b) - (a < b);
 }
 
-/* Count pair ${m} (its kinds) into the rows ${p} (all pairs with a kind)
- * and ${f} (those that are ${hit}), and, where ${op} is not NULL, rows
- * ${op}/${of} when the pair's kinds are one alone (or none: clean). */
+/* Count a pair carrying kinds ${m} into *${o}: a true pair (${persons})
+ * into truep and found (when ${hit}: linked), and into onlyp/onlyf when
+ * it carries one kind alone, nhsp/nhsf when one and nhs_missing; else a
+ * linked pair into linkp and right (when ${hit}: true). */
 static void
-tally(unsigned m, int hit, double *p, double *f, double *op, double *of)
+tally(struct bench_kinds *o, unsigned m, int hit, int persons)
 {
+    double *p = persons ? o->truep : o->linkp;
+    double *f = persons ? o->found : o->right;
     size_t k;
 
     if (m == 0) {
@@ -80,15 +84,21 @@ tally(unsigned m, int hit, double *p, double *f, double *op, double *of)
         f[BENCH_NKINDS] += hit;
         return;
     }
-    for (k = 0; k < BENCH_NKINDS; k++)
-        if (m & (1u << k)) {
-            p[k]++;
-            f[k] += hit;
-            if (op != NULL && m == (1u << k)) {
-                op[k]++;
-                of[k] += hit;
-            }
+    for (k = 0; k < BENCH_NKINDS; k++) {
+        if (!(m & (1u << k)))
+            continue;
+        p[k]++;
+        f[k] += hit;
+        if (persons && m == (1u << k)) {
+            o->onlyp[k]++;
+            o->onlyf[k] += hit;
         }
+        if (persons && (1u << k) != NHS_MISSING &&
+            m == ((1u << k) | NHS_MISSING)) {
+            o->nhsp[k]++;
+            o->nhsf[k] += hit;
+        }
+    }
 }
 
 /* Every pair within each run of equal key in ${ix} (sorted by person when
@@ -110,15 +120,9 @@ pairs_of(const uint32_t *ix, size_t n, const unsigned *mask, int persons,
             for (y = x + 1; y < e; y++) {
                 a = ix[x];
                 b = ix[y];
-                if (persons) {
-                    same = s_label[a] == s_label[b];
-                    tally(mask[a] | mask[b], same, out->truep, out->found,
-                        out->onlyp, out->onlyf);
-                } else {
-                    same = s_person[a] == s_person[b];
-                    tally(mask[a] | mask[b], same, out->linkp, out->right,
-                        NULL, NULL);
-                }
+                same = persons ? s_label[a] == s_label[b]
+                               : s_person[a] == s_person[b];
+                tally(out, mask[a] | mask[b], same, persons);
             }
     }
 }
@@ -169,8 +173,9 @@ bench_kinds_print(const struct bench_kinds *k)
 {
     size_t i;
 
-    printf("  %-16s %9s %8s %9s %8s %9s %8s\n", "kind", "truepairs",
-        "recall", "just-K", "recall", "linked", "precis.");
+    printf("  %-16s %9s %8s %9s %8s %9s %8s %9s %8s\n", "kind",
+        "truepairs", "recall", "just-K", "recall", "K+nhs", "recall",
+        "linked", "precis.");
     for (i = 0; i <= BENCH_NKINDS; i++) {
         if (k->truep[i] == 0 && k->linkp[i] == 0)
             continue;
@@ -178,10 +183,11 @@ bench_kinds_print(const struct bench_kinds *k)
                                                        : "clean",
             k->truep[i], ratio(k->found[i], k->truep[i]));
         if (i < BENCH_NKINDS)
-            printf(" %9.0f %8.4f", k->onlyp[i],
-                ratio(k->onlyf[i], k->onlyp[i]));
+            printf(" %9.0f %8.4f %9.0f %8.4f", k->onlyp[i],
+                ratio(k->onlyf[i], k->onlyp[i]), k->nhsp[i],
+                ratio(k->nhsf[i], k->nhsp[i]));
         else
-            printf(" %9s %8s", "-", "-");
+            printf(" %9s %8s %9s %8s", "-", "-", "-", "-");
         printf(" %9.0f %8.4f\n", k->linkp[i], ratio(k->right[i],
             k->linkp[i]));
     }
@@ -205,6 +211,8 @@ bench_kinds_define(void)
            "= those linked\n"
            "             (one cluster) / truepairs;\n"
            "  just-K:    true pairs whose two entries carry K and no other "
+           "kind; recall likewise;\n"
+           "  K+nhs:     true pairs carrying K and nhs_missing and no other "
            "kind; recall likewise;\n"
            "  linked:    pairs of entries in one cluster carrying K; "
            "precis. = those of one\n"

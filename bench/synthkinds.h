@@ -19,6 +19,8 @@ struct bench_kinds {
     double found[BENCH_NKINDS + 1];  /* ... of them linked */
     double onlyp[BENCH_NKINDS + 1];  /* true pairs whose kinds are just K */
     double onlyf[BENCH_NKINDS + 1];  /* ... of them linked */
+    double nhsp[BENCH_NKINDS + 1];   /* ... just K and nhs_missing */
+    double nhsf[BENCH_NKINDS + 1];   /* ... of them linked */
     double linkp[BENCH_NKINDS + 1];  /* linked pairs where either has K */
     double right[BENCH_NKINDS + 1];  /* ... of them true */
 };

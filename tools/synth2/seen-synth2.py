@@ -368,6 +368,8 @@ def household(rng, w, la, shape, perp=None, move=None):
     for p in hh["apart"]:
         if move is None:
             p.postcode, p.address = place(rng, la)
+    if shape == "grandparent" and move is None:
+        perp.postcode, perp.address = mother.postcode, mother.address
     return hh
 
 
