@@ -146,7 +146,10 @@ class World:
     def __init__(self, args, manifest):
         self.seed = args.seed
         self.end = args.end
-        self.start = add(args.end, -365 * args.years)
+        # The window: after ${start}, up to ${end} inclusive.
+        e = args.end
+        y = e.year - args.years
+        self.start = (valid(y, e.month, e.day) or valid(y, e.month, 28))
         self.nodes = manifest["nodes"]
         self.las = []
         for n in self.nodes:
@@ -390,7 +393,7 @@ def age_at(p, d):
 def ev(out, d, w, typ, kind, la, people, risk=None, present=None):
     """An event: at ${d}, a record of ${kind} by an agency of ${typ} in
     ${la} naming ${people} [(person, role)], those who exist then."""
-    if d < w.start or d > w.end:
+    if d <= w.start or d > w.end:
         return
     people = [(p, r) for p, r in people if p.exists_at(d)]
     if people:
@@ -834,7 +837,7 @@ def parse_args(argv):
     ap.add_argument("--years", type=int, default=3)
     a = ap.parse_args(argv)
     if (a.manifest is None) == (a.node is None):
-        ap.error("give --manifest or --node, not both")
+        ap.error("give one of --manifest and --node")
     if a.node is not None and (a.type is None or a.local_authority is None):
         ap.error("--node needs --type and --local-authority")
     if not 1 <= a.households <= 1000000:
