@@ -21,7 +21,8 @@ gen() { # DIR SEED: the six-area lab at 60 households per authority
 expect_status 0 "seen-synth2 writes the six-area lab" gen "$G/a" 5
 grep_err '^seen-synth2: [0-9]+ records, [0-9]+ persons' \
   "...and says what it wrote in one line"
-equal "$(ls "$G/a" | wc -l)" 32 "...one file per node, truth, scenarios"
+equal "$(find "$G/a" -name "*.jsonl" | wc -l)" 32 \
+  "...one file per node, truth, scenarios"
 expect_status 0 "the same seed again" gen "$G/b" 5
 same=yes
 for f in "$G"/a/*.jsonl; do

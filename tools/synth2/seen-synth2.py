@@ -463,7 +463,7 @@ def social_events(rng, w, hh, out, d, risk, present):
 
 
 def health_events(rng, w, hh, out, lo, hi):
-    la, m, p = hh["la"], hh["mother"], hh["perp"]
+    la, m = hh["la"], hh["mother"]
     for c, mother, father in hh["unborn"]:
         b = add(c.due, -rng.randint(180, 200))
         if lo <= b < hi:
