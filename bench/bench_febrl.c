@@ -2,8 +2,13 @@
  * bench_febrl: match quality of Seen's tokens, scorer and clusterer, using
  * only what goes into the index.
  *
- *   bench_febrl [-v] [DATASET4A.csv DATASET4B.csv]
+ *   bench_febrl [-v] [--all] [--manifest LAB] [--households N] [--seed S]
+ *   bench_febrl [-v] DATASET4A.csv DATASET4B.csv
  *   bench_febrl [-v] --synth DIR
+ *
+ * A bare run (--all): FEBRL 4, then seen-synth and seen-synth2 on the
+ * six-area lab (150 households per authority, seed 1), each with its
+ * table by kind of difference (synthkinds.c), and a summary.
  *
  * FEBRL 4 mode: the 5,000 originals of dataset4a.csv and their 5,000
  * corrupted duplicates in dataset4b.csv (default: bench/data/
@@ -43,13 +48,13 @@
  * blocking token are scored, and seen_cluster_run makes persons.  Prints
  * pairwise precision, recall and F1 over persons, the share of the
  * perpetrators of scenario perpetrator_two_authorities found as one
- * person, and the persons that must never merge (siblings, twins, ...)
- * that did.
+ * person, the persons that must never merge (siblings, twins, ...) that
+ * did, and, when the truth names kinds of difference ("noise"), precision
+ * and recall by kind.
  *
  * -v prints more: blocking recall and figures at other thresholds.
  * Prints figures; never passes or fails on them.
  */
-#include <dirent.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -58,6 +63,7 @@
 #include <string.h>
 
 #include "bench/benchutil.h"
+#include "bench/synthkinds.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "match/cluster.h"
@@ -467,7 +473,11 @@ febrl(const char *path_a, const char *path_b)
         f.na, f.nb);
     printf("  %s\n  %s\n", path_a, path_b);
     print_prf("match band (>= 10), 1:1", o, f.truepairs);
+    bench_fig_add("FEBRL 4 >=10", o.links ? (double)o.correct / o.links
+        : 0, f.truepairs ? (double)o.correct / f.truepairs : 0, NULL);
     print_prf("possible band up (>= 5), 1:1", o5, f.truepairs);
+    bench_fig_add("FEBRL 4 >=5", o5.links ? (double)o5.correct / o5.links
+        : 0, f.truepairs ? (double)o5.correct / f.truepairs : 0, NULL);
     printf("  time %.3f s (tokens and filters %.3f s, index+score+assign "
            "%.3f s)   target < 1 s\n",
         tall, ttok, tscore);
@@ -506,6 +516,7 @@ struct sentry {
     uint8_t tok[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
     uint8_t bloom[SEEN_BLOOM_BYTES];
     long person;
+    unsigned noise; /* kinds of difference (synthkinds.h) */
     char desc[200]; /* -v: what the entry was made from */
 };
 
@@ -535,13 +546,6 @@ upair_cmp(const void *va, const void *vb)
     if (x->a != y->a)
         return x->a < y->a ? -1 : 1;
     return (x->b > y->b) - (x->b < y->b);
-}
-
-static int
-str_cmp(const void *va, const void *vb)
-{
-
-    return strcmp(*(char *const *)va, *(char *const *)vb);
 }
 
 static double
@@ -600,8 +604,10 @@ static const char *const apart[] = {"siblings", "twins", "mother_and_child",
 /* One --synth run: the truth, the entries, the clustering and what is
  * measured of it. */
 struct synth {
-    const char *dir;
+    const char *dir, *gen;
     struct bench_smap truth;      /* node, record, ref -> person number */
+    struct bench_smap noise;      /* node, record, ref -> kinds of it */
+    int has_noise;                /* the truth names kinds */
     struct bench_smap persons;    /* person id -> person number */
     long nperson;
     struct seen_tokenizer *tk;
@@ -636,6 +642,7 @@ synth_truth(struct synth *sy)
     for (i = 0, k = 0; i < len; i++)
         k += data[i] == '\n';
     if (bench_smap_init(&sy->truth, k + 1) != 0 ||
+        bench_smap_init(&sy->noise, k + 1) != 0 ||
         bench_smap_init(&sy->persons, k + 1) != 0)
         return -1;
     for (p = data, end = data + len; p < end; p = nl + 1) {
@@ -651,41 +658,15 @@ synth_truth(struct synth *sy)
             json_string_value(json_object_get(j, "person")), sy->nperson);
         if (pid == sy->nperson)
             sy->nperson++;
-        if (pid < 0 || bench_smap_put(&sy->truth, key, pid) < 0)
+        sy->has_noise |= json_object_get(j, "noise") != NULL;
+        if (pid < 0 || bench_smap_put(&sy->truth, key, pid) < 0 ||
+            bench_smap_put(&sy->noise, key,
+                bench_kinds_mask(json_object_get(j, "noise"))) < 0)
             return -1;
         json_decref(j);
     }
     free(data);
     return 0;
-}
-
-/* The record files of DIR (every .jsonl but the truth and scenarios), in
- * name order, to *${files}; their number, or -1. */
-static long
-synth_files(const char *dir, char ***files)
-{
-    DIR *d;
-    struct dirent *de;
-    size_t len, n = 0;
-
-    *files = NULL;
-    if ((d = opendir(dir)) == NULL) {
-        fprintf(stderr, "bench_febrl: cannot open %s\n", dir);
-        return -1;
-    }
-    while ((de = readdir(d)) != NULL) {
-        len = strlen(de->d_name);
-        if (len < 7 || strcmp(de->d_name + len - 6, ".jsonl") != 0 ||
-            strcmp(de->d_name, "truth.jsonl") == 0 ||
-            strcmp(de->d_name, "scenarios.jsonl") == 0)
-            continue;
-        if ((*files = realloc(*files, (n + 1) * sizeof **files)) == NULL ||
-            ((*files)[n++] = strdup(de->d_name)) == NULL)
-            return -1;
-    }
-    closedir(d);
-    qsort(*files, n, sizeof **files, str_cmp);
-    return (long)n;
 }
 
 /* Make the entry of person ${pp} of record ${rec} of ${node} (origin key
@@ -714,6 +695,7 @@ synth_entry(struct synth *sy, const char *node, const uint8_t origin[32],
         strlen(rec->id), origin, 32);
     snprintf(key, sizeof key, "%s\t%s\t%s", node, rec->id, pp->ref);
     se->person = bench_smap_get(&sy->truth, key);
+    se->noise = (unsigned)bench_smap_get(&sy->noise, key);
     if (verbose) {
         if (pp->has_dob)
             seen_date_format(pp->dob, dd);
@@ -1042,9 +1024,9 @@ synth_print(const struct synth *sy)
 {
     size_t k;
 
-    printf("seen-synth clustering (%s): %zu entries, %ld persons, %zu "
+    printf("%s clustering (%s): %zu entries, %ld persons, %zu "
            "candidate pairs\n",
-        sy->dir, sy->ne, sy->nperson, sy->nlinks);
+        sy->gen, sy->dir, sy->ne, sy->nperson, sy->nlinks);
     if (sy->unknown)
         printf("  (%zu entries not in truth.jsonl left out)\n", sy->unknown);
     printf("  pairwise precision %.4f  recall %.4f  F1 %.4f   target F1 "
@@ -1075,12 +1057,49 @@ synth_release(struct synth *sy)
     free(sy->label);
     free(sy->e);
     bench_smap_free(&sy->truth);
+    bench_smap_free(&sy->noise);
     bench_smap_free(&sy->persons);
     seen_tokenizer_destroy(&sy->tk);
 }
 
+/* The figures of ${sy} for the summary, and its table by kind. */
 static int
-synth(const char *dir)
+synth_kinds(const struct synth *sy)
+{
+    struct bench_kinds kinds;
+    size_t i, n[4] = {sy->perp_one, sy->nperp, 0, 0};
+    unsigned *mask;
+    long *person;
+    int r;
+
+    for (i = 0; i < NAPART; i++) {
+        n[2] += sy->apart_merged[i];
+        n[3] += sy->apart_pairs[i];
+    }
+    bench_fig_add(sy->gen, sy->pr, sy->rc, n);
+    if (!sy->has_noise)
+        return 0;
+    if ((mask = malloc((sy->ne + 1) * sizeof *mask)) == NULL ||
+        (person = malloc((sy->ne + 1) * sizeof *person)) == NULL) {
+        free(mask);
+        return -1;
+    }
+    for (i = 0; i < sy->ne; i++) {
+        mask[i] = sy->e[i].noise;
+        person[i] = sy->e[i].person;
+    }
+    r = bench_kinds_count(sy->label, person, mask, sy->ne, &kinds);
+    if (r == 0) {
+        printf("  by kind of difference (definition below):\n");
+        bench_kinds_print(&kinds);
+    }
+    free(mask);
+    free(person);
+    return r;
+}
+
+static int
+synth(const char *dir, const char *gen)
 {
     struct synth sy;
     char **files;
@@ -1091,7 +1110,9 @@ synth(const char *dir)
 
     memset(&sy, 0, sizeof sy);
     sy.dir = dir;
-    if (synth_truth(&sy) != 0 || (nfiles = synth_files(dir, &files)) < 0)
+    sy.gen = gen;
+    if (synth_truth(&sy) != 0 ||
+        (nfiles = bench_jsonl_files(dir, &files)) < 0)
         return 1;
     randombytes_buf(mkey, sizeof mkey);
     sy.cape = 1 << 14;
@@ -1119,6 +1140,8 @@ synth(const char *dir)
         return 1;
     synth_scenarios(&sy);
     synth_print(&sy);
+    if (synth_kinds(&sy) != 0)
+        return 1;
     for (k = 0; k < nfiles; k++)
         free(files[k]);
     free(files);
@@ -1130,14 +1153,25 @@ static void
 usage(void)
 {
 
-    fprintf(stderr, "usage: bench_febrl [-v] [DATASET4A.csv DATASET4B.csv]\n"
+    fprintf(stderr, "usage: bench_febrl [-v] [--all] [--manifest LAB.json] "
+                    "[--households N] [--seed S]\n"
+                    "       bench_febrl [-v] DATASET4A.csv DATASET4B.csv\n"
                     "       bench_febrl [-v] --synth DIR\n");
+}
+
+/* FEBRL 4 from bench/data/febrl. */
+static int
+febrl4(void)
+{
+
+    return febrl(SEEN_SOURCE_DIR "/bench/data/febrl/dataset4a.csv",
+        SEEN_SOURCE_DIR "/bench/data/febrl/dataset4b.csv");
 }
 
 int
 main(int argc, char *argv[])
 {
-    int i = 1;
+    int i = 1, r;
 
     if (sodium_init() < 0)
         return 1;
@@ -1151,13 +1185,11 @@ main(int argc, char *argv[])
             usage();
             return 2;
         }
-        return synth(argv[i + 1]);
+        return synth(argv[i + 1], "seen-synth");
     }
-    if (i == argc)
-        return febrl(SEEN_SOURCE_DIR "/bench/data/febrl/dataset4a.csv",
-            SEEN_SOURCE_DIR "/bench/data/febrl/dataset4b.csv");
-    if (i + 2 == argc)
+    if (i + 2 == argc && argv[i][0] != '-')
         return febrl(argv[i], argv[i + 1]);
-    usage();
-    return 2;
+    if ((r = bench_all(argc, argv, i, febrl4, synth)) == 2)
+        usage();
+    return r;
 }

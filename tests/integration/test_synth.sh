@@ -55,8 +55,18 @@ refs=$(cat "$T/a/reading-social-care.jsonl" "$T/a/thames-valley-police.jsonl" |
     grep -o '"ref":' | wc -l)
 truth=$(wc -l <"$T/a/truth.jsonl")
 [ "$refs" -eq "$truth" ] || fail "truth has $truth lines for $refs people"
-[ "$(grep -c '^{"node":"[a-z-]*","record":"[^"]*","ref":"[^"]*","person":"P[0-9]\{6,\}","role":"[a-z_]*"}$' \
+[ "$(grep -c '^{"node":"[a-z-]*","record":"[^"]*","ref":"[^"]*","person":"P[0-9]\{6,\}","role":"[a-z_]*","noise":\[\("[a-z_]*",\)*\("[a-z_]*"\)\{0,1\}\]}$' \
     "$T/a/truth.jsonl")" -eq "$truth" ] || fail "malformed truth lines"
+# Every planted typo and day/month swap is a kind of difference in the
+# truth line of its person-in-record.
+for k in typo date_swap; do
+    grep -q "\"noise\":\[[^]]*\"$k\"" "$T/a/truth.jsonl" ||
+        fail "no truth line carries noise $k"
+done
+# (one record may misspell both names: two scenarios, one noise "typo")
+[ "$(grep -c '"noise":\[[^]]*"typo"' "$T/a/truth.jsonl")" -le \
+  "$(grep -c '"scenario":"name_typo"' "$T/a/scenarios.jsonl")" ] ||
+    fail "more typo noise than name_typo scenarios"
 grep -q '"scenario":"siblings"' "$T/a/scenarios.jsonl" ||
     fail "no siblings scenario"
 grep -q '"scenario":"mother_and_child"' "$T/a/scenarios.jsonl" ||

@@ -535,6 +535,43 @@ put_home(struct ctx *c, const struct synth_person *p, struct synth_rng *rr,
     jb_close(j, '}');
 }
 
+/*
+ * The truth line's "noise": the kinds of difference between this
+ * record's copy of ${p} and the person's true details (docs/synth2.md
+ * names them; both generators use the same names).  Only reads what was
+ * drawn, so the records are the same bytes as without it.
+ */
+static void
+truth_noise(struct ctx *c, const struct synth_person *p,
+    const struct held *hd, int unborn)
+{
+    struct jb *j = &c->truth;
+
+    jb_open(j, "noise", '[');
+    if (unborn)
+        jb_str(j, NULL, "unborn");
+    if (hd->use_alt)
+        jb_str(j, NULL, "nickname");
+    if (hd->typo)
+        jb_str(j, NULL, "typo");
+    if (p->hyphen && hd->part < RATE_PART_FIRST + RATE_PART_SECOND)
+        jb_str(j, NULL, "hyphen");
+    if (p->prev[0] != '\0' && hd->prevm >= RATE_PREV_OTHER &&
+        hd->prevm < RATE_PREV_OTHER + RATE_PREV_STALE)
+        jb_str(j, NULL, "former_name");
+    if (hd->swapped)
+        jb_str(j, NULL, "swapped");
+    if (hd->nodob)
+        jb_str(j, NULL, "date_missing");
+    else if (hd->dob_swap && !unborn)
+        jb_str(j, NULL, "date_swap");
+    if (!unborn && (!hd->has_nhs || p->nhs[0] == '\0'))
+        jb_str(j, NULL, "nhs_missing");
+    else if (!unborn && (hd->bad & 1))
+        jb_str(j, NULL, "nhs_typo");
+    jb_close(j, ']');
+}
+
 /* The truth line of the person in this record, and a scenario line for
  * each thing done to them here. */
 static void
@@ -548,6 +585,7 @@ person_truth(struct ctx *c, const struct synth_person *p,
     jb_str(&c->truth, "ref", hd->ref);
     jb_pid(&c->truth, "person", p->pid);
     jb_str(&c->truth, "role", role_names[role]);
+    truth_noise(c, p, hd, unborn);
     jb_close(&c->truth, '}');
     jb_raw(&c->truth, "\n", 1);
     c->truth.comma[0] = 0;
