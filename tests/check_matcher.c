@@ -91,6 +91,23 @@ static const char *const origin_names[NORIGINS] = {
     "\"given_name\":\"Dean\",\"family_name\":\"Holt\",\"date_of_birth\":"      \
     "\"1989-05-02\",\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
 
+/* Police, Hertfordshire: the family of TVP1 after a move, the same man;
+ * the mother's date of birth written another way (she is not joined to
+ * herself), the child's NHS number the same (she is). */
+#define HERTS2_ID "HC-DA-2025-04410"
+#define HERTS2                                                                 \
+    "{\"id\":\"" HERTS2_ID "\",\"kind\":\"domestic_abuse_incident\","          \
+    "\"date\":\"2025-09-02\",\"local_authority\":\"Hertfordshire\","           \
+    "\"risk\":\"medium\",\"people\":[{\"ref\":\"v1\",\"role\":"                \
+    "\"adult_victim\",\"given_name\":\"Chantal\",\"family_name\":"           \
+    "\"Warde\",\"date_of_birth\":\"1993-11-02\",\"postcode\":\"SG2 0QQ\"},"  \
+    "{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":\"Mia\","               \
+    "\"family_name\":\"Ward\",\"date_of_birth\":\"2020-09-30\","               \
+    "\"nhs_number\":\"9434765919\",\"postcode\":\"SG2 0QQ\"},"                 \
+    "{\"ref\":\"p1\",\"role\":\"perpetrator\",\"given_name\":\"Dean\","        \
+    "\"family_name\":\"Holt\",\"date_of_birth\":\"1989-05-02\","               \
+    "\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
+
 /* Police, elsewhere: the same man once more, alone in the record. */
 #define LOW1_ID "LP-DA-2025-00007"
 #define LOW1                                                                   \
@@ -696,6 +713,48 @@ START_TEST(test_perpetrator_with_children_in_two_authorities_raises_alert)
 }
 END_TEST
 
+/*
+ * One family recorded in two authorities, its mother split into two
+ * persons, is one household: the child joins the records.  The man's
+ * children in another family make a second, and the alert says which of
+ * his records make each household.
+ */
+START_TEST(test_households_are_joined_by_the_people_in_them)
+{
+    char p[18], c1[18], c2[18], m1[18], m2[18];
+    json_t *a, *x, *hh;
+    size_t i, sizes[2];
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_HERTS, HERTS2);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 1, c1);
+    pid_of(&lab1, O_HERTS, HERTS2_ID, 1, c2);
+    ck_assert_str_eq(c1, c2); /* the child is one person */
+    pid_of(&lab1, O_TVP, TVP1_ID, 0, m1);
+    pid_of(&lab1, O_HERTS, HERTS2_ID, 0, m2);
+    ck_assert_str_ne(m1, m2); /* her mother is two */
+    a = alerts(&lab1);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 0);
+    json_decref(a);
+
+    import_at(&lab1, O_HERTS, HERTS1);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 2, p);
+    a = alerts(&lab1);
+    ck_assert_ptr_nonnull(x = alert_for(a, RULE_MULTI, p));
+    ck_assert_ptr_nonnull(strstr(
+        json_string_value(json_object_get(x, "summary")), "in 2 households"));
+    hh = json_object_get(x, "households");
+    ck_assert_uint_eq(json_array_size(hh), 2);
+    for (i = 0; i < 2; i++)
+        sizes[i] = json_array_size(json_array_get(hh, i));
+    ck_assert_uint_eq(sizes[0] + sizes[1], 3);
+    ck_assert((sizes[0] == 2) != (sizes[1] == 2));
+    json_decref(a);
+}
+END_TEST
+
 /* Import the man's records in two authorities at ${l} and match them:
  * his person to ${pid}, its multiple-households alert's id to ${id}. */
 static void
@@ -921,6 +980,7 @@ matcher_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(
         tc, test_perpetrator_with_children_in_two_authorities_raises_alert);
+    tcase_add_test(tc, test_households_are_joined_by_the_people_in_them);
     tcase_add_test(tc, test_alert_is_withdrawn_when_its_person_joins_another);
     tcase_add_test(
         tc, test_acknowledged_alert_stays_when_its_person_joins_another);

@@ -22,7 +22,7 @@
 
 /* The rules, in the order they are evaluated and their alerts stored. */
 enum {
-    R_MULTI,    /* a perpetrator with children in two households or LAs */
+    R_MULTI,    /* a perpetrator with children in two households */
     R_DVDS,     /* a DVDS subject linked to a child known to social care */
     R_CHILD,    /* a high-risk child unknown to social care */
     R_UNBORN,   /* an unborn child in a record with a perpetrator */
@@ -47,8 +47,8 @@ struct facts {
     struct idset kids;  /* persons of the children in its records as
                            perpetrator */
     struct idset kidm;  /* those children's entries */
-    struct idset homes; /* persons of the adult victims and parents in
-                           them */
+    struct households hh; /* its records as perpetrator, by household */
+    long rec;           /* scratch: the current record's number in hh */
     json_t *las;        /* local authorities of those records */
     int perp, dvds, hirisk, unborn_perp, is_child;
 };
@@ -76,15 +76,17 @@ at_social_care(struct step *s, const struct idset *members)
  * 1 when the stored alert ${v} (${vlen} bytes) is exactly what store_alert
  * would write for it again: this code wrote it, so it reads
  * {"alert":ID,"rule":RULE,"raised":N,"person":..,"members":..,
- * "summary":..} with, once acknowledged, ,"acknowledged":{..} before the
- * closing brace; when the person, members and summary are those given,
- * loading, setting and dumping it again would give the same bytes.
+ * "summary":..} (with ,"households":.. after the summary when ${homes} is
+ * not NULL) with, once acknowledged, ,"acknowledged":{..} before the
+ * closing brace; when the person, members, summary and households are
+ * those given, loading, setting and dumping it again would give the same
+ * bytes.
  */
 static int
 alert_same(const char *v, size_t vlen, const char *id, const char *rule,
-    const char *pid, json_t *members, const char *summary)
+    const char *pid, json_t *members, const char *summary, json_t *homes)
 {
-    char head[128], *mem = NULL, *sum = NULL, *tail = NULL;
+    char head[128], *mem = NULL, *sum = NULL, *tail = NULL, *hh = NULL;
     json_t *js;
     size_t hlen, tlen, i;
     int same = 0;
@@ -103,9 +105,13 @@ alert_same(const char *v, size_t vlen, const char *id, const char *rule,
     sum = json_dumps(js, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(js);
     mem = json_dumps(members, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (homes != NULL &&
+        (hh = json_dumps(homes, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+        goto done;
     if (sum == NULL || mem == NULL ||
-        asprintf(&tail, "\"person\":\"%s\",\"members\":%s,\"summary\":%s",
-            pid, mem, sum) < 0) {
+        asprintf(&tail,
+            "\"person\":\"%s\",\"members\":%s,\"summary\":%s%s%s", pid,
+            mem, sum, hh ? ",\"households\":" : "", hh ? hh : "") < 0) {
         tail = NULL;
         goto done;
     }
@@ -119,6 +125,7 @@ alert_same(const char *v, size_t vlen, const char *id, const char *rule,
 done:
     free(sum);
     free(mem);
+    free(hh);
     free(tail);
     return same;
 }
@@ -180,13 +187,15 @@ retire_alerts(struct step *s, const uint8_t label[20])
 
 /*
  * Raise the alert of ${rule} about the person labelled ${label}, with
- * ${members} and ${summary}; one raised before keeps its id, time and
- * acknowledgement, and is not written again when nothing changed.
+ * ${members}, ${summary} and, unless NULL, ${homes} (its "households");
+ * one raised before keeps its id, time and acknowledgement (kept last),
+ * and is not written again when nothing changed.
  */
 static int
 store_alert(struct step *s, const char *rule, const uint8_t label[20],
-    json_t *members, const char *summary)
+    json_t *members, const char *summary, json_t *homes)
 {
+    json_t *ack = NULL;
     struct seen_matcher *m = s->m;
     uint8_t k[SEEN_ALERT_ID_BYTES];
     char id[17], pid[18], *text;
@@ -199,7 +208,7 @@ store_alert(struct step *s, const char *rule, const uint8_t label[20],
         return 0;
     if (seen_alerts_get(s->txn, k, &v, &vlen) == 0) {
         /* Raised again with nothing new (the common case): it stands. */
-        if (alert_same(v, vlen, id, rule, pid, members, summary))
+        if (alert_same(v, vlen, id, rule, pid, members, summary, homes))
             return 0;
         old = json_loadb(v, vlen, 0, NULL);
     } else
@@ -212,9 +221,17 @@ store_alert(struct step *s, const char *rule, const uint8_t label[20],
         m->alerts++;
         seen_warn("alert %s raised: %s", id, rule);
     }
+    if ((ack = json_object_get(a, "acknowledged")) != NULL) {
+        json_incref(ack);
+        json_object_del(a, "acknowledged");
+    }
     json_object_set_new(a, "person", json_string(pid));
     json_object_set(a, "members", members);
     json_object_set_new(a, "summary", json_string(summary));
+    if (homes != NULL)
+        json_object_set(a, "households", homes);
+    if (ack != NULL)
+        json_object_set_new(a, "acknowledged", ack);
     if ((text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
         json_decref(a);
         return SEEN_ENOMEM;
@@ -249,7 +266,7 @@ facts_release(struct facts *f)
     free(f->mem.v);
     free(f->grp.v);
     free(f->kids.v);
-    free(f->homes.v);
+    households_free(&f->hh);
     free(f->kidm.v);
 }
 
@@ -266,12 +283,13 @@ facts_pair(struct step *s, struct facts *f, const Seen__IndexEntry *x,
         idset_add(&f->kids, lab);
         views_add_unique(f->las, x->local_authority);
         idset_add(&f->kidm, other);
-    }
-    if (x->role == SEEN__ROLE__PERPETRATOR &&
-        (y->role == SEEN__ROLE__ADULT_VICTIM ||
-            y->role == SEEN__ROLE__PARENT)) {
+        households_person(&f->hh, f->rec, lab, 1);
+    } else if (x->role == SEEN__ROLE__PERPETRATOR &&
+               y->role != SEEN__ROLE__PERPETRATOR) {
+        /* An adult victim, a parent, a grandparent: who the household
+         * is, besides its children. */
         persons_label_of(s->txn, other, lab);
-        idset_add(&f->homes, lab);
+        households_person(&f->hh, f->rec, lab, 0);
     }
     if (x->role == SEEN__ROLE__UNBORN && y->role == SEEN__ROLE__PERPETRATOR)
         f->unborn_perp = 1;
@@ -291,10 +309,13 @@ facts_member(struct step *s, struct facts *f, const uint8_t id[20],
         if (x->risk >= SEEN__RISK__HIGH)
             f->hirisk = 1;
     }
+    f->rec = -1;
     if (x->role == SEEN__ROLE__PERPETRATOR) {
         f->perp = 1;
         if (x->kind == SEEN__KIND__DVDS_DISCLOSURE)
             f->dvds = 1;
+        if ((f->rec = households_record(&f->hh, id)) < 0)
+            return SEEN_ENOMEM;
     }
     /* Who else was in this record. */
     f->grp.n = 0;
@@ -327,8 +348,7 @@ facts_gather(struct step *s, const uint8_t label[20], struct facts *f)
             return rc;
     }
     idset_sort(&f->kids);
-    idset_sort(&f->homes);
-    return 0;
+    return households_group(&f->hh);
 }
 
 /* 1 when one of the persons of ${f}'s children is known to social care. */
@@ -356,8 +376,7 @@ rules_decide(struct step *s, const struct facts *f, int fires[NRULES])
 {
     int known = f->perp && f->kids.n > 0 && kid_known(s, f);
 
-    fires[R_MULTI] = f->perp && f->kids.n > 0 &&
-                     (json_array_size(f->las) >= 2 || f->homes.n >= 2);
+    fires[R_MULTI] = f->perp && f->hh.nkids >= 2;
     fires[R_DVDS] = f->dvds && known;
     fires[R_CHILD] = f->is_child && f->hirisk && !at_social_care(s, &f->mem);
     fires[R_UNBORN] = f->unborn_perp;
@@ -369,7 +388,7 @@ rules_decide(struct step *s, const struct facts *f, int fires[NRULES])
 static void
 rule_summary(int r, const struct facts *f, char *buf, size_t len)
 {
-    size_t nk = f->kids.n, nh = f->homes.n, nla = json_array_size(f->las);
+    size_t nk = f->kids.n, nh = f->hh.nkids, nla = json_array_size(f->las);
 
     switch (r) {
     case R_MULTI:
@@ -400,7 +419,7 @@ static int
 rules_store(struct step *s, const uint8_t label[20], const struct facts *f,
     const int fires[NRULES])
 {
-    json_t *amem, *kmem = NULL, *all;
+    json_t *amem, *kmem = NULL, *all, *homes;
     char summary[512];
     int r, rc = 0;
 
@@ -417,7 +436,9 @@ rules_store(struct step *s, const uint8_t label[20], const struct facts *f,
         } else
             all = json_incref(amem);
         rule_summary(r, f, summary, sizeof summary);
-        rc = store_alert(s, rules[r].name, label, all, summary);
+        homes = r == R_MULTI ? households_json(s, &f->hh) : NULL;
+        rc = store_alert(s, rules[r].name, label, all, summary, homes);
+        json_decref(homes);
         json_decref(all);
     }
     json_decref(amem);

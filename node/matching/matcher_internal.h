@@ -335,6 +335,64 @@ int persons_recluster_each(struct step *s, const struct idset *seeds);
  */
 int alerts_raise(struct step *s, const struct idset *labels);
 
+/* ---- households.c ---- */
+
+/* A person in one of a perpetrator's records. */
+struct hh_item {
+    uint8_t lab[20];    /* the person's label */
+    size_t rec;         /* the record's number */
+    int child;          /* a child or an unborn child */
+};
+
+/* A perpetrator's records and the persons in them, grouped into
+ * households by households_group. */
+struct households {
+    struct idset recs;  /* the perpetrator's entry of each record */
+    struct hh_item *v;
+    size_t n, cap;
+    size_t *home;       /* after households_group: each record's household,
+                           its smallest record number */
+    size_t nkids;       /* households that hold a child */
+};
+
+/**
+ * households_record(h, perp):
+ * Add the record in which the perpetrator's entry ${perp} is; returns its
+ * number in ${h}, or -1 when out of memory.
+ */
+long households_record(struct households *h, const uint8_t perp[20]);
+
+/**
+ * households_person(h, rec, label, child):
+ * Record that the person labelled ${label}, a child when ${child}, is in
+ * record ${rec} of ${h} (nothing when ${rec} is negative).  Returns 0 or
+ * SEEN_ENOMEM.
+ */
+int households_person(struct households *h, long rec,
+    const uint8_t label[20], int child);
+
+/**
+ * households_group(h):
+ * Join the records of ${h} that share a person; afterwards h->home[r] is
+ * the smallest record number of record r's household, and h->nkids the
+ * number of households holding a child.  Returns 0 or SEEN_ENOMEM.
+ */
+int households_group(struct households *h);
+
+/**
+ * households_json(s, h):
+ * The households of ${h} (after households_group) that hold a child, as
+ * a JSON array: each the array of the perpetrator's entries whose records
+ * make it (entry_json), in record order.  Returns a new array, or NULL.
+ */
+json_t *households_json(struct step *s, const struct households *h);
+
+/**
+ * households_free(h):
+ * Free what ${h} holds; it may be used again.
+ */
+void households_free(struct households *h);
+
 /* ---- views.c ---- */
 
 /**
