@@ -170,6 +170,7 @@ class World:
         self.truth = []
         self.scenarios = []
         self.next_pid = 0
+        self.next_hid = 0
         self.nhs_used = set()
         self.households = 0
 
@@ -500,12 +501,17 @@ def other_events(rng, w, hh, out, lo, hi):
 
 
 def household_events(rng, w, hh, lo, hi):
+    """The records of household ${hh} from ${lo} to ${hi}, each tagged with
+    the household's number (the truth's "household")."""
     out = []
     if chance(rng, 880):
         police_events(rng, w, hh, out, lo, hi)
     health_events(rng, w, hh, out, lo, hi)
     other_events(rng, w, hh, out, lo, hi)
-    return out
+    if "hid" not in hh:
+        w.next_hid += 1
+        hh["hid"] = "H%06d" % w.next_hid
+    return [e + (hh["hid"],) for e in out]
 
 
 # ---- how an agency writes a person ----
@@ -667,7 +673,7 @@ KIND_CODES = {"domestic_abuse_incident": "DA", "marac_referral": "MRC",
 
 
 def emit(rng, w, e, key):
-    d, _, typ, kind, la, people, risk, present = e
+    d, _, typ, kind, la, people, risk, present, hid = e
     node = w.node_for(la, typ, key)
     if node is None:
         return
@@ -693,7 +699,8 @@ def emit(rng, w, e, key):
             p.pid = "P%06d" % w.next_pid
         objs.append(o)
         w.truth.append({"node": name, "record": rid, "ref": ref,
-                        "person": p.pid, "role": role, "noise": noise})
+                        "person": p.pid, "role": role, "noise": noise,
+                        "household": hid})
     rec["people"] = objs
     w.records[name].append(rec)
 
