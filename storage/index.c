@@ -533,6 +533,56 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
         lookup_one, &l);
 }
 
+/**
+ * seen_index_refs_add(ctx, oidx, seq):
+ * A seen_index_fn adding the posting to the struct seen_index_refs
+ * ${ctx}.  Returns 0, 1 once the lookup gave block_max of them (stop),
+ * SEEN_ENOMEM.
+ */
+int
+seen_index_refs_add(void *ctx, uint32_t oidx, uint64_t seq)
+{
+    struct seen_index_refs *r = ctx;
+    uint64_t *p;
+
+    if (r->block_max && ++r->in_block > r->block_max)
+        return 1;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        if ((p = realloc(r->v, r->cap * sizeof *p)) == NULL)
+            return SEEN_ENOMEM;
+        r->v = p;
+    }
+    r->v[r->n++] = (uint64_t)oidx << 40 | seq;
+    return 0;
+}
+
+/* Candidates in order (for qsort). */
+static int
+ref_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/**
+ * seen_index_refs_sort(r):
+ * Sort the candidates of ${r} and drop repeated ones.
+ */
+void
+seen_index_refs_sort(struct seen_index_refs *r)
+{
+    size_t i, j;
+
+    if (r->n > 1)
+        qsort(r->v, r->n, sizeof *r->v, ref_cmp);
+    for (i = j = 0; i < r->n; i++)
+        if (j == 0 || r->v[j - 1] != r->v[i])
+            r->v[j++] = r->v[i];
+    r->n = j;
+}
+
 struct reindex {
     struct seen_txn *txn;
     uint64_t *n;

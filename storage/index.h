@@ -135,6 +135,32 @@ typedef int seen_index_fn(void *ctx, uint32_t oidx, uint64_t seq);
 SEEN_MUST_CHECK int seen_index_lookup(struct seen_txn *txn,
     const uint8_t token[static 17], seen_index_fn *fn, void *ctx);
 
+/*
+ * Candidates gathered from postings (seen_index_refs_add), each a leaf as
+ * origin number << 40 | position; at most ${block_max} from one lookup
+ * (0: no bound) when ${in_block} is set to 0 before it.  The caller frees
+ * v.
+ */
+struct seen_index_refs {
+    uint64_t *v;
+    size_t n, cap;
+    size_t in_block, block_max;
+};
+
+/**
+ * seen_index_refs_add(ctx, oidx, seq):
+ * A seen_index_fn adding the posting to the struct seen_index_refs
+ * ${ctx}.  Returns 0, 1 once the lookup gave block_max of them (stop),
+ * SEEN_ENOMEM.
+ */
+int seen_index_refs_add(void *ctx, uint32_t oidx, uint64_t seq);
+
+/**
+ * seen_index_refs_sort(r):
+ * Sort the candidates of ${r} and drop repeated ones.
+ */
+void seen_index_refs_sort(struct seen_index_refs *r);
+
 /**
  * seen_index_rebuild(txn, postings):
  * Empty SEEN_DB_INDEX and index again every live entry of SEEN_DB_ENTRIES

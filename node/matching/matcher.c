@@ -25,65 +25,25 @@
 
 #define BLOCK_MAX 2000    /* candidates read from one block */
 
-/* The leaves that share a blocking token with an entry, as origin
- * number << 40 | position. */
-struct refset {
-    uint64_t *v;
-    size_t n, cap;
-    size_t in_block;    /* candidates read from the current block */
-};
-
-/* Add a candidate of the current block, up to BLOCK_MAX of them (a
- * seen_index_fn). */
-static int
-on_cand(void *ctx, uint32_t oidx, uint64_t seq)
-{
-    struct refset *s = ctx;
-    uint64_t *p;
-
-    if (++s->in_block > BLOCK_MAX)
-        return 1;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        if ((p = realloc(s->v, s->cap * sizeof *p)) == NULL)
-            return SEEN_ENOMEM;
-        s->v = p;
-    }
-    s->v[s->n++] = (uint64_t)oidx << 40 | seq;
-    return 0;
-}
-
-/* Candidates in order (for qsort). */
-static int
-ref_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* The entries that share a blocking token with ${x} (sorted, once each,
  * perhaps with ${x} itself) to ${cand}. */
 static int
-candidates(struct step *s, const Seen__IndexEntry *x, struct refset *cand)
+candidates(struct step *s, const Seen__IndexEntry *x,
+    struct seen_index_refs *cand)
 {
-    size_t i, j;
+    size_t i;
     int rc;
 
+    cand->block_max = BLOCK_MAX;
     for (i = 0; i + SEEN_TOKEN_ITEM <= x->tokens.len; i += SEEN_TOKEN_ITEM) {
         if (!seen_rule_is_block(x->tokens.data[i]))
             continue;
         cand->in_block = 0;
-        if ((rc = seen_index_lookup(s->txn, x->tokens.data + i, on_cand,
-                 cand)) != 0)
+        if ((rc = seen_index_lookup(s->txn, x->tokens.data + i,
+                 seen_index_refs_add, cand)) != 0)
             return rc;
     }
-    if (cand->n > 1)
-        qsort(cand->v, cand->n, sizeof *cand->v, ref_cmp);
-    for (i = j = 0; i < cand->n; i++)
-        if (j == 0 || cand->v[j - 1] != cand->v[i])
-            cand->v[j++] = cand->v[i];
-    cand->n = j;
+    seen_index_refs_sort(cand);
     return 0;
 }
 
@@ -130,7 +90,7 @@ flush_pending(struct step *s)
 static int
 match_new(struct step *s, const uint8_t id[20])
 {
-    struct refset cand = {0};
+    struct seen_index_refs cand = {0};
     const struct ent *me, *other;
     struct seen_score_side sa, sb;
     enum seen_band band;

@@ -9,44 +9,6 @@
 #include "storage/store.h"
 #include "seen.pb-c.h"
 
-/* A candidate: a leaf, as origin number << 40 | position. */
-struct cand {
-    uint64_t *refs;
-    size_t n, cap, in_block;
-    int err;
-};
-
-/* Add a candidate of the current block, up to SEEN_QUERY_BLOCK_MAX of
- * them (a seen_index_fn). */
-static int
-add_cand(void *vctx, uint32_t oidx, uint64_t seq)
-{
-    struct cand *c = vctx;
-    void *p;
-
-    if (++c->in_block > SEEN_QUERY_BLOCK_MAX)
-        return 1;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 64;
-        if ((p = realloc(c->refs, c->cap * sizeof *c->refs)) == NULL) {
-            c->err = SEEN_ENOMEM;
-            return SEEN_ENOMEM;
-        }
-        c->refs = p;
-    }
-    c->refs[c->n++] = (uint64_t)oidx << 40 | seq;
-    return 0;
-}
-
-/* Candidates in order (for qsort). */
-static int
-ref_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* Hits by weight, highest first, then by origin and handle. */
 static int
 hit_cmp(const void *a, const void *b)
@@ -76,7 +38,7 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
     uint8_t bloom[SEEN_BLOOM_BYTES];
     struct seen_score_side qs, es;
     struct seen_query_hit *h;
-    struct cand c = {NULL, 0, 0, 0, 0};
+    struct seen_index_refs c = {NULL, 0, 0, 0, SEEN_QUERY_BLOCK_MAX};
     Seen__FeedEntry *fe;
     Seen__IndexEntry *e;
     size_t ntok, i, k, nblocks = 0;
@@ -95,27 +57,24 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
             continue;
         nblocks++;
         c.in_block = 0;
-        rc = seen_index_lookup(txn, tokens + i * SEEN_TOKEN_ITEM, add_cand,
-            &c);
+        rc = seen_index_lookup(txn, tokens + i * SEEN_TOKEN_ITEM,
+            seen_index_refs_add, &c);
         if (rc != 0) {
-            free(c.refs);
+            free(c.v);
             return rc;
         }
     }
     if (nblocks == 0)
         return SEEN_EINVAL;
-    if (c.n > 1) /* c.refs is NULL when no block had a candidate */
-        qsort(c.refs, c.n, sizeof *c.refs, ref_cmp);
+    seen_index_refs_sort(&c); /* c.v is NULL when no block had one */
     if ((out->hits = calloc(c.n ? c.n : 1, sizeof *out->hits)) == NULL) {
-        free(c.refs);
+        free(c.v);
         return SEEN_ENOMEM;
     }
     for (i = 0; i < c.n; i++) {
-        if (i > 0 && c.refs[i - 1] == c.refs[i])
-            continue;
         out->candidates++;
-        oidx = (uint32_t)(c.refs[i] >> 40);
-        seq = c.refs[i] & SEEN_POSTING_SEQ_MAX;
+        oidx = (uint32_t)(c.v[i] >> 40);
+        seq = c.v[i] & SEEN_POSTING_SEQ_MAX;
         if ((rc = seen_index_entry(txn, oidx, seq, &fe)) != 0)
             goto fail;
         e = fe->entry;
@@ -151,11 +110,11 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
         }
         seen__feed_entry__free_unpacked(fe, NULL);
     }
-    free(c.refs);
+    free(c.v);
     qsort(out->hits, out->n, sizeof *out->hits, hit_cmp);
     return SEEN_OK;
 fail:
-    free(c.refs);
+    free(c.v);
     seen_query_release(out);
     return rc;
 }

@@ -2,13 +2,17 @@
 """score_node: what a real node made of a generated population, against
 the generator's truth (seen-synth or seen-synth2; docs/synth2.md).
 
-    score_node.py GENDIR HANDLES.jsonl PERSONS.jsonl ALERTS.jsonl
+    score_node.py GENDIR HANDLES.jsonl PERSONS.jsonl ALERTS.jsonl [--extra]
 
 GENDIR holds the generator's truth.jsonl and scenarios.jsonl; the other
 three are `seen handles --json`, `seen --as lead persons --json` and
 `seen --as lead alerts --json` of a node that imported every record file
 of GENDIR (record ids must be unique over the lab: seen-synth2's are, and
-seen-synth's are on the six-area lab).  Prints pairwise precision and
+seen-synth's are on the six-area lab).  With --extra, entries of records
+the truth does not hold (the demo's story, imported beside seen-synth's
+records) are left out, and so are alerts about a perpetrator of those
+alone; HANDLES may then be the handles of every node of a lab, one file.
+Prints pairwise precision and
 recall of the node's persons, and the precision and recall of its
 perpetrator_multiple_households alerts against the perpetrators the
 truth has with children in two households (named as perpetrator in
@@ -35,18 +39,24 @@ def pairs(n):
     return n * (n - 1) // 2
 
 
-def main(gendir, handles_path, persons_path, alerts_path):
+def main(gendir, handles_path, persons_path, alerts_path, extra=None):
     truth, by_record = {}, collections.defaultdict(list)
     for t in lines(gendir + "/truth.jsonl"):
         truth[(t["record"], t["ref"])] = t
         by_record[t["record"]].append(t)
-    handle = {}
+    handle, outside = {}, 0
     for h in lines(handles_path):
         t = truth.get((h["record"], h["ref"]))
+        if t is None and extra == "--extra":
+            outside += 1    # a record not generated (the demo's story)
+            continue
         if t is None:
             sys.exit("score_node: %s/%s is not in the truth" % (h["record"],
                                                                h["ref"]))
         handle[h["handle"]] = t
+    if outside:
+        print("  %d entries of records outside the truth left out"
+              % outside)
     if len(handle) != len(truth):
         sys.exit("score_node: %d handles for %d truth lines (record ids "
                  "not unique over the lab?)" % (len(handle), len(truth)))
@@ -97,7 +107,9 @@ def main(gendir, handles_path, persons_path, alerts_path):
         print("  truth: %d perpetrators with children in records of two "
               "households or more (%d moved to a second household)"
               % (len(want), moved))
-    alerts = [a for a in lines(alerts_path) if a["rule"] == RULE]
+    alerts = [a for a in lines(alerts_path) if a["rule"] == RULE and
+              any(m["handle"] in handle for m in a["members"]
+                  if m["role"] == "perpetrator")]
     right, found, causes = 0, set(), collections.Counter()
     for a in alerts:
         perps = collections.Counter(
@@ -142,6 +154,7 @@ def cause(a, perps, handle, by_record):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6) or (len(sys.argv) == 6 and
+                                       sys.argv[5] != "--extra"):
         sys.exit(__doc__.strip().split("\n\n")[1])
     sys.exit(main(*sys.argv[1:]))
