@@ -143,9 +143,12 @@ bench_two(long households, double curve, double lmdb)
         "--households %ld --seed 9 --out %s/data 2>/dev/null",
         bin, households, dir);
     t0 = seen_clock_mono();
-    bench_sh("%s/seen --home %s/lab/sender import --quiet %s/data/sender.jsonl "
-             "2>/dev/null",
-        bin, dir, dir);
+    /* In files of 50,000 records, as an agency loads years of records:
+     * each import is one transaction. */
+    bench_sh("cd %s/data && split -l 50000 -d -a 4 sender.jsonl part. && "
+             "for f in part.*; do %s/seen --home %s/lab/sender import "
+             "--quiet \"$f\" 2>/dev/null || exit 1; done",
+        dir, bin, dir);
     t = seen_clock_mono() - t0;
     snprintf(home, sizeof home, "%s/lab/sender", dir);
     a = feed_size(home, "sender");
@@ -178,6 +181,26 @@ bench_two(long households, double curve, double lmdb)
     printf("ratios:\n");
     printf("  replication entries/s : CURVE messages/s = %.3f\n", rate / curve);
     printf("  replication entries/s : LMDB puts/s      = %.3f\n", rate / lmdb);
+    /* The new member serves queries from the index while its matcher is
+     * still catching up: a query, and how far behind matching is. */
+    fflush(stdout);
+    t1 = seen_clock_mono();
+    bench_sh("cd %s/data && q=$(/usr/bin/python3 -c 'import json,sys\n"
+             "for p in json.loads(open(\"sender.jsonl\").readline())"
+             "[\"people\"]:\n"
+             "  if p.get(\"date_of_birth\"): print(p[\"given_name\"].split()[0],"
+             " p[\"family_name\"].split()[0], p[\"date_of_birth\"]); break')"
+             " && set -- $q && %s/seen --home %s/lab/receiver --as lead query "
+             "--purpose bench --given \"$1\" --family \"$2\" --dob \"$3\" "
+             "--json >%s/q.json 2>&1; printf '  a query at the receiver: "
+             "exit %%s, %%s bytes of answer, ' $? $(wc -c <%s/q.json)",
+        dir, bin, dir, dir, dir);
+    printf("%.2f s after it held the feed, %.0f s after it started; ",
+        seen_clock_mono() - t1, seen_clock_mono() - t0);
+    fflush(stdout);
+    bench_sh("%s/seen --home %s/lab/receiver status --json | grep -o "
+             "'\"not_matched_yet\":[0-9]*'",
+        bin, dir);
     bench_sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
     return 0;
 }
