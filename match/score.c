@@ -201,7 +201,10 @@ ids_weight(struct cmp *c, double *w)
  *    seen-synth2 0.0037, 0.0008, 2.3 -> 1;
  *  - day and month agree, the year differs (a wrong year digit): FEBRL
  *    0.0014, 0.0034, -1.3; seen-synth none; seen-synth2 0.005, 0.0034,
- *    0.6 -> 0, where a date of another year counts -6;
+ *    0.6 -> 0, where a date of another year counts -6; only when the
+ *    dates are within two years (rule 51), so that a father and his son
+ *    of one name and one birthday, both adults and so not told apart by
+ *    the birth bands, still count -6 (a year off by ten does too);
  *  - an expected due date agrees: the same evidence as a date of birth
  *    -> 7 (was 5);
  *  - an unborn child's due date and a date of birth (or another due date)
@@ -238,7 +241,8 @@ dob_differ_weight(struct cmp *c)
         return W_DATE_DIGITS;
     }
     if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
-        cmp_agree(c, SEEN_RULE_F_YOB) == 0) {
+        cmp_agree(c, SEEN_RULE_F_YOB) == 0 &&
+        cmp_agree(c, SEEN_RULE_F_DOB_YEARS) == 1) {
         why(c->ex, "date of birth agrees but for the year");
         return W_DATE_YEAR;
     }

@@ -335,7 +335,7 @@ sorted_digits(const char *ymd, char out[static 9])
 
 /*
  * Add the tokens of dates written wrong (docs/protocol.md, rules 15, 16,
- * 49, 50): last, so that an entry at the SEEN_TOKENS_MAX limit loses
+ * 49, 50, 51): last, so that an entry at the SEEN_TOKENS_MAX limit loses
  * these and never one of the older rules.
  */
 static void
@@ -349,6 +349,7 @@ date_tokens(
         sorted_digits(f->dob, digits);
         TOK(b, SEEN_RULE_F_DOB_DIGITS, digits);
         TOK(b, SEEN_RULE_FAMILY_MD, f->fph, f->md);
+        window_tokens(b, SEEN_RULE_F_DOB_YEARS, NULL, in->dob, 732);
     }
     if (f->fph[0] == '\0')
         return;
@@ -562,6 +563,7 @@ seen_rule_name(unsigned int rule)
         [SEEN_RULE_F_FAMILY_VCOMMON] = "family_very_common",
         [SEEN_RULE_F_DOB_NEAR] = "dob_within_a_day",
         [SEEN_RULE_F_DOB_DIGITS] = "dob_digits",
+        [SEEN_RULE_F_DOB_YEARS] = "dob_within_a_year",
     };
 
     if (rule > SEEN_RULE_MAX || names[rule] == NULL)

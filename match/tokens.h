@@ -76,6 +76,7 @@ enum seen_rule {
     SEEN_RULE_F_FAMILY_VCOMMON = 48,
     SEEN_RULE_F_DOB_NEAR = 49,   /* 2-day window of dob (two offsets) */
     SEEN_RULE_F_DOB_DIGITS = 50, /* the digits of YYYYMMDD, sorted */
+    SEEN_RULE_F_DOB_YEARS = 51,  /* 732-day window of dob (two offsets) */
     SEEN_RULE_MAX = 63
 };
 

@@ -266,6 +266,28 @@ START_TEST(test_dob_with_a_wrong_year_digit_is_compared_and_not_held_against)
 }
 END_TEST
 
+START_TEST(test_adult_father_and_son_with_one_name_and_birthday_stay_apart)
+{
+    /* Both adults: the birth bands do not tell them apart, the years
+     * must. */
+    static const struct person dad = {
+        "Darius", "Okafor", "1960-05-12", NULL, "RG1 5DF", 3};
+    static const struct person son = {
+        "Darius", "Okafor", "1990-05-12", NULL, "RG1 5DF", 3};
+    static const struct person ten = {
+        "Darius", "Okafor", "1970-05-12", NULL, "RG1 5DF", 3};
+    struct seen_score s;
+
+    s = score("adult father and son, one birthday", &dad, &son, NULL);
+    ck_assert(!says(&s, YEAR));
+    ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
+    /* A year off by ten is not told from a father's either. */
+    s = score("a year off by ten", &dad, &ten, NULL);
+    ck_assert(!says(&s, YEAR));
+    ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
+}
+END_TEST
+
 START_TEST(test_father_and_son_with_one_birthday_stay_apart)
 {
     static const struct person dad = {
@@ -391,7 +413,7 @@ START_TEST(test_date_tokens_come_last_and_an_entry_keeps_the_limit)
     static const struct person a = {
         "Bethan", "Brown", "1993-05-02", NULL, "RG1 5DF", 3};
     static struct toks t;
-    size_t i, near = 0, win = 0, digits = 0, md = 0;
+    size_t i, near = 0, win = 0, digits = 0, md = 0, years = 0;
 
     make(&a, &t);
     ck_assert_uint_le(t.n, SEEN_TOKENS_MAX);
@@ -400,11 +422,13 @@ START_TEST(test_date_tokens_come_last_and_an_entry_keeps_the_limit)
         win += t.t[i * SEEN_TOKEN_ITEM] == SEEN_RULE_FAMILY_WINDOW;
         digits += t.t[i * SEEN_TOKEN_ITEM] == SEEN_RULE_F_DOB_DIGITS;
         md += t.t[i * SEEN_TOKEN_ITEM] == SEEN_RULE_FAMILY_MD;
+        years += t.t[i * SEEN_TOKEN_ITEM] == SEEN_RULE_F_DOB_YEARS;
     }
     ck_assert_uint_eq(near, 2);
     ck_assert_uint_eq(win, 2);
     ck_assert_uint_eq(digits, 1);
     ck_assert_uint_eq(md, 1);
+    ck_assert_uint_eq(years, 2);
     ck_assert_int_eq(seen_rule_is_block(SEEN_RULE_FAMILY_WINDOW), 1);
     ck_assert_int_eq(seen_rule_is_block(SEEN_RULE_FAMILY_MD), 1);
     ck_assert_int_eq(seen_rule_is_block(SEEN_RULE_F_DOB_NEAR), 0);
@@ -421,12 +445,14 @@ START_TEST(test_date_tokens_come_last_and_an_entry_keeps_the_limit)
         ck_assert_int_eq(seen_date_parse(a.dob, &in.dob), 0);
         in.has_dob = 1;
         n = seen_tokens_make(tk, &in, t.t, SEEN_TOKENS_MAX);
-        ck_assert_uint_gt(n, 6);
-        ck_assert_uint_eq(seen_tokens_make(tk, &in, t.t, n - 6), n - 6);
-        for (i = 0; i < n - 6; i++) {
-            ck_assert_uint_ne(t.t[i * SEEN_TOKEN_ITEM], SEEN_RULE_F_DOB_NEAR);
-            ck_assert_uint_ne(t.t[i * SEEN_TOKEN_ITEM],
-                SEEN_RULE_FAMILY_WINDOW);
+        ck_assert_uint_gt(n, 8);
+        ck_assert_uint_eq(seen_tokens_make(tk, &in, t.t, n - 8), n - 8);
+        for (i = 0; i < n - 8; i++) {
+            unsigned int r = t.t[i * SEEN_TOKEN_ITEM];
+
+            ck_assert(r != SEEN_RULE_F_DOB_NEAR &&
+                r != SEEN_RULE_F_DOB_DIGITS && r != SEEN_RULE_F_DOB_YEARS &&
+                r != SEEN_RULE_FAMILY_MD && r != SEEN_RULE_FAMILY_WINDOW);
         }
     }
 }
@@ -484,6 +510,8 @@ match_dates_suite(void)
     tcase_add_test(tc,
         test_dob_with_a_wrong_year_digit_is_compared_and_not_held_against);
     tcase_add_test(tc, test_father_and_son_with_one_birthday_stay_apart);
+    tcase_add_test(tc,
+        test_adult_father_and_son_with_one_name_and_birthday_stay_apart);
     tcase_add_test(tc, test_day_month_swap_with_a_nickname_is_compared);
     tcase_add_test(tc, test_missing_dob_weighs_nothing_either_way);
     tcase_add_test(tc, test_unborn_links_to_the_child_born_near_the_due_date);
