@@ -199,12 +199,14 @@ ids_weight(struct cmp *c, double *w)
  *  - the same digits in another order (a transposition; a day/month swap,
  *    3, is tested first): FEBRL 0.0034, 0.0009, 1.9; seen-synth none;
  *    seen-synth2 0.0037, 0.0008, 2.3 -> 1;
- *  - day and month agree, the year differs (a wrong year digit): FEBRL
- *    0.0014, 0.0034, -1.3; seen-synth none; seen-synth2 0.005, 0.0034,
- *    0.6 -> 0, where a date of another year counts -6; only when the
- *    dates are within two years (rule 51), so that a father and his son
- *    of one name and one birthday, both adults and so not told apart by
- *    the birth bands, still count -6 (a year off by ten does too);
+ *  - day and month agree, the year differs, the dates within two years
+ *    (rule 51; a wrong year digit, one off): FEBRL 0.0010, 0.00006, 4.1;
+ *    seen-synth none; seen-synth2 0.0040, 0.00017, 4.6 -> 2, where a
+ *    date of another year counts -6.  Without the two years the u was
+ *    0.0034 (log2(m/u) -1.3 and 0.6), and a father and his son of one
+ *    name and one birthday, both adults and so not told apart by the
+ *    birth bands, would have linked: they (and a year off by ten) still
+ *    count -6;
  *  - an expected due date agrees: the same evidence as a date of birth
  *    -> 7 (was 5);
  *  - an unborn child's due date and a date of birth (or another due date)
@@ -218,7 +220,7 @@ ids_weight(struct cmp *c, double *w)
  */
 #define W_DATE_NEAR 3.0
 #define W_DATE_DIGITS 1.0
-#define W_DATE_YEAR 0.0
+#define W_DATE_YEAR 2.0
 #define W_DATE_DUE 7.0
 #define W_DATE_BORN_NEAR_DUE 4.0
 

@@ -258,11 +258,11 @@ START_TEST(test_dob_with_a_wrong_year_digit_is_compared_and_not_held_against)
     s = score("wrong year, nickname", &a, &b, &cand);
     ck_assert(cand);
     ck_assert(says(&s, YEAR));
-    /* Weighed as neither for nor against (a date of another year counts
-     * -6): with common names and a postcode, a possible link. */
+    /* A little for (a date of another year counts -6): with common names
+     * and a postcode, a link. */
     s = score("wrong year", &a, &c, NULL);
     ck_assert(says(&s, YEAR));
-    ck_assert_int_ge(s.band, SEEN_BAND_POSSIBLE);
+    ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
 
