@@ -25,6 +25,9 @@ struct uf {
     uint32_t *tail;          /* at a root: last member */
     uint32_t *size;          /* at a root: members */
     const uint8_t **nhs;     /* at a root: its NHS token, or NULL */
+    size_t *adj_at;          /* entry i's candidates: adj[adj_at[i] ..
+                              * adj_at[i + 1]) */
+    size_t *adj;             /* indices of candidates */
 };
 
 #define NONE UINT32_MAX
@@ -116,6 +119,61 @@ may_merge(const struct seen_cluster_item *items, struct uf *u, uint32_t p,
     return 1;
 }
 
+/*
+ * 1 when an unborn entry (birth band 1) of the person rooted at ${p} has
+ * another candidate of the weight of candidate ${k} (c[${k}], which joins
+ * ${p} to ${q}) to a person that may not merge with ${q}: that entry is
+ * as close to two children known to be two, twins most often (3d of
+ * cluster.h).
+ */
+static int
+tied(const struct seen_cluster_item *items, struct uf *u,
+    const struct cand *c, size_t k, uint32_t p, uint32_t q)
+{
+    uint32_t x, z, r;
+    size_t i, j;
+
+    for (x = p; x != NONE; x = u->next[x])
+        for (i = u->adj_at[x];
+             items[x].birth_band == 1 && i < u->adj_at[x + 1]; i++) {
+            j = u->adj[i];
+            if (j == k || c[j].w != c[k].w)
+                continue;
+            z = c[j].lo == x ? c[j].hi : c[j].lo;
+            r = find(u, z);
+            if (r != p && r != q && !may_merge(items, u, q, r))
+                return 1;
+        }
+    return 0;
+}
+
+/* Index the ${nc} candidates ${c} by their ends, for tied(), into ${u}
+ * (${n} entries).  Returns 0 or SEEN_ENOMEM. */
+static int
+index_ends(struct uf *u, const struct cand *c, size_t nc, uint32_t n)
+{
+    size_t k, *fill;
+    uint32_t i;
+
+    if ((u->adj_at = calloc((size_t)n + 1, sizeof *u->adj_at)) == NULL ||
+        (u->adj = malloc((2 * nc + 1) * sizeof *u->adj)) == NULL ||
+        (fill = malloc(((size_t)n + 1) * sizeof *fill)) == NULL)
+        return SEEN_ENOMEM;
+    for (k = 0; k < nc; k++) {
+        u->adj_at[c[k].lo + 1]++;
+        u->adj_at[c[k].hi + 1]++;
+    }
+    for (i = 0; i < n; i++)
+        u->adj_at[i + 1] += u->adj_at[i];
+    memcpy(fill, u->adj_at, ((size_t)n + 1) * sizeof *fill);
+    for (k = 0; k < nc; k++) {
+        u->adj[fill[c[k].lo]++] = k;
+        u->adj[fill[c[k].hi]++] = k;
+    }
+    free(fill);
+    return 0;
+}
+
 static void
 merge(struct uf *u, uint32_t p, uint32_t q)
 {
@@ -151,7 +209,7 @@ int
 seen_cluster_run(const struct seen_cluster_item *items, size_t n,
     const struct seen_cluster_link *links, size_t nlinks, uint32_t *label)
 {
-    struct uf u = {NULL, NULL, NULL, NULL, NULL};
+    struct uf u = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct cand *c = NULL;
     uint32_t *lowest = NULL;
     uint32_t i, a, b, p, q;
@@ -195,7 +253,8 @@ seen_cluster_run(const struct seen_cluster_item *items, size_t n,
         (u.tail = malloc(n * sizeof *u.tail)) == NULL ||
         (u.size = malloc(n * sizeof *u.size)) == NULL ||
         (u.nhs = malloc(n * sizeof *u.nhs)) == NULL ||
-        (lowest = malloc(n * sizeof *lowest)) == NULL)
+        (lowest = malloc(n * sizeof *lowest)) == NULL ||
+        index_ends(&u, c, nc, (uint32_t)n) != 0)
         goto done;
     for (i = 0; i < n; i++) {
         u.parent[i] = i;
@@ -207,7 +266,8 @@ seen_cluster_run(const struct seen_cluster_item *items, size_t n,
     for (k = 0; k < nc; k++) {
         p = find(&u, c[k].lo);
         q = find(&u, c[k].hi);
-        if (p == q || !may_merge(items, &u, p, q))
+        if (p == q || !may_merge(items, &u, p, q) ||
+            tied(items, &u, c, k, p, q) || tied(items, &u, c, k, q, p))
             continue;
         merge(&u, p, q);
     }
@@ -227,6 +287,8 @@ seen_cluster_run(const struct seen_cluster_item *items, size_t n,
     rc = 0;
 
 done:
+    free(u.adj);
+    free(u.adj_at);
     free(lowest);
     free(u.nhs);
     free(u.size);

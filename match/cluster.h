@@ -38,8 +38,15 @@
  *         Smith" with no date of birth, between a father and a son of that
  *         name).  The pairs are scored on demand, in a fixed order, and
  *         the check stops at the first contradiction.
- *     Persons only grow, so a refusal stays right for every later link
- *     between the same two persons.
+ *      d. an unborn entry (birth band 1) of P or Q has another candidate
+ *         of exactly the same weight to a third person R, and R and the
+ *         other of P and Q may not merge (by a, b or c): the unborn child
+ *         is as close to two children known to be two (twins, or a
+ *         brother born near the due date) and joins neither by this link.
+ *     Persons only grow, so a refusal by a, b or c stays right for every
+ *     later link between the same two persons; d depends on the persons
+ *     formed by the links before it in the order of step 2, so on the
+ *     set of links alone.
  *  4. Labels.  Each entry is labelled with the index of the entry of
  *     smallest id in its person.
  *
@@ -47,7 +54,8 @@
  * birth bands) and the set of links, and seen_score_pair is symmetric, so
  * the partition (and the ids of the labels) is the same on every node.
  * Cost: O(L log L) for L links, plus, per merge attempt, up to |P|·|Q|
- * group comparisons and direct scores.
+ * group comparisons and direct scores (and, for d, the same again with
+ * each person an unborn entry is tied to).
  */
 #ifndef SEEN_CLUSTER_H
 #define SEEN_CLUSTER_H

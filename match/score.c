@@ -186,6 +186,88 @@ ids_weight(struct cmp *c, double *w)
     }
 }
 
+/*
+ * The weights of dates written wrong (docs/protocol.md, "Dates written
+ * wrong").  Set by hand at about half of log2(m/u), as the weight of an
+ * agreeing date of birth (7, where log2(m/u) is 12.9 to 15.5) is: m the
+ * share of the true candidate pairs with that outcome, u the share of
+ * random pairs of two people, measured by bench_febrl -v ("reasons among
+ * the candidate pairs") on FEBRL 4, seen-synth and seen-synth2 (one run
+ * each; m, u, log2(m/u)):
+ *  - a day apart: FEBRL 0.0002, 0.00005, 2.2; seen-synth none;
+ *    seen-synth2 0.011, 0.0002, 5.9 -> 3;
+ *  - the same digits in another order (a transposition; a day/month swap,
+ *    3, is tested first): FEBRL 0.0034, 0.0009, 1.9; seen-synth none;
+ *    seen-synth2 0.0037, 0.0008, 2.3 -> 1;
+ *  - day and month agree, the year differs, the dates within two years
+ *    (rule 51; a wrong year digit, one off): FEBRL 0.0010, 0.00006, 4.1;
+ *    seen-synth none; seen-synth2 0.0040, 0.00017, 4.6 -> 2, where a
+ *    date of another year counts -6.  Without the two years the u was
+ *    0.0034 (log2(m/u) -1.3 and 0.6), and a father and his son of one
+ *    name and one birthday, both adults and so not told apart by the
+ *    birth bands, would have linked: they (and a year off by ten) still
+ *    count -6;
+ *  - an expected due date agrees: the same evidence as a date of birth
+ *    -> 7 (was 5);
+ *  - an unborn child's due date and a date of birth (or another due date)
+ *    in one 32-day window, the family names sounding alike (rule 15, so
+ *    the family name is counted twice; born 16 days before to 10 after
+ *    the due date in seen-synth2): seen-synth2 m 0.020 of the true pairs
+ *    but 0.0045 of the false candidate pairs (other babies of the
+ *    family), none of 200,000 random pairs; the window alone has u about
+ *    32 days in 40 years of births, 0.002, log2(m/u) about 9 -> 4: with
+ *    a family name and a postcode it links, with a family name alone not.
+ */
+#define W_DATE_NEAR 3.0
+#define W_DATE_DIGITS 1.0
+#define W_DATE_YEAR 2.0
+#define W_DATE_DUE 7.0
+#define W_DATE_BORN_NEAR_DUE 4.0
+
+/* The weight of two dates of birth that differ, as how they differ. */
+static double
+dob_differ_weight(struct cmp *c)
+{
+
+    if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
+        cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
+        why(c->ex, "date of birth agrees with day and month swapped");
+        return 3;
+    }
+    if (cmp_agree(c, SEEN_RULE_F_DOB_NEAR) == 1) {
+        why(c->ex, "dates of birth a day apart");
+        return W_DATE_NEAR;
+    }
+    if (cmp_agree(c, SEEN_RULE_F_DOB_DIGITS) == 1) {
+        why(c->ex, "date of birth agrees with two digits transposed");
+        return W_DATE_DIGITS;
+    }
+    if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
+        cmp_agree(c, SEEN_RULE_F_YOB) == 0 &&
+        cmp_agree(c, SEEN_RULE_F_DOB_YEARS) == 1) {
+        why(c->ex, "date of birth agrees but for the year");
+        return W_DATE_YEAR;
+    }
+    if (cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
+        why(c->ex, "date of birth differs in the same year");
+        return -2;
+    }
+    why(c->ex, "dates of birth differ");
+    return -6;
+}
+
+/* 1 when one side of ${c} has a due date and no date of birth (unborn),
+ * the other a date of birth or another due date. */
+static int
+due_and_date(const struct cmp *c)
+{
+    int ua = has(&c->sa, SEEN_RULE_F_DUE) && !has(&c->sa, SEEN_RULE_F_DOB);
+    int ub = has(&c->sb, SEEN_RULE_F_DUE) && !has(&c->sb, SEEN_RULE_F_DOB);
+
+    return (ua && (ub || has(&c->sb, SEEN_RULE_F_DOB))) ||
+        (ub && has(&c->sa, SEEN_RULE_F_DOB));
+}
+
 /* Add the weight of the dates of birth (or the due dates) to *${w}. */
 static void
 dob_weight(struct cmp *c, double *w)
@@ -196,20 +278,14 @@ dob_weight(struct cmp *c, double *w)
         *w += 7;
         why(c->ex, "date of birth agrees");
     } else if (c->d == 0) {
-        if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
-            cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
-            *w += 3;
-            why(c->ex, "date of birth agrees with day and month swapped");
-        } else if (cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
-            *w -= 2;
-            why(c->ex, "date of birth differs in the same year");
-        } else {
-            *w -= 6;
-            why(c->ex, "dates of birth differ");
-        }
+        *w += dob_differ_weight(c);
     } else if (cmp_agree(c, SEEN_RULE_F_DUE) == 1) {
-        *w += 5;
+        *w += W_DATE_DUE;
         why(c->ex, "expected due date agrees");
+    } else if (due_and_date(c) &&
+        cmp_agree(c, SEEN_RULE_FAMILY_WINDOW) == 1) {
+        *w += W_DATE_BORN_NEAR_DUE;
+        why(c->ex, "born near the expected due date");
     }
 }
 

@@ -286,6 +286,79 @@ field_tokens(struct tbuf *b, const struct tfields *f)
         TOK(b, SEEN_RULE_F_FAMILY_VCOMMON, "very common");
 }
 
+/* ${x} divided by ${w} (> 0), rounded down (C's '/' rounds towards 0). */
+static int32_t
+floor_div(int32_t x, int32_t w)
+{
+
+    return x >= 0 ? x / w : -(int32_t)((-(int64_t)x + w - 1) / w);
+}
+
+/*
+ * Add to ${b} the two window tokens of ${rule} for the date ${days}: the
+ * window of ${width} days that holds it, counted from day 0 and from day
+ * ${width}/2, each with its offset among the fields.  Two dates less than
+ * ${width}/2 days apart share at least one token; two ${width} or more
+ * apart share none.  ${fam} is a first field (NULL for none).
+ */
+static void
+window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
+    int32_t days, int32_t width)
+{
+    static const char *const offs[2] = {"0", "1"};
+    char k[16];
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        snprintf(k, sizeof k, "%ld",
+            (long)floor_div(days + i * (width / 2), width));
+        if (fam != NULL)
+            TOK(b, rule, fam, offs[i], k);
+        else
+            TOK(b, rule, offs[i], k);
+    }
+}
+
+/* The digits of ${ymd} ("YYYY-MM-DD") sorted, into ${out}. */
+static void
+sorted_digits(const char *ymd, char out[static 9])
+{
+    size_t i, n = 0;
+    int c;
+
+    for (c = '0'; c <= '9'; c++)
+        for (i = 0; ymd[i] != '\0' && n < 8; i++)
+            if (ymd[i] == c)
+                out[n++] = (char)c;
+    out[n] = '\0';
+}
+
+/*
+ * Add the tokens of dates written wrong (docs/protocol.md, rules 15, 16,
+ * 49, 50, 51): last, so that an entry at the SEEN_TOKENS_MAX limit loses
+ * these and never one of the older rules.
+ */
+static void
+date_tokens(
+    struct tbuf *b, const struct tfields *f, const struct seen_token_input *in)
+{
+    char digits[9];
+
+    if (in->has_dob) {
+        window_tokens(b, SEEN_RULE_F_DOB_NEAR, NULL, in->dob, 2);
+        sorted_digits(f->dob, digits);
+        TOK(b, SEEN_RULE_F_DOB_DIGITS, digits);
+        TOK(b, SEEN_RULE_FAMILY_MD, f->fph, f->md);
+        window_tokens(b, SEEN_RULE_F_DOB_YEARS, NULL, in->dob, 732);
+    }
+    if (f->fph[0] == '\0')
+        return;
+    if (in->has_dob)
+        window_tokens(b, SEEN_RULE_FAMILY_WINDOW, f->fph, in->dob, 32);
+    if (in->has_due)
+        window_tokens(b, SEEN_RULE_FAMILY_WINDOW, f->fph, in->due, 32);
+}
+
 /* Sort the ${n} items of ${out} and drop duplicates; return how many stay. */
 static size_t
 sort_unique(uint8_t *out, size_t n)
@@ -322,6 +395,7 @@ seen_tokens_make(const struct seen_tokenizer *tk,
     fields_fill(in, &f);
     blocking_tokens(&b, &f, in);
     field_tokens(&b, &f);
+    date_tokens(&b, &f, in);
     return sort_unique(out, b.n);
 }
 
@@ -468,6 +542,8 @@ seen_rule_name(unsigned int rule)
         [SEEN_RULE_VARIANT_DOB] = "family_variant_dob",
         [SEEN_RULE_GIVEN_DOB] = "phonetic_given_dob_district",
         [SEEN_RULE_PHON_NAME_DOB] = "phonetic_name_dob",
+        [SEEN_RULE_FAMILY_WINDOW] = "family_date_window",
+        [SEEN_RULE_FAMILY_MD] = "family_month_day",
         [SEEN_RULE_F_GIVEN] = "given",
         [SEEN_RULE_F_FAMILY] = "family",
         [SEEN_RULE_F_DOB] = "dob",
@@ -485,6 +561,9 @@ seen_rule_name(unsigned int rule)
         [SEEN_RULE_F_GIVEN_VCOMMON] = "given_very_common",
         [SEEN_RULE_F_FAMILY_COMMON] = "family_common",
         [SEEN_RULE_F_FAMILY_VCOMMON] = "family_very_common",
+        [SEEN_RULE_F_DOB_NEAR] = "dob_within_a_day",
+        [SEEN_RULE_F_DOB_DIGITS] = "dob_digits",
+        [SEEN_RULE_F_DOB_YEARS] = "dob_within_a_year",
     };
 
     if (rule > SEEN_RULE_MAX || names[rule] == NULL)

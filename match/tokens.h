@@ -52,6 +52,9 @@ enum seen_rule {
     SEEN_RULE_GIVEN_DOB = 13,    /* phonetic given, dob, district */
     SEEN_RULE_PHON_NAME_DOB = 14, /* phonetic given or family, dob (one
                                    * subkey for both: swap-proof) */
+    SEEN_RULE_FAMILY_WINDOW = 15, /* phonetic family, 32-day window of the
+                                   * dob or due date (two offsets) */
+    SEEN_RULE_FAMILY_MD = 16,     /* phonetic family, {day, month} */
     SEEN_RULE_FIELD_BASE = 32,
     /* Field rules (published, not indexed). */
     SEEN_RULE_F_GIVEN = 32,
@@ -71,6 +74,9 @@ enum seen_rule {
     SEEN_RULE_F_GIVEN_VCOMMON = 46, /* ... one of the most common */
     SEEN_RULE_F_FAMILY_COMMON = 47, /* present when the family name is common */
     SEEN_RULE_F_FAMILY_VCOMMON = 48,
+    SEEN_RULE_F_DOB_NEAR = 49,   /* 2-day window of dob (two offsets) */
+    SEEN_RULE_F_DOB_DIGITS = 50, /* the digits of YYYYMMDD, sorted */
+    SEEN_RULE_F_DOB_YEARS = 51,  /* 732-day window of dob (two offsets) */
     SEEN_RULE_MAX = 63
 };
 

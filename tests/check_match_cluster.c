@@ -456,6 +456,44 @@ START_TEST(test_one_person_never_holds_two_nhs_numbers)
 }
 END_TEST
 
+START_TEST(test_unborn_as_close_to_twins_joins_neither)
+{
+    /* An unborn child (no given name, no date of birth) and the twins
+     * born of that pregnancy, named in one record: whichever twin the
+     * ids would pick, the link is a guess. */
+    static const struct ent e[] = {
+        {"health-u", "?", NULL, "Lane", NULL, NULL, "RG30 2AB", "RG30", 0,
+            1, NULL, NULL},
+        {"care-t", "isla", "Isla", "Lane", "2025-06-05", NULL, "RG30 2AB",
+            "RG30", 'F', 2, NULL, NULL},
+        {"care-t", "ella", "Ella", "Lane", "2025-06-05", NULL, "RG30 2AB",
+            "RG30", 'F', 2, NULL, NULL},
+    };
+    static struct set s;
+    size_t k;
+
+    build(&s, e, 3);
+    for (k = 0; k < 2; k++) {
+        s.nlinks = 0;
+        s.links[s.nlinks++] = (struct seen_cluster_link){0, k ? 2 : 1, 11.0};
+        s.links[s.nlinks++] = (struct seen_cluster_link){0, k ? 1 : 2, 11.0};
+        run(&s);
+        ck_assert_uint_ne(s.label[1], s.label[2]);
+        ck_assert_uint_ne(s.label[0], s.label[1]);
+        ck_assert_uint_ne(s.label[0], s.label[2]);
+    }
+    /* One closer than the other: the unborn child joins that one. */
+    s.links[0].weight = 11.5;
+    run(&s);
+    ck_assert_uint_eq(s.label[0], s.label[2]);
+    /* A born entry tied in the same way joins one of them, as before. */
+    s.items[0].birth_band = 2;
+    s.links[0].weight = 11.0;
+    run(&s);
+    ck_assert(s.label[0] == s.label[1] || s.label[0] == s.label[2]);
+}
+END_TEST
+
 START_TEST(test_links_below_the_match_band_never_merge)
 {
     /* One child in three records: every pair would merge at its real
@@ -566,6 +604,7 @@ cluster_suite(void)
     tcase_add_test(tc, test_chaining_is_cut_whichever_link_comes_first);
     tcase_add_test(tc, test_two_entries_of_one_record_never_merge);
     tcase_add_test(tc, test_one_person_never_holds_two_nhs_numbers);
+    tcase_add_test(tc, test_unborn_as_close_to_twins_joins_neither);
     tcase_add_test(tc, test_links_below_the_match_band_never_merge);
     tcase_add_test(
         tc, test_persons_do_not_depend_on_the_order_of_entries_or_links);

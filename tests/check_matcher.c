@@ -171,6 +171,34 @@ static const char *const origin_names[NORIGINS] = {
     "\"given_name\":\"Ruby\",\"family_name\":\"Carter\",\"date_of_birth\":"    \
     "\"2018-08-08\",\"sex\":\"F\",\"postcode\":\"RG4 8XY\"}]}"
 
+/*
+ * Police, Reading: a mother and her unborn child (no given name, an
+ * expected due date), then social care after the birth: the child, born
+ * ten days after the due date, her brother two years older, the mother.
+ */
+#define TVP3_ID "TVP-DA-2025-00601"
+#define TVP3                                                                   \
+    "{\"id\":\"" TVP3_ID "\",\"kind\":\"domestic_abuse_incident\","            \
+    "\"date\":\"2025-02-11\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"high\",\"people\":[{\"ref\":\"v1\",\"role\":\"adult_victim\","          \
+    "\"given_name\":\"Sophie\",\"family_name\":\"Lane\","                    \
+    "\"date_of_birth\":\"1995-04-04\",\"postcode\":\"RG30 2AB\"},"             \
+    "{\"ref\":\"u1\",\"role\":\"unborn\",\"given_name\":null,"               \
+    "\"family_name\":\"Lane\",\"expected_due_date\":\"2025-05-30\","         \
+    "\"postcode\":\"RG30 2AB\"}]}"
+#define SC5_ID "RDG-CIN-204480"
+#define SC5                                                                    \
+    "{\"id\":\"" SC5_ID "\",\"kind\":\"child_in_need_assessment\","            \
+    "\"date\":\"2025-09-01\",\"local_authority\":\"Reading\",\"risk\":"        \
+    "\"medium\",\"people\":[{\"ref\":\"c1\",\"role\":\"child\","               \
+    "\"given_name\":\"Isla\",\"family_name\":\"Lane\",\"date_of_birth\":"      \
+    "\"2025-06-09\",\"sex\":\"F\",\"postcode\":\"RG30 2AB\"},{\"ref\":"      \
+    "\"c2\",\"role\":\"child\",\"given_name\":\"Alfie\",\"family_name\":"     \
+    "\"Lane\",\"date_of_birth\":\"2023-02-10\",\"sex\":\"M\",\"postcode\":"   \
+    "\"RG30 2AB\"},{\"ref\":\"m1\",\"role\":\"parent\",\"given_name\":"      \
+    "\"Sophie\",\"family_name\":\"Lane\",\"date_of_birth\":\"1995-04-04\","   \
+    "\"postcode\":\"RG30 2AB\"}]}"
+
 #define DELETE(id) "{\"id\":\"" id "\",\"deleted\":true}"
 
 /* Every record above, at its origin. */
@@ -180,6 +208,7 @@ static const struct {
 } all_records[] = {
     {O_TVP, TVP1}, {O_SC, SC1}, {O_HERTS, HERTS1}, {O_LOW, LOW1},
     {O_TVP, TVP2}, {O_SC, SC2}, {O_SC, SC3}, {O_TVP, DVDS1}, {O_SC, SC4},
+    {O_TVP, TVP3}, {O_SC, SC5},
 };
 
 #define NRECORDS (sizeof all_records / sizeof all_records[0])
@@ -626,6 +655,35 @@ START_TEST(test_twins_of_one_mother_born_the_same_day_stay_two_persons)
 }
 END_TEST
 
+START_TEST(test_unborn_child_and_the_child_born_are_one_person)
+{
+    char unborn[18], isla[18], alfie[18], mother_a[18], mother_b[18];
+    int round;
+
+    /* Either record first. */
+    for (round = 0; round < 2; round++) {
+        if (round == 1) {
+            teardown();
+            setup();
+        }
+        import_at(&lab1, round ? O_SC : O_TVP, round ? SC5 : TVP3);
+        match_all(&lab1);
+        import_at(&lab1, round ? O_TVP : O_SC, round ? TVP3 : SC5);
+        match_all(&lab1);
+        pid_of(&lab1, O_TVP, TVP3_ID, 1, unborn);
+        pid_of(&lab1, O_SC, SC5_ID, 0, isla);
+        pid_of(&lab1, O_SC, SC5_ID, 1, alfie);
+        pid_of(&lab1, O_TVP, TVP3_ID, 0, mother_a);
+        pid_of(&lab1, O_SC, SC5_ID, 2, mother_b);
+        ck_assert_str_eq(unborn, isla);
+        /* Not her older brother, and not their mother. */
+        ck_assert_str_ne(unborn, alfie);
+        ck_assert_str_ne(unborn, mother_a);
+        ck_assert_str_eq(mother_a, mother_b);
+    }
+}
+END_TEST
+
 /* The number of members of person ${pid} in ${l}'s persons (0: none). */
 static size_t
 person_size(struct lab *l, const char *pid)
@@ -972,6 +1030,7 @@ matcher_suite(void)
     tcase_add_test(tc, test_one_child_recorded_at_two_origins_is_one_person);
     tcase_add_test(
         tc, test_twins_of_one_mother_born_the_same_day_stay_two_persons);
+    tcase_add_test(tc, test_unborn_child_and_the_child_born_are_one_person);
     tcase_add_test(tc, test_retracted_record_leaves_its_person);
     tcase_add_test(tc, test_linked_says_what_this_node_matched);
     suite_add_tcase(s, tc);
