@@ -47,6 +47,12 @@ static const struct {
     {"entries-bravo-resigned", SEEN_OK, -1, -1, FZ_B_SIZE - FZ_B_HELD},
     {"entries-bravo-duplicate", SEEN_OK, -1, -1, 0},
     {"entries-own", SEEN_EPERM, -1, -1, 0},
+    /* With a range in flight: a gap asked again at once; an answer cut
+     * short asked on. */
+    {"entries-bravo-gap", SEEN_OK, SEEN__MSG_TYPE__GET_RANGE, 0, 0},
+    {"entries-bravo-gap-asked", SEEN_OK, SEEN__MSG_TYPE__GET_RANGE, 1, 0},
+    {"entries-bravo-one-asked", SEEN_OK, SEEN__MSG_TYPE__GET_RANGE, 0, 1},
+    {"entries-bravo-cut-asked", SEEN_OK, SEEN__MSG_TYPE__GET_RANGE, 1, 1},
     {"hello-older", SEEN_OK, SEEN__MSG_TYPE__MEMBERSHIP, 1, 0},
     {"hello-newer", SEEN_OK, SEEN__MSG_TYPE__MEMBERSHIP, 0, 0},
 };

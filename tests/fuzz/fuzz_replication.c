@@ -24,8 +24,11 @@
  * every checkpoint in a HEADS or ENTRIES whose origin is one of the three
  * members, with that origin's key, over the size and root the body says
  * (so that the fuzzer gets past the signatures to what lies behind them);
- * bit 3, that the sender is charlie instead of bravo.  The rest is the
- * body.  Each input runs in a nested transaction of its own write
+ * bit 3, that the sender is charlie instead of bravo; bit 4, that this
+ * node asked the sender for bravo's leaves [FZ_B_HELD, FZ_B_SIZE), the
+ * first range in flight ending at FZ_B_CP (so that an ENTRIES meets the
+ * requests in flight: gaps, answers cut short, the next range asked half
+ * way).  The rest is the body.  Each input runs in a nested transaction of its own write
  * transaction, as seen_fed_service runs a message (a refusal undoes the
  * nested one), and the write transaction is aborted afterwards; what the
  * seen_fed keeps in memory of its peers and requests is put back as it
@@ -68,6 +71,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/seen.h"
@@ -109,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_HELLO 3
 #define FZ_RESIGN 4
 #define FZ_FROM_CHARLIE 8
+#define FZ_ASKED 16
 
 /* A member's feed, in memory: its leaves and their hashes. */
 struct fz_feed {
@@ -455,6 +460,12 @@ fz_write_seeds(const char *dir, const struct fz_feed *own,
         FZ_B_CP, 0);
     fz_seed_entries(dir, "entries-bravo-gap", FZ_ENTRIES, b, FZ_B_HELD + 2,
         FZ_B_SIZE, FZ_B_SIZE, 0);
+    fz_seed_entries(dir, "entries-bravo-gap-asked", FZ_ENTRIES | FZ_ASKED, b,
+        FZ_B_HELD + 2, FZ_B_SIZE, FZ_B_SIZE, 0);
+    fz_seed_entries(dir, "entries-bravo-one-asked", FZ_ENTRIES | FZ_ASKED, b,
+        FZ_B_HELD, FZ_B_HELD + 1, FZ_B_SIZE, 1);
+    fz_seed_entries(dir, "entries-bravo-cut-asked", FZ_ENTRIES | FZ_ASKED, b,
+        FZ_B_HELD, FZ_B_HELD + 1, FZ_B_SIZE, 0);
     fz_seed_entries(dir, "entries-own", FZ_ENTRIES, own, 0, FZ_OWN, FZ_OWN,
         0);
     h.node = (char *)"self";
@@ -567,10 +578,12 @@ fz_init(void)
     memcpy(fz_peers, fz_fed->peers, fz_npeers * sizeof *fz_peers);
 }
 
-/* Put back what the seen_fed keeps in memory between messages. */
+/* Put back what the seen_fed keeps in memory between messages; with
+ * FZ_ASKED in ${mode}, bravo's feed asked of ${from}. */
 static void
-fz_reset(void)
+fz_reset(int mode, const uint8_t *from)
 {
+    struct fed_want *w;
     size_t i;
 
     if (fz_fed->npeers != fz_npeers)
@@ -581,6 +594,19 @@ fz_reset(void)
     memcpy(fz_fed->peers, fz_peers, fz_npeers * sizeof *fz_peers);
     fz_fed->nwants = 0;
     fed_outq_clear(fz_fed);
+    if (!(mode & FZ_ASKED))
+        return;
+    if ((w = realloc(fz_fed->wants, sizeof *w)) == NULL)
+        abort();
+    fz_fed->wants = w;
+    memset(w, 0, sizeof *w);
+    memcpy(w->origin, fz_keys[FZ_BRAVO].sign_pk, 32);
+    memcpy(w->peer, from, 32);
+    w->to = FZ_B_SIZE;
+    w->first = FZ_B_CP;
+    w->gap = UINT64_MAX;
+    w->at = seen_clock_mono();
+    fz_fed->nwants = 1;
 }
 
 /* ---- signing again ---- */
@@ -858,7 +884,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         blen = size - 1;
     if (type == FZ_GET_RANGE)
         g = seen__get_range__unpack(NULL, blen, body);
-    fz_reset();
+    fz_reset(data[0], from);
     if ((p = fed_find_peer(fz_fed, from)) == NULL)
         abort();
     over = p->over_budget;
