@@ -58,6 +58,7 @@ static const struct {
     {"check_record", record_suite},
     {"check_replication", replication_suite},
     {"check_replication_attack", replication_attack_suite},
+    {"check_replication_fuzz", replication_fuzz_suite},
     {"check_replication_ring", replication_ring_suite},
     {"check_space", space_suite},
     {"check_storage", storage_suite},

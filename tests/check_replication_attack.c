@@ -28,6 +28,7 @@
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
+#include "node/replication/fed_impl.h"
 #include "node/replication/federation.h"
 #include "proto/checkpoint.h"
 #include "proto/membership.h"
@@ -624,6 +625,95 @@ START_TEST(test_a_peer_adds_a_bounded_share_to_the_replay_cache)
 }
 END_TEST
 
+#define CATCHUP_HELD 5 /* leaves of bravo's feed alpha holds mid-catch-up */
+#define CATCHUP_CP 8   /* ...and the size of bravo's checkpoint it holds */
+
+/* Store in alpha, behind its back, bravo's leaves [${from}, ${to}) of the
+ * ${leaf} (${len}), and with ${cp} bravo's checkpoint of CATCHUP_CP. */
+static void
+alpha_holds_bravo(uint8_t (*leaf)[512], const size_t *len, uint64_t from,
+    uint64_t to, const Seen__Checkpoint *cp)
+{
+    struct seen_txn *txn;
+    uint8_t *enc;
+    size_t elen;
+    uint32_t oidx;
+    uint64_t i;
+
+    ck_assert_int_eq(seen_store_begin(nodes[ALPHA].store, 1, &txn), SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_origin(txn, nodes[BRAVO].k->sign_pk, 1, &oidx), SEEN_OK);
+    for (i = from; i < to; i++)
+        ck_assert_int_eq(
+            seen_feed_append(txn, oidx, leaf[i], len[i], NULL), SEEN_OK);
+    if (cp != NULL) {
+        ck_assert_int_eq(seen_checkpoint_encode(cp, &enc, &elen), SEEN_OK);
+        ck_assert_int_eq(
+            seen_feed_set_checkpoint(txn, oidx, enc, elen), SEEN_OK);
+        free(enc);
+    }
+    ck_assert_int_eq(seen_store_commit(txn), SEEN_OK);
+}
+
+/* Hand alpha the probe's GET_RANGE of all of bravo's feed; return how
+ * many ENTRIES it queued (found by tests/fuzz/fuzz_replication.c). */
+static size_t
+alpha_serves_bravo(void)
+{
+    Seen__GetRange g = SEEN__GET_RANGE__INIT;
+    struct seen_fed *fed = nodes[ALPHA].fed;
+    struct seen_txn *txn;
+    uint8_t body[128];
+    size_t blen, i, n = 0;
+
+    g.origin = (ProtobufCBinaryData){32, nodes[BRAVO].k->sign_pk};
+    g.to = CATCHUP_CP;
+    blen = seen__get_range__pack(&g, body);
+    fed_outq_clear(fed);
+    ck_assert_int_eq(seen_store_begin(nodes[ALPHA].store, 1, &txn), SEEN_OK);
+    ck_assert_int_eq(
+        fed_on_get_range(fed, txn, probe->sign_pk, body, blen), SEEN_OK);
+    seen_store_abort(txn);
+    for (i = 0; i < fed->nout; i++)
+        n += fed->outq[i].type == SEEN__MSG_TYPE__ENTRIES;
+    fed_outq_clear(fed);
+    return n;
+}
+
+/* A node that keeps an origin's checkpoint with the first batch of a
+ * catch-up holds leaves it cannot prove to it (the hashes of the proof
+ * are of leaves it does not hold yet): asked for them, it answered with
+ * an error of the store (SEEN_ECORRUPT), so the request was refused as
+ * if the peer had done wrong.  It answers nothing until it holds what the
+ * checkpoint covers, and then serves it. */
+START_TEST(test_a_feed_caught_up_in_part_is_served_once_whole)
+{
+    Seen__Checkpoint cp;
+    uint8_t leaf[CATCHUP_CP][512], handle[16], hash[CATCHUP_CP][32];
+    uint8_t root[32], buf[SEEN_CHECKPOINT_BUF];
+    struct seen_merkle_leaves ml = {(const uint8_t(*)[32])hash, CATCHUP_CP};
+    size_t len[CATCHUP_CP], i;
+
+    talks_to(&nodes[ALPHA], "probe");
+    federate(1);
+    for (i = 0; i < CATCHUP_CP; i++) {
+        len[i] = leaf_encode(nodes[BRAVO].k, i, handle, leaf[i], 512);
+        seen_merkle_leaf_hash(hash[i], leaf[i], len[i]);
+    }
+    ck_assert_int_eq(seen_merkle_root_of(seen_merkle_subtree_from_leaves,
+                         &ml, CATCHUP_CP, root),
+        SEEN_OK);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf,
+                         SEEN_DOMAIN_FEED_CHECKPOINT, nodes[BRAVO].k,
+                         CATCHUP_CP, root, 0),
+        SEEN_OK);
+    alpha_holds_bravo(leaf, len, 0, CATCHUP_HELD, &cp);
+    ck_assert_uint_eq(alpha_serves_bravo(), 0);
+    alpha_holds_bravo(leaf, len, CATCHUP_HELD, CATCHUP_CP, NULL);
+    ck_assert_uint_eq(alpha_serves_bravo(), 1);
+}
+END_TEST
+
 Suite *
 replication_attack_suite(void)
 {
@@ -646,6 +736,7 @@ replication_attack_suite(void)
     tcase_add_test(tc, test_a_forged_membership_document_is_counted);
     tcase_add_test(tc, test_a_peer_adds_a_bounded_share_to_the_replay_cache);
     tcase_add_test(tc, test_a_full_store_counts_what_it_cannot_keep);
+    tcase_add_test(tc, test_a_feed_caught_up_in_part_is_served_once_whole);
     suite_add_tcase(s, tc);
     return s;
 }

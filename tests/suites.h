@@ -39,6 +39,7 @@ Suite *policy_suite(void);
 Suite *record_suite(void);
 Suite *replication_suite(void);
 Suite *replication_attack_suite(void);
+Suite *replication_fuzz_suite(void);
 Suite *replication_ring_suite(void);
 Suite *storage_suite(void);
 Suite *storage_feed_suite(void);

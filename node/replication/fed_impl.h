@@ -547,6 +547,8 @@ int fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
  * SEEN_FED_RANGE leaves) as ENTRIES in order, each of at most
  * SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them, as replies within
  * ${from}'s budget (fed_reply): the first one beyond it ends the answer.
+ * Nothing while it holds fewer leaves than the checkpoint it holds of
+ * that feed (a catch-up under way): it could not prove them to it.
  * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
  */
 int fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,

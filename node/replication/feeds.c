@@ -490,6 +490,8 @@ done:
  * SEEN_FED_RANGE leaves) as ENTRIES in order, each of at most
  * SEEN_FED_BATCH leaves and FED_ENTRIES_BYTES of them, as replies within
  * ${from}'s budget (fed_reply): the first one beyond it ends the answer.
+ * Nothing while it holds fewer leaves than the checkpoint it holds of
+ * that feed (a catch-up under way): it could not prove them to it.
  * Returns 0, SEEN_EINVAL, SEEN_ENOMEM, or an error of the store.
  */
 int
@@ -512,12 +514,13 @@ fed_on_get_range(struct seen_fed *fed, struct seen_txn *txn,
     if (seen_store_origin(txn, g->origin.data, 0, &oidx) != 0 ||
         (cp = fed_feed_held(txn, oidx)) == NULL)
         goto done; /* nothing to serve */
-    /* What it holds of what the checkpoint covers: a checkpoint is kept
-     * with the first batch of a catch-up, before its last leaves. */
-    if (seen_feed_size(txn, oidx, &held) != 0)
+    /* What it holds of what the checkpoint covers.  A checkpoint is kept
+     * with the first batch of a catch-up, before its last leaves: until
+     * they are all in, the leaves held cannot be proved to it (the proof
+     * hashes leaves not held yet), and nothing is served. */
+    if (seen_feed_size(txn, oidx, &held) != 0 || held < cp->size)
         goto done;
-    if (held > cp->size)
-        held = cp->size;
+    held = cp->size;
     if (g->from >= held)
         goto done;
     to = g->to < held ? g->to : held;
