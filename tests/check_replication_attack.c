@@ -680,12 +680,40 @@ alpha_serves_bravo(void)
     return n;
 }
 
+/* How many heads of bravo's feed alpha's HEADS to its peers name. */
+static size_t
+alpha_announces_bravo(void)
+{
+    struct seen_fed *fed = nodes[ALPHA].fed;
+    Seen__Heads *hs;
+    size_t i, j, n = 0, heads = 0;
+
+    fed_outq_clear(fed);
+    fed_send_heads(fed, 1);
+    for (i = 0; i < fed->nout; i++) {
+        if (fed->outq[i].type != SEEN__MSG_TYPE__HEADS)
+            continue;
+        heads++;
+        ck_assert_ptr_nonnull(hs = seen__heads__unpack(
+                                  NULL, fed->outq[i].blen, fed->outq[i].body));
+        for (j = 0; j < hs->n_heads; j++)
+            n += hs->heads[j]->origin.len == 32 &&
+                 memcmp(hs->heads[j]->origin.data, nodes[BRAVO].k->sign_pk,
+                     32) == 0;
+        seen__heads__free_unpacked(hs, NULL);
+    }
+    ck_assert_uint_gt(heads, 0);
+    fed_outq_clear(fed);
+    return n;
+}
+
 /* A node that keeps an origin's checkpoint with the first batch of a
  * catch-up holds leaves it cannot prove to it (the hashes of the proof
  * are of leaves it does not hold yet): asked for them, it answered with
  * an error of the store (SEEN_ECORRUPT), so the request was refused as
  * if the peer had done wrong.  It answers nothing until it holds what the
- * checkpoint covers, and then serves it. */
+ * checkpoint covers, and then serves it; it announces the feed in its
+ * HEADS only then. */
 START_TEST(test_a_feed_caught_up_in_part_is_served_once_whole)
 {
     Seen__Checkpoint cp;
@@ -709,8 +737,11 @@ START_TEST(test_a_feed_caught_up_in_part_is_served_once_whole)
         SEEN_OK);
     alpha_holds_bravo(leaf, len, 0, CATCHUP_HELD, &cp);
     ck_assert_uint_eq(alpha_serves_bravo(), 0);
+    /* ...nor tells its peers it holds that feed, lest they ask in vain. */
+    ck_assert_uint_eq(alpha_announces_bravo(), 0);
     alpha_holds_bravo(leaf, len, CATCHUP_HELD, CATCHUP_CP, NULL);
     ck_assert_uint_eq(alpha_serves_bravo(), 1);
+    ck_assert_uint_eq(alpha_announces_bravo(), 1);
 }
 END_TEST
 

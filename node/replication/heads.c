@@ -120,6 +120,14 @@ heads_build(struct seen_fed *fed, struct heads *hd)
             seen_feed_size(txn, i, &size) != 0 || size == 0 ||
             (hd->cps[hd->n] = fed_feed_held(txn, i)) == NULL)
             continue;
+        /* A catch-up keeps the checkpoint with its first batch: until its
+         * last leaves are in, nothing of that feed can be proved to the
+         * checkpoint, so none is served (fed_on_get_range) or announced,
+         * lest peers ask in vain. */
+        if (size < hd->cps[hd->n]->size) {
+            seen_checkpoint_destroy(&hd->cps[hd->n]);
+            continue;
+        }
         seen__feed_head__init(&hd->h[hd->n]);
         hd->h[hd->n].origin.data = hd->cps[hd->n]->origin.data;
         hd->h[hd->n].origin.len = 32;
@@ -127,11 +135,8 @@ heads_build(struct seen_fed *fed, struct heads *hd)
         hd->h[hd->n].size = hd->cps[hd->n]->size;
         hd->h[hd->n].checkpoint = hd->cps[hd->n];
         hd->hp[hd->n] = &hd->h[hd->n];
-        /* Changed when what it can serve changed: the checkpoint, or
-         * the leaves held below it (a catch-up keeps the checkpoint with
-         * its first batch). */
-        hd->changed[hd->n] = hseen_note(
-            fed, i, size < hd->cps[hd->n]->size ? size : hd->cps[hd->n]->size);
+        /* Changed when what it can serve changed: the checkpoint. */
+        hd->changed[hd->n] = hseen_note(fed, i, hd->cps[hd->n]->size);
         hd->n++;
     }
     rc = SEEN_OK;
@@ -325,7 +330,8 @@ peer_behind(struct seen_fed *fed, struct seen_txn *txn,
             seen_feed_size(txn, o, &size) != 0 || size == 0 ||
             (h = fed_feed_held(txn, o)) == NULL)
             continue;
-        ours = size < h->size ? size : h->size;
+        /* Nothing of a feed caught up in part can be served (above). */
+        ours = size < h->size ? 0 : h->size;
         seen_checkpoint_destroy(&h);
         if (ours > (found != NULL ? (*found)->size : 0)) {
             owe_head(fed, o);
