@@ -469,6 +469,16 @@ void fed_want_undelivered(struct seen_fed *fed, const uint8_t to[32],
     const uint8_t *body, size_t blen);
 
 /**
+ * fed_heads_due_at(fed, p):
+ * The monotonic time from which the peer ${p} is owed HEADS (see
+ * fed_send_heads): once its backoff is over when the feeds changed since
+ * it was told or it is owed an answer, and heads_every after it was last
+ * told in any case.
+ */
+double fed_heads_due_at(const struct seen_fed *fed,
+    const struct fed_peer *p);
+
+/**
  * fed_heads_undelivered(fed, to, type):
  * The transport did not take a HEADS or HELLO (${type}) for ${to}: tell
  * it again after a backoff (FED_RETRY_MIN doubling to FED_RETRY_MAX, or

@@ -385,9 +385,8 @@ seen_fed_next(struct seen_fed *fed)
     for (i = 0; i < fed->npeers; i++) {
         const struct fed_peer *p = &fed->peers[i];
 
-        next = earlier(next, p->last_heads + fed->opts.heads_every);
-        if (p->gen_sent != fed->gen || p->heads_owed || p->hello_due ||
-            p->cosig != NULL)
+        next = earlier(next, fed_heads_due_at(fed, p));
+        if (p->hello_due || p->cosig != NULL)
             next = earlier(next, p->retry_at);
         if (p->xp_due != 0)
             next = earlier(next, p->xp_due);

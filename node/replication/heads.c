@@ -162,14 +162,21 @@ heads_for(struct heads *hd, const struct fed_peer *p, int whole)
     hd->msg.partial = !whole;
 }
 
-/* 1 when the peer ${p} is owed HEADS at ${t} (see fed_send_heads). */
-static int
-heads_due(const struct seen_fed *fed, const struct fed_peer *p, double t)
+/**
+ * fed_heads_due_at(fed, p):
+ * The monotonic time from which the peer ${p} is owed HEADS (see
+ * fed_send_heads): once its backoff is over when the feeds changed since
+ * it was told or it is owed an answer, and heads_every after it was last
+ * told in any case.
+ */
+double
+fed_heads_due_at(const struct seen_fed *fed, const struct fed_peer *p)
 {
+    double every = p->last_heads + fed->opts.heads_every;
 
-    if ((p->gen_sent != fed->gen || p->heads_owed) && t >= p->retry_at)
-        return 1;
-    return t - p->last_heads >= fed->opts.heads_every;
+    if ((p->gen_sent != fed->gen || p->heads_owed) && p->retry_at < every)
+        return p->retry_at;
+    return every;
 }
 
 /* 1 when the peer ${p} is owed a HELLO at ${t}. */
@@ -203,7 +210,7 @@ fed_send_heads(struct seen_fed *fed, int all)
     for (i = 0; i < fed->npeers; i++) {
         struct fed_peer *p = &fed->peers[i];
 
-        heads = all || heads_due(fed, p, t);
+        heads = all || t >= fed_heads_due_at(fed, p);
         if ((all || hello_due(p, t)) && fed->doc != NULL) {
             hello.membership_version = seen_membership_version(fed->doc);
             hello.node = (char *)p->name;
