@@ -108,6 +108,23 @@ static const char *const origin_names[NORIGINS] = {
     "\"family_name\":\"Holt\",\"date_of_birth\":\"1989-05-02\","               \
     "\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
 
+/* Police, Hertfordshire: the mother of TVP1 written otherwise (her
+ * record scores as perhaps her, not surely), with another child of
+ * hers, and the same man. */
+#define HERTS3_ID "HC-DA-2025-05120"
+#define HERTS3                                                                 \
+    "{\"id\":\"" HERTS3_ID "\",\"kind\":\"domestic_abuse_incident\","          \
+    "\"date\":\"2025-10-12\",\"local_authority\":\"Hertfordshire\","           \
+    "\"risk\":\"medium\",\"people\":[{\"ref\":\"v1\",\"role\":"                \
+    "\"adult_victim\",\"given_name\":\"Chantal\",\"family_name\":"           \
+    "\"Ward\",\"date_of_birth\":\"1994-11-02\",\"postcode\":\"SG2 0QQ\"},"   \
+    "{\"ref\":\"c1\",\"role\":\"child\",\"given_name\":\"Leo\","               \
+    "\"family_name\":\"Ward\",\"date_of_birth\":\"2022-01-05\","               \
+    "\"postcode\":\"SG2 0QQ\"},"                                               \
+    "{\"ref\":\"p1\",\"role\":\"perpetrator\",\"given_name\":\"Dean\","        \
+    "\"family_name\":\"Holt\",\"date_of_birth\":\"1989-05-02\","               \
+    "\"sex\":\"M\",\"pnc_id\":\"2011/0234567F\"}]}"
+
 /* Police, elsewhere: the same man once more, alone in the record. */
 #define LOW1_ID "LP-DA-2025-00007"
 #define LOW1                                                                   \
@@ -813,6 +830,38 @@ START_TEST(test_households_are_joined_by_the_people_in_them)
 }
 END_TEST
 
+/*
+ * A mother the matcher scored as perhaps the same woman (a possible link)
+ * but did not join, each time with another of her children: her two
+ * records are still one household, and no alert is raised.
+ */
+START_TEST(test_a_mother_perhaps_the_same_joins_her_households)
+{
+    uint8_t h1[16], h2[16];
+    char m1[18], m2[18];
+    struct seen_txn *t;
+    json_t *a;
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_at(&lab1, O_HERTS, HERTS3);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 0, m1);
+    pid_of(&lab1, O_HERTS, HERTS3_ID, 0, m2);
+    ck_assert_str_ne(m1, m2); /* not joined */
+    handle_of(&lab1, TVP1_ID, 0, h1);
+    handle_of(&lab1, HERTS3_ID, 0, h2);
+    t = tu_begin(lab1.store, 0);
+    ck_assert_int_eq(
+        seen_matcher_linked(t, lab1.ix[O_TVP].own, h1, lab1.ix[O_HERTS].own,
+            h2, 0),
+        SEEN_OK); /* but linked, in the possible band */
+    seen_store_abort(t);
+    a = alerts(&lab1);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 0);
+    json_decref(a);
+}
+END_TEST
+
 /* Import the man's records in two authorities at ${l} and match them:
  * his person to ${pid}, its multiple-households alert's id to ${id}. */
 static void
@@ -1040,6 +1089,7 @@ matcher_suite(void)
     tcase_add_test(
         tc, test_perpetrator_with_children_in_two_authorities_raises_alert);
     tcase_add_test(tc, test_households_are_joined_by_the_people_in_them);
+    tcase_add_test(tc, test_a_mother_perhaps_the_same_joins_her_households);
     tcase_add_test(tc, test_alert_is_withdrawn_when_its_person_joins_another);
     tcase_add_test(
         tc, test_acknowledged_alert_stays_when_its_person_joins_another);

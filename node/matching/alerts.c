@@ -48,6 +48,7 @@ struct facts {
                            perpetrator */
     struct idset kidm;  /* those children's entries */
     struct households hh; /* its records as perpetrator, by household */
+    struct idset nb;    /* scratch: an adult's linked entries */
     long rec;           /* scratch: the current record's number in hh */
     json_t *las;        /* local authorities of those records */
     int perp, dvds, hirisk, unborn_perp, is_child;
@@ -266,6 +267,7 @@ facts_release(struct facts *f)
     free(f->mem.v);
     free(f->grp.v);
     free(f->kids.v);
+    free(f->nb.v);
     households_free(&f->hh);
     free(f->kidm.v);
 }
@@ -276,6 +278,7 @@ facts_pair(struct step *s, struct facts *f, const Seen__IndexEntry *x,
     const uint8_t other[20], const Seen__IndexEntry *y)
 {
     uint8_t lab[20];
+    size_t i;
 
     if (x->role == SEEN__ROLE__PERPETRATOR &&
         (y->role == SEEN__ROLE__CHILD || y->role == SEEN__ROLE__UNBORN)) {
@@ -287,9 +290,18 @@ facts_pair(struct step *s, struct facts *f, const Seen__IndexEntry *x,
     } else if (x->role == SEEN__ROLE__PERPETRATOR &&
                y->role != SEEN__ROLE__PERPETRATOR) {
         /* An adult victim, a parent, a grandparent: who the household
-         * is, besides its children. */
+         * is, besides its children; and the entries scored as perhaps
+         * the same adult (the possible band, not joined into one
+         * person), so that a mother split in two is still one
+         * household. */
         persons_label_of(s->txn, other, lab);
         households_person(&f->hh, f->rec, lab, 0);
+        f->nb.n = 0;
+        if (links_of(s->txn, other, -1e9, &f->nb) == 0)
+            for (i = 0; i < f->nb.n; i++) {
+                persons_label_of(s->txn, f->nb.v[i], lab);
+                households_person(&f->hh, f->rec, lab, 0);
+            }
     }
     if (x->role == SEEN__ROLE__UNBORN && y->role == SEEN__ROLE__PERPETRATOR)
         f->unborn_perp = 1;

@@ -7,7 +7,9 @@
  * agencies, in several places, and one mother or one child may be split
  * into two persons where the matcher could not join them.  Records are
  * therefore joined into one household when they share any person: the
- * same child, the same adult victim or parent.  A household counts for
+ * same child, the same adult victim or parent, or an adult the matcher
+ * scored as perhaps the same (a possible-band link: alerts.c adds the
+ * persons of an adult's links as persons of the record).  A household counts for
  * the rule when one of its records holds a child (or an unborn child).
  * The grouping depends only on which persons the records hold, never on
  * the order they were read in.
