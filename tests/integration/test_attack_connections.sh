@@ -47,10 +47,6 @@ wait_for "the port closed for want of descriptors, counted (listener_paused)" \
   at_least $TGT listener_paused 1
 check "...and the connections it dropped counted (connections_shed)" at_least $TGT connections_shed 1
 check "accepted connections counted" at_least $TGT accepted 1
-# Those accepted after the port reopened never authenticate: timed out.
-wait_for "strangers' handshakes timed out, counted (handshakes_failed)" \
-  at_least $TGT handshakes_failed 1
-
 # An honest import during the flood reaches the target.
 expect_status 0 "import at $POL during the flood" \
   "$SEEN" --home "$LAB/$POL" import --quiet "$T_DIR/synth/$POL.jsonl"
@@ -58,6 +54,14 @@ expect_status 0 "lab wait: the target still replicates (converged)" \
   "$SEEN" lab wait "$LAB" --timeout 60
 check "...the target holds the police feed ($(feed $TGT $POL))" test "$(feed $TGT $POL)" = "$(feed $POL $POL)"
 stop_probe "$FLOOD"
+# The strangers' connections never authenticate: each ends timed out
+# (accepted after the port reopened and held 5 s) or closed by the
+# daemon or the probe first, and is counted either way.  Which of them
+# happens during the flood depends on how fast the probe refills the
+# port's backlog (a fast one has every connection dropped within a
+# second, before any times out), so the count is checked once it ends.
+wait_for "strangers' connections that never authenticated, counted (handshakes_failed)" \
+  at_least $TGT handshakes_failed 1
 
 # --- after --------------------------------------------------------------------
 check "the target is still running after the flood" kill -0 "$PID"
