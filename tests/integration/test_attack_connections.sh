@@ -54,14 +54,11 @@ expect_status 0 "lab wait: the target still replicates (converged)" \
   "$SEEN" lab wait "$LAB" --timeout 60
 check "...the target holds the police feed ($(feed $TGT $POL))" test "$(feed $TGT $POL)" = "$(feed $POL $POL)"
 stop_probe "$FLOOD"
-# The strangers' connections never authenticate: each ends timed out
-# (accepted after the port reopened and held 5 s) or closed by the
-# daemon or the probe first, and is counted either way.  Which of them
-# happens during the flood depends on how fast the probe refills the
-# port's backlog (a fast one has every connection dropped within a
-# second, before any times out), so the count is checked once it ends.
-wait_for "strangers' connections that never authenticated, counted (handshakes_failed)" \
-  at_least $TGT handshakes_failed 1
+# The strangers' connections never authenticate: each is dropped when
+# the port closes (connections_shed, checked above), or ends timed out or
+# closed before its handshake (handshakes_failed).  Which, and how many
+# of the second kind (none at all in some runs), depends on how fast the
+# probe refills the port's backlog, so only the first is required.
 
 # --- after --------------------------------------------------------------------
 check "the target is still running after the flood" kill -0 "$PID"
@@ -78,6 +75,10 @@ p=$(transport $TGT listener_paused)
 check "said once a burst: $n log lines for $p closings of the port" test "$n" -ge 1 -a "$n" -le 7
 n=$(grep -c "before completing a handshake" "$LAB/$TGT/seen-node.log")
 h=$(transport $TGT handshakes_failed)
-check "...$n log lines for $h failed handshakes" test "$n" -ge 1 -a "$n" -le 14
+# Said at the first and at each power of two: at most 1 + log2(h) lines.
+lines_max=0
+for ((k = 1; k <= ${h:-0}; k *= 2)); do lines_max=$((lines_max + 1)); done
+check "...$n log lines for ${h:-?} failed handshakes (at most $lines_max)" \
+  test -n "$h" -a "$n" -le "$lines_max" -a \( "$h" -eq 0 -o "$n" -ge 1 \)
 check "no libzmq abort in the target's log" sh -c "! grep -q 'Too many open files (src' '$LAB/$TGT/seen-node.log'"
 t_end
