@@ -147,6 +147,21 @@ struct seen_index_refs {
     size_t in_block, block_max;
 };
 
+/* The origin number and position of candidate ${r} (seen_index_refs). */
+static inline uint32_t
+seen_index_ref_oidx(uint64_t r)
+{
+
+    return (uint32_t)(r >> 40);
+}
+
+static inline uint64_t
+seen_index_ref_seq(uint64_t r)
+{
+
+    return r & SEEN_POSTING_SEQ_MAX;
+}
+
 /**
  * seen_index_refs_add(ctx, oidx, seq):
  * A seen_index_fn adding the posting to the struct seen_index_refs

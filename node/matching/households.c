@@ -86,19 +86,21 @@ root(size_t *up, size_t r)
 /**
  * households_group(h):
  * Join the records of ${h} that share a person; afterwards h->home[r] is
- * the smallest record number of record r's household, and h->nkids the
- * number of households holding a child.  Returns 0 or SEEN_ENOMEM.
+ * the smallest record number of record r's household, h->kid[r] of that
+ * number whether its household holds a child, and h->nkids the number of
+ * households holding a child.  Returns 0 or SEEN_ENOMEM.
  */
 int
 households_group(struct households *h)
 {
     size_t n = h->recs.n, i, a, b;
-    unsigned char *kid;
 
     free(h->home);
+    free(h->kid);
+    h->kid = NULL;
     h->nkids = 0;
     if ((h->home = malloc((n ? n : 1) * sizeof *h->home)) == NULL ||
-        (kid = calloc(n ? n : 1, 1)) == NULL)
+        (h->kid = calloc(n ? n : 1, 1)) == NULL)
         return SEEN_ENOMEM;
     for (i = 0; i < n; i++)
         h->home[i] = i;
@@ -116,10 +118,9 @@ households_group(struct households *h)
     for (i = 0; i < n; i++)
         h->home[i] = root(h->home, i);
     for (i = 0; i < h->n; i++)
-        kid[h->home[h->v[i].rec]] |= h->v[i].child;
+        h->kid[h->home[h->v[i].rec]] |= (unsigned char)h->v[i].child;
     for (i = 0; i < n; i++)
-        h->nkids += h->home[i] == i && kid[i];
-    free(kid);
+        h->nkids += h->home[i] == i && h->kid[i];
     return 0;
 }
 
@@ -134,17 +135,13 @@ households_json(struct step *s, const struct households *h)
 {
     json_t *all = json_array(), *one;
     const struct ent *e;
-    size_t r, i, k;
-    int rc, kid;
+    size_t r, i;
+    int rc;
 
     if (all == NULL)
         return NULL;
     for (r = 0; r < h->recs.n; r++) {
-        if (h->home[r] != r)
-            continue;
-        for (kid = 0, k = 0; k < h->n && !kid; k++)
-            kid = h->v[k].child && h->home[h->v[k].rec] == r;
-        if (!kid)
+        if (h->home[r] != r || !h->kid[r])
             continue;
         one = json_array();
         for (i = r; i < h->recs.n; i++)
@@ -167,5 +164,6 @@ households_free(struct households *h)
     free(h->recs.v);
     free(h->v);
     free(h->home);
+    free(h->kid);
     memset(h, 0, sizeof *h);
 }

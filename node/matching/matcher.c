@@ -109,8 +109,8 @@ match_new(struct step *s, const uint8_t id[20])
         goto done;
     entry_side(me, &sa);
     for (i = 0; i < cand.n; i++) {
-        other = step_entry_at(s, (uint32_t)(cand.v[i] >> 40),
-            cand.v[i] & SEEN_POSTING_SEQ_MAX, &rc);
+        other = step_entry_at(s, seen_index_ref_oidx(cand.v[i]),
+            seen_index_ref_seq(cand.v[i]), &rc);
         if (other == NULL) {
             if (rc == SEEN_ENOMEM)
                 goto done;

@@ -352,6 +352,7 @@ struct households {
     size_t n, cap;
     size_t *home;       /* after households_group: each record's household,
                            its smallest record number */
+    unsigned char *kid; /* ...and by that number, whether it holds a child */
     size_t nkids;       /* households that hold a child */
 };
 
@@ -374,8 +375,9 @@ int households_person(struct households *h, long rec,
 /**
  * households_group(h):
  * Join the records of ${h} that share a person; afterwards h->home[r] is
- * the smallest record number of record r's household, and h->nkids the
- * number of households holding a child.  Returns 0 or SEEN_ENOMEM.
+ * the smallest record number of record r's household, h->kid[r] of that
+ * number whether its household holds a child, and h->nkids the number of
+ * households holding a child.  Returns 0 or SEEN_ENOMEM.
  */
 int households_group(struct households *h);
 

@@ -73,8 +73,8 @@ seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
     }
     for (i = 0; i < c.n; i++) {
         out->candidates++;
-        oidx = (uint32_t)(c.v[i] >> 40);
-        seq = c.v[i] & SEEN_POSTING_SEQ_MAX;
+        oidx = seen_index_ref_oidx(c.v[i]);
+        seq = seen_index_ref_seq(c.v[i]);
         if ((rc = seen_index_entry(txn, oidx, seq, &fe)) != 0)
             goto fail;
         e = fe->entry;

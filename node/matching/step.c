@@ -303,14 +303,16 @@ ref_hash(uint32_t oidx, uint64_t seq)
     return (size_t)(x ^ x >> 31);
 }
 
-/* The slot of ${c}'s leaf in the table by leaf, of ${n} slots ${tab}. */
+/* The slot of leaf ${seq} of origin ${oidx} in the table by leaf of ${n}
+ * slots ${tab}: where its entry is, or where it goes. */
 static size_t
-ref_slot(struct cent **tab, size_t n, const struct cent *c)
+ref_slot(struct cent **tab, size_t n, uint32_t oidx, uint64_t seq)
 {
     size_t j;
 
-    for (j = ref_hash(seen_rd32(c->e.id), c->e.seq) & (n - 1);
-         tab[j] != NULL && tab[j] != c; j = (j + 1) & (n - 1))
+    for (j = ref_hash(oidx, seq) & (n - 1); tab[j] != NULL &&
+         (tab[j]->e.seq != seq || seen_rd32(tab[j]->e.id) != oidx);
+         j = (j + 1) & (n - 1))
         ;
     return j;
 }
@@ -328,12 +330,13 @@ ref_add(struct step *s, struct cent *c)
             return SEEN_ENOMEM;
         for (i = 0; i < s->nrslot; i++)
             if (s->rslot[i] != NULL)
-                nw[ref_slot(nw, n, s->rslot[i])] = s->rslot[i];
+                nw[ref_slot(nw, n, seen_rd32(s->rslot[i]->e.id),
+                    s->rslot[i]->e.seq)] = s->rslot[i];
         free(s->rslot);
         s->rslot = nw;
         s->nrslot = n;
     }
-    i = ref_slot(s->rslot, s->nrslot, c);
+    i = ref_slot(s->rslot, s->nrslot, seen_rd32(c->e.id), c->e.seq);
     if (s->rslot[i] == NULL) {
         s->rslot[i] = c;
         s->nrused++;
@@ -404,13 +407,11 @@ step_entry_at(struct step *s, uint32_t oidx, uint64_t seq, int *rcp)
     size_t j;
     int rc;
 
-    for (j = s->nrslot ? ref_hash(oidx, seq) & (s->nrslot - 1) : 0;
-         s->nrslot && (c = s->rslot[j]) != NULL;
-         j = (j + 1) & (s->nrslot - 1))
-        if (c->e.seq == seq && seen_rd32(c->e.id) == oidx) {
-            *rcp = 0;
-            return &c->e;
-        }
+    if (s->nrslot != 0 &&
+        (c = s->rslot[ref_slot(s->rslot, s->nrslot, oidx, seq)]) != NULL) {
+        *rcp = 0;
+        return &c->e;
+    }
     if (s->nused * 2 >= s->nslot && (rc = step_grow(s)) != 0) {
         *rcp = rc;
         return NULL;
