@@ -132,6 +132,7 @@ struct cmp {
                                name swaps leave them (g -1: one name
                                agrees, recorded in the other field) */
     int given_differ;       /* the given names are known to differ */
+    unsigned int against;   /* comparisons that counted against */
 };
 
 /* agree() of ${rule} on the two sides of ${c}. */
@@ -180,6 +181,7 @@ ids_weight(struct cmp *c, double *w)
             break;
         case 0:
             *w += r->differs;
+            c->against++;
             why(c->ex, r->why_differs);
             break;
         }
@@ -278,7 +280,10 @@ dob_weight(struct cmp *c, double *w)
         *w += 7;
         why(c->ex, "date of birth agrees");
     } else if (c->d == 0) {
-        *w += dob_differ_weight(c);
+        double dw = dob_differ_weight(c);
+
+        *w += dw;
+        c->against += dw < 0;
     } else if (cmp_agree(c, SEEN_RULE_F_DUE) == 1) {
         *w += W_DATE_DUE;
         why(c->ex, "expected due date agrees");
@@ -428,7 +433,7 @@ dice_weight(const struct cmp *c)
 static void
 names_weight(struct cmp *c, double *w)
 {
-    double nw = 0;
+    double nw = 0, part;
     int near_g = 0, near_f = 0;
 
     /* The name filters: Dice, and how many bigrams the two names differ
@@ -449,9 +454,14 @@ names_weight(struct cmp *c, double *w)
         near_f = c->diff <= NEAR_BIGRAMS;
     else if (c->have_bloom && c->g == 0 && c->f == 0)
         near_g = near_f = c->diff <= 2 * NEAR_BIGRAMS;
-    nw += name_weight(c, &given_rules, c->g, near_g, &c->given_differ);
-    nw += name_weight(c, &family_rules, c->f, near_f, NULL);
-    nw += dice_weight(c);
+    c->against += (part = name_weight(c, &given_rules, c->g, near_g,
+                       &c->given_differ)) < 0;
+    nw += part;
+    c->against += (part = name_weight(c, &family_rules, c->f, near_f,
+                       NULL)) < 0;
+    nw += part;
+    c->against += (part = dice_weight(c)) < 0;
+    nw += part;
     if (nw < 0 && c->idagree && c->d == 1 && c->g == 0 && c->f == 0) {
         /* An identifier with a check digit and the date of birth agree:
          * a complete change of name (an alias, a new family) does not
@@ -477,15 +487,18 @@ rest_weight(struct cmp *c, double *w)
         /* Different places: people move, but with nothing else to go on
          * two namesakes born the same day are not one person. */
         *w -= 2;
+        c->against++;
         why(c->ex, "postcodes in different districts");
     }
     if (cmp_agree(c, SEEN_RULE_F_SEX) == 0) {
         *w -= 4;
+        c->against++;
         why(c->ex, "sex differs");
     }
     if (c->a->birth_band >= 2 && c->b->birth_band >= 2 &&
         c->a->birth_band != c->b->birth_band && c->d != 1) {
         *w -= 20;
+        c->against++;
         why(c->ex, "a child and an adult");
     }
 }
@@ -493,13 +506,14 @@ rest_weight(struct cmp *c, double *w)
 /*
  * The weight of ${a} against ${b}; the Dice coefficient of their name
  * filters to *${dice} (untouched when either has none); the reasons to
- * ${ex} unless it is NULL.  The one scorer behind seen_score_pair and
+ * ${ex} unless it is NULL; the number of comparisons that counted
+ * against them (a field known to differ) to *${against}.  The one scorer behind seen_score_pair and
  * seen_score_weight, so that both give the same weight: the
  * identifiers, the dates of birth, the names, then the rest.
  */
 static double
 score(const struct seen_score_side *a, const struct seen_score_side *b,
-    double *dice, struct seen_score *ex)
+    double *dice, struct seen_score *ex, unsigned int *against)
 {
     struct cmp c;
     double w = 0;
@@ -515,6 +529,7 @@ score(const struct seen_score_side *a, const struct seen_score_side *b,
     dob_weight(&c, &w);
     names_weight(&c, &w);
     rest_weight(&c, &w);
+    *against = c.against;
     return w;
 }
 
@@ -539,7 +554,7 @@ seen_score_pair(const struct seen_score_side *a,
 
     memset(out, 0, sizeof *out);
     out->dice = -1;
-    out->weight = score(a, b, &out->dice, out);
+    out->weight = score(a, b, &out->dice, out, &out->against);
     out->band = band_of(out->weight);
 }
 
@@ -554,8 +569,9 @@ seen_score_weight(const struct seen_score_side *a,
     const struct seen_score_side *b, enum seen_band *band)
 {
     double dice = -1, w;
+    unsigned int against;
 
-    w = score(a, b, &dice, NULL);
+    w = score(a, b, &dice, NULL, &against);
     *band = band_of(w);
     return w;
 }

@@ -35,6 +35,9 @@ struct seen_score {
     double weight;
     enum seen_band band;
     double dice;              /* -1 when either has no name filter */
+    unsigned int against;     /* comparisons that counted against: an
+                               * identifier, a date, a name, the place, sex
+                               * or birth band known to differ */
     size_t nwhy;
     char why[SEEN_WHY_MAX][SEEN_WHY_LEN];
 };

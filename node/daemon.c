@@ -475,7 +475,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
         .fed = n->fed, .policy = n->policy, .node = n->cfg.name,
         .type = n->cfg.type};
     seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
-    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0};
+    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0, 0};
     n->started = time(NULL);
     if ((n->control = seen_control_new(&(struct seen_control_node){&n->cfg,
              n->keys, n->store, &n->ix, n->fed, &n->mt, &n->dis,

@@ -39,7 +39,9 @@ enum seen_db {
     SEEN_DB_META = 0,   /* "format" -> SEEN_STORE_FORMAT(4); "node" ->
                            node id(32); "check" -> the sealed key check;
                            "epoch" -> match-key epoch of our entries(4)
-                           (node/matching/indexer.h) */
+                           (node/matching/indexer.h); "rules" -> the
+                           matching rules' version(4)
+                           (node/matching/rules.c) */
     SEEN_DB_RECORDS,    /* [content] H(record id)(16) -> sealed record
                            body */
     SEEN_DB_RECMETA,    /* [content] H(record id)(16) -> RecordMeta */

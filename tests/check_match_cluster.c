@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "match/cluster.h"
+#include "match/collective.h"
 #include "match/normalise.h"
 #include "match/score.h"
 #include "match/tokens.h"
@@ -588,6 +589,87 @@ START_TEST(test_persons_do_not_depend_on_the_order_of_entries_or_links)
 }
 END_TEST
 
+/* Evidence from the people around a person (match/collective.h): a boy
+ * named without his date of birth in one record is lifted to the same boy
+ * in another record beside the same mother, and then is one person;
+ * twins beside their mother (their given names differ), a namesake beside
+ * another adult, and two people of one record are not lifted. */
+static const struct ent kin[] = {
+    {"A", "leanne", "Leanne", "Marsh", "1990-03-04", NULL, NULL, NULL, 'F',
+        3, NULL, NULL},
+    {"A", "kayden", "Kayden", "Marsh", NULL, NULL, NULL, NULL, 0, 0, NULL,
+        NULL},
+    {"B", "leanne", "Leanne", "Marsh", "1990-03-04", NULL, NULL, NULL, 'F',
+        3, NULL, NULL},
+    {"B", "kayden", "Kayden", "Marsh", "2019-05-06", NULL, NULL, NULL, 0, 2,
+        NULL, NULL},
+    {"C", "gemma", "Gemma", "Pryce", "1988-07-08", NULL, NULL, NULL, 'F', 3,
+        NULL, NULL},
+    {"C", "amber", "Amber", "Pryce", "2018-01-02", NULL, NULL, NULL, 'F', 2,
+        NULL, NULL},
+    {"D", "gemma", "Gemma", "Pryce", "1988-07-08", NULL, NULL, NULL, 'F', 3,
+        NULL, NULL},
+    {"D", "jade", "Jade", "Pryce", "2018-01-02", NULL, NULL, NULL, 'F', 2,
+        NULL, NULL},
+    {"E", "other", "Dean", "Holt", "1985-01-01", NULL, NULL, NULL, 'M', 3,
+        NULL, NULL},
+    {"E", "kayden2", "Kayden", "Marsh", NULL, NULL, NULL, NULL, 0, 0, NULL,
+        NULL},
+};
+
+#define NKIN (sizeof kin / sizeof kin[0])
+
+/* The index of the link between ${x} and ${y} in ${s}. */
+static size_t
+link_of(const struct set *s, size_t x, size_t y)
+{
+    size_t i;
+
+    for (i = 0; i < s->nlinks; i++)
+        if ((s->links[i].a == x && s->links[i].b == y) ||
+            (s->links[i].a == y && s->links[i].b == x))
+            return i;
+    ck_abort_msg("no link between %zu and %zu", x, y);
+    return 0;
+}
+
+START_TEST(test_people_around_a_person_lift_a_possible_link)
+{
+    static struct set s;
+    uint8_t sup[MAXE * MAXE];
+    size_t ab, twins, ea, i, k, lifted = 0;
+
+    build(&s, kin, NKIN);
+    ab = link_of(&s, find(&s, "kayden", "A"), find(&s, "kayden", "B"));
+    twins = link_of(&s, find(&s, "amber", "C"), find(&s, "jade", "D"));
+    ea = link_of(&s, find(&s, "kayden2", "E"), find(&s, "kayden", "B"));
+    /* Each is in the possible band before. */
+    for (k = 0; k < 3; k++) {
+        i = k == 0 ? ab : k == 1 ? twins : ea;
+        ck_assert(s.links[i].weight >= SEEN_COLLECTIVE_FROM);
+        ck_assert(s.links[i].weight < SEEN_CLUSTER_MERGE_AT);
+    }
+    ck_assert_int_eq(
+        seen_collective_support(s.items, s.n, s.links, s.nlinks, sup), 0);
+    ck_assert_uint_eq(sup[ab], 1);
+    ck_assert_uint_eq(sup[twins], 0);
+    ck_assert_uint_eq(sup[ea], 0);
+    for (i = 0; i < s.nlinks; i++) {
+        lifted += sup[i];
+        if (sup[i])
+            s.links[i].weight += SEEN_COLLECTIVE_BONUS;
+    }
+    /* The boy of A, lifted to B's; E's namesake is lifted to him through
+     * neither record. */
+    ck_assert_uint_eq(lifted, 1);
+    run(&s);
+    ck_assert_uint_eq(s.label[find(&s, "kayden", "A")],
+        s.label[find(&s, "kayden", "B")]);
+    ck_assert_uint_ne(s.label[find(&s, "amber", "C")],
+        s.label[find(&s, "jade", "D")]);
+}
+END_TEST
+
 Suite *
 cluster_suite(void)
 {
@@ -608,6 +690,7 @@ cluster_suite(void)
     tcase_add_test(tc, test_links_below_the_match_band_never_merge);
     tcase_add_test(
         tc, test_persons_do_not_depend_on_the_order_of_entries_or_links);
+    tcase_add_test(tc, test_people_around_a_person_lift_a_possible_link);
     suite_add_tcase(s, tc);
     return s;
 }

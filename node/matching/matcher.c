@@ -15,6 +15,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "match/cluster.h"
 #include "match/score.h"
 #include "match/tokens.h"
 #include "node/matching/matcher.h"
@@ -124,6 +125,11 @@ match_new(struct step *s, const uint8_t id[20])
             continue;
         if ((rc = links_put(s->txn, id, other->id, w)) != 0)
             goto done;
+        /* A match-band link may lift possible-band links between the
+         * other people of the two records (support.c). */
+        if (w >= SEEN_CLUSTER_MERGE_AT &&
+            (rc = support_seeds(s, other->id, 0, s->pend)) != 0)
+            goto done;
     }
     if ((rc = idset_add(s->pend, id)) != 0)
         goto done;
@@ -137,19 +143,27 @@ done:
 static int
 unmatch(struct step *s, const uint8_t id[20])
 {
-    struct idset nb = {0};
+    struct idset nb = {0}, seeds = {0};
+    size_t i;
     int rc;
 
     /* The entries linked before it are clustered as they were linked. */
     if ((rc = flush_pending(s)) != 0)
         return rc;
+    /* Its match-band links may have lifted links between the people
+     * around it: those are clustered again too (support.c). */
     if ((rc = links_of(s->txn, id, -1e9, &nb)) != 0 ||
+        (rc = support_seeds(s, id, 1, &seeds)) != 0 ||
         (rc = links_drop(s->txn, id, &nb)) != 0 ||
         (rc = persons_drop(s->txn, id)) != 0)
         goto done;
-    rc = nb.n ? persons_recluster(s, &nb) : 0;
+    for (i = 0; i < nb.n; i++)
+        if ((rc = idset_add(&seeds, nb.v[i])) != 0)
+            goto done;
+    rc = seeds.n ? persons_recluster_each(s, &seeds) : 0;
 done:
     free(nb.v);
+    free(seeds.v);
     return rc == SEEN_ENOTFOUND ? 0 : rc;
 }
 
@@ -256,7 +270,8 @@ seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
     uint32_t o;
     int rc;
 
-    if ((rc = seen_store_begin(m->store, 1, &txn)) != 0)
+    if ((rc = rules_check(m)) != 0 ||
+        (rc = seen_store_begin(m->store, 1, &txn)) != 0)
         return rc;
     step_init(&s, m, txn);
     s.until = until;

@@ -48,6 +48,7 @@ struct seen_matcher {
     void *ctx;
     uint64_t matched;   /* entries matched since start */
     uint64_t alerts;    /* alerts raised since start */
+    int rules_checked;  /* the store's matching rules checked (rules.c) */
 };
 
 /**

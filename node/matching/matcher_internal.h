@@ -12,6 +12,9 @@
  *   links.c     SEEN_DB_LINKS: the scored pairs, both ways
  *   persons.c   SEEN_DB_PERSONS and SEEN_DB_GROUPS: who is one person,
  *               who shares a record; clustering a component again
+ *   rules.c     the matching rules' version: matching again on a change
+ *   support.c   evidence from the people around a person: which
+ *               possible-band links their records' other people lift
  *   alerts.c    the alert rules, run on the persons a change touched, and
  *               the alerts they keep (storage/alerts.h)
  *   views.c     the JSON of `seen persons` and `seen links`, and the
@@ -257,6 +260,54 @@ typedef int links_fn(void *ctx, const uint8_t a[20], const uint8_t b[20],
  * Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
  */
 int links_each(struct seen_txn *txn, links_fn *fn, void *ctx);
+
+/* ---- rules.c ---- */
+
+/**
+ * rules_check(m):
+ * Once a process: when ${m}'s store was matched under other rules than
+ * these, empty its links, persons, groups and match cursors (and withdraw
+ * the alerts no lead acknowledged) so that every feed is matched again,
+ * and record these rules; nothing is written when they are the same.
+ * Returns 0 or an error of the store.
+ */
+int rules_check(struct seen_matcher *m);
+
+/* ---- support.c ---- */
+
+/**
+ * support_found(txn, x, y, w, found):
+ * Set *${found} to 1 when the link of weight ${w} between live entries
+ * ${x} and ${y} is lifted by match/collective.h's rule: it may be lifted
+ * (seen_collective_may_lift), and another entry of ${x}'s record and
+ * another of ${y}'s are the ends of a match-band link; else 0.  Returns
+ * 0, SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+int support_found(struct seen_txn *txn, const struct ent *x,
+    const struct ent *y, double w, int *found);
+
+/**
+ * support_links(s, id, out):
+ * Append to ${out} the links of live entry ${id} that clustering reads:
+ * those of the match band with their weights, and those of the possible
+ * band that support lifts, with SEEN_COLLECTIVE_BONUS added.  Returns 0
+ * or an error (${out} then holds what was appended so far).
+ */
+int support_links(struct step *s, const uint8_t id[20], struct nbrs *out);
+
+/**
+ * support_seeds(s, id, wide, seeds):
+ * Add to ${seeds} the entries whose links a match-band link of entry
+ * ${id} may lift: the other entries of its record (when it is live), and
+ * those of the record of each entry it has a match-band link to.  Made
+ * links (${wide} 0) need no more: clustering from those entries reaches
+ * the others over the lifted link.  Links about to be dropped (${wide}
+ * 1, ${id} retracted, its record perhaps unknown) also seed the
+ * possible-band neighbours of those entries, which a lifted link may have
+ * joined to them.  Returns 0 or an error.
+ */
+int support_seeds(struct step *s, const uint8_t id[20], int wide,
+    struct idset *seeds);
 
 /* ---- persons.c ---- */
 

@@ -7,7 +7,8 @@
  * entry -> "".  An entry with no "E" record is a person of its own.
  *
  * A change reclusters the connected component of match-band links around
- * it (match/cluster.h), at most COMPONENT_MAX entries reached breadth
+ * it (match/cluster.h; with the possible-band links that the people around
+ * them lift, support.c), at most COMPONENT_MAX entries reached breadth
  * first, and writes only the labels that change.
  */
 #include <sodium.h>
@@ -332,8 +333,8 @@ comp_add(struct comp *c, const uint8_t id[20])
 }
 
 /*
- * Reach the component from ${seeds}: breadth first over match-band links,
- * bounded; each expanded entry's links (with weights) are kept for
+ * Reach the component from ${seeds}: breadth first over match-band links
+ * and the possible-band links that support lifts (support.c), bounded; each expanded entry's links (with weights) are kept for
  * comp_links.
  */
 static int
@@ -354,8 +355,7 @@ comp_reach(struct comp *c, const struct idset *seeds)
             return rc;
     for (q = 0; q < c->ids.n && c->ids.n < COMPONENT_MAX; q++) {
         c->nboff[q] = c->nb.n;
-        if ((rc = links_weighted(c->s->txn, c->ids.v[q],
-                 SEEN_CLUSTER_MERGE_AT, &c->nb)) != 0)
+        if ((rc = support_links(c->s, c->ids.v[q], &c->nb)) != 0)
             return rc;
         c->nbn[q] = c->nb.n - c->nboff[q];
         for (j = c->nboff[q]; j < c->nb.n && c->ids.n < COMPONENT_MAX; j++) {
@@ -430,8 +430,9 @@ comp_link(struct comp *c, size_t a, size_t b, double w)
     return 0;
 }
 
-/* The match-band links among the live entries, each once, in the order
- * of the live entries and of their links. */
+/* The match-band links among the live entries (and those support lifts
+ * into it), each once, in the order of the live entries and of their
+ * links. */
 static int
 comp_links(struct comp *c)
 {
@@ -443,8 +444,7 @@ comp_links(struct comp *c)
         cnt = c->nbn[i];
         if (cnt == SIZE_MAX) {
             off = c->nb.n;
-            if ((rc = links_weighted(c->s->txn, c->e[i]->id,
-                     SEEN_CLUSTER_MERGE_AT, &c->nb)) != 0)
+            if ((rc = support_links(c->s, c->e[i]->id, &c->nb)) != 0)
                 return rc;
             cnt = c->nb.n - off;
         }

@@ -5,9 +5,12 @@
  * the caller's transaction and decodes the entries it describes.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/cluster.h"
+#include "match/collective.h"
 #include "node/matching/matcher_internal.h"
 #include "proto/control.h"
 #include "proto/enums.h"
@@ -158,7 +161,7 @@ on_link(void *ctx, const uint8_t ka[20], const uint8_t kb[20], double w)
     struct seen_score sc;
     json_t *why, *line;
     size_t i;
-    int rc = 0;
+    int rc = 0, found;
 
     (void)w;
     if (entry_load(c->txn, ka, &a) != 0 || entry_load(c->txn, kb, &b) != 0)
@@ -169,6 +172,17 @@ on_link(void *ctx, const uint8_t ka[20], const uint8_t kb[20], double w)
     entry_side(&a, &sa);
     entry_side(&b, &sb);
     seen_score_pair(&sa, &sb, &sc);
+    if (sc.band == SEEN_BAND_POSSIBLE &&
+        support_found(c->txn, &a, &b, sc.weight, &found) == 0 && found) {
+        /* The people around them, linked across the two records, lift
+         * it (match/collective.h), as the clustering does. */
+        sc.weight += SEEN_COLLECTIVE_BONUS;
+        sc.band = sc.weight >= SEEN_CLUSTER_MERGE_AT ? SEEN_BAND_MATCH
+                                                     : SEEN_BAND_POSSIBLE;
+        if (sc.nwhy < SEEN_WHY_MAX)
+            snprintf(sc.why[sc.nwhy++], SEEN_WHY_LEN,
+                "others in both records are one person");
+    }
     why = json_array();
     for (i = 0; i < sc.nwhy; i++)
         json_array_append_new(why, json_string(sc.why[i]));
