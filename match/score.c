@@ -133,6 +133,7 @@ struct cmp {
                                agrees, recorded in the other field) */
     int given_differ;       /* the given names are known to differ */
     unsigned int against;   /* comparisons that counted against */
+    uint8_t lv[SEEN_CMP_COUNT]; /* each comparison's level */
 };
 
 /* agree() of ${rule} on the two sides of ${c}. */
@@ -153,15 +154,16 @@ cmp_both(const struct cmp *c, unsigned int rule)
 
 /* The identifiers: strong when they agree, a contradiction when not. */
 static const struct id_rule {
-    unsigned int rule;
+    unsigned int rule, cmp;
     double agrees, differs;
     const char *why_agrees, *why_differs;
 } id_rules[] = {
-    {SEEN_RULE_NHS, 12, -30, "NHS number agrees", "NHS numbers differ"},
-    {SEEN_RULE_PNC, 10, -8, "PNC id agrees", "PNC ids differ"},
+    {SEEN_RULE_NHS, SEEN_CMP_NHS, 12, -30, "NHS number agrees",
+        "NHS numbers differ"},
+    {SEEN_RULE_PNC, SEEN_CMP_PNC, 10, -8, "PNC id agrees", "PNC ids differ"},
     /* A pupil may be known by a temporary UPN at one school and a
      * permanent one at the next: weaker than other identifiers. */
-    {SEEN_RULE_UPN, 10, -4, "UPN agrees", "UPNs differ"},
+    {SEEN_RULE_UPN, SEEN_CMP_UPN, 10, -4, "UPN agrees", "UPNs differ"},
 };
 
 /* Add the weight of the identifiers to *${w}; note whether one agrees. */
@@ -176,11 +178,13 @@ ids_weight(struct cmp *c, double *w)
         switch (cmp_agree(c, r->rule)) {
         case 1:
             *w += r->agrees;
+            c->lv[r->cmp] = 1;
             c->idagree = 1;
             why(c->ex, r->why_agrees);
             break;
         case 0:
             *w += r->differs;
+            c->lv[r->cmp] = 2;
             c->against++;
             why(c->ex, r->why_differs);
             break;
@@ -234,27 +238,33 @@ dob_differ_weight(struct cmp *c)
     if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
         cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
         why(c->ex, "date of birth agrees with day and month swapped");
+        c->lv[SEEN_CMP_DOB] = 2;
         return 3;
     }
     if (cmp_agree(c, SEEN_RULE_F_DOB_NEAR) == 1) {
         why(c->ex, "dates of birth a day apart");
+        c->lv[SEEN_CMP_DOB] = 3;
         return W_DATE_NEAR;
     }
     if (cmp_agree(c, SEEN_RULE_F_DOB_DIGITS) == 1) {
         why(c->ex, "date of birth agrees with two digits transposed");
+        c->lv[SEEN_CMP_DOB] = 4;
         return W_DATE_DIGITS;
     }
     if (cmp_agree(c, SEEN_RULE_F_MONTHDAY) == 1 &&
         cmp_agree(c, SEEN_RULE_F_YOB) == 0 &&
         cmp_agree(c, SEEN_RULE_F_DOB_YEARS) == 1) {
         why(c->ex, "date of birth agrees but for the year");
+        c->lv[SEEN_CMP_DOB] = 5;
         return W_DATE_YEAR;
     }
     if (cmp_agree(c, SEEN_RULE_F_YOB) == 1) {
         why(c->ex, "date of birth differs in the same year");
+        c->lv[SEEN_CMP_DOB] = 6;
         return -2;
     }
     why(c->ex, "dates of birth differ");
+    c->lv[SEEN_CMP_DOB] = 7;
     return -6;
 }
 
@@ -278,6 +288,7 @@ dob_weight(struct cmp *c, double *w)
     c->d = cmp_agree(c, SEEN_RULE_F_DOB);
     if (c->d == 1) {
         *w += 7;
+        c->lv[SEEN_CMP_DOB] = 1;
         why(c->ex, "date of birth agrees");
     } else if (c->d == 0) {
         double dw = dob_differ_weight(c);
@@ -286,10 +297,12 @@ dob_weight(struct cmp *c, double *w)
         c->against += dw < 0;
     } else if (cmp_agree(c, SEEN_RULE_F_DUE) == 1) {
         *w += W_DATE_DUE;
+        c->lv[SEEN_CMP_DOB] = 8;
         why(c->ex, "expected due date agrees");
     } else if (due_and_date(c) &&
         cmp_agree(c, SEEN_RULE_FAMILY_WINDOW) == 1) {
         *w += W_DATE_BORN_NEAR_DUE;
+        c->lv[SEEN_CMP_DOB] = 9;
         why(c->ex, "born near the expected due date");
     }
 }
@@ -310,6 +323,7 @@ names_swapped(struct cmp *c, double *nw)
         *nw += 8;
         why(c->ex, "given and family names swapped");
         c->g = c->f = 1;
+        c->lv[SEEN_CMP_GIVEN] = c->lv[SEEN_CMP_FAMILY] = 8;
     } else if (c->have_bloom && c->diff <= NEAR_BIGRAMS) {
         /* Both differ, yet the whole names have the same bigrams (the
          * filters are equal: swapped, with no date of birth to show it)
@@ -322,12 +336,14 @@ names_swapped(struct cmp *c, double *nw)
             why(c->ex, "given and family names swapped (misspelt)");
         }
         c->g = c->f = 1;
+        c->lv[SEEN_CMP_GIVEN] = c->lv[SEEN_CMP_FAMILY] = 8;
     } else if (cmp_agree(c, SEEN_RULE_F_NAME) == 1) {
         /* One's given name is the other's family name, and the other
          * names differ: one name agrees, recorded in the other field. */
         *nw += 4;
         why(c->ex, "a name agrees, recorded in the other field");
         c->g = -1;
+        c->lv[SEEN_CMP_GIVEN] = 9;
     }
 }
 
@@ -366,20 +382,23 @@ static const struct name_rules {
  */
 static double
 name_weight(const struct cmp *c, const struct name_rules *r, int state,
-    int near, int *differ)
+    int near, int *differ, uint8_t *lv)
 {
     size_t i;
 
     if (state == 1 && cmp_agree(c, r->rule) == 1) {
         if (cmp_both(c, r->vcommon)) {
             why(c->ex, r->why_vcommon);
+            *lv = 3;
             return 2;
         }
         if (cmp_both(c, r->common)) {
             why(c->ex, r->why_common);
+            *lv = 2;
             return 3;
         }
         why(c->ex, r->why_other);
+        *lv = 1;
         return 4;
     }
     if (state != 0)
@@ -387,16 +406,19 @@ name_weight(const struct cmp *c, const struct name_rules *r, int state,
     for (i = 0; i < 2; i++)
         if (cmp_agree(c, r->alike[i]) == 1) {
             why(c->ex, r->why_alike[i]);
+            *lv = (uint8_t)(4 + i);
             return r->alike_w[i];
         }
     if (near) {
         why(c->ex, r->why_near);
+        *lv = 6;
         return 2;
     }
     if (r->why_differs != NULL)
         why(c->ex, r->why_differs);
     if (differ != NULL)
         *differ = 1;
+    *lv = 7;
     return r->differs;
 }
 
@@ -455,10 +477,10 @@ names_weight(struct cmp *c, double *w)
     else if (c->have_bloom && c->g == 0 && c->f == 0)
         near_g = near_f = c->diff <= 2 * NEAR_BIGRAMS;
     c->against += (part = name_weight(c, &given_rules, c->g, near_g,
-                       &c->given_differ)) < 0;
+                       &c->given_differ, &c->lv[SEEN_CMP_GIVEN])) < 0;
     nw += part;
-    c->against += (part = name_weight(c, &family_rules, c->f, near_f,
-                       NULL)) < 0;
+    c->against += (part = name_weight(c, &family_rules, c->f, near_f, NULL,
+                       &c->lv[SEEN_CMP_FAMILY])) < 0;
     nw += part;
     c->against += (part = dice_weight(c)) < 0;
     nw += part;
@@ -479,18 +501,26 @@ rest_weight(struct cmp *c, double *w)
 
     if (cmp_agree(c, SEEN_RULE_F_POSTCODE) == 1) {
         *w += 3;
+        c->lv[SEEN_CMP_PLACE] = 1;
         why(c->ex, "postcode agrees");
     } else if (cmp_agree(c, SEEN_RULE_F_DISTRICT) == 1) {
         *w += 1;
+        c->lv[SEEN_CMP_PLACE] = 2;
         why(c->ex, "postcode district agrees");
-    } else if (cmp_agree(c, SEEN_RULE_F_DISTRICT) == 0 && !c->idagree) {
+    } else if (cmp_agree(c, SEEN_RULE_F_DISTRICT) == 0) {
+        c->lv[SEEN_CMP_PLACE] = 3;
+    }
+    if (c->lv[SEEN_CMP_PLACE] == 3 && !c->idagree) {
         /* Different places: people move, but with nothing else to go on
          * two namesakes born the same day are not one person. */
         *w -= 2;
         c->against++;
         why(c->ex, "postcodes in different districts");
     }
+    if (cmp_agree(c, SEEN_RULE_F_SEX) == 1)
+        c->lv[SEEN_CMP_SEX] = 1;
     if (cmp_agree(c, SEEN_RULE_F_SEX) == 0) {
+        c->lv[SEEN_CMP_SEX] = 2;
         *w -= 4;
         c->against++;
         why(c->ex, "sex differs");
@@ -507,13 +537,15 @@ rest_weight(struct cmp *c, double *w)
  * The weight of ${a} against ${b}; the Dice coefficient of their name
  * filters to *${dice} (untouched when either has none); the reasons to
  * ${ex} unless it is NULL; the number of comparisons that counted
- * against them (a field known to differ) to *${against}.  The one scorer behind seen_score_pair and
+ * against them (a field known to differ) to *${against}; each
+ * comparison's level to ${level} (SEEN_CMP_COUNT bytes) unless NULL.  The one scorer behind seen_score_pair and
  * seen_score_weight, so that both give the same weight: the
  * identifiers, the dates of birth, the names, then the rest.
  */
 static double
 score(const struct seen_score_side *a, const struct seen_score_side *b,
-    double *dice, struct seen_score *ex, unsigned int *against)
+    double *dice, struct seen_score *ex, unsigned int *against,
+    uint8_t *level)
 {
     struct cmp c;
     double w = 0;
@@ -530,6 +562,8 @@ score(const struct seen_score_side *a, const struct seen_score_side *b,
     names_weight(&c, &w);
     rest_weight(&c, &w);
     *against = c.against;
+    if (level != NULL)
+        memcpy(level, c.lv, sizeof c.lv);
     return w;
 }
 
@@ -554,7 +588,7 @@ seen_score_pair(const struct seen_score_side *a,
 
     memset(out, 0, sizeof *out);
     out->dice = -1;
-    out->weight = score(a, b, &out->dice, out, &out->against);
+    out->weight = score(a, b, &out->dice, out, &out->against, out->level);
     out->band = band_of(out->weight);
 }
 
@@ -571,7 +605,7 @@ seen_score_weight(const struct seen_score_side *a,
     double dice = -1, w;
     unsigned int against;
 
-    w = score(a, b, &dice, NULL, &against);
+    w = score(a, b, &dice, NULL, &against, NULL);
     *band = band_of(w);
     return w;
 }
@@ -592,4 +626,93 @@ seen_band_name(enum seen_band band)
     default:
         return "no";
     }
+}
+
+/* The levels of each comparison, after level 0 (not compared), and the
+ * weight each adds when nothing else changes it (the functions above
+ * hold the same figures; check_match_score checks that they agree). */
+static const struct cmp_def {
+    const char *name;
+    unsigned int n;
+    const char *level[SEEN_LEVELS_MAX];
+    double weight[SEEN_LEVELS_MAX];
+} cmps[SEEN_CMP_COUNT] = {
+    {"nhs_number", 3, {NULL, "agrees", "differs"}, {0, 12, -30}},
+    {"pnc_id", 3, {NULL, "agrees", "differs"}, {0, 10, -8}},
+    {"upn", 3, {NULL, "agrees", "differs"}, {0, 10, -4}},
+    {"date_of_birth", 10,
+        {NULL, "agrees", "day and month swapped", "a day apart",
+            "two digits transposed", "agrees but for the year",
+            "differs in the same year", "differs", "due date agrees",
+            "born near the due date"},
+        {0, 7, 3, W_DATE_NEAR, W_DATE_DIGITS, W_DATE_YEAR, -2, -6,
+            W_DATE_DUE, W_DATE_BORN_NEAR_DUE}},
+    {"given_name", 10,
+        {NULL, "agrees", "agrees (a common one)", "agrees (a very common one)",
+            "known variants", "sound alike", "one letter apart", "differ",
+            "swapped with the family name", "in the other field"},
+        {0, 4, 3, 2, 2.5, 2, 2, -5, 4, 4}},
+    {"family_name", 9,
+        {NULL, "agrees", "agrees (a common one)", "agrees (a very common one)",
+            "sound alike", "a former or part name", "one letter apart",
+            "differ", "swapped with the given name"},
+        {0, 4, 3, 2, 2, 2, 2, -2, 4}},
+    {"place", 4,
+        {NULL, "postcode agrees", "postcode district agrees",
+            "different districts"},
+        {0, 3, 1, -2}},
+    {"sex", 3, {NULL, "agrees", "differs"}, {0, 0, -4}},
+};
+
+/**
+ * seen_cmp_name(cmp):
+ * Return the name of comparison ${cmp} ("nhs_number", "date_of_birth",
+ * ...), or NULL past the last.
+ */
+const char *
+seen_cmp_name(unsigned int cmp)
+{
+
+    return cmp < SEEN_CMP_COUNT ? cmps[cmp].name : NULL;
+}
+
+/**
+ * seen_score_levels(cmp):
+ * Return the number of levels of comparison ${cmp} (0 included).
+ */
+unsigned int
+seen_score_levels(unsigned int cmp)
+{
+
+    return cmp < SEEN_CMP_COUNT ? cmps[cmp].n : 0;
+}
+
+/**
+ * seen_score_level_name(cmp, level):
+ * Return the name of ${level} of comparison ${cmp} ("agrees", "a day
+ * apart", ...), or NULL when there is none.
+ */
+const char *
+seen_score_level_name(unsigned int cmp, unsigned int level)
+{
+
+    if (cmp >= SEEN_CMP_COUNT || level >= cmps[cmp].n)
+        return NULL;
+    return level == 0 ? "not compared" : cmps[cmp].level[level];
+}
+
+/**
+ * seen_score_level_weight(cmp, level):
+ * Return the weight the scorer adds for ${level} of comparison ${cmp}
+ * when nothing else changes it (the names' overall similarity, a complete
+ * change of name, a place or birth band that only counts in some cases
+ * are not in it); 0 for level 0.
+ */
+double
+seen_score_level_weight(unsigned int cmp, unsigned int level)
+{
+
+    if (cmp >= SEEN_CMP_COUNT || level >= cmps[cmp].n)
+        return 0;
+    return cmps[cmp].weight[level];
 }

@@ -31,6 +31,26 @@ struct seen_score_side {
     unsigned int birth_band;  /* IndexEntry.birth_band */
 };
 
+/*
+ * The comparisons the scorer makes of two entries, and the outcome
+ * (level) of each: level 0 is always "not compared" (either side lacks
+ * the field); the others are listed by seen_score_level_name.  What the
+ * weights report learns its m and u probabilities for (match/em.h).
+ */
+enum seen_cmp {
+    SEEN_CMP_NHS,
+    SEEN_CMP_PNC,
+    SEEN_CMP_UPN,
+    SEEN_CMP_DOB,
+    SEEN_CMP_GIVEN,
+    SEEN_CMP_FAMILY,
+    SEEN_CMP_PLACE,
+    SEEN_CMP_SEX,
+    SEEN_CMP_COUNT
+};
+
+#define SEEN_LEVELS_MAX 10 /* levels of a comparison, 0 included */
+
 struct seen_score {
     double weight;
     enum seen_band band;
@@ -40,6 +60,7 @@ struct seen_score {
                                * or birth band known to differ */
     size_t nwhy;
     char why[SEEN_WHY_MAX][SEEN_WHY_LEN];
+    uint8_t level[SEEN_CMP_COUNT]; /* each comparison's outcome */
 };
 
 /**
@@ -57,6 +78,35 @@ void seen_score_pair(const struct seen_score_side *a,
  */
 double seen_score_weight(const struct seen_score_side *a,
     const struct seen_score_side *b, enum seen_band *band);
+
+/**
+ * seen_cmp_name(cmp):
+ * Return the name of comparison ${cmp} ("nhs_number", "date_of_birth",
+ * ...), or NULL past the last.
+ */
+const char *seen_cmp_name(unsigned int cmp);
+
+/**
+ * seen_score_levels(cmp):
+ * Return the number of levels of comparison ${cmp} (0 included).
+ */
+unsigned int seen_score_levels(unsigned int cmp);
+
+/**
+ * seen_score_level_name(cmp, level):
+ * Return the name of ${level} of comparison ${cmp} ("agrees", "a day
+ * apart", ...), or NULL when there is none.
+ */
+const char *seen_score_level_name(unsigned int cmp, unsigned int level);
+
+/**
+ * seen_score_level_weight(cmp, level):
+ * Return the weight the scorer adds for ${level} of comparison ${cmp}
+ * when nothing else changes it (the names' overall similarity, a complete
+ * change of name, a place or birth band that only counts in some cases
+ * are not in it); 0 for level 0.
+ */
+double seen_score_level_weight(unsigned int cmp, unsigned int level);
 
 /**
  * seen_band_name(band):

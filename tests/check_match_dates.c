@@ -495,6 +495,51 @@ START_TEST(test_scorer_ignores_rules_it_does_not_know)
 }
 END_TEST
 
+/* ---- levels ---- */
+
+/* Each way two dates of birth differ is a level of the date comparison,
+ * and the weight of each level is what the scorer adds for it: with the
+ * names and the place agreeing, the weight is the sum of the levels'. */
+START_TEST(test_each_date_outcome_is_a_level_with_its_weight)
+{
+    static const struct {
+        const char *dob;
+        unsigned int level;
+    } v[] = {{"2019-05-06", 1}, {"2019-06-05", 2}, {"2019-05-07", 3},
+        {"2018-05-06", 5}, {"2019-09-21", 6}, {"2011-01-02", 7}, {NULL, 0}};
+    struct person a = {"Kayden", "Marsh", "2019-05-06", NULL, "RG1 5DF", 2};
+    struct person b = a;
+    struct seen_score sc;
+    double sum;
+    size_t i, k;
+
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        b.dob = v[i].dob;
+        sc = score("levels", &a, &b, NULL);
+        ck_assert_uint_eq(sc.level[SEEN_CMP_DOB], v[i].level);
+        ck_assert_uint_eq(sc.level[SEEN_CMP_GIVEN], 1);
+        ck_assert_uint_eq(sc.level[SEEN_CMP_FAMILY], 1);
+        ck_assert_uint_eq(sc.level[SEEN_CMP_PLACE], 1);
+        ck_assert_uint_eq(sc.level[SEEN_CMP_NHS], 0);
+        for (k = 0, sum = 0; k < SEEN_CMP_COUNT; k++) {
+            ck_assert_uint_lt(sc.level[k], seen_score_levels((unsigned)k));
+            sum += seen_score_level_weight((unsigned)k, sc.level[k]);
+        }
+        ck_assert_msg(sum == sc.weight, "%s: levels %.2f, weight %.2f",
+            v[i].dob ? v[i].dob : "none", sum, sc.weight);
+    }
+    /* Two digits transposed (the day 03 written 30). */
+    a.dob = "2019-12-03";
+    b.dob = "2019-12-30";
+    sc = score("levels", &a, &b, NULL);
+    ck_assert_uint_eq(sc.level[SEEN_CMP_DOB], 4);
+    ck_assert_str_eq(seen_score_level_name(SEEN_CMP_DOB, 4),
+        "two digits transposed");
+    ck_assert_ptr_null(seen_score_level_name(SEEN_CMP_DOB, 10));
+    ck_assert_ptr_null(seen_cmp_name(SEEN_CMP_COUNT));
+}
+END_TEST
+
 Suite *
 match_dates_suite(void)
 {
@@ -522,6 +567,7 @@ match_dates_suite(void)
         test_two_records_of_one_unborn_child_link_without_an_address);
     tcase_add_test(tc, test_date_tokens_come_last_and_an_entry_keeps_the_limit);
     tcase_add_test(tc, test_scorer_ignores_rules_it_does_not_know);
+    tcase_add_test(tc, test_each_date_outcome_is_a_level_with_its_weight);
     suite_add_tcase(s, tc);
     return s;
 }
