@@ -63,6 +63,7 @@
 #include <string.h>
 
 #include "bench/benchutil.h"
+#include "bench/emtable.h"
 #include "bench/febrl4.h"
 #include "bench/reasons.h"
 #include "bench/synthkinds.h"
@@ -198,6 +199,7 @@ struct synth {
     size_t nperp, perp_one, apart_pairs[NAPART], apart_merged[NAPART];
     size_t lifted, lifted_right; /* possible links lifted by the people
                                     around them, and of those one person */
+    uint8_t (*lv)[SEEN_CMP_COUNT]; /* by link: its comparisons' levels */
 };
 
 /* Read DIR/truth.jsonl: node, record, ref -> person. */
@@ -385,7 +387,8 @@ synth_link(struct synth *sy)
         sy->items[i] = sy->e[i].it;
     }
     if ((nup = synth_pairs(sy, &up)) < 0 ||
-        (sy->links = malloc(((size_t)nup + 1) * sizeof *sy->links)) == NULL)
+        (sy->links = malloc(((size_t)nup + 1) * sizeof *sy->links)) == NULL ||
+        (sy->lv = malloc(((size_t)nup + 1) * sizeof *sy->lv)) == NULL)
         return -1;
     for (i = 0; i < (size_t)nup; i++) {
         if (i > 0 && up[i].a == up[i - 1].a && up[i].b == up[i - 1].b)
@@ -402,11 +405,36 @@ synth_link(struct synth *sy)
                 sy->e[up[i].a].person == sy->e[up[i].b].person
                     ? BENCH_PAIR_TRUE
                     : BENCH_PAIR_FALSE);
+        memcpy(sy->lv[sy->nlinks], s.level, SEEN_CMP_COUNT);
         sy->links[sy->nlinks++] =
             (struct seen_cluster_link){up[i].a, up[i].b, s.weight};
     }
     free(up);
     return 0;
+}
+
+/* The weights EM learns from the candidate pairs, beside the truth's. */
+static int
+synth_em(struct synth *sy)
+{
+    double *w;
+    uint8_t *t;
+    size_t i;
+    int r = -1;
+
+    w = malloc((sy->nlinks + 1) * sizeof *w);
+    t = malloc(sy->nlinks + 1);
+    if (w != NULL && t != NULL) {
+        for (i = 0; i < sy->nlinks; i++) {
+            w[i] = sy->links[i].weight;
+            t[i] = sy->e[sy->links[i].a].person == sy->e[sy->links[i].b].person;
+        }
+        r = bench_em_print(sy->gen, (const uint8_t (*)[SEEN_CMP_COUNT])sy->lv,
+            w, t, sy->nlinks);
+    }
+    free(w);
+    free(t);
+    return r;
 }
 
 /* Lift the possible links that the people around them support
@@ -725,6 +753,7 @@ synth_release(struct synth *sy)
     free(sy->lp);
     free(sy->pl);
     free(sy->links);
+    free(sy->lv);
     free(sy->items);
     free(sy->label);
     free(sy->e);
@@ -802,7 +831,7 @@ synth(const char *dir, const char *gen)
     if (synth_link(&sy) != 0)
         return 1;
     sy.tlink = seen_clock_mono() - t0;
-    if (synth_lift(&sy) != 0)
+    if (synth_em(&sy) != 0 || synth_lift(&sy) != 0)
         return 1;
     t0 = seen_clock_mono();
     if ((r = seen_cluster_run(sy.items, sy.ne, sy.links, sy.nlinks,

@@ -44,6 +44,7 @@ static const struct {
     {"check_envelope", envelope_suite},
     {"check_match_cluster", cluster_suite},
     {"check_match_dates", match_dates_suite},
+    {"check_match_em", match_em_suite},
     {"check_match_dmetaphone", dmetaphone_suite},
     {"check_match_ident", ident_suite},
     {"check_match_nickname", nickname_suite},

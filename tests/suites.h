@@ -25,6 +25,7 @@ Suite *disclosure_suite(void);
 Suite *envelope_suite(void);
 Suite *cluster_suite(void);
 Suite *match_dates_suite(void);
+Suite *match_em_suite(void);
 Suite *dmetaphone_suite(void);
 Suite *ident_suite(void);
 Suite *nickname_suite(void);

@@ -185,6 +185,7 @@ cli_cmd_fn cmd_disclosures;
 cli_cmd_fn cmd_audit;
 cli_cmd_fn cmd_persons;
 cli_cmd_fn cmd_links;
+cli_cmd_fn cmd_weights;
 cli_cmd_fn cmd_alerts;
 cli_cmd_fn cmd_operator;
 

@@ -27,6 +27,8 @@ static const struct {
     {"status", cmd_status, "show the node's state"},
     {"persons", cmd_persons, "every person this node can see"},
     {"links", cmd_links, "the scored links behind the persons"},
+    {"weights", cmd_weights, "how the matcher's comparisons weigh, learnt "
+                             "from this node's data"},
     {"alerts", cmd_alerts, "alerts, and acknowledging them"},
     {"identity", cmd_identity, "print this node's public identity"},
     {"federation", cmd_federation, "the federation authority's tool"},

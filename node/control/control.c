@@ -43,6 +43,7 @@ static const struct ctl_cmd {
     {"persons", ctl_matching_persons, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"links", ctl_matching_links, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"alerts", ctl_matching_alerts, READ | OPERATOR, SEEN_ACT_VIEW_ALERTS},
+    {"weights", ctl_matching_weights, READ | OPERATOR, SEEN_ACT_VIEW_ALERTS},
     {"alert_ack", ctl_matching_ack, IDLE | READ | OPERATOR, SEEN_ACT_ACK_ALERT},
     {"operator_add", ctl_operators_add, IDLE | WRITE | OPERATOR,
         SEEN_ACT_MANAGE_OPERATORS},

@@ -79,7 +79,7 @@ ctl_fn ctl_query;
 
 /* ctl_matching.c */
 ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,
-    ctl_matching_ack;
+    ctl_matching_weights, ctl_matching_ack;
 
 /* ctl_operators.c */
 ctl_fn ctl_operators_add, ctl_operators_list;

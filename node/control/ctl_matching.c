@@ -48,6 +48,28 @@ ctl_matching_links(struct seen_control *c, struct ctl_call *call)
         seen_matcher_links(c->n.mt, call->txn, call->out, call->outlen));
 }
 
+/* The weights report (node/matching/weights.c): "sample", entries to
+ * learn from (default 2,000, at most 100,000). */
+json_t *
+ctl_matching_weights(struct seen_control *c, struct ctl_call *call)
+{
+    json_t *s = json_object_get(call->req, "sample"), *out;
+    json_int_t n = 2000;
+    int rc;
+
+    if (s != NULL && (!json_is_integer(s) || (n = json_integer_value(s)) < 1 ||
+                         n > 100000))
+        return reply_error("--sample: a number of entries, 1 to 100000");
+    rc = seen_matcher_weights(c->n.mt, call->txn, (size_t)n, &out);
+    if (rc == SEEN_ENOTFOUND)
+        return reply_error("no candidate pairs to learn from yet: this node "
+                           "holds too few index entries");
+    if (rc != 0)
+        return reply_error("cannot learn the weights: %s", seen_strerror(rc));
+    json_object_set_new(out, "ok", json_true());
+    return out;
+}
+
 /* The matcher's alerts, then the integrity alerts (xlog/integrity.h). */
 json_t *
 ctl_matching_alerts(struct seen_control *c, struct ctl_call *call)

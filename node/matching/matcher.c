@@ -26,10 +26,14 @@
 
 #define BLOCK_MAX 2000    /* candidates read from one block */
 
-/* The entries that share a blocking token with ${x} (sorted, once each,
- * perhaps with ${x} itself) to ${cand}. */
-static int
-candidates(struct step *s, const Seen__IndexEntry *x,
+/**
+ * match_candidates(s, x, cand):
+ * The entries that share a blocking token with ${x} (sorted, once each,
+ * perhaps with ${x} itself) to ${cand}; each block read gives at most
+ * BLOCK_MAX.  Returns 0 or an error of the index.
+ */
+int
+match_candidates(struct step *s, const Seen__IndexEntry *x,
     struct seen_index_refs *cand)
 {
     size_t i;
@@ -106,7 +110,7 @@ match_new(struct step *s, const uint8_t id[20])
     if (x->group.len == 16 &&
         (rc = persons_join_group(s->txn, x->group.data, id)) != 0)
         goto done;
-    if ((rc = candidates(s, x, &cand)) != 0)
+    if ((rc = match_candidates(s, x, &cand)) != 0)
         goto done;
     entry_side(me, &sa);
     for (i = 0; i < cand.n; i++) {

@@ -117,6 +117,20 @@ SEEN_MUST_CHECK int seen_matcher_alerts(struct seen_matcher *m,
     struct seen_txn *txn, char **out, size_t *len);
 
 /**
+ * seen_matcher_weights(m, txn, sample, out):
+ * Learn the weights of this node's comparisons from about ${sample} of
+ * its live entries and the entries each is compared with, reading
+ * through ${txn}, and write the report (a new JSON object: "entries",
+ * "sampled", "pairs", "lambda", "iterations", "converged", "comparisons"
+ * [{"comparison", "levels": [{"level", "pairs", "m", "u", "learnt",
+ * "in_use"}]}], "by_agency" [{"agencies", "pairs", "comparisons":
+ * {NAME: {"not_compared", "m": {LEVEL: M}}}}]) to *${out}.  Returns 0;
+ * SEEN_ENOTFOUND when there is no pair to learn from; an error.
+ */
+SEEN_MUST_CHECK int seen_matcher_weights(struct seen_matcher *m,
+    struct seen_txn *txn, size_t sample, json_t **out);
+
+/**
  * seen_matcher_ack(m, id, operator, now):
  * Acknowledge alert ${id} (16 hex digits) as ${operator}.  Returns 0,
  * SEEN_ENOTFOUND, or an error.

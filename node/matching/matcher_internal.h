@@ -13,6 +13,8 @@
  *   persons.c   SEEN_DB_PERSONS and SEEN_DB_GROUPS: who is one person,
  *               who shares a record; clustering a component again
  *   rules.c     the matching rules' version: matching again on a change
+ *   weights.c   the weights report: m and u learnt by EM from a sample of
+ *               the candidate pairs
  *   support.c   evidence from the people around a person: which
  *               possible-band links their records' other people lift
  *   alerts.c    the alert rules, run on the persons a change touched, and
@@ -260,6 +262,19 @@ typedef int links_fn(void *ctx, const uint8_t a[20], const uint8_t b[20],
  * Returns 0, ${fn}'s negative code, SEEN_ECORRUPT.
  */
 int links_each(struct seen_txn *txn, links_fn *fn, void *ctx);
+
+/* ---- matcher.c ---- */
+
+struct seen_index_refs;
+
+/**
+ * match_candidates(s, x, cand):
+ * The entries that share a blocking token with ${x} (sorted, once each,
+ * perhaps with ${x} itself) to ${cand}; each block read gives at most
+ * BLOCK_MAX.  Returns 0 or an error of the index.
+ */
+int match_candidates(struct step *s, const Seen__IndexEntry *x,
+    struct seen_index_refs *cand);
 
 /* ---- rules.c ---- */
 

@@ -66,5 +66,25 @@ grep_out '"node":"hertfordshire-constabulary"' "...and Hertfordshire's"
 expect_status 0 "a lead acknowledges the alert" "$SEEN" --home "$LAB/reading-social-care" --as lead alerts ack "$first"
 expect_status 0 "alerts after acknowledging" "$SEEN" --home "$LAB/reading-social-care" --as lead alerts
 check "...it is no longer waiting there" sh -c "! grep -q '$first' '$T_DIR/out'"
+# The weights report (docs/spec/cli.md): learnt from the same entries,
+# sampled by their handles, it is the same on every node.
+expect_status 0 "an auditor's weights report" "$SEEN" --home "$LAB/reading-social-care" --as auditor weights --json
+cp "$T_DIR/out" "$T_DIR/w-rsc"
+check "...learnt from candidate pairs, every comparison with its levels" \
+  /usr/bin/python3 -c 'import json,sys
+w = json.load(open(sys.argv[1]))
+names = [c["comparison"] for c in w["comparisons"]]
+assert w["pairs"] > 0 and w["iterations"] > 0 and 0 < w["lambda"] < 1, w
+assert names == ["nhs_number", "pnc_id", "upn", "date_of_birth", "given_name", "family_name", "place", "sex"], names
+dob = [l for c in w["comparisons"] if c["comparison"] == "date_of_birth" for l in c["levels"]]
+assert [l["level"] for l in dob][:3] == ["agrees", "day and month swapped", "a day apart"], dob
+assert all(0 <= l["m"] <= 1 and 0 <= l["u"] <= 1 for c in w["comparisons"] for l in c["levels"])
+agree = dob[0]
+assert agree["pairs"] > 0 and agree["learnt"] > 0 and agree["in_use"] == 7, agree' "$T_DIR/w-rsc"
+expect_status 0 "the weights report at Cleveland" "$SEEN" --home "$LAB/cleveland-police" --as lead weights --json
+check "...is the same as at Reading" cmp -s "$T_DIR/out" "$T_DIR/w-rsc"
+expect_status 0 "the weights report as a table" "$SEEN" --home "$LAB/cleveland-police" --as lead weights
+grep_out "date_of_birth +agrees" "...with a line for each level"
+expect_status 2 "--sample 0 is refused" "$SEEN" --home "$LAB/cleveland-police" --as lead weights --sample 0
 expect_status 0 "lab down" "$SEEN" lab down "$LAB"
 t_end
