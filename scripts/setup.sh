@@ -12,7 +12,7 @@ SEEN_PACKAGES=(
   libutf8proc-dev libjansson-dev libinih-dev
   check libsubunit-dev
   golang-go golang-golang-x-mod-dev
-  python3 util-linux
+  python3 python3-prometheus-client util-linux
 )
 
 missing=()

@@ -3,15 +3,20 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/cli.h"
+#include "tools/prometheus.h"
 
 static const char status_usage[] =
-    "usage: seen --home DIR status [--json]\n"
+    "usage: seen --home DIR status [--json | --prometheus]\n"
     "\n"
     "Show the running node's name, peers, feeds, store counts and how much\n"
     "room its store has left.  --json prints one line: {\"node\": NAME,\n"
-    "\"peers\": [...], \"feeds\": {...}, \"store\": {...}, ...}.\n";
+    "\"peers\": [...], \"feeds\": {...}, \"store\": {...}, ...}.\n"
+    "--prometheus prints the same as Prometheus metrics (seen_...), for\n"
+    "node_exporter's textfile collector; when no node answers, seen_up 0\n"
+    "(and exit 1).\n";
 
 /* The store's room (docs/protocol.md §4, "store"), in a line or two. */
 static void
@@ -34,15 +39,29 @@ cmd_status(struct cli *cli, int argc, char **argv)
 {
     json_t *resp, *v;
     const char *k;
-    int rc, json = 0;
+    int rc, json = 0, prom = 0;
+    const struct cli_opt opts[] = {{"json", NULL, &json},
+        {"prometheus", NULL, &prom}, {NULL, NULL, NULL}};
 
-    if ((rc = cli_json_only(cli, argc, argv, status_usage, &json)) !=
+    if ((rc = cli_getopt(cli, argc, argv, status_usage, opts)) !=
         CLI_CONTINUE)
         return rc;
-    if (cli_rpc(cli, json_pack("{s:s}", "cmd", "status"), 10000, &resp) != 0)
+    if (optind < argc)
+        return cli_usage(cli, status_usage, "unexpected argument");
+    if (json && prom)
+        return cli_usage(cli, status_usage,
+            "--json and --prometheus: one or the other");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    if (cli_rpc(cli, json_pack("{s:s}", "cmd", "status"), 10000, &resp) != 0) {
+        if (prom)
+            prom_write(stdout, NULL);
         return 1;
+    }
     json_object_del(resp, "ok");
-    if (json) {
+    if (prom) {
+        prom_write(stdout, resp);
+    } else if (json) {
         cli_print_json(resp);
     } else {
         printf("Node %s (%s, %s), version %s, up %lld s\n",

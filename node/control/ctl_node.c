@@ -22,6 +22,7 @@
 #include "proto/control.h"
 #include "proto/enums.h"
 #include "storage/space.h"
+#include "storage/alerts.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
@@ -83,6 +84,34 @@ status_store(struct seen_txn *txn)
     return r;
 }
 
+/* Count an alert no lead has acknowledged (a seen_alerts_fn). */
+static int
+on_open_alert(void *ctx, const void *v, size_t vlen)
+{
+
+    if (memmem(v, vlen, "\"acknowledged\":", 15) == NULL)
+        (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+/* Add what waits for a person to the status ${r}: the alerts no lead has
+ * acknowledged ("alerts_open"), and, under "disclosure", the requests
+ * waiting for a lead's decision and how long the oldest has waited. */
+static void
+status_waiting(struct seen_txn *txn, json_t *r)
+{
+    uint64_t open = 0, n = 0, oldest = 0, now = (uint64_t)time(NULL);
+    json_t *d = json_object_get(r, "disclosure");
+
+    if (seen_alerts_each(txn, on_open_alert, &open) == 0)
+        json_object_set_new(r, "alerts_open", json_integer((json_int_t)open));
+    if (d != NULL && seen_disclosure_waiting(txn, &n, &oldest) == 0) {
+        json_object_set_new(d, "waiting", json_integer((json_int_t)n));
+        json_object_set_new(d, "oldest_waiting_s",
+            json_integer(n && oldest < now ? (json_int_t)(now - oldest) : 0));
+    }
+}
+
 json_t *
 ctl_node_status(struct seen_control *c, struct ctl_call *call)
 {
@@ -108,6 +137,7 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
     seen_fed_status(c->n.fed, txn, r);
     if (c->n.dis != NULL)
         seen_disclosure_status(c->n.dis, r);
+    status_waiting(txn, r);
     json_object_set_new(r, "store", status_store(txn));
     seen_store_abort(txn);
     return r;

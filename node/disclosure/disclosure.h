@@ -205,6 +205,16 @@ int seen_disclosure_tick(struct seen_disclosure *d, uint64_t now);
 void seen_disclosure_status(const struct seen_disclosure *d, json_t *out);
 
 /**
+ * seen_disclosure_waiting(txn, n, oldest):
+ * Count the requests received that wait for a lead's decision (queued)
+ * to *${n}, and write when the oldest of them was asked (Unix seconds; 0
+ * when none waits) to *${oldest}, reading through ${txn}.  Returns 0 or
+ * an error of the store.
+ */
+int seen_disclosure_waiting(struct seen_txn *txn, uint64_t *n,
+    uint64_t *oldest);
+
+/**
  * seen_disclosure_details(record_json, len, ref, holder, out):
  * Build what is shared about person ${ref} of the stored record body
  * ${record_json} (${len} bytes, the record as imported): a JSON object

@@ -366,3 +366,37 @@ seen_disclosure_status(const struct seen_disclosure *d, json_t *out)
             SEEN_DISCLOSURE_AUTO_PER_HOUR, "queued_per_requester",
             SEEN_DISCLOSURE_QUEUED_MAX, "queued", SEEN_DISCLOSURE_INBOX_MAX));
 }
+
+/**
+ * seen_disclosure_waiting(txn, n, oldest):
+ * Count the requests received that wait for a lead's decision (queued)
+ * to *${n}, and write when the oldest of them was asked (Unix seconds; 0
+ * when none waits) to *${oldest}, reading through ${txn}.  Returns 0 or
+ * an error of the store.
+ */
+int
+seen_disclosure_waiting(struct seen_txn *txn, uint64_t *n, uint64_t *oldest)
+{
+    Seen__DisclosureState *st;
+    struct dis_keys ks;
+    size_t i;
+    int rc;
+
+    *n = *oldest = 0;
+    if ((rc = dis_keys_of(txn, KEY_RECV, &ks)) != 0) {
+        dis_keys_free(&ks);
+        return rc;
+    }
+    for (i = 0; i < ks.n; i++) {
+        if ((rc = dis_state_get(txn, ks.k[i], ks.kl[i], &st)) != 0)
+            break;
+        if (st->outcome == SEEN__OUTCOME__QUEUED) {
+            (*n)++;
+            if (*oldest == 0 || st->requested < *oldest)
+                *oldest = st->requested;
+        }
+        seen__disclosure_state__free_unpacked(st, NULL);
+    }
+    dis_keys_free(&ks);
+    return rc;
+}

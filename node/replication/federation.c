@@ -489,6 +489,34 @@ status_feeds(struct seen_fed *fed, struct seen_txn *txn)
     return feeds;
 }
 
+/* The size of the latest signed checkpoint held of each feed, by node
+ * name: what its origin has published, as far as this node knows (the
+ * feed's entries held lag it while they are fetched). */
+static json_t *
+status_feeds_signed(struct seen_fed *fed, struct seen_txn *txn)
+{
+    json_t *feeds = json_object();
+    const uint8_t *cp;
+    uint8_t pk[32];
+    uint64_t count;
+    char name[64];
+    size_t len;
+    uint32_t o;
+    int rc;
+
+    if (seen_store_count(txn, SEEN_DB_ORIGINS, &count) != 0)
+        return feeds;
+    for (o = 1; o <= count / 2; o++) {
+        if (seen_store_origin_pk(txn, o, pk) != 0)
+            continue;
+        rc = seen_feed_checkpoint(txn, o, &cp, &len);
+        json_object_set_new(feeds,
+            seen_fed_origin_name(fed, pk, name, sizeof name),
+            json_integer((json_int_t)cp_size(rc, cp, len)));
+    }
+    return feeds;
+}
+
 /* The state of this node's exchange log and its witnessing, as JSON. */
 static json_t *
 status_xlog(struct seen_fed *fed, struct seen_txn *txn)
@@ -585,6 +613,7 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
     json_object_set_new(
         out, "peers", status_peers(fed, txn, seen_clock_wall()));
     json_object_set_new(out, "feeds", status_feeds(fed, txn));
+    json_object_set_new(out, "feeds_signed", status_feeds_signed(fed, txn));
     json_object_set_new(out, "membership_version",
         json_integer(fed->doc ? (json_int_t)seen_membership_version(fed->doc)
                               : 0));

@@ -141,6 +141,30 @@ expect_status 0 "a request under consent (the mother)" \
 R3=$(cat "$T_DIR/out")
 check "...the first is queued for $POL's lead" wait_status $SC "$R2" queued
 check "...and the second" wait_status $SC "$R3" queued
+# Metrics (docs/operations.md, "Metrics"): what waits for the lead, in
+# the Prometheus text format as Prometheus's own Python parser reads it.
+expect_status 0 "$POL's status as Prometheus metrics" "$SEEN" --home "$LAB/$POL" status --prometheus
+check "...parse, and say what waits, per peer and per feed" /usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1]).read())}
+def val(name, **labels):
+    return [s.value for s in fams[name].samples if all(s.labels.get(k) == v for k, v in labels.items())]
+assert all(n.startswith("seen_") for n in fams), list(fams)
+assert val("seen_up") == [1]
+assert val("seen_disclosure_requests_waiting") == [2], val("seen_disclosure_requests_waiting")
+assert val("seen_disclosure_oldest_waiting_seconds")[0] >= 0
+assert fams["seen_refused"].type == "counter" and fams["seen_messages_sent"].type == "counter"
+peers = {s.labels["peer"] for s in fams["seen_peer_up"].samples}
+assert peers == {sys.argv[2], sys.argv[3]}, peers
+assert val("seen_peer_up", peer=sys.argv[2]) == [1]
+feeds = {s.labels["feed"] for s in fams["seen_feed_entries"].samples}
+assert {sys.argv[2], sys.argv[4]} <= feeds, feeds
+assert all(v == 0 for v in val("seen_feed_lag_entries")), val("seen_feed_lag_entries")
+assert val("seen_store_state", state="ok") == [1]
+assert val("seen_exchange_log_leaves")[0] > 0
+assert val("seen_alerts_open")[0] >= 0
+' "$T_DIR/out" "$SC" "$HEA" "$POL"
 expect_status 0 "$POL's inbox lists them" "$SEEN" --home "$LAB/$POL" --as lead inbox --json
 check "...two requests waiting" test "$(grep -c '"status":"queued"' "$T_DIR/out")" -eq 2
 r=$(grep "\"request\":\"$R2\"" "$T_DIR/out")
