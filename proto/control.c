@@ -46,7 +46,10 @@ seen_ctl_open(const char *home, struct seen_ctl **out)
     struct seen_ctl *c;
     char ep[SEEN_PATH_LEN];
     int zero = 0;
-    int64_t maxmsg = SEEN_CTL_MAX_MSG;
+    /* Replies are not bounded: the client asked its own node, and an
+     * audit export is as large as the exchange log.  The daemon's limit on
+     * what it receives (SEEN_CTL_MAX_MSG) stays. */
+    int64_t maxmsg = -1;
     long pid;
 
     *out = NULL;

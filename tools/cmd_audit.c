@@ -18,6 +18,7 @@
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "proto/checkpoint.h"
+#include "proto/control.h"
 #include "storage/operators.h"
 #include "storage/store.h"
 #include "storage/unlock.h"
@@ -94,12 +95,115 @@ auditor_view(struct cli *cli, struct seen_unlock *u, struct seen_txn **txn)
     return 0;
 }
 
+/* Say what ${sum} exported to ${dir}. */
+static void
+export_said(const struct seen_audit_summary *sum, const char *dir)
+{
+
+    printf("Exported %llu leaves, %llu checkpoints (the largest of size %llu), "
+           "%llu cosignatures, %llu peers' checkpoints and %llu evidence "
+           "records to %s\n",
+        (unsigned long long)sum->leaves, (unsigned long long)sum->checkpoints,
+        (unsigned long long)sum->signed_size,
+        (unsigned long long)sum->cosignatures, (unsigned long long)sum->peers,
+        (unsigned long long)sum->evidence, dir);
+    if (!sum->membership)
+        printf("(no membership document: a lone node's export)\n");
+    if (sum->signed_size < sum->leaves)
+        printf("(leaves %llu to %llu are not covered by a signed checkpoint "
+               "yet)\n",
+            (unsigned long long)sum->signed_size,
+            (unsigned long long)(sum->leaves - 1));
+}
+
+/* The files of the reply ${resp} to audit_export, cut from its data
+ * frame ${data} (${len} bytes) into ${b}.  Returns 0, or -1 when they do
+ * not add up. */
+static int
+export_files(json_t *resp, uint8_t *data, size_t len,
+    struct seen_audit_buf b[SEEN_AUDIT_NFILES])
+{
+    json_t *fl;
+    size_t i, at = 0, n;
+    const char *name;
+    int f;
+
+    memset(b, 0, sizeof(struct seen_audit_buf) * SEEN_AUDIT_NFILES);
+    json_array_foreach(json_object_get(resp, "files"), i, fl)
+    {
+        name = json_string_value(json_object_get(fl, "name"));
+        n = (size_t)json_integer_value(json_object_get(fl, "len"));
+        for (f = 0; f < SEEN_AUDIT_NFILES; f++)
+            if (name != NULL && strcmp(name, seen_audit_file_name(f)) == 0)
+                break;
+        if (f == SEEN_AUDIT_NFILES || n > len - at)
+            return -1;
+        b[f].data = n ? data + at : NULL;
+        b[f].len = n;
+        b[f].present = 1;
+        at += n;
+    }
+    return at == len ? 0 : -1;
+}
+
+/*
+ * Export through the running node (control command audit_export): the
+ * node checks that the operator may export, and the auditor never needs
+ * its passphrase.  Returns the exit code.
+ */
+static int
+export_running(struct cli *cli, const char *dir)
+{
+    struct seen_audit_buf b[SEEN_AUDIT_NFILES];
+    struct seen_audit_summary sum;
+    struct seen_ctl *ctl;
+    json_t *resp, *s;
+    char *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (cli_connect(cli, &ctl) != 0)
+        return 1;
+    rc = cli_call(cli, ctl, json_pack("{s:s}", "cmd", "audit_export"), NULL,
+        0, 600000, &resp, &data, &len);
+    seen_ctl_destroy(&ctl);
+    if (rc != 0)
+        return 1;
+    if (export_files(resp, (uint8_t *)data, len, b) != 0) {
+        json_decref(resp);
+        free(data);
+        return cli_fail(cli, "the node's export does not add up");
+    }
+    if ((rc = seen_audit_write(dir, b)) != 0) {
+        json_decref(resp);
+        free(data);
+        return cli_fail(cli, "cannot export to '%s': %s", dir,
+            seen_strerror(rc));
+    }
+    s = json_object_get(resp, "summary");
+    sum.leaves = (uint64_t)json_integer_value(json_object_get(s, "leaves"));
+    sum.checkpoints =
+        (uint64_t)json_integer_value(json_object_get(s, "checkpoints"));
+    sum.signed_size =
+        (uint64_t)json_integer_value(json_object_get(s, "signed_size"));
+    sum.cosignatures =
+        (uint64_t)json_integer_value(json_object_get(s, "cosignatures"));
+    sum.peers = (uint64_t)json_integer_value(json_object_get(s, "peers"));
+    sum.evidence = (uint64_t)json_integer_value(json_object_get(s, "evidence"));
+    sum.membership = json_is_true(json_object_get(s, "membership"));
+    export_said(&sum, dir);
+    json_decref(resp);
+    free(data);
+    return 0;
+}
+
 static int
 audit_export(struct cli *cli, int argc, char **argv)
 {
     struct seen_audit_summary sum;
     struct seen_unlock u;
     struct seen_txn *txn = NULL;
+    long pid;
     int rc, ret = 1;
 
     if (argc != 2)
@@ -107,6 +211,8 @@ audit_export(struct cli *cli, int argc, char **argv)
             argc < 2 ? "no folder to export to" : "unexpected argument");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
+    if (seen_home_running(cli->home, &pid))
+        return export_running(cli, argv[1]);
     if ((rc = auditor_view(cli, &u, &txn)) != 0) {
         if (rc < 0)
             return 1;
@@ -116,20 +222,7 @@ audit_export(struct cli *cli, int argc, char **argv)
         cli_fail(cli, "cannot export to '%s': %s", argv[1], seen_strerror(rc));
         goto done;
     }
-    printf("Exported %llu leaves, %llu checkpoints (the largest of size %llu), "
-           "%llu cosignatures, %llu peers' checkpoints and %llu evidence "
-           "records to %s\n",
-        (unsigned long long)sum.leaves, (unsigned long long)sum.checkpoints,
-        (unsigned long long)sum.signed_size,
-        (unsigned long long)sum.cosignatures, (unsigned long long)sum.peers,
-        (unsigned long long)sum.evidence, argv[1]);
-    if (!sum.membership)
-        printf("(no membership document: a lone node's export)\n");
-    if (sum.signed_size < sum.leaves)
-        printf("(leaves %llu to %llu are not covered by a signed checkpoint "
-               "yet)\n",
-            (unsigned long long)sum.signed_size,
-            (unsigned long long)(sum.leaves - 1));
+    export_said(&sum, argv[1]);
     ret = 0;
 done:
     seen_store_abort(txn);

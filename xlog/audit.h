@@ -94,6 +94,18 @@ SEEN_MUST_CHECK int seen_audit_export_mem(struct seen_txn *txn,
     struct seen_audit_summary *sum);
 
 /**
+ * seen_audit_write(dir, b):
+ * Write the export ${b} (as seen_audit_export_mem made it, or as a
+ * running node sent it) to the folder ${dir}, as seen_audit_export
+ * would: ${dir} created with mode 0700 if missing and holding none of
+ * the export's files, each present file mode 0600, synced, the manifest
+ * last.  Returns 0; SEEN_EEXIST; SEEN_EIO (logged with the path; the
+ * files written are removed).
+ */
+SEEN_MUST_CHECK int seen_audit_write(
+    const char *dir, const struct seen_audit_buf b[static SEEN_AUDIT_NFILES]);
+
+/**
  * seen_audit_load(dir, out):
  * Map the files of the export in ${dir} read-only into out[f] (a missing
  * file has present 0; an empty one present 1 and len 0).  Release them

@@ -372,3 +372,59 @@ fail:
     return rc;
 }
 
+/**
+ * seen_audit_write(dir, b):
+ * Write the export ${b} (as seen_audit_export_mem made it, or as a
+ * running node sent it) to the folder ${dir}, as seen_audit_export
+ * would: ${dir} created with mode 0700 if missing and holding none of
+ * the export's files, each present file mode 0600, synced, the manifest
+ * last.  Returns 0; SEEN_EEXIST; SEEN_EIO (logged with the path; the
+ * files written are removed).
+ */
+int
+seen_audit_write(
+    const char *dir, const struct seen_audit_buf b[static SEEN_AUDIT_NFILES])
+{
+    FILE *fp[SEEN_AUDIT_NFILES];
+    int made[SEEN_AUDIT_NFILES];
+    int f, rc = 0, exists;
+
+    memset(fp, 0, sizeof fp);
+    memset(made, 0, sizeof made);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        seen_errorp("cannot create '%s'", dir);
+        return SEEN_EIO;
+    }
+    for (f = 0; f < SEEN_AUDIT_NFILES && rc == 0; f++) {
+        if (!b[f].present)
+            continue;
+        if ((fp[f] = create_file(dir, seen_audit_file_name(f), &exists)) ==
+            NULL) {
+            if (exists)
+                seen_error("'%s/%s' exists: export into an empty folder", dir,
+                    seen_audit_file_name(f));
+            else
+                seen_errorp(
+                    "cannot create '%s/%s'", dir, seen_audit_file_name(f));
+            rc = exists ? SEEN_EEXIST : SEEN_EIO;
+            break;
+        }
+        made[f] = 1;
+        if (b[f].len > 0 && fwrite(b[f].data, 1, b[f].len, fp[f]) != b[f].len) {
+            seen_errorp("cannot write '%s/%s'", dir, seen_audit_file_name(f));
+            rc = SEEN_EIO;
+        }
+    }
+    /* The data files first, the manifest last. */
+    for (f = SEEN_AUDIT_NFILES - 1; f >= 0; f--) {
+        if (fp[f] == NULL)
+            continue;
+        if (finish_file(fp[f]) != 0 && rc == 0) {
+            seen_errorp("cannot write '%s/%s'", dir, seen_audit_file_name(f));
+            rc = SEEN_EIO;
+        }
+    }
+    if (rc != 0)
+        remove_files(dir, made);
+    return rc;
+}

@@ -44,6 +44,7 @@ static const struct ctl_cmd {
     {"links", ctl_matching_links, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"alerts", ctl_matching_alerts, READ | OPERATOR, SEEN_ACT_VIEW_ALERTS},
     {"weights", ctl_matching_weights, READ | OPERATOR, SEEN_ACT_VIEW_ALERTS},
+    {"audit_export", ctl_audit_export, READ | OPERATOR, SEEN_ACT_AUDIT_EXPORT},
     {"alert_ack", ctl_matching_ack, IDLE | READ | OPERATOR, SEEN_ACT_ACK_ALERT},
     {"operator_add", ctl_operators_add, IDLE | WRITE | OPERATOR,
         SEEN_ACT_MANAGE_OPERATORS},

@@ -77,6 +77,9 @@ void ctl_import_close(struct seen_control *c);
 /* ctl_query.c */
 ctl_fn ctl_query;
 
+/* ctl_audit.c */
+ctl_fn ctl_audit_export;
+
 /* ctl_matching.c */
 ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,
     ctl_matching_weights, ctl_matching_ack;

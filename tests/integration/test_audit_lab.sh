@@ -69,8 +69,19 @@ done
 # Stopped, so that no node holds a checkpoint of another's log that the
 # other's export would not hold yet.  (An export of a running node works
 # too: it reads one consistent view of the store.)
-expect_status 0 "export at a running node" "$SEEN" --home "$LAB/$HEA" --as auditor audit export "$T_DIR/x-hea-live"
+# A running node exports through its daemon: the auditor has no
+# passphrase (docs/operations.md, "Export for audit").
+expect_status 0 "export at a running node, without the passphrase" \
+  env -u SEEN_PASSPHRASE_FILE "$SEEN" --home "$LAB/$HEA" --as auditor audit export "$T_DIR/x-hea-live" </dev/null
 grep_out "Exported [1-9][0-9]* leaves" "...writes its leaves"
+check "...its files are the auditor's alone" test "$(stat -c %a "$T_DIR/x-hea-live/leaves.bin")" = 600
+expect_status 0 "...and the export verifies" "$SEEN" audit verify "$T_DIR/x-hea-live"
+grep_out "^verified: every check passed" "...every check passed"
+expect_status 1 "a lead cannot export through the running node" \
+  env -u SEEN_PASSPHRASE_FILE "$SEEN" --home "$LAB/$HEA" --as lead audit export "$T_DIR/x-hea-lead" </dev/null
+check "...and nothing was written" test ! -e "$T_DIR/x-hea-lead/manifest.txt"
+expect_status 1 "a running node's export into a folder that holds one is refused" \
+  env -u SEEN_PASSPHRASE_FILE "$SEEN" --home "$LAB/$HEA" --as auditor audit export "$T_DIR/x-hea-live" </dev/null
 expect_status 0 "lab down" "$SEEN" lab down "$LAB"
 expect_status 0 "audit export at $SC" "$SEEN" --home "$LAB/$SC" --as auditor audit export "$T_DIR/x-sc"
 grep_out "Exported [1-9][0-9]* leaves, [1-9][0-9]* checkpoints" "...leaves and checkpoints"
