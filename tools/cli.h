@@ -187,5 +187,7 @@ cli_cmd_fn cmd_persons;
 cli_cmd_fn cmd_links;
 cli_cmd_fn cmd_alerts;
 cli_cmd_fn cmd_operator;
+cli_cmd_fn cmd_report;
+cli_cmd_fn cmd_graph;
 
 #endif /* !SEEN_CLI_H */

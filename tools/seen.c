@@ -38,6 +38,8 @@ static const struct {
     {"inbox", cmd_inbox, "disclosure requests waiting for a decision"},
     {"decide", cmd_decide, "share or withhold what a request asks"},
     {"disclosures", cmd_disclosures, "the requests we sent and answers"},
+    {"report", cmd_report, "one person's chronology and network as HTML"},
+    {"graph", cmd_graph, "one person's network as Graphviz DOT"},
 };
 
 static void
