@@ -73,6 +73,15 @@ set_label(void *obj, const char *const *lines, size_t n)
     return 0;
 }
 
+/* Write the underscores of ${s} as spaces ("very_high" -> "very high"). */
+static void
+spaced(char *s)
+{
+    for (; *s != '\0'; s++)
+        if (*s == '_')
+            *s = ' ';
+}
+
 /* The node named ${prefix}${id}, made when ${make}; NULL when not. */
 static Agnode_t *
 node_of(struct net *n, const char *prefix, const char *id, int make,
@@ -202,6 +211,7 @@ agency_node(struct net *n, const char *node)
         return v;
     snprintf(head, sizeof head, "AGENCY%s%s%s", type[0] ? " (" : "", type,
         type[0] ? ")" : "");
+    spaced(head);
     lines[0] = head;
     lines[1] = cli_str(a, "agency")[0] ? cli_str(a, "agency") : node;
     lines[2] = node;
@@ -224,7 +234,7 @@ add_record(struct net *n, json_t *e)
     const char *rec = cli_str(e, "record"), *risk = cli_str(e, "risk");
     const char *la = cli_str(e, "local_authority");
     char head[160], when[96];
-    const char *lines[3];
+    const char *lines[2];
     json_t *a, *pp;
     Agnode_t *v, *ag;
     size_t i;
@@ -237,10 +247,10 @@ add_record(struct net *n, json_t *e)
             report_kind_text(cli_str(e, "kind")));
         snprintf(when, sizeof when, "%s%s%s", cli_str(e, "date"),
             risk[0] ? ", risk " : "", risk);
+        spaced(when);
         lines[0] = head;
         lines[1] = when;
-        lines[2] = rec;
-        if (set_label(v, lines, 3) != 0)
+        if (set_label(v, lines, 2) != 0)
             return SEEN_ENOMEM;
         set(v, "shape", "note");
         set(v, "class", "record");
@@ -276,7 +286,7 @@ build(json_t *doc, struct net *n)
         return SEEN_ERR;
     }
     set(n->g, "fontname", "Helvetica,Arial,sans-serif");
-    set(n->g, "rankdir", "TB");
+    set(n->g, "rankdir", "LR");
     set(n->g, "nodesep", "0.25");
     set(n->g, "ranksep", "0.5");
     agattr(n->g, AGNODE, S("fontname"), S("Helvetica,Arial,sans-serif"));
