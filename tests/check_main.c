@@ -56,6 +56,7 @@ static const struct {
     {"check_outbox", outbox_suite},
     {"check_policy", policy_suite},
     {"check_record", record_suite},
+    {"check_report", report_suite},
     {"check_replication", replication_suite},
     {"check_replication_attack", replication_attack_suite},
     {"check_replication_fuzz", replication_fuzz_suite},

@@ -37,6 +37,7 @@ Suite *operators_suite(void);
 Suite *outbox_suite(void);
 Suite *policy_suite(void);
 Suite *record_suite(void);
+Suite *report_suite(void);
 Suite *replication_suite(void);
 Suite *replication_attack_suite(void);
 Suite *replication_fuzz_suite(void);
