@@ -73,6 +73,16 @@ set_label(void *obj, const char *const *lines, size_t n)
     return 0;
 }
 
+/* Give ${v} its ${shape}, SVG ${class} and ${fill}, filled. */
+static void
+dress(Agnode_t *v, const char *shape, const char *class, const char *fill)
+{
+    set(v, "shape", shape);
+    set(v, "class", class);
+    set(v, "style", "filled");
+    set(v, "fillcolor", fill);
+}
+
 /* Write the underscores of ${s} as spaces ("very_high" -> "very high"). */
 static void
 spaced(char *s)
@@ -115,10 +125,9 @@ person_style(Agnode_t *v, const char *rel, int shielded)
     for (i = 0; i < sizeof styles / sizeof styles[0]; i++)
         if (strcmp(rel, styles[i][0]) == 0)
             k = i;
-    set(v, "shape", styles[k][1]);
-    set(v, "class", styles[k][2]);
-    set(v, "fillcolor", styles[k][3]);
-    set(v, "style", shielded ? "filled,dashed" : "filled");
+    dress(v, styles[k][1], styles[k][2], styles[k][3]);
+    if (shielded)
+        set(v, "style", "filled,dashed");
     if (strcmp(rel, "perpetrator") == 0)
         set(v, "penwidth", "2.5");
 }
@@ -174,10 +183,7 @@ authority_node(struct net *n, const char *la)
         return v;
     if (set_label(v, lines, 2) != 0)
         return NULL;
-    set(v, "shape", "tab");
-    set(v, "class", "authority");
-    set(v, "style", "filled");
-    set(v, "fillcolor", "#ece6ff");
+    dress(v, "tab", "authority", "#ece6ff");
     n->c.authorities++;
     return v;
 }
@@ -217,10 +223,7 @@ agency_node(struct net *n, const char *node)
     lines[2] = node;
     if (set_label(v, lines, 3) != 0)
         return NULL;
-    set(v, "shape", "component");
-    set(v, "class", "agency");
-    set(v, "style", "filled");
-    set(v, "fillcolor", "#e2f4e5");
+    dress(v, "component", "agency", "#e2f4e5");
     n->c.agencies++;
     if (la[0] != '\0')
         join(n, v, authority_node(n, la), "in");
@@ -252,10 +255,7 @@ add_record(struct net *n, json_t *e)
         lines[1] = when;
         if (set_label(v, lines, 2) != 0)
             return SEEN_ENOMEM;
-        set(v, "shape", "note");
-        set(v, "class", "record");
-        set(v, "style", "filled");
-        set(v, "fillcolor", "#fff6d6");
+        dress(v, "note", "record", "#fff6d6");
         n->c.records++;
     }
     ag = agency_node(n, cli_str(e, "node"));

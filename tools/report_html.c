@@ -80,6 +80,15 @@ static const char page_css[] =
     "{break-inside:avoid}h2,h3{break-after:avoid}"
     "svg.network{max-height:24cm;border:0}a{color:#1a1a1a}}\n";
 
+/* Write ${before}, ${s} escaped, and ${after}. */
+static void
+wrap(FILE *f, const char *before, const char *s, const char *after)
+{
+    fputs(before, f);
+    E(f, s);
+    fputs(after, f);
+}
+
 /* The person ${pid}: their name when this node was given it, and id. */
 static void
 person_text(FILE *f, json_t *doc, const char *pid)
@@ -107,7 +116,7 @@ agency_text(FILE *f, json_t *doc, const char *node)
 
     E(f, name[0] ? name : node);
     if (name[0])
-        fputs(" (", f), E(f, node), fputs(")", f);
+        wrap(f, " (", node, ")");
 }
 
 /* Write ${s} with its underscores as spaces. */
@@ -169,13 +178,13 @@ page_header(FILE *f, json_t *doc)
     fputs("</dd>\n<dt>Seen from</dt><dd>", f);
     agency_text(f, doc, node);
     if (js(doc, "local_authority")[0])
-        fputs(", ", f), E(f, js(doc, "local_authority"));
+        wrap(f, ", ", js(doc, "local_authority"), "");
     fputs("</dd>\n<dt>Purpose</dt><dd>", f);
     E(f, js(doc, "purpose"));
     fputs("</dd>\n<dt>Generated</dt><dd>", f);
     E(f, js(doc, "generated"));
     fprintf(f, "</dd>\n<dt>Holds</dt><dd>%zu events, %zu people, %zu "
-               "agencies, %zu alerts</dd>\n</dl>\n",
+               "agencies, alerts: %zu</dd>\n</dl>\n",
         json_array_size(json_object_get(doc, "events")),
         json_array_size(json_object_get(doc, "people")),
         json_array_size(json_object_get(doc, "agencies")),
@@ -274,11 +283,12 @@ event_share(FILE *f, json_t *doc, json_t *e)
         one_of(s, states) ? s : "other");
     if (strcmp(s, "own") == 0)
         fputs("Our own record", f);
-    else if (strcmp(s, "shared") == 0)
-        fputs("Shared with us by ", f), agency_text(f, doc, js(e, "node"));
-    else if (strcmp(s, "withheld") == 0)
-        fputs("Withheld from us by ", f), agency_text(f, doc, js(e, "node"));
-    else if (strcmp(s, "pending") == 0)
+    else if (strcmp(s, "shared") == 0 || strcmp(s, "withheld") == 0) {
+        fputs(strcmp(s, "shared") == 0 ? "Shared with us by "
+                                       : "Withheld from us by ",
+            f);
+        agency_text(f, doc, js(e, "node"));
+    } else if (strcmp(s, "pending") == 0)
         fputs("Asked for; answer pending", f);
     else if (strcmp(s, "not_requested") == 0)
         fputs("Not asked for: index entry only", f);
@@ -286,8 +296,7 @@ event_share(FILE *f, json_t *doc, json_t *e)
         E(f, s);
     fputs("</span>", f);
     if (req[0])
-        fputs(" request <span class=\"id\">", f), E(f, req),
-            fputs("</span>", f);
+        wrap(f, " request <span class=\"id\">", req, "</span>");
     fputs("</p>\n", f);
     if (strcmp(s, "withheld") == 0) {
         fputs("<p class=\"reason\">Reason: ", f);
@@ -308,17 +317,15 @@ event_details(FILE *f, json_t *doc, json_t *e)
 
     if (json_is_object(d)) {
         if (js(d, "child_voice")[0])
-            fputs("<blockquote class=\"quote\">", f),
-                E(f, js(d, "child_voice")), fputs("</blockquote>\n", f);
+            wrap(f, "<blockquote class=\"quote\">", js(d, "child_voice"),
+                "</blockquote>\n");
         if (js(d, "child_voice_not_captured")[0])
-            fputs("<p>Why the child's voice was not captured: ", f),
-                E(f, js(d, "child_voice_not_captured")), fputs("</p>\n", f);
+            wrap(f, "<p>Why the child's voice was not captured: ",
+                js(d, "child_voice_not_captured"), "</p>\n");
         if (js(d, "summary")[0])
-            fputs("<p class=\"summary\">", f), E(f, js(d, "summary")),
-                fputs("</p>\n", f);
+            wrap(f, "<p class=\"summary\">", js(d, "summary"), "</p>\n");
         if (js(d, "reference")[0])
-            fputs("<p>Reference ", f), E(f, js(d, "reference")),
-                fputs("</p>\n", f);
+            wrap(f, "<p>Reference ", js(d, "reference"), "</p>\n");
     }
     if (json_array_size(json_object_get(e, "decisions")) == 0)
         return;
@@ -331,7 +338,7 @@ event_details(FILE *f, json_t *doc, json_t *e)
         fputs(": ", f);
         words(f, js(x, "decision"));
         if (js(x, "reason")[0])
-            fputs(" (", f), E(f, js(x, "reason")), fputs(")", f);
+            wrap(f, " (", js(x, "reason"), ")");
         fputs("</li>", f);
     }
     fputs("</ul>\n", f);
@@ -393,9 +400,11 @@ sec_chronology(FILE *f, json_t *doc)
         E(f, js(a, "agency")[0] ? js(a, "agency") : json_string_value(l));
         fputs("<span>", f);
         E(f, json_string_value(l));
-        if (a != NULL)
-            fputs(", ", f), words(f, js(a, "type")), fputs(", ", f),
-                E(f, js(a, "local_authority"));
+        if (a != NULL) {
+            fputs(", ", f);
+            words(f, js(a, "type"));
+            wrap(f, ", ", js(a, "local_authority"), "");
+        }
         fputs("</span></th>", f);
     }
     fputs("</tr></thead>\n<tbody>\n", f);
@@ -495,7 +504,10 @@ people_table(FILE *f, json_t *doc)
         E(f, report_relation_text(js(p, "relation")));
         fputs("</td><td>", f);
         json_array_foreach(json_object_get(p, "roles"), j, x)
-            fputs(j ? ", " : "", f), words(f, json_string_value(x));
+        {
+            fputs(j ? ", " : "", f);
+            words(f, json_string_value(x));
+        }
         fputs("</td><td>", f);
         E(f, js(p, "birth_band"));
         fputs(json_is_true(json_object_get(p, "shielded"))
@@ -503,7 +515,7 @@ people_table(FILE *f, json_t *doc)
                   : "</td><td>No</td><td>",
             f);
         json_array_foreach(json_object_get(p, "known_to"), j, x)
-            fputs(j ? ", " : "", f), E(f, json_string_value(x));
+            wrap(f, j ? ", " : "", json_string_value(x), "");
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody>\n</table>\n", f);
@@ -706,8 +718,8 @@ sec_unknown(FILE *f, json_t *doc)
         fprintf(f, "</th><td>%lld</td><td>",
             json_integer_value(json_object_get(u, "records")));
         json_array_foreach(json_object_get(u, "kinds"), j, k)
-            fputs(j ? ", " : "", f),
-                E(f, report_kind_text(json_string_value(k)));
+            wrap(f, j ? ", " : "", report_kind_text(json_string_value(k)),
+                "");
         fputs("</td><td><code>", f);
         E(f, js(u, "request"));
         fputs("</code></td></tr>\n", f);

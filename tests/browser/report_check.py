@@ -230,3 +230,40 @@ def check(b, html, doc, outdir, name, forbidden=()):
     bad += csp_failures(b)
     b.close_page()
     return bad
+
+
+def main():
+    """report_check.py --html FILE --doc CHRONOLOGY.json --out DIR --name N
+    [--forbid TEXT]...: check() on one report, for shell tests.  Exit 0
+    when it passes, 1 with the failures; "skipped: ..." and 0 only when
+    chromium is not installed."""
+    import argparse
+    import sys
+    import cdp
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--html", required=True)
+    ap.add_argument("--doc", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--forbid", action="append", default=[])
+    args = ap.parse_args()
+    chromium = cdp.find_chromium()
+    if chromium is None:
+        print("skipped: chromium is not installed (apt-get install chromium)")
+        return 0
+    with open(args.doc) as f:
+        doc = json.load(f)
+    os.makedirs(args.out, exist_ok=True)
+    b = cdp.Chromium(chromium)
+    try:
+        bad = check(b, args.html, doc, args.out, args.name, args.forbid)
+    finally:
+        b.close()
+    for m in bad:
+        print("FAIL %s: %s" % (args.name, m))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())
