@@ -395,8 +395,14 @@ int
 report_graph_svg(json_t *doc, const char *label, char **out, size_t *len,
     struct report_graph_counts *counts)
 {
+    /*
+     * One Graphviz context for the life of the process, never freed:
+     * Graphviz 2.42's pango plugin remembers the last font name, a string
+     * that the context's font table owns, so a layout in a second context
+     * would read the first one's freed memory.
+     */
+    static GVC_t *gvc;
     struct net n;
-    GVC_t *gvc;
     char *svg = NULL;
     unsigned int slen = 0;
     FILE *f;
@@ -407,15 +413,15 @@ report_graph_svg(json_t *doc, const char *label, char **out, size_t *len,
     if ((rc = build(doc, &n)) != 0)
         return rc;
     rc = SEEN_ERR;
-    if ((gvc = gvContext()) == NULL)
+    if (gvc == NULL && (gvc = gvContext()) == NULL)
         goto err0;
     if (gvLayout(gvc, n.g, "dot") != 0)
-        goto err1;
+        goto err0;
     if (gvRenderData(gvc, n.g, "svg", &svg, &slen) != 0 || svg == NULL)
-        goto err2;
+        goto err1;
     if ((f = open_memstream(out, len)) == NULL) {
         rc = SEEN_ENOMEM;
-        goto err3;
+        goto err2;
     }
     rc = svg_dress(f, svg, slen, label, &n.c);
     if (fclose(f) != 0 && rc == 0)
@@ -427,12 +433,10 @@ report_graph_svg(json_t *doc, const char *label, char **out, size_t *len,
     } else if (counts != NULL) {
         *counts = n.c;
     }
-err3:
-    gvFreeRenderData(svg);
 err2:
-    gvFreeLayout(gvc, n.g);
+    gvFreeRenderData(svg);
 err1:
-    gvFreeContext(gvc);
+    gvFreeLayout(gvc, n.g);
 err0:
     agclose(n.g);
     if (rc == SEEN_ERR)
