@@ -172,6 +172,7 @@ cli_cmd_fn cmd_init;
 cli_cmd_fn cmd_node;
 cli_cmd_fn cmd_import;
 cli_cmd_fn cmd_query;
+cli_cmd_fn cmd_chronology;
 cli_cmd_fn cmd_handles;
 cli_cmd_fn cmd_status;
 cli_cmd_fn cmd_identity;

@@ -5,6 +5,7 @@
  *   ctl_node.c        ping, status, stop, handles, membership, xlog_resolve
  *   ctl_import.c      import_begin, import_lines, import_commit, import_abort
  *   ctl_query.c       query
+ *   ctl_chronology.c  chronology
  *   ctl_matching.c    persons, links, alerts, alert_ack
  *   ctl_operators.c   operator_add, operator_list
  *   ctl_disclosure.c  request, decide, inbox, disclosures
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #include "node/control/control.h"
+#include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "proto/control.h"
 
@@ -76,6 +78,49 @@ void ctl_import_close(struct seen_control *c);
 
 /* ctl_query.c */
 ctl_fn ctl_query;
+
+/* The normalised fields of a query, and the buffers they point into. */
+struct ctl_query_in {
+    struct seen_token_input q;
+    char nhs[11], pc[9], dist[5];
+};
+
+/**
+ * ctl_query_input(req, in):
+ * Read the criteria and the purpose of the query ${req} into ${in}.
+ * Returns NULL, or the refusal.
+ */
+json_t *ctl_query_input(json_t *req, struct ctl_query_in *in);
+
+/**
+ * ctl_query_criteria(c, q, out):
+ * Write to ${out} the digest of the criteria ${q} for the QUERY record:
+ * a keyed BLAKE2b-256 of the normalised criteria, 64 hex digits and a NUL.
+ */
+void ctl_query_criteria(struct seen_control *c,
+    const struct seen_token_input *q, char out[static 65]);
+
+/**
+ * ctl_query_digest(c, f, n, out):
+ * Write to ${out} the keyed digest of the ${n} fields ${f} (NULL: empty)
+ * of a look-up's criteria: 64 hex digits and a NUL.
+ */
+void ctl_query_digest(struct seen_control *c, const char *const *f, size_t n,
+    char out[static 65]);
+
+/**
+ * ctl_query_log(c, txn, op, purpose, digest, members, persons):
+ * Log the look-up of ${op} for ${purpose}, of criteria ${digest}, that
+ * showed the "handle" of each object of ${members} and of each of the
+ * "members" of each of ${persons}, as a QUERY record of the exchange log
+ * inside ${txn}.  Returns 0 or an error of the log.
+ */
+int ctl_query_log(struct seen_control *c, struct seen_txn *txn,
+    const char *op, const char *purpose, const char *digest, json_t *members,
+    json_t *persons);
+
+/* ctl_chronology.c */
+ctl_fn ctl_chronology;
 
 /* ctl_matching.c */
 ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,

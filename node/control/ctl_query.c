@@ -33,12 +33,6 @@
 #define reply_error seen_ctl_reply_error
 #define jstr seen_ctl_str
 
-/* The normalised fields of a query, and the buffers they point into. */
-struct query_in {
-    struct seen_token_input q;
-    char nhs[11], pc[9], dist[5];
-};
-
 /* The node name of origin ${oidx}, for a member of the reply. */
 static const char *
 origin_name(struct seen_control *c, struct seen_txn *txn, uint32_t oidx,
@@ -171,18 +165,13 @@ picture(struct seen_control *c, struct seen_txn *txn,
  * that an auditor holding the node can tell two queries apart or
  * confirm a claimed one, while the log holds no name or identifier.
  */
-static void
-criteria_digest(struct seen_control *c, const struct seen_token_input *q,
+void
+ctl_query_criteria(struct seen_control *c, const struct seen_token_input *q,
     char out[static 65])
 {
-    crypto_generichash_state st;
-    uint8_t key[32], h[32];
     char dob[16];
     const char *f[7];
-    size_t i;
 
-    crypto_kdf_derive_from_key(
-        key, sizeof key, 1, "seenqry_", c->n.keys->data_key);
     snprintf(dob, sizeof dob, "%ld", q->has_dob ? (long)q->dob : -1L);
     f[0] = q->given;
     f[1] = q->family;
@@ -191,8 +180,26 @@ criteria_digest(struct seen_control *c, const struct seen_token_input *q,
     f[4] = q->upn;
     f[5] = q->pnc;
     f[6] = q->postcode;
+    ctl_query_digest(c, f, 7, out);
+}
+
+/**
+ * ctl_query_digest(c, f, n, out):
+ * Write to ${out} the keyed digest of the ${n} fields ${f} (NULL: empty)
+ * of a look-up's criteria: 64 hex digits and a NUL.
+ */
+void
+ctl_query_digest(struct seen_control *c, const char *const *f, size_t n,
+    char out[static 65])
+{
+    crypto_generichash_state st;
+    uint8_t key[32], h[32];
+    size_t i;
+
+    crypto_kdf_derive_from_key(
+        key, sizeof key, 1, "seenqry_", c->n.keys->data_key);
     crypto_generichash_init(&st, key, sizeof key, sizeof h);
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < n; i++) {
         const char *v = f[i] ? f[i] : "";
 
         crypto_generichash_update(&st, (const uint8_t *)v, strlen(v) + 1);
@@ -223,12 +230,15 @@ add_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh, size_t cap,
     (*nh)++;
 }
 
-/*
- * Log the query of ${op} for ${purpose} that showed the handles in
- * ${members} and ${persons} in the exchange log, inside ${txn}.
+/**
+ * ctl_query_log(c, txn, op, purpose, digest, members, persons):
+ * Log the look-up of ${op} for ${purpose}, of criteria ${digest}, that
+ * showed the "handle" of each object of ${members} and of each of the
+ * "members" of each of ${persons}, as a QUERY record of the exchange log
+ * inside ${txn}.  Returns 0 or an error of the log.
  */
-static int
-log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
+int
+ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
     const char *purpose, const char *digest, json_t *members, json_t *persons)
 {
     Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
@@ -266,12 +276,13 @@ log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
     return rc;
 }
 
-/*
+/**
+ * ctl_query_input(req, in):
  * Read the criteria and the purpose of the query ${req} into ${in}.
  * Returns NULL, or the refusal.
  */
-static json_t *
-query_input(json_t *req, struct query_in *in)
+json_t *
+ctl_query_input(json_t *req, struct ctl_query_in *in)
 {
     const char *s, *purpose = jstr(req, "purpose");
     int32_t dob;
@@ -365,7 +376,7 @@ query_reply(json_t *members, json_t *persons, size_t candidates)
 json_t *
 ctl_query(struct seen_control *c, struct ctl_call *call)
 {
-    struct query_in in;
+    struct ctl_query_in in;
     struct seen_query_result res;
     struct seen_txn *txn = call->txn;
     const char *op = jstr(call->req, "operator");
@@ -374,7 +385,7 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     size_t i;
     int rc;
 
-    if ((r = query_input(call->req, &in)) != NULL)
+    if ((r = ctl_query_input(call->req, &in)) != NULL)
         return r;
     rc = seen_query_run(txn, c->n.ix->tk, &in.q, &res);
     if (rc == SEEN_EINVAL)
@@ -387,10 +398,10 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     for (i = 0; i < res.n; i++)
         json_array_append_new(members, hit_member(c, txn, &res.hits[i]));
     persons = picture(c, txn, &res, members);
-    criteria_digest(c, &in.q, digest);
+    ctl_query_criteria(c, &in.q, digest);
     /* Nothing is shown that is not logged.  The transaction ends here. */
     call->txn = NULL;
-    if ((rc = log_query(c, txn, op, jstr(call->req, "purpose"), digest, members,
+    if ((rc = ctl_query_log(c, txn, op, jstr(call->req, "purpose"), digest, members,
              persons)) != 0)
         seen_store_abort(txn);
     else
