@@ -4,7 +4,6 @@
  * control command; spec/cli.md `seen chronology --json`).
  */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -235,47 +234,15 @@ print_rest(json_t *r)
     }
 }
 
-/* The search fields: option and request key alike. */
-static const char *const fields[] = {"person", "nhs", "upn", "pnc", "given",
-    "family", "dob", "postcode"};
-#define NFIELDS (sizeof fields / sizeof fields[0])
-
 int
 cmd_chronology(struct cli *cli, int argc, char **argv)
 {
-    const char *purpose = NULL, *val[NFIELDS] = {NULL};
-    struct cli_opt opts[NFIELDS + 3];
-    json_t *req, *resp;
-    size_t i, n = 0;
+    json_t *resp;
     int rc, json = 0;
 
-    opts[0] = (struct cli_opt){"json", NULL, &json};
-    opts[1] = (struct cli_opt){"purpose", &purpose, NULL};
-    for (i = 0; i < NFIELDS; i++)
-        opts[i + 2] = (struct cli_opt){fields[i], &val[i], NULL};
-    opts[NFIELDS + 2] = (struct cli_opt){NULL, NULL, NULL};
-    if ((rc = cli_getopt(cli, argc, argv, chronology_usage, opts)) !=
-        CLI_CONTINUE)
+    if ((rc = cli_lookup(cli, argc, argv, chronology_usage, "chronology",
+             &json, &resp)) != CLI_CONTINUE)
         return rc;
-    for (i = 0; i < NFIELDS; i++)
-        n += val[i] != NULL;
-    if (optind != argc || n == 0)
-        return cli_usage(cli, chronology_usage,
-            n ? "unexpected argument" : "whose chronology? --person P, or "
-                                        "search criteria");
-    if (val[0] != NULL && n > 1)
-        return cli_usage(cli, chronology_usage,
-            "give --person or search criteria, not both");
-    if ((rc = cli_need_home(cli)) != 0)
-        return rc;
-    req = json_pack("{s:s}", "cmd", "chronology");
-    if (req != NULL && purpose != NULL)
-        json_object_set_new(req, "purpose", json_string(purpose));
-    for (i = 0; req != NULL && i < NFIELDS; i++)
-        if (val[i] != NULL)
-            json_object_set_new(req, fields[i], json_string(val[i]));
-    if (cli_rpc(cli, req, 60000, &resp) != 0)
-        return 1;
     if (json) {
         cli_print_json(resp);
     } else {

@@ -79,18 +79,34 @@ void ctl_import_close(struct seen_control *c);
 /* ctl_query.c */
 ctl_fn ctl_query;
 
-/* The normalised fields of a query, and the buffers they point into. */
+/* The person, or the normalised criteria, of a look-up, and the buffers
+ * they point into. */
 struct ctl_query_in {
+    const char *person; /* "P..." of the request, or NULL */
     struct seen_token_input q;
     char nhs[11], pc[9], dist[5];
 };
 
 /**
- * ctl_query_input(req, in):
- * Read the criteria and the purpose of the query ${req} into ${in}.
- * Returns NULL, or the refusal.
+ * ctl_query_input(req, in, what):
+ * Read the person ("person") or the criteria, and the purpose, of the
+ * look-up ${req} (a ${what}: "query", "chronology") into ${in}.  Returns
+ * NULL, or the refusal.
  */
-json_t *ctl_query_input(json_t *req, struct ctl_query_in *in);
+json_t *ctl_query_input(json_t *req, struct ctl_query_in *in,
+    const char *what);
+
+/**
+ * ctl_query_person(c, txn, pid, oidx, handle, digest, logged):
+ * Find the person ${pid} of a look-up in ${txn}: one of its entries,
+ * *${oidx} and ${handle}, and the digest of the look-up's criteria (of
+ * "person:P") in ${digest}.  Returns NULL, or the refusal, with
+ * *${logged} 0 when ${pid} is no person id (nothing to log) and 1 when
+ * the look-up is to be logged all the same (no such person).
+ */
+json_t *ctl_query_person(struct seen_control *c, struct seen_txn *txn,
+    const char *pid, uint32_t *oidx, uint8_t handle[static 16],
+    char digest[static 65], int *logged);
 
 /**
  * ctl_query_criteria(c, q, out):

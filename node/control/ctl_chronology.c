@@ -31,18 +31,12 @@
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/membership.h"
-#include "storage/operators.h"
 #include "storage/store.h"
 #include "seen.pb-c.h"
 
 #define reply_error seen_ctl_reply_error
 #define jstr seen_ctl_str
 #define jget json_object_get
-
-/* The criteria of a chronology by search, as `query` takes them. */
-static const char *const criteria[] = {"given", "family", "dob", "nhs", "upn",
-    "pnc", "postcode"};
-#define NCRITERIA (sizeof criteria / sizeof criteria[0])
 
 /* What one chronology is being assembled from. */
 struct chron {
@@ -563,81 +557,41 @@ assemble(struct chron *ch)
 /* ---- the command ---- */
 
 /*
- * Find the subject of the request ${req} (by "person", or by the
- * criteria in ${in}) in ${txn}: its entry *${oidx}, ${handle}, and the
- * digest of the criteria in ${digest}.  Returns NULL, or the refusal
- * (*${logged} set when the look-up is to be logged all the same).
+ * Find the subject of the look-up ${in} in ${txn}: its entry *${oidx},
+ * ${handle}, and the digest of the criteria in ${digest}.  Returns NULL,
+ * or the refusal (*${logged} set when the look-up is to be logged all
+ * the same).
  */
 static json_t *
-subject_of(struct seen_control *c, struct seen_txn *txn, json_t *req,
+subject_of(struct seen_control *c, struct seen_txn *txn,
     struct ctl_query_in *in, uint32_t *oidx, uint8_t handle[16],
     char digest[65], int *logged)
 {
     struct seen_query_result res;
-    const char *pid = jstr(req, "person");
-    char crit[32];
-    const char *f[1] = {crit};
+    size_t n;
     int rc;
 
-    *logged = 1;
-    if (pid != NULL) {
-        snprintf(crit, sizeof crit, "person:%.20s", pid);
-        ctl_query_digest(c, f, 1, digest);
-        rc = seen_matcher_find_person(c->n.mt, txn, pid, oidx, handle);
-        if (rc == SEEN_EINVAL) {
-            *logged = 0;
-            return reply_error("--person: not a person id (P and 16 hex "
-                               "digits, as `seen persons` prints): '%s'",
-                pid);
-        }
-        if (rc == SEEN_ENOTFOUND)
-            return reply_error("no person %s at this node (see `seen "
-                               "persons` or `seen query`)", pid);
-        return rc == 0 ? NULL
-                       : reply_error("cannot read the store: %s",
-                             seen_strerror(rc));
-    }
+    if (in->person != NULL)
+        return ctl_query_person(c, txn, in->person, oidx, handle, digest,
+            logged);
+    *logged = 0;
     rc = seen_query_run(txn, c->n.ix->tk, &in->q, &res);
-    if (rc == SEEN_EINVAL) {
-        *logged = 0;
+    if (rc == SEEN_EINVAL)
         return reply_error("too little to search on: give --person, an "
                            "identifier, or a family name with a date of "
                            "birth, or a given and a family name");
-    }
     if (rc != 0)
         return reply_error("query failed: %s", seen_strerror(rc));
+    *logged = 1;
     ctl_query_criteria(c, &in->q, digest);
     if (res.n == 0) {
+        n = res.candidates;
         seen_query_release(&res);
-        return reply_error("no one found (%zu entries compared)",
-            res.candidates);
+        return reply_error("no one found (%zu entries compared)", n);
     }
     *oidx = res.hits[0].oidx;
     memcpy(handle, res.hits[0].handle, 16);
     seen_query_release(&res);
-    return NULL;
-}
-
-/* Check the fields of a chronology request ${req}, reading its criteria
- * into ${in}: NULL, or the refusal. */
-static json_t *
-chronology_input(json_t *req, struct ctl_query_in *in)
-{
-    const char *purpose = jstr(req, "purpose");
-    size_t i;
-
-    if (purpose == NULL)
-        return reply_error("a chronology needs --purpose TEXT: why you look "
-                           "(it is logged for the auditors)");
-    if (jstr(req, "person") == NULL)
-        return ctl_query_input(req, in);
-    for (i = 0; i < NCRITERIA; i++)
-        if (jget(req, criteria[i]) != NULL)
-            return reply_error("give --person or search criteria, not both");
-    if (!seen_purpose_valid(purpose))
-        return reply_error("--purpose: 3 to 500 characters of text on one "
-                           "line, not only spaces");
-    memset(in, 0, sizeof *in);
     return NULL;
 }
 
@@ -678,10 +632,9 @@ ctl_chronology(struct seen_control *c, struct ctl_call *call)
     json_t *r = NULL, *refusal;
     int logged, rc;
 
-    if ((refusal = chronology_input(call->req, &in)) != NULL)
+    if ((refusal = ctl_query_input(call->req, &in, "chronology")) != NULL)
         goto out;
-    refusal = subject_of(c, call->txn, call->req, &in, &oidx, handle,
-        digest, &logged);
+    refusal = subject_of(c, call->txn, &in, &oidx, handle, digest, &logged);
     if (refusal == NULL) {
         ch.world = seen_matcher_world(c->n.mt, call->txn, oidx, handle);
         if (ch.world == NULL ||
