@@ -365,3 +365,56 @@ cli_print_json(json_t *j)
     json_dumpf(j, stdout, JSON_COMPACT);
     fputc('\n', stdout);
 }
+
+/* The search options of a look-up: option and request key alike. */
+static const char *const lookup_fields[] = {"person", "nhs", "upn", "pnc",
+    "given", "family", "dob", "postcode"};
+#define NLOOKUP (sizeof lookup_fields / sizeof lookup_fields[0])
+
+/**
+ * cli_lookup(cli, argc, argv, usage, cmd, json, resp):
+ * Run a look-up subcommand (`seen query`, `seen chronology`): parse
+ * --json (setting *${json}), --purpose TEXT and whom to look up, --person
+ * P or any of --nhs, --upn, --pnc, --given, --family, --dob, --postcode
+ * (not both), and send them to the node's control command ${cmd}.  On
+ * success *${resp} is the reply (the caller decrefs).  Returns
+ * CLI_CONTINUE on success; 0 after --help; 1 when the node could not be
+ * asked or refused (said why); 2 on bad usage (said why).
+ */
+int
+cli_lookup(struct cli *cli, int argc, char **argv, const char *usage,
+    const char *cmd, int *json, json_t **resp)
+{
+    const char *purpose = NULL, *val[NLOOKUP] = {NULL};
+    struct cli_opt opts[NLOOKUP + 3];
+    json_t *req;
+    size_t i, n = 0;
+    int rc;
+
+    opts[0] = (struct cli_opt){"json", NULL, json};
+    opts[1] = (struct cli_opt){"purpose", &purpose, NULL};
+    for (i = 0; i < NLOOKUP; i++)
+        opts[i + 2] = (struct cli_opt){lookup_fields[i], &val[i], NULL};
+    opts[NLOOKUP + 2] = (struct cli_opt){NULL, NULL, NULL};
+    if ((rc = cli_getopt(cli, argc, argv, usage, opts)) != CLI_CONTINUE)
+        return rc;
+    for (i = 0; i < NLOOKUP; i++)
+        n += val[i] != NULL;
+    if (optind != argc || n == 0)
+        return cli_usage(cli, usage,
+            n ? "unexpected argument" : "nothing to search for");
+    if (val[0] != NULL && n > 1)
+        return cli_usage(cli, usage,
+            "give --person or search criteria, not both");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    req = json_pack("{s:s}", "cmd", cmd);
+    if (req != NULL && purpose != NULL)
+        json_object_set_new(req, "purpose", json_string(purpose));
+    for (i = 0; req != NULL && i < NLOOKUP; i++)
+        if (val[i] != NULL)
+            json_object_set_new(req, lookup_fields[i], json_string(val[i]));
+    if (cli_rpc(cli, req, 60000, resp) != 0)
+        return 1;
+    return CLI_CONTINUE;
+}

@@ -167,11 +167,25 @@ void cli_sleep_ms(long ms);
  */
 void cli_print_json(json_t *j);
 
+/**
+ * cli_lookup(cli, argc, argv, usage, cmd, json, resp):
+ * Run a look-up subcommand (`seen query`, `seen chronology`): parse
+ * --json (setting *${json}), --purpose TEXT and whom to look up, --person
+ * P or any of --nhs, --upn, --pnc, --given, --family, --dob, --postcode
+ * (not both), and send them to the node's control command ${cmd}.  On
+ * success *${resp} is the reply (the caller decrefs).  Returns
+ * CLI_CONTINUE on success; 0 after --help; 1 when the node could not be
+ * asked or refused (said why); 2 on bad usage (said why).
+ */
+int cli_lookup(struct cli *cli, int argc, char **argv, const char *usage,
+    const char *cmd, int *json, json_t **resp);
+
 /* The subcommands (tools/cmd_<name>.c). */
 cli_cmd_fn cmd_init;
 cli_cmd_fn cmd_node;
 cli_cmd_fn cmd_import;
 cli_cmd_fn cmd_query;
+cli_cmd_fn cmd_chronology;
 cli_cmd_fn cmd_handles;
 cli_cmd_fn cmd_status;
 cli_cmd_fn cmd_identity;
