@@ -167,6 +167,32 @@ void cli_sleep_ms(long ms);
  */
 void cli_print_json(json_t *j);
 
+/* Whom a look-up asks for: --person or the criteria, and its purpose. */
+#define CLI_NLOOKUP 8  /* --person, --nhs, --upn, --pnc, --given, --family,
+                          --dob, --postcode, in that order */
+struct cli_who {
+    const char *purpose;           /* --purpose TEXT, or NULL */
+    const char *val[CLI_NLOOKUP];  /* each option given, or NULL */
+};
+
+/**
+ * cli_lookup_opts(w, opts):
+ * Write into ${opts} the CLI_NLOOKUP + 1 options that fill ${w}:
+ * --purpose, --person and the criteria of `seen query`.  ${w} must outlive
+ * ${opts}.  Returns CLI_NLOOKUP + 1.
+ */
+size_t cli_lookup_opts(struct cli_who *w, struct cli_opt *opts);
+
+/**
+ * cli_lookup_send(cli, usage, w, cmd, resp):
+ * Check that ${w} names whom to look up, --person P or criteria (not
+ * both), and send it to the node's control command ${cmd}.  On success
+ * *${resp} is the reply (the caller decrefs).  Returns 0; 1 when the node
+ * could not be asked or refused (said why); 2 on bad usage (said why).
+ */
+int cli_lookup_send(const struct cli *cli, const char *usage,
+    const struct cli_who *w, const char *cmd, json_t **resp);
+
 /**
  * cli_lookup(cli, argc, argv, usage, cmd, json, resp):
  * Run a look-up subcommand (`seen query`, `seen chronology`): parse

@@ -9,9 +9,6 @@
 #include "common/file.h"
 #include "tools/report.h"
 
-const char *const report_fields[REPORT_NFIELDS] = {"nhs", "upn", "pnc",
-    "given", "family", "dob", "postcode"};
-
 /* The largest chronology file --from-json reads. */
 #define REPORT_FILE_MAX (64u << 20)
 
@@ -24,14 +21,10 @@ const char *const report_fields[REPORT_NFIELDS] = {"nhs", "upn", "pnc",
 size_t
 report_opts(struct report_args *a, struct cli_opt *opts)
 {
-    size_t i;
+    size_t n = cli_lookup_opts(&a->who, opts);
 
-    opts[0] = (struct cli_opt){"person", &a->person, NULL};
-    opts[1] = (struct cli_opt){"purpose", &a->purpose, NULL};
-    opts[2] = (struct cli_opt){"from-json", &a->from_json, NULL};
-    for (i = 0; i < REPORT_NFIELDS; i++)
-        opts[i + 3] = (struct cli_opt){report_fields[i], &a->val[i], NULL};
-    return REPORT_NOPTS;
+    opts[n] = (struct cli_opt){"from-json", &a->from_json, NULL};
+    return n + 1;
 }
 
 /* Read the chronology in ${path} into *${out}: 0 or 1 (said why). */
@@ -54,24 +47,6 @@ load_file(const struct cli *cli, const char *path, json_t **out)
     return 0;
 }
 
-/* Ask the node for the chronology of ${a}: 0 or 1 (said why). */
-static int
-load_node(const struct cli *cli, const struct report_args *a, json_t **out)
-{
-    json_t *req;
-    size_t i;
-
-    req = json_pack("{s:s}", "cmd", "chronology");
-    if (req != NULL && a->purpose != NULL)
-        json_object_set_new(req, "purpose", json_string(a->purpose));
-    if (req != NULL && a->person != NULL)
-        json_object_set_new(req, "person", json_string(a->person));
-    for (i = 0; req != NULL && i < REPORT_NFIELDS; i++)
-        if (a->val[i] != NULL)
-            json_object_set_new(req, report_fields[i], json_string(a->val[i]));
-    return cli_rpc(cli, req, 60000, out) != 0;
-}
-
 /**
  * report_load(cli, a, usage, out):
  * With ${a}->from_json, read that file; otherwise ask the node of
@@ -87,28 +62,18 @@ report_load(const struct cli *cli, const struct report_args *a,
     const char *usage, json_t **out)
 {
     char why[256];
-    size_t i, n = 0;
+    size_t i;
     int rc;
 
     *out = NULL;
-    for (i = 0; i < REPORT_NFIELDS; i++)
-        n += a->val[i] != NULL;
     if (a->from_json != NULL) {
-        if (a->person != NULL || n > 0)
-            return cli_usage(cli, usage,
-                "--from-json takes no --person nor criteria");
+        for (i = 0; i < CLI_NLOOKUP; i++)
+            if (a->who.val[i] != NULL)
+                return cli_usage(cli, usage,
+                    "--from-json takes no --person nor criteria");
         rc = load_file(cli, a->from_json, out);
     } else {
-        if (a->person == NULL && n == 0)
-            return cli_usage(cli, usage,
-                "whose report? give --person P or the criteria of "
-                "`seen query`");
-        if (a->person != NULL && n > 0)
-            return cli_usage(cli, usage,
-                "give --person P or criteria, not both");
-        if ((rc = cli_need_home(cli)) != 0)
-            return rc;
-        rc = load_node(cli, a, out);
+        rc = cli_lookup_send(cli, usage, &a->who, "chronology", out);
     }
     if (rc != 0)
         return rc;

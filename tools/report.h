@@ -12,20 +12,14 @@
 
 #include "tools/cli.h"
 
-/* The criteria of `seen query`: option and request key alike. */
-#define REPORT_NFIELDS 7
-extern const char *const report_fields[REPORT_NFIELDS];
-
 /* What a report is asked for, every string borrowed from argv. */
 struct report_args {
-    const char *person;              /* --person P, or NULL */
-    const char *purpose;             /* --purpose TEXT, or NULL */
-    const char *from_json;           /* --from-json FILE (tests only) */
-    const char *val[REPORT_NFIELDS]; /* the criteria given, or NULL */
+    struct cli_who who;     /* --purpose, --person or the criteria */
+    const char *from_json;  /* --from-json FILE (tests only), or NULL */
 };
 
 /* The options report_opts() adds. */
-#define REPORT_NOPTS (REPORT_NFIELDS + 3)
+#define REPORT_NOPTS (CLI_NLOOKUP + 2)
 
 /**
  * report_opts(a, opts):
