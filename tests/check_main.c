@@ -67,6 +67,7 @@ static const struct {
     {"check_storage_index", storage_index_suite},
     {"check_storage_migrate", storage_migrate_suite},
     {"check_transport", transport_suite},
+    {"check_world", world_suite},
     {"check_xlog", xlog_suite},
 };
 

@@ -48,5 +48,6 @@ Suite *storage_index_suite(void);
 Suite *storage_migrate_suite(void);
 Suite *transport_suite(void);
 Suite *xlog_suite(void);
+Suite *world_suite(void);
 
 #endif /* !SEEN_TESTS_SUITES_H */

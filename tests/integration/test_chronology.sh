@@ -190,6 +190,31 @@ HH=$(jq_ "[u for u in d['unknown'] if u['node']=='$HEA'][0]['handle']" <<<"$J")
 expect_status 0 "the request line for $HEA works as printed (the chronology's QUERY record is its reason on record)" \
   "$SEEN" --home "$LAB/$SC" --as lead request --handle "$HH" --node $HEA --purpose "$PURPOSE" --basis safeguarding_children
 
+# --- B's sample of the contract: every field of it is in the real replies ---------------
+cp "$T_DIR/chron.json" "$T_DIR/chron-pol.json"
+chron $SC --person "$SUBJ" --purpose "$PURPOSE"
+SAMPLE=$SEEN_SOURCE_DIR/tests/data/report/sample.json
+equal "$(python3 - "$SAMPLE" "$T_DIR/chron.json" "$T_DIR/chron-pol.json" <<'EOP'
+import json, sys
+def paths(x, p=''):
+    out = set()
+    if isinstance(x, dict):
+        for k, v in x.items():
+            out.add(p + '.' + k)
+            out |= paths(v, p + '.' + k)
+    elif isinstance(x, list):
+        for v in x:
+            out |= paths(v, p + '[]')
+    return out
+want = paths(json.load(open(sys.argv[1])))
+have = set()
+for f in sys.argv[2:]:
+    have |= paths(json.load(open(f)))
+# "households" is the alerts contract's, only on a perpetrator_multiple_households alert.
+print(sorted(p for p in want - have if not p.startswith('.alerts[].households')))
+EOP
+)" "[]" "the real replies (at $SC and at $POL) have every field of the sample of the contract (tests/data/report/sample.json)"
+
 # --- the terminal ------------------------------------------------------------------------
 expect_status 0 "the terminal chronology" "$SEEN" --home "$LAB/$SC" --as lead chronology --person "$SUBJ" --purpose "$PURPOSE"
 grep_out "^Chronology of $SUBJ" "...names the subject"
