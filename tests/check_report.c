@@ -182,6 +182,29 @@ START_TEST(test_withheld_shows_the_reason_or_says_none_was_given)
 }
 END_TEST
 
+START_TEST(test_several_requests_for_a_record_are_each_shown)
+{
+    json_t *doc = sample();
+    json_t *e = json_array_get(json_object_get(doc, "events"), 6);
+    char *html;
+
+    json_object_set_new(e, "requests",
+        json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:n}]", "request",
+            "aaaa0000aaaa0000aaaa0000aaaa0000", "handle", "h1", "status",
+            "withheld", "reason", "<live> investigation", "request",
+            "bbbb0000bbbb0000bbbb0000bbbb0000", "handle", "h2", "status",
+            "pending", "reason"));
+    html = page(doc);
+    ck_assert_ptr_nonnull(strstr(html, "aaaa0000aaaa0000aaaa0000aaaa0000</span>"
+                                       ": withheld (&lt;live&gt; "
+                                       "investigation)</li>"));
+    ck_assert_ptr_nonnull(strstr(html, "bbbb0000bbbb0000bbbb0000bbbb0000</span>"
+                                       ": pending</li>"));
+    free(html);
+    json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_graph_holds_people_records_agencies_and_authorities)
 {
     struct report_graph_counts c;
@@ -255,6 +278,7 @@ report_suite(void)
     tcase_add_test(tc, test_page_escapes_every_value);
     tcase_add_test(tc, test_page_never_shows_an_address_postcode_or_birth_date);
     tcase_add_test(tc, test_withheld_shows_the_reason_or_says_none_was_given);
+    tcase_add_test(tc, test_several_requests_for_a_record_are_each_shown);
     tcase_add_test(tc,
         test_graph_holds_people_records_agencies_and_authorities);
     tcase_add_test(tc, test_graph_label_text_is_never_a_graphviz_escape);

@@ -271,6 +271,27 @@ event_marks(FILE *f, json_t *e)
     fputs("</p>\n", f);
 }
 
+/* Every request this node sent for the record, when it sent several. */
+static void
+event_requests(FILE *f, json_t *e)
+{
+    json_t *rq = json_object_get(e, "requests"), *r;
+    size_t i;
+
+    if (json_array_size(rq) < 2)
+        return;
+    fputs("<p>Our requests for it:</p>\n<ul class=\"requests\">", f);
+    json_array_foreach(rq, i, r)
+    {
+        wrap(f, "<li><span class=\"id\">", js(r, "request"), "</span>: ");
+        words(f, js(r, "status"));
+        if (js(r, "reason")[0])
+            wrap(f, " (", js(r, "reason"), ")");
+        fputs("</li>", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 /* Whether this node has the record's details, and from where. */
 static void
 event_share(FILE *f, json_t *doc, json_t *e)
@@ -298,6 +319,7 @@ event_share(FILE *f, json_t *doc, json_t *e)
     if (req[0])
         wrap(f, " request <span class=\"id\">", req, "</span>");
     fputs("</p>\n", f);
+    event_requests(f, e);
     if (strcmp(s, "withheld") == 0) {
         fputs("<p class=\"reason\">Reason: ", f);
         if (js(e, "withheld_reason")[0])

@@ -48,13 +48,20 @@ def no_disclosures(doc):
 
 
 def withheld(doc):
-    """Every request withheld: one with its reason, the others without."""
+    """Every request withheld: one with its reason, the others without;
+    one record asked for twice (withheld once, then pending)."""
     n = 0
     for e in doc["events"]:
         if e["shared"] in ("shared", "pending", "withheld"):
             e.update(shared="withheld", details=None,
                      withheld_reason="Reason %d: live investigation" % n
                      if n == 0 else None)
+            if n == 0:
+                e["requests"] = [
+                    {"request": e["request"], "handle": "0" * 32,
+                     "status": "withheld", "reason": e["withheld_reason"]},
+                    {"request": "f" * 32, "handle": "1" * 32,
+                     "status": "pending", "reason": None}]
             n += 1
     for v in doc["voice"]:
         if v["node"] != doc["node"]:
