@@ -366,14 +366,14 @@ event_details(FILE *f, json_t *doc, json_t *e)
     fputs("</ul>\n", f);
 }
 
-/* One event, in its lane's cell. */
+/* One event, in its lane's cell, with the id "event-${n}". */
 static void
-event_cell(FILE *f, json_t *doc, json_t *e)
+event_cell(FILE *f, json_t *doc, json_t *e, size_t n)
 {
     json_t *p;
     size_t i;
 
-    fputs("<div class=\"event\" data-record=\"", f);
+    fprintf(f, "<div class=\"event\" id=\"event-%zu\" data-record=\"", n);
     E(f, js(e, "record"));
     fputs("\">\n<p class=\"kind kind-", f);
     E(f, js(e, "kind"));
@@ -439,7 +439,7 @@ sec_chronology(FILE *f, json_t *doc)
         {
             fputs("<td>", f);
             if (strcmp(json_string_value(l), js(e, "node")) == 0)
-                event_cell(f, doc, e);
+                event_cell(f, doc, e, i);
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -635,6 +635,22 @@ rule_text(const char *rule)
     return rule;
 }
 
+/* The index of the event whose people hold entry ${handle}, or -1. */
+static long
+event_of(json_t *doc, const char *handle)
+{
+    json_t *e, *p;
+    size_t i, j;
+
+    json_array_foreach(json_object_get(doc, "events"), i, e)
+    {
+        json_array_foreach(json_object_get(e, "people"), j, p)
+            if (handle[0] && strcmp(js(p, "handle"), handle) == 0)
+                return (long)i;
+    }
+    return -1;
+}
+
 /* The index entries behind an alert, as table rows. */
 static void
 alert_members(FILE *f, json_t *doc, json_t *members)
@@ -646,10 +662,13 @@ alert_members(FILE *f, json_t *doc, json_t *members)
           "</caption>\n<thead><tr><th scope=\"col\">Agency</th>"
           "<th scope=\"col\">Role</th><th scope=\"col\">Record</th>"
           "<th scope=\"col\">Date</th><th scope=\"col\">Local authority</th>"
-          "<th scope=\"col\">Entry</th></tr></thead>\n<tbody>\n",
+          "<th scope=\"col\">Entry</th><th scope=\"col\">In the "
+          "chronology</th></tr></thead>\n<tbody>\n",
         f);
     json_array_foreach(members, i, m)
     {
+        long ev = event_of(doc, js(m, "handle"));
+
         fputs("<tr><th scope=\"row\">", f);
         agency_text(f, doc, js(m, "node"));
         fputs("</th><td>", f);
@@ -662,6 +681,11 @@ alert_members(FILE *f, json_t *doc, json_t *members)
         E(f, js(m, "local_authority"));
         fputs("</td><td class=\"id\">", f);
         E(f, js(m, "handle"));
+        if (ev >= 0)
+            fprintf(f, "</td><td><a href=\"#event-%ld\">event %ld</a>", ev,
+                ev + 1);
+        else
+            fputs("</td><td>not among the events", f);
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody>\n</table>\n", f);

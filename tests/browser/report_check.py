@@ -63,6 +63,9 @@ DOM = r"""(() => {
       .map(e => e.getAttribute('src') || e.getAttribute('href') ||
                 e.getAttribute('srcset') || e.getAttribute('data') || '')
       .filter(u => !u.startsWith('#')),
+    brokenLinks: [...q('a[href^="#"]')].map(a => a.getAttribute('href'))
+      .filter(h => !document.getElementById(h.slice(1))),
+    alertLinks: q('#alerts a[href^="#event-"]').length,
     styleUrls: [...q('style')].map(s => s.textContent)
       .filter(t => /url\(|@import/.test(t)).length,
   };
@@ -95,7 +98,11 @@ def expected(doc):
             las.add(la)
     people = {p["person"] for p in doc.get("people", []) if p.get("person")}
     records = {e["record"] for e in ev if e.get("record")}
+    handles = {p.get("handle") for e in ev for p in e.get("people", [])}
     return {
+        "alertLinks": sum(m.get("handle") in handles
+                          for a in doc.get("alerts", [])
+                          for m in a.get("members", [])),
         "events": len(ev), "lanes": len(lanes),
         "voiceMarks": sum(e.get("child_voice") == "recorded" for e in ev),
         "voiceMissing": sum(e.get("child_voice") == "not_recorded"
@@ -147,6 +154,9 @@ def dom_failures(d, want):
     same("scripts", d["scripts"], 0)
     same("Content-Security-Policy", d["csp"], CSP)
     same("external references", d["external"], [])
+    same("in-page links without a target", d["brokenLinks"], [])
+    same("alert entries linked to their event", d["alertLinks"],
+         want["alertLinks"])
     same("style with url() or @import", d["styleUrls"], 0)
     return bad
 
