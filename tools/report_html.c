@@ -271,6 +271,17 @@ event_marks(FILE *f, json_t *e)
     fputs("</p>\n", f);
 }
 
+/* The end of a list item of a request: ": STATUS (REASON)</li>". */
+static void
+status_item(FILE *f, const char *status, const char *reason)
+{
+    fputs(": ", f);
+    words(f, status);
+    if (reason[0])
+        wrap(f, " (", reason, ")");
+    fputs("</li>", f);
+}
+
 /* Every request this node sent for the record, when it sent several. */
 static void
 event_requests(FILE *f, json_t *e)
@@ -283,11 +294,8 @@ event_requests(FILE *f, json_t *e)
     fputs("<p>Our requests for it:</p>\n<ul class=\"requests\">", f);
     json_array_foreach(rq, i, r)
     {
-        wrap(f, "<li><span class=\"id\">", js(r, "request"), "</span>: ");
-        words(f, js(r, "status"));
-        if (js(r, "reason")[0])
-            wrap(f, " (", js(r, "reason"), ")");
-        fputs("</li>", f);
+        wrap(f, "<li><span class=\"id\">", js(r, "request"), "</span>");
+        status_item(f, js(r, "status"), js(r, "reason"));
     }
     fputs("</ul>\n", f);
 }
@@ -357,11 +365,7 @@ event_details(FILE *f, json_t *doc, json_t *e)
     {
         fputs("<li>", f);
         agency_text(f, doc, js(x, "requester"));
-        fputs(": ", f);
-        words(f, js(x, "decision"));
-        if (js(x, "reason")[0])
-            wrap(f, " (", js(x, "reason"), ")");
-        fputs("</li>", f);
+        status_item(f, js(x, "decision"), js(x, "reason"));
     }
     fputs("</ul>\n", f);
 }
