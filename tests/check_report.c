@@ -226,6 +226,30 @@ START_TEST(test_graph_holds_people_records_agencies_and_authorities)
 }
 END_TEST
 
+START_TEST(test_a_large_network_is_laid_out_with_less_effort)
+{
+    json_t *doc = sample(), *events = json_object_get(doc, "events");
+    json_t *e0 = json_array_get(events, 0);
+    char *dot, rec[40];
+    size_t len, i;
+
+    ck_assert_int_eq(report_graph_dot(doc, &dot, &len, NULL), 0);
+    ck_assert_ptr_null(strstr(dot, "mclimit"));
+    free(dot);
+    for (i = 0; i < 200; i++) {
+        json_t *e = json_deep_copy(e0);
+
+        snprintf(rec, sizeof rec, "G%032zx", i);
+        json_object_set_new(e, "record", json_string(rec));
+        json_array_append_new(events, e);
+    }
+    ck_assert_int_eq(report_graph_dot(doc, &dot, &len, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(dot, "mclimit=0.1"));
+    free(dot);
+    json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_graph_label_text_is_never_a_graphviz_escape)
 {
     json_t *doc = sample();
@@ -281,6 +305,7 @@ report_suite(void)
     tcase_add_test(tc, test_several_requests_for_a_record_are_each_shown);
     tcase_add_test(tc,
         test_graph_holds_people_records_agencies_and_authorities);
+    tcase_add_test(tc, test_a_large_network_is_laid_out_with_less_effort);
     tcase_add_test(tc, test_graph_label_text_is_never_a_graphviz_escape);
     tcase_add_test(tc, test_svg_is_one_element_with_its_text_alternatives);
     suite_add_tcase(s, tc);

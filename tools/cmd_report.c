@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/file.h"
 #include "tools/report.h"
@@ -55,6 +56,11 @@ cmd_report(struct cli *cli, int argc, char **argv)
             "where to? give --html FILE");
     if ((rc = report_load(cli, &a, report_usage, &doc)) != 0)
         return rc;
+    if (isatty(STDERR_FILENO) &&
+        json_array_size(json_object_get(doc, "events")) > 200)
+        fprintf(stderr, "seen: report: drawing a network of %zu records "
+                        "(a large one takes a while)\n",
+            json_array_size(json_object_get(doc, "events")));
     rc = report_html(doc, &out, &len);
     if (rc != 0) {
         json_decref(doc);
