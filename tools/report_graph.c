@@ -163,7 +163,7 @@ add_people(struct net *n)
             if (*c >= 'a' && *c <= 'z')
                 *c = (char)(*c - 'a' + 'A');
         lines[0] = head;
-        lines[1] = name[0] ? name : "(name not known to this node)";
+        lines[1] = name[0] ? name : "(name not given to this node)";
         lines[2] = id;
         lines[3] = shielded ? "SHIELDED: no address shown" : NULL;
         if (set_label(v, lines, 4) != 0)
