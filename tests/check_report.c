@@ -152,8 +152,9 @@ START_TEST(test_page_never_shows_an_address_postcode_or_birth_date)
     json_object_set_new(p, "postcode", json_string("RG1 5DF"));
     json_object_set_new(p, "date_of_birth", json_string("2020-09-30"));
     json_object_set_new(p, "nhs_number", json_string("999 001 0005"));
-    json_object_set_new(json_object_get(json_array_get(
-                            json_object_get(doc, "events"), 0), "details"),
+    json_object_set_new(
+        json_object_get(
+            json_array_get(json_object_get(doc, "events"), 0), "details"),
         "address", json_string("14 Oxford Road"));
     html = page(doc);
     ck_assert_ptr_null(strstr(html, "Oxford Road"));
@@ -272,10 +273,10 @@ START_TEST(test_svg_is_one_element_with_its_text_alternatives)
     char *svg;
     size_t len;
 
-    ck_assert_int_eq(report_graph_svg(doc, "The <network>", &svg, &len, &c),
-        0);
-    ck_assert_int_eq(strncmp(svg, "<svg class=\"network\" role=\"img\" "
-                                  "aria-label=\"The &lt;network&gt;\"",
+    ck_assert_int_eq(report_graph_svg(doc, "The <network>", &svg, &len, &c), 0);
+    ck_assert_int_eq(strncmp(svg,
+                         "<svg class=\"network\" role=\"img\" "
+                         "aria-label=\"The &lt;network&gt;\"",
                          60),
         0);
     ck_assert_ptr_null(strstr(svg, "<?xml"));
@@ -296,15 +297,15 @@ report_suite(void)
 
     tcase_add_test(tc, test_check_accepts_the_contract_sample);
     tcase_add_test(tc, test_check_refuses_what_the_renderers_cannot_draw);
-    tcase_add_test(tc,
-        test_page_has_one_event_per_event_and_one_lane_per_agency);
+    tcase_add_test(
+        tc, test_page_has_one_event_per_event_and_one_lane_per_agency);
     tcase_add_test(tc, test_page_loads_nothing_and_holds_no_script);
     tcase_add_test(tc, test_page_escapes_every_value);
     tcase_add_test(tc, test_page_never_shows_an_address_postcode_or_birth_date);
     tcase_add_test(tc, test_withheld_shows_the_reason_or_says_none_was_given);
     tcase_add_test(tc, test_several_requests_for_a_record_are_each_shown);
-    tcase_add_test(tc,
-        test_graph_holds_people_records_agencies_and_authorities);
+    tcase_add_test(
+        tc, test_graph_holds_people_records_agencies_and_authorities);
     tcase_add_test(tc, test_a_large_network_is_laid_out_with_less_effort);
     tcase_add_test(tc, test_graph_label_text_is_never_a_graphviz_escape);
     tcase_add_test(tc, test_svg_is_one_element_with_its_text_alternatives);

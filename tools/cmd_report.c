@@ -46,20 +46,19 @@ cmd_report(struct cli *cli, int argc, char **argv)
     n = report_opts(&a, opts);
     opts[n++] = (struct cli_opt){"html", &html, NULL};
     opts[n] = (struct cli_opt){NULL, NULL, NULL};
-    if ((rc = cli_getopt(cli, argc, argv, report_usage, opts)) !=
-        CLI_CONTINUE)
+    if ((rc = cli_getopt(cli, argc, argv, report_usage, opts)) != CLI_CONTINUE)
         return rc;
     if (optind != argc)
         return cli_usage(cli, report_usage, "unexpected argument");
     if (html == NULL || html[0] == '\0')
-        return cli_usage(cli, report_usage,
-            "where to? give --html FILE");
+        return cli_usage(cli, report_usage, "where to? give --html FILE");
     if ((rc = report_load(cli, &a, report_usage, &doc)) != 0)
         return rc;
     if (isatty(STDERR_FILENO) &&
         json_array_size(json_object_get(doc, "events")) > 200)
-        fprintf(stderr, "seen: report: drawing a network of %zu records "
-                        "(a large one takes a while)\n",
+        fprintf(stderr,
+            "seen: report: drawing a network of %zu records "
+            "(a large one takes a while)\n",
             json_array_size(json_object_get(doc, "events")));
     rc = report_html(doc, &out, &len);
     if (rc != 0) {

@@ -42,8 +42,8 @@ load_file(const struct cli *cli, const char *path, json_t **out)
     *out = json_loadb((const char *)buf, len, 0, &je);
     free(buf);
     if (*out == NULL)
-        return cli_fail(cli, "'%s': not JSON: line %d: %s", path, je.line,
-            je.text);
+        return cli_fail(
+            cli, "'%s': not JSON: line %d: %s", path, je.line, je.text);
     return 0;
 }
 
@@ -69,8 +69,8 @@ report_load(const struct cli *cli, const struct report_args *a,
     if (a->from_json != NULL) {
         for (i = 0; i < CLI_NLOOKUP; i++)
             if (a->who.val[i] != NULL)
-                return cli_usage(cli, usage,
-                    "--from-json takes no --person nor criteria");
+                return cli_usage(
+                    cli, usage, "--from-json takes no --person nor criteria");
         rc = load_file(cli, a->from_json, out);
     } else {
         rc = cli_lookup_send(cli, usage, &a->who, "chronology", out);
@@ -121,8 +121,8 @@ check_rows(json_t *doc, const char *key, char *why, size_t whylen)
 int
 report_check(json_t *doc, char *why, size_t whylen)
 {
-    static const char *const rows[] = {"people", "agencies", "events",
-        "voice", "alerts", "unknown"};
+    static const char *const rows[] = {
+        "people", "agencies", "events", "voice", "alerts", "unknown"};
     static const char *const need[] = {"date", "node", "kind"};
     json_t *e;
     size_t i, j;
@@ -143,8 +143,8 @@ report_check(json_t *doc, char *why, size_t whylen)
     {
         for (j = 0; j < sizeof need / sizeof need[0]; j++) {
             if (!json_is_string(json_object_get(e, need[j]))) {
-                snprintf(why, whylen, "\"events\"[%zu] has no \"%s\" string",
-                    i, need[j]);
+                snprintf(why, whylen, "\"events\"[%zu] has no \"%s\" string", i,
+                    need[j]);
                 return SEEN_EINVAL;
             }
         }
@@ -175,8 +175,7 @@ report_kind_text(const char *kind)
         {"ed_attendance", "Emergency department attendance"},
         {"safeguarding_concern", "Safeguarding concern"},
         {"supervision", "Supervision (probation)"},
-        {"youth_justice", "Youth justice"},
-        {"other", "Other"}};
+        {"youth_justice", "Youth justice"}, {"other", "Other"}};
     size_t i;
 
     for (i = 0; kind != NULL && i < sizeof kinds / sizeof kinds[0]; i++)

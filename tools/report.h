@@ -14,8 +14,8 @@
 
 /* What a report is asked for, every string borrowed from argv. */
 struct report_args {
-    struct cli_who who;     /* --purpose, --person or the criteria */
-    const char *from_json;  /* --from-json FILE (tests only), or NULL */
+    struct cli_who who;    /* --purpose, --person or the criteria */
+    const char *from_json; /* --from-json FILE (tests only), or NULL */
 };
 
 /* The options report_opts() adds. */

@@ -97,8 +97,7 @@ spaced(char *s)
 
 /* The node named ${prefix}${id}, made when ${make}; NULL when not. */
 static Agnode_t *
-node_of(struct net *n, const char *prefix, const char *id, int make,
-    int *made)
+node_of(struct net *n, const char *prefix, const char *id, int make, int *made)
 {
     char name[512];
     Agnode_t *v;
@@ -115,8 +114,8 @@ node_of(struct net *n, const char *prefix, const char *id, int make,
 static void
 person_style(Agnode_t *v, const char *rel, int shielded)
 {
+    /* relation, shape, class, fill */
     static const char *const styles[][4] = {
-        /* relation, shape, class, fill */
         {"subject", "doubleoctagon", "person subject", "#cfe3ff"},
         {"sibling", "ellipse", "person sibling", "#e3eeff"},
         {"child", "ellipse", "person child", "#e3eeff"},
@@ -303,8 +302,10 @@ build(json_t *doc, struct net *n)
     if (add_people(n) != 0)
         goto nomem;
     json_array_foreach(json_object_get(doc, "events"), i, e)
+    {
         if (add_record(n, e) != 0)
             goto nomem;
+    }
     if (n->c.people + n->c.records > REPORT_GRAPH_BIG) {
         /* dot's crossing minimisation and network simplex cut short: a
          * tangle of 2,500 nodes took 7 minutes, 28 s with these. */
@@ -330,8 +331,8 @@ nomem:
  * Returns 0; SEEN_ENOMEM; SEEN_ERR when Graphviz fails (logged).
  */
 int
-report_graph_dot(json_t *doc, char **out, size_t *len,
-    struct report_graph_counts *counts)
+report_graph_dot(
+    json_t *doc, char **out, size_t *len, struct report_graph_counts *counts)
 {
     struct net n;
     FILE *f;

@@ -28,8 +28,8 @@ struct report_graph_counts {
  * NULL, *${counts} what it holds.
  * Returns 0; SEEN_ENOMEM; SEEN_ERR when Graphviz fails (logged).
  */
-int report_graph_dot(json_t *doc, char **out, size_t *len,
-    struct report_graph_counts *counts);
+int report_graph_dot(
+    json_t *doc, char **out, size_t *len, struct report_graph_counts *counts);
 
 /**
  * report_graph_svg(doc, label, out, len, counts):
@@ -40,7 +40,7 @@ int report_graph_dot(json_t *doc, char **out, size_t *len,
  * frees) and, when ${counts} is not NULL, *${counts} what it holds.
  * Returns 0; SEEN_ENOMEM; SEEN_ERR when Graphviz fails (logged).
  */
-int report_graph_svg(json_t *doc, const char *label, char **out,
-    size_t *len, struct report_graph_counts *counts);
+int report_graph_svg(json_t *doc, const char *label, char **out, size_t *len,
+    struct report_graph_counts *counts);
 
 #endif /* !SEEN_REPORT_GRAPH_H */

@@ -183,8 +183,9 @@ page_header(FILE *f, json_t *doc)
     E(f, js(doc, "purpose"));
     fputs("</dd>\n<dt>Generated</dt><dd>", f);
     E(f, js(doc, "generated"));
-    fprintf(f, "</dd>\n<dt>Holds</dt><dd>%zu events, %zu people, %zu "
-               "agencies, alerts: %zu</dd>\n</dl>\n",
+    fprintf(f,
+        "</dd>\n<dt>Holds</dt><dd>%zu events, %zu people, %zu "
+        "agencies, alerts: %zu</dd>\n</dl>\n",
         json_array_size(json_object_get(doc, "events")),
         json_array_size(json_object_get(doc, "people")),
         json_array_size(json_object_get(doc, "agencies")),
@@ -212,8 +213,9 @@ page_header(FILE *f, json_t *doc)
 static void
 section(FILE *f, const char *id, const char *title)
 {
-    fprintf(f, "<section id=\"%s\" aria-labelledby=\"h-%s\">\n"
-               "<h2 id=\"h-%s\">%s</h2>\n",
+    fprintf(f,
+        "<section id=\"%s\" aria-labelledby=\"h-%s\">\n"
+        "<h2 id=\"h-%s\">%s</h2>\n",
         id, id, id, title);
 }
 
@@ -231,7 +233,9 @@ lanes_of(json_t *doc)
     {
         have = 0;
         json_array_foreach(lanes, j, l)
+        {
             have |= strcmp(json_string_value(l), js(r, "node")) == 0;
+        }
         if (!have)
             json_array_append_new(lanes, json_string(js(r, "node")));
     }
@@ -242,8 +246,8 @@ lanes_of(json_t *doc)
 static void
 event_marks(FILE *f, json_t *e)
 {
-    static const char *const risks[] = {"standard", "medium", "high",
-        "very_high", NULL};
+    static const char *const risks[] = {
+        "standard", "medium", "high", "very_high", NULL};
     const char *risk = js(e, "risk"), *voice = js(e, "child_voice");
 
     fputs("<p>", f);
@@ -304,8 +308,8 @@ event_requests(FILE *f, json_t *e)
 static void
 event_share(FILE *f, json_t *doc, json_t *e)
 {
-    static const char *const states[] = {"own", "shared", "withheld",
-        "pending", "not_requested", NULL};
+    static const char *const states[] = {
+        "own", "shared", "withheld", "pending", "not_requested", NULL};
     const char *s = js(e, "shared"), *req = js(e, "request");
 
     fprintf(f, "<p><span class=\"badge share share-%s\">",
@@ -412,11 +416,12 @@ sec_chronology(FILE *f, json_t *doc)
     size_t i, j;
 
     section(f, "chronology", "Multi-agency chronology");
-    fprintf(f, "<div class=\"lanes\" tabindex=\"0\" role=\"region\" "
-               "aria-label=\"Chronology table, scrolls sideways\">\n"
-               "<table class=\"chronology\">\n<caption>%zu events by date, "
-               "one column (lane) for each of %zu agencies</caption>\n"
-               "<thead><tr><th scope=\"col\">Date</th>",
+    fprintf(f,
+        "<div class=\"lanes\" tabindex=\"0\" role=\"region\" "
+        "aria-label=\"Chronology table, scrolls sideways\">\n"
+        "<table class=\"chronology\">\n<caption>%zu events by date, "
+        "one column (lane) for each of %zu agencies</caption>\n"
+        "<thead><tr><th scope=\"col\">Date</th>",
         json_array_size(json_object_get(doc, "events")),
         json_array_size(lanes));
     json_array_foreach(lanes, i, l)
@@ -499,8 +504,9 @@ sec_voice(FILE *f, json_t *doc)
         fprintf(f, "</th><td>%lld</td><td>%lld</td><td>",
             json_integer_value(json_object_get(v, "recorded")), missing);
         if (missing > 0)
-            fprintf(f, "<span class=\"badge voice-flag\">Not captured in "
-                       "%lld event%s</span>",
+            fprintf(f,
+                "<span class=\"badge voice-flag\">Not captured in "
+                "%lld event%s</span>",
                 missing, missing == 1 ? "" : "s");
         else
             fputs("None missing", f);
@@ -606,11 +612,12 @@ sec_network(FILE *f, json_t *doc)
     fputs("<figure>\n", f);
     fwrite(svg, 1, len, f);
     free(svg);
-    fprintf(f, "\n<figcaption>%zu people, %zu records, %zu agencies, %zu "
-               "local authorities.  Shapes and first lines say what each "
-               "is (see the <a href=\"#legend\">legend</a>); laid out by "
-               "Graphviz.</figcaption>\n</figure>\n"
-               "<h3>The network as tables</h3>\n",
+    fprintf(f,
+        "\n<figcaption>%zu people, %zu records, %zu agencies, %zu "
+        "local authorities.  Shapes and first lines say what each "
+        "is (see the <a href=\"#legend\">legend</a>); laid out by "
+        "Graphviz.</figcaption>\n</figure>\n"
+        "<h3>The network as tables</h3>\n",
         c.people, c.records, c.agencies, c.authorities);
     people_table(f, doc);
     records_table(f, doc);
@@ -649,8 +656,10 @@ event_of(json_t *doc, const char *handle)
     json_array_foreach(json_object_get(doc, "events"), i, e)
     {
         json_array_foreach(json_object_get(e, "people"), j, p)
+        {
             if (handle[0] && strcmp(js(p, "handle"), handle) == 0)
                 return (long)i;
+        }
     }
     return -1;
 }
@@ -686,8 +695,8 @@ alert_members(FILE *f, json_t *doc, json_t *members)
         fputs("</td><td class=\"id\">", f);
         E(f, js(m, "handle"));
         if (ev >= 0)
-            fprintf(f, "</td><td><a href=\"#event-%ld\">event %ld</a>", ev,
-                ev + 1);
+            fprintf(
+                f, "</td><td><a href=\"#event-%ld\">event %ld</a>", ev, ev + 1);
         else
             fputs("</td><td>not among the events", f);
         fputs("</td></tr>\n", f);
@@ -768,8 +777,7 @@ sec_unknown(FILE *f, json_t *doc)
         fprintf(f, "</th><td>%lld</td><td>",
             json_integer_value(json_object_get(u, "records")));
         json_array_foreach(json_object_get(u, "kinds"), j, k)
-            wrap(f, j ? ", " : "", report_kind_text(json_string_value(k)),
-                "");
+            wrap(f, j ? ", " : "", report_kind_text(json_string_value(k)), "");
         fputs("</td><td><code>", f);
         E(f, js(u, "request"));
         fputs("</code></td></tr>\n", f);
