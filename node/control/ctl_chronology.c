@@ -386,9 +386,9 @@ static json_t *
 alerts_json(struct chron *ch)
 {
     json_t *out = json_array(), *people = jget(ch->world, "people"), *row,
-           *p, *m;
+           *p, *m, *h;
     char *rows = NULL, *l, *nl, asks[600];
-    size_t len = 0, i;
+    size_t len = 0, i, j;
 
     if (seen_matcher_alerts(ch->c->n.mt, ch->txn, &rows, &len) != 0)
         return out;
@@ -405,6 +405,11 @@ alerts_json(struct chron *ch)
                 json_string(seen_matcher_asks(row, asks, sizeof asks)));
             json_array_foreach(jget(row, "members"), i, m)
                 shown(ch, jstr(m, "handle"));
+            json_array_foreach(jget(row, "households"), i, h)
+            {
+                json_array_foreach(h, j, m)
+                    shown(ch, jstr(m, "handle"));
+            }
             json_array_append(out, row);
         }
         json_decref(row);
@@ -459,6 +464,21 @@ shell_quote(const char *s, char *out, size_t len)
     out[n] = '\0';
 }
 
+/* Append ${v} to the array ${a} unless it holds it already. */
+static void
+add_unique(json_t *a, json_t *v)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(a, i, x)
+    {
+        if (json_equal(x, v))
+            return;
+    }
+    json_array_append(a, v);
+}
+
 /* Per node, the records this node has not asked about, and a request
  * for the latest of them. */
 static json_t *
@@ -466,7 +486,7 @@ unknown_json(struct chron *ch)
 {
     json_t *out = json_array(), *ev, *r, *e, *a;
     const char *subject = jstr(ch->world, "subject");
-    char line[1400], q[1100];
+    char line[2400], q[2100];
     size_t i;
 
     json_array_foreach(jget(ch->world, "events"), i, ev)
@@ -476,18 +496,7 @@ unknown_json(struct chron *ch)
             continue;
         r = node_row(out, jstr(ev, "node"), unknown_new);
         bump(r, "records");
-        {
-            json_t *k;
-            size_t j;
-
-            json_array_foreach(jget(r, "kinds"), j, k)
-            {
-                if (json_equal(k, jget(ev, "kind")))
-                    break;
-            }
-            if (j == json_array_size(jget(r, "kinds")))
-                json_array_append(jget(r, "kinds"), jget(ev, "kind"));
-        }
+        add_unique(jget(r, "kinds"), jget(ev, "kind"));
         shell_quote(ch->purpose, q, sizeof q);
         snprintf(line, sizeof line, "seen request --handle %s --node %s "
             "--purpose %s --basis safeguarding_children", jstr(e, "handle"),
