@@ -130,8 +130,8 @@ voice_mark(json_t *ev, int *width)
         *width = 7;
         return "voice \xe2\x9c\x93";
     }
-    *width = strcmp(v, "not_recorded") == 0 ? 13 : 0;
-    return *width ? "voice missing" : "";
+    *width = strcmp(v, "not_recorded") == 0 ? 13 : 1;
+    return *width == 13 ? "voice missing" : "-";
 }
 
 /* One event: a line of its date, lane, kind, risk, voice, DVDS and
