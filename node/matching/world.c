@@ -169,20 +169,21 @@ on_find(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq)
     char pid[18];
 
     (void)seq;
-    persons_label_of(c->txn, id, lab);
-    if (memcmp(lab, id, 20) != 0)
-        return 0; /* not a label: its label is reached too */
     if (!c->have_pk || c->oidx != seen_rd32(id)) {
         c->oidx = seen_rd32(id);
         c->have_pk = seen_store_origin_pk(c->txn, c->oidx, c->pk) == 0;
         if (!c->have_pk)
             return 0;
     }
+    /* The id of the person this entry would label: a hash, no read. */
     memcpy(gid, c->pk, 32);
     memcpy(gid + 32, id + 4, 16);
     persons_id(gid, pid);
     if (strcmp(pid, c->pid) != 0)
         return 0;
+    persons_label_of(c->txn, id, lab);
+    if (memcmp(lab, id, 20) != 0)
+        return 0; /* it labelled the person once; another does now */
     memcpy(c->label, id, 20);
     c->found = 1;
     return 1;
