@@ -130,8 +130,8 @@ voice_mark(json_t *ev, int *width)
         *width = 7;
         return "voice \xe2\x9c\x93";
     }
-    *width = strcmp(v, "not_recorded") == 0 ? 13 : 0;
-    return *width ? "voice missing" : "";
+    *width = strcmp(v, "not_recorded") == 0 ? 13 : 1;
+    return *width == 13 ? "voice missing" : "-";
 }
 
 /* One event: a line of its date, lane, kind, risk, voice, DVDS and
@@ -171,8 +171,7 @@ print_event(json_t *ev, const struct lane *lanes, size_t nl)
     json_array_foreach(jget(ev, "decisions"), i, d)
     {
         printf("      our decision for %s: %s%s%s\n", js(d, "requester"),
-            js(d, "decision"), js(d, "reason")[0] ? ": " : "",
-            js(d, "reason"));
+            js(d, "decision"), js(d, "reason")[0] ? ": " : "", js(d, "reason"));
     }
 }
 
@@ -187,8 +186,7 @@ print_events(json_t *r)
     printf("\nEvents (%zu)\n  %-10s  %-7s %-26s %-9s %-14s %-13s %s\n",
         json_array_size(jget(r, "events")), "DATE", "LANE", "KIND", "RISK",
         "VOICE", "DVDS", "SHARING");
-    json_array_foreach(jget(r, "events"), i, ev)
-        print_event(ev, lanes, nl);
+    json_array_foreach(jget(r, "events"), i, ev) print_event(ev, lanes, nl);
     printf("\nLanes\n");
     json_array_foreach(jget(r, "agencies"), i, a)
     {
@@ -240,8 +238,8 @@ cmd_chronology(struct cli *cli, int argc, char **argv)
     json_t *resp;
     int rc, json = 0;
 
-    if ((rc = cli_lookup(cli, argc, argv, chronology_usage, "chronology",
-             &json, &resp)) != CLI_CONTINUE)
+    if ((rc = cli_lookup(cli, argc, argv, chronology_usage, "chronology", &json,
+             &resp)) != CLI_CONTINUE)
         return rc;
     if (json) {
         cli_print_json(resp);

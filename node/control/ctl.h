@@ -26,6 +26,8 @@
 #include "proto/control.h"
 
 /* The one import session (docs/protocol.md §4). */
+struct seen_query_result;
+
 struct ctl_import {
     int open;
     uint64_t id;          /* the session number the client echoes */
@@ -93,8 +95,15 @@ struct ctl_query_in {
  * look-up ${req} (a ${what}: "query", "chronology") into ${in}.  Returns
  * NULL, or the refusal.
  */
-json_t *ctl_query_input(json_t *req, struct ctl_query_in *in,
-    const char *what);
+json_t *ctl_query_input(json_t *req, struct ctl_query_in *in, const char *what);
+
+/**
+ * ctl_query_run(c, txn, q, res):
+ * Run the search ${q} in ${txn}: its hits in *${res}, which the caller
+ * releases (also on a refusal).  Returns NULL, or the refusal.
+ */
+json_t *ctl_query_run(struct seen_control *c, struct seen_txn *txn,
+    const struct seen_token_input *q, struct seen_query_result *res);
 
 /**
  * ctl_query_person(c, txn, pid, oidx, handle, digest, logged):
@@ -131,9 +140,8 @@ void ctl_query_digest(struct seen_control *c, const char *const *f, size_t n,
  * "members" of each of ${persons}, as a QUERY record of the exchange log
  * inside ${txn}.  Returns 0 or an error of the log.
  */
-int ctl_query_log(struct seen_control *c, struct seen_txn *txn,
-    const char *op, const char *purpose, const char *digest, json_t *members,
-    json_t *persons);
+int ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
+    const char *purpose, const char *digest, json_t *members, json_t *persons);
 
 /* ctl_chronology.c */
 ctl_fn ctl_chronology;

@@ -94,13 +94,13 @@ copy_once(json_t *to, json_t *from, const char *key)
  * address unless ${c}'s shielded people hold the person.
  */
 static void
-details_add(struct chron *ch, json_t **det, const char *source,
-    json_t *shared, json_t *ent)
+details_add(struct chron *ch, json_t **det, const char *source, json_t *shared,
+    json_t *ent)
 {
     static const char *const rec_keys[] = {"reference", "summary",
         "child_voice", "child_voice_not_captured", NULL};
-    static const char *const person_keys[] = {"date_of_birth",
-        "expected_due_date", "postcode", "address", NULL};
+    static const char *const person_keys[] = {
+        "date_of_birth", "expected_due_date", "postcode", "address", NULL};
     json_t *rec = jget(shared, "record"), *pe = jget(shared, "person"), *o;
     const char *g = jstr(pe, "given_name"), *f = jstr(pe, "family_name");
     const char *pid = jstr(ent, "person");
@@ -112,8 +112,8 @@ details_add(struct chron *ch, json_t **det, const char *source,
         return;
     for (i = 0; rec_keys[i] != NULL; i++)
         copy_once(*det, rec, rec_keys[i]);
-    snprintf(name, sizeof name, "%s%s%s", g ? g : "", g && f ? " " : "",
-        f ? f : "");
+    snprintf(
+        name, sizeof name, "%s%s%s", g ? g : "", g && f ? " " : "", f ? f : "");
     o = json_pack("{s:s?, s:s?, s:s?, s:s?}", "person", pid, "handle",
         jstr(ent, "handle"), "role", jstr(ent, "role"), "name",
         name[0] ? name : NULL);
@@ -141,14 +141,13 @@ own_details(struct chron *ch, json_t *ev)
     {
         if (seen_hex_decode(hb, 16, jstr(p, "handle")) != 0)
             continue;
-        if (seen_indexer_own(ch->c->n.store, ch->txn, hb, &lh, &body,
-                &blen) != 0) {
+        if (seen_indexer_own(ch->c->n.store, ch->txn, hb, &lh, &body, &blen) !=
+            0) {
             if (lh != NULL)
                 seen__local_handle__free_unpacked(lh, NULL);
             continue;
         }
-        if (seen_disclosure_details(body, blen, lh->ref, NULL, &shared) ==
-            0) {
+        if (seen_disclosure_details(body, blen, lh->ref, NULL, &shared) == 0) {
             details_add(ch, &det, "own", shared, p);
             json_decref(shared);
         }
@@ -200,9 +199,10 @@ event_requests(struct chron *ch, json_t *ev)
             (ent = event_entry(ev, jstr(row, "handle"))) == NULL)
             continue;
         s = sharing(jstr(row, "status"), &rank);
-        json_array_append_new(reqs, json_pack("{s:s?, s:s?, s:s, s:s?}",
-            "request", jstr(row, "request"), "handle", jstr(row, "handle"),
-            "status", s, "reason", jstr(row, "reason")));
+        json_array_append_new(
+            reqs, json_pack("{s:s?, s:s?, s:s, s:s?}", "request",
+                      jstr(row, "request"), "handle", jstr(row, "handle"),
+                      "status", s, "reason", jstr(row, "reason")));
         if (rank == 3 && json_is_object(jget(row, "details")))
             details_add(ch, &det, "disclosure", jget(row, "details"), ent);
         if (rank > top) {
@@ -212,8 +212,8 @@ event_requests(struct chron *ch, json_t *ev)
         }
     }
     json_object_set_new(ev, "shared", json_string(state));
-    json_object_set_new(ev, "request",
-        best ? json_string(jstr(best, "request")) : json_null());
+    json_object_set_new(
+        ev, "request", best ? json_string(jstr(best, "request")) : json_null());
     json_object_set_new(ev, "withheld_reason",
         top == 2 && jstr(best, "reason") ? json_string(jstr(best, "reason"))
                                          : json_null());
@@ -235,10 +235,11 @@ event_own(struct chron *ch, json_t *ev)
     {
         if (event_entry(ev, jstr(row, "handle")) == NULL)
             continue;
-        json_array_append_new(dec, json_pack("{s:s?, s:s?, s:s, s:s?}",
-            "request", jstr(row, "request"), "requester", jstr(row, "from"),
-            "decision", sharing(jstr(row, "status"), &rank), "reason",
-            jstr(row, "reason")));
+        json_array_append_new(
+            dec, json_pack("{s:s?, s:s?, s:s, s:s?}", "request",
+                     jstr(row, "request"), "requester", jstr(row, "from"),
+                     "decision", sharing(jstr(row, "status"), &rank), "reason",
+                     jstr(row, "reason")));
     }
     json_object_set_new(ev, "shared", json_string("own"));
     json_object_set_new(ev, "request", json_null());
@@ -302,8 +303,8 @@ static void
 bump(json_t *r, const char *key)
 {
 
-    json_object_set_new(r, key,
-        json_integer(json_integer_value(jget(r, key)) + 1));
+    json_object_set_new(
+        r, key, json_integer(json_integer_value(jget(r, key)) + 1));
 }
 
 /* The child's voice in each node's events: counts, and the child's
@@ -348,8 +349,8 @@ agency_of(struct seen_control *c, const char *name)
         return json_pack("{s:s, s:s, s:s, s:s}", "node", name, "agency",
             c->n.cfg->agency, "type", c->n.cfg->type, "local_authority",
             c->n.cfg->local_authority);
-    return json_pack("{s:s, s:s, s:s, s:s}", "node", name, "agency", "",
-        "type", "", "local_authority", "");
+    return json_pack("{s:s, s:s, s:s, s:s}", "node", name, "agency", "", "type",
+        "", "local_authority", "");
 }
 
 /* Every node with an event, as the membership document names it. */
@@ -385,10 +386,10 @@ shown(struct chron *ch, const char *hh)
 static json_t *
 alerts_json(struct chron *ch)
 {
-    json_t *out = json_array(), *people = jget(ch->world, "people"), *row,
-           *p, *m;
+    json_t *out = json_array(), *people = jget(ch->world, "people"), *row, *p,
+           *m, *h;
     char *rows = NULL, *l, *nl, asks[600];
-    size_t len = 0, i;
+    size_t len = 0, i, j;
 
     if (seen_matcher_alerts(ch->c->n.mt, ch->txn, &rows, &len) != 0)
         return out;
@@ -405,6 +406,10 @@ alerts_json(struct chron *ch)
                 json_string(seen_matcher_asks(row, asks, sizeof asks)));
             json_array_foreach(jget(row, "members"), i, m)
                 shown(ch, jstr(m, "handle"));
+            json_array_foreach(jget(row, "households"), i, h)
+            {
+                json_array_foreach(h, j, m) shown(ch, jstr(m, "handle"));
+            }
             json_array_append(out, row);
         }
         json_decref(row);
@@ -435,8 +440,7 @@ static json_t *
 unknown_new(const char *node)
 {
 
-    return json_pack("{s:s, s:i, s:[]}", "node", node, "records", 0,
-        "kinds");
+    return json_pack("{s:s, s:i, s:[]}", "node", node, "records", 0, "kinds");
 }
 
 /* ${s} in single quotes for a shell, into ${out} (${len} bytes). */
@@ -459,6 +463,21 @@ shell_quote(const char *s, char *out, size_t len)
     out[n] = '\0';
 }
 
+/* Append ${v} to the array ${a} unless it holds it already. */
+static void
+add_unique(json_t *a, json_t *v)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(a, i, x)
+    {
+        if (json_equal(x, v))
+            return;
+    }
+    json_array_append(a, v);
+}
+
 /* Per node, the records this node has not asked about, and a request
  * for the latest of them. */
 static json_t *
@@ -466,7 +485,7 @@ unknown_json(struct chron *ch)
 {
     json_t *out = json_array(), *ev, *r, *e, *a;
     const char *subject = jstr(ch->world, "subject");
-    char line[1400], q[1100];
+    char line[2400], q[2100];
     size_t i;
 
     json_array_foreach(jget(ch->world, "events"), i, ev)
@@ -476,22 +495,12 @@ unknown_json(struct chron *ch)
             continue;
         r = node_row(out, jstr(ev, "node"), unknown_new);
         bump(r, "records");
-        {
-            json_t *k;
-            size_t j;
-
-            json_array_foreach(jget(r, "kinds"), j, k)
-            {
-                if (json_equal(k, jget(ev, "kind")))
-                    break;
-            }
-            if (j == json_array_size(jget(r, "kinds")))
-                json_array_append(jget(r, "kinds"), jget(ev, "kind"));
-        }
+        add_unique(jget(r, "kinds"), jget(ev, "kind"));
         shell_quote(ch->purpose, q, sizeof q);
-        snprintf(line, sizeof line, "seen request --handle %s --node %s "
-            "--purpose %s --basis safeguarding_children", jstr(e, "handle"),
-            jstr(ev, "node"), q);
+        snprintf(line, sizeof line,
+            "seen request --handle %s --node %s "
+            "--purpose %s --basis safeguarding_children",
+            jstr(e, "handle"), jstr(ev, "node"), q);
         json_object_set(r, "handle", jget(e, "handle"));
         json_object_set_new(r, "request", json_string(line));
     }
@@ -568,20 +577,17 @@ subject_of(struct seen_control *c, struct seen_txn *txn,
     char digest[65], int *logged)
 {
     struct seen_query_result res;
+    json_t *r;
     size_t n;
-    int rc;
 
     if (in->person != NULL)
-        return ctl_query_person(c, txn, in->person, oidx, handle, digest,
-            logged);
-    *logged = 0;
-    rc = seen_query_run(txn, c->n.ix->tk, &in->q, &res);
-    if (rc == SEEN_EINVAL)
-        return reply_error("too little to search on: give --person, an "
-                           "identifier, or a family name with a date of "
-                           "birth, or a given and a family name");
-    if (rc != 0)
-        return reply_error("query failed: %s", seen_strerror(rc));
+        return ctl_query_person(
+            c, txn, in->person, oidx, handle, digest, logged);
+    if ((r = ctl_query_run(c, txn, &in->q, &res)) != NULL) {
+        seen_query_release(&res);
+        *logged = 0;
+        return r;
+    }
     *logged = 1;
     ctl_query_criteria(c, &in->q, digest);
     if (res.n == 0) {
@@ -653,7 +659,8 @@ ctl_chronology(struct seen_control *c, struct ctl_call *call)
     if ((rc = log_lookup(c, ch.txn, call->req, digest, ch.shown)) != 0 &&
         refusal == NULL)
         refusal = reply_error("the chronology could not be logged, so it is "
-                              "not shown: %s", seen_strerror(rc));
+                              "not shown: %s",
+            seen_strerror(rc));
 out:
     json_decref(ch.world);
     json_decref(ch.known);

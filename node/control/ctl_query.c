@@ -200,8 +200,8 @@ ctl_query_criteria(struct seen_control *c, const struct seen_token_input *q,
  * of a look-up's criteria: 64 hex digits and a NUL.
  */
 void
-ctl_query_digest(struct seen_control *c, const char *const *f, size_t n,
-    char out[static 65])
+ctl_query_digest(
+    struct seen_control *c, const char *const *f, size_t n, char out[static 65])
 {
     crypto_generichash_state st;
     uint8_t key[32], h[32];
@@ -288,8 +288,8 @@ ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
 }
 
 /* The search criteria of a look-up, besides "person". */
-static const char *const criteria[] = {"given", "family", "dob", "nhs", "upn",
-    "pnc", "postcode"};
+static const char *const criteria[] = {
+    "given", "family", "dob", "nhs", "upn", "pnc", "postcode"};
 
 /* Check the purpose ${purpose} of a ${what}: NULL, or the refusal. */
 static json_t *
@@ -299,7 +299,8 @@ purpose_check(const char *purpose, const char *what)
     /* cli.md: a look-up states its purpose, which is logged with it. */
     if (purpose == NULL)
         return reply_error("a %s needs --purpose TEXT: why you search "
-                           "(it is logged for the auditors)", what);
+                           "(it is logged for the auditors)",
+            what);
     if (!seen_purpose_valid(purpose))
         return reply_error("--purpose: 3 to 500 characters of text on one "
                            "line, not only spaces");
@@ -361,9 +362,9 @@ ctl_query_input(json_t *req, struct ctl_query_in *in, const char *what)
  * the look-up is to be logged all the same (no such person).
  */
 json_t *
-ctl_query_person(struct seen_control *c, struct seen_txn *txn,
-    const char *pid, uint32_t *oidx, uint8_t handle[static 16],
-    char digest[static 65], int *logged)
+ctl_query_person(struct seen_control *c, struct seen_txn *txn, const char *pid,
+    uint32_t *oidx, uint8_t handle[static 16], char digest[static 65],
+    int *logged)
 {
     char crit[32];
     const char *f[1] = {crit};
@@ -376,11 +377,13 @@ ctl_query_person(struct seen_control *c, struct seen_txn *txn,
     if (rc == SEEN_EINVAL) {
         *logged = 0;
         return reply_error("--person: not a person id (P and 16 hex "
-                           "digits, as `seen persons` prints): '%s'", pid);
+                           "digits, as `seen persons` prints): '%s'",
+            pid);
     }
     if (rc == SEEN_ENOTFOUND)
         return reply_error("no person %s at this node (see `seen persons` "
-                           "or `seen query`)", pid);
+                           "or `seen query`)",
+            pid);
     if (rc != 0)
         return reply_error("cannot read the store: %s", seen_strerror(rc));
     return NULL;
@@ -434,6 +437,28 @@ query_reply(json_t *members, json_t *persons, size_t candidates)
         (json_int_t)candidates);
 }
 
+/**
+ * ctl_query_run(c, txn, q, res):
+ * Run the search ${q} in ${txn}: its hits in *${res}, which the caller
+ * releases (also on a refusal).  Returns NULL, or the refusal.
+ */
+json_t *
+ctl_query_run(struct seen_control *c, struct seen_txn *txn,
+    const struct seen_token_input *q, struct seen_query_result *res)
+{
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    rc = seen_query_run(txn, c->n.ix->tk, q, res);
+    if (rc == SEEN_EINVAL)
+        return reply_error("too little to search on: give an identifier, "
+                           "or a family name with a date of birth, or a "
+                           "given and a family name");
+    if (rc != 0)
+        return reply_error("query failed: %s", seen_strerror(rc));
+    return NULL;
+}
+
 /*
  * Search for the look-up ${in} in ${txn}: the hits in *${res} (released
  * by the caller, also on a refusal), as members in *${members}, and
@@ -443,17 +468,11 @@ static json_t *
 search(struct seen_control *c, struct seen_txn *txn, struct ctl_query_in *in,
     struct seen_query_result *res, json_t **members, json_t **persons)
 {
+    json_t *r;
     size_t i;
-    int rc;
 
-    memset(res, 0, sizeof *res);
-    rc = seen_query_run(txn, c->n.ix->tk, &in->q, res);
-    if (rc == SEEN_EINVAL)
-        return reply_error("too little to search on: give an identifier, "
-                           "or a family name with a date of birth, or a "
-                           "given and a family name");
-    if (rc != 0)
-        return reply_error("query failed: %s", seen_strerror(rc));
+    if ((r = ctl_query_run(c, txn, &in->q, res)) != NULL)
+        return r;
     *members = json_array();
     for (i = 0; i < res->n; i++)
         json_array_append_new(*members, hit_member(c, txn, &res->hits[i]));
@@ -482,13 +501,13 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     if ((r = ctl_query_input(call->req, &in, "query")) != NULL)
         return r;
     if (in.person != NULL) {
-        refusal = ctl_query_person(c, txn, in.person, &oidx, handle, digest,
-            &logged);
+        refusal =
+            ctl_query_person(c, txn, in.person, &oidx, handle, digest, &logged);
         members = json_array();
         persons = refusal != NULL
-            ? json_array()
-            : picture_of(c, txn, &oidx, (const uint8_t(*)[16])handle, 1,
-                  members);
+                      ? json_array()
+                      : picture_of(c, txn, &oidx, (const uint8_t(*)[16])handle,
+                            1, members);
     } else if ((refusal = search(c, txn, &in, &res, &members, &persons)) ==
                NULL)
         ctl_query_criteria(c, &in.q, digest);
@@ -497,8 +516,8 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     /* Nothing is shown that is not logged.  The transaction ends here. */
     if (logged) {
         call->txn = NULL;
-        if ((rc = ctl_query_log(c, txn, op, jstr(call->req, "purpose"),
-                 digest, members, persons)) != 0)
+        if ((rc = ctl_query_log(c, txn, op, jstr(call->req, "purpose"), digest,
+                 members, persons)) != 0)
             seen_store_abort(txn);
         else
             rc = seen_store_commit(txn);

@@ -40,8 +40,8 @@ rows_into(json_t *a, const char *text, size_t len)
  * Returns 0; SEEN_ECORRUPT when the table cannot be read; SEEN_ENOMEM.
  */
 int
-seen_disclosure_known(struct seen_disclosure *d, struct seen_txn *txn,
-    json_t **out)
+seen_disclosure_known(
+    struct seen_disclosure *d, struct seen_txn *txn, json_t **out)
 {
     static const char *const which[2] = {"sent", "received"};
     json_t *r, *a;

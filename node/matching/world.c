@@ -24,7 +24,7 @@
 #define WORLD_RECORDS_MAX 2048
 
 /* A role as a bit of a mask (Seen__Role values are small). */
-#define ROLE_BIT(r) (1u << ((unsigned)(r) & 31u))
+#define ROLE_BIT(r) (1u << ((unsigned)(r)&31u))
 
 /* ---- the rules ---- */
 
@@ -39,27 +39,26 @@
  * "child" or "adult".  Returns a static string.
  */
 const char *
-seen_matcher_relation(int hop, unsigned roles_with, unsigned roles_all,
-    unsigned band)
+seen_matcher_relation(
+    int hop, unsigned roles_with, unsigned roles_all, unsigned band)
 {
-    const unsigned kid = ROLE_BIT(SEEN__ROLE__CHILD) |
-        ROLE_BIT(SEEN__ROLE__UNBORN);
+    const unsigned kid =
+        ROLE_BIT(SEEN__ROLE__CHILD) | ROLE_BIT(SEEN__ROLE__UNBORN);
 
     if (hop == 0)
         return "subject";
     if (hop == 1) {
         if (roles_with & ROLE_BIT(SEEN__ROLE__PERPETRATOR))
             return "perpetrator";
-        if (roles_with & (ROLE_BIT(SEEN__ROLE__ADULT_VICTIM) |
-                             ROLE_BIT(SEEN__ROLE__PARENT)))
+        if (roles_with &
+            (ROLE_BIT(SEEN__ROLE__ADULT_VICTIM) | ROLE_BIT(SEEN__ROLE__PARENT)))
             return "parent_or_carer";
         if (roles_with & kid)
             return "sibling";
     }
     if (roles_all & ROLE_BIT(SEEN__ROLE__PERPETRATOR))
         return "perpetrator";
-    if (band == 1 || band == 2 ||
-        (band == 0 && (roles_all & kid) != 0))
+    if (band == 1 || band == 2 || (band == 0 && (roles_all & kid) != 0))
         return "child";
     return "adult";
 }
@@ -90,7 +89,10 @@ list_name(char *buf, size_t len, size_t i, size_t n, const char *name)
 
     if (at < len)
         snprintf(buf + at, len - at, "%s%s",
-            i == 0 ? "" : i + 1 == n ? " and " : ", ", name);
+            i == 0       ? ""
+            : i + 1 == n ? " and "
+                         : ", ",
+            name);
 }
 
 /**
@@ -115,28 +117,32 @@ seen_matcher_asks(json_t *alert, char *out, size_t len)
             json_is_string(v) && json_string_length(v) > 0)
             views_add_unique(las, json_string_value(v));
     }
-    json_array_foreach(las, i, v)
-        list_name(where, sizeof where, i, json_array_size(las),
-            json_string_value(v));
+    json_array_foreach(las, i, v) list_name(
+        where, sizeof where, i, json_array_size(las), json_string_value(v));
     if (where[0] == '\0')
         snprintf(where, sizeof where, "its local authority");
     if (rule == NULL)
         rule = "";
     if (strcmp(rule, "perpetrator_multiple_households") == 0)
-        snprintf(out, len, json_array_size(las) > 1
+        snprintf(out, len,
+            json_array_size(las) > 1
                 ? "a strategy discussion across %s, for the children of "
                   "every household"
                 : "a strategy discussion in %s, for the children of every "
-                  "household", where);
-    else if (strcmp(rule, "dvds_subject_linked_to_child") == 0)
-        snprintf(out, len, "children's social care in %s to know of the "
-            "Clare's Law disclosure, and a safety plan for the child", where);
-    else if (strcmp(rule, "child_high_risk_unknown_to_social_care") == 0)
-        snprintf(out, len, "a referral to children's social care in %s",
+                  "household",
             where);
+    else if (strcmp(rule, "dvds_subject_linked_to_child") == 0)
+        snprintf(out, len,
+            "children's social care in %s to know of the "
+            "Clare's Law disclosure, and a safety plan for the child",
+            where);
+    else if (strcmp(rule, "child_high_risk_unknown_to_social_care") == 0)
+        snprintf(out, len, "a referral to children's social care in %s", where);
     else if (strcmp(rule, "unborn_linked_to_perpetrator") == 0)
-        snprintf(out, len, "a pre-birth assessment by children's social "
-            "care in %s", where);
+        snprintf(out, len,
+            "a pre-birth assessment by children's social "
+            "care in %s",
+            where);
     else
         snprintf(out, len, "a lead's review of the records behind it");
     json_decref(las);
@@ -149,7 +155,7 @@ struct find_ctx {
     struct seen_txn *txn;
     const char *pid;
     uint8_t label[20];
-    uint32_t oidx;      /* the origin whose key pk holds */
+    uint32_t oidx; /* the origin whose key pk holds */
     uint8_t pk[32];
     int have_pk, found;
 };
@@ -163,20 +169,21 @@ on_find(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq)
     char pid[18];
 
     (void)seq;
-    persons_label_of(c->txn, id, lab);
-    if (memcmp(lab, id, 20) != 0)
-        return 0; /* not a label: its label is reached too */
     if (!c->have_pk || c->oidx != seen_rd32(id)) {
         c->oidx = seen_rd32(id);
         c->have_pk = seen_store_origin_pk(c->txn, c->oidx, c->pk) == 0;
         if (!c->have_pk)
             return 0;
     }
+    /* The id of the person this entry would label: a hash, no read. */
     memcpy(gid, c->pk, 32);
     memcpy(gid + 32, id + 4, 16);
     persons_id(gid, pid);
     if (strcmp(pid, c->pid) != 0)
         return 0;
+    persons_label_of(c->txn, id, lab);
+    if (memcmp(lab, id, 20) != 0)
+        return 0; /* it labelled the person once; another does now */
     memcpy(c->label, id, 20);
     c->found = 1;
     return 1;
@@ -222,8 +229,8 @@ seen_matcher_find_person(struct seen_matcher *m, struct seen_txn *txn,
 /* A person of the world. */
 struct wperson {
     uint8_t label[20];
-    int hop;              /* 0 the subject, 1 in its records, 2 beyond */
-    unsigned roles_with;  /* ROLE_BIT of its entries in the subject's */
+    int hop;             /* 0 the subject, 1 in its records, 2 beyond */
+    unsigned roles_with; /* ROLE_BIT of its entries in the subject's */
 };
 
 struct world {
@@ -231,7 +238,7 @@ struct world {
     struct seen_txn *txn;
     struct wperson *p;
     size_t np, pcap;
-    uint8_t (*g)[16];     /* the records, by group */
+    uint8_t (*g)[16];       /* the records, by group */
     size_t ng, gcap, nsubj; /* the first nsubj are the subject's */
     struct idset mem, grp;
 };
@@ -373,8 +380,7 @@ label_pid(struct world *w, const uint8_t label[20], char pid[static 18])
 static const char *
 band_name(unsigned band)
 {
-    static const char *const names[] = {"unknown", "unborn", "child",
-        "adult"};
+    static const char *const names[] = {"unknown", "unborn", "child", "adult"};
 
     return band < 4 ? names[band] : "unknown";
 }
@@ -403,8 +409,7 @@ person_json(struct world *w, size_t i)
         all |= ROLE_BIT(e.fe->entry->role);
         views_add_unique(roles,
             seen_enum_name(&seen__role__descriptor, e.fe->entry->role, rb));
-        views_add_unique(known, w->m->name_of(w->m->ctx, e.gid, nm,
-                                    sizeof nm));
+        views_add_unique(known, w->m->name_of(w->m->ctx, e.gid, nm, sizeof nm));
         if (e.fe->entry->flags & SEEN__ENTRY_FLAG__FLAG_SHIELDED)
             shielded = 1;
         if (e.fe->entry->birth_band != 0 &&
@@ -453,7 +458,7 @@ event_json(struct world *w, size_t r, struct wevent *out)
     json_t *people = json_array();
     char pid[18], hh[33], gh[34], date[11], la[128] = "", nm[64];
     char rb[SEEN_ENUM_NAME_MAX], kk[SEEN_ENUM_NAME_MAX] = "",
-        rk[SEEN_ENUM_NAME_MAX] = "";
+                                 rk[SEEN_ENUM_NAME_MAX] = "";
     uint8_t lab[20];
     uint32_t flags = 0;
     int child = 0, any = 0;
@@ -485,9 +490,10 @@ event_json(struct world *w, size_t r, struct wevent *out)
         persons_label_of(w->txn, w->grp.v[i], lab);
         label_pid(w, lab, pid);
         sodium_bin2hex(hh, sizeof hh, e.id + 4, 16);
-        json_array_append_new(people, json_pack("{s:s, s:s, s:s}", "person",
-            pid, "role", seen_enum_name(&seen__role__descriptor, x->role, rb),
-            "handle", hh));
+        json_array_append_new(
+            people, json_pack("{s:s, s:s, s:s}", "person", pid, "role",
+                        seen_enum_name(&seen__role__descriptor, x->role, rb),
+                        "handle", hh));
         entry_free(&e);
     }
     if (!any) {
@@ -499,8 +505,8 @@ event_json(struct world *w, size_t r, struct wevent *out)
     seen_date_format((int32_t)out->date, date);
     out->ev = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:s, s:o}",
         "date", date, "node", out->node, "local_authority", la, "kind", kk,
-        "risk", rk[0] ? json_string(rk) : json_null(), "record", gh,
-        "people", people, "child_present",
+        "risk", rk[0] ? json_string(rk) : json_null(), "record", gh, "people",
+        people, "child_present",
         (flags & SEEN__ENTRY_FLAG__FLAG_CHILD_PRESENT) != 0, "child_voice",
         seen_matcher_voice(flags, child), "dvds",
         (flags & SEEN__ENTRY_FLAG__FLAG_DVDS_RIGHT_TO_KNOW)
@@ -549,8 +555,8 @@ events_json(struct world *w)
  * of the store, or memory ran out).
  */
 json_t *
-seen_matcher_world(struct seen_matcher *m, struct seen_txn *txn,
-    uint32_t oidx, const uint8_t handle[static 16])
+seen_matcher_world(struct seen_matcher *m, struct seen_txn *txn, uint32_t oidx,
+    const uint8_t handle[static 16])
 {
     struct world w;
     uint8_t id[20], lab[20];
