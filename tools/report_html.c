@@ -168,9 +168,13 @@ static void
 page_header(FILE *f, json_t *doc)
 {
     const char *node = js(doc, "node");
+    const char *band = js(report_person(doc, js(doc, "subject")), "birth_band");
 
     fputs("<body>\n<a class=\"skip\" href=\"#main\">Skip to the report</a>\n"
-          "<header>\n<h1>The child's world: ",
+          "<header>\n<h1>",
+        f);
+    fputs(strcmp(band, "adult") == 0 ? "The world around "
+                                     : "The child's world: ",
         f);
     person_text(f, doc, js(doc, "subject"));
     fputs("</h1>\n<dl class=\"meta\">\n<dt>Subject</dt><dd>", f);
