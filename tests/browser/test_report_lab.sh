@@ -103,6 +103,15 @@ expect_status 0 "seen chronology --json gives the page's chronology" \
   "$SEEN" --home "$LAB/$SC" --as lead chronology --json \
   --purpose "$PURPOSE" --nhs "943 476 5919"
 cp "$T_DIR/out" "$OUT/lab.json"
+P=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["subject"])' "$OUT/lab.json")
+N=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["events"]))' "$OUT/lab.json")
+expect_status 0 "the report of --person $P (the subject's id)" \
+  "$SEEN" --home "$LAB/$SC" --as lead report --purpose "$PURPOSE" \
+  --person "$P" --html "$OUT/lab-person.html"
+grep_out "^wrote $OUT/lab-person.html: $N events" "...has the same $N events"
+expect_status 2 "a report of --person and criteria is bad usage" \
+  "$SEEN" --home "$LAB/$SC" --as lead report --purpose "$PURPOSE" \
+  --person "$P" --nhs "943 476 5919" --html "$OUT/x.html"
 expect_status 0 "seen graph --dot draws the network" \
   "$SEEN" --home "$LAB/$SC" --as lead graph --dot \
   --purpose "$PURPOSE" --nhs "943 476 5919"
