@@ -251,6 +251,23 @@ START_TEST(test_a_large_network_is_laid_out_with_less_effort)
 }
 END_TEST
 
+START_TEST(test_graph_says_who_is_unborn_and_each_role_in_words)
+{
+    json_t *doc = sample();
+    char *dot;
+    size_t len;
+
+    json_object_set_new(json_array_get(json_object_get(doc, "people"), 5),
+        "birth_band", json_string("unborn"));
+    ck_assert_int_eq(report_graph_dot(doc, &dot, &len, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(dot, "label=\"CHILD: UNBORN\\n"));
+    ck_assert_ptr_nonnull(strstr(dot, "[label=\"adult victim\"]"));
+    ck_assert_ptr_null(strstr(dot, "adult_victim"));
+    free(dot);
+    json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_graph_label_text_is_never_a_graphviz_escape)
 {
     json_t *doc = sample();
@@ -307,6 +324,7 @@ report_suite(void)
     tcase_add_test(
         tc, test_graph_holds_people_records_agencies_and_authorities);
     tcase_add_test(tc, test_a_large_network_is_laid_out_with_less_effort);
+    tcase_add_test(tc, test_graph_says_who_is_unborn_and_each_role_in_words);
     tcase_add_test(tc, test_graph_label_text_is_never_a_graphviz_escape);
     tcase_add_test(tc, test_svg_is_one_element_with_its_text_alternatives);
     suite_add_tcase(s, tc);

@@ -145,7 +145,7 @@ add_people(struct net *n)
     json_array_foreach(json_object_get(n->doc, "people"), i, p)
     {
         const char *id = cli_str(p, "person"), *rel = cli_str(p, "relation");
-        const char *name = cli_str(p, "name");
+        const char *name = cli_str(p, "name"), *band;
         int shielded = json_is_true(json_object_get(p, "shielded"));
         char head[96];
         const char *lines[4];
@@ -155,9 +155,12 @@ add_people(struct net *n)
             continue;
         if (!made)
             continue;
+        /* The subject's age band, and anyone's when unborn. */
+        band = cli_str(p, "birth_band");
+        if (strcmp(rel, "subject") != 0 && strcmp(band, "unborn") != 0)
+            band = "";
         snprintf(head, sizeof head, "%s%s%s%s", rel[0] ? "" : "PERSON",
-            report_relation_text(rel), strcmp(rel, "subject") == 0 ? ": " : "",
-            strcmp(rel, "subject") == 0 ? cli_str(p, "birth_band") : "");
+            report_relation_text(rel), band[0] ? ": " : "", band);
         for (char *c = head; *c; c++)
             if (*c >= 'a' && *c <= 'z')
                 *c = (char)(*c - 'a' + 'A');
@@ -268,8 +271,11 @@ add_record(struct net *n, json_t *e)
     json_array_foreach(json_object_get(e, "people"), i, pp)
     {
         Agnode_t *who = node_of(n, "", cli_str(pp, "person"), 0, &made);
+        char role[64];
 
-        join(n, who, v, cli_str(pp, "role"));
+        snprintf(role, sizeof role, "%s", cli_str(pp, "role"));
+        spaced(role);
+        join(n, who, v, role);
     }
     return 0;
 }
