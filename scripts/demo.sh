@@ -3,8 +3,9 @@
 # on loopback of the six areas the joint inspections visited, each with
 # children's social care, police, health, schools and probation nodes (30
 # nodes), loaded with generated records, converged; then a guided tour of
-# one perpetrator seen across two local authorities.  The lab is left
-# running for you to explore.  SEEN_DEMO_HOUSEHOLDS sets its size.
+# one perpetrator seen across two local authorities; it ends by writing
+# the report for the demo's child, Mia Ward, to demo/report.html.  The
+# lab is left running for you to explore.  SEEN_DEMO_HOUSEHOLDS sets its size.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -99,6 +100,18 @@ run "$BIN/seen" audit verify "$PWD/demo/audit/reading-social-care" "$PWD/demo/au
 
 say "One node's view of the federation"
 run "$BIN/seen" --home "$LAB/reading-social-care" status
+
+say "Reading children's social care writes the report for Mia Ward's strategy discussion"
+run "$BIN/seen" --home "$LAB/reading-social-care" --as lead report \
+  --purpose "strategy discussion: Mia Ward" --nhs "999 001 0005" \
+  --html "$PWD/demo/report.html"
+cat <<EOT
+Open it in a browser: the chronology, the child's voice, the network, the
+alerts and what Reading does not know yet, on one page (it loads nothing
+and prints on A4):
+  chromium $PWD/demo/report.html      # or: xdg-open, firefox, or copy it
+  file://$PWD/demo/report.html
+EOT
 
 cat <<EOT
 

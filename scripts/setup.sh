@@ -10,6 +10,7 @@ SEEN_PACKAGES=(
   libzmq3-dev libsodium-dev liblmdb-dev lmdb-utils
   libprotobuf-c-dev protobuf-c-compiler
   libutf8proc-dev libjansson-dev libinih-dev
+  libgraphviz-dev chromium
   check libsubunit-dev
   golang-go golang-golang-x-mod-dev
   python3 python3-prometheus-client util-linux

@@ -57,6 +57,7 @@ static const struct {
     {"check_outbox", outbox_suite},
     {"check_policy", policy_suite},
     {"check_record", record_suite},
+    {"check_report", report_suite},
     {"check_replication", replication_suite},
     {"check_replication_attack", replication_attack_suite},
     {"check_replication_fuzz", replication_fuzz_suite},
@@ -67,6 +68,7 @@ static const struct {
     {"check_storage_index", storage_index_suite},
     {"check_storage_migrate", storage_migrate_suite},
     {"check_transport", transport_suite},
+    {"check_world", world_suite},
     {"check_xlog", xlog_suite},
 };
 

@@ -38,6 +38,7 @@ Suite *operators_suite(void);
 Suite *outbox_suite(void);
 Suite *policy_suite(void);
 Suite *record_suite(void);
+Suite *report_suite(void);
 Suite *replication_suite(void);
 Suite *replication_attack_suite(void);
 Suite *replication_fuzz_suite(void);
@@ -48,5 +49,6 @@ Suite *storage_index_suite(void);
 Suite *storage_migrate_suite(void);
 Suite *transport_suite(void);
 Suite *xlog_suite(void);
+Suite *world_suite(void);
 
 #endif /* !SEEN_TESTS_SUITES_H */

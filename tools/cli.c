@@ -365,3 +365,93 @@ cli_print_json(json_t *j)
     json_dumpf(j, stdout, JSON_COMPACT);
     fputc('\n', stdout);
 }
+
+/* The search options of a look-up: option and request key alike. */
+static const char *const lookup_fields[CLI_NLOOKUP] = {"person", "nhs",
+    "upn", "pnc", "given", "family", "dob", "postcode"};
+
+/**
+ * cli_lookup_opts(w, opts):
+ * Write into ${opts} the CLI_NLOOKUP + 1 options that fill ${w}:
+ * --purpose, --person and the criteria of `seen query`.  ${w} must outlive
+ * ${opts}.  Returns CLI_NLOOKUP + 1.
+ */
+size_t
+cli_lookup_opts(struct cli_who *w, struct cli_opt *opts)
+{
+    size_t i;
+
+    opts[0] = (struct cli_opt){"purpose", &w->purpose, NULL};
+    for (i = 0; i < CLI_NLOOKUP; i++)
+        opts[i + 1] = (struct cli_opt){lookup_fields[i], &w->val[i], NULL};
+    return CLI_NLOOKUP + 1;
+}
+
+/**
+ * cli_lookup_send(cli, usage, w, cmd, resp):
+ * Check that ${w} names whom to look up, --person P or criteria (not
+ * both), and send it to the node's control command ${cmd}.  On success
+ * *${resp} is the reply (the caller decrefs).  Returns 0; 1 when the node
+ * could not be asked or refused (said why); 2 on bad usage (said why).
+ */
+int
+cli_lookup_send(const struct cli *cli, const char *usage,
+    const struct cli_who *w, const char *cmd, json_t **resp)
+{
+    json_t *req;
+    size_t i, n = 0;
+    int rc;
+
+    for (i = 0; i < CLI_NLOOKUP; i++)
+        n += w->val[i] != NULL;
+    if (n == 0)
+        return cli_usage(cli, usage, "nothing to search for");
+    if (w->val[0] != NULL && n > 1)
+        return cli_usage(cli, usage,
+            "give --person or search criteria, not both");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    req = json_pack("{s:s}", "cmd", cmd);
+    if (req != NULL && w->purpose != NULL)
+        json_object_set_new(req, "purpose", json_string(w->purpose));
+    for (i = 0; req != NULL && i < CLI_NLOOKUP; i++)
+        if (w->val[i] != NULL)
+            json_object_set_new(req, lookup_fields[i], json_string(w->val[i]));
+    return cli_rpc(cli, req, 60000, resp) != 0;
+}
+
+/**
+ * cli_lookup(cli, argc, argv, usage, cmd, json, resp):
+ * Run a look-up subcommand (`seen query`, `seen chronology`): parse
+ * --json (setting *${json}), --purpose TEXT and whom to look up, --person
+ * P or any of --nhs, --upn, --pnc, --given, --family, --dob, --postcode
+ * (not both), and send them to the node's control command ${cmd}.  On
+ * success *${resp} is the reply (the caller decrefs).  Returns
+ * CLI_CONTINUE on success; 0 after --help; 1 when the node could not be
+ * asked or refused (said why); 2 on bad usage (said why).
+ */
+int
+cli_lookup(struct cli *cli, int argc, char **argv, const char *usage,
+    const char *cmd, int *json, json_t **resp)
+{
+    struct cli_who w = {0};
+    struct cli_opt opts[CLI_NLOOKUP + 3];
+    size_t n;
+    int rc;
+
+    opts[0] = (struct cli_opt){"json", NULL, json};
+    n = 1 + cli_lookup_opts(&w, opts + 1);
+    opts[n] = (struct cli_opt){NULL, NULL, NULL};
+    if ((rc = cli_getopt(cli, argc, argv, usage, opts)) != CLI_CONTINUE)
+        return rc;
+    if (optind != argc) {
+        for (n = 0; n < CLI_NLOOKUP && w.val[n] == NULL; n++)
+            ;
+        return cli_usage(cli, usage, n < CLI_NLOOKUP
+                                         ? "unexpected argument"
+                                         : "nothing to search for");
+    }
+    if ((rc = cli_lookup_send(cli, usage, &w, cmd, resp)) != 0)
+        return rc;
+    return CLI_CONTINUE;
+}

@@ -167,11 +167,51 @@ void cli_sleep_ms(long ms);
  */
 void cli_print_json(json_t *j);
 
+/* Whom a look-up asks for: --person or the criteria, and its purpose. */
+#define CLI_NLOOKUP 8  /* --person, --nhs, --upn, --pnc, --given, --family,
+                          --dob, --postcode, in that order */
+struct cli_who {
+    const char *purpose;           /* --purpose TEXT, or NULL */
+    const char *val[CLI_NLOOKUP];  /* each option given, or NULL */
+};
+
+/**
+ * cli_lookup_opts(w, opts):
+ * Write into ${opts} the CLI_NLOOKUP + 1 options that fill ${w}:
+ * --purpose, --person and the criteria of `seen query`.  ${w} must outlive
+ * ${opts}.  Returns CLI_NLOOKUP + 1.
+ */
+size_t cli_lookup_opts(struct cli_who *w, struct cli_opt *opts);
+
+/**
+ * cli_lookup_send(cli, usage, w, cmd, resp):
+ * Check that ${w} names whom to look up, --person P or criteria (not
+ * both), and send it to the node's control command ${cmd}.  On success
+ * *${resp} is the reply (the caller decrefs).  Returns 0; 1 when the node
+ * could not be asked or refused (said why); 2 on bad usage (said why).
+ */
+int cli_lookup_send(const struct cli *cli, const char *usage,
+    const struct cli_who *w, const char *cmd, json_t **resp);
+
+/**
+ * cli_lookup(cli, argc, argv, usage, cmd, json, resp):
+ * Run a look-up subcommand (`seen query`, `seen chronology`): parse
+ * --json (setting *${json}), --purpose TEXT and whom to look up, --person
+ * P or any of --nhs, --upn, --pnc, --given, --family, --dob, --postcode
+ * (not both), and send them to the node's control command ${cmd}.  On
+ * success *${resp} is the reply (the caller decrefs).  Returns
+ * CLI_CONTINUE on success; 0 after --help; 1 when the node could not be
+ * asked or refused (said why); 2 on bad usage (said why).
+ */
+int cli_lookup(struct cli *cli, int argc, char **argv, const char *usage,
+    const char *cmd, int *json, json_t **resp);
+
 /* The subcommands (tools/cmd_<name>.c). */
 cli_cmd_fn cmd_init;
 cli_cmd_fn cmd_node;
 cli_cmd_fn cmd_import;
 cli_cmd_fn cmd_query;
+cli_cmd_fn cmd_chronology;
 cli_cmd_fn cmd_handles;
 cli_cmd_fn cmd_status;
 cli_cmd_fn cmd_identity;
@@ -188,5 +228,7 @@ cli_cmd_fn cmd_links;
 cli_cmd_fn cmd_weights;
 cli_cmd_fn cmd_alerts;
 cli_cmd_fn cmd_operator;
+cli_cmd_fn cmd_report;
+cli_cmd_fn cmd_graph;
 
 #endif /* !SEEN_CLI_H */

@@ -1,7 +1,6 @@
 /*
  * seen query: the picture of one person held across the federation.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,13 +8,14 @@
 
 static const char query_usage[] =
     "usage: seen --home DIR query [--json] [--purpose TEXT]\n"
-    "           [--nhs N] [--upn U] [--pnc P] [--given NAME]\n"
-    "           [--family NAME] [--dob YYYY-MM-DD] [--postcode PC]\n"
+    "           (--person P | [--nhs N] [--upn U] [--pnc P] [--given NAME]\n"
+    "            [--family NAME] [--dob YYYY-MM-DD] [--postcode PC])\n"
     "\n"
     "Find everything the node holds about one person: give an identifier,\n"
     "or a family name with a date of birth, or a given and family name.\n"
     "Names may be misspelt; nicknames, swapped names and day/month swaps\n"
-    "are found.  --json prints one line: {\"person\": P, \"members\": [...]}.\n";
+    "are found.  --person P shows the person P as `seen persons` prints it.\n"
+    "--json prints one line: {\"person\": P, \"members\": [...]}.\n";
 
 #define js cli_str
 
@@ -127,42 +127,15 @@ print_json(json_t *resp)
         cli_print_json(p);
 }
 
-/* The search fields of a query: option and request key alike. */
-static const char *const fields[] = {"nhs", "upn", "pnc", "given", "family",
-    "dob", "postcode"};
-#define NFIELDS (sizeof fields / sizeof fields[0])
-
 int
 cmd_query(struct cli *cli, int argc, char **argv)
 {
-    const char *purpose = NULL, *val[NFIELDS] = {NULL};
-    struct cli_opt opts[NFIELDS + 3];
-    json_t *req, *resp;
-    size_t i, n = 0;
+    json_t *resp;
     int rc, json = 0;
 
-    opts[0] = (struct cli_opt){"json", NULL, &json};
-    opts[1] = (struct cli_opt){"purpose", &purpose, NULL};
-    for (i = 0; i < NFIELDS; i++)
-        opts[i + 2] = (struct cli_opt){fields[i], &val[i], NULL};
-    opts[NFIELDS + 2] = (struct cli_opt){NULL, NULL, NULL};
-    if ((rc = cli_getopt(cli, argc, argv, query_usage, opts)) != CLI_CONTINUE)
+    if ((rc = cli_lookup(cli, argc, argv, query_usage, "query", &json,
+             &resp)) != CLI_CONTINUE)
         return rc;
-    for (i = 0; i < NFIELDS; i++)
-        n += val[i] != NULL;
-    if (optind != argc || n == 0)
-        return cli_usage(cli, query_usage,
-            n ? "unexpected argument" : "nothing to search for");
-    if ((rc = cli_need_home(cli)) != 0)
-        return rc;
-    req = json_pack("{s:s}", "cmd", "query");
-    if (req != NULL && purpose != NULL)
-        json_object_set_new(req, "purpose", json_string(purpose));
-    for (i = 0; req != NULL && i < NFIELDS; i++)
-        if (val[i] != NULL)
-            json_object_set_new(req, fields[i], json_string(val[i]));
-    if (cli_rpc(cli, req, 30000, &resp) != 0)
-        return 1;
     if (json)
         print_json(resp);
     else

@@ -23,6 +23,7 @@ static const struct {
     {"node", cmd_node, "start or stop the node's daemon; resolve a halt"},
     {"import", cmd_import, "import records (newline-delimited JSON)"},
     {"query", cmd_query, "show what is known of one person"},
+    {"chronology", cmd_chronology, "one person's world, in time order"},
     {"handles", cmd_handles, "list this node's own index entries"},
     {"status", cmd_status, "show the node's state"},
     {"persons", cmd_persons, "every person this node can see"},
@@ -40,6 +41,8 @@ static const struct {
     {"inbox", cmd_inbox, "disclosure requests waiting for a decision"},
     {"decide", cmd_decide, "share or withhold what a request asks"},
     {"disclosures", cmd_disclosures, "the requests we sent and answers"},
+    {"report", cmd_report, "one person's chronology and network as HTML"},
+    {"graph", cmd_graph, "one person's network as Graphviz DOT"},
 };
 
 static void

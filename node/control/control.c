@@ -40,6 +40,7 @@ static const struct ctl_cmd {
     {"import_commit", ctl_import_commit, 0, 0},
     {"import_abort", ctl_import_abort, 0, 0},
     {"query", ctl_query, IDLE | WRITE | OPERATOR, SEEN_ACT_QUERY},
+    {"chronology", ctl_chronology, IDLE | WRITE | OPERATOR, SEEN_ACT_QUERY},
     {"persons", ctl_matching_persons, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"links", ctl_matching_links, READ | OPERATOR, SEEN_ACT_VIEW_PERSONS},
     {"alerts", ctl_matching_alerts, READ | OPERATOR, SEEN_ACT_VIEW_ALERTS},

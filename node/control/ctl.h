@@ -5,6 +5,7 @@
  *   ctl_node.c        ping, status, stop, handles, membership, xlog_resolve
  *   ctl_import.c      import_begin, import_lines, import_commit, import_abort
  *   ctl_query.c       query
+ *   ctl_chronology.c  chronology
  *   ctl_matching.c    persons, links, alerts, alert_ack
  *   ctl_operators.c   operator_add, operator_list
  *   ctl_disclosure.c  request, decide, inbox, disclosures
@@ -20,10 +21,13 @@
 #include <time.h>
 
 #include "node/control/control.h"
+#include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "proto/control.h"
 
 /* The one import session (docs/protocol.md §4). */
+struct seen_query_result;
+
 struct ctl_import {
     int open;
     uint64_t id;          /* the session number the client echoes */
@@ -79,6 +83,71 @@ ctl_fn ctl_query;
 
 /* ctl_audit.c */
 ctl_fn ctl_audit_export;
+
+/* The person, or the normalised criteria, of a look-up, and the buffers
+ * they point into. */
+struct ctl_query_in {
+    const char *person; /* "P..." of the request, or NULL */
+    struct seen_token_input q;
+    char nhs[11], pc[9], dist[5];
+};
+
+/**
+ * ctl_query_input(req, in, what):
+ * Read the person ("person") or the criteria, and the purpose, of the
+ * look-up ${req} (a ${what}: "query", "chronology") into ${in}.  Returns
+ * NULL, or the refusal.
+ */
+json_t *ctl_query_input(json_t *req, struct ctl_query_in *in, const char *what);
+
+/**
+ * ctl_query_run(c, txn, q, res):
+ * Run the search ${q} in ${txn}: its hits in *${res}, which the caller
+ * releases (also on a refusal).  Returns NULL, or the refusal.
+ */
+json_t *ctl_query_run(struct seen_control *c, struct seen_txn *txn,
+    const struct seen_token_input *q, struct seen_query_result *res);
+
+/**
+ * ctl_query_person(c, txn, pid, oidx, handle, digest, logged):
+ * Find the person ${pid} of a look-up in ${txn}: one of its entries,
+ * *${oidx} and ${handle}, and the digest of the look-up's criteria (of
+ * "person:P") in ${digest}.  Returns NULL, or the refusal, with
+ * *${logged} 0 when ${pid} is no person id (nothing to log) and 1 when
+ * the look-up is to be logged all the same (no such person).
+ */
+json_t *ctl_query_person(struct seen_control *c, struct seen_txn *txn,
+    const char *pid, uint32_t *oidx, uint8_t handle[static 16],
+    char digest[static 65], int *logged);
+
+/**
+ * ctl_query_criteria(c, q, out):
+ * Write to ${out} the digest of the criteria ${q} for the QUERY record:
+ * a keyed BLAKE2b-256 of the normalised criteria, 64 hex digits and a NUL.
+ */
+void ctl_query_criteria(struct seen_control *c,
+    const struct seen_token_input *q, char out[static 65]);
+
+/**
+ * ctl_query_digest(c, f, n, out):
+ * Write to ${out} the keyed digest of the ${n} fields ${f} (NULL: empty)
+ * of a look-up's criteria: 64 hex digits and a NUL.
+ */
+void ctl_query_digest(struct seen_control *c, const char *const *f, size_t n,
+    char out[static 65]);
+
+/**
+ * ctl_query_log(c, txn, op, purpose, digest, members, persons):
+ * Log the look-up of ${op} for ${purpose}, of criteria ${digest}, that
+ * showed the "handle" of each object of ${members} and of each of the
+ * "members" of each of ${persons}, as a QUERY record of the exchange log
+ * inside ${txn}.  Returns 0 or an error of the log.
+ */
+int ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
+    const char *purpose, const char *digest, json_t *members, json_t *persons);
+
+/* ctl_chronology.c */
+ctl_fn ctl_chronology;
 
 /* ctl_matching.c */
 ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,

@@ -33,12 +33,6 @@
 #define reply_error seen_ctl_reply_error
 #define jstr seen_ctl_str
 
-/* The normalised fields of a query, and the buffers they point into. */
-struct query_in {
-    struct seen_token_input q;
-    char nhs[11], pc[9], dist[5];
-};
-
 /* The node name of origin ${oidx}, for a member of the reply. */
 static const char *
 origin_name(struct seen_control *c, struct seen_txn *txn, uint32_t oidx,
@@ -128,13 +122,32 @@ picture_member(
  * details; a member that was a hit carries its band and reasons.
  */
 static json_t *
+picture_of(struct seen_control *c, struct seen_txn *txn, const uint32_t *oidx,
+    const uint8_t (*hs)[16], size_t nh, json_t *hits)
+{
+    json_t *persons, *p, *mm;
+    size_t i, j;
+
+    persons = seen_matcher_picture(c->n.mt, txn, oidx, hs, nh);
+    if (persons == NULL)
+        return json_array();
+    json_array_foreach(persons, i, p)
+    {
+        json_array_foreach(json_object_get(p, "members"), j, mm)
+            picture_member(c, txn, mm, hits);
+    }
+    return persons;
+}
+
+/* The picture of the hits ${res} of a query (picture_of). */
+static json_t *
 picture(struct seen_control *c, struct seen_txn *txn,
     struct seen_query_result *res, json_t *hits)
 {
     uint32_t *oidx;
     uint8_t(*hs)[16];
-    size_t i, j, nh = 0;
-    json_t *persons, *p, *mm;
+    size_t i, nh = 0;
+    json_t *persons;
 
     if (res->n == 0)
         return json_array();
@@ -151,17 +164,9 @@ picture(struct seen_control *c, struct seen_txn *txn,
         oidx[nh] = res->hits[i].oidx;
         memcpy(hs[nh++], res->hits[i].handle, 16);
     }
-    persons =
-        seen_matcher_picture(c->n.mt, txn, oidx, (const uint8_t(*)[16])hs, nh);
+    persons = picture_of(c, txn, oidx, (const uint8_t(*)[16])hs, nh, hits);
     free(oidx);
     free(hs);
-    if (persons == NULL)
-        return json_array();
-    json_array_foreach(persons, i, p)
-    {
-        json_array_foreach(json_object_get(p, "members"), j, mm)
-            picture_member(c, txn, mm, hits);
-    }
     return persons;
 }
 
@@ -171,18 +176,13 @@ picture(struct seen_control *c, struct seen_txn *txn,
  * that an auditor holding the node can tell two queries apart or
  * confirm a claimed one, while the log holds no name or identifier.
  */
-static void
-criteria_digest(struct seen_control *c, const struct seen_token_input *q,
+void
+ctl_query_criteria(struct seen_control *c, const struct seen_token_input *q,
     char out[static 65])
 {
-    crypto_generichash_state st;
-    uint8_t key[32], h[32];
     char dob[16];
     const char *f[7];
-    size_t i;
 
-    crypto_kdf_derive_from_key(
-        key, sizeof key, 1, "seenqry_", c->n.keys->data_key);
     snprintf(dob, sizeof dob, "%ld", q->has_dob ? (long)q->dob : -1L);
     f[0] = q->given;
     f[1] = q->family;
@@ -191,8 +191,26 @@ criteria_digest(struct seen_control *c, const struct seen_token_input *q,
     f[4] = q->upn;
     f[5] = q->pnc;
     f[6] = q->postcode;
+    ctl_query_digest(c, f, 7, out);
+}
+
+/**
+ * ctl_query_digest(c, f, n, out):
+ * Write to ${out} the keyed digest of the ${n} fields ${f} (NULL: empty)
+ * of a look-up's criteria: 64 hex digits and a NUL.
+ */
+void
+ctl_query_digest(
+    struct seen_control *c, const char *const *f, size_t n, char out[static 65])
+{
+    crypto_generichash_state st;
+    uint8_t key[32], h[32];
+    size_t i;
+
+    crypto_kdf_derive_from_key(
+        key, sizeof key, 1, "seenqry_", c->n.keys->data_key);
     crypto_generichash_init(&st, key, sizeof key, sizeof h);
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < n; i++) {
         const char *v = f[i] ? f[i] : "";
 
         crypto_generichash_update(&st, (const uint8_t *)v, strlen(v) + 1);
@@ -223,12 +241,15 @@ add_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh, size_t cap,
     (*nh)++;
 }
 
-/*
- * Log the query of ${op} for ${purpose} that showed the handles in
- * ${members} and ${persons} in the exchange log, inside ${txn}.
+/**
+ * ctl_query_log(c, txn, op, purpose, digest, members, persons):
+ * Log the look-up of ${op} for ${purpose}, of criteria ${digest}, that
+ * showed the "handle" of each object of ${members} and of each of the
+ * "members" of each of ${persons}, as a QUERY record of the exchange log
+ * inside ${txn}.  Returns 0 or an error of the log.
  */
-static int
-log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
+int
+ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
     const char *purpose, const char *digest, json_t *members, json_t *persons)
 {
     Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
@@ -266,18 +287,48 @@ log_query(struct seen_control *c, struct seen_txn *txn, const char *op,
     return rc;
 }
 
-/*
- * Read the criteria and the purpose of the query ${req} into ${in}.
- * Returns NULL, or the refusal.
- */
+/* The search criteria of a look-up, besides "person". */
+static const char *const criteria[] = {
+    "given", "family", "dob", "nhs", "upn", "pnc", "postcode"};
+
+/* Check the purpose ${purpose} of a ${what}: NULL, or the refusal. */
 static json_t *
-query_input(json_t *req, struct query_in *in)
+purpose_check(const char *purpose, const char *what)
+{
+
+    /* cli.md: a look-up states its purpose, which is logged with it. */
+    if (purpose == NULL)
+        return reply_error("a %s needs --purpose TEXT: why you search "
+                           "(it is logged for the auditors)",
+            what);
+    if (!seen_purpose_valid(purpose))
+        return reply_error("--purpose: 3 to 500 characters of text on one "
+                           "line, not only spaces");
+    return NULL;
+}
+
+/**
+ * ctl_query_input(req, in, what):
+ * Read the person ("person") or the criteria, and the purpose, of the
+ * look-up ${req} (a ${what}: "query", "chronology") into ${in}.  Returns
+ * NULL, or the refusal.
+ */
+json_t *
+ctl_query_input(json_t *req, struct ctl_query_in *in, const char *what)
 {
     const char *s, *purpose = jstr(req, "purpose");
     int32_t dob;
+    size_t i;
     int t;
 
-    memset(&in->q, 0, sizeof in->q);
+    memset(in, 0, sizeof *in);
+    if ((in->person = jstr(req, "person")) != NULL) {
+        for (i = 0; i < sizeof criteria / sizeof criteria[0]; i++)
+            if (json_object_get(req, criteria[i]) != NULL)
+                return reply_error("give --person or search criteria, not "
+                                   "both");
+        return purpose_check(purpose, what);
+    }
     in->q.given = jstr(req, "given");
     in->q.family = jstr(req, "family");
     if ((s = jstr(req, "dob")) != NULL) {
@@ -299,13 +350,42 @@ query_input(json_t *req, struct query_in *in)
         in->q.postcode = in->pc;
         in->q.district = in->dist;
     }
-    /* cli.md: a query states its purpose, which is logged with it. */
-    if (purpose == NULL)
-        return reply_error("a query needs --purpose TEXT: why you search "
-                           "(it is logged for the auditors)");
-    if (!seen_purpose_valid(purpose))
-        return reply_error("--purpose: 3 to 500 characters of text on one "
-                           "line, not only spaces");
+    return purpose_check(purpose, what);
+}
+
+/**
+ * ctl_query_person(c, txn, pid, oidx, handle, digest, logged):
+ * Find the person ${pid} of a look-up in ${txn}: one of its entries,
+ * *${oidx} and ${handle}, and the digest of the look-up's criteria (of
+ * "person:P") in ${digest}.  Returns NULL, or the refusal, with
+ * *${logged} 0 when ${pid} is no person id (nothing to log) and 1 when
+ * the look-up is to be logged all the same (no such person).
+ */
+json_t *
+ctl_query_person(struct seen_control *c, struct seen_txn *txn, const char *pid,
+    uint32_t *oidx, uint8_t handle[static 16], char digest[static 65],
+    int *logged)
+{
+    char crit[32];
+    const char *f[1] = {crit};
+    int rc;
+
+    *logged = 1;
+    snprintf(crit, sizeof crit, "person:%.20s", pid);
+    ctl_query_digest(c, f, 1, digest);
+    rc = seen_matcher_find_person(c->n.mt, txn, pid, oidx, handle);
+    if (rc == SEEN_EINVAL) {
+        *logged = 0;
+        return reply_error("--person: not a person id (P and 16 hex "
+                           "digits, as `seen persons` prints): '%s'",
+            pid);
+    }
+    if (rc == SEEN_ENOTFOUND)
+        return reply_error("no person %s at this node (see `seen persons` "
+                           "or `seen query`)",
+            pid);
+    if (rc != 0)
+        return reply_error("cannot read the store: %s", seen_strerror(rc));
     return NULL;
 }
 
@@ -357,6 +437,49 @@ query_reply(json_t *members, json_t *persons, size_t candidates)
         (json_int_t)candidates);
 }
 
+/**
+ * ctl_query_run(c, txn, q, res):
+ * Run the search ${q} in ${txn}: its hits in *${res}, which the caller
+ * releases (also on a refusal).  Returns NULL, or the refusal.
+ */
+json_t *
+ctl_query_run(struct seen_control *c, struct seen_txn *txn,
+    const struct seen_token_input *q, struct seen_query_result *res)
+{
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    rc = seen_query_run(txn, c->n.ix->tk, q, res);
+    if (rc == SEEN_EINVAL)
+        return reply_error("too little to search on: give an identifier, "
+                           "or a family name with a date of birth, or a "
+                           "given and a family name");
+    if (rc != 0)
+        return reply_error("query failed: %s", seen_strerror(rc));
+    return NULL;
+}
+
+/*
+ * Search for the look-up ${in} in ${txn}: the hits in *${res} (released
+ * by the caller, also on a refusal), as members in *${members}, and
+ * their persons in *${persons}.  Returns NULL, or the refusal.
+ */
+static json_t *
+search(struct seen_control *c, struct seen_txn *txn, struct ctl_query_in *in,
+    struct seen_query_result *res, json_t **members, json_t **persons)
+{
+    json_t *r;
+    size_t i;
+
+    if ((r = ctl_query_run(c, txn, &in->q, res)) != NULL)
+        return r;
+    *members = json_array();
+    for (i = 0; i < res->n; i++)
+        json_array_append_new(*members, hit_member(c, txn, &res->hits[i]));
+    *persons = picture(c, txn, res, *members);
+    return NULL;
+}
+
 /*
  * query: the dispatcher has opened the write transaction (every query is
  * logged; an open import holds the one there is) and authorised the
@@ -365,44 +488,52 @@ query_reply(json_t *members, json_t *persons, size_t candidates)
 json_t *
 ctl_query(struct seen_control *c, struct ctl_call *call)
 {
-    struct query_in in;
-    struct seen_query_result res;
+    struct ctl_query_in in;
+    struct seen_query_result res = {0};
     struct seen_txn *txn = call->txn;
     const char *op = jstr(call->req, "operator");
     char digest[65];
-    json_t *members, *persons, *r;
-    size_t i;
-    int rc;
+    json_t *members = NULL, *persons = NULL, *r, *refusal = NULL;
+    uint32_t oidx;
+    uint8_t handle[16];
+    int rc, logged = 1;
 
-    if ((r = query_input(call->req, &in)) != NULL)
+    if ((r = ctl_query_input(call->req, &in, "query")) != NULL)
         return r;
-    rc = seen_query_run(txn, c->n.ix->tk, &in.q, &res);
-    if (rc == SEEN_EINVAL)
-        return reply_error("too little to search on: give an identifier, "
-                           "or a family name with a date of birth, or a "
-                           "given and a family name");
-    if (rc != 0)
-        return reply_error("query failed: %s", seen_strerror(rc));
-    members = json_array();
-    for (i = 0; i < res.n; i++)
-        json_array_append_new(members, hit_member(c, txn, &res.hits[i]));
-    persons = picture(c, txn, &res, members);
-    criteria_digest(c, &in.q, digest);
-    /* Nothing is shown that is not logged.  The transaction ends here. */
-    call->txn = NULL;
-    if ((rc = log_query(c, txn, op, jstr(call->req, "purpose"), digest, members,
-             persons)) != 0)
-        seen_store_abort(txn);
+    if (in.person != NULL) {
+        refusal =
+            ctl_query_person(c, txn, in.person, &oidx, handle, digest, &logged);
+        members = json_array();
+        persons = refusal != NULL
+                      ? json_array()
+                      : picture_of(c, txn, &oidx, (const uint8_t(*)[16])handle,
+                            1, members);
+    } else if ((refusal = search(c, txn, &in, &res, &members, &persons)) ==
+               NULL)
+        ctl_query_criteria(c, &in.q, digest);
     else
-        rc = seen_store_commit(txn);
-    if (rc != 0) {
+        logged = 0;
+    /* Nothing is shown that is not logged.  The transaction ends here. */
+    if (logged) {
+        call->txn = NULL;
+        if ((rc = ctl_query_log(c, txn, op, jstr(call->req, "purpose"), digest,
+                 members, persons)) != 0)
+            seen_store_abort(txn);
+        else
+            rc = seen_store_commit(txn);
+        if (rc != 0) {
+            seen_error("cannot log a query: %s", seen_strerror(rc));
+            if (refusal == NULL)
+                refusal = reply_error("the query could not be logged, so "
+                                      "it is not shown: %s",
+                    seen_strerror(rc));
+        }
+    }
+    if (refusal != NULL) {
         json_decref(members);
         json_decref(persons);
         seen_query_release(&res);
-        seen_error("cannot log a query: %s", seen_strerror(rc));
-        return reply_error("the query could not be logged, so it is not "
-                           "shown: %s",
-            seen_strerror(rc));
+        return refusal;
     }
     r = query_reply(members, persons, res.candidates);
     seen_query_release(&res);

@@ -189,6 +189,16 @@ json_t *seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
     int received, int all, char **data, size_t *dlen);
 
 /**
+ * seen_disclosure_known(d, txn, out):
+ * Read through ${txn} every request this node sent and received: *${out}
+ * is {"sent": [ROW...], "received": [ROW...]}, the rows of `seen
+ * disclosures --json` and `seen inbox --all --json` (a new reference).
+ * Returns 0; SEEN_ECORRUPT when the table cannot be read; SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_disclosure_known(struct seen_disclosure *d,
+    struct seen_txn *txn, json_t **out);
+
+/**
  * seen_disclosure_tick(d, now):
  * Send again every request sent without a final answer whose last sending
  * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)

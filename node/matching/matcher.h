@@ -152,4 +152,66 @@ SEEN_MUST_CHECK int seen_matcher_ack(struct seen_matcher *m, const char *id,
 SEEN_MUST_CHECK int seen_matcher_linked(struct seen_txn *txn, uint32_t a,
     const uint8_t ha[static 16], uint32_t b, uint8_t hb[static 16], int find);
 
+/**
+ * seen_matcher_find_person(m, txn, pid, oidx, handle):
+ * Find the person ${pid} ("P" and 16 hex digits, as `seen persons` and
+ * `seen query` print it) among the live entries, reading through ${txn}:
+ * one of its entries, origin *${oidx} and handle ${handle}.  Returns 0;
+ * SEEN_EINVAL when ${pid} is not a person id; SEEN_ENOTFOUND when no
+ * person has it; SEEN_ECORRUPT, SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_matcher_find_person(struct seen_matcher *m,
+    struct seen_txn *txn, const char *pid, uint32_t *oidx,
+    uint8_t handle[static 16]);
+
+/**
+ * seen_matcher_world(m, txn, oidx, handle):
+ * The world of the person of entry ${handle} of origin ${oidx}, reading
+ * through ${txn}: {"subject": P, "people": [...], "events": [...]} as
+ * the chronology contract (spec/cli.md) has them, with what the index
+ * holds: the subject first, then the people who share a record with it
+ * and the people in the records of those, each with "person",
+ * "relation", "roles", "birth_band", "name" (null here), "shielded",
+ * "known_to"; one event per record of the subject or of the people
+ * sharing a record with it, sorted by date then node, each with "date",
+ * "node", "local_authority", "kind", "risk", "record", "people" [{"person",
+ * "role", "handle"}], "child_present", "child_voice", "dvds".  At most
+ * 512 people and 2048 records.  Returns a new object, or NULL (an error
+ * of the store, or memory ran out).
+ */
+json_t *seen_matcher_world(struct seen_matcher *m, struct seen_txn *txn,
+    uint32_t oidx, const uint8_t handle[static 16]);
+
+/**
+ * seen_matcher_relation(hop, roles_with, roles_all, band):
+ * The relation to the subject of a person ${hop} records away from it (0
+ * the subject, 1 in one of its records, 2 in a record of such a person),
+ * whose entries in the subject's records have the roles of the mask
+ * ${roles_with} (bit 1 << Seen__Role) and in all its entries
+ * ${roles_all}, of birth band ${band} (0 unknown, 1 unborn, 2 child, 3
+ * adult): "subject", "perpetrator", "parent_or_carer", "sibling",
+ * "child" or "adult".  Returns a static string.
+ */
+const char *seen_matcher_relation(int hop, unsigned roles_with,
+    unsigned roles_all, unsigned band);
+
+/**
+ * seen_matcher_voice(flags, child):
+ * Whether a record of entry flags ${flags} (Seen__EntryFlag bits, of any
+ * of its entries) holds the child's voice: "recorded" when it does;
+ * "not_recorded" when a child was present or, ${child} set, a child is
+ * one of its people; else "not_applicable".  Returns a static string.
+ */
+const char *seen_matcher_voice(uint32_t flags, int child);
+
+/**
+ * seen_matcher_asks(alert, out, len):
+ * Write to ${out} (${len} bytes, truncated) what the alert ${alert} (a
+ * row of the alerts contract) asks of a lead, naming the local
+ * authorities of its members: for a perpetrator with children in several
+ * households, "a strategy discussion across Reading and Hertfordshire".
+ * Returns ${out}.
+ */
+const char *seen_matcher_asks(json_t *alert, char *out, size_t len);
+
 #endif /* !SEEN_MATCHER_H */

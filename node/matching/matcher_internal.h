@@ -21,6 +21,8 @@
  *               the alerts they keep (storage/alerts.h)
  *   views.c     the JSON of `seen persons` and `seen links`, and the
  *               picture a query returns
+ *   world.c     a person's world for the chronology: its people and
+ *               records, and the rules that name them
  *
  * An entry id is origin number(4) || handle(16) (storage/index.h); a
  * person is named by its label, the id of one of its entries.
