@@ -28,38 +28,53 @@
 START_TEST(test_relation_names_the_people_around_the_subject)
 {
     ck_assert_str_eq(
-        seen_matcher_relation(0, 0, BIT(SEEN__ROLE__CHILD), 2), "subject");
+        seen_matcher_relation(0, 0, BIT(SEEN__ROLE__CHILD), 2, 1), "subject");
     /* In the subject's record: the role there decides. */
     ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__PERPETRATOR),
-                         BIT(SEEN__ROLE__PERPETRATOR), 3),
+                         BIT(SEEN__ROLE__PERPETRATOR), 3, 1),
         "perpetrator");
     ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__ADULT_VICTIM),
-                         BIT(SEEN__ROLE__ADULT_VICTIM), 3),
+                         BIT(SEEN__ROLE__ADULT_VICTIM), 3, 1),
         "parent_or_carer");
     ck_assert_str_eq(
         seen_matcher_relation(1, BIT(SEEN__ROLE__PARENT),
-            BIT(SEEN__ROLE__PARENT) | BIT(SEEN__ROLE__PERPETRATOR), 3),
+            BIT(SEEN__ROLE__PARENT) | BIT(SEEN__ROLE__PERPETRATOR), 3, 1),
         "parent_or_carer");
-    ck_assert_str_eq(seen_matcher_relation(
-                         1, BIT(SEEN__ROLE__CHILD), BIT(SEEN__ROLE__CHILD), 2),
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__CHILD),
+                         BIT(SEEN__ROLE__CHILD), 2, 1),
         "sibling");
     ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__UNBORN),
-                         BIT(SEEN__ROLE__UNBORN), 1),
+                         BIT(SEEN__ROLE__UNBORN), 1, 1),
         "sibling");
     /* Further away: a perpetrator anywhere, else by age. */
     ck_assert_str_eq(
         seen_matcher_relation(2, 0,
-            BIT(SEEN__ROLE__ADULT_VICTIM) | BIT(SEEN__ROLE__PERPETRATOR), 3),
+            BIT(SEEN__ROLE__ADULT_VICTIM) | BIT(SEEN__ROLE__PERPETRATOR), 3, 1),
         "perpetrator");
     ck_assert_str_eq(
-        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 2), "child");
+        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 2, 1), "child");
     ck_assert_str_eq(
-        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 0), "child");
+        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 0, 1), "child");
     ck_assert_str_eq(
-        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__OTHER), 3), "adult");
-    ck_assert_str_eq(seen_matcher_relation(
-                         1, BIT(SEEN__ROLE__OTHER), BIT(SEEN__ROLE__OTHER), 2),
+        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__OTHER), 3, 1), "adult");
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__OTHER),
+                         BIT(SEEN__ROLE__OTHER), 2, 1),
         "child");
+    /* The people of an adult's records: no siblings or carers. */
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__CHILD),
+                         BIT(SEEN__ROLE__CHILD), 2, 0),
+        "child");
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__ADULT_VICTIM),
+                         BIT(SEEN__ROLE__ADULT_VICTIM), 3, 0),
+        "adult");
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__PERPETRATOR),
+                         BIT(SEEN__ROLE__PERPETRATOR), 3, 0),
+        "perpetrator");
+    /* ...nor for a victim in the adult's record who harmed elsewhere. */
+    ck_assert_str_eq(
+        seen_matcher_relation(1, BIT(SEEN__ROLE__ADULT_VICTIM),
+            BIT(SEEN__ROLE__ADULT_VICTIM) | BIT(SEEN__ROLE__PERPETRATOR), 3, 0),
+        "adult");
 }
 END_TEST
 

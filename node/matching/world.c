@@ -25,37 +25,41 @@
 
 /* A role as a bit of a mask (Seen__Role values are small). */
 #define ROLE_BIT(r) (1u << ((unsigned)(r)&31u))
+#define KID_ROLES (ROLE_BIT(SEEN__ROLE__CHILD) | ROLE_BIT(SEEN__ROLE__UNBORN))
 
 /* ---- the rules ---- */
 
 /**
- * seen_matcher_relation(hop, roles_with, roles_all, band):
- * The relation to the subject of a person ${hop} records away from it (0
- * the subject, 1 in one of its records, 2 in a record of such a person),
- * whose entries in the subject's records have the roles of the mask
- * ${roles_with} (ROLE_BIT of Seen__Role) and in all its entries
- * ${roles_all}, of birth band ${band} (0 unknown, 1 unborn, 2 child, 3
- * adult): "subject", "perpetrator", "parent_or_carer", "sibling",
- * "child" or "adult".  Returns a static string.
+ * seen_matcher_relation(hop, roles_with, roles_all, band, child):
+ * The relation to the subject, a child when ${child} is set, of a person
+ * ${hop} records away from it (0 the subject, 1 in one of its records, 2
+ * in a record of such a person), whose entries in the subject's records
+ * have the roles of the mask ${roles_with} (ROLE_BIT of Seen__Role) and
+ * in all its entries ${roles_all}, of birth band ${band} (0 unknown, 1
+ * unborn, 2 child, 3 adult): "subject"; in a child's records
+ * "perpetrator", "parent_or_carer" or "sibling" by the role there; in an
+ * adult's, "perpetrator", "child" or "adult" by the role there; further
+ * away "perpetrator" (of any record), "child" or "adult" (by age, else by
+ * role).  Returns a static string.
  */
 const char *
 seen_matcher_relation(
-    int hop, unsigned roles_with, unsigned roles_all, unsigned band)
+    int hop, unsigned roles_with, unsigned roles_all, unsigned band, int child)
 {
-    const unsigned kid =
-        ROLE_BIT(SEEN__ROLE__CHILD) | ROLE_BIT(SEEN__ROLE__UNBORN);
+    const unsigned kid = KID_ROLES;
 
     if (hop == 0)
         return "subject";
-    if (hop == 1) {
-        if (roles_with & ROLE_BIT(SEEN__ROLE__PERPETRATOR))
-            return "perpetrator";
-        if (roles_with &
-            (ROLE_BIT(SEEN__ROLE__ADULT_VICTIM) | ROLE_BIT(SEEN__ROLE__PARENT)))
-            return "parent_or_carer";
-        if (roles_with & kid)
-            return "sibling";
-    }
+    if (hop == 1 && (roles_with & ROLE_BIT(SEEN__ROLE__PERPETRATOR)))
+        return "perpetrator";
+    if (hop == 1 && child &&
+        (roles_with & (ROLE_BIT(SEEN__ROLE__ADULT_VICTIM) |
+                          ROLE_BIT(SEEN__ROLE__PARENT))))
+        return "parent_or_carer";
+    if (hop == 1 && (roles_with & kid))
+        return child ? "sibling" : "child";
+    if (hop == 1 && roles_with != 0)
+        return band == 1 || band == 2 ? "child" : "adult";
     if (roles_all & ROLE_BIT(SEEN__ROLE__PERPETRATOR))
         return "perpetrator";
     if (band == 1 || band == 2 || (band == 0 && (roles_all & kid) != 0))
@@ -247,6 +251,7 @@ struct world {
     size_t np, pcap;
     struct wrec *g;         /* the records */
     size_t ng, gcap, nsubj; /* the first nsubj are the subject's */
+    int child;              /* the subject is a child (person_json) */
     struct idset mem, grp;
 };
 
@@ -441,8 +446,12 @@ person_json(struct world *w, size_t i)
         entry_free(&e);
     }
     label_pid(w, p->label, pid);
+    if (p->hop == 0) /* the first person made: is the subject a child? */
+        w->child =
+            band == 1 || band == 2 || (band == 0 && (all & KID_ROLES) != 0);
     return json_pack("{s:s, s:s, s:o, s:s, s:n, s:b, s:o}", "person", pid,
-        "relation", seen_matcher_relation(p->hop, p->roles_with, all, band),
+        "relation",
+        seen_matcher_relation(p->hop, p->roles_with, all, band, w->child),
         "roles", roles, "birth_band", band_name(band), "name", "shielded",
         shielded, "known_to", known);
 }
