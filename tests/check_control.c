@@ -48,15 +48,15 @@
 
 /* Every command of docs/protocol.md (§4 and §10). */
 static const char *const commands[] = {"ping", "status", "import_begin",
-    "import_lines", "import_commit", "import_abort", "query", "handles",
-    "membership", "persons", "links", "alerts", "alert_ack", "xlog_resolve",
-    "operator_add", "operator_list", "stop", "request", "inbox", "decide",
-    "disclosures"};
+    "import_lines", "import_commit", "import_abort", "query", "chronology",
+    "handles", "membership", "persons", "links", "alerts", "alert_ack",
+    "xlog_resolve", "operator_add", "operator_list", "stop", "request", "inbox",
+    "decide", "disclosures"};
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 /* The commands that write to the store (queries are logged). */
-static const char *const writers[] = {"query", "membership", "alert_ack",
-    "xlog_resolve", "operator_add", "request", "decide"};
+static const char *const writers[] = {"query", "chronology", "membership",
+    "alert_ack", "xlog_resolve", "operator_add", "request", "decide"};
 #define NWRITERS (sizeof writers / sizeof writers[0])
 
 /*
@@ -390,6 +390,94 @@ START_TEST(test_imported_record_is_found_by_a_lead_with_a_purpose)
 }
 END_TEST
 
+/* A chronology request as ${op} for Mia, with the members of ${extra}
+ * (stolen). */
+static json_t *
+chronology(const char *op, json_t *extra)
+{
+    json_t *req = json_pack("{s:s, s:s}", "cmd", "chronology", "operator", op);
+
+    json_object_update(req, extra);
+    json_decref(extra);
+    return req;
+}
+
+START_TEST(test_chronology_refuses_what_it_cannot_look_up)
+{
+
+    refused(call(chronology("lead", json_pack("{s:s}", "nhs", "943 476 5919"))),
+        "a chronology needs --purpose TEXT");
+    refused(call(chronology("lead",
+                json_pack("{s:s, s:s, s:s}", "purpose", "section 47 enquiry",
+                    "person", "P0123456789abcdef", "nhs", "943 476 5919"))),
+        "give --person or search criteria, not both");
+    refused(
+        call(chronology("lead", json_pack("{s:s, s:s}", "purpose",
+                                    "section 47 enquiry", "person", "Mia"))),
+        "--person: not a person id");
+    refused(call(chronology(
+                "lead", json_pack("{s:s, s:s}", "purpose", "section 47 enquiry",
+                            "person", "P0123456789abcdef"))),
+        "no person P0123456789abcdef at this node");
+    refused(call(chronology("lead", json_pack("{s:s, s:s}", "purpose",
+                                        "section 47 enquiry", "given", "Mia"))),
+        "too little to search on");
+    refused(call(chronology(
+                "auditor", json_pack("{s:s, s:s}", "purpose",
+                               "section 47 enquiry", "nhs", "943 476 5919"))),
+        "operator 'auditor' is an auditor");
+}
+END_TEST
+
+/* A chronology of Mia's own record at its node: her people named from
+ * it, its details, and the same subject by --person. */
+START_TEST(test_chronology_of_an_own_record_names_its_people)
+{
+    json_int_t session = import_begin();
+    json_t *rep = NULL, *ev, *again;
+    const char *pid;
+    int i;
+
+    json_decref(ok(call_data(json_pack("{s:s, s:I, s:i}", "cmd", "import_lines",
+                                 "session", session, "first_line", 1),
+        record, strlen(record), NULL)));
+    json_decref(ok(call(
+        json_pack("{s:s, s:I}", "cmd", "import_commit", "session", session))));
+    /* The daemon's matcher puts the record's people together: ask until
+     * it has. */
+    for (i = 0; i < 60000; i++) {
+        json_decref(rep);
+        rep = ok(call(chronology(
+            "lead", json_pack("{s:s, s:s}", "purpose", "section 47 enquiry",
+                        "nhs", "943 476 5919"))));
+        if (json_array_size(json_object_get(rep, "people")) == 3)
+            break;
+        usleep(1000);
+    }
+    ck_assert_uint_eq(json_array_size(json_object_get(rep, "people")), 3);
+    ck_assert_uint_eq(json_array_size(json_object_get(rep, "events")), 1);
+    ev = json_array_get(json_object_get(rep, "events"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "shared")), "own");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(ev, "child_voice")), "not_recorded");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(ev, "details"), "reference")),
+        "TVP-DA-2025-00412");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(rep, "people"), 0), "name")),
+        "Mia Ward");
+    pid = json_string_value(json_object_get(rep, "subject"));
+    again =
+        ok(call(chronology("lead", json_pack("{s:s, s:s}", "purpose",
+                                       "section 47 enquiry", "person", pid))));
+    ck_assert_str_eq(json_string_value(json_object_get(again, "subject")), pid);
+    ck_assert_uint_eq(json_array_size(json_object_get(again, "events")), 1);
+    json_decref(again);
+    json_decref(rep);
+}
+END_TEST
+
 /* ---- the dispatcher over a bare store ---- */
 
 static struct seen_store *store;
@@ -556,6 +644,8 @@ control_suite(void)
     tcase_add_test(tc, test_query_by_no_or_an_unknown_operator_is_refused);
     tcase_add_test(tc, test_operator_without_the_role_is_refused);
     tcase_add_test(tc, test_imported_record_is_found_by_a_lead_with_a_purpose);
+    tcase_add_test(tc, test_chronology_refuses_what_it_cannot_look_up);
+    tcase_add_test(tc, test_chronology_of_an_own_record_names_its_people);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("dispatcher");

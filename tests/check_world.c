@@ -28,38 +28,53 @@
 START_TEST(test_relation_names_the_people_around_the_subject)
 {
     ck_assert_str_eq(
-        seen_matcher_relation(0, 0, BIT(SEEN__ROLE__CHILD), 2), "subject");
+        seen_matcher_relation(0, 0, BIT(SEEN__ROLE__CHILD), 2, 1), "subject");
     /* In the subject's record: the role there decides. */
     ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__PERPETRATOR),
-                         BIT(SEEN__ROLE__PERPETRATOR), 3),
+                         BIT(SEEN__ROLE__PERPETRATOR), 3, 1),
         "perpetrator");
     ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__ADULT_VICTIM),
-                         BIT(SEEN__ROLE__ADULT_VICTIM), 3),
+                         BIT(SEEN__ROLE__ADULT_VICTIM), 3, 1),
         "parent_or_carer");
     ck_assert_str_eq(
         seen_matcher_relation(1, BIT(SEEN__ROLE__PARENT),
-            BIT(SEEN__ROLE__PARENT) | BIT(SEEN__ROLE__PERPETRATOR), 3),
+            BIT(SEEN__ROLE__PARENT) | BIT(SEEN__ROLE__PERPETRATOR), 3, 1),
         "parent_or_carer");
-    ck_assert_str_eq(seen_matcher_relation(
-                         1, BIT(SEEN__ROLE__CHILD), BIT(SEEN__ROLE__CHILD), 2),
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__CHILD),
+                         BIT(SEEN__ROLE__CHILD), 2, 1),
         "sibling");
     ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__UNBORN),
-                         BIT(SEEN__ROLE__UNBORN), 1),
+                         BIT(SEEN__ROLE__UNBORN), 1, 1),
         "sibling");
     /* Further away: a perpetrator anywhere, else by age. */
     ck_assert_str_eq(
         seen_matcher_relation(2, 0,
-            BIT(SEEN__ROLE__ADULT_VICTIM) | BIT(SEEN__ROLE__PERPETRATOR), 3),
+            BIT(SEEN__ROLE__ADULT_VICTIM) | BIT(SEEN__ROLE__PERPETRATOR), 3, 1),
         "perpetrator");
     ck_assert_str_eq(
-        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 2), "child");
+        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 2, 1), "child");
     ck_assert_str_eq(
-        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 0), "child");
+        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__CHILD), 0, 1), "child");
     ck_assert_str_eq(
-        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__OTHER), 3), "adult");
-    ck_assert_str_eq(seen_matcher_relation(
-                         1, BIT(SEEN__ROLE__OTHER), BIT(SEEN__ROLE__OTHER), 2),
+        seen_matcher_relation(2, 0, BIT(SEEN__ROLE__OTHER), 3, 1), "adult");
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__OTHER),
+                         BIT(SEEN__ROLE__OTHER), 2, 1),
         "child");
+    /* The people of an adult's records: no siblings or carers. */
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__CHILD),
+                         BIT(SEEN__ROLE__CHILD), 2, 0),
+        "child");
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__ADULT_VICTIM),
+                         BIT(SEEN__ROLE__ADULT_VICTIM), 3, 0),
+        "adult");
+    ck_assert_str_eq(seen_matcher_relation(1, BIT(SEEN__ROLE__PERPETRATOR),
+                         BIT(SEEN__ROLE__PERPETRATOR), 3, 0),
+        "perpetrator");
+    /* ...nor for a victim in the adult's record who harmed elsewhere. */
+    ck_assert_str_eq(
+        seen_matcher_relation(1, BIT(SEEN__ROLE__ADULT_VICTIM),
+            BIT(SEEN__ROLE__ADULT_VICTIM) | BIT(SEEN__ROLE__PERPETRATOR), 3, 0),
+        "adult");
 }
 END_TEST
 
@@ -341,6 +356,37 @@ START_TEST(test_world_of_a_child_holds_its_people_and_records_in_order)
 }
 END_TEST
 
+/* A record the matcher has not reached yet is in the world with the one
+ * entry looked up. */
+START_TEST(test_world_before_matching_holds_the_entry_looked_up)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = tu_begin(store, 1);
+    uint8_t handle[16];
+    json_t *w, *e;
+
+    ck_assert_int_eq(tu_apply(&ix[O_SC], t,
+                         "{\"id\":\"SC1\",\"kind\":\"strategy_meeting\","
+                         "\"date\":\"2026-02-01\",\"local_authority\":"
+                         "\"Reading\",\"people\":[{\"ref\":\"c1\",\"role\":"
+                         "\"child\"," MIA "}]}",
+                         1750000000, &st),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(store, 0);
+    sc_handle(t, handle);
+    ck_assert_ptr_nonnull(w = seen_matcher_world(&mt, t, ix[O_SC].own, handle));
+    ck_assert_uint_eq(json_array_size(json_object_get(w, "people")), 1);
+    ck_assert_uint_eq(json_array_size(json_object_get(w, "events")), 1);
+    e = json_array_get(json_object_get(w, "events"), 0);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(e, "kind")), "strategy_meeting");
+    ck_assert_uint_eq(json_array_size(json_object_get(e, "people")), 1);
+    json_decref(w);
+    seen_store_abort(t);
+}
+END_TEST
+
 START_TEST(test_find_person_refuses_what_is_no_person)
 {
     struct seen_txn *t = tu_begin(store, 0);
@@ -380,6 +426,7 @@ world_suite(void)
     tcase_add_test(
         tc, test_world_of_a_child_holds_its_people_and_records_in_order);
     tcase_add_test(tc, test_find_person_refuses_what_is_no_person);
+    tcase_add_test(tc, test_world_before_matching_holds_the_entry_looked_up);
     suite_add_tcase(s, tc);
     return s;
 }

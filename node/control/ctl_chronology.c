@@ -382,39 +382,54 @@ shown(struct chron *ch, const char *hh)
         json_array_append_new(ch->shown, json_pack("{s:s}", "handle", hh));
 }
 
+/* 1 when the alert row ${l} (up to ${nl}) is about one of the persons of
+ * ${set}: read from its text, so that only those rows are decoded. */
+static int
+about(const char *l, const char *nl, json_t *set)
+{
+    static const char key[] = "\"person\":\"";
+    const char *p = strstr(l, key);
+    char pid[18];
+
+    if (p == NULL || p + sizeof key + 17 > nl)
+        return 0;
+    snprintf(pid, sizeof pid, "%.17s", p + sizeof key - 1);
+    return jget(set, pid) != NULL;
+}
+
 /* The alerts about the people of the world, each with what it asks. */
 static json_t *
 alerts_json(struct chron *ch)
 {
-    json_t *out = json_array(), *people = jget(ch->world, "people"), *row, *p,
-           *m, *h;
+    json_t *out = json_array(), *set = json_object(), *row, *p, *m, *h;
     char *rows = NULL, *l, *nl, asks[600];
     size_t len = 0, i, j;
 
+    json_array_foreach(jget(ch->world, "people"), i, p)
+        json_object_set(set, jstr(p, "person"), json_true());
     if (seen_matcher_alerts(ch->c->n.mt, ch->txn, &rows, &len) != 0)
-        return out;
+        rows = NULL;
     for (l = rows; l != NULL && (nl = strchr(l, '\n')) != NULL; l = nl + 1) {
-        if ((row = json_loadb(l, (size_t)(nl - l), 0, NULL)) == NULL)
+        if (!about(l, nl, set) ||
+            (row = json_loadb(l, (size_t)(nl - l), 0, NULL)) == NULL)
             continue;
-        json_array_foreach(people, i, p)
+        if (jstr(row, "person") == NULL ||
+            jget(set, jstr(row, "person")) == NULL) {
+            json_decref(row);
+            continue;
+        }
+        json_object_set_new(row, "asks",
+            json_string(seen_matcher_asks(row, asks, sizeof asks)));
+        json_array_foreach(jget(row, "members"), i, m)
+            shown(ch, jstr(m, "handle"));
+        json_array_foreach(jget(row, "households"), i, h)
         {
-            if (is(p, "person", jstr(row, "person")))
-                break;
+            json_array_foreach(h, j, m) shown(ch, jstr(m, "handle"));
         }
-        if (i < json_array_size(people)) {
-            json_object_set_new(row, "asks",
-                json_string(seen_matcher_asks(row, asks, sizeof asks)));
-            json_array_foreach(jget(row, "members"), i, m)
-                shown(ch, jstr(m, "handle"));
-            json_array_foreach(jget(row, "households"), i, h)
-            {
-                json_array_foreach(h, j, m) shown(ch, jstr(m, "handle"));
-            }
-            json_array_append(out, row);
-        }
-        json_decref(row);
+        json_array_append_new(out, row);
     }
     free(rows);
+    json_decref(set);
     return out;
 }
 

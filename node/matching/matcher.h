@@ -183,17 +183,20 @@ json_t *seen_matcher_world(struct seen_matcher *m, struct seen_txn *txn,
     uint32_t oidx, const uint8_t handle[static 16]);
 
 /**
- * seen_matcher_relation(hop, roles_with, roles_all, band):
- * The relation to the subject of a person ${hop} records away from it (0
- * the subject, 1 in one of its records, 2 in a record of such a person),
- * whose entries in the subject's records have the roles of the mask
- * ${roles_with} (bit 1 << Seen__Role) and in all its entries
- * ${roles_all}, of birth band ${band} (0 unknown, 1 unborn, 2 child, 3
- * adult): "subject", "perpetrator", "parent_or_carer", "sibling",
- * "child" or "adult".  Returns a static string.
+ * seen_matcher_relation(hop, roles_with, roles_all, band, child):
+ * The relation to the subject, a child when ${child} is set, of a person
+ * ${hop} records away from it (0 the subject, 1 in one of its records, 2
+ * in a record of such a person), whose entries in the subject's records
+ * have the roles of the mask ${roles_with} (bit 1 << Seen__Role) and in
+ * all its entries ${roles_all}, of birth band ${band} (0 unknown, 1
+ * unborn, 2 child, 3 adult): "subject"; in a child's records
+ * "perpetrator", "parent_or_carer" or "sibling" by the role there; in an
+ * adult's, "perpetrator", "child" or "adult" by the role there; further
+ * away "perpetrator" (of any record), "child" or "adult" (by age, else by
+ * role).  Returns a static string.
  */
 const char *seen_matcher_relation(int hop, unsigned roles_with,
-    unsigned roles_all, unsigned band);
+    unsigned roles_all, unsigned band, int child);
 
 /**
  * seen_matcher_voice(flags, child):

@@ -25,37 +25,41 @@
 
 /* A role as a bit of a mask (Seen__Role values are small). */
 #define ROLE_BIT(r) (1u << ((unsigned)(r)&31u))
+#define KID_ROLES (ROLE_BIT(SEEN__ROLE__CHILD) | ROLE_BIT(SEEN__ROLE__UNBORN))
 
 /* ---- the rules ---- */
 
 /**
- * seen_matcher_relation(hop, roles_with, roles_all, band):
- * The relation to the subject of a person ${hop} records away from it (0
- * the subject, 1 in one of its records, 2 in a record of such a person),
- * whose entries in the subject's records have the roles of the mask
- * ${roles_with} (ROLE_BIT of Seen__Role) and in all its entries
- * ${roles_all}, of birth band ${band} (0 unknown, 1 unborn, 2 child, 3
- * adult): "subject", "perpetrator", "parent_or_carer", "sibling",
- * "child" or "adult".  Returns a static string.
+ * seen_matcher_relation(hop, roles_with, roles_all, band, child):
+ * The relation to the subject, a child when ${child} is set, of a person
+ * ${hop} records away from it (0 the subject, 1 in one of its records, 2
+ * in a record of such a person), whose entries in the subject's records
+ * have the roles of the mask ${roles_with} (ROLE_BIT of Seen__Role) and
+ * in all its entries ${roles_all}, of birth band ${band} (0 unknown, 1
+ * unborn, 2 child, 3 adult): "subject"; in a child's records
+ * "perpetrator", "parent_or_carer" or "sibling" by the role there; in an
+ * adult's, "perpetrator", "child" or "adult" by the role there; further
+ * away "perpetrator" (of any record), "child" or "adult" (by age, else by
+ * role).  Returns a static string.
  */
 const char *
 seen_matcher_relation(
-    int hop, unsigned roles_with, unsigned roles_all, unsigned band)
+    int hop, unsigned roles_with, unsigned roles_all, unsigned band, int child)
 {
-    const unsigned kid =
-        ROLE_BIT(SEEN__ROLE__CHILD) | ROLE_BIT(SEEN__ROLE__UNBORN);
+    const unsigned kid = KID_ROLES;
 
     if (hop == 0)
         return "subject";
-    if (hop == 1) {
-        if (roles_with & ROLE_BIT(SEEN__ROLE__PERPETRATOR))
-            return "perpetrator";
-        if (roles_with &
-            (ROLE_BIT(SEEN__ROLE__ADULT_VICTIM) | ROLE_BIT(SEEN__ROLE__PARENT)))
-            return "parent_or_carer";
-        if (roles_with & kid)
-            return "sibling";
-    }
+    if (hop == 1 && (roles_with & ROLE_BIT(SEEN__ROLE__PERPETRATOR)))
+        return "perpetrator";
+    if (hop == 1 && child &&
+        (roles_with & (ROLE_BIT(SEEN__ROLE__ADULT_VICTIM) |
+                          ROLE_BIT(SEEN__ROLE__PARENT))))
+        return "parent_or_carer";
+    if (hop == 1 && (roles_with & kid))
+        return child ? "sibling" : "child";
+    if (hop == 1 && roles_with != 0)
+        return band == 1 || band == 2 ? "child" : "adult";
     if (roles_all & ROLE_BIT(SEEN__ROLE__PERPETRATOR))
         return "perpetrator";
     if (band == 1 || band == 2 || (band == 0 && (roles_all & kid) != 0))
@@ -226,6 +230,13 @@ seen_matcher_find_person(struct seen_matcher *m, struct seen_txn *txn,
 
 /* ---- the world ---- */
 
+/* A record of the world: its group, and the entry that brought it in
+ * (its one known entry, while the matcher has not reached the record). */
+struct wrec {
+    uint8_t group[16];
+    uint8_t seed[20];
+};
+
 /* A person of the world. */
 struct wperson {
     uint8_t label[20];
@@ -238,8 +249,9 @@ struct world {
     struct seen_txn *txn;
     struct wperson *p;
     size_t np, pcap;
-    uint8_t (*g)[16];       /* the records, by group */
+    struct wrec *g;         /* the records */
     size_t ng, gcap, nsubj; /* the first nsubj are the subject's */
+    int child;              /* the subject is a child (person_json) */
     struct idset mem, grp;
 };
 
@@ -275,13 +287,13 @@ world_person(struct world *w, const uint8_t label[20], int hop)
 /* Add the record of group ${group} to ${w} unless there.  Returns 0, or
  * SEEN_ENOMEM (a full world keeps what it has). */
 static int
-world_record(struct world *w, const uint8_t group[16])
+world_record(struct world *w, const uint8_t group[16], const uint8_t seed[20])
 {
     void *p;
     size_t i;
 
     for (i = 0; i < w->ng; i++)
-        if (memcmp(w->g[i], group, 16) == 0)
+        if (memcmp(w->g[i].group, group, 16) == 0)
             return 0;
     if (w->ng >= WORLD_RECORDS_MAX)
         return 0;
@@ -291,7 +303,8 @@ world_record(struct world *w, const uint8_t group[16])
             return SEEN_ENOMEM;
         w->g = p;
     }
-    memcpy(w->g[w->ng++], group, 16);
+    memcpy(w->g[w->ng].group, group, 16);
+    memcpy(w->g[w->ng++].seed, seed, 20);
     return 0;
 }
 
@@ -309,12 +322,26 @@ world_records_of(struct world *w, const uint8_t label[20])
     for (i = 0; i < w->mem.n; i++) {
         if (entry_load(w->txn, w->mem.v[i], &e) == 0 &&
             e.fe->entry->group.len == 16)
-            rc = world_record(w, e.fe->entry->group.data);
+            rc = world_record(w, e.fe->entry->group.data, w->mem.v[i]);
         entry_free(&e);
         if (rc != 0)
             return rc;
     }
     return 0;
+}
+
+/* The entries of record ${r} of ${w} into w->grp: those the matcher
+ * grouped, or the one that brought the record in while it has not.
+ * Returns 0, SEEN_ECORRUPT, SEEN_ENOMEM. */
+static int
+record_entries(struct world *w, size_t r)
+{
+    int rc;
+
+    w->grp.n = 0;
+    if ((rc = persons_group(w->txn, w->g[r].group, &w->grp)) != 0)
+        return rc;
+    return w->grp.n == 0 ? idset_add(&w->grp, w->g[r].seed) : 0;
 }
 
 /* Add the people of record ${r} of ${w} at ${hop}; in the subject's
@@ -328,8 +355,7 @@ world_people_of(struct world *w, size_t r, int hop)
     long k;
     int rc;
 
-    w->grp.n = 0;
-    if ((rc = persons_group(w->txn, w->g[r], &w->grp)) != 0)
+    if ((rc = record_entries(w, r)) != 0)
         return rc;
     for (i = 0; i < w->grp.n; i++) {
         persons_label_of(w->txn, w->grp.v[i], lab);
@@ -420,8 +446,12 @@ person_json(struct world *w, size_t i)
         entry_free(&e);
     }
     label_pid(w, p->label, pid);
+    if (p->hop == 0) /* the first person made: is the subject a child? */
+        w->child =
+            band == 1 || band == 2 || (band == 0 && (all & KID_ROLES) != 0);
     return json_pack("{s:s, s:s, s:o, s:s, s:n, s:b, s:o}", "person", pid,
-        "relation", seen_matcher_relation(p->hop, p->roles_with, all, band),
+        "relation",
+        seen_matcher_relation(p->hop, p->roles_with, all, band, w->child),
         "roles", roles, "birth_band", band_name(band), "name", "shielded",
         shielded, "known_to", known);
 }
@@ -465,9 +495,8 @@ event_json(struct world *w, size_t r, struct wevent *out)
     size_t i;
 
     out->ev = NULL;
-    memcpy(out->group, w->g[r], 16);
-    w->grp.n = 0;
-    (void)persons_group(w->txn, w->g[r], &w->grp);
+    memcpy(out->group, w->g[r].group, 16);
+    (void)record_entries(w, r);
     idset_sort(&w->grp);
     for (i = 0; i < w->grp.n; i++) {
         if (entry_load(w->txn, w->grp.v[i], &e) != 0) {
@@ -501,7 +530,7 @@ event_json(struct world *w, size_t r, struct wevent *out)
         return;
     }
     gh[0] = 'G';
-    sodium_bin2hex(gh + 1, sizeof gh - 1, w->g[r], 16);
+    sodium_bin2hex(gh + 1, sizeof gh - 1, w->g[r].group, 16);
     seen_date_format((int32_t)out->date, date);
     out->ev = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:s, s:o}",
         "date", date, "node", out->node, "local_authority", la, "kind", kk,
