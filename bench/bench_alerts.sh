@@ -61,11 +61,12 @@ for gen in seen-synth seen-synth2; do
     "$SEEN" --home "$H" import --quiet "$f" >/dev/null 2>&1 ||
       { echo "  import of $f failed" >&2; exit 1; }
   done
-  # Matched: twice in a row, nothing importing and nothing unmatched.
+  # Matched: twice in a row, nothing importing and nothing left to match
+  # (status "matching": {"behind": 0}).
   quiet=0
   for _ in $(seq 1 600); do
     "$SEEN" --home "$H" status --json >"$W/status" 2>/dev/null
-    if grep -q '"not_matched_yet":0' "$W/status" &&
+    if grep -q '"matching":{"behind":0' "$W/status" &&
       grep -q '"import_in_progress":false' "$W/status"; then
       quiet=$((quiet + 1))
       [ "$quiet" -ge 2 ] && break

@@ -897,7 +897,7 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
     json_t *lab, *nodes, *nd, **st;
     char home[SEEN_PATH_LEN];
     time_t until = time(NULL) + timeout;
-    size_t i, j, n, behind;
+    size_t i, j, n, behind, unmatched;
     int tty = isatty(STDERR_FILENO);
 
     if ((lab = load_lab(cli, dir)) == NULL)
@@ -906,7 +906,7 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
     n = json_array_size(nodes);
     st = calloc(n, sizeof *st);
     for (;;) {
-        behind = 0;
+        behind = unmatched = 0;
         json_array_foreach(nodes, i, nd)
         {
             snprintf(home, sizeof home, "%s/%s", dir,
@@ -926,6 +926,9 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
             }
             own = json_integer_value(
                 json_object_get(json_object_get(st[i], "feeds"), oi));
+            /* ...and has matched them (an older daemon does not say). */
+            unmatched += (size_t)json_integer_value(json_object_get(
+                json_object_get(st[i], "matching"), "behind"));
             for (j = 0; j < n; j++) {
                 if (j == i)
                     continue;
@@ -936,8 +939,10 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
             }
         }
         if (tty)
-            fprintf(stderr, "\rlab: %zu feed copies behind   ", behind);
-        if (behind == 0)
+            fprintf(stderr, "\rlab: %zu feed copies behind, %zu entries to "
+                            "match   ",
+                behind, unmatched);
+        if (behind == 0 && unmatched == 0)
             break;
         if (time(NULL) >= until) {
             if (tty)
@@ -947,14 +952,15 @@ lab_wait(const struct cli *cli, const char *dir, int timeout)
             free(st);
             json_decref(lab);
             return cli_fail(cli, "not converged after %d s (%zu feed copies "
-                                 "behind)",
-                timeout, behind);
+                                 "behind, %zu entries to match)",
+                timeout, behind, unmatched);
         }
         cli_sleep_ms(500);
     }
     if (tty)
         fputc('\n', stderr);
-    printf("Lab converged: %zu nodes each hold all %zu feeds\n", n, n);
+    printf("Lab converged: %zu nodes each hold all %zu feeds, matched\n", n,
+        n);
     for (i = 0; i < n; i++)
         json_decref(st[i]);
     free(st);

@@ -304,6 +304,9 @@ prom_write(FILE *f, json_t *st)
     one(f, "seen_entries_replicated_total", "counter",
         "Entries received from peers since start.", info,
         "entries_replicated");
+    one(f, "seen_matching_behind_entries", "gauge",
+        "Leaves of the feeds held that the matcher has not reached yet.",
+        json_object_get(st, "matching"), "behind");
     one(f, "seen_alerts_open", "gauge",
         "Alerts no lead has acknowledged.", info, "alerts_open");
     feeds(f, st);

@@ -17,6 +17,7 @@
 #include "crypto/keys.h"
 #include "match/tokens.h"
 #include "node/control/ctl.h"
+#include "node/matching/matcher.h"
 #include "node/disclosure/disclosure.h"
 #include "node/replication/federation.h"
 #include "proto/control.h"
@@ -117,7 +118,7 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
 {
     const struct seen_config *cfg = c->n.cfg;
     struct seen_txn *txn;
-    uint64_t records = 0, entries = 0;
+    uint64_t records = 0, entries = 0, behind = 0;
     json_t *r;
 
     (void)call;
@@ -138,6 +139,10 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
     if (c->n.dis != NULL)
         seen_disclosure_status(c->n.dis, r);
     status_waiting(txn, r);
+    if (seen_matcher_behind(txn, &behind) == 0)
+        json_object_set_new(r, "matching",
+            json_pack("{s:I, s:I}", "behind", (json_int_t)behind, "matched",
+                (json_int_t)c->n.mt->matched));
     json_object_set_new(r, "store", status_store(txn));
     seen_store_abort(txn);
     return r;

@@ -366,3 +366,37 @@ out:
     free(ns.v);
     return rc;
 }
+
+/**
+ * seen_matcher_behind(txn, n):
+ * Write to *${n} the leaves of the feeds held that the matcher has not
+ * reached yet (each feed's size less its cursor), reading through
+ * ${txn}.  Returns 0 or an error of the store.
+ */
+int
+seen_matcher_behind(struct seen_txn *txn, uint64_t *n)
+{
+    uint64_t count, size, next;
+    const void *v;
+    uint8_t ck[9];
+    size_t len;
+    uint32_t o;
+    int rc;
+
+    *n = 0;
+    if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
+        return rc;
+    memcpy(ck, "match", 5);
+    for (o = 1; o <= count / 2; o++) {
+        if ((rc = seen_feed_size(txn, o, &size)) != 0)
+            return rc;
+        seen_be32(ck + 5, o);
+        next = seen_store_get(txn, SEEN_DB_CURSORS, ck, 9, &v, &len) == 0 &&
+                       len == 8
+                   ? seen_rd64(v)
+                   : 0;
+        if (size > next)
+            *n += size - next;
+    }
+    return 0;
+}

@@ -117,6 +117,14 @@ SEEN_MUST_CHECK int seen_matcher_alerts(struct seen_matcher *m,
     struct seen_txn *txn, char **out, size_t *len);
 
 /**
+ * seen_matcher_behind(txn, n):
+ * Write to *${n} the leaves of the feeds held that the matcher has not
+ * reached yet (each feed's size less its cursor), reading through
+ * ${txn}.  Returns 0 or an error of the store.
+ */
+SEEN_MUST_CHECK int seen_matcher_behind(struct seen_txn *txn, uint64_t *n);
+
+/**
  * seen_matcher_weights(m, txn, sample, out):
  * Learn the weights of this node's comparisons from about ${sample} of
  * its live entries and the entries each is compared with, reading

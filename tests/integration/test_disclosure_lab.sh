@@ -164,6 +164,7 @@ assert all(v == 0 for v in val("seen_feed_lag_entries")), val("seen_feed_lag_ent
 assert val("seen_store_state", state="ok") == [1]
 assert val("seen_exchange_log_leaves")[0] > 0
 assert val("seen_alerts_open")[0] >= 0
+assert val("seen_matching_behind_entries") == [0], "lab wait waits for matching"
 ' "$T_DIR/out" "$SC" "$HEA" "$POL"
 expect_status 0 "$POL's inbox lists them" "$SEEN" --home "$LAB/$POL" --as lead inbox --json
 check "...two requests waiting" test "$(grep -c '"status":"queued"' "$T_DIR/out")" -eq 2
