@@ -37,6 +37,7 @@ static const struct {
     {"check_crypto_keystore", keystore_suite},
     {"check_crypto_merkle", merkle_suite},
     {"check_crypto_note", note_suite},
+    {"check_crypto_oprf", crypto_oprf_suite},
     {"check_crypto_seal", seal_suite},
     {"check_crypto_sign", sign_suite},
     {"check_crypto_token", token_suite},

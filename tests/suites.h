@@ -17,6 +17,7 @@ Suite *keys_suite(void);
 Suite *keystore_suite(void);
 Suite *merkle_suite(void);
 Suite *note_suite(void);
+Suite *crypto_oprf_suite(void);
 Suite *seal_suite(void);
 Suite *sign_suite(void);
 Suite *space_suite(void);
