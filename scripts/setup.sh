@@ -14,6 +14,7 @@ SEEN_PACKAGES=(
   check libsubunit-dev
   golang-go golang-golang-x-mod-dev
   python3 python3-prometheus-client util-linux
+  libsystemd-dev dpkg-dev groff-base man-db
 )
 
 missing=()
