@@ -324,6 +324,34 @@ START_TEST(test_config_reads_what_the_previous_version_read)
 }
 END_TEST
 
+/* The package's /etc/seen/seen.conf.example loads, and every key it sets
+ * outside [node] is the default. */
+START_TEST(test_config_example_loads_with_the_defaults)
+{
+    struct seen_config c, d;
+    char path[512];
+    char *text;
+    size_t len;
+
+    snprintf(path, sizeof path, "%s/packaging/seen.conf.example",
+        SEEN_SOURCE_DIR);
+    ck_assert_ptr_nonnull(text = tu_slurp(path, &len));
+    ck_assert_int_eq(seen_config_parse_string(text, &c), 0);
+    free(text);
+    seen_config_defaults(&d);
+    ck_assert_uint_eq(c.map_size_mb, d.map_size_mb);
+    ck_assert_uint_eq(c.map_limit_mb, d.map_limit_mb);
+    ck_assert_int_eq(c.check_on_start, d.check_on_start);
+    ck_assert_str_eq(c.listen, d.listen);
+    ck_assert_str_eq(c.peers, d.peers);
+    ck_assert_uint_eq(c.heads_every, d.heads_every);
+    ck_assert_uint_eq(c.checkpoint_every, d.checkpoint_every);
+    ck_assert_uint_eq(c.witnesses, d.witnesses);
+    ck_assert_uint_eq(c.share_messages, d.share_messages);
+    ck_assert_int_eq(c.log_level, d.log_level);
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -342,6 +370,7 @@ config_suite(void)
     tcase_add_test(tc, test_config_malformed_lines_and_missing_keys_are_named);
     tcase_add_test(tc, test_config_load_names_the_path_and_every_bad_line);
     tcase_add_test(tc, test_config_reads_what_the_previous_version_read);
+    tcase_add_test(tc, test_config_example_loads_with_the_defaults);
     suite_add_tcase(s, tc);
     return s;
 }
