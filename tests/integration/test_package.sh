@@ -34,7 +34,11 @@ LISTENER=
 
 pkg_cleanup() {
   set +e
-  [ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON"
+  if [ -n "$DAEMON" ]; then
+    [ -f "$NODE/seen-node.pid" ] && kill -TERM "$(cat "$NODE/seen-node.pid")"
+    kill "$DAEMON" 2>/dev/null
+    wait "$DAEMON"
+  fi
   [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null && wait "$LISTENER"
   if dpkg-query -W -f='${Status}' seen 2>/dev/null | grep -q installed; then
     dpkg --purge seen >/dev/null 2>&1
@@ -45,6 +49,7 @@ pkg_cleanup() {
   getent group seen >/dev/null && groupdel seen
 }
 trap 'pkg_cleanup; t_cleanup' EXIT
+trap 'exit 1' INT TERM HUP
 
 # The package.
 expect_status 0 "cpack builds the .deb" \
@@ -191,7 +196,11 @@ prlimit --nofile="$nofile:$nofile" \
   env -i PATH=/usr/bin:/bin "$env_line" NOTIFY_SOCKET="$RUNDIR/notify" \
   JOURNAL_STREAM="$JS" "${exec[@]}" 2>>"$RUNDIR/journal" &
 DAEMON=$!
-until grep -q READY=1 "$RUNDIR/notify.log" || ! kill -0 "$DAEMON" 2>/dev/null; do
+# Until READY=1, the daemon's end, or systemd's TimeoutStartSec (90 s by
+# default), whichever is first.
+deadline=$((SECONDS + 90))
+until grep -q READY=1 "$RUNDIR/notify.log" || ! kill -0 "$DAEMON" 2>/dev/null ||
+    [ "$SECONDS" -ge "$deadline" ]; do
   sleep 0.2
 done
 grep -q READY=1 "$RUNDIR/notify.log" || sed 's/^/    journal: /' "$RUNDIR/journal"
