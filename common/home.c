@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,12 +89,92 @@ seen_node_name_valid(const char *name)
     return 1;
 }
 
+/* The kinds of value a key takes, each with its own check. */
+enum conf_kind {
+    CONF_TEXT,   /* any text that fits the field */
+    CONF_NAME,   /* seen_node_name_valid */
+    CONF_TYPE,   /* seen_agency_type_valid */
+    CONF_MB,     /* a size_t from min to max */
+    CONF_UINT,   /* an unsigned int from min to max */
+    CONF_YESNO,  /* yes or no, into an int */
+    CONF_LEVEL,  /* error, warning, info or debug, into an int */
+    CONF_LISTEN, /* text starting tcp:// */
+};
+
+/* Every key of seen.conf: docs/man/seen.conf.5 and docs/operations.md
+ * ("Configure") list the same keys, with these defaults and bounds. */
+#define CONF_FIELD(f) offsetof(struct seen_config, f), \
+    sizeof(((struct seen_config *)0)->f)
+static const struct conf_key {
+    const char *section;
+    const char *key;
+    enum conf_kind kind;
+    long min, max;
+    size_t off, size;
+    const char *expect; /* said after "expected" in an error */
+} conf_keys[] = {
+    {"node", "name", CONF_NAME, 0, 0, CONF_FIELD(name),
+        "1 to 63 of a-z, 0-9 and '-', not starting with '-'"},
+    {"node", "type", CONF_TYPE, 0, 0, CONF_FIELD(type),
+        "one of social_care, police, health, school, probation, "
+        "youth_justice, other"},
+    {"node", "local_authority", CONF_TEXT, 0, 0,
+        CONF_FIELD(local_authority), "text of at most 127 bytes"},
+    {"node", "agency", CONF_TEXT, 0, 0, CONF_FIELD(agency),
+        "text of at most 255 bytes"},
+    {"store", "map_size_mb", CONF_MB, 16, 1L << 24, CONF_FIELD(map_size_mb),
+        "a whole number of MiB from 16 to 16777216"},
+    {"store", "map_limit_mb", CONF_MB, 16, 1L << 24,
+        CONF_FIELD(map_limit_mb), "a whole number of MiB from 16 to "
+                                  "16777216"},
+    {"store", "check_on_start", CONF_YESNO, 0, 0, CONF_FIELD(check_on_start),
+        "yes or no"},
+    {"network", "listen", CONF_LISTEN, 0, 0, CONF_FIELD(listen),
+        "an endpoint tcp://ADDRESS:PORT of at most 255 bytes"},
+    {"network", "peers", CONF_TEXT, 0, 0, CONF_FIELD(peers),
+        "node names separated by commas, at most 1023 bytes"},
+    {"federation", "heads_every", CONF_UINT, 10, SEEN_CONFIG_EVERY_MAX,
+        CONF_FIELD(heads_every), "a whole number of seconds from 10 to "
+                                 "86400"},
+    {"federation", "checkpoint_every", CONF_UINT, 1, SEEN_CONFIG_EVERY_MAX,
+        CONF_FIELD(checkpoint_every), "a whole number of seconds from 1 to "
+                                      "86400"},
+    {"federation", "witnesses", CONF_UINT, 1, SEEN_CONFIG_WITNESSES_MAX,
+        CONF_FIELD(witnesses), "a whole number from 1 to 16"},
+    {"federation", "share_messages", CONF_UINT, 1, SEEN_CONFIG_SHARE_MAX,
+        CONF_FIELD(share_messages), "a whole number from 1 to 1000000"},
+    {"log", "level", CONF_LEVEL, 0, 0, CONF_FIELD(log_level),
+        "one of error, warning, info, debug"},
+};
+#define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
+#define CONF_SECTIONS "node, store, network, federation, log"
+
 struct load_ctx {
     struct seen_config *c;
-    size_t limit_mb; /* map_limit_mb as given (0: not given) */
+    const char *file;              /* named in every error */
+    unsigned int line;             /* the line being read, from 1 */
+    unsigned int at[CONF_NKEYS];   /* the line each key was given on */
     int bad;
 };
 
+/* Log "FILE:LINE: " and the message, and remember that the file is bad. */
+static void SEEN_PRINTF(2, 3)
+conf_error(struct load_ctx *l, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (l->line > 0)
+        seen_error("%s:%u: %s", l->file, l->line, msg);
+    else
+        seen_error("%s: %s", l->file, msg);
+    l->bad = 1;
+}
+
+/* Copy ${v} to ${dst} (${len} bytes): 1, or 0 when it does not fit. */
 static int
 copy_val(char *dst, size_t len, const char *v)
 {
@@ -106,7 +188,7 @@ copy_val(char *dst, size_t len, const char *v)
 /* Parse ${v} as a decimal number from ${min} to ${max} into *${out}.
  * Returns 1, or 0 (and *${out} unchanged) when it is not one. */
 static int
-parse_uint(const char *v, long min, long max, unsigned int *out)
+parse_long(const char *v, long min, long max, long *out)
 {
     char *end;
     long n;
@@ -115,116 +197,183 @@ parse_uint(const char *v, long min, long max, unsigned int *out)
     n = strtol(v, &end, 10);
     if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
         return 0;
-    *out = (unsigned int)n;
+    *out = n;
     return 1;
 }
 
-/* One key of [federation]: 1 when it is known and its value good. */
+/* Check ${v} as key ${k} wants and store it in ${c}: 1 when good. */
 static int
-on_federation(struct seen_config *c, const char *key, const char *val)
+conf_value(struct seen_config *c, const struct conf_key *k, const char *v)
 {
+    static const char *levels[] = {"error", "warning", "info", "debug"};
+    char *field = (char *)c + k->off;
+    long n;
+    int i;
 
-    if (strcmp(key, "heads_every") == 0)
-        return parse_uint(val, 10, SEEN_CONFIG_EVERY_MAX, &c->heads_every);
-    if (strcmp(key, "checkpoint_every") == 0)
-        return parse_uint(val, 1, SEEN_CONFIG_EVERY_MAX,
-            &c->checkpoint_every);
-    if (strcmp(key, "witnesses") == 0)
-        return parse_uint(val, 1, SEEN_CONFIG_WITNESSES_MAX, &c->witnesses);
-    if (strcmp(key, "share_messages") == 0)
-        return parse_uint(val, 1, SEEN_CONFIG_SHARE_MAX, &c->share_messages);
+    switch (k->kind) {
+    case CONF_NAME:
+    case CONF_TYPE:
+    case CONF_LISTEN:
+    case CONF_TEXT:
+        if ((k->kind == CONF_NAME && !seen_node_name_valid(v)) ||
+            (k->kind == CONF_TYPE && !seen_agency_type_valid(v)) ||
+            (k->kind == CONF_LISTEN && strncmp(v, "tcp://", 6) != 0))
+            return 0;
+        return copy_val(field, k->size, v);
+    case CONF_MB:
+        if (!parse_long(v, k->min, k->max, &n))
+            return 0;
+        *(size_t *)(void *)field = (size_t)n;
+        return 1;
+    case CONF_UINT:
+        if (!parse_long(v, k->min, k->max, &n))
+            return 0;
+        *(unsigned int *)(void *)field = (unsigned int)n;
+        return 1;
+    case CONF_YESNO:
+        if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+            return 0;
+        *(int *)(void *)field = strcmp(v, "yes") == 0;
+        return 1;
+    case CONF_LEVEL:
+        for (i = 0; i < 4; i++)
+            if (strcmp(v, levels[i]) == 0) {
+                *(int *)(void *)field = i;
+                return 1;
+            }
+        return 0;
+    }
     return 0;
 }
 
-static int
-on_ini(void *vctx, const char *section, const char *key, const char *val)
+/* One "key = value" line of [${section}]. */
+static void
+conf_key(struct load_ctx *l, const char *section, const char *key,
+    const char *val)
 {
-    struct load_ctx *l = vctx;
-    struct seen_config *c = l->c;
-    char *end;
-    long n;
-    int ok = 0;
+    const struct conf_key *k;
+    size_t i;
+    int known_section = 0;
 
-    if (strcmp(section, "node") == 0) {
-        if (strcmp(key, "name") == 0)
-            ok = copy_val(c->name, sizeof c->name, val) &&
-                seen_node_name_valid(val);
-        else if (strcmp(key, "type") == 0)
-            ok = copy_val(c->type, sizeof c->type, val) &&
-                seen_agency_type_valid(val);
-        else if (strcmp(key, "local_authority") == 0)
-            ok = copy_val(c->local_authority, sizeof c->local_authority, val);
-        else if (strcmp(key, "agency") == 0)
-            ok = copy_val(c->agency, sizeof c->agency, val);
-    } else if (strcmp(section, "store") == 0) {
-        if (strcmp(key, "map_size_mb") == 0 ||
-            strcmp(key, "map_limit_mb") == 0) {
-            errno = 0;
-            n = strtol(val, &end, 10);
-            ok = errno == 0 && *end == '\0' && n >= 16 && n <= (1L << 24);
-            if (ok && strcmp(key, "map_size_mb") == 0)
-                c->map_size_mb = (size_t)n;
-            else if (ok)
-                l->limit_mb = (size_t)n;
-        } else if (strcmp(key, "check_on_start") == 0) {
-            ok = strcmp(val, "yes") == 0 || strcmp(val, "no") == 0;
-            c->check_on_start = strcmp(val, "yes") == 0;
+    for (i = 0; i < CONF_NKEYS; i++) {
+        k = &conf_keys[i];
+        if (strcmp(section, k->section) != 0)
+            continue;
+        known_section = 1;
+        if (strcmp(key, k->key) != 0)
+            continue;
+        if (l->at[i] != 0) {
+            conf_error(l, "[%s] %s: given twice (first on line %u)",
+                section, key, l->at[i]);
+            return;
         }
-    } else if (strcmp(section, "network") == 0) {
-        if (strcmp(key, "listen") == 0)
-            ok = copy_val(c->listen, sizeof c->listen, val) &&
-                strncmp(val, "tcp://", 6) == 0;
-        else if (strcmp(key, "peers") == 0)
-            ok = copy_val(c->peers, sizeof c->peers, val);
-    } else if (strcmp(section, "federation") == 0) {
-        ok = on_federation(c, key, val);
-    } else if (strcmp(section, "log") == 0) {
-        if (strcmp(key, "level") == 0) {
-            ok = 1;
-            if (strcmp(val, "error") == 0)
-                c->log_level = SEEN_LOG_ERROR;
-            else if (strcmp(val, "warning") == 0)
-                c->log_level = SEEN_LOG_WARN;
-            else if (strcmp(val, "info") == 0)
-                c->log_level = SEEN_LOG_INFO;
-            else if (strcmp(val, "debug") == 0)
-                c->log_level = SEEN_LOG_DEBUG;
-            else
-                ok = 0;
-        }
+        l->at[i] = l->line;
+        if (!conf_value(l->c, k, val))
+            conf_error(l, "[%s] %s: bad value '%s': expected %s%s", section,
+                key, val, k->expect,
+                strchr(val, '#') != NULL ? " (a comment after a value "
+                                           "starts with ';')"
+                                         : "");
+        return;
     }
-    if (!ok) {
-        seen_error("seen.conf: [%s] %s: unknown key or bad value: '%s'",
-            section, key, val);
-        l->bad = 1;
-    }
-    return 1;
+    if (section[0] == '\0')
+        conf_error(l, "%s: a key before any [section]", key);
+    else if (!known_section)
+        conf_error(l, "[%s] %s: unknown section (the sections are "
+                      CONF_SECTIONS ")",
+            section, key);
+    else
+        conf_error(l, "[%s] %s: unknown key (see seen.conf(5))", section,
+            key);
 }
 
-static int
-config_finish(struct seen_config *c, const struct load_ctx *l, int rc)
+/* ${s} without the blanks at either end (changes ${s}). */
+static char *
+trim(char *s)
 {
+    char *e;
 
-    if (rc > 0) {
-        seen_error("seen.conf:%d: malformed line", rc);
-        return SEEN_EINVAL;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+                        e[-1] == '\n'))
+        *--e = '\0';
+    return s;
+}
+
+/* One line of the file: a comment, a [section] or a key (inih's syntax,
+ * which seen.conf was read with up to issue 15: ';' or '#' starts a
+ * comment line, "KEY = VALUE" or "KEY: VALUE", and " ;" a comment after
+ * a value). */
+static void
+conf_line(struct load_ctx *l, char *line, char section[static 64])
+{
+    char *p = trim(line), *sep, *c;
+
+    if (l->line == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+        p = trim(p + 3);
+    if (*p == '\0' || *p == ';' || *p == '#')
+        return;
+    if (*p == '[') {
+        if ((c = strchr(p, ']')) == NULL || c - p - 1 >= 64) {
+            conf_error(l, "malformed section: '%s' (expected [NAME])", p);
+            return;
+        }
+        *c = '\0';
+        strcpy(section, trim(p + 1));
+        return;
     }
-    if (rc < 0 || l->bad)
+    for (c = p + 1; *c != '\0'; c++)
+        if (*c == ';' && (c[-1] == ' ' || c[-1] == '\t')) {
+            *c = '\0';
+            break;
+        }
+    if ((sep = strpbrk(p, "=:")) == NULL) {
+        conf_error(l, "malformed line: '%s' (expected KEY = VALUE)", p);
+        return;
+    }
+    *sep = '\0';
+    conf_key(l, section, trim(p), trim(sep + 1));
+}
+
+/* Read ${f} line by line into ${c} (defaults first), naming ${file} in
+ * errors, and check what no one line can.  Returns 0 or SEEN_EINVAL. */
+static int
+conf_read(FILE *f, const char *file, struct seen_config *c)
+{
+    struct load_ctx l = {.c = c, .file = file};
+    char section[64] = "", *line = NULL;
+    size_t cap = 0, lim;
+    ssize_t n;
+
+    seen_config_defaults(c);
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        l.line++;
+        if (memchr(line, '\0', (size_t)n) != NULL)
+            conf_error(&l, "a NUL byte: seen.conf is text");
+        else
+            conf_line(&l, line, section);
+    }
+    free(line);
+    l.line = 0;
+    if (l.bad)
         return SEEN_EINVAL;
     if (c->name[0] == '\0' || c->type[0] == '\0' ||
         c->local_authority[0] == '\0') {
-        seen_error("seen.conf: [node] needs name, type and local_authority");
+        conf_error(&l, "[node] needs name, type and local_authority");
         return SEEN_EINVAL;
     }
-    if (l->limit_mb != 0 && l->limit_mb < c->map_size_mb) {
-        seen_error("seen.conf: [store] map_limit_mb: %zu is below "
-                   "map_size_mb (%zu)",
-            l->limit_mb, c->map_size_mb);
+    for (lim = 0; strcmp(conf_keys[lim].key, "map_limit_mb") != 0; lim++)
+        ;
+    if (l.at[lim] != 0 && c->map_limit_mb < c->map_size_mb) {
+        l.line = l.at[lim];
+        conf_error(&l, "[store] map_limit_mb: %zu is below map_size_mb "
+                       "(%zu)",
+            c->map_limit_mb, c->map_size_mb);
         return SEEN_EINVAL;
     }
-    if (l->limit_mb != 0)
-        c->map_limit_mb = l->limit_mb;
-    else if (c->map_limit_mb < c->map_size_mb)
+    if (l.at[lim] == 0 && c->map_limit_mb < c->map_size_mb)
         c->map_limit_mb = c->map_size_mb;
     return SEEN_OK;
 }
@@ -235,15 +384,15 @@ config_finish(struct seen_config *c, const struct load_ctx *l, int rc)
  * the larger of SEEN_MAP_LIMIT_MB and map_size_mb (a seen.conf written
  * before the key existed still loads); with it, it must be no smaller
  * than map_size_mb.  Returns 0; SEEN_ENOTFOUND when the file is missing;
- * SEEN_EINVAL for a malformed line, an unknown key or a bad value (logged
- * as "seen.conf: [SECTION] KEY: ..." or, for a line that does not parse,
- * "seen.conf:LINE: malformed line").
+ * SEEN_EIO when it cannot be read; SEEN_EINVAL for a malformed line, an
+ * unknown section or key, a key given twice, a bad value or a missing
+ * one, each logged as "PATH:LINE: [SECTION] KEY: ..." (every bad line,
+ * not only the first).
  */
 int
 seen_config_load(const char *home, struct seen_config *c)
 {
     char path[SEEN_PATH_LEN];
-    struct load_ctx l = {c, 0, 0};
     FILE *f;
     int rc;
 
@@ -259,23 +408,37 @@ seen_config_load(const char *home, struct seen_config *c)
         seen_errorp("cannot read '%s'", path);
         return SEEN_EIO;
     }
-    rc = ini_parse_file(f, on_ini, &l);
+    rc = conf_read(f, path, c);
+    if (ferror(f)) {
+        seen_errorp("cannot read '%s'", path);
+        rc = SEEN_EIO;
+    }
     fclose(f);
-    return config_finish(c, &l, rc);
+    return rc;
 }
 
 /**
  * seen_config_parse_string(text, c):
- * Parse configuration ${text} (the contents of a seen.conf) into ${c}.
- * Returns 0 or SEEN_EINVAL, as seen_config_load.
+ * Parse configuration ${text} (the contents of a seen.conf) into ${c},
+ * naming it "seen.conf" in errors.  Returns 0 or SEEN_EINVAL, as
+ * seen_config_load.
  */
 int
 seen_config_parse_string(const char *text, struct seen_config *c)
 {
-    struct load_ctx l = {c, 0, 0};
+    FILE *f;
+    int rc;
 
     seen_config_defaults(c);
-    return config_finish(c, &l, ini_parse_string(text, on_ini, &l));
+    if (text[0] == '\0')
+        text = "\n"; /* fmemopen wants a buffer of at least a byte */
+    if ((f = fmemopen((void *)(uintptr_t)text, strlen(text), "r")) == NULL) {
+        seen_errorp("cannot read the configuration");
+        return SEEN_EINVAL;
+    }
+    rc = conf_read(f, "seen.conf", c);
+    fclose(f);
+    return rc;
 }
 
 /**

@@ -70,16 +70,18 @@ void seen_config_defaults(struct seen_config *c);
  * the larger of SEEN_MAP_LIMIT_MB and map_size_mb (a seen.conf written
  * before the key existed still loads); with it, it must be no smaller
  * than map_size_mb.  Returns 0; SEEN_ENOTFOUND when the file is missing;
- * SEEN_EINVAL for a malformed line, an unknown key or a bad value (logged
- * as "seen.conf: [SECTION] KEY: ..." or, for a line that does not parse,
- * "seen.conf:LINE: malformed line").
+ * SEEN_EIO when it cannot be read; SEEN_EINVAL for a malformed line, an
+ * unknown section or key, a key given twice, a bad value or a missing
+ * one, each logged as "PATH:LINE: [SECTION] KEY: ..." (every bad line,
+ * not only the first).
  */
 SEEN_MUST_CHECK int seen_config_load(const char *home, struct seen_config *c);
 
 /**
  * seen_config_parse_string(text, c):
- * Parse configuration ${text} (the contents of a seen.conf) into ${c}.
- * Returns 0 or SEEN_EINVAL, as seen_config_load.
+ * Parse configuration ${text} (the contents of a seen.conf) into ${c},
+ * naming it "seen.conf" in errors.  Returns 0 or SEEN_EINVAL, as
+ * seen_config_load.
  */
 SEEN_MUST_CHECK int seen_config_parse_string(const char *text,
     struct seen_config *c);

@@ -18,7 +18,10 @@ enum seen_log_level {
 /**
  * seen_log_init(progname, level):
  * Set the tag printed before each line (not copied: ${progname} must
- * outlive all logging) and the most verbose level printed.
+ * outlive all logging) and the most verbose level printed.  When standard
+ * error is the journal ($JOURNAL_STREAM names it), each line starts with
+ * its sd-daemon(3) priority ("<3>" error, "<4>" warning, "<6>" info,
+ * "<7>" debug) and carries no time (the journal keeps one).
  */
 void seen_log_init(const char *progname, enum seen_log_level level);
 

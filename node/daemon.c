@@ -23,6 +23,7 @@
 #include "node/disclosure/disclosure.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
+#include "node/notify.h"
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/policy.h"
@@ -602,6 +603,9 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     n.last_expiry = time(NULL) - EXPIRY_EVERY; /* expire soon after start */
     seen_info("node '%s' (%s, %s) running, pid %ld", n.cfg.name, n.cfg.type,
         n.cfg.local_authority, (long)getpid());
+    /* The control socket is bound and the store open: a unit of
+     * Type=notify is started now, and units after it may use the node. */
+    (void)seen_notify("READY=1\nSTATUS=serving");
     while (!seen_control_stopping(n.control) && !got_signal) {
         zmq_pollitem_t pi[1 + SEEN_FED_POLLITEMS];
         size_t got = 0;
@@ -647,6 +651,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
             busy = seen_matcher_step_until(&n.mt, MATCH_STEP,
                        seen_clock_mono() + MATCH_STEP_SECONDS) > 0;
     }
+    (void)seen_notify("STOPPING=1");
     seen_info("node '%s' stopping%s", n.cfg.name,
         importing(&n) ? ": an unfinished import is abandoned, nothing of it "
                         "stored"

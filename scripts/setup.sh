@@ -9,11 +9,12 @@ SEEN_PACKAGES=(
   build-essential cmake pkg-config
   libzmq3-dev libsodium-dev liblmdb-dev lmdb-utils
   libprotobuf-c-dev protobuf-c-compiler
-  libutf8proc-dev libjansson-dev libinih-dev
+  libutf8proc-dev libjansson-dev
   libgraphviz-dev chromium
   check libsubunit-dev
   golang-go golang-golang-x-mod-dev
   python3 python3-prometheus-client util-linux
+  libsystemd-dev dpkg-dev groff-base man-db
 )
 
 missing=()

@@ -63,6 +63,7 @@ static const struct {
     {"check_replication_attack", replication_attack_suite},
     {"check_replication_fuzz", replication_fuzz_suite},
     {"check_replication_ring", replication_ring_suite},
+    {"check_service", service_suite},
     {"check_space", space_suite},
     {"check_storage", storage_suite},
     {"check_storage_feed", storage_feed_suite},

@@ -1,5 +1,6 @@
 /*
- * fuzz_config: the seen.conf parser (inih and Seen's key handler).
+ * fuzz_config: the seen.conf parser (common/home.c: its lines, and the
+ * table of keys).
  */
 #include <stdint.h>
 #include <stdlib.h>
