@@ -193,7 +193,8 @@ peer_uid(zmq_msg_t *m)
 /*
  * Who may reach the control socket: in claimed mode the node's Unix user
  * only (0600); in peer mode the group of the node home too (0660 and
- * that group), so that operators bound to other Unix users can connect
+ * that group; the pid file, which the CLI reads to know the node runs,
+ * 0640), so that operators bound to other Unix users can connect
  * (docs/operations.md, "Operators who are people").  Applied when the
  * mode is first known and whenever it changes.
  */
@@ -213,6 +214,13 @@ socket_access(struct node *n, int peer)
             n->home, strerror(errno));
     if (chmod(path, peer ? 0660 : 0600) != 0)
         seen_warn("cannot set the mode of '%s': %s", path, strerror(errno));
+    /* The CLI reads the pid file to know that the node runs, and which. */
+    if (n->pidfd >= 0 && peer && stat(n->home, &sb) == 0 &&
+        fchown(n->pidfd, (uid_t)-1, sb.st_gid) != 0)
+        seen_warn("cannot give the pid file the group of '%s': %s", n->home,
+            strerror(errno));
+    if (n->pidfd >= 0 && fchmod(n->pidfd, peer ? 0640 : 0600) != 0)
+        seen_warn("cannot set the mode of the pid file: %s", strerror(errno));
     if (peer && stat(n->home, &sb) == 0 && (sb.st_mode & 0010) == 0)
         seen_warn("peer mode: operators other than the node's Unix user "
                   "cannot reach the control socket until '%s' is 0710 and "
@@ -476,7 +484,8 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
 /*
  * A home its group may pass through (0710, for peer mode's control
  * socket) must keep everything in it to the node's user: refuse any entry
- * other than the socket that grants its group or others anything.
+ * but the socket and the pid file that grants its group or others
+ * anything.
  * Returns 0, or SEEN_EPERM (logged, naming the entry).
  */
 static int
@@ -494,7 +503,8 @@ home_closed(const char *home)
     }
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            strcmp(e->d_name, "control.sock") == 0)
+            strcmp(e->d_name, "control.sock") == 0 ||
+            strcmp(e->d_name, "seen-node.pid") == 0)
             continue;
         if (seen_home_path(home, e->d_name, path, sizeof path) == NULL ||
             lstat(path, &sb) != 0)
