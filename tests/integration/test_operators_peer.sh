@@ -116,6 +116,14 @@ grep_out "queries 1, .* operator changes 6\)" "...one query and six operator cha
 check "the query record names lead-a" grep -aq "lead-a" "$P/exports/x/leaves.bin"
 check "the operator records name $UA" grep -aq "$UA" "$P/exports/x/leaves.bin"
 expect_status 0 "stop" "$SEEN" --home "$H" node stop
+# A stopped node's export opens the store with the passphrase: the same
+# rule, for the Unix user running it.
+expect_status 1 "root exports the stopped node: refused, its operator is an admin" \
+  "$SEEN" --home "$H" audit export "$P/xr"
+grep_err "operator 'admin' is an admin: only an auditor may export" "...saying whose role it is"
+expect_status 1 "root --as aud-c on the stopped node is refused" \
+  "$SEEN" --home "$H" --as aud-c audit export "$P/xr"
+grep_err "is operator 'admin', not 'aud-c'" "...--as names only its own operator"
 
 # A node whose operators are all claimed (a lab) says so.
 new_node lab police Reading
