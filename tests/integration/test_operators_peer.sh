@@ -133,4 +133,41 @@ grep_out '"operators":"claimed"' "...and says operators are claimed"
 expect_status 0 "its control socket stays 0600" test "$(stat -c %a "$H/control.sock")" = 600
 expect_status 0 "stop it" "$SEEN" --home "$H" node stop
 
+# A node home written by the previous version (tests/data/prev-97b2c2c:
+# operators in the table's format 1, no Unix user): read as claimed, and
+# brought into peer mode by adding a bound admin.
+FIX=$SEEN_SOURCE_DIR/tests/data/prev-97b2c2c
+OLD_OWNER=d6f8b7ff766c93c6fcc39173bbc2f0316a5de38babb018fb0e6662d672999239
+expect_status 0 "the previous version's export verifies" \
+  "$SEEN" audit verify --owner "$OLD_OWNER" "$FIX/export"
+grep_out "queries 1, .* operator changes 0\)" "...its one query leaf, no operator change"
+H=$T_DIR/old
+cp -r "$FIX/home" "$H"
+chmod 700 "$H" "$H/store" && chmod 600 "$H/keystore" "$H/seen.conf" "$H/store/data.mdb"
+T_HOMES+=("$H")
+expect_status 0 "the previous version's node starts" "$SEEN" --home "$H" node start
+expect_status 0 "its operators are listed" "$SEEN" --home "$H" --as admin operator list --json
+equal "$(grep -c '"state":"active"' "$T_DIR/out")" 3 "...admin, auditor and lead, all active"
+check "...bound to no Unix user" sh -c "! grep -q '\"user\"' '$T_DIR/out'"
+expect_status 0 "its status" "$SEEN" --home "$H" status --json
+grep_out '"operators":"claimed"' "...says operators are claimed"
+expect_status 0 "its lead queries as before (claimed)" \
+  "$SEEN" --home "$H" --as lead query --purpose "$PURPOSE" --nhs "943 476 5919"
+expect_status 0 "its admin turns on peer mode: an admin bound to root" \
+  "$SEEN" --home "$H" --as admin operator add it --role admin --user root
+expect_status 0 "...and, as root, an auditor bound to root too" \
+  "$SEEN" --home "$H" --as it operator add aud-root --role auditor --user root
+expect_status 1 "the old, unbound lead is no one in peer mode" \
+  "$SEEN" --home "$H" --as lead query --purpose "$PURPOSE" --nhs "943 476 5919"
+expect_status 1 "root bound to two operators must say which" "$SEEN" --home "$H" status
+grep_err "give --as NAME" "...with --as"
+expect_status 0 "status --as it" "$SEEN" --home "$H" --as it status --json
+grep_out '"operators":"peer"' "...says peer"
+expect_status 0 "root exports as aud-root" \
+  "$SEEN" --home "$H" --as aud-root audit export "$T_DIR/old-x"
+expect_status 0 "the export of the old log and the new leaves verifies" \
+  "$SEEN" audit verify --owner "$OLD_OWNER" "$T_DIR/old-x"
+grep_out "queries 2, .* operator changes 2\)" "...two queries, two operator changes"
+expect_status 0 "stop it" "$SEEN" --home "$H" node stop
+
 t_end
