@@ -400,16 +400,9 @@ seen_operator_get(struct seen_txn *txn, const char *name,
     enum seen_role_op *role)
 {
     struct seen_operator op;
-    const void *val;
-    size_t vlen;
     int rc;
 
-    if (!seen_operator_name_valid(name))
-        return SEEN_ENOTFOUND;
-    if ((rc = seen_store_get(txn, SEEN_DB_OPERATORS, name, strlen(name),
-             &val, &vlen)) != 0)
-        return rc;
-    if ((rc = decode(name, strlen(name), val, vlen, &op)) != 0)
+    if ((rc = seen_operator_read(txn, name, &op)) != 0)
         return rc;
     if (role != NULL)
         *role = op.role;

@@ -56,6 +56,28 @@ iso_time(json_int_t t, char buf[static 32])
     return buf;
 }
 
+/* Parse the options ${opts} of a subcommand and its one NAME, *${name}.
+ * Returns CLI_CONTINUE, or the exit status (said why). */
+static int
+one_name(struct cli *cli, int argc, char **argv,
+    const struct cli_opt *opts, const char **name)
+{
+    int rc;
+
+    if ((rc = cli_getopt(cli, argc, argv, operator_usage, opts)) !=
+        CLI_CONTINUE)
+        return rc;
+    if (optind == argc)
+        return cli_usage(cli, operator_usage, "no NAME given");
+    if (optind + 1 != argc)
+        return cli_usage(cli, operator_usage, "unexpected argument");
+    *name = argv[optind];
+    if (!seen_operator_name_valid(*name))
+        return cli_usage(cli, operator_usage,
+            "NAME is 1-64 of a-z, 0-9, '.', '_' and '-'");
+    return CLI_CONTINUE;
+}
+
 static int
 op_add(struct cli *cli, int argc, char **argv)
 {
@@ -67,17 +89,8 @@ op_add(struct cli *cli, int argc, char **argv)
     json_t *resp;
     int rc;
 
-    if ((rc = cli_getopt(cli, argc, argv, operator_usage, opts)) !=
-        CLI_CONTINUE)
+    if ((rc = one_name(cli, argc, argv, opts, &name)) != CLI_CONTINUE)
         return rc;
-    if (optind == argc)
-        return cli_usage(cli, operator_usage, "add: no NAME given");
-    if (optind + 1 != argc)
-        return cli_usage(cli, operator_usage, "add: unexpected argument");
-    name = argv[optind];
-    if (!seen_operator_name_valid(name))
-        return cli_usage(cli, operator_usage,
-            "add: NAME is 1-64 of a-z, 0-9, '.', '_' and '-'");
     if (rname == NULL)
         return cli_usage(cli, operator_usage, "add: --role is required");
     if (seen_role_op_parse(rname, &role) != 0)
@@ -109,26 +122,18 @@ op_change(struct cli *cli, int argc, char **argv, const char *cmd,
     const char *done)
 {
     const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    const char *name;
     json_t *resp;
     int rc;
 
-    if ((rc = cli_getopt(cli, argc, argv, operator_usage, opts)) !=
-        CLI_CONTINUE)
+    if ((rc = one_name(cli, argc, argv, opts, &name)) != CLI_CONTINUE)
         return rc;
-    if (optind == argc)
-        return cli_usage(cli, operator_usage, "no NAME given");
-    if (optind + 1 != argc)
-        return cli_usage(cli, operator_usage, "unexpected argument");
-    if (!seen_operator_name_valid(argv[optind]))
-        return cli_usage(cli, operator_usage,
-            "NAME is 1-64 of a-z, 0-9, '.', '_' and '-'");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if (cli_rpc(cli, json_pack("{s:s, s:s}", "cmd", cmd, "name",
-                    argv[optind]),
+    if (cli_rpc(cli, json_pack("{s:s, s:s}", "cmd", cmd, "name", name),
             CTL_TIMEOUT_MS, &resp) != 0)
         return 1;
-    printf("Operator '%s' %s\n", argv[optind], done);
+    printf("Operator '%s' %s\n", name, done);
     json_decref(resp);
     return 0;
 }
