@@ -57,6 +57,8 @@ expect_status 0 "the control socket is 0660 of group $G" \
   test "$(stat -c '%a %G' "$H/control.sock")" = "660 $G"
 expect_status 0 "status as root (the admin)" "$SEEN" --home "$H" status --json
 grep_out '"operators":"peer"' "...says the node checks operators by peer"
+expect_status 0 "status, for people" "$SEEN" --home "$H" status
+grep_out "^Operators: peer" "...says so too"
 
 expect_status 0 "the admin adds lead-a bound to $UA" \
   "$SEEN" --home "$H" operator add lead-a --role lead --user "$UA"
