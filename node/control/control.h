@@ -67,7 +67,7 @@ struct seen_store;
 /*
  * What the commands need of their node, all borrowed and outliving the
  * seen_control.  A test may leave NULL what the commands it sends do not
- * use (the operator commands need only ${store}).
+ * use (the operator commands need only ${store} and ${keys}: they log).
  */
 struct seen_control_node {
     const struct seen_config *cfg; /* name, type, local authority */
