@@ -373,6 +373,31 @@ seen_operator_set_state(struct seen_txn *txn, const char *name,
 }
 
 /**
+ * seen_operator_set_role(txn, name, role):
+ * Give the operator ${name} the role ${role} inside the write transaction
+ * ${txn}, rewriting its record in format 2 (its binding and state kept).
+ * Returns 0; SEEN_ENOTFOUND; SEEN_EEXIST when it has ${role} already
+ * (nothing written); SEEN_EINVAL for a ${role} that is not one;
+ * SEEN_ECORRUPT, SEEN_EFULL, SEEN_ERR (abort ${txn}).
+ */
+int
+seen_operator_set_role(struct seen_txn *txn, const char *name,
+    enum seen_role_op role)
+{
+    struct seen_operator op;
+    int rc;
+
+    if (!role_valid(role))
+        return SEEN_EINVAL;
+    if ((rc = seen_operator_read(txn, name, &op)) != 0)
+        return rc;
+    if (op.role == role)
+        return SEEN_EEXIST;
+    op.role = role;
+    return put(txn, name, &op);
+}
+
+/**
  * seen_operator_remove(txn, name):
  * Remove the operator ${name} inside the write transaction ${txn}.
  * Returns 0; SEEN_ENOTFOUND; SEEN_ERR (abort ${txn}).

@@ -295,6 +295,17 @@ SEEN_MUST_CHECK int seen_operator_set_state(struct seen_txn *txn,
     const char *name, enum seen_op_state state);
 
 /**
+ * seen_operator_set_role(txn, name, role):
+ * Give the operator ${name} the role ${role} inside the write transaction
+ * ${txn}, rewriting its record in format 2 (its binding and state kept).
+ * Returns 0; SEEN_ENOTFOUND; SEEN_EEXIST when it has ${role} already
+ * (nothing written); SEEN_EINVAL for a ${role} that is not one;
+ * SEEN_ECORRUPT, SEEN_EFULL, SEEN_ERR (abort ${txn}).
+ */
+SEEN_MUST_CHECK int seen_operator_set_role(struct seen_txn *txn,
+    const char *name, enum seen_role_op role);
+
+/**
  * seen_operator_remove(txn, name):
  * Remove the operator ${name} inside the write transaction ${txn}.
  * Returns 0; SEEN_ENOTFOUND; SEEN_ERR (abort ${txn}).

@@ -784,6 +784,8 @@ operator_history(struct node *n)
         log_operator(t, A, "admin", "sam", 3, "lead", "alice", 1001), 0);
     ck_assert_int_eq(
         log_operator(t, A, "admin", "old", 4, "auditor", NULL, 0), 0);
+    ck_assert_int_eq(
+        log_operator(t, A, "admin", "sam", 5, "auditor", "alice", 1001), 0);
     commit(t);
     free(sign_now(n, &(size_t){0}));
 }
@@ -815,7 +817,7 @@ START_TEST(test_verify_accepts_operator_leaves_and_the_log_refuses_bad_ones)
         0);
     ck_assert_uint_eq(seen_audit_failures(x), 0);
     ck_assert_msg(strstr(detail, "queries 1, decisions 0, evidence 0, "
-                                 "operator changes 5)") != NULL,
+                                 "operator changes 6)") != NULL,
         "%s", detail);
     seen_audit_destroy(&x);
     seen_audit_bufs_release(ex);
@@ -826,7 +828,7 @@ START_TEST(test_verify_accepts_operator_leaves_and_the_log_refuses_bad_ones)
         SEEN_EINVAL);
     ck_assert_int_eq(log_operator(t, A, "Admin!", "sam", 1, "lead", NULL, 0),
         SEEN_EINVAL);
-    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 5, "lead", NULL, 0),
+    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 6, "lead", NULL, 0),
         SEEN_EINVAL);
     ck_assert_int_eq(log_operator(t, A, "admin", "sam", 1, "boss", NULL, 0),
         SEEN_EINVAL);

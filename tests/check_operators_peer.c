@@ -254,6 +254,7 @@ add_bound_committed(const char *name, enum seen_role_op role, uint32_t uid,
 
 START_TEST(test_peer_rule_maps_the_callers_uid_to_its_operator)
 {
+    struct seen_txn *t;
     char out[256];
 
     add_committed("old-lead", SEEN_OP_LEAD, T0); /* from before peer mode */
@@ -298,9 +299,16 @@ START_TEST(test_peer_rule_maps_the_callers_uid_to_its_operator)
     ck_assert_int_eq(resolve(1001, NULL, SEEN_ACT_QUERY, out), SEEN_EPERM);
     ck_assert_ptr_nonnull(
         strstr(out, "is not a registered operator of this node"));
-    /* A role change (removed, added again) holds from the next request. */
-    add_bound_committed("lead-a", SEEN_OP_AUDITOR, 1001, "alice");
+    /* A role change holds from the next request. */
+    add_bound_committed("lead-a", SEEN_OP_LEAD, 1001, "alice");
+    t = begin(1);
+    ck_assert_int_eq(seen_operator_set_role(t, "lead-a", SEEN_OP_AUDITOR),
+        SEEN_OK);
+    ck_assert_int_eq(seen_operator_set_role(t, "lead-a", SEEN_OP_AUDITOR),
+        SEEN_EEXIST);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     ck_assert_int_eq(resolve(1001, NULL, SEEN_ACT_QUERY, out), SEEN_EPERM);
+    ck_assert_ptr_nonnull(strstr(out, "is an auditor: only a lead"));
     ck_assert_int_eq(resolve(1001, NULL, SEEN_ACT_AUDIT_EXPORT, out),
         SEEN_OK);
 }
@@ -368,21 +376,37 @@ START_TEST(test_control_logs_changes_and_keeps_a_bound_admin)
     refused(from_uid(0, "operator_suspend",
                 json_pack("{s:s}", "name", "it")),
         "the last active admin bound to a Unix user");
+    refused(from_uid(0, "operator_role",
+                json_pack("{s:s, s:s}", "name", "it", "role", "lead")),
+        "add another before you change the role of it");
+    refused(from_uid(0, "operator_role",
+                json_pack("{s:s, s:s}", "name", "it", "role", "boss")),
+        "role: one of lead, auditor, admin");
     json_decref(ok_rep(from_uid(0, "operator_add",
         json_pack("{s:s, s:s, s:s}", "name", "daemon-lead", "role", "lead",
             "user", "daemon"))));
+    json_decref(ok_rep(from_uid(0, "operator_role",
+        json_pack("{s:s, s:s}", "name", "daemon-lead", "role", "auditor"))));
     json_decref(ok_rep(from_uid(0, "operator_suspend",
         json_pack("{s:s}", "name", "daemon-lead"))));
     json_decref(ok_rep(from_uid(0, "operator_remove",
         json_pack("{s:s}", "name", "daemon-lead"))));
     refused(from_uid(1, "operator_list", json_object()),
         "is not a registered operator of this node");
-    /* Four changes, each an XLOG_OPERATOR leaf naming who made it. */
+    /* Five changes, each an XLOG_OPERATOR leaf naming who made it. */
     t = begin(0);
     ck_assert_int_eq(seen_xlog_size(t, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 4);
-    ck_assert_int_eq(seen_xlog_leaf(t, 3, &leaf, &len), SEEN_OK);
-    ck_assert_int_eq(seen_xlog_leaf_parse(leaf, len, keys->sign_pk, 3, &v,
+    ck_assert_uint_eq(n, 5);
+    ck_assert_int_eq(seen_xlog_leaf(t, 2, &leaf, &len), SEEN_OK);
+    ck_assert_int_eq(seen_xlog_leaf_parse(leaf, len, keys->sign_pk, 2, &v,
+                         NULL),
+        SEEN_OK);
+    ck_assert_int_eq(v.op->change,
+        SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED);
+    ck_assert_str_eq(v.op->role, "auditor");
+    seen_xlog_leaf_release(&v);
+    ck_assert_int_eq(seen_xlog_leaf(t, 4, &leaf, &len), SEEN_OK);
+    ck_assert_int_eq(seen_xlog_leaf_parse(leaf, len, keys->sign_pk, 4, &v,
                          NULL),
         SEEN_OK);
     ck_assert_int_eq(v.leaf->kind, SEEN__XLOG_KIND__XLOG_OPERATOR);

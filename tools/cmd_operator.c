@@ -22,11 +22,12 @@ static const char operator_usage[] =
     "usage: seen --home DIR [--as ADMIN] operator add NAME --role ROLE\n"
     "                                         [--user UNIXUSER]\n"
     "       seen --home DIR [--as ADMIN] operator suspend|resume|remove NAME\n"
+    "       seen --home DIR [--as ADMIN] operator role NAME --role ROLE\n"
     "       seen --home DIR [--as ADMIN] operator list [--json]\n"
     "\n"
     "Register a named operator on the running node, suspend, resume or\n"
-    "remove one, or list them.  Only an admin may.  NAME is 1-64 of a-z,\n"
-    "0-9, '.', '_' and '-'; ROLE is one of:\n"
+    "remove one, change its role, or list them.  Only an admin may.  NAME\n"
+    "is 1-64 of a-z, 0-9, '.', '_' and '-'; ROLE is one of:\n"
     "  lead     queries, requests and decides disclosures; sees alerts\n"
     "  auditor  exports and verifies the exchange log; sees alerts\n"
     "  admin    runs the node (imports, status) and manages operators\n"
@@ -35,8 +36,9 @@ static const char operator_usage[] =
     "bound (peer mode) the node serves a request only for the operator\n"
     "bound to the Unix user that sends it, every operator added must be\n"
     "bound, and the first bound must be an admin.  A suspended or removed\n"
-    "operator is refused from its next request; every change is logged in\n"
-    "the exchange log.  'list --json' prints one line per operator:\n"
+    "operator is refused from its next request, and a new role holds from\n"
+    "its next request; every change is logged in the exchange log.\n"
+    "'list --json' prints one line per operator:\n"
     "  {\"operator\": NAME, \"role\": ROLE, \"added\": \"YYYY-MM-DDTHH:MM:SSZ\",\n"
     "   \"state\": \"active\"|\"suspended\", \"user\": UNIXUSER, \"uid\": UID}\n"
     "(user and uid only when bound).\n";
@@ -138,6 +140,36 @@ op_change(struct cli *cli, int argc, char **argv, const char *cmd,
     return 0;
 }
 
+/* seen operator role NAME --role ROLE */
+static int
+op_role(struct cli *cli, int argc, char **argv)
+{
+    enum seen_role_op role;
+    const char *rname = NULL, *name;
+    const struct cli_opt opts[] = {{"role", &rname, NULL},
+        {NULL, NULL, NULL}};
+    json_t *resp;
+    int rc;
+
+    if ((rc = one_name(cli, argc, argv, opts, &name)) != CLI_CONTINUE)
+        return rc;
+    if (rname == NULL)
+        return cli_usage(cli, operator_usage, "role: --role is required");
+    if (seen_role_op_parse(rname, &role) != 0)
+        return cli_usage(cli, operator_usage,
+            "role: --role: one of lead, auditor, admin");
+    if ((rc = cli_need_home(cli)) != 0)
+        return rc;
+    if (cli_rpc(cli, json_pack("{s:s, s:s, s:s}", "cmd", "operator_role",
+                    "name", name, "role", seen_role_op_name(role)),
+            CTL_TIMEOUT_MS, &resp) != 0)
+        return 1;
+    printf("Operator '%s' is now %s %s\n", name, seen_role_op_article(role),
+        seen_role_op_name(role));
+    json_decref(resp);
+    return 0;
+}
+
 /* Print the row ${row} of operator_list, as JSON when ${json}.  Returns
  * 0, or -1 when memory runs out. */
 static int
@@ -220,7 +252,7 @@ cmd_operator(struct cli *cli, int argc, char **argv)
 
     if (argc < 2)
         return cli_usage(cli, operator_usage, "no subcommand: add, suspend, "
-                                              "resume, remove or list");
+                                              "resume, remove, role or list");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(operator_usage, stdout);
         return 0;
@@ -236,8 +268,11 @@ cmd_operator(struct cli *cli, int argc, char **argv)
     if (strcmp(argv[1], "remove") == 0)
         return op_change(cli, argc - 1, argv + 1, "operator_remove",
             "removed");
+    if (strcmp(argv[1], "role") == 0)
+        return op_role(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return op_list(cli, argc - 1, argv + 1);
     return cli_usage(cli, operator_usage, "unknown subcommand: add, "
-                                          "suspend, resume, remove or list");
+                                          "suspend, resume, remove, role or "
+                                          "list");
 }

@@ -303,7 +303,7 @@ check_operator(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
         !seen_operator_name_valid(o->operator_))
         return "operator record's admin is not a valid operator name";
     if (o->change < SEEN__OPERATOR_CHANGE__OPERATOR_ADDED ||
-        o->change > SEEN__OPERATOR_CHANGE__OPERATOR_REMOVED)
+        o->change > SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED)
         return "operator record's change is unknown";
     if (seen_role_op_parse(o->role, &r) != 0)
         return "operator record's role is not admin, lead or auditor";

@@ -31,7 +31,7 @@
  * SEEN_MERKLE_PROOF_MAX proof hashes of 32 bytes.  XLOG_OPERATOR (issue
  * 15) holds an OperatorRecord (in canonical form; name a valid operator
  * name; operator empty -- made by `seen init` -- or a valid operator
- * name; change 1-4; role "admin", "lead" or "auditor"; user a valid Unix
+ * name; change 1-5; role "admin", "lead" or "auditor"; user a valid Unix
  * user name when bound, and uid 0 and user empty when not), no envelope,
  * no peer.
  *

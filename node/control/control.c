@@ -60,6 +60,8 @@ static const struct ctl_cmd {
         SEEN_ACT_MANAGE_OPERATORS},
     {"operator_remove", ctl_operators_remove, IDLE | WRITE | OPERATOR,
         SEEN_ACT_MANAGE_OPERATORS},
+    {"operator_role", ctl_operators_role, IDLE | WRITE | OPERATOR,
+        SEEN_ACT_MANAGE_OPERATORS},
     {"request", ctl_disclosure_request, IDLE | WRITE | OPERATOR,
         SEEN_ACT_REQUEST},
     {"decide", ctl_disclosure_decide, IDLE | WRITE | OPERATOR, SEEN_ACT_DECIDE},

@@ -9,6 +9,8 @@
  *   "operator_suspend" {"name": NAME, "operator": OP} -> {"ok": true}
  *   "operator_resume"  {"name": NAME, "operator": OP} -> {"ok": true}
  *   "operator_remove"  {"name": NAME, "operator": OP} -> {"ok": true}
+ *   "operator_role"    {"name": NAME, "role": ROLE, "operator": OP}
+ *       -> {"ok": true}: the operator's role from its next request
  *   "operator_list"    {"operator": OP}
  *       -> {"ok": true, "operators": [{"name": NAME, "role": ROLE,
  *           "added": UNIX_SECONDS, "state": "active"|"suspended",
@@ -23,7 +25,7 @@
  * node manageable (docs/operations.md, "Operators who are people"): the
  * first operator bound to a Unix user is an admin; in peer mode every
  * operator added is bound; the last active admin bound to a Unix user is
- * neither suspended nor removed.  Any failure is {"ok": false, "error":
+ * neither suspended, removed, nor given another role.  Any failure is {"ok": false, "error":
  * TEXT}, TEXT fit for the user.
  */
 #include <jansson.h>
@@ -56,7 +58,7 @@ log_and_commit(struct seen_control *c, struct ctl_call *call,
     Seen__OperatorRecord r = SEEN__OPERATOR_RECORD__INIT;
     const char *by = seen_ctl_str(call->req, "operator");
     static const char *says[] = {"", "added", "suspended", "resumed",
-        "removed"};
+        "removed", "given a new role"};
     int rc;
 
     r.operator_ = (char *)(by != NULL ? by : "");
@@ -156,58 +158,89 @@ ctl_operators_add(struct seen_control *c, struct ctl_call *call)
     return rep;
 }
 
+/* Read the "role" of ${call}'s request into *${role}: NULL, or the
+ * refusal. */
+static json_t *
+req_role(struct ctl_call *call, enum seen_role_op *role)
+{
+    const char *rname = json_string_value(json_object_get(call->req, "role"));
+
+    if (rname == NULL)
+        return reply_error("role: missing or not a string");
+    if (seen_role_op_parse(rname, role) != 0)
+        return reply_error("role: one of lead, auditor, admin");
+    return NULL;
+}
+
 /*
- * Suspend, resume (${state}) or remove (${remove}) the operator the
- * request names, unless it is the last active admin bound to a Unix user
- * and would stop being one.  Logs the change and commits.
+ * Suspend, resume, remove or give a new role to (${what}) the operator
+ * the request names, unless it is the last active admin bound to a Unix
+ * user and would stop being one.  Logs the change and commits.
  */
 static json_t *
-change(struct seen_control *c, struct ctl_call *call, int remove,
-    enum seen_op_state state)
+change(struct seen_control *c, struct ctl_call *call,
+    Seen__OperatorChange what)
 {
+    static const char *verb[] = {"", "", "suspend", "resume", "remove",
+        "change the role of"};
     struct seen_operator_census cen;
     struct seen_operator op;
+    enum seen_role_op role = SEEN_OP_ADMIN;
+    enum seen_op_state state = SEEN_OP_ACTIVE;
     const char *name = json_string_value(json_object_get(call->req, "name"));
     uint64_t now = (uint64_t)time(NULL);
-    int rc;
+    json_t *rep;
+    int rc, stops;
 
     if (name == NULL)
         return reply_error("name: missing or not a string");
+    if (what == SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED &&
+        (rep = req_role(call, &role)) != NULL)
+        return rep;
     if ((rc = seen_operator_read(call->txn, name, &op)) == SEEN_ENOTFOUND)
         return reply_error("no operator '%s'", seen_operator_name_valid(name)
                                                    ? name
                                                    : "?");
     if (rc != 0 || (rc = seen_operator_census(call->txn, &cen)) != 0)
         return reply_error("cannot read operators: %s", seen_strerror(rc));
-    if ((remove || state == SEEN_OP_SUSPENDED) && op.bound &&
-        op.role == SEEN_OP_ADMIN && op.state == SEEN_OP_ACTIVE &&
-        cen.bound_admins <= 1)
+    /* Does the change leave the operator no longer an active admin? */
+    stops = what == SEEN__OPERATOR_CHANGE__OPERATOR_SUSPENDED ||
+            what == SEEN__OPERATOR_CHANGE__OPERATOR_REMOVED ||
+            (what == SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED &&
+                role != SEEN_OP_ADMIN);
+    if (stops && op.bound && op.role == SEEN_OP_ADMIN &&
+        op.state == SEEN_OP_ACTIVE && cen.bound_admins <= 1)
         return reply_error("'%s' is the last active admin bound to a Unix "
                            "user: add another before you %s it",
-            name, remove ? "remove" : "suspend");
-    if (remove)
+            name, verb[what]);
+    if (what == SEEN__OPERATOR_CHANGE__OPERATOR_REMOVED) {
         rc = seen_operator_remove(call->txn, name);
-    else
+    } else if (what == SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED) {
+        rc = seen_operator_set_role(call->txn, name, role);
+        op.role = role;
+    } else {
+        if (what == SEEN__OPERATOR_CHANGE__OPERATOR_SUSPENDED)
+            state = SEEN_OP_SUSPENDED;
         rc = seen_operator_set_state(call->txn, name, state);
+        op.state = state;
+    }
+    if (rc == SEEN_EEXIST &&
+        what == SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED)
+        return reply_error("operator '%s' is %s %s already", name,
+            seen_role_op_article(role), seen_role_op_name(role));
     if (rc == SEEN_EEXIST)
         return reply_error("operator '%s' is %s already", name,
             state == SEEN_OP_SUSPENDED ? "suspended" : "active");
     if (rc != 0)
         return reply_error("cannot change the operator: %s",
             seen_strerror(rc));
-    if (!remove)
-        op.state = state;
-    return log_and_commit(c, call, name, &op,
-        remove ? SEEN__OPERATOR_CHANGE__OPERATOR_REMOVED
-        : state == SEEN_OP_SUSPENDED ? SEEN__OPERATOR_CHANGE__OPERATOR_SUSPENDED
-                                     : SEEN__OPERATOR_CHANGE__OPERATOR_RESUMED,
-        now);
+    return log_and_commit(c, call, name, &op, what, now);
 }
 
 json_t *
 ctl_operators_suspend(struct seen_control *c, struct ctl_call *call)
 {
-    json_t *rep = change(c, call, 0, SEEN_OP_SUSPENDED);
+    json_t *rep = change(c, call, SEEN__OPERATOR_CHANGE__OPERATOR_SUSPENDED);
 
     return rep != NULL ? rep : seen_ctl_reply_ok();
 }
@@ -215,7 +248,7 @@ ctl_operators_suspend(struct seen_control *c, struct ctl_call *call)
 json_t *
 ctl_operators_resume(struct seen_control *c, struct ctl_call *call)
 {
-    json_t *rep = change(c, call, 0, SEEN_OP_ACTIVE);
+    json_t *rep = change(c, call, SEEN__OPERATOR_CHANGE__OPERATOR_RESUMED);
 
     return rep != NULL ? rep : seen_ctl_reply_ok();
 }
@@ -223,7 +256,16 @@ ctl_operators_resume(struct seen_control *c, struct ctl_call *call)
 json_t *
 ctl_operators_remove(struct seen_control *c, struct ctl_call *call)
 {
-    json_t *rep = change(c, call, 1, SEEN_OP_ACTIVE);
+    json_t *rep = change(c, call, SEEN__OPERATOR_CHANGE__OPERATOR_REMOVED);
+
+    return rep != NULL ? rep : seen_ctl_reply_ok();
+}
+
+json_t *
+ctl_operators_role(struct seen_control *c, struct ctl_call *call)
+{
+    json_t *rep =
+        change(c, call, SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED);
 
     return rep != NULL ? rep : seen_ctl_reply_ok();
 }

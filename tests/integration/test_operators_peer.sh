@@ -103,6 +103,15 @@ grep_err "operator 'lead-a' .* is suspended" "...saying it is suspended"
 expect_status 0 "the admin resumes lead-a" "$SEEN" --home "$H" operator resume lead-a
 expect_status 0 "$UA is served again" \
   as "$UA" "$SEEN" --home "$H" alerts
+expect_status 0 "the admin makes lead-a an auditor" \
+  "$SEEN" --home "$H" operator role lead-a --role auditor
+expect_status 1 "$UA may not query from its next request" \
+  as "$UA" "$SEEN" --home "$H" query --purpose "$PURPOSE" --nhs "943 476 5919"
+grep_err "operator 'lead-a' is an auditor: only a lead may query" "...its new role"
+expect_status 0 "the admin makes lead-a a lead again" \
+  "$SEEN" --home "$H" operator role lead-a --role lead
+expect_status 0 "$UA is a lead again" \
+  as "$UA" "$SEEN" --home "$H" alerts
 expect_status 0 "the admin removes lead-a" "$SEEN" --home "$H" operator remove lead-a
 expect_status 1 "$UA is refused once removed" \
   as "$UA" "$SEEN" --home "$H" query --purpose "$PURPOSE" --nhs "943 476 5919"
@@ -114,7 +123,7 @@ expect_status 0 "$UC exports the exchange log without the passphrase" \
   as "$UC" env -u SEEN_PASSPHRASE_FILE "$SEEN" --home "$H" audit export "$P/exports/x"
 expect_status 0 "audit verify of the export passes" \
   "$SEEN" audit verify --owner "$OWNER" "$P/exports/x"
-grep_out "queries 1, .* operator changes 6\)" "...one query and six operator changes (init, 2 adds, suspend, resume, remove)"
+grep_out "queries 1, .* operator changes 8\)" "...one query and eight operator changes (init, 2 adds, suspend, resume, 2 roles, remove)"
 check "the query record names lead-a" grep -aq "lead-a" "$P/exports/x/leaves.bin"
 check "the operator records name $UA" grep -aq "$UA" "$P/exports/x/leaves.bin"
 expect_status 0 "stop" "$SEEN" --home "$H" node stop
