@@ -347,6 +347,30 @@ seen_operator_read(struct seen_txn *txn, const char *name,
     return decode(name, strlen(name), val, vlen, op);
 }
 
+/*
+ * Rewrite the record of ${name} with the state ${state} (-1: kept) and
+ * the role ${role} (0: kept).  Returns 0; SEEN_EEXIST when nothing would
+ * change (nothing written); the codes of seen_operator_read() and put().
+ */
+static int
+update(struct seen_txn *txn, const char *name, int state,
+    enum seen_role_op role)
+{
+    struct seen_operator op;
+    int rc;
+
+    if ((rc = seen_operator_read(txn, name, &op)) != 0)
+        return rc;
+    if ((state < 0 || op.state == (enum seen_op_state)state) &&
+        (role == 0 || op.role == role))
+        return SEEN_EEXIST;
+    if (state >= 0)
+        op.state = (enum seen_op_state)state;
+    if (role != 0)
+        op.role = role;
+    return put(txn, name, &op);
+}
+
 /**
  * seen_operator_set_state(txn, name, state):
  * Make the operator ${name} active or suspended (${state}) inside the
@@ -359,17 +383,10 @@ int
 seen_operator_set_state(struct seen_txn *txn, const char *name,
     enum seen_op_state state)
 {
-    struct seen_operator op;
-    int rc;
 
     if (state != SEEN_OP_ACTIVE && state != SEEN_OP_SUSPENDED)
         return SEEN_EINVAL;
-    if ((rc = seen_operator_read(txn, name, &op)) != 0)
-        return rc;
-    if (op.state == state)
-        return SEEN_EEXIST;
-    op.state = state;
-    return put(txn, name, &op);
+    return update(txn, name, (int)state, 0);
 }
 
 /**
@@ -384,17 +401,10 @@ int
 seen_operator_set_role(struct seen_txn *txn, const char *name,
     enum seen_role_op role)
 {
-    struct seen_operator op;
-    int rc;
 
     if (!role_valid(role))
         return SEEN_EINVAL;
-    if ((rc = seen_operator_read(txn, name, &op)) != 0)
-        return rc;
-    if (op.role == role)
-        return SEEN_EEXIST;
-    op.role = role;
-    return put(txn, name, &op);
+    return update(txn, name, -1, role);
 }
 
 /**
