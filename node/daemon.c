@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -27,6 +28,7 @@
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/policy.h"
+#include "storage/operators.h"
 #include "storage/store.h"
 #include "storage/unlock.h"
 #include "xlog/xlog.h"
@@ -43,6 +45,7 @@ struct node {
     struct seen_matcher mt;
     void *zctx;
     void *sock;                   /* the control socket (ROUTER) */
+    int sock_peer;                /* its access: 1 peer, 0 claimed, -1 */
     int pidfd;
     time_t started, last_expiry;
     struct seen_policy *policy;
@@ -150,6 +153,86 @@ send_reply(
     free(text);
 }
 
+/*
+ * The Unix uid of the process that sent the frame ${m}: libzmq gives an
+ * ipc connection's peer credentials (SO_PEERCRED, taken when it
+ * connected) as the property "Peer-Address", "HOST:UID:GID:PID".
+ * Returns the uid, or SEEN_UID_UNKNOWN when the property is missing or
+ * not of that form.
+ */
+static long
+peer_uid(zmq_msg_t *m)
+{
+    const char *pa = zmq_msg_gets(m, "Peer-Address"), *p;
+    unsigned long uid, gid, pid;
+    char *end;
+    int colons = 0;
+
+    if (pa == NULL)
+        return SEEN_UID_UNKNOWN;
+    /* From the end: PID, GID, UID, each after a colon. */
+    for (p = pa + strlen(pa); p > pa && colons < 3; p--)
+        if (p[-1] == ':')
+            colons++;
+    if (colons != 3 || *p != ':')
+        return SEEN_UID_UNKNOWN;
+    errno = 0;
+    uid = strtoul(p + 1, &end, 10);
+    if (errno != 0 || end == p + 1 || *end != ':' || uid > UINT32_MAX)
+        return SEEN_UID_UNKNOWN;
+    gid = strtoul(end + 1, &end, 10);
+    if (*end != ':')
+        return SEEN_UID_UNKNOWN;
+    pid = strtoul(end + 1, &end, 10);
+    if (*end != '\0')
+        return SEEN_UID_UNKNOWN;
+    (void)gid;
+    (void)pid;
+    return (long)uid;
+}
+
+/*
+ * Who may reach the control socket: in claimed mode the node's Unix user
+ * only (0600); in peer mode the group of the node home too (0660 and
+ * that group; the pid file, which the CLI reads to know the node runs,
+ * 0640), so that operators bound to other Unix users can connect
+ * (docs/operations.md, "Operators who are people").  Applied when the
+ * mode is first known and whenever it changes.
+ */
+static void
+socket_access(struct node *n, int peer)
+{
+    char path[SEEN_PATH_LEN];
+    struct stat sb;
+
+    if (peer == n->sock_peer || peer < 0 ||
+        seen_home_path(n->home, "control.sock", path, sizeof path) == NULL)
+        return;
+    n->sock_peer = peer;
+    if (peer && stat(n->home, &sb) == 0 && chown(path, (uid_t)-1,
+                                               sb.st_gid) != 0)
+        seen_warn("cannot give the control socket the group of '%s': %s",
+            n->home, strerror(errno));
+    if (chmod(path, peer ? 0660 : 0600) != 0)
+        seen_warn("cannot set the mode of '%s': %s", path, strerror(errno));
+    /* The CLI reads the pid file to know that the node runs, and which. */
+    if (n->pidfd >= 0 && peer && stat(n->home, &sb) == 0 &&
+        fchown(n->pidfd, (uid_t)-1, sb.st_gid) != 0)
+        seen_warn("cannot give the pid file the group of '%s': %s", n->home,
+            strerror(errno));
+    if (n->pidfd >= 0 && fchmod(n->pidfd, peer ? 0640 : 0600) != 0)
+        seen_warn("cannot set the mode of the pid file: %s", strerror(errno));
+    if (peer && stat(n->home, &sb) == 0 && (sb.st_mode & 0010) == 0)
+        seen_warn("peer mode: operators other than the node's Unix user "
+                  "cannot reach the control socket until '%s' is 0710 and "
+                  "of their group",
+            n->home);
+    else if (peer)
+        seen_info("peer mode: the control socket is open to the group of "
+                  "'%s'; each request's Unix user is checked",
+            n->home);
+}
+
 /* Serve one request waiting on the control socket, if there is one. */
 static void
 serve_one(struct node *n)
@@ -161,13 +244,14 @@ serve_one(struct node *n)
 
     if (recv_request(n->sock, &r) == 0) {
         req = json_loadb(zmq_msg_data(&r.m), zmq_msg_size(&r.m), 0, NULL);
-        rep = seen_control_dispatch(n->control, req,
+        rep = seen_control_serve(n->control, peer_uid(&r.m), req,
             r.has_data ? zmq_msg_data(&r.d) : NULL,
             r.has_data ? zmq_msg_size(&r.d) : 0, &out, &outlen);
         send_reply(n->sock, &r.id, rep, out, outlen);
         free(out);
         json_decref(rep);
         json_decref(req);
+        socket_access(n, seen_control_peer(n->control));
     }
     zmq_msg_close(&r.id);
     zmq_msg_close(&r.m);
@@ -288,6 +372,8 @@ take_pidfile(struct node *n)
 static int
 bind_control(struct node *n)
 {
+    struct seen_operator_census cen;
+    struct seen_txn *txn;
     char ep[SEEN_PATH_LEN], path[SEEN_PATH_LEN];
     int zero = 0, hwm = 1000;
     int64_t maxmsg = SEEN_CTL_MAX_MSG;
@@ -309,6 +395,12 @@ bind_control(struct node *n)
     if (chmod(path, 0600) != 0) {
         seen_errorp("cannot restrict '%s'", path);
         return SEEN_EIO;
+    }
+    n->sock_peer = 0;
+    if (seen_store_begin(n->store, 0, &txn) == 0) {
+        if (seen_operator_census(txn, &cen) == 0)
+            socket_access(n, cen.bound > 0);
+        seen_store_abort(txn);
     }
     return SEEN_OK;
 }
@@ -391,6 +483,45 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
 }
 
 /*
+ * A home its group may pass through (0710, for peer mode's control
+ * socket) must keep everything in it to the node's user: refuse any entry
+ * but the socket and the pid file that grants its group or others
+ * anything.
+ * Returns 0, or SEEN_EPERM (logged, naming the entry).
+ */
+static int
+home_closed(const char *home)
+{
+    char path[SEEN_PATH_LEN];
+    struct dirent *e;
+    struct stat sb;
+    DIR *d;
+    int rc = 0;
+
+    if ((d = opendir(home)) == NULL) {
+        seen_errorp("cannot read '%s'", home);
+        return SEEN_EPERM;
+    }
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, "control.sock") == 0 ||
+            strcmp(e->d_name, "seen-node.pid") == 0)
+            continue;
+        if (seen_home_path(home, e->d_name, path, sizeof path) == NULL ||
+            lstat(path, &sb) != 0)
+            continue;
+        if ((sb.st_mode & 077) != 0) {
+            seen_error("'%s' is open to the group of '%s', which may pass "
+                       "through it to the control socket: chmod go= it",
+                path, home);
+            rc = SEEN_EPERM;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+/*
  * Between reading the configuration and the keystore: log at the level
  * it sets, refuse a home others can read, and take the pid file, so that
  * a second daemon stops before it asks the keystore anything.
@@ -402,10 +533,14 @@ on_config(void *ctx, const struct seen_config *cfg)
     struct stat sb;
 
     seen_log_init("seen-node", cfg->log_level);
-    if (stat(n->home, &sb) == 0 && (sb.st_mode & 077) != 0) {
-        seen_error("'%s' is readable by other users: chmod 700 it", n->home);
+    if (stat(n->home, &sb) == 0 && (sb.st_mode & 067) != 0) {
+        seen_error("'%s' is open to other users: chmod 700 it (710 to let "
+                   "its group reach the control socket in peer mode)",
+            n->home);
         return SEEN_EPERM;
     }
+    if ((sb.st_mode & 010) != 0 && home_closed(n->home) != 0)
+        return SEEN_EPERM;
     return take_pidfile(n);
 }
 

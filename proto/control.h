@@ -4,8 +4,11 @@
  *
  * A ZeroMQ REQ (client) / ROUTER (daemon) pair over ipc://HOME/control.sock;
  * HOME is mode 0700 and the socket 0600, so only the node's owner can
- * connect.  A request is one JSON object frame ({"cmd": NAME, ...}),
- * optionally followed by one binary frame (import lines).  A reply is one
+ * connect (in peer mode the socket is 0660 of HOME's group, HOME may be
+ * 0710, and the daemon checks each request's Unix uid: docs/operations.md,
+ * "Operators who are people").  A request is one JSON object frame
+ * ({"cmd": NAME, ...}), optionally followed by one binary frame (import
+ * lines).  A reply is one
  * JSON object frame ({"ok": true, ...} or {"ok": false, "error": TEXT}),
  * optionally followed by one binary frame (newline-delimited JSON rows).
  * docs/protocol.md lists every command.

@@ -14,10 +14,18 @@
  *
  * Roles do not combine: a person who is both a lead and an auditor has two
  * operator names, so that every logged act says in which capacity it was
- * done.  Operator names are for accountability and separation of duties,
- * not authentication: only the node's Unix user can reach the control
- * socket (spec/cli.md), and that user is trusted to say who is at the
- * keyboard.
+ * done.
+ *
+ * Who is at the keyboard (docs/operations.md, "Operators who are people"):
+ * an operator may be bound to a Unix user (its uid, and its name for
+ * display), and is active or suspended.  While no operator is bound
+ * ("claimed" mode: a lab, an older store) the control socket is the node
+ * user's alone and a request's operator is the name it claims
+ * (seen_operator_authorise).  Once any operator is bound ("peer" mode)
+ * the daemon reads the caller's uid from the connection and
+ * seen_operator_resolve() applies the rule: the uid must be bound to an
+ * active operator, --as may name only an operator bound to that uid, and
+ * that operator's role must allow the action.
  *
  * The permission table (seen_operator_may):
  *
@@ -49,13 +57,26 @@
  *                                                     pseudonymous handles,
  *                                                     roles and kinds, no
  *                                                     names)
+ *   SEEN_ACT_VIEW_STATUS        yes    yes   yes     (seen status, in peer
+ *                                                     mode; any operator in
+ *                                                     claimed mode)
  *
  * `seen audit verify` needs no node and so no operator.
  *
- * Storage: SEEN_DB_OPERATORS maps the name's bytes (no NUL) to ten bytes:
- * a format byte (1), the role, and the time it was added (Unix seconds,
- * 8 bytes big-endian).  Operator names are staff user names, not personal
- * data about the people in the records, and are stored in clear.
+ * Storage: SEEN_DB_OPERATORS maps the name's bytes (no NUL) to a value
+ * that starts with a format byte:
+ *
+ *   format 1 (up to 97b2c2c): 1 role(1) added(8)            (10 bytes)
+ *   format 2:                 2 role(1) added(8) state(1) bound(1)
+ *                             uid(4) user(0-32)       (16-48 bytes)
+ *
+ * role is 1 admin, 2 lead, 3 auditor; added is Unix seconds; state is 0
+ * active, 1 suspended; bound is 0 (uid 0 and no user) or 1 (bound to the
+ * Unix uid, whose user name at binding is the 1-32 bytes of user);
+ * integers big-endian.  Every operator added or changed is written in
+ * format 2; a format-1 value is read as an active operator bound to no
+ * Unix user.  Operator and Unix user names are staff user names, not
+ * personal data about the people in the records, and are stored in clear.
  */
 #ifndef SEEN_OPERATORS_H
 #define SEEN_OPERATORS_H
@@ -92,8 +113,27 @@ enum seen_action {
     SEEN_ACT_ACK_ALERT,         /* acknowledging an alert */
     SEEN_ACT_VIEW_LOOKUPS,      /* who looked up our records */
     SEEN_ACT_VIEW_PERSONS,      /* seen persons, seen links */
+    SEEN_ACT_VIEW_STATUS,       /* seen status (peer mode) */
 };
-#define SEEN_ACT_COUNT (SEEN_ACT_VIEW_PERSONS + 1)
+#define SEEN_ACT_COUNT (SEEN_ACT_VIEW_STATUS + 1)
+
+#define SEEN_UNIX_USER_MAX 32   /* bytes of a Unix user name */
+#define SEEN_UID_UNKNOWN (-1L)  /* a caller whose uid the connection hid */
+
+enum seen_op_state {
+    SEEN_OP_ACTIVE = 0,
+    SEEN_OP_SUSPENDED = 1,
+};
+
+/* An operator's record, as seen_operator_read() decodes it. */
+struct seen_operator {
+    enum seen_role_op role;
+    uint64_t added;           /* Unix seconds */
+    enum seen_op_state state;
+    int bound;                /* 1: bound to the Unix user below */
+    uint32_t uid;
+    char user[SEEN_UNIX_USER_MAX + 1]; /* "" when not bound */
+};
 
 struct seen_store;
 struct seen_txn;
@@ -214,6 +254,117 @@ SEEN_MUST_CHECK int seen_operator_bootstrap(struct seen_txn *txn,
 SEEN_MUST_CHECK int seen_operator_authorise(struct seen_txn *txn,
     const char *name, enum seen_action act, enum seen_role_op *role,
     char *why, size_t whylen);
+
+/**
+ * seen_unix_user_valid(user):
+ * Return 1 when ${user} is 1-32 characters of [A-Za-z0-9._-], not
+ * starting with '-', with an optional final '$' (a Unix user name as
+ * Debian's adduser allows it), else 0 (also for NULL).
+ */
+int seen_unix_user_valid(const char *user);
+
+/**
+ * seen_operator_add_bound(txn, name, role, now, uid, user):
+ * As seen_operator_add(), binding the operator to the Unix user ${user}
+ * of uid ${uid} (NULL ${user}: not bound).  Returns as it does;
+ * SEEN_EINVAL also for a ${user} that is not valid.
+ */
+SEEN_MUST_CHECK int seen_operator_add_bound(struct seen_txn *txn,
+    const char *name, enum seen_role_op role, uint64_t now, uint32_t uid,
+    const char *user);
+
+/**
+ * seen_operator_read(txn, name, op):
+ * Look up the operator ${name} and decode its record (either format)
+ * into *${op}.
+ * Returns 0; SEEN_ENOTFOUND (also for a name that is not valid; not
+ * logged); SEEN_ECORRUPT (logged).
+ */
+SEEN_MUST_CHECK int seen_operator_read(struct seen_txn *txn, const char *name,
+    struct seen_operator *op);
+
+/**
+ * seen_operator_set_state(txn, name, state):
+ * Make the operator ${name} active or suspended (${state}) inside the
+ * write transaction ${txn}, rewriting its record in format 2.
+ * Returns 0; SEEN_ENOTFOUND; SEEN_EEXIST when it is in ${state} already
+ * (nothing written); SEEN_EINVAL for a ${state} that is not one;
+ * SEEN_ECORRUPT, SEEN_EFULL, SEEN_ERR (abort ${txn}).
+ */
+SEEN_MUST_CHECK int seen_operator_set_state(struct seen_txn *txn,
+    const char *name, enum seen_op_state state);
+
+/**
+ * seen_operator_set_role(txn, name, role):
+ * Give the operator ${name} the role ${role} inside the write transaction
+ * ${txn}, rewriting its record in format 2 (its binding and state kept).
+ * Returns 0; SEEN_ENOTFOUND; SEEN_EEXIST when it has ${role} already
+ * (nothing written); SEEN_EINVAL for a ${role} that is not one;
+ * SEEN_ECORRUPT, SEEN_EFULL, SEEN_ERR (abort ${txn}).
+ */
+SEEN_MUST_CHECK int seen_operator_set_role(struct seen_txn *txn,
+    const char *name, enum seen_role_op role);
+
+/**
+ * seen_operator_remove(txn, name):
+ * Remove the operator ${name} inside the write transaction ${txn}.
+ * Returns 0; SEEN_ENOTFOUND; SEEN_ERR (abort ${txn}).
+ */
+SEEN_MUST_CHECK int seen_operator_remove(struct seen_txn *txn,
+    const char *name);
+
+/*
+ * The callback of seen_operator_each: ${name} and ${op} are valid only
+ * during the call.  Return 0 to go on, 1 to stop, or a negative code.
+ */
+typedef int seen_operator_each_fn(void *ctx, const char *name,
+    const struct seen_operator *op);
+
+/**
+ * seen_operator_each(txn, fn, ctx):
+ * Call ${fn}(${ctx}, name, record) for every registered operator, in byte
+ * order of the names.  Returns as seen_operator_list() does.
+ */
+SEEN_MUST_CHECK int seen_operator_each(struct seen_txn *txn,
+    seen_operator_each_fn *fn, void *ctx);
+
+/* What seen_operator_census() counts. */
+struct seen_operator_census {
+    uint64_t bound;        /* operators bound to a Unix user */
+    uint64_t bound_admins; /* ...of them, active admins */
+};
+
+/**
+ * seen_operator_census(txn, c):
+ * Count the bound operators and the active bound admins into *${c}.  The
+ * node is in peer mode when c->bound > 0.
+ * Returns 0; SEEN_ECORRUPT (logged).
+ */
+SEEN_MUST_CHECK int seen_operator_census(struct seen_txn *txn,
+    struct seen_operator_census *c);
+
+/**
+ * seen_operator_resolve(txn, uid, as, act, name, why, whylen):
+ * Decide who a control request acts as, and whether it may do ${act}:
+ * the request came from the Unix uid ${uid} (SEEN_UID_UNKNOWN when the
+ * connection did not say) and named the operator ${as} (NULL: none).
+ * - Claimed mode (no operator bound to a Unix user): as
+ *   seen_operator_authorise(${as}, ${act}).
+ * - Peer mode: ${uid} must be bound to an operator ("Unix user 'bob'
+ *   (uid 1002) is not a registered operator of this node"); ${as}, when
+ *   given, must be one of those bound to ${uid} ("--as may name only your
+ *   own operator"); without ${as}, the one active operator bound to
+ *   ${uid} (several: refused, "give --as NAME"); that operator must be
+ *   active ("operator 'x' is suspended") and its role allow ${act}.
+ * [out] ${name}: the operator acted as (its registered name; "" when
+ * refused).  ${why}: on refusal, a message fit for the user.
+ * Returns 0 when allowed; SEEN_EPERM when refused in peer mode; the
+ * codes of seen_operator_authorise() in claimed mode; SEEN_ECORRUPT.
+ * Refusals are not logged.
+ */
+SEEN_MUST_CHECK int seen_operator_resolve(struct seen_txn *txn, long uid,
+    const char *as, enum seen_action act,
+    char name[static SEEN_OPERATOR_NAME_MAX + 1], char *why, size_t whylen);
 
 /**
  * seen_purpose_valid(purpose):

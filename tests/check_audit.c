@@ -745,6 +745,105 @@ write_seed(const char *dir, const char *name,
     free(s);
 }
 
+/* Log the change ${change} of operator ${name} (${role}), bound to the
+ * Unix user ${user} (uid ${uid}) unless ${user} is NULL, by ${by}.
+ * Returns what seen_xlog_operator() returns. */
+static int
+log_operator(struct seen_txn *t, const struct seen_keys *k, const char *by,
+    const char *name, int change, const char *role, const char *user,
+    uint32_t uid)
+{
+    Seen__OperatorRecord o = SEEN__OPERATOR_RECORD__INIT;
+
+    o.operator_ = (char *)by;
+    o.name = (char *)name;
+    o.change = (Seen__OperatorChange)change;
+    o.role = (char *)role;
+    o.bound = user != NULL;
+    o.uid = uid;
+    o.user = (char *)(user != NULL ? user : "");
+    o.time = NOW;
+    return seen_xlog_operator(t, k, &o, NULL);
+}
+
+/* A lone node's log with operator changes among its queries: what
+ * `seen init --user` and `seen operator` write (issue 15). */
+static void
+operator_history(struct node *n)
+{
+    struct seen_txn *t = wtxn(n);
+
+    ck_assert_int_eq(log_operator(t, A, "", "admin", 1, "admin", "root", 0),
+        0);
+    ck_assert_int_eq(
+        log_operator(t, A, "admin", "sam", 1, "lead", "alice", 1001), 0);
+    add_query(t, A, 0);
+    ck_assert_int_eq(
+        log_operator(t, A, "admin", "sam", 2, "lead", "alice", 1001), 0);
+    ck_assert_int_eq(
+        log_operator(t, A, "admin", "sam", 3, "lead", "alice", 1001), 0);
+    ck_assert_int_eq(
+        log_operator(t, A, "admin", "old", 4, "auditor", NULL, 0), 0);
+    ck_assert_int_eq(
+        log_operator(t, A, "admin", "sam", 5, "auditor", "alice", 1001), 0);
+    commit(t);
+    free(sign_now(n, &(size_t){0}));
+}
+
+/* Keep the detail of the "leaves" check (a seen_audit_report_fn). */
+static void
+leaves_detail(void *ctx, const struct seen_audit_check *c)
+{
+
+    if (strcmp(c->check, "leaves") == 0)
+        snprintf(ctx, 512, "%s%s", c->ok ? "" : "FAIL ", c->detail);
+}
+
+START_TEST(test_verify_accepts_operator_leaves_and_the_log_refuses_bad_ones)
+{
+    struct seen_audit_buf ex[SEEN_AUDIT_NFILES];
+    struct seen_audit_opts o = {NULL, NULL};
+    struct seen_audit *x = NULL;
+    struct seen_txn *t;
+    struct node lone;
+    char detail[512] = "";
+
+    node_open(&lone, "lone", A, 1);
+    operator_history(&lone);
+    export_mem(&lone, ex);
+    o.owner = A->sign_pk;
+    ck_assert_int_eq(seen_audit_open(ex, "lone", &o, leaves_detail, detail,
+                         &x),
+        0);
+    ck_assert_uint_eq(seen_audit_failures(x), 0);
+    ck_assert_msg(strstr(detail, "queries 1, decisions 0, evidence 0, "
+                                 "operator changes 6)") != NULL,
+        "%s", detail);
+    seen_audit_destroy(&x);
+    seen_audit_bufs_release(ex);
+    /* The leaf rules of docs/audit-format.md, section 5: refused. */
+    t = wtxn(&lone);
+    tu_quiet(NULL);
+    ck_assert_int_eq(log_operator(t, A, "admin", "", 1, "lead", NULL, 0),
+        SEEN_EINVAL);
+    ck_assert_int_eq(log_operator(t, A, "Admin!", "sam", 1, "lead", NULL, 0),
+        SEEN_EINVAL);
+    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 6, "lead", NULL, 0),
+        SEEN_EINVAL);
+    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 1, "boss", NULL, 0),
+        SEEN_EINVAL);
+    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 1, "lead", "", 7),
+        SEEN_EINVAL);
+    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 1, "lead", "a:b", 7),
+        SEEN_EINVAL);
+    ck_assert_int_eq(log_operator(t, A, "admin", "sam", 1, "lead", NULL, 7),
+        SEEN_EINVAL);
+    tu_loud();
+    seen_store_abort(t);
+    node_close(&lone);
+}
+END_TEST
+
 /* SEEN_AUDIT_WRITE_SEEDS=DIR: write the harness's seed corpus to DIR
  * (notes-*: the seeds without the prefix were written by the previous
  * version, and stay as they are). */
@@ -768,6 +867,13 @@ START_TEST(test_write_seeds_when_asked)
     free(sign_now(&lone, &(size_t){0}));
     export_mem(&lone, ex);
     write_seed(dir, "notes-lone-node", ex);
+    seen_audit_bufs_release(ex);
+    node_close(&lone);
+    /* A lone node whose operators changed (issue 15). */
+    node_open(&lone, "lone-ops", A, 1);
+    operator_history(&lone);
+    export_mem(&lone, ex);
+    write_seed(dir, "operators-lone-node", ex);
     seen_audit_bufs_release(ex);
     node_close(&lone);
     /* Two members that exchanged, witnessed and cosigned. */
@@ -850,6 +956,8 @@ audit_suite(void)
     tcase_add_test(tc, test_sampled_flips_of_a_large_export_fail);
     tcase_add_test(tc, test_rewritten_log_is_caught_through_its_peers);
     tcase_add_test(tc, test_cli_exports_a_lone_node_and_verifies);
+    tcase_add_test(
+        tc, test_verify_accepts_operator_leaves_and_the_log_refuses_bad_ones);
     tcase_add_test(tc, test_worked_example_of_the_format_document_verifies);
     tcase_add_test(tc, test_write_example_when_asked);
     suite_add_tcase(s, tc);

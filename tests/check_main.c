@@ -55,6 +55,7 @@ static const struct {
     {"check_membership", membership_suite},
     {"check_node_index", node_index_suite},
     {"check_operators", operators_suite},
+    {"check_operators_peer", operators_peer_suite},
     {"check_outbox", outbox_suite},
     {"check_policy", policy_suite},
     {"check_record", record_suite},

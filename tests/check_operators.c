@@ -18,10 +18,12 @@
 #include <sodium.h>
 
 #include "common/seen.h"
+#include "crypto/keys.h"
 #include "node/control/control.h"
 #include "storage/operators.h"
 #include "storage/store.h"
 #include "tests/suites.h"
+#include "xlog/xlog.h"
 #include "tests/testutil.h"
 
 #define MAP_MB 16
@@ -34,6 +36,7 @@ static char sdir[2048];
 static uint8_t node_id[32];
 static uint8_t rkey[32];
 static struct seen_store *store;
+static struct seen_keys *keys; /* the node's: operator changes are logged */
 
 static struct seen_store *
 open_store(int create)
@@ -52,7 +55,8 @@ setup(void)
 
     tu_tmpdir(base, sizeof base);
     snprintf(sdir, sizeof sdir, "%s/store", base);
-    randombytes_buf(node_id, sizeof node_id);
+    ck_assert_ptr_nonnull(keys = seen_keys_generate());
+    memcpy(node_id, keys->sign_pk, sizeof node_id);
     randombytes_buf(rkey, sizeof rkey);
     store = open_store(1);
 }
@@ -63,6 +67,7 @@ teardown(void)
 
     seen_store_destroy(&store);
     store = NULL;
+    seen_keys_destroy(&keys);
     tu_rmrf(base);
 }
 
@@ -437,6 +442,7 @@ static const struct {
     {SEEN_ACT_ACK_ALERT, 0, 1, 0},
     {SEEN_ACT_VIEW_LOOKUPS, 0, 1, 1},
     {SEEN_ACT_VIEW_PERSONS, 0, 1, 1},
+    {SEEN_ACT_VIEW_STATUS, 1, 1, 1},
 };
 
 START_TEST(test_permission_table_for_every_role_and_action)
@@ -668,7 +674,7 @@ END_TEST
 static json_t *
 operators_control(const char *cmd, json_t *req)
 {
-    struct seen_control_node node = {.store = store};
+    struct seen_control_node node = {.store = store, .keys = keys};
     struct seen_control *c = seen_control_new(&node);
     char *out;
     size_t outlen;
@@ -835,8 +841,8 @@ START_TEST(test_control_refuses_unknown_commands_and_malformed_requests)
     json_t *rep;
 
     bootstrap();
-    refused(control("operator_remove", "admin", json_object()),
-        "unknown command 'operator_remove'");
+    refused(control("operator_rename", "admin", json_object()),
+        "unknown command 'operator_rename'");
     rep = operators_control(NULL, NULL);
     refused(rep, "malformed request");
     rep = operators_control("operator_list", NULL);

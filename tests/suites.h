@@ -36,6 +36,7 @@ Suite *matcher_suite(void);
 Suite *membership_suite(void);
 Suite *node_index_suite(void);
 Suite *operators_suite(void);
+Suite *operators_peer_suite(void);
 Suite *outbox_suite(void);
 Suite *policy_suite(void);
 Suite *record_suite(void);

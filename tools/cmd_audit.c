@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/home.h"
 #include "crypto/merkle.h"
@@ -61,7 +62,8 @@ static const char audit_usage[] =
 
 /*
  * Open the store of the node home ${cli}->home (cli_need_home() was
- * called) for the operator ${cli}->op, who must
+ * called) for the operator ${cli}->op (in peer mode, the operator bound
+ * to the Unix user running this: storage/operators.h), who must
  * be allowed to export (an auditor, cli.md: a lead, whose queries and
  * decisions the log records, is not): unlock it into ${u} (passphrase
  * from $SEEN_PASSPHRASE_FILE or the terminal; the node may be running)
@@ -74,7 +76,7 @@ static int
 auditor_view(struct cli *cli, struct seen_unlock *u, struct seen_txn **txn)
 {
     const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
-    char why[SEEN_PATH_LEN + 64];
+    char why[SEEN_PATH_LEN + 64], name[SEEN_OPERATOR_NAME_MAX + 1];
     int rc;
 
     *txn = NULL;
@@ -87,8 +89,9 @@ auditor_view(struct cli *cli, struct seen_unlock *u, struct seen_txn **txn)
         cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
         return 1;
     }
-    if (seen_operator_authorise(*txn, cli->op, SEEN_ACT_AUDIT_EXPORT, NULL,
-            why, sizeof why) != 0) {
+    /* In peer mode, the operator bound to the Unix user running this. */
+    if (seen_operator_resolve(*txn, (long)getuid(), cli->op,
+            SEEN_ACT_AUDIT_EXPORT, name, why, sizeof why) != 0) {
         cli_fail(cli, "%s", why);
         return 1;
     }

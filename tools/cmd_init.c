@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -17,19 +18,40 @@
 #include "crypto/keystore.h"
 #include "storage/operators.h"
 #include "storage/store.h"
+#include "xlog/xlog.h"
 #include "tools/cli.h"
 
 static const char init_usage[] =
     "usage: seen --home DIR init --name NAME --type TYPE\n"
     "                --local-authority LA [--agency TEXT]\n"
     "                [--kdf moderate|interactive] [--map-size-mb N]\n"
+    "                [--user UNIXUSER]\n"
     "\n"
     "Create a node home in DIR (which must not exist, or be empty): a new\n"
     "identity sealed in DIR/keystore under a passphrase (asked twice on the\n"
     "terminal, or read from $SEEN_PASSPHRASE_FILE), an empty store, and\n"
     "DIR/seen.conf.  NAME is 1-63 of a-z, 0-9 and '-'; TYPE is one of\n"
     "social_care, police, health, school, probation, youth_justice, other.\n"
-    "--kdf interactive makes unlocking cheaper (for labs and tests only).\n";
+    "--kdf interactive makes unlocking cheaper (for labs and tests only).\n"
+    "--user binds the first operator, admin, to the Unix user UNIXUSER and\n"
+    "so turns on peer mode: every control request is checked against the\n"
+    "Unix user that sends it (docs/operations.md, \"Operators who are\n"
+    "people\").  Without it, operators are claimed (--as), as in a lab.\n";
+
+/* The uid of the Unix user ${user} in *${uid}: 0, or says why and 2. */
+static int
+unix_uid(const struct cli *cli, const char *user, uint32_t *uid)
+{
+    struct passwd pw, *res = NULL;
+    char buf[2048];
+
+    if (!seen_unix_user_valid(user))
+        return cli_usage(cli, init_usage, "--user: not a Unix user name");
+    if (getpwnam_r(user, &pw, buf, sizeof buf, &res) != 0 || res == NULL)
+        return cli_usage(cli, init_usage, "--user: no such Unix user");
+    *uid = (uint32_t)res->pw_uid;
+    return 0;
+}
 
 static int
 dir_empty_or_absent(const char *dir)
@@ -83,15 +105,39 @@ init_options(const struct cli *cli, const char *const v[6],
     return 0;
 }
 
-/* Register the first operator, who can register the others: 0 or -1. */
+/*
+ * Register the first operator, who can register the others: "admin",
+ * bound to the Unix user ${user} (uid ${uid}) when ${user} is not NULL,
+ * which turns peer mode on; that binding is logged as the exchange log's
+ * first leaf (an OperatorRecord made by no operator: by `seen init`).
+ * Returns 0 or -1.
+ */
 static int
-first_operator(struct seen_store *store)
+first_operator(struct seen_store *store, const struct seen_keys *keys,
+    const char *user, uint32_t uid)
 {
+    Seen__OperatorRecord r = SEEN__OPERATOR_RECORD__INIT;
+    uint64_t now = (uint64_t)time(NULL);
     struct seen_txn *txn;
+    int rc;
 
     if (seen_store_begin(store, 1, &txn) != 0)
         return -1;
-    if (seen_operator_bootstrap(txn, (uint64_t)time(NULL)) < 0) {
+    if (user == NULL)
+        rc = seen_operator_bootstrap(txn, now) < 0 ? -1 : 0;
+    else if ((rc = seen_operator_add_bound(txn, SEEN_OPERATOR_FIRST,
+                  SEEN_OP_ADMIN, now, uid, user)) == 0) {
+        r.operator_ = (char *)"";
+        r.name = (char *)SEEN_OPERATOR_FIRST;
+        r.change = SEEN__OPERATOR_CHANGE__OPERATOR_ADDED;
+        r.role = (char *)seen_role_op_name(SEEN_OP_ADMIN);
+        r.bound = 1;
+        r.uid = uid;
+        r.user = (char *)user;
+        r.time = now;
+        rc = seen_xlog_operator(txn, keys, &r, NULL);
+    }
+    if (rc != 0) {
         seen_store_abort(txn);
         return -1;
     }
@@ -105,7 +151,7 @@ first_operator(struct seen_store *store)
  */
 static int
 make_home(const struct cli *cli, const struct seen_config *cfg,
-    enum seen_pwstrength kdf)
+    enum seen_pwstrength kdf, const char *user, uint32_t uid)
 {
     struct seen_keys *keys = NULL;
     struct seen_store *store = NULL;
@@ -133,7 +179,7 @@ make_home(const struct cli *cli, const struct seen_config *cfg,
         cli_fail(cli, "cannot create the store");
         goto done;
     }
-    if (first_operator(store) != 0) {
+    if (first_operator(store, keys, user, uid) != 0) {
         cli_fail(cli, "cannot register the first operator");
         goto done;
     }
@@ -159,7 +205,7 @@ int
 cmd_init(struct cli *cli, int argc, char **argv)
 {
     static const char *made[] = {"store/data.mdb", "store/lock.mdb"};
-    const char *v[6] = {NULL};
+    const char *v[7] = {NULL};
     const struct cli_opt opts[] = {
         {"name", &v[0], NULL},
         {"type", &v[1], NULL},
@@ -167,11 +213,13 @@ cmd_init(struct cli *cli, int argc, char **argv)
         {"agency", &v[3], NULL},
         {"kdf", &v[4], NULL},
         {"map-size-mb", &v[5], NULL},
+        {"user", &v[6], NULL},
         {NULL, NULL, NULL},
     };
     struct seen_config cfg;
     enum seen_pwstrength kdf = SEEN_PW_MODERATE;
     char path[SEEN_PATH_LEN];
+    uint32_t uid = 0;
     size_t i;
     int rc;
 
@@ -181,6 +229,8 @@ cmd_init(struct cli *cli, int argc, char **argv)
         return rc;
     if (optind != argc)
         return cli_usage(cli, init_usage, "unexpected argument");
+    if (v[6] != NULL && (rc = unix_uid(cli, v[6], &uid)) != 0)
+        return rc;
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
     if (cfg.name[0] == '\0' || cfg.type[0] == '\0' ||
@@ -192,7 +242,7 @@ cmd_init(struct cli *cli, int argc, char **argv)
     if (mkdir(cli->home, 0700) != 0)
         return cli_fail(cli, "cannot create '%s': %s", cli->home,
             strerror(errno));
-    if ((rc = make_home(cli, &cfg, kdf)) == 0)
+    if ((rc = make_home(cli, &cfg, kdf, v[6], uid)) == 0)
         return 0;
     /* Leave nothing half-made behind. */
     for (i = 0; i < sizeof made / sizeof made[0]; i++)

@@ -79,6 +79,12 @@ cmd_status(struct cli *cli, int argc, char **argv)
                 (long long)json_integer_value(v));
         }
         print_store(json_object_get(resp, "store"));
+        k = json_string_value(json_object_get(resp, "operators"));
+        if (k != NULL)
+            printf("Operators: %s\n", strcmp(k, "peer") == 0
+                                          ? "peer (each checked by its Unix "
+                                            "user)"
+                                          : "claimed (--as is trusted)");
     }
     json_decref(resp);
     return 0;

@@ -36,7 +36,7 @@ static const struct {
     {"membership", cmd_membership, "install a signed membership document"},
     {"lab", cmd_lab, "a whole federation on loopback: up, wait, down"},
     {"audit", cmd_audit, "export or verify the exchange log for audit"},
-    {"operator", cmd_operator, "register and list named operators"},
+    {"operator", cmd_operator, "register, suspend, remove and list operators"},
     {"request", cmd_request, "ask another agency for a record's details"},
     {"inbox", cmd_inbox, "disclosure requests waiting for a decision"},
     {"decide", cmd_decide, "share or withhold what a request asks"},

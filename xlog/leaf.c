@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "crypto/merkle.h"
+#include "storage/operators.h"
 #include "proto/checkpoint.h"
 #include "xlog/leaf.h"
 #include "seen.pb-c.h"
@@ -277,6 +278,41 @@ check_evidence(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
     return NULL;
 }
 
+/* Check the record of an XLOG_OPERATOR leaf ${l}. */
+static const char *
+check_operator(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
+{
+    const Seen__OperatorRecord *o;
+    ProtobufCMessage *m;
+    enum seen_role_op r;
+    const char *bad;
+
+    if (l->peer.len != 0)
+        return "an operator leaf names a peer";
+    if (l->envelope.len != 0)
+        return "an operator leaf holds an envelope";
+    bad = open_record(l, &seen__operator_record__descriptor, &m,
+        "operator record does not decode",
+        "operator record is not in canonical form");
+    if ((v->op = (Seen__OperatorRecord *)m) == NULL || bad != NULL)
+        return bad;
+    o = v->op;
+    if (!seen_operator_name_valid(o->name))
+        return "operator record names no valid operator";
+    if (o->operator_ != NULL && o->operator_[0] != '\0' &&
+        !seen_operator_name_valid(o->operator_))
+        return "operator record's admin is not a valid operator name";
+    if (o->change < SEEN__OPERATOR_CHANGE__OPERATOR_ADDED ||
+        o->change > SEEN__OPERATOR_CHANGE__OPERATOR_ROLE_CHANGED)
+        return "operator record's change is unknown";
+    if (seen_role_op_parse(o->role, &r) != 0)
+        return "operator record's role is not admin, lead or auditor";
+    if (o->bound ? !seen_unix_user_valid(o->user)
+                 : (o->uid != 0 || (o->user != NULL && o->user[0] != '\0')))
+        return "operator record's Unix user does not match its binding";
+    return NULL;
+}
+
 /* Check the kind, peer and body of the leaf ${l}, decoding into ${v}. */
 static const char *
 check_body(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
@@ -293,6 +329,8 @@ check_body(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
         return check_decision(v, l);
     case SEEN__XLOG_KIND__XLOG_EVIDENCE:
         return check_evidence(v, l);
+    case SEEN__XLOG_KIND__XLOG_OPERATOR:
+        return check_operator(v, l);
     default:
         return "leaf kind is unknown";
     }
@@ -405,6 +443,8 @@ void
 seen_xlog_leaf_release(struct seen_xlog_leafview *v)
 {
 
+    if (v->op != NULL)
+        seen__operator_record__free_unpacked(v->op, NULL);
     if (v->evidence != NULL)
         seen__xlog_evidence__free_unpacked(v->evidence, NULL);
     if (v->decision != NULL)

@@ -7,7 +7,7 @@
  * rules: the leaf, and a query or decision record in it, are in
  * canonical form (as protobuf-c writes them: fields in order, each once,
  * defaults left out, shortest varints, no unknown field), so that they
- * mean the same to every decoder; kind 1-5; seq the leaf's index;
+ * mean the same to every decoder; kind 1-6; seq the leaf's index;
  * signed_size at most seq;
  * XLOG_SENT and XLOG_RECEIVED hold a 32-byte peer, an envelope and no
  * record: the envelope decodes as an Envelope whose signed part decodes
@@ -28,13 +28,19 @@
  * exactly as stored), no envelope, and a 32-byte peer, the origin of the
  * log it is about: its first checkpoint is present, and that checkpoint
  * and the second, if any, have that 32-byte origin; at most
- * SEEN_MERKLE_PROOF_MAX proof hashes of 32 bytes.
+ * SEEN_MERKLE_PROOF_MAX proof hashes of 32 bytes.  XLOG_OPERATOR (issue
+ * 15) holds an OperatorRecord (in canonical form; name a valid operator
+ * name; operator empty -- made by `seen init` -- or a valid operator
+ * name; change 1-5; role "admin", "lead" or "auditor"; user a valid Unix
+ * user name when bound, and uid 0 and user empty when not), no envelope,
+ * no peer.
  *
  * What the log holds (seen_xlog_is_content(); docs/audit-format.md
  * section 1.1): every envelope that carries content --
  * ENTRIES, MEMBERSHIP, DISCLOSURE_REQUEST and DISCLOSURE_RESPONSE, and
- * any type this version does not know -- sent or accepted; every query
- * and every disclosure decision; every piece of evidence, when first
+ * any type this version does not know -- sent or accepted; every query,
+ * every disclosure decision and every operator added, suspended, resumed
+ * or removed; every piece of evidence, when first
  * kept (XLOG_EVIDENCE).  Protocol chatter -- HELLO, HEADS, GET_RANGE,
  * COSIGN, GET_XPROOF, XPROOF -- is counted, not logged, unless handling
  * it found evidence of equivocation: then the envelope that carried the
@@ -64,6 +70,7 @@ struct seen_xlog_leafview {
     Seen__QueryRecord *query;       /* XLOG_QUERY */
     Seen__DecisionRecord *decision; /* XLOG_DECISION */
     Seen__XLogEvidence *evidence;   /* XLOG_EVIDENCE */
+    Seen__OperatorRecord *op;       /* XLOG_OPERATOR */
 };
 
 /**

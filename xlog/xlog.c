@@ -232,6 +232,20 @@ seen_xlog_decision(struct seen_txn *txn, const struct seen_keys *k,
 }
 
 /**
+ * seen_xlog_operator(txn, k, o, index):
+ * seen_xlog_append() of the change to the node's operators ${o}, encoded,
+ * at o->time.  Same returns (SEEN_EINVAL when ${o} breaks a rule).
+ */
+int
+seen_xlog_operator(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__OperatorRecord *o, uint64_t *index)
+{
+
+    return append_record(txn, k, SEEN__XLOG_KIND__XLOG_OPERATOR,
+        (const ProtobufCMessage *)o, NULL, o->time, index);
+}
+
+/**
  * seen_xlog_size(txn, size):
  * Write the number of leaves of the log to *${size} (0 for none).
  * Returns 0 or SEEN_ECORRUPT.

@@ -1,7 +1,8 @@
 /*
  * xlog.h: the exchange log, a node's Merkle log of every envelope that
  * carries content it sent or accepted (xlog/leaf.h, "What the log
- * holds") and every query and disclosure decision it recorded (DESIGN.md
+ * holds") and every query, disclosure decision and change to its
+ * operators it recorded (DESIGN.md
  * "Exchange log and audit"; docs/audit-format.md).
  *
  * A leaf is the exact encoding of one XLogLeaf (proto/seen.proto), hashed
@@ -73,8 +74,9 @@ struct seen_txn;
  * seen_xlog_append(txn, k, kind, peer, data, len, time, index):
  * Append a leaf of ${kind} to the exchange log of the node ${k} inside
  * the write transaction ${txn}: for XLOG_SENT and XLOG_RECEIVED ${data}
- * is the envelope's exact bytes, for XLOG_QUERY and XLOG_DECISION the
- * encoded QueryRecord or DecisionRecord (${len} bytes).  ${peer} is the
+ * is the envelope's exact bytes, for XLOG_QUERY, XLOG_DECISION and
+ * XLOG_OPERATOR the encoded QueryRecord, DecisionRecord or OperatorRecord
+ * (${len} bytes).  ${peer} is the
  * other node's 32-byte Ed25519 key (NULL: for an envelope, taken from its
  * header; none for a query or a decision).  The leaf records ${time} and
  * the largest size this node knows it signed.  Stores the leaf, its hash
@@ -132,6 +134,15 @@ SEEN_MUST_CHECK int seen_xlog_query(struct seen_txn *txn,
 SEEN_MUST_CHECK int seen_xlog_decision(struct seen_txn *txn,
     const struct seen_keys *k, const Seen__DecisionRecord *d,
     const uint8_t *peer, uint64_t *index);
+
+/**
+ * seen_xlog_operator(txn, k, o, index):
+ * seen_xlog_append() of the change to the node's operators ${o}, encoded,
+ * at o->time.  Same returns (SEEN_EINVAL when ${o} breaks a rule).
+ */
+SEEN_MUST_CHECK int seen_xlog_operator(struct seen_txn *txn,
+    const struct seen_keys *k, const Seen__OperatorRecord *o,
+    uint64_t *index);
 
 /**
  * seen_xlog_size(txn, size):

@@ -20,6 +20,20 @@
  *                            is read: a refused operator learns nothing
  *   SEEN_CONTROL_ALL_LOOKUPS the action is SEEN_ACT_VIEW_LOOKUPS when the
  *                            request says "all": true (seen inbox --all)
+ *   SEEN_CONTROL_PEER        in peer mode only, needs an operator whose
+ *                            role allows the row's action, as OPERATOR
+ *                            does (in a read transaction of its own when
+ *                            the row asks for none); in claimed mode
+ *                            served to whoever reaches the socket, as
+ *                            before operators were bound to Unix users
+ *
+ * Who the operator is: in claimed mode (no operator bound to a Unix
+ * user) the request's "operator"; in peer mode the operator bound to the
+ * caller's Unix uid that the rule of storage/operators.h
+ * (seen_operator_resolve) finds, written into the request's "operator"
+ * before the handler runs, so that every act is logged under the
+ * operator's registered name (docs/operations.md, "Operators who are
+ * people").
  *
  * Nothing here is thread-safe; the daemon calls it from its one thread.
  */
@@ -37,6 +51,7 @@
 #define SEEN_CONTROL_WRITE 0x04u
 #define SEEN_CONTROL_OPERATOR 0x08u
 #define SEEN_CONTROL_ALL_LOOKUPS 0x10u
+#define SEEN_CONTROL_PEER 0x20u
 
 /* An import session idle this long is abandoned, nothing of it stored. */
 #define SEEN_CONTROL_IMPORT_IDLE 300 /* seconds */
@@ -52,7 +67,7 @@ struct seen_store;
 /*
  * What the commands need of their node, all borrowed and outliving the
  * seen_control.  A test may leave NULL what the commands it sends do not
- * use (the operator commands need only ${store}).
+ * use (the operator commands need only ${store} and ${keys}: they log).
  */
 struct seen_control_node {
     const struct seen_config *cfg; /* name, type, local authority */
@@ -83,16 +98,35 @@ struct seen_control *seen_control_new(const struct seen_control_node *node);
 void seen_control_destroy(struct seen_control **pp);
 
 /**
- * seen_control_dispatch(c, req, data, dlen, out, outlen):
+ * seen_control_serve(c, uid, req, data, dlen, out, outlen):
  * Serve the request ${req} ({"cmd": NAME, ...}; borrowed, may be any JSON
- * value or NULL), with ${dlen} bytes of ${data} when the request had a
- * binary frame (else ${data} is NULL): check the conditions of NAME's row,
- * then run it.  Returns a new reply (the caller decrefs): {"ok": true,
- * ...} or {"ok": false, "error": TEXT} -- "malformed request" when
- * ${req} is not an object with a string "cmd", "unknown command 'NAME'"
- * when there is no such command -- never NULL ("out of memory" when memory
- * runs out).  *${out} is set to a reply's binary frame (malloc'd, the
- * caller frees; *${outlen} bytes), or NULL when it has none.
+ * value or NULL; its "operator" may be set to the operator it acts as),
+ * sent by the Unix uid ${uid} (SEEN_UID_UNKNOWN when not known), with
+ * ${dlen} bytes of ${data} when the request had a binary frame (else
+ * ${data} is NULL): check the conditions of NAME's row, then run it.
+ * Returns a new reply (the caller decrefs): {"ok": true, ...} or {"ok":
+ * false, "error": TEXT} -- "malformed request" when ${req} is not an
+ * object with a string "cmd", "unknown command 'NAME'" when there is no
+ * such command -- never NULL ("out of memory" when memory runs out).
+ * *${out} is set to a reply's binary frame (malloc'd, the caller frees;
+ * *${outlen} bytes), or NULL when it has none.
+ */
+json_t *seen_control_serve(struct seen_control *c, long uid, json_t *req,
+    const char *data, size_t dlen, char **out, size_t *outlen);
+
+/**
+ * seen_control_peer(c):
+ * Return 1 when the last request served found the node in peer mode
+ * (an operator bound to a Unix user), 0 in claimed mode, -1 before any
+ * request that needed to know.
+ */
+int seen_control_peer(const struct seen_control *c);
+
+/**
+ * seen_control_dispatch(c, req, data, dlen, out, outlen):
+ * seen_control_serve() of a request from a caller whose Unix uid is not
+ * known (SEEN_UID_UNKNOWN): served in claimed mode, refused in peer mode
+ * where the command needs an operator.
  */
 json_t *seen_control_dispatch(struct seen_control *c, json_t *req,
     const char *data, size_t dlen, char **out, size_t *outlen);

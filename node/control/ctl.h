@@ -7,7 +7,8 @@
  *   ctl_query.c       query
  *   ctl_chronology.c  chronology
  *   ctl_matching.c    persons, links, alerts, alert_ack
- *   ctl_operators.c   operator_add, operator_list
+ *   ctl_operators.c   operator_add, operator_list, operator_suspend,
+ *                     operator_resume, operator_remove, operator_role
  *   ctl_disclosure.c  request, decide, inbox, disclosures
  *
  * Nothing outside node/control/ includes this file.
@@ -42,6 +43,7 @@ struct ctl_import {
 struct seen_control {
     struct seen_control_node n;
     int stopping; /* a "stop" was served */
+    int peer;     /* peer mode as last found: 1, 0, or -1 not yet known */
     struct ctl_import imp;
 };
 
@@ -154,7 +156,8 @@ ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,
     ctl_matching_weights, ctl_matching_ack;
 
 /* ctl_operators.c */
-ctl_fn ctl_operators_add, ctl_operators_list;
+ctl_fn ctl_operators_add, ctl_operators_list, ctl_operators_suspend,
+    ctl_operators_resume, ctl_operators_remove, ctl_operators_role;
 
 /* ctl_disclosure.c */
 ctl_fn ctl_disclosure_request, ctl_disclosure_decide, ctl_disclosure_inbox,

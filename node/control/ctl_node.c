@@ -24,6 +24,7 @@
 #include "proto/enums.h"
 #include "storage/space.h"
 #include "storage/alerts.h"
+#include "storage/operators.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
@@ -118,6 +119,7 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
 {
     const struct seen_config *cfg = c->n.cfg;
     struct seen_txn *txn;
+    struct seen_operator_census cen;
     uint64_t records = 0, entries = 0, behind = 0;
     json_t *r;
 
@@ -144,6 +146,10 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
             json_pack("{s:I, s:I}", "behind", (json_int_t)behind, "matched",
                 (json_int_t)c->n.mt->matched));
     json_object_set_new(r, "store", status_store(txn));
+    /* Peer mode: an operator bound to a Unix user (operators.h). */
+    if (seen_operator_census(txn, &cen) == 0)
+        json_object_set_new(r, "operators",
+            json_string(cen.bound > 0 ? "peer" : "claimed"));
     seen_store_abort(txn);
     return r;
 }
