@@ -59,6 +59,16 @@ for _ in $(seq 1 40); do
   sleep 0.25
 done
 check "peers countersign checkpoints carried in envelopes (COSIGN)" test "$got" = 1
+# The cross checks below need each of the two exported nodes to hold a
+# checkpoint of the other's log, which travels in the envelopes a node
+# sends once it has signed one: a cosignature from the third node does
+# not say that they do.  One more record at each, once both have signed,
+# and the lab converges again.
+prefixed X "$T_DIR/sc.jsonl" "$T_DIR/sc-x.jsonl"
+prefixed X "$DATA/example.jsonl" "$T_DIR/pol-x.jsonl"
+expect_status 0 "one more record at $SC" "$SEEN" --home "$LAB/$SC" import "$T_DIR/sc-x.jsonl"
+expect_status 0 "and at $POL" "$SEEN" --home "$LAB/$POL" import "$T_DIR/pol-x.jsonl"
+expect_status 0 "the lab converges again" "$SEEN" lab wait "$LAB" --timeout 120
 for n in $SC $POL $HEA; do
   check "$n logged the envelopes it sent" test "$(xl $n envelopes_sent)" -gt 0
   check "...and still signs checkpoints" \
