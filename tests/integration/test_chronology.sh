@@ -264,5 +264,6 @@ check "$SC's log holds the chronologies as QUERY records, with their purpose" \
   grep -aq "$PURPOSE" "$T_DIR/x-sc/leaves.bin"
 check "...a look-up that found no one too" grep -aq "missing person check" "$T_DIR/x-sc/leaves.bin"
 check "...and no name or identifier in clear" \
-  sh -c "! grep -aq -e Mia -e Nobody -e 9434765919 -e '$NHS' '$T_DIR/x-sc/leaves.bin'"
+  sh -c "! grep -aq -e Nobody -e 9434765919 -e '$NHS' '$T_DIR/x-sc/leaves.bin' &&
+    ! grep -aqP '(?<![A-Za-z0-9+/=])Mia(?![A-Za-z0-9+/=])' '$T_DIR/x-sc/leaves.bin'"
 t_end

@@ -241,6 +241,10 @@ check "both logs hold the requests (purpose in the envelope)" \
   sh -c "grep -aq '$PURPOSE' '$T_DIR/x-sc/leaves.bin' && grep -aq '$PURPOSE' '$T_DIR/x-pol/leaves.bin'"
 check "no export holds the child's voice: the answers are sealed" \
   sh -c "! grep -aqr -e 'hid under the bed' '$T_DIR/x-sc' '$T_DIR/x-pol'"
+# "Mia" turns up by chance inside the base64 of a signed note (it did,
+# in 'oaZ+IHMiaSowl...'): the name is looked for with no base64 character
+# either side of it, as a field's bytes would have.
 check "...nor a name or address" \
-  sh -c "! grep -aqr -e Mia -e Chantelle -e 'Oxford Road' -e 9434765919 '$T_DIR/x-sc' '$T_DIR/x-pol'"
+  sh -c "! grep -aqr -e Chantelle -e 'Oxford Road' -e 9434765919 '$T_DIR/x-sc' '$T_DIR/x-pol' &&
+    ! grep -aqrP '(?<![A-Za-z0-9+/=])Mia(?![A-Za-z0-9+/=])' '$T_DIR/x-sc' '$T_DIR/x-pol'"
 t_end
