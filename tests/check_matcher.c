@@ -36,6 +36,7 @@
 #define NOW 1750000000ULL /* 2025-06-15 */
 #define RULE_MULTI "perpetrator_multiple_households"
 #define RULE_DVDS "dvds_subject_linked_to_child"
+#define RULE_CHILD "child_high_risk_unknown_to_social_care"
 
 /*
  * The origins, by their keys in ascending order: O_LOW's entries have the
@@ -766,6 +767,37 @@ raise_multi(struct lab *l, char pid[18], char id[17])
     json_decref(a);
 }
 
+/* A child in a high-risk police incident, unknown to social care, raises
+ * an alert; once social care's record of him arrives the alert is
+ * withdrawn, so that every node shows the same alerts whichever record
+ * it got first. */
+START_TEST(test_high_risk_child_alert_goes_once_social_care_knows_him)
+{
+    char oliver[18];
+    json_t *a;
+
+    import_at(&lab1, O_TVP,
+        "{\"id\":\"TVP-HR-1\",\"kind\":\"domestic_abuse_incident\",\"date\":"
+        "\"2025-03-03\",\"local_authority\":\"Reading\",\"risk\":\"high\","
+        "\"child_present\":true,\"people\":[{\"ref\":\"c1\",\"role\":"
+        "\"child\",\"given_name\":\"Oliver\",\"family_name\":\"Brown\","
+        "\"date_of_birth\":\"2019-06-15\",\"sex\":\"M\",\"postcode\":"
+        "\"RG2 7AB\"}]}");
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, "TVP-HR-1", 0, oliver);
+    a = alerts(&lab1);
+    ck_assert_ptr_nonnull(alert_for(a, RULE_CHILD, oliver));
+    json_decref(a);
+    import_at(&lab1, O_SC, SC3);
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, "TVP-HR-1", 0, oliver);
+    a = alerts(&lab1);
+    ck_assert_ptr_null(alert_for(a, RULE_CHILD, oliver));
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_CHILD), 0);
+    json_decref(a);
+}
+END_TEST
+
 START_TEST(test_alert_is_withdrawn_when_its_person_joins_another)
 {
     char before[18], after[18], id[17];
@@ -1020,6 +1052,8 @@ matcher_suite(void)
     tcase_add_test(tc, test_households_are_joined_by_the_people_in_them);
     tcase_add_test(tc, test_a_mother_perhaps_the_same_joins_her_households);
     tcase_add_test(tc, test_alert_is_withdrawn_when_its_person_joins_another);
+    tcase_add_test(
+        tc, test_high_risk_child_alert_goes_once_social_care_knows_him);
     tcase_add_test(
         tc, test_acknowledged_alert_stays_when_its_person_joins_another);
     tcase_add_test(tc, test_dvds_subject_alert_waits_until_the_child_is_known);

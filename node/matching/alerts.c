@@ -426,7 +426,35 @@ rule_summary(int r, const struct facts *f, char *buf, size_t len)
     }
 }
 
-/* Store the alert of each rule that fires for the person ${label}. */
+/*
+ * The person labelled ${label} no longer meets rule ${r} (a child in a
+ * high-risk incident is now known to children's social care): its alert
+ * of that rule, unless a lead acknowledged it, is withdrawn, so that the
+ * alerts depend on the entries held and not on the order they arrived
+ * in.  Returns 0 or an error of the store.
+ */
+static int
+withdraw_alert(struct step *s, int r, const uint8_t label[20])
+{
+    char id[17], pid[18];
+    uint8_t k[SEEN_ALERT_ID_BYTES];
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    if (alert_key(s, rules[r].name, label, k, id, pid) != 0 ||
+        seen_alerts_get(s->txn, k, &v, &vlen) != 0 ||
+        memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
+        return 0;
+    if ((rc = seen_alerts_del(s->txn, k)) != 0)
+        return rc;
+    seen_info("alert %s withdrawn: person %s no longer meets %s", id, pid,
+        rules[r].name);
+    return 0;
+}
+
+/* Store the alert of each rule that fires for the person ${label}, and
+ * withdraw those of the rules that no longer do. */
 static int
 rules_store(struct step *s, const uint8_t label[20], const struct facts *f,
     const int fires[NRULES])
@@ -440,8 +468,10 @@ rules_store(struct step *s, const uint8_t label[20], const struct facts *f,
         if (fires[r] && rules[r].with_children && kmem == NULL)
             kmem = members_json(s, &f->kidm);
     for (r = 0; r < NRULES && rc == 0; r++) {
-        if (!fires[r])
+        if (!fires[r]) {
+            rc = withdraw_alert(s, r, label);
             continue;
+        }
         if (rules[r].with_children) {
             all = json_copy(amem);
             json_array_extend(all, kmem);
@@ -464,7 +494,7 @@ alerts_for(struct step *s, const uint8_t label[20])
 {
     struct facts f;
     uint8_t own[20];
-    int fires[NRULES], rc;
+    int fires[NRULES], rc, r;
 
     /* A label whose own entry now belongs to another person labels no
      * one: persons_members() would take it for a person of one entry. */
@@ -473,8 +503,13 @@ alerts_for(struct step *s, const uint8_t label[20])
         return retire_alerts(s, label);
     memset(&f, 0, sizeof f);
     f.las = json_array();
-    if ((rc = facts_gather(s, label, &f)) == 0 && rules_decide(s, &f, fires))
-        rc = rules_store(s, label, &f, fires);
+    if ((rc = facts_gather(s, label, &f)) == 0) {
+        if (rules_decide(s, &f, fires))
+            rc = rules_store(s, label, &f, fires);
+        else
+            for (r = 0; r < NRULES && rc == 0; r++)
+                rc = withdraw_alert(s, r, label);
+    }
     facts_release(&f);
     return rc;
 }
