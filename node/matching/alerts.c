@@ -158,32 +158,45 @@ alert_key(struct step *s, const char *rule, const uint8_t label[20],
 }
 
 /*
- * The person labelled ${label} is no more (its entries joined other
- * persons): its alerts that no lead has acknowledged are withdrawn, since
- * the persons its entries joined are evaluated in the same step and raise
- * their own (otherwise every relabelling would leave a duplicate behind).
- * Acknowledged ones stay, as the record of what a lead acted on.
+ * Withdraw the alert of rule ${r} about the person labelled ${label},
+ * unless a lead acknowledged it (acknowledged ones stay, as the record of
+ * what a lead acted on), logging ${why}.  Returns 0 or an error of the
+ * store.
  */
 static int
-retire_alerts(struct step *s, const uint8_t label[20])
+withdraw_alert(struct step *s, int r, const uint8_t label[20], const char *why)
 {
     char id[17], pid[18];
     uint8_t k[SEEN_ALERT_ID_BYTES];
     const void *v;
-    size_t vlen, i;
+    size_t vlen;
     int rc;
 
-    for (i = 0; i < NRULES; i++) {
-        if (alert_key(s, rules[i].name, label, k, id, pid) != 0)
-            return 0;
-        if (seen_alerts_get(s->txn, k, &v, &vlen) != 0 ||
-            memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
-            continue;
-        if ((rc = seen_alerts_del(s->txn, k)) != 0)
-            return rc;
-        seen_info("alert %s withdrawn: person %s joined another", id, pid);
-    }
+    if (alert_key(s, rules[r].name, label, k, id, pid) != 0 ||
+        seen_alerts_get(s->txn, k, &v, &vlen) != 0 ||
+        memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
+        return 0;
+    if ((rc = seen_alerts_del(s->txn, k)) != 0)
+        return rc;
+    seen_info("alert %s (%s) withdrawn: person %s %s", id, rules[r].name,
+        pid, why);
     return 0;
+}
+
+/*
+ * The person labelled ${label} is no more (its entries joined other
+ * persons): its alerts that no lead has acknowledged are withdrawn, since
+ * the persons its entries joined are evaluated in the same step and raise
+ * their own (otherwise every relabelling would leave a duplicate behind).
+ */
+static int
+retire_alerts(struct step *s, const uint8_t label[20])
+{
+    int r, rc = 0;
+
+    for (r = 0; r < NRULES && rc == 0; r++)
+        rc = withdraw_alert(s, r, label, "joined another");
+    return rc;
 }
 
 /*
@@ -426,32 +439,10 @@ rule_summary(int r, const struct facts *f, char *buf, size_t len)
     }
 }
 
-/*
- * The person labelled ${label} no longer meets rule ${r} (a child in a
- * high-risk incident is now known to children's social care): its alert
- * of that rule, unless a lead acknowledged it, is withdrawn, so that the
- * alerts depend on the entries held and not on the order they arrived
- * in.  Returns 0 or an error of the store.
- */
-static int
-withdraw_alert(struct step *s, int r, const uint8_t label[20])
-{
-    char id[17], pid[18];
-    uint8_t k[SEEN_ALERT_ID_BYTES];
-    const void *v;
-    size_t vlen;
-    int rc;
-
-    if (alert_key(s, rules[r].name, label, k, id, pid) != 0 ||
-        seen_alerts_get(s->txn, k, &v, &vlen) != 0 ||
-        memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
-        return 0;
-    if ((rc = seen_alerts_del(s->txn, k)) != 0)
-        return rc;
-    seen_info("alert %s withdrawn: person %s no longer meets %s", id, pid,
-        rules[r].name);
-    return 0;
-}
+/* Why an alert of a person is withdrawn when its rule no longer holds (a
+ * child of a high-risk incident now known to children's social care), so
+ * that the alerts depend on the entries held, not on their order. */
+#define NO_LONGER "no longer meets it"
 
 /* Store the alert of each rule that fires for the person ${label}, and
  * withdraw those of the rules that no longer do. */
@@ -469,7 +460,7 @@ rules_store(struct step *s, const uint8_t label[20], const struct facts *f,
             kmem = members_json(s, &f->kidm);
     for (r = 0; r < NRULES && rc == 0; r++) {
         if (!fires[r]) {
-            rc = withdraw_alert(s, r, label);
+            rc = withdraw_alert(s, r, label, NO_LONGER);
             continue;
         }
         if (rules[r].with_children) {
@@ -508,7 +499,7 @@ alerts_for(struct step *s, const uint8_t label[20])
             rc = rules_store(s, label, &f, fires);
         else
             for (r = 0; r < NRULES && rc == 0; r++)
-                rc = withdraw_alert(s, r, label);
+                rc = withdraw_alert(s, r, label, NO_LONGER);
     }
     facts_release(&f);
     return rc;

@@ -196,6 +196,31 @@ match_leaf(struct step *s, uint32_t o, const uint8_t *leaf, size_t len)
     return rc;
 }
 
+/* The key of origin ${o}'s match cursor: "match" || o (big-endian). */
+static void
+cursor_key(uint32_t o, uint8_t ck[9])
+{
+
+    memcpy(ck, "match", 5);
+    seen_be32(ck + 5, o);
+}
+
+/* The next leaf of origin ${o}'s feed the matcher will reach (0 when it
+ * has none yet). */
+static uint64_t
+cursor_of(struct seen_txn *txn, uint32_t o)
+{
+    const void *v;
+    uint8_t ck[9];
+    size_t len;
+
+    cursor_key(o, ck);
+    return seen_store_get(txn, SEEN_DB_CURSORS, ck, 9, &v, &len) == 0 &&
+                   len == 8
+               ? seen_rd64(v)
+               : 0;
+}
+
 /* Follow origin ${o}'s feed from its cursor while *${done} < ${budget},
  * counting the leaves in *${done}, and move the cursor on. */
 static int
@@ -203,17 +228,12 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
 {
     struct seen_txn *txn = s->txn;
     const uint8_t *leaf;
-    const void *v;
     uint8_t ck[9], cv[8];
-    uint64_t size, next = 0;
+    uint64_t size, next = cursor_of(txn, o);
     size_t len;
     int rc;
 
-    memcpy(ck, "match", 5);
-    seen_be32(ck + 5, o);
-    if (seen_store_get(txn, SEEN_DB_CURSORS, ck, 9, &v, &len) == 0 &&
-        len == 8)
-        next = seen_rd64(v);
+    cursor_key(o, ck);
     if ((rc = seen_feed_size(txn, o, &size)) != 0)
         return rc;
     /* Nothing new: nothing written, so that a node at rest is quiet (an
@@ -309,16 +329,8 @@ fail:
 static int
 matched_past(struct seen_txn *txn, uint32_t o, uint64_t seq)
 {
-    const void *v;
-    uint8_t ck[9];
-    size_t len;
 
-    memcpy(ck, "match", 5);
-    seen_be32(ck + 5, o);
-    if (seen_store_get(txn, SEEN_DB_CURSORS, ck, 9, &v, &len) == 0 &&
-        len == 8 && seen_rd64(v) > seq)
-        return SEEN_OK;
-    return SEEN_EAGAIN;
+    return cursor_of(txn, o) > seq ? SEEN_OK : SEEN_EAGAIN;
 }
 
 /**
@@ -377,24 +389,16 @@ int
 seen_matcher_behind(struct seen_txn *txn, uint64_t *n)
 {
     uint64_t count, size, next;
-    const void *v;
-    uint8_t ck[9];
-    size_t len;
     uint32_t o;
     int rc;
 
     *n = 0;
     if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)
         return rc;
-    memcpy(ck, "match", 5);
     for (o = 1; o <= count / 2; o++) {
         if ((rc = seen_feed_size(txn, o, &size)) != 0)
             return rc;
-        seen_be32(ck + 5, o);
-        next = seen_store_get(txn, SEEN_DB_CURSORS, ck, 9, &v, &len) == 0 &&
-                       len == 8
-                   ? seen_rd64(v)
-                   : 0;
+        next = cursor_of(txn, o);
         if (size > next)
             *n += size - next;
     }
