@@ -113,4 +113,13 @@ int seen_node_name_valid(const char *name);
  */
 int seen_home_running(const char *home, long *pid);
 
+/*
+ * The mark `seen restore` leaves in a node home whose store it replaced
+ * (docs/operations.md, "Back up and restore"), read and removed by the
+ * daemon at start (node/restore.c): one JSON object {"by": OPERATOR,
+ * "reason": TEXT, "at": UNIX SECONDS, "taken": UNIX SECONDS (of the
+ * backup), "backup": PATH}.
+ */
+#define SEEN_HOME_RESTORE "restore.json"
+
 #endif /* !SEEN_HOME_H */

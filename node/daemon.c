@@ -26,6 +26,7 @@
 #include "node/matching/matcher.h"
 #include "node/notify.h"
 #include "node/replication/federation.h"
+#include "node/restore.h"
 #include "proto/control.h"
 #include "proto/policy.h"
 #include "storage/operators.h"
@@ -284,12 +285,16 @@ housekeeping(struct node *n)
     struct seen_index_stats st;
     struct seen_txn *txn;
     time_t now = time(NULL);
+    size_t heard, peers;
     int rc;
 
     seen_control_import_idle(n->control, now);
     if (!importing(n) && n->fed != NULL && (uint64_t)now >= n->dis.next_due)
         (void)seen_disclosure_tick(&n->dis, (uint64_t)now);
-    if (importing(n) || now - n->last_expiry < EXPIRY_EVERY)
+    /* A restored node publishes nothing, retractions included, until it
+     * has its own feed back (recover.c). */
+    if (importing(n) || now - n->last_expiry < EXPIRY_EVERY ||
+        (n->fed != NULL && seen_fed_recovering(n->fed, &heard, &peers)))
         return 0;
     n->last_expiry = now;
     memset(&st, 0, sizeof st);
@@ -567,6 +572,8 @@ open_node(struct node *n, const char *pass, size_t passlen)
     u.store = NULL;
     if (n->cfg.check_on_start && (rc = seen_store_check(n->store)) != 0)
         return rc;
+    if ((rc = seen_node_restore(n->home, n->store, n->keys)) != 0)
+        return rc;
     if ((n->tk = seen_tokenizer_new(n->keys->match_key,
              n->keys->match_epoch)) == NULL)
         return SEEN_ENOMEM;
@@ -615,7 +622,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
     n->started = time(NULL);
     if ((n->control = seen_control_new(&(struct seen_control_node){&n->cfg,
              n->keys, n->store, &n->ix, n->fed, &n->mt, &n->dis,
-             n->started})) == NULL)
+             n->started, n->home})) == NULL)
         return SEEN_ENOMEM;
     return bind_control(n);
 }

@@ -2,8 +2,8 @@
  * store_impl.h: the inside of the store (store.h), shared by store.c (the
  * environment, transactions and tables), space.c (the map's growth, its
  * limit and reserve, the disk, and what the store's bounds refused) and
- * migrate.c (older store formats brought up to date on opening), and by
- * no one else.  Functions here are prefixed store_ (seen_store_
+ * migrate.c (older store formats brought up to date on opening), and
+ * backup.c (a compacted copy of the environment), and by no one else.  Functions here are prefixed store_ (seen_store_
  * and seen_space_ are the public API).
  */
 #ifndef SEEN_STORE_IMPL_H

@@ -230,5 +230,7 @@ cli_cmd_fn cmd_alerts;
 cli_cmd_fn cmd_operator;
 cli_cmd_fn cmd_report;
 cli_cmd_fn cmd_graph;
+cli_cmd_fn cmd_backup;
+cli_cmd_fn cmd_restore;
 
 #endif /* !SEEN_CLI_H */

@@ -21,6 +21,8 @@ static const struct {
 } commands[] = {
     {"init", cmd_init, "create a node home: keystore, store, configuration"},
     {"node", cmd_node, "start or stop the node's daemon; resolve a halt"},
+    {"backup", cmd_backup, "a consistent copy of the node home"},
+    {"restore", cmd_restore, "put a backup back, without a second history"},
     {"import", cmd_import, "import records (newline-delimited JSON)"},
     {"query", cmd_query, "show what is known of one person"},
     {"chronology", cmd_chronology, "one person's world, in time order"},

@@ -380,6 +380,50 @@ done:
 }
 
 /**
+ * seen_xlog_restored(txn, op, reason, now):
+ * Stop a node just restored from a backup signing, and record the
+ * restore; see signing.h.
+ */
+int
+seen_xlog_restored(
+    struct seen_txn *txn, const char *op, const char *reason, uint64_t now)
+{
+    Seen__XLogResolution r = SEEN__XLOG_RESOLUTION__INIT;
+    uint8_t *enc;
+    uint64_t ss;
+    size_t n;
+    int rc;
+
+    if (op == NULL || op[0] == '\0' || reason == NULL || reason[0] == '\0' ||
+        strlen(reason) > SEEN_XLOG_REASON_MAX)
+        return SEEN_EINVAL;
+    if ((rc = seen_xlog_state_signed_size(txn, &ss)) != 0)
+        return rc;
+    r.operator_ = (char *)(uintptr_t)op;
+    r.reason = (char *)(uintptr_t)reason;
+    r.time = now;
+    r.floor = ss;
+    n = seen__xlog_resolution__get_packed_size(&r);
+    if ((enc = malloc(n)) == NULL)
+        return SEEN_ENOMEM;
+    seen__xlog_resolution__pack(&r, enc);
+    rc = seen_xlog_state_put(txn, SEEN_XSTATE_RESTORED, enc, n);
+    free(enc);
+    if (rc != 0)
+        return rc;
+    /* Halted with no checkpoint in evidence: an empty XLogEvidence. */
+    if ((rc = seen_xlog_halted(txn)) == 0)
+        rc = seen_xlog_state_put(txn, SEEN_XSTATE_HALT, "", 0);
+    if (rc < 0)
+        return rc;
+    seen_warn("exchange log: restored from a backup (largest checkpoint "
+              "known signed: size %llu): this node signs no checkpoint until "
+              "an admin resolves it (seen node resolve)",
+        (unsigned long long)ss);
+    return SEEN_OK;
+}
+
+/**
  * seen_xlog_prove(txn, from, to, cp, cplen, proof, plen):
  * Answer a peer that holds the checkpoint of size ${from} of this node's
  * log and waits to witness one of size ${to}: look up a checkpoint of

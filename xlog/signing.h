@@ -122,6 +122,23 @@ SEEN_MUST_CHECK int seen_xlog_resolve(struct seen_txn *txn,
     uint64_t *floor);
 
 /**
+ * seen_xlog_restored(txn, op, reason, now):
+ * The node's store was just restored from a backup (`seen restore`, by
+ * ${op}, saying ${reason}, at ${now}): inside the write transaction
+ * ${txn}, stop it signing (seen_xlog_halted() is 1, as if shown a
+ * checkpoint its log contradicts, with no checkpoint in evidence), so
+ * that it never signs a second history before its peers have shown it
+ * the checkpoints of its log they hold and an admin has resolved it
+ * (seen_xlog_resolve()).  The restore is recorded ("restored", an
+ * XLogResolution whose floor is the largest size known signed then).
+ * Returns 0; SEEN_EINVAL when ${op} or ${reason} is empty or ${reason}
+ * is longer than SEEN_XLOG_REASON_MAX bytes; SEEN_ECORRUPT; SEEN_ENOMEM;
+ * SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_xlog_restored(struct seen_txn *txn, const char *op,
+    const char *reason, uint64_t now);
+
+/**
  * seen_xlog_floor(txn, floor):
  * Write to *${floor} the size at or below which an operator's resolution
  * (seen_xlog_resolve()) forbids the node to sign: 0 when none.

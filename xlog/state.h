@@ -22,6 +22,7 @@ struct seen_txn;
 #define SEEN_XSTATE_SIGNED "signed"
 #define SEEN_XSTATE_HALT "halt"
 #define SEEN_XSTATE_FLOOR "floor"
+#define SEEN_XSTATE_RESTORED "restored" /* the last restore: XLogResolution */
 
 /* Prefixes of keyed records (xlog.h). */
 #define SEEN_XSTATE_OWN 'C'

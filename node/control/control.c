@@ -38,6 +38,7 @@ static const struct ctl_cmd {
     {"membership", ctl_node_membership, IDLE | PEER, SEEN_ACT_NODE_ADMIN},
     {"xlog_resolve", ctl_node_xlog_resolve, IDLE | WRITE | OPERATOR,
         SEEN_ACT_NODE_ADMIN},
+    {"backup", ctl_node_backup, READ | OPERATOR, SEEN_ACT_NODE_ADMIN},
     {"import_begin", ctl_import_begin, PEER, SEEN_ACT_IMPORT},
     {"import_lines", ctl_import_lines, PEER, SEEN_ACT_IMPORT},
     {"import_commit", ctl_import_commit, PEER, SEEN_ACT_IMPORT},

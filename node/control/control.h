@@ -78,6 +78,7 @@ struct seen_control_node {
     struct seen_matcher *mt;
     struct seen_disclosure *dis;
     time_t started; /* for "uptime" */
+    const char *home; /* the node home, for backups; NULL: none */
 };
 
 struct seen_control;

@@ -2,7 +2,8 @@
  * ctl.h: inside the control room (node/control/): the state behind a
  * struct seen_control and the handlers of its table, one file per area:
  *
- *   ctl_node.c        ping, status, stop, handles, membership, xlog_resolve
+ *   ctl_node.c        ping, status, stop, handles, membership, xlog_resolve,
+ *                     backup
  *   ctl_import.c      import_begin, import_lines, import_commit, import_abort
  *   ctl_query.c       query
  *   ctl_chronology.c  chronology
@@ -68,7 +69,7 @@ typedef json_t *ctl_fn(struct seen_control *c, struct ctl_call *call);
 
 /* ctl_node.c */
 ctl_fn ctl_node_ping, ctl_node_status, ctl_node_stop, ctl_node_handles,
-    ctl_node_membership, ctl_node_xlog_resolve;
+    ctl_node_membership, ctl_node_xlog_resolve, ctl_node_backup;
 
 /* ctl_import.c */
 ctl_fn ctl_import_begin, ctl_import_lines, ctl_import_commit, ctl_import_abort;

@@ -95,8 +95,15 @@ json_t *
 ctl_import_begin(struct seen_control *c, struct ctl_call *call)
 {
     uint64_t grown;
+    size_t heard, peers;
     int rc;
 
+    if (c->n.fed != NULL && seen_fed_recovering(c->n.fed, &heard, &peers))
+        return reply_error("this node was restored from a backup and takes "
+                           "its own feed back from its peers first (%zu of "
+                           "%zu have shown theirs): import once 'seen "
+                           "status' shows no \"restore\"",
+            heard, peers);
     if (c->imp.open) {
         if (time(NULL) - c->imp.last < SEEN_CONTROL_IMPORT_IDLE)
             return reply_error("another import is in progress");

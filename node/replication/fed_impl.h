@@ -127,6 +127,7 @@ struct fed_peer {
     uint64_t cosigs; /* its cosignatures of our checkpoints, kept */
     uint64_t shown;  /* times it showed us its checkpoint of our log */
     uint64_t asked;  /* GET_XPROOFs it sent us */
+    int recover_heard; /* restored: it sent a whole HEADS (recover.c) */
 };
 
 /* A range of an origin's feed asked of a peer (GET_RANGE), unanswered. */
@@ -168,6 +169,12 @@ struct fed_evidence {
 };
 
 struct seen_fed {
+    /* Restored from a backup: taking the own feed back (recover.c) from
+     * its size then (from) to the largest checkpoint of it shown (want). */
+    struct {
+        int active;
+        uint64_t from, want;
+    } recover;
     struct seen_store *store;
     const struct seen_keys *keys;
     struct seen_net *net;
@@ -673,5 +680,46 @@ int fed_on_xproof(struct seen_fed *fed, struct seen_txn *txn,
  */
 int fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
     const struct fed_msg *m);
+
+
+/* recover.c: a restored node takes its own feed back from its peers. */
+
+/**
+ * fed_recover_load(fed, txn):
+ * Read whether the store holds the mark of a restore (at start).
+ * Returns 0 or SEEN_ECORRUPT.
+ */
+int fed_recover_load(struct seen_fed *fed, struct seen_txn *txn);
+
+/**
+ * fed_recover_own(fed, origin):
+ * Returns 1 when ${origin} is this node and it is taking its own feed
+ * back (its HEADS and ENTRIES are taken as another origin's), else 0.
+ */
+int fed_recover_own(const struct seen_fed *fed, const uint8_t origin[32]);
+
+/**
+ * fed_recover_heard(fed, from, hs):
+ * Note the whole HEADS ${hs} from ${from}: it has shown what it holds of
+ * this node's feed.  No-op unless recovering or when ${hs} is partial.
+ */
+void fed_recover_heard(
+    struct seen_fed *fed, const uint8_t from[32], const Seen__Heads *hs);
+
+/**
+ * fed_recover_check(fed, txn):
+ * At the end of a round, inside its write transaction ${txn}: when every
+ * peer has sent a whole HEADS and the own feed holds the largest
+ * checkpoint of it they showed, drop the mark (logged).  Returns 0 or an
+ * error of the store.
+ */
+int fed_recover_check(struct seen_fed *fed, struct seen_txn *txn);
+
+/**
+ * fed_recover_status(fed, txn):
+ * The "restore" object of the status: {"recovering", "from", "want",
+ * "held", "peers_heard", "peers"}, or NULL when not recovering.
+ */
+json_t *fed_recover_status(struct seen_fed *fed, struct seen_txn *txn);
 
 #endif /* !SEEN_FED_IMPL_H */

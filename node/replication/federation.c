@@ -69,6 +69,10 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
         goto fail;
     if (seen_members_authority(txn, fed->authority) == 0)
         fed->pinned = 1;
+    if ((rc = fed_recover_load(fed, txn)) != 0) {
+        seen_store_abort(txn);
+        goto fail;
+    }
     if (fed->pinned && seen_members_current(txn, &v, &vlen) == 0 &&
         seen_membership_open(v, vlen, fed->authority, &fed->doc) != 0) {
         seen_store_abort(txn);
@@ -292,7 +296,8 @@ seen_fed_service(
         fed->gen++;
         goto done;
     }
-    if ((rc = seen_store_commit(txn)) != 0) {
+    if ((rc = fed_recover_check(fed, txn)) != 0 ||
+        (rc = seen_store_commit(txn)) != 0) {
         seen_error("replication: commit failed: %s", seen_strerror(rc));
         fed->gen++;
     }
@@ -621,6 +626,8 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
         json_string(fed->doc ? seen_membership_federation(fed->doc) : ""));
     json_object_set_new(out, "entries_replicated",
         json_integer((json_int_t)fed->applied));
+    if (fed->recover.active)
+        json_object_set_new(out, "restore", fed_recover_status(fed, txn));
     json_object_set_new(out, "heads",
         json_pack("{s:I, s:I, s:I}", "whole", (json_int_t)fed->heads.whole,
             "partial", (json_int_t)fed->heads.partial, "listed",

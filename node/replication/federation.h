@@ -118,6 +118,41 @@ SEEN_MUST_CHECK int seen_fed_match_key(struct seen_fed *fed,
  */
 SEEN_MUST_CHECK int seen_fed_checkpoint_own(struct seen_fed *fed);
 
+/*
+ * A node restored from a backup (recover.c; docs/protocol.md, "Restored
+ * from a backup") takes its own feed back from its peers before it
+ * publishes again.
+ */
+struct seen_txn;
+
+/**
+ * seen_fed_recover_mark(txn, own):
+ * Mark the store of a node just restored from a backup, inside the write
+ * transaction ${txn}: its own feed, of key ${own}, is to be taken back
+ * from its peers before it publishes again.  Read by seen_fed_new().
+ * Returns 0 or an error of the store.
+ */
+SEEN_MUST_CHECK int seen_fed_recover_mark(
+    struct seen_txn *txn, const uint8_t own[32]);
+
+/**
+ * seen_fed_recovering(fed, heard, peers):
+ * Returns 1 while the node takes its own feed back after a restore (it
+ * must publish nothing: imports wait), else 0; [out] *${heard} of
+ * *${peers} peers have shown what they hold of it.
+ */
+int seen_fed_recovering(
+    const struct seen_fed *fed, size_t *heard, size_t *peers);
+
+/**
+ * seen_fed_recover_end(fed, txn):
+ * An admin ends the wait for peers (one is gone for good), inside the
+ * write transaction ${txn}.  Returns 1 when the node was recovering (the
+ * mark dropped, logged), 0 when it was not, or an error of the store.
+ */
+SEEN_MUST_CHECK int seen_fed_recover_end(
+    struct seen_fed *fed, struct seen_txn *txn);
+
 #define SEEN_FED_POLLITEMS 3 /* the transport's (SEEN_NET_POLLITEMS) */
 
 /**

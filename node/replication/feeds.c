@@ -394,7 +394,8 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
             fed->refused.wrong_origin++;
             continue;
         }
-        if (memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 ||
+        if ((memcmp(h->origin.data, fed->keys->sign_pk, 32) == 0 &&
+                !fed_recover_own(fed, h->origin.data)) ||
             !fed_member_active(fed, h->origin.data))
             continue;
         /* The checkpoint held, verified when it was kept: nothing to
@@ -417,6 +418,7 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
         if (h->checkpoint->size > size)
             request(fed, from, h->origin.data, size, h->checkpoint->size, 0);
     }
+    fed_recover_heard(fed, from, hs);
     fed_answer_heads(fed, txn, from, hs, body, blen);
     seen__heads__free_unpacked(hs, NULL);
     return SEEN_OK;
@@ -598,7 +600,8 @@ entries_check(struct seen_fed *fed, const Seen__Entries *e)
         fed->refused.wrong_origin++;
         return SEEN_EPERM;
     }
-    if (memcmp(e->origin.data, fed->keys->sign_pk, 32) == 0 ||
+    if ((memcmp(e->origin.data, fed->keys->sign_pk, 32) == 0 &&
+            !fed_recover_own(fed, e->origin.data)) ||
         !fed_member_active(fed, e->origin.data))
         return SEEN_EPERM;
     if (seen_checkpoint_verify(cp, SEEN_DOMAIN_FEED_CHECKPOINT) != 0) {
@@ -881,6 +884,8 @@ seen_fed_checkpoint_own(struct seen_fed *fed)
     uint32_t oidx;
     int rc;
 
+    if (fed->recover.active)
+        return SEEN_OK; /* nothing published until recovered (recover.c) */
     if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0)
         return rc;
     if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0 ||

@@ -18,7 +18,7 @@ done
 # Never touch a real installation: its package, user or nodes.
 if dpkg-query -W -f='${Status}' seen 2>/dev/null | grep -q 'ok installed' ||
     getent passwd seen >/dev/null || getent group seen >/dev/null ||
-    [ -e /var/lib/seen ] || [ -e /etc/seen ]; then
+    [ -e /var/lib/seen ] || [ -e /etc/seen ] || [ -e /var/backups/seen ]; then
   echo "skipped: a package, user or directory 'seen' is here already"
   exit 0
 fi
@@ -43,8 +43,8 @@ pkg_cleanup() {
   if dpkg-query -W -f='${Status}' seen 2>/dev/null | grep -q installed; then
     dpkg --purge seen >/dev/null 2>&1
   fi
-  rm -rf "$NODE" "$PASS" "$RUNDIR"
-  rmdir /var/lib/seen /etc/seen 2>/dev/null
+  rm -rf "$NODE" "$PASS" "$RUNDIR" "/var/backups/seen/$NAME"
+  rmdir /var/lib/seen /etc/seen /var/backups/seen 2>/dev/null
   getent passwd seen >/dev/null && userdel seen
   getent group seen >/dev/null && groupdel seen
 }
@@ -146,6 +146,8 @@ check "...a system account (uid below 1000)" \
 check "...with the group seen" getent group seen >/dev/null
 equal "$(stat -c '%U:%G %a' /var/lib/seen)" "seen:seen 750" \
   "postinst made /var/lib/seen, seen:seen 0750"
+equal "$(stat -c '%U:%G %a' /var/backups/seen)" "seen:seen 750" \
+  "...and /var/backups/seen, where the running node writes backups"
 UNIT=/lib/systemd/system/seen-node@.service
 if command -v systemd-analyze >/dev/null; then
   expect_status 0 "systemd-analyze verify passes the unit" \
@@ -237,6 +239,10 @@ expect_status 0 "the admin registers a lead" as_seen --as admin operator add lea
 expect_status 0 "query by NHS number" as_seen --as lead query \
   --purpose "package test: section 47 enquiry" --nhs "943 476 5919" --json
 grep_out '"record":"TVP-DA-2025-00412"' "...finds the child's police record"
+expect_status 0 "the admin backs the running node up to /var/backups/seen" \
+  as_seen --as admin backup "/var/backups/seen/$NAME"
+check "...a whole backup, owned by seen" \
+  test "$(stat -c %U "/var/backups/seen/$NAME/store/data.mdb")" = seen
 
 # Stop it as systemd does: SIGTERM to the main process.
 kill -TERM "$(cat "$NODE/seen-node.pid")"
@@ -255,8 +261,8 @@ left=
 while read -r f; do [ -e "$f" ] && left="$left $f"; done <"$T_DIR/files"
 equal "$left" "" "...and every file of it"
 check "...but not the node's keystore and store" test -s "$NODE/keystore"
-rm -rf "$NODE" "$PASS"
-rmdir /var/lib/seen /etc/seen
+rm -rf "$NODE" "$PASS" "/var/backups/seen/$NAME"
+rmdir /var/lib/seen /etc/seen /var/backups/seen
 userdel seen
 check "once the test removes the node, nothing of it is left" \
   sh -c "! getent passwd seen && ! getent group seen && \

@@ -1,0 +1,240 @@
+/*
+ * recover.c: a node restored from a backup takes its own feed back from
+ * its peers (docs/protocol.md, "Restored from a backup").
+ *
+ * Entries this node published after the backup was taken are lost from
+ * its store, but every member holds every feed, this node's included.
+ * Were it to publish again at once, it would sign a second history of its
+ * feed at sizes its peers hold already, and they would keep the two as
+ * evidence and take nothing more from it.  So `seen restore` leaves the
+ * mark "recover" in the store's meta table (the own feed's size when
+ * restored), and until it goes the node:
+ *   - takes HEADS and ENTRIES of its own feed, as of any other origin's
+ *     (checked the same way: its own signed checkpoint, a prefix of it);
+ *   - publishes nothing (imports are refused, seen_fed_recovering());
+ *   - waits for a whole HEADS (sent on every connection) from each of its
+ *     peers, noting the largest checkpoint of its own feed they hold.
+ * Once every peer has sent one and the feed holds that largest
+ * checkpoint's leaves, the mark goes (logged): the node publishes again
+ * after the last entry anyone holds of it.  An admin may end the wait
+ * (seen_fed_recover_end, with `seen node resolve`) when a peer is gone.
+ */
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/log.h"
+#include "crypto/keys.h"
+#include "node/replication/fed_impl.h"
+#include "storage/feed.h"
+#include "storage/store.h"
+
+#define META_RECOVER "recover" /* the own feed's size when restored, 8 */
+
+/**
+ * seen_fed_recover_mark(txn, own):
+ * Mark the store of a node just restored from a backup, inside the write
+ * transaction ${txn}: its own feed, of key ${own}, is to be taken back
+ * from its peers before it publishes again.
+ * Returns 0 or an error of the store.
+ */
+int
+seen_fed_recover_mark(struct seen_txn *txn, const uint8_t own[32])
+{
+    uint8_t v[8];
+    uint64_t size = 0;
+    uint32_t oidx;
+    int rc;
+
+    if ((rc = seen_store_origin(txn, own, 1, &oidx)) != 0 ||
+        (rc = seen_feed_size(txn, oidx, &size)) != 0)
+        return rc;
+    seen_be64(v, size);
+    return seen_store_put(
+        txn, SEEN_DB_META, META_RECOVER, strlen(META_RECOVER), v, sizeof v);
+}
+
+/**
+ * fed_recover_load(fed, txn):
+ * Read whether the store holds the mark (at start).  Returns 0 or
+ * SEEN_ECORRUPT.
+ */
+int
+fed_recover_load(struct seen_fed *fed, struct seen_txn *txn)
+{
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    rc = seen_store_get(
+        txn, SEEN_DB_META, META_RECOVER, strlen(META_RECOVER), &v, &vlen);
+    if (rc == SEEN_ENOTFOUND) {
+        fed->recover.active = 0;
+        return SEEN_OK;
+    }
+    if (rc != 0)
+        return rc;
+    if (vlen != 8)
+        return SEEN_ECORRUPT;
+    fed->recover.active = 1;
+    fed->recover.from = seen_rd64(v);
+    fed->recover.want = fed->recover.from;
+    seen_warn("this node was restored from a backup: it takes its own feed "
+              "back from its peers (from %llu entries) and publishes nothing "
+              "until each of them has shown what it holds",
+        (unsigned long long)fed->recover.from);
+    return SEEN_OK;
+}
+
+/**
+ * fed_recover_own(fed, origin):
+ * Returns 1 when ${origin} is this node and it is taking its own feed
+ * back (its HEADS and ENTRIES are taken as another origin's), else 0.
+ */
+int
+fed_recover_own(const struct seen_fed *fed, const uint8_t origin[32])
+{
+
+    return fed->recover.active &&
+        memcmp(origin, fed->keys->sign_pk, 32) == 0;
+}
+
+/**
+ * fed_recover_heard(fed, from, hs):
+ * Note the whole HEADS ${hs} from ${from}: it has shown what it holds of
+ * this node's feed (nothing, when it names none).  No-op unless
+ * recovering or when ${hs} is partial.
+ */
+void
+fed_recover_heard(
+    struct seen_fed *fed, const uint8_t from[32], const Seen__Heads *hs)
+{
+    struct fed_peer *p;
+    size_t i;
+
+    if (!fed->recover.active || hs->partial ||
+        (p = fed_find_peer(fed, from)) == NULL)
+        return;
+    p->recover_heard = 1;
+    for (i = 0; i < hs->n_heads; i++)
+        if (hs->heads[i]->checkpoint != NULL &&
+            hs->heads[i]->origin.len == 32 &&
+            memcmp(hs->heads[i]->origin.data, fed->keys->sign_pk, 32) == 0 &&
+            hs->heads[i]->checkpoint->size > fed->recover.want)
+            fed->recover.want = hs->heads[i]->checkpoint->size;
+}
+
+/* Drop the mark in ${txn} and say what was taken back. */
+static int
+recover_done(struct seen_fed *fed, struct seen_txn *txn, uint64_t size,
+    const char *how)
+{
+    int rc;
+
+    rc = seen_store_del(
+        txn, SEEN_DB_META, META_RECOVER, strlen(META_RECOVER), NULL, 0);
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        return rc;
+    fed->recover.active = 0;
+    seen_warn("own feed %s: %llu entries taken back from peers (%llu to "
+              "%llu); this node publishes again.  Import again the records "
+              "imported after the backup was taken",
+        how, (unsigned long long)(size - fed->recover.from),
+        (unsigned long long)fed->recover.from, (unsigned long long)size);
+    return SEEN_OK;
+}
+
+/* The own feed's size into *${size}. */
+static int
+own_size(struct seen_fed *fed, struct seen_txn *txn, uint64_t *size)
+{
+    uint32_t oidx;
+    int rc;
+
+    if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0)
+        return rc;
+    return seen_feed_size(txn, oidx, size);
+}
+
+/**
+ * fed_recover_check(fed, txn):
+ * At the end of a round, inside its write transaction ${txn}: when every
+ * peer has sent a whole HEADS and the own feed holds the largest
+ * checkpoint of it they showed, drop the mark.  Returns 0 or an error of
+ * the store.
+ */
+int
+fed_recover_check(struct seen_fed *fed, struct seen_txn *txn)
+{
+    uint64_t size;
+    size_t i;
+    int rc;
+
+    if (!fed->recover.active || fed->npeers == 0)
+        return SEEN_OK;
+    for (i = 0; i < fed->npeers; i++)
+        if (!fed->peers[i].recover_heard)
+            return SEEN_OK;
+    if ((rc = own_size(fed, txn, &size)) != 0)
+        return rc;
+    if (size < fed->recover.want)
+        return SEEN_OK;
+    return recover_done(fed, txn, size, "recovered");
+}
+
+/**
+ * seen_fed_recover_end(fed, txn):
+ * An admin ends the wait for peers (one is gone for good), inside the
+ * write transaction ${txn}.  Returns 1 when the node was recovering (the
+ * mark dropped, logged), 0 when it was not, or an error of the store.
+ */
+int
+seen_fed_recover_end(struct seen_fed *fed, struct seen_txn *txn)
+{
+    uint64_t size;
+    int rc;
+
+    if (!fed->recover.active)
+        return 0;
+    if ((rc = own_size(fed, txn, &size)) != 0 ||
+        (rc = recover_done(fed, txn, size, "recovery ended by an admin")) !=
+            0)
+        return rc;
+    return 1;
+}
+
+/**
+ * seen_fed_recovering(fed, heard, peers):
+ * Returns 1 while the node takes its own feed back after a restore, else
+ * 0; [out] *${heard} of *${peers} peers have shown what they hold.
+ */
+int
+seen_fed_recovering(const struct seen_fed *fed, size_t *heard, size_t *peers)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < fed->npeers; i++)
+        n += fed->peers[i].recover_heard != 0;
+    *heard = n;
+    *peers = fed->npeers;
+    return fed->recover.active;
+}
+
+/**
+ * fed_recover_status(fed, txn):
+ * The "restore" object of the status: {"recovering", "from", "want",
+ * "held", "peers_heard", "peers"}, or NULL when not recovering.
+ */
+json_t *
+fed_recover_status(struct seen_fed *fed, struct seen_txn *txn)
+{
+    size_t heard, peers;
+    uint64_t size = 0;
+
+    if (!seen_fed_recovering(fed, &heard, &peers))
+        return NULL;
+    (void)own_size(fed, txn, &size);
+    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "recovering", 1,
+        "from", (json_int_t)fed->recover.from, "want",
+        (json_int_t)fed->recover.want, "held", (json_int_t)size,
+        "peers_heard", (json_int_t)heard, "peers", (json_int_t)peers);
+}
