@@ -232,5 +232,6 @@ cli_cmd_fn cmd_report;
 cli_cmd_fn cmd_graph;
 cli_cmd_fn cmd_backup;
 cli_cmd_fn cmd_restore;
+cli_cmd_fn cmd_keys;
 
 #endif /* !SEEN_CLI_H */

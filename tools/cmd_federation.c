@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/hex.h"
 #include "common/home.h"
 #include "common/passphrase.h"
 #include "crypto/keys.h"
@@ -535,7 +536,10 @@ static const char add_usage[] =
     "from FILE in the same form.  The endpoint peers connect to is\n"
     "--endpoint, else the identity's; it must be tcp://HOST:PORT with a\n"
     "fixed port.  The name and both keys must be new to the federation\n"
-    "(a revoked member keeps its name).  Takes effect once signed.\n";
+    "(a revoked member keeps its name), except for an active member's\n"
+    "new transport key ('seen keys transport'): the same name and signing\n"
+    "key with a new curve_pk updates that member's key and endpoint.\n"
+    "Takes effect once signed.\n";
 
 /*
  * Read the identity ${idfile} (NODEHOME/identity.json when ${home} is not
@@ -627,6 +631,67 @@ refuse:
     return NULL;
 }
 
+/*
+ * An identity ${id} (from ${idfile}) of an active member already in ${st},
+ * with its signing key but a new curve_pk (`seen keys transport`): that
+ * member's curve_pk and endpoint become ${id}'s and ${ep}, so that the
+ * next signed document names them and grants the match key to the new
+ * key.  Returns 1 when updated, 0 when ${id} names no member (a new one),
+ * or prints why it cannot and returns -1.
+ */
+static int
+update_member(const struct cli *cli, struct fed_state *st, json_t *id,
+    const char *idfile, const char *ep)
+{
+    const char *name = json_string_value(json_object_get(id, "name"));
+    const char *spk = json_string_value(json_object_get(id, "sign_pk"));
+    const char *cpk = json_string_value(json_object_get(id, "curve_pk"));
+    struct fed_member other, *mine = NULL;
+    json_t *mj, *found = NULL;
+    uint8_t curve[32];
+    size_t i;
+
+    if (name == NULL || spk == NULL || cpk == NULL ||
+        seen_hex_decode(curve, 32, cpk) != 0)
+        return 0; /* new_member() says what is wrong with it */
+    json_array_foreach(st->members, i, mj)
+    {
+        if (member_from_json(mj, &other) != 0)
+            continue;
+        if (strcmp(other.mb.name, name) == 0) {
+            found = mj;
+            mine = &other;
+            break;
+        }
+    }
+    if (found == NULL)
+        return 0;
+    if (strcmp(json_string_value(json_object_get(found, "sign_pk")), spk) !=
+            0 ||
+        mine->mb.status != SEEN__MEMBER_STATUS__ACTIVE)
+        return 0; /* new_member(): already a member */
+    if (memcmp(mine->curve_pk, curve, 32) == 0) {
+        cli_fail(cli, "'%s' is already a member with that transport key",
+            name);
+        return -1;
+    }
+    json_array_foreach(st->members, i, mj)
+    {
+        if (mj != found && member_from_json(mj, &other) == 0 &&
+            memcmp(other.curve_pk, curve, 32) == 0) {
+            cli_fail(cli, "'%s' has a key of member '%s'", idfile,
+                other.mb.name);
+            return -1;
+        }
+    }
+    if (json_object_set_new(found, "curve_pk", json_string(cpk)) != 0 ||
+        json_object_set_new(found, "endpoint", json_string(ep)) != 0) {
+        cli_fail(cli, "out of memory");
+        return -1;
+    }
+    return 1;
+}
+
 static int
 fed_add(struct cli *cli, int argc, char **argv)
 {
@@ -676,6 +741,15 @@ fed_add(struct cli *cli, int argc, char **argv)
             "the identity's endpoint '%s' is not tcp://HOST:PORT "
             "with a fixed port: give --endpoint",
             ep != NULL ? ep : "");
+        goto done;
+    }
+    if ((rc = update_member(cli, &st, id, idfile, ep)) != 0) {
+        if (rc == 1 && state_save(cli, dir, &st) == 0) {
+            printf("Updated the transport key of '%s' (and its endpoint, %s)"
+                   "\nPublish with: seen federation sign %s\n",
+                json_string_value(json_object_get(id, "name")), ep, dir);
+            ret = 0;
+        }
         goto done;
     }
     if ((m = new_member(cli, &st, id, idfile, ep, &fm)) == NULL)

@@ -23,6 +23,7 @@ static const struct {
     {"node", cmd_node, "start or stop the node's daemon; resolve a halt"},
     {"backup", cmd_backup, "a consistent copy of the node home"},
     {"restore", cmd_restore, "put a backup back, without a second history"},
+    {"keys", cmd_keys, "a new keystore passphrase; a new transport key"},
     {"import", cmd_import, "import records (newline-delimited JSON)"},
     {"query", cmd_query, "show what is known of one person"},
     {"chronology", cmd_chronology, "one person's world, in time order"},
