@@ -216,6 +216,7 @@ cli_cmd_fn cmd_handles;
 cli_cmd_fn cmd_status;
 cli_cmd_fn cmd_identity;
 cli_cmd_fn cmd_federation;
+cli_cmd_fn cmd_federation_show; /* seen federation show */
 cli_cmd_fn cmd_membership;
 cli_cmd_fn cmd_lab;
 cli_cmd_fn cmd_request;
