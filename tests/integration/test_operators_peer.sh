@@ -163,7 +163,12 @@ check "...bound to no Unix user" sh -c "! grep -q '\"user\"' '$T_DIR/out'"
 expect_status 0 "its status" "$SEEN" --home "$H" status --json
 grep_out '"operators":"claimed"' "...says operators are claimed"
 expect_status 0 "its lead queries as before (claimed)" \
-  "$SEEN" --home "$H" --as lead query --purpose "$PURPOSE" --nhs "943 476 5919"
+  "$SEEN" --home "$H" --as lead query --purpose "$PURPOSE" --nhs "943 476 5919" --json
+grep_out '"handle":"09eb6f1b16df5efc75aa82ce6f5e9462"' \
+  "...finding the child's entry the previous version stored"
+expect_status 0 "every entry the previous version stored is there" \
+  "$SEEN" --home "$H" --as admin handles --json
+equal "$(wc -l <"$T_DIR/out")" 8 "...all 8"
 expect_status 0 "its admin turns on peer mode: an admin bound to root" \
   "$SEEN" --home "$H" --as admin operator add it --role admin --user root
 expect_status 0 "...and, as root, an auditor bound to root too" \
