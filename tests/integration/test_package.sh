@@ -18,12 +18,17 @@ done
 # Never touch a real installation: its package, user or nodes.
 if dpkg-query -W -f='${Status}' seen 2>/dev/null | grep -q 'ok installed' ||
     getent passwd seen >/dev/null || getent group seen >/dev/null ||
+    getent group seen-operators >/dev/null ||
     [ -e /var/lib/seen ] || [ -e /etc/seen ] || [ -e /var/backups/seen ]; then
   echo "skipped: a package, user or directory 'seen' is here already"
   exit 0
 fi
 
 NAME=pkg-$$-$RANDOM
+# Two operators' Unix users: a registered lead, and one who is not.
+tag=$(printf '%04x' $((($$ + RANDOM) % 65536)))
+UA=seenka$tag
+UB=seenkb$tag
 NODE=/var/lib/seen/$NAME
 PASS=/etc/seen/$NAME.passphrase
 # What systemd would make: the credentials directory, a notify socket.
@@ -45,8 +50,10 @@ pkg_cleanup() {
   fi
   rm -rf "$NODE" "$PASS" "$RUNDIR" "/var/backups/seen/$NAME"
   rmdir /var/lib/seen /etc/seen /var/backups/seen 2>/dev/null
+  for u in "$UA" "$UB"; do userdel "$u" >/dev/null 2>&1; done
   getent passwd seen >/dev/null && userdel seen
   getent group seen >/dev/null && groupdel seen
+  getent group seen-operators >/dev/null && groupdel seen-operators
 }
 trap 'pkg_cleanup; t_cleanup' EXIT
 trap 'exit 1' INT TERM HUP
@@ -144,8 +151,10 @@ check "postinst made the system user seen" getent passwd seen >/dev/null
 check "...a system account (uid below 1000)" \
   test "$(id -u seen)" -lt 1000
 check "...with the group seen" getent group seen >/dev/null
-equal "$(stat -c '%U:%G %a' /var/lib/seen)" "seen:seen 750" \
-  "postinst made /var/lib/seen, seen:seen 0750"
+equal "$(stat -c '%U:%G %a' /var/lib/seen)" "seen:seen-operators 710" \
+  "postinst made /var/lib/seen, seen:seen-operators 0710 (the operators pass)"
+check "...and the group seen-operators, with seen in it" \
+  sh -c "id -nG seen | grep -qw seen-operators"
 equal "$(stat -c '%U:%G %a' /var/backups/seen)" "seen:seen 750" \
   "...and /var/backups/seen, where the running node writes backups"
 UNIT=/lib/systemd/system/seen-node@.service
@@ -156,6 +165,7 @@ if command -v systemd-analyze >/dev/null; then
     "" "...saying nothing"
 fi
 for k in Type=notify User=seen Group=seen LimitNOFILE=65536 \
+    SupplementaryGroups=seen-operators \
     ProtectSystem=strict ReadWritePaths=/var/lib/seen/%i ProtectHome=yes \
     PrivateTmp=yes PrivateDevices=yes NoNewPrivileges=yes \
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' \
@@ -208,7 +218,8 @@ nofile=$(unit_val LimitNOFILE)
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge "$nofile" ] ||
   nofile=$(ulimit -Hn)
 prlimit --nofile="$nofile:$nofile" \
-  runuser -u "$(unit_val User)" -g "$(unit_val Group)" -- \
+  runuser -u "$(unit_val User)" -g "$(unit_val Group)" \
+    -G "$(unit_val SupplementaryGroups)" -- \
   env -i PATH=/usr/bin:/bin "$env_line" NOTIFY_SOCKET="$RUNDIR/notify" \
   JOURNAL_STREAM="$JS" "${exec[@]}" 2>>"$RUNDIR/journal" &
 DAEMON=$!
@@ -239,8 +250,36 @@ expect_status 0 "the admin registers a lead" as_seen --as admin operator add lea
 expect_status 0 "query by NHS number" as_seen --as lead query \
   --purpose "package test: section 47 enquiry" --nhs "943 476 5919" --json
 grep_out '"record":"TVP-DA-2025-00412"' "...finds the child's police record"
+# Operators who are people (docs/operations.md): IT opens the home to the
+# operators' group for passing through, binds an admin to the node's user
+# (peer mode from that request on) and a lead to UA; UA queries as that
+# lead without --as, UB (in the group, not registered) is refused.
+for u in "$UA" "$UB"; do
+  useradd -M -N -g nogroup -G seen-operators -d /nonexistent -s /usr/sbin/nologin "$u"
+done
+chgrp seen-operators "$NODE" && chmod 0710 "$NODE"
+expect_status 0 "an admin bound to the node's user turns peer mode on" \
+  as_seen --as admin operator add it --role admin --user seen
+expect_status 0 "...and registers a lead bound to $UA" \
+  as_seen operator add lead-ua --role lead --user "$UA"
+check "the control socket is 0660 of group seen-operators" \
+  test "$(stat -c '%a %G' "$NODE/control.sock")" = "660 seen-operators"
+expect_status 0 "$UA queries as lead-ua, without --as" \
+  runuser -u "$UA" -- /usr/bin/seen --home "$NODE" query \
+  --purpose "package test: strategy discussion" --nhs "943 476 5919" --json
+grep_out '"record":"TVP-DA-2025-00412"' "...and is served"
+expect_status 1 "$UB, not registered, is refused" \
+  runuser -u "$UB" -- /usr/bin/seen --home "$NODE" query \
+  --purpose "package test: strategy discussion" --nhs "943 476 5919"
+grep_err "Unix user '$UB' \(uid [0-9]+\) is not a registered operator" "...with the rule's words"
+expect_status 0 "an auditor bound to the node's user too" \
+  as_seen --as it operator add aud --role auditor --user seen
+install -d -o seen -m 0700 "$RUNDIR/export"
+expect_status 0 "the auditor exports through the node, no passphrase" \
+  as_seen --as aud audit export "$RUNDIR/export/x"
+check "...the query is logged under lead-ua" grep -aq "lead-ua" "$RUNDIR/export/x/leaves.bin"
 expect_status 0 "the admin backs the running node up to /var/backups/seen" \
-  as_seen --as admin backup "/var/backups/seen/$NAME"
+  as_seen --as it backup "/var/backups/seen/$NAME"
 check "...a whole backup, owned by seen" \
   test "$(stat -c %U "/var/backups/seen/$NAME/store/data.mdb")" = seen
 
@@ -263,8 +302,10 @@ equal "$left" "" "...and every file of it"
 check "...but not the node's keystore and store" test -s "$NODE/keystore"
 rm -rf "$NODE" "$PASS" "/var/backups/seen/$NAME"
 rmdir /var/lib/seen /etc/seen /var/backups/seen
+for u in "$UA" "$UB"; do userdel "$u"; done
 userdel seen
+groupdel seen-operators
 check "once the test removes the node, nothing of it is left" \
-  sh -c "! getent passwd seen && ! getent group seen && \
+  sh -c "! getent passwd seen && ! getent group seen && ! getent group seen-operators && \
     ! test -e /var/lib/seen && ! test -e /etc/seen"
 t_end
