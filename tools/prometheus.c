@@ -217,6 +217,18 @@ xlog(FILE *f, json_t *st)
         "1 when the node refuses to sign checkpoints (docs/operations.md).");
     sample(f, "seen_exchange_log_halted", NULL, NULL,
         json_is_true(json_object_get(x, "halted")));
+    head(f, "seen_restore_recovering", "gauge",
+        "1 while a node restored from a backup takes its own feed back from "
+        "its peers and publishes nothing (docs/operations.md).");
+    sample(f, "seen_restore_recovering", NULL, NULL,
+        json_is_object(json_object_get(st, "restore")));
+    head(f, "seen_operators_peer", "gauge",
+        "1 when operators are checked by their Unix user (peer mode), 0 "
+        "when --as is a claim.");
+    sample(f, "seen_operators_peer", NULL, NULL,
+        json_is_string(json_object_get(st, "operators")) &&
+            strcmp(json_string_value(json_object_get(st, "operators")),
+                "peer") == 0);
 }
 
 /* The store's room. */

@@ -96,6 +96,15 @@ expect_status 1 "...and refuses imports meanwhile" \
   "$SEEN" --home "$LAB/$POL" import "$T_DIR/c.jsonl"
 grep_err "restored from a backup" "...saying why"
 check "...its log says so" grep -q "restored from a backup" "$LAB/$POL/seen-node.log"
+expect_status 0 "...its metrics" "$SEEN" --home "$LAB/$POL" status --prometheus
+check "...say it recovers and signs nothing" /usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1]).read())}
+assert [s.value for s in fams["seen_restore_recovering"].samples] == [1]
+assert [s.value for s in fams["seen_exchange_log_halted"].samples] == [1]
+assert [s.value for s in fams["seen_operators_peer"].samples] == [0]
+' "$T_DIR/out"
 
 # --- its peers come back: it takes back what it had published ----------------
 expect_status 0 "$SC starts" "$SEEN" --home "$LAB/$SC" node start
