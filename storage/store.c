@@ -423,6 +423,96 @@ err1:
     return rc;
 }
 
+/* Open every table of ${s} (read-only: they must all exist) and check
+ * its format; for seen_store_open_readonly. */
+static int
+open_tables_ro(struct seen_store *s)
+{
+    MDB_txn *txn;
+    MDB_val k = {strlen(META_FORMAT), (char *)META_FORMAT}, v;
+    int i, rc;
+
+    if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+        return store_fail(s, "begin", rc);
+    for (i = 0; i < SEEN_DB_COUNT; i++)
+        if ((rc = mdb_dbi_open(txn, db_names[i], 0, &s->dbi[i])) != 0) {
+            seen_error("store '%s' has no table %s: start the node on it "
+                       "once (it is brought up to date), then try again",
+                s->dir, db_names[i]);
+            mdb_txn_abort(txn);
+            return rc == MDB_NOTFOUND ? SEEN_EVERSION : SEEN_ECORRUPT;
+        }
+    rc = mdb_get(txn, s->dbi[SEEN_DB_META], &k, &v);
+    if (rc != 0 || v.mv_size != 4) {
+        seen_error("store '%s' is empty or not initialised", s->dir);
+        rc = SEEN_ECORRUPT;
+    } else if (seen_rd32(v.mv_data) != SEEN_STORE_FORMAT) {
+        seen_error("store '%s' has format %u; this build reads format %d "
+                   "without keys: start the node on it once",
+            s->dir, (unsigned)seen_rd32(v.mv_data), SEEN_STORE_FORMAT);
+        rc = SEEN_EVERSION;
+    }
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    /* Committed, not aborted: the tables' handles outlive it. */
+    return mdb_txn_commit(txn) == 0 ? SEEN_OK : SEEN_ERR;
+}
+
+/**
+ * seen_store_open_readonly(dir, out):
+ * Open the store in ${dir}, whose node is stopped, for reading only and
+ * without any key: no sealed value can be read (seen_store_sealed_get()
+ * returns SEEN_EPERM), nothing can be written.  For what needs no key:
+ * the exchange log's audit export.
+ * Returns 0 and a new store in *${out}; SEEN_ENOTFOUND when there is
+ * none; SEEN_ECORRUPT; SEEN_EVERSION when its format is not this build's
+ * (an older store is migrated only by opening it with its keys);
+ * SEEN_EIO; SEEN_ENOMEM.  Each error is logged with the path.
+ */
+int
+seen_store_open_readonly(const char *dir, struct seen_store **out)
+{
+    struct seen_store *s;
+    int rc;
+
+    *out = NULL;
+    if (!file_exists(dir, "data.mdb")) {
+        seen_error("no store at '%s'", dir);
+        return SEEN_ENOTFOUND;
+    }
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return SEEN_ENOMEM;
+    s->keyless = 1;
+    if ((s->dir = strdup(dir)) == NULL ||
+        (s->keys = sodium_malloc(64)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto fail;
+    }
+    randombytes_buf(s->keys, 64); /* opens nothing that was sealed */
+    if ((rc = mdb_env_create(&s->env)) != 0 ||
+        (rc = mdb_env_set_maxdbs(s->env, SEEN_DB_COUNT + 4)) != 0 ||
+        (rc = mdb_env_open(s->env, dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS,
+             0600)) != 0) {
+        seen_error("cannot open store '%s' to read: %s", dir,
+            mdb_strerror(rc));
+        rc = rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == EINVAL
+                 ? SEEN_ECORRUPT
+                 : SEEN_EIO;
+        goto fail;
+    }
+    if ((rc = store_check_size(s)) != 0 || (rc = store_probe(dir, 0, 0)) != 0 ||
+        (rc = open_tables_ro(s)) != 0)
+        goto fail;
+    store_space_init(s);
+    *out = s;
+    return SEEN_OK;
+fail:
+    seen_store_destroy(&s);
+    return rc;
+}
+
 /**
  * seen_store_destroy(&store):
  * Close ${store}; no transaction may be open.  Sets the caller's pointer to
@@ -908,6 +998,8 @@ seen_store_sealed_get(struct seen_txn *txn, enum seen_db db, const void *key,
     *val = NULL;
     if ((rc = seen_store_get(txn, db, key, klen, &sv, &slen)) != 0)
         return rc;
+    if (txn->store->keyless)
+        return SEEN_EPERM; /* seen_store_open_readonly */
     if (slen < SEEN_SEAL_OVERHEAD) {
         seen_error("store '%s': %s: sealed value too short", txn->store->dir,
             db_names[db]);

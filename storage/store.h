@@ -121,6 +121,20 @@ SEEN_MUST_CHECK int seen_store_open(const char *dir, const uint8_t node_id[32],
     struct seen_store **out);
 
 /**
+ * seen_store_open_readonly(dir, out):
+ * Open the store in ${dir}, whose node is stopped, for reading only and
+ * without any key: no sealed value can be read (seen_store_sealed_get()
+ * returns SEEN_EPERM), nothing can be written.  For what needs no key:
+ * the exchange log's audit export.
+ * Returns 0 and a new store in *${out}; SEEN_ENOTFOUND when there is
+ * none; SEEN_ECORRUPT; SEEN_EVERSION when its format is not this build's
+ * (an older store is migrated only by opening it with its keys);
+ * SEEN_EIO; SEEN_ENOMEM.  Each error is logged with the path.
+ */
+SEEN_MUST_CHECK int seen_store_open_readonly(
+    const char *dir, struct seen_store **out);
+
+/**
  * seen_store_destroy(&store):
  * Close ${store}; no transaction may be open.  Sets the caller's pointer to
  * NULL; NULL or a pointer to NULL is a no-op, so it is safe twice.
@@ -277,7 +291,8 @@ SEEN_MUST_CHECK int seen_store_sealed_put(struct seen_txn *txn,
  * Look up and open a value stored by seen_store_sealed_put.  On success
  * *${val} is a malloc'd buffer the caller frees (one spare NUL byte
  * follows the ${vlen} bytes).  Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT
- * when the value does not open (tampered, or another key), SEEN_ENOMEM.
+ * when the value does not open (tampered, or another key), SEEN_ENOMEM;
+ * SEEN_EPERM for a store opened without keys (seen_store_open_readonly).
  */
 SEEN_MUST_CHECK int seen_store_sealed_get(struct seen_txn *txn,
     enum seen_db db, const void *key, size_t klen, const void *ad,

@@ -41,6 +41,7 @@ struct seen_store {
     MDB_dbi dbi[SEEN_DB_COUNT];
     char *dir;
     uint8_t *keys; /* sodium_malloc: record key(32), id key(32) */
+    int keyless;   /* opened by seen_store_open_readonly: no sealed value */
     struct store_space sp;
 };
 

@@ -37,10 +37,10 @@ static const char audit_usage[] =
     "accepted, every query and disclosure decision -- with the checkpoints\n"
     "it signed, the cosignatures its peers returned, the checkpoints it\n"
     "holds of its peers' logs, any evidence of equivocation, and the\n"
-    "membership document, to OUTDIR (docs/audit-format.md).  The node may\n"
-    "be running or stopped; the keystore passphrase is needed to open the\n"
-    "store (from $SEEN_PASSPHRASE_FILE or the terminal).  The export holds\n"
-    "no key and nothing in clear that the log does not.\n"
+    "membership document, to OUTDIR (docs/audit-format.md).  A running\n"
+    "node exports through itself; a stopped node's store is read\n"
+    "read-only, without any key: no passphrase is needed either way.  The\n"
+    "export holds no key and nothing in clear that the log does not.\n"
     "\n"
     "proof prints the node's latest exchange-log checkpoint, a C2SP\n"
     "tlog-checkpoint signed note, with the note verifier key it is signed\n"
@@ -48,7 +48,8 @@ static const char audit_usage[] =
     "proof in that checkpoint (base64 hashes, lowest first): what any\n"
     "C2SP-aware tool needs to check that the node signed the leaf into its\n"
     "log.  --json prints {\"vkey\", \"checkpoint\", \"size\", \"index\",\n"
-    "\"leaf\", \"proof\"}.  Opened like export.\n"
+    "\"leaf\", \"proof\"}.  A stopped node is read like export; a running\n"
+    "one with the keystore passphrase.\n"
     "\n"
     "verify checks exports without a node: every leaf, the Merkle tree,\n"
     "every signature against the membership document and every checkpoint\n"
@@ -60,41 +61,62 @@ static const char audit_usage[] =
     "every check passes, 1 with what failed.  --json prints one object per\n"
     "check: {\"export\", \"check\", \"ok\", \"finding\", \"detail\"}.\n";
 
+/* The store an auditor reads, and how it was opened. */
+struct view {
+    struct seen_unlock u;   /* a running node's: with the passphrase */
+    struct seen_store *ro;  /* a stopped node's: read-only, no key */
+    struct seen_txn *txn;   /* one read transaction */
+};
+
+/* Release what auditor_view() opened; an empty view is a no-op. */
+static void
+view_release(struct view *v)
+{
+
+    seen_store_abort(v->txn);
+    v->txn = NULL;
+    seen_store_destroy(&v->ro);
+    seen_unlock_release(&v->u);
+}
+
 /*
  * Open the store of the node home ${cli}->home (cli_need_home() was
  * called) for the operator ${cli}->op (in peer mode, the operator bound
- * to the Unix user running this: storage/operators.h), who must
- * be allowed to export (an auditor, cli.md: a lead, whose queries and
- * decisions the log records, is not): unlock it into ${u} (passphrase
- * from $SEEN_PASSPHRASE_FILE or the terminal; the node may be running)
- * and begin one read transaction *${txn}, a consistent view while the
- * node goes on.  Returns 0; -1 when nothing was opened (said why); 1
- * when ${u}, and *${txn} if not NULL, must still be released (said
- * why).
+ * to the Unix user running this: storage/operators.h), who must be
+ * allowed to export (an auditor, cli.md: a lead, whose queries and
+ * decisions the log records, is not), and begin one read transaction,
+ * into ${v}.  A stopped node's store is opened read-only without any key
+ * (seen_store_open_readonly: the exchange log holds nothing sealed), so
+ * no passphrase is needed; a running node's is unlocked with the
+ * passphrase ($SEEN_PASSPHRASE_FILE or the terminal: `audit proof` of a
+ * running node; its export goes through the node).  Returns 0, or 1
+ * having said why; view_release() ${v} either way.
  */
 static int
-auditor_view(struct cli *cli, struct seen_unlock *u, struct seen_txn **txn)
+auditor_view(struct cli *cli, struct view *v)
 {
     const struct seen_unlock_opts uo = {NULL, 0, 1, NULL, NULL};
     char why[SEEN_PATH_LEN + 64], name[SEEN_OPERATOR_NAME_MAX + 1];
+    struct seen_store *store;
     int rc;
 
-    *txn = NULL;
-    if (seen_unlock_home(cli->home, &uo, u, why, sizeof why) != 0) {
-        if (why[0] != '\0')
-            cli_fail(cli, "%s", why);
-        return -1;
+    memset(v, 0, sizeof *v);
+    if (!seen_home_running(cli->home, NULL)) {
+        if (seen_home_path(cli->home, "store", why, sizeof why) == NULL ||
+            seen_store_open_readonly(why, &v->ro) != 0)
+            return cli_fail(cli, "cannot read the store of '%s'", cli->home);
+        store = v->ro;
+    } else if (seen_unlock_home(cli->home, &uo, &v->u, why, sizeof why) != 0) {
+        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
+    } else {
+        store = v->u.store;
     }
-    if ((rc = seen_store_begin(u->store, 0, txn)) != 0) {
-        cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
-        return 1;
-    }
+    if ((rc = seen_store_begin(store, 0, &v->txn)) != 0)
+        return cli_fail(cli, "cannot read the store: %s", seen_strerror(rc));
     /* In peer mode, the operator bound to the Unix user running this. */
-    if (seen_operator_resolve(*txn, (long)getuid(), cli->op,
-            SEEN_ACT_AUDIT_EXPORT, name, why, sizeof why) != 0) {
-        cli_fail(cli, "%s", why);
-        return 1;
-    }
+    if (seen_operator_resolve(v->txn, (long)getuid(), cli->op,
+            SEEN_ACT_AUDIT_EXPORT, name, why, sizeof why) != 0)
+        return cli_fail(cli, "%s", why);
     return 0;
 }
 
@@ -204,8 +226,7 @@ static int
 audit_export(struct cli *cli, int argc, char **argv)
 {
     struct seen_audit_summary sum;
-    struct seen_unlock u;
-    struct seen_txn *txn = NULL;
+    struct view v;
     long pid;
     int rc, ret = 1;
 
@@ -216,20 +237,16 @@ audit_export(struct cli *cli, int argc, char **argv)
         return rc;
     if (seen_home_running(cli->home, &pid))
         return export_running(cli, argv[1]);
-    if ((rc = auditor_view(cli, &u, &txn)) != 0) {
-        if (rc < 0)
-            return 1;
+    if (auditor_view(cli, &v) != 0)
         goto done;
-    }
-    if ((rc = seen_audit_export(txn, argv[1], &sum)) != 0) {
+    if ((rc = seen_audit_export(v.txn, argv[1], &sum)) != 0) {
         cli_fail(cli, "cannot export to '%s': %s", argv[1], seen_strerror(rc));
         goto done;
     }
     export_said(&sum, argv[1]);
     ret = 0;
 done:
-    seen_store_abort(txn);
-    seen_unlock_release(&u);
+    view_release(&v);
     return ret;
 }
 
@@ -321,8 +338,7 @@ audit_proof(struct cli *cli, int argc, char **argv)
 {
     int json = 0;
     const struct cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
-    struct seen_unlock u;
-    struct seen_txn *txn = NULL;
+    struct view v;
     char why[SEEN_PATH_LEN + 64], *end;
     unsigned long long index;
     json_t *j = NULL;
@@ -339,12 +355,9 @@ audit_proof(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, audit_usage, "INDEX is a number");
     if ((rc = cli_need_home(cli)) != 0)
         return rc;
-    if ((rc = auditor_view(cli, &u, &txn)) != 0) {
-        if (rc < 0)
-            return 1;
+    if (auditor_view(cli, &v) != 0)
         goto done;
-    }
-    if ((j = proof_json(txn, index, why, sizeof why)) == NULL) {
+    if ((j = proof_json(v.txn, index, why, sizeof why)) == NULL) {
         cli_fail(cli, "%s", why);
         goto done;
     }
@@ -355,8 +368,7 @@ audit_proof(struct cli *cli, int argc, char **argv)
     ret = 0;
 done:
     json_decref(j);
-    seen_store_abort(txn);
-    seen_unlock_release(&u);
+    view_release(&v);
     return ret;
 }
 

@@ -127,8 +127,8 @@ grep_out "queries 1, .* operator changes 8\)" "...one query and eight operator c
 check "the query record names lead-a" grep -aq "lead-a" "$P/exports/x/leaves.bin"
 check "the operator records name $UA" grep -aq "$UA" "$P/exports/x/leaves.bin"
 expect_status 0 "stop" "$SEEN" --home "$H" node stop
-# A stopped node's export opens the store with the passphrase: the same
-# rule, for the Unix user running it.
+# A stopped node's export reads the store read-only, without any key: the
+# same rule, for the Unix user running it.
 expect_status 1 "root exports the stopped node: refused, its operator is an admin" \
   "$SEEN" --home "$H" audit export "$P/xr"
 grep_err "operator 'admin' is an admin: only an auditor may export" "...saying whose role it is"
@@ -185,5 +185,10 @@ expect_status 0 "the export of the old log and the new leaves verifies" \
   "$SEEN" audit verify --owner "$OLD_OWNER" "$T_DIR/old-x"
 grep_out "queries 2, .* operator changes 2\)" "...two queries, two operator changes"
 expect_status 0 "stop it" "$SEEN" --home "$H" node stop
+expect_status 0 "root exports the stopped node as aud-root, without the passphrase" \
+  env SEEN_PASSPHRASE_FILE=/nonexistent "$SEEN" --home "$H" --as aud-root audit export "$T_DIR/old-stopped"
+expect_status 0 "...and that export verifies too" \
+  "$SEEN" audit verify --owner "$OLD_OWNER" "$T_DIR/old-stopped"
+grep_out "queries 2, .* operator changes 2\)" "...the same two queries and two operator changes"
 
 t_end
