@@ -29,6 +29,7 @@ static const struct {
 } suites[] = {
     {"check_audit", audit_suite},
     {"check_audit_frames", audit_frames_suite},
+    {"check_backup", backup_suite},
     {"check_checkpoint", checkpoint_suite},
     {"check_common_file", file_suite},
     {"check_config", config_suite},

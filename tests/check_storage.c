@@ -476,48 +476,6 @@ START_TEST(test_sealed_value_round_trips_and_needs_its_associated_data)
 }
 END_TEST
 
-START_TEST(test_readonly_store_reads_plain_values_never_sealed_ones)
-{
-    struct seen_store *s = open_store(1), *ro = NULL;
-    struct seen_txn *t = tu_begin(s, 1);
-    uint8_t k[16], *out = NULL;
-    const void *v;
-    size_t vlen, olen = 0;
-
-    seen_store_id_key(s, "REC-1", 5, k);
-    ck_assert_int_eq(seen_store_sealed_put(t, SEEN_DB_RECORDS, k, 16, "REC-1",
-                         5, SECRET, strlen(SECRET)),
-        SEEN_OK);
-    put_str(t, SEEN_DB_META, "plain", "value");
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
-
-    /* No key: the plain value reads, the sealed one is refused. */
-    ck_assert_int_eq(seen_store_open_readonly(tu_fixture.dir, &ro), SEEN_OK);
-    t = tu_begin(ro, 0);
-    ck_assert_int_eq(
-        seen_store_get(t, SEEN_DB_META, "plain", 5, &v, &vlen), SEEN_OK);
-    ck_assert_mem_eq(v, "value", 5);
-    ck_assert_int_eq(seen_store_sealed_get(
-                         t, SEEN_DB_RECORDS, k, 16, "REC-1", 5, &out, &olen),
-        SEEN_EPERM);
-    ck_assert_ptr_null(out);
-    seen_store_abort(t);
-    /* Nothing can be written. */
-    ck_assert_int_ne(seen_store_begin(ro, 1, &t), SEEN_OK);
-    seen_store_destroy(&ro);
-
-    /* A truncated store and no store are said as for seen_store_open. */
-    ck_assert_int_eq(truncate(dpath, 4096), 0);
-    ck_assert_int_eq(
-        seen_store_open_readonly(tu_fixture.dir, &ro), SEEN_ECORRUPT);
-    ck_assert_ptr_null(ro);
-    ck_assert_int_eq(unlink(dpath), 0);
-    ck_assert_int_eq(
-        seen_store_open_readonly(tu_fixture.dir, &ro), SEEN_ENOTFOUND);
-}
-END_TEST
-
 START_TEST(test_sealed_value_of_zero_bytes_round_trips)
 {
     struct seen_store *s = open_store(1);
@@ -1185,7 +1143,6 @@ storage_suite(void)
     tcase_add_checked_fixture(tc, setup, tu_fixture_teardown);
     tcase_add_test(
         tc, test_sealed_value_round_trips_and_needs_its_associated_data);
-    tcase_add_test(tc, test_readonly_store_reads_plain_values_never_sealed_ones);
     tcase_add_test(tc, test_sealed_value_of_zero_bytes_round_trips);
     tcase_add_test(
         tc, test_sealed_plaintext_and_record_id_never_reach_the_file);

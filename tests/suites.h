@@ -9,6 +9,7 @@
 
 Suite *audit_suite(void);
 Suite *audit_frames_suite(void);
+Suite *backup_suite(void);
 Suite *checkpoint_suite(void);
 Suite *file_suite(void);
 Suite *config_suite(void);
