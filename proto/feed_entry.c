@@ -1,4 +1,5 @@
 #include <stddef.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,4 +133,26 @@ seen_short_tokens(const uint8_t *tokens, size_t n, uint8_t *out)
         memcpy(out + i * SEEN_SHORT_ITEM, tokens + i * SEEN_TOKEN_ITEM,
             SEEN_SHORT_ITEM);
     return n * SEEN_SHORT_ITEM;
+}
+
+/**
+ * seen_index_entry_content_key(e, out):
+ * A hash of ${e} packed without its handle and group; see feed_entry.h.
+ */
+int
+seen_index_entry_content_key(const Seen__IndexEntry *e, uint8_t out[16])
+{
+    Seen__IndexEntry c = *e;
+    uint8_t *buf;
+    size_t n;
+
+    c.handle = (ProtobufCBinaryData){0, NULL};
+    c.group = (ProtobufCBinaryData){0, NULL};
+    n = seen__index_entry__get_packed_size(&c);
+    if ((buf = malloc(n ? n : 1)) == NULL)
+        return SEEN_ENOMEM;
+    seen__index_entry__pack(&c, buf);
+    crypto_generichash(out, 16, buf, n, NULL, 0);
+    free(buf);
+    return SEEN_OK;
 }

@@ -46,4 +46,17 @@ SEEN_MUST_CHECK int seen_index_entry_normalise(Seen__IndexEntry *e,
  */
 size_t seen_short_tokens(const uint8_t *tokens, size_t n, uint8_t *out);
 
+/**
+ * seen_index_entry_content_key(e, out):
+ * Write to ${out} a 16-byte BLAKE2b hash of entry ${e} as published
+ * (packed) with its handle and group left out: two entries of the same
+ * person of the same record, published under the same match key and
+ * token length, have the same key (a restored node recognises, in a
+ * record it imports again, the entries it took back from its peers:
+ * docs/protocol.md, "Restored from a backup").
+ * Returns 0 or SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_index_entry_content_key(
+    const Seen__IndexEntry *e, uint8_t out[16]);
+
 #endif /* !SEEN_FEED_ENTRY_H */

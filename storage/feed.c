@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "common/bytes.h"
 #include "common/log.h"
 #include "proto/checkpoint.h"
 #include "storage/feed.h"
@@ -165,4 +166,96 @@ seen_feed_checkpoint(struct seen_txn *txn, uint32_t oidx, const uint8_t **cp,
     *cp = v;
     *len = vlen;
     return 0;
+}
+
+/* The META key of the orphan of content ${key}. */
+static void
+orphan_key(uint8_t k[17], const uint8_t key[16])
+{
+
+    k[0] = 'o';
+    memcpy(k + 1, key, 16);
+}
+
+/**
+ * seen_orphan_put(txn, key, handle, group, seq):
+ * Record an own entry taken back after a restore; see feed.h.
+ */
+int
+seen_orphan_put(struct seen_txn *txn, const uint8_t key[16],
+    const uint8_t handle[16], const uint8_t group[16], uint64_t seq)
+{
+    uint8_t k[17], v[40];
+
+    orphan_key(k, key);
+    memcpy(v, handle, 16);
+    memcpy(v + 16, group, 16);
+    seen_be64(v + 32, seq);
+    return seen_store_put(txn, SEEN_DB_META, k, sizeof k, v, sizeof v);
+}
+
+/**
+ * seen_orphan_get(txn, key, handle, group, seq):
+ * Look up the orphan of content ${key}; see feed.h.
+ */
+int
+seen_orphan_get(struct seen_txn *txn, const uint8_t key[16],
+    uint8_t handle[16], uint8_t group[16], uint64_t *seq)
+{
+    uint8_t k[17];
+    const uint8_t *v;
+    size_t vlen;
+    int rc;
+
+    orphan_key(k, key);
+    rc = seen_store_get(txn, SEEN_DB_META, k, sizeof k, (const void **)&v,
+        &vlen);
+    if (rc != 0)
+        return rc;
+    if (vlen != 40)
+        return SEEN_ECORRUPT;
+    memcpy(handle, v, 16);
+    memcpy(group, v + 16, 16);
+    *seq = seen_rd64(v + 32);
+    return SEEN_OK;
+}
+
+/**
+ * seen_orphan_del(txn, key):
+ * Forget the orphan of content ${key}; see feed.h.
+ */
+int
+seen_orphan_del(struct seen_txn *txn, const uint8_t key[16])
+{
+    uint8_t k[17];
+
+    orphan_key(k, key);
+    return seen_store_del(txn, SEEN_DB_META, k, sizeof k, NULL, 0);
+}
+
+/* Stop at the first key: there is one. */
+static int
+orphan_seen(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+
+    (void)key;
+    (void)klen;
+    (void)val;
+    (void)vlen;
+    *(int *)ctx = 1;
+    return 1;
+}
+
+/**
+ * seen_orphan_any(txn):
+ * Returns 1 when any orphan is recorded, 0 when none, or an error.
+ */
+int
+seen_orphan_any(struct seen_txn *txn)
+{
+    int any = 0, rc;
+
+    rc = seen_store_iter(txn, SEEN_DB_META, "o", 1, orphan_seen, &any);
+    return rc < 0 ? rc : any;
 }

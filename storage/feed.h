@@ -88,4 +88,45 @@ SEEN_MUST_CHECK int seen_feed_set_checkpoint(struct seen_txn *txn,
 SEEN_MUST_CHECK int seen_feed_checkpoint(struct seen_txn *txn, uint32_t oidx,
     const uint8_t **cp, size_t *len);
 
+/*
+ * Orphans: entries of this node's own feed that a node restored from a
+ * backup took back from its peers (node/replication/recover.c) and holds
+ * no record for, by the content key of the entry
+ * (seen_index_entry_content_key), so that importing the record again
+ * adopts them rather than publishing them twice (node/matching/
+ * indexer.c).  META key 'o' key(16) -> handle(16) group(16) seq(8).
+ */
+
+/**
+ * seen_orphan_put(txn, key, handle, group, seq):
+ * Record the own entry at ${seq} (its ${handle} and ${group}) under its
+ * content ${key}.  Returns 0, SEEN_EFULL, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_orphan_put(struct seen_txn *txn,
+    const uint8_t key[16], const uint8_t handle[16], const uint8_t group[16],
+    uint64_t seq);
+
+/**
+ * seen_orphan_get(txn, key, handle, group, seq):
+ * Look up the orphan of content ${key}: its handle, group and position.
+ * Returns 0; SEEN_ENOTFOUND; SEEN_ECORRUPT.
+ */
+SEEN_MUST_CHECK int seen_orphan_get(struct seen_txn *txn,
+    const uint8_t key[16], uint8_t handle[16], uint8_t group[16],
+    uint64_t *seq);
+
+/**
+ * seen_orphan_del(txn, key):
+ * Forget the orphan of content ${key} (adopted, or retracted).  Returns
+ * 0, SEEN_ENOTFOUND, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_orphan_del(struct seen_txn *txn,
+    const uint8_t key[16]);
+
+/**
+ * seen_orphan_any(txn):
+ * Returns 1 when any orphan is recorded, 0 when none, or an error.
+ */
+int seen_orphan_any(struct seen_txn *txn);
+
 #endif /* !SEEN_FEED_H */

@@ -237,6 +237,11 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
         return rc == 1 && (!seen_home_running(cli->home, &now) || now != pid)
                    ? 3
                    : rc;
+    if (!quiet && json_integer_value(json_object_get(resp, "adopted")) > 0)
+        printf("%s: %lld entries taken back after the restore are their "
+               "records' again, not published twice\n",
+            in->name,
+            (long long)json_integer_value(json_object_get(resp, "adopted")));
     if (!quiet)
         printf("%s: %lld records imported (%lld replaced, %lld deleted), "
                "%lld entries published, %lld retracted%s\n",

@@ -260,10 +260,15 @@ ctl_import_commit(struct seen_control *c, struct ctl_call *call)
         (unsigned long long)st.records, (unsigned long long)st.replaced,
         (unsigned long long)st.deleted, (unsigned long long)st.entries,
         (unsigned long long)st.retracted);
-    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1, "records",
-        (json_int_t)st.records, "replaced", (json_int_t)st.replaced, "deleted",
-        (json_int_t)st.deleted, "entries", (json_int_t)st.entries, "retracted",
-        (json_int_t)st.retracted, "rejected", (json_int_t)rejected);
+    if (st.adopted > 0)
+        seen_info("%llu entries taken back after a restore are their "
+                  "records' again",
+            (unsigned long long)st.adopted);
+    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
+        "records", (json_int_t)st.records, "replaced", (json_int_t)st.replaced,
+        "deleted", (json_int_t)st.deleted, "entries", (json_int_t)st.entries,
+        "retracted", (json_int_t)st.retracted, "rejected",
+        (json_int_t)rejected, "adopted", (json_int_t)st.adopted);
 }
 
 json_t *

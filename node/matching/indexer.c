@@ -211,59 +211,55 @@ seen_indexer_token_input(const struct seen_record *r,
     in->shielded = r->shielded;
 }
 
-/* Publish the entry of person ${p}; its handle goes to ${handle}. */
-static int
-publish_person(struct seen_indexer *ix, struct seen_txn *txn,
-    const struct seen_record *r, const struct seen_person *p,
-    const uint8_t group[16], uint64_t now, uint8_t handle[16])
-{
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    Seen__LocalHandle lh = SEEN__LOCAL_HANDLE__INIT;
-    struct seen_token_input in;
+/* The buffers an entry's tokens and filter point into. */
+struct entry_buf {
     uint8_t tokens[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
     uint8_t stokens[SEEN_TOKENS_MAX * SEEN_SHORT_ITEM];
-    uint8_t bloom[SEEN_BLOOM_BYTES], lbuf[512];
-    uint64_t seq;
-    size_t ntok, llen;
-    int rc;
+    uint8_t bloom[SEEN_BLOOM_BYTES];
+    size_t ntok;
+};
+
+/* Make in ${e} the entry of person ${p} of ${r} as it is published, but
+ * for its handle and group (its tokens and filter in ${b}). */
+static void
+make_entry(struct seen_indexer *ix, const struct seen_record *r,
+    const struct seen_person *p, struct entry_buf *b, Seen__IndexEntry *e)
+{
+    struct seen_token_input in;
 
     seen_indexer_token_input(r, p, &in);
-    ntok = seen_tokens_make(ix->tk, &in, tokens, SEEN_TOKENS_MAX);
-    seen_bloom_make(ix->tk, &in, bloom);
-
-    seen_random_buf(handle, 16);
-    e.handle = (ProtobufCBinaryData){16, handle};
-    e.group = (ProtobufCBinaryData){16, (uint8_t *)group};
-    e.role = p->role;
-    e.kind = r->kind;
-    e.date = (uint32_t)r->date;
-    e.risk = r->risk;
-    e.local_authority = (char *)r->local_authority;
+    b->ntok = seen_tokens_make(ix->tk, &in, b->tokens, SEEN_TOKENS_MAX);
+    seen_bloom_make(ix->tk, &in, b->bloom);
+    seen__index_entry__init(e);
+    e->role = p->role;
+    e->kind = r->kind;
+    e->date = (uint32_t)r->date;
+    e->risk = r->risk;
+    e->local_authority = (char *)r->local_authority;
     if (ix->short_tokens)
-        e.short_tokens = (ProtobufCBinaryData){
-            seen_short_tokens(tokens, ntok, stokens), stokens};
+        e->short_tokens = (ProtobufCBinaryData){
+            seen_short_tokens(b->tokens, b->ntok, b->stokens), b->stokens};
     else
-        e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
-    e.name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, bloom};
-    e.epoch = seen_tokenizer_epoch(ix->tk);
+        e->tokens =
+            (ProtobufCBinaryData){b->ntok * SEEN_TOKEN_ITEM, b->tokens};
+    e->name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, b->bloom};
+    e->epoch = seen_tokenizer_epoch(ix->tk);
     /* Plus one, so that 0 can mean none; dates before 1970 are long past. */
-    e.expiry = r->has_retain && r->retain_until >= 0
+    e->expiry = r->has_retain && r->retain_until >= 0
         ? (uint32_t)r->retain_until + 1
         : (r->has_retain ? 1 : 0);
-    e.flags = entry_flags(r, p);
-    e.birth_band = seen_indexer_birth_band(p, r->date);
-    fe.origin = (ProtobufCBinaryData){32, (uint8_t *)ix->keys->sign_pk};
-    fe.time = now;
-    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-    fe.entry = &e;
-    if ((rc = publish(ix, txn, &fe, &seq)) != 0)
-        return rc;
-    /* Indexed by the whole items, as a reader expands short ones. */
-    e.short_tokens = (ProtobufCBinaryData){0, NULL};
-    e.tokens = (ProtobufCBinaryData){ntok * SEEN_TOKEN_ITEM, tokens};
-    if ((rc = seen_index_add_fresh(txn, ix->own, seq, &e)) != 0)
-        return rc;
+    e->flags = entry_flags(r, p);
+    e->birth_band = seen_indexer_birth_band(p, r->date);
+}
+
+/* Map our ${handle} to person ${p} of ${r}, at ${seq} of our feed. */
+static int
+put_handle(struct seen_txn *txn, const struct seen_record *r,
+    const struct seen_person *p, const uint8_t handle[16], uint64_t seq)
+{
+    Seen__LocalHandle lh = SEEN__LOCAL_HANDLE__INIT;
+    uint8_t lbuf[512];
+    size_t llen;
 
     lh.record = (char *)r->id;
     lh.ref = (char *)p->ref;
@@ -274,6 +270,79 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     seen__local_handle__pack(&lh, lbuf);
     return seen_store_sealed_put(txn, SEEN_DB_HANDLES, handle, 16, handle, 16,
         lbuf, llen);
+}
+
+/* Publish the entry of person ${p}; its handle goes to ${handle}. */
+static int
+publish_person(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *r, const struct seen_person *p,
+    const uint8_t group[16], uint64_t now, uint8_t handle[16])
+{
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e;
+    struct entry_buf b;
+    uint64_t seq;
+    int rc;
+
+    make_entry(ix, r, p, &b, &e);
+    seen_random_buf(handle, 16);
+    e.handle = (ProtobufCBinaryData){16, handle};
+    e.group = (ProtobufCBinaryData){16, (uint8_t *)group};
+    fe.origin = (ProtobufCBinaryData){32, (uint8_t *)ix->keys->sign_pk};
+    fe.time = now;
+    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+    fe.entry = &e;
+    if ((rc = publish(ix, txn, &fe, &seq)) != 0)
+        return rc;
+    /* Indexed by the whole items, as a reader expands short ones. */
+    e.short_tokens = (ProtobufCBinaryData){0, NULL};
+    e.tokens = (ProtobufCBinaryData){b.ntok * SEEN_TOKEN_ITEM, b.tokens};
+    if ((rc = seen_index_add_fresh(txn, ix->own, seq, &e)) != 0)
+        return rc;
+    return put_handle(txn, r, p, handle, seq);
+}
+
+/*
+ * A node restored from a backup took back from its peers the entries of
+ * records imported after the backup (storage/feed.h, orphans): when
+ * every person of the record ${r}, imported again, has such an entry,
+ * all of one group, those entries become the record's (their handles to
+ * ${handles}), already published and indexed, so that nothing is
+ * published twice.  Returns 1 when adopted, 0 when not (nothing written),
+ * or an error.
+ */
+static int
+adopt(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *r, uint8_t handles[][16], uint64_t *seqs)
+{
+    uint8_t key[SEEN_RECORD_PEOPLE_MAX][16], group[16], g[16];
+    Seen__IndexEntry e;
+    struct entry_buf b;
+    size_t i, n = r->npeople;
+    int rc;
+
+    if (n == 0 || n > SEEN_RECORD_PEOPLE_MAX ||
+        (rc = seen_orphan_any(txn)) == 0)
+        return 0;
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        make_entry(ix, r, &r->people[i], &b, &e);
+        if ((rc = seen_index_entry_content_key(&e, key[i])) != 0)
+            return rc;
+        rc = seen_orphan_get(txn, key[i], handles[i], g, &seqs[i]);
+        if (rc == SEEN_ENOTFOUND || (i > 0 && memcmp(g, group, 16) != 0))
+            return 0;
+        if (rc != 0)
+            return rc;
+        memcpy(group, g, 16);
+    }
+    for (i = 0; i < n; i++)
+        if ((rc = put_handle(txn, r, &r->people[i], handles[i], seqs[i])) !=
+                0 ||
+            (rc = seen_orphan_del(txn, key[i])) != 0)
+            return rc;
+    return 1;
 }
 
 /**
@@ -292,6 +361,7 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     Seen__RecordMeta rm = SEEN__RECORD_META__INIT;
     uint8_t idk[16], group[16], ek[20], mbuf[64 * 20 + 64];
     uint8_t handles[SEEN_RECORD_PEOPLE_MAX][16];
+    uint64_t seqs[SEEN_RECORD_PEOPLE_MAX];
     ProtobufCBinaryData hv[SEEN_RECORD_PEOPLE_MAX];
     uint64_t version;
     char *body;
@@ -318,13 +388,22 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     if (rc != 0)
         return rc;
 
-    seen_random_buf(group, sizeof group);
-    for (i = 0; i < rec->npeople && i < SEEN_RECORD_PEOPLE_MAX; i++) {
-        if ((rc = publish_person(ix, txn, rec, &rec->people[i], group, now,
-                 handles[i])) != 0)
-            return rc;
-        hv[i] = (ProtobufCBinaryData){16, handles[i]};
-        st->entries++;
+    /* A record new to this store may be one a restore lost. */
+    if ((rc = existed ? 0 : adopt(ix, txn, rec, handles, seqs)) < 0)
+        return rc;
+    if (rc == 1) {
+        for (i = 0; i < rec->npeople; i++)
+            hv[i] = (ProtobufCBinaryData){16, handles[i]};
+        st->adopted += i;
+    } else {
+        seen_random_buf(group, sizeof group);
+        for (i = 0; i < rec->npeople && i < SEEN_RECORD_PEOPLE_MAX; i++) {
+            if ((rc = publish_person(ix, txn, rec, &rec->people[i], group,
+                     now, handles[i])) != 0)
+                return rc;
+            hv[i] = (ProtobufCBinaryData){16, handles[i]};
+            st->entries++;
+        }
     }
     rm.n_handles = i;
     rm.handles = hv;

@@ -42,6 +42,7 @@ struct seen_index_stats {
     uint64_t deleted;    /* records deleted */
     uint64_t entries;    /* entries published */
     uint64_t retracted;  /* entries retracted */
+    uint64_t adopted;    /* entries a restore took back, now a record's */
 };
 
 /**

@@ -19,12 +19,14 @@
  * after the last entry anyone holds of it.  An admin may end the wait
  * (seen_fed_recover_end, with `seen node resolve`) when a peer is gone.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "node/replication/fed_impl.h"
+#include "proto/feed_entry.h"
 #include "storage/feed.h"
 #include "storage/store.h"
 
@@ -123,23 +125,112 @@ fed_recover_heard(
             fed->recover.want = hs->heads[i]->checkpoint->size;
 }
 
-/* Drop the mark in ${txn} and say what was taken back. */
+/* One entry taken back, for fill_orphans. */
+struct taken {
+    uint8_t handle[16];
+    uint8_t key[16];
+    int live;
+};
+
+/* Note the own entry ${e} at ${seq} as an orphan (and in ${t}). */
+static int
+orphan_entry(struct seen_txn *txn, const Seen__IndexEntry *e, uint64_t seq,
+    struct taken *t)
+{
+    int rc;
+
+    if ((rc = seen_index_entry_content_key(e, t->key)) != 0)
+        return rc;
+    memcpy(t->handle, e->handle.data, 16);
+    t->live = 1;
+    return seen_orphan_put(txn, t->key, e->handle.data, e->group.data, seq);
+}
+
+/* A retraction of ${handle}: the orphan it names goes. */
+static int
+orphan_retracted(struct seen_txn *txn, struct taken *t, size_t n,
+    const uint8_t handle[16])
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++)
+        if (t[i].live && memcmp(t[i].handle, handle, 16) == 0) {
+            t[i].live = 0;
+            rc = seen_orphan_del(txn, t[i].key);
+            return rc == SEEN_ENOTFOUND ? SEEN_OK : rc;
+        }
+    return SEEN_OK;
+}
+
+/*
+ * Record as orphans the own entries taken back, [${from}, ${size}) of
+ * the own feed ${oidx}, less those retracted there: the store holds no
+ * record for them (imported after the backup), so that importing the
+ * record again adopts them (node/matching/indexer.c).  Sets *${n} to
+ * how many.
+ */
+static int
+fill_orphans(struct seen_txn *txn, uint32_t oidx, uint64_t from,
+    uint64_t size, size_t *n)
+{
+    Seen__FeedEntry *fe;
+    struct taken *t;
+    const uint8_t *leaf;
+    size_t len, k = 0, i;
+    uint64_t seq;
+    int rc = SEEN_OK;
+
+    *n = 0;
+    if (size <= from)
+        return SEEN_OK;
+    if ((t = calloc((size_t)(size - from), sizeof *t)) == NULL)
+        return SEEN_ENOMEM;
+    for (seq = from; seq < size && rc == 0; seq++) {
+        if ((rc = seen_feed_leaf(txn, oidx, seq, &leaf, &len)) != 0)
+            break;
+        if ((fe = seen__feed_entry__unpack(NULL, len, leaf)) == NULL ||
+            seen_feed_entry_check(fe) != 0) {
+            rc = SEEN_ECORRUPT;
+        } else if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY) {
+            rc = orphan_entry(txn, fe->entry, seq, &t[k++]);
+        } else {
+            rc = orphan_retracted(txn, t, k, fe->retraction->handle.data);
+        }
+        seen__feed_entry__free_unpacked(fe, NULL);
+    }
+    for (i = 0; i < k; i++)
+        *n += t[i].live;
+    free(t);
+    return rc;
+}
+
+/* Drop the mark in ${txn}, record the orphans, and say what was taken
+ * back. */
 static int
 recover_done(struct seen_fed *fed, struct seen_txn *txn, uint64_t size,
     const char *how)
 {
+    uint32_t oidx;
+    size_t orphans = 0;
     int rc;
 
+    if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0 ||
+        (rc = fill_orphans(txn, oidx, fed->recover.from, size, &orphans)) !=
+            0)
+        return rc;
     rc = seen_store_del(
         txn, SEEN_DB_META, META_RECOVER, strlen(META_RECOVER), NULL, 0);
     if (rc != 0 && rc != SEEN_ENOTFOUND)
         return rc;
     fed->recover.active = 0;
     seen_warn("own feed %s: %llu entries taken back from peers (%llu to "
-              "%llu); this node publishes again.  Import again the records "
-              "imported after the backup was taken",
+              "%llu), %zu of them for records this store lacks; this node "
+              "publishes again.  Import again the records imported after "
+              "the backup was taken: their entries are taken as they are",
         how, (unsigned long long)(size - fed->recover.from),
-        (unsigned long long)fed->recover.from, (unsigned long long)size);
+        (unsigned long long)fed->recover.from, (unsigned long long)size,
+        orphans);
     return SEEN_OK;
 }
 

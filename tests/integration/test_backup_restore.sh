@@ -119,6 +119,16 @@ equal "$(own_feed $POL)" "$held" "...holding its whole feed again ($held entries
 check "...logged" grep -q "own feed recovered: .* entries taken back from peers" "$LAB/$POL/seen-node.log"
 expect_status 0 "a record imported after the backup is found at $POL" \
   "$SEEN" --home "$LAB/$POL" --as lead query --purpose "restore test" --nhs "943 476 5919" --json
+equal "$(grep -o '"handle"' "$T_DIR/out" | wc -l)" 2 "...the child's entry taken back beside the backup's"
+expect_status 0 "the records imported after the backup are imported again" \
+  "$SEEN" --home "$LAB/$POL" import "$T_DIR/b.jsonl"
+grep_out "8 entries taken back after the restore are their records' again" \
+  "...their 8 entries taken back are theirs again"
+grep_out "3 records imported .*, 0 entries published" "...and none is published twice"
+equal "$(own_feed $POL)" "$held" "...its feed as its peers hold it"
+expect_status 0 "...and the child is still one entry of each record" \
+  "$SEEN" --home "$LAB/$POL" --as lead query --purpose "restore test" --nhs "943 476 5919" --json
+equal "$(grep -o '"handle"' "$T_DIR/out" | wc -l)" 2 "...two, not three"
 expect_status 0 "$POL imports again" "$SEEN" --home "$LAB/$POL" import "$T_DIR/c.jsonl"
 expect_status 0 "the lab converges" "$SEEN" lab wait "$LAB" --timeout 120
 now=$(own_feed $POL)
