@@ -41,13 +41,14 @@ static const char restore_usage[] =
     "\n"
     "Put the store of BACKUP (made by 'seen backup') back in DIR, whose\n"
     "node must be stopped.  The store it replaces is kept beside it\n"
-    "(DIR/store.replaced-TIME).  A home without keystore or seen.conf gets\n"
-    "the backup's.  At its next start the node signs no checkpoint of its\n"
-    "exchange log until an admin resolves it ('seen node resolve', once\n"
-    "its peers have shown it what they hold), and takes back from its\n"
-    "peers the entries of its own feed published after the backup before\n"
-    "it publishes anything (imports wait).  Then import again the records\n"
-    "imported after the backup was taken.\n";
+    "(DIR/store.replaced-TIME).  A home without keystore or seen.conf (or\n"
+    "no DIR at all: a new machine) gets the backup's.  At its next start\n"
+    "the node signs no checkpoint of its exchange log until an admin\n"
+    "resolves it ('seen node resolve', once its peers have shown it what\n"
+    "they hold), and takes back from its peers the entries of its own\n"
+    "feed published after the backup before it publishes anything\n"
+    "(imports wait).  Then import again the records imported after the\n"
+    "backup was taken: those unchanged take their entries back.\n";
 
 /* ${a}/${b} into ${buf} (${len} bytes).  Returns 0, or -1 when it does
  * not fit (said). */
@@ -383,6 +384,10 @@ cmd_restore(struct cli *cli, int argc, char **argv)
     if (realpath(argv[optind], bdir) == NULL)
         return cli_fail(
             cli, "'%s': %s", argv[optind], strerror(errno));
+    /* A new machine: the home is made, as `seen init` makes one. */
+    if (stat(cli->home, &hs) != 0 && errno == ENOENT &&
+        mkdir(cli->home, 0700) == 0)
+        printf("%s: made, for the backup's node\n", cli->home);
     if (stat(cli->home, &hs) != 0 || !S_ISDIR(hs.st_mode))
         return cli_fail(cli, "'%s' is not a folder", cli->home);
     if (read_manifest(cli, bdir, &m) != 0 || same_node(cli, &m) != 0 ||

@@ -716,6 +716,13 @@ void fed_recover_heard(
 int fed_recover_check(struct seen_fed *fed, struct seen_txn *txn);
 
 /**
+ * fed_recover_alone(fed):
+ * A restored node with no peer drops the mark at once (its own write
+ * transaction); no-op otherwise.  From seen_fed_tick().
+ */
+void fed_recover_alone(struct seen_fed *fed);
+
+/**
  * fed_recover_status(fed, txn):
  * The "restore" object of the status: {"recovering", "from", "want",
  * "held", "peers_heard", "peers"}, or NULL when not recovering.

@@ -268,6 +268,27 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
     return SEEN_OK;
 }
 
+/* A restored node's recovery may end with this round (recover.c): in a
+ * transaction nested in the round's ${txn}, so that a failure there
+ * undoes only itself. */
+static void
+recover_step(struct seen_fed *fed, struct seen_txn *txn)
+{
+    struct seen_txn *child;
+    int rc;
+
+    if (!fed->recover.active || seen_store_begin_nested(txn, &child) != 0)
+        return;
+    if ((rc = fed_recover_check(fed, child)) != 0) {
+        seen_store_abort(child);
+        fed->recover.active = 1;
+        seen_error("a restored node: cannot end its recovery: %s",
+            seen_strerror(rc));
+    } else if (seen_store_commit(child) != 0) {
+        fed->recover.active = 1;
+    }
+}
+
 /**
  * seen_fed_service(fed, items):
  * Receive and apply what the transport has, in one transaction per round
@@ -296,8 +317,8 @@ seen_fed_service(
         fed->gen++;
         goto done;
     }
-    if ((rc = fed_recover_check(fed, txn)) != 0 ||
-        (rc = seen_store_commit(txn)) != 0) {
+    recover_step(fed, txn);
+    if ((rc = seen_store_commit(txn)) != 0) {
         seen_error("replication: commit failed: %s", seen_strerror(rc));
         fed->gen++;
     }
@@ -359,6 +380,7 @@ seen_fed_tick(struct seen_fed *fed)
     double t = seen_clock_mono();
 
     fed_wants_expire(fed);
+    fed_recover_alone(fed);
     fed_xproof_ask_all(fed);
     fed_send_heads(fed, 0);
     fed_cosign_resend(fed);

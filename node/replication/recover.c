@@ -273,6 +273,35 @@ fed_recover_check(struct seen_fed *fed, struct seen_txn *txn)
 }
 
 /**
+ * fed_recover_alone(fed):
+ * A restored node with no peer (no federation, or none linked to it) has
+ * nobody to take its feed back from: drop the mark at once (in a write
+ * transaction of its own).  No-op otherwise.
+ */
+void
+fed_recover_alone(struct seen_fed *fed)
+{
+    struct seen_txn *txn;
+    uint64_t size;
+
+    if (!fed->recover.active || fed->npeers > 0 ||
+        seen_store_begin(fed->store, 1, &txn) != 0)
+        return;
+    if (own_size(fed, txn, &size) != 0 ||
+        recover_done(fed, txn, size, "kept: no peer to take it back from") !=
+            0) {
+        seen_store_abort(txn);
+        fed->recover.active = 1;
+        seen_error("a restored node: cannot end its recovery");
+        return;
+    }
+    if (seen_store_commit(txn) != 0) {
+        fed->recover.active = 1; /* the mark is still there */
+        seen_error("a restored node: cannot end its recovery");
+    }
+}
+
+/**
  * seen_fed_recover_end(fed, txn):
  * An admin ends the wait for peers (one is gone for good), inside the
  * write transaction ${txn}.  Returns 1 when the node was recovering (the

@@ -147,4 +147,29 @@ for _ in $(seq 1 480); do
   sleep 0.25
 done
 check "$POL signs checkpoints of its exchange log again" test "$signs" = 1
+
+# --- a new machine: restore into no home at all ------------------------------
+mkdir -p "$T_DIR/new-machine"
+expect_status 0 "a backup is restored where there is no home yet" \
+  "$SEEN" --home "$T_DIR/new-machine/pol" restore "$B1" --reason "test: new machine"
+for f in keystore seen.conf store/data.mdb restore.json; do
+  check "...it holds $f" test -e "$T_DIR/new-machine/pol/$f"
+done
+check "...the home is 0700" test "$(stat -c %a "$T_DIR/new-machine/pol")" = 700
+
+# --- a node with no federation: nothing to take back, it goes on at once ------
+new_node alone police Reading
+expect_status 0 "a lone node starts" "$SEEN" --home "$H" node start
+expect_status 0 "...imports" "$SEEN" --home "$H" import "$T_DIR/a.jsonl"
+expect_status 0 "...is backed up" "$SEEN" --home "$H" --as admin backup "$T_DIR/backups/alone"
+expect_status 0 "...stops" "$SEEN" --home "$H" node stop
+expect_status 0 "...is restored" "$SEEN" --home "$H" restore "$T_DIR/backups/alone" --reason "test"
+expect_status 0 "...starts" "$SEEN" --home "$H" node start
+gone=0
+for _ in $(seq 1 120); do
+  "$SEEN" --home "$H" status --json 2>/dev/null | grep -q '"restore":{' || { gone=1; break; }
+  sleep 0.25
+done
+check "...and, with no peer to wait for, ends its recovery" test "$gone" = 1
+expect_status 0 "...and imports again" "$SEEN" --home "$H" import "$T_DIR/c.jsonl"
 t_end
