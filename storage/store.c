@@ -23,11 +23,32 @@
 #define META_EPOCH "epoch"   /* the own entries' match-key epoch, 4 bytes */
 
 static const char *db_names[SEEN_DB_COUNT] = {
-    "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
-    "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
-    "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
-    "expiry", "replay", "xstate",
-    "groups", "disclosures",
+    "meta",
+    "records",
+    "recmeta",
+    "handles",
+    "origins",
+    "feeds",
+    "fhash",
+    "feedmeta",
+    "entries",
+    "index",
+    "links",
+    "persons",
+    "xlog",
+    "xhash",
+    "checkpoints",
+    "peers",
+    "cursors",
+    "membership",
+    "operators",
+    "alerts",
+    "expiry",
+    "replay",
+    "xstate",
+    "groups",
+    "disclosures",
+    "retain",
 };
 
 /**

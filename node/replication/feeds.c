@@ -545,6 +545,19 @@ done:
     return rc;
 }
 
+/* 1 when entry ${e} arrives with an expiry already passed by this node's
+ * clock, else 0. */
+static int
+arrives_expired(const Seen__IndexEntry *e)
+{
+    int32_t today;
+
+    if (e->expiry == 0)
+        return 0;
+    today = seen_clock_day();
+    return today > 0 && e->expiry <= (uint32_t)today;
+}
+
 /* Apply one leaf of another origin's feed.  Returns 0, SEEN_EINVAL for a
  * leaf not of that origin or position, or an error of the store. */
 static int
@@ -568,7 +581,15 @@ apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
         rc = SEEN_ECORRUPT;
         goto done;
     }
-    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
+    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY &&
+        arrives_expired(fe->entry)) {
+        /* Kept in the feed (its hash is the tree's), never made live: as
+         * a retraction of whatever that handle held (docs/protocol.md,
+         * "Retention"). */
+        rc = seen_index_remove(txn, oidx, fe->entry->handle.data);
+        if (rc == SEEN_ENOTFOUND)
+            rc = SEEN_OK;
+    } else if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
         rc = (rc = seen_index_entry_normalise(fe->entry, NULL)) != 0
                  ? rc
                  : seen_index_add_fresh(txn, oidx, seq, fe->entry);
