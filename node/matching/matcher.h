@@ -19,8 +19,10 @@
  * each person, the label being the member with the smallest global id);
  * SEEN_DB_GROUPS holds group(16) || entry -> ""; SEEN_DB_CURSORS holds
  * "match" || origin(4) -> next leaf; SEEN_DB_ALERTS holds "A" || id(8) ->
- * the alert as JSON text.  matcher_internal.h lists the files of the
- * matcher and what each holds.
+ * the alert as JSON text; SEEN_DB_RETAIN the entries matched that carry
+ * an expiry, by day (storage/retain.h), dropped by seen_matcher_expire
+ * once it passes.  matcher_internal.h lists the files of the matcher and
+ * what each holds.
  */
 #ifndef SEEN_MATCHER_H
 #define SEEN_MATCHER_H

@@ -13,6 +13,8 @@
  *   persons.c   SEEN_DB_PERSONS and SEEN_DB_GROUPS: who is one person,
  *               who shares a record; clustering a component again
  *   rules.c     the matching rules' version: matching again on a change
+ *   expire.c    the entries of other origins dropped once their expiry
+ *               passes (storage/retain.h)
  *   weights.c   the weights report: m and u learnt by EM from a sample of
  *               the candidate pairs
  *   support.c   evidence from the people around a person: which
