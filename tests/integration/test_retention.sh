@@ -11,6 +11,7 @@
 # Then the police node comes back and imports another record kept until
 # today: it arrives at the two others already past its expiry by their
 # clocks, and is never indexed there, while the police still show it.
+# Last, a replica written by the previous version drops what it held.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 PURPOSE="strategy discussion, case RDG-0077"
@@ -126,4 +127,26 @@ for n in $SC $HEA; do
   equal "$(tvp $n)" 3 "...and holds three police entries still"
 done
 expect_status 0 "lab down" "$SEEN" lab down "$LAB"
+
+# A replica written by the previous version (tests/data/prev-4b46453:
+# store format 3, the police's record past its retain_until held live,
+# two alerts): its table of held entries by expiry is filled as it opens,
+# and its first pass drops that record's three entries.
+FIX=$SEEN_SOURCE_DIR/tests/data/prev-4b46453
+H=$T_DIR/old
+cp -r "$FIX/home" "$H"
+chmod 700 "$H" "$H/store" && chmod 600 "$H/keystore" "$H/seen.conf" "$H/store/data.mdb"
+T_HOMES+=("$H")
+printf '0e5acb76d3bf0583ddaabf738c1c96310a49db91bcf1c056\n' >"$T_DIR/old-pass"
+export SEEN_PASSPHRASE_FILE=$T_DIR/old-pass
+expect_status 0 "the previous version's replica starts" "$SEEN" --home "$H" node start
+LAB=$T_DIR OLD=old
+check "...migrates its store, finding the three entries with an expiry" \
+  wait_log $OLD "migrated from format 3 to 4 \(3 held entries with an expiry\)"
+check "...and drops them in its first pass" \
+  wait_log $OLD "dropped 3 entries of other nodes past their expiry"
+equal "$(tvp $OLD)" 3 "...leaving the police's record kept"
+equal "$(alerts_of $OLD perpetrator_multiple_households)" 0 "...and neither alert"
+equal "$(alerts_of $OLD child_high_risk_unknown_to_social_care)" 0 "...of the two it held"
+expect_status 0 "it stops" "$SEEN" --home "$H" node stop
 t_end
