@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/log.h"
 #include "storage/index.h"
 #include "storage/retain.h"
 #include "storage/store.h"
@@ -128,29 +127,21 @@ struct fill {
     uint64_t *n;
 };
 
-/* Put the key of one live entry, when its leaf carries an expiry (a
- * seen_index_live_fn). */
+/* Put the key of live entry ${e}, when it carries an expiry (a
+ * seen_index_entry_fn over a struct fill, which counts the keys). */
 static int
-fill_one(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq)
+fill_one(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq,
+    const Seen__IndexEntry *e)
 {
     struct fill *f = ctx;
     struct seen_retain_item it;
-    Seen__FeedEntry *fe;
     int rc;
 
-    if ((rc = seen_index_entry(f->txn, seen_rd32(id), seq, &fe)) != 0) {
-        seen_warn("store: live entry at feed %u leaf %llu does not decode: "
-                  "%s",
-            seen_rd32(id), (unsigned long long)seq, seen_strerror(rc));
-        return rc == SEEN_ECORRUPT || rc == SEEN_ENOTFOUND ? 0 : rc;
-    }
-    it.expiry = fe->entry->expiry;
+    if ((it.expiry = e->expiry) == 0)
+        return 0;
     it.oidx = seen_rd32(id);
     it.seq = seq;
     memcpy(it.handle, id + 4, 16);
-    seen__feed_entry__free_unpacked(fe, NULL);
-    if (it.expiry == 0)
-        return 0;
     if ((rc = seen_retain_put(f->txn, &it)) == 0)
         ++*f->n;
     return rc;
@@ -168,5 +159,5 @@ seen_retain_fill(struct seen_txn *txn, uint64_t *n)
 {
     struct fill f = {txn, n};
 
-    return seen_index_each_live(txn, fill_one, &f);
+    return seen_index_each_entry(txn, "held by expiry", fill_one, &f);
 }
