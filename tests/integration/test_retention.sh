@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Retention on every node (docs/protocol.md, "Retention"): the police
-# import two records, one kept until today; social care and health hold
-# and match both.  The police node is stopped, and the other two are
-# started again one day later by their clocks (SEEN_TEST_DAY_SHIFT=1,
-# read by a daemon for tests only): each drops the police record's
+# import two records, one kept until tomorrow; social care and health
+# hold and match both.  The police node is stopped, and the other two
+# are started again two days later by their clocks (SEEN_TEST_DAY_SHIFT=2,
+# read by a daemon for tests only; two, so that the test holds across
+# midnight): each drops the police record's
 # entries in its first housekeeping pass, though their origin never
 # retracted them, and no longer shows them in persons, links, alerts,
 # queries, the chronology or the report; the police record kept for
 # ever stays.
 # Then the police node comes back and imports another record kept until
-# today: it arrives at the two others already past its expiry by their
+# tomorrow: it arrives at the two others already past its expiry by their
 # clocks, and is never indexed there, while the police still show it.
 # Last, a replica written by the previous version drops what it held.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 PURPOSE="strategy discussion, case RDG-0077"
-TODAY=$(date -u +%F)
+UNTIL=$(date -u -d tomorrow +%F)
 
 # tvp NODE: the entries of thames-valley-police among the persons NODE
 # shows (each entry it holds is in exactly one person).
@@ -72,16 +73,16 @@ KEL='"given_name":"Kelly","family_name":"Price","date_of_birth":"1992-07-19"'
 RIL='"given_name":"Riley","family_name":"Stone","date_of_birth":"2017-10-10"'
 cat >"$T_DIR/pol.jsonl" <<EOT
 {"id":"TVP-DA-2025-00412","kind":"domestic_abuse_incident","date":"2025-06-14","local_authority":"Reading","risk":"medium","people":[{"ref":"v1","role":"adult_victim",$CHA},{"ref":"c1","role":"child",$MIA},{"ref":"p1","role":"perpetrator",$DEAN}]}
-{"id":"TVP-DA-2025-00950","kind":"domestic_abuse_incident","date":"2025-08-01","local_authority":"Reading","risk":"high","child_present":true,"retain_until":"$TODAY","people":[{"ref":"v1","role":"adult_victim",$KEL},{"ref":"c1","role":"child",$KAY},{"ref":"p1","role":"perpetrator",$DEAN}]}
+{"id":"TVP-DA-2025-00950","kind":"domestic_abuse_incident","date":"2025-08-01","local_authority":"Reading","risk":"high","child_present":true,"retain_until":"$UNTIL","people":[{"ref":"v1","role":"adult_victim",$KEL},{"ref":"c1","role":"child",$KAY},{"ref":"p1","role":"perpetrator",$DEAN}]}
 EOT
 cat >"$T_DIR/sc.jsonl" <<EOT
 {"id":"RDG-CIN-2026-0077","kind":"child_in_need_assessment","date":"2026-01-15","local_authority":"Reading","people":[{"ref":"c1","role":"child",$MIA},{"ref":"m1","role":"parent",$CHA}]}
 EOT
 cat >"$T_DIR/pol2.jsonl" <<EOT
-{"id":"TVP-DA-2025-00990","kind":"domestic_abuse_incident","date":"2025-09-09","local_authority":"Reading","risk":"medium","retain_until":"$TODAY","people":[{"ref":"c1","role":"child",$RIL}]}
+{"id":"TVP-DA-2025-00990","kind":"domestic_abuse_incident","date":"2025-09-09","local_authority":"Reading","risk":"medium","retain_until":"$UNTIL","people":[{"ref":"c1","role":"child",$RIL}]}
 EOT
 expect_status 0 "import at $SC" "$SEEN" --home "$LAB/$SC" import "$T_DIR/sc.jsonl"
-expect_status 0 "import at $POL (one record kept until today, $TODAY)" \
+expect_status 0 "import at $POL (one record kept until tomorrow, $UNTIL)" \
   "$SEEN" --home "$LAB/$POL" import "$T_DIR/pol.jsonl"
 expect_status 0 "the lab converges and has matched" "$SEEN" lab wait "$LAB" --timeout 120
 
@@ -99,8 +100,8 @@ equal "$before" 0 "nothing was dropped at $SC before its day"
 
 expect_status 0 "the police node stops" "$SEEN" --home "$LAB/$POL" node stop
 for n in $SC $HEA; do
-  restart $n SEEN_TEST_DAY_SHIFT=1
-  check "$n says its day is shifted" wait_log $n "retention's day is shifted by 1 days"
+  restart $n SEEN_TEST_DAY_SHIFT=2
+  check "$n says its day is shifted" wait_log $n "retention's day is shifted by 2 days"
   check "...and drops the three police entries past their expiry" \
     wait_log $n "dropped 3 entries of other nodes past their expiry"
   equal "$(tvp $n)" 3 "...leaving the three of the record kept"
@@ -116,7 +117,7 @@ check "no log line names a person" sh -c "! grep -qE 'Kayden|Price|Dean' '$LAB/$
 
 # An entry that arrives past its expiry, by the receiver's clock.
 expect_status 0 "the police node starts again" "$SEEN" --home "$LAB/$POL" node start
-expect_status 0 "import at $POL (a record kept until today)" \
+expect_status 0 "import at $POL (a record kept until tomorrow)" \
   "$SEEN" --home "$LAB/$POL" import "$T_DIR/pol2.jsonl"
 expect_status 0 "the lab converges again" "$SEEN" lab wait "$LAB" --timeout 120
 equal "$(hits $POL Riley Stone)" 1 "$POL, whose day it still is, shows Riley"
