@@ -4,15 +4,14 @@
 # hold and match both.  The police node is stopped, and the other two
 # are started again two days later by their clocks (SEEN_TEST_DAY_SHIFT=2,
 # read by a daemon for tests only; two, so that the test holds across
-# midnight): each drops the police record's
-# entries in its first housekeeping pass, though their origin never
-# retracted them, and no longer shows them in persons, links, alerts,
-# queries, the chronology or the report; the police record kept for
-# ever stays.
-# Then the police node comes back and imports another record kept until
-# tomorrow: it arrives at the two others already past its expiry by their
-# clocks, and is never indexed there, while the police still show it.
-# Last, a replica written by the previous version drops what it held.
+# midnight): each drops the police record's entries in its first
+# housekeeping pass, though their origin never retracted them, and no
+# longer shows them in persons, links, alerts, queries, the chronology
+# or the report; the police record kept for ever stays.  Then the police
+# node comes back and imports another record kept until tomorrow: it
+# arrives at the two others already past its expiry by their clocks,
+# and is never indexed there, while the police still show it.  Last, a
+# replica written by the previous version drops what it held.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 PURPOSE="strategy discussion, case RDG-0077"
