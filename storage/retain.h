@@ -28,6 +28,21 @@
 
 struct seen_txn;
 
+/**
+ * seen_retain_passed(expiry, today):
+ * 1 when an entry's expiry ${expiry} (IndexEntry.expiry: days since
+ * 1970-01-01 plus one; 0 none) has passed by day ${today} (days since
+ * 1970-01-01, seen_clock_day()): its retain_until was before ${today};
+ * else 0.  The one rule every node applies (docs/protocol.md,
+ * "Retention").
+ */
+static inline int
+seen_retain_passed(uint32_t expiry, int32_t today)
+{
+
+    return expiry != 0 && today > 0 && expiry <= (uint32_t)today;
+}
+
 /* A key of SEEN_DB_RETAIN: an entry held, and the expiry it carries. */
 struct seen_retain_item {
     uint32_t expiry; /* days since 1970-01-01 plus one, never 0 */

@@ -38,62 +38,62 @@
  * refused while the others may use the reserve (storage/space.h).
  */
 enum seen_db {
-    SEEN_DB_META = 0,    /* "format" -> SEEN_STORE_FORMAT(4); "node" ->
-                            node id(32); "check" -> the sealed key check;
-                            "epoch" -> match-key epoch of our entries(4)
-                            (node/matching/indexer.h); "rules" -> the
-                            matching rules' version(4)
-                            (node/matching/rules.c) */
-    SEEN_DB_RECORDS,     /* [content] H(record id)(16) -> sealed record
-                            body */
-    SEEN_DB_RECMETA,     /* [content] H(record id)(16) -> RecordMeta */
-    SEEN_DB_HANDLES,     /* [content] handle(16) -> sealed LocalHandle */
-    SEEN_DB_ORIGINS,     /* origin pk(32) -> idx(4); idx(4) -> origin pk */
-    SEEN_DB_FEEDS,       /* [content] idx(4) seq(8) -> FeedEntry bytes
-                            (the leaf) */
-    SEEN_DB_FHASH,       /* [content] idx(4) 0x80|level(1) tile(8) -> up
-                            to 16 subtree hashes(32) of that level, the
-                            first number tile * 16; level >= 1, a leaf's
-                            hash is made from the leaf (storage/mlog.h) */
-    SEEN_DB_FEEDMETA,    /* [content] idx(4) -> leaves in the feed(8)
-                            (storage/feed.h) */
-    SEEN_DB_ENTRIES,     /* [content] entry(20) -> seq(8): live entries
-                            (storage/index.h) */
-    SEEN_DB_INDEX,       /* [content] rule(1) token's first 8 bytes ->
-                            origin number(3) seq(5), dupfixed: the token
-                            index, whose postings are exactly those of
-                            the live entries (storage/index.h) */
-    SEEN_DB_LINKS,       /* entry(20) entry(20) -> weight(8): scored pairs,
-                            both ways (node/matching/matcher.h) */
-    SEEN_DB_PERSONS,     /* 'E' entry(20) -> label(20) group(16); 'M'
-                            label(20) entry(20) -> "": who is one person
-                            (node/matching/matcher.h) */
-    SEEN_DB_XLOG,        /* index(8) -> leaf of the exchange log
-                            (xlog/xlog.h) */
-    SEEN_DB_XHASH,       /* 0x80|level(1) tile(8) -> subtree roots of
-                            the exchange log, as FHASH (storage/mlog.h,
-                            xlog/xlog.h) */
+    SEEN_DB_META = 0,   /* "format" -> SEEN_STORE_FORMAT(4); "node" ->
+                           node id(32); "check" -> the sealed key check;
+                           "epoch" -> match-key epoch of our entries(4)
+                           (node/matching/indexer.h); "rules" -> the
+                           matching rules' version(4)
+                           (node/matching/rules.c) */
+    SEEN_DB_RECORDS,    /* [content] H(record id)(16) -> sealed record
+                           body */
+    SEEN_DB_RECMETA,    /* [content] H(record id)(16) -> RecordMeta */
+    SEEN_DB_HANDLES,    /* [content] handle(16) -> sealed LocalHandle */
+    SEEN_DB_ORIGINS,    /* origin pk(32) -> idx(4); idx(4) -> origin pk */
+    SEEN_DB_FEEDS,      /* [content] idx(4) seq(8) -> FeedEntry bytes
+                           (the leaf) */
+    SEEN_DB_FHASH,      /* [content] idx(4) 0x80|level(1) tile(8) -> up
+                           to 16 subtree hashes(32) of that level, the
+                           first number tile * 16; level >= 1, a leaf's
+                           hash is made from the leaf (storage/mlog.h) */
+    SEEN_DB_FEEDMETA,   /* [content] idx(4) -> leaves in the feed(8)
+                           (storage/feed.h) */
+    SEEN_DB_ENTRIES,    /* [content] entry(20) -> seq(8): live entries
+                           (storage/index.h) */
+    SEEN_DB_INDEX,      /* [content] rule(1) token's first 8 bytes ->
+                           origin number(3) seq(5), dupfixed: the token
+                           index, whose postings are exactly those of
+                           the live entries (storage/index.h) */
+    SEEN_DB_LINKS,      /* entry(20) entry(20) -> weight(8): scored pairs,
+                           both ways (node/matching/matcher.h) */
+    SEEN_DB_PERSONS,    /* 'E' entry(20) -> label(20) group(16); 'M'
+                           label(20) entry(20) -> "": who is one person
+                           (node/matching/matcher.h) */
+    SEEN_DB_XLOG,       /* index(8) -> leaf of the exchange log
+                           (xlog/xlog.h) */
+    SEEN_DB_XHASH,      /* 0x80|level(1) tile(8) -> subtree roots of
+                           the exchange log, as FHASH (storage/mlog.h,
+                           xlog/xlog.h) */
     SEEN_DB_CHECKPOINTS, /* idx(4) -> the latest Checkpoint held of the
                             feed (storage/feed.h) */
-    SEEN_DB_PEERS,       /* not used by any module: every store made so far
-                            has it, and the tests write to it freely */
-    SEEN_DB_CURSORS,     /* "match" idx(4) -> next leaf of the feed to match
-                            (node/matching/matcher.h) */
-    SEEN_DB_MEMBERSHIP,  /* "current", "authority": storage/members.h */
-    SEEN_DB_OPERATORS,   /* name -> format(1) role(1) added(8):
-                            storage/operators.h */
-    SEEN_DB_ALERTS,      /* 'A' id(8) -> alert; "EQV:" ... -> evidence:
-                            storage/alerts.h */
-    SEEN_DB_EXPIRY,      /* [content] day(4, sign bit flipped) H(record
-                            id)(16) -> "":
-                            records by retain_until
-                            (node/matching/indexer.h) */
-    SEEN_DB_REPLAY,      /* sender(32) msg_id(16) -> time(8): seen envelopes
-                            (storage/replay.h) */
-    SEEN_DB_XSTATE,      /* exchange log state, beside xlog and xhash:
-                            xlog/xlog.h */
-    SEEN_DB_GROUPS,      /* group(16) entry(20) -> "": who shares a record
-                            (node/matching/matcher.h) */
+    SEEN_DB_PEERS,      /* not used by any module: every store made so far
+                           has it, and the tests write to it freely */
+    SEEN_DB_CURSORS,    /* "match" idx(4) -> next leaf of the feed to match
+                           (node/matching/matcher.h) */
+    SEEN_DB_MEMBERSHIP, /* "current", "authority": storage/members.h */
+    SEEN_DB_OPERATORS,  /* name -> format(1) role(1) added(8):
+                           storage/operators.h */
+    SEEN_DB_ALERTS,     /* 'A' id(8) -> alert; "EQV:" ... -> evidence:
+                           storage/alerts.h */
+    SEEN_DB_EXPIRY,     /* [content] day(4, sign bit flipped) H(record
+                           id)(16) -> "":
+                           records by retain_until
+                           (node/matching/indexer.h) */
+    SEEN_DB_REPLAY,     /* sender(32) msg_id(16) -> time(8): seen envelopes
+                           (storage/replay.h) */
+    SEEN_DB_XSTATE,     /* exchange log state, beside xlog and xhash:
+                           xlog/xlog.h */
+    SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record
+                           (node/matching/matcher.h) */
     SEEN_DB_DISCLOSURES, /* 'S'|'R' request id(16) -> sealed
                             DisclosureState; node/disclosure/disclosure.h */
     SEEN_DB_RETAIN,      /* expiry(4) origin number(4) seq(8) -> handle(16):

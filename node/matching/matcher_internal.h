@@ -39,6 +39,7 @@
 
 #include "match/score.h"
 #include "node/matching/matcher.h"
+#include "storage/retain.h"
 #include "seen.pb-c.h"
 
 struct seen_txn;
@@ -137,15 +138,14 @@ struct step {
 
 /**
  * entry_expired(x, today):
- * 1 when entry ${x} carries an expiry and it has passed by day ${today}
- * (days since 1970-01-01): its retain_until was before ${today}, as
- * docs/protocol.md's "Retention" says; else 0.
+ * 1 when entry ${x}'s expiry has passed by day ${today}
+ * (seen_retain_passed), else 0.
  */
 static inline int
 entry_expired(const Seen__IndexEntry *x, int32_t today)
 {
 
-    return x->expiry != 0 && today > 0 && x->expiry <= (uint32_t)today;
+    return seen_retain_passed(x->expiry, today);
 }
 
 /**

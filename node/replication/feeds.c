@@ -21,6 +21,7 @@
 #include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/retain.h"
 #include "storage/space.h"
 #include "storage/store.h"
 
@@ -545,19 +546,6 @@ done:
     return rc;
 }
 
-/* 1 when entry ${e} arrives with an expiry already passed by this node's
- * clock, else 0. */
-static int
-arrives_expired(const Seen__IndexEntry *e)
-{
-    int32_t today;
-
-    if (e->expiry == 0)
-        return 0;
-    today = seen_clock_day();
-    return today > 0 && e->expiry <= (uint32_t)today;
-}
-
 /* Apply one leaf of another origin's feed.  Returns 0, SEEN_EINVAL for a
  * leaf not of that origin or position, or an error of the store. */
 static int
@@ -582,7 +570,7 @@ apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
         goto done;
     }
     if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY &&
-        arrives_expired(fe->entry)) {
+        seen_retain_passed(fe->entry->expiry, seen_clock_day())) {
         /* Kept in the feed (its hash is the tree's), never made live: as
          * a retraction of whatever that handle held (docs/protocol.md,
          * "Retention"). */
