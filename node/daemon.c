@@ -274,10 +274,11 @@ importing(const struct node *n)
 
 /*
  * The work of the node's own that falls due with time: abandon an import
- * session left idle, send disclosure requests again when due, and expire
- * records past their retain_until date every EXPIRY_EVERY seconds.
- * Returns 1 when records were expired (the matcher has work), else 0.
- * Writes nothing when nothing is due.
+ * session left idle, send disclosure requests again when due, and every
+ * EXPIRY_EVERY seconds expire its records past their retain_until date
+ * and drop the entries held of other origins past their expiry
+ * (docs/protocol.md, "Retention").  Returns 1 when records were expired
+ * (the matcher has work), else 0.  Writes nothing when nothing is due.
  */
 static int
 housekeeping(struct node *n)
@@ -285,6 +286,8 @@ housekeeping(struct node *n)
     struct seen_index_stats st;
     struct seen_txn *txn;
     time_t now = time(NULL);
+    int32_t today = seen_clock_day();
+    uint64_t dropped = 0;
     size_t heard, peers;
     int rc;
 
@@ -300,8 +303,7 @@ housekeeping(struct node *n)
     memset(&st, 0, sizeof st);
     if (seen_store_begin(n->store, 1, &txn) != 0)
         return 0;
-    rc = seen_indexer_expire(&n->ix, txn, (int32_t)(now / 86400),
-        (uint64_t)now, &st);
+    rc = seen_indexer_expire(&n->ix, txn, today, (uint64_t)now, &st);
     if (rc != 0)
         seen_store_abort(txn);
     else
@@ -316,6 +318,11 @@ housekeeping(struct node *n)
         if (seen_fed_checkpoint_own(n->fed) != 0)
             seen_error("cannot sign a checkpoint of the feed");
     }
+    /* The entries of other origins, whatever their origins do (logged
+     * when it fails). */
+    if (seen_matcher_expire(&n->mt, today, &dropped) == 0 && dropped)
+        seen_info("dropped %llu entries of other nodes past their expiry",
+            (unsigned long long)dropped);
     return st.deleted != 0;
 }
 
@@ -618,7 +625,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
         .fed = n->fed, .policy = n->policy, .node = n->cfg.name,
         .type = n->cfg.type};
     seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
-    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0, 0};
+    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0, 0, 0};
     n->started = time(NULL);
     if ((n->control = seen_control_new(&(struct seen_control_node){&n->cfg,
              n->keys, n->store, &n->ix, n->fed, &n->mt, &n->dis,
@@ -743,6 +750,10 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
         return rc;
     }
     n.last_expiry = time(NULL) - EXPIRY_EVERY; /* expire soon after start */
+    if (seen_clock_day_shift() != 0)
+        seen_warn("retention's day is shifted by %d days (%s): for tests "
+                  "only",
+            (int)seen_clock_day_shift(), SEEN_CLOCK_DAY_SHIFT_ENV);
     seen_info("node '%s' (%s, %s) running, pid %ld", n.cfg.name, n.cfg.type,
         n.cfg.local_authority, (long)getpid());
     /* The control socket is bound and the store open: a unit of

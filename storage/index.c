@@ -583,31 +583,65 @@ seen_index_refs_sort(struct seen_index_refs *r)
     r->n = j;
 }
 
+struct each_entry {
+    struct seen_txn *txn;
+    const char *what;
+    seen_index_entry_fn *fn;
+    void *ctx;
+};
+
+/* Decode the leaf of live entry ${id} at ${seq} and hand it to the
+ * caller's function (a seen_index_live_fn over a struct each_entry). */
+static int
+each_entry_one(
+    void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq)
+{
+    struct each_entry *w = ctx;
+    Seen__FeedEntry *fe;
+    int rc;
+
+    if ((rc = seen_index_entry(w->txn, seen_rd32(id), seq, &fe)) != 0) {
+        seen_warn("store: live entry at feed %u leaf %llu cannot be %s: %s",
+            seen_rd32(id), (unsigned long long)seq, w->what, seen_strerror(rc));
+        return rc == SEEN_ECORRUPT || rc == SEEN_ENOTFOUND ? 0 : rc;
+    }
+    rc = w->fn(w->ctx, id, seq, fe->entry);
+    seen__feed_entry__free_unpacked(fe, NULL);
+    return rc;
+}
+
+/**
+ * seen_index_each_entry(txn, what, fn, ctx):
+ * Call ${fn} for every live entry, in the order of their local ids, with
+ * its leaf decoded; a leaf that does not decode is passed over and said,
+ * as one that "cannot be ${what}" (a store of an older format opens
+ * without it).  Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a
+ * damaged record; SEEN_ENOMEM.
+ */
+int
+seen_index_each_entry(
+    struct seen_txn *txn, const char *what, seen_index_entry_fn *fn, void *ctx)
+{
+    struct each_entry w = {txn, what, fn, ctx};
+
+    return seen_index_each_live(txn, each_entry_one, &w);
+}
+
 struct reindex {
     struct seen_txn *txn;
     uint64_t *n;
 };
 
-/* Index live entry ${id} at ${seq} again (a seen_index_live_fn over a
- * struct reindex, which counts the postings).  A leaf that does not
- * decode is passed over, and said: the store opens without it. */
+/* Index live entry ${e} of ${id} at ${seq} again (a seen_index_entry_fn
+ * over a struct reindex, which counts the postings). */
 static int
 reindex_one(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES],
-    uint64_t seq)
+    uint64_t seq, const Seen__IndexEntry *e)
 {
     struct reindex *r = ctx;
-    Seen__FeedEntry *fe;
-    const Seen__IndexEntry *e;
     size_t i;
     int rc;
 
-    if ((rc = seen_index_entry(r->txn, seen_rd32(id), seq, &fe)) != 0) {
-        seen_warn("store: live entry at feed %u leaf %llu cannot be "
-                  "indexed again: %s",
-            seen_rd32(id), (unsigned long long)seq, seen_strerror(rc));
-        return rc == SEEN_ECORRUPT || rc == SEEN_ENOTFOUND ? 0 : rc;
-    }
-    e = fe->entry;
     rc = seen_rd32(id) > SEEN_POSTING_OIDX_MAX ||
                  seq > SEEN_POSTING_SEQ_MAX ||
                  e->tokens.len % SEEN_TOKEN_ITEM != 0
@@ -616,7 +650,6 @@ reindex_one(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES],
                    e->tokens.len, 1);
     for (i = 0; rc == 0 && i < e->tokens.len; i += SEEN_TOKEN_ITEM)
         *r->n += seen_rule_is_block(e->tokens.data[i]);
-    seen__feed_entry__free_unpacked(fe, NULL);
     return rc;
 }
 
@@ -635,5 +668,5 @@ seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
 
     if ((rc = seen_store_clear(txn, SEEN_DB_INDEX)) != 0)
         return rc;
-    return seen_index_each_live(txn, reindex_one, &r);
+    return seen_index_each_entry(txn, "indexed again", reindex_one, &r);
 }

@@ -96,6 +96,26 @@ typedef int seen_index_live_fn(void *ctx,
 SEEN_MUST_CHECK int seen_index_each_live(struct seen_txn *txn,
     seen_index_live_fn *fn, void *ctx);
 
+/*
+ * seen_index_entry_fn(ctx, id, seq, e): one live entry, as
+ * seen_index_live_fn, with its leaf's IndexEntry ${e} (borrowed for the
+ * call).  Return 0 to go on, 1 to stop, or a negative SEEN_E* code.
+ */
+typedef int seen_index_entry_fn(void *ctx,
+    const uint8_t id[static SEEN_ENTRY_ID_BYTES], uint64_t seq,
+    const struct Seen__IndexEntry *e);
+
+/**
+ * seen_index_each_entry(txn, what, fn, ctx):
+ * Call ${fn} for every live entry, in the order of their local ids, with
+ * its leaf decoded; a leaf that does not decode is passed over and said,
+ * as one that "cannot be ${what}" (a store of an older format opens
+ * without it).  Returns 0; ${fn}'s negative code; SEEN_ECORRUPT for a
+ * damaged record; SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_index_each_entry(
+    struct seen_txn *txn, const char *what, seen_index_entry_fn *fn, void *ctx);
+
 /**
  * seen_index_entry(txn, oidx, seq, fe):
  * Decode leaf ${seq} of origin ${oidx}, which must hold an IndexEntry,

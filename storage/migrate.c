@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "storage/index.h"
 #include "storage/mlog.h"
+#include "storage/retain.h"
 #include "storage/store.h"
 #include "storage/store_impl.h"
 
@@ -36,30 +37,37 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     return SEEN_OK;
 }
 
-/* Index every live entry again, in the layout of format 3 (storage/
- * index.h), in one write transaction that writes SEEN_STORE_FORMAT. */
+/* Bring the tables of format 3 and 4 up to date in one write transaction
+ * that writes SEEN_STORE_FORMAT: before format 3 (${from} < 3), index
+ * every live entry again in the layout of format 3 (storage/index.h);
+ * before format 4, put the key of every live entry with an expiry
+ * (storage/retain.h). */
 static int
-migrate_index(struct seen_store *s, uint32_t from)
+migrate_entries(struct seen_store *s, uint32_t from)
 {
     struct seen_txn *t;
-    uint64_t postings = 0;
+    uint64_t postings = 0, held = 0;
     int rc;
 
     if ((rc = seen_store_begin(s, 1, &t)) != 0)
         return rc;
-    if ((rc = seen_index_rebuild(t, &postings)) != 0 ||
+    if ((from < 3 && (rc = seen_index_rebuild(t, &postings)) != 0) ||
+        (rc = seen_retain_fill(t, &held)) != 0 ||
         (rc = store_put_format(t)) != 0) {
         seen_store_abort(t);
-        seen_error("store '%s': cannot migrate index from format %u: %s",
+        seen_error("store '%s': cannot migrate the index from format %u: %s",
             seen_store_path(s), from, seen_strerror(rc));
         return rc;
     }
     if ((rc = seen_store_commit(t)) != 0)
         return rc;
-    seen_info("store '%s': index migrated from format %u to %d (%llu "
-              "postings written)",
-        seen_store_path(s), from, SEEN_STORE_FORMAT,
-        (unsigned long long)postings);
+    if (from < 3)
+        seen_info("store '%s': index migrated from format %u to 3 (%llu "
+                  "postings written)",
+            seen_store_path(s), from, (unsigned long long)postings);
+    seen_info("store '%s': migrated from format %u to %d (%llu held entries "
+              "with an expiry)",
+        seen_store_path(s), from, SEEN_STORE_FORMAT, (unsigned long long)held);
     return SEEN_OK;
 }
 
@@ -72,9 +80,11 @@ migrate_index(struct seen_store *s, uint32_t from)
  * format 2 keeps the Merkle hashes of the feeds and of the exchange log
  * by tile (storage/mlog.h); format 3 keys the token index by the token's
  * first 8 bytes and points it at leaves (storage/index.h), and is made
- * by indexing every live entry again.  A migration cut short is done
- * again on the next open, each step leaving alone what is done (the
- * index is emptied before it is made again).
+ * by indexing every live entry again; format 4 keeps the held entries
+ * with an expiry by day (storage/retain.h), put from the live entries in
+ * the same transaction.  A migration cut short is done again on the next
+ * open, each step leaving alone what is done (the index is emptied
+ * before it is made again; a key of SEEN_DB_RETAIN is put once).
  */
 int
 store_migrate(struct seen_store *s, uint32_t from)
@@ -85,5 +95,5 @@ store_migrate(struct seen_store *s, uint32_t from)
         ((rc = migrate_hashes(s, SEEN_DB_FHASH, "fhash", from)) != 0 ||
             (rc = migrate_hashes(s, SEEN_DB_XHASH, "xhash", from)) != 0))
         return rc;
-    return migrate_index(s, from);
+    return migrate_entries(s, from);
 }

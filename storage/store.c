@@ -28,6 +28,7 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
     "expiry", "replay", "xstate",
     "groups", "disclosures",
+    "retain",
 };
 
 /**

@@ -23,8 +23,10 @@
  * migrated when opened: format 1 kept one key per Merkle hash, format 2
  * keeps them by tile (storage/mlog.h); format 3 keys the token index by
  * the token's first 8 bytes and points it at leaves (storage/index.h),
- * where formats 1 and 2 kept the whole token and the entry id. */
-#define SEEN_STORE_FORMAT 3
+ * where formats 1 and 2 kept the whole token and the entry id; format 4
+ * keeps the held entries with an expiry by day (storage/retain.h), which
+ * a store of format 3 has filled from its live entries. */
+#define SEEN_STORE_FORMAT 4
 #define SEEN_STORE_FORMAT_OLDEST 1
 
 /*
@@ -94,6 +96,9 @@ enum seen_db {
                            (node/matching/matcher.h) */
     SEEN_DB_DISCLOSURES, /* 'S'|'R' request id(16) -> sealed
                             DisclosureState; node/disclosure/disclosure.h */
+    SEEN_DB_RETAIN,      /* expiry(4) origin number(4) seq(8) -> handle(16):
+                            the held entries with an expiry, by day
+                            (storage/retain.h; format 4) */
     SEEN_DB_COUNT
 };
 

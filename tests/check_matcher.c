@@ -25,6 +25,7 @@
 #include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
+#include "node/matching/query.h"
 #include "proto/record.h"
 #include "storage/feed.h"
 #include "storage/index.h"
@@ -767,6 +768,15 @@ raise_multi(struct lab *l, char pid[18], char id[17])
     json_decref(a);
 }
 
+/* A high-risk incident with one child in it. */
+#define HR1                                                                    \
+    "{\"id\":\"TVP-HR-1\",\"kind\":\"domestic_abuse_incident\",\"date\":"      \
+    "\"2025-03-03\",\"local_authority\":\"Reading\",\"risk\":\"high\","        \
+    "\"child_present\":true,\"people\":[{\"ref\":\"c1\",\"role\":"             \
+    "\"child\",\"given_name\":\"Oliver\",\"family_name\":\"Brown\","           \
+    "\"date_of_birth\":\"2019-06-15\",\"sex\":\"M\",\"postcode\":"             \
+    "\"RG2 7AB\"}]}"
+
 /* A child in a high-risk police incident, unknown to social care, raises
  * an alert; once social care's record of him arrives the alert is
  * withdrawn, so that every node shows the same alerts whichever record
@@ -776,13 +786,7 @@ START_TEST(test_high_risk_child_alert_goes_once_social_care_knows_him)
     char oliver[18];
     json_t *a;
 
-    import_at(&lab1, O_TVP,
-        "{\"id\":\"TVP-HR-1\",\"kind\":\"domestic_abuse_incident\",\"date\":"
-        "\"2025-03-03\",\"local_authority\":\"Reading\",\"risk\":\"high\","
-        "\"child_present\":true,\"people\":[{\"ref\":\"c1\",\"role\":"
-        "\"child\",\"given_name\":\"Oliver\",\"family_name\":\"Brown\","
-        "\"date_of_birth\":\"2019-06-15\",\"sex\":\"M\",\"postcode\":"
-        "\"RG2 7AB\"}]}");
+    import_at(&lab1, O_TVP, HR1);
     match_all(&lab1);
     pid_of(&lab1, O_TVP, "TVP-HR-1", 0, oliver);
     a = alerts(&lab1);
@@ -1024,6 +1028,120 @@ START_TEST(test_one_step_of_every_leaf_ends_as_a_step_for_each)
 }
 END_TEST
 
+/* ---- retention ---- */
+
+/* 2098-12-31, the retain_until import_until gives, as days since 1970:
+ * its entries' expiry is the day after, KEPT_UNTIL + 1. */
+#define KEPT_UNTIL 47116
+
+/* Import ${line} at origin ${o} of ${l}, kept until ${until}. */
+static void
+import_until(struct lab *l, int o, const char *line, const char *until)
+{
+    char buf[4096];
+
+    snprintf(buf, sizeof buf, "{\"retain_until\":\"%s\",%s", until, line + 1);
+    import_at(l, o, buf);
+}
+
+/* The entries at origin ${o} of ${l} that a query for Dean Holt finds. */
+static size_t
+dean_hits(struct lab *l, int o)
+{
+    struct seen_token_input q = {0};
+    struct seen_query_result r;
+    struct seen_txn *t;
+    size_t i, n = 0;
+
+    q.given = "Dean";
+    q.family = "Holt";
+    q.has_dob = 1;
+    q.dob = 7061; /* 1989-05-02 */
+    q.pnc = "2011/0234567F";
+    t = tu_begin(l->store, 0);
+    ck_assert_int_eq(seen_query_run(t, tk, &q, &r), SEEN_OK);
+    seen_store_abort(t);
+    for (i = 0; i < r.n; i++)
+        n += r.hits[i].oidx == l->ix[o].own;
+    seen_query_release(&r);
+    return n;
+}
+
+/* A replica's entry whose expiry passes leaves the index, its links, its
+ * person and the alerts it made, as its retraction would, with no word
+ * from its origin; the next pass has nothing to do and writes nothing. */
+START_TEST(test_an_expired_replica_entry_leaves_links_persons_and_queries)
+{
+    char dean[18];
+    uint64_t n = 0, before;
+    json_t *a;
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_until(&lab1, O_HERTS, HERTS1, "2098-12-31");
+    import_until(&lab1, O_HERTS, HR1, "2098-12-31");
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 2, dean);
+    ck_assert_uint_eq(person_size(&lab1, dean), 2);
+    ck_assert_uint_eq(dean_hits(&lab1, O_HERTS), 1);
+    a = alerts(&lab1);
+    ck_assert_ptr_nonnull(alert_for(a, RULE_MULTI, dean));
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_CHILD), 1); /* alone */
+    json_decref(a);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_RETAIN), 4);
+
+    /* Not on its last day. */
+    ck_assert_int_eq(seen_matcher_expire(&lab1.m, KEPT_UNTIL, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(seen_matcher_expire(&lab1.m, KEPT_UNTIL + 1, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(lab1.m.expired, 4);
+    pid_of(&lab1, O_TVP, TVP1_ID, 2, dean);
+    ck_assert_uint_eq(person_size(&lab1, dean), 1);
+    ck_assert_uint_eq(dean_hits(&lab1, O_HERTS), 0);
+    ck_assert_uint_eq(dean_hits(&lab1, O_TVP), 1);
+    a = alerts(&lab1);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 0);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_CHILD), 0);
+    json_decref(a);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_LINKS), 0);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_GROUPS), 3);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_PERSONS), 6);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_RETAIN), 0);
+    before = last_txnid(&lab1);
+    ck_assert_int_eq(seen_matcher_expire(&lab1.m, KEPT_UNTIL + 9, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(last_txnid(&lab1), before);
+}
+END_TEST
+
+/* An entry whose expiry has passed when it arrives is never matched nor
+ * held, so no node shows it; the node's own is left to its indexer. */
+START_TEST(test_an_entry_that_arrives_expired_is_never_matched)
+{
+    char dean[18];
+    json_t *a;
+
+    import_at(&lab1, O_TVP, TVP1);
+    import_until(&lab1, O_HERTS, HERTS1, "2001-01-01");
+    import_until(&lab1, O_LOW, LOW1, "2001-01-01");
+    match_all(&lab1);
+    pid_of(&lab1, O_TVP, TVP1_ID, 2, dean);
+    ck_assert_uint_eq(person_size(&lab1, dean), 1);
+    ck_assert_uint_eq(dean_hits(&lab1, O_HERTS), 0);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_LINKS), 0);
+    ck_assert_uint_eq(tu_count(lab1.store, SEEN_DB_RETAIN), 0);
+    a = alerts(&lab1);
+    ck_assert_uint_eq(alerts_of_rule(a, RULE_MULTI), 0);
+    json_decref(a);
+    /* The node's own record past its date is not matched either, and
+     * stays live until its indexer retracts it (publishing that). */
+    import_until(&lab1, O_TVP, HERTS2, "2001-01-01");
+    match_all(&lab1);
+    ck_assert_uint_eq(person_size(&lab1, dean), 1);
+    ck_assert_uint_eq(dean_hits(&lab1, O_TVP), 2);
+}
+END_TEST
+
 Suite *
 matcher_suite(void)
 {
@@ -1064,6 +1182,13 @@ matcher_suite(void)
     tcase_add_test(tc, test_persons_and_alerts_do_not_depend_on_arrival_order);
     tcase_add_test(tc, test_one_step_of_every_leaf_ends_as_a_step_for_each);
     tcase_add_test(tc, test_a_store_matched_under_other_rules_is_matched_again);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("retention");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(
+        tc, test_an_expired_replica_entry_leaves_links_persons_and_queries);
+    tcase_add_test(tc, test_an_entry_that_arrives_expired_is_never_matched);
     suite_add_tcase(s, tc);
 
     return s;

@@ -8,7 +8,9 @@
  * over its store catches up from where it stopped; an envelope from a
  * non-member, one signed by another member than the connection's, a
  * replayed one (also after a restart) and leaves that their checkpoint
- * does not hold (the sender's fault: no evidence) are refused and counted.  (The transport alone:
+ * does not hold (the sender's fault: no evidence) are refused and counted;
+ * an entry past its expiry when it arrives is kept in its feed, never
+ * made live.  (The transport alone:
  * check_transport.c; the witness ring alone: check_replication_ring.c.)
  *
  * At rest a federation is quiet: once it has converged and witnessed,
@@ -93,6 +95,28 @@ START_TEST(test_members_converge_on_each_others_feeds)
     }
     ck_assert_uint_eq(feed_size(&nodes[BRAVO], nodes[ALPHA].k), 7);
     ck_assert_int_eq(counter(&nodes[BRAVO], "refused", "inconsistent"), 0);
+}
+END_TEST
+
+/* An entry whose expiry has passed by the receiver's clock when it
+ * arrives is appended to its feed (its leaf is the origin's tree's) but
+ * never made live (docs/protocol.md, "Retention"); one not yet passed
+ * is. */
+START_TEST(test_an_entry_arriving_past_its_expiry_is_kept_in_the_feed_only)
+{
+    uint8_t gone[1][16], kept[1][16];
+
+    federate(NNODES);
+    settle();
+    leaf_expiry = (uint32_t)seen_clock_day(); /* retain_until yesterday */
+    publish(&nodes[ALPHA], 1, gone);
+    leaf_expiry = (uint32_t)seen_clock_day() + 2; /* ...tomorrow */
+    publish(&nodes[ALPHA], 1, kept);
+    leaf_expiry = 0;
+    wait_held(&nodes[BRAVO], nodes[ALPHA].k, 2);
+    ck_assert_uint_eq(feed_size(&nodes[BRAVO], nodes[ALPHA].k), 2);
+    ck_assert(!holds_entry(&nodes[BRAVO], nodes[ALPHA].k, gone[0], 0));
+    ck_assert(holds_entry(&nodes[BRAVO], nodes[ALPHA].k, kept[0], 1));
 }
 END_TEST
 
@@ -655,6 +679,8 @@ replication_suite(void)
     tcase_add_test(
         tc, test_relay_carries_a_feed_between_members_that_do_not_talk);
     tcase_add_test(tc, test_restarted_member_catches_up_from_its_store);
+    tcase_add_test(
+        tc, test_an_entry_arriving_past_its_expiry_is_kept_in_the_feed_only);
     tcase_add_test(
         tc, test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share);
     tcase_add_test(

@@ -5,8 +5,10 @@
  * and every leaf, root and proof of its feeds and exchange log is found
  * as before; a store written by format 2 (the token index keyed by whole
  * tokens, pointing at entry ids: the layout of commit 82a7f36) has its
- * index made again, each entry found by the same tokens.  In a real
- * store in a temporary directory.
+ * index made again, each entry found by the same tokens; a store written
+ * by format 3 (no table of held entries by expiry: the layout of commit
+ * 4b46453) gets that table filled.  In a real store in a temporary
+ * directory.
  */
 #include <check.h>
 #include <lmdb.h>
@@ -21,6 +23,7 @@
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/mlog.h"
+#include "storage/retain.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -472,6 +475,115 @@ START_TEST(test_store_of_format_2_has_its_index_made_again)
 }
 END_TEST
 
+/* ---- format 3: the held entries with an expiry ---- */
+
+#define HELD_N 30
+
+/* The expiry of entry ${i} of make_format3_store: none for every third. */
+static uint32_t
+held_expiry(int i)
+{
+
+    return i % 3 == 0 ? 0 : (uint32_t)(100 + i);
+}
+
+/* Make the fixture's store as format 3 wrote it: HELD_N entries of origin
+ * 1, live but the one retracted (entry 4), and no SEEN_DB_RETAIN at all
+ * (dropped from the file with LMDB alone). */
+static void
+make_format3_store(void)
+{
+    struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
+    struct seen_txn *t = tu_begin(s, 1);
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    uint8_t tokens[17], buf[256], origin[32], handle[16], fmt[4];
+    uint64_t seq;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    size_t len;
+    int i;
+
+    memset(origin, 0x55, sizeof origin);
+    for (i = 0; i < HELD_N; i++) {
+        memset(handle, i + 1, 16);
+        entry_token(tokens, i, 0);
+        e.handle = (ProtobufCBinaryData){16, handle};
+        e.tokens = (ProtobufCBinaryData){17, tokens};
+        e.expiry = held_expiry(i);
+        fe.origin = (ProtobufCBinaryData){32, origin};
+        fe.seq = (uint64_t)i;
+        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+        fe.entry = &e;
+        len = seen__feed_entry__pack(&fe, buf);
+        ck_assert_int_eq(seen_feed_append(t, 1, buf, len, &seq), SEEN_OK);
+        ck_assert_int_eq(seen_index_add(t, 1, seq, &e), SEEN_OK);
+    }
+    memset(handle, 5, 16);
+    ck_assert_int_eq(seen_index_remove(t, 1, handle), SEEN_OK);
+    seen_be32(fmt, 3);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 64), 0);
+    ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)MAP_MB << 20), 0);
+    ck_assert_int_eq(mdb_env_open(env, tu_fixture.dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "retain", 0, &dbi), 0);
+    ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* A store of format 3 (before the table of held entries by expiry) gets a
+ * key for each live entry with an expiry as it opens, and no other. */
+START_TEST(test_store_of_format_3_has_its_held_entries_by_expiry)
+{
+    struct seen_retain_item *v;
+    struct seen_store *s;
+    struct seen_txn *t;
+    const void *fv;
+    size_t n, vlen;
+    uint32_t format;
+    int i, want = 0;
+
+    make_format3_store();
+    ck_assert_uint_eq(raw_count(tu_fixture.dir, "entries", &format),
+        HELD_N - 1);
+    ck_assert_uint_eq(format, 3);
+    s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &fv, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(seen_rd32(fv), SEEN_STORE_FORMAT);
+    /* Due by day 110: entries 1, 2, 5, 7, 8, 10 (4 is retracted, 3, 6, 9
+     * keep theirs for ever), in the order of their expiry. */
+    ck_assert_int_eq(seen_retain_due(t, 110, 100, &v, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 6);
+    for (i = 0; i <= 10; i++) {
+        if (held_expiry(i) == 0 || i == 4 || held_expiry(i) > 110)
+            continue;
+        ck_assert_uint_eq(v[want].expiry, held_expiry(i));
+        ck_assert_uint_eq(v[want].oidx, 1);
+        ck_assert_uint_eq(v[want].seq, (uint64_t)i);
+        ck_assert_uint_eq(v[want].handle[0], (unsigned)(i + 1));
+        want++;
+    }
+    ck_assert_int_eq(want, 6);
+    free(v);
+    ck_assert_int_eq(seen_retain_due(t, 99, 100, &v, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(v);
+    seen_store_abort(t);
+    /* Every live entry with an expiry: two of each three, less one. */
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_RETAIN), HELD_N * 2 / 3 - 1);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 Suite *
 storage_migrate_suite(void)
 {
@@ -485,6 +597,7 @@ storage_migrate_suite(void)
     tcase_add_test(
         tc, test_store_of_format_1_with_a_damaged_hash_is_refused_whole);
     tcase_add_test(tc, test_store_of_format_2_has_its_index_made_again);
+    tcase_add_test(tc, test_store_of_format_3_has_its_held_entries_by_expiry);
     suite_add_tcase(su, tc);
     return su;
 }

@@ -39,6 +39,7 @@ struct seen_keys *probe, *stranger;
 void *rawctx; /* the context of the hand-made sockets */
 uint8_t *doc; /* the membership document federate() installed */
 size_t doclen;
+uint32_t leaf_expiry; /* the expiry leaf_encode gives (0: none) */
 
 /* Keys for the three nodes, the probe, a stranger and the authority;
  * nothing started yet. */
@@ -49,6 +50,7 @@ setup(void)
     size_t i;
 
     tu_tmpdir(base, sizeof base);
+    leaf_expiry = 0;
     ck_assert_ptr_nonnull(auth = seen_keys_generate());
     ck_assert_ptr_nonnull(probe = seen_keys_generate());
     ck_assert_ptr_nonnull(stranger = seen_keys_generate());
@@ -281,7 +283,8 @@ holds_entry(struct tnode *at, const struct seen_keys *origin,
 }
 
 /* Encode a FeedEntry of ${origin} at ${seq} holding an index entry with
- * handle ${handle} (random) into ${buf}; return its length. */
+ * handle ${handle} (random) and expiry leaf_expiry into ${buf}; return
+ * its length. */
 size_t
 leaf_encode(const struct seen_keys *origin, uint64_t seq, uint8_t handle[16],
     uint8_t *buf, size_t cap)
@@ -297,6 +300,7 @@ leaf_encode(const struct seen_keys *origin, uint64_t seq, uint8_t handle[16],
     e.handle = (ProtobufCBinaryData){16, handle};
     e.group = (ProtobufCBinaryData){sizeof group, group};
     e.name_bloom = (ProtobufCBinaryData){sizeof bloom, bloom};
+    e.expiry = leaf_expiry;
     fe.origin =
         (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)origin->sign_pk};
     fe.seq = seq;

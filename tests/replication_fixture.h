@@ -49,6 +49,7 @@ extern struct seen_keys *probe, *stranger;
 extern void *rawctx;   /* the context of the hand-made sockets */
 extern uint8_t *doc;   /* the membership document federate() installed */
 extern size_t doclen;
+extern uint32_t leaf_expiry; /* the expiry leaf_encode gives (0: none) */
 
 /* What a wait expects: ${at} holds ${size} leaves of ${of}'s feed. */
 struct expect {

@@ -22,6 +22,7 @@
 #include "node/matching/matcher_internal.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/retain.h"
 #include "storage/store.h"
 
 #define BLOCK_MAX 2000    /* candidates read from one block */
@@ -90,6 +91,36 @@ flush_pending(struct step *s)
     return rc;
 }
 
+/* Entry ${id}, of another origin, arrived past its expiry: withdraw it
+ * and its postings before it is matched (it has no links yet). */
+static int
+drop_expired(struct step *s, const uint8_t id[20])
+{
+    int rc;
+
+    rc = seen_index_remove(s->txn, seen_rd32(id), id + 4);
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        return rc;
+    s->m->expired++;
+    return 0;
+}
+
+/* Keep the matched entry ${e} in SEEN_DB_RETAIN when it carries an expiry
+ * (storage/retain.h), so that it is dropped once that passes. */
+static int
+hold(struct step *s, const struct ent *e)
+{
+    struct seen_retain_item it;
+
+    if (e->fe->entry->expiry == 0)
+        return 0;
+    it.expiry = e->fe->entry->expiry;
+    it.oidx = seen_rd32(e->id);
+    it.seq = e->seq;
+    memcpy(it.handle, e->id + 4, 16);
+    return seen_retain_put(s->txn, &it);
+}
+
 /* Link new entry ${id} to its candidates; it is clustered with the others
  * of the step once they are all linked (flush_pending). */
 static int
@@ -107,6 +138,11 @@ match_new(struct step *s, const uint8_t id[20])
     if ((me = step_entry(s, id, &rc)) == NULL)
         return rc == SEEN_ENOTFOUND ? 0 : rc;
     x = me->fe->entry;
+    /* Past its expiry: never matched, and no longer held (docs/
+     * protocol.md, "Retention"); the node's own is retracted by its
+     * indexer, whose retraction peers need. */
+    if (entry_expired(x, s->today))
+        return seen_rd32(id) == s->own ? 0 : drop_expired(s, id);
     if (x->group.len == 16 &&
         (rc = persons_join_group(s->txn, x->group.data, id)) != 0)
         goto done;
@@ -121,7 +157,8 @@ match_new(struct step *s, const uint8_t id[20])
                 goto done;
             continue;
         }
-        if (memcmp(other->id, id, 20) == 0)
+        if (memcmp(other->id, id, 20) == 0 ||
+            entry_expired(other->fe->entry, s->today))
             continue;
         entry_side(other, &sb);
         w = seen_score_weight(&sa, &sb, &band);
@@ -135,7 +172,7 @@ match_new(struct step *s, const uint8_t id[20])
             (rc = support_seeds(s, other->id, 0, s->pend)) != 0)
             goto done;
     }
-    if ((rc = idset_add(s->pend, id)) != 0)
+    if ((rc = idset_add(s->pend, id)) != 0 || (rc = hold(s, me)) != 0)
         goto done;
     s->m->matched++;
 done:
@@ -143,11 +180,42 @@ done:
     return rc;
 }
 
-/* Entry ${id} was retracted: drop its links and person, recluster. */
+/* Add to ${out} the labels of the entries of record group ${group} (all
+ * zeros: none). */
 static int
-unmatch(struct step *s, const uint8_t id[20])
+group_labels(struct step *s, const uint8_t group[16], struct idset *out)
 {
-    struct idset nb = {0}, seeds = {0};
+    static const uint8_t none[16];
+    struct idset grp = {0};
+    uint8_t lab[20];
+    size_t i;
+    int rc;
+
+    if (memcmp(group, none, 16) == 0)
+        return 0;
+    if ((rc = persons_group(s->txn, group, &grp)) != 0)
+        goto done;
+    for (i = 0; i < grp.n && rc == 0; i++) {
+        persons_label_of(s->txn, grp.v[i], lab);
+        rc = idset_add(out, lab);
+    }
+done:
+    free(grp.v);
+    return rc;
+}
+
+/**
+ * match_drop(s, id):
+ * Entry ${id} is no longer live (retracted, or dropped once its expiry
+ * passed): drop its links and person, cluster its neighbours again, and
+ * run the alert rules on its person and on the persons of its record, so
+ * that their alerts are withdrawn by the rules.  Returns 0 or an error.
+ */
+int
+match_drop(struct step *s, const uint8_t id[20])
+{
+    struct idset nb = {0}, seeds = {0}, labels = {0};
+    uint8_t label[20], group[16];
     size_t i;
     int rc;
 
@@ -159,15 +227,26 @@ unmatch(struct step *s, const uint8_t id[20])
     if ((rc = links_of(s->txn, id, -1e9, &nb)) != 0 ||
         (rc = support_seeds(s, id, 1, &seeds)) != 0 ||
         (rc = links_drop(s->txn, id, &nb)) != 0 ||
-        (rc = persons_drop(s->txn, id)) != 0)
+        (rc = persons_drop(s->txn, id, label, group)) != 0)
         goto done;
     for (i = 0; i < nb.n; i++)
         if ((rc = idset_add(&seeds, nb.v[i])) != 0)
             goto done;
     rc = seeds.n ? persons_recluster_each(s, &seeds) : 0;
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        goto done;
+    /* A person of this entry alone, or the others of its record (a
+     * perpetrator whose children it was), may have lost an alert that
+     * no reclustering reaches. */
+    if ((rc = idset_add(&labels, label)) != 0 ||
+        (rc = group_labels(s, group, &labels)) != 0)
+        goto done;
+    idset_sort(&labels);
+    rc = alerts_raise(s, &labels);
 done:
     free(nb.v);
     free(seeds.v);
+    free(labels.v);
     return rc == SEEN_ENOTFOUND ? 0 : rc;
 }
 
@@ -190,7 +269,7 @@ match_leaf(struct step *s, uint32_t o, const uint8_t *leaf, size_t len)
     } else if (fe->body_case == SEEN__FEED_ENTRY__BODY_RETRACTION &&
         fe->retraction->handle.len == 16) {
         memcpy(id + 4, fe->retraction->handle.data, 16);
-        rc = unmatch(s, id);
+        rc = match_drop(s, id);
     }
     seen__feed_entry__free_unpacked(fe, NULL);
     return rc;

@@ -19,8 +19,10 @@
  * each person, the label being the member with the smallest global id);
  * SEEN_DB_GROUPS holds group(16) || entry -> ""; SEEN_DB_CURSORS holds
  * "match" || origin(4) -> next leaf; SEEN_DB_ALERTS holds "A" || id(8) ->
- * the alert as JSON text.  matcher_internal.h lists the files of the
- * matcher and what each holds.
+ * the alert as JSON text; SEEN_DB_RETAIN the entries matched that carry
+ * an expiry, by day (storage/retain.h), dropped by seen_matcher_expire
+ * once it passes.  matcher_internal.h lists the files of the matcher and
+ * what each holds.
  */
 #ifndef SEEN_MATCHER_H
 #define SEEN_MATCHER_H
@@ -49,6 +51,7 @@ struct seen_matcher {
     uint64_t matched;   /* entries matched since start */
     uint64_t alerts;    /* alerts raised since start */
     int rules_checked;  /* the store's matching rules checked (rules.c) */
+    uint64_t expired;   /* entries dropped past their expiry since start */
 };
 
 /**
@@ -73,6 +76,23 @@ int seen_matcher_step(struct seen_matcher *m, size_t budget);
  */
 int seen_matcher_step_until(
     struct seen_matcher *m, size_t budget, double until);
+
+/**
+ * seen_matcher_expire(m, today, dropped):
+ * Drop every entry held of another origin whose expiry has passed by day
+ * ${today} (days since 1970-01-01; docs/protocol.md, "Retention"), as
+ * its retraction would: out of the index and its postings, its links
+ * and person gone, its neighbours clustered again and the alerts of the
+ * persons touched decided again.  The node's own entries are left to
+ * its indexer (seen_indexer_expire retracts them).  Reads the held
+ * entries by day (storage/retain.h), so a pass with nothing due reads
+ * one key and writes nothing; works in write transactions of up to 1024
+ * entries each.  Adds the entries dropped to *${dropped} and to
+ * ${m}->expired.  Returns 0 or an error (what the transactions before
+ * committed stays).
+ */
+SEEN_MUST_CHECK int seen_matcher_expire(
+    struct seen_matcher *m, int32_t today, uint64_t *dropped);
 
 /**
  * seen_matcher_person(m, txn, oidx, handle, out):

@@ -13,6 +13,8 @@
  *   persons.c   SEEN_DB_PERSONS and SEEN_DB_GROUPS: who is one person,
  *               who shares a record; clustering a component again
  *   rules.c     the matching rules' version: matching again on a change
+ *   expire.c    the entries of other origins dropped once their expiry
+ *               passes (storage/retain.h)
  *   weights.c   the weights report: m and u learnt by EM from a sample of
  *               the candidate pairs
  *   support.c   evidence from the people around a person: which
@@ -37,6 +39,7 @@
 
 #include "match/score.h"
 #include "node/matching/matcher.h"
+#include "storage/retain.h"
 #include "seen.pb-c.h"
 
 struct seen_txn;
@@ -129,11 +132,26 @@ struct step {
     double until; /* monotonic time to stop at (0: none; -1: passed) */
     struct idset *pend; /* new entries linked, not yet clustered */
     double cluster_s;   /* seconds kept for clustering each of them */
+    int32_t today;      /* days since 1970: an expiry up to it has passed */
+    uint32_t own;       /* the node's own origin number (0: none known) */
 };
 
 /**
+ * entry_expired(x, today):
+ * 1 when entry ${x}'s expiry has passed by day ${today}
+ * (seen_retain_passed), else 0.
+ */
+static inline int
+entry_expired(const Seen__IndexEntry *x, int32_t today)
+{
+
+    return seen_retain_passed(x->expiry, today);
+}
+
+/**
  * step_init(s, m, txn):
- * Start the working set ${s} of a step of ${m} inside ${txn}.
+ * Start the working set ${s} of a step of ${m} inside ${txn}: today by
+ * seen_clock_day(), and the node's own origin number from the store.
  */
 void step_init(struct step *s, struct seen_matcher *m, struct seen_txn *txn);
 
@@ -270,6 +288,15 @@ int links_each(struct seen_txn *txn, links_fn *fn, void *ctx);
 struct seen_index_refs;
 
 /**
+ * match_drop(s, id):
+ * Entry ${id} is no longer live (retracted, or dropped once its expiry
+ * passed): drop its links and person, cluster its neighbours again, and
+ * run the alert rules on its person and on the persons of its record, so
+ * that their alerts are withdrawn by the rules.  Returns 0 or an error.
+ */
+int match_drop(struct step *s, const uint8_t id[20]);
+
+/**
  * match_candidates(s, x, cand):
  * The entries that share a blocking token with ${x} (sorted, once each,
  * perhaps with ${x} itself) to ${cand}; each block read gives at most
@@ -368,11 +395,14 @@ int persons_join_group(struct seen_txn *txn, const uint8_t group[16],
     const uint8_t id[20]);
 
 /**
- * persons_drop(txn, id):
- * Forget the person and group of the retracted entry ${id}.  Returns 0
- * (also when it had none), or the store's code for its person record.
+ * persons_drop(txn, id, label, group):
+ * Forget the person and group of the retracted entry ${id}, writing the
+ * label it had to ${label} and its group to ${group} (${id} and zeros
+ * when it had none).  Returns 0 (also when it had none), or the store's
+ * code for its person record.
  */
-int persons_drop(struct seen_txn *txn, const uint8_t id[20]);
+int persons_drop(struct seen_txn *txn, const uint8_t id[20], uint8_t label[20],
+    uint8_t group[16]);
 
 /**
  * persons_recluster(s, seeds):

@@ -159,31 +159,37 @@ persons_join_group(struct seen_txn *txn, const uint8_t group[16],
 }
 
 /**
- * persons_drop(txn, id):
- * Forget the person and group of the retracted entry ${id}.  Returns 0
- * (also when it had none), or the store's code for its person record.
+ * persons_drop(txn, id, label, group):
+ * Forget the person and group of the retracted entry ${id}, writing the
+ * label it had to ${label} and its group to ${group} (${id} and zeros
+ * when it had none).  Returns 0 (also when it had none), or the store's
+ * code for its person record.
  */
 int
-persons_drop(struct seen_txn *txn, const uint8_t id[20])
+persons_drop(struct seen_txn *txn, const uint8_t id[20], uint8_t label[20],
+    uint8_t group[16])
 {
-    uint8_t k[41], lab[20], gk[36];
+    uint8_t k[41], gk[36];
     const void *v;
     size_t vlen;
     int rc;
 
+    memcpy(label, id, 20);
+    memset(group, 0, 16);
     if (!person_record(txn, id, &v, &vlen) || vlen != 36)
         return 0;
     k[0] = 'E';
     memcpy(k + 1, id, 20);
-    memcpy(lab, v, 20);
-    memcpy(gk, (const uint8_t *)v + 20, 16);
+    memcpy(label, v, 20);
+    memcpy(group, (const uint8_t *)v + 20, 16);
+    memcpy(gk, group, 16);
     memcpy(gk + 16, id, 20);
     /* Its group and member records go too, when they are there. */
     rc = seen_store_del(txn, SEEN_DB_GROUPS, gk, 36, NULL, 0);
     if ((rc = seen_store_del(txn, SEEN_DB_PERSONS, k, 21, NULL, 0)) != 0)
         return rc;
     k[0] = 'M';
-    memcpy(k + 1, lab, 20);
+    memcpy(k + 1, label, 20);
     memcpy(k + 21, id, 20);
     rc = seen_store_del(txn, SEEN_DB_PERSONS, k, 41, NULL, 0);
     return 0;

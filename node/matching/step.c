@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/clock.h"
 #include "node/matching/matcher_internal.h"
 #include "storage/store.h"
 
@@ -163,11 +164,13 @@ arena_release(struct arena *a)
 
 /**
  * step_init(s, m, txn):
- * Start the working set ${s} of a step of ${m} inside ${txn}.
+ * Start the working set ${s} of a step of ${m} inside ${txn}: today by
+ * seen_clock_day(), and the node's own origin number from the store.
  */
 void
 step_init(struct step *s, struct seen_matcher *m, struct seen_txn *txn)
 {
+    uint8_t pk[32];
 
     memset(s, 0, sizeof *s);
     s->m = m;
@@ -176,6 +179,10 @@ step_init(struct step *s, struct seen_matcher *m, struct seen_txn *txn)
     s->pa.free = arena_nofree;
     s->pa.allocator_data = &s->arena;
     randombytes_buf(s->hkey, sizeof s->hkey);
+    s->today = seen_clock_day();
+    if (seen_store_node_id(txn, pk) != 0 ||
+        seen_store_origin(txn, pk, 0, &s->own) != 0)
+        s->own = 0;
 }
 
 /* Forget every cached entry (no pointer to one may be held). */

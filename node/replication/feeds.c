@@ -21,6 +21,7 @@
 #include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/retain.h"
 #include "storage/space.h"
 #include "storage/store.h"
 
@@ -570,7 +571,15 @@ apply_leaf(struct seen_txn *txn, uint32_t oidx, const uint8_t origin[32],
         rc = SEEN_ECORRUPT;
         goto done;
     }
-    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
+    if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY &&
+        seen_retain_passed(fe->entry->expiry, seen_clock_day())) {
+        /* Kept in the feed (its hash is the tree's), never made live: as
+         * a retraction of whatever that handle held (docs/protocol.md,
+         * "Retention"). */
+        rc = seen_index_remove(txn, oidx, fe->entry->handle.data);
+        if (rc == SEEN_ENOTFOUND)
+            rc = SEEN_OK;
+    } else if (fe->body_case == SEEN__FEED_ENTRY__BODY_ENTRY)
         rc = (rc = seen_index_entry_normalise(fe->entry, NULL)) != 0
                  ? rc
                  : seen_index_add_fresh(txn, oidx, seq, fe->entry);
