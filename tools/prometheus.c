@@ -319,6 +319,9 @@ prom_write(FILE *f, json_t *st)
     one(f, "seen_matching_behind_entries", "gauge",
         "Leaves of the feeds held that the matcher has not reached yet.",
         json_object_get(st, "matching"), "behind");
+    one(f, "seen_entries_expired_total", "counter",
+        "Entries of other nodes dropped past their expiry since start.",
+        json_object_get(st, "matching"), "expired");
     one(f, "seen_alerts_open", "gauge",
         "Alerts no lead has acknowledged.", info, "alerts_open");
     feeds(f, st);

@@ -146,8 +146,9 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
     status_waiting(txn, r);
     if (seen_matcher_behind(txn, &behind) == 0)
         json_object_set_new(r, "matching",
-            json_pack("{s:I, s:I}", "behind", (json_int_t)behind, "matched",
-                (json_int_t)c->n.mt->matched));
+            json_pack("{s:I, s:I, s:I}", "behind", (json_int_t)behind,
+                "matched", (json_int_t)c->n.mt->matched, "expired",
+                (json_int_t)c->n.mt->expired));
     json_object_set_new(r, "store", status_store(txn));
     /* Peer mode: an operator bound to a Unix user (operators.h). */
     if (seen_operator_census(txn, &cen) == 0)

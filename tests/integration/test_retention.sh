@@ -103,6 +103,8 @@ for n in $SC $HEA; do
   check "$n says its day is shifted" wait_log $n "retention's day is shifted by 2 days"
   check "...and drops the three police entries past their expiry" \
     wait_log $n "dropped 3 entries of other nodes past their expiry"
+  equal "$(st $n | grep -o '"matching":{[^}]*}' | grep -o '"expired":[0-9]*' | cut -d: -f2)" 3 \
+    "...which its status counts (matching.expired)"
   equal "$(tvp $n)" 3 "...leaving the three of the record kept"
   equal "$(tvp_links $n)" 0 "...no link between police entries"
   equal "$(alerts_of $n perpetrator_multiple_households)" 0 "...no alert of two households"
