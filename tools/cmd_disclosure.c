@@ -31,8 +31,11 @@ static const char inbox_usage[] =
     "List the disclosure requests other nodes sent us that the partnership\n"
     "agreement did not share automatically and that wait for a lead's\n"
     "decision (`seen decide`).  --all lists every request received, decided\n"
-    "ones too: who asked about our records, why, and what was decided.\n"
-    "--json prints one JSON object a line (docs/protocol.md §10).\n";
+    "ones too: who asked about our records, why, and what was decided;\n"
+    "and every look-up notice: which of our entries a lead at another\n"
+    "node saw in a query or chronology, who, why and when (rows with\n"
+    "\"notice\": \"lookup\").  --json prints one JSON object a line\n"
+    "(docs/protocol.md §10).\n";
 
 static const char decide_usage[] =
     "usage: seen --home DIR --as LEAD decide REQUEST --share\n"
@@ -135,11 +138,34 @@ print_reason(json_t *r)
             js(r, "query_leaf"));
 }
 
+/* A look-up notice (docs/protocol.md section 10): who looked at which
+ * of our entries, and why. */
+static void
+print_notice_row(json_t *r)
+{
+    json_t *h = json_object_get(r, "handles"), *v;
+    char t[32];
+    size_t i;
+
+    printf("LOOKUP  %s by %s\n", when(r, "time", t), js(r, "from"));
+    printf("  by        %s, in a %s (their exchange log, leaf %lld)\n",
+        js(r, "operator"), js(r, "what"),
+        (long long)json_integer_value(json_object_get(r, "query_seq")));
+    printf("  purpose   %s\n", js(r, "purpose"));
+    printf("  saw       %zu of our entries:", json_array_size(h));
+    json_array_foreach(h, i, v) printf(" %s", json_string_value(v));
+    printf("\n");
+}
+
 static void
 print_inbox_row(json_t *r)
 {
     char t[32];
 
+    if (json_object_get(r, "notice") != NULL) {
+        print_notice_row(r);
+        return;
+    }
     printf("REQUEST %s  %s\n", js(r, "request"), js(r, "status"));
     printf("  from      %s (%s, %s), lead %s\n", js(r, "from"),
         js(r, "agency"), js(r, "type"), js(r, "operator"));

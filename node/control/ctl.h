@@ -144,10 +144,11 @@ void ctl_query_digest(struct seen_control *c, const char *const *f, size_t n,
  * Log the look-up of ${op} for ${purpose}, of criteria ${digest}, that
  * showed the "handle" of each object of ${members} and of each of the
  * "members" of each of ${persons}, as a QUERY record of the exchange log
- * inside ${txn}.  Returns 0 or an error of the log.
+ * inside ${txn}, at the leaf *${seq}.  Returns 0 or an error of the log.
  */
 int ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
-    const char *purpose, const char *digest, json_t *members, json_t *persons);
+    const char *purpose, const char *digest, json_t *members, json_t *persons,
+    uint64_t *seq);
 
 /* ctl_chronology.c */
 ctl_fn ctl_chronology;

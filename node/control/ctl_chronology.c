@@ -373,13 +373,16 @@ agencies_json(struct chron *ch)
     return out;
 }
 
-/* Note that the entry ${hh} was shown. */
+/* Note that the entry ${hh} of node ${node} was shown. */
 static void
-shown(struct chron *ch, const char *hh)
+shown(struct chron *ch, const char *node, const char *hh)
 {
 
     if (hh != NULL)
-        json_array_append_new(ch->shown, json_pack("{s:s}", "handle", hh));
+        json_array_append_new(ch->shown,
+            node != NULL
+                ? json_pack("{s:s, s:s}", "handle", hh, "node", node)
+                : json_pack("{s:s}", "handle", hh));
 }
 
 /* 1 when the alert row ${l} (up to ${nl}) is about one of the persons of
@@ -421,10 +424,11 @@ alerts_json(struct chron *ch)
         json_object_set_new(row, "asks",
             json_string(seen_matcher_asks(row, asks, sizeof asks)));
         json_array_foreach(jget(row, "members"), i, m)
-            shown(ch, jstr(m, "handle"));
+            shown(ch, jstr(m, "node"), jstr(m, "handle"));
         json_array_foreach(jget(row, "households"), i, h)
         {
-            json_array_foreach(h, j, m) shown(ch, jstr(m, "handle"));
+            json_array_foreach(h, j, m)
+                shown(ch, jstr(m, "node"), jstr(m, "handle"));
         }
         json_array_append_new(out, row);
     }
@@ -555,7 +559,7 @@ assemble(struct chron *ch)
         else
             event_requests(ch, ev);
         json_array_foreach(jget(ev, "people"), j, p)
-            shown(ch, jstr(p, "handle"));
+            shown(ch, jstr(ev, "node"), jstr(p, "handle"));
     }
     people_names(ch);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -623,10 +627,11 @@ log_lookup(struct seen_control *c, struct seen_txn *txn, json_t *req,
     const char *digest, json_t *shown_handles)
 {
     json_t *none = json_array();
+    uint64_t seq = 0;
     int rc;
 
     rc = ctl_query_log(c, txn, jstr(req, "operator"), jstr(req, "purpose"),
-        digest, shown_handles, none);
+        digest, shown_handles, none, &seq);
     json_decref(none);
     if (rc != 0)
         seen_store_abort(txn);
@@ -634,6 +639,9 @@ log_lookup(struct seen_control *c, struct seen_txn *txn, json_t *req,
         rc = seen_store_commit(txn);
     if (rc != 0)
         seen_error("cannot log a chronology: %s", seen_strerror(rc));
+    else /* the holders are told once the log holds the look-up */
+        (void)seen_notice_send(c->n.dis, jstr(req, "operator"),
+            jstr(req, "purpose"), "chronology", seq, shown_handles, NULL);
     return rc;
 }
 

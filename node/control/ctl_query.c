@@ -19,6 +19,7 @@
 #include "match/normalise.h"
 #include "match/tokens.h"
 #include "node/control/ctl.h"
+#include "node/disclosure/disclosure.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
 #include "node/matching/query.h"
@@ -250,7 +251,8 @@ add_handle(ProtobufCBinaryData *hs, uint8_t (*buf)[16], size_t *nh, size_t cap,
  */
 int
 ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
-    const char *purpose, const char *digest, json_t *members, json_t *persons)
+    const char *purpose, const char *digest, json_t *members, json_t *persons,
+    uint64_t *seq)
 {
     Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
     ProtobufCBinaryData *hs;
@@ -281,7 +283,7 @@ ctl_query_log(struct seen_control *c, struct seen_txn *txn, const char *op,
     qr.n_handles_seen = nh;
     qr.handles_seen = hs;
     qr.criteria_digest = (char *)digest;
-    rc = seen_xlog_query(txn, c->n.keys, &qr, NULL);
+    rc = seen_xlog_query(txn, c->n.keys, &qr, seq);
     free(hs);
     free(buf);
     return rc;
@@ -496,6 +498,7 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     json_t *members = NULL, *persons = NULL, *r, *refusal = NULL;
     uint32_t oidx;
     uint8_t handle[16];
+    uint64_t seq = 0;
     int rc, logged = 1;
 
     if ((r = ctl_query_input(call->req, &in, "query")) != NULL)
@@ -517,10 +520,12 @@ ctl_query(struct seen_control *c, struct ctl_call *call)
     if (logged) {
         call->txn = NULL;
         if ((rc = ctl_query_log(c, txn, op, jstr(call->req, "purpose"), digest,
-                 members, persons)) != 0)
+                 members, persons, &seq)) != 0)
             seen_store_abort(txn);
-        else
-            rc = seen_store_commit(txn);
+        else if ((rc = seen_store_commit(txn)) == 0)
+            /* The holders are told once the log holds the look-up. */
+            (void)seen_notice_send(c->n.dis, op, jstr(call->req, "purpose"),
+                "query", seq, members, persons);
         if (rc != 0) {
             seen_error("cannot log a query: %s", seen_strerror(rc));
             if (refusal == NULL)

@@ -671,7 +671,8 @@ out:
 
 /**
  * seen_disclosure_on_message(d, txn, from, type, body, blen):
- * Apply a DISCLOSURE_REQUEST or DISCLOSURE_RESPONSE ${type} envelope body
+ * Apply a DISCLOSURE_REQUEST, DISCLOSURE_RESPONSE or LOOKUP_NOTICE
+ * (seen_notice_on_message) ${type} envelope body
  * (${blen} bytes) from the active member ${from}, already accepted and
  * logged, inside ${txn}.  A request is answered at once (queued, shared
  * or refused) through seen_fed_send(); a response updates the request it
@@ -696,6 +697,8 @@ seen_disclosure_on_message(void *ctx, struct seen_txn *txn,
         return on_request(d, txn, from, body, blen);
     if (type == SEEN__MSG_TYPE__DISCLOSURE_RESPONSE)
         return on_response(d, txn, from, body, blen);
+    if (type == SEEN__MSG_TYPE__LOOKUP_NOTICE)
+        return seen_notice_on_message(d, txn, from, body, blen);
     return SEEN_EINVAL;
 }
 
@@ -905,6 +908,24 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
     return row;
 }
 
+/* Add the look-up notices kept to the rows ${r}. */
+static int
+notice_rows(struct seen_disclosure *d, struct seen_txn *txn,
+    struct seen_ctl_rows *r)
+{
+    json_t *rows = json_array(), *row;
+    size_t i;
+    int rc;
+
+    if (rows == NULL)
+        return SEEN_ENOMEM;
+    rc = seen_notice_rows(d, txn, rows);
+    json_array_foreach(rows, i, row) if (rc == 0) rc =
+        seen_ctl_rows_add(r, row);
+    json_decref(rows);
+    return rc;
+}
+
 /**
  * seen_disclosure_list(d, txn, received, all, data, dlen):
  * The "inbox" (${received}: the requests received, those waiting for a
@@ -942,6 +963,9 @@ seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
             break;
     }
     dis_keys_free(&ks);
+    /* With --all, the look-up notices kept too (notice.c). */
+    if (rc == 0 && received && all)
+        rc = notice_rows(d, txn, &r);
     if (rc != 0) {
         free(r.p);
         return fail("cannot list requests: %s", seen_strerror(rc));

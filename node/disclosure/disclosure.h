@@ -100,6 +100,10 @@ struct seen_disclosure_counts {
     uint64_t automatic_held;  /* queued: over SEEN_DISCLOSURE_AUTO_PER_HOUR */
     uint64_t unsolicited;     /* answers to no request sent to that node */
     uint64_t bad_answers;     /* answers that do not open or decode */
+    uint64_t notices_sent;     /* look-up notices sent to holders */
+    uint64_t notices_received; /* look-up notices kept, as a holder */
+    uint64_t notices_refused;  /* notices naming no entry of this node, or
+                                  malformed */
 };
 
 /* What the disclosure code needs of its node; all borrowed. */
@@ -250,5 +254,49 @@ SEEN_MUST_CHECK int seen_disclosure_seal(const uint8_t *content, size_t clen,
 SEEN_MUST_CHECK int seen_disclosure_open(const uint8_t *sealed, size_t slen,
     const uint8_t curve_pk[static 32], const uint8_t curve_sk[static 32],
     uint8_t **out, size_t *olen);
+
+/*
+ * Look-up notices (notice.c; docs/protocol.md section 10, "Look-up
+ * notices"): a lead's query or chronology that showed entries of another
+ * node tells that node who looked, why, when and at which of its entries;
+ * the holder keeps what it is told (SEEN_DB_DISCLOSURES, key 'L') and
+ * shows it in `seen inbox --all`.
+ */
+
+/**
+ * seen_notice_send(d, op, purpose, what, query_seq, members, persons):
+ * After the look-up ${what} ("query" or "chronology") of the operator
+ * ${op} for ${purpose}, logged at ${query_seq} of this node's exchange
+ * log and committed, send each other member whose entries it showed (the
+ * "node" and "handle" of each object of ${members} and of the "members"
+ * of each of ${persons}; either may be NULL) one LOOKUP_NOTICE naming
+ * them, and flush.  Call it outside any transaction.  Returns the number
+ * of notices queued (counted in d->counts.notices_sent).
+ */
+size_t seen_notice_send(struct seen_disclosure *d, const char *op,
+    const char *purpose, const char *what, uint64_t query_seq,
+    json_t *members, json_t *persons);
+
+/**
+ * seen_notice_on_message(d, txn, from, body, blen):
+ * Keep the LOOKUP_NOTICE ${body} (${blen} bytes) from ${from}, already
+ * accepted and logged, inside ${txn}: only the handles that are this
+ * node's own entries.  Returns 0; SEEN_EINVAL when malformed; SEEN_EPERM
+ * when it names no entry of this node (counted, nothing kept); an error
+ * of the store.
+ */
+SEEN_MUST_CHECK int seen_notice_on_message(struct seen_disclosure *d,
+    struct seen_txn *txn, const uint8_t from[static 32], const uint8_t *body,
+    size_t blen);
+
+/**
+ * seen_notice_rows(d, txn, out):
+ * Append to the JSON array ${out} a row for each notice kept, oldest
+ * first: {"notice": "lookup", "from", "operator", "purpose", "what",
+ * "time", "received", "query_seq", "handles": [HEX, ...]}.  Returns 0 or
+ * an error of the store.
+ */
+SEEN_MUST_CHECK int seen_notice_rows(
+    struct seen_disclosure *d, struct seen_txn *txn, json_t *out);
 
 #endif /* !SEEN_DISCLOSURE_H */

@@ -353,7 +353,7 @@ seen_disclosure_status(const struct seen_disclosure *d, json_t *out)
 
     json_object_set_new(out, "disclosure",
         json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:i,"
-                  " s:i, s:i, s:i}}",
+                  " s:i, s:i, s:i}, s:{s:I, s:I, s:I}}",
             "requests_taken", (json_int_t)c->taken, "automatic_held",
             (json_int_t)c->automatic_held, "refused", "no_reason",
             (json_int_t)c->no_reason, "unmatched", (json_int_t)c->unmatched,
@@ -364,7 +364,10 @@ seen_disclosure_status(const struct seen_disclosure *d, json_t *out)
             (json_int_t)c->bad_answers, "limits", "per_hour",
             SEEN_DISCLOSURE_PER_HOUR, "automatic_per_hour",
             SEEN_DISCLOSURE_AUTO_PER_HOUR, "queued_per_requester",
-            SEEN_DISCLOSURE_QUEUED_MAX, "queued", SEEN_DISCLOSURE_INBOX_MAX));
+            SEEN_DISCLOSURE_QUEUED_MAX, "queued", SEEN_DISCLOSURE_INBOX_MAX,
+            "notices", "sent", (json_int_t)c->notices_sent, "received",
+            (json_int_t)c->notices_received, "refused",
+            (json_int_t)c->notices_refused));
 }
 
 /**
