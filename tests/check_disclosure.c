@@ -463,6 +463,76 @@ START_TEST(test_an_unsolicited_answer_is_counted)
 }
 END_TEST
 
+/* A LOOKUP_NOTICE from ${from} naming ${n} handles (${hs}, 16 bytes
+ * each) of a ${what}, applied in ${txn}: its code. */
+static int
+notice(struct seen_txn *txn, const uint8_t from[32], const uint8_t *hs,
+    size_t n, const char *what)
+{
+    Seen__LookupNotice ln = SEEN__LOOKUP_NOTICE__INIT;
+    ProtobufCBinaryData hv[4];
+    uint8_t body[512];
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        hv[i] = (ProtobufCBinaryData){16, (uint8_t *)hs + 16 * i};
+    ln.n_handles = n;
+    ln.handles = hv;
+    ln.operator_ = (char *)"lead";
+    ln.purpose = (char *)"section 47 strategy discussion";
+    ln.time = 1750000000;
+    ln.what = (char *)what;
+    ln.query_seq = 7;
+    return seen_disclosure_on_message(&dis, txn, from,
+        SEEN__MSG_TYPE__LOOKUP_NOTICE, body,
+        seen__lookup_notice__pack(&ln, body));
+}
+
+START_TEST(test_a_lookup_notice_keeps_only_the_holders_entries)
+{
+    uint8_t from[32], hs[32], foreign[16];
+    struct seen_txn *txn;
+    char *rows, *p;
+
+    guard_init();
+    memset(from, 0x55, sizeof from);
+    memset(hs, 0x22, 16);      /* not an entry of this node */
+    memset(hs + 16, 0x11, 16); /* the harness's entry */
+    memset(foreign, 0x22, sizeof foreign);
+    ck_assert_int_eq(seen_store_begin(store, 1, &txn), 0);
+    /* Malformed: no handle, or neither a query nor a chronology. */
+    ck_assert_int_eq(notice(txn, from, hs, 0, "query"), SEEN_EINVAL);
+    ck_assert_int_eq(notice(txn, from, hs, 2, "peek"), SEEN_EINVAL);
+    /* Naming none of ours: refused, nothing kept. */
+    ck_assert_int_eq(notice(txn, from, foreign, 1, "query"), SEEN_EPERM);
+    ck_assert_uint_eq(dis.counts.notices_refused, 3);
+    rows = inbox(txn);
+    ck_assert_ptr_null(strstr(rows, "lookup"));
+    free(rows);
+    /* Ours and another's: kept, ours only. */
+    ck_assert_int_eq(notice(txn, from, hs, 2, "chronology"), SEEN_OK);
+    ck_assert_uint_eq(dis.counts.notices_received, 1);
+    rows = inbox(txn);
+    ck_assert_ptr_nonnull(p = strstr(rows, "\"notice\":\"lookup\""));
+    ck_assert_ptr_nonnull(strstr(p, "\"operator\":\"lead\""));
+    ck_assert_ptr_nonnull(strstr(p, "section 47 strategy discussion"));
+    ck_assert_ptr_nonnull(strstr(p, "\"what\":\"chronology\""));
+    ck_assert_ptr_nonnull(strstr(p, "11111111111111111111111111111111"));
+    ck_assert_ptr_null(strstr(p, "22222222222222222222222222222222"));
+    free(rows);
+    /* Not among the requests waiting for a lead. */
+    {
+        size_t len;
+        json_t *r = seen_disclosure_list(&dis, txn, 1, 0, &rows, &len);
+
+        json_decref(r);
+        ck_assert_ptr_null(strstr(rows, "lookup"));
+        free(rows);
+    }
+    seen_store_abort(txn);
+}
+END_TEST
+
 START_TEST(test_the_requester_finds_the_query_that_showed_an_entry)
 {
     Seen__QueryRecord qr = SEEN__QUERY_RECORD__INIT;
@@ -526,6 +596,7 @@ disclosure_suite(void)
     tcase_add_test(tc, test_automatic_shares_are_limited_per_hour);
     tcase_add_test(tc, test_an_unsolicited_answer_is_counted);
     tcase_add_test(tc, test_the_requester_finds_the_query_that_showed_an_entry);
+    tcase_add_test(tc, test_a_lookup_notice_keeps_only_the_holders_entries);
     suite_add_tcase(s, tc);
     tc = tcase_create("fuzz");
     tcase_add_test(tc, test_fuzz_seeds_replay);

@@ -164,10 +164,12 @@ well_formed(const Seen__LookupNotice *ln)
     return 1;
 }
 
-/* Keep in ${ln} only the handles that are this node's own entries. */
+/* Move to the front of ${ln}'s handles those that are this node's own
+ * entries, and count only them (the rest stay behind, to be freed). */
 static int
 keep_own(struct seen_txn *txn, Seen__LookupNotice *ln)
 {
+    ProtobufCBinaryData tmp;
     const void *v;
     size_t i, k = 0, vlen;
     int rc;
@@ -179,7 +181,10 @@ keep_own(struct seen_txn *txn, Seen__LookupNotice *ln)
             continue;
         if (rc != 0)
             return rc;
+        /* Swapped, not copied: free_unpacked frees each once. */
+        tmp = ln->handles[k];
         ln->handles[k++] = ln->handles[i];
+        ln->handles[i] = tmp;
     }
     ln->n_handles = k;
     return SEEN_OK;
