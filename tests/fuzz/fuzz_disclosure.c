@@ -1,7 +1,8 @@
 /*
  * fuzz_disclosure.c: libFuzzer harness for what a peer controls in
  * disclosure (node/disclosure/disclosure.[ch]): the body of a DISCLOSURE_REQUEST, and
- * the sealed content of a DISCLOSURE_RESPONSE.
+ * the sealed content of a DISCLOSURE_RESPONSE, and the body of a
+ * LOOKUP_NOTICE.
  *
  * The node holds, in a temporary store opened once: one record with a
  * person under the handle FUZZ_HANDLE (16 bytes of 0x11), and one request
@@ -9,8 +10,9 @@
  * bytes of 0x33), about that handle.  There is no federation (no member is
  * known, nothing is sent) and no agreement (every request queues).
  *
- * The first byte of an input chooses: even, the rest is a request body
- * from FUZZ_PEER; odd, the rest is a DisclosureContent that the harness
+ * The first byte of an input chooses: 0x40, the rest is a LOOKUP_NOTICE
+ * body from FUZZ_PEER (notice.c); other even, a request body from
+ * FUZZ_PEER; odd, the rest is a DisclosureContent that the harness
  * seals to this node and wraps in a DisclosureResponse for FUZZ_REQUEST
  * (bit 1: for another request id; bits 2-4: the outcome, 0-7; bit 5: from
  * another node), so that the content's checks are reached.  Each input
@@ -139,7 +141,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     memset(from, (data[0] & 0x20) ? 0x44 : 0x33, sizeof from);
-    if ((data[0] & 1) == 0) {
+    if (data[0] == 0x40) {
+        type = SEEN__MSG_TYPE__LOOKUP_NOTICE;
+        body = (uint8_t *)data + 1;
+        blen = size - 1;
+    } else if ((data[0] & 1) == 0) {
         type = SEEN__MSG_TYPE__DISCLOSURE_REQUEST;
         body = (uint8_t *)data + 1;
         blen = size - 1;
