@@ -82,7 +82,7 @@ for _ in $(seq 1 120); do
 done
 say "Thames Valley Police's partnership agreement shares it; the answer arrives sealed to Reading"
 run "$BIN/seen" --home "$LAB/reading-social-care" --as lead disclosures --request "$R"
-say "Thames Valley Police's lead sees who asked about its record, and why"
+say "Thames Valley Police's lead sees who looked at its records (LOOKUP), who asked for one (REQUEST), and why"
 run "$BIN/seen" --home "$LAB/thames-valley-police" --as lead inbox --all
 
 say "An auditor exports both nodes' exchange logs and verifies them together"
