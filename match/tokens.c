@@ -16,7 +16,7 @@
 #define VARIANTS_MAX 8
 
 struct seen_tokenizer {
-    uint8_t sub[SEEN_RULE_MAX + 1][32];
+    struct seen_token_key sub[SEEN_RULE_MAX + 1];
     uint8_t bloom[crypto_shorthash_KEYBYTES];
     uint32_t epoch;
 };
@@ -44,8 +44,9 @@ seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
         return NULL;
     }
     for (r = 0; r <= SEEN_RULE_MAX; r++) {
-        if (seen_subkey(tk->sub[r], match_key, r, "seentokn") != 0)
+        if (seen_subkey(b, match_key, r, "seentokn") != 0)
             goto err;
+        seen_token_key_init(&tk->sub[r], b);
     }
     if (seen_subkey(b, match_key, 1, "seenblom") != 0)
         goto err;
@@ -104,7 +105,7 @@ tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
         return;
     p = b->out + b->n * SEEN_TOKEN_ITEM;
     p[0] = (uint8_t)rule;
-    if (seen_token(p + 1, b->tk->sub[rule], f, n) != 0)
+    if (seen_token_keyed(p + 1, &b->tk->sub[rule], f, n) != 0)
         return;
     /* Only the first SEEN_TOKEN_MATCH bytes count (match/tokens.h). */
     sodium_memzero(p + 1 + SEEN_TOKEN_MATCH, 16 - SEEN_TOKEN_MATCH);
