@@ -19,21 +19,64 @@
 
 #define DEFER_MAX (1u << 20) /* items held before they are applied */
 
-/* An item held back is sorted by its key and value together, so that the
- * duplicates of SEEN_DB_INDEX go in in their order too. */
-static int
-index_item_cmp(const void *a, const void *b)
-{
+/*
+ * The items held back are applied in the order of their bytes, key then
+ * value, so that the duplicates of SEEN_DB_INDEX go in in their order too.
+ * A most-significant-byte-first radix sort puts them in that order: a
+ * million postings sort several times faster than by qsort and memcmp,
+ * whose calls were a tenth of an import's time.
+ */
 
-    return memcmp(a, b, SEEN_INDEX_KEY_BYTES + SEEN_POSTING_BYTES);
+#define RADIX_SMALL 24 /* items sorted by insertion below this */
+
+/* Sort the ${n} items of ${item} bytes at ${a}, all equal in their first
+ * ${d} bytes, by insertion. */
+static void
+insertion_sort(uint8_t *a, size_t n, size_t item, size_t d)
+{
+    uint8_t t[64];
+    size_t i, j;
+
+    for (i = 1; i < n; i++) {
+        for (j = i; j > 0 && memcmp(a + (j - 1) * item + d,
+                                  a + i * item + d, item - d) > 0;
+             j--)
+            ;
+        if (j == i)
+            continue;
+        memcpy(t, a + i * item, item);
+        memmove(a + (j + 1) * item, a + j * item, (i - j) * item);
+        memcpy(a + j * item, t, item);
+    }
 }
 
-/* As index_item_cmp, for SEEN_DB_ENTRIES. */
-static int
-entry_item_cmp(const void *a, const void *b)
+/* Sort the ${n} items of ${item} (<= 64) bytes at ${a}, all equal in
+ * their first ${d} bytes, by their bytes; ${tmp} holds ${n} items. */
+static void
+radix_sort(uint8_t *a, uint8_t *tmp, size_t n, size_t item, size_t d)
 {
+    size_t count[256], at[256], i, b;
 
-    return memcmp(a, b, SEEN_ENTRY_ID_BYTES + SEEN_ENTRY_SEQ_BYTES);
+    for (; d < item && n >= RADIX_SMALL; d++) {
+        memset(count, 0, sizeof count);
+        for (i = 0; i < n; i++)
+            count[a[i * item + d]]++;
+        if (count[a[d]] == n)
+            continue; /* one value of this byte: on to the next */
+        for (b = 0, i = 0; b < 256; b++) {
+            at[b] = i;
+            i += count[b];
+        }
+        for (i = 0; i < n; i++)
+            memcpy(tmp + at[a[i * item + d]]++ * item, a + i * item, item);
+        memcpy(a, tmp, n * item);
+        for (b = 0, i = 0; b < 256; i += count[b], b++)
+            if (count[b] > 1)
+                radix_sort(a + i * item, tmp, count[b], item, d + 1);
+        return;
+    }
+    if (d < item && n > 1)
+        insertion_sort(a, n, item, d);
 }
 
 /* The databases whose writes are held back, with the fixed sizes of their
@@ -41,14 +84,15 @@ entry_item_cmp(const void *a, const void *b)
 struct defer_table {
     enum seen_db db;
     size_t klen, vlen;
-    int (*cmp)(const void *, const void *);
 };
 
 static const struct defer_table defer_tables[] = {
-    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, index_item_cmp},
-    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES,
-        entry_item_cmp},
+    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES},
+    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES},
 };
+_Static_assert(SEEN_INDEX_KEY_BYTES + SEEN_POSTING_BYTES <= 64 &&
+                   SEEN_ENTRY_ID_BYTES + SEEN_ENTRY_SEQ_BYTES <= 64,
+    "radix_sort's items");
 
 #define DEFER_TABLES (sizeof defer_tables / sizeof defer_tables[0])
 _Static_assert(DEFER_TABLES == STORE_DEFER_TABLES, "store_impl.h's count");
@@ -110,11 +154,15 @@ store_defer_flush(struct seen_txn *t, struct defer *d)
     MDB_cursor *c;
     MDB_val k, v;
     size_t i, item = dt->klen + dt->vlen;
+    uint8_t *tmp;
     int rc = 0, code = 0;
 
     if (d->n == 0)
         return SEEN_OK;
-    qsort(d->buf, d->n, item, dt->cmp);
+    if ((tmp = malloc(d->n * item)) == NULL)
+        return SEEN_ENOMEM;
+    radix_sort(d->buf, tmp, d->n, item, 0);
+    free(tmp);
     if ((rc = mdb_cursor_open(t->txn, t->store->dbi[dt->db], &c)) != 0)
         return store_fail(t->store, store_db_name(dt->db), rc);
     for (i = 0; i < d->n; i++) {

@@ -132,8 +132,8 @@ int store_defer_hold(struct seen_txn *t, struct defer *d, const void *key,
 
 /**
  * store_defer_flush(t, d):
- * Apply the writes ${d} holds back, in key order.  Returns 0 or the
- * store's code.
+ * Apply the writes ${d} holds back, in key order.  Returns 0,
+ * SEEN_ENOMEM, or the store's code.
  */
 int store_defer_flush(struct seen_txn *t, struct defer *d);
 
