@@ -519,6 +519,7 @@ static struct seen_txn *
 txn_new(struct seen_store *store)
 {
     struct seen_txn *t;
+    size_t i;
 
     if ((t = malloc(sizeof *t)) == NULL)
         return NULL;
@@ -527,6 +528,9 @@ txn_new(struct seen_store *store)
     t->top = t->write = 0;
     store_defer_init(t);
     memset(&t->reads, 0, sizeof t->reads);
+    for (i = 0; i < STORE_MLOG_EDGES; i++)
+        t->edge[i].used = 0;
+    t->edge_next = 0;
     return t;
 }
 

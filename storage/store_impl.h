@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "storage/mlog.h"
 #include "storage/space.h"
 #include "storage/store.h"
 
@@ -55,6 +56,26 @@ struct defer {
 /* How many databases hold writes back (defer.c). */
 #define STORE_DEFER_TABLES 2
 
+/*
+ * The right edge of a Merkle log appended to in a transaction (mlog.c):
+ * for a log of ${size} leaves, the hash of the perfect subtree of 2^level
+ * leaves it ends with at each level whose bit is set in ${size}, so that
+ * an append makes the hashes it completes without reading any (nor
+ * hashing a leaf again).  Kept only for the transaction that made it.
+ */
+struct store_mlog_edge {
+    int used;
+    enum seen_db leaves;                  /* which log: its leaves... */
+    uint8_t prefix[SEEN_MLOG_PREFIX_MAX]; /* ...and its prefix */
+    size_t plen;
+    uint64_t size;
+    uint8_t hash[64][32];
+};
+
+/* How many logs' edges a transaction keeps (a feed and the exchange log,
+ * as a round of replication appends to both). */
+#define STORE_MLOG_EDGES 2
+
 struct seen_txn {
     struct seen_store *store;
     MDB_txn *txn;
@@ -62,6 +83,8 @@ struct seen_txn {
     int write; /* a write transaction */
     struct defer defer[STORE_DEFER_TABLES];
     struct seen_store_reads reads;
+    struct store_mlog_edge edge[STORE_MLOG_EDGES];
+    unsigned int edge_next; /* the slot to use next */
 };
 
 /* ---- store.c, migrate.c ---- */
