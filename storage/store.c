@@ -652,12 +652,20 @@ seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
 {
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     struct defer *d = store_defer_of(txn, db);
+    uint8_t *p;
     int rc;
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
     txn->store->sp.wrote = 1;
-    if (d != NULL && klen == store_defer_klen(d) &&
+    if (d != NULL && klen == store_defer_klen(d) && store_defer_var(d) &&
+        vlen <= DEFER_VALUE_MAX) {
+        if ((rc = store_defer_reserve(txn, d, key, vlen, &p)) == 0 &&
+            vlen > 0)
+            memcpy(p, val, vlen);
+        return rc;
+    }
+    if (d != NULL && klen == store_defer_klen(d) && !store_defer_var(d) &&
         vlen == store_defer_vlen(d))
         return store_defer_hold(txn, d, key, val);
     if (d != NULL && (rc = store_defer_flush(txn, d)) != 0)
@@ -724,7 +732,7 @@ seen_store_clear(struct seen_txn *txn, enum seen_db db)
     int rc;
 
     if (d != NULL)
-        d->n = 0;
+        d->n = d->used = 0;
     txn->store->sp.wrote = 1;
     if ((rc = mdb_drop(txn->txn, txn->store->dbi[db], 0)) != 0)
         return store_fail(txn->store, db_names[db], rc);
@@ -879,11 +887,25 @@ seen_store_sealed_put(struct seen_txn *txn, enum seen_db db, const void *key,
     size_t klen, const void *ad, size_t adlen, const void *val, size_t vlen)
 {
     MDB_val k = {klen, (void *)key}, v = {vlen + SEEN_SEAL_OVERHEAD, NULL};
+    struct defer *d = store_defer_of(txn, db);
+    uint8_t *p;
     int rc;
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
     txn->store->sp.wrote = 1;
+    if (d != NULL && klen == store_defer_klen(d) && store_defer_var(d) &&
+        vlen <= DEFER_VALUE_MAX - SEEN_SEAL_OVERHEAD) {
+        if ((rc = store_defer_reserve(txn, d, key, v.mv_size, &p)) != 0)
+            return rc;
+        if (seen_seal(p, val, vlen, ad, adlen, txn->store->keys) != 0) {
+            store_defer_unreserve(d);
+            return SEEN_ERR;
+        }
+        return SEEN_OK;
+    }
+    if (d != NULL && (rc = store_defer_flush(txn, d)) != 0)
+        return rc;
     /* Seal straight into the page LMDB reserves for the value. */
     if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v,
              MDB_RESERVE)) != 0)

@@ -50,11 +50,17 @@ struct defer_table;
 struct defer {
     const struct defer_table *t;
     uint8_t *buf;
-    size_t n, cap;
+    size_t n, cap; /* items held; items (bytes for values of any size) */
+    size_t used;   /* values of any size: bytes of buf held */
+    size_t last;   /* values of any size: the bytes of the last held */
 };
 
 /* How many databases hold writes back (defer.c). */
-#define STORE_DEFER_TABLES 2
+#define STORE_DEFER_TABLES 5
+
+/* The largest value of a table of values of any size that is held back
+ * (defer.c); a larger one is written at once. */
+#define DEFER_VALUE_MAX 4096
 
 /*
  * The right edge of a Merkle log appended to in a transaction (mlog.c):
@@ -146,12 +152,36 @@ size_t store_defer_vlen(const struct defer *d);
 
 /**
  * store_defer_hold(t, d, key, val):
- * Hold back the write of ${key} -> ${val} (of the sizes of ${d}'s table),
- * applying what ${d} holds first when it is full.  Returns 0,
- * SEEN_ENOMEM, or the store's code.
+ * Hold back the write of ${key} -> ${val} (of the sizes of ${d}'s table,
+ * which holds values of one size), applying what ${d} holds first when
+ * it is full.  Returns 0, SEEN_ENOMEM, or the store's code.
  */
 int store_defer_hold(struct seen_txn *t, struct defer *d, const void *key,
     const void *val);
+
+/**
+ * store_defer_reserve(t, d, key, vlen, val):
+ * Hold back the write of ${key} -> a value of ${vlen} bytes (at most
+ * DEFER_VALUE_MAX) to the table of values of any size of ${d}, applying
+ * what ${d} holds first when it is full: *${val} is where the caller
+ * writes the value, before anything else is done to ${t}.  Returns 0,
+ * SEEN_ENOMEM, or the store's code.
+ */
+int store_defer_reserve(struct seen_txn *t, struct defer *d, const void *key,
+    size_t vlen, uint8_t **val);
+
+/**
+ * store_defer_unreserve(d):
+ * Forget the write store_defer_reserve held back last in ${d} (its value
+ * could not be made).
+ */
+void store_defer_unreserve(struct defer *d);
+
+/**
+ * store_defer_var(d):
+ * Does ${d} hold values of any size (store_defer_reserve)?
+ */
+int store_defer_var(const struct defer *d);
 
 /**
  * store_defer_flush(t, d):

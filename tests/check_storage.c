@@ -1005,6 +1005,89 @@ START_TEST(test_writes_held_back_are_seen_by_their_transaction)
 }
 END_TEST
 
+/* The sealed records and handles hold their writes back too, values of
+ * any size: of several writes of one key the last wins, whether held or
+ * too large to hold, and the transaction reads them as written. */
+START_TEST(test_held_values_of_any_size_keep_the_last_write)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    static uint8_t big[6000];
+    uint8_t k[300][16], *out;
+    char val[64];
+    const void *v;
+    size_t vlen, olen;
+    uint64_t n;
+    int i, w;
+
+    for (i = 0; i < 300; i++) {
+        memset(k[i], 0, 16);
+        seen_be32(k[i], (uint32_t)(i * 2654435761u));
+    }
+    /* Three writes of each key, of three sizes, none read in between. */
+    for (w = 0; w < 3; w++)
+        for (i = 0; i < 300; i++) {
+            snprintf(val, sizeof val, "%d/%d%.*s", i, w, w * 20,
+                "----------------------------------------------------");
+            ck_assert_int_eq(seen_store_sealed_put(t, SEEN_DB_HANDLES, k[i],
+                                 16, k[i], 16, val, strlen(val)),
+                SEEN_OK);
+            ck_assert_int_eq(seen_store_put(t, SEEN_DB_RECORDS, k[i], 16, val,
+                                 strlen(val)),
+                SEEN_OK);
+        }
+    /* A value too large to hold goes in after those held, and a held one
+     * written after it wins over it. */
+    memset(big, 'B', sizeof big);
+    ck_assert_int_eq(
+        seen_store_put(t, SEEN_DB_RECORDS, k[0], 16, big, sizeof big),
+        SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_put(t, SEEN_DB_RECORDS, k[1], 16, "held", 4), SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_put(t, SEEN_DB_RECORDS, k[1], 16, big, sizeof big),
+        SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_put(t, SEEN_DB_RECORDS, k[0], 16, "last", 4), SEEN_OK);
+    ck_assert_int_eq(
+        seen_store_sealed_get(t, SEEN_DB_HANDLES, k[5], 16, k[5], 16, &out,
+            &olen),
+        SEEN_OK);
+    ck_assert_str_eq((char *)out,
+        "5/2----------------------------------------");
+    free(out);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_HANDLES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 300);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_RECORDS, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 300);
+    for (i = 2; i < 300; i++) {
+        snprintf(val, sizeof val, "%d/2%.*s", i, 40,
+            "----------------------------------------------------");
+        ck_assert_int_eq(seen_store_sealed_get(t, SEEN_DB_HANDLES, k[i], 16,
+                             k[i], 16, &out, &olen),
+            SEEN_OK);
+        ck_assert_str_eq((char *)out, val);
+        free(out);
+        ck_assert_int_eq(
+            seen_store_get(t, SEEN_DB_RECORDS, k[i], 16, &v, &vlen), SEEN_OK);
+        ck_assert_uint_eq(vlen, strlen(val));
+        ck_assert_mem_eq(v, val, vlen);
+    }
+    ck_assert_int_eq(
+        seen_store_get(t, SEEN_DB_RECORDS, k[0], 16, &v, &vlen), SEEN_OK);
+    ck_assert_uint_eq(vlen, 4);
+    ck_assert_mem_eq(v, "last", 4);
+    ck_assert_int_eq(
+        seen_store_get(t, SEEN_DB_RECORDS, k[1], 16, &v, &vlen), SEEN_OK);
+    ck_assert_uint_eq(vlen, sizeof big);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_count_and_delete_track_items_including_duplicates)
 {
     struct seen_store *s = open_store(1);
@@ -1162,6 +1245,7 @@ storage_suite(void)
     tcase_add_test(tc, test_reads_are_counted_per_transaction);
     tcase_add_test(tc, test_writes_held_back_are_seen_by_their_transaction);
     tcase_add_test(tc, test_count_and_delete_track_items_including_duplicates);
+    tcase_add_test(tc, test_held_values_of_any_size_keep_the_last_write);
     tcase_add_test(
         tc, test_origins_are_numbered_from_1_and_stable_after_reopen);
     suite_add_tcase(s, tc);
