@@ -302,6 +302,25 @@ floor_div(int32_t x, int32_t w)
  * ${width}/2 days apart share at least one token; two ${width} or more
  * apart share none.  ${fam} is a first field (NULL for none).
  */
+/* ${v} in decimal, '-' before a negative one, as printf's "%ld" writes
+ * it (without printf, whose cost an import noticed). */
+static void
+decimal(char out[static 16], int32_t v)
+{
+    char rev[16];
+    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    size_t n = 0, i = 0;
+
+    do
+        rev[n++] = (char)('0' + u % 10);
+    while ((u /= 10) > 0);
+    if (v < 0)
+        out[i++] = '-';
+    while (n > 0)
+        out[i++] = rev[--n];
+    out[i] = '\0';
+}
+
 static void
 window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     int32_t days, int32_t width)
@@ -311,8 +330,7 @@ window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     int i;
 
     for (i = 0; i < 2; i++) {
-        snprintf(k, sizeof k, "%ld",
-            (long)floor_div(days + i * (width / 2), width));
+        decimal(k, floor_div(days + i * (width / 2), width));
         if (fam != NULL)
             TOK(b, rule, fam, offs[i], k);
         else
