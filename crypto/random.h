@@ -4,8 +4,13 @@
  * libsodium's randombytes_buf asks the kernel on every call (a system
  * call per handle and per nonce, a quarter of an import's time).  This
  * module keys a ChaCha20 stream once from randombytes_buf and draws each
- * request from a fresh nonce of it: as unpredictable as the key, and fast.
- * The key is renewed after 2^32 requests and in a child after fork().
+ * request from it: as unpredictable as the key, and fast.  Small
+ * requests are served from a pool of 512 bytes of the stream drawn at a
+ * time, each byte handed out once and wiped as it is; a larger one gets a
+ * fresh nonce of its own.  The key is renewed after 2^32 draws of the
+ * stream, and in a child after fork() (a pthread_atfork handler: not
+ * after a raw clone or vfork; when the handler cannot be registered, the
+ * key is renewed on every request).
  * Keys themselves (keystore, match keys) still come from randombytes_buf.
  * Not thread-safe: Seen's daemon is single-threaded.
  */

@@ -44,4 +44,32 @@
 SEEN_MUST_CHECK int seen_token(uint8_t out[static 16],
     const uint8_t key[static 32], const char *const *fields, size_t n);
 
+/*
+ * A token key made ready for many tokens: the key, and BLAKE2b's chaining
+ * value once the key's block is compressed.  A keyed BLAKE2b compresses
+ * the key as a block of its own, so a token whose encoding fits one block
+ * (128 bytes: every token of match/tokens.h but a very long name) costs
+ * one compression instead of two.  It holds a function of the key: keep
+ * it where the key would be kept (sodium_malloc), wipe it after.
+ */
+struct seen_token_key {
+    uint8_t key[32];
+    uint64_t h[8];
+};
+
+/**
+ * seen_token_key_init(k, key):
+ * Make ${k} ready to make tokens under the 32-byte ${key} (copied).
+ */
+void seen_token_key_init(struct seen_token_key *k,
+    const uint8_t key[static 32]);
+
+/**
+ * seen_token_keyed(out, k, fields, n):
+ * As seen_token(${out}, the key of ${k}, ${fields}, ${n}): the same 16
+ * bytes and the same returns, faster when the encoding fits one block.
+ */
+SEEN_MUST_CHECK int seen_token_keyed(uint8_t out[static 16],
+    const struct seen_token_key *k, const char *const *fields, size_t n);
+
 #endif /* !SEEN_TOKEN_H */

@@ -16,7 +16,7 @@
 #define VARIANTS_MAX 8
 
 struct seen_tokenizer {
-    uint8_t sub[SEEN_RULE_MAX + 1][32];
+    struct seen_token_key sub[SEEN_RULE_MAX + 1];
     uint8_t bloom[crypto_shorthash_KEYBYTES];
     uint32_t epoch;
 };
@@ -44,8 +44,9 @@ seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
         return NULL;
     }
     for (r = 0; r <= SEEN_RULE_MAX; r++) {
-        if (seen_subkey(tk->sub[r], match_key, r, "seentokn") != 0)
+        if (seen_subkey(b, match_key, r, "seentokn") != 0)
             goto err;
+        seen_token_key_init(&tk->sub[r], b);
     }
     if (seen_subkey(b, match_key, 1, "seenblom") != 0)
         goto err;
@@ -104,7 +105,7 @@ tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
         return;
     p = b->out + b->n * SEEN_TOKEN_ITEM;
     p[0] = (uint8_t)rule;
-    if (seen_token(p + 1, b->tk->sub[rule], f, n) != 0)
+    if (seen_token_keyed(p + 1, &b->tk->sub[rule], f, n) != 0)
         return;
     /* Only the first SEEN_TOKEN_MATCH bytes count (match/tokens.h). */
     sodium_memzero(p + 1 + SEEN_TOKEN_MATCH, 16 - SEEN_TOKEN_MATCH);
@@ -301,6 +302,25 @@ floor_div(int32_t x, int32_t w)
  * ${width}/2 days apart share at least one token; two ${width} or more
  * apart share none.  ${fam} is a first field (NULL for none).
  */
+/* ${v} in decimal, '-' before a negative one, as printf's "%ld" writes
+ * it (without printf, whose cost an import noticed). */
+static void
+decimal(char out[static 16], int32_t v)
+{
+    char rev[16];
+    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    size_t n = 0, i = 0;
+
+    do
+        rev[n++] = (char)('0' + u % 10);
+    while ((u /= 10) > 0);
+    if (v < 0)
+        out[i++] = '-';
+    while (n > 0)
+        out[i++] = rev[--n];
+    out[i] = '\0';
+}
+
 static void
 window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     int32_t days, int32_t width)
@@ -310,8 +330,7 @@ window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     int i;
 
     for (i = 0; i < 2; i++) {
-        snprintf(k, sizeof k, "%ld",
-            (long)floor_div(days + i * (width / 2), width));
+        decimal(k, floor_div(days + i * (width / 2), width));
         if (fam != NULL)
             TOK(b, rule, fam, offs[i], k);
         else
@@ -359,13 +378,63 @@ date_tokens(
         window_tokens(b, SEEN_RULE_FAMILY_WINDOW, f->fph, in->due, 32);
 }
 
+/* The first 8 bytes of item ${p} as a number that sorts as they do. */
+static uint64_t
+item_head(const uint8_t *p)
+{
+    uint64_t h = 0;
+    size_t i;
+
+    for (i = 0; i < 8; i++)
+        h = h << 8 | p[i];
+    return h;
+}
+
+/*
+ * Sort the ${n} (at most SEEN_TOKENS_MAX) items of ${out} by their bytes,
+ * by insertion on their first 8 bytes as a number (memcmp only where
+ * those agree): qsort's calls of memcmp cost an import more than the
+ * sorting itself.  ${tmp} holds ${n} items.
+ */
+static void
+sort_items(uint8_t *out, size_t n, uint8_t *tmp)
+{
+    struct {
+        uint64_t head;
+        size_t at;
+    } v[SEEN_TOKENS_MAX], x;
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        x.head = item_head(out + i * SEEN_TOKEN_ITEM);
+        x.at = i;
+        for (j = i; j > 0 && (v[j - 1].head > x.head ||
+                                 (v[j - 1].head == x.head &&
+                                     item_cmp(out + v[j - 1].at *
+                                                        SEEN_TOKEN_ITEM,
+                                         out + i * SEEN_TOKEN_ITEM) > 0));
+             j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    for (i = 0; i < n; i++)
+        memcpy(tmp + i * SEEN_TOKEN_ITEM, out + v[i].at * SEEN_TOKEN_ITEM,
+            SEEN_TOKEN_ITEM);
+    memcpy(out, tmp, n * SEEN_TOKEN_ITEM);
+}
+
 /* Sort the ${n} items of ${out} and drop duplicates; return how many stay. */
 static size_t
 sort_unique(uint8_t *out, size_t n)
 {
+    uint8_t tmp[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
     size_t i, k;
 
-    qsort(out, n, SEEN_TOKEN_ITEM, item_cmp);
+    if (n <= SEEN_TOKENS_MAX)
+        sort_items(out, n, tmp);
+    else
+        qsort(out, n, SEEN_TOKEN_ITEM, item_cmp);
+    sodium_memzero(tmp, sizeof tmp);
     for (i = 0, k = 0; i < n; i++) {
         if (k > 0 && memcmp(out + (k - 1) * SEEN_TOKEN_ITEM,
                          out + i * SEEN_TOKEN_ITEM, SEEN_TOKEN_ITEM) == 0)

@@ -7,6 +7,7 @@
 #include "crypto/merkle.h"
 #include "storage/mlog.h"
 #include "storage/store.h"
+#include "storage/store_impl.h"
 
 /* A leaf or tile key: prefix, [tag(1)], index(8). */
 #define KEY_MAX (SEEN_MLOG_PREFIX_MAX + 1 + 8)
@@ -117,6 +118,61 @@ seen_mlog_size(const struct seen_mlog *l, uint64_t *size)
     return SEEN_OK;
 }
 
+/* The right edge ${l}'s transaction keeps of ${l}, or NULL. */
+static struct store_mlog_edge *
+edge_find(const struct seen_mlog *l)
+{
+    struct store_mlog_edge *e;
+    size_t i;
+
+    for (i = 0; i < STORE_MLOG_EDGES; i++) {
+        e = &l->txn->edge[i];
+        if (e->used && e->leaves == l->leaves && e->plen == l->plen &&
+            memcmp(e->prefix, l->prefix, l->plen) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/*
+ * The right edge of ${l}, of ${n} leaves: the one its transaction keeps
+ * when it is of that size, else one read from the stored hashes (at most
+ * one a level) into the slot used least recently.  Returns 0, or
+ * SEEN_ECORRUPT when a hash is missing (*${out} is then NULL).
+ */
+static int
+edge_of(const struct seen_mlog *l, uint64_t n, struct store_mlog_edge **out)
+{
+    struct store_mlog_edge *e;
+    uint64_t start = 0;
+    unsigned int level;
+    int rc;
+
+    *out = NULL;
+    if ((e = edge_find(l)) == NULL) {
+        e = &l->txn->edge[l->txn->edge_next];
+        l->txn->edge_next = (l->txn->edge_next + 1) % STORE_MLOG_EDGES;
+    } else if (e->size == n) {
+        *out = e;
+        return SEEN_OK;
+    }
+    e->used = 0;
+    for (level = 64; level-- > 0;) {
+        if (!(n >> level & 1))
+            continue;
+        if ((rc = get_hash(l, level, start >> level, e->hash[level])) != 0)
+            return rc;
+        start += (uint64_t)1 << level;
+    }
+    e->leaves = l->leaves;
+    memcpy(e->prefix, l->prefix, l->plen);
+    e->plen = l->plen;
+    e->size = n;
+    e->used = 1;
+    *out = e;
+    return SEEN_OK;
+}
+
 /**
  * seen_mlog_append(l, leaf, len, index):
  * Append ${leaf} (${len} bytes, stored exactly) to the log ${l} inside
@@ -130,23 +186,23 @@ int
 seen_mlog_append(const struct seen_mlog *l, const uint8_t *leaf, size_t len,
     uint64_t *index)
 {
-    uint8_t k[KEY_MAX], h[32], left[32], size[8];
+    struct store_mlog_edge *e;
+    uint8_t k[KEY_MAX], h[32], size[8];
     uint64_t n, idx;
     unsigned int level;
     size_t klen;
     int rc;
 
-    if ((rc = seen_mlog_size(l, &n)) != 0)
+    if ((rc = seen_mlog_size(l, &n)) != 0 || (rc = edge_of(l, n, &e)) != 0)
         return rc;
+    e->used = 0; /* until the append is whole */
     klen = leaf_key(l, k, n);
     if ((rc = seen_store_put(l->txn, l->leaves, k, klen, leaf, len)) != 0)
         return rc;
     seen_merkle_leaf_hash(h, leaf, len);
     /* Each completed pair of subtrees makes a parent one level up. */
     for (level = 0, idx = n; idx & 1; level++, idx >>= 1) {
-        if ((rc = get_hash(l, level, idx - 1, left)) != 0)
-            return rc;
-        seen_merkle_node_hash(h, left, h);
+        seen_merkle_node_hash(h, e->hash[level], h);
         if ((rc = put_hash(l, level + 1, idx >> 1, h)) != 0)
             return rc;
     }
@@ -154,6 +210,9 @@ seen_mlog_append(const struct seen_mlog *l, const uint8_t *leaf, size_t len,
     if ((rc = seen_store_put(l->txn, l->sizedb, l->sizekey, l->sizeklen, size,
              sizeof size)) != 0)
         return rc;
+    memcpy(e->hash[level], h, 32);
+    e->size = n + 1;
+    e->used = 1;
     if (index != NULL)
         *index = n;
     return SEEN_OK;

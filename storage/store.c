@@ -463,14 +463,7 @@ open_tables_ro(struct seen_store *s)
 
 /**
  * seen_store_open_readonly(dir, out):
- * Open the store in ${dir}, whose node is stopped, for reading only and
- * without any key: no sealed value can be read (seen_store_sealed_get()
- * returns SEEN_EPERM), nothing can be written.  For what needs no key:
- * the exchange log's audit export.
- * Returns 0 and a new store in *${out}; SEEN_ENOTFOUND when there is
- * none; SEEN_ECORRUPT; SEEN_EVERSION when its format is not this build's
- * (an older store is migrated only by opening it with its keys);
- * SEEN_EIO; SEEN_ENOMEM.  Each error is logged with the path.
+ * Open a stopped node's store to read, with no key; see store.h.
  */
 int
 seen_store_open_readonly(const char *dir, struct seen_store **out)
@@ -610,6 +603,7 @@ static struct seen_txn *
 txn_new(struct seen_store *store)
 {
     struct seen_txn *t;
+    size_t i;
 
     if ((t = malloc(sizeof *t)) == NULL)
         return NULL;
@@ -618,6 +612,9 @@ txn_new(struct seen_store *store)
     t->top = t->write = 0;
     store_defer_init(t);
     memset(&t->reads, 0, sizeof t->reads);
+    for (i = 0; i < STORE_MLOG_EDGES; i++)
+        t->edge[i].used = 0;
+    t->edge_next = 0;
     return t;
 }
 
@@ -739,12 +736,20 @@ seen_store_put(struct seen_txn *txn, enum seen_db db, const void *key,
 {
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     struct defer *d = store_defer_of(txn, db);
+    uint8_t *p;
     int rc;
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
     txn->store->sp.wrote = 1;
-    if (d != NULL && klen == store_defer_klen(d) &&
+    if (d != NULL && klen == store_defer_klen(d) && store_defer_var(d) &&
+        vlen <= DEFER_VALUE_MAX) {
+        if ((rc = store_defer_reserve(txn, d, key, vlen, &p)) == 0 &&
+            vlen > 0)
+            memcpy(p, val, vlen);
+        return rc;
+    }
+    if (d != NULL && klen == store_defer_klen(d) && !store_defer_var(d) &&
         vlen == store_defer_vlen(d))
         return store_defer_hold(txn, d, key, val);
     if (d != NULL && (rc = store_defer_flush(txn, d)) != 0)
@@ -811,7 +816,7 @@ seen_store_clear(struct seen_txn *txn, enum seen_db db)
     int rc;
 
     if (d != NULL)
-        d->n = 0;
+        d->n = d->used = 0;
     txn->store->sp.wrote = 1;
     if ((rc = mdb_drop(txn->txn, txn->store->dbi[db], 0)) != 0)
         return store_fail(txn->store, db_names[db], rc);
@@ -966,11 +971,25 @@ seen_store_sealed_put(struct seen_txn *txn, enum seen_db db, const void *key,
     size_t klen, const void *ad, size_t adlen, const void *val, size_t vlen)
 {
     MDB_val k = {klen, (void *)key}, v = {vlen + SEEN_SEAL_OVERHEAD, NULL};
+    struct defer *d = store_defer_of(txn, db);
+    uint8_t *p;
     int rc;
 
     if ((rc = store_space_refuse(txn, db)) != 0)
         return rc;
     txn->store->sp.wrote = 1;
+    if (d != NULL && klen == store_defer_klen(d) && store_defer_var(d) &&
+        vlen <= DEFER_VALUE_MAX - SEEN_SEAL_OVERHEAD) {
+        if ((rc = store_defer_reserve(txn, d, key, v.mv_size, &p)) != 0)
+            return rc;
+        if (seen_seal(p, val, vlen, ad, adlen, txn->store->keys) != 0) {
+            store_defer_unreserve(d);
+            return SEEN_ERR;
+        }
+        return SEEN_OK;
+    }
+    if (d != NULL && (rc = store_defer_flush(txn, d)) != 0)
+        return rc;
     /* Seal straight into the page LMDB reserves for the value. */
     if ((rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v,
              MDB_RESERVE)) != 0)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "storage/mlog.h"
 #include "storage/space.h"
 #include "storage/store.h"
 
@@ -50,11 +51,37 @@ struct defer_table;
 struct defer {
     const struct defer_table *t;
     uint8_t *buf;
-    size_t n, cap;
+    size_t n, cap; /* items held; items (bytes for values of any size) */
+    size_t used;   /* values of any size: bytes of buf held */
+    size_t last;   /* values of any size: the bytes of the last held */
 };
 
 /* How many databases hold writes back (defer.c). */
-#define STORE_DEFER_TABLES 2
+#define STORE_DEFER_TABLES 5
+
+/* The largest value of a table of values of any size that is held back
+ * (defer.c); a larger one is written at once. */
+#define DEFER_VALUE_MAX 4096
+
+/*
+ * The right edge of a Merkle log appended to in a transaction (mlog.c):
+ * for a log of ${size} leaves, the hash of the perfect subtree of 2^level
+ * leaves it ends with at each level whose bit is set in ${size}, so that
+ * an append makes the hashes it completes without reading any (nor
+ * hashing a leaf again).  Kept only for the transaction that made it.
+ */
+struct store_mlog_edge {
+    int used;
+    enum seen_db leaves;                  /* which log: its leaves... */
+    uint8_t prefix[SEEN_MLOG_PREFIX_MAX]; /* ...and its prefix */
+    size_t plen;
+    uint64_t size;
+    uint8_t hash[64][32];
+};
+
+/* How many logs' edges a transaction keeps (a feed and the exchange log,
+ * as a round of replication appends to both). */
+#define STORE_MLOG_EDGES 2
 
 struct seen_txn {
     struct seen_store *store;
@@ -63,6 +90,8 @@ struct seen_txn {
     int write; /* a write transaction */
     struct defer defer[STORE_DEFER_TABLES];
     struct seen_store_reads reads;
+    struct store_mlog_edge edge[STORE_MLOG_EDGES];
+    unsigned int edge_next; /* the slot to use next */
 };
 
 /* ---- store.c, migrate.c ---- */
@@ -124,17 +153,41 @@ size_t store_defer_vlen(const struct defer *d);
 
 /**
  * store_defer_hold(t, d, key, val):
- * Hold back the write of ${key} -> ${val} (of the sizes of ${d}'s table),
- * applying what ${d} holds first when it is full.  Returns 0,
- * SEEN_ENOMEM, or the store's code.
+ * Hold back the write of ${key} -> ${val} (of the sizes of ${d}'s table,
+ * which holds values of one size), applying what ${d} holds first when
+ * it is full.  Returns 0, SEEN_ENOMEM, or the store's code.
  */
 int store_defer_hold(struct seen_txn *t, struct defer *d, const void *key,
     const void *val);
 
 /**
+ * store_defer_reserve(t, d, key, vlen, val):
+ * Hold back the write of ${key} -> a value of ${vlen} bytes (at most
+ * DEFER_VALUE_MAX) to the table of values of any size of ${d}, applying
+ * what ${d} holds first when it is full: *${val} is where the caller
+ * writes the value, before anything else is done to ${t}.  Returns 0,
+ * SEEN_ENOMEM, or the store's code.
+ */
+int store_defer_reserve(struct seen_txn *t, struct defer *d, const void *key,
+    size_t vlen, uint8_t **val);
+
+/**
+ * store_defer_unreserve(d):
+ * Forget the write store_defer_reserve held back last in ${d} (its value
+ * could not be made).
+ */
+void store_defer_unreserve(struct defer *d);
+
+/**
+ * store_defer_var(d):
+ * Does ${d} hold values of any size (store_defer_reserve)?
+ */
+int store_defer_var(const struct defer *d);
+
+/**
  * store_defer_flush(t, d):
- * Apply the writes ${d} holds back, in key order.  Returns 0 or the
- * store's code.
+ * Apply the writes ${d} holds back, in key order.  Returns 0,
+ * SEEN_ENOMEM, or the store's code.
  */
 int store_defer_flush(struct seen_txn *t, struct defer *d);
 

@@ -3,11 +3,14 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "crypto/random.h"
 #include "crypto/seal.h"
 
 #include "tests/suites.h"
@@ -201,6 +204,41 @@ START_TEST(test_sealed_value_opens_with_libsodium_directly)
 }
 END_TEST
 
+/* The nonces' source (crypto/random.h): no two draws alike, small or
+ * large, and a child after fork() draws bytes other than its parent's. */
+START_TEST(test_random_bytes_are_never_handed_out_twice)
+{
+    static uint8_t seen[2000][16];
+    uint8_t big[1000], big2[1000], mine[16], theirs[16];
+    size_t i, j;
+    int fd[2], st;
+    pid_t pid;
+
+    for (i = 0; i < 2000; i++) { /* several pools' worth */
+        seen_random_buf(seen[i], 1 + i % 16);
+        for (j = 0; j < i; j++)
+            ck_assert(i % 16 < 7 || j % 16 < 7 ||
+                      memcmp(seen[i], seen[j], 8) != 0);
+    }
+    seen_random_buf(big, sizeof big);
+    seen_random_buf(big2, sizeof big2);
+    ck_assert_mem_ne(big, big2, sizeof big);
+    ck_assert_int_eq(pipe(fd), 0);
+    ck_assert_int_ge(pid = fork(), 0);
+    if (pid == 0) {
+        seen_random_buf(theirs, sizeof theirs);
+        _exit(write(fd[1], theirs, sizeof theirs) == sizeof theirs ? 0 : 1);
+    }
+    seen_random_buf(mine, sizeof mine);
+    ck_assert_int_eq(read(fd[0], theirs, sizeof theirs), sizeof theirs);
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ck_assert_mem_ne(mine, theirs, sizeof mine);
+    close(fd[0]);
+    close(fd[1]);
+}
+END_TEST
+
 Suite *
 seal_suite(void)
 {
@@ -218,6 +256,7 @@ seal_suite(void)
     tcase_add_test(tc, test_seal_and_unseal_work_in_place);
     tcase_add_test(tc, test_large_value_round_trips);
     tcase_add_test(tc, test_sealed_value_opens_with_libsodium_directly);
+    tcase_add_test(tc, test_random_bytes_are_never_handed_out_twice);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -160,6 +160,56 @@ START_TEST(test_null_field_is_refused)
 }
 END_TEST
 
+/* Tokens made from a prepared key are those of seen_token, for every
+ * length of encoding around the one block it takes (empty, 1 to 128
+ * bytes, one byte over, several blocks), many fields, and many keys. */
+START_TEST(test_prepared_key_gives_the_same_tokens)
+{
+    static struct seen_token_key k; /* static: no key left on the stack */
+    char buf[4][300];
+    const char *f[4];
+    uint8_t kk[32], want[16], out[16];
+    size_t len, nf, i;
+    int round;
+
+    for (round = 0; round < 40; round++) {
+        randombytes_buf(kk, sizeof kk);
+        seen_token_key_init(&k, kk);
+        for (len = 0; len <= 260; len++) {
+            nf = 1 + (len + (size_t)round) % 4;
+            for (i = 0; i < nf; i++) {
+                size_t fl = (len + i) / nf, j;
+
+                for (j = 0; j < fl; j++) /* no NUL inside */
+                    buf[i][j] = (char)(1 + randombytes_uniform(255));
+                buf[i][fl] = '\0';
+                f[i] = buf[i];
+            }
+            ck_assert_int_eq(seen_token(want, kk, f, nf), 0);
+            memset(out, 0xee, sizeof out);
+            ck_assert_int_eq(seen_token_keyed(out, &k, f, nf), 0);
+            ck_assert_mem_eq(out, want, 16);
+        }
+        ck_assert_int_eq(seen_token(want, kk, NULL, 0), 0);
+        ck_assert_int_eq(seen_token_keyed(out, &k, NULL, 0), 0);
+        ck_assert_mem_eq(out, want, 16);
+    }
+    /* The known answer, and a NULL field refused as seen_token does. */
+    seen_token_key_init(&k, key);
+    f[0] = "SMITH";
+    f[1] = "JOHN";
+    f[2] = "2011-03-04";
+    ck_assert_int_eq(seen_token_keyed(out, &k, f, 3), 0);
+    tok(want, key, f, 3);
+    ck_assert_mem_eq(out, want, 16);
+    f[1] = NULL;
+    memset(out, 0xee, sizeof out);
+    ck_assert_int_eq(seen_token_keyed(out, &k, f, 3), SEEN_EINVAL);
+    ck_assert(sodium_is_zero(out, 16));
+    sodium_memzero(&k, sizeof k);
+}
+END_TEST
+
 Suite *
 token_suite(void)
 {
@@ -175,6 +225,7 @@ token_suite(void)
     tcase_add_test(tc, test_token_equals_one_shot_hash_of_the_encoding);
     tcase_add_test(tc, test_field_longer_than_65535_bytes_is_refused);
     tcase_add_test(tc, test_null_field_is_refused);
+    tcase_add_test(tc, test_prepared_key_gives_the_same_tokens);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -246,6 +246,48 @@ START_TEST(test_person_with_only_an_nhs_number_gets_the_nhs_token)
 }
 END_TEST
 
+/* Does ${t} hold the token of ${rule} over the fields ${f}? */
+static int
+has_token(const struct toks *t, unsigned int rule, const char *const *f,
+    size_t n)
+{
+    uint8_t sub[32], want[16];
+    size_t i;
+
+    ck_assert_int_eq(crypto_kdf_derive_from_key(
+                         sub, sizeof sub, rule, "seentokn", match_key),
+        0);
+    ck_assert_int_eq(seen_token(want, sub, f, n), 0);
+    for (i = 0; i < t->n; i++)
+        if (t->t[i * SEEN_TOKEN_ITEM] == rule &&
+            memcmp(t->t + i * SEEN_TOKEN_ITEM + 1, want, SEEN_TOKEN_MATCH) ==
+                0)
+            return 1;
+    return 0;
+}
+
+/* A date before 1970 is a negative day: its windows are numbered below
+ * zero, rounded down, in decimal with a '-' (docs/protocol.md, WIN). */
+START_TEST(test_windows_of_a_date_before_1970_are_numbered_below_zero)
+{
+    static const struct person p = {
+        "Dean", "Holt", "1965-03-12", NULL, NULL, NULL, 'M', 3, 0};
+    static struct toks t;
+
+    /* Day -1756: of 732 days, windows -3 and (-1756 + 366) / 732 -> -2;
+     * of 2 days, -878 and -878. */
+    make(tk, &p, &t);
+    ck_assert(has_token(&t, SEEN_RULE_F_DOB_YEARS,
+        (const char *[]){"0", "-3"}, 2));
+    ck_assert(has_token(&t, SEEN_RULE_F_DOB_YEARS,
+        (const char *[]){"1", "-2"}, 2));
+    ck_assert(has_token(&t, SEEN_RULE_F_DOB_NEAR,
+        (const char *[]){"0", "-878"}, 2));
+    ck_assert(has_token(&t, SEEN_RULE_F_DOB_NEAR,
+        (const char *[]){"1", "-878"}, 2));
+}
+END_TEST
+
 START_TEST(test_two_people_with_one_nhs_number_share_only_that_token)
 {
     static const struct person a = {
@@ -689,6 +731,8 @@ tokens_suite(void)
     tcase_add_test(tc, test_tokens_are_deterministic_for_one_key_and_input);
     tcase_add_test(tc, test_tokens_differ_under_another_match_key);
     tcase_add_test(tc, test_tokens_are_sorted_and_without_duplicates);
+    tcase_add_test(
+        tc, test_windows_of_a_date_before_1970_are_numbered_below_zero);
     tcase_add_test(tc, test_person_with_only_an_nhs_number_gets_the_nhs_token);
     tcase_add_test(
         tc, test_two_people_with_one_nhs_number_share_only_that_token);

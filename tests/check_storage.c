@@ -932,79 +932,6 @@ START_TEST(test_reads_are_counted_per_transaction)
 }
 END_TEST
 
-/* Count the values seen and check they come in ascending order. */
-struct ordered {
-    uint8_t last[20];
-    int n;
-    int sorted;
-};
-
-static int
-ordered_fn(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
-{
-    struct ordered *o = ctx;
-
-    (void)key;
-    (void)klen;
-    ck_assert_uint_eq(vlen, 20);
-    if (o->n > 0 && memcmp(o->last, val, 20) >= 0)
-        o->sorted = 0;
-    memcpy(o->last, val, 20);
-    o->n++;
-    return 0;
-}
-
-START_TEST(test_writes_held_back_are_seen_by_their_transaction)
-{
-    struct seen_store *s = open_store(1);
-    struct seen_txn *t = tu_begin(s, 1);
-    struct ordered o = {{0}, 0, 1};
-    uint8_t tok[17], id[20], seq[8], ids[500][20];
-    const void *v;
-    size_t vlen;
-    uint64_t n;
-    int i;
-
-    /* The live entries and the token index hold their writes back and
-     * apply them sorted; the transaction reads them all the same. */
-    memset(tok, 'T', sizeof tok);
-    for (i = 0; i < 500; i++) {
-        randombytes_buf(ids[i], 20);
-        seen_be64(seq, (uint64_t)i);
-        ck_assert_int_eq(
-            seen_store_put(t, SEEN_DB_ENTRIES, ids[i], 20, seq, 8), SEEN_OK);
-        ck_assert_int_eq(
-            seen_store_put(t, SEEN_DB_INDEX, tok, 17, ids[i], 20), SEEN_OK);
-    }
-    for (i = 0; i < 500; i += 7) {
-        ck_assert_int_eq(
-            seen_store_get(t, SEEN_DB_ENTRIES, ids[i], 20, &v, &vlen),
-            SEEN_OK);
-        ck_assert_uint_eq(vlen, 8);
-        ck_assert_uint_eq(seen_rd64(v), (uint64_t)i);
-    }
-    ck_assert_int_eq(
-        seen_store_iter(t, SEEN_DB_INDEX, tok, 17, ordered_fn, &o), SEEN_OK);
-    ck_assert_int_eq(o.n, 500);
-    ck_assert(o.sorted);
-    /* A write of another size goes in at once, after those held back. */
-    memset(id, 'x', sizeof id);
-    ck_assert_int_eq(seen_store_put(t, SEEN_DB_ENTRIES, id, 20, "short", 5),
-        SEEN_OK);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-
-    t = tu_begin(s, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 501);
-    ck_assert_int_eq(seen_store_get(t, SEEN_DB_ENTRIES, id, 20, &v, &vlen),
-        SEEN_OK);
-    ck_assert_uint_eq(vlen, 5);
-    seen_store_abort(t);
-    seen_store_destroy(&s);
-}
-END_TEST
-
 START_TEST(test_count_and_delete_track_items_including_duplicates)
 {
     struct seen_store *s = open_store(1);
@@ -1160,7 +1087,6 @@ storage_suite(void)
     tcase_add_test(
         tc, test_iter_after_pages_through_every_key_once_across_transactions);
     tcase_add_test(tc, test_reads_are_counted_per_transaction);
-    tcase_add_test(tc, test_writes_held_back_are_seen_by_their_transaction);
     tcase_add_test(tc, test_count_and_delete_track_items_including_duplicates);
     tcase_add_test(
         tc, test_origins_are_numbered_from_1_and_stable_after_reopen);

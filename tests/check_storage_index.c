@@ -339,6 +339,77 @@ START_TEST(test_index_fresh_handle_reused_drops_the_old_postings)
 }
 END_TEST
 
+/* Count postings, each after the one before in (origin, position). */
+struct count_ctx {
+    uint64_t n, last;
+};
+
+static int
+count_fn(void *ctx, uint32_t oidx, uint64_t seq)
+{
+    struct count_ctx *c = ctx;
+    uint64_t r = (uint64_t)oidx << 40 | seq;
+
+    ck_assert(c->n == 0 || r > c->last);
+    c->last = r;
+    c->n++;
+    return 0;
+}
+
+/* Thousands of postings held back in one transaction, many under one key
+ * and many items sharing their first bytes, all arrive, once each: the
+ * write-behind buffer sorts them before it writes them. */
+START_TEST(test_index_many_held_back_postings_all_arrive)
+{
+    enum { N = 3000, SHARED = 7 };
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    uint8_t h[16], shared[SHARED][17], own[17];
+    struct count_ctx c;
+    uint64_t n;
+    size_t i, j;
+
+    for (j = 0; j < SHARED; j++) {
+        memset(shared[j], 0x40, 17);
+        shared[j][0] = 4;
+        shared[j][8] = (uint8_t)j; /* differ in the key's last byte */
+    }
+    for (i = 0; i < N; i++) {
+        memset(h, 0, 16);
+        seen_be32(h, (uint32_t)(i * 2654435761u)); /* out of order */
+        memset(own, 0x30, 17);
+        own[0] = 5;
+        own[1] = (uint8_t)(i % 3); /* few values first, then many */
+        seen_be32(own + 4, (uint32_t)i);
+        publish(t, 1, h, (const uint8_t *[]){shared[i % SHARED], own}, 2,
+            1);
+    }
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(s, 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * N);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
+    ck_assert_uint_eq(n, N);
+    for (j = 0; j < SHARED; j++) {
+        memset(&c, 0, sizeof c);
+        ck_assert_int_eq(seen_index_lookup(t, shared[j], count_fn, &c), 0);
+        ck_assert_uint_eq(c.n, N / SHARED + (j < N % SHARED));
+    }
+    for (i = 0; i < N; i += 101) {
+        memset(own, 0x30, 17);
+        own[0] = 5;
+        own[1] = (uint8_t)(i % 3);
+        seen_be32(own + 4, (uint32_t)i);
+        memset(&c, 0, sizeof c);
+        ck_assert_int_eq(seen_index_lookup(t, own, count_fn, &c), 0);
+        ck_assert_uint_eq(c.n, 1);
+        ck_assert_uint_eq(c.last, (uint64_t)1 << 40 | i);
+    }
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 /* The index keys a token by its rule and first 8 bytes: a token that
  * differs only after them finds the same postings (a candidate to score,
  * storage/index.h), one of another rule does not. */
@@ -408,6 +479,7 @@ storage_index_suite(void)
         tc, test_index_readding_a_handle_replaces_without_duplicate_hits);
     tcase_add_test(tc, test_index_fresh_handle_reused_drops_the_old_postings);
     tcase_add_test(tc, test_index_keys_by_rule_and_eight_bytes);
+    tcase_add_test(tc, test_index_many_held_back_postings_all_arrive);
     tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
     suite_add_tcase(s, tc);
 
