@@ -230,9 +230,13 @@ settle(void)
 int
 pump_until_ticking(int (*cond)(void *), void *ctx, int tick)
 {
+    double until = seen_clock_mono() + PUMP_SECONDS;
     int i;
 
-    for (i = 0; i < PUMP_ROUNDS; i++) {
+    /* Both bounds must pass: on a loaded machine (sanitizers, other
+     * suites) rounds can spin quickly while the transport's own thread
+     * waits for a core, and a wait bounded by rounds alone gave up. */
+    for (i = 0; i < PUMP_ROUNDS || seen_clock_mono() < until; i++) {
         if (cond(ctx))
             return 1;
         pump_once(tick);

@@ -23,6 +23,8 @@ struct seen_txn;
 #define MAP_MB 64
 #define POLL_MS 10        /* the longest one round waits for input */
 #define PUMP_ROUNDS 20000 /* rounds before a wait gives up: a bound */
+#define PUMP_SECONDS 120  /* ...and seconds, both: a hang's bound, not a
+                             figure of speed */
 #define SETTLE_ROUNDS 30  /* rounds of handshakes before the first tick */
 #define DOC_VERSION 1
 #define MAX_LEAVES 16
