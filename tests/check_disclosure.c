@@ -471,8 +471,14 @@ notice(struct seen_txn *txn, const uint8_t from[32], const uint8_t *hs,
 {
     Seen__LookupNotice ln = SEEN__LOOKUP_NOTICE__INIT;
     ProtobufCBinaryData hv[4];
-    uint8_t body[512];
+    uint8_t body[512], id[16];
     size_t i;
+
+    /* The notice id: the first handle's first byte and the count. */
+    memset(id, 0x77, sizeof id);
+    id[0] = n > 0 ? hs[0] : 0;
+    id[1] = (uint8_t)n;
+    ln.notice_id = (ProtobufCBinaryData){16, id};
 
     for (i = 0; i < n; i++)
         hv[i] = (ProtobufCBinaryData){16, (uint8_t *)hs + 16 * i};
@@ -503,13 +509,16 @@ START_TEST(test_a_lookup_notice_keeps_only_the_holders_entries)
     /* Malformed: no handle, or neither a query nor a chronology. */
     ck_assert_int_eq(notice(txn, from, hs, 0, "query"), SEEN_EINVAL);
     ck_assert_int_eq(notice(txn, from, hs, 2, "peek"), SEEN_EINVAL);
-    /* Naming none of ours: refused, nothing kept. */
-    ck_assert_int_eq(notice(txn, from, foreign, 1, "query"), SEEN_EPERM);
+    /* Naming none of ours: refused (acknowledged), nothing kept. */
+    ck_assert_int_eq(notice(txn, from, foreign, 1, "query"), SEEN_OK);
     ck_assert_uint_eq(dis.counts.notices_refused, 3);
     rows = inbox(txn);
     ck_assert_ptr_null(strstr(rows, "lookup"));
     free(rows);
     /* Ours and another's: kept, ours only. */
+    ck_assert_int_eq(notice(txn, from, hs, 2, "chronology"), SEEN_OK);
+    ck_assert_uint_eq(dis.counts.notices_received, 1);
+    /* Sent again (its acknowledgement lost): kept once. */
     ck_assert_int_eq(notice(txn, from, hs, 2, "chronology"), SEEN_OK);
     ck_assert_uint_eq(dis.counts.notices_received, 1);
     rows = inbox(txn);

@@ -141,8 +141,15 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
         (json_int_t)(time(NULL) - c->n.started), "import_in_progress",
         c->imp.open, "epoch", (json_int_t)seen_tokenizer_epoch(c->n.ix->tk));
     seen_fed_status(c->n.fed, txn, r);
-    if (c->n.dis != NULL)
+    if (c->n.dis != NULL) {
+        uint64_t pending = 0;
+        json_t *nt;
+
         seen_disclosure_status(c->n.dis, r);
+        nt = json_object_get(json_object_get(r, "disclosure"), "notices");
+        if (nt != NULL && seen_notice_pending(txn, &pending) == 0)
+            json_object_set_new(nt, "pending", json_integer((json_int_t)pending));
+    }
     status_waiting(txn, r);
     if (seen_matcher_behind(txn, &behind) == 0)
         json_object_set_new(r, "matching",

@@ -699,6 +699,8 @@ seen_disclosure_on_message(void *ctx, struct seen_txn *txn,
         return on_response(d, txn, from, body, blen);
     if (type == SEEN__MSG_TYPE__LOOKUP_NOTICE)
         return seen_notice_on_message(d, txn, from, body, blen);
+    if (type == SEEN__MSG_TYPE__LOOKUP_ACK)
+        return seen_notice_on_ack(d, txn, from, body, blen);
     return SEEN_EINVAL;
 }
 
@@ -908,24 +910,6 @@ state_row(struct seen_disclosure *d, const Seen__DisclosureState *st,
     return row;
 }
 
-/* Add the look-up notices kept to the rows ${r}. */
-static int
-notice_rows(struct seen_disclosure *d, struct seen_txn *txn,
-    struct seen_ctl_rows *r)
-{
-    json_t *rows = json_array(), *row;
-    size_t i;
-    int rc;
-
-    if (rows == NULL)
-        return SEEN_ENOMEM;
-    rc = seen_notice_rows(d, txn, rows);
-    json_array_foreach(rows, i, row) if (rc == 0) rc =
-        seen_ctl_rows_add(r, row);
-    json_decref(rows);
-    return rc;
-}
-
 /**
  * seen_disclosure_list(d, txn, received, all, data, dlen):
  * The "inbox" (${received}: the requests received, those waiting for a
@@ -965,7 +949,7 @@ seen_disclosure_list(struct seen_disclosure *d, struct seen_txn *txn,
     dis_keys_free(&ks);
     /* With --all, the look-up notices kept too (notice.c). */
     if (rc == 0 && received && all)
-        rc = notice_rows(d, txn, &r);
+        rc = seen_notice_rows(d, txn, &r);
     if (rc != 0) {
         free(r.p);
         return fail("cannot list requests: %s", seen_strerror(rc));
@@ -1143,7 +1127,8 @@ err:
  * seen_disclosure_tick(d, now):
  * Send again every request sent without a final answer whose last sending
  * is SEEN_DISCLOSURE_RETRY (or, queued, SEEN_DISCLOSURE_RETRY_QUEUED)
- * seconds before ${now}; set d->next_due.  Never call it in a write txn.
+ * seconds before ${now}, and every look-up notice due (seen_notice_tick);
+ * set d->next_due.  Never call it in a write txn.
  * Returns the number sent again, or a negative SEEN_E* code (logged).
  */
 int
@@ -1183,6 +1168,11 @@ seen_disclosure_tick(struct seen_disclosure *d, uint64_t now)
     }
 out:
     dis_keys_free(&ks);
+    /* The look-up notices not acknowledged yet (notice.c). */
+    if (rc == 0 && (rc = seen_notice_tick(d, txn, now, &next)) >= 0) {
+        n += rc;
+        rc = 0;
+    }
     if (rc == 0)
         rc = seen_store_commit(txn);
     else

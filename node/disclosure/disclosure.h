@@ -270,8 +270,9 @@ SEEN_MUST_CHECK int seen_disclosure_open(const uint8_t *sealed, size_t slen,
  * log and committed, send each other member whose entries it showed (the
  * "node" and "handle" of each object of ${members} and of the "members"
  * of each of ${persons}; either may be NULL) one LOOKUP_NOTICE naming
- * them, and flush.  Call it outside any transaction.  Returns the number
- * of notices queued (counted in d->counts.notices_sent).
+ * them, kept as pending until the holder acknowledges it (sent again by
+ * seen_notice_tick), and flush.  Call it outside any transaction.
+ * Returns the number of notices sent (counted in d->counts.notices_sent).
  */
 size_t seen_notice_send(struct seen_disclosure *d, const char *op,
     const char *purpose, const char *what, uint64_t query_seq,
@@ -281,22 +282,53 @@ size_t seen_notice_send(struct seen_disclosure *d, const char *op,
  * seen_notice_on_message(d, txn, from, body, blen):
  * Keep the LOOKUP_NOTICE ${body} (${blen} bytes) from ${from}, already
  * accepted and logged, inside ${txn}: only the handles that are this
- * node's own entries.  Returns 0; SEEN_EINVAL when malformed; SEEN_EPERM
- * when it names no entry of this node (counted, nothing kept); an error
- * of the store.
+ * node's own entries, once per notice id; and acknowledge it (LOOKUP_ACK,
+ * also when it names no entry of this node: counted as refused, nothing
+ * kept).  Returns 0; SEEN_EINVAL when malformed (counted); an error of
+ * the store.
  */
 SEEN_MUST_CHECK int seen_notice_on_message(struct seen_disclosure *d,
     struct seen_txn *txn, const uint8_t from[static 32], const uint8_t *body,
     size_t blen);
 
 /**
- * seen_notice_rows(d, txn, out):
- * Append to the JSON array ${out} a row for each notice kept, oldest
- * first: {"notice": "lookup", "from", "operator", "purpose", "what",
- * "time", "received", "query_seq", "handles": [HEX, ...]}.  Returns 0 or
- * an error of the store.
+ * seen_notice_on_ack(d, txn, from, body, blen):
+ * The LOOKUP_ACK ${body} from ${from}: the notice it names, sent to
+ * ${from}, is sent no more.  Returns 0 (also when it was acknowledged
+ * before); SEEN_EINVAL when malformed; SEEN_EPERM when that notice went
+ * to another node; an error of the store.
  */
-SEEN_MUST_CHECK int seen_notice_rows(
-    struct seen_disclosure *d, struct seen_txn *txn, json_t *out);
+SEEN_MUST_CHECK int seen_notice_on_ack(struct seen_disclosure *d,
+    struct seen_txn *txn, const uint8_t from[static 32], const uint8_t *body,
+    size_t blen);
+
+/**
+ * seen_notice_tick(d, txn, now, next):
+ * Inside the write transaction ${txn}, send again each notice not yet
+ * acknowledged whose wait is over at ${now} (SEEN_DISCLOSURE_RETRY
+ * seconds, doubled each time, at most an hour; a notice not acknowledged
+ * in seven days is dropped, logged), and lower *${next} to when the next
+ * is due.  Returns the number sent again, or an error of the store.
+ */
+int seen_notice_tick(struct seen_disclosure *d, struct seen_txn *txn,
+    uint64_t now, uint64_t *next);
+
+/**
+ * seen_notice_pending(txn, n):
+ * Count the notices sent and not yet acknowledged to *${n}.  Returns 0
+ * or an error of the store.
+ */
+SEEN_MUST_CHECK int seen_notice_pending(struct seen_txn *txn, uint64_t *n);
+
+/**
+ * seen_notice_rows(d, txn, rows):
+ * Add to ${rows} a row for each notice kept, oldest first: {"notice":
+ * "lookup", "from", "operator", "purpose", "what", "time", "received",
+ * "query_seq", "handles": [HEX, ...]}.  Returns 0 or an error of the
+ * store (SEEN_ENOMEM).
+ */
+struct seen_ctl_rows;
+SEEN_MUST_CHECK int seen_notice_rows(struct seen_disclosure *d,
+    struct seen_txn *txn, struct seen_ctl_rows *rows);
 
 #endif /* !SEEN_DISCLOSURE_H */

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "node/disclosure/disclosure.h"
 #include "node/replication/federation.h"
+#include "proto/control.h"
 #include "proto/membership.h"
 #include "storage/store.h"
 #include "seen.pb-c.h"
@@ -24,6 +25,7 @@
 #define NOTICE_HANDLES_MAX 256 /* handles in one notice */
 #define NOTICE_TEXT_MAX 1024   /* bytes of operator or purpose */
 #define NOTICE_KEY 17          /* 'L' received(8) random(8) */
+#define SEEN_NOTICE_KEEP (7 * 86400) /* s a notice is sent again, at most */
 
 /* The handles shown of one holder, while a notice is built. */
 struct holder {
@@ -75,15 +77,46 @@ note(struct seen_disclosure *d, json_t *m, struct holders *hs)
         memcpy(p->h[p->n++], h, 16);
 }
 
-/* Queue the notice of ${hd} to its holder.  Returns 1 when queued. */
+/* The key of the pending notice ${id}: 'N' id(16). */
+static void
+pending_key(uint8_t k[17], const uint8_t id[16])
+{
+
+    k[0] = 'N';
+    memcpy(k + 1, id, 16);
+}
+
+/* Store the pending notice ${pn} under ${id}, in ${txn}. */
 static int
-send_one(struct seen_disclosure *d, const struct holder *hd, const char *op,
-    const char *purpose, const char *what, uint64_t query_seq)
+pending_put(struct seen_txn *txn, const uint8_t id[16],
+    const Seen__PendingNotice *pn)
+{
+    uint8_t k[17], *buf;
+    size_t len = seen__pending_notice__get_packed_size(pn);
+    int rc;
+
+    if ((buf = malloc(len)) == NULL)
+        return SEEN_ENOMEM;
+    seen__pending_notice__pack(pn, buf);
+    pending_key(k, id);
+    rc = seen_store_sealed_put(
+        txn, SEEN_DB_DISCLOSURES, k, sizeof k, k, sizeof k, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* Keep the notice of ${hd} as pending and queue it to its holder, in
+ * ${txn}.  Returns 1 when queued, 0 when not (said), or an error. */
+static int
+send_one(struct seen_disclosure *d, struct seen_txn *txn,
+    const struct holder *hd, const char *op, const char *purpose,
+    const char *what, uint64_t query_seq, uint64_t now)
 {
     Seen__LookupNotice ln = SEEN__LOOKUP_NOTICE__INIT;
+    Seen__PendingNotice pn = SEEN__PENDING_NOTICE__INIT;
     ProtobufCBinaryData hv[NOTICE_HANDLES_MAX];
     const Seen__Member *m = seen_fed_member_named(d->fed, hd->name);
-    uint8_t *buf;
+    uint8_t id[16], *buf;
     size_t i, len;
     int rc;
 
@@ -91,26 +124,30 @@ send_one(struct seen_disclosure *d, const struct holder *hd, const char *op,
         return 0;
     for (i = 0; i < hd->n; i++)
         hv[i] = (ProtobufCBinaryData){16, (uint8_t *)hd->h[i]};
+    randombytes_buf(id, sizeof id);
     ln.n_handles = hd->n;
     ln.handles = hv;
     ln.operator_ = (char *)op;
     ln.purpose = (char *)purpose;
-    ln.time = (uint64_t)time(NULL);
+    ln.time = now;
     ln.what = (char *)what;
     ln.query_seq = query_seq;
+    ln.notice_id = (ProtobufCBinaryData){16, id};
     len = seen__lookup_notice__get_packed_size(&ln);
     if ((buf = malloc(len)) == NULL)
-        return 0;
+        return SEEN_ENOMEM;
     seen__lookup_notice__pack(&ln, buf);
-    rc = seen_fed_send(d->fed, m->sign_pk.data, SEEN__MSG_TYPE__LOOKUP_NOTICE,
-        buf, len);
+    pn.to = m->sign_pk;
+    pn.body = (ProtobufCBinaryData){len, buf};
+    pn.first_sent = now;
+    pn.last_sent = now;
+    rc = pending_put(txn, id, &pn);
+    if (rc == 0 && seen_fed_send(d->fed, m->sign_pk.data,
+                       SEEN__MSG_TYPE__LOOKUP_NOTICE, buf, len) != 0)
+        seen_warn("a look-up notice to '%s' waits: it is sent again",
+            hd->name);
     free(buf);
-    if (rc != 0) {
-        seen_warn("a look-up notice to '%s' was not queued: %s", hd->name,
-            seen_strerror(rc));
-        return 0;
-    }
-    return 1;
+    return rc == 0 ? 1 : rc;
 }
 
 /**
@@ -124,8 +161,11 @@ seen_notice_send(struct seen_disclosure *d, const char *op,
     json_t *members, json_t *persons)
 {
     struct holders hs = {NULL, 0, 0};
+    uint64_t now = (uint64_t)time(NULL);
+    struct seen_txn *txn;
     size_t i, j, sent = 0;
     json_t *m, *p;
+    int rc;
 
     if (d == NULL || d->fed == NULL || op == NULL || purpose == NULL)
         return 0;
@@ -135,11 +175,26 @@ seen_notice_send(struct seen_disclosure *d, const char *op,
         json_array_foreach(json_object_get(p, "members"), j, m)
             note(d, m, &hs);
     }
-    for (i = 0; i < hs.n; i++)
-        sent += (size_t)send_one(d, &hs.h[i], op, purpose, what, query_seq);
+    if (hs.n > 0 && seen_store_begin(d->store, 1, &txn) == 0) {
+        for (i = 0, rc = 0; i < hs.n && rc >= 0; i++)
+            if ((rc = send_one(d, txn, &hs.h[i], op, purpose, what,
+                     query_seq, now)) > 0)
+                sent++;
+        if (rc < 0)
+            seen_store_abort(txn);
+        else if ((rc = seen_store_commit(txn)) != 0)
+            rc = rc < 0 ? rc : SEEN_ERR;
+        if (rc < 0) {
+            sent = 0;
+            seen_error("look-up notices could not be kept to send: %s",
+                seen_strerror(rc));
+        }
+    }
     free(hs.h);
     if (sent > 0) {
         d->counts.notices_sent += sent;
+        if (d->next_due > now + SEEN_DISCLOSURE_RETRY)
+            d->next_due = now + SEEN_DISCLOSURE_RETRY;
         seen_fed_flush(d->fed);
     }
     return sent;
@@ -156,7 +211,8 @@ well_formed(const Seen__LookupNotice *ln)
         strlen(ln->operator_) > NOTICE_TEXT_MAX || ln->purpose == NULL ||
         ln->purpose[0] == '\0' || strlen(ln->purpose) > NOTICE_TEXT_MAX ||
         ln->what == NULL ||
-        (strcmp(ln->what, "query") != 0 && strcmp(ln->what, "chronology")))
+        (strcmp(ln->what, "query") != 0 && strcmp(ln->what, "chronology")) ||
+        ln->notice_id.len != 16)
         return 0;
     for (i = 0; i < ln->n_handles; i++)
         if (ln->handles[i].len != 16)
@@ -190,18 +246,75 @@ keep_own(struct seen_txn *txn, Seen__LookupNotice *ln)
     return SEEN_OK;
 }
 
+/* Acknowledge the notice ${id} to ${from} (queued; sent after the round). */
+static void
+ack(struct seen_disclosure *d, const uint8_t from[32],
+    const ProtobufCBinaryData *id)
+{
+    Seen__LookupAck a = SEEN__LOOKUP_ACK__INIT;
+    uint8_t buf[32];
+
+    if (d->fed == NULL || id->len != 16)
+        return;
+    a.notice_id = *id;
+    /* One not queued is asked for again: the notice comes again. */
+    if (seen_fed_send(d->fed, from, SEEN__MSG_TYPE__LOOKUP_ACK, buf,
+            seen__lookup_ack__pack(&a, buf)) != 0)
+        seen_warn("a look-up notice's acknowledgement was not queued");
+}
+
+/* The key marking the notice ${id} of ${from} as kept: 'l' from(32)
+ * id(16), so that one sent again is kept once. */
+static void
+seen_key(uint8_t k[49], const uint8_t from[32], const uint8_t id[16])
+{
+
+    k[0] = 'l';
+    memcpy(k + 1, from, 32);
+    memcpy(k + 33, id, 16);
+}
+
+/* Keep the notice ${ln} (its own handles only) from ${from}. */
+static int
+keep(struct seen_disclosure *d, struct seen_txn *txn,
+    const uint8_t from[32], Seen__LookupNotice *ln)
+{
+    Seen__NoticeState ns = SEEN__NOTICE_STATE__INIT;
+    uint8_t key[NOTICE_KEY], *buf;
+    size_t len;
+    int rc;
+
+    ns.from = (ProtobufCBinaryData){32, (uint8_t *)from};
+    ns.notice = ln;
+    ns.received = (uint64_t)time(NULL);
+    len = seen__notice_state__get_packed_size(&ns);
+    if ((buf = malloc(len)) == NULL)
+        return SEEN_ENOMEM;
+    seen__notice_state__pack(&ns, buf);
+    key[0] = 'L';
+    seen_be64(key + 1, ns.received);
+    randombytes_buf(key + 9, 8);
+    rc = seen_store_sealed_put(txn, SEEN_DB_DISCLOSURES, key, sizeof key, key,
+        sizeof key, buf, len);
+    free(buf);
+    if (rc == 0)
+        d->counts.notices_received++;
+    return rc;
+}
+
 /**
  * seen_notice_on_message(d, txn, from, body, blen):
- * Keep a LOOKUP_NOTICE received; see disclosure.h.
+ * Keep a LOOKUP_NOTICE received, once, and acknowledge it; see
+ * disclosure.h.
  */
 int
 seen_notice_on_message(struct seen_disclosure *d, struct seen_txn *txn,
     const uint8_t from[static 32], const uint8_t *body, size_t blen)
 {
-    Seen__NoticeState ns = SEEN__NOTICE_STATE__INIT;
     Seen__LookupNotice *ln;
-    size_t n_all, len;
-    uint8_t key[NOTICE_KEY], *buf = NULL;
+    uint8_t sk[49];
+    const void *v;
+    size_t n_all, vlen;
     int rc;
 
     if ((ln = seen__lookup_notice__unpack(NULL, blen, body)) == NULL ||
@@ -211,41 +324,179 @@ seen_notice_on_message(struct seen_disclosure *d, struct seen_txn *txn,
         return SEEN_EINVAL;
     }
     n_all = ln->n_handles;
-    if ((rc = keep_own(txn, ln)) != 0)
+    seen_key(sk, from, ln->notice_id.data);
+    rc = seen_store_get(txn, SEEN_DB_DISCLOSURES, sk, sizeof sk, &v, &vlen);
+    if (rc == 0)
+        goto acked; /* kept when it first came */
+    if (rc != SEEN_ENOTFOUND || (rc = keep_own(txn, ln)) != 0)
         goto done;
     if (ln->n_handles == 0) {
-        d->counts.notices_refused++;
-        rc = SEEN_EPERM;
+        d->counts.notices_refused++; /* none of ours: nothing kept */
+        goto acked;
+    }
+    if ((rc = keep(d, txn, from, ln)) != 0 ||
+        (rc = seen_store_put(txn, SEEN_DB_DISCLOSURES, sk, sizeof sk, "", 0)) !=
+            0)
         goto done;
-    }
-    ns.from = (ProtobufCBinaryData){32, (uint8_t *)from};
-    ns.notice = ln;
-    ns.received = (uint64_t)time(NULL);
-    len = seen__notice_state__get_packed_size(&ns);
-    if ((buf = malloc(len)) == NULL) {
-        rc = SEEN_ENOMEM;
-        goto done;
-    }
-    seen__notice_state__pack(&ns, buf);
-    key[0] = 'L';
-    seen_be64(key + 1, ns.received);
-    randombytes_buf(key + 9, 8);
-    rc = seen_store_sealed_put(txn, SEEN_DB_DISCLOSURES, key, sizeof key, key,
-        sizeof key, buf, len);
-    if (rc == 0) {
-        d->counts.notices_received++;
-        seen_info("a look-up notice: %zu of this node's entries shown by a "
-                  "%s at another node%s",
-            ln->n_handles, ln->what,
-            ln->n_handles < n_all ? " (others named are not this node's)"
-                                  : "");
-    }
+    seen_info("a look-up notice: %zu of this node's entries shown by a %s "
+              "at another node%s",
+        ln->n_handles, ln->what,
+        ln->n_handles < n_all ? " (others named are not this node's)" : "");
+acked:
+    rc = SEEN_OK;
+    ack(d, from, &ln->notice_id);
 done:
-    free(buf);
     /* The handles kept point into the unpacked message: free it whole. */
     ln->n_handles = n_all;
     seen__lookup_notice__free_unpacked(ln, NULL);
     return rc;
+}
+
+/**
+ * seen_notice_on_ack(d, txn, from, body, blen):
+ * The holder ${from} has the notice a LOOKUP_ACK names: it is sent no
+ * more; see disclosure.h.
+ */
+int
+seen_notice_on_ack(struct seen_disclosure *d, struct seen_txn *txn,
+    const uint8_t from[static 32], const uint8_t *body, size_t blen)
+{
+    Seen__LookupAck *a;
+    Seen__PendingNotice *pn = NULL;
+    uint8_t k[17], *v = NULL;
+    size_t vlen;
+    int rc;
+
+    (void)d;
+    if ((a = seen__lookup_ack__unpack(NULL, blen, body)) == NULL ||
+        a->notice_id.len != 16) {
+        seen__lookup_ack__free_unpacked(a, NULL);
+        return SEEN_EINVAL;
+    }
+    pending_key(k, a->notice_id.data);
+    seen__lookup_ack__free_unpacked(a, NULL);
+    rc = seen_store_sealed_get(
+        txn, SEEN_DB_DISCLOSURES, k, sizeof k, k, sizeof k, &v, &vlen);
+    if (rc == SEEN_ENOTFOUND)
+        return SEEN_OK; /* acknowledged already */
+    if (rc != 0)
+        return rc;
+    pn = seen__pending_notice__unpack(NULL, vlen, v);
+    free(v);
+    /* Only the holder it was sent to acknowledges it. */
+    if (pn == NULL || pn->to.len != 32 || memcmp(pn->to.data, from, 32) != 0)
+        rc = SEEN_EPERM;
+    else
+        rc = seen_store_del(txn, SEEN_DB_DISCLOSURES, k, sizeof k, NULL, 0);
+    seen__pending_notice__free_unpacked(pn, NULL);
+    return rc;
+}
+
+/* The seconds to wait before sending a notice sent ${tries} times again:
+ * SEEN_DISCLOSURE_RETRY, doubled each time, at most an hour. */
+static uint64_t
+backoff(uint32_t tries)
+{
+
+    return tries >= 8 ? 3600
+                      : (uint64_t)SEEN_DISCLOSURE_RETRY << tries > 3600
+            ? 3600
+            : (uint64_t)SEEN_DISCLOSURE_RETRY << tries;
+}
+
+/* The keys of the pending notices (iteration context). */
+struct pkeys {
+    uint8_t (*k)[17];
+    size_t n, cap;
+};
+
+static int
+collect_pending(
+    void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct pkeys *ks = ctx;
+    void *p;
+
+    (void)val;
+    (void)vlen;
+    if (klen != 17)
+        return 0;
+    if (ks->n == ks->cap) {
+        ks->cap = ks->cap ? ks->cap * 2 : 16;
+        if ((p = realloc(ks->k, ks->cap * sizeof *ks->k)) == NULL)
+            return SEEN_ENOMEM;
+        ks->k = p;
+    }
+    memcpy(ks->k[ks->n++], key, 17);
+    return 0;
+}
+
+/* Send the pending notice at ${k} again when due at ${now} (or drop it
+ * after SEEN_NOTICE_KEEP seconds); lower *${next} to when it is next due.
+ * Returns 1 when sent, 0 when not, or an error. */
+static int
+tick_one(struct seen_disclosure *d, struct seen_txn *txn, const uint8_t k[17],
+    uint64_t now, uint64_t *next)
+{
+    Seen__PendingNotice *pn;
+    uint8_t *v;
+    size_t vlen;
+    int rc, sent = 0;
+
+    if ((rc = seen_store_sealed_get(
+             txn, SEEN_DB_DISCLOSURES, k, 17, k, 17, &v, &vlen)) != 0)
+        return rc;
+    pn = seen__pending_notice__unpack(NULL, vlen, v);
+    free(v);
+    if (pn == NULL || pn->to.len != 32) {
+        seen__pending_notice__free_unpacked(pn, NULL);
+        return SEEN_ECORRUPT;
+    }
+    if (now >= pn->first_sent + SEEN_NOTICE_KEEP) {
+        seen_warn("a look-up notice was not acknowledged in %d days: no "
+                  "longer sent (the exchange log holds the look-up)",
+            SEEN_NOTICE_KEEP / 86400);
+        rc = seen_store_del(txn, SEEN_DB_DISCLOSURES, k, 17, NULL, 0);
+        seen__pending_notice__free_unpacked(pn, NULL);
+        return rc;
+    }
+    if (pn->last_sent + backoff(pn->tries) <= now) {
+        pn->last_sent = now;
+        pn->tries++;
+        if ((rc = pending_put(txn, k + 1, pn)) == 0 &&
+            seen_fed_send(d->fed, pn->to.data, SEEN__MSG_TYPE__LOOKUP_NOTICE,
+                pn->body.data, pn->body.len) == 0)
+            sent = 1;
+    }
+    if (pn->last_sent + backoff(pn->tries) < *next)
+        *next = pn->last_sent + backoff(pn->tries);
+    seen__pending_notice__free_unpacked(pn, NULL);
+    return rc != 0 ? rc : sent;
+}
+
+/**
+ * seen_notice_tick(d, txn, now, next):
+ * Send again the notices not acknowledged that are due; see
+ * disclosure.h.
+ */
+int
+seen_notice_tick(struct seen_disclosure *d, struct seen_txn *txn,
+    uint64_t now, uint64_t *next)
+{
+    struct pkeys ks = {NULL, 0, 0};
+    size_t i;
+    int rc, n = 0;
+
+    rc = seen_store_iter(
+        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_pending, &ks);
+    for (i = 0; rc == 0 && i < ks.n; i++) {
+        if ((rc = tick_one(d, txn, ks.k[i], now, next)) > 0) {
+            n++;
+            rc = 0;
+        }
+    }
+    free(ks.k);
+    return rc != 0 ? rc : n;
 }
 
 /* Collect the keys of the notices kept (iteration context). */
@@ -297,11 +548,13 @@ row_of(struct seen_disclosure *d, const Seen__NoticeState *ns)
 }
 
 /**
- * seen_notice_rows(d, txn, out):
- * A row for each notice kept, oldest first; see disclosure.h.
+ * seen_notice_rows(d, txn, rows):
+ * Add a row for each notice kept, oldest first, to ${rows}; see
+ * disclosure.h.
  */
 int
-seen_notice_rows(struct seen_disclosure *d, struct seen_txn *txn, json_t *out)
+seen_notice_rows(
+    struct seen_disclosure *d, struct seen_txn *txn, struct seen_ctl_rows *rows)
 {
     struct keys ks = {NULL, 0, 0};
     Seen__NoticeState *ns;
@@ -322,10 +575,31 @@ seen_notice_rows(struct seen_disclosure *d, struct seen_txn *txn, json_t *out)
             rc = SEEN_ECORRUPT;
             break;
         }
-        if ((row = row_of(d, ns)) != NULL)
-            json_array_append_new(out, row);
+        if ((row = row_of(d, ns)) == NULL)
+            rc = SEEN_ENOMEM;
+        else
+            rc = seen_ctl_rows_add(rows, row);
+        json_decref(row);
         seen__notice_state__free_unpacked(ns, NULL);
     }
+    free(ks.k);
+    return rc;
+}
+
+/**
+ * seen_notice_pending(txn, n):
+ * Count the notices sent and not yet acknowledged to *${n}.  Returns 0
+ * or an error of the store.
+ */
+int
+seen_notice_pending(struct seen_txn *txn, uint64_t *n)
+{
+    struct pkeys ks = {NULL, 0, 0};
+    int rc;
+
+    rc = seen_store_iter(
+        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_pending, &ks);
+    *n = ks.n;
     free(ks.k);
     return rc;
 }

@@ -13,7 +13,7 @@
 notices() { st "$1" | grep -o '"notices":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 # wait_notices NODE N: true once NODE has kept N notices.
 wait_notices() {
-  for _ in $(seq 1 240); do
+  for _ in $(seq 1 480); do
     [ "$(notices "$1" received)" = "$2" ] && return 0
     sleep 0.25
   done
@@ -61,6 +61,28 @@ expect_status 0 "$SC's lead draws the child's chronology" \
 check "$POL keeps a second notice" wait_notices $POL 2
 expect_status 0 "inbox --all" "$SEEN" --home "$LAB/$POL" --as lead inbox --all --json
 grep_out '"what":"chronology"' "...this one of a chronology"
+
+# A notice the holder could not take is sent again until it says it has
+# it (LOOKUP_ACK), across a restart of the sender.
+expect_status 0 "$POL stops" "$SEEN" --home "$LAB/$POL" node stop
+expect_status 0 "$SC's lead queries the child again" \
+  "$SEEN" --home "$LAB/$SC" --as lead query --purpose "$PURPOSE" --nhs "943 476 5919"
+expect_status 0 "$SC stops (what it had queued for $POL is gone)" "$SEEN" --home "$LAB/$SC" node stop
+expect_status 0 "$POL starts" "$SEEN" --home "$LAB/$POL" node start
+expect_status 0 "$SC starts" "$SEEN" --home "$LAB/$SC" node start
+kept=0
+for _ in $(seq 1 480); do
+  kept=$("$SEEN" --home "$LAB/$POL" --as lead inbox --all --json 2>/dev/null | grep -c '"notice":"lookup"')
+  [ "$kept" = 3 ] && break
+  sleep 0.25
+done
+equal "$kept" 3 "$POL gets the third notice, sent again from $SC's store"
+gone=0
+for _ in $(seq 1 240); do
+  [ "$(notices $SC pending)" = 0 ] && gone=1 && break
+  sleep 0.25
+done
+check "...which acknowledged it: $SC keeps none to send again" test "$gone" = 1
 
 # Both exchange logs hold the envelope: the police's as received.
 expect_status 0 "$POL's auditor exports its exchange log" \
