@@ -404,14 +404,15 @@ backoff(uint32_t tries)
             : (uint64_t)SEEN_DISCLOSURE_RETRY << tries;
 }
 
-/* The keys of the pending notices (iteration context). */
+/* The 17-byte keys of the notices pending ('N') or kept ('L'), for
+ * seen_store_iter (a key of another length is passed over). */
 struct pkeys {
     uint8_t (*k)[17];
     size_t n, cap;
 };
 
 static int
-collect_pending(
+collect_keys(
     void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
     struct pkeys *ks = ctx;
@@ -488,7 +489,7 @@ seen_notice_tick(struct seen_disclosure *d, struct seen_txn *txn,
     int rc, n = 0;
 
     rc = seen_store_iter(
-        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_pending, &ks);
+        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_keys, &ks);
     for (i = 0; rc == 0 && i < ks.n; i++) {
         if ((rc = tick_one(d, txn, ks.k[i], now, next)) > 0) {
             n++;
@@ -497,32 +498,6 @@ seen_notice_tick(struct seen_disclosure *d, struct seen_txn *txn,
     }
     free(ks.k);
     return rc != 0 ? rc : n;
-}
-
-/* Collect the keys of the notices kept (iteration context). */
-struct keys {
-    uint8_t (*k)[NOTICE_KEY];
-    size_t n, cap;
-};
-
-static int
-collect(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
-{
-    struct keys *ks = ctx;
-    void *p;
-
-    (void)val;
-    (void)vlen;
-    if (klen != NOTICE_KEY)
-        return 0;
-    if (ks->n == ks->cap) {
-        ks->cap = ks->cap ? ks->cap * 2 : 16;
-        if ((p = realloc(ks->k, ks->cap * sizeof *ks->k)) == NULL)
-            return SEEN_ENOMEM;
-        ks->k = p;
-    }
-    memcpy(ks->k[ks->n++], key, NOTICE_KEY);
-    return 0;
 }
 
 /* The row of the notice ${ns}. */
@@ -556,14 +531,15 @@ int
 seen_notice_rows(
     struct seen_disclosure *d, struct seen_txn *txn, struct seen_ctl_rows *rows)
 {
-    struct keys ks = {NULL, 0, 0};
+    struct pkeys ks = {NULL, 0, 0};
     Seen__NoticeState *ns;
     uint8_t *v;
     size_t i, vlen;
     json_t *row;
     int rc;
 
-    rc = seen_store_iter(txn, SEEN_DB_DISCLOSURES, "L", 1, collect, &ks);
+    rc = seen_store_iter(
+        txn, SEEN_DB_DISCLOSURES, "L", 1, collect_keys, &ks);
     for (i = 0; rc == 0 && i < ks.n; i++) {
         if ((rc = seen_store_sealed_get(txn, SEEN_DB_DISCLOSURES, ks.k[i],
                  NOTICE_KEY, ks.k[i], NOTICE_KEY, &v, &vlen)) != 0)
@@ -598,7 +574,7 @@ seen_notice_pending(struct seen_txn *txn, uint64_t *n)
     int rc;
 
     rc = seen_store_iter(
-        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_pending, &ks);
+        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_keys, &ks);
     *n = ks.n;
     free(ks.k);
     return rc;
