@@ -270,6 +270,9 @@ importing(const struct node *n)
 /* Seconds between expiry passes, and the longest the event loop sleeps
  * while an import session is open (its idle limit is checked then). */
 #define EXPIRY_EVERY 3600
+/* Entries of other nodes dropped past their expiry in one pass, at most
+ * (seen_matcher_expire): about a second of work. */
+#define EXPIRY_LIMIT 8192
 #define IMPORT_LOOK_EVERY 5
 
 /*
@@ -320,9 +323,14 @@ housekeeping(struct node *n)
     }
     /* The entries of other origins, whatever their origins do (logged
      * when it fails). */
-    if (seen_matcher_expire(&n->mt, today, &dropped) == 0 && dropped)
-        seen_info("dropped %llu entries of other nodes past their expiry",
-            (unsigned long long)dropped);
+    if ((rc = seen_matcher_expire(&n->mt, today, EXPIRY_LIMIT, &dropped)) >=
+            0 &&
+        dropped)
+        seen_info("dropped %llu entries of other nodes past their expiry%s",
+            (unsigned long long)dropped, rc == 1 ? "; more next second" : "");
+    /* A backlog is dropped a second at a time, the loop served between. */
+    if (rc == 1)
+        n->last_expiry = now - EXPIRY_EVERY + 1;
     return st.deleted != 0;
 }
 

@@ -56,7 +56,7 @@ expire_batch(struct step *s, const struct seen_retain_item *v, size_t n,
 }
 
 /**
- * seen_matcher_expire(m, today, dropped):
+ * seen_matcher_expire(m, today, limit, dropped):
  * Drop every entry held of another origin whose expiry has passed by day
  * ${today} (days since 1970-01-01; docs/protocol.md, "Retention"), as
  * its retraction would: out of the index and its postings, its links
@@ -65,25 +65,29 @@ expire_batch(struct step *s, const struct seen_retain_item *v, size_t n,
  * its indexer (seen_indexer_expire retracts them).  Reads the held
  * entries by day (storage/retain.h), so a pass with nothing due reads
  * one key and writes nothing; works in write transactions of up to 1024
- * entries each.  Adds the entries dropped to *${dropped} and to
- * ${m}->expired.  Returns 0 or an error (what the transactions before
- * committed stays).
+ * entries each, and at most ${limit} (0: no limit) in one call.  Adds
+ * the entries dropped to *${dropped} and to ${m}->expired.  Returns 0
+ * when nothing due is left, 1 when it stopped at ${limit}, or an error
+ * (what the transactions before committed stays).
  */
 int
-seen_matcher_expire(struct seen_matcher *m, int32_t today, uint64_t *dropped)
+seen_matcher_expire(
+    struct seen_matcher *m, int32_t today, size_t limit, uint64_t *dropped)
 {
     struct seen_retain_item *v = NULL;
     struct idset pend = {0};
     struct seen_txn *txn;
     struct step s;
     uint64_t before;
-    size_t n;
-    int rc;
+    size_t n, batch, done = 0;
+    int rc, more = 0;
 
     do {
+        batch = limit == 0 || limit - done > EXPIRE_BATCH ? EXPIRE_BATCH
+                                                          : limit - done;
         if ((rc = seen_store_begin(m->store, 1, &txn)) != 0)
             return rc;
-        if ((rc = seen_retain_due(txn, today, EXPIRE_BATCH, &v, &n)) != 0 ||
+        if ((rc = seen_retain_due(txn, today, batch, &v, &n)) != 0 ||
             n == 0) {
             seen_store_abort(txn); /* nothing due: nothing written */
             break;
@@ -106,12 +110,14 @@ seen_matcher_expire(struct seen_matcher *m, int32_t today, uint64_t *dropped)
             break;
         }
         m->expired += *dropped - before;
-    } while (n == EXPIRE_BATCH);
+        done += n;
+        more = limit != 0 && done >= limit;
+    } while (n == batch && !more);
     free(v);
     free(pend.v);
     step_pool_empty();
     if (rc != 0)
         seen_error(
             "dropping entries past their expiry failed: %s", seen_strerror(rc));
-    return rc;
+    return rc != 0 ? rc : more;
 }

@@ -78,7 +78,7 @@ int seen_matcher_step_until(
     struct seen_matcher *m, size_t budget, double until);
 
 /**
- * seen_matcher_expire(m, today, dropped):
+ * seen_matcher_expire(m, today, limit, dropped):
  * Drop every entry held of another origin whose expiry has passed by day
  * ${today} (days since 1970-01-01; docs/protocol.md, "Retention"), as
  * its retraction would: out of the index and its postings, its links
@@ -87,12 +87,15 @@ int seen_matcher_step_until(
  * its indexer (seen_indexer_expire retracts them).  Reads the held
  * entries by day (storage/retain.h), so a pass with nothing due reads
  * one key and writes nothing; works in write transactions of up to 1024
- * entries each.  Adds the entries dropped to *${dropped} and to
- * ${m}->expired.  Returns 0 or an error (what the transactions before
- * committed stays).
+ * entries each, and stops after ${limit} entries (0: none), so that a
+ * large backlog does not hold the event loop: the caller comes back for
+ * the rest.  Adds the entries dropped to *${dropped} and to
+ * ${m}->expired.  Returns 0 when nothing due is left, 1 when it stopped
+ * at ${limit} (more may be due), or an error (what the transactions
+ * before committed stays).
  */
-SEEN_MUST_CHECK int seen_matcher_expire(
-    struct seen_matcher *m, int32_t today, uint64_t *dropped);
+SEEN_MUST_CHECK int seen_matcher_expire(struct seen_matcher *m,
+    int32_t today, size_t limit, uint64_t *dropped);
 
 /**
  * seen_matcher_person(m, txn, oidx, handle, out):
