@@ -16,6 +16,7 @@
 #include "common/hex.h"
 #include "common/log.h"
 #include "node/disclosure/disclosure.h"
+#include "node/disclosure/state.h"
 #include "node/replication/federation.h"
 #include "proto/control.h"
 #include "proto/membership.h"
@@ -82,7 +83,7 @@ static void
 pending_key(uint8_t k[17], const uint8_t id[16])
 {
 
-    k[0] = 'N';
+    k[0] = KEY_NOTICE_PENDING;
     memcpy(k + 1, id, 16);
 }
 
@@ -182,8 +183,8 @@ seen_notice_send(struct seen_disclosure *d, const char *op,
                 sent++;
         if (rc < 0)
             seen_store_abort(txn);
-        else if ((rc = seen_store_commit(txn)) != 0)
-            rc = rc < 0 ? rc : SEEN_ERR;
+        else
+            rc = seen_store_commit(txn);
         if (rc < 0) {
             sent = 0;
             seen_error("look-up notices could not be kept to send: %s",
@@ -269,7 +270,7 @@ static void
 seen_key(uint8_t k[49], const uint8_t from[32], const uint8_t id[16])
 {
 
-    k[0] = 'l';
+    k[0] = KEY_NOTICE_SEEN;
     memcpy(k + 1, from, 32);
     memcpy(k + 33, id, 16);
 }
@@ -291,7 +292,7 @@ keep(struct seen_disclosure *d, struct seen_txn *txn,
     if ((buf = malloc(len)) == NULL)
         return SEEN_ENOMEM;
     seen__notice_state__pack(&ns, buf);
-    key[0] = 'L';
+    key[0] = KEY_NOTICE_KEPT;
     seen_be64(key + 1, ns.received);
     randombytes_buf(key + 9, 8);
     rc = seen_store_sealed_put(txn, SEEN_DB_DISCLOSURES, key, sizeof key, key,
@@ -398,38 +399,9 @@ static uint64_t
 backoff(uint32_t tries)
 {
 
-    return tries >= 8 ? 3600
-                      : (uint64_t)SEEN_DISCLOSURE_RETRY << tries > 3600
-            ? 3600
-            : (uint64_t)SEEN_DISCLOSURE_RETRY << tries;
-}
+    uint64_t w = tries >= 8 ? 3600 : (uint64_t)SEEN_DISCLOSURE_RETRY << tries;
 
-/* The 17-byte keys of the notices pending ('N') or kept ('L'), for
- * seen_store_iter (a key of another length is passed over). */
-struct pkeys {
-    uint8_t (*k)[17];
-    size_t n, cap;
-};
-
-static int
-collect_keys(
-    void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
-{
-    struct pkeys *ks = ctx;
-    void *p;
-
-    (void)val;
-    (void)vlen;
-    if (klen != 17)
-        return 0;
-    if (ks->n == ks->cap) {
-        ks->cap = ks->cap ? ks->cap * 2 : 16;
-        if ((p = realloc(ks->k, ks->cap * sizeof *ks->k)) == NULL)
-            return SEEN_ENOMEM;
-        ks->k = p;
-    }
-    memcpy(ks->k[ks->n++], key, 17);
-    return 0;
+    return w > 3600 ? 3600 : w;
 }
 
 /* Send the pending notice at ${k} again when due at ${now} (or drop it
@@ -484,19 +456,20 @@ int
 seen_notice_tick(struct seen_disclosure *d, struct seen_txn *txn,
     uint64_t now, uint64_t *next)
 {
-    struct pkeys ks = {NULL, 0, 0};
+    struct dis_keys ks;
     size_t i;
     int rc, n = 0;
 
-    rc = seen_store_iter(
-        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_keys, &ks);
+    rc = dis_keys_of(txn, KEY_NOTICE_PENDING, &ks);
     for (i = 0; rc == 0 && i < ks.n; i++) {
+        if (ks.kl[i] != 17)
+            continue;
         if ((rc = tick_one(d, txn, ks.k[i], now, next)) > 0) {
             n++;
             rc = 0;
         }
     }
-    free(ks.k);
+    dis_keys_free(&ks);
     return rc != 0 ? rc : n;
 }
 
@@ -531,16 +504,17 @@ int
 seen_notice_rows(
     struct seen_disclosure *d, struct seen_txn *txn, struct seen_ctl_rows *rows)
 {
-    struct pkeys ks = {NULL, 0, 0};
+    struct dis_keys ks;
     Seen__NoticeState *ns;
     uint8_t *v;
     size_t i, vlen;
     json_t *row;
     int rc;
 
-    rc = seen_store_iter(
-        txn, SEEN_DB_DISCLOSURES, "L", 1, collect_keys, &ks);
+    rc = dis_keys_of(txn, KEY_NOTICE_KEPT, &ks);
     for (i = 0; rc == 0 && i < ks.n; i++) {
+        if (ks.kl[i] != NOTICE_KEY)
+            continue;
         if ((rc = seen_store_sealed_get(txn, SEEN_DB_DISCLOSURES, ks.k[i],
                  NOTICE_KEY, ks.k[i], NOTICE_KEY, &v, &vlen)) != 0)
             break;
@@ -558,7 +532,7 @@ seen_notice_rows(
         json_decref(row);
         seen__notice_state__free_unpacked(ns, NULL);
     }
-    free(ks.k);
+    dis_keys_free(&ks);
     return rc;
 }
 
@@ -570,12 +544,13 @@ seen_notice_rows(
 int
 seen_notice_pending(struct seen_txn *txn, uint64_t *n)
 {
-    struct pkeys ks = {NULL, 0, 0};
+    struct dis_keys ks;
+    size_t i;
     int rc;
 
-    rc = seen_store_iter(
-        txn, SEEN_DB_DISCLOSURES, "N", 1, collect_keys, &ks);
-    *n = ks.n;
-    free(ks.k);
+    rc = dis_keys_of(txn, KEY_NOTICE_PENDING, &ks);
+    for (i = 0, *n = 0; i < ks.n; i++)
+        *n += ks.kl[i] == 17;
+    dis_keys_free(&ks);
     return rc;
 }

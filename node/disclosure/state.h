@@ -20,6 +20,11 @@ struct seen_txn;
 
 #define KEY_SENT 'S'
 #define KEY_RECV 'R'
+/* Look-up notices (notice.c): sent, not yet acknowledged ('N' id(16));
+ * kept ('L' received(8) random(8)); the ids kept ('l' from(32) id(16)). */
+#define KEY_NOTICE_PENDING 'N'
+#define KEY_NOTICE_KEPT 'L'
+#define KEY_NOTICE_SEEN 'l'
 #define KEY_MAX (1 + 32 + 16)
 
 /**
