@@ -23,15 +23,6 @@
 /* The largest keystore or seen.conf copied: both are a few KiB. */
 #define SMALL_FILE_MAX (1 << 20)
 
-/* A path ${dir}/${name} into ${buf}; NULL when too long. */
-static char *
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-    int n = snprintf(buf, len, "%s/%s", dir, name);
-
-    return n < 0 || (size_t)n >= len ? NULL : buf;
-}
-
 /* The SEEN_E* code for errno ${e} of a write. */
 static int
 write_errno(int e)
@@ -49,8 +40,8 @@ copy_small(const char *home, const char *dir, const char *name, char *why,
     size_t len;
     int rc;
 
-    if (path_in(src, sizeof src, home, name) == NULL ||
-        path_in(dst, sizeof dst, dir, name) == NULL) {
+    if (seen_home_path(home, name, src, sizeof src) == NULL ||
+        seen_home_path(dir, name, dst, sizeof dst) == NULL) {
         snprintf(why, whylen, "a path is too long");
         return SEEN_EIO;
     }
@@ -109,7 +100,7 @@ env_open_ro(const char *dir, MDB_env **env)
     int rc;
 
     *env = NULL;
-    if (path_in(path, sizeof path, dir, "data.mdb") == NULL)
+    if (seen_home_path(dir, "data.mdb", path, sizeof path) == NULL)
         return SEEN_EIO;
     if (stat(path, &sb) != 0)
         return errno == ENOENT ? SEEN_ENOTFOUND : SEEN_EIO;
@@ -165,7 +156,7 @@ write_manifest(const char *dir, const struct seen_backup_info *b, char *why,
         b->node, hex, (unsigned long long)b->taken, SEEN_VERSION,
         (unsigned)b->store_format, b->online ? "true" : "false");
     if (n < 0 || (size_t)n >= sizeof text ||
-        path_in(path, sizeof path, dir, SEEN_BACKUP_MANIFEST) == NULL) {
+        seen_home_path(dir, SEEN_BACKUP_MANIFEST, path, sizeof path) == NULL) {
         snprintf(why, whylen, "the manifest does not fit");
         return SEEN_EIO;
     }
@@ -197,8 +188,8 @@ copy_store(MDB_env *env, const char *dir, char *why, size_t whylen)
     char sdir[SEEN_PATH_LEN], data[SEEN_PATH_LEN];
     int rc;
 
-    if (path_in(sdir, sizeof sdir, dir, "store") == NULL ||
-        path_in(data, sizeof data, sdir, "data.mdb") == NULL) {
+    if (seen_home_path(dir, "store", sdir, sizeof sdir) == NULL ||
+        seen_home_path(sdir, "data.mdb", data, sizeof data) == NULL) {
         snprintf(why, whylen, "a path is too long");
         return SEEN_EIO;
     }
@@ -275,7 +266,7 @@ seen_backup_make(const char *home, const char *name, struct seen_store *store,
         return SEEN_EEXIST;
     }
     if (store == NULL) {
-        if (path_in(sdir, sizeof sdir, home, "store") == NULL)
+        if (seen_home_path(home, "store", sdir, sizeof sdir) == NULL)
             return SEEN_EIO;
         if ((rc = env_open_ro(sdir, &env)) != 0) {
             snprintf(why, whylen, rc == SEEN_ENOTFOUND
@@ -301,7 +292,7 @@ seen_backup_make(const char *home, const char *name, struct seen_store *store,
             seen_warn("cannot remove '%s': %s", part, strerror(errno));
         goto done;
     }
-    if (path_in(sdir, sizeof sdir, dest, "..") != NULL)
+    if (seen_home_path(dest, "..", sdir, sizeof sdir) != NULL)
         (void)sync_path(sdir);
     if (out != NULL)
         *out = b;

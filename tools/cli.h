@@ -235,4 +235,15 @@ cli_cmd_fn cmd_backup;
 cli_cmd_fn cmd_restore;
 cli_cmd_fn cmd_keys;
 
+struct seen_unlock;
+
+/**
+ * cli_identity_write(cli, u, json):
+ * Write the public identity of the unlocked node home ${u} to
+ * ${cli}->home/identity.json and print it (cmd_identity.c; `seen
+ * identity`, and `seen keys transport` with the keys it made).  Returns
+ * 0, or 1 having said why.
+ */
+int cli_identity_write(struct cli *cli, const struct seen_unlock *u, int json);
+
 #endif /* !SEEN_CLI_H */

@@ -24,6 +24,7 @@
 #include "storage/backup.h"
 #include "storage/store.h"
 #include "tools/cli.h"
+#include "xlog/signing.h"
 
 static const char backup_usage[] =
     "usage: seen --home DIR [--as ADMIN] backup DEST\n"
@@ -49,21 +50,6 @@ static const char restore_usage[] =
     "feed published after the backup before it publishes anything\n"
     "(imports wait).  Then import again the records imported after the\n"
     "backup was taken: those unchanged take their entries back.\n";
-
-/* ${a}/${b} into ${buf} (${len} bytes).  Returns 0, or -1 when it does
- * not fit (said). */
-static int
-pjoin(const struct cli *cli, char *buf, size_t len, const char *a,
-    const char *b)
-{
-    int n = snprintf(buf, len, "%s/%s", a, b);
-
-    if (n < 0 || (size_t)n >= len) {
-        cli_fail(cli, "the path '%s/%s' is too long", a, b);
-        return -1;
-    }
-    return 0;
-}
 
 /* The absolute path of ${path}, whose folder must exist, into ${out}. */
 static int
@@ -106,12 +92,10 @@ backup_running(struct cli *cli, const char *dest)
 int
 cmd_backup(struct cli *cli, int argc, char **argv)
 {
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
     struct seen_config cfg;
-    struct seen_backup_info b;
     char dest[PATH_MAX], why[SEEN_PATH_LEN + 128];
     int rc;
-
-    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
 
     if ((rc = cli_getopt(cli, argc, argv, backup_usage, opts)) !=
         CLI_CONTINUE)
@@ -128,7 +112,7 @@ cmd_backup(struct cli *cli, int argc, char **argv)
         return backup_running(cli, dest);
     if (seen_config_load(cli->home, &cfg) != 0)
         return cli_fail(cli, "'%s' is not a node home", cli->home);
-    if (seen_backup_make(cli->home, cfg.name, NULL, dest, &b, why,
+    if (seen_backup_make(cli->home, cfg.name, NULL, dest, NULL, why,
             sizeof why) != 0)
         return cli_fail(cli, "%s", why);
     printf("Backed up the stopped node '%s' to %s\n", cfg.name, dest);
@@ -154,7 +138,7 @@ read_manifest(struct cli *cli, const char *bdir, struct manifest *m)
     json_t *j;
     int v, rc;
 
-    if (pjoin(cli, path, sizeof path, bdir, SEEN_BACKUP_MANIFEST) != 0)
+    if (seen_home_path(bdir, SEEN_BACKUP_MANIFEST, path, sizeof path) == NULL)
         return 1;
     if ((j = json_load_file(path, 0, &err)) == NULL)
         return cli_fail(cli, "'%s' is not a backup: %s", bdir, err.text);
@@ -169,7 +153,7 @@ read_manifest(struct cli *cli, const char *bdir, struct manifest *m)
     json_decref(j);
     if (rc)
         return cli_fail(cli, "'%s' is not a backup this version reads", path);
-    if (pjoin(cli, sdir, sizeof sdir, bdir, "store") != 0)
+    if (seen_home_path(bdir, "store", sdir, sizeof sdir) == NULL)
         return 1;
     if ((rc = seen_backup_store_node(sdir, sid, &format)) != 0)
         return cli_fail(cli, "the store of the backup '%s' cannot be read: %s",
@@ -231,11 +215,11 @@ fill_home(struct cli *cli, const char *bdir, const struct stat *hs,
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        if (pjoin(cli, to, sizeof to, cli->home, files[i]) != 0)
+        if (seen_home_path(cli->home, files[i], to, sizeof to) == NULL)
             return 1;
         if (access(to, F_OK) == 0)
             continue;
-        if (pjoin(cli, from, sizeof from, bdir, files[i]) != 0)
+        if (seen_home_path(bdir, files[i], from, sizeof from) == NULL)
             return 1;
         if (copy_file(from, to) != 0 || own(to, hs) != 0)
             return cli_fail(cli, "cannot copy '%s' to '%s': %s", from, to,
@@ -271,7 +255,7 @@ write_mark(struct cli *cli, const char *bdir, const struct manifest *m,
         bdir);
     text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (pjoin(cli, path, sizeof path, cli->home, SEEN_HOME_RESTORE) != 0) {
+    if (seen_home_path(cli->home, SEEN_HOME_RESTORE, path, sizeof path) == NULL) {
         free(text);
         return 1;
     }
@@ -292,7 +276,7 @@ same_node(struct cli *cli, const struct manifest *m)
     uint32_t format;
     int rc;
 
-    if (pjoin(cli, sdir, sizeof sdir, cli->home, "store") != 0)
+    if (seen_home_path(cli->home, "store", sdir, sizeof sdir) == NULL)
         return 1;
     rc = seen_backup_store_node(sdir, id, &format);
     if (rc == SEEN_ENOTFOUND || rc == SEEN_ECORRUPT)
@@ -316,10 +300,10 @@ swap_store(struct cli *cli, const char *bdir, const struct stat *hs,
     time_t now = time(NULL);
     struct stat sb;
 
-    if (pjoin(cli, tmp, sizeof tmp, cli->home, "store.restoring") != 0 ||
-        pjoin(cli, data, sizeof data, tmp, "data.mdb") != 0 ||
-        pjoin(cli, from, sizeof from, bdir, "store/data.mdb") != 0 ||
-        pjoin(cli, store, sizeof store, cli->home, "store") != 0)
+    if (seen_home_path(cli->home, "store.restoring", tmp, sizeof tmp) == NULL ||
+        seen_home_path(tmp, "data.mdb", data, sizeof data) == NULL ||
+        seen_home_path(bdir, "store/data.mdb", from, sizeof from) == NULL ||
+        seen_home_path(cli->home, "store", store, sizeof store) == NULL)
         return 1;
     if (stat(tmp, &sb) == 0 && seen_file_remove_tree(tmp) != 0)
         return cli_fail(cli, "cannot remove '%s' (a restore cut short)", tmp);
@@ -337,7 +321,7 @@ swap_store(struct cli *cli, const char *bdir, const struct stat *hs,
     if (write_mark(cli, bdir, m, reason, hs) != 0)
         return 1;
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
-    if (pjoin(cli, old, sizeof old, cli->home, "store.replaced-") != 0 ||
+    if (seen_home_path(cli->home, "store.replaced-", old, sizeof old) == NULL ||
         strlen(old) + strlen(stamp) >= sizeof old)
         return 1;
     strcat(old, stamp);
@@ -361,11 +345,10 @@ cmd_restore(struct cli *cli, int argc, char **argv)
     struct stat hs;
     char bdir[PATH_MAX], when[32];
     time_t taken;
-    long pid;
-    int rc;
-
     const struct cli_opt opts[] = {
         {"reason", &reason, NULL}, {NULL, NULL, NULL}};
+    long pid;
+    int rc;
 
     if ((rc = cli_getopt(cli, argc, argv, restore_usage, opts)) !=
         CLI_CONTINUE)
@@ -373,7 +356,8 @@ cmd_restore(struct cli *cli, int argc, char **argv)
     if (argc - optind != 1)
         return cli_usage(cli, restore_usage,
             optind == argc ? "no backup to restore" : "unexpected argument");
-    if (reason == NULL || reason[0] == '\0' || strlen(reason) > 1024)
+    if (reason == NULL || reason[0] == '\0' ||
+        strlen(reason) > SEEN_XLOG_REASON_MAX)
         return cli_usage(cli, restore_usage,
             "say why: --reason TEXT (at most 1024 bytes)");
     if ((rc = cli_need_home(cli)) != 0)

@@ -69,38 +69,37 @@ print_identity(json_t *id, const struct seen_config *cfg, int json,
     printf("Written to %s\n", path);
 }
 
+/**
+ * cli_identity_write(cli, u, json):
+ * Write the public identity of the unlocked node home ${u} to
+ * ${cli}->home/identity.json and print it (as --json asks when ${json}).
+ * Returns 0, or 1 having said why.
+ */
 int
-cmd_identity(struct cli *cli, int argc, char **argv)
+cli_identity_write(struct cli *cli, const struct seen_unlock *u, int json)
 {
-    const struct seen_unlock_opts uo = {NULL, 0, 0, NULL, NULL};
-    struct seen_unlock u;
-    char path[SEEN_PATH_LEN], why[SEEN_PATH_LEN + 64], *text = NULL;
+    char path[SEEN_PATH_LEN], *text = NULL;
     char signhex[65], curvehex[65], xvk[SEEN_NOTE_VKEY_MAX];
     char fvk[SEEN_NOTE_VKEY_MAX], wvk[SEEN_NOTE_VKEY_MAX];
     struct seen_note_key wkey;
     json_t *id = NULL;
-    int rc, json = 0, ret = 1;
+    int ret = 1;
 
-    if ((rc = cli_json_only(cli, argc, argv, identity_usage, &json)) !=
-        CLI_CONTINUE)
-        return rc;
-    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
-        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
-    sodium_bin2hex(signhex, sizeof signhex, u.keys->sign_pk, 32);
-    sodium_bin2hex(curvehex, sizeof curvehex, u.keys->curve_pk, 32);
-    seen_xlog_witness_key(&wkey, u.keys->sign_pk);
+    sodium_bin2hex(signhex, sizeof signhex, u->keys->sign_pk, 32);
+    sodium_bin2hex(curvehex, sizeof curvehex, u->keys->curve_pk, 32);
+    seen_xlog_witness_key(&wkey, u->keys->sign_pk);
     seen_note_vkey(&wkey, wvk);
     if (seen_checkpoint_vkey(
-            xvk, SEEN_DOMAIN_XLOG_CHECKPOINT, u.keys->sign_pk) != 0 ||
+            xvk, SEEN_DOMAIN_XLOG_CHECKPOINT, u->keys->sign_pk) != 0 ||
         seen_checkpoint_vkey(
-            fvk, SEEN_DOMAIN_FEED_CHECKPOINT, u.keys->sign_pk) != 0) {
+            fvk, SEEN_DOMAIN_FEED_CHECKPOINT, u->keys->sign_pk) != 0) {
         cli_fail(cli, "cannot name the note verifier keys");
         goto done;
     }
     id = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-        "name", u.cfg.name, "agency", u.cfg.agency, "type", u.cfg.type,
-        "local_authority", u.cfg.local_authority, "sign_pk", signhex,
-        "curve_pk", curvehex, "endpoint", u.cfg.listen, "xlog_vkey", xvk,
+        "name", u->cfg.name, "agency", u->cfg.agency, "type", u->cfg.type,
+        "local_authority", u->cfg.local_authority, "sign_pk", signhex,
+        "curve_pk", curvehex, "endpoint", u->cfg.listen, "xlog_vkey", xvk,
         "feed_vkey", fvk, "witness_vkey", wvk);
     if (id == NULL || (text = cli_json_text(id)) == NULL) {
         cli_fail(cli, "cannot encode the identity (is seen.conf UTF-8?)");
@@ -112,11 +111,28 @@ cmd_identity(struct cli *cli, int argc, char **argv)
             strerror(errno));
         goto done;
     }
-    print_identity(id, &u.cfg, json, path);
+    print_identity(id, &u->cfg, json, path);
     ret = 0;
 done:
     free(text);
     json_decref(id);
-    seen_unlock_release(&u);
     return ret;
+}
+
+int
+cmd_identity(struct cli *cli, int argc, char **argv)
+{
+    const struct seen_unlock_opts uo = {NULL, 0, 0, NULL, NULL};
+    struct seen_unlock u;
+    char why[SEEN_PATH_LEN + 64];
+    int rc, json = 0;
+
+    if ((rc = cli_json_only(cli, argc, argv, identity_usage, &json)) !=
+        CLI_CONTINUE)
+        return rc;
+    if (seen_unlock_home(cli->home, &uo, &u, why, sizeof why) != 0)
+        return why[0] != '\0' ? cli_fail(cli, "%s", why) : 1;
+    rc = cli_identity_write(cli, &u, json);
+    seen_unlock_release(&u);
+    return rc;
 }

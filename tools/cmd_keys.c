@@ -108,7 +108,7 @@ static int
 keys_transport(struct cli *cli, struct seen_unlock *u, const char *pass,
     size_t passlen, enum seen_pwstrength kdf)
 {
-    char hex[65], *argv[] = {(char *)"identity", NULL};
+    char hex[65];
     long pid;
     int ret;
 
@@ -120,10 +120,8 @@ keys_transport(struct cli *cli, struct seen_unlock *u, const char *pass,
         return ret;
     sodium_bin2hex(hex, sizeof hex, u->keys->curve_pk, 32);
     printf("New transport key of '%s': curve_pk %s\n", u->cfg.name, hex);
-    /* identity.json, as 'seen identity' writes it (the passphrase read
-     * again from where it came). */
-    optind = 0;
-    if (cmd_identity(cli, 1, argv) != 0)
+    /* identity.json, as 'seen identity' writes it. */
+    if (cli_identity_write(cli, u, 0) != 0)
         return 1;
     printf("Next: the authority runs 'seen federation add AUTHDIR "
            "--identity %s/identity.json' and 'seen federation sign', and "

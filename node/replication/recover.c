@@ -32,6 +32,19 @@
 
 #define META_RECOVER "recover" /* the own feed's size when restored, 8 */
 
+/* The number of the feed of ${own} (this node) into *${oidx}, and its
+ * size into *${size}. */
+static int
+own_feed(struct seen_txn *txn, const uint8_t own[32], uint32_t *oidx,
+    uint64_t *size)
+{
+    int rc;
+
+    if ((rc = seen_store_origin(txn, own, 1, oidx)) != 0)
+        return rc;
+    return seen_feed_size(txn, *oidx, size);
+}
+
 /**
  * seen_fed_recover_mark(txn, own):
  * Mark the store of a node just restored from a backup, inside the write
@@ -47,8 +60,7 @@ seen_fed_recover_mark(struct seen_txn *txn, const uint8_t own[32])
     uint32_t oidx;
     int rc;
 
-    if ((rc = seen_store_origin(txn, own, 1, &oidx)) != 0 ||
-        (rc = seen_feed_size(txn, oidx, &size)) != 0)
+    if ((rc = own_feed(txn, own, &oidx, &size)) != 0)
         return rc;
     seen_be64(v, size);
     return seen_store_put(
@@ -206,16 +218,16 @@ fill_orphans(struct seen_txn *txn, uint32_t oidx, uint64_t from,
 }
 
 /* Drop the mark in ${txn}, record the orphans, and say what was taken
- * back. */
+ * back (${how}). */
 static int
-recover_done(struct seen_fed *fed, struct seen_txn *txn, uint64_t size,
-    const char *how)
+recover_done(struct seen_fed *fed, struct seen_txn *txn, const char *how)
 {
     uint32_t oidx;
+    uint64_t size;
     size_t orphans = 0;
     int rc;
 
-    if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0 ||
+    if ((rc = own_feed(txn, fed->keys->sign_pk, &oidx, &size)) != 0 ||
         (rc = fill_orphans(txn, oidx, fed->recover.from, size, &orphans)) !=
             0)
         return rc;
@@ -234,18 +246,6 @@ recover_done(struct seen_fed *fed, struct seen_txn *txn, uint64_t size,
     return SEEN_OK;
 }
 
-/* The own feed's size into *${size}. */
-static int
-own_size(struct seen_fed *fed, struct seen_txn *txn, uint64_t *size)
-{
-    uint32_t oidx;
-    int rc;
-
-    if ((rc = seen_store_origin(txn, fed->keys->sign_pk, 1, &oidx)) != 0)
-        return rc;
-    return seen_feed_size(txn, oidx, size);
-}
-
 /**
  * fed_recover_check(fed, txn):
  * At the end of a round, inside its write transaction ${txn}: when every
@@ -257,6 +257,7 @@ int
 fed_recover_check(struct seen_fed *fed, struct seen_txn *txn)
 {
     uint64_t size;
+    uint32_t oidx;
     size_t i;
     int rc;
 
@@ -265,11 +266,11 @@ fed_recover_check(struct seen_fed *fed, struct seen_txn *txn)
     for (i = 0; i < fed->npeers; i++)
         if (!fed->peers[i].recover_heard)
             return SEEN_OK;
-    if ((rc = own_size(fed, txn, &size)) != 0)
+    if ((rc = own_feed(txn, fed->keys->sign_pk, &oidx, &size)) != 0)
         return rc;
     if (size < fed->recover.want)
         return SEEN_OK;
-    return recover_done(fed, txn, size, "recovered");
+    return recover_done(fed, txn, "recovered");
 }
 
 /**
@@ -282,14 +283,11 @@ void
 fed_recover_alone(struct seen_fed *fed)
 {
     struct seen_txn *txn;
-    uint64_t size;
 
     if (!fed->recover.active || fed->npeers > 0 ||
         seen_store_begin(fed->store, 1, &txn) != 0)
         return;
-    if (own_size(fed, txn, &size) != 0 ||
-        recover_done(fed, txn, size, "kept: no peer to take it back from") !=
-            0) {
+    if (recover_done(fed, txn, "kept: no peer to take it back from") != 0) {
         seen_store_abort(txn);
         fed->recover.active = 1;
         seen_error("a restored node: cannot end its recovery");
@@ -310,14 +308,11 @@ fed_recover_alone(struct seen_fed *fed)
 int
 seen_fed_recover_end(struct seen_fed *fed, struct seen_txn *txn)
 {
-    uint64_t size;
     int rc;
 
     if (!fed->recover.active)
         return 0;
-    if ((rc = own_size(fed, txn, &size)) != 0 ||
-        (rc = recover_done(fed, txn, size, "recovery ended by an admin")) !=
-            0)
+    if ((rc = recover_done(fed, txn, "recovery ended by an admin")) != 0)
         return rc;
     return 1;
 }
@@ -349,10 +344,11 @@ fed_recover_status(struct seen_fed *fed, struct seen_txn *txn)
 {
     size_t heard, peers;
     uint64_t size = 0;
+    uint32_t oidx;
 
     if (!seen_fed_recovering(fed, &heard, &peers))
         return NULL;
-    (void)own_size(fed, txn, &size);
+    (void)own_feed(txn, fed->keys->sign_pk, &oidx, &size);
     return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "recovering", 1,
         "from", (json_int_t)fed->recover.from, "want",
         (json_int_t)fed->recover.want, "held", (json_int_t)size,
