@@ -11,7 +11,7 @@
  * known, nothing is sent) and no agreement (every request queues).
  *
  * The first byte of an input chooses: 0x40, the rest is a LOOKUP_NOTICE
- * body from FUZZ_PEER (notice.c); other even, a request body from
+ * body from FUZZ_PEER (notice.c); 0x42, a LOOKUP_ACK body; other even, a request body from
  * FUZZ_PEER; odd, the rest is a DisclosureContent that the harness
  * seals to this node and wraps in a DisclosureResponse for FUZZ_REQUEST
  * (bit 1: for another request id; bits 2-4: the outcome, 0-7; bit 5: from
@@ -141,8 +141,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     memset(from, (data[0] & 0x20) ? 0x44 : 0x33, sizeof from);
-    if (data[0] == 0x40) {
-        type = SEEN__MSG_TYPE__LOOKUP_NOTICE;
+    if (data[0] == 0x40 || data[0] == 0x42) {
+        type = data[0] == 0x40 ? SEEN__MSG_TYPE__LOOKUP_NOTICE
+                               : SEEN__MSG_TYPE__LOOKUP_ACK;
         body = (uint8_t *)data + 1;
         blen = size - 1;
     } else if ((data[0] & 1) == 0) {

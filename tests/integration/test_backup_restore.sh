@@ -79,6 +79,12 @@ expect_status 1 "a damaged backup is refused" \
   "$SEEN" --home "$LAB/$POL" restore "$T_DIR/backups/damaged" --reason "test"
 grep_err "cannot be read" "...saying its store cannot be read"
 expect_status 2 "restore needs a reason" "$SEEN" --home "$LAB/$POL" restore "$B1"
+cp -r "$T_DIR/backups/pol-2" "$T_DIR/backups/bad-manifest"
+printf '{"seen_backup":1,"node":' >"$T_DIR/backups/bad-manifest/backup.json"
+expect_status 1 "a backup whose backup.json does not parse is refused" \
+  "$SEEN" --home "$LAB/$POL" restore "$T_DIR/backups/bad-manifest" --reason "test"
+grep_err "is not a backup" "...saying so"
+check "...and the home is untouched" test ! -e "$LAB/$POL/restore.json"
 
 # --- the disk is lost; restore from the first backup with the peers away -----
 expect_status 0 "$SC stops" "$SEEN" --home "$LAB/$SC" node stop
@@ -163,6 +169,13 @@ expect_status 0 "a lone node starts" "$SEEN" --home "$H" node start
 expect_status 0 "...imports" "$SEEN" --home "$H" import "$T_DIR/a.jsonl"
 expect_status 0 "...is backed up" "$SEEN" --home "$H" --as admin backup "$T_DIR/backups/alone"
 expect_status 0 "...stops" "$SEEN" --home "$H" node stop
+cp "$H/store/data.mdb" "$T_DIR/alone-before.mdb"
+printf 'not json' >"$H/restore.json"
+expect_status 1 "a node whose restore mark does not parse does not start" \
+  "$SEEN" --home "$H" node start
+check "...saying so in its log" grep -q "restore.json: not the mark of a restore" "$H/seen-node.log"
+check "...its store untouched" cmp -s "$H/store/data.mdb" "$T_DIR/alone-before.mdb"
+rm -f "$H/restore.json"
 expect_status 0 "...is restored" "$SEEN" --home "$H" restore "$T_DIR/backups/alone" --reason "test"
 expect_status 0 "...starts" "$SEEN" --home "$H" node start
 gone=0
