@@ -17,7 +17,7 @@
  *    the work the same from run to run), and prints its rate in entries a
  *    second beside the target (50,000) and beside the raw limit of LMDB
  *    measured on the same store in the same run: a cursor walk of every posting of
- *    SEEN_DB_INDEX, and random mdb_get over SEEN_DB_ENTRIES.
+ *    the token index (every level), and random mdb_get over SEEN_DB_ENTRIES.
  * 3. With --dump FILE, writes what the matcher made (SEEN_DB_LINKS,
  *    SEEN_DB_PERSONS, SEEN_DB_GROUPS, and each alert with its "raised"
  *    time left out) to FILE, one line an item in key order: two builds
@@ -136,17 +136,22 @@ done:
 }
 
 /* The raw limits of LMDB on the store at ${path}: postings a second of a
- * cursor walk of "index" to *${walk} (*${npost} of them), random mdb_get
- * a second over the keys of "entries" to *${reads}.  Returns 0 or -1. */
+ * cursor walk of every level of the token index to *${walk} (*${npost}
+ * of them), random mdb_get a second over the keys of "entries" to
+ * *${reads}.  Returns 0 or -1. */
 static int
 raw_limits(const char *path, double *walk, double *reads, size_t *npost)
 {
+    /* Every level of the token index (storage/index.h), older formats
+     * having only the last. */
+    static const char *const levels[] = {"index0", "index1", "index2",
+        "index"};
     MDB_env *env;
     MDB_txn *txn = NULL;
     MDB_dbi di;
     MDB_cursor *cur;
     MDB_val k, v;
-    size_t np = 0, nk = 0;
+    size_t np = 0, nk = 0, i;
     uint64_t sum = 0;
     double t0;
     int rc;
@@ -156,22 +161,25 @@ raw_limits(const char *path, double *walk, double *reads, size_t *npost)
     mdb_env_set_maxdbs(env, SEEN_DB_COUNT + 4);
     mdb_env_set_mapsize(env, (size_t)MAP_MB << 20);
     if (mdb_env_open(env, path, MDB_RDONLY | MDB_NOTLS, 0600) != 0 ||
-        mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0 ||
-        mdb_dbi_open(txn, "index", 0, &di) != 0 ||
-        mdb_cursor_open(txn, di, &cur) != 0) {
+        mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0) {
         if (txn != NULL)
             mdb_txn_abort(txn);
         mdb_env_close(env);
         return -1;
     }
     t0 = seen_clock_mono();
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), np++)
-        sum += ((const uint8_t *)v.mv_data)[0];
+    for (i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        if (mdb_dbi_open(txn, levels[i], 0, &di) != 0 ||
+            mdb_cursor_open(txn, di, &cur) != 0)
+            continue;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), np++)
+            sum += ((const uint8_t *)v.mv_data)[0];
+        mdb_cursor_close(cur);
+    }
     *walk = np / (seen_clock_mono() - t0);
     *npost = np;
     (void)sum;
-    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     mdb_env_close(env);
     *reads = bench_raw_lmdb_reads(path, MAP_MB, RAW_READS, &rng_state, &nk);

@@ -2,9 +2,18 @@
  * bench_febrl: match quality of Seen's tokens, scorer and clusterer, using
  * only what goes into the index.
  *
- *   bench_febrl [-v] [--all] [--manifest LAB] [--households N] [--seed S]
- *   bench_febrl [-v] DATASET4A.csv DATASET4B.csv
- *   bench_febrl [-v] --synth DIR
+ *   bench_febrl [-v] [--encoding E] [--all] [--manifest LAB]
+ *       [--households N] [--seed S]
+ *   bench_febrl [-v] [--encoding E] DATASET4A.csv DATASET4B.csv
+ *   bench_febrl [-v] [--encoding E] --synth DIR
+ *
+ * --encoding keyed, oprf or both (the default: keyed, then oprf): the
+ * tokens of a keyed epoch (today's rules and the name's Bloom filter) or
+ * of an OPRF epoch (match/tokens.h, SEEN_TOKENS_OPRF: the names' one-edit
+ * neighbourhoods, no filter) with the keyed PRF standing in for the OPRF
+ * (quality depends only on which inputs are equal).  Each run also
+ * prints what the encoding costs (prfstats.h): PRF inputs a person,
+ * distinct inputs a batch of 1,000 records, leaf bytes an entry.
  *
  * A bare run (--all): FEBRL 4, then seen-synth and seen-synth2 on the
  * six-area lab (150 households per authority, seed 1), each with its
@@ -65,6 +74,7 @@
 #include "bench/benchutil.h"
 #include "bench/emtable.h"
 #include "bench/febrl4.h"
+#include "bench/prfstats.h"
 #include "bench/reasons.h"
 #include "bench/synthkinds.h"
 #include "common/clock.h"
@@ -200,6 +210,7 @@ struct synth {
     size_t lifted, lifted_right; /* possible links lifted by the people
                                     around them, and of those one person */
     uint8_t (*lv)[SEEN_CMP_COUNT]; /* by link: its comparisons' levels */
+    struct bench_prfstats cost;    /* what the encoding costs */
 };
 
 /* Read DIR/truth.jsonl: node, record, ref -> person. */
@@ -257,6 +268,7 @@ synth_entry(struct synth *sy, const char *node, const uint8_t origin[32],
     struct seen_token_input in;
     struct sentry *se;
     char key[1024], dd[SEEN_DATE_BYTES] = "";
+    double t0;
 
     if (sy->ne == sy->cape &&
         (sy->e = realloc(sy->e, (sy->cape *= 2) * sizeof *sy->e)) == NULL)
@@ -265,6 +277,14 @@ synth_entry(struct synth *sy, const char *node, const uint8_t origin[32],
     seen_indexer_token_input(rec, pp, &in);
     se->it.ntokens = seen_tokens_make(sy->tk, &in, se->tok, SEEN_TOKENS_MAX);
     seen_bloom_make(sy->tk, &in, se->bloom);
+    /* What the encoding costs, outside the time of the tokens. */
+    t0 = seen_clock_mono();
+    if (bench_prfstats_person(&sy->cost, sy->tk, &in) != 0)
+        return -1;
+    bench_prfstats_leaf(&sy->cost, se->it.ntokens,
+        rec->local_authority ? rec->local_authority : "",
+        rec->has_retain ? (unsigned int)rec->retain_until + 1 : 0);
+    sy->ttok -= seen_clock_mono() - t0;
     se->it.birth_band = seen_indexer_birth_band(pp, rec->date);
     memcpy(se->it.id, origin, 32);
     snprintf(key, sizeof key, "%s\t%s", rec->id, pp->ref);
@@ -322,6 +342,8 @@ synth_file(struct synth *sy, const char *name)
                 return -1;
         sy->ttok += seen_clock_mono() - t0;
         seen_record_destroy(&rec);
+        if (bench_prfstats_record(&sy->cost) != 0)
+            return -1;
     }
     free(data);
     return 0;
@@ -383,7 +405,8 @@ synth_link(struct synth *sy)
 
     for (i = 0; i < sy->ne; i++) {
         sy->e[i].it.tokens = sy->e[i].tok;
-        sy->e[i].it.bloom = sy->e[i].bloom;
+        sy->e[i].it.bloom =
+            bench_token_mode == SEEN_TOKENS_KEYED ? sy->e[i].bloom : NULL;
         sy->items[i] = sy->e[i].it;
     }
     if ((nup = synth_pairs(sy, &up)) < 0 ||
@@ -717,7 +740,7 @@ synth_verbose(const struct synth *sy)
 }
 
 static void
-synth_print(const struct synth *sy)
+synth_print(struct synth *sy)
 {
     size_t k;
 
@@ -741,6 +764,7 @@ synth_print(const struct synth *sy)
             sy->apart_merged[k], sy->apart_pairs[k]);
     printf("  time: tokens %.3f s, blocks+scores %.3f s, clustering %.3f s\n",
         sy->ttok, sy->tlink, sy->tclus);
+    bench_prfstats_print(&sy->cost, bench_token_mode_name(bench_token_mode));
     if (verbose)
         synth_verbose(sy);
 }
@@ -769,6 +793,7 @@ synth_kinds(const struct synth *sy)
 {
     struct bench_kinds kinds;
     size_t i, n[4] = {sy->perp_one, sy->nperp, 0, 0};
+    char fig[48];
     unsigned *mask;
     long *person;
     int r;
@@ -777,7 +802,9 @@ synth_kinds(const struct synth *sy)
         n[2] += sy->apart_merged[i];
         n[3] += sy->apart_pairs[i];
     }
-    bench_fig_add(sy->gen, sy->pr, sy->rc, n);
+    snprintf(fig, sizeof fig, "%s %s",
+        bench_token_mode_name(bench_token_mode), sy->gen);
+    bench_fig_add(fig, sy->pr, sy->rc, n);
     if (!sy->has_noise)
         return 0;
     if ((mask = malloc((sy->ne + 1) * sizeof *mask)) == NULL ||
@@ -818,7 +845,8 @@ synth(const char *dir, const char *gen)
         return 1;
     randombytes_buf(mkey, sizeof mkey);
     sy.cape = 1 << 14;
-    if ((sy.tk = seen_tokenizer_new(mkey, 0)) == NULL ||
+    if ((sy.tk = seen_tokenizer_new_mode(mkey, 0, bench_token_mode)) ==
+            NULL ||
         (sy.e = malloc(sy.cape * sizeof *sy.e)) == NULL)
         return 1;
     for (k = 0; k < nfiles; k++)
@@ -857,10 +885,12 @@ static void
 usage(void)
 {
 
-    fprintf(stderr, "usage: bench_febrl [-v] [--all] [--manifest LAB.json] "
-                    "[--households N] [--seed S]\n"
-                    "       bench_febrl [-v] DATASET4A.csv DATASET4B.csv\n"
-                    "       bench_febrl [-v] --synth DIR\n");
+    fprintf(stderr, "usage: bench_febrl [-v] [--encoding keyed|oprf|both] "
+                    "[--all] [--manifest LAB.json]\n"
+                    "           [--households N] [--seed S]\n"
+                    "       bench_febrl [-v] [--encoding E] DATASET4A.csv "
+                    "DATASET4B.csv\n"
+                    "       bench_febrl [-v] [--encoding E] --synth DIR\n");
 }
 
 /* FEBRL 4 from bench/data/febrl. */
@@ -872,18 +902,18 @@ febrl4(void)
         SEEN_SOURCE_DIR "/bench/data/febrl/dataset4b.csv", verbose);
 }
 
-int
-main(int argc, char *argv[])
+/* One run of everything asked for, under the encoding bench_token_mode. */
+static int
+run(int argc, char *argv[], int i)
 {
-    int i = 1, r;
+    int r;
 
-    if (sodium_init() < 0)
-        return 1;
-    seen_log_init("bench_febrl", SEEN_LOG_WARN);
-    if (i < argc && strcmp(argv[i], "-v") == 0) {
-        verbose = 1;
-        i++;
-    }
+    printf("==== encoding: %s%s ====\n",
+        bench_token_mode_name(bench_token_mode),
+        bench_token_mode == SEEN_TOKENS_OPRF
+            ? " (OPRF epoch: no Bloom filter; the keyed PRF stands in)"
+            : " (keyed epoch: today's tokens and Bloom filter)");
+    fflush(stdout);
     if (i < argc && strcmp(argv[i], "--synth") == 0) {
         if (i + 2 != argc) {
             usage();
@@ -896,4 +926,37 @@ main(int argc, char *argv[])
     if ((r = bench_all(argc, argv, i, febrl4, synth)) == 2)
         usage();
     return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+    int i = 1, r, both = 1;
+
+    if (sodium_init() < 0)
+        return 1;
+    seen_log_init("bench_febrl", SEEN_LOG_WARN);
+    if (i < argc && strcmp(argv[i], "-v") == 0) {
+        verbose = 1;
+        i++;
+    }
+    if (i + 1 < argc && strcmp(argv[i], "--encoding") == 0) {
+        both = 0;
+        if (strcmp(argv[i + 1], "keyed") == 0)
+            bench_token_mode = SEEN_TOKENS_KEYED;
+        else if (strcmp(argv[i + 1], "oprf") == 0)
+            bench_token_mode = SEEN_TOKENS_OPRF;
+        else if (strcmp(argv[i + 1], "both") == 0)
+            both = 1;
+        else {
+            usage();
+            return 2;
+        }
+        i += 2;
+    }
+    if ((r = run(argc, argv, i)) != 0 || !both)
+        return r;
+    printf("\n");
+    bench_token_mode = SEEN_TOKENS_OPRF;
+    return run(argc, argv, i);
 }

@@ -22,6 +22,7 @@
 #include <zmq.h>
 
 #include "bench/benchutil.h"
+#include "bench/storesize.h"
 #include "common/clock.h"
 
 static char bin[2048], dir[256];
@@ -202,6 +203,11 @@ bench_two(long households, double curve, double lmdb)
              "'\"not_matched_yet\":[0-9]*'",
         bin, dir);
     bench_sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
+    /* What the receiver keeps of each entry it holds, exchange log
+     * included (issue 12: 1 KiB, everything included). */
+    printf("the receiver's store, every entry another node's:\n");
+    snprintf(home, sizeof home, "%s/lab/receiver/store", dir);
+    bench_store_size(home);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "bench/benchutil.h"
 #include "bench/febrl4.h"
+#include "bench/prfstats.h"
 #include "bench/reasons.h"
 #include "bench/synthkinds.h"
 #include "common/clock.h"
@@ -20,6 +21,8 @@
 #include "match/tokens.h"
 
 #define NFIELDS 11
+/* An OPRF epoch's entry has no name filter (prfstats.h). */
+#define BLOOM(r) (bench_token_mode == SEEN_TOKENS_KEYED ? (r)->bloom : NULL)
 #define POSSIBLE_AT 5.0 /* the possible band of seen_score_pair */
 #define RANDOM_PAIRS 200000 /* -v: random pairs scored for u */
 
@@ -194,6 +197,7 @@ febrl_tokens(const struct seen_tokenizer *tk, struct frec *r, size_t n,
 }
 
 /* One FEBRL 4 linkage: both files, the index of 4a, the scored pairs. */
+
 struct febrl {
     struct frec *a, *b;
     size_t na, nb;
@@ -216,7 +220,7 @@ febrl_score_one(struct febrl *f, size_t i, uint32_t *stamp, size_t *capp)
     uint32_t post, ia;
     size_t j;
 
-    sb = (struct seen_score_side){rb->tok, rb->ntok, rb->bloom, 0};
+    sb = (struct seen_score_side){rb->tok, rb->ntok, BLOOM(rb), 0};
     for (j = 0; j < rb->ntok; j++) {
         if (!seen_rule_is_block(rb->tok[j * SEEN_TOKEN_ITEM]))
             continue;
@@ -228,7 +232,7 @@ febrl_score_one(struct febrl *f, size_t i, uint32_t *stamp, size_t *capp)
             stamp[ia] = (uint32_t)i + 1;
             f->ncand++;
             sa = (struct seen_score_side){
-                f->a[ia].tok, f->a[ia].ntok, f->a[ia].bloom, 0};
+                f->a[ia].tok, f->a[ia].ntok, BLOOM(&f->a[ia]), 0};
             seen_score_pair(&sa, &sb, &s);
             if (verbose)
                 bench_reasons_add(&reasons, &s,
@@ -354,8 +358,8 @@ febrl_verbose(struct febrl *f)
         if (f->usedb[i] || rb->truth < 0 || !f->truth_in_a[rb->truth])
             continue;
         ra = &f->a[f->truth_in_a[rb->truth] - 1];
-        sa = (struct seen_score_side){ra->tok, ra->ntok, ra->bloom, 0};
-        sb = (struct seen_score_side){rb->tok, rb->ntok, rb->bloom, 0};
+        sa = (struct seen_score_side){ra->tok, ra->ntok, BLOOM(ra), 0};
+        sb = (struct seen_score_side){rb->tok, rb->ntok, BLOOM(rb), 0};
         seen_score_pair(&sa, &sb, &s);
         printf("  missed %-14s %6.2f |%s|%s|%s|%s|%s| vs "
                "|%s|%s|%s|%s|%s|",
@@ -401,10 +405,10 @@ febrl_reasons(struct febrl *f)
     for (i = 0; sa != NULL && sb != NULL && i < f->na + f->nb; i++)
         if (i < f->na)
             sa[i] = (struct seen_score_side){
-                f->a[i].tok, f->a[i].ntok, f->a[i].bloom, 0};
+                f->a[i].tok, f->a[i].ntok, BLOOM(&f->a[i]), 0};
         else
             sb[i - f->na] = (struct seen_score_side){f->b[i - f->na].tok,
-                f->b[i - f->na].ntok, f->b[i - f->na].bloom, 0};
+                f->b[i - f->na].ntok, BLOOM(&f->b[i - f->na]), 0};
     if (sa != NULL && sb != NULL)
         bench_reasons_random(&reasons, sa, f->na, sb, f->nb, febrl_apart, f,
             RANDOM_PAIRS);
@@ -419,6 +423,27 @@ febrl_reasons(struct febrl *f)
  * bench_febrl.c describes and print the figures (more when ${verbose}).
  * Returns 0, or 1 on failure (printed).
  */
+/* Print what the encoding of ${tk} costs on both files of ${f} (each
+ * record one person; 4a's then 4b's). */
+static int
+febrl_prfstats(const struct seen_tokenizer *tk, const struct febrl *f)
+{
+    struct bench_prfstats st;
+    size_t i;
+
+    memset(&st, 0, sizeof st);
+    for (i = 0; i < f->na + f->nb; i++) {
+        const struct frec *r = i < f->na ? &f->a[i] : &f->b[i - f->na];
+
+        if (bench_prfstats_person(&st, tk, &r->in) != 0 ||
+            bench_prfstats_record(&st) != 0)
+            return -1;
+        bench_prfstats_leaf(&st, r->ntok, "", 0);
+    }
+    bench_prfstats_print(&st, bench_token_mode_name(bench_token_mode));
+    return 0;
+}
+
 int
 bench_febrl4(const char *path_a, const char *path_b, int verbose_)
 {
@@ -426,7 +451,7 @@ bench_febrl4(const char *path_a, const char *path_b, int verbose_)
     struct febrl f;
     struct prf o, o5;
     uint8_t key[32];
-    char *da, *db;
+    char *da, *db, fig[48];
     size_t nposts = 0;
     double t0, tall, ttok, tscore;
 
@@ -442,7 +467,7 @@ bench_febrl4(const char *path_a, const char *path_b, int verbose_)
     randombytes_buf(key, sizeof key);
 
     t0 = seen_clock_mono();
-    if ((tk = seen_tokenizer_new(key, 0)) == NULL)
+    if ((tk = seen_tokenizer_new_mode(key, 0, bench_token_mode)) == NULL)
         return 1;
     sodium_memzero(key, sizeof key);
     if ((f.a = febrl_parse(da, &f.na)) == NULL ||
@@ -465,10 +490,14 @@ bench_febrl4(const char *path_a, const char *path_b, int verbose_)
         f.na, f.nb);
     printf("  %s\n  %s\n", path_a, path_b);
     print_prf("match band (>= 10), 1:1", o, f.truepairs);
-    bench_fig_add("FEBRL 4 >=10", o.links ? (double)o.correct / o.links
+    snprintf(fig, sizeof fig, "%s FEBRL 4 >=10",
+        bench_token_mode_name(bench_token_mode));
+    bench_fig_add(fig, o.links ? (double)o.correct / o.links
         : 0, f.truepairs ? (double)o.correct / f.truepairs : 0, NULL);
     print_prf("possible band up (>= 5), 1:1", o5, f.truepairs);
-    bench_fig_add("FEBRL 4 >=5", o5.links ? (double)o5.correct / o5.links
+    snprintf(fig, sizeof fig, "%s FEBRL 4 >=5",
+        bench_token_mode_name(bench_token_mode));
+    bench_fig_add(fig, o5.links ? (double)o5.correct / o5.links
         : 0, f.truepairs ? (double)o5.correct / f.truepairs : 0, NULL);
     printf("  time %.3f s (tokens and filters %.3f s, index+score+assign "
            "%.3f s)   target < 1 s\n",
@@ -477,6 +506,8 @@ bench_febrl4(const char *path_a, const char *path_b, int verbose_)
            "%.4f\n",
         f.ncand, f.truepairs ? (double)f.blockhit / f.truepairs : 0);
     printf("  targets: recall >= 0.98 at precision >= 0.99\n");
+    if (febrl_prfstats(tk, &f) != 0)
+        return 1;
     if (verbose) {
         febrl_verbose(&f);
         febrl_reasons(&f);

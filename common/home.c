@@ -49,6 +49,9 @@ seen_config_defaults(struct seen_config *c)
     c->checkpoint_every = SEEN_CONFIG_CHECKPOINT_EVERY;
     c->witnesses = SEEN_CONFIG_WITNESSES;
     c->share_messages = SEEN_CONFIG_SHARE_MESSAGES;
+    c->custodian_member_limit = SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT;
+    c->custodian_operator_limit = SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT;
+    c->custodian_timeout = SEEN_CONFIG_CUSTODIAN_TIMEOUT;
 }
 
 /**
@@ -143,6 +146,16 @@ static const struct conf_key {
         CONF_FIELD(witnesses), "a whole number from 1 to 16"},
     {"federation", "share_messages", CONF_UINT, 1, SEEN_CONFIG_SHARE_MAX,
         CONF_FIELD(share_messages), "a whole number from 1 to 1000000"},
+    {"federation", "custodian_member_limit", CONF_UINT, 1,
+        SEEN_CONFIG_CUSTODIAN_LIMIT_MAX, CONF_FIELD(custodian_member_limit),
+        "a whole number of evaluations from 1 to 4000000000"},
+    {"federation", "custodian_operator_limit", CONF_UINT, 1,
+        SEEN_CONFIG_CUSTODIAN_LIMIT_MAX,
+        CONF_FIELD(custodian_operator_limit),
+        "a whole number of evaluations from 1 to 4000000000"},
+    {"federation", "custodian_timeout", CONF_UINT, 1, 300,
+        CONF_FIELD(custodian_timeout), "a whole number of seconds from 1 to "
+                                       "300"},
     {"log", "level", CONF_LEVEL, 0, 0, CONF_FIELD(log_level),
         "one of error, warning, info, debug"},
 };

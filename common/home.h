@@ -35,6 +35,11 @@ struct seen_config {
     unsigned int witnesses;        /* witnesses of each exchange log */
     unsigned int share_messages;   /* envelopes a member may have handled
                                     * a second (its fair share) */
+    /* [federation] custodian_*: a custodian's limits (issue 16) */
+    unsigned int custodian_member_limit;   /* evaluations a member a day */
+    unsigned int custodian_operator_limit; /* a (member, operator) a day,
+                                            * every purpose but import */
+    unsigned int custodian_timeout;        /* s a client waits for one */
 };
 
 /* The defaults and bounds of the [federation] keys. */
@@ -45,6 +50,10 @@ struct seen_config {
 #define SEEN_CONFIG_WITNESSES_MAX 16
 #define SEEN_CONFIG_SHARE_MESSAGES 2000 /* node/transport/share.h's */
 #define SEEN_CONFIG_SHARE_MAX 1000000
+#define SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT 4000000 /* an import of ~100k */
+#define SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT 2000  /* ~60 look-ups */
+#define SEEN_CONFIG_CUSTODIAN_TIMEOUT 10
+#define SEEN_CONFIG_CUSTODIAN_LIMIT_MAX 4000000000u
 
 /**
  * seen_home_path(home, name, buf, len):

@@ -481,6 +481,85 @@ seen_oprf_split(const uint8_t sk[SEEN_OPRF_SCALAR], unsigned int t,
 }
 
 /**
+ * seen_oprf_lagrange(ids, k, i, lambda):
+ * ${lambda} = the Lagrange coefficient at 0 of the share numbered
+ * ${ids}[${i}] among the ${k} share numbers ${ids} (1-based, distinct):
+ * prod_{j != i} x_j / (x_j - x_i).  Returns 0; SEEN_EINVAL (${i} not
+ * below ${k}, an id 0, over SEEN_OPRF_SHARES_MAX or repeated).
+ */
+int
+seen_oprf_lagrange(const unsigned int *ids, size_t k, size_t i,
+    uint8_t lambda[SEEN_OPRF_SCALAR])
+{
+    uint8_t num[32], den[32], xi[32], xj[32], d[32], inv[32];
+    size_t j;
+    int rc = SEEN_EINVAL;
+
+    if (i >= k || ids[i] == 0 || ids[i] > SEEN_OPRF_SHARES_MAX)
+        return SEEN_EINVAL;
+    /* lambda_i = prod_{j != i} x_j / (x_j - x_i) */
+    scalar_of(num, 1);
+    scalar_of(den, 1);
+    scalar_of(xi, ids[i]);
+    for (j = 0; j < k; j++) {
+        if (j == i)
+            continue;
+        if (ids[j] == ids[i] || ids[j] == 0 || ids[j] > SEEN_OPRF_SHARES_MAX)
+            goto done;
+        scalar_of(xj, ids[j]);
+        crypto_core_ristretto255_scalar_mul(num, num, xj);
+        crypto_core_ristretto255_scalar_sub(d, xj, xi);
+        crypto_core_ristretto255_scalar_mul(den, den, d);
+    }
+    if (crypto_core_ristretto255_scalar_invert(inv, den) != 0)
+        goto done;
+    crypto_core_ristretto255_scalar_mul(lambda, num, inv);
+    rc = 0;
+done:
+    return rc;
+}
+
+/**
+ * seen_oprf_weighted_share(share, ids, k, i, weighted):
+ * A custodian's scalar for one request: ${weighted} = lambda_i·${share},
+ * lambda_i the Lagrange coefficient at 0 of ${ids}[${i}] among the ${k}
+ * ${ids} (seen_oprf_lagrange), so that the evaluations of the ${k}
+ * custodians, each seen_oprf_evaluate(weighted, blinded), add up
+ * (seen_oprf_add) to the whole key's.  Returns 0; SEEN_EINVAL as
+ * seen_oprf_lagrange.  The caller wipes ${weighted}.
+ */
+int
+seen_oprf_weighted_share(const uint8_t share[SEEN_OPRF_SCALAR],
+    const unsigned int *ids, size_t k, size_t i,
+    uint8_t weighted[SEEN_OPRF_SCALAR])
+{
+    uint8_t lam[32];
+    int rc;
+
+    if ((rc = seen_oprf_lagrange(ids, k, i, lam)) != 0)
+        return rc;
+    crypto_core_ristretto255_scalar_mul(weighted, lam, share);
+    sodium_memzero(lam, sizeof lam);
+    return 0;
+}
+
+/**
+ * seen_oprf_add(a, b, out):
+ * ${out} = ${a} + ${b}, ristretto255 elements (${out} may be ${a} or
+ * ${b}): the sum of weighted evaluations, which seen_oprf_finalize then
+ * unblinds.  Returns 0; SEEN_EINVAL when either is not a valid element.
+ */
+int
+seen_oprf_add(const uint8_t a[SEEN_OPRF_ELEMENT],
+    const uint8_t b[SEEN_OPRF_ELEMENT], uint8_t out[SEEN_OPRF_ELEMENT])
+{
+
+    if (crypto_core_ristretto255_add(out, a, b) != 0)
+        return SEEN_EINVAL;
+    return 0;
+}
+
+/**
  * seen_oprf_combine(ids, evaluated, k, out):
  * Combine the evaluations ${evaluated}[j] made by the custodians whose
  * share numbers are ${ids}[j] (1-based, distinct; ${k} of them, at least
@@ -495,33 +574,15 @@ seen_oprf_combine(const unsigned int *ids,
     const uint8_t (*evaluated)[SEEN_OPRF_ELEMENT], size_t k,
     uint8_t out[SEEN_OPRF_ELEMENT])
 {
-    uint8_t num[32], den[32], xi[32], xj[32], d[32], inv[32], lam[32];
-    uint8_t t[SEEN_OPRF_ELEMENT];
-    size_t i, j;
+    uint8_t lam[32], t[SEEN_OPRF_ELEMENT];
+    size_t i;
 
     if (k == 0)
         return SEEN_EINVAL;
     for (i = 0; i < k; i++) {
-        if (ids[i] == 0 || ids[i] > SEEN_OPRF_SHARES_MAX ||
-            !element_ok(evaluated[i]))
+        if (!element_ok(evaluated[i]) ||
+            seen_oprf_lagrange(ids, k, i, lam) != 0)
             return SEEN_EINVAL;
-        /* lambda_i = prod_{j != i} x_j / (x_j - x_i) */
-        scalar_of(num, 1);
-        scalar_of(den, 1);
-        scalar_of(xi, ids[i]);
-        for (j = 0; j < k; j++) {
-            if (j == i)
-                continue;
-            if (ids[j] == ids[i])
-                return SEEN_EINVAL;
-            scalar_of(xj, ids[j]);
-            crypto_core_ristretto255_scalar_mul(num, num, xj);
-            crypto_core_ristretto255_scalar_sub(d, xj, xi);
-            crypto_core_ristretto255_scalar_mul(den, den, d);
-        }
-        if (crypto_core_ristretto255_scalar_invert(inv, den) != 0)
-            return SEEN_EINVAL;
-        crypto_core_ristretto255_scalar_mul(lam, num, inv);
         if (crypto_scalarmult_ristretto255(t, lam, evaluated[i]) != 0)
             return SEEN_EINVAL;
         if (i == 0)

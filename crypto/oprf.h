@@ -151,4 +151,36 @@ SEEN_MUST_CHECK int seen_oprf_combine(const unsigned int *ids,
     const uint8_t (*evaluated)[SEEN_OPRF_ELEMENT], size_t k,
     uint8_t out[SEEN_OPRF_ELEMENT]);
 
+/**
+ * seen_oprf_lagrange(ids, k, i, lambda):
+ * ${lambda} = the Lagrange coefficient at 0 of the share numbered
+ * ${ids}[${i}] among the ${k} share numbers ${ids} (1-based, distinct):
+ * prod_{j != i} x_j / (x_j - x_i).  Returns 0; SEEN_EINVAL (${i} not
+ * below ${k}, an id 0, over SEEN_OPRF_SHARES_MAX or repeated).
+ */
+SEEN_MUST_CHECK int seen_oprf_lagrange(const unsigned int *ids, size_t k,
+    size_t i, uint8_t lambda[SEEN_OPRF_SCALAR]);
+
+/**
+ * seen_oprf_weighted_share(share, ids, k, i, weighted):
+ * A custodian's scalar for one request: ${weighted} = lambda_i·${share},
+ * lambda_i the Lagrange coefficient at 0 of ${ids}[${i}] among the ${k}
+ * ${ids} (seen_oprf_lagrange), so that the evaluations of the ${k}
+ * custodians, each seen_oprf_evaluate(weighted, blinded), add up
+ * (seen_oprf_add) to the whole key's.  Returns 0; SEEN_EINVAL as
+ * seen_oprf_lagrange.  The caller wipes ${weighted}.
+ */
+SEEN_MUST_CHECK int seen_oprf_weighted_share(
+    const uint8_t share[SEEN_OPRF_SCALAR], const unsigned int *ids, size_t k,
+    size_t i, uint8_t weighted[SEEN_OPRF_SCALAR]);
+
+/**
+ * seen_oprf_add(a, b, out):
+ * ${out} = ${a} + ${b}, ristretto255 elements (${out} may be ${a} or
+ * ${b}): the sum of weighted evaluations, which seen_oprf_finalize then
+ * unblinds.  Returns 0; SEEN_EINVAL when either is not a valid element.
+ */
+SEEN_MUST_CHECK int seen_oprf_add(const uint8_t a[SEEN_OPRF_ELEMENT],
+    const uint8_t b[SEEN_OPRF_ELEMENT], uint8_t out[SEEN_OPRF_ELEMENT]);
+
 #endif /* !SEEN_OPRF_H */

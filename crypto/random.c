@@ -7,11 +7,13 @@
 
 #define POOL_BYTES 512 /* drawn from the stream at a time */
 
-static uint8_t rnd_key[crypto_stream_chacha20_KEYBYTES];
-static uint64_t rnd_counter; /* 0: no key yet, or a new one needed */
-static int rnd_atfork;       /* the fork handler is registered */
-static uint8_t rnd_pool[POOL_BYTES];
-static size_t rnd_left; /* bytes of the pool not handed out, at its end */
+/* Each thread has a stream of its own (the custodian service, issue 16,
+ * seals envelopes in its thread while the main thread seals others). */
+static _Thread_local uint8_t rnd_key[crypto_stream_chacha20_KEYBYTES];
+static _Thread_local uint64_t rnd_counter; /* 0: no key yet, or renew */
+static _Thread_local int rnd_atfork; /* the fork handler is registered */
+static _Thread_local uint8_t rnd_pool[POOL_BYTES];
+static _Thread_local size_t rnd_left; /* bytes of the pool not handed out */
 
 /* In a child after fork(): never hand out the parent's bytes again. */
 static void

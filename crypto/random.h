@@ -12,7 +12,9 @@
  * after a raw clone or vfork; when the handler cannot be registered, the
  * key is renewed on every request).
  * Keys themselves (keystore, match keys) still come from randombytes_buf.
- * Not thread-safe: Seen's daemon is single-threaded.
+ * Thread-safe: each thread keys a stream of its own (a custodian's
+ * service thread seals envelopes beside the main thread, issue 16); in a
+ * child after fork() the forking thread's key is renewed.
  */
 #ifndef SEEN_RANDOM_H
 #define SEEN_RANDOM_H

@@ -8,6 +8,7 @@
 _Static_assert(crypto_generichash_KEYBYTES == 32, "token key size");
 _Static_assert(SEEN_TOKEN_BYTES >= crypto_generichash_BYTES_MIN,
     "token size");
+_Static_assert(SEEN_TOKEN_BLOCK == 128, "BLAKE2b's block");
 
 /**
  * seen_token(out, key, fields, n):
@@ -168,6 +169,100 @@ seen_token_key_init(struct seen_token_key *k, const uint8_t key[static 32])
 }
 
 /**
+ * seen_token_encode(buf, cap, fields, n):
+ * Write to ${buf} (${cap} bytes) the encoding of the ${n} NUL-terminated
+ * ${fields} described at the top of this header: the exact bytes a token
+ * hashes.  Returns the number of bytes written; 0 with ${buf} untouched
+ * past what fits when a field is NULL, longer than SEEN_TOKEN_FIELD_MAX
+ * bytes, or the encoding is longer than ${cap} (zero fields encode as
+ * nothing, also 0).  Does not log.
+ */
+size_t
+seen_token_encode(uint8_t *buf, size_t cap, const char *const *fields,
+    size_t n)
+{
+    size_t i, flen, len = 0;
+
+    for (i = 0; i < n; i++) {
+        if (fields[i] == NULL ||
+            (flen = strnlen(fields[i], SEEN_TOKEN_FIELD_MAX + 1)) >
+                SEEN_TOKEN_FIELD_MAX ||
+            flen + 2 > cap - len)
+            return 0;
+        buf[len] = (uint8_t)(flen >> 8);
+        buf[len + 1] = (uint8_t)flen;
+        memcpy(buf + len + 2, fields[i], flen);
+        len += flen + 2;
+    }
+    return len;
+}
+
+/**
+ * seen_token_keyed_bytes(out, k, bytes, len):
+ * Write to ${out} the 16-byte keyed BLAKE2b, under the key of ${k}, of
+ * the ${len} bytes ${bytes} (an encoding made by seen_token_encode), so
+ * that seen_token_keyed(${out}, ${k}, fields, n) equals this over
+ * seen_token_encode's bytes of the same fields.  One compression when
+ * 0 < ${len} <= 128.  Returns 0; SEEN_EINVAL (libsodium failed; ${out}
+ * zero-filled).
+ */
+int
+seen_token_keyed_bytes(uint8_t out[static 16],
+    const struct seen_token_key *k, const uint8_t *bytes, size_t len)
+{
+    uint8_t blk[B2B_BLOCK];
+    uint64_t h[8];
+    size_t i;
+
+    if (len == 0 || len > B2B_BLOCK) {
+        /* The key's block is the last, or more than one block. */
+        if (crypto_generichash(out, SEEN_TOKEN_BYTES, bytes, len, k->key,
+                32) != 0) {
+            sodium_memzero(out, SEEN_TOKEN_BYTES);
+            return SEEN_EINVAL;
+        }
+        return 0;
+    }
+    memcpy(blk, bytes, len);
+    memset(blk + len, 0, B2B_BLOCK - len);
+    memcpy(h, k->h, sizeof h);
+    b2b_compress(h, blk, B2B_BLOCK + len, 1);
+    for (i = 0; i < SEEN_TOKEN_BYTES; i++)
+        out[i] = (uint8_t)(h[i / 8] >> (8 * (i % 8)));
+    sodium_memzero(blk, sizeof blk);
+    sodium_memzero(h, sizeof h);
+    return 0;
+}
+
+/**
+ * seen_token_keyed_block(out, k, block, len):
+ * As seen_token_keyed_bytes(${out}, ${k}, ${block}, ${len}) for 0 <
+ * ${len} <= SEEN_TOKEN_BLOCK, where ${block} holds SEEN_TOKEN_BLOCK
+ * bytes, those past ${len} zero: compressed where it is, not copied.
+ * Returns 0; SEEN_EINVAL when ${len} is out of range (${out}
+ * zero-filled).
+ */
+int
+seen_token_keyed_block(uint8_t out[static 16],
+    const struct seen_token_key *k, const uint8_t block[SEEN_TOKEN_BLOCK],
+    size_t len)
+{
+    uint64_t h[8];
+    size_t i;
+
+    if (len == 0 || len > B2B_BLOCK) {
+        sodium_memzero(out, SEEN_TOKEN_BYTES);
+        return SEEN_EINVAL;
+    }
+    memcpy(h, k->h, sizeof h);
+    b2b_compress(h, block, B2B_BLOCK + len, 1);
+    for (i = 0; i < SEEN_TOKEN_BYTES; i++)
+        out[i] = (uint8_t)(h[i / 8] >> (8 * (i % 8)));
+    sodium_memzero(h, sizeof h);
+    return 0;
+}
+
+/**
  * seen_token_keyed(out, k, fields, n):
  * As seen_token(${out}, the key of ${k}, ${fields}, ${n}): the same 16
  * bytes and the same returns, faster when the encoding fits one block.
@@ -177,32 +272,16 @@ seen_token_keyed(uint8_t out[static 16], const struct seen_token_key *k,
     const char *const *fields, size_t n)
 {
     uint8_t blk[B2B_BLOCK];
-    uint64_t h[8];
-    size_t i, flen, len = 0;
+    size_t len;
+    int rc;
 
-    for (i = 0; i < n; i++) {
-        if (fields[i] == NULL)
-            break;
-        flen = strnlen(fields[i], B2B_BLOCK);
-        if (flen + 2 > B2B_BLOCK - len)
-            break;
-        blk[len] = (uint8_t)(flen >> 8);
-        blk[len + 1] = (uint8_t)flen;
-        memcpy(blk + len + 2, fields[i], flen);
-        len += flen + 2;
-    }
-    /* Longer, none (the key's block is then the last), or a NULL field:
-     * as seen_token does it. */
-    if (i < n || len == 0) {
+    /* Longer than a block, none (the key's block is then the last), or a
+     * NULL field: as seen_token does it. */
+    if ((len = seen_token_encode(blk, sizeof blk, fields, n)) == 0) {
         sodium_memzero(blk, sizeof blk);
         return seen_token(out, k->key, fields, n);
     }
-    memset(blk + len, 0, B2B_BLOCK - len);
-    memcpy(h, k->h, sizeof h);
-    b2b_compress(h, blk, B2B_BLOCK + len, 1);
-    for (i = 0; i < SEEN_TOKEN_BYTES; i++)
-        out[i] = (uint8_t)(h[i / 8] >> (8 * (i % 8)));
+    rc = seen_token_keyed_bytes(out, k, blk, len);
     sodium_memzero(blk, sizeof blk);
-    sodium_memzero(h, sizeof h);
-    return 0;
+    return rc;
 }

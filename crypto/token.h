@@ -72,4 +72,42 @@ void seen_token_key_init(struct seen_token_key *k,
 SEEN_MUST_CHECK int seen_token_keyed(uint8_t out[static 16],
     const struct seen_token_key *k, const char *const *fields, size_t n);
 
+/**
+ * seen_token_encode(buf, cap, fields, n):
+ * Write to ${buf} (${cap} bytes) the encoding of the ${n} NUL-terminated
+ * ${fields} described at the top of this header: the exact bytes a token
+ * hashes.  Returns the number of bytes written; 0 with ${buf} untouched
+ * past what fits when a field is NULL, longer than SEEN_TOKEN_FIELD_MAX
+ * bytes, or the encoding is longer than ${cap} (zero fields encode as
+ * nothing, also 0).  Does not log.
+ */
+size_t seen_token_encode(uint8_t *buf, size_t cap, const char *const *fields,
+    size_t n);
+
+/**
+ * seen_token_keyed_bytes(out, k, bytes, len):
+ * Write to ${out} the 16-byte keyed BLAKE2b, under the key of ${k}, of
+ * the ${len} bytes ${bytes} (an encoding made by seen_token_encode), so
+ * that seen_token_keyed(${out}, ${k}, fields, n) equals this over
+ * seen_token_encode's bytes of the same fields.  One compression when
+ * 0 < ${len} <= 128.  Returns 0; SEEN_EINVAL (libsodium failed; ${out}
+ * zero-filled).
+ */
+SEEN_MUST_CHECK int seen_token_keyed_bytes(uint8_t out[static 16],
+    const struct seen_token_key *k, const uint8_t *bytes, size_t len);
+
+#define SEEN_TOKEN_BLOCK 128 /* BLAKE2b's block */
+
+/**
+ * seen_token_keyed_block(out, k, block, len):
+ * As seen_token_keyed_bytes(${out}, ${k}, ${block}, ${len}) for 0 <
+ * ${len} <= SEEN_TOKEN_BLOCK, where ${block} holds SEEN_TOKEN_BLOCK
+ * bytes, those past ${len} zero: compressed where it is, not copied.
+ * Returns 0; SEEN_EINVAL when ${len} is out of range (${out}
+ * zero-filled).
+ */
+SEEN_MUST_CHECK int seen_token_keyed_block(uint8_t out[static 16],
+    const struct seen_token_key *k, const uint8_t block[SEEN_TOKEN_BLOCK],
+    size_t len);
+
 #endif /* !SEEN_TOKEN_H */

@@ -13,6 +13,9 @@
  * names one letter apart, MIA and MYA, cannot be told from a typo). */
 #define NEAR_BIGRAMS 4.5
 
+/* An OPRF epoch: the names, where they differ, one edit apart. */
+#define NEAR_NAMES_W 3.0
+
 /* Per-rule view of a sorted token list: [first, last) items of a rule. */
 struct span {
     const uint8_t *p;
@@ -75,9 +78,13 @@ agree(const struct spans *a, const struct spans *b, unsigned int rule)
  * of which about the fill ratio were set already, so the bits set in just
  * one filter, divided by SEEN_BLOOM_K times the share of bits still clear,
  * count them.  Only exact arithmetic on integers and one division, so
- * every node gets the same figure.
+ * every node gets the same figure.  Returns 0, writing nothing, when a
+ * filter is empty (no bit set): a name-less entry of a keyed epoch,
+ * where none of the filters' evidence applies anyway, or an entry of an
+ * OPRF epoch that carries one by mistake, whose names must not all look
+ * "one letter apart"; else 1.
  */
-static void
+static int
 bloom_compare(const uint8_t *a, const uint8_t *b, double *dice, double *diff)
 {
     uint64_t x, y;
@@ -91,11 +98,14 @@ bloom_compare(const uint8_t *a, const uint8_t *b, double *dice, double *diff)
         na += (unsigned int)__builtin_popcountll(x);
         nb += (unsigned int)__builtin_popcountll(y);
     }
+    if (na == 0 || nb == 0)
+        return 0;
     *dice = na + nb == 0 ? 0.0 : 2.0 * both / (na + nb);
     clear = 2 * SEEN_BLOOM_BYTES * 8 - (na + nb);
     *diff = clear == 0 ? 1e9
                        : (double)(na + nb - 2 * both) * 2 * SEEN_BLOOM_BYTES *
             8 / ((double)SEEN_BLOOM_K * clear);
+    return 1;
 }
 
 /* 1 when ${s} carries a token of ${rule}. */
@@ -126,6 +136,8 @@ struct cmp {
     double *dice;           /* the Dice coefficient of the name filters */
     double diff;            /* bigrams the names differ by (estimated) */
     int have_bloom;         /* both sides have a name filter */
+    int have_near;          /* no filter, but both sides carry the names'
+                               one-edit neighbourhoods (an OPRF epoch) */
     int idagree;            /* an identifier agrees */
     int d;                  /* agree() of the dates of birth */
     int g, f;               /* of the given and family names, as the
@@ -451,6 +463,35 @@ dice_weight(const struct cmp *c)
     return nw;
 }
 
+/*
+ * The weight of the whole names' similarity in an OPRF epoch, where no
+ * filter tells it (${near_g}, ${near_f}: the given or family names one
+ * edit apart), under the conditions of dice_weight: the names that
+ * differ all differ by one edit, the others agreeing, stands where a
+ * Dice of 0.9 or more stood.
+ */
+static double
+near_weight(const struct cmp *c, int near_g, int near_f)
+{
+
+    if (!c->have_near || c->g == -1 || c->f == -1 ||
+        (c->g == 1 && c->f == 1) || c->given_differ)
+        return 0;
+    if ((c->g == 1 || near_g) && (c->f == 1 || near_f)) {
+        why(c->ex, "names one letter apart");
+        return NEAR_NAMES_W;
+    }
+    return 0;
+}
+
+/* 1 when side ${s} carries a name's one-edit neighbourhood. */
+static int
+has_near(const struct spans *s)
+{
+
+    return has(s, SEEN_RULE_F_GIVEN_NEAR) || has(s, SEEN_RULE_F_FAMILY_NEAR);
+}
+
 /* Add the weight of the names to *${w}. */
 static void
 names_weight(struct cmp *c, double *w)
@@ -460,22 +501,29 @@ names_weight(struct cmp *c, double *w)
 
     /* The name filters: Dice, and how many bigrams the two names differ
      * by (estimated from the bits set in one filter and not the other). */
-    if (c->a->bloom != NULL && c->b->bloom != NULL) {
-        bloom_compare(c->a->bloom, c->b->bloom, c->dice, &c->diff);
+    if (c->a->bloom != NULL && c->b->bloom != NULL &&
+        bloom_compare(c->a->bloom, c->b->bloom, c->dice, &c->diff)) {
         c->have_bloom = 1;
+    } else if (has_near(&c->sa) && has_near(&c->sb)) {
+        c->have_near = 1;
     }
     c->g = cmp_agree(c, SEEN_RULE_F_GIVEN);
     c->f = cmp_agree(c, SEEN_RULE_F_FAMILY);
     names_swapped(c, &nw);
     /* A name that differs by one letter: the filters tell how much of
      * the whole name differs; when the other name agrees, all of it is in
-     * this one (when both differ, each may hold half). */
+     * this one (when both differ, each may hold half).  In an OPRF epoch
+     * each name's neighbourhood tells it for that name. */
     if (c->have_bloom && c->g == 0 && c->f == 1)
         near_g = c->diff <= NEAR_BIGRAMS;
     else if (c->have_bloom && c->g == 1 && c->f == 0)
         near_f = c->diff <= NEAR_BIGRAMS;
     else if (c->have_bloom && c->g == 0 && c->f == 0)
         near_g = near_f = c->diff <= 2 * NEAR_BIGRAMS;
+    if (c->have_near) {
+        near_g = c->g == 0 && cmp_agree(c, SEEN_RULE_F_GIVEN_NEAR) == 1;
+        near_f = c->f == 0 && cmp_agree(c, SEEN_RULE_F_FAMILY_NEAR) == 1;
+    }
     c->against += (part = name_weight(c, &given_rules, c->g, near_g,
                        &c->given_differ, &c->lv[SEEN_CMP_GIVEN])) < 0;
     nw += part;
@@ -483,6 +531,8 @@ names_weight(struct cmp *c, double *w)
                        &c->lv[SEEN_CMP_FAMILY])) < 0;
     nw += part;
     c->against += (part = dice_weight(c)) < 0;
+    nw += part;
+    c->against += (part = near_weight(c, near_g, near_f)) < 0;
     nw += part;
     if (nw < 0 && c->idagree && c->d == 1 && c->g == 0 && c->f == 0) {
         /* An identifier with a check digit and the date of birth agree:

@@ -4,9 +4,12 @@
  * Fellegi–Sunter style: each field rule that both entries carry adds its
  * agreement weight when their tokens agree and its disagreement weight
  * when they differ; the Dice coefficient of the name Bloom filters adds
- * evidence for similar names.  Hard contradictions (two different NHS
- * numbers; a child and an adult) weigh far below any match.  The sum
- * gives a band and a plain-language explanation.
+ * evidence for similar names (a keyed epoch), or, where the entries have
+ * no filter (an OPRF epoch), the names' one-edit neighbourhoods (rules
+ * 52 and 53, match/tokens.h) tell names one letter apart.  Hard
+ * contradictions (two different NHS numbers; a child and an adult) weigh
+ * far below any match.  The sum gives a band and a plain-language
+ * explanation.
  */
 #ifndef SEEN_SCORE_H
 #define SEEN_SCORE_H
@@ -27,7 +30,8 @@ enum seen_band {
 struct seen_score_side {
     const uint8_t *tokens;    /* sorted 17-byte items */
     size_t ntokens;           /* items */
-    const uint8_t *bloom;     /* SEEN_BLOOM_BYTES, or NULL */
+    const uint8_t *bloom;     /* SEEN_BLOOM_BYTES, or NULL (an OPRF
+                               * epoch's entry; all zero counts as NULL) */
     unsigned int birth_band;  /* IndexEntry.birth_band */
 };
 
@@ -54,7 +58,8 @@ enum seen_cmp {
 struct seen_score {
     double weight;
     enum seen_band band;
-    double dice;              /* -1 when either has no name filter */
+    double dice;              /* -1 when either has no name filter, or
+                               * an empty one */
     unsigned int against;     /* comparisons that counted against: an
                                * identifier, a date, a name, the place, sex
                                * or birth band known to differ */

@@ -19,30 +19,61 @@ struct seen_tokenizer {
     struct seen_token_key sub[SEEN_RULE_MAX + 1];
     uint8_t bloom[crypto_shorthash_KEYBYTES];
     uint32_t epoch;
+    int keyed;                 /* made from a match key */
+    enum seen_token_mode mode;
 };
 
+/* The PRF inputs of one person, as the rules make them. */
 struct tbuf {
-    const struct seen_tokenizer *tk;
-    uint8_t *out;
+    struct seen_prf_input *out;
     size_t n, max;
 };
 
 /**
  * seen_tokenizer_new(match_key, epoch):
- * Derive the subkeys of every rule from ${match_key}.  Returns a new
- * tokenizer in sodium_malloc memory, or NULL (logged).
+ * Derive the subkeys of every rule from ${match_key}, for the encoding
+ * SEEN_TOKENS_KEYED.  Returns a new tokenizer in sodium_malloc memory, or
+ * NULL (logged).
  */
 struct seen_tokenizer *
 seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
+{
+
+    return seen_tokenizer_new_mode(match_key, epoch, SEEN_TOKENS_KEYED);
+}
+
+/**
+ * seen_tokenizer_new_mode(match_key, epoch, mode):
+ * As seen_tokenizer_new, with the encoding ${mode}; ${match_key} NULL
+ * for a tokenizer without a key (an OPRF epoch's, whose PRF the
+ * custodians evaluate): it makes PRF inputs (seen_tokens_inputs) but no
+ * tokens itself (seen_tokens_make returns 0, seen_tokens_keyed_prf
+ * SEEN_EINVAL).  With a key and SEEN_TOKENS_OPRF, the keyed PRF stands in
+ * for the OPRF (the benchmarks: matching quality depends only on which
+ * inputs are equal).  Returns NULL (logged) on failure or a bad ${mode}.
+ */
+struct seen_tokenizer *
+seen_tokenizer_new_mode(const uint8_t *match_key, uint32_t epoch,
+    enum seen_token_mode mode)
 {
     struct seen_tokenizer *tk;
     uint8_t b[32];
     unsigned int r;
 
+    if (mode != SEEN_TOKENS_KEYED && mode != SEEN_TOKENS_OPRF) {
+        seen_error("unknown token encoding %d", (int)mode);
+        return NULL;
+    }
     if ((tk = sodium_malloc(sizeof *tk)) == NULL) {
         seen_error("cannot allocate the tokenizer");
         return NULL;
     }
+    sodium_memzero(tk, sizeof *tk);
+    tk->epoch = epoch;
+    tk->mode = mode;
+    if (match_key == NULL)
+        return tk;
+    tk->keyed = 1;
     for (r = 0; r <= SEEN_RULE_MAX; r++) {
         if (seen_subkey(b, match_key, r, "seentokn") != 0)
             goto err;
@@ -52,7 +83,6 @@ seen_tokenizer_new(const uint8_t match_key[static 32], uint32_t epoch)
         goto err;
     memcpy(tk->bloom, b, sizeof tk->bloom);
     sodium_memzero(b, sizeof b);
-    tk->epoch = epoch;
     return tk;
 err:
     sodium_memzero(b, sizeof b);
@@ -90,25 +120,39 @@ seen_tokenizer_epoch(const struct seen_tokenizer *tk)
     return tk->epoch;
 }
 
-/* Add to ${b} the token of ${rule} over the ${n} fields ${f}, unless one
- * is empty or ${b} is full. */
+/**
+ * seen_tokenizer_mode(tk):
+ * Return the encoding ${tk} makes.
+ */
+enum seen_token_mode
+seen_tokenizer_mode(const struct seen_tokenizer *tk)
+{
+
+    return tk->mode;
+}
+
+/* Add to ${b} the PRF input of ${rule} over the ${n} fields ${f}, unless
+ * one is empty, the encoding is too long, or ${b} is full. */
 static void
 tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
 {
-    uint8_t *p;
-    size_t i;
+    struct seen_prf_input *p;
+    size_t i, len;
 
     for (i = 0; i < n; i++)
         if (f[i] == NULL || f[i][0] == '\0')
             return;
     if (b->n >= b->max)
         return;
-    p = b->out + b->n * SEEN_TOKEN_ITEM;
-    p[0] = (uint8_t)rule;
-    if (seen_token_keyed(p + 1, &b->tk->sub[rule], f, n) != 0)
+    p = &b->out[b->n];
+    if ((len = seen_token_encode(p->bytes, sizeof p->bytes, f, n)) == 0)
         return;
-    /* Only the first SEEN_TOKEN_MATCH bytes count (match/tokens.h). */
-    sodium_memzero(p + 1 + SEEN_TOKEN_MATCH, 16 - SEEN_TOKEN_MATCH);
+    /* Zeros to the end of a block: seen_tokens_keyed_prf compresses it
+     * where it is. */
+    if (len < SEEN_TOKEN_BLOCK)
+        memset(p->bytes + len, 0, SEEN_TOKEN_BLOCK - len);
+    p->rule = (uint8_t)rule;
+    p->len = (uint8_t)len;
     b->n++;
 }
 
@@ -160,6 +204,7 @@ struct tfields {
     char var[VARIANTS_MAX][SEEN_NAME_MAX]; /* variants of a family name */
     size_t nvar;
     const char *fam; /* var[0], or "" */
+    char family[SEEN_NAME_MAX]; /* the family name's var[0], kept */
     char dob[11], yob[5], md[6], bmonth[8], due[11];
     char sex[2];
     const char *addr, *pc; /* district and postcode ("" if shielded) */
@@ -175,6 +220,7 @@ fields_fill(const struct seen_token_input *in, struct tfields *f)
     f->given[0] = f->gph[0] = f->fph[0] = '\0';
     f->nheads = f->nvar = 0;
     f->fam = "";
+    f->family[0] = '\0';
     f->dob[0] = f->yob[0] = f->md[0] = f->bmonth[0] = f->due[0] = '\0';
     f->sex[0] = f->sex[1] = '\0';
     f->addr = in->shielded ? "" : (in->district ? in->district : "");
@@ -188,6 +234,7 @@ fields_fill(const struct seen_token_input *in, struct tfields *f)
         f->nvar = seen_name_variants(fnorm, f->var, VARIANTS_MAX);
         if (f->nvar > 0) {
             f->fam = f->var[0];
+            memcpy(f->family, f->var[0], SEEN_NAME_MAX);
             phon(f->fam, f->fph);
         }
     }
@@ -447,25 +494,194 @@ sort_unique(uint8_t *out, size_t n)
     return k;
 }
 
+/*
+ * Add to ${b} the inputs of ${rule} for the name ${name}: the name itself
+ * and each string it gives less one of its letters, so that two names
+ * one substitution, insertion, deletion or transposition of neighbours
+ * apart share one (MARY and MARRY share MARY; MARY and MRAY share MRY).
+ * Only names of NEAR_MIN to NEAR_MAX letters.  A shorter name would give
+ * strings of one or two letters, few enough (26, 676) that asking the
+ * OPRF for all of them would be cheaper than guessing names, and would
+ * then tell every short name; a string of three letters or more is one
+ * of 17,576 or more, more than the names of that length.  A longer name
+ * would cost more inputs than it is worth.
+ */
+#define NEAR_MIN 4
+#define NEAR_MAX 12
+
+static void
+near_tokens(struct tbuf *b, unsigned int rule, const char *name)
+{
+    char d[SEEN_NAME_MAX];
+    size_t len = strlen(name), i;
+
+    if (len < NEAR_MIN || len > NEAR_MAX)
+        return;
+    TOK(b, rule, name);
+    for (i = 0; i < len; i++) {
+        /* A doubled letter gives the same string twice: once. */
+        if (i > 0 && name[i] == name[i - 1])
+            continue;
+        memcpy(d, name, i);
+        memcpy(d + i, name + i + 1, len - i);
+        TOK(b, rule, d);
+    }
+}
+
+/**
+ * seen_tokens_inputs(tk, in, out, max):
+ * Write the PRF inputs of ${in} under the encoding of ${tk} to ${out}
+ * (${max} inputs, at most SEEN_TOKENS_MAX count), in the order the rules
+ * make them: an input may repeat (one person's own inputs are not
+ * merged), and when there are more than ${max} the last are left out, as
+ * seen_tokens_make leaves them.  Needs no key.  Returns the number
+ * written (0 when ${in} has nothing to match on).
+ */
+size_t
+seen_tokens_inputs(const struct seen_tokenizer *tk,
+    const struct seen_token_input *in, struct seen_prf_input *out,
+    size_t max)
+{
+    struct tbuf b = {out, 0, max};
+    struct tfields f;
+
+    if (b.max > SEEN_TOKENS_MAX)
+        b.max = SEEN_TOKENS_MAX;
+    fields_fill(in, &f);
+    blocking_tokens(&b, &f, in);
+    field_tokens(&b, &f);
+    date_tokens(&b, &f, in);
+    if (tk->mode == SEEN_TOKENS_OPRF) {
+        near_tokens(&b, SEEN_RULE_F_GIVEN_NEAR, f.given);
+        near_tokens(&b, SEEN_RULE_F_FAMILY_NEAR, f.family);
+    }
+    return b.n;
+}
+
+/*
+ * The keyed PRF of the ${n} inputs ${in} into ${prf}; ${padded} when the
+ * inputs are tok()'s, zero to the end of a block, so that a one-block
+ * input is compressed where it is.
+ */
+static int
+keyed_prf(const struct seen_tokenizer *tk, const struct seen_prf_input *in,
+    size_t n, uint8_t (*prf)[SEEN_PRF_OUTPUT], int padded)
+{
+    const struct seen_token_key *k;
+    size_t i;
+    int r;
+
+    if (!tk->keyed)
+        return SEEN_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (in[i].rule > SEEN_RULE_MAX || in[i].len > SEEN_PRF_INPUT_MAX)
+            return SEEN_EINVAL;
+        k = &tk->sub[in[i].rule];
+        if (padded && in[i].len > 0 && in[i].len <= SEEN_TOKEN_BLOCK)
+            r = seen_token_keyed_block(prf[i], k, in[i].bytes, in[i].len);
+        else
+            r = seen_token_keyed_bytes(prf[i], k, in[i].bytes, in[i].len);
+        if (r != 0)
+            return SEEN_EINVAL;
+    }
+    return 0;
+}
+
+/**
+ * seen_tokens_keyed_prf(tk, in, n, prf):
+ * The keyed PRF of a keyed epoch (or standing in for the OPRF): write to
+ * ${prf}[i] the 16-byte keyed BLAKE2b of ${in}[i] under its rule's
+ * subkey, for the ${n} inputs ${in}.  Returns 0; SEEN_EINVAL when ${tk}
+ * has no key or an input's rule or length is out of range (${prf} is
+ * then undefined).
+ */
+int
+seen_tokens_keyed_prf(const struct seen_tokenizer *tk,
+    const struct seen_prf_input *in, size_t n,
+    uint8_t (*prf)[SEEN_PRF_OUTPUT])
+{
+
+    /* The caller's inputs may not be padded. */
+    return keyed_prf(tk, in, n, prf, 0);
+}
+
+/**
+ * seen_tokens_finish(in, n, prf, out):
+ * Write to ${out} (room for ${n} items of SEEN_TOKEN_ITEM bytes) the
+ * tokens of the ${n} inputs ${in}, whose PRF outputs are ${prf}[0 ..
+ * n-1] (the first SEEN_PRF_OUTPUT bytes of each): each the rule byte,
+ * the first SEEN_TOKEN_MATCH bytes of its output and zeros, sorted and
+ * without duplicates.  Returns the number of tokens written.
+ */
+size_t
+seen_tokens_finish(const struct seen_prf_input *in, size_t n,
+    const uint8_t (*prf)[SEEN_PRF_OUTPUT], uint8_t *out)
+{
+    uint8_t *p;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        p = out + i * SEEN_TOKEN_ITEM;
+        p[0] = in[i].rule;
+        /* Only the first SEEN_TOKEN_MATCH bytes count (match/tokens.h). */
+        memcpy(p + 1, prf[i], SEEN_TOKEN_MATCH);
+        memset(p + 1 + SEEN_TOKEN_MATCH, 0,
+            SEEN_TOKEN_ITEM - 1 - SEEN_TOKEN_MATCH);
+    }
+    return sort_unique(out, n);
+}
+
 /**
  * seen_tokens_make(tk, in, out, max):
  * Write the tokens of ${in} to ${out} (${max} items of SEEN_TOKEN_ITEM
- * bytes), sorted and without duplicates.  Returns the number written
- * (0 when ${in} has nothing to match on); fields that do not normalise
- * are left out.
+ * bytes; at most SEEN_TOKENS_MAX count), sorted and without duplicates:
+ * seen_tokens_inputs, seen_tokens_keyed_prf, seen_tokens_finish.
+ * Returns the number written (0 when ${in} has nothing to match on, or
+ * ${tk} has no key); fields that do not normalise are left out.
  */
 size_t
 seen_tokens_make(const struct seen_tokenizer *tk,
     const struct seen_token_input *in, uint8_t *out, size_t max)
 {
-    struct tbuf b = {tk, out, 0, max};
-    struct tfields f;
+    struct seen_prf_input pin[SEEN_TOKENS_MAX];
+    uint8_t prf[SEEN_TOKENS_MAX][SEEN_PRF_OUTPUT];
+    size_t n, i, k = 0;
 
-    fields_fill(in, &f);
-    blocking_tokens(&b, &f, in);
-    field_tokens(&b, &f);
-    date_tokens(&b, &f, in);
-    return sort_unique(out, b.n);
+    if (!tk->keyed)
+        return 0;
+    n = seen_tokens_inputs(tk, in, pin, max);
+    if (keyed_prf(tk, pin, n, prf, 1) == 0)
+        k = seen_tokens_finish(pin, n, prf, out);
+    /* The inputs hold names and dates. */
+    for (i = 0; i < n; i++)
+        sodium_memzero(pin[i].bytes, pin[i].len);
+    sodium_memzero(prf, n * sizeof prf[0]);
+    return k;
+}
+
+/**
+ * seen_token_oprf_input(epoch, rule, bytes, len, buf, cap):
+ * Write to ${buf} (${cap} bytes) the OPRF input of the token of ${rule}
+ * over the ${len} bytes ${bytes} in ${epoch}, as above.  Returns its
+ * length; 0 when ${cap} is too small (${buf} untouched).
+ */
+size_t
+seen_token_oprf_input(uint32_t epoch, unsigned int rule,
+    const uint8_t *bytes, size_t len, uint8_t *buf, size_t cap)
+{
+    const size_t dl = sizeof SEEN_TOKEN_OPRF_DOMAIN - 1;
+
+    if (rule > 255 || cap < SEEN_TOKEN_OPRF_PREFIX ||
+        len > cap - SEEN_TOKEN_OPRF_PREFIX)
+        return 0;
+    memcpy(buf, SEEN_TOKEN_OPRF_DOMAIN, dl);
+    buf[dl] = (uint8_t)(epoch >> 24);
+    buf[dl + 1] = (uint8_t)(epoch >> 16);
+    buf[dl + 2] = (uint8_t)(epoch >> 8);
+    buf[dl + 3] = (uint8_t)epoch;
+    buf[dl + 4] = (uint8_t)rule;
+    memcpy(buf + SEEN_TOKEN_OPRF_PREFIX, bytes, len);
+    return SEEN_TOKEN_OPRF_PREFIX + len;
 }
 
 /**
@@ -473,7 +689,8 @@ seen_tokens_make(const struct seen_tokenizer *tk,
  * Write the hardened Bloom filter of ${in}'s given and family names to
  * ${out}: the bigrams of " GIVEN FAMILY " each set SEEN_BLOOM_K bits
  * chosen by SipHash-2-4 under the Bloom subkey.  All zero when there is
- * no name.  Returns the number of bits set.
+ * no name, and always under SEEN_TOKENS_OPRF (an OPRF epoch has no
+ * filter).  Returns the number of bits set.
  */
 unsigned int
 seen_bloom_make(const struct seen_tokenizer *tk,
@@ -486,6 +703,9 @@ seen_bloom_make(const struct seen_tokenizer *tk,
     size_t len, i, k;
 
     memset(out, 0, SEEN_BLOOM_BYTES);
+    /* An OPRF epoch has no filter; a tokenizer without a key, no key. */
+    if (tk->mode != SEEN_TOKENS_KEYED || !tk->keyed)
+        return 0;
     if (in->given == NULL || seen_norm_name(in->given, g) != 0)
         g[0] = '\0';
     if (in->family == NULL || seen_norm_name(in->family, f) != 0)
@@ -633,6 +853,8 @@ seen_rule_name(unsigned int rule)
         [SEEN_RULE_F_DOB_NEAR] = "dob_within_a_day",
         [SEEN_RULE_F_DOB_DIGITS] = "dob_digits",
         [SEEN_RULE_F_DOB_YEARS] = "dob_within_a_year",
+        [SEEN_RULE_F_GIVEN_NEAR] = "given_one_edit",
+        [SEEN_RULE_F_FAMILY_NEAR] = "family_one_edit",
     };
 
     if (rule > SEEN_RULE_MAX || names[rule] == NULL)

@@ -77,6 +77,10 @@ enum seen_rule {
     SEEN_RULE_F_DOB_NEAR = 49,   /* 2-day window of dob (two offsets) */
     SEEN_RULE_F_DOB_DIGITS = 50, /* the digits of YYYYMMDD, sorted */
     SEEN_RULE_F_DOB_YEARS = 51,  /* 732-day window of dob (two offsets) */
+    /* OPRF epochs only (SEEN_TOKENS_OPRF): names one edit apart. */
+    SEEN_RULE_F_GIVEN_NEAR = 52, /* given, and it less any one letter
+                                  * (4 to 12 letters) */
+    SEEN_RULE_F_FAMILY_NEAR = 53, /* family, and it less any one letter */
     SEEN_RULE_MAX = 63
 };
 
@@ -99,16 +103,50 @@ struct seen_token_input {
     int shielded;             /* no address-bearing token */
 };
 
-/* The rule subkeys, derived once from a match key. */
+/*
+ * The encodings of a person.  SEEN_TOKENS_KEYED: the rules above up to 51
+ * and the Bloom filter of the name, made under the federation's match
+ * key (every epoch before issue 16).  SEEN_TOKENS_OPRF: the same rules,
+ * the names' neighbourhoods (rules 52, 53) and no Bloom filter, for an
+ * epoch whose tokens an OPRF makes: every value is made from a whole
+ * name, date, code or identifier, none from a part few enough to
+ * enumerate (docs/protocol.md, "Tokens in an OPRF epoch").
+ */
+enum seen_token_mode {
+    SEEN_TOKENS_KEYED = 0,
+    SEEN_TOKENS_OPRF = 1,
+};
+
+/* The rule subkeys, derived once from a match key, and the encoding. */
 struct seen_tokenizer;
 
 /**
  * seen_tokenizer_new(match_key, epoch):
- * Derive the subkeys of every rule from ${match_key}.  Returns a new
- * tokenizer in sodium_malloc memory, or NULL (logged).
+ * Derive the subkeys of every rule from ${match_key}, for the encoding
+ * SEEN_TOKENS_KEYED.  Returns a new tokenizer in sodium_malloc memory, or
+ * NULL (logged).
  */
 struct seen_tokenizer *seen_tokenizer_new(const uint8_t match_key[static 32],
     uint32_t epoch);
+
+/**
+ * seen_tokenizer_new_mode(match_key, epoch, mode):
+ * As seen_tokenizer_new, with the encoding ${mode}; ${match_key} NULL
+ * for a tokenizer without a key (an OPRF epoch's, whose PRF the
+ * custodians evaluate): it makes PRF inputs (seen_tokens_inputs) but no
+ * tokens itself (seen_tokens_make returns 0, seen_tokens_keyed_prf
+ * SEEN_EINVAL).  With a key and SEEN_TOKENS_OPRF, the keyed PRF stands in
+ * for the OPRF (the benchmarks: matching quality depends only on which
+ * inputs are equal).  Returns NULL (logged) on failure or a bad ${mode}.
+ */
+struct seen_tokenizer *seen_tokenizer_new_mode(const uint8_t *match_key,
+    uint32_t epoch, enum seen_token_mode mode);
+
+/**
+ * seen_tokenizer_mode(tk):
+ * Return the encoding ${tk} makes.
+ */
+enum seen_token_mode seen_tokenizer_mode(const struct seen_tokenizer *tk);
 
 /**
  * seen_tokenizer_destroy(&tk):
@@ -126,19 +164,99 @@ uint32_t seen_tokenizer_epoch(const struct seen_tokenizer *tk);
 /**
  * seen_tokens_make(tk, in, out, max):
  * Write the tokens of ${in} to ${out} (${max} items of SEEN_TOKEN_ITEM
- * bytes), sorted and without duplicates.  Returns the number written
- * (0 when ${in} has nothing to match on); fields that do not normalise
- * are left out.
+ * bytes; at most SEEN_TOKENS_MAX count), sorted and without duplicates:
+ * seen_tokens_inputs, seen_tokens_keyed_prf, seen_tokens_finish.
+ * Returns the number written (0 when ${in} has nothing to match on, or
+ * ${tk} has no key); fields that do not normalise are left out.
  */
 size_t seen_tokens_make(const struct seen_tokenizer *tk,
     const struct seen_token_input *in, uint8_t *out, size_t max);
+
+/*
+ * A PRF input: a rule and the exact bytes its token is made from, the
+ * encoding of the rule's fields of crypto/token.h (each field's length,
+ * 2 bytes big-endian, then its bytes).  A token is the rule byte, the
+ * first SEEN_TOKEN_MATCH bytes of the PRF's 16-byte output over these
+ * bytes (the rule's keyed BLAKE2b in a keyed epoch; in an OPRF epoch the
+ * OPRF over seen_token_oprf_input's bytes), and zeros.  An input whose
+ * encoding would be longer than SEEN_PRF_INPUT_MAX bytes is left out,
+ * as a field that does not normalise is (no input the record parser
+ * accepts comes near: the longest is two names of SEEN_NAME_MAX, a year
+ * and a district, 142 bytes).
+ */
+#define SEEN_PRF_INPUT_MAX 192
+#define SEEN_PRF_OUTPUT 16 /* bytes of PRF output a token is made from */
+
+struct seen_prf_input {
+    uint8_t rule;
+    uint8_t len;                       /* bytes used of ${bytes} */
+    uint8_t bytes[SEEN_PRF_INPUT_MAX];
+};
+
+/**
+ * seen_tokens_inputs(tk, in, out, max):
+ * Write the PRF inputs of ${in} under the encoding of ${tk} to ${out}
+ * (${max} inputs, at most SEEN_TOKENS_MAX count), in the order the rules
+ * make them: an input may repeat (one person's own inputs are not
+ * merged), and when there are more than ${max} the last are left out, as
+ * seen_tokens_make leaves them.  Needs no key.  Returns the number
+ * written (0 when ${in} has nothing to match on).
+ */
+size_t seen_tokens_inputs(const struct seen_tokenizer *tk,
+    const struct seen_token_input *in, struct seen_prf_input *out,
+    size_t max);
+
+/**
+ * seen_tokens_keyed_prf(tk, in, n, prf):
+ * The keyed PRF of a keyed epoch (or standing in for the OPRF): write to
+ * ${prf}[i] the 16-byte keyed BLAKE2b of ${in}[i] under its rule's
+ * subkey, for the ${n} inputs ${in}.  Returns 0; SEEN_EINVAL when ${tk}
+ * has no key or an input's rule or length is out of range (${prf} is
+ * then undefined).
+ */
+SEEN_MUST_CHECK int seen_tokens_keyed_prf(const struct seen_tokenizer *tk,
+    const struct seen_prf_input *in, size_t n,
+    uint8_t (*prf)[SEEN_PRF_OUTPUT]);
+
+/**
+ * seen_tokens_finish(in, n, prf, out):
+ * Write to ${out} (room for ${n} items of SEEN_TOKEN_ITEM bytes) the
+ * tokens of the ${n} inputs ${in}, whose PRF outputs are ${prf}[0 ..
+ * n-1] (the first SEEN_PRF_OUTPUT bytes of each): each the rule byte,
+ * the first SEEN_TOKEN_MATCH bytes of its output and zeros, sorted and
+ * without duplicates.  Returns the number of tokens written.
+ */
+size_t seen_tokens_finish(const struct seen_prf_input *in, size_t n,
+    const uint8_t (*prf)[SEEN_PRF_OUTPUT], uint8_t *out);
+
+
+/*
+ * The input of the OPRF (RFC 9497, ristretto255-SHA512, OPRF mode) for
+ * one token of an OPRF epoch: "seen-token-v1" (13 bytes) || epoch (4
+ * bytes, big-endian) || rule (1 byte) || the PRF input's bytes.  The
+ * token's PRF output is the first SEEN_PRF_OUTPUT bytes of the OPRF's
+ * 64-byte output.
+ */
+#define SEEN_TOKEN_OPRF_DOMAIN "seen-token-v1"
+#define SEEN_TOKEN_OPRF_PREFIX 18
+#define SEEN_TOKEN_OPRF_INPUT_MAX (SEEN_TOKEN_OPRF_PREFIX + SEEN_PRF_INPUT_MAX)
+
+/**
+ * seen_token_oprf_input(epoch, rule, bytes, len, buf, cap):
+ * Write to ${buf} (${cap} bytes) the OPRF input of the token of ${rule}
+ * over the ${len} bytes ${bytes} in ${epoch}, as above.  Returns its
+ * length; 0 when ${cap} is too small (${buf} untouched).
+ */
+size_t seen_token_oprf_input(uint32_t epoch, unsigned int rule,
+    const uint8_t *bytes, size_t len, uint8_t *buf, size_t cap);
 
 /**
  * seen_bloom_make(tk, in, out):
  * Write the hardened Bloom filter of ${in}'s given and family names to
  * ${out}: the bigrams of " GIVEN FAMILY " each set SEEN_BLOOM_K bits
  * chosen by SipHash-2-4 under the Bloom subkey.  All zero when there is
- * no name.  Returns the number of bits set.
+ * no name, and always under SEEN_TOKENS_OPRF (an OPRF epoch has no
+ * filter).  Returns the number of bits set.
  */
 unsigned int seen_bloom_make(const struct seen_tokenizer *tk,
     const struct seen_token_input *in, uint8_t out[static SEEN_BLOOM_BYTES]);

@@ -18,8 +18,12 @@
 #include "common/home.h"
 #include "common/log.h"
 #include "crypto/keys.h"
+#include "match/prfbatch.h"
 #include "match/tokens.h"
 #include "node/control/control.h"
+#include "node/custodian/alert.h"
+#include "node/custodian/client.h"
+#include "node/custodian/service.h"
 #include "node/daemon.h"
 #include "node/disclosure/disclosure.h"
 #include "node/matching/indexer.h"
@@ -52,7 +56,26 @@ struct node {
     struct seen_policy *policy;
     struct seen_disclosure dis;
     struct seen_control *control; /* the control commands */
+    struct seen_custodian *cust;  /* serves OPRF evaluations (issue 16) */
+    struct seen_oprf_client *oprf; /* asks the custodians */
+    int wake[2];                  /* the service wakes the loop: a pipe */
+    struct seen_prfbatch *batch;  /* an OPRF epoch's batch (ptokens.c) */
+    time_t republish_due;         /* records to publish again (0: none) */
+    struct refusal {              /* custodians that refused our tokens, */
+        char name[64];            /* for custodian_refused alerts raised */
+        char op[64];              /* once the store is free */
+        char purpose[16];
+        uint64_t at;
+    } refusals[8];
+    size_t nrefusals;
+    unsigned int republish_wait;  /* seconds before the next try */
 };
+
+#define REPUBLISH_FIRST 10   /* s: a failed re-publication tried again */
+#define REPUBLISH_MAX 600    /* s: ... backing off to at most this */
+
+static int republish(struct node *n);
+static void alert_refusals(struct node *n);
 
 #define NOFILE_WANT 65536 /* open files asked for when unlimited */
 #define MATCH_STEP 500           /* leaves matched a step, at most */
@@ -295,6 +318,9 @@ housekeeping(struct node *n)
     int rc;
 
     seen_control_import_idle(n->control, now);
+    if (n->republish_due != 0 && now >= n->republish_due && !importing(n))
+        (void)republish(n);
+    alert_refusals(n);
     if (!importing(n) && n->fed != NULL && (uint64_t)now >= n->dis.next_due)
         (void)seen_disclosure_tick(&n->dis, (uint64_t)now);
     /* A restored node publishes nothing, retractions included, until it
@@ -355,16 +381,22 @@ sleep_ms(struct node *n)
         wait = d;
     if ((d = (double)(n->last_expiry + EXPIRY_EVERY - wall)) < wait)
         wait = d;
+    if (n->republish_due != 0 &&
+        (d = (double)(n->republish_due - wall)) < wait)
+        wait = d;
     /* Round up: woken a little early, the loop would spin until due. */
     return wait <= 0 ? 0 : (long)(wait * 1000.0) + 1;
 }
+
+#define PIDFILE_TRIES 100     /* tries to lock the pid file... */
+#define PIDFILE_WAIT_US 10000 /* ...this far apart: a second in all */
 
 static int
 take_pidfile(struct node *n)
 {
     char path[SEEN_PATH_LEN], buf[32];
     long pid;
-    int len;
+    int len, tries, rc;
 
     if (seen_home_path(n->home, "seen-node.pid", path, sizeof path) == NULL)
         return SEEN_EINVAL;
@@ -372,7 +404,15 @@ take_pidfile(struct node *n)
         seen_errorp("cannot open '%s'", path);
         return SEEN_EIO;
     }
-    if (flock(n->pidfd, LOCK_EX | LOCK_NB) != 0) {
+    /* A client asking whether a node runs (seen_home_running) holds a
+     * shared lock for a moment: only a lock held for a second is a node
+     * (a daemon that met such a probe as it started gave up, once, in
+     * check_control under ASan). */
+    for (tries = 0; (rc = flock(n->pidfd, LOCK_EX | LOCK_NB)) != 0 &&
+                    errno == EWOULDBLOCK && tries < PIDFILE_TRIES;
+         tries++)
+        usleep(PIDFILE_WAIT_US);
+    if (rc != 0) {
         pid = 0;
         len = (int)read(n->pidfd, buf, sizeof buf - 1);
         buf[len > 0 ? len : 0] = '\0';
@@ -445,6 +485,184 @@ mt_name(void *ctx, const uint8_t pk[static 32], char *buf, size_t len)
     return seen_fed_origin_name(n->fed, pk, buf, len);
 }
 
+/* The held document to the custodian service and client: an OPRF epoch
+ * opens this node's share (and serves it) when it is a custodian. */
+static void
+custodians_adopt(struct node *n)
+{
+    const struct seen_membership *doc;
+
+    if (n->fed == NULL || (doc = seen_fed_doc(n->fed)) == NULL)
+        return;
+    if (n->cust != NULL && seen_custodian_adopt(n->cust, doc) == SEEN_EIO)
+        seen_error("custodian: not serving (see above)");
+    if (n->oprf != NULL && seen_oprf_client_adopt(n->oprf, doc) != 0)
+        seen_error("custodians: out of memory");
+}
+
+/*
+ * Publish this node's records again under the tokenizer it now holds, if
+ * the store's entries are of another epoch (seen_indexer_retokenize).
+ * In an OPRF epoch the custodians evaluate the tokens: when they cannot,
+ * nothing is written and it is tried again, REPUBLISH_FIRST seconds later
+ * and backing off to REPUBLISH_MAX (housekeeping).  Returns 0, or the
+ * error (logged).
+ */
+static int
+republish(struct node *n)
+{
+    struct seen_index_stats st;
+    struct seen_txn *txn;
+    uint32_t epoch = seen_tokenizer_epoch(n->tk);
+    int rc;
+
+    n->republish_due = 0;
+    memset(&st, 0, sizeof st);
+    if ((rc = seen_store_begin(n->store, 1, &txn)) != 0)
+        return rc;
+    if ((rc = seen_indexer_retokenize(&n->ix, txn, (uint64_t)time(NULL),
+             &st)) != 0)
+        seen_store_abort(txn);
+    else
+        rc = seen_store_commit(txn); /* frees txn either way */
+    if (rc != 0) {
+        seen_error("cannot publish records under epoch %u: %s", epoch,
+            seen_strerror(rc));
+        if (seen_indexer_oprf(&n->ix)) {
+            n->republish_wait = n->republish_wait == 0 ? REPUBLISH_FIRST
+                : n->republish_wait * 2 > REPUBLISH_MAX
+                ? REPUBLISH_MAX
+                : n->republish_wait * 2;
+            n->republish_due = time(NULL) + (time_t)n->republish_wait;
+            seen_info("publishing the records under epoch %u again in "
+                      "%u s",
+                epoch, n->republish_wait);
+        }
+        return rc;
+    }
+    n->republish_wait = 0;
+    if (st.records > 0) {
+        seen_info("published %llu records again under epoch %u",
+            (unsigned long long)st.records, epoch);
+        if (n->fed != NULL && seen_fed_checkpoint_own(n->fed) != 0)
+            seen_error("cannot sign a checkpoint of the feed");
+    }
+    return 0;
+}
+
+/* Keep, for alert_refusals, each custodian that refused the last call of
+ * the client over its limits. */
+static void
+note_refusals(struct node *n, const char *purpose, const char *op)
+{
+    const struct seen_oprf_client_custodian *r;
+    struct refusal *f;
+    size_t i, k;
+
+    r = seen_oprf_client_report(n->oprf, &k);
+    for (i = 0; i < k; i++) {
+        if (r[i].status != SEEN__OPRF_STATUS__OPRF_REFUSED_LIMIT ||
+            n->nrefusals == sizeof n->refusals / sizeof n->refusals[0])
+            continue;
+        f = &n->refusals[n->nrefusals++];
+        snprintf(f->name, sizeof f->name, "%s", r[i].name);
+        snprintf(f->op, sizeof f->op, "%s", op != NULL ? op : "");
+        snprintf(f->purpose, sizeof f->purpose, "%s", purpose);
+        f->at = (uint64_t)time(NULL);
+    }
+}
+
+/* Raise the custodian_refused alerts noted (note_refusals), now that the
+ * store is free; each once a custodian, operator and day
+ * (node/custodian/alert.h). */
+static void
+alert_refusals(struct node *n)
+{
+    struct seen_txn *txn;
+    size_t i;
+    int rc = 0;
+
+    if (n->nrefusals == 0 || importing(n) ||
+        seen_store_begin(n->store, 1, &txn) != 0)
+        return;
+    for (i = 0; i < n->nrefusals && rc == 0; i++)
+        rc = seen_custodian_alert(txn, SEEN_CUSTODIAN_ALERT_REFUSED,
+            n->refusals[i].name, n->refusals[i].op, n->refusals[i].purpose,
+            n->refusals[i].at);
+    if (rc != 0)
+        seen_store_abort(txn);
+    else
+        rc = seen_store_commit(txn); /* frees txn either way */
+    if (rc != 0)
+        seen_error("custodians: cannot store the alert of a refusal: %s",
+            seen_strerror(rc));
+    n->nrefusals = 0;
+}
+
+/*
+ * The indexer's fill function in an OPRF epoch (indexer.h): the
+ * custodians evaluate every input of ${b} that has no output yet (an
+ * import keeps its batch from one request to the next); the first 16
+ * bytes of each output are kept.  Returns 0 or seen_oprf_client_eval's error.
+ */
+static int
+oprf_fill(void *ctx, struct seen_prfbatch *b, const char *purpose,
+    const char *op)
+{
+    struct node *n = ctx;
+    const uint8_t *const *ins;
+    const size_t *lens;
+    uint8_t(*out)[SEEN_OPRF_OUTPUT];
+    size_t i, from = seen_prfbatch_pending(b);
+    size_t k = seen_prfbatch_count(b) - from;
+    int rc;
+
+    if (k == 0)
+        return 0;
+    seen_prfbatch_inputs(b, &ins, &lens);
+    if ((out = malloc(k * sizeof *out)) == NULL)
+        return SEEN_ENOMEM;
+    rc = seen_oprf_client_eval(n->oprf, purpose, op, ins + from, lens + from,
+        k, out);
+    if (rc == SEEN_EPERM)
+        note_refusals(n, purpose, op);
+    for (i = 0; rc == 0 && i < k; i++)
+        rc = seen_prfbatch_set(b, from + i, out[i]);
+    sodium_memzero(out, k * sizeof *out);
+    free(out);
+    return rc;
+}
+
+/*
+ * The held document's epoch ${epoch} is an OPRF epoch: from now the
+ * node's tokens are made through the custodians (a tokenizer without a
+ * key), and its records are published again under it, from the event
+ * loop (housekeeping), not here.
+ */
+static void
+oprf_epoch(struct node *n, uint32_t epoch)
+{
+    struct seen_tokenizer *tk;
+
+    if (n->tk != NULL && seen_tokenizer_epoch(n->tk) == epoch &&
+        seen_tokenizer_mode(n->tk) == SEEN_TOKENS_OPRF)
+        return;
+    if (n->batch == NULL && (n->batch = seen_prfbatch_new()) == NULL)
+        return;
+    if ((tk = seen_tokenizer_new_mode(NULL, epoch, SEEN_TOKENS_OPRF)) == NULL)
+        return;
+    seen_tokenizer_destroy(&n->tk);
+    n->tk = tk;
+    n->ix.tk = tk;
+    n->ix.batch = n->batch;
+    n->ix.fill = oprf_fill;
+    n->ix.fill_ctx = n;
+    seen_info("OPRF epoch %u: tokens are made through the custodians",
+        epoch);
+    n->republish_wait = 0;
+    n->republish_due = time(NULL);
+}
+
 /* A newer membership document grants a match key: tokens change epoch. */
 static void
 on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
@@ -452,6 +670,7 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
     struct node *n = ctx;
     struct seen_tokenizer *tk;
 
+    custodians_adopt(n);
     /* The document also says how long the tokens we publish are. */
     if (n->fed != NULL &&
         n->ix.short_tokens != (seen_fed_token_bytes(n->fed) == 8)) {
@@ -460,9 +679,15 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
             n->ix.short_tokens ? 8u : 16u);
     }
     if (key == NULL) {
-        seen_warn("the membership document grants this node no match "
-                    "key: keeping epoch %u",
-            seen_tokenizer_epoch(n->tk));
+        uint32_t oe;
+
+        if (n->oprf != NULL &&
+            (oe = seen_oprf_client_epoch(n->oprf, NULL, NULL)) != 0)
+            oprf_epoch(n, oe);
+        else
+            seen_warn("the membership document grants this node no match "
+                      "key: keeping epoch %u",
+                seen_tokenizer_epoch(n->tk));
         return;
     }
     if (n->tk != NULL && seen_tokenizer_epoch(n->tk) == epoch)
@@ -472,34 +697,12 @@ on_adopt(void *ctx, const uint8_t *key, uint32_t epoch)
     seen_tokenizer_destroy(&n->tk);
     n->tk = tk;
     n->ix.tk = tk;
+    n->ix.batch = NULL;
     seen_info("match key of epoch %u in use", epoch);
     /* Entries made under another epoch's key match nothing now: publish
      * our records again under this one (once; a no-op when they are). */
-    if (n->ix.store != NULL && !importing(n)) {
-        struct seen_index_stats st;
-        struct seen_txn *txn;
-        int rc;
-
-        memset(&st, 0, sizeof st);
-        if (seen_store_begin(n->store, 1, &txn) != 0)
-            return;
-        if ((rc = seen_indexer_retokenize(&n->ix, txn, (uint64_t)time(NULL),
-                 &st)) != 0)
-            seen_store_abort(txn);
-        else
-            rc = seen_store_commit(txn); /* frees txn either way */
-        if (rc != 0) {
-            seen_error("cannot publish records under epoch %u: %s", epoch,
-                seen_strerror(rc));
-            return;
-        }
-        if (st.records > 0) {
-            seen_info("published %llu records again under epoch %u",
-                (unsigned long long)st.records, epoch);
-            if (n->fed != NULL && seen_fed_checkpoint_own(n->fed) != 0)
-                seen_error("cannot sign a checkpoint of the feed");
-        }
-    }
+    if (n->ix.store != NULL && !importing(n))
+        (void)republish(n);
 }
 
 /*
@@ -564,6 +767,41 @@ on_config(void *ctx, const struct seen_config *cfg)
     return take_pidfile(n);
 }
 
+/* The custodian service (its journal, today's counts and a fold of what a
+ * crash left) and the client, before the federation adopts anything. */
+static int
+custodians_open(struct node *n)
+{
+    const struct seen_custodian_limits lim = {
+        n->cfg.custodian_member_limit, n->cfg.custodian_operator_limit};
+    int rc;
+
+    if (pipe2(n->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        seen_error("cannot make a pipe: %s", strerror(errno));
+        return SEEN_ERR;
+    }
+    if ((rc = seen_custodian_new(n->keys, n->home, &lim, n->wake[1],
+             &n->cust)) != 0 ||
+        (rc = seen_custodian_recover(n->cust, n->store)) != 0 ||
+        (rc = seen_oprf_client_new(n->zctx, n->keys,
+             n->cfg.custodian_timeout, &n->oprf)) != 0)
+        return rc;
+    return 0;
+}
+
+/* The service journalled requests: fold them into the exchange log now
+ * that the store is free (an import holds it otherwise). */
+static void
+custodians_fold(struct node *n)
+{
+    char buf[256];
+
+    while (read(n->wake[0], buf, sizeof buf) > 0)
+        ;
+    if (seen_custodian_fold(n->cust, n->store) != 0)
+        seen_warn("custodian: the journal is kept for the next fold");
+}
+
 static int
 open_node(struct node *n, const char *pass, size_t passlen)
 {
@@ -596,9 +834,12 @@ open_node(struct node *n, const char *pass, size_t passlen)
         return rc;
     if ((n->zctx = zmq_ctx_new()) == NULL)
         return SEEN_ERR;
+    if ((rc = custodians_open(n)) != 0)
+        return rc;
     if ((rc = seen_fed_new(n->store, n->keys, n->zctx, n->cfg.listen,
              n->cfg.peers, on_adopt, n, &n->fed)) != 0)
         return rc;
+    custodians_adopt(n);
     seen_fed_set_opts(n->fed,
         &(struct seen_fed_opts){n->cfg.heads_every, n->cfg.checkpoint_every,
             n->cfg.witnesses});
@@ -609,6 +850,8 @@ open_node(struct node *n, const char *pass, size_t passlen)
 
         if (seen_fed_match_key(n->fed, key, &epoch) == 0)
             on_adopt(n, key, epoch);
+        else if (seen_oprf_client_epoch(n->oprf, NULL, NULL) != 0)
+            on_adopt(n, NULL, 0);
         sodium_memzero(key, sizeof key);
     }
     if ((rc = seen_fed_checkpoint_own(n->fed)) != 0)
@@ -637,7 +880,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
     n->started = time(NULL);
     if ((n->control = seen_control_new(&(struct seen_control_node){&n->cfg,
              n->keys, n->store, &n->ix, n->fed, &n->mt, &n->dis,
-             n->started, n->home})) == NULL)
+             n->started, n->home, n->cust, n->oprf})) == NULL)
         return SEEN_ENOMEM;
     return bind_control(n);
 }
@@ -678,6 +921,13 @@ close_node(struct node *n)
         zmq_close(n->sock);
         if (seen_home_path(n->home, "control.sock", path, sizeof path))
             unlink(path);
+    }
+    seen_custodian_destroy(&n->cust); /* stops its thread */
+    seen_oprf_client_destroy(&n->oprf);
+    seen_prfbatch_destroy(&n->batch);
+    if (n->wake[0] >= 0) {
+        close(n->wake[0]);
+        close(n->wake[1]);
     }
     seen_fed_destroy(&n->fed);
     seen_policy_destroy(&n->policy);
@@ -741,6 +991,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
     int rc, busy = 1; /* one step at start: catch up with what is held */
 
     memset(&n, 0, sizeof n);
+    n.wake[0] = n.wake[1] = -1;
     n.home = home;
     n.pidfd = -1;
     memset(&sa, 0, sizeof sa);
@@ -768,17 +1019,21 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
      * Type=notify is started now, and units after it may use the node. */
     (void)seen_notify("READY=1\nSTATUS=serving");
     while (!seen_control_stopping(n.control) && !got_signal) {
-        zmq_pollitem_t pi[1 + SEEN_FED_POLLITEMS];
+        zmq_pollitem_t pi[2 + SEEN_FED_POLLITEMS];
         size_t got = 0;
 
         pi[0] = (zmq_pollitem_t){n.sock, 0, ZMQ_POLLIN, 0};
         seen_fed_pollitems(n.fed, pi + 1);
+        /* Last: the custodian service's journal to fold (not while an
+         * import holds the store). */
+        pi[1 + SEEN_FED_POLLITEMS] =
+            (zmq_pollitem_t){NULL, n.wake[0], ZMQ_POLLIN, 0};
         /* An open import session holds the store's one write transaction
          * (per thread: LMDB would wait on itself), so replication waits
          * for it to end; peers' messages stay queued meanwhile (only the
          * transport's connection events, its first item, are read).  At rest
          * the loop sleeps until the next thing falls due. */
-        rc = zmq_poll(pi, importing(&n) ? 2 : 1 + SEEN_FED_POLLITEMS,
+        rc = zmq_poll(pi, importing(&n) ? 2 : 2 + SEEN_FED_POLLITEMS,
             busy ? 0 : sleep_ms(&n));
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_error("poll: %s", zmq_strerror(zmq_errno()));
@@ -796,6 +1051,9 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
                     break;
             } while ((more & ZMQ_POLLIN) && !seen_control_stopping(n.control));
         }
+        if (!importing(&n) && rc > 0 &&
+            (pi[1 + SEEN_FED_POLLITEMS].revents & ZMQ_POLLIN))
+            custodians_fold(&n);
         if (importing(&n)) /* the connections' events still count */
             seen_fed_watch(n.fed);
         else {

@@ -34,8 +34,9 @@ static int
 entry_check(const Seen__IndexEntry *e)
 {
 
+    /* The name filter: 128 bytes, or none (an OPRF epoch's entry). */
     if (e == NULL || !sized(&e->handle, 16) || !sized(&e->group, 16) ||
-        !sized(&e->name_bloom, SEEN_BLOOM_BYTES))
+        (e->name_bloom.len != 0 && !sized(&e->name_bloom, SEEN_BLOOM_BYTES)))
         return SEEN_EINVAL;
     if (e->tokens.len > 0 && e->short_tokens.len > 0)
         return SEEN_EINVAL;
@@ -52,7 +53,8 @@ entry_check(const Seen__IndexEntry *e)
  * an IndexEntry a 16-byte handle and group, tokens of at most
  * SEEN_TOKENS_MAX 17-byte items (or short tokens of at most as many
  * SEEN_SHORT_ITEM-byte items, never both) in strictly increasing byte
- * order (so no duplicates), and a 128-byte name Bloom filter; for a
+ * order (so no duplicates), and a 128-byte name Bloom filter or none (an
+ * OPRF epoch's entry: docs/protocol.md); for a
  * Retraction a 16-byte handle.  Whether the origin is the feed's and the seq the
  * leaf's position is the replication's to check.
  * Returns 0, or SEEN_EINVAL (not logged: the caller counts refusals).

@@ -18,7 +18,8 @@
  * an IndexEntry a 16-byte handle and group, tokens of at most
  * SEEN_TOKENS_MAX 17-byte items (or short tokens of at most as many
  * SEEN_SHORT_ITEM-byte items, never both) in strictly increasing byte
- * order (so no duplicates), and a 128-byte name Bloom filter; for a
+ * order (so no duplicates), and a 128-byte name Bloom filter or none (an
+ * OPRF epoch's entry: docs/protocol.md); for a
  * Retraction a 16-byte handle.  Whether the origin is the feed's and the seq the
  * leaf's position is the replication's to check.
  * Returns 0, or SEEN_EINVAL (not logged: the caller counts refusals).

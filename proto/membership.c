@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "crypto/sign.h"
 #include "proto/membership.h"
+#include "proto/membership_impl.h"
 
 #include "seen.pb-c.h"
 
@@ -19,15 +20,6 @@ _Static_assert(SEEN_MEMBERSHIP_GRANT_BYTES == 32 + crypto_box_SEALBYTES,
     "a grant is a sealed 32-byte key");
 _Static_assert(
     SEEN_MEMBERSHIP_SIG_BYTES == SEEN_SIGN_BYTES, "an Ed25519 signature");
-
-struct seen_membership {
-    Seen__Membership *doc;        /* owns the body bytes as received */
-    Seen__MembershipBody *body;   /* decoded from doc->body */
-    Seen__Member **by_sign;       /* members sorted by sign_pk */
-    Seen__Member **by_curve;      /* members sorted by curve_pk */
-    Seen__Member **by_name;       /* members sorted by name */
-    Seen__MatchKeyGrant **grants; /* grants sorted by sign_pk */
-};
 
 static const struct {
     const char *name;
@@ -589,7 +581,7 @@ index_body(struct seen_membership *m)
 
     /* Sorted copies of the member and grant arrays, then the cross rules. */
     if ((rc = index_sort(m)) != 0 || (rc = check_unique(m)) != 0 ||
-        (rc = check_grantees(m)) != 0)
+        (rc = check_grantees(m)) != 0 || (rc = membership_check_oprf(m)) != 0)
         goto err1;
 
     /* Success! */
@@ -962,7 +954,7 @@ grants_free(struct grants *gr)
  */
 static int
 grants_seal(struct grants *gr, const Seen__Member *const *members, size_t n,
-    uint32_t epoch, const uint8_t match_key[static 32])
+    uint32_t epoch, const uint8_t *match_key)
 {
     size_t i;
 
@@ -1107,6 +1099,25 @@ seen_membership_build_links(const char *federation, uint64_t version,
     const uint8_t match_key[static 32],
     const struct seen_keys *authority, uint8_t **out, size_t *len)
 {
+
+    return seen_membership_build_oprf(federation, version, issued, members,
+        n, epoch, links, token_bytes, match_key, NULL, authority, out, len);
+}
+
+/**
+ * seen_membership_build_oprf(federation, version, issued, members, n,
+ *     epoch, links, token_bytes, match_key, oprf, authority, out, len):
+ * As seen_membership_build_links(); with ${oprf} not NULL, an OPRF epoch:
+ * the body holds ${oprf} (its epoch must be ${epoch}) and no grant, and
+ * ${match_key} is not read (it may be NULL).
+ */
+int
+seen_membership_build_oprf(const char *federation, uint64_t version,
+    uint64_t issued, const Seen__Member *const *members, size_t n,
+    uint32_t epoch, uint32_t links, uint32_t token_bytes,
+    const uint8_t *match_key, const Seen__OprfKey *oprf,
+    const struct seen_keys *authority, uint8_t **out, size_t *len)
+{
     Seen__MembershipBody body = SEEN__MEMBERSHIP_BODY__INIT;
     struct seen_membership chk;
     struct grants gr;
@@ -1115,7 +1126,8 @@ seen_membership_build_links(const char *federation, uint64_t version,
 
     *out = NULL;
     *len = 0;
-    if (federation == NULL || (members == NULL && n > 0)) {
+    if (federation == NULL || (members == NULL && n > 0) ||
+        (match_key == NULL && oprf == NULL)) {
         seen_error("membership: nothing to build");
         goto err0;
     }
@@ -1129,8 +1141,10 @@ seen_membership_build_links(const char *federation, uint64_t version,
             goto err0;
     }
 
-    /* A grant for every ACTIVE member, sealed to its curve_pk. */
-    if ((rc = grants_seal(&gr, members, n, epoch, match_key)) != 0)
+    /* A grant for every ACTIVE member, sealed to its curve_pk; none in an
+     * OPRF epoch. */
+    if ((rc = grants_seal(&gr, members, oprf != NULL ? 0 : n, epoch,
+             match_key)) != 0)
         goto err1;
 
     /* The body; packing reads the members, never writes them. */
@@ -1146,6 +1160,7 @@ seen_membership_build_links(const char *federation, uint64_t version,
     body.token_bytes = token_bytes;
     body.n_grants = gr.n;
     body.grants = gr.gp;
+    body.oprf = (Seen__OprfKey *)(uintptr_t)oprf;
 
     /* The rules seen_membership_open() will apply. */
     memset(&chk, 0, sizeof chk);

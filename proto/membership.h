@@ -227,6 +227,107 @@ SEEN_MUST_CHECK int seen_membership_build_links(const char *federation,
     uint8_t **out, size_t *len);
 
 /**
+ * seen_membership_build_oprf(federation, version, issued, members, n,
+ *     epoch, links, token_bytes, match_key, oprf, authority, out, len):
+ * As seen_membership_build_links(); with ${oprf} not NULL, an OPRF epoch
+ * (docs/protocol.md, "OPRF epochs"): the body holds ${oprf} (borrowed;
+ * its epoch must be ${epoch}, and it must keep every rule of
+ * seen_membership_open()) and no grant, and ${match_key} is not read (it
+ * may then be NULL).  Returns as seen_membership_build().
+ */
+SEEN_MUST_CHECK int seen_membership_build_oprf(const char *federation,
+    uint64_t version, uint64_t issued, const Seen__Member *const *members,
+    size_t n, uint32_t epoch, uint32_t links, uint32_t token_bytes,
+    const uint8_t *match_key, const Seen__OprfKey *oprf,
+    const struct seen_keys *authority, uint8_t **out, size_t *len);
+
+/*
+ * OPRF epochs (issue 16; docs/protocol.md, "OPRF epochs").  A document
+ * whose body holds an OprfKey makes its epoch's tokens with an OPRF whose
+ * key k is split t of n among custodians, active members each holding a
+ * share sealed to its curve_pk; it holds no match-key grant.
+ */
+#define SEEN_MEMBERSHIP_SHARE_BYTES 80 /* a sealed share: 32 + 48 */
+
+/* One custodian of the held OPRF epoch.  Every pointer is owned by the
+ * document and lives as long as it. */
+struct seen_membership_custodian {
+    unsigned int index;       /* its share number, 1..n */
+    const char *name;         /* the member's name */
+    const uint8_t *sign_pk;   /* 32 */
+    const uint8_t *curve_pk;  /* 32: the CURVE server key of its service */
+    const uint8_t *share_pk;  /* 32: share·G */
+    const char *endpoint;     /* where it serves, tcp://HOST:PORT */
+};
+
+/**
+ * seen_membership_oprf(m, threshold, public_key):
+ * Return the number n of custodians of ${m}'s OPRF epoch, or 0 when ${m}
+ * is not an OPRF epoch (it grants a match key instead).  When not 0,
+ * [out] ${threshold} (if not NULL): t; [out] ${public_key} (if not
+ * NULL): k·G, 32 bytes owned by ${m}.
+ */
+size_t seen_membership_oprf(const struct seen_membership *m,
+    unsigned int *threshold, const uint8_t **public_key);
+
+/**
+ * seen_membership_custodian(m, i, out):
+ * Fill ${out} with custodian ${i} (0-based, in document order) of ${m}'s
+ * OPRF epoch.  Returns 0, or SEEN_ENOTFOUND when ${i} is not less than
+ * seen_membership_oprf(${m}).
+ */
+SEEN_MUST_CHECK int seen_membership_custodian(const struct seen_membership *m,
+    size_t i, struct seen_membership_custodian *out);
+
+/**
+ * seen_membership_custodian_of(m, sign_pk, out):
+ * Fill ${out} with the custodian of ${m}'s OPRF epoch whose Ed25519 key
+ * is ${sign_pk}.  Returns 0, or SEEN_ENOTFOUND when it is none.
+ */
+SEEN_MUST_CHECK int seen_membership_custodian_of(
+    const struct seen_membership *m, const uint8_t sign_pk[static 32],
+    struct seen_membership_custodian *out);
+
+/**
+ * seen_membership_open_share(m, k, share, index):
+ * Open this node's share of ${m}'s OPRF key: find the custodian whose
+ * sign_pk is ${k}->sign_pk, open its sealed share with ${k}'s Curve25519
+ * keys and check that share·G is its share_pk.  [out] ${share}: the
+ * 32-byte scalar (the caller wipes it); [out] ${index}: its number.  Both
+ * are left unchanged on error.
+ * Returns 0; SEEN_ENOTFOUND when ${k} is not a custodian (or ${m} not an
+ * OPRF epoch); SEEN_EAUTH when the share does not open with ${k}'s keys or
+ * is not the share_pk's.  Not logged: the caller decides.
+ */
+SEEN_MUST_CHECK int seen_membership_open_share(
+    const struct seen_membership *m, const struct seen_keys *k,
+    uint8_t share[static 32], unsigned int *index);
+
+/**
+ * seen_membership_deal(epoch, t, custodians, endpoints, n, out, len):
+ * Deal a new OPRF key for ${epoch}, split ${t} of ${n}: a random key k,
+ * its shares (seen_oprf_split), share i+1 sealed with crypto_box_seal to
+ * ${custodians}[i]'s curve_pk and served at ${endpoints}[i].  k and the
+ * shares are wiped before it returns; only k·G and each share·G remain.
+ * [out] ${out}, ${len}: the encoded OprfKey, malloc'd, owned by the caller
+ * (free()); NULL and 0 on error.
+ * Returns 0; SEEN_EINVAL unless 1 <= t <= n <= SEEN_OPRF_SHARES_MAX, or for
+ * an endpoint that is not tcp://HOST:PORT (logged); SEEN_ENOMEM; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_membership_deal(uint32_t epoch, unsigned int t,
+    const Seen__Member *const *custodians, const char *const *endpoints,
+    size_t n, uint8_t **out, size_t *len);
+
+/**
+ * seen_membership_dup(m, out):
+ * A copy of ${m}, opened again from its bytes (so that another thread may
+ * keep it after ${m} is destroyed).  Returns 0 and the copy in *${out},
+ * released with seen_membership_destroy(); SEEN_ENOMEM; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_membership_dup(const struct seen_membership *m,
+    struct seen_membership **out);
+
+/**
  * seen_membership_endpoint_valid(ep):
  * Return 1 if ${ep} is "tcp://HOST:PORT" with HOST a name of letters,
  * digits, '-' and '.', or an IPv6 address in brackets, and PORT a decimal

@@ -4,8 +4,8 @@
 #
 #   common <- crypto <- match <- proto <- storage <- xlog <- node
 #   tools/ and bench/ on top; tools/ never includes node/.
-#   Inside node/: transport/ and matching/ at the bottom (neither includes
-#   the other), then replication/, disclosure/, control/, and the daemon
+#   Inside node/: transport/, matching/ and custodian/ at the bottom (none
+#   includes another), then replication/, disclosure/, control/, and the daemon
 #   (node/daemon.[ch], node/main.c) over everything.  Matching and
 #   replication meet only through storage.
 #
@@ -32,6 +32,7 @@ room() {
     node/replication/*) echo replication ;;
     node/disclosure/*) echo disclosure ;;
     node/control/*) echo control ;;
+    node/custodian/*) echo custodian ;;
     node/*) echo daemon ;;
   esac
 }
@@ -39,11 +40,11 @@ room() {
 # below ROOM: the rooms whose headers ROOM may include (besides its own).
 below() {
   case "$1" in
-    transport | matching) echo "" ;;
+    transport | matching | custodian) echo "" ;;
     replication) echo "transport" ;;
     disclosure) echo "transport matching replication" ;;
-    control) echo "transport matching replication disclosure" ;;
-    daemon) echo "transport matching replication disclosure control" ;;
+    control) echo "transport matching replication disclosure custodian" ;;
+    daemon) echo "transport matching replication disclosure control custodian" ;;
   esac
 }
 

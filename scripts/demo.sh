@@ -47,6 +47,9 @@ start=$(date +%s)
 run "$BIN/seen" lab wait "$LAB" --timeout 600
 echo "(converged in $(( $(date +%s) - start )) s)"
 
+say "Every token was made by the key custodians, 3 of 5: no node can make one alone"
+run "$BIN/seen" --home "$LAB/reading-schools" --as admin custodians check
+
 say "Reading children's social care asks: who else knows Mia Ward?"
 run "$BIN/seen" --home "$LAB/reading-social-care" --as lead query \
   --purpose "referral about Mia Ward" --nhs "999 001 0005"

@@ -2,7 +2,8 @@
 # test.sh: set up (packages, build) and run the whole test suite: every
 # unit suite and integration test in a release build, then the unit
 # suites again under AddressSanitizer and UndefinedBehaviorSanitizer, and
-# the lab tests of matching, disclosure, audit and report and the attack suite
+# the lab tests of matching, disclosure, audit, report and the custodians
+# (test_oprf_lab, test_oprf_epoch, test_custodians) and the attack suite
 # (tests/integration/test_attack_*) with sanitized daemons (optimisation
 # once hid an endless recursion there that a Debug daemon crashed on).
 # SEEN_TEST_SANITIZE=0 skips the sanitizer pass; SEEN_SOAK=1 adds the
@@ -27,7 +28,7 @@ if [ "${SEEN_TEST_SANITIZE:-1}" != 0 ]; then
   ctest --test-dir build-asan --output-on-failure -j2 -L unit || status=1
   echo "test: lab tests and the attack suite with sanitized daemons" >&2
   ctest --test-dir build-asan --output-on-failure -j2 \
-    -R '^test_((matching|disclosure|audit|report)_lab|attack_.*)$' || status=1
+    -R '^test_((matching|disclosure|audit|report|oprf)_lab|oprf_epoch|custodians|attack_.*)$' || status=1
 fi
 if [ "${SEEN_SOAK:-0}" = 1 ]; then
   minutes=${SEEN_SOAK_MINUTES:-60}

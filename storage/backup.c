@@ -30,10 +30,11 @@ write_errno(int e)
     return e == ENOSPC || e == EDQUOT ? SEEN_EFULL : SEEN_EIO;
 }
 
-/* Copy the small file ${home}/${name} to ${dir}/${name}, mode 0600. */
+/* Copy the file ${home}/${name} of at most ${max} bytes to
+ * ${dir}/${name}, mode 0600.  SEEN_ENOTFOUND when there is none. */
 static int
-copy_small(const char *home, const char *dir, const char *name, char *why,
-    size_t whylen)
+copy_small(const char *home, const char *dir, const char *name, size_t max,
+    char *why, size_t whylen)
 {
     char src[SEEN_PATH_LEN], dst[SEEN_PATH_LEN];
     uint8_t *buf;
@@ -45,7 +46,7 @@ copy_small(const char *home, const char *dir, const char *name, char *why,
         snprintf(why, whylen, "a path is too long");
         return SEEN_EIO;
     }
-    if ((rc = seen_file_read(src, SMALL_FILE_MAX, &buf, &len)) != 0) {
+    if ((rc = seen_file_read(src, max, &buf, &len)) != 0) {
         snprintf(why, whylen, "cannot read '%s': %s", src, strerror(errno));
         return rc == SEEN_ENOTFOUND ? SEEN_ENOTFOUND : SEEN_EIO;
     }
@@ -228,9 +229,18 @@ fill(const char *home, MDB_env *env, const char *part,
         return rc;
     }
     b->taken = (uint64_t)time(NULL);
-    if ((rc = copy_small(home, part, "keystore", why, whylen)) != 0 ||
-        (rc = copy_small(home, part, "seen.conf", why, whylen)) != 0 ||
+    if ((rc = copy_small(home, part, "keystore", SMALL_FILE_MAX, why,
+             whylen)) != 0 ||
+        (rc = copy_small(home, part, "seen.conf", SMALL_FILE_MAX, why,
+             whylen)) != 0 ||
         (rc = copy_store(env, part, why, whylen)) != 0)
+        return rc;
+    /* After the store: what the service answers meanwhile is in it. */
+    rc = copy_small(home, part, SEEN_BACKUP_JOURNAL, SEEN_BACKUP_JOURNAL_MAX,
+        why, whylen);
+    if (rc == SEEN_ENOTFOUND)
+        why[0] = '\0';
+    else if (rc != 0)
         return rc;
     return write_manifest(part, b, why, whylen);
 }

@@ -10,6 +10,12 @@
  *                          consistent while the node writes)
  *   DEST/keystore         the keystore, still sealed under its passphrase
  *   DEST/seen.conf        the configuration
+ *   DEST/custodian.journal a key custodian's requests answered and not
+ *                          yet in its exchange log (node/custodian/
+ *                          journal.h), copied after the store when the
+ *                          home has one: those the copy of the store
+ *                          holds already are passed over when a node
+ *                          restored from it starts
  *   DEST/backup.json      the manifest, one JSON object:
  *       {"seen_backup": 1, "node": NAME, "node_id": HEX(32 bytes),
  *        "taken": UNIX SECONDS, "version": SEEN_VERSION,
@@ -42,12 +48,20 @@ struct seen_backup_info {
 /* The manifest's file name inside a backup. */
 #define SEEN_BACKUP_MANIFEST "backup.json"
 
+/* A custodian's journal, in a home and in a backup of it. */
+#define SEEN_BACKUP_JOURNAL "custodian.journal"
+
+/* The largest journal a backup copies (its records are folded into the
+ * exchange log as soon as the store is free: it is small). */
+#define SEEN_BACKUP_JOURNAL_MAX (256u << 20)
+
 /**
  * seen_backup_make(home, name, store, dest, out, why, whylen):
  * Back up the node home ${home}, whose node is called ${name}, to the
- * new folder ${dest}: its keystore, seen.conf and a compacted copy of its
- * store, with the manifest.  With ${store} (the running node's open
- * store) the copy is read from it; with NULL, the store in
+ * new folder ${dest}: its keystore, seen.conf, a compacted copy of its
+ * store and its custodian journal if it has one, with the manifest.
+ * With ${store} (the running node's open store) the copy is read from
+ * it; with NULL, the store in
  * ${home}/store is opened read-only for the copy (the node must be
  * stopped: the caller checks).  ${dest} must not exist; its parent must.
  * [out] ${out}: when not NULL, what the manifest says.

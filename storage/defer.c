@@ -95,6 +95,7 @@ struct defer_table {
 
 static const struct defer_table defer_tables[] = {
     {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, 0},
+    {SEEN_DB_INDEX0, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, 0},
     {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES, 0},
     {SEEN_DB_EXPIRY, 20, 0, 0}, /* day(4) H(record id)(16) -> "" */
     {SEEN_DB_HANDLES, 16, 0, 1},

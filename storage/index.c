@@ -29,8 +29,27 @@ posting(uint8_t p[SEEN_POSTING_BYTES], uint32_t oidx, uint64_t seq)
     seen_be32(p + 4, (uint32_t)seq);
 }
 
+/* The levels of the token index, youngest first (index.h). */
+static const enum seen_db levels[SEEN_INDEX_LEVELS] = {
+    SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
+
+/* Remove posting ${p} under the key at ${key} from whichever level holds
+ * it.  Returns 0, SEEN_ENOTFOUND, or the store's code. */
+static int
+del_posting(struct seen_txn *txn, const uint8_t *key, const uint8_t *p)
+{
+    size_t i;
+    int rc = SEEN_ENOTFOUND;
+
+    for (i = 0; i < SEEN_INDEX_LEVELS && rc == SEEN_ENOTFOUND; i++)
+        rc = seen_store_del(txn, levels[i], key, SEEN_INDEX_KEY_BYTES, p,
+            SEEN_POSTING_BYTES);
+    return rc;
+}
+
 /* Add (${add}) or remove the posting of leaf ${seq} of origin ${oidx}
- * under each blocking token of the ${len} bytes ${tok}. */
+ * under each blocking token of the ${len} bytes ${tok}: added to the
+ * youngest level, removed from the level that holds it. */
 static int
 put_tokens(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     const uint8_t *tok, size_t len, int add)
@@ -43,10 +62,9 @@ put_tokens(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     for (i = 0; i + SEEN_TOKEN_ITEM <= len; i += SEEN_TOKEN_ITEM) {
         if (!seen_rule_is_block(tok[i]))
             continue;
-        rc = add ? seen_store_put(txn, SEEN_DB_INDEX, tok + i,
+        rc = add ? seen_store_put(txn, SEEN_DB_INDEX0, tok + i,
                        SEEN_INDEX_KEY_BYTES, p, sizeof p)
-                 : seen_store_del(txn, SEEN_DB_INDEX, tok + i,
-                       SEEN_INDEX_KEY_BYTES, p, sizeof p);
+                 : del_posting(txn, tok + i, p);
         if (rc != 0 && !(rc == SEEN_ENOTFOUND && !add))
             return rc;
     }
@@ -86,6 +104,57 @@ store_entries_replaced(struct seen_txn *t, const uint8_t *id,
 
     rc = drop_postings(t, seen_rd32(id), seen_rd64(old));
     return rc == SEEN_ENOTFOUND ? SEEN_OK : rc;
+}
+
+/* The youngest level of the token index over its cap (${cap0} postings
+ * for level 0, SEEN_INDEX_LEVEL_RATIO times more for each next) to
+ * *${lv}, or SEEN_INDEX_LEVELS when every level is within its cap.
+ * Returns 0 or the store's code. */
+static int
+level_over(struct seen_txn *txn, uint64_t cap0, size_t *lv)
+{
+    uint64_t n, cap = cap0;
+    int rc;
+
+    for (*lv = 0; *lv + 1 < SEEN_INDEX_LEVELS;
+         ++*lv, cap *= SEEN_INDEX_LEVEL_RATIO) {
+        if ((rc = seen_store_count(txn, levels[*lv], &n)) != 0)
+            return rc;
+        if (n > cap)
+            return SEEN_OK;
+    }
+    *lv = SEEN_INDEX_LEVELS;
+    return SEEN_OK;
+}
+
+/**
+ * store_index_settle(s):
+ * Move a chunk of a level of the token index over its cap into the next,
+ * in a transaction of its own (store_impl.h).
+ */
+void
+store_index_settle(struct seen_store *s)
+{
+    struct seen_txn *t;
+    uint64_t moved;
+    size_t lv;
+    int rc;
+
+    /* A read first: most commits find every level within its cap. */
+    if (seen_store_begin(s, 0, &t) != 0)
+        return;
+    rc = level_over(t, SEEN_INDEX_LEVEL0_CAP, &lv);
+    seen_store_abort(t);
+    if (rc != 0 || lv == SEEN_INDEX_LEVELS || seen_store_begin(s, 1, &t) != 0)
+        return;
+    if ((rc = seen_index_settle(t, SEEN_INDEX_LEVEL0_CAP, &moved)) != 0)
+        seen_store_abort(t);
+    else
+        rc = seen_store_commit(t);
+    if (rc != 0 && rc != SEEN_EFULL)
+        seen_error("store '%s': cannot move postings of the token index to "
+                  "its next level: %s",
+            seen_store_path(s), seen_strerror(rc));
 }
 
 /**
@@ -529,8 +598,49 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
 {
     struct lookup_ctx l = {fn, ctx};
 
-    return seen_store_iter(txn, SEEN_DB_INDEX, token, SEEN_INDEX_KEY_BYTES,
-        lookup_one, &l);
+    return seen_store_dups_merged(txn, levels, SEEN_INDEX_LEVELS, token,
+        SEEN_INDEX_KEY_BYTES, lookup_one, &l);
+}
+
+/**
+ * seen_index_count(txn, n):
+ * The postings of the token index, every level, to *${n}.  Returns 0 or
+ * the store's code.
+ */
+int
+seen_index_count(struct seen_txn *txn, uint64_t *n)
+{
+    uint64_t m;
+    size_t i;
+    int rc;
+
+    *n = 0;
+    for (i = 0; i < SEEN_INDEX_LEVELS; i++) {
+        if ((rc = seen_store_count(txn, levels[i], &m)) != 0)
+            return rc;
+        *n += m;
+    }
+    return SEEN_OK;
+}
+
+/**
+ * seen_index_settle(txn, cap0, moved):
+ * Move one chunk of the youngest level over its cap (${cap0} postings
+ * for level 0, SEEN_INDEX_LEVEL_RATIO times more for each next) into the
+ * next level; the postings moved to *${moved} (0: every level within its
+ * cap).  Returns 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ */
+int
+seen_index_settle(struct seen_txn *txn, uint64_t cap0, uint64_t *moved)
+{
+    size_t lv;
+    int rc;
+
+    *moved = 0;
+    if ((rc = level_over(txn, cap0, &lv)) != 0 || lv == SEEN_INDEX_LEVELS)
+        return rc;
+    return seen_store_dups_move(
+        txn, levels[lv], levels[lv + 1], SEEN_INDEX_MOVE_MAX, moved);
 }
 
 /**
@@ -655,8 +765,9 @@ reindex_one(void *ctx, const uint8_t id[static SEEN_ENTRY_ID_BYTES],
 
 /**
  * seen_index_rebuild(txn, postings):
- * Empty SEEN_DB_INDEX and index again every live entry of SEEN_DB_ENTRIES
- * from its leaf (a store of an older format, storage/migrate.c); the
+ * Empty every level of the token index and index again every live entry
+ * of SEEN_DB_ENTRIES from its leaf (a store of an older format,
+ * storage/migrate.c), into the oldest level; the
  * postings written are added to *${postings}.  Returns 0, SEEN_ECORRUPT,
  * SEEN_EFULL, SEEN_ERR.
  */
@@ -664,9 +775,16 @@ int
 seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
 {
     struct reindex r = {txn, postings};
+    uint64_t moved;
+    size_t i;
     int rc;
 
-    if ((rc = seen_store_clear(txn, SEEN_DB_INDEX)) != 0)
+    for (i = 0; i < SEEN_INDEX_LEVELS; i++)
+        if ((rc = seen_store_clear(txn, levels[i])) != 0)
+            return rc;
+    if ((rc = seen_index_each_entry(txn, "indexed again", reindex_one, &r)))
         return rc;
-    return seen_index_each_entry(txn, "indexed again", reindex_one, &r);
+    /* Indexed whole: into the oldest level, in key order. */
+    return seen_store_dups_move(
+        txn, SEEN_DB_INDEX0, SEEN_DB_INDEX, UINT64_MAX, &moved);
 }

@@ -16,6 +16,17 @@
  * postings in the same transaction.  Two tokens that agree in their first
  * 8 bytes share a key; a candidate found so is scored on its whole tokens,
  * so the cut costs at most a comparison, never a wrong hit.
+ *
+ * The token index is log-structured (store format 6): new postings go to
+ * a small young level (SEEN_DB_INDEX0), and a level over its cap is moved
+ * in key order, a chunk a transaction (seen_index_settle), into the next
+ * (SEEN_DB_INDEX1, SEEN_DB_INDEX2, then SEEN_DB_INDEX, the oldest, with
+ * no cap), so that a round of replication or an import rewrites the
+ * pages of its own postings rather than a page of the whole index for
+ * each (bench_index_levels).  A look-up reads every level, merged in
+ * posting order; a removal finds the posting in whichever level holds
+ * it.  A store of format 5 or before has its whole index in the oldest
+ * level, which is read as it is.
  */
 #ifndef SEEN_INDEX_H
 #define SEEN_INDEX_H
@@ -33,6 +44,11 @@
 #define SEEN_INDEX_KEY_BYTES 9  /* SEEN_DB_INDEX key: rule(1) token(8) */
 #define SEEN_POSTING_BYTES 8    /* SEEN_DB_INDEX value: oidx(3) seq(5) */
 #define SEEN_POSTING_OIDX_MAX 0xffffffu      /* the largest in a posting */
+#define SEEN_INDEX_LEVELS 4 /* SEEN_DB_INDEX0..2, then SEEN_DB_INDEX */
+#define SEEN_INDEX_LEVEL0_CAP (1u << 18) /* postings level 0 holds... */
+#define SEEN_INDEX_LEVEL_RATIO 8 /* ...and each next level this many times
+                                    the one before (the oldest: no cap) */
+#define SEEN_INDEX_MOVE_MAX (1u << 18) /* postings one settle moves */
 #define SEEN_POSTING_SEQ_MAX 0xffffffffffull
 
 struct Seen__IndexEntry;
@@ -70,6 +86,27 @@ SEEN_MUST_CHECK int seen_index_add_fresh(struct seen_txn *txn, uint32_t oidx,
  */
 SEEN_MUST_CHECK int seen_index_remove(struct seen_txn *txn, uint32_t oidx,
     const uint8_t handle[static 16]);
+
+/**
+ * seen_index_count(txn, n):
+ * Write the number of postings of the token index, every level, to
+ * *${n}.  Returns 0 or the store's code.
+ */
+SEEN_MUST_CHECK int seen_index_count(struct seen_txn *txn, uint64_t *n);
+
+/**
+ * seen_index_settle(txn, cap0, moved):
+ * Move one chunk (at most SEEN_INDEX_MOVE_MAX postings, in key order) of
+ * the youngest level of the token index that is over its cap (${cap0}
+ * postings for level 0, SEEN_INDEX_LEVEL_RATIO times more for each next;
+ * the callers pass SEEN_INDEX_LEVEL0_CAP) into the next level, and write
+ * the postings moved to *${moved} (0: every level within its cap).  For a
+ * transaction of its own after one that added many postings: what a look-
+ * up finds does not change.  Returns 0, SEEN_EFULL, SEEN_ENOMEM,
+ * SEEN_ECORRUPT, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_index_settle(
+    struct seen_txn *txn, uint64_t cap0, uint64_t *moved);
 
 /**
  * seen_index_seq(txn, oidx, handle, seq):

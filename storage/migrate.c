@@ -37,11 +37,14 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     return SEEN_OK;
 }
 
-/* Bring the tables of format 3 and 4 up to date in one write transaction
+/* Bring the tables of formats 3 to 6 up to date in one write transaction
  * that writes SEEN_STORE_FORMAT: before format 3 (${from} < 3), index
  * every live entry again in the layout of format 3 (storage/index.h);
  * before format 4, put the key of every live entry with an expiry
- * (storage/retain.h). */
+ * (storage/retain.h); format 5 only adds a way to store a leaf of the
+ * exchange log (packed, storage/mlog.h) and format 6 the token index's
+ * young levels (its whole index before is the oldest level), so nothing
+ * is rewritten. */
 static int
 migrate_entries(struct seen_store *s, uint32_t from)
 {
@@ -52,7 +55,7 @@ migrate_entries(struct seen_store *s, uint32_t from)
     if ((rc = seen_store_begin(s, 1, &t)) != 0)
         return rc;
     if ((from < 3 && (rc = seen_index_rebuild(t, &postings)) != 0) ||
-        (rc = seen_retain_fill(t, &held)) != 0 ||
+        (from < 4 && (rc = seen_retain_fill(t, &held)) != 0) ||
         (rc = store_put_format(t)) != 0) {
         seen_store_abort(t);
         seen_error("store '%s': cannot migrate the index from format %u: %s",
@@ -65,9 +68,14 @@ migrate_entries(struct seen_store *s, uint32_t from)
         seen_info("store '%s': index migrated from format %u to 3 (%llu "
                   "postings written)",
             seen_store_path(s), from, (unsigned long long)postings);
-    seen_info("store '%s': migrated from format %u to %d (%llu held entries "
-              "with an expiry)",
-        seen_store_path(s), from, SEEN_STORE_FORMAT, (unsigned long long)held);
+    if (from < 4)
+        seen_info("store '%s': migrated from format %u to %d (%llu held "
+                  "entries with an expiry)",
+            seen_store_path(s), from, SEEN_STORE_FORMAT,
+            (unsigned long long)held);
+    else
+        seen_info("store '%s': migrated from format %u to %d",
+            seen_store_path(s), from, SEEN_STORE_FORMAT);
     return SEEN_OK;
 }
 
@@ -82,7 +90,11 @@ migrate_entries(struct seen_store *s, uint32_t from)
  * first 8 bytes and points it at leaves (storage/index.h), and is made
  * by indexing every live entry again; format 4 keeps the held entries
  * with an expiry by day (storage/retain.h), put from the live entries in
- * the same transaction.  A migration cut short is done again on the next
+ * the same transaction; format 5 may store an ENTRIES leaf of the
+ * exchange log packed (storage/mlog.h), which a build of format 4 could
+ * not read, and rewrites nothing; format 6 keeps new postings in young
+ * levels of the token index (storage/index.h), which a build of format 5
+ * would not read, and rewrites nothing either.  A migration cut short is done again on the next
  * open, each step leaving alone what is done (the index is emptied
  * before it is made again; a key of SEEN_DB_RETAIN is put once).
  */

@@ -53,9 +53,14 @@ get_hash(const struct seen_mlog *l, unsigned int level, uint64_t index,
     int rc;
 
     if (level == 0) {
-        if ((rc = seen_mlog_leaf(l, index, &leaf, &vlen)) != 0)
+        struct seen_mlog_buf b = {NULL, 0};
+
+        if ((rc = seen_mlog_leaf_buf(l, index, &b, &leaf, &vlen)) != 0) {
+            seen_mlog_buf_free(&b);
             return rc == SEEN_ENOTFOUND ? SEEN_ECORRUPT : rc;
+        }
         seen_merkle_leaf_hash(out, leaf, vlen);
+        seen_mlog_buf_free(&b);
         return SEEN_OK;
     }
     klen = tile_key(l, k, level, index);
@@ -219,14 +224,12 @@ seen_mlog_append(const struct seen_mlog *l, const uint8_t *leaf, size_t len,
 }
 
 /**
- * seen_mlog_leaf(l, i, leaf, len):
- * Look up leaf ${i} of the log ${l}: *${leaf} (*${len} bytes) is borrowed
- * until the end of the transaction or its next write.
- * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT.
+ * seen_mlog_leaf_raw(l, i, val, vlen):
+ * The value stored for leaf ${i} of ${l}, packed or whole; see mlog.h.
  */
 int
-seen_mlog_leaf(const struct seen_mlog *l, uint64_t i, const uint8_t **leaf,
-    size_t *len)
+seen_mlog_leaf_raw(const struct seen_mlog *l, uint64_t i, const uint8_t **val,
+    size_t *vlen)
 {
     uint8_t k[KEY_MAX];
     const void *v;
@@ -234,10 +237,63 @@ seen_mlog_leaf(const struct seen_mlog *l, uint64_t i, const uint8_t **leaf,
     int rc;
 
     klen = leaf_key(l, k, i);
-    if ((rc = seen_store_get(l->txn, l->leaves, k, klen, &v, len)) != 0)
+    if ((rc = seen_store_get(l->txn, l->leaves, k, klen, &v, vlen)) != 0)
         return rc;
-    *leaf = v;
+    *val = v;
     return SEEN_OK;
+}
+
+/**
+ * seen_mlog_leaf_replace(l, i, val, vlen):
+ * Store ${val} for leaf ${i} of ${l} in place of its value; see mlog.h.
+ */
+int
+seen_mlog_leaf_replace(const struct seen_mlog *l, uint64_t i,
+    const uint8_t *val, size_t vlen)
+{
+    uint8_t k[KEY_MAX];
+    size_t klen = leaf_key(l, k, i);
+    int rc;
+
+    /* Deleted first: LMDB would rewrite a value it holds in pages of this
+     * transaction in place, in as many pages as before. */
+    if ((rc = seen_store_del(l->txn, l->leaves, k, klen, NULL, 0)) != 0)
+        return rc;
+    return seen_store_put(l->txn, l->leaves, k, klen, val, vlen);
+}
+
+/**
+ * seen_mlog_leaf(l, i, leaf, len):
+ * Look up leaf ${i} of the log ${l}, unpacked; see mlog.h.
+ */
+int
+seen_mlog_leaf(const struct seen_mlog *l, uint64_t i, const uint8_t **leaf,
+    size_t *len)
+{
+
+    return seen_mlog_leaf_buf(l, i, NULL, leaf, len);
+}
+
+/**
+ * seen_mlog_leaf_buf(l, i, b, leaf, len):
+ * Look up leaf ${i} of the log ${l}, unpacked into ${b}; see mlog.h.
+ */
+int
+seen_mlog_leaf_buf(const struct seen_mlog *l, uint64_t i,
+    struct seen_mlog_buf *b, const uint8_t **leaf, size_t *len)
+{
+    const uint8_t *v;
+    size_t vlen;
+    int rc;
+
+    if ((rc = seen_mlog_leaf_raw(l, i, &v, &vlen)) != 0)
+        return rc;
+    if (l->ref == NULL) {
+        *leaf = v;
+        *len = vlen;
+        return SEEN_OK;
+    }
+    return seen_mlog_unpack(l, v, vlen, b, leaf, len);
 }
 
 /**

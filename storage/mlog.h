@@ -47,6 +47,18 @@
 /* The longest key prefix and size key of a log, in bytes. */
 #define SEEN_MLOG_PREFIX_MAX 8
 
+/* The longest leaf a packed leaf may refer to (mlog_pack.c). */
+#define SEEN_MLOG_REF_MAX (1u << 24)
+
+/*
+ * Look up, in ${txn}, leaf ${seq} of the log numbered ${log} (a feed's
+ * origin number): what a packed leaf of another log refers to.  *${leaf}
+ * is borrowed as seen_mlog_leaf's.  Returns 0, SEEN_ENOTFOUND,
+ * SEEN_ECORRUPT.
+ */
+typedef int seen_mlog_ref_fn(struct seen_txn *txn, uint32_t log,
+    uint64_t seq, const uint8_t **leaf, size_t *len);
+
 /*
  * Where one log lives, and the transaction it is read or written in.  A
  * plain value: its owner fills it (see feed.c and xlog/xlog.c) and may
@@ -63,6 +75,24 @@ struct seen_mlog {
     size_t sizeklen;
     int size_head; /* 1: the size is the first 8 bytes of a value that may
                       be longer (a feed head); 0: exactly 8 bytes */
+    seen_mlog_ref_fn *ref; /* a log whose leaves may be stored packed
+                              (seen_mlog_pack): how to find the leaves
+                              they refer to; NULL: stored whole */
+};
+
+/* A caller's buffer for leaves unpacked (seen_mlog_leaf_buf), reused
+ * from call to call; zero it first, seen_mlog_buf_free it after. */
+struct seen_mlog_buf {
+    uint8_t *p;
+    size_t cap;
+};
+
+/* A byte range of a leaf that may be, byte for byte, leaf ${seq} of the
+ * log numbered ${log} (seen_mlog_pack). */
+struct seen_mlog_span {
+    size_t off, len;
+    uint32_t log;
+    uint64_t seq;
 };
 
 /**
@@ -87,12 +117,82 @@ SEEN_MUST_CHECK int seen_mlog_append(const struct seen_mlog *l,
 
 /**
  * seen_mlog_leaf(l, i, leaf, len):
- * Look up leaf ${i} of the log ${l}: *${leaf} (*${len} bytes) is borrowed
- * until the end of the transaction or its next write.
- * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT.
+ * Look up leaf ${i} of the log ${l}, its bytes as appended (a leaf stored
+ * packed is unpacked into memory the transaction owns): *${leaf}
+ * (*${len} bytes) is borrowed until the end of the transaction or its
+ * next write.
+ * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT; SEEN_ENOMEM.
  */
 SEEN_MUST_CHECK int seen_mlog_leaf(const struct seen_mlog *l, uint64_t i,
     const uint8_t **leaf, size_t *len);
+
+/**
+ * seen_mlog_leaf_buf(l, i, b, leaf, len):
+ * As seen_mlog_leaf, but a packed leaf is unpacked into the caller's
+ * ${b} (valid until its next use or seen_mlog_buf_free), not into memory
+ * the transaction holds until it ends: for a walk over many leaves.
+ */
+SEEN_MUST_CHECK int seen_mlog_leaf_buf(const struct seen_mlog *l, uint64_t i,
+    struct seen_mlog_buf *b, const uint8_t **leaf, size_t *len);
+
+/**
+ * seen_mlog_leaf_raw(l, i, val, vlen):
+ * Look up the value stored for leaf ${i} of ${l}, packed or whole, as
+ * seen_mlog_leaf (no unpacking).  Same returns.
+ */
+SEEN_MUST_CHECK int seen_mlog_leaf_raw(const struct seen_mlog *l, uint64_t i,
+    const uint8_t **val, size_t *vlen);
+
+/**
+ * seen_mlog_leaf_replace(l, i, val, vlen):
+ * Inside ${l}'s write transaction, store the ${vlen} bytes ${val} for
+ * leaf ${i} in place of what is stored (its hashes untouched: the
+ * caller's to keep them true, as seen_mlog_pack does).  Returns 0;
+ * SEEN_ENOTFOUND beyond the log; an error of the store (abort the
+ * transaction).
+ */
+SEEN_MUST_CHECK int seen_mlog_leaf_replace(const struct seen_mlog *l,
+    uint64_t i, const uint8_t *val, size_t vlen);
+
+/**
+ * seen_mlog_is_packed(val, vlen):
+ * 1 if the stored value ${val} (${vlen} bytes) is a packed leaf, else 0.
+ */
+int seen_mlog_is_packed(const uint8_t *val, size_t vlen);
+
+/**
+ * seen_mlog_unpack(l, val, vlen, b, leaf, len):
+ * The leaf of ${l} stored as ${val} (${vlen} bytes, as a walk over the
+ * leaves table finds it): ${val} itself when stored whole, else unpacked
+ * into ${b} (NULL: into memory ${l}'s transaction owns until it ends).
+ * Returns 0; SEEN_ECORRUPT for a value that does not unpack (damaged, or
+ * a leaf it refers to missing); SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_mlog_unpack(const struct seen_mlog *l,
+    const uint8_t *val, size_t vlen, struct seen_mlog_buf *b,
+    const uint8_t **leaf, size_t *len);
+
+/**
+ * seen_mlog_buf_free(b):
+ * Free what ${b} holds and empty it; safe twice.
+ */
+void seen_mlog_buf_free(struct seen_mlog_buf *b);
+
+/**
+ * seen_mlog_pack(l, i, spans, n, packed):
+ * Store leaf ${i} of ${l} (a log with a resolver, inside its write
+ * transaction) packed: each of the ${n} spans (in order, apart, within
+ * the leaf) whose bytes are exactly the leaf it names is stored as a
+ * reference to it, the rest of the leaf as it is (mlog_pack.c).  The
+ * leaf's bytes, hash and proofs do not change; a leaf stored packed
+ * already, spans that do not fit, or a packed form no smaller are left
+ * as they are.  The leaves referred to must stay in the store for as
+ * long as this one.
+ * [out] ${packed}: the bytes saved (0: left as it was).
+ * Returns 0; an error of the store (abort the transaction).
+ */
+SEEN_MUST_CHECK int seen_mlog_pack(const struct seen_mlog *l, uint64_t i,
+    const struct seen_mlog_span *spans, size_t n, size_t *packed);
 
 /**
  * seen_mlog_subtree(ctx, start, size, out):

@@ -44,6 +44,9 @@ static const unsigned char content[SEEN_DB_COUNT] = {
     [SEEN_DB_FEEDMETA] = 1,
     [SEEN_DB_ENTRIES] = 1,
     [SEEN_DB_INDEX] = 1,
+    [SEEN_DB_INDEX0] = 1,
+    [SEEN_DB_INDEX1] = 1,
+    [SEEN_DB_INDEX2] = 1,
 };
 
 /* The most the map may take now: the limit less the reserve until the

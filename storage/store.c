@@ -28,8 +28,17 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
     "expiry", "replay", "xstate",
     "groups", "disclosures",
-    "retain",
+    "retain", "index0", "index1", "index2",
 };
+
+/* 1 when ${db} is a level of the token index (DUPSORT, DUPFIXED). */
+static int
+store_is_index(size_t db)
+{
+
+    return db == SEEN_DB_INDEX || db == SEEN_DB_INDEX0 ||
+           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2;
+}
 
 /**
  * store_db_name(db):
@@ -390,9 +399,7 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
         goto err2;
     }
     for (i = 0; i < SEEN_DB_COUNT; i++) {
-        flags = MDB_CREATE;
-        if (i == SEEN_DB_INDEX)
-            flags |= MDB_DUPSORT | MDB_DUPFIXED;
+        flags = MDB_CREATE | (store_is_index(i) ? MDB_DUPSORT | MDB_DUPFIXED : 0);
         if ((rc = mdb_dbi_open(txn, db_names[i], flags, &s->dbi[i])) != 0) {
             rc = store_fail(s, db_names[i], rc);
             goto err3;
@@ -598,26 +605,6 @@ seen_store_path(const struct seen_store *store)
     return store->dir;
 }
 
-/* A new transaction of ${store} (no LMDB transaction yet), or NULL. */
-static struct seen_txn *
-txn_new(struct seen_store *store)
-{
-    struct seen_txn *t;
-    size_t i;
-
-    if ((t = malloc(sizeof *t)) == NULL)
-        return NULL;
-    t->store = store;
-    t->txn = NULL;
-    t->top = t->write = 0;
-    store_defer_init(t);
-    memset(&t->reads, 0, sizeof t->reads);
-    for (i = 0; i < STORE_MLOG_EDGES; i++)
-        t->edge[i].used = 0;
-    t->edge_next = 0;
-    return t;
-}
-
 /**
  * seen_store_begin(store, write, out):
  * Begin a transaction (a write transaction when ${write}).  Only one write
@@ -630,7 +617,7 @@ seen_store_begin(struct seen_store *store, int write, struct seen_txn **out)
     int rc;
 
     *out = NULL;
-    if ((t = txn_new(store)) == NULL)
+    if ((t = store_txn_new(store)) == NULL)
         return SEEN_ENOMEM;
     /* The map grows here when it may, with no transaction open. */
     store_space_begin(store);
@@ -664,7 +651,7 @@ seen_store_begin_nested(struct seen_txn *parent, struct seen_txn **out)
     *out = NULL;
     if ((rc = store_defer_sync(parent, SEEN_DB_COUNT)) != 0)
         return rc;
-    if ((t = txn_new(parent->store)) == NULL)
+    if ((t = store_txn_new(parent->store)) == NULL)
         return SEEN_ENOMEM;
     if ((rc = mdb_txn_begin(parent->store->env, parent->txn, 0,
              &t->txn)) != 0) {
@@ -696,10 +683,14 @@ seen_store_commit(struct seen_txn *txn)
         rc = store_fail(store, "commit", rc);
     if (rc == SEEN_ERR)
         rc = SEEN_EIO;
-    store_defer_free(txn);
-    free(txn);
+    store_txn_free(txn);
     if (top)
         store_space_end(store, write && rc == 0);
+    if (top && write && rc == 0 && !store->settling) {
+        store->settling = 1;
+        store_index_settle(store);
+        store->settling = 0;
+    }
     return rc;
 }
 
@@ -719,8 +710,7 @@ seen_store_abort(struct seen_txn *txn)
     store = txn->store;
     top = txn->top;
     mdb_txn_abort(txn->txn);
-    store_defer_free(txn);
-    free(txn);
+    store_txn_free(txn);
     if (top)
         store_space_end(store, 0);
 }

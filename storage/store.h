@@ -25,8 +25,10 @@
  * the token's first 8 bytes and points it at leaves (storage/index.h),
  * where formats 1 and 2 kept the whole token and the entry id; format 4
  * keeps the held entries with an expiry by day (storage/retain.h), which
- * a store of format 3 has filled from its live entries. */
-#define SEEN_STORE_FORMAT 4
+ * a store of format 3 has filled from its live entries; format 5 may keep
+ * an ENTRIES leaf of the exchange log packed, its feed leaves by
+ * reference (storage/mlog.h), and a store of format 4 needs no change. */
+#define SEEN_STORE_FORMAT 6
 #define SEEN_STORE_FORMAT_OLDEST 1
 
 /*
@@ -99,6 +101,11 @@ enum seen_db {
     SEEN_DB_RETAIN,      /* expiry(4) origin number(4) seq(8) -> handle(16):
                             the held entries with an expiry, by day
                             (storage/retain.h; format 4) */
+    SEEN_DB_INDEX0,      /* [content] as SEEN_DB_INDEX: the token index's
+                            young levels, 0 the youngest, SEEN_DB_INDEX
+                            the oldest (storage/index.h; format 6) */
+    SEEN_DB_INDEX1,
+    SEEN_DB_INDEX2,
     SEEN_DB_COUNT
 };
 
@@ -176,6 +183,15 @@ SEEN_MUST_CHECK int seen_store_begin_nested(struct seen_txn *parent,
     struct seen_txn **out);
 
 /**
+ * seen_txn_scratch(txn, n):
+ * Return ${n} bytes of memory (aligned for any type) that ${txn} owns and
+ * frees when it ends, committed or aborted: for a value made as it is
+ * read (a packed leaf of a Merkle log, storage/mlog.h), borrowed as
+ * LMDB's own values are.  NULL when out of memory.
+ */
+void *seen_txn_scratch(struct seen_txn *txn, size_t n);
+
+/**
  * seen_store_commit(txn):
  * Commit and free ${txn}.  Returns 0; SEEN_EFULL when the map or the disk
  * is full (nothing was written; storage/space.h); SEEN_EIO.  ${txn} is
@@ -238,6 +254,30 @@ typedef int seen_store_iter_fn(void *ctx, const void *key, size_t klen,
  */
 SEEN_MUST_CHECK int seen_store_iter(struct seen_txn *txn, enum seen_db db,
     const void *prefix, size_t plen, seen_store_iter_fn *fn, void *ctx);
+
+#define SEEN_STORE_MERGE_MAX 4 /* databases seen_store_dups_merged reads */
+
+/**
+ * seen_store_dups_merged(txn, dbs, n, key, klen, fn, ctx):
+ * Call ${fn} for each value under ${key} in the ${n} (at most
+ * SEEN_STORE_MERGE_MAX) DUPSORT databases ${dbs}, in the order of the
+ * values' bytes, as if they were one (the levels of the token index).
+ * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_EINVAL
+ * for more than SEEN_STORE_MERGE_MAX; SEEN_ECORRUPT; SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_dups_merged(struct seen_txn *txn,
+    const enum seen_db *dbs, size_t n, const void *key, size_t klen,
+    seen_store_iter_fn *fn, void *ctx);
+
+/**
+ * seen_store_dups_move(txn, from, to, max, moved):
+ * Move the first ${max} key/value pairs of the DUPSORT database ${from}
+ * (in key order) into ${to}, in that order, and write how many moved to
+ * *${moved}; ${from} emptied whole when that is all of it.  Returns 0,
+ * SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_dups_move(struct seen_txn *txn,
+    enum seen_db from, enum seen_db to, uint64_t max, uint64_t *moved);
 
 /**
  * seen_store_iter_after(txn, db, after, alen, fn, ctx):

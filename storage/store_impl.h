@@ -43,6 +43,7 @@ struct seen_store {
     char *dir;
     uint8_t *keys; /* sodium_malloc: record key(32), id key(32) */
     int keyless;   /* opened by seen_store_open_readonly: no sealed value */
+    int settling;  /* inside store_index_settle: not again */
     struct store_space sp;
 };
 
@@ -57,7 +58,7 @@ struct defer {
 };
 
 /* How many databases hold writes back (defer.c). */
-#define STORE_DEFER_TABLES 5
+#define STORE_DEFER_TABLES 6
 
 /* The largest value of a table of values of any size that is held back
  * (defer.c); a larger one is written at once. */
@@ -83,9 +84,16 @@ struct store_mlog_edge {
  * as a round of replication appends to both). */
 #define STORE_MLOG_EDGES 2
 
+/* A block of seen_txn_scratch() memory, freed with its transaction. */
+struct store_scratch {
+    struct store_scratch *next;
+    max_align_t data[];
+};
+
 struct seen_txn {
     struct seen_store *store;
     MDB_txn *txn;
+    struct store_scratch *scratch; /* seen_txn_scratch()'s, owned */
     int top;   /* not nested */
     int write; /* a write transaction */
     struct defer defer[STORE_DEFER_TABLES];
@@ -93,6 +101,20 @@ struct seen_txn {
     struct store_mlog_edge edge[STORE_MLOG_EDGES];
     unsigned int edge_next; /* the slot to use next */
 };
+
+/* ---- txn.c ---- */
+
+/**
+ * store_txn_new(store):
+ * A new transaction of ${store} (no LMDB transaction yet), or NULL.
+ */
+struct seen_txn *store_txn_new(struct seen_store *store);
+
+/**
+ * store_txn_free(t):
+ * Free ${t} and what it holds (not its LMDB transaction).
+ */
+void store_txn_free(struct seen_txn *t);
 
 /* ---- store.c, migrate.c ---- */
 
@@ -211,6 +233,16 @@ int store_defer_sync(struct seen_txn *t, enum seen_db db);
  */
 int store_entries_replaced(struct seen_txn *t, const uint8_t *id,
     const uint8_t *old);
+
+/**
+ * store_index_settle(s):
+ * After a write transaction of ${s} committed: when a level of the token
+ * index is over its cap, move a chunk of it into the next in a write
+ * transaction of its own (seen_index_settle).  A failure is said (a full
+ * store quietly: its writes are refused anyway) and leaves the index as
+ * it was; the next commit tries again.
+ */
+void store_index_settle(struct seen_store *s);
 
 /* ---- space.c ---- */
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/hex.h"
 #include "common/seen.h"
 #include "storage/backup.h"
@@ -184,6 +185,38 @@ START_TEST(test_backup_to_an_existing_folder_or_without_keystore_leaves_nothing)
 }
 END_TEST
 
+START_TEST(test_backup_copies_a_custodian_journal_when_there_is_one)
+{
+    static const char journal[] = "journal bytes, as the custodian left them";
+    char why[256], path[4096], *got;
+    struct stat sb;
+    size_t len;
+
+    /* None: none in the backup. */
+    ck_assert_int_eq(seen_backup_make(tu_fixture.base, "tvp", NULL, dest, NULL,
+                         why, sizeof why),
+        SEEN_OK);
+    snprintf(path, sizeof path, "%s/%s", dest, SEEN_BACKUP_JOURNAL);
+    ck_assert_int_ne(stat(path, &sb), 0);
+    tu_rmrf(dest);
+    /* One: copied as it is, the auditor's alone. */
+    snprintf(path, sizeof path, "%s/%s", tu_fixture.base, SEEN_BACKUP_JOURNAL);
+    ck_assert_int_eq(seen_file_write_atomic(path, journal, sizeof journal,
+                         0600, 0),
+        SEEN_OK);
+    ck_assert_int_eq(seen_backup_make(tu_fixture.base, "tvp", NULL, dest, NULL,
+                         why, sizeof why),
+        SEEN_OK);
+    check_backup(dest, 0);
+    ck_assert(has(dest, SEEN_BACKUP_JOURNAL, 0600));
+    snprintf(path, sizeof path, "%s/%s", dest, SEEN_BACKUP_JOURNAL);
+    ck_assert_ptr_nonnull(got = tu_slurp(path, &len));
+    ck_assert_uint_eq(len, sizeof journal);
+    ck_assert_mem_eq(got, journal, len);
+    free(got);
+}
+END_TEST
+
 START_TEST(test_readonly_store_reads_plain_values_never_sealed_ones)
 {
     struct seen_store *ro = NULL;
@@ -237,6 +270,7 @@ backup_suite(void)
     tcase_add_test(tc, test_backup_of_an_open_store_is_whole_and_opens);
     tcase_add_test(
         tc, test_backup_to_an_existing_folder_or_without_keystore_leaves_nothing);
+    tcase_add_test(tc, test_backup_copies_a_custodian_journal_when_there_is_one);
     tcase_add_test(tc, test_readonly_store_reads_plain_values_never_sealed_ones);
     suite_add_tcase(su, tc);
     return su;

@@ -649,6 +649,10 @@ START_TEST(test_feed_entry_check_refuses_wrong_sizes_and_orders)
     leaf_entry(&fe, &e, 3);
     e.name_bloom.len = 127;
     ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);
+    /* No filter at all (an OPRF epoch's entry) is well formed. */
+    leaf_entry(&fe, &e, 3);
+    e.name_bloom = (ProtobufCBinaryData){0, NULL};
+    ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_OK);
     leaf_entry(&fe, &e, 3);
     e.tokens.len -= 1;
     ck_assert_int_eq(seen_feed_entry_check(&fe), SEEN_EINVAL);

@@ -112,7 +112,9 @@ START_TEST(test_config_federation_cadences_default_read_and_bounds)
 {
     static const char *bad[] = {"heads_every = 9", "heads_every = 86401",
         "checkpoint_every = 0", "checkpoint_every = 1m", "witnesses = 0",
-        "witnesses = 17", "gossip = yes"};
+        "witnesses = 17", "gossip = yes", "custodian_member_limit = 0",
+        "custodian_operator_limit = 4000000001", "custodian_timeout = 0",
+        "custodian_timeout = 301"};
     char text[512], dir[256];
     struct seen_config c, d;
     size_t i;
@@ -348,6 +350,12 @@ START_TEST(test_config_example_loads_with_the_defaults)
     ck_assert_uint_eq(c.checkpoint_every, d.checkpoint_every);
     ck_assert_uint_eq(c.witnesses, d.witnesses);
     ck_assert_uint_eq(c.share_messages, d.share_messages);
+    ck_assert_uint_eq(c.custodian_member_limit, 4000000);
+    ck_assert_uint_eq(c.custodian_member_limit, d.custodian_member_limit);
+    ck_assert_uint_eq(c.custodian_operator_limit, 2000);
+    ck_assert_uint_eq(c.custodian_operator_limit,
+        d.custodian_operator_limit);
+    ck_assert_uint_eq(c.custodian_timeout, d.custodian_timeout);
     ck_assert_int_eq(c.log_level, d.log_level);
 }
 END_TEST

@@ -12,10 +12,12 @@
  *               stopped by would touch what the node does not have.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +150,7 @@ make_home(void)
 
 static pthread_t daemon_thread;
 static int daemon_rc;
+static volatile int daemon_done; /* seen_daemon_run has returned */
 static struct seen_ctl *ctl;
 
 static void *
@@ -156,6 +159,7 @@ run_daemon(void *arg)
 
     (void)arg;
     daemon_rc = seen_daemon_run(home, PASS, strlen(PASS));
+    daemon_done = 1;
     return NULL;
 }
 
@@ -194,20 +198,37 @@ ok(json_t *rep)
     return rep;
 }
 
+/* Start the node of ${home} in a thread. */
 static void
-daemon_setup(void)
+daemon_start(void)
+{
+
+    daemon_done = 0;
+    ck_assert_int_eq(pthread_create(&daemon_thread, NULL, run_daemon, NULL), 0);
+}
+
+/* Wait until the node started answers.  Its pid file is locked before it
+ * binds: a request sent early waits for the socket. */
+static void
+daemon_wait(void)
 {
     int i;
 
-    make_home();
-    ck_assert_int_eq(pthread_create(&daemon_thread, NULL, run_daemon, NULL), 0);
-    /* Its pid file is locked before it binds: a request sent early waits
-     * for the socket.  Up once it answers. */
     for (i = 0; seen_ctl_open(home, &ctl) != 0; i++) {
+        ck_assert_msg(!daemon_done, "the node did not start (%d)", daemon_rc);
         ck_assert_int_lt(i, 60000);
         usleep(1000);
     }
     json_decref(ok(call(json_pack("{s:s}", "cmd", "ping"))));
+}
+
+static void
+daemon_setup(void)
+{
+
+    make_home();
+    daemon_start();
+    daemon_wait();
 }
 
 static void
@@ -628,12 +649,38 @@ START_TEST(test_fuzz_seeds_each_get_an_answer)
 }
 END_TEST
 
+/* A client asking whether a node runs (seen_home_running, as every
+ * command does) holds the pid file's lock shared for a moment: a node
+ * starting meanwhile waits for it rather than saying one is running. */
+START_TEST(test_a_node_starts_while_a_client_asks_whether_it_runs)
+{
+    char path[SEEN_PATH_LEN];
+    int fd, i;
+
+    make_home();
+    snprintf(path, sizeof path, "%s/seen-node.pid", home);
+    ck_assert_int_ge(fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), 0);
+    ck_assert_int_eq(flock(fd, LOCK_SH), 0);
+    daemon_start();
+    /* Held longer than the node takes to reach its pid file here (it
+     * failed at once before), shorter than the second it waits. */
+    for (i = 0; i < 40 && !daemon_done; i++)
+        usleep(10000);
+    close(fd);
+    daemon_wait();
+    daemon_teardown();
+}
+END_TEST
+
 Suite *
 control_suite(void)
 {
     Suite *s = suite_create("control");
     TCase *tc;
 
+    tc = tcase_create("start");
+    tcase_add_test(tc, test_a_node_starts_while_a_client_asks_whether_it_runs);
+    suite_add_tcase(s, tc);
     tc = tcase_create("daemon");
     tcase_add_checked_fixture(tc, daemon_setup, daemon_teardown);
     tcase_add_test(tc, test_status_answers_with_the_node_and_no_import);

@@ -227,6 +227,79 @@ START_TEST(test_bad_elements_are_refused_and_blinds_are_random)
 }
 END_TEST
 
+/* Each custodian of a subset weights its share by its Lagrange
+ * coefficient (one scalar a request), so that the client only adds the t
+ * answers: the sum is seen_oprf_combine's and the whole key's, for several
+ * subsets (3 of 5, 2 of 5, all 5), and the output is the unsplit key's. */
+START_TEST(test_weighted_evaluations_add_up_to_the_unsplit_key)
+{
+    static const unsigned int sets[][5] = {
+        {1, 2, 3}, {5, 1, 4}, {2, 4, 5}, {3, 1}, {1, 2, 3, 4, 5}};
+    static const size_t sizes[] = {3, 3, 3, 2, 5};
+    static const unsigned int thr[] = {3, 3, 3, 2, 5};
+    uint8_t sk[32], shares[5][32], blind[32] = {0}, be[32], whole[32];
+    uint8_t part[5][32], w[32], sum[32], comb[32], out1[64], out2[64];
+    const uint8_t *in = (const uint8_t *)"Jane Doe 2015-03-02";
+    size_t s, j;
+
+    crypto_core_ristretto255_scalar_random(sk);
+    ck_assert_int_eq(seen_oprf_blind(SEEN_OPRF_MODE_OPRF, in, 19, blind, be),
+        0);
+    ck_assert_int_eq(seen_oprf_evaluate(sk, be, whole), 0);
+    ck_assert_int_eq(seen_oprf_finalize(SEEN_OPRF_MODE_OPRF, in, 19, NULL, 0,
+                         blind, whole, out1),
+        0);
+    for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        ck_assert_int_eq(seen_oprf_split(sk, thr[s], 5, shares), 0);
+        for (j = 0; j < sizes[s]; j++) {
+            ck_assert_int_eq(seen_oprf_weighted_share(
+                                 shares[sets[s][j] - 1], sets[s], sizes[s],
+                                 j, w),
+                0);
+            ck_assert_int_eq(seen_oprf_evaluate(w, be, part[j]), 0);
+            if (j == 0)
+                memcpy(sum, part[0], 32);
+            else
+                ck_assert_int_eq(seen_oprf_add(sum, part[j], sum), 0);
+            /* What seen_oprf_combine is given: unweighted evaluations. */
+            ck_assert_int_eq(
+                seen_oprf_evaluate(shares[sets[s][j] - 1], be, part[j]), 0);
+        }
+        ck_assert_mem_eq(sum, whole, 32);
+        ck_assert_int_eq(seen_oprf_combine(sets[s],
+                             (const uint8_t (*)[32])part, sizes[s], comb),
+            0);
+        ck_assert_mem_eq(comb, sum, 32);
+        ck_assert_int_eq(seen_oprf_finalize(SEEN_OPRF_MODE_OPRF, in, 19, NULL,
+                             0, blind, sum, out2),
+            0);
+        ck_assert_mem_eq(out1, out2, 64);
+    }
+    /* A subset short of the threshold adds up to something else. */
+    ck_assert_int_eq(seen_oprf_split(sk, 3, 5, shares), 0);
+    for (j = 0; j < 2; j++) {
+        ck_assert_int_eq(
+            seen_oprf_weighted_share(shares[j], sets[3], 2, j, w), 0);
+        ck_assert_int_eq(seen_oprf_evaluate(w, be, part[j]), 0);
+    }
+    ck_assert_int_eq(seen_oprf_add(part[0], part[1], sum), 0);
+    ck_assert_mem_ne(sum, whole, 32);
+    /* Bad subsets and elements are refused. */
+    ck_assert_int_eq(
+        seen_oprf_weighted_share(shares[0], sets[3], 2, 2, w), SEEN_EINVAL);
+    {
+        const unsigned int dup[2] = {2, 2}, zero[2] = {0, 1};
+
+        ck_assert_int_eq(
+            seen_oprf_weighted_share(shares[0], dup, 2, 0, w), SEEN_EINVAL);
+        ck_assert_int_eq(
+            seen_oprf_weighted_share(shares[0], zero, 2, 1, w), SEEN_EINVAL);
+    }
+    memset(w, 0xff, sizeof w);
+    ck_assert_int_eq(seen_oprf_add(sum, w, sum), SEEN_EINVAL);
+}
+END_TEST
+
 Suite *
 crypto_oprf_suite(void)
 {
@@ -235,6 +308,7 @@ crypto_oprf_suite(void)
 
     tcase_add_test(tc, test_every_rfc9497_vector_is_reproduced);
     tcase_add_test(tc, test_t_of_n_custodians_evaluate_as_the_whole_key);
+    tcase_add_test(tc, test_weighted_evaluations_add_up_to_the_unsplit_key);
     tcase_add_test(tc, test_bad_elements_are_refused_and_blinds_are_random);
     suite_add_tcase(s, tc);
     return s;

@@ -168,8 +168,8 @@ START_TEST(test_prepared_key_gives_the_same_tokens)
     static struct seen_token_key k; /* static: no key left on the stack */
     char buf[4][300];
     const char *f[4];
-    uint8_t kk[32], want[16], out[16];
-    size_t len, nf, i;
+    uint8_t kk[32], want[16], out[16], enc[300 + 8];
+    size_t len, nf, i, elen;
     int round;
 
     for (round = 0; round < 40; round++) {
@@ -189,6 +189,24 @@ START_TEST(test_prepared_key_gives_the_same_tokens)
             memset(out, 0xee, sizeof out);
             ck_assert_int_eq(seen_token_keyed(out, &k, f, nf), 0);
             ck_assert_mem_eq(out, want, 16);
+            /* The same over the encoding's bytes, copied or in place. */
+            memset(enc, 0, sizeof enc);
+            elen = seen_token_encode(enc, sizeof enc, f, nf);
+            ck_assert_uint_eq(elen, len + 2 * nf);
+            ck_assert_int_eq(seen_token_keyed_bytes(out, &k, enc, elen), 0);
+            ck_assert_mem_eq(out, want, 16);
+            memset(out, 0xee, sizeof out);
+            if (elen <= SEEN_TOKEN_BLOCK) {
+                ck_assert_int_eq(
+                    seen_token_keyed_block(out, &k, enc, elen), 0);
+                ck_assert_mem_eq(out, want, 16);
+            } else {
+                ck_assert_int_eq(seen_token_keyed_block(out, &k, enc, elen),
+                    SEEN_EINVAL);
+                ck_assert(sodium_is_zero(out, 16));
+            }
+            /* No room: nothing. */
+            ck_assert_uint_eq(seen_token_encode(enc, elen - 1, f, nf), 0);
         }
         ck_assert_int_eq(seen_token(want, kk, NULL, 0), 0);
         ck_assert_int_eq(seen_token_keyed(out, &k, NULL, 0), 0);

@@ -38,6 +38,7 @@ static const struct {
     {"check_crypto_keystore", keystore_suite},
     {"check_crypto_merkle", merkle_suite},
     {"check_crypto_note", note_suite},
+    {"check_custodian", custodian_suite},
     {"check_crypto_oprf", crypto_oprf_suite},
     {"check_crypto_seal", seal_suite},
     {"check_crypto_sign", sign_suite},
@@ -51,10 +52,15 @@ static const struct {
     {"check_match_ident", ident_suite},
     {"check_match_nickname", nickname_suite},
     {"check_match_normalise", normalise_suite},
+    {"check_match_prf", match_prf_suite},
+    {"check_match_prfbatch", match_prfbatch_suite},
     {"check_match_tokens", tokens_suite},
     {"check_matcher", matcher_suite},
     {"check_membership", membership_suite},
+    {"check_membership_oprf", membership_oprf_suite},
     {"check_node_index", node_index_suite},
+    {"check_node_ptokens", node_ptokens_suite},
+    {"check_node_reimport", node_reimport_suite},
     {"check_operators", operators_suite},
     {"check_operators_peer", operators_peer_suite},
     {"check_outbox", outbox_suite},
@@ -75,6 +81,7 @@ static const struct {
     {"check_transport", transport_suite},
     {"check_world", world_suite},
     {"check_xlog", xlog_suite},
+    {"check_xlog_pack", xlog_pack_suite},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])

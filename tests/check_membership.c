@@ -979,6 +979,33 @@ spit(const char *dir, const char *name, uint8_t mode, const uint8_t *buf,
  * harness's fixed authority key that list its fixed node, each as a whole
  * document (mode 0) and as a bare body (mode 1).
  */
+/* An OPRF epoch (issue 16): three custodians of the four, 2 of 3. */
+static void
+write_oprf_seeds(const char *dir, const Seen__Member *const *all)
+{
+    static const char *const eps[3] = {"tcp://127.0.0.1:8401",
+        "tcp://127.0.0.1:8402", "tcp://127.0.0.1:8403"};
+    Seen__OprfKey *k;
+    Seen__Membership *o;
+    uint8_t *buf, *doc;
+    size_t len, dlen;
+
+    ck_assert_int_eq(seen_membership_deal(9, 2, all + 1, eps, 3, &buf, &len),
+        0);
+    ck_assert_ptr_nonnull(k = seen__oprf_key__unpack(NULL, len, buf));
+    ck_assert_int_eq(seen_membership_build_oprf(FEDERATION, 9, ISSUED, all,
+                         NMEMBERS + 1, 9, 0, 8, NULL, k, &fuzz_authority,
+                         &doc, &dlen),
+        0);
+    spit(dir, "document-oprf-2-of-3", FUZZ_MODE_DOCUMENT, doc, dlen);
+    ck_assert_ptr_nonnull(o = seen__membership__unpack(NULL, dlen, doc));
+    spit(dir, "body-oprf-2-of-3", FUZZ_MODE_BODY, o->body.data, o->body.len);
+    seen__membership__free_unpacked(o, NULL);
+    seen__oprf_key__free_unpacked(k, NULL);
+    free(doc);
+    free(buf);
+}
+
 static void
 write_seeds(const char *dir)
 {
@@ -1019,6 +1046,7 @@ write_seeds(const char *dir)
         free(doc);
     }
     tm[1].mb.status = SEEN__MEMBER_STATUS__ACTIVE;
+    write_oprf_seeds(dir, all);
 }
 
 static void

@@ -858,10 +858,12 @@ START_TEST(test_reimport_within_one_transaction_keeps_one_version)
     ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
     ck_assert_int_eq(apply(t, REC1, &st), SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    ck_assert_uint_eq(st.records, 3);
-    ck_assert_uint_eq(st.replaced, 2);
-    ck_assert_uint_eq(st.retracted, 6);
-    ck_assert_uint_eq(feed_size(), 15);
+    /* Imported again as it stands: left alone (check_node_reimport). */
+    ck_assert_uint_eq(st.records, 1);
+    ck_assert_uint_eq(st.unchanged, 2);
+    ck_assert_uint_eq(st.replaced, 0);
+    ck_assert_uint_eq(st.retracted, 0);
+    ck_assert_uint_eq(feed_size(), 3);
     ck_assert_uint_eq(hits_for_nhs(NHS_CHILD, NULL), 1);
     ck_assert_uint_eq(count(SEEN_DB_RECORDS), 1);
     ck_assert_uint_eq(count(SEEN_DB_ENTRIES), 3);
@@ -1113,7 +1115,7 @@ START_TEST(test_entries_are_the_same_after_closing_and_reopening)
     import(REC2);
     import(REC1_V2);
     entries = count(SEEN_DB_ENTRIES);
-    index = count(SEEN_DB_INDEX);
+    index = tu_postings(store);
     handles = count(SEEN_DB_HANDLES);
     size = feed_size();
     ck_assert_uint_eq(entries, 4);
@@ -1127,7 +1129,7 @@ START_TEST(test_entries_are_the_same_after_closing_and_reopening)
     open_node(0);
     ck_assert_uint_eq(ix.own, own);
     ck_assert_uint_eq(count(SEEN_DB_ENTRIES), entries);
-    ck_assert_uint_eq(count(SEEN_DB_INDEX), index);
+    ck_assert_uint_eq(tu_postings(store), index);
     ck_assert_uint_eq(count(SEEN_DB_HANDLES), handles);
     ck_assert_uint_eq(feed_size(), size);
     t = begin(0);

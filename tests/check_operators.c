@@ -163,7 +163,7 @@ START_TEST(test_bad_names_are_refused)
         "sam/x",
         "sam\n",
         "sam\t",
-        "s\xc3\xa9""bastien", /* sébastien */
+        ("s\xc3\xa9""bastien"), /* sébastien */
         "sam@example",
         "sam:lead",
         "\xff",

@@ -751,7 +751,7 @@ START_TEST(test_body_is_the_compact_record_and_parses_again)
     /* Whitespace around and inside the object is dropped. */
     ck_assert_ptr_nonnull(spaced = malloc(strlen(EXAMPLE) + 16));
     snprintf(spaced, strlen(EXAMPLE) + 16, " \t{ \"id\" : %s \r",
-        EXAMPLE + strlen("{\"id\":"));
+        &EXAMPLE[strlen("{\"id\":")]);
     ck_assert_int_eq(run(spaced, &r), 0);
     ck_assert_ptr_nonnull(body = seen_record_body(r, &len));
     ck_assert_str_eq(body, EXAMPLE);

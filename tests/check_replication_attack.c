@@ -91,42 +91,57 @@ held_checkpoint(struct tnode *n, const struct seen_keys *origin)
     return cp;
 }
 
-/* What received_enough() waits for: ${n} has received ${min} envelopes
- * of the type named ${type} in the status's "messages". */
-struct received_of {
-    struct tnode *n;
-    const char *type;
-    json_int_t min;
-};
+/* The probe's one DEALER to alpha, kept open for the whole test: a
+ * socket closed (with no linger) as soon as alpha's count of a type rose
+ * could drop the probe's own message unsent when the rise was another
+ * node's (a HEADS from bravo), and the test then waited in vain. */
+static void *probe_d;
 
-/* Whether the struct received_of ${ctx} holds. */
+/* Whether alpha has opened the envelopes of the probe that the
+ * json_int_t ${ctx} says. */
 static int
-received_enough(void *ctx)
+probe_received(void *ctx)
 {
-    const struct received_of *r = ctx;
+    json_t *p = peer_status(&nodes[ALPHA], "probe");
+    json_int_t n = json_integer_value(json_object_get(p, "received"));
 
-    return messages(r->n, r->type, "received") >= r->min;
+    json_decref(p);
+    return n >= *(const json_int_t *)ctx;
 }
 
 /* Send alpha, as the probe, the message ${msg} of ${type} (named ${name}
- * in the status), and service it until it has received it (not merely
- * as many messages: the other nodes' may come first). */
+ * in the status), and service it until it has opened it: the probe's
+ * count, not the type's (another node's of that type may come first).
+ * Without the nodes' periodic work meanwhile: a liveness HEADS of bravo
+ * could otherwise bring alpha, while the probe's connection is still
+ * being made, the genuine leaves that the probe's message is about. */
 static void
 probe_sends(int type, const char *name, const ProtobufCMessage *msg)
 {
-    struct received_of r = {&nodes[ALPHA], name, 0};
+    json_t *p = peer_status(&nodes[ALPHA], "probe");
+    json_int_t min = json_integer_value(json_object_get(p, "received")) + 1;
     uint8_t *env;
     size_t len;
-    void *d;
 
-    r.min = messages(&nodes[ALPHA], name, "received") + 1;
+    json_decref(p);
     seal(probe, &nodes[ALPHA], type, msg, &env, &len);
-    d = raw_dealer(probe, &nodes[ALPHA]);
-    raw_send(d, env, len);
+    if (probe_d == NULL)
+        probe_d = raw_dealer(probe, &nodes[ALPHA]);
+    raw_send(probe_d, env, len);
     free(env);
-    ck_assert_msg(pump_until(received_enough, &r), "alpha never received "
-                                                   "the probe's %s", name);
-    zmq_close(d);
+    ck_assert_msg(pump_until_ticking(probe_received, &min, 0),
+        "alpha never opened the probe's %s", name);
+}
+
+/* The fixture's teardown, the probe's socket closed first. */
+static void
+attack_teardown(void)
+{
+
+    if (probe_d != NULL)
+        zmq_close(probe_d);
+    probe_d = NULL;
+    teardown();
 }
 
 /* A seen_alerts_evidence_fn that counts in the int ${ctx} the evidence
@@ -751,7 +766,7 @@ replication_attack_suite(void)
     Suite *s = suite_create("replication_attack");
     TCase *tc = tcase_create("replication_attack");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, attack_teardown);
     tcase_add_test(tc, test_forged_leaves_under_an_innocent_origin_s_checkpoint);
     tcase_add_test(
         tc, test_a_batch_out_of_order_has_the_range_asked_again_at_once);

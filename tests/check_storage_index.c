@@ -169,7 +169,7 @@ START_TEST(test_index_finds_entries_by_blocking_tokens_only)
     /* Field tokens are published but never indexed. */
     ck_assert_int_eq(lookup(t, tok_fgiven).n, 0);
     ck_assert_int_eq(lookup(t, tok_fpost).n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 5); /* nhs, name x2, given, other */
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2);
@@ -238,7 +238,7 @@ START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
     assert_hit(&h, 0, 1, h2);
     ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_ENOTFOUND);
     ck_assert_int_eq(seen_index_remove(t, 1, h1), SEEN_ENOTFOUND);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
@@ -247,7 +247,7 @@ START_TEST(test_index_remove_withdraws_the_entry_and_its_tokens)
     ck_assert_uint_eq(n, 2);
     ck_assert_int_eq(seen_index_remove(t, 1, h2), SEEN_OK);
     ck_assert_int_eq(lookup(t, tok_name).n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     seen_store_destroy(&s);
@@ -284,7 +284,7 @@ START_TEST(test_index_readding_a_handle_replaces_without_duplicate_hits)
     ck_assert_int_eq(lookup(t, tok_given).n, 1);
     ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
     ck_assert_uint_eq(seq, 2);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
@@ -332,7 +332,7 @@ START_TEST(test_index_fresh_handle_reused_drops_the_old_postings)
     ck_assert_int_eq(lookup(t, tok_name).n, 1);
     ck_assert_int_eq(seen_index_seq(t, 1, h1, &seq), SEEN_OK);
     ck_assert_uint_eq(seq, 4);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2);
     seen_store_abort(t);
     seen_store_destroy(&s);
@@ -386,7 +386,7 @@ START_TEST(test_index_many_held_back_postings_all_arrive)
     }
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
     t = tu_begin(s, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2 * N);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, N);
@@ -457,8 +457,110 @@ START_TEST(test_index_refuses_a_bad_handle_or_partial_token)
         SEEN_EINVAL);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_ENTRIES, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX, &n), SEEN_OK);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 0);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+/* Postings spread over every level of the token index are found as one,
+ * in posting order, block_max taking the first, and each is removed from
+ * the level that holds it. */
+START_TEST(test_index_levels_read_as_one_and_remove_where_held)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    const uint8_t *toks[] = {tok_name};
+    struct seen_index_refs r;
+    uint8_t h[4][16];
+    struct hits hh;
+    uint64_t moved, n;
+    int i;
+
+    for (i = 0; i < 4; i++)
+        memset(h[i], 0x30 + i, 16);
+    /* Two entries of origin 3, moved down to level 2... */
+    ck_assert_uint_eq(add_entry(t, 3, h[0], toks, 1), 0);
+    ck_assert_uint_eq(add_entry(t, 3, h[1], toks, 1), 1);
+    ck_assert_int_eq(seen_index_settle(t, 0, &moved), SEEN_OK);
+    ck_assert_uint_eq(moved, 2);
+    ck_assert_int_eq(seen_index_settle(t, 0, &moved), SEEN_OK);
+    ck_assert_uint_eq(moved, 2);
+    /* ...one of origin 2 to level 1, one of origin 1 left in level 0. */
+    ck_assert_uint_eq(add_entry(t, 2, h[2], toks, 1), 0);
+    ck_assert_int_eq(seen_index_settle(t, 0, &moved), SEEN_OK);
+    ck_assert_uint_eq(moved, 1);
+    ck_assert_uint_eq(add_entry(t, 1, h[3], toks, 1), 0);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX0, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX1, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX2, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    /* Within their caps, nothing moves. */
+    ck_assert_int_eq(seen_index_settle(t, 8, &moved), SEEN_OK);
+    ck_assert_uint_eq(moved, 0);
+    /* One look-up, in posting order: the youngest level's first. */
+    hh = lookup(t, tok_name);
+    ck_assert_int_eq(hh.n, 4);
+    assert_hit(&hh, 0, 1, h[3]);
+    assert_hit(&hh, 1, 2, h[2]);
+    assert_hit(&hh, 2, 3, h[0]);
+    assert_hit(&hh, 3, 3, h[1]);
+    memset(&r, 0, sizeof r);
+    r.block_max = 2;
+    ck_assert_int_eq(
+        seen_index_lookup(t, tok_name, seen_index_refs_add, &r), SEEN_OK);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_uint_eq(r.v[0], (uint64_t)1 << 40);
+    ck_assert_uint_eq(r.v[1], (uint64_t)2 << 40);
+    free(r.v);
+    /* Removed from level 2 and level 0; the rest kept, after a restart. */
+    ck_assert_int_eq(seen_index_remove(t, 3, h[0]), SEEN_OK);
+    ck_assert_int_eq(seen_index_remove(t, 1, h[3]), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+    s = open_store(0);
+    t = tu_begin(s, 0);
+    hh = lookup(t, tok_name);
+    ck_assert_int_eq(hh.n, 2);
+    assert_hit(&hh, 0, 2, h[2]);
+    assert_hit(&hh, 1, 3, h[1]);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
+/* A chunk moves a level's first postings, in key order, and leaves the
+ * rest where they were; all are still found. */
+START_TEST(test_index_a_chunk_moves_the_first_postings_only)
+{
+    struct seen_store *s = open_store(1);
+    struct seen_txn *t = tu_begin(s, 1);
+    uint8_t h1[16];
+    uint64_t moved, n;
+
+    memset(h1, 0x41, 16);
+    ck_assert_uint_eq(add_entry(t, 1, h1,
+                          (const uint8_t *[]){tok_given, tok_nhs, tok_name}, 3),
+        0);
+    ck_assert_int_eq(
+        seen_store_dups_move(t, SEEN_DB_INDEX0, SEEN_DB_INDEX1, 1, &moved),
+        SEEN_OK);
+    ck_assert_uint_eq(moved, 1);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX0, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2);
+    /* The first key: rule 1's. */
+    ck_assert_int_eq(seen_store_count_prefix(t, SEEN_DB_INDEX1, tok_nhs,
+                         SEEN_INDEX_KEY_BYTES, 10, &n),
+        SEEN_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(lookup(t, tok_nhs).n, 1);
+    ck_assert_int_eq(lookup(t, tok_name).n, 1);
+    ck_assert_int_eq(lookup(t, tok_given).n, 1);
     seen_store_abort(t);
     seen_store_destroy(&s);
 }
@@ -481,6 +583,8 @@ storage_index_suite(void)
     tcase_add_test(tc, test_index_keys_by_rule_and_eight_bytes);
     tcase_add_test(tc, test_index_many_held_back_postings_all_arrive);
     tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
+    tcase_add_test(tc, test_index_levels_read_as_one_and_remove_where_held);
+    tcase_add_test(tc, test_index_a_chunk_moves_the_first_postings_only);
     suite_add_tcase(s, tc);
 
     return s;

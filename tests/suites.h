@@ -28,13 +28,19 @@ Suite *envelope_suite(void);
 Suite *cluster_suite(void);
 Suite *match_dates_suite(void);
 Suite *match_em_suite(void);
+Suite *match_prf_suite(void);
 Suite *dmetaphone_suite(void);
 Suite *ident_suite(void);
 Suite *nickname_suite(void);
+Suite *match_prfbatch_suite(void);
+Suite *node_ptokens_suite(void);
+Suite *node_reimport_suite(void);
 Suite *normalise_suite(void);
 Suite *tokens_suite(void);
 Suite *matcher_suite(void);
 Suite *membership_suite(void);
+Suite *membership_oprf_suite(void);
+Suite *custodian_suite(void);
 Suite *node_index_suite(void);
 Suite *operators_suite(void);
 Suite *operators_peer_suite(void);
@@ -54,6 +60,7 @@ Suite *storage_index_suite(void);
 Suite *storage_migrate_suite(void);
 Suite *transport_suite(void);
 Suite *xlog_suite(void);
+Suite *xlog_pack_suite(void);
 Suite *world_suite(void);
 
 #endif /* !SEEN_TESTS_SUITES_H */

@@ -14,6 +14,7 @@
 #include "common/file.h"
 #include "crypto/keys.h"
 #include "node/matching/indexer.h"
+#include "storage/index.h"
 #include "proto/record.h"
 #include "tests/testutil.h"
 #include "seen.pb-c.h"
@@ -137,6 +138,22 @@ tu_count(struct seen_store *store, enum seen_db db)
     uint64_t n;
 
     ck_assert_int_eq(seen_store_count(t, db, &n), SEEN_OK);
+    seen_store_abort(t);
+    return n;
+}
+
+/**
+ * tu_postings(store):
+ * Return the postings of the token index of ${store}, every level, read
+ * in a transaction of its own.
+ */
+uint64_t
+tu_postings(struct seen_store *store)
+{
+    struct seen_txn *t = tu_begin(store, 0);
+    uint64_t n;
+
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     seen_store_abort(t);
     return n;
 }

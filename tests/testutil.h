@@ -84,6 +84,13 @@ struct seen_txn *tu_begin(struct seen_store *store, int write);
 uint64_t tu_count(struct seen_store *store, enum seen_db db);
 
 /**
+ * tu_postings(store):
+ * Return the postings of the token index of ${store}, every level, read
+ * in a transaction of its own.
+ */
+uint64_t tu_postings(struct seen_store *store);
+
+/**
  * tu_apply(ix, txn, line, now, st):
  * Parse the import line ${line} (which must parse) and apply it with
  * ${ix} in ${txn} at time ${now}, adding to ${st}; return the indexer's

@@ -234,6 +234,7 @@ cli_cmd_fn cmd_graph;
 cli_cmd_fn cmd_backup;
 cli_cmd_fn cmd_restore;
 cli_cmd_fn cmd_keys;
+cli_cmd_fn cmd_custodians; /* seen custodians check (issue 16) */
 
 struct seen_unlock;
 

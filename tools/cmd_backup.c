@@ -337,6 +337,41 @@ swap_store(struct cli *cli, const char *bdir, const struct stat *hs,
     return 0;
 }
 
+/*
+ * The custodian journal of the store restored: the home's, which belongs
+ * to the store replaced, moved aside (DIR/custodian.journal.replaced-
+ * TIME), and the backup's put in its place when it has one.
+ */
+static int
+swap_journal(struct cli *cli, const char *bdir, const struct stat *hs)
+{
+    char home_j[SEEN_PATH_LEN], old[SEEN_PATH_LEN], from[SEEN_PATH_LEN],
+        stamp[32];
+    time_t now = time(NULL);
+    struct stat sb;
+
+    if (seen_home_path(cli->home, SEEN_BACKUP_JOURNAL, home_j,
+            sizeof home_j) == NULL ||
+        seen_home_path(bdir, SEEN_BACKUP_JOURNAL, from, sizeof from) == NULL)
+        return 1;
+    if (stat(home_j, &sb) == 0) {
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
+        if ((size_t)snprintf(old, sizeof old, "%s.replaced-%s", home_j,
+                stamp) >= sizeof old)
+            return 1;
+        if (rename(home_j, old) != 0)
+            return cli_fail(cli, "cannot move '%s' aside: %s", home_j,
+                strerror(errno));
+        printf("The custodian journal it replaced: %s\n", old);
+    }
+    if (stat(from, &sb) != 0)
+        return 0;
+    if (copy_file(from, home_j) != 0 || own(home_j, hs) != 0)
+        return cli_fail(cli, "cannot copy '%s' to '%s': %s", from, home_j,
+            strerror(errno));
+    return 0;
+}
+
 int
 cmd_restore(struct cli *cli, int argc, char **argv)
 {
@@ -376,7 +411,8 @@ cmd_restore(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, "'%s' is not a folder", cli->home);
     if (read_manifest(cli, bdir, &m) != 0 || same_node(cli, &m) != 0 ||
         fill_home(cli, bdir, &hs, &m) != 0 ||
-        swap_store(cli, bdir, &hs, &m, reason) != 0)
+        swap_store(cli, bdir, &hs, &m, reason) != 0 ||
+        swap_journal(cli, bdir, &hs) != 0)
         return 1;
     taken = (time_t)m.taken;
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&taken));

@@ -40,6 +40,7 @@
 #include "crypto/keystore.h"
 #include "proto/membership.h"
 #include "tools/cli.h"
+#include "tools/federation.h"
 
 #include "seen.pb-c.h"
 
@@ -56,6 +57,8 @@ static const char federation_usage[] =
     "       seen federation rotate AUTHDIR\n"
     "       seen federation links AUTHDIR N\n"
     "       seen federation tokens AUTHDIR 8|16\n"
+    "       seen federation custodians AUTHDIR --threshold T "
+    "NAME[=ENDPOINT]...\n"
     "       seen federation sign AUTHDIR [--out FILE]\n"
     "       seen federation show FILE --authority HEX [--json]\n"
     "\n"
@@ -78,31 +81,14 @@ static const char federation_usage[] =
     "  tokens  members publish tokens of 8 bytes (a new federation's\n"
     "          default) or 16 (what nodes older than short tokens read;\n"
     "          docs/protocol.md, \"Short tokens\")\n"
+    "  custodians  a new OPRF epoch: a key split T of N among the members\n"
+    "          NAME (docs/protocol.md, \"OPRF epochs\")\n"
     "  sign    sign the next version: AUTHDIR/membership-VERSION.pb and\n"
     "          AUTHDIR/membership.pb (and FILE with --out)\n"
     "  show    verify a document against the authority key HEX and print\n"
     "          it (--json: one line); never prints a match key\n"
     "\n"
     "Changes take effect for nodes only once signed.\n";
-
-/* One member of state.json, decoded for seen_membership_build(). */
-struct fed_member {
-    Seen__Member mb;
-    uint8_t sign_pk[32];
-    uint8_t curve_pk[32];
-};
-
-/* state.json, loaded. */
-struct fed_state {
-    json_t *root; /* owns every string below */
-    const char *federation;
-    uint8_t authority_pk[32];
-    uint64_t next_version;
-    uint32_t epoch;
-    uint32_t links; /* long-range links each way; 0: everyone */
-    uint32_t token_bytes; /* of the entries members publish: 8 or 16 */
-    json_t *members; /* borrowed from root */
-};
 
 /* Return 1 if ${s} has ${min} to ${max} bytes and no control character. */
 static int
@@ -166,8 +152,8 @@ write_file(const struct cli *cli, const char *dir, const char *name,
  * take its lock.  Returns the lock's descriptor, or prints why not and
  * returns -1.
  */
-static int
-authdir_lock(const struct cli *cli, const char *dir)
+int
+fed_authdir_lock(const struct cli *cli, const char *dir)
 {
     char path[SEEN_PATH_LEN];
     struct stat sb;
@@ -204,16 +190,16 @@ authdir_lock(const struct cli *cli, const char *dir)
     return fd;
 }
 
-static void
-authdir_unlock(int fd)
+void
+fed_authdir_unlock(int fd)
 {
 
     if (fd != -1)
         close(fd);
 }
 
-static void
-state_free(struct fed_state *st)
+void
+fed_state_free(struct fed_state *st)
 {
 
     json_decref(st->root);
@@ -221,8 +207,8 @@ state_free(struct fed_state *st)
 }
 
 /* Check the member ${j} (number ${i}) of state.json; decode into ${fm}. */
-static int
-member_from_json(json_t *j, struct fed_member *fm)
+int
+fed_member_from_json(json_t *j, struct fed_member *fm)
 {
     const char *type, *status;
 
@@ -264,8 +250,8 @@ member_from_json(json_t *j, struct fed_member *fm)
 }
 
 /* Load AUTHDIR/state.json into ${st}.  Returns 0, or prints why not: 1. */
-static int
-state_load(const struct cli *cli, const char *dir, struct fed_state *st)
+int
+fed_state_load(const struct cli *cli, const char *dir, struct fed_state *st)
 {
     char path[SEEN_PATH_LEN];
     struct fed_member fm;
@@ -319,26 +305,30 @@ state_load(const struct cli *cli, const char *dir, struct fed_state *st)
                                                  json_integer_value(v) != 16)))
         goto bad;
     st->token_bytes = v != NULL ? (uint32_t)json_integer_value(v) : 16;
+    v = json_object_get(st->root, "oprf"); /* absent: never dealt */
+    if (v != NULL && !json_is_string(v))
+        goto bad;
+    st->oprf_hex = json_string_value(v);
     st->members = json_object_get(st->root, "members");
     if (!json_is_array(st->members))
         goto bad;
     for (i = 0; i < json_array_size(st->members); i++) {
-        if (member_from_json(json_array_get(st->members, i), &fm) != 0) {
+        if (fed_member_from_json(json_array_get(st->members, i), &fm) != 0) {
             cli_fail(cli, "'%s': member %zu is malformed", path, i);
-            state_free(st);
+            fed_state_free(st);
             return 1;
         }
     }
     return 0;
 bad:
     cli_fail(cli, "'%s' is malformed", path);
-    state_free(st);
+    fed_state_free(st);
     return 1;
 }
 
 /* Write ${st} back to AUTHDIR/state.json.  Returns 0, or prints why: 1. */
-static int
-state_save(const struct cli *cli, const char *dir, struct fed_state *st)
+int
+fed_state_save(const struct cli *cli, const char *dir, struct fed_state *st)
 {
     char path[SEEN_PATH_LEN], *text;
     int rc = 0;
@@ -362,8 +352,8 @@ state_save(const struct cli *cli, const char *dir, struct fed_state *st)
 }
 
 /* The member of ${st} named ${name}, or NULL. */
-static json_t *
-state_member(const struct fed_state *st, const char *name)
+json_t *
+fed_state_member(const struct fed_state *st, const char *name)
 {
     json_t *mj;
     size_t i;
@@ -592,7 +582,7 @@ new_member(const struct cli *cli, const struct fed_state *st, json_t *id,
         json_object_get(id, "local_authority"), "sign_pk",
         json_object_get(id, "sign_pk"), "curve_pk",
         json_object_get(id, "curve_pk"), "endpoint", ep, "status", "active");
-    if (m == NULL || member_from_json(m, fm) != 0) {
+    if (m == NULL || fed_member_from_json(m, fm) != 0) {
         cli_fail(cli,
             "'%s' is not a valid identity (name, agency, type, "
             "local_authority, sign_pk and curve_pk)",
@@ -605,7 +595,7 @@ new_member(const struct cli *cli, const struct fed_state *st, json_t *id,
     }
     json_array_foreach(st->members, i, mj)
     {
-        if (member_from_json(mj, &other) != 0)
+        if (fed_member_from_json(mj, &other) != 0)
             continue;
         if (strcmp(other.mb.name, fm->mb.name) == 0) {
             cli_fail(cli, "'%s' is already a member%s", fm->mb.name,
@@ -656,7 +646,7 @@ update_member(const struct cli *cli, struct fed_state *st, json_t *id,
         return 0; /* new_member() says what is wrong with it */
     json_array_foreach(st->members, i, mj)
     {
-        if (member_from_json(mj, &other) != 0)
+        if (fed_member_from_json(mj, &other) != 0)
             continue;
         if (strcmp(other.mb.name, name) == 0) {
             found = mj;
@@ -677,7 +667,7 @@ update_member(const struct cli *cli, struct fed_state *st, json_t *id,
     }
     json_array_foreach(st->members, i, mj)
     {
-        if (mj != found && member_from_json(mj, &other) == 0 &&
+        if (mj != found && fed_member_from_json(mj, &other) == 0 &&
             memcmp(other.curve_pk, curve, 32) == 0) {
             cli_fail(cli, "'%s' has a key of member '%s'", idfile,
                 other.mb.name);
@@ -726,10 +716,10 @@ fed_add(struct cli *cli, int argc, char **argv)
         idfile = path;
     }
 
-    if ((lock = authdir_lock(cli, dir)) == -1)
+    if ((lock = fed_authdir_lock(cli, dir)) == -1)
         return 1;
-    if (state_load(cli, dir, &st) != 0) {
-        authdir_unlock(lock);
+    if (fed_state_load(cli, dir, &st) != 0) {
+        fed_authdir_unlock(lock);
         return 1;
     }
     if (read_identity(cli, idfile, home, &id) != 0)
@@ -744,7 +734,7 @@ fed_add(struct cli *cli, int argc, char **argv)
         goto done;
     }
     if ((rc = update_member(cli, &st, id, idfile, ep)) != 0) {
-        if (rc == 1 && state_save(cli, dir, &st) == 0) {
+        if (rc == 1 && fed_state_save(cli, dir, &st) == 0) {
             printf("Updated the transport key of '%s' (and its endpoint, %s)"
                    "\nPublish with: seen federation sign %s\n",
                 json_string_value(json_object_get(id, "name")), ep, dir);
@@ -756,7 +746,7 @@ fed_add(struct cli *cli, int argc, char **argv)
         goto done;
     /* The strings of fm point into m, which the array now owns. */
     if (json_array_append_new(st.members, m) != 0 ||
-        state_save(cli, dir, &st) != 0)
+        fed_state_save(cli, dir, &st) != 0)
         goto done;
     sodium_bin2hex(apk, sizeof apk, fm.sign_pk, 32);
     printf("Added '%s' (%s, %s) at %s\nNode id: %s\n"
@@ -766,9 +756,64 @@ fed_add(struct cli *cli, int argc, char **argv)
     ret = 0;
 done:
     json_decref(id);
-    state_free(&st);
-    authdir_unlock(lock);
+    fed_state_free(&st);
+    fed_authdir_unlock(lock);
     return ret;
+}
+
+static int sign_oprf(const struct cli *cli, const struct fed_state *st,
+    Seen__OprfKey **out);
+
+/*
+ * In an OPRF epoch no member holds a key, and a new match key would give
+ * every member the means to guess offline again: a rotation is refused
+ * (the key is dealt again with `seen federation custodians`), and a
+ * revocation (${name}, its member ${mj} of ${st}) keeps the epoch, unless
+ * the member holds a share, which must be dealt away first.  Returns -1
+ * when ${st} is not an OPRF epoch (rotate as before), else the exit
+ * status (the revocation saved in ${dir}'s state.json, or refused).
+ */
+static int
+rotate_oprf(struct cli *cli, const char *dir, struct fed_state *st,
+    json_t *mj, const char *name)
+{
+    Seen__OprfKey *ok = NULL;
+    uint8_t spk[32];
+    size_t i;
+    int custodian = 0, rc;
+
+    if (sign_oprf(cli, st, &ok) != 0)
+        return 1;
+    if (ok == NULL)
+        return -1;
+    if (name != NULL &&
+        hex32(spk, json_string_value(json_object_get(mj, "sign_pk"))) == 0)
+        for (i = 0; i < ok->n_shares; i++)
+            custodian |= ok->shares[i]->sign_pk.len == 32 &&
+                         memcmp(ok->shares[i]->sign_pk.data, spk, 32) == 0;
+    if (name == NULL)
+        rc = cli_fail(cli, "epoch %u is an OPRF epoch, whose tokens only its "
+                           "custodians make: deal a new key with 'seen "
+                           "federation custodians' (a match key would let "
+                           "every member make tokens offline)",
+            ok->epoch);
+    else if (custodian)
+        rc = cli_fail(cli, "'%s' holds a share of OPRF epoch %u's key: deal "
+                           "the key again among other custodians ('seen "
+                           "federation custodians'), then revoke it",
+            name, ok->epoch);
+    else if (json_object_set_new(mj, "status", json_string("revoked")) != 0 ||
+             fed_state_save(cli, dir, st) != 0)
+        rc = 1;
+    else {
+        printf("Revoked '%s'; the tokens stay OPRF epoch %u's, of whose key "
+               "it holds no share (the custodians serve active members "
+               "only)\nPublish with: seen federation sign %s\n",
+            name, ok->epoch, dir);
+        rc = 0;
+    }
+    seen__oprf_key__free_unpacked(ok, NULL);
+    return rc;
 }
 
 /*
@@ -787,14 +832,14 @@ rotate(struct cli *cli, const char *dir, const char *name)
     uint32_t epoch;
     int lock, ret = 1;
 
-    if ((lock = authdir_lock(cli, dir)) == -1)
+    if ((lock = fed_authdir_lock(cli, dir)) == -1)
         return 1;
-    if (state_load(cli, dir, &st) != 0) {
-        authdir_unlock(lock);
+    if (fed_state_load(cli, dir, &st) != 0) {
+        fed_authdir_unlock(lock);
         return 1;
     }
     if (name != NULL) {
-        if ((mj = state_member(&st, name)) == NULL) {
+        if ((mj = fed_state_member(&st, name)) == NULL) {
             cli_fail(cli, "no member is named '%s'", name);
             goto done;
         }
@@ -804,6 +849,9 @@ rotate(struct cli *cli, const char *dir, const char *name)
             goto done;
         }
     }
+    if ((ret = rotate_oprf(cli, dir, &st, mj, name)) != -1)
+        goto done;
+    ret = 1;
     if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0)
         goto done;
     epoch = st.epoch > keys->match_epoch ? st.epoch : keys->match_epoch;
@@ -818,7 +866,7 @@ rotate(struct cli *cli, const char *dir, const char *name)
         json_object_set_new(mj, "status", json_string("revoked")) != 0)
         goto done;
     st.epoch = epoch;
-    if (state_save(cli, dir, &st) != 0)
+    if (fed_state_save(cli, dir, &st) != 0)
         goto done;
     randombytes_buf(key, sizeof key);
     if (dpath(cli, dir, "authority.key", path, sizeof path) == NULL)
@@ -840,8 +888,8 @@ done:
     sodium_memzero(key, sizeof key);
     seen_keys_destroy(&keys);
     seen_passphrase_destroy(&pass);
-    state_free(&st);
-    authdir_unlock(lock);
+    fed_state_free(&st);
+    fed_authdir_unlock(lock);
     return ret;
 }
 
@@ -850,7 +898,9 @@ static const char revoke_usage[] =
     "\n"
     "Mark member NAME revoked and rotate the match key: the next signed\n"
     "document lists NAME as revoked (peers refuse it) and grants the new\n"
-    "epoch's key only to active members.  Needs the authority passphrase.\n";
+    "epoch's key only to active members.  Needs the authority passphrase.\n"
+    "In an OPRF epoch the epoch stays (no member holds its key), and a\n"
+    "custodian is revoked only once the key is dealt again without it.\n";
 
 static int
 fed_revoke(struct cli *cli, int argc, char **argv)
@@ -872,7 +922,8 @@ static const char rotate_usage[] =
     "\n"
     "Make a new match key under a new epoch (and complete a rotation that\n"
     "was interrupted).  Needs the authority passphrase; takes effect once\n"
-    "signed.\n";
+    "signed.  Refused in an OPRF epoch: deal its key again with 'seen\n"
+    "federation custodians'.\n";
 
 static int
 fed_rotate(struct cli *cli, int argc, char **argv)
@@ -910,11 +961,11 @@ fed_links(struct cli *cli, int argc, char **argv)
     if (*end != '\0' || n < 0 || n > SEEN_MEMBERSHIP_LINKS_MAX)
         return cli_fail(cli, "links must be a number from 0 to %d",
             SEEN_MEMBERSHIP_LINKS_MAX);
-    if (state_load(cli, argv[optind], &st) != 0)
+    if (fed_state_load(cli, argv[optind], &st) != 0)
         return 1;
     st.links = (uint32_t)n;
-    rc = state_save(cli, argv[optind], &st);
-    state_free(&st);
+    rc = fed_state_save(cli, argv[optind], &st);
+    fed_state_free(&st);
     if (rc == 0)
         printf("links %ld: signed into the next version\n", n);
     return rc;
@@ -942,11 +993,11 @@ fed_tokens(struct cli *cli, int argc, char **argv)
         strcmp(argv[optind + 1], "16") != 0)
         return cli_fail(cli, "tokens must be 8 or 16 bytes");
     n = atoi(argv[optind + 1]);
-    if (state_load(cli, argv[optind], &st) != 0)
+    if (fed_state_load(cli, argv[optind], &st) != 0)
         return 1;
     st.token_bytes = (uint32_t)n;
-    rc = state_save(cli, argv[optind], &st);
-    state_free(&st);
+    rc = fed_state_save(cli, argv[optind], &st);
+    fed_state_free(&st);
     if (rc == 0)
         printf("tokens of %d bytes: signed into the next version\n", n);
     return rc;
@@ -959,7 +1010,8 @@ fed_tokens(struct cli *cli, int argc, char **argv)
  */
 static int
 keys_match_state(const struct cli *cli, const char *dir,
-    const struct seen_keys *keys, const struct fed_state *st)
+    const struct seen_keys *keys, const struct fed_state *st,
+    const Seen__OprfKey *oprf)
 {
 
     if (sodium_memcmp(keys->sign_pk, st->authority_pk, 32) != 0)
@@ -967,12 +1019,44 @@ keys_match_state(const struct cli *cli, const char *dir,
             "state.json and authority.key of '%s' belong to "
             "different authorities",
             dir);
-    if (keys->match_epoch != st->epoch)
+    if (oprf == NULL && keys->match_epoch != st->epoch)
         return cli_fail(cli,
             "the match key is of epoch %u, not %u (an interrupted "
             "rotation): run 'seen federation rotate %s'",
             keys->match_epoch, st->epoch, dir);
     return 0;
+}
+
+/*
+ * The OPRF key of ${st} when it was dealt for the current epoch (an OPRF
+ * epoch: the document holds it and no grant): *${out}, decoded, freed by
+ * the caller with seen__oprf_key__free_unpacked(); NULL otherwise.
+ * Returns 0, or prints why not: 1.
+ */
+static int
+sign_oprf(const struct cli *cli, const struct fed_state *st,
+    Seen__OprfKey **out)
+{
+    uint8_t *bin;
+    size_t hl, bl;
+    int rc = 0;
+
+    *out = NULL;
+    if (st->oprf_hex == NULL)
+        return 0;
+    hl = strlen(st->oprf_hex);
+    if ((bin = malloc(hl / 2 + 1)) == NULL)
+        return cli_fail(cli, "out of memory");
+    if (sodium_hex2bin(bin, hl / 2 + 1, st->oprf_hex, hl, NULL, &bl, NULL) !=
+            0 ||
+        (*out = seen__oprf_key__unpack(NULL, bl, bin)) == NULL)
+        rc = cli_fail(cli, "state.json: 'oprf' is not an encoded OprfKey");
+    else if ((*out)->epoch != st->epoch) {
+        seen__oprf_key__free_unpacked(*out, NULL); /* an earlier epoch's */
+        *out = NULL;
+    }
+    free(bin);
+    return rc;
 }
 
 static const char sign_usage[] =
@@ -994,6 +1078,7 @@ fed_sign(struct cli *cli, int argc, char **argv)
     const Seen__Member **mbs = NULL;
     struct seen_membership *chk = NULL;
     struct seen_keys *keys = NULL;
+    Seen__OprfKey *oprf = NULL;
     char path[SEEN_PATH_LEN], name[64], *pass = NULL;
     uint8_t *doc = NULL;
     size_t passlen, len, n, i, nactive = 0;
@@ -1005,10 +1090,10 @@ fed_sign(struct cli *cli, int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage(cli, sign_usage, "give one AUTHDIR");
     dir = argv[optind];
-    if ((lock = authdir_lock(cli, dir)) == -1)
+    if ((lock = fed_authdir_lock(cli, dir)) == -1)
         return 1;
-    if (state_load(cli, dir, &st) != 0) {
-        authdir_unlock(lock);
+    if (fed_state_load(cli, dir, &st) != 0) {
+        fed_authdir_unlock(lock);
         return 1;
     }
     n = json_array_size(st.members);
@@ -1020,18 +1105,18 @@ fed_sign(struct cli *cli, int argc, char **argv)
     }
     for (i = 0; i < n; i++) {
         /* Checked by state_load. */
-        (void)member_from_json(json_array_get(st.members, i), &fm[i]);
+        (void)fed_member_from_json(json_array_get(st.members, i), &fm[i]);
         mbs[i] = &fm[i].mb;
         nactive += fm[i].mb.status == SEEN__MEMBER_STATUS__ACTIVE;
     }
-    if (authority_keys(cli, dir, &pass, &passlen, &keys) != 0 ||
-        keys_match_state(cli, dir, keys, &st) != 0)
+    if (sign_oprf(cli, &st, &oprf) != 0 ||
+        authority_keys(cli, dir, &pass, &passlen, &keys) != 0 ||
+        keys_match_state(cli, dir, keys, &st, oprf) != 0)
         goto done;
     version = st.next_version;
-    if (seen_membership_build_links(st.federation, version,
+    if (seen_membership_build_oprf(st.federation, version,
             (uint64_t)time(NULL), mbs, n, st.epoch, st.links, st.token_bytes,
-            keys->match_key,
-            keys, &doc, &len) != 0) {
+            keys->match_key, oprf, keys, &doc, &len) != 0) {
         cli_fail(cli, "cannot build the document");
         goto done;
     }
@@ -1043,7 +1128,7 @@ fed_sign(struct cli *cli, int argc, char **argv)
 
     /* Never reuse a version, even if what follows fails. */
     st.next_version = version + 1;
-    if (state_save(cli, dir, &st) != 0)
+    if (fed_state_save(cli, dir, &st) != 0)
         goto done;
     snprintf(
         name, sizeof name, "membership-%llu.pb", (unsigned long long)version);
@@ -1056,19 +1141,22 @@ fed_sign(struct cli *cli, int argc, char **argv)
         goto done;
     }
     printf("Signed membership version %llu of '%s': %zu members (%zu "
-           "active), match-key epoch %u\nWritten to %s/%s and %s%s%s\n",
-        (unsigned long long)version, st.federation, n, nactive, st.epoch, dir,
+           "active), %s epoch %u\nWritten to %s/%s and %s%s%s\n",
+        (unsigned long long)version, st.federation, n, nactive,
+        oprf != NULL ? "OPRF" : "match-key", st.epoch, dir,
         name, path, out != NULL ? " and " : "", out != NULL ? out : "");
     ret = 0;
 done:
+    if (oprf != NULL)
+        seen__oprf_key__free_unpacked(oprf, NULL);
     seen_membership_destroy(&chk);
     free(doc);
     seen_keys_destroy(&keys);
     seen_passphrase_destroy(&pass);
     free(mbs);
     free(fm);
-    state_free(&st);
-    authdir_unlock(lock);
+    fed_state_free(&st);
+    fed_authdir_unlock(lock);
     return ret;
 }
 
@@ -1083,6 +1171,7 @@ static const struct {
     {"rotate", "federation rotate", fed_rotate},
     {"links", "federation links", fed_links},
     {"tokens", "federation tokens", fed_tokens},
+    {"custodians", "federation custodians", fed_custodians},
     {"sign", "federation sign", fed_sign},
     {"show", "federation show", cmd_federation_show},
 };

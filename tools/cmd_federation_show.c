@@ -34,6 +34,32 @@ static const char show_usage[] =
     "\"type\", \"local_authority\", \"sign_pk\", \"curve_pk\", \"endpoint\",\n"
     "\"status\", \"granted\"}, ...]}.  Exit 1 if it does not verify.\n";
 
+/* Add to ${j} "oprf": {"threshold", "custodians": [{"name", "index",
+ * "endpoint"}]} when ${m} is an OPRF epoch.  Returns 0 or -1. */
+static int
+oprf_json(const struct seen_membership *m, json_t *j)
+{
+    struct seen_membership_custodian c;
+    unsigned int t;
+    json_t *arr;
+    size_t i, n = seen_membership_oprf(m, &t, NULL);
+
+    if (n == 0)
+        return 0;
+    if ((arr = json_array()) == NULL ||
+        json_object_set_new(j, "oprf",
+            json_pack("{s:I, s:o}", "threshold", (json_int_t)t,
+                "custodians", arr)) != 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        if (seen_membership_custodian(m, i, &c) != 0 ||
+            json_array_append_new(arr, json_pack("{s:s, s:I, s:s}", "name",
+                c.name, "index", (json_int_t)c.index, "endpoint",
+                c.endpoint)) != 0)
+            return -1;
+    return 0;
+}
+
 /* Print the verified document ${m} of authority ${hex} on one line. */
 static int
 show_json(const struct seen_membership *m, const char *hex)
@@ -72,6 +98,8 @@ show_json(const struct seen_membership *m, const char *hex)
                     seen_membership_granted(m, mb->sign_pk.data))) != 0)
             goto done;
     }
+    if (oprf_json(m, j) != 0)
+        goto done;
     cli_print_json(j);
     rc = 0;
 done:
@@ -85,7 +113,9 @@ show_text(const struct seen_membership *m, const char *hex)
 {
     const Seen__Member *mb;
     char signhex[65], when[32];
-    size_t i, n = seen_membership_count(m), nactive = 0;
+    size_t i, n = seen_membership_count(m), nactive = 0, nc;
+    struct seen_membership_custodian c;
+    unsigned int thr;
     struct tm tm;
     time_t t = (time_t)seen_membership_issued(m);
 
@@ -95,12 +125,16 @@ show_text(const struct seen_membership *m, const char *hex)
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(when, sizeof when, "%llu",
             (unsigned long long)seen_membership_issued(m));
-    printf("federation: %s\nversion: %llu\nissued: %s\nauthority: %s\n"
-           "match-key epoch: %u\nmembers: %zu (%zu active, %zu "
-           "revoked)\n",
+    printf("federation: %s\nversion: %llu\nissued: %s\nauthority: %s\n",
         seen_membership_federation(m),
-        (unsigned long long)seen_membership_version(m), when, hex,
-        seen_membership_epoch(m), n, nactive, n - nactive);
+        (unsigned long long)seen_membership_version(m), when, hex);
+    if ((nc = seen_membership_oprf(m, &thr, NULL)) > 0)
+        printf("OPRF epoch: %u (%u of %zu custodians)\n",
+            seen_membership_epoch(m), thr, nc);
+    else
+        printf("match-key epoch: %u\n", seen_membership_epoch(m));
+    printf("members: %zu (%zu active, %zu revoked)\n", n, nactive,
+        n - nactive);
     for (i = 0; i < n; i++) {
         mb = seen_membership_member(m, i);
         sodium_bin2hex(signhex, sizeof signhex, mb->sign_pk.data, 32);
@@ -108,8 +142,12 @@ show_text(const struct seen_membership *m, const char *hex)
             seen_membership_active(mb) ? "active" : "revoked",
             seen_membership_type_name(mb->type), mb->local_authority,
             mb->endpoint,
-            seen_membership_granted(m, mb->sign_pk.data) ? "" : " (no key)",
+            nc > 0 || seen_membership_granted(m, mb->sign_pk.data)
+                ? ""
+                : " (no key)",
             signhex);
+        if (seen_membership_custodian_of(m, mb->sign_pk.data, &c) == 0)
+            printf("      custodian %u at %s\n", c.index, c.endpoint);
     }
 }
 

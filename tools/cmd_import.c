@@ -194,8 +194,9 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     int skip_invalid, unsigned long nlines, int tty, int quiet)
 {
     json_t *resp, *req;
-    json_int_t session;
+    json_int_t session, per, same;
     const char *p, *end, *chunk, *nl;
+    char unchanged[64] = "";
     unsigned long line = 1, first, n;
     long pid, now;
     int rc;
@@ -205,12 +206,17 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
     if (cli_call(cli, ctl, req, NULL, 0, 30000, &resp, NULL, NULL) != 0)
         return 1;
     session = json_integer_value(json_object_get(resp, "session"));
+    /* The node's advice on lines a request (an OPRF epoch's are slow);
+     * a node that gives none takes CHUNK_LINES. */
+    per = json_integer_value(json_object_get(resp, "chunk_lines"));
+    if (per <= 0 || per > CHUNK_LINES)
+        per = CHUNK_LINES;
     json_decref(resp);
 
     for (p = in->data, end = in->data + in->len; p < end;) {
         chunk = p;
         first = line;
-        for (n = 0; p < end && n < CHUNK_LINES &&
+        for (n = 0; p < end && n < (unsigned long)per &&
              (size_t)(p - chunk) < CHUNK_BYTES;
              n++, line++) {
             if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -242,15 +248,20 @@ send_file(const struct cli *cli, struct seen_ctl *ctl, const struct input *in,
                "records' again, not published twice\n",
             in->name,
             (long long)json_integer_value(json_object_get(resp, "adopted")));
+    same = json_integer_value(json_object_get(resp, "unchanged"));
+    if (same > 0)
+        snprintf(unchanged, sizeof unchanged,
+            "; %lld unchanged, left as they were", (long long)same);
     if (!quiet)
         printf("%s: %lld records imported (%lld replaced, %lld deleted), "
-               "%lld entries published, %lld retracted%s\n",
+               "%lld entries published, %lld retracted%s%s\n",
             in->name,
             (long long)json_integer_value(json_object_get(resp, "records")),
             (long long)json_integer_value(json_object_get(resp, "replaced")),
             (long long)json_integer_value(json_object_get(resp, "deleted")),
             (long long)json_integer_value(json_object_get(resp, "entries")),
             (long long)json_integer_value(json_object_get(resp, "retracted")),
+            unchanged,
             json_integer_value(json_object_get(resp, "rejected"))
                 ? "; rejected lines skipped"
                 : "");

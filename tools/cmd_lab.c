@@ -726,14 +726,61 @@ save_lab(const struct cli *cli, const char *dir, json_t *lab)
 }
 
 /*
+ * "custodians": {"threshold": T, "nodes": [NAME, ...]} in the manifest
+ * ${m}: deal an OPRF epoch's key T of N among those nodes of the lab in
+ * ${authdir}, each serving on a port of ${lp}.  Returns 0 (also with no
+ * custodians), or prints why not and returns 1.
+ */
+static int
+deal_custodians(const struct cli *cli, const char *authdir, json_t *m,
+    struct lab_ports *lp)
+{
+    json_t *cu = json_object_get(m, "custodians"), *names, *nm;
+    char *argv[6 + 64], args[64][160], thr[16];
+    size_t i, n;
+    int port;
+
+    if (cu == NULL)
+        return 0;
+    names = json_object_get(cu, "nodes");
+    if (!json_is_integer(json_object_get(cu, "threshold")) ||
+        !json_is_array(names) || (n = json_array_size(names)) == 0 ||
+        n > 64)
+        return cli_fail(cli, "\"custodians\": needs \"threshold\" and 1 to "
+                             "64 \"nodes\"");
+    snprintf(thr, sizeof thr, "%lld",
+        (long long)json_integer_value(json_object_get(cu, "threshold")));
+    argv[0] = (char *)"seen";
+    argv[1] = (char *)"federation";
+    argv[2] = (char *)"custodians";
+    argv[3] = (char *)authdir;
+    argv[4] = (char *)"--threshold";
+    argv[5] = thr;
+    json_array_foreach(names, i, nm)
+    {
+        if (!json_is_string(nm) || (port = port_choose(lp)) < 0)
+            return cli_fail(cli, "\"custodians\": a node name each, and a "
+                                 "free port for each");
+        snprintf(args[i], sizeof args[i], "%s=tcp://127.0.0.1:%d",
+            json_string_value(nm), port);
+        argv[6 + i] = args[i];
+    }
+    argv[6 + n] = NULL;
+    if (run_self(cli, NULL, 0, argv) != 0)
+        return cli_fail(cli, "cannot deal the custodians' key");
+    return 0;
+}
+
+/*
  * Start every node of the new lab ${lab} in ${dir} on a port of ${lp},
  * enrol each at the port it holds with the authority in ${authdir} and
+ * deal the custodians' key of ${m}, if any (deal_custodians), and
  * sign the membership document.  Returns 0, or prints why not and
  * returns 1.
  */
 static int
 start_and_sign(const struct cli *cli, const char *dir, const char *authdir,
-    json_t *lab, struct lab_ports *lp)
+    json_t *lab, json_t *m, struct lab_ports *lp)
 {
     json_t *nodes = json_object_get(lab, "nodes"), *nd;
     size_t i;
@@ -751,6 +798,8 @@ start_and_sign(const struct cli *cli, const char *dir, const char *authdir,
         if (enrol_node(cli, dir, authdir, nd) != 0)
             return 1;
     }
+    if (deal_custodians(cli, authdir, m, lp) != 0)
+        return 1;
     if (run_self(cli, NULL, 0,
             (char *const[]){(char *)"seen", (char *)"federation",
                 (char *)"sign", (char *)authdir, NULL}) != 0)
@@ -803,7 +852,7 @@ make_lab(const struct cli *cli, const char *dir, json_t *m, const char *agr,
     /* Written before any node starts, so that `lab down` finds them. */
     if (save_lab(cli, dir, lab) != 0)
         goto done;
-    if (start_and_sign(cli, dir, authdir, lab, lp) != 0 ||
+    if (start_and_sign(cli, dir, authdir, lab, m, lp) != 0 ||
         save_lab(cli, dir, lab) != 0) {
         stop_all(cli, dir, lab);
         goto done;

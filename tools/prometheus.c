@@ -127,6 +127,9 @@ peers(FILE *f, json_t *st)
         {"seen_peer_bad_leaves_total", "counter",
             "ENTRIES of the peer with leaves their origin did not sign.",
             "bad_leaves"},
+        {"seen_peer_received_total", "counter",
+            "Envelopes of the peer opened since the node started.",
+            "received"},
     };
     json_t *ps = json_object_get(st, "peers"), *p, *v;
     size_t i, j;
@@ -279,6 +282,28 @@ disclosure(FILE *f, json_t *st)
         json_object_get(d, "refused"), "reason");
 }
 
+/* A custodian's service (issue 16): what it served and refused. */
+static void
+custodian(FILE *f, json_t *st)
+{
+    json_t *c = json_object_get(st, "custodian");
+
+    if (!json_is_object(c) || !json_is_true(json_object_get(c, "serving")))
+        return;
+    one(f, "seen_custodian_requests_served_total", "counter",
+        "OPRF requests this custodian served since start.", c, "served");
+    one(f, "seen_custodian_requests_refused_total", "counter",
+        "OPRF requests this custodian refused since start.", c, "refused");
+    one(f, "seen_custodian_evaluations_total", "counter",
+        "Blinded elements this custodian evaluated since start.", c,
+        "evaluations");
+    one(f, "seen_custodian_evaluations_today", "gauge",
+        "Blinded elements evaluated today (UTC), every member.", c, "today");
+    one(f, "seen_custodian_journal_pending_bytes", "gauge",
+        "Journal bytes not yet folded into the exchange log.", c,
+        "journal_pending");
+}
+
 /**
  * prom_write(f, status):
  * Write the metrics of the status object ${status} to ${f}: every metric
@@ -334,4 +359,5 @@ prom_write(FILE *f, json_t *st)
     xlog(f, st);
     store(f, st);
     disclosure(f, st);
+    custodian(f, st);
 }

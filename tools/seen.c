@@ -37,6 +37,7 @@ static const struct {
     {"identity", cmd_identity, "print this node's public identity"},
     {"federation", cmd_federation, "the federation authority's tool"},
     {"membership", cmd_membership, "install a signed membership document"},
+    {"custodians", cmd_custodians, "check the custodians answer (OPRF)"},
     {"lab", cmd_lab, "a whole federation on loopback: up, wait, down"},
     {"audit", cmd_audit, "export or verify the exchange log for audit"},
     {"operator", cmd_operator, "register, suspend, remove and list operators"},

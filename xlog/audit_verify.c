@@ -377,7 +377,7 @@ check_leaves(struct seen_audit *a, const struct seen_audit_buf *b)
     struct seen_xlog_leafview v;
     const uint8_t *fr;
     const char *why;
-    uint64_t kinds[7] = {0}, prev = 0, i;
+    uint64_t kinds[8] = {0}, prev = 0, i;
     size_t off = 0, flen;
     int r;
 
@@ -410,11 +410,12 @@ check_leaves(struct seen_audit *a, const struct seen_audit_buf *b)
         seen_audit_report(a, C_LEAVES, 1, 0,
             "%llu leaves decode and keep the leaf rules (sent %llu, received "
             "%llu, queries %llu, decisions %llu, evidence %llu, operator "
-            "changes %llu); signed_size never decreases",
+            "changes %llu); OPRF requests %llu; signed_size never "
+            "decreases",
             (unsigned long long)a->n, (unsigned long long)kinds[1],
             (unsigned long long)kinds[2], (unsigned long long)kinds[3],
             (unsigned long long)kinds[4], (unsigned long long)kinds[5],
-            (unsigned long long)kinds[6]);
+            (unsigned long long)kinds[6], (unsigned long long)kinds[7]);
 }
 
 /*

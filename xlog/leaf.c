@@ -313,6 +313,59 @@ check_operator(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
     return NULL;
 }
 
+/**
+ * seen_xlog_oprf_purpose_ok(p):
+ * Return 1 if ${p} is one of the purposes an OPRF request may give
+ * (docs/protocol.md, "Custodians"): import, query, chronology, report,
+ * check; else 0 (also for NULL).
+ */
+int
+seen_xlog_oprf_purpose_ok(const char *p)
+{
+    static const char *const ok[] = {
+        "import", "query", "chronology", "report", "check"};
+    size_t i;
+
+    for (i = 0; p != NULL && i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(p, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Check the record of an XLOG_OPRF leaf ${l}. */
+static const char *
+check_oprf(struct seen_xlog_leafview *v, const Seen__XLogLeaf *l)
+{
+    const Seen__OprfRecord *o;
+    ProtobufCMessage *m;
+    const char *bad;
+
+    if (l->peer.len != 32)
+        return "peer is not 32 bytes";
+    if (l->envelope.len != 0)
+        return "an OPRF leaf holds an envelope";
+    bad = open_record(l, &seen__oprf_record__descriptor, &m,
+        "OPRF record does not decode", "OPRF record is not in canonical form");
+    if ((v->oprf = (Seen__OprfRecord *)m) == NULL || bad != NULL)
+        return bad;
+    o = v->oprf;
+    if (o->member.len != 32 || memcmp(o->member.data, l->peer.data, 32) != 0)
+        return "OPRF record's member is not the leaf's peer";
+    if (!seen_xlog_oprf_purpose_ok(o->purpose))
+        return "OPRF record's purpose is unknown";
+    if (o->operator_ != NULL && o->operator_[0] != '\0' &&
+        !seen_operator_name_valid(o->operator_))
+        return "OPRF record's operator is not a valid operator name";
+    if (o->count < 1)
+        return "OPRF record's count is 0";
+    if (o->request_id.len != 16)
+        return "OPRF record's request_id is not 16 bytes";
+    if (o->status < SEEN__OPRF_STATUS__OPRF_OK ||
+        o->status > SEEN__OPRF_STATUS__OPRF_BAD_REQUEST)
+        return "OPRF record's status is unknown";
+    return NULL;
+}
+
 /* Check the kind, peer and body of the leaf ${l}, decoding into ${v}. */
 static const char *
 check_body(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
@@ -331,6 +384,8 @@ check_body(struct seen_xlog_leafview *v, Seen__XLogLeaf *l,
         return check_evidence(v, l);
     case SEEN__XLOG_KIND__XLOG_OPERATOR:
         return check_operator(v, l);
+    case SEEN__XLOG_KIND__XLOG_OPRF:
+        return check_oprf(v, l);
     default:
         return "leaf kind is unknown";
     }
@@ -443,6 +498,8 @@ void
 seen_xlog_leaf_release(struct seen_xlog_leafview *v)
 {
 
+    if (v->oprf != NULL)
+        seen__oprf_record__free_unpacked(v->oprf, NULL);
     if (v->op != NULL)
         seen__operator_record__free_unpacked(v->op, NULL);
     if (v->evidence != NULL)

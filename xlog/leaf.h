@@ -33,7 +33,12 @@
  * name; operator empty -- made by `seen init` -- or a valid operator
  * name; change 1-5; role "admin", "lead" or "auditor"; user a valid Unix
  * user name when bound, and uid 0 and user empty when not), no envelope,
- * no peer.
+ * no peer.  XLOG_OPRF (issue 16) holds an OprfRecord (in canonical form;
+ * member the leaf's 32-byte peer; purpose import, query, chronology,
+ * report or check; operator empty or a valid operator name; count at
+ * least 1 (over SEEN_XLOG_OPRF_MAX only when refused); a 16-byte
+ * request_id; a known status), no
+ * envelope: one OPRF request this node served or refused as a custodian.
  *
  * What the log holds (seen_xlog_is_content(); docs/audit-format.md
  * section 1.1): every envelope that carries content --
@@ -59,6 +64,9 @@
 /* The largest leaf: an envelope of SEEN_ENVELOPE_MAX and its framing. */
 #define SEEN_XLOG_LEAF_MAX ((16u << 20) + 4096)
 
+/* The most blinded elements one OPRF request asks for (OprfRecord.count). */
+#define SEEN_XLOG_OPRF_MAX 4096
+
 /* The longest DecisionRecord.request_id, in bytes. */
 #define SEEN_XLOG_REQUEST_ID_MAX 64
 
@@ -71,6 +79,7 @@ struct seen_xlog_leafview {
     Seen__DecisionRecord *decision; /* XLOG_DECISION */
     Seen__XLogEvidence *evidence;   /* XLOG_EVIDENCE */
     Seen__OperatorRecord *op;       /* XLOG_OPERATOR */
+    Seen__OprfRecord *oprf;         /* XLOG_OPRF */
 };
 
 /**
@@ -129,6 +138,14 @@ const char *seen_xlog_leaf_ends(Seen__XLogKind kind,
  * is protocol chatter (see "What the log holds" above).
  */
 int seen_xlog_is_content(int type);
+
+/**
+ * seen_xlog_oprf_purpose_ok(p):
+ * Return 1 if ${p} is one of the purposes an OPRF request may give
+ * (docs/protocol.md, "Custodians"): import, query, chronology, report,
+ * check; else 0 (also for NULL).
+ */
+int seen_xlog_oprf_purpose_ok(const char *p);
 
 /**
  * seen_xlog_leaf_release(v):

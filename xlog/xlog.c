@@ -6,16 +6,21 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "proto/envelope.h"
+#include "storage/feed.h"
 #include "storage/mlog.h"
 #include "storage/store.h"
 #include "xlog/leaf.h"
 #include "xlog/state.h"
 #include "xlog/xlog.h"
 
-/* The log as a Merkle log: xlog, xhash and the "size" of xstate, with no
- * key prefix (xlog.h). */
-static void
-xlog_log(struct seen_mlog *l, struct seen_txn *txn)
+/**
+ * seen_xlog_mlog(l, txn):
+ * Fill ${l} with the log as a Merkle log in ${txn}: xlog, xhash and the
+ * "size" of xstate, with no key prefix, its leaves packed by reference
+ * to the feeds' (xlog.h).
+ */
+void
+seen_xlog_mlog(struct seen_mlog *l, struct seen_txn *txn)
 {
 
     memset(l, 0, sizeof *l);
@@ -25,6 +30,7 @@ xlog_log(struct seen_mlog *l, struct seen_txn *txn)
     l->sizedb = SEEN_DB_XSTATE;
     l->sizeklen = strlen(SEEN_XSTATE_SIZE);
     memcpy(l->sizekey, SEEN_XSTATE_SIZE, l->sizeklen);
+    l->ref = seen_feed_leaf; /* what a packed leaf refers to */
 }
 
 /* Log that the next leaf is refused, and why; returns SEEN_EINVAL. */
@@ -54,7 +60,7 @@ append_leaf(struct seen_txn *txn, Seen__XLogLeaf *l, uint64_t *index)
     size_t blen;
     int rc;
 
-    xlog_log(&ml, txn);
+    seen_xlog_mlog(&ml, txn);
     if ((rc = seen_mlog_size(&ml, &n)) != 0 ||
         (rc = seen_xlog_state_signed_size(txn, &ss)) != 0)
         return rc;
@@ -246,6 +252,23 @@ seen_xlog_operator(struct seen_txn *txn, const struct seen_keys *k,
 }
 
 /**
+ * seen_xlog_oprf(txn, k, o, index):
+ * seen_xlog_append() of the OPRF request ${o} this node served or refused
+ * as a custodian, encoded, at o->time, its peer o->member.  Same returns
+ * (SEEN_EINVAL when ${o} breaks a rule).
+ */
+int
+seen_xlog_oprf(struct seen_txn *txn, const struct seen_keys *k,
+    const Seen__OprfRecord *o, uint64_t *index)
+{
+
+    if (o->member.len != 32)
+        return SEEN_EINVAL;
+    return append_record(txn, k, SEEN__XLOG_KIND__XLOG_OPRF,
+        (const ProtobufCMessage *)o, o->member.data, o->time, index);
+}
+
+/**
  * seen_xlog_size(txn, size):
  * Write the number of leaves of the log to *${size} (0 for none).
  * Returns 0 or SEEN_ECORRUPT.
@@ -255,29 +278,56 @@ seen_xlog_size(struct seen_txn *txn, uint64_t *size)
 {
     struct seen_mlog l;
 
-    xlog_log(&l, txn);
+    seen_xlog_mlog(&l, txn);
     return seen_mlog_size(&l, size);
 }
 
 /**
  * seen_xlog_leaf(txn, i, leaf, len):
- * Look up leaf ${i}: *${leaf} (*${len} bytes, the encoded XLogLeaf) is
- * borrowed until the end of ${txn} or its next write.
- * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT.
+ * Look up leaf ${i}, unpacked into memory ${txn} owns when it is stored
+ * packed; see xlog.h.
  */
 int
 seen_xlog_leaf(
     struct seen_txn *txn, uint64_t i, const uint8_t **leaf, size_t *len)
 {
+
+    return seen_xlog_leaf_buf(txn, i, NULL, leaf, len);
+}
+
+/**
+ * seen_xlog_leaf_buf(txn, i, b, leaf, len):
+ * As seen_xlog_leaf, a packed leaf unpacked into ${b}; see xlog.h.
+ */
+int
+seen_xlog_leaf_buf(struct seen_txn *txn, uint64_t i, struct seen_mlog_buf *b,
+    const uint8_t **leaf, size_t *len)
+{
     struct seen_mlog l;
 
-    xlog_log(&l, txn);
-    return seen_mlog_leaf(&l, i, leaf, len);
+    seen_xlog_mlog(&l, txn);
+    return seen_mlog_leaf_buf(&l, i, b, leaf, len);
+}
+
+/**
+ * seen_xlog_leaf_raw(txn, i, val, len):
+ * The value stored for leaf ${i}, packed or whole; see xlog.h.
+ */
+int
+seen_xlog_leaf_raw(
+    struct seen_txn *txn, uint64_t i, const uint8_t **val, size_t *len)
+{
+    struct seen_mlog l;
+
+    seen_xlog_mlog(&l, txn);
+    return seen_mlog_leaf_raw(&l, i, val, len);
 }
 
 struct each_leaf {
     seen_xlog_leaf_fn *fn;
     void *ctx;
+    struct seen_mlog l;
+    struct seen_mlog_buf b; /* a packed leaf, unpacked */
 };
 
 static int
@@ -285,10 +335,15 @@ on_leaf(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
     struct each_leaf *c = ctx;
+    const uint8_t *leaf;
+    size_t len;
+    int rc;
 
     if (klen != 8)
         return SEEN_ECORRUPT;
-    return c->fn(c->ctx, seen_rd64(key), val, vlen);
+    if ((rc = seen_mlog_unpack(&c->l, val, vlen, &c->b, &leaf, &len)) != 0)
+        return rc;
+    return c->fn(c->ctx, seen_rd64(key), leaf, len);
 }
 
 /**
@@ -300,9 +355,13 @@ on_leaf(void *ctx, const void *key, size_t klen, const void *val,
 int
 seen_xlog_each_leaf(struct seen_txn *txn, seen_xlog_leaf_fn *fn, void *ctx)
 {
-    struct each_leaf c = {fn, ctx};
+    struct each_leaf c = {fn, ctx, {0}, {NULL, 0}};
+    int rc;
 
-    return seen_store_iter(txn, SEEN_DB_XLOG, NULL, 0, on_leaf, &c);
+    seen_xlog_mlog(&c.l, txn);
+    rc = seen_store_iter(txn, SEEN_DB_XLOG, NULL, 0, on_leaf, &c);
+    seen_mlog_buf_free(&c.b);
+    return rc;
 }
 
 /**
@@ -317,7 +376,7 @@ seen_xlog_subtree(
 {
     struct seen_mlog l;
 
-    xlog_log(&l, ctx);
+    seen_xlog_mlog(&l, ctx);
     return seen_mlog_subtree(&l, start, size, out);
 }
 
@@ -333,7 +392,7 @@ seen_xlog_root(struct seen_txn *txn, uint64_t size, uint8_t root[static 32])
 {
     struct seen_mlog l;
 
-    xlog_log(&l, txn);
+    seen_xlog_mlog(&l, txn);
     return seen_mlog_root(&l, size, root);
 }
 
@@ -350,7 +409,7 @@ seen_xlog_inclusion(struct seen_txn *txn, uint64_t index, uint64_t size,
 {
     struct seen_mlog l;
 
-    xlog_log(&l, txn);
+    seen_xlog_mlog(&l, txn);
     return seen_mlog_inclusion(&l, index, size, proof, plen);
 }
 
@@ -367,7 +426,7 @@ seen_xlog_consistency(struct seen_txn *txn, uint64_t size1, uint64_t size2,
 {
     struct seen_mlog l;
 
-    xlog_log(&l, txn);
+    seen_xlog_mlog(&l, txn);
     return seen_mlog_consistency(&l, size1, size2, proof, plen);
 }
 

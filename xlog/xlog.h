@@ -61,6 +61,7 @@
 #include "common/seen.h"
 #include "crypto/merkle.h"
 #include "proto/checkpoint.h"
+#include "storage/mlog.h"
 #include "xlog/leaf.h"
 #include "xlog/signing.h"
 #include "xlog/witness.h"
@@ -145,6 +146,15 @@ SEEN_MUST_CHECK int seen_xlog_operator(struct seen_txn *txn,
     uint64_t *index);
 
 /**
+ * seen_xlog_oprf(txn, k, o, index):
+ * seen_xlog_append() of the OPRF request ${o} this node served or refused
+ * as a custodian, encoded, at o->time, its peer o->member.  Same returns
+ * (SEEN_EINVAL when ${o} breaks a rule).
+ */
+SEEN_MUST_CHECK int seen_xlog_oprf(struct seen_txn *txn,
+    const struct seen_keys *k, const Seen__OprfRecord *o, uint64_t *index);
+
+/**
  * seen_xlog_size(txn, size):
  * Write the number of leaves of the log to *${size} (0 for none).
  * Returns 0 or SEEN_ECORRUPT.
@@ -153,16 +163,66 @@ SEEN_MUST_CHECK int seen_xlog_size(struct seen_txn *txn, uint64_t *size);
 
 /**
  * seen_xlog_leaf(txn, i, leaf, len):
- * Look up leaf ${i}: *${leaf} (*${len} bytes, the encoded XLogLeaf) is
+ * Look up leaf ${i}: *${leaf} (*${len} bytes, the encoded XLogLeaf, as
+ * appended; a leaf stored packed is unpacked into memory ${txn} owns) is
  * borrowed until the end of ${txn} or its next write.
- * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT.
+ * Returns 0; SEEN_ENOTFOUND beyond the log; SEEN_ECORRUPT; SEEN_ENOMEM.
  */
 SEEN_MUST_CHECK int seen_xlog_leaf(
     struct seen_txn *txn, uint64_t i, const uint8_t **leaf, size_t *len);
 
+/**
+ * seen_xlog_leaf_buf(txn, i, b, leaf, len):
+ * As seen_xlog_leaf, but a leaf stored packed (seen_xlog_pack) is
+ * unpacked into the caller's ${b} (storage/mlog.h: valid until its next
+ * use or seen_mlog_buf_free) rather than into memory ${txn} keeps until
+ * it ends: for a walk over many leaves.  Same returns, and SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_xlog_leaf_buf(struct seen_txn *txn, uint64_t i,
+    struct seen_mlog_buf *b, const uint8_t **leaf, size_t *len);
+
+/**
+ * seen_xlog_leaf_raw(txn, i, val, len):
+ * The value stored for leaf ${i}: the leaf itself, or, for a leaf stored
+ * packed (seen_xlog_pack: only SENT and RECEIVED leaves of an ENTRIES),
+ * its packed form, which begins with a 0x00 byte as no encoded XLogLeaf
+ * does.  For a scan that looks for leaves of other kinds without
+ * unpacking any.  Returns as seen_xlog_leaf.
+ */
+SEEN_MUST_CHECK int seen_xlog_leaf_raw(
+    struct seen_txn *txn, uint64_t i, const uint8_t **val, size_t *len);
+
+/**
+ * seen_xlog_pack(txn, index, saved):
+ * In the write transaction ${txn}, store leaf ${index} packed when it
+ * logs an ENTRIES, sent or received, whose leaves are, byte for byte,
+ * the leaves the store holds at those positions of the origin's feed
+ * (storage/mlog.h, seen_mlog_pack): each is kept as a reference to the
+ * feed's, the rest of the leaf as it is.  Every read of the leaf gives
+ * the bytes appended (its hash, proofs and export do not change).  Call
+ * it once the feed holds the leaves, in a write transaction after the
+ * one that appended the leaf: the pages it frees must have been written
+ * (freed in the transaction that made them, pages past the file's end
+ * would stay unwritten, and the store's size check at open would take
+ * the file for truncated).
+ * A leaf of another kind, or stored packed already, is left as it is.
+ * [out] ${saved}: the bytes saved (0: left as it was).
+ * Returns 0; an error of the store (abort the transaction).
+ */
+SEEN_MUST_CHECK int seen_xlog_pack(
+    struct seen_txn *txn, uint64_t index, size_t *saved);
+
+/**
+ * seen_xlog_mlog(l, txn):
+ * Fill ${l} with the exchange log as a Merkle log of ${txn}
+ * (storage/mlog.h), its packed leaves referring to the feeds'.
+ */
+void seen_xlog_mlog(struct seen_mlog *l, struct seen_txn *txn);
+
 /*
  * seen_xlog_leaf_fn(ctx, index, leaf, len): one stored leaf (borrowed for
- * the call).  Return 0 to go on, 1 to stop, a negative code to fail.
+ * the call: a packed leaf is unpacked into a buffer the walk reuses).
+ * Return 0 to go on, 1 to stop, a negative code to fail.
  */
 typedef int seen_xlog_leaf_fn(void *ctx, uint64_t index, const uint8_t *leaf,
     size_t len);

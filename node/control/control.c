@@ -68,6 +68,8 @@ static const struct ctl_cmd {
     {"decide", ctl_disclosure_decide, IDLE | WRITE | OPERATOR, SEEN_ACT_DECIDE},
     {"inbox", ctl_disclosure_inbox, IDLE | READ | OPERATOR | ALL_LOOKUPS,
         SEEN_ACT_VIEW_INBOX},
+    {"custodians_check", ctl_custodians_check, IDLE | WRITE | OPERATOR,
+        SEEN_ACT_NODE_ADMIN},
     {"disclosures", ctl_disclosure_list, IDLE | READ | OPERATOR,
         SEEN_ACT_VIEW_DISCLOSURES},
 };

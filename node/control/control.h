@@ -57,7 +57,9 @@
 #define SEEN_CONTROL_IMPORT_IDLE 300 /* seconds */
 
 struct seen_config;
+struct seen_custodian;
 struct seen_disclosure;
+struct seen_oprf_client;
 struct seen_fed;
 struct seen_indexer;
 struct seen_keys;
@@ -79,6 +81,8 @@ struct seen_control_node {
     struct seen_disclosure *dis;
     time_t started; /* for "uptime" */
     const char *home; /* the node home, for backups; NULL: none */
+    struct seen_custodian *cust;   /* its custodian service; NULL: none */
+    struct seen_oprf_client *oprf; /* asks the custodians; NULL: none */
 };
 
 struct seen_control;

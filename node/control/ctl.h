@@ -91,6 +91,8 @@ ctl_fn ctl_audit_export;
  * they point into. */
 struct ctl_query_in {
     const char *person; /* "P..." of the request, or NULL */
+    const char *what;   /* "query", "chronology": the custodians are told */
+    const char *op;     /* the operator of the request, or NULL */
     struct seen_token_input q;
     char nhs[11], pc[9], dist[5];
 };
@@ -104,12 +106,14 @@ struct ctl_query_in {
 json_t *ctl_query_input(json_t *req, struct ctl_query_in *in, const char *what);
 
 /**
- * ctl_query_run(c, txn, q, res):
- * Run the search ${q} in ${txn}: its hits in *${res}, which the caller
- * releases (also on a refusal).  Returns NULL, or the refusal.
+ * ctl_query_run(c, txn, in, res):
+ * Run the search of ${in} (its criteria) in ${txn}: its hits in *${res},
+ * which the caller releases (also on a refusal).  In an OPRF epoch the
+ * custodians evaluate the tokens of the criteria first, told the
+ * operator and what the look-up is.  Returns NULL, or the refusal.
  */
 json_t *ctl_query_run(struct seen_control *c, struct seen_txn *txn,
-    const struct seen_token_input *q, struct seen_query_result *res);
+    const struct ctl_query_in *in, struct seen_query_result *res);
 
 /**
  * ctl_query_person(c, txn, pid, oidx, handle, digest, logged):
@@ -160,6 +164,11 @@ ctl_fn ctl_matching_persons, ctl_matching_links, ctl_matching_alerts,
 /* ctl_operators.c */
 ctl_fn ctl_operators_add, ctl_operators_list, ctl_operators_suspend,
     ctl_operators_resume, ctl_operators_remove, ctl_operators_role;
+
+/* ctl_custodian.c */
+ctl_fn ctl_custodians_check;
+
+void ctl_custodian_status(struct seen_control *c, json_t *r);
 
 /* ctl_disclosure.c */
 ctl_fn ctl_disclosure_request, ctl_disclosure_decide, ctl_disclosure_inbox,

@@ -602,7 +602,7 @@ subject_of(struct seen_control *c, struct seen_txn *txn,
     if (in->person != NULL)
         return ctl_query_person(
             c, txn, in->person, oidx, handle, digest, logged);
-    if ((r = ctl_query_run(c, txn, &in->q, &res)) != NULL) {
+    if ((r = ctl_query_run(c, txn, in, &res)) != NULL) {
         seen_query_release(&res);
         *logged = 0;
         return r;

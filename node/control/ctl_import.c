@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "match/prfbatch.h"
 #include "node/control/ctl.h"
 #include "node/matching/indexer.h"
 #include "node/replication/federation.h"
@@ -23,6 +24,11 @@
 #define reply_ok seen_ctl_reply_ok
 
 #define DIAGS_MAX 1000 /* diagnostics in one reply */
+#define KEYED_CHUNK_LINES 20000 /* lines an import_lines should carry */
+#define OPRF_CHUNK_LINES 1000   /* ...in an OPRF epoch */
+/* Distinct OPRF inputs an import keeps the outputs of, from one request
+ * to the next (about 100 to 250 bytes each in memory, never on disk). */
+#define IMPORT_BATCH_MAX 500000
 
 /**
  * ctl_import_close(c):
@@ -33,6 +39,7 @@ void
 ctl_import_close(struct seen_control *c)
 {
 
+    seen_indexer_batch_clear(c->n.ix);
     seen_store_abort(c->imp.txn);
     memset(&c->imp, 0, sizeof c->imp);
 }
@@ -66,6 +73,14 @@ import_failed(struct seen_control *c, uint64_t grown, int rc)
     char why[512];
     json_t *r;
 
+    if (rc == SEEN_EPERM)
+        return reply_error("the key custodians refused this import's tokens "
+                           "(a limit of theirs is reached; see 'seen "
+                           "alerts'): nothing stored");
+    if (rc == SEEN_ETIMEDOUT)
+        return reply_error("too few key custodians answered to make this "
+                           "import's tokens ('seen custodians check' says "
+                           "which): nothing stored; import it again later");
     if (rc != SEEN_EFULL || seen_store_begin(c->n.store, 0, &txn) != 0)
         return reply_error(
             "import failed, nothing stored: %s", seen_strerror(rc));
@@ -111,6 +126,7 @@ ctl_import_begin(struct seen_control *c, struct ctl_call *call)
         ctl_import_close(c);
     }
     memset(&c->imp, 0, sizeof c->imp);
+    seen_indexer_batch_clear(c->n.ix);
     grown = map_grown(c->n.store);
     if ((rc = seen_store_begin(c->n.store, 1, &c->imp.txn)) != 0)
         return reply_error("cannot write to the store: %s", seen_strerror(rc));
@@ -121,7 +137,13 @@ ctl_import_begin(struct seen_control *c, struct ctl_call *call)
     c->imp.skip_invalid =
         json_is_true(json_object_get(call->req, "skip_invalid"));
     c->imp.last = time(NULL);
-    return json_pack("{s:b, s:I}", "ok", 1, "session", (json_int_t)c->imp.id);
+    /* How many lines a request should carry: in an OPRF epoch each waits
+     * for the custodians (about 30 to 45 evaluations a record), so fewer,
+     * that each answers well within the client's wait. */
+    return json_pack("{s:b, s:I, s:I}", "ok", 1, "session",
+        (json_int_t)c->imp.id, "chunk_lines",
+        (json_int_t)(seen_indexer_oprf(c->n.ix) ? OPRF_CHUNK_LINES
+                                                : KEYED_CHUNK_LINES));
 }
 
 /* The diagnostics of one import_lines, for its reply. */
@@ -156,17 +178,36 @@ session_ok(const struct seen_control *c, json_t *req)
            (uint64_t)json_integer_value(s) == c->imp.id;
 }
 
+/* The records of one import_lines, parsed, before they are applied. */
+struct parsed {
+    struct seen_record **rec;
+    uint64_t *line;
+    size_t n, cap;
+};
+
+static void
+parsed_free(struct parsed *ps)
+{
+    size_t i;
+
+    for (i = 0; i < ps->n; i++)
+        seen_record_destroy(&ps->rec[i]);
+    free(ps->rec);
+    free(ps->line);
+    memset(ps, 0, sizeof *ps);
+}
+
 /*
- * Check the line ${p} (${len} bytes, line d->line) and apply it to the
- * session unless a line was rejected without skip_invalid.  Returns 1
- * when it is accepted, 0 when rejected, or an error from the store (the
- * session must be closed).
+ * Check the line ${p} (${len} bytes, line d->line) and keep its record in
+ * ${ps} unless a line was rejected without skip_invalid.  Returns 1 when
+ * it is accepted, 0 when rejected, or SEEN_ENOMEM.
  */
 static int
-import_line(struct seen_control *c, const char *p, size_t len,
-    struct diag_ctx *d, uint64_t now)
+parse_line(struct seen_control *c, const char *p, size_t len,
+    struct diag_ctx *d, struct parsed *ps)
 {
     struct seen_record *rec;
+    void *v;
     int rc;
 
     d->errors = d->warnings = 0;
@@ -178,30 +219,106 @@ import_line(struct seen_control *c, const char *p, size_t len,
     }
     /* With a rejected line and no --skip-invalid nothing is kept: go on
      * checking, but store nothing more. */
-    if (c->imp.rejected == 0 || c->imp.skip_invalid) {
-        rc = seen_indexer_apply(c->n.ix, c->imp.txn, rec, now, &c->imp.st);
+    if (c->imp.rejected != 0 && !c->imp.skip_invalid) {
+        seen_record_destroy(&rec);
+        return 1;
+    }
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 256;
+        if ((v = realloc(ps->rec, ps->cap * sizeof *ps->rec)) != NULL)
+            ps->rec = v;
+        if (v == NULL ||
+            (v = realloc(ps->line, ps->cap * sizeof *ps->line)) == NULL) {
+            seen_record_destroy(&rec);
+            return SEEN_ENOMEM;
+        }
+        ps->line = v;
+    }
+    ps->rec[ps->n] = rec;
+    ps->line[ps->n++] = d->line;
+    return 1;
+}
+
+/*
+ * Apply the records of ${ps} to the session: in an OPRF epoch, the
+ * custodians first evaluate all their tokens' inputs in one batch.
+ * Returns 0, or an error (the session must be closed).
+ */
+static int
+apply_parsed(struct seen_control *c, struct parsed *ps, struct diag_ctx *d,
+    const char *op, uint64_t now)
+{
+    struct seen_indexer *ix = c->n.ix;
+    uint8_t *same = NULL; /* in an OPRF epoch: left alone as it stands */
+    size_t i;
+    int rc = 0;
+
+    /* A rejected line without skip_invalid: nothing will be stored, so in
+     * an OPRF epoch nothing is asked of the custodians either (in a keyed
+     * one the lines before it are applied, for their diagnostics). */
+    if (c->imp.rejected != 0 && !c->imp.skip_invalid &&
+        seen_indexer_oprf(ix))
+        return 0;
+    /* The batch is the session's: what an earlier request of this import
+     * had evaluated is not asked again (bounded: IMPORT_BATCH_MAX). */
+    if (ix != NULL && ix->batch != NULL &&
+        seen_prfbatch_count(ix->batch) > IMPORT_BATCH_MAX)
+        seen_indexer_batch_clear(ix);
+    /* A record imported as it stands is left alone (indexer.h): in an
+     * OPRF epoch its tokens are not asked for. */
+    if (seen_indexer_oprf(ix) && ps->n > 0 &&
+        (same = calloc(ps->n, 1)) == NULL)
+        return SEEN_ENOMEM;
+    for (i = 0; i < ps->n && rc == 0; i++)
+        if (same == NULL ||
+            (rc = seen_indexer_unchanged(ix, c->imp.txn, ps->rec[i])) == 0)
+            rc = seen_indexer_batch_record(ix, ps->rec[i]);
+        else if (rc == 1)
+            same[i] = 1, rc = 0;
+    if (rc == 0 && ps->n > 0)
+        rc = seen_indexer_batch_fill(ix, "import", op);
+    for (i = 0; i < ps->n && rc == 0; i++) {
+        /* One found as it stands is asked again only when the same id
+         * came earlier in this request and changed it: then its tokens
+         * are made now (seen_indexer_apply checks the rest itself). */
+        if (same != NULL && same[i]) {
+            if ((rc = seen_indexer_unchanged(ix, c->imp.txn, ps->rec[i])) ==
+                1) {
+                c->imp.st.unchanged++;
+                rc = 0;
+                continue;
+            }
+            if (rc == 0 && (rc = seen_indexer_batch_record(ix, ps->rec[i])) ==
+                               0)
+                rc = seen_indexer_batch_fill(ix, "import", op);
+            if (rc != 0)
+                break;
+        }
+        rc = seen_indexer_apply(ix, c->imp.txn, ps->rec[i], now, &c->imp.st);
         if (rc == SEEN_ENOTFOUND) {
+            d->line = ps->line[i];
             c->imp.not_found++;
             on_diag(d, "deleted", "no record with this id to delete", 1);
             c->imp.warnings++;
-        } else if (rc != 0) {
-            seen_record_destroy(&rec);
-            return rc;
+            rc = 0;
         }
     }
-    seen_record_destroy(&rec);
-    return 1;
+    free(same);
+    if (rc != 0)
+        seen_indexer_batch_clear(ix);
+    return rc;
 }
 
 json_t *
 ctl_import_lines(struct seen_control *c, struct ctl_call *call)
 {
     struct diag_ctx d;
+    struct parsed ps = {NULL, NULL, 0, 0};
     const char *p, *end, *nl;
     const char *data = call->data != NULL ? call->data : "";
-    uint64_t accepted = 0, now = (uint64_t)time(NULL);
+    uint64_t accepted = 0, now = (uint64_t)time(NULL), grown;
     json_t *first;
-    int rc;
+    int rc = 0;
 
     if (!session_ok(c, call->req))
         return reply_error("no such import session");
@@ -209,20 +326,25 @@ ctl_import_lines(struct seen_control *c, struct ctl_call *call)
     first = json_object_get(call->req, "first_line");
     d.diags = json_array();
     d.line = json_is_integer(first) ? (uint64_t)json_integer_value(first) : 1;
-    for (p = data, end = data + call->dlen; p < end; p = nl + 1, d.line++) {
+    for (p = data, end = data + call->dlen; p < end && rc >= 0;
+         p = nl + 1, d.line++) {
         if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
             nl = end;
         c->imp.lines++;
         if (seen_record_line_blank(p, (size_t)(nl - p)))
             continue;
-        if ((rc = import_line(c, p, (size_t)(nl - p), &d, now)) < 0) {
-            uint64_t grown = c->imp.grown;
-
-            json_decref(d.diags);
-            ctl_import_close(c);
-            return import_failed(c, grown, rc);
-        }
-        accepted += (uint64_t)rc;
+        if ((rc = parse_line(c, p, (size_t)(nl - p), &d, &ps)) > 0)
+            accepted += (uint64_t)rc;
+    }
+    if (rc >= 0)
+        rc = apply_parsed(c, &ps, &d,
+            json_string_value(json_object_get(call->req, "operator")), now);
+    parsed_free(&ps);
+    if (rc < 0) {
+        grown = c->imp.grown;
+        json_decref(d.diags);
+        ctl_import_close(c);
+        return import_failed(c, grown, rc);
     }
     return json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "accepted",
         (json_int_t)accepted, "rejected", (json_int_t)c->imp.rejected, "diags",
@@ -246,6 +368,7 @@ ctl_import_commit(struct seen_control *c, struct ctl_call *call)
     }
     st = c->imp.st;
     grown = c->imp.grown;
+    seen_indexer_batch_clear(c->n.ix);
     rc = seen_store_commit(c->imp.txn); /* frees it either way */
     memset(&c->imp, 0, sizeof c->imp);
     if (rc == SEEN_EFULL)
@@ -255,20 +378,21 @@ ctl_import_commit(struct seen_control *c, struct ctl_call *call)
     if ((rc = seen_fed_checkpoint_own(c->n.fed)) != 0)
         seen_error(
             "cannot sign a checkpoint of the feed: %s", seen_strerror(rc));
-    seen_info("imported %llu records (%llu replaced, %llu deleted), "
-              "%llu entries published, %llu retracted",
+    seen_info("imported %llu records (%llu replaced, %llu deleted, %llu "
+              "unchanged), %llu entries published, %llu retracted",
         (unsigned long long)st.records, (unsigned long long)st.replaced,
-        (unsigned long long)st.deleted, (unsigned long long)st.entries,
-        (unsigned long long)st.retracted);
+        (unsigned long long)st.deleted, (unsigned long long)st.unchanged,
+        (unsigned long long)st.entries, (unsigned long long)st.retracted);
     if (st.adopted > 0)
         seen_info("%llu entries taken back after a restore are their "
                   "records' again",
             (unsigned long long)st.adopted);
-    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
-        "records", (json_int_t)st.records, "replaced", (json_int_t)st.replaced,
-        "deleted", (json_int_t)st.deleted, "entries", (json_int_t)st.entries,
-        "retracted", (json_int_t)st.retracted, "rejected",
-        (json_int_t)rejected, "adopted", (json_int_t)st.adopted);
+    return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok",
+        1, "records", (json_int_t)st.records, "replaced",
+        (json_int_t)st.replaced, "deleted", (json_int_t)st.deleted, "entries",
+        (json_int_t)st.entries, "retracted", (json_int_t)st.retracted,
+        "rejected", (json_int_t)rejected, "adopted", (json_int_t)st.adopted,
+        "unchanged", (json_int_t)st.unchanged);
 }
 
 json_t *

@@ -28,6 +28,7 @@
 #include "storage/alerts.h"
 #include "storage/backup.h"
 #include "storage/operators.h"
+#include "node/matching/indexer.h"
 #include "storage/store.h"
 #include "xlog/xlog.h"
 #include "seen.pb-c.h"
@@ -140,6 +141,19 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
         (json_int_t)records, "entries", (json_int_t)entries, "uptime",
         (json_int_t)(time(NULL) - c->n.started), "import_in_progress",
         c->imp.open, "epoch", (json_int_t)seen_tokenizer_epoch(c->n.ix->tk));
+    {
+        uint32_t held = 0;
+
+        /* The epoch the node's own entries are published under (behind
+         * "epoch" until they are published again), and how its tokens are
+         * made. */
+        if (seen_store_epoch(txn, &held) != 0)
+            held = 0;
+        json_object_set_new(r, "tokens",
+            json_pack("{s:s, s:I}", "made",
+                seen_indexer_oprf(c->n.ix) ? "custodians" : "match_key",
+                "published_epoch", (json_int_t)held));
+    }
     seen_fed_status(c->n.fed, txn, r);
     if (c->n.dis != NULL) {
         uint64_t pending = 0;
@@ -151,6 +165,7 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
             json_object_set_new(nt, "pending", json_integer((json_int_t)pending));
     }
     status_waiting(txn, r);
+    ctl_custodian_status(c, r);
     if (seen_matcher_behind(txn, &behind) == 0)
         json_object_set_new(r, "matching",
             json_pack("{s:I, s:I, s:I}", "behind", (json_int_t)behind,

@@ -17,6 +17,7 @@
 #include "crypto/keys.h"
 #include "match/ident.h"
 #include "match/normalise.h"
+#include "match/prfbatch.h"
 #include "match/tokens.h"
 #include "node/control/ctl.h"
 #include "node/disclosure/disclosure.h"
@@ -324,6 +325,8 @@ ctl_query_input(json_t *req, struct ctl_query_in *in, const char *what)
     int t;
 
     memset(in, 0, sizeof *in);
+    in->what = what;
+    in->op = jstr(req, "operator");
     if ((in->person = jstr(req, "person")) != NULL) {
         for (i = 0; i < sizeof criteria / sizeof criteria[0]; i++)
             if (json_object_get(req, criteria[i]) != NULL)
@@ -439,19 +442,70 @@ query_reply(json_t *members, json_t *persons, size_t candidates)
         (json_int_t)candidates);
 }
 
+/* The tokens of the criteria ${in} in ${c}'s epoch into ${qt}: in an OPRF
+ * epoch through the custodians.  Returns NULL, or the refusal. */
+static json_t *
+query_tokens(struct seen_control *c, const struct ctl_query_in *in,
+    struct seen_query_tokens *qt)
+{
+    struct seen_indexer *ix = c->n.ix;
+    struct seen_prfbatch *import_batch = NULL, *own = NULL;
+    unsigned int nbits = 0;
+    int rc;
+
+    /* A batch of the look-up's own, so that an import session open
+     * meanwhile keeps what its custodians evaluated (ctl_import.c). */
+    if (ix != NULL && ix->batch != NULL) {
+        if ((own = seen_prfbatch_new()) == NULL)
+            return reply_error("cannot make the %s's tokens: %s", in->what,
+                seen_strerror(SEEN_ENOMEM));
+        import_batch = ix->batch;
+        ix->batch = own;
+    }
+    if ((rc = seen_indexer_batch_person(ix, &in->q)) == 0 &&
+        (rc = seen_indexer_batch_fill(ix, in->what, in->op)) == 0)
+        rc = seen_indexer_person_tokens(ix, &in->q, qt->tokens, &qt->ntokens,
+            qt->bloom, &nbits);
+    if (own != NULL) {
+        ix->batch = import_batch;
+        seen_prfbatch_destroy(&own); /* wipes what it held */
+    }
+    qt->has_bloom = nbits > 0;
+    if (rc == SEEN_EPERM)
+        return reply_error("the key custodians refused the %s's tokens: "
+                           "its limits are reached (see 'seen alerts')",
+            in->what);
+    if (rc == SEEN_ETIMEDOUT)
+        return reply_error("too few key custodians answered to make the "
+                           "%s's tokens: try again, or ask the node's "
+                           "administrator ('seen custodians check')",
+            in->what);
+    if (rc != 0)
+        return reply_error("cannot make the %s's tokens: %s", in->what,
+            seen_strerror(rc));
+    return NULL;
+}
+
 /**
- * ctl_query_run(c, txn, q, res):
- * Run the search ${q} in ${txn}: its hits in *${res}, which the caller
- * releases (also on a refusal).  Returns NULL, or the refusal.
+ * ctl_query_run(c, txn, in, res):
+ * Run the search of ${in} (its criteria) in ${txn}: its hits in *${res},
+ * which the caller releases (also on a refusal).  In an OPRF epoch the
+ * custodians evaluate the tokens of the criteria first, told the
+ * operator and what the look-up is.  Returns NULL, or the refusal.
  */
 json_t *
 ctl_query_run(struct seen_control *c, struct seen_txn *txn,
-    const struct seen_token_input *q, struct seen_query_result *res)
+    const struct ctl_query_in *in, struct seen_query_result *res)
 {
+    struct seen_query_tokens qt;
+    json_t *r;
     int rc;
 
     memset(res, 0, sizeof *res);
-    rc = seen_query_run(txn, c->n.ix->tk, q, res);
+    if ((r = query_tokens(c, in, &qt)) != NULL)
+        return r;
+    rc = seen_query_run_tokens(txn, &qt, res);
+    sodium_memzero(&qt, sizeof qt);
     if (rc == SEEN_EINVAL)
         return reply_error("too little to search on: give an identifier, "
                            "or a family name with a date of birth, or a "
@@ -473,7 +527,7 @@ search(struct seen_control *c, struct seen_txn *txn, struct ctl_query_in *in,
     json_t *r;
     size_t i;
 
-    if ((r = ctl_query_run(c, txn, &in->q, res)) != NULL)
+    if ((r = ctl_query_run(c, txn, in, res)) != NULL)
         return r;
     *members = json_array();
     for (i = 0; i < res->n; i++)

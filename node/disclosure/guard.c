@@ -283,10 +283,11 @@ find_query(struct seen_txn *txn, const uint8_t handle[16],
         ? size - SEEN_DISCLOSURE_QUERY_SCAN
         : 0;
     for (i = size; i > stop; i--) {
-        if ((rc = seen_xlog_leaf(txn, i - 1, &leaf, &len)) != 0)
+        if ((rc = seen_xlog_leaf_raw(txn, i - 1, &leaf, &len)) != 0)
             return rc;
         /* protobuf-c writes fields in order: kind (1) comes first, so a
-         * leaf of another kind is passed over without decoding. */
+         * leaf of another kind is passed over without decoding (a packed
+         * one, an ENTRIES, begins with 0x00). */
         if (len < 2 || leaf[0] != 0x08 ||
             leaf[1] != SEEN__XLOG_KIND__XLOG_QUERY ||
             !query_showed(leaf, len, handle))

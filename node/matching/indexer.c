@@ -220,16 +220,20 @@ struct entry_buf {
 };
 
 /* Make in ${e} the entry of person ${p} of ${r} as it is published, but
- * for its handle and group (its tokens and filter in ${b}). */
-static void
+ * for its handle and group (its tokens and filter in ${b}).  Returns 0 or
+ * seen_indexer_person_tokens's error. */
+static int
 make_entry(struct seen_indexer *ix, const struct seen_record *r,
     const struct seen_person *p, struct entry_buf *b, Seen__IndexEntry *e)
 {
     struct seen_token_input in;
+    unsigned int nbits;
+    int rc;
 
     seen_indexer_token_input(r, p, &in);
-    b->ntok = seen_tokens_make(ix->tk, &in, b->tokens, SEEN_TOKENS_MAX);
-    seen_bloom_make(ix->tk, &in, b->bloom);
+    if ((rc = seen_indexer_person_tokens(ix, &in, b->tokens, &b->ntok,
+             b->bloom, &nbits)) != 0)
+        return rc;
     seen__index_entry__init(e);
     e->role = p->role;
     e->kind = r->kind;
@@ -242,7 +246,11 @@ make_entry(struct seen_indexer *ix, const struct seen_record *r,
     else
         e->tokens =
             (ProtobufCBinaryData){b->ntok * SEEN_TOKEN_ITEM, b->tokens};
-    e->name_bloom = (ProtobufCBinaryData){SEEN_BLOOM_BYTES, b->bloom};
+    /* An OPRF epoch's entry carries no filter at all (docs/protocol.md,
+     * "Tokens of an OPRF epoch"); a keyed one always 128 bytes. */
+    e->name_bloom = seen_indexer_oprf(ix)
+        ? (ProtobufCBinaryData){0, NULL}
+        : (ProtobufCBinaryData){SEEN_BLOOM_BYTES, b->bloom};
     e->epoch = seen_tokenizer_epoch(ix->tk);
     /* Plus one, so that 0 can mean none; dates before 1970 are long past. */
     e->expiry = r->has_retain && r->retain_until >= 0
@@ -250,6 +258,7 @@ make_entry(struct seen_indexer *ix, const struct seen_record *r,
         : (r->has_retain ? 1 : 0);
     e->flags = entry_flags(r, p);
     e->birth_band = seen_indexer_birth_band(p, r->date);
+    return 0;
 }
 
 /* Map our ${handle} to person ${p} of ${r}, at ${seq} of our feed. */
@@ -284,7 +293,8 @@ publish_person(struct seen_indexer *ix, struct seen_txn *txn,
     uint64_t seq;
     int rc;
 
-    make_entry(ix, r, p, &b, &e);
+    if ((rc = make_entry(ix, r, p, &b, &e)) != 0)
+        return rc;
     seen_random_buf(handle, 16);
     e.handle = (ProtobufCBinaryData){16, handle};
     e.group = (ProtobufCBinaryData){16, (uint8_t *)group};
@@ -327,8 +337,8 @@ adopt(struct seen_indexer *ix, struct seen_txn *txn,
     if (rc < 0)
         return rc;
     for (i = 0; i < n; i++) {
-        make_entry(ix, r, &r->people[i], &b, &e);
-        if ((rc = seen_index_entry_content_key(&e, key[i])) != 0)
+        if ((rc = make_entry(ix, r, &r->people[i], &b, &e)) != 0 ||
+            (rc = seen_index_entry_content_key(&e, key[i])) != 0)
             return rc;
         rc = seen_orphan_get(txn, key[i], handles[i], g, &seqs[i]);
         if (rc == SEEN_ENOTFOUND || (i > 0 && memcmp(g, group, 16) != 0))
@@ -345,18 +355,12 @@ adopt(struct seen_indexer *ix, struct seen_txn *txn,
     return 1;
 }
 
-/**
- * seen_indexer_apply(ix, txn, rec, now, st):
- * Store ${rec} (or delete it, for a deletion line) inside write
- * transaction ${txn}, publishing and retracting entries, with ${now}
- * (Unix seconds) as publication time; add to ${st}.  Returns 0;
- * SEEN_ENOTFOUND for a deletion of a record never imported (nothing
- * done); SEEN_EFULL; SEEN_ENOMEM; SEEN_ERR.  On error the transaction
- * must be aborted.
- */
-int
-seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
-    const struct seen_record *rec, uint64_t now, struct seen_index_stats *st)
+/* seen_indexer_apply, leaving an unchanged record alone only when
+ * ${check} (a retokenisation publishes every record again). */
+static int
+apply_record(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *rec, uint64_t now, struct seen_index_stats *st,
+    int check)
 {
     Seen__RecordMeta rm = SEEN__RECORD_META__INIT;
     uint8_t idk[16], group[16], ek[20], mbuf[64 * 20 + 64];
@@ -364,10 +368,17 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     uint64_t seqs[SEEN_RECORD_PEOPLE_MAX];
     ProtobufCBinaryData hv[SEEN_RECORD_PEOPLE_MAX];
     uint64_t version;
+    uint32_t held;
     char *body;
     size_t blen, i;
     int rc, existed;
 
+    if (check && (rc = seen_indexer_unchanged(ix, txn, rec)) != 0) {
+        if (rc < 0)
+            return rc;
+        st->unchanged++;
+        return SEEN_OK;
+    }
     seen_store_id_key(ix->store, rec->id, strlen(rec->id), idk);
     rc = drop_record(ix, txn, idk, now, st, &version);
     if (rc != 0 && rc != SEEN_ENOTFOUND)
@@ -423,8 +434,107 @@ seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
     st->records++;
     if (existed)
         st->replaced++;
-    /* The epoch our entries are made under (see _retokenize). */
-    return seen_store_set_epoch(txn, seen_tokenizer_epoch(ix->tk));
+    /* The epoch our entries are made under, on a store that has none yet.
+     * Once one is recorded only seen_indexer_retokenize moves it on, after
+     * every record is published again: an import made before that (the
+     * custodians out of reach when the epoch came) must not mark the
+     * records it did not touch as done. */
+    if ((rc = seen_store_epoch(txn, &held)) == SEEN_ENOTFOUND)
+        return seen_store_set_epoch(txn, seen_tokenizer_epoch(ix->tk));
+    return rc;
+}
+
+/**
+ * seen_indexer_apply(ix, txn, rec, now, st):
+ * Store ${rec} (or delete it), publishing and retracting entries; see
+ * indexer.h.
+ */
+int
+seen_indexer_apply(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *rec, uint64_t now, struct seen_index_stats *st)
+{
+
+    return apply_record(ix, txn, rec, now, st, 1);
+}
+
+/* 1 when each of the ${n} handles ${h} is a live entry of this node. */
+static int
+handles_live(struct seen_indexer *ix, struct seen_txn *txn,
+    const ProtobufCBinaryData *h, size_t n)
+{
+    uint64_t seq;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        if (h[i].len != 16)
+            return 0;
+        if ((rc = seen_index_seq(txn, ix->own, h[i].data, &seq)) != 0)
+            return rc == SEEN_ENOTFOUND ? 0 : rc;
+    }
+    return 1;
+}
+
+/**
+ * seen_indexer_unchanged(ix, txn, rec):
+ * Whether importing ${rec} (not a deletion) again would publish what
+ * stands: the record stored under its id is byte for byte the same body
+ * (seen_record_body), kept for the same time, every one of its entries is
+ * live, and this node's entries are of the epoch in force.  Returns 1 if
+ * so, 0 if not (new, changed, or to publish again), or a negative
+ * SEEN_E* code from the store.
+ */
+int
+seen_indexer_unchanged(struct seen_indexer *ix, struct seen_txn *txn,
+    const struct seen_record *rec)
+{
+    Seen__RecordMeta *rm = NULL;
+    uint8_t idk[16], *old = NULL;
+    const void *v;
+    char *body = NULL;
+    size_t vlen, olen, blen;
+    uint32_t held;
+    int rc;
+
+    if (rec->deleted)
+        return 0;
+    if ((rc = seen_store_epoch(txn, &held)) != 0 ||
+        held != seen_tokenizer_epoch(ix->tk))
+        return rc == SEEN_ENOTFOUND || rc == 0 ? 0 : rc;
+    seen_store_id_key(ix->store, rec->id, strlen(rec->id), idk);
+    if ((rc = seen_store_get(txn, SEEN_DB_RECMETA, idk, 16, &v, &vlen)) != 0)
+        return rc == SEEN_ENOTFOUND ? 0 : rc;
+    if ((rm = seen__record_meta__unpack(NULL, vlen, v)) == NULL) {
+        seen_error("store: damaged record metadata");
+        return SEEN_ECORRUPT;
+    }
+    rc = 0;
+    if (rm->n_handles != rec->npeople || rm->has_retain != rec->has_retain ||
+        (rec->has_retain && rm->retain_until != rec->retain_until))
+        goto done;
+    if ((rc = handles_live(ix, txn, rm->handles, rm->n_handles)) != 1)
+        goto done;
+    if ((rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, rec->id,
+             strlen(rec->id), &old, &olen)) != 0) {
+        rc = rc == SEEN_ENOTFOUND ? 0 : rc;
+        goto done;
+    }
+    if ((body = seen_record_body(rec, &blen)) == NULL) {
+        rc = SEEN_ENOMEM;
+        goto done;
+    }
+    rc = blen == olen && sodium_memcmp(body, old, blen) == 0;
+done:
+    if (old != NULL) {
+        sodium_memzero(old, olen);
+        free(old);
+    }
+    if (body != NULL) {
+        sodium_memzero(body, blen);
+        free(body);
+    }
+    seen__record_meta__free_unpacked(rm, NULL);
+    return rc;
 }
 
 struct expire_ctx {
@@ -548,14 +658,71 @@ collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
  * store's entries are already of that epoch.  Returns 0 or an error as
  * seen_indexer_apply.
  */
+/* Parse the stored record ${id} into *${rec}; SEEN_ENOTFOUND when it does
+ * not parse (stored records were parsed once: never). */
+static int
+stored_record(struct seen_indexer *ix, struct seen_txn *txn, const char *id,
+    struct seen_record **rec)
+{
+    uint8_t idk[16], *body;
+    size_t blen;
+    int rc;
+
+    seen_store_id_key(ix->store, id, strlen(id), idk);
+    if ((rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16, id,
+             strlen(id), &body, &blen)) != 0)
+        return rc;
+    rc = seen_record_parse((const char *)body, blen, rec, NULL, NULL);
+    sodium_memzero(body, blen);
+    free(body);
+    return rc != 0 ? SEEN_ENOTFOUND : 0;
+}
+
+#define RETOKENIZE_BATCH 512 /* records a batch of custodian evaluations */
+
+/* Publish again the records ${ids}[0 .. n-1]: in an OPRF epoch their
+ * tokens' inputs are evaluated first, in one batch. */
+static int
+retokenize_some(struct seen_indexer *ix, struct seen_txn *txn,
+    char *const *ids, size_t n, uint64_t now, struct seen_index_stats *st)
+{
+    struct seen_record *rec[RETOKENIZE_BATCH] = {NULL};
+    size_t i;
+    int rc = 0;
+
+    seen_indexer_batch_clear(ix);
+    for (i = 0; i < n && rc == 0; i++)
+        if ((rc = stored_record(ix, txn, ids[i], &rec[i])) == 0)
+            rc = seen_indexer_batch_record(ix, rec[i]);
+        else if (rc == SEEN_ENOTFOUND)
+            rc = 0;
+    if (rc == 0)
+        rc = seen_indexer_batch_fill(ix, "import", NULL);
+    for (i = 0; i < n && rc == 0; i++)
+        if (rec[i] != NULL)
+            rc = apply_record(ix, txn, rec[i], now, st, 0);
+    for (i = 0; i < n; i++)
+        seen_record_destroy(&rec[i]);
+    seen_indexer_batch_clear(ix);
+    return rc;
+}
+
+/**
+ * seen_indexer_retokenize(ix, txn, now, st):
+ * Publish every record of this node again under the tokenizer ${ix} now
+ * holds (a new match-key epoch), retracting the entries made under the
+ * old one, and record the epoch in the store.  Does nothing when the
+ * store's entries are already of that epoch.  In an OPRF epoch the
+ * custodians evaluate the tokens' inputs, RETOKENIZE_BATCH records at a
+ * time.  Returns 0 or an error as seen_indexer_apply, or as
+ * seen_indexer_batch_fill.
+ */
 int
 seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
     uint64_t now, struct seen_index_stats *st)
 {
     struct ids_ctx c = {NULL, 0, 0, txn};
-    struct seen_record *rec;
-    uint8_t idk[16], *body;
-    size_t blen, i;
+    size_t i, k;
     uint32_t epoch = seen_tokenizer_epoch(ix->tk), held;
     int rc;
 
@@ -564,19 +731,9 @@ seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
     if ((rc = seen_store_iter(txn, SEEN_DB_RECMETA, NULL, 0,
              collect_record_id, &c)) != 0)
         goto done;
-    for (i = 0; i < c.n; i++) {
-        seen_store_id_key(ix->store, c.ids[i], strlen(c.ids[i]), idk);
-        if ((rc = seen_store_sealed_get(txn, SEEN_DB_RECORDS, idk, 16,
-                 c.ids[i], strlen(c.ids[i]), &body, &blen)) != 0)
-            goto done;
-        rc = seen_record_parse((const char *)body, blen, &rec, NULL, NULL);
-        sodium_memzero(body, blen);
-        free(body);
-        if (rc != 0)
-            continue; /* stored records parsed once: never here */
-        rc = seen_indexer_apply(ix, txn, rec, now, st);
-        seen_record_destroy(&rec);
-        if (rc != 0)
+    for (i = 0; i < c.n; i += k) {
+        k = c.n - i < RETOKENIZE_BATCH ? c.n - i : RETOKENIZE_BATCH;
+        if ((rc = retokenize_some(ix, txn, c.ids + i, k, now, st)) != 0)
             goto done;
     }
     rc = seen_store_set_epoch(txn, epoch);

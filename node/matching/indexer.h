@@ -27,6 +27,20 @@ struct seen_record;
 struct seen_person;
 struct Seen__LocalHandle;
 
+struct seen_prfbatch;
+
+/*
+ * seen_indexer_fill_fn(ctx, b, purpose, operator): in an OPRF epoch, have
+ * the custodians evaluate every input of ${b} and set its output
+ * (match/prfbatch.h), for ${purpose} ("import", "query", ...) on behalf of
+ * ${operator} (NULL: the node itself).  Returns 0, or a negative SEEN_E*
+ * code (logged) when the outputs could not all be had: SEEN_EPERM a
+ * custodian's limit refused them, SEEN_ETIMEDOUT fewer than t custodians
+ * answered.
+ */
+typedef int seen_indexer_fill_fn(void *ctx, struct seen_prfbatch *b,
+    const char *purpose, const char *operator);
+
 struct seen_indexer {
     struct seen_store *store;           /* borrowed */
     const struct seen_keys *keys;       /* borrowed */
@@ -34,6 +48,11 @@ struct seen_indexer {
     uint32_t own;                       /* our origin number */
     int short_tokens;   /* publish IndexEntry.short_tokens (the membership
                            document's token_bytes is 8) */
+    /* An OPRF epoch's (ptokens.c): the outputs of the batch in hand, and
+     * who evaluates them.  NULL in a keyed epoch. */
+    struct seen_prfbatch *batch;        /* the daemon's */
+    seen_indexer_fill_fn *fill;
+    void *fill_ctx;
 };
 
 struct seen_index_stats {
@@ -43,6 +62,7 @@ struct seen_index_stats {
     uint64_t entries;    /* entries published */
     uint64_t retracted;  /* entries retracted */
     uint64_t adopted;    /* entries a restore took back, now a record's */
+    uint64_t unchanged;  /* records imported as they stood: left alone */
 };
 
 /**
@@ -67,6 +87,19 @@ SEEN_MUST_CHECK int seen_indexer_init(struct seen_indexer *ix,
 SEEN_MUST_CHECK int seen_indexer_apply(struct seen_indexer *ix,
     struct seen_txn *txn, const struct seen_record *rec, uint64_t now,
     struct seen_index_stats *st);
+
+/**
+ * seen_indexer_unchanged(ix, txn, rec):
+ * Whether importing ${rec} (not a deletion) again would publish what
+ * stands: the record stored under its id is byte for byte the same body,
+ * kept for the same time, every one of its entries is live, and this
+ * node's entries are of the epoch in force.  seen_indexer_apply leaves
+ * such a record alone (counted as unchanged: nothing retracted or
+ * published, no token made).  Returns 1 if so, 0 if not (new, changed,
+ * or to publish again), or a negative SEEN_E* code from the store.
+ */
+SEEN_MUST_CHECK int seen_indexer_unchanged(struct seen_indexer *ix,
+    struct seen_txn *txn, const struct seen_record *rec);
 
 /**
  * seen_indexer_expire(ix, txn, today, now, st):
@@ -105,6 +138,61 @@ unsigned int seen_indexer_birth_band(const struct seen_person *p, int32_t on);
  */
 void seen_indexer_token_input(const struct seen_record *r,
     const struct seen_person *p, struct seen_token_input *in);
+
+/**
+ * seen_indexer_oprf(ix):
+ * Return 1 when ${ix}'s tokens are an OPRF epoch's (made from the
+ * custodians' outputs, ptokens.c), else 0 (also when ${ix} is NULL).
+ */
+int seen_indexer_oprf(const struct seen_indexer *ix);
+
+/**
+ * seen_indexer_batch_person(ix, in):
+ * In an OPRF epoch, add to ${ix}'s batch the OPRF input of every token of
+ * the person ${in}.  Returns 0 (nothing to do in a keyed epoch);
+ * SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_indexer_batch_person(struct seen_indexer *ix,
+    const struct seen_token_input *in);
+
+/**
+ * seen_indexer_batch_record(ix, r):
+ * seen_indexer_batch_person for every person of ${r}.  Returns as it.
+ */
+SEEN_MUST_CHECK int seen_indexer_batch_record(struct seen_indexer *ix,
+    const struct seen_record *r);
+
+/**
+ * seen_indexer_batch_fill(ix, purpose, operator):
+ * In an OPRF epoch, have the custodians evaluate the inputs batched that
+ * have no output yet (ix->fill).  Returns 0 (also in a keyed
+ * epoch, or with nothing batched); the fill function's error; SEEN_EPERM
+ * in an OPRF epoch with no one to ask.
+ */
+SEEN_MUST_CHECK int seen_indexer_batch_fill(struct seen_indexer *ix,
+    const char *purpose, const char *operator);
+
+/**
+ * seen_indexer_batch_clear(ix):
+ * Forget (wipe) the inputs and outputs of ${ix}'s batch, if any (${ix}
+ * NULL: nothing).
+ */
+void seen_indexer_batch_clear(struct seen_indexer *ix);
+
+/**
+ * seen_indexer_person_tokens(ix, in, tokens, ntok, bloom, nbits):
+ * Make the tokens of the person ${in} in ${ix}'s epoch into ${tokens}
+ * (room for SEEN_TOKENS_MAX items of SEEN_TOKEN_ITEM bytes; their number
+ * to *${ntok}) and its name filter into ${bloom} (SEEN_BLOOM_BYTES; the
+ * number of bits set to *${nbits}, 0 in an OPRF epoch, which has none).
+ * A keyed epoch makes them with the match key; an OPRF epoch from the
+ * outputs of ${ix}'s batch, which must hold the person's inputs
+ * (seen_indexer_batch_person, then seen_indexer_batch_fill).  Returns 0;
+ * SEEN_ENOTFOUND (logged) when an input has no output in the batch.
+ */
+SEEN_MUST_CHECK int seen_indexer_person_tokens(const struct seen_indexer *ix,
+    const struct seen_token_input *in, uint8_t *tokens, size_t *ntok,
+    uint8_t *bloom, unsigned int *nbits);
 
 /**
  * seen_indexer_own(store, txn, handle, lh, body, blen):

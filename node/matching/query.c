@@ -34,23 +34,37 @@ int
 seen_query_run(struct seen_txn *txn, const struct seen_tokenizer *tk,
     const struct seen_token_input *q, struct seen_query_result *out)
 {
-    uint8_t tokens[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
-    uint8_t bloom[SEEN_BLOOM_BYTES];
+    struct seen_query_tokens qt;
+
+    qt.ntokens = seen_tokens_make(tk, q, qt.tokens, SEEN_TOKENS_MAX);
+    qt.has_bloom = seen_bloom_make(tk, q, qt.bloom) != 0;
+    return seen_query_run_tokens(txn, &qt, out);
+}
+
+/**
+ * seen_query_run_tokens(txn, qt, out):
+ * As seen_query_run, with the criteria's tokens and filter ${qt} made
+ * beforehand.  Returns as seen_query_run.
+ */
+int
+seen_query_run_tokens(struct seen_txn *txn,
+    const struct seen_query_tokens *qt, struct seen_query_result *out)
+{
+    const uint8_t *tokens = qt->tokens;
     struct seen_score_side qs, es;
     struct seen_query_hit *h;
     struct seen_index_refs c = {NULL, 0, 0, 0, SEEN_QUERY_BLOCK_MAX};
     Seen__FeedEntry *fe;
     Seen__IndexEntry *e;
-    size_t ntok, i, k, nblocks = 0;
+    size_t ntok = qt->ntokens, i, k, nblocks = 0;
     uint64_t seq;
     uint32_t oidx;
     int rc;
 
     memset(out, 0, sizeof *out);
-    ntok = seen_tokens_make(tk, q, tokens, SEEN_TOKENS_MAX);
     qs.tokens = tokens;
     qs.ntokens = ntok;
-    qs.bloom = seen_bloom_make(tk, q, bloom) ? bloom : NULL;
+    qs.bloom = qt->has_bloom ? qt->bloom : NULL;
     qs.birth_band = 0;
     for (i = 0; i < ntok; i++) {
         if (!seen_rule_is_block(tokens[i * SEEN_TOKEN_ITEM]))

@@ -15,6 +15,7 @@
 
 #include "common/seen.h"
 #include "match/score.h"
+#include "match/tokens.h"
 
 struct seen_txn;
 struct seen_tokenizer;
@@ -52,6 +53,23 @@ struct seen_query_result {
 SEEN_MUST_CHECK int seen_query_run(struct seen_txn *txn,
     const struct seen_tokenizer *tk, const struct seen_token_input *q,
     struct seen_query_result *out);
+
+/* The tokens and name filter of a query's criteria, made beforehand
+ * (node/matching/indexer.h, seen_indexer_person_tokens). */
+struct seen_query_tokens {
+    uint8_t tokens[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
+    size_t ntokens;
+    uint8_t bloom[SEEN_BLOOM_BYTES];
+    int has_bloom;           /* 0: no filter (no name, or an OPRF epoch) */
+};
+
+/**
+ * seen_query_run_tokens(txn, qt, out):
+ * As seen_query_run, with the criteria's tokens and filter ${qt} made
+ * beforehand.  Returns as seen_query_run.
+ */
+SEEN_MUST_CHECK int seen_query_run_tokens(struct seen_txn *txn,
+    const struct seen_query_tokens *qt, struct seen_query_result *out);
 
 /**
  * seen_query_release(r):

@@ -107,9 +107,11 @@ log_received(struct seen_fed *fed, struct seen_txn *txn,
     int rc;
 
     /* Logged with its effect: both commit, or neither. */
-    rc = seen_xlog_received(txn, fed->keys, v, seen_clock_wall(), NULL);
+    rc = seen_xlog_received(
+        txn, fed->keys, v, seen_clock_wall(), &fed->xlog.rx_index);
     if (rc == 0) {
         fed->xlog.logged_received++;
+        fed->xlog.rx_logged = 1;
     } else if (rc == SEEN_EINVAL) {
         fed->refused.malformed++;
     } else if (rc == SEEN_EFULL) {
@@ -183,6 +185,7 @@ handle(struct seen_fed *fed, struct seen_txn *txn,
     uint64_t inconsistent = fed->refused.inconsistent;
     int content = seen_xlog_is_content(v->type), rc;
 
+    fed->xlog.rx_logged = 0;
     if ((content && (rc = log_received(fed, txn, v)) != 0) ||
         (rc = witness(fed, txn, v)) != 0)
         return rc;
@@ -245,8 +248,10 @@ fed_on_message(struct seen_fed *fed, struct seen_txn *txn,
         return SEEN_EPERM;
     }
     fed->replay_dirty = 1;
-    if (p != NULL)
+    if (p != NULL) {
         p->replay_n++;
+        p->received++;
+    }
     fed_count(fed, v.type, 0);
     rc = handle(fed, txn, &v);
     seen_envelope_release(&v);

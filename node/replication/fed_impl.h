@@ -37,6 +37,7 @@ struct seen_ring;
 #define FED_WANT_TIMEOUT 10.0   /* before a range request is asked again */
 #define FED_WANT_TRIES 3        /* times asked before waiting for HEADS */
 #define FED_ROUND_MAX 64        /* messages applied in one transaction */
+#define FED_TOPACK_MAX 256      /* ENTRIES leaves waiting to be packed */
 #define FED_CONNECTED_WITHIN 10 /* beyond heads_every, since last heard */
 #define FED_OUTQ_MAX 4096       /* envelopes waiting for the next flush */
 #define FED_OUTQ_BYTES (64u << 20) /* and their bodies' bytes: beyond either
@@ -102,6 +103,7 @@ struct fed_peer {
     double budget_at;
     uint64_t over_budget; /* its requests dropped beyond the budget */
     uint64_t bad_leaves;  /* its ENTRIES of leaves the origin did not sign */
+    uint64_t received;    /* its envelopes opened (signed by it, fresh) */
     uint64_t replay_n;    /* its envelopes recorded since the last prune */
     struct {
         uint8_t origin[8]; /* the first bytes of the origin's key */
@@ -237,7 +239,17 @@ struct seen_fed {
     struct {
         uint64_t sent, dropped, cosigned, cosignatures, asked, served;
         uint64_t logged_sent, logged_received, signed_;
+        uint64_t packed; /* bytes the log stores less (seen_xlog_pack) */
         int halted;
+        /* The XLOG_RECEIVED leaf of the message being handled, if any. */
+        uint64_t rx_index;
+        int rx_logged;
+        /* ENTRIES leaves to store packed in a later write transaction
+         * (fed_xlog_pack_due): packed in the one that wrote them, the
+         * pages freed would be pages that transaction never wrote, past
+         * the file's end. */
+        uint64_t topack[FED_TOPACK_MAX];
+        size_t ntopack;
     } xlog;
     struct {
         uint64_t sent, received;
@@ -453,6 +465,24 @@ void fed_checkpoint_due(struct seen_fed *fed);
  * Count an envelope of MsgType ${type} sent (${sent} 1) or accepted (0).
  */
 void fed_count(struct seen_fed *fed, int type, int sent);
+
+/**
+ * fed_xlog_topack(fed, index):
+ * Note leaf ${index} of the exchange log, an ENTRIES logged in the write
+ * transaction in hand, to be stored packed in a later one
+ * (fed_xlog_pack_due).  When FED_TOPACK_MAX wait already it stays whole.
+ */
+void fed_xlog_topack(struct seen_fed *fed, uint64_t index);
+
+/**
+ * fed_xlog_pack_due(fed, txn):
+ * In the write transaction ${txn}, store packed each leaf noted by
+ * fed_xlog_topack in an earlier, committed transaction (xlog.h,
+ * seen_xlog_pack: its pages were written; freeing them leaves the file
+ * whole), and forget them.  Returns 0 or an error of the store (the
+ * caller aborts ${txn}; they stay whole).
+ */
+int fed_xlog_pack_due(struct seen_fed *fed, struct seen_txn *txn);
 
 /* ---- feeds.c ---- */
 

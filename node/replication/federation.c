@@ -221,9 +221,10 @@ collect(void *ctx, const uint8_t sign_pk[static 32], const uint8_t *buf,
 
 /*
  * Apply the round's messages in ${txn}, each in a nested transaction of
- * its own, committing and beginning afresh (in *${txnp}) after every
- * SEEN_FED_BATCH leaves applied.  Returns 0, with *${txnp} open, or an
- * error of the store (logged), with nothing open.
+ * its own, committing, sending what is queued (fed_flush) and beginning
+ * afresh (in *${txnp}) after every SEEN_FED_BATCH leaves applied.
+ * Returns 0, with *${txnp} open, or an error of the store (logged), with
+ * nothing open.
  */
 static int
 apply_round(struct seen_fed *fed, struct seen_txn **txnp)
@@ -256,9 +257,19 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
          * memory and frees nothing until it commits. */
         if (fed->applied - round_start >= SEEN_FED_BATCH &&
             i + 1 < fed->nround) {
-            if ((rc = seen_store_commit(*txnp)) != 0 ||
-                (rc = seen_store_begin(fed->store, 1, txnp)) != 0) {
+            if ((rc = seen_store_commit(*txnp)) != 0) {
                 seen_error("replication: commit failed: %s",
+                    seen_strerror(rc));
+                return rc;
+            }
+            /* What is queued so far follows what is committed: send it
+             * now, so that the next range asked (feeds.c asks it once
+             * half of the last has come) is on its way while the rest
+             * of the round is applied, not after it. */
+            if (!fed->adopt_pending)
+                fed_flush(fed);
+            if ((rc = seen_store_begin(fed->store, 1, txnp)) != 0) {
+                seen_error("replication: cannot write to the store: %s",
                     seen_strerror(rc));
                 return rc;
             }
@@ -266,6 +277,26 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
         }
     }
     return SEEN_OK;
+}
+
+/* The ENTRIES leaves logged in earlier rounds, stored packed in a
+ * transaction nested in the round's ${txn} (a failure undoes only
+ * itself: they stay whole). */
+static void
+pack_due(struct seen_fed *fed, struct seen_txn *txn)
+{
+    struct seen_txn *child;
+
+    if (fed->xlog.ntopack == 0)
+        return;
+    if (seen_store_begin_nested(txn, &child) != 0) {
+        fed->xlog.ntopack = 0;
+        return;
+    }
+    if (fed_xlog_pack_due(fed, child) != 0)
+        seen_store_abort(child);
+    else if (seen_store_commit(child) != 0)
+        seen_error("exchange log: cannot store leaves packed");
 }
 
 /* A restored node's recovery may end with this round (recover.c): in a
@@ -313,6 +344,7 @@ seen_fed_service(
             seen_strerror(rc));
         goto done;
     }
+    pack_due(fed, txn);
     if (apply_round(fed, &txn) != 0) {
         fed->gen++;
         goto done;
@@ -466,6 +498,8 @@ status_peers(struct seen_fed *fed, struct seen_txn *txn, uint64_t now)
             p, "bad_leaves", json_integer((json_int_t)q->bad_leaves));
         json_object_set_new(
             p, "over_budget", json_integer((json_int_t)q->over_budget));
+        json_object_set_new(
+            p, "received", json_integer((json_int_t)q->received));
         json_object_set_new(p, "dropped",
             json_integer((json_int_t)seen_net_dropped(fed->net, q->pk)));
         if (q->last_rx != 0)
@@ -562,7 +596,7 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
     rc = seen_xlog_latest(txn, &cp, &len);
     signed_size = cp_size(rc, cp, len);
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-                     "s:I, s:I, s:b, s:I}",
+                     "s:I, s:I, s:b, s:I, s:I}",
         "leaves", (json_int_t)size, "checkpoint", (json_int_t)signed_size,
         "envelopes_sent",
         (json_int_t)fed->xlog.sent, "envelopes_logged_sent",
@@ -575,7 +609,8 @@ status_xlog(struct seen_fed *fed, struct seen_txn *txn)
         "proofs_served", (json_int_t)fed->xlog.served, "send_queue_dropped",
         (json_int_t)fed->xlog.dropped, "halted",
         fed->xlog.halted || seen_xlog_halted(txn) == 1,
-        "signs_above", (json_int_t)floor);
+        "signs_above", (json_int_t)floor, "bytes_packed",
+        (json_int_t)fed->xlog.packed);
 }
 
 /* Add to the "refused" object ${r} the refusals of replication beyond

@@ -31,6 +31,7 @@ struct seen_store;
 struct seen_txn;
 struct seen_keys;
 struct seen_fed;
+struct seen_membership;
 
 #define SEEN_FED_BATCH 2048 /* leaves per ENTRIES message */
 #define SEEN_FED_RANGE 8192 /* leaves one GET_RANGE asks for: answered by as
@@ -109,6 +110,14 @@ uint32_t seen_fed_token_bytes(const struct seen_fed *fed);
  */
 SEEN_MUST_CHECK int seen_fed_match_key(struct seen_fed *fed,
     uint8_t key[static 32], uint32_t *epoch);
+
+/**
+ * seen_fed_doc(fed):
+ * The membership document held (NULL: none), borrowed until the next one
+ * is adopted: what the OPRF epoch is, its threshold and custodians
+ * (proto/membership.h: seen_membership_oprf, seen_membership_custodian).
+ */
+const struct seen_membership *seen_fed_doc(const struct seen_fed *fed);
 
 /**
  * seen_fed_checkpoint_own(fed):

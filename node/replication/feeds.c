@@ -24,6 +24,7 @@
 #include "storage/retain.h"
 #include "storage/space.h"
 #include "storage/store.h"
+#include "xlog/xlog.h"
 
 /**
  * fed_feed_held(txn, oidx):
@@ -847,6 +848,10 @@ fed_on_entries(struct seen_fed *fed, struct seen_txn *txn,
         goto done;
     fed->applied += e->n_leaves;
     fed->gen++;
+    /* The log's copy of these leaves: references to the feed's, from a
+     * later transaction. */
+    if (fed->xlog.rx_logged)
+        fed_xlog_topack(fed, fed->xlog.rx_index);
     if ((w = find_want(fed, e->origin.data)) != NULL) {
         w->at = seen_clock_mono(); /* answered: waited for afresh */
         w->tries = 0;

@@ -460,6 +460,7 @@ static int
 flush_seal(struct seen_fed *fed, struct seen_txn *txn,
     const Seen__Checkpoint *hc, uint64_t now, uint8_t **env, size_t *elen)
 {
+    uint64_t at;
     size_t i;
     int rc;
 
@@ -484,12 +485,16 @@ flush_seal(struct seen_fed *fed, struct seen_txn *txn,
         }
         if (!seen_xlog_is_content(q->type))
             continue; /* chatter: counted when sent, not logged */
-        rc = seen_xlog_sent(txn, fed->keys, env[i], elen[i], now, NULL);
+        rc = seen_xlog_sent(txn, fed->keys, env[i], elen[i], now, &at);
         if (rc == SEEN_EINVAL) { /* nothing written: not sent either */
             free(env[i]);
             env[i] = NULL;
             continue;
         }
+        /* An ENTRIES sent carries leaves of the feeds held: the log will
+         * keep references to them (xlog.h, seen_xlog_pack). */
+        if (rc == 0 && q->type == SEEN__MSG_TYPE__ENTRIES)
+            fed_xlog_topack(fed, at);
         if (rc != 0) {
             seen_error("exchange log: cannot log messages to send: %s",
                 seen_strerror(rc));
@@ -497,6 +502,44 @@ flush_seal(struct seen_fed *fed, struct seen_txn *txn,
         }
         fed->xlog.logged_sent++;
     }
+    return SEEN_OK;
+}
+
+/**
+ * fed_xlog_topack(fed, index):
+ * Note an ENTRIES leaf to pack later; see fed_impl.h.
+ */
+void
+fed_xlog_topack(struct seen_fed *fed, uint64_t index)
+{
+
+    if (fed->xlog.ntopack < FED_TOPACK_MAX)
+        fed->xlog.topack[fed->xlog.ntopack++] = index;
+}
+
+/**
+ * fed_xlog_pack_due(fed, txn):
+ * Pack the leaves noted in earlier transactions; see fed_impl.h.
+ */
+int
+fed_xlog_pack_due(struct seen_fed *fed, struct seen_txn *txn)
+{
+    size_t i, saved;
+    int rc;
+
+    for (i = 0; i < fed->xlog.ntopack; i++) {
+        rc = seen_xlog_pack(txn, fed->xlog.topack[i], &saved);
+        if (rc == SEEN_ENOTFOUND)
+            continue; /* its transaction was undone */
+        if (rc != 0) {
+            seen_error("exchange log: cannot store a leaf packed: %s",
+                seen_strerror(rc));
+            fed->xlog.ntopack = 0;
+            return rc;
+        }
+        fed->xlog.packed += saved;
+    }
+    fed->xlog.ntopack = 0;
     return SEEN_OK;
 }
 

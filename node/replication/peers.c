@@ -453,6 +453,18 @@ seen_fed_match_key(struct seen_fed *fed, uint8_t key[static 32],
 }
 
 /**
+ * seen_fed_doc(fed):
+ * The membership document held (NULL: none), borrowed until the next one
+ * is adopted.
+ */
+const struct seen_membership *
+seen_fed_doc(const struct seen_fed *fed)
+{
+
+    return fed->doc;
+}
+
+/**
  * seen_fed_token_bytes(fed):
  * The bytes of each token in the entries members publish, as the held
  * document says (seen_membership_token_bytes): 16 with no document.

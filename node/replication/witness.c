@@ -77,7 +77,8 @@ next_ask(const struct seen_fed *fed, const struct fed_peer *p)
  * stops signing) instead of signing those sizes again.  At the pace
  * allowed: one request at a time, at most one every checkpoint_every
  * seconds (its origin signs no more often), an unanswered one again
- * after FED_XPROOF_TIMEOUT (doubling), and never again of a peer whose
+ * after FED_XPROOF_TIMEOUT (doubling; a peer showing a smaller one is
+ * asked again after checkpoint_every), and never again of a peer whose
  * proof did not hold.  Not allowed yet, p->xp_due says when to look
  * again.
  */
@@ -89,12 +90,19 @@ fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct fed_peer *p,
     Seen__Checkpoint *held, *pend = NULL;
     const uint8_t *b;
     size_t l;
-    double t = seen_clock_mono();
+    double t = seen_clock_mono(), due = next_ask(fed, p);
 
     if (!p->witnessed || p->xp_bad)
         return;
-    if (t < next_ask(fed, p)) {
-        p->xp_due = next_ask(fed, p);
+    /* A peer that shows a checkpoint below the one held has lost history
+     * (restored from a backup): shown the one held at the pace its
+     * origin signs, not after the backoff of requests it left unanswered
+     * while it was down (which reached FED_XPROOF_TIMEOUT * 2^5, five
+     * minutes, in test_xlog_witness on a busy machine). */
+    if (smaller != 0 && p->xp_at + fed->opts.checkpoint_every < due)
+        due = p->xp_at + fed->opts.checkpoint_every;
+    if (t < due) {
+        p->xp_due = due;
         return;
     }
     if ((held = held_of(txn, p->pk)) == NULL)

@@ -602,15 +602,21 @@ class Chaos:
 
     def sabotage(self, kind):
         """Break what the checks guard, behind their back, to show that
-        they fail: "twice" imports a committed file again (its entries
-        are retracted and published again: its feed no longer matches
-        what was imported); "lost" counts an import that never ran;
-        "down" leaves a node stopped."""
+        they fail: "twice" imports a committed file again, each record
+        changed by a field the checks do not know of (its entries are
+        retracted and published again: its feed no longer matches what
+        was imported; the same file as it stands would be left alone);
+        "lost" counts an import that never ran; "down" leaves a node
+        stopped."""
         lab = self.lab
         log("  sabotage: " + kind)
         if kind == "twice":
             imp = next(i for i in self.imports if i.outcome != "failed")
-            lab.run("import", "--quiet", imp.path, home=imp.node)
+            path = os.path.join(self.work, "again.jsonl")
+            with open(imp.path) as src, open(path, "w") as dst:
+                for line in src:
+                    dst.write(line.replace('{"id":"', '{"sabotage":1,"id":"', 1))
+            lab.run("import", "--quiet", path, home=imp.node)
         elif kind == "lost":
             path = os.path.join(self.work, "phantom.jsonl")
             with open(self.imports[0].path) as src, open(path, "w") as dst:

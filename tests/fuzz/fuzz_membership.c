@@ -98,6 +98,37 @@ fuzz_sign_body(const uint8_t *body, size_t blen, size_t *dlen)
     return buf;
 }
 
+/* Abort unless an OPRF epoch of ${m} keeps its rules (issue 16): every
+ * custodian an active member with an index 1..n, found by its key. */
+static void
+fuzz_check_oprf(const struct seen_membership *m)
+{
+    struct seen_membership_custodian c, d;
+    const uint8_t *pk;
+    uint8_t share[32];
+    unsigned int t = 0, idx;
+    size_t i, n = seen_membership_oprf(m, &t, &pk);
+    int rc;
+
+    if (n > 0 && (t < 1 || t > n || n > seen_membership_count(m)))
+        abort();
+    if (n > 0 && seen_membership_granted(m, fuzz_node.sign_pk))
+        abort();
+    for (i = 0; i < n; i++) {
+        if (seen_membership_custodian(m, i, &c) != 0 || c.index < 1 ||
+            c.index > n ||
+            !seen_membership_active(seen_membership_by_sign(m, c.sign_pk)) ||
+            seen_membership_custodian_of(m, c.sign_pk, &d) != 0 ||
+            d.index != c.index || !seen_membership_endpoint_valid(c.endpoint))
+            abort();
+    }
+    if (seen_membership_custodian(m, n, &c) != SEEN_ENOTFOUND)
+        abort();
+    rc = seen_membership_open_share(m, &fuzz_node, share, &idx);
+    if (rc != 0 && rc != SEEN_ENOTFOUND && rc != SEEN_EAUTH)
+        abort();
+}
+
 /* Abort unless the open document ${m} keeps the rules callers rely on. */
 static void
 fuzz_check_document(const struct seen_membership *m)
@@ -137,6 +168,7 @@ fuzz_check_document(const struct seen_membership *m)
     } else if (rc != SEEN_ENOTFOUND && rc != SEEN_EAUTH) {
         abort();
     }
+    fuzz_check_oprf(m);
 }
 
 /* Rebuild ${m} with seen_membership_build(); abort unless it opens again. */

@@ -67,3 +67,47 @@ revoke_member() {
       sh -c "[ $rc -eq 0 ] || grep -q 'already holds' '$T_DIR/err'"
   done
 }
+
+# A fourth node, a school, and custodians (issue 16): four_manifest FILE
+# [CUSTODIANS] writes the manifest of SC, POL, HEA and SCH to FILE, with
+# CUSTODIANS (a JSON "custodians" object) when given; cust NODE KEY is a
+# value of the custodian object of NODE's status.
+SCH=reading-school
+four_manifest() {
+  local cu=""
+  [ -z "${2:-}" ] || cu=" \"custodians\": $2,"
+  cat >"$1" <<EOF
+{"federation": "Thames Valley four",$cu
+ "nodes": [
+ {"name": "$SC", "agency": "Brighter Futures for Children", "type": "social_care", "local_authority": "Reading"},
+ {"name": "$POL", "agency": "Thames Valley Police", "type": "police", "local_authority": "Reading"},
+ {"name": "$HEA", "agency": "Royal Berkshire NHS Foundation Trust", "type": "health", "local_authority": "Reading"},
+ {"name": "$SCH", "agency": "Reading Girls' School", "type": "school", "local_authority": "Reading"}
+]}
+EOF
+}
+cust() { st "$1" | grep -o '"custodian":{[^}]*}' | grep -o "\"$2\":[0-9a-z]*" | cut -d: -f2; }
+# notices NODE KEY: a count of disclosure.notices in NODE's status.
+notices() { st "$1" | grep -o '"notices":{[^}]*}' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+# wait_notices NODE N: true once NODE has kept N notices since it started.
+wait_notices() {
+  for _ in $(seq 1 480); do
+    [ "$(notices "$1" received)" = "$2" ] && return 0
+    sleep 0.25
+  done
+  return 1
+}
+# tok NODE KEY: a value of the tokens object of NODE's status.
+tok() { st "$1" | grep -o '"tokens":{[^}]*}' | grep -o "\"$2\":[0-9a-z_\"]*" | cut -d: -f2 | tr -d '"'; }
+# published EPOCH: true once every node of $ALL (default $NODES) has its
+# entries under EPOCH.
+published() {
+  local n ok
+  for _ in $(seq 1 240); do
+    ok=1
+    for n in ${ALL:-$NODES}; do [ "$(tok "$n" published_epoch)" = "$1" ] || ok=0; done
+    [ $ok = 1 ] && return 0
+    sleep 0.25
+  done
+  return 1
+}

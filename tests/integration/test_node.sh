@@ -77,6 +77,10 @@ expect_status 0 "re-import of an id" "$SEEN" --home "$H" import "$T_DIR/replace.
 grep_out "1 replaced" "...replaces it"
 h_after=$("$SEEN" --home "$H" handles --json | grep '"record":"RDG-CIN-1"')
 check "...under a new handle, the old one retracted" test -n "$h_after" -a "$h_before" != "$h_after"
+expect_status 0 "the same line imported again" "$SEEN" --home "$H" import "$T_DIR/replace.jsonl"
+grep_out "0 records imported .*, 0 entries published, 0 retracted; 1 unchanged, left as they were" \
+  "...is left as it stands"
+check "...under the same handle" test "$("$SEEN" --home "$H" handles --json | grep '"record":"RDG-CIN-1"')" = "$h_after"
 printf '%s\n' '{"id":"RDG-CIN-1","deleted":true}' >"$T_DIR/delete.jsonl"
 expect_status 0 "a deletion line" "$SEEN" --home "$H" import "$T_DIR/delete.jsonl"
 grep_out "1 deleted" "...deletes the record"

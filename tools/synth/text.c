@@ -8,31 +8,31 @@
 #define N(a) ((uint32_t)(sizeof(a) / sizeof(a[0])))
 
 static const char *const da_what[] = {
-    "Verbal argument between partners escalated; victim reports being "
-    "pushed against a wall.",
+    ("Verbal argument between partners escalated; victim reports being "
+    "pushed against a wall."),
     "Neighbour reported shouting and a female screaming at the address.",
-    "Victim called 999 reporting the ex-partner attending the address in "
-    "breach of a non-molestation order.",
-    "Victim disclosed being grabbed by the throat during an argument about "
-    "money.",
-    "Ex-partner sending repeated abusive messages and threatening to take "
-    "the children.",
+    ("Victim called 999 reporting the ex-partner attending the address in "
+    "breach of a non-molestation order."),
+    ("Victim disclosed being grabbed by the throat during an argument about "
+    "money."),
+    ("Ex-partner sending repeated abusive messages and threatening to take "
+    "the children."),
     "Suspect returned home intoxicated and damaged property in the kitchen.",
-    "Third-party report from a family member concerned about controlling "
-    "behaviour.",
-    "Victim reports the partner checks her phone and restricts her access "
-    "to money.",
+    ("Third-party report from a family member concerned about controlling "
+    "behaviour."),
+    ("Victim reports the partner checks her phone and restricts her access "
+    "to money."),
     "Argument at child contact handover; suspect became aggressive.",
     "Suspect kicked the front door and threatened the victim.",
     "Victim reports being locked out of the address overnight.",
     "Coercive and controlling behaviour disclosed during a welfare check.",
-    "Victim reports being slapped and her phone taken so she could not "
-    "call for help.",
+    ("Victim reports being slapped and her phone taken so she could not "
+    "call for help."),
     "Suspect attended the victim's workplace and made threats to kill.",
 };
 static const char *const da_action[] = {
-    "Suspect arrested on suspicion of assault occasioning ABH and "
-    "interviewed.",
+    ("Suspect arrested on suspicion of assault occasioning ABH and "
+    "interviewed."),
     "Suspect left prior to police arrival; circulated as wanted.",
     "DASH completed; victim declined to support a prosecution.",
     "Body-worn video captured; evidence-led prosecution being considered.",
@@ -47,140 +47,140 @@ static const char *const da_action_sc[] = {
     "Child notification shared with children's social care via the MASH.",
 };
 static const char *const dvds_ask[] = {
-    "Right to ask application made by the applicant about a new partner. "
-    "Panel agreed to disclose previous domestic abuse history.",
-    "Right to ask application received; relevant previous convictions for "
-    "violence against former partners disclosed in person.",
-    "Right to ask application; disclosure made with an IDVA present and "
-    "a safety plan agreed.",
+    ("Right to ask application made by the applicant about a new partner. "
+    "Panel agreed to disclose previous domestic abuse history."),
+    ("Right to ask application received; relevant previous convictions for "
+    "violence against former partners disclosed in person."),
+    ("Right to ask application; disclosure made with an IDVA present and "
+    "a safety plan agreed."),
 };
 static const char *const dvds_know[] = {
-    "Right to know disclosure authorised by the decision-making panel "
-    "following intelligence of a new relationship.",
-    "Proactive disclosure made to the partner of a repeat domestic abuse "
-    "perpetrator; safety planning completed.",
-    "Right to know: disclosure made following a MARAC action; partner "
-    "signposted to support services.",
+    ("Right to know disclosure authorised by the decision-making panel "
+    "following intelligence of a new relationship."),
+    ("Proactive disclosure made to the partner of a repeat domestic abuse "
+    "perpetrator; safety planning completed."),
+    ("Right to know: disclosure made following a MARAC action; partner "
+    "signposted to support services."),
 };
 static const char *const marac[] = {
     "Referred to MARAC following a high-risk DASH assessment.",
-    "Repeat incident within twelve months; referred to MARAC on "
-    "professional judgement.",
+    ("Repeat incident within twelve months; referred to MARAC on "
+    "professional judgement."),
     "MARAC actions: IDVA support, address flagged, school notified.",
     "Case heard at MARAC; information shared with partner agencies.",
 };
 static const char *const cin[] = {
-    "Child and family assessment following a police notification of "
-    "domestic abuse.",
-    "Assessment completed; children to be supported under a child in need "
-    "plan.",
+    ("Child and family assessment following a police notification of "
+    "domestic abuse."),
+    ("Assessment completed; children to be supported under a child in need "
+    "plan."),
     "Assessment concluded; family stepped down to early help.",
     "Concerns about exposure to domestic abuse and parental alcohol use.",
-    "Assessment completed; parent engaging with a domestic abuse support "
-    "programme.",
+    ("Assessment completed; parent engaging with a domestic abuse support "
+    "programme."),
 };
 static const char *const cin_unborn[] = {
     "Pre-birth assessment started following a referral from midwifery.",
-    "Pre-birth assessment: history of domestic abuse in previous "
-    "relationships.",
+    ("Pre-birth assessment: history of domestic abuse in previous "
+    "relationships."),
 };
 static const char *const strategy[] = {
-    "Strategy meeting held with police and health; section 47 enquiries "
-    "to be undertaken.",
-    "Strategy discussion following a high-risk incident with the children "
-    "present.",
+    ("Strategy meeting held with police and health; section 47 enquiries "
+    "to be undertaken."),
+    ("Strategy discussion following a high-risk incident with the children "
+    "present."),
     "Strategy meeting agreed a safety plan and a joint visit with police.",
 };
 static const char *const cpp[] = {
-    "Initial child protection conference: child protection plan under the "
-    "category of emotional abuse.",
+    ("Initial child protection conference: child protection plan under the "
+    "category of emotional abuse."),
     "Review child protection conference: plan to continue.",
-    "Child protection plan made; core group to meet within ten working "
-    "days.",
+    ("Child protection plan made; core group to meet within ten working "
+    "days."),
 };
 static const char *const safety[] = {
-    "Safety plan agreed with the parent: no contact with the alleged "
-    "perpetrator at the family home.",
-    "Safety plan reviewed; parent to call 999 if the alleged perpetrator "
-    "attends.",
+    ("Safety plan agreed with the parent: no contact with the alleged "
+    "perpetrator at the family home."),
+    ("Safety plan reviewed; parent to call 999 if the alleged perpetrator "
+    "attends."),
     "Written safety plan shared with school and the health visitor.",
-    "Safety plan includes a code word for the children to use with "
-    "school staff.",
+    ("Safety plan includes a code word for the children to use with "
+    "school staff."),
 };
 static const char *const mat[] = {
-    "Booking appointment at ten weeks; routine enquiry about domestic "
-    "abuse completed and a disclosure made.",
-    "Booking appointment; partner present throughout, routine enquiry "
-    "deferred.",
+    ("Booking appointment at ten weeks; routine enquiry about domestic "
+    "abuse completed and a disclosure made."),
+    ("Booking appointment; partner present throughout, routine enquiry "
+    "deferred."),
     "Late booking at twenty weeks; safeguarding midwife informed.",
-    "Booking; history of domestic abuse known, referred to the "
-    "safeguarding team.",
+    ("Booking; history of domestic abuse known, referred to the "
+    "safeguarding team."),
 };
 static const char *const hv[] = {
     "New birth visit; routine enquiry about domestic abuse completed.",
     "Developmental review; parent disclosed arguments at home.",
     "Targeted contact following a police notification of domestic abuse.",
     "Missed appointment; follow-up home visit completed.",
-    "Contact at the children's centre; parent appeared anxious and "
-    "withdrawn.",
+    ("Contact at the children's centre; parent appeared anxious and "
+    "withdrawn."),
 };
 static const char *const ed_adult[] = {
-    "Attended with facial bruising; stated she walked into a door. Routine "
-    "enquiry declined.",
-    "Attended with a wrist injury; disclosed an assault by her partner. "
-    "IDVA referral made.",
+    ("Attended with facial bruising; stated she walked into a door. Routine "
+    "enquiry declined."),
+    ("Attended with a wrist injury; disclosed an assault by her partner. "
+    "IDVA referral made."),
     "Attended following an assault at home; police informed with consent.",
-    "Attended with an overdose; disclosed ongoing abuse at home. Mental "
-    "health liaison review.",
+    ("Attended with an overdose; disclosed ongoing abuse at home. Mental "
+    "health liaison review."),
 };
 static const char *const ed_child[] = {
-    "Child attended with a head injury; explanation consistent with "
-    "history. Safeguarding checks completed.",
+    ("Child attended with a head injury; explanation consistent with "
+    "history. Safeguarding checks completed."),
     "Child attended with a burn to the hand; delay in presentation noted.",
     "Child attended after a fall; domestic abuse flag noted on the record.",
 };
 static const char *const sgc_health[] = {
-    "Safeguarding concern raised by the GP after a disclosure of "
-    "controlling behaviour.",
-    "Named nurse informed of a police notification; information shared "
-    "with the health visitor.",
+    ("Safeguarding concern raised by the GP after a disclosure of "
+    "controlling behaviour."),
+    ("Named nurse informed of a police notification; information shared "
+    "with the health visitor."),
     "Concern raised by the school nurse following a child's disclosure.",
 };
 static const char *const school_encompass[] = {
-    "Operation Encompass notification received from police before the "
-    "start of the school day; key adult informed.",
-    "Operation Encompass notification; DSL checked in with the pupil at "
-    "morning registration.",
+    ("Operation Encompass notification received from police before the "
+    "start of the school day; key adult informed."),
+    ("Operation Encompass notification; DSL checked in with the pupil at "
+    "morning registration."),
 };
 static const char *const school_concern[] = {
-    "Pupil disclosed arguments at home during a circle time session; DSL "
-    "informed.",
-    "Pupil arrived tired and withdrawn; said there had been shouting at "
-    "home overnight.",
-    "Attendance concerns; pupil said they stayed home to look after their "
-    "mum.",
+    ("Pupil disclosed arguments at home during a circle time session; DSL "
+    "informed."),
+    ("Pupil arrived tired and withdrawn; said there had been shouting at "
+    "home overnight."),
+    ("Attendance concerns; pupil said they stayed home to look after their "
+    "mum."),
     "Pupil drew a picture of adults fighting; DSL spoke with the pupil.",
 };
 static const char *const supervision[] = {
-    "Supervision appointment; discussed the current relationship and "
-    "contact with children.",
+    ("Supervision appointment; discussed the current relationship and "
+    "contact with children."),
     "Licence conditions reviewed: no contact with the named victim.",
     "Attended a Building Better Relationships programme session.",
     "Failed to attend; enforcement action considered.",
-    "Home visit with police; new partner identified and a DVDS referral "
-    "considered.",
+    ("Home visit with police; new partner identified and a DVDS referral "
+    "considered."),
 };
 static const char *const yj[] = {
-    "Referral order panel; assessment notes exposure to domestic abuse at "
-    "home.",
-    "Out-of-court disposal; young person disclosed violence between "
-    "adults at home.",
+    ("Referral order panel; assessment notes exposure to domestic abuse at "
+    "home."),
+    ("Out-of-court disposal; young person disclosed violence between "
+    "adults at home."),
     "Youth conditional caution; intervention plan agreed.",
     "Court-ordered assessment after an arrest for assault on a parent.",
 };
 static const char *const other[] = {
-    "IDVA referral accepted; safety planning and support with a "
-    "non-molestation order.",
+    ("IDVA referral accepted; safety planning and support with a "
+    "non-molestation order."),
     "Client supported at MARAC; target hardening requested.",
     "Outreach support: weekly contact, risk reviewed.",
 };
