@@ -497,6 +497,35 @@ seen_config_save(const char *home, const struct seen_config *c)
 }
 
 /**
+ * seen_pid_dying(pid):
+ * Return 1 when process ${pid} has been killed and is going: its main
+ * thread is a zombie (or dead) while another thread, caught waiting on the
+ * disk, still holds its files and with them its locks. Return 0 when it
+ * runs, is gone, or cannot be read.
+ */
+int
+seen_pid_dying(long pid)
+{
+    char path[64], buf[256], *paren;
+    ssize_t n;
+    int fd;
+
+    if (pid <= 0)
+        return 0;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    /* "pid (comm) S ...": a name may hold anything, so the state is the
+     * field after the last ')'. */
+    if ((paren = strrchr(buf, ')')) == NULL || paren[1] != ' ')
+        return 0;
+    return paren[2] == 'Z' || paren[2] == 'X';
+}
+
+/**
  * seen_home_running(home, pid):
  * Return 1 when a daemon holds the lock on ${home}'s pid file (writing
  * its pid to *${pid} if not NULL), 0 when none does.

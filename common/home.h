@@ -116,6 +116,14 @@ int seen_agency_type_valid(const char *type);
 int seen_node_name_valid(const char *name);
 
 /**
+ * seen_pid_dying(pid):
+ * Return 1 when process ${pid} has been killed and is going (its main
+ * thread a zombie while another, held by the disk, keeps its files and
+ * locks), 0 when it runs, is gone or cannot be read (Linux's /proc).
+ */
+int seen_pid_dying(long pid);
+
+/**
  * seen_home_running(home, pid):
  * Return 1 when a daemon holds the lock on ${home}'s pid file (writing
  * its pid to *${pid} if not NULL), 0 when none does.

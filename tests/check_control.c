@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -672,6 +673,67 @@ START_TEST(test_a_node_starts_while_a_client_asks_whether_it_runs)
 }
 END_TEST
 
+/* The killed node's other thread: holds the process, and with it the pid
+ * file's lock, until the test writes to its pipe (as a thread caught in an
+ * fsync holds a killed node until the disk answers). */
+static void *
+dying_thread(void *arg)
+{
+    char c;
+
+    (void)!read(*(int *)arg, &c, 1);
+    return NULL;
+}
+
+/* A node killed while a thread of it waits on the disk is a zombie that
+ * still holds its pid file's lock: a node starting meanwhile waits for it
+ * to go rather than say one is running (test_chaos met one that took more
+ * than the second a start waits for a client's probe). */
+START_TEST(test_a_node_starts_once_a_killed_one_has_gone)
+{
+    char path[SEEN_PATH_LEN], buf[32];
+    pthread_t t;
+    pid_t child;
+    int p[2], fd, i, status;
+
+    make_home();
+    snprintf(path, sizeof path, "%s/seen-node.pid", home);
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_ge(child = fork(), 0);
+    if (child == 0) {
+        close(p[1]);
+        if ((fd = open(path, O_RDWR | O_CREAT, 0600)) < 0 ||
+            flock(fd, LOCK_EX) != 0)
+            _exit(1);
+        i = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+        if (write(fd, buf, (size_t)i) != i ||
+            pthread_create(&t, NULL, dying_thread, &p[0]) != 0)
+            _exit(1);
+        pthread_exit(NULL);
+    }
+    close(p[0]);
+    /* Its main thread gone, the rest held: the state a start meets. */
+    for (i = 0; !seen_pid_dying(child); i++) {
+        ck_assert_int_lt(i, 60000);
+        usleep(1000);
+    }
+    ck_assert(seen_home_running(home, NULL));
+    ck_assert(!seen_pid_dying(getpid()));
+    daemon_start();
+    /* Longer than the second a start waits for anyone else's lock. */
+    for (i = 0; i < 300 && !daemon_done; i++)
+        usleep(10000);
+    ck_assert_msg(!daemon_done, "the node gave up (%d) while the killed "
+                  "one was still going", daemon_rc);
+    close(p[1]);
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(!seen_pid_dying(child));
+    daemon_wait();
+    daemon_teardown();
+}
+END_TEST
+
 Suite *
 control_suite(void)
 {
@@ -680,6 +742,7 @@ control_suite(void)
 
     tc = tcase_create("start");
     tcase_add_test(tc, test_a_node_starts_while_a_client_asks_whether_it_runs);
+    tcase_add_test(tc, test_a_node_starts_once_a_killed_one_has_gone);
     suite_add_tcase(s, tc);
     tc = tcase_create("daemon");
     tcase_add_checked_fixture(tc, daemon_setup, daemon_teardown);

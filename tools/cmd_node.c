@@ -20,6 +20,8 @@
 #include "proto/control.h"
 #include "tools/cli.h"
 
+#define DYING_WAIT_S 60.0 /* for a killed node to let go of its home */
+
 static const char node_usage[] =
     "usage: seen --home DIR node start [--timeout SECONDS]\n"
     "       seen --home DIR node stop [--timeout SECONDS]\n"
@@ -103,6 +105,13 @@ node_start(struct cli *cli, int timeout)
 
     if (seen_config_load(cli->home, &cfg) != 0)
         return cli_fail(cli, "'%s' is not a node home", cli->home);
+    /* A node killed (kill -9, the OOM killer) while a thread of it waits
+     * on the disk keeps its lock until the disk answers: a start waits
+     * for it to go, up to a minute, rather than refuse. */
+    for (until = seen_clock_mono() + DYING_WAIT_S;
+         seen_home_running(cli->home, &pid) && seen_pid_dying(pid) &&
+         seen_clock_mono() < until;)
+        usleep(10000);
     if (seen_home_running(cli->home, &pid))
         return cli_fail(cli, "a node is already running on '%s' (pid %ld)",
             cli->home, pid);
