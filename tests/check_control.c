@@ -682,7 +682,7 @@ dying_thread(void *arg)
     char c;
 
     (void)!read(*(int *)arg, &c, 1);
-    return NULL;
+    _exit(0); /* not exit(): no handlers of the test's (a sanitizer's) */
 }
 
 /* A node killed while a thread of it waits on the disk is a zombie that
