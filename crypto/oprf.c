@@ -3,6 +3,7 @@
  * SHA-512, and the key shared among custodians (oprf.h).
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "crypto/oprf.h"
@@ -244,9 +245,7 @@ seen_oprf_poprf_evaluate(const uint8_t sk[SEEN_OPRF_SCALAR],
 /**
  * seen_oprf_finalize(mode, input, len, info, ilen, blind, evaluated,
  *     out):
- * Finalize (§3.3.1-3.3.3): unblind ${evaluated} with ${blind} and hash
- * it with ${input} (and, in POPRF mode, ${info}) into ${out}.  Returns 0;
- * SEEN_EINVAL (a length over 65535, a bad element, a zero blind).
+ * Finalize (§3.3.1-3.3.3); see oprf.h.
  */
 int
 seen_oprf_finalize(enum seen_oprf_mode mode, const uint8_t *input,
@@ -254,11 +253,35 @@ seen_oprf_finalize(enum seen_oprf_mode mode, const uint8_t *input,
     const uint8_t blind[SEEN_OPRF_SCALAR],
     const uint8_t evaluated[SEEN_OPRF_ELEMENT], uint8_t out[SEEN_OPRF_OUTPUT])
 {
-    crypto_hash_sha512_state st;
-    uint8_t inv[SEEN_OPRF_SCALAR], n[SEEN_OPRF_ELEMENT], l[2];
+    uint8_t inv[SEEN_OPRF_SCALAR];
+    int rc;
 
-    if (len > 65535 || ilen > 65535 || !element_ok(evaluated) ||
-        crypto_core_ristretto255_scalar_invert(inv, blind) != 0 ||
+    if (crypto_core_ristretto255_scalar_invert(inv, blind) != 0)
+        return SEEN_EINVAL;
+    rc = seen_oprf_finalize_inv(mode, input, len, info, ilen, inv,
+        evaluated, out);
+    sodium_memzero(inv, sizeof inv);
+    return rc;
+}
+
+/**
+ * seen_oprf_finalize_inv(mode, input, len, info, ilen, inv, evaluated,
+ *     out):
+ * Finalize given the blind's inverse; see oprf.h.
+ */
+int
+seen_oprf_finalize_inv(enum seen_oprf_mode mode, const uint8_t *input,
+    size_t len, const uint8_t *info, size_t ilen,
+    const uint8_t inv[SEEN_OPRF_SCALAR],
+    const uint8_t evaluated[SEEN_OPRF_ELEMENT], uint8_t out[SEEN_OPRF_OUTPUT])
+{
+    crypto_hash_sha512_state st;
+    uint8_t n[SEEN_OPRF_ELEMENT], l[2];
+
+    /* The multiplication decodes and checks ${evaluated}, and refuses an
+     * identity result (so an identity element): no check of its own
+     * before it, on the client's hot path. */
+    if (len > 65535 || ilen > 65535 || sodium_is_zero(inv, SEEN_OPRF_SCALAR) ||
         crypto_scalarmult_ristretto255(n, inv, evaluated) != 0)
         return SEEN_EINVAL;
     crypto_hash_sha512_init(&st);
@@ -275,8 +298,46 @@ seen_oprf_finalize(enum seen_oprf_mode mode, const uint8_t *input,
     crypto_hash_sha512_update(&st, n, sizeof n);
     crypto_hash_sha512_update(&st, (const uint8_t *)"Finalize", 8);
     crypto_hash_sha512_final(&st, out);
-    sodium_memzero(inv, sizeof inv);
     return 0;
+}
+
+/**
+ * seen_oprf_invert_batch(s, n):
+ * Replace each of the ${n} scalars ${s} by its inverse, with one
+ * inversion; see oprf.h.
+ */
+int
+seen_oprf_invert_batch(uint8_t (*s)[SEEN_OPRF_SCALAR], size_t n)
+{
+    uint8_t (*acc)[SEEN_OPRF_SCALAR], inv[SEEN_OPRF_SCALAR],
+        t[SEEN_OPRF_SCALAR];
+    size_t i;
+    int rc = SEEN_EINVAL;
+
+    if (n == 0)
+        return 0;
+    if (n > SIZE_MAX / SEEN_OPRF_SCALAR ||
+        (acc = sodium_malloc(n * SEEN_OPRF_SCALAR)) == NULL)
+        return SEEN_ENOMEM;
+    /* Montgomery's trick: acc[i] = s[0]...s[i]; one inversion of the
+     * product, then each inverse peeled off it from the last. */
+    memcpy(acc[0], s[0], SEEN_OPRF_SCALAR);
+    for (i = 1; i < n; i++)
+        crypto_core_ristretto255_scalar_mul(acc[i], acc[i - 1], s[i]);
+    if (crypto_core_ristretto255_scalar_invert(inv, acc[n - 1]) != 0)
+        goto done; /* one of them is zero: none is changed */
+    for (i = n - 1; i > 0; i--) {
+        crypto_core_ristretto255_scalar_mul(t, inv, acc[i - 1]);
+        crypto_core_ristretto255_scalar_mul(inv, inv, s[i]);
+        memcpy(s[i], t, SEEN_OPRF_SCALAR);
+    }
+    memcpy(s[0], inv, SEEN_OPRF_SCALAR);
+    rc = 0;
+done:
+    sodium_memzero(inv, sizeof inv);
+    sodium_memzero(t, sizeof t);
+    sodium_free(acc);
+    return rc;
 }
 
 /*

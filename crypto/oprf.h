@@ -94,6 +94,30 @@ SEEN_MUST_CHECK int seen_oprf_finalize(enum seen_oprf_mode mode,
     uint8_t out[SEEN_OPRF_OUTPUT]);
 
 /**
+ * seen_oprf_finalize_inv(mode, input, len, info, ilen, inv, evaluated,
+ *     out):
+ * As seen_oprf_finalize, given ${inv}, the blind's inverse (from
+ * seen_oprf_invert_batch, which inverts a batch of blinds for about the
+ * price of one).  Same returns (SEEN_EINVAL for a zero ${inv}).
+ */
+SEEN_MUST_CHECK int seen_oprf_finalize_inv(enum seen_oprf_mode mode,
+    const uint8_t *input, size_t len, const uint8_t *info, size_t ilen,
+    const uint8_t inv[SEEN_OPRF_SCALAR],
+    const uint8_t evaluated[SEEN_OPRF_ELEMENT],
+    uint8_t out[SEEN_OPRF_OUTPUT]);
+
+/**
+ * seen_oprf_invert_batch(s, n):
+ * Replace each of the ${n} scalars ${s} (secret: blinds) by its inverse
+ * modulo the group order, with one inversion and three multiplications
+ * a scalar (Montgomery's trick) instead of ${n} inversions.  Returns 0;
+ * SEEN_EINVAL when one of them is zero (then none is changed);
+ * SEEN_ENOMEM.
+ */
+SEEN_MUST_CHECK int seen_oprf_invert_batch(
+    uint8_t (*s)[SEEN_OPRF_SCALAR], size_t n);
+
+/**
  * seen_oprf_prove(mode, k, b, c, d, m, r, proof):
  * GenerateProof (§2.2.1): a DLEQ proof that the ${m} pairs (c[i], d[i])
  * share one discrete log ${k} with (G, ${b}), B = k·G.  VOPRF: k the

@@ -50,6 +50,7 @@ check_vector(json_t *v)
     size_t batch = (size_t)json_integer_value(json_object_get(v, "batchSize"));
     uint8_t seed[32], ki[32], sk[32], pk[32], want[64], t[32], tk[32], r[32];
     uint8_t in[MAXB][MAXIN], info[MAXIN], blind[MAXB][32], out[64], pr[64];
+    uint8_t inv[MAXB][32];
     uint8_t be[MAXB][32], ee[MAXB][32];
     size_t kl, il[MAXB], infol = 0, i;
     const char *name = json_string_value(json_object_get(v, "name"));
@@ -89,6 +90,18 @@ check_vector(json_t *v)
         hexf(v, "output", i, want, 64);
         ck_assert_msg(memcmp(out, want, 64) == 0, "%s: output %zu", name, i);
     }
+    /* The same outputs from the blinds inverted together (the client's
+     * way: seen_oprf_invert_batch, seen_oprf_finalize_inv). */
+    memcpy(inv, blind, sizeof inv);
+    ck_assert_int_eq(seen_oprf_invert_batch(inv, batch), 0);
+    for (i = 0; i < batch; i++) {
+        ck_assert_int_eq(seen_oprf_finalize_inv(mode, in[i], il[i], info,
+                             infol, inv[i], ee[i], out),
+            0);
+        hexf(v, "output", i, want, 64);
+        ck_assert_msg(memcmp(out, want, 64) == 0, "%s: output %zu, inverse",
+            name, i);
+    }
     if (mode == SEEN_OPRF_MODE_OPRF)
         return;
     hexf(v, "proofRandomScalar", 0, r, 32);
@@ -124,6 +137,38 @@ check_vector(json_t *v)
                          (const uint8_t (*)[32])be, batch, pr),
         SEEN_EAUTH);
 }
+
+/* Scalars inverted together are each one's inverse; a zero among them
+ * fails the batch and changes none; a zero inverse finalizes nothing. */
+START_TEST(test_blinds_inverted_together_are_their_inverses)
+{
+    static uint8_t s[300][32], inv[300][32];
+    uint8_t one[32] = {1}, p[32], ev[32], out[64];
+    size_t i, n;
+
+    for (i = 0; i < 300; i++)
+        crypto_core_ristretto255_scalar_random(s[i]);
+    for (n = 1; n <= 300; n += 299) {
+        memcpy(inv, s, n * 32);
+        ck_assert_int_eq(seen_oprf_invert_batch(inv, n), 0);
+        for (i = 0; i < n; i++) {
+            crypto_core_ristretto255_scalar_mul(p, s[i], inv[i]);
+            ck_assert_mem_eq(p, one, 32);
+        }
+    }
+    ck_assert_int_eq(seen_oprf_invert_batch(inv, 0), 0);
+    memcpy(inv, s, sizeof inv);
+    memset(inv[150], 0, 32);
+    ck_assert_int_eq(seen_oprf_invert_batch(inv, 300), SEEN_EINVAL);
+    ck_assert_mem_eq(inv[0], s[0], 32);
+    ck_assert_mem_eq(inv[299], s[299], 32);
+    crypto_core_ristretto255_random(ev);
+    memset(p, 0, sizeof p);
+    ck_assert_int_eq(seen_oprf_finalize_inv(SEEN_OPRF_MODE_OPRF,
+                         (const uint8_t *)"x", 1, NULL, 0, p, ev, out),
+        SEEN_EINVAL);
+}
+END_TEST
 
 START_TEST(test_every_rfc9497_vector_is_reproduced)
 {
@@ -207,7 +252,7 @@ END_TEST
 START_TEST(test_bad_elements_are_refused_and_blinds_are_random)
 {
     uint8_t sk[32], bad[32], out[32], b1[32] = {0}, b2[32] = {0}, e1[32],
-                                      e2[32];
+                                      e2[32], fin[64];
 
     crypto_core_ristretto255_scalar_random(sk);
     memset(bad, 0xff, sizeof bad);
@@ -224,6 +269,21 @@ START_TEST(test_bad_elements_are_refused_and_blinds_are_random)
         0);
     ck_assert_mem_ne(b1, b2, 32);
     ck_assert_mem_ne(e1, e2, 32);
+    /* Nor does the client finalize one, by its blind or its inverse. */
+    memset(bad, 0, sizeof bad);
+    ck_assert_int_eq(seen_oprf_finalize(SEEN_OPRF_MODE_OPRF,
+                         (const uint8_t *)"x", 1, NULL, 0, b1, bad, fin),
+        SEEN_EINVAL);
+    ck_assert_int_eq(seen_oprf_finalize_inv(SEEN_OPRF_MODE_OPRF,
+                         (const uint8_t *)"x", 1, NULL, 0, b1, bad, fin),
+        SEEN_EINVAL);
+    memset(bad, 0xff, sizeof bad);
+    ck_assert_int_eq(seen_oprf_finalize_inv(SEEN_OPRF_MODE_OPRF,
+                         (const uint8_t *)"x", 1, NULL, 0, b1, bad, fin),
+        SEEN_EINVAL);
+    ck_assert_int_eq(seen_oprf_finalize_inv(SEEN_OPRF_MODE_OPRF,
+                         (const uint8_t *)"x", 1, NULL, 0, b1, e1, fin),
+        0);
 }
 END_TEST
 
@@ -307,6 +367,7 @@ crypto_oprf_suite(void)
     TCase *tc = tcase_create("oprf");
 
     tcase_add_test(tc, test_every_rfc9497_vector_is_reproduced);
+    tcase_add_test(tc, test_blinds_inverted_together_are_their_inverses);
     tcase_add_test(tc, test_t_of_n_custodians_evaluate_as_the_whole_key);
     tcase_add_test(tc, test_weighted_evaluations_add_up_to_the_unsplit_key);
     tcase_add_test(tc, test_bad_elements_are_refused_and_blinds_are_random);
