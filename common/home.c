@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -496,12 +497,35 @@ seen_config_save(const char *home, const struct seen_config *c)
     return rc;
 }
 
+/* Whether a SIGKILL waits to be taken by process ${pid} (its main thread
+ * caught in the disk, uninterruptible): 1 or 0. */
+static int
+kill_pending(long pid)
+{
+    char path[64], line[128];
+    unsigned long long mask;
+    FILE *f;
+    int pending = 0;
+
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    if ((f = fopen(path, "re")) == NULL)
+        return 0;
+    while (!pending && fgets(line, sizeof line, f) != NULL)
+        if ((sscanf(line, "ShdPnd: %llx", &mask) == 1 ||
+                sscanf(line, "SigPnd: %llx", &mask) == 1) &&
+            (mask & (1ULL << (SIGKILL - 1))) != 0)
+            pending = 1;
+    fclose(f);
+    return pending;
+}
+
 /**
  * seen_pid_dying(pid):
  * Return 1 when process ${pid} has been killed and is going: its main
  * thread is a zombie (or dead) while another thread, caught waiting on the
- * disk, still holds its files and with them its locks. Return 0 when it
- * runs, is gone, or cannot be read.
+ * disk, still holds its files and with them its locks; or a SIGKILL waits
+ * for a thread caught so (no test makes one: it takes a disk that does not
+ * answer). Return 0 when it runs, is gone, or cannot be read.
  */
 int
 seen_pid_dying(long pid)
@@ -520,9 +544,10 @@ seen_pid_dying(long pid)
     buf[n > 0 ? n : 0] = '\0';
     /* "pid (comm) S ...": a name may hold anything, so the state is the
      * field after the last ')'. */
-    if ((paren = strrchr(buf, ')')) == NULL || paren[1] != ' ')
-        return 0;
-    return paren[2] == 'Z' || paren[2] == 'X';
+    if ((paren = strrchr(buf, ')')) != NULL && paren[1] == ' ' &&
+        (paren[2] == 'Z' || paren[2] == 'X'))
+        return 1;
+    return kill_pending(pid);
 }
 
 /**

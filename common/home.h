@@ -119,7 +119,8 @@ int seen_node_name_valid(const char *name);
  * seen_pid_dying(pid):
  * Return 1 when process ${pid} has been killed and is going (its main
  * thread a zombie while another, held by the disk, keeps its files and
- * locks), 0 when it runs, is gone or cannot be read (Linux's /proc).
+ * locks; or a SIGKILL pending, not yet taken by a thread held by the
+ * disk), 0 when it runs, is gone or cannot be read (Linux's /proc).
  */
 int seen_pid_dying(long pid);
 
