@@ -420,9 +420,10 @@ take_pidfile(struct node *n)
     /* A client asking whether a node runs (seen_home_running) holds a
      * shared lock for a moment: only a lock held for a second is a node
      * (a daemon that met such a probe as it started gave up, once, in
-     * check_control under ASan). A node killed while a thread of it waited on the disk holds the
-     * lock until the disk answers (test_chaos saw it take over 5 s on a
-     * loaded machine): that one is waited for, up to a minute. */
+     * check_control under ASan).  A node killed while a thread of it
+     * waited on the disk holds the lock until the disk answers (test_chaos
+     * saw it take over 5 s on a loaded machine): that one is waited for,
+     * up to a minute. */
     for (tries = 0; (rc = flock(n->pidfd, LOCK_EX | LOCK_NB)) != 0 &&
                     errno == EWOULDBLOCK &&
                     (tries < PIDFILE_TRIES ||
