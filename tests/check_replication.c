@@ -22,6 +22,9 @@
  * for holds, for at most PUMP_ROUNDS rounds (a bound against a hang,
  * never a target), and then asserts it.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +49,7 @@
 #include "storage/alerts.h"
 #include "storage/feed.h"
 #include "storage/index.h"
+#include "storage/space.h"
 #include "storage/store.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -668,6 +672,97 @@ START_TEST(test_witnesses_are_the_ring_s_and_no_one_else_asks_for_proofs)
 }
 END_TEST
 
+/* ---- a full disk: a tmpfs in a namespace of the child's own ---- */
+
+#define DISK_SKIP 77
+
+/* Whether BRAVO has received more HEADS than *${ctx}. */
+static int
+bravo_heard(void *ctx)
+{
+
+    return messages(&nodes[BRAVO], "heads", "received") > *(json_int_t *)ctx;
+}
+
+/*
+ * In a child (single-threaded, so that it may enter namespaces): BRAVO's
+ * store on a 16 MiB tmpfs of its own, filled until a write at BRAVO finds
+ * no room; ALPHA publishes and its HEADS reach BRAVO, which cannot keep
+ * the entries; then the disk has room again, and ALPHA has nothing new
+ * to say.  Exits 0 once BRAVO holds ALPHA's feed, DISK_SKIP when no
+ * tmpfs can be mounted, another code when a step fails.
+ */
+static void
+full_disk_child(const char *dir)
+{
+    static uint8_t v[1 << 16];
+    char ballast[1200], key[32];
+    struct seen_txn *t;
+    json_int_t heads;
+    int i, rc = 0;
+
+    if (tu_mount_tmpfs(dir, 16) != 0)
+        _exit(DISK_SKIP);
+    if (snprintf(nodes[BRAVO].dir, sizeof nodes[BRAVO].dir, "%.1100s/bravo",
+            dir) < 0)
+        _exit(1);
+    snprintf(ballast, sizeof ballast, "%.1100s/ballast", dir);
+    federate(2);
+    settle();
+    tu_fill_disk(ballast);
+    memset(v, 0x5a, sizeof v);
+    for (i = 0; i < 256 && rc == 0; i++) {
+        t = tu_begin(nodes[BRAVO].store, 1);
+        snprintf(key, sizeof key, "filler%d", i);
+        if ((rc = seen_store_put(t, SEEN_DB_RECORDS, key, strlen(key), v,
+                 sizeof v)) != 0)
+            seen_store_abort(t);
+        else
+            rc = seen_store_commit(t);
+    }
+    if (rc != SEEN_EFULL || !seen_space_full(nodes[BRAVO].store))
+        _exit(2); /* the disk never filled */
+    heads = messages(&nodes[BRAVO], "heads", "received");
+    publish(&nodes[ALPHA], 3, NULL);
+    if (!pump_until(bravo_heard, &heads))
+        _exit(3);
+    pump_once(1);
+    if (feed_size(&nodes[BRAVO], nodes[ALPHA].k) != 0)
+        _exit(4); /* it kept what it had no room for? */
+    if (unlink(ballast) != 0)
+        _exit(5);
+    /* No HEADS comes again before heads_every (300 s): what it could not
+     * ask then, it asks now that there is room. */
+    wait_held(&nodes[BRAVO], nodes[ALPHA].k, 3);
+    _exit(0);
+}
+
+/* A member whose disk was full when a peer announced new entries asks
+ * for them once the disk has room again, not at the next HEADS (which a
+ * chaos run waited 240 s for in vain). */
+START_TEST(test_a_full_disk_asks_again_once_there_is_room)
+{
+    char dir[1200];
+    pid_t pid;
+    int status;
+
+    snprintf(dir, sizeof dir, "%.1100s/disk", base);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    fflush(NULL);
+    ck_assert_int_ge(pid = fork(), 0);
+    if (pid == 0)
+        full_disk_child(dir);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    if (WEXITSTATUS(status) == DISK_SKIP) {
+        fprintf(stderr, "check_replication: skipped the full-disk test: "
+                        "cannot mount a tmpfs (no user namespaces here)\n");
+        return;
+    }
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 Suite *
 replication_suite(void)
 {
@@ -694,6 +789,7 @@ replication_suite(void)
         tc, test_append_is_announced_at_once_and_reaches_the_others);
     tcase_add_test(
         tc, test_witnesses_are_the_ring_s_and_no_one_else_asks_for_proofs);
+    tcase_add_test(tc, test_a_full_disk_asks_again_once_there_is_room);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,14 +7,12 @@
  * check_envelope.c's.  The maps are tiny (1 MiB growing to 8) so that they fill on
  * purpose in a fraction of a second.
  */
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,41 +501,6 @@ END_TEST
 
 #define DISK_SKIP 77
 
-/* Write ${text} to the file ${path}.  Returns 0 or -1. */
-static int
-write_file(const char *path, const char *text)
-{
-    int fd, ok;
-
-    if ((fd = open(path, O_WRONLY)) < 0)
-        return -1;
-    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-    close(fd);
-    return ok ? 0 : -1;
-}
-
-/* Enter a mount namespace of our own: directly when privileged, else
- * inside a user namespace where we are root.  Returns 0 or -1. */
-static int
-enter_namespace(void)
-{
-    char map[64];
-    unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
-
-    if (unshare(CLONE_NEWNS) == 0)
-        return 0;
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-        return -1;
-    snprintf(map, sizeof map, "0 %u 1\n", uid);
-    if (write_file("/proc/self/uid_map", map) != 0)
-        return -1;
-    snprintf(map, sizeof map, "0 %u 1\n", gid);
-    if (write_file("/proc/self/setgroups", "deny") != 0 ||
-        write_file("/proc/self/gid_map", map) != 0)
-        return -1;
-    return 0;
-}
-
 /*
  * In a child: mount a 4 MiB tmpfs over a fresh directory (in a user and
  * mount namespace of its own, so no privilege is needed where user
@@ -562,10 +525,7 @@ disk_child(const char *dir)
         }                                                                 \
     } while (0)
 
-    if (enter_namespace() != 0)
-        _exit(DISK_SKIP);
-    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", dir, "tmpfs", 0, "size=4m") != 0)
+    if (tu_mount_tmpfs(dir, 4) != 0)
         _exit(DISK_SKIP);
     snprintf(ballast, sizeof ballast, "%s/ballast", dir);
     snprintf(sdir, sizeof sdir, "%s/store", dir);

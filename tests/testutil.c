@@ -1,8 +1,10 @@
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,4 +330,85 @@ tu_member(struct Seen__Member *m, const char *name, const struct seen_keys *k,
     m->curve_pk = (ProtobufCBinaryData){32, (uint8_t *)(uintptr_t)k->curve_pk};
     m->endpoint = (char *)(uintptr_t)ep;
     m->status = SEEN__MEMBER_STATUS__ACTIVE;
+}
+
+/* Write ${text} to the file ${path}.  Returns 0 or -1. */
+static int
+write_text(const char *path, const char *text)
+{
+    int fd, ok;
+
+    if ((fd = open(path, O_WRONLY)) < 0)
+        return -1;
+    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok ? 0 : -1;
+}
+
+/* Enter a mount namespace of our own: directly when privileged, else
+ * inside a user namespace where we are root.  Returns 0 or -1. */
+static int
+enter_namespace(void)
+{
+    char map[64];
+    unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+
+    if (unshare(CLONE_NEWNS) == 0)
+        return 0;
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+        return -1;
+    snprintf(map, sizeof map, "0 %u 1\n", uid);
+    if (write_text("/proc/self/uid_map", map) != 0)
+        return -1;
+    snprintf(map, sizeof map, "0 %u 1\n", gid);
+    if (write_text("/proc/self/setgroups", "deny") != 0 ||
+        write_text("/proc/self/gid_map", map) != 0)
+        return -1;
+    return 0;
+}
+
+/**
+ * tu_mount_tmpfs(dir, mb):
+ * In a single-threaded process of the test's (a child: the namespace is
+ * the process's for good), enter a mount namespace of its own (in a user
+ * namespace where needed, so no privilege is needed where those are
+ * allowed) and mount a tmpfs of ${mb} MiB on the directory ${dir}.
+ * Returns 0, or -1 when that cannot be done here (the test skips).
+ */
+int
+tu_mount_tmpfs(const char *dir, unsigned mb)
+{
+    char opt[32];
+
+    snprintf(opt, sizeof opt, "size=%um", mb);
+    if (enter_namespace() != 0 ||
+        mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", dir, "tmpfs", 0, opt) != 0)
+        return -1;
+    return 0;
+}
+
+/**
+ * tu_fill_disk(path):
+ * Write zeros to the new file ${path} until its file system is full, in
+ * ever smaller writes down to 4 KiB.  Returns the bytes written.
+ */
+size_t
+tu_fill_disk(const char *path)
+{
+    static const char zero[1 << 16];
+    size_t chunk = sizeof zero, total = 0;
+    ssize_t n;
+    int fd;
+
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+        return 0;
+    while (chunk >= 4096) {
+        if ((n = write(fd, zero, chunk)) > 0)
+            total += (size_t)n;
+        else
+            chunk /= 2;
+    }
+    close(fd);
+    return total;
 }

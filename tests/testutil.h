@@ -177,4 +177,19 @@ void tu_refused(json_t *rep, const char *want);
 void tu_member(struct Seen__Member *m, const char *name,
     const struct seen_keys *k, const char *ep);
 
+/**
+ * tu_mount_tmpfs(dir, mb):
+ * In a single-threaded child of the test, enter a mount namespace of its
+ * own and mount a tmpfs of ${mb} MiB on ${dir}.  Returns 0, or -1 when
+ * that cannot be done here (skip).
+ */
+int tu_mount_tmpfs(const char *dir, unsigned mb);
+
+/**
+ * tu_fill_disk(path):
+ * Write zeros to the new file ${path} until its file system is full.
+ * Returns the bytes written.
+ */
+size_t tu_fill_disk(const char *path);
+
 #endif

@@ -35,6 +35,8 @@ struct seen_ring;
 #define FED_RETRY_MIN 1.0       /* first wait after a HEADS not delivered */
 #define FED_RETRY_MAX 30.0      /* ...doubling up to this (or heads_every) */
 #define FED_WANT_TIMEOUT 10.0   /* before a range request is asked again */
+#define FED_FULL_RECHECK 10.0   /* a range not asked, the store full: looked
+                                   at again this often until there is room */
 #define FED_WANT_TRIES 3        /* times asked before waiting for HEADS */
 #define FED_ROUND_MAX 64        /* messages applied in one transaction */
 #define FED_TOPACK_MAX 256      /* ENTRIES leaves waiting to be packed */
@@ -535,7 +537,10 @@ void fed_heads_delivered(struct seen_fed *fed, const uint8_t to[32]);
  * fed_wants_expire(fed):
  * Ask again, of the same peer, the range requests unanswered for
  * FED_WANT_TIMEOUT seconds (doubling each time), and after FED_WANT_TRIES
- * forget them: the next HEADS asks afresh.
+ * forget them: the next HEADS asks afresh.  While the store is full
+ * (storage/space.h, seen_space_full) nothing is asked and nothing
+ * forgotten: each range due, or not asked for want of room, is looked at
+ * again FED_FULL_RECHECK seconds later, and asked once there is room.
  */
 void fed_wants_expire(struct seen_fed *fed);
 

@@ -58,6 +58,25 @@ find_want(struct seen_fed *fed, const uint8_t origin[32])
     return NULL;
 }
 
+/* A new want of ${origin}'s feed, nothing asked yet; NULL when out of
+ * memory. */
+static struct fed_want *
+new_want(struct seen_fed *fed, const uint8_t origin[32])
+{
+    struct fed_want *w;
+    void *p;
+
+    if ((p = realloc(fed->wants, (fed->nwants + 1) * sizeof *w)) == NULL)
+        return NULL;
+    fed->wants = p;
+    w = &fed->wants[fed->nwants++];
+    memset(w, 0, sizeof *w);
+    memcpy(w->origin, origin, 32);
+    w->gap = UINT64_MAX;
+    w->to = UINT64_MAX;
+    return w;
+}
+
 /* Ask ${peer} for leaves [from, to) of ${origin}, unless already asked
  * (and not timed out) or ${force}. */
 static void
@@ -67,14 +86,25 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
     Seen__GetRange g = SEEN__GET_RANGE__INIT;
     struct fed_want *w = find_want(fed, origin);
     double t = seen_clock_mono();
-    void *p;
 
     if (w != NULL && !force && w->to > from && t - w->at < FED_WANT_TIMEOUT)
         return;
-    if (seen_space_full(fed->store))
-        return; /* entries it could not keep: asked again when there is room */
     if (to > from + SEEN_FED_RANGE)
         to = from + SEEN_FED_RANGE;
+    if (seen_space_full(fed->store)) {
+        /* Entries it could not keep: not asked now, but kept as a want,
+         * asked once there is room (fed_wants_expire), not left to the
+         * next HEADS, which may be an hour away (a chaos run saw a node
+         * stay a feed behind so for 240 s after its disk had room). */
+        if (w == NULL && (w = new_want(fed, origin)) == NULL)
+            return;
+        if (w->to == UINT64_MAX || w->to < to)
+            w->first = w->to = to;
+        memcpy(w->peer, peer, 32);
+        w->at = t;
+        w->resend_at = t + FED_FULL_RECHECK;
+        return;
+    }
     g.origin = (ProtobufCBinaryData){32, (uint8_t *)origin};
     g.from = from;
     g.to = to;
@@ -82,17 +112,8 @@ request(struct seen_fed *fed, const uint8_t peer[32], const uint8_t origin[32],
             (const ProtobufCMessage *)&g, 0) != 0)
         return; /* retried on a later HEADS */
     fed->ranges.asked++;
-    if (w == NULL) {
-        if ((p = realloc(fed->wants, (fed->nwants + 1) * sizeof *w)) == NULL)
-            return;
-        fed->wants = p;
-        w = &fed->wants[fed->nwants++];
-        memcpy(w->origin, origin, 32);
-        w->tries = 0;
-        w->undelivered = 0;
-        w->gap = UINT64_MAX;
-        w->to = UINT64_MAX;
-    }
+    if (w == NULL && (w = new_want(fed, origin)) == NULL)
+        return;
     /* The range after the one in flight, or a range on its own. */
     if (from != w->to || memcmp(w->peer, peer, 32) != 0)
         w->first = to;
@@ -155,6 +176,21 @@ fed_wants_next(const struct seen_fed *fed, double now)
     return next;
 }
 
+/* The leaves of ${origin}'s feed held in ${txn} to *${size}: 0 for a
+ * feed never named (wanted while the store had no room to name it).
+ * Returns 0 or the store's error. */
+static int
+held_of(struct seen_txn *txn, const uint8_t origin[32], uint64_t *size)
+{
+    uint32_t oidx;
+    int rc;
+
+    *size = 0;
+    if ((rc = seen_store_origin(txn, origin, 0, &oidx)) == SEEN_ENOTFOUND)
+        return 0;
+    return rc != 0 ? rc : seen_feed_size(txn, oidx, size);
+}
+
 /**
  * fed_wants_expire(fed):
  * Ask again, of the same peer, the range requests unanswered for
@@ -168,9 +204,16 @@ fed_wants_expire(struct seen_fed *fed)
     struct fed_want *w;
     double t = seen_clock_mono();
     uint64_t size;
-    uint32_t oidx;
     size_t i;
 
+    if (fed->nwants > 0 && seen_space_full(fed->store)) {
+        /* Nothing it could keep: each want due waits for room, its tries
+         * untouched (request() keeps those it could not ask). */
+        for (i = 0; i < fed->nwants; i++)
+            if (t >= want_due(&fed->wants[i]))
+                fed->wants[i].resend_at = t + FED_FULL_RECHECK;
+        return;
+    }
     for (i = 0; i < fed->nwants;) {
         w = &fed->wants[i];
         if (t < want_due(w)) {
@@ -180,8 +223,7 @@ fed_wants_expire(struct seen_fed *fed)
         if (txn == NULL && seen_store_begin(fed->store, 0, &txn) != 0)
             return;
         if ((w->resend_at != 0 || w->tries + 1 < FED_WANT_TRIES) &&
-            seen_store_origin(txn, w->origin, 0, &oidx) == 0 &&
-            seen_feed_size(txn, oidx, &size) == 0 && size < w->to) {
+            held_of(txn, w->origin, &size) == 0 && size < w->to) {
             if (w->resend_at == 0) { /* unanswered, not undelivered */
                 w->tries++;
                 fed->ranges.timed_out++;
@@ -410,6 +452,13 @@ fed_on_heads(struct seen_fed *fed, struct seen_txn *txn,
                 continue;
             }
             rc = seen_store_origin(txn, h->origin.data, 1, &oidx);
+            if (rc == SEEN_EFULL) {
+                /* No room to name a feed new to it: wanted all the same,
+                 * asked once there is room (request()). */
+                request(fed, from, h->origin.data, 0, h->checkpoint->size, 0);
+                rc = 0;
+                continue;
+            }
             if (rc != 0)
                 break;
             if (!consistent_with_held(fed, txn, oidx, h->checkpoint))
