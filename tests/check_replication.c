@@ -22,13 +22,11 @@
  * for holds, for at most PUMP_ROUNDS rounds (a bound against a hang,
  * never a target), and then asserts it.
  */
-#include <sys/stat.h>
-#include <sys/wait.h>
-
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <jansson.h>
@@ -674,8 +672,6 @@ END_TEST
 
 /* ---- a full disk: a tmpfs in a namespace of the child's own ---- */
 
-#define DISK_SKIP 77
-
 /* Whether BRAVO has received more HEADS than *${ctx}. */
 static int
 bravo_heard(void *ctx)
@@ -685,12 +681,11 @@ bravo_heard(void *ctx)
 }
 
 /*
- * In a child (single-threaded, so that it may enter namespaces): BRAVO's
- * store on a 16 MiB tmpfs of its own, filled until a write at BRAVO finds
- * no room; ALPHA publishes and its HEADS reach BRAVO, which cannot keep
- * the entries; then the disk has room again, and ALPHA has nothing new
- * to say.  Exits 0 once BRAVO holds ALPHA's feed, DISK_SKIP when no
- * tmpfs can be mounted, another code when a step fails.
+ * In a child, on a 16 MiB tmpfs of its own (tu_on_tmpfs): BRAVO's store
+ * there, filled until a write at BRAVO finds no room; ALPHA publishes and
+ * its HEADS reach BRAVO, which cannot keep the entries; then the disk has
+ * room again, and ALPHA has nothing new to say.  Exits 0 once BRAVO holds
+ * ALPHA's feed, another code when a step fails.
  */
 static void
 full_disk_child(const char *dir)
@@ -701,8 +696,6 @@ full_disk_child(const char *dir)
     json_int_t heads;
     int i, rc = 0;
 
-    if (tu_mount_tmpfs(dir, 16) != 0)
-        _exit(DISK_SKIP);
     if (snprintf(nodes[BRAVO].dir, sizeof nodes[BRAVO].dir, "%.1100s/bravo",
             dir) < 0)
         _exit(1);
@@ -743,23 +736,13 @@ full_disk_child(const char *dir)
 START_TEST(test_a_full_disk_asks_again_once_there_is_room)
 {
     char dir[1200];
-    pid_t pid;
-    int status;
+    int rc;
 
     snprintf(dir, sizeof dir, "%.1100s/disk", base);
-    ck_assert_int_eq(mkdir(dir, 0700), 0);
-    fflush(NULL);
-    ck_assert_int_ge(pid = fork(), 0);
-    if (pid == 0)
-        full_disk_child(dir);
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert(WIFEXITED(status));
-    if (WEXITSTATUS(status) == DISK_SKIP) {
-        fprintf(stderr, "check_replication: skipped the full-disk test: "
-                        "cannot mount a tmpfs (no user namespaces here)\n");
-        return;
-    }
-    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    rc = tu_on_tmpfs(dir, 16, full_disk_child,
+        "check_replication's full-disk test");
+    if (rc != TU_SKIPPED)
+        ck_assert_int_eq(rc, 0);
 }
 END_TEST
 

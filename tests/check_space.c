@@ -8,7 +8,6 @@
  * purpose in a fraction of a second.
  */
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
@@ -499,14 +498,10 @@ END_TEST
 
 /* ---- a full disk: a 4 MiB tmpfs mounted in a namespace of our own ---- */
 
-#define DISK_SKIP 77
-
 /*
- * In a child: mount a 4 MiB tmpfs over a fresh directory (in a user and
- * mount namespace of its own, so no privilege is needed where user
- * namespaces are allowed), with 1.5 MiB of ballast, and fill a store with
- * a limit of 64 MiB there; then remove the ballast.  Exits 0 when every check held, DISK_SKIP when
- * no tmpfs can be mounted, 1 otherwise (said on stderr).
+ * In a child, on a 4 MiB tmpfs of its own (tu_on_tmpfs) with 1.5 MiB of
+ * ballast: fill a store with a limit of 64 MiB there, then remove the
+ * ballast.  Exits 0 when every check held, 1 otherwise (said on stderr).
  */
 static void
 disk_child(const char *dir)
@@ -525,8 +520,6 @@ disk_child(const char *dir)
         }                                                                 \
     } while (0)
 
-    if (tu_mount_tmpfs(dir, 4) != 0)
-        _exit(DISK_SKIP);
     snprintf(ballast, sizeof ballast, "%s/ballast", dir);
     snprintf(sdir, sizeof sdir, "%s/store", dir);
     NEED((fd = open(ballast, O_WRONLY | O_CREAT, 0600)) >= 0);
@@ -575,23 +568,12 @@ disk_child(const char *dir)
 START_TEST(test_a_full_disk_refuses_writes_and_loses_nothing)
 {
     char dir[2048];
-    pid_t pid;
-    int status;
+    int rc;
 
     snprintf(dir, sizeof dir, "%s/disk", tu_fixture.base);
-    ck_assert_int_eq(mkdir(dir, 0700), 0);
-    fflush(NULL);
-    ck_assert_int_ge(pid = fork(), 0);
-    if (pid == 0)
-        disk_child(dir);
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert(WIFEXITED(status));
-    if (WEXITSTATUS(status) == DISK_SKIP) {
-        fprintf(stderr, "check_space: skipped the full-disk test: cannot "
-                        "mount a tmpfs (no user namespaces here)\n");
-        return;
-    }
-    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    rc = tu_on_tmpfs(dir, 4, disk_child, "check_space's full-disk test");
+    if (rc != TU_SKIPPED)
+        ck_assert_int_eq(rc, 0);
 }
 END_TEST
 

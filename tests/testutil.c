@@ -1,5 +1,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -367,16 +368,11 @@ enter_namespace(void)
     return 0;
 }
 
-/**
- * tu_mount_tmpfs(dir, mb):
- * In a single-threaded process of the test's (a child: the namespace is
- * the process's for good), enter a mount namespace of its own (in a user
- * namespace where needed, so no privilege is needed where those are
- * allowed) and mount a tmpfs of ${mb} MiB on the directory ${dir}.
- * Returns 0, or -1 when that cannot be done here (the test skips).
- */
-int
-tu_mount_tmpfs(const char *dir, unsigned mb)
+/* Mount a tmpfs of ${mb} MiB on the directory ${dir}, in a mount
+ * namespace of the calling process's own (entered for good: a
+ * single-threaded child).  Returns 0 or -1 when that cannot be done. */
+static int
+mount_tmpfs(const char *dir, unsigned mb)
 {
     char opt[32];
 
@@ -386,6 +382,36 @@ tu_mount_tmpfs(const char *dir, unsigned mb)
         mount("tmpfs", dir, "tmpfs", 0, opt) != 0)
         return -1;
     return 0;
+}
+
+/**
+ * tu_on_tmpfs(dir, mb, child, what):
+ * Make the directory ${dir}, and run ${child}(${dir}) in a child process
+ * that first mounts a tmpfs of ${mb} MiB there; see testutil.h.
+ */
+int
+tu_on_tmpfs(const char *dir, unsigned mb, void (*child)(const char *),
+    const char *what)
+{
+    pid_t pid;
+    int status;
+
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    fflush(NULL);
+    ck_assert_int_ge(pid = fork(), 0);
+    if (pid == 0) {
+        if (mount_tmpfs(dir, mb) != 0)
+            _exit(TU_SKIPPED);
+        child(dir);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    if (WEXITSTATUS(status) == TU_SKIPPED)
+        fprintf(stderr, "skipped %s: cannot mount a tmpfs (no user "
+                        "namespaces here)\n",
+            what);
+    return WEXITSTATUS(status);
 }
 
 /**

@@ -177,13 +177,21 @@ void tu_refused(json_t *rep, const char *want);
 void tu_member(struct Seen__Member *m, const char *name,
     const struct seen_keys *k, const char *ep);
 
+#define TU_SKIPPED 77 /* tu_on_tmpfs: no tmpfs can be mounted here */
+
 /**
- * tu_mount_tmpfs(dir, mb):
- * In a single-threaded child of the test, enter a mount namespace of its
- * own and mount a tmpfs of ${mb} MiB on ${dir}.  Returns 0, or -1 when
- * that cannot be done here (skip).
+ * tu_on_tmpfs(dir, mb, child, what):
+ * Make the directory ${dir} and run ${child}(${dir}) in a child process
+ * that first enters a mount namespace of its own (in a user namespace
+ * where needed, so that no privilege is needed where those are allowed)
+ * and mounts a tmpfs of ${mb} MiB on ${dir}.  ${child} runs
+ * single-threaded, so that it may; it exits 0 when every check held and
+ * another code (below TU_SKIPPED) when one failed; returning is exiting
+ * 0.  Returns its exit code, or TU_SKIPPED, said on stderr as ${what}
+ * skipped, when no tmpfs can be mounted here.
  */
-int tu_mount_tmpfs(const char *dir, unsigned mb);
+int tu_on_tmpfs(const char *dir, unsigned mb, void (*child)(const char *),
+    const char *what);
 
 /**
  * tu_fill_disk(path):
