@@ -72,6 +72,40 @@ seen_mlog_is_packed(const uint8_t *val, size_t vlen)
     return vlen >= 2 && val[0] == PACK_MAGIC0 && val[1] == PACK_MAGIC1;
 }
 
+/* One segment of a packed value: its kind, its length in the leaf, and
+ * where its bytes are (SEG_BYTES) or which leaf it names (SEG_LEAF). */
+struct seg {
+    int kind;
+    uint64_t len, log, seq;
+    const uint8_t *bytes;
+};
+
+/* Read the segment at *${p} (before ${end}) into ${g}, past it.  Returns
+ * 0, or -1 for one that is cut short, of no known kind, or out of bounds
+ * (a log number over 32 bits, a leaf longer than SEEN_MLOG_REF_MAX). */
+static int
+next_seg(const uint8_t **p, const uint8_t *end, struct seg *g)
+{
+
+    switch ((g->kind = *(*p)++)) {
+    case SEG_BYTES:
+        if (get_varint(p, end, &g->len) != 0 ||
+            g->len > (uint64_t)(end - *p))
+            return -1;
+        g->bytes = *p;
+        *p += g->len;
+        return 0;
+    case SEG_LEAF:
+        if (get_varint(p, end, &g->log) != 0 || g->log > UINT32_MAX ||
+            get_varint(p, end, &g->seq) != 0 ||
+            get_varint(p, end, &g->len) != 0 || g->len > SEEN_MLOG_REF_MAX)
+            return -1;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 /*
  * Walk the packed value ${val} of ${l}, each leaf it refers to looked up:
  * the unpacked length to *${total}, and, when ${out} is not NULL, the
@@ -84,41 +118,32 @@ walk(const struct seen_mlog *l, const uint8_t *val, size_t vlen,
     uint8_t *out, size_t *total)
 {
     const uint8_t *p = val + 2, *end = val + vlen, *leaf;
-    uint64_t n, log, seq, at = 0;
+    struct seg g;
+    uint64_t at = 0;
     size_t len;
     int rc;
 
     if (l->ref == NULL)
         return SEEN_ECORRUPT;
     while (p < end) {
-        switch (*p++) {
-        case SEG_BYTES:
-            if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
-                return SEEN_ECORRUPT;
+        if (next_seg(&p, end, &g) != 0)
+            return SEEN_ECORRUPT;
+        if (g.kind == SEG_BYTES) {
             if (out != NULL)
-                memcpy(out + at, p, (size_t)n);
-            p += n;
-            break;
-        case SEG_LEAF:
-            if (get_varint(&p, end, &log) != 0 || log > UINT32_MAX ||
-                get_varint(&p, end, &seq) != 0 ||
-                get_varint(&p, end, &n) != 0 || n > SEEN_MLOG_REF_MAX)
-                return SEEN_ECORRUPT;
+                memcpy(out + at, g.bytes, (size_t)g.len);
+        } else {
             /* Looked up on the first pass too, so that what is
              * allocated for the leaf is the size of leaves that are
              * there, not whatever a damaged value claims. */
-            rc = l->ref(l->txn, (uint32_t)log, seq, &leaf, &len);
-            if (rc != 0 || len != n)
+            rc = l->ref(l->txn, (uint32_t)g.log, g.seq, &leaf, &len);
+            if (rc != 0 || len != g.len)
                 return rc == SEEN_ENOMEM ? rc : SEEN_ECORRUPT;
             if (out != NULL)
                 memcpy(out + at, leaf, len);
-            break;
-        default:
-            return SEEN_ECORRUPT;
         }
-        if (n > SIZE_MAX - at)
+        if (g.len > SIZE_MAX - at)
             return SEEN_ECORRUPT;
-        at += n;
+        at += g.len;
     }
     *total = (size_t)at;
     return SEEN_OK;
@@ -270,30 +295,17 @@ static int
 stands_for(const uint8_t *pk, size_t plen, const uint8_t *raw, size_t len)
 {
     const uint8_t *p = pk + 2, *end = pk + plen;
-    uint64_t n, log, seq;
+    struct seg g;
     size_t at = 0;
 
     if (!seen_mlog_is_packed(pk, plen))
         return 0;
     while (p < end) {
-        switch (*p++) {
-        case SEG_BYTES:
-            if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p) ||
-                n > len - at || memcmp(p, raw + at, (size_t)n) != 0)
-                return 0;
-            p += n;
-            break;
-        case SEG_LEAF:
-            if (get_varint(&p, end, &log) != 0 || log > UINT32_MAX ||
-                get_varint(&p, end, &seq) != 0 ||
-                get_varint(&p, end, &n) != 0 || n > SEEN_MLOG_REF_MAX ||
-                n > len - at)
-                return 0;
-            break;
-        default:
+        if (next_seg(&p, end, &g) != 0 || g.len > len - at ||
+            (g.kind == SEG_BYTES &&
+                memcmp(g.bytes, raw + at, (size_t)g.len) != 0))
             return 0;
-        }
-        at += (size_t)n;
+        at += (size_t)g.len;
     }
     return at == len;
 }
