@@ -92,11 +92,13 @@ raw_curve_rate(void)
 
 /* ---- raw LMDB: sequential-key batched puts, as a replica appends ---- */
 
-/* The size of feed ${origin} held by node ${home}, from `seen status`. */
+/* The number after "${key}": in `seen status --json` of node ${home},
+ * after "${within}": when that is not NULL; 0 when absent, -1 when the
+ * status cannot be read. */
 static long
-feed_size(const char *home, const char *origin)
+status_num(const char *home, const char *within, const char *key)
 {
-    char cmd[8192], buf[65536], key[256], *p;
+    char cmd[8192], buf[65536], k[256], *p = NULL;
     size_t n;
     FILE *f;
 
@@ -106,11 +108,21 @@ feed_size(const char *home, const char *origin)
         return -1;
     n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = '\0';
-    pclose(f);
-    snprintf(key, sizeof key, "\"%s\":", origin);
-    if ((p = strstr(buf, "\"feeds\":")) == NULL || (p = strstr(p, key)) == NULL)
+    if (pclose(f) != 0)
+        return -1;
+    snprintf(k, sizeof k, "\"%s\":", key);
+    if ((within != NULL && (p = strstr(buf, within)) == NULL) ||
+        (p = strstr(p != NULL ? p : buf, k)) == NULL)
         return 0;
-    return atol(p + strlen(key));
+    return atol(p + strlen(k));
+}
+
+/* The size of feed ${origin} held by node ${home}, from `seen status`. */
+static long
+feed_size(const char *home, const char *origin)
+{
+
+    return status_num(home, "\"feeds\":", origin);
 }
 
 /*
@@ -122,8 +134,10 @@ feed_size(const char *home, const char *origin)
 static int
 bench_two(long households, double curve, double lmdb)
 {
-    long a, b, first;
-    double t0, t1, t, rate;
+    long a, b, first, behind;
+    double t0, t1, t, rate, next;
+    /* Time enough for a large catch-up: an hour, or 10 ms a household. */
+    double limit = households / 100.0 > 3600 ? households / 100.0 : 3600;
     char home[512];
 
     /* Two nodes; the receiver is down while the sender imports. */
@@ -164,10 +178,19 @@ bench_two(long households, double curve, double lmdb)
         first = feed_size(home, "sender");
     } while (first <= 0 && seen_clock_mono() - t0 < 600);
     t1 = seen_clock_mono();
+    /* A line a minute on a long run: how a large catch-up goes. */
+    next = t1 + 60;
     do {
         usleep(50000);
         b = feed_size(home, "sender");
-    } while (b < a && seen_clock_mono() - t0 < 3600);
+        if (seen_clock_mono() >= next) {
+            printf("  %6.0f s: %ld entries held, matcher %ld behind\n",
+                seen_clock_mono() - t0, b,
+                status_num(home, "\"matching\":", "behind"));
+            fflush(stdout);
+            next += 60;
+        }
+    } while (b < a && seen_clock_mono() - t0 < limit);
     t = seen_clock_mono() - t1;
     rate = (b - first) / t;
     printf("replication benchmark: %ld entries from sender to receiver; "
@@ -199,9 +222,16 @@ bench_two(long households, double curve, double lmdb)
     printf("%.2f s after it held the feed, %.0f s after it started; ",
         seen_clock_mono() - t1, seen_clock_mono() - t0);
     fflush(stdout);
-    bench_sh("%s/seen --home %s/lab/receiver status --json | grep -o "
-             "'\"not_matched_yet\":[0-9]*'",
-        bin, dir);
+    printf("matcher %ld behind\n",
+        status_num(home, "\"matching\":", "behind"));
+    /* Matching done: the new member's answers are whole. */
+    do {
+        usleep(200000);
+        behind = status_num(home, "\"matching\":", "behind");
+    } while (behind != 0 && seen_clock_mono() - t0 < limit);
+    printf("  matched every entry %.0f s after it started (matcher %ld "
+           "behind)\n",
+        seen_clock_mono() - t0, behind);
     bench_sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
     /* What the receiver keeps of each entry it holds, exchange log
      * included (issue 12: 1 KiB, everything included). */
