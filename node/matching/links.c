@@ -56,8 +56,9 @@ links_put(struct seen_txn *txn, const uint8_t a[20], const uint8_t b[20],
     uint8_t k[40], v[8];
     int rc;
 
-    /* A pair is scored from both ends, with the same weight: the second
-     * time, the link is there already. */
+    /* The matcher scores a pair once, at its later end (matcher.c); a
+     * pair scored again (the rules changed, say) has the same weight,
+     * from either end, and then the link is there already. */
     be_double(v, w);
     memcpy(k, a, 20);
     memcpy(k + 20, b, 20);

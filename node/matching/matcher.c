@@ -121,8 +121,15 @@ hold(struct step *s, const struct ent *e)
     return seen_retain_put(s->txn, &it);
 }
 
+static uint64_t matched_to(struct step *s, uint32_t o);
+
 /* Link new entry ${id} to its candidates; it is clustered with the others
- * of the step once they are all linked (flush_pending). */
+ * of the step once they are all linked (flush_pending).  A candidate the
+ * matcher has not reached yet is left to link itself to this one when it
+ * is reached (this one is live by then, or its links go): each pair is
+ * scored once, when the later of the two is matched, with the same
+ * sides, and so the same weight, that the second scoring of the pair
+ * stored when both were scored. */
 static int
 match_new(struct step *s, const uint8_t id[20])
 {
@@ -150,6 +157,9 @@ match_new(struct step *s, const uint8_t id[20])
         goto done;
     entry_side(me, &sa);
     for (i = 0; i < cand.n; i++) {
+        if (seen_index_ref_seq(cand.v[i]) >=
+            matched_to(s, seen_index_ref_oidx(cand.v[i])))
+            continue;
         other = step_entry_at(s, seen_index_ref_oidx(cand.v[i]),
             seen_index_ref_seq(cand.v[i]), &rc);
         if (other == NULL) {
@@ -300,6 +310,42 @@ cursor_of(struct seen_txn *txn, uint32_t o)
                : 0;
 }
 
+/* The slot of origin ${o} in the step's table of next leaves, made as
+ * not read yet (UINT64_MAX); NULL when out of memory. */
+static uint64_t *
+next_slot(struct step *s, uint32_t o)
+{
+    uint64_t *p;
+    size_t n, i;
+
+    if (o >= s->nmnext) {
+        n = (size_t)o + 16;
+        if ((p = realloc(s->mnext, n * sizeof *p)) == NULL)
+            return NULL;
+        for (i = s->nmnext; i < n; i++)
+            p[i] = UINT64_MAX;
+        s->mnext = p;
+        s->nmnext = n;
+    }
+    return &s->mnext[o];
+}
+
+/* The next leaf of origin ${o} the matcher will reach, as the step has
+ * moved it so far: every leaf before it has been matched.  Out of memory,
+ * UINT64_MAX (every leaf taken as matched: a candidate is scored as it
+ * always may be). */
+static uint64_t
+matched_to(struct step *s, uint32_t o)
+{
+    uint64_t *p;
+
+    if ((p = next_slot(s, o)) == NULL)
+        return UINT64_MAX;
+    if (*p == UINT64_MAX)
+        *p = cursor_of(s->txn, o);
+    return *p;
+}
+
 /* Follow origin ${o}'s feed from its cursor while *${done} < ${budget},
  * counting the leaves in *${done}, and move the cursor on. */
 static int
@@ -319,7 +365,12 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
      * absent cursor is 0). */
     if (next >= size)
         return 0;
+    /* Where a candidate of this feed counts as matched (matched_to):
+     * kept true, or a pair could be left to each of its two ends. */
+    if (next_slot(s, o) == NULL)
+        return SEEN_ENOMEM;
     for (; next < size && *done < budget; next++, (*done)++) {
+        s->mnext[o] = next; /* (the table may move as it grows) */
         /* The new entries linked are clustered after the last: that
          * time is kept for (as the last step took it). */
         if (s->until > 0 && *done > 0 &&
@@ -333,6 +384,7 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
             (rc = match_leaf(s, o, leaf, len)) != 0)
             return rc;
     }
+    s->mnext[o] = next;
     seen_be64(cv, next);
     return seen_store_put(txn, SEEN_DB_CURSORS, ck, 9, cv, 8);
 }

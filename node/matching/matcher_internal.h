@@ -128,6 +128,9 @@ struct step {
     size_t nrslot, nrused;
     struct opk *opk;        /* by origin number */
     size_t nopk;
+    uint64_t *mnext;        /* by origin number: the next leaf to match
+                               (UINT64_MAX: not read yet; matcher.c) */
+    size_t nmnext;
     uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
     double until; /* monotonic time to stop at (0: none; -1: passed) */
     struct idset *pend; /* new entries linked, not yet clustered */

@@ -224,6 +224,9 @@ step_release(struct step *s)
     free(s->opk);
     s->opk = NULL;
     s->nopk = 0;
+    free(s->mnext);
+    s->mnext = NULL;
+    s->nmnext = 0;
 }
 
 /**
