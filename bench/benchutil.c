@@ -123,7 +123,7 @@ bench_bindir(char *out, size_t len)
 int
 bench_synth(const char *args, const char *dir)
 {
-    char self[2048], cmd[8192];
+    char self[4096], cmd[16384];
 
     bench_bindir(self, sizeof self);
     snprintf(cmd, sizeof cmd, "%s/seen-synth %s --out %s 2>/dev/null", self,

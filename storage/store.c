@@ -1000,8 +1000,8 @@ int
 seen_store_sealed_get(struct seen_txn *txn, enum seen_db db, const void *key,
     size_t klen, const void *ad, size_t adlen, uint8_t **val, size_t *vlen)
 {
-    const void *sv;
-    size_t slen;
+    const void *sv = NULL;
+    size_t slen = 0; /* (set by seen_store_get; gcc -O3 cannot tell) */
     uint8_t *buf;
     int rc;
 

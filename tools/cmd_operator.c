@@ -124,7 +124,7 @@ op_change(struct cli *cli, int argc, char **argv, const char *cmd,
     const char *done)
 {
     const struct cli_opt opts[] = {{NULL, NULL, NULL}};
-    const char *name;
+    const char *name = NULL; /* (set by one_name; gcc -O3 cannot tell) */
     json_t *resp;
     int rc;
 
