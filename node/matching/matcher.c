@@ -44,9 +44,7 @@ match_candidates(struct step *s, const Seen__IndexEntry *x,
     for (i = 0; i + SEEN_TOKEN_ITEM <= x->tokens.len; i += SEEN_TOKEN_ITEM) {
         if (!seen_rule_is_block(x->tokens.data[i]))
             continue;
-        cand->in_block = 0;
-        if ((rc = seen_index_lookup(s->txn, x->tokens.data + i,
-                 seen_index_refs_add, cand)) != 0)
+        if ((rc = step_postings(s, x->tokens.data + i, cand)) != 0)
             return rc;
     }
     seen_index_refs_sort(cand);
@@ -101,6 +99,7 @@ drop_expired(struct step *s, const uint8_t id[20])
     rc = seen_index_remove(s->txn, seen_rd32(id), id + 4);
     if (rc != 0 && rc != SEEN_ENOTFOUND)
         return rc;
+    step_postings_forget(s); /* read again, without its postings */
     s->m->expired++;
     return 0;
 }

@@ -38,7 +38,9 @@
 #include <stdint.h>
 
 #include "match/score.h"
+#include "match/tokens.h"
 #include "node/matching/matcher.h"
+#include "storage/index.h"
 #include "storage/retain.h"
 #include "seen.pb-c.h"
 
@@ -128,6 +130,11 @@ struct step {
     size_t nrslot, nrused;
     struct opk *opk;        /* by origin number */
     size_t nopk;
+    struct tkey *tk;        /* open addressing by a token's index key:
+                               the postings read for it (step_postings) */
+    size_t ntk, tkused;
+    uint64_t *tref;         /* those postings, one run a key */
+    size_t ntref, captref;
     uint64_t *mnext;        /* by origin number: the next leaf to match
                                (UINT64_MAX: not read yet; matcher.c) */
     size_t nmnext;
@@ -191,6 +198,22 @@ int step_origin_pk(struct step *s, uint32_t idx, uint8_t pk[static 32]);
  * step_release forgets it.
  */
 const struct ent *step_entry(struct step *s, const uint8_t id[20], int *rcp);
+
+/**
+ * step_postings(s, token, cand):
+ * Add to ${cand} the postings seen_index_lookup gives for ${token} (at
+ * most cand->block_max of them), read once a step: a token that several
+ * entries of the step carry is looked up once.  Returns 0 or an error of
+ * the index.
+ */
+int step_postings(struct step *s, const uint8_t token[static SEEN_TOKEN_ITEM],
+    struct seen_index_refs *cand);
+
+/**
+ * step_postings_forget(s):
+ * Forget the postings read (a posting was removed in the step).
+ */
+void step_postings_forget(struct step *s);
 
 /**
  * step_entry_at(s, oidx, seq, rcp):

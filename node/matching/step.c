@@ -29,6 +29,8 @@
 #define CACHE_SLOTS0 4096 /* first size of a step's entry table */
 #define ARENA_CHUNK (1 << 20)
 #define POOL_MAX 32       /* blocks of ARENA_CHUNK kept between steps */
+#define TKEY_SLOTS0 4096  /* first size of a step's table of postings */
+#define TREF_KEEP (1u << 20) /* postings kept before the table starts again */
 
 /* One block of the arena; the data follow, 16-byte aligned. */
 struct chunk {
@@ -41,6 +43,14 @@ struct chunk {
 struct cent {
     int rc;
     struct ent e;
+};
+
+/* The postings read for one index key in a step: tref[off, off + n). */
+struct tkey {
+    uint8_t key[SEEN_INDEX_KEY_BYTES];
+    uint8_t used;
+    uint32_t n;
+    size_t off;
 };
 
 struct opk {
@@ -185,6 +195,124 @@ step_init(struct step *s, struct seen_matcher *m, struct seen_txn *txn)
         s->own = 0;
 }
 
+/**
+ * step_postings_forget(s):
+ * Forget the postings read (a posting was removed in the step).
+ */
+void
+step_postings_forget(struct step *s)
+{
+
+    free(s->tk);
+    s->tk = NULL;
+    s->ntk = s->tkused = 0;
+    free(s->tref);
+    s->tref = NULL;
+    s->ntref = s->captref = 0;
+}
+
+/* The slot of index key ${key} in a table of ${n} slots ${tab}: where it
+ * is, or where it goes.  Keyed, as a peer chooses its tokens. */
+static size_t
+tkey_slot(const struct step *s, const struct tkey *tab, size_t n,
+    const uint8_t key[SEEN_INDEX_KEY_BYTES])
+{
+    uint8_t h[crypto_shorthash_BYTES];
+    uint64_t v;
+    size_t j;
+
+    crypto_shorthash(h, key, SEEN_INDEX_KEY_BYTES, s->hkey);
+    memcpy(&v, h, sizeof v);
+    for (j = (size_t)v & (n - 1); tab[j].used &&
+         memcmp(tab[j].key, key, SEEN_INDEX_KEY_BYTES) != 0;
+         j = (j + 1) & (n - 1))
+        ;
+    return j;
+}
+
+/* Double the table of postings read (or make it).  0 or SEEN_ENOMEM. */
+static int
+tkey_grow(struct step *s)
+{
+    size_t n = s->ntk ? s->ntk * 2 : TKEY_SLOTS0, i;
+    struct tkey *nw;
+
+    if ((nw = calloc(n, sizeof *nw)) == NULL)
+        return SEEN_ENOMEM;
+    for (i = 0; i < s->ntk; i++)
+        if (s->tk[i].used)
+            nw[tkey_slot(s, nw, n, s->tk[i].key)] = s->tk[i];
+    free(s->tk);
+    s->tk = nw;
+    s->ntk = n;
+    return 0;
+}
+
+/* Keep the postings cand->v[from, cand->n) as those of ${key}.  0 or
+ * SEEN_ENOMEM. */
+static int
+tkey_keep(struct step *s, const uint8_t key[SEEN_INDEX_KEY_BYTES],
+    const struct seen_index_refs *cand, size_t from)
+{
+    size_t n = cand->n - from, cap, j;
+    uint64_t *p;
+
+    if (s->ntref + n > TREF_KEEP)
+        step_postings_forget(s); /* bounded: start again */
+    if (s->tkused * 2 >= s->ntk && tkey_grow(s) != 0)
+        return SEEN_ENOMEM;
+    if (s->ntref + n > s->captref) {
+        for (cap = s->captref ? s->captref : 4096; cap < s->ntref + n;)
+            cap *= 2;
+        if ((p = realloc(s->tref, cap * sizeof *p)) == NULL)
+            return SEEN_ENOMEM;
+        s->tref = p;
+        s->captref = cap;
+    }
+    memcpy(s->tref + s->ntref, cand->v + from, n * sizeof *p);
+    j = tkey_slot(s, s->tk, s->ntk, key);
+    memcpy(s->tk[j].key, key, SEEN_INDEX_KEY_BYTES);
+    s->tk[j].used = 1;
+    s->tk[j].n = (uint32_t)n;
+    s->tk[j].off = s->ntref;
+    s->ntref += n;
+    s->tkused++;
+    return 0;
+}
+
+/**
+ * step_postings(s, token, cand):
+ * Add to ${cand} the postings seen_index_lookup gives for ${token} (at
+ * most cand->block_max of them), read once a step.  Returns 0 or an error
+ * of the index.
+ */
+int
+step_postings(struct step *s, const uint8_t token[static SEEN_TOKEN_ITEM],
+    struct seen_index_refs *cand)
+{
+    const struct tkey *t;
+    size_t from = cand->n, i;
+    int rc;
+
+    if (s->ntk != 0 &&
+        (t = &s->tk[tkey_slot(s, s->tk, s->ntk, token)])->used) {
+        cand->in_block = 0;
+        for (i = 0; i < t->n; i++) /* as seen_index_refs_add would */
+            if ((rc = seen_index_refs_add(cand,
+                     seen_index_ref_oidx(s->tref[t->off + i]),
+                     seen_index_ref_seq(s->tref[t->off + i]))) != 0)
+                return rc < 0 ? rc : 0;
+        return 0;
+    }
+    cand->in_block = 0;
+    if ((rc = seen_index_lookup(s->txn, token, seen_index_refs_add, cand)) !=
+        0)
+        return rc;
+    /* Not kept when out of memory: read again next time. */
+    (void)tkey_keep(s, token, cand, from);
+    return 0;
+}
+
 /* Forget every cached entry (no pointer to one may be held). */
 static void
 step_forget(struct step *s)
@@ -227,6 +355,7 @@ step_release(struct step *s)
     free(s->mnext);
     s->mnext = NULL;
     s->nmnext = 0;
+    step_postings_forget(s);
 }
 
 /**
