@@ -126,6 +126,47 @@ feed_size(const char *home, const char *origin)
 }
 
 /*
+ * The new member ${home}, started at ${t0} and holding the feed: a query
+ * it answers from the index while its matcher is still catching up, then
+ * how long until the matcher has matched every entry (at most until
+ * ${t0} + ${limit}).
+ */
+static void
+serving(const char *home, double t0, double limit)
+{
+    double t1;
+    long behind;
+
+    /* The new member serves queries from the index while its matcher is
+     * still catching up: a query, and how far behind matching is. */
+    fflush(stdout);
+    t1 = seen_clock_mono();
+    bench_sh("cd %s/data && q=$(/usr/bin/python3 -c 'import json,sys\n"
+             "for p in json.loads(open(\"sender.jsonl\").readline())"
+             "[\"people\"]:\n"
+             "  if p.get(\"date_of_birth\"): print(p[\"given_name\"].split()[0],"
+             " p[\"family_name\"].split()[0], p[\"date_of_birth\"]); break')"
+             " && set -- $q && %s/seen --home %s/lab/receiver --as lead query "
+             "--purpose bench --given \"$1\" --family \"$2\" --dob \"$3\" "
+             "--json >%s/q.json 2>&1; printf '  a query at the receiver: "
+             "exit %%s, %%s bytes of answer, ' $? $(wc -c <%s/q.json)",
+        dir, bin, dir, dir, dir);
+    printf("%.2f s after it held the feed, %.0f s after it started; ",
+        seen_clock_mono() - t1, seen_clock_mono() - t0);
+    fflush(stdout);
+    printf("matcher %ld behind\n",
+        status_num(home, "\"matching\":", "behind"));
+    /* Matching done: the new member's answers are whole. */
+    do {
+        usleep(200000);
+        behind = status_num(home, "\"matching\":", "behind");
+    } while (behind != 0 && seen_clock_mono() - t0 < limit);
+    printf("  matched every entry %.0f s after it started (matcher %ld "
+           "behind)\n",
+        seen_clock_mono() - t0, behind);
+}
+
+/*
  * Time replication of ${households} households of generated police
  * records between two nodes of a new lab, and print it with the ratios
  * to the raw limits ${curve} (messages/s) and ${lmdb} (puts/s).  Returns
@@ -134,7 +175,7 @@ feed_size(const char *home, const char *origin)
 static int
 bench_two(long households, double curve, double lmdb)
 {
-    long a, b, first, behind;
+    long a, b, first;
     double t0, t1, t, rate, next;
     /* Time enough for a large catch-up: an hour, or 10 ms a household. */
     double limit = households / 100.0 > 3600 ? households / 100.0 : 3600;
@@ -205,33 +246,7 @@ bench_two(long households, double curve, double lmdb)
     printf("ratios:\n");
     printf("  replication entries/s : CURVE messages/s = %.3f\n", rate / curve);
     printf("  replication entries/s : LMDB puts/s      = %.3f\n", rate / lmdb);
-    /* The new member serves queries from the index while its matcher is
-     * still catching up: a query, and how far behind matching is. */
-    fflush(stdout);
-    t1 = seen_clock_mono();
-    bench_sh("cd %s/data && q=$(/usr/bin/python3 -c 'import json,sys\n"
-             "for p in json.loads(open(\"sender.jsonl\").readline())"
-             "[\"people\"]:\n"
-             "  if p.get(\"date_of_birth\"): print(p[\"given_name\"].split()[0],"
-             " p[\"family_name\"].split()[0], p[\"date_of_birth\"]); break')"
-             " && set -- $q && %s/seen --home %s/lab/receiver --as lead query "
-             "--purpose bench --given \"$1\" --family \"$2\" --dob \"$3\" "
-             "--json >%s/q.json 2>&1; printf '  a query at the receiver: "
-             "exit %%s, %%s bytes of answer, ' $? $(wc -c <%s/q.json)",
-        dir, bin, dir, dir, dir);
-    printf("%.2f s after it held the feed, %.0f s after it started; ",
-        seen_clock_mono() - t1, seen_clock_mono() - t0);
-    fflush(stdout);
-    printf("matcher %ld behind\n",
-        status_num(home, "\"matching\":", "behind"));
-    /* Matching done: the new member's answers are whole. */
-    do {
-        usleep(200000);
-        behind = status_num(home, "\"matching\":", "behind");
-    } while (behind != 0 && seen_clock_mono() - t0 < limit);
-    printf("  matched every entry %.0f s after it started (matcher %ld "
-           "behind)\n",
-        seen_clock_mono() - t0, behind);
+    serving(home, t0, limit);
     bench_sh("%s/seen lab down %s/lab >/dev/null", bin, dir);
     /* What the receiver keeps of each entry it holds, exchange log
      * included (issue 12: 1 KiB, everything included). */

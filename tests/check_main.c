@@ -56,6 +56,7 @@ static const struct {
     {"check_match_prfbatch", match_prfbatch_suite},
     {"check_match_tokens", tokens_suite},
     {"check_matcher", matcher_suite},
+    {"check_matcher_steps", matcher_steps_suite},
     {"check_membership", membership_suite},
     {"check_membership_oprf", membership_oprf_suite},
     {"check_node_index", node_index_suite},

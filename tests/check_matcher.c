@@ -1009,35 +1009,6 @@ match_by(struct lab *l, size_t budget)
     ck_assert_int_eq(n, 0);
 }
 
-/* The same child, mother and man in a second record at one origin: the
- * two records' entries are linked whether the matcher reaches both in
- * one step or in a step each (a pair is scored at its later end, which
- * must know the earlier one of its own feed is matched). */
-START_TEST(test_a_child_recorded_twice_at_one_origin_is_one_person_however_stepped)
-{
-    static const char *const again = "TVP-DA-2025-00777";
-    char line[4096], *p, a[18], b[18];
-    struct lab *l;
-    int round;
-
-    snprintf(line, sizeof line, "%s", TVP1);
-    ck_assert_ptr_nonnull(p = strstr(line, TVP1_ID));
-    memcpy(p, again, strlen(again));
-    for (round = 0; round < 2; round++) {
-        l = round == 0 ? &lab1 : &lab2;
-        import_at(l, O_TVP, TVP1);
-        import_at(l, O_TVP, line);
-        match_by(l, round == 0 ? 100000 : 1);
-        pid_of(l, O_TVP, TVP1_ID, 1, a);
-        pid_of(l, O_TVP, again, 1, b);
-        ck_assert_str_eq(a, b);
-        pid_of(l, O_TVP, TVP1_ID, 2, a);
-        pid_of(l, O_TVP, again, 2, b);
-        ck_assert_str_eq(a, b);
-    }
-}
-END_TEST
-
 START_TEST(test_one_step_of_every_leaf_ends_as_a_step_for_each)
 {
     int o, copied;
@@ -1213,8 +1184,6 @@ matcher_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_persons_and_alerts_do_not_depend_on_arrival_order);
     tcase_add_test(tc, test_one_step_of_every_leaf_ends_as_a_step_for_each);
-    tcase_add_test(tc,
-        test_a_child_recorded_twice_at_one_origin_is_one_person_however_stepped);
     tcase_add_test(tc, test_a_store_matched_under_other_rules_is_matched_again);
     suite_add_tcase(s, tc);
 

@@ -38,6 +38,7 @@ Suite *node_reimport_suite(void);
 Suite *normalise_suite(void);
 Suite *tokens_suite(void);
 Suite *matcher_suite(void);
+Suite *matcher_steps_suite(void);
 Suite *membership_suite(void);
 Suite *membership_oprf_suite(void);
 Suite *custodian_suite(void);

@@ -1,0 +1,146 @@
+/*
+ * check_matcher_steps.c: how the matcher divides its work into steps
+ * (node/matching/matcher.c, step.c).  A new entry is scored only against
+ * the candidates the matcher has already reached, and a step reads a
+ * token's postings once; whatever the size of its steps, the matcher must
+ * link the same pairs.  Over a real store with one origin's records.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/seen.h"
+#include "crypto/keys.h"
+#include "match/tokens.h"
+#include "node/matching/indexer.h"
+#include "node/matching/matcher.h"
+#include "storage/store.h"
+#include "tests/matcher_records.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+#include "seen.pb-c.h"
+
+#define NOW 1750000000
+#define AGAIN_ID "TVP-DA-2025-00777" /* the second record, as long */
+
+static struct seen_keys *keys;
+static struct seen_tokenizer *tk;
+static struct seen_store *store;
+static struct seen_indexer ix;
+static struct seen_matcher mt;
+static char base[1024];
+
+static const char *
+type_of(void *ctx, const uint8_t pk[static 32])
+{
+
+    (void)ctx;
+    (void)pk;
+    return "police";
+}
+
+static void
+setup(void)
+{
+    char sdir[1100];
+
+    ck_assert_ptr_nonnull(keys = seen_keys_generate());
+    ck_assert_ptr_nonnull(tk = seen_tokenizer_new(keys->match_key, 1));
+    tu_tmpdir(base, sizeof base);
+    snprintf(sdir, sizeof sdir, "%s/store", base);
+    ck_assert_int_eq(seen_store_open(sdir, keys->sign_pk, keys->record_key,
+                         64, 1, &store),
+        SEEN_OK);
+    ck_assert_int_eq(seen_indexer_init(&ix, store, keys, tk), SEEN_OK);
+    memset(&mt, 0, sizeof mt);
+    mt.store = store;
+    mt.type_of = type_of;
+}
+
+static void
+teardown(void)
+{
+
+    seen_store_destroy(&store);
+    tu_rmrf(base);
+    seen_tokenizer_destroy(&tk);
+    seen_keys_destroy(&keys);
+}
+
+/* Import ${line}, in a transaction of its own. */
+static void
+import(const char *line)
+{
+    struct seen_index_stats st = {0};
+    struct seen_txn *t = tu_begin(store, 1);
+
+    ck_assert_int_eq(tu_apply(&ix, t, line, NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+}
+
+/* The person id of person ${i} (in import order) of record ${id}. */
+static void
+pid_of(const char *id, size_t i, char pid[18])
+{
+    Seen__RecordMeta *rm;
+    struct seen_txn *t;
+    uint8_t idk[16];
+    const void *v;
+    size_t vlen;
+
+    t = tu_begin(store, 0);
+    seen_store_id_key(store, id, strlen(id), idk);
+    ck_assert_int_eq(
+        seen_store_get(t, SEEN_DB_RECMETA, idk, 16, &v, &vlen), SEEN_OK);
+    ck_assert_ptr_nonnull(rm = seen__record_meta__unpack(NULL, vlen, v));
+    ck_assert_uint_gt(rm->n_handles, i);
+    seen_matcher_person(&mt, t, ix.own, rm->handles[i].data, pid);
+    seen__record_meta__free_unpacked(rm, NULL);
+    seen_store_abort(t);
+}
+
+/* The same victim, child and man in a second record at the one origin:
+ * each pair of their entries is linked whether the matcher reaches both
+ * in one step or in a step each (the later end of a pair must know that
+ * the earlier one, of its own feed, was matched in the same step). */
+START_TEST(test_a_person_recorded_twice_at_one_origin_is_one_however_stepped)
+{
+    static const size_t budgets[] = {100000, 1, 4};
+    char line[4096], *p, a[18], b[18];
+    size_t i;
+    int n;
+
+    snprintf(line, sizeof line, "%s", TVP1);
+    ck_assert_ptr_nonnull(p = strstr(line, TVP1_ID));
+    memcpy(p, AGAIN_ID, strlen(AGAIN_ID));
+    import(TVP1);
+    import(line);
+    while ((n = seen_matcher_step(&mt, budgets[_i])) > 0)
+        ;
+    ck_assert_int_eq(n, 0);
+    for (i = 0; i < 3; i++) {
+        pid_of(TVP1_ID, i, a);
+        pid_of(AGAIN_ID, i, b);
+        ck_assert_str_eq(a, b);
+    }
+    /* And the three are three persons. */
+    pid_of(TVP1_ID, 0, a);
+    pid_of(TVP1_ID, 1, b);
+    ck_assert_str_ne(a, b);
+}
+END_TEST
+
+Suite *
+matcher_steps_suite(void)
+{
+    Suite *s = suite_create("matcher_steps");
+    TCase *tc;
+
+    tc = tcase_create("steps");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc,
+        test_a_person_recorded_twice_at_one_origin_is_one_however_stepped, 0,
+        3);
+    suite_add_tcase(s, tc);
+    return s;
+}
