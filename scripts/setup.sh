@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SEEN_PACKAGES=(
   build-essential cmake pkg-config
-  libzmq3-dev libsodium-dev liblmdb-dev lmdb-utils
+  libzmq3-dev libsodium-dev nettle-dev liblmdb-dev lmdb-utils
   libprotobuf-c-dev protobuf-c-compiler
   libutf8proc-dev libjansson-dev
   libgraphviz-dev chromium
