@@ -566,6 +566,57 @@ START_TEST(test_index_a_chunk_moves_the_first_postings_only)
 }
 END_TEST
 
+/* Numbers in order (qsort's, the reference). */
+static int
+u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* seen_index_refs_sort orders candidates and drops repeats, whatever
+ * their number (few: by insertion; many: by radix): as qsort and a pass
+ * that keeps the first of each, on random refs drawn from a small range
+ * (so with repeats) and from the whole of them. */
+START_TEST(test_index_refs_sort_orders_and_drops_repeats)
+{
+    static const size_t sizes[] = {0, 1, 2, 47, 48, 49, 1000, 70000};
+    struct seen_index_refs r = {0};
+    uint64_t *want;
+    size_t i, k, n, w;
+    int narrow;
+
+    for (narrow = 0; narrow < 2; narrow++)
+        for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            n = sizes[k];
+            r.n = 0;
+            for (i = 0; i < n; i++) {
+                uint64_t x = narrow ? randombytes_uniform(64)
+                                    : ((uint64_t)randombytes_random() << 32 |
+                                          randombytes_random()) &
+                                          0xffffffffffffffull;
+                ck_assert_int_eq(seen_index_refs_add(&r,
+                                     seen_index_ref_oidx(x),
+                                     seen_index_ref_seq(x)),
+                    0);
+            }
+            ck_assert_ptr_nonnull(want = malloc((n + 1) * sizeof *want));
+            memcpy(want, r.v, n * sizeof *want);
+            qsort(want, n, sizeof *want, u64_cmp);
+            for (i = w = 0; i < n; i++)
+                if (w == 0 || want[w - 1] != want[i])
+                    want[w++] = want[i];
+            seen_index_refs_sort(&r);
+            ck_assert_uint_eq(r.n, w);
+            if (w > 0)
+                ck_assert_mem_eq(r.v, want, w * sizeof *want);
+            free(want);
+        }
+    free(r.v);
+}
+END_TEST
+
 Suite *
 storage_index_suite(void)
 {
@@ -585,6 +636,7 @@ storage_index_suite(void)
     tcase_add_test(tc, test_index_refuses_a_bad_handle_or_partial_token);
     tcase_add_test(tc, test_index_levels_read_as_one_and_remove_where_held);
     tcase_add_test(tc, test_index_a_chunk_moves_the_first_postings_only);
+    tcase_add_test(tc, test_index_refs_sort_orders_and_drops_repeats);
     suite_add_tcase(s, tc);
 
     return s;
