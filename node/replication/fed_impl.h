@@ -125,6 +125,9 @@ struct fed_peer {
     unsigned int xp_tries;
     double xp_due;
     int xp_bad;
+    uint64_t xp_smaller; /* a GET_XPROOF showing it the checkpoint held,
+                            from this size, the transport did not take:
+                            asked again at xp_due (0: none) */
     uint8_t *cosig;  /* our cosignature of its log, not delivered: sent
                       * again at retry_at (owned; NULL: none) */
     size_t cosig_len;
@@ -636,6 +639,16 @@ int fed_count_one(void *ctx, const uint8_t *val, size_t len);
  */
 void fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn,
     struct fed_peer *p, uint64_t smaller);
+
+/**
+ * fed_xproof_undelivered(fed, to, body, blen):
+ * The transport did not take the GET_XPROOF ${body} (${blen} bytes) for
+ * ${to} (not connected again yet after a restart): it is not counted as
+ * asked and unanswered, and is asked again after FED_RETRY_MIN, not after
+ * the backoff of unanswered requests.
+ */
+void fed_xproof_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen);
 
 /**
  * fed_xproof_ask_all(fed):

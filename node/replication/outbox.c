@@ -592,6 +592,8 @@ flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
                 fed_cosign_undelivered(fed, q->to, q->body, q->blen);
             else if (q->type == SEEN__MSG_TYPE__GET_RANGE)
                 fed_want_undelivered(fed, q->to, q->body, q->blen);
+            else if (q->type == SEEN__MSG_TYPE__GET_XPROOF)
+                fed_xproof_undelivered(fed, q->to, q->body, q->blen);
             continue;
         }
         fed->xlog.sent++;

@@ -151,15 +151,41 @@ held_size(struct seen_txn *txn, const uint8_t pk[32])
 }
 
 /**
+ * fed_xproof_undelivered(fed, to, body, blen):
+ * The GET_XPROOF ${body} for ${to} was not taken: asked again soon.
+ */
+void
+fed_xproof_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen)
+{
+    struct fed_peer *p = fed_find_peer(fed, to);
+    Seen__GetXProof *g;
+
+    if (p == NULL || (g = seen__get_xproof__unpack(NULL, blen, body)) == NULL)
+        return;
+    /* Shown a smaller checkpoint (restored from a backup): show it the
+     * one held again; else the pending one is looked for as always. */
+    p->xp_smaller = g->held != NULL && g->from < g->held->size ? g->from : 0;
+    seen__get_xproof__free_unpacked(g, NULL);
+    if (p->xp_tries > 0)
+        p->xp_tries--;
+    p->xp_out = 0;
+    p->xp_at = seen_clock_mono() - fed->opts.checkpoint_every +
+               FED_RETRY_MIN;
+    p->xp_due = p->xp_at + fed->opts.checkpoint_every;
+}
+
+/**
  * fed_xproof_ask_all(fed):
  * Ask every peer whose time to look (p->xp_due) has come, if it has a
- * checkpoint pending.
+ * checkpoint pending (or one not taken to show it again).
  */
 void
 fed_xproof_ask_all(struct seen_fed *fed)
 {
     struct seen_txn *txn = NULL;
     double t = seen_clock_mono();
+    uint64_t smaller;
     size_t i;
 
     for (i = 0; i < fed->npeers; i++) {
@@ -170,7 +196,9 @@ fed_xproof_ask_all(struct seen_fed *fed)
         if (txn == NULL && seen_store_begin(fed->store, 0, &txn) != 0)
             return;
         p->xp_due = 0; /* nothing pending: nothing more to look at */
-        fed_xproof_ask(fed, txn, p, 0);
+        smaller = p->xp_smaller;
+        p->xp_smaller = 0;
+        fed_xproof_ask(fed, txn, p, smaller);
     }
     seen_store_abort(txn);
 }
