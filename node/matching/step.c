@@ -294,9 +294,9 @@ step_postings(struct step *s, const uint8_t token[static SEEN_TOKEN_ITEM],
     size_t from = cand->n, i;
     int rc;
 
+    cand->in_block = 0;
     if (s->ntk != 0 &&
         (t = &s->tk[tkey_slot(s, s->tk, s->ntk, token)])->used) {
-        cand->in_block = 0;
         for (i = 0; i < t->n; i++) /* as seen_index_refs_add would */
             if ((rc = seen_index_refs_add(cand,
                      seen_index_ref_oidx(s->tref[t->off + i]),
@@ -304,7 +304,6 @@ step_postings(struct step *s, const uint8_t token[static SEEN_TOKEN_ITEM],
                 return rc < 0 ? rc : 0;
         return 0;
     }
-    cand->in_block = 0;
     if ((rc = seen_index_lookup(s->txn, token, seen_index_refs_add, cand)) !=
         0)
         return rc;

@@ -167,12 +167,13 @@ fed_xproof_undelivered(struct seen_fed *fed, const uint8_t to[32],
      * one held again; else the pending one is looked for as always. */
     p->xp_smaller = g->held != NULL && g->from < g->held->size ? g->from : 0;
     seen__get_xproof__free_unpacked(g, NULL);
-    if (p->xp_tries > 0)
-        p->xp_tries--;
+    /* Not outstanding (so the next ask starts its tries afresh), and the
+     * pace of one ask every checkpoint_every (next_ask) counted as if the
+     * last had gone FED_RETRY_MIN before the next may. */
     p->xp_out = 0;
     p->xp_at = seen_clock_mono() - fed->opts.checkpoint_every +
                FED_RETRY_MIN;
-    p->xp_due = p->xp_at + fed->opts.checkpoint_every;
+    p->xp_due = next_ask(fed, p);
 }
 
 /**
