@@ -9,11 +9,8 @@
  * a service started again recovers today's counts.  And the replay of
  * the custodian fuzzer's seeds and regressions (tests/fuzz/).
  */
-#include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +168,6 @@ setup(void)
     const char *cep[NCUST];
     const struct seen_custodian_limits lim = {50, 20};
     size_t i;
-    int base = 20000 + (int)(getpid() % 4000) * 5;
 
     ck_assert_ptr_nonnull(auth = seen_keys_generate());
     ck_assert_ptr_nonnull(asker = seen_keys_generate());
@@ -181,12 +177,12 @@ setup(void)
         if (i < NCUST)
             ck_assert_ptr_nonnull(ck[i] = seen_keys_generate());
         snprintf(name, sizeof name, "node-%zu", i);
-        snprintf(eps[i], sizeof eps[i], "tcp://127.0.0.1:%d", base + (int)i);
+        snprintf(eps[i], sizeof eps[i], "tcp://127.0.0.1:%d", tu_port());
         tu_member(&mb[i], i < NCUST ? strdup(name) : strdup("asker"),
             i < NCUST ? ck[i] : asker, eps[i]);
         if (i < NCUST) {
             snprintf(ceps[i], sizeof ceps[i], "tcp://127.0.0.1:%d",
-                base + NCUST + 1 + (int)i);
+                tu_port());
             cep[i] = ceps[i];
         }
     }
@@ -316,25 +312,6 @@ bound_socket(char ep[64])
     return s;
 }
 
-/* A loopback endpoint with a port free now, in ${ep} (a socket of the
- * system's own, closed at once: ZeroMQ lets go of its ports later). */
-static void
-free_port(char ep[64])
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd;
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    snprintf(ep, 64, "tcp://127.0.0.1:%u", (unsigned int)ntohs(a.sin_port));
-}
-
 /* A document that gives custodian 1 another endpoint moves it there
  * without a restart, and the client asks it there; one that gives it a
  * port already taken leaves it where it was, saying so. */
@@ -373,7 +350,7 @@ START_TEST(test_custodian_moves_to_its_new_endpoint_without_a_restart)
     ck_assert_str_ne(st.want_error, "");
     ck_assert_uint_eq(st.epoch, EPOCH + 1);
     /* A free port: it moves there, and the old one is let go. */
-    free_port(moved);
+    snprintf(moved, sizeof moved, "tcp://127.0.0.1:%d", tu_port());
     cep[0] = moved;
     seen_membership_destroy(&doc);
     doc = deal_doc(EPOCH + 2, cep);

@@ -200,4 +200,13 @@ int tu_on_tmpfs(const char *dir, unsigned mb, void (*child)(const char *),
  */
 size_t tu_fill_disk(const char *path);
 
+/**
+ * tu_port():
+ * A TCP port of 127.0.0.1 that is free now, outside the kernel's
+ * ephemeral range (so that no outgoing connection of another test can
+ * take it before the caller binds it) and not returned before by this
+ * process.  Fails the test when there is none.
+ */
+int tu_port(void);
+
 #endif
