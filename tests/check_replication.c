@@ -9,6 +9,7 @@
  * non-member, one signed by another member than the connection's, a
  * replayed one (also after a restart) and leaves that their checkpoint
  * does not hold (the sender's fault: no evidence) are refused and counted;
+ * a member stopped in the middle of a catch-up resumes it when started;
  * an entry past its expiry when it arrives is kept in its feed, never
  * made live.  (The transport alone:
  * check_transport.c; the witness ring alone: check_replication_ring.c.)
@@ -195,6 +196,50 @@ START_TEST(test_restarted_member_catches_up_from_its_store)
 }
 END_TEST
 
+
+/* Whether bravo holds some of alpha's feed, not all of it (${ctx}: the
+ * size of all of it). */
+static int
+bravo_part_way(void *ctx)
+{
+    uint64_t n = feed_size(&nodes[BRAVO], nodes[ALPHA].k);
+
+    return n > 0 && n < *(const uint64_t *)ctx;
+}
+
+/* A member stopped in the middle of a catch-up holds the origin's
+ * checkpoint (kept with the first batch) and part of its leaves.  Started
+ * again, it asks for the rest of its own accord: its HEADS, the same as
+ * before the stop (a feed caught up in part is not named), was answered
+ * once already, and alpha, which has nothing new, would otherwise tell it
+ * nothing until heads_every (300 s) had passed. */
+#define RESUME_LEAVES 10000 /* more than one range (SEEN_FED_RANGE) */
+START_TEST(test_a_member_stopped_in_the_middle_of_a_catch_up_resumes_it)
+{
+    uint64_t all = RESUME_LEAVES, part;
+
+    talks_to(&nodes[ALPHA], "bravo");
+    talks_to(&nodes[BRAVO], "alpha");
+    federate(2);
+    settle();
+    node_stop(&nodes[BRAVO]);
+    publish(&nodes[ALPHA], RESUME_LEAVES, NULL);
+    node_start(&nodes[BRAVO]);
+    settle();
+    /* A range is asked once half the one before has come: some round
+     * ends with the first batch applied and the last not come. */
+    ck_assert(pump_until(bravo_part_way, &all));
+    part = feed_size(&nodes[BRAVO], nodes[ALPHA].k);
+    node_stop(&nodes[BRAVO]);
+    node_start(&nodes[BRAVO]);
+    settle();
+    wait_held(&nodes[BRAVO], nodes[ALPHA].k, RESUME_LEAVES);
+    /* It asked on what it held, from what it held. */
+    ck_assert_int_ge(counter(&nodes[BRAVO], "ranges", "resumed"), 1);
+    ck_assert_int_eq(counter(&nodes[BRAVO], "entries_replicated", NULL),
+        (json_int_t)(RESUME_LEAVES - part));
+}
+END_TEST
 
 /* What bravo counts of its peer alpha under ${key}. */
 static json_int_t
@@ -757,6 +802,8 @@ replication_suite(void)
     tcase_add_test(
         tc, test_relay_carries_a_feed_between_members_that_do_not_talk);
     tcase_add_test(tc, test_restarted_member_catches_up_from_its_store);
+    tcase_add_test(
+        tc, test_a_member_stopped_in_the_middle_of_a_catch_up_resumes_it);
     tcase_add_test(
         tc, test_an_entry_arriving_past_its_expiry_is_kept_in_the_feed_only);
     tcase_add_test(

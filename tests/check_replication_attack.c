@@ -13,7 +13,9 @@
  * answered only within the requester's budget of replies, each bounded
  * in bytes; and what one peer adds to the replay cache is bounded.  An
  * ENTRIES whose checkpoint is of another origin, and a forged membership
- * document, are counted under their own names.
+ * document, are counted under their own names.  The same HEADS is
+ * answered once a connection; an answer the transport did not take is
+ * served again, a bounded number of times.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -760,6 +762,73 @@ START_TEST(test_a_feed_caught_up_in_part_is_served_once_whole)
 }
 END_TEST
 
+/* Alpha's answers to a peer's HEADS that shows it lacks alpha's feed:
+ * the same HEADS on the same connection is answered once (an answer it
+ * cannot use is not sent again and again); on a connection made afresh
+ * (the member restarted, and what was sent it may be lost with the old
+ * one), again. */
+START_TEST(test_the_same_heads_is_answered_again_on_a_new_connection)
+{
+    Seen__Heads hs = SEEN__HEADS__INIT; /* whole, naming nothing */
+
+    alpha_with_probe();
+    publish(&nodes[ALPHA], 3, NULL);
+    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
+        (const ProtobufCMessage *)&hs);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "heads", "answered"), 1);
+    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
+        (const ProtobufCMessage *)&hs);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "heads", "answered"), 1);
+    zmq_close(probe_d);
+    probe_d = NULL; /* the next is sent on a new connection */
+    probe_sends(SEEN__MSG_TYPE__HEADS, "heads",
+        (const ProtobufCMessage *)&hs);
+    ck_assert_int_eq(counter(&nodes[ALPHA], "heads", "answered"), 2);
+}
+END_TEST
+
+/* Whether no range waits to be served again at ${ctx}'s node. */
+static int
+none_unserved(void *ctx)
+{
+    struct tnode *n = ctx;
+
+    return fed_unserved_next(n->fed, 1e300) == 1e300;
+}
+
+/* An answer to GET_RANGE that the transport does not take (here: alpha
+ * cannot connect to the probe at all) is served again, a second later
+ * and then at doubling waits, FED_UNSERVED_TRIES times (fed_impl.h), and
+ * then left to the asker's own timeout: bounded, and within the asker's
+ * budget as any answer. */
+#define UNSERVED_TRIES 4
+START_TEST(test_an_answer_the_transport_did_not_take_is_served_again_a_few_times)
+{
+    Seen__GetRange g = SEEN__GET_RANGE__INIT;
+    json_int_t logged;
+
+    alpha_with_probe();
+    publish(&nodes[ALPHA], 10, NULL);
+    g.origin = (ProtobufCBinaryData){32, nodes[ALPHA].k->sign_pk};
+    g.from = 2;
+    g.to = 10;
+    probe_sends(SEEN__MSG_TYPE__GET_RANGE, "range",
+        (const ProtobufCMessage *)&g);
+    ck_assert_int_ge(counter(&nodes[ALPHA], "ranges", "unserved"), 1);
+    pump_counted(&nodes[ALPHA], "ranges", "served_again", UNSERVED_TRIES);
+    ck_assert_msg(pump_until(none_unserved, &nodes[ALPHA]),
+        "alpha kept serving the probe's range again");
+    ck_assert_int_eq(
+        counter(&nodes[ALPHA], "ranges", "served_again"), UNSERVED_TRIES);
+    /* Kept each time but the last, which is left to the asker. */
+    ck_assert_int_eq(
+        counter(&nodes[ALPHA], "ranges", "unserved"), UNSERVED_TRIES);
+    /* Each answer, served again or not, was logged as sent. */
+    logged = counter(&nodes[ALPHA], "exchange_log", "envelopes_logged_sent");
+    ck_assert_int_ge(logged, UNSERVED_TRIES + 1);
+}
+END_TEST
+
 Suite *
 replication_attack_suite(void)
 {
@@ -783,6 +852,10 @@ replication_attack_suite(void)
     tcase_add_test(tc, test_a_peer_adds_a_bounded_share_to_the_replay_cache);
     tcase_add_test(tc, test_a_full_store_counts_what_it_cannot_keep);
     tcase_add_test(tc, test_a_feed_caught_up_in_part_is_served_once_whole);
+    tcase_add_test(
+        tc, test_the_same_heads_is_answered_again_on_a_new_connection);
+    tcase_add_test(tc,
+        test_an_answer_the_transport_did_not_take_is_served_again_a_few_times);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -71,6 +71,11 @@ struct seen_ring;
 #define FED_REPLY_COST 1024
 #define FED_ENTRIES_BYTES (256u << 10) /* leaf bytes in one ENTRIES, at most
                                           (one leaf is always sent) */
+#define FED_UNSERVED_MAX 4 /* answers not taken by the transport kept a
+                              peer, to serve again (unserved.c) */
+#define FED_UNSERVED_TRIES 4 /* ...at most this many times */
+#define FED_UNSERVED_FRESH 60.0 /* a failure this long after the last
+                                   serve again starts its tries afresh */
 #define FED_SERVED_MAX 64 /* feeds whose leaves served to a peer are noted:
                              leaves it had not been sent before cost
                              nothing of its budget (a catch-up asks for
@@ -112,6 +117,16 @@ struct fed_peer {
         uint64_t to;       /* leaves below it were sent to this peer */
         uint64_t used;     /* when last (fed->served_clock) */
     } served[FED_SERVED_MAX];
+    /* Ranges of its GET_RANGE whose ENTRIES the transport did not take,
+     * by origin: served again at `at` (pending), `tries` times so far
+     * (unserved.c).  A slot of no origin (used 0) is free. */
+    struct fed_unserved {
+        uint8_t origin[32];
+        uint64_t from, to;
+        double at;
+        unsigned int tries;
+        int used, pending;
+    } unserved[FED_UNSERVED_MAX];
     /* Witnessing (ring.h): it witnesses this node's log; this node
      * witnesses its log. */
     int witness;
@@ -223,7 +238,18 @@ struct seen_fed {
      * transport did not take one (of those asked). */
     struct {
         uint64_t asked, gaps, timed_out, resent;
+        uint64_t resumed; /* asked on what the checkpoints held show
+                             missing (fed_resume), of those asked */
+        /* ENTRIES of this node's answers the transport did not take, and
+         * the ranges served again for them (unserved.c). */
+        uint64_t unserved, served_again;
     } ranges;
+    /* A look at what the checkpoints held show missing is due (at start,
+     * on a new document, when a member connects afresh: fed_resume), and
+     * the member that connected last (resume_from_set 0: none yet). */
+    int resume;
+    int resume_from_set;
+    uint8_t resume_from[32];
     /* What HEADS last found of each origin (by its number): the size of
      * the checkpoint held and the hgen at which it changed; hgen counts
      * the HEADS built (feeds.c heads_build). */
@@ -234,6 +260,7 @@ struct seen_fed {
     uint64_t hgen;
     struct {
         uint64_t whole, partial, listed; /* HEADS queued, heads in them */
+        uint64_t answered; /* peers' HEADS owed an answer (rule 2) */
     } heads;
     double prune_at;  /* monotonic: the next prune of the replay cache */
     int replay_dirty; /* the replay cache may hold records to prune */
@@ -511,6 +538,31 @@ void fed_want_undelivered(struct seen_fed *fed, const uint8_t to[32],
     const uint8_t *body, size_t blen);
 
 /**
+ * fed_entries_undelivered(fed, to, body, blen):
+ * The transport did not take the ENTRIES ${body} (${blen} bytes) for
+ * ${to}, an answer to its GET_RANGE: its range is served again
+ * FED_RETRY_MIN later, the wait doubling, FED_UNSERVED_TRIES times at
+ * most (then the peer's own timeout asks again), within the peer's
+ * budget as any answer.
+ */
+void fed_entries_undelivered(struct seen_fed *fed, const uint8_t to[32],
+    const uint8_t *body, size_t blen);
+
+/**
+ * fed_unserved_next(fed, later):
+ * The monotonic time at which fed_unserved_due() has a range to serve
+ * again, or ${later} when none waits.
+ */
+double fed_unserved_next(const struct seen_fed *fed, double later);
+
+/**
+ * fed_unserved_due(fed):
+ * Serve again (queue, as fed_on_get_range does) each range whose time
+ * has come; see fed_entries_undelivered.
+ */
+void fed_unserved_due(struct seen_fed *fed);
+
+/**
  * fed_heads_due_at(fed, p):
  * The monotonic time from which the peer ${p} is owed HEADS (see
  * fed_send_heads): once its backoff is over when the feeds changed since
@@ -546,6 +598,17 @@ void fed_heads_delivered(struct seen_fed *fed, const uint8_t to[32]);
  * again FED_FULL_RECHECK seconds later, and asked once there is room.
  */
 void fed_wants_expire(struct seen_fed *fed);
+
+/**
+ * fed_resume(fed):
+ * When due (fed->resume), ask for what the checkpoints held show this
+ * node lacks of each active member's feed, its own aside, where no
+ * request is in flight: of the origin when it is a peer, else of the
+ * member that connected last, else of the peer heard from last, else of
+ * the first.  Counted in ranges.asked and ranges.resumed.  Reads the
+ * store; sends nothing when every feed holds its checkpoint.
+ */
+void fed_resume(struct seen_fed *fed);
 
 /**
  * fed_wants_next(fed):

@@ -85,6 +85,7 @@ seen_fed_new(struct seen_store *store, const struct seen_keys *keys,
         0)
         goto fail;
     fed_connect_peers(fed);
+    fed->resume = 1; /* a catch-up cut short by a stop goes on */
     *out = fed;
     return SEEN_OK;
 fail:
@@ -362,6 +363,7 @@ done:
     fed->nround = 0;
     fed->adopt_pending = 0;
     fed_xproof_ask_all(fed);
+    fed_resume(fed);
     fed_send_heads(fed, 0);
     fed_cosign_resend(fed);
     fed_flush(fed);
@@ -412,10 +414,12 @@ seen_fed_tick(struct seen_fed *fed)
     double t = seen_clock_mono();
 
     fed_wants_expire(fed);
+    fed_resume(fed);
     fed_recover_alone(fed);
     fed_xproof_ask_all(fed);
     fed_send_heads(fed, 0);
     fed_cosign_resend(fed);
+    fed_unserved_due(fed);
     fed_flush(fed);
     fed_checkpoint_due(fed);
     seen_net_maintain(fed->net);
@@ -451,6 +455,9 @@ seen_fed_next(struct seen_fed *fed)
             next = earlier(next, p->xp_due);
     }
     next = earlier(next, fed->check_at);
+    next = fed_unserved_next(fed, next);
+    if (fed->resume)
+        next = t;
     if (fed->replay_dirty)
         next = earlier(next, fed->prune_at);
     return earlier(next, seen_net_next(fed->net, t + FED_IDLE_MAX));
@@ -686,14 +693,19 @@ seen_fed_status(struct seen_fed *fed, struct seen_txn *txn, json_t *out)
     if (fed->recover.active)
         json_object_set_new(out, "restore", fed_recover_status(fed, txn));
     json_object_set_new(out, "heads",
-        json_pack("{s:I, s:I, s:I}", "whole", (json_int_t)fed->heads.whole,
-            "partial", (json_int_t)fed->heads.partial, "listed",
-            (json_int_t)fed->heads.listed));
+        json_pack("{s:I, s:I, s:I, s:I}", "whole",
+            (json_int_t)fed->heads.whole, "partial",
+            (json_int_t)fed->heads.partial, "listed",
+            (json_int_t)fed->heads.listed, "answered",
+            (json_int_t)fed->heads.answered));
     json_object_set_new(out, "ranges",
-        json_pack("{s:I, s:I, s:I, s:I}", "asked",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "asked",
             (json_int_t)fed->ranges.asked, "gaps", (json_int_t)fed->ranges.gaps,
             "timed_out", (json_int_t)fed->ranges.timed_out, "resent",
-            (json_int_t)fed->ranges.resent));
+            (json_int_t)fed->ranges.resent, "resumed",
+            (json_int_t)fed->ranges.resumed, "unserved",
+            (json_int_t)fed->ranges.unserved, "served_again",
+            (json_int_t)fed->ranges.served_again));
     seen_net_stats(fed->net, &ns);
     json_object_set_new(out, "refused",
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "unknown_sender",

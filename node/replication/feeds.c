@@ -748,6 +748,68 @@ other_source(struct seen_fed *fed, const uint8_t from[32],
     return best;
 }
 
+/* The peer to ask for ${origin}'s feed when resuming: the origin itself
+ * when it is a peer, else the member that connected last, else the peer
+ * heard from last, else the first; NULL when there is none. */
+static const struct fed_peer *
+resume_source(struct seen_fed *fed, const uint8_t origin[32])
+{
+    const struct fed_peer *p;
+
+    if ((p = fed_find_peer(fed, origin)) != NULL)
+        return p;
+    if (fed->resume_from_set &&
+        (p = fed_find_peer(fed, fed->resume_from)) != NULL)
+        return p;
+    if ((p = other_source(fed, fed->keys->sign_pk, origin)) != NULL)
+        return p;
+    return fed->npeers > 0 ? &fed->peers[0] : NULL;
+}
+
+/**
+ * fed_resume(fed):
+ * Ask for what the checkpoints held show missing; see fed_impl.h.
+ *
+ * A catch-up lives in memory (fed->wants): a node restarted in the middle
+ * of one, or whose requests were forgotten after their tries, holds the
+ * origin's checkpoint (kept with the first batch) and fewer leaves, and
+ * nothing else would make it ask: its own HEADS does not name such a
+ * feed, and a peer answers the same HEADS once (fed_answer_heads).
+ */
+void
+fed_resume(struct seen_fed *fed)
+{
+    const struct fed_peer *src;
+    Seen__Checkpoint *h;
+    struct seen_txn *txn;
+    uint8_t pk[32];
+    uint64_t count, size;
+    uint32_t o;
+
+    if (!fed->resume)
+        return;
+    fed->resume = 0;
+    if (fed->doc == NULL || fed->npeers == 0 ||
+        seen_store_begin(fed->store, 0, &txn) != 0)
+        return;
+    if (seen_store_count(txn, SEEN_DB_ORIGINS, &count) != 0)
+        count = 0;
+    for (o = 1; o <= count / 2; o++) {
+        if (seen_store_origin_pk(txn, o, pk) != 0 ||
+            memcmp(pk, fed->keys->sign_pk, 32) == 0 ||
+            !fed_member_active(fed, pk) || find_want(fed, pk) != NULL ||
+            seen_feed_size(txn, o, &size) != 0 ||
+            (h = fed_feed_held(txn, o)) == NULL)
+            continue;
+        if (h->size > size && (src = resume_source(fed, pk)) != NULL) {
+            request(fed, src->pk, pk, size, h->size, 0);
+            fed->ranges.resumed++;
+        }
+        seen_checkpoint_destroy(&h);
+    }
+    seen_store_abort(txn);
+}
+
 /*
  * ENTRIES ${e} from ${from} held leaves that are not the origin's (they
  * do not hash to the checkpoint the origin signed, or do not parse as its

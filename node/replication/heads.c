@@ -372,6 +372,7 @@ fed_answer_heads(struct seen_fed *fed, struct seen_txn *txn, const uint8_t from[
         return;
     memcpy(p->replied, d, sizeof d);
     p->replied_gen = fed->gen;
+    fed->heads.answered++;
     p->heads_owed = 1;
     p->retry_at = 0;
 }

@@ -563,7 +563,8 @@ fed_count(struct seen_fed *fed, int type, int sent)
  * blocking: a full queue, or no connection, drops the message (counted by
  * the transport); replication asks again later, and sends a HEADS, HELLO
  * or COSIGN again after a backoff (a MEMBERSHIP: a HELLO, to which the
- * peer answers by asking for it again).
+ * peer answers by asking for it again), and serves the range of an
+ * ENTRIES again (unserved.c).
  */
 static void
 flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
@@ -594,6 +595,8 @@ flush_send(struct seen_fed *fed, uint8_t *const *env, const size_t *elen)
                 fed_want_undelivered(fed, q->to, q->body, q->blen);
             else if (q->type == SEEN__MSG_TYPE__GET_XPROOF)
                 fed_xproof_undelivered(fed, q->to, q->body, q->blen);
+            else if (q->type == SEEN__MSG_TYPE__ENTRIES)
+                fed_entries_undelivered(fed, q->to, q->body, q->blen);
             continue;
         }
         fed->xlog.sent++;

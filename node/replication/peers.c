@@ -88,7 +88,8 @@ seen_fed_member_named(struct seen_fed *fed, const char *name)
  * fed_admit(ctx, curve_pk, sign_pk):
  * A seen_net_admit_fn over the held document (${ctx} is the seen_fed):
  * return 1 and the Ed25519 key of the active member whose CURVE key is
- * ${curve_pk} in ${sign_pk}, else 0.
+ * ${curve_pk} in ${sign_pk}, else 0.  A peer admitted (a connection
+ * afresh) has its HEADS answered again and makes fed_resume due.
  */
 int
 fed_admit(void *ctx, const uint8_t curve_pk[static 32],
@@ -96,12 +97,23 @@ fed_admit(void *ctx, const uint8_t curve_pk[static 32],
 {
     struct seen_fed *fed = ctx;
     const Seen__Member *m;
+    struct fed_peer *p;
 
     if (fed->doc == NULL ||
         (m = seen_membership_by_curve(fed->doc, curve_pk)) == NULL ||
         !seen_membership_active(m) || m->sign_pk.len != 32)
         return 0;
     memcpy(sign_pk, m->sign_pk.data, 32);
+    /* A connection afresh: the member restarted, or its link was cut.
+     * What was sent it on the old one may be lost with it, an answer to
+     * its HEADS too: the same HEADS is answered again.  And this node
+     * looks again at what it lacks (fed_resume), the member up now. */
+    if ((p = fed_find_peer(fed, sign_pk)) != NULL) {
+        memset(p->replied, 0, sizeof p->replied);
+        memcpy(fed->resume_from, sign_pk, 32);
+        fed->resume_from_set = 1;
+        fed->resume = 1;
+    }
     return 1;
 }
 
@@ -341,6 +353,7 @@ fed_adopted(struct seen_fed *fed)
 
     fed_connect_peers(fed);
     fed->gen++;
+    fed->resume = 1;
     for (i = 0; i < fed->npeers; i++) {
         fed->peers[i].hello_due = 1;
         fed->peers[i].retry_at = 0;
