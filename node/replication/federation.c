@@ -457,7 +457,8 @@ seen_fed_next(struct seen_fed *fed)
     next = earlier(next, fed->check_at);
     next = fed_unserved_next(fed, next);
     if (fed->resume)
-        next = t;
+        next = 0; /* due now: not t, which the caller's clock, read
+                   * before this call, would never reach */
     if (fed->replay_dirty)
         next = earlier(next, fed->prune_at);
     return earlier(next, seen_net_next(fed->net, t + FED_IDLE_MAX));
