@@ -80,6 +80,8 @@ static void alert_refusals(struct node *n);
 #define NOFILE_WANT 65536 /* open files asked for when unlimited */
 #define MATCH_STEP 500           /* leaves matched a step, at most */
 #define MATCH_STEP_SECONDS 0.05  /* ...and the time a step may take */
+#define YIELD_AFTER 0.2 /* seconds of a round of replication before a lead's
+                           request waiting stops it (seen_fed_set_yield) */
 
 static volatile sig_atomic_t got_signal;
 
@@ -386,6 +388,24 @@ sleep_ms(struct node *n)
         wait = d;
     /* Round up: woken a little early, the loop would spin until due. */
     return wait <= 0 ? 0 : (long)(wait * 1000.0) + 1;
+}
+
+/*
+ * A seen_fed_yield_fn (${ctx} the node): 1 when a request waits on the
+ * control socket.  A round of a large catch-up applies seconds of
+ * leaves once the store outgrows memory; a lead's query, or `seen
+ * status`, is served between its messages rather than after them.
+ */
+static int
+control_waiting(void *ctx)
+{
+    struct node *n = ctx;
+    int ev = 0;
+    size_t len = sizeof ev;
+
+    return n->sock != NULL &&
+           zmq_getsockopt(n->sock, ZMQ_EVENTS, &ev, &len) == 0 &&
+           (ev & ZMQ_POLLIN) != 0;
 }
 
 #define PIDFILE_TRIES 100     /* tries to lock the pid file... */
@@ -892,6 +912,7 @@ open_node(struct node *n, const char *pass, size_t passlen)
         .fed = n->fed, .policy = n->policy, .node = n->cfg.name,
         .type = n->cfg.type};
     seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
+    seen_fed_set_yield(n->fed, control_waiting, n, YIELD_AFTER);
     n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0, 0, 0};
     n->started = time(NULL);
     if ((n->control = seen_control_new(&(struct seen_control_node){&n->cfg,
@@ -1050,7 +1071,9 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
          * transport's connection events, its first item, are read).  At rest
          * the loop sleeps until the next thing falls due. */
         rc = zmq_poll(pi, importing(&n) ? 2 : 2 + SEEN_FED_POLLITEMS,
-            busy ? 0 : sleep_ms(&n));
+            busy || (!importing(&n) && seen_fed_pending(n.fed))
+                ? 0
+                : sleep_ms(&n));
         if (rc < 0 && zmq_errno() != EINTR) {
             seen_error("poll: %s", zmq_strerror(zmq_errno()));
             break;
@@ -1081,8 +1104,11 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
             got = 1;
         /* Match what arrived or was imported, a bounded step at a time
          * (MATCH_STEP leaves, MATCH_STEP_SECONDS: peers' requests wait for
-         * it): only when something came in, or the last step left work. */
-        if (!importing(&n) && (busy || got > 0 || rc > 0))
+         * it): only when something came in, or the last step left work;
+         * after a round, not between the parts of one a lead's request
+         * cut (the matcher's share stays a step a round). */
+        if (!importing(&n) && !seen_fed_pending(n.fed) &&
+            (busy || got > 0 || rc > 0))
             busy = seen_matcher_step_until(&n.mt, MATCH_STEP,
                        seen_clock_mono() + MATCH_STEP_SECONDS) > 0;
     }

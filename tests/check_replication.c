@@ -9,7 +9,8 @@
  * non-member, one signed by another member than the connection's, a
  * replayed one (also after a restart) and leaves that their checkpoint
  * does not hold (the sender's fault: no evidence) are refused and counted;
- * a member stopped in the middle of a catch-up resumes it when started;
+ * a member stopped in the middle of a catch-up resumes it when started,
+ * and one whose rounds stop between messages goes on in order;
  * an entry past its expiry when it arrives is kept in its feed, never
  * made live.  (The transport alone:
  * check_transport.c; the witness ring alone: check_replication_ring.c.)
@@ -288,6 +289,69 @@ START_TEST(test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share)
     ck_assert_int_eq(of_alpha("dropped"), 0);
     ck_assert_int_eq(
         counter(&nodes[BRAVO], "entries_replicated", NULL), CATCH_UP_LEAVES);
+}
+END_TEST
+
+/* Service ${n} alone, with its periodic work, for ${rounds} rounds. */
+static void
+service_only(struct tnode *n, int rounds)
+{
+    zmq_pollitem_t items[SEEN_FED_POLLITEMS];
+    int i;
+
+    for (i = 0; i < rounds; i++) {
+        seen_fed_pollitems(n->fed, items);
+        ck_assert_int_ge(zmq_poll(items, SEEN_FED_POLLITEMS, POLL_MS), 0);
+        seen_fed_service(n->fed, items);
+        seen_fed_tick(n->fed);
+    }
+}
+
+/* A seen_fed_yield_fn that always asks the round to stop, counting in
+ * the int ${ctx} how often it did. */
+static int
+always_yield(void *ctx)
+{
+
+    (*(int *)ctx)++;
+    return 1;
+}
+
+/* Whether alpha has received a GET_RANGE. */
+static int
+alpha_asked(void *ctx)
+{
+
+    (void)ctx;
+    return messages(&nodes[ALPHA], "get_range", "received") > 0;
+}
+
+/* A round of received messages stops between two of them when the node
+ * has other work waiting (the daemon: a lead's request): what is left is
+ * applied by the next service, first and in order.  Bravo stops after
+ * every message here, and still holds the whole feed, each leaf once. */
+START_TEST(test_a_round_stopped_between_messages_goes_on_in_order)
+{
+    int yields = 0;
+
+    talks_to(&nodes[ALPHA], "bravo");
+    talks_to(&nodes[BRAVO], "alpha");
+    federate(2);
+    settle();
+    node_stop(&nodes[BRAVO]);
+    publish(&nodes[ALPHA], CATCH_UP_LEAVES, NULL);
+    node_start(&nodes[BRAVO]);
+    seen_fed_set_yield(nodes[BRAVO].fed, always_yield, &yields, 0);
+    settle();
+    ck_assert(pump_until(alpha_asked, NULL));
+    /* The answer's ENTRIES wait at bravo: its next round holds several. */
+    service_only(&nodes[ALPHA], 50);
+    wait_held(&nodes[BRAVO], nodes[ALPHA].k, CATCH_UP_LEAVES);
+    ck_assert_int_gt(yields, 0);
+    ck_assert_int_eq(seen_fed_pending(nodes[BRAVO].fed), 0);
+    ck_assert_int_eq(
+        counter(&nodes[BRAVO], "entries_replicated", NULL), CATCH_UP_LEAVES);
+    ck_assert_int_eq(counter(&nodes[BRAVO], "ranges", "gaps"), 0);
 }
 END_TEST
 
@@ -808,6 +872,8 @@ replication_suite(void)
         tc, test_an_entry_arriving_past_its_expiry_is_kept_in_the_feed_only);
     tcase_add_test(
         tc, test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share);
+    tcase_add_test(
+        tc, test_a_round_stopped_between_messages_goes_on_in_order);
     tcase_add_test(
         tc, test_a_peer_told_every_feed_is_then_told_only_what_changed);
     tcase_add_test(tc, test_envelope_from_non_member_is_refused_and_counted);

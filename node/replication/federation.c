@@ -113,6 +113,8 @@ seen_fed_destroy(struct seen_fed **pp)
     seen_replay_destroy(&fed->replay);
     for (i = 0; i < fed->npeers; i++)
         free(fed->peers[i].cosig);
+    for (i = 0; i < fed->nround; i++)
+        free(fed->round[i].buf);
     free(fed->peers);
     free(fed->wants);
     free(fed->hseen);
@@ -232,11 +234,21 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
 {
     struct seen_txn *child;
     uint64_t round_start = fed->applied, before;
-    double t0;
+    double t0, round_t0 = seen_clock_mono();
     size_t i;
     int rc, bad;
 
     for (i = 0; i < fed->nround; i++) {
+        /* Someone waits (a lead's request): the rest of the round is
+         * kept for the next service, after what is done so far commits
+         * (seen_fed_set_yield). */
+        if (i > 0 && fed->yield != NULL &&
+            seen_clock_mono() - round_t0 >= fed->yield_after &&
+            fed->yield(fed->yctx)) {
+            fed->yielded++;
+            break;
+        }
+        fed->napplied = i + 1;
         if (seen_store_begin_nested(*txnp, &child) != 0)
             break;
         /* What a message costs counts against its sender's share, unless
@@ -321,6 +333,47 @@ recover_step(struct seen_fed *fed, struct seen_txn *txn)
     }
 }
 
+/* Free the messages of the round handled, keeping those a yield left
+ * (moved to its front) unless the round failed (${rc} not 0: the peers
+ * ask again for what they are owed). */
+static void
+keep_rest(struct seen_fed *fed, int rc)
+{
+    size_t i, done = rc != 0 || fed->napplied > fed->nround ? fed->nround
+                                                             : fed->napplied;
+
+    for (i = 0; i < done; i++)
+        free(fed->round[i].buf);
+    memmove(fed->round, fed->round + done,
+        (fed->nround - done) * sizeof *fed->round);
+    fed->nround -= done;
+}
+
+/**
+ * seen_fed_set_yield(fed, fn, ctx, after):
+ * Stop rounds when ${fn} says so; see federation.h.
+ */
+void
+seen_fed_set_yield(
+    struct seen_fed *fed, seen_fed_yield_fn *fn, void *ctx, double after)
+{
+
+    fed->yield = fn;
+    fed->yctx = ctx;
+    fed->yield_after = after;
+}
+
+/**
+ * seen_fed_pending(fed):
+ * Whether messages received are left to apply; see federation.h.
+ */
+int
+seen_fed_pending(const struct seen_fed *fed)
+{
+
+    return fed->nround > 0;
+}
+
 /**
  * seen_fed_service(fed, items):
  * Receive and apply what the transport has, in one transaction per round
@@ -332,12 +385,14 @@ seen_fed_service(
     struct seen_fed *fed, zmq_pollitem_t items[static SEEN_FED_POLLITEMS])
 {
     struct seen_txn *txn;
-    size_t i, n;
+    size_t n;
     int rc;
 
-    fed->nround = 0;
+    /* Messages a round stopped before (a yield) come first. */
     fed->adopt_pending = 0;
-    seen_net_service(fed->net, items, collect, fed, FED_ROUND_MAX);
+    fed->napplied = fed->nround;
+    seen_net_service(fed->net, items, collect, fed,
+        FED_ROUND_MAX - fed->nround);
     if ((n = fed->nround) == 0)
         return 0;
     if ((rc = seen_store_begin(fed->store, 1, &txn)) != 0) {
@@ -346,7 +401,7 @@ seen_fed_service(
         goto done;
     }
     pack_due(fed, txn);
-    if (apply_round(fed, &txn) != 0) {
+    if ((rc = apply_round(fed, &txn)) != 0) {
         fed->gen++;
         goto done;
     }
@@ -358,9 +413,7 @@ seen_fed_service(
     if (fed->adopt_pending)
         fed_adopted(fed);
 done:
-    for (i = 0; i < fed->nround; i++)
-        free(fed->round[i].buf);
-    fed->nround = 0;
+    keep_rest(fed, rc);
     fed->adopt_pending = 0;
     fed_xproof_ask_all(fed);
     fed_resume(fed);

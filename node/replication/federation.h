@@ -264,6 +264,31 @@ void seen_fed_set_handler(struct seen_fed *fed, seen_fed_msg_fn *fn,
     void *ctx);
 
 /**
+ * A yield callback: return 1 when the caller has other work waiting (a
+ * lead's request on the control socket), so that a round of received
+ * messages stops after the message being applied, else 0.
+ */
+typedef int seen_fed_yield_fn(void *ctx);
+
+/**
+ * seen_fed_set_yield(fed, fn, ctx, after):
+ * Once a round has taken ${after} seconds, ask ${fn}(${ctx}) between its
+ * messages whether to stop there: what is done of the round commits,
+ * the rest is kept and applied first by the next seen_fed_service(), in
+ * order.  (A stop costs a commit: ${after} bounds how many a second.)
+ * ${fn} NULL: never.
+ */
+void seen_fed_set_yield(struct seen_fed *fed, seen_fed_yield_fn *fn,
+    void *ctx, double after);
+
+/**
+ * seen_fed_pending(fed):
+ * Return 1 when messages received are left to apply (a round stopped by
+ * the yield callback): call seen_fed_service() again without waiting.
+ */
+int seen_fed_pending(const struct seen_fed *fed);
+
+/**
  * seen_fed_send(fed, to, type, body, blen):
  * Queue ${blen} bytes of ${body} (copied) as an envelope of MsgType
  * ${type} to the member ${to}.  Queued envelopes are sealed, logged as
