@@ -198,6 +198,21 @@ START_TEST(test_restarted_member_catches_up_from_its_store)
 END_TEST
 
 
+/* Alpha and bravo, talking to each other; bravo stopped while alpha
+ * publishes ${leaves}, and started again (not yet serviced). */
+static void
+bravo_behind(size_t leaves)
+{
+
+    talks_to(&nodes[ALPHA], "bravo");
+    talks_to(&nodes[BRAVO], "alpha");
+    federate(2);
+    settle();
+    node_stop(&nodes[BRAVO]);
+    publish(&nodes[ALPHA], leaves, NULL);
+    node_start(&nodes[BRAVO]);
+}
+
 /* Whether bravo holds some of alpha's feed, not all of it (${ctx}: the
  * size of all of it). */
 static int
@@ -219,13 +234,7 @@ START_TEST(test_a_member_stopped_in_the_middle_of_a_catch_up_resumes_it)
 {
     uint64_t all = RESUME_LEAVES, part;
 
-    talks_to(&nodes[ALPHA], "bravo");
-    talks_to(&nodes[BRAVO], "alpha");
-    federate(2);
-    settle();
-    node_stop(&nodes[BRAVO]);
-    publish(&nodes[ALPHA], RESUME_LEAVES, NULL);
-    node_start(&nodes[BRAVO]);
+    bravo_behind(RESUME_LEAVES);
     settle();
     /* A range is asked once half the one before has come: some round
      * ends with the first batch applied and the last not come. */
@@ -263,13 +272,7 @@ START_TEST(test_catch_up_is_answered_in_many_entries_and_not_cut_to_a_share)
 {
     json_int_t asked, got;
 
-    talks_to(&nodes[ALPHA], "bravo");
-    talks_to(&nodes[BRAVO], "alpha");
-    federate(2);
-    settle();
-    node_stop(&nodes[BRAVO]);
-    publish(&nodes[ALPHA], CATCH_UP_LEAVES, NULL);
-    node_start(&nodes[BRAVO]);
+    bravo_behind(CATCH_UP_LEAVES);
     /* 5 ms of handling a second: far less than the catch-up takes, far
      * more than HELLO, HEADS and COSIGN do (50 times more under valgrind,
      * which runs everything about that much slower). */
@@ -334,13 +337,7 @@ START_TEST(test_a_round_stopped_between_messages_goes_on_in_order)
 {
     int yields = 0;
 
-    talks_to(&nodes[ALPHA], "bravo");
-    talks_to(&nodes[BRAVO], "alpha");
-    federate(2);
-    settle();
-    node_stop(&nodes[BRAVO]);
-    publish(&nodes[ALPHA], CATCH_UP_LEAVES, NULL);
-    node_start(&nodes[BRAVO]);
+    bravo_behind(CATCH_UP_LEAVES);
     seen_fed_set_yield(nodes[BRAVO].fed, always_yield, &yields, 0);
     settle();
     ck_assert(pump_until(alpha_asked, NULL));

@@ -1,12 +1,10 @@
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +20,7 @@
 #include "storage/index.h"
 #include "proto/record.h"
 #include "tests/testutil.h"
+#include "tools/ports.h"
 #include "seen.pb-c.h"
 
 /**
@@ -441,26 +440,6 @@ tu_fill_disk(const char *path)
     return total;
 }
 
-/* Whether TCP port ${port} of 127.0.0.1 can be bound and listened on,
- * with SO_REUSEADDR as ZeroMQ binds. */
-static int
-port_free(int port)
-{
-    struct sockaddr_in a;
-    int s, one = 1, ok;
-
-    if ((s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-        return 0;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons((uint16_t)port);
-    ok = setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-         bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
-    close(s);
-    return ok;
-}
-
 int
 tu_port(void)
 {
@@ -480,7 +459,7 @@ tu_port(void)
         if ((p >= eph_lo && p <= eph_hi) || (given[p / 8] >> (p % 8)) & 1)
             continue;
         given[p / 8] |= (uint8_t)(1u << (p % 8));
-        if (port_free(p))
+        if (seen_port_free(p))
             return p;
     }
     ck_abort_msg("no free port of 127.0.0.1 outside %d-%d", eph_lo, eph_hi);

@@ -11,13 +11,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,6 +25,7 @@
 #include "proto/control.h"
 #include "proto/policy.h"
 #include "tools/cli.h"
+#include "tools/ports.h"
 
 static const char lab_usage[] =
     "usage: seen lab up DIR MANIFEST.json [--ports LO-HI]\n"
@@ -215,29 +214,6 @@ ports_init(const struct cli *cli, struct lab_ports *lp, const char *spec)
 }
 
 /*
- * Whether nothing holds TCP port ${port} on 127.0.0.1: it can be bound
- * and listened on, with SO_REUSEADDR as ZeroMQ binds (so a connection
- * left in TIME_WAIT does not count).
- */
-static int
-port_free(int port)
-{
-    struct sockaddr_in a;
-    int s, one = 1, ok;
-
-    if ((s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-        return 0;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons((uint16_t)port);
-    ok = setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-         bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
-    close(s);
-    return ok;
-}
-
-/*
  * A free port of ${lp} that has not been tried, now marked as tried; or
  * -1 when there is none.
  */
@@ -258,7 +234,7 @@ port_choose(struct lab_ports *lp)
     for (i = 0; i <= lp->hi - lp->lo; i++) {
         if (port_usable(lp, p)) {
             port_skip(lp, p);
-            if (port_free(p))
+            if (seen_port_free(p))
                 return p;
         }
         p = p == lp->hi ? lp->lo : p + 1;
@@ -291,7 +267,7 @@ port_clashed(const char *home, int port, off_t from)
     ssize_t n;
     int fd;
 
-    if (!port_free(port))
+    if (!seen_port_free(port))
         return 1;
     snprintf(what, sizeof what, "cannot listen on 'tcp://127.0.0.1:%d'", port);
     if (seen_home_path(home, "seen-node.log", path, sizeof path) == NULL ||
