@@ -102,6 +102,12 @@ fed_xproof_ask(struct seen_fed *fed, struct seen_txn *txn, struct fed_peer *p,
     if (smaller != 0 && p->xp_at + fed->opts.checkpoint_every < due)
         due = p->xp_at + fed->opts.checkpoint_every;
     if (t < due) {
+        /* Asked later (fed_xproof_ask_all): what it showed is kept, or
+         * the later ask would look only for a pending checkpoint, of
+         * which a peer that signs nothing has none, and ask nothing. */
+        if (smaller != 0 &&
+            (p->xp_smaller == 0 || smaller < p->xp_smaller))
+            p->xp_smaller = smaller;
         p->xp_due = due;
         return;
     }
