@@ -40,6 +40,7 @@
 #include "tests/replication_fixture.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "xlog/witness.h"
 #include "seen.pb-c.h"
 
 #define FRAME_LEAVES 4
@@ -859,6 +860,82 @@ START_TEST(test_an_answer_the_transport_did_not_take_is_served_again_a_few_times
 }
 END_TEST
 
+/* The GET_XPROOFs queued at alpha for the probe, each's `from` added to
+ * *${froms} (sum), emptied after. */
+static size_t
+xproofs_queued(uint64_t *froms)
+{
+    struct seen_fed *fed = nodes[ALPHA].fed;
+    Seen__GetXProof *g;
+    size_t i, n = 0;
+
+    *froms = 0;
+    for (i = 0; i < fed->nout; i++) {
+        if (fed->outq[i].type != SEEN__MSG_TYPE__GET_XPROOF ||
+            memcmp(fed->outq[i].to, probe->sign_pk, 32) != 0)
+            continue;
+        ck_assert_ptr_nonnull(g = seen__get_xproof__unpack(
+                                  NULL, fed->outq[i].blen, fed->outq[i].body));
+        *froms += g->from;
+        seen__get_xproof__free_unpacked(g, NULL);
+        n++;
+    }
+    fed_outq_clear(fed);
+    return n;
+}
+
+/* A witness shows a peer that signs nothing (restored from a backup) the
+ * checkpoint it holds of its log, at most once every checkpoint_every:
+ * shown a smaller one sooner than that, it puts the request off, and
+ * makes it when the time comes (it once forgot what it was shown, looked
+ * only for a pending checkpoint, and asked nothing: test_xlog_witness
+ * waited up to 300 s for the peer's next message). */
+START_TEST(test_a_proof_put_off_is_asked_when_its_time_comes)
+{
+    Seen__Checkpoint cp = SEEN__CHECKPOINT__INIT;
+    uint8_t buf[SEEN_CHECKPOINT_BUF], root[32], *cosig = NULL;
+    struct seen_fed *fed;
+    struct seen_txn *txn;
+    struct fed_peer *p;
+    size_t cosiglen = 0;
+    uint64_t froms;
+
+    alpha_with_probe();
+    fed = nodes[ALPHA].fed;
+    ck_assert_ptr_nonnull(p = fed_find_peer(fed, probe->sign_pk));
+    ck_assert(p->witnessed);
+    /* Alpha holds a checkpoint of the probe's log, of 10 leaves. */
+    randombytes_buf(root, sizeof root);
+    ck_assert_int_eq(seen_checkpoint_sign(&cp, buf,
+                         SEEN_DOMAIN_XLOG_CHECKPOINT, probe, 10, root,
+                         seen_clock_wall()),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_begin(nodes[ALPHA].store, 1, &txn), SEEN_OK);
+    ck_assert_int_eq(seen_xlog_witness(txn, nodes[ALPHA].k, &cp, NULL, 0,
+                         seen_clock_wall(), &cosig, &cosiglen),
+        SEEN_OK);
+    free(cosig);
+    ck_assert_int_eq(seen_store_commit(txn), SEEN_OK);
+    fed_outq_clear(fed);
+    ck_assert_int_eq(seen_store_begin(nodes[ALPHA].store, 0, &txn), SEEN_OK);
+    /* An envelope without a checkpoint: shown the one held, from 1. */
+    fed_xproof_ask(fed, txn, p, 1);
+    ck_assert_uint_eq(xproofs_queued(&froms), 1);
+    ck_assert_uint_eq(froms, 1);
+    /* Another at once, showing one of 3: put off. */
+    fed_xproof_ask(fed, txn, p, 3);
+    ck_assert_uint_eq(xproofs_queued(&froms), 0);
+    ck_assert(p->xp_due > seen_clock_mono());
+    seen_store_abort(txn);
+    /* Its time comes (as if checkpoint_every had passed): asked, from 3. */
+    p->xp_at -= fed->opts.checkpoint_every + 1;
+    p->xp_due = seen_clock_mono();
+    fed_xproof_ask_all(fed);
+    ck_assert_uint_eq(xproofs_queued(&froms), 1);
+    ck_assert_uint_eq(froms, 3);
+}
+END_TEST
+
 Suite *
 replication_attack_suite(void)
 {
@@ -886,6 +963,7 @@ replication_attack_suite(void)
         tc, test_the_same_heads_is_answered_again_on_a_new_connection);
     tcase_add_test(tc,
         test_an_answer_the_transport_did_not_take_is_served_again_a_few_times);
+    tcase_add_test(tc, test_a_proof_put_off_is_asked_when_its_time_comes);
     suite_add_tcase(s, tc);
     return s;
 }
