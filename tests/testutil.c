@@ -444,16 +444,9 @@ int
 tu_port(void)
 {
     static uint8_t given[65536 / 8];
-    int eph_lo = 32768, eph_hi = 60999, lo = 10000, hi = 65535, p, i;
-    FILE *f;
+    int eph_lo, eph_hi, lo = 10000, hi = 65535, p, i;
 
-    if ((f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) != NULL) {
-        if (fscanf(f, "%d %d", &eph_lo, &eph_hi) != 2) {
-            eph_lo = 32768;
-            eph_hi = 60999;
-        }
-        fclose(f);
-    }
+    seen_ports_ephemeral(&eph_lo, &eph_hi);
     p = lo + (int)randombytes_uniform((uint32_t)(hi - lo + 1));
     for (i = 0; i <= hi - lo; i++, p = p == hi ? lo : p + 1) {
         if ((p >= eph_lo && p <= eph_hi) || (given[p / 8] >> (p % 8)) & 1)

@@ -192,14 +192,7 @@ ports_init(const struct cli *cli, struct lab_ports *lp, const char *spec)
             return cli_fail(
                 cli, "--ports: LO-HI, from 1024 to 65535, LO at most HI");
     }
-    /* Linux's default, when the file cannot be read. */
-    lp->eph_lo = 32768;
-    lp->eph_hi = 60999;
-    read_line("/proc/sys/net/ipv4/ip_local_port_range", buf, sizeof buf);
-    if (sscanf(buf, "%d %d", &lp->eph_lo, &lp->eph_hi) != 2) {
-        lp->eph_lo = 32768;
-        lp->eph_hi = 60999;
-    }
+    seen_ports_ephemeral(&lp->eph_lo, &lp->eph_hi);
     read_line("/proc/sys/net/ipv4/ip_local_reserved_ports", buf, sizeof buf);
     ports_reserve(lp, buf);
     for (p = lp->lo; p <= lp->hi; p++)

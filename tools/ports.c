@@ -1,8 +1,10 @@
 /*
- * ports.c: whether a TCP port of loopback is free (ports.h).
+ * ports.c: whether a TCP port of loopback is free, and the kernel's
+ * ephemeral range (ports.h).
  */
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,4 +31,21 @@ seen_port_free(int port)
          bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0;
     close(s);
     return ok;
+}
+
+/**
+ * seen_ports_ephemeral(lo, hi):
+ * The kernel's ephemeral port range; see ports.h.
+ */
+void
+seen_ports_ephemeral(int *lo, int *hi)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+    if (f == NULL || fscanf(f, "%d %d", lo, hi) != 2) {
+        *lo = 32768;
+        *hi = 60999;
+    }
+    if (f != NULL)
+        fclose(f);
 }

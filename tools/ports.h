@@ -1,5 +1,6 @@
 /*
- * ports.h: whether a TCP port of loopback is free, for the CLI's lab
+ * ports.h: whether a TCP port of loopback is free, and the kernel's
+ * ephemeral range, for the CLI's lab
  * (cmd_lab.c, which chooses its nodes' ports) and the tests (which
  * choose their listeners' the same way).
  */
@@ -13,5 +14,13 @@
  * connection left in TIME_WAIT does not count); else 0.
  */
 int seen_port_free(int port);
+
+/**
+ * seen_ports_ephemeral(lo, hi):
+ * The kernel's ephemeral port range (net.ipv4.ip_local_port_range), from
+ * which outgoing connections take their ports, in *${lo} and *${hi}:
+ * Linux's default, 32768-60999, when it cannot be read.
+ */
+void seen_ports_ephemeral(int *lo, int *hi);
 
 #endif /* !SEEN_TOOLS_PORTS_H */

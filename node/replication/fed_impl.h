@@ -217,11 +217,11 @@ struct seen_fed {
     int adopt_pending; /* a document was installed in this round */
     struct fed_msg round[FED_ROUND_MAX];
     size_t nround;
-    size_t napplied; /* of the round, handled (the rest kept: yield) */
+    size_t napplied; /* of the round, handled by apply_round (the rest
+                        kept: a yield) */
     seen_fed_yield_fn *yield;
     void *yctx;
     double yield_after; /* seconds of a round before it may stop */
-    uint64_t yielded; /* rounds stopped by the yield callback */
     struct {
         uint64_t unknown, signature, replay, malformed, inconsistent,
             mismatch, other;

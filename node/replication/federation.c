@@ -244,10 +244,8 @@ apply_round(struct seen_fed *fed, struct seen_txn **txnp)
          * (seen_fed_set_yield). */
         if (i > 0 && fed->yield != NULL &&
             seen_clock_mono() - round_t0 >= fed->yield_after &&
-            fed->yield(fed->yctx)) {
-            fed->yielded++;
+            fed->yield(fed->yctx))
             break;
-        }
         fed->napplied = i + 1;
         if (seen_store_begin_nested(*txnp, &child) != 0)
             break;
@@ -339,8 +337,7 @@ recover_step(struct seen_fed *fed, struct seen_txn *txn)
 static void
 keep_rest(struct seen_fed *fed, int rc)
 {
-    size_t i, done = rc != 0 || fed->napplied > fed->nround ? fed->nround
-                                                             : fed->napplied;
+    size_t i, done = rc != 0 ? fed->nround : fed->napplied;
 
     for (i = 0; i < done; i++)
         free(fed->round[i].buf);
@@ -390,7 +387,6 @@ seen_fed_service(
 
     /* Messages a round stopped before (a yield) come first. */
     fed->adopt_pending = 0;
-    fed->napplied = fed->nround;
     seen_net_service(fed->net, items, collect, fed,
         FED_ROUND_MAX - fed->nround);
     if ((n = fed->nround) == 0)
