@@ -1,9 +1,10 @@
 /*
  * dups.c: the DUPSORT tables read and moved as a whole: the levels of
  * the token index (storage/index.h) looked up as one, and a level's
- * first postings moved into the next.
+ * first postings taken out to go into the next.
  */
 #include <lmdb.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "storage/store.h"
@@ -80,42 +81,53 @@ out:
 }
 
 /**
- * seen_store_dups_move(txn, from, to, max, moved):
- * Move the first ${max} key/value pairs of the DUPSORT database ${from}
- * into ${to}; how many to *${moved}.  Returns 0 or the store's code.
+ * seen_store_dups_take(txn, from, max, klen, vlen, recs, n):
+ * Remove the first ${max} key/value pairs of the DUPSORT database
+ * ${from}; them, key and value one after the other, in a new array to
+ * *${recs}, their number to *${n}.  Returns 0 or the store's code.
  */
 int
-seen_store_dups_move(struct seen_txn *txn, enum seen_db from, enum seen_db to,
-    uint64_t max, uint64_t *moved)
+seen_store_dups_take(struct seen_txn *txn, enum seen_db from, uint64_t max,
+    size_t klen, size_t vlen, uint8_t **recs, size_t *n)
 {
-    MDB_cursor *c = NULL, *w = NULL;
+    MDB_cursor *c = NULL;
     MDB_val k, v;
     MDB_stat st;
-    uint64_t n = 0, i;
+    uint8_t *out = NULL, *p;
+    size_t got = 0, cap = 0, i;
     int rc = SEEN_OK, r;
 
-    *moved = 0;
-    if ((rc = store_defer_sync(txn, from)) != 0 ||
-        (rc = store_defer_sync(txn, to)) != 0)
+    *recs = NULL;
+    *n = 0;
+    if ((rc = store_defer_sync(txn, from)) != 0)
         return rc;
     if ((r = mdb_stat(txn->txn, txn->store->dbi[from], &st)) != 0 ||
-        (r = mdb_cursor_open(txn->txn, txn->store->dbi[from], &c)) != 0 ||
-        (r = mdb_cursor_open(txn->txn, txn->store->dbi[to], &w)) != 0) {
+        (r = mdb_cursor_open(txn->txn, txn->store->dbi[from], &c)) != 0)
+        return store_fail(txn->store, store_db_name(from), r);
+    /* Read in key order, then deleted from the front. */
+    for (r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0 && got < max;
+         r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != klen || v.mv_size != vlen) {
+            r = MDB_CORRUPTED;
+            break;
+        }
+        if (got == cap) {
+            cap = cap ? 2 * cap : 4096;
+            if ((p = realloc(out, cap * (klen + vlen))) == NULL) {
+                rc = SEEN_ENOMEM;
+                goto out;
+            }
+            out = p;
+        }
+        memcpy(out + got * (klen + vlen), k.mv_data, klen);
+        memcpy(out + got * (klen + vlen) + klen, v.mv_data, vlen);
+        got++;
+    }
+    if (r != 0 && r != MDB_NOTFOUND) {
         rc = store_fail(txn->store, store_db_name(from), r);
         goto out;
     }
-    /* Copied in key order: appended runs of the next level's pages. */
-    for (r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0 && n < max;
-         r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if ((r = mdb_cursor_put(w, &k, &v, 0)) != 0 && r != MDB_KEYEXIST)
-            break;
-        n++;
-    }
-    if (r != 0 && r != MDB_NOTFOUND) {
-        rc = store_fail(txn->store, store_db_name(to), r);
-        goto out;
-    }
-    if (n == st.ms_entries) {
+    if (got == st.ms_entries) {
         /* All of it: its pages freed without being read or written. */
         mdb_cursor_close(c);
         c = NULL;
@@ -124,7 +136,7 @@ seen_store_dups_move(struct seen_txn *txn, enum seen_db from, enum seen_db to,
             goto out;
         }
     } else {
-        for (i = 0; i < n; i++)
+        for (i = 0; i < got; i++)
             if ((r = mdb_cursor_get(c, &k, &v, MDB_FIRST)) != 0 ||
                 (r = mdb_cursor_del(c, 0)) != 0) {
                 rc = store_fail(txn->store, store_db_name(from),
@@ -132,11 +144,14 @@ seen_store_dups_move(struct seen_txn *txn, enum seen_db from, enum seen_db to,
                 goto out;
             }
     }
-    *moved = n;
 out:
     if (c != NULL)
         mdb_cursor_close(c);
-    if (w != NULL)
-        mdb_cursor_close(w);
-    return rc;
+    if (rc != 0) {
+        free(out);
+        return rc;
+    }
+    *recs = out;
+    *n = got;
+    return SEEN_OK;
 }

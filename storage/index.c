@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "proto/feed_entry.h"
+#include "storage/blocks.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/store_impl.h"
@@ -29,21 +30,31 @@ posting(uint8_t p[SEEN_POSTING_BYTES], uint32_t oidx, uint64_t seq)
     seen_be32(p + 4, (uint32_t)seq);
 }
 
-/* The levels of the token index, youngest first (index.h). */
+/* The levels of the token index, youngest first (index.h): the first
+ * holds LMDB duplicates, the others sorted blocks (storage/blocks.h). */
 static const enum seen_db levels[SEEN_INDEX_LEVELS] = {
-    SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
+    SEEN_DB_INDEX0, SEEN_DB_IBLOCK1, SEEN_DB_IBLOCK2, SEEN_DB_IBLOCK3};
+
+/* The levels of format 6 after the first, which format 7 keeps as
+ * blocks: emptied into the oldest level (seen_index_migrate_blocks). */
+static const enum seen_db dup_levels[] = {
+    SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
 
 /* Remove posting ${p} under the key at ${key} from whichever level holds
  * it.  Returns 0, SEEN_ENOTFOUND, or the store's code. */
 static int
 del_posting(struct seen_txn *txn, const uint8_t *key, const uint8_t *p)
 {
+    uint8_t rec[SEEN_BLOCK_REC];
     size_t i;
-    int rc = SEEN_ENOTFOUND;
+    int rc;
 
-    for (i = 0; i < SEEN_INDEX_LEVELS && rc == SEEN_ENOTFOUND; i++)
-        rc = seen_store_del(txn, levels[i], key, SEEN_INDEX_KEY_BYTES, p,
-            SEEN_POSTING_BYTES);
+    rc = seen_store_del(
+        txn, levels[0], key, SEEN_INDEX_KEY_BYTES, p, SEEN_POSTING_BYTES);
+    memcpy(rec, key, SEEN_INDEX_KEY_BYTES);
+    memcpy(rec + SEEN_INDEX_KEY_BYTES, p, SEEN_POSTING_BYTES);
+    for (i = 1; i < SEEN_INDEX_LEVELS && rc == SEEN_ENOTFOUND; i++)
+        rc = seen_blocks_del(txn, levels[i], rec);
     return rc;
 }
 
@@ -106,6 +117,15 @@ store_entries_replaced(struct seen_txn *t, const uint8_t *id,
     return rc == SEEN_ENOTFOUND ? SEEN_OK : rc;
 }
 
+/* The postings of level ${lv} to *${n}.  Returns 0 or the store's code. */
+static int
+level_count(struct seen_txn *txn, size_t lv, uint64_t *n)
+{
+
+    return lv == 0 ? seen_store_count(txn, levels[0], n)
+                   : seen_blocks_count(txn, levels[lv], n);
+}
+
 /* The youngest level of the token index over its cap (${cap0} postings
  * for level 0, SEEN_INDEX_LEVEL_RATIO times more for each next) to
  * *${lv}, or SEEN_INDEX_LEVELS when every level is within its cap.
@@ -118,7 +138,7 @@ level_over(struct seen_txn *txn, uint64_t cap0, size_t *lv)
 
     for (*lv = 0; *lv + 1 < SEEN_INDEX_LEVELS;
          ++*lv, cap *= SEEN_INDEX_LEVEL_RATIO) {
-        if ((rc = seen_store_count(txn, levels[*lv], &n)) != 0)
+        if ((rc = level_count(txn, *lv, &n)) != 0)
             return rc;
         if (n > cap)
             return SEEN_OK;
@@ -563,25 +583,59 @@ seen_index_add(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     return index_add(txn, oidx, seq, e, 0);
 }
 
-struct lookup_ctx {
-    seen_index_fn *fn;
-    void *ctx;
+/* The postings of one token, from every level, as origin number << 40 |
+ * position: in ${small} until it is full, then in ${v} (malloc'd). */
+struct gather {
+    uint64_t small[32], *v;
+    size_t n, cap;
 };
 
-/* Pass one posting of a token to the caller (a seen_store_iter_fn). */
+/* Add the posting ${p} to ${g}.  Returns 0 or SEEN_ENOMEM. */
 static int
-lookup_one(void *vctx, const void *key, size_t klen, const void *val,
+gather_add(struct gather *g, const uint8_t *p)
+{
+    uint64_t *nv;
+
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 128;
+        if ((nv = realloc(g->v, g->cap * sizeof *nv)) == NULL)
+            return SEEN_ENOMEM;
+        if (g->v == NULL)
+            memcpy(nv, g->small, g->n * sizeof *nv);
+        g->v = nv;
+    }
+    (g->v != NULL ? g->v : g->small)[g->n++] =
+        (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+        (uint64_t)p[3] << 32 | seen_rd32(p + 4);
+    return SEEN_OK;
+}
+
+/* A posting of level 0 to the gather (a seen_store_iter_fn). */
+static int
+gather_dup(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
-    struct lookup_ctx *l = vctx;
-    const uint8_t *p = val;
 
     (void)key;
     (void)klen;
-    if (vlen != SEEN_POSTING_BYTES)
-        return SEEN_ECORRUPT;
-    return l->fn(l->ctx, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2],
-        (uint64_t)p[3] << 32 | seen_rd32(p + 4));
+    return vlen != SEEN_POSTING_BYTES ? SEEN_ECORRUPT : gather_add(ctx, val);
+}
+
+/* A posting of a block level to the gather (a seen_blocks_fn). */
+static int
+gather_rec(void *ctx, const uint8_t *rec)
+{
+
+    return gather_add(ctx, rec + SEEN_INDEX_KEY_BYTES);
+}
+
+/* Postings in order (for qsort). */
+static int
+u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 /**
@@ -596,10 +650,27 @@ int
 seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
     seen_index_fn *fn, void *ctx)
 {
-    struct lookup_ctx l = {fn, ctx};
+    struct gather g = {.cap = 32};
+    const uint64_t *v;
+    size_t i;
+    int rc;
 
-    return seen_store_dups_merged(txn, levels, SEEN_INDEX_LEVELS, token,
-        SEEN_INDEX_KEY_BYTES, lookup_one, &l);
+    rc = seen_store_dups_merged(txn, levels, 1, token, SEEN_INDEX_KEY_BYTES,
+        gather_dup, &g);
+    for (i = 1; i < SEEN_INDEX_LEVELS && rc == 0; i++)
+        rc = seen_blocks_find(
+            txn, levels[i], token, SEEN_INDEX_KEY_BYTES, gather_rec, &g);
+    v = g.v != NULL ? g.v : g.small;
+    /* Each level's in order: sorted only when more than one gave some. */
+    for (i = 1; rc == 0 && i < g.n; i++)
+        if (v[i - 1] > v[i]) {
+            qsort(g.v != NULL ? g.v : g.small, g.n, sizeof *v, u64_cmp);
+            break;
+        }
+    for (i = 0; rc == 0 && i < g.n; i++)
+        rc = fn(ctx, (uint32_t)(v[i] >> 40), v[i] & SEEN_POSTING_SEQ_MAX);
+    free(g.v);
+    return rc > 0 ? SEEN_OK : rc;
 }
 
 /**
@@ -616,7 +687,7 @@ seen_index_count(struct seen_txn *txn, uint64_t *n)
 
     *n = 0;
     for (i = 0; i < SEEN_INDEX_LEVELS; i++) {
-        if ((rc = seen_store_count(txn, levels[i], &m)) != 0)
+        if ((rc = level_count(txn, i, &m)) != 0)
             return rc;
         *n += m;
     }
@@ -633,14 +704,62 @@ seen_index_count(struct seen_txn *txn, uint64_t *n)
 int
 seen_index_settle(struct seen_txn *txn, uint64_t cap0, uint64_t *moved)
 {
-    size_t lv;
+    uint8_t *recs;
+    size_t lv, n;
     int rc;
 
     *moved = 0;
     if ((rc = level_over(txn, cap0, &lv)) != 0 || lv == SEEN_INDEX_LEVELS)
         return rc;
-    return seen_store_dups_move(
-        txn, levels[lv], levels[lv + 1], SEEN_INDEX_MOVE_MAX, moved);
+    rc = lv == 0 ? seen_store_dups_take(txn, levels[0], SEEN_INDEX_MOVE_MAX,
+                       SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)
+                 : seen_blocks_take(
+                       txn, levels[lv], SEEN_INDEX_MOVE_MAX, &recs, &n);
+    if (rc == 0 && (rc = seen_blocks_merge(txn, levels[lv + 1], recs, n)) == 0)
+        *moved = n;
+    free(recs);
+    return rc;
+}
+
+/* Move every posting of the DUPSORT table ${from} into the oldest level,
+ * a chunk at a time; the number moved added to *${moved}.  Returns 0 or
+ * the store's code. */
+static int
+dups_to_oldest(struct seen_txn *txn, enum seen_db from, uint64_t *moved)
+{
+    uint8_t *recs;
+    size_t n;
+    int rc;
+
+    do {
+        if ((rc = seen_store_dups_take(txn, from, SEEN_INDEX_MOVE_MAX,
+                 SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)) != 0)
+            return rc;
+        rc = seen_blocks_merge(
+            txn, levels[SEEN_INDEX_LEVELS - 1], recs, n);
+        free(recs);
+        *moved += n;
+    } while (rc == 0 && n > 0);
+    return rc;
+}
+
+/**
+ * seen_index_migrate_blocks(txn, moved):
+ * Move the postings of the levels a store of format 6 keeps as LMDB
+ * duplicates after the first (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
+ * SEEN_DB_INDEX, the only one before format 6) into the oldest level of
+ * format 7's blocks, and add their number to *${moved}.  Returns 0,
+ * SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ */
+int
+seen_index_migrate_blocks(struct seen_txn *txn, uint64_t *moved)
+{
+    size_t i;
+    int rc = SEEN_OK;
+
+    for (i = 0; rc == 0 && i < sizeof dup_levels / sizeof *dup_levels; i++)
+        rc = dups_to_oldest(txn, dup_levels[i], moved);
+    return rc;
 }
 
 /**
@@ -775,16 +894,20 @@ int
 seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
 {
     struct reindex r = {txn, postings};
-    uint64_t moved;
+    uint64_t moved = 0;
     size_t i;
     int rc;
 
-    for (i = 0; i < SEEN_INDEX_LEVELS; i++)
-        if ((rc = seen_store_clear(txn, levels[i])) != 0)
+    if ((rc = seen_store_clear(txn, levels[0])) != 0)
+        return rc;
+    for (i = 1; i < SEEN_INDEX_LEVELS; i++)
+        if ((rc = seen_blocks_clear(txn, levels[i])) != 0)
+            return rc;
+    for (i = 0; i < sizeof dup_levels / sizeof *dup_levels; i++)
+        if ((rc = seen_store_clear(txn, dup_levels[i])) != 0)
             return rc;
     if ((rc = seen_index_each_entry(txn, "indexed again", reindex_one, &r)))
         return rc;
     /* Indexed whole: into the oldest level, in key order. */
-    return seen_store_dups_move(
-        txn, SEEN_DB_INDEX0, SEEN_DB_INDEX, UINT64_MAX, &moved);
+    return dups_to_oldest(txn, levels[0], &moved);
 }

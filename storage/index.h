@@ -18,15 +18,25 @@
  * so the cut costs at most a comparison, never a wrong hit.
  *
  * The token index is log-structured (store format 6): new postings go to
- * a small young level (SEEN_DB_INDEX0), and a level over its cap is moved
- * in key order, a chunk a transaction (seen_index_settle), into the next
- * (SEEN_DB_INDEX1, SEEN_DB_INDEX2, then SEEN_DB_INDEX, the oldest, with
- * no cap), so that a round of replication or an import rewrites the
- * pages of its own postings rather than a page of the whole index for
- * each (bench_index_levels).  A look-up reads every level, merged in
- * posting order; a removal finds the posting in whichever level holds
- * it.  A store of format 5 or before has its whole index in the oldest
- * level, which is read as it is.
+ * a small young level (SEEN_DB_INDEX0, LMDB duplicates: a random put is
+ * cheap there), and a level over its cap is moved in key order, a chunk
+ * a transaction (seen_index_settle), into the next (SEEN_DB_IBLOCK1,
+ * SEEN_DB_IBLOCK2, then SEEN_DB_IBLOCK3, the oldest, with no cap), so
+ * that a round of replication or an import rewrites the pages of its own
+ * postings rather than a page of the whole index for each
+ * (bench_index_levels).  From store format 7 the levels after the first
+ * are sorted blocks (storage/blocks.h): a posting costs its 17 bytes of
+ * key and posting and a block's few bytes of overhead, where an LMDB
+ * duplicate under a key of its own cost about 34 with its page's slack;
+ * a chunk moved rewrites the next level's blocks of its range, which a
+ * level SEEN_INDEX_LEVEL_RATIO times larger makes about that many times
+ * the chunk.  A look-up reads every level and gives their postings
+ * merged in posting order; a removal finds the posting in whichever
+ * level holds it.  A store of format 6 has its levels after the first
+ * as LMDB duplicates (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and SEEN_DB_INDEX),
+ * and one of format 5 or before its whole index in SEEN_DB_INDEX: they
+ * are moved into the oldest level of blocks when it is opened
+ * (seen_index_migrate_blocks).
  */
 #ifndef SEEN_INDEX_H
 #define SEEN_INDEX_H
@@ -44,7 +54,7 @@
 #define SEEN_INDEX_KEY_BYTES 9  /* SEEN_DB_INDEX key: rule(1) token(8) */
 #define SEEN_POSTING_BYTES 8    /* SEEN_DB_INDEX value: oidx(3) seq(5) */
 #define SEEN_POSTING_OIDX_MAX 0xffffffu      /* the largest in a posting */
-#define SEEN_INDEX_LEVELS 4 /* SEEN_DB_INDEX0..2, then SEEN_DB_INDEX */
+#define SEEN_INDEX_LEVELS 4 /* SEEN_DB_INDEX0, SEEN_DB_IBLOCK1..3 */
 #define SEEN_INDEX_LEVEL0_CAP (1u << 18) /* postings level 0 holds... */
 #define SEEN_INDEX_LEVEL_RATIO 8 /* ...and each next level this many times
                                     the one before (the oldest: no cap) */
@@ -235,12 +245,24 @@ void seen_index_refs_sort(struct seen_index_refs *r);
 
 /**
  * seen_index_rebuild(txn, postings):
- * Empty SEEN_DB_INDEX and index again every live entry of SEEN_DB_ENTRIES
- * from its leaf (a store of an older format, storage/migrate.c); the
- * postings written are added to *${postings}.  Returns 0, SEEN_ECORRUPT,
- * SEEN_EFULL, SEEN_ERR.
+ * Empty every level of the token index (those of format 6 too) and index
+ * again every live entry of SEEN_DB_ENTRIES from its leaf (a store of an
+ * older format, storage/migrate.c), into the oldest level; the postings
+ * written are added to *${postings}.  Returns 0, SEEN_ECORRUPT,
+ * SEEN_EFULL, SEEN_ENOMEM, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_index_rebuild(struct seen_txn *txn,
     uint64_t *postings);
+
+/**
+ * seen_index_migrate_blocks(txn, moved):
+ * Move the postings a store of format 6 or before keeps as LMDB
+ * duplicates after its first level (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
+ * SEEN_DB_INDEX) into the oldest level of blocks (format 7), in write
+ * transaction ${txn}, emptying them, and add their number to *${moved}.
+ * Returns 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_index_migrate_blocks(
+    struct seen_txn *txn, uint64_t *moved);
 
 #endif /* !SEEN_INDEX_H */

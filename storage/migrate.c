@@ -37,24 +37,27 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     return SEEN_OK;
 }
 
-/* Bring the tables of formats 3 to 6 up to date in one write transaction
+/* Bring the tables of formats 3 to 7 up to date in one write transaction
  * that writes SEEN_STORE_FORMAT: before format 3 (${from} < 3), index
- * every live entry again in the layout of format 3 (storage/index.h);
+ * every live entry again (storage/index.h), into format 7's blocks;
  * before format 4, put the key of every live entry with an expiry
  * (storage/retain.h); format 5 only adds a way to store a leaf of the
  * exchange log (packed, storage/mlog.h) and format 6 the token index's
- * young levels (its whole index before is the oldest level), so nothing
- * is rewritten. */
+ * young levels (its whole index before is the oldest level); before
+ * format 7 (from 3 on), move the postings of the levels after the first
+ * into blocks (storage/blocks.h). */
 static int
 migrate_entries(struct seen_store *s, uint32_t from)
 {
     struct seen_txn *t;
-    uint64_t postings = 0, held = 0;
+    uint64_t postings = 0, held = 0, moved = 0;
     int rc;
 
     if ((rc = seen_store_begin(s, 1, &t)) != 0)
         return rc;
     if ((from < 3 && (rc = seen_index_rebuild(t, &postings)) != 0) ||
+        (from >= 3 && from < 7 &&
+            (rc = seen_index_migrate_blocks(t, &moved)) != 0) ||
         (from < 4 && (rc = seen_retain_fill(t, &held)) != 0) ||
         (rc = store_put_format(t)) != 0) {
         seen_store_abort(t);
@@ -68,6 +71,10 @@ migrate_entries(struct seen_store *s, uint32_t from)
         seen_info("store '%s': index migrated from format %u to 3 (%llu "
                   "postings written)",
             seen_store_path(s), from, (unsigned long long)postings);
+    else if (from < 7)
+        seen_info("store '%s': token index moved into blocks (%llu "
+                  "postings)",
+            seen_store_path(s), (unsigned long long)moved);
     if (from < 4)
         seen_info("store '%s': migrated from format %u to %d (%llu held "
                   "entries with an expiry)",
@@ -94,9 +101,12 @@ migrate_entries(struct seen_store *s, uint32_t from)
  * exchange log packed (storage/mlog.h), which a build of format 4 could
  * not read, and rewrites nothing; format 6 keeps new postings in young
  * levels of the token index (storage/index.h), which a build of format 5
- * would not read, and rewrites nothing either.  A migration cut short is done again on the next
- * open, each step leaving alone what is done (the index is emptied
- * before it is made again; a key of SEEN_DB_RETAIN is put once).
+ * would not read, and rewrites nothing either; format 7 keeps the levels
+ * after the first in sorted blocks (storage/blocks.h), moved there from
+ * format 6's LMDB duplicates.  A migration cut short is done again on the
+ * next open, each step leaving alone what is done (the index is emptied
+ * before it is made again; a key of SEEN_DB_RETAIN is put once; the
+ * postings are moved in the one transaction that writes the format).
  */
 int
 store_migrate(struct seen_store *s, uint32_t from)

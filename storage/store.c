@@ -29,6 +29,7 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "expiry", "replay", "xstate",
     "groups", "disclosures",
     "retain", "index0", "index1", "index2",
+    "iblock1", "iblock2", "iblock3",
 };
 
 /* 1 when ${db} is a level of the token index (DUPSORT, DUPFIXED). */

@@ -27,8 +27,11 @@
  * keeps the held entries with an expiry by day (storage/retain.h), which
  * a store of format 3 has filled from its live entries; format 5 may keep
  * an ENTRIES leaf of the exchange log packed, its feed leaves by
- * reference (storage/mlog.h), and a store of format 4 needs no change. */
-#define SEEN_STORE_FORMAT 6
+ * reference (storage/mlog.h), and a store of format 4 needs no change;
+ * format 6 keeps the token index in levels (storage/index.h); format 7
+ * keeps its older levels in sorted blocks (storage/blocks.h), where
+ * format 6 kept them as LMDB duplicates, one item a posting. */
+#define SEEN_STORE_FORMAT 7
 #define SEEN_STORE_FORMAT_OLDEST 1
 
 /*
@@ -63,8 +66,8 @@ enum seen_db {
                            (storage/index.h) */
     SEEN_DB_INDEX,      /* [content] rule(1) token's first 8 bytes ->
                            origin number(3) seq(5), dupfixed: the token
-                           index, whose postings are exactly those of
-                           the live entries (storage/index.h) */
+                           index's oldest level before format 7 (empty
+                           since: SEEN_DB_IBLOCK3; storage/index.h) */
     SEEN_DB_LINKS,      /* entry(20) entry(20) -> weight(8): scored pairs,
                            both ways (node/matching/matcher.h) */
     SEEN_DB_PERSONS,    /* 'E' entry(20) -> label(20) group(16); 'M'
@@ -102,10 +105,17 @@ enum seen_db {
                             the held entries with an expiry, by day
                             (storage/retain.h; format 4) */
     SEEN_DB_INDEX0,      /* [content] as SEEN_DB_INDEX: the token index's
-                            young levels, 0 the youngest, SEEN_DB_INDEX
-                            the oldest (storage/index.h; format 6) */
-    SEEN_DB_INDEX1,
+                            youngest level (storage/index.h; format 6) */
+    SEEN_DB_INDEX1,      /* [content] as SEEN_DB_INDEX0: the next levels of
+                            format 6, empty from format 7 on */
     SEEN_DB_INDEX2,
+    SEEN_DB_IBLOCK1,     /* [content] rule(1) token(8) posting(8) of a
+                            block's first -> the block's postings, each
+                            as its key, sorted (storage/blocks.h): the
+                            token index's levels 1, 2 and 3, the oldest
+                            (storage/index.h; format 7) */
+    SEEN_DB_IBLOCK2,
+    SEEN_DB_IBLOCK3,
     SEEN_DB_COUNT
 };
 
@@ -270,14 +280,18 @@ SEEN_MUST_CHECK int seen_store_dups_merged(struct seen_txn *txn,
     seen_store_iter_fn *fn, void *ctx);
 
 /**
- * seen_store_dups_move(txn, from, to, max, moved):
- * Move the first ${max} key/value pairs of the DUPSORT database ${from}
- * (in key order) into ${to}, in that order, and write how many moved to
- * *${moved}; ${from} emptied whole when that is all of it.  Returns 0,
- * SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ * seen_store_dups_take(txn, from, max, klen, vlen, recs, n):
+ * Remove the first ${max} key/value pairs of the DUPSORT database
+ * ${from} (in key order; ${from} emptied whole when that is all of it),
+ * whose keys must be ${klen} bytes and values ${vlen}, and write them to
+ * *${recs}, each key followed by its value, in that order (a new array
+ * the caller frees; NULL when none), and their number to *${n}.  Returns
+ * 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT (a key or value of another
+ * size), SEEN_ERR.
  */
-SEEN_MUST_CHECK int seen_store_dups_move(struct seen_txn *txn,
-    enum seen_db from, enum seen_db to, uint64_t max, uint64_t *moved);
+SEEN_MUST_CHECK int seen_store_dups_take(struct seen_txn *txn,
+    enum seen_db from, uint64_t max, size_t klen, size_t vlen,
+    uint8_t **recs, size_t *n);
 
 /**
  * seen_store_iter_after(txn, db, after, alen, fn, ctx):

@@ -11,6 +11,7 @@
 
 #include "common/seen.h"
 #include "storage/feed.h"
+#include "storage/blocks.h"
 #include "storage/index.h"
 #include "storage/store.h"
 #include "tests/suites.h"
@@ -494,9 +495,9 @@ START_TEST(test_index_levels_read_as_one_and_remove_where_held)
     ck_assert_uint_eq(add_entry(t, 1, h[3], toks, 1), 0);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX0, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX1, &n), SEEN_OK);
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK1, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
-    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX2, &n), SEEN_OK);
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK2, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2);
     /* Within their caps, nothing moves. */
     ck_assert_int_eq(seen_index_settle(t, 8, &moved), SEEN_OK);
@@ -540,23 +541,25 @@ START_TEST(test_index_a_chunk_moves_the_first_postings_only)
 {
     struct seen_store *s = open_store(1);
     struct seen_txn *t = tu_begin(s, 1);
-    uint8_t h1[16];
-    uint64_t moved, n;
+    uint8_t h1[16], *recs;
+    uint64_t n;
+    size_t moved;
 
     memset(h1, 0x41, 16);
     ck_assert_uint_eq(add_entry(t, 1, h1,
                           (const uint8_t *[]){tok_given, tok_nhs, tok_name}, 3),
         0);
-    ck_assert_int_eq(
-        seen_store_dups_move(t, SEEN_DB_INDEX0, SEEN_DB_INDEX1, 1, &moved),
+    ck_assert_int_eq(seen_store_dups_take(t, SEEN_DB_INDEX0, 1,
+                         SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &moved),
         SEEN_OK);
     ck_assert_uint_eq(moved, 1);
+    /* The first key: rule 1's. */
+    ck_assert_mem_eq(recs, tok_nhs, SEEN_INDEX_KEY_BYTES);
+    ck_assert_int_eq(seen_blocks_merge(t, SEEN_DB_IBLOCK1, recs, moved), 0);
+    free(recs);
     ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX0, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2);
-    /* The first key: rule 1's. */
-    ck_assert_int_eq(seen_store_count_prefix(t, SEEN_DB_INDEX1, tok_nhs,
-                         SEEN_INDEX_KEY_BYTES, 10, &n),
-        SEEN_OK);
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK1, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(lookup(t, tok_nhs).n, 1);
     ck_assert_int_eq(lookup(t, tok_name).n, 1);

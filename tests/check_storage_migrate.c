@@ -7,8 +7,10 @@
  * tokens, pointing at entry ids: the layout of commit 82a7f36) has its
  * index made again, each entry found by the same tokens; a store written
  * by format 3 (no table of held entries by expiry: the layout of commit
- * 4b46453) gets that table filled.  In a real store in a temporary
- * directory.
+ * 4b46453) gets that table filled; a store written by format 6 (the token
+ * index's levels as LMDB duplicates: the layout of commit 42f80ab) has
+ * them moved into blocks, each posting found and removed as before.  In
+ * a real store in a temporary directory.
  */
 #include <check.h>
 #include <lmdb.h>
@@ -20,6 +22,7 @@
 #include "common/bytes.h"
 #include "common/seen.h"
 #include "crypto/merkle.h"
+#include "storage/blocks.h"
 #include "storage/feed.h"
 #include "storage/index.h"
 #include "storage/mlog.h"
@@ -458,7 +461,9 @@ START_TEST(test_store_of_format_2_has_its_index_made_again)
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_INDEX, NULL, 0, no_format2_posting, &n),
         SEEN_OK);
+    ck_assert_uint_eq(n, 0); /* format 7: in blocks */
     /* Two postings an entry, but none for the leaf that does not decode. */
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK3, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2 * (ENTRIES_N - 1));
     for (i = 0; i < ENTRIES_N - 1; i++) {
         seen = 0;
@@ -584,6 +589,160 @@ START_TEST(test_store_of_format_3_has_its_held_entries_by_expiry)
 }
 END_TEST
 
+/* ---- format 6: the token index's levels as LMDB duplicates ---- */
+
+#define LEVELS_N 700
+
+/* Blocking token ${k} (rule 1 or 4) of entry ${i} of the format 6 store:
+ * entries 3j to 3j+2 share their rule-4 token. */
+static void
+level_token(uint8_t tok[17], int i, int k)
+{
+
+    memset(tok, 0, 17);
+    tok[0] = k == 0 ? 1 : 4;
+    seen_be32(tok + 1, (uint32_t)(k == 0 ? i : i / 3));
+    tok[16] = (uint8_t)k;
+}
+
+/* Make the fixture's store as format 6 wrote it: LEVELS_N entries of
+ * origin 1, each with two blocking tokens, entry i's postings in level
+ * i % 4 (SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX:
+ * LMDB duplicates, rule(1) token(8) -> origin(3) seq(5)). */
+static void
+make_format6_store(void)
+{
+    static const enum seen_db lv[4] = {
+        SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
+    struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
+    struct seen_txn *t = tu_begin(s, 1);
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    uint8_t tokens[34], buf[256], origin[32], handle[16], fmt[4], id[20], v[8];
+    uint8_t p[8];
+    uint64_t seq;
+    size_t len;
+    int i, k;
+
+    memset(origin, 0x55, sizeof origin);
+    for (i = 0; i < LEVELS_N; i++) {
+        memset(handle, 0, 16);
+        seen_be32(handle, (uint32_t)i + 1);
+        for (k = 0; k < 2; k++)
+            level_token(tokens + 17 * k, i, k);
+        e.handle = (ProtobufCBinaryData){16, handle};
+        e.tokens = (ProtobufCBinaryData){34, tokens};
+        fe.origin = (ProtobufCBinaryData){32, origin};
+        fe.seq = (uint64_t)i;
+        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+        fe.entry = &e;
+        len = seen__feed_entry__pack(&fe, buf);
+        ck_assert_int_eq(seen_feed_append(t, 1, buf, len, &seq), SEEN_OK);
+        seen_be32(id, 1);
+        memcpy(id + 4, handle, 16);
+        seen_be64(v, seq);
+        ck_assert_int_eq(
+            seen_store_put(t, SEEN_DB_ENTRIES, id, 20, v, 8), SEEN_OK);
+        memset(p, 0, sizeof p);
+        p[2] = 1;
+        seen_be32(p + 4, (uint32_t)seq);
+        for (k = 0; k < 2; k++)
+            ck_assert_int_eq(seen_store_put(t, lv[i % 4], tokens + 17 * k,
+                                 SEEN_INDEX_KEY_BYTES, p, 8),
+                SEEN_OK);
+    }
+    seen_be32(fmt, 6);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+}
+
+/* Postings found, as a set of positions (a seen_index_fn). */
+static int
+found_level(void *ctx, uint32_t oidx, uint64_t seq)
+{
+    uint8_t *seen = ctx;
+
+    ck_assert_uint_eq(oidx, 1);
+    ck_assert_uint_lt(seq, LEVELS_N);
+    ck_assert_uint_eq(seen[seq], 0);
+    seen[seq] = 1;
+    return 0;
+}
+
+/* Entry ${i} (of a store made by make_format6_store) is found by both
+ * its tokens when ${live}, and by neither otherwise. */
+static void
+assert_found(struct seen_txn *t, int i, int live)
+{
+    uint8_t tok[17], seen[LEVELS_N];
+    int k;
+
+    for (k = 0; k < 2; k++) {
+        memset(seen, 0, sizeof seen);
+        level_token(tok, i, k);
+        ck_assert_int_eq(seen_index_lookup(t, tok, found_level, seen), 0);
+        ck_assert_uint_eq(seen[i], (unsigned)live);
+    }
+}
+
+/* A store of format 6 has the postings of its levels after the first
+ * moved into blocks as it opens; each is found as before, and removed
+ * from its block with its entry. */
+START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
+{
+    struct seen_store *s;
+    struct seen_txn *t;
+    const void *fv;
+    uint8_t handle[16], tok[17], seen[LEVELS_N];
+    uint64_t n;
+    size_t vlen;
+    int i, j;
+
+    make_format6_store();
+    s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    t = tu_begin(s, 1);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &fv, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(seen_rd32(fv), SEEN_STORE_FORMAT);
+    /* Levels 1 to 3 moved, in blocks; level 0 left as it was. */
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX1), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX2), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX), 0);
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK3, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * (LEVELS_N - (LEVELS_N + 3) / 4));
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * LEVELS_N);
+    ck_assert_uint_gt(tu_count(s, SEEN_DB_IBLOCK3),
+        n / 2 / SEEN_BLOCK_RECS);
+    /* Every entry found by each of its tokens, the shared one with the
+     * others that share it, whatever level each came from. */
+    for (i = 0; i < LEVELS_N; i++) {
+        assert_found(t, i, 1);
+        memset(seen, 0, sizeof seen);
+        level_token(tok, i, 1);
+        ck_assert_int_eq(seen_index_lookup(t, tok, found_level, seen), 0);
+        for (j = 0; j < LEVELS_N; j++)
+            ck_assert_uint_eq(seen[j], j / 3 == i / 3);
+    }
+    /* Removed: from a block (entries 1 to 3) and from level 0 (4). */
+    for (i = 1; i <= 4; i++) {
+        memset(handle, 0, 16);
+        seen_be32(handle, (uint32_t)i + 1);
+        ck_assert_int_eq(seen_index_remove(t, 1, handle), SEEN_OK);
+    }
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    t = tu_begin(s, 0);
+    for (i = 0; i < 8; i++)
+        assert_found(t, i, i < 1 || i > 4);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * (LEVELS_N - 4));
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 Suite *
 storage_migrate_suite(void)
 {
@@ -598,6 +757,8 @@ storage_migrate_suite(void)
         tc, test_store_of_format_1_with_a_damaged_hash_is_refused_whole);
     tcase_add_test(tc, test_store_of_format_2_has_its_index_made_again);
     tcase_add_test(tc, test_store_of_format_3_has_its_held_entries_by_expiry);
+    tcase_add_test(
+        tc, test_store_of_format_6_has_its_index_levels_moved_into_blocks);
     suite_add_tcase(su, tc);
     return su;
 }

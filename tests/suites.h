@@ -58,6 +58,7 @@ Suite *storage_suite(void);
 Suite *storage_defer_suite(void);
 Suite *storage_feed_suite(void);
 Suite *storage_index_suite(void);
+Suite *storage_blocks_suite(void);
 Suite *storage_migrate_suite(void);
 Suite *transport_suite(void);
 Suite *xlog_suite(void);
