@@ -81,6 +81,37 @@ out:
 }
 
 /**
+ * seen_store_dup_get(txn, db, key, klen, vprefix, plen, val, vlen):
+ * Look up the first value under ${key} of the DUPSORT database ${db}
+ * that starts with the ${plen} bytes ${vprefix}; *${val} borrowed.
+ * Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT, SEEN_ERR.
+ */
+int
+seen_store_dup_get(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, const void *vprefix, size_t plen, const void **val,
+    size_t *vlen)
+{
+    MDB_cursor *c;
+    MDB_val k = {klen, (void *)key}, v = {plen, (void *)vprefix};
+    int rc, r;
+
+    if ((rc = store_defer_sync(txn, db)) != 0)
+        return rc;
+    if ((r = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
+        return store_fail(txn->store, store_db_name(db), r);
+    txn->reads.seeks++;
+    r = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH_RANGE);
+    mdb_cursor_close(c);
+    if (r == 0 && (v.mv_size < plen || memcmp(v.mv_data, vprefix, plen)))
+        r = MDB_NOTFOUND;
+    if (r != 0)
+        return store_fail(txn->store, store_db_name(db), r);
+    *val = v.mv_data;
+    *vlen = v.mv_size;
+    return SEEN_OK;
+}
+
+/**
  * seen_store_dups_take(txn, from, max, klen, vlen, recs, n):
  * Remove the first ${max} key/value pairs of the DUPSORT database
  * ${from}; them, key and value one after the other, in a new array to

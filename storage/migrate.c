@@ -3,6 +3,7 @@
  * when it is opened (store_impl.h).
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "storage/index.h"
@@ -37,6 +38,40 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     return SEEN_OK;
 }
 
+/* Put the link of format 6 at ${key}, ${val} (A(20) B(20) -> weight(8)) in
+ * format 7's SEEN_DB_LINKS (A(20) -> B(20) weight(8), dupfixed:
+ * node/matching/links.c), counting it in the uint64_t at ${ctx} (a
+ * seen_store_iter_fn over SEEN_DB_LINKS6). */
+static int
+link_moved(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct seen_txn **t = ctx;
+    uint8_t v[28];
+
+    if (klen != 40 || vlen != 8)
+        return SEEN_ECORRUPT;
+    memcpy(v, (const uint8_t *)key + 20, 20);
+    memcpy(v + 20, val, 8);
+    return seen_store_put(*t, SEEN_DB_LINKS, key, 20, v, sizeof v);
+}
+
+/* Move the links of format 6 (SEEN_DB_LINKS6) into SEEN_DB_LINKS, each
+ * once, and empty it; their number added to *${moved}.  Returns 0 or the
+ * store's code. */
+static int
+migrate_links(struct seen_txn *t, uint64_t *moved)
+{
+    uint64_t n;
+    int rc;
+
+    if ((rc = seen_store_count(t, SEEN_DB_LINKS6, &n)) != 0 || n == 0 ||
+        (rc = seen_store_iter(t, SEEN_DB_LINKS6, NULL, 0, link_moved, &t)) != 0)
+        return rc;
+    *moved += n;
+    return seen_store_clear(t, SEEN_DB_LINKS6);
+}
+
 /* Bring the tables of formats 3 to 7 up to date in one write transaction
  * that writes SEEN_STORE_FORMAT: before format 3 (${from} < 3), index
  * every live entry again (storage/index.h), into format 7's blocks;
@@ -45,12 +80,13 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
  * exchange log (packed, storage/mlog.h) and format 6 the token index's
  * young levels (its whole index before is the oldest level); before
  * format 7 (from 3 on), move the postings of the levels after the first
- * into blocks (storage/blocks.h). */
+ * into blocks (storage/blocks.h), and keep the links by their first end
+ * (node/matching/links.c). */
 static int
 migrate_entries(struct seen_store *s, uint32_t from)
 {
     struct seen_txn *t;
-    uint64_t postings = 0, held = 0, moved = 0;
+    uint64_t postings = 0, held = 0, moved = 0, links = 0;
     int rc;
 
     if ((rc = seen_store_begin(s, 1, &t)) != 0)
@@ -58,6 +94,7 @@ migrate_entries(struct seen_store *s, uint32_t from)
     if ((from < 3 && (rc = seen_index_rebuild(t, &postings)) != 0) ||
         (from >= 3 && from < 7 &&
             (rc = seen_index_migrate_blocks(t, &moved)) != 0) ||
+        (from < 7 && (rc = migrate_links(t, &links)) != 0) ||
         (from < 4 && (rc = seen_retain_fill(t, &held)) != 0) ||
         (rc = store_put_format(t)) != 0) {
         seen_store_abort(t);
@@ -75,6 +112,9 @@ migrate_entries(struct seen_store *s, uint32_t from)
         seen_info("store '%s': token index moved into blocks (%llu "
                   "postings)",
             seen_store_path(s), (unsigned long long)moved);
+    if (from < 7)
+        seen_info("store '%s': %llu links kept by their first end",
+            seen_store_path(s), (unsigned long long)links);
     if (from < 4)
         seen_info("store '%s': migrated from format %u to %d (%llu held "
                   "entries with an expiry)",
@@ -103,7 +143,8 @@ migrate_entries(struct seen_store *s, uint32_t from)
  * levels of the token index (storage/index.h), which a build of format 5
  * would not read, and rewrites nothing either; format 7 keeps the levels
  * after the first in sorted blocks (storage/blocks.h), moved there from
- * format 6's LMDB duplicates.  A migration cut short is done again on the
+ * format 6's LMDB duplicates, and the links as duplicates under their
+ * first end, where format 6 kept one item a link.  A migration cut short is done again on the
  * next open, each step leaving alone what is done (the index is emptied
  * before it is made again; a key of SEEN_DB_RETAIN is put once; the
  * postings are moved in the one transaction that writes the format).

@@ -24,21 +24,22 @@
 
 static const char *db_names[SEEN_DB_COUNT] = {
     "meta", "records", "recmeta", "handles", "origins", "feeds", "fhash",
-    "feedmeta", "entries", "index", "links", "persons", "xlog", "xhash",
+    "feedmeta", "entries", "index", "linked", "persons", "xlog", "xhash",
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
     "expiry", "replay", "xstate",
     "groups", "disclosures",
     "retain", "index0", "index1", "index2",
-    "iblock1", "iblock2", "iblock3",
+    "iblock1", "iblock2", "iblock3", "links",
 };
 
-/* 1 when ${db} is a level of the token index (DUPSORT, DUPFIXED). */
+/* 1 when ${db} is a level of the token index kept as LMDB duplicates or
+ * the links (DUPSORT, DUPFIXED). */
 static int
-store_is_index(size_t db)
+store_is_dupfixed(size_t db)
 {
 
     return db == SEEN_DB_INDEX || db == SEEN_DB_INDEX0 ||
-           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2;
+           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2 || db == SEEN_DB_LINKS;
 }
 
 /**
@@ -400,7 +401,7 @@ seen_store_open(const char *dir, const uint8_t node_id[32],
         goto err2;
     }
     for (i = 0; i < SEEN_DB_COUNT; i++) {
-        flags = MDB_CREATE | (store_is_index(i) ? MDB_DUPSORT | MDB_DUPFIXED : 0);
+        flags = MDB_CREATE | (store_is_dupfixed(i) ? MDB_DUPSORT | MDB_DUPFIXED : 0);
         if ((rc = mdb_dbi_open(txn, db_names[i], flags, &s->dbi[i])) != 0) {
             rc = store_fail(s, db_names[i], rc);
             goto err3;

@@ -68,8 +68,9 @@ enum seen_db {
                            origin number(3) seq(5), dupfixed: the token
                            index's oldest level before format 7 (empty
                            since: SEEN_DB_IBLOCK3; storage/index.h) */
-    SEEN_DB_LINKS,      /* entry(20) entry(20) -> weight(8): scored pairs,
-                           both ways (node/matching/matcher.h) */
+    SEEN_DB_LINKS,      /* entry(20) -> entry(20) weight(8), dupfixed:
+                           scored pairs, both ways (node/matching/links.c;
+                           format 7, "linked") */
     SEEN_DB_PERSONS,    /* 'E' entry(20) -> label(20) group(16); 'M'
                            label(20) entry(20) -> "": who is one person
                            (node/matching/matcher.h) */
@@ -116,6 +117,9 @@ enum seen_db {
                             (storage/index.h; format 7) */
     SEEN_DB_IBLOCK2,
     SEEN_DB_IBLOCK3,
+    SEEN_DB_LINKS6,      /* entry(20) entry(20) -> weight(8): the scored
+                            pairs before format 7 ("links"), emptied into
+                            SEEN_DB_LINKS by storage/migrate.c */
     SEEN_DB_COUNT
 };
 
@@ -278,6 +282,17 @@ SEEN_MUST_CHECK int seen_store_iter(struct seen_txn *txn, enum seen_db db,
 SEEN_MUST_CHECK int seen_store_dups_merged(struct seen_txn *txn,
     const enum seen_db *dbs, size_t n, const void *key, size_t klen,
     seen_store_iter_fn *fn, void *ctx);
+
+/**
+ * seen_store_dup_get(txn, db, key, klen, vprefix, plen, val, vlen):
+ * Look up the first value under ${key} of the DUPSORT database ${db}
+ * that starts with the ${plen} bytes ${vprefix} (in the order of the
+ * values' bytes); on success *${val} is borrowed, as seen_store_get's.
+ * Returns 0, SEEN_ENOTFOUND, SEEN_ECORRUPT, SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_store_dup_get(struct seen_txn *txn, enum seen_db db,
+    const void *key, size_t klen, const void *vprefix, size_t plen,
+    const void **val, size_t *vlen);
 
 /**
  * seen_store_dups_take(txn, from, max, klen, vlen, recs, n):

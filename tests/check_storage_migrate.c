@@ -22,6 +22,7 @@
 #include "common/bytes.h"
 #include "common/seen.h"
 #include "crypto/merkle.h"
+#include "node/matching/matcher_internal.h"
 #include "storage/blocks.h"
 #include "storage/feed.h"
 #include "storage/index.h"
@@ -605,10 +606,36 @@ level_token(uint8_t tok[17], int i, int k)
     tok[16] = (uint8_t)k;
 }
 
+/* The entry id of entry ${i} of origin 1 of the format 6 store. */
+static void
+level_id(uint8_t id[20], int i)
+{
+
+    memset(id, 0, 20);
+    seen_be32(id, 1);
+    seen_be32(id + 4, (uint32_t)i + 1);
+}
+
+/* A link of format 6 from entry ${a} to ${b}: key A(20) B(20) -> weight
+ * (8 bytes, IEEE 754 big-endian). */
+static void
+put_link6(struct seen_txn *t, int a, int b, double w)
+{
+    uint8_t k[40], v[8];
+    uint64_t u;
+
+    level_id(k, a);
+    level_id(k + 20, b);
+    memcpy(&u, &w, 8);
+    seen_be64(v, u);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_LINKS6, k, 40, v, 8), 0);
+}
+
 /* Make the fixture's store as format 6 wrote it: LEVELS_N entries of
  * origin 1, each with two blocking tokens, entry i's postings in level
  * i % 4 (SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX:
- * LMDB duplicates, rule(1) token(8) -> origin(3) seq(5)). */
+ * LMDB duplicates, rule(1) token(8) -> origin(3) seq(5)), and two links
+ * in the layout of format 6. */
 static void
 make_format6_store(void)
 {
@@ -651,6 +678,12 @@ make_format6_store(void)
                                  SEEN_INDEX_KEY_BYTES, p, 8),
                 SEEN_OK);
     }
+    /* Links of format 6, both ways: entry 1 with 2 (weight 7.5) and with
+     * 3 (-1.25). */
+    for (i = 2; i <= 3; i++)
+        for (k = 0; k < 2; k++) {
+            put_link6(t, k ? i : 1, k ? 1 : i, i == 2 ? 7.5 : -1.25);
+        }
     seen_be32(fmt, 6);
     ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
         SEEN_OK);
@@ -695,7 +728,8 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
     struct seen_store *s;
     struct seen_txn *t;
     const void *fv;
-    uint8_t handle[16], tok[17], seen[LEVELS_N];
+    uint8_t handle[16], tok[17], seen[LEVELS_N], a[20], b[20];
+    struct nbrs nb = {0};
     uint64_t n;
     size_t vlen;
     int i, j;
@@ -726,6 +760,24 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
         for (j = 0; j < LEVELS_N; j++)
             ck_assert_uint_eq(seen[j], j / 3 == i / 3);
     }
+    /* The links, by their first end, with their weights. */
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_LINKS6), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_LINKS), 4);
+    level_id(a, 1);
+    ck_assert_int_eq(links_weighted(t, a, -10, &nb), 0);
+    ck_assert_uint_eq(nb.n, 2);
+    level_id(b, 2);
+    ck_assert_mem_eq(nb.v[0].id, b, 20);
+    ck_assert(nb.v[0].w == 7.5);
+    level_id(b, 3);
+    ck_assert_mem_eq(nb.v[1].id, b, 20);
+    ck_assert(nb.v[1].w == -1.25);
+    free(nb.v);
+    nb = (struct nbrs){0};
+    ck_assert_int_eq(links_weighted(t, b, -10, &nb), 0);
+    ck_assert_uint_eq(nb.n, 1);
+    ck_assert_mem_eq(nb.v[0].id, a, 20);
+    free(nb.v);
     /* Removed: from a block (entries 1 to 3) and from level 0 (4). */
     for (i = 1; i <= 4; i++) {
         memset(handle, 0, 16);

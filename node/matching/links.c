@@ -1,7 +1,10 @@
 /*
  * links.c: SEEN_DB_LINKS, the scored pairs of entries in the match and
- * possible bands.  Each link is stored both ways, key A(20) || B(20) ->
- * weight (8 bytes, IEEE 754 big-endian).
+ * possible bands.  Each link is stored both ways, as a duplicate of
+ * fixed size under its first end: A(20) -> B(20) || weight (8 bytes,
+ * IEEE 754 big-endian), so that the links of an entry are one key and
+ * its run of values (store format 7; before it, key A(20) || B(20) ->
+ * weight, one item each, which storage/migrate.c moves here).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +34,48 @@ rd_double(const uint8_t in[8])
     return d;
 }
 
-/* Put ${k} -> ${v} in SEEN_DB_LINKS unless it holds exactly that. */
+#define LINK_VAL 28 /* a link's value: the other end(20) and weight(8) */
+
+/* Delete the link from ${a} to ${b}, whatever its weight.  Returns 0,
+ * SEEN_ENOTFOUND, or an error of the store. */
 static int
-link_put1(struct seen_txn *txn, const uint8_t k[40], const uint8_t v[8])
+link_del1(struct seen_txn *txn, const uint8_t a[20], const uint8_t b[20])
 {
+    uint8_t old[LINK_VAL];
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    if ((rc = seen_store_dup_get(txn, SEEN_DB_LINKS, a, 20, b, 20, &v,
+             &vlen)) != 0)
+        return rc;
+    if (vlen != LINK_VAL)
+        return SEEN_ECORRUPT;
+    memcpy(old, v, LINK_VAL);
+    return seen_store_del(txn, SEEN_DB_LINKS, a, 20, old, LINK_VAL);
+}
+
+/* Link ${a} to ${b} with the weight ${w} (8 bytes) unless they are so
+ * linked already, replacing a link of another weight. */
+static int
+link_put1(struct seen_txn *txn, const uint8_t a[20], const uint8_t b[20],
+    const uint8_t w[8])
+{
+    uint8_t v[LINK_VAL];
     const void *old;
     size_t olen;
+    int rc;
 
-    if (seen_store_get(txn, SEEN_DB_LINKS, k, 40, &old, &olen) == 0 &&
-        olen == 8 && memcmp(old, v, 8) == 0)
+    rc = seen_store_dup_get(txn, SEEN_DB_LINKS, a, 20, b, 20, &old, &olen);
+    if (rc == 0 && olen == LINK_VAL && memcmp((const uint8_t *)old + 20, w, 8) == 0)
         return 0;
-    return seen_store_put(txn, SEEN_DB_LINKS, k, 40, v, 8);
+    if (rc == 0 && (rc = link_del1(txn, a, b)) != 0)
+        return rc;
+    if (rc != 0 && rc != SEEN_ENOTFOUND)
+        return rc;
+    memcpy(v, b, 20);
+    memcpy(v + 20, w, 8);
+    return seen_store_put(txn, SEEN_DB_LINKS, a, 20, v, LINK_VAL);
 }
 
 /**
@@ -53,20 +87,16 @@ int
 links_put(struct seen_txn *txn, const uint8_t a[20], const uint8_t b[20],
     double w)
 {
-    uint8_t k[40], v[8];
+    uint8_t v[8];
     int rc;
 
     /* The matcher scores a pair once, at its later end (matcher.c); a
      * pair scored again (the rules changed, say) has the same weight,
      * from either end, and then the link is there already. */
     be_double(v, w);
-    memcpy(k, a, 20);
-    memcpy(k + 20, b, 20);
-    if ((rc = link_put1(txn, k, v)) != 0)
+    if ((rc = link_put1(txn, a, b, v)) != 0)
         return rc;
-    memcpy(k, b, 20);
-    memcpy(k + 20, a, 20);
-    return link_put1(txn, k, v);
+    return link_put1(txn, b, a, v);
 }
 
 struct nb_ctx {
@@ -85,12 +115,13 @@ on_neighbour(void *ctx, const void *key, size_t klen, const void *val,
     struct nbr *p;
     double w;
 
-    if (klen != 40 || vlen != 8)
+    (void)key;
+    if (klen != 20 || vlen != LINK_VAL)
         return SEEN_ECORRUPT;
-    if ((w = rd_double(val)) < c->min)
+    if ((w = rd_double((const uint8_t *)val + 20)) < c->min)
         return 0;
     if (c->set != NULL)
-        return idset_add(c->set, (const uint8_t *)key + 20);
+        return idset_add(c->set, val);
     if (c->list->n == c->list->cap) {
         c->list->cap = c->list->cap ? c->list->cap * 2 : 64;
         if ((p = realloc(c->list->v, c->list->cap * sizeof *p)) == NULL)
@@ -98,7 +129,7 @@ on_neighbour(void *ctx, const void *key, size_t klen, const void *val,
         c->list->v = p;
     }
     p = &c->list->v[c->list->n++];
-    memcpy(p->id, (const uint8_t *)key + 20, 20);
+    memcpy(p->id, val, 20);
     p->w = w;
     return 0;
 }
@@ -139,19 +170,14 @@ int
 links_drop(struct seen_txn *txn, const uint8_t id[20],
     const struct idset *others)
 {
-    uint8_t k[40];
     size_t i;
     int rc;
 
     for (i = 0; i < others->n; i++) {
-        memcpy(k, id, 20);
-        memcpy(k + 20, others->v[i], 20);
-        if ((rc = seen_store_del(txn, SEEN_DB_LINKS, k, 40, NULL, 0)) != 0 &&
+        if ((rc = link_del1(txn, id, others->v[i])) != 0 &&
             rc != SEEN_ENOTFOUND)
             return rc;
-        memcpy(k, others->v[i], 20);
-        memcpy(k + 20, id, 20);
-        if ((rc = seen_store_del(txn, SEEN_DB_LINKS, k, 40, NULL, 0)) != 0 &&
+        if ((rc = link_del1(txn, others->v[i], id)) != 0 &&
             rc != SEEN_ENOTFOUND)
             return rc;
     }
@@ -169,9 +195,9 @@ on_each(void *ctx, const void *key, size_t klen, const void *val,
 {
     struct each_ctx *c = ctx;
 
-    if (klen != 40 || vlen != 8)
+    if (klen != 20 || vlen != LINK_VAL)
         return SEEN_ECORRUPT;
-    return c->fn(c->ctx, key, (const uint8_t *)key + 20, rd_double(val));
+    return c->fn(c->ctx, key, val, rd_double((const uint8_t *)val + 20));
 }
 
 /**
