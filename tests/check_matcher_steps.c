@@ -3,10 +3,12 @@
  * (node/matching/matcher.c, step.c).  A new entry is scored only against
  * the candidates the matcher has already reached, and a step reads a
  * token's postings once; whatever the size of its steps, the matcher must
- * link the same pairs.  Over a real store with one origin's records.
+ * link the same pairs; and the links it keeps (links.c), both ways, once
+ * each.  Over a real store with one origin's records.
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/seen.h"
@@ -14,6 +16,7 @@
 #include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
+#include "node/matching/matcher_internal.h"
 #include "storage/store.h"
 #include "tests/matcher_records.h"
 #include "tests/suites.h"
@@ -130,6 +133,74 @@ START_TEST(test_a_person_recorded_twice_at_one_origin_is_one_however_stepped)
 }
 END_TEST
 
+/* The items of ${db} as ${t} sees them. */
+static uint64_t
+count_in(struct seen_txn *t, enum seen_db db)
+{
+    uint64_t n;
+
+    ck_assert_int_eq(seen_store_count(t, db, &n), 0);
+    return n;
+}
+
+/* One stored direction of a link, counted and checked (a links_fn). */
+static int
+link_seen(void *ctx, const uint8_t a[20], const uint8_t b[20], double w)
+{
+    int *n = ctx;
+
+    ck_assert(a[0] != b[0]);
+    ck_assert((a[0] == 'a' || b[0] == 'a') && (a[0] == 'c' || b[0] == 'c'));
+    ck_assert(w == -1.0);
+    ++*n;
+    return 0;
+}
+
+/* A link is kept both ways under each end, once, with its last weight;
+ * read by its end with a floor on the weight, and dropped both ways. */
+START_TEST(test_links_are_kept_both_ways_once_with_their_last_weight)
+{
+    struct seen_txn *t = tu_begin(store, 1);
+    struct idset set = {0}, drop = {0};
+    struct nbrs nb = {0};
+    uint8_t a[20], b[20], c[20];
+    int n = 0;
+
+    memset(a, 'a', 20);
+    memset(b, 'b', 20);
+    memset(c, 'c', 20);
+    ck_assert_int_eq(links_put(t, a, b, 1.5), 0);
+    ck_assert_int_eq(links_put(t, b, a, 1.5), 0);
+    ck_assert_uint_eq(count_in(t, SEEN_DB_LINKS), 2);
+    ck_assert_int_eq(links_put(t, a, b, 2.5), 0);
+    ck_assert_int_eq(links_put(t, c, a, -1.0), 0);
+    ck_assert_uint_eq(count_in(t, SEEN_DB_LINKS), 4);
+    ck_assert_int_eq(links_weighted(t, a, -5, &nb), 0);
+    ck_assert_uint_eq(nb.n, 2);
+    ck_assert_mem_eq(nb.v[0].id, b, 20);
+    ck_assert(nb.v[0].w == 2.5);
+    ck_assert_mem_eq(nb.v[1].id, c, 20);
+    ck_assert(nb.v[1].w == -1.0);
+    free(nb.v);
+    nb = (struct nbrs){0};
+    ck_assert_int_eq(links_weighted(t, b, -5, &nb), 0);
+    ck_assert_uint_eq(nb.n, 1);
+    ck_assert(nb.v[0].w == 2.5);
+    free(nb.v);
+    ck_assert_int_eq(links_of(t, a, 0, &set), 0);
+    ck_assert_uint_eq(set.n, 1);
+    ck_assert_mem_eq(set.v[0], b, 20);
+    ck_assert_int_eq(idset_add(&drop, b), 0);
+    ck_assert_int_eq(links_drop(t, a, &drop), 0);
+    ck_assert_uint_eq(count_in(t, SEEN_DB_LINKS), 2);
+    ck_assert_int_eq(links_each(t, link_seen, &n), 0);
+    ck_assert_int_eq(n, 2);
+    free(set.v);
+    free(drop.v);
+    seen_store_abort(t);
+}
+END_TEST
+
 Suite *
 matcher_steps_suite(void)
 {
@@ -141,6 +212,8 @@ matcher_steps_suite(void)
     tcase_add_loop_test(tc,
         test_a_person_recorded_twice_at_one_origin_is_one_however_stepped, 0,
         3);
+    tcase_add_test(
+        tc, test_links_are_kept_both_ways_once_with_their_last_weight);
     suite_add_tcase(s, tc);
     return s;
 }
