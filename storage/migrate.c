@@ -56,8 +56,26 @@ link_moved(void *ctx, const void *key, size_t klen, const void *val,
     return seen_store_put(*t, SEEN_DB_LINKS, key, 20, v, sizeof v);
 }
 
+/* Put the group member of format 6 at ${key} (group(16) entry(20) -> "")
+ * in format 7's SEEN_DB_GROUPS (group(16) -> entry(20), dupfixed:
+ * node/matching/persons.c) (a seen_store_iter_fn over SEEN_DB_GROUPS6,
+ * ${ctx} the transaction). */
+static int
+member_moved(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    struct seen_txn **t = ctx;
+
+    (void)val;
+    if (klen != 36 || vlen != 0)
+        return SEEN_ECORRUPT;
+    return seen_store_put(
+        *t, SEEN_DB_GROUPS, key, 16, (const uint8_t *)key + 16, 20);
+}
+
 /* Move the links of format 6 (SEEN_DB_LINKS6) into SEEN_DB_LINKS, each
- * once, and empty it; their number added to *${moved}.  Returns 0 or the
+ * once, and the group members (SEEN_DB_GROUPS6) into SEEN_DB_GROUPS, and
+ * empty them; the number of links added to *${moved}.  Returns 0 or the
  * store's code. */
 static int
 migrate_links(struct seen_txn *t, uint64_t *moved)
@@ -65,6 +83,11 @@ migrate_links(struct seen_txn *t, uint64_t *moved)
     uint64_t n;
     int rc;
 
+    if ((rc = seen_store_count(t, SEEN_DB_GROUPS6, &n)) != 0 ||
+        (n > 0 && ((rc = seen_store_iter(t, SEEN_DB_GROUPS6, NULL, 0,
+                        member_moved, &t)) != 0 ||
+                      (rc = seen_store_clear(t, SEEN_DB_GROUPS6)) != 0)))
+        return rc;
     if ((rc = seen_store_count(t, SEEN_DB_LINKS6, &n)) != 0 || n == 0 ||
         (rc = seen_store_iter(t, SEEN_DB_LINKS6, NULL, 0, link_moved, &t)) != 0)
         return rc;
@@ -81,7 +104,8 @@ migrate_links(struct seen_txn *t, uint64_t *moved)
  * young levels (its whole index before is the oldest level); before
  * format 7 (from 3 on), move the postings of the levels after the first
  * into blocks (storage/blocks.h), and keep the links by their first end
- * (node/matching/links.c). */
+ * and the groups' members as duplicates (node/matching/links.c,
+ * persons.c). */
 static int
 migrate_entries(struct seen_store *s, uint32_t from)
 {

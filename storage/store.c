@@ -27,19 +27,20 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "feedmeta", "entries", "index", "linked", "persons", "xlog", "xhash",
     "checkpoints", "peers", "cursors", "membership", "operators", "alerts",
     "expiry", "replay", "xstate",
-    "groups", "disclosures",
+    "grouped", "disclosures",
     "retain", "index0", "index1", "index2",
-    "iblock0", "iblock1", "iblock2", "iblock3", "links",
+    "iblock0", "iblock1", "iblock2", "iblock3", "links", "groups",
 };
 
-/* 1 when ${db} is a level of the token index kept as LMDB duplicates or
- * the links (DUPSORT, DUPFIXED). */
+/* 1 when ${db} is a level of the token index kept as LMDB duplicates, the
+ * links or the groups (DUPSORT, DUPFIXED). */
 static int
 store_is_dupfixed(size_t db)
 {
 
     return db == SEEN_DB_INDEX || db == SEEN_DB_INDEX0 ||
-           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2 || db == SEEN_DB_LINKS;
+           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2 || db == SEEN_DB_LINKS ||
+           db == SEEN_DB_GROUPS;
 }
 
 /**

@@ -98,7 +98,8 @@ enum seen_db {
                            (storage/replay.h) */
     SEEN_DB_XSTATE,     /* exchange log state, beside xlog and xhash:
                            xlog/xlog.h */
-    SEEN_DB_GROUPS,     /* group(16) entry(20) -> "": who shares a record
+    SEEN_DB_GROUPS,     /* group(16) -> entry(20), dupfixed ("grouped",
+                           format 7): who shares a record
                            (node/matching/matcher.h) */
     SEEN_DB_DISCLOSURES, /* 'S'|'R' request id(16) -> sealed
                             DisclosureState; node/disclosure/disclosure.h */
@@ -120,6 +121,9 @@ enum seen_db {
     SEEN_DB_LINKS6,      /* entry(20) entry(20) -> weight(8): the scored
                             pairs before format 7 ("links"), emptied into
                             SEEN_DB_LINKS by storage/migrate.c */
+    SEEN_DB_GROUPS6,     /* group(16) entry(20) -> "": who shared a record
+                            before format 7 ("groups"), emptied into
+                            SEEN_DB_GROUPS by storage/migrate.c */
     SEEN_DB_COUNT
 };
 

@@ -634,8 +634,8 @@ put_link6(struct seen_txn *t, int a, int b, double w)
 /* Make the fixture's store as format 6 wrote it: LEVELS_N entries of
  * origin 1, each with two blocking tokens, entry i's postings in level
  * i % 4 (SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX:
- * LMDB duplicates, rule(1) token(8) -> origin(3) seq(5)), and two links
- * in the layout of format 6. */
+ * LMDB duplicates, rule(1) token(8) -> origin(3) seq(5)), two links and
+ * a record's group of two in the layouts of format 6. */
 static void
 make_format6_store(void)
 {
@@ -646,7 +646,7 @@ make_format6_store(void)
     Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
     Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
     uint8_t tokens[34], buf[256], origin[32], handle[16], fmt[4], id[20], v[8];
-    uint8_t p[8];
+    uint8_t p[8], gk[36];
     uint64_t seq;
     size_t len;
     int i, k;
@@ -684,6 +684,12 @@ make_format6_store(void)
         for (k = 0; k < 2; k++) {
             put_link6(t, k ? i : 1, k ? 1 : i, i == 2 ? 7.5 : -1.25);
         }
+    /* A record of entries 1 and 2, in format 6's groups. */
+    for (i = 1; i <= 2; i++) {
+        memset(gk, 'g', 16);
+        level_id(gk + 16, i);
+        ck_assert_int_eq(seen_store_put(t, SEEN_DB_GROUPS6, gk, 36, "", 0), 0);
+    }
     seen_be32(fmt, 6);
     ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
         SEEN_OK);
@@ -728,8 +734,9 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
     struct seen_store *s;
     struct seen_txn *t;
     const void *fv;
-    uint8_t handle[16], tok[17], seen[LEVELS_N], a[20], b[20];
+    uint8_t handle[16], tok[17], seen[LEVELS_N], a[20], b[20], g[16];
     struct nbrs nb = {0};
+    struct idset set = {0};
     uint64_t n;
     size_t vlen;
     int i, j;
@@ -779,6 +786,16 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
     ck_assert_uint_eq(nb.n, 1);
     ck_assert_mem_eq(nb.v[0].id, a, 20);
     free(nb.v);
+    /* The group, by its id. */
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_GROUPS6), 0);
+    memset(g, 'g', 16);
+    ck_assert_int_eq(persons_group(t, g, &set), 0);
+    ck_assert_uint_eq(set.n, 2);
+    level_id(b, 1);
+    ck_assert_mem_eq(set.v[0], b, 20);
+    level_id(b, 2);
+    ck_assert_mem_eq(set.v[1], b, 20);
+    free(set.v);
     /* Removed, from their blocks. */
     for (i = 1; i <= 4; i++) {
         memset(handle, 0, 16);

@@ -12,12 +12,14 @@
  * touched; an alert is kept, deduplicated by rule and person, until a lead
  * acknowledges it.
  *
- * Storage: SEEN_DB_LINKS holds both directions of each link, key
- * A(20) || B(20) (local entry ids: origin number and handle) -> weight
- * (8 bytes, IEEE 754 big-endian); SEEN_DB_PERSONS holds "E" || entry ->
- * label(20) || group(16), and "M" || label || entry -> "" (the members of
- * each person, the label being the member with the smallest global id);
- * SEEN_DB_GROUPS holds group(16) || entry -> ""; SEEN_DB_CURSORS holds
+ * Storage: SEEN_DB_LINKS holds both directions of each link, key A(20)
+ * (a local entry id: origin number and handle) -> B(20) || weight (8
+ * bytes, IEEE 754 big-endian), a duplicate under A for each link;
+ * SEEN_DB_PERSONS holds "E" || entry -> label(20) || group(16), and "M"
+ * || label || entry -> "" (the members of each person, the label being
+ * the member with the smallest global id); SEEN_DB_GROUPS holds group(16)
+ * -> entry(20), a duplicate for each entry of the record (both
+ * duplicates of fixed size from store format 7); SEEN_DB_CURSORS holds
  * "match" || origin(4) -> next leaf; SEEN_DB_ALERTS holds "A" || id(8) ->
  * the alert as JSON text; SEEN_DB_RETAIN the entries matched that carry
  * an expiry, by day (storage/retain.h), dropped by seen_matcher_expire

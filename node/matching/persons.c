@@ -3,8 +3,10 @@
  *
  * SEEN_DB_PERSONS holds "E" || entry -> label(20) || group(16), and "M" ||
  * label || entry -> "" (the members of each person, the label being the
- * member with the smallest global id); SEEN_DB_GROUPS holds group(16) ||
- * entry -> "".  An entry with no "E" record is a person of its own.
+ * member with the smallest global id); SEEN_DB_GROUPS holds group(16) ->
+ * entry(20), a duplicate for each entry of the record (store format 7;
+ * before it, group(16) || entry -> "", which storage/migrate.c moves).
+ * An entry with no "E" record is a person of its own.
  *
  * A change reclusters the connected component of match-band links around
  * it (match/cluster.h; with the possible-band links that the people around
@@ -86,21 +88,23 @@ seen_matcher_person(struct seen_matcher *m, struct seen_txn *txn,
     persons_id(gid, out);
 }
 
-/* The entries at the end of the keys of a walk, each key ${klen} bytes. */
+/* The entries at the end of the keys of a walk, each key ${klen} bytes,
+ * or the values (of 20 bytes) when ${klen} is 0. */
 struct tail_ctx {
     struct idset *out;
     size_t klen;
 };
 
-/* Add the entry at the end of the key (a seen_store_iter_fn). */
+/* Add the entry at the end of the key, or the value (a
+ * seen_store_iter_fn). */
 static int
 on_tail(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
     struct tail_ctx *c = ctx;
 
-    (void)val;
-    (void)vlen;
+    if (c->klen == 0)
+        return vlen != 20 ? SEEN_ECORRUPT : idset_add(c->out, val);
     if (klen != c->klen)
         return SEEN_ECORRUPT;
     return idset_add(c->out, (const uint8_t *)key + klen - 20);
@@ -137,7 +141,7 @@ int
 persons_group(struct seen_txn *txn, const uint8_t group[16],
     struct idset *out)
 {
-    struct tail_ctx c = {out, 36}; /* group || entry */
+    struct tail_ctx c = {out, 0}; /* group -> entry */
 
     return seen_store_iter(txn, SEEN_DB_GROUPS, group, 16, on_tail, &c);
 }
@@ -151,11 +155,8 @@ int
 persons_join_group(struct seen_txn *txn, const uint8_t group[16],
     const uint8_t id[20])
 {
-    uint8_t gk[36];
 
-    memcpy(gk, group, 16);
-    memcpy(gk + 16, id, 20);
-    return seen_store_put(txn, SEEN_DB_GROUPS, gk, 36, "", 0);
+    return seen_store_put(txn, SEEN_DB_GROUPS, group, 16, id, 20);
 }
 
 /**
@@ -169,7 +170,7 @@ int
 persons_drop(struct seen_txn *txn, const uint8_t id[20], uint8_t label[20],
     uint8_t group[16])
 {
-    uint8_t k[41], gk[36];
+    uint8_t k[41];
     const void *v;
     size_t vlen;
     int rc;
@@ -182,10 +183,8 @@ persons_drop(struct seen_txn *txn, const uint8_t id[20], uint8_t label[20],
     memcpy(k + 1, id, 20);
     memcpy(label, v, 20);
     memcpy(group, (const uint8_t *)v + 20, 16);
-    memcpy(gk, group, 16);
-    memcpy(gk + 16, id, 20);
     /* Its group and member records go too, when they are there. */
-    rc = seen_store_del(txn, SEEN_DB_GROUPS, gk, 36, NULL, 0);
+    rc = seen_store_del(txn, SEEN_DB_GROUPS, group, 16, id, 20);
     if ((rc = seen_store_del(txn, SEEN_DB_PERSONS, k, 21, NULL, 0)) != 0)
         return rc;
     k[0] = 'M';
