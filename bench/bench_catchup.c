@@ -38,6 +38,8 @@
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "match/tokens.h"
+#include "storage/blocks.h"
+#include "storage/index.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
 #include "proto/record.h"
@@ -142,16 +144,17 @@ done:
 static int
 raw_limits(const char *path, double *walk, double *reads, size_t *npost)
 {
-    /* Every level of the token index (storage/index.h), older formats
-     * having only the last. */
-    static const char *const levels[] = {"index0", "index1", "index2",
-        "index"};
+    /* Every level of the token index (storage/index.h): blocks of
+     * postings from store format 7, LMDB duplicates before it, older
+     * formats having only "index". */
+    static const char *const levels[] = {"iblock0", "iblock1", "iblock2",
+        "iblock3", "index0", "index1", "index2", "index"};
     MDB_env *env;
     MDB_txn *txn = NULL;
     MDB_dbi di;
     MDB_cursor *cur;
     MDB_val k, v;
-    size_t np = 0, nk = 0, i;
+    size_t np = 0, nk = 0, i, j;
     uint64_t sum = 0;
     double t0;
     int rc;
@@ -173,8 +176,16 @@ raw_limits(const char *path, double *walk, double *reads, size_t *npost)
             mdb_cursor_open(txn, di, &cur) != 0)
             continue;
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), np++)
-            sum += ((const uint8_t *)v.mv_data)[0];
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            if (i >= 4) { /* one posting an item */
+                sum += ((const uint8_t *)v.mv_data)[0];
+                np++;
+                continue;
+            }
+            for (j = 0; j + SEEN_BLOCK_REC <= v.mv_size;
+                 j += SEEN_BLOCK_REC, np++)
+                sum += ((const uint8_t *)v.mv_data)[j + SEEN_INDEX_KEY_BYTES];
+        }
         mdb_cursor_close(cur);
     }
     *walk = np / (seen_clock_mono() - t0);
