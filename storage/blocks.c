@@ -15,6 +15,23 @@
 #define REC SEEN_BLOCK_REC
 #define COUNT_KEY_MAX 64
 
+/* Compare two records: memcmp's order, without its call (a merge makes
+ * several a record). */
+static inline int
+rec_cmp(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t x = seen_rd64(a), y = seen_rd64(b);
+
+    if (x == y) {
+        x = seen_rd64(a + 8);
+        y = seen_rd64(b + 8);
+    }
+    if (x != y)
+        return x < y ? -1 : 1;
+    return (int)a[16] - (int)b[16];
+}
+_Static_assert(REC == 17, "rec_cmp compares 17 bytes");
+
 /* A block as read: its records, borrowed from the map. */
 struct blk {
     const uint8_t *p;
@@ -227,7 +244,7 @@ out_add(struct out *o, const uint8_t *rec)
 {
     int rc;
 
-    if (o->n > 0 && memcmp(o->buf + (o->n - 1) * REC, rec, REC) >= 0)
+    if (o->n > 0 && rec_cmp(o->buf + (o->n - 1) * REC, rec) >= 0)
         return damaged(o->txn, o->db);
     memcpy(o->buf + o->n * REC, rec, REC);
     o->total++;
@@ -249,9 +266,9 @@ merge_into(struct out *o, const uint8_t *old, size_t nold,
     int cmp, more, rc = SEEN_OK;
 
     for (;;) {
-        more = *i < n && (next == NULL || memcmp(recs + *i * REC, next, REC) < 0);
+        more = *i < n && (next == NULL || rec_cmp(recs + *i * REC, next) < 0);
         if (a < nold && more) {
-            cmp = memcmp(old + a * REC, recs + *i * REC, REC);
+            cmp = rec_cmp(old + a * REC, recs + *i * REC);
             if (cmp <= 0)
                 rc = out_add(o, old + a++ * REC);
             else
@@ -288,7 +305,7 @@ seen_blocks_merge(
     int rc, r, have, have_next;
 
     for (i = 1; i < n; i++)
-        if (memcmp(recs + (i - 1) * REC, recs + i * REC, REC) >= 0)
+        if (rec_cmp(recs + (i - 1) * REC, recs + i * REC) >= 0)
             return SEEN_EINVAL;
     if (n == 0)
         return SEEN_OK;
@@ -400,8 +417,7 @@ seen_blocks_take(struct seen_txn *txn, enum seen_db db, size_t max,
         j = b.n - want;
         mdb_cursor_close(c);
         for (; want > 0; want--, got++)
-            if (got > 0 &&
-                memcmp(v8 + (got - 1) * REC, v8 + got * REC, REC) >= 0)
+            if (got > 0 && rec_cmp(v8 + (got - 1) * REC, v8 + got * REC) >= 0)
                 rc = damaged(txn, db);
         /* The block goes; what is left of it comes back under its first. */
         if (rc == 0)
