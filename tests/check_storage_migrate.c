@@ -368,6 +368,70 @@ entry_token(uint8_t tok[17], int i, int k)
     tok[16] = (uint8_t)k;
 }
 
+/* Append a leaf of origin 1 holding an entry with ${handle} and the two
+ * tokens ${tokens} (17 bytes each) to ${t}'s feed, cut short to 3 bytes
+ * when ${cut}, and make it live in SEEN_DB_ENTRIES; its id to ${id}, its
+ * position returned. */
+static uint64_t
+old_entry(struct seen_txn *t, const uint8_t handle[16], uint8_t tokens[34],
+    int cut, uint8_t id[20])
+{
+    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
+    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
+    uint8_t buf[256], origin[32], v[8];
+    uint64_t seq;
+    size_t len;
+
+    memset(origin, 0x55, sizeof origin);
+    ck_assert_int_eq(seen_feed_size(t, 1, &seq), SEEN_OK);
+    e.handle = (ProtobufCBinaryData){16, (uint8_t *)handle};
+    e.local_authority = (char *)"Reading";
+    e.tokens = (ProtobufCBinaryData){34, tokens};
+    fe.origin = (ProtobufCBinaryData){32, origin};
+    fe.seq = seq;
+    fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
+    fe.entry = &e;
+    len = cut ? 3 : seen__feed_entry__pack(&fe, buf);
+    ck_assert_int_eq(seen_feed_append(t, 1, buf, len, &seq), SEEN_OK);
+    seen_be32(id, 1);
+    memcpy(id + 4, handle, 16);
+    seen_be64(v, seq);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_ENTRIES, id, 20, v, 8), SEEN_OK);
+    return seq;
+}
+
+/* Open the fixture's store again (migrated as it opens) into *${s}, and
+ * begin a transaction (a write one when ${write}) in which it says it is
+ * of this build's format. */
+static struct seen_txn *
+reopened(struct seen_store **s, int write)
+{
+    struct seen_txn *t;
+    const void *v;
+    size_t vlen;
+
+    *s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    t = tu_begin(*s, write);
+    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &v, &vlen),
+        SEEN_OK);
+    ck_assert_uint_eq(vlen, 4);
+    ck_assert_uint_eq(seen_rd32(v), SEEN_STORE_FORMAT);
+    return t;
+}
+
+/* Say in ${t} that ${s} is of format ${fmt}, commit, and close it. */
+static void
+close_as_format(struct seen_store *s, struct seen_txn *t, uint32_t fmt)
+{
+    uint8_t v[4];
+
+    seen_be32(v, fmt);
+    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, v, 4),
+        SEEN_OK);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    seen_store_destroy(&s);
+}
+
 /* Make the fixture's store as format 2 wrote it: ENTRIES_N entries of
  * origin 1, each with two blocking tokens, indexed under the whole token
  * with the entry id; the last entry's leaf does not decode. */
@@ -376,45 +440,20 @@ make_format2_store(void)
 {
     struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
     struct seen_txn *t = tu_begin(s, 1);
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    uint8_t tokens[34], buf[256], origin[32], handle[16], id[20], v[8];
-    uint8_t fmt[4];
-    uint64_t seq;
-    size_t len;
+    uint8_t tokens[34], handle[16], id[20];
     int i, k;
 
-    memset(origin, 0x55, sizeof origin);
     for (i = 0; i < ENTRIES_N; i++) {
         memset(handle, i + 1, 16);
         for (k = 0; k < 2; k++)
             entry_token(tokens + 17 * k, i, k);
-        e.handle = (ProtobufCBinaryData){16, handle};
-        e.local_authority = (char *)"Reading";
-        e.tokens = (ProtobufCBinaryData){34, tokens};
-        fe.origin = (ProtobufCBinaryData){32, origin};
-        fe.seq = (uint64_t)i;
-        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-        fe.entry = &e;
-        len = seen__feed_entry__pack(&fe, buf);
-        if (i == ENTRIES_N - 1)
-            len = 3; /* cut short */
-        ck_assert_int_eq(seen_feed_append(t, 1, buf, len, &seq), SEEN_OK);
-        seen_be32(id, 1);
-        memcpy(id + 4, handle, 16);
-        seen_be64(v, seq);
-        ck_assert_int_eq(
-            seen_store_put(t, SEEN_DB_ENTRIES, id, 20, v, 8), SEEN_OK);
+        old_entry(t, handle, tokens, i == ENTRIES_N - 1, id);
         for (k = 0; k < 2; k++)
             ck_assert_int_eq(seen_store_put(t, SEEN_DB_INDEX,
                                  tokens + 17 * k, 17, id, 20),
                 SEEN_OK);
     }
-    seen_be32(fmt, 2);
-    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
-        SEEN_OK);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
+    close_as_format(s, t, 2);
 }
 
 /* Postings found, as positions (a seen_index_fn). */
@@ -447,18 +486,12 @@ START_TEST(test_store_of_format_2_has_its_index_made_again)
 {
     struct seen_store *s;
     struct seen_txn *t;
-    const void *v;
     uint8_t tok[17];
     uint64_t seen, n = 0;
-    size_t vlen;
     int i;
 
     make_format2_store();
-    s = tu_store_open(&tu_fixture, MAP_MB, 0);
-    t = tu_begin(s, 0);
-    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &v, &vlen),
-        SEEN_OK);
-    ck_assert_uint_eq(seen_rd32(v), SEEN_STORE_FORMAT);
+    t = reopened(&s, 0);
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_INDEX, NULL, 0, no_format2_posting, &n),
         SEEN_OK);
@@ -643,33 +676,16 @@ make_format6_store(void)
         SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
     struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
     struct seen_txn *t = tu_begin(s, 1);
-    Seen__FeedEntry fe = SEEN__FEED_ENTRY__INIT;
-    Seen__IndexEntry e = SEEN__INDEX_ENTRY__INIT;
-    uint8_t tokens[34], buf[256], origin[32], handle[16], fmt[4], id[20], v[8];
-    uint8_t p[8], gk[36];
+    uint8_t tokens[34], handle[16], id[20], p[8], gk[36];
     uint64_t seq;
-    size_t len;
     int i, k;
 
-    memset(origin, 0x55, sizeof origin);
     for (i = 0; i < LEVELS_N; i++) {
         memset(handle, 0, 16);
         seen_be32(handle, (uint32_t)i + 1);
         for (k = 0; k < 2; k++)
             level_token(tokens + 17 * k, i, k);
-        e.handle = (ProtobufCBinaryData){16, handle};
-        e.tokens = (ProtobufCBinaryData){34, tokens};
-        fe.origin = (ProtobufCBinaryData){32, origin};
-        fe.seq = (uint64_t)i;
-        fe.body_case = SEEN__FEED_ENTRY__BODY_ENTRY;
-        fe.entry = &e;
-        len = seen__feed_entry__pack(&fe, buf);
-        ck_assert_int_eq(seen_feed_append(t, 1, buf, len, &seq), SEEN_OK);
-        seen_be32(id, 1);
-        memcpy(id + 4, handle, 16);
-        seen_be64(v, seq);
-        ck_assert_int_eq(
-            seen_store_put(t, SEEN_DB_ENTRIES, id, 20, v, 8), SEEN_OK);
+        seq = old_entry(t, handle, tokens, 0, id);
         memset(p, 0, sizeof p);
         p[2] = 1;
         seen_be32(p + 4, (uint32_t)seq);
@@ -681,20 +697,15 @@ make_format6_store(void)
     /* Links of format 6, both ways: entry 1 with 2 (weight 7.5) and with
      * 3 (-1.25). */
     for (i = 2; i <= 3; i++)
-        for (k = 0; k < 2; k++) {
+        for (k = 0; k < 2; k++)
             put_link6(t, k ? i : 1, k ? 1 : i, i == 2 ? 7.5 : -1.25);
-        }
     /* A record of entries 1 and 2, in format 6's groups. */
     for (i = 1; i <= 2; i++) {
         memset(gk, 'g', 16);
         level_id(gk + 16, i);
         ck_assert_int_eq(seen_store_put(t, SEEN_DB_GROUPS6, gk, 36, "", 0), 0);
     }
-    seen_be32(fmt, 6);
-    ck_assert_int_eq(seen_store_put(t, SEEN_DB_META, "format", 6, fmt, 4),
-        SEEN_OK);
-    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    seen_store_destroy(&s);
+    close_as_format(s, t, 6);
 }
 
 /* Postings found, as a set of positions (a seen_index_fn). */
@@ -733,20 +744,14 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
 {
     struct seen_store *s;
     struct seen_txn *t;
-    const void *fv;
     uint8_t handle[16], tok[17], seen[LEVELS_N], a[20], b[20], g[16];
     struct nbrs nb = {0};
     struct idset set = {0};
     uint64_t n;
-    size_t vlen;
     int i, j;
 
     make_format6_store();
-    s = tu_store_open(&tu_fixture, MAP_MB, 0);
-    t = tu_begin(s, 1);
-    ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &fv, &vlen),
-        SEEN_OK);
-    ck_assert_uint_eq(seen_rd32(fv), SEEN_STORE_FORMAT);
+    t = reopened(&s, 1);
     /* Every level moved, in blocks of the oldest. */
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX0), 0);
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX1), 0);
