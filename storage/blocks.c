@@ -140,8 +140,6 @@ seen_blocks_count(struct seen_txn *txn, enum seen_db db, uint64_t *n)
     int rc;
 
     *n = 0;
-    if ((rc = store_defer_sync(txn, db)) != 0)
-        return rc;
     rc = seen_store_get(txn, SEEN_DB_META, key, klen, &v, &vlen);
     if (rc == SEEN_ENOTFOUND)
         return SEEN_OK;
@@ -198,8 +196,7 @@ seen_blocks_find(struct seen_txn *txn, enum seen_db db, const uint8_t *prefix,
     if (plen > REC)
         return SEEN_EINVAL;
     memcpy(at, prefix, plen);
-    if ((rc = store_defer_sync(txn, db)) != 0 ||
-        (rc = cursor(txn, db, &c)) != 0)
+    if ((rc = cursor(txn, db, &c)) != 0)
         return rc;
     if ((rc = seek(txn, db, c, at, &k, &v)) != 0 ||
         (rc = blk_of(txn, db, &k, &v, &b)) != 0)
@@ -309,8 +306,6 @@ seen_blocks_merge(
             return SEEN_EINVAL;
     if (n == 0)
         return SEEN_OK;
-    if ((rc = store_defer_sync(txn, db)) != 0)
-        return rc;
     if ((o = calloc(1, sizeof *o)) == NULL)
         return SEEN_ENOMEM;
     *o = (struct out){.txn = txn, .db = db};
@@ -383,7 +378,6 @@ seen_blocks_take(struct seen_txn *txn, enum seen_db db, size_t max,
 
     *recs = NULL;
     *n = 0;
-    rc = store_defer_sync(txn, db);
     while (rc == 0 && got < max) {
         if ((rc = cursor(txn, db, &c)) != 0)
             break;
@@ -451,8 +445,7 @@ seen_blocks_del(struct seen_txn *txn, enum seen_db db, const uint8_t *rec)
     size_t i;
     int rc;
 
-    if ((rc = store_defer_sync(txn, db)) != 0 ||
-        (rc = cursor(txn, db, &c)) != 0)
+    if ((rc = cursor(txn, db, &c)) != 0)
         return rc;
     if ((rc = seek(txn, db, c, rec, &k, &v)) == 0 &&
         (rc = blk_of(txn, db, &k, &v, &b)) == 0) {

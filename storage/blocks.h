@@ -21,10 +21,7 @@
  * binary search, and removed by rewriting its block.  The number of
  * records of each block table is kept in SEEN_DB_META under "count:" and
  * the table's name (8 bytes, big-endian), so that it is known without
- * reading the blocks.  A record put to a block table with seen_store_put
- * (key the record, no value: SEEN_DB_IBLOCK0) is held back by the
- * store's write-behind buffer and merged in with the others held, sorted,
- * before any read of that table, a nested transaction or the commit.
+ * reading the blocks.
  */
 #ifndef SEEN_BLOCKS_H
 #define SEEN_BLOCKS_H

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "storage/blocks.h"
 #include "storage/index.h"
 #include "storage/store.h"
 #include "storage/store_impl.h"
@@ -91,21 +90,18 @@ radix_sort(uint8_t *a, uint8_t *tmp, size_t n, size_t item, size_t d)
 struct defer_table {
     enum seen_db db;
     size_t klen, vlen;
-    int var;    /* values of any size */
-    int blocks; /* a block table (storage/blocks.h): its records are the
-                   keys, of no value, merged in at once */
+    int var;
 };
 
 static const struct defer_table defer_tables[] = {
-    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, 0, 0},
-    {SEEN_DB_IBLOCK0, SEEN_BLOCK_REC, 0, 0, 1},
-    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES, 0, 0},
-    {SEEN_DB_EXPIRY, 20, 0, 0, 0}, /* day(4) H(record id)(16) -> "" */
-    {SEEN_DB_HANDLES, 16, 0, 1, 0},
-    {SEEN_DB_RECORDS, 16, 0, 1, 0},
+    {SEEN_DB_INDEX, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, 0},
+    {SEEN_DB_INDEX0, SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, 0},
+    {SEEN_DB_ENTRIES, SEEN_ENTRY_ID_BYTES, SEEN_ENTRY_SEQ_BYTES, 0},
+    {SEEN_DB_EXPIRY, 20, 0, 0}, /* day(4) H(record id)(16) -> "" */
+    {SEEN_DB_HANDLES, 16, 0, 1},
+    {SEEN_DB_RECORDS, 16, 0, 1},
 };
 _Static_assert(SEEN_INDEX_KEY_BYTES + SEEN_POSTING_BYTES <= 64 &&
-                   SEEN_BLOCK_REC <= 64 &&
                    SEEN_ENTRY_ID_BYTES + SEEN_ENTRY_SEQ_BYTES <= 64,
     "radix_sort's items");
 
@@ -213,25 +209,6 @@ var_flush(struct defer *d, MDB_cursor *c)
     return rc;
 }
 
-/* Merge the records ${d} holds, sorted, into its block table, each once;
- * ${d} is emptied first, as the merge writes to that table.  Returns 0 or
- * the store's code. */
-static int
-blocks_flush(struct seen_txn *t, struct defer *d)
-{
-    size_t i, j, n = d->n, item = d->t->klen;
-    int rc;
-
-    d->n = 0;
-    for (i = j = 0; i < n; i++)
-        if (j == 0 ||
-            memcmp(d->buf + (j - 1) * item, d->buf + i * item, item) != 0)
-            memmove(d->buf + j++ * item, d->buf + i * item, item);
-    /* The buffer stays ${d}'s: nothing is held while the merge runs. */
-    rc = seen_blocks_merge(t, d->t->db, d->buf, j);
-    return rc;
-}
-
 /* Apply the held writes of one database, in key order. */
 int
 store_defer_flush(struct seen_txn *t, struct defer *d)
@@ -251,8 +228,6 @@ store_defer_flush(struct seen_txn *t, struct defer *d)
         radix_sort(d->buf, tmp, d->n, item, 0);
         free(tmp);
     }
-    if (dt->blocks)
-        return blocks_flush(t, d);
     if ((rc = mdb_cursor_open(t->txn, t->store->dbi[dt->db], &c)) != 0)
         return store_fail(t->store, store_db_name(dt->db), rc);
     if (dt->var) {

@@ -30,15 +30,15 @@ posting(uint8_t p[SEEN_POSTING_BYTES], uint32_t oidx, uint64_t seq)
     seen_be32(p + 4, (uint32_t)seq);
 }
 
-/* The levels of the token index, youngest first (index.h), each a
- * table of sorted blocks (storage/blocks.h). */
+/* The levels of the token index, youngest first (index.h): the first
+ * holds LMDB duplicates, the others sorted blocks (storage/blocks.h). */
 static const enum seen_db levels[SEEN_INDEX_LEVELS] = {
-    SEEN_DB_IBLOCK0, SEEN_DB_IBLOCK1, SEEN_DB_IBLOCK2, SEEN_DB_IBLOCK3};
+    SEEN_DB_INDEX0, SEEN_DB_IBLOCK1, SEEN_DB_IBLOCK2, SEEN_DB_IBLOCK3};
 
-/* The levels of format 6 (LMDB duplicates), which format 7 keeps as
+/* The levels of format 6 after the first, which format 7 keeps as
  * blocks: emptied into the oldest level (seen_index_migrate_blocks). */
 static const enum seen_db dup_levels[] = {
-    SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
+    SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
 
 /* Remove posting ${p} under the key at ${key} from whichever level holds
  * it.  Returns 0, SEEN_ENOTFOUND, or the store's code. */
@@ -47,11 +47,13 @@ del_posting(struct seen_txn *txn, const uint8_t *key, const uint8_t *p)
 {
     uint8_t rec[SEEN_BLOCK_REC];
     size_t i;
-    int rc = SEEN_ENOTFOUND;
+    int rc;
 
+    rc = seen_store_del(
+        txn, levels[0], key, SEEN_INDEX_KEY_BYTES, p, SEEN_POSTING_BYTES);
     memcpy(rec, key, SEEN_INDEX_KEY_BYTES);
     memcpy(rec + SEEN_INDEX_KEY_BYTES, p, SEEN_POSTING_BYTES);
-    for (i = 0; i < SEEN_INDEX_LEVELS && rc == SEEN_ENOTFOUND; i++)
+    for (i = 1; i < SEEN_INDEX_LEVELS && rc == SEEN_ENOTFOUND; i++)
         rc = seen_blocks_del(txn, levels[i], rec);
     return rc;
 }
@@ -63,18 +65,16 @@ static int
 put_tokens(struct seen_txn *txn, uint32_t oidx, uint64_t seq,
     const uint8_t *tok, size_t len, int add)
 {
-    uint8_t p[SEEN_POSTING_BYTES], rec[SEEN_BLOCK_REC];
+    uint8_t p[SEEN_POSTING_BYTES];
     size_t i;
     int rc;
 
     posting(p, oidx, seq);
-    memcpy(rec + SEEN_INDEX_KEY_BYTES, p, sizeof p);
     for (i = 0; i + SEEN_TOKEN_ITEM <= len; i += SEEN_TOKEN_ITEM) {
         if (!seen_rule_is_block(tok[i]))
             continue;
-        /* Held back, and merged in sorted (storage/defer.c). */
-        memcpy(rec, tok + i, SEEN_INDEX_KEY_BYTES);
-        rc = add ? seen_store_put(txn, levels[0], rec, sizeof rec, NULL, 0)
+        rc = add ? seen_store_put(txn, SEEN_DB_INDEX0, tok + i,
+                       SEEN_INDEX_KEY_BYTES, p, sizeof p)
                  : del_posting(txn, tok + i, p);
         if (rc != 0 && !(rc == SEEN_ENOTFOUND && !add))
             return rc;
@@ -122,7 +122,8 @@ static int
 level_count(struct seen_txn *txn, size_t lv, uint64_t *n)
 {
 
-    return seen_blocks_count(txn, levels[lv], n);
+    return lv == 0 ? seen_store_count(txn, levels[0], n)
+                   : seen_blocks_count(txn, levels[lv], n);
 }
 
 /* The youngest level of the token index over its cap (${cap0} postings
@@ -609,7 +610,18 @@ gather_add(struct gather *g, const uint8_t *p)
     return SEEN_OK;
 }
 
-/* A posting of a level to the gather (a seen_blocks_fn). */
+/* A posting of level 0 to the gather (a seen_store_iter_fn). */
+static int
+gather_dup(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+
+    (void)key;
+    (void)klen;
+    return vlen != SEEN_POSTING_BYTES ? SEEN_ECORRUPT : gather_add(ctx, val);
+}
+
+/* A posting of a block level to the gather (a seen_blocks_fn). */
 static int
 gather_rec(void *ctx, const uint8_t *rec)
 {
@@ -641,9 +653,11 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
     struct gather g = {.cap = 32};
     const uint64_t *v;
     size_t i;
-    int rc = SEEN_OK;
+    int rc;
 
-    for (i = 0; i < SEEN_INDEX_LEVELS && rc == 0; i++)
+    rc = seen_store_dups_merged(txn, levels, 1, token, SEEN_INDEX_KEY_BYTES,
+        gather_dup, &g);
+    for (i = 1; i < SEEN_INDEX_LEVELS && rc == 0; i++)
         rc = seen_blocks_find(
             txn, levels[i], token, SEEN_INDEX_KEY_BYTES, gather_rec, &g);
     v = g.v != NULL ? g.v : g.small;
@@ -697,7 +711,10 @@ seen_index_settle(struct seen_txn *txn, uint64_t cap0, uint64_t *moved)
     *moved = 0;
     if ((rc = level_over(txn, cap0, &lv)) != 0 || lv == SEEN_INDEX_LEVELS)
         return rc;
-    rc = seen_blocks_take(txn, levels[lv], SEEN_INDEX_MOVE_MAX, &recs, &n);
+    rc = lv == 0 ? seen_store_dups_take(txn, levels[0], SEEN_INDEX_MOVE_MAX,
+                       SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)
+                 : seen_blocks_take(
+                       txn, levels[lv], SEEN_INDEX_MOVE_MAX, &recs, &n);
     if (rc == 0 && (rc = seen_blocks_merge(txn, levels[lv + 1], recs, n)) == 0)
         *moved = n;
     free(recs);
@@ -729,8 +746,8 @@ dups_to_oldest(struct seen_txn *txn, enum seen_db from, uint64_t *moved)
 /**
  * seen_index_migrate_blocks(txn, moved):
  * Move the postings of the levels a store of format 6 keeps as LMDB
- * duplicates (SEEN_DB_INDEX0 to SEEN_DB_INDEX2 and SEEN_DB_INDEX, the only
- * one before format 6) into the oldest level of
+ * duplicates after the first (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
+ * SEEN_DB_INDEX, the only one before format 6) into the oldest level of
  * format 7's blocks, and add their number to *${moved}.  Returns 0,
  * SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
  */
@@ -878,11 +895,12 @@ seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
 {
     struct reindex r = {txn, postings};
     uint64_t moved = 0;
-    uint8_t *recs;
-    size_t i, n;
+    size_t i;
     int rc;
 
-    for (i = 0; i < SEEN_INDEX_LEVELS; i++)
+    if ((rc = seen_store_clear(txn, levels[0])) != 0)
+        return rc;
+    for (i = 1; i < SEEN_INDEX_LEVELS; i++)
         if ((rc = seen_blocks_clear(txn, levels[i])) != 0)
             return rc;
     for (i = 0; i < sizeof dup_levels / sizeof *dup_levels; i++)
@@ -890,14 +908,6 @@ seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
             return rc;
     if ((rc = seen_index_each_entry(txn, "indexed again", reindex_one, &r)))
         return rc;
-    /* Indexed whole: into the oldest level, a chunk at a time. */
-    do {
-        if ((rc = seen_blocks_take(txn, levels[0], SEEN_INDEX_MOVE_MAX, &recs,
-                 &n)) != 0)
-            return rc;
-        rc = seen_blocks_merge(txn, levels[SEEN_INDEX_LEVELS - 1], recs, n);
-        free(recs);
-        moved += n;
-    } while (rc == 0 && n > 0);
-    return rc;
+    /* Indexed whole: into the oldest level, in key order. */
+    return dups_to_oldest(txn, levels[0], &moved);
 }

@@ -18,26 +18,25 @@
  * so the cut costs at most a comparison, never a wrong hit.
  *
  * The token index is log-structured (store format 6): new postings go to
- * a small young level (SEEN_DB_IBLOCK0), and a level over its cap is
- * moved in key order, a chunk a transaction (seen_index_settle), into
- * the next (SEEN_DB_IBLOCK1, SEEN_DB_IBLOCK2, then SEEN_DB_IBLOCK3, the
- * oldest, with no cap), so that a round of replication or an import
- * rewrites the pages of its own postings rather than a page of the whole
- * index for each (bench_index_levels).  From store format 7 every level
- * is a table of sorted blocks (storage/blocks.h): a posting costs its 17
- * bytes of key and posting and a block's few bytes of overhead, where an
- * LMDB duplicate under a key of its own cost about 34 with its page's
- * slack.  A transaction's new postings are held back and merged into
- * the young level sorted, at once (storage/defer.c), rewriting the
- * blocks they fall in; a chunk moved rewrites the next level's blocks of
- * its range, which a level SEEN_INDEX_LEVEL_RATIO times larger makes
- * about that many times the chunk.  A look-up reads every level and
- * gives their postings merged in posting order; a removal finds the
- * posting in whichever level holds it.  A store of format 6 has its
- * levels as LMDB duplicates (SEEN_DB_INDEX0, SEEN_DB_INDEX1,
- * SEEN_DB_INDEX2 and SEEN_DB_INDEX), and one of format 5 or before its
- * whole index in SEEN_DB_INDEX: they are moved into the oldest level of
- * blocks when it is opened (seen_index_migrate_blocks).
+ * a small young level (SEEN_DB_INDEX0, LMDB duplicates: a random put is
+ * cheap there), and a level over its cap is moved in key order, a chunk
+ * a transaction (seen_index_settle), into the next (SEEN_DB_IBLOCK1,
+ * SEEN_DB_IBLOCK2, then SEEN_DB_IBLOCK3, the oldest, with no cap), so
+ * that a round of replication or an import rewrites the pages of its own
+ * postings rather than a page of the whole index for each
+ * (bench_index_levels).  From store format 7 the levels after the first
+ * are sorted blocks (storage/blocks.h): a posting costs its 17 bytes of
+ * key and posting and a block's few bytes of overhead, where an LMDB
+ * duplicate under a key of its own cost about 34 with its page's slack;
+ * a chunk moved rewrites the next level's blocks of its range, which a
+ * level SEEN_INDEX_LEVEL_RATIO times larger makes about that many times
+ * the chunk.  A look-up reads every level and gives their postings
+ * merged in posting order; a removal finds the posting in whichever
+ * level holds it.  A store of format 6 has its levels after the first
+ * as LMDB duplicates (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and SEEN_DB_INDEX),
+ * and one of format 5 or before its whole index in SEEN_DB_INDEX: they
+ * are moved into the oldest level of blocks when it is opened
+ * (seen_index_migrate_blocks).
  */
 #ifndef SEEN_INDEX_H
 #define SEEN_INDEX_H
@@ -55,7 +54,7 @@
 #define SEEN_INDEX_KEY_BYTES 9  /* SEEN_DB_INDEX key: rule(1) token(8) */
 #define SEEN_POSTING_BYTES 8    /* SEEN_DB_INDEX value: oidx(3) seq(5) */
 #define SEEN_POSTING_OIDX_MAX 0xffffffu      /* the largest in a posting */
-#define SEEN_INDEX_LEVELS 4 /* SEEN_DB_IBLOCK0..3 */
+#define SEEN_INDEX_LEVELS 4 /* SEEN_DB_INDEX0, SEEN_DB_IBLOCK1..3 */
 #define SEEN_INDEX_LEVEL0_CAP (1u << 18) /* postings level 0 holds... */
 #define SEEN_INDEX_LEVEL_RATIO 8 /* ...and each next level this many times
                                     the one before (the oldest: no cap) */
@@ -258,7 +257,7 @@ SEEN_MUST_CHECK int seen_index_rebuild(struct seen_txn *txn,
 /**
  * seen_index_migrate_blocks(txn, moved):
  * Move the postings a store of format 6 or before keeps as LMDB
- * duplicates (SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
+ * duplicates after its first level (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
  * SEEN_DB_INDEX) into the oldest level of blocks (format 7), in write
  * transaction ${txn}, emptying them, and add their number to *${moved}.
  * Returns 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.

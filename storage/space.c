@@ -47,7 +47,6 @@ static const unsigned char content[SEEN_DB_COUNT] = {
     [SEEN_DB_INDEX0] = 1,
     [SEEN_DB_INDEX1] = 1,
     [SEEN_DB_INDEX2] = 1,
-    [SEEN_DB_IBLOCK0] = 1,
     [SEEN_DB_IBLOCK1] = 1,
     [SEEN_DB_IBLOCK2] = 1,
     [SEEN_DB_IBLOCK3] = 1,

@@ -29,7 +29,7 @@ static const char *db_names[SEEN_DB_COUNT] = {
     "expiry", "replay", "xstate",
     "grouped", "disclosures",
     "retain", "index0", "index1", "index2",
-    "iblock0", "iblock1", "iblock2", "iblock3", "links", "groups",
+    "iblock1", "iblock2", "iblock3", "links", "groups",
 };
 
 /* 1 when ${db} is a level of the token index kept as LMDB duplicates, the

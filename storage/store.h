@@ -107,15 +107,15 @@ enum seen_db {
                             the held entries with an expiry, by day
                             (storage/retain.h; format 4) */
     SEEN_DB_INDEX0,      /* [content] as SEEN_DB_INDEX: the token index's
-                            levels of format 6, empty from format 7 on */
-    SEEN_DB_INDEX1,
+                            youngest level (storage/index.h; format 6) */
+    SEEN_DB_INDEX1,      /* [content] as SEEN_DB_INDEX0: the next levels of
+                            format 6, empty from format 7 on */
     SEEN_DB_INDEX2,
-    SEEN_DB_IBLOCK0,     /* [content] rule(1) token(8) posting(8) of a
+    SEEN_DB_IBLOCK1,     /* [content] rule(1) token(8) posting(8) of a
                             block's first -> the block's postings, each
                             as its key, sorted (storage/blocks.h): the
-                            token index's levels 0, the youngest, to 3,
-                            the oldest (storage/index.h; format 7) */
-    SEEN_DB_IBLOCK1,
+                            token index's levels 1, 2 and 3, the oldest
+                            (storage/index.h; format 7) */
     SEEN_DB_IBLOCK2,
     SEEN_DB_IBLOCK3,
     SEEN_DB_LINKS6,      /* entry(20) entry(20) -> weight(8): the scored

@@ -493,7 +493,7 @@ START_TEST(test_index_levels_read_as_one_and_remove_where_held)
     ck_assert_int_eq(seen_index_settle(t, 0, &moved), SEEN_OK);
     ck_assert_uint_eq(moved, 1);
     ck_assert_uint_eq(add_entry(t, 1, h[3], toks, 1), 0);
-    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK0, &n), SEEN_OK);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX0, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK1, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);
@@ -549,14 +549,15 @@ START_TEST(test_index_a_chunk_moves_the_first_postings_only)
     ck_assert_uint_eq(add_entry(t, 1, h1,
                           (const uint8_t *[]){tok_given, tok_nhs, tok_name}, 3),
         0);
-    ck_assert_int_eq(
-        seen_blocks_take(t, SEEN_DB_IBLOCK0, 1, &recs, &moved), SEEN_OK);
+    ck_assert_int_eq(seen_store_dups_take(t, SEEN_DB_INDEX0, 1,
+                         SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &moved),
+        SEEN_OK);
     ck_assert_uint_eq(moved, 1);
     /* The first key: rule 1's. */
     ck_assert_mem_eq(recs, tok_nhs, SEEN_INDEX_KEY_BYTES);
     ck_assert_int_eq(seen_blocks_merge(t, SEEN_DB_IBLOCK1, recs, moved), 0);
     free(recs);
-    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK0, &n), SEEN_OK);
+    ck_assert_int_eq(seen_store_count(t, SEEN_DB_INDEX0, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK1, &n), SEEN_OK);
     ck_assert_uint_eq(n, 1);

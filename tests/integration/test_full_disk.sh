@@ -21,11 +21,11 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)"
 # status_to FILE: the node's status --json into FILE.
 status_to() { "$SEEN" --home "$H" status --json >"$1"; }
 
-# records SEED N FILE: N synthetic records (at most about 4,500) of seed
+# records SEED N FILE: N synthetic records (at most about 2,300) of seed
 # SEED into FILE.
 records() {
   "$SEEN_BIN/seen-synth" --node tvp --type police --local-authority Reading \
-    --out "$T_DIR/synth-$1" --households 2400 --seed "$1" >/dev/null 2>&1
+    --out "$T_DIR/synth-$1" --households 1200 --seed "$1" >/dev/null 2>&1
   head -n "$2" "$T_DIR/synth-$1/tvp.jsonl" >"$3"
 }
 
@@ -154,7 +154,7 @@ grep_out "^Store: .* used, .* left for records and feeds \(limit 32.0 MiB" \
 
 # One file larger than the map has room for: the map grows as its
 # transaction fails, and the CLI sends the file again.
-records 1 3500 "$T_DIR/big.jsonl"
+records 1 2000 "$T_DIR/big.jsonl"
 expect_status 0 "import a file too large for the 16 MiB map" \
   "$SEEN" --home "$H" import --quiet "$T_DIR/big.jsonl"
 grep_err "the store's map grew to 30 MiB while importing" \
@@ -169,7 +169,7 @@ check "the node logged the growth" \
   grep -q "its map grew from 16 MiB to 30 MiB (limit 32 MiB)" "$H/seen-node.log"
 
 # Fill it.
-for s in 2 3 4 5; do records "$s" 2000 "$T_DIR/pool-$s.jsonl"; done
+for s in 2 3 4 5; do records "$s" 1000 "$T_DIR/pool-$s.jsonl"; done
 cat "$T_DIR"/pool-*.jsonl >"$T_DIR/pool.jsonl"
 check "imports until the store is full" fill "$T_DIR/pool.jsonl"
 echo "    ($FILL_IMPORTS imports)"
