@@ -30,7 +30,9 @@
  * duplicate under a key of its own cost about 34 with its page's slack;
  * a chunk moved rewrites the next level's blocks of its range, which a
  * level SEEN_INDEX_LEVEL_RATIO times larger makes about that many times
- * the chunk.  A look-up reads every level and gives their postings
+ * the chunk.  The young level stays LMDB duplicates: in blocks, merged
+ * at every commit, it wedged a nearly full store (docs/architecture.md,
+ * "Format 7").  A look-up reads every level and gives their postings
  * merged in posting order; a removal finds the posting in whichever
  * level holds it.  A store of format 6 has its levels after the first
  * as LMDB duplicates (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and SEEN_DB_INDEX),
