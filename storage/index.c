@@ -36,7 +36,8 @@ static const enum seen_db levels[SEEN_INDEX_LEVELS] = {
     SEEN_DB_INDEX0, SEEN_DB_IBLOCK1, SEEN_DB_IBLOCK2, SEEN_DB_IBLOCK3};
 
 /* The levels of format 6 after the first, which format 7 keeps as
- * blocks: emptied into the oldest level (seen_index_migrate_blocks). */
+ * blocks: each emptied into its level of blocks, levels[1] to levels[3]
+ * (seen_index_migrate_blocks). */
 static const enum seen_db dup_levels[] = {
     SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
 
@@ -744,22 +745,39 @@ dups_to_oldest(struct seen_txn *txn, enum seen_db from, uint64_t *moved)
 }
 
 /**
- * seen_index_migrate_blocks(txn, moved):
- * Move the postings of the levels a store of format 6 keeps as LMDB
- * duplicates after the first (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
- * SEEN_DB_INDEX, the only one before format 6) into the oldest level of
- * format 7's blocks, and add their number to *${moved}.  Returns 0,
- * SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ * seen_index_migrate_blocks(txn, max, moved):
+ * Move up to ${max} postings of the levels a store of format 6 keeps as
+ * LMDB duplicates after the first into format 7's blocks, level for
+ * level (SEEN_DB_INDEX1 into SEEN_DB_IBLOCK1, SEEN_DB_INDEX2 into
+ * SEEN_DB_IBLOCK2, SEEN_DB_INDEX, the only one before format 6, into
+ * SEEN_DB_IBLOCK3), and write their number to *${moved} (0: none is
+ * left).  Each is taken in key order into a level of blocks that holds
+ * nothing else, so the blocks are appended.  Returns 0, SEEN_EFULL,
+ * SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
  */
 int
-seen_index_migrate_blocks(struct seen_txn *txn, uint64_t *moved)
+seen_index_migrate_blocks(struct seen_txn *txn, size_t max, uint64_t *moved)
 {
-    size_t i;
-    int rc = SEEN_OK;
+    uint8_t *recs;
+    uint64_t held;
+    size_t i, n;
+    int rc;
 
-    for (i = 0; rc == 0 && i < sizeof dup_levels / sizeof *dup_levels; i++)
-        rc = dups_to_oldest(txn, dup_levels[i], moved);
-    return rc;
+    *moved = 0;
+    for (i = 0; i < sizeof dup_levels / sizeof *dup_levels; i++) {
+        if ((rc = seen_store_count(txn, dup_levels[i], &held)) != 0)
+            return rc;
+        if (held == 0)
+            continue;
+        if ((rc = seen_store_dups_take(txn, dup_levels[i], max,
+                 SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)) != 0)
+            return rc;
+        rc = seen_blocks_merge(txn, levels[i + 1], recs, n);
+        free(recs);
+        *moved = n;
+        return rc;
+    }
+    return SEEN_OK;
 }
 
 /**

@@ -37,7 +37,7 @@
  * level holds it.  A store of format 6 has its levels after the first
  * as LMDB duplicates (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and SEEN_DB_INDEX),
  * and one of format 5 or before its whole index in SEEN_DB_INDEX: they
- * are moved into the oldest level of blocks when it is opened
+ * are moved into the levels of blocks, level for level, when it is opened
  * (seen_index_migrate_blocks).
  */
 #ifndef SEEN_INDEX_H
@@ -257,14 +257,17 @@ SEEN_MUST_CHECK int seen_index_rebuild(struct seen_txn *txn,
     uint64_t *postings);
 
 /**
- * seen_index_migrate_blocks(txn, moved):
- * Move the postings a store of format 6 or before keeps as LMDB
- * duplicates after its first level (SEEN_DB_INDEX1, SEEN_DB_INDEX2 and
- * SEEN_DB_INDEX) into the oldest level of blocks (format 7), in write
- * transaction ${txn}, emptying them, and add their number to *${moved}.
- * Returns 0, SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
+ * seen_index_migrate_blocks(txn, max, moved):
+ * Move up to ${max} postings of those a store of format 6 or before keeps
+ * as LMDB duplicates after its first level into format 7's blocks, level
+ * for level (SEEN_DB_INDEX1 into SEEN_DB_IBLOCK1, SEEN_DB_INDEX2 into
+ * SEEN_DB_IBLOCK2, SEEN_DB_INDEX into SEEN_DB_IBLOCK3), in write
+ * transaction ${txn}, and write their number to *${moved}: 0 once none
+ * is left.  Called in transactions of their own until then, so that the
+ * pages each frees serve the next (storage/migrate.c).  Returns 0,
+ * SEEN_EFULL, SEEN_ENOMEM, SEEN_ECORRUPT, SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_index_migrate_blocks(
-    struct seen_txn *txn, uint64_t *moved);
+    struct seen_txn *txn, size_t max, uint64_t *moved);
 
 #endif /* !SEEN_INDEX_H */

@@ -3,6 +3,7 @@
  * when it is opened (store_impl.h).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -38,65 +39,114 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     return SEEN_OK;
 }
 
-/* Put the link of format 6 at ${key}, ${val} (A(20) B(20) -> weight(8)) in
- * format 7's SEEN_DB_LINKS (A(20) -> B(20) weight(8), dupfixed:
- * node/matching/links.c), counting it in the uint64_t at ${ctx} (a
- * seen_store_iter_fn over SEEN_DB_LINKS6). */
+/* Items of a format-6 table taken to be moved: up to MOVE_CHUNK, each its
+ * key and value one after the other. */
+struct taken {
+    uint8_t *buf;
+    size_t n, klen, vlen;
+};
+
+#define MOVE_CHUNK 65536 /* links or group members a transaction moves */
+
+/* Keep a copy of an item (a seen_store_iter_fn over a struct taken). */
 static int
-link_moved(void *ctx, const void *key, size_t klen, const void *val,
+take_item(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
-    struct seen_txn **t = ctx;
-    uint8_t v[28];
+    struct taken *k = ctx;
+    uint8_t *at = k->buf + k->n * (k->klen + k->vlen);
 
-    if (klen != 40 || vlen != 8)
+    if (klen != k->klen || vlen != k->vlen)
         return SEEN_ECORRUPT;
-    memcpy(v, (const uint8_t *)key + 20, 20);
-    memcpy(v + 20, val, 8);
-    return seen_store_put(*t, SEEN_DB_LINKS, key, 20, v, sizeof v);
+    memcpy(at, key, klen);
+    memcpy(at + klen, val, vlen);
+    return ++k->n == MOVE_CHUNK;
 }
 
-/* Put the group member of format 6 at ${key} (group(16) entry(20) -> "")
- * in format 7's SEEN_DB_GROUPS (group(16) -> entry(20), dupfixed:
- * node/matching/persons.c) (a seen_store_iter_fn over SEEN_DB_GROUPS6,
- * ${ctx} the transaction). */
+/* Move up to MOVE_CHUNK items of the format-6 table ${from} (keys of
+ * ${klen} bytes, values of ${vlen}) into the DUPSORT table ${to}, the
+ * key's first ${head} bytes as the key and the rest of it and the value
+ * as the value: a link A(20) B(20) -> weight(8) as A -> B weight
+ * (node/matching/links.c), a group member group(16) entry(20) -> "" as
+ * group -> entry (node/matching/persons.c); their number to *${n}.
+ * Returns 0 or the store's code. */
 static int
-member_moved(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
+move_some(struct seen_txn *t, enum seen_db from, enum seen_db to,
+    size_t klen, size_t vlen, size_t head, uint64_t *n)
 {
-    struct seen_txn **t = ctx;
-
-    (void)val;
-    if (klen != 36 || vlen != 0)
-        return SEEN_ECORRUPT;
-    return seen_store_put(
-        *t, SEEN_DB_GROUPS, key, 16, (const uint8_t *)key + 16, 20);
-}
-
-/* Move the links of format 6 (SEEN_DB_LINKS6) into SEEN_DB_LINKS, each
- * once, and the group members (SEEN_DB_GROUPS6) into SEEN_DB_GROUPS, and
- * empty them; the number of links added to *${moved}.  Returns 0 or the
- * store's code. */
-static int
-migrate_links(struct seen_txn *t, uint64_t *moved)
-{
-    uint64_t n;
+    struct taken k = {NULL, 0, klen, vlen};
+    uint8_t v[64], *at;
+    size_t i;
     int rc;
 
-    if ((rc = seen_store_count(t, SEEN_DB_GROUPS6, &n)) != 0 ||
-        (n > 0 && ((rc = seen_store_iter(t, SEEN_DB_GROUPS6, NULL, 0,
-                        member_moved, &t)) != 0 ||
-                      (rc = seen_store_clear(t, SEEN_DB_GROUPS6)) != 0)))
-        return rc;
-    if ((rc = seen_store_count(t, SEEN_DB_LINKS6, &n)) != 0 || n == 0 ||
-        (rc = seen_store_iter(t, SEEN_DB_LINKS6, NULL, 0, link_moved, &t)) != 0)
-        return rc;
-    *moved += n;
-    return seen_store_clear(t, SEEN_DB_LINKS6);
+    *n = 0;
+    if ((k.buf = malloc((size_t)MOVE_CHUNK * (klen + vlen))) == NULL)
+        return SEEN_ENOMEM;
+    rc = seen_store_iter(t, from, NULL, 0, take_item, &k);
+    for (i = 0; rc == 0 && i < k.n; i++) {
+        at = k.buf + i * (klen + vlen);
+        memcpy(v, at + head, klen - head);
+        memcpy(v + klen - head, at + klen, vlen);
+        if ((rc = seen_store_put(t, to, at, head, v, klen - head + vlen)) == 0)
+            rc = seen_store_del(t, from, at, klen, NULL, 0);
+    }
+    free(k.buf);
+    *n = k.n;
+    return rc;
 }
 
-/* Bring the tables of formats 3 to 7 up to date in one write transaction
- * that writes SEEN_STORE_FORMAT: before format 3 (${from} < 3), index
+/* Before format 7: move the token index's older levels into blocks
+ * (${from} 3 on), then the links and the groups into their duplicates,
+ * a chunk a transaction, each committed, so that the pages one frees
+ * serve the next and a store that is nearly full still migrates; the
+ * postings and links moved added to *${postings}, *${links}.  A
+ * migration cut short goes on from where it was on the next open.
+ * Returns 0 or the store's code (logged). */
+static int
+migrate_moves(struct seen_store *s, uint32_t from, uint64_t *postings,
+    uint64_t *links)
+{
+    struct seen_txn *t;
+    uint64_t n, members = 0;
+    int rc = SEEN_OK, what;
+
+    for (;;) {
+        if ((rc = seen_store_begin(s, 1, &t)) != 0)
+            return rc;
+        n = 0;
+        what = 0;
+        if (from >= 3)
+            rc = seen_index_migrate_blocks(t, SEEN_INDEX_MOVE_MAX, &n);
+        if (rc == 0 && n == 0) {
+            what = 1;
+            rc = move_some(t, SEEN_DB_LINKS6, SEEN_DB_LINKS, 40, 8, 20, &n);
+        }
+        if (rc == 0 && n == 0) {
+            what = 2;
+            rc = move_some(t, SEEN_DB_GROUPS6, SEEN_DB_GROUPS, 36, 0, 16, &n);
+        }
+        if (rc == 0 && n == 0) {
+            seen_store_abort(t);
+            return SEEN_OK;
+        }
+        if (rc != 0)
+            seen_store_abort(t);
+        else
+            rc = seen_store_commit(t);
+        if (rc != 0) {
+            seen_error("store '%s': cannot migrate from format %u: %s; "
+                       "nothing is lost: give the store room and start the "
+                       "node again, which goes on from there",
+                seen_store_path(s), from, seen_strerror(rc));
+            return rc;
+        }
+        *(what == 0 ? postings : what == 1 ? links : &members) += n;
+    }
+}
+
+/* Bring the tables of formats 3 to 7 up to date, the moves of format 7
+ * first (migrate_moves), then in one write transaction that writes
+ * SEEN_STORE_FORMAT: before format 3 (${from} < 3), index
  * every live entry again (storage/index.h), into format 7's blocks;
  * before format 4, put the key of every live entry with an expiry
  * (storage/retain.h); format 5 only adds a way to store a leaf of the
@@ -113,12 +163,11 @@ migrate_entries(struct seen_store *s, uint32_t from)
     uint64_t postings = 0, held = 0, moved = 0, links = 0;
     int rc;
 
+    if ((rc = migrate_moves(s, from, &moved, &links)) != 0)
+        return rc;
     if ((rc = seen_store_begin(s, 1, &t)) != 0)
         return rc;
     if ((from < 3 && (rc = seen_index_rebuild(t, &postings)) != 0) ||
-        (from >= 3 && from < 7 &&
-            (rc = seen_index_migrate_blocks(t, &moved)) != 0) ||
-        (from < 7 && (rc = migrate_links(t, &links)) != 0) ||
         (from < 4 && (rc = seen_retain_fill(t, &held)) != 0) ||
         (rc = store_put_format(t)) != 0) {
         seen_store_abort(t);
@@ -167,11 +216,13 @@ migrate_entries(struct seen_store *s, uint32_t from)
  * levels of the token index (storage/index.h), which a build of format 5
  * would not read, and rewrites nothing either; format 7 keeps the levels
  * after the first in sorted blocks (storage/blocks.h), moved there from
- * format 6's LMDB duplicates, and the links as duplicates under their
- * first end, where format 6 kept one item a link.  A migration cut short is done again on the
+ * format 6's LMDB duplicates, and the links and groups as duplicates
+ * under their first key, where format 6 kept one item each; they are
+ * moved a chunk a transaction (migrate_moves), so that a nearly full
+ * store has room for them.  A migration cut short is done again on the
  * next open, each step leaving alone what is done (the index is emptied
- * before it is made again; a key of SEEN_DB_RETAIN is put once; the
- * postings are moved in the one transaction that writes the format).
+ * before it is made again; a key of SEEN_DB_RETAIN is put once; what was
+ * moved is no longer in the table it is moved from).
  */
 int
 store_migrate(struct seen_store *s, uint32_t from)

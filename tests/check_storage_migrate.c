@@ -756,12 +756,17 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX1), 0);
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX2), 0);
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX), 0);
+    /* Each into its level of blocks: a quarter of the entries each. */
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK1, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * (LEVELS_N / 4));
+    ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK2, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * (LEVELS_N / 4));
     ck_assert_int_eq(seen_blocks_count(t, SEEN_DB_IBLOCK3, &n), SEEN_OK);
-    ck_assert_uint_eq(n, 2 * (LEVELS_N - (LEVELS_N + 3) / 4));
+    ck_assert_uint_eq(n, 2 * (LEVELS_N / 4));
     ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
     ck_assert_uint_eq(n, 2 * LEVELS_N);
     ck_assert_uint_gt(tu_count(s, SEEN_DB_IBLOCK3),
-        n / 2 / SEEN_BLOCK_RECS);
+        2 * (LEVELS_N / 4) / SEEN_BLOCK_RECS);
     /* Every entry found by each of its tokens, the shared one with the
      * others that share it, whatever level each came from. */
     for (i = 0; i < LEVELS_N; i++) {
