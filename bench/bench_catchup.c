@@ -145,10 +145,10 @@ static int
 raw_limits(const char *path, double *walk, double *reads, size_t *npost)
 {
     /* Every level of the token index (storage/index.h): blocks of
-     * postings from store format 7, LMDB duplicates before it, older
-     * formats having only "index". */
-    static const char *const levels[] = {"iblock0", "iblock1", "iblock2",
-        "iblock3", "index0", "index1", "index2", "index"};
+     * postings from store format 7 (the young level excepted), LMDB
+     * duplicates before it, older formats having only "index". */
+    static const char *const levels[] = {"iblock1", "iblock2", "iblock3",
+        "index0", "index1", "index2", "index"};
     MDB_env *env;
     MDB_txn *txn = NULL;
     MDB_dbi di;
@@ -177,7 +177,7 @@ raw_limits(const char *path, double *walk, double *reads, size_t *npost)
             continue;
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            if (i >= 4) { /* one posting an item */
+            if (i >= 3) { /* one posting an item */
                 sum += ((const uint8_t *)v.mv_data)[0];
                 np++;
                 continue;

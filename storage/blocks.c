@@ -308,7 +308,8 @@ seen_blocks_merge(
         return SEEN_OK;
     if ((o = calloc(1, sizeof *o)) == NULL)
         return SEEN_ENOMEM;
-    *o = (struct out){.txn = txn, .db = db};
+    o->txn = txn;
+    o->db = db;
     if ((rc = cursor(txn, db, &c)) != 0) {
         free(o);
         return rc;
@@ -410,7 +411,7 @@ seen_blocks_take(struct seen_txn *txn, enum seen_db db, size_t max,
         memcpy(rest, b.p + want * REC, (b.n - want) * REC);
         j = b.n - want;
         mdb_cursor_close(c);
-        for (; want > 0; want--, got++)
+        for (; want > 0 && rc == 0; want--, got++)
             if (got > 0 && rec_cmp(v8 + (got - 1) * REC, v8 + got * REC) >= 0)
                 rc = damaged(txn, db);
         /* The block goes; what is left of it comes back under its first. */

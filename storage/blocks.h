@@ -48,8 +48,9 @@ typedef int seen_blocks_fn(void *ctx, const uint8_t *rec);
  * Call ${fn} for each record of the block table ${db} that starts with
  * the ${plen} (at most SEEN_BLOCK_REC) bytes ${prefix}, in order.
  * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_ECORRUPT
- * for a block that is not whole records, is out of order or is not
- * under its first record; SEEN_ERR.
+ * for a block that is not whole records or is not under its first
+ * record (the order within a block is checked where blocks are
+ * rewritten: merge and take); SEEN_ERR.
  */
 SEEN_MUST_CHECK int seen_blocks_find(struct seen_txn *txn, enum seen_db db,
     const uint8_t *prefix, size_t plen, seen_blocks_fn *fn, void *ctx);

@@ -1,7 +1,7 @@
 /*
- * dups.c: the DUPSORT tables read and moved as a whole: the levels of
- * the token index (storage/index.h) looked up as one, and a level's
- * first postings taken out to go into the next.
+ * dups.c: the DUPSORT tables: the values under one key, the value under
+ * a key with a given prefix, and a table's first items taken out (the
+ * young level of the token index, storage/index.h, going into the next).
  */
 #include <lmdb.h>
 #include <stdlib.h>
@@ -11,73 +11,35 @@
 #include "storage/store_impl.h"
 
 /**
- * seen_store_dups_merged(txn, dbs, n, key, klen, fn, ctx):
- * Call ${fn} for each value under ${key} in the ${n} DUPSORT databases
- * ${dbs}, in the order of the values' bytes, as if they were one.
- * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_EINVAL;
+ * seen_store_dups_each(txn, db, key, klen, fn, ctx):
+ * Call ${fn} for each value under ${key} in the DUPSORT database ${db},
+ * in order.  Returns 0 when done or stopped; ${fn}'s negative code;
  * SEEN_ECORRUPT; SEEN_ERR.
  */
 int
-seen_store_dups_merged(struct seen_txn *txn, const enum seen_db *dbs,
-    size_t n, const void *key, size_t klen, seen_store_iter_fn *fn, void *ctx)
+seen_store_dups_each(struct seen_txn *txn, enum seen_db db, const void *key,
+    size_t klen, seen_store_iter_fn *fn, void *ctx)
 {
-    MDB_cursor *c[SEEN_STORE_MERGE_MAX] = {NULL};
-    MDB_val k[SEEN_STORE_MERGE_MAX], v[SEEN_STORE_MERGE_MAX];
-    int live[SEEN_STORE_MERGE_MAX] = {0}, rc = SEEN_OK, r;
-    size_t i, best, len;
+    MDB_cursor *c;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc, r;
 
-    if (n > SEEN_STORE_MERGE_MAX)
-        return SEEN_EINVAL;
-    for (i = 0; i < n; i++) {
-        if ((rc = store_defer_sync(txn, dbs[i])) != 0)
-            goto out;
-        if ((r = mdb_cursor_open(txn->txn, txn->store->dbi[dbs[i]], &c[i]))) {
-            rc = store_fail(txn->store, store_db_name(dbs[i]), r);
-            goto out;
-        }
-        txn->reads.seeks++;
-        k[i] = (MDB_val){klen, (void *)key};
-        r = mdb_cursor_get(c[i], &k[i], &v[i], MDB_SET);
-        if (r != 0 && r != MDB_NOTFOUND) {
-            rc = store_fail(txn->store, store_db_name(dbs[i]), r);
-            goto out;
-        }
-        live[i] = r == 0;
-    }
-    for (;;) {
-        best = n;
-        for (i = 0; i < n; i++) {
-            if (!live[i])
-                continue;
-            if (best == n) {
-                best = i;
-                continue;
-            }
-            len = v[i].mv_size < v[best].mv_size ? v[i].mv_size
-                                                 : v[best].mv_size;
-            r = memcmp(v[i].mv_data, v[best].mv_data, len);
-            if (r < 0 || (r == 0 && v[i].mv_size < v[best].mv_size))
-                best = i;
-        }
-        if (best == n)
+    if ((rc = store_defer_sync(txn, db)) != 0)
+        return rc;
+    if ((r = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
+        return store_fail(txn->store, store_db_name(db), r);
+    txn->reads.seeks++;
+    for (r = mdb_cursor_get(c, &k, &v, MDB_SET); r == 0;
+         r = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+        if ((rc = fn(ctx, key, klen, v.mv_data, v.mv_size)) != 0)
             break;
-        if ((r = fn(ctx, key, klen, v[best].mv_data, v[best].mv_size)) != 0) {
-            rc = r > 0 ? SEEN_OK : r;
-            goto out;
-        }
         txn->reads.steps++;
-        r = mdb_cursor_get(c[best], &k[best], &v[best], MDB_NEXT_DUP);
-        if (r != 0 && r != MDB_NOTFOUND) {
-            rc = store_fail(txn->store, store_db_name(dbs[best]), r);
-            goto out;
-        }
-        live[best] = r == 0;
     }
-out:
-    for (i = 0; i < n; i++)
-        if (c[i] != NULL)
-            mdb_cursor_close(c[i]);
-    return rc;
+    mdb_cursor_close(c);
+    if (rc != 0)
+        return rc > 0 ? SEEN_OK : rc;
+    return r == MDB_NOTFOUND ? SEEN_OK
+                             : store_fail(txn->store, store_db_name(db), r);
 }
 
 /**

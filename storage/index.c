@@ -630,9 +630,9 @@ gather_rec(void *ctx, const uint8_t *rec)
     return gather_add(ctx, rec + SEEN_INDEX_KEY_BYTES);
 }
 
-/* Postings in order (for qsort). */
+/* Postings, or candidates, in order (for qsort). */
 static int
-u64_cmp(const void *a, const void *b)
+ref_cmp(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -652,11 +652,11 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
     seen_index_fn *fn, void *ctx)
 {
     struct gather g = {.cap = 32};
-    const uint64_t *v;
+    uint64_t *v;
     size_t i;
     int rc;
 
-    rc = seen_store_dups_merged(txn, levels, 1, token, SEEN_INDEX_KEY_BYTES,
+    rc = seen_store_dups_each(txn, levels[0], token, SEEN_INDEX_KEY_BYTES,
         gather_dup, &g);
     for (i = 1; i < SEEN_INDEX_LEVELS && rc == 0; i++)
         rc = seen_blocks_find(
@@ -665,7 +665,7 @@ seen_index_lookup(struct seen_txn *txn, const uint8_t token[static 17],
     /* Each level's in order: sorted only when more than one gave some. */
     for (i = 1; rc == 0 && i < g.n; i++)
         if (v[i - 1] > v[i]) {
-            qsort(g.v != NULL ? g.v : g.small, g.n, sizeof *v, u64_cmp);
+            qsort(v, g.n, sizeof *v, ref_cmp);
             break;
         }
     for (i = 0; rc == 0 && i < g.n; i++)
@@ -695,6 +695,25 @@ seen_index_count(struct seen_txn *txn, uint64_t *n)
     return SEEN_OK;
 }
 
+/* Take up to ${max} postings from the front of level ${from} (LMDB
+ * duplicates when ${dups}, else blocks) and merge them into the level of
+ * blocks ${to}; their number to *${n}.  Returns 0 or the store's code. */
+static int
+move_chunk(struct seen_txn *txn, enum seen_db from, int dups, enum seen_db to,
+    size_t max, size_t *n)
+{
+    uint8_t *recs;
+    int rc;
+
+    rc = dups ? seen_store_dups_take(txn, from, max, SEEN_INDEX_KEY_BYTES,
+                    SEEN_POSTING_BYTES, &recs, n)
+              : seen_blocks_take(txn, from, max, &recs, n);
+    if (rc == 0)
+        rc = seen_blocks_merge(txn, to, recs, *n);
+    free(recs);
+    return rc;
+}
+
 /**
  * seen_index_settle(txn, cap0, moved):
  * Move one chunk of the youngest level over its cap (${cap0} postings
@@ -705,42 +724,15 @@ seen_index_count(struct seen_txn *txn, uint64_t *n)
 int
 seen_index_settle(struct seen_txn *txn, uint64_t cap0, uint64_t *moved)
 {
-    uint8_t *recs;
     size_t lv, n;
     int rc;
 
     *moved = 0;
     if ((rc = level_over(txn, cap0, &lv)) != 0 || lv == SEEN_INDEX_LEVELS)
         return rc;
-    rc = lv == 0 ? seen_store_dups_take(txn, levels[0], SEEN_INDEX_MOVE_MAX,
-                       SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)
-                 : seen_blocks_take(
-                       txn, levels[lv], SEEN_INDEX_MOVE_MAX, &recs, &n);
-    if (rc == 0 && (rc = seen_blocks_merge(txn, levels[lv + 1], recs, n)) == 0)
+    if ((rc = move_chunk(txn, levels[lv], lv == 0, levels[lv + 1],
+             SEEN_INDEX_MOVE_MAX, &n)) == 0)
         *moved = n;
-    free(recs);
-    return rc;
-}
-
-/* Move every posting of the DUPSORT table ${from} into the oldest level,
- * a chunk at a time; the number moved added to *${moved}.  Returns 0 or
- * the store's code. */
-static int
-dups_to_oldest(struct seen_txn *txn, enum seen_db from, uint64_t *moved)
-{
-    uint8_t *recs;
-    size_t n;
-    int rc;
-
-    do {
-        if ((rc = seen_store_dups_take(txn, from, SEEN_INDEX_MOVE_MAX,
-                 SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)) != 0)
-            return rc;
-        rc = seen_blocks_merge(
-            txn, levels[SEEN_INDEX_LEVELS - 1], recs, n);
-        free(recs);
-        *moved += n;
-    } while (rc == 0 && n > 0);
     return rc;
 }
 
@@ -758,26 +750,14 @@ dups_to_oldest(struct seen_txn *txn, enum seen_db from, uint64_t *moved)
 int
 seen_index_migrate_blocks(struct seen_txn *txn, size_t max, uint64_t *moved)
 {
-    uint8_t *recs;
-    uint64_t held;
-    size_t i, n;
-    int rc;
+    size_t i, n = 0;
+    int rc = SEEN_OK;
 
-    *moved = 0;
-    for (i = 0; i < sizeof dup_levels / sizeof *dup_levels; i++) {
-        if ((rc = seen_store_count(txn, dup_levels[i], &held)) != 0)
-            return rc;
-        if (held == 0)
-            continue;
-        if ((rc = seen_store_dups_take(txn, dup_levels[i], max,
-                 SEEN_INDEX_KEY_BYTES, SEEN_POSTING_BYTES, &recs, &n)) != 0)
-            return rc;
-        rc = seen_blocks_merge(txn, levels[i + 1], recs, n);
-        free(recs);
-        *moved = n;
-        return rc;
-    }
-    return SEEN_OK;
+    for (i = 0; rc == 0 && n == 0 && i < sizeof dup_levels /
+                                             sizeof *dup_levels; i++)
+        rc = move_chunk(txn, dup_levels[i], 1, levels[i + 1], max, &n);
+    *moved = n;
+    return rc;
 }
 
 /**
@@ -802,15 +782,6 @@ seen_index_refs_add(void *ctx, uint32_t oidx, uint64_t seq)
     }
     r->v[r->n++] = (uint64_t)oidx << 40 | seq;
     return 0;
-}
-
-/* Candidates in order (for qsort). */
-static int
-ref_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
 }
 
 /**
@@ -912,8 +883,7 @@ int
 seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
 {
     struct reindex r = {txn, postings};
-    uint64_t moved = 0;
-    size_t i;
+    size_t i, n;
     int rc;
 
     if ((rc = seen_store_clear(txn, levels[0])) != 0)
@@ -927,5 +897,9 @@ seen_index_rebuild(struct seen_txn *txn, uint64_t *postings)
     if ((rc = seen_index_each_entry(txn, "indexed again", reindex_one, &r)))
         return rc;
     /* Indexed whole: into the oldest level, in key order. */
-    return dups_to_oldest(txn, levels[0], &moved);
+    do
+        rc = move_chunk(txn, levels[0], 1, levels[SEEN_INDEX_LEVELS - 1],
+            SEEN_INDEX_MOVE_MAX, &n);
+    while (rc == 0 && n > 0);
+    return rc;
 }

@@ -107,7 +107,7 @@ migrate_moves(struct seen_store *s, uint32_t from, uint64_t *postings,
     uint64_t *links)
 {
     struct seen_txn *t;
-    uint64_t n, members = 0;
+    uint64_t n;
     int rc = SEEN_OK, what;
 
     for (;;) {
@@ -140,7 +140,10 @@ migrate_moves(struct seen_store *s, uint32_t from, uint64_t *postings,
                 seen_store_path(s), from, seen_strerror(rc));
             return rc;
         }
-        *(what == 0 ? postings : what == 1 ? links : &members) += n;
+        if (what == 0)
+            *postings += n;
+        else if (what == 1)
+            *links += n;
     }
 }
 

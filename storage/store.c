@@ -39,8 +39,8 @@ store_is_dupfixed(size_t db)
 {
 
     return db == SEEN_DB_INDEX || db == SEEN_DB_INDEX0 ||
-           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2 || db == SEEN_DB_LINKS ||
-           db == SEEN_DB_GROUPS;
+           db == SEEN_DB_INDEX1 || db == SEEN_DB_INDEX2 ||
+           db == SEEN_DB_LINKS || db == SEEN_DB_GROUPS;
 }
 
 /**

@@ -273,19 +273,16 @@ typedef int seen_store_iter_fn(void *ctx, const void *key, size_t klen,
 SEEN_MUST_CHECK int seen_store_iter(struct seen_txn *txn, enum seen_db db,
     const void *prefix, size_t plen, seen_store_iter_fn *fn, void *ctx);
 
-#define SEEN_STORE_MERGE_MAX 4 /* databases seen_store_dups_merged reads */
-
 /**
- * seen_store_dups_merged(txn, dbs, n, key, klen, fn, ctx):
- * Call ${fn} for each value under ${key} in the ${n} (at most
- * SEEN_STORE_MERGE_MAX) DUPSORT databases ${dbs}, in the order of the
- * values' bytes, as if they were one (the levels of the token index).
- * Returns 0 when done or stopped; ${fn}'s negative code; SEEN_EINVAL
- * for more than SEEN_STORE_MERGE_MAX; SEEN_ECORRUPT; SEEN_ERR.
+ * seen_store_dups_each(txn, db, key, klen, fn, ctx):
+ * Call ${fn} for each value under ${key} in the DUPSORT database ${db},
+ * in the order of the values' bytes (the young level of the token
+ * index).  Returns 0 when done or stopped; ${fn}'s negative code;
+ * SEEN_ECORRUPT; SEEN_ERR.
  */
-SEEN_MUST_CHECK int seen_store_dups_merged(struct seen_txn *txn,
-    const enum seen_db *dbs, size_t n, const void *key, size_t klen,
-    seen_store_iter_fn *fn, void *ctx);
+SEEN_MUST_CHECK int seen_store_dups_each(struct seen_txn *txn,
+    enum seen_db db, const void *key, size_t klen, seen_store_iter_fn *fn,
+    void *ctx);
 
 /**
  * seen_store_dup_get(txn, db, key, klen, vprefix, plen, val, vlen):

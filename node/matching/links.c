@@ -67,10 +67,15 @@ link_put1(struct seen_txn *txn, const uint8_t a[20], const uint8_t b[20],
     int rc;
 
     rc = seen_store_dup_get(txn, SEEN_DB_LINKS, a, 20, b, 20, &old, &olen);
-    if (rc == 0 && olen == LINK_VAL && memcmp((const uint8_t *)old + 20, w, 8) == 0)
+    if (rc == 0 && olen != LINK_VAL)
+        return SEEN_ECORRUPT;
+    if (rc == 0 && memcmp((const uint8_t *)old + 20, w, 8) == 0)
         return 0;
-    if (rc == 0 && (rc = link_del1(txn, a, b)) != 0)
-        return rc;
+    if (rc == 0) {
+        /* Another weight: that duplicate goes first. */
+        memcpy(v, old, LINK_VAL);
+        rc = seen_store_del(txn, SEEN_DB_LINKS, a, 20, v, LINK_VAL);
+    }
     if (rc != 0 && rc != SEEN_ENOTFOUND)
         return rc;
     memcpy(v, b, 20);

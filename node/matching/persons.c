@@ -88,23 +88,21 @@ seen_matcher_person(struct seen_matcher *m, struct seen_txn *txn,
     persons_id(gid, out);
 }
 
-/* The entries at the end of the keys of a walk, each key ${klen} bytes,
- * or the values (of 20 bytes) when ${klen} is 0. */
+/* The entries at the end of the keys of a walk, each key ${klen} bytes. */
 struct tail_ctx {
     struct idset *out;
     size_t klen;
 };
 
-/* Add the entry at the end of the key, or the value (a
- * seen_store_iter_fn). */
+/* Add the entry at the end of the key (a seen_store_iter_fn). */
 static int
 on_tail(void *ctx, const void *key, size_t klen, const void *val,
     size_t vlen)
 {
     struct tail_ctx *c = ctx;
 
-    if (c->klen == 0)
-        return vlen != 20 ? SEEN_ECORRUPT : idset_add(c->out, val);
+    (void)val;
+    (void)vlen;
     if (klen != c->klen)
         return SEEN_ECORRUPT;
     return idset_add(c->out, (const uint8_t *)key + klen - 20);
@@ -132,6 +130,18 @@ persons_members(struct seen_txn *txn, const uint8_t label[20],
     return 0;
 }
 
+/* Add the entry that is the value, one of a group's (a
+ * seen_store_iter_fn over the struct idset ${ctx}). */
+static int
+on_member(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+
+    (void)key;
+    (void)klen;
+    return vlen != 20 ? SEEN_ECORRUPT : idset_add(ctx, val);
+}
+
 /**
  * persons_group(txn, group, out):
  * Add the entries of the record of group ${group} to ${out}.  Returns 0,
@@ -141,9 +151,8 @@ int
 persons_group(struct seen_txn *txn, const uint8_t group[16],
     struct idset *out)
 {
-    struct tail_ctx c = {out, 0}; /* group -> entry */
 
-    return seen_store_iter(txn, SEEN_DB_GROUPS, group, 16, on_tail, &c);
+    return seen_store_iter(txn, SEEN_DB_GROUPS, group, 16, on_member, out);
 }
 
 /**
