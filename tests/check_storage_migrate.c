@@ -9,15 +9,20 @@
  * by format 3 (no table of held entries by expiry: the layout of commit
  * 4b46453) gets that table filled; a store written by format 6 (the token
  * index's levels as LMDB duplicates: the layout of commit 42f80ab) has
- * them moved into blocks, each posting found and removed as before.  In
- * a real store in a temporary directory.
+ * them moved into blocks, each posting found and removed as before, and
+ * loses nothing when the process migrating it is killed between two of
+ * the migration's transactions.  In a real store in a temporary
+ * directory.
  */
 #include <check.h>
 #include <lmdb.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/bytes.h"
 #include "common/seen.h"
@@ -402,17 +407,18 @@ old_entry(struct seen_txn *t, const uint8_t handle[16], uint8_t tokens[34],
     return seq;
 }
 
-/* Open the fixture's store again (migrated as it opens) into *${s}, and
+/* Open the fixture's store again (its map ${map_mb} MiB; migrated as it
+ * opens) into *${s}, and
  * begin a transaction (a write one when ${write}) in which it says it is
  * of this build's format. */
 static struct seen_txn *
-reopened(struct seen_store **s, int write)
+reopened(struct seen_store **s, size_t map_mb, int write)
 {
     struct seen_txn *t;
     const void *v;
     size_t vlen;
 
-    *s = tu_store_open(&tu_fixture, MAP_MB, 0);
+    *s = tu_store_open(&tu_fixture, map_mb, 0);
     t = tu_begin(*s, write);
     ck_assert_int_eq(seen_store_get(t, SEEN_DB_META, "format", 6, &v, &vlen),
         SEEN_OK);
@@ -493,7 +499,7 @@ START_TEST(test_store_of_format_2_has_its_index_made_again)
     int i;
 
     make_format2_store();
-    t = reopened(&s, 0);
+    t = reopened(&s, MAP_MB, 0);
     ck_assert_int_eq(
         seen_store_iter(t, SEEN_DB_INDEX, NULL, 0, no_format2_posting, &n),
         SEEN_OK);
@@ -666,17 +672,30 @@ put_link6(struct seen_txn *t, int a, int b, double w)
     ck_assert_int_eq(seen_store_put(t, SEEN_DB_LINKS6, k, 40, v, 8), 0);
 }
 
-/* Make the fixture's store as format 6 wrote it: LEVELS_N entries of
- * origin 1, each with two blocking tokens, entry i's postings in level
- * i % 4 (SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX:
- * LMDB duplicates, rule(1) token(8) -> origin(3) seq(5)), two links and
- * a record's group of two in the layouts of format 6. */
+#define EXTRA_FROM 100000 /* the extra links: from entry 100000 + i... */
+#define EXTRA_TO 400000   /* ...to entry 400000 + i */
+
+/* The weight of extra link ${i}. */
+static double
+extra_weight(int i)
+{
+
+    return (double)(i % 1000) / 8 - 60;
+}
+
+/* Make the fixture's store (its map ${map_mb} MiB) as format 6 wrote
+ * it: LEVELS_N entries of origin 1, each with two blocking tokens, entry
+ * i's postings in level i % 4 (SEEN_DB_INDEX0, SEEN_DB_INDEX1,
+ * SEEN_DB_INDEX2, SEEN_DB_INDEX: LMDB duplicates, rule(1) token(8) ->
+ * origin(3) seq(5)), two links and a record's group of two in the
+ * layouts of format 6, and ${extra} more links, one way, from entry
+ * EXTRA_FROM + i to EXTRA_TO + i. */
 static void
-make_format6_store(void)
+make_format6_store(size_t map_mb, int extra)
 {
     static const enum seen_db lv[4] = {
         SEEN_DB_INDEX0, SEEN_DB_INDEX1, SEEN_DB_INDEX2, SEEN_DB_INDEX};
-    struct seen_store *s = tu_store_open(&tu_fixture, MAP_MB, 1);
+    struct seen_store *s = tu_store_open(&tu_fixture, map_mb, 1);
     struct seen_txn *t = tu_begin(s, 1);
     uint8_t tokens[34], handle[16], id[20], p[8], gk[36];
     uint64_t seq;
@@ -707,6 +726,8 @@ make_format6_store(void)
         level_id(gk + 16, i);
         ck_assert_int_eq(seen_store_put(t, SEEN_DB_GROUPS6, gk, 36, "", 0), 0);
     }
+    for (i = 0; i < extra; i++)
+        put_link6(t, EXTRA_FROM + i, EXTRA_TO + i, extra_weight(i));
     close_as_format(s, t, 6);
 }
 
@@ -752,8 +773,8 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
     uint64_t n;
     int i, j;
 
-    make_format6_store();
-    t = reopened(&s, 1);
+    make_format6_store(MAP_MB, 0);
+    t = reopened(&s, MAP_MB, 1);
     /* Levels 1 to 3 moved, in blocks; level 0 left as it was. */
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX1), 0);
     ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX2), 0);
@@ -824,6 +845,93 @@ START_TEST(test_store_of_format_6_has_its_index_levels_moved_into_blocks)
 }
 END_TEST
 
+#define KILL_LINKS (3 * 65536 + 321) /* four of the migration's chunks */
+#define KILL_MAP_MB 64
+
+/* Whether the store at ${dir}, of format 6 still, has some of its links
+ * moved and some not: a migration cut between two of its transactions. */
+static int
+cut_midway(const char *dir)
+{
+    uint32_t fmt, fmt2;
+    uint64_t moved = raw_count(dir, "linked", &fmt),
+             left = raw_count(dir, "links", &fmt2);
+
+    return fmt == 6 && moved > 0 && left > 0;
+}
+
+/* A store of format 6 whose migration is killed (SIGKILL, in a process
+ * of its own) once some of its transactions have committed opens again,
+ * goes on from where it was, and loses nothing: every posting found,
+ * every link with its weight, the group whole. */
+START_TEST(test_store_of_format_6_killed_while_migrating_loses_nothing)
+{
+    struct seen_store *s;
+    struct seen_txn *t;
+    struct nbrs nb = {0};
+    struct idset set = {0};
+    uint8_t a[20], g[16];
+    uint64_t n;
+    pid_t pid;
+    int i, st, tries, cut = 0;
+
+    for (tries = 0; tries < 3 && !cut; tries++) {
+        tu_rmrf(tu_fixture.dir);
+        make_format6_store(KILL_MAP_MB, KILL_LINKS);
+        ck_assert_int_ge(pid = fork(), 0);
+        if (pid == 0) {
+            s = tu_store_open(&tu_fixture, KILL_MAP_MB, 0);
+            seen_store_destroy(&s);
+            _exit(0);
+        }
+        /* Kill it as soon as a transaction of the links has committed
+         * and another is still to come. */
+        while (waitpid(pid, &st, WNOHANG) == 0) {
+            if (cut_midway(tu_fixture.dir)) {
+                kill(pid, SIGKILL);
+                ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+                ck_assert(WIFSIGNALED(st));
+                cut = cut_midway(tu_fixture.dir);
+                break;
+            }
+            usleep(200);
+        }
+        if (!cut) /* it ended first: it must have ended well */
+            ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    ck_assert_msg(cut, "the migration ended before it could be killed in "
+                       "the middle, three times");
+    t = reopened(&s, KILL_MAP_MB, 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_LINKS6), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_LINKS), 4 + KILL_LINKS);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_GROUPS6), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX1), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX2), 0);
+    ck_assert_uint_eq(tu_count(s, SEEN_DB_INDEX), 0);
+    ck_assert_int_eq(seen_index_count(t, &n), SEEN_OK);
+    ck_assert_uint_eq(n, 2 * LEVELS_N);
+    for (i = 0; i < LEVELS_N; i++)
+        assert_found(t, i, 1);
+    /* Every link, once, at its first end, with its weight. */
+    for (i = 0; i < KILL_LINKS; i++) {
+        level_id(a, EXTRA_FROM + i);
+        ck_assert_int_eq(links_weighted(t, a, -100, &nb), 0);
+        ck_assert_uint_eq(nb.n, 1);
+        level_id(a, EXTRA_TO + i);
+        ck_assert_mem_eq(nb.v[0].id, a, 20);
+        ck_assert(nb.v[0].w == extra_weight(i));
+        nb.n = 0;
+    }
+    free(nb.v);
+    memset(g, 'g', 16);
+    ck_assert_int_eq(persons_group(t, g, &set), 0);
+    ck_assert_uint_eq(set.n, 2);
+    free(set.v);
+    seen_store_abort(t);
+    seen_store_destroy(&s);
+}
+END_TEST
+
 Suite *
 storage_migrate_suite(void)
 {
@@ -838,6 +946,7 @@ storage_migrate_suite(void)
         tc, test_store_of_format_1_with_a_damaged_hash_is_refused_whole);
     tcase_add_test(tc, test_store_of_format_2_has_its_index_made_again);
     tcase_add_test(tc, test_store_of_format_3_has_its_held_entries_by_expiry);
+    tcase_add_test(tc, test_store_of_format_6_killed_while_migrating_loses_nothing);
     tcase_add_test(
         tc, test_store_of_format_6_has_its_index_levels_moved_into_blocks);
     suite_add_tcase(su, tc);
