@@ -78,8 +78,10 @@ static int republish(struct node *n);
 static void alert_refusals(struct node *n);
 
 #define NOFILE_WANT 65536 /* open files asked for when unlimited */
-#define MATCH_STEP 500           /* leaves matched a step, at most */
-#define MATCH_STEP_SECONDS 0.05  /* ...and the time a step may take */
+#define MATCH_STEP 8192          /* leaves matched a step, at most */
+#define MATCH_STEP_SECONDS 0.5   /* ...and the time a step may take */
+#define MATCH_YIELD_AFTER 0.05   /* ...or this once a request or a peer's
+                                    message waits (input_waiting) */
 #define YIELD_AFTER 0.2 /* seconds of a round of replication before a lead's
                            request waiting stops it (seen_fed_set_yield) */
 
@@ -406,6 +408,19 @@ control_waiting(void *ctx)
     return n->sock != NULL &&
            zmq_getsockopt(n->sock, ZMQ_EVENTS, &ev, &len) == 0 &&
            (ev & ZMQ_POLLIN) != 0;
+}
+
+/*
+ * A seen_matcher_yield_fn (${ctx} the node): 1 when a request waits on
+ * the control socket or a peer's message on the transport.  A step of
+ * the matcher runs long (fewer commits) only while nothing else waits.
+ */
+static int
+input_waiting(void *ctx)
+{
+    struct node *n = ctx;
+
+    return control_waiting(n) || seen_fed_waiting(n->fed);
 }
 
 #define PIDFILE_TRIES 100     /* tries to lock the pid file... */
@@ -913,7 +928,8 @@ open_node(struct node *n, const char *pass, size_t passlen)
         .type = n->cfg.type};
     seen_fed_set_handler(n->fed, seen_disclosure_on_message, &n->dis);
     seen_fed_set_yield(n->fed, control_waiting, n, YIELD_AFTER);
-    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0, 0, 0};
+    n->mt = (struct seen_matcher){n->store, mt_type, mt_name, n, 0, 0, 0, 0,
+        input_waiting, n, MATCH_YIELD_AFTER};
     n->started = time(NULL);
     if ((n->control = seen_control_new(&(struct seen_control_node){&n->cfg,
              n->keys, n->store, &n->ix, n->fed, &n->mt, &n->dis,
@@ -1103,8 +1119,10 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
         if (housekeeping(&n))
             got = 1;
         /* Match what arrived or was imported, a bounded step at a time
-         * (MATCH_STEP leaves, MATCH_STEP_SECONDS: peers' requests wait for
-         * it): only when something came in, or the last step left work;
+         * (MATCH_STEP leaves, MATCH_STEP_SECONDS, or MATCH_YIELD_AFTER
+         * once a request or a peer's message waits: they wait for it, and
+         * each step is a commit): only when something came in, or the
+         * last step left work;
          * after a round, not between the parts of one a lead's request
          * cut (the matcher's share stays a step a round). */
         if (!importing(&n) && !seen_fed_pending(n.fed) &&

@@ -3,20 +3,23 @@
  * (node/matching/matcher.c, step.c).  A new entry is scored only against
  * the candidates the matcher has already reached, and a step reads a
  * token's postings once; whatever the size of its steps, the matcher must
- * link the same pairs; and the links it keeps (links.c), both ways, once
- * each.  Over a real store with one origin's records.
+ * link the same pairs; the links it keeps (links.c), both ways, once
+ * each; and a step given a yield function ends early only when it says
+ * something waits.  Over a real store with one origin's records.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "node/matching/matcher.h"
 #include "node/matching/matcher_internal.h"
+#include "storage/feed.h"
 #include "storage/store.h"
 #include "tests/matcher_records.h"
 #include "tests/suites.h"
@@ -201,6 +204,65 @@ START_TEST(test_links_are_kept_both_ways_once_with_their_last_weight)
 }
 END_TEST
 
+/* A yield function (node/matching/matcher.h) that counts the times it is
+ * asked and gives its answer. */
+struct asked {
+    int answer, times;
+};
+
+static int
+yield_asked(void *ctx)
+{
+    struct asked *a = ctx;
+
+    a->times++;
+    return a->answer;
+}
+
+/* A step with a yield function is not asked before its yield_after, stops
+ * after SEEN_MATCHER_YIELD_EVERY leaves once past it when the function
+ * says something waits, and goes on to its budget when nothing does. */
+START_TEST(test_a_step_stops_early_only_when_something_waits)
+{
+    struct asked a = {1, 0};
+    double far = seen_clock_mono() + 3600;
+    char line[4096], *p, id[32];
+    struct seen_txn *t;
+    uint64_t size;
+    int i, n;
+
+    for (i = 0; i < 40; i++) {
+        snprintf(line, sizeof line, "%s", TVP1);
+        snprintf(id, sizeof id, "TVP-DA-2025-%05d", 10000 + i);
+        ck_assert_uint_eq(strlen(id), strlen(TVP1_ID));
+        ck_assert_ptr_nonnull(p = strstr(line, TVP1_ID));
+        memcpy(p, id, strlen(id));
+        import(line);
+    }
+    t = tu_begin(store, 0);
+    ck_assert_int_eq(seen_feed_size(t, ix.own, &size), SEEN_OK);
+    seen_store_abort(t);
+    ck_assert_uint_gt(size, 40 + 2 * SEEN_MATCHER_YIELD_EVERY);
+    mt.yield = yield_asked;
+    mt.yctx = &a;
+    /* Not yet yield_after into the step: not asked. */
+    mt.yield_after = 3600;
+    ck_assert_int_eq(seen_matcher_step_until(&mt, 40, far), 40);
+    ck_assert_int_eq(a.times, 0);
+    /* Past it, something waiting: the step ends at the first question. */
+    mt.yield_after = 0;
+    ck_assert_int_eq(
+        seen_matcher_step_until(&mt, 100000, far), SEEN_MATCHER_YIELD_EVERY);
+    ck_assert_int_eq(a.times, 1);
+    /* Nothing waiting: the rest, in one step, asked on the way. */
+    a = (struct asked){0, 0};
+    n = seen_matcher_step_until(&mt, 100000, far);
+    ck_assert_int_eq(n, (int)size - 40 - SEEN_MATCHER_YIELD_EVERY);
+    ck_assert_int_eq(a.times, (n - 1) / SEEN_MATCHER_YIELD_EVERY);
+    ck_assert_int_eq(seen_matcher_step_until(&mt, 100000, far), 0);
+}
+END_TEST
+
 Suite *
 matcher_steps_suite(void)
 {
@@ -214,6 +276,7 @@ matcher_steps_suite(void)
         3);
     tcase_add_test(
         tc, test_links_are_kept_both_ways_once_with_their_last_weight);
+    tcase_add_test(tc, test_a_step_stops_early_only_when_something_waits);
     suite_add_tcase(s, tc);
     return s;
 }

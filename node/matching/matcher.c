@@ -345,6 +345,20 @@ matched_to(struct step *s, uint32_t o)
     return *p;
 }
 
+/* Whether the step ${s}, ${done} leaves into it, is to end before the
+ * next: the clock, with the clustering its new entries will take, past
+ * its end, or past the matcher's yield_after with something waiting. */
+static int
+step_over(struct step *s, size_t done)
+{
+    const struct seen_matcher *m = s->m;
+    double t = seen_clock_mono() + (double)s->pend->n * s->cluster_s;
+
+    return t >= s->until ||
+           (m->yield != NULL && done % SEEN_MATCHER_YIELD_EVERY == 0 &&
+               t - s->t0 >= m->yield_after && m->yield(m->yctx));
+}
+
 /* Follow origin ${o}'s feed from its cursor while *${done} < ${budget},
  * counting the leaves in *${done}, and move the cursor on. */
 static int
@@ -372,12 +386,17 @@ follow_feed(struct step *s, uint32_t o, size_t budget, size_t *done)
         s->mnext[o] = next; /* (the table may move as it grows) */
         /* The new entries linked are clustered after the last: that
          * time is kept for (as the last step took it). */
-        if (s->until > 0 && *done > 0 &&
-            seen_clock_mono() + (double)s->pend->n * s->cluster_s >=
-                s->until) {
+        if (s->until > 0 && *done > 0 && step_over(s, *done)) {
             s->until = -1; /* time is up: the step ends here */
             break;
         }
+        /* A long step clusters what it has linked once that would keep
+         * something that comes to wait longer than yield_after (what a
+         * short step would have clustered), and goes on. */
+        if (s->m->yield != NULL &&
+            (double)s->pend->n * s->cluster_s >= s->m->yield_after &&
+            (rc = flush_pending(s)) != 0)
+            return rc;
         step_trim(s);
         if ((rc = seen_feed_leaf(txn, o, next, &leaf, &len)) != 0 ||
             (rc = match_leaf(s, o, leaf, len)) != 0)
@@ -429,6 +448,7 @@ seen_matcher_step_until(struct seen_matcher *m, size_t budget, double until)
         return rc;
     step_init(&s, m, txn);
     s.until = until;
+    s.t0 = seen_clock_mono();
     s.pend = &pend;
     s.cluster_s = until > 0 ? cluster_seconds(0, 0) : 0;
     if ((rc = seen_store_count(txn, SEEN_DB_ORIGINS, &count)) != 0)

@@ -44,6 +44,9 @@ typedef const char *seen_matcher_type_fn(void *ctx,
 /* The node name of an origin (for output); writes to buf if needed. */
 typedef const char *seen_matcher_name_fn(void *ctx, const uint8_t pk[static 32],
     char *buf, size_t len);
+/* 1 when something waits that a step should stop for (a daemon's
+ * request, a peer's message), else 0. */
+typedef int seen_matcher_yield_fn(void *ctx);
 
 struct seen_matcher {
     struct seen_store *store;
@@ -54,7 +57,17 @@ struct seen_matcher {
     uint64_t alerts;    /* alerts raised since start */
     int rules_checked;  /* the store's matching rules checked (rules.c) */
     uint64_t expired;   /* entries dropped past their expiry since start */
+    /* Asked by seen_matcher_step_until every SEEN_MATCHER_YIELD_EVERY
+     * leaves once the step has taken yield_after seconds (with the
+     * clustering it owes); NULL: never.  With it set, a step clusters
+     * what it has linked whenever that would take yield_after, not only
+     * at its end. */
+    seen_matcher_yield_fn *yield;
+    void *yctx;
+    double yield_after;
 };
+
+#define SEEN_MATCHER_YIELD_EVERY 32
 
 /**
  * seen_matcher_step(m, budget):
@@ -74,7 +87,11 @@ int seen_matcher_step(struct seen_matcher *m, size_t budget);
  * keeps a daemon's loop answering while it matches a large backlog.  A
  * step links its new entries first and clusters them after the last, so
  * the linking stops early enough to leave them the time their clustering
- * took in the last step.
+ * took in the last step.  With ${m}->yield set, it also stops, after at
+ * least one leaf, once it has taken ${m}->yield_after seconds (its
+ * clustering counted as for ${until}) and the yield function says that
+ * something waits: a long step when nothing else is to do, a short one
+ * when something is.
  */
 int seen_matcher_step_until(
     struct seen_matcher *m, size_t budget, double until);

@@ -140,6 +140,7 @@ struct step {
     size_t nmnext;
     uint8_t hkey[crypto_shorthash_KEYBYTES]; /* of the tables by id */
     double until; /* monotonic time to stop at (0: none; -1: passed) */
+    double t0;    /* monotonic time the step began */
     struct idset *pend; /* new entries linked, not yet clustered */
     double cluster_s;   /* seconds kept for clustering each of them */
     int32_t today;      /* days since 1970: an expiry up to it has passed */

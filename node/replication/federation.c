@@ -361,6 +361,17 @@ seen_fed_set_yield(
 }
 
 /**
+ * seen_fed_waiting(fed):
+ * Whether messages wait; see federation.h.
+ */
+int
+seen_fed_waiting(struct seen_fed *fed)
+{
+
+    return fed->nround > 0 || seen_net_waiting(fed->net);
+}
+
+/**
  * seen_fed_pending(fed):
  * Whether messages received are left to apply; see federation.h.
  */

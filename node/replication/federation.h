@@ -282,6 +282,12 @@ void seen_fed_set_yield(struct seen_fed *fed, seen_fed_yield_fn *fn,
     void *ctx, double after);
 
 /**
+ * seen_fed_waiting(fed):
+ * Return 1 when messages wait, received or still to receive, else 0.
+ */
+int seen_fed_waiting(struct seen_fed *fed);
+
+/**
  * seen_fed_pending(fed):
  * Return 1 when messages received are left to apply (a round stopped by
  * the yield callback): call seen_fed_service() again without waiting.

@@ -836,6 +836,20 @@ seen_net_service(struct seen_net *net,
 }
 
 /**
+ * seen_net_waiting(net):
+ * Whether a message waits to be received; see net.h.
+ */
+int
+seen_net_waiting(struct seen_net *net)
+{
+    int ev = 0;
+    size_t len = sizeof ev;
+
+    return zmq_getsockopt(net->router, ZMQ_EVENTS, &ev, &len) == 0 &&
+           (ev & ZMQ_POLLIN) != 0;
+}
+
+/**
  * seen_net_watch(net):
  * Count the connections' events only (the first poll item): what keeps
  * descriptors in reserve while the daemon cannot service the rest.

@@ -152,6 +152,13 @@ size_t seen_net_service(struct seen_net *net,
     void *ctx, size_t max);
 
 /**
+ * seen_net_waiting(net):
+ * Return 1 when a message waits to be received, else 0: what a long
+ * piece of work asks before going on.
+ */
+int seen_net_waiting(struct seen_net *net);
+
+/**
  * seen_net_watch(net):
  * Count the connections' events only (the first poll item): what keeps
  * descriptors in reserve while the daemon cannot service the rest.
