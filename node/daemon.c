@@ -48,6 +48,7 @@ struct node {
     struct seen_indexer ix;
     struct seen_fed *fed;
     struct seen_matcher mt;
+    double stepped;            /* when the matcher last took a step */
     void *zctx;
     void *sock;                   /* the control socket (ROUTER) */
     int sock_peer;                /* its access: 1 peer, 0 claimed, -1 */
@@ -82,6 +83,8 @@ static void alert_refusals(struct node *n);
 #define MATCH_STEP_SECONDS 0.5   /* ...and the time a step may take */
 #define MATCH_YIELD_AFTER 0.05   /* ...or this once a request or a peer's
                                     message waits (input_waiting) */
+#define MATCH_WAITING_EVERY 1.0  /* s: while peers' messages keep waiting,
+                                    a step at most this often */
 #define YIELD_AFTER 0.2 /* seconds of a round of replication before a lead's
                            request waiting stops it (seen_fed_set_yield) */
 
@@ -1027,6 +1030,34 @@ raise_nofile(void)
                                                          : rl.rlim_max));
 }
 
+/*
+ * Match what arrived or was imported, a bounded step at a time
+ * (MATCH_STEP leaves, MATCH_STEP_SECONDS, or MATCH_YIELD_AFTER once a
+ * request or a peer's message waits: they wait for it, and each step is
+ * a commit): only when something came in (${came}), or the last step
+ * left work (${busy}); after a round, not between the parts of one a
+ * lead's request cut.  While peers' messages keep waiting (a catch-up),
+ * replication comes first: a step at most every MATCH_WAITING_EVERY
+ * seconds, so that a new member holds the entries, and answers queries
+ * on them, sooner, and matches the rest in long steps once they stop
+ * coming.  Returns 1 when a step is owed or left work, else 0.
+ */
+static int
+match_step(struct node *n, int busy, int came)
+{
+    int r;
+
+    if (importing(n) || seen_fed_pending(n->fed) || !(busy || came))
+        return busy;
+    if (seen_fed_waiting(n->fed) &&
+        seen_clock_mono() - n->stepped < MATCH_WAITING_EVERY)
+        return 1; /* owed: once they stop, or later */
+    r = seen_matcher_step_until(
+        &n->mt, MATCH_STEP, seen_clock_mono() + MATCH_STEP_SECONDS);
+    n->stepped = seen_clock_mono();
+    return r > 0;
+}
+
 /**
  * seen_daemon_run(home, pass, passlen):
  * Run the node whose home is ${home} until SIGTERM, SIGINT or a "stop"
@@ -1118,17 +1149,7 @@ seen_daemon_run(const char *home, const char *pass, size_t passlen)
         }
         if (housekeeping(&n))
             got = 1;
-        /* Match what arrived or was imported, a bounded step at a time
-         * (MATCH_STEP leaves, MATCH_STEP_SECONDS, or MATCH_YIELD_AFTER
-         * once a request or a peer's message waits: they wait for it, and
-         * each step is a commit): only when something came in, or the
-         * last step left work;
-         * after a round, not between the parts of one a lead's request
-         * cut (the matcher's share stays a step a round). */
-        if (!importing(&n) && !seen_fed_pending(n.fed) &&
-            (busy || got > 0 || rc > 0))
-            busy = seen_matcher_step_until(&n.mt, MATCH_STEP,
-                       seen_clock_mono() + MATCH_STEP_SECONDS) > 0;
+        busy = match_step(&n, busy, got > 0 || rc > 0);
     }
     (void)seen_notify("STOPPING=1");
     seen_info("node '%s' stopping%s", n.cfg.name,
