@@ -8,8 +8,9 @@
  * B-tree inserts in key order touch each page once, which makes a large
  * import several times faster.  Any read, delete or walk of such a
  * database, a nested transaction and the commit apply them first, so the
- * transaction sees its own writes as before; of two writes of one key the
- * later is applied last, so it wins as it would have.
+ * transaction sees its own writes as before (a cursor opened with
+ * store_cursor applies them); of two writes of one key the later is
+ * applied last, so it wins as it would have.
  */
 
 #include <errno.h>
@@ -287,6 +288,24 @@ store_defer_sync(struct seen_txn *t, enum seen_db db)
     if ((d = store_defer_of(t, db)) == NULL)
         return SEEN_OK;
     return store_defer_flush(t, d);
+}
+
+/**
+ * store_cursor(txn, db, c):
+ * Sync ${db}'s held writes, open a cursor on it, count a seek; see
+ * store_impl.h.
+ */
+int
+store_cursor(struct seen_txn *txn, enum seen_db db, MDB_cursor **c)
+{
+    int rc;
+
+    if ((rc = store_defer_sync(txn, db)) != 0)
+        return rc;
+    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], c)) != 0)
+        return store_fail(txn->store, store_db_name(db), rc);
+    txn->reads.seeks++;
+    return SEEN_OK;
 }
 
 /**

@@ -1,7 +1,9 @@
 /*
  * dups.c: the DUPSORT tables: the values under one key, the value under
  * a key with a given prefix, and a table's first items taken out (the
- * young level of the token index, storage/index.h, going into the next).
+ * young level of the token index, storage/index.h, going into the next;
+ * format 6's links and groups, by storage/migrate.c, going into format
+ * 7's).
  */
 #include <lmdb.h>
 #include <stdlib.h>
@@ -24,11 +26,8 @@ seen_store_dups_each(struct seen_txn *txn, enum seen_db db, const void *key,
     MDB_val k = {klen, (void *)key}, v;
     int rc, r;
 
-    if ((rc = store_defer_sync(txn, db)) != 0)
+    if ((rc = store_cursor(txn, db, &c)) != 0)
         return rc;
-    if ((r = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
-        return store_fail(txn->store, store_db_name(db), r);
-    txn->reads.seeks++;
     for (r = mdb_cursor_get(c, &k, &v, MDB_SET); r == 0;
          r = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
         if ((rc = fn(ctx, key, klen, v.mv_data, v.mv_size)) != 0)
@@ -57,11 +56,8 @@ seen_store_dup_get(struct seen_txn *txn, enum seen_db db, const void *key,
     MDB_val k = {klen, (void *)key}, v = {plen, (void *)vprefix};
     int rc, r;
 
-    if ((rc = store_defer_sync(txn, db)) != 0)
+    if ((rc = store_cursor(txn, db, &c)) != 0)
         return rc;
-    if ((r = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
-        return store_fail(txn->store, store_db_name(db), r);
-    txn->reads.seeks++;
     r = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH_RANGE);
     mdb_cursor_close(c);
     if (r == 0 && (v.mv_size < plen || memcmp(v.mv_data, vprefix, plen)))
@@ -75,8 +71,8 @@ seen_store_dup_get(struct seen_txn *txn, enum seen_db db, const void *key,
 
 /**
  * seen_store_dups_take(txn, from, max, klen, vlen, recs, n):
- * Remove the first ${max} key/value pairs of the DUPSORT database
- * ${from}; them, key and value one after the other, in a new array to
+ * Remove the first ${max} key/value pairs of the database ${from}
+ * (DUPSORT or not); them, key and value one after the other, in a new array to
  * *${recs}, their number to *${n}.  Returns 0 or the store's code.
  */
 int

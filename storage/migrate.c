@@ -39,29 +39,7 @@ migrate_hashes(struct seen_store *s, enum seen_db db, const char *name,
     return SEEN_OK;
 }
 
-/* Items of a format-6 table taken to be moved: up to MOVE_CHUNK, each its
- * key and value one after the other. */
-struct taken {
-    uint8_t *buf;
-    size_t n, klen, vlen;
-};
-
 #define MOVE_CHUNK 65536 /* links or group members a transaction moves */
-
-/* Keep a copy of an item (a seen_store_iter_fn over a struct taken). */
-static int
-take_item(void *ctx, const void *key, size_t klen, const void *val,
-    size_t vlen)
-{
-    struct taken *k = ctx;
-    uint8_t *at = k->buf + k->n * (k->klen + k->vlen);
-
-    if (klen != k->klen || vlen != k->vlen)
-        return SEEN_ECORRUPT;
-    memcpy(at, key, klen);
-    memcpy(at + klen, val, vlen);
-    return ++k->n == MOVE_CHUNK;
-}
 
 /* Move up to MOVE_CHUNK items of the format-6 table ${from} (keys of
  * ${klen} bytes, values of ${vlen}) into the DUPSORT table ${to}, the
@@ -74,24 +52,22 @@ static int
 move_some(struct seen_txn *t, enum seen_db from, enum seen_db to,
     size_t klen, size_t vlen, size_t head, uint64_t *n)
 {
-    struct taken k = {NULL, 0, klen, vlen};
-    uint8_t v[64], *at;
-    size_t i;
+    uint8_t v[64], *recs, *at;
+    size_t i, got;
     int rc;
 
     *n = 0;
-    if ((k.buf = malloc((size_t)MOVE_CHUNK * (klen + vlen))) == NULL)
-        return SEEN_ENOMEM;
-    rc = seen_store_iter(t, from, NULL, 0, take_item, &k);
-    for (i = 0; rc == 0 && i < k.n; i++) {
-        at = k.buf + i * (klen + vlen);
+    if ((rc = seen_store_dups_take(t, from, MOVE_CHUNK, klen, vlen, &recs,
+             &got)) != 0)
+        return rc;
+    for (i = 0; rc == 0 && i < got; i++) {
+        at = recs + i * (klen + vlen);
         memcpy(v, at + head, klen - head);
         memcpy(v + klen - head, at + klen, vlen);
-        if ((rc = seen_store_put(t, to, at, head, v, klen - head + vlen)) == 0)
-            rc = seen_store_del(t, from, at, klen, NULL, 0);
+        rc = seen_store_put(t, to, at, head, v, klen - head + vlen);
     }
-    free(k.buf);
-    *n = k.n;
+    free(recs);
+    *n = got;
     return rc;
 }
 

@@ -830,11 +830,8 @@ store_walk(struct seen_txn *txn, enum seen_db db, const void *from,
     MDB_val k = {flen, (void *)from}, v;
     int rc, r;
 
-    if ((rc = store_defer_sync(txn, db)) != 0)
+    if ((rc = store_cursor(txn, db, &c)) != 0)
         return rc;
-    if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &c)) != 0)
-        return store_fail(txn->store, db_names[db], rc);
-    txn->reads.seeks++;
     rc = mdb_cursor_get(c, &k, &v, flen ? MDB_SET_RANGE : MDB_FIRST);
     if (rc == 0 && after && flen && k.mv_size == flen &&
         memcmp(k.mv_data, from, flen) == 0) {

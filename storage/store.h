@@ -297,8 +297,9 @@ SEEN_MUST_CHECK int seen_store_dup_get(struct seen_txn *txn, enum seen_db db,
 
 /**
  * seen_store_dups_take(txn, from, max, klen, vlen, recs, n):
- * Remove the first ${max} key/value pairs of the DUPSORT database
- * ${from} (in key order; ${from} emptied whole when that is all of it),
+ * Remove the first ${max} key/value pairs of the database ${from}
+ * (DUPSORT or not: in key order, a key's values in theirs; ${from}
+ * emptied whole when that is all of it),
  * whose keys must be ${klen} bytes and values ${vlen}, and write them to
  * *${recs}, each key followed by its value, in that order (a new array
  * the caller frees; NULL when none), and their number to *${n}.  Returns

@@ -140,6 +140,14 @@ int store_migrate(struct seen_store *s, uint32_t from);
 int store_fail(struct seen_store *s, const char *what, int rc);
 
 /**
+ * store_cursor(txn, db, c):
+ * Apply the writes ${txn} holds back for ${db}, open a cursor on ${db}
+ * to *${c} (the caller closes it) and count the seek it is for.
+ * Returns 0 or the store's code (logged).
+ */
+int store_cursor(struct seen_txn *txn, enum seen_db db, MDB_cursor **c);
+
+/**
  * store_db_name(db):
  * The name of database ${db} in the LMDB file (static).
  */
