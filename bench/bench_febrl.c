@@ -7,7 +7,8 @@
  *   bench_febrl [-v] [--encoding E] DATASET4A.csv DATASET4B.csv
  *   bench_febrl [-v] [--encoding E] --synth DIR
  *
- * --encoding keyed, oprf or both (the default: keyed, then oprf): the
+ * --encoding keyed, oprf, anchored or both (the default: keyed, then
+ * oprf; anchored: match/anchored.h, five anchors a person): the
  * tokens of a keyed epoch (today's rules and the name's Bloom filter) or
  * of an OPRF epoch (match/tokens.h, SEEN_TOKENS_OPRF: the names' one-edit
  * neighbourhoods, no filter) with the keyed PRF standing in for the OPRF
@@ -885,7 +886,7 @@ static void
 usage(void)
 {
 
-    fprintf(stderr, "usage: bench_febrl [-v] [--encoding keyed|oprf|both] "
+    fprintf(stderr, "usage: bench_febrl [-v] [--encoding keyed|oprf|anchored|both] "
                     "[--all] [--manifest LAB.json]\n"
                     "           [--households N] [--seed S]\n"
                     "       bench_febrl [-v] [--encoding E] DATASET4A.csv "
@@ -912,6 +913,9 @@ run(int argc, char *argv[], int i)
         bench_token_mode_name(bench_token_mode),
         bench_token_mode == SEEN_TOKENS_OPRF
             ? " (OPRF epoch: no Bloom filter; the keyed PRF stands in)"
+        : bench_token_mode == SEEN_TOKENS_ANCHORED
+            ? " (anchored OPRF epoch: five anchors a person; the keyed PRF "
+              "stands in)"
             : " (keyed epoch: today's tokens and Bloom filter)");
     fflush(stdout);
     if (i < argc && strcmp(argv[i], "--synth") == 0) {
@@ -946,6 +950,8 @@ main(int argc, char *argv[])
             bench_token_mode = SEEN_TOKENS_KEYED;
         else if (strcmp(argv[i + 1], "oprf") == 0)
             bench_token_mode = SEEN_TOKENS_OPRF;
+        else if (strcmp(argv[i + 1], "anchored") == 0)
+            bench_token_mode = SEEN_TOKENS_ANCHORED;
         else if (strcmp(argv[i + 1], "both") == 0)
             both = 1;
         else {

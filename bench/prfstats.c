@@ -16,7 +16,9 @@ const char *
 bench_token_mode_name(enum seen_token_mode mode)
 {
 
-    return mode == SEEN_TOKENS_OPRF ? "oprf" : "keyed";
+    return mode == SEEN_TOKENS_OPRF       ? "oprf"
+           : mode == SEEN_TOKENS_ANCHORED ? "anchored"
+                                          : "keyed";
 }
 
 /**

@@ -24,7 +24,7 @@
 
 #include "common/seen.h"
 
-#define SEEN_PRFBATCH_OUT 16 /* bytes of output kept an input */
+#define SEEN_PRFBATCH_OUT 32 /* bytes of output kept an input */
 #define SEEN_PRFBATCH_INPUT_MAX 512 /* bytes of one input */
 
 struct seen_prfbatch;

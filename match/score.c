@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "match/anchored.h"
 #include "match/score.h"
 #include "match/tokens.h"
 
@@ -31,6 +32,7 @@ struct span {
  */
 struct spans {
     struct span r[SEEN_RULE_MAX + 1];
+    int slots; /* it carries slot vectors (match/anchored.h) */
 };
 
 /* Find every rule's span of side ${s} to ${sp}. */
@@ -51,6 +53,8 @@ spans_of(const struct seen_score_side *s, struct spans *sp)
         }
         if (t[0] > top)
             top = t[0];
+        if (t[0] >= SEEN_SLOT_RULE_BASE)
+            sp->slots = 1;
     }
 }
 
@@ -144,6 +148,10 @@ struct cmp {
                                name swaps leave them (g -1: one name
                                agrees, recorded in the other field) */
     int given_differ;       /* the given names are known to differ */
+    int anch;               /* the anchored encoding: ag and own hold */
+    int8_t ag[SEEN_RULE_MAX + 1];  /* agree() as the shared slots say it;
+                                      2: as the items say it */
+    uint8_t own[2][SEEN_RULE_MAX + 1]; /* each side holds the field */
     unsigned int against;   /* comparisons that counted against */
     uint8_t lv[SEEN_CMP_COUNT]; /* each comparison's level */
 };
@@ -153,7 +161,109 @@ static int
 cmp_agree(const struct cmp *c, unsigned int rule)
 {
 
+    if (c->anch && c->ag[rule] != 2)
+        return c->ag[rule];
     return agree(&c->sa, &c->sb, rule);
+}
+
+/* 1 when side ${side} (0: a, 1: b) of ${c} holds ${rule}'s field. */
+static int
+cmp_has(const struct cmp *c, int side, unsigned int rule)
+{
+
+    if (c->anch && c->ag[rule] != 2)
+        return c->own[side][rule];
+    return has(side == 0 ? &c->sa : &c->sb, rule);
+}
+
+/* The rules the anchored encoding carries in slot vectors. */
+static int
+slot_rule(unsigned int rule)
+{
+
+    return (rule >= SEEN_RULE_FIELD_BASE && rule <= SEEN_RULE_F_FAMILY_NEAR &&
+               rule != SEEN_RULE_F_GIVEN_COMMON &&
+               rule != SEEN_RULE_F_GIVEN_VCOMMON &&
+               rule != SEEN_RULE_F_FAMILY_COMMON &&
+               rule != SEEN_RULE_F_FAMILY_VCOMMON) ||
+           rule == SEEN_RULE_FAMILY_WINDOW;
+}
+
+/* 1 when the hashes ${x} (${nx}) and ${y} (${ny}) share one. */
+static int
+share(const uint16_t *x, int nx, const uint16_t *y, int ny)
+{
+    int i, j;
+
+    for (i = 0; i < nx; i++)
+        for (j = 0; j < ny; j++)
+            if (x[i] == y[j])
+                return 1;
+    return 0;
+}
+
+/* Whether ${v}'s entry holds ${rule}'s field in any of its slots. */
+static int
+slot_own(const struct seen_slot_view *v, unsigned int rule)
+{
+    uint16_t h[SEEN_SLOT_VEC];
+    unsigned int s;
+
+    for (s = 0; s < SEEN_SLOTS; s++)
+        if ((v->present >> s & 1u) &&
+            (seen_slot_implied((enum seen_slot)s, rule) ||
+                seen_slot_values(v, (enum seen_slot)s, rule, h) > 0))
+            return 1;
+    return 0;
+}
+
+/*
+ * The anchored encoding (match/anchored.h): each field rule agrees as
+ * the first anchor both sides share says it (the anchor's own fields
+ * agree; a column both carry compares), and is unknown (-1) where they
+ * share none that tells.
+ */
+static void
+anchored(struct cmp *c)
+{
+    static const enum seen_slot order[SEEN_SLOTS] = {SEEN_SLOT_F,
+        SEEN_SLOT_G, SEEN_SLOT_N, SEEN_SLOT_W0, SEEN_SLOT_W1, SEEN_SLOT_S};
+    struct seen_slot_view va, vb;
+    uint16_t ha[SEEN_SLOT_VEC], hb[SEEN_SLOT_VEC];
+    unsigned int r, shared = 0, k, s;
+    int na, nb;
+
+    seen_slot_read(c->a->tokens, c->a->ntokens, SEEN_TOKEN_ITEM, &va);
+    seen_slot_read(c->b->tokens, c->b->ntokens, SEEN_TOKEN_ITEM, &vb);
+    c->anch = 1;
+    for (s = 0; s < SEEN_SLOTS; s++)
+        if ((va.present & vb.present) >> s & 1u &&
+            memcmp(va.anchor[s] + 1, vb.anchor[s] + 1, SEEN_TOKEN_MATCH) == 0)
+            shared |= 1u << s;
+    for (r = 0; r <= SEEN_RULE_MAX; r++) {
+        if (!slot_rule(r)) {
+            c->ag[r] = 2;
+            continue;
+        }
+        c->ag[r] = -1;
+        c->own[0][r] = (uint8_t)slot_own(&va, r);
+        c->own[1][r] = (uint8_t)slot_own(&vb, r);
+        for (k = 0; k < SEEN_SLOTS; k++) {
+            s = order[k];
+            if (!(shared >> s & 1u))
+                continue;
+            if (seen_slot_implied((enum seen_slot)s, r)) {
+                c->ag[r] = 1;
+                break;
+            }
+            na = seen_slot_values(&va, (enum seen_slot)s, r, ha);
+            nb = seen_slot_values(&vb, (enum seen_slot)s, r, hb);
+            if (na > 0 && nb > 0) {
+                c->ag[r] = (int8_t)share(ha, na, hb, nb);
+                break;
+            }
+        }
+    }
 }
 
 /* 1 when both sides of ${c} carry a token of ${rule}. */
@@ -285,11 +395,11 @@ dob_differ_weight(struct cmp *c)
 static int
 due_and_date(const struct cmp *c)
 {
-    int ua = has(&c->sa, SEEN_RULE_F_DUE) && !has(&c->sa, SEEN_RULE_F_DOB);
-    int ub = has(&c->sb, SEEN_RULE_F_DUE) && !has(&c->sb, SEEN_RULE_F_DOB);
+    int ua = cmp_has(c, 0, SEEN_RULE_F_DUE) && !cmp_has(c, 0, SEEN_RULE_F_DOB);
+    int ub = cmp_has(c, 1, SEEN_RULE_F_DUE) && !cmp_has(c, 1, SEEN_RULE_F_DOB);
 
-    return (ua && (ub || has(&c->sb, SEEN_RULE_F_DOB))) ||
-        (ub && has(&c->sa, SEEN_RULE_F_DOB));
+    return (ua && (ub || cmp_has(c, 1, SEEN_RULE_F_DOB))) ||
+        (ub && cmp_has(c, 0, SEEN_RULE_F_DOB));
 }
 
 /* Add the weight of the dates of birth (or the due dates) to *${w}. */
@@ -484,12 +594,13 @@ near_weight(const struct cmp *c, int near_g, int near_f)
     return 0;
 }
 
-/* 1 when side ${s} carries a name's one-edit neighbourhood. */
+/* 1 when side ${side} carries a name's one-edit neighbourhood. */
 static int
-has_near(const struct spans *s)
+has_near(const struct cmp *c, int side)
 {
 
-    return has(s, SEEN_RULE_F_GIVEN_NEAR) || has(s, SEEN_RULE_F_FAMILY_NEAR);
+    return cmp_has(c, side, SEEN_RULE_F_GIVEN_NEAR) ||
+           cmp_has(c, side, SEEN_RULE_F_FAMILY_NEAR);
 }
 
 /* Add the weight of the names to *${w}. */
@@ -504,7 +615,7 @@ names_weight(struct cmp *c, double *w)
     if (c->a->bloom != NULL && c->b->bloom != NULL &&
         bloom_compare(c->a->bloom, c->b->bloom, c->dice, &c->diff)) {
         c->have_bloom = 1;
-    } else if (has_near(&c->sa) && has_near(&c->sb)) {
+    } else if (has_near(c, 0) && has_near(c, 1)) {
         c->have_near = 1;
     }
     c->g = cmp_agree(c, SEEN_RULE_F_GIVEN);
@@ -607,6 +718,8 @@ score(const struct seen_score_side *a, const struct seen_score_side *b,
     c.dice = dice;
     spans_of(a, &c.sa);
     spans_of(b, &c.sb);
+    if (c.sa.slots || c.sb.slots)
+        anchored(&c);
     ids_weight(&c, &w);
     dob_weight(&c, &w);
     names_weight(&c, &w);

@@ -11,23 +11,9 @@
 #include "match/nickname.h"
 #include "match/normalise.h"
 #include "match/tokens.h"
+#include "match/tokens_impl.h"
+#include "match/anchored.h"
 
-#define NICK_MAX 6
-#define VARIANTS_MAX 8
-
-struct seen_tokenizer {
-    struct seen_token_key sub[SEEN_RULE_MAX + 1];
-    uint8_t bloom[crypto_shorthash_KEYBYTES];
-    uint32_t epoch;
-    int keyed;                 /* made from a match key */
-    enum seen_token_mode mode;
-};
-
-/* The PRF inputs of one person, as the rules make them. */
-struct tbuf {
-    struct seen_prf_input *out;
-    size_t n, max;
-};
 
 /**
  * seen_tokenizer_new(match_key, epoch):
@@ -60,7 +46,8 @@ seen_tokenizer_new_mode(const uint8_t *match_key, uint32_t epoch,
     uint8_t b[32];
     unsigned int r;
 
-    if (mode != SEEN_TOKENS_KEYED && mode != SEEN_TOKENS_OPRF) {
+    if (mode != SEEN_TOKENS_KEYED && mode != SEEN_TOKENS_OPRF &&
+        mode != SEEN_TOKENS_ANCHORED) {
         seen_error("unknown token encoding %d", (int)mode);
         return NULL;
     }
@@ -131,10 +118,8 @@ seen_tokenizer_mode(const struct seen_tokenizer *tk)
     return tk->mode;
 }
 
-/* Add to ${b} the PRF input of ${rule} over the ${n} fields ${f}, unless
- * one is empty, the encoding is too long, or ${b} is full. */
-static void
-tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
+void
+seen_tk_tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
 {
     struct seen_prf_input *p;
     size_t i, len;
@@ -155,12 +140,6 @@ tok(struct tbuf *b, unsigned int rule, const char *const *f, size_t n)
     p->len = (uint8_t)len;
     b->n++;
 }
-
-#define TOK(b, rule, ...)                                                     \
-    do {                                                                      \
-        const char *f_[] = {__VA_ARGS__};                                     \
-        tok(b, rule, f_, sizeof f_ / sizeof f_[0]);                           \
-    } while (0)
 
 /* Order token items by their bytes (for qsort). */
 static int
@@ -192,27 +171,8 @@ phon(const char *s, char out[static SEEN_DMETAPHONE_MAX + 1])
         out[0] = '\0';
 }
 
-/*
- * The fields of one person that the rules combine, normalised; an empty
- * string where there is nothing.
- */
-struct tfields {
-    char given[SEEN_NAME_MAX]; /* first word of the given name */
-    char gph[SEEN_DMETAPHONE_MAX + 1], fph[SEEN_DMETAPHONE_MAX + 1];
-    const char *heads[NICK_MAX]; /* nickname groups of given (static) */
-    size_t nheads;
-    char var[VARIANTS_MAX][SEEN_NAME_MAX]; /* variants of a family name */
-    size_t nvar;
-    const char *fam; /* var[0], or "" */
-    char family[SEEN_NAME_MAX]; /* the family name's var[0], kept */
-    char dob[11], yob[5], md[6], bmonth[8], due[11];
-    char sex[2];
-    const char *addr, *pc; /* district and postcode ("" if shielded) */
-};
-
-/* Normalise the fields of ${in} the rules combine into ${f}. */
-static void
-fields_fill(const struct seen_token_input *in, struct tfields *f)
+void
+seen_tk_fields(const struct seen_token_input *in, struct tfields *f)
 {
     char gnorm[SEEN_NAME_MAX], fnorm[SEEN_NAME_MAX];
     int y, m, d;
@@ -368,6 +328,13 @@ decimal(char out[static 16], int32_t v)
     out[i] = '\0';
 }
 
+void
+seen_tk_window(char out[static 16], int32_t days, int32_t width, int i)
+{
+
+    decimal(out, floor_div(days + i * (width / 2), width));
+}
+
 static void
 window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     int32_t days, int32_t width)
@@ -377,7 +344,7 @@ window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     int i;
 
     for (i = 0; i < 2; i++) {
-        decimal(k, floor_div(days + i * (width / 2), width));
+        seen_tk_window(k, days, width, i);
         if (fam != NULL)
             TOK(b, rule, fam, offs[i], k);
         else
@@ -385,9 +352,8 @@ window_tokens(struct tbuf *b, unsigned int rule, const char *fam,
     }
 }
 
-/* The digits of ${ymd} ("YYYY-MM-DD") sorted, into ${out}. */
-static void
-sorted_digits(const char *ymd, char out[static 9])
+void
+seen_tk_sorted_digits(const char *ymd, char out[static 9])
 {
     size_t i, n = 0;
     int c;
@@ -412,7 +378,7 @@ date_tokens(
 
     if (in->has_dob) {
         window_tokens(b, SEEN_RULE_F_DOB_NEAR, NULL, in->dob, 2);
-        sorted_digits(f->dob, digits);
+        seen_tk_sorted_digits(f->dob, digits);
         TOK(b, SEEN_RULE_F_DOB_DIGITS, digits);
         TOK(b, SEEN_RULE_FAMILY_MD, f->fph, f->md);
         window_tokens(b, SEEN_RULE_F_DOB_YEARS, NULL, in->dob, 732);
@@ -471,8 +437,8 @@ sort_items(uint8_t *out, size_t n, uint8_t *tmp)
 }
 
 /* Sort the ${n} items of ${out} and drop duplicates; return how many stay. */
-static size_t
-sort_unique(uint8_t *out, size_t n)
+size_t
+seen_tk_sort_unique(uint8_t *out, size_t n)
 {
     uint8_t tmp[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
     size_t i, k;
@@ -509,23 +475,34 @@ sort_unique(uint8_t *out, size_t n)
 #define NEAR_MIN 4
 #define NEAR_MAX 12
 
-static void
-near_tokens(struct tbuf *b, unsigned int rule, const char *name)
+size_t
+seen_tk_near(const char *name, char out[][SEEN_NAME_MAX])
 {
-    char d[SEEN_NAME_MAX];
-    size_t len = strlen(name), i;
+    size_t len = strlen(name), i, n = 0;
 
     if (len < NEAR_MIN || len > NEAR_MAX)
-        return;
-    TOK(b, rule, name);
+        return 0;
+    memcpy(out[n++], name, len + 1);
     for (i = 0; i < len; i++) {
         /* A doubled letter gives the same string twice: once. */
         if (i > 0 && name[i] == name[i - 1])
             continue;
-        memcpy(d, name, i);
-        memcpy(d + i, name + i + 1, len - i);
-        TOK(b, rule, d);
+        memcpy(out[n], name, i);
+        memcpy(out[n] + i, name + i + 1, len - i);
+        n++;
     }
+    return n;
+}
+
+static void
+near_tokens(struct tbuf *b, unsigned int rule, const char *name)
+{
+    char d[SEEN_TK_NEAR_MAX][SEEN_NAME_MAX];
+    size_t n = seen_tk_near(name, d), i;
+
+    for (i = 0; i < n; i++)
+        TOK(b, rule, d[i]);
+    sodium_memzero(d, sizeof d);
 }
 
 /**
@@ -545,9 +522,11 @@ seen_tokens_inputs(const struct seen_tokenizer *tk,
     struct tbuf b = {out, 0, max};
     struct tfields f;
 
+    if (tk->mode == SEEN_TOKENS_ANCHORED)
+        return seen_tokens_anchored_inputs(in, out, max);
     if (b.max > SEEN_TOKENS_MAX)
         b.max = SEEN_TOKENS_MAX;
-    fields_fill(in, &f);
+    seen_tk_fields(in, &f);
     blocking_tokens(&b, &f, in);
     field_tokens(&b, &f);
     date_tokens(&b, &f, in);
@@ -577,7 +556,14 @@ keyed_prf(const struct seen_tokenizer *tk, const struct seen_prf_input *in,
         if (in[i].rule > SEEN_RULE_MAX || in[i].len > SEEN_PRF_INPUT_MAX)
             return SEEN_EINVAL;
         k = &tk->sub[in[i].rule];
-        if (padded && in[i].len > 0 && in[i].len <= SEEN_TOKEN_BLOCK)
+        memset(prf[i], 0, SEEN_PRF_OUTPUT);
+        if (tk->mode == SEEN_TOKENS_ANCHORED)
+            /* Standing in for the OPRF's output, slot key included. */
+            r = crypto_generichash(prf[i], SEEN_PRF_OUTPUT, in[i].bytes,
+                    in[i].len, k->key, sizeof k->key) == 0
+                    ? 0
+                    : SEEN_EINVAL;
+        else if (padded && in[i].len > 0 && in[i].len <= SEEN_TOKEN_BLOCK)
             r = seen_token_keyed_block(prf[i], k, in[i].bytes, in[i].len);
         else
             r = seen_token_keyed_bytes(prf[i], k, in[i].bytes, in[i].len);
@@ -591,7 +577,8 @@ keyed_prf(const struct seen_tokenizer *tk, const struct seen_prf_input *in,
  * seen_tokens_keyed_prf(tk, in, n, prf):
  * The keyed PRF of a keyed epoch (or standing in for the OPRF): write to
  * ${prf}[i] the 16-byte keyed BLAKE2b of ${in}[i] under its rule's
- * subkey, for the ${n} inputs ${in}.  Returns 0; SEEN_EINVAL when ${tk}
+ * subkey, and 16 zeros, for the ${n} inputs ${in} (in the anchored
+ * encoding, the 32-byte keyed BLAKE2b, so that anchors have slot keys).  Returns 0; SEEN_EINVAL when ${tk}
  * has no key or an input's rule or length is out of range (${prf} is
  * then undefined).
  */
@@ -628,7 +615,7 @@ seen_tokens_finish(const struct seen_prf_input *in, size_t n,
         memset(p + 1 + SEEN_TOKEN_MATCH, 0,
             SEEN_TOKEN_ITEM - 1 - SEEN_TOKEN_MATCH);
     }
-    return sort_unique(out, n);
+    return seen_tk_sort_unique(out, n);
 }
 
 /**
@@ -645,13 +632,23 @@ seen_tokens_make(const struct seen_tokenizer *tk,
 {
     struct seen_prf_input pin[SEEN_TOKENS_MAX];
     uint8_t prf[SEEN_TOKENS_MAX][SEEN_PRF_OUTPUT];
+    uint8_t all[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
     size_t n, i, k = 0;
 
     if (!tk->keyed)
         return 0;
     n = seen_tokens_inputs(tk, in, pin, max);
-    if (keyed_prf(tk, pin, n, prf, 1) == 0)
+    if (keyed_prf(tk, pin, n, prf, 1) != 0)
+        k = 0;
+    else if (tk->mode != SEEN_TOKENS_ANCHORED)
         k = seen_tokens_finish(pin, n, prf, out);
+    else {
+        k = seen_tokens_anchored_finish(tk, in, pin, n,
+            (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, all);
+        if (k > max)
+            k = max;
+        memcpy(out, all, k * SEEN_TOKEN_ITEM);
+    }
     /* The inputs hold names and dates. */
     for (i = 0; i < n; i++)
         sodium_memzero(pin[i].bytes, pin[i].len);
@@ -833,6 +830,7 @@ seen_rule_name(unsigned int rule)
         [SEEN_RULE_PHON_NAME_DOB] = "phonetic_name_dob",
         [SEEN_RULE_FAMILY_WINDOW] = "family_date_window",
         [SEEN_RULE_FAMILY_MD] = "family_month_day",
+        [SEEN_RULE_FAMILY_WINDOW1] = "family_date_window_1",
         [SEEN_RULE_F_GIVEN] = "given",
         [SEEN_RULE_F_FAMILY] = "family",
         [SEEN_RULE_F_DOB] = "dob",

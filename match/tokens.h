@@ -55,6 +55,8 @@ enum seen_rule {
     SEEN_RULE_FAMILY_WINDOW = 15, /* phonetic family, 32-day window of the
                                    * dob or due date (two offsets) */
     SEEN_RULE_FAMILY_MD = 16,     /* phonetic family, {day, month} */
+    SEEN_RULE_FAMILY_WINDOW1 = 17, /* the anchored encoding's second
+                                    * window anchor (match/anchored.h) */
     SEEN_RULE_FIELD_BASE = 32,
     /* Field rules (published, not indexed). */
     SEEN_RULE_F_GIVEN = 32,
@@ -115,6 +117,7 @@ struct seen_token_input {
 enum seen_token_mode {
     SEEN_TOKENS_KEYED = 0,
     SEEN_TOKENS_OPRF = 1,
+    SEEN_TOKENS_ANCHORED = 2,
 };
 
 /* The rule subkeys, derived once from a match key, and the encoding. */
@@ -185,7 +188,9 @@ size_t seen_tokens_make(const struct seen_tokenizer *tk,
  * and a district, 142 bytes).
  */
 #define SEEN_PRF_INPUT_MAX 192
-#define SEEN_PRF_OUTPUT 16 /* bytes of PRF output a token is made from */
+#define SEEN_PRF_OUTPUT 32 /* bytes of PRF output kept an input: a token
+                              is made from the first 8, an anchor's slot
+                              key from bytes 16 to 31 (match/anchored.h) */
 
 struct seen_prf_input {
     uint8_t rule;

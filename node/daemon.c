@@ -32,6 +32,7 @@
 #include "node/replication/federation.h"
 #include "node/restore.h"
 #include "proto/control.h"
+#include "proto/membership.h"
 #include "proto/policy.h"
 #include "storage/operators.h"
 #include "storage/store.h"
@@ -697,13 +698,19 @@ static void
 oprf_epoch(struct node *n, uint32_t epoch)
 {
     struct seen_tokenizer *tk;
+    const struct seen_membership *doc;
+    enum seen_token_mode mode = SEEN_TOKENS_OPRF;
 
+    if (n->fed != NULL && (doc = seen_fed_doc(n->fed)) != NULL &&
+        seen_membership_oprf_encoding(doc) ==
+            SEEN_MEMBERSHIP_ENCODING_ANCHORED)
+        mode = SEEN_TOKENS_ANCHORED;
     if (n->tk != NULL && seen_tokenizer_epoch(n->tk) == epoch &&
-        seen_tokenizer_mode(n->tk) == SEEN_TOKENS_OPRF)
+        seen_tokenizer_mode(n->tk) == mode)
         return;
     if (n->batch == NULL && (n->batch = seen_prfbatch_new()) == NULL)
         return;
-    if ((tk = seen_tokenizer_new_mode(NULL, epoch, SEEN_TOKENS_OPRF)) == NULL)
+    if ((tk = seen_tokenizer_new_mode(NULL, epoch, mode)) == NULL)
         return;
     seen_tokenizer_destroy(&n->tk);
     n->tk = tk;
@@ -711,8 +718,9 @@ oprf_epoch(struct node *n, uint32_t epoch)
     n->ix.batch = n->batch;
     n->ix.fill = oprf_fill;
     n->ix.fill_ctx = n;
-    seen_info("OPRF epoch %u: tokens are made through the custodians",
-        epoch);
+    seen_info("OPRF epoch %u: tokens are made through the custodians "
+              "(%s encoding)",
+        epoch, mode == SEEN_TOKENS_ANCHORED ? "anchored" : "whole-value");
     n->republish_wait = 0;
     n->republish_due = time(NULL);
 }

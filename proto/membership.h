@@ -270,6 +270,17 @@ struct seen_membership_custodian {
 size_t seen_membership_oprf(const struct seen_membership *m,
     unsigned int *threshold, const uint8_t **public_key);
 
+/* The token encodings of an OPRF epoch (OprfKey.encoding). */
+#define SEEN_MEMBERSHIP_ENCODING_WHOLE 0    /* every token an evaluation */
+#define SEEN_MEMBERSHIP_ENCODING_ANCHORED 1 /* match/anchored.h */
+
+/**
+ * seen_membership_oprf_encoding(m):
+ * Return the token encoding of ${m}'s OPRF epoch
+ * (SEEN_MEMBERSHIP_ENCODING_*; WHOLE when ${m} is not an OPRF epoch).
+ */
+unsigned int seen_membership_oprf_encoding(const struct seen_membership *m);
+
 /**
  * seen_membership_custodian(m, i, out):
  * Fill ${out} with custodian ${i} (0-based, in document order) of ${m}'s
@@ -305,7 +316,8 @@ SEEN_MUST_CHECK int seen_membership_open_share(
 
 /**
  * seen_membership_deal(epoch, t, custodians, endpoints, n, out, len):
- * Deal a new OPRF key for ${epoch}, split ${t} of ${n}: a random key k,
+ * Deal a new OPRF key for ${epoch}, split ${t} of ${n}, whose tokens are
+ * made by the anchored encoding: a random key k,
  * its shares (seen_oprf_split), share i+1 sealed with crypto_box_seal to
  * ${custodians}[i]'s curve_pk and served at ${endpoints}[i].  k and the
  * shares are wiped before it returns; only k·G and each share·G remain.

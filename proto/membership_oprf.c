@@ -82,6 +82,11 @@ membership_check_oprf(const struct seen_membership *m)
             k->epoch, b->epoch);
         return SEEN_EINVAL;
     }
+    if (k->encoding > SEEN_MEMBERSHIP_ENCODING_ANCHORED) {
+        seen_error("membership: oprf: unknown token encoding %u",
+            k->encoding);
+        return SEEN_EINVAL;
+    }
     if (b->n_grants != 0) {
         seen_error("membership: an OPRF epoch with match-key grants");
         return SEEN_EINVAL;
@@ -142,6 +147,19 @@ seen_membership_oprf(const struct seen_membership *m,
     if (public_key != NULL)
         *public_key = k->public_key.data;
     return k->n_shares;
+}
+
+/**
+ * seen_membership_oprf_encoding(m):
+ * Return the token encoding of ${m}'s OPRF epoch
+ * (SEEN_MEMBERSHIP_ENCODING_*; WHOLE when ${m} is not an OPRF epoch).
+ */
+unsigned int
+seen_membership_oprf_encoding(const struct seen_membership *m)
+{
+
+    return m->body->oprf != NULL ? m->body->oprf->encoding
+                                 : SEEN_MEMBERSHIP_ENCODING_WHOLE;
 }
 
 /* Fill ${out} from the share ${s} of ${m}. */
@@ -279,6 +297,8 @@ deal_fill(struct deal *d, uint32_t epoch, unsigned int t,
     seen__oprf_key__init(&d->key);
     d->key.epoch = epoch;
     d->key.threshold = t;
+    /* A new deal makes anchored tokens (docs/protocol.md). */
+    d->key.encoding = SEEN_MEMBERSHIP_ENCODING_ANCHORED;
     d->key.public_key.data = d->pk;
     d->key.public_key.len = 32;
     for (i = 0; i < n; i++) {

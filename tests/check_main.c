@@ -53,6 +53,7 @@ static const struct {
     {"check_match_nickname", nickname_suite},
     {"check_match_normalise", normalise_suite},
     {"check_match_prf", match_prf_suite},
+    {"check_match_anchored", match_anchored_suite},
     {"check_match_prfbatch", match_prfbatch_suite},
     {"check_match_tokens", tokens_suite},
     {"check_matcher", matcher_suite},

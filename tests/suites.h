@@ -29,6 +29,7 @@ Suite *cluster_suite(void);
 Suite *match_dates_suite(void);
 Suite *match_em_suite(void);
 Suite *match_prf_suite(void);
+Suite *match_anchored_suite(void);
 Suite *dmetaphone_suite(void);
 Suite *ident_suite(void);
 Suite *nickname_suite(void);

@@ -5,9 +5,11 @@
  * (match/prfbatch.h: each distinct input once), and the tokens are made
  * from what came back (match/tokens.h, seen_tokens_finish).
  */
+#include <sodium.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "match/anchored.h"
 #include "match/prfbatch.h"
 #include "match/tokens.h"
 #include "node/matching/indexer.h"
@@ -18,7 +20,8 @@ seen_indexer_oprf(const struct seen_indexer *ix)
 {
 
     return ix != NULL && ix->tk != NULL &&
-           seen_tokenizer_mode(ix->tk) == SEEN_TOKENS_OPRF;
+           (seen_tokenizer_mode(ix->tk) == SEEN_TOKENS_OPRF ||
+               seen_tokenizer_mode(ix->tk) == SEEN_TOKENS_ANCHORED);
 }
 
 /* The OPRF input of ${pi} in ${ix}'s epoch into ${buf}; its length. */
@@ -125,7 +128,12 @@ seen_indexer_person_tokens(const struct seen_indexer *ix,
             return SEEN_ENOTFOUND;
         }
     }
-    *ntok = seen_tokens_finish(pre, n, (const uint8_t(*)[SEEN_PRF_OUTPUT])prf,
-        tokens);
+    if (seen_tokenizer_mode(ix->tk) == SEEN_TOKENS_ANCHORED)
+        *ntok = seen_tokens_anchored_finish(ix->tk, in, pre, n,
+            (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, tokens);
+    else
+        *ntok = seen_tokens_finish(pre, n,
+            (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, tokens);
+    sodium_memzero(prf, sizeof prf);
     return 0;
 }
