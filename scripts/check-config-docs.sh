@@ -18,8 +18,9 @@ man=$(awk '/^\.Ss \[/ {s = $2} /^\.It Cm [a-z_]+/ {print s, $3}' \
 # operations.md: the table's "| `[section] key` |" rows.
 ops=$(grep -oE '^\| `\[[a-z]+\] [a-z_]+`' docs/operations.md |
   sed -E 's/^\| `\[([a-z]+)\] ([a-z_]+)`/\1 \2/')
-# the example: "key =" lines under "[section]".
-ex=$(awk '/^\[[a-z]+\]/ {s = $1} /^[a-z_]+ =/ {print s, $1}' \
+# the example: "key =" lines under "[section]", or "#key =" for a key
+# whose default the node works out (the custodians' limits).
+ex=$(awk '/^\[[a-z]+\]/ {s = $1} /^#?[a-z_]+ =/ {k = $1; sub(/^#/, "", k); print s, k}' \
   packaging/seen.conf.example | tr -d '[]')
 
 for where in man ops ex; do

@@ -23,6 +23,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "common/home.h"
 #include "common/seen.h"
 #include "crypto/keys.h"
 #include "crypto/oprf.h"
@@ -687,6 +688,33 @@ alert_fn(void *ctx, const void *v, size_t vlen)
     return 0;
 }
 
+/* Limits seen.conf leaves unset are the defaults of the served epoch's
+ * encoding: an anchored key (every deal of this version) lets a member
+ * and operator ask 400 evaluations a day, not 2,000. */
+START_TEST(test_unset_limits_are_the_encodings_defaults)
+{
+    const struct seen_custodian_limits lim = {0, 0};
+    Seen__OprfEval *ev;
+    uint64_t rem;
+    size_t nev;
+
+    ck_assert_uint_eq(seen_membership_oprf_encoding(doc),
+        SEEN_MEMBERSHIP_ENCODING_ANCHORED);
+    seen_custodian_destroy(&svc[1]);
+    ck_assert_int_eq(seen_custodian_new(ck[1], homes[1], &lim, -1, &svc[1]),
+        0);
+    ck_assert_int_eq(seen_custodian_adopt(svc[1], doc), 0);
+    ev = eval_new(SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT_ANCHORED, 0);
+    ck_assert_int_eq(raw(1, ev, &nev, &rem), SEEN__OPRF_STATUS__OPRF_OK);
+    ck_assert_uint_eq(rem, 0);
+    eval_free(ev);
+    ev = eval_new(1, 0);
+    ck_assert_int_eq(raw(1, ev, &nev, &rem),
+        SEEN__OPRF_STATUS__OPRF_REFUSED_LIMIT);
+    eval_free(ev);
+}
+END_TEST
+
 /* The fold makes one XLOG_OPRF leaf a request and one alert a day for
  * two limit refusals; a journal folded but not emptied (a crash) is not
  * logged twice; a service made again counts today as before. */
@@ -815,6 +843,7 @@ custodian_suite(void)
         test_bad_requests_and_limits_are_refused_with_their_status);
     tcase_add_test(tc,
         test_fold_logs_each_request_once_and_recovery_keeps_counts);
+    tcase_add_test(tc, test_unset_limits_are_the_encodings_defaults);
     tcase_add_test(tc,
         test_client_leaves_out_a_custodian_that_answers_wrongly);
     tcase_add_test(tc,

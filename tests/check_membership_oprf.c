@@ -150,6 +150,9 @@ START_TEST(test_dealt_key_opens_for_each_custodian_and_makes_the_public_key)
     ck_assert_int_eq(seen_membership_open(doc, len, auth->sign_pk, &m), 0);
     ck_assert_uint_eq(seen_membership_oprf(m, &t, &pk), NCUST);
     ck_assert_uint_eq(t, THRESHOLD);
+    /* A new deal makes anchored tokens. */
+    ck_assert_uint_eq(seen_membership_oprf_encoding(m),
+        SEEN_MEMBERSHIP_ENCODING_ANCHORED);
     for (i = 0; i < NMEMBERS; i++)
         ck_assert(!seen_membership_granted(m, keys[i]->sign_pk));
     for (i = 0; i < NCUST; i++) {
@@ -243,9 +246,32 @@ START_TEST(test_a_document_without_oprf_reads_as_before)
 }
 END_TEST
 
+/* An OPRF key dealt before OprfKey.encoding (field 5 absent) makes its
+ * tokens from whole values, as it did. */
+START_TEST(test_a_key_without_encoding_makes_whole_values)
+{
+    struct seen_membership *m;
+    Seen__OprfKey *k = deal();
+    uint8_t *doc;
+    size_t len;
+
+    k->encoding = 0; /* proto3: a zero is not written */
+    ck_assert_int_eq(seen_membership_build_oprf(FEDERATION, 3, 1767225600,
+                         mbs, NMEMBERS, EPOCH, 0, 8, NULL, k, auth, &doc,
+                         &len),
+        0);
+    ck_assert_int_eq(seen_membership_open(doc, len, auth->sign_pk, &m), 0);
+    ck_assert_uint_eq(seen_membership_oprf_encoding(m),
+        SEEN_MEMBERSHIP_ENCODING_WHOLE);
+    seen_membership_destroy(&m);
+    free(doc);
+    seen__oprf_key__free_unpacked(k, NULL);
+}
+END_TEST
+
 /* Each broken rule of an OPRF key, signed by the authority all the same,
  * is refused with SEEN_EINVAL; building one is refused too. */
-#define NBROKEN 14
+#define NBROKEN 15
 START_TEST(test_each_broken_oprf_rule_is_refused)
 {
     struct seen_membership *m = NULL;
@@ -281,6 +307,7 @@ START_TEST(test_each_broken_oprf_rule_is_refused)
         b.grants = &gp;
         break;
     case 13: b.n_members = 2; break; /* 3 custodians of 2 members */
+    case 14: k->encoding = SEEN_MEMBERSHIP_ENCODING_ANCHORED + 1; break;
     }
     doc = sign_body(&b, &len);
     ck_assert_int_eq(seen_membership_open(doc, len, auth->sign_pk, &m),
@@ -326,6 +353,7 @@ membership_oprf_suite(void)
         test_dealt_key_opens_for_each_custodian_and_makes_the_public_key);
     tcase_add_test(tc, test_a_share_that_is_not_its_share_pk_is_refused);
     tcase_add_test(tc, test_a_document_without_oprf_reads_as_before);
+    tcase_add_test(tc, test_a_key_without_encoding_makes_whole_values);
     tcase_add_loop_test(tc, test_each_broken_oprf_rule_is_refused, 0, NBROKEN);
     tcase_add_test(tc, test_deal_refuses_bad_thresholds_and_endpoints);
     suite_add_tcase(s, tc);

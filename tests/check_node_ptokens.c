@@ -14,6 +14,7 @@
 
 #include "common/seen.h"
 #include "crypto/keys.h"
+#include "match/anchored.h"
 #include "match/prfbatch.h"
 #include "match/tokens.h"
 #include "node/matching/indexer.h"
@@ -119,10 +120,14 @@ expected_tokens(const struct seen_record *r, uint8_t *out)
         crypto_generichash(prf[i], SEEN_PRF_OUTPUT, buf, len, stand_in_key,
             sizeof stand_in_key);
     }
+    if (seen_tokenizer_mode(tk) == SEEN_TOKENS_ANCHORED)
+        return seen_tokens_anchored_finish(tk, &in, pre, n,
+            (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, out);
     return seen_tokens_finish(pre, n, (const uint8_t(*)[SEEN_PRF_OUTPUT])prf,
         out);
 }
 
+/* Both encodings of an OPRF epoch: whole values, and anchored. */
 START_TEST(test_oprf_entry_is_made_from_the_batch_with_no_filter)
 {
     struct seen_index_stats st = {0};
@@ -133,12 +138,23 @@ START_TEST(test_oprf_entry_is_made_from_the_batch_with_no_filter)
     uint8_t want[SEEN_TOKENS_MAX * SEEN_TOKEN_ITEM];
     size_t nwant;
 
+    if (_i == SEEN_TOKENS_ANCHORED) {
+        seen_tokenizer_destroy(&tk);
+        ck_assert_ptr_nonnull(
+            tk = seen_tokenizer_new_mode(NULL, EPOCH, SEEN_TOKENS_ANCHORED));
+        ix.tk = tk;
+    }
     ck_assert_int_eq(seen_record_parse(REC, strlen(REC), &r, NULL, NULL), 0);
     ck_assert_int_eq(seen_indexer_oprf(&ix), 1);
     ck_assert_int_eq(seen_indexer_batch_record(&ix, r), 0);
     ck_assert_uint_gt(seen_prfbatch_count(batch), 0);
     ck_assert_int_eq(seen_indexer_batch_fill(&ix, "import", "lead"), 0);
     ck_assert_uint_eq(asked, seen_prfbatch_count(batch));
+    /* Anchored: the NHS number and the six anchors, nothing else. */
+    if (_i == SEEN_TOKENS_ANCHORED)
+        ck_assert_uint_eq(asked, 7);
+    else
+        ck_assert_uint_gt(asked, 20);
     t = tu_begin(store, 1);
     ck_assert_int_eq(seen_indexer_apply(&ix, t, r, NOW, &st), SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
@@ -214,7 +230,9 @@ node_ptokens_suite(void)
     TCase *tc = tcase_create("ptokens");
 
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_oprf_entry_is_made_from_the_batch_with_no_filter);
+    tcase_add_loop_test(tc,
+        test_oprf_entry_is_made_from_the_batch_with_no_filter,
+        SEEN_TOKENS_OPRF, SEEN_TOKENS_ANCHORED + 1);
     tcase_add_test(tc, test_oprf_person_not_evaluated_is_refused);
     tcase_add_test(tc, test_oprf_batch_kept_across_fills_asks_only_new_inputs);
     suite_add_tcase(s, tc);

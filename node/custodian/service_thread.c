@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "common/home.h"
 #include "common/log.h"
 #include "crypto/keys.h"
 #include "crypto/oprf.h"
@@ -156,6 +157,23 @@ check_eval(struct req *r)
     return SEEN__OPRF_STATUS__OPRF_OK;
 }
 
+/* The day's limits of ${c}: seen.conf's, or where it sets none the
+ * default of the served epoch's token encoding (common/home.h). */
+static void
+day_limits(const struct seen_custodian *c, uint64_t *member,
+    uint64_t *operator)
+{
+    int anchored = c->doc != NULL && seen_membership_oprf_encoding(c->doc) ==
+                                         SEEN_MEMBERSHIP_ENCODING_ANCHORED;
+
+    *member = c->lim.member != 0 ? c->lim.member
+              : anchored         ? SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT_ANCHORED
+                                 : SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT;
+    *operator = c->lim.operator != 0 ? c->lim.operator
+                : anchored ? SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT_ANCHORED
+                           : SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT;
+}
+
 /* Check the day's limits for ${r} and count it when it fits (c->mu
  * held).  Returns OPRF_OK or OPRF_REFUSED_LIMIT; r->remaining is what
  * the asker may still ask today. */
@@ -165,14 +183,15 @@ check_limits(struct req *r)
     struct seen_custodian *c = r->c;
     const char *op = r->ev->operator_ != NULL ? r->ev->operator_ : "";
     int import = strcmp(r->ev->purpose, "import") == 0;
-    uint64_t n = r->ev->n_blinded, m, o, left;
+    uint64_t n = r->ev->n_blinded, m, o, left, lm, lo;
 
+    day_limits(c, &lm, &lo);
     m = cust_count_get(c, r->v.sender, "");
-    left = m < c->lim.member ? c->lim.member - m : 0;
+    left = m < lm ? lm - m : 0;
     if (!import) {
         o = cust_count_get(c, r->v.sender, op[0] != '\0' ? op : "-");
-        if ((o < c->lim.operator ? c->lim.operator - o : 0) < left)
-            left = o < c->lim.operator ? c->lim.operator - o : 0;
+        if ((o < lo ? lo - o : 0) < left)
+            left = o < lo ? lo - o : 0;
     }
     if (n > left) {
         r->remaining = left;
