@@ -46,11 +46,12 @@ for n in cust-a cust-b cust-c importer; do
   "$BIN/seen" --home "$LAB/$n" membership install "$LAB/authority/membership.pb" >/dev/null 2>&1 || true
 done
 # The importer publishes its keyed records again through the custodians
-# first (not timed); then the timed import.
-for _ in $(seq 1 2400); do
+# and matches them (not timed); then the timed import. A status walks the
+# node's alerts, so it is asked every 2 s, not more often.
+for _ in $(seq 1 3600); do
   "$BIN/seen" --home "$LAB/importer" status --json 2>/dev/null |
-    grep -q '"published_epoch":2' && break
-  sleep 0.25
+    grep -q '"published_epoch":2.*"matching":{"behind":0' && break
+  sleep 2
 done
 today() { "$BIN/seen" --home "$LAB/$1" status --json | grep -o '"custodian":{[^}]*}' | grep -o '"today":[0-9]*' | cut -d: -f2; }
 e0=$(( $(today cust-a) + $(today cust-b) + $(today cust-c) ))

@@ -150,9 +150,12 @@ ctl_node_status(struct seen_control *c, struct ctl_call *call)
         if (seen_store_epoch(txn, &held) != 0)
             held = 0;
         json_object_set_new(r, "tokens",
-            json_pack("{s:s, s:I}", "made",
+            json_pack("{s:s, s:I, s:s}", "made",
                 seen_indexer_oprf(c->n.ix) ? "custodians" : "match_key",
-                "published_epoch", (json_int_t)held));
+                "published_epoch", (json_int_t)held, "encoding",
+                seen_tokenizer_mode(c->n.ix->tk) == SEEN_TOKENS_ANCHORED
+                    ? "anchored"
+                    : "whole"));
     }
     seen_fed_status(c->n.fed, txn, r);
     if (c->n.dis != NULL) {

@@ -34,6 +34,8 @@ expect_status 0 "custodians check from $SCH" "$SEEN" --home "$LAB/$SCH" --as adm
 # A new deal makes its tokens by the anchored encoding (match/anchored.h).
 check "$SCH makes the epoch's tokens by the anchored encoding" \
   grep -q "tokens are made through the custodians (anchored encoding)" "$LAB/$SCH/seen-node.log"
+expect_status 0 "$SCH's status" "$SEEN" --home "$LAB/$SCH" --as admin status --json
+grep_out '"encoding": *"anchored"' "...says so"
 
 # --- importing through the custodians ----------------------------------------------
 expect_status 0 "import at $POL (a custodian)" "$SEEN" --home "$LAB/$POL" import "$DATA/example.jsonl"
