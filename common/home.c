@@ -50,8 +50,8 @@ seen_config_defaults(struct seen_config *c)
     c->checkpoint_every = SEEN_CONFIG_CHECKPOINT_EVERY;
     c->witnesses = SEEN_CONFIG_WITNESSES;
     c->share_messages = SEEN_CONFIG_SHARE_MESSAGES;
+    c->custodian_member_limit = SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT;
     /* Unset: the default of the epoch's encoding, at the custodian. */
-    c->custodian_member_limit = 0;
     c->custodian_operator_limit = 0;
     c->custodian_timeout = SEEN_CONFIG_CUSTODIAN_TIMEOUT;
 }

@@ -36,12 +36,11 @@ struct seen_config {
     unsigned int share_messages;   /* envelopes a member may have handled
                                     * a second (its fair share) */
     /* [federation] custodian_*: a custodian's limits (issue 16) */
-    unsigned int custodian_member_limit;   /* evaluations a member a day;
-                                            * 0 (unset): the epoch's
-                                            * encoding's default */
+    unsigned int custodian_member_limit;   /* evaluations a member a day */
     unsigned int custodian_operator_limit; /* a (member, operator) a day,
                                             * every purpose but import;
-                                            * 0 likewise */
+                                            * 0 (unset): the epoch's
+                                            * encoding's default */
     unsigned int custodian_timeout;        /* s a client waits for one */
 };
 
@@ -53,13 +52,14 @@ struct seen_config {
 #define SEEN_CONFIG_WITNESSES_MAX 16
 #define SEEN_CONFIG_SHARE_MESSAGES 2000 /* node/transport/share.h's */
 #define SEEN_CONFIG_SHARE_MAX 1000000
-/* The custodians' default limits, by the OPRF epoch's token encoding
- * (docs/protocol.md, "Custodians"): whole values cost about 40
- * evaluations a person, anchored ones about 6.5. */
-#define SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT 4000000 /* whole: ~100k persons */
-#define SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT 2000  /* whole: ~45 look-ups */
-#define SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT_ANCHORED 1000000 /* ~150k */
-#define SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT_ANCHORED 400   /* ~65 */
+/* The custodians' default limits (docs/protocol.md, "Custodians"): a
+ * member's day, for its imports, whatever the encoding (an import of
+ * about 100,000 persons of whole values, 600,000 anchored); an
+ * operator's, for look-ups, by the OPRF epoch's token encoding (whole
+ * values cost about 40 evaluations a person, anchored ones about 6.5). */
+#define SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT 4000000
+#define SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT 2000         /* ~45 look-ups */
+#define SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT_ANCHORED 400 /* ~65 */
 #define SEEN_CONFIG_CUSTODIAN_TIMEOUT 10
 #define SEEN_CONFIG_CUSTODIAN_LIMIT_MAX 4000000000u
 

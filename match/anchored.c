@@ -151,6 +151,37 @@ seen_slot_implied(enum seen_slot slot, unsigned int rule)
     }
 }
 
+/* Find where each column of slot ${s}'s vector in ${v} starts, and how
+ * many values it has (a column of kind one or two counts its values
+ * that are not zero: they are then its first ones). */
+static void
+columns_of(struct seen_slot_view *v, unsigned int s)
+{
+    const struct seen_slot_col *cols = slots[s].cols;
+    const uint16_t *vec = v->vec[s];
+    size_t c, k, at = 0, n;
+
+    for (c = 0; c < slots[s].ncols && at < SEEN_SLOT_VEC; c++) {
+        n = 0;
+        if (cols[c].kind == SEEN_COL_SET) {
+            v->at[s][cols[c].rule] = (uint8_t)at;
+            while (at < SEEN_SLOT_VEC && vec[at] != 0) {
+                at++;
+                n++;
+            }
+            at++; /* its end */
+        } else {
+            /* Compacted: a zero (absent) value of a pair is left out. */
+            for (k = 0; k < cols[c].kind && at + k < SEEN_SLOT_VEC; k++)
+                if (vec[at + k] != 0)
+                    v->vec[s][at + n++] = vec[at + k];
+            v->at[s][cols[c].rule] = (uint8_t)at;
+            at += cols[c].kind;
+        }
+        v->n[s][cols[c].rule] = (int8_t)n;
+    }
+}
+
 int
 seen_slot_read(const uint8_t *tokens, size_t n, size_t item,
     struct seen_slot_view *v)
@@ -185,43 +216,25 @@ seen_slot_read(const uint8_t *tokens, size_t n, size_t item,
     }
     if (!v->any)
         v->present = 0;
+    memset(v->n, -1, sizeof v->n);
+    for (s = 0; s < SEEN_SLOTS; s++)
+        if (v->present >> s & 1u)
+            columns_of(v, s);
     return v->any;
 }
 
 int
 seen_slot_values(const struct seen_slot_view *v, enum seen_slot slot,
-    unsigned int rule, uint16_t *out)
+    unsigned int rule, const uint16_t **out)
 {
-    const struct seen_slot_col *cols;
-    const uint16_t *vec;
-    size_t ncols, c, at = 0, n;
 
-    if (slot >= SEEN_SLOTS || !(v->present >> slot & 1u))
+    if (slot >= SEEN_SLOTS || rule > SEEN_RULE_MAX ||
+        !(v->present >> slot & 1u) || v->n[slot][rule] < 0)
         return -1;
-    cols = slots[slot].cols;
-    ncols = slots[slot].ncols;
-    vec = v->vec[slot];
-    for (c = 0; c < ncols && at < SEEN_SLOT_VEC; c++) {
-        n = 0;
-        if (cols[c].kind == SEEN_COL_SET) {
-            while (at < SEEN_SLOT_VEC && vec[at] != 0) {
-                if (cols[c].rule == rule)
-                    out[n++] = vec[at];
-                at++;
-            }
-            at++; /* its end */
-        } else {
-            for (size_t k = 0; k < cols[c].kind && at < SEEN_SLOT_VEC; k++) {
-                if (cols[c].rule == rule && vec[at] != 0)
-                    out[n++] = vec[at];
-                at++;
-            }
-        }
-        if (cols[c].rule == rule)
-            return (int)n;
-    }
-    return -1;
+    *out = v->vec[slot] + v->at[slot][rule];
+    return v->n[slot][rule];
 }
+
 
 /* ---- Making the encoding ---- */
 

@@ -100,6 +100,10 @@ struct seen_slot_view {
     const uint8_t *anchor[SEEN_SLOTS];      /* its item, or NULL */
     uint16_t vec[SEEN_SLOTS][SEEN_SLOT_VEC];
     int any;                                /* any slot item was seen */
+    /* Each rule's column in each slot's vector, read once: where its
+     * values start and how many (-1: the slot has no such column). */
+    uint8_t at[SEEN_SLOTS][SEEN_RULE_MAX + 1];
+    int8_t n[SEEN_SLOTS][SEEN_RULE_MAX + 1];
 };
 
 /**
@@ -113,12 +117,12 @@ int seen_slot_read(const uint8_t *tokens, size_t n, size_t item,
 
 /**
  * seen_slot_values(v, slot, rule, out):
- * Write to ${out} (SEEN_SLOT_VEC hashes) the values of ${rule}'s column
- * in ${slot}'s vector of ${v}.  Returns how many (0: none); -1 when the
+ * Point *${out} at the values of ${rule}'s column in ${slot}'s vector of
+ * ${v} (borrowed from ${v}).  Returns how many (0: none); -1 when the
  * slot has no column for ${rule} or ${v} carries no such anchor.
  */
 int seen_slot_values(const struct seen_slot_view *v, enum seen_slot slot,
-    unsigned int rule, uint16_t *out);
+    unsigned int rule, const uint16_t **out);
 
 /**
  * seen_tokens_anchored_finish(tk, in, pre, n, prf, out):

@@ -206,13 +206,13 @@ share(const uint16_t *x, int nx, const uint16_t *y, int ny)
 static int
 slot_own(const struct seen_slot_view *v, unsigned int rule)
 {
-    uint16_t h[SEEN_SLOT_VEC];
+    const uint16_t *h;
     unsigned int s;
 
     for (s = 0; s < SEEN_SLOTS; s++)
         if ((v->present >> s & 1u) &&
             (seen_slot_implied((enum seen_slot)s, rule) ||
-                seen_slot_values(v, (enum seen_slot)s, rule, h) > 0))
+                seen_slot_values(v, (enum seen_slot)s, rule, &h) > 0))
             return 1;
     return 0;
 }
@@ -229,7 +229,7 @@ anchored(struct cmp *c)
     static const enum seen_slot order[SEEN_SLOTS] = {SEEN_SLOT_F,
         SEEN_SLOT_G, SEEN_SLOT_N, SEEN_SLOT_W0, SEEN_SLOT_W1, SEEN_SLOT_S};
     struct seen_slot_view va, vb;
-    uint16_t ha[SEEN_SLOT_VEC], hb[SEEN_SLOT_VEC];
+    const uint16_t *ha, *hb;
     unsigned int r, shared = 0, k, s;
     int na, nb;
 
@@ -256,8 +256,8 @@ anchored(struct cmp *c)
                 c->ag[r] = 1;
                 break;
             }
-            na = seen_slot_values(&va, (enum seen_slot)s, r, ha);
-            nb = seen_slot_values(&vb, (enum seen_slot)s, r, hb);
+            na = seen_slot_values(&va, (enum seen_slot)s, r, &ha);
+            nb = seen_slot_values(&vb, (enum seen_slot)s, r, &hb);
             if (na > 0 && nb > 0) {
                 c->ag[r] = (int8_t)share(ha, na, hb, nb);
                 break;

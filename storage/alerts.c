@@ -8,6 +8,93 @@
 #define ALERT_PREFIX "A"
 #define EVIDENCE_PREFIX "EQV:"
 #define EVIDENCE_KEY_BYTES (4 + 32 + 8)
+#define OPEN_KEY "N:open"
+#define OPEN_KEY_BYTES 6
+
+/* 1 when the alert ${v} (${vlen} bytes of JSON) is open. */
+static int
+is_open(const void *v, size_t vlen)
+{
+
+    return memmem(v, vlen, "\"acknowledged\":", 15) == NULL;
+}
+
+static int
+count_open(void *ctx, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+
+    (void)key;
+    (void)klen;
+    *(uint64_t *)ctx += (uint64_t)is_open(val, vlen);
+    return 0;
+}
+
+/**
+ * seen_alerts_open(txn, n):
+ * Write to *${n} the number of open alerts: one read where the table
+ * keeps the count, a walk of every alert where it does not yet (a store
+ * of an earlier version none of whose alerts was written since).
+ * Returns 0; SEEN_ECORRUPT (a count not of 8 bytes); SEEN_ERR.
+ */
+int
+seen_alerts_open(struct seen_txn *txn, uint64_t *n)
+{
+    const void *v;
+    size_t vlen;
+    int rc;
+
+    *n = 0;
+    rc = seen_store_get(txn, SEEN_DB_ALERTS, OPEN_KEY, OPEN_KEY_BYTES, &v,
+        &vlen);
+    if (rc == 0 && vlen != 8)
+        return SEEN_ECORRUPT;
+    if (rc == 0) {
+        *n = seen_rd64(v);
+        return 0;
+    }
+    if (rc != SEEN_ENOTFOUND)
+        return rc;
+    return seen_store_iter(txn, SEEN_DB_ALERTS, ALERT_PREFIX, 1, count_open,
+        n);
+}
+
+/* Add ${delta} (-1 or 1) to the count kept in the write transaction
+ * ${txn}, counting every alert first where none is kept yet (the alert
+ * being written is then counted as it stands before the write). */
+static int
+open_add(struct seen_txn *txn, int delta)
+{
+    uint8_t b[8];
+    uint64_t n = 0;
+    int rc;
+
+    if ((rc = seen_alerts_open(txn, &n)) != 0)
+        return rc;
+    if (delta < 0 && n == 0)
+        return SEEN_ECORRUPT;
+    seen_be64(b, delta < 0 ? n - 1 : n + 1);
+    return seen_store_put(txn, SEEN_DB_ALERTS, OPEN_KEY, OPEN_KEY_BYTES, b,
+        sizeof b);
+}
+
+/* Whether alert key ${k} is held, and open, into *${state}: 0 not held,
+ * 1 open, 2 acknowledged.  Returns 0 or the store's error. */
+static int
+held(struct seen_txn *txn, const uint8_t *k, size_t klen, int *state)
+{
+    const void *v;
+    size_t vlen;
+    int rc = seen_store_get(txn, SEEN_DB_ALERTS, k, klen, &v, &vlen);
+
+    *state = 0;
+    if (rc == SEEN_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    *state = is_open(v, vlen) ? 1 : 2;
+    return 0;
+}
 
 static void
 alert_key(uint8_t k[1 + SEEN_ALERT_ID_BYTES],
@@ -45,8 +132,13 @@ seen_alerts_put(struct seen_txn *txn,
     const uint8_t id[static SEEN_ALERT_ID_BYTES], const void *v, size_t vlen)
 {
     uint8_t k[1 + SEEN_ALERT_ID_BYTES];
+    int rc, was, now = is_open(v, vlen);
 
     alert_key(k, id);
+    if ((rc = held(txn, k, sizeof k, &was)) != 0)
+        return rc;
+    if ((was == 1) != now && (rc = open_add(txn, now ? 1 : -1)) != 0)
+        return rc;
     return seen_store_put(txn, SEEN_DB_ALERTS, k, sizeof k, v, vlen);
 }
 
@@ -60,8 +152,15 @@ seen_alerts_del(struct seen_txn *txn,
     const uint8_t id[static SEEN_ALERT_ID_BYTES])
 {
     uint8_t k[1 + SEEN_ALERT_ID_BYTES];
+    int rc, was;
 
     alert_key(k, id);
+    if ((rc = held(txn, k, sizeof k, &was)) != 0)
+        return rc;
+    if (was == 0)
+        return SEEN_ENOTFOUND;
+    if (was == 1 && (rc = open_add(txn, -1)) != 0)
+        return rc;
     return seen_store_del(txn, SEEN_DB_ALERTS, k, sizeof k, NULL, 0);
 }
 

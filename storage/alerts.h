@@ -7,8 +7,15 @@
  *     "EQV:" origin(32) size(8) -> an encoded Checkpoint of origin's feed
  *                                  that was inconsistent with one held:
  *                                  evidence of equivocation
+ *     "N:open"                  -> the number of open alerts (8 bytes,
+ *                                  big-endian), kept by every put and
+ *                                  delete once written (a store of an
+ *                                  earlier version has none until its
+ *                                  first alert is written)
  *
- * Values are stored as given; what they mean is the caller's.
+ * An alert is OPEN while its JSON has no "acknowledged" member (a lead
+ * acknowledges it: docs/spec/cli.md); otherwise values are stored as
+ * given and what they mean is the caller's.
  */
 #ifndef SEEN_ALERTS_H
 #define SEEN_ALERTS_H
@@ -47,6 +54,15 @@ SEEN_MUST_CHECK int seen_alerts_put(struct seen_txn *txn,
  */
 SEEN_MUST_CHECK int seen_alerts_del(struct seen_txn *txn,
     const uint8_t id[static SEEN_ALERT_ID_BYTES]);
+
+/**
+ * seen_alerts_open(txn, n):
+ * Write to *${n} the number of open alerts: one read where the table
+ * keeps the count, a walk of every alert where it does not yet (a store
+ * of an earlier version none of whose alerts was written since).
+ * Returns 0; SEEN_ECORRUPT (a count not of 8 bytes); SEEN_ERR.
+ */
+SEEN_MUST_CHECK int seen_alerts_open(struct seen_txn *txn, uint64_t *n);
 
 /*
  * seen_alerts_fn(ctx, v, vlen): one stored alert; return 0 to go on, 1 to

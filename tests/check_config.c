@@ -350,9 +350,9 @@ START_TEST(test_config_example_loads_with_the_defaults)
     ck_assert_uint_eq(c.checkpoint_every, d.checkpoint_every);
     ck_assert_uint_eq(c.witnesses, d.witnesses);
     ck_assert_uint_eq(c.share_messages, d.share_messages);
-    /* Unset: the custodian takes its epoch encoding's default. */
-    ck_assert_uint_eq(c.custodian_member_limit, 0);
+    ck_assert_uint_eq(c.custodian_member_limit, 4000000);
     ck_assert_uint_eq(c.custodian_member_limit, d.custodian_member_limit);
+    /* Unset: the custodian takes its epoch encoding's default. */
     ck_assert_uint_eq(c.custodian_operator_limit, 0);
     ck_assert_uint_eq(c.custodian_operator_limit,
         d.custodian_operator_limit);

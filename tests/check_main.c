@@ -76,6 +76,7 @@ static const struct {
     {"check_service", service_suite},
     {"check_space", space_suite},
     {"check_storage", storage_suite},
+    {"check_storage_alerts", storage_alerts_suite},
     {"check_storage_blocks", storage_blocks_suite},
     {"check_storage_defer", storage_defer_suite},
     {"check_storage_feed", storage_feed_suite},

@@ -56,6 +56,7 @@ Suite *replication_fuzz_suite(void);
 Suite *replication_ring_suite(void);
 Suite *service_suite(void);
 Suite *storage_suite(void);
+Suite *storage_alerts_suite(void);
 Suite *storage_defer_suite(void);
 Suite *storage_feed_suite(void);
 Suite *storage_index_suite(void);

@@ -90,16 +90,6 @@ status_store(struct seen_txn *txn)
     return r;
 }
 
-/* Count an alert no lead has acknowledged (a seen_alerts_fn). */
-static int
-on_open_alert(void *ctx, const void *v, size_t vlen)
-{
-
-    if (memmem(v, vlen, "\"acknowledged\":", 15) == NULL)
-        (*(uint64_t *)ctx)++;
-    return 0;
-}
-
 /* Add what waits for a person to the status ${r}: the alerts no lead has
  * acknowledged ("alerts_open"), and, under "disclosure", the requests
  * waiting for a lead's decision and how long the oldest has waited. */
@@ -109,7 +99,7 @@ status_waiting(struct seen_txn *txn, json_t *r)
     uint64_t open = 0, n = 0, oldest = 0, now = (uint64_t)time(NULL);
     json_t *d = json_object_get(r, "disclosure");
 
-    if (seen_alerts_each(txn, on_open_alert, &open) == 0)
+    if (seen_alerts_open(txn, &open) == 0)
         json_object_set_new(r, "alerts_open", json_integer((json_int_t)open));
     if (d != NULL && seen_disclosure_waiting(txn, &n, &oldest) == 0) {
         json_object_set_new(d, "waiting", json_integer((json_int_t)n));

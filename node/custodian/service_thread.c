@@ -158,7 +158,8 @@ check_eval(struct req *r)
 }
 
 /* The day's limits of ${c}: seen.conf's, or where it sets none the
- * default of the served epoch's token encoding (common/home.h). */
+ * default (an operator's: of the served epoch's token encoding;
+ * common/home.h). */
 static void
 day_limits(const struct seen_custodian *c, uint64_t *member,
     uint64_t *operator)
@@ -167,7 +168,6 @@ day_limits(const struct seen_custodian *c, uint64_t *member,
                                          SEEN_MEMBERSHIP_ENCODING_ANCHORED;
 
     *member = c->lim.member != 0 ? c->lim.member
-              : anchored         ? SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT_ANCHORED
                                  : SEEN_CONFIG_CUSTODIAN_MEMBER_LIMIT;
     *operator = c->lim.operator != 0 ? c->lim.operator
                 : anchored ? SEEN_CONFIG_CUSTODIAN_OPERATOR_LIMIT_ANCHORED
