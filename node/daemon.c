@@ -71,10 +71,14 @@ struct node {
     } refusals[8];
     size_t nrefusals;
     unsigned int republish_wait;  /* seconds before the next try */
+    uint64_t republished;         /* records published again so far */
 };
 
 #define REPUBLISH_FIRST 10   /* s: a failed re-publication tried again */
 #define REPUBLISH_MAX 600    /* s: ... backing off to at most this */
+#define REPUBLISH_RECORDS 2048 /* records a transaction of it, so that
+                                * the event loop serves what waits in
+                                * between (an OPRF epoch: about 2 s) */
 
 static int republish(struct node *n);
 static void alert_refusals(struct node *n);
@@ -569,18 +573,21 @@ republish(struct node *n)
     struct seen_index_stats st;
     struct seen_txn *txn;
     uint32_t epoch = seen_tokenizer_epoch(n->tk);
-    int rc;
+    int rc, more = 0;
 
     n->republish_due = 0;
     memset(&st, 0, sizeof st);
     if ((rc = seen_store_begin(n->store, 1, &txn)) != 0)
         return rc;
     if ((rc = seen_indexer_retokenize(&n->ix, txn, (uint64_t)time(NULL),
-             &st)) != 0)
+             REPUBLISH_RECORDS, &st, &more)) != 0)
         seen_store_abort(txn);
     else
         rc = seen_store_commit(txn); /* frees txn either way */
     if (rc != 0) {
+        /* What this batch did is undone: go over every record again
+         * (those published already are passed over). */
+        n->ix.retok_alen = 0;
         seen_error("cannot publish records under epoch %u: %s", epoch,
             seen_strerror(rc));
         if (seen_indexer_oprf(&n->ix)) {
@@ -596,9 +603,16 @@ republish(struct node *n)
         return rc;
     }
     n->republish_wait = 0;
-    if (st.records > 0) {
+    n->republished += st.records;
+    if (more) {
+        /* The next batch from the event loop, once what waits is done. */
+        n->republish_due = time(NULL);
+        return 0;
+    }
+    if (n->republished > 0) {
         seen_info("published %llu records again under epoch %u",
-            (unsigned long long)st.records, epoch);
+            (unsigned long long)n->republished, epoch);
+        n->republished = 0;
         if (n->fed != NULL && seen_fed_checkpoint_own(n->fed) != 0)
             seen_error("cannot sign a checkpoint of the feed");
     }

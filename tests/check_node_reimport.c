@@ -188,6 +188,7 @@ START_TEST(test_an_import_before_a_retokenisation_leaves_the_others_to_it)
     struct seen_txn *t;
     uint8_t key2[32];
     uint32_t held;
+    int more;
 
     import(REC_A("Mia", ""), &st);
     import(REC_B, &st);
@@ -203,12 +204,15 @@ START_TEST(test_an_import_before_a_retokenisation_leaves_the_others_to_it)
     ck_assert_int_eq(seen_store_epoch(t, &held), SEEN_OK);
     ck_assert_uint_eq(held, 1); /* not done: B is of epoch 1 still */
     seen_store_abort(t);
-    /* The retokenisation publishes both again, B included. */
+    /* The retokenisation publishes B again, and passes over A, whose
+     * entries are of the new epoch already. */
     t = tu_begin(store, 1);
     memset(&st, 0, sizeof st);
-    ck_assert_int_eq(seen_indexer_retokenize(&ix, t, NOW, &st), SEEN_OK);
+    ck_assert_int_eq(seen_indexer_retokenize(&ix, t, NOW, 0, &st, &more),
+        SEEN_OK);
     ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
-    ck_assert_uint_eq(st.records, 2);
+    ck_assert_int_eq(more, 0);
+    ck_assert_uint_eq(st.records, 1);
     ck_assert_uint_eq(st.unchanged, 0);
     ck_assert_uint_eq(entry_epoch(feed_size() - 1), 2);
     t = tu_begin(store, 0);
@@ -218,6 +222,95 @@ START_TEST(test_an_import_before_a_retokenisation_leaves_the_others_to_it)
     /* And then as it stands again. */
     import(REC_B, &st);
     ck_assert_uint_eq(st.unchanged, 1);
+    ix.tk = tk;
+    seen_tokenizer_destroy(&tk2);
+}
+END_TEST
+
+/* The store's epoch, read in a transaction of its own. */
+static uint32_t
+store_epoch(void)
+{
+    struct seen_txn *t = tu_begin(store, 0);
+    uint32_t held = 0;
+
+    ck_assert_int_eq(seen_store_epoch(t, &held), SEEN_OK);
+    seen_store_abort(t);
+    return held;
+}
+
+/* The records a node holds are published again a few a transaction, so
+ * that its event loop serves what waits in between; a step undone (its
+ * commit failed) is done again, and no record is published twice. */
+START_TEST(test_a_retokenisation_goes_a_few_records_at_a_time)
+{
+    static const char *given[5] = {"Mia", "Ava", "Zoe", "Eve", "Ida"};
+    struct seen_index_stats st;
+    struct seen_tokenizer *tk2;
+    struct seen_txn *t;
+    uint8_t key2[32];
+    uint64_t total = 0;
+    char line[1024];
+    int more, steps = 0, i;
+
+    for (i = 0; i < 5; i++) {
+        snprintf(line, sizeof line,
+            "{\"id\":\"R-%d\",\"kind\":\"safeguarding_concern\","
+            "\"date\":\"2025-05-02\",\"local_authority\":\"Reading\","
+            "\"people\":[{\"ref\":\"c1\",\"role\":\"child\","
+            "\"given_name\":\"%s\",\"family_name\":\"Begum\","
+            "\"date_of_birth\":\"2014-11-11\"}]}",
+            i, given[i]);
+        import(line, &st);
+    }
+    randombytes_buf(key2, sizeof key2);
+    ck_assert_ptr_nonnull(tk2 = seen_tokenizer_new(key2, 2));
+    ix.tk = tk2;
+    /* Two records, committed: epoch 1 still. */
+    t = tu_begin(store, 1);
+    memset(&st, 0, sizeof st);
+    ck_assert_int_eq(seen_indexer_retokenize(&ix, t, NOW, 2, &st, &more), 0);
+    ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+    ck_assert_int_eq(more, 1);
+    ck_assert_uint_eq(st.records, 2);
+    total += st.records;
+    ck_assert_uint_eq(store_epoch(), 1);
+    /* Two more, whose transaction is lost (as a failed commit loses it):
+     * the daemon then goes over every record again. */
+    t = tu_begin(store, 1);
+    memset(&st, 0, sizeof st);
+    ck_assert_int_eq(seen_indexer_retokenize(&ix, t, NOW, 2, &st, &more), 0);
+    ck_assert_uint_eq(st.records, 2);
+    seen_store_abort(t);
+    ix.retok_alen = 0;
+    /* The rest, two at a time, the first two passed over. */
+    do {
+        t = tu_begin(store, 1);
+        memset(&st, 0, sizeof st);
+        ck_assert_int_eq(
+            seen_indexer_retokenize(&ix, t, NOW, 2, &st, &more), 0);
+        ck_assert_int_eq(seen_store_commit(t), SEEN_OK);
+        total += st.records;
+        ck_assert_int_lt(++steps, 5);
+    } while (more);
+    ck_assert_uint_eq(total, 5);
+    ck_assert_uint_eq(store_epoch(), 2);
+    /* Each record's entry published once under epoch 2. */
+    {
+        Seen__FeedEntry *fe;
+        uint64_t seq, n = feed_size(), of2 = 0;
+
+        t = tu_begin(store, 0);
+        tu_quiet(NULL);
+        for (seq = 0; seq < n; seq++)
+            if (seen_index_entry(t, ix.own, seq, &fe) == SEEN_OK) {
+                of2 += fe->entry->epoch == 2;
+                seen__feed_entry__free_unpacked(fe, NULL);
+            }
+        tu_loud();
+        seen_store_abort(t);
+        ck_assert_uint_eq(of2, 5);
+    }
     ix.tk = tk;
     seen_tokenizer_destroy(&tk2);
 }
@@ -235,6 +328,7 @@ node_reimport_suite(void)
     tcase_add_test(tc, test_an_entry_no_longer_live_is_published_again);
     tcase_add_test(
         tc, test_an_import_before_a_retokenisation_leaves_the_others_to_it);
+    tcase_add_test(tc, test_a_retokenisation_goes_a_few_records_at_a_time);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -604,7 +604,28 @@ struct ids_ctx {
     char **ids;
     size_t n, cap;
     struct seen_txn *txn;
+    /* seen_indexer_retokenize's: records of ${epoch} are passed over, at
+     * most ${max} collected (0: no bound), the last key looked at kept */
+    const struct seen_indexer *ix;
+    uint32_t epoch;
+    size_t max;
+    uint8_t last[64];
+    size_t llen;
 };
+
+/* 1 when the entry of our feed at ${seq} is of ${epoch}. */
+static int
+of_epoch(const struct ids_ctx *c, uint64_t seq)
+{
+    Seen__FeedEntry *fe;
+    int yes;
+
+    if (seen_index_entry(c->txn, c->ix->own, seq, &fe) != 0)
+        return 0;
+    yes = fe->entry != NULL && fe->entry->epoch == c->epoch;
+    seen__feed_entry__free_unpacked(fe, NULL);
+    return yes;
+}
 
 /* Collect the id of a stored record from its first handle's map (a
  * seen_store_iter_fn over SEEN_DB_RECMETA). */
@@ -619,8 +640,10 @@ collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     size_t len;
     void *p;
 
-    (void)key;
-    (void)klen;
+    if (c->ix != NULL && klen <= sizeof c->last) {
+        memcpy(c->last, key, klen);
+        c->llen = klen;
+    }
     if ((rm = seen__record_meta__unpack(NULL, vlen, val)) == NULL)
         return SEEN_ECORRUPT;
     if (rm->n_handles == 0 || rm->handles[0].len != 16 ||
@@ -634,6 +657,10 @@ collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     free(buf);
     if (lh == NULL)
         return SEEN_ECORRUPT;
+    if (c->ix != NULL && of_epoch(c, lh->seq)) {
+        seen__local_handle__free_unpacked(lh, NULL);
+        return 0; /* published under the epoch already */
+    }
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 256;
         if ((p = realloc(c->ids, c->cap * sizeof *c->ids)) == NULL) {
@@ -647,7 +674,7 @@ collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     if (c->ids[c->n] == NULL)
         return SEEN_ENOMEM;
     c->n++;
-    return 0;
+    return c->max != 0 && c->n == c->max ? 1 : 0;
 }
 
 /**
@@ -719,24 +746,42 @@ retokenize_some(struct seen_indexer *ix, struct seen_txn *txn,
  */
 int
 seen_indexer_retokenize(struct seen_indexer *ix, struct seen_txn *txn,
-    uint64_t now, struct seen_index_stats *st)
+    uint64_t now, size_t max, struct seen_index_stats *st, int *more)
 {
-    struct ids_ctx c = {NULL, 0, 0, txn};
+    struct ids_ctx c;
     size_t i, k;
     uint32_t epoch = seen_tokenizer_epoch(ix->tk), held;
     int rc;
 
+    *more = 0;
     if (seen_store_epoch(txn, &held) == 0 && held == epoch)
         return SEEN_OK;
-    if ((rc = seen_store_iter(txn, SEEN_DB_RECMETA, NULL, 0,
-             collect_record_id, &c)) != 0)
+    memset(&c, 0, sizeof c);
+    c.txn = txn;
+    c.ix = ix;
+    c.epoch = epoch;
+    c.max = max;
+    if (ix->retok_epoch != epoch) {
+        ix->retok_epoch = epoch;
+        ix->retok_alen = 0;
+    }
+    if ((rc = seen_store_iter_after(txn, SEEN_DB_RECMETA, ix->retok_after,
+             ix->retok_alen, collect_record_id, &c)) != 0)
         goto done;
     for (i = 0; i < c.n; i += k) {
         k = c.n - i < RETOKENIZE_BATCH ? c.n - i : RETOKENIZE_BATCH;
         if ((rc = retokenize_some(ix, txn, c.ids + i, k, now, st)) != 0)
             goto done;
     }
-    rc = seen_store_set_epoch(txn, epoch);
+    if (max != 0 && c.n == max) {
+        /* Where the next call goes on (once this one is committed). */
+        memcpy(ix->retok_after, c.last, c.llen);
+        ix->retok_alen = c.llen;
+        *more = 1;
+    } else {
+        ix->retok_alen = 0;
+        rc = seen_store_set_epoch(txn, epoch);
+    }
 done:
     for (i = 0; i < c.n; i++)
         free(c.ids[i]);

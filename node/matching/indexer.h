@@ -53,6 +53,11 @@ struct seen_indexer {
     struct seen_prfbatch *batch;        /* the daemon's */
     seen_indexer_fill_fn *fill;
     void *fill_ctx;
+    /* seen_indexer_retokenize's place: the epoch it publishes under and
+     * the key of the last record it looked at (in memory only). */
+    uint32_t retok_epoch;
+    uint8_t retok_after[64];
+    size_t retok_alen;
 };
 
 struct seen_index_stats {
@@ -112,15 +117,21 @@ SEEN_MUST_CHECK int seen_indexer_expire(struct seen_indexer *ix,
     struct seen_index_stats *st);
 
 /**
- * seen_indexer_retokenize(ix, txn, now, st):
- * Publish every record of this node again under the tokenizer ${ix} now
- * holds (a new match-key epoch), retracting the entries made under the
- * old one, and record the epoch in the store.  Does nothing when the
+ * seen_indexer_retokenize(ix, txn, now, max, st, more):
+ * Publish again under the tokenizer ${ix} now holds (a new match-key
+ * epoch) the next ${max} records of this node (0: every one) whose
+ * entries are of another epoch, retracting those, and when none is left
+ * record the epoch in the store.  *${more} is 1 when records may be left
+ * (call again, in a transaction of its own), else 0.  It goes on from the
+ * last record it looked at (ix->retok_*), and passes over a record whose
+ * entries are of the epoch already (one read), so a run cut short by an
+ * error or a restart goes on where it stopped.  Does nothing when the
  * store's entries are already of that epoch.  Returns 0 or an error as
- * seen_indexer_apply.
+ * seen_indexer_apply, or as seen_indexer_batch_fill.
  */
 SEEN_MUST_CHECK int seen_indexer_retokenize(struct seen_indexer *ix,
-    struct seen_txn *txn, uint64_t now, struct seen_index_stats *st);
+    struct seen_txn *txn, uint64_t now, size_t max,
+    struct seen_index_stats *st, int *more);
 
 /**
  * seen_indexer_birth_band(p, on):
