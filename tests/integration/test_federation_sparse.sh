@@ -101,6 +101,14 @@ for s in n06 n12; do
     case " $(peers_of $s) " in *" $p "*) ;; *) [ -z "$SC" ] && SC=$s POL=$p ;; esac
   done
 done
+if [ -z "$SC" ]; then
+  # The links are drawn from the members' keys: in about one lab in fifty
+  # both social care nodes are peers of all three police nodes, and
+  # there is no pair to test the relay with (seen once in CI, 2026-12-08).
+  echo "# (informative) every social care node is a peer of every police node in this draw: the disclosure by direct links is not tried"
+  t_end
+  exit $?
+fi
 check "a social care node and a police node are not peers ($SC, $POL)" test -n "$SC"
 PURPOSE="section 47 enquiry, case RDG-0042"
 cat >"$T_DIR/sc.jsonl" <<'EOT'
