@@ -148,21 +148,35 @@ struct cmp {
                                name swaps leave them (g -1: one name
                                agrees, recorded in the other field) */
     int given_differ;       /* the given names are known to differ */
-    int anch;               /* the anchored encoding: ag and own hold */
-    int8_t ag[SEEN_RULE_MAX + 1];  /* agree() as the shared slots say it;
-                                      2: as the items say it */
-    uint8_t own[2][SEEN_RULE_MAX + 1]; /* each side holds the field */
+    struct anch *an;        /* the anchored encoding's, or NULL */
     unsigned int against;   /* comparisons that counted against */
     uint8_t lv[SEEN_CMP_COUNT]; /* each comparison's level */
 };
+
+/*
+ * A pair of the anchored encoding (match/anchored.h): both sides' slots,
+ * which they share, and what each rule asked of them came to (worked out
+ * when first asked: a pair is asked about a score of rules, of 64).
+ */
+struct anch {
+    struct seen_slot_view v[2];
+    unsigned int shared;                /* bit per slot */
+    int8_t ag[SEEN_RULE_MAX + 1];       /* ANCH_UNSET, or agree()'s */
+    int8_t own[2][SEEN_RULE_MAX + 1];   /* ANCH_UNSET, or 0 or 1 */
+};
+#define ANCH_UNSET 9
+
+static int slot_rule(unsigned int rule);
+static int anch_agree(struct anch *an, unsigned int rule);
+static int slot_own(const struct seen_slot_view *v, unsigned int rule);
 
 /* agree() of ${rule} on the two sides of ${c}. */
 static int
 cmp_agree(const struct cmp *c, unsigned int rule)
 {
 
-    if (c->anch && c->ag[rule] != 2)
-        return c->ag[rule];
+    if (c->an != NULL && slot_rule(rule))
+        return anch_agree(c->an, rule);
     return agree(&c->sa, &c->sb, rule);
 }
 
@@ -170,10 +184,13 @@ cmp_agree(const struct cmp *c, unsigned int rule)
 static int
 cmp_has(const struct cmp *c, int side, unsigned int rule)
 {
+    struct anch *an = c->an;
 
-    if (c->anch && c->ag[rule] != 2)
-        return c->own[side][rule];
-    return has(side == 0 ? &c->sa : &c->sb, rule);
+    if (an == NULL || !slot_rule(rule))
+        return has(side == 0 ? &c->sa : &c->sb, rule);
+    if (an->own[side][rule] == ANCH_UNSET)
+        an->own[side][rule] = (int8_t)slot_own(&an->v[side], rule);
+    return an->own[side][rule];
 }
 
 /* The rules the anchored encoding carries in slot vectors. */
@@ -218,52 +235,58 @@ slot_own(const struct seen_slot_view *v, unsigned int rule)
 }
 
 /*
- * The anchored encoding (match/anchored.h): each field rule agrees as
- * the first anchor both sides share says it (the anchor's own fields
- * agree; a column both carry compares), and is unknown (-1) where they
- * share none that tells.
+ * The anchored encoding (match/anchored.h): ${rule} agrees as the first
+ * anchor both sides share says it (the anchor's own fields agree; a
+ * column both carry compares), and is unknown (-1) where they share none
+ * that tells.
  */
-static void
-anchored(struct cmp *c)
+static int
+anch_agree(struct anch *an, unsigned int rule)
 {
     static const enum seen_slot order[SEEN_SLOTS] = {SEEN_SLOT_F,
         SEEN_SLOT_G, SEEN_SLOT_N, SEEN_SLOT_W0, SEEN_SLOT_W1, SEEN_SLOT_S};
-    struct seen_slot_view va, vb;
     const uint16_t *ha, *hb;
-    unsigned int r, shared = 0, k, s;
+    unsigned int k, s;
     int na, nb;
 
-    seen_slot_read(c->a->tokens, c->a->ntokens, SEEN_TOKEN_ITEM, &va);
-    seen_slot_read(c->b->tokens, c->b->ntokens, SEEN_TOKEN_ITEM, &vb);
-    c->anch = 1;
-    for (s = 0; s < SEEN_SLOTS; s++)
-        if ((va.present & vb.present) >> s & 1u &&
-            memcmp(va.anchor[s] + 1, vb.anchor[s] + 1, SEEN_TOKEN_MATCH) == 0)
-            shared |= 1u << s;
-    for (r = 0; r <= SEEN_RULE_MAX; r++) {
-        if (!slot_rule(r)) {
-            c->ag[r] = 2;
+    if (an->ag[rule] != ANCH_UNSET)
+        return an->ag[rule];
+    an->ag[rule] = -1;
+    for (k = 0; k < SEEN_SLOTS; k++) {
+        s = order[k];
+        if (!(an->shared >> s & 1u))
             continue;
+        if (seen_slot_implied((enum seen_slot)s, rule)) {
+            an->ag[rule] = 1;
+            break;
         }
-        c->ag[r] = -1;
-        c->own[0][r] = (uint8_t)slot_own(&va, r);
-        c->own[1][r] = (uint8_t)slot_own(&vb, r);
-        for (k = 0; k < SEEN_SLOTS; k++) {
-            s = order[k];
-            if (!(shared >> s & 1u))
-                continue;
-            if (seen_slot_implied((enum seen_slot)s, r)) {
-                c->ag[r] = 1;
-                break;
-            }
-            na = seen_slot_values(&va, (enum seen_slot)s, r, &ha);
-            nb = seen_slot_values(&vb, (enum seen_slot)s, r, &hb);
-            if (na > 0 && nb > 0) {
-                c->ag[r] = (int8_t)share(ha, na, hb, nb);
-                break;
-            }
+        na = seen_slot_values(&an->v[0], (enum seen_slot)s, rule, &ha);
+        nb = seen_slot_values(&an->v[1], (enum seen_slot)s, rule, &hb);
+        if (na > 0 && nb > 0) {
+            an->ag[rule] = (int8_t)share(ha, na, hb, nb);
+            break;
         }
     }
+    return an->ag[rule];
+}
+
+/* Read both sides' slots into ${an} and find those they share. */
+static void
+anch_read(const struct seen_score_side *a, const struct seen_score_side *b,
+    struct anch *an)
+{
+    unsigned int s;
+
+    seen_slot_read(a->tokens, a->ntokens, SEEN_TOKEN_ITEM, &an->v[0]);
+    seen_slot_read(b->tokens, b->ntokens, SEEN_TOKEN_ITEM, &an->v[1]);
+    an->shared = 0;
+    for (s = 0; s < SEEN_SLOTS; s++)
+        if ((an->v[0].present & an->v[1].present) >> s & 1u &&
+            memcmp(an->v[0].anchor[s] + 1, an->v[1].anchor[s] + 1,
+                SEEN_TOKEN_MATCH) == 0)
+            an->shared |= 1u << s;
+    memset(an->ag, ANCH_UNSET, sizeof an->ag);
+    memset(an->own, ANCH_UNSET, sizeof an->own);
 }
 
 /* 1 when both sides of ${c} carry a token of ${rule}. */
@@ -709,6 +732,7 @@ score(const struct seen_score_side *a, const struct seen_score_side *b,
     uint8_t *level)
 {
     struct cmp c;
+    struct anch an;
     double w = 0;
 
     memset(&c, 0, sizeof c);
@@ -718,8 +742,10 @@ score(const struct seen_score_side *a, const struct seen_score_side *b,
     c.dice = dice;
     spans_of(a, &c.sa);
     spans_of(b, &c.sb);
-    if (c.sa.slots || c.sb.slots)
-        anchored(&c);
+    if (c.sa.slots || c.sb.slots) {
+        anch_read(a, b, &an);
+        c.an = &an;
+    }
     ids_weight(&c, &w);
     dob_weight(&c, &w);
     names_weight(&c, &w);
