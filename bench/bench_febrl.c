@@ -7,8 +7,8 @@
  *   bench_febrl [-v] [--encoding E] DATASET4A.csv DATASET4B.csv
  *   bench_febrl [-v] [--encoding E] --synth DIR
  *
- * --encoding keyed, oprf, anchored or both (the default: keyed, then
- * oprf; anchored: match/anchored.h, five anchors a person): the
+ * --encoding keyed, oprf, anchored or both (the default: keyed, oprf,
+ * then anchored; anchored: match/anchored.h, six anchors a person): the
  * tokens of a keyed epoch (today's rules and the name's Bloom filter) or
  * of an OPRF epoch (match/tokens.h, SEEN_TOKENS_OPRF: the names' one-edit
  * neighbourhoods, no filter) with the keyed PRF standing in for the OPRF
@@ -914,7 +914,7 @@ run(int argc, char *argv[], int i)
         bench_token_mode == SEEN_TOKENS_OPRF
             ? " (OPRF epoch: no Bloom filter; the keyed PRF stands in)"
         : bench_token_mode == SEEN_TOKENS_ANCHORED
-            ? " (anchored OPRF epoch: five anchors a person; the keyed PRF "
+            ? " (anchored OPRF epoch: six anchors a person; the keyed PRF "
               "stands in)"
             : " (keyed epoch: today's tokens and Bloom filter)");
     fflush(stdout);
@@ -964,5 +964,9 @@ main(int argc, char *argv[])
         return r;
     printf("\n");
     bench_token_mode = SEEN_TOKENS_OPRF;
+    if ((r = run(argc, argv, i)) != 0)
+        return r;
+    printf("\n");
+    bench_token_mode = SEEN_TOKENS_ANCHORED;
     return run(argc, argv, i);
 }
