@@ -36,7 +36,7 @@ static const struct seen_slot_col cols_g[] = {
     {SEEN_RULE_F_NICK, SEEN_COL_SET},
     {SEEN_RULE_F_FAMILY_NEAR, SEEN_COL_SET},
 };
-/* N and M: the dates, for entries whose dates differ. */
+/* N: the dates, for entries whose dates differ. */
 static const struct seen_slot_col cols_n[] = {
     {SEEN_RULE_F_GIVEN, SEEN_COL_ONE},
     {SEEN_RULE_F_FAMILY, SEEN_COL_ONE},
@@ -98,13 +98,6 @@ static const struct {
         sizeof cols_w / sizeof cols_w[0]},
 };
 
-unsigned int
-seen_slot_anchor(enum seen_slot slot)
-{
-
-    return slot < SEEN_SLOTS ? slots[slot].anchor : 0;
-}
-
 enum seen_slot
 seen_slot_of_anchor(unsigned int rule)
 {
@@ -114,14 +107,6 @@ seen_slot_of_anchor(unsigned int rule)
         if (slots[s].anchor == rule)
             return (enum seen_slot)s;
     return SEEN_SLOTS;
-}
-
-const struct seen_slot_col *
-seen_slot_cols(enum seen_slot slot, size_t *n)
-{
-
-    *n = slot < SEEN_SLOTS ? slots[slot].ncols : 0;
-    return slot < SEEN_SLOTS ? slots[slot].cols : NULL;
 }
 
 int
@@ -280,6 +265,21 @@ struct abuf {
     size_t nvec;
 };
 
+/* The next item of ${b} with rule ${rule} and its 16 bytes zero, or NULL
+ * when ${b} holds SEEN_TOKENS_MAX already. */
+static uint8_t *
+item(struct abuf *b, unsigned int rule)
+{
+    uint8_t *p;
+
+    if (b->n >= SEEN_TOKENS_MAX)
+        return NULL;
+    p = b->out + b->n++ * SEEN_TOKEN_ITEM;
+    memset(p, 0, SEEN_TOKEN_ITEM);
+    p[0] = (uint8_t)rule;
+    return p;
+}
+
 /* The keyed BLAKE2b-128 under slot key ${key} of rule byte ${rule} and
  * the encoding of the ${n} fields ${f} into ${h}; -1 when a field is
  * empty or the encoding does not fit. */
@@ -311,10 +311,8 @@ block(struct abuf *b, enum seen_slot s, unsigned int rule,
     if (b->key[s] == NULL || b->n >= SEEN_TOKENS_MAX ||
         derive(b->key[s], rule, f, n, h) != 0)
         return;
-    p = b->out + b->n++ * SEEN_TOKEN_ITEM;
-    p[0] = (uint8_t)rule;
+    p = item(b, rule);
     memcpy(p + 1, h, SEEN_TOKEN_MATCH);
-    memset(p + 1 + SEEN_TOKEN_MATCH, 0, SEEN_TOKEN_ITEM - 1 - SEEN_TOKEN_MATCH);
     sodium_memzero(h, sizeof h);
 }
 
@@ -464,9 +462,7 @@ slot_vector(struct abuf *b, enum seen_slot s, const struct tfields *f,
 
         if (chunk_zero(b, i))
             continue;
-        p = b->out + b->n++ * SEEN_TOKEN_ITEM;
-        memset(p, 0, SEEN_TOKEN_ITEM);
-        p[0] = (uint8_t)(SEEN_SLOT_RULE_BASE + s * SEEN_SLOT_CHUNKS + i);
+        p = item(b, SEEN_SLOT_RULE_BASE + s * SEEN_SLOT_CHUNKS + i);
         for (k = 0; k < SEEN_SLOT_PER_ITEM; k++) {
             p[1 + 2 * k] = (uint8_t)(h[k] >> 8);
             p[2 + 2 * k] = (uint8_t)h[k];
@@ -474,17 +470,19 @@ slot_vector(struct abuf *b, enum seen_slot s, const struct tfields *f,
     }
 }
 
-/* A presence item of ${rule} (its 16 bytes zero): the name classes. */
-static void
-presence(struct abuf *b, unsigned int rule)
-{
-    uint8_t *p;
+/* The derived block VARIANT_DOB of variant ${v} (a seen_tk_variants
+ * fn): under G's key. */
+struct variant_block {
+    struct abuf *b;
+    const char *dob;
+};
 
-    if (b->n >= SEEN_TOKENS_MAX)
-        return;
-    p = b->out + b->n++ * SEEN_TOKEN_ITEM;
-    memset(p, 0, SEEN_TOKEN_ITEM);
-    p[0] = (uint8_t)rule;
+static void
+variant_block(void *ctx, const char *v)
+{
+    struct variant_block *vb = ctx;
+
+    BLOCK(vb->b, SEEN_SLOT_G, SEEN_RULE_VARIANT_DOB, v, vb->dob);
 }
 
 /* The derived blocks and the name classes of a person. */
@@ -492,8 +490,8 @@ static void
 blocks_and_classes(struct abuf *b, struct tfields *f,
     const struct seen_token_input *in)
 {
-    char onorm[SEEN_NAME_MAX];
-    size_t i, j, nov;
+    struct variant_block vb = {b, f->dob};
+    size_t i;
 
     BLOCK(b, SEEN_SLOT_F, SEEN_RULE_NAME_DOB, f->family, f->given, f->dob);
     for (i = 0; i < f->nheads; i++)
@@ -504,30 +502,21 @@ blocks_and_classes(struct abuf *b, struct tfields *f,
     BLOCK(b, SEEN_SLOT_N, SEEN_RULE_DMSWAP, f->family, f->given, f->yob,
         f->md);
     BLOCK(b, SEEN_SLOT_G, SEEN_RULE_GIVEN_DOB, f->gph, f->dob, f->addr);
-    for (i = 0; i < f->nvar; i++)
-        BLOCK(b, SEEN_SLOT_G, SEEN_RULE_VARIANT_DOB, f->var[i], f->dob);
-    for (i = 0; i < in->n_other_names; i++) {
-        if (in->other_names[i] == NULL ||
-            seen_norm_name(in->other_names[i], onorm) != 0)
-            continue;
-        nov = seen_name_variants(onorm, f->var, VARIANTS_MAX);
-        for (j = 0; j < nov; j++)
-            BLOCK(b, SEEN_SLOT_G, SEEN_RULE_VARIANT_DOB, f->var[j], f->dob);
-    }
+    seen_tk_variants(f, in, variant_block, &vb);
     if (seen_name_commonness(f->given) >= 1)
-        presence(b, SEEN_RULE_F_GIVEN_COMMON);
+        (void)item(b, SEEN_RULE_F_GIVEN_COMMON); /* presence only */
     if (seen_name_commonness(f->given) >= 2)
-        presence(b, SEEN_RULE_F_GIVEN_VCOMMON);
+        (void)item(b, SEEN_RULE_F_GIVEN_VCOMMON); /* presence only */
     if (seen_name_commonness(f->family) >= 1)
-        presence(b, SEEN_RULE_F_FAMILY_COMMON);
+        (void)item(b, SEEN_RULE_F_FAMILY_COMMON); /* presence only */
     if (seen_name_commonness(f->family) >= 2)
-        presence(b, SEEN_RULE_F_FAMILY_VCOMMON);
+        (void)item(b, SEEN_RULE_F_FAMILY_VCOMMON); /* presence only */
 }
 
 size_t
-seen_tokens_anchored_finish(const struct seen_tokenizer *tk,
-    const struct seen_token_input *in, const struct seen_prf_input *pre,
-    size_t n, const uint8_t (*prf)[SEEN_PRF_OUTPUT], uint8_t *out)
+seen_tokens_anchored_finish(const struct seen_token_input *in,
+    const struct seen_prf_input *pre, size_t n,
+    const uint8_t (*prf)[SEEN_PRF_OUTPUT], uint8_t *out)
 {
     static const enum seen_slot order[SEEN_SLOTS] = {SEEN_SLOT_F,
         SEEN_SLOT_G, SEEN_SLOT_N, SEEN_SLOT_W0, SEEN_SLOT_W1, SEEN_SLOT_S};
@@ -537,15 +526,10 @@ seen_tokens_anchored_finish(const struct seen_tokenizer *tk,
     uint8_t *p;
     size_t i, k;
 
-    (void)tk;
     memset(&b, 0, sizeof b);
     b.out = out;
-    for (i = 0; i < n && b.n < SEEN_TOKENS_MAX; i++) {
-        p = out + b.n++ * SEEN_TOKEN_ITEM;
-        p[0] = pre[i].rule;
+    for (i = 0; i < n && (p = item(&b, pre[i].rule)) != NULL; i++) {
         memcpy(p + 1, prf[i], SEEN_TOKEN_MATCH);
-        memset(p + 1 + SEEN_TOKEN_MATCH, 0,
-            SEEN_TOKEN_ITEM - 1 - SEEN_TOKEN_MATCH);
         if ((s = seen_slot_of_anchor(pre[i].rule)) != SEEN_SLOTS)
             b.key[s] = prf[i] + SEEN_SLOT_KEY_AT;
     }

@@ -66,24 +66,11 @@ struct seen_slot_col {
 };
 
 /**
- * seen_slot_anchor(slot):
- * Returns the rule number of ${slot}'s anchor.
- */
-unsigned int seen_slot_anchor(enum seen_slot slot);
-
-/**
  * seen_slot_of_anchor(rule):
  * Returns the slot whose anchor has rule number ${rule}, or SEEN_SLOTS
  * when it is none's.
  */
 enum seen_slot seen_slot_of_anchor(unsigned int rule);
-
-/**
- * seen_slot_cols(slot, n):
- * Returns ${slot}'s columns, in order (static), and writes their count
- * to *${n}.
- */
-const struct seen_slot_col *seen_slot_cols(enum seen_slot slot, size_t *n);
 
 /**
  * seen_slot_implied(slot, rule):
@@ -125,18 +112,18 @@ int seen_slot_values(const struct seen_slot_view *v, enum seen_slot slot,
     unsigned int rule, const uint16_t **out);
 
 /**
- * seen_tokens_anchored_finish(tk, in, pre, n, prf, out):
+ * seen_tokens_anchored_finish(in, pre, n, prf, out):
  * The tokens of ${in} in the anchored encoding, given its ${n} PRF inputs
- * ${pre} (seen_tokens_inputs under ${tk}, whose mode is
+ * ${pre} (seen_tokens_inputs under a tokenizer whose mode is
  * SEEN_TOKENS_ANCHORED) and their outputs ${prf} (SEEN_PRF_OUTPUT bytes
  * each: the anchors' slot keys are bytes SEEN_SLOT_KEY_AT on).  Writes
  * at most SEEN_TOKENS_MAX items of SEEN_TOKEN_ITEM bytes to ${out},
  * sorted and without duplicates; the items past what fits are left out,
  * slot vectors last.  Returns the number written.
  */
-size_t seen_tokens_anchored_finish(const struct seen_tokenizer *tk,
-    const struct seen_token_input *in, const struct seen_prf_input *pre,
-    size_t n, const uint8_t (*prf)[SEEN_PRF_OUTPUT], uint8_t *out);
+size_t seen_tokens_anchored_finish(const struct seen_token_input *in,
+    const struct seen_prf_input *pre, size_t n,
+    const uint8_t (*prf)[SEEN_PRF_OUTPUT], uint8_t *out);
 
 /**
  * seen_tokens_anchored_inputs(in, out, max):

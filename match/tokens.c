@@ -224,13 +224,46 @@ seen_tk_fields(const struct seen_token_input *in, struct tfields *f)
  * tokens stored in every index depend on it: changing it changes the
  * token format, which a refactoring must not.
  */
+void
+seen_tk_variants(struct tfields *f, const struct seen_token_input *in,
+    void (*fn)(void *ctx, const char *v), void *ctx)
+{
+    char onorm[SEEN_NAME_MAX];
+    size_t i, j, nov;
+
+    for (i = 0; i < f->nvar; i++)
+        fn(ctx, f->var[i]);
+    for (i = 0; i < in->n_other_names; i++) {
+        if (in->other_names[i] == NULL ||
+            seen_norm_name(in->other_names[i], onorm) != 0)
+            continue;
+        nov = seen_name_variants(onorm, f->var, VARIANTS_MAX);
+        for (j = 0; j < nov; j++)
+            fn(ctx, f->var[j]);
+    }
+}
+
+/* The token of VARIANT_DOB for variant ${v} (a seen_tk_variants fn). */
+struct variant_tok {
+    struct tbuf *b;
+    const char *dob;
+};
+
+static void
+variant_tok(void *ctx, const char *v)
+{
+    struct variant_tok *vt = ctx;
+
+    TOK(vt->b, SEEN_RULE_VARIANT_DOB, v, vt->dob);
+}
+
 static void
 blocking_tokens(
     struct tbuf *b, struct tfields *f, const struct seen_token_input *in)
 {
-    char onorm[SEEN_NAME_MAX];
+    struct variant_tok vt = {b, f->dob};
     const char *lo, *hi;
-    size_t i, j, nov;
+    size_t i;
 
     TOK(b, SEEN_RULE_NHS, in->nhs);
     TOK(b, SEEN_RULE_PNC, in->pnc);
@@ -246,16 +279,7 @@ blocking_tokens(
     TOK(b, SEEN_RULE_DMSWAP, f->fam, f->given, f->yob, f->md);
     TOK(b, SEEN_RULE_FAMILY_MONTH, f->fph, f->bmonth);
     TOK(b, SEEN_RULE_PHON_NAMES, f->gph, f->fph);
-    for (i = 0; i < f->nvar; i++)
-        TOK(b, SEEN_RULE_VARIANT_DOB, f->var[i], f->dob);
-    for (i = 0; i < in->n_other_names; i++) {
-        if (in->other_names[i] == NULL ||
-            seen_norm_name(in->other_names[i], onorm) != 0)
-            continue;
-        nov = seen_name_variants(onorm, f->var, VARIANTS_MAX);
-        for (j = 0; j < nov; j++)
-            TOK(b, SEEN_RULE_VARIANT_DOB, f->var[j], f->dob);
-    }
+    seen_tk_variants(f, in, variant_tok, &vt);
     TOK(b, SEEN_RULE_GIVEN_DOB, f->gph, f->dob, f->addr);
     TOK(b, SEEN_RULE_PHON_NAME_DOB, f->gph, f->dob);
     TOK(b, SEEN_RULE_PHON_NAME_DOB, f->fph, f->dob);
@@ -643,7 +667,7 @@ seen_tokens_make(const struct seen_tokenizer *tk,
     else if (tk->mode != SEEN_TOKENS_ANCHORED)
         k = seen_tokens_finish(pin, n, prf, out);
     else {
-        k = seen_tokens_anchored_finish(tk, in, pin, n,
+        k = seen_tokens_anchored_finish(in, pin, n,
             (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, all);
         if (k > max)
             k = max;

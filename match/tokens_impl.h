@@ -68,6 +68,17 @@ void seen_tk_tok(struct tbuf *b, unsigned int rule, const char *const *f,
 void seen_tk_fields(const struct seen_token_input *in, struct tfields *f);
 
 /**
+ * seen_tk_variants(f, in, fn, ctx):
+ * Call ${fn}(${ctx}, v) for each variant v of the family name
+ * (f->var), then of each of ${in}'s other names that normalises, made in
+ * f->var over the family name's (so f->fam, f->var[0], is the last
+ * other name's first variant afterwards; f->family keeps the family
+ * name's).
+ */
+void seen_tk_variants(struct tfields *f, const struct seen_token_input *in,
+    void (*fn)(void *ctx, const char *v), void *ctx);
+
+/**
  * seen_tk_sort_unique(out, n):
  * Sort the ${n} items of ${out} and drop duplicates; returns how many stay.
  */

@@ -156,7 +156,7 @@ with_other_key(const struct seen_tokenizer *tk,
         if (pin[i].rule == rule)
             prf[i][SEEN_SLOT_KEY_AT] ^= 1;
     return seen_tokens_anchored_finish(
-        tk, in, pin, n, (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, out);
+        in, pin, n, (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, out);
 }
 
 START_TEST(test_everything_else_is_derived_from_the_anchors)

@@ -121,7 +121,7 @@ expected_tokens(const struct seen_record *r, uint8_t *out)
             sizeof stand_in_key);
     }
     if (seen_tokenizer_mode(tk) == SEEN_TOKENS_ANCHORED)
-        return seen_tokens_anchored_finish(tk, &in, pre, n,
+        return seen_tokens_anchored_finish(&in, pre, n,
             (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, out);
     return seen_tokens_finish(pre, n, (const uint8_t(*)[SEEN_PRF_OUTPUT])prf,
         out);

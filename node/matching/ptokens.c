@@ -129,7 +129,7 @@ seen_indexer_person_tokens(const struct seen_indexer *ix,
         }
     }
     if (seen_tokenizer_mode(ix->tk) == SEEN_TOKENS_ANCHORED)
-        *ntok = seen_tokens_anchored_finish(ix->tk, in, pre, n,
+        *ntok = seen_tokens_anchored_finish(in, pre, n,
             (const uint8_t(*)[SEEN_PRF_OUTPUT])prf, tokens);
     else
         *ntok = seen_tokens_finish(pre, n,
