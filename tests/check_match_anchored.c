@@ -17,6 +17,7 @@
 #include "match/score.h"
 #include "match/tokens.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 static struct seen_tokenizer *
 anchored_tokenizer(void)
@@ -74,28 +75,6 @@ person(const struct seen_tokenizer *tk, const char *given, const char *family,
     out->s.ntokens = out->n;
     out->s.bloom = NULL;
     out->s.birth_band = 2;
-}
-
-static int
-says(const struct seen_score *s, const char *text)
-{
-    size_t i;
-
-    for (i = 0; i < s->nwhy; i++)
-        if (strcmp(s->why[i], text) == 0)
-            return 1;
-    return 0;
-}
-
-/* How many of ${s}'s items have rule ${rule}. */
-static size_t
-count_rule(const struct side *s, unsigned int rule)
-{
-    size_t i, k = 0;
-
-    for (i = 0; i < s->n; i++)
-        k += s->tok[i * SEEN_TOKEN_ITEM] == rule;
-    return k;
 }
 
 START_TEST(test_inputs_are_identifiers_and_anchors)
@@ -267,27 +246,27 @@ START_TEST(test_score_where_an_anchor_is_shared)
     person(tk, "Zainab", "Okafor", days(2015, 3, 2), 0, "RG1 1AA", &b);
     seen_score_pair(&a.s, &b.s, &s);
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
-    ck_assert(says(&s, "date of birth agrees"));
-    ck_assert(says(&s, "postcode agrees"));
+    ck_assert(tu_says(&s, "date of birth agrees"));
+    ck_assert(tu_says(&s, "postcode agrees"));
     /* A given name one letter apart: F is shared, and says so. */
     person(tk, "Zaimab", "Okafor", days(2015, 3, 2), 0, "RG1 1AA", &c);
     seen_score_pair(&a.s, &c.s, &s);
-    ck_assert(says(&s, "given names differ by one letter"));
+    ck_assert(tu_says(&s, "given names differ by one letter"));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
     /* The date a day out: N (the names) is shared and tells it. */
     person(tk, "Zainab", "Okafor", days(2015, 3, 3), 0, "RG1 1AA", &c);
     seen_score_pair(&a.s, &c.s, &s);
-    ck_assert(says(&s, "dates of birth a day apart"));
+    ck_assert(tu_says(&s, "dates of birth a day apart"));
     /* Given and family names swapped: S. */
     person(tk, "Okafor", "Zainab", days(2015, 3, 2), 0, "RG1 1AA", &c);
     seen_score_pair(&a.s, &c.s, &s);
-    ck_assert(says(&s, "given and family names swapped"));
+    ck_assert(tu_says(&s, "given and family names swapped"));
     /* An unborn child and the child born nine days after the due date:
      * a window anchor. */
     person(tk, NULL, "Okafor", 0, days(2015, 2, 21), "RG1 1AA", &c);
     person(tk, "Zainab", "Okafor", days(2015, 3, 2), 0, "RG1 1AA", &d);
     seen_score_pair(&c.s, &d.s, &s);
-    ck_assert(says(&s, "born near the expected due date"));
+    ck_assert(tu_says(&s, "born near the expected due date"));
     seen_tokenizer_destroy(&tk);
 }
 END_TEST
@@ -304,13 +283,13 @@ START_TEST(test_score_where_none_is_shared)
     person(tk, "Zainab", "Okafor", days(2015, 3, 2), 0, "RG1 1AA", &a);
     person(tk, "Yusra", "Adeyemi", days(2009, 7, 19), 0, "RG1 1AA", &b);
     seen_score_pair(&a.s, &b.s, &s);
-    ck_assert(!says(&s, "postcode agrees"));
-    ck_assert(!says(&s, "dates of birth differ"));
+    ck_assert(!tu_says(&s, "postcode agrees"));
+    ck_assert(!tu_says(&s, "dates of birth differ"));
     ck_assert(s.weight == 0);
     ck_assert_int_eq(s.band, SEEN_BAND_NO);
     /* Both carry their derived items, none shared. */
-    ck_assert_uint_gt(count_rule(&a, SEEN_SLOT_RULE_BASE), 0);
-    ck_assert_uint_gt(count_rule(&b, SEEN_SLOT_RULE_BASE), 0);
+    ck_assert_uint_gt(tu_count_rule(a.tok, a.n, SEEN_SLOT_RULE_BASE), 0);
+    ck_assert_uint_gt(tu_count_rule(b.tok, b.n, SEEN_SLOT_RULE_BASE), 0);
     seen_tokenizer_destroy(&tk);
 }
 END_TEST

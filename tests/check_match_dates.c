@@ -18,6 +18,7 @@
 #include "match/tokens.h"
 
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 static struct seen_tokenizer *tk;
 
@@ -131,18 +132,6 @@ score(const char *label, const struct person *a, const struct person *b,
     return s;
 }
 
-/* 1 when ${s} gives reason ${why}. */
-static int
-says(const struct seen_score *s, const char *why)
-{
-    size_t i;
-
-    for (i = 0; i < s->nwhy; i++)
-        if (strcmp(s->why[i], why) == 0)
-            return 1;
-    return 0;
-}
-
 #define NEAR "dates of birth a day apart"
 #define DIGITS "date of birth agrees with two digits transposed"
 #define YEAR "date of birth agrees but for the year"
@@ -166,11 +155,11 @@ START_TEST(test_dob_a_day_off_links_when_nothing_else_differs)
 
     s = score("a day off", &a, &b, &cand);
     ck_assert(cand);
-    ck_assert(says(&s, NEAR));
+    ck_assert(tu_says(&s, NEAR));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
     s = score("a day off, new year", &c, &d, &cand);
     ck_assert(cand);
-    ck_assert(says(&s, NEAR));
+    ck_assert(tu_says(&s, NEAR));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -183,7 +172,7 @@ START_TEST(test_dob_two_days_off_is_not_a_slip)
         "Bethan", "Brown", "1993-05-04", NULL, "RG1 5DF", 3};
     struct seen_score s = score("two days off", &a, &b, NULL);
 
-    ck_assert(!says(&s, NEAR));
+    ck_assert(!tu_says(&s, NEAR));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -196,7 +185,7 @@ START_TEST(test_twins_born_either_side_of_midnight_stay_apart)
         "Harry", "Brown", "2019-06-16", NULL, "RG2 7AB", 2};
     struct seen_score s = score("twins a day apart", &a, &b, NULL);
 
-    ck_assert(says(&s, NEAR));
+    ck_assert(tu_says(&s, NEAR));
     ck_assert_int_eq(s.band, SEEN_BAND_NO);
 }
 END_TEST
@@ -217,11 +206,11 @@ START_TEST(test_dob_with_two_digits_transposed_links)
 
     s = score("day digits transposed", &a, &b, &cand);
     ck_assert(cand);
-    ck_assert(says(&s, DIGITS));
+    ck_assert(tu_says(&s, DIGITS));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
     s = score("year digits transposed", &a, &c, &cand);
     ck_assert(cand);
-    ck_assert(says(&s, DIGITS));
+    ck_assert(tu_says(&s, DIGITS));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -234,8 +223,8 @@ START_TEST(test_dob_with_other_digits_is_not_a_transposition)
         "Connor", "Lewis", "1987-03-22", NULL, "RG1 5DF", 3};
     struct seen_score s = score("another day", &a, &b, NULL);
 
-    ck_assert(!says(&s, DIGITS));
-    ck_assert(!says(&s, NEAR));
+    ck_assert(!tu_says(&s, DIGITS));
+    ck_assert(!tu_says(&s, NEAR));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -257,11 +246,11 @@ START_TEST(test_dob_with_a_wrong_year_digit_is_compared_and_not_held_against)
 
     s = score("wrong year, nickname", &a, &b, &cand);
     ck_assert(cand);
-    ck_assert(says(&s, YEAR));
+    ck_assert(tu_says(&s, YEAR));
     /* A little for (a date of another year counts -6): with common names
      * and a postcode, a link. */
     s = score("wrong year", &a, &c, NULL);
-    ck_assert(says(&s, YEAR));
+    ck_assert(tu_says(&s, YEAR));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -279,11 +268,11 @@ START_TEST(test_adult_father_and_son_with_one_name_and_birthday_stay_apart)
     struct seen_score s;
 
     s = score("adult father and son, one birthday", &dad, &son, NULL);
-    ck_assert(!says(&s, YEAR));
+    ck_assert(!tu_says(&s, YEAR));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
     /* A year off by ten is not told from a father's either. */
     s = score("a year off by ten", &dad, &ten, NULL);
-    ck_assert(!says(&s, YEAR));
+    ck_assert(!tu_says(&s, YEAR));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -348,7 +337,7 @@ START_TEST(test_unborn_links_to_the_child_born_near_the_due_date)
 
     s = score("born ten days late", &unborn, &isla, &cand);
     ck_assert(cand);
-    ck_assert(says(&s, DUE));
+    ck_assert(tu_says(&s, DUE));
     ck_assert_int_eq(s.band, SEEN_BAND_MATCH);
     s = score("born sixteen days early", &unborn, &early, &cand);
     ck_assert(cand);
@@ -367,13 +356,13 @@ START_TEST(test_unborn_does_not_link_to_an_older_sibling_or_the_mother)
     struct seen_score s;
 
     s = score("older sibling", &unborn, &alfie, NULL);
-    ck_assert(!says(&s, DUE));
+    ck_assert(!tu_says(&s, DUE));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
     s = score("born 46 days after", &unborn, &later, NULL);
-    ck_assert(!says(&s, DUE));
+    ck_assert(!tu_says(&s, DUE));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
     s = score("mother", &unborn, &mother, NULL);
-    ck_assert(!says(&s, DUE));
+    ck_assert(!tu_says(&s, DUE));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
 }
 END_TEST
@@ -384,7 +373,7 @@ START_TEST(test_unborn_near_due_with_another_family_name_is_no)
         "Isla", "Hughes", "2025-06-01", NULL, "RG30 2AB", 2};
     struct seen_score s = score("another family", &unborn, &other, NULL);
 
-    ck_assert(!says(&s, DUE));
+    ck_assert(!tu_says(&s, DUE));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
 }
 END_TEST

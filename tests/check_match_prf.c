@@ -21,6 +21,7 @@
 #include "tests/tokens_persons.h"
 
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 #define DIGESTS SEEN_SOURCE_DIR "/tests/data/tokens-1ae3924/digests.txt"
 #define SCORES SEEN_SOURCE_DIR "/tests/data/tokens-1ae3924/scores.txt"
@@ -556,18 +557,6 @@ side_make(const struct seen_tokenizer *tk, const char *given,
         seen_tokenizer_mode(tk) == SEEN_TOKENS_KEYED ? o->bloom : NULL, 2};
 }
 
-/* 1 when ${s} gives reason ${text}. */
-static int
-says(const struct seen_score *s, const char *text)
-{
-    size_t i;
-
-    for (i = 0; i < s->nwhy; i++)
-        if (strcmp(s->why[i], text) == 0)
-            return 1;
-    return 0;
-}
-
 START_TEST(test_score_names_one_letter_apart_in_an_oprf_epoch)
 {
     struct seen_tokenizer *tk = fixed_tokenizer(SEEN_TOKENS_OPRF);
@@ -579,22 +568,22 @@ START_TEST(test_score_names_one_letter_apart_in_an_oprf_epoch)
     side_make(tk, "Zainab", "Okafor", 1, &a);
     side_make(tk, "Zaimab", "Okafor", 1, &b);
     seen_score_pair(&a.s, &b.s, &both);
-    ck_assert(says(&both, "given names differ by one letter"));
-    ck_assert(says(&both, "names one letter apart"));
+    ck_assert(tu_says(&both, "given names differ by one letter"));
+    ck_assert(tu_says(&both, "names one letter apart"));
     ck_assert(both.dice == -1);
     ck_assert_int_eq(both.band, SEEN_BAND_MATCH);
     /* As a keyed epoch's filters find it (the Dice aside). */
     side_make(kt, "Zainab", "Okafor", 1, &ka);
     side_make(kt, "Zaimab", "Okafor", 1, &kb);
     seen_score_pair(&ka.s, &kb.s, &keyed);
-    ck_assert(says(&keyed, "given names differ by one letter"));
+    ck_assert(tu_says(&keyed, "given names differ by one letter"));
     ck_assert_int_eq(keyed.band, both.band);
     /* On one side only (a name too long for a neighbourhood, or a side
      * of an older rule set): no such evidence, as with none at all. */
     side_make(tk, "Zaimab", "Okafor", 0, &c);
     seen_score_pair(&a.s, &c.s, &one);
-    ck_assert(says(&one, "given names differ"));
-    ck_assert(!says(&one, "names one letter apart"));
+    ck_assert(tu_says(&one, "given names differ"));
+    ck_assert(!tu_says(&one, "names one letter apart"));
     side_make(tk, "Zainab", "Okafor", 0, &a);
     seen_score_pair(&a.s, &c.s, &none);
     ck_assert(one.weight == none.weight);
@@ -614,8 +603,8 @@ START_TEST(test_score_unrelated_names_get_no_near_evidence)
     side_make(tk, "Zainab", "Okafor", 1, &a);
     side_make(tk, "Yusra", "Okafor", 1, &b);
     seen_score_pair(&a.s, &b.s, &s);
-    ck_assert(says(&s, "given names differ"));
-    ck_assert(!says(&s, "names one letter apart"));
+    ck_assert(tu_says(&s, "given names differ"));
+    ck_assert(!tu_says(&s, "names one letter apart"));
     ck_assert_int_ne(s.band, SEEN_BAND_MATCH);
     /* An OPRF entry that carries an empty filter by mistake: the filter
      * counts as none, not as two names with the same bigrams. */
@@ -626,7 +615,7 @@ START_TEST(test_score_unrelated_names_get_no_near_evidence)
     seen_score_pair(&a.s, &b.s, &z);
     ck_assert(z.weight == s.weight);
     ck_assert(z.dice == -1);
-    ck_assert(!says(&z, "given and family names swapped"));
+    ck_assert(!tu_says(&z, "given and family names swapped"));
     seen_tokenizer_destroy(&tk);
 }
 END_TEST
@@ -649,8 +638,8 @@ START_TEST(test_score_mixed_epochs_never_meet)
     seen_score_pair(&a.s, &b.s, &s);
     ck_assert_int_eq(s.band, SEEN_BAND_NO);
     ck_assert(s.dice == -1);
-    ck_assert(!says(&s, "names one letter apart"));
-    ck_assert(!says(&s, "date of birth agrees"));
+    ck_assert(!tu_says(&s, "names one letter apart"));
+    ck_assert(!tu_says(&s, "date of birth agrees"));
     seen_tokenizer_destroy(&tk);
     seen_tokenizer_destroy(&kt);
 }

@@ -19,6 +19,7 @@
 #include "match/tokens.h"
 
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 #define NHS_A "9434765919" /* valid mod-11 check digits */
 #define NHS_B "4010232137"
@@ -88,16 +89,6 @@ make(const struct seen_tokenizer *k, const struct person *p, struct toks *o)
     o->n = seen_tokens_make(k, &in, o->t, SEEN_TOKENS_MAX);
     ck_assert_uint_le(o->n, SEEN_TOKENS_MAX);
     seen_bloom_make(k, &in, o->bloom);
-}
-
-static size_t
-count_rule(const struct toks *t, unsigned int rule)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < t->n; i++)
-        n += t->t[i * SEEN_TOKEN_ITEM] == rule;
-    return n;
 }
 
 /* Score ${a} against ${b}, print the outcome, and return it. */
@@ -172,7 +163,8 @@ START_TEST(test_tokens_differ_under_another_match_key)
     /* The same rules fire... */
     ck_assert_uint_eq(a.n, b.n);
     for (i = 1; i < 64; i++)
-        ck_assert_uint_eq(count_rule(&a, i), count_rule(&b, i));
+        ck_assert_uint_eq(
+            tu_count_rule(a.t, a.n, i), tu_count_rule(b.t, b.n, i));
     /* ...but no token is the same under the other key. */
     for (i = 0; i < a.n; i++)
         for (j = 0; j < b.n; j++)
@@ -366,9 +358,9 @@ START_TEST(test_shielded_person_gets_no_address_bearing_token)
     make(tk, &open, &o);
     make(tk, &shielded, &s);
     for (i = 0; i < 4; i++) {
-        ck_assert_msg(count_rule(&o, addr[i]) == 1,
+        ck_assert_msg(tu_count_rule(o.t, o.n, addr[i]) == 1,
             "unshielded person lacks rule %u", addr[i]);
-        ck_assert_msg(count_rule(&s, addr[i]) == 0,
+        ck_assert_msg(tu_count_rule(s.t, s.n, addr[i]) == 0,
             "shielded person has rule %u (%s)", addr[i],
             seen_rule_name(addr[i]));
     }

@@ -16,6 +16,8 @@
 
 #include "common/file.h"
 #include "crypto/keys.h"
+#include "match/score.h"
+#include "match/tokens.h"
 #include "node/matching/indexer.h"
 #include "storage/index.h"
 #include "proto/record.h"
@@ -457,4 +459,25 @@ tu_port(void)
     }
     ck_abort_msg("no free port of 127.0.0.1 outside %d-%d", eph_lo, eph_hi);
     return -1;
+}
+
+int
+tu_says(const struct seen_score *s, const char *text)
+{
+    size_t i;
+
+    for (i = 0; i < s->nwhy; i++)
+        if (strcmp(s->why[i], text) == 0)
+            return 1;
+    return 0;
+}
+
+size_t
+tu_count_rule(const uint8_t *tokens, size_t n, unsigned int rule)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++)
+        k += tokens[i * SEEN_TOKEN_ITEM] == rule;
+    return k;
 }

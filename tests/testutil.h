@@ -13,6 +13,7 @@
 
 struct seen_indexer;
 struct seen_index_stats;
+struct seen_score;
 struct seen_keys;
 struct Seen__Member;
 
@@ -22,6 +23,19 @@ struct Seen__Member;
  * path to ${buf}.  Returns ${buf}; aborts the test on failure.
  */
 char *tu_tmpdir(char *buf, size_t len);
+
+/**
+ * tu_says(s, text):
+ * Returns 1 when the score ${s} gives the reason ${text}, else 0.
+ */
+int tu_says(const struct seen_score *s, const char *text);
+
+/**
+ * tu_count_rule(tokens, n, rule):
+ * Returns how many of the ${n} token items ${tokens} (SEEN_TOKEN_ITEM
+ * bytes each) have rule ${rule}.
+ */
+size_t tu_count_rule(const uint8_t *tokens, size_t n, unsigned int rule);
 
 /**
  * tu_rmrf(path):
