@@ -11,9 +11,13 @@
 #define OPEN_KEY "N:open"
 #define OPEN_KEY_BYTES 6
 
-/* 1 when the alert ${v} (${vlen} bytes of JSON) is open. */
-static int
-is_open(const void *v, size_t vlen)
+/**
+ * seen_alert_is_open(v, vlen):
+ * Returns 1 when the alert ${v} (${vlen} bytes of JSON) is open (no
+ * "acknowledged" member), else 0.
+ */
+int
+seen_alert_is_open(const void *v, size_t vlen)
 {
 
     return memmem(v, vlen, "\"acknowledged\":", 15) == NULL;
@@ -26,7 +30,7 @@ count_open(void *ctx, const void *key, size_t klen, const void *val,
 
     (void)key;
     (void)klen;
-    *(uint64_t *)ctx += (uint64_t)is_open(val, vlen);
+    *(uint64_t *)ctx += (uint64_t)seen_alert_is_open(val, vlen);
     return 0;
 }
 
@@ -92,7 +96,7 @@ held(struct seen_txn *txn, const uint8_t *k, size_t klen, int *state)
         return 0;
     if (rc != 0)
         return rc;
-    *state = is_open(v, vlen) ? 1 : 2;
+    *state = seen_alert_is_open(v, vlen) ? 1 : 2;
     return 0;
 }
 
@@ -132,7 +136,7 @@ seen_alerts_put(struct seen_txn *txn,
     const uint8_t id[static SEEN_ALERT_ID_BYTES], const void *v, size_t vlen)
 {
     uint8_t k[1 + SEEN_ALERT_ID_BYTES];
-    int rc, was, now = is_open(v, vlen);
+    int rc, was, now = seen_alert_is_open(v, vlen);
 
     alert_key(k, id);
     if ((rc = held(txn, k, sizeof k, &was)) != 0)

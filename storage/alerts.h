@@ -56,6 +56,13 @@ SEEN_MUST_CHECK int seen_alerts_del(struct seen_txn *txn,
     const uint8_t id[static SEEN_ALERT_ID_BYTES]);
 
 /**
+ * seen_alert_is_open(v, vlen):
+ * Returns 1 when the alert ${v} (${vlen} bytes of JSON) is open (no
+ * "acknowledged" member), else 0.
+ */
+int seen_alert_is_open(const void *v, size_t vlen);
+
+/**
  * seen_alerts_open(txn, n):
  * Write to *${n} the number of open alerts: one read where the table
  * keeps the count, a walk of every alert where it does not yet (a store

@@ -174,7 +174,7 @@ withdraw_alert(struct step *s, int r, const uint8_t label[20], const char *why)
 
     if (alert_key(s, rules[r].name, label, k, id, pid) != 0 ||
         seen_alerts_get(s->txn, k, &v, &vlen) != 0 ||
-        memmem(v, vlen, "\"acknowledged\":", 15) != NULL)
+        !seen_alert_is_open(v, vlen))
         return 0;
     if ((rc = seen_alerts_del(s->txn, k)) != 0)
         return rc;

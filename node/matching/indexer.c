@@ -604,8 +604,8 @@ struct ids_ctx {
     char **ids;
     size_t n, cap;
     struct seen_txn *txn;
-    /* seen_indexer_retokenize's: records of ${epoch} are passed over, at
-     * most ${max} collected (0: no bound), the last key looked at kept */
+    /* records of ${epoch} are passed over, at most ${max} collected (0:
+     * no bound), the last key looked at kept */
     const struct seen_indexer *ix;
     uint32_t epoch;
     size_t max;
@@ -640,10 +640,10 @@ collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     size_t len;
     void *p;
 
-    if (c->ix != NULL && klen <= sizeof c->last) {
-        memcpy(c->last, key, klen);
-        c->llen = klen;
-    }
+    if (klen > sizeof c->last) /* a record id key is 16 bytes */
+        return SEEN_ECORRUPT;
+    memcpy(c->last, key, klen);
+    c->llen = klen;
     if ((rm = seen__record_meta__unpack(NULL, vlen, val)) == NULL)
         return SEEN_ECORRUPT;
     if (rm->n_handles == 0 || rm->handles[0].len != 16 ||
@@ -657,7 +657,7 @@ collect_record_id(void *vctx, const void *key, size_t klen, const void *val,
     free(buf);
     if (lh == NULL)
         return SEEN_ECORRUPT;
-    if (c->ix != NULL && of_epoch(c, lh->seq)) {
+    if (of_epoch(c, lh->seq)) {
         seen__local_handle__free_unpacked(lh, NULL);
         return 0; /* published under the epoch already */
     }
