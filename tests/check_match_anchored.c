@@ -294,6 +294,60 @@ START_TEST(test_score_where_none_is_shared)
 }
 END_TEST
 
+/* Slot items as a hostile peer might send them (any bytes, vectors with
+ * no ends, chunks of every slot, an anchor shared): read within bounds
+ * (ASan), every column's values within its slot's vector, and scored,
+ * against a true entry and against themselves, without harm. */
+START_TEST(test_hostile_slot_items_are_read_within_bounds)
+{
+    struct seen_tokenizer *tk = anchored_tokenizer();
+    static struct side a, h;
+    struct seen_slot_view v;
+    struct seen_score sc;
+    const uint16_t *vals;
+    unsigned int round, i, s, r;
+    int n;
+
+    person(tk, "Zainab", "Okafor", days(2015, 3, 2), 0, "RG1 1AA", &a);
+    for (round = 0; round < 200; round++) {
+        /* Its anchors (so every slot is shared), then random items of
+         * the slot rules, one byte of rule and 16 of anything. */
+        memset(&h, 0, sizeof h);
+        for (i = 0; i < a.n && h.n < SEEN_TOKENS_MAX; i++)
+            if (a.tok[i * SEEN_TOKEN_ITEM] < SEEN_SLOT_RULE_BASE)
+                memcpy(h.tok + h.n++ * SEEN_TOKEN_ITEM,
+                    a.tok + i * SEEN_TOKEN_ITEM, SEEN_TOKEN_ITEM);
+        while (h.n < SEEN_TOKENS_MAX) {
+            uint8_t *p = h.tok + h.n++ * SEEN_TOKEN_ITEM;
+
+            randombytes_buf(p, SEEN_TOKEN_ITEM);
+            p[0] = (uint8_t)(SEEN_SLOT_RULE_BASE +
+                             randombytes_uniform(256 - SEEN_SLOT_RULE_BASE));
+            if (round % 2 == 0) /* no zero anywhere: sets never end */
+                for (i = 1; i < SEEN_TOKEN_ITEM; i++)
+                    p[i] |= 1;
+        }
+        h.s.tokens = h.tok;
+        h.s.ntokens = h.n;
+        h.s.bloom = NULL;
+        h.s.birth_band = 2;
+        ck_assert_int_eq(seen_slot_read(h.tok, h.n, SEEN_TOKEN_ITEM, &v), 1);
+        for (s = 0; s < SEEN_SLOTS; s++)
+            for (r = 0; r <= SEEN_RULE_MAX; r++)
+                if ((n = seen_slot_values(&v, (enum seen_slot)s, r, &vals)) >
+                    0) {
+                    ck_assert(vals >= v.vec[s]);
+                    ck_assert(vals + n <= v.vec[s] + SEEN_SLOT_VEC);
+                }
+        seen_score_pair(&a.s, &h.s, &sc);
+        ck_assert_uint_le(sc.nwhy, SEEN_WHY_MAX);
+        seen_score_pair(&h.s, &h.s, &sc);
+        ck_assert_uint_le(sc.nwhy, SEEN_WHY_MAX);
+    }
+    seen_tokenizer_destroy(&tk);
+}
+END_TEST
+
 Suite *
 match_anchored_suite(void)
 {
@@ -305,6 +359,7 @@ match_anchored_suite(void)
     tcase_add_test(tc, test_a_slot_vector_reads_back);
     tcase_add_test(tc, test_score_where_an_anchor_is_shared);
     tcase_add_test(tc, test_score_where_none_is_shared);
+    tcase_add_test(tc, test_hostile_slot_items_are_read_within_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

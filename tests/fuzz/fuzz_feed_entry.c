@@ -4,7 +4,9 @@
  * (seen_feed_entry_check, proto/feed_entry.[ch]).  Beyond "no crash, no
  * leak, no undefined behaviour" it checks independently that an accepted
  * leaf has the sizes and token order that feedcheck.h promises, which is
- * what the indexer and matcher rely on when they read it.
+ * what the indexer and matcher rely on when they read it, and scores it
+ * against itself, as the matcher would: the scorer reads the anchored
+ * encoding's slot items (match/anchored.h) from whatever a peer sent.
  *
  * Seeds: tests/fuzz/corpus/feed_entry (an entry with tokens, one without,
  * a retraction); inputs that once broke it: tests/fuzz/regress/feed_entry.
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "common/seen.h"
+#include "match/score.h"
 #include "match/tokens.h"
 #include "proto/feed_entry.h"
 #include "seen.pb-c.h"
@@ -55,6 +58,14 @@ check_accepted(const Seen__FeedEntry *fe)
     /* Read every byte the matcher reads (ASan checks the bounds). */
     for (i = 0; i < e->tokens.len; i++)
         sink ^= e->tokens.data[i];
+    {
+        struct seen_score_side side = {e->tokens.data, n, NULL, 0};
+        struct seen_score sc;
+
+        seen_score_pair(&side, &side, &sc);
+        if (sc.nwhy > SEEN_WHY_MAX)
+            abort();
+    }
     for (i = 0; i < SEEN_BLOOM_BYTES; i++)
         sink ^= e->name_bloom.data[i];
     sink ^= e->handle.data[15] ^ e->group.data[15] ^ fe->origin.data[31];
