@@ -88,8 +88,8 @@ enum seen_db {
     SEEN_DB_MEMBERSHIP, /* "current", "authority": storage/members.h */
     SEEN_DB_OPERATORS,  /* name -> format(1) role(1) added(8):
                            storage/operators.h */
-    SEEN_DB_ALERTS,     /* 'A' id(8) -> alert; "EQV:" ... -> evidence:
-                           storage/alerts.h */
+    SEEN_DB_ALERTS,     /* 'A' id(8) -> alert; "EQV:" ... -> evidence;
+                           "N:open" -> open alerts: storage/alerts.h */
     SEEN_DB_EXPIRY,     /* [content] day(4, sign bit flipped) H(record
                            id)(16) -> "":
                            records by retain_until
